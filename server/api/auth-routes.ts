@@ -1,0 +1,49 @@
+/** POST /api/login, POST /api/logout, GET /api/me. */
+import { Router } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import { z } from 'zod';
+import type { SessionUser } from '../../shared/api-types.js';
+import { HttpError, parseInput } from '../http/errors.js';
+import { verifyPassword } from '../auth/secrets.js';
+import { endSession, requireSession, startSession } from '../auth/sessions.js';
+import type { ApiContext } from './context.js';
+
+const loginSchema = z.object({ username: z.string().min(1).max(100), password: z.string().min(1).max(1000) }).strict();
+
+/** A hash to compare against when the user does not exist, so timing does not reveal usernames. */
+const DUMMY_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
+
+export function authRoutes(ctx: ApiContext): Router {
+  const r = Router();
+  const limiter = rateLimit({
+    windowMs: 5 * 60_000,
+    limit: 10,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    skipSuccessfulRequests: true,
+    handler: () => {
+      throw new HttpError(429, 'TOO_MANY_ATTEMPTS', 'too many failed logins; wait a few minutes and try again');
+    },
+  });
+
+  r.post('/login', limiter, async (req, res) => {
+    const { username, password } = parseInput(loginSchema, req.body);
+    const found = ctx.users.findForLogin(username);
+    const isValid = await verifyPassword(password, found?.passwordHash ?? DUMMY_HASH);
+    if (!found || !isValid) throw new HttpError(401, 'INVALID_CREDENTIALS', 'unknown user or wrong password');
+    startSession(res, ctx.users, found, ctx.now(), ctx.isTls);
+    ctx.logger.info({ userId: found.id, username: found.username }, 'user logged in');
+    res.json({ id: found.id, username: found.username, role: found.role } satisfies SessionUser);
+  });
+
+  r.post('/logout', (req, res) => {
+    endSession(req, res, ctx.users);
+    res.status(204).end();
+  });
+
+  r.get('/me', requireSession(ctx.users, ctx.now), (req, res) => {
+    const u = req.user!;
+    res.json({ id: u.id, username: u.username, role: u.role } satisfies SessionUser);
+  });
+  return r;
+}

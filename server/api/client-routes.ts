@@ -1,0 +1,75 @@
+/** /api/clients: list and create clients; issue enrollment tokens. */
+import { Router } from 'express';
+import { z } from 'zod';
+import { HttpError, parseInput } from '../http/errors.js';
+import { requireRole } from '../auth/sessions.js';
+import { generateToken } from '../auth/secrets.js';
+import type { ApiContext } from './context.js';
+
+/** Fields of a client; shared by create and (later) update. */
+export const clientInputSchema = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    contract: z.enum(['monthly', 'break-fix']),
+    monthlyFee: z.number().finite().min(0).max(1e9).optional(),
+    hourlyRate: z.number().finite().min(0).max(1e6).optional(),
+    currency: z.string().regex(/^[A-Z]{3}$/, 'must be a 3-letter ISO 4217 code such as EUR').optional(),
+    timezone: z
+      .string()
+      .refine((tz) => {
+        try {
+          new Intl.DateTimeFormat('en', { timeZone: tz });
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'must be an IANA time zone such as Europe/Amsterdam')
+      .optional(),
+    contact: z.string().max(500).nullable().optional(),
+  })
+  .strict();
+
+const tokenInputSchema = z
+  .object({
+    label: z.string().max(200).optional(),
+    /** Lifetime in hours; omitted = never expires (revoke it instead). */
+    expiresInHours: z.number().int().min(1).max(24 * 365).optional(),
+  })
+  .strict();
+
+export function clientRoutes(ctx: ApiContext): Router {
+  const r = Router();
+  r.get('/', (_req, res) => {
+    res.json(ctx.clients.list());
+  });
+
+  r.post('/', requireRole('admin', 'technician'), (req, res) => {
+    const input = parseInput(clientInputSchema, req.body);
+    if (ctx.clients.findByName(input.name)) throw new HttpError(409, 'CLIENT_EXISTS', `a client named "${input.name}" already exists`);
+    res.status(201).json(ctx.clients.create(input, ctx.now()));
+  });
+
+  r.get('/:id', (req, res) => {
+    const c = ctx.clients.findById(req.params.id);
+    if (!c) throw new HttpError(404, 'CLIENT_NOT_FOUND', `no client with id ${req.params.id}`);
+    res.json(c);
+  });
+
+  r.post('/:id/enrollment-tokens', requireRole('admin', 'technician'), (req, res) => {
+    const id = String(req.params.id);
+    const c = ctx.clients.findById(id);
+    if (!c) throw new HttpError(404, 'CLIENT_NOT_FOUND', `no client with id ${id}`);
+    const input = parseInput(tokenInputSchema, req.body ?? {});
+    const now = ctx.now();
+    const token = generateToken('qpe');
+    const info = ctx.clients.addEnrollmentToken(
+      c.id,
+      token,
+      { label: input.label ?? null, expiresAtMs: input.expiresInHours ? now + input.expiresInHours * 3_600_000 : null },
+      now,
+    );
+    // The token is shown once; only its hash is kept.
+    res.status(201).json({ ...info, token });
+  });
+  return r;
+}

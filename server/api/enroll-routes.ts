@@ -1,0 +1,36 @@
+/** POST /api/enroll: exchanges an enrollment token for a device credential (no session). */
+import { Router } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import { AgentErrorCode, enrollRequestSchema, type EnrollResponse } from '../../shared/protocol.js';
+import { HttpError, parseInput } from '../http/errors.js';
+import { generateToken } from '../auth/secrets.js';
+import type { ApiContext } from './context.js';
+
+export function enrollRoutes(ctx: ApiContext): Router {
+  const r = Router();
+  const limiter = rateLimit({
+    windowMs: 60_000,
+    limit: 60,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    handler: () => {
+      throw new HttpError(429, 'TOO_MANY_ATTEMPTS', 'too many enrollment attempts; wait a minute');
+    },
+  });
+  r.post('/', limiter, (req, res) => {
+    const input = parseInput(enrollRequestSchema, req.body);
+    const now = ctx.now();
+    const resolved = ctx.clients.resolveEnrollmentToken(input.token, now);
+    if (!resolved) {
+      throw new HttpError(401, AgentErrorCode.ENROLLMENT_TOKEN_INVALID, 'enrollment token is unknown, expired or revoked');
+    }
+    const deviceToken = generateToken('qpd');
+    const { device, isNew } = ctx.devices.enroll(
+      { clientId: resolved.clientId, hostname: input.hostname, machineId: input.machineId, facts: input.facts, deviceToken },
+      now,
+    );
+    ctx.logger.info({ deviceId: device.id, clientId: resolved.clientId, hostname: input.hostname, isNew }, 'device enrolled');
+    res.status(isNew ? 201 : 200).json({ deviceId: device.id, deviceToken, clientId: resolved.clientId } satisfies EnrollResponse);
+  });
+  return r;
+}

@@ -1,0 +1,91 @@
+/**
+ * Session authentication for the REST API and the dashboard socket: an opaque random token in an
+ * HttpOnly, SameSite=Strict cookie; only its hash is stored. State-changing requests must be
+ * JSON and, when the browser sends an Origin, come from this server's own origin (CSRF).
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Request, RequestHandler, Response } from 'express';
+import { parse as parseCookie, serialize as serializeCookie } from 'cookie';
+import type { User, UserStore, Role } from '../store/users.js';
+import { HttpError } from '../http/errors.js';
+import { generateToken } from './secrets.js';
+
+export const SESSION_COOKIE = 'qp_session';
+/** Sessions last 12 hours: one long shift. */
+export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    /** The authenticated user, set by requireSession. */
+    user?: User;
+  }
+}
+
+/** Reads the session user from a request's cookie header, if the session is valid. */
+export function sessionUserFromRequest(req: IncomingMessage, users: UserStore, nowMs: number): User | undefined {
+  const header = req.headers.cookie;
+  if (!header) return undefined;
+  const token = parseCookie(header)[SESSION_COOKIE];
+  return token ? users.findSessionUser(token, nowMs) : undefined;
+}
+
+/** Starts a session for `user` and sets its cookie. */
+export function startSession(res: Response, users: UserStore, user: User, nowMs: number, isSecure: boolean): void {
+  const token = generateToken('qps');
+  users.createSession(token, user.id, nowMs, SESSION_TTL_MS);
+  res.setHeader(
+    'Set-Cookie',
+    serializeCookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure: isSecure, path: '/', maxAge: SESSION_TTL_MS / 1000 }),
+  );
+}
+
+/** Ends the request's session and clears its cookie. */
+export function endSession(req: Request, res: Response, users: UserStore): void {
+  const token = req.headers.cookie ? parseCookie(req.headers.cookie)[SESSION_COOKIE] : undefined;
+  if (token) users.deleteSession(token);
+  res.setHeader('Set-Cookie', serializeCookie(SESSION_COOKIE, '', { httpOnly: true, sameSite: 'strict', path: '/', maxAge: 0 }));
+}
+
+/** Rejects requests without a valid session (401) and sets req.user. */
+export function requireSession(users: UserStore, now: () => number): RequestHandler {
+  return (req, _res, next) => {
+    const user = sessionUserFromRequest(req, users, now());
+    if (!user) throw new HttpError(401, 'UNAUTHENTICATED', 'log in first: POST /api/login');
+    req.user = user;
+    next();
+  };
+}
+
+/** Rejects users whose role is not in `roles` (403). */
+export function requireRole(...roles: Role[]): RequestHandler {
+  return (req, _res, next) => {
+    if (!req.user || !roles.includes(req.user.role)) {
+      throw new HttpError(403, 'FORBIDDEN', `this action needs role ${roles.join(' or ')}`);
+    }
+    next();
+  };
+}
+
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** CSRF guard for cookie-authenticated APIs: JSON bodies only, and same-origin when Origin is sent. */
+export const csrfGuard: RequestHandler = (req, _res, next) => {
+  if (!UNSAFE.has(req.method)) return next();
+  const origin = req.headers.origin;
+  if (origin && origin !== 'null') {
+    let host: string;
+    try {
+      host = new URL(origin).host;
+    } catch {
+      throw new HttpError(403, 'CSRF_REJECTED', 'Origin header is not a URL');
+    }
+    if (host !== req.headers.host) throw new HttpError(403, 'CSRF_REJECTED', `cross-origin request from ${origin} refused`);
+  } else if (origin === 'null') {
+    throw new HttpError(403, 'CSRF_REJECTED', 'requests from an opaque origin are refused');
+  }
+  const hasBody = req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0';
+  if ((hasBody || req.headers['transfer-encoding']) && !req.is('application/json')) {
+    throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send the request body as application/json');
+  }
+  next();
+};

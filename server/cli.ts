@@ -1,0 +1,58 @@
+/** CLI glue for `quarkpulse server`. */
+import type { Command } from 'commander';
+import { pino } from 'pino';
+import { resolveServerSettings } from './config.js';
+import { createServer, type QuarkpulseServer } from './index.js';
+
+/** Prints the first-start admin password once, where a human will see it. */
+export function announceAdminPassword(password: string | undefined): void {
+  if (!password) return;
+  process.stderr.write(
+    `\n  First start: created user "admin" with password\n\n      ${password}\n\n  It is shown only this once. Set QP_ADMIN_PASSWORD before the first start to choose it.\n\n`,
+  );
+}
+
+/** Closes `server` (and anything else) on SIGINT/SIGTERM, then exits 0. */
+export function closeOnSignals(close: () => Promise<void>, log: (msg: string) => void): void {
+  let isClosing = false;
+  const onSignal = (signal: string) => {
+    if (isClosing) return;
+    isClosing = true;
+    log(`${signal} received, shutting down`);
+    close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log(`shutdown failed: ${(err as Error).message}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+}
+
+/** Starts a server from settings and prints where it is. */
+export async function startServerFromSettings(flags: { port?: string; host?: string; data?: string }): Promise<{ server: QuarkpulseServer; port: number }> {
+  const settings = resolveServerSettings(flags, process.env);
+  const logger = pino({ name: 'quarkpulse-server', level: settings.logLevel });
+  const server = await createServer({ dataDir: settings.dataDir, logger, adminPassword: settings.adminPassword });
+  const port = await server.listen(settings.port, settings.host);
+  logger.info({ port, dataDir: settings.dataDir }, 'server listening');
+  announceAdminPassword(server.generatedAdminPassword);
+  return { server, port };
+}
+
+/** Registers `server` on the top-level program. */
+export function registerServerCommands(program: Command): void {
+  program
+    .command('server')
+    .description('run the Quarkpulse server (REST API, agent gateway, dashboard)')
+    .option('-p, --port <port>', 'port to listen on (env QP_PORT, default 8080)')
+    .option('--host <host>', 'address to bind (env QP_HOST, default 0.0.0.0)')
+    .option('-d, --data <dir>', 'data directory holding quarkpulse.db (env QP_DATA_DIR, default ./data)')
+    .action(async (flags: { port?: string; host?: string; data?: string }) => {
+      const { server, port } = await startServerFromSettings(flags);
+      process.stderr.write(`Quarkpulse server on http://localhost:${port}\n`);
+      closeOnSignals(() => server.close(), (m) => process.stderr.write(`${m}\n`));
+    });
+}

@@ -1,0 +1,30 @@
+/**
+ * Server settings from flags and environment (QP_PORT, QP_DATA_DIR, QP_ADMIN_PASSWORD,
+ * QP_LOG_LEVEL), validated with zod. A bad value throws a message that says what to fix.
+ */
+import { z } from 'zod';
+
+const settingsSchema = z.object({
+  port: z.coerce.number().int().min(0, 'port must be 0–65535').max(65535, 'port must be 0–65535'),
+  host: z.string().min(1),
+  dataDir: z.string().min(1, 'data directory must not be empty'),
+  adminPassword: z.string().min(10, 'QP_ADMIN_PASSWORD must be at least 10 characters').optional(),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+});
+export type ServerSettings = z.infer<typeof settingsSchema>;
+
+/** Merges flags over environment over defaults and validates the result. */
+export function resolveServerSettings(flags: { port?: string; host?: string; data?: string }, env: NodeJS.ProcessEnv): ServerSettings {
+  const r = settingsSchema.safeParse({
+    port: flags.port ?? env.QP_PORT ?? 8080,
+    host: flags.host ?? env.QP_HOST ?? '0.0.0.0',
+    dataDir: flags.data ?? env.QP_DATA_DIR ?? './data',
+    adminPassword: env.QP_ADMIN_PASSWORD || undefined,
+    logLevel: env.QP_LOG_LEVEL ?? 'info',
+  });
+  if (!r.success) {
+    const issue = r.error.issues[0]!;
+    throw new Error(`invalid setting ${issue.path.join('.')}: ${issue.message}`);
+  }
+  return r.data;
+}

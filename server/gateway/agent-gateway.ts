@@ -1,0 +1,204 @@
+/**
+ * Agent WebSocket gateway. The upgrade is authenticated by the device credential before any
+ * frame is read (401 otherwise); each frame is validated with the shared zod schemas; reports go
+ * to ingest and are acknowledged only after their commit. A connection can only ever write the
+ * data of the device its credential belongs to: the device id comes from the credential, never
+ * from a frame.
+ *
+ *   upgrade ─ auth? ─no─▶ 401, socket destroyed
+ *             │yes
+ *   awaiting-hello ─hello─▶ ready ─report─▶ ingest ─commit─▶ ack
+ *        │ 10 s                 └─bad frame─▶ error frame (nothing stored)
+ *        ▼
+ *   close 4008
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Logger } from 'pino';
+import { WebSocketServer, type WebSocket, type RawData } from 'ws';
+import {
+  AgentErrorCode,
+  CloseCode,
+  MAX_FRAME_BYTES,
+  PROTOCOL_VERSION,
+  decodeAgentMessage,
+  type AgentConfig,
+  type ServerMessage,
+} from '../../shared/protocol.js';
+import type { Device, DeviceStore } from '../store/devices.js';
+import type { Ingest } from '../ingest/ingest.js';
+
+/** Options of the gateway. */
+export interface AgentGatewayOptions {
+  devices: DeviceStore;
+  ingest: Ingest;
+  logger: Logger;
+  now: () => number;
+  serverVersion: string;
+  helloTimeoutMs?: number;
+  pingIntervalMs?: number;
+  /** Called when a device connects or disconnects (for live status). */
+  onPresence?: (deviceId: string, isConnected: boolean) => void;
+}
+
+interface Connection {
+  ws: WebSocket;
+  device: Device;
+  streamId: string | null;
+  isAlive: boolean;
+  connectedAtMs: number;
+}
+
+/** Reads the bearer token from an upgrade request. */
+function bearerToken(req: IncomingMessage): string | undefined {
+  const h = req.headers.authorization;
+  const m = h ? /^Bearer\s+(\S+)$/i.exec(h) : null;
+  return m?.[1];
+}
+
+/** Creates the gateway; wire `handleUpgrade` to the HTTP server's upgrade event for AGENT_WS_PATH. */
+export function createAgentGateway(opts: AgentGatewayOptions) {
+  const { devices, ingest, logger } = opts;
+  const helloTimeoutMs = opts.helloTimeoutMs ?? 10_000;
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
+  const connections = new Map<string, Connection>();
+
+  const pinger = setInterval(() => {
+    for (const c of connections.values()) {
+      if (!c.isAlive) {
+        logger.warn({ deviceId: c.device.id }, 'agent missed a pong; terminating connection');
+        c.ws.terminate();
+        continue;
+      }
+      c.isAlive = false;
+      c.ws.ping();
+    }
+  }, opts.pingIntervalMs ?? 30_000);
+  pinger.unref();
+
+  function send(ws: WebSocket, msg: ServerMessage): void {
+    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg));
+  }
+
+  function sendError(ws: WebSocket, code: string, message: string, retryable: boolean, seq?: number): void {
+    send(ws, { type: 'error', v: PROTOCOL_VERSION, code, message, retryable, ...(seq !== undefined ? { seq } : {}) });
+  }
+
+  function onMessage(conn: Connection, data: RawData, isBinary: boolean): void {
+    const { ws, device } = conn;
+    if (isBinary) {
+      logger.warn({ deviceId: device.id }, 'binary frame refused');
+      sendError(ws, AgentErrorCode.BINARY_NOT_SUPPORTED, 'binary frames are not part of the protocol; send JSON text frames', false);
+      return;
+    }
+    const decoded = decodeAgentMessage(data.toString());
+    if (!decoded.ok) {
+      logger.warn({ deviceId: device.id, code: decoded.code, seq: decoded.seq, reason: decoded.message }, 'agent frame refused');
+      sendError(ws, decoded.code, decoded.message, false, decoded.seq);
+      return;
+    }
+    const msg = decoded.message;
+    if (msg.type === 'hello') {
+      conn.streamId = msg.streamId;
+      devices.recordHello(device.id, msg);
+      // Until settings are managed on the server, the agent's own interval is confirmed.
+      const config: AgentConfig = { intervalMs: msg.intervalMs };
+      send(ws, {
+        type: 'welcome',
+        v: PROTOCOL_VERSION,
+        deviceId: device.id,
+        serverVersion: opts.serverVersion,
+        lastSeq: ingest.lastSeq(device.id, msg.streamId),
+        config,
+      });
+      opts.onPresence?.(device.id, true);
+      return;
+    }
+    if (conn.streamId === null) {
+      sendError(ws, AgentErrorCode.HELLO_REQUIRED, 'send hello before the first report', false, msg.seq);
+      return;
+    }
+    const seq = msg.seq;
+    ingest.submit({ deviceId: device.id, streamId: conn.streamId, report: msg, receivedAtMs: opts.now() }, (r) => {
+      if (r.ok) {
+        send(ws, { type: 'ack', v: PROTOCOL_VERSION, seq });
+        return;
+      }
+      // Nothing later on this connection may be acked past an unstored report, so the agent
+      // must reconnect and replay from its spool.
+      sendError(ws, AgentErrorCode.STORAGE_UNAVAILABLE, 'the server could not store this report; it will be accepted again after reconnecting', true, seq);
+      ws.close(1013, 'storage unavailable, try again later');
+    });
+  }
+
+  function onConnection(ws: WebSocket, device: Device): void {
+    const previous = connections.get(device.id);
+    if (previous) previous.ws.close(CloseCode.REPLACED, 'replaced by a newer connection');
+    const conn: Connection = { ws, device, streamId: null, isAlive: true, connectedAtMs: opts.now() };
+    connections.set(device.id, conn);
+    logger.info({ deviceId: device.id, hostname: device.hostname }, 'agent connected');
+    const helloTimer = setTimeout(() => {
+      if (conn.streamId === null) ws.close(CloseCode.HELLO_TIMEOUT, 'no hello received');
+    }, helloTimeoutMs);
+    ws.on('pong', () => (conn.isAlive = true));
+    ws.on('ping', () => (conn.isAlive = true));
+    ws.on('message', (data, isBinary) => {
+      conn.isAlive = true;
+      try {
+        onMessage(conn, data, isBinary);
+      } catch (err) {
+        logger.error({ err, deviceId: device.id }, 'agent frame handling failed');
+        sendError(ws, 'INTERNAL', 'internal server error', true);
+      }
+    });
+    ws.on('error', (err) => logger.warn({ err, deviceId: device.id }, 'agent socket error'));
+    ws.on('close', (code) => {
+      clearTimeout(helloTimer);
+      if (connections.get(device.id) === conn) {
+        connections.delete(device.id);
+        opts.onPresence?.(device.id, false);
+      }
+      logger.info({ deviceId: device.id, code }, 'agent disconnected');
+    });
+  }
+
+  return {
+    /** Authenticates and upgrades an agent connection, or answers 401 and drops it. */
+    handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+      const token = bearerToken(req);
+      const device = token ? devices.findByToken(token) : undefined;
+      if (!device || device.isDisabled) {
+        const reason = !token ? 'missing bearer token' : !device ? 'unknown device credential' : 'device is disabled';
+        logger.warn({ remote: req.socket.remoteAddress, reason }, 'agent upgrade refused');
+        const body = JSON.stringify({ error: { code: AgentErrorCode.AGENT_UNAUTHORIZED, message: reason } });
+        socket.end(
+          `HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+        );
+        return;
+      }
+      wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, device));
+    },
+    /** True while a device has an open agent connection that said hello. */
+    isConnected(deviceId: string): boolean {
+      return connections.get(deviceId)?.streamId != null;
+    },
+    /** Number of open agent connections. */
+    connectionCount(): number {
+      return connections.size;
+    },
+    /** Pushes new settings to a connected device; false if it is not connected. */
+    pushConfig(deviceId: string, config: AgentConfig): boolean {
+      const c = connections.get(deviceId);
+      if (!c) return false;
+      send(c.ws, { type: 'config', v: PROTOCOL_VERSION, config });
+      return true;
+    },
+    /** Closes every agent connection with 1001 (server going away). */
+    close(): void {
+      clearInterval(pinger);
+      for (const c of connections.values()) c.ws.close(CloseCode.GOING_AWAY, 'server shutting down');
+      wss.close();
+    },
+  };
+}
+export type AgentGateway = ReturnType<typeof createAgentGateway>;

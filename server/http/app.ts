@@ -1,0 +1,55 @@
+/**
+ * The express app: security headers, JSON bodies, public routes (health, login, enroll), then
+ * everything else under /api behind a session, then the dashboard's static files.
+ */
+import express from 'express';
+import helmet from 'helmet';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { ENROLL_PATH } from '../../shared/protocol.js';
+import { csrfGuard, requireSession } from '../auth/sessions.js';
+import type { ApiContext } from '../api/context.js';
+import { authRoutes } from '../api/auth-routes.js';
+import { clientRoutes } from '../api/client-routes.js';
+import { deviceRoutes } from '../api/device-routes.js';
+import { enrollRoutes } from '../api/enroll-routes.js';
+import { errorHandler, notFound } from './errors.js';
+
+/** Builds the express app. `dashboardDir` holds the built dashboard (index.html + assets). */
+export function createApp(ctx: ApiContext, dashboardDir: string): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.use(
+    helmet({
+      hsts: ctx.isTls,
+      contentSecurityPolicy: {
+        directives: { 'connect-src': ["'self'", 'ws:', 'wss:'], 'upgrade-insecure-requests': ctx.isTls ? [] : null },
+      },
+    }),
+  );
+  app.use('/api', express.json({ limit: '256kb' }));
+
+  app.get('/api/health', (_req, res) => {
+    res.json({ status: 'ok', version: ctx.version });
+  });
+  app.use('/api', csrfGuard);
+  app.use('/api', authRoutes(ctx));
+  app.use(ENROLL_PATH, enrollRoutes(ctx));
+
+  const session = requireSession(ctx.users, ctx.now);
+  app.use('/api/clients', session, clientRoutes(ctx));
+  app.use('/api/devices', session, deviceRoutes(ctx));
+  app.use('/api', notFound);
+
+  if (existsSync(path.join(dashboardDir, 'index.html'))) {
+    app.use(express.static(dashboardDir, { index: 'index.html', maxAge: '1h' }));
+    app.get(/^\/(?!api\/).*/, (_req, res) => res.sendFile(path.join(dashboardDir, 'index.html')));
+  } else {
+    app.get('/', (_req, res) => {
+      res.type('text').send('Dashboard not built. Run `npm run build:dashboard` (npm start does this for you).');
+    });
+  }
+  app.use(errorHandler(ctx.logger));
+  return app;
+}

@@ -1,0 +1,60 @@
+/**
+ * One error type for HTTP answers and one middleware that turns any thrown error into
+ * `{ error: { code, message } }`. Unexpected errors are logged with their stack and answered
+ * with a generic 500: no stack trace ever leaves the server.
+ */
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+
+/** An error with an HTTP status and a stable, documented code. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+/** Validates `input` against `schema`, or throws 400 VALIDATION_FAILED naming the first bad field. */
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown, what = 'body'): z.infer<S> {
+  const r = schema.safeParse(input);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0]!;
+  const where = issue.path.length > 0 ? `${what}.${issue.path.join('.')}` : what;
+  throw new HttpError(400, 'VALIDATION_FAILED', `${where}: ${issue.message}`);
+}
+
+/** 404 for unknown /api routes. */
+export const notFound: RequestHandler = (req, _res, next) => {
+  next(new HttpError(404, 'NOT_FOUND', `no route for ${req.method} ${req.path}`));
+};
+
+/** The error middleware; must be registered last. */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    if (err instanceof HttpError) {
+      res.status(err.status).json({ error: { code: err.code, message: err.message } });
+      return;
+    }
+    // body-parser errors carry a status and a type.
+    const e = err as { status?: number; type?: string; message?: string };
+    if (e.type === 'entity.parse.failed') {
+      res.status(400).json({ error: { code: 'INVALID_JSON', message: `request body is not valid JSON: ${e.message}` } });
+      return;
+    }
+    if (e.type === 'entity.too.large') {
+      res.status(413).json({ error: { code: 'PAYLOAD_TOO_LARGE', message: 'request body is too large' } });
+      return;
+    }
+    if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
+      res.status(e.status).json({ error: { code: 'BAD_REQUEST', message: e.message ?? 'bad request' } });
+      return;
+    }
+    logger.error({ err, method: req.method, path: req.path }, 'unhandled error in request');
+    res.status(500).json({ error: { code: 'INTERNAL', message: 'internal server error' } });
+  };
+}

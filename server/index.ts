@@ -1,0 +1,160 @@
+/**
+ * Composition root of the server. Everything is built here from explicit parts and handed down;
+ * tests build their own with a temp data dir and port 0.
+ *
+ *   agent ─ws─▶ gateway ─▶ ingest (group commit) ─▶ SQLite
+ *                              └─ committed ─▶ live hub ─ws─▶ dashboards
+ *   browser ─http─▶ express app (/api, dashboard files)
+ */
+import { createServer as createHttpServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pino, type Logger } from 'pino';
+import { AGENT_WS_PATH, LIVE_WS_PATH } from '../shared/protocol.js';
+import { systemClock, type Clock } from './clock.js';
+import { openDatabase, type Db } from './store/database.js';
+import { createUserStore } from './store/users.js';
+import { createClientStore } from './store/clients.js';
+import { createDeviceStore, type Device } from './store/devices.js';
+import { createMetricStore } from './store/metrics.js';
+import { createIngest } from './ingest/ingest.js';
+import { createAgentGateway } from './gateway/agent-gateway.js';
+import { createLiveHub } from './live/live-hub.js';
+import { sessionUserFromRequest } from './auth/sessions.js';
+import { bootstrapAdmin } from './auth/bootstrap.js';
+import { createApp } from './http/app.js';
+import type { ApiContext } from './api/context.js';
+import { VERSION } from './version.js';
+
+/** Options of createServer. Only dataDir is required. */
+export interface ServerOptions {
+  /** Directory holding quarkpulse.db. */
+  dataDir: string;
+  logger?: Logger;
+  clock?: Clock;
+  /** Password for the bootstrap admin (QP_ADMIN_PASSWORD); generated when absent. */
+  adminPassword?: string;
+  /** Directory of the built dashboard; defaults to dist/dashboard next to the package. */
+  dashboardDir?: string;
+  /** Group-commit delay, ms. */
+  ingestMaxDelayMs?: number;
+  /** How long an agent may take to say hello after the upgrade, ms. */
+  agentHelloTimeoutMs?: number;
+}
+
+/** A running (or ready to listen) Quarkpulse server. */
+export interface QuarkpulseServer {
+  /** Starts listening; resolves with the bound port. */
+  listen(port: number, host?: string): Promise<number>;
+  /** Stops accepting, closes sockets, flushes ingest, closes the database. */
+  close(): Promise<void>;
+  /** Base URL once listening, e.g. http://127.0.0.1:8080. */
+  url(): string;
+  /** The admin password generated on first start, if one was generated. */
+  generatedAdminPassword: string | undefined;
+  db: Db;
+  ctx: ApiContext;
+  http: Server;
+}
+
+const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+function defaultDashboardDir(): string {
+  // From the source tree (server/ → dist/dashboard) and from the build (dist/server/ → dist/dashboard).
+  return path.basename(packageRoot) === 'dist' ? path.join(packageRoot, 'dashboard') : path.join(packageRoot, 'dist', 'dashboard');
+}
+
+/** Builds a server from its parts. */
+export async function createServer(opts: ServerOptions): Promise<QuarkpulseServer> {
+  const logger = opts.logger ?? pino({ name: 'quarkpulse-server' });
+  const clock = opts.clock ?? systemClock;
+  const now = () => clock.now();
+  const db = openDatabase(opts.dataDir);
+  const users = createUserStore(db);
+  const clients = createClientStore(db);
+  const devices = createDeviceStore(db);
+  const metrics = createMetricStore(db);
+  const generatedAdminPassword = await bootstrapAdmin(users, opts.adminPassword, now());
+
+  // Late-bound: the gateway needs ingest, ingest's post-commit hook needs the hub and gateway.
+  let isConnected: (id: string) => boolean = () => false;
+  const isOnline = (d: Device): boolean =>
+    isConnected(d.id) && (d.lastSeenMs === null || now() - d.lastSeenMs <= 3 * d.intervalMs + 5_000);
+
+  const hub = createLiveHub({
+    logger,
+    authenticate: (req) => sessionUserFromRequest(req, users, now()),
+    summarize: (ids) => ids.flatMap((id) => devices.summary(id, isOnline) ?? []),
+  });
+  const ingest = createIngest({
+    db,
+    devices,
+    metrics,
+    logger,
+    now,
+    maxDelayMs: opts.ingestMaxDelayMs,
+    onCommitted: (stored) => {
+      for (const s of stored) {
+        hub.publishSamples(s.deviceId, s.report.tsMs, s.report.metrics);
+        hub.markDeviceChanged(s.deviceId);
+      }
+    },
+  });
+  const gateway = createAgentGateway({
+    devices,
+    ingest,
+    logger,
+    now,
+    serverVersion: VERSION,
+    helloTimeoutMs: opts.agentHelloTimeoutMs,
+    onPresence: (id) => hub.markDeviceChanged(id),
+  });
+  isConnected = (id) => gateway.isConnected(id);
+
+  const ctx: ApiContext = { db, users, clients, devices, metrics, logger, now, version: VERSION, isTls: false, isOnline };
+  const app = createApp(ctx, opts.dashboardDir ?? defaultDashboardDir());
+  const http = createHttpServer(app);
+  http.on('upgrade', (req, socket, head) => {
+    socket.on('error', (err) => logger.debug({ err }, 'upgrade socket error'));
+    const pathname = new URL(req.url ?? '/', 'http://x').pathname;
+    if (pathname === AGENT_WS_PATH) gateway.handleUpgrade(req, socket, head);
+    else if (pathname === LIVE_WS_PATH) hub.handleUpgrade(req, socket, head);
+    else socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+  });
+
+  let isClosed = false;
+  return {
+    generatedAdminPassword,
+    db,
+    ctx,
+    http,
+    listen(port, host = '0.0.0.0') {
+      return new Promise((resolve, reject) => {
+        http.once('error', reject);
+        http.listen(port, host, () => {
+          http.off('error', reject);
+          resolve((http.address() as AddressInfo).port);
+        });
+      });
+    },
+    url() {
+      const a = http.address() as AddressInfo | null;
+      if (!a) throw new Error('server is not listening');
+      const host = a.family === 'IPv6' ? `[${a.address === '::' ? '::1' : a.address}]` : a.address === '0.0.0.0' ? '127.0.0.1' : a.address;
+      return `http://${host}:${a.port}`;
+    },
+    async close() {
+      if (isClosed) return;
+      isClosed = true;
+      gateway.close();
+      hub.close();
+      await new Promise<void>((resolve) => {
+        http.close(() => resolve());
+        http.closeAllConnections();
+      });
+      ingest.flushAll();
+      db.close();
+    },
+  };
+}

@@ -1,0 +1,121 @@
+/** Clients (the MSP's customers), their contract, and their enrollment tokens. */
+import type { ContractType } from '../../shared/api-types.js';
+import type { Db } from './database.js';
+import { generateId, hashToken } from '../auth/secrets.js';
+
+/** A client and its contract terms. Money is in `currency` units. */
+export interface Client {
+  id: string;
+  name: string;
+  contract: ContractType;
+  monthlyFee: number;
+  hourlyRate: number;
+  currency: string;
+  timezone: string;
+  contact: string | null;
+  createdAtMs: number;
+}
+
+/** Fields a caller sets when creating a client. */
+export interface NewClient {
+  name: string;
+  contract: ContractType;
+  monthlyFee?: number;
+  hourlyRate?: number;
+  currency?: string;
+  timezone?: string;
+  contact?: string | null;
+}
+
+interface ClientRow {
+  id: string;
+  name: string;
+  contract: ContractType;
+  monthly_fee: number;
+  hourly_rate: number;
+  currency: string;
+  timezone: string;
+  contact: string | null;
+  created_at_ms: number;
+}
+
+const toClient = (r: ClientRow): Client => ({
+  id: r.id,
+  name: r.name,
+  contract: r.contract,
+  monthlyFee: r.monthly_fee,
+  hourlyRate: r.hourly_rate,
+  currency: r.currency,
+  timezone: r.timezone,
+  contact: r.contact,
+  createdAtMs: r.created_at_ms,
+});
+
+/** An enrollment token as listed (the secret itself is never stored). */
+export interface EnrollmentTokenInfo {
+  id: string;
+  clientId: string;
+  label: string | null;
+  createdAtMs: number;
+  expiresAtMs: number | null;
+  revokedAtMs: number | null;
+}
+
+/** Builds the client and enrollment-token statements once. */
+export function createClientStore(db: Db) {
+  const insert = db.prepare(
+    `INSERT INTO clients (id, name, contract, monthly_fee, hourly_rate, currency, timezone, contact, created_at_ms)
+     VALUES (@id, @name, @contract, @monthlyFee, @hourlyRate, @currency, @timezone, @contact, @createdAtMs)`,
+  );
+  const byId = db.prepare<[string], ClientRow>('SELECT * FROM clients WHERE id = ?');
+  const byName = db.prepare<[string], ClientRow>('SELECT * FROM clients WHERE name = ?');
+  const all = db.prepare<[], ClientRow>('SELECT * FROM clients ORDER BY name');
+  const insertToken = db.prepare(
+    'INSERT INTO enrollment_tokens (id, client_id, token_hash, label, created_at_ms, expires_at_ms) VALUES (?, ?, ?, ?, ?, ?)',
+  );
+  const tokenByHash = db.prepare<[string], { id: string; client_id: string; expires_at_ms: number | null; revoked_at_ms: number | null }>(
+    'SELECT id, client_id, expires_at_ms, revoked_at_ms FROM enrollment_tokens WHERE token_hash = ?',
+  );
+
+  return {
+    create(input: NewClient, nowMs: number): Client {
+      const id = generateId();
+      insert.run({
+        id,
+        name: input.name,
+        contract: input.contract,
+        monthlyFee: input.monthlyFee ?? 0,
+        hourlyRate: input.hourlyRate ?? 0,
+        currency: input.currency ?? 'EUR',
+        timezone: input.timezone ?? 'UTC',
+        contact: input.contact ?? null,
+        createdAtMs: nowMs,
+      });
+      return toClient(byId.get(id)!);
+    },
+    findById(id: string): Client | undefined {
+      const r = byId.get(id);
+      return r && toClient(r);
+    },
+    findByName(name: string): Client | undefined {
+      const r = byName.get(name);
+      return r && toClient(r);
+    },
+    list(): Client[] {
+      return all.all().map(toClient);
+    },
+    /** Stores the hash of a new enrollment token for a client. */
+    addEnrollmentToken(clientId: string, token: string, opts: { label?: string | null; expiresAtMs?: number | null }, nowMs: number): EnrollmentTokenInfo {
+      const id = generateId();
+      insertToken.run(id, clientId, hashToken(token), opts.label ?? null, nowMs, opts.expiresAtMs ?? null);
+      return { id, clientId, label: opts.label ?? null, createdAtMs: nowMs, expiresAtMs: opts.expiresAtMs ?? null, revokedAtMs: null };
+    },
+    /** The client an enrollment token enrolls into, if the token is known, unexpired and not revoked. */
+    resolveEnrollmentToken(token: string, nowMs: number): { tokenId: string; clientId: string } | undefined {
+      const r = tokenByHash.get(hashToken(token));
+      if (!r || r.revoked_at_ms !== null || (r.expires_at_ms !== null && r.expires_at_ms <= nowMs)) return undefined;
+      return { tokenId: r.id, clientId: r.client_id };
+    },
+  };
+}
+export type ClientStore = ReturnType<typeof createClientStore>;

@@ -1,0 +1,162 @@
+/** Devices: enrollment, credentials (hashed), facts, latest snapshot and sequence streams. */
+import type { ContractType, DeviceSummary } from '../../shared/api-types.js';
+import type { SystemFacts } from '../../shared/protocol.js';
+import type { Db } from './database.js';
+import { generateId, hashToken } from '../auth/secrets.js';
+
+/** A device row as the server works with it. */
+export interface Device {
+  id: string;
+  clientId: string;
+  hostname: string;
+  machineId: string | null;
+  isDisabled: boolean;
+  agentVersion: string | null;
+  facts: Record<string, string | number>;
+  intervalMs: number;
+  enrolledAtMs: number;
+  lastSeenMs: number | null;
+  /** Latest value per series key. */
+  latest: Record<string, number>;
+}
+
+interface DeviceRow {
+  id: string;
+  client_id: string;
+  hostname: string;
+  machine_id: string | null;
+  is_disabled: number;
+  agent_version: string | null;
+  facts_json: string;
+  interval_ms: number;
+  enrolled_at_ms: number;
+  last_seen_ms: number | null;
+  latest_json: string;
+}
+
+interface SummaryRow extends DeviceRow {
+  client_name: string;
+  contract: ContractType;
+}
+
+const toDevice = (r: DeviceRow): Device => ({
+  id: r.id,
+  clientId: r.client_id,
+  hostname: r.hostname,
+  machineId: r.machine_id,
+  isDisabled: r.is_disabled === 1,
+  agentVersion: r.agent_version,
+  facts: JSON.parse(r.facts_json) as Record<string, string | number>,
+  intervalMs: r.interval_ms,
+  enrolledAtMs: r.enrolled_at_ms,
+  lastSeenMs: r.last_seen_ms,
+  latest: JSON.parse(r.latest_json) as Record<string, number>,
+});
+
+/** The fullest filesystem's used percentage among latest values, or null. */
+export function maxDiskUsedPct(latest: Record<string, number>): number | null {
+  let max: number | null = null;
+  for (const [key, value] of Object.entries(latest)) {
+    if (key.startsWith('fs.usedPct{') && (max === null || value > max)) max = value;
+  }
+  return max;
+}
+
+/** Builds the device statements once. */
+export function createDeviceStore(db: Db) {
+  const insert = db.prepare(
+    `INSERT INTO devices (id, client_id, hostname, machine_id, token_hash, facts_json, enrolled_at_ms)
+     VALUES (?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const byMachine = db.prepare<[string, string], DeviceRow>('SELECT * FROM devices WHERE client_id = ? AND machine_id = ?');
+  const rotate = db.prepare('UPDATE devices SET token_hash = ?, hostname = ?, facts_json = ? WHERE id = ?');
+  const byId = db.prepare<[string], DeviceRow>('SELECT * FROM devices WHERE id = ?');
+  const byToken = db.prepare<[string], DeviceRow>('SELECT * FROM devices WHERE token_hash = ?');
+  const summaries = db.prepare<[], SummaryRow>(
+    `SELECT d.*, c.name AS client_name, c.contract FROM devices d JOIN clients c ON c.id = d.client_id
+     ORDER BY c.name, d.hostname`,
+  );
+  const summaryById = db.prepare<[string], SummaryRow>(
+    'SELECT d.*, c.name AS client_name, c.contract FROM devices d JOIN clients c ON c.id = d.client_id WHERE d.id = ?',
+  );
+  const updateHello = db.prepare('UPDATE devices SET hostname = ?, agent_version = ?, facts_json = ?, interval_ms = ? WHERE id = ?');
+  const updateLatest = db.prepare('UPDATE devices SET last_seen_ms = ?, latest_json = ? WHERE id = ?');
+  const streamSeq = db.prepare<[string, string], { last_seq: number }>(
+    'SELECT last_seq FROM device_streams WHERE device_id = ? AND stream_id = ?',
+  );
+  const upsertStream = db.prepare(
+    `INSERT INTO device_streams (device_id, stream_id, last_seq) VALUES (?, ?, ?)
+     ON CONFLICT (device_id, stream_id) DO UPDATE SET last_seq = excluded.last_seq`,
+  );
+
+  return {
+    /**
+     * Enrolls a device for a client and stores the hash of its new credential. The same
+     * machine (client + machineId) enrolling again keeps its device id and gets a new credential.
+     */
+    enroll(input: { clientId: string; hostname: string; machineId?: string; facts?: SystemFacts; deviceToken: string }, nowMs: number): { device: Device; isNew: boolean } {
+      const facts = JSON.stringify(input.facts ?? {});
+      const existing = input.machineId ? byMachine.get(input.clientId, input.machineId) : undefined;
+      if (existing) {
+        rotate.run(hashToken(input.deviceToken), input.hostname, facts, existing.id);
+        return { device: toDevice(byId.get(existing.id)!), isNew: false };
+      }
+      const id = generateId();
+      insert.run(id, input.clientId, input.hostname, input.machineId ?? null, hashToken(input.deviceToken), facts, nowMs);
+      return { device: toDevice(byId.get(id)!), isNew: true };
+    },
+    findById(id: string): Device | undefined {
+      const r = byId.get(id);
+      return r && toDevice(r);
+    },
+    /** The device owning a credential, if any (disabled devices included: the caller decides). */
+    findByToken(deviceToken: string): Device | undefined {
+      const r = byToken.get(hashToken(deviceToken));
+      return r && toDevice(r);
+    },
+    /** Every device with its client, for the fleet list. `isOnline` is decided by the caller. */
+    listSummaries(isOnline: (d: Device) => boolean): DeviceSummary[] {
+      return summaries.all().map((r) => toSummary(r, isOnline));
+    },
+    summary(id: string, isOnline: (d: Device) => boolean): DeviceSummary | undefined {
+      const r = summaryById.get(id);
+      return r && toSummary(r, isOnline);
+    },
+    /** Records what the agent said in hello. */
+    recordHello(id: string, hello: { hostname: string; agentVersion: string; facts?: SystemFacts; intervalMs: number }): void {
+      updateHello.run(hello.hostname, hello.agentVersion, JSON.stringify(hello.facts ?? {}), hello.intervalMs, id);
+    },
+    /** Stores last-seen time and the latest values; call inside the ingest transaction. */
+    recordLatest(id: string, lastSeenMs: number, latest: Record<string, number>): void {
+      updateLatest.run(lastSeenMs, JSON.stringify(latest), id);
+    },
+    /** Highest stored seq of a stream, 0 when the stream is new. */
+    lastSeq(deviceId: string, streamId: string): number {
+      return streamSeq.get(deviceId, streamId)?.last_seq ?? 0;
+    },
+    /** Records the highest stored seq of a stream; call inside the ingest transaction. */
+    setLastSeq(deviceId: string, streamId: string, seq: number): void {
+      upsertStream.run(deviceId, streamId, seq);
+    },
+  };
+}
+export type DeviceStore = ReturnType<typeof createDeviceStore>;
+
+function toSummary(r: SummaryRow, isOnline: (d: Device) => boolean): DeviceSummary {
+  const d = toDevice(r);
+  return {
+    id: d.id,
+    hostname: d.hostname,
+    clientId: d.clientId,
+    clientName: r.client_name,
+    contract: r.contract,
+    isOnline: isOnline(d),
+    lastSeenMs: d.lastSeenMs,
+    intervalMs: d.intervalMs,
+    isDisabled: d.isDisabled,
+    cpuLoadPct: d.latest['cpu.loadPct'] ?? null,
+    memUsedPct: d.latest['mem.usedPct'] ?? null,
+    diskUsedPct: maxDiskUsedPct(d.latest),
+    enrolledAtMs: d.enrolledAtMs,
+  };
+}

@@ -1,0 +1,76 @@
+/**
+ * The metric names agents may report, as one typed list. Every name carries its unit in the
+ * name (`…Pct`, `…Bytes`, `…BytesPerSec`, `…Sec`, `…Celsius`) and says which label keys a
+ * sample of it must carry (a filesystem sample needs `mount`, a network sample needs `iface`).
+ *
+ * The server rejects samples whose name is not in this list, so agents and the server can never
+ * disagree silently about what a number means. Add names here (never rename one) to extend.
+ */
+
+/** How a metric's value is shown and checked. */
+export type MetricUnit = 'percent' | 'bytes' | 'bytesPerSec' | 'seconds' | 'celsius' | 'count' | 'boolean' | 'ratio';
+
+/** Static description of one metric name. */
+export interface MetricDefinition {
+  readonly name: string;
+  readonly unit: MetricUnit;
+  /** Label keys every sample of this metric must carry, and no others. */
+  readonly labelKeys: readonly string[];
+  readonly description: string;
+}
+
+const defs = [
+  { name: 'cpu.loadPct', unit: 'percent', labelKeys: [], description: 'CPU load over all cores, 0–100' },
+  { name: 'cpu.coreLoadPct', unit: 'percent', labelKeys: ['core'], description: 'CPU load of one core, 0–100' },
+  { name: 'load.avg1', unit: 'ratio', labelKeys: [], description: '1-minute load average' },
+  { name: 'load.avg5', unit: 'ratio', labelKeys: [], description: '5-minute load average' },
+  { name: 'load.avg15', unit: 'ratio', labelKeys: [], description: '15-minute load average' },
+  { name: 'mem.totalBytes', unit: 'bytes', labelKeys: [], description: 'Physical memory installed' },
+  { name: 'mem.usedBytes', unit: 'bytes', labelKeys: [], description: 'Memory in use (total − available)' },
+  { name: 'mem.availableBytes', unit: 'bytes', labelKeys: [], description: 'Memory available to new programs' },
+  { name: 'mem.usedPct', unit: 'percent', labelKeys: [], description: 'Memory in use, 0–100' },
+  { name: 'swap.totalBytes', unit: 'bytes', labelKeys: [], description: 'Swap space configured' },
+  { name: 'swap.usedBytes', unit: 'bytes', labelKeys: [], description: 'Swap space in use' },
+  { name: 'fs.sizeBytes', unit: 'bytes', labelKeys: ['mount'], description: 'Filesystem size' },
+  { name: 'fs.usedBytes', unit: 'bytes', labelKeys: ['mount'], description: 'Filesystem space used' },
+  { name: 'fs.usedPct', unit: 'percent', labelKeys: ['mount'], description: 'Filesystem space used, 0–100' },
+  { name: 'net.rxBytesPerSec', unit: 'bytesPerSec', labelKeys: ['iface'], description: 'Bytes received per second' },
+  { name: 'net.txBytesPerSec', unit: 'bytesPerSec', labelKeys: ['iface'], description: 'Bytes sent per second' },
+  { name: 'system.uptimeSec', unit: 'seconds', labelKeys: [], description: 'Seconds since boot' },
+  { name: 'proc.count', unit: 'count', labelKeys: [], description: 'Number of processes' },
+  { name: 'temp.cpuCelsius', unit: 'celsius', labelKeys: [], description: 'CPU package temperature' },
+  { name: 'battery.chargePct', unit: 'percent', labelKeys: [], description: 'Battery charge, 0–100' },
+  { name: 'battery.isCharging', unit: 'boolean', labelKeys: [], description: '1 while charging, else 0' },
+] as const satisfies readonly MetricDefinition[];
+
+/** Every metric name an agent may report. */
+export type MetricName = (typeof defs)[number]['name'];
+
+/** The metric list, in display order. */
+export const METRICS: readonly MetricDefinition[] = defs;
+
+/** The metric names, for zod enums and UI pickers. */
+export const METRIC_NAMES = defs.map((d) => d.name) as [MetricName, ...MetricName[]];
+
+const byName = new Map<string, MetricDefinition>(defs.map((d) => [d.name, d]));
+
+/** Looks up a metric definition; undefined for names not in the list. */
+export function findMetric(name: string): MetricDefinition | undefined {
+  return byName.get(name);
+}
+
+/** True when `name` is a metric name agents may report. */
+export function isMetricName(name: string): name is MetricName {
+  return byName.has(name);
+}
+
+/**
+ * Canonical series key for a metric and its labels: `fs.usedPct{mount=/}`. Label keys are
+ * sorted so the same labels always give the same key.
+ */
+export function formatSeriesKey(name: string, labels?: Readonly<Record<string, string>>): string {
+  if (!labels) return name;
+  const keys = Object.keys(labels).sort();
+  if (keys.length === 0) return name;
+  return `${name}{${keys.map((k) => `${k}=${labels[k]}`).join(',')}}`;
+}
