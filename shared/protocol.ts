@@ -21,12 +21,7 @@ export const PROTOCOL_VERSION = 1;
 export const MAX_FRAME_BYTES = 256 * 1024;
 /** Most samples one report may carry. */
 export const MAX_SAMPLES_PER_REPORT = 2_000;
-/** Path of the agent WebSocket endpoint on the server. */
-export const AGENT_WS_PATH = '/agent/ws';
-/** Path of the dashboard live WebSocket endpoint on the server. */
-export const LIVE_WS_PATH = '/live/ws';
-/** Path of the HTTP enrollment endpoint (no session needed; the enrollment token is the secret). */
-export const ENROLL_PATH = '/api/enroll';
+export { AGENT_WS_PATH, LIVE_WS_PATH, ENROLL_PATH } from './paths.js';
 
 /** Error codes the server sends in `error` frames and as HTTP error codes for agent calls. */
 export const AgentErrorCode = {

@@ -1,0 +1,32 @@
+/** A shell command shown in monospace with a copy button. */
+import { Fragment } from 'preact';
+import { useState } from 'preact/hooks';
+
+export function CopyCommand({ command, testId }: { command: string; testId?: string }) {
+  const [copied, setCopied] = useState(false);
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(command);
+      setCopied(true);
+      setTimeout(() => setCopied(false), 1500);
+    } catch {
+      // clipboard needs a secure context; the command is selectable text anyway
+    }
+  };
+  return (
+    <div class="command">
+      {/* Words never break inside (`--server` must not wrap after `--`); lines break between them. */}
+      <code data-testid={testId}>
+        {command.split(' ').map((word, i) => (
+          <Fragment key={i}>
+            {i > 0 && ' '}
+            <span class="command-word">{word}</span>
+          </Fragment>
+        ))}
+      </code>
+      <button type="button" class="btn btn-quiet btn-small" onClick={copy} aria-label={`Copy: ${command}`}>
+        {copied ? 'Copied' : 'Copy'}
+      </button>
+    </div>
+  );
+}

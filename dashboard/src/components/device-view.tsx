@@ -1,0 +1,138 @@
+/**
+ * Device page: header (hostname, client, status, facts), range buttons and one live chart per
+ * metric group. While open, the live socket is subscribed to this device only.
+ */
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import type { DeviceDetail } from '../../../shared/api-types.js';
+import { formatSeriesKey } from '../../../shared/metrics.js';
+import { ApiError, describeError } from '../api.js';
+import { useApp } from '../app-context.js';
+import { chartsForSeries, RANGES, type RangeId } from '../chart-defs.js';
+import { formatFullTime, formatRelative } from '../format.js';
+import { useNow } from '../hooks.js';
+import { createSampleBus } from '../sample-bus.js';
+import { ContractBadge, StatusDot } from './contract-badge.js';
+import { DeviceFacts } from './device-facts.js';
+import { MetricChart } from './metric-chart.js';
+
+const rangeKey = 'qp.range';
+
+function readRange(): RangeId {
+  let stored: string | null = null;
+  try {
+    stored = localStorage.getItem(rangeKey);
+  } catch {
+    // storage blocked: use the default
+  }
+  return RANGES.find((r) => r.id === stored)?.id ?? '1h';
+}
+
+export function DeviceView({ deviceId }: { deviceId: string }) {
+  const { api, live } = useApp();
+  const [device, setDevice] = useState<DeviceDetail | null>(null);
+  const [error, setError] = useState<ApiError | Error | null>(null);
+  const [rangeId, setRangeId] = useState<RangeId>(readRange);
+  const bus = useMemo(createSampleBus, [deviceId]);
+  const nowMs = useNow(15_000);
+
+  useEffect(() => {
+    let isCurrent = true;
+    api.getDevice(deviceId).then(
+      (d) => isCurrent && setDevice(d),
+      (err: unknown) => isCurrent && setError(err instanceof Error ? err : new Error(describeError(err))),
+    );
+    return () => {
+      isCurrent = false;
+    };
+  }, [api, deviceId]);
+
+  useEffect(() => {
+    live.subscribe([deviceId]);
+    const offSamples = live.on('samples', (msg) => {
+      if (msg.deviceId !== deviceId) return;
+      bus.publish(msg);
+      setDevice((d) => {
+        if (!d) return d;
+        const latest = { ...d.latest };
+        for (const s of msg.metrics) latest[formatSeriesKey(s.name, s.labels)] = s.value;
+        return { ...d, latest };
+      });
+    });
+    const offDevices = live.on('devices', (msg) => {
+      const summary = msg.devices.find((d) => d.id === deviceId);
+      if (summary) setDevice((d) => (d ? { ...d, ...summary } : d));
+    });
+    return () => {
+      offSamples();
+      offDevices();
+      live.subscribe([]);
+    };
+  }, [live, deviceId, bus]);
+
+  const charts = useMemo(() => chartsForSeries(device?.series ?? []), [device?.series]);
+
+  if (error) {
+    const isMissing = error instanceof ApiError && error.status === 404;
+    return (
+      <div class="splash" role="alert" data-testid="device-error">
+        <h1>{isMissing ? 'Device not found' : 'Could not load this device'}</h1>
+        <p>{error.message}</p>
+        <a href="#/">Back to the fleet</a>
+      </div>
+    );
+  }
+  if (!device) return <div class="splash" aria-busy="true">Loading device…</div>;
+
+  const range = RANGES.find((r) => r.id === rangeId) ?? RANGES[0];
+  const selectRange = (id: RangeId) => {
+    setRangeId(id);
+    try {
+      localStorage.setItem(rangeKey, id);
+    } catch {
+      // storage blocked: the choice lasts for this page only
+    }
+  };
+  const statusText = device.isDisabled ? 'Disabled' : device.isOnline ? 'Online' : 'Offline';
+
+  return (
+    <article class="device" data-testid="device-page" data-device-id={device.id}>
+      <nav class="crumbs" aria-label="Breadcrumb">
+        <a href="#/">Fleet</a>
+        <span aria-hidden="true">/</span>
+        <span>{device.clientName}</span>
+      </nav>
+      <header class="device-head">
+        <div class="device-title">
+          <h1 data-testid="device-hostname">
+            <StatusDot isOnline={device.isOnline} isDisabled={device.isDisabled} />
+            {device.hostname}
+          </h1>
+          <p class="device-meta">
+            <span class="status-text" data-state={statusText.toLowerCase()} data-testid="device-status">
+              {statusText}
+            </span>
+            <span>
+              {device.clientName} <ContractBadge contract={device.contract} />
+            </span>
+            <span title={device.lastSeenMs === null ? 'No report yet' : formatFullTime(device.lastSeenMs)}>
+              Last seen {formatRelative(device.lastSeenMs, nowMs)}
+            </span>
+          </p>
+        </div>
+        <div class="segmented range-buttons" role="group" aria-label="Time range">
+          {RANGES.map((r) => (
+            <button key={r.id} type="button" aria-pressed={r.id === rangeId} onClick={() => selectRange(r.id)} data-testid={`range-${r.id}`}>
+              {r.label}
+            </button>
+          ))}
+        </div>
+      </header>
+      <DeviceFacts device={device} />
+      <section class="charts" aria-label="Metrics">
+        {charts.map((def) => (
+          <MetricChart key={def.id} deviceId={device.id} def={def} rangeMs={range.ms} intervalMs={device.intervalMs} bus={bus} />
+        ))}
+      </section>
+    </article>
+  );
+}

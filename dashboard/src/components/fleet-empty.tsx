@@ -1,0 +1,27 @@
+/** What a fresh install shows instead of an empty table: how to enroll the first agent. */
+import { CopyCommand } from './copy-command.js';
+
+export function FleetEmpty() {
+  const origin = window.location.origin;
+  return (
+    <section class="empty-state" data-testid="fleet-empty" aria-labelledby="empty-title">
+      <h2 id="empty-title">No agents yet — here is how to install one</h2>
+      <ol class="steps">
+        <li>
+          <p>
+            Create an enrollment token for the client the machine belongs to (<code>POST /api/clients/:id/enrollment-tokens</code>).
+          </p>
+        </li>
+        <li>
+          <p>On the machine, enroll the agent with that token:</p>
+          <CopyCommand command={`quarkpulse agent enroll --server ${origin} --token <token>`} testId="enroll-command" />
+        </li>
+        <li>
+          <p>Start it (or install it as a service):</p>
+          <CopyCommand command="quarkpulse agent run" testId="run-command" />
+        </li>
+      </ol>
+      <p class="muted">The device appears here, live, within seconds of its first report.</p>
+    </section>
+  );
+}
