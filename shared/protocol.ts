@@ -151,12 +151,17 @@ export type Report = z.infer<typeof reportSchema>;
 export const agentMessageSchema = z.discriminatedUnion('type', [helloSchema, reportSchema]);
 export type AgentMessage = z.infer<typeof agentMessageSchema>;
 
+/*
+ * Server → agent schemas are deliberately not strict: a newer server may add fields, and
+ * deployed agents must keep working (they ignore what they do not know).
+ */
+
 /** Settings the server pushes to the agent. */
 export const agentConfigSchema = z
   .object({
     intervalMs: z.number().int().min(1_000).max(3_600_000),
   })
-  .strict();
+  ;
 export type AgentConfig = z.infer<typeof agentConfigSchema>;
 
 /** Server → agent: answer to hello. */
@@ -170,7 +175,7 @@ export const welcomeSchema = z
     lastSeq: z.number().int().min(0),
     config: agentConfigSchema,
   })
-  .strict();
+  ;
 export type Welcome = z.infer<typeof welcomeSchema>;
 
 /** Server → agent: every report with seq ≤ `seq` on this stream is durably stored. */
@@ -180,7 +185,7 @@ export const ackSchema = z
     v: version,
     seq: z.number().int().min(1),
   })
-  .strict();
+  ;
 export type Ack = z.infer<typeof ackSchema>;
 
 /** Server → agent: a frame was refused. */
@@ -194,8 +199,10 @@ export const errorSchema = z
     seq: z.number().int().min(1).optional(),
     /** false: sending the same frame again can never succeed, so the agent drops it. */
     retryable: z.boolean(),
+    /** With RATE_LIMITED: how long to wait before sending more, ms. */
+    retryAfterMs: z.number().int().min(0).optional(),
   })
-  .strict();
+  ;
 export type ErrorFrame = z.infer<typeof errorSchema>;
 
 /** Server → agent: new settings while connected. */
@@ -205,7 +212,7 @@ export const configMessageSchema = z
     v: version,
     config: agentConfigSchema,
   })
-  .strict();
+  ;
 export type ConfigMessage = z.infer<typeof configMessageSchema>;
 
 /** Every message the server may send to an agent. */

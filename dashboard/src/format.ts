@@ -44,7 +44,8 @@ export function formatDayMonthTime(tsMs: number): string {
 /** `just now`, `5 min. ago`, `3 hr. ago`, `2 days ago`; `never` for null. */
 export function formatRelative(tsMs: number | null, nowMs: number): string {
   if (tsMs === null) return 'never';
-  const diffSec = Math.round((tsMs - nowMs) / 1000);
+  // A time ahead of "now" (a stale render clock or an agent clock running fast) reads as now.
+  const diffSec = Math.min(0, Math.round((tsMs - nowMs) / 1000));
   const abs = Math.abs(diffSec);
   if (abs < 10) return 'just now';
   if (abs < 60) return relative.format(diffSec, 'second');

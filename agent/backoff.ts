@@ -1,0 +1,33 @@
+/**
+ * Reconnect delays: exponential backoff with "full jitter" (AWS architecture blog, 2015). Spreading
+ * every delay over [0, ceiling) keeps thousands of agents from reconnecting in lockstep after a
+ * server restart, which plain exponential backoff would do.
+ */
+
+/** Backoff parameters; times in ms. */
+export interface BackoffOptions {
+  /** Ceiling of the first delay (attempt 0). */
+  readonly baseMs: number;
+  /** No delay ever exceeds this. */
+  readonly capMs: number;
+  /** Uniform random number in [0, 1); injectable so tests are exact. */
+  readonly random?: () => number;
+}
+
+/** Delay before reconnect attempt `attempt` (0-based): random(0, min(capMs, baseMs * 2^attempt)), whole ms. */
+export function backoffDelayMs(attempt: number, opts: BackoffOptions): number {
+  const random = opts.random ?? Math.random;
+  const safeAttempt = Number.isFinite(attempt) && attempt > 0 ? Math.floor(attempt) : 0;
+  // 2 ** 1100 is Infinity, which Math.min handles; no overflow guard needed beyond that.
+  const ceilingMs = Math.min(opts.capMs, opts.baseMs * 2 ** safeAttempt);
+  return Math.floor(random() * ceilingMs);
+}
+
+/**
+ * Delay used when retrying soon cannot help (credential rejected, protocol version refused): near
+ * the cap, still jittered over its upper half so a fleet of refused agents does not retry in step.
+ */
+export function capDelayMs(opts: BackoffOptions): number {
+  const random = opts.random ?? Math.random;
+  return Math.floor(opts.capMs / 2 + (random() * opts.capMs) / 2);
+}

@@ -1,0 +1,141 @@
+/**
+ * `quarkpulse agent enroll` and `quarkpulse agent run`. Flags are checked here so a typo gets a
+ * message saying what to fix (exit 2) instead of a stack trace from deep inside the agent.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { pino, type Logger } from 'pino';
+import { defaultAgentConfigPath, loadAgentConfig, saveAgentConfig, type AgentFileConfig } from './config.js';
+import { EnrollError, enrollDevice } from './enroll.js';
+import { collectSystemFacts, readHostname, readMachineId } from './facts.js';
+import { createAgent } from './index.js';
+
+/** Exit code for bad flags or a bad config file (1 is left for runtime failures). */
+export const EXIT_USAGE = 2;
+
+/** Replaceable parts, for tests; production uses the real ones. */
+export interface AgentCliDeps {
+  readonly enrollDevice: typeof enrollDevice;
+  readonly createAgent: typeof createAgent;
+  /** Where human-readable results go (stdout). */
+  readonly print: (line: string) => void;
+  readonly createLogger: (level: string) => Logger;
+  readonly exit: (code: number) => void;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** The problem with a --server value, or undefined when it is a usable http(s) URL. */
+export function checkServerUrl(value: string | undefined): string | undefined {
+  if (!value) return '--server is required: the URL of your Quarkpulse server, e.g. --server https://monitor.example.com';
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return `--server "${value}" is not a URL; give the full address with scheme, e.g. --server https://monitor.example.com`;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    return `--server "${value}" must start with http:// or https:// (the agent derives the ws:// address itself)`;
+  }
+  return undefined;
+}
+
+function checkToken(value: string | undefined): string | undefined {
+  if (!value) return '--token is required: the enrollment token shown for the client in the dashboard';
+  if (value.length < 10 || value.length > 200) return `--token has ${value.length} characters; an enrollment token has 10–200 — copy it again from the dashboard`;
+  return undefined;
+}
+
+function checkCaFile(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  try {
+    fs.accessSync(value, fs.constants.R_OK);
+    return undefined;
+  } catch {
+    return `--ca ${value} cannot be read; pass the PEM file of the CA that signed the server certificate`;
+  }
+}
+
+function checkLogLevel(value: string): string | undefined {
+  return LOG_LEVELS.includes(value) ? undefined : `--log-level must be one of ${LOG_LEVELS.join(', ')}`;
+}
+
+/** Adds `agent enroll` and `agent run` to the program; returns the `agent` command. */
+export function registerAgentCommands(program: Command, deps: Partial<AgentCliDeps> = {}): Command {
+  const d: AgentCliDeps = {
+    enrollDevice,
+    createAgent,
+    print: (line) => process.stdout.write(`${line}\n`),
+    createLogger: (level) => pino({ level }),
+    exit: (code) => process.exit(code),
+    ...deps,
+  };
+  const agent = program.command('agent').description('run or enroll the monitoring agent on this machine');
+
+  agent
+    .command('enroll')
+    .description('exchange a client enrollment token for a device credential and write the agent config (mode 0600)')
+    .option('--server <url>', 'server base URL, e.g. https://monitor.example.com (required)')
+    .option('--token <token>', 'enrollment token from the dashboard (required)')
+    .option('--config <path>', `where to write the config (default: ${defaultAgentConfigPath()})`)
+    .option('--ca <file>', 'PEM CA certificate for a server with a certificate from a private CA')
+    .action(async (opts: { server?: string; token?: string; config?: string; ca?: string }, cmd: Command) => {
+      const problem = checkServerUrl(opts.server) ?? checkToken(opts.token) ?? checkCaFile(opts.ca);
+      if (problem) return cmd.error(problem, { exitCode: EXIT_USAGE, code: 'quarkpulse.usage' });
+      const configPath = path.resolve(opts.config ?? defaultAgentConfigPath());
+      const caFile = opts.ca === undefined ? undefined : path.resolve(opts.ca);
+      try {
+        const [machineId, facts] = await Promise.all([readMachineId(), collectSystemFacts()]);
+        const answer = await d.enrollDevice({ serverUrl: opts.server!, token: opts.token!, hostname: readHostname(), machineId, facts, caFile });
+        saveAgentConfig(configPath, { serverUrl: opts.server!, deviceId: answer.deviceId, deviceToken: answer.deviceToken, caFile });
+        d.print(`enrolled: device id ${answer.deviceId}`);
+        d.print(`config written to ${configPath}`);
+        d.print(`start the agent with: quarkpulse agent run --config ${configPath}`);
+      } catch (err) {
+        const msg = err instanceof EnrollError ? `enrollment failed: ${err.code}: ${err.message}` : `enrollment failed: ${(err as Error).message}`;
+        return cmd.error(msg, { exitCode: 1, code: 'quarkpulse.enrollFailed' });
+      }
+    });
+
+  agent
+    .command('run')
+    .description('collect metrics and stream them to the server until SIGINT/SIGTERM')
+    .option('--config <path>', `agent config written by enroll (default: ${defaultAgentConfigPath()})`)
+    .option('--log-level <level>', `one of ${LOG_LEVELS.join(', ')}`, 'info')
+    .action(async (opts: { config?: string; logLevel: string }, cmd: Command) => {
+      const levelProblem = checkLogLevel(opts.logLevel);
+      if (levelProblem) return cmd.error(levelProblem, { exitCode: EXIT_USAGE, code: 'quarkpulse.usage' });
+      let config: AgentFileConfig;
+      try {
+        config = loadAgentConfig(opts.config ?? defaultAgentConfigPath());
+      } catch (err) {
+        return cmd.error((err as Error).message, { exitCode: EXIT_USAGE, code: 'quarkpulse.config' });
+      }
+      const logger = d.createLogger(opts.logLevel);
+      const running = d.createAgent({ config, logger });
+      let stopping = false;
+      const shutdown = (signal: NodeJS.Signals) => {
+        if (stopping) return; // a second signal while stopping is ignored; stop() is bounded
+        stopping = true;
+        logger.info({ signal }, 'stopping agent');
+        running.stop().then(
+          () => d.exit(0),
+          (err: Error) => {
+            logger.error({ err: err.message }, 'agent stop failed');
+            d.exit(1);
+          },
+        );
+      };
+      process.once('SIGINT', shutdown);
+      process.once('SIGTERM', shutdown);
+      try {
+        await running.start();
+      } catch (err) {
+        logger.fatal({ err: (err as Error).message }, 'agent failed to start');
+        return cmd.error(`agent failed to start: ${(err as Error).message}`, { exitCode: 1, code: 'quarkpulse.startFailed' });
+      }
+    });
+
+  return agent;
+}

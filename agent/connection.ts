@@ -1,0 +1,333 @@
+/**
+ * The agent's one WebSocket to the server, as an explicit state machine:
+ *
+ *   state        event                                   next
+ *   idle         start()                                 connecting
+ *   connecting   socket open → send hello                handshaking
+ *   handshaking  welcome → trim spool, replay           ready
+ *   ready        report appended / ack → send more       ready
+ *   connecting,  close, error, HTTP 401, liveness        backoff   (delay: jittered exponential;
+ *   handshaking, timeout                                             near the cap for 401, 4001,
+ *   ready                                                           4003, 4005)
+ *   backoff      timer                                   connecting
+ *   any          stop()                                  stopped
+ *
+ * Nothing is sent before the welcome except hello; reports are read from the spool, never held
+ * here, so a reconnect simply replays what the spool still has.
+ */
+import { EventEmitter } from 'node:events';
+import fs from 'node:fs';
+import type { Logger } from 'pino';
+import WebSocket from 'ws';
+import {
+  AGENT_WS_PATH,
+  CloseCode,
+  decodeServerMessage,
+  MAX_FRAME_BYTES,
+  PROTOCOL_VERSION,
+  type AgentConfig,
+  type ErrorFrame,
+  type Hello,
+  type ServerMessage,
+  type Welcome,
+} from '../shared/protocol.js';
+import { backoffDelayMs, capDelayMs, type BackoffOptions } from './backoff.js';
+import { joinServerUrl } from './enroll.js';
+import type { Spool } from './spool.js';
+
+/** Where the connection is in its life. */
+export type ConnectionState = 'idle' | 'connecting' | 'handshaking' | 'ready' | 'backoff' | 'stopped';
+
+/** Events: every state change, the welcome, each ack. */
+export interface ConnectionEvents {
+  state: [state: ConnectionState, previous: ConnectionState];
+  welcome: [welcome: Welcome];
+  ack: [seq: number];
+}
+
+/** Options of createConnection; times in ms. */
+export interface ConnectionOptions {
+  /** Server base URL (http/https); the socket goes to its ws/wss twin + AGENT_WS_PATH. */
+  readonly serverUrl: string;
+  readonly deviceToken: string;
+  /** PEM CA bundle file for wss:// with a private CA. */
+  readonly caFile?: string | undefined;
+  readonly spool: Spool;
+  readonly logger: Logger;
+  /** The hello fields, asked at every connect so a changed interval is announced. */
+  readonly hello: () => Omit<Hello, 'type' | 'v' | 'streamId'>;
+  /** Settings pushed by the server (in welcome and config frames). */
+  readonly onConfig?: (config: AgentConfig) => void;
+  /** Reconnect delays. Default base 1 s, cap 60 s. */
+  readonly backoff?: BackoffOptions;
+  /** Reconnect when nothing (ping, frame) is heard for this long. Default 75 s (server pings every 30 s). */
+  readonly livenessTimeoutMs?: number;
+  /** Most reports sent but not yet acknowledged; more wait in the spool. Default 500. */
+  readonly maxInFlight?: number;
+  /** A connection ready for this long resets the backoff attempt counter. Default 30 s. */
+  readonly stableAfterMs?: number;
+  /** Give up an HTTP upgrade after this long. Default 15 s. */
+  readonly handshakeTimeoutMs?: number;
+}
+
+/** The connection manager. */
+export interface Connection extends EventEmitter<ConnectionEvents> {
+  readonly state: ConnectionState;
+  /** Starts connecting (idle → connecting). */
+  start(): void;
+  /** Sends spooled reports not sent yet on this socket, up to the in-flight cap; no-op unless ready. */
+  sendPending(): void;
+  /** Resolves once the spool is empty, the connection is not ready, or timeoutMs passed. */
+  drain(timeoutMs: number): Promise<void>;
+  /** Closes with 1000 and stops reconnecting. */
+  stop(): Promise<void>;
+}
+
+/** The ws:// or wss:// URL of the agent endpoint for a server base URL. */
+export function agentSocketUrl(serverUrl: string): string {
+  const url = joinServerUrl(serverUrl, AGENT_WS_PATH);
+  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+  return url.toString();
+}
+
+// Close codes after which retrying soon cannot help: wait near the cap.
+const SLOW_RETRY_CLOSE_CODES = new Map<number, string>([
+  [CloseCode.UNSUPPORTED_VERSION, 'server refused this agent\'s protocol version — upgrade the agent'],
+  [CloseCode.UNAUTHORIZED, 'device disabled or credential revoked — re-enroll'],
+  [CloseCode.REPLACED, 'another connection for this device replaced this one — is the same config used on two machines?'],
+]);
+
+/** Creates the connection manager; call start() to connect. */
+export function createConnection(opts: ConnectionOptions): Connection {
+  const { spool, logger } = opts;
+  const backoff = opts.backoff ?? { baseMs: 1_000, capMs: 60_000 };
+  const livenessTimeoutMs = opts.livenessTimeoutMs ?? 75_000;
+  const maxInFlight = opts.maxInFlight ?? 500;
+  const stableAfterMs = opts.stableAfterMs ?? 30_000;
+  const url = agentSocketUrl(opts.serverUrl);
+  const ca = opts.caFile ? fs.readFileSync(opts.caFile) : undefined;
+  const emitter = new EventEmitter<ConnectionEvents>();
+
+  let state: ConnectionState = 'idle';
+  let ws: WebSocket | undefined;
+  let attempt = 0;
+  let readySinceMs = 0;
+  let slowRetryReason: string | undefined;
+  let sentUpToSeq = 0;
+  let backoffTimer: NodeJS.Timeout | undefined;
+  let livenessTimer: NodeJS.Timeout | undefined;
+  // Unknown frames are logged once per connection and kind, not once per frame.
+  let ignoredKinds = new Set<string>();
+
+  function setState(next: ConnectionState): void {
+    if (next === state) return;
+    const previous = state;
+    state = next;
+    logger.debug({ state: next, previous }, 'agent connection state');
+    emitter.emit('state', next, previous);
+  }
+
+  function connect(): void {
+    setState('connecting');
+    slowRetryReason = undefined;
+    sentUpToSeq = 0;
+    ignoredKinds = new Set();
+    const socket = new WebSocket(url, {
+      headers: { Authorization: `Bearer ${opts.deviceToken}` },
+      maxPayload: MAX_FRAME_BYTES,
+      handshakeTimeout: opts.handshakeTimeoutMs ?? 15_000,
+      // Reports are a few KB every few seconds; compression would cost more CPU and memory than it saves.
+      perMessageDeflate: false,
+      ...(ca ? { ca } : {}),
+    });
+    ws = socket;
+    // Handlers ignore events of a socket that is no longer the current one.
+    socket.on('open', () => socket === ws && onOpen(socket));
+    socket.on('message', (data, isBinary) => socket === ws && onMessage(data, isBinary));
+    socket.on('ping', () => socket === ws && armLiveness(socket));
+    socket.on('pong', () => socket === ws && armLiveness(socket));
+    let upgradeRefused = false;
+    socket.on('unexpected-response', (_req, res) => {
+      upgradeRefused = true;
+      res.resume();
+      if (res.statusCode === 401 || res.statusCode === 403) {
+        slowRetryReason = 'device credential rejected — re-enroll';
+        logger.error({ url, status: res.statusCode }, 'device credential rejected — re-enroll (quarkpulse agent enroll --server URL --token T)');
+      } else {
+        logger.warn({ url, status: res.statusCode }, 'server refused the WebSocket upgrade');
+      }
+      socket.terminate();
+    });
+    socket.on('error', (err) => {
+      // After a refused upgrade ws reports "closed before the connection was established": already logged.
+      if (socket !== ws || upgradeRefused) return;
+      logger.warn({ url, attempt, err: err.message }, 'agent connection error');
+    });
+    socket.on('close', (code, reason) => socket === ws && onClose(code, reason.toString()));
+  }
+
+  function onOpen(socket: WebSocket): void {
+    setState('handshaking');
+    armLiveness(socket);
+    const hello: Hello = { type: 'hello', v: PROTOCOL_VERSION, streamId: spool.streamId, ...opts.hello() };
+    socket.send(JSON.stringify(hello));
+  }
+
+  function armLiveness(socket: WebSocket): void {
+    if (livenessTimer) {
+      livenessTimer.refresh();
+      return;
+    }
+    livenessTimer = setTimeout(() => {
+      logger.warn({ url, livenessTimeoutMs }, 'nothing heard from the server; reconnecting');
+      socket.terminate();
+    }, livenessTimeoutMs);
+  }
+
+  function onMessage(data: WebSocket.RawData, isBinary: boolean): void {
+    armLiveness(ws!);
+    if (isBinary) return ignoreOnce('binary', 'ignored a binary frame from the server (the protocol uses text frames)', {});
+    const text = Buffer.isBuffer(data) ? data.toString('utf8') : Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data).toString('utf8');
+    const decoded = decodeServerMessage(text);
+    if (!decoded.ok) {
+      return ignoreOnce(decoded.code, `ignored a server frame: ${decoded.message}`, { code: decoded.code });
+    }
+    handle(decoded.message);
+  }
+
+  function ignoreOnce(kind: string, msg: string, fields: Record<string, unknown>): void {
+    if (ignoredKinds.has(kind)) return;
+    ignoredKinds.add(kind);
+    logger.warn(fields, msg);
+  }
+
+  function handle(msg: ServerMessage): void {
+    switch (msg.type) {
+      case 'welcome':
+        if (state !== 'handshaking') return ignoreOnce('welcome', 'ignored a second welcome', {});
+        // Reports the server already holds (sent before a lost ack) are not sent again.
+        spool.ack(msg.lastSeq);
+        sentUpToSeq = msg.lastSeq;
+        readySinceMs = performance.now();
+        setState('ready');
+        logger.info({ deviceId: msg.deviceId, lastSeq: msg.lastSeq, pending: spool.pending().length }, 'connected to server');
+        opts.onConfig?.(msg.config);
+        emitter.emit('welcome', msg);
+        sendPending();
+        return;
+      case 'ack':
+        spool.ack(msg.seq);
+        emitter.emit('ack', msg.seq);
+        sendPending();
+        return;
+      case 'error':
+        return onErrorFrame(msg);
+      case 'config':
+        opts.onConfig?.(msg.config);
+        return;
+    }
+  }
+
+  function onErrorFrame(msg: ErrorFrame): void {
+    const fields = { code: msg.code, seq: msg.seq, retryable: msg.retryable, serverMessage: msg.message };
+    if (msg.seq !== undefined && !msg.retryable) {
+      // Sending it again can never succeed; keeping it would block nothing but would replay forever.
+      spool.remove(msg.seq);
+      logger.warn(fields, `server refused report ${msg.seq} for good; dropped it: ${msg.code}: ${msg.message}`);
+      sendPending();
+    } else if (msg.seq !== undefined) {
+      // The report is still spooled; reconnecting makes the server tell (welcome.lastSeq) where to resume.
+      logger.warn(fields, `server could not take report ${msg.seq}: ${msg.code}: ${msg.message}; reconnecting to resend`);
+      ws?.close(CloseCode.NORMAL, 'resend after retryable error');
+    } else {
+      logger.warn(fields, `server error: ${msg.code}: ${msg.message}`);
+    }
+  }
+
+  function sendPending(): void {
+    const socket = ws;
+    if (state !== 'ready' || !socket || socket.readyState !== WebSocket.OPEN) return;
+    let inFlight = 0;
+    for (const entry of spool.pending()) {
+      if (entry.seq <= sentUpToSeq) {
+        inFlight++;
+        continue;
+      }
+      if (inFlight >= maxInFlight) break;
+      socket.send(entry.frame);
+      sentUpToSeq = entry.seq;
+      inFlight++;
+    }
+  }
+
+  function onClose(code: number, reason: string): void {
+    clearTimeout(livenessTimer);
+    livenessTimer = undefined;
+    ws = undefined;
+    if (state === 'stopped') return;
+    const wasStable = state === 'ready' && performance.now() - readySinceMs >= stableAfterMs;
+    if (wasStable) attempt = 0;
+    const slowReason = slowRetryReason ?? SLOW_RETRY_CLOSE_CODES.get(code);
+    const delayMs = slowReason ? capDelayMs(backoff) : backoffDelayMs(attempt, backoff);
+    attempt++;
+    if (slowReason && !slowRetryReason) logger.error({ url, code, reason }, slowReason);
+    logger.info({ url, code, reason, delayMs, attempt }, 'agent connection closed; reconnecting after delay');
+    setState('backoff');
+    backoffTimer = setTimeout(() => {
+      backoffTimer = undefined;
+      if (state === 'backoff') connect();
+    }, delayMs);
+  }
+
+  async function stop(): Promise<void> {
+    if (state === 'stopped') return;
+    setState('stopped');
+    clearTimeout(backoffTimer);
+    clearTimeout(livenessTimer);
+    livenessTimer = undefined;
+    const socket = ws;
+    ws = undefined;
+    if (!socket || socket.readyState === WebSocket.CLOSED) return;
+    if (socket.readyState !== WebSocket.OPEN) {
+      socket.terminate();
+      return;
+    }
+    await new Promise<void>((resolve) => {
+      // Do not hang shutdown on a server that never completes the closing handshake.
+      const timer = setTimeout(() => socket.terminate(), 2_000);
+      socket.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      socket.close(CloseCode.NORMAL, 'agent stopping');
+    });
+  }
+
+  async function drain(timeoutMs: number): Promise<void> {
+    if (state !== 'ready' || spool.pending().length === 0) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        emitter.off('ack', check);
+        emitter.off('state', done);
+        resolve();
+      };
+      const check = () => spool.pending().length === 0 && done();
+      const timer = setTimeout(done, timeoutMs);
+      emitter.on('ack', check);
+      emitter.on('state', done);
+    });
+  }
+
+  const connection = emitter as Connection;
+  // A getter, not a copied value: callers must see the state as it is now.
+  Object.defineProperty(connection, 'state', { get: () => state, enumerable: true });
+  return Object.assign(connection, {
+    start() {
+      if (state === 'idle') connect();
+    },
+    sendPending,
+    drain,
+    stop,
+  });
+}

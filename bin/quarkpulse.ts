@@ -1,0 +1,35 @@
+#!/usr/bin/env node
+/**
+ * The `quarkpulse` command: one program, subcommands per part.
+ *   start            server + local agent (what `npm start` runs)
+ *   server           the server alone
+ *   agent enroll|run the agent on a monitored machine
+ */
+import { Command } from 'commander';
+import { registerAgentCommands } from '../agent/cli.js';
+import { registerServerCommands } from '../server/cli.js';
+import { VERSION } from '../server/version.js';
+import { startLocalStack } from './local-stack.js';
+
+const program = new Command()
+  .name('quarkpulse')
+  .description('Quarkpulse Monitor: contract-aware monitoring for managed IT services')
+  .version(VERSION)
+  .showHelpAfterError('(run with --help for usage)');
+
+program
+  .command('start')
+  .description('run the server with an embedded SQLite database plus a local agent for this machine')
+  .option('-p, --port <port>', 'port to listen on (env QP_PORT, default 8080)')
+  .option('-d, --data <dir>', 'data directory (env QP_DATA_DIR, default ./data)')
+  .option('--no-agent', 'do not start the local agent')
+  .action(async (flags: { port?: string; data?: string; agent?: boolean }) => {
+    await startLocalStack(flags);
+  });
+registerServerCommands(program);
+registerAgentCommands(program);
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  process.stderr.write(`quarkpulse: ${(err as Error).message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import { busyPct, createCpuCollector, type CpuTimes } from '../../agent/collectors/cpu.js';
+import { createFilesystemsCollector, parseMounts } from '../../agent/collectors/filesystems.js';
+import { defaultCollectors } from '../../agent/collectors/index.js';
+import { createLoadCollector } from '../../agent/collectors/load.js';
+import { createMemoryCollector } from '../../agent/collectors/memory.js';
+import { createNetworkCollector, parseProcNetDev, type IfaceCounters } from '../../agent/collectors/network.js';
+import { createSystemCollector } from '../../agent/collectors/system.js';
+import type { Collector } from '../../agent/collectors/types.js';
+import { findMetric } from '../../shared/metrics.js';
+import { sampleSchema, type Sample } from '../../shared/protocol.js';
+
+async function collectValid(c: Collector): Promise<Sample[]> {
+  expect(await c.init()).toBe(true);
+  const samples = await c.collect();
+  for (const s of samples) expect(sampleSchema.safeParse(s), JSON.stringify(s)).toMatchObject({ success: true });
+  return samples;
+}
+
+const names = (samples: Sample[]) => [...new Set(samples.map((s) => s.name))].sort();
+const linuxOnly = process.platform === 'linux' ? it : it.skip;
+
+describe('collectors on this machine', () => {
+  it('cpu: total and one sample per core, 0–100', async () => {
+    const samples = await collectValid(createCpuCollector());
+    expect(names(samples)).toEqual(['cpu.coreLoadPct', 'cpu.loadPct']);
+    const cores = samples.filter((s) => s.name === 'cpu.coreLoadPct').map((s) => s.labels?.core);
+    expect(cores).toEqual(Array.from({ length: cores.length }, (_, i) => String(i)));
+    for (const s of samples) expect(s.value).toBeGreaterThanOrEqual(0), expect(s.value).toBeLessThanOrEqual(100);
+  });
+
+  it('memory: totals that add up', async () => {
+    const samples = await collectValid(createMemoryCollector());
+    expect(names(samples)).toEqual(['mem.availableBytes', 'mem.totalBytes', 'mem.usedBytes', 'mem.usedPct', 'swap.totalBytes', 'swap.usedBytes']);
+    const v = Object.fromEntries(samples.map((s) => [s.name, s.value]));
+    expect(v['mem.totalBytes']).toBeGreaterThan(0);
+    expect(v['mem.usedBytes']! + v['mem.availableBytes']!).toBe(v['mem.totalBytes']);
+  });
+
+  it('filesystems: real mounts only, with the mount label', async () => {
+    const samples = await collectValid(createFilesystemsCollector());
+    expect(names(samples)).toEqual(['fs.sizeBytes', 'fs.usedBytes', 'fs.usedPct']);
+    const mounts = new Set(samples.map((s) => s.labels?.mount));
+    expect(mounts.has('/dev/shm')).toBe(false); // tmpfs
+    expect(mounts.has('/proc')).toBe(false);
+  });
+
+  it('load and system', async () => {
+    expect(names(await collectValid(createLoadCollector()))).toEqual(['load.avg1', 'load.avg15', 'load.avg5']);
+    const system = await collectValid(createSystemCollector());
+    expect(names(system)).toEqual(['proc.count', 'system.uptimeSec']);
+    expect(system.find((s) => s.name === 'proc.count')!.value).toBeGreaterThan(0);
+  });
+
+  it('every default collector either declines in init() or produces valid samples with the label keys of metrics.ts', async () => {
+    for (const c of defaultCollectors()) {
+      if (!(await c.init())) continue;
+      for (const s of await c.collect()) {
+        expect(sampleSchema.safeParse(s).success, `${c.name}: ${JSON.stringify(s)}`).toBe(true);
+        expect(Object.keys(s.labels ?? {})).toEqual(findMetric(s.name)!.labelKeys);
+      }
+    }
+  });
+
+  linuxOnly('load collector declines on Windows (no load average there)', async () => {
+    expect(await createLoadCollector('win32').init()).toBe(false);
+  });
+});
+
+describe('collector parsing and arithmetic', () => {
+  it('parseMounts skips pseudo filesystems and repeated devices, and unescapes paths', () => {
+    const text = [
+      'proc /proc proc rw 0 0',
+      'tmpfs /run tmpfs rw 0 0',
+      'overlay / overlay rw 0 0',
+      '/dev/loop0 /snap/core squashfs ro 0 0',
+      '/dev/sda1 / ext4 rw 0 0',
+      '/dev/sda1 /var/lib/docker ext4 rw 0 0',
+      '/dev/sdb1 /mnt/My\\040Disk xfs rw 0 0',
+      '',
+    ].join('\n');
+    expect(parseMounts(text)).toEqual([
+      { device: '/dev/sda1', mount: '/', type: 'ext4' },
+      { device: '/dev/sdb1', mount: '/mnt/My Disk', type: 'xfs' },
+    ]);
+  });
+
+  it('busyPct is the non-idle share of the elapsed CPU time', () => {
+    const t = (busy: number, idle: number): CpuTimes => ({ user: busy, nice: 0, sys: 0, idle, irq: 0 });
+    expect(busyPct(t(100, 100), t(175, 125))).toBe(75);
+    expect(busyPct(t(100, 100), t(100, 100))).toBeUndefined();
+  });
+
+  it('parseProcNetDev reads rx and tx byte columns', () => {
+    const text = `Inter-|   Receive                                                |  Transmit
+ face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed
+    lo:    3193      29    0    0    0     0          0         0     3193      29    0    0    0     0       0          0
+  eth0: 1000 5 0 0 0 0 0 0 2000 7 0 0 0 0 0 0
+`;
+    expect(parseProcNetDev(text)).toEqual([
+      { iface: 'lo', rxBytes: 3193, txBytes: 3193 },
+      { iface: 'eth0', rxBytes: 1000, txBytes: 2000 },
+    ]);
+  });
+
+  it('network rates come from counter deltas; loopback, new interfaces and counter resets yield nothing', async () => {
+    let now = 0;
+    let counters: IfaceCounters[] = [];
+    const c = createNetworkCollector({ readCounters: async () => counters, nowMs: () => now });
+    counters = [{ iface: 'lo', rxBytes: 0, txBytes: 0 }, { iface: 'eth0', rxBytes: 1_000, txBytes: 500 }];
+    expect(await c.init()).toBe(true);
+    now = 2_000;
+    counters = [{ iface: 'lo', rxBytes: 9_999, txBytes: 9_999 }, { iface: 'eth0', rxBytes: 5_000, txBytes: 1_500 }, { iface: 'wg0', rxBytes: 10, txBytes: 10 }];
+    expect(await c.collect()).toEqual([
+      { name: 'net.rxBytesPerSec', labels: { iface: 'eth0' }, value: 2_000 },
+      { name: 'net.txBytesPerSec', labels: { iface: 'eth0' }, value: 500 },
+    ]);
+    now = 3_000;
+    counters = [{ iface: 'eth0', rxBytes: 10, txBytes: 1_600 }, { iface: 'wg0', rxBytes: 110, txBytes: 20 }];
+    expect(await c.collect()).toEqual([
+      { name: 'net.rxBytesPerSec', labels: { iface: 'wg0' }, value: 100 },
+      { name: 'net.txBytesPerSec', labels: { iface: 'wg0' }, value: 10 },
+    ]);
+  });
+});
