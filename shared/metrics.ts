@@ -41,6 +41,12 @@ const defs = [
   { name: 'temp.cpuCelsius', unit: 'celsius', labelKeys: [], description: 'CPU package temperature' },
   { name: 'battery.chargePct', unit: 'percent', labelKeys: [], description: 'Battery charge, 0–100' },
   { name: 'battery.isCharging', unit: 'boolean', labelKeys: [], description: '1 while charging, else 0' },
+  { name: 'service.isRunning', unit: 'boolean', labelKeys: ['service'], description: '1 while a watched service runs, else 0' },
+  { name: 'printer.hasError', unit: 'boolean', labelKeys: ['printer'], description: '1 while a printer reports an error state, else 0' },
+  { name: 'disk.smartOk', unit: 'boolean', labelKeys: ['disk'], description: '1 while SMART reports the disk healthy, 0 when failing' },
+  { name: 'updates.pendingCount', unit: 'count', labelKeys: [], description: 'OS updates waiting to be installed' },
+  { name: 'users.loggedInCount', unit: 'count', labelKeys: [], description: 'Users logged in' },
+  { name: 'agent.droppedReports', unit: 'count', labelKeys: [], description: 'Reports the agent dropped because its spool was full (since install)' },
 ] as const satisfies readonly MetricDefinition[];
 
 /** Every metric name an agent may report. */
