@@ -41,6 +41,9 @@ const defs = [
   { name: 'temp.cpuCelsius', unit: 'celsius', labelKeys: [], description: 'CPU package temperature' },
   { name: 'battery.chargePct', unit: 'percent', labelKeys: [], description: 'Battery charge, 0–100' },
   { name: 'battery.isCharging', unit: 'boolean', labelKeys: [], description: '1 while charging, else 0' },
+  { name: 'service.isRunning', unit: 'boolean', labelKeys: ['service'], description: '1 while a watched service runs, else 0' },
+  { name: 'printer.hasError', unit: 'boolean', labelKeys: ['printer'], description: '1 while a printer reports an error (jam, no paper, offline), else 0' },
+  { name: 'smart.isFailing', unit: 'boolean', labelKeys: ['disk'], description: '1 when a disk\'s SMART self-assessment fails, else 0' },
 ] as const satisfies readonly MetricDefinition[];
 
 /** Every metric name an agent may report. */
