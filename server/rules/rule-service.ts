@@ -83,11 +83,11 @@ export function createRuleService(deps: { rules: RuleStore; clients: ClientStore
     create(input: RuleInput, actor: RuleActor): Rule {
       const scope: RuleScope = input.scope ?? { type: 'global' };
       checkMayEdit(actor, scope);
+      const target = input.overridesRuleId ? rules.findById(input.overridesRuleId) : undefined;
+      if (input.overridesRuleId && !target) throw new HttpError(400, 'RULE_OVERRIDE_TARGET_NOT_FOUND', `overridesRuleId: no rule with id ${input.overridesRuleId}`);
       checkScopeExists(scope);
       let fields: RuleFields;
-      if (input.overridesRuleId) {
-        const target = rules.findById(input.overridesRuleId);
-        if (!target) throw new HttpError(400, 'RULE_OVERRIDE_TARGET_NOT_FOUND', `overridesRuleId: no rule with id ${input.overridesRuleId}`);
+      if (target) {
         checkOverride(target, scope, input.kind, input.metric);
         const params = validated({ ...paramsOf(target), ...paramFieldsOf(input), kind: target.kind });
         fields = { name: input.name ?? target.name, severity: input.severity ?? target.severity, scope, overridesRuleId: target.id, isEnabled: input.isEnabled ?? true, params };
