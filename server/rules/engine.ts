@@ -118,7 +118,7 @@ export function createRuleEngine(opts: RuleEngineOptions) {
           deviceId: d.id, clientId: d.clientId, labelsJson, summary: ev.summary, value: ev.value, isFlapping: ev.isFlapping, atMs: ev.atMs,
           snapshot: route.target === 'incident' ? (d.latest ?? opts.devices.findById(d.id)?.latest ?? {}) : {},
         });
-        if (route.target === 'alert' && route.isInMaintenance && !route.shouldNotify) batch.held.set(id, { key, severity: rule.severity });
+        if (route.target === 'alert' && route.isInMaintenance && rule.severity !== 'info') batch.held.set(id, { key, severity: rule.severity });
         record = { target: route.target, id };
       } else if (record) {
         batch.effects.push({ type: 'close', key, target: record.target, id: record.id, atMs: ev.atMs, summary: ev.summary, resolution: 'cleared' });
@@ -191,7 +191,7 @@ export function createRuleEngine(opts: RuleEngineOptions) {
     };
     for (const a of opts.alerts.listOpen()) {
       restore(a.ruleId, a.deviceId, a.labelsJson, a.openedAtMs, { target: 'alert', id: a.id });
-      if (a.state === 'firing' && a.isInMaintenance && !a.isNotified) held.set(a.id, { key: keyOf(a.ruleId, a.deviceId, a.labelsJson), severity: a.severity });
+      if (a.state === 'firing' && a.isInMaintenance && !a.isNotified && a.severity !== 'info') held.set(a.id, { key: keyOf(a.ruleId, a.deviceId, a.labelsJson), severity: a.severity });
     }
     for (const i of opts.incidents.listOpenFromRules()) restore(i.ruleId, i.deviceId, i.labelsJson, i.openedAtMs, { target: 'incident', id: i.id });
     fleet.loadDevices(nowMs);

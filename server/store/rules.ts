@@ -40,6 +40,7 @@ const toRule = (r: RuleRow): Rule =>
   ({
     id: r.id,
     name: r.name,
+    kind: r.kind,
     severity: r.severity,
     scope: toScope(r),
     overridesRuleId: r.overrides_rule_id,
@@ -49,7 +50,6 @@ const toRule = (r: RuleRow): Rule =>
     updatedAtMs: r.updated_at_ms,
     updatedBy: r.updated_by,
     ...(JSON.parse(r.params_json) as object),
-    kind: r.kind,
   }) as Rule;
 
 /** The kind-specific part of a rule. */
