@@ -254,6 +254,30 @@ describe('rule engine', () => {
     expect(incidentRows()).toHaveLength(1);
   });
 
+  it('keeps open conditions with the old client when a device moves, and closes those of rules that no longer apply', () => {
+    const { deviceId, clientId } = device('monthly', 'Old owner');
+    alerting.ruleService.create(
+      { name: 'Old owner CPU', kind: 'threshold', metric: 'cpu.loadPct', op: 'above', threshold: 50, scope: { type: 'client', clientId } },
+      { username: 'tech', role: 'technician' },
+    );
+    report(deviceId, [fs(95), cpu(70)]);
+    expect(alertRows().map((a) => a.state)).toEqual(['firing', 'firing']);
+    const newOwner = clients.create({ name: 'New owner', contract: 'break-fix' }, nowMs);
+    devices.moveToClient(deviceId, newOwner.id);
+    alerting.engine.refreshDevice(deviceId);
+    const rows = () => db.prepare('SELECT rule_name, state, resolution, client_id FROM alerts ORDER BY rule_name').all();
+    expect(rows()).toEqual([
+      { rule_name: 'Filesystem almost full', state: 'firing', resolution: null, client_id: clientId },
+      { rule_name: 'Old owner CPU', state: 'resolved', resolution: 'rule-removed', client_id: clientId },
+    ]);
+    advance(10_000);
+    report(deviceId, [fs(40), cpu(70)]);
+    expect((rows() as { state: string }[]).map((r) => r.state)).toEqual(['resolved', 'resolved']);
+    advance(10_000);
+    report(deviceId, [fs(96)]);
+    expect(incidentRows()).toHaveLength(1); // the new owner is break-fix
+  });
+
   it('uses a client override instead of the global rule', () => {
     const a = device('monthly', 'Strict');
     const b = device('monthly', 'Relaxed');
