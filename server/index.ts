@@ -3,7 +3,8 @@
  * tests build their own with a temp data dir and port 0.
  *
  *   agent ─ws─▶ gateway ─▶ ingest (group commit) ─▶ SQLite
- *                              └─ committed ─▶ live hub ─ws─▶ dashboards
+ *                              ├─ committed ─▶ live hub ─ws─▶ dashboards
+ *                              └─ committed ─▶ rule engine ─▶ alerts | incidents | outbox
  *   browser ─http─▶ express app (/api, dashboard files)
  */
 import { createServer as createHttpServer, type Server } from 'node:http';
@@ -21,6 +22,7 @@ import { createMetricStore } from './store/metrics.js';
 import { createIngest } from './ingest/ingest.js';
 import { createAgentGateway } from './gateway/agent-gateway.js';
 import { createLiveHub } from './live/live-hub.js';
+import { createAlerting } from './rules/alerting.js';
 import { sessionUserFromRequest } from './auth/sessions.js';
 import { bootstrapAdmin } from './auth/bootstrap.js';
 import { createApp } from './http/app.js';
@@ -41,6 +43,8 @@ export interface ServerOptions {
   ingestMaxDelayMs?: number;
   /** How long an agent may take to say hello after the upgrade, ms. */
   agentHelloTimeoutMs?: number;
+  /** How often the rule engine checks time-based conditions (offline, `for` windows), ms. */
+  ruleTickIntervalMs?: number;
 }
 
 /** A running (or ready to listen) Quarkpulse server. */
@@ -76,6 +80,8 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
   const devices = createDeviceStore(db);
   const metrics = createMetricStore(db);
   const generatedAdminPassword = await bootstrapAdmin(users, opts.adminPassword, now());
+  const alerting = createAlerting({ db, users, clients, devices, logger, now, tickIntervalMs: opts.ruleTickIntervalMs });
+  alerting.engine.start();
 
   // Late-bound: the gateway needs ingest, ingest's post-commit hook needs the hub and gateway.
   let isConnected: (id: string) => boolean = () => false;
@@ -99,6 +105,7 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
         hub.publishSamples(s.deviceId, s.report.tsMs, s.report.metrics);
         hub.markDeviceChanged(s.deviceId);
       }
+      alerting.engine.onReportsCommitted(stored);
     },
   });
   const gateway = createAgentGateway({
@@ -108,11 +115,14 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
     now,
     serverVersion: VERSION,
     helloTimeoutMs: opts.agentHelloTimeoutMs,
-    onPresence: (id) => hub.markDeviceChanged(id),
+    onPresence: (id, isConnected) => {
+      hub.markDeviceChanged(id);
+      alerting.engine.onPresence(id, isConnected);
+    },
   });
   isConnected = (id) => gateway.isConnected(id);
 
-  const ctx: ApiContext = { db, users, clients, devices, metrics, logger, now, version: VERSION, isTls: false, isOnline };
+  const ctx: ApiContext = { db, users, clients, devices, metrics, logger, now, version: VERSION, isTls: false, isOnline, alerting };
   const app = createApp(ctx, opts.dashboardDir ?? defaultDashboardDir());
   const http = createHttpServer(app);
   http.on('upgrade', (req, socket, head) => {
@@ -154,6 +164,7 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
         http.closeAllConnections();
       });
       ingest.flushAll();
+      alerting.engine.stop();
       db.close();
     },
   };

@@ -1,6 +1,7 @@
-/** /api/clients: list and create clients; issue enrollment tokens. */
+/** /api/clients: list, create, change and delete clients; issue enrollment tokens. */
 import { Router } from 'express';
 import { z } from 'zod';
+import type { ContractType } from '../../shared/api-types.js';
 import { HttpError, parseInput } from '../http/errors.js';
 import { requireRole } from '../auth/sessions.js';
 import { generateToken } from '../auth/secrets.js';
@@ -10,7 +11,10 @@ import type { ApiContext } from './context.js';
 export const clientInputSchema = z
   .object({
     name: z.string().trim().min(1).max(200),
-    contract: z.enum(['monthly', 'break-fix']),
+    contract: z.custom<ContractType>((v) => v === 'monthly' || v === 'break-fix', {
+      message: 'contract must be "monthly" or "break-fix"',
+      params: { code: 'CONTRACT_INVALID' },
+    }),
     monthlyFee: z.number().finite().min(0).max(1e9).optional(),
     hourlyRate: z.number().finite().min(0).max(1e6).optional(),
     currency: z.string().regex(/^[A-Z]{3}$/, 'must be a 3-letter ISO 4217 code such as EUR').optional(),
@@ -53,6 +57,32 @@ export function clientRoutes(ctx: ApiContext): Router {
     const c = ctx.clients.findById(req.params.id);
     if (!c) throw new HttpError(404, 'CLIENT_NOT_FOUND', `no client with id ${req.params.id}`);
     res.json(c);
+  });
+
+  // A contract change applies to conditions that open after it; open ones keep their route.
+  r.patch('/:id', requireRole('admin', 'technician'), (req, res) => {
+    const id = String(req.params.id);
+    if (!ctx.clients.findById(id)) throw new HttpError(404, 'CLIENT_NOT_FOUND', `no client with id ${id}`);
+    const patch = parseInput(clientInputSchema.partial(), req.body);
+    const sameName = patch.name === undefined ? undefined : ctx.clients.findByName(patch.name);
+    if (sameName && sameName.id !== id) throw new HttpError(409, 'CLIENT_EXISTS', `a client named "${patch.name}" already exists`);
+    const updated = ctx.clients.update(id, patch)!;
+    ctx.alerting.engine.refreshClient(id);
+    ctx.logger.info({ clientId: id, by: req.user!.username, fields: Object.keys(patch) }, 'client changed');
+    res.json(updated);
+  });
+
+  r.delete('/:id', requireRole('admin'), (req, res) => {
+    const id = String(req.params.id);
+    if (!ctx.clients.findById(id)) throw new HttpError(404, 'CLIENT_NOT_FOUND', `no client with id ${id}`);
+    try {
+      ctx.clients.delete(id);
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'SQLITE_CONSTRAINT_FOREIGNKEY') throw err;
+      throw new HttpError(409, 'CLIENT_IN_USE', `client ${id} still has devices or alert/incident history; move its devices to another client first`);
+    }
+    ctx.alerting.engine.refreshClient(id);
+    res.status(204).end();
   });
 
   r.post('/:id/enrollment-tokens', requireRole('admin', 'technician'), (req, res) => {

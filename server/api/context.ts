@@ -5,6 +5,7 @@ import type { UserStore } from '../store/users.js';
 import type { ClientStore } from '../store/clients.js';
 import type { DeviceStore, Device } from '../store/devices.js';
 import type { MetricStore } from '../store/metrics.js';
+import type { Alerting } from '../rules/alerting.js';
 
 export interface ApiContext {
   db: Db;
@@ -19,4 +20,6 @@ export interface ApiContext {
   isTls: boolean;
   /** Online rule for a device (connected and reporting). */
   isOnline: (d: Device) => boolean;
+  /** Rules, alerts, incidents, maintenance and reports (server/rules/alerting.ts). */
+  alerting: Alerting;
 }

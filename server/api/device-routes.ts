@@ -4,11 +4,14 @@ import { z } from 'zod';
 import type { DeviceDetail, MetricSeriesResponse } from '../../shared/api-types.js';
 import { isMetricName } from '../../shared/metrics.js';
 import { HttpError, parseInput } from '../http/errors.js';
+import { requireRole } from '../auth/sessions.js';
 import type { ApiContext } from './context.js';
 
 const DAY_MS = 86_400_000;
 /** Longest range one metrics query may span. */
 const MAX_RANGE_MS = 400 * DAY_MS;
+
+const deviceChangeSchema = z.object({ clientId: z.string().min(1).max(64) }).strict();
 
 const metricsQuerySchema = z
   .object({
@@ -38,6 +41,25 @@ export function deviceRoutes(ctx: ApiContext): Router {
       latest: device.latest,
     };
     res.json(detail);
+  });
+
+  // Moving a device: conditions already open stay with the old client's alert/incident; the new
+  // client's contract and rules apply from now on.
+  r.patch('/:id', requireRole('admin', 'technician'), (req, res) => {
+    const id = String(req.params.id);
+    const device = ctx.devices.findById(id);
+    if (!device) throw new HttpError(404, 'DEVICE_NOT_FOUND', `no device with id ${id}`);
+    const { clientId } = parseInput(deviceChangeSchema, req.body);
+    if (!ctx.clients.findById(clientId)) throw new HttpError(400, 'CLIENT_NOT_FOUND', `body.clientId: no client with id ${clientId}`);
+    try {
+      ctx.devices.moveToClient(id, clientId);
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'SQLITE_CONSTRAINT_UNIQUE') throw err;
+      throw new HttpError(409, 'DEVICE_MACHINE_CONFLICT', `client ${clientId} already has a device enrolled from the same machine`);
+    }
+    ctx.alerting.engine.refreshDevice(id);
+    ctx.logger.info({ deviceId: id, from: device.clientId, to: clientId, by: req.user!.username }, 'device moved');
+    res.json(ctx.devices.summary(id, ctx.isOnline));
   });
 
   r.get('/:id/metrics', (req, res) => {

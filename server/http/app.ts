@@ -13,6 +13,11 @@ import { authRoutes } from '../api/auth-routes.js';
 import { clientRoutes } from '../api/client-routes.js';
 import { deviceRoutes } from '../api/device-routes.js';
 import { enrollRoutes } from '../api/enroll-routes.js';
+import { ruleRoutes } from '../api/rule-routes.js';
+import { alertRoutes } from '../api/alert-routes.js';
+import { incidentRoutes } from '../api/incident-routes.js';
+import { maintenanceRoutes } from '../api/maintenance-routes.js';
+import { reportRoutes } from '../api/report-routes.js';
 import { errorHandler, notFound } from './errors.js';
 
 /** Builds the express app. `dashboardDir` holds the built dashboard (index.html + assets). */
@@ -40,6 +45,11 @@ export function createApp(ctx: ApiContext, dashboardDir: string): express.Expres
   const session = requireSession(ctx.users, ctx.now);
   app.use('/api/clients', session, clientRoutes(ctx));
   app.use('/api/devices', session, deviceRoutes(ctx));
+  app.use('/api/rules', session, ruleRoutes(ctx));
+  app.use('/api/alerts', session, alertRoutes(ctx));
+  app.use('/api/incidents', session, incidentRoutes(ctx));
+  app.use('/api/maintenance', session, maintenanceRoutes(ctx));
+  app.use('/api/reports', session, reportRoutes(ctx));
   app.use('/api', notFound);
 
   if (existsSync(path.join(dashboardDir, 'index.html'))) {

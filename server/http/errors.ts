@@ -19,13 +19,17 @@ export class HttpError extends Error {
   }
 }
 
-/** Validates `input` against `schema`, or throws 400 VALIDATION_FAILED naming the first bad field. */
+/**
+ * Validates `input` against `schema`, or throws 400 naming the first bad field. The code is
+ * VALIDATION_FAILED, unless a custom check set its own in `params.code` (e.g. CONTRACT_INVALID).
+ */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown, what = 'body'): z.infer<S> {
   const r = schema.safeParse(input);
   if (r.success) return r.data;
   const issue = r.error.issues[0]!;
   const where = issue.path.length > 0 ? `${what}.${issue.path.join('.')}` : what;
-  throw new HttpError(400, 'VALIDATION_FAILED', `${where}: ${issue.message}`);
+  const custom = issue.code === 'custom' ? (issue.params as { code?: unknown } | undefined)?.code : undefined;
+  throw new HttpError(400, typeof custom === 'string' ? custom : 'VALIDATION_FAILED', `${where}: ${issue.message}`);
 }
 
 /** 404 for unknown /api routes. */

@@ -70,6 +70,11 @@ export function createClientStore(db: Db) {
   const byId = db.prepare<[string], ClientRow>('SELECT * FROM clients WHERE id = ?');
   const byName = db.prepare<[string], ClientRow>('SELECT * FROM clients WHERE name = ?');
   const all = db.prepare<[], ClientRow>('SELECT * FROM clients ORDER BY name');
+  const update = db.prepare(
+    `UPDATE clients SET name = @name, contract = @contract, monthly_fee = @monthlyFee, hourly_rate = @hourlyRate, currency = @currency,
+       timezone = @timezone, contact = @contact WHERE id = @id`,
+  );
+  const remove = db.prepare<[string]>('DELETE FROM clients WHERE id = ?');
   const insertToken = db.prepare(
     'INSERT INTO enrollment_tokens (id, client_id, token_hash, label, created_at_ms, expires_at_ms) VALUES (?, ?, ?, ?, ?, ?)',
   );
@@ -103,6 +108,27 @@ export function createClientStore(db: Db) {
     },
     list(): Client[] {
       return all.all().map(toClient);
+    },
+    /** Changes the given fields of a client; returns the client as stored (undefined if unknown). */
+    update(id: string, patch: Partial<NewClient>): Client | undefined {
+      const r = byId.get(id);
+      if (!r) return undefined;
+      const c = toClient(r);
+      update.run({
+        id,
+        name: patch.name ?? c.name,
+        contract: patch.contract ?? c.contract,
+        monthlyFee: patch.monthlyFee ?? c.monthlyFee,
+        hourlyRate: patch.hourlyRate ?? c.hourlyRate,
+        currency: patch.currency ?? c.currency,
+        timezone: patch.timezone ?? c.timezone,
+        contact: patch.contact === undefined ? c.contact : patch.contact,
+      });
+      return toClient(byId.get(id)!);
+    },
+    /** Deletes a client; throws a foreign-key error while devices or alert/incident history refer to it. */
+    delete(id: string): void {
+      remove.run(id);
     },
     /** Stores the hash of a new enrollment token for a client. */
     addEnrollmentToken(clientId: string, token: string, opts: { label?: string | null; expiresAtMs?: number | null }, nowMs: number): EnrollmentTokenInfo {

@@ -81,6 +81,7 @@ export function createDeviceStore(db: Db) {
   );
   const updateHello = db.prepare('UPDATE devices SET hostname = ?, agent_version = ?, facts_json = ?, interval_ms = ? WHERE id = ?');
   const updateLatest = db.prepare('UPDATE devices SET last_seen_ms = ?, latest_json = ? WHERE id = ?');
+  const updateClient = db.prepare('UPDATE devices SET client_id = ? WHERE id = ?');
   const streamSeq = db.prepare<[string, string], { last_seq: number }>(
     'SELECT last_seq FROM device_streams WHERE device_id = ? AND stream_id = ?',
   );
@@ -121,6 +122,10 @@ export function createDeviceStore(db: Db) {
     summary(id: string, isOnline: (d: Device) => boolean): DeviceSummary | undefined {
       const r = summaryById.get(id);
       return r && toSummary(r, isOnline);
+    },
+    /** Moves a device to another client (its alerts and incidents stay with the old one). */
+    moveToClient(id: string, clientId: string): void {
+      updateClient.run(clientId, id);
     },
     /** Records what the agent said in hello. */
     recordHello(id: string, hello: { hostname: string; agentVersion: string; facts?: SystemFacts; intervalMs: number }): void {

@@ -1,0 +1,94 @@
+/** /api/incidents: list, read, open by hand, close, bill, comment, and book time. */
+import { Router } from 'express';
+import { z } from 'zod';
+import { SEVERITIES } from '../../shared/alert-types.js';
+import { parseInput } from '../http/errors.js';
+import { requireRole } from '../auth/sessions.js';
+import { parseLocalDate } from '../rules/maintenance.js';
+import type { ApiContext } from './context.js';
+
+const listQuerySchema = z
+  .object({
+    state: z.enum(['open', 'closed', 'billed']).optional(),
+    client: z.string().max(64).optional(),
+    device: z.string().max(64).optional(),
+    severity: z.enum(SEVERITIES).optional(),
+    from: z.coerce.number().int().min(0).optional(),
+    to: z.coerce.number().int().min(0).optional(),
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
+  })
+  .strict();
+
+const openSchema = z
+  .object({
+    clientId: z.string().min(1).max(64),
+    deviceId: z.string().min(1).max(64).optional(),
+    title: z.string().trim().min(1).max(500),
+    severity: z.enum(SEVERITIES).default('warning'),
+  })
+  .strict();
+
+const timeEntrySchema = z
+  .object({
+    minutes: z.number().int('minutes must be a whole number').min(1).max(24 * 60),
+    technician: z.string().trim().min(1).max(100).optional(),
+    note: z.string().max(2000).nullable().optional(),
+    date: z
+      .string()
+      .refine((d) => parseLocalDate(d) !== undefined, 'must be a calendar date YYYY-MM-DD')
+      .optional(),
+  })
+  .strict();
+
+const noteSchema = z.object({ note: z.string().trim().min(1).max(2000).optional() }).strict();
+const commentSchema = z.object({ text: z.string().trim().min(1).max(5000) }).strict();
+
+/** Routes under /api/incidents. Viewers read; technicians and admins act. */
+export function incidentRoutes(ctx: ApiContext): Router {
+  const r = Router();
+  const { incidents, incidentActions } = ctx.alerting;
+  const act = requireRole('admin', 'technician');
+  const actor = (req: { user?: { id: string; username: string } }) => ({ id: req.user!.id, username: req.user!.username });
+
+  r.get('/', (req, res) => {
+    const q = parseInput(listQuerySchema, req.query, 'query');
+    res.json(incidents.list({ state: q.state, clientId: q.client, deviceId: q.device, severity: q.severity, fromMs: q.from, toMs: q.to, limit: q.limit }));
+  });
+
+  r.post('/', act, (req, res) => {
+    res.status(201).json(incidentActions.open(parseInput(openSchema, req.body), actor(req)));
+  });
+
+  r.get('/:id', (req, res) => {
+    res.json(incidentActions.detail(req.params.id));
+  });
+
+  r.post('/:id/close', act, (req, res) => {
+    const { note } = parseInput(noteSchema, req.body ?? {});
+    res.json(incidentActions.close(String(req.params.id), actor(req), note ?? null));
+  });
+
+  r.post('/:id/bill', act, (req, res) => {
+    parseInput(z.object({}).strict(), req.body ?? {});
+    res.json(incidentActions.bill(String(req.params.id), actor(req)));
+  });
+
+  r.post('/:id/comments', act, (req, res) => {
+    const { text } = parseInput(commentSchema, req.body);
+    res.status(201).json(incidentActions.comment(String(req.params.id), actor(req), text));
+  });
+
+  r.get('/:id/time-entries', (req, res) => {
+    res.json(incidentActions.detail(req.params.id).timeEntries);
+  });
+
+  r.post('/:id/time-entries', act, (req, res) => {
+    res.status(201).json(incidentActions.addTime(String(req.params.id), actor(req), parseInput(timeEntrySchema, req.body)));
+  });
+
+  r.delete('/:id/time-entries/:entryId', act, (req, res) => {
+    incidentActions.removeTime(String(req.params.id), String(req.params.entryId), actor(req));
+    res.status(204).end();
+  });
+  return r;
+}

@@ -1,0 +1,39 @@
+/** /api/maintenance: one-off and weekly recurring maintenance windows of clients and devices. */
+import { Router } from 'express';
+import { z } from 'zod';
+import { maintenanceInputSchema } from '../../shared/alert-types.js';
+import { parseInput } from '../http/errors.js';
+import { requireRole } from '../auth/sessions.js';
+import type { ApiContext } from './context.js';
+
+const listQuerySchema = z.object({ client: z.string().max(64).optional(), device: z.string().max(64).optional() }).strict();
+
+/** Routes under /api/maintenance. Viewers read; technicians and admins change windows. */
+export function maintenanceRoutes(ctx: ApiContext): Router {
+  const r = Router();
+  const service = ctx.alerting.maintenanceService;
+  const act = requireRole('admin', 'technician');
+
+  r.get('/', (req, res) => {
+    const q = parseInput(listQuerySchema, req.query, 'query');
+    res.json(service.list({ clientId: q.client, deviceId: q.device }));
+  });
+
+  r.get('/:id', (req, res) => {
+    res.json(service.get(req.params.id));
+  });
+
+  r.post('/', act, (req, res) => {
+    res.status(201).json(service.create(parseInput(maintenanceInputSchema, req.body), req.user!.username));
+  });
+
+  r.put('/:id', act, (req, res) => {
+    res.json(service.replace(String(req.params.id), parseInput(maintenanceInputSchema, req.body)));
+  });
+
+  r.delete('/:id', act, (req, res) => {
+    service.delete(String(req.params.id));
+    res.status(204).end();
+  });
+  return r;
+}

@@ -1,0 +1,39 @@
+/** /api/reports: billing per month and the contract advisor. */
+import { Router } from 'express';
+import { z } from 'zod';
+import { parseInput } from '../http/errors.js';
+import type { ApiContext } from './context.js';
+
+const billingQuerySchema = z
+  .object({
+    client: z.string().min(1).max(64),
+    month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month YYYY-MM'),
+  })
+  .strict();
+
+const adviceQuerySchema = z
+  .object({
+    client: z.string().min(1).max(64),
+    from: z.string().max(10),
+    to: z.string().max(10),
+    /** Minutes of work assumed per alert of a monthly client (they book no time). */
+    estimateMinutes: z.coerce.number().int().min(0).max(24 * 60).default(60),
+  })
+  .strict();
+
+/** Routes under /api/reports (any session may read). */
+export function reportRoutes(ctx: ApiContext): Router {
+  const r = Router();
+  const { reports } = ctx.alerting;
+
+  r.get('/billing', (req, res) => {
+    const q = parseInput(billingQuerySchema, req.query, 'query');
+    res.json(reports.billing(q.client, q.month));
+  });
+
+  r.get('/contract-advice', (req, res) => {
+    const q = parseInput(adviceQuerySchema, req.query, 'query');
+    res.json(reports.contractAdvice(q.client, q.from, q.to, q.estimateMinutes));
+  });
+  return r;
+}
