@@ -4,10 +4,12 @@
  *   start            server + local agent (what `npm start` runs)
  *   server           the server alone
  *   agent enroll|run the agent on a monitored machine
+ *   client add|list  clients and contracts, for scripted setups
  */
 import { Command } from 'commander';
 import { registerAgentCommands } from '../agent/cli.js';
 import { registerServerCommands } from '../server/cli.js';
+import { registerClientCommands } from '../server/client-cli.js';
 import { VERSION } from '../server/version.js';
 import { startLocalStack } from './local-stack.js';
 
@@ -27,6 +29,7 @@ program
     await startLocalStack(flags);
   });
 registerServerCommands(program);
+registerClientCommands(program);
 registerAgentCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
