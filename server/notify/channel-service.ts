@@ -83,7 +83,7 @@ export function createChannelService(deps: ChannelServiceDeps) {
     remove(id: string): void {
       mustFind(id);
       const users = deps.oncall.listPolicies().filter((p) => p.levels.some((l) => l.targets.some((t) => t.type === 'channel' && t.channelId === id)));
-      if (users.length > 0) throw new HttpError(409, 'CHANNEL_IN_USE', `escalation polic${users.length === 1 ? 'y' : 'ies'} ${users.map((p) => `"${p.name}"`).join(', ')} page this channel; change them first`);
+      if (users.length > 0) throw new HttpError(409, 'CHANNEL_IN_USE', `escalation polic${users.length === 1 ? 'y' : 'ies'} ${users.map((p) => `"${p.name}"`).join(', ')} page${users.length === 1 ? 's' : ''} this channel; change them first`);
       if (deps.settings.get<{ channelId?: string | null; isEnabled?: boolean }>('digest')?.channelId === id) {
         throw new HttpError(409, 'CHANNEL_IN_USE', 'the break-fix digest is sent through this channel; change the digest settings first');
       }

@@ -93,7 +93,7 @@ export function createOnCallService(deps: { oncall: OnCallStore; users: UserStor
     deleteSchedule(id: string): void {
       mustFindSchedule(id);
       const using = oncall.listPolicies().filter((p) => p.levels.some((l) => l.targets.some((t) => t.type === 'schedule' && t.scheduleId === id)));
-      if (using.length > 0) throw new HttpError(409, 'SCHEDULE_IN_USE', `escalation polic${using.length === 1 ? 'y' : 'ies'} ${using.map((p) => `"${p.name}"`).join(', ')} page this schedule; change them first`);
+      if (using.length > 0) throw new HttpError(409, 'SCHEDULE_IN_USE', `escalation polic${using.length === 1 ? 'y' : 'ies'} ${using.map((p) => `"${p.name}"`).join(', ')} page${using.length === 1 ? 's' : ''} this schedule; change them first`);
       oncall.deleteSchedule(id);
     },
 
