@@ -20,6 +20,7 @@ import type { OutboxJob, OutboxStore } from '../store/outbox.js';
 import type { DeliveryStore, ClaimedDelivery } from '../store/deliveries.js';
 import type { EscalationRecord, EscalationStore } from '../store/escalations.js';
 import type { OnCallStore } from '../store/oncall.js';
+import type { ChannelStore } from '../store/channels.js';
 import type { UserStore } from '../store/users.js';
 import { buildAlertPayload, type AlertNotificationPayload } from '../rules/notification-payload.js';
 import { SYSTEM_ACTOR } from '../rules/engine-writer.js';
@@ -46,6 +47,7 @@ export interface DispatcherDeps {
   deliveries: DeliveryStore;
   escalations: EscalationStore;
   oncall: OnCallStore;
+  channels: ChannelStore;
   resolver: RecipientResolver;
   ackLinks: AckLinks;
   logger: Logger;
@@ -141,6 +143,8 @@ export function createDispatcher(deps: DispatcherDeps) {
     const payload = job.payload as unknown as AlertNotificationPayload;
     const paged = deliveries.pagedDestinations(job.alertId);
     for (const p of paged) {
+      // A channel switched off since the page gets no follow-up (it would only dead-letter).
+      if (!deps.channels.findById(p.channelId)?.isEnabled) continue;
       const idempotencyKey = `${job.idempotencyKey}|${p.destinationKey}`;
       const message = buildAlertMessage(payload, job.kind, { idempotencyKey, to: p.toAddress, mentions: p.mentions, ackUrl: null, viewUrl: viewUrl(payload.deviceId), atMs: nowMs });
       deliveries.insert(

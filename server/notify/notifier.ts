@@ -74,6 +74,7 @@ export function createNotifier(opts: NotifierOptions) {
     deliveries,
     escalations,
     oncall,
+    channels,
     resolver,
     ackLinks,
     logger,
@@ -103,7 +104,8 @@ export function createNotifier(opts: NotifierOptions) {
     if (isStopped) return Promise.resolve();
     const nowMs = now();
     try {
-      dispatcher.dispatchPending(nowMs);
+      // A backlog (after downtime) goes out in batches of 200 jobs within one tick.
+      for (let round = 0; round < 20; round++) if (dispatcher.dispatchPending(nowMs, 200) < 200) break;
       dispatcher.escalateDue(nowMs);
       digest.maybeQueue(nowMs);
     } catch (err) {

@@ -95,7 +95,7 @@ export function createWorker(deps: WorkerDeps) {
       const e = err instanceof ChannelError ? err : new ChannelError(`unexpected error: ${(err as Error).message}`, true);
       const nowMs = deps.now();
       const durationMs = Math.round(performance.now() - t0);
-      const isOutOfBudget = d.attempts >= retry.maxAttempts || nowMs - d.createdAtMs >= retry.maxAgeMs;
+      const isOutOfBudget = d.attempts >= retry.maxAttempts || nowMs - d.budgetFromMs >= retry.maxAgeMs;
       if (e.isRetryable && !isOutOfBudget) {
         const waitMs = Math.min(retry.maxDelayMs, Math.max(backoffDelayMs(d.attempts, retry, deps.random), e.retryAfterMs ?? 0));
         deliveries.finish(d.id, { atMs, durationMs, httpStatus: e.httpStatus, error: e.message }, { type: 'retry', nextAtMs: nowMs + waitMs });

@@ -46,6 +46,8 @@ export interface ClaimedDelivery {
   /** Including this one. */
   attempts: number;
   createdAtMs: number;
+  /** Start of the retry budget's age, ms. */
+  budgetFromMs: number;
 }
 
 /** A destination that was paged for an alert (for follow-ups). */
@@ -82,6 +84,7 @@ interface DeliveryRow {
   next_attempt_at_ms: number;
   last_error: string | null;
   created_at_ms: number;
+  budget_from_ms: number;
   sent_at_ms: number | null;
   dead_at_ms: number | null;
 }
@@ -107,9 +110,9 @@ export interface DeliveryFilter {
 export function createDeliveryStore(db: Db) {
   const insert = db.prepare(
     `INSERT OR IGNORE INTO deliveries (idempotency_key, outbox_id, alert_id, purpose, kind, channel_id, channel_type, channel_name, user_id, recipient,
-       to_address, mentions_json, destination_key, level, message_json, status, attempts, next_attempt_at_ms, created_at_ms)
+       to_address, mentions_json, destination_key, level, message_json, status, attempts, next_attempt_at_ms, created_at_ms, budget_from_ms)
      VALUES (@idempotencyKey, @outboxId, @alertId, @purpose, @kind, @channelId, @channelType, @channelName, @userId, @recipient,
-       @toAddress, @mentionsJson, @destinationKey, @level, @messageJson, 'pending', 0, @nowMs, @nowMs)`,
+       @toAddress, @mentionsJson, @destinationKey, @level, @messageJson, 'pending', 0, @nowMs, @nowMs, @nowMs)`,
   );
   const claim = db.prepare<{ nowMs: number; limit: number }, DeliveryRow>(
     `WITH heads AS (SELECT min(id) AS id FROM deliveries WHERE status IN ('pending', 'sending') GROUP BY destination_key)
@@ -137,7 +140,7 @@ export function createDeliveryStore(db: Db) {
   const byKey = db.prepare<[string], DeliveryRow>('SELECT * FROM deliveries WHERE idempotency_key = ?');
   const attemptsOf = db.prepare<[number], AttemptRow>('SELECT * FROM delivery_attempts WHERE delivery_id = ? ORDER BY id');
   const revive = db.prepare<{ id: number; nowMs: number }>(
-    `UPDATE deliveries SET status = 'pending', next_attempt_at_ms = @nowMs, dead_at_ms = NULL, attempts = 0 WHERE id = @id AND status = 'dead'`,
+    `UPDATE deliveries SET status = 'pending', next_attempt_at_ms = @nowMs, budget_from_ms = @nowMs, dead_at_ms = NULL, attempts = 0 WHERE id = @id AND status = 'dead'`,
   );
   const paged = db.prepare<[string], DeliveryRow>(`SELECT * FROM deliveries WHERE alert_id = ? AND purpose = 'page' AND channel_id IS NOT NULL ORDER BY id`);
   const counts = db.prepare<[], { status: DeliveryStatus; n: number }>('SELECT status, count(*) AS n FROM deliveries GROUP BY status');
@@ -177,6 +180,7 @@ export function createDeliveryStore(db: Db) {
     message: JSON.parse(r.message_json) as NotificationMessage,
     attempts: r.attempts,
     createdAtMs: r.created_at_ms,
+    budgetFromMs: r.budget_from_ms,
   });
 
   return {

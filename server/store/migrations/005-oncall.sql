@@ -123,6 +123,8 @@ CREATE TABLE deliveries (
   next_attempt_at_ms INTEGER NOT NULL,
   last_error         TEXT,
   created_at_ms      INTEGER NOT NULL,
+  -- Start of the current retry budget (max age): creation, or when a dead one was retried.
+  budget_from_ms     INTEGER NOT NULL,
   sent_at_ms         INTEGER,
   dead_at_ms         INTEGER
 );
