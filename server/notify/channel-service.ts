@@ -54,6 +54,11 @@ export function createChannelService(deps: ChannelServiceDeps) {
     return u;
   }
 
+  function person(id: string): Person {
+    const u = mustFindUser(id);
+    return { id: u.id, username: u.username, role: u.role, email: u.email, contacts: channels.contactsOf(u.id) };
+  }
+
   function isNameTaken(name: string, exceptId?: string): boolean {
     const same = channels.findByName(name);
     return !!same && same.id !== exceptId;
@@ -154,14 +159,11 @@ export function createChannelService(deps: ChannelServiceDeps) {
       const contacts = channels.allContacts();
       return users.list().map((u) => ({ id: u.id, username: u.username, role: u.role, email: u.email, contacts: contacts.filter((c) => c.userId === u.id) }));
     },
-    person(id: string): Person {
-      const u = mustFindUser(id);
-      return { id: u.id, username: u.username, role: u.role, email: u.email, contacts: channels.contactsOf(u.id) };
-    },
+    person,
     setEmail(id: string, email: string | null): Person {
       mustFindUser(id);
       users.setEmail(id, email);
-      return this.person(id);
+      return person(id);
     },
     addContact(userId: string, input: { channelId: string; handle?: string }) {
       const u = mustFindUser(userId);
