@@ -49,7 +49,7 @@ export async function startLocalAgent(server: QuarkpulseServer, port: number, da
 export async function startLocalStack(flags: { port?: string; data?: string; agent?: boolean }): Promise<void> {
   const settings = resolveServerSettings(flags, process.env);
   const logger = pino({ name: 'quarkpulse-server', level: settings.logLevel });
-  const server = await createServer({ dataDir: settings.dataDir, logger, adminPassword: settings.adminPassword });
+  const server = await createServer({ dataDir: settings.dataDir, logger, adminPassword: settings.adminPassword, publicUrl: settings.publicUrl });
   const port = await server.listen(settings.port, settings.host);
   const agent = flags.agent === false ? undefined : await startLocalAgent(server, port, settings.dataDir, settings.logLevel === 'info' ? 'warn' : settings.logLevel);
   process.stderr.write(`\n  Quarkpulse Monitor is running: http://localhost:${port}\n`);

@@ -1,6 +1,6 @@
 /**
  * Server settings from flags and environment (QP_PORT, QP_DATA_DIR, QP_ADMIN_PASSWORD,
- * QP_LOG_LEVEL), validated with zod. A bad value throws a message that says what to fix.
+ * QP_LOG_LEVEL, QP_PUBLIC_URL), validated with zod. A bad value throws a message that says what to fix.
  */
 import { z } from 'zod';
 
@@ -10,6 +10,8 @@ const settingsSchema = z.object({
   dataDir: z.string().min(1, 'data directory must not be empty'),
   adminPassword: z.string().min(10, 'QP_ADMIN_PASSWORD must be at least 10 characters').optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  /** Where people reach the server; links in notifications (acknowledge, open) use it. */
+  publicUrl: z.url({ protocol: /^https?$/, error: 'QP_PUBLIC_URL must be an http(s) URL such as https://monitor.example.com' }).optional(),
 });
 export type ServerSettings = z.infer<typeof settingsSchema>;
 
@@ -21,6 +23,7 @@ export function resolveServerSettings(flags: { port?: string; host?: string; dat
     dataDir: flags.data ?? env.QP_DATA_DIR ?? './data',
     adminPassword: env.QP_ADMIN_PASSWORD || undefined,
     logLevel: env.QP_LOG_LEVEL ?? 'info',
+    publicUrl: env.QP_PUBLIC_URL || undefined,
   });
   if (!r.success) {
     const issue = r.error.issues[0]!;

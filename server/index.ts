@@ -5,6 +5,7 @@
  *   agent ─ws─▶ gateway ─▶ ingest (group commit) ─▶ SQLite
  *                              ├─ committed ─▶ live hub ─ws─▶ dashboards
  *                              └─ committed ─▶ rule engine ─▶ alerts | incidents | outbox
+ *   outbox ─▶ notifier (dispatch, escalate) ─▶ deliveries ─▶ worker ─▶ email | webhook | Slack | Teams | ntfy
  *   browser ─http─▶ express app (/api, dashboard files)
  */
 import { createServer as createHttpServer, type Server } from 'node:http';
@@ -23,6 +24,9 @@ import { createIngest } from './ingest/ingest.js';
 import { createAgentGateway } from './gateway/agent-gateway.js';
 import { createLiveHub } from './live/live-hub.js';
 import { createAlerting } from './rules/alerting.js';
+import { createNotifier } from './notify/notifier.js';
+import type { AnyChannel } from './notify/channels/types.js';
+import type { RetryPolicy } from './notify/worker.js';
 import { sessionUserFromRequest } from './auth/sessions.js';
 import { bootstrapAdmin } from './auth/bootstrap.js';
 import { createApp } from './http/app.js';
@@ -45,6 +49,18 @@ export interface ServerOptions {
   agentHelloTimeoutMs?: number;
   /** How often the rule engine checks time-based conditions (offline, `for` windows), ms. */
   ruleTickIntervalMs?: number;
+  /** URL people reach this server at, for links in notifications (QP_PUBLIC_URL); default the listen address. */
+  publicUrl?: string;
+  /** HTTP client of the webhook-like channels; default the global fetch. */
+  fetch?: typeof fetch;
+  /** Notification channel types; default email, webhook, Slack, Teams, ntfy. */
+  channelTypes?: readonly AnyChannel[];
+  /** How often the notifier dispatches, escalates and retries, ms (default 1 s). */
+  notifyTickIntervalMs?: number;
+  /** Retry budget and backoff of deliveries. */
+  notifyRetry?: Partial<RetryPolicy>;
+  /** Source of backoff jitter (tests make it deterministic). */
+  random?: () => number;
 }
 
 /** A running (or ready to listen) Quarkpulse server. */
@@ -82,6 +98,23 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
   const generatedAdminPassword = await bootstrapAdmin(users, opts.adminPassword, now());
   const alerting = createAlerting({ db, users, clients, devices, logger, now, tickIntervalMs: opts.ruleTickIntervalMs });
   alerting.engine.start();
+  let baseUrl = (): string => opts.publicUrl ?? 'http://localhost';
+  const notify = createNotifier({
+    db,
+    users,
+    clients,
+    alerting,
+    logger,
+    now,
+    baseUrl: () => baseUrl(),
+    fetch: opts.fetch,
+    channelTypes: opts.channelTypes,
+    tickIntervalMs: opts.notifyTickIntervalMs,
+    retry: opts.notifyRetry,
+    random: opts.random,
+  });
+  // A committed alert change pages within milliseconds instead of waiting for the next tick.
+  alerting.engine.subscribe(() => notify.kick());
 
   // Late-bound: the gateway needs ingest, ingest's post-commit hook needs the hub and gateway.
   let isConnected: (id: string) => boolean = () => false;
@@ -122,7 +155,7 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
   });
   isConnected = (id) => gateway.isConnected(id);
 
-  const ctx: ApiContext = { db, users, clients, devices, metrics, logger, now, version: VERSION, isTls: false, isOnline, alerting };
+  const ctx: ApiContext = { db, users, clients, devices, metrics, logger, now, version: VERSION, isTls: false, isOnline, alerting, notify };
   const app = createApp(ctx, opts.dashboardDir ?? defaultDashboardDir());
   const http = createHttpServer(app);
   http.on('upgrade', (req, socket, head) => {
@@ -134,6 +167,13 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
   });
 
   let isClosed = false;
+  const url = (): string => {
+    const a = http.address() as AddressInfo | null;
+    if (!a) throw new Error('server is not listening');
+    const host = a.family === 'IPv6' ? `[${a.address === '::' ? '::1' : a.address}]` : a.address === '0.0.0.0' ? '127.0.0.1' : a.address;
+    return `http://${host}:${a.port}`;
+  };
+  if (!opts.publicUrl) baseUrl = () => (http.listening ? url() : 'http://localhost');
   return {
     generatedAdminPassword,
     db,
@@ -144,16 +184,13 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
         http.once('error', reject);
         http.listen(port, host, () => {
           http.off('error', reject);
+          // Delivery starts once links in messages can point at a listening server.
+          notify.start();
           resolve((http.address() as AddressInfo).port);
         });
       });
     },
-    url() {
-      const a = http.address() as AddressInfo | null;
-      if (!a) throw new Error('server is not listening');
-      const host = a.family === 'IPv6' ? `[${a.address === '::' ? '::1' : a.address}]` : a.address === '0.0.0.0' ? '127.0.0.1' : a.address;
-      return `http://${host}:${a.port}`;
-    },
+    url,
     async close() {
       if (isClosed) return;
       isClosed = true;
@@ -165,6 +202,8 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
       });
       ingest.flushAll();
       alerting.engine.stop();
+      // Let sends in flight record their outcome; anything still queued is sent after the next start.
+      await notify.stop();
       db.close();
     },
   };

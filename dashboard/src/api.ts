@@ -11,6 +11,7 @@ import type {
   MetricSeriesResponse,
   SessionUser,
 } from '../../shared/api-types.js';
+import type { Delivery, DeliveryStatus } from '../../shared/notify-types.js';
 
 /** A failed API call: HTTP status plus the server's error code and message. */
 export class ApiError extends Error {
@@ -48,6 +49,10 @@ export interface Api {
   listDevices(): Promise<DeviceSummary[]>;
   getDevice(id: string): Promise<DeviceDetail>;
   getMetrics(query: MetricQuery, signal?: AbortSignal): Promise<MetricSeriesResponse>;
+  /** Deliveries (newest first), optionally of one status; `dead` = dead letters. */
+  listNotifications(status?: DeliveryStatus): Promise<Delivery[]>;
+  /** Queues a dead delivery again. */
+  retryNotification(id: number): Promise<Delivery>;
   /** Listens for 401s (except from login itself, whose 401 means a wrong password). */
   onUnauthorized(listener: () => void): () => void;
 }
@@ -121,6 +126,8 @@ export function createApi(options: ApiOptions = {}): Api {
       });
       return request<MetricSeriesResponse>('GET', `/api/devices/${encodeURIComponent(q.deviceId)}/metrics?${params}`, undefined, { signal });
     },
+    listNotifications: (status) => request<Delivery[]>('GET', `/api/notifications?limit=200${status ? `&status=${status}` : ''}`),
+    retryNotification: (id) => request<Delivery>('POST', `/api/notifications/${id}/retry`, {}),
     onUnauthorized: (listener) => {
       unauthorizedListeners.add(listener);
       return () => unauthorizedListeners.delete(listener);

@@ -9,6 +9,7 @@ import { AppContext, type AppServices } from './app-context.js';
 import { DeviceView } from './components/device-view.js';
 import { FleetView } from './components/fleet-view.js';
 import { LoginView } from './components/login-view.js';
+import { NotificationsView } from './components/notifications-view.js';
 import { TopBar } from './components/top-bar.js';
 import type { LiveClient } from './live.js';
 import { navigate, useRoute } from './router.js';
@@ -80,6 +81,8 @@ export function App({ api, live }: { api: Api; live: LiveClient }) {
     content = <LoginView onLogin={(user) => setSession({ status: 'user', user })} />;
   } else if (route.name === 'device') {
     content = <DeviceView key={route.deviceId} deviceId={route.deviceId} />;
+  } else if (route.name === 'notifications') {
+    content = <NotificationsView canRetry={session.user.role !== 'viewer'} />;
   } else if (route.name === 'not-found') {
     content = (
       <div class="splash">

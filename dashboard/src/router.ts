@@ -1,5 +1,6 @@
 /**
- * Hash router: `#/` (fleet), `#/devices/:id` (one device), `#/login`. Hash routes need no server
+ * Hash router: `#/` (fleet), `#/devices/:id` (one device), `#/notifications` (deliveries and
+ * dead letters), `#/login`. Hash routes need no server
  * support, so the server can serve index.html for `/` only.
  */
 import { useEffect, useState } from 'preact/hooks';
@@ -8,6 +9,7 @@ export type Route =
   | { name: 'fleet' }
   | { name: 'device'; deviceId: string }
   | { name: 'login' }
+  | { name: 'notifications' }
   | { name: 'not-found'; path: string };
 
 /** Parses a location hash such as `#/devices/abc` into a route. */
@@ -15,6 +17,7 @@ export function parseHash(hash: string): Route {
   const path = hash.replace(/^#/, '') || '/';
   if (path === '/' || path === '') return { name: 'fleet' };
   if (path === '/login') return { name: 'login' };
+  if (path === '/notifications') return { name: 'notifications' };
   const device = /^\/devices\/([^/]+)\/?$/.exec(path);
   if (device?.[1]) return { name: 'device', deviceId: decodeURIComponent(device[1]) };
   return { name: 'not-found', path };

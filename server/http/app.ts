@@ -18,6 +18,12 @@ import { alertRoutes } from '../api/alert-routes.js';
 import { incidentRoutes } from '../api/incident-routes.js';
 import { maintenanceRoutes } from '../api/maintenance-routes.js';
 import { reportRoutes } from '../api/report-routes.js';
+import { channelRoutes } from '../api/channel-routes.js';
+import { peopleRoutes } from '../api/people-routes.js';
+import { onCallRoutes } from '../api/oncall-routes.js';
+import { escalationRoutes } from '../api/escalation-routes.js';
+import { notificationRoutes } from '../api/notification-routes.js';
+import { ackRoutes } from '../api/ack-routes.js';
 import { errorHandler, notFound } from './errors.js';
 
 /** Builds the express app. `dashboardDir` holds the built dashboard (index.html + assets). */
@@ -50,7 +56,14 @@ export function createApp(ctx: ApiContext, dashboardDir: string): express.Expres
   app.use('/api/incidents', session, incidentRoutes(ctx));
   app.use('/api/maintenance', session, maintenanceRoutes(ctx));
   app.use('/api/reports', session, reportRoutes(ctx));
+  app.use('/api/channels', session, channelRoutes(ctx));
+  app.use('/api/users', session, peopleRoutes(ctx));
+  app.use('/api/oncall', session, onCallRoutes(ctx));
+  app.use('/api/escalation-policies', session, escalationRoutes(ctx));
+  app.use('/api/notifications', session, notificationRoutes(ctx));
   app.use('/api', notFound);
+  // Acknowledge links from pages: HTML, no session (the signed single-use token is the credential).
+  app.use('/ack', ackRoutes(ctx));
 
   if (existsSync(path.join(dashboardDir, 'index.html'))) {
     app.use(express.static(dashboardDir, { index: 'index.html', maxAge: '1h' }));

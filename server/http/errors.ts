@@ -32,6 +32,16 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown, what 
   throw new HttpError(400, typeof custom === 'string' ? custom : 'VALIDATION_FAILED', `${where}: ${issue.message}`);
 }
 
+/**
+ * Validates a PATCH body against `schema` made partial, and keeps only the fields the body
+ * actually has (zod would otherwise fill in the schema's defaults for the fields left out).
+ */
+export function parsePatch<S extends z.ZodObject>(schema: S, input: unknown, what = 'body'): Partial<z.infer<S>> {
+  const parsed = parseInput(schema.partial(), input, what) as Record<string, unknown>;
+  const given = input && typeof input === 'object' ? (input as Record<string, unknown>) : {};
+  return Object.fromEntries(Object.entries(parsed).filter(([k]) => k in given)) as Partial<z.infer<S>>;
+}
+
 /** 404 for unknown /api routes. */
 export const notFound: RequestHandler = (req, _res, next) => {
   next(new HttpError(404, 'NOT_FOUND', `no route for ${req.method} ${req.path}`));

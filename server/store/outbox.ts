@@ -59,7 +59,20 @@ export function createOutboxStore(db: Db) {
     `SELECT * FROM outbox WHERE (@status IS NULL OR status = @status) AND (@alertId IS NULL OR alert_id = @alertId) ORDER BY id LIMIT @limit`,
   );
 
+  const due = db.prepare<[number, number], OutboxRow>(`SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at_ms <= ? ORDER BY id LIMIT ?`);
+  const finish = db.prepare<{ id: number; status: string; note: string | null }>(
+    `UPDATE outbox SET status = @status, attempts = attempts + 1, last_error = @note WHERE id = @id AND status = 'pending'`,
+  );
+
   return {
+    /** Pending jobs that are due, oldest first (the on-call dispatcher turns them into deliveries). */
+    due(nowMs: number, limit: number): OutboxJob[] {
+      return due.all(nowMs, limit).map(toJob);
+    },
+    /** Marks a pending job handled ('dispatched', or 'skipped' with why); call in the dispatching transaction. */
+    finish(id: number, status: 'dispatched' | 'skipped', note: string | null = null): boolean {
+      return finish.run({ id, status, note }).changes === 1;
+    },
     /** Queues a job; call inside the transaction of the change it announces. False if the key was already queued. */
     enqueue(job: { kind: OutboxKind; alertId: string; payload: Record<string, unknown> }, nowMs: number): boolean {
       const r = insert.run({ key: alertJobKey(job.alertId, job.kind), kind: job.kind, alertId: job.alertId, payloadJson: JSON.stringify(job.payload), nowMs });

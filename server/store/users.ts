@@ -32,6 +32,8 @@ export function createUserStore(db: Db) {
   const byName = db.prepare<[string], UserRow>('SELECT * FROM users WHERE username = ?');
   const byId = db.prepare<[string], UserRow>('SELECT * FROM users WHERE id = ?');
   const count = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM users');
+  const all = db.prepare<[], UserRow>('SELECT * FROM users ORDER BY username');
+  const setEmail = db.prepare<[string | null, string]>('UPDATE users SET email = ? WHERE id = ?');
   const insertSession = db.prepare('INSERT INTO sessions (token_hash, user_id, created_at_ms, expires_at_ms) VALUES (?, ?, ?, ?)');
   const sessionUser = db.prepare<[string, number], UserRow>(
     'SELECT u.* FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at_ms > ?',
@@ -57,6 +59,14 @@ export function createUserStore(db: Db) {
     },
     countUsers(): number {
       return count.get()!.n;
+    },
+    /** Every user, by username. */
+    list(): User[] {
+      return all.all().map(toUser);
+    },
+    /** Sets (or clears) a user's email address. */
+    setEmail(id: string, email: string | null): void {
+      setEmail.run(email, id);
     },
     /** Stores a session by the hash of its token. */
     createSession(token: string, userId: string, nowMs: number, ttlMs: number): void {

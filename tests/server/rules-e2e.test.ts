@@ -49,7 +49,8 @@ describe('contract-aware alerting end to end', () => {
     expect((await api.get(`/api/incidents?client=${monthly.clientId}`)).json).toEqual([]);
 
     const outbox = () => t.server.ctx.alerting.outbox.list();
-    expect(outbox().map((j) => [j.kind, j.alertId, j.status])).toEqual([['alert.firing', alerts[0].id, 'pending']]);
+    await t.server.ctx.notify.tick(); // the on-call module takes the job (tests/server/oncall-*.test.ts deliver it)
+    expect(outbox().map((j) => [j.kind, j.alertId, j.status])).toEqual([['alert.firing', alerts[0].id, 'dispatched']]);
 
     // The incident kept the device's values at opening for the technician.
     const incident = (await api.get(`/api/incidents/${incidents[0].id}`)).json;
@@ -61,6 +62,7 @@ describe('contract-aware alerting end to end', () => {
     expect(acked.json).toMatchObject({ state: 'acknowledged', acknowledgedBy: 'admin' });
     expect(acked.json.events.map((e: { actor: string; action: string }) => [e.actor, e.action])).toEqual([
       ['system', 'fired'],
+      ['system', 'paged'],
       ['admin', 'acknowledged'],
     ]);
 

@@ -64,6 +64,9 @@ export function TopBar({ user, theme, onToggleTheme, onLogout }: Props) {
         </button>
         {user && (
           <>
+            <a class="btn btn-quiet" href="#/notifications" data-testid="nav-notifications">
+              Notifications
+            </a>
             <span class="user-name" data-testid="current-user" title={`Signed in as ${user.username} (${user.role})`}>
               {user.username}
             </span>

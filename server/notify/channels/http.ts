@@ -1,0 +1,63 @@
+/**
+ * The HTTP POST the webhook, Slack, Teams and ntfy channels share: injected fetch, a timeout,
+ * no redirects (a signed request must not wander), and one classification of failures:
+ *
+ *   2xx                               → sent
+ *   408, 425, 429, 5xx, timeout, refused connection, reset → ChannelError, retryable
+ *   3xx and any other 4xx             → ChannelError, not retryable (fix the config)
+ */
+import { z } from 'zod';
+import { ChannelError, type SendContext, type SendOutcome } from './types.js';
+
+const MAX_DETAIL_CHARS = 300;
+
+/** Retry-After as ms (seconds or an HTTP date), or null. */
+export function parseRetryAfter(value: string | null, nowMs: number): number | null {
+  if (!value) return null;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds) && seconds >= 0) return Math.round(seconds * 1000);
+  const at = Date.parse(value);
+  return Number.isFinite(at) ? Math.max(0, at - nowMs) : null;
+}
+
+/** True for statuses where the same request may succeed later. */
+export function isRetryableStatus(status: number): boolean {
+  return status === 408 || status === 425 || status === 429 || status >= 500;
+}
+
+function trim(text: string): string {
+  const oneLine = text.replace(/\s+/g, ' ').trim();
+  return oneLine.length > MAX_DETAIL_CHARS ? `${oneLine.slice(0, MAX_DETAIL_CHARS)}…` : oneLine;
+}
+
+function describeNetworkError(err: unknown, timeoutMs: number): string {
+  const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+  if (e.name === 'TimeoutError' || e.name === 'AbortError') return `no answer within ${timeoutMs} ms`;
+  const cause = e.cause?.code ?? e.cause?.message;
+  return `could not reach the receiver: ${cause ?? e.message ?? String(err)}`;
+}
+
+/** POSTs `body` to `url`; resolves on 2xx, throws a classified ChannelError otherwise. */
+export async function postHttp(ctx: SendContext, url: string, body: string, headers: Record<string, string>): Promise<SendOutcome> {
+  let res: Response;
+  try {
+    res = await ctx.fetch(url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(ctx.timeoutMs) });
+  } catch (err) {
+    throw new ChannelError(describeNetworkError(err, ctx.timeoutMs), true);
+  }
+  let text = '';
+  try {
+    text = await res.text();
+  } catch {
+    // The status decides; a body cut short adds nothing.
+  }
+  if (res.status >= 200 && res.status < 300) return { httpStatus: res.status, detail: text ? trim(text) : null };
+  const detail = text ? `: ${trim(text)}` : '';
+  if (res.status >= 300 && res.status < 400) {
+    throw new ChannelError(`HTTP ${res.status} redirect to ${res.headers.get('location') ?? '?'} (not followed; configure the final URL)`, false, res.status);
+  }
+  throw new ChannelError(`HTTP ${res.status}${detail}`, isRetryableStatus(res.status), res.status, parseRetryAfter(res.headers.get('retry-after'), ctx.nowMs));
+}
+
+/** An http(s) URL in a channel config. */
+export const httpUrlSchema = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });

@@ -1,0 +1,106 @@
+/**
+ * Optional daily digest (off by default): once a day, at a local time, one email to the service
+ * desk listing the break-fix incidents opened since the previous digest. A summary, not a page:
+ * no ack link, no escalation. A day without new incidents sends nothing.
+ */
+import type { Logger } from 'pino';
+import type { DigestSettings } from '../../shared/notify-types.js';
+import type { Db } from '../store/database.js';
+import type { ChannelStore } from '../store/channels.js';
+import type { ClientStore } from '../store/clients.js';
+import type { DeliveryStore } from '../store/deliveries.js';
+import type { IncidentStore } from '../store/incidents.js';
+import type { NotifySettingsStore } from '../store/notify-settings.js';
+import { parseLocalTime, zonedParts } from '../rules/maintenance.js';
+import { buildDigestMessage } from './message.js';
+
+export const DEFAULT_DIGEST: DigestSettings = { isEnabled: false, channelId: null, to: null, localTime: '08:00', timezone: 'UTC' };
+
+/** Where the digest stands. */
+interface DigestState {
+  /** Local date of the last digest run, YYYY-MM-DD. */
+  lastDate: string | null;
+  /** End of the period it covered, ms. */
+  lastToMs: number | null;
+}
+
+/** Builds the digest over the stores. */
+export function createDigest(deps: {
+  db: Db;
+  settings: NotifySettingsStore;
+  incidents: IncidentStore;
+  clients: ClientStore;
+  channels: ChannelStore;
+  deliveries: DeliveryStore;
+  logger: Logger;
+  baseUrl: () => string;
+}) {
+  const { settings } = deps;
+  const get = (): DigestSettings => ({ ...DEFAULT_DIGEST, ...settings.get<DigestSettings>('digest') });
+
+  const run = deps.db.transaction((nowMs: number): boolean => {
+    const s = get();
+    if (!s.isEnabled || !s.channelId || !s.to) return false;
+    const p = zonedParts(nowMs, s.timezone);
+    if (p.minuteOfDay < parseLocalTime(s.localTime)) return false;
+    const localDate = `${p.year}-${String(p.month).padStart(2, '0')}-${String(p.day).padStart(2, '0')}`;
+    const state = settings.get<DigestState>('digest_state') ?? { lastDate: null, lastToMs: null };
+    if (state.lastDate === localDate) return false;
+    settings.set('digest_state', { lastDate: localDate, lastToMs: nowMs } satisfies DigestState);
+    const fromMs = state.lastToMs ?? nowMs - 24 * 3_600_000;
+    const isBreakFix = new Map<string, boolean>();
+    const incidents = deps.incidents.list({ fromMs, toMs: nowMs, limit: 1000 }).filter((i) => {
+      if (!isBreakFix.has(i.clientId)) isBreakFix.set(i.clientId, deps.clients.findById(i.clientId)?.contract === 'break-fix');
+      return isBreakFix.get(i.clientId);
+    });
+    if (incidents.length === 0) return false;
+    const channel = deps.channels.findById(s.channelId);
+    if (!channel || channel.type !== 'email') {
+      deps.logger.error({ channelId: s.channelId }, 'digest channel is missing or not an email channel; digest skipped');
+      return false;
+    }
+    const idempotencyKey = `digest:${localDate}|${channel.id}|${s.to}`;
+    const message = buildDigestMessage(incidents.reverse(), { fromMs, toMs: nowMs, localDate }, {
+      idempotencyKey,
+      to: s.to,
+      mentions: [],
+      ackUrl: null,
+      viewUrl: deps.baseUrl(),
+      atMs: nowMs,
+    });
+    return deps.deliveries.insert(
+      {
+        idempotencyKey,
+        outboxId: null,
+        alertId: null,
+        purpose: 'digest',
+        kind: 'digest',
+        channelId: channel.id,
+        channelType: channel.type,
+        channelName: channel.name,
+        userId: null,
+        recipient: `service desk <${s.to}>`,
+        toAddress: s.to,
+        mentions: [],
+        destinationKey: `${channel.id}|${s.to}`,
+        level: null,
+        message,
+      },
+      nowMs,
+    );
+  });
+
+  return {
+    settings: get,
+    /** Replaces the digest settings (validated by the caller). */
+    update(next: DigestSettings): DigestSettings {
+      settings.set('digest', next);
+      return get();
+    },
+    /** Queues today's digest when it is due; true when one was queued. */
+    maybeQueue(nowMs: number): boolean {
+      return run(nowMs);
+    },
+  };
+}
+export type Digest = ReturnType<typeof createDigest>;

@@ -1,0 +1,139 @@
+/**
+ * The words of every message, pure: alert pages and follow-ups, dead-letter notices to admins,
+ * the break-fix digest and channel tests. Channels only lay these out.
+ */
+import type { Incident, Severity } from '../../shared/alert-types.js';
+import type { AlertNotificationPayload } from '../rules/notification-payload.js';
+import type { MessageKind, NotificationMessage } from './channels/types.js';
+
+/** "2025-07-01 09:05 UTC". */
+export function formatUtc(ms: number): string {
+  return `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+function formatDuration(ms: number): string {
+  const min = Math.round(ms / 60_000);
+  if (min < 60) return `${min} min`;
+  const h = Math.floor(min / 60);
+  return min % 60 === 0 ? `${h} h` : `${h} h ${min % 60} min`;
+}
+
+/** Where a message goes and what it links to. */
+export interface Addressing {
+  idempotencyKey: string;
+  to: string | null;
+  mentions: string[];
+  ackUrl: string | null;
+  viewUrl: string | null;
+  atMs: number;
+}
+
+/** A page (alert.firing) or follow-up (acknowledged, resolved) about an alert. */
+export function buildAlertMessage(p: AlertNotificationPayload, kind: MessageKind, a: Addressing, level: number | null = null): NotificationMessage {
+  const where = `${p.ruleName} on ${p.hostname} (${p.clientName})`;
+  const labels = Object.entries(p.labels).map(([k, v]) => `${k}=${v}`).join(', ');
+  let title: string;
+  const lines: string[] = [];
+  if (kind === 'alert.acknowledged') {
+    title = `[ACKNOWLEDGED] ${where}`;
+    lines.push(`Acknowledged by ${p.actor} at ${formatUtc(p.atMs)}; paging has stopped.`);
+    if (p.note) lines.push(`Note: ${p.note}`);
+  } else if (kind === 'alert.resolved') {
+    title = `[RESOLVED] ${where}`;
+    lines.push(p.actor === 'system' ? `The condition cleared at ${formatUtc(p.atMs)}.` : `Resolved by ${p.actor} at ${formatUtc(p.atMs)}.`);
+    if (p.note) lines.push(`Note: ${p.note}`);
+    lines.push(`Open for ${formatDuration(Math.max(0, p.atMs - p.openedAtMs))}.`);
+  } else {
+    title = `[${p.severity.toUpperCase()}] ${where}`;
+    lines.push(p.summary);
+    if (level !== null && level > 1) lines.push(`Escalated to level ${level}: not acknowledged for ${formatDuration(Math.max(0, a.atMs - p.atMs))}.`);
+    if (p.isFlapping) lines.push('This condition is flapping (opened 3 times within 15 minutes).');
+    if (a.ackUrl) lines.push('Acknowledge with the link in this message to stop escalation.');
+  }
+  const facts = [
+    { name: 'Client', value: p.clientName },
+    { name: 'Device', value: p.hostname },
+    { name: 'Severity', value: p.severity },
+    { name: 'Rule', value: p.ruleName },
+    ...(labels ? [{ name: 'Labels', value: labels }] : []),
+    ...(p.value !== null ? [{ name: 'Value', value: String(Math.round(p.value * 100) / 100) }] : []),
+    { name: 'Opened', value: formatUtc(p.openedAtMs) },
+    ...(level !== null ? [{ name: 'Escalation level', value: String(level) }] : []),
+  ];
+  return { kind, idempotencyKey: a.idempotencyKey, severity: p.severity, title, lines, facts, ackUrl: a.ackUrl, viewUrl: a.viewUrl, to: a.to, mentions: a.mentions, level, alert: p, atMs: a.atMs };
+}
+
+/** The notice to admins that a message finally failed. */
+export function buildDeadLetterMessage(
+  dead: { id: number; title: string; channelName: string; channelType: string; recipient: string; attempts: number; error: string; severity: Severity },
+  a: Addressing,
+): NotificationMessage {
+  return {
+    kind: 'delivery.dead',
+    idempotencyKey: a.idempotencyKey,
+    severity: dead.severity === 'info' ? 'warning' : dead.severity,
+    title: `[DELIVERY FAILED] ${dead.channelName} → ${dead.recipient}: ${dead.title}`,
+    lines: [
+      `A notification could not be delivered and was given up after ${dead.attempts} attempt${dead.attempts === 1 ? '' : 's'}.`,
+      `Last error: ${dead.error}`,
+      `Fix the channel and retry it: POST /api/notifications/${dead.id}/retry (dead letters: GET /api/notifications?status=dead).`,
+    ],
+    facts: [
+      { name: 'Delivery', value: String(dead.id) },
+      { name: 'Channel', value: `${dead.channelName} (${dead.channelType})` },
+      { name: 'Recipient', value: dead.recipient },
+    ],
+    ackUrl: null,
+    viewUrl: a.viewUrl,
+    to: a.to,
+    mentions: [],
+    level: null,
+    alert: null,
+    atMs: a.atMs,
+  };
+}
+
+/** The daily summary of new break-fix incidents for the service desk. Not a page. */
+export function buildDigestMessage(incidents: readonly Incident[], period: { fromMs: number; toMs: number; localDate: string }, a: Addressing): NotificationMessage {
+  const lines = [`${incidents.length} new break-fix incident${incidents.length === 1 ? '' : 's'} between ${formatUtc(period.fromMs)} and ${formatUtc(period.toMs)}.`, ''];
+  for (const i of incidents) {
+    lines.push(`- ${i.clientName} / ${i.hostname ?? 'no device'}: ${i.title} (${i.severity}, ${i.state}, opened ${formatUtc(i.openedAtMs)})`);
+  }
+  lines.push('', 'These clients are break-fix: nothing was paged. Book time on the incidents when the client calls.');
+  const byClient = new Map<string, number>();
+  for (const i of incidents) byClient.set(i.clientName, (byClient.get(i.clientName) ?? 0) + 1);
+  return {
+    kind: 'digest',
+    idempotencyKey: a.idempotencyKey,
+    severity: 'info',
+    title: `Break-fix digest ${period.localDate}: ${incidents.length} new incident${incidents.length === 1 ? '' : 's'}`,
+    lines,
+    facts: [...byClient].map(([name, n]) => ({ name, value: String(n) })),
+    ackUrl: null,
+    viewUrl: a.viewUrl,
+    to: a.to,
+    mentions: [],
+    level: null,
+    alert: null,
+    atMs: a.atMs,
+  };
+}
+
+/** POST /api/channels/:id/test. */
+export function buildTestMessage(channelName: string, by: string, a: Addressing): NotificationMessage {
+  return {
+    kind: 'test',
+    idempotencyKey: a.idempotencyKey,
+    severity: 'info',
+    title: `Quarkpulse test message (${channelName})`,
+    lines: [`${by} sent this test from Quarkpulse Monitor at ${formatUtc(a.atMs)}. If you can read it, the channel "${channelName}" works.`],
+    facts: [{ name: 'Channel', value: channelName }],
+    ackUrl: null,
+    viewUrl: a.viewUrl,
+    to: a.to,
+    mentions: a.mentions,
+    level: null,
+    alert: null,
+    atMs: a.atMs,
+  };
+}

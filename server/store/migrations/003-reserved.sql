@@ -1,0 +1,1 @@
+-- Reserved for the compact-storage migration written on another branch; dropped at merge.

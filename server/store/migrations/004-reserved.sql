@@ -1,0 +1,1 @@
+-- Reserved for the agent-lifecycle migration written on another branch; dropped at merge.
