@@ -6,6 +6,7 @@ import type { ClientStore } from '../store/clients.js';
 import type { DeviceStore, Device } from '../store/devices.js';
 import type { MetricStore } from '../store/metrics.js';
 import type { Alerting } from '../rules/alerting.js';
+import type { DeviceHealthQuery } from '../store/device-health.js';
 
 export interface ApiContext {
   db: Db;
@@ -22,4 +23,6 @@ export interface ApiContext {
   isOnline: (d: Device) => boolean;
   /** Rules, alerts, incidents, maintenance and reports (server/rules/alerting.ts). */
   alerting: Alerting;
+  /** Open alerts/incidents per device, for the fleet's health colours. */
+  deviceHealth: DeviceHealthQuery;
 }

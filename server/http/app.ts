@@ -18,6 +18,7 @@ import { alertRoutes } from '../api/alert-routes.js';
 import { incidentRoutes } from '../api/incident-routes.js';
 import { maintenanceRoutes } from '../api/maintenance-routes.js';
 import { reportRoutes } from '../api/report-routes.js';
+import { accountRoutes, userRoutes } from '../api/user-routes.js';
 import { errorHandler, notFound } from './errors.js';
 
 /** Builds the express app. `dashboardDir` holds the built dashboard (index.html + assets). */
@@ -50,6 +51,8 @@ export function createApp(ctx: ApiContext, dashboardDir: string): express.Expres
   app.use('/api/incidents', session, incidentRoutes(ctx));
   app.use('/api/maintenance', session, maintenanceRoutes(ctx));
   app.use('/api/reports', session, reportRoutes(ctx));
+  app.use('/api/users', session, userRoutes(ctx));
+  app.use('/api/me', session, accountRoutes(ctx));
   app.use('/api', notFound);
 
   if (existsSync(path.join(dashboardDir, 'index.html'))) {
