@@ -89,3 +89,39 @@ export interface UserAccount {
   email?: string | null;
   createdAtMs?: number;
 }
+
+/** A client as GET /api/clients answers it. Money is in `currency` units. */
+export interface ClientInfo {
+  id: string;
+  name: string;
+  contract: ContractType;
+  monthlyFee: number;
+  hourlyRate: number;
+  currency: string;
+  /** IANA time zone; recurring maintenance and billing dates are read in it. */
+  timezone: string;
+  contact: string | null;
+  createdAtMs: number;
+}
+
+/** Body of POST /api/clients (and, partially, PATCH /api/clients/:id). */
+export interface ClientInput {
+  name: string;
+  contract: ContractType;
+  monthlyFee?: number;
+  hourlyRate?: number;
+  currency?: string;
+  timezone?: string;
+  contact?: string | null;
+}
+
+/** POST /api/clients/:id/enrollment-tokens answer; `token` is shown only here. */
+export interface EnrollmentTokenCreated {
+  id: string;
+  clientId: string;
+  label: string | null;
+  createdAtMs: number;
+  expiresAtMs: number | null;
+  revokedAtMs: number | null;
+  token: string;
+}

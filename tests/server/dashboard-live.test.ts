@@ -3,7 +3,9 @@
  * (from the engine and from people), device summaries carrying their open problems for the fleet
  * colours, and the contract advisor month by month.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, expectTypeOf, it } from 'vitest';
+import type { ClientInfo } from '../../shared/api-types.js';
+import type { Client } from '../../server/store/clients.js';
 import { LIVE_WS_PATH } from '../../shared/paths.js';
 import { monthRanges } from '../../server/rules/contract-history.js';
 import { ApiClient, enrollTestDevice, startTestServer, type TestServer } from '../helpers/test-server.js';
@@ -86,6 +88,10 @@ describe('live alerts, incidents and fleet health', () => {
     expect(r.json.advice.recommendation).toBe('break-fix');
     expect((await api.get(`/api/reports/contract-history?client=${c.id}&months=99`)).json.error.code).toBe('VALIDATION_FAILED');
     expect((await api.get('/api/reports/contract-history?client=nope')).json.error.code).toBe('CLIENT_NOT_FOUND');
+  });
+
+  it('answers clients in the shape the dashboard reads', () => {
+    expectTypeOf<Client>().toEqualTypeOf<ClientInfo>();
   });
 
   it('cuts months in calendar order, from the client start, ending today', () => {

@@ -9,7 +9,7 @@ export function FleetEmpty() {
       <ol class="steps">
         <li>
           <p>
-            Create an enrollment token for the client the machine belongs to (<code>POST /api/clients/:id/enrollment-tokens</code>).
+            On <a href="#/clients">Clients</a>, add the client the machine belongs to and create an enrollment token for it.
           </p>
         </li>
         <li>
