@@ -104,6 +104,7 @@ export function AdvisorPanel({ client }: { client: ClientInfo }) {
   if (!history.data) return <LoadState status={history.status} error={history.error} onRetry={history.reload} what="the advisor" />;
   const h = history.data;
   const a = h.advice;
+  const isEmpty = h.months.every((m) => m.monthlyAmount === 0 && m.breakFixAmount === 0);
   return (
     <div class="advisor" data-testid="advisor">
       <div class="toolbar">
@@ -115,8 +116,14 @@ export function AdvisorPanel({ client }: { client: ClientInfo }) {
           ))}
         </div>
       </div>
-      <div class="advisor-grid">
-        <AdvisorChart history={h} />
+      <div class={isEmpty ? 'advisor-grid is-empty' : 'advisor-grid'}>
+        {isEmpty ? (
+          <EmptyState title="Nothing to compare yet">
+            <p>Set a monthly fee and an hourly rate for {client.name}; booked time and alerts fill the chart month by month.</p>
+          </EmptyState>
+        ) : (
+          <AdvisorChart history={h} />
+        )}
         <div class={`verdict verdict-${a.recommendation}`} data-testid="advisor-verdict" data-recommendation={a.recommendation}>
           <p class="verdict-title">{verdicts[a.recommendation]}</p>
           <p class="muted">
@@ -159,11 +166,6 @@ export function AdvisorPanel({ client }: { client: ClientInfo }) {
           </details>
         </div>
       </div>
-      {h.months.every((m) => m.monthlyAmount === 0 && m.breakFixAmount === 0) && (
-        <EmptyState title="Nothing to compare yet">
-          <p>Set a monthly fee and an hourly rate for {client.name}; booked time and alerts fill the chart as they happen.</p>
-        </EmptyState>
-      )}
     </div>
   );
 }

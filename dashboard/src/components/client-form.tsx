@@ -5,9 +5,11 @@ import { viewerTimeZone } from '../format.js';
 import { useAction } from '../hooks.js';
 import { ErrorNote, Field } from './ui.js';
 
+/** IANA zones the browser knows, with UTC first (supportedValuesOf lists only geographic zones). */
 const zones: string[] = (() => {
   try {
-    return (Intl as unknown as { supportedValuesOf(k: string): string[] }).supportedValuesOf('timeZone');
+    const list = (Intl as unknown as { supportedValuesOf(k: string): string[] }).supportedValuesOf('timeZone');
+    return ['UTC', ...list.filter((z) => z !== 'UTC')];
   } catch {
     return ['UTC', 'Europe/Amsterdam', 'Europe/Brussels', 'Europe/London'];
   }
@@ -28,6 +30,8 @@ export function ClientForm({ client, submitLabel, onSubmit, onCancel }: Props) {
   const [rate, setRate] = useState(String(client?.hourlyRate ?? ''));
   const [currency, setCurrency] = useState(client?.currency ?? 'EUR');
   const [timezone, setTimezone] = useState(client?.timezone ?? (zones.includes(viewerTimeZone()) ? viewerTimeZone() : 'UTC'));
+  // A stored zone this browser does not list still shows (and is kept) rather than a blank select.
+  const zoneOptions = zones.includes(timezone) ? zones : [timezone, ...zones];
   const [contact, setContact] = useState(client?.contact ?? '');
 
   const submit = (e: Event) => {
@@ -76,7 +80,7 @@ export function ClientForm({ client, submitLabel, onSubmit, onCancel }: Props) {
       </Field>
       <Field label="Time zone" hint="Maintenance times and billing dates use it">
         <select class="select" value={timezone} onChange={(e) => setTimezone(e.currentTarget.value)}>
-          {zones.map((z) => (
+          {zoneOptions.map((z) => (
             <option key={z} value={z}>
               {z}
             </option>
