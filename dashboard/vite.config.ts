@@ -21,6 +21,12 @@ export default defineConfig({
     emptyOutDir: true,
     target: 'es2022',
     chunkSizeWarningLimit: 400,
+    rollupOptions: {
+      output: {
+        // chart.js is only needed by the device page and the advisor: its own chunk, loaded with them.
+        manualChunks: (id: string) => (/node_modules\/(chart\.js|@kurkle)\//.test(id) ? 'chart' : undefined),
+      },
+    },
   },
   server: {
     // dashboard/src imports ../shared, which lies outside the Vite root.

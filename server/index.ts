@@ -5,6 +5,7 @@
  *   agent ─ws─▶ gateway ─▶ ingest (group commit) ─▶ SQLite
  *                              ├─ committed ─▶ live hub ─ws─▶ dashboards
  *                              └─ committed ─▶ rule engine ─▶ alerts | incidents | outbox
+ *                                                    └─ changed rows ─▶ live hub ─ws─▶ dashboards
  *   outbox ─▶ notifier (dispatch, escalate) ─▶ deliveries ─▶ worker ─▶ email | webhook | Slack | Teams | ntfy
  *   browser ─http─▶ express app (/api, dashboard files)
  */
@@ -23,11 +24,12 @@ import { createMetricStore } from './store/metrics.js';
 import { createIngest } from './ingest/ingest.js';
 import { createAgentGateway } from './gateway/agent-gateway.js';
 import { createLiveHub } from './live/live-hub.js';
-import { createAlerting } from './rules/alerting.js';
+import { createAlerting, type RecordsChanged } from './rules/alerting.js';
 import { createNotifier } from './notify/notifier.js';
 import type { AnyChannel } from './notify/channels/types.js';
 import type { RetryPolicy } from './notify/worker.js';
-import { sessionUserFromRequest } from './auth/sessions.js';
+import { createDeviceHealthQuery, withHealth } from './store/device-health.js';
+import { SESSION_POLICY, sessionTokenFromRequest } from './auth/sessions.js';
 import { bootstrapAdmin } from './auth/bootstrap.js';
 import { createApp } from './http/app.js';
 import type { ApiContext } from './api/context.js';
@@ -61,6 +63,8 @@ export interface ServerOptions {
   notifyRetry?: Partial<RetryPolicy>;
   /** Source of backoff jitter (tests make it deterministic). */
   random?: () => number;
+  /** How often open dashboard sockets re-check their session, ms (default 30 s). */
+  liveSessionCheckIntervalMs?: number;
 }
 
 /** A running (or ready to listen) Quarkpulse server. */
@@ -96,7 +100,35 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
   const devices = createDeviceStore(db);
   const metrics = createMetricStore(db);
   const generatedAdminPassword = await bootstrapAdmin(users, opts.adminPassword, now());
-  const alerting = createAlerting({ db, users, clients, devices, logger, now, tickIntervalMs: opts.ruleTickIntervalMs });
+  const deviceHealth = createDeviceHealthQuery(db);
+
+  // Late-bound: the gateway needs ingest, ingest's post-commit hook needs the hub and gateway,
+  // and the hub needs alerting (to read changed rows) while alerting reports to the hub.
+  let isConnected: (id: string) => boolean = () => false;
+  const isOnline = (d: Device): boolean =>
+    isConnected(d.id) && (d.lastSeenMs === null || now() - d.lastSeenMs <= 3 * d.intervalMs + 5_000);
+  let onRecordsChanged: (change: RecordsChanged) => void = () => {};
+
+  const alerting = createAlerting({ db, users, clients, devices, logger, now, tickIntervalMs: opts.ruleTickIntervalMs, onRecordsChanged: (c) => onRecordsChanged(c) });
+  const hub = createLiveHub({
+    logger,
+    authenticate: (req) => {
+      const token = sessionTokenFromRequest(req);
+      const user = token ? users.findSessionUser(token, now(), SESSION_POLICY) : undefined;
+      return user && token ? { user, isSessionValid: () => users.findSessionUser(token, now(), SESSION_POLICY) !== undefined } : undefined;
+    },
+    summarize: (ids) => {
+      const health = deviceHealth.openByDevice();
+      return ids.flatMap((id) => {
+        const s = devices.summary(id, isOnline);
+        return s ? [withHealth(s, health)] : [];
+      });
+    },
+    loadAlerts: (ids) => ids.flatMap((id) => alerting.alerts.findById(id) ?? []),
+    loadIncidents: (ids) => ids.flatMap((id) => alerting.incidents.findById(id) ?? []),
+    sessionCheckIntervalMs: opts.liveSessionCheckIntervalMs,
+  });
+  onRecordsChanged = (c) => hub.markRecordsChanged(c);
   alerting.engine.start();
   let baseUrl = (): string => opts.publicUrl ?? 'http://localhost';
   const notify = createNotifier({
@@ -115,17 +147,6 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
   });
   // A committed alert change pages within milliseconds instead of waiting for the next tick.
   alerting.engine.subscribe(() => notify.kick());
-
-  // Late-bound: the gateway needs ingest, ingest's post-commit hook needs the hub and gateway.
-  let isConnected: (id: string) => boolean = () => false;
-  const isOnline = (d: Device): boolean =>
-    isConnected(d.id) && (d.lastSeenMs === null || now() - d.lastSeenMs <= 3 * d.intervalMs + 5_000);
-
-  const hub = createLiveHub({
-    logger,
-    authenticate: (req) => sessionUserFromRequest(req, users, now()),
-    summarize: (ids) => ids.flatMap((id) => devices.summary(id, isOnline) ?? []),
-  });
   const ingest = createIngest({
     db,
     devices,
@@ -155,7 +176,7 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
   });
   isConnected = (id) => gateway.isConnected(id);
 
-  const ctx: ApiContext = { db, users, clients, devices, metrics, logger, now, version: VERSION, isTls: false, isOnline, alerting, notify };
+  const ctx: ApiContext = { db, users, clients, devices, metrics, logger, now, version: VERSION, isTls: false, isOnline, alerting, notify, deviceHealth };
   const app = createApp(ctx, opts.dashboardDir ?? defaultDashboardDir());
   const http = createHttpServer(app);
   http.on('upgrade', (req, socket, head) => {

@@ -342,3 +342,29 @@ export interface ContractAdvice {
 
 /** A notification job in the outbox (delivered by the on-call module). */
 export type OutboxKind = 'alert.firing' | 'alert.acknowledged' | 'alert.resolved';
+
+/** One month of GET /api/reports/contract-history: what each contract model cost (or would have). */
+export interface ContractHistoryMonth {
+  /** YYYY-MM */
+  month: string;
+  /** Inclusive local dates covered (the current month ends today). */
+  from: string;
+  to: string;
+  monthlyAmount: number;
+  breakFixAmount: number;
+  bookedMinutes: number;
+  estimatedMinutes: number;
+  /** Alerts and incidents that opened in the month (forecasts excluded). */
+  problems: number;
+}
+
+/** GET /api/reports/contract-history?client=&months=: both models month by month, plus the advice for the whole period. */
+export interface ContractHistory {
+  clientId: string;
+  clientName: string;
+  contract: ContractType;
+  currency: string;
+  months: ContractHistoryMonth[];
+  /** The advisor over the whole period the months cover. */
+  advice: ContractAdvice;
+}

@@ -29,6 +29,14 @@ export interface DeviceSummary {
   /** The fullest filesystem's used percentage. */
   diskUsedPct: number | null;
   enrolledAtMs: number;
+  /** Alerts of this device that are firing (not yet acknowledged). */
+  firingAlerts: number;
+  /** Alerts firing or acknowledged. */
+  openAlerts: number;
+  /** Incidents still open. */
+  openIncidents: number;
+  /** The worst severity among open alerts and incidents; null when there are none. */
+  worstSeverity: 'info' | 'warning' | 'critical' | null;
 }
 
 /** GET /api/devices/:id: the summary plus facts and the series it has reported. */
@@ -60,9 +68,60 @@ export interface MetricSeriesResponse {
   series: { labels: Record<string, string>; points: MetricPoint[] }[];
 }
 
+/** What a user may do: admins everything, technicians act on alerts/incidents/clients/rules, viewers read. */
+export type UserRole = 'admin' | 'technician' | 'viewer';
+
 /** GET /api/me and POST /api/login answer. */
 export interface SessionUser {
   id: string;
   username: string;
-  role: 'admin' | 'technician' | 'viewer';
+  role: UserRole;
+}
+
+/**
+ * GET /api/users: admins see every field; other roles see id, username and role only (enough to
+ * pick an assignee).
+ */
+export interface UserAccount {
+  id: string;
+  username: string;
+  role: UserRole;
+  email?: string | null;
+  createdAtMs?: number;
+}
+
+/** A client as GET /api/clients answers it. Money is in `currency` units. */
+export interface ClientInfo {
+  id: string;
+  name: string;
+  contract: ContractType;
+  monthlyFee: number;
+  hourlyRate: number;
+  currency: string;
+  /** IANA time zone; recurring maintenance and billing dates are read in it. */
+  timezone: string;
+  contact: string | null;
+  createdAtMs: number;
+}
+
+/** Body of POST /api/clients (and, partially, PATCH /api/clients/:id). */
+export interface ClientInput {
+  name: string;
+  contract: ContractType;
+  monthlyFee?: number;
+  hourlyRate?: number;
+  currency?: string;
+  timezone?: string;
+  contact?: string | null;
+}
+
+/** POST /api/clients/:id/enrollment-tokens answer; `token` is shown only here. */
+export interface EnrollmentTokenCreated {
+  id: string;
+  clientId: string;
+  label: string | null;
+  createdAtMs: number;
+  expiresAtMs: number | null;
+  revokedAtMs: number | null;
+  token: string;
 }

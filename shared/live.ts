@@ -7,6 +7,10 @@
 import { z } from 'zod';
 import { sampleSchema } from './protocol.js';
 import type { DeviceSummary } from './api-types.js';
+import type { Alert, Incident } from './alert-types.js';
+import { LIVE_SERVER_MESSAGE_TYPES } from './live-constants.js';
+
+export { LIVE_CLOSE_SESSION_ENDED, LIVE_SERVER_MESSAGE_TYPES } from './live-constants.js';
 
 /** Dashboard → server: send me every sample of these devices (replaces the previous set). */
 export const liveSubscribeSchema = z
@@ -37,6 +41,25 @@ export interface LiveDevicesMessage {
   devices: DeviceSummary[];
 }
 
+/**
+ * Server → dashboard: alerts that changed (fired, acknowledged, resolved, assigned, commented),
+ * each as its full current row, coalesced like `devices`. Every dashboard gets them (they are
+ * few, and the alert list and nav badges need them whatever page is open). After a burst too
+ * big to send row by row (`isResync`), `alerts` is empty: fetch the lists again.
+ */
+export interface LiveAlertsMessage {
+  type: 'alerts';
+  alerts: Alert[];
+  isResync: boolean;
+}
+
+/** Server → dashboard: incidents that changed (opened, closed, billed, time booked…); as `alerts`. */
+export interface LiveIncidentsMessage {
+  type: 'incidents';
+  incidents: Incident[];
+  isResync: boolean;
+}
+
 /** Server → dashboard: a frame from the dashboard was refused. */
 export interface LiveErrorMessage {
   type: 'error';
@@ -45,4 +68,10 @@ export interface LiveErrorMessage {
 }
 
 /** Every message the server may push to a dashboard. */
-export type LiveServerMessage = LiveSamplesMessage | LiveDevicesMessage | LiveErrorMessage;
+export type LiveServerMessage = LiveSamplesMessage | LiveDevicesMessage | LiveAlertsMessage | LiveIncidentsMessage | LiveErrorMessage;
+
+// Compile-time check that the zod-free constants the dashboard uses list every message type.
+type MissingType = Exclude<LiveServerMessage['type'], (typeof LIVE_SERVER_MESSAGE_TYPES)[number]>;
+const _everyTypeListed: MissingType extends never ? true : never = true;
+void _everyTypeListed;
+

@@ -6,12 +6,34 @@
  */
 import type {
   ApiErrorBody,
+  ClientInfo,
+  ClientInput,
   DeviceDetail,
   DeviceSummary,
+  EnrollmentTokenCreated,
   MetricSeriesResponse,
   SessionUser,
+  UserAccount,
+  UserRole,
 } from '../../shared/api-types.js';
 import type { Delivery, DeliveryStatus } from '../../shared/notify-types.js';
+import type {
+  Alert,
+  AlertDetail,
+  AlertState,
+  BillingReport,
+  ContractHistory,
+  EffectiveRule,
+  Incident,
+  IncidentDetail,
+  IncidentState,
+  MaintenanceInput,
+  MaintenanceWindow,
+  Rule,
+  RuleInput,
+  Severity,
+  TimeEntry,
+} from '../../shared/alert-types.js';
 
 /** A failed API call: HTTP status plus the server's error code and message. */
 export class ApiError extends Error {
@@ -41,11 +63,38 @@ export interface MetricQuery {
   points: number;
 }
 
+/** Filters of the alert list. */
+export interface AlertQuery {
+  state?: AlertState | 'open';
+  client?: string;
+  device?: string;
+  limit?: number;
+}
+
+/** Filters of the incident list. */
+export interface IncidentQuery {
+  state?: IncidentState;
+  client?: string;
+  device?: string;
+  limit?: number;
+}
+
+/** A time entry to book. */
+export interface TimeEntryInput {
+  minutes: number;
+  note?: string | null;
+  /** Local calendar day YYYY-MM-DD; the server defaults to today in the client's time zone. */
+  date?: string;
+  technician?: string;
+}
+
 /** The typed endpoints the dashboard uses. */
 export interface Api {
   getMe(): Promise<SessionUser>;
   login(username: string, password: string): Promise<SessionUser>;
   logout(): Promise<void>;
+  changePassword(currentPassword: string, newPassword: string): Promise<void>;
+
   listDevices(): Promise<DeviceSummary[]>;
   getDevice(id: string): Promise<DeviceDetail>;
   getMetrics(query: MetricQuery, signal?: AbortSignal): Promise<MetricSeriesResponse>;
@@ -53,6 +102,50 @@ export interface Api {
   listNotifications(status?: DeliveryStatus): Promise<Delivery[]>;
   /** Queues a dead delivery again. */
   retryNotification(id: number): Promise<Delivery>;
+
+  listClients(): Promise<ClientInfo[]>;
+  getClient(id: string): Promise<ClientInfo>;
+  createClient(input: ClientInput): Promise<ClientInfo>;
+  updateClient(id: string, patch: Partial<ClientInput>): Promise<ClientInfo>;
+  deleteClient(id: string): Promise<void>;
+  createEnrollmentToken(clientId: string, input: { label?: string; expiresInHours?: number }): Promise<EnrollmentTokenCreated>;
+
+  listAlerts(query?: AlertQuery): Promise<Alert[]>;
+  getAlert(id: string): Promise<AlertDetail>;
+  acknowledgeAlert(id: string, note?: string): Promise<AlertDetail>;
+  resolveAlert(id: string, note?: string): Promise<AlertDetail>;
+  assignAlert(id: string, assignee: string | null): Promise<AlertDetail>;
+  commentAlert(id: string, text: string): Promise<AlertDetail>;
+
+  listIncidents(query?: IncidentQuery): Promise<Incident[]>;
+  getIncident(id: string): Promise<IncidentDetail>;
+  openIncident(input: { clientId: string; deviceId?: string; title: string; severity?: Severity }): Promise<IncidentDetail>;
+  closeIncident(id: string, note?: string): Promise<IncidentDetail>;
+  billIncident(id: string): Promise<IncidentDetail>;
+  commentIncident(id: string, text: string): Promise<IncidentDetail>;
+  bookTime(id: string, input: TimeEntryInput): Promise<TimeEntry>;
+  removeTime(id: string, entryId: string): Promise<void>;
+
+  listRules(): Promise<Rule[]>;
+  effectiveRules(deviceId: string): Promise<EffectiveRule[]>;
+  createRule(input: RuleInput): Promise<Rule>;
+  updateRule(id: string, patch: RuleInput): Promise<Rule>;
+  deleteRule(id: string): Promise<void>;
+
+  listMaintenance(): Promise<MaintenanceWindow[]>;
+  createMaintenance(input: MaintenanceInput): Promise<MaintenanceWindow>;
+  deleteMaintenance(id: string): Promise<void>;
+
+  billing(clientId: string, month: string): Promise<BillingReport>;
+  contractHistory(clientId: string, months: number): Promise<ContractHistory>;
+
+  listUsers(): Promise<UserAccount[]>;
+  createUser(input: { username: string; password: string; role: UserRole; email?: string | null }): Promise<UserAccount>;
+  updateUser(id: string, patch: { role?: UserRole; email?: string | null; password?: string }): Promise<UserAccount>;
+  deleteUser(id: string): Promise<void>;
+
+  /** A GET of any /api path, for views that probe optional modules (404 when absent). */
+  get<T>(path: string, signal?: AbortSignal): Promise<T>;
   /** Listens for 401s (except from login itself, whose 401 means a wrong password). */
   onUnauthorized(listener: () => void): () => void;
 }
@@ -79,6 +172,16 @@ async function readError(res: Response): Promise<ApiError> {
   const reason = res.statusText || 'request failed';
   return new ApiError(res.status, `HTTP_${res.status}`, `The server answered ${res.status} ${reason}.`);
 }
+
+/** `?a=1&b=2` of the defined values, or '' when there are none. */
+function query(params: Record<string, string | number | undefined>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') q.set(k, String(v));
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}
+
+const enc = encodeURIComponent;
 
 /** Builds the API client. */
 export function createApi(options: ApiOptions = {}): Api {
@@ -110,24 +213,72 @@ export function createApi(options: ApiOptions = {}): Api {
     const text = await res.text();
     return (text ? JSON.parse(text) : undefined) as T;
   }
+  const get = <T>(path: string, signal?: AbortSignal) => request<T>('GET', path, undefined, { signal });
+  const post = <T>(path: string, body: unknown = {}) => request<T>('POST', path, body);
 
   return {
-    getMe: () => request<SessionUser>('GET', '/api/me'),
+    getMe: () => get('/api/me'),
     login: (username, password) => request<SessionUser>('POST', '/api/login', { username, password }, { isLogin: true }),
-    logout: () => request<void>('POST', '/api/logout', {}),
-    listDevices: () => request<DeviceSummary[]>('GET', '/api/devices'),
-    getDevice: (id) => request<DeviceDetail>('GET', `/api/devices/${encodeURIComponent(id)}`),
-    getMetrics: (q, signal) => {
-      const params = new URLSearchParams({
-        name: q.name,
-        from: String(Math.round(q.fromMs)),
-        to: String(Math.round(q.toMs)),
-        points: String(Math.max(10, Math.round(q.points))),
-      });
-      return request<MetricSeriesResponse>('GET', `/api/devices/${encodeURIComponent(q.deviceId)}/metrics?${params}`, undefined, { signal });
-    },
+    logout: () => post('/api/logout'),
+    changePassword: (currentPassword, newPassword) => post('/api/me/password', { currentPassword, newPassword }),
+
+    listDevices: () => get('/api/devices'),
+    getDevice: (id) => get(`/api/devices/${enc(id)}`),
     listNotifications: (status) => request<Delivery[]>('GET', `/api/notifications?limit=200${status ? `&status=${status}` : ''}`),
     retryNotification: (id) => request<Delivery>('POST', `/api/notifications/${id}/retry`, {}),
+    getMetrics: (q, signal) =>
+      get(
+        `/api/devices/${enc(q.deviceId)}/metrics${query({
+          name: q.name,
+          from: Math.round(q.fromMs),
+          to: Math.round(q.toMs),
+          points: Math.max(10, Math.round(q.points)),
+        })}`,
+        signal,
+      ),
+
+    listClients: () => get('/api/clients'),
+    getClient: (id) => get(`/api/clients/${enc(id)}`),
+    createClient: (input) => post('/api/clients', input),
+    updateClient: (id, patch) => request('PATCH', `/api/clients/${enc(id)}`, patch),
+    deleteClient: (id) => request('DELETE', `/api/clients/${enc(id)}`),
+    createEnrollmentToken: (clientId, input) => post(`/api/clients/${enc(clientId)}/enrollment-tokens`, input),
+
+    listAlerts: (q = {}) => get(`/api/alerts${query({ state: q.state, client: q.client, device: q.device, limit: q.limit ?? 500 })}`),
+    getAlert: (id) => get(`/api/alerts/${enc(id)}`),
+    acknowledgeAlert: (id, note) => post(`/api/alerts/${enc(id)}/acknowledge`, note ? { note } : {}),
+    resolveAlert: (id, note) => post(`/api/alerts/${enc(id)}/resolve`, note ? { note } : {}),
+    assignAlert: (id, assignee) => post(`/api/alerts/${enc(id)}/assign`, { assignee }),
+    commentAlert: (id, text) => post(`/api/alerts/${enc(id)}/comments`, { text }),
+
+    listIncidents: (q = {}) => get(`/api/incidents${query({ state: q.state, client: q.client, device: q.device, limit: q.limit ?? 500 })}`),
+    getIncident: (id) => get(`/api/incidents/${enc(id)}`),
+    openIncident: (input) => post('/api/incidents', input),
+    closeIncident: (id, note) => post(`/api/incidents/${enc(id)}/close`, note ? { note } : {}),
+    billIncident: (id) => post(`/api/incidents/${enc(id)}/bill`),
+    commentIncident: (id, text) => post(`/api/incidents/${enc(id)}/comments`, { text }),
+    bookTime: (id, input) => post(`/api/incidents/${enc(id)}/time-entries`, input),
+    removeTime: (id, entryId) => request('DELETE', `/api/incidents/${enc(id)}/time-entries/${enc(entryId)}`),
+
+    listRules: () => get('/api/rules'),
+    effectiveRules: (deviceId) => get(`/api/rules/effective${query({ device: deviceId })}`),
+    createRule: (input) => post('/api/rules', input),
+    updateRule: (id, patch) => request('PATCH', `/api/rules/${enc(id)}`, patch),
+    deleteRule: (id) => request('DELETE', `/api/rules/${enc(id)}`),
+
+    listMaintenance: () => get('/api/maintenance'),
+    createMaintenance: (input) => post('/api/maintenance', input),
+    deleteMaintenance: (id) => request('DELETE', `/api/maintenance/${enc(id)}`),
+
+    billing: (clientId, month) => get(`/api/reports/billing${query({ client: clientId, month })}`),
+    contractHistory: (clientId, months) => get(`/api/reports/contract-history${query({ client: clientId, months })}`),
+
+    listUsers: () => get('/api/users'),
+    createUser: (input) => post('/api/users', input),
+    updateUser: (id, patch) => request('PATCH', `/api/users/${enc(id)}`, patch),
+    deleteUser: (id) => request('DELETE', `/api/users/${enc(id)}`),
+
+    get,
     onUnauthorized: (listener) => {
       unauthorizedListeners.add(listener);
       return () => unauthorizedListeners.delete(listener);

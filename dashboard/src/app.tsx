@@ -1,33 +1,95 @@
 /**
  * App shell: finds out who is logged in (GET /api/me), shows the login screen while nobody is,
- * starts the live socket once someone is, and picks the view from the hash route.
+ * starts the live socket once someone is, and picks the page from the hash route. Pages that
+ * draw charts load on first use (lazy.tsx), so the fleet page does not wait for chart.js.
  */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { SessionUser } from '../../shared/api-types.js';
 import { ApiError, describeError, type Api } from './api.js';
 import { AppContext, type AppServices } from './app-context.js';
-import { DeviceView } from './components/device-view.js';
+import { AccountView } from './components/account-view.js';
+import { AlertDetailView } from './components/alert-detail-view.js';
+import { AlertsView } from './components/alerts-view.js';
+import { BillingView } from './components/billing-view.js';
+import { ClientDetailView } from './components/client-detail-view.js';
+import { ClientsView } from './components/clients-view.js';
 import { FleetView } from './components/fleet-view.js';
+import { IncidentDetailView } from './components/incident-detail-view.js';
+import { IncidentsView } from './components/incidents-view.js';
 import { LoginView } from './components/login-view.js';
-import { NotificationsView } from './components/notifications-view.js';
+import { MaintenanceView } from './components/maintenance-view.js';
+import { RulesView } from './components/rules-view.js';
+import { SideNav } from './components/side-nav.js';
 import { TopBar } from './components/top-bar.js';
+import { UsersView } from './components/users-view.js';
+import { lazyView } from './lazy.js';
 import type { LiveClient } from './live.js';
-import { navigate, useRoute } from './router.js';
+import { navigate, useRoute, type Route } from './router.js';
 import { useTheme } from './theme.js';
 
+import { NotificationsView } from './components/notifications-view.js';
+
+const DeviceView = lazyView(() => import('./components/device-view.js').then((m) => m.DeviceView));
+
 type Session = { status: 'loading' } | { status: 'anonymous' } | { status: 'failed'; message: string } | { status: 'user'; user: SessionUser };
+
+/** The page for a route (signed in). */
+function Page({ route }: { route: Route }) {
+  switch (route.name) {
+    case 'fleet':
+    case 'login':
+      return <FleetView />;
+    case 'device':
+      return <DeviceView key={route.deviceId} deviceId={route.deviceId} />;
+    case 'alerts':
+      return <AlertsView state={route.state} />;
+    case 'alert':
+      return <AlertDetailView key={route.alertId} alertId={route.alertId} />;
+    case 'incidents':
+      return <IncidentsView state={route.state} />;
+    case 'incident':
+      return <IncidentDetailView key={route.incidentId} incidentId={route.incidentId} />;
+    case 'billing':
+      return <BillingView clientId={route.clientId} month={route.month} />;
+    case 'clients':
+      return <ClientsView />;
+    case 'client':
+      return <ClientDetailView key={route.clientId} clientId={route.clientId} />;
+    case 'rules':
+      return <RulesView />;
+    case 'maintenance':
+      return <MaintenanceView />;
+    case 'users':
+      return <UsersView />;
+    case 'account':
+      return <AccountView />;
+    case 'notifications':
+      return <NotificationsView />;
+    case 'not-found':
+      return (
+        <div class="splash">
+          <h1>Page not found</h1>
+          <p>
+            There is nothing at <code>{route.path}</code>. <a href="#/">Back to the fleet</a>
+          </p>
+        </div>
+      );
+  }
+}
 
 export function App({ api, live }: { api: Api; live: LiveClient }) {
   const [theme, toggleTheme] = useTheme();
   const [session, setSession] = useState<Session>({ status: 'loading' });
+  const [isNavOpen, setIsNavOpen] = useState(false);
   const route = useRoute();
   const returnTo = useRef('#/');
-  const services = useMemo<AppServices>(() => ({ api, live, theme }), [api, live, theme]);
+  const user = session.status === 'user' ? session.user : null;
+  const services = useMemo<AppServices>(() => ({ api, live, theme, user }), [api, live, theme, user]);
 
   const loadSession = () => {
     setSession({ status: 'loading' });
     api.getMe().then(
-      (user) => setSession({ status: 'user', user }),
+      (me) => setSession({ status: 'user', user: me }),
       (err: unknown) => {
         if (err instanceof ApiError && err.isUnauthorized) setSession({ status: 'anonymous' });
         else setSession({ status: 'failed', message: describeError(err) });
@@ -37,6 +99,7 @@ export function App({ api, live }: { api: Api; live: LiveClient }) {
 
   useEffect(loadSession, [api]);
   useEffect(() => api.onUnauthorized(() => setSession({ status: 'anonymous' })), [api]);
+  useEffect(() => live.onSessionEnded(() => setSession({ status: 'anonymous' })), [live]);
 
   const isUser = session.status === 'user';
   useEffect(() => {
@@ -54,6 +117,19 @@ export function App({ api, live }: { api: Api; live: LiveClient }) {
       navigate(returnTo.current, true);
     }
   }, [session.status, route.name]);
+
+  // A page change closes the phone menu and moves focus to the new page for screen readers.
+  const routeKey = window.location.hash;
+  const isFirstRoute = useRef(true);
+  useEffect(() => {
+    setIsNavOpen(false);
+    if (isFirstRoute.current) {
+      isFirstRoute.current = false;
+      return;
+    }
+    document.getElementById('main')?.focus({ preventScroll: true });
+    window.scrollTo(0, 0);
+  }, [routeKey.split('?')[0]]);
 
   const logout = async () => {
     try {
@@ -78,22 +154,9 @@ export function App({ api, live }: { api: Api; live: LiveClient }) {
       </div>
     );
   } else if (session.status === 'anonymous') {
-    content = <LoginView onLogin={(user) => setSession({ status: 'user', user })} />;
-  } else if (route.name === 'device') {
-    content = <DeviceView key={route.deviceId} deviceId={route.deviceId} />;
-  } else if (route.name === 'notifications') {
-    content = <NotificationsView canRetry={session.user.role !== 'viewer'} />;
-  } else if (route.name === 'not-found') {
-    content = (
-      <div class="splash">
-        <h1>Page not found</h1>
-        <p>
-          There is nothing at <code>{route.path}</code>. <a href="#/">Back to the fleet</a>
-        </p>
-      </div>
-    );
+    content = <LoginView onLogin={(me) => setSession({ status: 'user', user: me })} />;
   } else {
-    content = <FleetView />;
+    content = <Page route={route} />;
   }
 
   return (
@@ -102,10 +165,13 @@ export function App({ api, live }: { api: Api; live: LiveClient }) {
       <button type="button" class="skip-link" onClick={() => document.getElementById('main')?.focus()}>
         Skip to content
       </button>
-      <TopBar user={session.status === 'user' ? session.user : null} theme={theme} onToggleTheme={toggleTheme} onLogout={logout} />
-      <main id="main" tabIndex={-1}>
-        {content}
-      </main>
+      <TopBar user={user} theme={theme} onToggleTheme={toggleTheme} onLogout={logout} isNavOpen={isNavOpen} onToggleNav={() => setIsNavOpen((v) => !v)} />
+      <div class={user ? 'shell' : 'shell shell-anonymous'}>
+        {user && <SideNav route={route} isOpen={isNavOpen} onClose={() => setIsNavOpen(false)} />}
+        <main id="main" tabIndex={-1}>
+          {content}
+        </main>
+      </div>
     </AppContext.Provider>
   );
 }

@@ -6,7 +6,10 @@
 import { Chart, Filler, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip, type ChartConfiguration } from 'chart.js';
 import { formatAxisValue, formatValue, type ChartDef } from './chart-defs.js';
 import { formatDayMonth, formatDayMonthTime, formatFullTime, formatHourMinute } from './format.js';
+import { withAlpha } from './chart-colors.js';
 import { cssVar } from './theme.js';
+
+export { withAlpha };
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, Filler, Tooltip, Legend);
 
@@ -61,14 +64,6 @@ function formatTick(valueMs: number, spanMs: number): string {
 export function readChartTheme(): { grid: string; text: string; palette: string[] } {
   const palette = [1, 2, 3, 4, 5, 6].map((i) => cssVar(`--chart-${i}`) || '#3b82f6');
   return { grid: cssVar('--chart-grid') || '#8884', text: cssVar('--muted') || '#888', palette };
-}
-
-/** `#rrggbb` → `rgba(r,g,b,a)`; other colour syntaxes are returned unchanged. */
-export function withAlpha(color: string, alpha: number): string {
-  const m = /^#([0-9a-f]{6})$/i.exec(color);
-  if (!m) return color;
-  const n = parseInt(m[1]!, 16);
-  return `rgba(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255}, ${alpha})`;
 }
 
 /** Colours one dataset by its index, area-filled when it is the chart's only line. */

@@ -10,9 +10,20 @@ import { useApp } from './app-context.js';
 
 export type FleetStatusFilter = 'all' | 'online' | 'offline';
 
+/** What the fleet page shows. */
+export interface FleetFilters {
+  query: string;
+  status: FleetStatusFilter;
+  contract: ContractType | 'all';
+  /** Only devices with an open alert or incident. */
+  isProblemsOnly: boolean;
+}
+
+export const NO_FILTERS: FleetFilters = { query: '', status: 'all', contract: 'all', isProblemsOnly: false };
+
 /** One rendered line of the fleet list: a client heading or a device. */
 export type FleetRow =
-  | { kind: 'group'; clientId: string; clientName: string; contract: ContractType; total: number; online: number }
+  | { kind: 'group'; clientId: string; clientName: string; contract: ContractType; total: number; online: number; firingAlerts: number; openIncidents: number }
   | { kind: 'device'; device: DeviceSummary };
 
 export interface FleetCounts {
@@ -20,6 +31,15 @@ export interface FleetCounts {
   online: number;
   offline: number;
   shown: number;
+  /** Devices with an open alert or incident. */
+  withProblems: number;
+  firingAlerts: number;
+  openIncidents: number;
+}
+
+/** True when the device has an open alert or incident. */
+export function hasProblems(d: DeviceSummary): boolean {
+  return d.openAlerts > 0 || d.openIncidents > 0;
 }
 
 export interface FleetState {
@@ -75,14 +95,22 @@ function matchesQuery(d: DeviceSummary, q: string): boolean {
 }
 
 /** Filters, groups by client (clients A–Z, hostnames A–Z) and flattens into list rows. */
-export function buildFleetRows(devices: readonly DeviceSummary[], query: string, filter: FleetStatusFilter): { rows: FleetRow[]; counts: FleetCounts } {
-  const q = query.trim().toLowerCase();
+export function buildFleetRows(devices: readonly DeviceSummary[], filters: FleetFilters): { rows: FleetRow[]; counts: FleetCounts } {
+  const q = filters.query.trim().toLowerCase();
   let online = 0;
+  let withProblems = 0;
+  let firingAlerts = 0;
+  let openIncidents = 0;
   const groups = new Map<string, DeviceSummary[]>();
   for (const d of devices) {
     if (d.isOnline) online += 1;
-    if (filter === 'online' && !d.isOnline) continue;
-    if (filter === 'offline' && d.isOnline) continue;
+    if (hasProblems(d)) withProblems += 1;
+    firingAlerts += d.firingAlerts;
+    openIncidents += d.openIncidents;
+    if (filters.status === 'online' && !d.isOnline) continue;
+    if (filters.status === 'offline' && d.isOnline) continue;
+    if (filters.contract !== 'all' && d.contract !== filters.contract) continue;
+    if (filters.isProblemsOnly && !hasProblems(d)) continue;
     if (q && !matchesQuery(d, q)) continue;
     const list = groups.get(d.clientId);
     if (list) list.push(d);
@@ -95,16 +123,26 @@ export function buildFleetRows(devices: readonly DeviceSummary[], query: string,
   for (const list of ordered) {
     list.sort((a, b) => collator.compare(a.hostname, b.hostname));
     const first = list[0]!;
+    let groupOnline = 0;
+    let groupFiring = 0;
+    let groupIncidents = 0;
+    for (const d of list) {
+      if (d.isOnline) groupOnline += 1;
+      groupFiring += d.firingAlerts;
+      groupIncidents += d.openIncidents;
+    }
     rows.push({
       kind: 'group',
       clientId: first.clientId,
       clientName: first.clientName,
       contract: first.contract,
       total: list.length,
-      online: list.filter((d) => d.isOnline).length,
+      online: groupOnline,
+      firingAlerts: groupFiring,
+      openIncidents: groupIncidents,
     });
     for (const device of list) rows.push({ kind: 'device', device });
     shown += list.length;
   }
-  return { rows, counts: { total: devices.length, online, offline: devices.length - online, shown } };
+  return { rows, counts: { total: devices.length, online, offline: devices.length - online, shown, withProblems, firingAlerts, openIncidents } };
 }

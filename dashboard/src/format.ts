@@ -89,3 +89,93 @@ export function formatDuration(sec: number): string {
   if (m > 0) return `${m} m`;
   return `${Math.round(sec)} s`;
 }
+
+const dateOnly = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', year: 'numeric' });
+const monthYear = new Intl.DateTimeFormat(undefined, { month: 'long', year: 'numeric', timeZone: 'UTC' });
+const monthShort = new Intl.DateTimeFormat(undefined, { month: 'short', year: '2-digit', timeZone: 'UTC' });
+
+/** `12 Mar 2026` */
+export function formatDate(tsMs: number): string {
+  return dateOnly.format(tsMs);
+}
+
+/** A calendar date `YYYY-MM-DD` shown as `12 Mar 2026` (no time zone shift). */
+export function formatIsoDate(date: string): string {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  return dateOnly.format(new Date(y, m - 1, d));
+}
+
+/** `YYYY-MM` → `March 2026`. */
+export function formatMonth(month: string): string {
+  const [y, m] = month.split('-').map(Number) as [number, number];
+  return monthYear.format(Date.UTC(y, m - 1, 1));
+}
+
+/** `YYYY-MM` → `Mar 26` (chart axes). */
+export function formatMonthShort(month: string): string {
+  const [y, m] = month.split('-').map(Number) as [number, number];
+  return monthShort.format(Date.UTC(y, m - 1, 1));
+}
+
+/** Today in the viewer's time zone, `YYYY-MM-DD`. */
+export function todayIso(nowMs = Date.now()): string {
+  const d = new Date(nowMs);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
+/** This month in the viewer's time zone, `YYYY-MM`. */
+export function thisMonthIso(nowMs = Date.now()): string {
+  return todayIso(nowMs).slice(0, 7);
+}
+
+/** `1 h 30 min`, `45 min`, `2 h`. */
+export function formatMinutes(minutes: number): string {
+  const h = Math.floor(minutes / 60);
+  const m = Math.round(minutes % 60);
+  if (h === 0) return `${m} min`;
+  return m === 0 ? `${h} h` : `${h} h ${m} min`;
+}
+
+/** A rule duration in ms as `5 min`, `90 s`, `2 h`, `7 d`; `0` reads `at once`. */
+export function formatRuleDuration(ms: number): string {
+  if (ms === 0) return 'at once';
+  const sec = ms / 1000;
+  if (sec < 120 && sec % 60 !== 0) return `${sec} s`;
+  const min = sec / 60;
+  if (min < 120 || min % 60 !== 0) return `${Number.isInteger(min) ? min : min.toFixed(1)} min`;
+  const h = min / 60;
+  if (h < 48 || h % 24 !== 0) return `${h} h`;
+  return `${h / 24} d`;
+}
+
+const moneyFormats = new Map<string, Intl.NumberFormat>();
+
+/** `€ 1,234.50` in the client's currency (the viewer's number style). */
+export function formatMoney(amount: number, currency: string): string {
+  let f = moneyFormats.get(currency);
+  if (!f) {
+    try {
+      f = new Intl.NumberFormat(undefined, { style: 'currency', currency });
+    } catch {
+      f = new Intl.NumberFormat(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+    }
+    moneyFormats.set(currency, f);
+  }
+  return f.format(amount);
+}
+
+const compactMoneyFormats = new Map<string, Intl.NumberFormat>();
+
+/** `€400`, `€1.2K`: money on chart axes. */
+export function formatMoneyCompact(amount: number, currency: string): string {
+  let f = compactMoneyFormats.get(currency);
+  if (!f) {
+    try {
+      f = new Intl.NumberFormat(undefined, { style: 'currency', currency, notation: 'compact', maximumFractionDigits: 1 });
+    } catch {
+      f = new Intl.NumberFormat(undefined, { notation: 'compact', maximumFractionDigits: 1 });
+    }
+    compactMoneyFormats.set(currency, f);
+  }
+  return f.format(amount);
+}

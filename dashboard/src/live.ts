@@ -4,7 +4,8 @@
  * subscription after every reconnect, and hands each server message to the listeners of its type.
  */
 import type { LiveClientMessage, LiveServerMessage } from '../../shared/live.js';
-// shared/paths.ts has no zod import, so this keeps zod out of the bundle.
+// shared/paths.ts and shared/live-constants.ts have no zod import, so this keeps zod out of the bundle.
+import { LIVE_CLOSE_SESSION_ENDED, LIVE_SERVER_MESSAGE_TYPES } from '../../shared/live-constants.js';
 import { LIVE_WS_PATH } from '../../shared/paths.js';
 
 /** Connection state, for the status pill in the top bar. */
@@ -21,6 +22,8 @@ export interface LiveClient {
   subscribe(deviceIds: readonly string[]): void;
   on<T extends LiveServerMessage['type']>(type: T, listener: Listener<T>): () => void;
   onState(listener: (state: LiveState) => void): () => void;
+  /** The server closed the socket because the session ended (logout elsewhere, expiry, password change). */
+  onSessionEnded(listener: () => void): () => void;
   readonly state: LiveState;
 }
 
@@ -36,10 +39,11 @@ export function liveUrlForPage(loc: Location = window.location): string {
   return `${scheme}//${loc.host}${LIVE_WS_PATH}`;
 }
 
+const knownTypes: ReadonlySet<unknown> = new Set(LIVE_SERVER_MESSAGE_TYPES);
+
 function isServerMessage(value: unknown): value is LiveServerMessage {
   if (typeof value !== 'object' || value === null) return false;
-  const type = (value as { type?: unknown }).type;
-  return type === 'samples' || type === 'devices' || type === 'error';
+  return knownTypes.has((value as { type?: unknown }).type);
 }
 
 /** Builds a live client; nothing connects until start(). */
@@ -48,6 +52,7 @@ export function createLiveClient(options: LiveOptions = {}): LiveClient {
   const maxDelayMs = options.maxDelayMs ?? 30_000;
   const listeners = new Map<string, Set<(m: LiveServerMessage) => void>>();
   const stateListeners = new Set<(s: LiveState) => void>();
+  const sessionEndedListeners = new Set<() => void>();
   let socket: WebSocket | null = null;
   let state: LiveState = 'idle';
   let attempt = 0;
@@ -97,9 +102,14 @@ export function createLiveClient(options: LiveOptions = {}): LiveClient {
     ws.onmessage = (ev) => {
       if (typeof ev.data === 'string') dispatch(ev.data);
     };
-    ws.onclose = () => {
+    ws.onclose = (ev) => {
       if (socket !== ws) return;
       socket = null;
+      if (ev.code === LIVE_CLOSE_SESSION_ENDED) {
+        setState('idle');
+        for (const l of sessionEndedListeners) l();
+        return;
+      }
       scheduleReconnect();
     };
   }
@@ -135,6 +145,10 @@ export function createLiveClient(options: LiveOptions = {}): LiveClient {
     onState(listener) {
       stateListeners.add(listener);
       return () => stateListeners.delete(listener);
+    },
+    onSessionEnded(listener) {
+      sessionEndedListeners.add(listener);
+      return () => sessionEndedListeners.delete(listener);
     },
   };
 }

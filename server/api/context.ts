@@ -7,6 +7,7 @@ import type { DeviceStore, Device } from '../store/devices.js';
 import type { MetricStore } from '../store/metrics.js';
 import type { Alerting } from '../rules/alerting.js';
 import type { Notifier } from '../notify/notifier.js';
+import type { DeviceHealthQuery } from '../store/device-health.js';
 
 export interface ApiContext {
   db: Db;
@@ -25,4 +26,6 @@ export interface ApiContext {
   alerting: Alerting;
   /** Channels, on-call schedules, escalation and the delivery queue (server/notify/notifier.ts). */
   notify: Notifier;
+  /** Open alerts/incidents per device, for the fleet's health colours. */
+  deviceHealth: DeviceHealthQuery;
 }

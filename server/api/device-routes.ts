@@ -5,6 +5,7 @@ import type { DeviceDetail, MetricSeriesResponse } from '../../shared/api-types.
 import { isMetricName } from '../../shared/metrics.js';
 import { HttpError, parseInput } from '../http/errors.js';
 import { requireRole } from '../auth/sessions.js';
+import { withHealth } from '../store/device-health.js';
 import type { ApiContext } from './context.js';
 
 const DAY_MS = 86_400_000;
@@ -26,11 +27,13 @@ export function deviceRoutes(ctx: ApiContext): Router {
   const r = Router();
 
   r.get('/', (_req, res) => {
-    res.json(ctx.devices.listSummaries(ctx.isOnline));
+    const health = ctx.deviceHealth.openByDevice();
+    res.json(ctx.devices.listSummaries(ctx.isOnline).map((s) => withHealth(s, health)));
   });
 
   r.get('/:id', (req, res) => {
-    const summary = ctx.devices.summary(req.params.id, ctx.isOnline);
+    const found = ctx.devices.summary(req.params.id, ctx.isOnline);
+    const summary = found && withHealth(found, ctx.deviceHealth.openByDevice());
     const device = ctx.devices.findById(req.params.id);
     if (!summary || !device) throw new HttpError(404, 'DEVICE_NOT_FOUND', `no device with id ${req.params.id}`);
     const detail: DeviceDetail = {
@@ -59,7 +62,7 @@ export function deviceRoutes(ctx: ApiContext): Router {
     }
     ctx.alerting.engine.refreshDevice(id);
     ctx.logger.info({ deviceId: id, from: device.clientId, to: clientId, by: req.user!.username }, 'device moved');
-    res.json(ctx.devices.summary(id, ctx.isOnline));
+    res.json(withHealth(ctx.devices.summary(id, ctx.isOnline)!, ctx.deviceHealth.openByDevice()));
   });
 
   r.get('/:id/metrics', (req, res) => {

@@ -1,7 +1,8 @@
-/** /api/reports: billing per month and the contract advisor. */
+/** /api/reports: billing per month, the contract advisor, and the advisor month by month. */
 import { Router } from 'express';
 import { z } from 'zod';
 import { parseInput } from '../http/errors.js';
+import { createContractHistory } from '../rules/contract-history.js';
 import type { ApiContext } from './context.js';
 
 const billingQuerySchema = z
@@ -21,10 +22,20 @@ const adviceQuerySchema = z
   })
   .strict();
 
+const historyQuerySchema = z
+  .object({
+    client: z.string().min(1).max(64),
+    /** How many calendar months back, including the current one. */
+    months: z.coerce.number().int().min(1).max(36).default(12),
+    estimateMinutes: z.coerce.number().int().min(0).max(24 * 60).default(60),
+  })
+  .strict();
+
 /** Routes under /api/reports (any session may read). */
 export function reportRoutes(ctx: ApiContext): Router {
   const r = Router();
   const { reports } = ctx.alerting;
+  const history = createContractHistory({ clients: ctx.clients, reports, now: ctx.now });
 
   r.get('/billing', (req, res) => {
     const q = parseInput(billingQuerySchema, req.query, 'query');
@@ -34,6 +45,11 @@ export function reportRoutes(ctx: ApiContext): Router {
   r.get('/contract-advice', (req, res) => {
     const q = parseInput(adviceQuerySchema, req.query, 'query');
     res.json(reports.contractAdvice(q.client, q.from, q.to, q.estimateMinutes));
+  });
+
+  r.get('/contract-history', (req, res) => {
+    const q = parseInput(historyQuerySchema, req.query, 'query');
+    res.json(history(q.client, q.months, q.estimateMinutes));
   });
   return r;
 }

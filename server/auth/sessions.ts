@@ -1,18 +1,24 @@
 /**
  * Session authentication for the REST API and the dashboard socket: an opaque random token in an
- * HttpOnly, SameSite=Strict cookie; only its hash is stored. State-changing requests must be
- * JSON and, when the browser sends an Origin, come from this server's own origin (CSRF).
+ * HttpOnly, SameSite=Strict cookie; only its hash is stored. A session ends 12 h after login or
+ * after 2 h without a request, whichever comes first (an open live socket counts as activity).
+ * State-changing requests must be JSON and, when the browser sends an Origin, come from this
+ * server's own origin (CSRF).
  */
 import type { IncomingMessage } from 'node:http';
 import type { Request, RequestHandler, Response } from 'express';
 import { parse as parseCookie, serialize as serializeCookie } from 'cookie';
-import type { User, UserStore, Role } from '../store/users.js';
+import type { SessionPolicy, User, UserStore, Role } from '../store/users.js';
 import { HttpError } from '../http/errors.js';
 import { generateToken } from './secrets.js';
 
 export const SESSION_COOKIE = 'qp_session';
-/** Sessions last 12 hours: one long shift. */
+/** Sessions last at most 12 hours: one long shift. */
 export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
+/** …and end after 2 hours without a request: a long lunch, not a night. */
+export const SESSION_IDLE_MS = 2 * 60 * 60 * 1000;
+/** The session lifetimes the server uses. */
+export const SESSION_POLICY: SessionPolicy = { maxAgeMs: SESSION_TTL_MS, idleMs: SESSION_IDLE_MS };
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -21,18 +27,22 @@ declare module 'express-serve-static-core' {
   }
 }
 
-/** Reads the session user from a request's cookie header, if the session is valid. */
-export function sessionUserFromRequest(req: IncomingMessage, users: UserStore, nowMs: number): User | undefined {
+/** The session token in a request's cookie header, if any. */
+export function sessionTokenFromRequest(req: IncomingMessage): string | undefined {
   const header = req.headers.cookie;
-  if (!header) return undefined;
-  const token = parseCookie(header)[SESSION_COOKIE];
-  return token ? users.findSessionUser(token, nowMs) : undefined;
+  return header ? parseCookie(header)[SESSION_COOKIE] : undefined;
+}
+
+/** Reads the session user from a request's cookie header, if the session is valid (and keeps it alive). */
+export function sessionUserFromRequest(req: IncomingMessage, users: UserStore, nowMs: number): User | undefined {
+  const token = sessionTokenFromRequest(req);
+  return token ? users.findSessionUser(token, nowMs, SESSION_POLICY) : undefined;
 }
 
 /** Starts a session for `user` and sets its cookie. */
 export function startSession(res: Response, users: UserStore, user: User, nowMs: number, isSecure: boolean): void {
   const token = generateToken('qps');
-  users.createSession(token, user.id, nowMs, SESSION_TTL_MS);
+  users.createSession(token, user.id, nowMs, SESSION_POLICY);
   res.setHeader(
     'Set-Cookie',
     serializeCookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure: isSecure, path: '/', maxAge: SESSION_TTL_MS / 1000 }),
@@ -41,7 +51,7 @@ export function startSession(res: Response, users: UserStore, user: User, nowMs:
 
 /** Ends the request's session and clears its cookie. */
 export function endSession(req: Request, res: Response, users: UserStore): void {
-  const token = req.headers.cookie ? parseCookie(req.headers.cookie)[SESSION_COOKIE] : undefined;
+  const token = sessionTokenFromRequest(req);
   if (token) users.deleteSession(token);
   res.setHeader('Set-Cookie', serializeCookie(SESSION_COOKIE, '', { httpOnly: true, sameSite: 'strict', path: '/', maxAge: 0 }));
 }

@@ -19,11 +19,11 @@ import { incidentRoutes } from '../api/incident-routes.js';
 import { maintenanceRoutes } from '../api/maintenance-routes.js';
 import { reportRoutes } from '../api/report-routes.js';
 import { channelRoutes } from '../api/channel-routes.js';
-import { peopleRoutes } from '../api/people-routes.js';
 import { onCallRoutes } from '../api/oncall-routes.js';
 import { escalationRoutes } from '../api/escalation-routes.js';
 import { notificationRoutes } from '../api/notification-routes.js';
 import { ackRoutes } from '../api/ack-routes.js';
+import { accountRoutes, userRoutes } from '../api/user-routes.js';
 import { errorHandler, notFound } from './errors.js';
 
 /** Builds the express app. `dashboardDir` holds the built dashboard (index.html + assets). */
@@ -57,7 +57,8 @@ export function createApp(ctx: ApiContext, dashboardDir: string): express.Expres
   app.use('/api/maintenance', session, maintenanceRoutes(ctx));
   app.use('/api/reports', session, reportRoutes(ctx));
   app.use('/api/channels', session, channelRoutes(ctx));
-  app.use('/api/users', session, peopleRoutes(ctx));
+  app.use('/api/users', session, userRoutes(ctx));
+  app.use('/api/me', session, accountRoutes(ctx));
   app.use('/api/oncall', session, onCallRoutes(ctx));
   app.use('/api/escalation-policies', session, escalationRoutes(ctx));
   app.use('/api/notifications', session, notificationRoutes(ctx));

@@ -1,51 +1,122 @@
 /**
- * Live hub: pushes stored samples and device changes to dashboard sockets. The upgrade is
- * authenticated with the session cookie. Samples go only to sockets subscribed to that device;
- * device summaries are coalesced and sent at most once per `flushIntervalMs`, so a large fleet
- * does not flood browsers.
+ * Live hub: pushes stored samples, device changes and alert/incident changes to dashboard
+ * sockets. The upgrade is authenticated with the session cookie, and the session is checked
+ * again every `sessionCheckIntervalMs` (a socket outliving its session is closed with
+ * LIVE_CLOSE_SESSION_ENDED). Samples go only to sockets subscribed to that device; device
+ * summaries and alert/incident rows are coalesced and sent at most once per `flushIntervalMs`,
+ * so a large fleet does not flood browsers.
+ *
+ *   ingest commit ─▶ publishSamples (subscribed sockets, at once)
+ *                 └▶ markDeviceChanged ─┐
+ *   engine / actions ─▶ markRecordsChanged ─┼─▶ flush (≤ 1/s): alerts, incidents, then devices
+ *   gateway presence ─▶ markDeviceChanged ─┘        (a changed alert also refreshes its device)
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { DeviceSummary } from '../../shared/api-types.js';
-import { liveClientMessageSchema, type LiveServerMessage } from '../../shared/live.js';
+import type { Alert, Incident } from '../../shared/alert-types.js';
+import { LIVE_CLOSE_SESSION_ENDED, liveClientMessageSchema, type LiveServerMessage } from '../../shared/live.js';
 import type { Sample } from '../../shared/protocol.js';
 import type { User } from '../store/users.js';
+import type { RecordsChanged } from '../rules/alerting.js';
+
+/** An authenticated dashboard: who, and whether the session behind the socket still holds. */
+export interface LiveViewerAuth {
+  user: User;
+  /** Re-checks the session (and keeps it alive while the socket is open). */
+  isSessionValid: () => boolean;
+}
 
 export interface LiveHubOptions {
   logger: Logger;
   /** Authenticates the upgrade request (session cookie). */
-  authenticate: (req: IncomingMessage) => User | undefined;
+  authenticate: (req: IncomingMessage) => LiveViewerAuth | undefined;
   /** Builds the current summaries of the given devices. */
   summarize: (deviceIds: string[]) => DeviceSummary[];
+  /** Reads the current rows of changed alerts / incidents. */
+  loadAlerts?: (ids: string[]) => Alert[];
+  loadIncidents?: (ids: string[]) => Incident[];
   flushIntervalMs?: number;
+  sessionCheckIntervalMs?: number;
+  /** More changed rows than this in one flush are announced as a resync instead. */
+  maxRowsPerFlush?: number;
 }
 
 interface Viewer {
   ws: WebSocket;
-  user: User;
+  auth: LiveViewerAuth;
   deviceIds: Set<string>;
 }
 
 /** Creates the hub; wire `handleUpgrade` to the upgrade event for LIVE_WS_PATH. */
 export function createLiveHub(opts: LiveHubOptions) {
   const { logger } = opts;
+  const maxRows = opts.maxRowsPerFlush ?? 500;
   const wss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 });
   const viewers = new Set<Viewer>();
   const changed = new Set<string>();
+  const changedAlerts = new Set<string>();
+  const changedIncidents = new Set<string>();
 
-  const flusher = setInterval(() => {
-    if (changed.size === 0 || viewers.size === 0) {
-      changed.clear();
+  function broadcast(msg: LiveServerMessage): void {
+    const frame = JSON.stringify(msg);
+    for (const v of viewers) if (v.ws.readyState === v.ws.OPEN) v.ws.send(frame);
+  }
+
+  function flushRecords<T extends { deviceId: string | null }>(ids: Set<string>, load: ((ids: string[]) => T[]) | undefined, send: (rows: T[], isResync: boolean) => void): void {
+    if (ids.size === 0 || !load) return;
+    const list = [...ids];
+    ids.clear();
+    if (list.length > maxRows) {
+      send([], true);
       return;
     }
+    const rows = load(list);
+    for (const r of rows) if (r.deviceId) changed.add(r.deviceId);
+    if (rows.length > 0) send(rows, false);
+  }
+
+  function flush(): void {
+    if (viewers.size === 0) {
+      changed.clear();
+      changedAlerts.clear();
+      changedIncidents.clear();
+      return;
+    }
+    flushRecords(changedAlerts, opts.loadAlerts, (alerts, isResync) => broadcast({ type: 'alerts', alerts, isResync }));
+    flushRecords(changedIncidents, opts.loadIncidents, (incidents, isResync) => broadcast({ type: 'incidents', incidents, isResync }));
+    if (changed.size === 0) return;
     const ids = [...changed];
     changed.clear();
-    const frame = JSON.stringify({ type: 'devices', devices: opts.summarize(ids) } satisfies LiveServerMessage);
-    for (const v of viewers) if (v.ws.readyState === v.ws.OPEN) v.ws.send(frame);
+    broadcast({ type: 'devices', devices: opts.summarize(ids) });
+  }
+
+  const flusher = setInterval(() => {
+    try {
+      flush();
+    } catch (err) {
+      logger.error({ err }, 'live flush failed');
+    }
   }, opts.flushIntervalMs ?? 1_000);
   flusher.unref();
+
+  const sessionChecker = setInterval(() => {
+    for (const v of viewers) {
+      let isValid = false;
+      try {
+        isValid = v.auth.isSessionValid();
+      } catch (err) {
+        logger.error({ err }, 'live session check failed');
+      }
+      if (!isValid) {
+        viewers.delete(v);
+        v.ws.close(LIVE_CLOSE_SESSION_ENDED, 'session ended');
+      }
+    }
+  }, opts.sessionCheckIntervalMs ?? 30_000);
+  sessionChecker.unref();
 
   function sendTo(v: Viewer, msg: LiveServerMessage): void {
     if (v.ws.readyState === v.ws.OPEN) v.ws.send(JSON.stringify(msg));
@@ -53,13 +124,13 @@ export function createLiveHub(opts: LiveHubOptions) {
 
   return {
     handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-      const user = opts.authenticate(req);
-      if (!user) {
+      const auth = opts.authenticate(req);
+      if (!auth) {
         socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
         return;
       }
       wss.handleUpgrade(req, socket, head, (ws) => {
-        const viewer: Viewer = { ws, user, deviceIds: new Set() };
+        const viewer: Viewer = { ws, auth, deviceIds: new Set() };
         viewers.add(viewer);
         ws.on('message', (data, isBinary) => {
           let parsed: unknown;
@@ -92,11 +163,20 @@ export function createLiveHub(opts: LiveHubOptions) {
     markDeviceChanged(deviceId: string): void {
       if (viewers.size > 0) changed.add(deviceId);
     },
+    /** Marks alerts / incidents as changed; their rows (and their devices) go out with the next flush. */
+    markRecordsChanged(change: RecordsChanged): void {
+      if (viewers.size === 0) return;
+      for (const id of change.alertIds ?? []) changedAlerts.add(id);
+      for (const id of change.incidentIds ?? []) changedIncidents.add(id);
+    },
+    /** Sends everything pending now (tests, shutdown). */
+    flush,
     viewerCount(): number {
       return viewers.size;
     },
     close(): void {
       clearInterval(flusher);
+      clearInterval(sessionChecker);
       for (const v of viewers) v.ws.close(1001, 'server shutting down');
       wss.close();
     },

@@ -18,9 +18,13 @@ export interface Actor {
   username: string;
 }
 
-/** Builds the alert actions over the stores. */
-export function createAlertActions(deps: { db: Db; alerts: AlertStore; outbox: OutboxStore; users: UserStore; now: () => number }) {
+/** Builds the alert actions over the stores; `onChanged` hears of each committed change. */
+export function createAlertActions(deps: { db: Db; alerts: AlertStore; outbox: OutboxStore; users: UserStore; now: () => number; onChanged?: (alertId: string) => void }) {
   const { db, alerts, outbox } = deps;
+  const changed = (id: string): AlertDetail => {
+    deps.onChanged?.(id);
+    return detail(id);
+  };
 
   function mustFind(id: string): Alert {
     const a = alerts.findById(id);
@@ -71,21 +75,21 @@ export function createAlertActions(deps: { db: Db; alerts: AlertStore; outbox: O
     /** firing → acknowledged; 409 ALERT_NOT_FIRING otherwise. */
     acknowledge(id: string, actor: Actor, note: string | null = null): AlertDetail {
       acknowledge(id, actor, note, deps.now());
-      return detail(id);
+      return changed(id);
     },
     /** firing|acknowledged → resolved by hand; 409 ALERT_ALREADY_RESOLVED otherwise. */
     resolve(id: string, actor: Actor, note: string | null): AlertDetail {
       resolve(id, actor, note, deps.now());
-      return detail(id);
+      return changed(id);
     },
     /** Sets (or clears, with null) who works on the alert. */
     assign(id: string, actor: Actor, username: string | null): AlertDetail {
       assign(id, actor, username, deps.now());
-      return detail(id);
+      return changed(id);
     },
     comment(id: string, actor: Actor, text: string): AlertDetail {
       comment(id, actor, text, deps.now());
-      return detail(id);
+      return changed(id);
     },
     detail,
   };

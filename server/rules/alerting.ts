@@ -6,6 +6,7 @@
  *   ingest.onCommitted ─▶ engine.onReportsCommitted ─▶ alerts | incidents | outbox
  *   gateway.onPresence ─▶ engine.onPresence
  *   REST /api/rules, /maintenance, /clients, /devices ─▶ services ─▶ engine.reload…/refresh…
+ *   engine commits and REST actions on alerts/incidents ─▶ onRecordsChanged (live dashboards)
  */
 import type { Logger } from 'pino';
 import type { Db } from '../store/database.js';
@@ -35,6 +36,14 @@ export interface AlertingOptions {
   now: () => number;
   /** How often the engine checks time-based conditions, ms (default 5 s). */
   tickIntervalMs?: number;
+  /** Told after a commit which alerts and incidents changed (engine or people); for live views. */
+  onRecordsChanged?: (change: RecordsChanged) => void;
+}
+
+/** Alerts and incidents whose stored rows changed. */
+export interface RecordsChanged {
+  alertIds?: readonly string[];
+  incidentIds?: readonly string[];
 }
 
 /** Builds the alerting stores, engine and services, and seeds the default rules. */
@@ -48,6 +57,18 @@ export function createAlerting(opts: AlertingOptions) {
   const seeded = rules.seedDefaults(DEFAULT_RULES, now());
   if (seeded > 0) logger.info({ seeded }, 'default rules added');
   const engine = createRuleEngine({ db, rules, alerts, incidents, maintenance, outbox, clients, devices, logger, now, tickIntervalMs: opts.tickIntervalMs });
+  const onChanged = (change: RecordsChanged) => {
+    try {
+      opts.onRecordsChanged?.(change);
+    } catch (err) {
+      logger.error({ err }, 'records-changed listener failed');
+    }
+  };
+  engine.subscribe((changes) => {
+    const alertIds = changes.filter((c) => c.type.startsWith('alert.')).map((c) => c.id);
+    const incidentIds = changes.filter((c) => c.type.startsWith('incident.')).map((c) => c.id);
+    onChanged({ alertIds, incidentIds });
+  });
   return {
     rules,
     alerts,
@@ -57,8 +78,8 @@ export function createAlerting(opts: AlertingOptions) {
     engine,
     ruleService: createRuleService({ rules, clients, devices, engine, now }),
     maintenanceService: createMaintenanceService({ maintenance, clients, devices, engine, now }),
-    alertActions: createAlertActions({ db, alerts, outbox, users, now }),
-    incidentActions: createIncidentActions({ db, incidents, clients, devices, now }),
+    alertActions: createAlertActions({ db, alerts, outbox, users, now, onChanged: (id) => onChanged({ alertIds: [id] }) }),
+    incidentActions: createIncidentActions({ db, incidents, clients, devices, now, onChanged: (id) => onChanged({ incidentIds: [id] }) }),
     reports: createReports({ clients, alerts, incidents, now }),
   };
 }

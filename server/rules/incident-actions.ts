@@ -27,9 +27,10 @@ export function localDate(ms: number, timezone: string): string {
   return `${p.year}-${String(p.month).padStart(2, '0')}-${String(p.day).padStart(2, '0')}`;
 }
 
-/** Builds the incident actions over the stores. */
-export function createIncidentActions(deps: { db: Db; incidents: IncidentStore; clients: ClientStore; devices: DeviceStore; now: () => number }) {
+/** Builds the incident actions over the stores; `onChanged` hears of each committed change. */
+export function createIncidentActions(deps: { db: Db; incidents: IncidentStore; clients: ClientStore; devices: DeviceStore; now: () => number; onChanged?: (incidentId: string) => void }) {
   const { db, incidents } = deps;
+  const changed = (id: string): void => deps.onChanged?.(id);
   const who = (a: Actor) => ({ id: a.id, name: a.username });
 
   function mustFind(id: string) {
@@ -108,27 +109,35 @@ export function createIncidentActions(deps: { db: Db; incidents: IncidentStore; 
   return {
     /** Opens a manual incident (the client called). */
     open(input: { clientId: string; deviceId?: string; title: string; severity: Severity }, actor: Actor): IncidentDetail {
-      return detail(open(input, actor, deps.now()));
+      const id = open(input, actor, deps.now());
+      changed(id);
+      return detail(id);
     },
     /** open → closed by hand; 409 INCIDENT_NOT_OPEN otherwise. */
     close(id: string, actor: Actor, note: string | null): IncidentDetail {
       close(id, actor, note, deps.now());
+      changed(id);
       return detail(id);
     },
     /** closed → billed; 409 INCIDENT_NOT_CLOSED / INCIDENT_ALREADY_BILLED otherwise. */
     bill(id: string, actor: Actor): IncidentDetail {
       bill(id, actor, deps.now());
+      changed(id);
       return detail(id);
     },
     /** Books time; 409 INCIDENT_BILLED once billed. */
     addTime(id: string, actor: Actor, input: TimeEntryInput): TimeEntry {
-      return addTime(id, actor, input, deps.now());
+      const entry = addTime(id, actor, input, deps.now());
+      changed(id);
+      return entry;
     },
     removeTime(id: string, entryId: string, actor: Actor): void {
       removeTime(id, entryId, actor, deps.now());
+      changed(id);
     },
     comment(id: string, actor: Actor, text: string): IncidentDetail {
       comment(id, actor, text, deps.now());
+      changed(id);
       return detail(id);
     },
     detail,

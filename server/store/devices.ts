@@ -163,5 +163,10 @@ function toSummary(r: SummaryRow, isOnline: (d: Device) => boolean): DeviceSumma
     memUsedPct: d.latest['mem.usedPct'] ?? null,
     diskUsedPct: maxDiskUsedPct(d.latest),
     enrolledAtMs: d.enrolledAtMs,
+    // Open problems are filled in by withHealth (server/store/device-health.ts).
+    firingAlerts: 0,
+    openAlerts: 0,
+    openIncidents: 0,
+    worstSeverity: null,
   };
 }

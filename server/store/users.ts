@@ -13,6 +13,14 @@ export interface User {
   createdAtMs: number;
 }
 
+/** How long sessions live: an absolute cap and an idle timeout, ms. */
+export interface SessionPolicy {
+  /** A session ends this long after login, whatever happens. */
+  maxAgeMs: number;
+  /** A session ends after this long without a request (or an open live socket). */
+  idleMs: number;
+}
+
 interface UserRow {
   id: string;
   username: string;
@@ -24,6 +32,9 @@ interface UserRow {
 
 const toUser = (r: UserRow): User => ({ id: r.id, username: r.username, role: r.role, email: r.email, createdAtMs: r.created_at_ms });
 
+/** Sliding expiry is written at most this often per session, so reads stay reads. */
+const TOUCH_GRANULARITY_MS = 60_000;
+
 /** Builds the user and session statements once. */
 export function createUserStore(db: Db) {
   const insert = db.prepare(
@@ -31,14 +42,27 @@ export function createUserStore(db: Db) {
   );
   const byName = db.prepare<[string], UserRow>('SELECT * FROM users WHERE username = ?');
   const byId = db.prepare<[string], UserRow>('SELECT * FROM users WHERE id = ?');
+  const all = db.prepare<[], UserRow>('SELECT * FROM users ORDER BY username COLLATE NOCASE');
   const count = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM users');
-  const all = db.prepare<[], UserRow>('SELECT * FROM users ORDER BY username');
   const setEmail = db.prepare<[string | null, string]>('UPDATE users SET email = ? WHERE id = ?');
+  const countAdmins = db.prepare<[], { n: number }>("SELECT count(*) AS n FROM users WHERE role = 'admin'");
+  const update = db.prepare<{ id: string; role: Role; email: string | null }>('UPDATE users SET role = @role, email = @email WHERE id = @id');
+  const updatePassword = db.prepare<[string, string]>('UPDATE users SET password_hash = ? WHERE id = ?');
+  const remove = db.prepare<[string]>('DELETE FROM users WHERE id = ?');
   const insertSession = db.prepare('INSERT INTO sessions (token_hash, user_id, created_at_ms, expires_at_ms) VALUES (?, ?, ?, ?)');
   const sessionUser = db.prepare<[string, number], UserRow>(
     'SELECT u.* FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at_ms > ?',
   );
+  // expires_at_ms is the earlier of the absolute cap and the idle deadline; a request moves the
+  // idle deadline forward (never past the cap), at most once a minute.
+  const touchSession = db.prepare<{ hash: string; nowMs: number; maxAgeMs: number; idleMs: number; granularityMs: number }>(
+    `UPDATE sessions SET expires_at_ms = min(created_at_ms + @maxAgeMs, @nowMs + @idleMs)
+      WHERE token_hash = @hash AND expires_at_ms > @nowMs
+        AND expires_at_ms < min(created_at_ms + @maxAgeMs, @nowMs + @idleMs) - @granularityMs`,
+  );
   const deleteSession = db.prepare('DELETE FROM sessions WHERE token_hash = ?');
+  const deleteOtherSessions = db.prepare<[string, string]>('DELETE FROM sessions WHERE user_id = ? AND token_hash <> ?');
+  const deleteUserSessions = db.prepare<[string]>('DELETE FROM sessions WHERE user_id = ?');
   const deleteExpired = db.prepare('DELETE FROM sessions WHERE expires_at_ms <= ?');
 
   return {
@@ -57,29 +81,58 @@ export function createUserStore(db: Db) {
       const r = byId.get(id);
       return r && toUser(r);
     },
-    countUsers(): number {
-      return count.get()!.n;
+    /** The user (by id) with its password hash, for checking the current password. */
+    findWithHash(id: string): (User & { passwordHash: string }) | undefined {
+      const r = byId.get(id);
+      return r && { ...toUser(r), passwordHash: r.password_hash };
     },
     /** Every user, by username. */
     list(): User[] {
       return all.all().map(toUser);
     },
+    countUsers(): number {
+      return count.get()!.n;
+    },
     /** Sets (or clears) a user's email address. */
     setEmail(id: string, email: string | null): void {
       setEmail.run(email, id);
     },
-    /** Stores a session by the hash of its token. */
-    createSession(token: string, userId: string, nowMs: number, ttlMs: number): void {
-      deleteExpired.run(nowMs);
-      insertSession.run(hashToken(token), userId, nowMs, nowMs + ttlMs);
+    countAdmins(): number {
+      return countAdmins.get()!.n;
     },
-    /** The user owning an unexpired session token. */
-    findSessionUser(token: string, nowMs: number): User | undefined {
-      const r = sessionUser.get(hashToken(token), nowMs);
+    /** Changes role and e-mail; returns the user as stored (undefined if unknown). */
+    update(id: string, patch: { role?: Role; email?: string | null }): User | undefined {
+      const u = byId.get(id);
+      if (!u) return undefined;
+      update.run({ id, role: patch.role ?? u.role, email: patch.email === undefined ? u.email : patch.email });
+      return toUser(byId.get(id)!);
+    },
+    /** Stores a new password hash. */
+    setPasswordHash(id: string, passwordHash: string): void {
+      updatePassword.run(passwordHash, id);
+    },
+    /** Deletes a user; its sessions go with it (ON DELETE CASCADE). */
+    delete(id: string): boolean {
+      return remove.run(id).changes === 1;
+    },
+    /** Stores a session by the hash of its token; it starts with the idle deadline. */
+    createSession(token: string, userId: string, nowMs: number, policy: SessionPolicy): void {
+      deleteExpired.run(nowMs);
+      insertSession.run(hashToken(token), userId, nowMs, nowMs + Math.min(policy.idleMs, policy.maxAgeMs));
+    },
+    /** The user owning an unexpired session token; moves its idle deadline forward. */
+    findSessionUser(token: string, nowMs: number, policy?: SessionPolicy): User | undefined {
+      const hash = hashToken(token);
+      const r = sessionUser.get(hash, nowMs);
+      if (r && policy) touchSession.run({ hash, nowMs, maxAgeMs: policy.maxAgeMs, idleMs: policy.idleMs, granularityMs: TOUCH_GRANULARITY_MS });
       return r && toUser(r);
     },
     deleteSession(token: string): void {
       deleteSession.run(hashToken(token));
+    },
+    /** Ends every session of a user except the one with `keepToken` (all when omitted). */
+    deleteSessionsOfUser(userId: string, keepToken?: string): number {
+      return keepToken === undefined ? deleteUserSessions.run(userId).changes : deleteOtherSessions.run(userId, hashToken(keepToken)).changes;
     },
   };
 }

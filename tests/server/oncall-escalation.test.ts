@@ -99,6 +99,7 @@ describe('escalation and contract routing with an injected clock', () => {
     for (const m of [20, 30, 60, 180]) await at(m, t0);
     expect(recipients()).toHaveLength(4);
     expect(smtp.to('admin@example.com')).toEqual([]);
+    await api.login(); // the clock jumped 2 h: the session expired from idleness meanwhile
     const audit = (await api.get(`/api/alerts/${alert!.id}`)).json.events.map((e: { actor: string; action: string; detail: string }) => `${e.actor} ${e.action} ${e.action === 'paged' ? e.detail : ''}`.trim());
     expect(audit).toEqual(['system fired', 'system paged level 1: piet <piet@example.com> (email)', 'system paged level 2: jan <jan@example.com> (email)', 'jan acknowledged']);
   });

@@ -1,6 +1,6 @@
 /** The facts block of a device page: what the agent told us about the machine. */
 import type { DeviceDetail } from '../../../shared/api-types.js';
-import { formatBytes, formatDuration, formatFullTime } from '../format.js';
+import { formatBytes, formatDayMonthTime, formatDuration } from '../format.js';
 
 const factLabels: Record<string, string> = {
   distro: 'OS',
@@ -34,7 +34,7 @@ export function factRows(device: DeviceDetail): [label: string, value: string][]
   if (uptimeSec !== undefined) rows.push(['Uptime', formatDuration(uptimeSec)]);
   rows.push(['Agent', device.agentVersion ?? 'unknown']);
   rows.push(['Report interval', formatDuration(device.intervalMs / 1000)]);
-  rows.push(['Enrolled', formatFullTime(device.enrolledAtMs)]);
+  rows.push(['Enrolled', formatDayMonthTime(device.enrolledAtMs)]);
   return rows;
 }
 

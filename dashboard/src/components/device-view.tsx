@@ -1,6 +1,8 @@
 /**
  * Device page: header (hostname, client, status, facts), range buttons and one live chart per
- * metric group. While open, the live socket is subscribed to this device only.
+ * metric group, the device's alerts and incidents, and its inventory (services, processes,
+ * printers, disks) when the agent reports one. While open, the live socket is subscribed to this
+ * device only.
  */
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { DeviceDetail } from '../../../shared/api-types.js';
@@ -11,8 +13,13 @@ import { chartsForSeries, RANGES, type RangeId } from '../chart-defs.js';
 import { formatFullTime, formatRelative } from '../format.js';
 import { useNow } from '../hooks.js';
 import { createSampleBus } from '../sample-bus.js';
+import { readInventory } from '../inventory.js';
+import { clientHref } from '../router.js';
 import { ContractBadge, StatusDot } from './contract-badge.js';
 import { DeviceFacts } from './device-facts.js';
+import { DeviceInventory } from './device-inventory.js';
+import { DeviceProblems } from './device-problems.js';
+import { ProblemCounts } from './fleet-list.js';
 import { MetricChart } from './metric-chart.js';
 
 const rangeKey = 'qp.range';
@@ -70,6 +77,7 @@ export function DeviceView({ deviceId }: { deviceId: string }) {
   }, [live, deviceId, bus]);
 
   const charts = useMemo(() => chartsForSeries(device?.series ?? []), [device?.series]);
+  const inventory = useMemo(() => readInventory(device), [device]);
 
   if (error) {
     const isMissing = error instanceof ApiError && error.status === 404;
@@ -99,7 +107,7 @@ export function DeviceView({ deviceId }: { deviceId: string }) {
       <nav class="crumbs" aria-label="Breadcrumb">
         <a href="#/">Fleet</a>
         <span aria-hidden="true">/</span>
-        <span>{device.clientName}</span>
+        <a href={clientHref(device.clientId)}>{device.clientName}</a>
       </nav>
       <header class="device-head">
         <div class="device-title">
@@ -117,6 +125,7 @@ export function DeviceView({ deviceId }: { deviceId: string }) {
             <span title={device.lastSeenMs === null ? 'No report yet' : formatFullTime(device.lastSeenMs)}>
               Last seen {formatRelative(device.lastSeenMs, nowMs)}
             </span>
+            <ProblemCounts firing={device.firingAlerts} acknowledged={device.openAlerts - device.firingAlerts} incidents={device.openIncidents} />
           </p>
         </div>
         <div class="segmented range-buttons" role="group" aria-label="Time range">
@@ -133,6 +142,16 @@ export function DeviceView({ deviceId }: { deviceId: string }) {
           <MetricChart key={def.id} deviceId={device.id} def={def} rangeMs={range.ms} intervalMs={device.intervalMs} bus={bus} />
         ))}
       </section>
+      <section class="section" aria-labelledby="device-problems-title">
+        <h2 id="device-problems-title">Alerts and incidents</h2>
+        <DeviceProblems deviceId={device.id} nowMs={nowMs} />
+      </section>
+      {inventory && (
+        <section class="section" aria-labelledby="device-inventory-title">
+          <h2 id="device-inventory-title">Inventory</h2>
+          <DeviceInventory inventory={inventory} nowMs={nowMs} />
+        </section>
+      )}
     </article>
   );
 }

@@ -1,4 +1,5 @@
 /** What a fresh install shows instead of an empty table: how to enroll the first agent. */
+import { installCommands } from '../install-commands.js';
 import { CopyCommand } from './copy-command.js';
 
 export function FleetEmpty() {
@@ -9,16 +10,16 @@ export function FleetEmpty() {
       <ol class="steps">
         <li>
           <p>
-            Create an enrollment token for the client the machine belongs to (<code>POST /api/clients/:id/enrollment-tokens</code>).
+            On <a href="#/clients">Clients</a>, add the client the machine belongs to and create an enrollment token for it.
           </p>
         </li>
         <li>
-          <p>On the machine, enroll the agent with that token:</p>
-          <CopyCommand command={`quarkpulse agent enroll --server ${origin} --token <token>`} testId="enroll-command" />
+          <p>On the machine (Node.js 20+), enroll the agent with that token; the client page shows the Windows PowerShell commands too:</p>
+          <CopyCommand command={installCommands(origin, '<token>').unix[0]!} testId="enroll-command" />
         </li>
         <li>
           <p>Start it (or install it as a service):</p>
-          <CopyCommand command="quarkpulse agent run" testId="run-command" />
+          <CopyCommand command={installCommands(origin, '<token>').unix[1]!} testId="run-command" />
         </li>
       </ol>
       <p class="muted">The device appears here, live, within seconds of its first report.</p>

@@ -13,14 +13,50 @@ import { UsageBar } from './usage-bar.js';
 
 const OVERSCAN_ROWS = 12;
 
+/** `2 alerts · 1 incident`, for a row's accessible name and tooltip. */
+function describeProblems(firing: number, acknowledged: number, incidents: number): string {
+  const parts: string[] = [];
+  if (firing > 0) parts.push(`${firing} firing alert${firing === 1 ? '' : 's'}`);
+  if (acknowledged > 0) parts.push(`${acknowledged} acknowledged`);
+  if (incidents > 0) parts.push(`${incidents} open incident${incidents === 1 ? '' : 's'}`);
+  return parts.length > 0 ? parts.join(', ') : 'no open problems';
+}
+
+/** Small counters of a device's (or client's) open problems. */
+export function ProblemCounts({ firing, acknowledged, incidents }: { firing: number; acknowledged: number; incidents: number }) {
+  if (firing + acknowledged + incidents === 0) return null;
+  return (
+    <span class="problems" title={describeProblems(firing, acknowledged, incidents)}>
+      {firing > 0 && (
+        <span class="pcount pcount-firing" data-testid="firing-count">
+          <span aria-hidden="true">▲</span> {firing}
+        </span>
+      )}
+      {acknowledged > 0 && (
+        <span class="pcount pcount-acked">
+          <span aria-hidden="true">✓</span> {acknowledged}
+        </span>
+      )}
+      {incidents > 0 && (
+        <span class="pcount pcount-incident" data-testid="incident-count">
+          <span aria-hidden="true">●</span> {incidents}
+        </span>
+      )}
+      <span class="sr-only">{describeProblems(firing, acknowledged, incidents)}</span>
+    </span>
+  );
+}
+
 function DeviceRow({ device, nowMs }: { device: DeviceSummary; nowMs: number }) {
+  const health = device.worstSeverity ?? 'ok';
   return (
     <a
-      class={`device-row${device.isOnline ? '' : ' is-offline'}`}
+      class={`device-row health-${health}${device.isOnline ? '' : ' is-offline'}`}
       href={deviceHref(device.id)}
       data-testid="device-row"
       data-device-id={device.id}
       data-online={String(device.isOnline)}
+      data-health={health}
     >
       <span class="device-host">
         <StatusDot isOnline={device.isOnline} isDisabled={device.isDisabled} />
@@ -30,6 +66,9 @@ function DeviceRow({ device, nowMs }: { device: DeviceSummary; nowMs: number }) 
         <UsageBar label="CPU" pct={device.cpuLoadPct} />
         <UsageBar label="Mem" pct={device.memUsedPct} />
         <UsageBar label="Disk" pct={device.diskUsedPct} />
+      </span>
+      <span class="device-problems">
+        <ProblemCounts firing={device.firingAlerts} acknowledged={device.openAlerts - device.firingAlerts} incidents={device.openIncidents} />
       </span>
       <span class="device-seen" title={device.lastSeenMs === null ? 'No report yet' : formatFullTime(device.lastSeenMs)} data-testid="last-seen">
         {formatRelative(device.lastSeenMs, nowMs)}
@@ -43,6 +82,7 @@ function GroupRow({ row }: { row: Extract<FleetRow, { kind: 'group' }> }) {
     <div class="group-row" data-testid="client-group" data-client-id={row.clientId}>
       <h2 class="group-name">{row.clientName}</h2>
       <ContractBadge contract={row.contract} />
+      <ProblemCounts firing={row.firingAlerts} acknowledged={0} incidents={row.openIncidents} />
       <span class="group-count">
         {row.total} {row.total === 1 ? 'device' : 'devices'} · {row.online} online
       </span>

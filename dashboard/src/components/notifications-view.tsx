@@ -5,7 +5,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Delivery, DeliveryStatus } from '../../../shared/notify-types.js';
 import { describeError } from '../api.js';
-import { useApp } from '../app-context.js';
+import { useApp, usePermissions } from '../app-context.js';
 import { formatDayMonthTime, formatFullTime } from '../format.js';
 
 const filters: { value: DeliveryStatus | undefined; label: string }[] = [
@@ -15,8 +15,9 @@ const filters: { value: DeliveryStatus | undefined; label: string }[] = [
   { value: undefined, label: 'All' },
 ];
 
-export function NotificationsView({ canRetry }: { canRetry: boolean }) {
+export function NotificationsView() {
   const { api } = useApp();
+  const canRetry = usePermissions().canAct;
   const [status, setStatus] = useState<DeliveryStatus | undefined>('dead');
   const [rows, setRows] = useState<Delivery[] | null>(null);
   const [error, setError] = useState<string | null>(null);

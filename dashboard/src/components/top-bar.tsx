@@ -1,4 +1,4 @@
-/** The header: brand, live connection state, theme toggle and the signed-in user with logout. */
+/** The header: menu button (phones), brand, live connection state, theme toggle and the signed-in user with logout. */
 import { useEffect, useState } from 'preact/hooks';
 import type { SessionUser } from '../../../shared/api-types.js';
 import { useApp } from '../app-context.js';
@@ -17,9 +17,11 @@ interface Props {
   theme: Theme;
   onToggleTheme: () => void;
   onLogout: () => void;
+  isNavOpen: boolean;
+  onToggleNav: () => void;
 }
 
-export function TopBar({ user, theme, onToggleTheme, onLogout }: Props) {
+export function TopBar({ user, theme, onToggleTheme, onLogout, isNavOpen, onToggleNav }: Props) {
   const { live } = useApp();
   const [liveState, setLiveState] = useState<LiveState>(live.state);
   useEffect(() => {
@@ -29,13 +31,30 @@ export function TopBar({ user, theme, onToggleTheme, onLogout }: Props) {
 
   return (
     <header class="top-bar">
-      <a class="brand" href="#/" aria-label="Quarkpulse Monitor — fleet">
-        <svg class="brand-mark" viewBox="0 0 32 32" aria-hidden="true">
-          <rect width="32" height="32" rx="7" />
-          <path d="M5 17h6l3-8 4 15 3-7h6" />
-        </svg>
-        <span class="brand-name">Quarkpulse</span>
-      </a>
+      <div class="top-bar-start">
+        {user && (
+          <button
+            type="button"
+            class="icon-btn menu-btn"
+            aria-label={isNavOpen ? 'Close menu' : 'Open menu'}
+            aria-expanded={isNavOpen}
+            aria-controls="side-nav"
+            onClick={onToggleNav}
+            data-testid="menu-toggle"
+          >
+            <svg viewBox="0 0 24 24" aria-hidden="true">
+              {isNavOpen ? <path d="M6 6l12 12M18 6L6 18" /> : <path d="M4 7h16M4 12h16M4 17h16" />}
+            </svg>
+          </button>
+        )}
+        <a class="brand" href="#/" aria-label="Quarkpulse Monitor — fleet">
+          <svg class="brand-mark" viewBox="0 0 32 32" aria-hidden="true">
+            <rect width="32" height="32" rx="7" />
+            <path d="M5 17h6l3-8 4 15 3-7h6" />
+          </svg>
+          <span class="brand-name">Quarkpulse</span>
+        </a>
+      </div>
       <div class="top-bar-end">
         {user && (
           <span class={`live-pill live-${liveState}`} data-testid="live-state" title="Live updates over WebSocket">
@@ -64,12 +83,10 @@ export function TopBar({ user, theme, onToggleTheme, onLogout }: Props) {
         </button>
         {user && (
           <>
-            <a class="btn btn-quiet" href="#/notifications" data-testid="nav-notifications">
-              Notifications
-            </a>
-            <span class="user-name" data-testid="current-user" title={`Signed in as ${user.username} (${user.role})`}>
+            <a class="user-name" href="#/account" data-testid="current-user" title={`Signed in as ${user.username} (${user.role})`}>
               {user.username}
-            </span>
+              {user.role === 'viewer' && <span class="role-tag">viewer</span>}
+            </a>
             <button type="button" class="btn btn-quiet" onClick={onLogout} data-testid="logout">
               Log out
             </button>

@@ -1,0 +1,71 @@
+/** Creates an enrollment token for a client and shows, once, the commands that install an agent with it. */
+import { useState } from 'preact/hooks';
+import type { ClientInfo, EnrollmentTokenCreated } from '../../../shared/api-types.js';
+import { useApp } from '../app-context.js';
+import { formatFullTime } from '../format.js';
+import { useAction } from '../hooks.js';
+import { installCommands } from '../install-commands.js';
+import { CopyCommand } from './copy-command.js';
+import { ErrorNote, Field } from './ui.js';
+
+const lifetimes = [
+  { hours: 24, label: '24 hours' },
+  { hours: 24 * 7, label: '7 days' },
+  { hours: 24 * 30, label: '30 days' },
+  { hours: 0, label: 'No expiry (revoke it instead)' },
+];
+
+export function EnrollPanel({ client }: { client: ClientInfo }) {
+  const { api } = useApp();
+  const action = useAction();
+  const [label, setLabel] = useState('');
+  const [hours, setHours] = useState(24 * 7);
+  const [created, setCreated] = useState<EnrollmentTokenCreated | null>(null);
+  const cmds = created ? installCommands(window.location.origin, created.token) : null;
+
+  return (
+    <div class="panel" data-testid="enroll-panel">
+      <form
+        class="form-grid"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void action.run(async () => setCreated(await api.createEnrollmentToken(client.id, { label: label.trim() || undefined, expiresInHours: hours || undefined })));
+        }}
+      >
+        <Field label="Label (optional)" wide>
+          <input maxLength={200} value={label} onInput={(e) => setLabel(e.currentTarget.value)} placeholder="Office PCs" />
+        </Field>
+        <Field label="Valid for">
+          <select class="select" value={hours} onChange={(e) => setHours(Number(e.currentTarget.value))}>
+            {lifetimes.map((l) => (
+              <option key={l.hours} value={l.hours}>
+                {l.label}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <div class="button-row">
+          <button type="submit" class="btn btn-primary" disabled={action.isBusy} data-testid="create-token">
+            Create enrollment token
+          </button>
+        </div>
+        <ErrorNote message={action.error} />
+      </form>
+      {created && cmds && (
+        <div class="token-result" data-testid="token-result">
+          <p class="notice">
+            Copy these now: the token is shown only once{created.expiresAtMs ? ` and works until ${formatFullTime(created.expiresAtMs)}` : ''}. Each machine that enrolls with it
+            becomes a device of <strong>{client.name}</strong>.
+          </p>
+          <h3>Linux and macOS</h3>
+          <CopyCommand command={cmds.unix[0]!} testId="install-unix" />
+          <CopyCommand command={cmds.unix[1]!} />
+          <h3>Windows (PowerShell)</h3>
+          <CopyCommand command={cmds.windows[0]!} testId="install-windows" />
+          <CopyCommand command={cmds.windows[1]!} />
+          <p class="muted">Needs Node.js 20 or newer on the machine. The agent stores its own credential after enrolling; the token is not needed again.</p>
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,140 @@
+/**
+ * Screenshots of every main dashboard page at desktop (1280×800) and phone (390×844) width, in
+ * light theme (plus the fleet and device pages in dark), into docs/screenshots/. A real server
+ * with seeded demo data (scripts/demo/seed.ts) and Debian's chromium; the dashboard must be
+ * built (npm run screenshots builds it first).
+ *
+ *   npm run screenshots [-- --only fleet,device]
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
+import type { Browser, Page } from 'playwright-core';
+import { createServer } from '../server/index.js';
+import { launchBrowser } from '../tests/e2e/browser.js';
+import { seedDemo, type DemoHandles } from './demo/seed.js';
+
+const ADMIN_PASSWORD = 'demo-admin-password';
+const repoDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const outDir = path.join(repoDir, 'docs', 'screenshots');
+
+interface Shot {
+  name: string;
+  hash: (h: DemoHandles) => string;
+  /** Selector that shows the page is ready. */
+  ready: string;
+  /** Extra wait for charts to draw, ms. */
+  settleMs?: number;
+  /** Capture the whole page, not just the viewport. */
+  isFullPage?: boolean;
+  /** Run before the capture (open a menu, expand a form). */
+  prepare?: (page: Page) => Promise<void>;
+  themes?: ('light' | 'dark')[];
+  viewports?: ('desktop' | 'phone')[];
+}
+
+const SHOTS: Shot[] = [
+  { name: 'login', hash: () => '#/login', ready: '[data-testid=login-form]' },
+  { name: 'fleet', hash: () => '#/', ready: '[data-testid=device-row]', themes: ['light', 'dark'] },
+  { name: 'device', hash: (h) => `#/devices/${h.deviceIds['jansen-srv01']}`, ready: '[data-testid=chart][data-points]:not([data-points="0"])', settleMs: 600, isFullPage: true, themes: ['light', 'dark'] },
+  { name: 'alerts', hash: () => '#/alerts', ready: '[data-testid=alert-row]', isFullPage: true },
+  { name: 'alert', hash: (h) => `#/alerts/${h.acknowledgedAlertId}`, ready: '[data-testid=timeline]', isFullPage: true },
+  { name: 'incidents', hash: () => '#/incidents', ready: '[data-testid=incident-row]', isFullPage: true },
+  { name: 'incident', hash: (h) => `#/incidents/${h.openIncidentId}`, ready: '[data-testid=snapshot]', isFullPage: true },
+  { name: 'billing', hash: (h) => `#/billing?client=${h.clientIds['Bakkerij de Vries']}`, ready: '[data-testid=billing-table]', isFullPage: true },
+  { name: 'clients', hash: () => '#/clients', ready: '[data-testid=client-row]', isFullPage: true },
+  { name: 'client-advisor', hash: (h) => `#/clients/${h.clientIds['Bakkerij de Vries']}`, ready: '[data-testid=advisor-chart]', settleMs: 400, isFullPage: true },
+  { name: 'rules', hash: () => '#/rules', ready: '[data-testid=rule-row]', isFullPage: true },
+  { name: 'maintenance', hash: () => '#/maintenance', ready: '[data-testid=maintenance-row]', isFullPage: true },
+  { name: 'users', hash: () => '#/users', ready: '[data-testid=user-row]', isFullPage: true },
+  { name: 'account', hash: () => '#/account', ready: '[data-testid=password-form]' },
+  {
+    name: 'menu',
+    hash: () => '#/alerts',
+    ready: '[data-testid=alert-row]',
+    viewports: ['phone'],
+    prepare: async (page) => {
+      await page.click('[data-testid=menu-toggle]');
+      await page.waitForTimeout(250);
+    },
+  },
+];
+
+const VIEWPORTS = {
+  desktop: { width: 1280, height: 800 },
+  phone: { width: 390, height: 844 },
+} as const;
+
+async function signIn(page: Page, baseUrl: string): Promise<void> {
+  await page.goto(`${baseUrl}/#/login`);
+  await page.fill('[data-testid=login-username]', 'admin');
+  await page.fill('[data-testid=login-password]', ADMIN_PASSWORD);
+  await page.click('[data-testid=login-submit]');
+  await page.waitForSelector('[data-testid=side-nav]', { state: 'attached' });
+}
+
+async function capture(browser: Browser, baseUrl: string, handles: DemoHandles, only: Set<string> | null): Promise<string[]> {
+  const written: string[] = [];
+  for (const [viewportName, viewport] of Object.entries(VIEWPORTS) as [keyof typeof VIEWPORTS, (typeof VIEWPORTS)[keyof typeof VIEWPORTS]][]) {
+    for (const theme of ['light', 'dark'] as const) {
+      const shots = SHOTS.filter((s) => (s.themes ?? ['light']).includes(theme) && (s.viewports ?? ['desktop', 'phone']).includes(viewportName) && (!only || only.has(s.name)));
+      if (shots.length === 0) continue;
+      const context = await browser.newContext({ viewport, deviceScaleFactor: 1, colorScheme: theme, timezoneId: 'Europe/Amsterdam', locale: 'en-GB' });
+      // Runs in the page: the chosen theme and the 24 h chart range, as if the user had picked them.
+      await context.addInitScript(`localStorage.setItem('qp.theme', '${theme}'); localStorage.setItem('qp.range', '24h');`);
+      const page = await context.newPage();
+      page.on('pageerror', (err) => console.error(`page error: ${err.message}`));
+      page.on('console', (msg) => msg.type() === 'error' && console.error(`console: ${msg.text()}`));
+      for (const shot of shots) {
+        if (shot.name === 'login') {
+          await page.goto(`${baseUrl}/#/login`);
+        } else if (!(await page.$('[data-testid=side-nav]'))) {
+          await signIn(page, baseUrl);
+        }
+        await page.goto(`${baseUrl}/${shot.hash(handles)}`);
+        await page.waitForSelector(shot.ready, { timeout: 15_000 });
+        await page.waitForTimeout(shot.settleMs ?? 150);
+        await shot.prepare?.(page);
+        const scrollWidth = Number(await page.evaluate('document.documentElement.scrollWidth'));
+        if (scrollWidth > viewport.width) console.warn(`warning: ${shot.name} is ${scrollWidth} px wide at ${viewport.width} px (horizontal scrolling)`);
+        const file = path.join(outDir, `${shot.name}-${viewportName}${theme === 'dark' ? '-dark' : ''}.png`);
+        await page.screenshot({ path: file, fullPage: shot.isFullPage ?? false });
+        written.push(path.relative(repoDir, file));
+        if (shot.name === 'login') await signIn(page, baseUrl);
+      }
+      await context.close();
+    }
+  }
+  return written;
+}
+
+async function main(): Promise<void> {
+  const onlyArg = process.argv.indexOf('--only');
+  const only = onlyArg > 0 ? new Set(process.argv[onlyArg + 1]!.split(',')) : null;
+  mkdirSync(outDir, { recursive: true });
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'qp-screenshots-'));
+  const server = await createServer({ dataDir, adminPassword: ADMIN_PASSWORD, logger: pino({ level: 'warn' }), ruleTickIntervalMs: 1_000 });
+  await server.listen(0, '127.0.0.1');
+  let browser: Browser | undefined;
+  let handles: DemoHandles | undefined;
+  try {
+    const started = Date.now();
+    handles = await seedDemo(server, server.url(), ADMIN_PASSWORD);
+    console.log(`seeded demo data in ${Date.now() - started} ms`);
+    browser = await launchBrowser();
+    const written = await capture(browser, server.url(), handles, only);
+    console.log(`wrote ${written.length} screenshots:\n  ${written.join('\n  ')}`);
+  } finally {
+    await browser?.close();
+    handles?.stop();
+    await server.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});

@@ -1,0 +1,162 @@
+/**
+ * /api/users (admins manage accounts; everyone sets their own e-mail; contact points say how each
+ * person is paged on which channel) and /api/me/password (everyone changes their own).
+ * Passwords are hashed with scrypt (server/auth/secrets.ts) and at least MIN_PASSWORD_LENGTH
+ * characters. Changing a password ends the user's other sessions; an admin reset or deleting a
+ * user ends all of them. There is always at least one admin.
+ */
+import { Router, type Request } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import { z } from 'zod';
+import type { UserAccount } from '../../shared/api-types.js';
+import { contactInputSchema } from '../../shared/notify-types.js';
+import { HttpError, parseInput } from '../http/errors.js';
+import { hashPassword, verifyPassword } from '../auth/secrets.js';
+import { MIN_PASSWORD_LENGTH } from '../auth/bootstrap.js';
+import { requireRole, sessionTokenFromRequest } from '../auth/sessions.js';
+import type { User } from '../store/users.js';
+import type { ApiContext } from './context.js';
+
+const roleSchema = z.enum(['admin', 'technician', 'viewer']);
+const usernameSchema = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9._@-]{2,50}$/, 'must be 2–50 letters, digits or . _ @ -');
+const emailSchema = z.email({ error: 'must be an email address' }).max(320).nullable();
+/** Length is checked separately, so a short password gets its own code. */
+const passwordSchema = z.string().max(1000);
+
+const createSchema = z.object({ username: usernameSchema, password: passwordSchema, role: roleSchema, email: emailSchema.optional() }).strict();
+const patchSchema = z.object({ role: roleSchema.optional(), email: emailSchema.optional(), password: passwordSchema.optional() }).strict();
+const changePasswordSchema = z.object({ currentPassword: z.string().min(1).max(1000), newPassword: passwordSchema }).strict();
+
+function checkPasswordLength(password: string, field: string): void {
+  if (password.length < MIN_PASSWORD_LENGTH) {
+    throw new HttpError(400, 'PASSWORD_TOO_SHORT', `${field}: a password needs at least ${MIN_PASSWORD_LENGTH} characters`);
+  }
+}
+
+const toAccount = (u: User): UserAccount => ({ id: u.id, username: u.username, role: u.role, email: u.email, createdAtMs: u.createdAtMs });
+
+/** Routes under /api/users (after requireSession). */
+export function userRoutes(ctx: ApiContext): Router {
+  const r = Router();
+  const admin = requireRole('admin');
+
+  function mustFind(id: string): User {
+    const u = ctx.users.findById(id);
+    if (!u) throw new HttpError(404, 'USER_NOT_FOUND', `no user with id ${id}`);
+    return u;
+  }
+
+  const people = ctx.notify.channelService;
+  /** Others may change someone's settings only with one of `roles`. */
+  function mayEdit(req: Request, userId: string, roles: readonly string[]): void {
+    const me = req.user!;
+    if (me.id !== userId && !roles.includes(me.role)) throw new HttpError(403, 'FORBIDDEN', `only ${roles.join(' or ')} may change another user's settings`);
+  }
+
+  // Everyone may list usernames (to pick an assignee); only admins see e-mail, contact points
+  // and creation time.
+  r.get('/', (req, res) => {
+    const isAdmin = req.user!.role === 'admin';
+    res.json(
+      ctx.users
+        .list()
+        .map((u) => (isAdmin ? { ...toAccount(u), contacts: people.person(u.id).contacts } : ({ id: u.id, username: u.username, role: u.role } satisfies UserAccount))),
+    );
+  });
+
+  // One person with contact points: admins see anyone, others themselves.
+  r.get('/:id', (req, res) => {
+    mayEdit(req, String(req.params.id), ['admin']);
+    const user = mustFind(String(req.params.id));
+    res.json({ ...toAccount(user), contacts: people.person(user.id).contacts });
+  });
+
+  r.post('/', admin, async (req, res) => {
+    const input = parseInput(createSchema, req.body);
+    checkPasswordLength(input.password, 'body.password');
+    if (ctx.users.findForLogin(input.username)) throw new HttpError(409, 'USER_EXISTS', `a user named "${input.username}" already exists`);
+    const user = ctx.users.create({ username: input.username, role: input.role, email: input.email ?? null, passwordHash: await hashPassword(input.password) }, ctx.now());
+    ctx.logger.info({ userId: user.id, username: user.username, role: user.role, by: req.user!.username }, 'user created');
+    res.status(201).json(toAccount(user));
+  });
+
+  // Admins change role, e-mail and password; everyone may change their own e-mail.
+  r.patch('/:id', async (req, res) => {
+    mayEdit(req, String(req.params.id), ['admin']);
+    const user = mustFind(String(req.params.id));
+    const patch = parseInput(patchSchema, req.body);
+    if (req.user!.role !== 'admin' && (patch.role !== undefined || patch.password !== undefined)) {
+      throw new HttpError(403, 'FORBIDDEN', 'only an admin may change roles or reset passwords; use POST /api/me/password for your own');
+    }
+    if (patch.password !== undefined) checkPasswordLength(patch.password, 'body.password');
+    if (patch.role !== undefined && patch.role !== 'admin' && user.role === 'admin' && ctx.users.countAdmins() === 1) {
+      throw new HttpError(409, 'LAST_ADMIN', `${user.username} is the only admin; make someone else admin first`);
+    }
+    const passwordHash = patch.password === undefined ? undefined : await hashPassword(patch.password);
+    const updated = ctx.users.update(user.id, { role: patch.role, email: patch.email })!;
+    if (passwordHash !== undefined) {
+      ctx.users.setPasswordHash(user.id, passwordHash);
+      // A reset by an admin: whoever holds the old password's sessions is out.
+      ctx.users.deleteSessionsOfUser(user.id, user.id === req.user!.id ? sessionTokenFromRequest(req) : undefined);
+    }
+    ctx.logger.info({ userId: user.id, by: req.user!.username, fields: Object.keys(patch) }, 'user changed');
+    res.json(toAccount(updated));
+  });
+
+  r.delete('/:id', admin, (req, res) => {
+    const user = mustFind(String(req.params.id));
+    if (user.id === req.user!.id) throw new HttpError(409, 'CANNOT_DELETE_SELF', 'you cannot delete your own account; ask another admin');
+    if (user.role === 'admin' && ctx.users.countAdmins() === 1) throw new HttpError(409, 'LAST_ADMIN', `${user.username} is the only admin`);
+    ctx.users.delete(user.id);
+    ctx.logger.info({ userId: user.id, username: user.username, by: req.user!.username }, 'user deleted');
+    res.status(204).end();
+  });
+
+  r.get('/:id/contacts', (req, res) => {
+    res.json(people.person(String(req.params.id)).contacts);
+  });
+  r.post('/:id/contacts', (req, res) => {
+    const id = String(req.params.id);
+    mayEdit(req, id, ['admin', 'technician']);
+    res.status(201).json(people.addContact(id, parseInput(contactInputSchema, req.body)));
+  });
+  r.delete('/:id/contacts/:contactId', (req, res) => {
+    const id = String(req.params.id);
+    mayEdit(req, id, ['admin', 'technician']);
+    people.removeContact(id, String(req.params.contactId));
+    res.status(204).end();
+  });
+  return r;
+}
+
+/** POST /api/me/password under /api/me (after requireSession). Rate-limited like login. */
+export function accountRoutes(ctx: ApiContext): Router {
+  const r = Router();
+  const limiter = rateLimit({
+    windowMs: 5 * 60_000,
+    limit: 10,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    skipSuccessfulRequests: true,
+    handler: () => {
+      throw new HttpError(429, 'TOO_MANY_ATTEMPTS', 'too many failed attempts; wait a few minutes and try again');
+    },
+  });
+
+  r.post('/password', limiter, async (req: Request, res) => {
+    const { currentPassword, newPassword } = parseInput(changePasswordSchema, req.body);
+    const me = ctx.users.findWithHash(req.user!.id);
+    if (!me || !(await verifyPassword(currentPassword, me.passwordHash))) {
+      throw new HttpError(400, 'CURRENT_PASSWORD_WRONG', 'body.currentPassword: that is not your current password');
+    }
+    checkPasswordLength(newPassword, 'body.newPassword');
+    ctx.users.setPasswordHash(me.id, await hashPassword(newPassword));
+    const ended = ctx.users.deleteSessionsOfUser(me.id, sessionTokenFromRequest(req));
+    ctx.logger.info({ userId: me.id, endedSessions: ended }, 'password changed');
+    res.status(204).end();
+  });
+  return r;
+}
