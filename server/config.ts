@@ -1,6 +1,6 @@
 /**
  * Server settings from flags and environment (QP_PORT, QP_DATA_DIR, QP_ADMIN_PASSWORD,
- * QP_LOG_LEVEL), validated with zod. A bad value throws a message that says what to fix.
+ * QP_LOG_LEVEL, QP_TLS_CERT, QP_TLS_KEY), validated with zod. A bad value throws a message that says what to fix.
  */
 import { z } from 'zod';
 
@@ -10,17 +10,28 @@ const settingsSchema = z.object({
   dataDir: z.string().min(1, 'data directory must not be empty'),
   adminPassword: z.string().min(10, 'QP_ADMIN_PASSWORD must be at least 10 characters').optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  /** PEM certificate chain and key: with both, the server speaks HTTPS and wss:// only. */
+  tls: z.object({ certFile: z.string().min(1), keyFile: z.string().min(1) }).optional(),
 });
 export type ServerSettings = z.infer<typeof settingsSchema>;
 
 /** Merges flags over environment over defaults and validates the result. */
-export function resolveServerSettings(flags: { port?: string; host?: string; data?: string }, env: NodeJS.ProcessEnv): ServerSettings {
+export function resolveServerSettings(
+  flags: { port?: string; host?: string; data?: string; tlsCert?: string; tlsKey?: string },
+  env: NodeJS.ProcessEnv,
+): ServerSettings {
+  const certFile = flags.tlsCert ?? (env.QP_TLS_CERT || undefined);
+  const keyFile = flags.tlsKey ?? (env.QP_TLS_KEY || undefined);
+  if ((certFile === undefined) !== (keyFile === undefined)) {
+    throw new Error('invalid setting tls: give both the certificate (--tls-cert / QP_TLS_CERT) and the key (--tls-key / QP_TLS_KEY), or neither');
+  }
   const r = settingsSchema.safeParse({
     port: flags.port ?? env.QP_PORT ?? 8080,
     host: flags.host ?? env.QP_HOST ?? '0.0.0.0',
     dataDir: flags.data ?? env.QP_DATA_DIR ?? './data',
     adminPassword: env.QP_ADMIN_PASSWORD || undefined,
     logLevel: env.QP_LOG_LEVEL ?? 'info',
+    tls: certFile && keyFile ? { certFile, keyFile } : undefined,
   });
   if (!r.success) {
     const issue = r.error.issues[0]!;

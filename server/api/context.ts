@@ -5,6 +5,22 @@ import type { UserStore } from '../store/users.js';
 import type { ClientStore } from '../store/clients.js';
 import type { DeviceStore, Device } from '../store/devices.js';
 import type { MetricStore } from '../store/metrics.js';
+import type { AgentSettingsStore } from '../store/agent-settings.js';
+import type { InventoryStore } from '../store/inventory.js';
+import type { AgentConfig } from '../../shared/protocol.js';
+import type { RotationOutcome } from '../gateway/agent-gateway.js';
+
+/** What routes may ask of live agent connections (implemented by the agent gateway). */
+export interface AgentControl {
+  /** Pushes a connected device's effective config again; false if it is not connected. */
+  refreshConfig(deviceId: string): boolean;
+  pushConfig(deviceId: string, config: AgentConfig): boolean;
+  /** Closes a device's live connection; false if it had none. */
+  disconnect(deviceId: string, code: number, reason: string): boolean;
+  isConnected(deviceId: string): boolean;
+  /** Rotates a device credential over its socket (see the gateway). */
+  rotateCredential(deviceId: string, waitMs: number): Promise<RotationOutcome>;
+}
 
 export interface ApiContext {
   db: Db;
@@ -12,6 +28,8 @@ export interface ApiContext {
   clients: ClientStore;
   devices: DeviceStore;
   metrics: MetricStore;
+  settings: AgentSettingsStore;
+  inventory: InventoryStore;
   logger: Logger;
   now: () => number;
   version: string;
@@ -19,4 +37,6 @@ export interface ApiContext {
   isTls: boolean;
   /** Online rule for a device (connected and reporting). */
   isOnline: (d: Device) => boolean;
+  /** Live agent connections. */
+  agents: AgentControl;
 }

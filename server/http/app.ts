@@ -13,6 +13,7 @@ import { authRoutes } from '../api/auth-routes.js';
 import { clientRoutes } from '../api/client-routes.js';
 import { deviceRoutes } from '../api/device-routes.js';
 import { enrollRoutes } from '../api/enroll-routes.js';
+import { enrollmentTokenRoutes } from '../api/enrollment-token-routes.js';
 import { errorHandler, notFound } from './errors.js';
 
 /** Builds the express app. `dashboardDir` holds the built dashboard (index.html + assets). */
@@ -40,6 +41,7 @@ export function createApp(ctx: ApiContext, dashboardDir: string): express.Expres
   const session = requireSession(ctx.users, ctx.now);
   app.use('/api/clients', session, clientRoutes(ctx));
   app.use('/api/devices', session, deviceRoutes(ctx));
+  app.use('/api/enrollment-tokens', session, enrollmentTokenRoutes(ctx));
   app.use('/api', notFound);
 
   if (existsSync(path.join(dashboardDir, 'index.html'))) {

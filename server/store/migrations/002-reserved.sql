@@ -1,0 +1,1 @@
+-- Reserved for the rules engine (branch rules); this placeholder is dropped at merge.

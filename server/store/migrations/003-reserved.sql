@@ -1,0 +1,1 @@
+-- Reserved for compact storage (branch storage); this placeholder is dropped at merge.
