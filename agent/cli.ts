@@ -107,13 +107,14 @@ export function registerAgentCommands(program: Command, deps: Partial<AgentCliDe
       const levelProblem = checkLogLevel(opts.logLevel);
       if (levelProblem) return cmd.error(levelProblem, { exitCode: EXIT_USAGE, code: 'quarkpulse.usage' });
       let config: AgentFileConfig;
+      const configPath = path.resolve(opts.config ?? defaultAgentConfigPath());
       try {
-        config = loadAgentConfig(opts.config ?? defaultAgentConfigPath());
+        config = loadAgentConfig(configPath);
       } catch (err) {
         return cmd.error((err as Error).message, { exitCode: EXIT_USAGE, code: 'quarkpulse.config' });
       }
       const logger = d.createLogger(opts.logLevel);
-      const running = d.createAgent({ config, logger });
+      const running = d.createAgent({ config, logger, configPath });
       let stopping = false;
       const shutdown = (signal: NodeJS.Signals) => {
         if (stopping) return; // a second signal while stopping is ignored; stop() is bounded

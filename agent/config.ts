@@ -122,10 +122,37 @@ export function loadAgentConfig(configPath: string): AgentFileConfig {
   };
 }
 
+// Temp file (0600), fsync, rename, chmod: a crash leaves the old file or the new one, never half,
+// and an existing file with looser permissions is tightened.
+function writeConfigFile(file: string, body: unknown): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  const tmp = `${file}.tmp-${process.pid}`;
+  const fd = fs.openSync(tmp, 'w', 0o600);
+  try {
+    fs.writeSync(fd, `${JSON.stringify(body, null, 2)}\n`);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.chmodSync(tmp, 0o600);
+  fs.renameSync(tmp, file);
+  fs.chmodSync(file, 0o600);
+}
+
 /**
- * Writes the config with mode 0600 (it holds the device token): creates the directory, writes a
- * temp file and renames it, then chmods, so an existing file with looser permissions is tightened.
+ * Replaces the device token in an existing config file (credential rotation), keeping every other
+ * field as written. Durable (fsync) before it returns, because the server retires the old token
+ * as soon as the agent acknowledges.
  */
+export function updateAgentConfigToken(configPath: string, deviceToken: string): void {
+  const file = path.resolve(configPath);
+  // loadAgentConfig gives the precise error if the file went bad since start.
+  loadAgentConfig(file);
+  const raw = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+  writeConfigFile(file, agentConfigFileSchema.parse({ ...raw, deviceToken }));
+}
+
+/** Writes the config with mode 0600 (it holds the device token). */
 export function saveAgentConfig(configPath: string, cfg: AgentConfigInput): void {
   const file = path.resolve(configPath);
   const body = agentConfigFileSchema.parse({
@@ -136,10 +163,5 @@ export function saveAgentConfig(configPath: string, cfg: AgentConfigInput): void
     ...(cfg.stateDir === undefined ? {} : { stateDir: cfg.stateDir }),
     ...(cfg.caFile === undefined ? {} : { caFile: cfg.caFile }),
   });
-  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  const tmp = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, `${JSON.stringify(body, null, 2)}\n`, { mode: 0o600 });
-  fs.chmodSync(tmp, 0o600);
-  fs.renameSync(tmp, file);
-  fs.chmodSync(file, 0o600);
+  writeConfigFile(file, body);
 }

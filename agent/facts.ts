@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
-import si from 'systeminformation';
+import { loadSi } from './si.js';
 import { systemFactsSchema, type SystemFacts } from '../shared/protocol.js';
 
 function text(value: string | undefined, max: number): string | undefined {
@@ -16,6 +16,7 @@ function text(value: string | undefined, max: number): string | undefined {
  * systemFactsSchema, is left out rather than failing the call.
  */
 export async function collectSystemFacts(): Promise<SystemFacts> {
+  const si = await loadSi();
   const [osInfo, cpu, system] = await Promise.all([
     si.osInfo().catch(() => undefined),
     si.cpu().catch(() => undefined),
@@ -51,7 +52,7 @@ export async function readMachineId(): Promise<string | undefined> {
     const id = (await readFile(file, 'utf8').catch(() => '')).trim();
     if (id) return id.slice(0, 200);
   }
-  const id = (await si.uuid().catch(() => undefined))?.os?.trim();
+  const id = (await (await loadSi()).uuid().catch(() => undefined))?.os?.trim();
   return id ? id.slice(0, 200) : undefined;
 }
 

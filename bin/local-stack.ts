@@ -40,7 +40,7 @@ export async function startLocalAgent(server: QuarkpulseServer, port: number, da
   }
   // The port may differ from the last run; the credential does not.
   const config = { ...loadAgentConfig(configPath), serverUrl };
-  const agent = createAgent({ config, logger: pino({ name: 'quarkpulse-agent', level: logLevel }) });
+  const agent = createAgent({ config, configPath, logger: pino({ name: 'quarkpulse-agent', level: logLevel }) });
   await agent.start();
   return agent;
 }

@@ -1,4 +1,4 @@
-import si from 'systeminformation';
+import { loadSi } from '../si.js';
 import type { Sample } from '../../shared/protocol.js';
 import { clampPct, pushSample, type Collector } from './types.js';
 
@@ -7,10 +7,10 @@ export function createBatteryCollector(): Collector {
   return {
     name: 'battery',
     async init() {
-      return (await si.battery()).hasBattery;
+      return (await (await loadSi()).battery()).hasBattery;
     },
     async collect() {
-      const b = await si.battery();
+      const b = await (await loadSi()).battery();
       const out: Sample[] = [];
       if (!b.hasBattery) return out; // unplugged external battery, docked laptop
       if (Number.isFinite(b.percent)) pushSample(out, 'battery.chargePct', clampPct(b.percent));

@@ -1,4 +1,4 @@
-import si from 'systeminformation';
+import { loadSi } from '../si.js';
 import type { Sample } from '../../shared/protocol.js';
 import { clampPct, pushSample, type Collector } from './types.js';
 
@@ -10,11 +10,11 @@ export function createMemoryCollector(): Collector {
   return {
     name: 'memory',
     async init() {
-      const m = await si.mem();
+      const m = await (await loadSi()).mem();
       return m.total > 0;
     },
     async collect() {
-      const m = await si.mem();
+      const m = await (await loadSi()).mem();
       const out: Sample[] = [];
       const usedBytes = m.total - m.available;
       pushSample(out, 'mem.totalBytes', m.total);

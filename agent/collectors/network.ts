@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
-import si from 'systeminformation';
+import { loadSi } from '../si.js';
 import type { Sample } from '../../shared/protocol.js';
 import { MAX_LABEL_VALUE_LENGTH, pushSample, type Collector } from './types.js';
 
@@ -31,7 +31,7 @@ async function readLinuxCounters(): Promise<IfaceCounters[]> {
 }
 
 async function readPortableCounters(): Promise<IfaceCounters[]> {
-  return (await si.networkStats('*')).map((s) => ({ iface: s.iface, rxBytes: s.rx_bytes, txBytes: s.tx_bytes }));
+  return (await (await loadSi()).networkStats('*')).map((s) => ({ iface: s.iface, rxBytes: s.rx_bytes, txBytes: s.tx_bytes }));
 }
 
 function isLoopback(iface: string): boolean {

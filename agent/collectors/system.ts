@@ -1,6 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import os from 'node:os';
-import si from 'systeminformation';
+import { loadSi } from '../si.js';
 import type { Sample } from '../../shared/protocol.js';
 import { pushSample, type Collector } from './types.js';
 
@@ -14,7 +14,7 @@ async function countLinuxProcesses(): Promise<number> {
 
 /** Elsewhere only systeminformation knows; it spawns ps/wmic, the price of portability. */
 async function countProcessesPortable(): Promise<number> {
-  return (await si.processes()).all;
+  return (await (await loadSi()).processes()).all;
 }
 
 /** system.uptimeSec (os.uptime) and proc.count. */

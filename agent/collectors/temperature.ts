@@ -1,5 +1,5 @@
 import { readdir, readFile } from 'node:fs/promises';
-import si from 'systeminformation';
+import { loadSi } from '../si.js';
 import type { Sample } from '../../shared/protocol.js';
 import { pushSample, type Collector } from './types.js';
 
@@ -38,7 +38,7 @@ export function createTemperatureCollector(platform: NodeJS.Platform = process.p
   return {
     name: 'temperature',
     async init() {
-      const main = (await si.cpuTemperature()).main;
+      const main = (await (await loadSi()).cpuTemperature()).main;
       if (typeof main !== 'number' || !Number.isFinite(main)) return false;
       if (platform === 'linux') sensorFile = await findLinuxSensorFile();
       return true;
@@ -49,7 +49,7 @@ export function createTemperatureCollector(platform: NodeJS.Platform = process.p
         const milli = Number(await readText(sensorFile));
         pushSample(out, 'temp.cpuCelsius', milli / 1000);
       } else {
-        pushSample(out, 'temp.cpuCelsius', (await si.cpuTemperature()).main);
+        pushSample(out, 'temp.cpuCelsius', (await (await loadSi()).cpuTemperature()).main);
       }
       return out;
     },

@@ -8,11 +8,12 @@ import { createNetworkCollector, parseProcNetDev, type IfaceCounters } from '../
 import { createSystemCollector } from '../../agent/collectors/system.js';
 import type { Collector } from '../../agent/collectors/types.js';
 import { findMetric } from '../../shared/metrics.js';
-import { sampleSchema, type Sample } from '../../shared/protocol.js';
+import { inventorySectionsSchema, sampleSchema, type Sample } from '../../shared/protocol.js';
 
 async function collectValid(c: Collector): Promise<Sample[]> {
   expect(await c.init()).toBe(true);
-  const samples = await c.collect();
+  const out = await c.collect();
+  const samples = Array.isArray(out) ? out : out.samples;
   for (const s of samples) expect(sampleSchema.safeParse(s), JSON.stringify(s)).toMatchObject({ success: true });
   return samples;
 }
@@ -53,9 +54,14 @@ describe('collectors on this machine', () => {
   });
 
   it('every default collector either declines in init() or produces valid samples with the label keys of metrics.ts', async () => {
-    for (const c of defaultCollectors()) {
+    for (const c of defaultCollectors({ watchedServices: () => ['ssh', 'cron'] })) {
       if (!(await c.init())) continue;
-      for (const s of await c.collect()) {
+      const out = await c.collect();
+      const samples = Array.isArray(out) ? out : out.samples;
+      if (!Array.isArray(out) && out.inventory) {
+        expect(inventorySectionsSchema.safeParse(out.inventory).success, `${c.name}: ${JSON.stringify(out.inventory).slice(0, 500)}`).toBe(true);
+      }
+      for (const s of samples) {
         expect(sampleSchema.safeParse(s).success, `${c.name}: ${JSON.stringify(s)}`).toBe(true);
         expect(Object.keys(s.labels ?? {})).toEqual(findMetric(s.name)!.labelKeys);
       }
