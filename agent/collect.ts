@@ -13,8 +13,8 @@
  */
 import type { Logger } from 'pino';
 import type { InventorySections, Sample } from '../shared/protocol.js';
-import { findMetric } from '../shared/metrics.js';
-import { MAX_LABEL_VALUE_LENGTH, type Collector, type CollectorOutput } from './collectors/types.js';
+import type { Collector, CollectorOutput } from './collectors/types.js';
+import { sampleProblem } from './wire.js';
 
 /** What createCollectionRunner needs. */
 export interface CollectionRunnerOptions {
@@ -61,25 +61,6 @@ function errorFields(err: unknown): { err: string } {
 
 function normalize(out: Sample[] | CollectorOutput): CollectorOutput {
   return Array.isArray(out) ? { samples: out } : out;
-}
-
-/**
- * Why the server would refuse this sample, or undefined when it is fine. The same rules as the
- * protocol's sampleSchema, without zod on the agent's per-cycle path.
- */
-export function sampleProblem(s: Sample): string | undefined {
-  const def = findMetric(s.name);
-  if (!def) return `unknown metric "${s.name}"`;
-  if (typeof s.value !== 'number' || !Number.isFinite(s.value)) return 'value must be a finite number';
-  const keys = Object.keys(s.labels ?? {});
-  if (keys.length !== def.labelKeys.length || !def.labelKeys.every((k) => typeof s.labels?.[k] === 'string')) {
-    return `metric "${s.name}" needs labels [${[...def.labelKeys].sort().join(',')}] but got [${keys.sort().join(',')}]`;
-  }
-  for (const k of keys) {
-    const v = s.labels![k]!;
-    if (v.length < 1 || v.length > MAX_LABEL_VALUE_LENGTH) return `label ${k} must be 1–${MAX_LABEL_VALUE_LENGTH} characters`;
-  }
-  return undefined;
 }
 
 type CollectorState = 'waiting-init' | 'initialising' | 'active' | 'unavailable';

@@ -24,23 +24,12 @@ import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import type { Logger } from 'pino';
 import WebSocket from 'ws';
-import {
-  AGENT_WS_PATH,
-  AgentErrorCode,
-  CloseCode,
-  decodeServerMessage,
-  MAX_FRAME_BYTES,
-  PROTOCOL_VERSION,
-  type AgentConfig,
-  type AgentMessage,
-  type ErrorFrame,
-  type Hello,
-  type ServerMessage,
-  type Welcome,
-} from '../shared/protocol.js';
+import { AGENT_WS_PATH, AgentErrorCode, CloseCode, MAX_FRAME_BYTES, PROTOCOL_VERSION } from '../shared/protocol-constants.js';
+import type { AgentConfig, AgentMessage, ErrorFrame, Hello, ServerMessage, Welcome } from '../shared/protocol.js';
 import { attemptForSpread, backoffDelayMs, capDelayMs, type BackoffOptions } from './backoff.js';
 import { joinServerUrl } from './enroll.js';
 import type { Spool } from './spool.js';
+import { decodeServerFrame } from './wire.js';
 
 /** Where the connection is in its life. */
 export type ConnectionState = 'idle' | 'connecting' | 'handshaking' | 'ready' | 'backoff' | 'stopped';
@@ -215,7 +204,7 @@ export function createConnection(opts: ConnectionOptions): Connection {
     armLiveness(ws!);
     if (isBinary) return ignoreOnce('binary', 'ignored a binary frame from the server (the protocol uses text frames)', {});
     const text = Buffer.isBuffer(data) ? data.toString('utf8') : Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data).toString('utf8');
-    const decoded = decodeServerMessage(text);
+    const decoded = decodeServerFrame(text);
     if (!decoded.ok && decoded.code === AgentErrorCode.UNSUPPORTED_VERSION && state === 'handshaking') {
       // Without a welcome we would wait forever; retrying soon cannot help.
       slowRetryReason = `${decoded.message} — upgrade the agent`;

@@ -7,7 +7,8 @@
  * collector switches) apply live and are remembered in the state dir for an offline restart.
  */
 import type { Logger } from 'pino';
-import { INVENTORY_SECTIONS, PROTOCOL_VERSION, type AgentConfig, type InventorySections } from '../shared/protocol.js';
+import { INVENTORY_SECTIONS, PROTOCOL_VERSION } from '../shared/protocol-constants.js';
+import type { AgentConfig, InventorySections } from '../shared/protocol.js';
 import { buildReport } from './build-report.js';
 import { createCollectionRunner, type CollectionRunner } from './collect.js';
 import { defaultCollectors, type Collector } from './collectors/index.js';

@@ -17,63 +17,19 @@
  */
 import { z } from 'zod';
 import { findMetric } from './metrics.js';
+import {
+  AGENT_MESSAGE_TYPES,
+  AgentErrorCode,
+  PROTOCOL_VERSION,
+  MAX_SAMPLES_PER_REPORT,
+  SERVER_MESSAGE_TYPES,
+  type InventorySectionName,
+} from './protocol-constants.js';
 
-/** The protocol version this code speaks. */
-export const PROTOCOL_VERSION = 1;
+export * from './protocol-constants.js';
 
-/** Largest frame either side accepts, in bytes (the server closes with 1009 above it). */
-export const MAX_FRAME_BYTES = 256 * 1024;
-/** Most samples one report may carry. */
-export const MAX_SAMPLES_PER_REPORT = 2_000;
-export { AGENT_WS_PATH, LIVE_WS_PATH, ENROLL_PATH } from './paths.js';
 
-/** Error codes the server sends in `error` frames and as HTTP error codes for agent calls. */
-export const AgentErrorCode = {
-  /** The frame was not valid JSON. */
-  INVALID_JSON: 'INVALID_JSON',
-  /** The frame was JSON but not a valid message (the message says which field). */
-  INVALID_MESSAGE: 'INVALID_MESSAGE',
-  /** `type` is not one the server knows. */
-  UNKNOWN_TYPE: 'UNKNOWN_TYPE',
-  /** `v` is not a version the server speaks. */
-  UNSUPPORTED_VERSION: 'UNSUPPORTED_VERSION',
-  /** A report arrived before `hello`. */
-  HELLO_REQUIRED: 'HELLO_REQUIRED',
-  /** A sample names a metric not in the metric list, or has the wrong labels. */
-  UNKNOWN_METRIC: 'UNKNOWN_METRIC',
-  /** Binary frames are not part of the protocol. */
-  BINARY_NOT_SUPPORTED: 'BINARY_NOT_SUPPORTED',
-  /** The device credential is missing, wrong, or the device is disabled. */
-  AGENT_UNAUTHORIZED: 'AGENT_UNAUTHORIZED',
-  /** The enrollment token is unknown, expired or revoked. */
-  ENROLLMENT_TOKEN_INVALID: 'ENROLLMENT_TOKEN_INVALID',
-  /** Enrollment of a machine whose device an operator disabled; enable it first. */
-  DEVICE_DISABLED: 'DEVICE_DISABLED',
-  /** A credentialAck arrived while no credential rotation was pending. */
-  NO_PENDING_CREDENTIAL: 'NO_PENDING_CREDENTIAL',
-  /** The server could not store the report; the agent keeps it and sends it again later. */
-  STORAGE_UNAVAILABLE: 'STORAGE_UNAVAILABLE',
-  /** The agent sends faster than allowed; slow down. */
-  RATE_LIMITED: 'RATE_LIMITED',
-} as const;
-export type AgentErrorCode = (typeof AgentErrorCode)[keyof typeof AgentErrorCode];
 
-/** WebSocket close codes the server uses (4000–4999 are application codes). */
-export const CloseCode = {
-  NORMAL: 1000,
-  GOING_AWAY: 1001,
-  PROTOCOL_ERROR: 1002,
-  UNSUPPORTED_DATA: 1003,
-  MESSAGE_TOO_BIG: 1009,
-  /** Another connection for the same device replaced this one. */
-  REPLACED: 4001,
-  /** The device was disabled or its credential revoked while connected. */
-  UNAUTHORIZED: 4003,
-  /** The peer speaks a protocol version this end does not. */
-  UNSUPPORTED_VERSION: 4005,
-  /** No hello within the allowed time after the upgrade. */
-  HELLO_TIMEOUT: 4008,
-} as const;
 
 const version = z.literal(PROTOCOL_VERSION);
 const labelValue = z.string().min(1).max(200);
@@ -245,8 +201,9 @@ export const inventorySectionsSchema = z
 export type InventorySections = z.infer<typeof inventorySectionsSchema>;
 /** Names of the inventory sections. */
 export type InventorySection = keyof InventorySections;
-/** Every inventory section name, in display order. */
-export const INVENTORY_SECTIONS = ['services', 'processes', 'printers', 'disks', 'users', 'updates', 'facts'] as const satisfies readonly InventorySection[];
+// protocol-constants.ts lists them without zod; both must name the same sections.
+const sectionsMatch: [InventorySection] extends [InventorySectionName] ? ([InventorySectionName] extends [InventorySection] ? true : false) : false = true;
+void sectionsMatch;
 
 /**
  * Agent → server: details that do not fit numeric samples (service list, top processes, printers,
@@ -276,8 +233,7 @@ export type CredentialAck = z.infer<typeof credentialAckSchema>;
 
 /** Every message an agent may send. */
 export const agentMessageSchema = z.discriminatedUnion('type', [helloSchema, reportSchema, inventorySchema, credentialAckSchema]);
-/** The `type` values an agent may send. */
-export const AGENT_MESSAGE_TYPES = ['hello', 'report', 'inventory', 'credentialAck'] as const;
+
 export type AgentMessage = z.infer<typeof agentMessageSchema>;
 
 /*
@@ -285,15 +241,6 @@ export type AgentMessage = z.infer<typeof agentMessageSchema>;
  * deployed agents must keep working (they ignore what they do not know).
  */
 
-/**
- * Collectors an agent may have, by name; `config.collectors` switches them on and off. An agent
- * ignores names it does not know (a newer server may list more).
- */
-export const AGENT_COLLECTOR_NAMES = [
-  'cpu', 'memory', 'filesystems', 'network', 'load', 'system', 'temperature', 'battery',
-  'services', 'processes', 'printers', 'disks', 'users', 'updates', 'facts',
-] as const;
-export type AgentCollectorName = (typeof AGENT_COLLECTOR_NAMES)[number];
 
 /** Settings the server pushes to the agent. */
 export const agentConfigSchema = z.object({
@@ -371,8 +318,7 @@ export type CredentialMessage = z.infer<typeof credentialMessageSchema>;
 
 /** Every message the server may send to an agent. */
 export const serverMessageSchema = z.discriminatedUnion('type', [welcomeSchema, ackSchema, errorSchema, configMessageSchema, credentialMessageSchema]);
-/** The `type` values a server may send. */
-export const SERVER_MESSAGE_TYPES = ['welcome', 'ack', 'error', 'config', 'credential'] as const;
+
 export type ServerMessage = z.infer<typeof serverMessageSchema>;
 
 /** HTTP body of POST /api/enroll. */

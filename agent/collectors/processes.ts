@@ -1,4 +1,5 @@
 import { loadSi } from '../si.js';
+import { createProcReader } from './linux-procfs.js';
 import { cleanText, type Collector, type CollectorOutput } from './types.js';
 
 type ProcessInfo = NonNullable<import('../../shared/protocol.js').InventorySections['processes']>['byCpu'][number];
@@ -32,8 +33,16 @@ export function topProcesses(list: readonly RawProcess[], n: number): { byCpu: P
   };
 }
 
-/** Top 5 processes by CPU and by memory, every 60 s (listing every process is not free). Inventory only. */
-export function createProcessesCollector(intervalMs = 60_000): Collector {
+async function readPortable(): Promise<RawProcess[]> {
+  return (await (await loadSi()).processes()).list;
+}
+
+/**
+ * Top 5 processes by CPU (share since the previous run) and by memory, every 60 s (listing every
+ * process is not free). Linux reads /proc; elsewhere systeminformation. Inventory only.
+ */
+export function createProcessesCollector(intervalMs = 60_000, platform: NodeJS.Platform = process.platform): Collector {
+  const read = platform === 'linux' ? createProcReader() : readPortable;
   return {
     name: 'processes',
     intervalMs,
@@ -42,9 +51,7 @@ export function createProcessesCollector(intervalMs = 60_000): Collector {
       return true;
     },
     async collect(): Promise<CollectorOutput> {
-      const si = await loadSi();
-      const { list } = await si.processes();
-      return { samples: [], inventory: { processes: topProcesses(list, 5) } };
+      return { samples: [], inventory: { processes: topProcesses(await read(), 5) } };
     },
   };
 }

@@ -32,16 +32,22 @@ async function findLinuxSensorFile(): Promise<string | undefined> {
   return undefined;
 }
 
-/** temp.cpuCelsius; init() is false when systeminformation finds no CPU temperature (VMs, containers). */
+/**
+ * temp.cpuCelsius. Linux: the sysfs sensor file (none found: not available — systeminformation
+ * would read the same files); elsewhere systeminformation. init() is false without a CPU
+ * temperature (VMs, containers).
+ */
 export function createTemperatureCollector(platform: NodeJS.Platform = process.platform): Collector {
   let sensorFile: string | undefined;
   return {
     name: 'temperature',
     async init() {
+      if (platform === 'linux') {
+        sensorFile = await findLinuxSensorFile();
+        return sensorFile !== undefined && Number.isFinite(Number(await readText(sensorFile)));
+      }
       const main = (await (await loadSi()).cpuTemperature()).main;
-      if (typeof main !== 'number' || !Number.isFinite(main)) return false;
-      if (platform === 'linux') sensorFile = await findLinuxSensorFile();
-      return true;
+      return typeof main === 'number' && Number.isFinite(main);
     },
     async collect() {
       const out: Sample[] = [];
