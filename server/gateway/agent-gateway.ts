@@ -151,8 +151,7 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
         return;
       }
       logger.info({ deviceId: device.id }, 'device credential rotated; the old credential no longer works');
-      for (const wake of rotationWaiters.get(device.id) ?? []) wake();
-      rotationWaiters.delete(device.id);
+      wakeRotationWaiters(device.id);
       return;
     }
     const seq = msg.seq;
@@ -166,6 +165,11 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
       sendError(ws, AgentErrorCode.STORAGE_UNAVAILABLE, 'the server could not store this report; it will be accepted again after reconnecting', true, seq);
       ws.close(1013, 'storage unavailable, try again later');
     });
+  }
+
+  function wakeRotationWaiters(deviceId: string): void {
+    for (const wake of rotationWaiters.get(deviceId) ?? []) wake();
+    rotationWaiters.delete(deviceId);
   }
 
   // Generates a fresh credential, keeps only its hash as pending, and sends it over the
@@ -242,6 +246,8 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
         );
         return;
       }
+      // Authenticated with a pending rotated credential (its ack was lost): the rotation is complete.
+      if (device.rotationRequestedAtMs === null && rotationWaiters.has(device.id)) wakeRotationWaiters(device.id);
       wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, device));
     },
     /** True while a device has an open agent connection that said hello. */
