@@ -114,6 +114,11 @@ async function main(): Promise<void> {
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     children.push(agent);
+    // The floor: an idle node with the modules any WebSocket-over-TLS client loads, same flags.
+    const floor = spawn(process.execPath, [...nodeFlags, '-e', "require('node:https');require('node:tls');require('node:crypto').randomBytes(1);setInterval(()=>{},1<<30)"], { stdio: 'ignore' });
+    children.push(floor);
+    const bare = spawn(process.execPath, ['-e', 'setInterval(()=>{},1<<30)'], { stdio: 'ignore' });
+    children.push(bare);
     const exporterPort = await freePort();
     const exporter = spawn(ensureNodeExporter(), [`--web.listen-address=127.0.0.1:${exporterPort}`], { stdio: ['ignore', 'ignore', 'ignore'] });
     children.push(exporter);
@@ -149,6 +154,8 @@ async function main(): Promise<void> {
     const agentCpu1 = cpuSec(agent.pid!);
     const exporterCpu1 = cpuSec(exporter.pid!);
     const agentHwmKb = memKb(agent.pid!).hwmKb;
+    const floorRssKb = memKb(floor.pid!).rssKb;
+    const bareRssKb = memKb(bare.pid!).rssKb;
     const cycles = elapsedSec / (INTERVAL_MS / 1000);
     const reportsStored = (server.db.prepare('SELECT count(DISTINCT ts_ms) AS n FROM samples').get() as { n: number }).n;
 
@@ -167,6 +174,11 @@ async function main(): Promise<void> {
         cpuMsPerCycleWithChildren: round(agentAllMsPerCycle),
         cycles: round(cycles, 1),
         reportsStored,
+      },
+      nodeFloor: {
+        bareNodeRssMb: round(bareRssKb / 1024),
+        nodeWithTlsRssMb: round(floorRssKb / 1024),
+        agentAboveFloorMb: round(median(agentRssKb) / 1024 - floorRssKb / 1024),
       },
       nodeExporter: {
         rssMbMedian: round(median(exporterRssKb) / 1024),
@@ -198,6 +210,7 @@ async function main(): Promise<void> {
         '|---|---|---|---|---|',
         `| RSS median / max, MB | ${a.rssMbMedian} / ${a.rssMbMax} (peak ${a.peakRssMb}) | ${e.rssMbMedian} / ${e.rssMbMax} | ${q.agentRssToExporterRss} | agent ≤ 45 MB: ${result.targets.isRssMet ? 'met' : 'NOT met'} |`,
         `| CPU per cycle / scrape, ms | ${a.cpuMsPerCycle} (with child processes ${a.cpuMsPerCycleWithChildren}) | ${e.cpuMsPerScrape} | ${q.agentCpuPerCycleToExporterCpuPerScrape} (${q.agentCpuWithChildrenToExporter}) | ≤ 0.5: ${result.targets.isCpuMet ? 'met' : 'NOT met'} |`,
+        `| floor: idle node 20 / idle node 20 with https+tls loaded, same flags, MB | ${result.nodeFloor.bareNodeRssMb} / ${result.nodeFloor.nodeWithTlsRssMb} | | agent − floor: ${result.nodeFloor.agentAboveFloorMb} MB | |`,
         `| cycles / scrapes measured | ${a.cycles} (${a.reportsStored} reports stored in all) | ${e.scrapes} (${e.scrapeBytes} bytes each) | | |`,
         '',
         `JSON: ${outFile}`,

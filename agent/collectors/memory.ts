@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { loadSi } from '../si.js';
 import type { Sample } from '../../shared/protocol.js';
 import { clampPct, pushSample, type Collector } from './types.js';
@@ -24,7 +24,7 @@ export function parseMeminfo(text: string): MemInfo | undefined {
 }
 
 async function readLinux(): Promise<MemInfo> {
-  const info = parseMeminfo(await readFile('/proc/meminfo', 'utf8'));
+  const info = parseMeminfo(readFileSync('/proc/meminfo', 'utf8'));
   if (!info) throw new Error('/proc/meminfo has no MemTotal/MemAvailable (kernel older than 3.14?)');
   return info;
 }

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { loadSi } from '../si.js';
 import type { Sample } from '../../shared/protocol.js';
@@ -27,7 +27,7 @@ export function parseProcNetDev(text: string): IfaceCounters[] {
 
 // si.networkStats spawns a shell per interface on Linux; /proc/net/dev is one file read.
 async function readLinuxCounters(): Promise<IfaceCounters[]> {
-  return parseProcNetDev(await readFile('/proc/net/dev', 'utf8'));
+  return parseProcNetDev(readFileSync('/proc/net/dev', 'utf8'));
 }
 
 async function readPortableCounters(): Promise<IfaceCounters[]> {
