@@ -87,6 +87,8 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
   const logger = opts.logger ?? pino({ name: 'quarkpulse-server' });
   const clock = opts.clock ?? systemClock;
   const now = () => clock.now();
+  // Before anything is opened, so a wrong path fails at startup with the path in the message.
+  const tlsFiles = opts.tls ? readTls(opts.tls) : undefined;
   const db = openDatabase(opts.dataDir);
   const users = createUserStore(db);
   const clients = createClientStore(db);
@@ -138,8 +140,7 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
     db, users, clients, devices, metrics, settings, inventory, logger, now, version: VERSION, isTls, isOnline, agents: gateway,
   };
   const app = createApp(ctx, opts.dashboardDir ?? defaultDashboardDir());
-  // Read the files here so a wrong path fails at startup with the path in the message.
-  const http: Server = opts.tls ? createHttpsServer(readTls(opts.tls), app) : createHttpServer(app);
+  const http: Server = tlsFiles ? createHttpsServer(tlsFiles, app) : createHttpServer(app);
   http.on('upgrade', (req, socket, head) => {
     socket.on('error', (err) => logger.debug({ err }, 'upgrade socket error'));
     const pathname = new URL(req.url ?? '/', 'http://x').pathname;
