@@ -20,7 +20,7 @@ import { pino } from 'pino';
 import { createServer } from '../server/index.js';
 
 /** V8 flags the install scripts start the agent with (see docs/OPERATIONS.md). */
-export const AGENT_NODE_FLAGS = ['--max-semi-space-size=1', '--max-old-space-size=32', '--lite-mode'];
+export const AGENT_NODE_FLAGS = ['--max-semi-space-size=1', '--max-old-space-size=32', '--jitless'];
 
 const INTERVAL_MS = 10_000;
 const BUNDLE = path.resolve('dist/agent/quarkpulse-agent.mjs');

@@ -36,7 +36,7 @@ describe('install scripts', () => {
     expect(steps).toContain(
       `+ runuser -u quarkpulse -- ${process.execPath} /opt/quarkpulse/quarkpulse-agent.mjs agent enroll --server https://m.example.com --token qpe_0123456789abcdef --config /etc/quarkpulse/agent.json --state-dir /var/lib/quarkpulse`,
     );
-    expect(out).toContain(`ExecStart=${process.execPath} --max-semi-space-size=1 --max-old-space-size=32 /opt/quarkpulse/quarkpulse-agent.mjs agent run --config /etc/quarkpulse/agent.json`);
+    expect(out).toContain(`ExecStart=${process.execPath} --max-semi-space-size=1 --max-old-space-size=32 --jitless /opt/quarkpulse/quarkpulse-agent.mjs agent run --config /etc/quarkpulse/agent.json`);
     for (const line of ['User=quarkpulse', 'NoNewPrivileges=yes', 'ProtectSystem=strict', 'ReadWritePaths=/etc/quarkpulse /var/lib/quarkpulse', 'CapabilityBoundingSet=']) {
       expect(out).toContain(line);
     }

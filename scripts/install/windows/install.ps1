@@ -103,7 +103,7 @@ public class QuarkpulseService : ServiceBase {
 if (Test-Path $hostExe) { Remove-Item -Force $hostExe }
 Add-Type -TypeDefinition $source -Language CSharp -OutputAssembly $hostExe -OutputType ConsoleApplication -ReferencedAssemblies 'System.ServiceProcess'
 
-$agentArgs = "--max-semi-space-size=1 --max-old-space-size=32 `"$(Join-Path $ProgramDir 'quarkpulse-agent.mjs')`" agent run --config `"$ConfigFile`""
+$agentArgs = "--max-semi-space-size=1 --max-old-space-size=32 --jitless `"$(Join-Path $ProgramDir 'quarkpulse-agent.mjs')`" agent run --config `"$ConfigFile`""
 $binPath = "`"$hostExe`" `"$Node`" `"$($agentArgs -replace '"', '\"')`""
 if ($existing) {
   & sc.exe config $ServiceName binPath= $binPath obj= $Account start= auto | Out-Null
