@@ -129,3 +129,33 @@ describe('collector parsing and arithmetic', () => {
     ]);
   });
 });
+
+describe('updates collector', () => {
+  it('parses an apt simulation: packages, security count', async () => {
+    const { parseAptSimulation } = await import('../../agent/collectors/updates.js');
+    const text = [
+      'NOTE: This is only a simulation!',
+      'Inst openssl [3.0.11-1~deb12u1] (3.0.13-1~deb12u1 Debian-Security:12/stable-security [amd64])',
+      'Inst tzdata [2024a-0+deb12u1] (2024b-0+deb12u1 Debian:12.7/stable [all])',
+      'Conf openssl (3.0.13-1~deb12u1 Debian-Security:12/stable-security [amd64])',
+    ].join('\n');
+    expect(parseAptSimulation(text)).toEqual({ pendingCount: 2, securityCount: 1, source: 'apt', packages: ['openssl', 'tzdata'] });
+  });
+
+  it('re-runs the expensive check only when the package state changed', async () => {
+    const { cachedByFingerprint } = await import('../../agent/collectors/updates.js');
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qp-updates-'));
+    const status = path.join(dir, 'status');
+    fs.writeFileSync(status, 'a');
+    let runs = 0;
+    const read = cachedByFingerprint(async () => ({ pendingCount: ++runs, source: 'apt' }), [status]);
+    expect((await read()).pendingCount).toBe(1);
+    expect((await read()).pendingCount).toBe(1);
+    fs.utimesSync(status, new Date(), new Date(Date.now() + 5_000));
+    expect((await read()).pendingCount).toBe(2);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
