@@ -1,6 +1,6 @@
 import type { Sample } from '../../shared/protocol.js';
 import { loadSi } from '../si.js';
-import { hasProgram, runProgram } from './exec.js';
+import { runProgram } from './exec.js';
 import { MAX_LABEL_VALUE_LENGTH, pushSample, type Collector, type CollectorOutput } from './types.js';
 
 type ServiceInfo = NonNullable<import('../../shared/protocol.js').InventorySections['services']>[number];
@@ -44,8 +44,11 @@ export function systemdUnitName(service: string): string {
 
 async function readSystemd(names: readonly string[]): Promise<ServiceInfo[]> {
   const units = names.map(systemdUnitName);
-  const { stdout } = await runProgram('systemctl', ['show', '--property=Id,LoadState,ActiveState,UnitFileState', '--', ...units], 15_000);
+  const { stdout, code } = await runProgram('systemctl', ['show', '--property=Id,LoadState,ActiveState,UnitFileState', '--', ...units], 15_000);
   const parsed = parseSystemctlShow(stdout);
+  // No answer (no systemd bus in a container, say) is a failure, not "every service stopped":
+  // reporting zeros would page someone for services that may be running fine.
+  if (parsed.length === 0) throw new Error(`systemctl show exited with ${code} and no unit data`);
   return names.map((name, i) => {
     // systemctl answers in argument order; match by Id too, in case an alias renamed it.
     const u = parsed.find((p) => p.name === units[i]) ?? parsed[i];
@@ -81,7 +84,10 @@ export function createServicesCollector(watched: () => readonly string[], platfo
     name: 'services',
     timeoutMs: 20_000,
     async init() {
-      if (platform === 'linux' && (await hasProgram('systemctl'))) read = readSystemd;
+      // systemd must be running and answering, not merely installed (containers often have the binary only).
+      if (platform === 'linux' && (await runProgram('systemctl', ['show', '--property=Version'], 5_000).catch(() => ({ code: -1 }))).code === 0) {
+        read = readSystemd;
+      }
       return true;
     },
     async collect(): Promise<CollectorOutput> {

@@ -7,17 +7,14 @@ import type { DeviceStore, Device } from '../store/devices.js';
 import type { MetricStore } from '../store/metrics.js';
 import type { AgentSettingsStore } from '../store/agent-settings.js';
 import type { InventoryStore } from '../store/inventory.js';
-import type { AgentConfig } from '../../shared/protocol.js';
 import type { RotationOutcome } from '../gateway/agent-gateway.js';
 
 /** What routes may ask of live agent connections (implemented by the agent gateway). */
 export interface AgentControl {
   /** Pushes a connected device's effective config again; false if it is not connected. */
   refreshConfig(deviceId: string): boolean;
-  pushConfig(deviceId: string, config: AgentConfig): boolean;
   /** Closes a device's live connection; false if it had none. */
   disconnect(deviceId: string, code: number, reason: string): boolean;
-  isConnected(deviceId: string): boolean;
   /** Rotates a device credential over its socket (see the gateway). */
   rotateCredential(deviceId: string, waitMs: number): Promise<RotationOutcome>;
 }

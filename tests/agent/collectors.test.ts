@@ -159,3 +159,16 @@ describe('updates collector', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });
+
+describe('services collector', () => {
+  it('parses systemctl show blocks in argument order, with not-found units', async () => {
+    const { parseSystemctlShow, systemdUnitName } = await import('../../agent/collectors/services.js');
+    const text = 'Id=nginx.service\nLoadState=loaded\nActiveState=active\nUnitFileState=enabled\n\nId=nope.service\nLoadState=not-found\nActiveState=inactive\nUnitFileState=\n';
+    expect(parseSystemctlShow(text)).toEqual([
+      { name: 'nginx.service', loadState: 'loaded', activeState: 'active', unitFileState: 'enabled' },
+      { name: 'nope.service', loadState: 'not-found', activeState: 'inactive', unitFileState: '' },
+    ]);
+    expect(systemdUnitName('nginx')).toBe('nginx.service');
+    expect(systemdUnitName('docker.socket')).toBe('docker.socket');
+  });
+});
