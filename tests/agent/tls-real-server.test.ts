@@ -2,7 +2,6 @@
  * TLS end to end: the real server with a certificate from a throw-away private CA (real openssl),
  * a real agent that trusts that CA via caFile, and the same agent without it, which must refuse.
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,6 +12,7 @@ import { createAgent, type Agent } from '../../agent/index.js';
 import { resolveServerSettings } from '../../server/config.js';
 import { startTestServer, type TestServer } from '../helpers/test-server.js';
 import { waitFor } from './helpers/protocol-server.js';
+import { makePrivateCa } from './helpers/private-ca.js';
 import { createTestLogger } from './helpers/test-logger.js';
 
 let dir: string;
@@ -22,17 +22,7 @@ let keyFile: string;
 
 beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qp-tls-real-'));
-  const f = (name: string) => path.join(dir, name);
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  const run = (args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
-  run(['req', '-x509', ...ec, '-keyout', f('ca.key'), '-out', f('ca.pem'), '-days', '1', '-subj', '/CN=Quarkpulse Test CA',
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
-  run(['req', ...ec, '-keyout', f('server.key'), '-out', f('server.csr'), '-subj', '/CN=localhost']);
-  fs.writeFileSync(f('ext.cnf'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
-  run(['x509', '-req', '-in', f('server.csr'), '-CA', f('ca.pem'), '-CAkey', f('ca.key'), '-CAcreateserial', '-out', f('server.pem'), '-days', '1', '-extfile', f('ext.cnf')]);
-  caFile = f('ca.pem');
-  certFile = f('server.pem');
-  keyFile = f('server.key');
+  ({ caFile, certFile, keyFile } = makePrivateCa(dir));
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
