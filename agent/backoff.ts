@@ -31,3 +31,15 @@ export function capDelayMs(opts: BackoffOptions): number {
   const random = opts.random ?? Math.random;
   return Math.floor(opts.capMs / 2 + (random() * opts.capMs) / 2);
 }
+
+/**
+ * The first attempt number whose ceiling (baseMs × 2^n, capped) reaches `spreadMs`. After losing an
+ * established connection (a server restart drops every agent at once) the agent continues from this
+ * attempt instead of 0, so the fleet's reconnects are spread over about `spreadMs` rather than all
+ * landing in the first second; an agent whose connect simply failed at start still retries fast.
+ */
+export function attemptForSpread(spreadMs: number, opts: BackoffOptions): number {
+  const target = Math.min(spreadMs, opts.capMs);
+  if (!(target > opts.baseMs) || !(opts.baseMs > 0)) return 0;
+  return Math.ceil(Math.log2(target / opts.baseMs));
+}

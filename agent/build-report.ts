@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
-import { MAX_FRAME_BYTES, MAX_SAMPLES_PER_REPORT, PROTOCOL_VERSION, type Report, type Sample } from '../shared/protocol.js';
+import { MAX_FRAME_BYTES, MAX_SAMPLES_PER_REPORT, PROTOCOL_VERSION } from '../shared/protocol-constants.js';
+import type { Report, Sample } from '../shared/protocol.js';
 
 /**
  * Builds a report that the server will accept: at most MAX_SAMPLES_PER_REPORT samples and a frame

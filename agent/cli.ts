@@ -80,7 +80,8 @@ export function registerAgentCommands(program: Command, deps: Partial<AgentCliDe
     .option('--token <token>', 'enrollment token from the dashboard (required)')
     .option('--config <path>', `where to write the config (default: ${defaultAgentConfigPath()})`)
     .option('--ca <file>', 'PEM CA certificate for a server with a certificate from a private CA')
-    .action(async (opts: { server?: string; token?: string; config?: string; ca?: string }, cmd: Command) => {
+    .option('--state-dir <dir>', 'where the agent keeps its spool and stream state (default: the config file\'s directory)')
+    .action(async (opts: { server?: string; token?: string; config?: string; ca?: string; stateDir?: string }, cmd: Command) => {
       const problem = checkServerUrl(opts.server) ?? checkToken(opts.token) ?? checkCaFile(opts.ca);
       if (problem) return cmd.error(problem, { exitCode: EXIT_USAGE, code: 'quarkpulse.usage' });
       const configPath = path.resolve(opts.config ?? defaultAgentConfigPath());
@@ -88,7 +89,8 @@ export function registerAgentCommands(program: Command, deps: Partial<AgentCliDe
       try {
         const [machineId, facts] = await Promise.all([readMachineId(), collectSystemFacts()]);
         const answer = await d.enrollDevice({ serverUrl: opts.server!, token: opts.token!, hostname: readHostname(), machineId, facts, caFile });
-        saveAgentConfig(configPath, { serverUrl: opts.server!, deviceId: answer.deviceId, deviceToken: answer.deviceToken, caFile });
+        const stateDir = opts.stateDir === undefined ? undefined : path.resolve(opts.stateDir);
+        saveAgentConfig(configPath, { serverUrl: opts.server!, deviceId: answer.deviceId, deviceToken: answer.deviceToken, caFile, stateDir });
         d.print(`enrolled: device id ${answer.deviceId}`);
         d.print(`config written to ${configPath}`);
         d.print(`start the agent with: quarkpulse agent run --config ${configPath}`);
@@ -107,13 +109,14 @@ export function registerAgentCommands(program: Command, deps: Partial<AgentCliDe
       const levelProblem = checkLogLevel(opts.logLevel);
       if (levelProblem) return cmd.error(levelProblem, { exitCode: EXIT_USAGE, code: 'quarkpulse.usage' });
       let config: AgentFileConfig;
+      const configPath = path.resolve(opts.config ?? defaultAgentConfigPath());
       try {
-        config = loadAgentConfig(opts.config ?? defaultAgentConfigPath());
+        config = loadAgentConfig(configPath);
       } catch (err) {
         return cmd.error((err as Error).message, { exitCode: EXIT_USAGE, code: 'quarkpulse.config' });
       }
       const logger = d.createLogger(opts.logLevel);
-      const running = d.createAgent({ config, logger });
+      const running = d.createAgent({ config, logger, configPath });
       let stopping = false;
       const shutdown = (signal: NodeJS.Signals) => {
         if (stopping) return; // a second signal while stopping is ignored; stop() is bounded

@@ -5,35 +5,75 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { z } from 'zod';
+/** The config file as stored: stateDir is optional on disk and defaults to the file's directory. */
+export interface AgentConfigFileBody {
+  /** Base URL of the server, e.g. https://monitor.example.com (a path prefix behind a proxy is kept). */
+  serverUrl: string;
+  deviceId: string;
+  /** Secret device credential from enrollment. */
+  deviceToken: string;
+  /** Collection interval, ms, until the server pushes its own. */
+  intervalMs: number;
+  /** Directory for the spool and stream state. */
+  stateDir?: string;
+  /** PEM file with the CA that signed the server's certificate, for private CAs. */
+  caFile?: string;
+}
 
-const httpUrl = z
-  .string({ error: 'must be a string like "https://monitor.example.com"' })
-  .refine((s) => {
-    try {
-      const u = new URL(s);
-      return u.protocol === 'http:' || u.protocol === 'https:';
-    } catch {
-      return false;
-    }
-  }, 'must be an http:// or https:// URL like "https://monitor.example.com"');
+const FIELDS = ['serverUrl', 'deviceId', 'deviceToken', 'intervalMs', 'stateDir', 'caFile'];
 
-/** Shape of the config file; stateDir is optional on disk and defaults to the file's directory. */
-export const agentConfigFileSchema = z
-  .object({
-    /** Base URL of the server, e.g. https://monitor.example.com (a path prefix behind a proxy is kept). */
-    serverUrl: httpUrl,
-    deviceId: z.string().min(1, 'must not be empty'),
-    /** Secret device credential from enrollment. */
-    deviceToken: z.string().min(1, 'must not be empty'),
-    /** Collection interval, ms, until the server pushes its own. */
-    intervalMs: z.number().int().min(1_000).max(3_600_000).default(10_000),
-    /** Directory for the spool and stream state. */
-    stateDir: z.string().min(1).optional(),
-    /** PEM file with the CA that signed the server's certificate, for private CAs. */
-    caFile: z.string().min(1).optional(),
-  })
-  .strict();
+function isHttpUrl(s: string): boolean {
+  try {
+    const u = new URL(s);
+    return u.protocol === 'http:' || u.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Checks a parsed config file by hand (the agent carries no zod; see agent/wire.ts) and applies
+ * the default interval. Returns every problem, each naming its field, or the body.
+ */
+export function checkAgentConfigFile(raw: unknown): { ok: true; body: AgentConfigFileBody } | { ok: false; problems: string[] } {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { ok: false, problems: ['the file must hold one JSON object'] };
+  const r = raw as Record<string, unknown>;
+  const problems: string[] = [];
+  const unknown = Object.keys(r).filter((k) => !FIELDS.includes(k));
+  if (unknown.length > 0) problems.push(`unknown field(s) ${unknown.map((k) => `"${k}"`).join(', ')} (typo?)`);
+  if (r.serverUrl === undefined) problems.push('field "serverUrl" is missing');
+  else if (typeof r.serverUrl !== 'string') problems.push('field "serverUrl" must be a string like "https://monitor.example.com"');
+  else if (!isHttpUrl(r.serverUrl)) problems.push('field "serverUrl" must be an http:// or https:// URL like "https://monitor.example.com"');
+  for (const key of ['deviceId', 'deviceToken']) {
+    if (r[key] === undefined) problems.push(`field "${key}" is missing`);
+    else if (typeof r[key] !== 'string' || r[key] === '') problems.push(`field "${key}" must not be empty`);
+  }
+  const interval = r.intervalMs ?? 10_000;
+  if (typeof interval !== 'number' || !Number.isInteger(interval) || interval < 1_000 || interval > 3_600_000) {
+    problems.push('field "intervalMs" must be an integer from 1000 to 3600000 (ms)');
+  }
+  for (const key of ['stateDir', 'caFile']) {
+    if (r[key] !== undefined && (typeof r[key] !== 'string' || r[key] === '')) problems.push(`field "${key}" must be a non-empty path`);
+  }
+  if (problems.length > 0) return { ok: false, problems };
+  return {
+    ok: true,
+    body: {
+      serverUrl: r.serverUrl as string,
+      deviceId: r.deviceId as string,
+      deviceToken: r.deviceToken as string,
+      intervalMs: interval as number,
+      ...(r.stateDir !== undefined ? { stateDir: r.stateDir as string } : {}),
+      ...(r.caFile !== undefined ? { caFile: r.caFile as string } : {}),
+    },
+  };
+}
+
+function checkedOrThrow(raw: unknown, what: string): AgentConfigFileBody {
+  const checked = checkAgentConfigFile(raw);
+  if (!checked.ok) throw new Error(`${what}: ${checked.problems.join('; ')}`);
+  return checked.body;
+}
 
 /** A loaded agent config with defaults applied (stateDir always set, absolute paths). */
 export interface AgentFileConfig {
@@ -97,19 +137,9 @@ export function loadAgentConfig(configPath: string): AgentFileConfig {
   } catch (err) {
     throw new Error(`agent config ${file} is not valid JSON: ${describeJsonError(text, err as Error)} — fix the file or re-run \`quarkpulse agent enroll\``);
   }
-  const parsed = agentConfigFileSchema.safeParse(raw);
-  if (!parsed.success) {
-    const given = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {};
-    const problems = parsed.error.issues.map((i) => {
-      if (i.code === 'unrecognized_keys') return `unknown field(s) ${i.keys.map((k) => `"${k}"`).join(', ')} (typo?)`;
-      const field = i.path.join('.');
-      if (!field) return i.message;
-      if (i.path.length === 1 && given[field] === undefined) return `field "${field}" is missing`;
-      return `field "${field}" ${i.message}`;
-    });
-    throw new Error(`agent config ${file} is invalid: ${problems.join('; ')}`);
-  }
-  const cfg = parsed.data;
+  const checked = checkAgentConfigFile(raw);
+  if (!checked.ok) throw new Error(`agent config ${file} is invalid: ${checked.problems.join('; ')}`);
+  const cfg = checked.body;
   const dir = path.dirname(file);
   return {
     serverUrl: cfg.serverUrl,
@@ -122,24 +152,46 @@ export function loadAgentConfig(configPath: string): AgentFileConfig {
   };
 }
 
+// Temp file (0600), fsync, rename, chmod: a crash leaves the old file or the new one, never half,
+// and an existing file with looser permissions is tightened.
+function writeConfigFile(file: string, body: unknown): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  const tmp = `${file}.tmp-${process.pid}`;
+  const fd = fs.openSync(tmp, 'w', 0o600);
+  try {
+    fs.writeSync(fd, `${JSON.stringify(body, null, 2)}\n`);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.chmodSync(tmp, 0o600);
+  fs.renameSync(tmp, file);
+  fs.chmodSync(file, 0o600);
+}
+
 /**
- * Writes the config with mode 0600 (it holds the device token): creates the directory, writes a
- * temp file and renames it, then chmods, so an existing file with looser permissions is tightened.
+ * Replaces the device token in an existing config file (credential rotation), keeping every other
+ * field as written. Durable (fsync) before it returns, because the server retires the old token
+ * as soon as the agent acknowledges.
  */
+export function updateAgentConfigToken(configPath: string, deviceToken: string): void {
+  const file = path.resolve(configPath);
+  // loadAgentConfig gives the precise error if the file went bad since start.
+  loadAgentConfig(file);
+  const raw = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+  writeConfigFile(file, checkedOrThrow({ ...raw, deviceToken }, `agent config ${file}`));
+}
+
+/** Writes the config with mode 0600 (it holds the device token). */
 export function saveAgentConfig(configPath: string, cfg: AgentConfigInput): void {
   const file = path.resolve(configPath);
-  const body = agentConfigFileSchema.parse({
+  const body = checkedOrThrow({
     serverUrl: cfg.serverUrl,
     deviceId: cfg.deviceId,
     deviceToken: cfg.deviceToken,
     intervalMs: cfg.intervalMs,
     ...(cfg.stateDir === undefined ? {} : { stateDir: cfg.stateDir }),
     ...(cfg.caFile === undefined ? {} : { caFile: cfg.caFile }),
-  });
-  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  const tmp = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, `${JSON.stringify(body, null, 2)}\n`, { mode: 0o600 });
-  fs.chmodSync(tmp, 0o600);
-  fs.renameSync(tmp, file);
-  fs.chmodSync(file, 0o600);
+  }, 'cannot write the agent config');
+  writeConfigFile(file, body);
 }

@@ -5,10 +5,15 @@
  *   idle         start()                                 connecting
  *   connecting   socket open → send hello                handshaking
  *   handshaking  welcome → trim spool, replay           ready
+ *   handshaking  no welcome in time, or a frame of a     backoff   (newer protocol: near the cap)
+ *                newer protocol version
  *   ready        report appended / ack → send more       ready
+ *   ready        credential → persist, credentialAck     ready     (no ack if persisting failed)
  *   connecting,  close, error, HTTP 401, liveness        backoff   (delay: jittered exponential;
  *   handshaking, timeout                                             near the cap for 401, 4001,
- *   ready                                                           4003, 4005)
+ *   ready                                                           4003, 4005; after losing a
+ *                                                                   ready connection, spread over
+ *                                                                   reconnectSpreadMs)
  *   backoff      timer                                   connecting
  *   any          stop()                                  stopped
  *
@@ -19,21 +24,12 @@ import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import type { Logger } from 'pino';
 import WebSocket from 'ws';
-import {
-  AGENT_WS_PATH,
-  CloseCode,
-  decodeServerMessage,
-  MAX_FRAME_BYTES,
-  PROTOCOL_VERSION,
-  type AgentConfig,
-  type ErrorFrame,
-  type Hello,
-  type ServerMessage,
-  type Welcome,
-} from '../shared/protocol.js';
-import { backoffDelayMs, capDelayMs, type BackoffOptions } from './backoff.js';
+import { AGENT_WS_PATH, AgentErrorCode, CloseCode, MAX_FRAME_BYTES, PROTOCOL_VERSION } from '../shared/protocol-constants.js';
+import type { AgentConfig, AgentMessage, ErrorFrame, Hello, ServerMessage, Welcome } from '../shared/protocol.js';
+import { attemptForSpread, backoffDelayMs, capDelayMs, type BackoffOptions } from './backoff.js';
 import { joinServerUrl } from './enroll.js';
 import type { Spool } from './spool.js';
+import { decodeServerFrame } from './wire.js';
 
 /** Where the connection is in its life. */
 export type ConnectionState = 'idle' | 'connecting' | 'handshaking' | 'ready' | 'backoff' | 'stopped';
@@ -58,6 +54,16 @@ export interface ConnectionOptions {
   readonly hello: () => Omit<Hello, 'type' | 'v' | 'streamId'>;
   /** Settings pushed by the server (in welcome and config frames). */
   readonly onConfig?: (config: AgentConfig) => void;
+  /**
+   * Persists a rotated device credential durably; the connection acknowledges it to the server
+   * only after this resolves (and uses it from the next connect on). Absent or throwing: not
+   * acknowledged, so the server keeps accepting the old credential.
+   */
+  readonly onCredential?: (deviceToken: string) => Promise<void> | void;
+  /** After losing an established connection, reconnects spread over about this long. Default 30 s (≤ cap). */
+  readonly reconnectSpreadMs?: number;
+  /** Give up on a server that does not answer hello with welcome within this long. Default 30 s. */
+  readonly welcomeTimeoutMs?: number;
   /** Reconnect delays. Default base 1 s, cap 60 s. */
   readonly backoff?: BackoffOptions;
   /** Reconnect when nothing (ping, frame) is heard for this long. Default 75 s (server pings every 30 s). */
@@ -77,6 +83,8 @@ export interface Connection extends EventEmitter<ConnectionEvents> {
   start(): void;
   /** Sends spooled reports not sent yet on this socket, up to the in-flight cap; no-op unless ready. */
   sendPending(): void;
+  /** Sends one non-report message (inventory) if ready; false otherwise (resend after the next welcome). */
+  send(message: AgentMessage): boolean;
   /** Resolves once the spool is empty, the connection is not ready, or timeoutMs passed. */
   drain(timeoutMs: number): Promise<void>;
   /** Closes with 1000 and stops reconnecting. */
@@ -105,6 +113,9 @@ export function createConnection(opts: ConnectionOptions): Connection {
   const maxInFlight = opts.maxInFlight ?? 500;
   const stableAfterMs = opts.stableAfterMs ?? 30_000;
   const url = agentSocketUrl(opts.serverUrl);
+  const spreadAttempt = attemptForSpread(opts.reconnectSpreadMs ?? 30_000, backoff);
+  const welcomeTimeoutMs = opts.welcomeTimeoutMs ?? 30_000;
+  let deviceToken = opts.deviceToken;
   const ca = opts.caFile ? fs.readFileSync(opts.caFile) : undefined;
   const emitter = new EventEmitter<ConnectionEvents>();
 
@@ -116,6 +127,7 @@ export function createConnection(opts: ConnectionOptions): Connection {
   let sentUpToSeq = 0;
   let backoffTimer: NodeJS.Timeout | undefined;
   let livenessTimer: NodeJS.Timeout | undefined;
+  let welcomeTimer: NodeJS.Timeout | undefined;
   // Unknown frames are logged once per connection and kind, not once per frame.
   let ignoredKinds = new Set<string>();
 
@@ -133,7 +145,7 @@ export function createConnection(opts: ConnectionOptions): Connection {
     sentUpToSeq = 0;
     ignoredKinds = new Set();
     const socket = new WebSocket(url, {
-      headers: { Authorization: `Bearer ${opts.deviceToken}` },
+      headers: { Authorization: `Bearer ${deviceToken}` },
       maxPayload: MAX_FRAME_BYTES,
       handshakeTimeout: opts.handshakeTimeoutMs ?? 15_000,
       // Reports are a few KB every few seconds; compression would cost more CPU and memory than it saves.
@@ -171,6 +183,10 @@ export function createConnection(opts: ConnectionOptions): Connection {
     armLiveness(socket);
     const hello: Hello = { type: 'hello', v: PROTOCOL_VERSION, streamId: spool.streamId, ...opts.hello() };
     socket.send(JSON.stringify(hello));
+    welcomeTimer = setTimeout(() => {
+      logger.warn({ url, welcomeTimeoutMs }, 'server did not answer hello with welcome; reconnecting');
+      socket.terminate();
+    }, welcomeTimeoutMs);
   }
 
   function armLiveness(socket: WebSocket): void {
@@ -188,7 +204,14 @@ export function createConnection(opts: ConnectionOptions): Connection {
     armLiveness(ws!);
     if (isBinary) return ignoreOnce('binary', 'ignored a binary frame from the server (the protocol uses text frames)', {});
     const text = Buffer.isBuffer(data) ? data.toString('utf8') : Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data).toString('utf8');
-    const decoded = decodeServerMessage(text);
+    const decoded = decodeServerFrame(text);
+    if (!decoded.ok && decoded.code === AgentErrorCode.UNSUPPORTED_VERSION && state === 'handshaking') {
+      // Without a welcome we would wait forever; retrying soon cannot help.
+      slowRetryReason = `${decoded.message} — upgrade the agent`;
+      logger.error({ url }, `server answered hello in a newer protocol: ${slowRetryReason}`);
+      ws?.close(CloseCode.UNSUPPORTED_VERSION, 'protocol version not supported');
+      return;
+    }
     if (!decoded.ok) {
       return ignoreOnce(decoded.code, `ignored a server frame: ${decoded.message}`, { code: decoded.code });
     }
@@ -206,6 +229,7 @@ export function createConnection(opts: ConnectionOptions): Connection {
       case 'welcome':
         if (state !== 'handshaking') return ignoreOnce('welcome', 'ignored a second welcome', {});
         // Reports the server already holds (sent before a lost ack) are not sent again.
+        clearTimeout(welcomeTimer);
         spool.ack(msg.lastSeq);
         sentUpToSeq = msg.lastSeq;
         readySinceMs = performance.now();
@@ -225,7 +249,36 @@ export function createConnection(opts: ConnectionOptions): Connection {
       case 'config':
         opts.onConfig?.(msg.config);
         return;
+      case 'credential':
+        void onCredentialFrame(msg.deviceToken, ws);
+        return;
     }
+  }
+
+  async function onCredentialFrame(newToken: string, socket: WebSocket | undefined): Promise<void> {
+    if (!opts.onCredential) {
+      logger.error('server sent a rotated credential but this agent has no config file to keep it in; not acknowledged (the old credential stays valid)');
+      return;
+    }
+    try {
+      await opts.onCredential(newToken);
+    } catch (err) {
+      logger.error({ err: (err as Error).message }, 'could not persist the rotated device credential; not acknowledged (the old credential stays valid)');
+      return;
+    }
+    deviceToken = newToken;
+    // If this socket is gone, the next connect authenticates with the new token, which tells the server as much.
+    if (socket && socket === ws && socket.readyState === WebSocket.OPEN) {
+      socket.send(JSON.stringify({ type: 'credentialAck', v: PROTOCOL_VERSION }));
+    }
+    logger.info('device credential rotated and persisted');
+  }
+
+  function send(message: AgentMessage): boolean {
+    const socket = ws;
+    if (state !== 'ready' || !socket || socket.readyState !== WebSocket.OPEN) return false;
+    socket.send(JSON.stringify(message));
+    return true;
   }
 
   function onErrorFrame(msg: ErrorFrame): void {
@@ -262,11 +315,15 @@ export function createConnection(opts: ConnectionOptions): Connection {
 
   function onClose(code: number, reason: string): void {
     clearTimeout(livenessTimer);
+    clearTimeout(welcomeTimer);
     livenessTimer = undefined;
     ws = undefined;
     if (state === 'stopped') return;
-    const wasStable = state === 'ready' && performance.now() - readySinceMs >= stableAfterMs;
-    if (wasStable) attempt = 0;
+    if (state === 'ready') {
+      // Losing a working connection usually means the server went away for every agent at once.
+      const wasStable = performance.now() - readySinceMs >= stableAfterMs;
+      attempt = wasStable ? spreadAttempt : Math.max(attempt, spreadAttempt);
+    }
     const slowReason = slowRetryReason ?? SLOW_RETRY_CLOSE_CODES.get(code);
     const delayMs = slowReason ? capDelayMs(backoff) : backoffDelayMs(attempt, backoff);
     attempt++;
@@ -284,6 +341,7 @@ export function createConnection(opts: ConnectionOptions): Connection {
     setState('stopped');
     clearTimeout(backoffTimer);
     clearTimeout(livenessTimer);
+    clearTimeout(welcomeTimer);
     livenessTimer = undefined;
     const socket = ws;
     ws = undefined;
@@ -327,6 +385,7 @@ export function createConnection(opts: ConnectionOptions): Connection {
       if (state === 'idle') connect();
     },
     sendPending,
+    send,
     drain,
     stop,
   });

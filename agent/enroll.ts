@@ -1,12 +1,7 @@
 import fs from 'node:fs';
 import https from 'node:https';
-import {
-  ENROLL_PATH,
-  enrollRequestSchema,
-  enrollResponseSchema,
-  type EnrollResponse,
-  type SystemFacts,
-} from '../shared/protocol.js';
+import { ENROLL_PATH } from '../shared/paths.js';
+import type { EnrollRequest, EnrollResponse, SystemFacts } from '../shared/protocol.js';
 
 /** What enrollDevice sends. */
 export interface EnrollOptions {
@@ -98,12 +93,15 @@ function parseJson(text: string): unknown {
  */
 export async function enrollDevice(opts: EnrollOptions): Promise<EnrollResponse> {
   const url = joinServerUrl(opts.serverUrl, ENROLL_PATH);
-  const request = enrollRequestSchema.parse({
+  // The same limits as enrollRequestSchema, checked here so a bad value never leaves the machine.
+  if (opts.token.length < 10 || opts.token.length > 200) throw new EnrollError('INVALID_REQUEST', 'the enrollment token must have 10–200 characters');
+  if (opts.hostname.length < 1 || opts.hostname.length > 255) throw new EnrollError('INVALID_REQUEST', 'the host name must have 1–255 characters');
+  const request: EnrollRequest = {
     token: opts.token,
     hostname: opts.hostname,
-    ...(opts.machineId ? { machineId: opts.machineId } : {}),
+    ...(opts.machineId ? { machineId: opts.machineId.slice(0, 200) } : {}),
     ...(opts.facts ? { facts: opts.facts } : {}),
-  });
+  };
   const body = JSON.stringify(request);
   const timeoutMs = opts.timeoutMs ?? 30_000;
   let answer: HttpAnswer;
@@ -124,9 +122,9 @@ export async function enrollDevice(opts: EnrollOptions): Promise<EnrollResponse>
     }
     throw new EnrollError('BAD_RESPONSE', `server answered HTTP ${answer.status} without an error body — is ${opts.serverUrl} a Quarkpulse server?`, answer.status);
   }
-  const parsed = enrollResponseSchema.safeParse(json);
-  if (!parsed.success) {
+  const r = json as Partial<Record<keyof EnrollResponse, unknown>> | undefined;
+  if (!r || typeof r.deviceId !== 'string' || typeof r.deviceToken !== 'string' || typeof r.clientId !== 'string') {
     throw new EnrollError('BAD_RESPONSE', `server answered HTTP ${answer.status} but not with a device credential — is ${opts.serverUrl} a Quarkpulse server?`, answer.status);
   }
-  return parsed.data;
+  return { deviceId: r.deviceId, deviceToken: r.deviceToken, clientId: r.clientId };
 }

@@ -2,15 +2,21 @@
  * The agent: collectors → report → spool → connection. Every interval the runner collects, the
  * report is written to the on-disk spool first and only then sent, so an ack-less crash or an
  * outage loses nothing the spool can hold; the connection replays the spool after reconnecting.
+ * Inventory sections (services, printers, disks, …) are latest-state: sent after each welcome and
+ * whenever one changes, never spooled. Settings pushed by the server (interval, watched services,
+ * collector switches) apply live and are remembered in the state dir for an offline restart.
  */
 import type { Logger } from 'pino';
-import type { AgentConfig } from '../shared/protocol.js';
+import { INVENTORY_SECTIONS, PROTOCOL_VERSION } from '../shared/protocol-constants.js';
+import type { AgentConfig, InventorySections } from '../shared/protocol.js';
 import { buildReport } from './build-report.js';
 import { createCollectionRunner, type CollectionRunner } from './collect.js';
 import { defaultCollectors, type Collector } from './collectors/index.js';
-import type { AgentFileConfig } from './config.js';
+import { updateAgentConfigToken, type AgentFileConfig } from './config.js';
 import { createConnection, type Connection, type ConnectionOptions, type ConnectionState } from './connection.js';
 import { collectSystemFacts, readHostname } from './facts.js';
+import { loadServerSettings, saveServerSettings } from './server-settings.js';
+import { loadSi } from './si.js';
 import { openSpool, type Spool } from './spool.js';
 import { AGENT_VERSION } from './version.js';
 
@@ -23,14 +29,19 @@ export interface Clock {
 export interface AgentOptions {
   readonly config: AgentFileConfig;
   readonly logger: Logger;
-  readonly collectors?: readonly Collector[];
+  /** The config file the credential came from; a rotated credential is written back to it. */
+  readonly configPath?: string;
+  /** Collectors; given the live collector settings (watched services). Default: every built-in. */
+  readonly collectors?: readonly Collector[] | ((settings: { watchedServices: () => readonly string[] }) => readonly Collector[]);
   readonly clock?: Clock;
   /** Spool bound (reports). */
   readonly spoolMaxReports?: number;
   /** Connection tuning (backoff, liveness, in-flight cap). */
-  readonly connection?: Pick<ConnectionOptions, 'backoff' | 'livenessTimeoutMs' | 'maxInFlight' | 'stableAfterMs'>;
+  readonly connection?: Pick<ConnectionOptions, 'backoff' | 'livenessTimeoutMs' | 'maxInFlight' | 'stableAfterMs' | 'reconnectSpreadMs'>;
   /** How long stop() waits for outstanding acks, ms. Default 3 s. */
   readonly flushTimeoutMs?: number;
+  /** Platform (for Windows' persistent PowerShell); default process.platform. */
+  readonly platform?: NodeJS.Platform;
 }
 
 /** A running agent. */
@@ -40,26 +51,58 @@ export interface Agent {
   stop(): Promise<void>;
   /** Connection state ('idle' before start, 'stopped' after stop). */
   readonly state: ConnectionState;
+  /** The settings in force (interval, watched services, switches). */
+  readonly settings: AgentConfig;
 }
 
 /** Wires collectors, spool and connection; nothing runs until start(). */
 export function createAgent(opts: AgentOptions): Agent {
   const { config, logger } = opts;
   const clock = opts.clock ?? { now: () => Date.now() };
-  let intervalMs = config.intervalMs;
+  const platform = opts.platform ?? process.platform;
+  let settings: AgentConfig = { intervalMs: config.intervalMs };
   let spool: Spool | undefined;
   let runner: CollectionRunner | undefined;
   let connection: Connection | undefined;
   let timer: NodeJS.Timeout | undefined;
   let cycle: Promise<void> | undefined;
   let stopped = false;
+  // Latest inventory per section (as collected) and what the server was last sent, as JSON.
+  const inventory: InventorySections = {};
+  let inventoryTsMs = 0;
+  let sentInventory = new Map<string, string>();
 
   async function runCycle(): Promise<void> {
     const tsMs = clock.now();
-    const samples = await runner!.collectOnce();
+    const { samples, inventory: sections } = await runner!.collectOnce();
+    // Since install; the rules engine alerts when it grows (reports were lost to a long outage).
+    samples.push({ name: 'agent.droppedReports', value: spool!.droppedCount });
     const report = buildReport(spool!.allocateSeq(), tsMs, samples, logger);
     spool!.append(report);
     connection!.sendPending();
+    if (Object.keys(sections).length > 0) {
+      Object.assign(inventory, sections);
+      inventoryTsMs = tsMs;
+      sendInventory();
+    }
+  }
+
+  // Sends the sections that differ from what this connection already told the server.
+  function sendInventory(): void {
+    const changed: InventorySections = {};
+    const texts = new Map<string, string>();
+    for (const section of INVENTORY_SECTIONS) {
+      const data = inventory[section];
+      if (data === undefined) continue;
+      const text = JSON.stringify(data);
+      if (sentInventory.get(section) === text) continue;
+      (changed as Record<string, unknown>)[section] = data;
+      texts.set(section, text);
+    }
+    if (texts.size === 0) return;
+    if (connection!.send({ type: 'inventory', v: PROTOCOL_VERSION, tsMs: Math.round(inventoryTsMs), sections: changed })) {
+      for (const [section, text] of texts) sentInventory.set(section, text);
+    }
   }
 
   // Next cycle one interval after this one started, so slow collectors do not drift the schedule.
@@ -71,27 +114,53 @@ export function createAgent(opts: AgentOptions): Agent {
         .catch((err: Error) => logger.error({ err: err.message }, 'collection cycle failed'))
         .finally(() => {
           cycle = undefined;
-          if (!stopped) schedule(Math.max(0, intervalMs - (performance.now() - startedAt)));
+          if (!stopped) schedule(Math.max(0, settings.intervalMs - (performance.now() - startedAt)));
         });
     }, delayMs);
   }
 
   function applyConfig(next: AgentConfig): void {
-    if (next.intervalMs === intervalMs) return;
-    logger.info({ intervalMs: next.intervalMs, previousMs: intervalMs }, 'server changed the collection interval');
-    intervalMs = next.intervalMs;
-    if (!cycle && !stopped) schedule(intervalMs);
+    const previous = settings;
+    settings = {
+      intervalMs: next.intervalMs,
+      // Absent means "unchanged", so an older server's config frames do not wipe the list.
+      watchedServices: next.watchedServices ?? previous.watchedServices,
+      collectors: next.collectors ?? previous.collectors,
+    };
+    if (JSON.stringify(settings) !== JSON.stringify(previous)) {
+      logger.info({ intervalMs: settings.intervalMs, watchedServices: settings.watchedServices, collectors: settings.collectors }, 'applied settings from the server');
+      saveServerSettings(config.stateDir, settings, logger);
+    }
+    runner?.setSwitches(settings.collectors ?? {});
+    if (settings.intervalMs !== previous.intervalMs) {
+      logger.info({ intervalMs: settings.intervalMs, previousMs: previous.intervalMs }, 'server changed the collection interval');
+      if (!cycle && !stopped) schedule(settings.intervalMs);
+    }
+  }
+
+  function resolveCollectors(): readonly Collector[] {
+    const live = { watchedServices: () => settings.watchedServices ?? [] };
+    if (typeof opts.collectors === 'function') return opts.collectors(live);
+    return opts.collectors ?? defaultCollectors(live);
   }
 
   return {
     get state() {
       return stopped ? 'stopped' : (connection?.state ?? 'idle');
     },
+    get settings() {
+      return settings;
+    },
     async start() {
       if (spool) throw new Error('agent already started');
       spool = openSpool({ dir: config.stateDir, logger, ...(opts.spoolMaxReports ? { maxReports: opts.spoolMaxReports } : {}) });
-      const timeoutMs = Math.min(5_000, Math.max(1_000, Math.floor(intervalMs / 2)));
-      runner = await createCollectionRunner({ collectors: opts.collectors ?? defaultCollectors(), logger, timeoutMs });
+      const remembered = loadServerSettings(config.stateDir, logger);
+      if (remembered) settings = remembered;
+      // systeminformation's persistent PowerShell: one process for every Windows query instead of
+      // one powershell.exe start (a CPU spike) per call.
+      if (platform === 'win32') (await loadSi()).powerShellStart();
+      const timeoutMs = Math.min(5_000, Math.max(1_000, Math.floor(settings.intervalMs / 2)));
+      runner = await createCollectionRunner({ collectors: resolveCollectors(), logger, timeoutMs, switches: settings.collectors ?? {} });
       const facts = await collectSystemFacts();
       if (stopped) return; // stop() during start: do not connect
       const hostname = readHostname();
@@ -101,11 +170,18 @@ export function createAgent(opts: AgentOptions): Agent {
         caFile: config.caFile,
         spool,
         logger,
-        hello: () => ({ agentVersion: AGENT_VERSION, hostname, intervalMs, facts }),
+        // The interval of the config file: the server's fallback when it manages none itself.
+        hello: () => ({ agentVersion: AGENT_VERSION, hostname, intervalMs: config.intervalMs, facts }),
         onConfig: applyConfig,
+        ...(opts.configPath ? { onCredential: (token: string) => updateAgentConfigToken(opts.configPath!, token) } : {}),
         ...opts.connection,
       });
-      logger.info({ collectors: runner.activeCollectors, streamId: spool.streamId, intervalMs }, 'agent starting');
+      connection.on('welcome', () => {
+        // A new connection knows nothing yet: send every section.
+        sentInventory = new Map();
+        sendInventory();
+      });
+      logger.info({ collectors: runner.activeCollectors, streamId: spool.streamId, intervalMs: settings.intervalMs }, 'agent starting');
       connection.start();
       schedule(0);
     },
@@ -117,6 +193,7 @@ export function createAgent(opts: AgentOptions): Agent {
       await connection?.drain(opts.flushTimeoutMs ?? 3_000);
       await connection?.stop();
       spool?.close();
+      if (platform === 'win32') (await loadSi()).powerShellRelease();
       logger.info({ pending: spool?.pending().length ?? 0 }, 'agent stopped');
     },
   };

@@ -18,8 +18,8 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { z } from 'zod';
-import { reportSchema, type Report } from '../shared/protocol.js';
+import type { Report } from '../shared/protocol.js';
+import { reportProblem } from './wire.js';
 
 /** A spooled report: its seq and the exact JSON text frame to send. */
 export interface SpoolEntry {
@@ -69,19 +69,37 @@ export const DEFAULT_SPOOL_MAX_REPORTS = 2_000;
 const JOURNAL_FILE = 'spool.jsonl';
 const STATE_FILE = 'spool-state.json';
 
-const stateSchema = z.object({
-  streamId: z.string().min(16).max(64).regex(/^[A-Za-z0-9_-]+$/),
-  nextSeq: z.number().int().min(1),
-  ackedSeq: z.number().int().min(0),
-  droppedCount: z.number().int().min(0),
-});
-type SpoolState = z.infer<typeof stateSchema>;
+interface SpoolState {
+  streamId: string;
+  nextSeq: number;
+  ackedSeq: number;
+  droppedCount: number;
+}
 
-const markerSchema = z.discriminatedUnion('op', [
-  z.object({ op: z.literal('ack'), seq: z.number().int().min(0) }),
-  z.object({ op: z.literal('remove'), seq: z.number().int().min(1) }),
-  z.object({ op: z.literal('drop'), seq: z.number().int().min(1), droppedCount: z.number().int().min(0) }),
-]);
+type Marker = { op: 'ack'; seq: number } | { op: 'remove'; seq: number } | { op: 'drop'; seq: number; droppedCount: number };
+
+const isCount = (v: unknown, min: number): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= min;
+
+/** Why the state file's content is unusable (naming the field), or undefined. */
+function stateProblem(raw: unknown): string | undefined {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return 'not a JSON object';
+  const r = raw as Record<string, unknown>;
+  if (typeof r.streamId !== 'string' || !/^[A-Za-z0-9_-]{16,64}$/.test(r.streamId)) return 'field "streamId": must be 16–64 characters of A-Z a-z 0-9 _ -';
+  if (!isCount(r.nextSeq, 1)) return 'field "nextSeq": must be an integer ≥ 1';
+  if (!isCount(r.ackedSeq, 0)) return 'field "ackedSeq": must be an integer ≥ 0';
+  if (!isCount(r.droppedCount, 0)) return 'field "droppedCount": must be an integer ≥ 0';
+  return undefined;
+}
+
+/** The journal marker in a parsed line, or undefined when it is not one. */
+function asMarker(raw: unknown): Marker | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const r = raw as Record<string, unknown>;
+  if (r.op === 'ack' && isCount(r.seq, 0)) return { op: 'ack', seq: r.seq };
+  if (r.op === 'remove' && isCount(r.seq, 1)) return { op: 'remove', seq: r.seq };
+  if (r.op === 'drop' && isCount(r.seq, 1) && isCount(r.droppedCount, 0)) return { op: 'drop', seq: r.seq, droppedCount: r.droppedCount };
+  return undefined;
+}
 
 /** A fresh stream id: 18 random bytes → 24 base64url characters. */
 export function generateStreamId(): string {
@@ -163,10 +181,13 @@ export function openSpool(opts: SpoolOptions): Spool {
     if (text === undefined) return undefined;
     let problem: string;
     try {
-      const parsed = stateSchema.safeParse(JSON.parse(text));
-      if (parsed.success) return parsed.data;
-      const issue = parsed.error.issues[0]!;
-      problem = `field "${issue.path.join('.')}": ${issue.message}`;
+      const raw: unknown = JSON.parse(text);
+      const found = stateProblem(raw);
+      if (!found) {
+        const r = raw as SpoolState;
+        return { streamId: r.streamId, nextSeq: r.nextSeq, ackedSeq: r.ackedSeq, droppedCount: r.droppedCount };
+      }
+      problem = found;
     } catch (err) {
       problem = `not valid JSON: ${(err as Error).message}`;
     }
@@ -207,15 +228,15 @@ export function openSpool(opts: SpoolOptions): Spool {
       return `not valid JSON (${(err as Error).message})`;
     }
     if (typeof raw === 'object' && raw !== null && (raw as { type?: unknown }).type === 'report') {
-      const parsed = reportSchema.safeParse(raw);
-      if (!parsed.success) return `invalid report: ${parsed.error.issues[0]!.path.join('.')}: ${parsed.error.issues[0]!.message}`;
-      r.reports.set(parsed.data.seq, { seq: parsed.data.seq, frame: line });
-      r.maxSeq = Math.max(r.maxSeq, parsed.data.seq);
+      const problem = reportProblem(raw);
+      if (problem) return `invalid report: ${problem}`;
+      const seq = (raw as Report).seq;
+      r.reports.set(seq, { seq, frame: line });
+      r.maxSeq = Math.max(r.maxSeq, seq);
       return undefined;
     }
-    const marker = markerSchema.safeParse(raw);
-    if (!marker.success) return 'neither a report nor a spool marker';
-    const m = marker.data;
+    const m = asMarker(raw);
+    if (!m) return 'neither a report nor a spool marker';
     r.maxSeq = Math.max(r.maxSeq, m.seq);
     if (m.op === 'ack') r.ackedSeq = Math.max(r.ackedSeq, m.seq);
     else r.reports.delete(m.seq);

@@ -20,5 +20,8 @@ function readPackageVersion(): string {
   return '0.0.0';
 }
 
+/** Set by scripts/build-agent.mjs in the single-file bundle, which has no package.json beside it. */
+declare const __QP_AGENT_VERSION__: string | undefined;
+
 /** Version this agent reports in hello. */
-export const AGENT_VERSION = readPackageVersion();
+export const AGENT_VERSION = typeof __QP_AGENT_VERSION__ === 'string' ? __QP_AGENT_VERSION__ : readPackageVersion();

@@ -40,7 +40,7 @@ export async function startLocalAgent(server: QuarkpulseServer, port: number, da
   }
   // The port may differ from the last run; the credential does not.
   const config = { ...loadAgentConfig(configPath), serverUrl };
-  const agent = createAgent({ config, logger: pino({ name: 'quarkpulse-agent', level: logLevel }) });
+  const agent = createAgent({ config, configPath, logger: pino({ name: 'quarkpulse-agent', level: logLevel }) });
   await agent.start();
   return agent;
 }
@@ -48,6 +48,7 @@ export async function startLocalAgent(server: QuarkpulseServer, port: number, da
 /** Runs server + local agent until SIGINT/SIGTERM. */
 export async function startLocalStack(flags: { port?: string; data?: string; agent?: boolean }): Promise<void> {
   const settings = resolveServerSettings(flags, process.env);
+  if (settings.tls) process.stderr.write('  Note: `quarkpulse start` serves plain HTTP for trying things out; QP_TLS_CERT/QP_TLS_KEY apply to `quarkpulse server`.\n');
   const logger = pino({ name: 'quarkpulse-server', level: settings.logLevel });
   const server = await createServer({ dataDir: settings.dataDir, logger, adminPassword: settings.adminPassword, publicUrl: settings.publicUrl });
   const port = await server.listen(settings.port, settings.host);

@@ -31,13 +31,22 @@ export function closeOnSignals(close: () => Promise<void>, log: (msg: string) =>
   process.on('SIGTERM', () => onSignal('SIGTERM'));
 }
 
+/** Flags of `quarkpulse server`. */
+export interface ServerFlags {
+  port?: string;
+  host?: string;
+  data?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+}
+
 /** Starts a server from settings and prints where it is. */
-export async function startServerFromSettings(flags: { port?: string; host?: string; data?: string }): Promise<{ server: QuarkpulseServer; port: number }> {
+export async function startServerFromSettings(flags: ServerFlags): Promise<{ server: QuarkpulseServer; port: number }> {
   const settings = resolveServerSettings(flags, process.env);
   const logger = pino({ name: 'quarkpulse-server', level: settings.logLevel });
-  const server = await createServer({ dataDir: settings.dataDir, logger, adminPassword: settings.adminPassword, publicUrl: settings.publicUrl });
+  const server = await createServer({ dataDir: settings.dataDir, logger, adminPassword: settings.adminPassword, publicUrl: settings.publicUrl, tls: settings.tls });
   const port = await server.listen(settings.port, settings.host);
-  logger.info({ port, dataDir: settings.dataDir }, 'server listening');
+  logger.info({ port, dataDir: settings.dataDir, isTls: settings.tls !== undefined }, 'server listening');
   announceAdminPassword(server.generatedAdminPassword);
   return { server, port };
 }
@@ -50,9 +59,11 @@ export function registerServerCommands(program: Command): void {
     .option('-p, --port <port>', 'port to listen on (env QP_PORT, default 8080)')
     .option('--host <host>', 'address to bind (env QP_HOST, default 0.0.0.0)')
     .option('-d, --data <dir>', 'data directory holding quarkpulse.db (env QP_DATA_DIR, default ./data)')
-    .action(async (flags: { port?: string; host?: string; data?: string }) => {
+    .option('--tls-cert <file>', 'PEM certificate (chain) to serve HTTPS and wss:// (env QP_TLS_CERT; needs --tls-key)')
+    .option('--tls-key <file>', 'PEM private key of --tls-cert (env QP_TLS_KEY)')
+    .action(async (flags: ServerFlags) => {
       const { server, port } = await startServerFromSettings(flags);
-      process.stderr.write(`Quarkpulse server on http://localhost:${port}\n`);
+      process.stderr.write(`Quarkpulse server on ${server.url().startsWith('https') ? 'https' : 'http'}://localhost:${port}\n`);
       closeOnSignals(() => server.close(), (m) => process.stderr.write(`${m}\n`));
     });
 }

@@ -1,6 +1,7 @@
 /**
  * Server settings from flags and environment (QP_PORT, QP_DATA_DIR, QP_ADMIN_PASSWORD,
- * QP_LOG_LEVEL, QP_PUBLIC_URL), validated with zod. A bad value throws a message that says what to fix.
+ * QP_LOG_LEVEL, QP_PUBLIC_URL, QP_TLS_CERT, QP_TLS_KEY), validated with zod. A bad value throws a
+ * message that says what to fix.
  */
 import { z } from 'zod';
 
@@ -12,11 +13,21 @@ const settingsSchema = z.object({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   /** Where people reach the server; links in notifications (acknowledge, open) use it. */
   publicUrl: z.url({ protocol: /^https?$/, error: 'QP_PUBLIC_URL must be an http(s) URL such as https://monitor.example.com' }).optional(),
+  /** PEM certificate chain and key: with both, the server speaks HTTPS and wss:// only. */
+  tls: z.object({ certFile: z.string().min(1), keyFile: z.string().min(1) }).optional(),
 });
 export type ServerSettings = z.infer<typeof settingsSchema>;
 
 /** Merges flags over environment over defaults and validates the result. */
-export function resolveServerSettings(flags: { port?: string; host?: string; data?: string }, env: NodeJS.ProcessEnv): ServerSettings {
+export function resolveServerSettings(
+  flags: { port?: string; host?: string; data?: string; tlsCert?: string; tlsKey?: string },
+  env: NodeJS.ProcessEnv,
+): ServerSettings {
+  const certFile = flags.tlsCert ?? (env.QP_TLS_CERT || undefined);
+  const keyFile = flags.tlsKey ?? (env.QP_TLS_KEY || undefined);
+  if ((certFile === undefined) !== (keyFile === undefined)) {
+    throw new Error('invalid setting tls: give both the certificate (--tls-cert / QP_TLS_CERT) and the key (--tls-key / QP_TLS_KEY), or neither');
+  }
   const r = settingsSchema.safeParse({
     port: flags.port ?? env.QP_PORT ?? 8080,
     host: flags.host ?? env.QP_HOST ?? '0.0.0.0',
@@ -24,6 +35,7 @@ export function resolveServerSettings(flags: { port?: string; host?: string; dat
     adminPassword: env.QP_ADMIN_PASSWORD || undefined,
     logLevel: env.QP_LOG_LEVEL ?? 'info',
     publicUrl: env.QP_PUBLIC_URL || undefined,
+    tls: certFile && keyFile ? { certFile, keyFile } : undefined,
   });
   if (!r.success) {
     const issue = r.error.issues[0]!;

@@ -9,7 +9,9 @@
  *   outbox ─▶ notifier (dispatch, escalate) ─▶ deliveries ─▶ worker ─▶ email | webhook | Slack | Teams | ntfy
  *   browser ─http─▶ express app (/api, dashboard files)
  */
+import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +23,8 @@ import { createUserStore } from './store/users.js';
 import { createClientStore } from './store/clients.js';
 import { createDeviceStore, type Device } from './store/devices.js';
 import { createMetricStore } from './store/metrics.js';
+import { createAgentSettingsStore } from './store/agent-settings.js';
+import { createInventoryStore } from './store/inventory.js';
 import { createIngest } from './ingest/ingest.js';
 import { createAgentGateway } from './gateway/agent-gateway.js';
 import { createLiveHub } from './live/live-hub.js';
@@ -65,6 +69,8 @@ export interface ServerOptions {
   random?: () => number;
   /** How often open dashboard sockets re-check their session, ms (default 30 s). */
   liveSessionCheckIntervalMs?: number;
+  /** Serve HTTPS and wss:// with this PEM certificate (chain) and key instead of plain HTTP. */
+  tls?: { certFile: string; keyFile: string };
 }
 
 /** A running (or ready to listen) Quarkpulse server. */
@@ -73,7 +79,7 @@ export interface QuarkpulseServer {
   listen(port: number, host?: string): Promise<number>;
   /** Stops accepting, closes sockets, flushes ingest, closes the database. */
   close(): Promise<void>;
-  /** Base URL once listening, e.g. http://127.0.0.1:8080. */
+  /** Base URL once listening, e.g. http://127.0.0.1:8080 (https:// with TLS). */
   url(): string;
   /** The admin password generated on first start, if one was generated. */
   generatedAdminPassword: string | undefined;
@@ -89,16 +95,31 @@ function defaultDashboardDir(): string {
   return path.basename(packageRoot) === 'dist' ? path.join(packageRoot, 'dashboard') : path.join(packageRoot, 'dist', 'dashboard');
 }
 
+function readTls(tls: { certFile: string; keyFile: string }): { cert: Buffer; key: Buffer } {
+  const read = (file: string, what: string) => {
+    try {
+      return readFileSync(file);
+    } catch (err) {
+      throw new Error(`cannot read the TLS ${what} ${file}: ${(err as Error).message} — check QP_TLS_CERT / QP_TLS_KEY`);
+    }
+  };
+  return { cert: read(tls.certFile, 'certificate'), key: read(tls.keyFile, 'key') };
+}
+
 /** Builds a server from its parts. */
 export async function createServer(opts: ServerOptions): Promise<QuarkpulseServer> {
   const logger = opts.logger ?? pino({ name: 'quarkpulse-server' });
   const clock = opts.clock ?? systemClock;
   const now = () => clock.now();
+  // Before anything is opened, so a wrong path fails at startup with the path in the message.
+  const tlsFiles = opts.tls ? readTls(opts.tls) : undefined;
   const db = openDatabase(opts.dataDir);
   const users = createUserStore(db);
   const clients = createClientStore(db);
   const devices = createDeviceStore(db);
   const metrics = createMetricStore(db);
+  const settings = createAgentSettingsStore(db);
+  const inventory = createInventoryStore(db);
   const generatedAdminPassword = await bootstrapAdmin(users, opts.adminPassword, now());
   const deviceHealth = createDeviceHealthQuery(db);
 
@@ -164,6 +185,8 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
   });
   const gateway = createAgentGateway({
     devices,
+    settings,
+    inventory,
     ingest,
     logger,
     now,
@@ -176,9 +199,12 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
   });
   isConnected = (id) => gateway.isConnected(id);
 
-  const ctx: ApiContext = { db, users, clients, devices, metrics, logger, now, version: VERSION, isTls: false, isOnline, alerting, notify, deviceHealth };
+  const isTls = opts.tls !== undefined;
+  const ctx: ApiContext = {
+    db, users, clients, devices, metrics, settings, inventory, logger, now, version: VERSION, isTls, isOnline, agents: gateway, alerting, notify, deviceHealth,
+  };
   const app = createApp(ctx, opts.dashboardDir ?? defaultDashboardDir());
-  const http = createHttpServer(app);
+  const http: Server = tlsFiles ? createHttpsServer(tlsFiles, app) : createHttpServer(app);
   http.on('upgrade', (req, socket, head) => {
     socket.on('error', (err) => logger.debug({ err }, 'upgrade socket error'));
     const pathname = new URL(req.url ?? '/', 'http://x').pathname;
@@ -192,7 +218,7 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
     const a = http.address() as AddressInfo | null;
     if (!a) throw new Error('server is not listening');
     const host = a.family === 'IPv6' ? `[${a.address === '::' ? '::1' : a.address}]` : a.address === '0.0.0.0' ? '127.0.0.1' : a.address;
-    return `http://${host}:${a.port}`;
+    return `${isTls ? 'https' : 'http'}://${host}:${a.port}`;
   };
   if (!opts.publicUrl) baseUrl = () => (http.listening ? url() : 'http://localhost');
   return {

@@ -2,6 +2,7 @@
  * Shapes of REST answers shared by the server (which builds them) and the dashboard (which
  * reads them). Times are ms since the Unix epoch; units are in the key names.
  */
+import type { InventorySection, InventorySections } from './protocol.js';
 
 /** Contract models a client can have. */
 export type ContractType = 'monthly' | 'break-fix';
@@ -39,6 +40,11 @@ export interface DeviceSummary {
   worstSeverity: 'info' | 'warning' | 'critical' | null;
 }
 
+/** The latest inventory of a device: per section, when the agent collected it and what it said. */
+export type DeviceInventory = {
+  [K in InventorySection]?: { tsMs: number; data: NonNullable<InventorySections[K]> };
+};
+
 /** GET /api/devices/:id: the summary plus facts and the series it has reported. */
 export interface DeviceDetail extends DeviceSummary {
   agentVersion: string | null;
@@ -47,6 +53,12 @@ export interface DeviceDetail extends DeviceSummary {
   series: { name: string; labels: Record<string, string> }[];
   /** Latest value per series key (see formatSeriesKey). */
   latest: Record<string, number>;
+  /** Latest inventory sections the agent sent (services, processes, printers, disks, users, updates, facts). */
+  inventory?: DeviceInventory;
+  /** A credential rotation was asked for and the agent has not confirmed it yet. */
+  isCredentialRotationPending?: boolean;
+  /** When the agent last confirmed a rotated credential. */
+  credentialRotatedAtMs?: number | null;
 }
 
 /** One bucket of a downsampled series: the bucket's time and its min/avg/max. */

@@ -10,62 +10,26 @@
  *     | -- report { seq: n, tsMs, metrics } ---------------------> |  (stored in one transaction)
  *     | <------------------------------------ ack { seq: n } ---- |  (only after the commit)
  *     | <---------------- error { code, message, seq?, … } ----- |  (bad frame; never stored)
+ *     | -- inventory { tsMs, sections } ------------------------> |  (latest details per section; no ack)
+ *     | <------------------------------------ config { config } - |  (settings changed on the server)
+ *     | <------------------------- credential { deviceToken } --- |  (rotation: new device credential)
+ *     | -- credentialAck -----------------------------------------> |  (persisted; the old one stops working)
  */
 import { z } from 'zod';
 import { findMetric } from './metrics.js';
+import {
+  AGENT_MESSAGE_TYPES,
+  AgentErrorCode,
+  PROTOCOL_VERSION,
+  MAX_SAMPLES_PER_REPORT,
+  SERVER_MESSAGE_TYPES,
+  type InventorySectionName,
+} from './protocol-constants.js';
 
-/** The protocol version this code speaks. */
-export const PROTOCOL_VERSION = 1;
+export * from './protocol-constants.js';
 
-/** Largest frame either side accepts, in bytes (the server closes with 1009 above it). */
-export const MAX_FRAME_BYTES = 256 * 1024;
-/** Most samples one report may carry. */
-export const MAX_SAMPLES_PER_REPORT = 2_000;
-export { AGENT_WS_PATH, LIVE_WS_PATH, ENROLL_PATH } from './paths.js';
 
-/** Error codes the server sends in `error` frames and as HTTP error codes for agent calls. */
-export const AgentErrorCode = {
-  /** The frame was not valid JSON. */
-  INVALID_JSON: 'INVALID_JSON',
-  /** The frame was JSON but not a valid message (the message says which field). */
-  INVALID_MESSAGE: 'INVALID_MESSAGE',
-  /** `type` is not one the server knows. */
-  UNKNOWN_TYPE: 'UNKNOWN_TYPE',
-  /** `v` is not a version the server speaks. */
-  UNSUPPORTED_VERSION: 'UNSUPPORTED_VERSION',
-  /** A report arrived before `hello`. */
-  HELLO_REQUIRED: 'HELLO_REQUIRED',
-  /** A sample names a metric not in the metric list, or has the wrong labels. */
-  UNKNOWN_METRIC: 'UNKNOWN_METRIC',
-  /** Binary frames are not part of the protocol. */
-  BINARY_NOT_SUPPORTED: 'BINARY_NOT_SUPPORTED',
-  /** The device credential is missing, wrong, or the device is disabled. */
-  AGENT_UNAUTHORIZED: 'AGENT_UNAUTHORIZED',
-  /** The enrollment token is unknown, expired or revoked. */
-  ENROLLMENT_TOKEN_INVALID: 'ENROLLMENT_TOKEN_INVALID',
-  /** The server could not store the report; the agent keeps it and sends it again later. */
-  STORAGE_UNAVAILABLE: 'STORAGE_UNAVAILABLE',
-  /** The agent sends faster than allowed; slow down. */
-  RATE_LIMITED: 'RATE_LIMITED',
-} as const;
-export type AgentErrorCode = (typeof AgentErrorCode)[keyof typeof AgentErrorCode];
 
-/** WebSocket close codes the server uses (4000–4999 are application codes). */
-export const CloseCode = {
-  NORMAL: 1000,
-  GOING_AWAY: 1001,
-  PROTOCOL_ERROR: 1002,
-  UNSUPPORTED_DATA: 1003,
-  MESSAGE_TOO_BIG: 1009,
-  /** Another connection for the same device replaced this one. */
-  REPLACED: 4001,
-  /** The device was disabled or its credential revoked while connected. */
-  UNAUTHORIZED: 4003,
-  /** The peer speaks a protocol version this end does not. */
-  UNSUPPORTED_VERSION: 4005,
-  /** No hello within the allowed time after the upgrade. */
-  HELLO_TIMEOUT: 4008,
-} as const;
 
 const version = z.literal(PROTOCOL_VERSION);
 const labelValue = z.string().min(1).max(200);
@@ -147,8 +111,129 @@ export const reportSchema = z
   .strict();
 export type Report = z.infer<typeof reportSchema>;
 
+/** A non-empty string of at most `max` characters. */
+const shortText = (max: number) => z.string().min(1).max(max);
+
+/** One watched service. `state` is the platform's word (systemd ActiveState, Windows state). */
+export const serviceInfoSchema = z
+  .object({
+    name: shortText(200),
+    isRunning: z.boolean(),
+    state: z.string().max(50).optional(),
+    /** How the service starts: enabled/disabled (systemd), auto/manual/disabled (Windows). */
+    startMode: z.string().max(50).optional(),
+  })
+  .strict();
+
+/** One process in the top-N lists. */
+export const processInfoSchema = z
+  .object({
+    pid: z.number().int().min(0),
+    name: shortText(200),
+    cpuPct: finite.min(0),
+    memBytes: z.number().int().min(0),
+    user: z.string().max(100).optional(),
+  })
+  .strict();
+
+/** One printer and its status. */
+export const printerInfoSchema = z
+  .object({
+    name: shortText(200),
+    /** The platform's word: idle, printing, stopped, offline, error, … */
+    status: z.string().max(50),
+    hasError: z.boolean(),
+    isDefault: z.boolean().optional(),
+    model: z.string().max(200).optional(),
+    uri: z.string().max(500).optional(),
+  })
+  .strict();
+
+/** One physical disk with its SMART verdict ('unknown' when the platform or permissions cannot tell). */
+export const diskInfoSchema = z
+  .object({
+    device: shortText(200),
+    name: z.string().max(200).optional(),
+    vendor: z.string().max(200).optional(),
+    type: z.string().max(50).optional(),
+    interfaceType: z.string().max(50).optional(),
+    sizeBytes: z.number().int().min(0).optional(),
+    serial: z.string().max(200).optional(),
+    smartStatus: z.enum(['ok', 'failing', 'unknown']),
+    temperatureCelsius: finite.optional(),
+  })
+  .strict();
+
+/** One login session. */
+export const userSessionSchema = z
+  .object({
+    user: shortText(100),
+    terminal: z.string().max(100).optional(),
+    host: z.string().max(255).optional(),
+    loginAtMs: z.number().int().min(0).optional(),
+  })
+  .strict();
+
+/** Pending OS updates, where the platform can tell. */
+export const updatesInfoSchema = z
+  .object({
+    pendingCount: z.number().int().min(0),
+    securityCount: z.number().int().min(0).optional(),
+    /** Which mechanism was asked: apt, dnf, windows-update, softwareupdate. */
+    source: shortText(50),
+    /** Package or update names, at most 500 (the count stays exact). */
+    packages: z.array(shortText(200)).max(500).optional(),
+  })
+  .strict();
+
+/** Inventory sections; each is the complete current state of its kind (it replaces the previous one). */
+export const inventorySectionsSchema = z
+  .object({
+    services: z.array(serviceInfoSchema).max(200).optional(),
+    processes: z.object({ byCpu: z.array(processInfoSchema).max(20), byMem: z.array(processInfoSchema).max(20) }).strict().optional(),
+    printers: z.array(printerInfoSchema).max(100).optional(),
+    disks: z.array(diskInfoSchema).max(100).optional(),
+    users: z.array(userSessionSchema).max(500).optional(),
+    updates: updatesInfoSchema.optional(),
+    facts: systemFactsSchema.optional(),
+  })
+  .strict();
+export type InventorySections = z.infer<typeof inventorySectionsSchema>;
+/** Names of the inventory sections. */
+export type InventorySection = keyof InventorySections;
+// protocol-constants.ts lists them without zod; both must name the same sections.
+const sectionsMatch: [InventorySection] extends [InventorySectionName] ? ([InventorySectionName] extends [InventorySection] ? true : false) : false = true;
+void sectionsMatch;
+
+/**
+ * Agent → server: details that do not fit numeric samples (service list, top processes, printers,
+ * disks, sessions, updates, changed facts). Sent after welcome with every section the agent has,
+ * then whenever a section changes. Not acknowledged and not spooled: it is latest-state, and the
+ * next connection sends it again.
+ */
+export const inventorySchema = z
+  .object({
+    type: z.literal('inventory'),
+    v: version,
+    /** When the sections were collected, ms since the Unix epoch (agent clock). */
+    tsMs: z.number().int().min(946_684_800_000).max(32_503_680_000_000),
+    sections: inventorySectionsSchema,
+  })
+  .strict();
+export type Inventory = z.infer<typeof inventorySchema>;
+
+/** Agent → server: the credential from a `credential` frame is persisted; the server may retire the old one. */
+export const credentialAckSchema = z
+  .object({
+    type: z.literal('credentialAck'),
+    v: version,
+  })
+  .strict();
+export type CredentialAck = z.infer<typeof credentialAckSchema>;
+
 /** Every message an agent may send. */
-export const agentMessageSchema = z.discriminatedUnion('type', [helloSchema, reportSchema]);
+export const agentMessageSchema = z.discriminatedUnion('type', [helloSchema, reportSchema, inventorySchema, credentialAckSchema]);
+
 export type AgentMessage = z.infer<typeof agentMessageSchema>;
 
 /*
@@ -156,12 +241,16 @@ export type AgentMessage = z.infer<typeof agentMessageSchema>;
  * deployed agents must keep working (they ignore what they do not know).
  */
 
+
 /** Settings the server pushes to the agent. */
-export const agentConfigSchema = z
-  .object({
-    intervalMs: z.number().int().min(1_000).max(3_600_000),
-  })
-  ;
+export const agentConfigSchema = z.object({
+  /** Collection interval, ms. */
+  intervalMs: z.number().int().min(1_000).max(3_600_000),
+  /** Services whose state the agent reports (service.isRunning{service} and inventory.services). Absent: keep the current list. */
+  watchedServices: z.array(z.string().min(1).max(200)).max(200).optional(),
+  /** Collector switches by name; a missing name keeps its default (on). */
+  collectors: z.record(z.string(), z.boolean()).optional(),
+});
 export type AgentConfig = z.infer<typeof agentConfigSchema>;
 
 /** Server → agent: answer to hello. */
@@ -215,8 +304,21 @@ export const configMessageSchema = z
   ;
 export type ConfigMessage = z.infer<typeof configMessageSchema>;
 
+/**
+ * Server → agent: a new device credential (rotation). The agent persists it (0600) and then
+ * answers `credentialAck`; from then on only the new credential is accepted. Until the ack, the
+ * old one keeps working, so an agent that crashes mid-rotation is never locked out.
+ */
+export const credentialMessageSchema = z.object({
+  type: z.literal('credential'),
+  v: version,
+  deviceToken: z.string().min(10).max(200),
+});
+export type CredentialMessage = z.infer<typeof credentialMessageSchema>;
+
 /** Every message the server may send to an agent. */
-export const serverMessageSchema = z.discriminatedUnion('type', [welcomeSchema, ackSchema, errorSchema, configMessageSchema]);
+export const serverMessageSchema = z.discriminatedUnion('type', [welcomeSchema, ackSchema, errorSchema, configMessageSchema, credentialMessageSchema]);
+
 export type ServerMessage = z.infer<typeof serverMessageSchema>;
 
 /** HTTP body of POST /api/enroll. */
@@ -260,7 +362,7 @@ export function decodeAgentMessage(text: string): DecodeResult<AgentMessage> {
   }
   const obj = raw as Record<string, unknown>;
   const seq = typeof obj.seq === 'number' && Number.isSafeInteger(obj.seq) && obj.seq >= 1 ? obj.seq : undefined;
-  if (obj.type !== 'hello' && obj.type !== 'report') {
+  if (!(AGENT_MESSAGE_TYPES as readonly unknown[]).includes(obj.type)) {
     return { ok: false, code: AgentErrorCode.UNKNOWN_TYPE, message: `unknown message type ${JSON.stringify(obj.type ?? null)}`, seq };
   }
   if (obj.v !== PROTOCOL_VERSION) {
@@ -295,7 +397,7 @@ export function decodeServerMessage(text: string): DecodeResult<ServerMessage> {
   }
   const parsed = serverMessageSchema.safeParse(raw);
   if (!parsed.success) {
-    const known = ['welcome', 'ack', 'error', 'config'].includes(String(obj.type));
+    const known = (SERVER_MESSAGE_TYPES as readonly unknown[]).includes(obj.type);
     const issue = parsed.error.issues[0]!;
     return {
       ok: false,

@@ -1,5 +1,5 @@
 import { readFile, statfs } from 'node:fs/promises';
-import si from 'systeminformation';
+import { loadSi } from '../si.js';
 import type { Sample } from '../../shared/protocol.js';
 import { clampPct, MAX_LABEL_VALUE_LENGTH, pushSample, type Collector } from './types.js';
 
@@ -88,7 +88,7 @@ function createLinuxReader(): () => Promise<Sample[]> {
 
 async function readPortable(): Promise<Sample[]> {
   const out: Sample[] = [];
-  for (const f of await si.fsSize()) {
+  for (const f of await (await loadSi()).fsSize()) {
     if (isSkippedFilesystem(f.type)) continue;
     pushFilesystem(out, f.mount, f.size, f.used, f.available);
   }

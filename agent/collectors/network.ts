@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import si from 'systeminformation';
+import { loadSi } from '../si.js';
 import type { Sample } from '../../shared/protocol.js';
 import { MAX_LABEL_VALUE_LENGTH, pushSample, type Collector } from './types.js';
 
@@ -27,11 +27,11 @@ export function parseProcNetDev(text: string): IfaceCounters[] {
 
 // si.networkStats spawns a shell per interface on Linux; /proc/net/dev is one file read.
 async function readLinuxCounters(): Promise<IfaceCounters[]> {
-  return parseProcNetDev(await readFile('/proc/net/dev', 'utf8'));
+  return parseProcNetDev(readFileSync('/proc/net/dev', 'utf8'));
 }
 
 async function readPortableCounters(): Promise<IfaceCounters[]> {
-  return (await si.networkStats('*')).map((s) => ({ iface: s.iface, rxBytes: s.rx_bytes, txBytes: s.tx_bytes }));
+  return (await (await loadSi()).networkStats('*')).map((s) => ({ iface: s.iface, rxBytes: s.rx_bytes, txBytes: s.tx_bytes }));
 }
 
 function isLoopback(iface: string): boolean {

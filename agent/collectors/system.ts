@@ -1,12 +1,12 @@
-import { readdir } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
 import os from 'node:os';
-import si from 'systeminformation';
+import { loadSi } from '../si.js';
 import type { Sample } from '../../shared/protocol.js';
 import { pushSample, type Collector } from './types.js';
 
-/** Counts processes by listing /proc: one readdir instead of si.processes(), which spawns `ps`. */
+/** Counts processes by listing /proc: one readdir instead of si.processes(), which spawns `ps` (sync: /proc never blocks). */
 async function countLinuxProcesses(): Promise<number> {
-  const names = await readdir('/proc');
+  const names = readdirSync('/proc');
   let count = 0;
   for (const n of names) if (n.charCodeAt(0) >= 48 && n.charCodeAt(0) <= 57) count++;
   return count;
@@ -14,7 +14,7 @@ async function countLinuxProcesses(): Promise<number> {
 
 /** Elsewhere only systeminformation knows; it spawns ps/wmic, the price of portability. */
 async function countProcessesPortable(): Promise<number> {
-  return (await si.processes()).all;
+  return (await (await loadSi()).processes()).all;
 }
 
 /** system.uptimeSec (os.uptime) and proc.count. */

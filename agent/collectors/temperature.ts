@@ -1,5 +1,5 @@
 import { readdir, readFile } from 'node:fs/promises';
-import si from 'systeminformation';
+import { loadSi } from '../si.js';
 import type { Sample } from '../../shared/protocol.js';
 import { pushSample, type Collector } from './types.js';
 
@@ -32,16 +32,22 @@ async function findLinuxSensorFile(): Promise<string | undefined> {
   return undefined;
 }
 
-/** temp.cpuCelsius; init() is false when systeminformation finds no CPU temperature (VMs, containers). */
+/**
+ * temp.cpuCelsius. Linux: the sysfs sensor file (none found: not available — systeminformation
+ * would read the same files); elsewhere systeminformation. init() is false without a CPU
+ * temperature (VMs, containers).
+ */
 export function createTemperatureCollector(platform: NodeJS.Platform = process.platform): Collector {
   let sensorFile: string | undefined;
   return {
     name: 'temperature',
     async init() {
-      const main = (await si.cpuTemperature()).main;
-      if (typeof main !== 'number' || !Number.isFinite(main)) return false;
-      if (platform === 'linux') sensorFile = await findLinuxSensorFile();
-      return true;
+      if (platform === 'linux') {
+        sensorFile = await findLinuxSensorFile();
+        return sensorFile !== undefined && Number.isFinite(Number(await readText(sensorFile)));
+      }
+      const main = (await (await loadSi()).cpuTemperature()).main;
+      return typeof main === 'number' && Number.isFinite(main);
     },
     async collect() {
       const out: Sample[] = [];
@@ -49,7 +55,7 @@ export function createTemperatureCollector(platform: NodeJS.Platform = process.p
         const milli = Number(await readText(sensorFile));
         pushSample(out, 'temp.cpuCelsius', milli / 1000);
       } else {
-        pushSample(out, 'temp.cpuCelsius', (await si.cpuTemperature()).main);
+        pushSample(out, 'temp.cpuCelsius', (await (await loadSi()).cpuTemperature()).main);
       }
       return out;
     },

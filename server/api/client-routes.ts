@@ -5,6 +5,7 @@ import type { ContractType } from '../../shared/api-types.js';
 import { HttpError, parseInput } from '../http/errors.js';
 import { requireRole } from '../auth/sessions.js';
 import { generateToken } from '../auth/secrets.js';
+import { agentSettingsSchema } from '../store/agent-settings.js';
 import type { ApiContext } from './context.js';
 
 /** Fields of a client; shared by create and (later) update. */
@@ -100,6 +101,29 @@ export function clientRoutes(ctx: ApiContext): Router {
     );
     // The token is shown once; only its hash is kept.
     res.status(201).json({ ...info, token });
+  });
+
+  r.get('/:id/enrollment-tokens', (req, res) => {
+    const c = ctx.clients.findById(req.params.id);
+    if (!c) throw new HttpError(404, 'CLIENT_NOT_FOUND', `no client with id ${req.params.id}`);
+    res.json(ctx.clients.listEnrollmentTokens(c.id));
+  });
+
+  r.get('/:id/agent-config', (req, res) => {
+    const c = ctx.clients.findById(req.params.id);
+    if (!c) throw new HttpError(404, 'CLIENT_NOT_FOUND', `no client with id ${req.params.id}`);
+    res.json({ clientId: c.id, config: ctx.settings.forClient(c.id) });
+  });
+
+  r.put('/:id/agent-config', requireRole('admin', 'technician'), (req, res) => {
+    const c = ctx.clients.findById(String(req.params.id));
+    if (!c) throw new HttpError(404, 'CLIENT_NOT_FOUND', `no client with id ${String(req.params.id)}`);
+    const config = parseInput(agentSettingsSchema, req.body);
+    ctx.settings.setForClient(c.id, config);
+    // Every connected agent of the client gets its new effective config now; the others at their next welcome.
+    const pushedTo = ctx.devices.idsOfClient(c.id).filter((id) => ctx.agents.refreshConfig(id)).length;
+    ctx.logger.info({ clientId: c.id, userId: req.user?.id, pushedTo }, 'client agent config changed');
+    res.json({ clientId: c.id, config, pushedTo });
   });
   return r;
 }

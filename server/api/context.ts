@@ -8,6 +8,19 @@ import type { MetricStore } from '../store/metrics.js';
 import type { Alerting } from '../rules/alerting.js';
 import type { Notifier } from '../notify/notifier.js';
 import type { DeviceHealthQuery } from '../store/device-health.js';
+import type { AgentSettingsStore } from '../store/agent-settings.js';
+import type { InventoryStore } from '../store/inventory.js';
+import type { RotationOutcome } from '../gateway/agent-gateway.js';
+
+/** What routes may ask of live agent connections (implemented by the agent gateway). */
+export interface AgentControl {
+  /** Pushes a connected device's effective config again; false if it is not connected. */
+  refreshConfig(deviceId: string): boolean;
+  /** Closes a device's live connection; false if it had none. */
+  disconnect(deviceId: string, code: number, reason: string): boolean;
+  /** Rotates a device credential over its socket (see the gateway). */
+  rotateCredential(deviceId: string, waitMs: number): Promise<RotationOutcome>;
+}
 
 export interface ApiContext {
   db: Db;
@@ -15,6 +28,8 @@ export interface ApiContext {
   clients: ClientStore;
   devices: DeviceStore;
   metrics: MetricStore;
+  settings: AgentSettingsStore;
+  inventory: InventoryStore;
   logger: Logger;
   now: () => number;
   version: string;
@@ -28,4 +43,6 @@ export interface ApiContext {
   notify: Notifier;
   /** Open alerts/incidents per device, for the fleet's health colours. */
   deviceHealth: DeviceHealthQuery;
+  /** Live agent connections. */
+  agents: AgentControl;
 }

@@ -3,10 +3,16 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { DeviceDetail, MetricSeriesResponse } from '../../shared/api-types.js';
 import { isMetricName } from '../../shared/metrics.js';
+import { CloseCode } from '../../shared/protocol.js';
 import { HttpError, parseInput } from '../http/errors.js';
 import { requireRole } from '../auth/sessions.js';
 import { withHealth } from '../store/device-health.js';
+import { agentSettingsSchema, effectiveAgentConfig } from '../store/agent-settings.js';
+import type { Device } from '../store/devices.js';
 import type { ApiContext } from './context.js';
+
+/** How long rotate-credential waits for a connected agent to confirm, ms. */
+const ROTATION_WAIT_MS = 10_000;
 
 const DAY_MS = 86_400_000;
 /** Longest range one metrics query may span. */
@@ -25,6 +31,13 @@ const metricsQuerySchema = z
 
 export function deviceRoutes(ctx: ApiContext): Router {
   const r = Router();
+  const act = requireRole('admin', 'technician');
+
+  function findDevice(id: string): Device {
+    const device = ctx.devices.findById(id);
+    if (!device) throw new HttpError(404, 'DEVICE_NOT_FOUND', `no device with id ${id}`);
+    return device;
+  }
 
   r.get('/', (_req, res) => {
     const health = ctx.deviceHealth.openByDevice();
@@ -42,6 +55,9 @@ export function deviceRoutes(ctx: ApiContext): Router {
       facts: device.facts,
       series: ctx.metrics.listSeries(device.id),
       latest: device.latest,
+      inventory: ctx.inventory.get(device.id),
+      isCredentialRotationPending: device.rotationRequestedAtMs !== null,
+      credentialRotatedAtMs: device.credentialRotatedAtMs,
     };
     res.json(detail);
   });
@@ -63,6 +79,50 @@ export function deviceRoutes(ctx: ApiContext): Router {
     ctx.alerting.engine.refreshDevice(id);
     ctx.logger.info({ deviceId: id, from: device.clientId, to: clientId, by: req.user!.username }, 'device moved');
     res.json(withHealth(ctx.devices.summary(id, ctx.isOnline)!, ctx.deviceHealth.openByDevice()));
+  });
+
+  r.post('/:id/disable', act, (req, res) => {
+    const device = findDevice(String(req.params.id));
+    ctx.devices.setDisabled(device.id, true, ctx.now());
+    const wasConnected = ctx.agents.disconnect(device.id, CloseCode.UNAUTHORIZED, 'device disabled');
+    ctx.logger.warn({ deviceId: device.id, userId: req.user?.id, wasConnected }, 'device disabled');
+    res.json(withHealth(ctx.devices.summary(device.id, ctx.isOnline)!, ctx.deviceHealth.openByDevice()));
+  });
+
+  r.post('/:id/enable', act, (req, res) => {
+    const device = findDevice(String(req.params.id));
+    ctx.devices.setDisabled(device.id, false, ctx.now());
+    ctx.logger.info({ deviceId: device.id, userId: req.user?.id }, 'device enabled');
+    res.json(withHealth(ctx.devices.summary(device.id, ctx.isOnline)!, ctx.deviceHealth.openByDevice()));
+  });
+
+  r.post('/:id/rotate-credential', act, async (req, res) => {
+    const device = findDevice(String(req.params.id));
+    const status = await ctx.agents.rotateCredential(device.id, ROTATION_WAIT_MS);
+    ctx.logger.info({ deviceId: device.id, userId: req.user?.id, status }, 'device credential rotation');
+    const after = findDevice(device.id);
+    res.status(status === 'rotated' ? 200 : 202).json({
+      deviceId: device.id,
+      status,
+      requestedAtMs: after.rotationRequestedAtMs,
+      rotatedAtMs: status === 'rotated' ? after.credentialRotatedAtMs : null,
+    });
+  });
+
+  r.get('/:id/agent-config', (req, res) => {
+    const device = findDevice(String(req.params.id));
+    const { device: own, client } = ctx.settings.forDevice(device.id);
+    res.json({ deviceId: device.id, config: own, clientConfig: client, effective: effectiveAgentConfig(device.intervalMs, client, own) });
+  });
+
+  r.put('/:id/agent-config', act, (req, res) => {
+    const device = findDevice(String(req.params.id));
+    const config = parseInput(agentSettingsSchema, req.body);
+    ctx.settings.setForDevice(device.id, config);
+    const isPushed = ctx.agents.refreshConfig(device.id);
+    ctx.logger.info({ deviceId: device.id, userId: req.user?.id, isPushed }, 'device agent config changed');
+    const { client } = ctx.settings.forDevice(device.id);
+    res.json({ deviceId: device.id, config, clientConfig: client, effective: effectiveAgentConfig(device.intervalMs, client, config), isPushed });
   });
 
   r.get('/:id/metrics', (req, res) => {

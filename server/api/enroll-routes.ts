@@ -24,7 +24,12 @@ export function enrollRoutes(ctx: ApiContext): Router {
     if (!resolved) {
       throw new HttpError(401, AgentErrorCode.ENROLLMENT_TOKEN_INVALID, 'enrollment token is unknown, expired or revoked');
     }
+    const machine = input.machineId ? ctx.devices.findByMachine(resolved.clientId, input.machineId) : undefined;
+    if (machine?.isDisabled) {
+      throw new HttpError(403, AgentErrorCode.DEVICE_DISABLED, `device ${machine.id} (${machine.hostname}) is disabled; enable it before enrolling it again`);
+    }
     const deviceToken = generateToken('qpd');
+    ctx.clients.markEnrollmentTokenUsed(resolved.tokenId, now);
     const { device, isNew } = ctx.devices.enroll(
       { clientId: resolved.clientId, hostname: input.hostname, machineId: input.machineId, facts: input.facts, deviceToken },
       now,

@@ -5,12 +5,15 @@
  * data of the device its credential belongs to: the device id comes from the credential, never
  * from a frame.
  *
- *   upgrade ─ auth? ─no─▶ 401, socket destroyed
+ *   upgrade ─ auth? ─no / disabled─▶ 401, socket destroyed
  *             │yes
  *   awaiting-hello ─hello─▶ ready ─report─▶ ingest ─commit─▶ ack
- *        │ 10 s                 └─bad frame─▶ error frame (nothing stored)
- *        ▼
- *   close 4008
+ *        │ 10 s               │  ├─inventory─▶ latest sections stored
+ *        ▼                    │  ├─bad frame─▶ error frame (nothing stored)
+ *   close 4008                │  └─credentialAck─▶ pending credential promoted
+ *                             ├◀─ config (settings changed on the server)
+ *                             ├◀─ credential (rotation requested)
+ *                             └── device disabled ─▶ close 4003
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -26,11 +29,19 @@ import {
   type ServerMessage,
 } from '../../shared/protocol.js';
 import type { Device, DeviceStore } from '../store/devices.js';
+import type { AgentSettingsStore } from '../store/agent-settings.js';
+import type { InventoryStore } from '../store/inventory.js';
 import type { Ingest } from '../ingest/ingest.js';
+import { generateToken } from '../auth/secrets.js';
+
+/** Outcome of a credential rotation request. */
+export type RotationOutcome = 'rotated' | 'pending';
 
 /** Options of the gateway. */
 export interface AgentGatewayOptions {
   devices: DeviceStore;
+  settings: AgentSettingsStore;
+  inventory: InventoryStore;
   ingest: Ingest;
   logger: Logger;
   now: () => number;
@@ -45,8 +56,12 @@ interface Connection {
   ws: WebSocket;
   device: Device;
   streamId: string | null;
+  /** The interval the agent announced in hello (its own setting), the fallback of the effective config. */
+  helloIntervalMs: number;
   isAlive: boolean;
   connectedAtMs: number;
+  /** A credential frame was sent and its credentialAck has not arrived. */
+  isCredentialInFlight: boolean;
 }
 
 /** Reads the bearer token from an upgrade request. */
@@ -62,6 +77,8 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
   const helloTimeoutMs = opts.helloTimeoutMs ?? 10_000;
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
   const connections = new Map<string, Connection>();
+  /** REST requests waiting for a device's credentialAck. */
+  const rotationWaiters = new Map<string, Set<() => void>>();
 
   const pinger = setInterval(() => {
     for (const c of connections.values()) {
@@ -100,9 +117,10 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
     const msg = decoded.message;
     if (msg.type === 'hello') {
       conn.streamId = msg.streamId;
-      devices.recordHello(device.id, msg);
-      // Until settings are managed on the server, the agent's own interval is confirmed.
-      const config: AgentConfig = { intervalMs: msg.intervalMs };
+      conn.helloIntervalMs = msg.intervalMs;
+      const config: AgentConfig = opts.settings.effective(device.id, msg.intervalMs);
+      // The interval the agent will actually use decides when it counts as offline.
+      devices.recordHello(device.id, { ...msg, intervalMs: config.intervalMs });
       send(ws, {
         type: 'welcome',
         v: PROTOCOL_VERSION,
@@ -112,10 +130,28 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
         config,
       });
       opts.onPresence?.(device.id, true);
+      // A rotation asked for while the agent was away is delivered now.
+      if (devices.findById(device.id)?.rotationRequestedAtMs != null) deliverCredential(conn);
       return;
     }
     if (conn.streamId === null) {
-      sendError(ws, AgentErrorCode.HELLO_REQUIRED, 'send hello before the first report', false, msg.seq);
+      sendError(ws, AgentErrorCode.HELLO_REQUIRED, 'send hello before any other message', false, msg.type === 'report' ? msg.seq : undefined);
+      return;
+    }
+    if (msg.type === 'inventory') {
+      opts.inventory.save(device.id, msg.tsMs, opts.now(), msg.sections);
+      if (msg.sections.facts) devices.recordFacts(device.id, msg.sections.facts);
+      opts.onPresence?.(device.id, true);
+      return;
+    }
+    if (msg.type === 'credentialAck') {
+      conn.isCredentialInFlight = false;
+      if (!devices.promotePendingToken(device.id, opts.now())) {
+        sendError(ws, AgentErrorCode.NO_PENDING_CREDENTIAL, 'no credential rotation is pending for this device', false);
+        return;
+      }
+      logger.info({ deviceId: device.id }, 'device credential rotated; the old credential no longer works');
+      wakeRotationWaiters(device.id);
       return;
     }
     const seq = msg.seq;
@@ -131,10 +167,35 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
     });
   }
 
+  function wakeRotationWaiters(deviceId: string): void {
+    for (const wake of rotationWaiters.get(deviceId) ?? []) wake();
+    rotationWaiters.delete(deviceId);
+  }
+
+  // Generates a fresh credential, keeps only its hash as pending, and sends it over the
+  // authenticated socket. Nothing in plaintext is ever stored, so an offline device gets a new one
+  // generated at its next connection instead.
+  function deliverCredential(conn: Connection): void {
+    if (conn.isCredentialInFlight) return;
+    const deviceToken = generateToken('qpd');
+    devices.setPendingToken(conn.device.id, deviceToken);
+    conn.isCredentialInFlight = true;
+    send(conn.ws, { type: 'credential', v: PROTOCOL_VERSION, deviceToken });
+    logger.info({ deviceId: conn.device.id }, 'sent a rotated device credential; waiting for the agent to persist it');
+  }
+
   function onConnection(ws: WebSocket, device: Device): void {
     const previous = connections.get(device.id);
     if (previous) previous.ws.close(CloseCode.REPLACED, 'replaced by a newer connection');
-    const conn: Connection = { ws, device, streamId: null, isAlive: true, connectedAtMs: opts.now() };
+    const conn: Connection = {
+      ws,
+      device,
+      streamId: null,
+      helloIntervalMs: device.intervalMs,
+      isAlive: true,
+      connectedAtMs: opts.now(),
+      isCredentialInFlight: false,
+    };
     connections.set(device.id, conn);
     logger.info({ deviceId: device.id, hostname: device.hostname }, 'agent connected');
     const helloTimer = setTimeout(() => {
@@ -162,11 +223,20 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
     });
   }
 
+  /** Pushes new settings to a connected device; false if it is not connected (it gets them in its next welcome). */
+  function pushConfig(deviceId: string, config: AgentConfig): boolean {
+    const c = connections.get(deviceId);
+    if (!c || c.streamId === null) return false;
+    send(c.ws, { type: 'config', v: PROTOCOL_VERSION, config });
+    devices.recordInterval(deviceId, config.intervalMs);
+    return true;
+  }
+
   return {
     /** Authenticates and upgrades an agent connection, or answers 401 and drops it. */
     handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
       const token = bearerToken(req);
-      const device = token ? devices.findByToken(token) : undefined;
+      const device = token ? devices.findByToken(token, opts.now()) : undefined;
       if (!device || device.isDisabled) {
         const reason = !token ? 'missing bearer token' : !device ? 'unknown device credential' : 'device is disabled';
         logger.warn({ remote: req.socket.remoteAddress, reason }, 'agent upgrade refused');
@@ -176,6 +246,8 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
         );
         return;
       }
+      // Authenticated with a pending rotated credential (its ack was lost): the rotation is complete.
+      if (device.rotationRequestedAtMs === null && rotationWaiters.has(device.id)) wakeRotationWaiters(device.id);
       wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, device));
     },
     /** True while a device has an open agent connection that said hello. */
@@ -186,12 +258,46 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
     connectionCount(): number {
       return connections.size;
     },
-    /** Pushes new settings to a connected device; false if it is not connected. */
-    pushConfig(deviceId: string, config: AgentConfig): boolean {
+    pushConfig,
+    /** Recomputes a connected device's effective config and pushes it; false if it is not connected. */
+    refreshConfig(deviceId: string): boolean {
+      const c = connections.get(deviceId);
+      if (!c || c.streamId === null) return false;
+      return pushConfig(deviceId, opts.settings.effective(deviceId, c.helloIntervalMs));
+    },
+    /** Closes a device's live connection (e.g. 4003 after disabling it); false if it had none. */
+    disconnect(deviceId: string, code: number, reason: string): boolean {
       const c = connections.get(deviceId);
       if (!c) return false;
-      send(c.ws, { type: 'config', v: PROTOCOL_VERSION, config });
+      c.ws.close(code, reason);
       return true;
+    },
+    /**
+     * Rotates a device's credential. Connected: the new credential goes over the socket and this
+     * resolves 'rotated' once the agent confirmed it persisted it (within waitMs), else 'pending'.
+     * Not connected: 'pending', and the credential is delivered at the next connection. The old
+     * credential keeps working until the agent confirms, so a rotation never locks an agent out.
+     */
+    rotateCredential(deviceId: string, waitMs: number): Promise<RotationOutcome> {
+      devices.requestRotation(deviceId, opts.now());
+      const c = connections.get(deviceId);
+      if (!c || c.streamId === null) return Promise.resolve('pending');
+      return new Promise((resolve) => {
+        const waiters = rotationWaiters.get(deviceId) ?? new Set();
+        rotationWaiters.set(deviceId, waiters);
+        const wake = () => {
+          clearTimeout(timer);
+          waiters.delete(wake);
+          resolve('rotated');
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(wake);
+          resolve('pending');
+        }, waitMs);
+        waiters.add(wake);
+        // A credential already in flight (sent at hello) is the one whose ack we wait for.
+        deliverCredential(c);
+      });
     },
     /** Closes every agent connection with 1001 (server going away). */
     close(): void {

@@ -24,6 +24,7 @@ import { escalationRoutes } from '../api/escalation-routes.js';
 import { notificationRoutes } from '../api/notification-routes.js';
 import { ackRoutes } from '../api/ack-routes.js';
 import { accountRoutes, userRoutes } from '../api/user-routes.js';
+import { enrollmentTokenRoutes } from '../api/enrollment-token-routes.js';
 import { errorHandler, notFound } from './errors.js';
 
 /** Builds the express app. `dashboardDir` holds the built dashboard (index.html + assets). */
@@ -62,6 +63,7 @@ export function createApp(ctx: ApiContext, dashboardDir: string): express.Expres
   app.use('/api/oncall', session, onCallRoutes(ctx));
   app.use('/api/escalation-policies', session, escalationRoutes(ctx));
   app.use('/api/notifications', session, notificationRoutes(ctx));
+  app.use('/api/enrollment-tokens', session, enrollmentTokenRoutes(ctx));
   app.use('/api', notFound);
   // Acknowledge links from pages: HTML, no session (the signed single-use token is the credential).
   app.use('/ack', ackRoutes(ctx));

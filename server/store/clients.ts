@@ -59,7 +59,32 @@ export interface EnrollmentTokenInfo {
   createdAtMs: number;
   expiresAtMs: number | null;
   revokedAtMs: number | null;
+  /** How many enrollments used it (re-enrollments included). */
+  usedCount: number;
+  lastUsedAtMs: number | null;
 }
+
+interface TokenRow {
+  id: string;
+  client_id: string;
+  label: string | null;
+  created_at_ms: number;
+  expires_at_ms: number | null;
+  revoked_at_ms: number | null;
+  used_count: number;
+  last_used_at_ms: number | null;
+}
+
+const toTokenInfo = (r: TokenRow): EnrollmentTokenInfo => ({
+  id: r.id,
+  clientId: r.client_id,
+  label: r.label,
+  createdAtMs: r.created_at_ms,
+  expiresAtMs: r.expires_at_ms,
+  revokedAtMs: r.revoked_at_ms,
+  usedCount: r.used_count,
+  lastUsedAtMs: r.last_used_at_ms,
+});
 
 /** Builds the client and enrollment-token statements once. */
 export function createClientStore(db: Db) {
@@ -81,6 +106,11 @@ export function createClientStore(db: Db) {
   const tokenByHash = db.prepare<[string], { id: string; client_id: string; expires_at_ms: number | null; revoked_at_ms: number | null }>(
     'SELECT id, client_id, expires_at_ms, revoked_at_ms FROM enrollment_tokens WHERE token_hash = ?',
   );
+  const tokenColumns = 'id, client_id, label, created_at_ms, expires_at_ms, revoked_at_ms, used_count, last_used_at_ms';
+  const tokensOfClient = db.prepare<[string], TokenRow>(`SELECT ${tokenColumns} FROM enrollment_tokens WHERE client_id = ? ORDER BY created_at_ms DESC, id`);
+  const tokenById = db.prepare<[string], TokenRow>(`SELECT ${tokenColumns} FROM enrollment_tokens WHERE id = ?`);
+  const revokeToken = db.prepare('UPDATE enrollment_tokens SET revoked_at_ms = coalesce(revoked_at_ms, ?) WHERE id = ?');
+  const markTokenUsed = db.prepare('UPDATE enrollment_tokens SET used_count = used_count + 1, last_used_at_ms = ? WHERE id = ?');
 
   return {
     create(input: NewClient, nowMs: number): Client {
@@ -134,7 +164,25 @@ export function createClientStore(db: Db) {
     addEnrollmentToken(clientId: string, token: string, opts: { label?: string | null; expiresAtMs?: number | null }, nowMs: number): EnrollmentTokenInfo {
       const id = generateId();
       insertToken.run(id, clientId, hashToken(token), opts.label ?? null, nowMs, opts.expiresAtMs ?? null);
-      return { id, clientId, label: opts.label ?? null, createdAtMs: nowMs, expiresAtMs: opts.expiresAtMs ?? null, revokedAtMs: null };
+      return toTokenInfo(tokenById.get(id)!);
+    },
+    /** A client's enrollment tokens, newest first (never the secret). */
+    listEnrollmentTokens(clientId: string): EnrollmentTokenInfo[] {
+      return tokensOfClient.all(clientId).map(toTokenInfo);
+    },
+    findEnrollmentToken(id: string): EnrollmentTokenInfo | undefined {
+      const r = tokenById.get(id);
+      return r && toTokenInfo(r);
+    },
+    /** Revokes a token (idempotent: the first revocation time is kept). */
+    revokeEnrollmentToken(id: string, nowMs: number): EnrollmentTokenInfo | undefined {
+      revokeToken.run(nowMs, id);
+      const r = tokenById.get(id);
+      return r && toTokenInfo(r);
+    },
+    /** Counts one enrollment with a token. */
+    markEnrollmentTokenUsed(id: string, nowMs: number): void {
+      markTokenUsed.run(nowMs, id);
     },
     /** The client an enrollment token enrolls into, if the token is known, unexpired and not revoked. */
     resolveEnrollmentToken(token: string, nowMs: number): { tokenId: string; clientId: string } | undefined {

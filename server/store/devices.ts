@@ -18,6 +18,12 @@ export interface Device {
   lastSeenMs: number | null;
   /** Latest value per series key. */
   latest: Record<string, number>;
+  /** When an operator disabled the device; null while enabled. */
+  disabledAtMs: number | null;
+  /** A credential rotation was asked for and the agent has not confirmed it yet. */
+  rotationRequestedAtMs: number | null;
+  /** When the agent last confirmed a rotated credential. */
+  credentialRotatedAtMs: number | null;
 }
 
 interface DeviceRow {
@@ -32,6 +38,9 @@ interface DeviceRow {
   enrolled_at_ms: number;
   last_seen_ms: number | null;
   latest_json: string;
+  disabled_at_ms: number | null;
+  rotation_requested_at_ms: number | null;
+  credential_rotated_at_ms: number | null;
 }
 
 interface SummaryRow extends DeviceRow {
@@ -51,6 +60,9 @@ const toDevice = (r: DeviceRow): Device => ({
   enrolledAtMs: r.enrolled_at_ms,
   lastSeenMs: r.last_seen_ms,
   latest: JSON.parse(r.latest_json) as Record<string, number>,
+  disabledAtMs: r.disabled_at_ms,
+  rotationRequestedAtMs: r.rotation_requested_at_ms,
+  credentialRotatedAtMs: r.credential_rotated_at_ms,
 });
 
 /** The fullest filesystem's used percentage among latest values, or null. */
@@ -69,7 +81,21 @@ export function createDeviceStore(db: Db) {
      VALUES (?, ?, ?, ?, ?, ?, ?)`,
   );
   const byMachine = db.prepare<[string, string], DeviceRow>('SELECT * FROM devices WHERE client_id = ? AND machine_id = ?');
-  const rotate = db.prepare('UPDATE devices SET token_hash = ?, hostname = ?, facts_json = ? WHERE id = ?');
+  // Re-enrollment issues a fresh credential, so any rotation in progress is moot.
+  const rotate = db.prepare(
+    'UPDATE devices SET token_hash = ?, hostname = ?, facts_json = ?, pending_token_hash = NULL, rotation_requested_at_ms = NULL WHERE id = ?',
+  );
+  const byPendingToken = db.prepare<[string], DeviceRow>('SELECT * FROM devices WHERE pending_token_hash = ?');
+  const promotePending = db.prepare(
+    `UPDATE devices SET token_hash = pending_token_hash, pending_token_hash = NULL, rotation_requested_at_ms = NULL,
+       credential_rotated_at_ms = ? WHERE id = ? AND pending_token_hash IS NOT NULL`,
+  );
+  const setPending = db.prepare('UPDATE devices SET pending_token_hash = ? WHERE id = ?');
+  const requestRotation = db.prepare('UPDATE devices SET rotation_requested_at_ms = coalesce(rotation_requested_at_ms, ?) WHERE id = ?');
+  const setDisabled = db.prepare('UPDATE devices SET is_disabled = ?, disabled_at_ms = ? WHERE id = ?');
+  const updateFacts = db.prepare('UPDATE devices SET facts_json = ? WHERE id = ?');
+  const updateInterval = db.prepare('UPDATE devices SET interval_ms = ? WHERE id = ?');
+  const idsOfClient = db.prepare<[string], { id: string }>('SELECT id FROM devices WHERE client_id = ?');
   const byId = db.prepare<[string], DeviceRow>('SELECT * FROM devices WHERE id = ?');
   const byToken = db.prepare<[string], DeviceRow>('SELECT * FROM devices WHERE token_hash = ?');
   const summaries = db.prepare<[], SummaryRow>(
@@ -106,14 +132,56 @@ export function createDeviceStore(db: Db) {
       insert.run(id, input.clientId, input.hostname, input.machineId ?? null, hashToken(input.deviceToken), facts, nowMs);
       return { device: toDevice(byId.get(id)!), isNew: true };
     },
+    /** The device a machine already has under a client, if any. */
+    findByMachine(clientId: string, machineId: string): Device | undefined {
+      const r = byMachine.get(clientId, machineId);
+      return r && toDevice(r);
+    },
     findById(id: string): Device | undefined {
       const r = byId.get(id);
       return r && toDevice(r);
     },
-    /** The device owning a credential, if any (disabled devices included: the caller decides). */
-    findByToken(deviceToken: string): Device | undefined {
-      const r = byToken.get(hashToken(deviceToken));
-      return r && toDevice(r);
+    /**
+     * The device owning a credential, if any (disabled devices included: the caller decides). A
+     * pending rotated credential counts too: its first use proves the agent persisted it (its
+     * credentialAck may have been lost), so it is promoted and the old one stops working.
+     */
+    findByToken(deviceToken: string, nowMs: number): Device | undefined {
+      const hash = hashToken(deviceToken);
+      const r = byToken.get(hash);
+      if (r) return toDevice(r);
+      const pending = byPendingToken.get(hash);
+      if (!pending) return undefined;
+      promotePending.run(nowMs, pending.id);
+      return toDevice(byId.get(pending.id)!);
+    },
+    /** Ids of a client's devices. */
+    idsOfClient(clientId: string): string[] {
+      return idsOfClient.all(clientId).map((r) => r.id);
+    },
+    /** Disables (connections refused) or enables a device. */
+    setDisabled(id: string, isDisabled: boolean, nowMs: number): void {
+      setDisabled.run(isDisabled ? 1 : 0, isDisabled ? nowMs : null, id);
+    },
+    /** Marks a credential rotation as asked for; it is delivered at the next authenticated connection. */
+    requestRotation(id: string, nowMs: number): void {
+      requestRotation.run(nowMs, id);
+    },
+    /** Stores the hash of a new credential sent to the agent (replacing an unconfirmed earlier one). */
+    setPendingToken(id: string, deviceToken: string): void {
+      setPending.run(hashToken(deviceToken), id);
+    },
+    /** The agent confirmed the pending credential: it becomes the only valid one. False if none was pending. */
+    promotePendingToken(id: string, nowMs: number): boolean {
+      return promotePending.run(nowMs, id).changes === 1;
+    },
+    /** Replaces the stored facts (inventory facts section). */
+    recordFacts(id: string, facts: SystemFacts): void {
+      updateFacts.run(JSON.stringify(facts), id);
+    },
+    /** Records the interval the device was told to use (for the online rule). */
+    recordInterval(id: string, intervalMs: number): void {
+      updateInterval.run(intervalMs, id);
     },
     /** Every device with its client, for the fleet list. `isOnline` is decided by the caller. */
     listSummaries(isOnline: (d: Device) => boolean): DeviceSummary[] {

@@ -45,7 +45,7 @@ describe('agent (collect → spool → connection)', () => {
     const agent = startAgent(60_000);
     await agent.start();
     await waitFor('first report', () => server.received.length === 1);
-    expect(server.received[0]!.report).toEqual({ type: 'report', v: 1, seq: 1, tsMs: NOW, metrics: [{ name: 'load.avg1', value: 0.42 }] });
+    expect(server.received[0]!.report).toEqual({ type: 'report', v: 1, seq: 1, tsMs: NOW, metrics: [{ name: 'load.avg1', value: 0.42 }, { name: 'agent.droppedReports', value: 0 }] });
     expect(server.hellos[0]).toMatchObject({ hostname: os.hostname(), intervalMs: 60_000 });
     expect(server.hellos[0]!.agentVersion).toMatch(/^\d+\.\d+\.\d+/);
     await agent.stop();

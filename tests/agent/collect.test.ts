@@ -25,7 +25,7 @@ describe('collection runner', () => {
       logger,
       timeoutMs: 50,
     });
-    expect(await runner.collectOnce()).toEqual([{ name: 'load.avg1', value: 1.5 }]);
+    expect((await runner.collectOnce()).samples).toEqual([{ name: 'load.avg1', value: 1.5 }]);
     expect(lines.find((l) => l.collector === 'throws')).toMatchObject({ level: 40, msg: 'collector failed; skipped this cycle', err: 'sensor unplugged' });
     expect(lines.find((l) => l.collector === 'hangs')).toMatchObject({ level: 40, msg: 'collector timed out; skipped this cycle' });
   });
@@ -73,7 +73,7 @@ describe('collection runner', () => {
     await runner.collectOnce();
     await runner.collectOnce();
     fail = false;
-    expect(await runner.collectOnce()).toEqual([{ name: 'proc.count', value: 10 }]);
+    expect((await runner.collectOnce()).samples).toEqual([{ name: 'proc.count', value: 10 }]);
     expect(lines.filter((l) => l.level >= 30).map((l) => l.msg)).toEqual(['collector failed; skipped this cycle', 'collector recovered']);
   });
 
@@ -105,7 +105,7 @@ describe('collection runner', () => {
       logger,
       timeoutMs: 50,
     });
-    expect(await runner.collectOnce()).toEqual([{ name: 'fs.usedPct', labels: { mount: '/' }, value: 50 }]);
+    expect((await runner.collectOnce()).samples).toEqual([{ name: 'fs.usedPct', labels: { mount: '/' }, value: 50 }]);
     expect(lines.filter((l) => l.msg === 'collector produced an invalid sample; dropped').map((l) => l.metric)).toEqual(['cpu.loadPct', 'cpu.madeUp', 'fs.usedPct']);
   });
 });

@@ -8,11 +8,12 @@ import { createNetworkCollector, parseProcNetDev, type IfaceCounters } from '../
 import { createSystemCollector } from '../../agent/collectors/system.js';
 import type { Collector } from '../../agent/collectors/types.js';
 import { findMetric } from '../../shared/metrics.js';
-import { sampleSchema, type Sample } from '../../shared/protocol.js';
+import { inventorySectionsSchema, sampleSchema, type Sample } from '../../shared/protocol.js';
 
 async function collectValid(c: Collector): Promise<Sample[]> {
   expect(await c.init()).toBe(true);
-  const samples = await c.collect();
+  const out = await c.collect();
+  const samples = Array.isArray(out) ? out : out.samples;
   for (const s of samples) expect(sampleSchema.safeParse(s), JSON.stringify(s)).toMatchObject({ success: true });
   return samples;
 }
@@ -53,9 +54,14 @@ describe('collectors on this machine', () => {
   });
 
   it('every default collector either declines in init() or produces valid samples with the label keys of metrics.ts', async () => {
-    for (const c of defaultCollectors()) {
+    for (const c of defaultCollectors({ watchedServices: () => ['ssh', 'cron'] })) {
       if (!(await c.init())) continue;
-      for (const s of await c.collect()) {
+      const out = await c.collect();
+      const samples = Array.isArray(out) ? out : out.samples;
+      if (!Array.isArray(out) && out.inventory) {
+        expect(inventorySectionsSchema.safeParse(out.inventory).success, `${c.name}: ${JSON.stringify(out.inventory).slice(0, 500)}`).toBe(true);
+      }
+      for (const s of samples) {
         expect(sampleSchema.safeParse(s).success, `${c.name}: ${JSON.stringify(s)}`).toBe(true);
         expect(Object.keys(s.labels ?? {})).toEqual(findMetric(s.name)!.labelKeys);
       }
@@ -121,5 +127,48 @@ describe('collector parsing and arithmetic', () => {
       { name: 'net.rxBytesPerSec', labels: { iface: 'wg0' }, value: 100 },
       { name: 'net.txBytesPerSec', labels: { iface: 'wg0' }, value: 10 },
     ]);
+  });
+});
+
+describe('updates collector', () => {
+  it('parses an apt simulation: packages, security count', async () => {
+    const { parseAptSimulation } = await import('../../agent/collectors/updates.js');
+    const text = [
+      'NOTE: This is only a simulation!',
+      'Inst openssl [3.0.11-1~deb12u1] (3.0.13-1~deb12u1 Debian-Security:12/stable-security [amd64])',
+      'Inst tzdata [2024a-0+deb12u1] (2024b-0+deb12u1 Debian:12.7/stable [all])',
+      'Conf openssl (3.0.13-1~deb12u1 Debian-Security:12/stable-security [amd64])',
+    ].join('\n');
+    expect(parseAptSimulation(text)).toEqual({ pendingCount: 2, securityCount: 1, source: 'apt', packages: ['openssl', 'tzdata'] });
+  });
+
+  it('re-runs the expensive check only when the package state changed', async () => {
+    const { cachedByFingerprint } = await import('../../agent/collectors/updates.js');
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qp-updates-'));
+    const status = path.join(dir, 'status');
+    fs.writeFileSync(status, 'a');
+    let runs = 0;
+    const read = cachedByFingerprint(async () => ({ pendingCount: ++runs, source: 'apt' }), [status]);
+    expect((await read()).pendingCount).toBe(1);
+    expect((await read()).pendingCount).toBe(1);
+    fs.utimesSync(status, new Date(), new Date(Date.now() + 5_000));
+    expect((await read()).pendingCount).toBe(2);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('services collector', () => {
+  it('parses systemctl show blocks in argument order, with not-found units', async () => {
+    const { parseSystemctlShow, systemdUnitName } = await import('../../agent/collectors/services.js');
+    const text = 'Id=nginx.service\nLoadState=loaded\nActiveState=active\nUnitFileState=enabled\n\nId=nope.service\nLoadState=not-found\nActiveState=inactive\nUnitFileState=\n';
+    expect(parseSystemctlShow(text)).toEqual([
+      { name: 'nginx.service', loadState: 'loaded', activeState: 'active', unitFileState: 'enabled' },
+      { name: 'nope.service', loadState: 'not-found', activeState: 'inactive', unitFileState: '' },
+    ]);
+    expect(systemdUnitName('nginx')).toBe('nginx.service');
+    expect(systemdUnitName('docker.socket')).toBe('docker.socket');
   });
 });

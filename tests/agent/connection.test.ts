@@ -1,10 +1,12 @@
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { agentSocketUrl, createConnection, type Connection, type ConnectionOptions } from '../../agent/connection.js';
 import { openSpool, type Spool } from '../../agent/spool.js';
 import { CloseCode, PROTOCOL_VERSION, type AgentConfig } from '../../shared/protocol.js';
+import { WebSocketServer } from 'ws';
 import { ProtocolServer, waitFor } from './helpers/protocol-server.js';
 import { createTestLogger } from './helpers/test-logger.js';
 
@@ -39,7 +41,7 @@ function appendReports(count: number): void {
 
 function connect(overrides: Partial<ConnectionOptions> = {}): Connection {
   connection = createConnection({
-    serverUrl: server.url(),
+    serverUrl: overrides.serverUrl ?? server.url(),
     deviceToken: TOKEN,
     spool,
     logger: log.logger,
@@ -202,6 +204,40 @@ describe('agent connection manager against a real ws server', () => {
     await waitFor('server saw the close', () => server.closeCodes.length === 1);
     expect(server.closeCodes).toEqual([1000]);
     expect(c.state).toBe('stopped');
+  });
+
+  it('a server answering hello in a newer protocol: one clear error line, close 4005, retry near the cap (never stuck waiting)', async () => {
+    const httpServer = http.createServer();
+    await new Promise<void>((r) => httpServer.listen(0, '127.0.0.1', r));
+    const wss = new WebSocketServer({ server: httpServer });
+    wss.on('connection', (ws) => ws.on('message', () => ws.send(JSON.stringify({ type: 'welcome', v: 2, deviceId: 'd', serverVersion: '9', lastSeq: 0, config: { intervalMs: 10_000 } }))));
+    const closeCodes: number[] = [];
+    wss.on('connection', (ws) => ws.on('close', (code) => closeCodes.push(code)));
+    try {
+      const port = (httpServer.address() as { port: number }).port;
+      const c = connect({ serverUrl: `http://127.0.0.1:${port}` });
+      await waitFor('backoff', () => c.state === 'backoff');
+      expect(log.lines.find((l) => l.level === 50)?.msg).toBe('server answered hello in a newer protocol: server speaks protocol v2; this agent speaks v1 — upgrade the agent');
+      expect(log.lines.find((l) => l.msg === 'agent connection closed; reconnecting after delay')).toMatchObject({ code: 4005, delayMs: 30_000 });
+      await waitFor('server saw 4005', () => closeCodes.length === 1);
+      expect(closeCodes).toEqual([4005]);
+    } finally {
+      await connection?.stop();
+      connection = undefined;
+      wss.close();
+      httpServer.closeAllConnections();
+      await new Promise((r) => httpServer.close(r));
+    }
+  });
+
+  it('after losing a ready connection, the reconnect delay is drawn over the spread window, not the first-attempt second', async () => {
+    server = await new ProtocolServer({ token: TOKEN }).listen();
+    const c = connect({ backoff: { baseMs: 1_000, capMs: 60_000, random: () => 0.5 }, reconnectSpreadMs: 30_000 });
+    await waitFor('ready', () => c.state === 'ready');
+    server.closeClients(CloseCode.GOING_AWAY);
+    await waitFor('backoff', () => c.state === 'backoff');
+    // attempt 5: ceiling 32 s, half of it with random 0.5.
+    expect(log.lines.find((l) => l.msg === 'agent connection closed; reconnecting after delay')).toMatchObject({ code: 1001, delayMs: 16_000 });
   });
 
   it('derives the ws URL from the server URL, keeping a path prefix', () => {

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import https from 'node:https';
 import os from 'node:os';
@@ -8,9 +7,10 @@ import { createConnection, type Connection } from '../../agent/connection.js';
 import { enrollDevice } from '../../agent/enroll.js';
 import { openSpool, type Spool } from '../../agent/spool.js';
 import { ProtocolServer, waitFor } from './helpers/protocol-server.js';
+import { makePrivateCa } from './helpers/private-ca.js';
 import { createTestLogger } from './helpers/test-logger.js';
 
-// A throw-away private CA and a server certificate for 127.0.0.1, made with the real openssl.
+// A throw-away private CA and a server certificate for 127.0.0.1 (helpers/private-ca.ts).
 let dir: string;
 let caFile: string;
 let key: Buffer;
@@ -18,17 +18,10 @@ let cert: Buffer;
 
 beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qp-tls-'));
-  const f = (name: string) => path.join(dir, name);
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  const run = (args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
-  run(['req', '-x509', ...ec, '-keyout', f('ca.key'), '-out', f('ca.pem'), '-days', '1', '-subj', '/CN=Quarkpulse Test CA',
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
-  run(['req', ...ec, '-keyout', f('server.key'), '-out', f('server.csr'), '-subj', '/CN=127.0.0.1']);
-  fs.writeFileSync(f('ext.cnf'), 'subjectAltName=IP:127.0.0.1\n');
-  run(['x509', '-req', '-in', f('server.csr'), '-CA', f('ca.pem'), '-CAkey', f('ca.key'), '-CAcreateserial', '-out', f('server.pem'), '-days', '1', '-extfile', f('ext.cnf')]);
-  caFile = f('ca.pem');
-  key = fs.readFileSync(f('server.key'));
-  cert = fs.readFileSync(f('server.pem'));
+  const ca = makePrivateCa(dir);
+  caFile = ca.caFile;
+  key = fs.readFileSync(ca.keyFile);
+  cert = fs.readFileSync(ca.certFile);
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 

@@ -17,11 +17,14 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** Starts a real server on 127.0.0.1:0 with a fresh data dir. */
-export async function startTestServer(opts: Partial<ServerOptions> = {}): Promise<TestServer> {
+/**
+ * Starts a real server on 127.0.0.1 with a fresh data dir (or the given one, kept on close) on
+ * port 0 (or the given port, to bring a server back where its agents expect it).
+ */
+export async function startTestServer(opts: Partial<ServerOptions> = {}, port = 0): Promise<TestServer> {
   const dataDir = opts.dataDir ?? mkdtempSync(path.join(tmpdir(), 'qp-test-'));
   const server = await createServer({ adminPassword: ADMIN_PASSWORD, logger: pino({ level: 'silent' }), ...opts, dataDir });
-  await server.listen(0, '127.0.0.1');
+  await server.listen(port, '127.0.0.1');
   return {
     server,
     url: server.url(),
@@ -64,6 +67,12 @@ export class ApiClient {
   }
   post(p: string, body?: unknown, headers?: Record<string, string>) {
     return this.request('POST', p, body ?? {}, headers);
+  }
+  put(p: string, body: unknown) {
+    return this.request('PUT', p, body);
+  }
+  delete(p: string) {
+    return this.request('DELETE', p);
   }
 
   /** Logs in and keeps the session cookie. */

@@ -1,1 +1,1 @@
--- Reserved for the compact-storage migration written on another branch; dropped at merge.
+-- Reserved for compact storage (branch storage); this placeholder is dropped at merge.

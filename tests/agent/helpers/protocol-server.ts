@@ -6,7 +6,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
-import { AGENT_WS_PATH, decodeAgentMessage, PROTOCOL_VERSION, type Hello, type Report } from '../../../shared/protocol.js';
+import { AGENT_WS_PATH, decodeAgentMessage, PROTOCOL_VERSION, type AgentMessage, type Hello, type Report } from '../../../shared/protocol.js';
 
 export interface ProtocolServerOptions {
   token: string;
@@ -25,6 +25,8 @@ export interface ReceivedReport {
 export class ProtocolServer {
   readonly received: ReceivedReport[] = [];
   readonly hellos: Hello[] = [];
+  /** Agent messages other than hello and report (inventory, credentialAck), in arrival order. */
+  readonly others: AgentMessage[] = [];
   readonly authHeaders: (string | undefined)[] = [];
   readonly closeCodes: number[] = [];
   /** Highest stored seq per streamId: what welcome.lastSeq says. */
@@ -125,6 +127,10 @@ export class ProtocolServer {
           type: 'welcome', v: PROTOCOL_VERSION, deviceId: 'dev-1', serverVersion: 'test', lastSeq,
           config: { intervalMs: this.opts.intervalMs ?? msg.intervalMs },
         }));
+        return;
+      }
+      if (msg.type !== 'report') {
+        this.others.push(msg);
         return;
       }
       const streamId = this.streamOf.get(ws)!;

@@ -1,0 +1,162 @@
+/**
+ * Hand-written checks of what crosses the agent's boundaries (server frames, spool lines, facts),
+ * following the zod schemas of shared/protocol.ts. The agent deliberately does not load zod: it
+ * costs about 10 MB of resident memory, a quarter of the agent's budget. tests/agent/wire.test.ts
+ * holds these checks to the schemas.
+ */
+import { findMetric } from '../shared/metrics.js';
+import {
+  AgentErrorCode,
+  MAX_SAMPLES_PER_REPORT,
+  PROTOCOL_VERSION,
+  SERVER_MESSAGE_TYPES,
+} from '../shared/protocol-constants.js';
+import type { AgentConfig, DecodeResult, Report, Sample, ServerMessage, SystemFacts } from '../shared/protocol.js';
+
+type Obj = Record<string, unknown>;
+
+const isObject = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isInt = (v: unknown, min: number, max = Number.MAX_SAFE_INTEGER): v is number =>
+  typeof v === 'number' && Number.isSafeInteger(v) && v >= min && v <= max;
+const isString = (v: unknown, min = 0, max = Infinity): v is string => typeof v === 'string' && v.length >= min && v.length <= max;
+
+/** Why a sample would be refused, or undefined. */
+export function sampleProblem(s: unknown): string | undefined {
+  if (!isObject(s)) return 'sample must be an object';
+  if (!isString(s.name, 1, 100)) return 'name must be a string of 1–100 characters';
+  const def = findMetric(s.name);
+  if (!def) return `unknown metric "${s.name}"`;
+  if (typeof s.value !== 'number' || !Number.isFinite(s.value)) return 'value must be a finite number';
+  for (const k of Object.keys(s)) if (k !== 'name' && k !== 'labels' && k !== 'value') return `unknown field "${k}"`;
+  if (s.labels !== undefined && !isObject(s.labels)) return 'labels must be an object';
+  const labels = (s.labels ?? {}) as Obj;
+  const keys = Object.keys(labels);
+  if (keys.length !== def.labelKeys.length || !def.labelKeys.every((k) => typeof labels[k] === 'string')) {
+    return `metric "${s.name}" needs labels [${[...def.labelKeys].sort().join(',')}] but got [${keys.sort().join(',')}]`;
+  }
+  for (const k of keys) if (!isString(labels[k], 1, 200)) return `label ${k} must be 1–200 characters`;
+  return undefined;
+}
+
+/** Why a spooled line is not a valid report frame, or undefined (same rules as reportSchema). */
+export function reportProblem(raw: unknown): string | undefined {
+  if (!isObject(raw)) return 'not an object';
+  if (raw.type !== 'report') return 'type: must be "report"';
+  if (raw.v !== PROTOCOL_VERSION) return `v: must be ${PROTOCOL_VERSION}`;
+  if (!isInt(raw.seq, 1)) return 'seq: must be an integer ≥ 1';
+  if (!isInt(raw.tsMs, 946_684_800_000, 32_503_680_000_000)) return 'tsMs: must be an integer time in ms between 2000 and 3000';
+  if (!Array.isArray(raw.metrics) || raw.metrics.length > MAX_SAMPLES_PER_REPORT) return `metrics: must be a list of at most ${MAX_SAMPLES_PER_REPORT} samples`;
+  for (const k of Object.keys(raw)) if (!['type', 'v', 'seq', 'tsMs', 'metrics'].includes(k)) return `unknown field "${k}"`;
+  for (let i = 0; i < raw.metrics.length; i++) {
+    const problem = sampleProblem(raw.metrics[i]);
+    if (problem) return `metrics.${i}: ${problem}`;
+  }
+  return undefined;
+}
+
+/** A report already checked by reportProblem. */
+export type CheckedReport = Report & { metrics: Sample[] };
+
+/** Why a pushed config is unusable, or undefined (agentConfigSchema; unknown keys are ignored). */
+export function agentConfigProblem(raw: unknown): string | undefined {
+  if (!isObject(raw)) return 'config: must be an object';
+  if (!isInt(raw.intervalMs, 1_000, 3_600_000)) return 'config.intervalMs: must be an integer 1000–3600000';
+  if (raw.watchedServices !== undefined) {
+    if (!Array.isArray(raw.watchedServices) || raw.watchedServices.length > 200 || !raw.watchedServices.every((n) => isString(n, 1, 200))) {
+      return 'config.watchedServices: must be a list of at most 200 names of 1–200 characters';
+    }
+  }
+  if (raw.collectors !== undefined && (!isObject(raw.collectors) || !Object.values(raw.collectors).every((b) => typeof b === 'boolean'))) {
+    return 'config.collectors: must map collector names to true or false';
+  }
+  return undefined;
+}
+
+function pickConfig(raw: Obj): AgentConfig {
+  return {
+    intervalMs: raw.intervalMs as number,
+    ...(raw.watchedServices !== undefined ? { watchedServices: [...(raw.watchedServices as string[])] } : {}),
+    ...(raw.collectors !== undefined ? { collectors: { ...(raw.collectors as Record<string, boolean>) } } : {}),
+  };
+}
+
+// Server → agent frames are not strict: a newer server may add fields, which are ignored.
+function serverFrameProblem(o: Obj): string | undefined {
+  switch (o.type) {
+    case 'welcome':
+      if (!isString(o.deviceId)) return 'deviceId: must be a string';
+      if (!isString(o.serverVersion)) return 'serverVersion: must be a string';
+      if (!isInt(o.lastSeq, 0)) return 'lastSeq: must be an integer ≥ 0';
+      return agentConfigProblem(o.config);
+    case 'ack':
+      return isInt(o.seq, 1) ? undefined : 'seq: must be an integer ≥ 1';
+    case 'error':
+      if (!isString(o.code) || !isString(o.message)) return 'code and message: must be strings';
+      if (o.seq !== undefined && !isInt(o.seq, 1)) return 'seq: must be an integer ≥ 1';
+      if (typeof o.retryable !== 'boolean') return 'retryable: must be true or false';
+      if (o.retryAfterMs !== undefined && !isInt(o.retryAfterMs, 0)) return 'retryAfterMs: must be an integer ≥ 0';
+      return undefined;
+    case 'config':
+      return agentConfigProblem(o.config);
+    case 'credential':
+      return isString(o.deviceToken, 10, 200) ? undefined : 'deviceToken: must be a string of 10–200 characters';
+    default:
+      return undefined;
+  }
+}
+
+function toServerMessage(o: Obj): ServerMessage {
+  const v = PROTOCOL_VERSION;
+  switch (o.type) {
+    case 'welcome':
+      return { type: 'welcome', v, deviceId: o.deviceId as string, serverVersion: o.serverVersion as string, lastSeq: o.lastSeq as number, config: pickConfig(o.config as Obj) };
+    case 'ack':
+      return { type: 'ack', v, seq: o.seq as number };
+    case 'error':
+      return {
+        type: 'error', v, code: o.code as string, message: o.message as string, retryable: o.retryable as boolean,
+        ...(o.seq !== undefined ? { seq: o.seq as number } : {}),
+        ...(o.retryAfterMs !== undefined ? { retryAfterMs: o.retryAfterMs as number } : {}),
+      };
+    case 'config':
+      return { type: 'config', v, config: pickConfig(o.config as Obj) };
+    default:
+      return { type: 'credential', v, deviceToken: o.deviceToken as string };
+  }
+}
+
+/** Decodes one server frame; unknown types and newer versions are reported, never thrown. */
+export function decodeServerFrame(text: string): DecodeResult<ServerMessage> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    return { ok: false, code: AgentErrorCode.INVALID_JSON, message: `frame is not valid JSON: ${(err as Error).message}` };
+  }
+  const o: Obj = isObject(raw) ? raw : {};
+  if (typeof o.v === 'number' && o.v !== PROTOCOL_VERSION) {
+    return { ok: false, code: AgentErrorCode.UNSUPPORTED_VERSION, message: `server speaks protocol v${o.v}; this agent speaks v${PROTOCOL_VERSION}` };
+  }
+  if (!(SERVER_MESSAGE_TYPES as readonly unknown[]).includes(o.type)) {
+    return { ok: false, code: AgentErrorCode.UNKNOWN_TYPE, message: `unknown message type ${JSON.stringify(o.type ?? null)}` };
+  }
+  const problem = o.v !== PROTOCOL_VERSION ? `v: must be ${PROTOCOL_VERSION}` : serverFrameProblem(o);
+  if (problem) return { ok: false, code: AgentErrorCode.INVALID_MESSAGE, message: problem };
+  return { ok: true, message: toServerMessage(o) };
+}
+
+const FACT_TEXT_MAX: Record<string, number> = {
+  platform: 50, distro: 200, release: 200, arch: 50, kernel: 200, cpuModel: 200, manufacturer: 200, model: 200, serial: 200,
+};
+
+/** Keeps only the facts systemFactsSchema accepts (strings within their length, integer counts). */
+export function cleanFacts(candidate: Record<string, unknown>): SystemFacts {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(candidate)) {
+    const max = FACT_TEXT_MAX[key];
+    if (max !== undefined && isString(value, 0, max)) out[key] = value;
+    else if (key === 'cpuCores' && isInt(value, 1, 4096)) out[key] = value;
+    else if (key === 'memTotalBytes' && isInt(value, 0)) out[key] = value;
+  }
+  return out as SystemFacts;
+}

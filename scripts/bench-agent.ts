@@ -1,0 +1,236 @@
+/**
+ * Agent footprint benchmark (`npm run bench:agent -- --minutes 3`): the bundled agent
+ * (dist/agent/quarkpulse-agent.mjs) reporting every 10 s to a real server, side by side in the
+ * same run with Debian's prometheus-node-exporter scraped every 10 s. For both processes it reads
+ * /proc/<pid>/stat (CPU ticks, own + waited-for children) and /proc/<pid>/status (VmRSS, VmHWM)
+ * and reports CPU per collection cycle / per scrape, RSS, and the ratios against DESIGN.md §5:
+ * agent RSS ≤ 45 MB, agent CPU per cycle ≤ 0.5 × node_exporter's CPU per scrape.
+ *
+ * Flags: --minutes N (measured time, default 3), --warmup-sec N (default 40),
+ * --node-flags "…" (V8 flags for the agent, default the ones scripts/install use),
+ * --out FILE (JSON, default .bench/agent-<time>.json).
+ */
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { pino } from 'pino';
+import { createServer } from '../server/index.js';
+
+/** V8 flags the install scripts start the agent with (see docs/OPERATIONS.md). */
+export const AGENT_NODE_FLAGS = ['--max-semi-space-size=1', '--max-old-space-size=32', '--jitless'];
+
+const INTERVAL_MS = 10_000;
+const BUNDLE = path.resolve('dist/agent/quarkpulse-agent.mjs');
+
+function flag(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
+}
+
+const minutes = Number(flag('minutes', '3'));
+const warmupSec = Number(flag('warmup-sec', '40'));
+const nodeFlags = flag('node-flags', AGENT_NODE_FLAGS.join(' ')).split(' ').filter(Boolean);
+const outFile = flag('out', path.join('.bench', `agent-${new Date().toISOString().replace(/[:.]/g, '-')}.json`));
+const clkTck = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** CPU seconds of a process: own user+system, and with its waited-for children (cutime+cstime). */
+function cpuSec(pid: number): { own: number; withChildren: number } {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name "(…)", which may itself contain spaces.
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
+  const [utime, stime, cutime, cstime] = [f[11]!, f[12]!, f[13]!, f[14]!];
+  return { own: (utime + stime) / clkTck, withChildren: (utime + stime + cutime + cstime) / clkTck };
+}
+
+function memKb(pid: number): { rssKb: number; hwmKb: number } {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const get = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN);
+  return { rssKb: get('VmRSS'), hwmKb: get('VmHWM') };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function ensureNodeExporter(): string {
+  const bin = '/usr/bin/prometheus-node-exporter';
+  if (fs.existsSync(bin)) return bin;
+  process.stderr.write('prometheus-node-exporter missing; installing it with apt-get\n');
+  execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
+  execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'prometheus-node-exporter'], {
+    stdio: 'inherit',
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
+  // The package also starts a system service on :9100; ours runs separately on its own port.
+  return bin;
+}
+
+async function api(base: string, cookie: string, method: string, p: string, body?: unknown) {
+  const res = await fetch(base + p, {
+    method,
+    headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const setCookie = res.headers.get('set-cookie');
+  return { status: res.status, json: (await res.json().catch(() => undefined)) as any, cookie: setCookie?.split(';')[0] ?? cookie };
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+async function main(): Promise<void> {
+  if (!fs.existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing; run npm run build:agent first (npm run bench:agent does)`);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qp-bench-agent-'));
+  const children: ChildProcess[] = [];
+  const server = await createServer({ dataDir: path.join(dir, 'server'), adminPassword: 'bench-password-123', logger: pino({ level: 'silent' }) });
+  try {
+    await server.listen(0, '127.0.0.1');
+    const base = server.url();
+    let r = await api(base, '', 'POST', '/api/login', { username: 'admin', password: 'bench-password-123' });
+    const cookie = r.cookie;
+    r = await api(base, cookie, 'POST', '/api/clients', { name: 'Bench', contract: 'monthly' });
+    const clientId = r.json.id as string;
+    r = await api(base, cookie, 'POST', `/api/clients/${clientId}/enrollment-tokens`, { expiresInHours: 1 });
+    const configPath = path.join(dir, 'agent', 'agent.json');
+    // Not execFileSync: the server answering the enrollment runs in this very process.
+    await promisify(execFile)(process.execPath, [BUNDLE, 'agent', 'enroll', '--server', base, '--token', r.json.token, '--config', configPath]);
+
+    const agent = spawn(process.execPath, [...nodeFlags, BUNDLE, 'agent', 'run', '--config', configPath, '--log-level', 'warn'], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    children.push(agent);
+    // The floor: an idle node with the modules any WebSocket-over-TLS client loads, same flags.
+    const floor = spawn(process.execPath, [...nodeFlags, '-e', "require('node:https');require('node:tls');require('node:crypto').randomBytes(1);setInterval(()=>{},1<<30)"], { stdio: 'ignore' });
+    children.push(floor);
+    const bare = spawn(process.execPath, ['-e', 'setInterval(()=>{},1<<30)'], { stdio: 'ignore' });
+    children.push(bare);
+    const exporterPort = await freePort();
+    const exporter = spawn(ensureNodeExporter(), [`--web.listen-address=127.0.0.1:${exporterPort}`], { stdio: ['ignore', 'ignore', 'ignore'] });
+    children.push(exporter);
+
+    const scrape = async () => {
+      const res = await fetch(`http://127.0.0.1:${exporterPort}/metrics`);
+      return (await res.text()).length;
+    };
+    process.stderr.write(`agent pid ${agent.pid} (node ${nodeFlags.join(' ')}), node_exporter pid ${exporter.pid} on :${exporterPort}; warm-up ${warmupSec} s, then ${minutes} min\n`);
+    // Scrape during warm-up too, so node_exporter is as warm as the agent.
+    const warmupEnd = Date.now() + warmupSec * 1000;
+    while (Date.now() < warmupEnd) {
+      await scrape().catch(() => 0);
+      await sleep(INTERVAL_MS);
+    }
+
+    const agentCpu0 = cpuSec(agent.pid!);
+    const exporterCpu0 = cpuSec(exporter.pid!);
+    const t0 = Date.now();
+    const agentRssKb: number[] = [];
+    const exporterRssKb: number[] = [];
+    let scrapes = 0;
+    let scrapeBytes = 0;
+    const endAt = t0 + minutes * 60_000;
+    while (Date.now() < endAt) {
+      scrapeBytes = await scrape();
+      scrapes++;
+      agentRssKb.push(memKb(agent.pid!).rssKb);
+      exporterRssKb.push(memKb(exporter.pid!).rssKb);
+      await sleep(INTERVAL_MS);
+    }
+    const elapsedSec = (Date.now() - t0) / 1000;
+    const agentCpu1 = cpuSec(agent.pid!);
+    const exporterCpu1 = cpuSec(exporter.pid!);
+    const agentHwmKb = memKb(agent.pid!).hwmKb;
+    const floorRssKb = memKb(floor.pid!).rssKb;
+    const bareRssKb = memKb(bare.pid!).rssKb;
+    const cycles = elapsedSec / (INTERVAL_MS / 1000);
+    const reportsStored = (server.db.prepare('SELECT count(DISTINCT ts_ms) AS n FROM samples').get() as { n: number }).n;
+
+    const agentOwnMsPerCycle = ((agentCpu1.own - agentCpu0.own) * 1000) / cycles;
+    const agentAllMsPerCycle = ((agentCpu1.withChildren - agentCpu0.withChildren) * 1000) / cycles;
+    const exporterMsPerScrape = ((exporterCpu1.withChildren - exporterCpu0.withChildren) * 1000) / scrapes;
+    const result = {
+      when: new Date().toISOString(),
+      machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, node: process.version, clkTck },
+      settings: { intervalMs: INTERVAL_MS, minutes, warmupSec, nodeFlags, bundleBytes: fs.statSync(BUNDLE).size },
+      agent: {
+        rssMbMedian: round(median(agentRssKb) / 1024),
+        rssMbMax: round(Math.max(...agentRssKb) / 1024),
+        peakRssMb: round(agentHwmKb / 1024),
+        cpuMsPerCycle: round(agentOwnMsPerCycle),
+        cpuMsPerCycleWithChildren: round(agentAllMsPerCycle),
+        cycles: round(cycles, 1),
+        reportsStored,
+        // Everything before the measured window: start, init, and the first run of every slow
+        // collector (processes, disks, updates, facts), child processes included.
+        warmupCpuMsWithChildren: round(agentCpu0.withChildren * 1000),
+      },
+      nodeFloor: {
+        bareNodeRssMb: round(bareRssKb / 1024),
+        nodeWithTlsRssMb: round(floorRssKb / 1024),
+        agentAboveFloorMb: round(median(agentRssKb) / 1024 - floorRssKb / 1024),
+      },
+      nodeExporter: {
+        rssMbMedian: round(median(exporterRssKb) / 1024),
+        rssMbMax: round(Math.max(...exporterRssKb) / 1024),
+        cpuMsPerScrape: round(exporterMsPerScrape),
+        scrapes,
+        scrapeBytes,
+      },
+      ratios: {
+        agentCpuPerCycleToExporterCpuPerScrape: round(agentOwnMsPerCycle / exporterMsPerScrape, 3),
+        agentCpuWithChildrenToExporter: round(agentAllMsPerCycle / exporterMsPerScrape, 3),
+        agentRssToExporterRss: round(median(agentRssKb) / median(exporterRssKb), 2),
+      },
+      targets: {
+        rssMbMax: 45,
+        cpuRatioMax: 0.5,
+        isRssMet: Math.max(...agentRssKb) / 1024 <= 45,
+        isCpuMet: agentAllMsPerCycle / exporterMsPerScrape <= 0.5,
+      },
+    };
+    fs.mkdirSync(path.dirname(outFile), { recursive: true });
+    fs.writeFileSync(outFile, `${JSON.stringify(result, null, 2)}\n`);
+    const a = result.agent;
+    const e = result.nodeExporter;
+    const q = result.ratios;
+    process.stdout.write(
+      [
+        `| measure (${minutes} min, 10 s interval, ${os.cpus().length} cores) | quarkpulse agent | node_exporter | ratio | target |`,
+        '|---|---|---|---|---|',
+        `| RSS median / max, MB | ${a.rssMbMedian} / ${a.rssMbMax} (peak ${a.peakRssMb}) | ${e.rssMbMedian} / ${e.rssMbMax} | ${q.agentRssToExporterRss} | agent ≤ 45 MB: ${result.targets.isRssMet ? 'met' : 'NOT met'} |`,
+        `| CPU per cycle / scrape, ms | ${a.cpuMsPerCycle} (with child processes ${a.cpuMsPerCycleWithChildren}) | ${e.cpuMsPerScrape} | ${q.agentCpuPerCycleToExporterCpuPerScrape} (${q.agentCpuWithChildrenToExporter}) | ≤ 0.5: ${result.targets.isCpuMet ? 'met' : 'NOT met'} |`,
+        `| floor: idle node 20 / idle node 20 with https+tls loaded, same flags, MB | ${result.nodeFloor.bareNodeRssMb} / ${result.nodeFloor.nodeWithTlsRssMb} | | agent − floor: ${result.nodeFloor.agentAboveFloorMb} MB | |`,
+        `| CPU during start-up and warm-up (${warmupSec} s, first run of every collector, with children), ms | ${a.warmupCpuMsWithChildren} | | | |`,
+        `| cycles / scrapes measured | ${a.cycles} (${a.reportsStored} reports stored in all) | ${e.scrapes} (${e.scrapeBytes} bytes each) | | |`,
+        '',
+        `JSON: ${outFile}`,
+        '',
+      ].join('\n'),
+    );
+  } finally {
+    for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
+    await sleep(500);
+    for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+    await server.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench-agent: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,17 @@
+/** /api/enrollment-tokens/:id: revoke an enrollment token (listing is per client, under /api/clients). */
+import { Router } from 'express';
+import { HttpError } from '../http/errors.js';
+import { requireRole } from '../auth/sessions.js';
+import type { ApiContext } from './context.js';
+
+export function enrollmentTokenRoutes(ctx: ApiContext): Router {
+  const r = Router();
+  r.delete('/:id', requireRole('admin', 'technician'), (req, res) => {
+    const info = ctx.clients.revokeEnrollmentToken(String(req.params.id), ctx.now());
+    if (!info) throw new HttpError(404, 'ENROLLMENT_TOKEN_NOT_FOUND', `no enrollment token with id ${String(req.params.id)}`);
+    // Devices enrolled with it keep their own credentials; only new enrollments are refused.
+    ctx.logger.info({ tokenId: info.id, clientId: info.clientId, userId: req.user?.id }, 'enrollment token revoked');
+    res.json(info);
+  });
+  return r;
+}

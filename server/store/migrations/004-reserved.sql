@@ -1,1 +1,0 @@
--- Reserved for the agent-lifecycle migration written on another branch; dropped at merge.

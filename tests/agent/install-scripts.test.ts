@@ -1,0 +1,53 @@
+/**
+ * The install scripts: shell syntax and shellcheck for every .sh, and the Linux installer's
+ * --dry-run (which prints each step instead of doing it) for a first install and an upgrade.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const dir = path.resolve('scripts/install');
+const shellScripts = ['linux/install.sh', 'linux/uninstall.sh', 'macos/install.sh', 'macos/uninstall.sh'].map((f) => path.join(dir, f));
+const hasShellcheck = spawnSync('shellcheck', ['--version']).status === 0;
+
+describe('install scripts', () => {
+  it.each(shellScripts)('%s parses (bash -n) and is executable', (file) => {
+    execFileSync('bash', ['-n', file]);
+    expect(fs.statSync(file).mode & 0o111).not.toBe(0);
+  });
+
+  // CI installs shellcheck (.ci/run); a developer machine without it skips, saying why.
+  it.skipIf(!hasShellcheck && process.env.CI !== 'true')('shellcheck finds nothing (skipped only where shellcheck is not installed)', () => {
+    const r = spawnSync('shellcheck', shellScripts, { encoding: 'utf8' });
+    expect(r.stdout + r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+
+  it('the Linux installer --dry-run creates a system user, installs root-owned code, enrolls as that user with its state dir, and writes a hardened unit', () => {
+    const bundle = path.resolve('package.json'); // any existing file stands in for the bundle in a dry run
+    const out = execFileSync('bash', [path.join(dir, 'linux/install.sh'), '--dry-run', '--server', 'https://m.example.com', '--token', 'qpe_0123456789abcdef', '--bundle', bundle, '--node', process.execPath], { encoding: 'utf8' });
+    const steps = out.split('\n').filter((l) => l.startsWith('+ '));
+    if (spawnSync('id', ['-u', 'quarkpulse']).status !== 0) {
+      expect(steps[0]).toBe('+ useradd --system --home-dir /var/lib/quarkpulse --no-create-home --shell /usr/sbin/nologin --comment Quarkpulse agent quarkpulse');
+    }
+    expect(steps).toContain(`+ install -m 0644 -o root -g root ${bundle} /opt/quarkpulse/quarkpulse-agent.mjs`);
+    expect(steps).toContain('+ install -d -m 0700 -o quarkpulse -g quarkpulse /etc/quarkpulse /var/lib/quarkpulse');
+    expect(steps).toContain(
+      `+ runuser -u quarkpulse -- ${process.execPath} /opt/quarkpulse/quarkpulse-agent.mjs agent enroll --server https://m.example.com --token qpe_0123456789abcdef --config /etc/quarkpulse/agent.json --state-dir /var/lib/quarkpulse`,
+    );
+    expect(out).toContain(`ExecStart=${process.execPath} --max-semi-space-size=1 --max-old-space-size=32 --jitless /opt/quarkpulse/quarkpulse-agent.mjs agent run --config /etc/quarkpulse/agent.json`);
+    for (const line of ['User=quarkpulse', 'NoNewPrivileges=yes', 'ProtectSystem=strict', 'ReadWritePaths=/etc/quarkpulse /var/lib/quarkpulse', 'CapabilityBoundingSet=']) {
+      expect(out).toContain(line);
+    }
+    expect(out).not.toContain('@NODE@');
+    expect(steps.slice(-3)).toEqual(['+ systemctl daemon-reload', '+ systemctl enable quarkpulse-agent', '+ systemctl restart quarkpulse-agent']);
+  });
+
+  it('the Linux installer refuses a first install without a token, saying what to pass', () => {
+    const r = spawnSync('bash', [path.join(dir, 'linux/install.sh'), '--dry-run', '--server', 'https://m.example.com', '--bundle', path.resolve('package.json'), '--node', process.execPath], { encoding: 'utf8' });
+    if (fs.existsSync('/etc/quarkpulse/agent.json')) return; // an enrolled machine needs no token
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('--token is required for a first install');
+  });
+});
