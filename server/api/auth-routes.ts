@@ -1,11 +1,11 @@
 /** POST /api/login, POST /api/logout, GET /api/me. */
 import { Router } from 'express';
-import { rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
 import type { SessionUser } from '../../shared/api-types.js';
 import { HttpError, parseInput } from '../http/errors.js';
 import { verifyPassword } from '../auth/secrets.js';
 import { endSession, requireSession, startSession } from '../auth/sessions.js';
+import { passwordLimiter } from '../http/rate-limits.js';
 import type { ApiContext } from './context.js';
 
 const loginSchema = z.object({ username: z.string().min(1).max(100), password: z.string().min(1).max(1000) }).strict();
@@ -15,16 +15,7 @@ const DUMMY_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAA
 
 export function authRoutes(ctx: ApiContext): Router {
   const r = Router();
-  const limiter = rateLimit({
-    windowMs: 5 * 60_000,
-    limit: 10,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    skipSuccessfulRequests: true,
-    handler: () => {
-      throw new HttpError(429, 'TOO_MANY_ATTEMPTS', 'too many failed logins; wait a few minutes and try again');
-    },
-  });
+  const limiter = passwordLimiter('too many failed logins; wait a few minutes and try again');
 
   r.post('/login', limiter, async (req, res) => {
     const { username, password } = parseInput(loginSchema, req.body);

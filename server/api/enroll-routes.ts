@@ -1,22 +1,14 @@
 /** POST /api/enroll: exchanges an enrollment token for a device credential (no session). */
 import { Router } from 'express';
-import { rateLimit } from 'express-rate-limit';
 import { AgentErrorCode, enrollRequestSchema, type EnrollResponse } from '../../shared/protocol.js';
 import { HttpError, parseInput } from '../http/errors.js';
 import { generateToken } from '../auth/secrets.js';
+import { attemptLimiter } from '../http/rate-limits.js';
 import type { ApiContext } from './context.js';
 
 export function enrollRoutes(ctx: ApiContext): Router {
   const r = Router();
-  const limiter = rateLimit({
-    windowMs: 60_000,
-    limit: 60,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    handler: () => {
-      throw new HttpError(429, 'TOO_MANY_ATTEMPTS', 'too many enrollment attempts; wait a minute');
-    },
-  });
+  const limiter = attemptLimiter({ windowMs: 60_000, limit: 60, message: 'too many enrollment attempts; wait a minute' });
   r.post('/', limiter, (req, res) => {
     const input = parseInput(enrollRequestSchema, req.body);
     const now = ctx.now();

@@ -6,7 +6,6 @@
  * user ends all of them. There is always at least one admin.
  */
 import { Router, type Request } from 'express';
-import { rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
 import type { UserAccount } from '../../shared/api-types.js';
 import { contactInputSchema } from '../../shared/notify-types.js';
@@ -15,6 +14,7 @@ import { hashPassword, verifyPassword } from '../auth/secrets.js';
 import { MIN_PASSWORD_LENGTH } from '../auth/bootstrap.js';
 import { requireRole, sessionTokenFromRequest } from '../auth/sessions.js';
 import type { User } from '../store/users.js';
+import { passwordLimiter } from '../http/rate-limits.js';
 import type { ApiContext } from './context.js';
 
 const roleSchema = z.enum(['admin', 'technician', 'viewer']);
@@ -135,16 +135,7 @@ export function userRoutes(ctx: ApiContext): Router {
 /** POST /api/me/password under /api/me (after requireSession). Rate-limited like login. */
 export function accountRoutes(ctx: ApiContext): Router {
   const r = Router();
-  const limiter = rateLimit({
-    windowMs: 5 * 60_000,
-    limit: 10,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    skipSuccessfulRequests: true,
-    handler: () => {
-      throw new HttpError(429, 'TOO_MANY_ATTEMPTS', 'too many failed attempts; wait a few minutes and try again');
-    },
-  });
+  const limiter = passwordLimiter('too many failed attempts; wait a few minutes and try again');
 
   r.post('/password', limiter, async (req: Request, res) => {
     const { currentPassword, newPassword } = parseInput(changePasswordSchema, req.body);
