@@ -114,10 +114,11 @@ export interface DemoHandles {
   stop(): void;
 }
 
-type Call = (method: string, path: string, body?: unknown) => Promise<any>;
+/** Calls the API as one signed-in user; throws on any non-2xx answer. */
+export type Call = (method: string, path: string, body?: unknown) => Promise<any>;
 
 /** An API caller with its own session. */
-async function session(baseUrl: string, username: string, password: string): Promise<Call> {
+export async function session(baseUrl: string, username: string, password: string): Promise<Call> {
   const login = await fetch(`${baseUrl}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
   if (!login.ok) throw new Error(`demo login as ${username} failed: ${login.status}`);
   const cookie = login.headers.get('set-cookie')!.split(';')[0]!;

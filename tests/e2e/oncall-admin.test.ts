@@ -145,7 +145,7 @@ describe.runIf(hasBrowser())('channels, on-call and device management in a real 
     for (const id of ['schedule-new', 'override-add', 'override-remove', 'schedule-edit', 'schedule-delete', 'policy-new']) expect(await page.locator(`[data-testid=${id}]`).count(), id).toBe(0);
 
     await page.goto(`${t.url}/#/devices/${deviceId}`);
-    await page.waitForSelector('[data-testid=device-agent-settings]');
+    await page.waitForSelector('[data-testid=agent-effective]');
     for (const id of ['device-admin', 'device-enable', 'device-disable', 'device-rotate', 'agent-save']) expect(await page.locator(`[data-testid=${id}]`).count(), id).toBe(0);
     expect(await page.locator('[data-testid=nav-audit]').count()).toBe(0);
   });

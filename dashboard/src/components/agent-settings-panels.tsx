@@ -1,8 +1,10 @@
 /**
  * Agent settings on the client page (for all its machines) and on the device page (this machine
  * only, over the client's), loaded from and saved to /api/{clients,devices}/:id/agent-config.
+ * Folded by default: the summary line says what applies, the form is a click away.
  */
 import { useState } from 'preact/hooks';
+import type { AgentSettings } from '../../../shared/device-admin-types.js';
 import type { AgentConfig } from '../../../shared/protocol.js';
 import { usePermissions, useApp } from '../app-context.js';
 import { useLoad } from '../hooks.js';
@@ -14,6 +16,15 @@ export function describeAgentConfig(c: AgentConfig): string {
     .filter(([, on]) => on === false)
     .map(([n]) => n);
   return [`every ${c.intervalMs / 1000} s`, c.watchedServices?.length ? `watches ${c.watchedServices.join(', ')}` : 'no watched services', off.length ? `off: ${off.join(', ')}` : 'all collectors on'].join(' · ');
+}
+
+/** What a client's own settings say, e.g. `every 30 s · watches Spooler`; a sentence when empty. */
+export function describeSettings(s: AgentSettings): string {
+  const off = Object.entries(s.collectors ?? {})
+    .filter(([, on]) => on === false)
+    .map(([n]) => n);
+  const parts = [s.intervalMs !== undefined ? `every ${s.intervalMs / 1000} s` : '', s.watchedServices?.length ? `watches ${s.watchedServices.join(', ')}` : '', off.length ? `off: ${off.join(', ')}` : ''].filter(Boolean);
+  return parts.length > 0 ? parts.join(' · ') : 'Nothing set: each agent uses its own interval and runs every collector';
 }
 
 function SavedNote({ message }: { message: string }) {
@@ -33,7 +44,11 @@ export function ClientAgentSettings({ clientId }: { clientId: string }) {
   const loaded = useLoad(() => api.getClientAgentConfig(clientId), [api, clientId, version]);
   if (!loaded.data) return <p class="muted">{loaded.status === 'error' ? `Could not load the agent settings: ${loaded.error}` : 'Loading agent settings…'}</p>;
   return (
-    <div class="panel">
+    <details class="panel disclosure settings-fold" data-testid="client-agent">
+      <summary>
+        <span class="effective">{describeSettings(loaded.data.config)}</span>
+        <span class="fold-action">{canAct ? 'Change' : 'Details'}</span>
+      </summary>
       <AgentSettingsForm
         key={version}
         own={loaded.data.config}
@@ -49,7 +64,7 @@ export function ClientAgentSettings({ clientId }: { clientId: string }) {
         }}
       />
       <SavedNote message={message} />
-    </div>
+    </details>
   );
 }
 
@@ -61,10 +76,13 @@ export function DeviceAgentSettings({ deviceId }: { deviceId: string }) {
   const loaded = useLoad(() => api.getDeviceAgentConfig(deviceId), [api, deviceId, version]);
   if (!loaded.data) return <p class="muted">{loaded.status === 'error' ? `Could not load the agent settings: ${loaded.error}` : 'Loading agent settings…'}</p>;
   return (
-    <div class="panel">
-      <p class="effective" data-testid="agent-effective">
-        Runs with: {describeAgentConfig(loaded.data.effective)}
-      </p>
+    <details class="panel disclosure settings-fold" data-testid="device-agent">
+      <summary>
+        <span class="effective" data-testid="agent-effective">
+          Runs with: {describeAgentConfig(loaded.data.effective)}
+        </span>
+        <span class="fold-action">{canAct ? 'Change' : 'Details'}</span>
+      </summary>
       <AgentSettingsForm
         key={version}
         own={loaded.data.config}
@@ -79,6 +97,6 @@ export function DeviceAgentSettings({ deviceId }: { deviceId: string }) {
         }}
       />
       <SavedNote message={message} />
-    </div>
+    </details>
   );
 }

@@ -11,6 +11,13 @@ import { useAction, useLoad } from '../hooks.js';
 import { ChannelForm } from './channel-form.js';
 import { EmptyState, ErrorNote, LoadState, PageHead, Time } from './ui.js';
 
+/** What an empty "to" means for a person channel's test. */
+function testPlaceholder(channel: ChannelView): string {
+  if (channel.type === 'email') return 'to: your own address';
+  const topic = channel.config.topic;
+  return typeof topic === 'string' ? `to: ${topic} (the default topic)` : 'to: a topic (required)';
+}
+
 function TestPanel({ channel, audience }: { channel: ChannelView; audience: ChannelTypeInfo['audience'] | undefined }) {
   const { api } = useApp();
   const action = useAction();
@@ -22,11 +29,11 @@ function TestPanel({ channel, audience }: { channel: ChannelView; audience: Chan
   };
   return (
     <div class="channel-test">
-      {audience === 'person' && (
+      {audience === 'person' && channel.isEnabled && (
         <input
           class="channel-test-to"
           aria-label={`Send the test of ${channel.name} to`}
-          placeholder={channel.type === 'email' ? 'to: your own address' : 'to: the default topic'}
+          placeholder={testPlaceholder(channel)}
           value={to}
           onInput={(e) => setTo(e.currentTarget.value)}
         />

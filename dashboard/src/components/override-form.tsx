@@ -59,7 +59,7 @@ export function OverrideForm({ schedule, users, onAdded, onCancel }: Props) {
         <input type="datetime-local" required value={ends} onInput={(e) => setEnds(e.currentTarget.value)} data-testid="override-ends" />
       </Field>
       <Field label="Note (optional)">
-        <input maxLength={500} value={note} onInput={(e) => setNote(e.currentTarget.value)} placeholder="swap with piet" data-testid="override-note" />
+        <input maxLength={500} value={note} onInput={(e) => setNote(e.currentTarget.value)} placeholder="e.g. swap with a colleague" data-testid="override-note" />
       </Field>
       <div class="button-row">
         <button type="submit" class="btn btn-primary" disabled={action.isBusy || !userId || !starts || !ends} data-testid="override-save">

@@ -7,7 +7,7 @@ import { useState } from 'preact/hooks';
 import type { UserAccount } from '../../../shared/api-types.js';
 import type { OnCallShift, Schedule } from '../../../shared/notify-types.js';
 import { usePermissions, useApp } from '../app-context.js';
-import { formatDayMonthTime } from '../format.js';
+import { formatDayMonthTime, formatIsoDate } from '../format.js';
 import { useAction, useLoad } from '../hooks.js';
 import { describeRestriction, describeRotation } from '../oncall-text.js';
 import { OverrideForm } from './override-form.js';
@@ -80,8 +80,13 @@ export function ScheduleCard({ schedule: s, users, onChanged, onRemoved, onOverr
             <p>
               <strong>{l.name}</strong>{' '}
               <span class="muted">
-                {describeRotation(l.rotationDays)}, handoff {l.handoffTime} from {l.startDate}
-                {l.restrictions.length > 0 ? ` · ${l.restrictions.map(describeRestriction).join('; ')}` : ''}
+                {describeRotation(l.rotationDays)}, handoff {l.handoffTime} from <span class="nowrap">{formatIsoDate(l.startDate)}</span>
+                {l.restrictions.map((r, k) => (
+                  <span key={k} class="nowrap">
+                    {' · '}
+                    {describeRestriction(r)}
+                  </span>
+                ))}
               </span>
             </p>
             <p class="rota">{l.userIds.map(name).join(' → ')}</p>
