@@ -9,6 +9,7 @@
 import type { QuarkpulseServer } from '../../server/index.js';
 import { hashPassword } from '../../server/auth/secrets.js';
 import type { Sample, SystemFacts } from '../../shared/protocol.js';
+import { serverInventory } from './inventory.js';
 import { connectRawAgent, type RawAgent } from './raw-agent.js';
 
 const MIN = 60_000;
@@ -178,6 +179,7 @@ export async function seedDemo(server: QuarkpulseServer, baseUrl: string, adminP
       const sends: Promise<void>[] = [];
       for (let ts = nowMs - historyHours * HOUR; ts <= nowMs; ts += stepMs) sends.push(agent.report(ts, samplesAt(d, i, ts, nowMs)));
       await Promise.all(sends);
+      if (d.role === 'server' && d.facts.platform === 'win32') agent.inventory(nowMs, serverInventory(nowMs));
     }),
   );
 

@@ -15,7 +15,9 @@ export function describeAgentConfig(c: AgentConfig): string {
   const off = Object.entries(c.collectors ?? {})
     .filter(([, on]) => on === false)
     .map(([n]) => n);
-  return [`every ${c.intervalMs / 1000} s`, c.watchedServices?.length ? `watches ${c.watchedServices.join(', ')}` : 'no watched services', off.length ? `off: ${off.join(', ')}` : 'all collectors on'].join(' · ');
+  // No list from the server means the agent keeps its own (from its config file or defaults).
+  const services = c.watchedServices === undefined ? "the agent's own service list" : c.watchedServices.length ? `watches ${c.watchedServices.join(', ')}` : 'no watched services';
+  return [`every ${c.intervalMs / 1000} s`, services, off.length ? `off: ${off.join(', ')}` : 'all collectors on'].join(' · ');
 }
 
 /** What a client's own settings say, e.g. `every 30 s · watches Spooler`; a sentence when empty. */

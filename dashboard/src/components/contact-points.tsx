@@ -17,6 +17,9 @@ const handleHints: Record<string, string> = {
   webhook: 'name to mention',
 };
 
+/** What a contact point without a handle uses. */
+const defaultHandle: Record<string, string> = { email: 'the account’s e-mail', ntfy: 'the channel’s topic' };
+
 /** Edits a user's e-mail address (PATCH /api/users/:id { email }). */
 export function EmailEditor({ userId, email, label, onSaved }: { userId: string; email: string | null; label: string; onSaved?: (email: string | null) => void }) {
   const { api } = useApp();
@@ -102,7 +105,7 @@ export function ContactPoints({ userId, username, canEdit, isSelf = false }: { u
           {list.map((c) => (
             <li key={c.id} data-testid="contact-row">
               <span>
-                <strong>{c.channelName}</strong> <span class="muted">({c.channelType})</span> {c.handle ?? <span class="muted">default</span>}
+                <strong>{c.channelName}</strong> <span class="muted">({c.channelType})</span> {c.handle ?? <span class="muted">{defaultHandle[c.channelType] ?? 'no handle'}</span>}
               </span>
               {canEdit && (
                 <button
