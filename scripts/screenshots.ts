@@ -1,8 +1,8 @@
 /**
  * Screenshots of every main dashboard page at desktop (1280×800) and phone (390×844) width, in
- * light theme (plus the fleet and device pages in dark), into docs/screenshots/. A real server
- * with seeded demo data (scripts/demo/seed.ts) and Debian's chromium; the dashboard must be
- * built (npm run screenshots builds it first).
+ * light theme (plus the fleet, device and on-call pages in dark), into docs/screenshots/. A real
+ * server with seeded demo data (scripts/demo/seed.ts, then seed-oncall.ts) and Debian's
+ * chromium; the dashboard must be built (npm run screenshots builds it first).
  *
  *   npm run screenshots [-- --only fleet,device]
  */
@@ -15,6 +15,7 @@ import type { Browser, Page } from 'playwright-core';
 import { createServer } from '../server/index.js';
 import { launchBrowser } from '../tests/e2e/browser.js';
 import { seedDemo, type DemoHandles } from './demo/seed.js';
+import { seedOnCall } from './demo/seed-oncall.js';
 
 const ADMIN_PASSWORD = 'demo-admin-password';
 const repoDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -48,6 +49,18 @@ const SHOTS: Shot[] = [
   { name: 'client-advisor', hash: (h) => `#/clients/${h.clientIds['Bakkerij de Vries']}`, ready: '[data-testid=advisor-chart]', settleMs: 400, isFullPage: true },
   { name: 'rules', hash: () => '#/rules', ready: '[data-testid=rule-row]', isFullPage: true },
   { name: 'maintenance', hash: () => '#/maintenance', ready: '[data-testid=maintenance-row]', isFullPage: true },
+  { name: 'oncall', hash: () => '#/oncall', ready: '[data-testid=override-row]', isFullPage: true, themes: ['light', 'dark'] },
+  {
+    name: 'oncall-override',
+    hash: () => '#/oncall',
+    ready: '[data-testid=override-row]',
+    viewports: ['phone'],
+    prepare: async (page) => {
+      await page.click('[data-testid=override-add]');
+      await page.locator('[data-testid=override-form]').scrollIntoViewIfNeeded();
+    },
+  },
+  { name: 'channels', hash: () => '#/channels', ready: '[data-testid=channel-row]', isFullPage: true },
   { name: 'users', hash: () => '#/users', ready: '[data-testid=user-row]', isFullPage: true },
   { name: 'account', hash: () => '#/account', ready: '[data-testid=password-form]' },
   {
@@ -122,6 +135,7 @@ async function main(): Promise<void> {
   try {
     const started = Date.now();
     handles = await seedDemo(server, server.url(), ADMIN_PASSWORD);
+    await seedOnCall(server, server.url(), ADMIN_PASSWORD);
     console.log(`seeded demo data in ${Date.now() - started} ms`);
     browser = await launchBrowser();
     const written = await capture(browser, server.url(), handles, only);

@@ -34,6 +34,27 @@ export interface ChannelView {
   updatedBy: string | null;
 }
 
+/** GET /api/channels/types: a channel type this server knows. */
+export interface ChannelTypeInfo {
+  type: string;
+  /** Human name, e.g. "Microsoft Teams (workflow webhook)". */
+  label: string;
+  /** `person`: one message per recipient (email, ntfy); `shared`: one message into a room (Slack, Teams, webhook). */
+  audience: 'person' | 'shared';
+  /** Dotted paths of config fields answered masked. */
+  secretFields: string[];
+}
+
+/** POST /api/channels/:id/test answer (a failure is 502 CHANNEL_TEST_FAILED). */
+export interface ChannelTestResult {
+  ok: true;
+  deliveryId: number;
+  /** The receiver's status; null for non-HTTP channels (email). */
+  httpStatus: number | null;
+  /** What the receiver said, trimmed. */
+  detail: string | null;
+}
+
 /** Body of POST /api/users/:id/contacts. */
 export const contactInputSchema = z
   .object({

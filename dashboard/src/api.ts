@@ -1,11 +1,9 @@
 /**
- * The dashboard's only door to the REST API. Every call sends and expects JSON with the session
- * cookie; writes always carry `content-type: application/json`, which the server (together with
- * Origin) uses as its CSRF check. Failures become one typed ApiError parsed from the server's
- * `{ error: { code, message } }`; a 401 also tells the app to show the login screen.
+ * The dashboard's only door to the REST API: typed endpoints over one JSON transport
+ * (api-request.ts). The core (sessions, fleet, alerts, incidents, rules, clients, users) is here;
+ * on-call (api-oncall.ts) and agent management and audit (api-admin.ts) are composed in.
  */
 import type {
-  ApiErrorBody,
   ClientInfo,
   ClientInput,
   DeviceDetail,
@@ -34,25 +32,12 @@ import type {
   Severity,
   TimeEntry,
 } from '../../shared/alert-types.js';
+import { createAdminApi, type AdminApi } from './api-admin.js';
+import { createOnCallApi, type OnCallApi } from './api-oncall.js';
+import { createRequest, enc, query, type Method } from './api-request.js';
 
-/** A failed API call: HTTP status plus the server's error code and message. */
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ApiError';
-  }
+export { ApiError, describeError } from './api-request.js';
 
-  /** True when the session is missing or expired. */
-  get isUnauthorized(): boolean {
-    return this.status === 401;
-  }
-}
-
-type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** Query for one metric's downsampled series. */
 export interface MetricQuery {
@@ -89,7 +74,7 @@ export interface TimeEntryInput {
 }
 
 /** The typed endpoints the dashboard uses. */
-export interface Api {
+export interface Api extends OnCallApi, AdminApi {
   getMe(): Promise<SessionUser>;
   login(username: string, password: string): Promise<SessionUser>;
   logout(): Promise<void>;
@@ -154,69 +139,21 @@ export interface ApiOptions {
   fetch?: typeof fetch;
 }
 
-function isErrorBody(value: unknown): value is ApiErrorBody {
-  if (typeof value !== 'object' || value === null) return false;
-  const err = (value as { error?: unknown }).error;
-  return typeof err === 'object' && err !== null && typeof (err as { message?: unknown }).message === 'string';
-}
-
-/** Turns a failed response into an ApiError, keeping the server's exact code and message. */
-async function readError(res: Response): Promise<ApiError> {
-  const text = await res.text().catch(() => '');
-  try {
-    const body: unknown = JSON.parse(text);
-    if (isErrorBody(body)) return new ApiError(res.status, String(body.error.code), body.error.message);
-  } catch {
-    // not JSON: fall through to a generic message
-  }
-  const reason = res.statusText || 'request failed';
-  return new ApiError(res.status, `HTTP_${res.status}`, `The server answered ${res.status} ${reason}.`);
-}
-
-/** `?a=1&b=2` of the defined values, or '' when there are none. */
-function query(params: Record<string, string | number | undefined>): string {
-  const q = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') q.set(k, String(v));
-  const s = q.toString();
-  return s ? `?${s}` : '';
-}
-
-const enc = encodeURIComponent;
 
 /** Builds the API client. */
 export function createApi(options: ApiOptions = {}): Api {
   const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
   const unauthorizedListeners = new Set<() => void>();
 
-  async function request<T>(method: Method, path: string, body?: unknown, init?: { signal?: AbortSignal; isLogin?: boolean }): Promise<T> {
-    const headers: Record<string, string> = { accept: 'application/json' };
-    if (method !== 'GET') headers['content-type'] = 'application/json';
-    let res: Response;
-    try {
-      res = await doFetch(path, {
-        method,
-        headers,
-        credentials: 'same-origin',
-        body: method === 'GET' ? undefined : JSON.stringify(body ?? {}),
-        signal: init?.signal,
-      });
-    } catch (err) {
-      if ((err as Error).name === 'AbortError') throw err;
-      throw new ApiError(0, 'NETWORK_ERROR', 'Cannot reach the Quarkpulse server. Check your connection.');
-    }
-    if (!res.ok) {
-      const error = await readError(res);
-      if (error.isUnauthorized && !init?.isLogin) unauthorizedListeners.forEach((l) => l());
-      throw error;
-    }
-    if (res.status === 204) return undefined as T;
-    const text = await res.text();
-    return (text ? JSON.parse(text) : undefined) as T;
-  }
+  const transport = createRequest(doFetch, () => unauthorizedListeners.forEach((l) => l()));
+  const request = async <T>(method: Method, path: string, body?: unknown, init?: { signal?: AbortSignal; isLogin?: boolean }): Promise<T> =>
+    (await transport<T>(method, path, body, init)).body;
   const get = <T>(path: string, signal?: AbortSignal) => request<T>('GET', path, undefined, { signal });
   const post = <T>(path: string, body: unknown = {}) => request<T>('POST', path, body);
 
   return {
+    ...createOnCallApi(transport),
+    ...createAdminApi(transport),
     getMe: () => get('/api/me'),
     login: (username, password) => request<SessionUser>('POST', '/api/login', { username, password }, { isLogin: true }),
     logout: () => post('/api/logout'),
@@ -284,11 +221,4 @@ export function createApi(options: ApiOptions = {}): Api {
       return () => unauthorizedListeners.delete(listener);
     },
   };
-}
-
-/** Message for any thrown value, for showing in the UI. */
-export function describeError(err: unknown): string {
-  if (err instanceof ApiError) return err.message;
-  if (err instanceof Error) return err.message;
-  return String(err);
 }

@@ -10,7 +10,9 @@ import { AppContext, type AppServices } from './app-context.js';
 import { AccountView } from './components/account-view.js';
 import { AlertDetailView } from './components/alert-detail-view.js';
 import { AlertsView } from './components/alerts-view.js';
+import { AuditView } from './components/audit-view.js';
 import { BillingView } from './components/billing-view.js';
+import { ChannelsView } from './components/channels-view.js';
 import { ClientDetailView } from './components/client-detail-view.js';
 import { ClientsView } from './components/clients-view.js';
 import { FleetView } from './components/fleet-view.js';
@@ -18,6 +20,8 @@ import { IncidentDetailView } from './components/incident-detail-view.js';
 import { IncidentsView } from './components/incidents-view.js';
 import { LoginView } from './components/login-view.js';
 import { MaintenanceView } from './components/maintenance-view.js';
+import { NotificationsView } from './components/notifications-view.js';
+import { OnCallView } from './components/oncall-view.js';
 import { RulesView } from './components/rules-view.js';
 import { SideNav } from './components/side-nav.js';
 import { TopBar } from './components/top-bar.js';
@@ -26,8 +30,6 @@ import { lazyView } from './lazy.js';
 import type { LiveClient } from './live.js';
 import { navigate, useRoute, type Route } from './router.js';
 import { useTheme } from './theme.js';
-
-import { NotificationsView } from './components/notifications-view.js';
 
 const DeviceView = lazyView(() => import('./components/device-view.js').then((m) => m.DeviceView));
 
@@ -59,6 +61,12 @@ function Page({ route }: { route: Route }) {
       return <RulesView />;
     case 'maintenance':
       return <MaintenanceView />;
+    case 'oncall':
+      return <OnCallView />;
+    case 'channels':
+      return <ChannelsView />;
+    case 'audit':
+      return <AuditView filters={{ actor: route.actor ?? '', entityType: route.entityType ?? '', entityId: route.entityId ?? '' }} />;
     case 'users':
       return <UsersView />;
     case 'account':

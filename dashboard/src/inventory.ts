@@ -1,10 +1,10 @@
 /**
- * Reading a device's inventory (services, processes, printers, disks, updates, sessions) as the
- * agent-lifecycle module sends it in DeviceDetail.inventory: `{ [section]: { tsMs, data } }`.
- * That field is optional and newer than this dashboard's types, so everything here reads
- * `unknown` defensively: a missing or odd section yields nothing rather than an error.
+ * A device's inventory (services, processes, printers, disks, updates, sessions) as the device
+ * page shows it, read from DeviceDetail.inventory: `{ [section]: { tsMs, data } }` with the
+ * section shapes of shared/protocol.ts (validated by the server when the agent sent them).
+ * Optional fields get display defaults here, so the components need no checks.
  */
-
+import type { DeviceDetail } from '../../shared/api-types.js';
 export interface ServiceRow {
   name: string;
   isRunning: boolean;
@@ -56,71 +56,47 @@ export interface InventoryView {
   users: { tsMs: number; rows: SessionRow[] } | null;
 }
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const str = (v: unknown, d = ''): string => (typeof v === 'string' ? v : d);
-const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
-const bool = (v: unknown): boolean => v === true;
-const list = (v: unknown): Obj[] => (Array.isArray(v) ? v.filter(isObj) : []);
-
-function section(inv: Obj, name: string): { tsMs: number; data: unknown } | null {
-  const s = inv[name];
-  if (!isObj(s) || !('data' in s)) return null;
-  return { tsMs: num(s.tsMs) ?? 0, data: s.data };
-}
-
-const toProcess = (p: Obj): ProcessRow => ({ pid: num(p.pid) ?? 0, name: str(p.name, '?'), cpuPct: num(p.cpuPct) ?? 0, memBytes: num(p.memBytes) ?? 0, user: str(p.user) });
-
-/** The inventory of a device detail, or null when the server sent none. */
-export function readInventory(detail: unknown): InventoryView | null {
-  const inv = isObj(detail) ? detail.inventory : undefined;
-  if (!isObj(inv) || Object.keys(inv).length === 0) return null;
-  const services = section(inv, 'services');
-  const processes = section(inv, 'processes');
-  const printers = section(inv, 'printers');
-  const disks = section(inv, 'disks');
-  const updates = section(inv, 'updates');
-  const users = section(inv, 'users');
+/** The inventory of a device detail, or null when the agent sent none the page shows. */
+export function readInventory(detail: Pick<DeviceDetail, 'inventory'> | null): InventoryView | null {
+  const inv = detail?.inventory;
+  if (!inv) return null;
+  const { services, processes, printers, disks, updates, users } = inv;
   const view: InventoryView = {
-    services: services && {
-      tsMs: services.tsMs,
-      rows: list(services.data).map((s) => ({ name: str(s.name, '?'), isRunning: bool(s.isRunning), state: str(s.state), startMode: str(s.startMode) })),
-    },
-    processes:
-      processes && isObj(processes.data)
-        ? { tsMs: processes.tsMs, byCpu: list(processes.data.byCpu).map(toProcess), byMem: list(processes.data.byMem).map(toProcess) }
-        : null,
-    printers: printers && {
-      tsMs: printers.tsMs,
-      rows: list(printers.data).map((p) => ({ name: str(p.name, '?'), status: str(p.status, 'unknown'), hasError: bool(p.hasError), isDefault: bool(p.isDefault), model: str(p.model) })),
-    },
-    disks: disks && {
-      tsMs: disks.tsMs,
-      rows: list(disks.data).map((d) => ({
-        device: str(d.device, '?'),
-        name: str(d.name) || str(d.vendor),
-        type: [str(d.type), str(d.interfaceType)].filter(Boolean).join(' '),
-        sizeBytes: num(d.sizeBytes),
-        smartStatus: d.smartStatus === 'ok' || d.smartStatus === 'failing' ? d.smartStatus : 'unknown',
-        temperatureCelsius: num(d.temperatureCelsius),
-      })),
-    },
-    updates:
-      updates && isObj(updates.data)
-        ? {
-            tsMs: updates.tsMs,
-            info: {
-              pendingCount: num(updates.data.pendingCount) ?? 0,
-              securityCount: num(updates.data.securityCount),
-              source: str(updates.data.source),
-              packages: Array.isArray(updates.data.packages) ? updates.data.packages.filter((p): p is string => typeof p === 'string') : [],
-            },
-          }
-        : null,
-    users: users && {
-      tsMs: users.tsMs,
-      rows: list(users.data).map((u) => ({ user: str(u.user, '?'), terminal: str(u.terminal), host: str(u.host), loginAtMs: num(u.loginAtMs) })),
-    },
+    services: services
+      ? { tsMs: services.tsMs, rows: services.data.map((s) => ({ name: s.name, isRunning: s.isRunning, state: s.state ?? '', startMode: s.startMode ?? '' })) }
+      : null,
+    processes: processes
+      ? {
+          tsMs: processes.tsMs,
+          byCpu: processes.data.byCpu.map((p) => ({ ...p, user: p.user ?? '' })),
+          byMem: processes.data.byMem.map((p) => ({ ...p, user: p.user ?? '' })),
+        }
+      : null,
+    printers: printers
+      ? { tsMs: printers.tsMs, rows: printers.data.map((p) => ({ name: p.name, status: p.status, hasError: p.hasError, isDefault: p.isDefault ?? false, model: p.model ?? '' })) }
+      : null,
+    disks: disks
+      ? {
+          tsMs: disks.tsMs,
+          rows: disks.data.map((d) => ({
+            device: d.device,
+            name: d.name || d.vendor || '',
+            type: [d.type, d.interfaceType].filter(Boolean).join(' '),
+            sizeBytes: d.sizeBytes ?? null,
+            smartStatus: d.smartStatus,
+            temperatureCelsius: d.temperatureCelsius ?? null,
+          })),
+        }
+      : null,
+    updates: updates
+      ? {
+          tsMs: updates.tsMs,
+          info: { pendingCount: updates.data.pendingCount, securityCount: updates.data.securityCount ?? null, source: updates.data.source, packages: updates.data.packages ?? [] },
+        }
+      : null,
+    users: users
+      ? { tsMs: users.tsMs, rows: users.data.map((u) => ({ user: u.user, terminal: u.terminal ?? '', host: u.host ?? '', loginAtMs: u.loginAtMs ?? null })) }
+      : null,
   };
   return Object.values(view).some((v) => v !== null) ? view : null;
 }

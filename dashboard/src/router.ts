@@ -17,6 +17,9 @@ export type Route =
   | { name: 'client'; clientId: string }
   | { name: 'rules' }
   | { name: 'maintenance' }
+  | { name: 'oncall' }
+  | { name: 'channels' }
+  | { name: 'audit'; actor: string | null; entityType: string | null; entityId: string | null }
   | { name: 'users' }
   | { name: 'account' }
   | { name: 'notifications' }
@@ -38,6 +41,9 @@ const patterns: [string, (p: Params) => Route][] = [
   ['/clients/:id', (p) => ({ name: 'client', clientId: p.path[0]! })],
   ['/rules', () => ({ name: 'rules' })],
   ['/maintenance', () => ({ name: 'maintenance' })],
+  ['/oncall', () => ({ name: 'oncall' })],
+  ['/channels', () => ({ name: 'channels' })],
+  ['/audit', (p) => ({ name: 'audit', actor: p.query.get('actor'), entityType: p.query.get('entityType'), entityId: p.query.get('entityId') })],
   ['/users', () => ({ name: 'users' })],
   ['/account', () => ({ name: 'account' })],
   ['/notifications', () => ({ name: 'notifications' })],

@@ -5,11 +5,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
-import { AGENT_WS_PATH, type Sample, type SystemFacts } from '../../shared/protocol.js';
+import { AGENT_WS_PATH, type InventorySections, type Sample, type SystemFacts } from '../../shared/protocol.js';
 
 export interface RawAgent {
   /** Sends one report and waits for its ack. */
   report(tsMs: number, metrics: Sample[]): Promise<void>;
+  /** Sends inventory sections (not acknowledged by the protocol). */
+  inventory(tsMs: number, sections: InventorySections): void;
   close(): void;
 }
 
@@ -43,6 +45,9 @@ export async function connectRawAgent(baseUrl: string, deviceToken: string, hell
         waiting.set(n, { resolve, reject });
         ws.send(JSON.stringify({ type: 'report', v: 1, seq: n, tsMs, metrics }));
       });
+    },
+    inventory(tsMs, sections) {
+      ws.send(JSON.stringify({ type: 'inventory', v: 1, tsMs, sections }));
     },
     close() {
       ws.close();

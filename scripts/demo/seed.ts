@@ -9,6 +9,7 @@
 import type { QuarkpulseServer } from '../../server/index.js';
 import { hashPassword } from '../../server/auth/secrets.js';
 import type { Sample, SystemFacts } from '../../shared/protocol.js';
+import { serverInventory } from './inventory.js';
 import { connectRawAgent, type RawAgent } from './raw-agent.js';
 
 const MIN = 60_000;
@@ -114,10 +115,11 @@ export interface DemoHandles {
   stop(): void;
 }
 
-type Call = (method: string, path: string, body?: unknown) => Promise<any>;
+/** Calls the API as one signed-in user; throws on any non-2xx answer. */
+export type Call = (method: string, path: string, body?: unknown) => Promise<any>;
 
 /** An API caller with its own session. */
-async function session(baseUrl: string, username: string, password: string): Promise<Call> {
+export async function session(baseUrl: string, username: string, password: string): Promise<Call> {
   const login = await fetch(`${baseUrl}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
   if (!login.ok) throw new Error(`demo login as ${username} failed: ${login.status}`);
   const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
@@ -177,6 +179,7 @@ export async function seedDemo(server: QuarkpulseServer, baseUrl: string, adminP
       const sends: Promise<void>[] = [];
       for (let ts = nowMs - historyHours * HOUR; ts <= nowMs; ts += stepMs) sends.push(agent.report(ts, samplesAt(d, i, ts, nowMs)));
       await Promise.all(sends);
+      if (d.role === 'server' && d.facts.platform === 'win32') agent.inventory(nowMs, serverInventory(nowMs));
     }),
   );
 

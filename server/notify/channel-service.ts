@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import type { ChannelInput, ChannelView, Person } from '../../shared/notify-types.js';
+import type { ChannelInput, ChannelTestResult, ChannelTypeInfo, ChannelView, Person } from '../../shared/notify-types.js';
 import { HttpError } from '../http/errors.js';
 import type { ChannelRecord, ChannelStore } from '../store/channels.js';
 import type { DeliveryStore } from '../store/deliveries.js';
@@ -68,7 +68,7 @@ export function createChannelService(deps: ChannelServiceDeps) {
     list: (): ChannelView[] => channels.list().map(view),
     get: (id: string): ChannelView => view(mustFind(id)),
     /** The channel types with a short description. */
-    types: () => registry.list().map((c) => ({ type: c.type, label: c.label, audience: c.audience, secretFields: c.secretFields })),
+    types: (): ChannelTypeInfo[] => registry.list().map((c) => ({ type: c.type, label: c.label, audience: c.audience, secretFields: [...c.secretFields] })),
 
     create(input: ChannelInput, by: string): ChannelView {
       const config = checkConfig(input.type, input.config);
@@ -99,7 +99,7 @@ export function createChannelService(deps: ChannelServiceDeps) {
      * Sends a test message now, without the queue, and records it as a 'test' delivery.
      * `to` (email address, ntfy topic) defaults to the caller's email or the channel's topic.
      */
-    async test(id: string, actor: User, to?: string): Promise<{ ok: true; deliveryId: number; httpStatus: number | null; detail: string | null }> {
+    async test(id: string, actor: User, to?: string): Promise<ChannelTestResult> {
       const c = mustFind(id);
       const impl = registry.get(c.type);
       if (!impl) throw new HttpError(400, 'CHANNEL_TYPE_UNKNOWN', `unknown channel type "${c.type}"`);

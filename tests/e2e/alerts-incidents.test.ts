@@ -146,24 +146,27 @@ describe.runIf(hasBrowser())('alerts and incidents in a real browser', () => {
     expect((await admin.get(`/api/alerts/${alertForViewer}`)).json.state).toBe('firing');
   });
 
-  it('shows the device inventory when the agent sends one', async () => {
-    const page = await pageAs(admin);
-    // The inventory comes from the agent-lifecycle module; stand in for it at the HTTP layer.
-    await page.route(`**/api/devices/${monthly.deviceId}`, async (route) => {
-      const res = await route.fetch();
-      const body = await res.json();
-      body.inventory = {
-        services: { tsMs: Date.now(), data: [{ name: 'Spooler', isRunning: false, state: 'stopped', startMode: 'auto' }, { name: 'sshd', isRunning: true }] },
-        disks: { tsMs: Date.now(), data: [{ device: '/dev/sda', name: 'Samsung SSD 870', sizeBytes: 500e9, smartStatus: 'failing' }] },
-        processes: { tsMs: Date.now(), data: { byCpu: [{ pid: 42, name: 'backup.exe', cpuPct: 88, memBytes: 2e8 }], byMem: [] } },
-      };
-      await route.fulfill({ response: res, json: body });
+  it('shows the device inventory the agent sent, in the shape the server stores it', async () => {
+    // A real inventory frame through the agent protocol (shared/protocol.ts), not a stub.
+    agents[0]!.ws.send({
+      type: 'inventory',
+      v: 1,
+      tsMs: Date.now(),
+      sections: {
+        services: [{ name: 'Spooler', isRunning: false, state: 'stopped', startMode: 'auto' }, { name: 'sshd', isRunning: true }],
+        disks: [{ device: '/dev/sda', name: 'Samsung SSD 870', sizeBytes: 500_000_000_000, smartStatus: 'failing' }],
+        processes: { byCpu: [{ pid: 42, name: 'backup.exe', cpuPct: 88, memBytes: 200_000_000 }], byMem: [] },
+        updates: { pendingCount: 3, securityCount: 1, source: 'apt', packages: ['openssl', 'curl', 'tzdata'] },
+      },
     });
+    await expect.poll(async () => Object.keys((await admin.get(`/api/devices/${monthly.deviceId}`)).json.inventory ?? {}).length).toBe(4);
+    const page = await pageAs(admin);
     await page.goto(`${t.url}/#/devices/${monthly.deviceId}`);
     await page.waitForSelector('[data-testid=device-inventory]');
     expect(await page.textContent('[data-testid=inv-services]')).toContain('Spooler');
     expect(await page.textContent('[data-testid=inv-disks]')).toContain('SMART failing');
     expect(await page.textContent('[data-testid=inv-processes]')).toContain('backup.exe');
+    expect(await page.textContent('[data-testid=inv-updates]')).toContain('3 pending, 1 security');
     expect(await page.locator('[data-testid=inv-printers]').count()).toBe(0);
     // The device's own alerts are listed on its page.
     expect(await page.locator('[data-testid=device-problems] [data-testid=alert-row]').count()).toBe(2);

@@ -1,7 +1,11 @@
-/** Your account: who you are signed in as, and changing your password (which signs out your other sessions). */
+/**
+ * Your account: who you are signed in as, how you are paged (your e-mail and contact points),
+ * and changing your password (which signs out your other sessions).
+ */
 import { useState } from 'preact/hooks';
 import { useApp } from '../app-context.js';
-import { useAction } from '../hooks.js';
+import { useAction, useLoad } from '../hooks.js';
+import { ContactPoints, EmailEditor } from './contact-points.js';
 import { ErrorNote, Field, PageHead } from './ui.js';
 
 const roleText = {
@@ -18,10 +22,25 @@ export function AccountView() {
   const [repeat, setRepeat] = useState('');
   const [isDone, setIsDone] = useState(false);
   const mismatch = repeat.length > 0 && repeat !== next;
+  const me = useLoad(() => (user ? api.getPerson(user.id) : Promise.reject(new Error('not signed in'))), [api, user?.id]);
 
   return (
     <section aria-labelledby="account-title" data-testid="account-page">
       <PageHead title="Account" titleId="account-title" subtitle={user ? `Signed in as ${user.username}. ${roleText[user.role]}` : undefined} />
+      {user && (
+        <section class="panel narrow-panel" aria-labelledby="paging-title" data-testid="my-contacts">
+          <h2 id="paging-title">How you are paged</h2>
+          <p class="muted">Escalation policies reach you through these. An e-mail contact point without an address uses your e-mail.</p>
+          {me.data ? (
+            <>
+              <EmailEditor userId={user.id} email={me.data.email} label="Your e-mail" />
+              <ContactPoints userId={user.id} username={user.username} canEdit isSelf />
+            </>
+          ) : (
+            <p class="muted">{me.status === 'error' ? me.error : 'Loading…'}</p>
+          )}
+        </section>
+      )}
       <form
         class="panel form-grid narrow"
         onSubmit={(e) => {

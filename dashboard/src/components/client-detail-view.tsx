@@ -1,6 +1,7 @@
 /**
- * One client: terms (editable), its devices, enrollment tokens with install commands, and the
- * contract advisor (what the other model would have cost, month by month; chart loaded on demand).
+ * One client: terms (editable), its devices, enrollment tokens (list, revoke, create with install
+ * commands), agent settings for all its machines, and the contract advisor (what the other model
+ * would have cost, month by month; chart loaded on demand).
  */
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
@@ -11,7 +12,9 @@ import { lazyView } from '../lazy.js';
 import { deviceHref, href, navigate } from '../router.js';
 import { ClientForm } from './client-form.js';
 import { ContractBadge, StatusDot } from './contract-badge.js';
+import { ClientAgentSettings } from './agent-settings-panels.js';
 import { EnrollPanel } from './enroll-panel.js';
+import { EnrollmentTokens } from './enrollment-tokens.js';
 import { ProblemCounts } from './fleet-list.js';
 import { EmptyState, ErrorNote, LoadState, PageHead } from './ui.js';
 
@@ -22,6 +25,7 @@ export function ClientDetailView({ clientId }: { clientId: string }) {
   const { canAct, isAdmin } = usePermissions();
   const client = useLoad(() => api.getClient(clientId), [api, clientId]);
   const devices = useLoad(() => api.listDevices().then((all) => all.filter((d) => d.clientId === clientId)), [api, clientId]);
+  const tokens = useLoad(() => api.listEnrollmentTokens(clientId), [api, clientId]);
   const [isEditing, setIsEditing] = useState(false);
   const remove = useAction();
   const nowMs = useNow(30_000);
@@ -121,12 +125,17 @@ export function ClientDetailView({ clientId }: { clientId: string }) {
         )}
       </section>
 
-      {canAct && (
-        <section class="section" aria-labelledby="client-enroll">
-          <h2 id="client-enroll">Install the agent</h2>
-          <EnrollPanel client={c} />
-        </section>
-      )}
+      <section class="section" aria-labelledby="client-enroll">
+        <h2 id="client-enroll">Install the agent</h2>
+        <EnrollmentTokens tokens={tokens} />
+        {canAct && <EnrollPanel client={c} onCreated={tokens.reload} />}
+      </section>
+
+      <section class="section" aria-labelledby="client-agent">
+        <h2 id="client-agent">Agent settings</h2>
+        <p class="muted section-lead">For every machine of {c.name}; a device can override them on its own page.</p>
+        <ClientAgentSettings clientId={c.id} />
+      </section>
 
       <section class="section" aria-labelledby="client-advisor">
         <h2 id="client-advisor">Contract advisor</h2>

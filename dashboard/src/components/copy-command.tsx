@@ -15,12 +15,13 @@ export function CopyCommand({ command, testId }: { command: string; testId?: str
   };
   return (
     <div class="command">
-      {/* Words never break inside (`--server` must not wrap after `--`); lines break between them. */}
+      {/* Words never break inside (`--server` must not wrap after `--`); lines break between them.
+          Only a word too long for a phone line (a token, a Windows path) may break anywhere. */}
       <code data-testid={testId}>
         {command.split(' ').map((word, i) => (
           <Fragment key={i}>
             {i > 0 && ' '}
-            <span class="command-word">{word}</span>
+            <span class={word.length > 28 ? 'command-word is-long' : 'command-word'}>{word}</span>
           </Fragment>
         ))}
       </code>

@@ -1,21 +1,24 @@
 /**
  * Device page: header (hostname, client, status, facts), range buttons and one live chart per
- * metric group, the device's alerts and incidents, and its inventory (services, processes,
- * printers, disks) when the agent reports one. While open, the live socket is subscribed to this
- * device only.
+ * metric group, the device's alerts and incidents, its inventory (services, processes,
+ * printers, disks) when the agent reports one, its agent settings, and (technicians, admins)
+ * disable/enable, credential rotation and moving it to another client. While open, the live
+ * socket is subscribed to this device only.
  */
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { DeviceDetail } from '../../../shared/api-types.js';
 import { formatSeriesKey } from '../../../shared/metrics.js';
 import { ApiError, describeError } from '../api.js';
-import { useApp } from '../app-context.js';
+import { usePermissions, useApp } from '../app-context.js';
 import { chartsForSeries, RANGES, type RangeId } from '../chart-defs.js';
 import { formatFullTime, formatRelative } from '../format.js';
 import { useNow } from '../hooks.js';
 import { createSampleBus } from '../sample-bus.js';
 import { readInventory } from '../inventory.js';
 import { clientHref } from '../router.js';
+import { DeviceAgentSettings } from './agent-settings-panels.js';
 import { ContractBadge, StatusDot } from './contract-badge.js';
+import { DeviceAdmin } from './device-admin.js';
 import { DeviceFacts } from './device-facts.js';
 import { DeviceInventory } from './device-inventory.js';
 import { DeviceProblems } from './device-problems.js';
@@ -36,6 +39,7 @@ function readRange(): RangeId {
 
 export function DeviceView({ deviceId }: { deviceId: string }) {
   const { api, live } = useApp();
+  const { canAct } = usePermissions();
   const [device, setDevice] = useState<DeviceDetail | null>(null);
   const [error, setError] = useState<ApiError | Error | null>(null);
   const [rangeId, setRangeId] = useState<RangeId>(readRange);
@@ -150,6 +154,16 @@ export function DeviceView({ deviceId }: { deviceId: string }) {
         <section class="section" aria-labelledby="device-inventory-title">
           <h2 id="device-inventory-title">Inventory</h2>
           <DeviceInventory inventory={inventory} nowMs={nowMs} />
+        </section>
+      )}
+      <section class="section" aria-labelledby="device-agent-title">
+        <h2 id="device-agent-title">Agent settings</h2>
+        <DeviceAgentSettings deviceId={device.id} />
+      </section>
+      {canAct && (
+        <section class="section" aria-labelledby="device-manage-title">
+          <h2 id="device-manage-title">Manage device</h2>
+          <DeviceAdmin device={device} onChanged={(summary) => setDevice((d) => (d ? { ...d, ...summary } : d))} />
         </section>
       )}
     </article>

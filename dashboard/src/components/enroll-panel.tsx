@@ -1,10 +1,13 @@
-/** Creates an enrollment token for a client and shows, once, the commands that install an agent with it. */
+/**
+ * Creates an enrollment token for a client and shows, once, the commands that install an agent
+ * with it: the packaged service installers first (Linux, Windows, macOS), then a quick npx run.
+ */
 import { useState } from 'preact/hooks';
 import type { ClientInfo, EnrollmentTokenCreated } from '../../../shared/api-types.js';
 import { useApp } from '../app-context.js';
 import { formatFullTime } from '../format.js';
 import { useAction } from '../hooks.js';
-import { installCommands } from '../install-commands.js';
+import { AGENT_BUNDLE, installCommands } from '../install-commands.js';
 import { CopyCommand } from './copy-command.js';
 import { ErrorNote, Field } from './ui.js';
 
@@ -15,13 +18,13 @@ const lifetimes = [
   { hours: 0, label: 'No expiry (revoke it instead)' },
 ];
 
-export function EnrollPanel({ client }: { client: ClientInfo }) {
+export function EnrollPanel({ client, onCreated }: { client: ClientInfo; onCreated?: () => void }) {
   const { api } = useApp();
   const action = useAction();
   const [label, setLabel] = useState('');
   const [hours, setHours] = useState(24 * 7);
   const [created, setCreated] = useState<EnrollmentTokenCreated | null>(null);
-  const cmds = created ? installCommands(window.location.origin, created.token) : null;
+  const sets = created ? installCommands(window.location.origin, created.token) : null;
 
   return (
     <div class="panel" data-testid="enroll-panel">
@@ -29,7 +32,10 @@ export function EnrollPanel({ client }: { client: ClientInfo }) {
         class="form-grid"
         onSubmit={(e) => {
           e.preventDefault();
-          void action.run(async () => setCreated(await api.createEnrollmentToken(client.id, { label: label.trim() || undefined, expiresInHours: hours || undefined })));
+          void action.run(async () => {
+            setCreated(await api.createEnrollmentToken(client.id, { label: label.trim() || undefined, expiresInHours: hours || undefined }));
+            onCreated?.();
+          });
         }}
       >
         <Field label="Label (optional)" wide>
@@ -51,19 +57,26 @@ export function EnrollPanel({ client }: { client: ClientInfo }) {
         </div>
         <ErrorNote message={action.error} />
       </form>
-      {created && cmds && (
+      {created && sets && (
         <div class="token-result" data-testid="token-result">
           <p class="notice">
             Copy these now: the token is shown only once{created.expiresAtMs ? ` and works until ${formatFullTime(created.expiresAtMs)}` : ''}. Each machine that enrolls with it
             becomes a device of <strong>{client.name}</strong>.
           </p>
-          <h3>Linux and macOS</h3>
-          <CopyCommand command={cmds.unix[0]!} testId="install-unix" />
-          <CopyCommand command={cmds.unix[1]!} />
-          <h3>Windows (PowerShell)</h3>
-          <CopyCommand command={cmds.windows[0]!} testId="install-windows" />
-          <CopyCommand command={cmds.windows[1]!} />
-          <p class="muted">Needs Node.js 20 or newer on the machine. The agent stores its own credential after enrolling; the token is not needed again.</p>
+          <p class="muted">
+            The services run the one-file agent: build it once with <code>npm run build:agent</code> ({AGENT_BUNDLE}) and copy it together with <code>scripts/install/</code> to the
+            machine. Node.js 20 or newer must be installed there.
+          </p>
+          {sets.map((set) => (
+            <div key={set.id} class="command-set">
+              <h3>{set.title}</h3>
+              {set.commands.map((c, i) => (
+                <CopyCommand key={c} command={c} testId={i === 0 ? `install-${set.id}` : undefined} />
+              ))}
+              <p class="muted">{set.note}</p>
+            </div>
+          ))}
+          <p class="muted">The agent stores its own credential after enrolling; the token is not needed again.</p>
         </div>
       )}
     </div>

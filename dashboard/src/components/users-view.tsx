@@ -1,9 +1,13 @@
-/** Users (admins only): who can sign in, with which role; add, change role, reset password, remove. */
+/**
+ * Users (admins only): who can sign in, with which role; add, change role, reset password,
+ * remove; and how each person is paged (e-mail and contact points).
+ */
 import { useState } from 'preact/hooks';
 import type { UserAccount, UserRole } from '../../../shared/api-types.js';
 import { usePermissions, useApp } from '../app-context.js';
 import { formatDate } from '../format.js';
 import { useAction, useLoad } from '../hooks.js';
+import { ContactPoints, EmailEditor } from './contact-points.js';
 import { EmptyState, ErrorNote, Field, LoadState, PageHead } from './ui.js';
 
 const roles: { value: UserRole; label: string; hint: string }[] = [
@@ -129,6 +133,11 @@ function UserRow({ user, isSelf, onChanged }: { user: UserAccount; isSelf: boole
           </button>
         </form>
       )}
+      <details class="user-contacts">
+        <summary data-testid="user-contacts-toggle">E-mail and contact points</summary>
+        <EmailEditor userId={user.id} email={user.email ?? null} label={`E-mail of ${user.username}`} onSaved={onChanged} />
+        <ContactPoints userId={user.id} username={user.username} canEdit />
+      </details>
       <ErrorNote message={action.error} />
     </li>
   );
