@@ -35,7 +35,13 @@ export function closeOnSignals(close: () => Promise<void>, log: (msg: string) =>
 export async function startServerFromSettings(flags: { port?: string; host?: string; data?: string }): Promise<{ server: QuarkpulseServer; port: number }> {
   const settings = resolveServerSettings(flags, process.env);
   const logger = pino({ name: 'quarkpulse-server', level: settings.logLevel });
-  const server = await createServer({ dataDir: settings.dataDir, logger, adminPassword: settings.adminPassword });
+  const server = await createServer({
+    dataDir: settings.dataDir,
+    logger,
+    adminPassword: settings.adminPassword,
+    metricsToken: settings.metricsToken,
+    retention: settings.retention,
+  });
   const port = await server.listen(settings.port, settings.host);
   logger.info({ port, dataDir: settings.dataDir }, 'server listening');
   announceAdminPassword(server.generatedAdminPassword);

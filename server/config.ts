@@ -1,8 +1,12 @@
 /**
  * Server settings from flags and environment (QP_PORT, QP_DATA_DIR, QP_ADMIN_PASSWORD,
- * QP_LOG_LEVEL), validated with zod. A bad value throws a message that says what to fix.
+ * QP_LOG_LEVEL, QP_METRICS_TOKEN, QP_RETENTION_RAW_DAYS, QP_RETENTION_1M_DAYS,
+ * QP_RETENTION_1H_DAYS), validated with zod. A bad value throws a message that says what to fix.
  */
 import { z } from 'zod';
+import { DAY_MS, DEFAULT_RETENTION, validateRetention, type RetentionPolicy } from './store/retention-policy.js';
+
+const days = (name: string) => z.coerce.number({ error: `${name} must be a number of days` }).positive(`${name} must be more than 0 days`);
 
 const settingsSchema = z.object({
   port: z.coerce.number().int().min(0, 'port must be 0–65535').max(65535, 'port must be 0–65535'),
@@ -10,8 +14,12 @@ const settingsSchema = z.object({
   dataDir: z.string().min(1, 'data directory must not be empty'),
   adminPassword: z.string().min(10, 'QP_ADMIN_PASSWORD must be at least 10 characters').optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  metricsToken: z.string().min(16, 'QP_METRICS_TOKEN must be at least 16 characters').optional(),
+  retentionRawDays: days('QP_RETENTION_RAW_DAYS'),
+  retention1mDays: days('QP_RETENTION_1M_DAYS'),
+  retention1hDays: days('QP_RETENTION_1H_DAYS'),
 });
-export type ServerSettings = z.infer<typeof settingsSchema>;
+export type ServerSettings = z.infer<typeof settingsSchema> & { retention: RetentionPolicy };
 
 /** Merges flags over environment over defaults and validates the result. */
 export function resolveServerSettings(flags: { port?: string; host?: string; data?: string }, env: NodeJS.ProcessEnv): ServerSettings {
@@ -21,10 +29,19 @@ export function resolveServerSettings(flags: { port?: string; host?: string; dat
     dataDir: flags.data ?? env.QP_DATA_DIR ?? './data',
     adminPassword: env.QP_ADMIN_PASSWORD || undefined,
     logLevel: env.QP_LOG_LEVEL ?? 'info',
+    metricsToken: env.QP_METRICS_TOKEN || undefined,
+    retentionRawDays: env.QP_RETENTION_RAW_DAYS ?? DEFAULT_RETENTION.rawMs / DAY_MS,
+    retention1mDays: env.QP_RETENTION_1M_DAYS ?? DEFAULT_RETENTION.rollup1mMs / DAY_MS,
+    retention1hDays: env.QP_RETENTION_1H_DAYS ?? DEFAULT_RETENTION.rollup1hMs / DAY_MS,
   });
   if (!r.success) {
     const issue = r.error.issues[0]!;
     throw new Error(`invalid setting ${issue.path.join('.')}: ${issue.message}`);
   }
-  return r.data;
+  const retention = validateRetention({
+    rawMs: r.data.retentionRawDays * DAY_MS,
+    rollup1mMs: r.data.retention1mDays * DAY_MS,
+    rollup1hMs: r.data.retention1hDays * DAY_MS,
+  });
+  return { ...r.data, retention };
 }

@@ -2,9 +2,9 @@
  * Composition root of the server. Everything is built here from explicit parts and handed down;
  * tests build their own with a temp data dir and port 0.
  *
- *   agent ─ws─▶ gateway ─▶ ingest (group commit) ─▶ SQLite
- *                              └─ committed ─▶ live hub ─ws─▶ dashboards
- *   browser ─http─▶ express app (/api, dashboard files)
+ *   agent ─ws─▶ gateway ─▶ ingest (group commit) ─▶ SQLite head rows ─maintenance─▶ blocks + rollups
+ *        ◀─pause─┘ (back-pressure)  └─ committed ─▶ live hub ─ws─▶ dashboards
+ *   browser ─http─▶ express app (/api, dashboard files); Prometheus ─http─▶ /metrics
  */
 import { createServer as createHttpServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -18,7 +18,12 @@ import { createUserStore } from './store/users.js';
 import { createClientStore } from './store/clients.js';
 import { createDeviceStore, type Device } from './store/devices.js';
 import { createMetricStore } from './store/metrics.js';
-import { createIngest } from './ingest/ingest.js';
+import { createCompactor } from './store/compactor.js';
+import { createRetention } from './store/retention.js';
+import { createMaintenance, type MaintenanceOptions } from './store/maintenance.js';
+import type { RetentionPolicy } from './store/retention-policy.js';
+import { createIngest, type IngestOptions } from './ingest/ingest.js';
+import { createServerMetrics, metricsHandler, type MetricSources } from './metrics/prometheus.js';
 import { createAgentGateway } from './gateway/agent-gateway.js';
 import { createLiveHub } from './live/live-hub.js';
 import { sessionUserFromRequest } from './auth/sessions.js';
@@ -41,6 +46,20 @@ export interface ServerOptions {
   ingestMaxDelayMs?: number;
   /** How long an agent may take to say hello after the upgrade, ms. */
   agentHelloTimeoutMs?: number;
+  /** How long each resolution is kept (defaults: raw 7 d, 1 min 90 d, 1 h 2 y). */
+  retention?: RetentionPolicy;
+  /** Reports queued for the writer above which agent sockets stop being read. */
+  ingestHighWaterReports?: number;
+  /** Reports one agent connection may have waiting for their commit before it is not read. */
+  maxInFlightPerConnection?: number;
+  /** Test hook: awaited before each ingest batch (plays a slow disk). */
+  ingestBeforeBatch?: IngestOptions['beforeBatch'];
+  /** Storage maintenance timing, or false to not run it (tests that drive it themselves). */
+  maintenance?: Partial<Pick<MaintenanceOptions, 'intervalMs' | 'budgetMs' | 'batchWindows' | 'pruneDevices' | 'pruneEveryTicks'>> | false;
+  /** Bearer token for GET /metrics; without it only loopback clients may scrape. */
+  metricsToken?: string;
+  /** Figures owned by other modules, shown on /metrics when given. */
+  metricSources?: Pick<MetricSources, 'outboxDepth' | 'openAlerts' | 'openIncidents'>;
 }
 
 /** A running (or ready to listen) Quarkpulse server. */
@@ -56,6 +75,10 @@ export interface QuarkpulseServer {
   db: Db;
   ctx: ApiContext;
   http: Server;
+  /** Live parts, for tests and benchmarks. */
+  ingest: ReturnType<typeof createIngest>;
+  gateway: ReturnType<typeof createAgentGateway>;
+  compactor: ReturnType<typeof createCompactor>;
 }
 
 const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -74,7 +97,9 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
   const users = createUserStore(db);
   const clients = createClientStore(db);
   const devices = createDeviceStore(db);
-  const metrics = createMetricStore(db);
+  const metrics = createMetricStore(db, { now, retention: opts.retention });
+  const compactor = createCompactor({ db, metrics, now });
+  const retention = createRetention({ metrics, now });
   const generatedAdminPassword = await bootstrapAdmin(users, opts.adminPassword, now());
 
   // Late-bound: the gateway needs ingest, ingest's post-commit hook needs the hub and gateway.
@@ -87,6 +112,8 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
     authenticate: (req) => sessionUserFromRequest(req, users, now()),
     summarize: (ids) => ids.flatMap((id) => devices.summary(id, isOnline) ?? []),
   });
+  let serverMetrics: ReturnType<typeof createServerMetrics> | undefined;
+  let gatewayRef: ReturnType<typeof createAgentGateway> | undefined;
   const ingest = createIngest({
     db,
     devices,
@@ -94,6 +121,10 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
     logger,
     now,
     maxDelayMs: opts.ingestMaxDelayMs,
+    highWaterReports: opts.ingestHighWaterReports,
+    beforeBatch: opts.ingestBeforeBatch,
+    onPressure: (isUnder) => gatewayRef?.setPaused(isUnder),
+    onBatch: (info) => serverMetrics?.observeBatch(info),
     onCommitted: (stored) => {
       for (const s of stored) {
         hub.publishSamples(s.deviceId, s.report.tsMs, s.report.metrics);
@@ -108,12 +139,28 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
     now,
     serverVersion: VERSION,
     helloTimeoutMs: opts.agentHelloTimeoutMs,
+    maxInFlightPerConnection: opts.maxInFlightPerConnection,
     onPresence: (id) => hub.markDeviceChanged(id),
   });
+  gatewayRef = gateway;
   isConnected = (id) => gateway.isConnected(id);
+  const maintenance =
+    opts.maintenance === false
+      ? undefined
+      : createMaintenance({ db, compactor, retention, logger, now, isBusy: () => ingest.isUnderPressure(), ...opts.maintenance });
+  maintenance?.start();
+  serverMetrics = createServerMetrics({
+    connectedAgents: () => gateway.connectionCount(),
+    pausedAgentConnections: () => gateway.flowStats().pausedConnections,
+    ingestStats: () => ingest.stats(),
+    isIngestUnderPressure: () => ingest.isUnderPressure(),
+    writerLagMs: () => ingest.lagMs(),
+    storageStats: () => ({ windowsCompacted: compactor.stats().windowsCompacted, blocksPruned: retention.stats().blocksDeleted }),
+    ...opts.metricSources,
+  });
 
   const ctx: ApiContext = { db, users, clients, devices, metrics, logger, now, version: VERSION, isTls: false, isOnline };
-  const app = createApp(ctx, opts.dashboardDir ?? defaultDashboardDir());
+  const app = createApp(ctx, opts.dashboardDir ?? defaultDashboardDir(), { metricsHandler: metricsHandler(serverMetrics, opts.metricsToken) });
   const http = createHttpServer(app);
   http.on('upgrade', (req, socket, head) => {
     socket.on('error', (err) => logger.debug({ err }, 'upgrade socket error'));
@@ -129,6 +176,9 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
     db,
     ctx,
     http,
+    ingest,
+    gateway,
+    compactor,
     listen(port, host = '0.0.0.0') {
       return new Promise((resolve, reject) => {
         http.once('error', reject);
@@ -147,6 +197,7 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
     async close() {
       if (isClosed) return;
       isClosed = true;
+      maintenance?.stop();
       gateway.close();
       hub.close();
       await new Promise<void>((resolve) => {

@@ -48,8 +48,8 @@ export function deviceRoutes(ctx: ApiContext): Router {
     const fromMs = q.from ?? toMs - 3_600_000;
     if (fromMs >= toMs) throw new HttpError(400, 'INVALID_RANGE', 'from must be before to');
     if (toMs - fromMs > MAX_RANGE_MS) throw new HttpError(400, 'INVALID_RANGE', 'a query may span at most 400 days');
-    const { stepMs, series } = ctx.metrics.query(device.id, q.name, fromMs, toMs, q.points);
-    res.json({ deviceId: device.id, name: q.name, fromMs, toMs, stepMs, series } satisfies MetricSeriesResponse);
+    const { stepMs, resolutionMs, series } = ctx.metrics.query(device.id, q.name, fromMs, toMs, q.points);
+    res.json({ deviceId: device.id, name: q.name, fromMs, toMs, stepMs, resolutionMs, series } satisfies MetricSeriesResponse);
   });
   return r;
 }

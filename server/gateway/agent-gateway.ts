@@ -11,6 +11,11 @@
  *        │ 10 s                 └─bad frame─▶ error frame (nothing stored)
  *        ▼
  *   close 4008
+ *
+ * Flow control: a connection stops being read (ws.pause(): TCP then pushes back on the agent)
+ * while it has `maxInFlightPerConnection` reports waiting for their commit, and every agent
+ * connection stops being read while ingest says it is under pressure. Agents keep unacked
+ * reports in their spool, so slowing them down loses nothing; the server's memory stays bounded.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -39,6 +44,8 @@ export interface AgentGatewayOptions {
   pingIntervalMs?: number;
   /** Called when a device connects or disconnects (for live status). */
   onPresence?: (deviceId: string, isConnected: boolean) => void;
+  /** Reports of one connection that may wait for their commit before it stops being read. */
+  maxInFlightPerConnection?: number;
 }
 
 interface Connection {
@@ -47,6 +54,10 @@ interface Connection {
   streamId: string | null;
   isAlive: boolean;
   connectedAtMs: number;
+  /** Reports submitted to ingest and not yet committed. */
+  inFlight: number;
+  /** Paused because of its own in-flight reports (the global pause is separate). */
+  isSelfPaused: boolean;
 }
 
 /** Reads the bearer token from an upgrade request. */
@@ -62,9 +73,25 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
   const helloTimeoutMs = opts.helloTimeoutMs ?? 10_000;
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
   const connections = new Map<string, Connection>();
+  const maxInFlight = opts.maxInFlightPerConnection ?? 32;
+  let isGloballyPaused = false;
+  let pauses = 0;
+
+  function applyPause(c: Connection): void {
+    const shouldPause = isGloballyPaused || c.isSelfPaused;
+    if (shouldPause && !c.ws.isPaused) {
+      c.ws.pause();
+      pauses++;
+    } else if (!shouldPause && c.ws.isPaused) c.ws.resume();
+  }
 
   const pinger = setInterval(() => {
     for (const c of connections.values()) {
+      // A paused socket is not read, so its pongs cannot arrive: not a sign of a dead peer.
+      if (c.ws.isPaused) {
+        c.isAlive = true;
+        continue;
+      }
       if (!c.isAlive) {
         logger.warn({ deviceId: c.device.id }, 'agent missed a pong; terminating connection');
         c.ws.terminate();
@@ -119,7 +146,17 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
       return;
     }
     const seq = msg.seq;
+    conn.inFlight++;
+    if (conn.inFlight >= maxInFlight && !conn.isSelfPaused) {
+      conn.isSelfPaused = true;
+      applyPause(conn);
+    }
     ingest.submit({ deviceId: device.id, streamId: conn.streamId, report: msg, receivedAtMs: opts.now() }, (r) => {
+      conn.inFlight--;
+      if (conn.isSelfPaused && conn.inFlight <= maxInFlight / 2) {
+        conn.isSelfPaused = false;
+        applyPause(conn);
+      }
       if (r.ok) {
         send(ws, { type: 'ack', v: PROTOCOL_VERSION, seq });
         return;
@@ -134,9 +171,10 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
   function onConnection(ws: WebSocket, device: Device): void {
     const previous = connections.get(device.id);
     if (previous) previous.ws.close(CloseCode.REPLACED, 'replaced by a newer connection');
-    const conn: Connection = { ws, device, streamId: null, isAlive: true, connectedAtMs: opts.now() };
+    const conn: Connection = { ws, device, streamId: null, isAlive: true, connectedAtMs: opts.now(), inFlight: 0, isSelfPaused: false };
     connections.set(device.id, conn);
-    logger.info({ deviceId: device.id, hostname: device.hostname }, 'agent connected');
+    applyPause(conn);
+    logger.debug({ deviceId: device.id, hostname: device.hostname }, 'agent connected');
     const helloTimer = setTimeout(() => {
       if (conn.streamId === null) ws.close(CloseCode.HELLO_TIMEOUT, 'no hello received');
     }, helloTimeoutMs);
@@ -158,7 +196,7 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
         connections.delete(device.id);
         opts.onPresence?.(device.id, false);
       }
-      logger.info({ deviceId: device.id, code }, 'agent disconnected');
+      logger.debug({ deviceId: device.id, code }, 'agent disconnected');
     });
   }
 
@@ -185,6 +223,18 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
     /** Number of open agent connections. */
     connectionCount(): number {
       return connections.size;
+    },
+    /** Stops (true) or resumes (false) reading every agent socket; wired to ingest pressure. */
+    setPaused(isPaused: boolean): void {
+      if (isGloballyPaused === isPaused) return;
+      isGloballyPaused = isPaused;
+      for (const c of connections.values()) applyPause(c);
+    },
+    /** Flow-control figures for /metrics and tests. */
+    flowStats(): { isPaused: boolean; pausedConnections: number; pauses: number } {
+      let paused = 0;
+      for (const c of connections.values()) if (c.ws.isPaused) paused++;
+      return { isPaused: isGloballyPaused, pausedConnections: paused, pauses };
     },
     /** Pushes new settings to a connected device; false if it is not connected. */
     pushConfig(deviceId: string, config: AgentConfig): boolean {

@@ -1,0 +1,2 @@
+-- Reserved for the rules/alerting tables (another branch). Placeholder so the numbering stays
+-- continuous on this branch; the real 002 replaces it at merge.
