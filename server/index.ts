@@ -48,6 +48,8 @@ export interface ServerOptions {
   agentHelloTimeoutMs?: number;
   /** How long each resolution is kept (defaults: raw 7 d, 1 min 90 d, 1 h 2 y). */
   retention?: RetentionPolicy;
+  /** Most reports in one ingest transaction. */
+  ingestMaxBatch?: number;
   /** Reports queued for the writer above which agent sockets stop being read. */
   ingestHighWaterReports?: number;
   /** Reports one agent connection may have waiting for their commit before it is not read. */
@@ -121,6 +123,7 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
     logger,
     now,
     maxDelayMs: opts.ingestMaxDelayMs,
+    maxBatch: opts.ingestMaxBatch,
     highWaterReports: opts.ingestHighWaterReports,
     beforeBatch: opts.ingestBeforeBatch,
     onPressure: (isUnder) => gatewayRef?.setPaused(isUnder),

@@ -30,6 +30,11 @@ export interface MetricSources {
 export function createServerMetrics(sources: MetricSources) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 10 });
+  // prom-client names these gauges *_total, which promtool rejects; the per-type gauges without
+  // the suffix (nodejs_active_handles{type=…}, …) carry the same figures.
+  for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) {
+    registry.removeSingleMetric(name);
+  }
 
   const gauge = (name: string, help: string, read: () => number) =>
     new Gauge({

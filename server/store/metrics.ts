@@ -196,13 +196,15 @@ export function createMetricStore(db: Db, opts: MetricStoreOptions = {}) {
       const acc = new Map<number, Buckets>(list.map((s) => [s.id, new Buckets(fromMs, toMs, stepMs)]));
       const wants = (id: number) => acc.has(id);
       if (acc.size > 0) {
-        // Head rows are never in a block or a rollup yet: always add them as raw values.
+        // Head rows are never in a block or a rollup yet: always add them as raw values. At a
+        // rollup resolution they count at their bucket's start, as the rollups will.
         for (const row of headRange.iterate(deviceId, fromMs, toMs)) {
           const r = decodeReport(row.payload);
+          const ts = resolution === 0 ? row.ts_ms : Math.floor(row.ts_ms / resolution) * resolution;
           for (let i = 0; i < r.seriesIds.length; i++) {
             const b = acc.get(r.seriesIds[i]!);
             const v = r.values[i]!;
-            if (b) b.add(row.ts_ms, v, v, v, 1);
+            if (b) b.add(ts, v, v, v, 1);
           }
         }
         if (resolution === 0) {
