@@ -28,46 +28,68 @@ export interface CompactorOptions {
   graceMs?: number;
 }
 
-/** Per point, per series: the merged values of one window. */
-type PointMap = Map<number, Map<number, number>>;
+/** One report's values as the compactor reads them. */
+interface PointRow {
+  ts: number;
+  seriesIds: number[];
+  values: number[];
+}
 
-function blockToPoints(block: Block, into: PointMap): void {
+function blockToRows(block: Block): PointRow[] {
+  const rows: PointRow[] = block.timestamps.map((ts) => ({ ts, seriesIds: [], values: [] }));
   for (const s of block.series) {
     const vals = s.columns[0]!;
     let j = 0;
-    for (let i = 0; i < block.timestamps.length; i++) {
+    for (let i = 0; i < rows.length; i++) {
       if (s.present && !s.present[i]) continue;
-      const ts = block.timestamps[i]!;
-      let m = into.get(ts);
-      if (!m) into.set(ts, (m = new Map()));
-      m.set(s.seriesId, vals[j++]!);
+      rows[i]!.seriesIds.push(s.seriesId);
+      rows[i]!.values.push(vals[j++]!);
     }
   }
+  return rows;
 }
 
-function pointsToBlock(points: PointMap): { block: Block; valueCount: number } {
-  const timestamps = [...points.keys()].sort((a, b) => a - b);
-  const ids = new Set<number>();
-  for (const m of points.values()) for (const id of m.keys()) ids.add(id);
-  const sortedIds = [...ids].sort((a, b) => a - b);
-  const series: BlockSeries[] = [];
-  let valueCount = 0;
-  for (const id of sortedIds) {
-    const present = new Uint8Array(timestamps.length);
-    const vals: number[] = [];
-    let isFull = true;
-    timestamps.forEach((ts, i) => {
-      const v = points.get(ts)!.get(id);
-      if (v === undefined) isFull = false;
-      else {
-        present[i] = 1;
-        vals.push(v);
-      }
+/**
+ * Builds a raw block from rows. Rows with the same timestamp are merged, later rows winning
+ * per series (a report replayed under a new stream, or late data over a compacted block).
+ */
+function rowsToBlock(input: PointRow[]): { block: Block; valueCount: number } {
+  let rows = input;
+  let isSorted = true;
+  for (let i = 1; i < rows.length; i++) if (rows[i]!.ts <= rows[i - 1]!.ts) isSorted = false;
+  if (!isSorted) {
+    const merged = new Map<number, Map<number, number>>();
+    for (const r of rows) {
+      let m = merged.get(r.ts);
+      if (!m) merged.set(r.ts, (m = new Map()));
+      for (let k = 0; k < r.seriesIds.length; k++) m.set(r.seriesIds[k]!, r.values[k]!);
+    }
+    rows = [...merged.keys()].sort((a, b) => a - b).map((ts) => {
+      const m = merged.get(ts)!;
+      return { ts, seriesIds: [...m.keys()], values: [...m.values()] };
     });
-    valueCount += vals.length;
-    series.push({ seriesId: id, present: isFull ? null : present, columns: [vals] });
   }
-  return { block: { columnCount: 1, timestamps, series }, valueCount };
+  const n = rows.length;
+  const bySeries = new Map<number, { present: Uint8Array; vals: number[] }>();
+  for (let i = 0; i < n; i++) {
+    const r = rows[i]!;
+    for (let k = 0; k < r.seriesIds.length; k++) {
+      const id = r.seriesIds[k]!;
+      let e = bySeries.get(id);
+      if (!e) bySeries.set(id, (e = { present: new Uint8Array(n), vals: [] }));
+      e.present[i] = 1;
+      e.vals.push(r.values[k]!);
+    }
+  }
+  let valueCount = 0;
+  const series: BlockSeries[] = [...bySeries.keys()]
+    .sort((a, b) => a - b)
+    .map((id) => {
+      const e = bySeries.get(id)!;
+      valueCount += e.vals.length;
+      return { seriesId: id, present: e.vals.length === n ? null : e.present, columns: [e.vals] };
+    });
+  return { block: { columnCount: 1, timestamps: rows.map((r) => r.ts), series }, valueCount };
 }
 
 /**
@@ -75,9 +97,14 @@ function pointsToBlock(points: PointMap): { block: Block; valueCount: number } {
  * series' stored decimals, so it stays exact) and count.
  */
 export function rollUp(block: Block, bucketMs: number, decimalsOf: (seriesId: number) => number): Block {
-  const bucketOf = block.timestamps.map((ts) => windowStart(ts, bucketMs));
-  const buckets = [...new Set(bucketOf)].sort((a, b) => a - b);
-  const index = new Map(buckets.map((b, i) => [b, i]));
+  // Timestamps ascend, so bucket starts do too: number them in one pass.
+  const bucketIndex = new Int32Array(block.timestamps.length);
+  const buckets: number[] = [];
+  for (let i = 0; i < block.timestamps.length; i++) {
+    const b = windowStart(block.timestamps[i]!, bucketMs);
+    if (buckets.length === 0 || buckets[buckets.length - 1] !== b) buckets.push(b);
+    bucketIndex[i] = buckets.length - 1;
+  }
   const series: BlockSeries[] = [];
   for (const s of block.series) {
     const n = buckets.length;
@@ -90,7 +117,7 @@ export function rollUp(block: Block, bucketMs: number, decimalsOf: (seriesId: nu
     for (let i = 0; i < block.timestamps.length; i++) {
       if (s.present && !s.present[i]) continue;
       const v = vals[j++]!;
-      const k = index.get(bucketOf[i]!)!;
+      const k = bucketIndex[i]!;
       if (v < min[k]!) min[k] = v;
       if (v > max[k]!) max[k] = v;
       sum[k]! += v;
@@ -187,18 +214,15 @@ export function createCompactor(opts: CompactorOptions) {
   /** Compacts one device-hour; call inside a transaction. Returns the values moved. */
   function compactWindow(deviceId: string, startMs: number): number {
     const endMs = startMs + RAW_WINDOW_MS;
-    const points: PointMap = new Map();
     const existing = raw.get(deviceId, startMs);
-    if (existing) blockToPoints(decodeBlock(existing.payload), points);
+    const rows: PointRow[] = existing ? blockToRows(decodeBlock(existing.payload)) : [];
     let moved = 0;
     for (const row of headRows.iterate(deviceId, startMs, endMs)) {
       const r = decodeReport(row.payload);
-      let m = points.get(row.ts_ms);
-      if (!m) points.set(row.ts_ms, (m = new Map()));
-      for (let i = 0; i < r.seriesIds.length; i++) m.set(r.seriesIds[i]!, r.values[i]!);
+      rows.push({ ts: row.ts_ms, seriesIds: r.seriesIds, values: r.values });
       moved += r.seriesIds.length;
     }
-    const { block, valueCount } = pointsToBlock(points);
+    const { block, valueCount } = rowsToBlock(rows);
     raw.upsert(deviceId, startMs, endMs, block.timestamps.length, valueCount, encodeBlock(block));
     const minutes = rollUp(block, MINUTE_MS, metrics.decimalsOf);
     rollup1m.upsert(deviceId, startMs, endMs, minutes.timestamps.length, countValues(minutes), encodeBlock(minutes));

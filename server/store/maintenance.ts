@@ -31,9 +31,9 @@ export interface MaintenanceOptions {
 }
 
 export function createMaintenance(opts: MaintenanceOptions) {
-  const intervalMs = opts.intervalMs ?? 250;
+  const intervalMs = opts.intervalMs ?? 200;
   const budgetMs = opts.budgetMs ?? 25;
-  const batchWindows = opts.batchWindows ?? 4;
+  const batchWindows = opts.batchWindows ?? 3;
   const pruneDevices = opts.pruneDevices ?? 100;
   const pruneEveryTicks = opts.pruneEveryTicks ?? 20;
   let timer: NodeJS.Timeout | undefined;
