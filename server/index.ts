@@ -185,7 +185,8 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
     listen(port, host = '0.0.0.0') {
       return new Promise((resolve, reject) => {
         http.once('error', reject);
-        http.listen(port, host, () => {
+        // A reconnect storm of 15,000 agents outruns Node's default accept backlog of 511.
+        http.listen(port, host, 4096, () => {
           http.off('error', reject);
           resolve((http.address() as AddressInfo).port);
         });

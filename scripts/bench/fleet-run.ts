@@ -43,7 +43,11 @@ export interface FleetRunResult {
     serverRssBytes: number;
     serverPeakRssBytes: number;
   };
-  api: { fleetPageMs: { p50: number; max: number; devices: number }; chart30dMs: { p50: number; max: number; points: number } | null };
+  api: {
+    fleetPageMs: { p50: number; max: number; devices: number };
+    /** Client-side round trip on loopback, and the server's own query time (Server-Timing). */
+    chart30dMs: { p50: number; max: number; serverP50: number; serverMax: number; points: number } | null;
+  };
   storm: { agents: number; secondsToAllReporting: number | null; allBack: boolean; serverAlive: boolean } | null;
   loss: { agentsChecked: number; ackedReports: number; missing: number; duplicateRows: number };
   liveHeadBytesPerValue: number;
@@ -55,13 +59,14 @@ const median = (xs: number[]) => {
   return s.length ? s[Math.floor((s.length - 1) / 2)]! : NaN;
 };
 
-async function timed(url: string, cookie: string): Promise<{ ms: number; json: any }> {
+async function timed(url: string, cookie: string): Promise<{ ms: number; serverMs: number; json: any }> {
   const t0 = performance.now();
   const res = await fetch(url, { headers: { cookie } });
   const json = await res.json();
   const ms = performance.now() - t0;
   if (res.status !== 200) throw new Error(`${url} → ${res.status} ${JSON.stringify(json)}`);
-  return { ms, json };
+  const serverMs = Number(/dur=([\d.]+)/.exec(res.headers.get('server-timing') ?? '')?.[1] ?? NaN);
+  return { ms, serverMs, json };
 }
 
 export async function runFleet(opts: FleetRunOptions): Promise<FleetRunResult> {
@@ -106,6 +111,7 @@ export async function runFleet(opts: FleetRunOptions): Promise<FleetRunResult> {
   const w0 = performance.now();
   const fleetMs: number[] = [];
   const chartMs: number[] = [];
+  const chartServerMs: number[] = [];
   let fleetDevices = 0;
   let chartPoints = 0;
   const until = Date.now() + opts.seconds * 1000;
@@ -118,6 +124,7 @@ export async function runFleet(opts: FleetRunOptions): Promise<FleetRunResult> {
       for (const name of ['cpu.loadPct', 'fs.usedPct']) {
         const c = await timed(`${server.url}/api/devices/${opts.chartDeviceId}/metrics?name=${name}&from=${to - 30 * DAY_MS}&to=${to}&points=500`, cookie);
         chartMs.push(c.ms);
+        chartServerMs.push(c.serverMs);
         chartPoints = c.json.series.reduce((n: number, s: { points: unknown[] }) => n + s.points.length, 0);
       }
     }
@@ -146,7 +153,18 @@ export async function runFleet(opts: FleetRunOptions): Promise<FleetRunResult> {
     const r0 = Date.now();
     server = await startServerProcess({ dataDir: opts.dataDir, password: opts.password, port });
     fleet.mark(r0);
-    const allBack = await fleet.waitFor((s) => s.ackedSinceMark >= opts.agents, 120_000, 1_000);
+    let lastLog = Date.now();
+    const allBack = await fleet.waitFor(
+      (s) => {
+        if (Date.now() - lastLog >= 5_000) {
+          lastLog = Date.now();
+          log(`storm +${((Date.now() - r0) / 1000).toFixed(0)} s: ${s.readySinceMark} reconnected, ${s.ackedSinceMark} reporting`);
+        }
+        return s.ackedSinceMark >= opts.agents;
+      },
+      120_000,
+      1_000,
+    );
     const secs = (Date.now() - r0) / 1000;
     storm = { agents: fleet.snapshot().ackedSinceMark, secondsToAllReporting: allBack ? secs : null, allBack, serverAlive: server.child.exitCode === null };
     log(`storm: ${storm.agents}/${opts.agents} agents reporting again after ${secs.toFixed(1)} s`);
@@ -185,7 +203,9 @@ export async function runFleet(opts: FleetRunOptions): Promise<FleetRunResult> {
     window,
     api: {
       fleetPageMs: { p50: median(fleetMs), max: Math.max(...fleetMs), devices: fleetDevices },
-      chart30dMs: chartMs.length ? { p50: median(chartMs), max: Math.max(...chartMs), points: chartPoints } : null,
+      chart30dMs: chartMs.length
+        ? { p50: median(chartMs), max: Math.max(...chartMs), serverP50: median(chartServerMs), serverMax: Math.max(...chartServerMs), points: chartPoints }
+        : null,
     },
     storm,
     loss: { agentsChecked: final.agents.length, ackedReports: acked, missing, duplicateRows },

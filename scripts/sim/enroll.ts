@@ -5,8 +5,8 @@
  * file so a re-run against the same server skips enrollment.
  *
  * /api/enroll is rate-limited per source address (60 a minute), as it should be; 15,000 real
- * machines come from 15,000 addresses, so the simulator spreads its requests over 127.0.2.1 –
- * 127.0.2.250 the same way.
+ * machines come from 15,000 addresses, so the simulator spreads its requests over 500 addresses
+ * (127.0.2.1–250 and 127.0.3.1–250) the same way.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
@@ -103,7 +103,8 @@ export async function enrollFleet(opts: EnrollOptions): Promise<SimCredential[]>
       const i = next++;
       if (i >= opts.count) return;
       const hostname = `sim-${String(i).padStart(5, '0')}`;
-      const localAddress = `127.0.2.${1 + ((i + w) % 250)}`;
+      const localAddress = `127.0.${2 + (i % 2)}.${1 + (Math.floor(i / 2) % 250)}`;
+      void w;
       for (let attempt = 0; ; attempt++) {
         const r = await postJson(`${opts.serverUrl}/api/enroll`, { token, hostname, machineId: hostname }, {}, localAddress);
         if (r.status === 200 || r.status === 201) {

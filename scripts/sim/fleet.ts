@@ -59,7 +59,10 @@ function startWorker(isForked: boolean): WorkerHandle {
   if (!isForked) {
     let handler: (m: ToWorker) => void = () => {};
     runWorker(
-      (m) => onFromWorker(structuredClone(m)),
+      (m, then) => {
+        onFromWorker(structuredClone(m));
+        then?.();
+      },
       (h) => (handler = h),
       () => {},
     );

@@ -46,7 +46,7 @@ export function newStats(): SimStats {
 }
 
 /** Runs agents for the parent until told to stop. */
-export function runWorker(send: (m: FromWorker) => void, onMessage: (h: (m: ToWorker) => void) => void, exit: () => void): void {
+export function runWorker(send: (m: FromWorker, then?: () => void) => void, onMessage: (h: (m: ToWorker) => void) => void, exit: () => void): void {
   const stats = newStats();
   const agents: SimAgent[] = [];
   const starters: NodeJS.Timeout[] = [];
@@ -90,12 +90,13 @@ export function runWorker(send: (m: FromWorker) => void, onMessage: (h: (m: ToWo
       clearInterval(reporter);
       for (const t of starters) clearTimeout(t);
       for (const a of agents) a.stop();
-      send({
+      const final: FromWorker = {
         type: 'final',
         stats,
-        agents: agents.map((a) => ({ deviceId: a.deviceId, ackedSeq: a.ackedSeq, ...(m.type === 'stop' && a.ackedTs.length ? { ackedTs: a.ackedTs } : {}) })),
-      });
-      setTimeout(exit, 200);
+        agents: agents.map((a) => ({ deviceId: a.deviceId, ackedSeq: a.ackedSeq, ...(a.ackedTs.length ? { ackedTs: a.ackedTs } : {}) })),
+      };
+      // The final message can be megabytes (every acked tsMs): exit only once it is sent.
+      send(final, exit);
     }
   });
 }
@@ -103,7 +104,7 @@ export function runWorker(send: (m: FromWorker) => void, onMessage: (h: (m: ToWo
 // Entry point when forked.
 if (process.send && process.argv[2] === '--sim-worker') {
   runWorker(
-    (m) => process.send!(m),
+    (m, then) => process.send!(m, undefined, {}, () => then?.()),
     (h) => process.on('message', (m) => h(m as ToWorker)),
     () => process.exit(0),
   );

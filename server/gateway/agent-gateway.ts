@@ -127,7 +127,7 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
     const msg = decoded.message;
     if (msg.type === 'hello') {
       conn.streamId = msg.streamId;
-      devices.recordHello(device.id, msg);
+      ingest.recordHello(device.id, msg);
       // Until settings are managed on the server, the agent's own interval is confirmed.
       const config: AgentConfig = { intervalMs: msg.intervalMs };
       send(ws, {

@@ -14,7 +14,7 @@
  * Nothing is dropped and nothing is acked early; agents keep the rest in their spool.
  */
 import type { Logger } from 'pino';
-import type { Report } from '../../shared/protocol.js';
+import type { Hello, Report } from '../../shared/protocol.js';
 import { formatSeriesKey } from '../../shared/metrics.js';
 import type { Db } from '../store/database.js';
 import type { DeviceStore } from '../store/devices.js';
@@ -115,8 +115,11 @@ export function createIngest(opts: IngestOptions) {
   /** Per device: stream seq and latest values, loaded lazily and only updated after a commit. */
   const seqCache = new Map<string, number>();
   const latestCache = new Map<string, Record<string, number>>();
+  /** Hellos to record with the next batch (a reconnect storm is 15,000 of them). */
+  let pendingHellos = new Map<string, Hello>();
 
-  const writeBatch = db.transaction((batch: IngestItem[]) => {
+  const writeBatch = db.transaction((batch: IngestItem[], hellos: Map<string, Hello>) => {
+    for (const [deviceId, hello] of hellos) devices.recordHello(deviceId, hello);
     const seqs = new Map<string, number>();
     const latests = new Map<string, { tsMs: number; latest: Record<string, number> }>();
     const results: { isDuplicate: boolean; values: number; latest?: Record<string, number> }[] = [];
@@ -161,13 +164,15 @@ export function createIngest(opts: IngestOptions) {
   }
 
   function writeNext(): void {
-    if (queue.length === 0) return;
+    if (queue.length === 0 && pendingHellos.size === 0) return;
     const batch = queue.splice(0, maxBatch);
     const items = batch.map((b) => b.item);
+    const hellos = pendingHellos;
+    pendingHellos = new Map();
     const started = performance.now();
     let outcome: ReturnType<typeof writeBatch>;
     try {
-      outcome = writeBatch(items);
+      outcome = writeBatch(items, hellos);
     } catch (err) {
       stats.failedBatches++;
       metrics.clearCache();
@@ -213,7 +218,7 @@ export function createIngest(opts: IngestOptions) {
   function flush(): void {
     if (timer) clearTimeout(timer);
     timer = undefined;
-    if (isWriting || queue.length === 0) return;
+    if (isWriting || (queue.length === 0 && pendingHellos.size === 0)) return;
     if (opts.beforeBatch) {
       isWriting = true;
       opts.beforeBatch().then(
@@ -251,6 +256,11 @@ export function createIngest(opts: IngestOptions) {
       updatePressure();
       schedule();
     },
+    /** Records what an agent said in hello, with the next batch (no transaction of its own). */
+    recordHello(deviceId: string, hello: Hello): void {
+      pendingHellos.set(deviceId, hello);
+      schedule();
+    },
     /** Highest stored seq of a device's stream. */
     lastSeq(deviceId: string, streamId: string): number {
       return seqCache.get(`${deviceId}\u0000${streamId}`) ?? devices.lastSeq(deviceId, streamId);
@@ -266,10 +276,10 @@ export function createIngest(opts: IngestOptions) {
     flushAll(): void {
       if (timer) clearTimeout(timer);
       timer = undefined;
-      while (queue.length > 0) {
+      while (queue.length > 0 || pendingHellos.size > 0) {
         const before = queue.length;
         writeNext();
-        if (queue.length >= before) break;
+        if (queue.length > 0 && queue.length >= before) break;
       }
     },
     stats(): IngestStats {

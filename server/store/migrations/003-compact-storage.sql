@@ -50,3 +50,13 @@ CREATE TABLE rollup_1h_blocks (
   payload      BLOB NOT NULL,
   PRIMARY KEY (device_id, start_ms)
 ) WITHOUT ROWID;
+
+-- The fleet list shows three latest figures per device; keep them in columns so listing 15,000
+-- devices does not parse 15,000 latest_json documents.
+ALTER TABLE devices ADD COLUMN cpu_load_pct REAL;
+ALTER TABLE devices ADD COLUMN mem_used_pct REAL;
+ALTER TABLE devices ADD COLUMN disk_used_pct REAL;
+UPDATE devices SET
+  cpu_load_pct = json_extract(latest_json, '$."cpu.loadPct"'),
+  mem_used_pct = json_extract(latest_json, '$."mem.usedPct"'),
+  disk_used_pct = (SELECT max(value) FROM json_each(devices.latest_json) WHERE key LIKE 'fs.usedPct{%');
