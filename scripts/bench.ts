@@ -155,6 +155,12 @@ function renderTable(r: {
       'group commit ≤ 50 ms + fsync',
     ]);
     rows.push(['server CPU / RSS during the window', `${fmt(fl.window.serverCpuPct)} % of a core / ${mib(fl.window.serverRssBytes)} (peak ${mib(fl.window.serverPeakRssBytes)})`, '', '']);
+    rows.push([
+      'server event-loop delay p50 / p99 / max',
+      `${fmt(fl.window.eventLoop.p50Ms)} / ${fmt(fl.window.eventLoop.p99Ms)} / ${fmt(fl.window.eventLoop.maxMs)} ms`,
+      '',
+      `since server start; GC time ${fl.window.gcSecondsSinceStart}`,
+    ]);
   }
   if (c) {
     rows.push([

@@ -42,6 +42,9 @@ export interface FleetRunResult {
     serverCpuPct: number;
     serverRssBytes: number;
     serverPeakRssBytes: number;
+    /** Event-loop delay over the server's life so far (prom-client's histogram). */
+    eventLoop: { p50Ms: number; p99Ms: number; maxMs: number };
+    gcSecondsSinceStart: string;
   };
   api: {
     fleetPageMs: { p50: number; max: number; devices: number };
@@ -132,6 +135,10 @@ export async function runFleet(opts: FleetRunOptions): Promise<FleetRunResult> {
   }
   const s1 = fleet.snapshot();
   const windowSec = (performance.now() - w0) / 1000;
+  const scrape = await (await fetch(`${server.url}/metrics`)).text();
+  const gauge = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(scrape)?.[1] ?? NaN);
+  const eventLoop = { p50Ms: gauge('nodejs_eventloop_lag_p50_seconds') * 1000, p99Ms: gauge('nodejs_eventloop_lag_p99_seconds') * 1000, maxMs: gauge('nodejs_eventloop_lag_max_seconds') * 1000 };
+  const gcSeconds = [...scrape.matchAll(/^nodejs_gc_duration_seconds_sum\{kind="(\w+)"\} (\S+)$/gm)].map((m) => `${m[1]} ${Number(m[2]).toFixed(1)} s`).join(', ');
   const p = proc.stop();
   const window = {
     seconds: windowSec,
@@ -142,8 +149,10 @@ export async function runFleet(opts: FleetRunOptions): Promise<FleetRunResult> {
     serverCpuPct: p.cpuPct,
     serverRssBytes: p.rssBytes,
     serverPeakRssBytes: p.peakRssBytes,
+    eventLoop,
+    gcSecondsSinceStart: gcSeconds,
   };
-  log(`window: ${Math.round(window.reportsPerSec)} reports/s, ${Math.round(window.valuesPerSec)} values/s, p50 ${window.latencyP50Ms} ms, p99 ${window.latencyP99Ms} ms, server CPU ${window.serverCpuPct.toFixed(0)} %, RSS ${(window.serverRssBytes / 2 ** 20).toFixed(0)} MiB`);
+  log(`window: ${Math.round(window.reportsPerSec)} reports/s, ${Math.round(window.valuesPerSec)} values/s, p50 ${window.latencyP50Ms} ms, p99 ${window.latencyP99Ms} ms, server CPU ${window.serverCpuPct.toFixed(0)} %, RSS ${(window.serverRssBytes / 2 ** 20).toFixed(0)} MiB, event loop p99 ${eventLoop.p99Ms.toFixed(0)} ms max ${eventLoop.maxMs.toFixed(0)} ms, GC ${gcSeconds}`);
 
   let storm: FleetRunResult['storm'] = null;
   if (opts.isStormEnabled) {
