@@ -159,7 +159,7 @@ function renderTable(r: {
       'server event-loop delay p50 / p99 / max',
       `${fmt(fl.window.eventLoop.p50Ms)} / ${fmt(fl.window.eventLoop.p99Ms)} / ${fmt(fl.window.eventLoop.maxMs)} ms`,
       '',
-      `since server start; GC time ${fl.window.gcSecondsSinceStart}`,
+      `since server start; GC time ${fl.window.gcSecondsSinceStart}; ingest commits ${fmt(fl.window.commits.total)}, ${fmt(fl.window.commits.over50ms)} over 50 ms, ${fmt(fl.window.commits.over250ms)} over 250 ms`,
     ]);
   }
   if (c) {

@@ -21,6 +21,7 @@ import { createMetricStore } from './store/metrics.js';
 import { createCompactor } from './store/compactor.js';
 import { createRetention } from './store/retention.js';
 import { createMaintenance, type MaintenanceOptions } from './store/maintenance.js';
+import { startCheckpointer } from './store/checkpointer.js';
 import type { RetentionPolicy } from './store/retention-policy.js';
 import { createIngest, type IngestOptions } from './ingest/ingest.js';
 import { createServerMetrics, metricsHandler, type MetricSources } from './metrics/prometheus.js';
@@ -152,6 +153,7 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
       ? undefined
       : createMaintenance({ db, compactor, retention, logger, now, isBusy: () => ingest.isUnderPressure(), ...opts.maintenance });
   maintenance?.start();
+  const stopCheckpointer = startCheckpointer(db, logger);
   serverMetrics = createServerMetrics({
     connectedAgents: () => gateway.connectionCount(),
     pausedAgentConnections: () => gateway.flowStats().pausedConnections,
@@ -209,6 +211,7 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
         http.closeAllConnections();
       });
       ingest.flushAll();
+      await stopCheckpointer();
       db.close();
     },
   };

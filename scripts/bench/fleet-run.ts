@@ -45,6 +45,8 @@ export interface FleetRunResult {
     /** Event-loop delay over the server's life so far (prom-client's histogram). */
     eventLoop: { p50Ms: number; p99Ms: number; maxMs: number };
     gcSecondsSinceStart: string;
+    /** Ingest transactions since server start, and how many took longer than 50 / 250 ms. */
+    commits: { total: number; over50ms: number; over250ms: number };
   };
   api: {
     fleetPageMs: { p50: number; max: number; devices: number };
@@ -138,6 +140,8 @@ export async function runFleet(opts: FleetRunOptions): Promise<FleetRunResult> {
   const scrape = await (await fetch(`${server.url}/metrics`)).text();
   const gauge = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(scrape)?.[1] ?? NaN);
   const eventLoop = { p50Ms: gauge('nodejs_eventloop_lag_p50_seconds') * 1000, p99Ms: gauge('nodejs_eventloop_lag_p99_seconds') * 1000, maxMs: gauge('nodejs_eventloop_lag_max_seconds') * 1000 };
+  const bucket = (le: string) => Number(new RegExp(`^qp_ingest_commit_seconds_bucket\\{le="${le}"\\} (\\S+)$`, 'm').exec(scrape)?.[1] ?? NaN);
+  const commits = { total: bucket('+Inf'), over50ms: bucket('+Inf') - bucket('0.05'), over250ms: bucket('+Inf') - bucket('0.25') };
   const gcSeconds = [...scrape.matchAll(/^nodejs_gc_duration_seconds_sum\{kind="(\w+)"\} (\S+)$/gm)].map((m) => `${m[1]} ${Number(m[2]).toFixed(1)} s`).join(', ');
   const p = proc.stop();
   const window = {
@@ -151,8 +155,9 @@ export async function runFleet(opts: FleetRunOptions): Promise<FleetRunResult> {
     serverPeakRssBytes: p.peakRssBytes,
     eventLoop,
     gcSecondsSinceStart: gcSeconds,
+    commits,
   };
-  log(`window: ${Math.round(window.reportsPerSec)} reports/s, ${Math.round(window.valuesPerSec)} values/s, p50 ${window.latencyP50Ms} ms, p99 ${window.latencyP99Ms} ms, server CPU ${window.serverCpuPct.toFixed(0)} %, RSS ${(window.serverRssBytes / 2 ** 20).toFixed(0)} MiB, event loop p99 ${eventLoop.p99Ms.toFixed(0)} ms max ${eventLoop.maxMs.toFixed(0)} ms, GC ${gcSeconds}`);
+  log(`window: ${Math.round(window.reportsPerSec)} reports/s, ${Math.round(window.valuesPerSec)} values/s, p50 ${window.latencyP50Ms} ms, p99 ${window.latencyP99Ms} ms, server CPU ${window.serverCpuPct.toFixed(0)} %, RSS ${(window.serverRssBytes / 2 ** 20).toFixed(0)} MiB, event loop p99 ${eventLoop.p99Ms.toFixed(0)} ms max ${eventLoop.maxMs.toFixed(0)} ms, GC ${gcSeconds}, commits ${commits.total} (${commits.over50ms} > 50 ms, ${commits.over250ms} > 250 ms)`);
 
   let storm: FleetRunResult['storm'] = null;
   if (opts.isStormEnabled) {

@@ -58,6 +58,8 @@ interface Connection {
   inFlight: number;
   /** Paused because of its own in-flight reports (the global pause is separate). */
   isSelfPaused: boolean;
+  /** When the next liveness ping is due (wall clock, ms). */
+  pingDueMs: number;
 }
 
 /** Reads the bearer token from an upgrade request. */
@@ -85,22 +87,28 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
     } else if (!shouldPause && c.ws.isPaused) c.ws.resume();
   }
 
+  // Liveness: every connection is pinged once per interval, each at its own phase, rather than
+  // all 15,000 at once (their pongs would come back in one burst and stall everything else).
+  const pingIntervalMs = opts.pingIntervalMs ?? 30_000;
   const pinger = setInterval(() => {
+    const nowMs = Date.now();
     for (const c of connections.values()) {
       // A paused socket is not read, so its pongs cannot arrive: not a sign of a dead peer.
       if (c.ws.isPaused) {
         c.isAlive = true;
         continue;
       }
+      if (nowMs < c.pingDueMs) continue;
       if (!c.isAlive) {
         logger.warn({ deviceId: c.device.id }, 'agent missed a pong; terminating connection');
         c.ws.terminate();
         continue;
       }
       c.isAlive = false;
+      c.pingDueMs = nowMs + pingIntervalMs;
       c.ws.ping();
     }
-  }, opts.pingIntervalMs ?? 30_000);
+  }, Math.min(1_000, pingIntervalMs));
   pinger.unref();
 
   function send(ws: WebSocket, msg: ServerMessage): void {
@@ -171,7 +179,7 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
   function onConnection(ws: WebSocket, device: Device): void {
     const previous = connections.get(device.id);
     if (previous) previous.ws.close(CloseCode.REPLACED, 'replaced by a newer connection');
-    const conn: Connection = { ws, device, streamId: null, isAlive: true, connectedAtMs: opts.now(), inFlight: 0, isSelfPaused: false };
+    const conn: Connection = { ws, device, streamId: null, isAlive: true, connectedAtMs: opts.now(), inFlight: 0, isSelfPaused: false, pingDueMs: Date.now() + Math.random() * pingIntervalMs };
     connections.set(device.id, conn);
     applyPause(conn);
     logger.debug({ deviceId: device.id, hostname: device.hostname }, 'agent connected');
