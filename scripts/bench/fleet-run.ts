@@ -140,7 +140,10 @@ export async function runFleet(opts: FleetRunOptions): Promise<FleetRunResult> {
   const scrape = await (await fetch(`${server.url}/metrics`)).text();
   const gauge = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(scrape)?.[1] ?? NaN);
   const eventLoop = { p50Ms: gauge('nodejs_eventloop_lag_p50_seconds') * 1000, p99Ms: gauge('nodejs_eventloop_lag_p99_seconds') * 1000, maxMs: gauge('nodejs_eventloop_lag_max_seconds') * 1000 };
-  const bucket = (le: string) => Number(new RegExp(`^qp_ingest_commit_seconds_bucket\\{le="${le}"\\} (\\S+)$`, 'm').exec(scrape)?.[1] ?? NaN);
+  const bucket = (le: string) => {
+    const line = scrape.split('\n').find((l) => l.startsWith(`qp_ingest_commit_seconds_bucket{le="${le}"} `));
+    return line ? Number(line.split(' ')[1]) : NaN;
+  };
   const commits = { total: bucket('+Inf'), over50ms: bucket('+Inf') - bucket('0.05'), over250ms: bucket('+Inf') - bucket('0.25') };
   const gcSeconds = [...scrape.matchAll(/^nodejs_gc_duration_seconds_sum\{kind="(\w+)"\} (\S+)$/gm)].map((m) => `${m[1]} ${Number(m[2]).toFixed(1)} s`).join(', ');
   const p = proc.stop();
