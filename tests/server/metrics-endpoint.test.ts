@@ -35,6 +35,8 @@ describe('GET /metrics', () => {
     expect(text).toMatch(/^qp_incidents_open 1$/m);
     expect(text).toMatch(/^nodejs_eventloop_lag_seconds /m);
     expect(text).toMatch(/^process_resident_memory_bytes /m);
+    // promtool comes from Debian's `prometheus` package; in CI its absence is a failure, not a skip.
+    if (!hasPromtool && process.env.CI === 'true') throw new Error('promtool missing: apt-get install prometheus');
     if (hasPromtool) {
       const lint = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
       expect(lint.stdout + lint.stderr).toBe('');
