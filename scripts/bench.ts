@@ -11,7 +11,7 @@
  * loss check; alert latency when scripts/bench/alert-latency.ts exists.
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem, tmpdir } from 'node:os';
+import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
@@ -69,6 +69,9 @@ async function main(): Promise<void> {
     node: process.version,
     sqlite: (new Database(':memory:').prepare('SELECT sqlite_version() AS v').get() as { v: string }).v,
     flags: process.argv.slice(2).join(' ') || '(defaults)',
+    /** The machine is shared: 1-minute load average when the run started and ended. */
+    loadAvgStart: loadavg()[0]!.toFixed(2),
+    loadAvgEnd: '',
   };
   log(`machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, node ${machine.node}`);
 
@@ -116,6 +119,7 @@ async function main(): Promise<void> {
   if (!f.keep) rmSync(dataDir, { recursive: true, force: true });
   else log(`kept data in ${dataDir}`);
 
+  machine.loadAvgEnd = loadavg()[0]!.toFixed(2);
   const results = { machine, writer, capacity, history, fleet, alerts };
   mkdirSync(path.dirname(f.out), { recursive: true });
   writeFileSync(f.out, JSON.stringify(results, null, 2));
@@ -211,7 +215,7 @@ function renderTable(r: {
   if (a) rows.push(['alert latency p50 / p95', `${fmt(a.p50Ms)} / ${fmt(a.p95Ms)} ms${ok(a.p95Ms < 2000)}`, 'p95 < 2 s', `${a.samples} samples, ${a.agents} agents`]);
   else rows.push(['alert latency', 'n/a', 'p95 < 2 s', 'scripts/bench/alert-latency.ts not present']);
   const m = r.machine;
-  const head = `\n**${m.date}** — ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node}, SQLite ${m.sqlite}; flags: \`${m.flags}\`\n\n`;
+  const head = `\n**${m.date}** — ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node}, SQLite ${m.sqlite}; flags: \`${m.flags}\`; load average ${m.loadAvgStart} at start, ${m.loadAvgEnd} at end\n\n`;
   return (
     head +
     '| figure | measured | target | baseline / note |\n|---|---|---|---|\n' +
