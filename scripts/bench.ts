@@ -194,7 +194,12 @@ function renderTable(r: {
   }
   if (w) rows.push(['bytes per value, head rows (not yet compacted)', `${fmt(w.ours.bytesPerValue, 2)} B`, '', 'whole file after the writer section']);
   if (fl) {
-    rows.push(['fleet page GET /api/devices under load (p50 / max)', `${fmt(fl.api.fleetPageMs.p50)} / ${fmt(fl.api.fleetPageMs.max)} ms${ok(fl.api.fleetPageMs.max < 1000)}`, '< 1 s', `${fmt(fl.api.fleetPageMs.devices)} devices, client-side on loopback`]);
+    rows.push([
+      'fleet page GET /api/devices under load, round trip (p50 / max)',
+      `${fmt(fl.api.fleetPageMs.p50)} / ${fmt(fl.api.fleetPageMs.max)} ms${ok(fl.api.fleetPageMs.max < 1000)}`,
+      '< 1 s',
+      `${fmt(fl.api.fleetPageMs.devices)} devices (4 MB JSON); server time to build the list p50 ${fmt(fl.api.fleetPageMs.serverP50)} / max ${fmt(fl.api.fleetPageMs.serverMax)} ms`,
+    ]);
     if (fl.api.chart30dMs)
       rows.push([
         '30-day chart query under load, server time (p50 / max)',

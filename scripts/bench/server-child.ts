@@ -31,6 +31,14 @@ const port = await server.listen(Number(f.port), '127.0.0.1');
 process.send?.({ type: 'listening', port, pid: process.pid });
 if (!process.send) process.stderr.write(`server listening on http://127.0.0.1:${port} (pid ${process.pid})\n`);
 
+// Stall detector: the bench wants to know when (not just that) the event loop stopped.
+let lastTick = performance.now();
+setInterval(() => {
+  const now = performance.now();
+  if (now - lastTick > 600) process.stderr.write(`[server ${new Date().toISOString().slice(11, 23)}] event loop stalled ${Math.round(now - lastTick - 100)} ms\n`);
+  lastTick = now;
+}, 100).unref();
+
 let isClosing = false;
 async function shutdown(): Promise<void> {
   if (isClosing) return;

@@ -23,7 +23,10 @@ export function deviceRoutes(ctx: ApiContext): Router {
   const r = Router();
 
   r.get('/', (_req, res) => {
-    res.json(ctx.devices.listSummaries(ctx.isOnline));
+    const started = performance.now();
+    const list = ctx.devices.listSummaries(ctx.isOnline);
+    res.setHeader('Server-Timing', `list;dur=${(performance.now() - started).toFixed(1)}`);
+    res.json(list);
   });
 
   r.get('/:id', (req, res) => {

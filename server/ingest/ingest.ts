@@ -182,6 +182,7 @@ export function createIngest(opts: IngestOptions) {
       return;
     }
     const commitMs = performance.now() - started;
+    if (commitMs > 500) logger.warn({ commitMs: Math.round(commitMs), reports: batch.length }, 'ingest commit was slow');
     const committedAt = opts.now();
     for (const [k, v] of outcome.seqs) seqCache.set(k, v);
     for (const [k, v] of outcome.latests) latestCache.set(k, v.latest);

@@ -57,6 +57,7 @@ export function createMaintenance(opts: MaintenanceOptions) {
       opts.logger.error({ err }, 'storage maintenance failed; will retry');
     }
     lastTickMs = performance.now() - started;
+    if (lastTickMs > 250) opts.logger.warn({ tickMs: Math.round(lastTickMs) }, 'storage maintenance tick ran long');
     schedule();
   }
 
