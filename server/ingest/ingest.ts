@@ -92,7 +92,9 @@ export interface IngestOptions {
 export function createIngest(opts: IngestOptions) {
   const { db, devices, metrics, logger } = opts;
   const maxDelayMs = Math.min(opts.maxDelayMs ?? 50, 100);
-  const maxBatch = opts.maxBatch ?? 2_000;
+  // 500: after a stall the backlog is written in several short transactions, with socket I/O
+  // (acks, reads) in between, instead of one that holds the event loop for most of a second.
+  const maxBatch = opts.maxBatch ?? 500;
   const highWater = opts.highWaterReports ?? 10_000;
   const lowWater = Math.floor(highWater / 2);
   let queue: { item: IngestItem; done: (r: IngestResult) => void }[] = [];
