@@ -198,7 +198,7 @@ function renderTable(r: {
       'fleet page GET /api/devices under load, round trip (p50 / max)',
       `${fmt(fl.api.fleetPageMs.p50)} / ${fmt(fl.api.fleetPageMs.max)} ms${ok(fl.api.fleetPageMs.max < 1000)}`,
       '< 1 s',
-      `${fmt(fl.api.fleetPageMs.devices)} devices (4 MB JSON); server time to build the list p50 ${fmt(fl.api.fleetPageMs.serverP50)} / max ${fmt(fl.api.fleetPageMs.serverMax)} ms`,
+      `${fmt(fl.api.fleetPageMs.devices)} devices (${fmt(fl.api.fleetPageMs.bytes / 1e6, 1)} MB of JSON); server time to build the list p50 ${fmt(fl.api.fleetPageMs.serverP50)} / max ${fmt(fl.api.fleetPageMs.serverMax)} ms`,
     ]);
     if (fl.api.chart30dMs)
       rows.push([

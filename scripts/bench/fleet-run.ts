@@ -50,7 +50,7 @@ export interface FleetRunResult {
   };
   api: {
     /** Client-side round trip, and the server's time to build the list (Server-Timing). */
-    fleetPageMs: { p50: number; max: number; serverP50: number; serverMax: number; devices: number };
+    fleetPageMs: { p50: number; max: number; serverP50: number; serverMax: number; devices: number; bytes: number };
     /** Client-side round trip on loopback, and the server's own query time (Server-Timing). */
     chart30dMs: { p50: number; max: number; serverP50: number; serverMax: number; points: number } | null;
   };
@@ -65,14 +65,15 @@ const median = (xs: number[]) => {
   return s.length ? s[Math.floor((s.length - 1) / 2)]! : NaN;
 };
 
-async function timed(url: string, cookie: string): Promise<{ ms: number; serverMs: number; json: any }> {
+async function timed(url: string, cookie: string): Promise<{ ms: number; serverMs: number; bytes: number; json: any }> {
   const t0 = performance.now();
   const res = await fetch(url, { headers: { cookie } });
-  const json = await res.json();
+  const text = await res.text();
+  const json = JSON.parse(text);
   const ms = performance.now() - t0;
   if (res.status !== 200) throw new Error(`${url} → ${res.status} ${JSON.stringify(json)}`);
   const serverMs = Number(/dur=([\d.]+)/.exec(res.headers.get('server-timing') ?? '')?.[1] ?? NaN);
-  return { ms, serverMs, json };
+  return { ms, serverMs, bytes: text.length, json };
 }
 
 export async function runFleet(opts: FleetRunOptions): Promise<FleetRunResult> {
@@ -120,6 +121,7 @@ export async function runFleet(opts: FleetRunOptions): Promise<FleetRunResult> {
   const chartMs: number[] = [];
   const chartServerMs: number[] = [];
   let fleetDevices = 0;
+  let fleetBytes = 0;
   let chartPoints = 0;
   const until = Date.now() + opts.seconds * 1000;
   while (Date.now() < until) {
@@ -127,6 +129,7 @@ export async function runFleet(opts: FleetRunOptions): Promise<FleetRunResult> {
     fleetMs.push(f.ms);
     fleetServerMs.push(f.serverMs);
     fleetDevices = f.json.length;
+    fleetBytes = f.bytes;
     if (opts.chartDeviceId) {
       const to = Date.now();
       for (const name of ['cpu.loadPct', 'fs.usedPct']) {
@@ -222,7 +225,7 @@ export async function runFleet(opts: FleetRunOptions): Promise<FleetRunResult> {
     secondsToConnectAll,
     window,
     api: {
-      fleetPageMs: { p50: median(fleetMs), max: Math.max(...fleetMs), serverP50: median(fleetServerMs), serverMax: Math.max(...fleetServerMs), devices: fleetDevices },
+      fleetPageMs: { p50: median(fleetMs), max: Math.max(...fleetMs), serverP50: median(fleetServerMs), serverMax: Math.max(...fleetServerMs), devices: fleetDevices, bytes: fleetBytes },
       chart30dMs: chartMs.length
         ? { p50: median(chartMs), max: Math.max(...chartMs), serverP50: median(chartServerMs), serverMax: Math.max(...chartServerMs), points: chartPoints }
         : null,
