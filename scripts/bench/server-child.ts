@@ -27,7 +27,6 @@ const server = await createServer({
   logger: pino({ level: f['log-level'] }),
 });
 const port = await server.listen(Number(f.port), '127.0.0.1');
-// Connection storms arrive faster than Node's default accept backlog (511) drains.
 process.send?.({ type: 'listening', port, pid: process.pid });
 if (!process.send) process.stderr.write(`server listening on http://127.0.0.1:${port} (pid ${process.pid})\n`);
 
