@@ -44,7 +44,15 @@ export interface ServerFlags {
 export async function startServerFromSettings(flags: ServerFlags): Promise<{ server: QuarkpulseServer; port: number }> {
   const settings = resolveServerSettings(flags, process.env);
   const logger = pino({ name: 'quarkpulse-server', level: settings.logLevel });
-  const server = await createServer({ dataDir: settings.dataDir, logger, adminPassword: settings.adminPassword, publicUrl: settings.publicUrl, tls: settings.tls });
+  const server = await createServer({
+    dataDir: settings.dataDir,
+    logger,
+    adminPassword: settings.adminPassword,
+    publicUrl: settings.publicUrl,
+    tls: settings.tls,
+    metricsToken: settings.metricsToken,
+    retention: settings.retention,
+  });
   const port = await server.listen(settings.port, settings.host);
   logger.info({ port, dataDir: settings.dataDir, isTls: settings.tls !== undefined }, 'server listening');
   announceAdminPassword(server.generatedAdminPassword);

@@ -1,9 +1,13 @@
 /**
  * Server settings from flags and environment (QP_PORT, QP_DATA_DIR, QP_ADMIN_PASSWORD,
- * QP_LOG_LEVEL, QP_PUBLIC_URL, QP_TLS_CERT, QP_TLS_KEY), validated with zod. A bad value throws a
- * message that says what to fix.
+ * QP_LOG_LEVEL, QP_PUBLIC_URL, QP_TLS_CERT, QP_TLS_KEY, QP_METRICS_TOKEN, QP_RETENTION_RAW_DAYS,
+ * QP_RETENTION_1M_DAYS, QP_RETENTION_1H_DAYS), validated with zod. A bad value throws a message
+ * that says what to fix.
  */
 import { z } from 'zod';
+import { DAY_MS, DEFAULT_RETENTION, validateRetention, type RetentionPolicy } from './store/retention-policy.js';
+
+const days = (name: string) => z.coerce.number({ error: `${name} must be a number of days` }).positive(`${name} must be more than 0 days`);
 
 const settingsSchema = z.object({
   port: z.coerce.number().int().min(0, 'port must be 0–65535').max(65535, 'port must be 0–65535'),
@@ -15,8 +19,12 @@ const settingsSchema = z.object({
   publicUrl: z.url({ protocol: /^https?$/, error: 'QP_PUBLIC_URL must be an http(s) URL such as https://monitor.example.com' }).optional(),
   /** PEM certificate chain and key: with both, the server speaks HTTPS and wss:// only. */
   tls: z.object({ certFile: z.string().min(1), keyFile: z.string().min(1) }).optional(),
+  metricsToken: z.string().min(16, 'QP_METRICS_TOKEN must be at least 16 characters').optional(),
+  retentionRawDays: days('QP_RETENTION_RAW_DAYS'),
+  retention1mDays: days('QP_RETENTION_1M_DAYS'),
+  retention1hDays: days('QP_RETENTION_1H_DAYS'),
 });
-export type ServerSettings = z.infer<typeof settingsSchema>;
+export type ServerSettings = z.infer<typeof settingsSchema> & { retention: RetentionPolicy };
 
 /** Merges flags over environment over defaults and validates the result. */
 export function resolveServerSettings(
@@ -36,10 +44,19 @@ export function resolveServerSettings(
     logLevel: env.QP_LOG_LEVEL ?? 'info',
     publicUrl: env.QP_PUBLIC_URL || undefined,
     tls: certFile && keyFile ? { certFile, keyFile } : undefined,
+    metricsToken: env.QP_METRICS_TOKEN || undefined,
+    retentionRawDays: env.QP_RETENTION_RAW_DAYS ?? DEFAULT_RETENTION.rawMs / DAY_MS,
+    retention1mDays: env.QP_RETENTION_1M_DAYS ?? DEFAULT_RETENTION.rollup1mMs / DAY_MS,
+    retention1hDays: env.QP_RETENTION_1H_DAYS ?? DEFAULT_RETENTION.rollup1hMs / DAY_MS,
   });
   if (!r.success) {
     const issue = r.error.issues[0]!;
     throw new Error(`invalid setting ${issue.path.join('.')}: ${issue.message}`);
   }
-  return r.data;
+  const retention = validateRetention({
+    rawMs: r.data.retentionRawDays * DAY_MS,
+    rollup1mMs: r.data.retention1mDays * DAY_MS,
+    rollup1hMs: r.data.retention1hDays * DAY_MS,
+  });
+  return { ...r.data, retention };
 }

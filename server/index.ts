@@ -2,12 +2,12 @@
  * Composition root of the server. Everything is built here from explicit parts and handed down;
  * tests build their own with a temp data dir and port 0.
  *
- *   agent ─ws─▶ gateway ─▶ ingest (group commit) ─▶ SQLite
- *                              ├─ committed ─▶ live hub ─ws─▶ dashboards
- *                              └─ committed ─▶ rule engine ─▶ alerts | incidents | outbox
- *                                                    └─ changed rows ─▶ live hub ─ws─▶ dashboards
+ *   agent ─ws─▶ gateway ─▶ ingest (group commit) ─▶ SQLite head rows ─upkeep─▶ blocks + rollups
+ *        ◀─pause─┘ (back-pressure)  ├─ committed ─▶ live hub ─ws─▶ dashboards
+ *                                   └─ committed ─▶ rule engine ─▶ alerts | incidents | outbox
+ *                                                         └─ changed rows ─▶ live hub ─ws─▶ dashboards
  *   outbox ─▶ notifier (dispatch, escalate) ─▶ deliveries ─▶ worker ─▶ email | webhook | Slack | Teams | ntfy
- *   browser ─http─▶ express app (/api, dashboard files)
+ *   browser ─http─▶ express app (/api, dashboard files); Prometheus ─http─▶ /metrics
  */
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
@@ -25,7 +25,13 @@ import { createDeviceStore, type Device } from './store/devices.js';
 import { createMetricStore } from './store/metrics.js';
 import { createAgentSettingsStore } from './store/agent-settings.js';
 import { createInventoryStore } from './store/inventory.js';
-import { createIngest } from './ingest/ingest.js';
+import { createCompactor } from './store/compactor.js';
+import { createRetention } from './store/retention.js';
+import { createStorageUpkeep, type StorageUpkeepOptions } from './store/storage-upkeep.js';
+import { startCheckpointer } from './store/checkpointer.js';
+import type { RetentionPolicy } from './store/retention-policy.js';
+import { createIngest, type IngestOptions } from './ingest/ingest.js';
+import { createServerMetrics, metricsHandler, type MetricSources } from './metrics/prometheus.js';
 import { createAgentGateway } from './gateway/agent-gateway.js';
 import { createLiveHub } from './live/live-hub.js';
 import { createAlerting, type RecordsChanged } from './rules/alerting.js';
@@ -71,6 +77,22 @@ export interface ServerOptions {
   liveSessionCheckIntervalMs?: number;
   /** Serve HTTPS and wss:// with this PEM certificate (chain) and key instead of plain HTTP. */
   tls?: { certFile: string; keyFile: string };
+  /** How long each resolution is kept (defaults: raw 7 d, 1 min 90 d, 1 h 2 y). */
+  retention?: RetentionPolicy;
+  /** Most reports in one ingest transaction. */
+  ingestMaxBatch?: number;
+  /** Reports queued for the writer above which agent sockets stop being read. */
+  ingestHighWaterReports?: number;
+  /** Reports one agent connection may have waiting for their commit before it is not read. */
+  maxInFlightPerConnection?: number;
+  /** Test hook: awaited before each ingest batch (plays a slow disk). */
+  ingestBeforeBatch?: IngestOptions['beforeBatch'];
+  /** Storage upkeep (compaction, retention) timing, or false to not run it (tests that drive it themselves). */
+  storageUpkeep?: Partial<Pick<StorageUpkeepOptions, 'intervalMs' | 'budgetMs' | 'batchWindows' | 'pruneDevices' | 'pruneEveryTicks'>> | false;
+  /** Bearer token for GET /metrics; without it only loopback clients may scrape. */
+  metricsToken?: string;
+  /** Figures owned by other modules, shown on /metrics when given. */
+  metricSources?: Pick<MetricSources, 'outboxDepth' | 'openAlerts' | 'openIncidents'>;
 }
 
 /** A running (or ready to listen) Quarkpulse server. */
@@ -86,6 +108,10 @@ export interface QuarkpulseServer {
   db: Db;
   ctx: ApiContext;
   http: Server;
+  /** Live parts, for tests and benchmarks. */
+  ingest: ReturnType<typeof createIngest>;
+  gateway: ReturnType<typeof createAgentGateway>;
+  compactor: ReturnType<typeof createCompactor>;
 }
 
 const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -117,7 +143,9 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
   const users = createUserStore(db);
   const clients = createClientStore(db);
   const devices = createDeviceStore(db);
-  const metrics = createMetricStore(db);
+  const metrics = createMetricStore(db, { now, retention: opts.retention });
+  const compactor = createCompactor({ db, metrics, now });
+  const retention = createRetention({ metrics, now });
   const settings = createAgentSettingsStore(db);
   const inventory = createInventoryStore(db);
   const generatedAdminPassword = await bootstrapAdmin(users, opts.adminPassword, now());
@@ -168,6 +196,8 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
   });
   // A committed alert change pages within milliseconds instead of waiting for the next tick.
   alerting.engine.subscribe(() => notify.kick());
+  let serverMetrics: ReturnType<typeof createServerMetrics> | undefined;
+  let gatewayRef: ReturnType<typeof createAgentGateway> | undefined;
   const ingest = createIngest({
     db,
     devices,
@@ -175,6 +205,11 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
     logger,
     now,
     maxDelayMs: opts.ingestMaxDelayMs,
+    maxBatch: opts.ingestMaxBatch,
+    highWaterReports: opts.ingestHighWaterReports,
+    beforeBatch: opts.ingestBeforeBatch,
+    onPressure: (isUnder) => gatewayRef?.setPaused(isUnder),
+    onBatch: (info) => serverMetrics?.observeBatch(info),
     onCommitted: (stored) => {
       for (const s of stored) {
         hub.publishSamples(s.deviceId, s.report.tsMs, s.report.metrics);
@@ -192,18 +227,38 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
     now,
     serverVersion: VERSION,
     helloTimeoutMs: opts.agentHelloTimeoutMs,
+    maxInFlightPerConnection: opts.maxInFlightPerConnection,
     onPresence: (id, isConnected) => {
       hub.markDeviceChanged(id);
       alerting.engine.onPresence(id, isConnected);
     },
   });
+  gatewayRef = gateway;
   isConnected = (id) => gateway.isConnected(id);
+  const upkeep =
+    opts.storageUpkeep === false
+      ? undefined
+      : createStorageUpkeep({ db, compactor, retention, logger, now, isBusy: () => ingest.isUnderPressure(), ...opts.storageUpkeep });
+  upkeep?.start();
+  const stopCheckpointer = startCheckpointer(db, logger);
+  serverMetrics = createServerMetrics({
+    connectedAgents: () => gateway.connectionCount(),
+    pausedAgentConnections: () => gateway.flowStats().pausedConnections,
+    ingestStats: () => ingest.stats(),
+    isIngestUnderPressure: () => ingest.isUnderPressure(),
+    writerLagMs: () => ingest.lagMs(),
+    storageStats: () => ({ windowsCompacted: compactor.stats().windowsCompacted, blocksPruned: retention.stats().blocksDeleted }),
+    outboxDepth: () => notify.deliveries.countQueued(),
+    openAlerts: () => alerting.alerts.countOpen(),
+    openIncidents: () => alerting.incidents.countOpen(),
+    ...opts.metricSources,
+  });
 
   const isTls = opts.tls !== undefined;
   const ctx: ApiContext = {
     db, users, clients, devices, metrics, settings, inventory, logger, now, version: VERSION, isTls, isOnline, agents: gateway, alerting, notify, deviceHealth,
   };
-  const app = createApp(ctx, opts.dashboardDir ?? defaultDashboardDir());
+  const app = createApp(ctx, opts.dashboardDir ?? defaultDashboardDir(), { metricsHandler: metricsHandler(serverMetrics, opts.metricsToken) });
   const http: Server = tlsFiles ? createHttpsServer(tlsFiles, app) : createHttpServer(app);
   http.on('upgrade', (req, socket, head) => {
     socket.on('error', (err) => logger.debug({ err }, 'upgrade socket error'));
@@ -226,10 +281,14 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
     db,
     ctx,
     http,
+    ingest,
+    gateway,
+    compactor,
     listen(port, host = '0.0.0.0') {
       return new Promise((resolve, reject) => {
         http.once('error', reject);
-        http.listen(port, host, () => {
+        // A reconnect storm of 15,000 agents outruns Node's default accept backlog of 511.
+        http.listen(port, host, 4096, () => {
           http.off('error', reject);
           // Delivery starts once links in messages can point at a listening server.
           notify.start();
@@ -241,6 +300,7 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
     async close() {
       if (isClosed) return;
       isClosed = true;
+      upkeep?.stop();
       gateway.close();
       hub.close();
       await new Promise<void>((resolve) => {
@@ -251,6 +311,7 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
       alerting.engine.stop();
       // Let sends in flight record their outcome; anything still queued is sent after the next start.
       await notify.stop();
+      await stopCheckpointer();
       db.close();
     },
   };

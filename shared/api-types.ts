@@ -77,6 +77,8 @@ export interface MetricSeriesResponse {
   toMs: number;
   /** Bucket width used, ms (0 when raw points were returned). */
   stepMs: number;
+  /** Resolution the buckets were built from: 0 = raw values, 60000 = 1-minute rollups, 3600000 = 1-hour rollups. */
+  resolutionMs: number;
   series: { labels: Record<string, string>; points: MetricPoint[] }[];
 }
 

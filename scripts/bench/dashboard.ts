@@ -73,10 +73,11 @@ function seedHistory(server: QuarkpulseServer, deviceId: string, days: number, n
   const { metrics, db } = server.ctx;
   const stepMs = 10_000;
   let values = 0;
+  let seq = 0;
   const insertDay = db.transaction((fromMs: number) => {
     for (let ts = fromMs; ts < fromMs + DAY && ts <= nowMs; ts += stepMs) {
       const t = ts / 3_600_000;
-      values += metrics.insertSamples(deviceId, ts, [
+      values += metrics.insertReport(deviceId, ++seq, ts, [
         { name: 'cpu.loadPct', value: 30 + 20 * Math.sin(t / 3) + 5 * Math.sin(t * 7) },
         { name: 'mem.usedPct', value: 60 + 10 * Math.sin(t / 11) },
         { name: 'fs.usedPct', labels: { mount: '/' }, value: 50 + (ts - (nowMs - days * DAY)) / (days * DAY) * 30 },
@@ -86,6 +87,8 @@ function seedHistory(server: QuarkpulseServer, deviceId: string, days: number, n
     }
   });
   for (let d = days; d > 0; d--) insertDay(nowMs - d * DAY);
+  // Closed hours become compressed blocks and rollups, as the server's upkeep would do over time.
+  server.compactor.compactAll();
   return values;
 }
 

@@ -40,8 +40,11 @@ export function deviceRoutes(ctx: ApiContext): Router {
   }
 
   r.get('/', (_req, res) => {
+    const started = performance.now();
     const health = ctx.deviceHealth.openByDevice();
-    res.json(ctx.devices.listSummaries(ctx.isOnline).map((s) => withHealth(s, health)));
+    const list = ctx.devices.listSummaries(ctx.isOnline).map((s) => withHealth(s, health));
+    res.setHeader('Server-Timing', `list;dur=${(performance.now() - started).toFixed(1)}`);
+    res.json(list);
   });
 
   r.get('/:id', (req, res) => {
@@ -133,8 +136,10 @@ export function deviceRoutes(ctx: ApiContext): Router {
     const fromMs = q.from ?? toMs - 3_600_000;
     if (fromMs >= toMs) throw new HttpError(400, 'INVALID_RANGE', 'from must be before to');
     if (toMs - fromMs > MAX_RANGE_MS) throw new HttpError(400, 'INVALID_RANGE', 'a query may span at most 400 days');
-    const { stepMs, series } = ctx.metrics.query(device.id, q.name, fromMs, toMs, q.points);
-    res.json({ deviceId: device.id, name: q.name, fromMs, toMs, stepMs, series } satisfies MetricSeriesResponse);
+    const started = performance.now();
+    const { stepMs, resolutionMs, series } = ctx.metrics.query(device.id, q.name, fromMs, toMs, q.points);
+    res.setHeader('Server-Timing', `query;dur=${(performance.now() - started).toFixed(1)}`);
+    res.json({ deviceId: device.id, name: q.name, fromMs, toMs, stepMs, resolutionMs, series } satisfies MetricSeriesResponse);
   });
   return r;
 }

@@ -14,6 +14,11 @@
  *                             ├◀─ config (settings changed on the server)
  *                             ├◀─ credential (rotation requested)
  *                             └── device disabled ─▶ close 4003
+ *
+ * Flow control: a connection stops being read (ws.pause(): TCP then pushes back on the agent)
+ * while it has `maxInFlightPerConnection` reports waiting for their commit, and every agent
+ * connection stops being read while ingest says it is under pressure. Agents keep unacked
+ * reports in their spool, so slowing them down loses nothing; the server's memory stays bounded.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -50,6 +55,8 @@ export interface AgentGatewayOptions {
   pingIntervalMs?: number;
   /** Called when a device connects or disconnects (for live status). */
   onPresence?: (deviceId: string, isConnected: boolean) => void;
+  /** Reports of one connection that may wait for their commit before it stops being read. */
+  maxInFlightPerConnection?: number;
 }
 
 interface Connection {
@@ -62,6 +69,12 @@ interface Connection {
   connectedAtMs: number;
   /** A credential frame was sent and its credentialAck has not arrived. */
   isCredentialInFlight: boolean;
+  /** Reports submitted to ingest and not yet committed. */
+  inFlight: number;
+  /** Paused because of its own in-flight reports (the global pause is separate). */
+  isSelfPaused: boolean;
+  /** When the next liveness ping is due (wall clock, ms). */
+  pingDueMs: number;
 }
 
 /** Reads the bearer token from an upgrade request. */
@@ -79,18 +92,40 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
   const connections = new Map<string, Connection>();
   /** REST requests waiting for a device's credentialAck. */
   const rotationWaiters = new Map<string, Set<() => void>>();
+  const maxInFlight = opts.maxInFlightPerConnection ?? 32;
+  let isGloballyPaused = false;
+  let pauses = 0;
 
+  function applyPause(c: Connection): void {
+    const shouldPause = isGloballyPaused || c.isSelfPaused;
+    if (shouldPause && !c.ws.isPaused) {
+      c.ws.pause();
+      pauses++;
+    } else if (!shouldPause && c.ws.isPaused) c.ws.resume();
+  }
+
+  // Liveness: every connection is pinged once per interval, each at its own phase, rather than
+  // all 15,000 at once (their pongs would come back in one burst and stall everything else).
+  const pingIntervalMs = opts.pingIntervalMs ?? 30_000;
   const pinger = setInterval(() => {
+    const nowMs = Date.now();
     for (const c of connections.values()) {
+      // A paused socket is not read, so its pongs cannot arrive: not a sign of a dead peer.
+      if (c.ws.isPaused) {
+        c.isAlive = true;
+        continue;
+      }
+      if (nowMs < c.pingDueMs) continue;
       if (!c.isAlive) {
         logger.warn({ deviceId: c.device.id }, 'agent missed a pong; terminating connection');
         c.ws.terminate();
         continue;
       }
       c.isAlive = false;
+      c.pingDueMs = nowMs + pingIntervalMs;
       c.ws.ping();
     }
-  }, opts.pingIntervalMs ?? 30_000);
+  }, Math.min(1_000, pingIntervalMs));
   pinger.unref();
 
   function send(ws: WebSocket, msg: ServerMessage): void {
@@ -119,8 +154,9 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
       conn.streamId = msg.streamId;
       conn.helloIntervalMs = msg.intervalMs;
       const config: AgentConfig = opts.settings.effective(device.id, msg.intervalMs);
-      // The interval the agent will actually use decides when it counts as offline.
-      devices.recordHello(device.id, { ...msg, intervalMs: config.intervalMs });
+      // The interval the agent will actually use decides when it counts as offline. Written with
+      // the next ingest batch rather than in a commit of its own (reconnect storms).
+      ingest.recordHello(device.id, { ...msg, intervalMs: config.intervalMs });
       send(ws, {
         type: 'welcome',
         v: PROTOCOL_VERSION,
@@ -155,7 +191,17 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
       return;
     }
     const seq = msg.seq;
+    conn.inFlight++;
+    if (conn.inFlight >= maxInFlight && !conn.isSelfPaused) {
+      conn.isSelfPaused = true;
+      applyPause(conn);
+    }
     ingest.submit({ deviceId: device.id, streamId: conn.streamId, report: msg, receivedAtMs: opts.now() }, (r) => {
+      conn.inFlight--;
+      if (conn.isSelfPaused && conn.inFlight <= maxInFlight / 2) {
+        conn.isSelfPaused = false;
+        applyPause(conn);
+      }
       if (r.ok) {
         send(ws, { type: 'ack', v: PROTOCOL_VERSION, seq });
         return;
@@ -195,9 +241,13 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
       isAlive: true,
       connectedAtMs: opts.now(),
       isCredentialInFlight: false,
+      inFlight: 0,
+      isSelfPaused: false,
+      pingDueMs: Date.now() + Math.random() * pingIntervalMs,
     };
     connections.set(device.id, conn);
-    logger.info({ deviceId: device.id, hostname: device.hostname }, 'agent connected');
+    applyPause(conn);
+    logger.debug({ deviceId: device.id, hostname: device.hostname }, 'agent connected');
     const helloTimer = setTimeout(() => {
       if (conn.streamId === null) ws.close(CloseCode.HELLO_TIMEOUT, 'no hello received');
     }, helloTimeoutMs);
@@ -219,7 +269,7 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
         connections.delete(device.id);
         opts.onPresence?.(device.id, false);
       }
-      logger.info({ deviceId: device.id, code }, 'agent disconnected');
+      logger.debug({ deviceId: device.id, code }, 'agent disconnected');
     });
   }
 
@@ -264,6 +314,18 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
       const c = connections.get(deviceId);
       if (!c || c.streamId === null) return false;
       return pushConfig(deviceId, opts.settings.effective(deviceId, c.helloIntervalMs));
+    },
+    /** Stops (true) or resumes (false) reading every agent socket; wired to ingest pressure. */
+    setPaused(isPaused: boolean): void {
+      if (isGloballyPaused === isPaused) return;
+      isGloballyPaused = isPaused;
+      for (const c of connections.values()) applyPause(c);
+    },
+    /** Flow-control figures for /metrics and tests. */
+    flowStats(): { isPaused: boolean; pausedConnections: number; pauses: number } {
+      let paused = 0;
+      for (const c of connections.values()) if (c.ws.isPaused) paused++;
+      return { isPaused: isGloballyPaused, pausedConnections: paused, pauses };
     },
     /** Closes a device's live connection (e.g. 4003 after disabling it); false if it had none. */
     disconnect(deviceId: string, code: number, reason: string): boolean {

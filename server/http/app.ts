@@ -2,7 +2,7 @@
  * The express app: security headers, JSON bodies, public routes (health, login, enroll), then
  * everything else under /api behind a session, then the dashboard's static files.
  */
-import express from 'express';
+import express, { type RequestHandler } from 'express';
 import helmet from 'helmet';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -27,11 +27,18 @@ import { accountRoutes, userRoutes } from '../api/user-routes.js';
 import { enrollmentTokenRoutes } from '../api/enrollment-token-routes.js';
 import { errorHandler, notFound } from './errors.js';
 
+/** Optional parts of the app. */
+export interface AppOptions {
+  /** GET /metrics (Prometheus exposition); it does its own access check. */
+  metricsHandler?: RequestHandler;
+}
+
 /** Builds the express app. `dashboardDir` holds the built dashboard (index.html + assets). */
-export function createApp(ctx: ApiContext, dashboardDir: string): express.Express {
+export function createApp(ctx: ApiContext, dashboardDir: string, opts: AppOptions = {}): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
+  if (opts.metricsHandler) app.get('/metrics', opts.metricsHandler);
   app.use(
     helmet({
       hsts: ctx.isTls,

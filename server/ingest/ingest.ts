@@ -5,11 +5,16 @@
  * exactly when it is durable. Replays (seq ≤ the stream's stored seq) are acknowledged without
  * being stored again.
  *
- *   submit(report) → queue → flush: BEGIN; dedupe by (device, stream, seq); insert samples;
+ *   submit(report) → queue → flush: BEGIN; dedupe by (device, stream, seq); insert head rows;
  *   update latest + stream seq; COMMIT → done(ok) per report → onCommitted(stored reports)
+ *
+ * Back-pressure: the queue is bounded by the agents themselves (each caps its unacked reports)
+ * and by the gateway, which stops reading agent sockets while `isUnderPressure()`: from the
+ * moment more than `highWaterReports` are queued until the queue is back under half of that.
+ * Nothing is dropped and nothing is acked early; agents keep the rest in their spool.
  */
 import type { Logger } from 'pino';
-import type { Report } from '../../shared/protocol.js';
+import type { Hello, Report } from '../../shared/protocol.js';
 import { formatSeriesKey } from '../../shared/metrics.js';
 import type { Db } from '../store/database.js';
 import type { DeviceStore } from '../store/devices.js';
@@ -37,12 +42,27 @@ export interface StoredReport extends IngestItem {
 export interface IngestStats {
   reportsStored: number;
   duplicates: number;
+  /** Reports older than raw retention: acknowledged, not stored. */
+  expired: number;
   valuesStored: number;
   batches: number;
   failedBatches: number;
   queued: number;
+  /** Highest queue length seen. */
+  maxQueued: number;
   lastBatchSize: number;
   lastCommitMs: number;
+  /** Times the writer went over the high-water mark. */
+  pressureEvents: number;
+}
+
+/** Figures of one committed batch, for histograms. */
+export interface BatchInfo {
+  reports: number;
+  values: number;
+  commitMs: number;
+  /** Per stored report: commit time − server receive time, ms. */
+  queueLatenciesMs: number[];
 }
 
 export interface IngestOptions {
@@ -51,85 +71,144 @@ export interface IngestOptions {
   metrics: MetricStore;
   logger: Logger;
   now: () => number;
-  /** Longest a queued report waits for its batch, ms. */
+  /** Longest a queued report waits for its batch, ms (≤ 100). */
   maxDelayMs?: number;
   /** Most reports in one transaction. */
   maxBatch?: number;
+  /** Queue length at which the writer asks the gateway to stop reading. */
+  highWaterReports?: number;
   onCommitted?: (reports: StoredReport[]) => void;
+  /** Called when the writer goes over the high-water mark (true) or back under half (false). */
+  onPressure?: (isUnderPressure: boolean) => void;
+  onBatch?: (info: BatchInfo) => void;
+  /**
+   * Awaited before each batch is written. Tests inject a delay here to play a slow disk; the
+   * server leaves it unset (batches are then written synchronously).
+   */
+  beforeBatch?: () => Promise<void>;
 }
 
 /** Creates the batching writer. */
 export function createIngest(opts: IngestOptions) {
   const { db, devices, metrics, logger } = opts;
-  const maxDelayMs = opts.maxDelayMs ?? 50;
-  const maxBatch = opts.maxBatch ?? 2_000;
+  const maxDelayMs = Math.min(opts.maxDelayMs ?? 50, 100);
+  // 500: after a stall the backlog is written in several short transactions, with socket I/O
+  // (acks, reads) in between, instead of one that holds the event loop for most of a second.
+  const maxBatch = opts.maxBatch ?? 500;
+  const highWater = opts.highWaterReports ?? 10_000;
+  const lowWater = Math.floor(highWater / 2);
   let queue: { item: IngestItem; done: (r: IngestResult) => void }[] = [];
   let timer: NodeJS.Timeout | undefined;
-  const stats: IngestStats = { reportsStored: 0, duplicates: 0, valuesStored: 0, batches: 0, failedBatches: 0, queued: 0, lastBatchSize: 0, lastCommitMs: 0 };
+  let isWriting = false;
+  let isUnderPressure = false;
+  const stats: IngestStats = {
+    reportsStored: 0,
+    duplicates: 0,
+    expired: 0,
+    valuesStored: 0,
+    batches: 0,
+    failedBatches: 0,
+    queued: 0,
+    maxQueued: 0,
+    lastBatchSize: 0,
+    lastCommitMs: 0,
+    pressureEvents: 0,
+  };
   /** Per device: stream seq and latest values, loaded lazily and only updated after a commit. */
   const seqCache = new Map<string, number>();
   const latestCache = new Map<string, Record<string, number>>();
+  /** Hellos to record with the next batch (a reconnect storm is 15,000 of them). */
+  let pendingHellos = new Map<string, Hello>();
 
-  const writeBatch = db.transaction((batch: IngestItem[]) => {
+  const writeBatch = db.transaction((batch: IngestItem[], hellos: Map<string, Hello>) => {
+    for (const [deviceId, hello] of hellos) devices.recordHello(deviceId, hello);
     const seqs = new Map<string, number>();
-    const latests = new Map<string, Record<string, number>>();
-    const results: { isDuplicate: boolean; latest?: Record<string, number> }[] = [];
+    const latests = new Map<string, { tsMs: number; latest: Record<string, number> }>();
+    const results: { isDuplicate: boolean; values: number; latest?: Record<string, number> }[] = [];
     for (const item of batch) {
       const streamKey = `${item.deviceId}\u0000${item.streamId}`;
       const last = seqs.get(streamKey) ?? seqCache.get(streamKey) ?? devices.lastSeq(item.deviceId, item.streamId);
       if (item.report.seq <= last) {
-        results.push({ isDuplicate: true });
+        results.push({ isDuplicate: true, values: 0 });
         continue;
       }
-      metrics.insertSamples(item.deviceId, item.report.tsMs, item.report.metrics);
-      devices.setLastSeq(item.deviceId, item.streamId, item.report.seq);
+      const values = metrics.insertReport(item.deviceId, item.report.seq, item.report.tsMs, item.report.metrics);
       seqs.set(streamKey, item.report.seq);
-      const prev = latests.get(item.deviceId) ?? latestCache.get(item.deviceId) ?? devices.findById(item.deviceId)?.latest ?? {};
+      const prev = latests.get(item.deviceId)?.latest ?? latestCache.get(item.deviceId) ?? devices.findById(item.deviceId)?.latest ?? {};
       const latest = { ...prev };
-      for (const s of item.report.metrics) latest[formatSeriesKey(s.name, s.labels)] = s.value;
-      latests.set(item.deviceId, latest);
-      devices.recordLatest(item.deviceId, item.report.tsMs, latest);
-      results.push({ isDuplicate: false, latest });
+      for (const s of item.report.metrics) latest[s.labels ? formatSeriesKey(s.name, s.labels) : s.name] = s.value;
+      const seen = latests.get(item.deviceId);
+      // A replayed old report updates the series it carries but not last-seen time.
+      latests.set(item.deviceId, { tsMs: Math.max(seen?.tsMs ?? 0, item.report.tsMs), latest });
+      results.push({ isDuplicate: false, values, latest });
     }
+    for (const [key, seq] of seqs) {
+      const [deviceId, streamId] = key.split('\u0000') as [string, string];
+      devices.setLastSeq(deviceId, streamId, seq);
+    }
+    for (const [deviceId, l] of latests) devices.recordLatest(deviceId, l.tsMs, l.latest);
     return { seqs, latests, results };
   });
 
-  function flush(): void {
-    if (timer) clearTimeout(timer);
-    timer = undefined;
-    if (queue.length === 0) return;
-    const batch = queue.slice(0, maxBatch);
-    queue = queue.slice(batch.length);
+  function updatePressure(): void {
     stats.queued = queue.length;
+    if (queue.length > stats.maxQueued) stats.maxQueued = queue.length;
+    if (!isUnderPressure && queue.length > highWater) {
+      isUnderPressure = true;
+      stats.pressureEvents++;
+      logger.warn({ queued: queue.length, highWater }, 'ingest writer behind; pausing agent reads');
+      opts.onPressure?.(true);
+    } else if (isUnderPressure && queue.length <= lowWater) {
+      isUnderPressure = false;
+      logger.info({ queued: queue.length }, 'ingest writer caught up; resuming agent reads');
+      opts.onPressure?.(false);
+    }
+  }
+
+  function writeNext(): void {
+    if (queue.length === 0 && pendingHellos.size === 0) return;
+    const batch = queue.splice(0, maxBatch);
     const items = batch.map((b) => b.item);
-    const started = opts.now();
+    const hellos = pendingHellos;
+    pendingHellos = new Map();
+    const started = performance.now();
     let outcome: ReturnType<typeof writeBatch>;
     try {
-      outcome = writeBatch(items);
+      outcome = writeBatch(items, hellos);
     } catch (err) {
       stats.failedBatches++;
       metrics.clearCache();
       logger.error({ err, batchSize: batch.length }, 'ingest batch failed; reports not acknowledged');
       for (const b of batch) b.done({ ok: false, error: err as Error });
-      if (queue.length > 0) schedule();
+      updatePressure();
       return;
     }
+    const commitMs = performance.now() - started;
+    if (commitMs > 500) logger.warn({ commitMs: Math.round(commitMs), reports: batch.length }, 'ingest commit was slow');
+    const committedAt = opts.now();
     for (const [k, v] of outcome.seqs) seqCache.set(k, v);
-    for (const [k, v] of outcome.latests) latestCache.set(k, v);
+    for (const [k, v] of outcome.latests) latestCache.set(k, v.latest);
     stats.batches++;
     stats.lastBatchSize = batch.length;
-    stats.lastCommitMs = opts.now() - started;
+    stats.lastCommitMs = commitMs;
     const stored: StoredReport[] = [];
+    const queueLatenciesMs: number[] = [];
+    let values = 0;
     batch.forEach((b, i) => {
       const r = outcome.results[i]!;
       if (r.isDuplicate) stats.duplicates++;
+      else if (r.values === 0 && b.item.report.metrics.length > 0) stats.expired++;
       else {
         stats.reportsStored++;
-        stats.valuesStored += b.item.report.metrics.length;
-        stored.push({ ...b.item, latest: r.latest! });
+        stats.valuesStored += r.values;
+        values += r.values;
+        queueLatenciesMs.push(committedAt - b.item.receivedAtMs);
       }
+      if (!r.isDuplicate) stored.push({ ...b.item, latest: r.latest! });
       b.done({ ok: true, isDuplicate: r.isDuplicate });
     });
+    updatePressure();
+    opts.onBatch?.({ reports: batch.length, values, commitMs, queueLatenciesMs });
     if (stored.length > 0 && opts.onCommitted) {
       try {
         opts.onCommitted(stored);
@@ -137,11 +216,36 @@ export function createIngest(opts: IngestOptions) {
         logger.error({ err }, 'post-commit handler failed');
       }
     }
+  }
+
+  function flush(): void {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    if (isWriting || (queue.length === 0 && pendingHellos.size === 0)) return;
+    if (opts.beforeBatch) {
+      isWriting = true;
+      opts.beforeBatch().then(
+        () => {
+          isWriting = false;
+          writeNext();
+          if (queue.length > 0) schedule();
+        },
+        (err: unknown) => {
+          isWriting = false;
+          logger.error({ err }, 'beforeBatch hook failed');
+          if (queue.length > 0) schedule();
+        },
+      );
+      return;
+    }
+    writeNext();
     if (queue.length > 0) schedule();
   }
 
   function schedule(): void {
     if (queue.length >= maxBatch) {
+      if (timer) clearTimeout(timer);
+      timer = undefined;
       setImmediate(flush);
       return;
     }
@@ -152,23 +256,37 @@ export function createIngest(opts: IngestOptions) {
     /** Queues a report; `done` is called once it is committed (or failed). */
     submit(item: IngestItem, done: (r: IngestResult) => void): void {
       queue.push({ item, done });
-      stats.queued = queue.length;
+      updatePressure();
+      schedule();
+    },
+    /** Records what an agent said in hello, with the next batch (no transaction of its own). */
+    recordHello(deviceId: string, hello: Hello): void {
+      pendingHellos.set(deviceId, hello);
       schedule();
     },
     /** Highest stored seq of a device's stream. */
     lastSeq(deviceId: string, streamId: string): number {
       return seqCache.get(`${deviceId}\u0000${streamId}`) ?? devices.lastSeq(deviceId, streamId);
     },
-    /** Writes everything queued now (used at shutdown). */
+    /** True from going over the high-water mark until back under half of it. */
+    isUnderPressure: () => isUnderPressure,
+    /** Age of the oldest queued report, ms (0 when the queue is empty). */
+    lagMs(): number {
+      const first = queue[0];
+      return first ? Math.max(0, opts.now() - first.item.receivedAtMs) : 0;
+    },
+    /** Writes everything queued now, ignoring beforeBatch (used at shutdown). */
     flushAll(): void {
-      while (queue.length > 0) {
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      while (queue.length > 0 || pendingHellos.size > 0) {
         const before = queue.length;
-        flush();
-        if (queue.length >= before) break;
+        writeNext();
+        if (queue.length > 0 && queue.length >= before) break;
       }
     },
     stats(): IngestStats {
-      return { ...stats };
+      return { ...stats, queued: queue.length };
     },
   };
 }

@@ -145,7 +145,12 @@ export function createAlertStore(db: Db) {
     'SELECT at_ms, actor_name, action, detail FROM alert_events WHERE alert_id = ? ORDER BY id',
   );
 
+  const openCount = db.prepare<[], { n: number }>("SELECT count(*) AS n FROM alerts WHERE state <> 'resolved'");
   return {
+    /** Alerts not yet resolved (firing or acknowledged), for /metrics. */
+    countOpen(): number {
+      return openCount.get()!.n;
+    },
     insert(a: NewAlert): void {
       insert.run({ ...a, isInMaintenance: a.isInMaintenance ? 1 : 0, isFlapping: a.isFlapping ? 1 : 0, isNotified: a.isNotified ? 1 : 0 });
     },

@@ -183,7 +183,12 @@ export function createDeliveryStore(db: Db) {
     budgetFromMs: r.budget_from_ms,
   });
 
+  const queuedCount = db.prepare<[], { n: number }>("SELECT (SELECT count(*) FROM deliveries WHERE status IN ('pending', 'sending')) + (SELECT count(*) FROM outbox WHERE status = 'pending') AS n");
   return {
+    /** Messages waiting to be sent: undispatched outbox jobs plus pending or sending deliveries. */
+    countQueued(): number {
+      return queuedCount.get()!.n;
+    },
     /** Queues a delivery; false when its idempotency key is already queued (or sent). */
     insert(d: NewDelivery, nowMs: number): boolean {
       const { message, mentions, ...rest } = d;

@@ -43,10 +43,25 @@ interface DeviceRow {
   credential_rotated_at_ms: number | null;
 }
 
+/** Columns of the fleet list query, in order. */
+type FleetRow = [string, string, string, number, number, number, number | null, number | null, number | null, number | null];
+
 interface SummaryRow extends DeviceRow {
   client_name: string;
   contract: ContractType;
+  cpu_load_pct: number | null;
+  mem_used_pct: number | null;
+  disk_used_pct: number | null;
 }
+
+/**
+ * Summary columns only: the fleet list of 15,000 devices must not parse 15,000 latest/facts
+ * JSON documents (that took 0.7–2 s and stalled ingest); the three figures it shows are kept in
+ * columns by recordLatest. The device handed to `isOnline` has empty facts and latest.
+ */
+const SUMMARY_COLUMNS = `d.id, d.client_id, d.hostname, d.machine_id, d.is_disabled, d.agent_version, '{}' AS facts_json,
+  d.interval_ms, d.enrolled_at_ms, d.last_seen_ms, '{}' AS latest_json, d.cpu_load_pct, d.mem_used_pct, d.disk_used_pct,
+  c.name AS client_name, c.contract`;
 
 const toDevice = (r: DeviceRow): Device => ({
   id: r.id,
@@ -98,15 +113,19 @@ export function createDeviceStore(db: Db) {
   const idsOfClient = db.prepare<[string], { id: string }>('SELECT id FROM devices WHERE client_id = ?');
   const byId = db.prepare<[string], DeviceRow>('SELECT * FROM devices WHERE id = ?');
   const byToken = db.prepare<[string], DeviceRow>('SELECT * FROM devices WHERE token_hash = ?');
-  const summaries = db.prepare<[], SummaryRow>(
-    `SELECT d.*, c.name AS client_name, c.contract FROM devices d JOIN clients c ON c.id = d.client_id
-     ORDER BY c.name, d.hostname`,
-  );
-  const summaryById = db.prepare<[string], SummaryRow>(
-    'SELECT d.*, c.name AS client_name, c.contract FROM devices d JOIN clients c ON c.id = d.client_id WHERE d.id = ?',
-  );
+  const clientNames = db.prepare<[], { id: string; name: string; contract: ContractType }>('SELECT id, name, contract FROM clients');
+  // Raw arrays, no join, no per-row JSON: 15,000 rows in ~30 ms instead of ~200 ms.
+  const fleetRows = db
+    .prepare<[], FleetRow>(
+      `SELECT id, client_id, hostname, is_disabled, interval_ms, enrolled_at_ms, last_seen_ms, cpu_load_pct, mem_used_pct, disk_used_pct
+         FROM devices`,
+    )
+    .raw(true);
+  const summaryById = db.prepare<[string], SummaryRow>(`SELECT ${SUMMARY_COLUMNS} FROM devices d JOIN clients c ON c.id = d.client_id WHERE d.id = ?`);
   const updateHello = db.prepare('UPDATE devices SET hostname = ?, agent_version = ?, facts_json = ?, interval_ms = ? WHERE id = ?');
-  const updateLatest = db.prepare('UPDATE devices SET last_seen_ms = ?, latest_json = ? WHERE id = ?');
+  const updateLatest = db.prepare(
+    'UPDATE devices SET last_seen_ms = ?, latest_json = ?, cpu_load_pct = ?, mem_used_pct = ?, disk_used_pct = ? WHERE id = ?',
+  );
   const updateClient = db.prepare('UPDATE devices SET client_id = ? WHERE id = ?');
   const streamSeq = db.prepare<[string, string], { last_seq: number }>(
     'SELECT last_seq FROM device_streams WHERE device_id = ? AND stream_id = ?',
@@ -185,7 +204,58 @@ export function createDeviceStore(db: Db) {
     },
     /** Every device with its client, for the fleet list. `isOnline` is decided by the caller. */
     listSummaries(isOnline: (d: Device) => boolean): DeviceSummary[] {
-      return summaries.all().map((r) => toSummary(r, isOnline));
+      const clientsById = new Map(clientNames.all().map((c) => [c.id, c]));
+      const out: DeviceSummary[] = [];
+      for (const [id, clientId, hostname, isDisabled, intervalMs, enrolledAtMs, lastSeenMs, cpu, mem, disk] of fleetRows.all()) {
+        const c = clientsById.get(clientId);
+        if (!c) continue;
+        const device: Device = {
+          id,
+          clientId,
+          hostname,
+          machineId: null,
+          isDisabled: isDisabled === 1,
+          agentVersion: null,
+          facts: {},
+          intervalMs,
+          enrolledAtMs,
+          lastSeenMs,
+          latest: {},
+          // Not read by the fleet list; the full row is in findById.
+          disabledAtMs: null,
+          rotationRequestedAtMs: null,
+          credentialRotatedAtMs: null,
+        };
+        out.push({
+          id,
+          hostname,
+          clientId,
+          clientName: c.name,
+          contract: c.contract,
+          isOnline: isOnline(device),
+          lastSeenMs,
+          intervalMs,
+          isDisabled: isDisabled === 1,
+          cpuLoadPct: cpu,
+          memUsedPct: mem,
+          diskUsedPct: disk,
+          enrolledAtMs,
+          // Open problems are filled in by withHealth (server/store/device-health.ts).
+          firingAlerts: 0,
+          openAlerts: 0,
+          openIncidents: 0,
+          worstSeverity: null,
+        });
+      }
+      // Same order as before: client name (case-insensitive, as the column's NOCASE), then hostname.
+      const key = new Map(out.map((d) => [d.id, d.clientName.toLowerCase()]));
+      out.sort((a, b) => {
+        const ka = key.get(a.id)!;
+        const kb = key.get(b.id)!;
+        if (ka !== kb) return ka < kb ? -1 : 1;
+        return a.hostname < b.hostname ? -1 : a.hostname > b.hostname ? 1 : 0;
+      });
+      return out;
     },
     summary(id: string, isOnline: (d: Device) => boolean): DeviceSummary | undefined {
       const r = summaryById.get(id);
@@ -201,7 +271,7 @@ export function createDeviceStore(db: Db) {
     },
     /** Stores last-seen time and the latest values; call inside the ingest transaction. */
     recordLatest(id: string, lastSeenMs: number, latest: Record<string, number>): void {
-      updateLatest.run(lastSeenMs, JSON.stringify(latest), id);
+      updateLatest.run(lastSeenMs, JSON.stringify(latest), latest['cpu.loadPct'] ?? null, latest['mem.usedPct'] ?? null, maxDiskUsedPct(latest), id);
     },
     /** Highest stored seq of a stream, 0 when the stream is new. */
     lastSeq(deviceId: string, streamId: string): number {
@@ -227,9 +297,9 @@ function toSummary(r: SummaryRow, isOnline: (d: Device) => boolean): DeviceSumma
     lastSeenMs: d.lastSeenMs,
     intervalMs: d.intervalMs,
     isDisabled: d.isDisabled,
-    cpuLoadPct: d.latest['cpu.loadPct'] ?? null,
-    memUsedPct: d.latest['mem.usedPct'] ?? null,
-    diskUsedPct: maxDiskUsedPct(d.latest),
+    cpuLoadPct: r.cpu_load_pct,
+    memUsedPct: r.mem_used_pct,
+    diskUsedPct: r.disk_used_pct,
     enrolledAtMs: d.enrolledAtMs,
     // Open problems are filled in by withHealth (server/store/device-health.ts).
     firingAlerts: 0,

@@ -156,7 +156,12 @@ export function createIncidentStore(db: Db) {
       GROUP BY t.incident_id ORDER BY min(t.work_date), t.incident_id`,
   );
 
+  const openCount = db.prepare<[], { n: number }>("SELECT count(*) AS n FROM incidents WHERE state = 'open'");
   return {
+    /** Incidents still open, for /metrics. */
+    countOpen(): number {
+      return openCount.get()!.n;
+    },
     insert(i: NewIncident): void {
       const { snapshot: snap, ...rest } = i;
       insert.run({ ...rest, snapshotJson: JSON.stringify(snap), isInMaintenance: i.isInMaintenance ? 1 : 0, isFlapping: i.isFlapping ? 1 : 0 });

@@ -39,7 +39,8 @@ function countingCollector(): Collector {
 const throwingCollector: Collector = { name: 'broken', init: async () => true, collect: async () => { throw new Error('sensor on fire'); } };
 
 async function startServer(port = 0): Promise<{ t: TestServer; api: ApiClient }> {
-  t = await startTestServer({ dataDir: path.join(dir, 'server') }, port);
+  // No compaction: stored reports stay where readHead sees them even across an hour boundary.
+  t = await startTestServer({ dataDir: path.join(dir, 'server'), storageUpkeep: false }, port);
   const api = new ApiClient(t.url);
   await api.login();
   return { t, api };
@@ -63,14 +64,18 @@ function startAgent(
   return agent;
 }
 
-/** proc.count values stored for a device, in time order. */
+/**
+ * proc.count values stored for a device, in time order, read through the metric store at raw
+ * resolution; the number of stored reports must match, so a report stored twice would show.
+ */
 function storedCounts(server: TestServer, deviceId: string): { tsMs: number; value: number }[] {
-  return server.server.db
-    .prepare(
-      `SELECT s.ts_ms AS tsMs, s.value FROM samples s JOIN series r ON r.id = s.series_id
-        WHERE r.device_id = ? AND r.name = 'proc.count' ORDER BY s.ts_ms`,
-    )
-    .all(deviceId) as { tsMs: number; value: number }[];
+  const toMs = Date.now() + 60_000;
+  const fromMs = toMs - 15 * 60_000;
+  const { metrics } = server.server.ctx;
+  const points = metrics.query(deviceId, 'proc.count', fromMs, toMs, toMs - fromMs).series[0]?.points ?? [];
+  const reports = metrics.readHead(deviceId, fromMs, toMs).length;
+  if (reports !== points.length) throw new Error(`${reports} stored reports but ${points.length} proc.count values: a report stored twice?`);
+  return points.map((p) => ({ tsMs: p.tsMs, value: p.avg }));
 }
 
 describe('agent against the real server', () => {

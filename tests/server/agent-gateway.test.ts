@@ -35,7 +35,7 @@ describe('agent gateway', () => {
     clients.push(c);
     return c;
   }
-  const sampleCount = (): number => (t.server.db.prepare('SELECT count(*) AS n FROM samples').get() as { n: number }).n;
+  const sampleCount = (): number => t.server.ctx.metrics.countRawValues();
 
   it('refuses an upgrade without a credential or with a wrong one (401, before any frame)', async () => {
     const wsUrl = t.url.replace('http', 'ws') + AGENT_WS_PATH;

@@ -1,0 +1,238 @@
+/**
+ * `npm run bench`: measures the numbers of DESIGN.md §5 on this machine, each beside a baseline
+ * measured in the same run, prints a markdown table and writes JSON (default .bench/results.json).
+ *
+ *   npm run bench -- --agents 1000 --seconds 60          # quick
+ *   npm run bench -- --agents 15000 --seconds 180        # the full run (docs/BENCHMARKS.md)
+ *
+ * Sections (scripts/bench/*.ts): writer vs bare better-sqlite3 insert loop; pipeline capacity vs
+ * bare ws receive loop; storage bytes/value on generated history; the live fleet (agents,
+ * rates, latency, server RSS/CPU, fleet page and 30-day chart under load); reconnect storm and
+ * loss check; alert latency when scripts/bench/alert-latency.ts exists.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import Database from 'better-sqlite3';
+import { benchWriter, type WriterResult } from './bench/writer.js';
+import { benchCapacity, type CapacityResult } from './bench/capacity.js';
+import { generateHistory, type HistoryResult } from './bench/storage.js';
+import { runFleet, type FleetRunResult } from './bench/fleet-run.js';
+
+const { values: f } = parseArgs({
+  options: {
+    agents: { type: 'string', default: '1000' },
+    seconds: { type: 'string', default: '60' },
+    'interval-ms': { type: 'string', default: '10000' },
+    processes: { type: 'string', default: '4' },
+    'ramp-s': { type: 'string' },
+    'history-devices': { type: 'string', default: '2' },
+    'history-days': { type: 'string', default: '30' },
+    'writer-devices': { type: 'string', default: '200' },
+    'writer-reports': { type: 'string', default: '60' },
+    'writer-batch': { type: 'string', default: '500' },
+    'flood-connections': { type: 'string', default: '200' },
+    'flood-seconds': { type: 'string', default: '15' },
+    'flood-window': { type: 'string', default: '8' },
+    'no-storm': { type: 'boolean', default: false },
+    only: { type: 'string' },
+    out: { type: 'string', default: '.bench/results.json' },
+    keep: { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
+  },
+});
+if (f.help) {
+  process.stdout.write(readFileSync(new URL(import.meta.url), 'utf8').split('*/')[0]!.replace('/**', '') + '\n');
+  process.exit(0);
+}
+const log = (m: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${m}\n`);
+const n = (k: keyof typeof f) => Number(f[k]);
+const agents = n('agents');
+const sections = new Set((f.only ?? 'writer,capacity,storage,fleet,alerts').split(','));
+const password = 'bench-admin-password';
+
+interface AlertLatency {
+  agents: number;
+  samples: number;
+  p50Ms: number;
+  p95Ms: number;
+}
+
+async function main(): Promise<void> {
+  const started = new Date();
+  const machine = {
+    date: started.toISOString(),
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    sqlite: (new Database(':memory:').prepare('SELECT sqlite_version() AS v').get() as { v: string }).v,
+    flags: process.argv.slice(2).join(' ') || '(defaults)',
+    /** The machine is shared: 1-minute load average when the run started and ended. */
+    loadAvgStart: loadavg()[0]!.toFixed(2),
+    loadAvgEnd: '',
+  };
+  log(`machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, node ${machine.node}`);
+
+  let writer: WriterResult | undefined;
+  if (sections.has('writer')) {
+    log('writer: bare better-sqlite3 insert loop vs our ingest, same rows');
+    writer = await benchWriter({ devices: n('writer-devices'), reportsPerDevice: n('writer-reports'), batchReports: n('writer-batch') });
+    log(`writer: bare ${Math.round(writer.bare.valuesPerSec)} values/s, ours ${Math.round(writer.ours.valuesPerSec)} values/s (${(writer.ratio * 100).toFixed(0)} %)`);
+  }
+  let capacity: CapacityResult | undefined;
+  if (sections.has('capacity')) {
+    log('capacity: flood the full pipeline and a bare ws receive loop');
+    capacity = await benchCapacity({ connections: n('flood-connections'), seconds: n('flood-seconds'), window: n('flood-window'), password, log });
+  }
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'qp-bench-fleet-'));
+  let history: HistoryResult | undefined;
+  if (sections.has('storage')) {
+    log(`storage: ${f['history-devices']} devices × ${f['history-days']} days of 10 s reports through the store and compactor`);
+    history = generateHistory({ dataDir, devices: n('history-devices'), days: n('history-days'), nowMs: Date.now() });
+    log(`storage: raw ${history.rawBytesPerValue.toFixed(2)} B/value, rollups ${history.rollupBytesPerRawValue.toFixed(2)} B per raw value, file ${history.fileBytesPerValue.toFixed(2)} B/value`);
+  }
+  let fleet: FleetRunResult | undefined;
+  if (sections.has('fleet')) {
+    log(`fleet: ${agents} agents, ${f['interval-ms']} ms interval, ${f.processes} processes, ${f.seconds} s window`);
+    fleet = await runFleet({
+      dataDir,
+      password,
+      agents,
+      seconds: n('seconds'),
+      intervalMs: n('interval-ms'),
+      processes: n('processes'),
+      rampSeconds: f['ramp-s'] ? n('ramp-s') : Math.max(10, Math.ceil(agents / 500)),
+      chartDeviceId: history?.deviceIds[0],
+      isStormEnabled: !f['no-storm'],
+      log,
+    });
+  }
+  let alerts: AlertLatency | undefined;
+  const alertModule = new URL('./bench/alert-latency.ts', import.meta.url);
+  if (sections.has('alerts') && existsSync(alertModule)) {
+    log('alert latency');
+    const mod = (await import(alertModule.href)) as { benchAlertLatency: (o: { agents: number; seconds: number }) => Promise<AlertLatency> };
+    alerts = await mod.benchAlertLatency({ agents: Math.min(agents, 1000), seconds: Math.min(n('seconds'), 60) });
+  }
+  if (!f.keep) rmSync(dataDir, { recursive: true, force: true });
+  else log(`kept data in ${dataDir}`);
+
+  machine.loadAvgEnd = loadavg()[0]!.toFixed(2);
+  const results = { machine, writer, capacity, history, fleet, alerts };
+  mkdirSync(path.dirname(f.out), { recursive: true });
+  writeFileSync(f.out, JSON.stringify(results, null, 2));
+  process.stdout.write(renderTable(results));
+  log(`wrote ${f.out}`);
+}
+
+const fmt = (v: number | undefined | null, digits = 0) =>
+  v === undefined || v === null || Number.isNaN(v) ? 'n/a' : v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const pct = (r: number | undefined) => (r === undefined ? 'n/a' : `${(r * 100).toFixed(0)} %`);
+const mib = (b: number | undefined) => (b === undefined ? 'n/a' : `${fmt(b / 2 ** 20)} MiB`);
+const ok = (cond: boolean | undefined) => (cond === undefined ? '' : cond ? ' ✅' : ' ❌');
+
+function renderTable(r: {
+  machine: Record<string, string | number>;
+  writer?: WriterResult;
+  capacity?: CapacityResult;
+  history?: HistoryResult;
+  fleet?: FleetRunResult;
+  alerts?: AlertLatency;
+}): string {
+  const { writer: w, capacity: c, history: h, fleet: fl, alerts: a } = r;
+  const rows: [string, string, string, string][] = [];
+  if (fl) {
+    rows.push([
+      'agents connected (simulated, real protocol)',
+      `${fmt(fl.agentsConnected)} / ${fmt(fl.agentsTarget)}${ok(fl.agentsConnected >= fl.agentsTarget)}`,
+      '15,000 at 10 s',
+      fl.secondsToConnectAll !== null ? `all connected ${fmt(fl.secondsToConnectAll)} s after ramp start` : 'not all connected',
+    ]);
+    rows.push(['reports/s ingested (live fleet)', fmt(fl.window.reportsPerSec), '1,500 for 15,000 at 10 s', `${fmt(fl.window.seconds)} s window`]);
+    rows.push(['values/s ingested (live fleet)', fmt(fl.window.valuesPerSec), '', '']);
+    rows.push([
+      'ingest latency p50 / p99, sample → ack (after commit)',
+      `${fmt(fl.window.latencyP50Ms)} / ${fmt(fl.window.latencyP99Ms)} ms${ok(fl.window.latencyP99Ms < 500)}`,
+      'p99 < 500 ms',
+      'group commit ≤ 50 ms + fsync',
+    ]);
+    rows.push(['server CPU / RSS during the window', `${fmt(fl.window.serverCpuPct)} % of a core / ${mib(fl.window.serverRssBytes)} (peak ${mib(fl.window.serverPeakRssBytes)})`, '', '']);
+    rows.push([
+      'server event-loop delay p50 / p99 / max',
+      `${fmt(fl.window.eventLoop.p50Ms)} / ${fmt(fl.window.eventLoop.p99Ms)} / ${fmt(fl.window.eventLoop.maxMs)} ms`,
+      '',
+      `since server start; GC time ${fl.window.gcSecondsSinceStart}; ingest commits ${fmt(fl.window.commits.total)}, ${fmt(fl.window.commits.over50ms)} over 50 ms, ${fmt(fl.window.commits.over250ms)} over 250 ms`,
+    ]);
+  }
+  if (c) {
+    rows.push([
+      'pipeline capacity, values/s (flood, validate + store + ack)',
+      `${fmt(c.ours.valuesPerSec)}${ok(c.ours.valuesPerSec >= 100_000)}`,
+      '≥ 100,000',
+      `bare ws receive loop: ${fmt(c.bare.valuesPerSec)} → ${pct(c.ratio)}`,
+    ]);
+    rows.push(['pipeline capacity, reports/s', fmt(c.ours.reportsPerSec), '', `bare ws: ${fmt(c.bare.reportsPerSec)}; server CPU ${fmt(c.ours.serverCpuPct)} %`]);
+  }
+  if (w) {
+    rows.push([
+      'writer, values/s (same rows, same transaction size)',
+      `${fmt(w.ours.valuesPerSec)}${ok(w.ratio >= 0.3)}`,
+      '≥ 30 % of bare insert loop',
+      `bare better-sqlite3 loop: ${fmt(w.bare.valuesPerSec)} → ${pct(w.ratio)}`,
+    ]);
+  }
+  if (h) {
+    rows.push([
+      'bytes per stored value, raw (compacted blocks)',
+      `${fmt(h.rawBytesPerValue, 2)} B${ok(h.rawBytesPerValue <= 4)}`,
+      '≤ 4 B (stretch ≤ 1.5)',
+      w ? `naive samples table: ${fmt(w.bare.bytesPerValue, 1)} B` : '',
+    ]);
+    rows.push(['bytes per value, whole file incl. 1m + 1h rollups', `${fmt(h.fileBytesPerValue, 2)} B`, '', `rollups: ${fmt(h.rollupBytesPerRawValue, 2)} B per raw value`]);
+  }
+  if (w) rows.push(['bytes per value, head rows (not yet compacted)', `${fmt(w.ours.bytesPerValue, 2)} B`, '', 'whole file after the writer section']);
+  if (fl) {
+    rows.push([
+      'fleet page GET /api/devices under load, round trip (p50 / max)',
+      `${fmt(fl.api.fleetPageMs.p50)} / ${fmt(fl.api.fleetPageMs.max)} ms${ok(fl.api.fleetPageMs.max < 1000)}`,
+      '< 1 s',
+      `${fmt(fl.api.fleetPageMs.devices)} devices (${fmt(fl.api.fleetPageMs.bytes / 1e6, 1)} MB of JSON); server time to build the list p50 ${fmt(fl.api.fleetPageMs.serverP50)} / max ${fmt(fl.api.fleetPageMs.serverMax)} ms`,
+    ]);
+    if (fl.api.chart30dMs)
+      rows.push([
+        '30-day chart query under load, server time (p50 / max)',
+        `${fmt(fl.api.chart30dMs.serverP50, 1)} / ${fmt(fl.api.chart30dMs.serverMax, 1)} ms${ok(fl.api.chart30dMs.serverMax < 200)}`,
+        '< 200 ms server time',
+        `${fl.api.chart30dMs.points} points; round trip on loopback p50 ${fmt(fl.api.chart30dMs.p50)} / max ${fmt(fl.api.chart30dMs.max)} ms`,
+      ]);
+    if (fl.storm)
+      rows.push([
+        'reconnect storm (SIGKILL + restart)',
+        `${fmt(fl.storm.agents)} / ${fmt(fl.agentsTarget)} reporting ${fl.storm.secondsToAllReporting !== null ? `after ${fmt(fl.storm.secondsToAllReporting, 1)} s` : 'not all within 120 s'}${ok(fl.storm.allBack && (fl.storm.secondsToAllReporting ?? 999) <= 60)}`,
+        'all within 60 s, no crash',
+        fl.storm.serverAlive ? 'server alive' : 'server died',
+      ]);
+    rows.push(['acknowledged reports lost', `${fmt(fl.loss.missing)} of ${fmt(fl.loss.ackedReports)}${ok(fl.loss.missing === 0)}`, '0', `${fl.loss.duplicateRows} duplicates`]);
+    rows.push(['bytes per value, head rows of the live run', `${fmt(fl.liveHeadBytesPerValue, 2)} B`, '', 'head_reports pages / values']);
+  }
+  if (a) rows.push(['alert latency p50 / p95', `${fmt(a.p50Ms)} / ${fmt(a.p95Ms)} ms${ok(a.p95Ms < 2000)}`, 'p95 < 2 s', `${a.samples} samples, ${a.agents} agents`]);
+  else rows.push(['alert latency', 'n/a', 'p95 < 2 s', 'scripts/bench/alert-latency.ts not present']);
+  const m = r.machine;
+  const head = `\n**${m.date}** — ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node}, SQLite ${m.sqlite}; flags: \`${m.flags}\`; load average ${m.loadAvgStart} at start, ${m.loadAvgEnd} at end\n\n`;
+  return (
+    head +
+    '| figure | measured | target | baseline / note |\n|---|---|---|---|\n' +
+    rows.map((x) => `| ${x.join(' | ')} |`).join('\n') +
+    '\n'
+  );
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`bench failed: ${(err as Error).stack ?? err}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,106 @@
+/**
+ * Capacity: M connections each keep `window` reports in flight and send the next one as soon as
+ * an ack arrives, for a fixed time. Run against the bare ws receiver (the baseline) and against
+ * our server (full pipeline: auth'd socket, zod validation, group commit with synchronous=FULL,
+ * ack after commit), with the same client and the same frames.
+ */
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import WebSocket from 'ws';
+import { AGENT_WS_PATH } from '../../shared/protocol.js';
+import { MachineModel } from '../sim/value-model.js';
+
+export interface FloodResult {
+  connections: number;
+  seconds: number;
+  reports: number;
+  values: number;
+  reportsPerSec: number;
+  valuesPerSec: number;
+}
+
+/** Floods `url` from `connections` sockets (tokens: one per socket, or none for the bare server). */
+export async function flood(opts: { wsUrl: string; tokens?: string[]; connections: number; seconds: number; window: number }): Promise<FloodResult> {
+  const sockets: WebSocket[] = [];
+  let reports = 0;
+  let values = 0;
+  let isCounting = false;
+  let isRunning = true;
+  const streamTag = Date.now().toString(36);
+  await Promise.all(
+    Array.from({ length: opts.connections }, (_, i) => {
+      const model = new MachineModel(10_000 + i);
+      let seq = 0;
+      const sizes = new Map<number, number>();
+      const ws = new WebSocket(opts.wsUrl, {
+        headers: opts.tokens ? { authorization: `Bearer ${opts.tokens[i]}` } : {},
+        perMessageDeflate: false,
+        localAddress: `127.0.0.${40 + (i % 8)}`,
+      });
+      sockets.push(ws);
+      const sendOne = () => {
+        if (!isRunning || ws.readyState !== ws.OPEN) return;
+        const metrics = model.next(10_000);
+        seq++;
+        sizes.set(seq, metrics.length);
+        ws.send(JSON.stringify({ type: 'report', v: 1, seq, tsMs: Date.now(), metrics }));
+      };
+      return new Promise<void>((resolve, reject) => {
+        ws.once('error', reject);
+        ws.on('open', () =>
+          ws.send(JSON.stringify({ type: 'hello', v: 1, agentVersion: 'flood', hostname: `flood-${i}`, streamId: `flood-${streamTag}-${i}`, intervalMs: 1_000 })),
+        );
+        ws.on('message', (data) => {
+          const m = JSON.parse(data.toString()) as { type: string; seq?: number };
+          if (m.type === 'welcome') {
+            resolve();
+            for (let k = 0; k < opts.window; k++) sendOne();
+          } else if (m.type === 'ack') {
+            const n = sizes.get(m.seq!) ?? 0;
+            sizes.delete(m.seq!);
+            if (isCounting) {
+              reports++;
+              values += n;
+            }
+            sendOne();
+          }
+        });
+      });
+    }),
+  );
+  // Warm up for 2 s, then count.
+  await new Promise((r) => setTimeout(r, 2_000));
+  isCounting = true;
+  const t0 = performance.now();
+  await new Promise((r) => setTimeout(r, opts.seconds * 1000));
+  isCounting = false;
+  const seconds = (performance.now() - t0) / 1000;
+  isRunning = false;
+  for (const ws of sockets) ws.terminate();
+  return { connections: opts.connections, seconds, reports, values, reportsPerSec: reports / seconds, valuesPerSec: values / seconds };
+}
+
+/** Starts the bare ws receiver in its own process; returns its URL and a stop function. */
+export function startBareWsServer(): Promise<{ wsUrl: string; pid: number; stop: () => Promise<void> }> {
+  const child = fork(fileURLToPath(new URL('./bare-ws-server.ts', import.meta.url)), [], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  return new Promise((resolve, reject) => {
+    child.once('exit', (c) => reject(new Error(`bare ws server exited ${c}`)));
+    child.on('message', (m: { type: string; port: number }) => {
+      if (m.type !== 'listening') return;
+      resolve({
+        wsUrl: `ws://127.0.0.1:${m.port}${AGENT_WS_PATH}`,
+        pid: child.pid!,
+        stop: () =>
+          new Promise<void>((r) => {
+            child.removeAllListeners('exit');
+            child.once('exit', () => r());
+            child.send({ type: 'stop' });
+            setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
+          }),
+      });
+    });
+  });
+}

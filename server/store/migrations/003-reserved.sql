@@ -1,1 +1,0 @@
--- Reserved for compact storage (branch storage); this placeholder is dropped at merge.
