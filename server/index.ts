@@ -25,6 +25,9 @@ import { createDeviceStore, type Device } from './store/devices.js';
 import { createMetricStore } from './store/metrics.js';
 import { createAgentSettingsStore } from './store/agent-settings.js';
 import { createInventoryStore } from './store/inventory.js';
+import { createApiTokenStore } from './store/api-tokens.js';
+import { createAuditLog } from './audit/audit-log.js';
+import { withRedaction } from './logging.js';
 import { createIngest } from './ingest/ingest.js';
 import { createAgentGateway } from './gateway/agent-gateway.js';
 import { createLiveHub } from './live/live-hub.js';
@@ -108,7 +111,8 @@ function readTls(tls: { certFile: string; keyFile: string }): { cert: Buffer; ke
 
 /** Builds a server from its parts. */
 export async function createServer(opts: ServerOptions): Promise<QuarkpulseServer> {
-  const logger = opts.logger ?? pino({ name: 'quarkpulse-server' });
+  // Redaction applies whatever logger the caller brought (server/logging.ts).
+  const logger = withRedaction(opts.logger ?? pino({ name: 'quarkpulse-server' }));
   const clock = opts.clock ?? systemClock;
   const now = () => clock.now();
   // Before anything is opened, so a wrong path fails at startup with the path in the message.
@@ -120,6 +124,8 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
   const metrics = createMetricStore(db);
   const settings = createAgentSettingsStore(db);
   const inventory = createInventoryStore(db);
+  const apiTokens = createApiTokenStore(db);
+  const audit = createAuditLog({ db, now });
   const generatedAdminPassword = await bootstrapAdmin(users, opts.adminPassword, now());
   const deviceHealth = createDeviceHealthQuery(db);
 
@@ -199,9 +205,11 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
   });
   isConnected = (id) => gateway.isConnected(id);
 
-  const isTls = opts.tls !== undefined;
+  const servesTls = opts.tls !== undefined;
+  // Browsers are on https when we serve TLS or when the public URL (a TLS-terminating proxy) is https.
+  const isTls = servesTls || /^https:/i.test(opts.publicUrl ?? '');
   const ctx: ApiContext = {
-    db, users, clients, devices, metrics, settings, inventory, logger, now, version: VERSION, isTls, isOnline, agents: gateway, alerting, notify, deviceHealth,
+    db, users, clients, devices, metrics, settings, inventory, logger, now, version: VERSION, isTls, isOnline, agents: gateway, alerting, notify, deviceHealth, audit, apiTokens,
   };
   const app = createApp(ctx, opts.dashboardDir ?? defaultDashboardDir());
   const http: Server = tlsFiles ? createHttpsServer(tlsFiles, app) : createHttpServer(app);
@@ -218,7 +226,7 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
     const a = http.address() as AddressInfo | null;
     if (!a) throw new Error('server is not listening');
     const host = a.family === 'IPv6' ? `[${a.address === '::' ? '::1' : a.address}]` : a.address === '0.0.0.0' ? '127.0.0.1' : a.address;
-    return `${isTls ? 'https' : 'http'}://${host}:${a.port}`;
+    return `${servesTls ? 'https' : 'http'}://${host}:${a.port}`;
   };
   if (!opts.publicUrl) baseUrl = () => (http.listening ? url() : 'http://localhost');
   return {
@@ -241,12 +249,14 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
     async close() {
       if (isClosed) return;
       isClosed = true;
+      // Stop accepting, then commit what is queued while the agents' sockets are still open, so
+      // their acks go out before the close frames (anything unacked is replayed, never lost).
+      const httpClosed = new Promise<void>((resolve) => http.close(() => resolve()));
+      ingest.flushAll();
       gateway.close();
       hub.close();
-      await new Promise<void>((resolve) => {
-        http.close(() => resolve());
-        http.closeAllConnections();
-      });
+      http.closeAllConnections();
+      await httpClosed;
       ingest.flushAll();
       alerting.engine.stop();
       // Let sends in flight record their outcome; anything still queued is sent after the next start.
