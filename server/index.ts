@@ -41,6 +41,8 @@ import { bootstrapAdmin } from './auth/bootstrap.js';
 import { createApp } from './http/app.js';
 import type { ApiContext } from './api/context.js';
 import { VERSION } from './version.js';
+import type { AgentRateLimitPolicy } from './gateway/agent-rate-limit.js';
+import { DEFAULT_CONNECTION_LIMITS, guardPendingConnections, serverTimeoutOptions, type ConnectionLimits } from './http/connection-guard.js';
 
 /** Options of createServer. Only dataDir is required. */
 export interface ServerOptions {
@@ -74,6 +76,10 @@ export interface ServerOptions {
   liveSessionCheckIntervalMs?: number;
   /** Serve HTTPS and wss:// with this PEM certificate (chain) and key instead of plain HTTP. */
   tls?: { certFile: string; keyFile: string };
+  /** Flood limits of the agent socket per device (server/gateway/agent-rate-limit.ts). */
+  agentRateLimit?: Partial<AgentRateLimitPolicy>;
+  /** Timeouts and the cap on sockets waiting for their first request (server/http/connection-guard.ts). */
+  connectionLimits?: Partial<ConnectionLimits>;
 }
 
 /** A running (or ready to listen) Quarkpulse server. */
@@ -198,6 +204,7 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
     now,
     serverVersion: VERSION,
     helloTimeoutMs: opts.agentHelloTimeoutMs,
+    rateLimit: opts.agentRateLimit,
     onPresence: (id, isConnected) => {
       hub.markDeviceChanged(id);
       alerting.engine.onPresence(id, isConnected);
@@ -212,7 +219,9 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
     db, users, clients, devices, metrics, settings, inventory, logger, now, version: VERSION, isTls, isOnline, agents: gateway, alerting, notify, deviceHealth, audit, apiTokens,
   };
   const app = createApp(ctx, opts.dashboardDir ?? defaultDashboardDir());
-  const http: Server = tlsFiles ? createHttpsServer(tlsFiles, app) : createHttpServer(app);
+  const limits: ConnectionLimits = { ...DEFAULT_CONNECTION_LIMITS, ...opts.connectionLimits };
+  const http: Server = tlsFiles ? createHttpsServer({ ...tlsFiles, ...serverTimeoutOptions(limits) }, app) : createHttpServer(serverTimeoutOptions(limits), app);
+  guardPendingConnections(http, { maxPending: limits.maxPending, isTls: servesTls, logger });
   http.on('upgrade', (req, socket, head) => {
     socket.on('error', (err) => logger.debug({ err }, 'upgrade socket error'));
     const pathname = new URL(req.url ?? '/', 'http://x').pathname;

@@ -13,6 +13,8 @@
  *   close 4008                │  └─credentialAck─▶ pending credential promoted
  *                             ├◀─ config (settings changed on the server)
  *                             ├◀─ credential (rotation requested)
+ *                             ├── flood ─▶ RATE_LIMITED error, wait; ignored ─▶ close 1008 (agent-rate-limit.ts)
+ *                             ├── storage fault ─▶ STORAGE_UNAVAILABLE error, close 1013
  *                             └── device disabled ─▶ close 4003
  */
 import type { IncomingMessage } from 'node:http';
@@ -33,6 +35,19 @@ import type { AgentSettingsStore } from '../store/agent-settings.js';
 import type { InventoryStore } from '../store/inventory.js';
 import type { Ingest } from '../ingest/ingest.js';
 import { generateToken } from '../auth/secrets.js';
+import { storageFaultOf } from '../store/faults.js';
+import {
+  DEFAULT_AGENT_RATE_LIMIT,
+  admitFrame,
+  admitReport,
+  freshConnectionLimit,
+  fullBucket,
+  noteRefusedReport,
+  takeTokens,
+  type AgentRateLimitPolicy,
+  type ConnectionLimitState,
+  type DeviceBuckets,
+} from './agent-rate-limit.js';
 
 /** Outcome of a credential rotation request. */
 export type RotationOutcome = 'rotated' | 'pending';
@@ -50,6 +65,8 @@ export interface AgentGatewayOptions {
   pingIntervalMs?: number;
   /** Called when a device connects or disconnects (for live status). */
   onPresence?: (deviceId: string, isConnected: boolean) => void;
+  /** Flood limits per device (agent-rate-limit.ts); defaults suit real agents. */
+  rateLimit?: Partial<AgentRateLimitPolicy>;
 }
 
 interface Connection {
@@ -62,6 +79,10 @@ interface Connection {
   connectedAtMs: number;
   /** A credential frame was sent and its credentialAck has not arrived. */
   isCredentialInFlight: boolean;
+  /** Flood control of this connection (its device's buckets are shared across connections). */
+  limit: ConnectionLimitState;
+  /** Closed for ignoring the rate limit; frames still in the pipe are dropped. */
+  isEvicted: boolean;
 }
 
 /** Reads the bearer token from an upgrade request. */
@@ -79,6 +100,19 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
   const connections = new Map<string, Connection>();
   /** REST requests waiting for a device's credentialAck. */
   const rotationWaiters = new Map<string, Set<() => void>>();
+  const policy: AgentRateLimitPolicy = { ...DEFAULT_AGENT_RATE_LIMIT, ...opts.rateLimit };
+  /** Per device, kept across reconnects so reconnecting does not refill them. */
+  const buckets = new Map<string, DeviceBuckets>();
+  let isClosing = false;
+  const bucketsOf = (deviceId: string): DeviceBuckets => {
+    let b = buckets.get(deviceId);
+    if (!b) {
+      const nowMs = Date.now();
+      b = { frames: fullBucket(policy.burstFrames, nowMs), values: fullBucket(policy.burstValues, nowMs) };
+      buckets.set(deviceId, b);
+    }
+    return b;
+  };
 
   const pinger = setInterval(() => {
     for (const c of connections.values()) {
@@ -97,8 +131,35 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg));
   }
 
-  function sendError(ws: WebSocket, code: string, message: string, retryable: boolean, seq?: number): void {
-    send(ws, { type: 'error', v: PROTOCOL_VERSION, code, message, retryable, ...(seq !== undefined ? { seq } : {}) });
+  function sendError(ws: WebSocket, code: string, message: string, retryable: boolean, seq?: number, retryAfterMs?: number): void {
+    send(ws, { type: 'error', v: PROTOCOL_VERSION, code, message, retryable, ...(seq !== undefined ? { seq } : {}), ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
+  }
+
+  function sendStorageUnavailable(ws: WebSocket, seq?: number): void {
+    sendError(ws, AgentErrorCode.STORAGE_UNAVAILABLE, 'the server could not store this report; it will be accepted again after reconnecting', true, seq);
+    ws.close(CloseCode.TRY_AGAIN_LATER, 'storage unavailable, try again later');
+  }
+
+  /** Flood control before a frame is parsed; false when the frame must not be handled. */
+  function isFrameAdmitted(conn: Connection, data: RawData, isBinary: boolean): boolean {
+    if (conn.isEvicted) return false;
+    const verdict = admitFrame(bucketsOf(conn.device.id), conn.limit, policy, Date.now());
+    if (verdict.kind === 'handle') return true;
+    if (verdict.kind === 'close') {
+      conn.isEvicted = true;
+      logger.warn({ deviceId: conn.device.id, refused: conn.limit.refusedInWait }, 'agent kept sending while rate limited; closing with 1008');
+      conn.ws.close(CloseCode.POLICY_VIOLATION, 'rate limit ignored');
+      // A flooder may never answer the close handshake.
+      setTimeout(() => conn.ws.terminate(), 1_000).unref();
+    } else if (verdict.kind === 'refuse') {
+      // Parsed once per wait, only to name the report the agent must resend first.
+      const decoded = isBinary ? undefined : decodeAgentMessage(data.toString());
+      const seq = decoded?.ok ? (decoded.message.type === 'report' ? decoded.message.seq : undefined) : decoded?.seq;
+      if (seq !== undefined) noteRefusedReport(conn.limit, seq);
+      logger.warn({ deviceId: conn.device.id, retryAfterMs: verdict.retryAfterMs }, 'agent rate limited');
+      sendError(conn.ws, AgentErrorCode.RATE_LIMITED, `too many frames; wait ${verdict.retryAfterMs} ms, then resend${seq !== undefined ? ` from report ${seq}` : ''}`, true, seq, verdict.retryAfterMs);
+    }
+    return false;
   }
 
   function onMessage(conn: Connection, data: RawData, isBinary: boolean): void {
@@ -155,6 +216,14 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
       return;
     }
     const seq = msg.seq;
+    const admitted = admitReport(bucketsOf(device.id), conn.limit, policy, seq, msg.metrics.length, Date.now());
+    if (!admitted.ok) {
+      const message = admitted.isOutOfOrder
+        ? `report ${seq} refused: report ${conn.limit.refusedSeq} was rate limited and must be sent first`
+        : `too many values; wait ${admitted.retryAfterMs} ms, then resend from report ${seq}`;
+      sendError(ws, AgentErrorCode.RATE_LIMITED, message, true, seq, admitted.retryAfterMs);
+      return;
+    }
     ingest.submit({ deviceId: device.id, streamId: conn.streamId, report: msg, receivedAtMs: opts.now() }, (r) => {
       if (r.ok) {
         send(ws, { type: 'ack', v: PROTOCOL_VERSION, seq });
@@ -162,8 +231,7 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
       }
       // Nothing later on this connection may be acked past an unstored report, so the agent
       // must reconnect and replay from its spool.
-      sendError(ws, AgentErrorCode.STORAGE_UNAVAILABLE, 'the server could not store this report; it will be accepted again after reconnecting', true, seq);
-      ws.close(1013, 'storage unavailable, try again later');
+      sendStorageUnavailable(ws, seq);
     });
   }
 
@@ -195,6 +263,8 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
       isAlive: true,
       connectedAtMs: opts.now(),
       isCredentialInFlight: false,
+      limit: freshConnectionLimit(),
+      isEvicted: false,
     };
     connections.set(device.id, conn);
     logger.info({ deviceId: device.id, hostname: device.hostname }, 'agent connected');
@@ -202,12 +272,22 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
       if (conn.streamId === null) ws.close(CloseCode.HELLO_TIMEOUT, 'no hello received');
     }, helloTimeoutMs);
     ws.on('pong', () => (conn.isAlive = true));
-    ws.on('ping', () => (conn.isAlive = true));
+    ws.on('ping', (data) => {
+      conn.isAlive = true;
+      // Pings cost like frames: a ping flood is a flood.
+      isFrameAdmitted(conn, data, true);
+    });
     ws.on('message', (data, isBinary) => {
       conn.isAlive = true;
+      if (isClosing || !isFrameAdmitted(conn, data, isBinary)) return;
       try {
         onMessage(conn, data, isBinary);
       } catch (err) {
+        if (storageFaultOf(err)) {
+          logger.warn({ deviceId: device.id, code: storageFaultOf(err)!.code }, 'agent frame not handled: storage unavailable');
+          sendStorageUnavailable(ws);
+          return;
+        }
         logger.error({ err, deviceId: device.id }, 'agent frame handling failed');
         sendError(ws, 'INTERNAL', 'internal server error', true);
       }
@@ -243,6 +323,18 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
         const body = JSON.stringify({ error: { code: AgentErrorCode.AGENT_UNAUTHORIZED, message: reason } });
         socket.end(
           `HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+        );
+        return;
+      }
+      // Reconnecting costs a frame, so a reconnect loop is a flood too.
+      const b = bucketsOf(device.id);
+      const taken = takeTokens(b.frames, 1, policy.burstFrames, policy.refillFramesPerSec, Date.now());
+      b.frames = taken.bucket;
+      if (!taken.ok || isClosing) {
+        const retryAfterMs = taken.ok ? 5_000 : taken.retryAfterMs;
+        const body = JSON.stringify({ error: { code: AgentErrorCode.RATE_LIMITED, message: isClosing ? 'server shutting down' : `too many connections; retry in ${retryAfterMs} ms`, retryAfterMs } });
+        socket.end(
+          `HTTP/1.1 ${isClosing ? '503 Service Unavailable' : '429 Too Many Requests'}\r\nContent-Type: application/json\r\nRetry-After: ${Math.ceil(retryAfterMs / 1000)}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
         );
         return;
       }
@@ -299,8 +391,9 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
         deliverCredential(c);
       });
     },
-    /** Closes every agent connection with 1001 (server going away). */
+    /** Closes every agent connection with 1001 (server going away); frames arriving after this are ignored. */
     close(): void {
+      isClosing = true;
       clearInterval(pinger);
       for (const c of connections.values()) c.ws.close(CloseCode.GOING_AWAY, 'server shutting down');
       wss.close();
