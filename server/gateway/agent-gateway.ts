@@ -284,7 +284,7 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
         onMessage(conn, data, isBinary);
       } catch (err) {
         if (storageFaultOf(err)) {
-          logger.warn({ deviceId: device.id, code: storageFaultOf(err)!.code }, 'agent frame not handled: storage unavailable');
+          ingest.noteWriteFailed(err, { deviceId: device.id });
           sendStorageUnavailable(ws);
           return;
         }

@@ -14,6 +14,7 @@ import { formatSeriesKey } from '../../shared/metrics.js';
 import type { Db } from '../store/database.js';
 import type { DeviceStore } from '../store/devices.js';
 import type { MetricStore } from '../store/metrics.js';
+import { createStorageHealth } from './storage-health.js';
 
 /** One report waiting to be stored. */
 export interface IngestItem {
@@ -69,6 +70,8 @@ export function createIngest(opts: IngestOptions) {
   /** Per device: stream seq and latest values, loaded lazily and only updated after a commit. */
   const seqCache = new Map<string, number>();
   const latestCache = new Map<string, Record<string, number>>();
+  // Locked database, full disk: logged once per fault, retried at most once a second (storage-health.ts).
+  const health = createStorageHealth({ logger, now: opts.now });
 
   const writeBatch = db.transaction((batch: IngestItem[]) => {
     const seqs = new Map<string, number>();
@@ -104,16 +107,19 @@ export function createIngest(opts: IngestOptions) {
     const items = batch.map((b) => b.item);
     const started = opts.now();
     let outcome: ReturnType<typeof writeBatch>;
+    const skipped = health.skipReason();
     try {
+      if (skipped) throw skipped;
       outcome = writeBatch(items);
     } catch (err) {
       stats.failedBatches++;
       metrics.clearCache();
-      logger.error({ err, batchSize: batch.length }, 'ingest batch failed; reports not acknowledged');
+      if (!skipped) health.failed(err, { batchSize: batch.length });
       for (const b of batch) b.done({ ok: false, error: err as Error });
       if (queue.length > 0) schedule();
       return;
     }
+    health.succeeded();
     for (const [k, v] of outcome.seqs) seqCache.set(k, v);
     for (const [k, v] of outcome.latests) latestCache.set(k, v);
     stats.batches++;
@@ -159,6 +165,10 @@ export function createIngest(opts: IngestOptions) {
     lastSeq(deviceId: string, streamId: string): number {
       return seqCache.get(`${deviceId}\u0000${streamId}`) ?? devices.lastSeq(deviceId, streamId);
     },
+    /** True while the database refuses writes (locked, disk full); see storage-health.ts. */
+    isStorageFaulted: (): boolean => health.isFaulted(),
+    /** Another write of the agent path (hello, inventory) failed: logged with ingest's, once per fault. */
+    noteWriteFailed: (err: unknown, fields: Record<string, unknown>): void => health.failed(err, fields),
     /** Writes everything queued now (used at shutdown). */
     flushAll(): void {
       while (queue.length > 0) {
