@@ -81,6 +81,10 @@ describe('secrets at rest and in logs', () => {
     expect((await admin.post(`/api/channels/${hook.id}/test`, {})).json.error.code).toBe('CHANNEL_TEST_FAILED');
     expect((await admin.post(`/api/channels/${ntfy.id}/test`, {})).json.error.code).toBe('CHANNEL_TEST_FAILED');
     expect((await admin.post(`/api/channels/${mail.id}/test`, { to: 'ops@example.com' })).status).toBe(200);
+    // A password in a URL would be shown (URLs are not masked) and echoed in errors: refused.
+    const inUrl = await admin.post('/api/channels', { type: 'webhook', name: 'Basic', config: { url: 'http://bob:url-password-123@127.0.0.1:9/hook', secret: 'another-hmac-secret-0123' } });
+    expect(inUrl.json.error).toEqual({ code: 'CHANNEL_CONFIG_INVALID', message: expect.stringContaining('must not contain user:password@') });
+    channelSecrets.push('url-password-123');
     const shown = JSON.stringify([(await admin.get('/api/channels')).json, (await admin.get('/api/notifications')).json, (await admin.get('/api/audit?limit=500')).json]);
     for (const s of channelSecrets) expect(shown, s).not.toContain(s);
 
