@@ -66,6 +66,8 @@ export async function postHttp(ctx: SendContext, url: string, body: string, head
 export const httpUrlSchema = z
   .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
   .refine((u) => {
+    // zod runs this even when the URL check above failed; that one already says what is wrong.
+    if (!URL.canParse(u)) return true;
     const url = new URL(u);
     return url.username === '' && url.password === '';
   }, 'must not contain user:password@ (put credentials in the channel\'s secret fields, or in the URL path the receiver gives you)');
