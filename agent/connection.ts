@@ -124,6 +124,8 @@ export function createConnection(opts: ConnectionOptions): Connection {
   let attempt = 0;
   let readySinceMs = 0;
   let slowRetryReason: string | undefined;
+  /** The server asked for this much quiet (RATE_LIMITED retryAfterMs) before the next connect, ms. */
+  let minNextDelayMs = 0;
   let sentUpToSeq = 0;
   let backoffTimer: NodeJS.Timeout | undefined;
   let livenessTimer: NodeJS.Timeout | undefined;
@@ -290,6 +292,7 @@ export function createConnection(opts: ConnectionOptions): Connection {
       sendPending();
     } else if (msg.seq !== undefined) {
       // The report is still spooled; reconnecting makes the server tell (welcome.lastSeq) where to resume.
+      if (msg.retryAfterMs !== undefined) minNextDelayMs = Math.max(minNextDelayMs, msg.retryAfterMs);
       logger.warn(fields, `server could not take report ${msg.seq}: ${msg.code}: ${msg.message}; reconnecting to resend`);
       ws?.close(CloseCode.NORMAL, 'resend after retryable error');
     } else {
@@ -325,7 +328,8 @@ export function createConnection(opts: ConnectionOptions): Connection {
       attempt = wasStable ? spreadAttempt : Math.max(attempt, spreadAttempt);
     }
     const slowReason = slowRetryReason ?? SLOW_RETRY_CLOSE_CODES.get(code);
-    const delayMs = slowReason ? capDelayMs(backoff) : backoffDelayMs(attempt, backoff);
+    const delayMs = Math.max(minNextDelayMs, slowReason ? capDelayMs(backoff) : backoffDelayMs(attempt, backoff));
+    minNextDelayMs = 0;
     attempt++;
     if (slowReason && !slowRetryReason) logger.error({ url, code, reason }, slowReason);
     logger.info({ url, code, reason, delayMs, attempt }, 'agent connection closed; reconnecting after delay');

@@ -32,6 +32,9 @@ import { startCheckpointer } from './store/checkpointer.js';
 import type { RetentionPolicy } from './store/retention-policy.js';
 import { createIngest, type IngestOptions } from './ingest/ingest.js';
 import { createServerMetrics, metricsHandler, type MetricSources } from './metrics/prometheus.js';
+import { createApiTokenStore } from './store/api-tokens.js';
+import { createAuditLog } from './audit/audit-log.js';
+import { withRedaction } from './logging.js';
 import { createAgentGateway } from './gateway/agent-gateway.js';
 import { createLiveHub } from './live/live-hub.js';
 import { createAlerting, type RecordsChanged } from './rules/alerting.js';
@@ -44,6 +47,8 @@ import { bootstrapAdmin } from './auth/bootstrap.js';
 import { createApp } from './http/app.js';
 import type { ApiContext } from './api/context.js';
 import { VERSION } from './version.js';
+import type { AgentRateLimitPolicy } from './gateway/agent-rate-limit.js';
+import { DEFAULT_CONNECTION_LIMITS, guardPendingConnections, serverTimeoutOptions, type ConnectionLimits } from './http/connection-guard.js';
 
 /** Options of createServer. Only dataDir is required. */
 export interface ServerOptions {
@@ -93,6 +98,10 @@ export interface ServerOptions {
   metricsToken?: string;
   /** Figures owned by other modules, shown on /metrics when given. */
   metricSources?: Pick<MetricSources, 'outboxDepth' | 'openAlerts' | 'openIncidents'>;
+  /** Flood limits of the agent socket per device (server/gateway/agent-rate-limit.ts). */
+  agentRateLimit?: Partial<AgentRateLimitPolicy>;
+  /** Timeouts and the cap on sockets waiting for their first request (server/http/connection-guard.ts). */
+  connectionLimits?: Partial<ConnectionLimits>;
 }
 
 /** A running (or ready to listen) Quarkpulse server. */
@@ -134,7 +143,8 @@ function readTls(tls: { certFile: string; keyFile: string }): { cert: Buffer; ke
 
 /** Builds a server from its parts. */
 export async function createServer(opts: ServerOptions): Promise<QuarkpulseServer> {
-  const logger = opts.logger ?? pino({ name: 'quarkpulse-server' });
+  // Redaction applies whatever logger the caller brought (server/logging.ts).
+  const logger = withRedaction(opts.logger ?? pino({ name: 'quarkpulse-server' }));
   const clock = opts.clock ?? systemClock;
   const now = () => clock.now();
   // Before anything is opened, so a wrong path fails at startup with the path in the message.
@@ -148,6 +158,8 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
   const retention = createRetention({ metrics, now });
   const settings = createAgentSettingsStore(db);
   const inventory = createInventoryStore(db);
+  const apiTokens = createApiTokenStore(db);
+  const audit = createAuditLog({ db, now });
   const generatedAdminPassword = await bootstrapAdmin(users, opts.adminPassword, now());
   const deviceHealth = createDeviceHealthQuery(db);
 
@@ -228,6 +240,7 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
     serverVersion: VERSION,
     helloTimeoutMs: opts.agentHelloTimeoutMs,
     maxInFlightPerConnection: opts.maxInFlightPerConnection,
+    rateLimit: opts.agentRateLimit,
     onPresence: (id, isConnected) => {
       hub.markDeviceChanged(id);
       alerting.engine.onPresence(id, isConnected);
@@ -254,12 +267,16 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
     ...opts.metricSources,
   });
 
-  const isTls = opts.tls !== undefined;
+  const servesTls = opts.tls !== undefined;
+  // Browsers are on https when we serve TLS or when the public URL (a TLS-terminating proxy) is https.
+  const isTls = servesTls || /^https:/i.test(opts.publicUrl ?? '');
   const ctx: ApiContext = {
-    db, users, clients, devices, metrics, settings, inventory, logger, now, version: VERSION, isTls, isOnline, agents: gateway, alerting, notify, deviceHealth,
+    db, users, clients, devices, metrics, settings, inventory, logger, now, version: VERSION, isTls, isOnline, agents: gateway, alerting, notify, deviceHealth, audit, apiTokens,
   };
   const app = createApp(ctx, opts.dashboardDir ?? defaultDashboardDir(), { metricsHandler: metricsHandler(serverMetrics, opts.metricsToken) });
-  const http: Server = tlsFiles ? createHttpsServer(tlsFiles, app) : createHttpServer(app);
+  const limits: ConnectionLimits = { ...DEFAULT_CONNECTION_LIMITS, ...opts.connectionLimits };
+  const http: Server = tlsFiles ? createHttpsServer({ ...tlsFiles, ...serverTimeoutOptions(limits) }, app) : createHttpServer(serverTimeoutOptions(limits), app);
+  guardPendingConnections(http, { maxPending: limits.maxPending, isTls: servesTls, logger });
   http.on('upgrade', (req, socket, head) => {
     socket.on('error', (err) => logger.debug({ err }, 'upgrade socket error'));
     const pathname = new URL(req.url ?? '/', 'http://x').pathname;
@@ -273,7 +290,7 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
     const a = http.address() as AddressInfo | null;
     if (!a) throw new Error('server is not listening');
     const host = a.family === 'IPv6' ? `[${a.address === '::' ? '::1' : a.address}]` : a.address === '0.0.0.0' ? '127.0.0.1' : a.address;
-    return `${isTls ? 'https' : 'http'}://${host}:${a.port}`;
+    return `${servesTls ? 'https' : 'http'}://${host}:${a.port}`;
   };
   if (!opts.publicUrl) baseUrl = () => (http.listening ? url() : 'http://localhost');
   return {
@@ -301,12 +318,14 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
       if (isClosed) return;
       isClosed = true;
       upkeep?.stop();
+      // Stop accepting, then commit what is queued while the agents' sockets are still open, so
+      // their acks go out before the close frames (anything unacked is replayed, never lost).
+      const httpClosed = new Promise<void>((resolve) => http.close(() => resolve()));
+      ingest.flushAll();
       gateway.close();
       hub.close();
-      await new Promise<void>((resolve) => {
-        http.close(() => resolve());
-        http.closeAllConnections();
-      });
+      http.closeAllConnections();
+      await httpClosed;
       ingest.flushAll();
       alerting.engine.stop();
       // Let sends in flight record their outcome; anything still queued is sent after the next start.

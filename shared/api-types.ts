@@ -139,3 +139,65 @@ export interface EnrollmentTokenCreated {
   revokedAtMs: number | null;
   token: string;
 }
+
+/** Every action the audit log records, as `entity.verb`. */
+export const AUDIT_ACTIONS = [
+  'login.success', 'login.failure', 'logout',
+  'user.create', 'user.update', 'user.password-reset', 'user.password-change', 'user.delete', 'user.contact-add', 'user.contact-remove',
+  'api-token.create', 'api-token.revoke',
+  'client.create', 'client.update', 'client.delete', 'client.agent-config',
+  'enrollment-token.create', 'enrollment-token.revoke',
+  'device.move', 'device.disable', 'device.enable', 'device.rotate-credential', 'device.agent-config',
+  'rule.create', 'rule.update', 'rule.enable', 'rule.disable', 'rule.delete',
+  'maintenance.create', 'maintenance.update', 'maintenance.delete',
+  'channel.create', 'channel.update', 'channel.delete', 'channel.test',
+  'schedule.create', 'schedule.update', 'schedule.delete', 'schedule.override-add', 'schedule.override-delete',
+  'escalation-policy.create', 'escalation-policy.update', 'escalation-policy.delete',
+  'digest.update', 'delivery.retry',
+  'alert.acknowledge', 'alert.resolve', 'alert.assign',
+  'incident.open', 'incident.close', 'incident.bill', 'incident.time-book', 'incident.time-remove',
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+/** One audit log entry (GET /api/audit). */
+export interface AuditEntry {
+  /** Increasing with time; the `before` cursor of the next page. */
+  id: number;
+  atMs: number;
+  /** User id, `token:<id>` for an API token, null when nobody was identified (a failed login of an unknown name). */
+  actorId: string | null;
+  /** Username, `api-token:<name>`, or null. Copied at the time: it survives the user. */
+  actorName: string | null;
+  action: AuditAction;
+  /** What was acted on: client, device, rule, user, alert, incident, … */
+  entityType: string;
+  entityId: string | null;
+  /** One line for people, e.g. `contract of "Acme" monthly → break-fix`. */
+  summary: string;
+  /** Structured detail (changed fields as { from, to }); never a secret. */
+  detail: Record<string, unknown>;
+}
+
+/** GET /api/audit answer: newest first; pass `nextBefore` as `before` for the next page (null: no more). */
+export interface AuditPage {
+  entries: AuditEntry[];
+  nextBefore: number | null;
+}
+
+/** An API token as listed; the secret itself is shown only once, when it is created. */
+export interface ApiTokenInfo {
+  id: string;
+  name: string;
+  role: UserRole;
+  createdAtMs: number;
+  /** Username of the admin who created it (null if that user is gone). */
+  createdBy: string | null;
+  expiresAtMs: number | null;
+  revokedAtMs: number | null;
+  lastUsedAtMs: number | null;
+}
+
+/** POST /api/api-tokens answer: the info plus `token` (`qpt_…`), shown only here. */
+export interface ApiTokenCreated extends ApiTokenInfo {
+  token: string;
+}

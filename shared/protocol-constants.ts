@@ -49,7 +49,11 @@ export const CloseCode = {
   GOING_AWAY: 1001,
   PROTOCOL_ERROR: 1002,
   UNSUPPORTED_DATA: 1003,
+  /** The agent kept sending while told to wait (RATE_LIMITED); reconnect after a backoff. */
+  POLICY_VIOLATION: 1008,
   MESSAGE_TOO_BIG: 1009,
+  /** The server cannot store reports right now (STORAGE_UNAVAILABLE); reconnect with backoff and replay. */
+  TRY_AGAIN_LATER: 1013,
   /** Another connection for the same device replaced this one. */
   REPLACED: 4001,
   /** The device was disabled or its credential revoked while connected. */

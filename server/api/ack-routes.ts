@@ -65,7 +65,10 @@ export function ackRoutes(ctx: ApiContext): Router {
 
   const acknowledge = ctx.db.transaction((token: string, claims: AckClaims) => {
     if (!ackLinks.consume(token, claims)) throw new HttpError(410, 'ACK_LINK_USED', 'used');
-    return alertActions.acknowledge(claims.alertId, actorFor(claims), 'acknowledged with the link in a notification');
+    const actor = actorFor(claims);
+    const a = alertActions.acknowledge(claims.alertId, actor, 'acknowledged with the link in a notification');
+    ctx.audit.record({ id: actor.id, name: actor.username }, { action: 'alert.acknowledge', entityType: 'alert', entityId: a.id, summary: `acknowledged alert "${a.ruleName}" on ${a.hostname} with the link in a notification`, detail: { via: 'ack-link' } });
+    return a;
   });
 
   r.get('/:token', (req, res) => {

@@ -39,19 +39,42 @@ export function alertRoutes(ctx: ApiContext): Router {
     res.json(alertActions.detail(req.params.id));
   });
 
+  const what = (a: { ruleName: string; hostname: string }) => `"${a.ruleName}" on ${a.hostname}`;
+
   r.post('/:id/acknowledge', act, (req, res) => {
     const { note } = parseInput(noteSchema, req.body ?? {});
-    res.json(alertActions.acknowledge(String(req.params.id), actor(req), note ?? null));
+    const id = String(req.params.id);
+    res.json(
+      ctx.audit.audited(req, (record) => {
+        const a = alertActions.acknowledge(id, actor(req), note ?? null);
+        record({ action: 'alert.acknowledge', entityType: 'alert', entityId: id, summary: `acknowledged alert ${what(a)}`, detail: { note: note ?? null } });
+        return a;
+      }),
+    );
   });
 
   r.post('/:id/resolve', act, (req, res) => {
     const { note } = parseInput(noteSchema, req.body ?? {});
-    res.json(alertActions.resolve(String(req.params.id), actor(req), note ?? null));
+    const id = String(req.params.id);
+    res.json(
+      ctx.audit.audited(req, (record) => {
+        const a = alertActions.resolve(id, actor(req), note ?? null);
+        record({ action: 'alert.resolve', entityType: 'alert', entityId: id, summary: `resolved alert ${what(a)}`, detail: { note: note ?? null } });
+        return a;
+      }),
+    );
   });
 
   r.post('/:id/assign', act, (req, res) => {
     const { assignee } = parseInput(assignSchema, req.body);
-    res.json(alertActions.assign(String(req.params.id), actor(req), assignee));
+    const id = String(req.params.id);
+    res.json(
+      ctx.audit.audited(req, (record) => {
+        const a = alertActions.assign(id, actor(req), assignee);
+        record({ action: 'alert.assign', entityType: 'alert', entityId: id, summary: `assigned alert ${what(a)} to ${assignee ?? 'nobody'}`, detail: { assignee } });
+        return a;
+      }),
+    );
   });
 
   r.post('/:id/comments', act, (req, res) => {

@@ -6,6 +6,7 @@ import { HttpError, parseInput } from '../http/errors.js';
 import { requireRole } from '../auth/sessions.js';
 import { generateToken } from '../auth/secrets.js';
 import { agentSettingsSchema } from '../store/agent-settings.js';
+import { changedFields } from '../audit/audit-log.js';
 import type { ApiContext } from './context.js';
 
 /** Fields of a client; shared by create and (later) update. */
@@ -51,7 +52,12 @@ export function clientRoutes(ctx: ApiContext): Router {
   r.post('/', requireRole('admin', 'technician'), (req, res) => {
     const input = parseInput(clientInputSchema, req.body);
     if (ctx.clients.findByName(input.name)) throw new HttpError(409, 'CLIENT_EXISTS', `a client named "${input.name}" already exists`);
-    res.status(201).json(ctx.clients.create(input, ctx.now()));
+    const created = ctx.audit.audited(req, (record) => {
+      const c = ctx.clients.create(input, ctx.now());
+      record({ action: 'client.create', entityType: 'client', entityId: c.id, summary: `created client "${c.name}" (${c.contract})`, detail: { contract: c.contract, monthlyFee: c.monthlyFee, hourlyRate: c.hourlyRate, currency: c.currency } });
+      return c;
+    });
+    res.status(201).json(created);
   });
 
   r.get('/:id', (req, res) => {
@@ -63,11 +69,21 @@ export function clientRoutes(ctx: ApiContext): Router {
   // A contract change applies to conditions that open after it; open ones keep their route.
   r.patch('/:id', requireRole('admin', 'technician'), (req, res) => {
     const id = String(req.params.id);
-    if (!ctx.clients.findById(id)) throw new HttpError(404, 'CLIENT_NOT_FOUND', `no client with id ${id}`);
+    const before = ctx.clients.findById(id);
+    if (!before) throw new HttpError(404, 'CLIENT_NOT_FOUND', `no client with id ${id}`);
     const patch = parseInput(clientInputSchema.partial(), req.body);
     const sameName = patch.name === undefined ? undefined : ctx.clients.findByName(patch.name);
     if (sameName && sameName.id !== id) throw new HttpError(409, 'CLIENT_EXISTS', `a client named "${patch.name}" already exists`);
-    const updated = ctx.clients.update(id, patch)!;
+    const updated = ctx.audit.audited(req, (record) => {
+      const after = ctx.clients.update(id, patch)!;
+      const changes = changedFields(before, after, ['name', 'contract', 'monthlyFee', 'hourlyRate', 'currency', 'timezone', 'contact']);
+      if (Object.keys(changes).length > 0) {
+        const contract = changes.contract ? `contract ${String(changes.contract.from)} → ${String(changes.contract.to)}` : null;
+        const summary = `changed client "${after.name}": ${contract ?? Object.keys(changes).join(', ')}${contract && Object.keys(changes).length > 1 ? ` (and ${Object.keys(changes).filter((k) => k !== 'contract').join(', ')})` : ''}`;
+        record({ action: 'client.update', entityType: 'client', entityId: id, summary, detail: { changes } });
+      }
+      return after;
+    });
     ctx.alerting.engine.refreshClient(id);
     ctx.logger.info({ clientId: id, by: req.user!.username, fields: Object.keys(patch) }, 'client changed');
     res.json(updated);
@@ -75,9 +91,13 @@ export function clientRoutes(ctx: ApiContext): Router {
 
   r.delete('/:id', requireRole('admin'), (req, res) => {
     const id = String(req.params.id);
-    if (!ctx.clients.findById(id)) throw new HttpError(404, 'CLIENT_NOT_FOUND', `no client with id ${id}`);
+    const before = ctx.clients.findById(id);
+    if (!before) throw new HttpError(404, 'CLIENT_NOT_FOUND', `no client with id ${id}`);
     try {
-      ctx.clients.delete(id);
+      ctx.audit.audited(req, (record) => {
+        ctx.clients.delete(id);
+        record({ action: 'client.delete', entityType: 'client', entityId: id, summary: `deleted client "${before.name}"`, detail: { name: before.name, contract: before.contract } });
+      });
     } catch (err) {
       if ((err as { code?: string }).code !== 'SQLITE_CONSTRAINT_FOREIGNKEY') throw err;
       throw new HttpError(409, 'CLIENT_IN_USE', `client ${id} still has devices or alert/incident history; move its devices to another client first`);
@@ -93,12 +113,16 @@ export function clientRoutes(ctx: ApiContext): Router {
     const input = parseInput(tokenInputSchema, req.body ?? {});
     const now = ctx.now();
     const token = generateToken('qpe');
-    const info = ctx.clients.addEnrollmentToken(
-      c.id,
-      token,
-      { label: input.label ?? null, expiresAtMs: input.expiresInHours ? now + input.expiresInHours * 3_600_000 : null },
-      now,
-    );
+    const info = ctx.audit.audited(req, (record) => {
+      const info = ctx.clients.addEnrollmentToken(
+        c.id,
+        token,
+        { label: input.label ?? null, expiresAtMs: input.expiresInHours ? now + input.expiresInHours * 3_600_000 : null },
+        now,
+      );
+      record({ action: 'enrollment-token.create', entityType: 'enrollment-token', entityId: info.id, summary: `created an enrollment token for client "${c.name}"${info.label ? ` (${info.label})` : ''}`, detail: { clientId: c.id, label: info.label, expiresAtMs: info.expiresAtMs } });
+      return info;
+    });
     // The token is shown once; only its hash is kept.
     res.status(201).json({ ...info, token });
   });
@@ -119,7 +143,11 @@ export function clientRoutes(ctx: ApiContext): Router {
     const c = ctx.clients.findById(String(req.params.id));
     if (!c) throw new HttpError(404, 'CLIENT_NOT_FOUND', `no client with id ${String(req.params.id)}`);
     const config = parseInput(agentSettingsSchema, req.body);
-    ctx.settings.setForClient(c.id, config);
+    const previous = ctx.settings.forClient(c.id);
+    ctx.audit.audited(req, (record) => {
+      ctx.settings.setForClient(c.id, config);
+      record({ action: 'client.agent-config', entityType: 'client', entityId: c.id, summary: `changed the agent settings of client "${c.name}"`, detail: { from: previous, to: config } });
+    });
     // Every connected agent of the client gets its new effective config now; the others at their next welcome.
     const pushedTo = ctx.devices.idsOfClient(c.id).filter((id) => ctx.agents.refreshConfig(id)).length;
     ctx.logger.info({ clientId: c.id, userId: req.user?.id, pushedTo }, 'client agent config changed');

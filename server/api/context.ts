@@ -11,6 +11,8 @@ import type { DeviceHealthQuery } from '../store/device-health.js';
 import type { AgentSettingsStore } from '../store/agent-settings.js';
 import type { InventoryStore } from '../store/inventory.js';
 import type { RotationOutcome } from '../gateway/agent-gateway.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { ApiTokenStore } from '../store/api-tokens.js';
 
 /** What routes may ask of live agent connections (implemented by the agent gateway). */
 export interface AgentControl {
@@ -33,7 +35,10 @@ export interface ApiContext {
   logger: Logger;
   now: () => number;
   version: string;
-  /** True when the server is reached over TLS (cookies get Secure). */
+  /**
+   * True when browsers reach the server over TLS: it serves TLS itself, or QP_PUBLIC_URL is https
+   * (a TLS-terminating proxy in front). Cookies get Secure and responses HSTS.
+   */
   isTls: boolean;
   /** Online rule for a device (connected and reporting). */
   isOnline: (d: Device) => boolean;
@@ -45,4 +50,8 @@ export interface ApiContext {
   deviceHealth: DeviceHealthQuery;
   /** Live agent connections. */
   agents: AgentControl;
+  /** Who changed what (server/audit/audit-log.ts). */
+  audit: AuditLog;
+  /** API tokens (bearer credentials for scripts). */
+  apiTokens: ApiTokenStore;
 }

@@ -9,6 +9,7 @@ import { requireRole } from '../auth/sessions.js';
 import { withHealth } from '../store/device-health.js';
 import { agentSettingsSchema, effectiveAgentConfig } from '../store/agent-settings.js';
 import type { Device } from '../store/devices.js';
+import { actorOf } from '../audit/audit-log.js';
 import type { ApiContext } from './context.js';
 
 /** How long rotate-credential waits for a connected agent to confirm, ms. */
@@ -74,7 +75,10 @@ export function deviceRoutes(ctx: ApiContext): Router {
     const { clientId } = parseInput(deviceChangeSchema, req.body);
     if (!ctx.clients.findById(clientId)) throw new HttpError(400, 'CLIENT_NOT_FOUND', `body.clientId: no client with id ${clientId}`);
     try {
-      ctx.devices.moveToClient(id, clientId);
+      ctx.audit.audited(req, (record) => {
+        ctx.devices.moveToClient(id, clientId);
+        record({ action: 'device.move', entityType: 'device', entityId: id, summary: `moved device ${device.hostname} to client "${ctx.clients.findById(clientId)!.name}"`, detail: { clientId: { from: device.clientId, to: clientId } } });
+      });
     } catch (err) {
       if ((err as { code?: string }).code !== 'SQLITE_CONSTRAINT_UNIQUE') throw err;
       throw new HttpError(409, 'DEVICE_MACHINE_CONFLICT', `client ${clientId} already has a device enrolled from the same machine`);
@@ -86,7 +90,10 @@ export function deviceRoutes(ctx: ApiContext): Router {
 
   r.post('/:id/disable', act, (req, res) => {
     const device = findDevice(String(req.params.id));
-    ctx.devices.setDisabled(device.id, true, ctx.now());
+    ctx.audit.audited(req, (record) => {
+      ctx.devices.setDisabled(device.id, true, ctx.now());
+      record({ action: 'device.disable', entityType: 'device', entityId: device.id, summary: `disabled device ${device.hostname}` });
+    });
     const wasConnected = ctx.agents.disconnect(device.id, CloseCode.UNAUTHORIZED, 'device disabled');
     ctx.logger.warn({ deviceId: device.id, userId: req.user?.id, wasConnected }, 'device disabled');
     res.json(withHealth(ctx.devices.summary(device.id, ctx.isOnline)!, ctx.deviceHealth.openByDevice()));
@@ -94,13 +101,18 @@ export function deviceRoutes(ctx: ApiContext): Router {
 
   r.post('/:id/enable', act, (req, res) => {
     const device = findDevice(String(req.params.id));
-    ctx.devices.setDisabled(device.id, false, ctx.now());
+    ctx.audit.audited(req, (record) => {
+      ctx.devices.setDisabled(device.id, false, ctx.now());
+      record({ action: 'device.enable', entityType: 'device', entityId: device.id, summary: `enabled device ${device.hostname}` });
+    });
     ctx.logger.info({ deviceId: device.id, userId: req.user?.id }, 'device enabled');
     res.json(withHealth(ctx.devices.summary(device.id, ctx.isOnline)!, ctx.deviceHealth.openByDevice()));
   });
 
   r.post('/:id/rotate-credential', act, async (req, res) => {
     const device = findDevice(String(req.params.id));
+    // Recorded when asked for: the outcome (now or at the next connection) is in the device's state.
+    ctx.audit.record(actorOf(req), { action: 'device.rotate-credential', entityType: 'device', entityId: device.id, summary: `asked device ${device.hostname} to rotate its credential` });
     const status = await ctx.agents.rotateCredential(device.id, ROTATION_WAIT_MS);
     ctx.logger.info({ deviceId: device.id, userId: req.user?.id, status }, 'device credential rotation');
     const after = findDevice(device.id);
@@ -121,7 +133,11 @@ export function deviceRoutes(ctx: ApiContext): Router {
   r.put('/:id/agent-config', act, (req, res) => {
     const device = findDevice(String(req.params.id));
     const config = parseInput(agentSettingsSchema, req.body);
-    ctx.settings.setForDevice(device.id, config);
+    const previous = ctx.settings.forDevice(device.id).device;
+    ctx.audit.audited(req, (record) => {
+      ctx.settings.setForDevice(device.id, config);
+      record({ action: 'device.agent-config', entityType: 'device', entityId: device.id, summary: `changed the agent settings of device ${device.hostname}`, detail: { from: previous, to: config } });
+    });
     const isPushed = ctx.agents.refreshConfig(device.id);
     ctx.logger.info({ deviceId: device.id, userId: req.user?.id, isPushed }, 'device agent config changed');
     const { client } = ctx.settings.forDevice(device.id);

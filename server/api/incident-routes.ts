@@ -56,7 +56,13 @@ export function incidentRoutes(ctx: ApiContext): Router {
   });
 
   r.post('/', act, (req, res) => {
-    res.status(201).json(incidentActions.open(parseInput(openSchema, req.body), actor(req)));
+    const input = parseInput(openSchema, req.body);
+    const i = ctx.audit.audited(req, (record) => {
+      const i = incidentActions.open(input, actor(req));
+      record({ action: 'incident.open', entityType: 'incident', entityId: i.id, summary: `opened incident "${i.title}"`, detail: { clientId: input.clientId, deviceId: input.deviceId ?? null, severity: input.severity } });
+      return i;
+    });
+    res.status(201).json(i);
   });
 
   r.get('/:id', (req, res) => {
@@ -65,12 +71,26 @@ export function incidentRoutes(ctx: ApiContext): Router {
 
   r.post('/:id/close', act, (req, res) => {
     const { note } = parseInput(noteSchema, req.body ?? {});
-    res.json(incidentActions.close(String(req.params.id), actor(req), note ?? null));
+    const id = String(req.params.id);
+    res.json(
+      ctx.audit.audited(req, (record) => {
+        const i = incidentActions.close(id, actor(req), note ?? null);
+        record({ action: 'incident.close', entityType: 'incident', entityId: id, summary: `closed incident "${i.title}"`, detail: { note: note ?? null } });
+        return i;
+      }),
+    );
   });
 
   r.post('/:id/bill', act, (req, res) => {
     parseInput(z.object({}).strict(), req.body ?? {});
-    res.json(incidentActions.bill(String(req.params.id), actor(req)));
+    const id = String(req.params.id);
+    res.json(
+      ctx.audit.audited(req, (record) => {
+        const i = incidentActions.bill(id, actor(req));
+        record({ action: 'incident.bill', entityType: 'incident', entityId: id, summary: `billed incident "${i.title}" (${i.bookedMinutes} min)`, detail: { bookedMinutes: i.bookedMinutes } });
+        return i;
+      }),
+    );
   });
 
   r.post('/:id/comments', act, (req, res) => {
@@ -83,11 +103,23 @@ export function incidentRoutes(ctx: ApiContext): Router {
   });
 
   r.post('/:id/time-entries', act, (req, res) => {
-    res.status(201).json(incidentActions.addTime(String(req.params.id), actor(req), parseInput(timeEntrySchema, req.body)));
+    const id = String(req.params.id);
+    const input = parseInput(timeEntrySchema, req.body);
+    const entry = ctx.audit.audited(req, (record) => {
+      const e = incidentActions.addTime(id, actor(req), input);
+      record({ action: 'incident.time-book', entityType: 'incident', entityId: id, summary: `booked ${e.minutes} min by ${e.technician} on ${e.date}`, detail: { entryId: e.id, minutes: e.minutes, technician: e.technician, date: e.date } });
+      return e;
+    });
+    res.status(201).json(entry);
   });
 
   r.delete('/:id/time-entries/:entryId', act, (req, res) => {
-    incidentActions.removeTime(String(req.params.id), String(req.params.entryId), actor(req));
+    const id = String(req.params.id);
+    const entryId = String(req.params.entryId);
+    ctx.audit.audited(req, (record) => {
+      incidentActions.removeTime(id, entryId, actor(req));
+      record({ action: 'incident.time-remove', entityType: 'incident', entityId: id, summary: `removed time entry ${entryId}`, detail: { entryId } });
+    });
     res.status(204).end();
   });
   return r;

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { maintenanceInputSchema } from '../../shared/alert-types.js';
 import { parseInput } from '../http/errors.js';
 import { requireRole } from '../auth/sessions.js';
+import { changedFields } from '../audit/audit-log.js';
 import type { ApiContext } from './context.js';
 
 const listQuerySchema = z.object({ client: z.string().max(64).optional(), device: z.string().max(64).optional() }).strict();
@@ -24,15 +25,34 @@ export function maintenanceRoutes(ctx: ApiContext): Router {
   });
 
   r.post('/', act, (req, res) => {
-    res.status(201).json(service.create(parseInput(maintenanceInputSchema, req.body), req.user!.username));
+    const input = parseInput(maintenanceInputSchema, req.body);
+    const w = ctx.audit.audited(req, (record) => {
+      const w = service.create(input, req.user!.username);
+      record({ action: 'maintenance.create', entityType: 'maintenance', entityId: w.id, summary: `created maintenance window "${w.name}"`, detail: { window: input } });
+      return w;
+    });
+    res.status(201).json(w);
   });
 
   r.put('/:id', act, (req, res) => {
-    res.json(service.replace(String(req.params.id), parseInput(maintenanceInputSchema, req.body)));
+    const id = String(req.params.id);
+    const input = parseInput(maintenanceInputSchema, req.body);
+    const w = ctx.audit.audited(req, (record) => {
+      const before = service.get(id);
+      const after = service.replace(id, input);
+      record({ action: 'maintenance.update', entityType: 'maintenance', entityId: id, summary: `changed maintenance window "${after.name}"`, detail: { changes: changedFields(before, after, Object.keys(input)) } });
+      return after;
+    });
+    res.json(w);
   });
 
   r.delete('/:id', act, (req, res) => {
-    service.delete(String(req.params.id));
+    const id = String(req.params.id);
+    ctx.audit.audited(req, (record) => {
+      const before = service.get(id);
+      service.delete(id);
+      record({ action: 'maintenance.delete', entityType: 'maintenance', entityId: id, summary: `deleted maintenance window "${before.name}"` });
+    });
     res.status(204).end();
   });
   return r;

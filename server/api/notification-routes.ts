@@ -8,6 +8,7 @@ import { digestSettingsSchema } from '../../shared/notify-types.js';
 import { HttpError, parseInput } from '../http/errors.js';
 import { requireRole } from '../auth/sessions.js';
 import { isValidTimezone } from '../rules/maintenance.js';
+import { changedFields } from '../audit/audit-log.js';
 import type { ApiContext } from './context.js';
 
 const listQuerySchema = z
@@ -42,7 +43,14 @@ export function notificationRoutes(ctx: ApiContext): Router {
       if (!c || c.type !== 'email') throw new HttpError(400, 'DIGEST_CHANNEL_INVALID', `channelId: ${s.channelId} is not an email channel`);
     }
     if (s.isEnabled && (s.channelId === null || s.to === null)) throw new HttpError(400, 'DIGEST_INCOMPLETE', 'an enabled digest needs channelId and to');
-    res.json(ctx.notify.digest.update(s));
+    const before = ctx.notify.digest.settings();
+    res.json(
+      ctx.audit.audited(req, (record) => {
+        const after = ctx.notify.digest.update(s);
+        record({ action: 'digest.update', entityType: 'digest', entityId: null, summary: `changed the break-fix digest (${after.isEnabled ? 'on' : 'off'})`, detail: { changes: changedFields(before, after) } });
+        return after;
+      }),
+    );
   });
   r.get('/:id', (req, res) => {
     const d = deliveries.findById(Number(req.params.id));
@@ -53,7 +61,10 @@ export function notificationRoutes(ctx: ApiContext): Router {
     const id = Number(req.params.id);
     const d = deliveries.findById(id);
     if (!d) throw new HttpError(404, 'DELIVERY_NOT_FOUND', `no delivery with id ${req.params.id}`);
-    if (!ctx.notify.retryDead(id)) throw new HttpError(409, 'DELIVERY_NOT_DEAD', `delivery ${id} is ${d.status}; only dead deliveries can be retried`);
+    ctx.audit.audited(req, (record) => {
+      if (!ctx.notify.retryDead(id)) throw new HttpError(409, 'DELIVERY_NOT_DEAD', `delivery ${id} is ${d.status}; only dead deliveries can be retried`);
+      record({ action: 'delivery.retry', entityType: 'delivery', entityId: String(id), summary: `queued dead delivery ${id} (${d.channelName} → ${d.recipient}) again` });
+    });
     ctx.logger.info({ deliveryId: id, by: req.user!.username }, 'dead delivery queued again');
     res.json(deliveries.findById(id));
   });

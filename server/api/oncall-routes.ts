@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { overrideInputSchema, scheduleInputSchema } from '../../shared/notify-types.js';
 import { parseInput, parsePatch } from '../http/errors.js';
 import { requireRole } from '../auth/sessions.js';
+import { changedFields } from '../audit/audit-log.js';
 import type { ApiContext } from './context.js';
 
 const rangeSchema = z.object({ from: z.coerce.number().int().min(0), to: z.coerce.number().int().min(0) }).strict();
@@ -21,16 +22,36 @@ export function onCallRoutes(ctx: ApiContext): Router {
     res.json(svc.listSchedules());
   });
   r.post('/schedules', edit, (req, res) => {
-    res.status(201).json(svc.createSchedule(parseInput(scheduleInputSchema, req.body), req.user!.username));
+    const input = parseInput(scheduleInputSchema, req.body);
+    const s = ctx.audit.audited(req, (record) => {
+      const s = svc.createSchedule(input, req.user!.username);
+      record({ action: 'schedule.create', entityType: 'schedule', entityId: s.id, summary: `created on-call schedule "${s.name}"`, detail: { schedule: input } });
+      return s;
+    });
+    res.status(201).json(s);
   });
   r.get('/schedules/:id', (req, res) => {
     res.json(svc.getSchedule(req.params.id));
   });
   r.patch('/schedules/:id', edit, (req, res) => {
-    res.json(svc.updateSchedule(String(req.params.id), parsePatch(scheduleInputSchema, req.body), req.user!.username));
+    const id = String(req.params.id);
+    const patch = parsePatch(scheduleInputSchema, req.body);
+    const s = ctx.audit.audited(req, (record) => {
+      const before = svc.getSchedule(id);
+      const after = svc.updateSchedule(id, patch, req.user!.username);
+      const changes = changedFields(before, after, ['name', 'timezone', 'layers']);
+      if (Object.keys(changes).length > 0) record({ action: 'schedule.update', entityType: 'schedule', entityId: id, summary: `changed on-call schedule "${after.name}": ${Object.keys(changes).join(', ')}`, detail: { changes } });
+      return after;
+    });
+    res.json(s);
   });
   r.delete('/schedules/:id', edit, (req, res) => {
-    svc.deleteSchedule(String(req.params.id));
+    const id = String(req.params.id);
+    ctx.audit.audited(req, (record) => {
+      const before = svc.getSchedule(id);
+      svc.deleteSchedule(id);
+      record({ action: 'schedule.delete', entityType: 'schedule', entityId: id, summary: `deleted on-call schedule "${before.name}"` });
+    });
     res.status(204).end();
   });
   r.get('/schedules/:id/shifts', (req, res) => {
@@ -41,10 +62,23 @@ export function onCallRoutes(ctx: ApiContext): Router {
     res.json(svc.listOverrides(String(req.params.id)));
   });
   r.post('/schedules/:id/overrides', edit, (req, res) => {
-    res.status(201).json(svc.addOverride(String(req.params.id), parseInput(overrideInputSchema, req.body), req.user!.username));
+    const id = String(req.params.id);
+    const input = parseInput(overrideInputSchema, req.body);
+    const o = ctx.audit.audited(req, (record) => {
+      const o = svc.addOverride(id, input, req.user!.username);
+      const who = ctx.users.findById(input.userId)?.username ?? input.userId;
+      record({ action: 'schedule.override-add', entityType: 'schedule', entityId: id, summary: `put ${who} on call in "${svc.getSchedule(id).name}" from ${new Date(input.startsAtMs).toISOString()} to ${new Date(input.endsAtMs).toISOString()}`, detail: { overrideId: o.id, ...input } });
+      return o;
+    });
+    res.status(201).json(o);
   });
   r.delete('/schedules/:id/overrides/:overrideId', edit, (req, res) => {
-    svc.deleteOverride(String(req.params.id), String(req.params.overrideId));
+    const id = String(req.params.id);
+    const overrideId = String(req.params.overrideId);
+    ctx.audit.audited(req, (record) => {
+      svc.deleteOverride(id, overrideId);
+      record({ action: 'schedule.override-delete', entityType: 'schedule', entityId: id, summary: `removed an override from on-call schedule "${svc.getSchedule(id).name}"`, detail: { overrideId } });
+    });
     res.status(204).end();
   });
   return r;

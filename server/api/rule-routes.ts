@@ -4,7 +4,11 @@ import { z } from 'zod';
 import { ruleInputSchema } from '../../shared/alert-types.js';
 import { parseInput } from '../http/errors.js';
 import { requireRole } from '../auth/sessions.js';
+import { changedFields } from '../audit/audit-log.js';
 import type { ApiContext } from './context.js';
+
+/** Bookkeeping fields that change with every write; not worth an audit line. */
+const UNAUDITED = new Set(['updatedAtMs', 'updatedBy', 'createdAtMs']);
 
 const listQuerySchema = z
   .object({
@@ -44,15 +48,44 @@ export function ruleRoutes(ctx: ApiContext): Router {
   });
 
   r.post('/', requireRole('admin', 'technician'), (req, res) => {
-    res.status(201).json(service.create(parseInput(ruleInputSchema, req.body), actor(req)));
+    const input = parseInput(ruleInputSchema, req.body);
+    const rule = ctx.audit.audited(req, (record) => {
+      const rule = service.create(input, actor(req));
+      record({ action: 'rule.create', entityType: 'rule', entityId: rule.id, summary: `created ${rule.scope.type} rule "${rule.name}" (${rule.kind})`, detail: { rule } });
+      return rule;
+    });
+    res.status(201).json(rule);
   });
 
   r.patch('/:id', requireRole('admin', 'technician'), (req, res) => {
-    res.json(service.update(String(req.params.id), parseInput(ruleInputSchema, req.body), actor(req)));
+    const id = String(req.params.id);
+    const patch = parseInput(ruleInputSchema, req.body);
+    const rule = ctx.audit.audited(req, (record) => {
+      const before = service.get(id);
+      const after = service.update(id, patch, actor(req));
+      const changes = changedFields(before, after, Object.keys({ ...before, ...after }).filter((k) => !UNAUDITED.has(k)));
+      const fields = Object.keys(changes);
+      if (fields.length === 0) return after;
+      const onlyEnabled = fields.length === 1 && changes.isEnabled !== undefined;
+      record({
+        action: onlyEnabled ? (after.isEnabled ? 'rule.enable' : 'rule.disable') : 'rule.update',
+        entityType: 'rule',
+        entityId: id,
+        summary: onlyEnabled ? `${after.isEnabled ? 'enabled' : 'disabled'} rule "${after.name}"` : `changed rule "${after.name}": ${fields.join(', ')}`,
+        detail: { changes },
+      });
+      return after;
+    });
+    res.json(rule);
   });
 
   r.delete('/:id', requireRole('admin', 'technician'), (req, res) => {
-    service.delete(String(req.params.id), actor(req));
+    const id = String(req.params.id);
+    ctx.audit.audited(req, (record) => {
+      const before = service.get(id);
+      service.delete(id, actor(req));
+      record({ action: 'rule.delete', entityType: 'rule', entityId: id, summary: `deleted rule "${before.name}"`, detail: { rule: before } });
+    });
     res.status(204).end();
   });
   return r;

@@ -12,7 +12,8 @@ import { contactInputSchema } from '../../shared/notify-types.js';
 import { HttpError, parseInput } from '../http/errors.js';
 import { hashPassword, verifyPassword } from '../auth/secrets.js';
 import { MIN_PASSWORD_LENGTH } from '../auth/bootstrap.js';
-import { requireRole, sessionTokenFromRequest } from '../auth/sessions.js';
+import { requireInteractiveSession, requireRole, sessionTokenFromRequest } from '../auth/sessions.js';
+import { changedFields } from '../audit/audit-log.js';
 import type { User } from '../store/users.js';
 import { passwordLimiter } from '../http/rate-limits.js';
 import type { ApiContext } from './context.js';
@@ -78,7 +79,12 @@ export function userRoutes(ctx: ApiContext): Router {
     const input = parseInput(createSchema, req.body);
     checkPasswordLength(input.password, 'body.password');
     if (ctx.users.findForLogin(input.username)) throw new HttpError(409, 'USER_EXISTS', `a user named "${input.username}" already exists`);
-    const user = ctx.users.create({ username: input.username, role: input.role, email: input.email ?? null, passwordHash: await hashPassword(input.password) }, ctx.now());
+    const passwordHash = await hashPassword(input.password);
+    const user = ctx.audit.audited(req, (record) => {
+      const user = ctx.users.create({ username: input.username, role: input.role, email: input.email ?? null, passwordHash }, ctx.now());
+      record({ action: 'user.create', entityType: 'user', entityId: user.id, summary: `created user ${user.username} (${user.role})`, detail: { role: user.role, email: user.email } });
+      return user;
+    });
     ctx.logger.info({ userId: user.id, username: user.username, role: user.role, by: req.user!.username }, 'user created');
     res.status(201).json(toAccount(user));
   });
@@ -96,12 +102,18 @@ export function userRoutes(ctx: ApiContext): Router {
       throw new HttpError(409, 'LAST_ADMIN', `${user.username} is the only admin; make someone else admin first`);
     }
     const passwordHash = patch.password === undefined ? undefined : await hashPassword(patch.password);
-    const updated = ctx.users.update(user.id, { role: patch.role, email: patch.email })!;
-    if (passwordHash !== undefined) {
-      ctx.users.setPasswordHash(user.id, passwordHash);
-      // A reset by an admin: whoever holds the old password's sessions is out.
-      ctx.users.deleteSessionsOfUser(user.id, user.id === req.user!.id ? sessionTokenFromRequest(req) : undefined);
-    }
+    const updated = ctx.audit.audited(req, (record) => {
+      const updated = ctx.users.update(user.id, { role: patch.role, email: patch.email })!;
+      const changes = changedFields(user, updated, ['role', 'email']);
+      if (Object.keys(changes).length > 0) record({ action: 'user.update', entityType: 'user', entityId: user.id, summary: `changed user ${user.username}: ${Object.keys(changes).join(', ')}`, detail: { changes } });
+      if (passwordHash !== undefined) {
+        ctx.users.setPasswordHash(user.id, passwordHash);
+        // A reset by an admin: whoever holds the old password's sessions is out.
+        ctx.users.deleteSessionsOfUser(user.id, user.id === req.user!.id ? sessionTokenFromRequest(req) : undefined);
+        record({ action: 'user.password-reset', entityType: 'user', entityId: user.id, summary: `set a new password for ${user.username}` });
+      }
+      return updated;
+    });
     ctx.logger.info({ userId: user.id, by: req.user!.username, fields: Object.keys(patch) }, 'user changed');
     res.json(toAccount(updated));
   });
@@ -110,23 +122,39 @@ export function userRoutes(ctx: ApiContext): Router {
     const user = mustFind(String(req.params.id));
     if (user.id === req.user!.id) throw new HttpError(409, 'CANNOT_DELETE_SELF', 'you cannot delete your own account; ask another admin');
     if (user.role === 'admin' && ctx.users.countAdmins() === 1) throw new HttpError(409, 'LAST_ADMIN', `${user.username} is the only admin`);
-    ctx.users.delete(user.id);
+    ctx.audit.audited(req, (record) => {
+      ctx.users.delete(user.id);
+      record({ action: 'user.delete', entityType: 'user', entityId: user.id, summary: `deleted user ${user.username} (${user.role})` });
+    });
     ctx.logger.info({ userId: user.id, username: user.username, by: req.user!.username }, 'user deleted');
     res.status(204).end();
   });
 
+  // Contact points are phone numbers and addresses: yours, or anyone's if you set up paging.
   r.get('/:id/contacts', (req, res) => {
-    res.json(people.person(String(req.params.id)).contacts);
+    const id = String(req.params.id);
+    mayEdit(req, id, ['admin', 'technician']);
+    res.json(people.person(id).contacts);
   });
   r.post('/:id/contacts', (req, res) => {
     const id = String(req.params.id);
     mayEdit(req, id, ['admin', 'technician']);
-    res.status(201).json(people.addContact(id, parseInput(contactInputSchema, req.body)));
+    const input = parseInput(contactInputSchema, req.body);
+    const contact = ctx.audit.audited(req, (record) => {
+      const contact = people.addContact(id, input);
+      record({ action: 'user.contact-add', entityType: 'user', entityId: id, summary: `added a contact point for ${mustFind(id).username}`, detail: { contactId: contact.id, channelId: input.channelId } });
+      return contact;
+    });
+    res.status(201).json(contact);
   });
   r.delete('/:id/contacts/:contactId', (req, res) => {
     const id = String(req.params.id);
     mayEdit(req, id, ['admin', 'technician']);
-    people.removeContact(id, String(req.params.contactId));
+    const contactId = String(req.params.contactId);
+    ctx.audit.audited(req, (record) => {
+      people.removeContact(id, contactId);
+      record({ action: 'user.contact-remove', entityType: 'user', entityId: id, summary: `removed a contact point of ${mustFind(id).username}`, detail: { contactId } });
+    });
     res.status(204).end();
   });
   return r;
@@ -137,15 +165,19 @@ export function accountRoutes(ctx: ApiContext): Router {
   const r = Router();
   const limiter = passwordLimiter('too many failed attempts; wait a few minutes and try again');
 
-  r.post('/password', limiter, async (req: Request, res) => {
+  r.post('/password', requireInteractiveSession, limiter, async (req: Request, res) => {
     const { currentPassword, newPassword } = parseInput(changePasswordSchema, req.body);
     const me = ctx.users.findWithHash(req.user!.id);
     if (!me || !(await verifyPassword(currentPassword, me.passwordHash))) {
       throw new HttpError(400, 'CURRENT_PASSWORD_WRONG', 'body.currentPassword: that is not your current password');
     }
     checkPasswordLength(newPassword, 'body.newPassword');
-    ctx.users.setPasswordHash(me.id, await hashPassword(newPassword));
-    const ended = ctx.users.deleteSessionsOfUser(me.id, sessionTokenFromRequest(req));
+    const passwordHash = await hashPassword(newPassword);
+    const ended = ctx.audit.audited(req, (record) => {
+      ctx.users.setPasswordHash(me.id, passwordHash);
+      record({ action: 'user.password-change', entityType: 'user', entityId: me.id, summary: `${me.username} changed their password` });
+      return ctx.users.deleteSessionsOfUser(me.id, sessionTokenFromRequest(req));
+    });
     ctx.logger.info({ userId: me.id, endedSessions: ended }, 'password changed');
     res.status(204).end();
   });

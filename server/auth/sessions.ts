@@ -4,11 +4,17 @@
  * after 2 h without a request, whichever comes first (an open live socket counts as activity).
  * State-changing requests must be JSON and, when the browser sends an Origin, come from this
  * server's own origin (CSRF).
+ *
+ * Scripts use API tokens instead: `Authorization: Bearer qpt_…`. A request that carries an
+ * Authorization header is authenticated by that header alone (a cookie next to it is ignored), so
+ * it skips the Origin check: a browser never attaches such a header to a cross-site request.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Request, RequestHandler, Response } from 'express';
 import { parse as parseCookie, serialize as serializeCookie } from 'cookie';
 import type { SessionPolicy, User, UserStore, Role } from '../store/users.js';
+import type { ApiTokenInfo } from '../../shared/api-types.js';
+import type { ApiTokenStore } from '../store/api-tokens.js';
 import { HttpError } from '../http/errors.js';
 import { generateToken } from './secrets.js';
 
@@ -22,8 +28,10 @@ export const SESSION_POLICY: SessionPolicy = { maxAgeMs: SESSION_TTL_MS, idleMs:
 
 declare module 'express-serve-static-core' {
   interface Request {
-    /** The authenticated user, set by requireSession. */
+    /** The authenticated user, set by requireSession (for an API token: a stand-in named after it). */
     user?: User;
+    /** The API token the request was authenticated with, if it was not a session. */
+    apiToken?: ApiTokenInfo;
   }
 }
 
@@ -50,21 +58,54 @@ export function startSession(res: Response, users: UserStore, user: User, nowMs:
 }
 
 /** Ends the request's session and clears its cookie. */
-export function endSession(req: Request, res: Response, users: UserStore): void {
+export function endSession(req: Request, res: Response, users: UserStore, isSecure: boolean): void {
   const token = sessionTokenFromRequest(req);
   if (token) users.deleteSession(token);
-  res.setHeader('Set-Cookie', serializeCookie(SESSION_COOKIE, '', { httpOnly: true, sameSite: 'strict', path: '/', maxAge: 0 }));
+  res.setHeader('Set-Cookie', serializeCookie(SESSION_COOKIE, '', { httpOnly: true, sameSite: 'strict', secure: isSecure, path: '/', maxAge: 0 }));
 }
 
-/** Rejects requests without a valid session (401) and sets req.user. */
-export function requireSession(users: UserStore, now: () => number): RequestHandler {
+/** Prefix of API tokens. */
+export const API_TOKEN_PREFIX = 'qpt';
+
+/** The bearer value of a request's Authorization header; '' when the header is there but not a bearer. */
+export function bearerFromRequest(req: IncomingMessage): string | undefined {
+  const h = req.headers.authorization;
+  if (h === undefined) return undefined;
+  return /^Bearer\s+(\S+)\s*$/i.exec(h)?.[1] ?? '';
+}
+
+/** The stand-in user an API token acts as: its own id space and name, the token's role. */
+export function tokenUser(t: ApiTokenInfo): User {
+  return { id: `token:${t.id}`, username: `api-token:${t.name}`, role: t.role, email: null, createdAtMs: t.createdAtMs };
+}
+
+/**
+ * Rejects requests without a valid session or API token (401) and sets req.user (and
+ * req.apiToken). An Authorization header decides alone: a bad token is refused even when a valid
+ * session cookie comes with it.
+ */
+export function requireSession(users: UserStore, now: () => number, apiTokens?: ApiTokenStore): RequestHandler {
   return (req, _res, next) => {
+    const bearer = bearerFromRequest(req);
+    if (bearer !== undefined) {
+      const token = bearer && apiTokens ? apiTokens.authenticate(bearer, now()) : undefined;
+      if (!token) throw new HttpError(401, 'TOKEN_INVALID', 'the API token is unknown, expired or revoked (send Authorization: Bearer qpt_…)');
+      req.user = tokenUser(token);
+      req.apiToken = token;
+      return next();
+    }
     const user = sessionUserFromRequest(req, users, now());
     if (!user) throw new HttpError(401, 'UNAUTHENTICATED', 'log in first: POST /api/login');
     req.user = user;
     next();
   };
 }
+
+/** Refuses requests authenticated by an API token (403): for what only a person at the dashboard may do. */
+export const requireInteractiveSession: RequestHandler = (req, _res, next) => {
+  if (req.apiToken) throw new HttpError(403, 'SESSION_REQUIRED', 'API tokens cannot do this; log in as a person');
+  next();
+};
 
 /** Rejects users whose role is not in `roles` (403). */
 export function requireRole(...roles: Role[]): RequestHandler {
@@ -82,7 +123,10 @@ const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 export const csrfGuard: RequestHandler = (req, _res, next) => {
   if (!UNSAFE.has(req.method)) return next();
   const origin = req.headers.origin;
-  if (origin && origin !== 'null') {
+  // Header-authenticated (API token): no ambient credential for a cross-site page to ride on.
+  if (req.headers.authorization !== undefined) {
+    // fall through to the media-type check only
+  } else if (origin && origin !== 'null') {
     let host: string;
     try {
       host = new URL(origin).host;

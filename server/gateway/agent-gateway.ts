@@ -13,6 +13,8 @@
  *   close 4008                │  └─credentialAck─▶ pending credential promoted
  *                             ├◀─ config (settings changed on the server)
  *                             ├◀─ credential (rotation requested)
+ *                             ├── flood ─▶ RATE_LIMITED error, wait; ignored ─▶ close 1008 (agent-rate-limit.ts)
+ *                             ├── storage fault ─▶ STORAGE_UNAVAILABLE error, close 1013
  *                             └── device disabled ─▶ close 4003
  *
  * Flow control: a connection stops being read (ws.pause(): TCP then pushes back on the agent)
@@ -38,6 +40,19 @@ import type { AgentSettingsStore } from '../store/agent-settings.js';
 import type { InventoryStore } from '../store/inventory.js';
 import type { Ingest } from '../ingest/ingest.js';
 import { generateToken } from '../auth/secrets.js';
+import { storageFaultOf } from '../store/faults.js';
+import {
+  DEFAULT_AGENT_RATE_LIMIT,
+  admitFrame,
+  admitReport,
+  freshConnectionLimit,
+  fullBucket,
+  noteRefusedReport,
+  takeTokens,
+  type AgentRateLimitPolicy,
+  type ConnectionLimitState,
+  type DeviceBuckets,
+} from './agent-rate-limit.js';
 
 /** Outcome of a credential rotation request. */
 export type RotationOutcome = 'rotated' | 'pending';
@@ -57,6 +72,8 @@ export interface AgentGatewayOptions {
   onPresence?: (deviceId: string, isConnected: boolean) => void;
   /** Reports of one connection that may wait for their commit before it stops being read. */
   maxInFlightPerConnection?: number;
+  /** Flood limits per device (agent-rate-limit.ts); defaults suit real agents. */
+  rateLimit?: Partial<AgentRateLimitPolicy>;
 }
 
 interface Connection {
@@ -75,6 +92,10 @@ interface Connection {
   isSelfPaused: boolean;
   /** When the next liveness ping is due (wall clock, ms). */
   pingDueMs: number;
+  /** Flood control of this connection (its device's buckets are shared across connections). */
+  limit: ConnectionLimitState;
+  /** Closed for ignoring the rate limit; frames still in the pipe are dropped. */
+  isEvicted: boolean;
 }
 
 /** Reads the bearer token from an upgrade request. */
@@ -95,6 +116,19 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
   const maxInFlight = opts.maxInFlightPerConnection ?? 32;
   let isGloballyPaused = false;
   let pauses = 0;
+  const policy: AgentRateLimitPolicy = { ...DEFAULT_AGENT_RATE_LIMIT, ...opts.rateLimit };
+  /** Per device, kept across reconnects so reconnecting does not refill them. */
+  const buckets = new Map<string, DeviceBuckets>();
+  let isClosing = false;
+  const bucketsOf = (deviceId: string): DeviceBuckets => {
+    let b = buckets.get(deviceId);
+    if (!b) {
+      const nowMs = Date.now();
+      b = { frames: fullBucket(policy.burstFrames, nowMs), values: fullBucket(policy.burstValues, nowMs) };
+      buckets.set(deviceId, b);
+    }
+    return b;
+  };
 
   function applyPause(c: Connection): void {
     const shouldPause = isGloballyPaused || c.isSelfPaused;
@@ -132,8 +166,35 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg));
   }
 
-  function sendError(ws: WebSocket, code: string, message: string, retryable: boolean, seq?: number): void {
-    send(ws, { type: 'error', v: PROTOCOL_VERSION, code, message, retryable, ...(seq !== undefined ? { seq } : {}) });
+  function sendError(ws: WebSocket, code: string, message: string, retryable: boolean, seq?: number, retryAfterMs?: number): void {
+    send(ws, { type: 'error', v: PROTOCOL_VERSION, code, message, retryable, ...(seq !== undefined ? { seq } : {}), ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
+  }
+
+  function sendStorageUnavailable(ws: WebSocket, seq?: number): void {
+    sendError(ws, AgentErrorCode.STORAGE_UNAVAILABLE, 'the server could not store this report; it will be accepted again after reconnecting', true, seq);
+    ws.close(CloseCode.TRY_AGAIN_LATER, 'storage unavailable, try again later');
+  }
+
+  /** Flood control before a frame is parsed; false when the frame must not be handled. */
+  function isFrameAdmitted(conn: Connection, data: RawData, isBinary: boolean): boolean {
+    if (conn.isEvicted) return false;
+    const verdict = admitFrame(bucketsOf(conn.device.id), conn.limit, policy, Date.now());
+    if (verdict.kind === 'handle') return true;
+    if (verdict.kind === 'close') {
+      conn.isEvicted = true;
+      logger.warn({ deviceId: conn.device.id, refused: conn.limit.refusedInWait }, 'agent kept sending while rate limited; closing with 1008');
+      conn.ws.close(CloseCode.POLICY_VIOLATION, 'rate limit ignored');
+      // A flooder may never answer the close handshake.
+      setTimeout(() => conn.ws.terminate(), 1_000).unref();
+    } else if (verdict.kind === 'refuse') {
+      // Parsed once per wait, only to name the report the agent must resend first.
+      const decoded = isBinary ? undefined : decodeAgentMessage(data.toString());
+      const seq = decoded?.ok ? (decoded.message.type === 'report' ? decoded.message.seq : undefined) : decoded?.seq;
+      if (seq !== undefined) noteRefusedReport(conn.limit, seq);
+      logger.warn({ deviceId: conn.device.id, retryAfterMs: verdict.retryAfterMs }, 'agent rate limited');
+      sendError(conn.ws, AgentErrorCode.RATE_LIMITED, `too many frames; wait ${verdict.retryAfterMs} ms, then resend${seq !== undefined ? ` from report ${seq}` : ''}`, true, seq, verdict.retryAfterMs);
+    }
+    return false;
   }
 
   function onMessage(conn: Connection, data: RawData, isBinary: boolean): void {
@@ -191,6 +252,14 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
       return;
     }
     const seq = msg.seq;
+    const admitted = admitReport(bucketsOf(device.id), conn.limit, policy, seq, msg.metrics.length, Date.now());
+    if (!admitted.ok) {
+      const message = admitted.isOutOfOrder
+        ? `report ${seq} refused: report ${conn.limit.refusedSeq} was rate limited and must be sent first`
+        : `too many values; wait ${admitted.retryAfterMs} ms, then resend from report ${seq}`;
+      sendError(ws, AgentErrorCode.RATE_LIMITED, message, true, seq, admitted.retryAfterMs);
+      return;
+    }
     conn.inFlight++;
     if (conn.inFlight >= maxInFlight && !conn.isSelfPaused) {
       conn.isSelfPaused = true;
@@ -208,8 +277,7 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
       }
       // Nothing later on this connection may be acked past an unstored report, so the agent
       // must reconnect and replay from its spool.
-      sendError(ws, AgentErrorCode.STORAGE_UNAVAILABLE, 'the server could not store this report; it will be accepted again after reconnecting', true, seq);
-      ws.close(1013, 'storage unavailable, try again later');
+      sendStorageUnavailable(ws, seq);
     });
   }
 
@@ -244,6 +312,8 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
       inFlight: 0,
       isSelfPaused: false,
       pingDueMs: Date.now() + Math.random() * pingIntervalMs,
+      limit: freshConnectionLimit(),
+      isEvicted: false,
     };
     connections.set(device.id, conn);
     applyPause(conn);
@@ -252,12 +322,22 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
       if (conn.streamId === null) ws.close(CloseCode.HELLO_TIMEOUT, 'no hello received');
     }, helloTimeoutMs);
     ws.on('pong', () => (conn.isAlive = true));
-    ws.on('ping', () => (conn.isAlive = true));
+    ws.on('ping', (data) => {
+      conn.isAlive = true;
+      // Pings cost like frames: a ping flood is a flood.
+      isFrameAdmitted(conn, data, true);
+    });
     ws.on('message', (data, isBinary) => {
       conn.isAlive = true;
+      if (isClosing || !isFrameAdmitted(conn, data, isBinary)) return;
       try {
         onMessage(conn, data, isBinary);
       } catch (err) {
+        if (storageFaultOf(err)) {
+          ingest.noteWriteFailed(err, { deviceId: device.id });
+          sendStorageUnavailable(ws);
+          return;
+        }
         logger.error({ err, deviceId: device.id }, 'agent frame handling failed');
         sendError(ws, 'INTERNAL', 'internal server error', true);
       }
@@ -293,6 +373,18 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
         const body = JSON.stringify({ error: { code: AgentErrorCode.AGENT_UNAUTHORIZED, message: reason } });
         socket.end(
           `HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+        );
+        return;
+      }
+      // Reconnecting costs a frame, so a reconnect loop is a flood too.
+      const b = bucketsOf(device.id);
+      const taken = takeTokens(b.frames, 1, policy.burstFrames, policy.refillFramesPerSec, Date.now());
+      b.frames = taken.bucket;
+      if (!taken.ok || isClosing) {
+        const retryAfterMs = taken.ok ? 5_000 : taken.retryAfterMs;
+        const body = JSON.stringify({ error: { code: AgentErrorCode.RATE_LIMITED, message: isClosing ? 'server shutting down' : `too many connections; retry in ${retryAfterMs} ms`, retryAfterMs } });
+        socket.end(
+          `HTTP/1.1 ${isClosing ? '503 Service Unavailable' : '429 Too Many Requests'}\r\nContent-Type: application/json\r\nRetry-After: ${Math.ceil(retryAfterMs / 1000)}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
         );
         return;
       }
@@ -361,8 +453,9 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
         deliverCredential(c);
       });
     },
-    /** Closes every agent connection with 1001 (server going away). */
+    /** Closes every agent connection with 1001 (server going away); frames arriving after this are ignored. */
     close(): void {
+      isClosing = true;
       clearInterval(pinger);
       for (const c of connections.values()) c.ws.close(CloseCode.GOING_AWAY, 'server shutting down');
       wss.close();

@@ -25,6 +25,8 @@ import { notificationRoutes } from '../api/notification-routes.js';
 import { ackRoutes } from '../api/ack-routes.js';
 import { accountRoutes, userRoutes } from '../api/user-routes.js';
 import { enrollmentTokenRoutes } from '../api/enrollment-token-routes.js';
+import { apiTokenRoutes } from '../api/api-token-routes.js';
+import { auditRoutes } from '../api/audit-routes.js';
 import { errorHandler, notFound } from './errors.js';
 
 /** Optional parts of the app. */
@@ -56,7 +58,7 @@ export function createApp(ctx: ApiContext, dashboardDir: string, opts: AppOption
   app.use('/api', authRoutes(ctx));
   app.use(ENROLL_PATH, enrollRoutes(ctx));
 
-  const session = requireSession(ctx.users, ctx.now);
+  const session = requireSession(ctx.users, ctx.now, ctx.apiTokens);
   app.use('/api/clients', session, clientRoutes(ctx));
   app.use('/api/devices', session, deviceRoutes(ctx));
   app.use('/api/rules', session, ruleRoutes(ctx));
@@ -71,6 +73,8 @@ export function createApp(ctx: ApiContext, dashboardDir: string, opts: AppOption
   app.use('/api/escalation-policies', session, escalationRoutes(ctx));
   app.use('/api/notifications', session, notificationRoutes(ctx));
   app.use('/api/enrollment-tokens', session, enrollmentTokenRoutes(ctx));
+  app.use('/api/api-tokens', session, apiTokenRoutes(ctx));
+  app.use('/api/audit', session, auditRoutes(ctx));
   app.use('/api', notFound);
   // Acknowledge links from pages: HTML, no session (the signed single-use token is the credential).
   app.use('/ack', ackRoutes(ctx));

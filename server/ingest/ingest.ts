@@ -19,6 +19,7 @@ import { formatSeriesKey } from '../../shared/metrics.js';
 import type { Db } from '../store/database.js';
 import type { DeviceStore } from '../store/devices.js';
 import type { MetricStore } from '../store/metrics.js';
+import { createStorageHealth } from './storage-health.js';
 
 /** One report waiting to be stored. */
 export interface IngestItem {
@@ -119,6 +120,8 @@ export function createIngest(opts: IngestOptions) {
   const latestCache = new Map<string, Record<string, number>>();
   /** Hellos to record with the next batch (a reconnect storm is 15,000 of them). */
   let pendingHellos = new Map<string, Hello>();
+  // Locked database, full disk: logged once per fault, retried at most once a second (storage-health.ts).
+  const health = createStorageHealth({ logger, now: opts.now });
 
   const writeBatch = db.transaction((batch: IngestItem[], hellos: Map<string, Hello>) => {
     for (const [deviceId, hello] of hellos) devices.recordHello(deviceId, hello);
@@ -173,16 +176,21 @@ export function createIngest(opts: IngestOptions) {
     pendingHellos = new Map();
     const started = performance.now();
     let outcome: ReturnType<typeof writeBatch>;
+    const skipped = health.skipReason();
     try {
+      if (skipped) throw skipped;
       outcome = writeBatch(items, hellos);
     } catch (err) {
       stats.failedBatches++;
       metrics.clearCache();
-      logger.error({ err, batchSize: batch.length }, 'ingest batch failed; reports not acknowledged');
+      if (!skipped) health.failed(err, { batchSize: batch.length });
+      // Hellos not written go back in line, unless a newer hello of the same device came meanwhile.
+      for (const [id, hello] of hellos) if (!pendingHellos.has(id)) pendingHellos.set(id, hello);
       for (const b of batch) b.done({ ok: false, error: err as Error });
       updatePressure();
       return;
     }
+    health.succeeded();
     const commitMs = performance.now() - started;
     if (commitMs > 500) logger.warn({ commitMs: Math.round(commitMs), reports: batch.length }, 'ingest commit was slow');
     const committedAt = opts.now();
@@ -275,6 +283,10 @@ export function createIngest(opts: IngestOptions) {
       const first = queue[0];
       return first ? Math.max(0, opts.now() - first.item.receivedAtMs) : 0;
     },
+    /** True while the database refuses writes (locked, disk full); see storage-health.ts. */
+    isStorageFaulted: (): boolean => health.isFaulted(),
+    /** Another write of the agent path (hello, inventory) failed: logged with ingest's, once per fault. */
+    noteWriteFailed: (err: unknown, fields: Record<string, unknown>): void => health.failed(err, fields),
     /** Writes everything queued now, ignoring beforeBatch (used at shutdown). */
     flushAll(): void {
       if (timer) clearTimeout(timer);

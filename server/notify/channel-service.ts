@@ -137,7 +137,8 @@ export function createChannelService(deps: ChannelServiceDeps) {
           channelId: c.id,
           channelType: c.type,
           channelName: c.name,
-          userId: actor.id,
+          // An API token is no user: the delivery row keeps no user then.
+          userId: users.findById(actor.id) ? actor.id : null,
           recipient: address ? `${actor.username} <${address}>` : c.name,
           toAddress: address,
           mentions: [],

@@ -156,6 +156,17 @@ describe('agent connection manager against a real ws server', () => {
     expect(log.lines.find((l) => l.code === 'UNKNOWN_METRIC')).toMatchObject({ level: 40, seq: 2 });
   });
 
+  it('on RATE_LIMITED keeps the report, reconnects no sooner than retryAfterMs, and replays it', async () => {
+    server = await new ProtocolServer({ token: TOKEN, autoAck: false }).listen();
+    appendReports(2);
+    const c = connect();
+    await waitFor('two reports', () => server.received.length === 2);
+    server.sendToAll({ type: 'error', v: 1, code: 'RATE_LIMITED', message: 'too many frames', seq: 2, retryable: true, retryAfterMs: 1_500 });
+    await waitFor('backoff', () => c.state === 'backoff');
+    expect(log.lines.find((l) => l.msg === 'agent connection closed; reconnecting after delay')).toMatchObject({ delayMs: 1_500 });
+    expect(pendingSeqs()).toEqual([1, 2]);
+  });
+
   it('stays in backoff with the cap delay when the server closes with UNSUPPORTED_VERSION', async () => {
     server = await new ProtocolServer({ token: TOKEN }).listen();
     const c = connect();

@@ -160,11 +160,11 @@ describe.runIf(hasBrowser())('channels, on-call and device management in a real 
 
     await page.unroute('**/api/audit?*');
     const asked: URLSearchParams[] = [];
-    const entry = (n: number) => ({ id: `a${n}`, atMs: Date.now() - n * 60_000, actorId: null, actorName: 'admin', action: 'device.disable', entityType: 'device', entityId: deviceId, summary: `change ${n}`, detail: n === 1 ? { reason: 'stolen laptop' } : null });
+    const entry = (n: number): AuditPage['entries'][number] => ({ id: 100 - n, atMs: Date.now() - n * 60_000, actorId: null, actorName: 'admin', action: 'device.disable', entityType: 'device', entityId: deviceId, summary: `change ${n}`, detail: n === 1 ? { reason: 'stolen laptop' } : {} });
     await page.route('**/api/audit?*', async (route) => {
       const q = new URL(route.request().url()).searchParams;
       asked.push(q);
-      const body: AuditPage = q.get('before') ? { entries: [entry(3)], nextBefore: null } : { entries: [entry(1), entry(2)], nextBefore: 'cursor-2' };
+      const body: AuditPage = q.get('before') ? { entries: [entry(3)], nextBefore: null } : { entries: [entry(1), entry(2)], nextBefore: 98 };
       await route.fulfill({ json: body });
     });
     await page.goto(`${t.url}/#/audit?entityType=device&entityId=${deviceId}`);
@@ -175,7 +175,7 @@ describe.runIf(hasBrowser())('channels, on-call and device management in a real 
     expect(await page.textContent('[data-testid=audit-list]')).toContain('stolen laptop');
     expect(asked.map((q) => [q.get('entityType'), q.get('entityId'), q.get('before')])).toEqual([
       ['device', deviceId, null],
-      ['device', deviceId, 'cursor-2'],
+      ['device', deviceId, '98'],
     ]);
   });
 });

@@ -21,7 +21,7 @@ export interface AuditFilters {
   entityId: string;
 }
 
-type State = { status: 'loading' } | { status: 'missing' } | { status: 'error'; message: string } | { status: 'ready'; entries: AuditEntry[]; nextBefore: string | null };
+type State = { status: 'loading' } | { status: 'missing' } | { status: 'error'; message: string } | { status: 'ready'; entries: AuditEntry[]; nextBefore: number | null };
 
 function Detail({ detail }: { detail: Record<string, unknown> }) {
   const rows = Object.entries(detail);
@@ -49,7 +49,7 @@ function EntryRow({ entry: e }: { entry: AuditEntry }) {
       </span>
       <div class="audit-main">
         <p>
-          <strong>{e.actorName}</strong> {e.summary}
+          <strong>{e.actorName ?? 'unknown'}</strong> {e.summary}
         </p>
         <p class="muted audit-meta">
           <code>{e.action}</code> · {e.entityType}
@@ -95,7 +95,7 @@ export function AuditView({ filters }: { filters: AuditFilters }) {
   }
 
   const loadMore = async () => {
-    if (state.status !== 'ready' || !state.nextBefore) return;
+    if (state.status !== 'ready' || state.nextBefore === null) return;
     setIsMoreBusy(true);
     setMoreError('');
     try {
@@ -163,7 +163,7 @@ export function AuditView({ filters }: { filters: AuditFilters }) {
               <EntryRow key={e.id} entry={e} />
             ))}
           </ol>
-          {state.nextBefore ? (
+          {state.nextBefore !== null ? (
             <div class="button-row load-more">
               <button type="button" class="btn" disabled={isMoreBusy} onClick={loadMore} data-testid="audit-more">
                 {isMoreBusy ? 'Loading…' : 'Load more'}

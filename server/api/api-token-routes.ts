@@ -1,0 +1,62 @@
+/**
+ * /api/api-tokens (admins): named bearer tokens for scripts, each with a role. The token is shown
+ * once; only its hash is stored. Creating one needs a person's session (a leaked token cannot mint
+ * more); listing and revoking work with an admin token too (a token can be revoked by itself).
+ */
+import { Router } from 'express';
+import { z } from 'zod';
+import type { ApiTokenCreated } from '../../shared/api-types.js';
+import { HttpError, parseInput } from '../http/errors.js';
+import { API_TOKEN_PREFIX, requireInteractiveSession, requireRole } from '../auth/sessions.js';
+import { generateToken } from '../auth/secrets.js';
+import type { ApiContext } from './context.js';
+
+const createSchema = z
+  .object({
+    name: z.string().trim().regex(/^[A-Za-z0-9 ._@-]{2,80}$/, 'must be 2–80 letters, digits, spaces or . _ @ -'),
+    role: z.enum(['admin', 'technician', 'viewer']),
+    /** Lifetime in days; omitted = until revoked. */
+    expiresInDays: z.number().int().min(1).max(3650).optional(),
+  })
+  .strict();
+
+export function apiTokenRoutes(ctx: ApiContext): Router {
+  const r = Router();
+  r.use(requireRole('admin'));
+
+  r.get('/', (_req, res) => {
+    res.json(ctx.apiTokens.list());
+  });
+
+  r.post('/', requireInteractiveSession, (req, res) => {
+    const input = parseInput(createSchema, req.body);
+    if (ctx.apiTokens.findByName(input.name)) throw new HttpError(409, 'API_TOKEN_EXISTS', `an API token named "${input.name}" already exists`);
+    const token = generateToken(API_TOKEN_PREFIX);
+    const now = ctx.now();
+    const info = ctx.audit.audited(req, (record) => {
+      const info = ctx.apiTokens.create(
+        { name: input.name, role: input.role, token, createdBy: req.user!.username, expiresAtMs: input.expiresInDays ? now + input.expiresInDays * 86_400_000 : null },
+        now,
+      );
+      record({ action: 'api-token.create', entityType: 'api-token', entityId: info.id, summary: `created API token "${info.name}" (${info.role})`, detail: { role: info.role, expiresAtMs: info.expiresAtMs } });
+      return info;
+    });
+    ctx.logger.info({ tokenId: info.id, name: info.name, role: info.role, by: req.user!.username }, 'API token created');
+    // Shown once; only the hash is kept.
+    res.status(201).json({ ...info, token } satisfies ApiTokenCreated);
+  });
+
+  r.delete('/:id', (req, res) => {
+    const id = String(req.params.id);
+    const before = ctx.apiTokens.findById(id);
+    if (!before) throw new HttpError(404, 'API_TOKEN_NOT_FOUND', `no API token with id ${id}`);
+    const info = ctx.audit.audited(req, (record) => {
+      const info = ctx.apiTokens.revoke(id, ctx.now())!;
+      if (before.revokedAtMs === null) record({ action: 'api-token.revoke', entityType: 'api-token', entityId: id, summary: `revoked API token "${info.name}"` });
+      return info;
+    });
+    ctx.logger.info({ tokenId: id, by: req.user!.username }, 'API token revoked');
+    res.json(info);
+  });
+  return r;
+}
