@@ -251,7 +251,8 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
   const upkeep =
     opts.storageUpkeep === false
       ? undefined
-      : createStorageUpkeep({ db, compactor, retention, logger, now, isBusy: () => ingest.isUnderPressure(), ...opts.storageUpkeep });
+      : createStorageUpkeep({ db, compactor, retention, logger, now, isBusy: () => ingest.isUnderPressure(),
+          onStorageFault: (err) => ingest.noteWriteFailed(err, { during: 'storage upkeep' }), ...opts.storageUpkeep });
   upkeep?.start();
   const stopCheckpointer = startCheckpointer(db, logger);
   serverMetrics = createServerMetrics({

@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { Db } from './database.js';
 import type { Compactor } from './compactor.js';
 import type { Retention } from './retention.js';
+import { storageFaultOf } from './faults.js';
 
 export interface StorageUpkeepOptions {
   db: Db;
@@ -26,6 +27,8 @@ export interface StorageUpkeepOptions {
   pruneDevices?: number;
   /** Prune every this many ticks. */
   pruneEveryTicks?: number;
+  /** Told about storage faults (locked database, disk full) instead of logging them here. */
+  onStorageFault?: (err: unknown) => void;
   /** Skips a tick while this says the writer is under pressure (ingest first). */
   isBusy?: () => boolean;
 }
@@ -43,6 +46,9 @@ export function createStorageUpkeep(opts: StorageUpkeepOptions) {
   const compactBatch = opts.db.transaction((n: number) => opts.compactor.step(n));
   const pruneBatch = opts.db.transaction((n: number) => opts.retention.step(n));
 
+  /** Set while upkeep keeps failing, so a long fault (locked database) is one log line, not one a tick. */
+  let failingSinceMs: number | null = null;
+
   function tick(): void {
     timer = undefined;
     const started = performance.now();
@@ -52,12 +58,21 @@ export function createStorageUpkeep(opts: StorageUpkeepOptions) {
           if (compactBatch(batchWindows) === 0) break;
         }
         if (++ticks % pruneEveryTicks === 0) pruneBatch(pruneDevices);
+        if (failingSinceMs !== null) {
+          opts.logger.info({ failedForMs: Math.round(opts.now() - failingSinceMs) }, 'storage maintenance works again');
+          failingSinceMs = null;
+        }
       }
     } catch (err) {
-      opts.logger.error({ err }, 'storage maintenance failed; will retry');
+      // A locked or full database is ingest's fault to report (once per fault, one mechanism).
+      if (opts.onStorageFault && storageFaultOf(err)) opts.onStorageFault(err);
+      else if (failingSinceMs === null) {
+        failingSinceMs = opts.now();
+        opts.logger.warn({ err }, 'storage maintenance failed; will retry');
+      } else opts.logger.debug({ err }, 'storage maintenance still failing');
     }
     lastTickMs = performance.now() - started;
-    if (lastTickMs > 250) opts.logger.warn({ tickMs: Math.round(lastTickMs) }, 'storage maintenance tick ran long');
+    if (lastTickMs > 250 && failingSinceMs === null) opts.logger.warn({ tickMs: Math.round(lastTickMs) }, 'storage maintenance tick ran long');
     schedule();
   }
 
