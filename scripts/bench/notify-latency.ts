@@ -14,17 +14,16 @@
  * server and receiver share one event loop, so the figures are an upper bound for the server.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer as createHttpServer, request } from 'node:http';
+import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { pino } from 'pino';
-import WebSocket from 'ws';
 import { createServer } from '../../server/index.js';
 import { verifyWebhookSignature } from '../../server/notify/channels/webhook.js';
-import { AGENT_WS_PATH, ENROLL_PATH } from '../../shared/protocol.js';
+import { httpJson, startTriggerFleet, summarize, type TriggerFleet } from './trigger-fleet.js';
 
 /** Options of one run. */
 export interface NotifyLatencyOptions {
@@ -56,34 +55,14 @@ export interface NotifyLatencyResult {
 const ADMIN_PASSWORD = 'bench-admin-password';
 const SECRET = 'bench-webhook-secret-0123456789';
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
-/** A JSON request over node:http, optionally from a given local address. */
-function httpJson(url: string, method: string, body: unknown, headers: Record<string, string> = {}, localAddress?: string): Promise<{ status: number; json: any; cookie?: string }> {
-  return new Promise((resolve, reject) => {
-    const data = body === undefined ? undefined : JSON.stringify(body);
-    const req = request(url, { method, localAddress, headers: { ...(data ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(data)) } : {}), ...headers } }, (res) => {
-      let text = '';
-      res.on('data', (c: Buffer) => (text += c.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, json: text ? JSON.parse(text) : undefined, cookie: res.headers['set-cookie']?.[0]?.split(';')[0] }));
-    });
-    req.on('error', reject);
-    req.end(data);
-  });
-}
-
 /** Runs the benchmark once and returns its figures. */
 export async function benchNotifyLatency(opts: NotifyLatencyOptions): Promise<NotifyLatencyResult> {
   const seconds = opts.seconds ?? 30;
   const intervalMs = opts.intervalMs ?? 1000;
-  const triggerProbability = opts.triggerProbability ?? 0.02;
-  const sentAt = new Map<string, number>();
   const latencies: number[] = [];
   let isMeasuring = false;
   let badSignatures = 0;
+  let fleet: TriggerFleet | undefined;
 
   // The receiver: checks the signature, then stops the clock for the device's trigger.
   const receiver = createHttpServer((req, res) => {
@@ -96,11 +75,8 @@ export async function benchNotifyLatency(opts: NotifyLatencyOptions): Promise<No
       if (problem) badSignatures++;
       const msg = JSON.parse(body) as { event: string; alert: { deviceId: string } | null };
       if (msg.event === 'alert.firing' && msg.alert) {
-        const t0 = sentAt.get(msg.alert.deviceId);
-        if (t0 !== undefined) {
-          sentAt.delete(msg.alert.deviceId);
-          if (isMeasuring) latencies.push(now - t0);
-        }
+        const t0 = fleet?.takeTrigger(msg.alert.deviceId);
+        if (t0 !== undefined && isMeasuring) latencies.push(now - t0);
       }
       res.writeHead(204).end();
     });
@@ -112,8 +88,6 @@ export async function benchNotifyLatency(opts: NotifyLatencyOptions): Promise<No
   const server = await createServer({ dataDir, adminPassword: ADMIN_PASSWORD, logger: pino({ level: 'silent' }) });
   const port = await server.listen(0, '127.0.0.1');
   const base = `http://127.0.0.1:${port}`;
-  const sockets: WebSocket[] = [];
-  const timers: NodeJS.Timeout[] = [];
   try {
     const login = await httpJson(`${base}/api/login`, 'POST', { username: 'admin', password: ADMIN_PASSWORD });
     const cookie = { cookie: login.cookie! };
@@ -123,88 +97,23 @@ export async function benchNotifyLatency(opts: NotifyLatencyOptions): Promise<No
     if (policy.status !== 201) throw new Error(`policy: ${JSON.stringify(policy.json)}`);
     const client = await httpJson(`${base}/api/clients`, 'POST', { name: 'Bench monthly', contract: 'monthly', monthlyFee: 500 }, cookie);
     const token = (await httpJson(`${base}/api/clients/${client.json.id}/enrollment-tokens`, 'POST', {}, cookie)).json.token as string;
-
-    const devices: { id: string; token: string }[] = [];
-    for (let i = 0; i < opts.agents; i += 50) {
-      const batch = Array.from({ length: Math.min(50, opts.agents - i) }, (_, k) => i + k);
-      const localAddress = `127.0.${Math.floor(i / 50 / 250)}.${2 + ((i / 50) % 250)}`;
-      const enrolled = await Promise.all(batch.map((n) => httpJson(`${base}${ENROLL_PATH}`, 'POST', { token, hostname: `bench-${n}`, machineId: `bench-machine-${n}` }, {}, localAddress)));
-      for (const e of enrolled) {
-        if (e.status !== 201) throw new Error(`enrollment failed: ${e.status} ${JSON.stringify(e.json)}`);
-        devices.push({ id: e.json.deviceId, token: e.json.deviceToken });
-      }
-    }
-    for (let i = 0; i < devices.length; i += 100) {
-      await Promise.all(
-        devices.slice(i, i + 100).map(
-          (d, k) =>
-            new Promise<void>((resolve, reject) => {
-              const ws = new WebSocket(`ws://127.0.0.1:${port}${AGENT_WS_PATH}`, { headers: { authorization: `Bearer ${d.token}` }, perMessageDeflate: false });
-              sockets.push(ws);
-              ws.once('error', reject);
-              ws.on('message', (data) => {
-                if ((JSON.parse(data.toString()) as { type: string }).type === 'welcome') resolve();
-              });
-              ws.once('open', () => {
-                ws.send(JSON.stringify({ type: 'hello', v: 1, agentVersion: 'bench', hostname: `bench-${i + k}`, streamId: `bench-stream-${i + k}`, intervalMs: Math.max(1000, intervalMs) }));
-              });
-            }),
-        ),
-      );
-    }
-
-    let triggers = 0;
-    let reports = 0;
-    devices.forEach((d, n) => {
-      const ws = sockets[n]!;
-      let seq = 0;
-      const send = () => {
-        if (ws.readyState !== ws.OPEN) return;
-        const metrics: { name: string; labels?: Record<string, string>; value: number }[] = [
-          { name: 'cpu.loadPct', value: 20 + Math.random() * 30 },
-          { name: 'fs.usedPct', labels: { mount: '/' }, value: 55 },
-        ];
-        const isTrigger = isMeasuring && !sentAt.has(d.id) && Math.random() < triggerProbability;
-        if (isTrigger) metrics.push({ name: 'fs.usedPct', labels: { mount: `/bench-${triggers++}` }, value: 95 });
-        const frame = JSON.stringify({ type: 'report', v: 1, seq: ++seq, tsMs: Date.now(), metrics });
-        if (isTrigger) sentAt.set(d.id, performance.now());
-        ws.send(frame);
-        reports++;
-      };
-      timers.push(
-        setTimeout(() => {
-          send();
-          timers.push(setInterval(send, intervalMs));
-        }, Math.random() * intervalMs),
-      );
-    });
+    const running = await startTriggerFleet({ base, port, tokens: [token], agents: opts.agents, intervalMs, triggerProbability: opts.triggerProbability ?? 0.02 });
+    fleet = running;
 
     await new Promise((r) => setTimeout(r, Math.max(2000, intervalMs * 2))); // warm-up
     isMeasuring = true;
-    const reportsBefore = reports;
+    running.setMeasuring(true);
+    const reportsBefore = running.reportsSent();
     const started = performance.now();
     await new Promise((r) => setTimeout(r, seconds * 1000));
-    isMeasuring = false;
+    running.setMeasuring(false);
     const elapsedS = (performance.now() - started) / 1000;
-    const measuredReports = reports - reportsBefore;
+    const measuredReports = running.reportsSent() - reportsBefore;
     await new Promise((r) => setTimeout(r, 2000)); // let in-flight pages land
-
-    latencies.sort((a, b) => a - b);
-    const round = (x: number) => Math.round(x * 10) / 10;
-    return {
-      agents: opts.agents,
-      samples: latencies.length,
-      p50Ms: round(percentile(latencies, 50)),
-      p95Ms: round(percentile(latencies, 95)),
-      p99Ms: round(percentile(latencies, 99)),
-      maxMs: round(latencies.at(-1) ?? Number.NaN),
-      missed: sentAt.size,
-      badSignatures,
-      reportsPerSec: Math.round(measuredReports / elapsedS),
-    };
+    isMeasuring = false;
+    return { agents: opts.agents, ...summarize(latencies), missed: running.pendingTriggers(), badSignatures, reportsPerSec: Math.round(measuredReports / elapsedS) };
   } finally {
-    for (const t of timers) clearTimeout(t);
-    for (const ws of sockets) ws.terminate();
+    fleet?.close();
     await server.close();
     await new Promise<void>((r) => {
       receiver.close(() => r());
