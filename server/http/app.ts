@@ -4,6 +4,7 @@
  */
 import express, { type RequestHandler } from 'express';
 import helmet from 'helmet';
+import compression from 'compression';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { ENROLL_PATH } from '../../shared/protocol.js';
@@ -49,6 +50,10 @@ export function createApp(ctx: ApiContext, dashboardDir: string, opts: AppOption
       },
     }),
   );
+  // Gzip for reads (the fleet list of 15,000 devices is ~4 MB of JSON). Only GET answers: the ones
+  // that carry a secret shown once (new tokens, enrollment) are POST answers, which keeps
+  // compression-length attacks (BREACH) away from them.
+  app.use(compression({ filter: (req, res) => req.method === 'GET' && compression.filter(req, res) }));
   app.use('/api', express.json({ limit: '256kb' }));
 
   app.get('/api/health', (_req, res) => {

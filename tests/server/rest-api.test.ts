@@ -123,6 +123,24 @@ describe('REST API', () => {
     for (const s of fs.json.series) expect(s.points.length).toBeLessThanOrEqual(5);
   });
 
+  it('gzips read answers', async () => {
+    await agentWithReports(2);
+    const { request } = await import('node:http');
+    const fetchRaw = (method: string, urlPath: string, body?: string) =>
+      new Promise<{ encoding: string | undefined; status: number }>((resolve, reject) => {
+        const req = request(`${t.url}${urlPath}`, { method, headers: { cookie: api.cookie, 'accept-encoding': 'gzip', ...(body ? { 'content-type': 'application/json' } : {}) } }, (res) => {
+          res.resume();
+          res.on('end', () => resolve({ encoding: res.headers['content-encoding'], status: res.statusCode ?? 0 }));
+        });
+        req.on('error', reject);
+        req.end(body);
+      });
+    // Big enough to be worth compressing: many clients.
+    for (let i = 0; i < 30; i++) await api.post('/api/clients', { name: `Gzip client ${i} with a long enough name`, contract: 'monthly' });
+    expect(await fetchRaw('GET', '/api/clients')).toEqual({ encoding: 'gzip', status: 200 });
+    expect(await fetchRaw('GET', '/api/devices')).toMatchObject({ status: 200 });
+  });
+
   it('validates metrics queries', async () => {
     const { deviceId } = await agentWithReports(1);
     const unknown = await api.get(`/api/devices/${deviceId}/metrics?name=cpu.magic`);
