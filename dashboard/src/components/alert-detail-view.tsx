@@ -6,6 +6,7 @@ import { usePermissions, useApp } from '../app-context.js';
 import { useAction, useLoad } from '../hooks.js';
 import { deviceHref } from '../router.js';
 import { ErrorNote, LoadState, PageHead, ReadOnlyNote, SeverityBadge, StateBadge, Time, Timeline } from './ui.js';
+import { CommentForm } from './comment-form.js';
 
 function Facts({ alert: a }: { alert: AlertDetail }) {
   const rows: [string, ComponentChildren][] = [
@@ -36,7 +37,6 @@ function Actions({ alert: a, onChanged }: { alert: AlertDetail; onChanged: (a: A
   const { api } = useApp();
   const action = useAction();
   const [note, setNote] = useState('');
-  const [comment, setComment] = useState('');
   const users = useLoad((signal) => api.get<{ username: string }[]>('/api/users', signal), [api]);
   const [assignee, setAssignee] = useState(a.assignee ?? '');
   useEffect(() => setAssignee(a.assignee ?? ''), [a.assignee]);
@@ -103,27 +103,12 @@ function Actions({ alert: a, onChanged }: { alert: AlertDetail; onChanged: (a: A
           </button>
         </div>
       </form>
-      <form
-        class="panel"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void action.run(async () => {
-            onChanged(await api.commentAlert(a.id, comment.trim()));
-            setComment('');
-          });
-        }}
-      >
-        <h2>Comment</h2>
-        <label class="field">
-          <span>Comment</span>
-          <textarea rows={2} value={comment} onInput={(e) => setComment(e.currentTarget.value)} maxLength={5000} data-testid="comment-input" />
-        </label>
-        <div class="button-row">
-          <button type="submit" class="btn" disabled={action.isBusy || !comment.trim()} data-testid="comment-button">
-            Add comment
-          </button>
-        </div>
-      </form>
+      <CommentForm
+        formClass="panel"
+        heading="Comment"
+        isBusy={action.isBusy}
+        submit={(text) => action.run(async () => onChanged(await api.commentAlert(a.id, text)))}
+      />
       <ErrorNote message={action.error} />
     </div>
   );

@@ -12,6 +12,7 @@ import { useAction, useLoad } from '../hooks.js';
 import { describeMetric, formatMetricValue, parseSeriesKey } from '../metric-format.js';
 import { deviceHref, href } from '../router.js';
 import { ErrorNote, Field, LoadState, PageHead, ReadOnlyNote, SeverityBadge, StateBadge, Time, Timeline } from './ui.js';
+import { CommentForm } from './comment-form.js';
 
 /** The device's latest values when the incident opened, grouped by metric. */
 function Snapshot({ snapshot }: { snapshot: Record<string, number> }) {
@@ -136,7 +137,6 @@ function TimeEntries({ incident: i, canEdit, onChanged }: { incident: IncidentDe
 function StateActions({ incident: i, onChanged }: { incident: IncidentDetail; onChanged: (i: IncidentDetail) => void }) {
   const { api } = useApp();
   const action = useAction();
-  const [comment, setComment] = useState('');
   return (
     <div class="panel">
       <div class="button-row">
@@ -151,26 +151,11 @@ function StateActions({ incident: i, onChanged }: { incident: IncidentDetail; on
           </button>
         )}
       </div>
-      <form
-        class="comment-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void action.run(async () => {
-            onChanged(await api.commentIncident(i.id, comment.trim()));
-            setComment('');
-          });
-        }}
-      >
-        <label class="field">
-          <span>Comment</span>
-          <textarea rows={2} maxLength={5000} value={comment} onInput={(e) => setComment(e.currentTarget.value)} />
-        </label>
-        <div class="button-row">
-          <button type="submit" class="btn" disabled={action.isBusy || !comment.trim()}>
-            Add comment
-          </button>
-        </div>
-      </form>
+      <CommentForm
+        formClass="comment-form"
+        isBusy={action.isBusy}
+        submit={(text) => action.run(async () => onChanged(await api.commentIncident(i.id, text)))}
+      />
       <ErrorNote message={action.error} />
     </div>
   );
