@@ -72,29 +72,18 @@ export async function benchAlertLatency(opts: AlertLatencyOptions): Promise<Aler
 
     // The clock stops when the engine reports the committed alert/incident (with its outbox row).
     const latencies: number[] = [];
-    let isMeasuring = false;
     const unsubscribe = server.ctx.alerting.engine.subscribe((changes: EngineChange[]) => {
       const now = performance.now();
       for (const c of changes) {
         if (c.type !== 'alert.opened' && c.type !== 'incident.opened') continue;
         const t0 = running.takeTrigger(c.deviceId);
-        if (t0 !== undefined && isMeasuring) latencies.push(now - t0);
+        if (t0 !== undefined) latencies.push(now - t0);
       }
     });
 
-    await new Promise((r) => setTimeout(r, Math.max(2000, intervalMs * 2))); // warm-up
-    isMeasuring = true;
-    running.setMeasuring(true);
-    const reportsBefore = running.reportsSent();
-    const started = performance.now();
-    await new Promise((r) => setTimeout(r, seconds * 1000));
-    running.setMeasuring(false);
-    const elapsedS = (performance.now() - started) / 1000;
-    const measuredReports = running.reportsSent() - reportsBefore;
-    await new Promise((r) => setTimeout(r, 1000)); // let in-flight triggers land
-    isMeasuring = false;
+    const { reportsPerSec } = await running.measure({ seconds, warmupMs: Math.max(2000, intervalMs * 2), drainMs: 1000 });
     unsubscribe();
-    return { agents: opts.agents, ...summarize(latencies), missed: running.pendingTriggers(), reportsPerSec: Math.round(measuredReports / elapsedS) };
+    return { agents: opts.agents, ...summarize(latencies), missed: running.pendingTriggers(), reportsPerSec };
   } finally {
     fleet?.close();
     await server.close();

@@ -60,7 +60,6 @@ export async function benchNotifyLatency(opts: NotifyLatencyOptions): Promise<No
   const seconds = opts.seconds ?? 30;
   const intervalMs = opts.intervalMs ?? 1000;
   const latencies: number[] = [];
-  let isMeasuring = false;
   let badSignatures = 0;
   let fleet: TriggerFleet | undefined;
 
@@ -76,7 +75,7 @@ export async function benchNotifyLatency(opts: NotifyLatencyOptions): Promise<No
       const msg = JSON.parse(body) as { event: string; alert: { deviceId: string } | null };
       if (msg.event === 'alert.firing' && msg.alert) {
         const t0 = fleet?.takeTrigger(msg.alert.deviceId);
-        if (t0 !== undefined && isMeasuring) latencies.push(now - t0);
+        if (t0 !== undefined) latencies.push(now - t0);
       }
       res.writeHead(204).end();
     });
@@ -100,18 +99,8 @@ export async function benchNotifyLatency(opts: NotifyLatencyOptions): Promise<No
     const running = await startTriggerFleet({ base, port, tokens: [token], agents: opts.agents, intervalMs, triggerProbability: opts.triggerProbability ?? 0.02 });
     fleet = running;
 
-    await new Promise((r) => setTimeout(r, Math.max(2000, intervalMs * 2))); // warm-up
-    isMeasuring = true;
-    running.setMeasuring(true);
-    const reportsBefore = running.reportsSent();
-    const started = performance.now();
-    await new Promise((r) => setTimeout(r, seconds * 1000));
-    running.setMeasuring(false);
-    const elapsedS = (performance.now() - started) / 1000;
-    const measuredReports = running.reportsSent() - reportsBefore;
-    await new Promise((r) => setTimeout(r, 2000)); // let in-flight pages land
-    isMeasuring = false;
-    return { agents: opts.agents, ...summarize(latencies), missed: running.pendingTriggers(), badSignatures, reportsPerSec: Math.round(measuredReports / elapsedS) };
+    const { reportsPerSec } = await running.measure({ seconds, warmupMs: Math.max(2000, intervalMs * 2), drainMs: 2000 });
+    return { agents: opts.agents, ...summarize(latencies), missed: running.pendingTriggers(), badSignatures, reportsPerSec };
   } finally {
     fleet?.close();
     await server.close();

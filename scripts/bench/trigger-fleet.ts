@@ -56,7 +56,11 @@ export interface TriggerFleetOptions {
 
 /** A running fleet: start measuring, stop the clock per device, and close everything. */
 export interface TriggerFleet {
-  setMeasuring(isOn: boolean): void;
+  /**
+   * Warm-up, then `seconds` during which idle agents send triggers, then `drainMs` for the last
+   * ones to land. Only triggers sent in the window exist, so callers time whatever takeTrigger gives.
+   */
+  measure(opts: { seconds: number; warmupMs: number; drainMs: number }): Promise<{ reportsPerSec: number }>;
   /** The send time of the device's open trigger (and forgets it), or undefined. */
   takeTrigger(deviceId: string): number | undefined;
   /** Triggers sent and not yet taken. */
@@ -140,9 +144,19 @@ export async function startTriggerFleet(opts: TriggerFleetOptions): Promise<Trig
     close();
     throw err;
   }
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
   return {
-    setMeasuring: (isOn) => {
-      isMeasuring = isOn;
+    async measure({ seconds, warmupMs, drainMs }) {
+      await sleep(warmupMs);
+      isMeasuring = true;
+      const reportsBefore = reports;
+      const started = performance.now();
+      await sleep(seconds * 1000);
+      isMeasuring = false;
+      const elapsedS = (performance.now() - started) / 1000;
+      const measured = reports - reportsBefore;
+      await sleep(drainMs);
+      return { reportsPerSec: Math.round(measured / elapsedS) };
     },
     takeTrigger(deviceId) {
       const t0 = sentAt.get(deviceId);
