@@ -96,6 +96,10 @@ interface Connection {
   limit: ConnectionLimitState;
   /** Closed for ignoring the rate limit; frames still in the pipe are dropped. */
   isEvicted: boolean;
+  /** Increasing per connection; ingest refuses a connection's reports behind its first unstored one. */
+  id: number;
+  /** A report of this connection could not be stored: later ones are neither submitted nor acked. */
+  isStorageRefused: boolean;
 }
 
 /** Reads the bearer token from an upgrade request. */
@@ -252,6 +256,9 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
       return;
     }
     const seq = msg.seq;
+    // After a refused report nothing on this connection is stored or acked (the agent replays
+    // from welcome.lastSeq on its next connection); the refusal was already sent.
+    if (conn.isStorageRefused) return;
     const admitted = admitReport(bucketsOf(device.id), conn.limit, policy, seq, msg.metrics.length, Date.now());
     if (!admitted.ok) {
       const message = admitted.isOutOfOrder
@@ -265,7 +272,7 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
       conn.isSelfPaused = true;
       applyPause(conn);
     }
-    ingest.submit({ deviceId: device.id, streamId: conn.streamId, report: msg, receivedAtMs: opts.now() }, (r) => {
+    ingest.submit({ deviceId: device.id, streamId: conn.streamId, report: msg, receivedAtMs: opts.now(), connectionId: conn.id }, (r) => {
       conn.inFlight--;
       if (conn.isSelfPaused && conn.inFlight <= maxInFlight / 2) {
         conn.isSelfPaused = false;
@@ -276,7 +283,9 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
         return;
       }
       // Nothing later on this connection may be acked past an unstored report, so the agent
-      // must reconnect and replay from its spool.
+      // must reconnect and replay from its spool. One refusal per connection is enough.
+      if (conn.isStorageRefused) return;
+      conn.isStorageRefused = true;
       sendStorageUnavailable(ws, seq);
     });
   }
@@ -298,6 +307,8 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
     logger.info({ deviceId: conn.device.id }, 'sent a rotated device credential; waiting for the agent to persist it');
   }
 
+  let lastConnectionId = 0;
+
   function onConnection(ws: WebSocket, device: Device): void {
     const previous = connections.get(device.id);
     if (previous) previous.ws.close(CloseCode.REPLACED, 'replaced by a newer connection');
@@ -314,6 +325,8 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
       pingDueMs: Date.now() + Math.random() * pingIntervalMs,
       limit: freshConnectionLimit(),
       isEvicted: false,
+      id: ++lastConnectionId,
+      isStorageRefused: false,
     };
     connections.set(device.id, conn);
     applyPause(conn);

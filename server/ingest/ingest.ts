@@ -28,10 +28,29 @@ export interface IngestItem {
   report: Report;
   /** When the server received it, for latency figures. */
   receivedAtMs: number;
+  /**
+   * The agent connection it came on (increasing per connection). A refused report blocks the
+   * later reports of its own connection; a newer connection starts afresh from welcome.lastSeq.
+   */
+  connectionId?: number;
+}
+
+/** Refusal of a report that follows an unstored one of the same stream and connection. */
+export class StreamGapError extends Error {
+  constructor(readonly seq: number, readonly gapSeq: number) {
+    super(`report ${seq} not stored: report ${gapSeq} of this stream was not stored and must be resent first`);
+    this.name = 'StreamGapError';
+  }
 }
 
 /** What happened to one submitted report. */
 export type IngestResult = { ok: true; isDuplicate: boolean } | { ok: false; error: Error };
+
+/** A stream's first unstored seq and the connection it was refused on. */
+interface StreamGap {
+  seq: number;
+  connectionId: number;
+}
 
 /** A report that was stored, handed to live push and rule evaluation. */
 export interface StoredReport extends IngestItem {
@@ -120,6 +139,31 @@ export function createIngest(opts: IngestOptions) {
   const latestCache = new Map<string, Record<string, number>>();
   /** Hellos to record with the next batch (a reconnect storm is 15,000 of them). */
   let pendingHellos = new Map<string, Hello>();
+  /** Streams with a refused report; see the header. Keyed like seqCache. */
+  const gaps = new Map<string, StreamGap>();
+  const streamKeyOf = (item: IngestItem) => `${item.deviceId}\u0000${item.streamId}`;
+
+  /** The refusal for an item behind its stream's gap, or undefined; closes gaps a newer connection or the refused seq passes. */
+  function gapRefusal(item: IngestItem): StreamGapError | undefined {
+    const key = streamKeyOf(item);
+    const gap = gaps.get(key);
+    if (!gap) return undefined;
+    const connectionId = item.connectionId ?? 0;
+    if (connectionId > gap.connectionId || item.report.seq <= gap.seq) return undefined;
+    return new StreamGapError(item.report.seq, gap.seq);
+  }
+
+  /** Records the gaps of a batch that could not be written. */
+  function openGaps(items: IngestItem[]): void {
+    for (const item of items) {
+      const key = streamKeyOf(item);
+      const gap = gaps.get(key);
+      const connectionId = item.connectionId ?? 0;
+      if (gap && gap.connectionId >= connectionId && gap.seq <= item.report.seq) continue;
+      if (gap && gap.connectionId > connectionId) continue;
+      gaps.set(key, { seq: item.report.seq, connectionId });
+    }
+  }
   // Locked database, full disk: logged once per fault, retried at most once a second (storage-health.ts).
   const health = createStorageHealth({ logger, now: opts.now });
 
@@ -127,8 +171,13 @@ export function createIngest(opts: IngestOptions) {
     for (const [deviceId, hello] of hellos) devices.recordHello(deviceId, hello);
     const seqs = new Map<string, number>();
     const latests = new Map<string, { tsMs: number; latest: Record<string, number> }>();
-    const results: { isDuplicate: boolean; values: number; latest?: Record<string, number> }[] = [];
+    const results: ({ isDuplicate: boolean; values: number; latest?: Record<string, number> } | { refused: StreamGapError })[] = [];
     for (const item of batch) {
+      const refused = gapRefusal(item);
+      if (refused) {
+        results.push({ refused });
+        continue;
+      }
       const streamKey = `${item.deviceId}\u0000${item.streamId}`;
       const last = seqs.get(streamKey) ?? seqCache.get(streamKey) ?? devices.lastSeq(item.deviceId, item.streamId);
       if (item.report.seq <= last) {
@@ -182,6 +231,7 @@ export function createIngest(opts: IngestOptions) {
       outcome = writeBatch(items, hellos);
     } catch (err) {
       stats.failedBatches++;
+      openGaps(items);
       metrics.clearCache();
       if (!skipped) health.failed(err, { batchSize: batch.length });
       // Hellos not written go back in line, unless a newer hello of the same device came meanwhile.
@@ -195,6 +245,9 @@ export function createIngest(opts: IngestOptions) {
     if (commitMs > 500) logger.warn({ commitMs: Math.round(commitMs), reports: batch.length }, 'ingest commit was slow');
     const committedAt = opts.now();
     for (const [k, v] of outcome.seqs) seqCache.set(k, v);
+    // A stored report of a gapped stream closes the gap: it was the refused seq itself, or it
+    // came on a newer connection, whose agent replays from the stored seq.
+    for (const k of outcome.seqs.keys()) gaps.delete(k);
     for (const [k, v] of outcome.latests) latestCache.set(k, v.latest);
     stats.batches++;
     stats.lastBatchSize = batch.length;
@@ -204,6 +257,10 @@ export function createIngest(opts: IngestOptions) {
     let values = 0;
     batch.forEach((b, i) => {
       const r = outcome.results[i]!;
+      if ('refused' in r) {
+        b.done({ ok: false, error: r.refused });
+        return;
+      }
       if (r.isDuplicate) stats.duplicates++;
       else if (r.values === 0 && b.item.report.metrics.length > 0) stats.expired++;
       else {

@@ -63,7 +63,9 @@ describe('report fast path', () => {
       }),
       { numRuns: 3_000 },
     );
-    expect(fastAccepted).toBeGreaterThan(50);
+    // The generator makes a valid report ~2–3 % of the time (≈ 60–90 of 3,000 runs): enough that
+    // the accept path is exercised, without a bound that an unlucky draw of the same odds misses.
+    expect(fastAccepted).toBeGreaterThan(20);
   });
 
   it('takes every well-formed report (no silent fallback to the slow path)', () => {

@@ -4,14 +4,15 @@
  * welcome.lastSeq and replays the rest, and it reconnects on its own until stopped. It records
  * every seq the server acknowledged, so the test can check each one was stored exactly once.
  *
- * Replays differ from the original in one way on purpose: tsMs = base + seq·10 + attempt. A
+ * Replays differ from the original in one way on purpose: tsMs = base + seq·100 + attempt (attempts
+ * past 99 reuse 99, so a copy never lands in the next seq's slot). A
  * report stored twice (original and replay) would then show as two points, where identical
  * copies could hide in one.
  */
 import WebSocket from 'ws';
 import { AGENT_WS_PATH } from '../../../shared/protocol.js';
 
-export const TS_STEP_MS = 10;
+export const TS_STEP_MS = 100;
 
 export interface SpoolingAgentOptions {
   url: string;
@@ -43,9 +44,12 @@ export function createSpoolingAgent(opts: SpoolingAgentOptions) {
   let producer: NodeJS.Timeout | undefined;
   let connects = 0;
   let replayed = 0;
+  let reconnectDelayMs = 0;
+  /** Error code → how many the server sent (STORAGE_UNAVAILABLE during a storage fault). */
+  const errors = new Map<string, number>();
 
   const frame = (seq: number, attempt: number) =>
-    JSON.stringify({ type: 'report', v: 1, seq, tsMs: opts.baseTsMs + seq * TS_STEP_MS + attempt, metrics: [{ name: 'cpu.loadPct', value: seq % 100 }, { name: 'mem.usedPct', value: 50 }] });
+    JSON.stringify({ type: 'report', v: 1, seq, tsMs: opts.baseTsMs + seq * TS_STEP_MS + Math.min(attempt, TS_STEP_MS - 1), metrics: [{ name: 'cpu.loadPct', value: seq % 100 }, { name: 'mem.usedPct', value: 50 }] });
 
   function sendMore(): void {
     if (!isReady || !ws || ws.readyState !== WebSocket.OPEN) return;
@@ -69,7 +73,7 @@ export function createSpoolingAgent(opts: SpoolingAgentOptions) {
       socket.send(JSON.stringify({ type: 'hello', v: 1, agentVersion: 'crash-test', hostname: opts.deviceId, streamId, intervalMs: 1_000 }));
     });
     socket.on('message', (data) => {
-      const m = JSON.parse(data.toString()) as { type: string; seq?: number; lastSeq?: number; code?: string };
+      const m = JSON.parse(data.toString()) as { type: string; seq?: number; lastSeq?: number; code?: string; retryAfterMs?: number };
       if (m.type === 'welcome') {
         for (const seq of [...spool.keys()]) if (seq <= m.lastSeq!) spool.delete(seq);
         // What is left and was sent before was never acked: replay it as a new attempt.
@@ -86,7 +90,9 @@ export function createSpoolingAgent(opts: SpoolingAgentOptions) {
         for (const seq of [...spool.keys()]) if (seq <= m.seq!) spool.delete(seq);
         sendMore();
       } else if (m.type === 'error') {
-        // Retryable refusals: reconnect and replay.
+        errors.set(m.code ?? '?', (errors.get(m.code ?? '?') ?? 0) + 1);
+        // Retryable refusals: reconnect and replay, after the wait the server asked for (as the real agent does).
+        if (m.retryAfterMs !== undefined) reconnectDelayMs = Math.max(reconnectDelayMs, m.retryAfterMs);
         socket.close();
       }
     });
@@ -94,7 +100,9 @@ export function createSpoolingAgent(opts: SpoolingAgentOptions) {
     socket.on('close', () => {
       isReady = false;
       if (ws === socket) ws = undefined;
-      if (!isStopped) setTimeout(connect, 50 + Math.random() * 100);
+      const delayMs = reconnectDelayMs + 50 + Math.random() * 100;
+      reconnectDelayMs = 0;
+      if (!isStopped) setTimeout(connect, delayMs);
     });
   }
 
@@ -118,9 +126,11 @@ export function createSpoolingAgent(opts: SpoolingAgentOptions) {
     },
     /** Unacked reports in the spool. */
     pending: () => spool.size,
+    /** True while `seq` is still in the spool (not acknowledged, not announced as stored). */
+    isSpooled: (seq: number) => spool.has(seq),
     /** Highest seq produced. */
     producedUpTo: () => nextSeq - 1,
-    stats: () => ({ connects, replayed }),
+    stats: () => ({ connects, replayed, errors: Object.fromEntries(errors) as Record<string, number> }),
     stop(): void {
       isStopped = true;
       clearInterval(producer);

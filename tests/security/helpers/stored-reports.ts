@@ -1,6 +1,6 @@
 /**
  * Reads back, through the public REST metrics API, which reports of a spooling agent are stored
- * and how often: each report's cpu.loadPct point sits at base + seq·10 + attempt, so 1 ms buckets
+ * and how often: each report's cpu.loadPct point sits at base + seq·100 + attempt, so 1 ms buckets
  * tell every stored copy apart.
  */
 import type { ApiClient } from '../../helpers/test-server.js';
