@@ -15,7 +15,8 @@
  */
 import type { ContractType } from '../../shared/api-types.js';
 import type { BillingReport, ContractAdvice, IncidentState, ProactiveAlert, Recommendation, RuleKind, Severity } from '../../shared/alert-types.js';
-import { formatDuration } from './policy.js';
+import { createTranslator, type Locale } from '../../shared/i18n/index.js';
+import { billedIncidentMinutes, type RoundingRules } from '../reports/billing-rules.js';
 
 /** The client terms the reports need. */
 export interface ClientTerms {
@@ -45,6 +46,8 @@ export interface ConditionRecord {
 
 /** How long before an incident a forecast still counts as its early warning. */
 export const FORECAST_LEAD_MS = 14 * 86_400_000;
+/** Days with devices reporting before the advisor gives a verdict. */
+export const MIN_OBSERVED_DAYS = 30;
 /** Downtime that shows monitoring's worth, minutes. */
 export const SIGNIFICANT_DOWNTIME_MIN = 240;
 
@@ -65,14 +68,30 @@ export function monthsBetween(from: string, to: string): number {
   return Math.round(months * 1000) / 1000;
 }
 
-/** GET /api/reports/billing: minutes × rate per incident and in total. */
+/** GET /api/reports/billing: billed minutes × rate per incident and in total (rounding: billing-rules.ts). */
 export function buildBillingReport(
   client: ClientTerms,
   month: string,
-  rows: readonly { incidentId: string; title: string; state: IncidentState; openedAtMs: number; minutes: number }[],
+  rows: readonly { incidentId: string; title: string; state: IncidentState; openedAtMs: number; entryMinutes: readonly number[]; notes?: readonly string[] }[],
+  rounding: RoundingRules = { incrementMin: 1, minimumMin: 0 },
 ): BillingReport {
-  const incidents = rows.map((r) => ({ ...r, hours: roundMoney(r.minutes / 60), amount: roundMoney((r.minutes / 60) * client.hourlyRate) }));
-  const totalMinutes = rows.reduce((n, r) => n + r.minutes, 0);
+  const incidents = rows.map((r) => {
+    const minutes = r.entryMinutes.reduce((n, m) => n + m, 0);
+    const billedMinutes = billedIncidentMinutes(r.entryMinutes, rounding);
+    return {
+      incidentId: r.incidentId,
+      title: r.title,
+      state: r.state,
+      openedAtMs: r.openedAtMs,
+      minutes,
+      billedMinutes,
+      hours: roundMoney(billedMinutes / 60),
+      amount: roundMoney((billedMinutes / 60) * client.hourlyRate),
+      notes: [...(r.notes ?? [])],
+    };
+  });
+  const totalMinutes = incidents.reduce((n, r) => n + r.minutes, 0);
+  const totalBilledMinutes = incidents.reduce((n, r) => n + r.billedMinutes, 0);
   return {
     clientId: client.id,
     clientName: client.name,
@@ -81,9 +100,11 @@ export function buildBillingReport(
     currency: client.currency,
     hourlyRate: client.hourlyRate,
     incidents,
+    rounding,
     totalMinutes,
-    totalHours: roundMoney(totalMinutes / 60),
-    totalAmount: roundMoney((totalMinutes / 60) * client.hourlyRate),
+    totalBilledMinutes,
+    totalHours: roundMoney(totalBilledMinutes / 60),
+    totalAmount: roundMoney((totalBilledMinutes / 60) * client.hourlyRate),
   };
 }
 
@@ -95,26 +116,37 @@ export interface AdvisorInput {
   periodStartMs: number;
   periodEndMs: number;
   nowMs: number;
-  /** Minutes booked on the client's incidents with a work date in the period. */
+  /** Minutes booked on the client's incidents and alerts with a work date in the period. */
   bookedMinutes: number;
+  /** Alerts with time booked on them: their effort is known, not estimated. */
+  alertsWithBookedTime?: ReadonlySet<string>;
   /** Alerts and incidents that opened in the period (and offline ones overlapping it). */
   conditions: readonly ConditionRecord[];
   /** Minutes of work assumed per alert of a monthly client. */
   estimateMinutes: number;
+  /** Days of the period with devices of the client reporting. */
+  observedDays: number;
+  /** Language of reasons and assumptions (default English). */
+  locale?: Locale;
 }
 
 /** GET /api/reports/contract-advice */
 export function adviseContract(input: AdvisorInput): ContractAdvice {
   const { client } = input;
-  const money = (n: number) => `${client.currency} ${roundMoney(n).toFixed(2)}`;
+  const t = createTranslator(input.locale ?? 'en');
+  const money = (n: number) => t.money(roundMoney(n), client.currency);
   const inPeriod = input.conditions.filter((c) => c.openedAtMs >= input.periodStartMs && c.openedAtMs < input.periodEndMs);
   const problems = inPeriod.filter((c) => c.ruleKind !== 'forecast');
 
   const months = monthsBetween(input.from, input.to);
   const monthlyAmount = roundMoney(client.monthlyFee * months);
-  const estimatedCount = inPeriod.filter((c) => c.source === 'alert' && c.ruleKind !== 'forecast' && c.severity !== 'info').length;
+  const estimatedCount = inPeriod.filter((c) => c.source === 'alert' && c.ruleKind !== 'forecast' && c.severity !== 'info' && !input.alertsWithBookedTime?.has(c.id)).length;
   const estimatedMinutes = estimatedCount * input.estimateMinutes;
   const breakFixAmount = roundMoney(((input.bookedMinutes + estimatedMinutes) / 60) * client.hourlyRate);
+  const range =
+    estimatedMinutes > 0
+      ? { low: roundMoney(((input.bookedMinutes + estimatedMinutes / 2) / 60) * client.hourlyRate), high: roundMoney(((input.bookedMinutes + estimatedMinutes * 2) / 60) * client.hourlyRate) }
+      : null;
 
   const bySeverity: Record<Severity, number> = { info: 0, warning: 0, critical: 0 };
   for (const c of problems) bySeverity[c.severity]++;
@@ -155,35 +187,40 @@ export function adviseContract(input: AdvisorInput): ContractAdvice {
 
   const reasons: string[] = [];
   const assumptions: string[] = [
-    `${months} month(s) from ${input.from} to ${input.to}; monthly amount = ${money(client.monthlyFee)} × ${months}`,
-    `break-fix amount = booked time × ${money(client.hourlyRate)} per hour`,
+    t('advisor.assumptionMonths', { months: t.number(months, 3), from: input.from, to: input.to, fee: money(client.monthlyFee) }),
+    t('advisor.assumptionRate', { rate: money(client.hourlyRate) }),
   ];
-  if (estimatedCount > 0) {
-    assumptions.push(`${estimatedCount} alert(s) without booked time counted as ${input.estimateMinutes} min of work each (query estimateMinutes)`);
-  }
+  if (estimatedCount > 0) assumptions.push(t('advisor.assumptionEstimate', { count: estimatedCount, minutes: input.estimateMinutes }));
   const signals: string[] = [];
-  if (forecastsPrecedingIncidents > 0) signals.push(`${forecastsPrecedingIncidents} disk-full forecast(s) came before a later incident on the same device`);
-  if (downtimeMinutes >= SIGNIFICANT_DOWNTIME_MIN) signals.push(`devices were offline for ${formatDuration(downtimeMinutes * 60_000)} in ${downtimeEvents} event(s)`);
-  if (bySeverity.critical >= 3) signals.push(`${bySeverity.critical} critical problems occurred`);
+  if (forecastsPrecedingIncidents > 0) signals.push(t('advisor.forecastsBeforeIncidents', { count: forecastsPrecedingIncidents }));
+  if (downtimeMinutes >= SIGNIFICANT_DOWNTIME_MIN) signals.push(t('advisor.downtime', { duration: t.duration(downtimeMinutes * 60_000), count: downtimeEvents }));
+  if (bySeverity.critical >= 3) signals.push(t('advisor.criticalProblems', { count: bySeverity.critical }));
+  const amounts = { breakFix: money(breakFixAmount), monthly: money(monthlyAmount), difference: money(Math.abs(breakFixAmount - monthlyAmount)) };
 
   let recommendation: Recommendation;
   if (client.monthlyFee <= 0 || client.hourlyRate <= 0) {
     recommendation = 'undecided';
-    reasons.push(client.monthlyFee <= 0 ? 'no monthly fee is set for this client; set monthlyFee to compare' : 'no hourly rate is set for this client; set hourlyRate to compare');
+    reasons.push(t(client.monthlyFee <= 0 ? 'advisor.noFee' : 'advisor.noRate'));
+  } else if (input.observedDays < MIN_OBSERVED_DAYS) {
+    recommendation = 'insufficient-data';
+    reasons.push(t('advisor.insufficientData', { days: Math.floor(input.observedDays), minDays: MIN_OBSERVED_DAYS }));
   } else if (breakFixAmount >= monthlyAmount) {
     recommendation = 'monthly';
-    reasons.push(`break-fix would cost ${money(breakFixAmount)}, ${money(breakFixAmount - monthlyAmount)} more than the monthly fee total of ${money(monthlyAmount)}`);
+    reasons.push(t('advisor.breakFixMore', amounts));
     reasons.push(...signals);
   } else if (signals.length > 0 && monthlyAmount - breakFixAmount <= 0.25 * monthlyAmount) {
     recommendation = 'monthly';
-    reasons.push(`break-fix would cost ${money(breakFixAmount)}, only ${money(monthlyAmount - breakFixAmount)} less than the monthly fee total of ${money(monthlyAmount)}`);
+    reasons.push(t('advisor.breakFixSlightlyLess', amounts));
     reasons.push(...signals);
   } else {
     recommendation = 'break-fix';
-    reasons.push(`break-fix would cost ${money(breakFixAmount)}, ${money(monthlyAmount - breakFixAmount)} less than the monthly fee total of ${money(monthlyAmount)}`);
-    if (signals.length > 0) reasons.push(`but note: ${signals.join('; ')}`);
+    reasons.push(t('advisor.breakFixLess', amounts));
+    if (signals.length > 0) reasons.push(t('advisor.butNote', { signals: signals.join('; ') }));
   }
-  reasons.push(`${problems.length} problem(s) in the period (${bySeverity.critical} critical, ${bySeverity.warning} warning), ${proactiveAlerts.length} proactive alert(s) ${client.contract === 'monthly' ? 'raised' : 'a monthly contract would have raised'}`);
+  if (range && recommendation !== 'undecided' && recommendation !== 'insufficient-data') reasons.push(t('advisor.breakFixRange', { low: money(range.low), high: money(range.high) }));
+  reasons.push(
+    t('advisor.problemsSummary', { count: problems.length, critical: bySeverity.critical, warning: bySeverity.warning, proactive: proactiveAlerts.length, isMonthly: client.contract === 'monthly' ? 'yes' : 'no' }),
+  );
 
   const paid = client.contract === 'monthly' ? monthlyAmount : roundMoney((input.bookedMinutes / 60) * client.hourlyRate);
   return {
@@ -195,7 +232,8 @@ export function adviseContract(input: AdvisorInput): ContractAdvice {
     to: input.to,
     months,
     monthly: { fee: client.monthlyFee, amount: monthlyAmount },
-    breakFix: { hourlyRate: client.hourlyRate, bookedMinutes: input.bookedMinutes, estimatedMinutes, amount: breakFixAmount },
+    breakFix: { hourlyRate: client.hourlyRate, bookedMinutes: input.bookedMinutes, estimatedMinutes, amount: breakFixAmount, range },
+    observedDays: Math.floor(input.observedDays),
     paid,
     alternative: client.contract === 'monthly' ? breakFixAmount : monthlyAmount,
     incidents: { count: problems.length, bySeverity },

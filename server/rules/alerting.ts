@@ -25,6 +25,7 @@ import { createMaintenanceService } from './maintenance-service.js';
 import { createAlertActions } from './alert-actions.js';
 import { createIncidentActions } from './incident-actions.js';
 import { createReports } from './reports.js';
+import { createClientReportStore } from '../store/client-reports.js';
 
 /** What createAlerting needs from the rest of the server. */
 export interface AlertingOptions {
@@ -54,6 +55,7 @@ export function createAlerting(opts: AlertingOptions) {
   const incidents = createIncidentStore(db);
   const maintenance = createMaintenanceStore(db);
   const outbox = createOutboxStore(db);
+  const clientReports = createClientReportStore(db);
   const seeded = rules.seedDefaults(DEFAULT_RULES, now());
   if (seeded > 0) logger.info({ seeded }, 'default rules added');
   const engine = createRuleEngine({ db, rules, alerts, incidents, maintenance, outbox, clients, devices, logger, now, tickIntervalMs: opts.tickIntervalMs });
@@ -80,7 +82,8 @@ export function createAlerting(opts: AlertingOptions) {
     maintenanceService: createMaintenanceService({ maintenance, clients, devices, engine, now }),
     alertActions: createAlertActions({ db, alerts, outbox, users, now, onChanged: (id) => onChanged({ alertIds: [id] }) }),
     incidentActions: createIncidentActions({ db, incidents, clients, devices, now, onChanged: (id) => onChanged({ incidentIds: [id] }) }),
-    reports: createReports({ clients, alerts, incidents, now }),
+    clientReports,
+    reports: createReports({ clients, alerts, incidents, devices, clientReports, now }),
   };
 }
 export type Alerting = ReturnType<typeof createAlerting>;

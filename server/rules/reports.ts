@@ -6,6 +6,9 @@ import type { BillingReport, ContractAdvice } from '../../shared/alert-types.js'
 import type { Client, ClientStore } from '../store/clients.js';
 import type { AlertStore } from '../store/alerts.js';
 import type { IncidentStore } from '../store/incidents.js';
+import type { DeviceStore } from '../store/devices.js';
+import type { ClientReportStore } from '../store/client-reports.js';
+import type { Locale } from '../../shared/i18n/index.js';
 import { HttpError } from '../http/errors.js';
 import { adviseContract, buildBillingReport, type ConditionRecord } from './advisor.js';
 import { parseLocalDate, zonedTimeToMs } from './maintenance.js';
@@ -18,7 +21,18 @@ const DOWNTIME_LOOKBACK_MS = 31 * 86_400_000;
 const MAX_ROWS = 100_000;
 
 /** Builds the report functions over the stores. */
-export function createReports(deps: { clients: ClientStore; alerts: AlertStore; incidents: IncidentStore; now: () => number }) {
+export function createReports(deps: { clients: ClientStore; alerts: AlertStore; incidents: IncidentStore; devices: DeviceStore; clientReports: ClientReportStore; now: () => number }) {
+  /** Days of [startMs, endMs) from the client's first enrolled device on, up to now. */
+  function observedDays(clientId: string, startMs: number, endMs: number): number {
+    const enrolled = deps.devices
+      .idsOfClient(clientId)
+      .map((id) => deps.devices.findById(id)?.enrolledAtMs)
+      .filter((ms): ms is number => ms !== undefined);
+    if (enrolled.length === 0) return 0;
+    const from = Math.max(startMs, Math.min(...enrolled));
+    return Math.max(0, (Math.min(endMs, deps.now()) - from) / 86_400_000);
+  }
+
   function mustFindClient(id: string): Client {
     const c = deps.clients.findById(id);
     if (!c) throw new HttpError(404, 'CLIENT_NOT_FOUND', `no client with id ${id}`);
@@ -26,17 +40,25 @@ export function createReports(deps: { clients: ClientStore; alerts: AlertStore; 
   }
 
   return {
-    /** Hours × rate per incident for time booked in `month` (YYYY-MM). */
+    /** Billed hours × rate per incident for time booked in `month` (YYYY-MM), with the client's rounding. */
     billing(clientId: string, month: string): BillingReport {
       const client = mustFindClient(clientId);
-      const rows = deps.incidents.minutesByIncident(client.id, `${month}-01`, `${month}-31`).map((r) => {
-        const i = deps.incidents.findById(r.incidentId)!;
-        return { incidentId: i.id, title: i.title, state: i.state, openedAtMs: i.openedAtMs, minutes: r.minutes };
+      const settings = deps.clientReports.settings(client.id);
+      const byIncident = new Map<string, { minutes: number[]; notes: string[] }>();
+      for (const e of deps.clientReports.incidentEntries(client.id, `${month}-01`, `${month}-31`)) {
+        const row = byIncident.get(e.incidentId) ?? { minutes: [], notes: [] };
+        row.minutes.push(e.minutes);
+        if (e.note) row.notes.push(e.note);
+        byIncident.set(e.incidentId, row);
+      }
+      const rows = [...byIncident].map(([incidentId, r]) => {
+        const i = deps.incidents.findById(incidentId)!;
+        return { incidentId, title: i.title, state: i.state, openedAtMs: i.openedAtMs, entryMinutes: r.minutes, notes: r.notes };
       });
-      return buildBillingReport(client, month, rows);
+      return buildBillingReport(client, month, rows, { incrementMin: settings.roundingIncrementMin, minimumMin: settings.minimumChargeMin });
     },
     /** Compares the two contract models for [from, to] (inclusive local dates). */
-    contractAdvice(clientId: string, from: string, to: string, estimateMinutes: number): ContractAdvice {
+    contractAdvice(clientId: string, from: string, to: string, estimateMinutes: number, locale: Locale = 'en'): ContractAdvice {
       const client = mustFindClient(clientId);
       const f = parseLocalDate(from);
       const t = parseLocalDate(to);
@@ -61,8 +83,13 @@ export function createReports(deps: { clients: ClientStore; alerts: AlertStore; 
           }),
         ),
       ];
-      const bookedMinutes = deps.incidents.minutesByIncident(client.id, from, to).reduce((n, r) => n + r.minutes, 0);
-      return adviseContract({ client, from, to, periodStartMs, periodEndMs, nowMs: deps.now(), bookedMinutes, conditions, estimateMinutes });
+      const alertMinutes = deps.clientReports.alertMinutes(client.id, from, to);
+      const bookedMinutes =
+        deps.incidents.minutesByIncident(client.id, from, to).reduce((n, r) => n + r.minutes, 0) + [...alertMinutes.values()].reduce((n, m) => n + m, 0);
+      return adviseContract({
+        client, from, to, periodStartMs, periodEndMs, nowMs: deps.now(), bookedMinutes, conditions, estimateMinutes, locale,
+        alertsWithBookedTime: new Set(alertMinutes.keys()), observedDays: observedDays(client.id, periodStartMs, periodEndMs),
+      });
     },
   };
 }
