@@ -45,6 +45,8 @@ import { createDeviceHealthQuery, withHealth } from './store/device-health.js';
 import { SESSION_POLICY, sessionTokenFromRequest } from './auth/sessions.js';
 import { bootstrapAdmin } from './auth/bootstrap.js';
 import { createApp } from './http/app.js';
+import { createClientReports } from './reports/report-data.js';
+import { loadBranding } from './reports/branding.js';
 import type { ApiContext } from './api/context.js';
 import { VERSION } from './version.js';
 import type { AgentRateLimitPolicy } from './gateway/agent-rate-limit.js';
@@ -54,6 +56,10 @@ import { DEFAULT_CONNECTION_LIMITS, guardPendingConnections, serverTimeoutOption
 export interface ServerOptions {
   /** Directory holding quarkpulse.db. */
   dataDir: string;
+  /** Who sends client reports: the MSP's name (QP_MSP_NAME) and logo file (QP_MSP_LOGO: png, jpeg or svg). */
+  branding?: { mspName?: string; logoFile?: string };
+  /** Chromium for PDF reports (QP_CHROMIUM_PATH; default /usr/bin/chromium). */
+  chromiumPath?: string;
   logger?: Logger;
   clock?: Clock;
   /** Password for the bootstrap admin (QP_ADMIN_PASSWORD); generated when absent. */
@@ -271,8 +277,13 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
   const servesTls = opts.tls !== undefined;
   // Browsers are on https when we serve TLS or when the public URL (a TLS-terminating proxy) is https.
   const isTls = servesTls || /^https:/i.test(opts.publicUrl ?? '');
+  const clientReports = createClientReports({
+    clients, devices, alerts: alerting.alerts, incidents: alerting.incidents, clientReports: alerting.clientReports, reports: alerting.reports, now,
+    branding: loadBranding(opts.branding), chromiumPath: opts.chromiumPath,
+  });
   const ctx: ApiContext = {
     db, users, clients, devices, metrics, settings, inventory, logger, now, version: VERSION, isTls, isOnline, agents: gateway, alerting, notify, deviceHealth, audit, apiTokens,
+    clientReports,
   };
   const app = createApp(ctx, opts.dashboardDir ?? defaultDashboardDir(), { metricsHandler: metricsHandler(serverMetrics, opts.metricsToken) });
   const limits: ConnectionLimits = { ...DEFAULT_CONNECTION_LIMITS, ...opts.connectionLimits };

@@ -156,6 +156,7 @@ export const AUDIT_ACTIONS = [
   'digest.update', 'delivery.retry',
   'alert.acknowledge', 'alert.resolve', 'alert.assign',
   'incident.open', 'incident.close', 'incident.bill', 'incident.time-book', 'incident.time-remove',
+  'alert.time-book', 'alert.time-remove', 'client.report-settings', 'report.send',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
