@@ -47,6 +47,7 @@ import { bootstrapAdmin } from './auth/bootstrap.js';
 import { createApp } from './http/app.js';
 import { createClientReports } from './reports/report-data.js';
 import { loadBranding } from './reports/branding.js';
+import { createReportScheduler } from './reports/report-scheduler.js';
 import type { ApiContext } from './api/context.js';
 import { VERSION } from './version.js';
 import type { AgentRateLimitPolicy } from './gateway/agent-rate-limit.js';
@@ -60,6 +61,8 @@ export interface ServerOptions {
   branding?: { mspName?: string; logoFile?: string };
   /** Chromium for PDF reports (QP_CHROMIUM_PATH; default /usr/bin/chromium). */
   chromiumPath?: string;
+  /** false: no monthly report timer (tests call the scheduler's tick themselves). */
+  reportSchedule?: false;
   logger?: Logger;
   clock?: Clock;
   /** Password for the bootstrap admin (QP_ADMIN_PASSWORD); generated when absent. */
@@ -277,13 +280,18 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
   const servesTls = opts.tls !== undefined;
   // Browsers are on https when we serve TLS or when the public URL (a TLS-terminating proxy) is https.
   const isTls = servesTls || /^https:/i.test(opts.publicUrl ?? '');
+  const branding = loadBranding(opts.branding);
   const clientReports = createClientReports({
     clients, devices, alerts: alerting.alerts, incidents: alerting.incidents, clientReports: alerting.clientReports, reports: alerting.reports, now,
-    branding: loadBranding(opts.branding), chromiumPath: opts.chromiumPath,
+    branding, chromiumPath: opts.chromiumPath,
   });
+  const reportScheduler = createReportScheduler({
+    clients, clientReports: alerting.clientReports, reports: clientReports, channels: notify.channels, deliveries: notify.deliveries, branding, logger, now,
+  });
+  if (opts.reportSchedule !== false) reportScheduler.start();
   const ctx: ApiContext = {
     db, users, clients, devices, metrics, settings, inventory, logger, now, version: VERSION, isTls, isOnline, agents: gateway, alerting, notify, deviceHealth, audit, apiTokens,
-    clientReports,
+    clientReports, reportScheduler,
   };
   const app = createApp(ctx, opts.dashboardDir ?? defaultDashboardDir(), { metricsHandler: metricsHandler(serverMetrics, opts.metricsToken) });
   const limits: ConnectionLimits = { ...DEFAULT_CONNECTION_LIMITS, ...opts.connectionLimits };
@@ -340,6 +348,7 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
       await httpClosed;
       ingest.flushAll();
       alerting.engine.stop();
+      await reportScheduler.stop();
       // Let sends in flight record their outcome; anything still queued is sent after the next start.
       await notify.stop();
       await stopCheckpointer();

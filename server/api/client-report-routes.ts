@@ -71,6 +71,14 @@ export function clientReportRoutes(ctx: ApiContext, clientReports: ClientReports
     res.send(pdf);
   });
 
+  r.post('/client-report/send', act, async (req, res) => {
+    const input = parseInput(clientMonthSchema, req.body);
+    const client = mustClient(input.client);
+    const outcome = await ctx.reportScheduler.send(client.id, input.month);
+    ctx.audit.audited(req, (record) => record({ action: 'report.send', entityType: 'client', entityId: client.id, summary: `monthly report ${input.month} of ${client.name}: ${outcome.delivery}`, detail: outcome }));
+    res.status(outcome.delivery === 'failed' ? 502 : 201).json(outcome.delivery === 'failed' ? { error: { code: 'REPORT_NOT_SENT', message: outcome.detail ?? 'the report could not be sent' } } : outcome);
+  });
+
   r.get('/client-report/archive', (req, res) => {
     const q = parseInput(archiveQuerySchema, req.query, 'query');
     res.json(store.listArchive(mustClient(q.client).id));

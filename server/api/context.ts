@@ -14,6 +14,7 @@ import type { RotationOutcome } from '../gateway/agent-gateway.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { ApiTokenStore } from '../store/api-tokens.js';
 import type { ClientReports } from '../reports/report-data.js';
+import type { ReportScheduler } from '../reports/report-scheduler.js';
 
 /** What routes may ask of live agent connections (implemented by the agent gateway). */
 export interface AgentControl {
@@ -57,4 +58,6 @@ export interface ApiContext {
   apiTokens: ApiTokenStore;
   /** Monthly client reports (HTML, PDF) — server/reports/. */
   clientReports: ClientReports;
+  /** Monthly delivery of client reports (and re-sending one by hand). */
+  reportScheduler: ReportScheduler;
 }

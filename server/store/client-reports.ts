@@ -130,7 +130,7 @@ export function createClientReportStore(db: Db) {
     'INSERT INTO client_reports (id, client_id, month, language, created_at_ms, pdf_sha256, pdf, delivery, detail) VALUES (@id, @client_id, @month, @language, @created_at_ms, @pdf_sha256, @pdf, @delivery, @detail)',
   );
   const listArchive = db.prepare<[string], ArchiveRow>(
-    'SELECT id, client_id, month, language, created_at_ms, pdf_sha256, length(pdf) AS pdf_bytes, delivery, detail FROM client_reports WHERE client_id = ? ORDER BY created_at_ms DESC LIMIT 120',
+    'SELECT id, client_id, month, language, created_at_ms, pdf_sha256, length(pdf) AS pdf_bytes, delivery, detail FROM client_reports WHERE client_id = ? ORDER BY created_at_ms DESC, rowid DESC LIMIT 120',
   );
   const archivePdf = db.prepare<[string], { pdf: Buffer } & ArchiveRow>('SELECT *, length(pdf) AS pdf_bytes FROM client_reports WHERE id = ?');
   const hasMonth = db.prepare<[string, string], { n: number }>("SELECT count(*) AS n FROM client_reports WHERE client_id = ? AND month = ? AND delivery IN ('sent', 'no-contacts')");

@@ -9,7 +9,7 @@ import type { Severity } from '../../../shared/alert-types.js';
 import type { AlertNotificationPayload } from '../../rules/notification-payload.js';
 
 /** What a message is about. */
-export type MessageKind = 'alert.firing' | 'alert.acknowledged' | 'alert.resolved' | 'delivery.dead' | 'digest' | 'test';
+export type MessageKind = 'alert.firing' | 'alert.acknowledged' | 'alert.resolved' | 'delivery.dead' | 'digest' | 'report' | 'test';
 
 /** One message, ready for any channel to render. Built by server/notify/message.ts. */
 export interface NotificationMessage {
@@ -37,6 +37,8 @@ export interface NotificationMessage {
   alert: AlertNotificationPayload | null;
   /** When the message was made, ms. */
   atMs: number;
+  /** Files sent along where the channel can (e-mail): the monthly client report's PDF. */
+  attachments?: { filename: string; contentType: string; contentBase64: string }[];
 }
 
 /** What `send` may use besides its config and the message. */

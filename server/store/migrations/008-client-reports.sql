@@ -40,4 +40,4 @@ CREATE TABLE client_reports (
   delivery        TEXT NOT NULL,
   detail          TEXT
 );
-CREATE UNIQUE INDEX client_reports_month ON client_reports (client_id, month, created_at_ms);
+CREATE INDEX client_reports_month ON client_reports (client_id, month);
