@@ -1,12 +1,9 @@
 /**
- * The express app: security headers, JSON bodies, public routes (health, login, enroll), then
- * everything else under /api behind a session, then the dashboard's static files.
+ * The server's routes on the express shell (server/http/app.ts): public routes (health, login,
+ * enroll), then everything else under /api behind a session, then the acknowledge links.
  */
-import express, { type RequestHandler } from 'express';
-import helmet from 'helmet';
-import compression from 'compression';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
+import type express from 'express';
+import type { RequestHandler } from 'express';
 import { ENROLL_PATH } from '../../shared/protocol.js';
 import { csrfGuard, requireSession } from '../auth/sessions.js';
 import type { ApiContext } from './context.js';
@@ -28,7 +25,8 @@ import { accountRoutes, userRoutes } from './user-routes.js';
 import { enrollmentTokenRoutes } from './enrollment-token-routes.js';
 import { apiTokenRoutes } from './api-token-routes.js';
 import { auditRoutes } from './audit-routes.js';
-import { errorHandler, notFound } from '../lib/errors.js';
+import { notFound } from '../http/error-handler.js';
+import { createHttpApp } from '../http/app.js';
 
 /** Optional parts of the app. */
 export interface AppOptions {
@@ -36,26 +34,13 @@ export interface AppOptions {
   metricsHandler?: RequestHandler;
 }
 
-/** Builds the express app. `dashboardDir` holds the built dashboard (index.html + assets). */
+/** Builds the express app with every route. `dashboardDir` holds the built dashboard (index.html + assets). */
 export function createApp(ctx: ApiContext, dashboardDir: string, opts: AppOptions = {}): express.Express {
-  const app = express();
-  app.disable('x-powered-by');
-  app.set('trust proxy', false);
-  if (opts.metricsHandler) app.get('/metrics', opts.metricsHandler);
-  app.use(
-    helmet({
-      hsts: ctx.isTls,
-      contentSecurityPolicy: {
-        directives: { 'connect-src': ["'self'", 'ws:', 'wss:'], 'upgrade-insecure-requests': ctx.isTls ? [] : null },
-      },
-    }),
-  );
-  // Gzip for reads (the fleet list of 15,000 devices is ~4 MB of JSON). Only GET answers: the ones
-  // that carry a secret shown once (new tokens, enrollment) are POST answers, which keeps
-  // compression-length attacks (BREACH) away from them.
-  app.use(compression({ filter: (req, res) => req.method === 'GET' && compression.filter(req, res) }));
-  app.use('/api', express.json({ limit: '256kb' }));
+  return createHttpApp({ isTls: ctx.isTls, logger: ctx.logger, dashboardDir, metricsHandler: opts.metricsHandler, mountRoutes: (app) => mountApiRoutes(app, ctx) });
+}
 
+/** Mounts every route of the server on `app`, in the order they must match. */
+export function mountApiRoutes(app: express.Express, ctx: ApiContext): void {
   app.get('/api/health', (_req, res) => {
     res.json({ status: 'ok', version: ctx.version });
   });
@@ -83,15 +68,4 @@ export function createApp(ctx: ApiContext, dashboardDir: string, opts: AppOption
   app.use('/api', notFound);
   // Acknowledge links from pages: HTML, no session (the signed single-use token is the credential).
   app.use('/ack', ackRoutes(ctx));
-
-  if (existsSync(path.join(dashboardDir, 'index.html'))) {
-    app.use(express.static(dashboardDir, { index: 'index.html', maxAge: '1h' }));
-    app.get(/^\/(?!api\/).*/, (_req, res) => res.sendFile(path.join(dashboardDir, 'index.html')));
-  } else {
-    app.get('/', (_req, res) => {
-      res.type('text').send('Dashboard not built. Run `npm run build:dashboard` (npm start does this for you).');
-    });
-  }
-  app.use(errorHandler(ctx.logger));
-  return app;
 }
