@@ -9,10 +9,10 @@
  *        #/devices/:id  → DeviceView  (GET /api/devices/:id, …/metrics + live `samples`)
  */
 import { render } from 'preact';
-import { createApi } from './api.js';
+import { createApi } from './lib/api.js';
 import { App } from './app.js';
-import { createLiveClient } from './live.js';
-import { applyInitialTheme } from './theme.js';
+import { createLiveClient } from './lib/live.js';
+import { applyInitialTheme } from './lib/theme.js';
 import './styles.css';
 
 applyInitialTheme();
