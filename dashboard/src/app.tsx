@@ -1,7 +1,7 @@
 /**
  * App shell: finds out who is logged in (GET /api/me), shows the login screen while nobody is,
  * starts the live socket once someone is, and picks the page from the hash route. Pages that
- * draw charts load on first use (lazy.tsx), so the fleet page does not wait for chart.js.
+ * draw charts load on first use (lib/lazy.tsx), so the fleet page does not wait for chart.js.
  */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { SessionUser } from '../../shared/api-types.js';

@@ -7,6 +7,7 @@ import { useApp } from '../../lib/app-context.js';
 import { useAction, useLoad } from '../../lib/hooks.js';
 import { ContactPoints, EmailEditor } from '../../ui/contact-points.js';
 import { ErrorNote, Field, PageHead } from '../../ui/ui.js';
+import './account.css';
 
 const roleText = {
   admin: 'Admin: everything, including users and global rules.',

@@ -11,6 +11,7 @@ import { usePermissions, useApp } from '../../lib/app-context.js';
 import { useLoad } from '../../lib/hooks.js';
 import { href, navigate } from '../../lib/router.js';
 import { EmptyState, ErrorNote, Field, PageHead, Time } from '../../ui/ui.js';
+import './audit.css';
 
 const PAGE_SIZE = 50;
 const ENTITY_TYPES = ['client', 'device', 'enrollment-token', 'user', 'channel', 'schedule', 'policy', 'rule', 'maintenance', 'alert', 'incident', 'api-token'];

@@ -10,6 +10,7 @@ import { useAction, useLoad } from '../../lib/hooks.js';
 import { href, incidentHref, navigate } from '../../lib/router.js';
 import { ContractBadge } from '../../ui/contract-badge.js';
 import { EmptyState, ErrorNote, Field, LoadState, PageHead, StateBadge } from '../../ui/ui.js';
+import './billing.css';
 
 function Report({ report, onChanged }: { report: BillingReport; onChanged: () => void }) {
   const { api } = useApp();

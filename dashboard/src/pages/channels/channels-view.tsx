@@ -10,6 +10,7 @@ import { describeConfig } from './channel-fields.js';
 import { useAction, useLoad } from '../../lib/hooks.js';
 import { ChannelForm } from './channel-form.js';
 import { EmptyState, ErrorNote, LoadState, PageHead, Time } from '../../ui/ui.js';
+import './channels.css';
 
 /** What an empty "to" means for a person channel's test. */
 function testPlaceholder(channel: ChannelView): string {

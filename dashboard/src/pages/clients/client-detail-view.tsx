@@ -17,6 +17,7 @@ import { EnrollPanel } from './enroll-panel.js';
 import { EnrollmentTokens } from './enrollment-tokens.js';
 import { ProblemCounts } from '../../ui/fleet-list.js';
 import { EmptyState, ErrorNote, LoadState, PageHead } from '../../ui/ui.js';
+import './clients.css';
 
 const AdvisorPanel = lazyView(() => import('./advisor-panel.js').then((m) => m.AdvisorPanel));
 

@@ -24,6 +24,7 @@ import { DeviceInventory } from './device-inventory.js';
 import { DeviceProblems } from './device-problems.js';
 import { ProblemCounts } from '../../ui/fleet-list.js';
 import { MetricChart } from './metric-chart.js';
+import './device.css';
 
 const rangeKey = 'qp.range';
 

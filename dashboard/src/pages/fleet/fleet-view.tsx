@@ -5,6 +5,7 @@ import { buildFleetRows, NO_FILTERS, useFleet, type FleetFilters, type FleetStat
 import { useNow } from '../../lib/hooks.js';
 import { FleetEmpty } from './fleet-empty.js';
 import { FleetList } from '../../ui/fleet-list.js';
+import './fleet.css';
 
 const statusFilters: { value: FleetStatusFilter; label: string }[] = [
   { value: 'all', label: 'All' },

@@ -13,6 +13,7 @@ import { describeMetric, formatMetricValue, parseSeriesKey } from '../../lib/met
 import { deviceHref, href } from '../../lib/router.js';
 import { ErrorNote, Field, LoadState, PageHead, ReadOnlyNote, SeverityBadge, StateBadge, Time, Timeline } from '../../ui/ui.js';
 import { CommentForm } from '../../ui/comment-form.js';
+import './incidents.css';
 
 /** The device's latest values when the incident opened, grouped by metric. */
 function Snapshot({ snapshot }: { snapshot: Record<string, number> }) {

@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks';
 import type { SessionUser } from '../../../../shared/api-types.js';
 import { ApiError, describeError } from '../../lib/api.js';
 import { useApp } from '../../lib/app-context.js';
+import './login.css';
 
 export function LoginView({ onLogin }: { onLogin: (user: SessionUser) => void }) {
   const { api } = useApp();

@@ -7,6 +7,7 @@ import type { Delivery, DeliveryStatus } from '../../../../shared/notify-types.j
 import { describeError } from '../../lib/api.js';
 import { useApp, usePermissions } from '../../lib/app-context.js';
 import { formatDayMonthTime, formatFullTime } from '../../lib/format.js';
+import './notifications.css';
 
 const filters: { value: DeliveryStatus | undefined; label: string }[] = [
   { value: 'dead', label: 'Dead letters' },

@@ -13,6 +13,7 @@ import { PolicyForm, type TargetChoices } from './policy-form.js';
 import { ScheduleCard } from './schedule-card.js';
 import { ScheduleForm } from './schedule-form.js';
 import { EmptyState, LoadState, PageHead, Time } from '../../ui/ui.js';
+import './oncall.css';
 
 function NowPanel({ now }: { now: OnCallNow }) {
   if (now.schedules.length === 0) return null;

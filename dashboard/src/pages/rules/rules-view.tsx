@@ -13,6 +13,7 @@ import { describeCondition, scopeKey } from './rule-text.js';
 import { clientHref, deviceHref } from '../../lib/router.js';
 import { RuleEditor } from './rule-editor.js';
 import { EmptyState, ErrorNote, LoadState, PageHead, SeverityBadge } from '../../ui/ui.js';
+import './rules.css';
 
 interface Group {
   key: string;

@@ -9,6 +9,7 @@ import { formatDate } from '../../lib/format.js';
 import { useAction, useLoad } from '../../lib/hooks.js';
 import { ContactPoints, EmailEditor } from '../../ui/contact-points.js';
 import { EmptyState, ErrorNote, Field, LoadState, PageHead } from '../../ui/ui.js';
+import './users.css';
 
 const roles: { value: UserRole; label: string; hint: string }[] = [
   { value: 'technician', label: 'Technician', hint: 'handles alerts and incidents, manages clients, rules and maintenance' },
