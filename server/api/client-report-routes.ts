@@ -12,12 +12,12 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { LOCALES, pickLocale } from '../../shared/i18n/index.js';
-import { generateId } from '../auth/secrets.js';
-import { HttpError, parseInput } from '../http/errors.js';
+import { generateId } from '../lib/secrets.js';
+import { HttpError, parseInput } from '../lib/errors.js';
 import { requireRole } from '../auth/sessions.js';
-import { parseLocalDate, zonedParts } from '../rules/maintenance.js';
-import { toCsv } from '../reports/billing-rules.js';
-import { lastDayOf, type ClientReports } from '../reports/report-data.js';
+import { parseLocalDate, zonedParts } from '../time/zones.js';
+import { toCsv } from '../billing/billing-rules.js';
+import { lastDayOf } from '../billing/report-data.js';
 import type { ApiContext } from './context.js';
 
 const month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month YYYY-MM');
@@ -48,10 +48,11 @@ const alertTimeSchema = z
   .strict();
 
 /** Routes of the client report under /api/reports (any session reads; technicians change settings). */
-export function clientReportRoutes(ctx: ApiContext, clientReports: ClientReports): Router {
+export function clientReportRoutes(ctx: ApiContext): Router {
   const r = Router();
   const act = requireRole('admin', 'technician');
-  const store = ctx.alerting.clientReports;
+  const store = ctx.billing.clientReportStore;
+  const { clientReports } = ctx.billing;
   const mustClient = (id: string) => {
     const c = ctx.clients.findById(id);
     if (!c) throw new HttpError(404, 'CLIENT_NOT_FOUND', `no client with id ${id}`);
@@ -74,7 +75,7 @@ export function clientReportRoutes(ctx: ApiContext, clientReports: ClientReports
   r.post('/client-report/send', act, async (req, res) => {
     const input = parseInput(clientMonthSchema, req.body);
     const client = mustClient(input.client);
-    const outcome = await ctx.reportScheduler.send(client.id, input.month);
+    const outcome = await ctx.billing.reportScheduler.send(client.id, input.month);
     ctx.audit.audited(req, (record) => record({ action: 'report.send', entityType: 'client', entityId: client.id, summary: `monthly report ${input.month} of ${client.name}: ${outcome.delivery}`, detail: outcome }));
     res.status(outcome.delivery === 'failed' ? 502 : 201).json(outcome.delivery === 'failed' ? { error: { code: 'REPORT_NOT_SENT', message: outcome.detail ?? 'the report could not be sent' } } : outcome);
   });
@@ -92,7 +93,7 @@ export function clientReportRoutes(ctx: ApiContext, clientReports: ClientReports
 
   r.get('/billing.csv', (req, res) => {
     const q = parseInput(clientMonthSchema, req.query, 'query');
-    const b = ctx.alerting.reports.billing(q.client, q.month);
+    const b = ctx.billing.reports.billing(q.client, q.month);
     const rows = b.incidents.map((i) => [i.incidentId, i.title, i.state, new Date(i.openedAtMs).toISOString(), i.minutes, i.billedMinutes, i.hours, i.amount, b.currency, i.notes.join(' | ')]);
     rows.push(['total', '', '', '', b.totalMinutes, b.totalBilledMinutes, b.totalHours, b.totalAmount, b.currency, '']);
     res.type('text/csv').setHeader('content-disposition', `attachment; filename="billing-${q.month}.csv"`);
@@ -118,7 +119,7 @@ export function clientReportRoutes(ctx: ApiContext, clientReports: ClientReports
     const from = `${q.month}-01`;
     const to = lastDayOf(q.month);
     const clients = ctx.clients.list().map((c) => {
-      const b = ctx.alerting.reports.billing(c.id, q.month);
+      const b = ctx.billing.reports.billing(c.id, q.month);
       const settings = store.settings(c.id);
       const alertMinutes = [...store.alertMinutes(c.id, from, to).values()].reduce((n, m) => n + m, 0);
       const effortMinutes = b.totalMinutes + alertMinutes;
@@ -160,7 +161,7 @@ export function clientReportRoutes(ctx: ApiContext, clientReports: ClientReports
 export function alertTimeRoutes(ctx: ApiContext): Router {
   const r = Router();
   const act = requireRole('admin', 'technician');
-  const store = ctx.alerting.clientReports;
+  const store = ctx.billing.clientReportStore;
   const mustAlert = (id: string) => {
     const a = ctx.alerting.alerts.findById(id);
     if (!a) throw new HttpError(404, 'ALERT_NOT_FOUND', `no alert with id ${id}`);
