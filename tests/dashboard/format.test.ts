@@ -6,7 +6,9 @@
 import { describe, expect, it } from 'vitest';
 import {
   formatBytes,
+  formatCelsius,
   formatDuration,
+  formatInUnit,
   formatMinutes,
   formatMonth,
   formatPct,
@@ -62,6 +64,23 @@ describe('formatDuration', () => {
     [3 * 86_400 + 4 * 3600 + 59 * 60, '3 d 4 h'],
   ];
   for (const [sec, text] of cases) it(`${sec} s → ${text}`, () => expect(formatDuration(sec)).toBe(text));
+});
+
+describe('formatInUnit', () => {
+  const cases: [Parameters<typeof formatInUnit>[0], number, string][] = [
+    ['percent', 42.4, '42%'],
+    ['bytes', 1_200_000_000, '1.2 GB'],
+    ['bytesPerSec', 1_500_000, '1.5 MB/s'],
+    ['seconds', 3 * 3600 + 5 * 60, '3 h 5 m'],
+    ['celsius', 56.44, '56.4 °C'],
+    ['boolean', 1, 'yes'],
+    ['boolean', 0.49, 'no'],
+    ['ratio', 0.456, '0.46'],
+    ['count', 3.14159, '3.14'],
+    [undefined, 7, '7'],
+  ];
+  for (const [unit, value, text] of cases) it(`${value} in ${unit} → ${text}`, () => expect(formatInUnit(unit, value)).toBe(text));
+  it('formats a temperature with one decimal', () => expect(formatCelsius(-3.25)).toBe('-3.3 °C'));
 });
 
 describe('formatMinutes', () => {

@@ -3,7 +3,7 @@
  * stable `data-metric` attribute (tests and bookmarks rely on it).
  */
 import { formatSeriesKey, type MetricName, type MetricUnit } from '../../../shared/metrics.js';
-import { formatPct, formatRate } from './format.js';
+import { formatInUnit, formatRate } from './format.js';
 
 export interface ChartDef {
   id: string;
@@ -58,9 +58,7 @@ export function seriesKey(name: string, labels: Readonly<Record<string, string>>
 
 /** A value in the chart's unit, for axes and tooltips. */
 export function formatValue(unit: ChartDef['unit'], value: number): string {
-  if (unit === 'percent') return formatPct(value);
-  if (unit === 'bytesPerSec') return formatRate(value);
-  return `${value.toFixed(1)} °C`;
+  return formatInUnit(unit, value);
 }
 
 /** A compact axis label in the chart's unit (`50%`, `1.5 MB/s`, `45 °C`). */

@@ -5,8 +5,8 @@
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ContractType, DeviceSummary } from '../../../shared/api-types.js';
-import { describeError } from './api.js';
 import { useApp } from './app-context.js';
+import { loadUnlessCancelled } from './hooks.js';
 
 export type FleetStatusFilter = 'all' | 'online' | 'offline';
 
@@ -59,24 +59,19 @@ export function useFleet(): FleetState {
   const [loadCount, setLoadCount] = useState(0);
 
   useEffect(() => {
-    let isCurrent = true;
     setStatus('loading');
-    api.listDevices().then(
+    return loadUnlessCancelled(
+      () => api.listDevices(),
       (list) => {
-        if (!isCurrent) return;
         byId.current = new Map(list.map((d) => [d.id, d]));
         setDevices(list);
         setStatus('ready');
       },
-      (err: unknown) => {
-        if (!isCurrent) return;
-        setError(describeError(err));
+      (message) => {
+        setError(message);
         setStatus('error');
       },
     );
-    return () => {
-      isCurrent = false;
-    };
   }, [api, loadCount]);
 
   useEffect(() => {

@@ -1,4 +1,8 @@
-/** Display helpers: numbers with units, relative and absolute times in the viewer's timezone. */
+/**
+ * Display helpers: numbers with units, relative and absolute times in the viewer's timezone. The
+ * dashboard's one formatter for durations, bytes and percentages: pages and charts call these.
+ */
+import type { MetricUnit } from '../../../shared/metrics.js';
 
 const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
 // dateStyle/timeStyle cannot be combined with timeZoneName, hence the explicit fields.
@@ -88,6 +92,33 @@ export function formatDuration(sec: number): string {
   if (h > 0) return `${h} h ${m} m`;
   if (m > 0) return `${m} m`;
   return `${Math.round(sec)} s`;
+}
+
+/** `56.4 °C` */
+export function formatCelsius(value: number): string {
+  return `${value.toFixed(1)} °C`;
+}
+
+/** A value in a metric unit: `42%`, `1.2 GB`, `1.2 MB/s`, `3 h 5 m`, `56.4 °C`, `yes`; a count or an unknown unit as a number with at most two decimals. */
+export function formatInUnit(unit: MetricUnit | undefined, value: number): string {
+  switch (unit) {
+    case 'percent':
+      return formatPct(value);
+    case 'bytes':
+      return formatBytes(value);
+    case 'bytesPerSec':
+      return formatRate(value);
+    case 'seconds':
+      return formatDuration(value);
+    case 'celsius':
+      return formatCelsius(value);
+    case 'boolean':
+      return value >= 0.5 ? 'yes' : 'no';
+    case 'ratio':
+      return value.toFixed(2);
+    default:
+      return String(Math.round(value * 100) / 100);
+  }
 }
 
 const dateOnly = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', year: 'numeric' });

@@ -55,6 +55,25 @@ export function useLoad<T>(load: (signal: AbortSignal) => Promise<T>, deps: read
   return { ...state, reload, setData };
 }
 
+/**
+ * Starts `load` and hands its answer to `onDone`, or the error's text to `onError`, unless the
+ * returned cancel function was called first (an effect's cleanup: a newer load replaced it).
+ */
+export function loadUnlessCancelled<T>(load: () => Promise<T>, onDone: (value: T) => void, onError: (message: string) => void): () => void {
+  let isCurrent = true;
+  load().then(
+    (value) => {
+      if (isCurrent) onDone(value);
+    },
+    (err: unknown) => {
+      if (isCurrent) onError(describeError(err));
+    },
+  );
+  return () => {
+    isCurrent = false;
+  };
+}
+
 /** A button action: busy while running, its error kept for display. */
 export interface Action {
   isBusy: boolean;

@@ -6,8 +6,8 @@
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Alert, Incident } from '../../../shared/alert-types.js';
-import { describeError } from './api.js';
 import { useApp } from './app-context.js';
+import { loadUnlessCancelled } from './hooks.js';
 
 export interface LiveList<T> {
   rows: T[];
@@ -44,26 +44,23 @@ function useLiveList<T extends Alert | Incident>(kind: 'alerts' | 'incidents', l
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, deps);
 
-  useEffect(() => {
-    let isCurrent = true;
-    load().then(
-      (list) => {
-        if (!isCurrent) return;
-        byId.current = new Map(list.map((r) => [r.id, r]));
-        publish();
-        setStatus('ready');
-      },
-      (err: unknown) => {
-        if (!isCurrent) return;
-        setError(describeError(err));
-        setStatus('error');
-      },
-    );
-    return () => {
-      isCurrent = false;
-    };
+  useEffect(
+    () =>
+      loadUnlessCancelled(
+        load,
+        (list) => {
+          byId.current = new Map(list.map((r) => [r.id, r]));
+          publish();
+          setStatus('ready');
+        },
+        (message) => {
+          setError(message);
+          setStatus('error');
+        },
+      ),
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [...deps, generation]);
+    [...deps, generation],
+  );
 
   useEffect(() => {
     const onRows = (changed: readonly T[], isResync: boolean) => {

@@ -3,6 +3,7 @@
  * only, over the client's), loaded from and saved to /api/{clients,devices}/:id/agent-config.
  * Folded by default: the summary line says what applies, the form is a click away.
  */
+import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import type { AgentSettings } from '../../../shared/device-admin-types.js';
 import type { AgentConfig } from '../../../shared/protocol.js';
@@ -38,19 +39,34 @@ function SavedNote({ message }: { message: string }) {
   );
 }
 
+/** While the settings load (or when they could not), one line instead of the panel. */
+function SettingsLoadState({ status, error }: { status: 'loading' | 'ready' | 'error'; error: string }) {
+  return <p class="muted">{status === 'error' ? `Could not load the agent settings: ${error}` : 'Loading agent settings…'}</p>;
+}
+
+/** The folded panel: what applies in the summary; the form and, after a save, what became of it inside. */
+function SettingsFold({ testId, summary, canAct, message, children }: { testId: string; summary: ComponentChildren; canAct: boolean; message: string; children: ComponentChildren }) {
+  return (
+    <details class="panel disclosure settings-fold" data-testid={testId}>
+      <summary>
+        {summary}
+        <span class="fold-action">{canAct ? 'Change' : 'Details'}</span>
+      </summary>
+      {children}
+      <SavedNote message={message} />
+    </details>
+  );
+}
+
 export function ClientAgentSettings({ clientId }: { clientId: string }) {
   const { api } = useApp();
   const { canAct } = usePermissions();
   const [version, setVersion] = useState(0);
   const [message, setMessage] = useState('');
   const loaded = useLoad(() => api.getClientAgentConfig(clientId), [api, clientId, version]);
-  if (!loaded.data) return <p class="muted">{loaded.status === 'error' ? `Could not load the agent settings: ${loaded.error}` : 'Loading agent settings…'}</p>;
+  if (!loaded.data) return <SettingsLoadState status={loaded.status} error={loaded.error} />;
   return (
-    <details class="panel disclosure settings-fold" data-testid="client-agent">
-      <summary>
-        <span class="effective">{describeSettings(loaded.data.config)}</span>
-        <span class="fold-action">{canAct ? 'Change' : 'Details'}</span>
-      </summary>
+    <SettingsFold testId="client-agent" summary={<span class="effective">{describeSettings(loaded.data.config)}</span>} canAct={canAct} message={message}>
       <AgentSettingsForm
         key={version}
         own={loaded.data.config}
@@ -65,8 +81,7 @@ export function ClientAgentSettings({ clientId }: { clientId: string }) {
           setMessage(`Saved. ${n === 0 ? 'No agent of this client is connected; each gets the settings when it connects.' : `Sent to ${n} connected agent${n === 1 ? '' : 's'} now; the others get them when they connect.`}`);
         }}
       />
-      <SavedNote message={message} />
-    </details>
+    </SettingsFold>
   );
 }
 
@@ -76,15 +91,14 @@ export function DeviceAgentSettings({ deviceId }: { deviceId: string }) {
   const [version, setVersion] = useState(0);
   const [message, setMessage] = useState('');
   const loaded = useLoad(() => api.getDeviceAgentConfig(deviceId), [api, deviceId, version]);
-  if (!loaded.data) return <p class="muted">{loaded.status === 'error' ? `Could not load the agent settings: ${loaded.error}` : 'Loading agent settings…'}</p>;
+  if (!loaded.data) return <SettingsLoadState status={loaded.status} error={loaded.error} />;
+  const summary = (
+    <span class="effective" data-testid="agent-effective">
+      Runs with: {describeAgentConfig(loaded.data.effective)}
+    </span>
+  );
   return (
-    <details class="panel disclosure settings-fold" data-testid="device-agent">
-      <summary>
-        <span class="effective" data-testid="agent-effective">
-          Runs with: {describeAgentConfig(loaded.data.effective)}
-        </span>
-        <span class="fold-action">{canAct ? 'Change' : 'Details'}</span>
-      </summary>
+    <SettingsFold testId="device-agent" summary={summary} canAct={canAct} message={message}>
       <AgentSettingsForm
         key={version}
         own={loaded.data.config}
@@ -98,7 +112,6 @@ export function DeviceAgentSettings({ deviceId }: { deviceId: string }) {
           setVersion((v) => v + 1);
         }}
       />
-      <SavedNote message={message} />
-    </details>
+    </SettingsFold>
   );
 }

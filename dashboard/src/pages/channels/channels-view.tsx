@@ -10,6 +10,7 @@ import { describeConfig } from './channel-fields.js';
 import { useAction, useLoad } from '../../lib/hooks.js';
 import { ChannelForm } from './channel-form.js';
 import { EmptyState, ErrorNote, LoadState, PageHead, Time } from '../../ui/ui.js';
+import { DeleteButton, EditButton } from '../../ui/card-buttons.js';
 import './channels.css';
 
 /** What an empty "to" means for a person channel's test. */
@@ -92,18 +93,13 @@ function ChannelCard({ channel, types, onChanged, onRemoved }: { channel: Channe
               />
               <span>{channel.isEnabled ? 'On' : 'Off'}</span>
             </label>
-            <button type="button" class="btn btn-small btn-quiet" onClick={() => setIsEditing(true)} data-testid="channel-edit">
-              Edit
-            </button>
-            <button
-              type="button"
-              class="btn btn-small btn-quiet"
-              disabled={action.isBusy}
-              data-testid="channel-delete"
-              onClick={() => window.confirm(`Delete the channel “${channel.name}”? Contact points on it go with it.`) && action.run(async () => (await api.deleteChannel(channel.id), onRemoved()))}
-            >
-              Delete
-            </button>
+            <EditButton onClick={() => setIsEditing(true)} testId="channel-edit" />
+            <DeleteButton
+              question={`Delete the channel “${channel.name}”? Contact points on it go with it.`}
+              isDisabled={action.isBusy}
+              onDelete={() => action.run(async () => (await api.deleteChannel(channel.id), onRemoved()))}
+              testId="channel-delete"
+            />
           </div>
           <TestPanel channel={channel} audience={info?.audience} />
         </>

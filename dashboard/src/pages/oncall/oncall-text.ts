@@ -1,6 +1,7 @@
 /** Words for on-call data: targets, delays, rotation layers, and datetime-local conversions. */
 import type { Weekday } from '../../../../shared/alert-types.js';
 import type { EscalationTarget, Schedule } from '../../../../shared/notify-types.js';
+import { formatMinutes } from '../../lib/format.js';
 
 export const DAY_NAMES: Record<Weekday, string> = { sun: 'Sun', mon: 'Mon', tue: 'Tue', wed: 'Wed', thu: 'Thu', fri: 'Fri', sat: 'Sat' };
 /** Monday first, as rotas are read; the values are the shared weekday keys. */
@@ -33,10 +34,7 @@ export function describeTarget(t: EscalationTarget, names: Names): string {
 /** `at once`, `after 10 min`, `after 1 h 30 min`. */
 export function describeDelay(ms: number): string {
   if (ms <= 0) return 'at once';
-  const min = Math.round(ms / 60_000);
-  const h = Math.floor(min / 60);
-  const m = min % 60;
-  return `after ${h > 0 ? `${h} h` : ''}${h > 0 && m > 0 ? ' ' : ''}${m > 0 || h === 0 ? `${m} min` : ''}`;
+  return `after ${formatMinutes(Math.round(ms / 60_000))}`;
 }
 
 /** `Mon–Fri 18:00–08:00` style text of one restriction. */

@@ -6,6 +6,7 @@ import { useAction } from '../../lib/hooks.js';
 import { describeDelay, describeTarget, type Names } from './oncall-text.js';
 import { PolicyForm, type TargetChoices } from './policy-form.js';
 import { ErrorNote } from '../../ui/ui.js';
+import { DeleteButton, EditButton } from '../../ui/card-buttons.js';
 
 function repeatText(p: EscalationPolicy): string {
   if (p.repeat === 0) return 'Then stops.';
@@ -46,18 +47,13 @@ export function PolicyCard({ policy: p, names, choices, onChanged, onRemoved }: 
       <p class="muted policy-repeat">{repeatText(p)}</p>
       {canAct && (
         <div class="card-controls">
-          <button type="button" class="btn btn-small btn-quiet" onClick={() => setIsEditing(true)} data-testid="policy-edit">
-            Edit
-          </button>
-          <button
-            type="button"
-            class="btn btn-small btn-quiet"
-            disabled={action.isBusy}
-            onClick={() => window.confirm(`Delete the escalation policy “${p.name}”?`) && action.run(async () => (await api.deletePolicy(p.id), onRemoved()))}
-            data-testid="policy-delete"
-          >
-            Delete
-          </button>
+          <EditButton onClick={() => setIsEditing(true)} testId="policy-edit" />
+          <DeleteButton
+            question={`Delete the escalation policy “${p.name}”?`}
+            isDisabled={action.isBusy}
+            onDelete={() => action.run(async () => (await api.deletePolicy(p.id), onRemoved()))}
+            testId="policy-delete"
+          />
         </div>
       )}
       <ErrorNote message={action.error} />

@@ -13,6 +13,7 @@ import { describeRestriction, describeRotation } from './oncall-text.js';
 import { OverrideForm } from './override-form.js';
 import { ScheduleForm } from './schedule-form.js';
 import { ErrorNote, Time } from '../../ui/ui.js';
+import { DeleteButton, EditButton } from '../../ui/card-buttons.js';
 
 const WEEK_MS = 7 * 86_400_000;
 const MAX_SHIFTS = 10;
@@ -137,18 +138,13 @@ export function ScheduleCard({ schedule: s, users, onChanged, onRemoved, onOverr
           <button type="button" class="btn btn-small" onClick={() => setMode('override')} data-testid="override-add">
             Add override…
           </button>
-          <button type="button" class="btn btn-small btn-quiet" onClick={() => setMode('edit')} data-testid="schedule-edit">
-            Edit
-          </button>
-          <button
-            type="button"
-            class="btn btn-small btn-quiet"
-            disabled={action.isBusy}
-            onClick={() => window.confirm(`Delete the schedule “${s.name}” and its overrides?`) && action.run(async () => (await api.deleteSchedule(s.id), onRemoved()))}
-            data-testid="schedule-delete"
-          >
-            Delete
-          </button>
+          <EditButton onClick={() => setMode('edit')} testId="schedule-edit" />
+          <DeleteButton
+            question={`Delete the schedule “${s.name}” and its overrides?`}
+            isDisabled={action.isBusy}
+            onDelete={() => action.run(async () => (await api.deleteSchedule(s.id), onRemoved()))}
+            testId="schedule-delete"
+          />
         </div>
       )}
       <ErrorNote message={action.error} />
