@@ -6,7 +6,8 @@
  *
  *   npm run screenshots [-- --only fleet,device]
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -123,6 +124,22 @@ async function capture(browser: Browser, baseUrl: string, handles: DemoHandles, 
   return written;
 }
 
+/** The monthly client report of this month (Dutch and English) printed to PDF, first page as PNG (pdftoppm). */
+async function captureReport(server: Awaited<ReturnType<typeof createServer>>, handles: DemoHandles): Promise<string[]> {
+  const month = new Date().toISOString().slice(0, 7);
+  const out: string[] = [];
+  for (const lang of ['nl', 'en'] as const) {
+    const { pdf } = await server.ctx.billing.clientReports.pdf(handles.clientIds['Jansen Accountants']!, month, lang);
+    const pdfFile = path.join(tmpdir(), `qp-report-${lang}.pdf`);
+    writeFileSync(pdfFile, pdf);
+    const base = path.join(outDir, `report-${lang}-page1`);
+    execFileSync('pdftoppm', ['-png', '-r', '80', '-f', '1', '-l', '1', '-singlefile', pdfFile, base]);
+    rmSync(pdfFile);
+    out.push(path.relative(repoDir, `${base}.png`));
+  }
+  return out;
+}
+
 async function main(): Promise<void> {
   const onlyArg = process.argv.indexOf('--only');
   const only = onlyArg > 0 ? new Set(process.argv[onlyArg + 1]!.split(',')) : null;
@@ -139,6 +156,7 @@ async function main(): Promise<void> {
     console.log(`seeded demo data in ${Date.now() - started} ms`);
     browser = await launchBrowser();
     const written = await capture(browser, server.url(), handles, only);
+    if (!only || only.has('report')) written.push(...(await captureReport(server, handles)));
     console.log(`wrote ${written.length} screenshots:\n  ${written.join('\n  ')}`);
   } finally {
     await browser?.close();

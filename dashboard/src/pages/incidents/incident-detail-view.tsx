@@ -58,6 +58,10 @@ function BookTimeForm({ incident, onBooked }: { incident: IncidentDetail; onBook
     e.preventDefault();
     void action.run(async () => {
       await api.bookTime(incident.id, { minutes: Math.round(total), note: note.trim() || null, date });
+      // A booking is one piece of work: the next one starts from empty fields, or a later
+      // "20 minutes" typed into the minutes field would book the previous hours too.
+      setHours('0');
+      setMinutes('0');
       setNote('');
       onBooked();
     });
