@@ -22,15 +22,18 @@ const MAX_ROWS = 100_000;
 
 /** Builds the report functions over the stores. */
 export function createReports(deps: { clients: ClientStore; alerts: AlertStore; incidents: IncidentStore; devices: DeviceStore; clientReports: ClientReportStore; now: () => number }) {
-  /** Days of [startMs, endMs) from the client's first enrolled device on, up to now. */
-  function observedDays(clientId: string, startMs: number, endMs: number): number {
+  /**
+   * Days the client has had devices reporting, from its first enrolled device up to the end of
+   * the period (or now): the history the advisor can speak from. Not clipped to the period's
+   * start, so a 28-day February of a client monitored for a year still gets a verdict.
+   */
+  function observedDays(clientId: string, endMs: number): number {
     const enrolled = deps.devices
       .idsOfClient(clientId)
       .map((id) => deps.devices.findById(id)?.enrolledAtMs)
       .filter((ms): ms is number => ms !== undefined);
     if (enrolled.length === 0) return 0;
-    const from = Math.max(startMs, Math.min(...enrolled));
-    return Math.max(0, (Math.min(endMs, deps.now()) - from) / 86_400_000);
+    return Math.max(0, (Math.min(endMs, deps.now()) - Math.min(...enrolled)) / 86_400_000);
   }
 
   function mustFindClient(id: string): Client {
@@ -88,7 +91,7 @@ export function createReports(deps: { clients: ClientStore; alerts: AlertStore; 
         deps.incidents.minutesByIncident(client.id, from, to).reduce((n, r) => n + r.minutes, 0) + [...alertMinutes.values()].reduce((n, m) => n + m, 0);
       return adviseContract({
         client, from, to, periodStartMs, periodEndMs, nowMs: deps.now(), bookedMinutes, conditions, estimateMinutes, locale,
-        alertsWithBookedTime: new Set(alertMinutes.keys()), observedDays: observedDays(client.id, periodStartMs, periodEndMs),
+        alertsWithBookedTime: new Set(alertMinutes.keys()), observedDays: observedDays(client.id, periodEndMs),
       });
     },
   };

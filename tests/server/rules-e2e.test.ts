@@ -82,10 +82,12 @@ describe('contract-aware alerting end to end', () => {
     await api.post(`/api/incidents/${incidents[0].id}/time-entries`, { minutes: 45, technician: 'piet', date: today });
     const billing = (await api.get(`/api/reports/billing?client=${breakFix.clientId}&month=${month}`)).json;
     expect(billing).toMatchObject({ clientName: 'Bakkerij de Vries', month, currency: 'EUR', hourlyRate: 90, totalMinutes: 135, totalHours: 2.25, totalAmount: 202.5 });
-    expect(billing.incidents).toEqual([{ incidentId: incidents[0].id, title: incidents[0].title, state: 'closed', openedAtMs: incidents[0].openedAtMs, minutes: 135, hours: 2.25, amount: 202.5 }]);
+    expect(billing.incidents).toEqual([{ incidentId: incidents[0].id, title: incidents[0].title, state: 'closed', openedAtMs: incidents[0].openedAtMs, minutes: 135, billedMinutes: 135, hours: 2.25, amount: 202.5, notes: ['cleared the disk, moved the archive'] }]);
     expect((await api.post(`/api/incidents/${incidents[0].id}/bill`)).json).toMatchObject({ state: 'billed', bookedMinutes: 135 });
     expect((await api.get(`/api/reports/billing?client=${breakFix.clientId}&month=${month}`)).json.incidents[0].state).toBe('billed');
 
+    // The advisor speaks only after 30 days of data: this client's devices have reported for 40.
+    t.server.db.prepare('UPDATE devices SET enrolled_at_ms = ? WHERE client_id = ?').run(Date.now() - 40 * 86_400_000, breakFix.clientId);
     // The advisor: 135 min × 90 = 202.50 against a 500 monthly fee for the month.
     const [y, m] = month.split('-').map(Number) as [number, number];
     const last = new Date(Date.UTC(y, m, 0)).getUTCDate();
@@ -101,7 +103,7 @@ describe('contract-aware alerting end to end', () => {
       recommendation: 'break-fix',
     });
     expect(advice.proactiveAlerts).toMatchObject([{ source: 'incident', id: incidents[0].id, ruleKind: 'threshold' }]);
-    expect(advice.reasons[0]).toBe('break-fix would cost EUR 202.50, EUR 297.50 less than the monthly fee total of EUR 500.00');
+    expect(advice.reasons[0]).toBe('Break-fix would have cost €202.50, €297.50 less than the monthly fees of €500.00.');
     // Consistent with its own numbers.
     expect(advice.breakFix.amount < advice.monthly.amount).toBe(advice.recommendation === 'break-fix');
 
