@@ -277,7 +277,7 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
   const app = createApp(ctx, opts.dashboardDir ?? defaultDashboardDir(), { metricsHandler: metricsHandler(serverMetrics, opts.metricsToken) });
   const limits: ConnectionLimits = { ...DEFAULT_CONNECTION_LIMITS, ...opts.connectionLimits };
   const http: Server = tlsFiles ? createHttpsServer({ ...tlsFiles, ...serverTimeoutOptions(limits) }, app) : createHttpServer(serverTimeoutOptions(limits), app);
-  guardPendingConnections(http, { maxPending: limits.maxPending, isTls: servesTls, logger });
+  guardPendingConnections(http, { maxPending: limits.maxPending, maxPendingPerAddress: limits.maxPendingPerAddress, isTls: servesTls, logger });
   http.on('upgrade', (req, socket, head) => {
     socket.on('error', (err) => logger.debug({ err }, 'upgrade socket error'));
     const pathname = new URL(req.url ?? '/', 'http://x').pathname;
