@@ -42,7 +42,7 @@ import { createNotifier } from './notify/notifier.js';
 import type { AnyChannel } from './notify/channels/types.js';
 import type { RetryPolicy } from './notify/worker.js';
 import { createDeviceHealthQuery, withHealth } from './store/device-health.js';
-import { SESSION_POLICY, sessionTokenFromRequest } from './auth/sessions.js';
+import { SESSION_POLICY, crossOriginRefusal, sessionTokenFromRequest } from './auth/sessions.js';
 import { bootstrapAdmin } from './auth/bootstrap.js';
 import { createApp } from './http/app.js';
 import type { ApiContext } from './api/context.js';
@@ -173,6 +173,7 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
   const alerting = createAlerting({ db, users, clients, devices, logger, now, tickIntervalMs: opts.ruleTickIntervalMs, onRecordsChanged: (c) => onRecordsChanged(c) });
   const hub = createLiveHub({
     logger,
+    checkOrigin: crossOriginRefusal,
     authenticate: (req) => {
       const token = sessionTokenFromRequest(req);
       const user = token ? users.findSessionUser(token, now(), SESSION_POLICY) : undefined;
