@@ -101,9 +101,14 @@ export function requireSession(users: UserStore, now: () => number, apiTokens?: 
   };
 }
 
-/** Refuses requests authenticated by an API token (403): for what only a person at the dashboard may do. */
+/**
+ * Refuses requests authenticated by an API token (403 SESSION_REQUIRED): for what only a person
+ * at the dashboard may do — everything that changes credentials, users' roles or tokens, so a
+ * leaked token can neither take over an account nor make itself permanent. Put it before the
+ * role check, so any token gets the same answer.
+ */
 export const requireInteractiveSession: RequestHandler = (req, _res, next) => {
-  if (req.apiToken) throw new HttpError(403, 'SESSION_REQUIRED', 'API tokens cannot do this; log in as a person');
+  if (req.apiToken) throw new HttpError(403, 'SESSION_REQUIRED', 'API tokens cannot change users, passwords, roles or tokens; log in as a person');
   next();
 };
 
