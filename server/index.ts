@@ -30,6 +30,7 @@ import { createRetention } from './store/retention.js';
 import { createStorageUpkeep, type StorageUpkeepOptions } from './store/storage-upkeep.js';
 import { startCheckpointer } from './store/checkpointer.js';
 import type { RetentionPolicy } from './store/retention-policy.js';
+import { createRecordRetention, startRecordRetention, type RecordRetentionPolicy } from './store/record-retention.js';
 import { createIngest, type IngestOptions } from './ingest/ingest.js';
 import { createServerMetrics, metricsHandler, type MetricSources } from './metrics/prometheus.js';
 import { createApiTokenStore } from './store/api-tokens.js';
@@ -94,6 +95,10 @@ export interface ServerOptions {
   ingestBeforeBatch?: IngestOptions['beforeBatch'];
   /** Storage upkeep (compaction, retention) timing, or false to not run it (tests that drive it themselves). */
   storageUpkeep?: Partial<Pick<StorageUpkeepOptions, 'intervalMs' | 'budgetMs' | 'batchWindows' | 'pruneDevices' | 'pruneEveryTicks'>> | false;
+  /** How long finished deliveries and the audit log are kept (server/store/record-retention.ts). */
+  recordRetention?: RecordRetentionPolicy;
+  /** How often old records are pruned, ms (default 10 min). */
+  recordRetentionIntervalMs?: number;
   /** Bearer token for GET /metrics; without it only loopback clients may scrape. */
   metricsToken?: string;
   /** Figures owned by other modules, shown on /metrics when given. */
@@ -255,6 +260,13 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
       : createStorageUpkeep({ db, compactor, retention, logger, now, isBusy: () => ingest.isUnderPressure(),
           onStorageFault: (err) => ingest.noteWriteFailed(err, { during: 'storage upkeep' }), ...opts.storageUpkeep });
   upkeep?.start();
+  const recordPruner = startRecordRetention({
+    retention: createRecordRetention({ db, audit, policy: opts.recordRetention }),
+    now,
+    logger,
+    intervalMs: opts.recordRetentionIntervalMs,
+    onStorageFault: (err) => ingest.noteWriteFailed(err, { during: 'record retention' }),
+  });
   const stopCheckpointer = startCheckpointer(db, logger);
   serverMetrics = createServerMetrics({
     connectedAgents: () => gateway.connectionCount(),
@@ -320,6 +332,7 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
       if (isClosed) return;
       isClosed = true;
       upkeep?.stop();
+      recordPruner.stop();
       // Stop accepting, then commit what is queued while the agents' sockets are still open, so
       // their acks go out before the close frames (anything unacked is replayed, never lost).
       const httpClosed = new Promise<void>((resolve) => http.close(() => resolve()));

@@ -122,6 +122,7 @@ GET /api/api-tokens admin
 POST /api/api-tokens admin-session
 DELETE /api/api-tokens/:id admin-session
 GET /api/audit admin
+GET /api/audit/export admin
 GET /ack/:token public
 POST /ack/:token public
 `
