@@ -10,6 +10,7 @@ import { defaultAgentConfigPath, loadAgentConfig, saveAgentConfig, type AgentFil
 import { EnrollError, enrollDevice } from './enroll.js';
 import { collectSystemFacts, readHostname, readMachineId } from './facts.js';
 import { createAgent } from './index.js';
+import { enrollCleartextProblem, runCleartextProblem } from './cleartext.js';
 
 /** Exit code for bad flags or a bad config file (1 is left for runtime failures). */
 export const EXIT_USAGE = 2;
@@ -81,8 +82,10 @@ export function registerAgentCommands(program: Command, deps: Partial<AgentCliDe
     .option('--config <path>', `where to write the config (default: ${defaultAgentConfigPath()})`)
     .option('--ca <file>', 'PEM CA certificate for a server with a certificate from a private CA')
     .option('--state-dir <dir>', 'where the agent keeps its spool and stream state (default: the config file\'s directory)')
-    .action(async (opts: { server?: string; token?: string; config?: string; ca?: string; stateDir?: string }, cmd: Command) => {
-      const problem = checkServerUrl(opts.server) ?? checkToken(opts.token) ?? checkCaFile(opts.ca);
+    .option('--allow-insecure-http', 'accept a plain http:// server URL that is not loopback (the credential travels unencrypted); kept in the config')
+    .action(async (opts: { server?: string; token?: string; config?: string; ca?: string; stateDir?: string; allowInsecureHttp?: boolean }, cmd: Command) => {
+      const allowInsecureHttp = opts.allowInsecureHttp === true;
+      const problem = checkServerUrl(opts.server) ?? enrollCleartextProblem(opts.server!, allowInsecureHttp) ?? checkToken(opts.token) ?? checkCaFile(opts.ca);
       if (problem) return cmd.error(problem, { exitCode: EXIT_USAGE, code: 'quarkpulse.usage' });
       const configPath = path.resolve(opts.config ?? defaultAgentConfigPath());
       const caFile = opts.ca === undefined ? undefined : path.resolve(opts.ca);
@@ -90,7 +93,7 @@ export function registerAgentCommands(program: Command, deps: Partial<AgentCliDe
         const [machineId, facts] = await Promise.all([readMachineId(), collectSystemFacts()]);
         const answer = await d.enrollDevice({ serverUrl: opts.server!, token: opts.token!, hostname: readHostname(), machineId, facts, caFile });
         const stateDir = opts.stateDir === undefined ? undefined : path.resolve(opts.stateDir);
-        saveAgentConfig(configPath, { serverUrl: opts.server!, deviceId: answer.deviceId, deviceToken: answer.deviceToken, caFile, stateDir });
+        saveAgentConfig(configPath, { serverUrl: opts.server!, deviceId: answer.deviceId, deviceToken: answer.deviceToken, caFile, stateDir, allowInsecureHttp });
         d.print(`enrolled: device id ${answer.deviceId}`);
         d.print(`config written to ${configPath}`);
         d.print(`start the agent with: quarkpulse agent run --config ${configPath}`);
@@ -105,7 +108,8 @@ export function registerAgentCommands(program: Command, deps: Partial<AgentCliDe
     .description('collect metrics and stream them to the server until SIGINT/SIGTERM')
     .option('--config <path>', `agent config written by enroll (default: ${defaultAgentConfigPath()})`)
     .option('--log-level <level>', `one of ${LOG_LEVELS.join(', ')}`, 'info')
-    .action(async (opts: { config?: string; logLevel: string }, cmd: Command) => {
+    .option('--allow-insecure-http', 'accept a plain http:// server URL that is not loopback (the credential travels unencrypted)')
+    .action(async (opts: { config?: string; logLevel: string; allowInsecureHttp?: boolean }, cmd: Command) => {
       const levelProblem = checkLogLevel(opts.logLevel);
       if (levelProblem) return cmd.error(levelProblem, { exitCode: EXIT_USAGE, code: 'quarkpulse.usage' });
       let config: AgentFileConfig;
@@ -115,6 +119,8 @@ export function registerAgentCommands(program: Command, deps: Partial<AgentCliDe
       } catch (err) {
         return cmd.error((err as Error).message, { exitCode: EXIT_USAGE, code: 'quarkpulse.config' });
       }
+      const cleartext = runCleartextProblem(configPath, config.serverUrl, opts.allowInsecureHttp === true || config.allowInsecureHttp === true);
+      if (cleartext) return cmd.error(cleartext, { exitCode: EXIT_USAGE, code: 'quarkpulse.insecureHttp' });
       const logger = d.createLogger(opts.logLevel);
       const running = d.createAgent({ config, logger, configPath });
       let stopping = false;

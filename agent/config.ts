@@ -18,9 +18,11 @@ export interface AgentConfigFileBody {
   stateDir?: string;
   /** PEM file with the CA that signed the server's certificate, for private CAs. */
   caFile?: string;
+  /** The operator accepts plain http:// to a non-loopback server (the credential travels in clear). */
+  allowInsecureHttp?: boolean;
 }
 
-const FIELDS = ['serverUrl', 'deviceId', 'deviceToken', 'intervalMs', 'stateDir', 'caFile'];
+const FIELDS = ['serverUrl', 'deviceId', 'deviceToken', 'intervalMs', 'stateDir', 'caFile', 'allowInsecureHttp'];
 
 function isHttpUrl(s: string): boolean {
   try {
@@ -55,6 +57,7 @@ export function checkAgentConfigFile(raw: unknown): { ok: true; body: AgentConfi
   for (const key of ['stateDir', 'caFile']) {
     if (r[key] !== undefined && (typeof r[key] !== 'string' || r[key] === '')) problems.push(`field "${key}" must be a non-empty path`);
   }
+  if (r.allowInsecureHttp !== undefined && typeof r.allowInsecureHttp !== 'boolean') problems.push('field "allowInsecureHttp" must be true or false');
   if (problems.length > 0) return { ok: false, problems };
   return {
     ok: true,
@@ -65,6 +68,7 @@ export function checkAgentConfigFile(raw: unknown): { ok: true; body: AgentConfi
       intervalMs: interval as number,
       ...(r.stateDir !== undefined ? { stateDir: r.stateDir as string } : {}),
       ...(r.caFile !== undefined ? { caFile: r.caFile as string } : {}),
+      ...(r.allowInsecureHttp === true ? { allowInsecureHttp: true } : {}),
     },
   };
 }
@@ -84,6 +88,8 @@ export interface AgentFileConfig {
   readonly intervalMs: number;
   readonly stateDir: string;
   readonly caFile?: string | undefined;
+  /** Plain http:// to a non-loopback server accepted by the operator (agent/cleartext.ts). */
+  readonly allowInsecureHttp?: boolean | undefined;
 }
 
 /** What saveAgentConfig writes; stateDir may be left out to mean "next to the config file". */
@@ -149,6 +155,7 @@ export function loadAgentConfig(configPath: string): AgentFileConfig {
     // Relative paths are relative to the config file, not to wherever the service was started.
     stateDir: path.resolve(dir, cfg.stateDir ?? '.'),
     caFile: cfg.caFile === undefined ? undefined : path.resolve(dir, cfg.caFile),
+    ...(cfg.allowInsecureHttp ? { allowInsecureHttp: true } : {}),
   };
 }
 
@@ -192,6 +199,7 @@ export function saveAgentConfig(configPath: string, cfg: AgentConfigInput): void
     intervalMs: cfg.intervalMs,
     ...(cfg.stateDir === undefined ? {} : { stateDir: cfg.stateDir }),
     ...(cfg.caFile === undefined ? {} : { caFile: cfg.caFile }),
+    ...(cfg.allowInsecureHttp ? { allowInsecureHttp: true } : {}),
   }, 'cannot write the agent config');
   writeConfigFile(file, body);
 }

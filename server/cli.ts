@@ -54,6 +54,7 @@ export async function startServerFromSettings(flags: ServerFlags): Promise<{ ser
     retention: settings.retention,
     branding: { mspName: settings.mspName, logoFile: settings.mspLogo },
     chromiumPath: settings.chromiumPath,
+    recordRetention: settings.recordRetention,
   });
   const port = await server.listen(settings.port, settings.host);
   logger.info({ port, dataDir: settings.dataDir, isTls: settings.tls !== undefined }, 'server listening');

@@ -1,11 +1,13 @@
 /**
  * Server settings from flags and environment (QP_PORT, QP_DATA_DIR, QP_ADMIN_PASSWORD,
  * QP_LOG_LEVEL, QP_PUBLIC_URL, QP_TLS_CERT, QP_TLS_KEY, QP_METRICS_TOKEN, QP_RETENTION_RAW_DAYS,
- * QP_RETENTION_1M_DAYS, QP_RETENTION_1H_DAYS, QP_MSP_NAME, QP_MSP_LOGO, QP_CHROMIUM_PATH), validated with zod. A bad value throws a message
+ * QP_RETENTION_1M_DAYS, QP_RETENTION_1H_DAYS, QP_RETENTION_DELIVERIES_DAYS, QP_RETENTION_AUDIT_DAYS,
+ * QP_MSP_NAME, QP_MSP_LOGO, QP_CHROMIUM_PATH), validated with zod. A bad value throws a message
  * that says what to fix.
  */
 import { z } from 'zod';
 import { DAY_MS, DEFAULT_RETENTION, validateRetention, type RetentionPolicy } from './series/index.js';
+import { DEFAULT_RECORD_RETENTION, validateRecordRetention, type RecordRetentionPolicy } from './audit/record-retention.js';
 
 const days = (name: string) => z.coerce.number({ error: `${name} must be a number of days` }).positive(`${name} must be more than 0 days`);
 
@@ -28,8 +30,10 @@ const settingsSchema = z.object({
   mspLogo: z.string().min(1).optional(),
   /** Chromium that prints PDF reports. */
   chromiumPath: z.string().min(1).optional(),
+  retentionDeliveriesDays: days('QP_RETENTION_DELIVERIES_DAYS'),
+  retentionAuditDays: days('QP_RETENTION_AUDIT_DAYS'),
 });
-export type ServerSettings = z.infer<typeof settingsSchema> & { retention: RetentionPolicy };
+export type ServerSettings = z.infer<typeof settingsSchema> & { retention: RetentionPolicy; recordRetention: RecordRetentionPolicy };
 
 /** Merges flags over environment over defaults and validates the result. */
 export function resolveServerSettings(
@@ -56,6 +60,8 @@ export function resolveServerSettings(
     mspName: env.QP_MSP_NAME || undefined,
     mspLogo: env.QP_MSP_LOGO || undefined,
     chromiumPath: env.QP_CHROMIUM_PATH || undefined,
+    retentionDeliveriesDays: env.QP_RETENTION_DELIVERIES_DAYS ?? DEFAULT_RECORD_RETENTION.deliveriesMs / DAY_MS,
+    retentionAuditDays: env.QP_RETENTION_AUDIT_DAYS ?? DEFAULT_RECORD_RETENTION.auditMs / DAY_MS,
   });
   if (!r.success) {
     const issue = r.error.issues[0]!;
@@ -66,5 +72,11 @@ export function resolveServerSettings(
     rollup1mMs: r.data.retention1mDays * DAY_MS,
     rollup1hMs: r.data.retention1hDays * DAY_MS,
   });
-  return { ...r.data, retention };
+  let recordRetention: RecordRetentionPolicy;
+  try {
+    recordRetention = validateRecordRetention({ deliveriesMs: r.data.retentionDeliveriesDays * DAY_MS, auditMs: r.data.retentionAuditDays * DAY_MS });
+  } catch (err) {
+    throw new Error(`invalid setting QP_RETENTION_DELIVERIES_DAYS / QP_RETENTION_AUDIT_DAYS: ${(err as Error).message}`);
+  }
+  return { ...r.data, retention, recordRetention };
 }

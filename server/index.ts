@@ -26,6 +26,7 @@ import { createCompactor, createMetricStore, createRetention, createStorageUpkee
 import { createAgentSettingsStore } from './store/agent-settings.js';
 import { createInventoryStore } from './store/inventory.js';
 import { startCheckpointer } from './store/checkpointer.js';
+import { createRecordRetention, startRecordRetention, type RecordRetentionPolicy } from './audit/record-retention.js';
 import { createIngest, type IngestOptions } from './ingest/ingest.js';
 import { createServerMetrics, metricsHandler, type MetricSources } from './metrics/prometheus.js';
 import { createApiTokenStore } from './store/api-tokens.js';
@@ -40,7 +41,7 @@ import { createNotifier } from './notify/notifier.js';
 import type { AnyChannel } from './notify/channels/types.js';
 import type { RetryPolicy } from './notify/worker.js';
 import { createDeviceHealthQuery, withHealth } from './store/device-health.js';
-import { SESSION_POLICY, sessionTokenFromRequest } from './auth/sessions.js';
+import { SESSION_POLICY, crossOriginRefusal, sessionTokenFromRequest } from './auth/sessions.js';
 import { bootstrapAdmin } from './auth/bootstrap.js';
 import { createApp } from './api/app.js';
 import type { ApiContext } from './api/context.js';
@@ -98,6 +99,10 @@ export interface ServerOptions {
   ingestBeforeBatch?: IngestOptions['beforeBatch'];
   /** Storage upkeep (compaction, retention) timing, or false to not run it (tests that drive it themselves). */
   storageUpkeep?: Partial<Pick<StorageUpkeepOptions, 'intervalMs' | 'budgetMs' | 'batchWindows' | 'pruneDevices' | 'pruneEveryTicks'>> | false;
+  /** How long finished deliveries and the audit log are kept (server/store/record-retention.ts). */
+  recordRetention?: RecordRetentionPolicy;
+  /** How often old records are pruned, ms (default 10 min). */
+  recordRetentionIntervalMs?: number;
   /** Bearer token for GET /metrics; without it only loopback clients may scrape. */
   metricsToken?: string;
   /** Figures owned by other modules, shown on /metrics when given. */
@@ -177,6 +182,7 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
   const alerting = createAlerting({ db, users, clients, devices, logger, now, tickIntervalMs: opts.ruleTickIntervalMs, onRecordsChanged: (c) => onRecordsChanged(c) });
   const hub = createLiveHub({
     logger,
+    checkOrigin: crossOriginRefusal,
     authenticate: (req) => {
       const token = sessionTokenFromRequest(req);
       const user = token ? users.findSessionUser(token, now(), SESSION_POLICY) : undefined;
@@ -258,6 +264,13 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
       : createStorageUpkeep({ db, compactor, retention, logger, now, isBusy: () => ingest.isUnderPressure(),
           onStorageFault: (err) => ingest.noteWriteFailed(err, { during: 'storage upkeep' }), ...opts.storageUpkeep });
   upkeep?.start();
+  const recordPruner = startRecordRetention({
+    retention: createRecordRetention({ db, audit, policy: opts.recordRetention }),
+    now,
+    logger,
+    intervalMs: opts.recordRetentionIntervalMs,
+    onStorageFault: (err) => ingest.noteWriteFailed(err, { during: 'record retention' }),
+  });
   const stopCheckpointer = startCheckpointer(db, logger);
   serverMetrics = createServerMetrics({
     connectedAgents: () => gateway.connectionCount(),
@@ -286,7 +299,7 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
   const app = createApp(ctx, opts.dashboardDir ?? defaultDashboardDir(), { metricsHandler: metricsHandler(serverMetrics, opts.metricsToken) });
   const limits: ConnectionLimits = { ...DEFAULT_CONNECTION_LIMITS, ...opts.connectionLimits };
   const http: Server = tlsFiles ? createHttpsServer({ ...tlsFiles, ...serverTimeoutOptions(limits) }, app) : createHttpServer(serverTimeoutOptions(limits), app);
-  guardPendingConnections(http, { maxPending: limits.maxPending, isTls: servesTls, logger });
+  guardPendingConnections(http, { maxPending: limits.maxPending, maxPendingPerAddress: limits.maxPendingPerAddress, isTls: servesTls, logger });
   http.on('upgrade', (req, socket, head) => {
     socket.on('error', (err) => logger.debug({ err }, 'upgrade socket error'));
     const pathname = new URL(req.url ?? '/', 'http://x').pathname;
@@ -328,6 +341,7 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
       if (isClosed) return;
       isClosed = true;
       upkeep?.stop();
+      recordPruner.stop();
       // Stop accepting, then commit what is queued while the agents' sockets are still open, so
       // their acks go out before the close frames (anything unacked is replayed, never lost).
       const httpClosed = new Promise<void>((resolve) => http.close(() => resolve()));

@@ -157,6 +157,7 @@ export const AUDIT_ACTIONS = [
   'alert.acknowledge', 'alert.resolve', 'alert.assign',
   'incident.open', 'incident.close', 'incident.bill', 'incident.time-book', 'incident.time-remove',
   'alert.time-book', 'alert.time-remove', 'client.report-settings', 'report.send',
+  'audit.export', 'retention.prune',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

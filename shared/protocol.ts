@@ -32,14 +32,49 @@ export * from './protocol-constants.js';
 
 
 const version = z.literal(PROTOCOL_VERSION);
+const labelKey = z.string().min(1).max(40);
 const labelValue = z.string().min(1).max(200);
 const finite = z.number().finite();
+
+/**
+ * Labels: string → string, parsed into a null-prototype object that keeps every key it was sent.
+ * zod's own record drops a `__proto__` key silently (so `{"mount":"/","__proto__":"x"}` passed
+ * as if it were `{"mount":"/"}`); here every own key stays, so the sample's label check below
+ * refuses `__proto__`, `constructor` and `prototype` exactly like any other extra key, and no
+ * label object has a prototype a key could reach.
+ */
+const labelsSchema = z.unknown().transform((input, ctx): Record<string, string> => {
+  const out = Object.create(null) as Record<string, string>;
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    ctx.addIssue({ code: 'custom', message: 'Invalid input: expected record' });
+    return z.NEVER;
+  }
+  for (const key of Object.keys(input)) {
+    const k = labelKey.safeParse(key);
+    if (!k.success) {
+      ctx.addIssue({ code: 'custom', message: `label key ${JSON.stringify(key)}: ${k.error.issues[0]!.message}`, path: [key] });
+      return z.NEVER;
+    }
+    const v = labelValue.safeParse((input as Record<string, unknown>)[key]);
+    if (!v.success) {
+      ctx.addIssue({ code: 'custom', message: v.error.issues[0]!.message, path: [key] });
+      return z.NEVER;
+    }
+    out[key] = v.data;
+  }
+  return out;
+});
+
+/** Copies labels into a null-prototype object (the fast path's counterpart of labelsSchema). */
+function toNullPrototype(labels: Record<string, string>): Record<string, string> {
+  return Object.assign(Object.create(null) as Record<string, string>, labels);
+}
 
 /** One metric sample: a name from shared/metrics.ts, its labels, and a finite number. */
 export const sampleSchema = z
   .object({
     name: z.string().min(1).max(100),
-    labels: z.record(z.string().min(1).max(40), labelValue).optional(),
+    labels: labelsSchema.optional(),
     value: finite,
   })
   .strict()
@@ -422,7 +457,11 @@ export function decodeAgentMessage(text: string): DecodeResult<AgentMessage> {
       seq,
     };
   }
-  if (isValidReportFast(obj)) return { ok: true, message: obj as Report };
+  if (isValidReportFast(obj)) {
+    // Same shape as the schema's output: labels without a prototype.
+    for (const m of obj.metrics as Sample[]) if (m.labels) m.labels = toNullPrototype(m.labels);
+    return { ok: true, message: obj as Report };
+  }
   const parsed = agentMessageSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

@@ -1,9 +1,10 @@
 /**
  * /api/api-tokens (admins): named bearer tokens for scripts, each with a role. The token is shown
- * once; only its hash is stored. Creating one needs a person's session (a leaked token cannot mint
- * more); listing and revoking work with an admin token too (a token can be revoked by itself).
+ * once; only its hash is stored. Creating and revoking need a person's session (a leaked token can
+ * neither mint more nor revoke the tokens that would replace it); listing works with an admin
+ * token, and a token may revoke itself (all a script that found itself leaked can usefully do).
  */
-import { Router } from 'express';
+import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
 import type { ApiTokenCreated } from '../../shared/api-types.js';
 import { HttpError, parseInput } from '../lib/errors.js';
@@ -22,13 +23,13 @@ const createSchema = z
 
 export function apiTokenRoutes(ctx: ApiContext): Router {
   const r = Router();
-  r.use(requireRole('admin'));
+  const admin = requireRole('admin');
 
-  r.get('/', (_req, res) => {
+  r.get('/', admin, (_req, res) => {
     res.json(ctx.apiTokens.list());
   });
 
-  r.post('/', requireInteractiveSession, (req, res) => {
+  r.post('/', requireInteractiveSession, admin, (req, res) => {
     const input = parseInput(createSchema, req.body);
     if (ctx.apiTokens.findByName(input.name)) throw new HttpError(409, 'API_TOKEN_EXISTS', `an API token named "${input.name}" already exists`);
     const token = generateToken(API_TOKEN_PREFIX);
@@ -46,7 +47,8 @@ export function apiTokenRoutes(ctx: ApiContext): Router {
     res.status(201).json({ ...info, token } satisfies ApiTokenCreated);
   });
 
-  r.delete('/:id', (req, res) => {
+  const sessionUnlessSelf: RequestHandler = (req, res, next) => (req.apiToken?.id === String(req.params.id) ? next() : requireInteractiveSession(req, res, next));
+  r.delete('/:id', sessionUnlessSelf, admin, (req, res) => {
     const id = String(req.params.id);
     const before = ctx.apiTokens.findById(id);
     if (!before) throw new HttpError(404, 'API_TOKEN_NOT_FOUND', `no API token with id ${id}`);

@@ -1,10 +1,11 @@
-/** GET /api/audit (admins): the audit log, newest first, one page at a time. */
+/** GET /api/audit (admins): the audit log, newest first, one page at a time; GET /api/audit/export streams it whole. */
 import { Router } from 'express';
 import { z } from 'zod';
 import type { AuditPage } from '../../shared/api-types.js';
 import { parseInput } from '../lib/errors.js';
 import { requireRole } from '../auth/sessions.js';
 import type { ApiContext } from './context.js';
+import { auditExportHandler } from './audit-export.js';
 
 const querySchema = z
   .object({
@@ -24,5 +25,6 @@ export function auditRoutes(ctx: ApiContext): Router {
     const q = parseInput(querySchema, req.query, 'query');
     res.json(ctx.audit.page({ limit: q.limit, beforeId: q.before, actor: q.actor, entityType: q.entityType, entityId: q.entityId }) satisfies AuditPage);
   });
+  r.get('/export', requireRole('admin'), auditExportHandler(ctx));
   return r;
 }

@@ -4,6 +4,10 @@
  * Passwords are hashed with scrypt (server/lib/secrets.ts) and at least MIN_PASSWORD_LENGTH
  * characters. Changing a password ends the user's other sessions; an admin reset or deleting a
  * user ends all of them. There is always at least one admin.
+ *
+ * Creating, changing and deleting users needs a person's session (requireInteractiveSession): an
+ * API token can change no credential or role. Demoting or deleting a user revokes the API tokens
+ * they created, in the same transaction.
  */
 import { Router, type Request } from 'express';
 import { z } from 'zod';
@@ -13,12 +17,13 @@ import { HttpError, parseInput } from '../lib/errors.js';
 import { hashPassword, verifyPassword } from '../lib/secrets.js';
 import { MIN_PASSWORD_LENGTH } from '../auth/bootstrap.js';
 import { requireInteractiveSession, requireRole, sessionTokenFromRequest } from '../auth/sessions.js';
-import { changedFields } from '../audit/audit-log.js';
+import { changedFields, type AuditInput } from '../audit/audit-log.js';
 import type { User } from '../store/users.js';
 import { passwordLimiter } from '../http/rate-limits.js';
 import type { ApiContext } from './context.js';
 
 const roleSchema = z.enum(['admin', 'technician', 'viewer']);
+const ROLE_RANK = { viewer: 0, technician: 1, admin: 2 } as const;
 const usernameSchema = z
   .string()
   .trim()
@@ -50,6 +55,13 @@ export function userRoutes(ctx: ApiContext): Router {
     return u;
   }
 
+  /** Revokes (and audits) the live API tokens `user` created; inside the caller's transaction. */
+  function revokeTokensOf(user: User, record: (input: AuditInput) => void, why: string): void {
+    for (const t of ctx.apiTokens.revokeCreatedBy(user.username, ctx.now())) {
+      record({ action: 'api-token.revoke', entityType: 'api-token', entityId: t.id, summary: `revoked API token "${t.name}": its creator ${user.username} was ${why}` });
+    }
+  }
+
   const people = ctx.notify.channelService;
   /** Others may change someone's settings only with one of `roles`. */
   function mayEdit(req: Request, userId: string, roles: readonly string[]): void {
@@ -75,7 +87,7 @@ export function userRoutes(ctx: ApiContext): Router {
     res.json({ ...toAccount(user), contacts: people.person(user.id).contacts });
   });
 
-  r.post('/', admin, async (req, res) => {
+  r.post('/', requireInteractiveSession, admin, async (req, res) => {
     const input = parseInput(createSchema, req.body);
     checkPasswordLength(input.password, 'body.password');
     if (ctx.users.findForLogin(input.username)) throw new HttpError(409, 'USER_EXISTS', `a user named "${input.username}" already exists`);
@@ -90,7 +102,7 @@ export function userRoutes(ctx: ApiContext): Router {
   });
 
   // Admins change role, e-mail and password; everyone may change their own e-mail.
-  r.patch('/:id', async (req, res) => {
+  r.patch('/:id', requireInteractiveSession, async (req, res) => {
     mayEdit(req, String(req.params.id), ['admin']);
     const user = mustFind(String(req.params.id));
     const patch = parseInput(patchSchema, req.body);
@@ -106,6 +118,7 @@ export function userRoutes(ctx: ApiContext): Router {
       const updated = ctx.users.update(user.id, { role: patch.role, email: patch.email })!;
       const changes = changedFields(user, updated, ['role', 'email']);
       if (Object.keys(changes).length > 0) record({ action: 'user.update', entityType: 'user', entityId: user.id, summary: `changed user ${user.username}: ${Object.keys(changes).join(', ')}`, detail: { changes } });
+      if (ROLE_RANK[updated.role] < ROLE_RANK[user.role]) revokeTokensOf(user, record, 'demoted');
       if (passwordHash !== undefined) {
         ctx.users.setPasswordHash(user.id, passwordHash);
         // A reset by an admin: whoever holds the old password's sessions is out.
@@ -118,11 +131,12 @@ export function userRoutes(ctx: ApiContext): Router {
     res.json(toAccount(updated));
   });
 
-  r.delete('/:id', admin, (req, res) => {
+  r.delete('/:id', requireInteractiveSession, admin, (req, res) => {
     const user = mustFind(String(req.params.id));
     if (user.id === req.user!.id) throw new HttpError(409, 'CANNOT_DELETE_SELF', 'you cannot delete your own account; ask another admin');
     if (user.role === 'admin' && ctx.users.countAdmins() === 1) throw new HttpError(409, 'LAST_ADMIN', `${user.username} is the only admin`);
     ctx.audit.audited(req, (record) => {
+      revokeTokensOf(user, record, 'deleted');
       ctx.users.delete(user.id);
       record({ action: 'user.delete', entityType: 'user', entityId: user.id, summary: `deleted user ${user.username} (${user.role})` });
     });

@@ -54,6 +54,8 @@ export function createAuditLog(deps: { db: Db; now: () => number }) {
       return deps.db.transaction(() => change((input) => void record(actor, input)))();
     },
     page: (q: AuditQuery) => store.page(q),
+    /** Oldest first, after `afterId`, within [fromMs, toMs): one chunk of an export. */
+    chunk: (afterId: number, fromMs: number, toMs: number, limit: number) => store.chunk(afterId, fromMs, toMs, limit),
   };
 }
 export type AuditLog = ReturnType<typeof createAuditLog>;

@@ -101,9 +101,14 @@ export function requireSession(users: UserStore, now: () => number, apiTokens?: 
   };
 }
 
-/** Refuses requests authenticated by an API token (403): for what only a person at the dashboard may do. */
+/**
+ * Refuses requests authenticated by an API token (403 SESSION_REQUIRED): for what only a person
+ * at the dashboard may do — everything that changes credentials, users' roles or tokens, so a
+ * leaked token can neither take over an account nor make itself permanent. Put it before the
+ * role check, so any token gets the same answer.
+ */
 export const requireInteractiveSession: RequestHandler = (req, _res, next) => {
-  if (req.apiToken) throw new HttpError(403, 'SESSION_REQUIRED', 'API tokens cannot do this; log in as a person');
+  if (req.apiToken) throw new HttpError(403, 'SESSION_REQUIRED', 'API tokens cannot change users, passwords, roles or tokens; log in as a person');
   next();
 };
 
@@ -119,23 +124,32 @@ export function requireRole(...roles: Role[]): RequestHandler {
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
+/**
+ * Why a cookie-authenticated request's Origin is refused, or undefined when it may pass: the
+ * Origin must be this server's own (its host equal to the Host header); no Origin (a script, not
+ * a browser) passes; the opaque origin "null" (sandboxed frames, file: pages) does not. Used by
+ * the REST CSRF guard and by the dashboard socket's upgrade (cross-site WebSocket hijacking).
+ */
+export function crossOriginRefusal(req: IncomingMessage): string | undefined {
+  const origin = req.headers.origin;
+  if (origin === undefined || origin === '') return undefined;
+  if (origin === 'null') return 'requests from an opaque origin are refused';
+  let host: string;
+  try {
+    host = new URL(origin).host;
+  } catch {
+    return 'Origin header is not a URL';
+  }
+  return host === req.headers.host ? undefined : `cross-origin request from ${origin} refused`;
+}
+
 /** CSRF guard for cookie-authenticated APIs: JSON bodies only, and same-origin when Origin is sent. */
 export const csrfGuard: RequestHandler = (req, _res, next) => {
   if (!UNSAFE.has(req.method)) return next();
-  const origin = req.headers.origin;
   // Header-authenticated (API token): no ambient credential for a cross-site page to ride on.
-  if (req.headers.authorization !== undefined) {
-    // fall through to the media-type check only
-  } else if (origin && origin !== 'null') {
-    let host: string;
-    try {
-      host = new URL(origin).host;
-    } catch {
-      throw new HttpError(403, 'CSRF_REJECTED', 'Origin header is not a URL');
-    }
-    if (host !== req.headers.host) throw new HttpError(403, 'CSRF_REJECTED', `cross-origin request from ${origin} refused`);
-  } else if (origin === 'null') {
-    throw new HttpError(403, 'CSRF_REJECTED', 'requests from an opaque origin are refused');
+  if (req.headers.authorization === undefined) {
+    const refusal = crossOriginRefusal(req);
+    if (refusal) throw new HttpError(403, 'CSRF_REJECTED', refusal);
   }
   const hasBody = req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0';
   if ((hasBody || req.headers['transfer-encoding']) && !req.is('application/json')) {

@@ -6,6 +6,10 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { HttpError } from '../lib/errors.js';
+import { storageFaultOf } from '../store/faults.js';
+
+/** Seconds a client is asked to wait after a storage fault (Retry-After). */
+export const STORAGE_RETRY_AFTER_S = 5;
 
 /** 404 for unknown /api routes. */
 export const notFound: RequestHandler = (req, _res, next) => {
@@ -31,6 +35,15 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     }
     if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
       res.status(e.status).json({ error: { code: 'BAD_REQUEST', message: e.message ?? 'bad request' } });
+      return;
+    }
+    // Disk full, database locked by another process, I/O error: a condition of the machine, not
+    // a bug. Nothing was changed (the write's transaction rolled back); the client may retry.
+    const fault = storageFaultOf(err);
+    if (fault) {
+      logger.warn({ code: fault.code, method: req.method, path: req.path }, `request refused: ${fault.description}`);
+      res.setHeader('Retry-After', String(STORAGE_RETRY_AFTER_S));
+      res.status(503).json({ error: { code: 'STORAGE_UNAVAILABLE', message: `the server cannot store changes right now (${fault.description}); nothing was changed, try again later` } });
       return;
     }
     logger.error({ err, method: req.method, path: req.path }, 'unhandled error in request');

@@ -31,6 +31,11 @@ export interface LiveViewerAuth {
 
 export interface LiveHubOptions {
   logger: Logger;
+  /**
+   * Why the upgrade's Origin is refused (a cookie rides along on any page's upgrade request), or
+   * undefined: checked before the session, answered 403 CSRF_REJECTED before any 101.
+   */
+  checkOrigin?: (req: IncomingMessage) => string | undefined;
   /** Authenticates the upgrade request (session cookie). */
   authenticate: (req: IncomingMessage) => LiveViewerAuth | undefined;
   /** Builds the current summaries of the given devices. */
@@ -124,6 +129,12 @@ export function createLiveHub(opts: LiveHubOptions) {
 
   return {
     handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+      const refusal = opts.checkOrigin?.(req);
+      if (refusal !== undefined) {
+        const body = JSON.stringify({ error: { code: 'CSRF_REJECTED', message: refusal } });
+        socket.end(`HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+        return;
+      }
       const auth = opts.authenticate(req);
       if (!auth) {
         socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');

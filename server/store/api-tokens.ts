@@ -42,6 +42,7 @@ export function createApiTokenStore(db: Db) {
   );
   const touch = db.prepare<[number, string, number]>('UPDATE api_tokens SET last_used_at_ms = ? WHERE id = ? AND coalesce(last_used_at_ms, 0) < ?');
   const revoke = db.prepare<[number, string]>('UPDATE api_tokens SET revoked_at_ms = coalesce(revoked_at_ms, ?) WHERE id = ?');
+  const liveOfCreator = db.prepare<[string], TokenRow>('SELECT * FROM api_tokens WHERE created_by = ? COLLATE NOCASE AND revoked_at_ms IS NULL ORDER BY created_at_ms');
 
   return {
     /** Stores a new token by its hash; the caller shows the token once. */
@@ -67,6 +68,15 @@ export function createApiTokenStore(db: Db) {
       if (!r) return undefined;
       touch.run(nowMs, r.id, nowMs - TOUCH_GRANULARITY_MS);
       return toInfo(r);
+    },
+    /**
+     * Revokes every live token created by `username` (its creator was demoted or deleted: a token
+     * never outlasts the standing of the person who answers for it). Returns the revoked tokens.
+     */
+    revokeCreatedBy(username: string, nowMs: number): ApiTokenInfo[] {
+      const rows = liveOfCreator.all(username);
+      for (const r of rows) revoke.run(nowMs, r.id);
+      return rows.map((r) => toInfo({ ...r, revoked_at_ms: nowMs }));
     },
     /** Revokes a token (idempotent); undefined if unknown. */
     revoke(id: string, nowMs: number): ApiTokenInfo | undefined {

@@ -69,7 +69,14 @@ export function createAuditStore(db: Db) {
       ORDER BY id DESC LIMIT @limit`,
   );
 
+  const ascending = db.prepare<{ after: number; fromMs: number; toMs: number; limit: number }, AuditRow>(
+    'SELECT * FROM audit_log WHERE id > @after AND at_ms >= @fromMs AND at_ms < @toMs ORDER BY id LIMIT @limit',
+  );
   return {
+    /** Entries with an id above `afterId` in [fromMs, toMs), oldest first: the export's next chunk. */
+    chunk(afterId: number, fromMs: number, toMs: number, limit: number): AuditEntry[] {
+      return ascending.all({ after: afterId, fromMs, toMs, limit }).map(toEntry);
+    },
     /** Appends one entry; returns its id. */
     insert(atMs: number, actor: AuditActor, input: AuditInput): number {
       const r = insert.run(atMs, actor.id, actor.name, input.action, input.entityType, input.entityId, input.summary, JSON.stringify(input.detail ?? {}));

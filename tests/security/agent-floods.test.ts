@@ -2,7 +2,8 @@
  * Floods and slow clients on the agent side: a device that sends too fast is told RATE_LIMITED
  * with retryAfterMs and the report to resend, never acked past a refused report, and closed with
  * 1008 when it ignores the wait; its reconnects are limited too; other agents keep being served.
- * Slow or silent sockets are cut by the header timeout, and a flood of them by the pending cap.
+ * Slow or silent sockets are cut by the header timeout, and a flood of them by the pending cap,
+ * shared fairly per remote address (tests/security/connection-fairness.test.ts floods at scale).
  */
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -129,12 +130,12 @@ describe('agent floods and slow clients', () => {
     expect(JSON.parse(err.body)).toEqual({ error: { code: 'RATE_LIMITED', message: expect.stringMatching(/^too many connections; retry in \d+ ms$/), retryAfterMs: expect.any(Number) } });
   });
 
-  it('cuts sockets that never finish their headers, and drops new ones beyond the pending cap', async () => {
+  it('cuts sockets that never finish their headers, drops an address\'s sockets beyond its share, and still serves other addresses', async () => {
     await setup({ connectionLimits: { headersTimeoutMs: 400, requestTimeoutMs: 1_000, checkIntervalMs: 100, maxPending: 3 } });
     const { port } = new URL(t.url);
-    const open = (partial: string) =>
+    const open = (partial: string, localAddress = '127.0.0.1') =>
       new Promise<{ socket: net.Socket; closed: Promise<string> }>((resolve) => {
-        const socket = net.connect(Number(port), '127.0.0.1', () => {
+        const socket = net.connect({ port: Number(port), host: '127.0.0.1', localAddress }, () => {
           if (partial) socket.write(partial);
           let got = '';
           socket.on('data', (d) => (got += d.toString()));
@@ -145,12 +146,16 @@ describe('agent floods and slow clients', () => {
       });
     const started = Date.now();
     const slow = [await open('GET /api/health HTTP/1.1\r\nHost: x\r\n'), await open(`GET ${AGENT_WS_PATH} HTTP/1.1\r\nUpgrade: websocket\r\n`), await open('')];
-    // The fourth socket finds the cap reached and is closed at once, unanswered.
+    // A fourth socket from the same address finds its share (here the whole cap) used: closed at once, unanswered.
     const extra = await open('GET /api/health HTTP/1.1\r\nHost: x\r\n\r\n');
     expect(await extra.closed).toBe('');
+    // Another address is not locked out: it takes the oldest slot of the busiest address.
+    const other = await open('GET /api/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', '127.0.0.2');
+    expect(await other.closed).toMatch(/^HTTP\/1\.1 200/);
     const answers = await Promise.all(slow.map((s) => s.closed));
     expect(Date.now() - started).toBeLessThan(5_000);
-    for (const a of answers.slice(0, 2)) expect(a).toMatch(/^HTTP\/1\.1 408/);
+    expect(answers[0]).toBe('');
+    expect(answers[1]).toMatch(/^HTTP\/1\.1 408/);
     // Once they are gone the server serves again.
     expect((await new ApiClient(t.url).get('/api/health')).status).toBe(200);
   });

@@ -1,7 +1,7 @@
 /**
  * API tokens: admins create named tokens with a role (shown once, stored hashed); scripts send
  * `Authorization: Bearer qpt_…` instead of a cookie; the role holds; revoked and expired tokens
- * are refused; a token cannot mint tokens or change a password; the CSRF Origin check does not
+ * are refused; a token cannot mint or revoke tokens (but itself) or change a password; the CSRF Origin check does not
  * apply to header-authenticated requests, and a bad header is never rescued by a cookie.
  */
 import { afterEach, describe, expect, it } from 'vitest';
@@ -44,8 +44,8 @@ describe('API tokens', () => {
     expect((await asToken(token, 'GET', '/api/me')).json).toEqual({ id: `token:${created.json.id}`, username: 'api-token:backup script', role: 'technician' });
     const client = await asToken(token, 'POST', '/api/clients', { name: 'Scripted', contract: 'monthly' });
     expect(client.status).toBe(201);
-    // Technician role: no user management, no audit log.
-    expect((await asToken(token, 'POST', '/api/users', { username: 'x1', password: 'long-enough-1', role: 'viewer' })).json.error.code).toBe('FORBIDDEN');
+    // Technician role: no audit log; and no token, whatever its role, manages users.
+    expect((await asToken(token, 'POST', '/api/users', { username: 'x1', password: 'long-enough-1', role: 'viewer' })).json.error.code).toBe('SESSION_REQUIRED');
     expect((await asToken(token, 'GET', '/api/audit')).status).toBe(403);
     // Its actions are audited under its name.
     const audit = (await admin.get('/api/audit?entityType=client')).json.entries;
@@ -79,15 +79,17 @@ describe('API tokens', () => {
     expect((await new ApiClient(t!.url).request('GET', '/api/clients', undefined, { authorization: 'Basic YWRtaW46eA==' })).status).toBe(401);
   });
 
-  it('cannot mint tokens or change a password; an admin token may list and revoke (itself too)', async () => {
+  it('cannot mint tokens or change a password; an admin token may list tokens and revoke itself, no other', async () => {
     const admin = await start();
     const tok = (await admin.post('/api/api-tokens', { name: 'ops', role: 'admin' })).json;
     expect((await asToken(tok.token, 'POST', '/api/api-tokens', { name: 'child', role: 'admin' })).json.error).toEqual({
       code: 'SESSION_REQUIRED',
-      message: 'API tokens cannot do this; log in as a person',
+      message: 'API tokens cannot change users, passwords, roles or tokens; log in as a person',
     });
     expect((await asToken(tok.token, 'POST', '/api/me/password', { currentPassword: 'x', newPassword: 'yyyyyyyyyyyy' })).json.error.code).toBe('SESSION_REQUIRED');
     expect((await asToken(tok.token, 'GET', '/api/api-tokens')).status).toBe(200);
+    const sibling = (await admin.post('/api/api-tokens', { name: 'sibling', role: 'viewer' })).json;
+    expect((await asToken(tok.token, 'DELETE', `/api/api-tokens/${sibling.id}`)).json.error.code).toBe('SESSION_REQUIRED');
     expect((await asToken(tok.token, 'DELETE', `/api/api-tokens/${tok.id}`)).status).toBe(200);
     expect((await asToken(tok.token, 'GET', '/api/api-tokens')).status).toBe(401);
     expect((await admin.post('/api/api-tokens', { name: 'ops', role: 'viewer' })).json.error.code).toBe('API_TOKEN_EXISTS');

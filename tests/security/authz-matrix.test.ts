@@ -18,12 +18,15 @@ import { SESSION_IDLE_MS, SESSION_TTL_MS } from '../../server/auth/sessions.js';
 import { createApp } from '../../server/api/app.js';
 import { manualClock } from '../helpers/receivers.js';
 import { listRoutes, type RouteInfo } from '../helpers/routes.js';
-import { ApiClient, enrollTestDevice, startTestServer, type TestServer } from '../helpers/test-server.js';
+import { ADMIN_PASSWORD, ApiClient, enrollTestDevice, startTestServer, type TestServer } from '../helpers/test-server.js';
 import { WsTestClient } from '../helpers/ws-client.js';
 
-type Access = 'public' | 'any' | 'act' | 'admin' | 'admin-session' | 'session' | 'self-or-admin' | 'self-or-tech';
+type Access = 'public' | 'any' | 'act' | 'admin' | 'admin-session' | 'session' | 'self-or-admin' | 'self-or-admin-session' | 'self-or-tech';
 
-/** Who may call what. `act` = admin or technician; `*-session` = not with an API token. */
+/**
+ * Who may call what. `act` = admin or technician; `session` and `*-session` = a person's session:
+ * any API token gets 403 SESSION_REQUIRED, whatever its role (checked before the role).
+ */
 const POLICY = `
 GET /api/health public
 POST /api/login public
@@ -98,9 +101,9 @@ DELETE /api/channels/:id act
 POST /api/channels/:id/test act
 GET /api/users any
 GET /api/users/:id self-or-admin
-POST /api/users admin
-PATCH /api/users/:id self-or-admin
-DELETE /api/users/:id admin
+POST /api/users admin-session
+PATCH /api/users/:id self-or-admin-session
+DELETE /api/users/:id admin-session
 GET /api/users/:id/contacts self-or-tech
 POST /api/users/:id/contacts self-or-tech
 DELETE /api/users/:id/contacts/:contactId self-or-tech
@@ -129,14 +132,21 @@ POST /api/notifications/:id/retry act
 DELETE /api/enrollment-tokens/:id act
 GET /api/api-tokens admin
 POST /api/api-tokens admin-session
-DELETE /api/api-tokens/:id admin
+DELETE /api/api-tokens/:id admin-session
 GET /api/audit admin
+GET /api/audit/export admin
 GET /ack/:token public
 POST /ack/:token public
 `
   .trim()
   .split('\n')
   .map((line) => line.trim().split(' ') as [string, string, Access]);
+
+/**
+ * Every route that changes a credential, a user's role or an API token. Each must be session-only
+ * in POLICY, and the "admin by API token" test below attacks each with a real body.
+ */
+const CREDENTIAL_ROUTES = ['POST /api/users', 'PATCH /api/users/:id', 'DELETE /api/users/:id', 'POST /api/me/password', 'POST /api/api-tokens', 'DELETE /api/api-tokens/:id'];
 
 /** Bodies where an empty one would be refused for another reason than the caller's role. */
 const BODIES: Record<string, object> = {
@@ -167,6 +177,8 @@ function expected(access: Access, p: Principal): 'allowed' | 401 | 403 {
     case 'self-or-admin':
       return p.role === 'admin' ? 'allowed' : 403;
     case 'admin-session':
+      return p.role === 'admin' && !p.isToken ? 'allowed' : 403;
+    case 'self-or-admin-session':
       return p.role === 'admin' && !p.isToken ? 'allowed' : 403;
     case 'session':
       return p.isToken ? 403 : 'allowed';
@@ -226,6 +238,11 @@ describe('authorization matrix', () => {
     expect(POLICY.map(([m, p]) => `${m} ${p}`).sort()).toEqual(registered);
   });
 
+  it('requires a person\'s session on every route that changes credentials, roles or tokens', () => {
+    const policy = new Map(POLICY.map(([m, p, a]) => [`${m} ${p}`, a]));
+    expect(CREDENTIAL_ROUTES.map((r) => [r, policy.get(r)])).toEqual(CREDENTIAL_ROUTES.map((r) => [r, expect.stringMatching(/^(session|.*-session)$/)]));
+  });
+
   it('lets people read and change their own account and contacts', async () => {
     for (const p of principals.filter((x) => x.role !== null && !x.isToken)) {
       const client = new ApiClient(t.url);
@@ -255,14 +272,103 @@ describe('authorization matrix', () => {
         const label = `${p.name} ${r.method} ${r.path}`;
         const outcome = res.status === 401 || res.status === 403 ? `${res.status} ${res.json?.error?.code}` : 'allowed';
         got.push(`${label} → ${outcome}`);
-        const code = exp === 401 ? p.code401 : exp === 403 ? (access === 'admin-session' && p.role === 'admin') || (access === 'session') ? 'SESSION_REQUIRED' : 'FORBIDDEN' : '';
+        const isSessionOnly = access === 'session' || access.endsWith('-session');
+        const code = exp === 401 ? p.code401 : exp === 403 ? (isSessionOnly && p.isToken ? 'SESSION_REQUIRED' : 'FORBIDDEN') : '';
         want.push(`${label} → ${exp === 'allowed' ? 'allowed' : `${exp} ${code}`}`);
       }
     }
     expect(got).toEqual(want);
     expect(checks).toBeGreaterThan(900);
+    // ~960 sequential requests: ~20 s alone on the 2-core machine, more beside other test files.
+  }, 120_000);
+
+});
+
+describe('admin by API token (a leaked admin token)', () => {
+  let t: TestServer;
+  let admin: ApiClient;
+  beforeAll(async () => {
+    t = await startTestServer();
+    admin = new ApiClient(t.url);
+    await admin.login();
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+  const asToken = (token: string) => (method: string, url: string, body?: unknown) => new ApiClient(t.url).request(method, url, body, { authorization: `Bearer ${token}` });
+  const canLogin = async (username: string, password: string) => (await new ApiClient(t.url).post('/api/login', { username, password })).status === 200;
+
+  it('changes no password, role, user or token on any credential route: 403 SESSION_REQUIRED, all attempts in flight at once', async () => {
+    const vera = (await admin.post('/api/users', { username: 'vera', password: 'vera-password-1', role: 'viewer' })).json;
+    const tom = (await admin.post('/api/users', { username: 'tom', password: 'tom-password-1', role: 'technician' })).json;
+    const me = (await admin.get('/api/me')).json;
+    const leaked = (await admin.post('/api/api-tokens', { name: 'leaked', role: 'admin' })).json as { id: string; token: string };
+    const other = (await admin.post('/api/api-tokens', { name: 'backup script', role: 'admin' })).json as { id: string; token: string };
+    const as = asToken(leaked.token);
+    const attacks: [string, string, string, unknown][] = [
+      ['PATCH /api/users/:id', 'PATCH', `/api/users/${me.id}`, { password: 'attacker-password-1' }],
+      ['PATCH /api/users/:id', 'PATCH', `/api/users/${vera.id}`, { password: 'attacker-password-1' }],
+      ['PATCH /api/users/:id', 'PATCH', `/api/users/${tom.id}`, { role: 'admin' }],
+      ['PATCH /api/users/:id', 'PATCH', `/api/users/${me.id}`, { email: 'attacker@evil.example' }],
+      ['POST /api/users', 'POST', '/api/users', { username: 'backdoor', password: 'backdoor-password-1', role: 'admin' }],
+      ['DELETE /api/users/:id', 'DELETE', `/api/users/${vera.id}`, undefined],
+      ['POST /api/me/password', 'POST', '/api/me/password', { currentPassword: 'x', newPassword: 'attacker-password-1' }],
+      ['POST /api/api-tokens', 'POST', '/api/api-tokens', { name: 'forever', role: 'admin' }],
+      ['DELETE /api/api-tokens/:id', 'DELETE', `/api/api-tokens/${other.id}`, undefined],
+    ];
+    // Every credential route is attacked at least once.
+    expect([...new Set(attacks.map((a) => a[0]))].sort()).toEqual([...CREDENTIAL_ROUTES].sort());
+    const answers = await Promise.all(attacks.map(([, method, url, body]) => as(method, url, body)));
+    expect(answers.map((a, i) => `${attacks[i]![1]} ${attacks[i]![2]} → ${a.status} ${a.json?.error?.code}`)).toEqual(attacks.map(([, m, u]) => `${m} ${u} → 403 SESSION_REQUIRED`));
+    expect(answers[0]!.json.error.message).toBe('API tokens cannot change users, passwords, roles or tokens; log in as a person');
+
+    // Nothing changed.
+    expect(await canLogin('admin', ADMIN_PASSWORD)).toBe(true);
+    expect(await canLogin('vera', 'vera-password-1')).toBe(true);
+    expect(await canLogin('backdoor', 'backdoor-password-1')).toBe(false);
+    const users = (await admin.get('/api/users')).json as { username: string; role: string; email: string | null }[];
+    expect(users.map((u) => [u.username, u.role, u.email])).toEqual(expect.arrayContaining([['admin', 'admin', null], ['tom', 'technician', null], ['vera', 'viewer', null]]));
+    expect(users).toHaveLength(3);
+    expect((await admin.get('/api/api-tokens')).json.map((x: { name: string; revokedAtMs: number | null }) => [x.name, x.revokedAtMs])).toEqual(expect.arrayContaining([['leaked', null], ['backup script', null]]));
+    expect((await asToken(other.token)('GET', '/api/me')).status).toBe(200);
+
+    // What the token may still do to credentials: revoke itself.
+    expect((await as('DELETE', `/api/api-tokens/${leaked.id}`)).json).toMatchObject({ id: leaked.id, revokedAtMs: expect.any(Number) });
+    expect((await as('GET', '/api/me')).json.error.code).toBe('TOKEN_INVALID');
   });
 
+  it('stops the tokens of a demoted or deleted user at once (and audits why)', async () => {
+    await admin.post('/api/users', { username: 'alice', password: 'alice-password-1', role: 'admin' });
+    await admin.post('/api/users', { username: 'bob', password: 'bob-password-1', role: 'admin' });
+    const users = (await admin.get('/api/users')).json as { id: string; username: string }[];
+    const idOf = (n: string) => users.find((u) => u.username === n)!.id;
+    const mint = async (who: string, name: string, role: string) => {
+      const c = new ApiClient(t.url);
+      await c.login(who, `${who}-password-1`);
+      return (await c.post('/api/api-tokens', { name, role })).json as { id: string; token: string };
+    };
+    const alices = [await mint('alice', 'alice admin', 'admin'), await mint('alice', 'alice viewer', 'viewer')];
+    const bobs = [await mint('bob', 'bob admin', 'admin'), await mint('bob', 'bob tech', 'technician')];
+    const mine = (await admin.post('/api/api-tokens', { name: 'admin own', role: 'admin' })).json as { token: string };
+    const works = async (tk: { token: string }) => (await asToken(tk.token)('GET', '/api/me')).status;
+    expect(await Promise.all([...alices, ...bobs, mine].map(works))).toEqual([200, 200, 200, 200, 200]);
+
+    expect((await admin.request('PATCH', `/api/users/${idOf('alice')}`, { role: 'technician' })).status).toBe(200);
+    expect((await admin.delete(`/api/users/${idOf('bob')}`)).status).toBe(204);
+    expect(await Promise.all([...alices, ...bobs, mine].map(works))).toEqual([401, 401, 401, 401, 200]);
+    // A new user of a deleted user's name inherits nothing.
+    await admin.post('/api/users', { username: 'bob', password: 'bob-password-2', role: 'admin' });
+    expect(await works(bobs[0]!)).toBe(401);
+
+    const audit = (await admin.get('/api/audit?limit=200')).json;
+    const entries = audit.entries as { action: string; summary: string }[];
+    expect(entries.filter((e) => e.action === 'api-token.revoke' && e.summary.includes('its creator')).map((e) => e.summary).sort()).toEqual([
+      'revoked API token "alice admin": its creator alice was demoted',
+      'revoked API token "alice viewer": its creator alice was demoted',
+      'revoked API token "bob admin": its creator bob was deleted',
+      'revoked API token "bob tech": its creator bob was deleted',
+    ]);
+  });
 });
 
 describe('devices and credentials', () => {

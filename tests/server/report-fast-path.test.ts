@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { isValidReportFast, reportSchema } from '../../shared/protocol.js';
+import { decodeAgentMessage, isValidReportFast, reportSchema, type Report } from '../../shared/protocol.js';
 import { METRICS } from '../../shared/metrics.js';
 
 /** Samples that are valid, or broken in one of the ways agents (or attackers) break them. */
@@ -21,12 +21,19 @@ const sampleArb = fc.oneof(
     dropLabels: fc.boolean(),
     extraKey: fc.boolean(),
     nullLabels: fc.boolean(),
-  }).map(({ def, labelValue, value, extraLabel, dropLabels, extraKey, nullLabels }) => {
+    // Keys that name prototype machinery; JSON.parse makes them own keys, as a hostile frame does.
+    protoKey: fc.option(fc.constantFrom('__proto__', 'constructor', 'prototype'), { nil: undefined }),
+  }).map(({ def, labelValue, value, extraLabel, dropLabels, extraKey, nullLabels, protoKey }) => {
     const s: Record<string, unknown> = { name: def.name, value };
     if (def.labelKeys.length > 0 && !dropLabels) s.labels = Object.fromEntries(def.labelKeys.map((k) => [k, labelValue]));
     if (extraLabel) s.labels = { ...(s.labels as object), zone: 'x' };
     if (extraKey) s.unit = 'pct';
     if (nullLabels) s.labels = null;
+    if (protoKey) {
+      const labels = (s.labels && typeof s.labels === 'object' ? s.labels : {}) as object;
+      Object.defineProperty(labels, protoKey, { value: labelValue, enumerable: true, configurable: true, writable: true });
+      s.labels = labels;
+    }
     return s;
   }),
   fc.record({ name: fc.string(), value: fc.double() }),
@@ -60,6 +67,16 @@ describe('report fast path', () => {
           expect(slow.success).toBe(true);
           expect(slow.data).toEqual(raw);
         }
+        // Neither path lets a prototype key through, and both hand out labels without a prototype.
+        const decoded = decodeAgentMessage(JSON.stringify(raw));
+        expect(decoded.ok).toBe(slow.success);
+        for (const accepted of [slow.success ? slow.data : undefined, decoded.ok ? (decoded.message as Report) : undefined]) {
+          for (const m of accepted?.metrics ?? []) {
+            if (!m.labels) continue;
+            expect(Object.getPrototypeOf(m.labels)).toBe(null);
+            for (const k of ['__proto__', 'constructor', 'prototype']) expect(Object.keys(m.labels)).not.toContain(k);
+          }
+        }
       }),
       { numRuns: 3_000 },
     );
@@ -83,5 +100,19 @@ describe('report fast path', () => {
     expect(isValidReportFast(good)).toBe(true);
     expect(isValidReportFast({ ...good, metrics: [{ name: 'fs.usedPct', value: 1 }] })).toBe(false);
     expect(isValidReportFast(JSON.parse('{"type":"report","v":1,"seq":1,"tsMs":1800000000000,"metrics":[],"__proto__":{}}'))).toBe(false);
+  });
+
+  it('refuses __proto__, constructor and prototype label keys with the code and message of any extra label', () => {
+    const frame = (labels: string) => `{"type":"report","v":1,"seq":3,"tsMs":1800000000000,"metrics":[{"name":"fs.usedPct","labels":${labels},"value":1}]}`;
+    for (const key of ['zone', '__proto__', 'constructor', 'prototype']) {
+      expect(decodeAgentMessage(frame(`{"mount":"/","${key}":"x"}`)), key).toEqual({
+        ok: false,
+        code: 'UNKNOWN_METRIC',
+        message: `metrics.0: metric "fs.usedPct" needs labels [mount] but got [${[key, 'mount'].sort().join(',')}]`,
+        seq: 3,
+      });
+    }
+    const ok = decodeAgentMessage(frame('{"mount":"/"}'));
+    expect(ok.ok && Object.getPrototypeOf((ok.message as Report).metrics[0]!.labels)).toBe(null);
   });
 });
