@@ -90,6 +90,8 @@ export interface SessionUser {
   id: string;
   username: string;
   role: UserRole;
+  /** Two-factor state (GET /api/me): enrolled, and whether the user's role requires it. */
+  twoFactor?: { isEnrolled: boolean; isRequired: boolean };
 }
 
 /**
@@ -156,6 +158,8 @@ export const AUDIT_ACTIONS = [
   'digest.update', 'delivery.retry',
   'alert.acknowledge', 'alert.resolve', 'alert.assign',
   'incident.open', 'incident.close', 'incident.bill', 'incident.time-book', 'incident.time-remove',
+  'login.second-factor-failure', 'login.sso', 'two-factor.enrol', 'two-factor.disable', 'two-factor.recovery-used', 'two-factor.recovery-regenerate',
+  'auth-settings.update', 'secrets.rotate-key',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -28,6 +28,7 @@ import { accountRoutes, userRoutes } from '../api/user-routes.js';
 import { enrollmentTokenRoutes } from '../api/enrollment-token-routes.js';
 import { apiTokenRoutes } from '../api/api-token-routes.js';
 import { auditRoutes } from '../api/audit-routes.js';
+import { authAdminRoutes, myTwoFactorRoutes, twoFactorGate } from '../api/two-factor-routes.js';
 import { errorHandler, notFound } from './errors.js';
 
 /** Optional parts of the app. */
@@ -63,7 +64,10 @@ export function createApp(ctx: ApiContext, dashboardDir: string, opts: AppOption
   app.use('/api', authRoutes(ctx));
   app.use(ENROLL_PATH, enrollRoutes(ctx));
 
-  const session = requireSession(ctx.users, ctx.now, ctx.apiTokens);
+  // Two-factor enrolment comes before the gate that sends an unenrolled user there.
+  app.use('/api/me/two-factor', requireSession(ctx.users, ctx.now, ctx.apiTokens), myTwoFactorRoutes(ctx));
+  const session = [requireSession(ctx.users, ctx.now, ctx.apiTokens), twoFactorGate(ctx)];
+  app.use('/api/auth', session, authAdminRoutes(ctx));
   app.use('/api/clients', session, clientRoutes(ctx));
   app.use('/api/devices', session, deviceRoutes(ctx));
   app.use('/api/rules', session, ruleRoutes(ctx));
