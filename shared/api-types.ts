@@ -94,6 +94,35 @@ export interface SessionUser {
   twoFactor?: { isEnrolled: boolean; isRequired: boolean };
 }
 
+/** POST /api/login answer when two-factor login is on: no session yet, only this challenge. */
+export interface LoginChallenge {
+  secondFactorRequired: true;
+  /** Send it back with the code to POST /api/login/second-factor; lives 5 minutes, takes 5 wrong codes. */
+  challenge: string;
+  expiresAtMs: number;
+  methods: ('totp' | 'recovery-code')[];
+}
+
+/** GET /api/me/two-factor. */
+export interface TwoFactorStatus {
+  isEnrolled: boolean;
+  /** The user's role must use two-factor login. */
+  isRequired: boolean;
+  /** An enrolment was started and waits for its first code. */
+  isPending: boolean;
+  enrolledAtMs: number | null;
+  recoveryCodesLeft: number;
+}
+
+/** POST /api/me/two-factor/start: the seed for an authenticator app (shown only now). */
+export interface TwoFactorEnrolment {
+  /** Base32 seed, for typing in by hand. */
+  secret: string;
+  otpauthUri: string;
+  /** The otpauth URI as a QR code, SVG markup made by the server. */
+  qrSvg: string;
+}
+
 /**
  * GET /api/users: admins see every field; other roles see id, username and role only (enough to
  * pick an assignee).

@@ -19,6 +19,7 @@ import { FleetView } from './components/fleet-view.js';
 import { IncidentDetailView } from './components/incident-detail-view.js';
 import { IncidentsView } from './components/incidents-view.js';
 import { LoginView } from './components/login-view.js';
+import { TwoFactorRequiredView } from './components/two-factor-panel.js';
 import { MaintenanceView } from './components/maintenance-view.js';
 import { NotificationsView } from './components/notifications-view.js';
 import { OnCallView } from './components/oncall-view.js';
@@ -109,7 +110,8 @@ export function App({ api, live }: { api: Api; live: LiveClient }) {
   useEffect(() => api.onUnauthorized(() => setSession({ status: 'anonymous' })), [api]);
   useEffect(() => live.onSessionEnded(() => setSession({ status: 'anonymous' })), [live]);
 
-  const isUser = session.status === 'user';
+  // A user who must set up two-factor login first gets no live socket (the server refuses it).
+  const isUser = session.status === 'user' && !(session.user.twoFactor?.isRequired && !session.user.twoFactor.isEnrolled);
   useEffect(() => {
     if (!isUser) return;
     live.start();
@@ -163,6 +165,9 @@ export function App({ api, live }: { api: Api; live: LiveClient }) {
     );
   } else if (session.status === 'anonymous') {
     content = <LoginView onLogin={(me) => setSession({ status: 'user', user: me })} />;
+  } else if (session.user.twoFactor?.isRequired && !session.user.twoFactor.isEnrolled) {
+    // The server refuses everything else until then.
+    content = <TwoFactorRequiredView onEnrolled={loadSession} />;
   } else {
     content = <Page route={route} />;
   }
@@ -175,7 +180,7 @@ export function App({ api, live }: { api: Api; live: LiveClient }) {
       </button>
       <TopBar user={user} theme={theme} onToggleTheme={toggleTheme} onLogout={logout} isNavOpen={isNavOpen} onToggleNav={() => setIsNavOpen((v) => !v)} />
       <div class={user ? 'shell' : 'shell shell-anonymous'}>
-        {user && <SideNav route={route} isOpen={isNavOpen} onClose={() => setIsNavOpen(false)} />}
+        {user && !(user.twoFactor?.isRequired && !user.twoFactor.isEnrolled) && <SideNav route={route} isOpen={isNavOpen} onClose={() => setIsNavOpen(false)} />}
         <main id="main" tabIndex={-1}>
           {content}
         </main>

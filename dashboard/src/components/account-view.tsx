@@ -3,6 +3,7 @@
  * and changing your password (which signs out your other sessions).
  */
 import { useState } from 'preact/hooks';
+import { TwoFactorPanel } from './two-factor-panel.js';
 import { useApp } from '../app-context.js';
 import { useAction, useLoad } from '../hooks.js';
 import { ContactPoints, EmailEditor } from './contact-points.js';
@@ -41,6 +42,7 @@ export function AccountView() {
           )}
         </section>
       )}
+      <TwoFactorPanel />
       <form
         class="panel form-grid narrow"
         onSubmit={(e) => {
