@@ -187,7 +187,7 @@ export const AUDIT_ACTIONS = [
   'digest.update', 'delivery.retry',
   'alert.acknowledge', 'alert.resolve', 'alert.assign',
   'incident.open', 'incident.close', 'incident.bill', 'incident.time-book', 'incident.time-remove',
-  'login.second-factor-failure', 'login.sso', 'two-factor.enrol', 'two-factor.disable', 'two-factor.recovery-used', 'two-factor.recovery-regenerate',
+  'login.second-factor-failure', 'two-factor.enrol', 'two-factor.disable', 'two-factor.recovery-used', 'two-factor.recovery-regenerate',
   'auth-settings.update', 'secrets.rotate-key',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -111,7 +111,8 @@ export function App({ api, live }: { api: Api; live: LiveClient }) {
   useEffect(() => live.onSessionEnded(() => setSession({ status: 'anonymous' })), [live]);
 
   // A user who must set up two-factor login first gets no live socket (the server refuses it).
-  const isUser = session.status === 'user' && !(session.user.twoFactor?.isRequired && !session.user.twoFactor.isEnrolled);
+  const mustEnrol = session.status === 'user' && !!session.user.twoFactor?.isRequired && !session.user.twoFactor.isEnrolled;
+  const isUser = session.status === 'user' && !mustEnrol;
   useEffect(() => {
     if (!isUser) return;
     live.start();
@@ -165,7 +166,7 @@ export function App({ api, live }: { api: Api; live: LiveClient }) {
     );
   } else if (session.status === 'anonymous') {
     content = <LoginView onLogin={(me) => setSession({ status: 'user', user: me })} />;
-  } else if (session.user.twoFactor?.isRequired && !session.user.twoFactor.isEnrolled) {
+  } else if (mustEnrol) {
     // The server refuses everything else until then.
     content = <TwoFactorRequiredView onEnrolled={loadSession} />;
   } else {
@@ -178,9 +179,9 @@ export function App({ api, live }: { api: Api; live: LiveClient }) {
       <button type="button" class="skip-link" onClick={() => document.getElementById('main')?.focus()}>
         Skip to content
       </button>
-      <TopBar user={user} theme={theme} onToggleTheme={toggleTheme} onLogout={logout} isNavOpen={isNavOpen} onToggleNav={() => setIsNavOpen((v) => !v)} />
-      <div class={user ? 'shell' : 'shell shell-anonymous'}>
-        {user && !(user.twoFactor?.isRequired && !user.twoFactor.isEnrolled) && <SideNav route={route} isOpen={isNavOpen} onClose={() => setIsNavOpen(false)} />}
+      <TopBar user={user} theme={theme} onToggleTheme={toggleTheme} onLogout={logout} isNavOpen={isNavOpen} onToggleNav={() => setIsNavOpen((v) => !v)} isRestricted={mustEnrol} />
+      <div class={user && !mustEnrol ? 'shell' : 'shell shell-anonymous'}>
+        {user && !mustEnrol && <SideNav route={route} isOpen={isNavOpen} onClose={() => setIsNavOpen(false)} />}
         <main id="main" tabIndex={-1}>
           {content}
         </main>

@@ -1,6 +1,5 @@
--- Two-factor login (TOTP, RFC 6238) with one-time recovery codes, sign-in settings, and single
--- sign-on identities. The TOTP seed is sealed with the key file outside the database
--- (server/auth/secret-box.ts); recovery codes carry 80 random bits and are kept as SHA-256 only.
+-- Two-factor login (TOTP, RFC 6238) with one-time recovery codes, and sign-in settings. The TOTP
+-- seed is sealed with the key file outside the database (server/auth/secret-box.ts); recovery codes carry 80 random bits and are kept as SHA-256 only.
 CREATE TABLE user_totp (
   user_id         TEXT PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
   secret_sealed   TEXT NOT NULL,
@@ -19,7 +18,7 @@ CREATE TABLE user_recovery_codes (
   PRIMARY KEY (user_id, code_hash)
 );
 
--- Sign-in settings an admin changes in the dashboard (two-factor policy, single sign-on). A value
+-- Sign-in settings an admin changes (the two-factor policy). A value
 -- that holds a secret keeps it in secret_sealed, never in value_json.
 CREATE TABLE auth_settings (
   key           TEXT PRIMARY KEY,
@@ -28,14 +27,3 @@ CREATE TABLE auth_settings (
   updated_at_ms INTEGER NOT NULL,
   updated_by    TEXT
 );
-
--- Users who signed in through the identity provider: issuer + subject identify them there.
-CREATE TABLE user_identities (
-  issuer        TEXT NOT NULL,
-  subject       TEXT NOT NULL,
-  user_id       TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-  created_at_ms INTEGER NOT NULL,
-  last_login_ms INTEGER NOT NULL,
-  PRIMARY KEY (issuer, subject)
-);
-CREATE INDEX user_identities_user ON user_identities(user_id);
