@@ -38,7 +38,7 @@ async function main(): Promise<void> {
     server.ctx.twoFactor.setPolicy(['admin'], 'screenshots');
     for (const [name, viewport] of Object.entries(VIEWPORTS)) {
       const username = `anna-${name}`;
-      const admin = await import('../server/auth/secrets.js').then((m) => m.hashPassword(PASSWORD));
+      const admin = await import('../server/lib/secrets.js').then((m) => m.hashPassword(PASSWORD));
       server.ctx.users.create({ username, passwordHash: admin, role: 'admin' }, Date.now());
       const context = await browser.newContext({ viewport, deviceScaleFactor: 1, colorScheme: 'light', timezoneId: 'Europe/Amsterdam', locale: 'en-GB' });
       const page = await context.newPage();

@@ -9,10 +9,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
 import { openDatabase } from './store/database.js';
 import { createAuditLog } from './audit/audit-log.js';
-import { createSecretBox, generateSecretKey, keyFilePath, readKeyFile, writeKeyFile } from './auth/secret-box.js';
+import { createSecretBox, generateSecretKey, keyFilePath, readKeyFile, writeKeyFile } from './lib/secret-box.js';
 import { countSealedWithOtherKeys, resealColumns, unknownKeyIds } from './auth/sealed-columns.js';
 import { CLI_ACTOR } from './user-cli.js';
-import { systemClock } from './clock.js';
+import { systemClock } from './time/clock.js';
 
 /** How long running servers get to notice the new key before values are re-sealed, ms. */
 const PICKUP_PAUSE_MS = 1_500;

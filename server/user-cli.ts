@@ -13,9 +13,9 @@ import { openDatabase, type Db } from './store/database.js';
 import { createUserStore, type User } from './store/users.js';
 import { createTwoFactorStore } from './store/two-factor.js';
 import { createAuditLog } from './audit/audit-log.js';
-import { hashPassword } from './auth/secrets.js';
+import { hashPassword } from './lib/secrets.js';
 import { MIN_PASSWORD_LENGTH } from './auth/bootstrap.js';
-import { systemClock } from './clock.js';
+import { systemClock } from './time/clock.js';
 
 /** How the CLI appears in the audit log. */
 export const CLI_ACTOR = { id: null, name: 'command line on the server' } as const;

@@ -4,8 +4,9 @@ import type { Db } from '../store/database.js';
 import type { UserStore } from '../store/users.js';
 import type { ClientStore } from '../store/clients.js';
 import type { DeviceStore, Device } from '../store/devices.js';
-import type { MetricStore } from '../store/metrics.js';
-import type { Alerting } from '../rules/alerting.js';
+import type { MetricStore } from '../series/index.js';
+import type { Alerting } from '../alerting/index.js';
+import type { Billing } from '../billing/index.js';
 import type { Notifier } from '../notify/notifier.js';
 import type { DeviceHealthQuery } from '../store/device-health.js';
 import type { AgentSettingsStore } from '../store/agent-settings.js';
@@ -13,7 +14,7 @@ import type { InventoryStore } from '../store/inventory.js';
 import type { RotationOutcome } from '../gateway/agent-gateway.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { ApiTokenStore } from '../store/api-tokens.js';
-import type { SecretBox } from '../auth/secret-box.js';
+import type { SecretBox } from '../lib/secret-box.js';
 import type { TwoFactor } from '../auth/two-factor.js';
 
 /** What routes may ask of live agent connections (implemented by the agent gateway). */
@@ -44,8 +45,10 @@ export interface ApiContext {
   isTls: boolean;
   /** Online rule for a device (connected and reporting). */
   isOnline: (d: Device) => boolean;
-  /** Rules, alerts, incidents, maintenance and reports (server/rules/alerting.ts). */
+  /** Rules, alerts, incidents and maintenance (server/alerting/index.ts). */
   alerting: Alerting;
+  /** Billing reports and the contract advisor (server/billing/index.ts). */
+  billing: Billing;
   /** Channels, on-call schedules, escalation and the delivery queue (server/notify/notifier.ts). */
   notify: Notifier;
   /** Open alerts/incidents per device, for the fleet's health colours. */
@@ -56,7 +59,7 @@ export interface ApiContext {
   audit: AuditLog;
   /** API tokens (bearer credentials for scripts). */
   apiTokens: ApiTokenStore;
-  /** Seals secrets at rest: encryptSecret/decryptSecret (server/auth/secret-box.ts). */
+  /** Seals secrets at rest: encryptSecret/decryptSecret (server/lib/secret-box.ts). */
   secrets: SecretBox;
   /** Two-factor login: enrolment, codes, challenges, policy (server/auth/two-factor.ts). */
   twoFactor: TwoFactor;

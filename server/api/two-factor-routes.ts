@@ -5,7 +5,7 @@
  */
 import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
-import { HttpError, parseInput } from '../http/errors.js';
+import { HttpError, parseInput } from '../lib/errors.js';
 import { requireInteractiveSession, requireRole } from '../auth/sessions.js';
 import { passwordLimiter } from '../http/rate-limits.js';
 import type { ApiContext } from './context.js';

@@ -1,10 +1,10 @@
 /**
- * Every database column that holds a sealed secret (server/auth/secret-box.ts), so that sealing
+ * Every database column that holds a sealed secret (server/lib/secret-box.ts), so that sealing
  * plaintext left from older versions and re-sealing under a new key (`quarkpulse secrets
  * rotate-key`) cover them all. A module that stores a new kind of secret appends its column here.
  */
 import type { Db } from '../store/database.js';
-import { isSealed, type SecretBox } from './secret-box.js';
+import { isSealed, type SecretBox } from '../lib/secret-box.js';
 
 /** A column of sealed values. */
 export interface SealedColumn {

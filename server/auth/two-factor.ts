@@ -1,7 +1,7 @@
 /**
  * Two-factor login: TOTP (RFC 6238: SHA-1, 6 digits, 30 s steps, ±1 step of clock drift) through
  * npm `otplib`, plus ten one-time recovery codes (80 random bits each, kept as SHA-256 only,
- * shown once). The seed is sealed at rest (server/auth/secret-box.ts). A code is accepted once:
+ * shown once). The seed is sealed at rest (server/lib/secret-box.ts). A code is accepted once:
  * the time step of the last accepted code is stored and only moves forward, so the same code
  * cannot be replayed inside its window, not even by two requests racing.
  *
@@ -14,12 +14,12 @@ import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { generateSecret, generateURI, verify } from 'otplib';
 import QRCode from 'qrcode';
-import { HttpError } from '../http/errors.js';
+import { HttpError } from '../lib/errors.js';
 import type { AuthSettingsStore } from '../store/auth-settings.js';
 import type { TwoFactorStore } from '../store/two-factor.js';
 import type { Role, User } from '../store/users.js';
-import type { SecretBox } from './secret-box.js';
-import { generateToken, hashToken } from './secrets.js';
+import type { SecretBox } from '../lib/secret-box.js';
+import { generateToken, hashToken } from '../lib/secrets.js';
 
 /** GCM purpose of sealed TOTP seeds (server/auth/sealed-columns.ts). */
 export const TOTP_PURPOSE = 'totp-secret';

@@ -1,12 +1,12 @@
 /**
  * Notification channels (with their full config: secrets included, so this never goes to the API
  * unmasked) and the contact points that tie people to them. The config is sealed at rest
- * (server/auth/secret-box.ts): the database file alone holds no SMTP password or webhook URL.
+ * (server/lib/secret-box.ts): the database file alone holds no SMTP password or webhook URL.
  */
 import type { ContactPoint } from '../../shared/notify-types.js';
 import type { Db } from './database.js';
-import { generateId } from '../auth/secrets.js';
-import type { SecretBox } from '../auth/secret-box.js';
+import { generateId } from '../lib/secrets.js';
+import type { SecretBox } from '../lib/secret-box.js';
 
 /** GCM purpose of sealed channel configs (server/auth/sealed-columns.ts). */
 export const CHANNEL_CONFIG_PURPOSE = 'channel-config';

@@ -4,7 +4,7 @@ import type { Db } from './database.js';
 /** A user's TOTP row. */
 export interface TotpRecord {
   userId: string;
-  /** The base32 seed, sealed (server/auth/secret-box.ts). */
+  /** The base32 seed, sealed (server/lib/secret-box.ts). */
   secretSealed: string;
   /** Null while the enrolment waits for its first code. */
   confirmedAtMs: number | null;

@@ -15,7 +15,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AGENT_WS_PATH, LIVE_WS_PATH } from '../../shared/protocol.js';
 import { SESSION_IDLE_MS, SESSION_TTL_MS } from '../../server/auth/sessions.js';
-import { createApp } from '../../server/http/app.js';
+import { createApp } from '../../server/api/app.js';
 import { manualClock } from '../helpers/receivers.js';
 import { listRoutes, type RouteInfo } from '../helpers/routes.js';
 import { ApiClient, enrollTestDevice, startTestServer, type TestServer } from '../helpers/test-server.js';
@@ -60,6 +60,9 @@ POST /api/alerts/:id/acknowledge act
 POST /api/alerts/:id/resolve act
 POST /api/alerts/:id/assign act
 POST /api/alerts/:id/comments act
+GET /api/alerts/:id/time-entries any
+POST /api/alerts/:id/time-entries act
+DELETE /api/alerts/:id/time-entries/:entryId act
 GET /api/incidents any
 POST /api/incidents act
 GET /api/incidents/:id any
@@ -77,6 +80,15 @@ DELETE /api/maintenance/:id act
 GET /api/reports/billing any
 GET /api/reports/contract-advice any
 GET /api/reports/contract-history any
+GET /api/reports/client-report any
+POST /api/reports/client-report/send act
+GET /api/reports/client-report/archive any
+GET /api/reports/client-report/archive/:id any
+GET /api/reports/billing.csv any
+GET /api/reports/time-entries.csv any
+GET /api/reports/billing-all any
+GET /api/reports/client-settings/:clientId any
+PUT /api/reports/client-settings/:clientId act
 GET /api/channels any
 GET /api/channels/types any
 POST /api/channels act

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createSecretBox, generateSecretKey, openSecretBox, readKeyFile, SecretBoxError, writeKeyFile } from '../../server/auth/secret-box.js';
+import { createSecretBox, generateSecretKey, openSecretBox, readKeyFile, SecretBoxError, writeKeyFile } from '../../server/lib/secret-box.js';
 
 describe('secret box', () => {
   let dir: string | undefined;
