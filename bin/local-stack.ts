@@ -50,7 +50,7 @@ export async function startLocalStack(flags: { port?: string; data?: string; age
   const settings = resolveServerSettings(flags, process.env);
   if (settings.tls) process.stderr.write('  Note: `quarkpulse start` serves plain HTTP for trying things out; QP_TLS_CERT/QP_TLS_KEY apply to `quarkpulse server`.\n');
   const logger = pino({ name: 'quarkpulse-server', level: settings.logLevel });
-  const server = await createServer({ dataDir: settings.dataDir, logger, adminPassword: settings.adminPassword, publicUrl: settings.publicUrl });
+  const server = await createServer({ dataDir: settings.dataDir, logger, adminPassword: settings.adminPassword, publicUrl: settings.publicUrl, secretKeyFile: settings.secretKeyFile });
   const port = await server.listen(settings.port, settings.host);
   const agent = flags.agent === false ? undefined : await startLocalAgent(server, port, settings.dataDir, settings.logLevel === 'info' ? 'warn' : settings.logLevel);
   process.stderr.write(`\n  Quarkpulse Monitor is running: http://localhost:${port}\n`);

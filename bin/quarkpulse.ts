@@ -5,11 +5,15 @@
  *   server           the server alone
  *   agent enroll|run the agent on a monitored machine
  *   client add|list  clients and contracts, for scripted setups
+ *   user reset-password|disable-2fa   getting back in, on the server machine
+ *   secrets rotate-key                a new key for the secrets sealed in the database
  */
 import { Command } from 'commander';
 import { registerAgentCommands } from '../agent/cli.js';
 import { registerServerCommands } from '../server/cli.js';
 import { registerClientCommands } from '../server/client-cli.js';
+import { registerUserCommands } from '../server/user-cli.js';
+import { registerSecretsCommands } from '../server/secrets-cli.js';
 import { VERSION } from '../server/version.js';
 import { startLocalStack } from './local-stack.js';
 
@@ -31,6 +35,8 @@ program
 registerServerCommands(program);
 registerClientCommands(program);
 registerAgentCommands(program);
+registerUserCommands(program);
+registerSecretsCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`quarkpulse: ${(err as Error).message}\n`);

@@ -52,6 +52,7 @@ export async function startServerFromSettings(flags: ServerFlags): Promise<{ ser
     tls: settings.tls,
     metricsToken: settings.metricsToken,
     retention: settings.retention,
+    secretKeyFile: settings.secretKeyFile,
     branding: { mspName: settings.mspName, logoFile: settings.mspLogo },
     chromiumPath: settings.chromiumPath,
     recordRetention: settings.recordRetention,

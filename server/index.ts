@@ -46,6 +46,11 @@ import { bootstrapAdmin } from './auth/bootstrap.js';
 import { createApp } from './api/app.js';
 import type { ApiContext } from './api/context.js';
 import { VERSION } from './version.js';
+import { keyFilePath, openSecretBox } from './lib/secret-box.js';
+import { sealPlaintextColumns, unknownKeyIds } from './auth/sealed-columns.js';
+import { createTwoFactor } from './auth/two-factor.js';
+import { createTwoFactorStore } from './store/two-factor.js';
+import { createAuthSettingsStore } from './store/auth-settings.js';
 import type { AgentRateLimitPolicy } from './gateway/agent-rate-limit.js';
 import { DEFAULT_CONNECTION_LIMITS, guardPendingConnections, serverTimeoutOptions, type ConnectionLimits } from './http/connection-guard.js';
 
@@ -111,6 +116,8 @@ export interface ServerOptions {
   agentRateLimit?: Partial<AgentRateLimitPolicy>;
   /** Timeouts and the cap on sockets waiting for their first request (server/http/connection-guard.ts). */
   connectionLimits?: Partial<ConnectionLimits>;
+  /** Key file sealing secrets at rest (QP_SECRET_KEY_FILE); default `<dataDir>/secret.key`, created at first start. */
+  secretKeyFile?: string;
 }
 
 /** A running (or ready to listen) Quarkpulse server. */
@@ -159,6 +166,15 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
   // Before anything is opened, so a wrong path fails at startup with the path in the message.
   const tlsFiles = opts.tls ? readTls(opts.tls) : undefined;
   const db = openDatabase(opts.dataDir);
+  const secrets = openSecretBox(keyFilePath(opts.dataDir, opts.secretKeyFile), now());
+  if (secrets.created) logger.info({ keyFile: secrets.keyFile }, 'created the key file that seals secrets at rest; back it up with the database');
+  const missingKeys = unknownKeyIds(db, secrets);
+  if (missingKeys.length > 0) {
+    db.close();
+    throw new Error(`the key file ${secrets.keyFile} does not hold key ${missingKeys.join(', ')} that sealed secrets in this database; restore the key file from your backup (or point QP_SECRET_KEY_FILE at it)`);
+  }
+  const sealedNow = sealPlaintextColumns(db, secrets);
+  if (sealedNow > 0) logger.info({ values: sealedNow }, 'sealed secrets stored in plain text by an older version');
   const users = createUserStore(db);
   const clients = createClientStore(db);
   const devices = createDeviceStore(db);
@@ -169,6 +185,7 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
   const inventory = createInventoryStore(db);
   const apiTokens = createApiTokenStore(db);
   const audit = createAuditLog({ db, now });
+  const twoFactor = createTwoFactor({ store: createTwoFactorStore(db), settings: createAuthSettingsStore(db), secrets, now, publicUrl: opts.publicUrl });
   const generatedAdminPassword = await bootstrapAdmin(users, opts.adminPassword, now());
   const deviceHealth = createDeviceHealthQuery(db);
 
@@ -186,6 +203,7 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
     authenticate: (req) => {
       const token = sessionTokenFromRequest(req);
       const user = token ? users.findSessionUser(token, now(), SESSION_POLICY) : undefined;
+      if (user && twoFactor.mustEnrol(user)) return undefined;
       return user && token ? { user, isSessionValid: () => users.findSessionUser(token, now(), SESSION_POLICY) !== undefined } : undefined;
     },
     summarize: (ids) => {
@@ -209,6 +227,7 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
     alerting,
     logger,
     now,
+    secrets,
     baseUrl: () => baseUrl(),
     fetch: opts.fetch,
     channelTypes: opts.channelTypes,
@@ -295,6 +314,7 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
   if (opts.reportSchedule !== false) billing.reportScheduler.start();
   const ctx: ApiContext = {
     db, users, clients, devices, metrics, settings, inventory, logger, now, version: VERSION, isTls, isOnline, agents: gateway, alerting, billing, notify, deviceHealth, audit, apiTokens,
+    secrets, twoFactor,
   };
   const app = createApp(ctx, opts.dashboardDir ?? defaultDashboardDir(), { metricsHandler: metricsHandler(serverMetrics, opts.metricsToken) });
   const limits: ConnectionLimits = { ...DEFAULT_CONNECTION_LIMITS, ...opts.connectionLimits };

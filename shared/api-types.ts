@@ -90,6 +90,37 @@ export interface SessionUser {
   id: string;
   username: string;
   role: UserRole;
+  /** Two-factor state (GET /api/me): enrolled, and whether the user's role requires it. */
+  twoFactor?: { isEnrolled: boolean; isRequired: boolean };
+}
+
+/** POST /api/login answer when two-factor login is on: no session yet, only this challenge. */
+export interface LoginChallenge {
+  secondFactorRequired: true;
+  /** Send it back with the code to POST /api/login/second-factor; lives 5 minutes, takes 5 wrong codes. */
+  challenge: string;
+  expiresAtMs: number;
+  methods: ('totp' | 'recovery-code')[];
+}
+
+/** GET /api/me/two-factor. */
+export interface TwoFactorStatus {
+  isEnrolled: boolean;
+  /** The user's role must use two-factor login. */
+  isRequired: boolean;
+  /** An enrolment was started and waits for its first code. */
+  isPending: boolean;
+  enrolledAtMs: number | null;
+  recoveryCodesLeft: number;
+}
+
+/** POST /api/me/two-factor/start: the seed for an authenticator app (shown only now). */
+export interface TwoFactorEnrolment {
+  /** Base32 seed, for typing in by hand. */
+  secret: string;
+  otpauthUri: string;
+  /** The otpauth URI as a QR code, SVG markup made by the server. */
+  qrSvg: string;
 }
 
 /**
@@ -156,6 +187,8 @@ export const AUDIT_ACTIONS = [
   'digest.update', 'delivery.retry',
   'alert.acknowledge', 'alert.resolve', 'alert.assign',
   'incident.open', 'incident.close', 'incident.bill', 'incident.time-book', 'incident.time-remove',
+  'login.second-factor-failure', 'two-factor.enrol', 'two-factor.disable', 'two-factor.recovery-used', 'two-factor.recovery-regenerate',
+  'auth-settings.update', 'secrets.rotate-key',
   'alert.time-book', 'alert.time-remove', 'client.report-settings', 'report.send',
   'audit.export', 'retention.prune',
 ] as const;

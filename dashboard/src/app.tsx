@@ -19,6 +19,7 @@ import { FleetView } from './pages/fleet/fleet-view.js';
 import { IncidentDetailView } from './pages/incidents/incident-detail-view.js';
 import { IncidentsView } from './pages/incidents/incidents-view.js';
 import { LoginView } from './pages/login/login-view.js';
+import { TwoFactorRequiredView } from './pages/account/two-factor-panel.js';
 import { MaintenanceView } from './pages/maintenance/maintenance-view.js';
 import { NotificationsView } from './pages/notifications/notifications-view.js';
 import { OnCallView } from './pages/oncall/oncall-view.js';
@@ -109,7 +110,9 @@ export function App({ api, live }: { api: Api; live: LiveClient }) {
   useEffect(() => api.onUnauthorized(() => setSession({ status: 'anonymous' })), [api]);
   useEffect(() => live.onSessionEnded(() => setSession({ status: 'anonymous' })), [live]);
 
-  const isUser = session.status === 'user';
+  // A user who must set up two-factor login first gets no live socket (the server refuses it).
+  const mustEnrol = session.status === 'user' && !!session.user.twoFactor?.isRequired && !session.user.twoFactor.isEnrolled;
+  const isUser = session.status === 'user' && !mustEnrol;
   useEffect(() => {
     if (!isUser) return;
     live.start();
@@ -163,6 +166,9 @@ export function App({ api, live }: { api: Api; live: LiveClient }) {
     );
   } else if (session.status === 'anonymous') {
     content = <LoginView onLogin={(me) => setSession({ status: 'user', user: me })} />;
+  } else if (mustEnrol) {
+    // The server refuses everything else until then.
+    content = <TwoFactorRequiredView onEnrolled={loadSession} />;
   } else {
     content = <Page route={route} />;
   }
@@ -173,9 +179,9 @@ export function App({ api, live }: { api: Api; live: LiveClient }) {
       <button type="button" class="skip-link" onClick={() => document.getElementById('main')?.focus()}>
         Skip to content
       </button>
-      <TopBar user={user} theme={theme} onToggleTheme={toggleTheme} onLogout={logout} isNavOpen={isNavOpen} onToggleNav={() => setIsNavOpen((v) => !v)} />
-      <div class={user ? 'shell' : 'shell shell-anonymous'}>
-        {user && <SideNav route={route} isOpen={isNavOpen} onClose={() => setIsNavOpen(false)} />}
+      <TopBar user={user} theme={theme} onToggleTheme={toggleTheme} onLogout={logout} isNavOpen={isNavOpen} onToggleNav={() => setIsNavOpen((v) => !v)} isRestricted={mustEnrol} />
+      <div class={user && !mustEnrol ? 'shell' : 'shell shell-anonymous'}>
+        {user && !mustEnrol && <SideNav route={route} isOpen={isNavOpen} onClose={() => setIsNavOpen(false)} />}
         <main id="main" tabIndex={-1}>
           {content}
         </main>

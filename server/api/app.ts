@@ -26,6 +26,7 @@ import { accountRoutes, userRoutes } from './user-routes.js';
 import { enrollmentTokenRoutes } from './enrollment-token-routes.js';
 import { apiTokenRoutes } from './api-token-routes.js';
 import { auditRoutes } from './audit-routes.js';
+import { authAdminRoutes, myTwoFactorRoutes, twoFactorGate } from './two-factor-routes.js';
 import { notFound } from '../http/error-handler.js';
 import { createHttpApp } from '../http/app.js';
 
@@ -49,7 +50,10 @@ export function mountApiRoutes(app: express.Express, ctx: ApiContext): void {
   app.use('/api', authRoutes(ctx));
   app.use(ENROLL_PATH, enrollRoutes(ctx));
 
-  const session = requireSession(ctx.users, ctx.now, ctx.apiTokens);
+  // Two-factor enrolment comes before the gate that sends an unenrolled user there.
+  app.use('/api/me/two-factor', requireSession(ctx.users, ctx.now, ctx.apiTokens), myTwoFactorRoutes(ctx));
+  const session = [requireSession(ctx.users, ctx.now, ctx.apiTokens), twoFactorGate(ctx)];
+  app.use('/api/auth', session, authAdminRoutes(ctx));
   app.use('/api/clients', session, clientRoutes(ctx));
   app.use('/api/devices', session, deviceRoutes(ctx));
   app.use('/api/rules', session, ruleRoutes(ctx));

@@ -14,6 +14,8 @@ import type { InventoryStore } from '../store/inventory.js';
 import type { RotationOutcome } from '../gateway/agent-gateway.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { ApiTokenStore } from '../store/api-tokens.js';
+import type { SecretBox } from '../lib/secret-box.js';
+import type { TwoFactor } from '../auth/two-factor.js';
 
 /** What routes may ask of live agent connections (implemented by the agent gateway). */
 export interface AgentControl {
@@ -57,4 +59,8 @@ export interface ApiContext {
   audit: AuditLog;
   /** API tokens (bearer credentials for scripts). */
   apiTokens: ApiTokenStore;
+  /** Seals secrets at rest: encryptSecret/decryptSecret (server/lib/secret-box.ts). */
+  secrets: SecretBox;
+  /** Two-factor login: enrolment, codes, challenges, policy (server/auth/two-factor.ts). */
+  twoFactor: TwoFactor;
 }

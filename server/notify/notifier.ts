@@ -12,6 +12,7 @@
  */
 import type { Logger } from 'pino';
 import type { Db } from '../store/database.js';
+import type { SecretBox } from '../lib/secret-box.js';
 import type { UserStore } from '../store/users.js';
 import type { ClientStore } from '../store/clients.js';
 import type { Alerting } from '../alerting/index.js';
@@ -38,6 +39,8 @@ export interface NotifierOptions {
   alerting: Alerting;
   logger: Logger;
   now: () => number;
+  /** Seals channel configs at rest (server/lib/secret-box.ts). */
+  secrets: SecretBox;
   /** Base URL people reach the server at (ack links, dashboard links). */
   baseUrl: () => string;
   /** Channel types; default the built-in five. */
@@ -59,7 +62,7 @@ export function createNotifier(opts: NotifierOptions) {
   const fetchImpl = opts.fetch ?? globalThis.fetch;
   const retry: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...opts.retry };
   const registry = createChannelRegistry(opts.channelTypes ?? BUILTIN_CHANNELS);
-  const channels = createChannelStore(db);
+  const channels = createChannelStore(db, opts.secrets);
   const oncall = createOnCallStore(db);
   const deliveries = createDeliveryStore(db);
   const escalations = createEscalationStore(db);

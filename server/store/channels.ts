@@ -1,10 +1,15 @@
 /**
  * Notification channels (with their full config: secrets included, so this never goes to the API
- * unmasked) and the contact points that tie people to them.
+ * unmasked) and the contact points that tie people to them. The config is sealed at rest
+ * (server/lib/secret-box.ts): the database file alone holds no SMTP password or webhook URL.
  */
 import type { ContactPoint } from '../../shared/notify-types.js';
 import type { Db } from './database.js';
 import { generateId } from '../lib/secrets.js';
+import type { SecretBox } from '../lib/secret-box.js';
+
+/** GCM purpose of sealed channel configs (server/auth/sealed-columns.ts). */
+export const CHANNEL_CONFIG_PURPOSE = 'channel-config';
 
 /** A stored channel. */
 export interface ChannelRecord {
@@ -39,11 +44,11 @@ interface ContactRow {
   created_at_ms: number;
 }
 
-const toChannel = (r: ChannelRow): ChannelRecord => ({
+const toChannelWith = (box: SecretBox) => (r: ChannelRow): ChannelRecord => ({
   id: r.id,
   type: r.type,
   name: r.name,
-  config: JSON.parse(r.config_json) as Record<string, unknown>,
+  config: JSON.parse(box.decryptSecret(r.config_json, CHANNEL_CONFIG_PURPOSE)) as Record<string, unknown>,
   isEnabled: r.is_enabled === 1,
   createdAtMs: r.created_at_ms,
   updatedAtMs: r.updated_at_ms,
@@ -63,7 +68,9 @@ const toContact = (r: ContactRow): ContactPoint => ({
 const CONTACT_SELECT = `SELECT p.*, c.name AS channel_name, c.type AS channel_type FROM contact_points p JOIN channels c ON c.id = p.channel_id`;
 
 /** Builds the channel and contact-point statements once. */
-export function createChannelStore(db: Db) {
+export function createChannelStore(db: Db, box: SecretBox) {
+  const toChannel = toChannelWith(box);
+  const sealConfig = (config: Record<string, unknown>): string => box.encryptSecret(JSON.stringify(config), CHANNEL_CONFIG_PURPOSE);
   const insert = db.prepare(
     `INSERT INTO channels (id, type, name, config_json, is_enabled, created_at_ms, updated_at_ms, updated_by)
      VALUES (@id, @type, @name, @configJson, @isEnabled, @nowMs, @nowMs, @by)`,
@@ -84,11 +91,11 @@ export function createChannelStore(db: Db) {
   return {
     create(input: { type: string; name: string; config: Record<string, unknown>; isEnabled: boolean }, nowMs: number, by: string | null): ChannelRecord {
       const id = generateId();
-      insert.run({ id, type: input.type, name: input.name, configJson: JSON.stringify(input.config), isEnabled: input.isEnabled ? 1 : 0, nowMs, by });
+      insert.run({ id, type: input.type, name: input.name, configJson: sealConfig(input.config), isEnabled: input.isEnabled ? 1 : 0, nowMs, by });
       return toChannel(byId.get(id)!);
     },
     update(id: string, input: { name: string; config: Record<string, unknown>; isEnabled: boolean }, nowMs: number, by: string | null): ChannelRecord | undefined {
-      update.run({ id, name: input.name, configJson: JSON.stringify(input.config), isEnabled: input.isEnabled ? 1 : 0, nowMs, by });
+      update.run({ id, name: input.name, configJson: sealConfig(input.config), isEnabled: input.isEnabled ? 1 : 0, nowMs, by });
       const r = byId.get(id);
       return r && toChannel(r);
     },

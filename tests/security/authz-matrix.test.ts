@@ -137,6 +137,15 @@ GET /api/audit admin
 GET /api/audit/export admin
 GET /ack/:token public
 POST /ack/:token public
+POST /api/login/second-factor public
+GET /api/me/two-factor session
+POST /api/me/two-factor/start session
+POST /api/me/two-factor/confirm session
+POST /api/me/two-factor/recovery-codes session
+POST /api/me/two-factor/disable session
+GET /api/auth/two-factor-policy admin-session
+PUT /api/auth/two-factor-policy admin-session
+DELETE /api/auth/users/:id/two-factor admin-session
 `
   .trim()
   .split('\n')

@@ -17,6 +17,11 @@ const VIEWER_MAY: Record<string, string> = {
   'POST /api/login': 'signing in',
   'POST /api/logout': 'signing out',
   'POST /api/me/password': 'changing their own password',
+  'POST /api/login/second-factor': 'signing in with a second factor',
+  'POST /api/me/two-factor/start': 'setting up their own two-factor login',
+  'POST /api/me/two-factor/confirm': 'setting up their own two-factor login',
+  'POST /api/me/two-factor/recovery-codes': 'new recovery codes for their own account',
+  'POST /api/me/two-factor/disable': 'turning off their own two-factor login (when their role does not require it)',
   'POST /api/enroll': 'agents enroll with a token, not a session',
   'POST /ack/:token': 'the signed single-use token in a page is the credential, not a session',
 };

@@ -11,6 +11,7 @@ import type {
   EnrollmentTokenCreated,
   MetricSeriesResponse,
   SessionUser,
+  LoginChallenge,
   UserAccount,
   UserRole,
 } from '../../../shared/api-types.js';
@@ -32,6 +33,7 @@ import type {
   Severity,
   TimeEntry,
 } from '../../../shared/alert-types.js';
+import { createTwoFactorApi, type TwoFactorApi } from './api-two-factor.js';
 import { createAdminApi, type AdminApi } from './api-admin.js';
 import { createOnCallApi, type OnCallApi } from './api-oncall.js';
 import { createRequest, enc, query, type Method } from './api-request.js';
@@ -74,9 +76,10 @@ export interface TimeEntryInput {
 }
 
 /** The typed endpoints the dashboard uses. */
-export interface Api extends OnCallApi, AdminApi {
+export interface Api extends OnCallApi, AdminApi, TwoFactorApi {
   getMe(): Promise<SessionUser>;
-  login(username: string, password: string): Promise<SessionUser>;
+  /** A session, or (two-factor login on) a challenge for loginSecondFactor. */
+  login(username: string, password: string): Promise<SessionUser | LoginChallenge>;
   logout(): Promise<void>;
   changePassword(currentPassword: string, newPassword: string): Promise<void>;
 
@@ -154,8 +157,9 @@ export function createApi(options: ApiOptions = {}): Api {
   return {
     ...createOnCallApi(transport),
     ...createAdminApi(transport),
+    ...createTwoFactorApi(transport),
     getMe: () => get('/api/me'),
-    login: (username, password) => request<SessionUser>('POST', '/api/login', { username, password }, { isLogin: true }),
+    login: (username, password) => request<SessionUser | LoginChallenge>('POST', '/api/login', { username, password }, { isLogin: true }),
     logout: () => post('/api/logout'),
     changePassword: (currentPassword, newPassword) => post('/api/me/password', { currentPassword, newPassword }),
 

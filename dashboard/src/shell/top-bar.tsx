@@ -19,9 +19,11 @@ interface Props {
   onLogout: () => void;
   isNavOpen: boolean;
   onToggleNav: () => void;
+  /** Only two-factor set-up is open to this user: no menu, no live state. */
+  isRestricted?: boolean;
 }
 
-export function TopBar({ user, theme, onToggleTheme, onLogout, isNavOpen, onToggleNav }: Props) {
+export function TopBar({ user, theme, onToggleTheme, onLogout, isNavOpen, onToggleNav, isRestricted = false }: Props) {
   const { live } = useApp();
   const [liveState, setLiveState] = useState<LiveState>(live.state);
   useEffect(() => {
@@ -32,7 +34,7 @@ export function TopBar({ user, theme, onToggleTheme, onLogout, isNavOpen, onTogg
   return (
     <header class="top-bar">
       <div class="top-bar-start">
-        {user && (
+        {user && !isRestricted && (
           <button
             type="button"
             class="icon-btn menu-btn"
@@ -56,7 +58,7 @@ export function TopBar({ user, theme, onToggleTheme, onLogout, isNavOpen, onTogg
         </a>
       </div>
       <div class="top-bar-end">
-        {user && (
+        {user && !isRestricted && (
           <span class={`live-pill live-${liveState}`} data-testid="live-state" title="Live updates over WebSocket">
             <span class="live-dot" aria-hidden="true" />
             {liveLabels[liveState]}

@@ -3,6 +3,7 @@
  * and changing your password (which signs out your other sessions).
  */
 import { useState } from 'preact/hooks';
+import { TwoFactorPanel } from './two-factor-panel.js';
 import { useApp } from '../../lib/app-context.js';
 import { useAction, useLoad } from '../../lib/hooks.js';
 import { ContactPoints, EmailEditor } from '../../ui/contact-points.js';
@@ -42,6 +43,7 @@ export function AccountView() {
           )}
         </section>
       )}
+      <TwoFactorPanel />
       <form
         class="panel form-grid narrow"
         onSubmit={(e) => {

@@ -1,8 +1,13 @@
-/** Login screen: POST /api/login, showing the server's own error message when it refuses. */
+/**
+ * Login screen: POST /api/login, showing the server's own error message when it refuses; with
+ * two-factor login on, the second step follows (second-factor-form.tsx).
+ */
 import { useState } from 'preact/hooks';
 import type { SessionUser } from '../../../../shared/api-types.js';
 import { ApiError, describeError } from '../../lib/api.js';
 import { useApp } from '../../lib/app-context.js';
+import { isLoginChallenge } from '../../lib/api-two-factor.js';
+import { SecondFactorForm } from './second-factor-form.js';
 import './login.css';
 
 export function LoginView({ onLogin }: { onLogin: (user: SessionUser) => void }) {
@@ -11,13 +16,18 @@ export function LoginView({ onLogin }: { onLogin: (user: SessionUser) => void })
   const [password, setPassword] = useState('');
   const [error, setError] = useState<{ code: string; message: string } | null>(null);
   const [isBusy, setIsBusy] = useState(false);
+  const [challenge, setChallenge] = useState<string | null>(null);
 
   const submit = async (ev: Event) => {
     ev.preventDefault();
     setIsBusy(true);
     setError(null);
     try {
-      onLogin(await api.login(username.trim(), password));
+      const answer = await api.login(username.trim(), password);
+      if (isLoginChallenge(answer)) {
+        setChallenge(answer.challenge);
+        setPassword('');
+      } else onLogin(answer);
     } catch (err) {
       setError({ code: err instanceof ApiError ? err.code : 'ERROR', message: describeError(err) });
       setPassword('');
@@ -26,6 +36,13 @@ export function LoginView({ onLogin }: { onLogin: (user: SessionUser) => void })
     }
   };
 
+  if (challenge) {
+    return (
+      <section class="login" aria-labelledby="login-title">
+        <SecondFactorForm challenge={challenge} username={username.trim()} onLogin={onLogin} onRestart={() => setChallenge(null)} />
+      </section>
+    );
+  }
   return (
     <section class="login" aria-labelledby="login-title">
       <form class="login-card" onSubmit={submit} data-testid="login-form">
