@@ -80,7 +80,7 @@ export function myTwoFactorRoutes(ctx: ApiContext): Router {
 /** /api/auth (admins, sessions only): who must use two-factor login; reset a user's second factor. */
 export function authAdminRoutes(ctx: ApiContext): Router {
   const r = Router();
-  r.use(requireRole('admin'), requireInteractiveSession);
+  r.use(requireInteractiveSession, requireRole('admin'));
 
   r.get('/two-factor-policy', (_req, res) => {
     res.json(ctx.twoFactor.policy());
