@@ -25,6 +25,8 @@ import { createDeviceStore, type Device } from './store/devices.js';
 import { createMetricStore } from './store/metrics.js';
 import { createAgentSettingsStore } from './store/agent-settings.js';
 import { createInventoryStore } from './store/inventory.js';
+import { createProbeStore } from './store/probes.js';
+import { withProbeConfig } from './probe/probe-config.js';
 import { createCompactor } from './store/compactor.js';
 import { createRetention } from './store/retention.js';
 import { createStorageUpkeep, type StorageUpkeepOptions } from './store/storage-upkeep.js';
@@ -158,6 +160,7 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
   const retention = createRetention({ metrics, now });
   const settings = createAgentSettingsStore(db);
   const inventory = createInventoryStore(db);
+  const probes = createProbeStore(db);
   const apiTokens = createApiTokenStore(db);
   const audit = createAuditLog({ db, now });
   const generatedAdminPassword = await bootstrapAdmin(users, opts.adminPassword, now());
@@ -166,8 +169,10 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
   // Late-bound: the gateway needs ingest, ingest's post-commit hook needs the hub and gateway,
   // and the hub needs alerting (to read changed rows) while alerting reports to the hub.
   let isConnected: (id: string) => boolean = () => false;
+  // A probed device is online while its probe is connected and reports it (site probe).
   const isOnline = (d: Device): boolean =>
-    isConnected(d.id) && (d.lastSeenMs === null || now() - d.lastSeenMs <= 3 * d.intervalMs + 5_000);
+    isConnected(d.probeDeviceId ?? d.id) && (d.lastSeenMs === null ? d.probeDeviceId === null : now() - d.lastSeenMs <= 3 * d.intervalMs + 5_000);
+  const isStatusUnknown = (d: Device): boolean => d.probeDeviceId !== null && !isConnected(d.probeDeviceId);
   let onRecordsChanged: (change: RecordsChanged) => void = () => {};
 
   const alerting = createAlerting({ db, users, clients, devices, logger, now, tickIntervalMs: opts.ruleTickIntervalMs, onRecordsChanged: (c) => onRecordsChanged(c) });
@@ -181,7 +186,7 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
     summarize: (ids) => {
       const health = deviceHealth.openByDevice();
       return ids.flatMap((id) => {
-        const s = devices.summary(id, isOnline);
+        const s = devices.summary(id, isOnline, isStatusUnknown);
         return s ? [withHealth(s, health)] : [];
       });
     },
@@ -232,7 +237,8 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
   });
   const gateway = createAgentGateway({
     devices,
-    settings,
+    settings: withProbeConfig(settings, probes),
+    probes,
     inventory,
     ingest,
     logger,
@@ -243,6 +249,8 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
     rateLimit: opts.agentRateLimit,
     onPresence: (id, isConnected) => {
       hub.markDeviceChanged(id);
+      // A probe coming or going changes what its probed devices show (unknown while it is away).
+      for (const t of probes.listOfProbe(id)) hub.markDeviceChanged(t.id);
       alerting.engine.onPresence(id, isConnected);
     },
   });
@@ -273,6 +281,7 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
   const isTls = servesTls || /^https:/i.test(opts.publicUrl ?? '');
   const ctx: ApiContext = {
     db, users, clients, devices, metrics, settings, inventory, logger, now, version: VERSION, isTls, isOnline, agents: gateway, alerting, notify, deviceHealth, audit, apiTokens,
+    probes, isStatusUnknown,
   };
   const app = createApp(ctx, opts.dashboardDir ?? defaultDashboardDir(), { metricsHandler: metricsHandler(serverMetrics, opts.metricsToken) });
   const limits: ConnectionLimits = { ...DEFAULT_CONNECTION_LIMITS, ...opts.connectionLimits };

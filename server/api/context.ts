@@ -13,6 +13,7 @@ import type { InventoryStore } from '../store/inventory.js';
 import type { RotationOutcome } from '../gateway/agent-gateway.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { ApiTokenStore } from '../store/api-tokens.js';
+import type { ProbeStore } from '../store/probes.js';
 
 /** What routes may ask of live agent connections (implemented by the agent gateway). */
 export interface AgentControl {
@@ -54,4 +55,8 @@ export interface ApiContext {
   audit: AuditLog;
   /** API tokens (bearer credentials for scripts). */
   apiTokens: ApiTokenStore;
+  /** Site probe: probed devices and their checks (server/store/probes.ts). */
+  probes: ProbeStore;
+  /** A probed device whose probe is offline: its state is unknown. */
+  isStatusUnknown: (d: Device) => boolean;
 }

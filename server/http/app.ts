@@ -28,6 +28,7 @@ import { accountRoutes, userRoutes } from '../api/user-routes.js';
 import { enrollmentTokenRoutes } from '../api/enrollment-token-routes.js';
 import { apiTokenRoutes } from '../api/api-token-routes.js';
 import { auditRoutes } from '../api/audit-routes.js';
+import { probeRoutes } from '../api/probe-routes.js';
 import { errorHandler, notFound } from './errors.js';
 
 /** Optional parts of the app. */
@@ -80,6 +81,7 @@ export function createApp(ctx: ApiContext, dashboardDir: string, opts: AppOption
   app.use('/api/enrollment-tokens', session, enrollmentTokenRoutes(ctx));
   app.use('/api/api-tokens', session, apiTokenRoutes(ctx));
   app.use('/api/audit', session, auditRoutes(ctx));
+  app.use('/api', session, probeRoutes(ctx));
   app.use('/api', notFound);
   // Acknowledge links from pages: HTML, no session (the signed single-use token is the credential).
   app.use('/ack', ackRoutes(ctx));
