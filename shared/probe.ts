@@ -7,20 +7,9 @@
  */
 import { z } from 'zod';
 
-/** Kinds of devices: `agent` runs our agent; the rest are probed. */
-export const DEVICE_KINDS = ['agent', 'printer', 'ups', 'switch', 'firewall', 'nas', 'website'] as const;
-export type DeviceKind = (typeof DEVICE_KINDS)[number];
-/** Kinds a probed device may have. */
-export const PROBED_DEVICE_KINDS = ['printer', 'ups', 'switch', 'firewall', 'nas', 'website'] as const;
-export type ProbedDeviceKind = (typeof PROBED_DEVICE_KINDS)[number];
+import { MAX_CHECKS_PER_TARGET, MAX_TARGETS_PER_PROBE, PROBED_DEVICE_KINDS, type ProbedDeviceKind } from './probe-constants.js';
 
-/** Check types a probe runs. */
-export const PROBE_CHECK_TYPES = ['ping', 'tcp', 'http', 'tls', 'dns'] as const;
-export type ProbeCheckType = (typeof PROBE_CHECK_TYPES)[number];
-
-/** Most checks on one probed device, and probed devices per probe. */
-export const MAX_CHECKS_PER_TARGET = 20;
-export const MAX_TARGETS_PER_PROBE = 2_000;
+export * from './probe-constants.js';
 
 const checkId = z.string().min(1).max(40).regex(/^[a-z0-9][a-z0-9_-]*$/, 'use lower-case letters, digits, - and _');
 /** A host name or IP address (no scheme, no port). */
@@ -113,7 +102,7 @@ export const createProbedDeviceSchema = z
     name: z.string().trim().min(1).max(255),
     kind: z.enum(PROBED_DEVICE_KINDS),
     probeDeviceId: z.string().min(1).max(100),
-    intervalMs: z.number().int().min(10_000).max(3_600_000).optional(),
+    intervalMs: z.number().int().min(1_000).max(3_600_000).optional(),
     checks: probeChecksSchema,
   })
   .strict();
@@ -123,7 +112,7 @@ export type CreateProbedDevice = z.infer<typeof createProbedDeviceSchema>;
 export const updateProbedDeviceSchema = z
   .object({
     probeDeviceId: z.string().min(1).max(100).optional(),
-    intervalMs: z.number().int().min(10_000).max(3_600_000).optional(),
+    intervalMs: z.number().int().min(1_000).max(3_600_000).optional(),
     checks: probeChecksSchema.optional(),
   })
   .strict();
