@@ -250,7 +250,8 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
     onPresence: (id, isConnected) => {
       hub.markDeviceChanged(id);
       // A probe coming or going changes what its probed devices show (unknown while it is away).
-      for (const t of probes.listOfProbe(id)) hub.markDeviceChanged(t.id);
+      // Sockets still close while the server shuts down, after the database is closed.
+      if (db.open) for (const t of probes.listOfProbe(id)) hub.markDeviceChanged(t.id);
       alerting.engine.onPresence(id, isConnected);
     },
   });
