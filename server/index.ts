@@ -27,6 +27,7 @@ import { createAgentSettingsStore } from './store/agent-settings.js';
 import { createInventoryStore } from './store/inventory.js';
 import { createProbeStore } from './store/probes.js';
 import { withProbeConfig } from './probe/probe-config.js';
+import { openSecretBox } from './probe/secret-box.js';
 import { createCompactor } from './store/compactor.js';
 import { createRetention } from './store/retention.js';
 import { createStorageUpkeep, type StorageUpkeepOptions } from './store/storage-upkeep.js';
@@ -160,7 +161,8 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
   const retention = createRetention({ metrics, now });
   const settings = createAgentSettingsStore(db);
   const inventory = createInventoryStore(db);
-  const probes = createProbeStore(db);
+  // The key lives beside the database, never in it (server/probe/secret-box.ts).
+  const probes = createProbeStore(db, openSecretBox(path.join(opts.dataDir, 'probe-secrets.key')));
   const apiTokens = createApiTokenStore(db);
   const audit = createAuditLog({ db, now });
   const generatedAdminPassword = await bootstrapAdmin(users, opts.adminPassword, now());

@@ -58,6 +58,13 @@ const defs = [
   { name: 'http.hasKeyword', unit: 'boolean', labelKeys: ['check'], description: '1 when the answer contains the expected keyword, else 0' },
   { name: 'tls.certDaysLeft', unit: 'days', labelKeys: ['check'], description: "Days until the server certificate's expiry (negative: expired)" },
   { name: 'tls.isChainValid', unit: 'boolean', labelKeys: ['check'], description: '1 when the certificate chain verifies for the host name, else 0' },
+  { name: 'printer.tonerPct', unit: 'percent', labelKeys: ['supply'], description: 'Toner or ink left per supply (black, cyan, …), 0–100 (SNMP Printer-MIB)' },
+  { name: 'printer.paperLevelPct', unit: 'percent', labelKeys: ['tray'], description: 'Paper left per input tray, 0–100 (SNMP Printer-MIB)' },
+  { name: 'printer.pageCount', unit: 'count', labelKeys: [], description: 'Pages printed over the life of the printer (SNMP Printer-MIB)' },
+  { name: 'ups.isOnBattery', unit: 'boolean', labelKeys: [], description: '1 while the UPS runs on its battery (SNMP UPS-MIB)' },
+  { name: 'ups.chargePct', unit: 'percent', labelKeys: [], description: 'UPS battery charge, 0–100 (SNMP UPS-MIB)' },
+  { name: 'ups.runtimeSec', unit: 'seconds', labelKeys: [], description: 'UPS runtime left on battery (SNMP UPS-MIB)' },
+  { name: 'ups.isBatteryLow', unit: 'boolean', labelKeys: [], description: '1 while the UPS reports its battery low or depleted (SNMP UPS-MIB)' },
   { name: 'dns.answerCount', unit: 'count', labelKeys: ['check'], description: 'Addresses the name resolved to' },
 ] as const satisfies readonly MetricDefinition[];
 

@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 
-import { MAX_CHECKS_PER_TARGET, MAX_TARGETS_PER_PROBE, PROBED_DEVICE_KINDS, type ProbedDeviceKind } from './probe-constants.js';
+import { MAX_CHECKS_PER_TARGET, MAX_TARGETS_PER_PROBE, PROBED_DEVICE_KINDS, SNMP_TEMPLATES, type ProbedDeviceKind } from './probe-constants.js';
 
 export * from './probe-constants.js';
 
@@ -56,8 +56,36 @@ export const dnsCheckSchema = z
   })
   .strict();
 
+const secret = z.string().min(1).max(200);
+/** SNMPv3 user (USM). Keys are write-only: stored encrypted, never returned by the API. */
+export const snmpV3UserSchema = z
+  .object({
+    user: z.string().min(1).max(100),
+    authProtocol: z.enum(['sha', 'sha256', 'md5']).optional(),
+    authKey: z.string().min(8).max(200),
+    privProtocol: z.enum(['aes', 'des']).optional(),
+    privKey: z.string().min(8).max(200),
+  })
+  .strict();
+/**
+ * SNMP v2c or v3 (auth + priv) read with a template. `community` and `v3` are write-only: the API
+ * stores them encrypted and answers `hasCredential` instead; only the probe receives them.
+ */
+export const snmpCheckSchema = z
+  .object({
+    ...base,
+    type: z.literal('snmp'),
+    host,
+    port: port.optional(),
+    template: z.enum(SNMP_TEMPLATES),
+    version: z.enum(['v2c', 'v3']),
+    community: secret.optional(),
+    v3: snmpV3UserSchema.optional(),
+  })
+  .strict();
+
 /** One agentless check. */
-export const probeCheckSchema = z.discriminatedUnion('type', [pingCheckSchema, tcpCheckSchema, httpCheckSchema, tlsCheckSchema, dnsCheckSchema]);
+export const probeCheckSchema = z.discriminatedUnion('type', [pingCheckSchema, tcpCheckSchema, httpCheckSchema, tlsCheckSchema, dnsCheckSchema, snmpCheckSchema]);
 export type ProbeCheck = z.infer<typeof probeCheckSchema>;
 
 /** The checks of one probed device, ids unique. */
@@ -130,4 +158,6 @@ export interface ProbedDeviceInfo {
   checks: ProbeCheck[];
   /** Latest result per check, as the probe last reported it. */
   results: (CheckResult & { tsMs: number })[];
+  /** Ids of the checks with a stored (encrypted, write-only) SNMP credential. */
+  credentialChecks: string[];
 }

@@ -3,7 +3,7 @@
  * schemas; the agent does not load zod). A target or check this agent cannot run makes the whole
  * config frame unusable, with the path of the offending field in the message.
  */
-import { MAX_CHECKS_PER_TARGET, MAX_TARGETS_PER_PROBE, PROBE_CHECK_TYPES, PROBED_DEVICE_KINDS } from '../../shared/probe-constants.js';
+import { MAX_CHECKS_PER_TARGET, MAX_TARGETS_PER_PROBE, PROBE_CHECK_TYPES, PROBED_DEVICE_KINDS, SNMP_TEMPLATES } from '../../shared/probe-constants.js';
 import type { ProbeConfig } from '../../shared/probe.js';
 
 type Obj = Record<string, unknown>;
@@ -40,6 +40,16 @@ function checkProblem(c: unknown): string | undefined {
       if (c.port !== undefined && !isInt(c.port, 1, 65_535)) return 'port: a port 1–65535';
       if (c.serverName !== undefined && !(typeof c.serverName === 'string' && HOST.test(c.serverName))) return 'serverName: a host name';
       if (c.caPem !== undefined && !isText(c.caPem, 1, 64_000)) return 'caPem: a PEM certificate';
+      return undefined;
+    case 'snmp':
+      if (!hostOk) return 'host: a host name or IP address';
+      if (c.port !== undefined && !isInt(c.port, 1, 65_535)) return 'port: a port 1–65535';
+      if (!(SNMP_TEMPLATES as readonly unknown[]).includes(c.template)) return `template: one of ${SNMP_TEMPLATES.join(', ')}`;
+      if (c.version === 'v2c') return isText(c.community, 1, 200) ? undefined : 'community: needed for v2c';
+      if (c.version !== 'v3') return 'version: v2c or v3';
+      if (!isObject(c.v3) || !isText(c.v3.user, 1, 100) || !isText(c.v3.authKey, 8, 200) || !isText(c.v3.privKey, 8, 200)) return 'v3: needs user, authKey and privKey (8–200 characters)';
+      if (c.v3.authProtocol !== undefined && !['sha', 'sha256', 'md5'].includes(c.v3.authProtocol as string)) return 'v3.authProtocol: sha, sha256 or md5';
+      if (c.v3.privProtocol !== undefined && !['aes', 'des'].includes(c.v3.privProtocol as string)) return 'v3.privProtocol: aes or des';
       return undefined;
     default: // dns
       if (!(typeof c.name === 'string' && HOST.test(c.name))) return 'name: a host name';

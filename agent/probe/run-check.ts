@@ -5,6 +5,7 @@ import { runHttpCheck } from './http.js';
 import { runPingCheck, type PingOptions } from './ping.js';
 import { runTcpCheck } from './tcp.js';
 import { runTlsCheck } from './tls.js';
+import { runSnmpCheck } from './snmp.js';
 import { describeError, checkSample, type CheckOutcome } from './types.js';
 
 /** Options of the checks (tests change the ping program). */
@@ -24,6 +25,8 @@ export async function runCheck(check: ProbeCheck, opts: CheckOptions = {}): Prom
         return await runTlsCheck(check);
       case 'dns':
         return await runDnsCheck(check);
+      case 'snmp':
+        return await runSnmpCheck(check);
     }
   } catch (err) {
     return { result: { checkId: check.id, state: 'error', message: `the check could not run: ${describeError(err)}` }, samples: [checkSample('check.isUp', check.id, 0)] };

@@ -8,7 +8,7 @@
  *   PUT  /api/devices/:id/probe            change probe, interval or checks
  */
 import { Router } from 'express';
-import { createProbedDeviceSchema, updateProbedDeviceSchema, type ProbedDeviceInfo } from '../../shared/probe.js';
+import { createProbedDeviceSchema, updateProbedDeviceSchema, type ProbeCheck, type ProbedDeviceInfo } from '../../shared/probe.js';
 import { HttpError, parseInput } from '../http/errors.js';
 import { requireRole } from '../auth/sessions.js';
 import type { ProbedDevice } from '../store/probes.js';
@@ -40,7 +40,17 @@ export function probeRoutes(ctx: ApiContext): Router {
       intervalMs: p.intervalMs,
       checks: p.checks,
       results: ctx.probes.results(p.id),
+      credentialChecks: ctx.probes.credentialChecks(p.id),
     };
+  }
+
+  /** Every SNMP check needs its credential, given now or stored before. */
+  function checkCredentials(checks: readonly ProbeCheck[], stored: readonly string[]): void {
+    checks.forEach((c, i) => {
+      if (c.type !== 'snmp' || stored.includes(c.id)) return;
+      if (c.version === 'v2c' && c.community === undefined) throw new HttpError(400, 'SNMP_CREDENTIAL_MISSING', `body.checks.${i}.community: a v2c check needs its community`);
+      if (c.version === 'v3' && c.v3 === undefined) throw new HttpError(400, 'SNMP_CREDENTIAL_MISSING', `body.checks.${i}.v3: a v3 check needs its user, authKey and privKey`);
+    });
   }
 
   function findProbed(id: string): ProbedDevice {
@@ -58,6 +68,7 @@ export function probeRoutes(ctx: ApiContext): Router {
     if (!client) throw new HttpError(404, 'CLIENT_NOT_FOUND', `no client with id ${clientId}`);
     const input = parseInput(createProbedDeviceSchema, req.body);
     checkProbe(input.probeDeviceId, clientId);
+    checkCredentials(input.checks, []);
     const id = ctx.audit.audited(req, (record) => {
       const newId = ctx.probes.create({ clientId, name: input.name, kind: input.kind, probeDeviceId: input.probeDeviceId, intervalMs: input.intervalMs ?? DEFAULT_PROBE_INTERVAL_MS, checks: input.checks }, ctx.now());
       record({ action: 'device.probed-create', entityType: 'device', entityId: newId, summary: `added ${input.kind} "${input.name}" to client "${client.name}", checked by probe ${input.probeDeviceId}`, detail: { checks: input.checks.map((c) => c.id) } });
@@ -77,6 +88,7 @@ export function probeRoutes(ctx: ApiContext): Router {
     const patch = parseInput(updateProbedDeviceSchema, req.body);
     const next = { probeDeviceId: patch.probeDeviceId ?? current.probeDeviceId, intervalMs: patch.intervalMs ?? current.intervalMs, checks: patch.checks ?? current.checks };
     if (patch.probeDeviceId !== undefined) checkProbe(patch.probeDeviceId, current.clientId);
+    checkCredentials(next.checks, ctx.probes.credentialChecks(current.id));
     ctx.audit.audited(req, (record) => {
       ctx.probes.update(current.id, next);
       record({ action: 'device.probed-update', entityType: 'device', entityId: current.id, summary: `changed the probe settings of ${current.hostname}`, detail: { probeDeviceId: { from: current.probeDeviceId, to: next.probeDeviceId }, checks: next.checks.map((c) => c.id) } });

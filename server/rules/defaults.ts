@@ -98,4 +98,16 @@ export const DEFAULT_RULES: readonly DefaultRule[] = [
     severity: 'warning',
     params: { kind: 'threshold', metric: 'tls.isChainValid', labels: {}, op: 'below', threshold: 0.5, clearThreshold: 0.5, forMs: 0, clearForMs: 0 },
   },
+  {
+    id: 'default-toner-low',
+    name: 'Toner or ink low',
+    severity: 'warning',
+    params: { kind: 'threshold', metric: 'printer.tonerPct', labels: {}, op: 'below', threshold: 10, clearThreshold: 15, forMs: 0, clearForMs: 0 },
+  },
+  {
+    id: 'default-ups-on-battery',
+    name: 'UPS on battery',
+    severity: 'critical',
+    params: { kind: 'threshold', metric: 'ups.isOnBattery', labels: {}, op: 'above', threshold: 0.5, clearThreshold: 0.5, forMs: 0, clearForMs: 0 },
+  },
 ];

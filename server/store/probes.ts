@@ -7,6 +7,21 @@
 import type { CheckResult, ProbeCheck, ProbeConfig, ProbedDeviceKind } from '../../shared/probe.js';
 import type { Db } from './database.js';
 import { generateId } from '../auth/secrets.js';
+import type { SecretBox } from '../probe/secret-box.js';
+
+/** The write-only fields of a check (SNMP credentials). */
+const SECRET_FIELDS = ['community', 'v3'] as const;
+
+/** A check without its credential fields, and the credential as JSON (undefined when none). */
+function splitSecret(check: ProbeCheck): { check: ProbeCheck; secret: string | undefined } {
+  const copy = { ...check } as Record<string, unknown>;
+  const secret: Record<string, unknown> = {};
+  for (const f of SECRET_FIELDS) {
+    if (copy[f] !== undefined) secret[f] = copy[f];
+    delete copy[f];
+  }
+  return { check: copy as ProbeCheck, secret: Object.keys(secret).length > 0 ? JSON.stringify(secret) : undefined };
+}
 
 /** A probed device's probe settings. */
 export interface ProbedDevice {
@@ -39,8 +54,32 @@ const toProbed = (r: ProbedRow): ProbedDevice => ({
   checks: JSON.parse(r.probe_checks_json) as ProbeCheck[],
 });
 
-/** Builds the probe statements once. */
-export function createProbeStore(db: Db) {
+/** Builds the probe statements once; credentials are sealed with `box`. */
+export function createProbeStore(db: Db, box: SecretBox) {
+  const putSecret = db.prepare(
+    `INSERT INTO probe_secrets (device_id, check_id, sealed) VALUES (?, ?, ?)
+     ON CONFLICT (device_id, check_id) DO UPDATE SET sealed = excluded.sealed`,
+  );
+  const secretsOf = db.prepare<[string], { check_id: string; sealed: string }>('SELECT check_id, sealed FROM probe_secrets WHERE device_id = ?');
+  const dropSecrets = db.prepare('DELETE FROM probe_secrets WHERE device_id = ? AND check_id NOT IN (SELECT value FROM json_each(?))');
+  /** Stores the checks without credentials and seals the credentials given; returns the stored checks. */
+  function storeSecrets(deviceId: string, checks: readonly ProbeCheck[]): ProbeCheck[] {
+    return checks.map((c) => {
+      const { check, secret } = splitSecret(c);
+      if (secret !== undefined) putSecret.run(deviceId, c.id, box.seal(secret));
+      return check;
+    });
+  }
+  /** The checks with their credentials put back, for the probe only. */
+  function withSecrets(deviceId: string, checks: readonly ProbeCheck[]): ProbeCheck[] {
+    const rows = secretsOf.all(deviceId);
+    if (rows.length === 0) return [...checks];
+    const byCheck = new Map(rows.map((r) => [r.check_id, r.sealed]));
+    return checks.map((c) => {
+      const sealed = byCheck.get(c.id);
+      return sealed ? ({ ...c, ...(JSON.parse(box.open(sealed)) as object) } as ProbeCheck) : c;
+    });
+  }
   const insert = db.prepare(
     `INSERT INTO devices (id, client_id, hostname, token_hash, enrolled_at_ms, interval_ms, kind, probe_device_id, probe_checks_json)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -66,7 +105,10 @@ export function createProbeStore(db: Db) {
     /** Creates a probed device of a client; returns its id. */
     create(input: { clientId: string; name: string; kind: ProbedDeviceKind; probeDeviceId: string; intervalMs: number; checks: ProbeCheck[] }, nowMs: number): string {
       const id = generateId();
-      insert.run(id, input.clientId, input.name, `probed:${id}`, nowMs, input.intervalMs, input.kind, input.probeDeviceId, JSON.stringify(input.checks));
+      db.transaction(() => {
+        insert.run(id, input.clientId, input.name, `probed:${id}`, nowMs, input.intervalMs, input.kind, input.probeDeviceId, '[]');
+        update.run(input.probeDeviceId, input.intervalMs, JSON.stringify(storeSecrets(id, input.checks)), id);
+      })();
       return id;
     },
     /** A probed device, or undefined for unknown ids and agent devices. */
@@ -78,18 +120,27 @@ export function createProbeStore(db: Db) {
     listOfProbe(probeDeviceId: string): ProbedDevice[] {
       return ofProbe.all(probeDeviceId).map(toProbed);
     },
-    /** Changes the probe, interval or checks; results of removed checks are forgotten. */
+    /**
+     * Changes the probe, interval or checks; results and credentials of removed checks are
+     * forgotten, a check given without its credential keeps the stored one.
+     */
     update(id: string, next: { probeDeviceId: string; intervalMs: number; checks: ProbeCheck[] }): void {
       db.transaction(() => {
-        update.run(next.probeDeviceId, next.intervalMs, JSON.stringify(next.checks), id);
-        dropResults.run(id, JSON.stringify(next.checks.map((c) => c.id)));
+        const ids = JSON.stringify(next.checks.map((c) => c.id));
+        update.run(next.probeDeviceId, next.intervalMs, JSON.stringify(storeSecrets(id, next.checks)), id);
+        dropResults.run(id, ids);
+        dropSecrets.run(id, ids);
       })();
+    },
+    /** Ids of the checks that have a stored credential. */
+    credentialChecks(id: string): string[] {
+      return secretsOf.all(id).map((r) => r.check_id).sort();
     },
     /** What a probe is told to run (`config.probe`); undefined when it probes nothing. */
     configFor(probeDeviceId: string): ProbeConfig | undefined {
       const targets = ofProbe.all(probeDeviceId).map(toProbed);
       if (targets.length === 0) return undefined;
-      return { targets: targets.map((t) => ({ deviceId: t.id, kind: t.kind, intervalMs: t.intervalMs, checks: t.checks })) };
+      return { targets: targets.map((t) => ({ deviceId: t.id, kind: t.kind, intervalMs: t.intervalMs, checks: withSecrets(t.id, t.checks) })) };
     },
     /** Stores the latest check outcomes; an older report (a replay) never overwrites a newer one. */
     saveResults(deviceId: string, tsMs: number, results: readonly CheckResult[]): void {

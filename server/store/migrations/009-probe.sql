@@ -20,3 +20,12 @@ CREATE TABLE probe_check_results (
   message    TEXT NOT NULL,
   PRIMARY KEY (device_id, check_id)
 ) WITHOUT ROWID;
+
+-- SNMP credentials (community, v3 user and keys) per check: AES-256-GCM sealed with a key kept in
+-- a file beside the database, never in it (server/probe/secret-box.ts). Write-only in the API.
+CREATE TABLE probe_secrets (
+  device_id  TEXT NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
+  check_id   TEXT NOT NULL,
+  sealed     TEXT NOT NULL,
+  PRIMARY KEY (device_id, check_id)
+) WITHOUT ROWID;
