@@ -19,6 +19,7 @@ import { ApiClient, enrollTestDevice, startTestServer, type TestServer } from '.
 import { startTestAgent, type TestAgent } from '../helpers/test-agent.js';
 import { createTestLogger } from '../agent/helpers/test-logger.js';
 import { makeTestCa } from './test-ca.js';
+import { SNMPD, printerValues, startSnmpd, type TestSnmpd } from './snmpd.js';
 
 let dir: string;
 let t: TestServer;
@@ -166,4 +167,68 @@ describe('site probe end to end', () => {
     // The break-fix probe is still there: its website is known.
     expect((await api.get(`/api/devices/${b}`)).json).toMatchObject({ isOnline: true, isStatusUnknown: false });
   }, 40_000);
+
+  it.runIf(SNMPD !== undefined || process.env.CI === 'true')('toner from 40 % to 8 % alerts a monthly client and logs an incident for a break-fix client; snmpd stopped → offline', async () => {
+    const snmpds: TestSnmpd[] = [];
+    try {
+      const [printerA, printerB] = await Promise.all([startSnmpd(path.join(dir, 'snmp-a'), printerValues({ blackPct: 40 })), startSnmpd(path.join(dir, 'snmp-b'), printerValues({ blackPct: 40 }))]);
+      snmpds.push(printerA, printerB);
+      const monthly = await enrollTestDevice(api, { clientName: 'Jansen Accountants', contract: 'monthly', hostname: 'jansen-pc' });
+      const breakFix = await enrollTestDevice(api, { clientName: 'Bakkerij de Vries', contract: 'break-fix', hostname: 'devries-pc' });
+      const probeA = startProbeAgent('jansen', monthly);
+      const probeB = startProbeAgent('devries', breakFix);
+      await Promise.all([probeA.start(), probeB.start()]);
+      const snmpCheck = (port: number) => ({ id: 'snmp', type: 'snmp', host: '127.0.0.1', port, template: 'printer', version: 'v2c', community: 'kantoor-ro', timeoutMs: 500 });
+      // The community the test's snmpd knows is "public"; start with a wrong one: said as such.
+      const add = (clientId: string, probeDeviceId: string, name: string, port: number) =>
+        api.post(`/api/clients/${clientId}/probed-devices`, { name, kind: 'printer', probeDeviceId, intervalMs: 1_000, checks: [snmpCheck(port)] });
+      const pa = await add(monthly.clientId, monthly.deviceId, 'jansen-printer', printerA.port);
+      const pb = await add(breakFix.clientId, breakFix.deviceId, 'devries-printer', printerB.port);
+      expect([pa.status, pb.status]).toEqual([201, 201]);
+      const a = pa.json.deviceId as string;
+      const b = pb.json.deviceId as string;
+
+      // Write-only: the API never returns the community, the database holds it sealed.
+      expect(pa.json.checks).toEqual([{ id: 'snmp', type: 'snmp', host: '127.0.0.1', port: printerA.port, template: 'printer', version: 'v2c', timeoutMs: 500 }]);
+      expect(pa.json.credentialChecks).toEqual(['snmp']);
+      const sealed = t.server.db.prepare('SELECT sealed FROM probe_secrets WHERE device_id = ?').get(a) as { sealed: string };
+      expect(sealed.sealed).toMatch(/^v1:[A-Za-z0-9+/=]+$/);
+      expect(JSON.stringify(t.server.db.prepare('SELECT * FROM devices WHERE id = ?').get(a))).not.toContain('kantoor-ro');
+      const missing = await api.post(`/api/clients/${monthly.clientId}/probed-devices`, { name: 'x', kind: 'printer', probeDeviceId: monthly.deviceId, checks: [{ ...snmpCheck(1), community: undefined }] });
+      expect(missing.json).toEqual({ error: { code: 'SNMP_CREDENTIAL_MISSING', message: 'body.checks.0.community: a v2c check needs its community' } });
+
+      const wrong = await until('wrong community result', () => api.get(`/api/devices/${a}/probe`), (r) => r.json.results.length === 1);
+      expect(wrong.json.results[0]).toMatchObject({ checkId: 'snmp', state: 'failed', message: `printer at 127.0.0.1:${printerA.port}: no answer — down or wrong community` });
+      // Fixed by a technician: PUT with the right community (the old one is replaced, never shown).
+      for (const [id, port] of [[a, printerA.port], [b, printerB.port]] as const) {
+        const put = await api.put(`/api/devices/${id}/probe`, { checks: [{ ...snmpCheck(port), community: 'public' }] });
+        expect(put.status).toBe(200);
+      }
+      const ok = await until('toner read', () => api.get(`/api/devices/${a}`), (r) => r.json.latest['printer.tonerPct{supply=black}'] === 40);
+      expect(ok.json).toMatchObject({ kind: 'printer', isOnline: true });
+      expect(ok.json.latest).toMatchObject({ 'printer.tonerPct{supply=cyan}': 80, 'printer.paperLevelPct{tray=tray 1}': 50, 'printer.pageCount': 12345 });
+      // The wrong community had the check failing; the right one cleared it.
+      expect((await until('check cleared', () => api.get(`/api/alerts?state=open&client=${monthly.clientId}`), (r) => r.json.length === 0)).json).toEqual([]);
+
+      // Toner down to 8 %.
+      await Promise.all([printerA.setValues(printerValues({ blackPct: 8 })), printerB.setValues(printerValues({ blackPct: 8 }))]);
+      const alert = await until('toner alert', () => api.get(`/api/alerts?state=open&client=${monthly.clientId}`), (r) => r.json.length === 1);
+      expect(alert.json[0]).toMatchObject({ ruleId: 'default-toner-low', severity: 'warning', deviceId: a, hostname: 'jansen-printer', labels: { supply: 'black' }, state: 'firing' });
+      // (The wrong-community phase left a closed "check failing" incident; this is the open one.)
+      const incident = await until('toner incident', () => api.get(`/api/incidents?client=${breakFix.clientId}`), (r) => r.json.some((i: { state: string }) => i.state === 'open'));
+      expect(incident.json.filter((i: { state: string }) => i.state === 'open')).toMatchObject([{ deviceId: b, hostname: 'devries-printer', state: 'open', source: 'rule', severity: 'warning', ruleKind: 'threshold' }]);
+      expect((await api.get(`/api/alerts?client=${breakFix.clientId}`)).json).toEqual([]);
+      await t.server.ctx.notify.tick();
+      expect(t.server.ctx.alerting.outbox.list().filter((j) => j.alertId === alert.json[0].id).map((j) => j.kind)).toEqual(['alert.firing']);
+
+      // The printer falls silent: offline (its check fails), while the probe stays online.
+      await printerA.stop();
+      const offline = await until('printer offline', () => api.get(`/api/alerts?state=open&client=${monthly.clientId}`), (r) => r.json.some((x: { ruleId: string }) => x.ruleId === 'default-check-failing'));
+      expect(offline.json.find((x: { ruleId: string }) => x.ruleId === 'default-check-failing')).toMatchObject({ deviceId: a, labels: { check: 'snmp' }, severity: 'critical' });
+      expect((await api.get(`/api/devices/${a}/probe`)).json.results[0]).toMatchObject({ state: 'failed', message: `printer at 127.0.0.1:${printerA.port}: no answer — down or wrong community` });
+      expect((await api.get(`/api/devices/${a}`)).json).toMatchObject({ isStatusUnknown: false, latest: expect.objectContaining({ 'check.isUp{check=snmp}': 0 }) });
+    } finally {
+      for (const s of snmpds) await s.stop();
+    }
+  }, 60_000);
 });
