@@ -9,7 +9,7 @@
  */
 import { Router } from 'express';
 import { createProbedDeviceSchema, updateProbedDeviceSchema, type ProbeCheck, type ProbedDeviceInfo } from '../../shared/probe.js';
-import { HttpError, parseInput } from '../http/errors.js';
+import { HttpError, parseInput } from '../lib/errors.js';
 import { requireRole } from '../auth/sessions.js';
 import type { ProbedDevice } from '../store/probes.js';
 import type { ApiContext } from './context.js';

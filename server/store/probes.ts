@@ -6,7 +6,7 @@
  */
 import type { CheckResult, ProbeCheck, ProbeConfig, ProbedDeviceKind } from '../../shared/probe.js';
 import type { Db } from './database.js';
-import { generateId } from '../auth/secrets.js';
+import { generateId } from '../lib/secrets.js';
 import type { SecretBox } from '../probe/secret-box.js';
 
 /** The write-only fields of a check (SNMP credentials). */
