@@ -18,6 +18,7 @@ import { collectSystemFacts, readHostname } from './facts.js';
 import { loadServerSettings, saveServerSettings } from './server-settings.js';
 import { loadSi } from './si.js';
 import { openSpool, type Spool } from './spool.js';
+import { createProbeRunner, type ProbeRunner, type ProbeRunnerOptions } from './probe/runner.js';
 import { AGENT_VERSION } from './version.js';
 
 /** Wall clock source (ms since epoch); tests pass a fixed one. */
@@ -42,6 +43,8 @@ export interface AgentOptions {
   readonly flushTimeoutMs?: number;
   /** Platform (for Windows' persistent PowerShell); default process.platform. */
   readonly platform?: NodeJS.Platform;
+  /** Site probe tuning (concurrency, check options); the targets come from the server. */
+  readonly probe?: Pick<ProbeRunnerOptions, 'maxConcurrent' | 'checkOptions' | 'run'>;
 }
 
 /** A running agent. */
@@ -71,6 +74,7 @@ export function createAgent(opts: AgentOptions): Agent {
   const inventory: InventorySections = {};
   let inventoryTsMs = 0;
   let sentInventory = new Map<string, string>();
+  let probe: ProbeRunner | undefined;
 
   async function runCycle(): Promise<void> {
     const tsMs = clock.now();
@@ -126,7 +130,10 @@ export function createAgent(opts: AgentOptions): Agent {
       // Absent means "unchanged", so an older server's config frames do not wipe the list.
       watchedServices: next.watchedServices ?? previous.watchedServices,
       collectors: next.collectors ?? previous.collectors,
+      // Probe targets are always sent in full: absent means this agent probes nothing.
+      ...(next.probe ? { probe: next.probe } : {}),
     };
+    probe?.setTargets(settings.probe?.targets ?? []);
     if (JSON.stringify(settings) !== JSON.stringify(previous)) {
       logger.info({ intervalMs: settings.intervalMs, watchedServices: settings.watchedServices, collectors: settings.collectors }, 'applied settings from the server');
       saveServerSettings(config.stateDir, settings, logger);
@@ -176,6 +183,19 @@ export function createAgent(opts: AgentOptions): Agent {
         ...(opts.configPath ? { onCredential: (token: string) => updateAgentConfigToken(opts.configPath!, token) } : {}),
         ...opts.connection,
       });
+      // Site probe: one report per probed device, spooled and sent like the agent's own.
+      probe = createProbeRunner({
+        logger,
+        now: () => clock.now(),
+        ...opts.probe,
+        onReport: (targetDeviceId, tsMs, samples, checks) => {
+          if (stopped || !spool) return;
+          const report = { ...buildReport(spool.allocateSeq(), tsMs, samples, logger), targetDeviceId, checks };
+          spool.append(report);
+          connection?.sendPending();
+        },
+      });
+      probe.setTargets(settings.probe?.targets ?? []);
       connection.on('welcome', () => {
         // A new connection knows nothing yet: send every section.
         sentInventory = new Map();
@@ -189,6 +209,7 @@ export function createAgent(opts: AgentOptions): Agent {
       if (stopped) return;
       stopped = true;
       clearTimeout(timer);
+      probe?.stop();
       await cycle; // the report being collected still reaches the spool
       await connection?.drain(opts.flushTimeoutMs ?? 3_000);
       await connection?.stop();

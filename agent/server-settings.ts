@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { AgentConfig } from '../shared/protocol.js';
+import { probeConfigProblem } from './probe/config.js';
 
 const FILE = 'server-settings.json';
 
@@ -25,6 +26,7 @@ function problemOf(raw: unknown): string | undefined {
   if (r.collectors !== undefined && (typeof r.collectors !== 'object' || r.collectors === null || !Object.values(r.collectors).every((b) => typeof b === 'boolean'))) {
     return 'field "collectors" must map names to true/false';
   }
+  if (r.probe !== undefined) return probeConfigProblem(r.probe);
   return undefined;
 }
 

@@ -12,6 +12,7 @@ import {
   SERVER_MESSAGE_TYPES,
 } from '../shared/protocol-constants.js';
 import type { AgentConfig, DecodeResult, Report, Sample, ServerMessage, SystemFacts } from '../shared/protocol.js';
+import { pickProbeConfig, probeConfigProblem } from './probe/config.js';
 
 type Obj = Record<string, unknown>;
 
@@ -46,7 +47,15 @@ export function reportProblem(raw: unknown): string | undefined {
   if (!isInt(raw.seq, 1)) return 'seq: must be an integer ≥ 1';
   if (!isInt(raw.tsMs, 946_684_800_000, 32_503_680_000_000)) return 'tsMs: must be an integer time in ms between 2000 and 3000';
   if (!Array.isArray(raw.metrics) || raw.metrics.length > MAX_SAMPLES_PER_REPORT) return `metrics: must be a list of at most ${MAX_SAMPLES_PER_REPORT} samples`;
-  for (const k of Object.keys(raw)) if (!['type', 'v', 'seq', 'tsMs', 'metrics'].includes(k)) return `unknown field "${k}"`;
+  for (const k of Object.keys(raw)) if (!['type', 'v', 'seq', 'tsMs', 'metrics', 'targetDeviceId', 'checks'].includes(k)) return `unknown field "${k}"`;
+  if (raw.targetDeviceId !== undefined && !isString(raw.targetDeviceId, 1, 100)) return 'targetDeviceId: must be a device id of 1–100 characters';
+  if (raw.checks !== undefined) {
+    if (raw.targetDeviceId === undefined) return 'checks: only a report with targetDeviceId carries check outcomes';
+    if (!Array.isArray(raw.checks) || raw.checks.length > 50) return 'checks: must be a list of at most 50 outcomes';
+    for (const c of raw.checks as unknown[]) {
+      if (!isObject(c) || !isString(c.checkId, 1, 40) || !['ok', 'failed', 'error'].includes(c.state as string) || !isString(c.message, 0, 500)) return 'checks: each needs checkId, state (ok, failed, error) and message';
+    }
+  }
   for (let i = 0; i < raw.metrics.length; i++) {
     const problem = sampleProblem(raw.metrics[i]);
     if (problem) return `metrics.${i}: ${problem}`;
@@ -69,6 +78,7 @@ export function agentConfigProblem(raw: unknown): string | undefined {
   if (raw.collectors !== undefined && (!isObject(raw.collectors) || !Object.values(raw.collectors).every((b) => typeof b === 'boolean'))) {
     return 'config.collectors: must map collector names to true or false';
   }
+  if (raw.probe !== undefined) return probeConfigProblem(raw.probe);
   return undefined;
 }
 
@@ -77,6 +87,7 @@ function pickConfig(raw: Obj): AgentConfig {
     intervalMs: raw.intervalMs as number,
     ...(raw.watchedServices !== undefined ? { watchedServices: [...(raw.watchedServices as string[])] } : {}),
     ...(raw.collectors !== undefined ? { collectors: { ...(raw.collectors as Record<string, boolean>) } } : {}),
+    ...(raw.probe !== undefined ? { probe: pickProbeConfig(raw.probe) } : {}),
   };
 }
 

@@ -25,6 +25,9 @@ import { createDeviceStore, type Device } from './store/devices.js';
 import { createCompactor, createMetricStore, createRetention, createStorageUpkeep, type RetentionPolicy, type StorageUpkeepOptions } from './series/index.js';
 import { createAgentSettingsStore } from './store/agent-settings.js';
 import { createInventoryStore } from './store/inventory.js';
+import { createProbeStore } from './store/probes.js';
+import { withProbeConfig } from './probe/probe-config.js';
+import { openSecretBox as openProbeSecretBox } from './probe/secret-box.js';
 import { startCheckpointer } from './store/checkpointer.js';
 import { createRecordRetention, startRecordRetention, type RecordRetentionPolicy } from './audit/record-retention.js';
 import { createIngest, type IngestOptions } from './ingest/ingest.js';
@@ -183,6 +186,8 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
   const retention = createRetention({ metrics, now });
   const settings = createAgentSettingsStore(db);
   const inventory = createInventoryStore(db);
+  // The key lives beside the database, never in it (server/probe/secret-box.ts).
+  const probes = createProbeStore(db, openProbeSecretBox(path.join(opts.dataDir, 'probe-secrets.key')));
   const apiTokens = createApiTokenStore(db);
   const audit = createAuditLog({ db, now });
   const twoFactor = createTwoFactor({ store: createTwoFactorStore(db), settings: createAuthSettingsStore(db), secrets, now, publicUrl: opts.publicUrl });
@@ -192,8 +197,10 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
   // Late-bound: the gateway needs ingest, ingest's post-commit hook needs the hub and gateway,
   // and the hub needs alerting (to read changed rows) while alerting reports to the hub.
   let isConnected: (id: string) => boolean = () => false;
+  // A probed device is online while its probe is connected and reports it (site probe).
   const isOnline = (d: Device): boolean =>
-    isConnected(d.id) && (d.lastSeenMs === null || now() - d.lastSeenMs <= 3 * d.intervalMs + 5_000);
+    isConnected(d.probeDeviceId ?? d.id) && (d.lastSeenMs === null ? d.probeDeviceId === null : now() - d.lastSeenMs <= 3 * d.intervalMs + 5_000);
+  const isStatusUnknown = (d: Device): boolean => d.probeDeviceId !== null && !isConnected(d.probeDeviceId);
   let onRecordsChanged: (change: RecordsChanged) => void = () => {};
 
   const alerting = createAlerting({ db, users, clients, devices, logger, now, tickIntervalMs: opts.ruleTickIntervalMs, onRecordsChanged: (c) => onRecordsChanged(c) });
@@ -209,7 +216,7 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
     summarize: (ids) => {
       const health = deviceHealth.openByDevice();
       return ids.flatMap((id) => {
-        const s = devices.summary(id, isOnline);
+        const s = devices.summary(id, isOnline, isStatusUnknown);
         return s ? [withHealth(s, health)] : [];
       });
     },
@@ -261,7 +268,8 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
   });
   const gateway = createAgentGateway({
     devices,
-    settings,
+    settings: withProbeConfig(settings, probes),
+    probes,
     inventory,
     ingest,
     logger,
@@ -272,6 +280,9 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
     rateLimit: opts.agentRateLimit,
     onPresence: (id, isConnected) => {
       hub.markDeviceChanged(id);
+      // A probe coming or going changes what its probed devices show (unknown while it is away).
+      // Sockets still close while the server shuts down, after the database is closed.
+      if (db.open) for (const t of probes.listOfProbe(id)) hub.markDeviceChanged(t.id);
       alerting.engine.onPresence(id, isConnected);
     },
   });
@@ -315,6 +326,7 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
   const ctx: ApiContext = {
     db, users, clients, devices, metrics, settings, inventory, logger, now, version: VERSION, isTls, isOnline, agents: gateway, alerting, billing, notify, deviceHealth, audit, apiTokens,
     secrets, twoFactor,
+    probes, isStatusUnknown,
   };
   const app = createApp(ctx, opts.dashboardDir ?? defaultDashboardDir(), { metricsHandler: metricsHandler(serverMetrics, opts.metricsToken) });
   const limits: ConnectionLimits = { ...DEFAULT_CONNECTION_LIMITS, ...opts.connectionLimits };

@@ -3,6 +3,7 @@
  * reads them). Times are ms since the Unix epoch; units are in the key names.
  */
 import type { InventorySection, InventorySections } from './protocol.js';
+import type { DeviceKind } from './probe.js';
 
 /** Contract models a client can have. */
 export type ContractType = 'monthly' | 'break-fix';
@@ -38,6 +39,12 @@ export interface DeviceSummary {
   openIncidents: number;
   /** The worst severity among open alerts and incidents; null when there are none. */
   worstSeverity: 'info' | 'warning' | 'critical' | null;
+  /** Site probe: the kind of a probed device (printer, ups, switch, firewall, nas, website); absent for agent devices. */
+  kind?: DeviceKind;
+  /** Site probe: the agent device that checks this one. */
+  probeDeviceId?: string;
+  /** Site probe: the probe is offline, so nobody knows this device's state (shown "unknown", never "down"). */
+  isStatusUnknown?: boolean;
 }
 
 /** The latest inventory of a device: per section, when the agent collected it and what it said. */
@@ -179,6 +186,7 @@ export const AUDIT_ACTIONS = [
   'client.create', 'client.update', 'client.delete', 'client.agent-config',
   'enrollment-token.create', 'enrollment-token.revoke',
   'device.move', 'device.disable', 'device.enable', 'device.rotate-credential', 'device.agent-config',
+  'device.probed-create', 'device.probed-update',
   'rule.create', 'rule.update', 'rule.enable', 'rule.disable', 'rule.delete',
   'maintenance.create', 'maintenance.update', 'maintenance.delete',
   'channel.create', 'channel.update', 'channel.delete', 'channel.test',

@@ -8,7 +8,7 @@
  */
 
 /** How a metric's value is shown and checked. */
-export type MetricUnit = 'percent' | 'bytes' | 'bytesPerSec' | 'seconds' | 'celsius' | 'count' | 'boolean' | 'ratio';
+export type MetricUnit = 'percent' | 'bytes' | 'bytesPerSec' | 'seconds' | 'celsius' | 'count' | 'boolean' | 'ratio' | 'milliseconds' | 'days';
 
 /** Static description of one metric name. */
 export interface MetricDefinition {
@@ -47,6 +47,25 @@ const defs = [
   { name: 'updates.pendingCount', unit: 'count', labelKeys: [], description: 'OS updates waiting to be installed' },
   { name: 'users.loggedInCount', unit: 'count', labelKeys: [], description: 'Users logged in' },
   { name: 'agent.droppedReports', unit: 'count', labelKeys: [], description: 'Reports the agent dropped because its spool was full (since install)' },
+  // Site probe: agentless checks of a probed device (printer, UPS, switch, website …), one series per check.
+  { name: 'check.isUp', unit: 'boolean', labelKeys: ['check'], description: '1 while an agentless check succeeds, else 0 (probed devices)' },
+  { name: 'check.latencyMs', unit: 'milliseconds', labelKeys: ['check'], description: 'Time an agentless check took to get its answer' },
+  { name: 'ping.rttMs', unit: 'milliseconds', labelKeys: ['check'], description: 'Average ping round trip (ICMP, or TCP connect where ICMP is not allowed)' },
+  { name: 'ping.lossPct', unit: 'percent', labelKeys: ['check'], description: 'Ping packets lost, 0–100' },
+  { name: 'ping.isTcpFallback', unit: 'boolean', labelKeys: ['check'], description: '1 when the probe may not send ICMP and measured a TCP connect instead' },
+  { name: 'http.statusCode', unit: 'count', labelKeys: ['check'], description: 'HTTP status of the final answer' },
+  { name: 'http.redirectCount', unit: 'count', labelKeys: ['check'], description: 'Redirects followed to reach the final answer' },
+  { name: 'http.hasKeyword', unit: 'boolean', labelKeys: ['check'], description: '1 when the answer contains the expected keyword, else 0' },
+  { name: 'tls.certDaysLeft', unit: 'days', labelKeys: ['check'], description: "Days until the server certificate's expiry (negative: expired)" },
+  { name: 'tls.isChainValid', unit: 'boolean', labelKeys: ['check'], description: '1 when the certificate chain verifies for the host name, else 0' },
+  { name: 'printer.tonerPct', unit: 'percent', labelKeys: ['supply'], description: 'Toner or ink left per supply (black, cyan, …), 0–100 (SNMP Printer-MIB)' },
+  { name: 'printer.paperLevelPct', unit: 'percent', labelKeys: ['tray'], description: 'Paper left per input tray, 0–100 (SNMP Printer-MIB)' },
+  { name: 'printer.pageCount', unit: 'count', labelKeys: [], description: 'Pages printed over the life of the printer (SNMP Printer-MIB)' },
+  { name: 'ups.isOnBattery', unit: 'boolean', labelKeys: [], description: '1 while the UPS runs on its battery (SNMP UPS-MIB)' },
+  { name: 'ups.chargePct', unit: 'percent', labelKeys: [], description: 'UPS battery charge, 0–100 (SNMP UPS-MIB)' },
+  { name: 'ups.runtimeSec', unit: 'seconds', labelKeys: [], description: 'UPS runtime left on battery (SNMP UPS-MIB)' },
+  { name: 'ups.isBatteryLow', unit: 'boolean', labelKeys: [], description: '1 while the UPS reports its battery low or depleted (SNMP UPS-MIB)' },
+  { name: 'dns.answerCount', unit: 'count', labelKeys: ['check'], description: 'Addresses the name resolved to' },
 ] as const satisfies readonly MetricDefinition[];
 
 /** Every metric name an agent may report. */

@@ -40,6 +40,8 @@ export const AgentErrorCode = {
   STORAGE_UNAVAILABLE: 'STORAGE_UNAVAILABLE',
   /** The agent sends faster than allowed; slow down. */
   RATE_LIMITED: 'RATE_LIMITED',
+  /** A report's targetDeviceId is not a probed device assigned to this agent (site probe). */
+  PROBE_TARGET_FORBIDDEN: 'PROBE_TARGET_FORBIDDEN',
 } as const;
 export type AgentErrorCode = (typeof AgentErrorCode)[keyof typeof AgentErrorCode];
 

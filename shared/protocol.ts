@@ -17,6 +17,7 @@
  */
 import { z } from 'zod';
 import { findMetric } from './metrics.js';
+import { checkResultSchema, probeConfigSchema } from './probe.js';
 import {
   AGENT_MESSAGE_TYPES,
   AgentErrorCode,
@@ -142,6 +143,13 @@ export const reportSchema = z
     /** When the values were collected, ms since the Unix epoch (agent clock). */
     tsMs: z.number().int().min(946_684_800_000).max(32_503_680_000_000),
     metrics: z.array(sampleSchema).max(MAX_SAMPLES_PER_REPORT),
+    /**
+     * Site probe: the metrics are those of this probed device (assigned to the sending agent in
+     * `config.probe`), not of the agent itself. Absent: the agent's own metrics.
+     */
+    targetDeviceId: z.string().min(1).max(100).optional(),
+    /** With targetDeviceId: the latest outcome of each check, in words. */
+    checks: z.array(checkResultSchema).max(50).optional(),
   })
   .strict();
 export type Report = z.infer<typeof reportSchema>;
@@ -285,6 +293,8 @@ export const agentConfigSchema = z.object({
   watchedServices: z.array(z.string().min(1).max(200)).max(200).optional(),
   /** Collector switches by name; a missing name keeps its default (on). */
   collectors: z.record(z.string(), z.boolean()).optional(),
+  /** Site probe: the devices this agent checks for the server (shared/probe.ts). Absent or no targets: no probing. */
+  probe: probeConfigSchema.optional(),
 });
 export type AgentConfig = z.infer<typeof agentConfigSchema>;
 

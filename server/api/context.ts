@@ -16,6 +16,7 @@ import type { AuditLog } from '../audit/audit-log.js';
 import type { ApiTokenStore } from '../store/api-tokens.js';
 import type { SecretBox } from '../lib/secret-box.js';
 import type { TwoFactor } from '../auth/two-factor.js';
+import type { ProbeStore } from '../store/probes.js';
 
 /** What routes may ask of live agent connections (implemented by the agent gateway). */
 export interface AgentControl {
@@ -63,4 +64,8 @@ export interface ApiContext {
   secrets: SecretBox;
   /** Two-factor login: enrolment, codes, challenges, policy (server/auth/two-factor.ts). */
   twoFactor: TwoFactor;
+  /** Site probe: probed devices and their checks (server/store/probes.ts). */
+  probes: ProbeStore;
+  /** A probed device whose probe is offline: its state is unknown. */
+  isStatusUnknown: (d: Device) => boolean;
 }

@@ -43,13 +43,13 @@ export function deviceRoutes(ctx: ApiContext): Router {
   r.get('/', (_req, res) => {
     const started = performance.now();
     const health = ctx.deviceHealth.openByDevice();
-    const list = ctx.devices.listSummaries(ctx.isOnline).map((s) => withHealth(s, health));
+    const list = ctx.devices.listSummaries(ctx.isOnline, ctx.isStatusUnknown).map((s) => withHealth(s, health));
     res.setHeader('Server-Timing', `list;dur=${(performance.now() - started).toFixed(1)}`);
     res.json(list);
   });
 
   r.get('/:id', (req, res) => {
-    const found = ctx.devices.summary(req.params.id, ctx.isOnline);
+    const found = ctx.devices.summary(req.params.id, ctx.isOnline, ctx.isStatusUnknown);
     const summary = found && withHealth(found, ctx.deviceHealth.openByDevice());
     const device = ctx.devices.findById(req.params.id);
     if (!summary || !device) throw new HttpError(404, 'DEVICE_NOT_FOUND', `no device with id ${req.params.id}`);
@@ -85,7 +85,7 @@ export function deviceRoutes(ctx: ApiContext): Router {
     }
     ctx.alerting.engine.refreshDevice(id);
     ctx.logger.info({ deviceId: id, from: device.clientId, to: clientId, by: req.user!.username }, 'device moved');
-    res.json(withHealth(ctx.devices.summary(id, ctx.isOnline)!, ctx.deviceHealth.openByDevice()));
+    res.json(withHealth(ctx.devices.summary(id, ctx.isOnline, ctx.isStatusUnknown)!, ctx.deviceHealth.openByDevice()));
   });
 
   r.post('/:id/disable', act, (req, res) => {
@@ -96,7 +96,7 @@ export function deviceRoutes(ctx: ApiContext): Router {
     });
     const wasConnected = ctx.agents.disconnect(device.id, CloseCode.UNAUTHORIZED, 'device disabled');
     ctx.logger.warn({ deviceId: device.id, userId: req.user?.id, wasConnected }, 'device disabled');
-    res.json(withHealth(ctx.devices.summary(device.id, ctx.isOnline)!, ctx.deviceHealth.openByDevice()));
+    res.json(withHealth(ctx.devices.summary(device.id, ctx.isOnline, ctx.isStatusUnknown)!, ctx.deviceHealth.openByDevice()));
   });
 
   r.post('/:id/enable', act, (req, res) => {
@@ -106,7 +106,7 @@ export function deviceRoutes(ctx: ApiContext): Router {
       record({ action: 'device.enable', entityType: 'device', entityId: device.id, summary: `enabled device ${device.hostname}` });
     });
     ctx.logger.info({ deviceId: device.id, userId: req.user?.id }, 'device enabled');
-    res.json(withHealth(ctx.devices.summary(device.id, ctx.isOnline)!, ctx.deviceHealth.openByDevice()));
+    res.json(withHealth(ctx.devices.summary(device.id, ctx.isOnline, ctx.isStatusUnknown)!, ctx.deviceHealth.openByDevice()));
   });
 
   r.post('/:id/rotate-credential', act, async (req, res) => {

@@ -39,6 +39,7 @@ import type { Device, DeviceStore } from '../store/devices.js';
 import type { AgentSettingsStore } from '../store/agent-settings.js';
 import type { InventoryStore } from '../store/inventory.js';
 import type { Ingest } from '../ingest/ingest.js';
+import type { ProbeStore } from '../store/probes.js';
 import { generateToken } from '../lib/secrets.js';
 import { storageFaultOf } from '../store/faults.js';
 import {
@@ -74,6 +75,8 @@ export interface AgentGatewayOptions {
   maxInFlightPerConnection?: number;
   /** Flood limits per device (agent-rate-limit.ts); defaults suit real agents. */
   rateLimit?: Partial<AgentRateLimitPolicy>;
+  /** Site probe: which probed devices an agent may report for, and their latest check outcomes. */
+  probes?: Pick<ProbeStore, 'find' | 'saveResults'>;
 }
 
 interface Connection {
@@ -267,12 +270,25 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
       sendError(ws, AgentErrorCode.RATE_LIMITED, message, true, seq, admitted.retryAfterMs);
       return;
     }
+    // Site probe: a report about a probed device is taken only from that device's probe.
+    if (msg.targetDeviceId !== undefined) {
+      const target = opts.probes?.find(msg.targetDeviceId);
+      if (!target || target.probeDeviceId !== device.id) {
+        logger.warn({ deviceId: device.id, targetDeviceId: msg.targetDeviceId, seq }, 'probe report for a device not assigned to this agent refused');
+        sendError(ws, AgentErrorCode.PROBE_TARGET_FORBIDDEN, `device ${msg.targetDeviceId} is not a probed device assigned to this agent`, false, seq);
+        return;
+      }
+      if (msg.checks) opts.probes!.saveResults(target.id, msg.tsMs, msg.checks);
+    } else if (msg.checks !== undefined) {
+      sendError(ws, AgentErrorCode.INVALID_MESSAGE, 'checks: only a report with targetDeviceId carries check outcomes', false, seq);
+      return;
+    }
     conn.inFlight++;
     if (conn.inFlight >= maxInFlight && !conn.isSelfPaused) {
       conn.isSelfPaused = true;
       applyPause(conn);
     }
-    ingest.submit({ deviceId: device.id, streamId: conn.streamId, report: msg, receivedAtMs: opts.now(), connectionId: conn.id }, (r) => {
+    ingest.submit({ deviceId: device.id, streamId: conn.streamId, report: msg, receivedAtMs: opts.now(), connectionId: conn.id, ...(msg.targetDeviceId !== undefined ? { targetDeviceId: msg.targetDeviceId } : {}) }, (r) => {
       conn.inFlight--;
       if (conn.isSelfPaused && conn.inFlight <= maxInFlight / 2) {
         conn.isSelfPaused = false;

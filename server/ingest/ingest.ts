@@ -33,6 +33,11 @@ export interface IngestItem {
    * later reports of its own connection; a newer connection starts afresh from welcome.lastSeq.
    */
   connectionId?: number;
+  /**
+   * Site probe: the probed device whose metrics these are (checked by the gateway to be assigned
+   * to `deviceId`, the probe). The seq stream stays the probe's; values and latest go to the target.
+   */
+  targetDeviceId?: string;
 }
 
 /** Refusal of a report that follows an unstored one of the same stream and connection. */
@@ -52,7 +57,10 @@ interface StreamGap {
   connectionId: number;
 }
 
-/** A report that was stored, handed to live push and rule evaluation. */
+/**
+ * A report that was stored, handed to live push and rule evaluation. `deviceId` is the device the
+ * values belong to: for a probe's report about a probed device, the probed device.
+ */
 export interface StoredReport extends IngestItem {
   /** Latest value per series key after this report. */
   latest: Record<string, number>;
@@ -184,14 +192,15 @@ export function createIngest(opts: IngestOptions) {
         results.push({ isDuplicate: true, values: 0 });
         continue;
       }
-      const values = metrics.insertReport(item.deviceId, item.report.seq, item.report.tsMs, item.report.metrics);
+      const owner = item.targetDeviceId ?? item.deviceId;
+      const values = metrics.insertReport(owner, item.report.seq, item.report.tsMs, item.report.metrics);
       seqs.set(streamKey, item.report.seq);
-      const prev = latests.get(item.deviceId)?.latest ?? latestCache.get(item.deviceId) ?? devices.findById(item.deviceId)?.latest ?? {};
+      const prev = latests.get(owner)?.latest ?? latestCache.get(owner) ?? devices.findById(owner)?.latest ?? {};
       const latest = { ...prev };
       for (const s of item.report.metrics) latest[s.labels ? formatSeriesKey(s.name, s.labels) : s.name] = s.value;
-      const seen = latests.get(item.deviceId);
+      const seen = latests.get(owner);
       // A replayed old report updates the series it carries but not last-seen time.
-      latests.set(item.deviceId, { tsMs: Math.max(seen?.tsMs ?? 0, item.report.tsMs), latest });
+      latests.set(owner, { tsMs: Math.max(seen?.tsMs ?? 0, item.report.tsMs), latest });
       results.push({ isDuplicate: false, values, latest });
     }
     for (const [key, seq] of seqs) {
@@ -269,7 +278,7 @@ export function createIngest(opts: IngestOptions) {
         values += r.values;
         queueLatenciesMs.push(committedAt - b.item.receivedAtMs);
       }
-      if (!r.isDuplicate) stored.push({ ...b.item, latest: r.latest! });
+      if (!r.isDuplicate) stored.push({ ...b.item, deviceId: b.item.targetDeviceId ?? b.item.deviceId, latest: r.latest! });
       b.done({ ok: true, isDuplicate: r.isDuplicate });
     });
     updatePressure();

@@ -16,6 +16,8 @@ export const STORED_DECIMALS: Readonly<Record<MetricUnit, number>> = {
   seconds: 0,
   count: 0,
   boolean: 0,
+  milliseconds: 1, // probe round trips on a LAN are below 1 ms
+  days: 2, // certificate expiry: about a quarter of an hour
 };
 
 const POW10 = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000];

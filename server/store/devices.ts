@@ -1,6 +1,7 @@
 /** Devices: enrollment, credentials (hashed), facts, latest snapshot and sequence streams. */
 import type { ContractType, DeviceSummary } from '../../shared/api-types.js';
 import type { SystemFacts } from '../../shared/protocol.js';
+import type { DeviceKind } from '../../shared/probe.js';
 import type { Db } from './database.js';
 import { generateId, hashToken } from '../lib/secrets.js';
 
@@ -24,6 +25,10 @@ export interface Device {
   rotationRequestedAtMs: number | null;
   /** When the agent last confirmed a rotated credential. */
   credentialRotatedAtMs: number | null;
+  /** 'agent', or the kind of a probed device (site probe). */
+  kind: DeviceKind;
+  /** The agent device that checks this probed device; null for agent devices. */
+  probeDeviceId: string | null;
 }
 
 interface DeviceRow {
@@ -41,10 +46,12 @@ interface DeviceRow {
   disabled_at_ms: number | null;
   rotation_requested_at_ms: number | null;
   credential_rotated_at_ms: number | null;
+  kind: DeviceKind;
+  probe_device_id: string | null;
 }
 
 /** Columns of the fleet list query, in order. */
-type FleetRow = [string, string, string, number, number, number, number | null, number | null, number | null, number | null];
+type FleetRow = [string, string, string, number, number, number, number | null, number | null, number | null, number | null, DeviceKind, string | null];
 
 interface SummaryRow extends DeviceRow {
   client_name: string;
@@ -61,7 +68,7 @@ interface SummaryRow extends DeviceRow {
  */
 const SUMMARY_COLUMNS = `d.id, d.client_id, d.hostname, d.machine_id, d.is_disabled, d.agent_version, '{}' AS facts_json,
   d.interval_ms, d.enrolled_at_ms, d.last_seen_ms, '{}' AS latest_json, d.cpu_load_pct, d.mem_used_pct, d.disk_used_pct,
-  c.name AS client_name, c.contract`;
+  c.name AS client_name, c.contract, d.kind, d.probe_device_id`;
 
 const toDevice = (r: DeviceRow): Device => ({
   id: r.id,
@@ -78,6 +85,8 @@ const toDevice = (r: DeviceRow): Device => ({
   disabledAtMs: r.disabled_at_ms,
   rotationRequestedAtMs: r.rotation_requested_at_ms,
   credentialRotatedAtMs: r.credential_rotated_at_ms,
+  kind: r.kind,
+  probeDeviceId: r.probe_device_id,
 });
 
 /** The fullest filesystem's used percentage among latest values, or null. */
@@ -117,8 +126,8 @@ export function createDeviceStore(db: Db) {
   // Raw arrays, no join, no per-row JSON: 15,000 rows in ~30 ms instead of ~200 ms.
   const fleetRows = db
     .prepare<[], FleetRow>(
-      `SELECT id, client_id, hostname, is_disabled, interval_ms, enrolled_at_ms, last_seen_ms, cpu_load_pct, mem_used_pct, disk_used_pct
-         FROM devices`,
+      `SELECT id, client_id, hostname, is_disabled, interval_ms, enrolled_at_ms, last_seen_ms, cpu_load_pct, mem_used_pct, disk_used_pct,
+         kind, probe_device_id FROM devices`,
     )
     .raw(true);
   const summaryById = db.prepare<[string], SummaryRow>(`SELECT ${SUMMARY_COLUMNS} FROM devices d JOIN clients c ON c.id = d.client_id WHERE d.id = ?`);
@@ -202,11 +211,14 @@ export function createDeviceStore(db: Db) {
     recordInterval(id: string, intervalMs: number): void {
       updateInterval.run(intervalMs, id);
     },
-    /** Every device with its client, for the fleet list. `isOnline` is decided by the caller. */
-    listSummaries(isOnline: (d: Device) => boolean): DeviceSummary[] {
+    /**
+     * Every device with its client, for the fleet list. `isOnline` is decided by the caller, and
+     * so is `isUnknown` (a probed device whose probe is offline).
+     */
+    listSummaries(isOnline: (d: Device) => boolean, isUnknown: (d: Device) => boolean = () => false): DeviceSummary[] {
       const clientsById = new Map(clientNames.all().map((c) => [c.id, c]));
       const out: DeviceSummary[] = [];
-      for (const [id, clientId, hostname, isDisabled, intervalMs, enrolledAtMs, lastSeenMs, cpu, mem, disk] of fleetRows.all()) {
+      for (const [id, clientId, hostname, isDisabled, intervalMs, enrolledAtMs, lastSeenMs, cpu, mem, disk, kind, probeDeviceId] of fleetRows.all()) {
         const c = clientsById.get(clientId);
         if (!c) continue;
         const device: Device = {
@@ -225,8 +237,11 @@ export function createDeviceStore(db: Db) {
           disabledAtMs: null,
           rotationRequestedAtMs: null,
           credentialRotatedAtMs: null,
+          kind,
+          probeDeviceId,
         };
         out.push({
+          ...probeFields(device, isUnknown),
           id,
           hostname,
           clientId,
@@ -257,9 +272,9 @@ export function createDeviceStore(db: Db) {
       });
       return out;
     },
-    summary(id: string, isOnline: (d: Device) => boolean): DeviceSummary | undefined {
+    summary(id: string, isOnline: (d: Device) => boolean, isUnknown: (d: Device) => boolean = () => false): DeviceSummary | undefined {
       const r = summaryById.get(id);
-      return r && toSummary(r, isOnline);
+      return r && toSummary(r, isOnline, isUnknown);
     },
     /** Moves a device to another client (its alerts and incidents stay with the old one). */
     moveToClient(id: string, clientId: string): void {
@@ -285,9 +300,16 @@ export function createDeviceStore(db: Db) {
 }
 export type DeviceStore = ReturnType<typeof createDeviceStore>;
 
-function toSummary(r: SummaryRow, isOnline: (d: Device) => boolean): DeviceSummary {
+/** The site-probe fields of a summary; none for agent devices (the common case stays small). */
+function probeFields(d: Device, isUnknown: (d: Device) => boolean): Pick<DeviceSummary, 'kind' | 'probeDeviceId' | 'isStatusUnknown'> {
+  if (d.probeDeviceId === null) return {};
+  return { kind: d.kind, probeDeviceId: d.probeDeviceId, isStatusUnknown: isUnknown(d) };
+}
+
+function toSummary(r: SummaryRow, isOnline: (d: Device) => boolean, isUnknown: (d: Device) => boolean): DeviceSummary {
   const d = toDevice(r);
   return {
+    ...probeFields(d, isUnknown),
     id: d.id,
     hostname: d.hostname,
     clientId: d.clientId,

@@ -51,6 +51,9 @@ POST /api/devices/:id/rotate-credential act
 GET /api/devices/:id/agent-config any
 PUT /api/devices/:id/agent-config act
 GET /api/devices/:id/metrics any
+POST /api/clients/:id/probed-devices act
+GET /api/devices/:id/probe any
+PUT /api/devices/:id/probe act
 GET /api/rules any
 GET /api/rules/effective any
 GET /api/rules/:id any

@@ -23,6 +23,12 @@ export interface DeviceInfo {
   lastReportAtMs: number | null;
   /** Latest value per series key, as of the last report seen (null before one). */
   latest: Record<string, number> | null;
+  /**
+   * Site probe: the agent that checks this device, or null. A probed device is never "offline"
+   * by silence: when its probe is away nobody knows its state, and the probe's own offline alert
+   * is the one page; its own failures come as check.isUp = 0.
+   */
+  probeDeviceId: string | null;
 }
 
 /** A client as routing needs it. */
@@ -57,7 +63,7 @@ export function createEngineCache(stores: { rules: RuleStore; maintenance: Maint
       if (!d) {
         const row = stores.devices.findById(id);
         if (!row) return undefined;
-        d = { id, clientId: row.clientId, intervalMs: row.intervalMs, isDisabled: row.isDisabled, lastReportAtMs: null, latest: null };
+        d = { id, clientId: row.clientId, intervalMs: row.intervalMs, isDisabled: row.isDisabled, lastReportAtMs: null, latest: null, probeDeviceId: row.probeDeviceId };
         devices.set(id, d);
       }
       return d;
@@ -72,7 +78,7 @@ export function createEngineCache(stores: { rules: RuleStore; maintenance: Maint
      */
     loadDevices(nowMs: number): void {
       for (const s of stores.devices.listSummaries(() => false)) {
-        devices.set(s.id, { id: s.id, clientId: s.clientId, intervalMs: s.intervalMs, isDisabled: s.isDisabled, lastReportAtMs: s.lastSeenMs === null ? null : nowMs, latest: null });
+        devices.set(s.id, { id: s.id, clientId: s.clientId, intervalMs: s.intervalMs, isDisabled: s.isDisabled, lastReportAtMs: s.lastSeenMs === null ? null : nowMs, latest: null, probeDeviceId: s.probeDeviceId ?? null });
       }
     },
     /** Re-reads a device's client, interval and status; false if it no longer exists. */
@@ -84,7 +90,7 @@ export function createEngineCache(stores: { rules: RuleStore; maintenance: Maint
         return false;
       }
       const d = devices.get(id);
-      if (d) Object.assign(d, { clientId: row.clientId, intervalMs: row.intervalMs, isDisabled: row.isDisabled });
+      if (d) Object.assign(d, { clientId: row.clientId, intervalMs: row.intervalMs, isDisabled: row.isDisabled, probeDeviceId: row.probeDeviceId });
       return true;
     },
     client,

@@ -73,4 +73,41 @@ export const DEFAULT_RULES: readonly DefaultRule[] = [
     severity: 'critical',
     params: { kind: 'smart-failing', metric: 'smart.isFailing', labels: {}, forMs: 0, clearForMs: 0 },
   },
+  // Site probe (docs/SITE-PROBE.md): agentless checks of printers, UPSes, switches, websites.
+  {
+    id: 'default-check-failing',
+    name: 'Probed device check failing',
+    severity: 'critical',
+    params: { kind: 'threshold', metric: 'check.isUp', labels: {}, op: 'below', threshold: 0.5, clearThreshold: 0.5, forMs: 0, clearForMs: 0 },
+  },
+  {
+    id: 'default-cert-expiring',
+    name: 'Certificate expires within 21 days',
+    severity: 'warning',
+    params: { kind: 'threshold', metric: 'tls.certDaysLeft', labels: {}, op: 'below', threshold: 21, clearThreshold: 21, forMs: 0, clearForMs: 0 },
+  },
+  {
+    id: 'default-cert-expiry-critical',
+    name: 'Certificate expires within 7 days',
+    severity: 'critical',
+    params: { kind: 'threshold', metric: 'tls.certDaysLeft', labels: {}, op: 'below', threshold: 7, clearThreshold: 7, forMs: 0, clearForMs: 0 },
+  },
+  {
+    id: 'default-cert-untrusted',
+    name: 'Certificate chain does not verify',
+    severity: 'warning',
+    params: { kind: 'threshold', metric: 'tls.isChainValid', labels: {}, op: 'below', threshold: 0.5, clearThreshold: 0.5, forMs: 0, clearForMs: 0 },
+  },
+  {
+    id: 'default-toner-low',
+    name: 'Toner or ink low',
+    severity: 'warning',
+    params: { kind: 'threshold', metric: 'printer.tonerPct', labels: {}, op: 'below', threshold: 10, clearThreshold: 15, forMs: 0, clearForMs: 0 },
+  },
+  {
+    id: 'default-ups-on-battery',
+    name: 'UPS on battery',
+    severity: 'critical',
+    params: { kind: 'threshold', metric: 'ups.isOnBattery', labels: {}, op: 'above', threshold: 0.5, clearThreshold: 0.5, forMs: 0, clearForMs: 0 },
+  },
 ];

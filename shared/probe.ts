@@ -1,0 +1,163 @@
+/**
+ * Site probe: devices without an agent (printers, UPSes, switches, firewalls, NAS, websites) that
+ * an enrolled agent of the same client checks on the server's behalf. The server pushes each
+ * probe its targets and checks in `config.probe`; the probe reports each target's results as a
+ * `report` with `targetDeviceId` (shared/protocol.ts). The zod schemas here validate the REST
+ * input and the pushed config; the agent checks the pushed config by hand (agent/probe/config.ts).
+ */
+import { z } from 'zod';
+
+import { MAX_CHECKS_PER_TARGET, MAX_TARGETS_PER_PROBE, PROBED_DEVICE_KINDS, SNMP_TEMPLATES, type ProbedDeviceKind } from './probe-constants.js';
+
+export * from './probe-constants.js';
+
+const checkId = z.string().min(1).max(40).regex(/^[a-z0-9][a-z0-9_-]*$/, 'use lower-case letters, digits, - and _');
+/** A host name or IP address (no scheme, no port). */
+const host = z.string().min(1).max(253).regex(/^[A-Za-z0-9.:_-]+$/, 'a host name or IP address without scheme or port');
+const port = z.number().int().min(1).max(65_535);
+const timeoutMs = z.number().int().min(100).max(30_000);
+/** PEM of extra CA certificates a check trusts besides the system's. */
+const caPem = z.string().max(64_000).regex(/-----BEGIN CERTIFICATE-----/, 'a PEM certificate (-----BEGIN CERTIFICATE-----)');
+
+const base = { id: checkId, timeoutMs: timeoutMs.optional() };
+
+/** ICMP echo; where the probe may not send ICMP it measures a TCP connect to `fallbackPort`. */
+export const pingCheckSchema = z.object({ ...base, type: z.literal('ping'), host, count: z.number().int().min(1).max(10).optional(), fallbackPort: port.optional() }).strict();
+/** A TCP port accepts a connection. */
+export const tcpCheckSchema = z.object({ ...base, type: z.literal('tcp'), host, port }).strict();
+/** An HTTP(S) answer: status within `expectStatus` (default 200–399), optional keyword in the body. */
+export const httpCheckSchema = z
+  .object({
+    ...base,
+    type: z.literal('http'),
+    url: z.string().max(2_000).url().refine((u) => /^https?:\/\//i.test(u), 'http:// or https:// only'),
+    expectStatusMin: z.number().int().min(100).max(599).optional(),
+    expectStatusMax: z.number().int().min(100).max(599).optional(),
+    keyword: z.string().min(1).max(200).optional(),
+    /** Redirects to follow (0 = report the redirect itself). Default 5. */
+    maxRedirects: z.number().int().min(0).max(10).optional(),
+    caPem: caPem.optional(),
+  })
+  .strict();
+/** The certificate a TLS server shows: days until expiry, and whether its chain verifies. */
+export const tlsCheckSchema = z
+  .object({ ...base, type: z.literal('tls'), host, port: port.optional(), serverName: host.optional(), caPem: caPem.optional() })
+  .strict();
+/** A name resolves (optionally to an expected address, optionally at a given DNS server). */
+export const dnsCheckSchema = z
+  .object({
+    ...base,
+    type: z.literal('dns'),
+    name: host,
+    recordType: z.enum(['A', 'AAAA']).optional(),
+    expectAddress: z.string().min(1).max(100).optional(),
+    /** DNS server `ip` or `ip:port`; default the probe's system resolver. */
+    server: z.string().min(1).max(100).optional(),
+  })
+  .strict();
+
+const secret = z.string().min(1).max(200);
+/** SNMPv3 user (USM). Keys are write-only: stored encrypted, never returned by the API. */
+export const snmpV3UserSchema = z
+  .object({
+    user: z.string().min(1).max(100),
+    authProtocol: z.enum(['sha', 'sha256', 'md5']).optional(),
+    authKey: z.string().min(8).max(200),
+    privProtocol: z.enum(['aes', 'des']).optional(),
+    privKey: z.string().min(8).max(200),
+  })
+  .strict();
+/**
+ * SNMP v2c or v3 (auth + priv) read with a template. `community` and `v3` are write-only: the API
+ * stores them encrypted and answers `hasCredential` instead; only the probe receives them.
+ */
+export const snmpCheckSchema = z
+  .object({
+    ...base,
+    type: z.literal('snmp'),
+    host,
+    port: port.optional(),
+    template: z.enum(SNMP_TEMPLATES),
+    version: z.enum(['v2c', 'v3']),
+    community: secret.optional(),
+    v3: snmpV3UserSchema.optional(),
+  })
+  .strict();
+
+/** One agentless check. */
+export const probeCheckSchema = z.discriminatedUnion('type', [pingCheckSchema, tcpCheckSchema, httpCheckSchema, tlsCheckSchema, dnsCheckSchema, snmpCheckSchema]);
+export type ProbeCheck = z.infer<typeof probeCheckSchema>;
+
+/** The checks of one probed device, ids unique. */
+export const probeChecksSchema = z
+  .array(probeCheckSchema)
+  .min(1)
+  .max(MAX_CHECKS_PER_TARGET)
+  .refine((cs) => new Set(cs.map((c) => c.id)).size === cs.length, 'check ids must be unique within a device');
+
+/** One probed device as pushed to its probe. */
+export const probeTargetSchema = z.object({
+  deviceId: z.string().min(1).max(100),
+  kind: z.enum(PROBED_DEVICE_KINDS),
+  /** How often the probe runs this device's checks, ms. */
+  intervalMs: z.number().int().min(1_000).max(3_600_000),
+  checks: z.array(probeCheckSchema).max(MAX_CHECKS_PER_TARGET),
+});
+export type ProbeTarget = z.infer<typeof probeTargetSchema>;
+
+/** `config.probe`: everything a probe runs. Absent or no targets: the agent is no probe. */
+export const probeConfigSchema = z.object({ targets: z.array(probeTargetSchema).max(MAX_TARGETS_PER_PROBE) });
+export type ProbeConfig = z.infer<typeof probeConfigSchema>;
+
+/** How a check ended: `ok`, `failed` (the device answered wrongly or not at all), or `error` (the check could not run). */
+export type CheckState = 'ok' | 'failed' | 'error';
+
+/** The latest outcome of one check, sent with the target's report. */
+export interface CheckResult {
+  checkId: string;
+  state: CheckState;
+  /** Plain words for the technician, e.g. "certificate expires in 5 days; chain does not verify: unable to get local issuer certificate". */
+  message: string;
+}
+
+export const checkResultSchema = z
+  .object({ checkId, state: z.enum(['ok', 'failed', 'error']), message: z.string().max(500) })
+  .strict();
+
+/** REST: POST /api/clients/:id/probed-devices. */
+export const createProbedDeviceSchema = z
+  .object({
+    name: z.string().trim().min(1).max(255),
+    kind: z.enum(PROBED_DEVICE_KINDS),
+    probeDeviceId: z.string().min(1).max(100),
+    intervalMs: z.number().int().min(1_000).max(3_600_000).optional(),
+    checks: probeChecksSchema,
+  })
+  .strict();
+export type CreateProbedDevice = z.infer<typeof createProbedDeviceSchema>;
+
+/** REST: PUT /api/devices/:id/probe (fields absent stay as they are). */
+export const updateProbedDeviceSchema = z
+  .object({
+    probeDeviceId: z.string().min(1).max(100).optional(),
+    intervalMs: z.number().int().min(1_000).max(3_600_000).optional(),
+    checks: probeChecksSchema.optional(),
+  })
+  .strict();
+export type UpdateProbedDevice = z.infer<typeof updateProbedDeviceSchema>;
+
+/** REST: GET /api/devices/:id/probe. */
+export interface ProbedDeviceInfo {
+  deviceId: string;
+  kind: ProbedDeviceKind;
+  probeDeviceId: string;
+  probeHostname: string | null;
+  /** The probe's agent is connected; false: the device's state is unknown. */
+  isProbeOnline: boolean;
+  intervalMs: number;
+  checks: ProbeCheck[];
+  /** Latest result per check, as the probe last reported it. */
+  results: (CheckResult & { tsMs: number })[];
+  /** Ids of the checks with a stored (encrypted, write-only) SNMP credential. */
+  credentialChecks: string[];
+}
