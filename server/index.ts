@@ -27,7 +27,7 @@ import { createAgentSettingsStore } from './store/agent-settings.js';
 import { createInventoryStore } from './store/inventory.js';
 import { createProbeStore } from './store/probes.js';
 import { withProbeConfig } from './probe/probe-config.js';
-import { openSecretBox as openProbeSecretBox } from './probe/secret-box.js';
+import { openSecretBox as openProbeSecretBox } from './lib/probe-secret-box.js';
 import { startCheckpointer } from './store/checkpointer.js';
 import { createRecordRetention, startRecordRetention, type RecordRetentionPolicy } from './audit/record-retention.js';
 import { createIngest, type IngestOptions } from './ingest/ingest.js';
@@ -186,7 +186,7 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
   const retention = createRetention({ metrics, now });
   const settings = createAgentSettingsStore(db);
   const inventory = createInventoryStore(db);
-  // The key lives beside the database, never in it (server/probe/secret-box.ts).
+  // The key lives beside the database, never in it (server/lib/probe-secret-box.ts).
   const probes = createProbeStore(db, openProbeSecretBox(path.join(opts.dataDir, 'probe-secrets.key')));
   const apiTokens = createApiTokenStore(db);
   const audit = createAuditLog({ db, now });

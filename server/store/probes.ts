@@ -7,7 +7,7 @@
 import type { CheckResult, ProbeCheck, ProbeConfig, ProbedDeviceKind } from '../../shared/probe.js';
 import type { Db } from './database.js';
 import { generateId } from '../lib/secrets.js';
-import type { SecretBox } from '../probe/secret-box.js';
+import type { SecretBox } from '../lib/probe-secret-box.js';
 
 /** The write-only fields of a check (SNMP credentials). */
 const SECRET_FIELDS = ['community', 'v3'] as const;
