@@ -18,9 +18,16 @@ export interface AgentConfigFileBody {
   stateDir?: string;
   /** PEM file with the CA that signed the server's certificate, for private CAs. */
   caFile?: string;
+  /** The server's job-signing public key (`ed25519:` + base64url), pinned at enrollment or first welcome. */
+  jobSigningKey?: string;
+  /** The machine's own task setting (docs/MAINTENANCE.md); default tasks.json next to this file. */
+  tasksFile?: string;
 }
 
-const FIELDS = ['serverUrl', 'deviceId', 'deviceToken', 'intervalMs', 'stateDir', 'caFile'];
+const FIELDS = ['serverUrl', 'deviceId', 'deviceToken', 'intervalMs', 'stateDir', 'caFile', 'jobSigningKey', 'tasksFile'];
+
+/** The form of a pinned job-signing key: `ed25519:` and 43 base64url characters (32 bytes). */
+export const JOB_SIGNING_KEY_PATTERN = /^ed25519:[A-Za-z0-9_-]{43}$/;
 
 function isHttpUrl(s: string): boolean {
   try {
@@ -52,7 +59,10 @@ export function checkAgentConfigFile(raw: unknown): { ok: true; body: AgentConfi
   if (typeof interval !== 'number' || !Number.isInteger(interval) || interval < 1_000 || interval > 3_600_000) {
     problems.push('field "intervalMs" must be an integer from 1000 to 3600000 (ms)');
   }
-  for (const key of ['stateDir', 'caFile']) {
+  if (r.jobSigningKey !== undefined && (typeof r.jobSigningKey !== 'string' || !JOB_SIGNING_KEY_PATTERN.test(r.jobSigningKey))) {
+    problems.push('field "jobSigningKey" must look like "ed25519:" followed by 43 base64url characters (the server\'s job-signing public key)');
+  }
+  for (const key of ['stateDir', 'caFile', 'tasksFile']) {
     if (r[key] !== undefined && (typeof r[key] !== 'string' || r[key] === '')) problems.push(`field "${key}" must be a non-empty path`);
   }
   if (problems.length > 0) return { ok: false, problems };
@@ -65,6 +75,8 @@ export function checkAgentConfigFile(raw: unknown): { ok: true; body: AgentConfi
       intervalMs: interval as number,
       ...(r.stateDir !== undefined ? { stateDir: r.stateDir as string } : {}),
       ...(r.caFile !== undefined ? { caFile: r.caFile as string } : {}),
+      ...(r.jobSigningKey !== undefined ? { jobSigningKey: r.jobSigningKey as string } : {}),
+      ...(r.tasksFile !== undefined ? { tasksFile: r.tasksFile as string } : {}),
     },
   };
 }
@@ -84,10 +96,14 @@ export interface AgentFileConfig {
   readonly intervalMs: number;
   readonly stateDir: string;
   readonly caFile?: string | undefined;
+  /** Pinned job-signing public key; absent until enrollment or the first welcome that carries one. */
+  readonly jobSigningKey?: string | undefined;
+  /** The machine's task setting file (absolute); absent in a config built in code: tasks.json in stateDir. */
+  readonly tasksFile?: string | undefined;
 }
 
 /** What saveAgentConfig writes; stateDir may be left out to mean "next to the config file". */
-export type AgentConfigInput = Omit<AgentFileConfig, 'stateDir' | 'intervalMs'> & {
+export type AgentConfigInput = Omit<AgentFileConfig, 'stateDir' | 'intervalMs' | 'tasksFile'> & {
   readonly stateDir?: string | undefined;
   readonly intervalMs?: number | undefined;
 };
@@ -149,7 +165,21 @@ export function loadAgentConfig(configPath: string): AgentFileConfig {
     // Relative paths are relative to the config file, not to wherever the service was started.
     stateDir: path.resolve(dir, cfg.stateDir ?? '.'),
     caFile: cfg.caFile === undefined ? undefined : path.resolve(dir, cfg.caFile),
+    jobSigningKey: cfg.jobSigningKey,
+    tasksFile: path.resolve(dir, cfg.tasksFile ?? 'tasks.json'),
   };
+}
+
+/**
+ * Pins the job-signing key in an existing config file, keeping every other field. Only ever
+ * called when the file has no key yet: a pinned key is changed on the machine, never by the server.
+ */
+export function pinJobSigningKey(configPath: string, jobSigningKey: string): void {
+  const file = path.resolve(configPath);
+  loadAgentConfig(file);
+  const raw = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+  if (raw.jobSigningKey !== undefined) throw new Error(`agent config ${file} already pins a job-signing key; change it on the machine (docs/MAINTENANCE.md)`);
+  writeConfigFile(file, checkedOrThrow({ ...raw, jobSigningKey }, `agent config ${file}`));
 }
 
 // Temp file (0600), fsync, rename, chmod: a crash leaves the old file or the new one, never half,
@@ -192,6 +222,7 @@ export function saveAgentConfig(configPath: string, cfg: AgentConfigInput): void
     intervalMs: cfg.intervalMs,
     ...(cfg.stateDir === undefined ? {} : { stateDir: cfg.stateDir }),
     ...(cfg.caFile === undefined ? {} : { caFile: cfg.caFile }),
+    ...(cfg.jobSigningKey === undefined ? {} : { jobSigningKey: cfg.jobSigningKey }),
   }, 'cannot write the agent config');
   writeConfigFile(file, body);
 }

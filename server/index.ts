@@ -47,6 +47,7 @@ import { bootstrapAdmin } from './auth/bootstrap.js';
 import { createApp } from './http/app.js';
 import type { ApiContext } from './api/context.js';
 import { VERSION } from './version.js';
+import { DEFAULT_JOB_KEY_FILE, loadOrCreateJobSigner } from './jobs/job-signing.js';
 import type { AgentRateLimitPolicy } from './gateway/agent-rate-limit.js';
 import { DEFAULT_CONNECTION_LIMITS, guardPendingConnections, serverTimeoutOptions, type ConnectionLimits } from './http/connection-guard.js';
 
@@ -102,6 +103,8 @@ export interface ServerOptions {
   agentRateLimit?: Partial<AgentRateLimitPolicy>;
   /** Timeouts and the cap on sockets waiting for their first request (server/http/connection-guard.ts). */
   connectionLimits?: Partial<ConnectionLimits>;
+  /** The job-signing key file (QP_JOB_SIGNING_KEY_FILE); default job-signing-key.pem in dataDir, generated at first start. */
+  jobSigningKeyFile?: string;
 }
 
 /** A running (or ready to listen) Quarkpulse server. */
@@ -149,7 +152,9 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
   const now = () => clock.now();
   // Before anything is opened, so a wrong path fails at startup with the path in the message.
   const tlsFiles = opts.tls ? readTls(opts.tls) : undefined;
+  const jobSigner = loadOrCreateJobSigner(opts.jobSigningKeyFile ?? path.join(opts.dataDir, DEFAULT_JOB_KEY_FILE));
   const db = openDatabase(opts.dataDir);
+  if (jobSigner.isNew) logger.info({ file: jobSigner.file, keyId: jobSigner.keyId }, 'generated the job-signing key (back it up; agents trust only this key)');
   const users = createUserStore(db);
   const clients = createClientStore(db);
   const devices = createDeviceStore(db);
@@ -238,6 +243,7 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
     logger,
     now,
     serverVersion: VERSION,
+    jobSigningKey: jobSigner.publicKey,
     helloTimeoutMs: opts.agentHelloTimeoutMs,
     maxInFlightPerConnection: opts.maxInFlightPerConnection,
     rateLimit: opts.agentRateLimit,
@@ -272,7 +278,7 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
   // Browsers are on https when we serve TLS or when the public URL (a TLS-terminating proxy) is https.
   const isTls = servesTls || /^https:/i.test(opts.publicUrl ?? '');
   const ctx: ApiContext = {
-    db, users, clients, devices, metrics, settings, inventory, logger, now, version: VERSION, isTls, isOnline, agents: gateway, alerting, notify, deviceHealth, audit, apiTokens,
+    db, users, clients, devices, metrics, settings, inventory, logger, now, version: VERSION, isTls, isOnline, agents: gateway, alerting, notify, deviceHealth, audit, apiTokens, jobSigner,
   };
   const app = createApp(ctx, opts.dashboardDir ?? defaultDashboardDir(), { metricsHandler: metricsHandler(serverMetrics, opts.metricsToken) });
   const limits: ConnectionLimits = { ...DEFAULT_CONNECTION_LIMITS, ...opts.connectionLimits };

@@ -39,6 +39,7 @@ import type { Device, DeviceStore } from '../store/devices.js';
 import type { AgentSettingsStore } from '../store/agent-settings.js';
 import type { InventoryStore } from '../store/inventory.js';
 import type { Ingest } from '../ingest/ingest.js';
+import type { JobMessage, JobStatus } from '../../shared/jobs.js';
 import { generateToken } from '../auth/secrets.js';
 import { storageFaultOf } from '../store/faults.js';
 import {
@@ -74,6 +75,17 @@ export interface AgentGatewayOptions {
   maxInFlightPerConnection?: number;
   /** Flood limits per device (agent-rate-limit.ts); defaults suit real agents. */
   rateLimit?: Partial<AgentRateLimitPolicy>;
+  /** The job-signing public key, sent in every welcome (an agent without a pinned key pins it once). */
+  jobSigningKey?: string;
+  /** Maintenance jobs (server/jobs/): status handling and delivery after hello. */
+  jobs?: GatewayJobHooks;
+}
+
+/** What the gateway asks of the maintenance-job module. */
+export interface GatewayJobHooks {  /** Stores a job status; true once durably stored (the agent then gets jobAck and stops resending). */
+  onStatus(deviceId: string, status: JobStatus): boolean;
+  /** The device said hello: send it the jobs waiting for it. */
+  onReady?(deviceId: string): void;
 }
 
 interface Connection {
@@ -229,10 +241,12 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
         serverVersion: opts.serverVersion,
         lastSeq: ingest.lastSeq(device.id, msg.streamId),
         config,
+        ...(opts.jobSigningKey ? { jobSigningKey: opts.jobSigningKey } : {}),
       });
       opts.onPresence?.(device.id, true);
       // A rotation asked for while the agent was away is delivered now.
       if (devices.findById(device.id)?.rotationRequestedAtMs != null) deliverCredential(conn);
+      opts.jobs?.onReady?.(device.id);
       return;
     }
     if (conn.streamId === null) {
@@ -243,6 +257,10 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
       opts.inventory.save(device.id, msg.tsMs, opts.now(), msg.sections);
       if (msg.sections.facts) devices.recordFacts(device.id, msg.sections.facts);
       opts.onPresence?.(device.id, true);
+      return;
+    }
+    if (msg.type === 'jobStatus') {
+      if (opts.jobs?.onStatus(device.id, msg)) send(ws, { type: 'jobAck', v: PROTOCOL_VERSION, jobId: msg.jobId, state: msg.state });
       return;
     }
     if (msg.type === 'credentialAck') {
@@ -415,6 +433,13 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
     },
     pushConfig,
     /** Recomputes a connected device's effective config and pushes it; false if it is not connected. */
+    /** Sends a signed job frame to a device that said hello; false if it is not connected. */
+    sendJob(deviceId: string, frame: JobMessage): boolean {
+      const c = connections.get(deviceId);
+      if (!c || c.streamId === null || c.ws.readyState !== c.ws.OPEN) return false;
+      send(c.ws, frame);
+      return true;
+    },
     refreshConfig(deviceId: string): boolean {
       const c = connections.get(deviceId);
       if (!c || c.streamId === null) return false;
