@@ -202,7 +202,7 @@ export function createAgent(opts: AgentOptions): Agent {
       jobs = createJobRunner({
         deviceId: config.deviceId,
         journal,
-        tasks: opts.tasks ?? defaultTasks(platform),
+        tasks: opts.tasks ?? (await defaultTasks(platform)),
         pinnedKey: () => pinnedKey,
         tasksFile: config.tasksFile ?? path.join(config.stateDir, 'tasks.json'),
         logger,
