@@ -107,7 +107,7 @@ export function createJobRunner(opts: JobRunnerOptions): JobRunner {
     const signal = AbortSignal.any([timeout, stopController.signal]);
     let outcome: TaskOutcome;
     try {
-      outcome = await task.run(job.params, { logger, signal, notAfterMs: job.notAfterMs, nowMs: opts.nowMs });
+      outcome = await task.run(job.params, { logger, signal, notBeforeMs: job.notBeforeMs, notAfterMs: job.notAfterMs, nowMs: opts.nowMs });
     } catch (err) {
       outcome = { isOk: false, message: (err as Error).message, output: '' };
     }

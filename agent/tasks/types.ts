@@ -11,7 +11,8 @@ export interface TaskContext {
   readonly logger: Logger;
   /** Aborted when the task's time limit passes or the agent stops. */
   readonly signal: AbortSignal;
-  /** The job's window end, ms since the Unix epoch (reboot uses it: never after the window). */
+  /** The job's window, ms since the Unix epoch (reboot uses it: never after the window). */
+  readonly notBeforeMs: number;
   readonly notAfterMs: number;
   readonly nowMs: () => number;
 }

@@ -68,13 +68,13 @@ const statuses = (): JobStatus[] => server.others.filter((m): m is JobStatus => 
 const statusesOf = (jobId: string) => statuses().filter((s) => s.jobId === jobId);
 
 async function finalOf(jobId: string): Promise<JobStatus> {
-  await waitFor(`final status of ${jobId}`, () => statusesOf(jobId).some((s) => s.state !== 'running'));
+  await waitFor(`final status of ${jobId}`, () => statusesOf(jobId).some((s) => s.state !== 'running'), 20_000);
   return statusesOf(jobId).find((s) => s.state !== 'running')!;
 }
 
 async function connected(agent: Agent): Promise<void> {
   await agent.start();
-  await waitFor('agent ready', () => agent.state === 'ready');
+  await waitFor('agent ready', () => agent.state === 'ready', 20_000);
 }
 
 function journalLines(): { jobId: string; status: JobStatus }[] {

@@ -15,6 +15,9 @@ import { explainSudoRefusal, helperCommand } from '../../agent/tasks/run-command
 import { serviceParamsProblem } from '../../agent/tasks/service-restart.js';
 import { installParamsProblem, installStep } from '../../agent/tasks/update-tasks.js';
 import { taskParamsSchemas } from '../../shared/jobs.js';
+import { cleanupParamsProblem, createCleanupTask, parseFreedBytes, parseJournalFreed } from '../../agent/tasks/cleanup.js';
+import { rebootParamsProblem, rebootWindowProblem } from '../../agent/tasks/reboot.js';
+import { pino } from 'pino';
 
 const fixture = (name: string) => fs.readFileSync(path.join(import.meta.dirname, 'fixtures', name), 'utf8');
 const HELPER = path.resolve('scripts/install/linux/quarkpulse-maint-helper');
@@ -131,6 +134,8 @@ describe('the maintenance helper (root door)', () => {
     ['arguments to a fixed verb', ['apt-upgrade-all', 'extra'], 'quarkpulse-maint-helper: apt-upgrade-all takes no arguments'],
     ['no names', ['apt-upgrade'], 'quarkpulse-maint-helper: at least one name is required'],
     ['a reboot delay out of range', ['reboot', '61'], 'quarkpulse-maint-helper: reboot takes minutes (0-60)'],
+    ['a temp age that is not a number', ['clean-temp', '7;id'], 'quarkpulse-maint-helper: clean-temp takes a number of days (1-365)'],
+    ['a journal age of 0', ['journal-vacuum', '0'], 'quarkpulse-maint-helper: journal-vacuum takes a number of days (1-365)'],
   ])('refuses %s with exit 64 and runs nothing', (_what, args, message) => {
     const r = helper(...args);
     expect(r.status).toBe(64);
@@ -194,6 +199,57 @@ describe.skipIf(process.getuid?.() !== 0 || !hasSudo)('sudo with the installer\'
       expect(r.status, cmd.join(' ')).toBe(1);
       expect(r.stderr).toMatch(/a password is required/);
       expect(explainSudoRefusal(r.stderr)).toBeDefined();
+    }
+  });
+});
+
+describe('cleanup and reboot', () => {
+  it.each<[string, Record<string, unknown>]>([
+    ['all three', { targets: ['temp', 'package-cache', 'journal'] }],
+    ['with days', { targets: ['journal'], olderThanDays: 30 }],
+    ['a repeat', { targets: ['temp', 'temp'] }],
+    ['an unknown target', { targets: ['home'] }],
+    ['no targets', { targets: [] }],
+    ['zero days', { targets: ['temp'], olderThanDays: 0 }],
+  ])('cleanup params: %s', (_what, params) => {
+    expect(cleanupParamsProblem(params) === undefined).toBe(taskParamsSchemas.cleanup.safeParse(params).success);
+  });
+  it.each<[string, Record<string, unknown>]>([
+    ['now', { delayMinutes: 0 }],
+    ['with a message', { delayMinutes: 5, message: 'Onderhoud: herstart over 5 minuten' }],
+    ['a newline in the message', { delayMinutes: 5, message: 'a\nb' }],
+    ['too late', { delayMinutes: 61 }],
+    ['no delay', {}],
+  ])('reboot params: %s', (_what, params) => {
+    expect(rebootParamsProblem(params) === undefined).toBe(taskParamsSchemas.reboot.safeParse(params).success);
+  });
+  it('reboots only inside the window, and only for a window of at most 12 hours', () => {
+    const start = Date.UTC(2026, 11, 6, 1, 0);
+    expect(rebootWindowProblem(start, 10, start, start + 3 * 3_600_000)).toBeUndefined();
+    expect(rebootWindowProblem(start + 175 * 60_000, 10, start, start + 3 * 3_600_000)).toBe('the reboot would happen at 2026-12-06T04:05:00.000Z, after the maintenance window ends at 2026-12-06T04:00:00.000Z; not rebooted');
+    expect(rebootWindowProblem(start, 0, start, start + 13 * 3_600_000)).toBe("a reboot job's window must be at most 12 hours (the maintenance window); this one is 13 hours");
+  });
+  it('reads freed bytes from journalctl and from the helper', () => {
+    expect(parseJournalFreed('Vacuuming done, freed 1.5G of archived journals from /var/log/journal.')).toBe(Math.round(1.5 * 1024 ** 3));
+    expect(parseJournalFreed('Vacuuming done, freed 0B of archived journals from /run/log/journal.')).toBe(0);
+    expect(parseFreedBytes('freed-bytes 40960\n')).toBe(40960);
+  });
+
+  it.skipIf(process.getuid?.() !== 0)('package-cache: real apt-get clean through the helper, bytes measured before and after', async () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'qp-clean-'));
+    try {
+      const archives = path.join(tmp, 'archives');
+      fs.mkdirSync(path.join(archives, 'partial'), { recursive: true });
+      fs.writeFileSync(path.join(archives, 'a_1.0_all.deb'), Buffer.alloc(30_000));
+      fs.writeFileSync(path.join(archives, 'b_2.0_all.deb'), Buffer.alloc(12_345));
+      fs.writeFileSync(path.join(tmp, 'apt.conf'), `Dir::Cache::Archives "${archives}";\nDir::Cache "${tmp}";\n`);
+      const task = createCleanupTask('linux', { helperPath: HELPER, isRoot: true, env: { APT_CONFIG: path.join(tmp, 'apt.conf') } }, [archives]);
+      const outcome = await task.run({ targets: ['package-cache'] }, { logger: pino({ level: 'silent' }), signal: new AbortController().signal, notBeforeMs: 0, notAfterMs: 0, nowMs: Date.now });
+      expect(outcome).toMatchObject({ isOk: true, result: { bytesFreed: 42_345, bytesFreedByTarget: { 'package-cache': 42_345 } } });
+      expect(outcome.output).toContain('freed 42345 bytes (0.0 MB)');
+      expect(fs.readdirSync(archives).filter((f) => f.endsWith('.deb'))).toEqual([]);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
     }
   });
 });
