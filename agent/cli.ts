@@ -93,7 +93,7 @@ export function registerAgentCommands(program: Command, deps: Partial<AgentCliDe
         const [machineId, facts] = await Promise.all([readMachineId(), collectSystemFacts()]);
         const answer = await d.enrollDevice({ serverUrl: opts.server!, token: opts.token!, hostname: readHostname(), machineId, facts, caFile });
         const stateDir = opts.stateDir === undefined ? undefined : path.resolve(opts.stateDir);
-        saveAgentConfig(configPath, { serverUrl: opts.server!, deviceId: answer.deviceId, deviceToken: answer.deviceToken, caFile, stateDir, allowInsecureHttp });
+        saveAgentConfig(configPath, { serverUrl: opts.server!, deviceId: answer.deviceId, deviceToken: answer.deviceToken, caFile, stateDir, allowInsecureHttp, jobSigningKey: answer.jobSigningKey });
         d.print(`enrolled: device id ${answer.deviceId}`);
         d.print(`config written to ${configPath}`);
         d.print(`start the agent with: quarkpulse agent run --config ${configPath}`);

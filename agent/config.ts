@@ -20,9 +20,16 @@ export interface AgentConfigFileBody {
   caFile?: string;
   /** The operator accepts plain http:// to a non-loopback server (the credential travels in clear). */
   allowInsecureHttp?: boolean;
+  /** The server's job-signing public key (`ed25519:` + base64url), pinned at enrollment or first welcome. */
+  jobSigningKey?: string;
+  /** The machine's own task setting (docs/MAINTENANCE.md); default tasks.json next to this file. */
+  tasksFile?: string;
 }
 
-const FIELDS = ['serverUrl', 'deviceId', 'deviceToken', 'intervalMs', 'stateDir', 'caFile', 'allowInsecureHttp'];
+const FIELDS = ['serverUrl', 'deviceId', 'deviceToken', 'intervalMs', 'stateDir', 'caFile', 'allowInsecureHttp', 'jobSigningKey', 'tasksFile'];
+
+/** The form of a pinned job-signing key: `ed25519:` and 43 base64url characters (32 bytes). */
+export const JOB_SIGNING_KEY_PATTERN = /^ed25519:[A-Za-z0-9_-]{43}$/;
 
 function isHttpUrl(s: string): boolean {
   try {
@@ -54,7 +61,10 @@ export function checkAgentConfigFile(raw: unknown): { ok: true; body: AgentConfi
   if (typeof interval !== 'number' || !Number.isInteger(interval) || interval < 1_000 || interval > 3_600_000) {
     problems.push('field "intervalMs" must be an integer from 1000 to 3600000 (ms)');
   }
-  for (const key of ['stateDir', 'caFile']) {
+  if (r.jobSigningKey !== undefined && (typeof r.jobSigningKey !== 'string' || !JOB_SIGNING_KEY_PATTERN.test(r.jobSigningKey))) {
+    problems.push('field "jobSigningKey" must look like "ed25519:" followed by 43 base64url characters (the server\'s job-signing public key)');
+  }
+  for (const key of ['stateDir', 'caFile', 'tasksFile']) {
     if (r[key] !== undefined && (typeof r[key] !== 'string' || r[key] === '')) problems.push(`field "${key}" must be a non-empty path`);
   }
   if (r.allowInsecureHttp !== undefined && typeof r.allowInsecureHttp !== 'boolean') problems.push('field "allowInsecureHttp" must be true or false');
@@ -69,6 +79,8 @@ export function checkAgentConfigFile(raw: unknown): { ok: true; body: AgentConfi
       ...(r.stateDir !== undefined ? { stateDir: r.stateDir as string } : {}),
       ...(r.caFile !== undefined ? { caFile: r.caFile as string } : {}),
       ...(r.allowInsecureHttp === true ? { allowInsecureHttp: true } : {}),
+      ...(r.jobSigningKey !== undefined ? { jobSigningKey: r.jobSigningKey as string } : {}),
+      ...(r.tasksFile !== undefined ? { tasksFile: r.tasksFile as string } : {}),
     },
   };
 }
@@ -90,10 +102,14 @@ export interface AgentFileConfig {
   readonly caFile?: string | undefined;
   /** Plain http:// to a non-loopback server accepted by the operator (agent/cleartext.ts). */
   readonly allowInsecureHttp?: boolean | undefined;
+  /** Pinned job-signing public key; absent until enrollment or the first welcome that carries one. */
+  readonly jobSigningKey?: string | undefined;
+  /** The machine's task setting file (absolute); absent in a config built in code: tasks.json in stateDir. */
+  readonly tasksFile?: string | undefined;
 }
 
 /** What saveAgentConfig writes; stateDir may be left out to mean "next to the config file". */
-export type AgentConfigInput = Omit<AgentFileConfig, 'stateDir' | 'intervalMs'> & {
+export type AgentConfigInput = Omit<AgentFileConfig, 'stateDir' | 'intervalMs' | 'tasksFile'> & {
   readonly stateDir?: string | undefined;
   readonly intervalMs?: number | undefined;
 };
@@ -156,7 +172,21 @@ export function loadAgentConfig(configPath: string): AgentFileConfig {
     stateDir: path.resolve(dir, cfg.stateDir ?? '.'),
     caFile: cfg.caFile === undefined ? undefined : path.resolve(dir, cfg.caFile),
     ...(cfg.allowInsecureHttp ? { allowInsecureHttp: true } : {}),
+    jobSigningKey: cfg.jobSigningKey,
+    tasksFile: path.resolve(dir, cfg.tasksFile ?? 'tasks.json'),
   };
+}
+
+/**
+ * Pins the job-signing key in an existing config file, keeping every other field. Only ever
+ * called when the file has no key yet: a pinned key is changed on the machine, never by the server.
+ */
+export function pinJobSigningKey(configPath: string, jobSigningKey: string): void {
+  const file = path.resolve(configPath);
+  loadAgentConfig(file);
+  const raw = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+  if (raw.jobSigningKey !== undefined) throw new Error(`agent config ${file} already pins a job-signing key; change it on the machine (docs/MAINTENANCE.md)`);
+  writeConfigFile(file, checkedOrThrow({ ...raw, jobSigningKey }, `agent config ${file}`));
 }
 
 // Temp file (0600), fsync, rename, chmod: a crash leaves the old file or the new one, never half,
@@ -200,6 +230,7 @@ export function saveAgentConfig(configPath: string, cfg: AgentConfigInput): void
     ...(cfg.stateDir === undefined ? {} : { stateDir: cfg.stateDir }),
     ...(cfg.caFile === undefined ? {} : { caFile: cfg.caFile }),
     ...(cfg.allowInsecureHttp ? { allowInsecureHttp: true } : {}),
+    ...(cfg.jobSigningKey === undefined ? {} : { jobSigningKey: cfg.jobSigningKey }),
   }, 'cannot write the agent config');
   writeConfigFile(file, body);
 }

@@ -25,7 +25,7 @@ import fs from 'node:fs';
 import type { Logger } from 'pino';
 import WebSocket from 'ws';
 import { AGENT_WS_PATH, AgentErrorCode, CloseCode, MAX_FRAME_BYTES, PROTOCOL_VERSION } from '../shared/protocol-constants.js';
-import type { AgentConfig, AgentMessage, ErrorFrame, Hello, ServerMessage, Welcome } from '../shared/protocol.js';
+import type { AgentConfig, AgentMessage, ErrorFrame, Hello, JobAck, JobMessage, ServerMessage, Welcome } from '../shared/protocol.js';
 import { attemptForSpread, backoffDelayMs, capDelayMs, type BackoffOptions } from './backoff.js';
 import { joinServerUrl } from './enroll.js';
 import type { Spool } from './spool.js';
@@ -60,6 +60,10 @@ export interface ConnectionOptions {
    * acknowledged, so the server keeps accepting the old credential.
    */
   readonly onCredential?: (deviceToken: string) => Promise<void> | void;
+  /** A signed maintenance job arrived (checked by the job runner, not here). */
+  readonly onJob?: (frame: JobMessage) => void;
+  /** The server stored a job status. */
+  readonly onJobAck?: (ack: JobAck) => void;
   /** After losing an established connection, reconnects spread over about this long. Default 30 s (≤ cap). */
   readonly reconnectSpreadMs?: number;
   /** Give up on a server that does not answer hello with welcome within this long. Default 30 s. */
@@ -253,6 +257,14 @@ export function createConnection(opts: ConnectionOptions): Connection {
         return;
       case 'credential':
         void onCredentialFrame(msg.deviceToken, ws);
+        return;
+      case 'job':
+        if (state !== 'ready') return ignoreOnce('job-early', 'ignored a job before welcome', {});
+        if (!opts.onJob) return ignoreOnce('job', 'ignored a job: this agent runs no tasks', {});
+        opts.onJob(msg);
+        return;
+      case 'jobAck':
+        opts.onJobAck?.(msg);
         return;
     }
   }

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import https from 'node:https';
 import { ENROLL_PATH } from '../shared/paths.js';
 import type { EnrollRequest, EnrollResponse, SystemFacts } from '../shared/protocol.js';
+import { JOB_SIGNING_KEY_PATTERN } from './config.js';
 
 /** What enrollDevice sends. */
 export interface EnrollOptions {
@@ -126,5 +127,7 @@ export async function enrollDevice(opts: EnrollOptions): Promise<EnrollResponse>
   if (!r || typeof r.deviceId !== 'string' || typeof r.deviceToken !== 'string' || typeof r.clientId !== 'string') {
     throw new EnrollError('BAD_RESPONSE', `server answered HTTP ${answer.status} but not with a device credential — is ${opts.serverUrl} a Quarkpulse server?`, answer.status);
   }
-  return { deviceId: r.deviceId, deviceToken: r.deviceToken, clientId: r.clientId };
+  // A key in another form is not pinned; the agent then pins the one of its first welcome.
+  const key = typeof r.jobSigningKey === 'string' && JOB_SIGNING_KEY_PATTERN.test(r.jobSigningKey) ? r.jobSigningKey : undefined;
+  return { deviceId: r.deviceId, deviceToken: r.deviceToken, clientId: r.clientId, ...(key ? { jobSigningKey: key } : {}) };
 }

@@ -20,6 +20,12 @@ import { loadSi } from './si.js';
 import { openSpool, type Spool } from './spool.js';
 import { createProbeRunner, type ProbeRunner, type ProbeRunnerOptions } from './probe/runner.js';
 import { AGENT_VERSION } from './version.js';
+import { JOB_SIGNING_KEY_PATTERN, pinJobSigningKey } from './config.js';
+import { openJobJournal, type JobJournal } from './jobs/job-journal.js';
+import { createJobRunner, type JobRunner } from './jobs/job-runner.js';
+import { defaultTasks } from './tasks/index.js';
+import type { Task } from './tasks/types.js';
+import path from 'node:path';
 
 /** Wall clock source (ms since epoch); tests pass a fixed one. */
 export interface Clock {
@@ -45,6 +51,8 @@ export interface AgentOptions {
   readonly platform?: NodeJS.Platform;
   /** Site probe tuning (concurrency, check options); the targets come from the server. */
   readonly probe?: Pick<ProbeRunnerOptions, 'maxConcurrent' | 'checkOptions' | 'run'>;
+  /** Maintenance task catalogue; default every built-in task (agent/tasks/). */
+  readonly tasks?: readonly Task[];
 }
 
 /** A running agent. */
@@ -75,6 +83,32 @@ export function createAgent(opts: AgentOptions): Agent {
   let inventoryTsMs = 0;
   let sentInventory = new Map<string, string>();
   let probe: ProbeRunner | undefined;
+  let journal: JobJournal | undefined;
+  let jobs: JobRunner | undefined;
+  let pinnedKey = config.jobSigningKey;
+  let isKeyMismatchLogged = false;
+
+  // Trust on first use for agents enrolled before the server had a key; a pinned key is never
+  // replaced from the network (docs/MAINTENANCE.md: rotation).
+  function considerWelcomeKey(key: string | undefined): void {
+    if (key === undefined || key === pinnedKey) return;
+    if (pinnedKey !== undefined) {
+      if (!isKeyMismatchLogged) logger.error({ pinned: pinnedKey, offered: key }, 'the server offers another job-signing key than the pinned one; jobs signed by it are refused (re-pin on this machine if the key was rotated)');
+      isKeyMismatchLogged = true;
+      return;
+    }
+    if (!JOB_SIGNING_KEY_PATTERN.test(key)) {
+      logger.warn('the server offered a job-signing key in an unknown form; not pinned');
+      return;
+    }
+    try {
+      if (opts.configPath) pinJobSigningKey(opts.configPath, key);
+      pinnedKey = key;
+      logger.info({ jobSigningKey: key, isPersisted: opts.configPath !== undefined }, 'pinned the server\'s job-signing key');
+    } catch (err) {
+      logger.error({ err: (err as Error).message }, 'could not pin the job-signing key; jobs are refused until it is pinned');
+    }
+  }
 
   async function runCycle(): Promise<void> {
     const tsMs = clock.now();
@@ -171,6 +205,17 @@ export function createAgent(opts: AgentOptions): Agent {
       const facts = await collectSystemFacts();
       if (stopped) return; // stop() during start: do not connect
       const hostname = readHostname();
+      journal = openJobJournal({ dir: config.stateDir, logger, nowMs: () => clock.now() });
+      jobs = createJobRunner({
+        deviceId: config.deviceId,
+        journal,
+        tasks: opts.tasks ?? (await defaultTasks(platform)),
+        pinnedKey: () => pinnedKey,
+        tasksFile: config.tasksFile ?? path.join(config.stateDir, 'tasks.json'),
+        logger,
+        nowMs: () => clock.now(),
+        send: (status) => connection?.send(status) ?? false,
+      });
       connection = createConnection({
         serverUrl: config.serverUrl,
         deviceToken: config.deviceToken,
@@ -180,6 +225,8 @@ export function createAgent(opts: AgentOptions): Agent {
         // The interval of the config file: the server's fallback when it manages none itself.
         hello: () => ({ agentVersion: AGENT_VERSION, hostname, intervalMs: config.intervalMs, facts }),
         onConfig: applyConfig,
+        onJob: (frame) => jobs!.onJob(frame as unknown as Record<string, unknown>),
+        onJobAck: (ack) => jobs!.onAck(ack.jobId, ack.state),
         ...(opts.configPath ? { onCredential: (token: string) => updateAgentConfigToken(opts.configPath!, token) } : {}),
         ...opts.connection,
       });
@@ -196,10 +243,12 @@ export function createAgent(opts: AgentOptions): Agent {
         },
       });
       probe.setTargets(settings.probe?.targets ?? []);
-      connection.on('welcome', () => {
+      connection.on('welcome', (welcome) => {
+        considerWelcomeKey(welcome.jobSigningKey);
         // A new connection knows nothing yet: send every section.
         sentInventory = new Map();
         sendInventory();
+        jobs?.resendUnacked();
       });
       logger.info({ collectors: runner.activeCollectors, streamId: spool.streamId, intervalMs: settings.intervalMs }, 'agent starting');
       connection.start();
@@ -211,9 +260,11 @@ export function createAgent(opts: AgentOptions): Agent {
       clearTimeout(timer);
       probe?.stop();
       await cycle; // the report being collected still reaches the spool
+      await jobs?.stop();
       await connection?.drain(opts.flushTimeoutMs ?? 3_000);
       await connection?.stop();
       spool?.close();
+      journal?.close();
       if (platform === 'win32') (await loadSi()).powerShellRelease();
       logger.info({ pending: spool?.pending().length ?? 0 }, 'agent stopped');
     },

@@ -13,6 +13,8 @@ import {
 } from '../shared/protocol-constants.js';
 import type { AgentConfig, DecodeResult, Report, Sample, ServerMessage, SystemFacts } from '../shared/protocol.js';
 import { pickProbeConfig, probeConfigProblem } from './probe/config.js';
+import { JOB_AGENT_STATES, type JobAgentState } from '../shared/job-constants.js';
+import type { JobMessage } from '../shared/jobs.js';
 
 type Obj = Record<string, unknown>;
 
@@ -98,6 +100,7 @@ function serverFrameProblem(o: Obj): string | undefined {
       if (!isString(o.deviceId)) return 'deviceId: must be a string';
       if (!isString(o.serverVersion)) return 'serverVersion: must be a string';
       if (!isInt(o.lastSeq, 0)) return 'lastSeq: must be an integer ≥ 0';
+      if (o.jobSigningKey !== undefined && !isString(o.jobSigningKey, 0, 100)) return 'jobSigningKey: must be a string of at most 100 characters';
       return agentConfigProblem(o.config);
     case 'ack':
       return isInt(o.seq, 1) ? undefined : 'seq: must be an integer ≥ 1';
@@ -111,6 +114,12 @@ function serverFrameProblem(o: Obj): string | undefined {
       return agentConfigProblem(o.config);
     case 'credential':
       return isString(o.deviceToken, 10, 200) ? undefined : 'deviceToken: must be a string of 10–200 characters';
+    case 'job':
+      // Only the frame's outline: agent/jobs/check-job.ts checks the rest and answers a precise refusal.
+      return isObject(o.job) ? undefined : 'job: must be an object';
+    case 'jobAck':
+      if (!isString(o.jobId, 8, 64)) return 'jobId: must be a string of 8–64 characters';
+      return (JOB_AGENT_STATES as readonly unknown[]).includes(o.state) ? undefined : `state: must be one of ${JOB_AGENT_STATES.join(', ')}`;
     default:
       return undefined;
   }
@@ -120,7 +129,10 @@ function toServerMessage(o: Obj): ServerMessage {
   const v = PROTOCOL_VERSION;
   switch (o.type) {
     case 'welcome':
-      return { type: 'welcome', v, deviceId: o.deviceId as string, serverVersion: o.serverVersion as string, lastSeq: o.lastSeq as number, config: pickConfig(o.config as Obj) };
+      return {
+        type: 'welcome', v, deviceId: o.deviceId as string, serverVersion: o.serverVersion as string, lastSeq: o.lastSeq as number, config: pickConfig(o.config as Obj),
+        ...(o.jobSigningKey !== undefined ? { jobSigningKey: o.jobSigningKey as string } : {}),
+      };
     case 'ack':
       return { type: 'ack', v, seq: o.seq as number };
     case 'error':
@@ -131,6 +143,11 @@ function toServerMessage(o: Obj): ServerMessage {
       };
     case 'config':
       return { type: 'config', v, config: pickConfig(o.config as Obj) };
+    case 'job':
+      // Unchecked beyond its outline on purpose: the job runner checks every field and reports a refusal.
+      return o as unknown as JobMessage;
+    case 'jobAck':
+      return { type: 'jobAck', v, jobId: o.jobId as string, state: o.state as JobAgentState };
     default:
       return { type: 'credential', v, deviceToken: o.deviceToken as string };
   }

@@ -51,6 +51,7 @@ export async function startServerFromSettings(flags: ServerFlags): Promise<{ ser
     publicUrl: settings.publicUrl,
     tls: settings.tls,
     metricsToken: settings.metricsToken,
+    jobSigningKeyFile: settings.jobSigningKeyFile,
     retention: settings.retention,
     secretKeyFile: settings.secretKeyFile,
     branding: { mspName: settings.mspName, logoFile: settings.mspLogo },

@@ -1,6 +1,6 @@
 /**
  * Server settings from flags and environment (QP_PORT, QP_DATA_DIR, QP_ADMIN_PASSWORD,
- * QP_LOG_LEVEL, QP_PUBLIC_URL, QP_TLS_CERT, QP_TLS_KEY, QP_METRICS_TOKEN, QP_RETENTION_RAW_DAYS,
+ * QP_LOG_LEVEL, QP_PUBLIC_URL, QP_TLS_CERT, QP_TLS_KEY, QP_METRICS_TOKEN, QP_JOB_SIGNING_KEY_FILE, QP_RETENTION_RAW_DAYS,
  * QP_RETENTION_1M_DAYS, QP_RETENTION_1H_DAYS, QP_RETENTION_DELIVERIES_DAYS, QP_RETENTION_AUDIT_DAYS,
  * QP_SECRET_KEY_FILE, QP_MSP_NAME, QP_MSP_LOGO, QP_CHROMIUM_PATH), validated with zod. A bad value throws a message
  * that says what to fix.
@@ -22,6 +22,7 @@ const settingsSchema = z.object({
   /** PEM certificate chain and key: with both, the server speaks HTTPS and wss:// only. */
   tls: z.object({ certFile: z.string().min(1), keyFile: z.string().min(1) }).optional(),
   metricsToken: z.string().min(16, 'QP_METRICS_TOKEN must be at least 16 characters').optional(),
+  jobSigningKeyFile: z.string().min(1).optional(),
   retentionRawDays: days('QP_RETENTION_RAW_DAYS'),
   retention1mDays: days('QP_RETENTION_1M_DAYS'),
   retention1hDays: days('QP_RETENTION_1H_DAYS'),
@@ -56,6 +57,7 @@ export function resolveServerSettings(
     publicUrl: env.QP_PUBLIC_URL || undefined,
     tls: certFile && keyFile ? { certFile, keyFile } : undefined,
     metricsToken: env.QP_METRICS_TOKEN || undefined,
+    jobSigningKeyFile: env.QP_JOB_SIGNING_KEY_FILE || undefined,
     retentionRawDays: env.QP_RETENTION_RAW_DAYS ?? DEFAULT_RETENTION.rawMs / DAY_MS,
     retention1mDays: env.QP_RETENTION_1M_DAYS ?? DEFAULT_RETENTION.rollup1mMs / DAY_MS,
     retention1hDays: env.QP_RETENTION_1H_DAYS ?? DEFAULT_RETENTION.rollup1hMs / DAY_MS,

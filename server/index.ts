@@ -54,6 +54,7 @@ import { sealPlaintextColumns, unknownKeyIds } from './auth/sealed-columns.js';
 import { createTwoFactor } from './auth/two-factor.js';
 import { createTwoFactorStore } from './store/two-factor.js';
 import { createAuthSettingsStore } from './store/auth-settings.js';
+import { DEFAULT_JOB_KEY_FILE, loadOrCreateJobSigner } from './jobs/job-signing.js';
 import type { AgentRateLimitPolicy } from './gateway/agent-rate-limit.js';
 import { DEFAULT_CONNECTION_LIMITS, guardPendingConnections, serverTimeoutOptions, type ConnectionLimits } from './http/connection-guard.js';
 
@@ -121,6 +122,8 @@ export interface ServerOptions {
   connectionLimits?: Partial<ConnectionLimits>;
   /** Key file sealing secrets at rest (QP_SECRET_KEY_FILE); default `<dataDir>/secret.key`, created at first start. */
   secretKeyFile?: string;
+  /** The job-signing key file (QP_JOB_SIGNING_KEY_FILE); default job-signing-key.pem in dataDir, generated at first start. */
+  jobSigningKeyFile?: string;
 }
 
 /** A running (or ready to listen) Quarkpulse server. */
@@ -168,6 +171,7 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
   const now = () => clock.now();
   // Before anything is opened, so a wrong path fails at startup with the path in the message.
   const tlsFiles = opts.tls ? readTls(opts.tls) : undefined;
+  const jobSigner = loadOrCreateJobSigner(opts.jobSigningKeyFile ?? path.join(opts.dataDir, DEFAULT_JOB_KEY_FILE));
   const db = openDatabase(opts.dataDir);
   const secrets = openSecretBox(keyFilePath(opts.dataDir, opts.secretKeyFile), now());
   if (secrets.created) logger.info({ keyFile: secrets.keyFile }, 'created the key file that seals secrets at rest; back it up with the database');
@@ -178,6 +182,7 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
   }
   const sealedNow = sealPlaintextColumns(db, secrets);
   if (sealedNow > 0) logger.info({ values: sealedNow }, 'sealed secrets stored in plain text by an older version');
+  if (jobSigner.isNew) logger.info({ file: jobSigner.file, keyId: jobSigner.keyId }, 'generated the job-signing key (back it up; agents trust only this key)');
   const users = createUserStore(db);
   const clients = createClientStore(db);
   const devices = createDeviceStore(db);
@@ -275,6 +280,7 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
     logger,
     now,
     serverVersion: VERSION,
+    jobSigningKey: jobSigner.publicKey,
     helloTimeoutMs: opts.agentHelloTimeoutMs,
     maxInFlightPerConnection: opts.maxInFlightPerConnection,
     rateLimit: opts.agentRateLimit,
@@ -326,7 +332,7 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
   const ctx: ApiContext = {
     db, users, clients, devices, metrics, settings, inventory, logger, now, version: VERSION, isTls, isOnline, agents: gateway, alerting, billing, notify, deviceHealth, audit, apiTokens,
     secrets, twoFactor,
-    probes, isStatusUnknown,
+    probes, isStatusUnknown, jobSigner,
   };
   const app = createApp(ctx, opts.dashboardDir ?? defaultDashboardDir(), { metricsHandler: metricsHandler(serverMetrics, opts.metricsToken) });
   const limits: ConnectionLimits = { ...DEFAULT_CONNECTION_LIMITS, ...opts.connectionLimits };

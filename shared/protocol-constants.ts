@@ -82,6 +82,6 @@ export const INVENTORY_SECTIONS = ['services', 'processes', 'printers', 'disks',
 export type InventorySectionName = (typeof INVENTORY_SECTIONS)[number];
 
 /** The `type` values an agent may send. */
-export const AGENT_MESSAGE_TYPES = ['hello', 'report', 'inventory', 'credentialAck'] as const;
+export const AGENT_MESSAGE_TYPES = ['hello', 'report', 'inventory', 'credentialAck', 'jobStatus'] as const;
 /** The `type` values a server may send. */
-export const SERVER_MESSAGE_TYPES = ['welcome', 'ack', 'error', 'config', 'credential'] as const;
+export const SERVER_MESSAGE_TYPES = ['welcome', 'ack', 'error', 'config', 'credential', 'job', 'jobAck'] as const;

@@ -18,6 +18,7 @@
 import { z } from 'zod';
 import { findMetric } from './metrics.js';
 import { checkResultSchema, probeConfigSchema } from './probe.js';
+import { jobAckSchema, jobMessageSchema, jobStatusSchema } from './jobs.js';
 import {
   AGENT_MESSAGE_TYPES,
   AgentErrorCode,
@@ -28,6 +29,8 @@ import {
 } from './protocol-constants.js';
 
 export * from './protocol-constants.js';
+export * from './job-constants.js';
+export * from './jobs.js';
 
 
 
@@ -275,7 +278,7 @@ export const credentialAckSchema = z
 export type CredentialAck = z.infer<typeof credentialAckSchema>;
 
 /** Every message an agent may send. */
-export const agentMessageSchema = z.discriminatedUnion('type', [helloSchema, reportSchema, inventorySchema, credentialAckSchema]);
+export const agentMessageSchema = z.discriminatedUnion('type', [helloSchema, reportSchema, inventorySchema, credentialAckSchema, jobStatusSchema]);
 
 export type AgentMessage = z.infer<typeof agentMessageSchema>;
 
@@ -308,6 +311,8 @@ export const welcomeSchema = z
     /** Highest seq of this streamId already stored (0 if none): the agent drops spooled reports ≤ it. */
     lastSeq: z.number().int().min(0),
     config: agentConfigSchema,
+    /** The server's job-signing public key (JOB_KEY_PREFIX + base64url of the raw 32 bytes); pinned if the agent has none. */
+    jobSigningKey: z.string().max(100).optional(),
   })
   ;
 export type Welcome = z.infer<typeof welcomeSchema>;
@@ -362,7 +367,7 @@ export const credentialMessageSchema = z.object({
 export type CredentialMessage = z.infer<typeof credentialMessageSchema>;
 
 /** Every message the server may send to an agent. */
-export const serverMessageSchema = z.discriminatedUnion('type', [welcomeSchema, ackSchema, errorSchema, configMessageSchema, credentialMessageSchema]);
+export const serverMessageSchema = z.discriminatedUnion('type', [welcomeSchema, ackSchema, errorSchema, configMessageSchema, credentialMessageSchema, jobMessageSchema, jobAckSchema]);
 
 export type ServerMessage = z.infer<typeof serverMessageSchema>;
 
@@ -383,6 +388,8 @@ export const enrollResponseSchema = z.object({
   deviceId: z.string(),
   deviceToken: z.string(),
   clientId: z.string(),
+  /** The server's job-signing public key; the agent pins it in its config at enrollment. */
+  jobSigningKey: z.string().max(100).optional(),
 });
 export type EnrollResponse = z.infer<typeof enrollResponseSchema>;
 

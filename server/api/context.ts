@@ -17,6 +17,7 @@ import type { ApiTokenStore } from '../store/api-tokens.js';
 import type { SecretBox } from '../lib/secret-box.js';
 import type { TwoFactor } from '../auth/two-factor.js';
 import type { ProbeStore } from '../store/probes.js';
+import type { JobSigner } from '../jobs/job-signing.js';
 
 /** What routes may ask of live agent connections (implemented by the agent gateway). */
 export interface AgentControl {
@@ -68,4 +69,6 @@ export interface ApiContext {
   probes: ProbeStore;
   /** A probed device whose probe is offline: its state is unknown. */
   isStatusUnknown: (d: Device) => boolean;
+  /** The job-signing key (a file outside the database; server/jobs/job-signing.ts). */
+  jobSigner: JobSigner;
 }

@@ -27,7 +27,8 @@ export function enrollRoutes(ctx: ApiContext): Router {
       now,
     );
     ctx.logger.info({ deviceId: device.id, clientId: resolved.clientId, hostname: input.hostname, isNew }, 'device enrolled');
-    res.status(isNew ? 201 : 200).json({ deviceId: device.id, deviceToken, clientId: resolved.clientId } satisfies EnrollResponse);
+    // The agent pins this key at enrollment: from then on it runs only jobs signed by it.
+    res.status(isNew ? 201 : 200).json({ deviceId: device.id, deviceToken, clientId: resolved.clientId, jobSigningKey: ctx.jobSigner.publicKey } satisfies EnrollResponse);
   });
   return r;
 }

@@ -41,6 +41,7 @@ import type { InventoryStore } from '../store/inventory.js';
 import type { Ingest } from '../ingest/ingest.js';
 import type { ProbeStore } from '../store/probes.js';
 import { generateToken } from '../lib/secrets.js';
+import type { JobMessage, JobStatus } from '../../shared/jobs.js';
 import { storageFaultOf } from '../store/faults.js';
 import {
   DEFAULT_AGENT_RATE_LIMIT,
@@ -77,6 +78,17 @@ export interface AgentGatewayOptions {
   rateLimit?: Partial<AgentRateLimitPolicy>;
   /** Site probe: which probed devices an agent may report for, and their latest check outcomes. */
   probes?: Pick<ProbeStore, 'find' | 'saveResults'>;
+  /** The job-signing public key, sent in every welcome (an agent without a pinned key pins it once). */
+  jobSigningKey?: string;
+  /** Maintenance jobs (server/jobs/): status handling and delivery after hello. */
+  jobs?: GatewayJobHooks;
+}
+
+/** What the gateway asks of the maintenance-job module. */
+export interface GatewayJobHooks {  /** Stores a job status; true once durably stored (the agent then gets jobAck and stops resending). */
+  onStatus(deviceId: string, status: JobStatus): boolean;
+  /** The device said hello: send it the jobs waiting for it. */
+  onReady?(deviceId: string): void;
 }
 
 interface Connection {
@@ -232,10 +244,12 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
         serverVersion: opts.serverVersion,
         lastSeq: ingest.lastSeq(device.id, msg.streamId),
         config,
+        ...(opts.jobSigningKey ? { jobSigningKey: opts.jobSigningKey } : {}),
       });
       opts.onPresence?.(device.id, true);
       // A rotation asked for while the agent was away is delivered now.
       if (devices.findById(device.id)?.rotationRequestedAtMs != null) deliverCredential(conn);
+      opts.jobs?.onReady?.(device.id);
       return;
     }
     if (conn.streamId === null) {
@@ -246,6 +260,10 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
       opts.inventory.save(device.id, msg.tsMs, opts.now(), msg.sections);
       if (msg.sections.facts) devices.recordFacts(device.id, msg.sections.facts);
       opts.onPresence?.(device.id, true);
+      return;
+    }
+    if (msg.type === 'jobStatus') {
+      if (opts.jobs?.onStatus(device.id, msg)) send(ws, { type: 'jobAck', v: PROTOCOL_VERSION, jobId: msg.jobId, state: msg.state });
       return;
     }
     if (msg.type === 'credentialAck') {
@@ -431,6 +449,13 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
     },
     pushConfig,
     /** Recomputes a connected device's effective config and pushes it; false if it is not connected. */
+    /** Sends a signed job frame to a device that said hello; false if it is not connected. */
+    sendJob(deviceId: string, frame: JobMessage): boolean {
+      const c = connections.get(deviceId);
+      if (!c || c.streamId === null || c.ws.readyState !== c.ws.OPEN) return false;
+      send(c.ws, frame);
+      return true;
+    },
     refreshConfig(deviceId: string): boolean {
       const c = connections.get(deviceId);
       if (!c || c.streamId === null) return false;

@@ -42,6 +42,20 @@ describe('install scripts', () => {
     }
     expect(out).not.toContain('@NODE@');
     expect(steps.slice(-3)).toEqual(['+ systemctl daemon-reload', '+ systemctl enable quarkpulse-agent', '+ systemctl restart quarkpulse-agent']);
+    // Maintenance: the root helper, exactly one sudoers rule (checked by visudo first), the unit drop-in.
+    const here = path.join(dir, 'linux');
+    expect(steps.slice(-8, -3)).toEqual([
+      `+ install -m 0755 -o root -g root ${here}/quarkpulse-maint-helper /opt/quarkpulse/quarkpulse-maint-helper`,
+      `+ visudo -cf ${here}/quarkpulse-agent.sudoers`,
+      `+ install -m 0440 -o root -g root ${here}/quarkpulse-agent.sudoers /etc/sudoers.d/quarkpulse-agent`,
+      '+ install -d -m 0755 -o root -g root /etc/systemd/system/quarkpulse-agent.service.d',
+      `+ install -m 0644 -o root -g root ${here}/maintenance.conf /etc/systemd/system/quarkpulse-agent.service.d/maintenance.conf`,
+    ]);
+    const sudoers = fs.readFileSync(path.join(here, 'quarkpulse-agent.sudoers'), 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));
+    expect(sudoers).toEqual(['Defaults:quarkpulse !requiretty, env_reset', 'quarkpulse ALL=(root) NOPASSWD: /opt/quarkpulse/quarkpulse-maint-helper']);
+    const without = execFileSync('bash', [path.join(dir, 'linux/install.sh'), '--dry-run', '--no-maintenance', '--server', 'https://m.example.com', '--token', 'qpe_0123456789abcdef', '--bundle', bundle, '--node', process.execPath], { encoding: 'utf8' });
+    expect(without).toContain('+ rm -f /etc/sudoers.d/quarkpulse-agent /etc/systemd/system/quarkpulse-agent.service.d/maintenance.conf /opt/quarkpulse/quarkpulse-maint-helper');
+    expect(without).not.toContain('visudo');
   });
 
   it('the Linux installer refuses a first install without a token, saying what to pass', () => {

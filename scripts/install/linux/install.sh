@@ -7,7 +7,8 @@
 #   ./install.sh --dry-run --server … --token …     # print every step, change nothing
 #
 # Options: --bundle FILE (default: ../../../dist/agent/quarkpulse-agent.mjs next to this script,
-# or ./quarkpulse-agent.mjs), --node FILE (default: node on PATH, must be 20+).
+# or ./quarkpulse-agent.mjs), --node FILE (default: node on PATH, must be 20+), --no-maintenance
+# (no root helper, no sudoers rule: maintenance tasks that need root then fail, saying so).
 set -euo pipefail
 
 SERVICE=quarkpulse-agent
@@ -18,7 +19,7 @@ STATE_DIR=/var/lib/quarkpulse
 UNIT_FILE=/etc/systemd/system/${SERVICE}.service
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
-server='' token='' ca='' bundle='' node_bin='' dry_run=0 upgrade=0
+server='' token='' ca='' bundle='' node_bin='' dry_run=0 upgrade=0 maintenance=1
 
 die() { echo "install.sh: $*" >&2; exit 2; }
 usage() { sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
@@ -31,6 +32,7 @@ while [ $# -gt 0 ]; do
     --bundle) bundle=${2:-}; shift 2 ;;
     --node) node_bin=${2:-}; shift 2 ;;
     --upgrade) upgrade=1; shift ;;
+    --no-maintenance) maintenance=0; shift ;;
     --dry-run) dry_run=1; shift ;;
     -h|--help) usage 0 ;;
     *) die "unknown option $1 (try --help)" ;;
@@ -98,6 +100,19 @@ if [ "$dry_run" = 1 ]; then
 else
   printf '%s\n' "$unit" > "$UNIT_FILE"
   chmod 0644 "$UNIT_FILE"
+fi
+# 5. Maintenance: one root-owned helper with fixed verbs, the one sudoers line that allows exactly
+#    it, and a drop-in that lets sudo work inside the unit (docs/MAINTENANCE.md "Root").
+DROPIN_DIR=/etc/systemd/system/${SERVICE}.service.d
+if [ "$maintenance" = 1 ]; then
+  command -v sudo >/dev/null 2>&1 || [ "$dry_run" = 1 ] || die "sudo not found; install it (apt-get install sudo) or pass --no-maintenance"
+  run install -m 0755 -o root -g root "$HERE/quarkpulse-maint-helper" "$PREFIX/quarkpulse-maint-helper"
+  run visudo -cf "$HERE/quarkpulse-agent.sudoers"
+  run install -m 0440 -o root -g root "$HERE/quarkpulse-agent.sudoers" /etc/sudoers.d/quarkpulse-agent
+  run install -d -m 0755 -o root -g root "$DROPIN_DIR"
+  run install -m 0644 -o root -g root "$HERE/maintenance.conf" "$DROPIN_DIR/maintenance.conf"
+else
+  run rm -f /etc/sudoers.d/quarkpulse-agent "$DROPIN_DIR/maintenance.conf" "$PREFIX/quarkpulse-maint-helper"
 fi
 run systemctl daemon-reload
 run systemctl enable "$SERVICE"

@@ -26,6 +26,8 @@ if [ -f "/etc/systemd/system/$SERVICE.service" ] || [ "$dry_run" = 1 ]; then
   run rm -f "/etc/systemd/system/$SERVICE.service"
   run systemctl daemon-reload
 fi
+run rm -f /etc/sudoers.d/quarkpulse-agent
+run rm -rf "/etc/systemd/system/$SERVICE.service.d"
 run rm -rf /opt/quarkpulse
 if [ "$purge" = 1 ]; then
   run rm -rf /etc/quarkpulse /var/lib/quarkpulse

@@ -15,6 +15,8 @@ export interface ProtocolServerOptions {
   intervalMs?: number;
   /** Pass in an https.Server for TLS tests; default a plain HTTP server. */
   server?: http.Server;
+  /** Sent in welcome as jobSigningKey (maintenance-job tests). */
+  jobSigningKey?: string;
 }
 
 export interface ReceivedReport {
@@ -126,6 +128,7 @@ export class ProtocolServer {
         ws.send(JSON.stringify({
           type: 'welcome', v: PROTOCOL_VERSION, deviceId: 'dev-1', serverVersion: 'test', lastSeq,
           config: { intervalMs: this.opts.intervalMs ?? msg.intervalMs },
+          ...(this.opts.jobSigningKey ? { jobSigningKey: this.opts.jobSigningKey } : {}),
         }));
         return;
       }
