@@ -21,6 +21,7 @@ export const SERVER_LAYERS: readonly (readonly string[])[] = [
   ['server/billing'],
   ['server/oncall'],
   ['server/notify'],
+  ['server/jobs'],
   ['server/gateway', 'server/live', 'server/metrics'],
   ['server/http'],
   ['server/api'],

@@ -74,7 +74,9 @@ describe('job-signing key file', () => {
     expect(isJobSignatureValid(key, reordered, frame.signature)).toBe(true);
     expect(isJobSignatureValid(key, { ...frame.job, notAfterMs: frame.job.notAfterMs + 1 }, frame.signature)).toBe(false);
     expect(isJobSignatureValid(key, { ...frame.job, params: { x: 1 } }, frame.signature)).toBe(false);
-    expect(isJobSignatureValid(key, frame.job, frame.signature.slice(0, 85) + (frame.signature[85] === 'A' ? 'B' : 'A'))).toBe(false);
+    // A changed character inside the signature (the last one of 86 also holds 4 padding bits, so
+    // changing its low bit may not change the signature at all).
+    expect(isJobSignatureValid(key, frame.job, frame.signature.slice(0, 10) + (frame.signature[10] === 'A' ? 'B' : 'A') + frame.signature.slice(11))).toBe(false);
     expect(newJobNonce()).toMatch(/^[A-Za-z0-9_-]{22}$/);
   });
 });
