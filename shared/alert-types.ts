@@ -136,6 +136,8 @@ export interface Alert {
   ruleId: string;
   ruleName: string;
   ruleKind: RuleKind;
+  /** The rule's metric id (threshold and forecast rules), null otherwise or once the rule is gone. */
+  metric: string | null;
   severity: Severity;
   deviceId: string;
   hostname: string;

@@ -15,7 +15,7 @@
  */
 import type { ContractType } from '../../shared/api-types.js';
 import type { BillingReport, ContractAdvice, IncidentState, ProactiveAlert, Recommendation, RuleKind, Severity } from '../../shared/alert-types.js';
-import { formatDuration } from './policy.js';
+import { formatDuration } from '../../shared/format.js';
 
 /** The client terms the reports need. */
 export interface ClientTerms {

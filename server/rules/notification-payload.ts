@@ -12,6 +12,8 @@ export interface AlertNotificationPayload {
   severity: Alert['severity'];
   ruleId: string;
   ruleName: string;
+  /** The rule's metric id (`fs.usedPct`), or null (offline); for formatting and details. */
+  metric: string | null;
   summary: string;
   clientId: string;
   clientName: string;
@@ -38,6 +40,7 @@ export function buildAlertPayload(alert: Alert, kind: OutboxKind, atMs: number, 
     severity: alert.severity,
     ruleId: alert.ruleId,
     ruleName: alert.ruleName,
+    metric: alert.metric,
     summary: alert.summary,
     clientId: alert.clientId,
     clientName: alert.clientName,

@@ -77,6 +77,7 @@ interface AlertRow {
   hostname: string;
   client_name: string;
   assignee: string | null;
+  metric: string | null;
 }
 
 const toAlert = (r: AlertRow): Alert => ({
@@ -84,6 +85,7 @@ const toAlert = (r: AlertRow): Alert => ({
   ruleId: r.rule_id,
   ruleName: r.rule_name,
   ruleKind: r.rule_kind,
+  metric: r.metric,
   severity: r.severity,
   deviceId: r.device_id,
   hostname: r.hostname,
@@ -105,9 +107,9 @@ const toAlert = (r: AlertRow): Alert => ({
   assignee: r.assignee,
 });
 
-const SELECT = `SELECT a.*, d.hostname, c.name AS client_name, u.username AS assignee
+const SELECT = `SELECT a.*, d.hostname, c.name AS client_name, u.username AS assignee, json_extract(r.params_json, '$.metric') AS metric
   FROM alerts a JOIN devices d ON d.id = a.device_id JOIN clients c ON c.id = a.client_id
-  LEFT JOIN users u ON u.id = a.assignee_id`;
+  LEFT JOIN users u ON u.id = a.assignee_id LEFT JOIN rules r ON r.id = a.rule_id`;
 
 /** Builds the alert statements once. */
 export function createAlertStore(db: Db) {

@@ -200,7 +200,7 @@ describe('rules, clients, maintenance, alerts and incidents over REST', () => {
       const resolved = await tech.post(`/api/alerts/${alert.id}/resolve`, { note: 'archived old logs' });
       expect(resolved.json).toMatchObject({ state: 'resolved', resolution: 'manual', resolvedBy: 'technician' });
       expect(resolved.json.events.map((e: { actor: string; action: string; detail: string | null; atMs: number }) => [e.actor, e.action, e.detail, typeof e.atMs])).toEqual([
-        ['system', 'fired', 'fs.usedPct mount=C: is 99 %, above 90 % (notification queued)', 'number'],
+        ['system', 'fired', 'C: 99 % full (notification queued)', 'number'],
         ['system', 'paged', 'level 1: nobody reachable — admin has no contact point and no email address', 'number'],
         ['technician', 'acknowledged', null, 'number'],
         ['technician', 'assigned', 'technician', 'number'],

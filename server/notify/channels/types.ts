@@ -23,6 +23,8 @@ export interface NotificationMessage {
   lines: string[];
   /** Key facts for cards and tables. */
   facts: { name: string; value: string }[];
+  /** Ids for technicians and tools (metric id, labels, alert id), shown apart under "Details". */
+  details: { name: string; value: string }[];
   /** Signed, expiring, single-use acknowledge link; only on pages. */
   ackUrl: string | null;
   /** The alert in the dashboard. */
