@@ -151,6 +151,8 @@ export interface Alert {
   isFlapping: boolean;
   /** A firing notification was queued for this alert. */
   isNotified: boolean;
+  /** Its routing reached nobody (empty level, nobody on call, no contact point): the fallback was paged. */
+  isUnrouted: boolean;
   openedAtMs: number;
   acknowledgedAtMs: number | null;
   acknowledgedBy: string | null;

@@ -156,6 +156,7 @@ export const AUDIT_ACTIONS = [
   'digest.update', 'delivery.retry',
   'alert.acknowledge', 'alert.resolve', 'alert.assign',
   'incident.open', 'incident.close', 'incident.bill', 'incident.time-book', 'incident.time-remove',
+  'oncall.fallback', 'oncall.test-page',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -75,7 +75,3 @@ export function nextNight(nowMs: number): { startsAtMs: number; endsAtMs: number
   return { startsAtMs: start.getTime(), endsAtMs: end.getTime() };
 }
 
-/** Today as YYYY-MM-DD in the viewer's zone. */
-export function todayLocal(nowMs = Date.now()): string {
-  return toLocalInput(nowMs).slice(0, 10);
-}

@@ -144,3 +144,29 @@ export function buildTestMessage(channelName: string, by: string, a: Addressing)
     atMs: a.atMs,
   };
 }
+
+/** POST /api/oncall/test-page: a real page to oneself, through every contact point. */
+export function buildTestPageMessage(username: string, channelName: string, a: Addressing): NotificationMessage {
+  return {
+    kind: 'test',
+    idempotencyKey: a.idempotencyKey,
+    severity: 'critical',
+    title: `[TEST PAGE] Quarkpulse can reach ${username} (${channelName})`,
+    lines: [
+      `${username} asked for this test page at ${formatUtc(a.atMs)}. A real alert reaches you the same way, through "${channelName}".`,
+      'Nothing is wrong; there is nothing to acknowledge.',
+    ],
+    facts: [
+      { name: 'Person', value: username },
+      { name: 'Channel', value: channelName },
+    ],
+    details: [],
+    ackUrl: null,
+    viewUrl: a.viewUrl,
+    to: a.to,
+    mentions: a.mentions,
+    level: null,
+    alert: null,
+    atMs: a.atMs,
+  };
+}
