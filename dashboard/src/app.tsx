@@ -21,6 +21,7 @@ import { IncidentsView } from './components/incidents-view.js';
 import { LoginView } from './components/login-view.js';
 import { MaintenanceView } from './components/maintenance-view.js';
 import { NotificationsView } from './components/notifications-view.js';
+import { GapBanner } from './components/oncall-gaps.js';
 import { OnCallView } from './components/oncall-view.js';
 import { RulesView } from './components/rules-view.js';
 import { SideNav } from './components/side-nav.js';
@@ -177,6 +178,7 @@ export function App({ api, live }: { api: Api; live: LiveClient }) {
       <div class={user ? 'shell' : 'shell shell-anonymous'}>
         {user && <SideNav route={route} isOpen={isNavOpen} onClose={() => setIsNavOpen(false)} />}
         <main id="main" tabIndex={-1}>
+          {user && <GapBanner key={route.name} />}
           {content}
         </main>
       </div>

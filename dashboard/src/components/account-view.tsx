@@ -6,6 +6,7 @@ import { useState } from 'preact/hooks';
 import { useApp } from '../app-context.js';
 import { useAction, useLoad } from '../hooks.js';
 import { ContactPoints, EmailEditor } from './contact-points.js';
+import { TestPageButton } from './test-page.js';
 import { ErrorNote, Field, PageHead } from './ui.js';
 
 const roleText = {
@@ -35,6 +36,7 @@ export function AccountView() {
             <>
               <EmailEditor userId={user.id} email={me.data.email} label="Your e-mail" />
               <ContactPoints userId={user.id} username={user.username} canEdit isSelf />
+              <TestPageButton />
             </>
           ) : (
             <p class="muted">{me.status === 'error' ? me.error : 'Loading…'}</p>
