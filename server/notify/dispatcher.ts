@@ -112,7 +112,7 @@ export function createDispatcher(deps: DispatcherDeps) {
       destinations = fallback.destinations;
       const who = destinations.map((d) => `${d.recipient} (${d.channel.type})`).join('; ');
       detail = `${UNROUTED_PREFIX}${label} reached nobody${why}; ${who ? `paged the fallback: ${who}` : `the fallback reached nobody too — ${fallback.problems.join('; ')}`}`;
-      if (destinations.length === 0) logger.error({ alertId: payload.alertId, level: step.level + 1, problems: [...r.problems, ...fallback.problems] }, 'alert reached nobody, not even the fallback');
+      if (destinations.length === 0) logger.error({ alertId: payload.alertId, level: step.level + 1, problems: [...new Set([...r.problems, ...fallback.problems])] }, 'alert reached nobody, not even the fallback');
       else logger.warn({ alertId: payload.alertId, level: step.level + 1, problems: r.problems }, 'escalation step reached nobody; paged the fallback');
     }
     for (const d of destinations) {
