@@ -1,11 +1,11 @@
 /**
  * Server settings from flags and environment (QP_PORT, QP_DATA_DIR, QP_ADMIN_PASSWORD,
  * QP_LOG_LEVEL, QP_PUBLIC_URL, QP_TLS_CERT, QP_TLS_KEY, QP_METRICS_TOKEN, QP_RETENTION_RAW_DAYS,
- * QP_RETENTION_1M_DAYS, QP_RETENTION_1H_DAYS), validated with zod. A bad value throws a message
+ * QP_RETENTION_1M_DAYS, QP_RETENTION_1H_DAYS, QP_MSP_NAME, QP_MSP_LOGO, QP_CHROMIUM_PATH), validated with zod. A bad value throws a message
  * that says what to fix.
  */
 import { z } from 'zod';
-import { DAY_MS, DEFAULT_RETENTION, validateRetention, type RetentionPolicy } from './store/retention-policy.js';
+import { DAY_MS, DEFAULT_RETENTION, validateRetention, type RetentionPolicy } from './series/index.js';
 
 const days = (name: string) => z.coerce.number({ error: `${name} must be a number of days` }).positive(`${name} must be more than 0 days`);
 
@@ -23,6 +23,11 @@ const settingsSchema = z.object({
   retentionRawDays: days('QP_RETENTION_RAW_DAYS'),
   retention1mDays: days('QP_RETENTION_1M_DAYS'),
   retention1hDays: days('QP_RETENTION_1H_DAYS'),
+  /** The MSP's name and logo on client reports. */
+  mspName: z.string().trim().min(1).max(100, 'QP_MSP_NAME must be at most 100 characters').optional(),
+  mspLogo: z.string().min(1).optional(),
+  /** Chromium that prints PDF reports. */
+  chromiumPath: z.string().min(1).optional(),
 });
 export type ServerSettings = z.infer<typeof settingsSchema> & { retention: RetentionPolicy };
 
@@ -48,6 +53,9 @@ export function resolveServerSettings(
     retentionRawDays: env.QP_RETENTION_RAW_DAYS ?? DEFAULT_RETENTION.rawMs / DAY_MS,
     retention1mDays: env.QP_RETENTION_1M_DAYS ?? DEFAULT_RETENTION.rollup1mMs / DAY_MS,
     retention1hDays: env.QP_RETENTION_1H_DAYS ?? DEFAULT_RETENTION.rollup1hMs / DAY_MS,
+    mspName: env.QP_MSP_NAME || undefined,
+    mspLogo: env.QP_MSP_LOGO || undefined,
+    chromiumPath: env.QP_CHROMIUM_PATH || undefined,
   });
   if (!r.success) {
     const issue = r.error.issues[0]!;

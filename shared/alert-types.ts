@@ -284,11 +284,20 @@ export interface BillingReport {
     title: string;
     state: IncidentState;
     openedAtMs: number;
+    /** Minutes as booked. */
     minutes: number;
+    /** Minutes billed after the client's rounding and minimum charge. */
+    billedMinutes: number;
+    /** Billed hours. */
     hours: number;
     amount: number;
+    /** The notes of its time entries, in booking order. */
+    notes: string[];
   }[];
+  /** The client's rounding: each entry up to `incrementMin`, each incident at least `minimumMin`. */
+  rounding: { incrementMin: number; minimumMin: number };
   totalMinutes: number;
+  totalBilledMinutes: number;
   totalHours: number;
   totalAmount: number;
 }
@@ -310,7 +319,8 @@ export interface ProactiveAlert {
 }
 
 /** The contract model the advisor recommends. */
-export type Recommendation = ContractType | 'undecided';
+/** 'insufficient-data': fewer than 30 days with devices reporting — the advisor gives no verdict. */
+export type Recommendation = ContractType | 'undecided' | 'insufficient-data';
 
 /** GET /api/reports/contract-advice?client=&from=&to= */
 export interface ContractAdvice {
@@ -331,7 +341,11 @@ export interface ContractAdvice {
     /** Minutes assumed for conditions without booked time (monthly clients book none). */
     estimatedMinutes: number;
     amount: number;
+    /** When part of the effort is estimated: the amount with half and with twice the estimate. */
+    range: { low: number; high: number } | null;
   };
+  /** Days of the period in which the client had devices reporting (the advisor needs 30). */
+  observedDays: number;
   /** What the client paid (current contract) and what the other model would have cost. */
   paid: number;
   alternative: number;

@@ -157,6 +157,7 @@ export const AUDIT_ACTIONS = [
   'alert.acknowledge', 'alert.resolve', 'alert.assign',
   'incident.open', 'incident.close', 'incident.bill', 'incident.time-book', 'incident.time-remove',
   'oncall.fallback', 'oncall.test-page',
+  'alert.time-book', 'alert.time-remove', 'client.report-settings', 'report.send',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -2,7 +2,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { overrideInputSchema, scheduleInputSchema, targetSchema } from '../../shared/notify-types.js';
-import { HttpError, parseInput, parsePatch } from '../http/errors.js';
+import { HttpError, parseInput, parsePatch } from '../lib/errors.js';
 import { requireRole } from '../auth/sessions.js';
 import { actorOf, changedFields } from '../audit/audit-log.js';
 import type { ApiContext } from './context.js';

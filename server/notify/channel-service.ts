@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { ChannelInput, ChannelTestResult, ChannelTypeInfo, ChannelView, Person, TestPageResult } from '../../shared/notify-types.js';
-import { HttpError } from '../http/errors.js';
+import { HttpError } from '../lib/errors.js';
 import type { ChannelRecord, ChannelStore } from '../store/channels.js';
 import type { DeliveryStore } from '../store/deliveries.js';
 import type { OnCallStore } from '../store/oncall.js';
@@ -15,7 +15,7 @@ import type { User, UserStore } from '../store/users.js';
 import type { ChannelRegistry } from './channels/registry.js';
 import { ChannelError } from './channels/types.js';
 import { buildTestMessage, buildTestPageMessage } from './message.js';
-import type { Resolution } from './recipients.js';
+import type { Resolution } from '../oncall/recipients.js';
 
 /** What the service is built from. */
 export interface ChannelServiceDeps {

@@ -5,7 +5,7 @@
 import type { Incident, Severity } from '../../shared/alert-types.js';
 import { formatDuration } from '../../shared/format.js';
 import { formatMetricValue, labelMetric } from '../../shared/metric-labels.js';
-import type { AlertNotificationPayload } from '../rules/notification-payload.js';
+import type { AlertNotificationPayload } from '../../shared/notification-message.js';
 import type { MessageKind, NotificationMessage } from './channels/types.js';
 
 /** "2025-07-01 09:05 UTC". */

@@ -27,6 +27,7 @@ const TAGS: Record<NotificationMessage['kind'], string> = {
   'alert.resolved': 'white_check_mark',
   'delivery.dead': 'x',
   digest: 'clipboard',
+  report: 'page_facing_up',
   test: 'test_tube',
 };
 

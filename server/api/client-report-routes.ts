@@ -1,0 +1,204 @@
+/**
+ * Client reports and billing exports under /api/reports, time on alerts under /api/alerts:
+ *   GET  /api/reports/client-report?client=&month=&lang=&format=html|pdf   the monthly report
+ *   GET  /api/reports/client-report/archive?client=                        reports sent before
+ *   GET  /api/reports/client-report/archive/:id                            one archived PDF
+ *   GET  /api/reports/billing.csv?client=&month=                           billing report as CSV
+ *   GET  /api/reports/time-entries.csv?client=&month=                      every time entry as CSV
+ *   GET  /api/reports/billing-all?month=                                   all clients for a month
+ *   GET  /api/reports/client-settings/:clientId, PUT (technicians)         language, contacts, rounding
+ *   GET  /api/alerts/:id/time-entries, POST, DELETE …/:entryId             effort on alerts
+ */
+import { Router } from 'express';
+import { z } from 'zod';
+import { LOCALES, pickLocale } from '../../shared/i18n/index.js';
+import { generateId } from '../lib/secrets.js';
+import { HttpError, parseInput } from '../lib/errors.js';
+import { requireRole } from '../auth/sessions.js';
+import { parseLocalDate, zonedParts } from '../time/zones.js';
+import { toCsv } from '../billing/billing-rules.js';
+import { lastDayOf } from '../billing/report-data.js';
+import type { ApiContext } from './context.js';
+
+const month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month YYYY-MM');
+const clientId = z.string().min(1).max(64);
+
+const reportQuerySchema = z
+  .object({ client: clientId, month, lang: z.enum(LOCALES).optional(), format: z.enum(['html', 'pdf']).default('html') })
+  .strict();
+const clientMonthSchema = z.object({ client: clientId, month }).strict();
+const archiveQuerySchema = z.object({ client: clientId }).strict();
+const allQuerySchema = z.object({ month }).strict();
+const settingsSchema = z
+  .object({
+    language: z.enum(LOCALES),
+    reportContacts: z.array(z.string().trim().email('must be an e-mail address').max(254)).max(20),
+    roundingIncrementMin: z.number().int().min(1).max(240),
+    minimumChargeMin: z.number().int().min(0).max(480),
+    internalCostRate: z.number().min(0).max(100_000),
+  })
+  .strict();
+const alertTimeSchema = z
+  .object({
+    minutes: z.number().int('minutes must be a whole number').min(1).max(24 * 60),
+    technician: z.string().trim().min(1).max(100).optional(),
+    note: z.string().max(2000).nullable().optional(),
+    date: z.string().refine((d) => parseLocalDate(d) !== undefined, 'must be a calendar date YYYY-MM-DD').optional(),
+  })
+  .strict();
+
+/** Routes of the client report under /api/reports (any session reads; technicians change settings). */
+export function clientReportRoutes(ctx: ApiContext): Router {
+  const r = Router();
+  const act = requireRole('admin', 'technician');
+  const store = ctx.billing.clientReportStore;
+  const { clientReports } = ctx.billing;
+  const mustClient = (id: string) => {
+    const c = ctx.clients.findById(id);
+    if (!c) throw new HttpError(404, 'CLIENT_NOT_FOUND', `no client with id ${id}`);
+    return c;
+  };
+
+  r.get('/client-report', async (req, res) => {
+    const q = parseInput(reportQuerySchema, req.query, 'query');
+    const lang = q.lang ?? store.settings(mustClient(q.client).id).language;
+    if (q.format === 'html') {
+      res.type('html').send(clientReports.html(q.client, q.month, lang));
+      return;
+    }
+    const { pdf } = await clientReports.pdf(q.client, q.month, lang);
+    const client = mustClient(q.client);
+    res.type('application/pdf').setHeader('content-disposition', `inline; filename="${encodeURIComponent(`${client.name}-${q.month}.pdf`)}"`);
+    res.send(pdf);
+  });
+
+  r.post('/client-report/send', act, async (req, res) => {
+    const input = parseInput(clientMonthSchema, req.body);
+    const client = mustClient(input.client);
+    const outcome = await ctx.billing.reportScheduler.send(client.id, input.month);
+    ctx.audit.audited(req, (record) => record({ action: 'report.send', entityType: 'client', entityId: client.id, summary: `monthly report ${input.month} of ${client.name}: ${outcome.delivery}`, detail: outcome }));
+    res.status(outcome.delivery === 'failed' ? 502 : 201).json(outcome.delivery === 'failed' ? { error: { code: 'REPORT_NOT_SENT', message: outcome.detail ?? 'the report could not be sent' } } : outcome);
+  });
+
+  r.get('/client-report/archive', (req, res) => {
+    const q = parseInput(archiveQuerySchema, req.query, 'query');
+    res.json(store.listArchive(mustClient(q.client).id));
+  });
+
+  r.get('/client-report/archive/:id', (req, res) => {
+    const found = store.archivedPdf(String(req.params.id));
+    if (!found) throw new HttpError(404, 'REPORT_NOT_FOUND', `no archived report with id ${req.params.id}`);
+    res.type('application/pdf').send(found.pdf);
+  });
+
+  r.get('/billing.csv', (req, res) => {
+    const q = parseInput(clientMonthSchema, req.query, 'query');
+    const b = ctx.billing.reports.billing(q.client, q.month);
+    const rows = b.incidents.map((i) => [i.incidentId, i.title, i.state, new Date(i.openedAtMs).toISOString(), i.minutes, i.billedMinutes, i.hours, i.amount, b.currency, i.notes.join(' | ')]);
+    rows.push(['total', '', '', '', b.totalMinutes, b.totalBilledMinutes, b.totalHours, b.totalAmount, b.currency, '']);
+    res.type('text/csv').setHeader('content-disposition', `attachment; filename="billing-${q.month}.csv"`);
+    res.send(toCsv(['incident_id', 'title', 'state', 'opened_at', 'booked_minutes', 'billed_minutes', 'billed_hours', 'amount', 'currency', 'notes'], rows));
+  });
+
+  r.get('/time-entries.csv', (req, res) => {
+    const q = parseInput(clientMonthSchema, req.query, 'query');
+    const client = mustClient(q.client);
+    const from = `${q.month}-01`;
+    const to = lastDayOf(q.month);
+    const rows: (string | number | null)[][] = store.incidentEntries(client.id, from, to).map((e) => [e.date, 'incident', e.incidentId, e.technician, e.minutes, e.note]);
+    for (const alertId of store.alertMinutes(client.id, from, to).keys()) {
+      for (const e of store.alertTime(alertId)) if (e.date >= from && e.date <= to) rows.push([e.date, 'alert', alertId, e.technician, e.minutes, e.note]);
+    }
+    rows.sort((a, b) => String(a[0]).localeCompare(String(b[0])));
+    res.type('text/csv').setHeader('content-disposition', `attachment; filename="time-entries-${q.month}.csv"`);
+    res.send(toCsv(['date', 'on', 'id', 'technician', 'minutes', 'note'], rows));
+  });
+
+  r.get('/billing-all', (req, res) => {
+    const q = parseInput(allQuerySchema, req.query, 'query');
+    const from = `${q.month}-01`;
+    const to = lastDayOf(q.month);
+    const clients = ctx.clients.list().map((c) => {
+      const b = ctx.billing.reports.billing(c.id, q.month);
+      const settings = store.settings(c.id);
+      const alertMinutes = [...store.alertMinutes(c.id, from, to).values()].reduce((n, m) => n + m, 0);
+      const effortMinutes = b.totalMinutes + alertMinutes;
+      const effortCost = Math.round((effortMinutes / 60) * settings.internalCostRate * 100) / 100;
+      const revenue = c.contract === 'monthly' ? c.monthlyFee : b.totalAmount;
+      return {
+        clientId: c.id,
+        clientName: c.name,
+        contract: c.contract,
+        currency: c.currency,
+        revenue,
+        effortMinutes,
+        effortCost,
+        // Profit is only meaningful once an internal cost rate is set.
+        profit: settings.internalCostRate > 0 ? Math.round((revenue - effortCost) * 100) / 100 : null,
+        billedMinutes: b.totalBilledMinutes,
+      };
+    });
+    res.json({ month: q.month, clients });
+  });
+
+  r.get('/client-settings/:clientId', (req, res) => {
+    res.json(store.settings(mustClient(String(req.params.clientId)).id));
+  });
+
+  r.put('/client-settings/:clientId', act, (req, res) => {
+    const client = mustClient(String(req.params.clientId));
+    const input = parseInput(settingsSchema, req.body);
+    ctx.audit.audited(req, (record) => {
+      store.saveSettings({ clientId: client.id, ...input });
+      record({ action: 'client.report-settings', entityType: 'client', entityId: client.id, summary: `report settings of ${client.name} changed`, detail: input });
+    });
+    res.json(store.settings(client.id));
+  });
+  return r;
+}
+
+/** Time booked on alerts (effort on monthly clients, not billed). */
+export function alertTimeRoutes(ctx: ApiContext): Router {
+  const r = Router();
+  const act = requireRole('admin', 'technician');
+  const store = ctx.billing.clientReportStore;
+  const mustAlert = (id: string) => {
+    const a = ctx.alerting.alerts.findById(id);
+    if (!a) throw new HttpError(404, 'ALERT_NOT_FOUND', `no alert with id ${id}`);
+    return a;
+  };
+
+  r.get('/:id/time-entries', (req, res) => {
+    res.json(store.alertTime(mustAlert(String(req.params.id)).id));
+  });
+
+  r.post('/:id/time-entries', act, (req, res) => {
+    const alert = mustAlert(String(req.params.id));
+    const input = parseInput(alertTimeSchema, req.body);
+    const timezone = ctx.clients.findById(alert.clientId)?.timezone ?? 'UTC';
+    const nowMs = ctx.now();
+    const p = zonedParts(nowMs, timezone);
+    const today = `${p.year}-${String(p.month).padStart(2, '0')}-${String(p.day).padStart(2, '0')}`;
+    const entry = { id: generateId(), alertId: alert.id, technician: input.technician ?? req.user!.username, minutes: input.minutes, note: input.note ?? null, date: input.date ?? today, createdAtMs: nowMs };
+    ctx.audit.audited(req, (record) => {
+      store.addAlertTime({ ...entry, createdBy: req.user!.username });
+      record({ action: 'alert.time-book', entityType: 'alert', entityId: alert.id, summary: `booked ${entry.minutes} min by ${entry.technician} on ${entry.date}`, detail: { entryId: entry.id, minutes: entry.minutes } });
+    });
+    res.status(201).json(entry);
+  });
+
+  r.delete('/:id/time-entries/:entryId', act, (req, res) => {
+    const alert = mustAlert(String(req.params.id));
+    const entry = store.findAlertTime(String(req.params.entryId));
+    if (!entry || entry.alertId !== alert.id) throw new HttpError(404, 'TIME_ENTRY_NOT_FOUND', `alert ${alert.id} has no time entry ${req.params.entryId}`);
+    ctx.audit.audited(req, (record) => {
+      store.deleteAlertTime(entry.id);
+      record({ action: 'alert.time-remove', entityType: 'alert', entityId: alert.id, summary: `removed time entry ${entry.id}`, detail: { entryId: entry.id } });
+    });
+    res.status(204).end();
+  });
+  return r;
+}
+
+/** The language to answer in when a caller names none: the browser's preference. */
+export const localeOf = (acceptLanguage: string | undefined) => pickLocale(acceptLanguage, 'en');

@@ -1,0 +1,216 @@
+/**
+ * The monthly client report, pure: from what the stores hold about one client and one period,
+ * compute the figures a client reads — availability per device and overall (SLA %), problems and
+ * how they were handled (time to acknowledge, time to resolve, booked time and its cost), what is
+ * coming (disks predicted full, pending updates, devices not seen for a week) and the contract
+ * comparison. No database, no clock, no I/O; report-data.ts gathers the input, report-html.ts
+ * renders it in the client's language.
+ *
+ * Availability of a device = 1 − (offline time ∩ observed time) / observed time, where observed
+ * time is the part of the period after the device was enrolled and before now. Overall
+ * availability weighs devices by their observed time. Offline time comes from the offline
+ * conditions (alerts for monthly clients, incidents for break-fix) overlapping the period.
+ */
+import type { ContractAdvice } from '../../shared/alert-types.js';
+
+/** A device as the report sees it. */
+export interface ReportDevice {
+  id: string;
+  hostname: string;
+  enrolledAtMs: number;
+  lastSeenMs: number | null;
+  isDisabled: boolean;
+  /** Latest value per series key (updates.pendingCount, fs.usedPct{mount=…}). */
+  latest: Record<string, number>;
+}
+
+/** An alert or incident of the client, with how it was handled. */
+export interface ReportCondition {
+  source: 'alert' | 'incident';
+  id: string;
+  deviceId: string | null;
+  hostname: string | null;
+  ruleKind: string | null;
+  severity: 'info' | 'warning' | 'critical';
+  summary: string;
+  openedAtMs: number;
+  acknowledgedAtMs: number | null;
+  closedAtMs: number | null;
+  /** Minutes booked on it with a work date in the period. */
+  bookedMinutes: number;
+}
+
+export interface ClientReportInput {
+  client: { id: string; name: string; contract: 'monthly' | 'break-fix'; currency: string; hourlyRate: number; monthlyFee: number; timezone: string };
+  /** YYYY-MM, or a free period's first day when `periodLabel` says so. */
+  month: string;
+  periodStartMs: number;
+  periodEndMs: number;
+  nowMs: number;
+  devices: readonly ReportDevice[];
+  /** Conditions opened in the period, plus offline ones that overlap it. */
+  conditions: readonly ReportCondition[];
+  /** Billed amount of the period's booked time (after the client's rounding), in currency units. */
+  billedAmount: number;
+  advice: ContractAdvice;
+  /** Maintenance jobs that finished in the period, when the maintenance work exists. */
+  maintenance?: readonly { task: string; deviceId: string; hostname: string; isSuccess: boolean; finishedAtMs: number }[];
+}
+
+export interface DeviceAvailability {
+  deviceId: string;
+  hostname: string;
+  observedMs: number;
+  downMs: number;
+  /** null when the device was not observed in the period. */
+  availabilityPct: number | null;
+  outages: number;
+}
+
+export interface ClientReport {
+  clientId: string;
+  clientName: string;
+  contract: 'monthly' | 'break-fix';
+  currency: string;
+  timezone: string;
+  month: string;
+  periodStartMs: number;
+  periodEndMs: number;
+  generatedAtMs: number;
+  /** False when no device was observed in the period: the report says so instead of figures. */
+  hasData: boolean;
+  availability: { overallPct: number | null; devices: DeviceAvailability[] };
+  problems: {
+    total: number;
+    critical: number;
+    warning: number;
+    alerts: number;
+    incidents: number;
+    acknowledged: number;
+    /** Mean time to acknowledge (alerts that were acknowledged), ms. */
+    mttaMs: number | null;
+    /** Mean time to resolve (conditions closed in or after the period), ms. */
+    mttrMs: number | null;
+    bookedMinutes: number;
+    billedAmount: number;
+    list: ReportCondition[];
+  };
+  maintenance: { jobs: number; succeeded: number; failed: number; byTask: { task: string; count: number }[] } | null;
+  coming: {
+    diskForecasts: { hostname: string; summary: string; openedAtMs: number }[];
+    pendingUpdates: { hostname: string; count: number }[];
+    notSeenForAWeek: { hostname: string; lastSeenMs: number | null }[];
+  };
+  advice: ContractAdvice;
+}
+
+const WEEK_MS = 7 * 86_400_000;
+
+/** Length of the union of [start, end) intervals, clipped to [from, to). */
+export function coveredMs(intervals: readonly (readonly [number, number])[], from: number, to: number): number {
+  const clipped = intervals
+    .map(([s, e]) => [Math.max(s, from), Math.min(e, to)] as const)
+    .filter(([s, e]) => e > s)
+    .sort((a, b) => a[0] - b[0]);
+  let total = 0;
+  let curS = -Infinity;
+  let curE = -Infinity;
+  for (const [s, e] of clipped) {
+    if (s > curE) {
+      if (curE > curS) total += curE - curS;
+      curS = s;
+      curE = e;
+    } else if (e > curE) curE = e;
+  }
+  if (curE > curS) total += curE - curS;
+  return total;
+}
+
+const mean = (xs: number[]): number | null => (xs.length === 0 ? null : Math.round(xs.reduce((a, b) => a + b, 0) / xs.length));
+const round2 = (n: number) => Math.round(n * 100) / 100;
+
+/** Builds the report figures. */
+export function buildClientReport(input: ClientReportInput): ClientReport {
+  const { periodStartMs, periodEndMs, nowMs } = input;
+  const observedEnd = Math.min(periodEndMs, nowMs);
+  const offlineByDevice = new Map<string, [number, number][]>();
+  for (const c of input.conditions) {
+    if (c.ruleKind !== 'offline' || c.deviceId === null) continue;
+    const list = offlineByDevice.get(c.deviceId) ?? [];
+    list.push([c.openedAtMs, c.closedAtMs ?? nowMs]);
+    offlineByDevice.set(c.deviceId, list);
+  }
+
+  const devices: DeviceAvailability[] = input.devices
+    .map((d) => {
+      const from = Math.max(periodStartMs, d.enrolledAtMs);
+      const observedMs = Math.max(0, observedEnd - from);
+      const intervals = offlineByDevice.get(d.id) ?? [];
+      const downMs = observedMs > 0 ? coveredMs(intervals, from, observedEnd) : 0;
+      const outages = intervals.filter(([s, e]) => e > from && s < observedEnd).length;
+      return { deviceId: d.id, hostname: d.hostname, observedMs, downMs, outages, availabilityPct: observedMs > 0 ? round2(100 * (1 - downMs / observedMs)) : null };
+    })
+    .sort((a, b) => (a.availabilityPct ?? 101) - (b.availabilityPct ?? 101) || a.hostname.localeCompare(b.hostname));
+  const observedTotal = devices.reduce((n, d) => n + d.observedMs, 0);
+  const downTotal = devices.reduce((n, d) => n + d.downMs, 0);
+
+  const inPeriod = input.conditions.filter((c) => c.openedAtMs >= periodStartMs && c.openedAtMs < periodEndMs);
+  const problems = inPeriod.filter((c) => c.ruleKind !== 'forecast' && c.severity !== 'info');
+  const acked = inPeriod.filter((c) => c.source === 'alert' && c.acknowledgedAtMs !== null);
+  const closed = problems.filter((c) => c.closedAtMs !== null);
+  const bookedMinutes = input.conditions.reduce((n, c) => n + c.bookedMinutes, 0);
+
+  const maintenance = input.maintenance
+    ? (() => {
+        const byTask = new Map<string, number>();
+        for (const j of input.maintenance!) byTask.set(j.task, (byTask.get(j.task) ?? 0) + 1);
+        return {
+          jobs: input.maintenance!.length,
+          succeeded: input.maintenance!.filter((j) => j.isSuccess).length,
+          failed: input.maintenance!.filter((j) => !j.isSuccess).length,
+          byTask: [...byTask].map(([task, count]) => ({ task, count })).sort((a, b) => b.count - a.count || a.task.localeCompare(b.task)),
+        };
+      })()
+    : null;
+
+  const hostnameOf = new Map(input.devices.map((d) => [d.id, d.hostname]));
+  const openForecasts = input.conditions.filter((c) => c.ruleKind === 'forecast' && (c.closedAtMs === null || c.closedAtMs > nowMs));
+  return {
+    clientId: input.client.id,
+    clientName: input.client.name,
+    contract: input.client.contract,
+    currency: input.client.currency,
+    timezone: input.client.timezone,
+    month: input.month,
+    periodStartMs,
+    periodEndMs,
+    generatedAtMs: nowMs,
+    hasData: observedTotal > 0,
+    availability: { overallPct: observedTotal > 0 ? round2(100 * (1 - downTotal / observedTotal)) : null, devices },
+    problems: {
+      total: problems.length,
+      critical: problems.filter((c) => c.severity === 'critical').length,
+      warning: problems.filter((c) => c.severity === 'warning').length,
+      alerts: problems.filter((c) => c.source === 'alert').length,
+      incidents: problems.filter((c) => c.source === 'incident').length,
+      acknowledged: acked.length,
+      mttaMs: mean(acked.map((c) => c.acknowledgedAtMs! - c.openedAtMs)),
+      mttrMs: mean(closed.map((c) => c.closedAtMs! - c.openedAtMs)),
+      bookedMinutes,
+      billedAmount: input.billedAmount,
+      list: [...problems].sort((a, b) => a.openedAtMs - b.openedAtMs),
+    },
+    maintenance,
+    coming: {
+      diskForecasts: openForecasts.map((c) => ({ hostname: c.hostname ?? (c.deviceId ? (hostnameOf.get(c.deviceId) ?? '') : ''), summary: c.summary, openedAtMs: c.openedAtMs })),
+      pendingUpdates: input.devices
+        .filter((d) => !d.isDisabled && (d.latest['updates.pendingCount'] ?? 0) > 0)
+        .map((d) => ({ hostname: d.hostname, count: d.latest['updates.pendingCount']! }))
+        .sort((a, b) => b.count - a.count),
+      notSeenForAWeek: input.devices
+        .filter((d) => !d.isDisabled && (d.lastSeenMs === null || nowMs - d.lastSeenMs > WEEK_MS))
+        .map((d) => ({ hostname: d.hostname, lastSeenMs: d.lastSeenMs })),
+    },
+    advice: input.advice,
+  };
+}

@@ -1,0 +1,50 @@
+/**
+ * Billing: what a month of alerts and incidents costs per client (reports), whether a client's
+ * contract still fits (advisor), that advice month by month (contract history), the monthly client
+ * report (figures, HTML, PDF) and its delivery on the first working day of each month.
+ */
+import type { Logger } from 'pino';
+import type { Db } from '../store/database.js';
+import type { ClientStore } from '../store/clients.js';
+import type { AlertStore } from '../store/alerts.js';
+import type { IncidentStore } from '../store/incidents.js';
+import type { DeviceStore } from '../store/devices.js';
+import type { ChannelStore } from '../store/channels.js';
+import type { DeliveryStore } from '../store/deliveries.js';
+import { createClientReportStore } from '../store/client-reports.js';
+import { createReports } from './reports.js';
+import { createContractHistory } from './contract-history.js';
+import { createClientReports } from './report-data.js';
+import { createReportScheduler } from './report-scheduler.js';
+import type { ReportBranding } from './report-html.js';
+
+export interface BillingDeps {
+  db: Db;
+  clients: ClientStore;
+  alerts: AlertStore;
+  incidents: IncidentStore;
+  devices: DeviceStore;
+  /** The e-mail channel and the delivery queue that monthly reports go out through. */
+  channels: ChannelStore;
+  deliveries: DeliveryStore;
+  logger: Logger;
+  now: () => number;
+  branding: () => ReportBranding;
+  chromiumPath?: string;
+}
+
+/** Builds the reports, the contract history and the client reports over the stores. */
+export function createBilling(deps: BillingDeps) {
+  const clientReportStore = createClientReportStore(deps.db);
+  const reports = createReports({ ...deps, clientReports: clientReportStore });
+  const clientReports = createClientReports({ ...deps, clientReports: clientReportStore, reports });
+  return {
+    reports,
+    contractHistory: createContractHistory({ clients: deps.clients, reports, now: deps.now }),
+    /** Report settings, time on alerts, the report archive. */
+    clientReportStore,
+    clientReports,
+    reportScheduler: createReportScheduler({ ...deps, clientReports: clientReportStore, reports: clientReports }),
+  };
+}
+export type Billing = ReturnType<typeof createBilling>;

@@ -1,0 +1,96 @@
+/**
+ * Gathers what the billing report and the contract advisor need from the stores, then hands it
+ * to the pure functions in advisor.ts. Periods are local calendar dates in the client's time zone.
+ */
+import type { BillingReport, ContractAdvice } from '../../shared/alert-types.js';
+import type { Client, ClientStore } from '../store/clients.js';
+import type { AlertStore } from '../store/alerts.js';
+import type { IncidentStore } from '../store/incidents.js';
+import type { DeviceStore } from '../store/devices.js';
+import type { ClientReportStore } from '../store/client-reports.js';
+import type { Locale } from '../../shared/i18n/index.js';
+import { HttpError } from '../lib/errors.js';
+import { adviseContract, buildBillingReport, type ConditionRecord } from './advisor.js';
+import { parseLocalDate, zonedTimeToMs } from '../time/zones.js';
+
+/** Longest period the advisor compares, days. */
+export const MAX_ADVICE_DAYS = 3 * 366;
+/** Offline conditions that opened this long before a period still count toward its downtime. */
+const DOWNTIME_LOOKBACK_MS = 31 * 86_400_000;
+/** Most alerts or incidents one report reads. */
+const MAX_ROWS = 100_000;
+
+/** Builds the report functions over the stores. */
+export function createReports(deps: { clients: ClientStore; alerts: AlertStore; incidents: IncidentStore; devices: DeviceStore; clientReports: ClientReportStore; now: () => number }) {
+  /** Days of [startMs, endMs) from the client's first enrolled device on, up to now. */
+  function observedDays(clientId: string, startMs: number, endMs: number): number {
+    const enrolled = deps.devices
+      .idsOfClient(clientId)
+      .map((id) => deps.devices.findById(id)?.enrolledAtMs)
+      .filter((ms): ms is number => ms !== undefined);
+    if (enrolled.length === 0) return 0;
+    const from = Math.max(startMs, Math.min(...enrolled));
+    return Math.max(0, (Math.min(endMs, deps.now()) - from) / 86_400_000);
+  }
+
+  function mustFindClient(id: string): Client {
+    const c = deps.clients.findById(id);
+    if (!c) throw new HttpError(404, 'CLIENT_NOT_FOUND', `no client with id ${id}`);
+    return c;
+  }
+
+  return {
+    /** Billed hours × rate per incident for time booked in `month` (YYYY-MM), with the client's rounding. */
+    billing(clientId: string, month: string): BillingReport {
+      const client = mustFindClient(clientId);
+      const settings = deps.clientReports.settings(client.id);
+      const byIncident = new Map<string, { minutes: number[]; notes: string[] }>();
+      for (const e of deps.clientReports.incidentEntries(client.id, `${month}-01`, `${month}-31`)) {
+        const row = byIncident.get(e.incidentId) ?? { minutes: [], notes: [] };
+        row.minutes.push(e.minutes);
+        if (e.note) row.notes.push(e.note);
+        byIncident.set(e.incidentId, row);
+      }
+      const rows = [...byIncident].map(([incidentId, r]) => {
+        const i = deps.incidents.findById(incidentId)!;
+        return { incidentId, title: i.title, state: i.state, openedAtMs: i.openedAtMs, entryMinutes: r.minutes, notes: r.notes };
+      });
+      return buildBillingReport(client, month, rows, { incrementMin: settings.roundingIncrementMin, minimumMin: settings.minimumChargeMin });
+    },
+    /** Compares the two contract models for [from, to] (inclusive local dates). */
+    contractAdvice(clientId: string, from: string, to: string, estimateMinutes: number, locale: Locale = 'en'): ContractAdvice {
+      const client = mustFindClient(clientId);
+      const f = parseLocalDate(from);
+      const t = parseLocalDate(to);
+      if (!f || !t) throw new HttpError(400, 'INVALID_RANGE', 'from and to must be calendar dates YYYY-MM-DD');
+      if (from > to) throw new HttpError(400, 'INVALID_RANGE', `from (${from}) must not be after to (${to})`);
+      const periodStartMs = zonedTimeToMs(f.year, f.month, f.day, 0, client.timezone);
+      const periodEndMs = zonedTimeToMs(t.year, t.month, t.day + 1, 0, client.timezone);
+      if (periodEndMs - periodStartMs > MAX_ADVICE_DAYS * 86_400_000) throw new HttpError(400, 'INVALID_RANGE', 'a period may span at most 3 years');
+
+      const window = { clientId: client.id, fromMs: periodStartMs - DOWNTIME_LOOKBACK_MS, toMs: periodEndMs, limit: MAX_ROWS };
+      const conditions: ConditionRecord[] = [
+        ...deps.alerts.list(window).map(
+          (a): ConditionRecord => ({
+            source: 'alert', id: a.id, origin: 'rule', ruleName: a.ruleName, ruleKind: a.ruleKind, severity: a.severity, deviceId: a.deviceId,
+            hostname: a.hostname, summary: a.summary, openedAtMs: a.openedAtMs, closedAtMs: a.resolvedAtMs,
+          }),
+        ),
+        ...deps.incidents.list(window).map(
+          (i): ConditionRecord => ({
+            source: 'incident', id: i.id, origin: i.source, ruleName: i.ruleName ?? i.title, ruleKind: i.ruleKind, severity: i.severity,
+            deviceId: i.deviceId, hostname: i.hostname, summary: i.title, openedAtMs: i.openedAtMs, closedAtMs: i.closedAtMs,
+          }),
+        ),
+      ];
+      const alertMinutes = deps.clientReports.alertMinutes(client.id, from, to);
+      const bookedMinutes =
+        deps.incidents.minutesByIncident(client.id, from, to).reduce((n, r) => n + r.minutes, 0) + [...alertMinutes.values()].reduce((n, m) => n + m, 0);
+      return adviseContract({
+        client, from, to, periodStartMs, periodEndMs, nowMs: deps.now(), bookedMinutes, conditions, estimateMinutes, locale,
+        alertsWithBookedTime: new Set(alertMinutes.keys()), observedDays: observedDays(client.id, periodStartMs, periodEndMs),
+      });
+    },
+  };
+}
+export type Reports = ReturnType<typeof createReports>;

@@ -1,0 +1,162 @@
+/**
+ * The monthly client report on a seeded month, checked against figures computed by hand, through
+ * the public REST API of a real server, and the PDF printed by a real chromium parsed back with
+ * pdftotext (poppler-utils).
+ *
+ * Seeded November 2026 for "Jansen Accountants" (monthly, Europe/Amsterdam, CET = UTC+1):
+ *   period  = 2026-10-31T23:00Z … 2026-11-30T23:00Z = 30 days = 43,200 min per device
+ *   srv01   offline 10:00–16:00Z on 10 Nov (360 min), acknowledged after 15 min
+ *   pc02    offline 22:00Z 31 Oct – 01:00Z 1 Nov (opened before the period: 120 min inside it)
+ *           CPU critical 08:00–09:00Z on 20 Nov, acknowledged after 5 min, 45 min booked
+ *   srv01 availability 1 − 360/43,200 = 99.17 %; pc02 1 − 120/43,200 = 99.72 %
+ *   overall 1 − 480/86,400 = 99.44 %; problems in the period: 2 (both critical)
+ *   MTTA (15 + 5) / 2 = 10 min; MTTR (360 + 60) / 2 = 210 min = 3 h 30 min
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { generateId } from '../../server/lib/secrets.js';
+import { ADMIN_PASSWORD, ApiClient, startTestServer, type TestServer } from '../helpers/test-server.js';
+import { manualClock } from '../helpers/receivers.js';
+import { hasBrowser } from '../e2e/browser.js';
+
+const MIN = 60_000;
+const at = (iso: string) => Date.parse(iso);
+
+describe('monthly client report', () => {
+  let t: TestServer | undefined;
+  const dirs: string[] = [];
+  afterEach(async () => {
+    await t?.close();
+    t = undefined;
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+
+  async function seedNovember() {
+    const clock = manualClock(at('2026-10-15T09:00:00Z'));
+    t = await startTestServer({ clock, branding: { mspName: 'Quarkpulse IT' } });
+    const api = new ApiClient(t.url);
+    await api.login('admin', ADMIN_PASSWORD);
+    const client = (await api.post('/api/clients', { name: 'Jansen Accountants', contract: 'monthly', monthlyFee: 450, hourlyRate: 90, timezone: 'Europe/Amsterdam' })).json;
+    const token = (await api.post(`/api/clients/${client.id}/enrollment-tokens`, {})).json.token as string;
+    const srv = (await api.post('/api/enroll', { token, hostname: 'jansen-srv01', machineId: 'm-srv01' })).json.deviceId as string;
+    const pc = (await api.post('/api/enroll', { token, hostname: 'jansen-pc02', machineId: 'm-pc02' })).json.deviceId as string;
+
+    const { alerts, rules } = t.server.ctx.alerting;
+    const ruleOf = (kind: string) => rules.list().find((r) => r.kind === kind)!;
+    const alert = (deviceId: string, kind: 'offline' | 'threshold', summary: string, openedAtMs: number, ackAtMs: number | null, resolvedAtMs: number) => {
+      const rule = ruleOf(kind);
+      const id = generateId();
+      alerts.insert({ id, ruleId: rule.id, ruleName: rule.name, ruleKind: rule.kind, severity: 'critical', deviceId, clientId: client.id, labelsJson: '{}', summary, value: null, isInMaintenance: false, isFlapping: false, isNotified: true, openedAtMs });
+      if (ackAtMs !== null) alerts.acknowledgeIfFiring(id, ackAtMs, 'admin');
+      alerts.resolveIfOpen(id, resolvedAtMs, 'system', 'cleared');
+      return id;
+    };
+    alert(srv, 'offline', 'jansen-srv01 is offline', at('2026-11-10T10:00:00Z'), at('2026-11-10T10:15:00Z'), at('2026-11-10T16:00:00Z'));
+    alert(pc, 'offline', 'jansen-pc02 is offline', at('2026-10-31T22:00:00Z'), null, at('2026-11-01T01:00:00Z'));
+    const cpu = alert(pc, 'threshold', 'CPU at 97 % for 5 min on jansen-pc02', at('2026-11-20T08:00:00Z'), at('2026-11-20T08:05:00Z'), at('2026-11-20T09:00:00Z'));
+
+    clock.set(at('2026-12-02T09:00:00Z'));
+    await api.login('admin', ADMIN_PASSWORD);
+    const booked = await api.post(`/api/alerts/${cpu}/time-entries`, { minutes: 45, note: 'killed a runaway backup job', date: '2026-11-20' });
+    expect(booked.status, booked.text).toBe(201);
+    return { api, client, srv, pc };
+  }
+
+  it('computes availability, MTTA/MTTR and booked time as computed by hand', { timeout: 60_000 }, async () => {
+    const { api, client } = await seedNovember();
+    const r = await api.get(`/api/reports/client-report?client=${client.id}&month=2026-11&format=html&lang=en`);
+    expect(r.status, r.text).toBe(200);
+    const report = t!.server.ctx.billing.clientReports.build(client.id, '2026-11', 'en');
+    expect(report.hasData).toBe(true);
+    expect(report.availability.overallPct).toBe(99.44);
+    expect(report.availability.devices.map((d) => [d.hostname, d.availabilityPct, d.downMs / MIN, d.outages])).toEqual([
+      ['jansen-srv01', 99.17, 360, 1],
+      ['jansen-pc02', 99.72, 120, 1],
+    ]);
+    expect(report.problems).toMatchObject({ total: 2, critical: 2, alerts: 2, acknowledged: 2, mttaMs: 10 * MIN, mttrMs: 210 * MIN, bookedMinutes: 45 });
+    // The HTML page says the same in words.
+    expect(r.text).toContain('99.44%');
+    expect(r.text).toContain('Average time to acknowledge</td><td class="num">10 minutes');
+    expect(r.text).toContain('Average time to resolve</td><td class="num">3 h 30 min');
+    expect(r.text).toContain('December 2026'.replace('December', 'November'));
+    // The advice has 31+ days of data: a verdict, not "not enough data".
+    expect(report.advice.recommendation).not.toBe('insufficient-data');
+  });
+
+  it('prints the same figures to a real PDF, in Dutch', { timeout: 90_000 }, async () => {
+    if (!hasBrowser()) return;
+    expect(existsSync('/usr/bin/pdftotext'), 'pdftotext (poppler-utils) is needed; .ci/run installs it').toBe(true);
+    const { api, client } = await seedNovember();
+    const res = await fetch(`${t!.url}/api/reports/client-report?client=${client.id}&month=2026-11&format=pdf&lang=nl`, { headers: { cookie: api.cookie } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/pdf');
+    const pdf = Buffer.from(await res.arrayBuffer());
+    expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    const dir = mkdtempSync(path.join(tmpdir(), 'qp-pdf-'));
+    dirs.push(dir);
+    writeFileSync(path.join(dir, 'r.pdf'), pdf);
+    const text = execFileSync('pdftotext', ['-layout', path.join(dir, 'r.pdf'), '-'], { encoding: 'utf8' }).replace(/\u00a0/g, ' ');
+    expect(text).toContain('Maandrapport');
+    expect(text).toContain('Jansen Accountants · november 2026');
+    expect(text).toContain('99,44%');
+    expect(text).toMatch(/jansen-srv01\s+99,17%\s+6 u 0 min\s+1/);
+    expect(text).toMatch(/jansen-pc02\s+99,72%\s+2 u 0 min\s+1/);
+    expect(text).toMatch(/Gemiddelde tijd tot reactie\s+10 minuten/);
+    expect(text).toMatch(/Gemiddelde tijd tot oplossing\s+3 u 30 min/);
+    expect(text).toMatch(/Bestede tijd\s+45 minuten/);
+    expect(text).toContain('Quarkpulse IT');
+  });
+
+  it('a client of 3 days gets "not enough data", and a period without devices says so', { timeout: 60_000 }, async () => {
+    const clock = manualClock(at('2026-12-01T09:00:00Z'));
+    t = await startTestServer({ clock });
+    const api = new ApiClient(t.url);
+    await api.login('admin', ADMIN_PASSWORD);
+    const client = (await api.post('/api/clients', { name: 'Nieuw BV', contract: 'monthly', monthlyFee: 300, hourlyRate: 80, timezone: 'Europe/Amsterdam' })).json;
+    const empty = t.server.ctx.billing.clientReports.build(client.id, '2026-11', 'en');
+    expect(empty.hasData).toBe(false);
+    expect(t.server.ctx.billing.clientReports.html(client.id, '2026-11', 'en')).toContain('There is no data for this period: no device of Nieuw BV was monitored');
+    const token = (await api.post(`/api/clients/${client.id}/enrollment-tokens`, {})).json.token as string;
+    await api.post('/api/enroll', { token, hostname: 'nieuw-pc01', machineId: 'n1' });
+    clock.set(at('2026-12-04T09:00:00Z'));
+    await api.login('admin', ADMIN_PASSWORD);
+    const a = await api.get(`/api/reports/contract-advice?client=${client.id}&from=2026-12-01&to=2026-12-31`);
+    expect(a.status, a.text).toBe(200);
+    expect(a.json.recommendation).toBe('insufficient-data');
+    expect(a.json.reasons[0]).toBe('Not enough data yet: 3 days with devices reporting, at least 30 needed for a verdict.');
+  });
+
+  it('bills with the client rounding and exports CSV with its columns', { timeout: 60_000 }, async () => {
+    const clock = manualClock(at('2026-11-03T09:00:00Z'));
+    t = await startTestServer({ clock });
+    const api = new ApiClient(t.url);
+    await api.login('admin', ADMIN_PASSWORD);
+    const client = (await api.post('/api/clients', { name: 'Bakker, "de" Zoon', contract: 'break-fix', monthlyFee: 300, hourlyRate: 80, timezone: 'Europe/Amsterdam' })).json;
+    const put = await api.put(`/api/reports/client-settings/${client.id}`, { language: 'nl', reportContacts: ['eigenaar@bakker.example'], roundingIncrementMin: 15, minimumChargeMin: 30, internalCostRate: 40 });
+    expect(put.status, put.text).toBe(200);
+    const bad = await api.put(`/api/reports/client-settings/${client.id}`, { language: 'de', reportContacts: [], roundingIncrementMin: 0, minimumChargeMin: 0, internalCostRate: 0 });
+    expect(bad.status).toBe(400);
+    expect(bad.json.error.code).toBe('VALIDATION_FAILED');
+    const inc = (await api.post('/api/incidents', { clientId: client.id, title: 'Printer jams' })).json;
+    for (const [minutes, note] of [[5, 'call, printer'], [20, '=SUM(A1) remote fix']] as const) {
+      const r = await api.post(`/api/incidents/${inc.id}/time-entries`, { minutes, note, date: '2026-11-03' });
+      expect(r.status, r.text).toBe(201);
+    }
+    const b = (await api.get(`/api/reports/billing?client=${client.id}&month=2026-11`)).json;
+    // 5 → 15, 20 → 30: 45 billed minutes (above the 30 min minimum) × €80/h = €60
+    expect([b.totalMinutes, b.totalBilledMinutes, b.totalAmount]).toEqual([25, 45, 60]);
+    const csv = await api.get(`/api/reports/billing.csv?client=${client.id}&month=2026-11`);
+    expect(csv.status).toBe(200);
+    const lines = csv.text.split('\r\n');
+    expect(lines[0]).toBe('incident_id,title,state,opened_at,booked_minutes,billed_minutes,billed_hours,amount,currency,notes');
+    expect(lines[1]).toBe(`${inc.id},Printer jams,open,2026-11-03T09:00:00.000Z,25,45,0.75,60,EUR,"call, printer | =SUM(A1) remote fix"`);
+    expect(lines[2]).toBe('total,,,,25,45,0.75,60,EUR,');
+    const entries = await api.get(`/api/reports/time-entries.csv?client=${client.id}&month=2026-11`);
+    expect(entries.text.split('\r\n').slice(0, 3)).toEqual(['date,on,id,technician,minutes,note', `2026-11-03,incident,${inc.id},admin,5,"call, printer"`, `2026-11-03,incident,${inc.id},admin,20,'=SUM(A1) remote fix`]);
+    const all = (await api.get('/api/reports/billing-all?month=2026-11')).json;
+    expect(all.clients).toEqual([{ clientId: client.id, clientName: 'Bakker, "de" Zoon', contract: 'break-fix', currency: 'EUR', revenue: 60, effortMinutes: 25, effortCost: 16.67, profit: 43.33, billedMinutes: 45 }]);
+  });
+});
