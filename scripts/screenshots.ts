@@ -61,6 +61,19 @@ const SHOTS: Shot[] = [
       await page.locator('[data-testid=override-form]').scrollIntoViewIfNeeded();
     },
   },
+  {
+    // A standby rotation that starts next Saturday, for one client: a gap until then.
+    name: 'oncall-gaps',
+    hash: () => '#/oncall',
+    ready: '[data-testid=gaps-panel]',
+    isFullPage: true,
+    prepare: async (page) => {
+      await page.evaluate(CREATE_GAP_DEMO);
+      await page.reload();
+      await page.waitForSelector('[data-testid=gap-banner]', { timeout: 15_000 });
+      await page.waitForSelector('[data-testid=gap]', { timeout: 15_000 });
+    },
+  },
   { name: 'channels', hash: () => '#/channels', ready: '[data-testid=channel-row]', isFullPage: true },
   { name: 'users', hash: () => '#/users', ready: '[data-testid=user-row]', isFullPage: true },
   { name: 'account', hash: () => '#/account', ready: '[data-testid=password-form]' },
@@ -75,6 +88,27 @@ const SHOTS: Shot[] = [
     },
   },
 ];
+
+/**
+ * Runs in the page (signed in): a schedule starting next Saturday and a client policy paging it.
+ * Idempotent. A string, because tsx would wrap a function in helpers the page does not have.
+ */
+const CREATE_GAP_DEMO = `(async () => {
+  const json = async (method, url, body) => {
+    const r = await fetch(url, { method, headers: { accept: 'application/json', 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    return r.json();
+  };
+  const schedules = await json('GET', '/api/oncall/schedules');
+  if (schedules.some((s) => s.name === 'Weekend standby')) return;
+  const d = new Date();
+  d.setDate(d.getDate() + ((6 - d.getDay() + 7) % 7 || 7));
+  const saturday = d.getFullYear() + '-' + String(d.getMonth() + 1).padStart(2, '0') + '-' + String(d.getDate()).padStart(2, '0');
+  const userIds = schedules[0].layers[0].userIds.slice(0, 2);
+  const s = await json('POST', '/api/oncall/schedules', { name: 'Weekend standby', timezone: 'Europe/Amsterdam', layers: [{ name: 'Weekends', userIds, startDate: saturday, handoffTime: '09:00' }] });
+  const clients = await json('GET', '/api/clients');
+  const client = clients.find((c) => c.contract === 'monthly');
+  await json('POST', '/api/escalation-policies', { name: client.name + ' standby', clientIds: [client.id], levels: [{ afterMs: 0, targets: [{ type: 'schedule', scheduleId: s.id }] }] });
+})()`;
 
 const VIEWPORTS = {
   desktop: { width: 1280, height: 800 },

@@ -136,6 +136,8 @@ export interface Alert {
   ruleId: string;
   ruleName: string;
   ruleKind: RuleKind;
+  /** The rule's metric id (threshold and forecast rules), null otherwise or once the rule is gone. */
+  metric: string | null;
   severity: Severity;
   deviceId: string;
   hostname: string;
@@ -149,6 +151,8 @@ export interface Alert {
   isFlapping: boolean;
   /** A firing notification was queued for this alert. */
   isNotified: boolean;
+  /** Its routing reached nobody (empty level, nobody on call, no contact point): the fallback was paged. */
+  isUnrouted: boolean;
   openedAtMs: number;
   acknowledgedAtMs: number | null;
   acknowledgedBy: string | null;

@@ -197,6 +197,7 @@ export const AUDIT_ACTIONS = [
   'incident.open', 'incident.close', 'incident.bill', 'incident.time-book', 'incident.time-remove',
   'login.second-factor-failure', 'two-factor.enrol', 'two-factor.disable', 'two-factor.recovery-used', 'two-factor.recovery-regenerate',
   'auth-settings.update', 'secrets.rotate-key',
+  'oncall.fallback', 'oncall.test-page',
   'alert.time-book', 'alert.time-remove', 'client.report-settings', 'report.send',
   'audit.export', 'retention.prune',
 ] as const;

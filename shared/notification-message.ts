@@ -14,6 +14,8 @@ export interface AlertNotificationPayload {
   severity: Alert['severity'];
   ruleId: string;
   ruleName: string;
+  /** The rule's metric id (`fs.usedPct`), or null (offline); for formatting and details. */
+  metric: string | null;
   summary: string;
   clientId: string;
   clientName: string;
@@ -46,6 +48,8 @@ export interface NotificationMessage {
   lines: string[];
   /** Key facts for cards and tables. */
   facts: { name: string; value: string }[];
+  /** Ids for technicians and tools (metric id, labels, alert id), shown apart under "Details". */
+  details: { name: string; value: string }[];
   /** Signed, expiring, single-use acknowledge link; only on pages. */
   ackUrl: string | null;
   /** The alert in the dashboard. */

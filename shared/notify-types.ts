@@ -99,8 +99,11 @@ export const layerInputSchema = z
     userIds: z.array(id).min(1).max(100),
     /** Shift length in days; 7 = weekly. */
     rotationDays: z.number().int().min(1).max(28).default(7),
-    /** Local date of the first handoff. */
-    startDate: localDate,
+    /**
+     * Local date of the first handoff. Left out: the layer starts now — the server picks the
+     * date whose handoff is the latest one not after now, so users[0] is on call at once.
+     */
+    startDate: localDate.optional(),
     /** Local time of every handoff. */
     handoffTime: localTime.default('09:00'),
     restrictions: z.array(layerRestrictionSchema).max(14).default([]),
@@ -161,12 +164,15 @@ export const policyInputSchema = z
   .strict();
 export type PolicyInput = z.infer<typeof policyInputSchema>;
 
+/** A layer as stored and answered: its start date is always set. */
+export type StoredLayer = Omit<z.infer<typeof layerInputSchema>, 'startDate'> & { startDate: string };
+
 /** A schedule as the API answers it. */
 export interface Schedule {
   id: string;
   name: string;
   timezone: string;
-  layers: z.infer<typeof layerInputSchema>[];
+  layers: StoredLayer[];
   createdAtMs: number;
   updatedAtMs: number;
   updatedBy: string | null;
@@ -266,3 +272,43 @@ export const digestSettingsSchema = z
   })
   .strict();
 export type DigestSettings = z.infer<typeof digestSettingsSchema>;
+
+/** A stretch in which a policy's first level pages nobody (the fallback is paged instead). */
+export interface CoverageGapView {
+  startsAtMs: number;
+  endsAtMs: number;
+  /** Why, in words: `nobody is on call on schedule "Primary"`. */
+  reasons: string[];
+}
+
+/** GET /api/oncall/gaps: every gap in the coming days, per escalation policy in use. */
+export interface OnCallGaps {
+  fromMs: number;
+  toMs: number;
+  policies: {
+    /** null: no policy is configured and the implicit one (all admins) is used. */
+    policyId: string | null;
+    name: string;
+    isDefault: boolean;
+    clientIds: string[];
+    gaps: CoverageGapView[];
+  }[];
+}
+
+/** POST /api/oncall/test-page: what each contact point's receiver said. */
+export interface TestPageResult {
+  /** Every contact point took the page. */
+  ok: boolean;
+  results: {
+    deliveryId: number;
+    channelName: string;
+    channelType: string;
+    recipient: string;
+    ok: boolean;
+    httpStatus: number | null;
+    detail: string | null;
+    error: string | null;
+  }[];
+  /** Contact points that could not be used, in words. */
+  problems: string[];
+}

@@ -1,13 +1,15 @@
 /** /api/oncall: who is on call now and next, schedules with their layers, shifts and overrides. */
 import { Router } from 'express';
 import { z } from 'zod';
-import { overrideInputSchema, scheduleInputSchema } from '../../shared/notify-types.js';
-import { parseInput, parsePatch } from '../lib/errors.js';
+import { overrideInputSchema, scheduleInputSchema, targetSchema } from '../../shared/notify-types.js';
+import { HttpError, parseInput, parsePatch } from '../lib/errors.js';
 import { requireRole } from '../auth/sessions.js';
-import { changedFields } from '../audit/audit-log.js';
+import { actorOf, changedFields } from '../audit/audit-log.js';
 import type { ApiContext } from './context.js';
 
 const rangeSchema = z.object({ from: z.coerce.number().int().min(0), to: z.coerce.number().int().min(0) }).strict();
+
+const gapsQuerySchema = z.object({ days: z.coerce.number().int().min(1).max(31).default(7) }).strict();
 
 /** Routes under /api/oncall. Viewers read; technicians and admins change. */
 export function onCallRoutes(ctx: ApiContext): Router {
@@ -17,6 +19,30 @@ export function onCallRoutes(ctx: ApiContext): Router {
 
   r.get('/now', (_req, res) => {
     res.json(svc.now());
+  });
+  r.get('/gaps', (req, res) => {
+    const q = parseInput(gapsQuerySchema, req.query, 'query');
+    res.json(svc.gaps(q.days));
+  });
+  r.post('/test-page', async (req, res) => {
+    // An API token is no person with contact points.
+    const me = ctx.users.findById(req.user!.id);
+    if (!me) throw new HttpError(400, 'TEST_PAGE_UNREACHABLE', 'an API token has no contact points; sign in as a person to test your pages');
+    const result = await ctx.notify.channelService.testPage(me);
+    ctx.audit.record(actorOf(req), { action: 'oncall.test-page', entityType: 'user', entityId: me.id, summary: `sent a test page to ${me.username} (${result.results.length} contact point${result.results.length === 1 ? '' : 's'})`, detail: { ok: result.ok } });
+    res.json(result);
+  });
+  r.get('/fallback', (_req, res) => {
+    res.json(svc.getFallback());
+  });
+  r.put('/fallback', requireRole('admin'), (req, res) => {
+    const input = parseInput(z.object({ target: targetSchema }).strict(), req.body);
+    const answer = ctx.audit.audited(req, (record) => {
+      const out = svc.setFallback(input.target);
+      record({ action: 'oncall.fallback', entityType: 'oncall', entityId: 'fallback', summary: `set the on-call fallback to ${input.target.type}`, detail: { target: input.target } });
+      return out;
+    });
+    res.json(answer);
   });
   r.get('/schedules', (_req, res) => {
     res.json(svc.listSchedules());

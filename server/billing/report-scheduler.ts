@@ -99,7 +99,7 @@ export function createReportScheduler(deps: ReportSchedulerDeps) {
           idempotencyKey, outboxId: null, alertId: null, purpose: 'digest', kind: 'report', channelId: channel.id, channelType: channel.type, channelName: channel.name,
           userId: null, recipient: `${client.name} <${to}>`, toAddress: to, mentions: [], destinationKey: `${channel.id}|${to}`, level: null,
           message: {
-            kind: 'report', idempotencyKey, severity: 'info', title: t('report.email.subject', { msp, period, client: client.name }), lines: body.split('\n'), facts: [],
+            kind: 'report', idempotencyKey, severity: 'info', title: t('report.email.subject', { msp, period, client: client.name }), lines: body.split('\n'), facts: [], details: [],
             ackUrl: null, viewUrl: null, to, mentions: [], level: null, alert: null, atMs: nowMs,
             attachments: [{ filename: `${client.name} ${month}.pdf`.replace(/[\\/:*?"<>|]/g, '-'), contentType: 'application/pdf', contentBase64: rendered.pdf.toString('base64') }],
           },

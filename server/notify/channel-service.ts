@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import type { ChannelInput, ChannelTestResult, ChannelTypeInfo, ChannelView, Person } from '../../shared/notify-types.js';
+import type { ChannelInput, ChannelTestResult, ChannelTypeInfo, ChannelView, Person, TestPageResult } from '../../shared/notify-types.js';
 import { HttpError } from '../lib/errors.js';
 import type { ChannelRecord, ChannelStore } from '../store/channels.js';
 import type { DeliveryStore } from '../store/deliveries.js';
@@ -14,7 +14,8 @@ import type { NotifySettingsStore } from '../store/notify-settings.js';
 import type { User, UserStore } from '../store/users.js';
 import type { ChannelRegistry } from './channels/registry.js';
 import { ChannelError } from './channels/types.js';
-import { buildTestMessage } from './message.js';
+import { buildTestMessage, buildTestPageMessage } from './message.js';
+import type { Resolution } from '../oncall/recipients.js';
 
 /** What the service is built from. */
 export interface ChannelServiceDeps {
@@ -28,6 +29,8 @@ export interface ChannelServiceDeps {
   now: () => number;
   timeoutMs: number;
   baseUrl: () => string;
+  /** Where a page to these users would go now (the recipient resolver). */
+  resolveUsers: (userIds: readonly string[]) => Resolution;
 }
 
 /** Builds the channel and people service. */
@@ -153,6 +156,60 @@ export function createChannelService(deps: ChannelServiceDeps) {
         throw new HttpError(502, 'CHANNEL_TEST_FAILED', `${failure.message}${failure.isRetryable ? ' (temporary: retrying later may work)' : ' (will not work until the config or receiver changes)'}`);
       }
       return { ok: true, deliveryId, httpStatus: outcome!.httpStatus, detail: outcome!.detail };
+    },
+
+    /**
+     * "Page me now": a real test page, sent at once through every contact point a page to
+     * `actor` would use (the same resolution as an alert), each recorded as a 'test' delivery.
+     */
+    async testPage(actor: User): Promise<TestPageResult> {
+      const r = deps.resolveUsers([actor.id]);
+      if (r.destinations.length === 0) {
+        throw new HttpError(400, 'TEST_PAGE_UNREACHABLE', `a page would reach nobody: ${r.problems.join('; ') || `${actor.username} has no contact point`}. Add a contact point (or an e-mail address and an e-mail channel) first`);
+      }
+      const atMs = deps.now();
+      const results: TestPageResult['results'] = [];
+      await Promise.all(
+        r.destinations.map(async (d) => {
+          const impl = registry.get(d.channel.type)!;
+          const idempotencyKey = `test-page:${actor.id}:${atMs}:${randomBytes(4).toString('hex')}|${d.destinationKey}`;
+          const message = buildTestPageMessage(actor.username, d.channel.name, { idempotencyKey, to: d.to, mentions: d.mentions, ackUrl: null, viewUrl: deps.baseUrl(), atMs });
+          const t0 = performance.now();
+          let outcome: { httpStatus: number | null; detail: string | null } | undefined;
+          let failure: ChannelError | undefined;
+          const config = impl.configSchema.safeParse(d.channel.config);
+          try {
+            if (!config.success) throw new ChannelError(`the stored config is invalid: ${config.error.issues[0]?.message}`, false);
+            outcome = await impl.send(config.data, message, { fetch: deps.fetch, nowMs: atMs, timeoutMs: deps.timeoutMs });
+          } catch (err) {
+            failure = err instanceof ChannelError ? err : new ChannelError((err as Error).message, true);
+          }
+          const deliveryId = deps.deliveries.insertFinished(
+            {
+              idempotencyKey,
+              outboxId: null,
+              alertId: null,
+              purpose: 'test',
+              kind: 'test',
+              channelId: d.channel.id,
+              channelType: d.channel.type,
+              channelName: d.channel.name,
+              userId: d.userId,
+              recipient: d.recipient,
+              toAddress: d.to,
+              mentions: d.mentions,
+              destinationKey: d.destinationKey,
+              level: null,
+              message,
+            },
+            { atMs, durationMs: Math.round(performance.now() - t0), httpStatus: outcome?.httpStatus ?? failure?.httpStatus ?? null, error: failure?.message ?? null },
+            !failure,
+          );
+          results.push({ deliveryId, channelName: d.channel.name, channelType: d.channel.type, recipient: d.recipient, ok: !failure, httpStatus: outcome?.httpStatus ?? failure?.httpStatus ?? null, detail: outcome?.detail ?? null, error: failure?.message ?? null });
+        }),
+      );
+      results.sort((a, b) => a.channelName.localeCompare(b.channelName) || a.recipient.localeCompare(b.recipient));
+      return { ok: results.every((x) => x.ok), results, problems: r.problems };
     },
 
     /** Users with their contact points. */

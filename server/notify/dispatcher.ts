@@ -13,7 +13,7 @@
  */
 import type { Logger } from 'pino';
 import type { Severity } from '../../shared/alert-types.js';
-import type { EscalationPolicy } from '../../shared/notify-types.js';
+import type { EscalationPolicy, EscalationTarget } from '../../shared/notify-types.js';
 import type { Db } from '../store/database.js';
 import type { AlertStore } from '../store/alerts.js';
 import type { OutboxJob, OutboxStore } from '../store/outbox.js';
@@ -29,15 +29,18 @@ import type { AckLinks } from './ack-links.js';
 import type { MessageKind } from './channels/types.js';
 import { planEscalation, stepKey, type EscalationStep } from '../oncall/escalation.js';
 import { buildAlertMessage, buildDeadLetterMessage } from './message.js';
+import { IMPLICIT_LEVELS, IMPLICIT_POLICY_NAME } from '../oncall/oncall-service.js';
 import type { Destination, RecipientResolver } from '../oncall/recipients.js';
 
 /** Used when no policy is configured: page every admin once. */
 export const IMPLICIT_POLICY: EscalationRecord['policy'] = {
-  name: '(implicit: all admins)',
-  levels: [{ afterMs: 0, targets: [{ type: 'role', role: 'admin' }] }],
+  name: IMPLICIT_POLICY_NAME,
+  levels: IMPLICIT_LEVELS,
   repeat: 0,
   repeatAfterMs: 600_000,
 };
+
+const ADMINS: EscalationTarget = { type: 'role', role: 'admin' };
 
 /** What the dispatcher is built from. */
 export interface DispatcherDeps {
@@ -54,7 +57,12 @@ export interface DispatcherDeps {
   logger: Logger;
   /** Dashboard base URL for links. */
   baseUrl: () => string;
+  /** Who is paged when a step reaches nobody (default: every admin). */
+  fallbackTarget?: () => EscalationTarget;
 }
+
+/** An alert whose routing reached nobody and went to the fallback: its 'paged' event starts so. */
+export const UNROUTED_PREFIX = 'unrouted: ';
 
 /** What became of an outbox job. */
 interface Handled {
@@ -91,12 +99,24 @@ export function createDispatcher(deps: DispatcherDeps) {
     );
   }
 
-  /** Pages one step of an alert's ladder. */
+  /** Pages one step of an alert's ladder; a step that reaches nobody pages the fallback instead. */
   function pageStep(payload: AlertNotificationPayload, jobKey: string, outboxId: number | null, e: EscalationRecord, step: EscalationStep, nowMs: number): void {
     const level = e.policy.levels[step.level];
     if (!level) return;
     const r = resolver.resolveTargets(level.targets, nowMs);
-    for (const d of r.destinations) {
+    const label = `level ${step.level + 1}${step.cycle > 0 ? `, repeat ${step.cycle}` : ''}`;
+    const why = r.problems.length > 0 ? ` — ${r.problems.join('; ')}` : '';
+    let destinations = r.destinations;
+    let detail = `${label}: ${destinations.map((d) => `${d.recipient} (${d.channel.type})`).join('; ')}${why}`;
+    if (destinations.length === 0) {
+      const fallback = resolver.resolveTargets([deps.fallbackTarget?.() ?? ADMINS], nowMs);
+      destinations = fallback.destinations;
+      const who = destinations.map((d) => `${d.recipient} (${d.channel.type})`).join('; ');
+      detail = `${UNROUTED_PREFIX}${label} reached nobody${why}; ${who ? `paged the fallback: ${who}` : `the fallback reached nobody too — ${fallback.problems.join('; ')}`}`;
+      if (destinations.length === 0) logger.error({ alertId: payload.alertId, level: step.level + 1, problems: [...new Set([...r.problems, ...fallback.problems])] }, 'alert reached nobody, not even the fallback');
+      else logger.warn({ alertId: payload.alertId, level: step.level + 1, problems: r.problems }, 'escalation step reached nobody; paged the fallback');
+    }
+    for (const d of destinations) {
       const idempotencyKey = `${jobKey}|${stepKey(step)}|${d.destinationKey}`;
       const message = buildAlertMessage(
         payload,
@@ -104,13 +124,10 @@ export function createDispatcher(deps: DispatcherDeps) {
         { idempotencyKey, to: d.to, mentions: d.mentions, ackUrl: ackLinks.create(payload.alertId, d.ackRecipient), viewUrl: viewUrl(payload.deviceId), atMs: nowMs },
         step.level + 1,
       );
+      if (destinations !== r.destinations) message.lines.splice(1, 0, `You get this as the fallback: ${label} of "${e.policy.name}" reached nobody${why}.`);
       queue(d, { idempotencyKey, outboxId, alertId: payload.alertId, purpose: 'page', kind: 'alert.firing', level: step.level + 1 }, message, nowMs);
     }
-    const who = r.destinations.map((d) => `${d.recipient} (${d.channel.type})`).join('; ');
-    const label = `level ${step.level + 1}${step.cycle > 0 ? `, repeat ${step.cycle}` : ''}`;
-    const detail = `${label}: ${who || 'nobody reachable'}${r.problems.length > 0 ? ` — ${r.problems.join('; ')}` : ''}`;
     alerts.addEvent(payload.alertId, nowMs, SYSTEM_ACTOR, 'paged', detail);
-    if (r.destinations.length === 0) logger.warn({ alertId: payload.alertId, level: step.level + 1, problems: r.problems }, 'escalation step reached nobody');
   }
 
   /** Plans and pages what is due for one escalation; stops it when the alert is no longer firing. */

@@ -3,19 +3,14 @@
  * the break-fix digest and channel tests. Channels only lay these out.
  */
 import type { Incident, Severity } from '../../shared/alert-types.js';
+import { formatDuration } from '../../shared/format.js';
+import { formatMetricValue, labelMetric } from '../../shared/metric-labels.js';
 import type { AlertNotificationPayload } from '../../shared/notification-message.js';
 import type { MessageKind, NotificationMessage } from './channels/types.js';
 
 /** "2025-07-01 09:05 UTC". */
 export function formatUtc(ms: number): string {
   return `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-}
-
-function formatDuration(ms: number): string {
-  const min = Math.round(ms / 60_000);
-  if (min < 60) return `${min} min`;
-  const h = Math.floor(min / 60);
-  return min % 60 === 0 ? `${h} h` : `${h} h ${min % 60} min`;
 }
 
 /** Where a message goes and what it links to. */
@@ -30,37 +25,46 @@ export interface Addressing {
 
 /** A page (alert.firing) or follow-up (acknowledged, resolved) about an alert. */
 export function buildAlertMessage(p: AlertNotificationPayload, kind: MessageKind, a: Addressing, level: number | null = null): NotificationMessage {
-  const where = `${p.ruleName} on ${p.hostname} (${p.clientName})`;
-  const labels = Object.entries(p.labels).map(([k, v]) => `${k}=${v}`).join(', ');
+  const where = `on ${p.hostname} (${p.clientName})`;
   let title: string;
   const lines: string[] = [];
   if (kind === 'alert.acknowledged') {
-    title = `[ACKNOWLEDGED] ${where}`;
+    title = `[ACKNOWLEDGED] ${p.summary} ${where}`;
     lines.push(`Acknowledged by ${p.actor} at ${formatUtc(p.atMs)}; paging has stopped.`);
     if (p.note) lines.push(`Note: ${p.note}`);
   } else if (kind === 'alert.resolved') {
-    title = `[RESOLVED] ${where}`;
-    lines.push(p.actor === 'system' ? `The condition cleared at ${formatUtc(p.atMs)}.` : `Resolved by ${p.actor} at ${formatUtc(p.atMs)}.`);
+    title = `[RESOLVED] ${p.summary} ${where}`;
+    lines.push(p.actor === 'system' ? `The problem cleared at ${formatUtc(p.atMs)}.` : `Resolved by ${p.actor} at ${formatUtc(p.atMs)}.`);
     if (p.note) lines.push(`Note: ${p.note}`);
-    lines.push(`Open for ${formatDuration(Math.max(0, p.atMs - p.openedAtMs))}.`);
+    lines.push(`It was open for ${formatDuration(Math.max(0, p.atMs - p.openedAtMs))}.`);
   } else {
-    title = `[${p.severity.toUpperCase()}] ${where}`;
-    lines.push(p.summary);
+    title = `[${p.severity.toUpperCase()}] ${p.summary} ${where}`;
+    lines.push(`${p.summary} ${where}, since ${formatUtc(p.openedAtMs)}.`);
     if (level !== null && level > 1) lines.push(`Escalated to level ${level}: not acknowledged for ${formatDuration(Math.max(0, a.atMs - p.atMs))}.`);
-    if (p.isFlapping) lines.push('This condition is flapping (opened 3 times within 15 minutes).');
+    if (p.isFlapping) lines.push('This problem is flapping: it opened 3 times within 15 minutes.');
     if (a.ackUrl) lines.push('Acknowledge with the link in this message to stop escalation.');
   }
+  // Payloads queued before the metric was carried have none: their value is then only a detail.
+  const metric = p.metric ?? null;
+  const reading = p.value !== null && metric !== null ? formatMetricValue(metric, p.value) : null;
   const facts = [
     { name: 'Client', value: p.clientName },
     { name: 'Device', value: p.hostname },
     { name: 'Severity', value: p.severity },
     { name: 'Rule', value: p.ruleName },
-    ...(labels ? [{ name: 'Labels', value: labels }] : []),
-    ...(p.value !== null ? [{ name: 'Value', value: String(Math.round(p.value * 100) / 100) }] : []),
+    ...(reading !== null && metric !== null ? [{ name: labelMetric(metric, p.labels), value: reading }] : []),
     { name: 'Opened', value: formatUtc(p.openedAtMs) },
     ...(level !== null ? [{ name: 'Escalation level', value: String(level) }] : []),
   ];
-  return { kind, idempotencyKey: a.idempotencyKey, severity: p.severity, title, lines, facts, ackUrl: a.ackUrl, viewUrl: a.viewUrl, to: a.to, mentions: a.mentions, level, alert: p, atMs: a.atMs };
+  const labels = Object.entries(p.labels).map(([k, v]) => `${k}=${v}`).join(', ');
+  const details = [
+    ...(metric !== null ? [{ name: 'Metric', value: metric }] : []),
+    ...(labels ? [{ name: 'Labels', value: labels }] : []),
+    ...(p.value !== null ? [{ name: 'Raw value', value: String(p.value) }] : []),
+    { name: 'Rule id', value: p.ruleId },
+    { name: 'Alert id', value: p.alertId },
+  ];
+  return { kind, idempotencyKey: a.idempotencyKey, severity: p.severity, title, lines, facts, details, ackUrl: a.ackUrl, viewUrl: a.viewUrl, to: a.to, mentions: a.mentions, level, alert: p, atMs: a.atMs };
 }
 
 /** The notice to admins that a message finally failed. */
@@ -76,13 +80,14 @@ export function buildDeadLetterMessage(
     lines: [
       `A notification could not be delivered and was given up after ${dead.attempts} attempt${dead.attempts === 1 ? '' : 's'}.`,
       `Last error: ${dead.error}`,
-      `Fix the channel and retry it: POST /api/notifications/${dead.id}/retry (dead letters: GET /api/notifications?status=dead).`,
+      'Fix the channel, then retry the message from the Notifications page of the dashboard.',
     ],
     facts: [
       { name: 'Delivery', value: String(dead.id) },
       { name: 'Channel', value: `${dead.channelName} (${dead.channelType})` },
       { name: 'Recipient', value: dead.recipient },
     ],
+    details: [{ name: 'Retry', value: `POST /api/notifications/${dead.id}/retry` }],
     ackUrl: null,
     viewUrl: a.viewUrl,
     to: a.to,
@@ -109,6 +114,7 @@ export function buildDigestMessage(incidents: readonly Incident[], period: { fro
     title: `Break-fix digest ${period.localDate}: ${incidents.length} new incident${incidents.length === 1 ? '' : 's'}`,
     lines,
     facts: [...byClient].map(([name, n]) => ({ name, value: String(n) })),
+    details: [],
     ackUrl: null,
     viewUrl: a.viewUrl,
     to: a.to,
@@ -128,6 +134,33 @@ export function buildTestMessage(channelName: string, by: string, a: Addressing)
     title: `Quarkpulse test message (${channelName})`,
     lines: [`${by} sent this test from Quarkpulse Monitor at ${formatUtc(a.atMs)}. If you can read it, the channel "${channelName}" works.`],
     facts: [{ name: 'Channel', value: channelName }],
+    details: [],
+    ackUrl: null,
+    viewUrl: a.viewUrl,
+    to: a.to,
+    mentions: a.mentions,
+    level: null,
+    alert: null,
+    atMs: a.atMs,
+  };
+}
+
+/** POST /api/oncall/test-page: a real page to oneself, through every contact point. */
+export function buildTestPageMessage(username: string, channelName: string, a: Addressing): NotificationMessage {
+  return {
+    kind: 'test',
+    idempotencyKey: a.idempotencyKey,
+    severity: 'critical',
+    title: `[TEST PAGE] Quarkpulse can reach ${username} (${channelName})`,
+    lines: [
+      `${username} asked for this test page at ${formatUtc(a.atMs)}. A real alert reaches you the same way, through "${channelName}".`,
+      'Nothing is wrong; there is nothing to acknowledge.',
+    ],
+    facts: [
+      { name: 'Person', value: username },
+      { name: 'Channel', value: channelName },
+    ],
+    details: [],
     ackUrl: null,
     viewUrl: a.viewUrl,
     to: a.to,

@@ -29,7 +29,8 @@ import { createDispatcher } from './dispatcher.js';
 import { createWorker, DEFAULT_RETRY_POLICY, type RetryPolicy } from './worker.js';
 import { createDigest } from './digest.js';
 import { createChannelService } from './channel-service.js';
-import { createOnCallService } from '../oncall/oncall-service.js';
+import { createOnCallService, FALLBACK_SETTING } from '../oncall/oncall-service.js';
+import type { EscalationTarget } from '../../shared/notify-types.js';
 
 /** What the notifier is built from. */
 export interface NotifierOptions {
@@ -82,6 +83,7 @@ export function createNotifier(opts: NotifierOptions) {
     ackLinks,
     logger,
     baseUrl: opts.baseUrl,
+    fallbackTarget: () => settings.get<EscalationTarget>(FALLBACK_SETTING) ?? { type: 'role', role: 'admin' },
   });
   const worker = createWorker({
     deliveries,
@@ -135,8 +137,8 @@ export function createNotifier(opts: NotifierOptions) {
     escalations,
     ackLinks,
     digest,
-    channelService: createChannelService({ channels, registry, users: opts.users, oncall, deliveries, settings, fetch: fetchImpl, now, timeoutMs: retry.timeoutMs, baseUrl: opts.baseUrl }),
-    onCallService: createOnCallService({ oncall, users: opts.users, clients: opts.clients, channels, registry, now }),
+    channelService: createChannelService({ channels, registry, users: opts.users, oncall, deliveries, settings, fetch: fetchImpl, now, timeoutMs: retry.timeoutMs, baseUrl: opts.baseUrl, resolveUsers: (ids) => resolver.resolveUsers(ids) }),
+    onCallService: createOnCallService({ oncall, users: opts.users, clients: opts.clients, channels, registry, settings, now, isReachable: (id) => resolver.resolveUsers([id]).destinations.length > 0 }),
     /** Recovers deliveries interrupted by a crash and starts the ticker. */
     start(): void {
       if (ticker || isStopped) return;

@@ -3,21 +3,40 @@
  * (time zones, real dates, users and targets that exist, levels in order) with one error code
  * per mistake, write, and answer who is on call.
  */
-import type { EscalationPolicy, OnCallNow, OnCallShift, PolicyInput, Schedule, ScheduleInput, ScheduleOverrideView } from '../../shared/notify-types.js';
+import type { EscalationPolicy, EscalationTarget, OnCallGaps, OnCallNow, OnCallShift, PolicyInput, Schedule, ScheduleInput, ScheduleOverrideView, StoredLayer } from '../../shared/notify-types.js';
 import { HttpError } from '../lib/errors.js';
 import { isValidTimezone, parseLocalDate } from '../time/zones.js';
 import type { ChannelStore } from '../store/channels.js';
 import type { ClientStore } from '../store/clients.js';
 import type { OnCallStore } from '../store/oncall.js';
+import type { NotifySettingsStore } from '../store/notify-settings.js';
 import type { UserStore } from '../store/users.js';
 import type { ChannelAudiences } from './recipients.js';
-import { onCallNowAndNext, shiftsBetween, type ScheduleSpec, type Shift } from './schedule.js';
+import { findCoverageGaps, type CoverageWorld } from './coverage.js';
+import { onCallNowAndNext, shiftsBetween, startDateCoveringNow, type ScheduleSpec, type Shift } from './schedule.js';
+
+/** The policy used when none is configured: every admin, at once (as the dispatcher does). */
+export const IMPLICIT_POLICY_NAME = '(implicit: all admins)';
+export const IMPLICIT_LEVELS: { afterMs: number; targets: EscalationTarget[] }[] = [{ afterMs: 0, targets: [{ type: 'role', role: 'admin' }] }];
+
+/** Settings key of the fallback target (an EscalationTarget); absent = every admin. */
+export const FALLBACK_SETTING = 'oncall.fallback';
 
 /** Longest override, ms: overrides are for swaps, not for replacing a rotation. */
 export const MAX_OVERRIDE_MS = 31 * 86_400_000;
 
 /** Builds the on-call service. */
-export function createOnCallService(deps: { oncall: OnCallStore; users: UserStore; clients: ClientStore; channels: ChannelStore; registry: ChannelAudiences; now: () => number }) {
+export function createOnCallService(deps: {
+  oncall: OnCallStore;
+  users: UserStore;
+  clients: ClientStore;
+  channels: ChannelStore;
+  registry: ChannelAudiences;
+  settings: NotifySettingsStore;
+  now: () => number;
+  /** True when a page to this user would reach a channel (the recipient resolver decides). */
+  isReachable: (userId: string) => boolean;
+}) {
   const { oncall, users } = deps;
 
   function mustFindSchedule(id: string): Schedule {
@@ -32,9 +51,11 @@ export function createOnCallService(deps: { oncall: OnCallStore; users: UserStor
     return p;
   }
 
-  function checkSchedule(s: ScheduleInput, exceptId?: string): void {
+  /** Checks a schedule and gives layers without a start date one that starts them now. */
+  function checkSchedule(s: ScheduleInput, exceptId?: string): { name: string; timezone: string; layers: StoredLayer[] } {
     if (!isValidTimezone(s.timezone)) throw new HttpError(400, 'SCHEDULE_TIMEZONE_INVALID', `timezone: "${s.timezone}" is not an IANA time zone such as Europe/Amsterdam`);
-    s.layers.forEach((l, i) => {
+    const layers = s.layers.map((l) => ({ ...l, startDate: l.startDate ?? startDateCoveringNow(s.timezone, l.handoffTime, deps.now()) }));
+    layers.forEach((l, i) => {
       if (!parseLocalDate(l.startDate)) throw new HttpError(400, 'SCHEDULE_DATE_INVALID', `layers.${i}.startDate: ${l.startDate} is not a calendar date`);
       l.userIds.forEach((u, k) => {
         if (!users.findById(u)) throw new HttpError(400, 'SCHEDULE_USER_NOT_FOUND', `layers.${i}.userIds.${k}: no user with id ${u}`);
@@ -42,6 +63,19 @@ export function createOnCallService(deps: { oncall: OnCallStore; users: UserStor
     });
     const same = oncall.findScheduleByName(s.name);
     if (same && same.id !== exceptId) throw new HttpError(409, 'SCHEDULE_EXISTS', `a schedule named "${s.name}" already exists`);
+    return { name: s.name, timezone: s.timezone, layers };
+  }
+
+  function checkTarget(t: EscalationTarget, where: string): void {
+    if (t.type === 'schedule' && !oncall.findSchedule(t.scheduleId)) throw new HttpError(400, 'POLICY_TARGET_NOT_FOUND', `${where}: no schedule with id ${t.scheduleId}`);
+    if (t.type === 'user' && !users.findById(t.userId)) throw new HttpError(400, 'POLICY_TARGET_NOT_FOUND', `${where}: no user with id ${t.userId}`);
+    if (t.type === 'channel') {
+      const c = deps.channels.findById(t.channelId);
+      if (!c) throw new HttpError(400, 'POLICY_TARGET_NOT_FOUND', `${where}: no channel with id ${t.channelId}`);
+      if (deps.registry.get(c.type)?.audience !== 'shared') {
+        throw new HttpError(400, 'POLICY_TARGET_INVALID', `${where}: channel "${c.name}" (${c.type}) addresses people, not a room; page users or schedules through it instead`);
+      }
+    }
   }
 
   function checkPolicy(p: PolicyInput, exceptId?: string): void {
@@ -49,18 +83,7 @@ export function createOnCallService(deps: { oncall: OnCallStore; users: UserStor
       if (i > 0 && level.afterMs <= p.levels[i - 1]!.afterMs) {
         throw new HttpError(400, 'POLICY_LEVELS_UNORDERED', `levels.${i}.afterMs: must be later than level ${i}'s (${p.levels[i - 1]!.afterMs} ms)`);
       }
-      level.targets.forEach((t, k) => {
-        const where = `levels.${i}.targets.${k}`;
-        if (t.type === 'schedule' && !oncall.findSchedule(t.scheduleId)) throw new HttpError(400, 'POLICY_TARGET_NOT_FOUND', `${where}: no schedule with id ${t.scheduleId}`);
-        if (t.type === 'user' && !users.findById(t.userId)) throw new HttpError(400, 'POLICY_TARGET_NOT_FOUND', `${where}: no user with id ${t.userId}`);
-        if (t.type === 'channel') {
-          const c = deps.channels.findById(t.channelId);
-          if (!c) throw new HttpError(400, 'POLICY_TARGET_NOT_FOUND', `${where}: no channel with id ${t.channelId}`);
-          if (deps.registry.get(c.type)?.audience !== 'shared') {
-            throw new HttpError(400, 'POLICY_TARGET_INVALID', `${where}: channel "${c.name}" (${c.type}) addresses people, not a room; page users or schedules through it instead`);
-          }
-        }
-      });
+      level.targets.forEach((t, k) => checkTarget(t, `levels.${i}.targets.${k}`));
     });
     p.clientIds.forEach((c, i) => {
       if (!deps.clients.findById(c)) throw new HttpError(400, 'POLICY_CLIENT_NOT_FOUND', `clientIds.${i}: no client with id ${c}`);
@@ -81,14 +104,12 @@ export function createOnCallService(deps: { oncall: OnCallStore; users: UserStor
     listSchedules: () => oncall.listSchedules(),
     getSchedule: (id: string) => mustFindSchedule(id),
     createSchedule(input: ScheduleInput, by: string): Schedule {
-      checkSchedule(input);
-      return oncall.createSchedule(input, deps.now(), by);
+      return oncall.createSchedule(checkSchedule(input), deps.now(), by);
     },
     updateSchedule(id: string, patch: Partial<ScheduleInput>, by: string): Schedule {
       const s = mustFindSchedule(id);
       const next: ScheduleInput = { name: patch.name ?? s.name, timezone: patch.timezone ?? s.timezone, layers: patch.layers ?? s.layers };
-      checkSchedule(next, id);
-      return oncall.updateSchedule(id, next, deps.now(), by);
+      return oncall.updateSchedule(id, checkSchedule(next, id), deps.now(), by);
     },
     deleteSchedule(id: string): void {
       mustFindSchedule(id);
@@ -132,6 +153,37 @@ export function createOnCallService(deps: { oncall: OnCallStore; users: UserStor
       if (toMs <= fromMs) throw new HttpError(400, 'INVALID_RANGE', 'to must be after from');
       if (toMs - fromMs > 92 * 86_400_000) throw new HttpError(400, 'INVALID_RANGE', 'ask for at most 92 days at a time');
       return shiftsBetween(specOf(s, fromMs), fromMs, toMs).map(named);
+    },
+
+    /** Every gap of the policies in use over the coming `days` (the implicit one when none is configured). */
+    gaps(days = 7): OnCallGaps {
+      const fromMs = deps.now();
+      const toMs = fromMs + days * 86_400_000;
+      const all = users.list();
+      const world: CoverageWorld = {
+        schedules: new Map(oncall.listSchedules().map((s) => [s.id, { ...specOf(s, fromMs), name: s.name }])),
+        reachableUserIds: new Set(all.filter((u) => deps.isReachable(u.id)).map((u) => u.id)),
+        roleMembers: { admin: all.filter((u) => u.role === 'admin').map((u) => u.id), technician: all.filter((u) => u.role === 'technician').map((u) => u.id) },
+        usableChannelIds: new Set(deps.channels.list().filter((c) => c.isEnabled && deps.registry.get(c.type)?.audience === 'shared').map((c) => c.id)),
+        usernames: new Map(all.map((u) => [u.id, u.username])),
+      };
+      const inUse = oncall.listPolicies().filter((p) => p.isDefault || p.clientIds.length > 0);
+      const policies =
+        oncall.listPolicies().length === 0
+          ? [{ policyId: null, name: IMPLICIT_POLICY_NAME, isDefault: true, clientIds: [], levels: IMPLICIT_LEVELS }]
+          : inUse.map((p) => ({ policyId: p.id, name: p.name, isDefault: p.isDefault, clientIds: p.clientIds, levels: p.levels }));
+      return { fromMs, toMs, policies: policies.map(({ levels, ...p }) => ({ ...p, gaps: findCoverageGaps(levels, world, fromMs, toMs) })) };
+    },
+
+    /** Who an alert pages when its routing reaches nobody. */
+    getFallback(): { target: EscalationTarget; isDefault: boolean } {
+      const target = deps.settings.get<EscalationTarget>(FALLBACK_SETTING);
+      return target ? { target, isDefault: false } : { target: { type: 'role', role: 'admin' }, isDefault: true };
+    },
+    setFallback(target: EscalationTarget): { target: EscalationTarget; isDefault: boolean } {
+      checkTarget(target, 'target');
+      deps.settings.set(FALLBACK_SETTING, target);
+      return { target, isDefault: false };
     },
 
     listPolicies: () => oncall.listPolicies(),

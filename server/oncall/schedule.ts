@@ -91,6 +91,20 @@ function handoffAt(layer: RotationLayer, timezone: string, k: number): number {
   return zonedTimeToMs(d.year, d.month, d.day, parseLocalTime(layer.handoffTime), timezone);
 }
 
+/**
+ * The local start date that makes a layer's first shift cover `nowMs`: today when today's
+ * handoff time has passed, else yesterday. A schedule made at 01:30 with a 09:00 handoff thus
+ * has someone on call at 01:30, not "nobody until 09:00".
+ */
+export function startDateCoveringNow(timezone: string, handoffTime: string, nowMs: number): string {
+  const p = zonedParts(nowMs, timezone);
+  const today: LocalDate = { year: p.year, month: p.month, day: p.day };
+  let d = p.minuteOfDay >= parseLocalTime(handoffTime) ? today : addDays(today, -1);
+  // Where DST skips the handoff time, the computed instant can still lie after now.
+  if (zonedTimeToMs(d.year, d.month, d.day, parseLocalTime(handoffTime), timezone) > nowMs) d = addDays(d, -1);
+  return `${d.year}-${String(d.month).padStart(2, '0')}-${String(d.day).padStart(2, '0')}`;
+}
+
 /** The shift number of a layer at t, or null before its start. */
 export function shiftIndexAt(layer: RotationLayer, timezone: string, tMs: number): number | null {
   const first = handoffAt(layer, timezone, 0);

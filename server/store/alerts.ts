@@ -77,6 +77,8 @@ interface AlertRow {
   hostname: string;
   client_name: string;
   assignee: string | null;
+  metric: string | null;
+  is_unrouted: number;
 }
 
 const toAlert = (r: AlertRow): Alert => ({
@@ -84,6 +86,7 @@ const toAlert = (r: AlertRow): Alert => ({
   ruleId: r.rule_id,
   ruleName: r.rule_name,
   ruleKind: r.rule_kind,
+  metric: r.metric,
   severity: r.severity,
   deviceId: r.device_id,
   hostname: r.hostname,
@@ -96,6 +99,7 @@ const toAlert = (r: AlertRow): Alert => ({
   isInMaintenance: r.is_in_maintenance === 1,
   isFlapping: r.is_flapping === 1,
   isNotified: r.is_notified === 1,
+  isUnrouted: r.is_unrouted === 1,
   openedAtMs: r.opened_at_ms,
   acknowledgedAtMs: r.acknowledged_at_ms,
   acknowledgedBy: r.acknowledged_by,
@@ -105,9 +109,11 @@ const toAlert = (r: AlertRow): Alert => ({
   assignee: r.assignee,
 });
 
-const SELECT = `SELECT a.*, d.hostname, c.name AS client_name, u.username AS assignee
+const SELECT = `SELECT a.*, d.hostname, c.name AS client_name, u.username AS assignee, json_extract(r.params_json, '$.metric') AS metric,
+    -- Unrouted: a page that reached nobody went to the fallback (see UNROUTED_PREFIX).
+    EXISTS (SELECT 1 FROM alert_events e WHERE e.alert_id = a.id AND e.action = 'paged' AND e.detail LIKE 'unrouted: %') AS is_unrouted
   FROM alerts a JOIN devices d ON d.id = a.device_id JOIN clients c ON c.id = a.client_id
-  LEFT JOIN users u ON u.id = a.assignee_id`;
+  LEFT JOIN users u ON u.id = a.assignee_id LEFT JOIN rules r ON r.id = a.rule_id`;
 
 /** Builds the alert statements once. */
 export function createAlertStore(db: Db) {

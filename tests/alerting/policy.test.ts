@@ -156,13 +156,13 @@ describe('threshold rule, step by step', () => {
   it('describes what opened and cleared', () => {
     const rule = cpu({ forMs: 0 });
     const opened = evaluate(undefined, { type: 'sample', value: 93.44, tsMs: 0, labels: {} }, rule, 0);
-    expect(opened.events[0]).toMatchObject({ type: 'opened', value: 93.44, summary: 'cpu.loadPct is 93.4 %, above 90 %' });
+    expect(opened.events[0]).toMatchObject({ type: 'opened', value: 93.44, summary: 'CPU at 93 %' });
     const fs = cpu({ metric: 'fs.usedPct', forMs: 120_000 });
     const s1 = evaluate(undefined, { type: 'sample', value: 95, tsMs: 0, labels: { mount: '/data' } }, fs, 0).state;
     const s2 = evaluate(s1, { type: 'sample', value: 96, tsMs: 120_000, labels: { mount: '/data' } }, fs, 120_000);
-    expect(s2.events[0]!.summary).toBe('fs.usedPct mount=/data is 96 %, above 90 % for 2 min');
+    expect(s2.events[0]!.summary).toBe('/data 96 % full for 2 min');
     const cleared = evaluate(s2.state, { type: 'sample', value: 40, tsMs: 130_000, labels: { mount: '/data' } }, fs, 130_000);
-    expect(cleared.events[0]).toMatchObject({ type: 'cleared', summary: 'fs.usedPct mount=/data back to 40 %', openedAtMs: 120_000 });
+    expect(cleared.events[0]).toMatchObject({ type: 'cleared', summary: 'Back to normal: /data 40 % full', openedAtMs: 120_000 });
   });
 });
 
@@ -181,7 +181,7 @@ describe('offline rule, step by step', () => {
 
   it('ignores samples and says how long the device was silent', () => {
     const r = evaluate(undefined, { type: 'tick', intervalMs: 10_000, silentMs: 95_000 }, rule, 95_000);
-    expect(r.events[0]).toMatchObject({ type: 'opened', value: null, summary: 'no report for 1.6 min (3 intervals of 10 s)' });
+    expect(r.events[0]).toMatchObject({ type: 'opened', value: null, summary: 'Offline: no report for 1 min 35 s (one expected every 10 s)' });
     expect(evaluate(r.state, { type: 'sample', value: 1, tsMs: 0, labels: {} }, rule, 96_000).events).toEqual([]);
   });
 });
@@ -254,6 +254,6 @@ describe('forecast rule, step by step', () => {
       state = r.state;
       summary = r.events[0]?.summary ?? summary;
     }
-    expect(summary).toMatch(/^fs\.usedBytes mount=\/ predicted full in 1\.2 days \(growing 24\.0 GB\/day\)$/);
+    expect(summary).toBe('/ 71 % full, full in about 29 hours');
   });
 });

@@ -92,7 +92,7 @@ describe('chart definitions', () => {
   });
 
   it('formats values and axis labels in the chart unit', () => {
-    expect(formatValue('percent', 42.4)).toBe('42%');
+    expect(formatValue('percent', 42.4)).toBe('42 %');
     expect(formatValue('bytesPerSec', 1_500_000)).toBe('1.5 MB/s');
     expect(formatValue('celsius', 56.44)).toBe('56.4 °C');
     expect(formatAxisValue('percent', 49.6)).toBe('50%');

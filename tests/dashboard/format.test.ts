@@ -5,114 +5,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  formatBytes,
-  formatCelsius,
-  formatDuration,
-  formatInUnit,
-  formatMinutes,
   formatMonth,
-  formatPct,
-  formatRate,
   formatRelative,
-  formatRuleDuration,
   thisMonthIso,
   todayIso,
 } from '../../dashboard/src/lib/format.js';
 
-describe('formatPct', () => {
-  const cases: [number | null | undefined, string][] = [
-    [0, '0.0%'],
-    [9.94, '9.9%'],
-    [9.96, '10.0%'],
-    [10, '10%'],
-    [42.5, '43%'],
-    [100, '100%'],
-    [null, '–'],
-    [undefined, '–'],
-    [Number.NaN, '–'],
-    [Number.POSITIVE_INFINITY, '–'],
-  ];
-  for (const [value, text] of cases) it(`${value} → ${text}`, () => expect(formatPct(value)).toBe(text));
-});
-
-describe('formatBytes and formatRate', () => {
-  const cases: [number, string][] = [
-    [0, '0 B'],
-    [999, '999 B'],
-    [1000, '1.0 KB'],
-    [1234, '1.2 KB'],
-    [99_949, '99.9 KB'],
-    [123_456, '123 KB'],
-    [1_500_000_000, '1.5 GB'],
-    [2e18, '2000 PB'],
-    [-1_500, '-1.5 KB'],
-  ];
-  for (const [value, text] of cases) it(`${value} → ${text}`, () => expect(formatBytes(value)).toBe(text));
-  it('adds /s for a rate', () => expect(formatRate(3_000_000)).toBe('3.0 MB/s'));
-});
-
-describe('formatDuration', () => {
-  const cases: [number, string][] = [
-    [0, '0 s'],
-    [40.4, '40 s'],
-    [59, '59 s'],
-    [60, '1 m'],
-    [3599, '59 m'],
-    [3600, '1 h 0 m'],
-    [5 * 3600 + 12 * 60 + 30, '5 h 12 m'],
-    [86_400, '1 d 0 h'],
-    [3 * 86_400 + 4 * 3600 + 59 * 60, '3 d 4 h'],
-  ];
-  for (const [sec, text] of cases) it(`${sec} s → ${text}`, () => expect(formatDuration(sec)).toBe(text));
-});
-
-describe('formatInUnit', () => {
-  const cases: [Parameters<typeof formatInUnit>[0], number, string][] = [
-    ['percent', 42.4, '42%'],
-    ['bytes', 1_200_000_000, '1.2 GB'],
-    ['bytesPerSec', 1_500_000, '1.5 MB/s'],
-    ['seconds', 3 * 3600 + 5 * 60, '3 h 5 m'],
-    ['celsius', 56.44, '56.4 °C'],
-    ['boolean', 1, 'yes'],
-    ['boolean', 0.49, 'no'],
-    ['ratio', 0.456, '0.46'],
-    ['count', 3.14159, '3.14'],
-    [undefined, 7, '7'],
-  ];
-  for (const [unit, value, text] of cases) it(`${value} in ${unit} → ${text}`, () => expect(formatInUnit(unit, value)).toBe(text));
-  it('formats a temperature with one decimal', () => expect(formatCelsius(-3.25)).toBe('-3.3 °C'));
-});
-
-describe('formatMinutes', () => {
-  const cases: [number, string][] = [
-    [0, '0 min'],
-    [45, '45 min'],
-    [60, '1 h'],
-    [90, '1 h 30 min'],
-    [1440, '24 h'],
-  ];
-  for (const [min, text] of cases) it(`${min} → ${text}`, () => expect(formatMinutes(min)).toBe(text));
-});
-
-describe('formatRuleDuration', () => {
-  const cases: [number, string][] = [
-    [0, 'at once'],
-    [30_000, '30 s'],
-    [90_000, '90 s'],
-    [60_000, '1 min'],
-    [120_000, '2 min'],
-    [150_000, '2.5 min'],
-    [5 * 60_000, '5 min'],
-    [119 * 60_000, '119 min'],
-    [90 * 60_000, '90 min'],
-    [2 * 3_600_000, '2 h'],
-    [36 * 3_600_000, '36 h'],
-    [48 * 3_600_000, '2 d'],
-    [7 * 86_400_000, '7 d'],
-    [50 * 3_600_000, '50 h'],
-  ];
-  for (const [ms, text] of cases) it(`${ms} ms → ${text}`, () => expect(formatRuleDuration(ms)).toBe(text));
-});
+// Percentages, bytes, rates and durations come from shared/format.ts: tests/shared/format.test.ts.
 
 describe('formatRelative', () => {
   const now = 1_700_000_000_000;

@@ -117,7 +117,7 @@ describe.runIf(hasBrowser())('alerts and incidents in a real browser', () => {
     await page.goto(`${t.url}/#/incidents`);
     await page.click(`[data-testid=incident-row][data-incident-id="${incidentId}"] a`);
     await page.waitForSelector('[data-testid=snapshot]');
-    expect(await page.textContent('[data-testid=snapshot]')).toContain('95%');
+    expect(await page.textContent('[data-testid=snapshot]')).toContain('95 %');
     await page.fill('[data-testid=book-hours]', '1');
     await page.fill('[data-testid=book-minutes]', '15');
     await page.fill('[data-testid=book-note]', 'Cleared the temp folder on site');

@@ -45,7 +45,7 @@ describe.runIf(hasBrowser())('dead letters in the dashboard', () => {
     const table = page.locator('[data-testid=notifications-table]');
     await table.waitFor({ timeout: 10_000 });
     const text = await table.textContent();
-    expect(text).toContain('[CRITICAL] Filesystem almost full on jansen-srv (Jansen Accountants)');
+    expect(text).toContain('[CRITICAL] / 97 % full on jansen-srv (Jansen Accountants)');
     expect(text).toContain('Ticketing (webhook)');
     expect(text).toContain('HTTP 410: refused with 410 (not retryable)');
 

@@ -23,12 +23,13 @@ const payload: AlertNotificationPayload = {
   severity: 'critical',
   ruleId: 'default-filesystem-full',
   ruleName: 'Filesystem almost full',
-  summary: 'fs.usedPct mount=/ is 97 %, above 90 %',
+  metric: 'fs.usedPct',
+  summary: 'C: 97 % full',
   clientId: 'c1',
   clientName: 'Jansen & Zn <Accountants>',
   deviceId: 'd1',
   hostname: 'jansen-srv',
-  labels: { mount: '/' },
+  labels: { mount: 'C:' },
   value: 97.123,
   isFlapping: false,
   openedAtMs: OPENED,
@@ -45,9 +46,9 @@ const page = buildAlertMessage(
 
 describe('message texts', () => {
   it('a level-2 page says it escalated and how to stop it', () => {
-    expect(page.title).toBe('[CRITICAL] Filesystem almost full on jansen-srv (Jansen & Zn <Accountants>)');
+    expect(page.title).toBe('[CRITICAL] C: 97 % full on jansen-srv (Jansen & Zn <Accountants>)');
     expect(page.lines).toEqual([
-      'fs.usedPct mount=/ is 97 %, above 90 %',
+      'C: 97 % full on jansen-srv (Jansen & Zn <Accountants>), since 2025-07-01 09:00 UTC.',
       'Escalated to level 2: not acknowledged for 10 min.',
       'Acknowledge with the link in this message to stop escalation.',
     ]);
@@ -56,19 +57,27 @@ describe('message texts', () => {
       { name: 'Device', value: 'jansen-srv' },
       { name: 'Severity', value: 'critical' },
       { name: 'Rule', value: 'Filesystem almost full' },
-      { name: 'Labels', value: 'mount=/' },
-      { name: 'Value', value: '97.12' },
+      { name: 'C: used', value: '97 %' },
       { name: 'Opened', value: '2025-07-01 09:00 UTC' },
       { name: 'Escalation level', value: '2' },
     ]);
+    // Metric ids and raw values only in the details section.
+    expect(page.details).toEqual([
+      { name: 'Metric', value: 'fs.usedPct' },
+      { name: 'Labels', value: 'mount=C:' },
+      { name: 'Raw value', value: '97.123' },
+      { name: 'Rule id', value: 'default-filesystem-full' },
+      { name: 'Alert id', value: 'al1' },
+    ]);
+    expect([page.title, ...page.lines, ...page.facts.map((f) => `${f.name} ${f.value}`)].join('\n')).not.toMatch(/fs\.usedPct|mount=/);
   });
   it('follow-ups say who and when', () => {
     const resolved = buildAlertMessage({ ...payload, kind: 'alert.resolved', state: 'resolved', actor: 'piet', note: 'archived logs', atMs: OPENED + 95 * 60_000 }, 'alert.resolved', { ...page, ackUrl: null });
     expect([resolved.title, ...resolved.lines]).toEqual([
-      '[RESOLVED] Filesystem almost full on jansen-srv (Jansen & Zn <Accountants>)',
+      '[RESOLVED] C: 97 % full on jansen-srv (Jansen & Zn <Accountants>)',
       'Resolved by piet at 2025-07-01 10:35 UTC.',
       'Note: archived logs',
-      'Open for 1 h 35 min.',
+      'It was open for 1 h 35 min.',
     ]);
   });
 });
@@ -76,12 +85,12 @@ describe('message texts', () => {
 describe('payload builders', () => {
   it('Slack: text with mentions, header, escaped body, facts and buttons', () => {
     const body = slackChannel.buildPayload({ webhookUrl: 'https://hooks.slack.com/services/T/B/x' }, page) as { text: string; blocks: unknown[] };
-    expect(body.text).toBe('[CRITICAL] Filesystem almost full on jansen-srv (Jansen & Zn <Accountants>)\n<@U0PIET1> <!here>');
+    expect(body.text).toBe('[CRITICAL] C: 97 % full on jansen-srv (Jansen & Zn <Accountants>)\n<@U0PIET1> <!here>');
     expect(body.blocks).toEqual([
-      { type: 'header', text: { type: 'plain_text', text: '[CRITICAL] Filesystem almost full on jansen-srv (Jansen & Zn <Accountants>)', emoji: true } },
+      { type: 'header', text: { type: 'plain_text', text: '[CRITICAL] C: 97 % full on jansen-srv (Jansen & Zn <Accountants>)', emoji: true } },
       {
         type: 'section',
-        text: { type: 'mrkdwn', text: 'fs.usedPct mount=/ is 97 %, above 90 %\nEscalated to level 2: not acknowledged for 10 min.\nAcknowledge with the link in this message to stop escalation.\n<@U0PIET1> <!here>' },
+        text: { type: 'mrkdwn', text: 'C: 97 % full on jansen-srv (Jansen &amp; Zn &lt;Accountants&gt;), since 2025-07-01 09:00 UTC.\nEscalated to level 2: not acknowledged for 10 min.\nAcknowledge with the link in this message to stop escalation.\n<@U0PIET1> <!here>' },
       },
       {
         type: 'section',
@@ -90,11 +99,14 @@ describe('payload builders', () => {
           { type: 'mrkdwn', text: '*Device*\njansen-srv' },
           { type: 'mrkdwn', text: '*Severity*\ncritical' },
           { type: 'mrkdwn', text: '*Rule*\nFilesystem almost full' },
-          { type: 'mrkdwn', text: '*Labels*\nmount=/' },
-          { type: 'mrkdwn', text: '*Value*\n97.12' },
+          { type: 'mrkdwn', text: '*C: used*\n97 %' },
           { type: 'mrkdwn', text: '*Opened*\n2025-07-01 09:00 UTC' },
           { type: 'mrkdwn', text: '*Escalation level*\n2' },
         ],
+      },
+      {
+        type: 'context',
+        elements: [{ type: 'mrkdwn', text: 'Details: Metric `fs.usedPct` · Labels `mount=C:` · Raw value `97.123` · Rule id `default-filesystem-full` · Alert id `al1`' }],
       },
       {
         type: 'actions',
@@ -122,6 +134,7 @@ describe('payload builders', () => {
               { type: 'TextBlock', text: page.title, weight: 'Bolder', size: 'Medium', wrap: true, color: 'attention' },
               { type: 'TextBlock', text: page.lines.join('\n\n'), wrap: true },
               { type: 'FactSet', facts: page.facts.map((f) => ({ title: f.name, value: f.value })) },
+              { type: 'TextBlock', text: 'Details: Metric fs.usedPct · Labels mount=C: · Raw value 97.123 · Rule id default-filesystem-full · Alert id al1', wrap: true, isSubtle: true, size: 'Small' },
               { type: 'TextBlock', text: 'Paged: U0PIET1, @here', wrap: true, isSubtle: true },
             ],
             actions: [
@@ -169,8 +182,19 @@ describe('payload builders', () => {
     });
     expect(mail.messageId).toMatch(/^<[0-9a-f]{32}@quarkpulse\.invalid>$/);
     expect(buildEmail(config, { ...page, to: 'piet@example.com' }).messageId).toBe(mail.messageId);
-    expect(mail.text.split('\n').slice(-2)).toEqual(['Acknowledge: https://qp.example.com/ack/abc.def', 'Open: https://qp.example.com/#/devices/d1']);
-    expect(mail.html).toContain('<h2>[CRITICAL] Filesystem almost full on jansen-srv (Jansen &amp; Zn &lt;Accountants&gt;)</h2>');
+    expect(mail.text.split('\n').slice(-9)).toEqual([
+      'Acknowledge: https://qp.example.com/ack/abc.def',
+      'Open: https://qp.example.com/#/devices/d1',
+      '',
+      'Details',
+      'Metric: fs.usedPct',
+      'Labels: mount=C:',
+      'Raw value: 97.123',
+      'Rule id: default-filesystem-full',
+      'Alert id: al1',
+    ]);
+    expect(mail.html).toContain('<h2>[CRITICAL] C: 97 % full on jansen-srv (Jansen &amp; Zn &lt;Accountants&gt;)</h2>');
+    expect(mail.html).toContain('<p style="color:#667085;font-size:12px">Details: Metric fs.usedPct · Labels mount=C: · Raw value 97.123 · Rule id default-filesystem-full · Alert id al1</p>');
     expect(mail.html).not.toContain('<Accountants>');
     expect(() => buildEmail(config, page)).toThrow('no email address for this recipient');
   });
@@ -189,7 +213,7 @@ describe('webhook signature', () => {
     expect(req.headers['x-quarkpulse-signature']).toMatch(/^sha256=[0-9a-f]{64}$/);
     expect(req.headers['idempotency-key']).toBe(page.idempotencyKey);
     expect(JSON.parse(req.body)).toEqual(webhookChannel.buildPayload(config, page));
-    expect(JSON.parse(req.body)).toMatchObject({ version: 1, event: 'alert.firing', level: 2, mentions: ['U0PIET1', '@here'], alert: { alertId: 'al1' } });
+    expect(JSON.parse(req.body)).toMatchObject({ version: 1, event: 'alert.firing', level: 2, mentions: ['U0PIET1', '@here'], alert: { alertId: 'al1', metric: 'fs.usedPct' }, details: page.details });
   });
   it.each([
     [{}, null],

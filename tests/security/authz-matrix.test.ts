@@ -112,6 +112,10 @@ POST /api/users/:id/contacts self-or-tech
 DELETE /api/users/:id/contacts/:contactId self-or-tech
 POST /api/me/password session
 GET /api/oncall/now any
+GET /api/oncall/gaps any
+GET /api/oncall/fallback any
+PUT /api/oncall/fallback admin
+POST /api/oncall/test-page any
 GET /api/oncall/schedules any
 POST /api/oncall/schedules act
 GET /api/oncall/schedules/:id any

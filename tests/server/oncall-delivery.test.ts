@@ -78,8 +78,9 @@ describe('on-call delivery to every channel type', () => {
     const mail = smtp.mails[0]!;
     expect(mail.to).toEqual(['piet@example.com']);
     expect(mail.from).toBe('alerts@example.com');
-    expect(mail.subject).toBe('[CRITICAL] Filesystem almost full on jansen-srv (Jansen Accountants)');
-    expect(mail.text).toContain('fs.usedPct mount=/ is 97 %');
+    expect(mail.subject).toBe('[CRITICAL] / 97 % full on jansen-srv (Jansen Accountants)');
+    expect(mail.text).toContain('/ 97 % full on jansen-srv (Jansen Accountants), since ');
+    expect(mail.text.split(/\r?\n\r?\nDetails\r?\n/)[0]).not.toContain('fs.usedPct');
     expect(mail.headers['x-quarkpulse-idempotency-key']).toBe(`alert.firing:${alert!.id}|0.0|${email.id}|piet@example.com`);
     const mailLink = ackLinkIn(mail.text);
     expect(mailLink.startsWith(`${t.url}/ack/`)).toBe(true);
@@ -96,7 +97,7 @@ describe('on-call delivery to every channel type', () => {
 
     // Slack: blocks with an Acknowledge button, piet mentioned.
     const slackBody = JSON.parse(http.requests.find((r) => r.path === '/slack')!.body);
-    expect(slackBody.text).toBe('[CRITICAL] Filesystem almost full on jansen-srv (Jansen Accountants)\n<@U0PIET1>');
+    expect(slackBody.text).toBe('[CRITICAL] / 97 % full on jansen-srv (Jansen Accountants)\n<@U0PIET1>');
     expect(slackBody.blocks.at(-1)).toMatchObject({ type: 'actions', elements: [{ text: { text: 'Acknowledge' }, url: expect.stringMatching(/\/ack\//) }, { text: { text: 'Open in Quarkpulse' } }] });
 
     // Teams: an Adaptive Card.
@@ -107,7 +108,7 @@ describe('on-call delivery to every channel type', () => {
     // ntfy: to piet's own topic, urgent, with a one-tap acknowledge action.
     const ntfyReq = http.requests.find((r) => r.path.startsWith('/ntfy/'))!;
     expect(ntfyReq.path).toBe('/ntfy/piet-phone');
-    expect(ntfyReq.headers).toMatchObject({ title: '[CRITICAL] Filesystem almost full on jansen-srv (Jansen Accountants)', priority: '5', tags: 'rotating_light' });
+    expect(ntfyReq.headers).toMatchObject({ title: '[CRITICAL] / 97 % full on jansen-srv (Jansen Accountants)', priority: '5', tags: 'rotating_light' });
     expect(ntfyReq.headers.actions).toMatch(/^http, Acknowledge, http:\/\/127\.0\.0\.1:\d+\/ack\/[^,]+, method=POST, clear=true; view, Open, /);
 
     const sent = (await api.get(`/api/notifications?alert=${alert!.id}`)).json;
@@ -145,8 +146,8 @@ describe('on-call delivery to every channel type', () => {
     // Everyone paged hears about the acknowledgement, once per destination.
     await t.server.ctx.notify.tick();
     expect(smtp.mails.map((m) => m.subject)).toEqual([
-      '[CRITICAL] Filesystem almost full on jansen-srv (Jansen Accountants)',
-      '[ACKNOWLEDGED] Filesystem almost full on jansen-srv (Jansen Accountants)',
+      '[CRITICAL] / 97 % full on jansen-srv (Jansen Accountants)',
+      '[ACKNOWLEDGED] / 97 % full on jansen-srv (Jansen Accountants)',
     ]);
     expect(smtp.mails[1]!.text).toContain('Acknowledged by piet');
     for (const path of ['/hook', '/slack', '/teams', '/ntfy/piet-phone']) expect(http.accepted(path)).toHaveLength(2);

@@ -183,7 +183,7 @@ describe('rules, clients, maintenance, alerts and incidents over REST', () => {
 
     it('filters alerts and records who acknowledged, assigned, commented and resolved', async () => {
       const { dev, alert } = await firingAlert();
-      await t.server.ctx.notify.tick(); // the on-call module pages (nobody reachable here) and records it
+      await t.server.ctx.notify.tick(); // the on-call module pages (nobody reachable here, not even the fallback) and records it
       expect(alert).toMatchObject({ severity: 'critical', labels: { mount: 'C:' } });
       expect((await api.get('/api/alerts?severity=warning')).json).toEqual([]);
       expect((await api.get(`/api/alerts?device=${dev.deviceId}&severity=critical`)).json).toHaveLength(1);
@@ -200,8 +200,8 @@ describe('rules, clients, maintenance, alerts and incidents over REST', () => {
       const resolved = await tech.post(`/api/alerts/${alert.id}/resolve`, { note: 'archived old logs' });
       expect(resolved.json).toMatchObject({ state: 'resolved', resolution: 'manual', resolvedBy: 'technician' });
       expect(resolved.json.events.map((e: { actor: string; action: string; detail: string | null; atMs: number }) => [e.actor, e.action, e.detail, typeof e.atMs])).toEqual([
-        ['system', 'fired', 'fs.usedPct mount=C: is 99 %, above 90 % (notification queued)', 'number'],
-        ['system', 'paged', 'level 1: nobody reachable — admin has no contact point and no email address', 'number'],
+        ['system', 'fired', 'C: 99 % full (notification queued)', 'number'],
+        ['system', 'paged', 'unrouted: level 1 reached nobody — admin has no contact point and no email address; the fallback reached nobody too — admin has no contact point and no email address', 'number'],
         ['technician', 'acknowledged', null, 'number'],
         ['technician', 'assigned', 'technician', 'number'],
         ['technician', 'commented', 'disk replaced tomorrow', 'number'],

@@ -89,8 +89,8 @@ describe('rule engine', () => {
     advance(10_000);
     report(monthly.deviceId, [fs(95)]);
     report(breakFix.deviceId, [fs(95)]);
-    expect(alertRows()).toMatchObject([{ state: 'firing', rule_id: 'default-filesystem-full', is_notified: 1, summary: 'fs.usedPct mount=/ is 95 %, above 90 %' }]);
-    expect(incidentRows()).toMatchObject([{ state: 'open', title: 'Filesystem almost full: fs.usedPct mount=/ is 95 %, above 90 %' }]);
+    expect(alertRows()).toMatchObject([{ state: 'firing', rule_id: 'default-filesystem-full', is_notified: 1, summary: '/ 95 % full' }]);
+    expect(incidentRows()).toMatchObject([{ state: 'open', title: 'Filesystem almost full: / 95 % full' }]);
     expect(JSON.parse(incidentRows()[0].snapshot_json)).toEqual({ 'fs.usedPct{mount=/}': 95, 'cpu.loadPct': 10 });
     expect(outboxKinds()).toEqual(['alert.firing']);
 
@@ -144,7 +144,7 @@ describe('rule engine', () => {
     expect(alertRows()).toHaveLength(0);
     advance(1_000);
     alerting.engine.tick();
-    expect(alertRows()).toMatchObject([{ rule_id: 'default-offline', state: 'firing', summary: 'no report for 31 s (3 intervals of 10 s)' }]);
+    expect(alertRows()).toMatchObject([{ rule_id: 'default-offline', state: 'firing', summary: 'Offline: no report for 31 s (one expected every 10 s)' }]);
     advance(60_000);
     alerting.engine.tick();
     expect(alertRows()).toHaveLength(1);
@@ -303,7 +303,7 @@ describe('rule engine', () => {
     report(deviceId, [fs(95)]);
     expect(alertRows().map((a) => a.state)).toEqual(['resolved', 'firing']);
     expect(alerting.alerts.events(open.id).map((e) => [e.actor, e.action, e.detail])).toEqual([
-      ['system', 'fired', 'fs.usedPct mount=/ is 95 %, above 90 % (notification queued)'],
+      ['system', 'fired', '/ 95 % full (notification queued)'],
       ['anna', 'resolved', 'cleaned up /tmp'],
     ]);
   });
@@ -319,6 +319,6 @@ describe('rule engine', () => {
       advance(10 * 60_000);
     }
     expect(alertRows()).toMatchObject([{ rule_id: 'default-filesystem-forecast', state: 'firing' }]);
-    expect(alertRows()[0].summary).toMatch(/^fs\.usedBytes mount=\/ predicted full in 5\.\d h \(growing 144\.0 GB\/day\)$/);
+    expect(alertRows()[0].summary).toBe('/ 67 % full, full in about 6 hours');
   });
 });

@@ -24,6 +24,7 @@ const VIEWER_MAY: Record<string, string> = {
   'POST /api/me/two-factor/disable': 'turning off their own two-factor login (when their role does not require it)',
   'POST /api/enroll': 'agents enroll with a token, not a session',
   'POST /ack/:token': 'the signed single-use token in a page is the credential, not a session',
+  'POST /api/oncall/test-page': 'paging themselves, to test their own contact points',
 };
 
 describe('viewer role', () => {

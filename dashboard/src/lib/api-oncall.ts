@@ -11,6 +11,7 @@ import type {
   ChannelView,
   ContactPoint,
   EscalationPolicy,
+  OnCallGaps,
   OnCallNow,
   OnCallShift,
   Person,
@@ -18,6 +19,7 @@ import type {
   Schedule,
   ScheduleInput,
   ScheduleOverrideView,
+  TestPageResult,
 } from '../../../shared/notify-types.js';
 import { enc, query, type RequestFn } from './api-request.js';
 
@@ -57,6 +59,10 @@ export interface OnCallApi {
   removeContact(userId: string, contactId: string): Promise<void>;
 
   onCallNow(signal?: AbortSignal): Promise<OnCallNow>;
+  /** Gaps of every policy in use over the coming 7 days. */
+  onCallGaps(): Promise<OnCallGaps>;
+  /** A real test page to the signed-in user through every contact point. */
+  testPage(): Promise<TestPageResult>;
   listSchedules(): Promise<Schedule[]>;
   createSchedule(input: ScheduleInput): Promise<Schedule>;
   updateSchedule(id: string, patch: Partial<ScheduleInput>): Promise<Schedule>;
@@ -93,6 +99,8 @@ export function createOnCallApi(request: RequestFn): OnCallApi {
     removeContact: (userId, contactId) => call('DELETE', `/api/users/${enc(userId)}/contacts/${enc(contactId)}`),
 
     onCallNow: (signal) => call('GET', '/api/oncall/now', undefined, signal),
+    onCallGaps: () => call('GET', '/api/oncall/gaps'),
+    testPage: () => call('POST', '/api/oncall/test-page', {}),
     listSchedules: () => call('GET', '/api/oncall/schedules'),
     createSchedule: (input) => call('POST', '/api/oncall/schedules', input),
     updateSchedule: (id, patch) => call('PATCH', schedule(id), patch),

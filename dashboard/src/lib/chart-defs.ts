@@ -2,8 +2,10 @@
  * Which charts a device page shows and which metric series feed each one. A chart's `id` is its
  * stable `data-metric` attribute (tests and bookmarks rely on it).
  */
+import { formatCelsius } from '../../../shared/format.js';
+import { labelMetric } from '../../../shared/metric-labels.js';
 import { formatSeriesKey, type MetricName, type MetricUnit } from '../../../shared/metrics.js';
-import { formatInUnit, formatRate } from './format.js';
+import { formatPct, formatRate } from './format.js';
 
 export interface ChartDef {
   id: string;
@@ -17,15 +19,15 @@ export interface ChartDef {
 }
 
 export const CHART_DEFS: readonly ChartDef[] = [
-  { id: 'cpu.loadPct', title: 'CPU load', unit: 'percent', metrics: ['cpu.loadPct'], isOptional: false, labelOf: () => 'CPU' },
-  { id: 'mem.usedPct', title: 'Memory used', unit: 'percent', metrics: ['mem.usedPct'], isOptional: false, labelOf: () => 'Memory' },
+  { id: 'cpu.loadPct', title: 'CPU load', unit: 'percent', metrics: ['cpu.loadPct'], isOptional: false, labelOf: (n, l) => labelMetric(n, l) },
+  { id: 'mem.usedPct', title: 'Memory used', unit: 'percent', metrics: ['mem.usedPct'], isOptional: false, labelOf: (n, l) => labelMetric(n, l) },
   {
     id: 'fs.usedPct',
     title: 'Filesystems used',
     unit: 'percent',
     metrics: ['fs.usedPct'],
     isOptional: false,
-    labelOf: (_n, labels) => labels.mount ?? '?',
+    labelOf: (n, l) => labelMetric(n, l),
   },
   {
     id: 'net',
@@ -33,7 +35,7 @@ export const CHART_DEFS: readonly ChartDef[] = [
     unit: 'bytesPerSec',
     metrics: ['net.rxBytesPerSec', 'net.txBytesPerSec'],
     isOptional: false,
-    labelOf: (name, labels) => `${labels.iface ?? '?'} ${name === 'net.rxBytesPerSec' ? '↓ in' : '↑ out'}`,
+    labelOf: (n, l) => labelMetric(n, l),
   },
   {
     id: 'temp.cpuCelsius',
@@ -41,7 +43,7 @@ export const CHART_DEFS: readonly ChartDef[] = [
     unit: 'celsius',
     metrics: ['temp.cpuCelsius'],
     isOptional: true,
-    labelOf: () => 'CPU °C',
+    labelOf: (n, l) => labelMetric(n, l),
   },
 ];
 
@@ -58,7 +60,9 @@ export function seriesKey(name: string, labels: Readonly<Record<string, string>>
 
 /** A value in the chart's unit, for axes and tooltips. */
 export function formatValue(unit: ChartDef['unit'], value: number): string {
-  return formatInUnit(unit, value);
+  if (unit === 'percent') return formatPct(value);
+  if (unit === 'bytesPerSec') return formatRate(value);
+  return formatCelsius(value);
 }
 
 /** A compact axis label in the chart's unit (`50%`, `1.5 MB/s`, `45 °C`). */

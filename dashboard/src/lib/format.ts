@@ -1,8 +1,5 @@
-/**
- * Display helpers: numbers with units, relative and absolute times in the viewer's timezone. The
- * dashboard's one formatter for durations, bytes and percentages: pages and charts call these.
- */
-import type { MetricUnit } from '../../../shared/metrics.js';
+/** Display helpers: numbers with units, relative and absolute times in the viewer's timezone. */
+import { formatDuration } from '../../../shared/format.js';
 
 const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
 // dateStyle/timeStyle cannot be combined with timeZoneName, hence the explicit fields.
@@ -58,68 +55,8 @@ export function formatRelative(tsMs: number | null, nowMs: number): string {
   return relative.format(Math.round(diffSec / 86_400), 'day');
 }
 
-/** `42%` (one decimal below 10). */
-export function formatPct(value: number | null | undefined): string {
-  if (value === null || value === undefined || !Number.isFinite(value)) return '–';
-  return `${value < 10 ? value.toFixed(1) : Math.round(value)}%`;
-}
-
-const byteUnits = ['B', 'KB', 'MB', 'GB', 'TB', 'PB'];
-
-/** `1.2 GB` (decimal units, as disks and links are sold). */
-export function formatBytes(value: number): string {
-  let v = Math.abs(value);
-  let i = 0;
-  while (v >= 1000 && i < byteUnits.length - 1) {
-    v /= 1000;
-    i += 1;
-  }
-  const sign = value < 0 ? '-' : '';
-  return `${sign}${v >= 100 || i === 0 ? Math.round(v) : v.toFixed(1)} ${byteUnits[i]}`;
-}
-
-/** `1.2 MB/s` */
-export function formatRate(bytesPerSec: number): string {
-  return `${formatBytes(bytesPerSec)}/s`;
-}
-
-/** `3 d 4 h`, `5 h 12 m`, `40 s` */
-export function formatDuration(sec: number): string {
-  const d = Math.floor(sec / 86_400);
-  const h = Math.floor((sec % 86_400) / 3600);
-  const m = Math.floor((sec % 3600) / 60);
-  if (d > 0) return `${d} d ${h} h`;
-  if (h > 0) return `${h} h ${m} m`;
-  if (m > 0) return `${m} m`;
-  return `${Math.round(sec)} s`;
-}
-
-/** `56.4 °C` */
-export function formatCelsius(value: number): string {
-  return `${value.toFixed(1)} °C`;
-}
-
-/** A value in a metric unit: `42%`, `1.2 GB`, `1.2 MB/s`, `3 h 5 m`, `56.4 °C`, `yes`; a count or an unknown unit as a number with at most two decimals. */
-export function formatInUnit(unit: MetricUnit | undefined, value: number): string {
-  switch (unit) {
-    case 'percent':
-      return formatPct(value);
-    case 'bytes':
-      return formatBytes(value);
-    case 'bytesPerSec':
-      return formatRate(value);
-    case 'seconds':
-      return formatDuration(value);
-    case 'celsius':
-      return formatCelsius(value);
-    case 'boolean':
-      return value >= 0.5 ? 'yes' : 'no';
-    case 'ratio':
-      return value.toFixed(2);
-    default:
-      return String(Math.round(value * 100) / 100);
-  }
-}
+// Numbers with units come from the one formatter the server's messages use too.
+export { formatBytes, formatDuration, formatPct, formatRate } from '../../../shared/format.js';
 
 const dateOnly = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', year: 'numeric' });
 const monthYear = new Intl.DateTimeFormat(undefined, { month: 'long', year: 'numeric', timeZone: 'UTC' });
@@ -161,22 +98,12 @@ export function thisMonthIso(nowMs = Date.now()): string {
 
 /** `1 h 30 min`, `45 min`, `2 h`. */
 export function formatMinutes(minutes: number): string {
-  const h = Math.floor(minutes / 60);
-  const m = Math.round(minutes % 60);
-  if (h === 0) return `${m} min`;
-  return m === 0 ? `${h} h` : `${h} h ${m} min`;
+  return formatDuration(minutes * 60_000);
 }
 
-/** A rule duration in ms as `5 min`, `90 s`, `2 h`, `7 d`; `0` reads `at once`. */
+/** A rule duration in ms as `5 min`, `1 min 30 s`, `2 h`, `7 d`; `0` reads `at once`. */
 export function formatRuleDuration(ms: number): string {
-  if (ms === 0) return 'at once';
-  const sec = ms / 1000;
-  if (sec < 120 && sec % 60 !== 0) return `${sec} s`;
-  const min = sec / 60;
-  if (min < 120 || min % 60 !== 0) return `${Number.isInteger(min) ? min : min.toFixed(1)} min`;
-  const h = min / 60;
-  if (h < 48 || h % 24 !== 0) return `${h} h`;
-  return `${h / 24} d`;
+  return ms === 0 ? 'at once' : formatDuration(ms);
 }
 
 const moneyFormats = new Map<string, Intl.NumberFormat>();

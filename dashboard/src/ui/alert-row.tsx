@@ -31,6 +31,11 @@ export function AlertRow({ alert: a, nowMs, onChanged, isDeviceShown = true }: P
           </a>
           {a.isFlapping && <span class="tag">flapping</span>}
           {a.isInMaintenance && <span class="tag">maintenance</span>}
+          {a.isUnrouted && (
+            <span class="tag tag-unrouted" title="Its escalation reached nobody; the fallback was paged" data-testid="unrouted">
+              unrouted
+            </span>
+          )}
         </p>
         <p class="record-summary">{a.summary}</p>
         <p class="record-meta">

@@ -17,7 +17,8 @@
  *   any             tick             none (lets `for` and clear-hold windows elapse)
  */
 import type { RuleParams } from '../../../shared/alert-types.js';
-import { findMetric } from '../../../shared/metrics.js';
+import { formatApproxDuration, formatDuration } from '../../../shared/format.js';
+import { describeReading, labelMetric } from '../../../shared/metric-labels.js';
 import { INITIAL_CONDITION, stepCondition, type ConditionState, type ConditionTiming, type Signal } from './condition.js';
 import { addToTrend, createTrend, predictTimeToFull, type Trend } from './forecast.js';
 
@@ -143,89 +144,54 @@ function eventValue(rule: PolicyRule, s: PolicyState): number | null {
   return rule.kind === 'offline' ? null : s.lastValue;
 }
 
-/** Human duration: 90_000 → "1.5 min", 3 days → "3.0 days". */
-export function formatDuration(ms: number): string {
-  if (ms < 60_000) return `${Math.round(ms / 1000)} s`;
-  if (ms < 3_600_000) return `${trim(ms / 60_000)} min`;
-  if (ms < 86_400_000) return `${trim(ms / 3_600_000)} h`;
-  return `${trim(ms / 86_400_000)} days`;
+function labelText(labels: Record<string, string>, key: string): string {
+  return labels[key] ?? Object.values(labels)[0] ?? '?';
 }
 
-function trim(n: number): string {
-  return Number.isInteger(n) ? String(n) : n.toFixed(1);
-}
-
-/** A value with its metric's unit, e.g. "93.5 %", "12.4 GB", "71 °C". */
-export function formatValue(metric: string, value: number): string {
-  switch (findMetric(metric)?.unit) {
-    case 'percent':
-      return `${trim(Math.round(value * 10) / 10)} %`;
-    case 'bytes':
-      return formatBytes(value);
-    case 'bytesPerSec':
-      return `${formatBytes(value)}/s`;
-    case 'celsius':
-      return `${trim(Math.round(value * 10) / 10)} °C`;
-    case 'seconds':
-      return formatDuration(value * 1000);
-    default:
-      return trim(Math.round(value * 100) / 100);
-  }
-}
-
-function formatBytes(n: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB', 'PB'];
-  let v = n;
-  let i = 0;
-  while (Math.abs(v) >= 1000 && i < units.length - 1) {
-    v /= 1000;
-    i++;
-  }
-  return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
-}
-
-function labelText(labels: Record<string, string>): string {
-  const keys = Object.keys(labels).sort();
-  return keys.length === 0 ? '' : ` ${keys.map((k) => `${k}=${labels[k]}`).join(' ')}`;
-}
-
+// Summaries are the alert's headline in plain words ("CPU at 97 % for 5 min"); the metric id
+// and the rule's limits go in a message's details section, not here.
 function describeOpened(rule: PolicyRule, s: PolicyState, input: PolicyInput): string {
   const v = s.lastValue;
   switch (rule.kind) {
     case 'threshold': {
       const sustained = rule.forMs > 0 ? ` for ${formatDuration(rule.forMs)}` : '';
-      return `${rule.metric}${labelText(s.labels)} is ${v === null ? '?' : formatValue(rule.metric, v)}, ${rule.op} ${formatValue(rule.metric, rule.threshold)}${sustained}`;
+      return `${v === null ? labelMetric(rule.metric, s.labels) : describeReading(rule.metric, s.labels, v)}${sustained}`;
     }
     case 'offline': {
       const silent = input.type === 'tick' && input.silentMs !== undefined ? input.silentMs : (v ?? 0);
-      const interval = input.type === 'tick' ? ` (${rule.missedIntervals} intervals of ${formatDuration(input.intervalMs)})` : '';
-      return `no report for ${formatDuration(silent)}${interval}`;
+      const interval = input.type === 'tick' ? ` (one expected every ${formatDuration(input.intervalMs)})` : '';
+      return `Offline: no report for ${formatDuration(silent)}${interval}`;
     }
     case 'forecast': {
       const ttf = s.lastTimeToFullMs;
-      const perDay = (s.lastSlopePerMs ?? 0) * 86_400_000;
-      return `${rule.metric}${labelText(s.labels)} predicted full in ${ttf == null ? '?' : formatDuration(ttf)} (growing ${formatValue(rule.metric, perDay)}/day)`;
+      const capacity = rule.metric === 'fs.usedPct' ? 100 : input.type === 'sample' ? input.capacity : null;
+      const now = v === null ? labelMetric(rule.metric, s.labels) : capacity ? describeReading('fs.usedPct', s.labels, (v / capacity) * 100) : describeReading(rule.metric, s.labels, v);
+      return `${now}, full in ${ttf == null ? 'an unknown time' : formatApproxDuration(ttf)}`;
     }
     case 'service-down':
-      return `service${labelText(s.labels)} is not running`;
+      return `Service ${labelText(s.labels, 'service')} is not running`;
     case 'printer-error':
-      return `printer${labelText(s.labels)} reports an error`;
+      return `Printer ${labelText(s.labels, 'printer')} reports an error (jam, paper or offline)`;
     case 'smart-failing':
-      return `disk${labelText(s.labels)} fails its SMART self-assessment`;
+      return `Disk ${labelText(s.labels, 'disk')} fails its SMART self-assessment`;
   }
 }
 
 function describeCleared(rule: PolicyRule, s: PolicyState): string {
   switch (rule.kind) {
     case 'threshold':
-      return `${rule.metric}${labelText(s.labels)} back to ${s.lastValue === null ? '?' : formatValue(rule.metric, s.lastValue)}`;
+      return s.lastValue === null ? `${labelMetric(rule.metric, s.labels)} back to normal` : `Back to normal: ${describeReading(rule.metric, s.labels, s.lastValue)}`;
     case 'offline':
-      return 'reporting again';
+      return 'Reporting again';
     case 'forecast':
       return s.lastTimeToFullMs == null
-        ? `${rule.metric}${labelText(s.labels)} no longer growing`
-        : `${rule.metric}${labelText(s.labels)} predicted full in ${formatDuration(s.lastTimeToFullMs)}`;
-    default:
-      return `${rule.kind.replace('-', ' ')}${labelText(s.labels)} cleared`;
+        ? `${labelMetric(rule.metric, s.labels)}: no longer growing`
+        : `${labelMetric(rule.metric, s.labels)}: full in ${formatApproxDuration(s.lastTimeToFullMs)}, no longer urgent`;
+    case 'service-down':
+      return `Service ${labelText(s.labels, 'service')} is running again`;
+    case 'printer-error':
+      return `Printer ${labelText(s.labels, 'printer')} no longer reports an error`;
+    case 'smart-failing':
+      return `Disk ${labelText(s.labels, 'disk')} passes its SMART self-assessment again`;
   }
 }

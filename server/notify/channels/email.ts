@@ -45,6 +45,7 @@ function messageId(key: string): string {
 
 function buildHtml(message: NotificationMessage): string {
   const facts = message.facts.map((f) => `<tr><th align="left">${escapeHtml(f.name)}</th><td>${escapeHtml(f.value)}</td></tr>`).join('');
+  const details = message.details.map((f) => `${escapeHtml(f.name)} ${escapeHtml(f.value)}`).join(' · ');
   const buttons = [
     message.ackUrl ? `<a href="${escapeHtml(message.ackUrl)}" style="padding:8px 14px;background:#b42318;color:#fff;text-decoration:none;border-radius:4px">Acknowledge</a>` : '',
     message.viewUrl ? `<a href="${escapeHtml(message.viewUrl)}">Open in Quarkpulse</a>` : '',
@@ -53,6 +54,7 @@ function buildHtml(message: NotificationMessage): string {
     `<h2>${escapeHtml(message.title)}</h2>`,
     ...message.lines.map((l) => `<p>${escapeHtml(l)}</p>`),
     facts ? `<table cellpadding="4">${facts}</table>` : '',
+    details ? `<p style="color:#667085;font-size:12px">Details: ${details}</p>` : '',
     buttons.length > 0 ? `<p>${buttons.join(' &nbsp; ')}</p>` : '',
   ].join('\n');
 }
@@ -63,6 +65,7 @@ export function buildEmail(config: EmailConfig, message: NotificationMessage) {
   const text = [...message.lines, '', ...message.facts.map((f) => `${f.name}: ${f.value}`)];
   if (message.ackUrl) text.push('', `Acknowledge: ${message.ackUrl}`);
   if (message.viewUrl) text.push(`Open: ${message.viewUrl}`);
+  if (message.details.length > 0) text.push('', 'Details', ...message.details.map((f) => `${f.name}: ${f.value}`));
   return {
     from: config.from,
     to: message.to,

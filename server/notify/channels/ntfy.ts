@@ -32,7 +32,9 @@ const TAGS: Record<NotificationMessage['kind'], string> = {
 };
 
 function priority(message: NotificationMessage): string {
-  if (message.kind !== 'alert.firing' && message.kind !== 'delivery.dead') return '3';
+  // A test page (critical "test") rings like a real page: that is what it tests.
+  const isPageLike = message.kind === 'alert.firing' || message.kind === 'delivery.dead' || (message.kind === 'test' && message.severity === 'critical');
+  if (!isPageLike) return '3';
   return message.severity === 'critical' ? '5' : message.severity === 'warning' ? '4' : '3';
 }
 

@@ -29,6 +29,9 @@ function buildBody(message: NotificationMessage) {
   if (message.facts.length > 0) {
     blocks.push({ type: 'section', fields: message.facts.slice(0, 10).map((f) => ({ type: 'mrkdwn', text: `*${escapeSlack(f.name)}*\n${escapeSlack(f.value)}` })) });
   }
+  if (message.details.length > 0) {
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `Details: ${message.details.map((f) => `${escapeSlack(f.name)} \`${escapeSlack(f.value)}\``).join(' · ')}`.slice(0, 3000) }] });
+  }
   const buttons: unknown[] = [];
   if (message.ackUrl) buttons.push({ type: 'button', text: { type: 'plain_text', text: 'Acknowledge' }, style: 'primary', url: message.ackUrl });
   if (message.viewUrl) buttons.push({ type: 'button', text: { type: 'plain_text', text: 'Open in Quarkpulse' }, url: message.viewUrl });

@@ -21,6 +21,9 @@ function buildBody(message: NotificationMessage) {
     { type: 'TextBlock', text: message.lines.join('\n\n'), wrap: true },
   ];
   if (message.facts.length > 0) body.push({ type: 'FactSet', facts: message.facts.map((f) => ({ title: f.name, value: f.value })) });
+  if (message.details.length > 0) {
+    body.push({ type: 'TextBlock', text: `Details: ${message.details.map((f) => `${f.name} ${f.value}`).join(' · ')}`, wrap: true, isSubtle: true, size: 'Small' });
+  }
   if (message.mentions.length > 0) body.push({ type: 'TextBlock', text: `Paged: ${message.mentions.join(', ')}`, wrap: true, isSubtle: true });
   const actions: unknown[] = [];
   if (message.ackUrl) actions.push({ type: 'Action.OpenUrl', title: 'Acknowledge', url: message.ackUrl });

@@ -44,6 +44,7 @@ export interface WebhookBody {
   ackUrl: string | null;
   viewUrl: string | null;
   facts: NotificationMessage['facts'];
+  details: NotificationMessage['details'];
   alert: NotificationMessage['alert'];
 }
 
@@ -84,6 +85,7 @@ function buildBody(message: NotificationMessage): WebhookBody {
     ackUrl: message.ackUrl,
     viewUrl: message.viewUrl,
     facts: message.facts,
+    details: message.details,
     alert: message.alert,
   };
 }

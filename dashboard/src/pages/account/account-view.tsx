@@ -7,6 +7,7 @@ import { TwoFactorPanel } from './two-factor-panel.js';
 import { useApp } from '../../lib/app-context.js';
 import { useAction, useLoad } from '../../lib/hooks.js';
 import { ContactPoints, EmailEditor } from '../../ui/contact-points.js';
+import { TestPageButton } from '../../ui/test-page.js';
 import { ErrorNote, Field, PageHead } from '../../ui/ui.js';
 import './account.css';
 
@@ -37,6 +38,7 @@ export function AccountView() {
             <>
               <EmailEditor userId={user.id} email={me.data.email} label="Your e-mail" />
               <ContactPoints userId={user.id} username={user.username} canEdit isSelf />
+              <TestPageButton />
             </>
           ) : (
             <p class="muted">{me.status === 'error' ? me.error : 'Loading…'}</p>

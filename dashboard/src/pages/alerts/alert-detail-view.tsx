@@ -7,17 +7,18 @@ import { useAction, useLoad } from '../../lib/hooks.js';
 import { deviceHref } from '../../lib/router.js';
 import { ErrorNote, LoadState, PageHead, ReadOnlyNote, SeverityBadge, StateBadge, Time, Timeline } from '../../ui/ui.js';
 import { CommentForm } from '../../ui/comment-form.js';
+import { formatMetricValue, labelMetric } from '../../../../shared/metric-labels.js';
 
 function Facts({ alert: a }: { alert: AlertDetail }) {
   const rows: [string, ComponentChildren][] = [
     ['Device', <a href={deviceHref(a.deviceId)}>{a.hostname}</a>],
     ['Client', a.clientName],
     ['Rule', a.ruleName],
-    ['Value', a.value === null ? '–' : String(Math.round(a.value * 10) / 10)],
+    [a.metric ? labelMetric(a.metric, a.labels) : 'Value', a.value === null ? '–' : a.metric ? formatMetricValue(a.metric, a.value) : String(Math.round(a.value * 10) / 10)],
     ['Opened', <Time ms={a.openedAtMs} />],
     ['Acknowledged', a.acknowledgedAtMs ? <><Time ms={a.acknowledgedAtMs} /> by {a.acknowledgedBy ?? '?'}</> : '–'],
     ['Resolved', a.resolvedAtMs ? <><Time ms={a.resolvedAtMs} /> ({a.resolution === 'cleared' ? 'cleared by itself' : a.resolution === 'manual' ? `by ${a.resolvedBy ?? '?'}` : 'rule removed'})</> : '–'],
-    ['Paged', a.isNotified ? 'yes' : a.isInMaintenance ? 'no (maintenance window)' : 'no'],
+    ['Paged', a.isUnrouted ? <span data-testid="unrouted">unrouted: its escalation reached nobody, the fallback was paged</span> : a.isNotified ? 'yes' : a.isInMaintenance ? 'no (maintenance window)' : 'no'],
     ['Assignee', a.assignee ?? 'nobody'],
   ];
   if (Object.keys(a.labels).length > 0) rows.splice(3, 0, ['Labels', Object.entries(a.labels).map(([k, v]) => `${k}=${v}`).join(', ')]);

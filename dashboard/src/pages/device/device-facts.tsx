@@ -31,9 +31,9 @@ export function factRows(device: DeviceDetail): [label: string, value: string][]
   });
   const rows: [string, string][] = keys.map((k) => [factLabels[k] ?? k, formatFact(k, device.facts[k]!)]);
   const uptimeSec = device.latest['system.uptimeSec'];
-  if (uptimeSec !== undefined) rows.push(['Uptime', formatDuration(uptimeSec)]);
+  if (uptimeSec !== undefined) rows.push(['Uptime', formatDuration(uptimeSec * 1000)]);
   rows.push(['Agent', device.agentVersion ?? 'unknown']);
-  rows.push(['Report interval', formatDuration(device.intervalMs / 1000)]);
+  rows.push(['Report interval', formatDuration(device.intervalMs)]);
   rows.push(['Enrolled', formatDayMonthTime(device.enrolledAtMs)]);
   return rows;
 }

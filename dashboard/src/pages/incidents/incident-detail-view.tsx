@@ -6,43 +6,50 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { IncidentDetail } from '../../../../shared/alert-types.js';
+import { labelSnapshot } from '../../../../shared/metric-labels.js';
 import { usePermissions, useApp } from '../../lib/app-context.js';
 import { formatIsoDate, formatMinutes, todayIso } from '../../lib/format.js';
 import { useAction, useLoad } from '../../lib/hooks.js';
-import { describeMetric, formatMetricValue, parseSeriesKey } from '../../lib/metric-format.js';
 import { deviceHref, href } from '../../lib/router.js';
 import { ErrorNote, Field, LoadState, PageHead, ReadOnlyNote, SeverityBadge, StateBadge, Time, Timeline } from '../../ui/ui.js';
 import { CommentForm } from '../../ui/comment-form.js';
 import './incidents.css';
 
-/** The device's latest values when the incident opened, grouped by metric. */
+/** The device's latest values when the incident opened, with the charts' labels; ids under Details. */
 function Snapshot({ snapshot }: { snapshot: Record<string, number> }) {
-  const keys = Object.keys(snapshot).sort();
-  if (keys.length === 0) return <p class="muted">No metrics were recorded with this incident (opened by hand without a device, or before the device reported).</p>;
+  const rows = labelSnapshot(snapshot);
+  if (rows.length === 0) return <p class="muted">No metrics were recorded with this incident (opened by hand without a device, or before the device reported).</p>;
   return (
-    <table class="table snapshot" data-testid="snapshot">
-      <thead>
-        <tr>
-          <th scope="col">Metric</th>
-          <th scope="col">Labels</th>
-          <th scope="col" class="num">
-            Value at opening
-          </th>
-        </tr>
-      </thead>
-      <tbody>
-        {keys.map((k) => {
-          const { name, labels } = parseSeriesKey(k);
-          return (
-            <tr key={k}>
-              <td title={describeMetric(name)}>{name}</td>
-              <td class="muted">{labels}</td>
-              <td class="num">{formatMetricValue(name, snapshot[k]!)}</td>
+    <>
+      <table class="table snapshot" data-testid="snapshot">
+        <thead>
+          <tr>
+            <th scope="col">Metric</th>
+            <th scope="col" class="num">
+              Value at opening
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr key={r.key}>
+              <td>{r.label}</td>
+              <td class="num">{r.value}</td>
             </tr>
-          );
-        })}
-      </tbody>
-    </table>
+          ))}
+        </tbody>
+      </table>
+      <details class="muted" data-testid="snapshot-details">
+        <summary>Details: metric ids</summary>
+        <ul>
+          {rows.map((r) => (
+            <li key={r.key}>
+              <code>{r.key}</code> = {snapshot[r.key]}
+            </li>
+          ))}
+        </ul>
+      </details>
+    </>
   );
 }
 

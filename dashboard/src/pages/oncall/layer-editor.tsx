@@ -63,8 +63,8 @@ export function LayerEditor({ index, layer, users, onChange, onRemove }: Props) 
         <Field label="Shift length" hint="days; 7 = weekly">
           <input type="number" min={1} max={28} required value={layer.rotationDays} onInput={(e) => set({ rotationDays: Number(e.currentTarget.value) })} />
         </Field>
-        <Field label="First handoff">
-          <input type="date" required value={layer.startDate} onInput={(e) => set({ startDate: e.currentTarget.value })} />
+        <Field label="First handoff" hint="empty: starts now">
+          <input type="date" value={layer.startDate} onInput={(e) => set({ startDate: e.currentTarget.value })} data-testid="layer-start-date" />
         </Field>
         <Field label="Handoff time" hint="schedule's time zone">
           <input type="time" required value={layer.handoffTime} onInput={(e) => set({ handoffTime: e.currentTarget.value })} />

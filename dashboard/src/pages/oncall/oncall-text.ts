@@ -1,7 +1,7 @@
 /** Words for on-call data: targets, delays, rotation layers, and datetime-local conversions. */
 import type { Weekday } from '../../../../shared/alert-types.js';
 import type { EscalationTarget, Schedule } from '../../../../shared/notify-types.js';
-import { formatMinutes } from '../../lib/format.js';
+import { formatDuration } from '../../lib/format.js';
 
 export const DAY_NAMES: Record<Weekday, string> = { sun: 'Sun', mon: 'Mon', tue: 'Tue', wed: 'Wed', thu: 'Thu', fri: 'Fri', sat: 'Sat' };
 /** Monday first, as rotas are read; the values are the shared weekday keys. */
@@ -34,7 +34,7 @@ export function describeTarget(t: EscalationTarget, names: Names): string {
 /** `at once`, `after 10 min`, `after 1 h 30 min`. */
 export function describeDelay(ms: number): string {
   if (ms <= 0) return 'at once';
-  return `after ${formatMinutes(Math.round(ms / 60_000))}`;
+  return `after ${formatDuration(ms)}`;
 }
 
 /** `Mon–Fri 18:00–08:00` style text of one restriction. */
@@ -73,7 +73,3 @@ export function nextNight(nowMs: number): { startsAtMs: number; endsAtMs: number
   return { startsAtMs: start.getTime(), endsAtMs: end.getTime() };
 }
 
-/** Today as YYYY-MM-DD in the viewer's zone. */
-export function todayLocal(nowMs = Date.now()): string {
-  return toLocalInput(nowMs).slice(0, 10);
-}

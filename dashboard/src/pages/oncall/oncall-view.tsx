@@ -8,6 +8,7 @@ import type { OnCallNow } from '../../../../shared/notify-types.js';
 import { usePermissions, useApp } from '../../lib/app-context.js';
 import { useLoad } from '../../lib/hooks.js';
 import type { Names } from './oncall-text.js';
+import { GapsPanel } from '../../ui/oncall-gaps.js';
 import { PolicyCard } from './policy-card.js';
 import { PolicyForm, type TargetChoices } from './policy-form.js';
 import { ScheduleCard } from './schedule-card.js';
@@ -70,15 +71,18 @@ export function OnCallView() {
     rooms: (channels.data ?? []).filter((c) => shared.has(c.type)),
     clients: clients.data ?? [],
   };
+  const [gapsKey, setGapsKey] = useState(0);
   const changed = () => {
     schedules.reload();
     now.reload();
+    setGapsKey((k) => k + 1);
   };
 
   return (
     <section aria-labelledby="oncall-title" data-testid="oncall-page">
       <PageHead title="On-call" titleId="oncall-title" subtitle="Who gets paged for monthly clients' alerts, and in which order when nobody acknowledges." />
       {now.data && <NowPanel now={now.data} />}
+      <GapsPanel key={gapsKey} />
 
       <section class="section" aria-labelledby="schedules-title">
         <h2 id="schedules-title">Schedules</h2>
@@ -108,7 +112,7 @@ export function OnCallView() {
         {canAct && users.data && schedules.data && (
           <details class="panel disclosure">
             <summary data-testid="policy-new">New escalation policy</summary>
-            <PolicyForm key={policyFormKey} choices={choices} onSaved={() => (setPolicyFormKey((k) => k + 1), policies.reload())} />
+            <PolicyForm key={policyFormKey} choices={choices} onSaved={() => (setPolicyFormKey((k) => k + 1), policies.reload(), setGapsKey((k) => k + 1))} />
           </details>
         )}
         {!policies.data ? (

@@ -9,7 +9,7 @@ import type { Schedule, ScheduleInput } from '../../../../shared/notify-types.js
 import { useApp } from '../../lib/app-context.js';
 import { viewerTimeZone } from '../../lib/format.js';
 import { useAction } from '../../lib/hooks.js';
-import { todayLocal, type Layer } from './oncall-text.js';
+import type { Layer } from './oncall-text.js';
 import { LayerEditor } from './layer-editor.js';
 import { ErrorNote, Field } from '../../ui/ui.js';
 import { FormActions } from '../../ui/form-actions.js';
@@ -21,7 +21,9 @@ interface Props {
   onCancel?: () => void;
 }
 
-const newLayer = (n: number): Layer => ({ name: n === 0 ? 'Weekly rotation' : `Layer ${n + 1}`, userIds: [], rotationDays: 7, startDate: todayLocal(), handoffTime: '09:00', restrictions: [] });
+// No start date by default: the server starts the layer now (its first person is on call at
+// once) instead of at the next handoff, which left "nobody until 09:00" after a night setup.
+const newLayer = (n: number): Layer => ({ name: n === 0 ? 'Weekly rotation' : `Layer ${n + 1}`, userIds: [], rotationDays: 7, startDate: '', handoffTime: '09:00', restrictions: [] });
 
 let zones: string[] | null = null;
 /** Every IANA zone the browser knows, for the time zone suggestions (computed once). */
@@ -40,7 +42,7 @@ export function ScheduleForm({ schedule, users, onSaved, onCancel }: Props) {
 
   const submit = (e: Event) => {
     e.preventDefault();
-    const input: ScheduleInput = { name: name.trim(), timezone: timezone.trim(), layers: layers.map((l) => ({ ...l, name: l.name.trim() })) };
+    const input: ScheduleInput = { name: name.trim(), timezone: timezone.trim(), layers: layers.map(({ startDate, ...l }) => ({ ...l, name: l.name.trim(), ...(startDate ? { startDate } : {}) })) };
     void action.run(async () => onSaved(schedule ? await api.updateSchedule(schedule.id, input) : await api.createSchedule(input)));
   };
 
