@@ -90,8 +90,10 @@ export function registerAgentCommands(program: Command, deps: Partial<AgentCliDe
         const [machineId, facts] = await Promise.all([readMachineId(), collectSystemFacts()]);
         const answer = await d.enrollDevice({ serverUrl: opts.server!, token: opts.token!, hostname: readHostname(), machineId, facts, caFile });
         const stateDir = opts.stateDir === undefined ? undefined : path.resolve(opts.stateDir);
-        saveAgentConfig(configPath, { serverUrl: opts.server!, deviceId: answer.deviceId, deviceToken: answer.deviceToken, caFile, stateDir });
+        const signingPublicKey = answer.signingKey?.publicKey;
+        saveAgentConfig(configPath, { serverUrl: opts.server!, deviceId: answer.deviceId, deviceToken: answer.deviceToken, caFile, stateDir, signingPublicKey });
         d.print(`enrolled: device id ${answer.deviceId}`);
+        if (answer.signingKey) d.print(`pinned the server's signing key ${answer.signingKey.keyId}`);
         d.print(`config written to ${configPath}`);
         d.print(`start the agent with: quarkpulse agent run --config ${configPath}`);
       } catch (err) {

@@ -18,9 +18,16 @@ export interface AgentConfigFileBody {
   stateDir?: string;
   /** PEM file with the CA that signed the server's certificate, for private CAs. */
   caFile?: string;
+  /** The server's Ed25519 public key (base64, 32 bytes), pinned at enrollment; executables must carry its signature. */
+  signingPublicKey?: string;
 }
 
-const FIELDS = ['serverUrl', 'deviceId', 'deviceToken', 'intervalMs', 'stateDir', 'caFile'];
+const FIELDS = ['serverUrl', 'deviceId', 'deviceToken', 'intervalMs', 'stateDir', 'caFile', 'signingPublicKey'];
+
+/** True for base64 of exactly 32 bytes (an Ed25519 public key). */
+export function isSigningPublicKey(s: unknown): s is string {
+  return typeof s === 'string' && /^[A-Za-z0-9+/]{43}=$/.test(s) && Buffer.from(s, 'base64').length === 32;
+}
 
 function isHttpUrl(s: string): boolean {
   try {
@@ -55,6 +62,9 @@ export function checkAgentConfigFile(raw: unknown): { ok: true; body: AgentConfi
   for (const key of ['stateDir', 'caFile']) {
     if (r[key] !== undefined && (typeof r[key] !== 'string' || r[key] === '')) problems.push(`field "${key}" must be a non-empty path`);
   }
+  if (r.signingPublicKey !== undefined && !isSigningPublicKey(r.signingPublicKey)) {
+    problems.push('field "signingPublicKey" must be the server\'s Ed25519 public key in base64 (44 characters); enroll again to get it');
+  }
   if (problems.length > 0) return { ok: false, problems };
   return {
     ok: true,
@@ -65,6 +75,7 @@ export function checkAgentConfigFile(raw: unknown): { ok: true; body: AgentConfi
       intervalMs: interval as number,
       ...(r.stateDir !== undefined ? { stateDir: r.stateDir as string } : {}),
       ...(r.caFile !== undefined ? { caFile: r.caFile as string } : {}),
+      ...(r.signingPublicKey !== undefined ? { signingPublicKey: r.signingPublicKey as string } : {}),
     },
   };
 }
@@ -84,6 +95,8 @@ export interface AgentFileConfig {
   readonly intervalMs: number;
   readonly stateDir: string;
   readonly caFile?: string | undefined;
+  /** Pinned Ed25519 public key of the server (base64). */
+  readonly signingPublicKey?: string | undefined;
 }
 
 /** What saveAgentConfig writes; stateDir may be left out to mean "next to the config file". */
@@ -149,6 +162,7 @@ export function loadAgentConfig(configPath: string): AgentFileConfig {
     // Relative paths are relative to the config file, not to wherever the service was started.
     stateDir: path.resolve(dir, cfg.stateDir ?? '.'),
     caFile: cfg.caFile === undefined ? undefined : path.resolve(dir, cfg.caFile),
+    signingPublicKey: cfg.signingPublicKey,
   };
 }
 
@@ -192,6 +206,7 @@ export function saveAgentConfig(configPath: string, cfg: AgentConfigInput): void
     intervalMs: cfg.intervalMs,
     ...(cfg.stateDir === undefined ? {} : { stateDir: cfg.stateDir }),
     ...(cfg.caFile === undefined ? {} : { caFile: cfg.caFile }),
+    ...(cfg.signingPublicKey === undefined ? {} : { signingPublicKey: cfg.signingPublicKey }),
   }, 'cannot write the agent config');
   writeConfigFile(file, body);
 }

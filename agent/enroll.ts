@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import https from 'node:https';
 import { ENROLL_PATH } from '../shared/paths.js';
 import type { EnrollRequest, EnrollResponse, SystemFacts } from '../shared/protocol.js';
+import { isSigningPublicKey } from './config.js';
 
 /** What enrollDevice sends. */
 export interface EnrollOptions {
@@ -126,5 +127,11 @@ export async function enrollDevice(opts: EnrollOptions): Promise<EnrollResponse>
   if (!r || typeof r.deviceId !== 'string' || typeof r.deviceToken !== 'string' || typeof r.clientId !== 'string') {
     throw new EnrollError('BAD_RESPONSE', `server answered HTTP ${answer.status} but not with a device credential — is ${opts.serverUrl} a Quarkpulse server?`, answer.status);
   }
-  return { deviceId: r.deviceId, deviceToken: r.deviceToken, clientId: r.clientId };
+  // A server that sends a key sends a well-formed one; anything else is not pinned.
+  const key = r.signingKey as { algorithm?: unknown; publicKey?: unknown; keyId?: unknown } | undefined;
+  const signingKey =
+    key && key.algorithm === 'Ed25519' && isSigningPublicKey(key.publicKey) && typeof key.keyId === 'string'
+      ? { algorithm: 'Ed25519' as const, publicKey: key.publicKey, keyId: key.keyId }
+      : undefined;
+  return { deviceId: r.deviceId, deviceToken: r.deviceToken, clientId: r.clientId, ...(signingKey ? { signingKey } : {}) };
 }

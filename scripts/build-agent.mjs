@@ -123,6 +123,7 @@ function runtimeBinary(platform) {
 const { inject } = await import('postject');
 const binDir = path.join(outDir, 'bin');
 fs.mkdirSync(binDir, { recursive: true });
+const built = [];
 for (const platform of platforms) {
   const runtime = runtimeBinary(platform);
   const target = path.join(binDir, AGENT_PLATFORMS[platform].file);
@@ -130,6 +131,7 @@ for (const platform of platforms) {
   const inputs = createHash('sha256').update(blobBytes).update(`${platform} ${nodeVersion} ${fs.statSync(runtime).size}`).digest('hex');
   if (fs.existsSync(target) && fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === inputs) {
     process.stdout.write(`up to date ${path.relative(root, target)}\n`);
+    built.push(describe(platform, target));
     continue;
   }
   // Built beside the target and renamed over it, so a reader never sees a half-written file.
@@ -149,5 +151,17 @@ for (const platform of platforms) {
   }
   fs.renameSync(tmp, target);
   fs.writeFileSync(stamp, inputs);
+  built.push(describe(platform, target));
   process.stdout.write(`built ${path.relative(root, target)} (${(fs.statSync(target).size / 1048576).toFixed(1)} MiB, Node ${nodeVersion})\n`);
 }
+
+/** One artifact of build.json: what the server lists (and signs) in its manifest. */
+function describe(platform, file) {
+  const sha256 = createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+  return { platform, file: path.basename(file), size: fs.statSync(file).size, sha256 };
+}
+// The server reads this to serve the executables (server/agent-dist/artifacts.ts).
+const buildJson = path.join(binDir, 'build.json');
+fs.writeFileSync(`${buildJson}.tmp`, `${JSON.stringify({ version, nodeVersion, builtAt: new Date().toISOString(), artifacts: built }, null, 2)}\n`);
+fs.renameSync(`${buildJson}.tmp`, buildJson);
+process.stdout.write(`wrote ${path.relative(root, buildJson)} (version ${version}: ${built.map((b) => b.platform).join(', ')})\n`);

@@ -52,6 +52,8 @@ export async function startServerFromSettings(flags: ServerFlags): Promise<{ ser
     tls: settings.tls,
     metricsToken: settings.metricsToken,
     retention: settings.retention,
+    signingKeyFile: settings.signingKeyFile,
+    agentArtifactDirs: settings.agentArtifactDirs,
   });
   const port = await server.listen(settings.port, settings.host);
   logger.info({ port, dataDir: settings.dataDir, isTls: settings.tls !== undefined }, 'server listening');

@@ -1,7 +1,7 @@
 /**
  * Server settings from flags and environment (QP_PORT, QP_DATA_DIR, QP_ADMIN_PASSWORD,
  * QP_LOG_LEVEL, QP_PUBLIC_URL, QP_TLS_CERT, QP_TLS_KEY, QP_METRICS_TOKEN, QP_RETENTION_RAW_DAYS,
- * QP_RETENTION_1M_DAYS, QP_RETENTION_1H_DAYS), validated with zod. A bad value throws a message
+ * QP_RETENTION_1M_DAYS, QP_RETENTION_1H_DAYS, QP_SIGNING_KEY_FILE, QP_AGENT_DIST_DIRS), validated with zod. A bad value throws a message
  * that says what to fix.
  */
 import { z } from 'zod';
@@ -23,6 +23,10 @@ const settingsSchema = z.object({
   retentionRawDays: days('QP_RETENTION_RAW_DAYS'),
   retention1mDays: days('QP_RETENTION_1M_DAYS'),
   retention1hDays: days('QP_RETENTION_1H_DAYS'),
+  /** Ed25519 signing key file, outside the database (server/signing/). */
+  signingKeyFile: z.string().min(1).optional(),
+  /** Directories holding agent executables and their build.json. */
+  agentArtifactDirs: z.array(z.string().min(1, 'QP_AGENT_DIST_DIRS must not hold an empty path')).optional(),
 });
 export type ServerSettings = z.infer<typeof settingsSchema> & { retention: RetentionPolicy };
 
@@ -48,6 +52,8 @@ export function resolveServerSettings(
     retentionRawDays: env.QP_RETENTION_RAW_DAYS ?? DEFAULT_RETENTION.rawMs / DAY_MS,
     retention1mDays: env.QP_RETENTION_1M_DAYS ?? DEFAULT_RETENTION.rollup1mMs / DAY_MS,
     retention1hDays: env.QP_RETENTION_1H_DAYS ?? DEFAULT_RETENTION.rollup1hMs / DAY_MS,
+    signingKeyFile: env.QP_SIGNING_KEY_FILE || undefined,
+    agentArtifactDirs: env.QP_AGENT_DIST_DIRS ? env.QP_AGENT_DIST_DIRS.split(':') : undefined,
   });
   if (!r.success) {
     const issue = r.error.issues[0]!;

@@ -48,6 +48,9 @@ import { createApp } from './http/app.js';
 import type { ApiContext } from './api/context.js';
 import { VERSION } from './version.js';
 import type { AgentRateLimitPolicy } from './gateway/agent-rate-limit.js';
+import { loadOrCreateSigningKey } from './signing/signing-key.js';
+import { loadAgentArtifacts } from './agent-dist/artifacts.js';
+import { agentDistRoutes } from './agent-dist/agent-dist-routes.js';
 import { DEFAULT_CONNECTION_LIMITS, guardPendingConnections, serverTimeoutOptions, type ConnectionLimits } from './http/connection-guard.js';
 
 /** Options of createServer. Only dataDir is required. */
@@ -102,6 +105,10 @@ export interface ServerOptions {
   agentRateLimit?: Partial<AgentRateLimitPolicy>;
   /** Timeouts and the cap on sockets waiting for their first request (server/http/connection-guard.ts). */
   connectionLimits?: Partial<ConnectionLimits>;
+  /** The Ed25519 signing key file (QP_SIGNING_KEY_FILE); default `<dataDir>/signing-key.pem`, made on first start. */
+  signingKeyFile?: string;
+  /** Directories with a build.json of agent executables (QP_AGENT_DIST_DIRS); default dist/agent/bin of this package. */
+  agentArtifactDirs?: readonly string[];
 }
 
 /** A running (or ready to listen) Quarkpulse server. */
@@ -130,6 +137,10 @@ function defaultDashboardDir(): string {
   return path.basename(packageRoot) === 'dist' ? path.join(packageRoot, 'dashboard') : path.join(packageRoot, 'dist', 'dashboard');
 }
 
+function defaultAgentArtifactDir(): string {
+  return path.basename(packageRoot) === 'dist' ? path.join(packageRoot, 'agent', 'bin') : path.join(packageRoot, 'dist', 'agent', 'bin');
+}
+
 function readTls(tls: { certFile: string; keyFile: string }): { cert: Buffer; key: Buffer } {
   const read = (file: string, what: string) => {
     try {
@@ -150,6 +161,10 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
   // Before anything is opened, so a wrong path fails at startup with the path in the message.
   const tlsFiles = opts.tls ? readTls(opts.tls) : undefined;
   const db = openDatabase(opts.dataDir);
+  // Outside the database on purpose: a copy of the database alone cannot sign (docs/SECURITY.md).
+  const signingKey = loadOrCreateSigningKey(opts.signingKeyFile ?? path.join(opts.dataDir, 'signing-key.pem'));
+  if (signingKey.isNew) logger.info({ file: signingKey.file, keyId: signingKey.keyId }, 'signing key created; back it up apart from the database');
+  const agentArtifacts = loadAgentArtifacts({ dirs: opts.agentArtifactDirs ?? [defaultAgentArtifactDir()], key: signingKey, serverVersion: VERSION, logger });
   const users = createUserStore(db);
   const clients = createClientStore(db);
   const devices = createDeviceStore(db);
@@ -272,9 +287,12 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
   // Browsers are on https when we serve TLS or when the public URL (a TLS-terminating proxy) is https.
   const isTls = servesTls || /^https:/i.test(opts.publicUrl ?? '');
   const ctx: ApiContext = {
-    db, users, clients, devices, metrics, settings, inventory, logger, now, version: VERSION, isTls, isOnline, agents: gateway, alerting, notify, deviceHealth, audit, apiTokens,
+    db, users, clients, devices, metrics, settings, inventory, logger, now, version: VERSION, isTls, isOnline, agents: gateway, alerting, notify, deviceHealth, audit, apiTokens, signingKey,
   };
-  const app = createApp(ctx, opts.dashboardDir ?? defaultDashboardDir(), { metricsHandler: metricsHandler(serverMetrics, opts.metricsToken) });
+  const app = createApp(ctx, opts.dashboardDir ?? defaultDashboardDir(), {
+    metricsHandler: metricsHandler(serverMetrics, opts.metricsToken),
+    agentDist: agentDistRoutes(agentArtifacts),
+  });
   const limits: ConnectionLimits = { ...DEFAULT_CONNECTION_LIMITS, ...opts.connectionLimits };
   const http: Server = tlsFiles ? createHttpsServer({ ...tlsFiles, ...serverTimeoutOptions(limits) }, app) : createHttpServer(serverTimeoutOptions(limits), app);
   guardPendingConnections(http, { maxPending: limits.maxPending, isTls: servesTls, logger });

@@ -338,6 +338,8 @@ export const enrollResponseSchema = z.object({
   deviceId: z.string(),
   deviceToken: z.string(),
   clientId: z.string(),
+  /** The server's Ed25519 public key; the agent pins it and accepts only executables it signed. */
+  signingKey: z.object({ algorithm: z.literal('Ed25519'), publicKey: z.string(), keyId: z.string() }).optional(),
 });
 export type EnrollResponse = z.infer<typeof enrollResponseSchema>;
 

@@ -13,6 +13,7 @@ import type { InventoryStore } from '../store/inventory.js';
 import type { RotationOutcome } from '../gateway/agent-gateway.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { ApiTokenStore } from '../store/api-tokens.js';
+import type { SigningKey } from '../signing/signing-key.js';
 
 /** What routes may ask of live agent connections (implemented by the agent gateway). */
 export interface AgentControl {
@@ -54,4 +55,6 @@ export interface ApiContext {
   audit: AuditLog;
   /** API tokens (bearer credentials for scripts). */
   apiTokens: ApiTokenStore;
+  /** The server's Ed25519 key (server/signing/); its public half is handed out at enrollment. */
+  signingKey?: SigningKey;
 }

@@ -27,7 +27,8 @@ export function enrollRoutes(ctx: ApiContext): Router {
       now,
     );
     ctx.logger.info({ deviceId: device.id, clientId: resolved.clientId, hostname: input.hostname, isNew }, 'device enrolled');
-    res.status(isNew ? 201 : 200).json({ deviceId: device.id, deviceToken, clientId: resolved.clientId } satisfies EnrollResponse);
+    const signingKey = ctx.signingKey ? { algorithm: 'Ed25519' as const, publicKey: ctx.signingKey.publicKey, keyId: ctx.signingKey.keyId } : undefined;
+    res.status(isNew ? 201 : 200).json({ deviceId: device.id, deviceToken, clientId: resolved.clientId, ...(signingKey ? { signingKey } : {}) } satisfies EnrollResponse);
   });
   return r;
 }

@@ -34,6 +34,8 @@ import { errorHandler, notFound } from './errors.js';
 export interface AppOptions {
   /** GET /metrics (Prometheus exposition); it does its own access check. */
   metricsHandler?: RequestHandler;
+  /** GET /agent/… (signing key, manifest, executables), public (server/agent-dist/). */
+  agentDist?: express.Router;
 }
 
 /** Builds the express app. `dashboardDir` holds the built dashboard (index.html + assets). */
@@ -83,6 +85,7 @@ export function createApp(ctx: ApiContext, dashboardDir: string, opts: AppOption
   app.use('/api', notFound);
   // Acknowledge links from pages: HTML, no session (the signed single-use token is the credential).
   app.use('/ack', ackRoutes(ctx));
+  if (opts.agentDist) app.use('/agent', opts.agentDist, notFound);
 
   if (existsSync(path.join(dashboardDir, 'index.html'))) {
     app.use(express.static(dashboardDir, { index: 'index.html', maxAge: '1h' }));

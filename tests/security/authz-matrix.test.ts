@@ -18,6 +18,8 @@ import { SESSION_IDLE_MS, SESSION_TTL_MS } from '../../server/auth/sessions.js';
 import { createApp } from '../../server/http/app.js';
 import { manualClock } from '../helpers/receivers.js';
 import { listRoutes, type RouteInfo } from '../helpers/routes.js';
+import { agentDistRoutes } from '../../server/agent-dist/agent-dist-routes.js';
+import { loadAgentArtifacts } from '../../server/agent-dist/artifacts.js';
 import { ApiClient, enrollTestDevice, startTestServer, type TestServer } from '../helpers/test-server.js';
 import { WsTestClient } from '../helpers/ws-client.js';
 
@@ -121,6 +123,9 @@ DELETE /api/api-tokens/:id admin
 GET /api/audit admin
 GET /ack/:token public
 POST /ack/:token public
+GET /agent/signing-key public
+GET /agent/manifest.json public
+GET /agent/download/:version/:platform public
 `
   .trim()
   .split('\n')
@@ -171,7 +176,8 @@ describe('authorization matrix', () => {
     t = await startTestServer();
     const admin = new ApiClient(t.url);
     await admin.login();
-    routes = listRoutes(createApp(t.server.ctx, mkdtempSync(path.join(tmpdir(), 'qp-no-dashboard-')))).filter((r) => r.path !== '/');
+    const agentDist = agentDistRoutes(loadAgentArtifacts({ dirs: [], key: t.server.ctx.signingKey!, serverVersion: t.server.ctx.version, logger: t.server.ctx.logger }));
+    routes = listRoutes(createApp(t.server.ctx, mkdtempSync(path.join(tmpdir(), 'qp-no-dashboard-')), { agentDist })).filter((r) => r.path !== '/');
     const dev = await enrollTestDevice(admin);
     const session = async (username: string, role: 'viewer' | 'technician' | 'admin') => {
       if (username !== 'admin') expect((await admin.post('/api/users', { username, password: `${username}-password-1`, role })).status).toBe(201);
