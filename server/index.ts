@@ -50,7 +50,7 @@ import { VERSION } from './version.js';
 import type { AgentRateLimitPolicy } from './gateway/agent-rate-limit.js';
 import { loadOrCreateSigningKey } from './signing/signing-key.js';
 import { loadAgentArtifacts } from './agent-dist/artifacts.js';
-import { agentDistRoutes } from './agent-dist/agent-dist-routes.js';
+import { agentDistRoutes, installScriptRoutes } from './agent-dist/agent-dist-routes.js';
 import { DEFAULT_CONNECTION_LIMITS, guardPendingConnections, serverTimeoutOptions, type ConnectionLimits } from './http/connection-guard.js';
 
 /** Options of createServer. Only dataDir is required. */
@@ -292,6 +292,7 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
   const app = createApp(ctx, opts.dashboardDir ?? defaultDashboardDir(), {
     metricsHandler: metricsHandler(serverMetrics, opts.metricsToken),
     agentDist: agentDistRoutes(agentArtifacts),
+    installScripts: installScriptRoutes(agentArtifacts, () => baseUrl()),
   });
   const limits: ConnectionLimits = { ...DEFAULT_CONNECTION_LIMITS, ...opts.connectionLimits };
   const http: Server = tlsFiles ? createHttpsServer({ ...tlsFiles, ...serverTimeoutOptions(limits) }, app) : createHttpServer(serverTimeoutOptions(limits), app);

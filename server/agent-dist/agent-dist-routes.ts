@@ -6,6 +6,18 @@ import { Router } from 'express';
 import { AGENT_PLATFORMS, isAgentPlatform } from '../../shared/agent-dist.js';
 import { HttpError } from '../http/errors.js';
 import type { AgentArtifacts } from './artifacts.js';
+import { renderInstallSh } from './install-sh.js';
+
+/** GET /install.sh, generated for the URL agents reach this server at (QP_PUBLIC_URL). */
+export function installScriptRoutes(artifacts: AgentArtifacts, serverUrl: () => string): Router {
+  const r = Router();
+  r.get('/install.sh', (_req, res) => {
+    const m = artifacts.manifest();
+    const text = renderInstallSh({ serverUrl: serverUrl().replace(/\/+$/, ''), publicKey: m.signingKey.publicKey, artifacts: m.artifacts, serverVersion: m.serverVersion });
+    res.set('cache-control', 'no-cache').type('text/x-shellscript; charset=utf-8').send(text);
+  });
+  return r;
+}
 
 /** Routes under /agent. */
 export function agentDistRoutes(artifacts: AgentArtifacts): Router {

@@ -36,6 +36,8 @@ export interface AppOptions {
   metricsHandler?: RequestHandler;
   /** GET /agent/… (signing key, manifest, executables), public (server/agent-dist/). */
   agentDist?: express.Router;
+  /** GET /install.sh (server/agent-dist/install-sh.ts), public. */
+  installScripts?: express.Router;
 }
 
 /** Builds the express app. `dashboardDir` holds the built dashboard (index.html + assets). */
@@ -86,6 +88,7 @@ export function createApp(ctx: ApiContext, dashboardDir: string, opts: AppOption
   // Acknowledge links from pages: HTML, no session (the signed single-use token is the credential).
   app.use('/ack', ackRoutes(ctx));
   if (opts.agentDist) app.use('/agent', opts.agentDist, notFound);
+  if (opts.installScripts) app.use(opts.installScripts);
 
   if (existsSync(path.join(dashboardDir, 'index.html'))) {
     app.use(express.static(dashboardDir, { index: 'index.html', maxAge: '1h' }));
