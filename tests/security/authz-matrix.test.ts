@@ -18,7 +18,7 @@ import { SESSION_IDLE_MS, SESSION_TTL_MS } from '../../server/auth/sessions.js';
 import { createApp } from '../../server/http/app.js';
 import { manualClock } from '../helpers/receivers.js';
 import { listRoutes, type RouteInfo } from '../helpers/routes.js';
-import { agentDistRoutes } from '../../server/agent-dist/agent-dist-routes.js';
+import { agentDistRoutes, installScriptRoutes } from '../../server/agent-dist/agent-dist-routes.js';
 import { loadAgentArtifacts } from '../../server/agent-dist/artifacts.js';
 import { ApiClient, enrollTestDevice, startTestServer, type TestServer } from '../helpers/test-server.js';
 import { WsTestClient } from '../helpers/ws-client.js';
@@ -126,6 +126,7 @@ POST /ack/:token public
 GET /agent/signing-key public
 GET /agent/manifest.json public
 GET /agent/download/:version/:platform public
+GET /install.sh public
 `
   .trim()
   .split('\n')
@@ -176,8 +177,9 @@ describe('authorization matrix', () => {
     t = await startTestServer();
     const admin = new ApiClient(t.url);
     await admin.login();
-    const agentDist = agentDistRoutes(loadAgentArtifacts({ dirs: [], key: t.server.ctx.signingKey!, serverVersion: t.server.ctx.version, logger: t.server.ctx.logger }));
-    routes = listRoutes(createApp(t.server.ctx, mkdtempSync(path.join(tmpdir(), 'qp-no-dashboard-')), { agentDist })).filter((r) => r.path !== '/');
+    const artifacts = loadAgentArtifacts({ dirs: [], key: t.server.ctx.signingKey!, serverVersion: t.server.ctx.version, logger: t.server.ctx.logger });
+    const extra = { agentDist: agentDistRoutes(artifacts), installScripts: installScriptRoutes(artifacts, () => t.url) };
+    routes = listRoutes(createApp(t.server.ctx, mkdtempSync(path.join(tmpdir(), 'qp-no-dashboard-')), extra)).filter((r) => r.path !== '/');
     const dev = await enrollTestDevice(admin);
     const session = async (username: string, role: 'viewer' | 'technician' | 'admin') => {
       if (username !== 'admin') expect((await admin.post('/api/users', { username, password: `${username}-password-1`, role })).status).toBe(201);
