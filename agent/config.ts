@@ -20,9 +20,13 @@ export interface AgentConfigFileBody {
   caFile?: string;
   /** The server's Ed25519 public key (base64, 32 bytes), pinned at enrollment; executables must carry its signature. */
   signingPublicKey?: string;
+  /** Credentials before the last rotations, newest first (at most 3): used if the server was restored from a backup. */
+  previousDeviceTokens?: string[];
 }
 
-const FIELDS = ['serverUrl', 'deviceId', 'deviceToken', 'intervalMs', 'stateDir', 'caFile', 'signingPublicKey'];
+const FIELDS = ['serverUrl', 'deviceId', 'deviceToken', 'intervalMs', 'stateDir', 'caFile', 'signingPublicKey', 'previousDeviceTokens'];
+/** How many older credentials the agent keeps for a server restored from a backup. */
+export const MAX_PREVIOUS_TOKENS = 3;
 
 /** True for base64 of exactly 32 bytes (an Ed25519 public key). */
 export function isSigningPublicKey(s: unknown): s is string {
@@ -65,6 +69,10 @@ export function checkAgentConfigFile(raw: unknown): { ok: true; body: AgentConfi
   if (r.signingPublicKey !== undefined && !isSigningPublicKey(r.signingPublicKey)) {
     problems.push('field "signingPublicKey" must be the server\'s Ed25519 public key in base64 (44 characters); enroll again to get it');
   }
+  const prev = r.previousDeviceTokens;
+  if (prev !== undefined && (!Array.isArray(prev) || prev.length > MAX_PREVIOUS_TOKENS || prev.some((x) => typeof x !== 'string' || x === ''))) {
+    problems.push(`field "previousDeviceTokens" must be a list of at most ${MAX_PREVIOUS_TOKENS} non-empty strings`);
+  }
   if (problems.length > 0) return { ok: false, problems };
   return {
     ok: true,
@@ -76,6 +84,7 @@ export function checkAgentConfigFile(raw: unknown): { ok: true; body: AgentConfi
       ...(r.stateDir !== undefined ? { stateDir: r.stateDir as string } : {}),
       ...(r.caFile !== undefined ? { caFile: r.caFile as string } : {}),
       ...(r.signingPublicKey !== undefined ? { signingPublicKey: r.signingPublicKey as string } : {}),
+      ...(prev !== undefined ? { previousDeviceTokens: prev as string[] } : {}),
     },
   };
 }
@@ -97,6 +106,8 @@ export interface AgentFileConfig {
   readonly caFile?: string | undefined;
   /** Pinned Ed25519 public key of the server (base64). */
   readonly signingPublicKey?: string | undefined;
+  /** Older credentials, newest first. */
+  readonly previousDeviceTokens?: readonly string[] | undefined;
 }
 
 /** What saveAgentConfig writes; stateDir may be left out to mean "next to the config file". */
@@ -163,6 +174,7 @@ export function loadAgentConfig(configPath: string): AgentFileConfig {
     stateDir: path.resolve(dir, cfg.stateDir ?? '.'),
     caFile: cfg.caFile === undefined ? undefined : path.resolve(dir, cfg.caFile),
     signingPublicKey: cfg.signingPublicKey,
+    previousDeviceTokens: cfg.previousDeviceTokens,
   };
 }
 
@@ -193,7 +205,21 @@ export function updateAgentConfigToken(configPath: string, deviceToken: string):
   // loadAgentConfig gives the precise error if the file went bad since start.
   loadAgentConfig(file);
   const raw = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
-  writeConfigFile(file, checkedOrThrow({ ...raw, deviceToken }, `agent config ${file}`));
+  // The old credential is kept (not used) in case the server is restored from an older backup.
+  const previous = [raw.deviceToken as string, ...((raw.previousDeviceTokens as string[] | undefined) ?? [])].filter((x) => x !== deviceToken).slice(0, MAX_PREVIOUS_TOKENS);
+  writeConfigFile(file, checkedOrThrow({ ...raw, deviceToken, previousDeviceTokens: previous }, `agent config ${file}`));
+}
+
+/**
+ * An older credential was accepted again (server restored from a backup): it becomes current and
+ * the refused one joins the older list, so a later return to the newer database still works.
+ */
+export function restoreAgentConfigToken(configPath: string, deviceToken: string): void {
+  const file = path.resolve(configPath);
+  loadAgentConfig(file);
+  const raw = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+  const previous = [raw.deviceToken as string, ...((raw.previousDeviceTokens as string[] | undefined) ?? [])].filter((x) => x !== deviceToken).slice(0, MAX_PREVIOUS_TOKENS);
+  writeConfigFile(file, checkedOrThrow({ ...raw, deviceToken, previousDeviceTokens: previous }, `agent config ${file}`));
 }
 
 /** Writes the config with mode 0600 (it holds the device token). */
