@@ -11,7 +11,7 @@ import { createAgent, type Agent } from '../agent/index.js';
 import { loadAgentConfig, saveAgentConfig } from '../agent/config.js';
 import { enrollDevice } from '../agent/enroll.js';
 import { collectSystemFacts, readHostname, readMachineId } from '../agent/facts.js';
-import { generateToken } from '../server/auth/secrets.js';
+import { generateToken } from '../server/lib/secrets.js';
 import { resolveServerSettings } from '../server/config.js';
 import { announceAdminPassword, closeOnSignals } from '../server/cli.js';
 import { createServer, type QuarkpulseServer } from '../server/index.js';

@@ -157,7 +157,10 @@ async function main(): Promise<void> {
     const floorRssKb = memKb(floor.pid!).rssKb;
     const bareRssKb = memKb(bare.pid!).rssKb;
     const cycles = elapsedSec / (INTERVAL_MS / 1000);
-    const reportsStored = (server.db.prepare('SELECT count(DISTINCT ts_ms) AS n FROM samples').get() as { n: number }).n;
+    // A stored report is a head row until the compactor moves its hour into a block (point_count).
+    const reportsStored = (server.db.prepare('SELECT (SELECT count(*) FROM head_reports) + (SELECT coalesce(sum(point_count), 0) FROM raw_blocks) AS n').get() as { n: number }).n;
+    // A run in which the agent never got a report stored measured nothing: fail loudly.
+    if (reportsStored === 0) throw new Error('the agent stored no report during the run; its figures would mean nothing');
 
     const agentOwnMsPerCycle = ((agentCpu1.own - agentCpu0.own) * 1000) / cycles;
     const agentAllMsPerCycle = ((agentCpu1.withChildren - agentCpu0.withChildren) * 1000) / cycles;

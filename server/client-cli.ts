@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { clientInputSchema } from './api/client-routes.js';
 import { openDatabase } from './store/database.js';
 import { createClientStore, type Client } from './store/clients.js';
-import { systemClock } from './clock.js';
+import { systemClock } from './time/clock.js';
 
 interface AddFlags {
   name: string;

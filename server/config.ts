@@ -5,7 +5,7 @@
  * that says what to fix.
  */
 import { z } from 'zod';
-import { DAY_MS, DEFAULT_RETENTION, validateRetention, type RetentionPolicy } from './store/retention-policy.js';
+import { DAY_MS, DEFAULT_RETENTION, validateRetention, type RetentionPolicy } from './series/index.js';
 
 const days = (name: string) => z.coerce.number({ error: `${name} must be a number of days` }).positive(`${name} must be more than 0 days`);
 

@@ -17,19 +17,15 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino, type Logger } from 'pino';
 import { AGENT_WS_PATH, LIVE_WS_PATH } from '../shared/protocol.js';
-import { systemClock, type Clock } from './clock.js';
+import { systemClock, type Clock } from './time/clock.js';
 import { openDatabase, type Db } from './store/database.js';
 import { createUserStore } from './store/users.js';
 import { createClientStore } from './store/clients.js';
 import { createDeviceStore, type Device } from './store/devices.js';
-import { createMetricStore } from './store/metrics.js';
+import { createCompactor, createMetricStore, createRetention, createStorageUpkeep, type RetentionPolicy, type StorageUpkeepOptions } from './series/index.js';
 import { createAgentSettingsStore } from './store/agent-settings.js';
 import { createInventoryStore } from './store/inventory.js';
-import { createCompactor } from './store/compactor.js';
-import { createRetention } from './store/retention.js';
-import { createStorageUpkeep, type StorageUpkeepOptions } from './store/storage-upkeep.js';
 import { startCheckpointer } from './store/checkpointer.js';
-import type { RetentionPolicy } from './store/retention-policy.js';
 import { createIngest, type IngestOptions } from './ingest/ingest.js';
 import { createServerMetrics, metricsHandler, type MetricSources } from './metrics/prometheus.js';
 import { createApiTokenStore } from './store/api-tokens.js';
@@ -37,14 +33,15 @@ import { createAuditLog } from './audit/audit-log.js';
 import { withRedaction } from './logging.js';
 import { createAgentGateway } from './gateway/agent-gateway.js';
 import { createLiveHub } from './live/live-hub.js';
-import { createAlerting, type RecordsChanged } from './rules/alerting.js';
+import { createAlerting, type RecordsChanged } from './alerting/index.js';
+import { createBilling } from './billing/index.js';
 import { createNotifier } from './notify/notifier.js';
 import type { AnyChannel } from './notify/channels/types.js';
 import type { RetryPolicy } from './notify/worker.js';
 import { createDeviceHealthQuery, withHealth } from './store/device-health.js';
 import { SESSION_POLICY, sessionTokenFromRequest } from './auth/sessions.js';
 import { bootstrapAdmin } from './auth/bootstrap.js';
-import { createApp } from './http/app.js';
+import { createApp } from './api/app.js';
 import type { ApiContext } from './api/context.js';
 import { VERSION } from './version.js';
 import type { AgentRateLimitPolicy } from './gateway/agent-rate-limit.js';
@@ -287,7 +284,7 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
   // Browsers are on https when we serve TLS or when the public URL (a TLS-terminating proxy) is https.
   const isTls = servesTls || /^https:/i.test(opts.publicUrl ?? '');
   const ctx: ApiContext = {
-    db, users, clients, devices, metrics, settings, inventory, logger, now, version: VERSION, isTls, isOnline, agents: gateway, alerting, notify, deviceHealth, audit, apiTokens, signingKey,
+    db, users, clients, devices, metrics, settings, inventory, logger, now, version: VERSION, isTls, isOnline, agents: gateway, alerting, billing: createBilling({ clients, alerts: alerting.alerts, incidents: alerting.incidents, now }), notify, deviceHealth, audit, apiTokens, signingKey,
   };
   const app = createApp(ctx, opts.dashboardDir ?? defaultDashboardDir(), {
     metricsHandler: metricsHandler(serverMetrics, opts.metricsToken),

@@ -12,7 +12,7 @@ export function isAgentPlatform(s: string): s is AgentPlatform {
   return (AGENT_PLATFORMS as readonly string[]).includes(s);
 }
 
-/** One executable in the manifest. `signature` is Ed25519 over artifactSigningMessage (shared/signing.ts). */
+/** One executable in the manifest. `signature` is Ed25519 over artifactSigningMessage (server/signing/signing-message.ts). */
 export interface AgentArtifact {
   version: string;
   platform: AgentPlatform;

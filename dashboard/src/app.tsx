@@ -1,37 +1,37 @@
 /**
  * App shell: finds out who is logged in (GET /api/me), shows the login screen while nobody is,
  * starts the live socket once someone is, and picks the page from the hash route. Pages that
- * draw charts load on first use (lazy.tsx), so the fleet page does not wait for chart.js.
+ * draw charts load on first use (lib/lazy.tsx), so the fleet page does not wait for chart.js.
  */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { SessionUser } from '../../shared/api-types.js';
-import { ApiError, describeError, type Api } from './api.js';
-import { AppContext, type AppServices } from './app-context.js';
-import { AccountView } from './components/account-view.js';
-import { AlertDetailView } from './components/alert-detail-view.js';
-import { AlertsView } from './components/alerts-view.js';
-import { AuditView } from './components/audit-view.js';
-import { BillingView } from './components/billing-view.js';
-import { ChannelsView } from './components/channels-view.js';
-import { ClientDetailView } from './components/client-detail-view.js';
-import { ClientsView } from './components/clients-view.js';
-import { FleetView } from './components/fleet-view.js';
-import { IncidentDetailView } from './components/incident-detail-view.js';
-import { IncidentsView } from './components/incidents-view.js';
-import { LoginView } from './components/login-view.js';
-import { MaintenanceView } from './components/maintenance-view.js';
-import { NotificationsView } from './components/notifications-view.js';
-import { OnCallView } from './components/oncall-view.js';
-import { RulesView } from './components/rules-view.js';
-import { SideNav } from './components/side-nav.js';
-import { TopBar } from './components/top-bar.js';
-import { UsersView } from './components/users-view.js';
-import { lazyView } from './lazy.js';
-import type { LiveClient } from './live.js';
-import { navigate, useRoute, type Route } from './router.js';
-import { useTheme } from './theme.js';
+import { ApiError, describeError, type Api } from './lib/api.js';
+import { AppContext, type AppServices } from './lib/app-context.js';
+import { AccountView } from './pages/account/account-view.js';
+import { AlertDetailView } from './pages/alerts/alert-detail-view.js';
+import { AlertsView } from './pages/alerts/alerts-view.js';
+import { AuditView } from './pages/audit/audit-view.js';
+import { BillingView } from './pages/billing/billing-view.js';
+import { ChannelsView } from './pages/channels/channels-view.js';
+import { ClientDetailView } from './pages/clients/client-detail-view.js';
+import { ClientsView } from './pages/clients/clients-view.js';
+import { FleetView } from './pages/fleet/fleet-view.js';
+import { IncidentDetailView } from './pages/incidents/incident-detail-view.js';
+import { IncidentsView } from './pages/incidents/incidents-view.js';
+import { LoginView } from './pages/login/login-view.js';
+import { MaintenanceView } from './pages/maintenance/maintenance-view.js';
+import { NotificationsView } from './pages/notifications/notifications-view.js';
+import { OnCallView } from './pages/oncall/oncall-view.js';
+import { RulesView } from './pages/rules/rules-view.js';
+import { SideNav } from './shell/side-nav.js';
+import { TopBar } from './shell/top-bar.js';
+import { UsersView } from './pages/users/users-view.js';
+import { lazyView } from './lib/lazy.js';
+import type { LiveClient } from './lib/live.js';
+import { navigate, useRoute, type Route } from './lib/router.js';
+import { useTheme } from './lib/theme.js';
 
-const DeviceView = lazyView(() => import('./components/device-view.js').then((m) => m.DeviceView));
+const DeviceView = lazyView(() => import('./pages/device/device-view.js').then((m) => m.DeviceView));
 
 type Session = { status: 'loading' } | { status: 'anonymous' } | { status: 'failed'; message: string } | { status: 'user'; user: SessionUser };
 

@@ -20,7 +20,7 @@ import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { pino } from 'pino';
 import { createServer } from '../../server/index.js';
-import type { EngineChange } from '../../server/rules/engine.js';
+import type { EngineChange } from '../../server/alerting/engine/engine.js';
 import { httpJson, startTriggerFleet, summarize, type TriggerFleet } from './trigger-fleet.js';
 
 /** Options of one run. */

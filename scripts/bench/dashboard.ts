@@ -24,7 +24,7 @@ import { performance } from 'node:perf_hooks';
 import { pino } from 'pino';
 import type { Browser, Page } from 'playwright-core';
 import { createServer, type QuarkpulseServer } from '../../server/index.js';
-import { generateId, generateToken } from '../../server/auth/secrets.js';
+import { generateId, generateToken } from '../../server/lib/secrets.js';
 import { formatSeriesKey } from '../../shared/metrics.js';
 import { launchBrowser } from '../../tests/e2e/browser.js';
 

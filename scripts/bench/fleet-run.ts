@@ -4,10 +4,10 @@
  * reconnect storm (SIGKILL the server, start it again on the same port and data) and a check
  * that no acknowledged report is missing from the database.
  */
-import { decodeBlock } from '../../server/store/codec/block.js';
+import { decodeBlock } from '../../server/series/codec/block.js';
 import { openDatabase } from '../../server/store/database.js';
-import { createMetricStore } from '../../server/store/metrics.js';
-import { DAY_MS } from '../../server/store/retention-policy.js';
+import { createMetricStore } from '../../server/series/metrics.js';
+import { DAY_MS } from '../../server/series/retention-policy.js';
 import { enrollFleet } from '../sim/enroll.js';
 import { startFleet } from '../sim/fleet.js';
 import { quantileMs } from '../sim/latency.js';

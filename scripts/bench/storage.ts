@@ -8,9 +8,9 @@ import type Database from 'better-sqlite3';
 import { openDatabase } from '../../server/store/database.js';
 import { createClientStore } from '../../server/store/clients.js';
 import { createDeviceStore } from '../../server/store/devices.js';
-import { createMetricStore } from '../../server/store/metrics.js';
-import { createCompactor } from '../../server/store/compactor.js';
-import { DAY_MS, DEFAULT_RETENTION } from '../../server/store/retention-policy.js';
+import { createMetricStore } from '../../server/series/metrics.js';
+import { createCompactor } from '../../server/series/compactor.js';
+import { DAY_MS, DEFAULT_RETENTION } from '../../server/series/retention-policy.js';
 import { MachineModel } from '../sim/value-model.js';
 
 /** Used bytes of the database file. */

@@ -16,7 +16,7 @@ import { formatSeriesKey } from '../../shared/metrics.js';
 import { openDatabase } from '../../server/store/database.js';
 import { createClientStore } from '../../server/store/clients.js';
 import { createDeviceStore } from '../../server/store/devices.js';
-import { createMetricStore } from '../../server/store/metrics.js';
+import { createMetricStore } from '../../server/series/metrics.js';
 import { createIngest } from '../../server/ingest/ingest.js';
 import { MachineModel } from '../sim/value-model.js';
 import { dbBytes } from './storage.js';

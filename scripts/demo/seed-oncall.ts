@@ -5,7 +5,7 @@
  * "Primary" schedule with a day and a night layer and a swap override, and a default
  * escalation policy of two levels.
  */
-import { hashPassword } from '../../server/auth/secrets.js';
+import { hashPassword } from '../../server/lib/secrets.js';
 import type { QuarkpulseServer } from '../../server/index.js';
 import { session } from './seed.js';
 

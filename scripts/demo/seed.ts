@@ -7,7 +7,7 @@
  * booked time give the contract advisor something to compare.
  */
 import type { QuarkpulseServer } from '../../server/index.js';
-import { hashPassword } from '../../server/auth/secrets.js';
+import { hashPassword } from '../../server/lib/secrets.js';
 import type { Sample, SystemFacts } from '../../shared/protocol.js';
 import { serverInventory } from './inventory.js';
 import { connectRawAgent, type RawAgent } from './raw-agent.js';

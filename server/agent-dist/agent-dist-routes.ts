@@ -4,7 +4,7 @@
  */
 import { Router } from 'express';
 import { AGENT_PLATFORMS, isAgentPlatform } from '../../shared/agent-dist.js';
-import { HttpError } from '../http/errors.js';
+import { HttpError } from '../lib/errors.js';
 import type { AgentArtifacts } from './artifacts.js';
 import { renderInstallSh } from './install-sh.js';
 

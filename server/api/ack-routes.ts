@@ -10,7 +10,7 @@
  */
 import { Router, type Response } from 'express';
 import type { Alert } from '../../shared/alert-types.js';
-import { HttpError } from '../http/errors.js';
+import { HttpError } from '../lib/errors.js';
 import type { AckClaims, AckRefusal } from '../notify/ack-links.js';
 import type { ApiContext } from './context.js';
 

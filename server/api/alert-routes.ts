@@ -2,7 +2,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { SEVERITIES } from '../../shared/alert-types.js';
-import { parseInput } from '../http/errors.js';
+import { parseInput } from '../lib/errors.js';
 import { requireRole } from '../auth/sessions.js';
 import type { ApiContext } from './context.js';
 

@@ -6,9 +6,9 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { ApiTokenCreated } from '../../shared/api-types.js';
-import { HttpError, parseInput } from '../http/errors.js';
+import { HttpError, parseInput } from '../lib/errors.js';
 import { API_TOKEN_PREFIX, requireInteractiveSession, requireRole } from '../auth/sessions.js';
-import { generateToken } from '../auth/secrets.js';
+import { generateToken } from '../lib/secrets.js';
 import type { ApiContext } from './context.js';
 
 const createSchema = z

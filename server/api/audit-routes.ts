@@ -2,7 +2,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { AuditPage } from '../../shared/api-types.js';
-import { parseInput } from '../http/errors.js';
+import { parseInput } from '../lib/errors.js';
 import { requireRole } from '../auth/sessions.js';
 import type { ApiContext } from './context.js';
 

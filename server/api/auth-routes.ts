@@ -2,8 +2,8 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { SessionUser } from '../../shared/api-types.js';
-import { HttpError, parseInput } from '../http/errors.js';
-import { verifyPassword } from '../auth/secrets.js';
+import { HttpError, parseInput } from '../lib/errors.js';
+import { verifyPassword } from '../lib/secrets.js';
 import { endSession, requireSession, startSession, sessionUserFromRequest } from '../auth/sessions.js';
 import { passwordLimiter } from '../http/rate-limits.js';
 import { remoteOf } from '../audit/audit-log.js';

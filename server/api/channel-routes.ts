@@ -2,10 +2,10 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { channelInputSchema } from '../../shared/notify-types.js';
-import { parseInput, parsePatch } from '../http/errors.js';
+import { parseInput, parsePatch } from '../lib/errors.js';
 import { requireRole } from '../auth/sessions.js';
 import { actorOf, changedFields } from '../audit/audit-log.js';
-import { HttpError } from '../http/errors.js';
+import { HttpError } from '../lib/errors.js';
 import type { ApiContext } from './context.js';
 
 const testSchema = z.object({ to: z.string().trim().min(1).max(320).optional() }).strict();

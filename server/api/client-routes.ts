@@ -2,9 +2,9 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { ContractType } from '../../shared/api-types.js';
-import { HttpError, parseInput } from '../http/errors.js';
+import { HttpError, parseInput } from '../lib/errors.js';
 import { requireRole } from '../auth/sessions.js';
-import { generateToken } from '../auth/secrets.js';
+import { generateToken } from '../lib/secrets.js';
 import { agentSettingsSchema } from '../store/agent-settings.js';
 import { changedFields } from '../audit/audit-log.js';
 import type { ApiContext } from './context.js';

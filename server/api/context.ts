@@ -4,8 +4,9 @@ import type { Db } from '../store/database.js';
 import type { UserStore } from '../store/users.js';
 import type { ClientStore } from '../store/clients.js';
 import type { DeviceStore, Device } from '../store/devices.js';
-import type { MetricStore } from '../store/metrics.js';
-import type { Alerting } from '../rules/alerting.js';
+import type { MetricStore } from '../series/index.js';
+import type { Alerting } from '../alerting/index.js';
+import type { Billing } from '../billing/index.js';
 import type { Notifier } from '../notify/notifier.js';
 import type { DeviceHealthQuery } from '../store/device-health.js';
 import type { AgentSettingsStore } from '../store/agent-settings.js';
@@ -43,8 +44,10 @@ export interface ApiContext {
   isTls: boolean;
   /** Online rule for a device (connected and reporting). */
   isOnline: (d: Device) => boolean;
-  /** Rules, alerts, incidents, maintenance and reports (server/rules/alerting.ts). */
+  /** Rules, alerts, incidents and maintenance (server/alerting/index.ts). */
   alerting: Alerting;
+  /** Billing reports and the contract advisor (server/billing/index.ts). */
+  billing: Billing;
   /** Channels, on-call schedules, escalation and the delivery queue (server/notify/notifier.ts). */
   notify: Notifier;
   /** Open alerts/incidents per device, for the fleet's health colours. */

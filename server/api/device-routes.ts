@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { DeviceDetail, MetricSeriesResponse } from '../../shared/api-types.js';
 import { isMetricName } from '../../shared/metrics.js';
 import { CloseCode } from '../../shared/protocol.js';
-import { HttpError, parseInput } from '../http/errors.js';
+import { HttpError, parseInput } from '../lib/errors.js';
 import { requireRole } from '../auth/sessions.js';
 import { withHealth } from '../store/device-health.js';
 import { agentSettingsSchema, effectiveAgentConfig } from '../store/agent-settings.js';

@@ -1,8 +1,8 @@
 /** POST /api/enroll: exchanges an enrollment token for a device credential (no session). */
 import { Router } from 'express';
 import { AgentErrorCode, enrollRequestSchema, type EnrollResponse } from '../../shared/protocol.js';
-import { HttpError, parseInput } from '../http/errors.js';
-import { generateToken } from '../auth/secrets.js';
+import { HttpError, parseInput } from '../lib/errors.js';
+import { generateToken } from '../lib/secrets.js';
 import { attemptLimiter } from '../http/rate-limits.js';
 import type { ApiContext } from './context.js';
 

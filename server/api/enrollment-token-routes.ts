@@ -1,6 +1,6 @@
 /** /api/enrollment-tokens/:id: revoke an enrollment token (listing is per client, under /api/clients). */
 import { Router } from 'express';
-import { HttpError } from '../http/errors.js';
+import { HttpError } from '../lib/errors.js';
 import { requireRole } from '../auth/sessions.js';
 import type { ApiContext } from './context.js';
 

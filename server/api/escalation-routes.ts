@@ -1,7 +1,7 @@
 /** /api/escalation-policies: ordered levels of targets, repeats, the default and per-client policies. */
 import { Router } from 'express';
 import { policyInputSchema } from '../../shared/notify-types.js';
-import { parseInput, parsePatch } from '../http/errors.js';
+import { parseInput, parsePatch } from '../lib/errors.js';
 import { requireRole } from '../auth/sessions.js';
 import { changedFields } from '../audit/audit-log.js';
 import type { ApiContext } from './context.js';

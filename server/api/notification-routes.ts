@@ -5,9 +5,9 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { digestSettingsSchema } from '../../shared/notify-types.js';
-import { HttpError, parseInput } from '../http/errors.js';
+import { HttpError, parseInput } from '../lib/errors.js';
 import { requireRole } from '../auth/sessions.js';
-import { isValidTimezone } from '../rules/maintenance.js';
+import { isValidTimezone } from '../time/zones.js';
 import { changedFields } from '../audit/audit-log.js';
 import type { ApiContext } from './context.js';
 

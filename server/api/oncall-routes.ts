@@ -2,7 +2,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { overrideInputSchema, scheduleInputSchema } from '../../shared/notify-types.js';
-import { parseInput, parsePatch } from '../http/errors.js';
+import { parseInput, parsePatch } from '../lib/errors.js';
 import { requireRole } from '../auth/sessions.js';
 import { changedFields } from '../audit/audit-log.js';
 import type { ApiContext } from './context.js';

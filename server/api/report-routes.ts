@@ -1,8 +1,7 @@
 /** /api/reports: billing per month, the contract advisor, and the advisor month by month. */
 import { Router } from 'express';
 import { z } from 'zod';
-import { parseInput } from '../http/errors.js';
-import { createContractHistory } from '../rules/contract-history.js';
+import { parseInput } from '../lib/errors.js';
 import type { ApiContext } from './context.js';
 
 const billingQuerySchema = z
@@ -34,8 +33,7 @@ const historyQuerySchema = z
 /** Routes under /api/reports (any session may read). */
 export function reportRoutes(ctx: ApiContext): Router {
   const r = Router();
-  const { reports } = ctx.alerting;
-  const history = createContractHistory({ clients: ctx.clients, reports, now: ctx.now });
+  const { reports, contractHistory: history } = ctx.billing;
 
   r.get('/billing', (req, res) => {
     const q = parseInput(billingQuerySchema, req.query, 'query');

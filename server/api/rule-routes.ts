@@ -2,7 +2,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { ruleInputSchema } from '../../shared/alert-types.js';
-import { parseInput } from '../http/errors.js';
+import { parseInput } from '../lib/errors.js';
 import { requireRole } from '../auth/sessions.js';
 import { changedFields } from '../audit/audit-log.js';
 import type { ApiContext } from './context.js';

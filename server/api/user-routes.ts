@@ -1,7 +1,7 @@
 /**
  * /api/users (admins manage accounts; everyone sets their own e-mail; contact points say how each
  * person is paged on which channel) and /api/me/password (everyone changes their own).
- * Passwords are hashed with scrypt (server/auth/secrets.ts) and at least MIN_PASSWORD_LENGTH
+ * Passwords are hashed with scrypt (server/lib/secrets.ts) and at least MIN_PASSWORD_LENGTH
  * characters. Changing a password ends the user's other sessions; an admin reset or deleting a
  * user ends all of them. There is always at least one admin.
  */
@@ -9,8 +9,8 @@ import { Router, type Request } from 'express';
 import { z } from 'zod';
 import type { UserAccount } from '../../shared/api-types.js';
 import { contactInputSchema } from '../../shared/notify-types.js';
-import { HttpError, parseInput } from '../http/errors.js';
-import { hashPassword, verifyPassword } from '../auth/secrets.js';
+import { HttpError, parseInput } from '../lib/errors.js';
+import { hashPassword, verifyPassword } from '../lib/secrets.js';
 import { MIN_PASSWORD_LENGTH } from '../auth/bootstrap.js';
 import { requireInteractiveSession, requireRole, sessionTokenFromRequest } from '../auth/sessions.js';
 import { changedFields } from '../audit/audit-log.js';

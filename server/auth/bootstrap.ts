@@ -1,7 +1,7 @@
 /** First-start bootstrap: the `admin` user, with a given password or a generated one. */
 import { randomBytes } from 'node:crypto';
 import type { UserStore } from '../store/users.js';
-import { hashPassword } from './secrets.js';
+import { hashPassword } from '../lib/secrets.js';
 
 /** Minimum length of an admin password given through QP_ADMIN_PASSWORD. */
 export const MIN_PASSWORD_LENGTH = 10;

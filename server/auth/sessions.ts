@@ -15,8 +15,8 @@ import { parse as parseCookie, serialize as serializeCookie } from 'cookie';
 import type { SessionPolicy, User, UserStore, Role } from '../store/users.js';
 import type { ApiTokenInfo } from '../../shared/api-types.js';
 import type { ApiTokenStore } from '../store/api-tokens.js';
-import { HttpError } from '../http/errors.js';
-import { generateToken } from './secrets.js';
+import { HttpError } from '../lib/errors.js';
+import { generateToken } from '../lib/secrets.js';
 
 export const SESSION_COOKIE = 'qp_session';
 /** Sessions last at most 12 hours: one long shift. */

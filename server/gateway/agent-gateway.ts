@@ -39,7 +39,7 @@ import type { Device, DeviceStore } from '../store/devices.js';
 import type { AgentSettingsStore } from '../store/agent-settings.js';
 import type { InventoryStore } from '../store/inventory.js';
 import type { Ingest } from '../ingest/ingest.js';
-import { generateToken } from '../auth/secrets.js';
+import { generateToken } from '../lib/secrets.js';
 import { storageFaultOf } from '../store/faults.js';
 import {
   DEFAULT_AGENT_RATE_LIMIT,

@@ -1,7 +1,7 @@
 /** Rate limiters for password guessing and enrollment, answering through the one error type. */
 import type { RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
-import { HttpError } from './errors.js';
+import { HttpError } from '../lib/errors.js';
 
 /** A per-address limiter answering 429 TOO_MANY_ATTEMPTS with `message`. */
 export function attemptLimiter(opts: { windowMs: number; limit: number; message: string; isFailuresOnly?: boolean }): RequestHandler {

@@ -18,7 +18,7 @@ import type { Hello, Report } from '../../shared/protocol.js';
 import { formatSeriesKey } from '../../shared/metrics.js';
 import type { Db } from '../store/database.js';
 import type { DeviceStore } from '../store/devices.js';
-import type { MetricStore } from '../store/metrics.js';
+import type { MetricStore } from '../series/index.js';
 import { createStorageHealth } from './storage-health.js';
 
 /** One report waiting to be stored. */

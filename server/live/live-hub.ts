@@ -20,7 +20,7 @@ import type { Alert, Incident } from '../../shared/alert-types.js';
 import { LIVE_CLOSE_SESSION_ENDED, liveClientMessageSchema, type LiveServerMessage } from '../../shared/live.js';
 import type { Sample } from '../../shared/protocol.js';
 import type { User } from '../store/users.js';
-import type { RecordsChanged } from '../rules/alerting.js';
+import type { RecordsChanged } from '../alerting/index.js';
 
 /** An authenticated dashboard: who, and whether the session behind the socket still holds. */
 export interface LiveViewerAuth {

@@ -10,7 +10,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Db } from '../store/database.js';
 import type { NotifySettingsStore } from '../store/notify-settings.js';
-import { hashToken } from '../auth/secrets.js';
+import { hashToken } from '../lib/secrets.js';
 
 /** What a token says. */
 export interface AckClaims {

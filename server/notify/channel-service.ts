@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { ChannelInput, ChannelTestResult, ChannelTypeInfo, ChannelView, Person } from '../../shared/notify-types.js';
-import { HttpError } from '../http/errors.js';
+import { HttpError } from '../lib/errors.js';
 import type { ChannelRecord, ChannelStore } from '../store/channels.js';
 import type { DeliveryStore } from '../store/deliveries.js';
 import type { OnCallStore } from '../store/oncall.js';

@@ -11,7 +11,7 @@ import type { ClientStore } from '../store/clients.js';
 import type { DeliveryStore } from '../store/deliveries.js';
 import type { IncidentStore } from '../store/incidents.js';
 import type { NotifySettingsStore } from '../store/notify-settings.js';
-import { parseLocalTime, zonedParts } from '../rules/maintenance.js';
+import { parseLocalTime, zonedParts } from '../time/zones.js';
 import { buildDigestMessage } from './message.js';
 
 export const DEFAULT_DIGEST: DigestSettings = { isEnabled: false, channelId: null, to: null, localTime: '08:00', timezone: 'UTC' };

@@ -22,13 +22,14 @@ import type { EscalationRecord, EscalationStore } from '../store/escalations.js'
 import type { OnCallStore } from '../store/oncall.js';
 import type { ChannelStore } from '../store/channels.js';
 import type { UserStore } from '../store/users.js';
-import { buildAlertPayload, type AlertNotificationPayload } from '../rules/notification-payload.js';
-import { SYSTEM_ACTOR } from '../rules/engine-writer.js';
+import { buildAlertPayload } from '../alerting/policy/notification-payload.js';
+import type { AlertNotificationPayload } from '../../shared/notification-message.js';
+import { SYSTEM_ACTOR } from '../alerting/engine/engine-writer.js';
 import type { AckLinks } from './ack-links.js';
 import type { MessageKind } from './channels/types.js';
-import { planEscalation, stepKey, type EscalationStep } from './escalation.js';
+import { planEscalation, stepKey, type EscalationStep } from '../oncall/escalation.js';
 import { buildAlertMessage, buildDeadLetterMessage } from './message.js';
-import type { Destination, RecipientResolver } from './recipients.js';
+import type { Destination, RecipientResolver } from '../oncall/recipients.js';
 
 /** Used when no policy is configured: page every admin once. */
 export const IMPLICIT_POLICY: EscalationRecord['policy'] = {

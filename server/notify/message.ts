@@ -3,7 +3,7 @@
  * the break-fix digest and channel tests. Channels only lay these out.
  */
 import type { Incident, Severity } from '../../shared/alert-types.js';
-import type { AlertNotificationPayload } from '../rules/notification-payload.js';
+import type { AlertNotificationPayload } from '../../shared/notification-message.js';
 import type { MessageKind, NotificationMessage } from './channels/types.js';
 
 /** "2025-07-01 09:05 UTC". */

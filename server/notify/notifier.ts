@@ -14,7 +14,7 @@ import type { Logger } from 'pino';
 import type { Db } from '../store/database.js';
 import type { UserStore } from '../store/users.js';
 import type { ClientStore } from '../store/clients.js';
-import type { Alerting } from '../rules/alerting.js';
+import type { Alerting } from '../alerting/index.js';
 import { createChannelStore } from '../store/channels.js';
 import { createOnCallStore } from '../store/oncall.js';
 import { createDeliveryStore } from '../store/deliveries.js';
@@ -23,12 +23,12 @@ import { createNotifySettingsStore } from '../store/notify-settings.js';
 import { createChannelRegistry, BUILTIN_CHANNELS } from './channels/registry.js';
 import type { AnyChannel } from './channels/types.js';
 import { createAckLinks } from './ack-links.js';
-import { createRecipientResolver } from './recipients.js';
+import { createRecipientResolver } from '../oncall/recipients.js';
 import { createDispatcher } from './dispatcher.js';
 import { createWorker, DEFAULT_RETRY_POLICY, type RetryPolicy } from './worker.js';
 import { createDigest } from './digest.js';
 import { createChannelService } from './channel-service.js';
-import { createOnCallService } from './oncall-service.js';
+import { createOnCallService } from '../oncall/oncall-service.js';
 
 /** What the notifier is built from. */
 export interface NotifierOptions {

@@ -5,14 +5,14 @@
  * executable or a job that agents accept (docs/SECURITY.md, "Signing key").
  *
  * Reuse: `loadOrCreateSigningKey(file)` → `key.sign(purpose, fields)`; agents and tests check with
- * `verifySignature` from shared/signing.ts (re-exported here). Give each use its own purpose.
+ * `verifySignature` (server/signing/signing-message.ts, re-exported here; the agent has its own copy in agent/signing.ts). Give each use its own purpose.
  */
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { publicKeyToBase64, signingMessage, type SigningPurpose } from '../../shared/signing.js';
+import { publicKeyToBase64, signingMessage, type SigningPurpose } from './signing-message.js';
 
-export { artifactSigningMessage, signingMessage, verifySignature, SIGNATURE_ALGORITHM } from '../../shared/signing.js';
+export { artifactSigningMessage, signingMessage, verifySignature, SIGNATURE_ALGORITHM } from './signing-message.js';
 
 /** A loaded signing key. The private half never leaves this object. */
 export interface SigningKey {

@@ -2,7 +2,7 @@
 import type { ApiTokenInfo } from '../../shared/api-types.js';
 import type { Db } from './database.js';
 import type { Role } from './users.js';
-import { generateId, hashToken } from '../auth/secrets.js';
+import { generateId, hashToken } from '../lib/secrets.js';
 
 interface TokenRow {
   id: string;

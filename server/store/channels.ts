@@ -4,7 +4,7 @@
  */
 import type { ContactPoint } from '../../shared/notify-types.js';
 import type { Db } from './database.js';
-import { generateId } from '../auth/secrets.js';
+import { generateId } from '../lib/secrets.js';
 
 /** A stored channel. */
 export interface ChannelRecord {

@@ -51,10 +51,17 @@ export function startCheckpointer(db: Db, logger: Logger, intervalMs = 1_000): (
     logger.error({ err }, 'checkpoint thread died; falling back to automatic checkpoints');
     if (db.open) db.pragma('wal_autocheckpoint = 1000');
   });
+  // While running, the thread must not keep the process alive; while stopping it must, or a
+  // caller awaiting close() with nothing else pending sees the process exit before the promise
+  // settles (the bench did: exit 0, nothing printed).
   return () =>
     new Promise<void>((resolve) => {
-      worker.once('exit', () => resolve());
+      const fallback = setTimeout(() => void worker.terminate(), 2_000);
+      worker.once('exit', () => {
+        clearTimeout(fallback);
+        resolve();
+      });
+      worker.ref();
       worker.postMessage('stop');
-      setTimeout(() => void worker.terminate(), 2_000).unref();
     });
 }

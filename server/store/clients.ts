@@ -1,7 +1,7 @@
 /** Clients (the MSP's customers), their contract, and their enrollment tokens. */
 import type { ContractType } from '../../shared/api-types.js';
 import type { Db } from './database.js';
-import { generateId, hashToken } from '../auth/secrets.js';
+import { generateId, hashToken } from '../lib/secrets.js';
 
 /** A client and its contract terms. Money is in `currency` units. */
 export interface Client {

@@ -5,7 +5,7 @@
  * order, and a receiver that is down holds back only its own queue.
  */
 import type { Delivery, DeliveryAttempt, DeliveryStatus } from '../../shared/notify-types.js';
-import type { NotificationMessage } from '../notify/channels/types.js';
+import type { NotificationMessage } from '../../shared/notification-message.js';
 import type { Db } from './database.js';
 
 /** What a delivery is for. */

@@ -2,7 +2,7 @@
 import type { ContractType, DeviceSummary } from '../../shared/api-types.js';
 import type { SystemFacts } from '../../shared/protocol.js';
 import type { Db } from './database.js';
-import { generateId, hashToken } from '../auth/secrets.js';
+import { generateId, hashToken } from '../lib/secrets.js';
 
 /** A device row as the server works with it. */
 export interface Device {

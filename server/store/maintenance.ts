@@ -1,8 +1,9 @@
 /** Maintenance windows of clients and devices. Validation (inversion, overlap) happens before writing. */
 import { WEEKDAYS, type MaintenanceInput } from '../../shared/alert-types.js';
 import type { Db } from './database.js';
-import { generateId } from '../auth/secrets.js';
-import { formatLocalTime, parseLocalTime, type WindowSpec } from '../rules/maintenance.js';
+import { generateId } from '../lib/secrets.js';
+import { formatLocalTime, parseLocalTime } from '../time/zones.js';
+import type { WindowSpec } from '../time/windows.js';
 
 /** A stored window: its API fields plus the spec the predicate reads. */
 export interface StoredWindow {

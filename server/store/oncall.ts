@@ -5,7 +5,7 @@
  */
 import type { EscalationPolicy, Schedule, ScheduleOverrideView } from '../../shared/notify-types.js';
 import type { Db } from './database.js';
-import { generateId } from '../auth/secrets.js';
+import { generateId } from '../lib/secrets.js';
 
 interface ScheduleRow {
   id: string;

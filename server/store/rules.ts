@@ -1,7 +1,7 @@
 /** Rules and their per-scope overrides. Parameters are stored as JSON, validated before writing. */
 import type { Rule, RuleParams, RuleScope, Severity } from '../../shared/alert-types.js';
 import type { Db } from './database.js';
-import { generateId } from '../auth/secrets.js';
+import { generateId } from '../lib/secrets.js';
 
 interface RuleRow {
   id: string;

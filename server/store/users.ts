@@ -1,6 +1,6 @@
 /** Users (technicians) and their login sessions. */
 import type { Db } from './database.js';
-import { generateId, hashToken } from '../auth/secrets.js';
+import { generateId, hashToken } from '../lib/secrets.js';
 
 export type Role = 'admin' | 'technician' | 'viewer';
 

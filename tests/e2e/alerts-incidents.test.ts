@@ -7,7 +7,7 @@
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { hashPassword } from '../../server/auth/secrets.js';
+import { hashPassword } from '../../server/lib/secrets.js';
 import { ApiClient, enrollTestDevice, startTestServer, type TestServer } from '../helpers/test-server.js';
 import { startTestAgent, type TestAgent } from '../helpers/test-agent.js';
 import { hasBrowser, launchBrowser } from './browser.js';

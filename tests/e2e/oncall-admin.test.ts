@@ -9,7 +9,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditPage } from '../../shared/audit-types.js';
-import { hashPassword } from '../../server/auth/secrets.js';
+import { hashPassword } from '../../server/lib/secrets.js';
 import { signWebhook } from '../../server/notify/channels/webhook.js';
 import { startHttpReceiver, type HttpReceiver } from '../helpers/receivers.js';
 import { createUser } from '../helpers/oncall-setup.js';

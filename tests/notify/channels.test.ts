@@ -13,7 +13,7 @@ import { ChannelError } from '../../server/notify/channels/types.js';
 import { buildWebhookRequest, signWebhook, verifyWebhookSignature, webhookChannel } from '../../server/notify/channels/webhook.js';
 import { buildAlertMessage } from '../../server/notify/message.js';
 import { backoffDelayMs } from '../../server/notify/worker.js';
-import type { AlertNotificationPayload } from '../../server/rules/notification-payload.js';
+import type { AlertNotificationPayload } from '../../shared/notification-message.js';
 
 const OPENED = Date.UTC(2025, 6, 1, 9, 0);
 const payload: AlertNotificationPayload = {

@@ -5,7 +5,7 @@
  * apply to header-authenticated requests, and a bad header is never rescued by a cookie.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { hashToken } from '../../server/auth/secrets.js';
+import { hashToken } from '../../server/lib/secrets.js';
 import { manualClock } from '../helpers/receivers.js';
 import { ApiClient, startTestServer, type TestServer } from '../helpers/test-server.js';
 

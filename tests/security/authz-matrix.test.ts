@@ -15,7 +15,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AGENT_WS_PATH, LIVE_WS_PATH } from '../../shared/protocol.js';
 import { SESSION_IDLE_MS, SESSION_TTL_MS } from '../../server/auth/sessions.js';
-import { createApp } from '../../server/http/app.js';
+import { createApp } from '../../server/api/app.js';
 import { manualClock } from '../helpers/receivers.js';
 import { listRoutes, type RouteInfo } from '../helpers/routes.js';
 import { agentDistRoutes, installScriptRoutes } from '../../server/agent-dist/agent-dist-routes.js';

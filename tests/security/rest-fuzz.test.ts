@@ -11,7 +11,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../server/http/app.js';
+import { createApp } from '../../server/api/app.js';
 import { ApiClient, startTestServer, type TestServer } from '../helpers/test-server.js';
 import { listRoutes, type RouteInfo } from '../helpers/routes.js';
 import { captureLog } from './helpers/log-capture.js';

@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AGENT_WS_PATH } from '../../shared/protocol.js';
-import { hashPassword } from '../../server/auth/secrets.js';
+import { hashPassword } from '../../server/lib/secrets.js';
 import { ApiClient, enrollTestDevice, startTestServer, type TestServer } from '../helpers/test-server.js';
 import { WsTestClient } from '../helpers/ws-client.js';
 import fs from 'node:fs';

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, expectTypeOf, it } from 'vites
 import type { ClientInfo } from '../../shared/api-types.js';
 import type { Client } from '../../server/store/clients.js';
 import { LIVE_WS_PATH } from '../../shared/paths.js';
-import { monthRanges } from '../../server/rules/contract-history.js';
+import { monthRanges } from '../../server/billing/contract-history.js';
 import { ApiClient, enrollTestDevice, startTestServer, type TestServer } from '../helpers/test-server.js';
 import { startTestAgent, type TestAgent } from '../helpers/test-agent.js';
 import { WsTestClient } from '../helpers/ws-client.js';

@@ -6,8 +6,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApiClient, enrollTestDevice, startTestServer, type TestServer } from '../helpers/test-server.js';
 import { startTestAgent, type TestAgent } from '../helpers/test-agent.js';
-import { hashPassword } from '../../server/auth/secrets.js';
-import { DEFAULT_RULES } from '../../server/rules/defaults.js';
+import { hashPassword } from '../../server/lib/secrets.js';
+import { DEFAULT_RULES } from '../../server/alerting/policy/defaults.js';
 
 describe('rules, clients, maintenance, alerts and incidents over REST', () => {
   let t: TestServer;

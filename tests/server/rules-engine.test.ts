@@ -12,12 +12,12 @@ import { openDatabase, type Db } from '../../server/store/database.js';
 import { createClientStore, type ClientStore } from '../../server/store/clients.js';
 import { createDeviceStore, type DeviceStore } from '../../server/store/devices.js';
 import { createUserStore } from '../../server/store/users.js';
-import { createAlerting, type Alerting } from '../../server/rules/alerting.js';
+import { createAlerting, type Alerting } from '../../server/alerting/index.js';
 import type { StoredReport } from '../../server/ingest/ingest.js';
 import type { Sample } from '../../shared/protocol.js';
 import { formatSeriesKey } from '../../shared/metrics.js';
-import { FLAP_DAMPING } from '../../server/rules/condition.js';
-import { MAINTENANCE_GRACE_MS } from '../../server/rules/routing.js';
+import { FLAP_DAMPING } from '../../server/alerting/policy/condition.js';
+import { MAINTENANCE_GRACE_MS } from '../../server/alerting/policy/routing.js';
 
 const T0 = Date.parse('2025-07-01T10:00:00Z');
 

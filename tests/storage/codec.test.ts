@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { ByteReader, ByteWriter } from '../../server/store/codec/bytes.js';
-import { commonDecimals, readColumn, writeColumn } from '../../server/store/codec/column.js';
-import { decodeBlock, encodeBlock, type Block } from '../../server/store/codec/block.js';
-import { decodeReport, encodeReport } from '../../server/store/codec/report.js';
-import { quantize } from '../../server/store/quantize.js';
+import { ByteReader, ByteWriter } from '../../server/series/codec/bytes.js';
+import { commonDecimals, readColumn, writeColumn } from '../../server/series/codec/column.js';
+import { decodeBlock, encodeBlock, type Block } from '../../server/series/codec/block.js';
+import { decodeReport, encodeReport } from '../../server/series/codec/report.js';
+import { quantize } from '../../server/series/quantize.js';
 
 const finite = fc.double({ noNaN: true, noDefaultInfinity: true }).map((v) => (v === 0 ? 0 : v));
 /** Values shaped like stored metrics: quantized decimals, random walks, constants, huge bytes. */

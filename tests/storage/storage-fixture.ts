@@ -5,10 +5,10 @@ import path from 'node:path';
 import { openDatabase, type Db } from '../../server/store/database.js';
 import { createClientStore } from '../../server/store/clients.js';
 import { createDeviceStore } from '../../server/store/devices.js';
-import { createMetricStore } from '../../server/store/metrics.js';
-import { createCompactor } from '../../server/store/compactor.js';
-import { createRetention } from '../../server/store/retention.js';
-import type { RetentionPolicy } from '../../server/store/retention-policy.js';
+import { createMetricStore } from '../../server/series/metrics.js';
+import { createCompactor } from '../../server/series/compactor.js';
+import { createRetention } from '../../server/series/retention.js';
+import type { RetentionPolicy } from '../../server/series/retention-policy.js';
 
 export interface StorageFixture {
   dir: string;

@@ -5,39 +5,9 @@
  * decide how the network is reached.
  */
 import type { z } from 'zod';
-import type { Severity } from '../../../shared/alert-types.js';
-import type { AlertNotificationPayload } from '../../rules/notification-payload.js';
+import type { NotificationMessage } from '../../../shared/notification-message.js';
 
-/** What a message is about. */
-export type MessageKind = 'alert.firing' | 'alert.acknowledged' | 'alert.resolved' | 'delivery.dead' | 'digest' | 'test';
-
-/** One message, ready for any channel to render. Built by server/notify/message.ts. */
-export interface NotificationMessage {
-  kind: MessageKind;
-  /** Unique per message; sent along (Idempotency-Key, Message-ID) so receivers can dedupe. */
-  idempotencyKey: string;
-  severity: Severity;
-  /** One line, e.g. "[CRITICAL] Filesystem full on jansen-srv (Jansen Accountants)". */
-  title: string;
-  /** Plain-text body, one entry per line. */
-  lines: string[];
-  /** Key facts for cards and tables. */
-  facts: { name: string; value: string }[];
-  /** Signed, expiring, single-use acknowledge link; only on pages. */
-  ackUrl: string | null;
-  /** The alert in the dashboard. */
-  viewUrl: string | null;
-  /** Person channels (email, ntfy): the address (email address, topic); null = channel default. */
-  to: string | null;
-  /** Shared channels (Slack, Teams, webhook): handles of the people paged, to mention. */
-  mentions: string[];
-  /** Escalation level (1 = first) of a page, else null. */
-  level: number | null;
-  /** The alert this is about, if any. */
-  alert: AlertNotificationPayload | null;
-  /** When the message was made, ms. */
-  atMs: number;
-}
+export type { MessageKind, NotificationMessage } from '../../../shared/notification-message.js';
 
 /** What `send` may use besides its config and the message. */
 export interface SendContext {

@@ -1,0 +1,57 @@
+/**
+ * The agent-management part of the API client: enrollment tokens, server-managed agent settings,
+ * disabling, moving and re-keying devices (docs/API.md, "Clients" and "Devices"), and the audit
+ * log (shared/audit-types.ts; answered 404 by servers without it).
+ */
+import type { DeviceSummary } from '../../../shared/api-types.js';
+import type { AuditPage, AuditQuery } from '../../../shared/audit-types.js';
+import type { AgentSettings, ClientAgentConfig, CredentialRotation, DeviceAgentConfig, EnrollmentToken } from '../../../shared/device-admin-types.js';
+import { enc, query, type RequestFn } from './api-request.js';
+
+/** Endpoints for managing agents and reading the audit log. */
+export interface AdminApi {
+  /** A client's enrollment tokens, newest first (never the secret). */
+  listEnrollmentTokens(clientId: string): Promise<EnrollmentToken[]>;
+  revokeEnrollmentToken(tokenId: string): Promise<EnrollmentToken>;
+  getClientAgentConfig(clientId: string): Promise<ClientAgentConfig>;
+  /** Replaces the client's settings ({} clears them); connected agents get them at once. */
+  putClientAgentConfig(clientId: string, settings: AgentSettings): Promise<ClientAgentConfig>;
+  getDeviceAgentConfig(deviceId: string): Promise<DeviceAgentConfig>;
+  putDeviceAgentConfig(deviceId: string, settings: AgentSettings): Promise<DeviceAgentConfig>;
+
+  disableDevice(deviceId: string): Promise<DeviceSummary>;
+  enableDevice(deviceId: string): Promise<DeviceSummary>;
+  /** 200 `rotated` when the connected agent confirmed, 202 `pending` when it gets the credential at its next connection. */
+  rotateCredential(deviceId: string): Promise<CredentialRotation>;
+  /** Moves a device to another client; its open problems stay with the old one. */
+  moveDevice(deviceId: string, clientId: string): Promise<DeviceSummary>;
+
+  /** One page of the audit log, newest first. */
+  listAudit(q: AuditQuery, signal?: AbortSignal): Promise<AuditPage>;
+}
+
+/** The agent-management endpoints over `request`. */
+export function createAdminApi(request: RequestFn): AdminApi {
+  const call = async <T>(method: Parameters<RequestFn>[0], path: string, body?: unknown, signal?: AbortSignal) => (await request<T>(method, path, body, { signal })).body;
+  const device = (id: string) => `/api/devices/${enc(id)}`;
+  return {
+    listEnrollmentTokens: (clientId) => call('GET', `/api/clients/${enc(clientId)}/enrollment-tokens`),
+    revokeEnrollmentToken: (tokenId) => call('DELETE', `/api/enrollment-tokens/${enc(tokenId)}`),
+    getClientAgentConfig: (clientId) => call('GET', `/api/clients/${enc(clientId)}/agent-config`),
+    putClientAgentConfig: (clientId, settings) => call('PUT', `/api/clients/${enc(clientId)}/agent-config`, settings),
+    getDeviceAgentConfig: (deviceId) => call('GET', `${device(deviceId)}/agent-config`),
+    putDeviceAgentConfig: (deviceId, settings) => call('PUT', `${device(deviceId)}/agent-config`, settings),
+
+    disableDevice: (deviceId) => call('POST', `${device(deviceId)}/disable`),
+    enableDevice: (deviceId) => call('POST', `${device(deviceId)}/enable`),
+    rotateCredential: async (deviceId) => {
+      const answer = await request<CredentialRotation>('POST', `${device(deviceId)}/rotate-credential`, {});
+      // The status code is the outcome; the body says the same, but trust the code if they differ.
+      return { ...answer.body, status: answer.status === 202 ? 'pending' : answer.body.status };
+    },
+    moveDevice: (deviceId, clientId) => call('PATCH', device(deviceId), { clientId }),
+
+    listAudit: (q, signal) =>
+      call('GET', `/api/audit${query({ limit: q.limit, before: q.before, actor: q.actor, entityType: q.entityType, entityId: q.entityId })}`, undefined, signal),
+  };
+}

@@ -1,0 +1,105 @@
+/**
+ * The transport under the typed API client: one `request` that sends and expects JSON with the
+ * session cookie, and turns every failure into one ApiError parsed from the server's
+ * `{ error: { code, message } }`. Writes always carry `content-type: application/json`, which
+ * the server (together with Origin) uses as its CSRF check.
+ */
+import type { ApiErrorBody } from '../../../shared/api-types.js';
+
+/** A failed API call: HTTP status plus the server's error code and message. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+
+  /** True when the session is missing or expired. */
+  get isUnauthorized(): boolean {
+    return this.status === 401;
+  }
+
+  /** True when the server has no such route or record (an optional module not installed). */
+  get isNotFound(): boolean {
+    return this.status === 404;
+  }
+}
+
+export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** A successful answer with its status, for endpoints whose status carries meaning (200 vs 202). */
+export interface Answer<T> {
+  status: number;
+  body: T;
+}
+
+/** Sends one request; resolves with the answer's status and parsed body, throws ApiError otherwise. */
+export type RequestFn = <T>(method: Method, path: string, body?: unknown, init?: { signal?: AbortSignal; isLogin?: boolean }) => Promise<Answer<T>>;
+
+function isErrorBody(value: unknown): value is ApiErrorBody {
+  if (typeof value !== 'object' || value === null) return false;
+  const err = (value as { error?: unknown }).error;
+  return typeof err === 'object' && err !== null && typeof (err as { message?: unknown }).message === 'string';
+}
+
+/** Turns a failed response into an ApiError, keeping the server's exact code and message. */
+async function readError(res: Response): Promise<ApiError> {
+  const text = await res.text().catch(() => '');
+  try {
+    const body: unknown = JSON.parse(text);
+    if (isErrorBody(body)) return new ApiError(res.status, String(body.error.code), body.error.message);
+  } catch {
+    // not JSON: fall through to a generic message
+  }
+  const reason = res.statusText || 'request failed';
+  return new ApiError(res.status, `HTTP_${res.status}`, `The server answered ${res.status} ${reason}.`);
+}
+
+/** `?a=1&b=2` of the defined values, or '' when there are none. */
+export function query(params: Record<string, string | number | undefined>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') q.set(k, String(v));
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}
+
+export const enc = encodeURIComponent;
+
+/** Builds `request` over `doFetch`; a 401 (except from login) is reported to `onUnauthorized`. */
+export function createRequest(doFetch: typeof fetch, onUnauthorized: () => void): RequestFn {
+  return async <T>(method: Method, path: string, body?: unknown, init?: { signal?: AbortSignal; isLogin?: boolean }): Promise<Answer<T>> => {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (method !== 'GET') headers['content-type'] = 'application/json';
+    let res: Response;
+    try {
+      res = await doFetch(path, {
+        method,
+        headers,
+        credentials: 'same-origin',
+        body: method === 'GET' ? undefined : JSON.stringify(body ?? {}),
+        signal: init?.signal,
+      });
+    } catch (err) {
+      if ((err as Error).name === 'AbortError') throw err;
+      throw new ApiError(0, 'NETWORK_ERROR', 'Cannot reach the Quarkpulse server. Check your connection.');
+    }
+    if (!res.ok) {
+      const error = await readError(res);
+      if (error.isUnauthorized && !init?.isLogin) onUnauthorized();
+      throw error;
+    }
+    if (res.status === 204) return { status: 204, body: undefined as T };
+    const text = await res.text();
+    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
+  };
+}
+
+/** Message for any thrown value, for showing in the UI. */
+export function describeError(err: unknown): string {
+  if (err instanceof ApiError) return err.message;
+  if (err instanceof Error) return err.message;
+  return String(err);
+}

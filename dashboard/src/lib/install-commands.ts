@@ -1,0 +1,82 @@
+/**
+ * The copy-paste commands that enroll and start an agent with a fresh enrollment token: a quick
+ * `npx` run, and the packaged installers (scripts/install/<os>/, flags as in their usage lines)
+ * that run the single-file bundle from `npm run build:agent` as a service.
+ */
+
+/** One titled set of commands. */
+export interface CommandSet {
+  id: string;
+  title: string;
+  commands: string[];
+  note: string;
+}
+
+/**
+ * `value` as one word of a POSIX shell command (sh, bash, zsh): as is when it holds only
+ * characters no shell treats specially, else in single quotes (a `'` inside becomes `'\''`).
+ * So an ordinary origin such as `https://monitor.example.nl:8443` reads unchanged, while
+ * `http://[::1]:8080` (a glob to zsh) or a URL with `&` or a space still arrives as one argument.
+ */
+export function shellWord(value: string): string {
+  if (/^[A-Za-z0-9_@%+:,./-][A-Za-z0-9_@%+=:,./-]*$/.test(value)) return value;
+  return `'${value.replaceAll("'", "'\\''")}'`;
+}
+
+/**
+ * `value` as a PowerShell single-quoted string. PowerShell reads the typographic quotes
+ * ‘ ’ ‚ ‛ as `'` too; each of them is doubled, which is how a quote stands inside such a string.
+ */
+export function powerShellString(value: string): string {
+  return `'${value.replace(/['\u2018\u2019\u201A\u201B]/g, '$&$&')}'`;
+}
+
+/** Where `npm run build:agent` writes the bundle (scripts/build-agent.mjs). */
+export const AGENT_BUNDLE = 'dist/agent/quarkpulse-agent.mjs';
+
+/** Commands for enrolling a machine against `serverUrl` with `token`. */
+export function installCommands(serverUrl: string, token: string): CommandSet[] {
+  const sh = { server: shellWord(serverUrl), token: shellWord(token) };
+  const ps = { server: powerShellString(serverUrl), token: powerShellString(token) };
+  return [
+    {
+      id: 'linux',
+      title: 'Linux service (systemd)',
+      commands: [`sudo scripts/install/linux/install.sh --server ${sh.server} --token ${sh.token}`],
+      note: 'Runs as the system user quarkpulse. The script finds the bundle in dist/agent/ of the same release (or next to itself; else --bundle FILE). Add --ca ca.pem for a private CA, --dry-run to see the steps.',
+    },
+    {
+      id: 'windows',
+      title: 'Windows service (elevated PowerShell)',
+      commands: [
+        `powershell -ExecutionPolicy Bypass -File .\\scripts\\install\\windows\\install.ps1 -Server ${ps.server} -Token ${ps.token} -Bundle .\\dist\\agent\\quarkpulse-agent.mjs`,
+      ],
+      note: 'Runs as LocalService (-RunAsSystem for the Windows Update count). Without -Bundle the script looks for quarkpulse-agent.mjs next to itself. Add -Ca C:\\path\\ca.pem for a private CA.',
+    },
+    {
+      id: 'macos',
+      title: 'macOS service (launchd)',
+      commands: [`sudo scripts/install/macos/install.sh --server ${sh.server} --token ${sh.token}`],
+      note: 'Runs as the hidden user _quarkpulse. Same --bundle, --ca and --dry-run options as on Linux.',
+    },
+    {
+      id: 'unix',
+      title: 'Quick try (Linux, macOS), no service',
+      commands: [`npx quarkpulse agent enroll --server ${sh.server} --token ${sh.token}`, 'npx quarkpulse agent run'],
+      note: 'Runs in this terminal until you stop it.',
+    },
+    {
+      id: 'npx-windows',
+      title: 'Quick try (Windows PowerShell), no service',
+      commands: [`npx.cmd quarkpulse agent enroll --server ${ps.server} --token ${ps.token}`, 'npx.cmd quarkpulse agent run'],
+      note: 'npx.cmd works under the default script execution policy; npx.ps1 may not.',
+    },
+  ];
+}
+
+/** One set by id (e.g. `unix`); throws on an unknown id, which is a programming error. */
+export function commandSet(serverUrl: string, token: string, id: string): CommandSet {
+  const set = installCommands(serverUrl, token).find((s) => s.id === id);
+  if (!set) throw new Error(`no install command set "${id}"`);
+  return set;
+}

@@ -1,0 +1,143 @@
+/**
+ * Monthly billing per client: the time booked on its incidents in a month (by work date) × the
+ * client's hourly rate, from GET /api/reports/billing. Closed incidents can be marked billed here.
+ */
+import { useEffect } from 'preact/hooks';
+import type { BillingReport } from '../../../../shared/alert-types.js';
+import { usePermissions, useApp } from '../../lib/app-context.js';
+import { formatDate, formatMinutes, formatMoney, formatMonth, thisMonthIso } from '../../lib/format.js';
+import { useAction, useLoad } from '../../lib/hooks.js';
+import { href, incidentHref, navigate } from '../../lib/router.js';
+import { ContractBadge } from '../../ui/contract-badge.js';
+import { EmptyState, ErrorNote, Field, LoadState, PageHead, StateBadge } from '../../ui/ui.js';
+import './billing.css';
+
+function Report({ report, onChanged }: { report: BillingReport; onChanged: () => void }) {
+  const { api } = useApp();
+  const { canAct } = usePermissions();
+  const action = useAction();
+  if (report.incidents.length === 0) {
+    return (
+      <EmptyState title={`No time booked for ${report.clientName} in ${formatMonth(report.month)}`} testId="billing-empty">
+        <p>Time booked on an incident counts in the month it was worked (its date), at the client’s hourly rate.</p>
+      </EmptyState>
+    );
+  }
+  return (
+    <>
+      <div class="table-wrap">
+      <table class="table billing" data-testid="billing-table">
+        <thead>
+          <tr>
+            <th scope="col">Incident</th>
+            <th scope="col" class="hide-narrow">
+              Opened
+            </th>
+            <th scope="col">State</th>
+            <th scope="col" class="num">
+              Time
+            </th>
+            <th scope="col" class="num">
+              Amount
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {report.incidents.map((r) => (
+            <tr key={r.incidentId}>
+              <td>
+                <a href={incidentHref(r.incidentId)}>{r.title}</a>
+              </td>
+              <td class="nowrap hide-narrow">{formatDate(r.openedAtMs)}</td>
+              <td>
+                <StateBadge state={r.state} />
+                {canAct && r.state === 'closed' && (
+                  <button
+                    type="button"
+                    class="btn btn-quiet btn-small"
+                    disabled={action.isBusy}
+                    onClick={() =>
+                      action.run(async () => {
+                        await api.billIncident(r.incidentId);
+                        onChanged();
+                      })
+                    }
+                  >
+                    Mark billed
+                  </button>
+                )}
+              </td>
+              <td class="num">{formatMinutes(r.minutes)}</td>
+              <td class="num">{formatMoney(r.amount, report.currency)}</td>
+            </tr>
+          ))}
+        </tbody>
+        <tfoot>
+          <tr>
+            <th scope="row" colSpan={2}>
+              Total at {formatMoney(report.hourlyRate, report.currency)} per hour
+            </th>
+            <td class="hide-narrow" />
+            <td class="num">{formatMinutes(report.totalMinutes)}</td>
+            <td class="num" data-testid="billing-total">
+              {formatMoney(report.totalAmount, report.currency)}
+            </td>
+          </tr>
+        </tfoot>
+      </table>
+      </div>
+      <ErrorNote message={action.error} />
+    </>
+  );
+}
+
+export function BillingView({ clientId, month }: { clientId: string | null; month: string | null }) {
+  const { api, live } = useApp();
+  const clients = useLoad(() => api.listClients(), [api]);
+  const sorted = [...(clients.data ?? [])].sort((a, b) => (a.contract === b.contract ? a.name.localeCompare(b.name) : a.contract === 'break-fix' ? -1 : 1));
+  const selected = clientId ?? sorted[0]?.id ?? null;
+  const selectedMonth = month && /^\d{4}-\d{2}$/.test(month) ? month : thisMonthIso();
+  const report = useLoad(() => (selected ? api.billing(selected, selectedMonth) : Promise.resolve(null)), [api, selected, selectedMonth]);
+  useEffect(() => live.on('incidents', (m) => (m.isResync || m.incidents.some((i) => i.clientId === selected)) && report.reload()), [live, selected]);
+  const go = (client: string | null, m: string) => navigate(href('/billing', { client, month: m }), true);
+  const client = sorted.find((c) => c.id === selected);
+
+  return (
+    <section aria-labelledby="billing-title" data-testid="billing-page">
+      <PageHead title="Billing" titleId="billing-title" subtitle="Booked time per client and month, at the client’s hourly rate." />
+      {clients.status !== 'ready' ? (
+        <LoadState status={clients.status} error={clients.error} onRetry={clients.reload} what="clients" />
+      ) : sorted.length === 0 ? (
+        <EmptyState title="No clients yet">
+          <p>
+            <a href="#/clients">Add a client</a> first; its incidents and booked time show up here.
+          </p>
+        </EmptyState>
+      ) : (
+        <>
+          <div class="toolbar">
+            <Field label="Client">
+              <select class="select" value={selected ?? ''} onChange={(e) => go(e.currentTarget.value, selectedMonth)} data-testid="billing-client">
+                {sorted.map((c) => (
+                  <option key={c.id} value={c.id}>
+                    {c.name} ({c.contract === 'monthly' ? 'monthly' : 'break-fix'})
+                  </option>
+                ))}
+              </select>
+            </Field>
+            <Field label="Month">
+              <input type="month" value={selectedMonth} max={thisMonthIso()} onInput={(e) => e.currentTarget.value && go(selected, e.currentTarget.value)} data-testid="billing-month" />
+            </Field>
+          </div>
+          {client && (
+            <p class="billing-terms">
+              <ContractBadge contract={client.contract} /> {client.name}: {formatMoney(client.hourlyRate, client.currency)} per hour
+              {client.contract === 'monthly' && <> · monthly fee {formatMoney(client.monthlyFee, client.currency)} (incidents are only booked for break-fix work)</>}
+            </p>
+          )}
+          {report.data ? <Report report={report.data} onChanged={report.reload} /> : <LoadState status={report.status} error={report.error} onRetry={report.reload} what="the billing report" />}
+        </>
+      )}
+    </section>
+  );
+}

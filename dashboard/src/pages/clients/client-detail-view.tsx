@@ -1,0 +1,147 @@
+/**
+ * One client: terms (editable), its devices, enrollment tokens (list, revoke, create with install
+ * commands), agent settings for all its machines, and the contract advisor (what the other model
+ * would have cost, month by month; chart loaded on demand).
+ */
+import type { ComponentChildren } from 'preact';
+import { useState } from 'preact/hooks';
+import { usePermissions, useApp } from '../../lib/app-context.js';
+import { formatDate, formatMoney, formatRelative } from '../../lib/format.js';
+import { useAction, useLoad, useNow } from '../../lib/hooks.js';
+import { lazyView } from '../../lib/lazy.js';
+import { deviceHref, href, navigate } from '../../lib/router.js';
+import { ClientForm } from './client-form.js';
+import { ContractBadge, StatusDot } from '../../ui/contract-badge.js';
+import { ClientAgentSettings } from '../../ui/agent-settings-panels.js';
+import { EnrollPanel } from './enroll-panel.js';
+import { EnrollmentTokens } from './enrollment-tokens.js';
+import { ProblemCounts } from '../../ui/fleet-list.js';
+import { EmptyState, ErrorNote, LoadState, PageHead } from '../../ui/ui.js';
+import './clients.css';
+
+const AdvisorPanel = lazyView(() => import('./advisor-panel.js').then((m) => m.AdvisorPanel));
+
+export function ClientDetailView({ clientId }: { clientId: string }) {
+  const { api } = useApp();
+  const { canAct, isAdmin } = usePermissions();
+  const client = useLoad(() => api.getClient(clientId), [api, clientId]);
+  const devices = useLoad(() => api.listDevices().then((all) => all.filter((d) => d.clientId === clientId)), [api, clientId]);
+  const tokens = useLoad(() => api.listEnrollmentTokens(clientId), [api, clientId]);
+  const [isEditing, setIsEditing] = useState(false);
+  const remove = useAction();
+  const nowMs = useNow(30_000);
+
+  if (!client.data) return <LoadState status={client.status} error={client.error} onRetry={client.reload} what="this client" />;
+  const c = client.data;
+  const terms: [string, ComponentChildren][] = [
+    ['Contract', <ContractBadge contract={c.contract} />],
+    ['Monthly fee', formatMoney(c.monthlyFee, c.currency)],
+    ['Hourly rate', formatMoney(c.hourlyRate, c.currency)],
+    ['Time zone', c.timezone],
+    ['Contact', c.contact ?? '–'],
+    ['Client since', formatDate(c.createdAtMs)],
+  ];
+
+  return (
+    <article class="record-page" data-testid="client-page" data-client-id={c.id}>
+      <nav class="crumbs" aria-label="Breadcrumb">
+        <a href="#/clients">Clients</a>
+        <span aria-hidden="true">/</span>
+        <span>{c.name}</span>
+      </nav>
+      <PageHead title={c.name}>
+        <a class="btn btn-quiet" href={href('/billing', { client: c.id })}>
+          Billing
+        </a>
+        {canAct && !isEditing && (
+          <button type="button" class="btn" onClick={() => setIsEditing(true)} data-testid="edit-client">
+            Edit
+          </button>
+        )}
+        {isAdmin && (
+          <button
+            type="button"
+            class="btn btn-danger"
+            disabled={remove.isBusy}
+            onClick={() => {
+              if (!window.confirm(`Delete the client ${c.name}? This works only while it has no devices and no history.`)) return;
+              void remove.run(async () => {
+                await api.deleteClient(c.id);
+                navigate('#/clients');
+              });
+            }}
+          >
+            Delete
+          </button>
+        )}
+      </PageHead>
+      <ErrorNote message={remove.error} />
+      {isEditing ? (
+        <div class="panel">
+          <h2>Edit {c.name}</h2>
+          <ClientForm
+            client={c}
+            submitLabel="Save"
+            onCancel={() => setIsEditing(false)}
+            onSubmit={async (input) => {
+              client.setData(await api.updateClient(c.id, input));
+              setIsEditing(false);
+            }}
+          />
+          <p class="muted">A contract change applies to problems that open after it; open alerts and incidents keep their route.</p>
+        </div>
+      ) : (
+        <dl class="facts" data-testid="client-terms">
+          {terms.map(([label, value]) => (
+            <div class="fact" key={label}>
+              <dt>{label}</dt>
+              <dd>{value}</dd>
+            </div>
+          ))}
+        </dl>
+      )}
+
+      <section class="section" aria-labelledby="client-devices">
+        <h2 id="client-devices">Devices</h2>
+        {!devices.data ? (
+          <LoadState status={devices.status} error={devices.error} onRetry={devices.reload} what="devices" />
+        ) : devices.data.length === 0 ? (
+          <EmptyState title="No devices yet">
+            <p>Create an enrollment token below and run the commands on each machine of {c.name}.</p>
+          </EmptyState>
+        ) : (
+          <ul class="card-list compact" data-testid="client-devices">
+            {devices.data.map((d) => (
+              <li key={d.id} class={`card health-${d.worstSeverity ?? 'ok'}`}>
+                <p class="card-title">
+                  <StatusDot isOnline={d.isOnline} isDisabled={d.isDisabled} /> <a href={deviceHref(d.id)}>{d.hostname}</a>
+                </p>
+                <p class="card-meta">
+                  <span>last seen {formatRelative(d.lastSeenMs, nowMs)}</span>
+                  <ProblemCounts firing={d.firingAlerts} acknowledged={d.openAlerts - d.firingAlerts} incidents={d.openIncidents} />
+                </p>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+
+      <section class="section" aria-labelledby="client-enroll">
+        <h2 id="client-enroll">Install the agent</h2>
+        <EnrollmentTokens tokens={tokens} />
+        {canAct && <EnrollPanel client={c} onCreated={tokens.reload} />}
+      </section>
+
+      <section class="section" aria-labelledby="client-agent">
+        <h2 id="client-agent">Agent settings</h2>
+        <p class="muted section-lead">For every machine of {c.name}; a device can override them on its own page.</p>
+        <ClientAgentSettings clientId={c.id} />
+      </section>
+
+      <section class="section" aria-labelledby="client-advisor">
+        <h2 id="client-advisor">Contract advisor</h2>
+        <AdvisorPanel client={c} />
+      </section>
+    </article>
+  );
+}

@@ -1,0 +1,98 @@
+/** Create or edit a client: name, contract model, fee, hourly rate, currency, time zone, contact. */
+import { useState } from 'preact/hooks';
+import type { ClientInfo, ClientInput, ContractType } from '../../../../shared/api-types.js';
+import { viewerTimeZone } from '../../lib/format.js';
+import { useAction } from '../../lib/hooks.js';
+import { ErrorNote, Field } from '../../ui/ui.js';
+import { FormActions } from '../../ui/form-actions.js';
+
+/** IANA zones the browser knows, with UTC first (supportedValuesOf lists only geographic zones). */
+const zones: string[] = (() => {
+  try {
+    const list = (Intl as unknown as { supportedValuesOf(k: string): string[] }).supportedValuesOf('timeZone');
+    return ['UTC', ...list.filter((z) => z !== 'UTC')];
+  } catch {
+    return ['UTC', 'Europe/Amsterdam', 'Europe/Brussels', 'Europe/London'];
+  }
+})();
+
+interface Props {
+  client?: ClientInfo;
+  submitLabel: string;
+  onSubmit: (input: ClientInput) => Promise<unknown>;
+  onCancel?: () => void;
+}
+
+export function ClientForm({ client, submitLabel, onSubmit, onCancel }: Props) {
+  const action = useAction();
+  const [name, setName] = useState(client?.name ?? '');
+  const [contract, setContract] = useState<ContractType>(client?.contract ?? 'monthly');
+  const [fee, setFee] = useState(String(client?.monthlyFee ?? ''));
+  const [rate, setRate] = useState(String(client?.hourlyRate ?? ''));
+  const [currency, setCurrency] = useState(client?.currency ?? 'EUR');
+  const [timezone, setTimezone] = useState(client?.timezone ?? (zones.includes(viewerTimeZone()) ? viewerTimeZone() : 'UTC'));
+  // A stored zone this browser does not list still shows (and is kept) rather than a blank select.
+  const zoneOptions = zones.includes(timezone) ? zones : [timezone, ...zones];
+  const [contact, setContact] = useState(client?.contact ?? '');
+
+  const submit = (e: Event) => {
+    e.preventDefault();
+    void action.run(() =>
+      onSubmit({
+        name: name.trim(),
+        contract,
+        monthlyFee: Number(fee) || 0,
+        hourlyRate: Number(rate) || 0,
+        currency: currency.trim().toUpperCase(),
+        timezone,
+        contact: contact.trim() || null,
+      }),
+    );
+  };
+
+  return (
+    <form class="form-grid" onSubmit={submit} data-testid="client-form">
+      <Field label="Name" wide>
+        <input required maxLength={200} value={name} onInput={(e) => setName(e.currentTarget.value)} data-testid="client-name" />
+      </Field>
+      <fieldset class="field field-wide radio-group">
+        <legend>Contract</legend>
+        <label class="radio">
+          <input type="radio" name="contract" value="monthly" checked={contract === 'monthly'} onChange={() => setContract('monthly')} data-testid="contract-monthly" />
+          <span>
+            <strong>Monthly</strong> — fixed fee; problems raise alerts and page the on-call technician
+          </span>
+        </label>
+        <label class="radio">
+          <input type="radio" name="contract" value="break-fix" checked={contract === 'break-fix'} onChange={() => setContract('break-fix')} data-testid="contract-break-fix" />
+          <span>
+            <strong>Break-fix</strong> — hours × rate; problems are logged as incidents, nobody is paged
+          </span>
+        </label>
+      </fieldset>
+      <Field label="Monthly fee" hint={`${currency} per month`}>
+        <input type="number" min={0} step="0.01" inputMode="decimal" value={fee} onInput={(e) => setFee(e.currentTarget.value)} data-testid="client-fee" />
+      </Field>
+      <Field label="Hourly rate" hint={`${currency} per hour`}>
+        <input type="number" min={0} step="0.01" inputMode="decimal" value={rate} onInput={(e) => setRate(e.currentTarget.value)} data-testid="client-rate" />
+      </Field>
+      <Field label="Currency" hint="ISO code, e.g. EUR">
+        <input required pattern="[A-Za-z]{3}" maxLength={3} value={currency} onInput={(e) => setCurrency(e.currentTarget.value)} />
+      </Field>
+      <Field label="Time zone" hint="Maintenance times and billing dates use it">
+        <select class="select" value={timezone} onChange={(e) => setTimezone(e.currentTarget.value)}>
+          {zoneOptions.map((z) => (
+            <option key={z} value={z}>
+              {z}
+            </option>
+          ))}
+        </select>
+      </Field>
+      <Field label="Contact" wide>
+        <input maxLength={500} value={contact} onInput={(e) => setContact(e.currentTarget.value)} placeholder="Name, phone, e-mail" />
+      </Field>
+      <FormActions submitLabel={submitLabel} isDisabled={action.isBusy || !name.trim()} testId="client-submit" onCancel={onCancel} />
+      <ErrorNote message={action.error} />
+    </form>
+  );
+}

@@ -1,0 +1,230 @@
+/**
+ * One incident: what happened, the device's metrics when it opened (the snapshot a technician
+ * needs when the client calls), booked time with a form to book more, close / mark billed,
+ * comments and the audit trail. Follows live changes.
+ */
+import type { ComponentChildren } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import type { IncidentDetail } from '../../../../shared/alert-types.js';
+import { usePermissions, useApp } from '../../lib/app-context.js';
+import { formatIsoDate, formatMinutes, todayIso } from '../../lib/format.js';
+import { useAction, useLoad } from '../../lib/hooks.js';
+import { describeMetric, formatMetricValue, parseSeriesKey } from '../../lib/metric-format.js';
+import { deviceHref, href } from '../../lib/router.js';
+import { ErrorNote, Field, LoadState, PageHead, ReadOnlyNote, SeverityBadge, StateBadge, Time, Timeline } from '../../ui/ui.js';
+import { CommentForm } from '../../ui/comment-form.js';
+import './incidents.css';
+
+/** The device's latest values when the incident opened, grouped by metric. */
+function Snapshot({ snapshot }: { snapshot: Record<string, number> }) {
+  const keys = Object.keys(snapshot).sort();
+  if (keys.length === 0) return <p class="muted">No metrics were recorded with this incident (opened by hand without a device, or before the device reported).</p>;
+  return (
+    <table class="table snapshot" data-testid="snapshot">
+      <thead>
+        <tr>
+          <th scope="col">Metric</th>
+          <th scope="col">Labels</th>
+          <th scope="col" class="num">
+            Value at opening
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {keys.map((k) => {
+          const { name, labels } = parseSeriesKey(k);
+          return (
+            <tr key={k}>
+              <td title={describeMetric(name)}>{name}</td>
+              <td class="muted">{labels}</td>
+              <td class="num">{formatMetricValue(name, snapshot[k]!)}</td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}
+
+function BookTimeForm({ incident, onBooked }: { incident: IncidentDetail; onBooked: () => void }) {
+  const { api } = useApp();
+  const action = useAction();
+  const [hours, setHours] = useState('0');
+  const [minutes, setMinutes] = useState('30');
+  const [note, setNote] = useState('');
+  const [date, setDate] = useState(todayIso);
+  const total = (Number(hours) || 0) * 60 + (Number(minutes) || 0);
+  const submit = (e: Event) => {
+    e.preventDefault();
+    void action.run(async () => {
+      await api.bookTime(incident.id, { minutes: Math.round(total), note: note.trim() || null, date });
+      setNote('');
+      onBooked();
+    });
+  };
+  return (
+    <form class="panel form-grid" onSubmit={submit} data-testid="book-time-form">
+      <h3 class="form-title">Book time</h3>
+      <Field label="Hours">
+        <input type="number" min={0} max={24} step={1} inputMode="numeric" value={hours} onInput={(e) => setHours(e.currentTarget.value)} data-testid="book-hours" />
+      </Field>
+      <Field label="Minutes">
+        <input type="number" min={0} max={59} step={5} inputMode="numeric" value={minutes} onInput={(e) => setMinutes(e.currentTarget.value)} data-testid="book-minutes" />
+      </Field>
+      <Field label="Date" hint="The day the work was done">
+        <input type="date" required value={date} max={todayIso()} onInput={(e) => setDate(e.currentTarget.value)} />
+      </Field>
+      <Field label="Note" wide>
+        <input maxLength={2000} value={note} onInput={(e) => setNote(e.currentTarget.value)} placeholder="What you did" data-testid="book-note" />
+      </Field>
+      <div class="button-row">
+        <button type="submit" class="btn btn-primary" disabled={action.isBusy || total < 1 || total > 1440} data-testid="book-submit">
+          Book {total >= 1 ? formatMinutes(total) : 'time'}
+        </button>
+      </div>
+      <ErrorNote message={action.error} />
+    </form>
+  );
+}
+
+function TimeEntries({ incident: i, canEdit, onChanged }: { incident: IncidentDetail; canEdit: boolean; onChanged: () => void }) {
+  const { api } = useApp();
+  const action = useAction();
+  if (i.timeEntries.length === 0) return <p class="muted" data-testid="no-time">No time booked yet.</p>;
+  return (
+    <>
+      <ul class="entries" data-testid="time-entries">
+        {i.timeEntries.map((t) => (
+          <li key={t.id} class="entry" data-testid="time-entry">
+            <p class="entry-head">
+              <strong class="entry-minutes">{formatMinutes(t.minutes)}</strong>
+              <span class="muted">
+                {formatIsoDate(t.date)} · {t.technician}
+              </span>
+              {canEdit && (
+                <button
+                  type="button"
+                  class="btn btn-quiet btn-small entry-remove"
+                  aria-label={`Remove ${formatMinutes(t.minutes)} by ${t.technician} on ${t.date}`}
+                  disabled={action.isBusy}
+                  onClick={() =>
+                    action.run(async () => {
+                      await api.removeTime(i.id, t.id);
+                      onChanged();
+                    })
+                  }
+                >
+                  Remove
+                </button>
+              )}
+            </p>
+            {t.note && <p class="entry-note">{t.note}</p>}
+          </li>
+        ))}
+        <li class="entry entry-total">
+          <p class="entry-head">
+            <strong class="entry-minutes" data-testid="booked-total">
+              {formatMinutes(i.bookedMinutes)}
+            </strong>
+            <span class="muted">in total</span>
+          </p>
+        </li>
+      </ul>
+      <ErrorNote message={action.error} />
+    </>
+  );
+}
+
+function StateActions({ incident: i, onChanged }: { incident: IncidentDetail; onChanged: (i: IncidentDetail) => void }) {
+  const { api } = useApp();
+  const action = useAction();
+  return (
+    <div class="panel">
+      <div class="button-row">
+        {i.state === 'open' && (
+          <button type="button" class="btn" disabled={action.isBusy} onClick={() => action.run(async () => onChanged(await api.closeIncident(i.id)))} data-testid="close-button">
+            Close incident
+          </button>
+        )}
+        {i.state === 'closed' && (
+          <button type="button" class="btn btn-primary" disabled={action.isBusy} onClick={() => action.run(async () => onChanged(await api.billIncident(i.id)))} data-testid="bill-button">
+            Mark billed
+          </button>
+        )}
+      </div>
+      <CommentForm
+        formClass="comment-form"
+        isBusy={action.isBusy}
+        submit={(text) => action.run(async () => onChanged(await api.commentIncident(i.id, text)))}
+      />
+      <ErrorNote message={action.error} />
+    </div>
+  );
+}
+
+export function IncidentDetailView({ incidentId }: { incidentId: string }) {
+  const { api, live } = useApp();
+  const { canAct } = usePermissions();
+  const incident = useLoad(() => api.getIncident(incidentId), [api, incidentId]);
+  useEffect(() => live.on('incidents', (m) => (m.isResync || m.incidents.some((i) => i.id === incidentId)) && incident.reload()), [live, incidentId]);
+
+  if (!incident.data) return <LoadState status={incident.status} error={incident.error} onRetry={incident.reload} what="this incident" />;
+  const i = incident.data;
+  const facts: [string, ComponentChildren][] = [
+    ['Client', i.clientName],
+    ['Device', i.deviceId && i.hostname ? <a href={deviceHref(i.deviceId)}>{i.hostname}</a> : '–'],
+    ['Source', i.source === 'manual' ? 'client called' : `rule: ${i.ruleName ?? '?'}`],
+    ['Opened', <Time ms={i.openedAtMs} />],
+    ['Closed', i.closedAtMs ? <><Time ms={i.closedAtMs} />{i.closure === 'cleared' ? ' (cleared by itself)' : ''}</> : '–'],
+    ['Billed', i.billedAtMs ? <Time ms={i.billedAtMs} /> : '–'],
+    ['Booked', formatMinutes(i.bookedMinutes)],
+  ];
+  const month = i.openedAtMs ? todayIso(i.openedAtMs).slice(0, 7) : null;
+
+  return (
+    <article class="record-page" data-testid="incident-page" data-incident-id={i.id} data-state={i.state}>
+      <nav class="crumbs" aria-label="Breadcrumb">
+        <a href="#/incidents">Incidents</a>
+        <span aria-hidden="true">/</span>
+        <span>{i.clientName}</span>
+      </nav>
+      <PageHead
+        title={
+          <>
+            <SeverityBadge severity={i.severity} /> {i.title}
+          </>
+        }
+      >
+        <StateBadge state={i.state} />
+        <a class="btn btn-quiet btn-small" href={href('/billing', { client: i.clientId, month })}>
+          Billing for {i.clientName}
+        </a>
+      </PageHead>
+      <dl class="facts">
+        {facts.map(([label, value]) => (
+          <div class="fact" key={label}>
+            <dt>{label}</dt>
+            <dd>{value}</dd>
+          </div>
+        ))}
+      </dl>
+      <div class="two-col">
+        <section class="section" aria-labelledby="snapshot-title">
+          <h2 id="snapshot-title">Metrics at opening</h2>
+          <Snapshot snapshot={i.snapshot} />
+        </section>
+        <section class="section" aria-labelledby="time-title">
+          <h2 id="time-title">Time</h2>
+          <TimeEntries incident={i} canEdit={canAct && i.state !== 'billed'} onChanged={incident.reload} />
+          {canAct && i.state !== 'billed' && <BookTimeForm incident={i} onBooked={incident.reload} />}
+          {i.state === 'billed' && <p class="muted">Billed incidents keep their time as invoiced.</p>}
+        </section>
+      </div>
+      {canAct ? <StateActions incident={i} onChanged={incident.setData} /> : <ReadOnlyNote />}
+      <section class="section" aria-labelledby="incident-timeline">
+        <h2 id="incident-timeline">Timeline</h2>
+        <Timeline events={i.events} />
+      </section>
+    </article>
+  );
+}

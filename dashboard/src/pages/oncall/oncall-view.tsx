@@ -1,0 +1,130 @@
+/**
+ * On-call: who is on call now and next on every schedule, the schedules themselves (layers,
+ * overrides, the coming week) and the escalation policies that page them. Technicians and
+ * admins create and edit; viewers read.
+ */
+import { useMemo, useState } from 'preact/hooks';
+import type { OnCallNow } from '../../../../shared/notify-types.js';
+import { usePermissions, useApp } from '../../lib/app-context.js';
+import { useLoad } from '../../lib/hooks.js';
+import type { Names } from './oncall-text.js';
+import { PolicyCard } from './policy-card.js';
+import { PolicyForm, type TargetChoices } from './policy-form.js';
+import { ScheduleCard } from './schedule-card.js';
+import { ScheduleForm } from './schedule-form.js';
+import { EmptyState, LoadState, PageHead, Time } from '../../ui/ui.js';
+import './oncall.css';
+
+function NowPanel({ now }: { now: OnCallNow }) {
+  if (now.schedules.length === 0) return null;
+  return (
+    <ul class="now-list" data-testid="oncall-now-list">
+      {now.schedules.map((s) => (
+        <li key={s.scheduleId} class="now-card" data-testid="oncall-now" data-schedule-id={s.scheduleId}>
+          <p class="now-schedule">{s.name}</p>
+          <p class="now-person">
+            <strong data-testid="oncall-now-person">{s.current.username ?? 'Nobody'}</strong>
+            {s.current.source === 'override' && <span class="tag tag-active">override</span>}
+          </p>
+          <p class="muted">
+            {s.current.endsAtMs === null ? 'no change within 60 days' : <>until <Time ms={s.current.endsAtMs} /></>}
+            {s.next && (
+              <>
+                {' · next '}
+                <strong>{s.next.username ?? 'nobody'}</strong>
+              </>
+            )}
+          </p>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+export function OnCallView() {
+  const { api } = useApp();
+  const { canAct } = usePermissions();
+  const now = useLoad((signal) => api.onCallNow(signal), [api]);
+  const schedules = useLoad(() => api.listSchedules(), [api]);
+  const policies = useLoad(() => api.listPolicies(), [api]);
+  const users = useLoad(() => api.listUsers(), [api]);
+  const channels = useLoad(() => api.listChannels(), [api]);
+  const types = useLoad(() => api.listChannelTypes(), [api]);
+  const clients = useLoad(() => api.listClients(), [api]);
+  const [scheduleFormKey, setScheduleFormKey] = useState(0);
+  const [policyFormKey, setPolicyFormKey] = useState(0);
+
+  const people = (users.data ?? []).filter((u) => u.role !== 'viewer' || (schedules.data ?? []).some((s) => s.layers.some((l) => l.userIds.includes(u.id))));
+  const names = useMemo<Names>(
+    () => ({
+      users: new Map((users.data ?? []).map((u) => [u.id, u.username])),
+      schedules: new Map((schedules.data ?? []).map((s) => [s.id, s.name])),
+      channels: new Map((channels.data ?? []).map((c) => [c.id, c.name])),
+    }),
+    [users.data, schedules.data, channels.data],
+  );
+  const shared = new Set((types.data ?? []).filter((t) => t.audience === 'shared').map((t) => t.type));
+  const choices: TargetChoices = {
+    schedules: schedules.data ?? [],
+    users: people,
+    rooms: (channels.data ?? []).filter((c) => shared.has(c.type)),
+    clients: clients.data ?? [],
+  };
+  const changed = () => {
+    schedules.reload();
+    now.reload();
+  };
+
+  return (
+    <section aria-labelledby="oncall-title" data-testid="oncall-page">
+      <PageHead title="On-call" titleId="oncall-title" subtitle="Who gets paged for monthly clients' alerts, and in which order when nobody acknowledges." />
+      {now.data && <NowPanel now={now.data} />}
+
+      <section class="section" aria-labelledby="schedules-title">
+        <h2 id="schedules-title">Schedules</h2>
+        {canAct && users.data && (
+          <details class="panel disclosure">
+            <summary data-testid="schedule-new">New schedule</summary>
+            <ScheduleForm key={scheduleFormKey} users={people} onSaved={() => (setScheduleFormKey((k) => k + 1), changed())} />
+          </details>
+        )}
+        {!schedules.data ? (
+          <LoadState status={schedules.status} error={schedules.error} onRetry={schedules.reload} what="schedules" />
+        ) : schedules.data.length === 0 ? (
+          <EmptyState title="No schedules yet" testId="schedules-empty">
+            <p>A schedule says who is on call when: a weekly rotation of technicians, a night layer, and overrides for swaps. Escalation policies page “whoever is on call”.</p>
+          </EmptyState>
+        ) : (
+          <ul class="card-list stack" data-testid="schedule-list">
+            {schedules.data.map((s) => (
+              <ScheduleCard key={s.id} schedule={s} users={users.data ?? []} onChanged={changed} onRemoved={changed} onOverridesChanged={now.reload} />
+            ))}
+          </ul>
+        )}
+      </section>
+
+      <section class="section" aria-labelledby="policies-title">
+        <h2 id="policies-title">Escalation policies</h2>
+        {canAct && users.data && schedules.data && (
+          <details class="panel disclosure">
+            <summary data-testid="policy-new">New escalation policy</summary>
+            <PolicyForm key={policyFormKey} choices={choices} onSaved={() => (setPolicyFormKey((k) => k + 1), policies.reload())} />
+          </details>
+        )}
+        {!policies.data ? (
+          <LoadState status={policies.status} error={policies.error} onRetry={policies.reload} what="escalation policies" />
+        ) : policies.data.length === 0 ? (
+          <EmptyState title="No escalation policies" testId="policies-empty">
+            <p>Without one, a firing alert pages nobody. Make one the default: level 1 pages whoever is on call, level 2 someone else if nobody acknowledges in time.</p>
+          </EmptyState>
+        ) : (
+          <ul class="card-list stack" data-testid="policy-list">
+            {policies.data.map((p) => (
+              <PolicyCard key={p.id} policy={p} names={names} choices={choices} onChanged={policies.reload} onRemoved={policies.reload} />
+            ))}
+          </ul>
+        )}
+      </section>
+    </section>
+  );
+}

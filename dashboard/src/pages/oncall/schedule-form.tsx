@@ -1,0 +1,82 @@
+/**
+ * Creates or edits an on-call schedule: a name, the IANA time zone its handoff times are read
+ * in, and one or more rotation layers (the last layer that applies wins). The server checks
+ * meaning (real dates, existing users, the zone) and its message is shown as is.
+ */
+import { useState } from 'preact/hooks';
+import type { UserAccount } from '../../../../shared/api-types.js';
+import type { Schedule, ScheduleInput } from '../../../../shared/notify-types.js';
+import { useApp } from '../../lib/app-context.js';
+import { viewerTimeZone } from '../../lib/format.js';
+import { useAction } from '../../lib/hooks.js';
+import { todayLocal, type Layer } from './oncall-text.js';
+import { LayerEditor } from './layer-editor.js';
+import { ErrorNote, Field } from '../../ui/ui.js';
+import { FormActions } from '../../ui/form-actions.js';
+
+interface Props {
+  schedule?: Schedule;
+  users: UserAccount[];
+  onSaved: (schedule: Schedule) => void;
+  onCancel?: () => void;
+}
+
+const newLayer = (n: number): Layer => ({ name: n === 0 ? 'Weekly rotation' : `Layer ${n + 1}`, userIds: [], rotationDays: 7, startDate: todayLocal(), handoffTime: '09:00', restrictions: [] });
+
+let zones: string[] | null = null;
+/** Every IANA zone the browser knows, for the time zone suggestions (computed once). */
+function timeZones(): string[] {
+  zones ??= typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
+  return zones;
+}
+
+export function ScheduleForm({ schedule, users, onSaved, onCancel }: Props) {
+  const { api } = useApp();
+  const action = useAction();
+  const [name, setName] = useState(schedule?.name ?? '');
+  const [timezone, setTimezone] = useState(schedule?.timezone ?? viewerTimeZone());
+  const [layers, setLayers] = useState<Layer[]>(() => schedule?.layers.map((l) => ({ ...l, userIds: [...l.userIds], restrictions: l.restrictions.map((r) => ({ ...r, days: [...r.days] })) })) ?? [newLayer(0)]);
+  const listId = `tz-${schedule?.id ?? 'new'}`;
+
+  const submit = (e: Event) => {
+    e.preventDefault();
+    const input: ScheduleInput = { name: name.trim(), timezone: timezone.trim(), layers: layers.map((l) => ({ ...l, name: l.name.trim() })) };
+    void action.run(async () => onSaved(schedule ? await api.updateSchedule(schedule.id, input) : await api.createSchedule(input)));
+  };
+
+  return (
+    <form class="form-grid wide-cells schedule-form" onSubmit={submit} data-testid="schedule-form">
+      <Field label="Name">
+        <input required maxLength={200} value={name} onInput={(e) => setName(e.currentTarget.value)} placeholder="Primary" data-testid="schedule-name" />
+      </Field>
+      <Field label="Time zone" hint="handoff times and hours are read in it">
+        <input required list={listId} value={timezone} onInput={(e) => setTimezone(e.currentTarget.value)} autoComplete="off" spellcheck={false} />
+        <datalist id={listId}>
+          {timeZones().map((z) => (
+            <option key={z} value={z} />
+          ))}
+        </datalist>
+      </Field>
+      {layers.map((l, i) => (
+        <LayerEditor
+          key={i}
+          index={i}
+          layer={l}
+          users={users}
+          onChange={(next) => setLayers((all) => all.map((x, k) => (k === i ? next : x)))}
+          onRemove={layers.length > 1 ? () => setLayers((all) => all.filter((_, k) => k !== i)) : undefined}
+        />
+      ))}
+      <div class="button-row">
+        {layers.length < 10 && (
+          <button type="button" class="btn btn-quiet" onClick={() => setLayers((all) => [...all, newLayer(all.length)])}>
+            Add a layer
+          </button>
+        )}
+        <span class="muted">Where layers overlap, the lower one wins.</span>
+      </div>
+      <FormActions submitLabel={schedule ? 'Save schedule' : 'Create schedule'} isDisabled={action.isBusy || layers.some((l) => l.userIds.length === 0)} testId="schedule-save" onCancel={onCancel} />
+      <ErrorNote message={action.error} testId="schedule-form-error" />
+    </form>
+  );
+}

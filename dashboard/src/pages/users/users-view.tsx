@@ -1,0 +1,175 @@
+/**
+ * Users (admins only): who can sign in, with which role; add, change role, reset password,
+ * remove; and how each person is paged (e-mail and contact points).
+ */
+import { useState } from 'preact/hooks';
+import type { UserAccount, UserRole } from '../../../../shared/api-types.js';
+import { usePermissions, useApp } from '../../lib/app-context.js';
+import { formatDate } from '../../lib/format.js';
+import { useAction, useLoad } from '../../lib/hooks.js';
+import { ContactPoints, EmailEditor } from '../../ui/contact-points.js';
+import { EmptyState, ErrorNote, Field, LoadState, PageHead } from '../../ui/ui.js';
+import './users.css';
+
+const roles: { value: UserRole; label: string; hint: string }[] = [
+  { value: 'technician', label: 'Technician', hint: 'handles alerts and incidents, manages clients, rules and maintenance' },
+  { value: 'viewer', label: 'Viewer', hint: 'reads everything, changes nothing' },
+  { value: 'admin', label: 'Admin', hint: 'everything, plus users and global rules' },
+];
+
+function NewUserForm({ onCreated }: { onCreated: () => void }) {
+  const { api } = useApp();
+  const action = useAction();
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const [role, setRole] = useState<UserRole>('technician');
+  const [email, setEmail] = useState('');
+  return (
+    <details class="panel disclosure">
+      <summary>Add user</summary>
+      <form
+        class="form-grid"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void action.run(async () => {
+            await api.createUser({ username: username.trim(), password, role, email: email.trim() || null });
+            setUsername('');
+            setPassword('');
+            setEmail('');
+            onCreated();
+          });
+        }}
+        data-testid="user-form"
+      >
+        <Field label="Username">
+          <input required autoComplete="off" maxLength={100} value={username} onInput={(e) => setUsername(e.currentTarget.value)} />
+        </Field>
+        <Field label="Initial password" hint="at least 10 characters; they can change it">
+          <input type="password" required autoComplete="new-password" minLength={10} value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
+        </Field>
+        <Field label="Role">
+          <select class="select" value={role} onChange={(e) => setRole(e.currentTarget.value as UserRole)}>
+            {roles.map((r) => (
+              <option key={r.value} value={r.value}>
+                {r.label}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field label="E-mail (optional)">
+          <input type="email" maxLength={200} value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
+        </Field>
+        <p class="field-wide muted">{roles.find((r) => r.value === role)?.hint}</p>
+        <div class="button-row">
+          <button type="submit" class="btn btn-primary" disabled={action.isBusy || !username.trim() || password.length < 10}>
+            Add user
+          </button>
+        </div>
+        <ErrorNote message={action.error} />
+      </form>
+    </details>
+  );
+}
+
+function UserRow({ user, isSelf, onChanged }: { user: UserAccount; isSelf: boolean; onChanged: () => void }) {
+  const { api } = useApp();
+  const action = useAction();
+  const [isResetting, setIsResetting] = useState(false);
+  const [password, setPassword] = useState('');
+  return (
+    <li class="card user-card" data-testid="user-row" data-username={user.username}>
+      <p class="card-title">
+        <strong>{user.username}</strong> {isSelf && <span class="tag">you</span>}
+      </p>
+      <p class="card-meta">
+        {user.email && <span>{user.email}</span>}
+        {user.createdAtMs !== undefined && <span>since {formatDate(user.createdAtMs)}</span>}
+      </p>
+      <div class="card-controls">
+        <select
+          class="select"
+          aria-label={`Role of ${user.username}`}
+          value={user.role}
+          disabled={action.isBusy}
+          onChange={(e) => {
+            const role = e.currentTarget.value as UserRole;
+            void action.run(async () => (await api.updateUser(user.id, { role }), onChanged()));
+          }}
+        >
+          {roles.map((r) => (
+            <option key={r.value} value={r.value}>
+              {r.label}
+            </option>
+          ))}
+        </select>
+        <button type="button" class="btn btn-small btn-quiet" onClick={() => setIsResetting((v) => !v)}>
+          Reset password
+        </button>
+        {!isSelf && (
+          <button
+            type="button"
+            class="btn btn-small btn-quiet"
+            disabled={action.isBusy}
+            onClick={() => window.confirm(`Remove ${user.username}? Their sessions end at once.`) && action.run(async () => (await api.deleteUser(user.id), onChanged()))}
+          >
+            Remove
+          </button>
+        )}
+      </div>
+      {isResetting && (
+        <form
+          class="inline-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void action.run(async () => {
+              await api.updateUser(user.id, { password });
+              setPassword('');
+              setIsResetting(false);
+            });
+          }}
+        >
+          <input type="password" autoComplete="new-password" aria-label={`New password for ${user.username}`} placeholder="New password (10+ characters)" value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
+          <button type="submit" class="btn btn-small" disabled={action.isBusy || password.length < 10}>
+            Set password
+          </button>
+        </form>
+      )}
+      <details class="user-contacts">
+        <summary data-testid="user-contacts-toggle">E-mail and contact points</summary>
+        <EmailEditor userId={user.id} email={user.email ?? null} label={`E-mail of ${user.username}`} onSaved={onChanged} />
+        <ContactPoints userId={user.id} username={user.username} canEdit />
+      </details>
+      <ErrorNote message={action.error} />
+    </li>
+  );
+}
+
+export function UsersView() {
+  const { api, user } = useApp();
+  const { isAdmin } = usePermissions();
+  const users = useLoad(() => api.listUsers(), [api]);
+  if (!isAdmin) {
+    return (
+      <EmptyState title="Only admins manage users">
+        <p>
+          Ask an admin to add colleagues or change roles. You can change your own password under <a href="#/account">Account</a>.
+        </p>
+      </EmptyState>
+    );
+  }
+  return (
+    <section aria-labelledby="users-title" data-testid="users-page">
+      <PageHead title="Users" titleId="users-title" subtitle="Passwords are stored as scrypt hashes. A reset or removal ends that user's sessions." />
+      <NewUserForm onCreated={users.reload} />
+      {!users.data ? (
+        <LoadState status={users.status} error={users.error} onRetry={users.reload} what="users" />
+      ) : (
+        <ul class="card-list" data-testid="user-list">
+          {users.data.map((u) => (
+            <UserRow key={u.id} user={u} isSelf={u.id === user?.id} onChanged={users.reload} />
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}

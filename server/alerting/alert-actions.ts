@@ -1,0 +1,97 @@
+/**
+ * What people do to alerts: acknowledge, resolve, assign, comment. Each action is one
+ * transaction that changes the alert, records who did it and when, and (for acknowledge and
+ * resolve of an alert that paged) queues the follow-up notification.
+ */
+import type { Alert, AlertDetail } from '../../shared/alert-types.js';
+import type { Db } from '../store/database.js';
+import type { AlertStore } from '../store/alerts.js';
+import type { OutboxStore } from '../store/outbox.js';
+import type { UserStore } from '../store/users.js';
+import { HttpError } from '../lib/errors.js';
+import { buildAlertPayload } from './policy/notification-payload.js';
+import { routeFollowUp } from './policy/routing.js';
+
+/** The person acting. */
+export interface Actor {
+  id: string;
+  username: string;
+}
+
+/** Builds the alert actions over the stores; `onChanged` hears of each committed change. */
+export function createAlertActions(deps: { db: Db; alerts: AlertStore; outbox: OutboxStore; users: UserStore; now: () => number; onChanged?: (alertId: string) => void }) {
+  const { db, alerts, outbox } = deps;
+  const changed = (id: string): AlertDetail => {
+    deps.onChanged?.(id);
+    return detail(id);
+  };
+
+  function mustFind(id: string): Alert {
+    const a = alerts.findById(id);
+    if (!a) throw new HttpError(404, 'ALERT_NOT_FOUND', `no alert with id ${id}`);
+    return a;
+  }
+
+  const acknowledge = db.transaction((id: string, actor: Actor, note: string | null, atMs: number) => {
+    const before = mustFind(id);
+    const done = alerts.acknowledgeIfFiring(id, atMs, actor.username);
+    if (!done) throw new HttpError(409, 'ALERT_NOT_FIRING', `alert ${id} is ${before.state}; only a firing alert can be acknowledged`);
+    alerts.addEvent(id, atMs, { id: actor.id, name: actor.username }, 'acknowledged', note);
+    if (routeFollowUp({ target: 'alert', wasNotified: done.wasNotified })) {
+      outbox.enqueue({ kind: 'alert.acknowledged', alertId: id, payload: { ...buildAlertPayload(mustFind(id), 'alert.acknowledged', atMs, actor.username, note) } }, atMs);
+    }
+  });
+
+  const resolve = db.transaction((id: string, actor: Actor, note: string | null, atMs: number) => {
+    mustFind(id);
+    const done = alerts.resolveIfOpen(id, atMs, actor.username, 'manual');
+    if (!done) throw new HttpError(409, 'ALERT_ALREADY_RESOLVED', `alert ${id} is already resolved`);
+    alerts.addEvent(id, atMs, { id: actor.id, name: actor.username }, 'resolved', note);
+    if (routeFollowUp({ target: 'alert', wasNotified: done.wasNotified })) {
+      outbox.enqueue({ kind: 'alert.resolved', alertId: id, payload: { ...buildAlertPayload(mustFind(id), 'alert.resolved', atMs, actor.username, note) } }, atMs);
+    }
+  });
+
+  const assign = db.transaction((id: string, actor: Actor, username: string | null, atMs: number) => {
+    mustFind(id);
+    let assigneeId: string | null = null;
+    if (username !== null) {
+      const u = deps.users.findForLogin(username);
+      if (!u) throw new HttpError(400, 'USER_NOT_FOUND', `no user named "${username}"`);
+      assigneeId = u.id;
+    }
+    alerts.setAssignee(id, assigneeId);
+    alerts.addEvent(id, atMs, { id: actor.id, name: actor.username }, 'assigned', username ?? '(nobody)');
+  });
+
+  const comment = db.transaction((id: string, actor: Actor, text: string, atMs: number) => {
+    mustFind(id);
+    alerts.addEvent(id, atMs, { id: actor.id, name: actor.username }, 'commented', text);
+  });
+
+  const detail = (id: string): AlertDetail => ({ ...mustFind(id), events: alerts.events(id) });
+
+  return {
+    /** firing → acknowledged; 409 ALERT_NOT_FIRING otherwise. */
+    acknowledge(id: string, actor: Actor, note: string | null = null): AlertDetail {
+      acknowledge(id, actor, note, deps.now());
+      return changed(id);
+    },
+    /** firing|acknowledged → resolved by hand; 409 ALERT_ALREADY_RESOLVED otherwise. */
+    resolve(id: string, actor: Actor, note: string | null): AlertDetail {
+      resolve(id, actor, note, deps.now());
+      return changed(id);
+    },
+    /** Sets (or clears, with null) who works on the alert. */
+    assign(id: string, actor: Actor, username: string | null): AlertDetail {
+      assign(id, actor, username, deps.now());
+      return changed(id);
+    },
+    comment(id: string, actor: Actor, text: string): AlertDetail {
+      comment(id, actor, text, deps.now());
+      return changed(id);
+    },
+    detail,
+  };
+}
+export type AlertActions = ReturnType<typeof createAlertActions>;

@@ -1,0 +1,76 @@
+/**
+ * The default rule set, shipped enabled and global. Seeded on every start with INSERT-if-missing
+ * under fixed ids, so an admin's edits (thresholds, disabling, overrides) survive restarts and a
+ * default can never be deleted, only disabled or overridden. docs/RULES.md lists them.
+ */
+import type { RuleParams, Severity } from '../../../shared/alert-types.js';
+
+/** A default rule: fixed id, name, severity and parameters. */
+export interface DefaultRule {
+  id: string;
+  name: string;
+  severity: Severity;
+  params: RuleParams;
+}
+
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+const DAY = 24 * HOUR;
+
+/** The defaults, in display order. */
+export const DEFAULT_RULES: readonly DefaultRule[] = [
+  {
+    id: 'default-cpu-high',
+    name: 'CPU load high',
+    severity: 'warning',
+    params: { kind: 'threshold', metric: 'cpu.loadPct', labels: {}, op: 'above', threshold: 90, clearThreshold: 80, forMs: 5 * MIN, clearForMs: 0 },
+  },
+  {
+    id: 'default-memory-high',
+    name: 'Memory use high',
+    severity: 'warning',
+    params: { kind: 'threshold', metric: 'mem.usedPct', labels: {}, op: 'above', threshold: 90, clearThreshold: 85, forMs: 5 * MIN, clearForMs: 0 },
+  },
+  {
+    id: 'default-filesystem-full',
+    name: 'Filesystem almost full',
+    severity: 'critical',
+    params: { kind: 'threshold', metric: 'fs.usedPct', labels: {}, op: 'above', threshold: 90, clearThreshold: 85, forMs: 0, clearForMs: 0 },
+  },
+  {
+    id: 'default-filesystem-forecast',
+    name: 'Filesystem predicted full within 7 days',
+    severity: 'warning',
+    params: { kind: 'forecast', metric: 'fs.usedBytes', labels: {}, horizonMs: 7 * DAY, clearHorizonMs: 10 * DAY, windowMs: 6 * HOUR, minSpanMs: HOUR, forMs: 0 },
+  },
+  {
+    id: 'default-offline',
+    name: 'Device offline',
+    severity: 'critical',
+    params: { kind: 'offline', missedIntervals: 3 },
+  },
+  {
+    id: 'default-temperature-high',
+    name: 'CPU temperature high',
+    severity: 'warning',
+    params: { kind: 'threshold', metric: 'temp.cpuCelsius', labels: {}, op: 'above', threshold: 85, clearThreshold: 80, forMs: 2 * MIN, clearForMs: 0 },
+  },
+  {
+    id: 'default-service-down',
+    name: 'Service not running',
+    severity: 'critical',
+    params: { kind: 'service-down', metric: 'service.isRunning', labels: {}, forMs: 2 * MIN, clearForMs: 0 },
+  },
+  {
+    id: 'default-printer-error',
+    name: 'Printer error',
+    severity: 'warning',
+    params: { kind: 'printer-error', metric: 'printer.hasError', labels: {}, forMs: 5 * MIN, clearForMs: 0 },
+  },
+  {
+    id: 'default-smart-failing',
+    name: 'Disk SMART failing',
+    severity: 'critical',
+    params: { kind: 'smart-failing', metric: 'smart.isFailing', labels: {}, forMs: 0, clearForMs: 0 },
+  },
+];

@@ -1,0 +1,64 @@
+/**
+ * What a notification carries, stored with each delivery and rendered by every channel: the
+ * message (server/notify/message.ts builds it) and, for alerts, the payload the rule engine
+ * queued in the outbox. Webhook receivers get the payload as JSON (docs/API.md). Times are ms
+ * since the Unix epoch.
+ */
+import type { Alert, OutboxKind, Severity } from './alert-types.js';
+
+/** What delivery receives for one alert notification. */
+export interface AlertNotificationPayload {
+  kind: OutboxKind;
+  alertId: string;
+  state: Alert['state'];
+  severity: Alert['severity'];
+  ruleId: string;
+  ruleName: string;
+  summary: string;
+  clientId: string;
+  clientName: string;
+  deviceId: string;
+  hostname: string;
+  labels: Record<string, string>;
+  value: number | null;
+  isFlapping: boolean;
+  openedAtMs: number;
+  /** When the change happened, ms. */
+  atMs: number;
+  /** Who made the change: a username, or "system" for the engine. */
+  actor: string;
+  /** A comment given with the change (manual resolve), if any. */
+  note: string | null;
+}
+
+/** What a message is about. */
+export type MessageKind = 'alert.firing' | 'alert.acknowledged' | 'alert.resolved' | 'delivery.dead' | 'digest' | 'test';
+
+/** One message, ready for any channel to render. Built by the server's notify message builder. */
+export interface NotificationMessage {
+  kind: MessageKind;
+  /** Unique per message; sent along (Idempotency-Key, Message-ID) so receivers can dedupe. */
+  idempotencyKey: string;
+  severity: Severity;
+  /** One line, e.g. "[CRITICAL] Filesystem full on jansen-srv (Jansen Accountants)". */
+  title: string;
+  /** Plain-text body, one entry per line. */
+  lines: string[];
+  /** Key facts for cards and tables. */
+  facts: { name: string; value: string }[];
+  /** Signed, expiring, single-use acknowledge link; only on pages. */
+  ackUrl: string | null;
+  /** The alert in the dashboard. */
+  viewUrl: string | null;
+  /** Person channels (email, ntfy): the address (email address, topic); null = channel default. */
+  to: string | null;
+  /** Shared channels (Slack, Teams, webhook): handles of the people paged, to mention. */
+  mentions: string[];
+  /** Escalation level (1 = first) of a page, else null. */
+  level: number | null;
+  /** The alert this is about, if any. */
+  alert: AlertNotificationPayload | null;
+  /** When the message was made, ms. */
+  atMs: number;
+}
+

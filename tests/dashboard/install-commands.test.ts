@@ -1,0 +1,105 @@
+/**
+ * The enrolment commands are pasted into a shell as they are shown, so every odd server URL or
+ * token must reach the installer as exactly one argument, unchanged. The POSIX commands are run
+ * through the real shells (sh, bash, and zsh where installed) with the installer replaced by a
+ * program that prints its arguments one per line.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { AGENT_BUNDLE, commandSet, installCommands, powerShellString, shellWord } from '../../dashboard/src/lib/install-commands.js';
+
+const shells = ['/bin/sh', '/bin/bash', '/usr/bin/zsh'].filter((s) => existsSync(s));
+
+/** The arguments `shell` passes to the program at the start of `command`. */
+function argsAfter(shell: string, command: string, program: string): string[] {
+  expect(command.startsWith(`${program} `)).toBe(true);
+  const script = `printf '%s\\0' ${command.slice(program.length + 1)}`;
+  const out = execFileSync(shell, ['-c', script], { encoding: 'utf8', cwd: '/' });
+  return out.split('\0').slice(0, -1);
+}
+
+const odd = [
+  ['an IPv6 origin (a glob to zsh)', 'http://[::1]:8080'],
+  ['a URL with a query', 'https://mon.example.nl/qp?a=1&b=2'],
+  ['a space', 'https://example.nl/my monitor'],
+  ['a single quote', "https://example.nl/o'brien"],
+  ['command substitution', 'https://x/$(echo pwned)`echo id`'],
+  ['a double quote and a semicolon', 'https://x/"a";b'],
+  ['a leading =', '=https://x'],
+  ['a tilde', '~/x'],
+  ['an empty string', ''],
+] as const;
+
+describe('shellWord', () => {
+  it('leaves an ordinary origin and token as they are', () => {
+    expect(shellWord('https://monitor.example.nl:8443')).toBe('https://monitor.example.nl:8443');
+    expect(shellWord('qpe_AbC-123_xyz')).toBe('qpe_AbC-123_xyz');
+  });
+
+  it('quotes what a shell would change', () => {
+    expect(shellWord('http://[::1]:8080')).toBe("'http://[::1]:8080'");
+    expect(shellWord("o'brien")).toBe("'o'\\''brien'");
+    expect(shellWord('')).toBe("''");
+    expect(shellWord('<token>')).toBe("'<token>'");
+  });
+
+  for (const shell of shells) {
+    for (const [what, value] of odd) {
+      it(`keeps ${what} one argument in ${shell}`, () => {
+        expect(argsAfter(shell, `echo ${shellWord(value)}`, 'echo')).toEqual([value]);
+      });
+    }
+  }
+});
+
+describe('powerShellString', () => {
+  it('single-quotes and doubles every quote PowerShell reads as one', () => {
+    expect(powerShellString('https://monitor.example.nl')).toBe("'https://monitor.example.nl'");
+    expect(powerShellString("o'brien")).toBe("'o''brien'");
+    expect(powerShellString('a\u2019b\u2018c')).toBe("'a\u2019\u2019b\u2018\u2018c'");
+    // $ and backtick are literal inside single quotes: left alone.
+    expect(powerShellString('$(x)`y')).toBe("'$(x)`y'");
+  });
+});
+
+describe('installCommands', () => {
+  const server = 'https://monitor.example.nl';
+  const token = 'qpe_AbC-123_xyz';
+
+  it('offers the five sets in order, with the documented commands for ordinary values', () => {
+    const sets = installCommands(server, token);
+    expect(sets.map((s) => s.id)).toEqual(['linux', 'windows', 'macos', 'unix', 'npx-windows']);
+    expect(commandSet(server, token, 'linux').commands).toEqual([`sudo scripts/install/linux/install.sh --server ${server} --token ${token}`]);
+    expect(commandSet(server, token, 'macos').commands).toEqual([`sudo scripts/install/macos/install.sh --server ${server} --token ${token}`]);
+    expect(commandSet(server, token, 'unix').commands).toEqual([`npx quarkpulse agent enroll --server ${server} --token ${token}`, 'npx quarkpulse agent run']);
+    expect(commandSet(server, token, 'windows').commands).toEqual([
+      `powershell -ExecutionPolicy Bypass -File .\\scripts\\install\\windows\\install.ps1 -Server '${server}' -Token '${token}' -Bundle .\\dist\\agent\\quarkpulse-agent.mjs`,
+    ]);
+    expect(commandSet(server, token, 'npx-windows').commands).toEqual([`npx.cmd quarkpulse agent enroll --server '${server}' --token '${token}'`, 'npx.cmd quarkpulse agent run']);
+    expect(AGENT_BUNDLE).toBe('dist/agent/quarkpulse-agent.mjs');
+  });
+
+  it('throws on an unknown set id', () => {
+    expect(() => commandSet(server, token, 'beos')).toThrow('no install command set "beos"');
+  });
+
+  const programs = { linux: 'sudo scripts/install/linux/install.sh', macos: 'sudo scripts/install/macos/install.sh', unix: 'npx quarkpulse agent enroll' } as const;
+  for (const shell of shells) {
+    for (const [what, value] of odd) {
+      it(`passes a server URL with ${what} unchanged in ${shell}`, () => {
+        for (const [id, program] of Object.entries(programs)) {
+          const [command] = commandSet(value, "tok'en $x", id).commands;
+          expect(argsAfter(shell, command!, program)).toEqual(['--server', value, '--token', "tok'en $x"]);
+        }
+      });
+    }
+  }
+
+  it('quotes odd values in the PowerShell commands', () => {
+    const [windows] = commandSet("http://[::1]:8080/o'b", 'qpe_x', 'windows').commands;
+    expect(windows).toContain(" -Server 'http://[::1]:8080/o''b' -Token 'qpe_x' ");
+    const [enroll] = commandSet("https://x/o'b", "t'k", 'npx-windows').commands;
+    expect(enroll).toBe("npx.cmd quarkpulse agent enroll --server 'https://x/o''b' --token 't''k'");
+  });
+});
