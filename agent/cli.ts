@@ -23,6 +23,31 @@ export interface AgentCliDeps {
   readonly print: (line: string) => void;
   readonly createLogger: (level: string) => Logger;
   readonly exit: (code: number) => void;
+  /** Where warnings go (stderr). */
+  readonly warn: (line: string) => void;
+  /** Environment (QP_TOKEN). */
+  readonly env: NodeJS.ProcessEnv;
+}
+
+/** Printed when the token came in argv, where `ps` and shell history show it. */
+export const TOKEN_ARGV_WARNING =
+  'warning: --token puts the enrollment token in the process list and the shell history; pass it in the QP_TOKEN environment variable or with --token-file FILE instead';
+
+/**
+ * The enrollment token from --token-file, else QP_TOKEN, else --token (with a warning), or the
+ * problem. Files and variables keep it out of argv.
+ */
+export function resolveEnrollToken(opts: { token?: string; tokenFile?: string }, env: NodeJS.ProcessEnv): { token?: string; problem?: string; isFromArgv?: boolean } {
+  if (opts.tokenFile !== undefined) {
+    try {
+      return { token: fs.readFileSync(opts.tokenFile, 'utf8').trim() };
+    } catch (err) {
+      return { problem: `--token-file ${opts.tokenFile} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); write the enrollment token into it, alone on one line` };
+    }
+  }
+  if (env.QP_TOKEN) return { token: env.QP_TOKEN.trim() };
+  if (opts.token !== undefined) return { token: opts.token, isFromArgv: true };
+  return { problem: 'an enrollment token is required: set QP_TOKEN or pass --token-file FILE (the token shown for the client in the dashboard)' };
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -43,8 +68,8 @@ export function checkServerUrl(value: string | undefined): string | undefined {
 }
 
 function checkToken(value: string | undefined): string | undefined {
-  if (!value) return '--token is required: the enrollment token shown for the client in the dashboard';
-  if (value.length < 10 || value.length > 200) return `--token has ${value.length} characters; an enrollment token has 10–200 — copy it again from the dashboard`;
+  if (!value) return 'the enrollment token is empty: set QP_TOKEN or pass --token-file FILE (the token shown for the client in the dashboard)';
+  if (value.length < 10 || value.length > 200) return `the enrollment token has ${value.length} characters; an enrollment token has 10–200 — copy it again from the dashboard`;
   return undefined;
 }
 
@@ -70,6 +95,8 @@ export function registerAgentCommands(program: Command, deps: Partial<AgentCliDe
     print: (line) => process.stdout.write(`${line}\n`),
     createLogger: (level) => pino({ level }),
     exit: (code) => process.exit(code),
+    warn: (line) => process.stderr.write(`${line}\n`),
+    env: process.env,
     ...deps,
   };
   const agent = program.command('agent').description('run or enroll the monitoring agent on this machine');
@@ -78,23 +105,31 @@ export function registerAgentCommands(program: Command, deps: Partial<AgentCliDe
     .command('enroll')
     .description('exchange a client enrollment token for a device credential and write the agent config (mode 0600)')
     .option('--server <url>', 'server base URL, e.g. https://monitor.example.com (required)')
-    .option('--token <token>', 'enrollment token from the dashboard (required)')
+    .option('--token-file <file>', 'file holding the enrollment token (or set QP_TOKEN)')
+    .option('--token <token>', 'enrollment token (discouraged: visible in ps; use QP_TOKEN or --token-file)')
     .option('--config <path>', `where to write the config (default: ${defaultAgentConfigPath()})`)
     .option('--ca <file>', 'PEM CA certificate for a server with a certificate from a private CA')
     .option('--state-dir <dir>', 'where the agent keeps its spool and stream state (default: the config file\'s directory)')
     .option('--allow-insecure-http', 'accept a plain http:// server URL that is not loopback (the credential travels unencrypted); kept in the config')
-    .action(async (opts: { server?: string; token?: string; config?: string; ca?: string; stateDir?: string; allowInsecureHttp?: boolean }, cmd: Command) => {
+    .action(async (opts: { server?: string; token?: string; tokenFile?: string; config?: string; ca?: string; stateDir?: string; allowInsecureHttp?: boolean }, cmd: Command) => {
       const allowInsecureHttp = opts.allowInsecureHttp === true;
-      const problem = checkServerUrl(opts.server) ?? enrollCleartextProblem(opts.server!, allowInsecureHttp) ?? checkToken(opts.token) ?? checkCaFile(opts.ca);
+      const serverProblem = checkServerUrl(opts.server) ?? enrollCleartextProblem(opts.server!, allowInsecureHttp);
+      if (serverProblem) return cmd.error(serverProblem, { exitCode: EXIT_USAGE, code: 'quarkpulse.usage' });
+      const resolved = resolveEnrollToken(opts, d.env);
+      const problem = resolved.problem ?? checkToken(resolved.token) ?? checkCaFile(opts.ca);
       if (problem) return cmd.error(problem, { exitCode: EXIT_USAGE, code: 'quarkpulse.usage' });
+      if (resolved.isFromArgv) d.warn(TOKEN_ARGV_WARNING);
+      const token = resolved.token!;
       const configPath = path.resolve(opts.config ?? defaultAgentConfigPath());
       const caFile = opts.ca === undefined ? undefined : path.resolve(opts.ca);
       try {
         const [machineId, facts] = await Promise.all([readMachineId(), collectSystemFacts()]);
-        const answer = await d.enrollDevice({ serverUrl: opts.server!, token: opts.token!, hostname: readHostname(), machineId, facts, caFile });
+        const answer = await d.enrollDevice({ serverUrl: opts.server!, token, hostname: readHostname(), machineId, facts, caFile });
         const stateDir = opts.stateDir === undefined ? undefined : path.resolve(opts.stateDir);
-        saveAgentConfig(configPath, { serverUrl: opts.server!, deviceId: answer.deviceId, deviceToken: answer.deviceToken, caFile, stateDir, allowInsecureHttp, jobSigningKey: answer.jobSigningKey });
+        const signingPublicKey = answer.signingKey?.publicKey;
+        saveAgentConfig(configPath, { serverUrl: opts.server!, deviceId: answer.deviceId, deviceToken: answer.deviceToken, caFile, stateDir, allowInsecureHttp, jobSigningKey: answer.jobSigningKey, signingPublicKey });
         d.print(`enrolled: device id ${answer.deviceId}`);
+        if (answer.signingKey) d.print(`pinned the server's signing key ${answer.signingKey.keyId}`);
         d.print(`config written to ${configPath}`);
         d.print(`start the agent with: quarkpulse agent run --config ${configPath}`);
       } catch (err) {

@@ -24,12 +24,24 @@ export interface AgentConfigFileBody {
   jobSigningKey?: string;
   /** The machine's own task setting (docs/MAINTENANCE.md); default tasks.json next to this file. */
   tasksFile?: string;
+  /** The server's Ed25519 public key (base64, 32 bytes), pinned at enrollment; executables must carry its signature. */
+  signingPublicKey?: string;
+  /** Credentials before the last rotations, newest first (at most 3): used if the server was restored from a backup. */
+  previousDeviceTokens?: string[];
 }
 
-const FIELDS = ['serverUrl', 'deviceId', 'deviceToken', 'intervalMs', 'stateDir', 'caFile', 'allowInsecureHttp', 'jobSigningKey', 'tasksFile'];
+
+const FIELDS = ['serverUrl', 'deviceId', 'deviceToken', 'intervalMs', 'stateDir', 'caFile', 'allowInsecureHttp', 'jobSigningKey', 'tasksFile', 'signingPublicKey', 'previousDeviceTokens'];
 
 /** The form of a pinned job-signing key: `ed25519:` and 43 base64url characters (32 bytes). */
 export const JOB_SIGNING_KEY_PATTERN = /^ed25519:[A-Za-z0-9_-]{43}$/;
+/** How many older credentials the agent keeps for a server restored from a backup. */
+export const MAX_PREVIOUS_TOKENS = 3;
+
+/** True for base64 of exactly 32 bytes (an Ed25519 public key). */
+export function isSigningPublicKey(s: unknown): s is string {
+  return typeof s === 'string' && /^[A-Za-z0-9+/]{43}=$/.test(s) && Buffer.from(s, 'base64').length === 32;
+}
 
 function isHttpUrl(s: string): boolean {
   try {
@@ -68,6 +80,13 @@ export function checkAgentConfigFile(raw: unknown): { ok: true; body: AgentConfi
     if (r[key] !== undefined && (typeof r[key] !== 'string' || r[key] === '')) problems.push(`field "${key}" must be a non-empty path`);
   }
   if (r.allowInsecureHttp !== undefined && typeof r.allowInsecureHttp !== 'boolean') problems.push('field "allowInsecureHttp" must be true or false');
+  if (r.signingPublicKey !== undefined && !isSigningPublicKey(r.signingPublicKey)) {
+    problems.push('field "signingPublicKey" must be the server\'s Ed25519 public key in base64 (44 characters); enroll again to get it');
+  }
+  const prev = r.previousDeviceTokens;
+  if (prev !== undefined && (!Array.isArray(prev) || prev.length > MAX_PREVIOUS_TOKENS || prev.some((x) => typeof x !== 'string' || x === ''))) {
+    problems.push(`field "previousDeviceTokens" must be a list of at most ${MAX_PREVIOUS_TOKENS} non-empty strings`);
+  }
   if (problems.length > 0) return { ok: false, problems };
   return {
     ok: true,
@@ -81,6 +100,8 @@ export function checkAgentConfigFile(raw: unknown): { ok: true; body: AgentConfi
       ...(r.allowInsecureHttp === true ? { allowInsecureHttp: true } : {}),
       ...(r.jobSigningKey !== undefined ? { jobSigningKey: r.jobSigningKey as string } : {}),
       ...(r.tasksFile !== undefined ? { tasksFile: r.tasksFile as string } : {}),
+      ...(r.signingPublicKey !== undefined ? { signingPublicKey: r.signingPublicKey as string } : {}),
+      ...(prev !== undefined ? { previousDeviceTokens: prev as string[] } : {}),
     },
   };
 }
@@ -106,6 +127,10 @@ export interface AgentFileConfig {
   readonly jobSigningKey?: string | undefined;
   /** The machine's task setting file (absolute); absent in a config built in code: tasks.json in stateDir. */
   readonly tasksFile?: string | undefined;
+  /** Pinned Ed25519 public key of the server (base64). */
+  readonly signingPublicKey?: string | undefined;
+  /** Older credentials, newest first. */
+  readonly previousDeviceTokens?: readonly string[] | undefined;
 }
 
 /** What saveAgentConfig writes; stateDir may be left out to mean "next to the config file". */
@@ -174,6 +199,8 @@ export function loadAgentConfig(configPath: string): AgentFileConfig {
     ...(cfg.allowInsecureHttp ? { allowInsecureHttp: true } : {}),
     jobSigningKey: cfg.jobSigningKey,
     tasksFile: path.resolve(dir, cfg.tasksFile ?? 'tasks.json'),
+    signingPublicKey: cfg.signingPublicKey,
+    previousDeviceTokens: cfg.previousDeviceTokens,
   };
 }
 
@@ -216,7 +243,21 @@ export function updateAgentConfigToken(configPath: string, deviceToken: string):
   // loadAgentConfig gives the precise error if the file went bad since start.
   loadAgentConfig(file);
   const raw = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
-  writeConfigFile(file, checkedOrThrow({ ...raw, deviceToken }, `agent config ${file}`));
+  // The old credential is kept (not used) in case the server is restored from an older backup.
+  const previous = [raw.deviceToken as string, ...((raw.previousDeviceTokens as string[] | undefined) ?? [])].filter((x) => x !== deviceToken).slice(0, MAX_PREVIOUS_TOKENS);
+  writeConfigFile(file, checkedOrThrow({ ...raw, deviceToken, previousDeviceTokens: previous }, `agent config ${file}`));
+}
+
+/**
+ * An older credential was accepted again (server restored from a backup): it becomes current and
+ * the refused one joins the older list, so a later return to the newer database still works.
+ */
+export function restoreAgentConfigToken(configPath: string, deviceToken: string): void {
+  const file = path.resolve(configPath);
+  loadAgentConfig(file);
+  const raw = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+  const previous = [raw.deviceToken as string, ...((raw.previousDeviceTokens as string[] | undefined) ?? [])].filter((x) => x !== deviceToken).slice(0, MAX_PREVIOUS_TOKENS);
+  writeConfigFile(file, checkedOrThrow({ ...raw, deviceToken, previousDeviceTokens: previous }, `agent config ${file}`));
 }
 
 /** Writes the config with mode 0600 (it holds the device token). */
@@ -231,6 +272,7 @@ export function saveAgentConfig(configPath: string, cfg: AgentConfigInput): void
     ...(cfg.caFile === undefined ? {} : { caFile: cfg.caFile }),
     ...(cfg.allowInsecureHttp ? { allowInsecureHttp: true } : {}),
     ...(cfg.jobSigningKey === undefined ? {} : { jobSigningKey: cfg.jobSigningKey }),
+    ...(cfg.signingPublicKey === undefined ? {} : { signingPublicKey: cfg.signingPublicKey }),
   }, 'cannot write the agent config');
   writeConfigFile(file, body);
 }

@@ -46,6 +46,14 @@ export interface ConnectionOptions {
   /** Server base URL (http/https); the socket goes to its ws/wss twin + AGENT_WS_PATH. */
   readonly serverUrl: string;
   readonly deviceToken: string;
+  /**
+   * Credentials this device had before its last rotations, newest first. Tried in turn when the
+   * server refuses the current one (401), which happens after the server was restored from a
+   * backup taken before a rotation; the first one it accepts becomes current (onCredentialRestored).
+   */
+  readonly previousDeviceTokens?: readonly string[];
+  /** Persists an older credential the server accepted again (see previousDeviceTokens). */
+  readonly onCredentialRestored?: (deviceToken: string) => Promise<void> | void;
   /** PEM CA bundle file for wss:// with a private CA. */
   readonly caFile?: string | undefined;
   readonly spool: Spool;
@@ -120,6 +128,10 @@ export function createConnection(opts: ConnectionOptions): Connection {
   const spreadAttempt = attemptForSpread(opts.reconnectSpreadMs ?? 30_000, backoff);
   const welcomeTimeoutMs = opts.welcomeTimeoutMs ?? 30_000;
   let deviceToken = opts.deviceToken;
+  let previousTokens = [...(opts.previousDeviceTokens ?? [])];
+  /** Which credential the next connect offers: -1 the current one, else an index into previousTokens. */
+  let tokenIndex = -1;
+  const offeredToken = () => (tokenIndex < 0 ? deviceToken : previousTokens[tokenIndex]!);
   const ca = opts.caFile ? fs.readFileSync(opts.caFile) : undefined;
   const emitter = new EventEmitter<ConnectionEvents>();
 
@@ -151,7 +163,7 @@ export function createConnection(opts: ConnectionOptions): Connection {
     sentUpToSeq = 0;
     ignoredKinds = new Set();
     const socket = new WebSocket(url, {
-      headers: { Authorization: `Bearer ${deviceToken}` },
+      headers: { Authorization: `Bearer ${offeredToken()}` },
       maxPayload: MAX_FRAME_BYTES,
       handshakeTimeout: opts.handshakeTimeoutMs ?? 15_000,
       // Reports are a few KB every few seconds; compression would cost more CPU and memory than it saves.
@@ -168,7 +180,11 @@ export function createConnection(opts: ConnectionOptions): Connection {
     socket.on('unexpected-response', (_req, res) => {
       upgradeRefused = true;
       res.resume();
-      if (res.statusCode === 401 || res.statusCode === 403) {
+      if (res.statusCode === 401 && tokenIndex + 1 < previousTokens.length) {
+        tokenIndex++;
+        logger.warn({ url, olderCredential: tokenIndex + 1 }, 'device credential rejected; trying an older credential of this device (was the server restored from a backup?)');
+      } else if (res.statusCode === 401 || res.statusCode === 403) {
+        tokenIndex = -1;
         slowRetryReason = 'device credential rejected — re-enroll';
         logger.error({ url, status: res.statusCode }, 'device credential rejected — re-enroll (quarkpulse agent enroll --server URL --token T)');
       } else {
@@ -240,6 +256,7 @@ export function createConnection(opts: ConnectionOptions): Connection {
         sentUpToSeq = msg.lastSeq;
         readySinceMs = performance.now();
         setState('ready');
+        if (tokenIndex >= 0) void adoptRestoredToken(tokenIndex);
         logger.info({ deviceId: msg.deviceId, lastSeq: msg.lastSeq, pending: spool.pending().length }, 'connected to server');
         opts.onConfig?.(msg.config);
         emitter.emit('welcome', msg);
@@ -269,6 +286,20 @@ export function createConnection(opts: ConnectionOptions): Connection {
     }
   }
 
+  /** The server accepted an older credential: it becomes current, the refused one goes to the older list. */
+  async function adoptRestoredToken(index: number): Promise<void> {
+    const restored = previousTokens[index]!;
+    previousTokens = [deviceToken, ...previousTokens.filter((_, i) => i !== index)];
+    deviceToken = restored;
+    tokenIndex = -1;
+    logger.warn('the server accepted an older credential of this device (restored from a backup?); using it from now on');
+    try {
+      await opts.onCredentialRestored?.(restored);
+    } catch (err) {
+      logger.error({ err: (err as Error).message }, 'could not save the restored credential in the config file; this run keeps using it');
+    }
+  }
+
   async function onCredentialFrame(newToken: string, socket: WebSocket | undefined): Promise<void> {
     if (!opts.onCredential) {
       logger.error('server sent a rotated credential but this agent has no config file to keep it in; not acknowledged (the old credential stays valid)');
@@ -280,6 +311,8 @@ export function createConnection(opts: ConnectionOptions): Connection {
       logger.error({ err: (err as Error).message }, 'could not persist the rotated device credential; not acknowledged (the old credential stays valid)');
       return;
     }
+    // Kept, like in the config file, for a server that is later restored from an older backup.
+    previousTokens = [deviceToken, ...previousTokens.filter((x) => x !== newToken)].slice(0, 3);
     deviceToken = newToken;
     // If this socket is gone, the next connect authenticates with the new token, which tells the server as much.
     if (socket && socket === ws && socket.readyState === WebSocket.OPEN) {

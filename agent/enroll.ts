@@ -3,6 +3,7 @@ import https from 'node:https';
 import { ENROLL_PATH } from '../shared/paths.js';
 import type { EnrollRequest, EnrollResponse, SystemFacts } from '../shared/protocol.js';
 import { JOB_SIGNING_KEY_PATTERN } from './config.js';
+import { isSigningPublicKey } from './config.js';
 
 /** What enrollDevice sends. */
 export interface EnrollOptions {
@@ -127,7 +128,12 @@ export async function enrollDevice(opts: EnrollOptions): Promise<EnrollResponse>
   if (!r || typeof r.deviceId !== 'string' || typeof r.deviceToken !== 'string' || typeof r.clientId !== 'string') {
     throw new EnrollError('BAD_RESPONSE', `server answered HTTP ${answer.status} but not with a device credential — is ${opts.serverUrl} a Quarkpulse server?`, answer.status);
   }
-  // A key in another form is not pinned; the agent then pins the one of its first welcome.
-  const key = typeof r.jobSigningKey === 'string' && JOB_SIGNING_KEY_PATTERN.test(r.jobSigningKey) ? r.jobSigningKey : undefined;
-  return { deviceId: r.deviceId, deviceToken: r.deviceToken, clientId: r.clientId, ...(key ? { jobSigningKey: key } : {}) };
+  // A key in another form is not pinned; the agent then pins the job key of its first welcome.
+  const jobKey = typeof r.jobSigningKey === 'string' && JOB_SIGNING_KEY_PATTERN.test(r.jobSigningKey) ? r.jobSigningKey : undefined;
+  const key = r.signingKey as { algorithm?: unknown; publicKey?: unknown; keyId?: unknown } | undefined;
+  const signingKey =
+    key && key.algorithm === 'Ed25519' && isSigningPublicKey(key.publicKey) && typeof key.keyId === 'string'
+      ? { algorithm: 'Ed25519' as const, publicKey: key.publicKey, keyId: key.keyId }
+      : undefined;
+  return { deviceId: r.deviceId, deviceToken: r.deviceToken, clientId: r.clientId, ...(jobKey ? { jobSigningKey: jobKey } : {}), ...(signingKey ? { signingKey } : {}) };
 }

@@ -12,7 +12,7 @@ import type { AgentConfig, InventorySections } from '../shared/protocol.js';
 import { buildReport } from './build-report.js';
 import { createCollectionRunner, type CollectionRunner } from './collect.js';
 import { defaultCollectors, type Collector } from './collectors/index.js';
-import { updateAgentConfigToken, type AgentFileConfig } from './config.js';
+import { restoreAgentConfigToken, updateAgentConfigToken, type AgentFileConfig } from './config.js';
 import { createConnection, type Connection, type ConnectionOptions, type ConnectionState } from './connection.js';
 import { collectSystemFacts, readHostname } from './facts.js';
 import { loadServerSettings, saveServerSettings } from './server-settings.js';
@@ -227,7 +227,13 @@ export function createAgent(opts: AgentOptions): Agent {
         onConfig: applyConfig,
         onJob: (frame) => jobs!.onJob(frame as unknown as Record<string, unknown>),
         onJobAck: (ack) => jobs!.onAck(ack.jobId, ack.state),
-        ...(opts.configPath ? { onCredential: (token: string) => updateAgentConfigToken(opts.configPath!, token) } : {}),
+        previousDeviceTokens: config.previousDeviceTokens ?? [],
+        ...(opts.configPath
+          ? {
+              onCredential: (token: string) => updateAgentConfigToken(opts.configPath!, token),
+              onCredentialRestored: (token: string) => restoreAgentConfigToken(opts.configPath!, token),
+            }
+          : {}),
         ...opts.connection,
       });
       // Site probe: one report per probed device, spooled and sent like the agent's own.

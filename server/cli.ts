@@ -57,6 +57,8 @@ export async function startServerFromSettings(flags: ServerFlags): Promise<{ ser
     branding: { mspName: settings.mspName, logoFile: settings.mspLogo },
     chromiumPath: settings.chromiumPath,
     recordRetention: settings.recordRetention,
+    signingKeyFile: settings.signingKeyFile,
+    agentArtifactDirs: settings.agentArtifactDirs,
   });
   const port = await server.listen(settings.port, settings.host);
   logger.info({ port, dataDir: settings.dataDir, isTls: settings.tls !== undefined }, 'server listening');

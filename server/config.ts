@@ -2,7 +2,7 @@
  * Server settings from flags and environment (QP_PORT, QP_DATA_DIR, QP_ADMIN_PASSWORD,
  * QP_LOG_LEVEL, QP_PUBLIC_URL, QP_TLS_CERT, QP_TLS_KEY, QP_METRICS_TOKEN, QP_JOB_SIGNING_KEY_FILE, QP_RETENTION_RAW_DAYS,
  * QP_RETENTION_1M_DAYS, QP_RETENTION_1H_DAYS, QP_RETENTION_DELIVERIES_DAYS, QP_RETENTION_AUDIT_DAYS,
- * QP_SECRET_KEY_FILE, QP_MSP_NAME, QP_MSP_LOGO, QP_CHROMIUM_PATH), validated with zod. A bad value throws a message
+ * QP_SECRET_KEY_FILE, QP_MSP_NAME, QP_MSP_LOGO, QP_CHROMIUM_PATH, QP_SIGNING_KEY_FILE, QP_AGENT_DIST_DIRS), validated with zod. A bad value throws a message
  * that says what to fix.
  */
 import { z } from 'zod';
@@ -35,6 +35,10 @@ const settingsSchema = z.object({
   chromiumPath: z.string().min(1).optional(),
   retentionDeliveriesDays: days('QP_RETENTION_DELIVERIES_DAYS'),
   retentionAuditDays: days('QP_RETENTION_AUDIT_DAYS'),
+  /** Ed25519 signing key file, outside the database (server/signing/). */
+  signingKeyFile: z.string().min(1).optional(),
+  /** Directories holding agent executables and their build.json. */
+  agentArtifactDirs: z.array(z.string().min(1, 'QP_AGENT_DIST_DIRS must not hold an empty path')).optional(),
 });
 export type ServerSettings = z.infer<typeof settingsSchema> & { retention: RetentionPolicy; recordRetention: RecordRetentionPolicy };
 
@@ -67,6 +71,8 @@ export function resolveServerSettings(
     chromiumPath: env.QP_CHROMIUM_PATH || undefined,
     retentionDeliveriesDays: env.QP_RETENTION_DELIVERIES_DAYS ?? DEFAULT_RECORD_RETENTION.deliveriesMs / DAY_MS,
     retentionAuditDays: env.QP_RETENTION_AUDIT_DAYS ?? DEFAULT_RECORD_RETENTION.auditMs / DAY_MS,
+    signingKeyFile: env.QP_SIGNING_KEY_FILE || undefined,
+    agentArtifactDirs: env.QP_AGENT_DIST_DIRS ? env.QP_AGENT_DIST_DIRS.split(':') : undefined,
   });
   if (!r.success) {
     const issue = r.error.issues[0]!;

@@ -56,6 +56,9 @@ import { createTwoFactorStore } from './store/two-factor.js';
 import { createAuthSettingsStore } from './store/auth-settings.js';
 import { DEFAULT_JOB_KEY_FILE, loadOrCreateJobSigner } from './jobs/job-signing.js';
 import type { AgentRateLimitPolicy } from './gateway/agent-rate-limit.js';
+import { loadOrCreateSigningKey } from './signing/signing-key.js';
+import { loadAgentArtifacts } from './agent-dist/artifacts.js';
+import { agentDistRoutes, installScriptRoutes } from './agent-dist/agent-dist-routes.js';
 import { DEFAULT_CONNECTION_LIMITS, guardPendingConnections, serverTimeoutOptions, type ConnectionLimits } from './http/connection-guard.js';
 
 /** Options of createServer. Only dataDir is required. */
@@ -124,6 +127,10 @@ export interface ServerOptions {
   secretKeyFile?: string;
   /** The job-signing key file (QP_JOB_SIGNING_KEY_FILE); default job-signing-key.pem in dataDir, generated at first start. */
   jobSigningKeyFile?: string;
+  /** The Ed25519 signing key file (QP_SIGNING_KEY_FILE); default `<dataDir>/signing-key.pem`, made on first start. */
+  signingKeyFile?: string;
+  /** Directories with a build.json of agent executables (QP_AGENT_DIST_DIRS); default dist/agent/bin of this package. */
+  agentArtifactDirs?: readonly string[];
 }
 
 /** A running (or ready to listen) Quarkpulse server. */
@@ -150,6 +157,10 @@ const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 function defaultDashboardDir(): string {
   // From the source tree (server/ → dist/dashboard) and from the build (dist/server/ → dist/dashboard).
   return path.basename(packageRoot) === 'dist' ? path.join(packageRoot, 'dashboard') : path.join(packageRoot, 'dist', 'dashboard');
+}
+
+function defaultAgentArtifactDir(): string {
+  return path.basename(packageRoot) === 'dist' ? path.join(packageRoot, 'agent', 'bin') : path.join(packageRoot, 'dist', 'agent', 'bin');
 }
 
 function readTls(tls: { certFile: string; keyFile: string }): { cert: Buffer; key: Buffer } {
@@ -183,6 +194,10 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
   const sealedNow = sealPlaintextColumns(db, secrets);
   if (sealedNow > 0) logger.info({ values: sealedNow }, 'sealed secrets stored in plain text by an older version');
   if (jobSigner.isNew) logger.info({ file: jobSigner.file, keyId: jobSigner.keyId }, 'generated the job-signing key (back it up; agents trust only this key)');
+  // Outside the database on purpose: a copy of the database alone cannot sign (docs/SECURITY.md).
+  const signingKey = loadOrCreateSigningKey(opts.signingKeyFile ?? path.join(opts.dataDir, 'signing-key.pem'));
+  if (signingKey.isNew) logger.info({ file: signingKey.file, keyId: signingKey.keyId }, 'signing key created; back it up apart from the database');
+  const agentArtifacts = loadAgentArtifacts({ dirs: opts.agentArtifactDirs ?? [defaultAgentArtifactDir()], key: signingKey, serverVersion: VERSION, logger });
   const users = createUserStore(db);
   const clients = createClientStore(db);
   const devices = createDeviceStore(db);
@@ -332,9 +347,13 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
   const ctx: ApiContext = {
     db, users, clients, devices, metrics, settings, inventory, logger, now, version: VERSION, isTls, isOnline, agents: gateway, alerting, billing, notify, deviceHealth, audit, apiTokens,
     secrets, twoFactor,
-    probes, isStatusUnknown, jobSigner,
+    probes, isStatusUnknown, jobSigner, signingKey,
   };
-  const app = createApp(ctx, opts.dashboardDir ?? defaultDashboardDir(), { metricsHandler: metricsHandler(serverMetrics, opts.metricsToken) });
+  const app = createApp(ctx, opts.dashboardDir ?? defaultDashboardDir(), {
+    metricsHandler: metricsHandler(serverMetrics, opts.metricsToken),
+    agentDist: agentDistRoutes(agentArtifacts),
+    installScripts: installScriptRoutes(agentArtifacts, () => baseUrl()),
+  });
   const limits: ConnectionLimits = { ...DEFAULT_CONNECTION_LIMITS, ...opts.connectionLimits };
   const http: Server = tlsFiles ? createHttpsServer({ ...tlsFiles, ...serverTimeoutOptions(limits) }, app) : createHttpServer(serverTimeoutOptions(limits), app);
   guardPendingConnections(http, { maxPending: limits.maxPending, maxPendingPerAddress: limits.maxPendingPerAddress, isTls: servesTls, logger });

@@ -390,6 +390,8 @@ export const enrollResponseSchema = z.object({
   clientId: z.string(),
   /** The server's job-signing public key; the agent pins it in its config at enrollment. */
   jobSigningKey: z.string().max(100).optional(),
+  /** The server's Ed25519 public key; the agent pins it and accepts only executables it signed. */
+  signingKey: z.object({ algorithm: z.literal('Ed25519'), publicKey: z.string(), keyId: z.string() }).optional(),
 });
 export type EnrollResponse = z.infer<typeof enrollResponseSchema>;
 

@@ -35,11 +35,20 @@ import { createHttpApp } from '../http/app.js';
 export interface AppOptions {
   /** GET /metrics (Prometheus exposition); it does its own access check. */
   metricsHandler?: RequestHandler;
+  /** GET /agent/… (signing key, manifest, executables), public (server/agent-dist/). */
+  agentDist?: express.Router;
+  /** GET /install.sh (server/agent-dist/install-sh.ts), public. */
+  installScripts?: express.Router;
 }
 
 /** Builds the express app with every route. `dashboardDir` holds the built dashboard (index.html + assets). */
 export function createApp(ctx: ApiContext, dashboardDir: string, opts: AppOptions = {}): express.Express {
-  return createHttpApp({ isTls: ctx.isTls, logger: ctx.logger, dashboardDir, metricsHandler: opts.metricsHandler, mountRoutes: (app) => mountApiRoutes(app, ctx) });
+  return createHttpApp({ isTls: ctx.isTls, logger: ctx.logger, dashboardDir, metricsHandler: opts.metricsHandler, mountRoutes: (app) => {
+      mountApiRoutes(app, ctx);
+      if (opts.agentDist) app.use('/agent', opts.agentDist, notFound);
+      if (opts.installScripts) app.use(opts.installScripts);
+    },
+  });
 }
 
 /** Mounts every route of the server on `app`, in the order they must match. */

@@ -18,6 +18,7 @@ import type { SecretBox } from '../lib/secret-box.js';
 import type { TwoFactor } from '../auth/two-factor.js';
 import type { ProbeStore } from '../store/probes.js';
 import type { JobSigner } from '../jobs/job-signing.js';
+import type { SigningKey } from '../signing/signing-key.js';
 
 /** What routes may ask of live agent connections (implemented by the agent gateway). */
 export interface AgentControl {
@@ -71,4 +72,6 @@ export interface ApiContext {
   isStatusUnknown: (d: Device) => boolean;
   /** The job-signing key (a file outside the database; server/jobs/job-signing.ts). */
   jobSigner: JobSigner;
+  /** The server's Ed25519 key (server/signing/); its public half is handed out at enrollment. */
+  signingKey?: SigningKey;
 }

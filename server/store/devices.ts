@@ -105,9 +105,12 @@ export function createDeviceStore(db: Db) {
      VALUES (?, ?, ?, ?, ?, ?, ?)`,
   );
   const byMachine = db.prepare<[string, string], DeviceRow>('SELECT * FROM devices WHERE client_id = ? AND machine_id = ?');
-  // Re-enrollment issues a fresh credential, so any rotation in progress is moot.
+  // Re-enrollment is two-phase, like rotation: the new credential is pending and the old one stays
+  // valid until the new one is first used (findByToken promotes it), so an enroll that fails after
+  // the server answered (unwritable config, power cut) cannot lock out the running agent. It
+  // replaces a rotation in progress, whose unconfirmed credential is dropped.
   const rotate = db.prepare(
-    'UPDATE devices SET token_hash = ?, hostname = ?, facts_json = ?, pending_token_hash = NULL, rotation_requested_at_ms = NULL WHERE id = ?',
+    'UPDATE devices SET pending_token_hash = ?, hostname = ?, facts_json = ?, rotation_requested_at_ms = NULL WHERE id = ?',
   );
   const byPendingToken = db.prepare<[string], DeviceRow>('SELECT * FROM devices WHERE pending_token_hash = ?');
   const promotePending = db.prepare(
@@ -147,7 +150,8 @@ export function createDeviceStore(db: Db) {
   return {
     /**
      * Enrolls a device for a client and stores the hash of its new credential. The same
-     * machine (client + machineId) enrolling again keeps its device id and gets a new credential.
+     * machine (client + machineId) enrolling again keeps its device id and gets a new credential,
+     * pending until its first use; the old one works until then.
      */
     enroll(input: { clientId: string; hostname: string; machineId?: string; facts?: SystemFacts; deviceToken: string }, nowMs: number): { device: Device; isNew: boolean } {
       const facts = JSON.stringify(input.facts ?? {});

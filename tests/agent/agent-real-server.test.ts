@@ -219,3 +219,37 @@ describe('agent against the real server', () => {
     await waitFor('back in', () => agent.state === 'ready', 5_000);
   });
 });
+
+describe('restore-safe credentials', () => {
+  it('after the server is restored from a backup taken before a rotation, the agent gets back in with its older credential', async () => {
+    const { api } = await startServer();
+    const dev = await enrollTestDevice(api);
+    const port = Number(new URL(t!.url).port);
+    const log = createTestLogger();
+    const agent = startAgent({ serverUrl: t!.url, ...dev }, { log });
+    await agent.start();
+    await waitFor('connected', () => agent.state === 'ready');
+    // Yesterday's backup, then a rotation the backup does not know about.
+    const backup = path.join(dir, 'backup.db');
+    await t!.server.db.backup(backup);
+    expect((await api.post(`/api/devices/${dev.deviceId}/rotate-credential`)).json.status).toBe('rotated');
+    const configPath = path.join(dir, 'agent', 'agent.json');
+    const rotated = loadAgentConfig(configPath);
+    expect(rotated.deviceToken).not.toBe(dev.deviceToken);
+    expect(rotated.previousDeviceTokens).toEqual([dev.deviceToken]);
+
+    // Restore: stop, put the backup in place of the database, start on the same port and key.
+    await t!.close();
+    t = undefined;
+    for (const f of fs.readdirSync(path.join(dir, 'server')).filter((f) => f.startsWith('quarkpulse.db'))) fs.rmSync(path.join(dir, 'server', f));
+    fs.copyFileSync(backup, path.join(dir, 'server', 'quarkpulse.db'));
+    await startServer(port);
+    const before = storedCounts(t!, dev.deviceId).length;
+    await waitFor('reporting again after the restore', () => storedCounts(t!, dev.deviceId).length > before + 1, 20_000);
+    expect(log.messages()).toContain('device credential rejected; trying an older credential of this device (was the server restored from a backup?)');
+    expect(log.messages()).toContain('the server accepted an older credential of this device (restored from a backup?); using it from now on');
+    // The accepted one is current on disk; the refused newer one is kept for a return to the newer database.
+    await waitFor('config updated', () => loadAgentConfig(configPath).deviceToken === dev.deviceToken);
+    expect(loadAgentConfig(configPath).previousDeviceTokens).toEqual([rotated.deviceToken]);
+  }, 60_000);
+});

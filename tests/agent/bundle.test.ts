@@ -15,7 +15,7 @@ const run = promisify(execFile);
 const BUNDLE = path.resolve('dist/agent/quarkpulse-agent.mjs');
 
 beforeAll(async () => {
-  await run(process.execPath, ['scripts/build-agent.mjs']);
+  await run(process.execPath, ['scripts/build-agent.mjs', '--bundle-only']);
 }, 60_000);
 
 let dir: string;

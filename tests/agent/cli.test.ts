@@ -16,8 +16,9 @@ afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 async function run(args: string[], deps: Partial<AgentCliDeps> = {}) {
   const out: string[] = [];
   const err: string[] = [];
+  const warnings: string[] = [];
   const program = new Command('quarkpulse').exitOverride().configureOutput({ writeOut: (s) => out.push(s), writeErr: (s) => err.push(s) });
-  registerAgentCommands(program, { print: (l) => out.push(l), ...deps });
+  registerAgentCommands(program, { print: (l) => out.push(l), warn: (l) => warnings.push(l), env: {}, ...deps });
   let exitCode = 0;
   try {
     await program.parseAsync(['node', 'quarkpulse', ...args]);
@@ -25,7 +26,7 @@ async function run(args: string[], deps: Partial<AgentCliDeps> = {}) {
     if (!(e instanceof CommanderError)) throw e;
     exitCode = e.exitCode;
   }
-  return { exitCode, out, err: err.join('') };
+  return { exitCode, out, err: err.join(''), warnings };
 }
 
 describe('quarkpulse agent CLI', () => {
@@ -33,7 +34,9 @@ describe('quarkpulse agent CLI', () => {
     [['--server', 'monitor.example.com', '--token', 'tok-0123456789'], /--server "monitor.example.com" is not a URL; give the full address with scheme/],
     [['--server', 'ws://monitor.example.com', '--token', 'tok-0123456789'], /must start with http:\/\/ or https:\/\//],
     [['--token', 'tok-0123456789'], /--server is required/],
-    [['--server', 'https://m.example.com', '--token', 'short'], /--token has 5 characters/],
+    [['--server', 'https://m.example.com', '--token', 'short'], /the enrollment token has 5 characters/],
+    [['--server', 'https://m.example.com'], /an enrollment token is required: set QP_TOKEN or pass --token-file FILE/],
+    [['--server', 'https://m.example.com', '--token-file', '/nonexistent/token'], /--token-file \/nonexistent\/token cannot be read \(ENOENT\)/],
     [['--server', 'https://m.example.com', '--token', 'tok-0123456789', '--ca', '/nonexistent/ca.pem'], /--ca \/nonexistent\/ca.pem cannot be read/],
   ])('enroll %j exits 2 with a message saying what to fix', async (flags, message) => {
     const r = await run(['agent', 'enroll', ...flags], { enrollDevice: async () => { throw new Error('must not be called'); } });
@@ -55,6 +58,26 @@ describe('quarkpulse agent CLI', () => {
     expect(r.out).toEqual(['enrolled: device id dev-42', `config written to ${configPath}`, `start the agent with: quarkpulse agent run --config ${configPath}`]);
     expect(fs.statSync(configPath).mode & 0o777).toBe(0o600);
     expect(loadAgentConfig(configPath)).toMatchObject({ serverUrl: 'https://m.example.com', deviceId: 'dev-42', deviceToken: 'secret-42' });
+  });
+
+  it('enroll takes the token from QP_TOKEN or --token-file without a warning, and warns when it comes in argv', async () => {
+    const seen: string[] = [];
+    const enrollDevice = async (o: EnrollOptions) => {
+      seen.push(o.token);
+      return { deviceId: 'dev-1', deviceToken: 'secret-1', clientId: 'c' };
+    };
+    const configPath = path.join(dir, 'agent.json');
+    const fromEnv = await run(['agent', 'enroll', '--server', 'https://m.example.com', '--config', configPath], { enrollDevice, env: { QP_TOKEN: 'qpe_from_environment' } });
+    fs.writeFileSync(path.join(dir, 'token'), 'qpe_from_a_file_0001\n', { mode: 0o600 });
+    const fromFile = await run(['agent', 'enroll', '--server', 'https://m.example.com', '--token-file', path.join(dir, 'token'), '--config', configPath], { enrollDevice });
+    const fromArgv = await run(['agent', 'enroll', '--server', 'https://m.example.com', '--token', 'qpe_from_the_argv_01', '--config', configPath], { enrollDevice });
+    expect(seen).toEqual(['qpe_from_environment', 'qpe_from_a_file_0001', 'qpe_from_the_argv_01']);
+    expect([fromEnv.exitCode, fromFile.exitCode, fromArgv.exitCode]).toEqual([0, 0, 0]);
+    expect(fromEnv.warnings).toEqual([]);
+    expect(fromFile.warnings).toEqual([]);
+    expect(fromArgv.warnings).toEqual([
+      'warning: --token puts the enrollment token in the process list and the shell history; pass it in the QP_TOKEN environment variable or with --token-file FILE instead',
+    ]);
   });
 
   it('enroll failure exits 1 with the server code and message', async () => {

@@ -10,7 +10,7 @@ import path from 'node:path';
 /** Layers bottom → top; a file may import its own folder and any layer listed before its own. */
 export const SERVER_LAYERS: readonly (readonly string[])[] = [
   ['shared'],
-  ['server/lib', 'server/time'],
+  ['server/lib', 'server/time', 'server/signing'],
   ['server/store'],
   ['server/series'],
   ['server/audit', 'server/auth'],
@@ -22,7 +22,7 @@ export const SERVER_LAYERS: readonly (readonly string[])[] = [
   ['server/oncall'],
   ['server/notify'],
   ['server/jobs'],
-  ['server/gateway', 'server/live', 'server/metrics'],
+  ['server/gateway', 'server/live', 'server/metrics', 'server/agent-dist'],
   ['server/http'],
   ['server/api'],
   ['server'],

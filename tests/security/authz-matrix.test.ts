@@ -18,6 +18,8 @@ import { SESSION_IDLE_MS, SESSION_TTL_MS } from '../../server/auth/sessions.js';
 import { createApp } from '../../server/api/app.js';
 import { manualClock } from '../helpers/receivers.js';
 import { listRoutes, type RouteInfo } from '../helpers/routes.js';
+import { agentDistRoutes, installScriptRoutes } from '../../server/agent-dist/agent-dist-routes.js';
+import { loadAgentArtifacts } from '../../server/agent-dist/artifacts.js';
 import { ADMIN_PASSWORD, ApiClient, enrollTestDevice, startTestServer, type TestServer } from '../helpers/test-server.js';
 import { WsTestClient } from '../helpers/ws-client.js';
 
@@ -153,6 +155,10 @@ POST /api/me/two-factor/disable session
 GET /api/auth/two-factor-policy admin-session
 PUT /api/auth/two-factor-policy admin-session
 DELETE /api/auth/users/:id/two-factor admin-session
+GET /agent/signing-key public
+GET /agent/manifest.json public
+GET /agent/download/:version/:platform public
+GET /install.sh public
 `
   .trim()
   .split('\n')
@@ -211,7 +217,9 @@ describe('authorization matrix', () => {
     t = await startTestServer();
     const admin = new ApiClient(t.url);
     await admin.login();
-    routes = listRoutes(createApp(t.server.ctx, mkdtempSync(path.join(tmpdir(), 'qp-no-dashboard-')))).filter((r) => r.path !== '/');
+    const artifacts = loadAgentArtifacts({ dirs: [], key: t.server.ctx.signingKey!, serverVersion: t.server.ctx.version, logger: t.server.ctx.logger });
+    const extra = { agentDist: agentDistRoutes(artifacts), installScripts: installScriptRoutes(artifacts, () => t.url) };
+    routes = listRoutes(createApp(t.server.ctx, mkdtempSync(path.join(tmpdir(), 'qp-no-dashboard-')), extra)).filter((r) => r.path !== '/');
     const dev = await enrollTestDevice(admin);
     const session = async (username: string, role: 'viewer' | 'technician' | 'admin') => {
       if (username !== 'admin') expect((await admin.post('/api/users', { username, password: `${username}-password-1`, role })).status).toBe(201);

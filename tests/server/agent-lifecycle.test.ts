@@ -7,6 +7,11 @@ import { AGENT_WS_PATH } from '../../shared/protocol.js';
 import { hashPassword } from '../../server/lib/secrets.js';
 import { ApiClient, enrollTestDevice, startTestServer, type TestServer } from '../helpers/test-server.js';
 import { WsTestClient } from '../helpers/ws-client.js';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Command, CommanderError } from 'commander';
+import { registerAgentCommands } from '../../agent/cli.js';
 
 const hello = { type: 'hello', v: 1, agentVersion: '0.1.0', hostname: 'h', streamId: 'stream-lifecycle', intervalMs: 10_000 };
 
@@ -36,7 +41,7 @@ describe('agent lifecycle API', () => {
     api.post('/api/enroll', { token, hostname, ...(machineId ? { machineId } : {}) });
   const deviceCount = () => (t.server.db.prepare('SELECT count(*) AS n FROM devices').get() as { n: number }).n;
 
-  it('re-enrolling the same machine keeps one device, returns 200 with a new credential, and retires the old one', async () => {
+  it('re-enrolling the same machine keeps one device, returns 200 with a new credential, and retires the old one once the new one is used', async () => {
     const first = await enrollTestDevice(api, { machineId: 'machine-a', hostname: 'pc-01' });
     const again = await enroll(first.enrollmentToken, 'machine-a', 'pc-01-renamed');
     expect(again.status).toBe(200);
@@ -44,11 +49,45 @@ describe('agent lifecycle API', () => {
     expect(again.json.deviceToken).not.toBe(first.deviceToken);
     expect(deviceCount()).toBe(1);
     expect((await api.get(`/api/devices/${first.deviceId}`)).json.hostname).toBe('pc-01-renamed');
+    // Two-phase: until the new credential has been used, the old one still works (twice here).
+    (await connect(first.deviceToken)).close();
+    (await connect(first.deviceToken)).close();
+    await connect(again.json.deviceToken);
     await expect(connect(first.deviceToken)).rejects.toMatchObject({ statusCode: 401 });
     await connect(again.json.deviceToken);
     // Another machine with the same token is another device.
     expect((await enroll(first.enrollmentToken, 'machine-b')).status).toBe(201);
     expect(deviceCount()).toBe(2);
+  });
+
+  it('an `agent enroll` that fails after the server answered (unwritable config) leaves the running agent\'s credential working', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qp-two-phase-'));
+    try {
+      const client = (await api.post('/api/clients', { name: 'Two-phase', contract: 'monthly' })).json;
+      const token = (await api.post(`/api/clients/${client.id}/enrollment-tokens`, {})).json.token as string;
+      const enrollCli = async (configPath: string) => {
+        const program = new Command('quarkpulse').exitOverride().configureOutput({ writeOut: () => {}, writeErr: () => {} });
+        registerAgentCommands(program, { print: () => {}, warn: () => {}, env: { QP_TOKEN: token } });
+        try {
+          await program.parseAsync(['node', 'quarkpulse', 'agent', 'enroll', '--server', t.url, '--config', configPath]);
+          return 0;
+        } catch (e) {
+          if (!(e instanceof CommanderError)) throw e;
+          return e.exitCode;
+        }
+      };
+      const good = path.join(dir, 'agent.json');
+      expect(await enrollCli(good)).toBe(0);
+      const working = JSON.parse(fs.readFileSync(good, 'utf8')) as { deviceId: string; deviceToken: string };
+      // The same machine enrolls again, but its config cannot be written (the parent is a file).
+      fs.writeFileSync(path.join(dir, 'not-a-dir'), '');
+      expect(await enrollCli(path.join(dir, 'not-a-dir', 'agent.json'))).toBe(1);
+      expect(deviceCount()).toBe(1);
+      (await connect(working.deviceToken)).close();
+      (await connect(working.deviceToken)).close();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('lists a client\'s enrollment tokens without secrets, with use counts; revoked and expired tokens are refused', async () => {
