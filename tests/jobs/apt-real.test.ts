@@ -72,6 +72,8 @@ async function run(task: string, params: Record<string, unknown>): Promise<JobSt
   return statusesOf(jobId).find((s) => s.state !== 'running')!;
 }
 
+// In CI (root, .ci/run installs dpkg-dev) a missing tool is a failure, not a skip.
+if (process.env.CI === 'true' && !hasTools) throw new Error('CI=true but dpkg-deb, dpkg-scanpackages or apt-get is missing: .ci/run installs dpkg-dev');
 describe.skipIf(!isRoot || !hasTools)('real apt: scan and install through signed jobs', () => {
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qp-apt-'));
