@@ -106,7 +106,7 @@ describe('storage faults with many reports in flight', () => {
     for (const c of cleanups.splice(0).reverse()) await c();
   });
 
-  it('the outside reproduction: 6–10 sent while locked, 6 refused → welcome.lastSeq stays 5 and 6–10 are stored once on replay', { timeout: 60_000 }, async () => {
+  it('the outside reproduction: 6–10 sent while locked, 6 refused → welcome.lastSeq stays 5 and 6–10 are stored once on replay', { timeout: 150_000 }, async () => {
     const { server, api, dbFile } = await startProcessServer(cleanups);
     const baseTsMs = Date.now() - 3_600_000;
     const { deviceId, token } = (await enrollAgents(api, server.url, 1, baseTsMs))[0]!;
@@ -121,12 +121,12 @@ describe('storage faults with many reports in flight', () => {
       ws.on('message', (d) => frames.push(JSON.parse(d.toString())));
       await new Promise((r) => ws.once('open', r));
       ws.send(JSON.stringify({ type: 'hello', v: 1, agentVersion: '0.1.0', hostname: 'repro', streamId, intervalMs: 10_000 }));
-      await waitUntil('welcome', () => frames.some((f) => f.type === 'welcome'), 5_000);
+      await waitUntil('welcome', () => frames.some((f) => f.type === 'welcome'), 30_000);
       return { ws, frames, closed };
     };
     const first = await open();
     for (let seq = 1; seq <= 5; seq++) first.ws.send(report(seq));
-    await waitUntil('acks 1–5', () => first.frames.filter((f) => f.type === 'ack').length === 5, 5_000);
+    await waitUntil('acks 1–5', () => first.frames.filter((f) => f.type === 'ack').length === 5, 30_000);
     // Locked for 8.5 s: the first write waits out the 5 s busy timeout and fails, the next one
     // waits again and succeeds when the lock goes — the moment the old code stored 7–10.
     const lock = await holdExclusiveLock(dbFile, 8_500);
@@ -143,7 +143,7 @@ describe('storage faults with many reports in flight', () => {
     const second = await open();
     expect(second.frames.find((f) => f.type === 'welcome')!.lastSeq).toBe(5);
     for (let seq = 6; seq <= 10; seq++) second.ws.send(report(seq));
-    await waitUntil('acks 6–10', () => second.frames.filter((f) => f.type === 'ack').length === 5, 10_000);
+    await waitUntil('acks 6–10', () => second.frames.filter((f) => f.type === 'ack').length === 5, 30_000);
     const copies = await storedCopies(api, deviceId, baseTsMs, 10);
     expect([...copies.entries()].sort((x, y) => x[0] - y[0])).toEqual(Array.from({ length: 10 }, (_, i) => [i + 1, 1]));
   });
