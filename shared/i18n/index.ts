@@ -94,6 +94,7 @@ export function createTranslator(locale: Locale): Translator {
     monthShort: (yyyyMm: string) => new Intl.DateTimeFormat(tag, { month: 'short', year: 'numeric', timeZone: 'UTC' }).format(monthDate(yyyyMm)).replace('.', ''),
     date: (ms: number, timeZone: string) => new Intl.DateTimeFormat(tag, { day: 'numeric', month: 'short', year: 'numeric', timeZone }).format(ms),
     duration: (ms: number) => {
+      if (ms > 0 && ms < 60_000) return t('duration.underMinute');
       const minutes = Math.round(ms / 60_000);
       if (minutes < 60) return t('duration.minutes', { n: minutes });
       if (minutes < 48 * 60) return t('duration.hoursMinutes', { h: Math.floor(minutes / 60), m: minutes % 60 });

@@ -76,6 +76,7 @@ export const en = {
   'report.email.subject': '{msp}: monthly report {period} for {client}',
   'report.email.body': 'Dear {client},\n\nAttached is your monthly IT report for {period}: availability, the problems we detected and handled, maintenance done and what is coming.\n\nKind regards,\n{msp}',
   // Durations (used where a duration is written into a sentence)
+  'duration.underMinute': 'less than a minute',
   'duration.minutes': '{n, plural, one {# minute} other {# minutes}}',
   'duration.hoursMinutes': '{h} h {m} min',
   'duration.days': '{n, plural, one {# day} other {# days}}',

@@ -72,6 +72,7 @@ export const nl: Record<MessageKey, string> = {
   'report.footer': 'Beschikbaarheid telt de tijd dat elk apparaat bereikbaar was terwijl het in deze periode werd bewaakt.',
   'report.email.subject': '{msp}: maandrapport {period} voor {client}',
   'report.email.body': 'Beste {client},\n\nIn de bijlage vindt u uw IT-maandrapport over {period}: beschikbaarheid, de problemen die we vonden en oplosten, het uitgevoerde onderhoud en wat eraan komt.\n\nMet vriendelijke groet,\n{msp}',
+  'duration.underMinute': 'minder dan een minuut',
   'duration.minutes': '{n, plural, one {# minuut} other {# minuten}}',
   'duration.hoursMinutes': '{h} u {m} min',
   'duration.days': '{n, plural, one {# dag} other {# dagen}}',
