@@ -67,16 +67,18 @@ describe('installCommands', () => {
   const server = 'https://monitor.example.nl';
   const token = 'qpe_AbC-123_xyz';
 
-  it('offers the five sets in order, with the documented commands for ordinary values', () => {
+  it('offers the four sets in order, with the documented commands for ordinary values', () => {
     const sets = installCommands(server, token);
-    expect(sets.map((s) => s.id)).toEqual(['linux', 'windows', 'macos', 'unix', 'npx-windows']);
-    expect(commandSet(server, token, 'linux').commands).toEqual([`sudo scripts/install/linux/install.sh --server ${server} --token ${token}`]);
+    expect(sets.map((s) => s.id)).toEqual(['linux', 'linux-release', 'windows', 'macos']);
+    // No npx line: there is no such npm package, and the name is free for anyone to claim.
+    expect(sets.flatMap((s) => s.commands).some((c) => c.includes('npx'))).toBe(false);
+    expect(commandSet(server, token, 'linux').commands).toEqual([`curl -fsSL ${server}/install.sh | sudo QP_TOKEN=${token} sh`]);
+    expect(commandSet(`${server}/`, token, 'linux').commands).toEqual([`curl -fsSL ${server}/install.sh | sudo QP_TOKEN=${token} sh`]);
+    expect(commandSet(server, token, 'linux-release').commands).toEqual([`sudo scripts/install/linux/install.sh --server ${server} --token ${token}`]);
     expect(commandSet(server, token, 'macos').commands).toEqual([`sudo scripts/install/macos/install.sh --server ${server} --token ${token}`]);
-    expect(commandSet(server, token, 'unix').commands).toEqual([`npx quarkpulse agent enroll --server ${server} --token ${token}`, 'npx quarkpulse agent run']);
     expect(commandSet(server, token, 'windows').commands).toEqual([
       `powershell -ExecutionPolicy Bypass -File .\\scripts\\install\\windows\\install.ps1 -Server '${server}' -Token '${token}' -Bundle .\\dist\\agent\\quarkpulse-agent.mjs`,
     ]);
-    expect(commandSet(server, token, 'npx-windows').commands).toEqual([`npx.cmd quarkpulse agent enroll --server '${server}' --token '${token}'`, 'npx.cmd quarkpulse agent run']);
     expect(AGENT_BUNDLE).toBe('dist/agent/quarkpulse-agent.mjs');
   });
 
@@ -84,7 +86,7 @@ describe('installCommands', () => {
     expect(() => commandSet(server, token, 'beos')).toThrow('no install command set "beos"');
   });
 
-  const programs = { linux: 'sudo scripts/install/linux/install.sh', macos: 'sudo scripts/install/macos/install.sh', unix: 'npx quarkpulse agent enroll' } as const;
+  const programs = { 'linux-release': 'sudo scripts/install/linux/install.sh', macos: 'sudo scripts/install/macos/install.sh' } as const;
   for (const shell of shells) {
     for (const [what, value] of odd) {
       it(`passes a server URL with ${what} unchanged in ${shell}`, () => {
@@ -99,7 +101,10 @@ describe('installCommands', () => {
   it('quotes odd values in the PowerShell commands', () => {
     const [windows] = commandSet("http://[::1]:8080/o'b", 'qpe_x', 'windows').commands;
     expect(windows).toContain(" -Server 'http://[::1]:8080/o''b' -Token 'qpe_x' ");
-    const [enroll] = commandSet("https://x/o'b", "t'k", 'npx-windows').commands;
-    expect(enroll).toBe("npx.cmd quarkpulse agent enroll --server 'https://x/o''b' --token 't''k'");
+  });
+
+  it('quotes an odd token and server in the one-line Linux install', () => {
+    const [line] = commandSet("https://x/o'b", "t'k $x", 'linux').commands;
+    expect(line).toBe("curl -fsSL 'https://x/o'\\''b/install.sh' | sudo QP_TOKEN='t'\\''k $x' sh");
   });
 });

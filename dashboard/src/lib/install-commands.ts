@@ -1,7 +1,9 @@
 /**
- * The copy-paste commands that enroll and start an agent with a fresh enrollment token: a quick
- * `npx` run, and the packaged installers (scripts/install/<os>/, flags as in their usage lines)
- * that run the single-file bundle from `npm run build:agent` as a service.
+ * The copy-paste commands that enroll and start an agent with a fresh enrollment token: on Linux
+ * one line that fetches this server's install.sh (it downloads the self-contained executable,
+ * checks its sha256 and signature, installs the service, enrolls and starts; the token travels in
+ * the environment, not in argv), and the packaged installers of a release tree
+ * (scripts/install/<os>/) for Windows and macOS, which run the single-file bundle as a service.
  */
 
 /** One titled set of commands. */
@@ -41,13 +43,19 @@ export function installCommands(serverUrl: string, token: string): CommandSet[] 
   return [
     {
       id: 'linux',
-      title: 'Linux service (systemd)',
+      title: 'Linux (x64, arm64): one line',
+      commands: [`curl -fsSL ${shellWord(`${serverUrl.replace(/\/+$/, '')}/install.sh`)} | sudo QP_TOKEN=${sh.token} sh`],
+      note: 'Downloads the agent executable from this server (no Node.js needed), checks its sha256 and signature, installs it as a service running as the user quarkpulse, enrolls and starts it. Run it again to upgrade; add "-s -- --uninstall" to remove.',
+    },
+    {
+      id: 'linux-release',
+      title: 'Linux service from a release tree (systemd)',
       commands: [`sudo scripts/install/linux/install.sh --server ${sh.server} --token ${sh.token}`],
       note: 'Runs as the system user quarkpulse. The script finds the bundle in dist/agent/ of the same release (or next to itself; else --bundle FILE). Add --ca ca.pem for a private CA, --dry-run to see the steps.',
     },
     {
       id: 'windows',
-      title: 'Windows service (elevated PowerShell)',
+      title: 'Windows service from a release tree (elevated PowerShell)',
       commands: [
         `powershell -ExecutionPolicy Bypass -File .\\scripts\\install\\windows\\install.ps1 -Server ${ps.server} -Token ${ps.token} -Bundle .\\dist\\agent\\quarkpulse-agent.mjs`,
       ],
@@ -55,21 +63,9 @@ export function installCommands(serverUrl: string, token: string): CommandSet[] 
     },
     {
       id: 'macos',
-      title: 'macOS service (launchd)',
+      title: 'macOS service from a release tree (launchd)',
       commands: [`sudo scripts/install/macos/install.sh --server ${sh.server} --token ${sh.token}`],
       note: 'Runs as the hidden user _quarkpulse. Same --bundle, --ca and --dry-run options as on Linux.',
-    },
-    {
-      id: 'unix',
-      title: 'Quick try (Linux, macOS), no service',
-      commands: [`npx quarkpulse agent enroll --server ${sh.server} --token ${sh.token}`, 'npx quarkpulse agent run'],
-      note: 'Runs in this terminal until you stop it.',
-    },
-    {
-      id: 'npx-windows',
-      title: 'Quick try (Windows PowerShell), no service',
-      commands: [`npx.cmd quarkpulse agent enroll --server ${ps.server} --token ${ps.token}`, 'npx.cmd quarkpulse agent run'],
-      note: 'npx.cmd works under the default script execution policy; npx.ps1 may not.',
     },
   ];
 }

@@ -1,6 +1,6 @@
 /**
  * Creates an enrollment token for a client and shows, once, the commands that install an agent
- * with it: the packaged service installers first (Linux, Windows, macOS), then a quick npx run.
+ * with it: the one-line Linux install first, then the service installers of a release tree.
  */
 import { useState } from 'preact/hooks';
 import type { ClientInfo, EnrollmentTokenCreated } from '../../../../shared/api-types.js';
