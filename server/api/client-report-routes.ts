@@ -11,7 +11,7 @@
  */
 import { Router } from 'express';
 import { z } from 'zod';
-import { LOCALES, pickLocale } from '../../shared/i18n/index.js';
+import { LOCALES } from '../../shared/i18n/index.js';
 import { generateId } from '../lib/secrets.js';
 import { HttpError, parseInput } from '../lib/errors.js';
 import { requireRole } from '../auth/sessions.js';
@@ -199,6 +199,3 @@ export function alertTimeRoutes(ctx: ApiContext): Router {
   });
   return r;
 }
-
-/** The language to answer in when a caller names none: the browser's preference. */
-export const localeOf = (acceptLanguage: string | undefined) => pickLocale(acceptLanguage, 'en');

@@ -42,7 +42,7 @@ export interface ReportCondition {
 
 export interface ClientReportInput {
   client: { id: string; name: string; contract: 'monthly' | 'break-fix'; currency: string; hourlyRate: number; monthlyFee: number; timezone: string };
-  /** YYYY-MM, or a free period's first day when `periodLabel` says so. */
+  /** The month, YYYY-MM (a free period is rendered from its start and end instead). */
   month: string;
   periodStartMs: number;
   periodEndMs: number;
