@@ -70,7 +70,11 @@ export function createServerMetrics(sources: MetricSources) {
   mirroredCounter('qp_ingest_reports_total', 'Reports stored.', () => sources.ingestStats().reportsStored);
   mirroredCounter('qp_ingest_values_total', 'Metric values stored.', () => sources.ingestStats().valuesStored);
   mirroredCounter('qp_ingest_duplicate_reports_total', 'Replayed reports acknowledged without storing them again.', () => sources.ingestStats().duplicates);
-  mirroredCounter('qp_ingest_failed_batches_total', 'Ingest transactions that failed (their reports were not acknowledged).', () => sources.ingestStats().failedBatches);
+  mirroredCounter(
+    'qp_ingest_failed_batches_total',
+    'Ingest transactions that failed (their reports were not acknowledged).',
+    () => sources.ingestStats().failedBatches,
+  );
   mirroredCounter('qp_ingest_backpressure_events_total', 'Times the ingest writer went over its high-water mark.', () => sources.ingestStats().pressureEvents);
   const batchSize = new Histogram({
     name: 'qp_ingest_batch_reports',
@@ -103,7 +107,8 @@ export function createServerMetrics(sources: MetricSources) {
     registry,
     /** Records one committed ingest batch. */
     observeBatch(info: BatchInfo): void {
-      batchSize.observe(info.reports);
+      // A transaction that only wrote hellos carries no reports; counting it would skew the histogram.
+      if (info.reports > 0) batchSize.observe(info.reports);
       commitSeconds.observe(info.commitMs / 1000);
       for (const ms of info.queueLatenciesMs) queueSeconds.observe(ms / 1000);
     },
