@@ -29,7 +29,7 @@ export function sha256File(file: string): string {
   const fd = fs.openSync(file, 'r');
   try {
     const buf = Buffer.allocUnsafe(1 << 20);
-    for (let n; (n = fs.readSync(fd, buf, 0, buf.length, null)) > 0; ) hash.update(buf.subarray(0, n));
+    for (let n; (n = fs.readSync(fd, buf, 0, buf.length, null)) > 0;) hash.update(buf.subarray(0, n));
   } finally {
     fs.closeSync(fd);
   }
@@ -38,11 +38,12 @@ export function sha256File(file: string): string {
 
 /** Verifies `file` against `claim` with the pinned public key (base64). */
 export function verifyArtifactFile(file: string, claim: ArtifactClaim, pinnedPublicKey: string | undefined): ArtifactCheck {
-  if (!pinnedPublicKey) return { ok: false, code: 'NO_PINNED_KEY', message: 'this agent has no pinned signing key; enroll it again to pin the server\'s key' };
+  if (!pinnedPublicKey) return { ok: false, code: 'NO_PINNED_KEY', message: "this agent has no pinned signing key; enroll it again to pin the server's key" };
   const size = fs.statSync(file).size;
   if (size !== claim.size) return { ok: false, code: 'SIZE_MISMATCH', message: `downloaded ${size} bytes, the manifest says ${claim.size}` };
   const sha256 = sha256File(file);
-  if (sha256 !== claim.sha256.toLowerCase()) return { ok: false, code: 'SHA256_MISMATCH', message: `sha256 of the download is ${sha256}, the manifest says ${claim.sha256}` };
+  if (sha256 !== claim.sha256.toLowerCase())
+    return { ok: false, code: 'SHA256_MISMATCH', message: `sha256 of the download is ${sha256}, the manifest says ${claim.sha256}` };
   const message = artifactSigningMessage({ version: claim.version, platform: claim.platform, sha256 });
   if (!verifySignature(pinnedPublicKey, message, claim.signature)) {
     return { ok: false, code: 'SIGNATURE_INVALID', message: `the signature of agent ${claim.version} for ${claim.platform} is not by the pinned server key` };

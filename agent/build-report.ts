@@ -14,7 +14,7 @@ export function buildReport(seq: number, tsMs: number, samples: Sample[], logger
   const budget = MAX_FRAME_BYTES - 1_024;
   let bytes = Buffer.byteLength(JSON.stringify(report));
   while (bytes > budget && metrics.length > 0) {
-    metrics = metrics.slice(0, Math.floor((metrics.length * budget) / bytes * 0.95));
+    metrics = metrics.slice(0, Math.floor(((metrics.length * budget) / bytes) * 0.95));
     report = { ...report, metrics };
     bytes = Buffer.byteLength(JSON.stringify(report));
   }

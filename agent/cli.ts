@@ -37,12 +37,17 @@ export const TOKEN_ARGV_WARNING =
  * The enrollment token from --token-file, else QP_TOKEN, else --token (with a warning), or the
  * problem. Files and variables keep it out of argv.
  */
-export function resolveEnrollToken(opts: { token?: string; tokenFile?: string }, env: NodeJS.ProcessEnv): { token?: string; problem?: string; isFromArgv?: boolean } {
+export function resolveEnrollToken(
+  opts: { token?: string; tokenFile?: string },
+  env: NodeJS.ProcessEnv,
+): { token?: string; problem?: string; isFromArgv?: boolean } {
   if (opts.tokenFile !== undefined) {
     try {
       return { token: fs.readFileSync(opts.tokenFile, 'utf8').trim() };
     } catch (err) {
-      return { problem: `--token-file ${opts.tokenFile} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); write the enrollment token into it, alone on one line` };
+      return {
+        problem: `--token-file ${opts.tokenFile} cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); write the enrollment token into it, alone on one line`,
+      };
     }
   }
   if (env.QP_TOKEN) return { token: env.QP_TOKEN.trim() };
@@ -69,7 +74,8 @@ export function checkServerUrl(value: string | undefined): string | undefined {
 
 function checkToken(value: string | undefined): string | undefined {
   if (!value) return 'the enrollment token is empty: set QP_TOKEN or pass --token-file FILE (the token shown for the client in the dashboard)';
-  if (value.length < 10 || value.length > 200) return `the enrollment token has ${value.length} characters; an enrollment token has 10–200 — copy it again from the dashboard`;
+  if (value.length < 10 || value.length > 200)
+    return `the enrollment token has ${value.length} characters; an enrollment token has 10–200 — copy it again from the dashboard`;
   return undefined;
 }
 
@@ -109,34 +115,48 @@ export function registerAgentCommands(program: Command, deps: Partial<AgentCliDe
     .option('--token <token>', 'enrollment token (discouraged: visible in ps; use QP_TOKEN or --token-file)')
     .option('--config <path>', `where to write the config (default: ${defaultAgentConfigPath()})`)
     .option('--ca <file>', 'PEM CA certificate for a server with a certificate from a private CA')
-    .option('--state-dir <dir>', 'where the agent keeps its spool and stream state (default: the config file\'s directory)')
+    .option('--state-dir <dir>', "where the agent keeps its spool and stream state (default: the config file's directory)")
     .option('--allow-insecure-http', 'accept a plain http:// server URL that is not loopback (the credential travels unencrypted); kept in the config')
-    .action(async (opts: { server?: string; token?: string; tokenFile?: string; config?: string; ca?: string; stateDir?: string; allowInsecureHttp?: boolean }, cmd: Command) => {
-      const allowInsecureHttp = opts.allowInsecureHttp === true;
-      const serverProblem = checkServerUrl(opts.server) ?? enrollCleartextProblem(opts.server!, allowInsecureHttp);
-      if (serverProblem) return cmd.error(serverProblem, { exitCode: EXIT_USAGE, code: 'quarkpulse.usage' });
-      const resolved = resolveEnrollToken(opts, d.env);
-      const problem = resolved.problem ?? checkToken(resolved.token) ?? checkCaFile(opts.ca);
-      if (problem) return cmd.error(problem, { exitCode: EXIT_USAGE, code: 'quarkpulse.usage' });
-      if (resolved.isFromArgv) d.warn(TOKEN_ARGV_WARNING);
-      const token = resolved.token!;
-      const configPath = path.resolve(opts.config ?? defaultAgentConfigPath());
-      const caFile = opts.ca === undefined ? undefined : path.resolve(opts.ca);
-      try {
-        const [machineId, facts] = await Promise.all([readMachineId(), collectSystemFacts()]);
-        const answer = await d.enrollDevice({ serverUrl: opts.server!, token, hostname: readHostname(), machineId, facts, caFile });
-        const stateDir = opts.stateDir === undefined ? undefined : path.resolve(opts.stateDir);
-        const signingPublicKey = answer.signingKey?.publicKey;
-        saveAgentConfig(configPath, { serverUrl: opts.server!, deviceId: answer.deviceId, deviceToken: answer.deviceToken, caFile, stateDir, allowInsecureHttp, jobSigningKey: answer.jobSigningKey, signingPublicKey });
-        d.print(`enrolled: device id ${answer.deviceId}`);
-        if (answer.signingKey) d.print(`pinned the server's signing key ${answer.signingKey.keyId}`);
-        d.print(`config written to ${configPath}`);
-        d.print(`start the agent with: quarkpulse agent run --config ${configPath}`);
-      } catch (err) {
-        const msg = err instanceof EnrollError ? `enrollment failed: ${err.code}: ${err.message}` : `enrollment failed: ${(err as Error).message}`;
-        return cmd.error(msg, { exitCode: 1, code: 'quarkpulse.enrollFailed' });
-      }
-    });
+    .action(
+      async (
+        opts: { server?: string; token?: string; tokenFile?: string; config?: string; ca?: string; stateDir?: string; allowInsecureHttp?: boolean },
+        cmd: Command,
+      ) => {
+        const allowInsecureHttp = opts.allowInsecureHttp === true;
+        const serverProblem = checkServerUrl(opts.server) ?? enrollCleartextProblem(opts.server!, allowInsecureHttp);
+        if (serverProblem) return cmd.error(serverProblem, { exitCode: EXIT_USAGE, code: 'quarkpulse.usage' });
+        const resolved = resolveEnrollToken(opts, d.env);
+        const problem = resolved.problem ?? checkToken(resolved.token) ?? checkCaFile(opts.ca);
+        if (problem) return cmd.error(problem, { exitCode: EXIT_USAGE, code: 'quarkpulse.usage' });
+        if (resolved.isFromArgv) d.warn(TOKEN_ARGV_WARNING);
+        const token = resolved.token!;
+        const configPath = path.resolve(opts.config ?? defaultAgentConfigPath());
+        const caFile = opts.ca === undefined ? undefined : path.resolve(opts.ca);
+        try {
+          const [machineId, facts] = await Promise.all([readMachineId(), collectSystemFacts()]);
+          const answer = await d.enrollDevice({ serverUrl: opts.server!, token, hostname: readHostname(), machineId, facts, caFile });
+          const stateDir = opts.stateDir === undefined ? undefined : path.resolve(opts.stateDir);
+          const signingPublicKey = answer.signingKey?.publicKey;
+          saveAgentConfig(configPath, {
+            serverUrl: opts.server!,
+            deviceId: answer.deviceId,
+            deviceToken: answer.deviceToken,
+            caFile,
+            stateDir,
+            allowInsecureHttp,
+            jobSigningKey: answer.jobSigningKey,
+            signingPublicKey,
+          });
+          d.print(`enrolled: device id ${answer.deviceId}`);
+          if (answer.signingKey) d.print(`pinned the server's signing key ${answer.signingKey.keyId}`);
+          d.print(`config written to ${configPath}`);
+          d.print(`start the agent with: quarkpulse agent run --config ${configPath}`);
+        } catch (err) {
+          const msg = err instanceof EnrollError ? `enrollment failed: ${err.code}: ${err.message}` : `enrollment failed: ${(err as Error).message}`;
+          return cmd.error(msg, { exitCode: 1, code: 'quarkpulse.enrollFailed' });
+        }
+      },
+    );
 
   agent
     .command('run')

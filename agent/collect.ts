@@ -91,7 +91,10 @@ export async function createCollectionRunner(opts: CollectionRunnerOptions): Pro
   async function initCollector(c: Collector): Promise<void> {
     states.set(c, 'initialising');
     try {
-      const hasIt = await withTimeout(Promise.resolve().then(() => c.init()), ownTimeoutMs(c));
+      const hasIt = await withTimeout(
+        Promise.resolve().then(() => c.init()),
+        ownTimeoutMs(c),
+      );
       states.set(c, hasIt ? 'active' : 'unavailable');
       if (!hasIt) logger.info({ collector: c.name }, 'collector not available on this machine; skipped');
     } catch (err) {

@@ -30,8 +30,19 @@ export interface AgentConfigFileBody {
   previousDeviceTokens?: string[];
 }
 
-
-const FIELDS = ['serverUrl', 'deviceId', 'deviceToken', 'intervalMs', 'stateDir', 'caFile', 'allowInsecureHttp', 'jobSigningKey', 'tasksFile', 'signingPublicKey', 'previousDeviceTokens'];
+const FIELDS = [
+  'serverUrl',
+  'deviceId',
+  'deviceToken',
+  'intervalMs',
+  'stateDir',
+  'caFile',
+  'allowInsecureHttp',
+  'jobSigningKey',
+  'tasksFile',
+  'signingPublicKey',
+  'previousDeviceTokens',
+];
 
 /** The form of a pinned job-signing key: `ed25519:` and 43 base64url characters (32 bytes). */
 export const JOB_SIGNING_KEY_PATTERN = /^ed25519:[A-Za-z0-9_-]{43}$/;
@@ -244,7 +255,9 @@ export function updateAgentConfigToken(configPath: string, deviceToken: string):
   loadAgentConfig(file);
   const raw = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
   // The old credential is kept (not used) in case the server is restored from an older backup.
-  const previous = [raw.deviceToken as string, ...((raw.previousDeviceTokens as string[] | undefined) ?? [])].filter((x) => x !== deviceToken).slice(0, MAX_PREVIOUS_TOKENS);
+  const previous = [raw.deviceToken as string, ...((raw.previousDeviceTokens as string[] | undefined) ?? [])]
+    .filter((x) => x !== deviceToken)
+    .slice(0, MAX_PREVIOUS_TOKENS);
   writeConfigFile(file, checkedOrThrow({ ...raw, deviceToken, previousDeviceTokens: previous }, `agent config ${file}`));
 }
 
@@ -256,23 +269,28 @@ export function restoreAgentConfigToken(configPath: string, deviceToken: string)
   const file = path.resolve(configPath);
   loadAgentConfig(file);
   const raw = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
-  const previous = [raw.deviceToken as string, ...((raw.previousDeviceTokens as string[] | undefined) ?? [])].filter((x) => x !== deviceToken).slice(0, MAX_PREVIOUS_TOKENS);
+  const previous = [raw.deviceToken as string, ...((raw.previousDeviceTokens as string[] | undefined) ?? [])]
+    .filter((x) => x !== deviceToken)
+    .slice(0, MAX_PREVIOUS_TOKENS);
   writeConfigFile(file, checkedOrThrow({ ...raw, deviceToken, previousDeviceTokens: previous }, `agent config ${file}`));
 }
 
 /** Writes the config with mode 0600 (it holds the device token). */
 export function saveAgentConfig(configPath: string, cfg: AgentConfigInput): void {
   const file = path.resolve(configPath);
-  const body = checkedOrThrow({
-    serverUrl: cfg.serverUrl,
-    deviceId: cfg.deviceId,
-    deviceToken: cfg.deviceToken,
-    intervalMs: cfg.intervalMs,
-    ...(cfg.stateDir === undefined ? {} : { stateDir: cfg.stateDir }),
-    ...(cfg.caFile === undefined ? {} : { caFile: cfg.caFile }),
-    ...(cfg.allowInsecureHttp ? { allowInsecureHttp: true } : {}),
-    ...(cfg.jobSigningKey === undefined ? {} : { jobSigningKey: cfg.jobSigningKey }),
-    ...(cfg.signingPublicKey === undefined ? {} : { signingPublicKey: cfg.signingPublicKey }),
-  }, 'cannot write the agent config');
+  const body = checkedOrThrow(
+    {
+      serverUrl: cfg.serverUrl,
+      deviceId: cfg.deviceId,
+      deviceToken: cfg.deviceToken,
+      intervalMs: cfg.intervalMs,
+      ...(cfg.stateDir === undefined ? {} : { stateDir: cfg.stateDir }),
+      ...(cfg.caFile === undefined ? {} : { caFile: cfg.caFile }),
+      ...(cfg.allowInsecureHttp ? { allowInsecureHttp: true } : {}),
+      ...(cfg.jobSigningKey === undefined ? {} : { jobSigningKey: cfg.jobSigningKey }),
+      ...(cfg.signingPublicKey === undefined ? {} : { signingPublicKey: cfg.signingPublicKey }),
+    },
+    'cannot write the agent config',
+  );
   writeConfigFile(file, body);
 }

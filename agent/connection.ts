@@ -112,7 +112,7 @@ export function agentSocketUrl(serverUrl: string): string {
 
 // Close codes after which retrying soon cannot help: wait near the cap.
 const SLOW_RETRY_CLOSE_CODES = new Map<number, string>([
-  [CloseCode.UNSUPPORTED_VERSION, 'server refused this agent\'s protocol version — upgrade the agent'],
+  [CloseCode.UNSUPPORTED_VERSION, "server refused this agent's protocol version — upgrade the agent"],
   [CloseCode.UNAUTHORIZED, 'device disabled or credential revoked — re-enroll'],
   [CloseCode.REPLACED, 'another connection for this device replaced this one — is the same config used on two machines?'],
 ]);
@@ -182,7 +182,10 @@ export function createConnection(opts: ConnectionOptions): Connection {
       res.resume();
       if (res.statusCode === 401 && tokenIndex + 1 < previousTokens.length) {
         tokenIndex++;
-        logger.warn({ url, olderCredential: tokenIndex + 1 }, 'device credential rejected; trying an older credential of this device (was the server restored from a backup?)');
+        logger.warn(
+          { url, olderCredential: tokenIndex + 1 },
+          'device credential rejected; trying an older credential of this device (was the server restored from a backup?)',
+        );
       } else if (res.statusCode === 401 || res.statusCode === 403) {
         tokenIndex = -1;
         slowRetryReason = 'device credential rejected — re-enroll';
@@ -225,7 +228,11 @@ export function createConnection(opts: ConnectionOptions): Connection {
   function onMessage(data: WebSocket.RawData, isBinary: boolean): void {
     armLiveness(ws!);
     if (isBinary) return ignoreOnce('binary', 'ignored a binary frame from the server (the protocol uses text frames)', {});
-    const text = Buffer.isBuffer(data) ? data.toString('utf8') : Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data).toString('utf8');
+    const text = Buffer.isBuffer(data)
+      ? data.toString('utf8')
+      : Array.isArray(data)
+        ? Buffer.concat(data).toString('utf8')
+        : Buffer.from(data).toString('utf8');
     const decoded = decodeServerFrame(text);
     if (!decoded.ok && decoded.code === AgentErrorCode.UNSUPPORTED_VERSION && state === 'handshaking') {
       // Without a welcome we would wait forever; retrying soon cannot help.

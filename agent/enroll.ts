@@ -122,11 +122,19 @@ export async function enrollDevice(opts: EnrollOptions): Promise<EnrollResponse>
     if (error && typeof error.code === 'string' && typeof error.message === 'string') {
       throw new EnrollError(error.code, error.message, answer.status);
     }
-    throw new EnrollError('BAD_RESPONSE', `server answered HTTP ${answer.status} without an error body — is ${opts.serverUrl} a Quarkpulse server?`, answer.status);
+    throw new EnrollError(
+      'BAD_RESPONSE',
+      `server answered HTTP ${answer.status} without an error body — is ${opts.serverUrl} a Quarkpulse server?`,
+      answer.status,
+    );
   }
   const r = json as Partial<Record<keyof EnrollResponse, unknown>> | undefined;
   if (!r || typeof r.deviceId !== 'string' || typeof r.deviceToken !== 'string' || typeof r.clientId !== 'string') {
-    throw new EnrollError('BAD_RESPONSE', `server answered HTTP ${answer.status} but not with a device credential — is ${opts.serverUrl} a Quarkpulse server?`, answer.status);
+    throw new EnrollError(
+      'BAD_RESPONSE',
+      `server answered HTTP ${answer.status} but not with a device credential — is ${opts.serverUrl} a Quarkpulse server?`,
+      answer.status,
+    );
   }
   // A key in another form is not pinned; the agent then pins the job key of its first welcome.
   const jobKey = typeof r.jobSigningKey === 'string' && JOB_SIGNING_KEY_PATTERN.test(r.jobSigningKey) ? r.jobSigningKey : undefined;
@@ -135,5 +143,11 @@ export async function enrollDevice(opts: EnrollOptions): Promise<EnrollResponse>
     key && key.algorithm === 'Ed25519' && isSigningPublicKey(key.publicKey) && typeof key.keyId === 'string'
       ? { algorithm: 'Ed25519' as const, publicKey: key.publicKey, keyId: key.keyId }
       : undefined;
-  return { deviceId: r.deviceId, deviceToken: r.deviceToken, clientId: r.clientId, ...(jobKey ? { jobSigningKey: jobKey } : {}), ...(signingKey ? { signingKey } : {}) };
+  return {
+    deviceId: r.deviceId,
+    deviceToken: r.deviceToken,
+    clientId: r.clientId,
+    ...(jobKey ? { jobSigningKey: jobKey } : {}),
+    ...(signingKey ? { signingKey } : {}),
+  };
 }

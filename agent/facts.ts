@@ -49,11 +49,7 @@ async function candidateLinux(): Promise<Record<string, unknown>> {
 
 async function candidatePortable(): Promise<Record<string, unknown>> {
   const si = await loadSi();
-  const [osInfo, cpu, system] = await Promise.all([
-    si.osInfo().catch(() => undefined),
-    si.cpu().catch(() => undefined),
-    si.system().catch(() => undefined),
-  ]);
+  const [osInfo, cpu, system] = await Promise.all([si.osInfo().catch(() => undefined), si.cpu().catch(() => undefined), si.system().catch(() => undefined)]);
   return {
     platform: text(osInfo?.platform ?? process.platform, 50),
     distro: text(osInfo?.distro, 200),

@@ -93,7 +93,11 @@ export function createAgent(opts: AgentOptions): Agent {
   function considerWelcomeKey(key: string | undefined): void {
     if (key === undefined || key === pinnedKey) return;
     if (pinnedKey !== undefined) {
-      if (!isKeyMismatchLogged) logger.error({ pinned: pinnedKey, offered: key }, 'the server offers another job-signing key than the pinned one; jobs signed by it are refused (re-pin on this machine if the key was rotated)');
+      if (!isKeyMismatchLogged)
+        logger.error(
+          { pinned: pinnedKey, offered: key },
+          'the server offers another job-signing key than the pinned one; jobs signed by it are refused (re-pin on this machine if the key was rotated)',
+        );
       isKeyMismatchLogged = true;
       return;
     }
@@ -104,7 +108,7 @@ export function createAgent(opts: AgentOptions): Agent {
     try {
       if (opts.configPath) pinJobSigningKey(opts.configPath, key);
       pinnedKey = key;
-      logger.info({ jobSigningKey: key, isPersisted: opts.configPath !== undefined }, 'pinned the server\'s job-signing key');
+      logger.info({ jobSigningKey: key, isPersisted: opts.configPath !== undefined }, "pinned the server's job-signing key");
     } catch (err) {
       logger.error({ err: (err as Error).message }, 'could not pin the job-signing key; jobs are refused until it is pinned');
     }
@@ -169,7 +173,10 @@ export function createAgent(opts: AgentOptions): Agent {
     };
     probe?.setTargets(settings.probe?.targets ?? []);
     if (JSON.stringify(settings) !== JSON.stringify(previous)) {
-      logger.info({ intervalMs: settings.intervalMs, watchedServices: settings.watchedServices, collectors: settings.collectors }, 'applied settings from the server');
+      logger.info(
+        { intervalMs: settings.intervalMs, watchedServices: settings.watchedServices, collectors: settings.collectors },
+        'applied settings from the server',
+      );
       saveServerSettings(config.stateDir, settings, logger);
     }
     runner?.setSwitches(settings.collectors ?? {});

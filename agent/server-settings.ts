@@ -23,7 +23,10 @@ function problemOf(raw: unknown): string | undefined {
     return 'field "intervalMs" must be an integer 1000–3600000';
   }
   if (r.watchedServices !== undefined && !isStringArray(r.watchedServices)) return 'field "watchedServices" must be a list of names';
-  if (r.collectors !== undefined && (typeof r.collectors !== 'object' || r.collectors === null || !Object.values(r.collectors).every((b) => typeof b === 'boolean'))) {
+  if (
+    r.collectors !== undefined &&
+    (typeof r.collectors !== 'object' || r.collectors === null || !Object.values(r.collectors).every((b) => typeof b === 'boolean'))
+  ) {
     return 'field "collectors" must map names to true/false';
   }
   if (r.probe !== undefined) return probeConfigProblem(r.probe);

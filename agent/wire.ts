@@ -5,12 +5,7 @@
  * holds these checks to the schemas.
  */
 import { findMetric } from '../shared/metrics.js';
-import {
-  AgentErrorCode,
-  MAX_SAMPLES_PER_REPORT,
-  PROTOCOL_VERSION,
-  SERVER_MESSAGE_TYPES,
-} from '../shared/protocol-constants.js';
+import { AgentErrorCode, MAX_SAMPLES_PER_REPORT, PROTOCOL_VERSION, SERVER_MESSAGE_TYPES } from '../shared/protocol-constants.js';
 import type { AgentConfig, DecodeResult, Report, Sample, ServerMessage, SystemFacts } from '../shared/protocol.js';
 import { pickProbeConfig, probeConfigProblem } from './probe/config.js';
 import { JOB_AGENT_STATES, type JobAgentState } from '../shared/job-constants.js';
@@ -19,8 +14,7 @@ import type { JobMessage } from '../shared/jobs.js';
 type Obj = Record<string, unknown>;
 
 const isObject = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isInt = (v: unknown, min: number, max = Number.MAX_SAFE_INTEGER): v is number =>
-  typeof v === 'number' && Number.isSafeInteger(v) && v >= min && v <= max;
+const isInt = (v: unknown, min: number, max = Number.MAX_SAFE_INTEGER): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= min && v <= max;
 const isString = (v: unknown, min = 0, max = Infinity): v is string => typeof v === 'string' && v.length >= min && v.length <= max;
 
 /** Why a sample would be refused, or undefined. */
@@ -55,7 +49,8 @@ export function reportProblem(raw: unknown): string | undefined {
     if (raw.targetDeviceId === undefined) return 'checks: only a report with targetDeviceId carries check outcomes';
     if (!Array.isArray(raw.checks) || raw.checks.length > 50) return 'checks: must be a list of at most 50 outcomes';
     for (const c of raw.checks as unknown[]) {
-      if (!isObject(c) || !isString(c.checkId, 1, 40) || !['ok', 'failed', 'error'].includes(c.state as string) || !isString(c.message, 0, 500)) return 'checks: each needs checkId, state (ok, failed, error) and message';
+      if (!isObject(c) || !isString(c.checkId, 1, 40) || !['ok', 'failed', 'error'].includes(c.state as string) || !isString(c.message, 0, 500))
+        return 'checks: each needs checkId, state (ok, failed, error) and message';
     }
   }
   for (let i = 0; i < raw.metrics.length; i++) {
@@ -130,14 +125,23 @@ function toServerMessage(o: Obj): ServerMessage {
   switch (o.type) {
     case 'welcome':
       return {
-        type: 'welcome', v, deviceId: o.deviceId as string, serverVersion: o.serverVersion as string, lastSeq: o.lastSeq as number, config: pickConfig(o.config as Obj),
+        type: 'welcome',
+        v,
+        deviceId: o.deviceId as string,
+        serverVersion: o.serverVersion as string,
+        lastSeq: o.lastSeq as number,
+        config: pickConfig(o.config as Obj),
         ...(o.jobSigningKey !== undefined ? { jobSigningKey: o.jobSigningKey as string } : {}),
       };
     case 'ack':
       return { type: 'ack', v, seq: o.seq as number };
     case 'error':
       return {
-        type: 'error', v, code: o.code as string, message: o.message as string, retryable: o.retryable as boolean,
+        type: 'error',
+        v,
+        code: o.code as string,
+        message: o.message as string,
+        retryable: o.retryable as boolean,
         ...(o.seq !== undefined ? { seq: o.seq as number } : {}),
         ...(o.retryAfterMs !== undefined ? { retryAfterMs: o.retryAfterMs as number } : {}),
       };
@@ -174,7 +178,15 @@ export function decodeServerFrame(text: string): DecodeResult<ServerMessage> {
 }
 
 const FACT_TEXT_MAX: Record<string, number> = {
-  platform: 50, distro: 200, release: 200, arch: 50, kernel: 200, cpuModel: 200, manufacturer: 200, model: 200, serial: 200,
+  platform: 50,
+  distro: 200,
+  release: 200,
+  arch: 50,
+  kernel: 200,
+  cpuModel: 200,
+  manufacturer: 200,
+  model: 200,
+  serial: 200,
 };
 
 /** Keeps only the facts systemFactsSchema accepts (strings within their length, integer counts). */

@@ -48,11 +48,19 @@ export async function startLocalAgent(server: QuarkpulseServer, port: number, da
 /** Runs server + local agent until SIGINT/SIGTERM. */
 export async function startLocalStack(flags: { port?: string; data?: string; agent?: boolean }): Promise<void> {
   const settings = resolveServerSettings(flags, process.env);
-  if (settings.tls) process.stderr.write('  Note: `quarkpulse start` serves plain HTTP for trying things out; QP_TLS_CERT/QP_TLS_KEY apply to `quarkpulse server`.\n');
+  if (settings.tls)
+    process.stderr.write('  Note: `quarkpulse start` serves plain HTTP for trying things out; QP_TLS_CERT/QP_TLS_KEY apply to `quarkpulse server`.\n');
   const logger = pino({ name: 'quarkpulse-server', level: settings.logLevel });
-  const server = await createServer({ dataDir: settings.dataDir, logger, adminPassword: settings.adminPassword, publicUrl: settings.publicUrl, secretKeyFile: settings.secretKeyFile });
+  const server = await createServer({
+    dataDir: settings.dataDir,
+    logger,
+    adminPassword: settings.adminPassword,
+    publicUrl: settings.publicUrl,
+    secretKeyFile: settings.secretKeyFile,
+  });
   const port = await server.listen(settings.port, settings.host);
-  const agent = flags.agent === false ? undefined : await startLocalAgent(server, port, settings.dataDir, settings.logLevel === 'info' ? 'warn' : settings.logLevel);
+  const agent =
+    flags.agent === false ? undefined : await startLocalAgent(server, port, settings.dataDir, settings.logLevel === 'info' ? 'warn' : settings.logLevel);
   process.stderr.write(`\n  Quarkpulse Monitor is running: http://localhost:${port}\n`);
   if (agent) process.stderr.write(`  A local agent reports this machine under the client "${LOCAL_CLIENT_NAME}".\n`);
   if (!server.generatedAdminPassword) process.stderr.write('  Log in as admin.\n');

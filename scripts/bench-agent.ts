@@ -42,7 +42,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 function cpuSec(pid: number): { own: number; withChildren: number } {
   const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
   // Fields after the command name "(…)", which may itself contain spaces.
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
+  const f = stat
+    .slice(stat.lastIndexOf(')') + 2)
+    .split(' ')
+    .map(Number);
   const [utime, stime, cutime, cstime] = [f[11]!, f[12]!, f[13]!, f[14]!];
   return { own: (utime + stime) / clkTck, withChildren: (utime + stime + cutime + cstime) / clkTck };
 }
@@ -115,7 +118,11 @@ async function main(): Promise<void> {
     });
     children.push(agent);
     // The floor: an idle node with the modules any WebSocket-over-TLS client loads, same flags.
-    const floor = spawn(process.execPath, [...nodeFlags, '-e', "require('node:https');require('node:tls');require('node:crypto').randomBytes(1);setInterval(()=>{},1<<30)"], { stdio: 'ignore' });
+    const floor = spawn(
+      process.execPath,
+      [...nodeFlags, '-e', "require('node:https');require('node:tls');require('node:crypto').randomBytes(1);setInterval(()=>{},1<<30)"],
+      { stdio: 'ignore' },
+    );
     children.push(floor);
     const bare = spawn(process.execPath, ['-e', 'setInterval(()=>{},1<<30)'], { stdio: 'ignore' });
     children.push(bare);
@@ -127,7 +134,9 @@ async function main(): Promise<void> {
       const res = await fetch(`http://127.0.0.1:${exporterPort}/metrics`);
       return (await res.text()).length;
     };
-    process.stderr.write(`agent pid ${agent.pid} (node ${nodeFlags.join(' ')}), node_exporter pid ${exporter.pid} on :${exporterPort}; warm-up ${warmupSec} s, then ${minutes} min\n`);
+    process.stderr.write(
+      `agent pid ${agent.pid} (node ${nodeFlags.join(' ')}), node_exporter pid ${exporter.pid} on :${exporterPort}; warm-up ${warmupSec} s, then ${minutes} min\n`,
+    );
     // Scrape during warm-up too, so node_exporter is as warm as the agent.
     const warmupEnd = Date.now() + warmupSec * 1000;
     while (Date.now() < warmupEnd) {
@@ -158,7 +167,9 @@ async function main(): Promise<void> {
     const bareRssKb = memKb(bare.pid!).rssKb;
     const cycles = elapsedSec / (INTERVAL_MS / 1000);
     // A stored report is a head row until the compactor moves its hour into a block (point_count).
-    const reportsStored = (server.db.prepare('SELECT (SELECT count(*) FROM head_reports) + (SELECT coalesce(sum(point_count), 0) FROM raw_blocks) AS n').get() as { n: number }).n;
+    const reportsStored = (
+      server.db.prepare('SELECT (SELECT count(*) FROM head_reports) + (SELECT coalesce(sum(point_count), 0) FROM raw_blocks) AS n').get() as { n: number }
+    ).n;
     // A run in which the agent never got a report stored measured nothing: fail loudly.
     if (reportsStored === 0) throw new Error('the agent stored no report during the run; its figures would mean nothing');
 

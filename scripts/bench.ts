@@ -45,7 +45,11 @@ const { values: f } = parseArgs({
   },
 });
 if (f.help) {
-  process.stdout.write(readFileSync(new URL(import.meta.url), 'utf8').split('*/')[0]!.replace('/**', '') + '\n');
+  process.stdout.write(
+    readFileSync(new URL(import.meta.url), 'utf8')
+      .split('*/')[0]!
+      .replace('/**', '') + '\n',
+  );
   process.exit(0);
 }
 const log = (m: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${m}\n`);
@@ -76,7 +80,9 @@ async function main(): Promise<void> {
   if (sections.has('writer')) {
     log('writer: bare better-sqlite3 insert loop vs our ingest, same rows');
     writer = await benchWriter({ devices: n('writer-devices'), reportsPerDevice: n('writer-reports'), batchReports: n('writer-batch') });
-    log(`writer: bare ${Math.round(writer.bare.valuesPerSec)} values/s, ours ${Math.round(writer.ours.valuesPerSec)} values/s (${(writer.ratio * 100).toFixed(0)} %)`);
+    log(
+      `writer: bare ${Math.round(writer.bare.valuesPerSec)} values/s, ours ${Math.round(writer.ours.valuesPerSec)} values/s (${(writer.ratio * 100).toFixed(0)} %)`,
+    );
   }
   let capacity: CapacityResult | undefined;
   if (sections.has('capacity')) {
@@ -88,7 +94,9 @@ async function main(): Promise<void> {
   if (sections.has('storage')) {
     log(`storage: ${f['history-devices']} devices × ${f['history-days']} days of 10 s reports through the store and compactor`);
     history = generateHistory({ dataDir, devices: n('history-devices'), days: n('history-days'), nowMs: Date.now() });
-    log(`storage: raw ${history.rawBytesPerValue.toFixed(2)} B/value, rollups ${history.rollupBytesPerRawValue.toFixed(2)} B per raw value, file ${history.fileBytesPerValue.toFixed(2)} B/value`);
+    log(
+      `storage: raw ${history.rawBytesPerValue.toFixed(2)} B/value, rollups ${history.rollupBytesPerRawValue.toFixed(2)} B per raw value, file ${history.fileBytesPerValue.toFixed(2)} B/value`,
+    );
   }
   let fleet: FleetRunResult | undefined;
   if (sections.has('fleet')) {
@@ -158,7 +166,12 @@ function renderTable(r: {
       'p99 < 500 ms',
       'group commit ≤ 50 ms + fsync',
     ]);
-    rows.push(['server CPU / RSS during the window', `${fmt(fl.window.serverCpuPct)} % of a core / ${mib(fl.window.serverRssBytes)} (peak ${mib(fl.window.serverPeakRssBytes)})`, '', '']);
+    rows.push([
+      'server CPU / RSS during the window',
+      `${fmt(fl.window.serverCpuPct)} % of a core / ${mib(fl.window.serverRssBytes)} (peak ${mib(fl.window.serverPeakRssBytes)})`,
+      '',
+      '',
+    ]);
     rows.push([
       'server event-loop delay p50 / p99 / max',
       `${fmt(fl.window.eventLoop.p50Ms)} / ${fmt(fl.window.eventLoop.p99Ms)} / ${fmt(fl.window.eventLoop.maxMs)} ms`,
@@ -173,7 +186,12 @@ function renderTable(r: {
       '≥ 100,000',
       `bare ws receive loop: ${fmt(c.bare.valuesPerSec)} → ${pct(c.ratio)}`,
     ]);
-    rows.push(['pipeline capacity, reports/s', fmt(c.ours.reportsPerSec), '', `bare ws: ${fmt(c.bare.reportsPerSec)}; server CPU ${fmt(c.ours.serverCpuPct)} %`]);
+    rows.push([
+      'pipeline capacity, reports/s',
+      fmt(c.ours.reportsPerSec),
+      '',
+      `bare ws: ${fmt(c.bare.reportsPerSec)}; server CPU ${fmt(c.ours.serverCpuPct)} %`,
+    ]);
   }
   if (w) {
     rows.push([
@@ -190,7 +208,12 @@ function renderTable(r: {
       '≤ 4 B (stretch ≤ 1.5)',
       w ? `naive samples table: ${fmt(w.bare.bytesPerValue, 1)} B` : '',
     ]);
-    rows.push(['bytes per value, whole file incl. 1m + 1h rollups', `${fmt(h.fileBytesPerValue, 2)} B`, '', `rollups: ${fmt(h.rollupBytesPerRawValue, 2)} B per raw value`]);
+    rows.push([
+      'bytes per value, whole file incl. 1m + 1h rollups',
+      `${fmt(h.fileBytesPerValue, 2)} B`,
+      '',
+      `rollups: ${fmt(h.rollupBytesPerRawValue, 2)} B per raw value`,
+    ]);
   }
   if (w) rows.push(['bytes per value, head rows (not yet compacted)', `${fmt(w.ours.bytesPerValue, 2)} B`, '', 'whole file after the writer section']);
   if (fl) {
@@ -214,19 +237,31 @@ function renderTable(r: {
         'all within 60 s, no crash',
         fl.storm.serverAlive ? 'server alive' : 'server died',
       ]);
-    rows.push(['acknowledged reports lost', `${fmt(fl.loss.missing)} of ${fmt(fl.loss.ackedReports)}${ok(fl.loss.missing === 0)}`, '0', `${fl.loss.duplicateRows} duplicates`]);
+    rows.push([
+      'acknowledged reports lost',
+      `${fmt(fl.loss.missing)} of ${fmt(fl.loss.ackedReports)}${ok(fl.loss.missing === 0)}`,
+      '0',
+      `${fl.loss.duplicateRows} duplicates`,
+    ]);
     rows.push(['bytes per value, head rows of the live run', `${fmt(fl.liveHeadBytesPerValue, 2)} B`, '', 'head_reports pages / values']);
   }
-  if (a) rows.push(['alert latency p50 / p95 (sample → alert + outbox row)', `${fmt(a.p50Ms)} / ${fmt(a.p95Ms)} ms${ok(a.p95Ms < 2000)}`, 'p95 < 2 s', `${a.samples} samples, ${a.agents} agents`]);
-  if (pg) rows.push(['alert latency p50 / p95 (sample → webhook received)', `${fmt(pg.p50Ms)} / ${fmt(pg.p95Ms)} ms${ok(pg.p95Ms < 2000)}`, 'p95 < 2 s', `${pg.samples} pages, ${pg.agents} agents`]);
+  if (a)
+    rows.push([
+      'alert latency p50 / p95 (sample → alert + outbox row)',
+      `${fmt(a.p50Ms)} / ${fmt(a.p95Ms)} ms${ok(a.p95Ms < 2000)}`,
+      'p95 < 2 s',
+      `${a.samples} samples, ${a.agents} agents`,
+    ]);
+  if (pg)
+    rows.push([
+      'alert latency p50 / p95 (sample → webhook received)',
+      `${fmt(pg.p50Ms)} / ${fmt(pg.p95Ms)} ms${ok(pg.p95Ms < 2000)}`,
+      'p95 < 2 s',
+      `${pg.samples} pages, ${pg.agents} agents`,
+    ]);
   const m = r.machine;
   const head = `\n**${m.date}** — ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node}, SQLite ${m.sqlite}; flags: \`${m.flags}\`; load average ${m.loadAvgStart} at start, ${m.loadAvgEnd} at end\n\n`;
-  return (
-    head +
-    '| figure | measured | target | baseline / note |\n|---|---|---|---|\n' +
-    rows.map((x) => `| ${x.join(' | ')} |`).join('\n') +
-    '\n'
-  );
+  return head + '| figure | measured | target | baseline / note |\n|---|---|---|---|\n' + rows.map((x) => `| ${x.join(' | ')} |`).join('\n') + '\n';
 }
 
 main().then(

@@ -128,7 +128,10 @@ for (const platform of platforms) {
   const runtime = runtimeBinary(platform);
   const target = path.join(binDir, AGENT_PLATFORMS[platform].file);
   const stamp = `${target}.inputs`;
-  const inputs = createHash('sha256').update(blobBytes).update(`${platform} ${nodeVersion} ${fs.statSync(runtime).size}`).digest('hex');
+  const inputs = createHash('sha256')
+    .update(blobBytes)
+    .update(`${platform} ${nodeVersion} ${fs.statSync(runtime).size}`)
+    .digest('hex');
   if (fs.existsSync(target) && fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === inputs) {
     process.stdout.write(`up to date ${path.relative(root, target)}\n`);
     built.push(describe(platform, target));

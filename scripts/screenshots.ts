@@ -40,14 +40,27 @@ interface Shot {
 const SHOTS: Shot[] = [
   { name: 'login', hash: () => '#/login', ready: '[data-testid=login-form]' },
   { name: 'fleet', hash: () => '#/', ready: '[data-testid=device-row]', themes: ['light', 'dark'] },
-  { name: 'device', hash: (h) => `#/devices/${h.deviceIds['jansen-srv01']}`, ready: '[data-testid=chart][data-points]:not([data-points="0"])', settleMs: 600, isFullPage: true, themes: ['light', 'dark'] },
+  {
+    name: 'device',
+    hash: (h) => `#/devices/${h.deviceIds['jansen-srv01']}`,
+    ready: '[data-testid=chart][data-points]:not([data-points="0"])',
+    settleMs: 600,
+    isFullPage: true,
+    themes: ['light', 'dark'],
+  },
   { name: 'alerts', hash: () => '#/alerts', ready: '[data-testid=alert-row]', isFullPage: true },
   { name: 'alert', hash: (h) => `#/alerts/${h.acknowledgedAlertId}`, ready: '[data-testid=timeline]', isFullPage: true },
   { name: 'incidents', hash: () => '#/incidents', ready: '[data-testid=incident-row]', isFullPage: true },
   { name: 'incident', hash: (h) => `#/incidents/${h.openIncidentId}`, ready: '[data-testid=snapshot]', isFullPage: true },
   { name: 'billing', hash: (h) => `#/billing?client=${h.clientIds['Bakkerij de Vries']}`, ready: '[data-testid=billing-table]', isFullPage: true },
   { name: 'clients', hash: () => '#/clients', ready: '[data-testid=client-row]', isFullPage: true },
-  { name: 'client-advisor', hash: (h) => `#/clients/${h.clientIds['Bakkerij de Vries']}`, ready: '[data-testid=advisor-chart]', settleMs: 400, isFullPage: true },
+  {
+    name: 'client-advisor',
+    hash: (h) => `#/clients/${h.clientIds['Bakkerij de Vries']}`,
+    ready: '[data-testid=advisor-chart]',
+    settleMs: 400,
+    isFullPage: true,
+  },
   { name: 'rules', hash: () => '#/rules', ready: '[data-testid=rule-row]', isFullPage: true },
   { name: 'maintenance', hash: () => '#/maintenance', ready: '[data-testid=maintenance-row]', isFullPage: true },
   { name: 'oncall', hash: () => '#/oncall', ready: '[data-testid=override-row]', isFullPage: true, themes: ['light', 'dark'] },
@@ -127,7 +140,9 @@ async function capture(browser: Browser, baseUrl: string, handles: DemoHandles, 
   const written: string[] = [];
   for (const [viewportName, viewport] of Object.entries(VIEWPORTS) as [keyof typeof VIEWPORTS, (typeof VIEWPORTS)[keyof typeof VIEWPORTS]][]) {
     for (const theme of ['light', 'dark'] as const) {
-      const shots = SHOTS.filter((s) => (s.themes ?? ['light']).includes(theme) && (s.viewports ?? ['desktop', 'phone']).includes(viewportName) && (!only || only.has(s.name)));
+      const shots = SHOTS.filter(
+        (s) => (s.themes ?? ['light']).includes(theme) && (s.viewports ?? ['desktop', 'phone']).includes(viewportName) && (!only || only.has(s.name)),
+      );
       if (shots.length === 0) continue;
       const context = await browser.newContext({ viewport, deviceScaleFactor: 1, colorScheme: theme, timezoneId: 'Europe/Amsterdam', locale: 'en-GB' });
       // Runs in the page: the chosen theme and the 24 h chart range, as if the user had picked them.

@@ -79,6 +79,9 @@ export function registerServerCommands(program: Command): void {
     .action(async (flags: ServerFlags) => {
       const { server, port } = await startServerFromSettings(flags);
       process.stderr.write(`Quarkpulse server on ${server.url().startsWith('https') ? 'https' : 'http'}://localhost:${port}\n`);
-      closeOnSignals(() => server.close(), (m) => process.stderr.write(`${m}\n`));
+      closeOnSignals(
+        () => server.close(),
+        (m) => process.stderr.write(`${m}\n`),
+      );
     });
 }

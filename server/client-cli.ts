@@ -51,7 +51,16 @@ function formatTable(clients: Client[]): string {
     ...clients.map((c) => [c.id, c.name, c.contract, `${c.currency} ${c.monthlyFee.toFixed(2)}`, `${c.currency} ${c.hourlyRate.toFixed(2)}`, c.timezone]),
   ];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n') + '\n';
+  return (
+    rows
+      .map((r) =>
+        r
+          .map((cell, i) => cell.padEnd(widths[i]!))
+          .join('  ')
+          .trimEnd(),
+      )
+      .join('\n') + '\n'
+  );
 }
 
 /** Registers `client add` and `client list` on the top-level program. */
@@ -109,7 +118,14 @@ export function registerClientCommands(program: Command): void {
       const db = openDatabase(dataDirOf(flags));
       try {
         const clients = createClientStore(db).list();
-        write(cmd, flags.json ? `${JSON.stringify(clients, null, 2)}\n` : clients.length === 0 ? 'no clients yet; add one with `quarkpulse client add`\n' : formatTable(clients));
+        write(
+          cmd,
+          flags.json
+            ? `${JSON.stringify(clients, null, 2)}\n`
+            : clients.length === 0
+              ? 'no clients yet; add one with `quarkpulse client add`\n'
+              : formatTable(clients),
+        );
       } finally {
         db.close();
       }

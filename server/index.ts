@@ -189,7 +189,9 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
   const missingKeys = unknownKeyIds(db, secrets);
   if (missingKeys.length > 0) {
     db.close();
-    throw new Error(`the key file ${secrets.keyFile} does not hold key ${missingKeys.join(', ')} that sealed secrets in this database; restore the key file from your backup (or point QP_SECRET_KEY_FILE at it)`);
+    throw new Error(
+      `the key file ${secrets.keyFile} does not hold key ${missingKeys.join(', ')} that sealed secrets in this database; restore the key file from your backup (or point QP_SECRET_KEY_FILE at it)`,
+    );
   }
   const sealedNow = sealPlaintextColumns(db, secrets);
   if (sealedNow > 0) logger.info({ values: sealedNow }, 'sealed secrets stored in plain text by an older version');
@@ -223,7 +225,16 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
   const isStatusUnknown = (d: Device): boolean => d.probeDeviceId !== null && !isConnected(d.probeDeviceId);
   let onRecordsChanged: (change: RecordsChanged) => void = () => {};
 
-  const alerting = createAlerting({ db, users, clients, devices, logger, now, tickIntervalMs: opts.ruleTickIntervalMs, onRecordsChanged: (c) => onRecordsChanged(c) });
+  const alerting = createAlerting({
+    db,
+    users,
+    clients,
+    devices,
+    logger,
+    now,
+    tickIntervalMs: opts.ruleTickIntervalMs,
+    onRecordsChanged: (c) => onRecordsChanged(c),
+  });
   const hub = createLiveHub({
     logger,
     checkOrigin: crossOriginRefusal,
@@ -312,8 +323,16 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
   const upkeep =
     opts.storageUpkeep === false
       ? undefined
-      : createStorageUpkeep({ db, compactor, retention, logger, now, isBusy: () => ingest.isUnderPressure(),
-          onStorageFault: (err) => ingest.noteWriteFailed(err, { during: 'storage upkeep' }), ...opts.storageUpkeep });
+      : createStorageUpkeep({
+          db,
+          compactor,
+          retention,
+          logger,
+          now,
+          isBusy: () => ingest.isUnderPressure(),
+          onStorageFault: (err) => ingest.noteWriteFailed(err, { during: 'storage upkeep' }),
+          ...opts.storageUpkeep,
+        });
   upkeep?.start();
   const recordPruner = startRecordRetention({
     retention: createRecordRetention({ db, audit, policy: opts.recordRetention }),
@@ -340,14 +359,45 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
   // Browsers are on https when we serve TLS or when the public URL (a TLS-terminating proxy) is https.
   const isTls = servesTls || /^https:/i.test(opts.publicUrl ?? '');
   const billing = createBilling({
-    db, clients, devices, alerts: alerting.alerts, incidents: alerting.incidents, channels: notify.channels, deliveries: notify.deliveries, logger, now,
-    branding: loadBranding(opts.branding), chromiumPath: opts.chromiumPath,
+    db,
+    clients,
+    devices,
+    alerts: alerting.alerts,
+    incidents: alerting.incidents,
+    channels: notify.channels,
+    deliveries: notify.deliveries,
+    logger,
+    now,
+    branding: loadBranding(opts.branding),
+    chromiumPath: opts.chromiumPath,
   });
   if (opts.reportSchedule !== false) billing.reportScheduler.start();
   const ctx: ApiContext = {
-    db, users, clients, devices, metrics, settings, inventory, logger, now, version: VERSION, isTls, isOnline, agents: gateway, alerting, billing, notify, deviceHealth, audit, apiTokens,
-    secrets, twoFactor,
-    probes, isStatusUnknown, jobSigner, signingKey,
+    db,
+    users,
+    clients,
+    devices,
+    metrics,
+    settings,
+    inventory,
+    logger,
+    now,
+    version: VERSION,
+    isTls,
+    isOnline,
+    agents: gateway,
+    alerting,
+    billing,
+    notify,
+    deviceHealth,
+    audit,
+    apiTokens,
+    secrets,
+    twoFactor,
+    probes,
+    isStatusUnknown,
+    jobSigner,
+    signingKey,
   };
   const app = createApp(ctx, opts.dashboardDir ?? defaultDashboardDir(), {
     metricsHandler: metricsHandler(serverMetrics, opts.metricsToken),
@@ -355,7 +405,9 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
     installScripts: installScriptRoutes(agentArtifacts, () => baseUrl()),
   });
   const limits: ConnectionLimits = { ...DEFAULT_CONNECTION_LIMITS, ...opts.connectionLimits };
-  const http: Server = tlsFiles ? createHttpsServer({ ...tlsFiles, ...serverTimeoutOptions(limits) }, app) : createHttpServer(serverTimeoutOptions(limits), app);
+  const http: Server = tlsFiles
+    ? createHttpsServer({ ...tlsFiles, ...serverTimeoutOptions(limits) }, app)
+    : createHttpServer(serverTimeoutOptions(limits), app);
   guardPendingConnections(http, { maxPending: limits.maxPending, maxPendingPerAddress: limits.maxPendingPerAddress, isTls: servesTls, logger });
   http.on('upgrade', (req, socket, head) => {
     socket.on('error', (err) => logger.debug({ err }, 'upgrade socket error'));

@@ -8,7 +8,20 @@ import type { Logger } from 'pino';
 /** Where the replacement text stands in the output. */
 export const REDACTED = '[redacted]';
 
-const SECRET_KEYS = ['password', 'currentPassword', 'newPassword', 'passwordHash', 'token', 'deviceToken', 'enrollmentToken', 'apiToken', 'secret', 'accessToken', 'webhookUrl', 'pass'];
+const SECRET_KEYS = [
+  'password',
+  'currentPassword',
+  'newPassword',
+  'passwordHash',
+  'token',
+  'deviceToken',
+  'enrollmentToken',
+  'apiToken',
+  'secret',
+  'accessToken',
+  'webhookUrl',
+  'pass',
+];
 
 /** pino redact paths: credentials in headers, and secret-named fields at the top and one or two levels down. */
 export const REDACT_PATHS: readonly string[] = [

@@ -44,7 +44,11 @@ export function registerSecretsCommands(program: Command): void {
       try {
         const oldBox = createSecretBox(old, file);
         const missing = unknownKeyIds(db, oldBox);
-        if (missing.length > 0) fail(`error: the database holds secrets sealed with key ${missing.join(', ')}, which ${file} does not hold; nothing changed`, 'quarkpulse.keyUnknown');
+        if (missing.length > 0)
+          fail(
+            `error: the database holds secrets sealed with key ${missing.join(', ')}, which ${file} does not hold; nothing changed`,
+            'quarkpulse.keyUnknown',
+          );
         const fresh = generateSecretKey(systemClock.now());
         writeKeyFile(file, [fresh, ...old]);
         await sleep(PICKUP_PAUSE_MS);
@@ -53,7 +57,11 @@ export function registerSecretsCommands(program: Command): void {
         let resealed = 0;
         for (let i = 0; i < 3 && (i === 0 || countSealedWithOtherKeys(db, fresh.id) > 0); i++) resealed += resealColumns(db, ring, target);
         const left = countSealedWithOtherKeys(db, fresh.id);
-        if (left > 0) fail(`error: ${left} secrets are still sealed with an old key; the key file keeps the old keys too; run the command again`, 'quarkpulse.rotationIncomplete');
+        if (left > 0)
+          fail(
+            `error: ${left} secrets are still sealed with an old key; the key file keeps the old keys too; run the command again`,
+            'quarkpulse.rotationIncomplete',
+          );
         writeKeyFile(file, [fresh]);
         createAuditLog({ db, now: systemClock.now }).record(CLI_ACTOR, {
           action: 'secrets.rotate-key',
@@ -61,7 +69,10 @@ export function registerSecretsCommands(program: Command): void {
           entityId: fresh.id,
           summary: `secrets re-sealed with a new key (${resealed} values); old key${old.length === 1 ? '' : 's'} ${old.map((k) => k.id).join(', ')} dropped`,
         });
-        write(cmd, `re-sealed ${resealed} secret${resealed === 1 ? '' : 's'} with the new key ${fresh.id}; ${file} holds only that key now. Back it up: database backups taken before this need the old key file.\n`);
+        write(
+          cmd,
+          `re-sealed ${resealed} secret${resealed === 1 ? '' : 's'} with the new key ${fresh.id}; ${file} holds only that key now. Back it up: database backups taken before this need the old key file.\n`,
+        );
       } finally {
         db.close();
       }

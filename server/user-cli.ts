@@ -102,7 +102,8 @@ export function registerUserCommands(program: Command): void {
       // Look the user up before asking, so a typo in the name does not cost a password.
       withUser(dataDir, name, fail, () => undefined);
       const password = await readNewPassword(flags, fail);
-      if (password.length < MIN_PASSWORD_LENGTH) fail(`error: the password must be at least ${MIN_PASSWORD_LENGTH} characters; nothing changed`, 'quarkpulse.passwordTooShort');
+      if (password.length < MIN_PASSWORD_LENGTH)
+        fail(`error: the password must be at least ${MIN_PASSWORD_LENGTH} characters; nothing changed`, 'quarkpulse.passwordTooShort');
       const hash = await hashPassword(password);
       const ended = withUser(dataDir, name, fail, (db, u) => {
         const users = createUserStore(db);
@@ -110,7 +111,13 @@ export function registerUserCommands(program: Command): void {
         return db.transaction(() => {
           users.setPasswordHash(u.id, hash);
           const n = users.deleteSessionsOfUser(u.id);
-          audit.record(CLI_ACTOR, { action: 'user.password-reset', entityType: 'user', entityId: u.id, summary: `password of ${u.username} reset on the server's command line`, detail: { sessionsEnded: n } });
+          audit.record(CLI_ACTOR, {
+            action: 'user.password-reset',
+            entityType: 'user',
+            entityId: u.id,
+            summary: `password of ${u.username} reset on the server's command line`,
+            detail: { sessionsEnded: n },
+          });
           return n;
         })();
       });
@@ -129,7 +136,12 @@ export function registerUserCommands(program: Command): void {
         return db.transaction(() => {
           if (!createTwoFactorStore(db).remove(u.id)) return undefined;
           const n = createUserStore(db).deleteSessionsOfUser(u.id);
-          audit.record(CLI_ACTOR, { action: 'two-factor.disable', entityType: 'user', entityId: u.id, summary: `two-factor login of ${u.username} turned off on the server's command line` });
+          audit.record(CLI_ACTOR, {
+            action: 'two-factor.disable',
+            entityType: 'user',
+            entityId: u.id,
+            summary: `two-factor login of ${u.username} turned off on the server's command line`,
+          });
           return n;
         })();
       });

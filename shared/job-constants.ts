@@ -7,14 +7,7 @@
 export const JOB_SIGNING_CONTEXT = 'quarkpulse-job-v1\n';
 
 /** The predefined task catalogue. Nothing else ever runs: there is no "shell" task. */
-export const JOB_TASK_NAMES = [
-  'updates.scan',
-  'updates.install',
-  'service.restart',
-  'cleanup',
-  'reboot',
-  'health.check',
-] as const;
+export const JOB_TASK_NAMES = ['updates.scan', 'updates.install', 'service.restart', 'cleanup', 'reboot', 'health.check'] as const;
 export type JobTaskName = (typeof JOB_TASK_NAMES)[number];
 
 /** Longest window (notAfterMs − notBeforeMs) a job may have, ms: the agent keeps nonces this long. */
@@ -80,7 +73,6 @@ export const JobFailureCode = {
   JOB_INTERRUPTED: 'JOB_INTERRUPTED',
 } as const;
 export type JobFailureCode = (typeof JobFailureCode)[keyof typeof JobFailureCode];
-
 
 /** How a job-signing public key is written: this prefix, then base64url of the raw 32-byte Ed25519 key. */
 export const JOB_KEY_PREFIX = 'ed25519:';

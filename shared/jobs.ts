@@ -10,20 +10,23 @@
  *     | <------------------------- jobAck { jobId, state } - |  (stored; the agent stops resending)
  */
 import { z } from 'zod';
-import {
-  JOB_AGENT_STATES,
-  JOB_TASK_NAMES,
-  MAX_JOB_OUTPUT_CHARS,
-  MAX_JOB_RESULT_CHARS,
-} from './job-constants.js';
+import { JOB_AGENT_STATES, JOB_TASK_NAMES, MAX_JOB_OUTPUT_CHARS, MAX_JOB_RESULT_CHARS } from './job-constants.js';
 import { PROTOCOL_VERSION } from './protocol-constants.js';
 
 const version = z.literal(PROTOCOL_VERSION);
 const timeMs = z.number().int().min(946_684_800_000).max(32_503_680_000_000);
-const id = z.string().min(8).max(64).regex(/^[A-Za-z0-9_-]+$/);
+const id = z
+  .string()
+  .min(8)
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]+$/);
 
 /** A package, update or service name as the catalogue accepts it: no option-like or shell characters. */
-export const safeNameSchema = z.string().min(1).max(200).regex(/^[A-Za-z0-9][A-Za-z0-9+._:@~-]*$/);
+export const safeNameSchema = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9+._:@~-]*$/);
 
 /** Parameters of each catalogue task (strict: an unknown key is an error, never ignored). */
 export const taskParamsSchemas = {
@@ -39,7 +42,11 @@ export const taskParamsSchemas = {
   'service.restart': z.object({ service: safeNameSchema }).strict(),
   cleanup: z
     .object({
-      targets: z.array(z.enum(['temp', 'package-cache', 'journal'])).min(1).max(3).refine((t) => new Set(t).size === t.length, { message: 'targets must not repeat' }),
+      targets: z
+        .array(z.enum(['temp', 'package-cache', 'journal']))
+        .min(1)
+        .max(3)
+        .refine((t) => new Set(t).size === t.length, { message: 'targets must not repeat' }),
       /** Temporary files and journals older than this are removed, days. */
       olderThanDays: z.number().int().min(1).max(365).optional(),
     })
@@ -48,7 +55,12 @@ export const taskParamsSchemas = {
     .object({
       /** Minutes between the notice to logged-in users and the reboot. */
       delayMinutes: z.number().int().min(0).max(60),
-      message: z.string().min(1).max(200).regex(/^[^\0-\x1f]*$/).optional(),
+      message: z
+        .string()
+        .min(1)
+        .max(200)
+        .regex(/^[^\0-\x1f]*$/)
+        .optional(),
     })
     .strict(),
   'health.check': z.object({}).strict(),
@@ -66,7 +78,11 @@ export const jobEnvelopeSchema = z
     /** The job must not start after this time, ms since the Unix epoch. */
     notAfterMs: timeMs,
     /** Random, used once (base64url, ≥ 128 bits). */
-    nonce: z.string().min(22).max(64).regex(/^[A-Za-z0-9_-]+$/),
+    nonce: z
+      .string()
+      .min(22)
+      .max(64)
+      .regex(/^[A-Za-z0-9_-]+$/),
   })
   .strict();
 export type JobEnvelope = z.infer<typeof jobEnvelopeSchema>;
@@ -102,7 +118,10 @@ export const jobStatusSchema = z
     /** Size of the whole output, bytes (UTF-8), before any cut. */
     outputBytes: z.number().int().min(0).optional(),
     /** SHA-256 of the whole output (hex), before any cut. */
-    outputSha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+    outputSha256: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/)
+      .optional(),
     isOutputTruncated: z.boolean().optional(),
     /** Task-specific figures (bytesFreed, packages installed, …). */
     result: z

@@ -74,4 +74,3 @@ export type LiveServerMessage = LiveSamplesMessage | LiveDevicesMessage | LiveAl
 type MissingType = Exclude<LiveServerMessage['type'], (typeof LIVE_SERVER_MESSAGE_TYPES)[number]>;
 const _everyTypeListed: MissingType extends never ? true : never = true;
 void _everyTypeListed;
-

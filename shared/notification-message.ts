@@ -67,4 +67,3 @@ export interface NotificationMessage {
   /** Files sent along where the channel can (e-mail): the monthly client report's PDF. */
   attachments?: { filename: string; contentType: string; contentBase64: string }[];
 }
-

@@ -149,13 +149,29 @@ export const policyInputSchema = z
     name: z.string().trim().min(1).max(200),
     /** Ascending afterMs (ms after paging starts); the first is usually 0. */
     levels: z
-      .array(z.object({ afterMs: z.number().int().min(0).max(7 * 86_400_000), targets: z.array(targetSchema).min(1).max(20) }).strict())
+      .array(
+        z
+          .object({
+            afterMs: z
+              .number()
+              .int()
+              .min(0)
+              .max(7 * 86_400_000),
+            targets: z.array(targetSchema).min(1).max(20),
+          })
+          .strict(),
+      )
       .min(1)
       .max(10),
     /** Extra passes through the ladder while unacknowledged; "until-acknowledged" = no limit. */
     repeat: z.union([z.number().int().min(0).max(100), z.literal('until-acknowledged')]).default(0),
     /** Pause after the last level before the next pass, ms (≥ 1 min). */
-    repeatAfterMs: z.number().int().min(60_000).max(7 * 86_400_000).default(600_000),
+    repeatAfterMs: z
+      .number()
+      .int()
+      .min(60_000)
+      .max(7 * 86_400_000)
+      .default(600_000),
     /** The policy for every client without one of its own. */
     isDefault: z.boolean().default(false),
     /** Clients that use this policy (each client has at most one). */

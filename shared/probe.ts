@@ -11,18 +11,31 @@ import { MAX_CHECKS_PER_TARGET, MAX_TARGETS_PER_PROBE, PROBED_DEVICE_KINDS, SNMP
 
 export * from './probe-constants.js';
 
-const checkId = z.string().min(1).max(40).regex(/^[a-z0-9][a-z0-9_-]*$/, 'use lower-case letters, digits, - and _');
+const checkId = z
+  .string()
+  .min(1)
+  .max(40)
+  .regex(/^[a-z0-9][a-z0-9_-]*$/, 'use lower-case letters, digits, - and _');
 /** A host name or IP address (no scheme, no port). */
-const host = z.string().min(1).max(253).regex(/^[A-Za-z0-9.:_-]+$/, 'a host name or IP address without scheme or port');
+const host = z
+  .string()
+  .min(1)
+  .max(253)
+  .regex(/^[A-Za-z0-9.:_-]+$/, 'a host name or IP address without scheme or port');
 const port = z.number().int().min(1).max(65_535);
 const timeoutMs = z.number().int().min(100).max(30_000);
 /** PEM of extra CA certificates a check trusts besides the system's. */
-const caPem = z.string().max(64_000).regex(/-----BEGIN CERTIFICATE-----/, 'a PEM certificate (-----BEGIN CERTIFICATE-----)');
+const caPem = z
+  .string()
+  .max(64_000)
+  .regex(/-----BEGIN CERTIFICATE-----/, 'a PEM certificate (-----BEGIN CERTIFICATE-----)');
 
 const base = { id: checkId, timeoutMs: timeoutMs.optional() };
 
 /** ICMP echo; where the probe may not send ICMP it measures a TCP connect to `fallbackPort`. */
-export const pingCheckSchema = z.object({ ...base, type: z.literal('ping'), host, count: z.number().int().min(1).max(10).optional(), fallbackPort: port.optional() }).strict();
+export const pingCheckSchema = z
+  .object({ ...base, type: z.literal('ping'), host, count: z.number().int().min(1).max(10).optional(), fallbackPort: port.optional() })
+  .strict();
 /** A TCP port accepts a connection. */
 export const tcpCheckSchema = z.object({ ...base, type: z.literal('tcp'), host, port }).strict();
 /** An HTTP(S) answer: status within `expectStatus` (default 200–399), optional keyword in the body. */
@@ -30,7 +43,11 @@ export const httpCheckSchema = z
   .object({
     ...base,
     type: z.literal('http'),
-    url: z.string().max(2_000).url().refine((u) => /^https?:\/\//i.test(u), 'http:// or https:// only'),
+    url: z
+      .string()
+      .max(2_000)
+      .url()
+      .refine((u) => /^https?:\/\//i.test(u), 'http:// or https:// only'),
     expectStatusMin: z.number().int().min(100).max(599).optional(),
     expectStatusMax: z.number().int().min(100).max(599).optional(),
     keyword: z.string().min(1).max(200).optional(),
@@ -85,7 +102,14 @@ export const snmpCheckSchema = z
   .strict();
 
 /** One agentless check. */
-export const probeCheckSchema = z.discriminatedUnion('type', [pingCheckSchema, tcpCheckSchema, httpCheckSchema, tlsCheckSchema, dnsCheckSchema, snmpCheckSchema]);
+export const probeCheckSchema = z.discriminatedUnion('type', [
+  pingCheckSchema,
+  tcpCheckSchema,
+  httpCheckSchema,
+  tlsCheckSchema,
+  dnsCheckSchema,
+  snmpCheckSchema,
+]);
 export type ProbeCheck = z.infer<typeof probeCheckSchema>;
 
 /** The checks of one probed device, ids unique. */
@@ -120,9 +144,7 @@ export interface CheckResult {
   message: string;
 }
 
-export const checkResultSchema = z
-  .object({ checkId, state: z.enum(['ok', 'failed', 'error']), message: z.string().max(500) })
-  .strict();
+export const checkResultSchema = z.object({ checkId, state: z.enum(['ok', 'failed', 'error']), message: z.string().max(500) }).strict();
 
 /** REST: POST /api/clients/:id/probed-devices. */
 export const createProbedDeviceSchema = z

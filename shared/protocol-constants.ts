@@ -71,8 +71,21 @@ export const CloseCode = {
  * ignores names it does not know (a newer server may list more).
  */
 export const AGENT_COLLECTOR_NAMES = [
-  'cpu', 'memory', 'filesystems', 'network', 'load', 'system', 'temperature', 'battery',
-  'services', 'processes', 'printers', 'disks', 'users', 'updates', 'facts',
+  'cpu',
+  'memory',
+  'filesystems',
+  'network',
+  'load',
+  'system',
+  'temperature',
+  'battery',
+  'services',
+  'processes',
+  'printers',
+  'disks',
+  'users',
+  'updates',
+  'facts',
 ] as const;
 export type AgentCollectorName = (typeof AGENT_COLLECTOR_NAMES)[number];
 

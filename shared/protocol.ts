@@ -32,9 +32,6 @@ export * from './protocol-constants.js';
 export * from './job-constants.js';
 export * from './jobs.js';
 
-
-
-
 const version = z.literal(PROTOCOL_VERSION);
 const labelKey = z.string().min(1).max(40);
 const labelValue = z.string().min(1).max(200);
@@ -88,7 +85,9 @@ export const sampleSchema = z
       ctx.addIssue({ code: 'custom', message: `unknown metric "${s.name}"`, params: { code: AgentErrorCode.UNKNOWN_METRIC } });
       return;
     }
-    const got = Object.keys(s.labels ?? {}).sort().join(',');
+    const got = Object.keys(s.labels ?? {})
+      .sort()
+      .join(',');
     const want = [...def.labelKeys].sort().join(',');
     if (got !== want) {
       ctx.addIssue({
@@ -129,7 +128,11 @@ export const helloSchema = z
      * Identifies the agent's sequence stream. A new value (fresh install, lost state) tells the
      * server that `seq` starts again from 1; the same value means seq continues.
      */
-    streamId: z.string().min(8).max(64).regex(/^[A-Za-z0-9_-]+$/),
+    streamId: z
+      .string()
+      .min(8)
+      .max(64)
+      .regex(/^[A-Za-z0-9_-]+$/),
     intervalMs: z.number().int().min(1_000).max(3_600_000),
     facts: systemFactsSchema.optional(),
   })
@@ -236,7 +239,10 @@ export const updatesInfoSchema = z
 export const inventorySectionsSchema = z
   .object({
     services: z.array(serviceInfoSchema).max(200).optional(),
-    processes: z.object({ byCpu: z.array(processInfoSchema).max(20), byMem: z.array(processInfoSchema).max(20) }).strict().optional(),
+    processes: z
+      .object({ byCpu: z.array(processInfoSchema).max(20), byMem: z.array(processInfoSchema).max(20) })
+      .strict()
+      .optional(),
     printers: z.array(printerInfoSchema).max(100).optional(),
     disks: z.array(diskInfoSchema).max(100).optional(),
     users: z.array(userSessionSchema).max(500).optional(),
@@ -287,7 +293,6 @@ export type AgentMessage = z.infer<typeof agentMessageSchema>;
  * deployed agents must keep working (they ignore what they do not know).
  */
 
-
 /** Settings the server pushes to the agent. */
 export const agentConfigSchema = z.object({
   /** Collection interval, ms. */
@@ -302,56 +307,48 @@ export const agentConfigSchema = z.object({
 export type AgentConfig = z.infer<typeof agentConfigSchema>;
 
 /** Server → agent: answer to hello. */
-export const welcomeSchema = z
-  .object({
-    type: z.literal('welcome'),
-    v: version,
-    deviceId: z.string(),
-    serverVersion: z.string(),
-    /** Highest seq of this streamId already stored (0 if none): the agent drops spooled reports ≤ it. */
-    lastSeq: z.number().int().min(0),
-    config: agentConfigSchema,
-    /** The server's job-signing public key (JOB_KEY_PREFIX + base64url of the raw 32 bytes); pinned if the agent has none. */
-    jobSigningKey: z.string().max(100).optional(),
-  })
-  ;
+export const welcomeSchema = z.object({
+  type: z.literal('welcome'),
+  v: version,
+  deviceId: z.string(),
+  serverVersion: z.string(),
+  /** Highest seq of this streamId already stored (0 if none): the agent drops spooled reports ≤ it. */
+  lastSeq: z.number().int().min(0),
+  config: agentConfigSchema,
+  /** The server's job-signing public key (JOB_KEY_PREFIX + base64url of the raw 32 bytes); pinned if the agent has none. */
+  jobSigningKey: z.string().max(100).optional(),
+});
 export type Welcome = z.infer<typeof welcomeSchema>;
 
 /** Server → agent: every report with seq ≤ `seq` on this stream is durably stored. */
-export const ackSchema = z
-  .object({
-    type: z.literal('ack'),
-    v: version,
-    seq: z.number().int().min(1),
-  })
-  ;
+export const ackSchema = z.object({
+  type: z.literal('ack'),
+  v: version,
+  seq: z.number().int().min(1),
+});
 export type Ack = z.infer<typeof ackSchema>;
 
 /** Server → agent: a frame was refused. */
-export const errorSchema = z
-  .object({
-    type: z.literal('error'),
-    v: version,
-    code: z.string(),
-    message: z.string(),
-    /** The report this error is about, when there is one. */
-    seq: z.number().int().min(1).optional(),
-    /** false: sending the same frame again can never succeed, so the agent drops it. */
-    retryable: z.boolean(),
-    /** With RATE_LIMITED: how long to wait before sending more, ms. */
-    retryAfterMs: z.number().int().min(0).optional(),
-  })
-  ;
+export const errorSchema = z.object({
+  type: z.literal('error'),
+  v: version,
+  code: z.string(),
+  message: z.string(),
+  /** The report this error is about, when there is one. */
+  seq: z.number().int().min(1).optional(),
+  /** false: sending the same frame again can never succeed, so the agent drops it. */
+  retryable: z.boolean(),
+  /** With RATE_LIMITED: how long to wait before sending more, ms. */
+  retryAfterMs: z.number().int().min(0).optional(),
+});
 export type ErrorFrame = z.infer<typeof errorSchema>;
 
 /** Server → agent: new settings while connected. */
-export const configMessageSchema = z
-  .object({
-    type: z.literal('config'),
-    v: version,
-    config: agentConfigSchema,
-  })
-  ;
+export const configMessageSchema = z.object({
+  type: z.literal('config'),
+  v: version,
+  config: agentConfigSchema,
+});
 export type ConfigMessage = z.infer<typeof configMessageSchema>;
 
 /**
@@ -367,7 +364,15 @@ export const credentialMessageSchema = z.object({
 export type CredentialMessage = z.infer<typeof credentialMessageSchema>;
 
 /** Every message the server may send to an agent. */
-export const serverMessageSchema = z.discriminatedUnion('type', [welcomeSchema, ackSchema, errorSchema, configMessageSchema, credentialMessageSchema, jobMessageSchema, jobAckSchema]);
+export const serverMessageSchema = z.discriminatedUnion('type', [
+  welcomeSchema,
+  ackSchema,
+  errorSchema,
+  configMessageSchema,
+  credentialMessageSchema,
+  jobMessageSchema,
+  jobAckSchema,
+]);
 
 export type ServerMessage = z.infer<typeof serverMessageSchema>;
 
@@ -445,9 +450,7 @@ export function isValidReportFast(obj: Record<string, unknown>): boolean {
 }
 
 /** Result of decoding one text frame: the message, or a precise error to send back. */
-export type DecodeResult<T> =
-  | { ok: true; message: T }
-  | { ok: false; code: AgentErrorCode; message: string; seq?: number };
+export type DecodeResult<T> = { ok: true; message: T } | { ok: false; code: AgentErrorCode; message: string; seq?: number };
 
 /**
  * Decodes and validates one agent frame. Never throws: every failure becomes an error code and a

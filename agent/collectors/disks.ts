@@ -14,7 +14,17 @@ export function smartVerdict(status: string | undefined): DiskInfo['smartStatus'
   return 'unknown';
 }
 
-type RawDisk = { device: string; name?: string; vendor?: string; type?: string; interfaceType?: string; size?: number; serialNum?: string; smartStatus?: string; temperature?: number | null };
+type RawDisk = {
+  device: string;
+  name?: string;
+  vendor?: string;
+  type?: string;
+  interfaceType?: string;
+  size?: number;
+  serialNum?: string;
+  smartStatus?: string;
+  temperature?: number | null;
+};
 
 /** Block devices that are not physical disks: loop, RAM, device-mapper, zram, optical, md, nbd. */
 export function isVirtualBlockDevice(name: string): boolean {
@@ -26,7 +36,10 @@ export function parseSmartctlHealth(text: string): { smartStatus: string; temper
   try {
     const j = JSON.parse(text) as { smart_status?: { passed?: boolean }; temperature?: { current?: number } };
     const passed = j.smart_status?.passed;
-    return { smartStatus: passed === true ? 'Ok' : passed === false ? 'Predicted Failure' : 'unknown', ...(typeof j.temperature?.current === 'number' ? { temperature: j.temperature.current } : {}) };
+    return {
+      smartStatus: passed === true ? 'Ok' : passed === false ? 'Predicted Failure' : 'unknown',
+      ...(typeof j.temperature?.current === 'number' ? { temperature: j.temperature.current } : {}),
+    };
   } catch {
     return { smartStatus: 'unknown' };
   }
@@ -34,14 +47,19 @@ export function parseSmartctlHealth(text: string): { smartStatus: string; temper
 
 // Linux: /sys/block for the disks, smartctl (when installed and permitted) for their health.
 async function readLinux(hasSmartctl: boolean): Promise<RawDisk[]> {
-  const sys = (name: string, file: string) => readFile(`/sys/block/${name}/${file}`, 'utf8').then((t) => t.trim()).catch(() => undefined);
+  const sys = (name: string, file: string) =>
+    readFile(`/sys/block/${name}/${file}`, 'utf8')
+      .then((t) => t.trim())
+      .catch(() => undefined);
   const out: RawDisk[] = [];
   for (const name of await readdir('/sys/block').catch(() => [] as string[])) {
     if (isVirtualBlockDevice(name)) continue;
     const sectors = Number(await sys(name, 'size'));
     const rotational = await sys(name, 'queue/rotational');
     const device = `/dev/${name}`;
-    const smart = hasSmartctl ? parseSmartctlHealth((await runProgram('smartctl', ['-H', '-A', '-j', device], 30_000).catch(() => ({ stdout: '' }))).stdout) : { smartStatus: 'unknown' };
+    const smart = hasSmartctl
+      ? parseSmartctlHealth((await runProgram('smartctl', ['-H', '-A', '-j', device], 30_000).catch(() => ({ stdout: '' }))).stdout)
+      : { smartStatus: 'unknown' };
     out.push({
       device,
       name: await sys(name, 'device/model'),

@@ -17,7 +17,10 @@ export function parseProcNetDev(text: string): IfaceCounters[] {
   for (const line of text.split('\n').slice(2)) {
     const colon = line.indexOf(':');
     if (colon < 0) continue;
-    const cols = line.slice(colon + 1).trim().split(/\s+/);
+    const cols = line
+      .slice(colon + 1)
+      .trim()
+      .split(/\s+/);
     const rxBytes = Number(cols[0]);
     const txBytes = Number(cols[8]);
     if (Number.isFinite(rxBytes) && Number.isFinite(txBytes)) out.push({ iface: line.slice(0, colon).trim(), rxBytes, txBytes });

@@ -33,12 +33,7 @@ export const MAX_LABEL_VALUE_LENGTH = 200;
  * Appends a sample only when the value is a finite number, so NaN/null from a flaky platform call
  * is dropped here instead of making the server refuse the whole report.
  */
-export function pushSample(
-  out: Sample[],
-  name: MetricName,
-  value: number | null | undefined,
-  labels?: Record<string, string>,
-): void {
+export function pushSample(out: Sample[], name: MetricName, value: number | null | undefined, labels?: Record<string, string>): void {
   if (typeof value !== 'number' || !Number.isFinite(value)) return;
   out.push(labels ? { name, labels, value } : { name, value });
 }

@@ -96,13 +96,20 @@ const windowsReader: Reader = async () => {
   // Its own short-lived PowerShell: every 6 hours, and the search can take minutes.
   const { stdout } = await runProgram(
     'powershell.exe',
-    ['-NoProfile', '-NonInteractive', '-Command',
+    [
+      '-NoProfile',
+      '-NonInteractive',
+      '-Command',
       '$s=(New-Object -ComObject Microsoft.Update.Session).CreateUpdateSearcher();' +
-      '$r=$s.Search("IsInstalled=0 and IsHidden=0");$r.Updates | ForEach-Object { $_.Title }'],
+        '$r=$s.Search("IsInstalled=0 and IsHidden=0");$r.Updates | ForEach-Object { $_.Title }',
+    ],
     300_000,
     process.env,
   );
-  const packages = stdout.split(/\r?\n/).map((l) => cleanText(l, 200)).filter((n): n is string => !!n);
+  const packages = stdout
+    .split(/\r?\n/)
+    .map((l) => cleanText(l, 200))
+    .filter((n): n is string => !!n);
   return { pendingCount: packages.length, source: 'windows-update', packages: packages.slice(0, MAX_NAMES) };
 };
 

@@ -47,7 +47,8 @@ export function jobEnvelopeProblem(job: unknown): string | undefined {
 
 /** Why a job frame (outside the envelope) is malformed, or undefined. */
 export function jobFrameProblem(frame: Obj): string | undefined {
-  if (typeof frame.signature !== 'string' || frame.signature.length < 80 || frame.signature.length > 100) return 'signature: must be a string of 80–100 characters';
+  if (typeof frame.signature !== 'string' || frame.signature.length < 80 || frame.signature.length > 100)
+    return 'signature: must be a string of 80–100 characters';
   if (typeof frame.keyId !== 'string' || frame.keyId.length < 1 || frame.keyId.length > 64) return 'keyId: must be a string of 1–64 characters';
   return jobEnvelopeProblem(frame.job);
 }
@@ -85,14 +86,25 @@ export function checkJob(frame: Obj, input: JobCheckInput): JobCheck {
   const rawJob = isObject(frame.job) ? frame.job : undefined;
   const rawId = typeof rawJob?.jobId === 'string' && ID.test(rawJob.jobId) ? rawJob.jobId : undefined;
   const refuse = (code: JobRefusalCode, message: string, job?: JobEnvelope): JobCheck => ({
-    verdict: 'refuse', code, message, ...(rawId ? { jobId: rawId } : {}), ...(job ? { job } : {}),
+    verdict: 'refuse',
+    code,
+    message,
+    ...(rawId ? { jobId: rawId } : {}),
+    ...(job ? { job } : {}),
   });
   const shape = jobFrameProblem(frame);
   if (shape) return refuse(JobRefusalCode.JOB_MALFORMED, shape);
   const job = frame.job as JobEnvelope;
-  if (!input.pinnedKey) return refuse(JobRefusalCode.JOB_NO_PINNED_KEY, 'this agent has no pinned job-signing key, so it runs no jobs (re-enroll, or set jobSigningKey in the agent config)');
+  if (!input.pinnedKey)
+    return refuse(
+      JobRefusalCode.JOB_NO_PINNED_KEY,
+      'this agent has no pinned job-signing key, so it runs no jobs (re-enroll, or set jobSigningKey in the agent config)',
+    );
   if (!isJobSignatureValid(input.pinnedKey, job, frame.signature as string)) {
-    const which = frame.keyId === input.pinnedKeyId ? 'the job was altered after signing' : `signed by key ${String(frame.keyId)}, this agent trusts key ${input.pinnedKeyId}`;
+    const which =
+      frame.keyId === input.pinnedKeyId
+        ? 'the job was altered after signing'
+        : `signed by key ${String(frame.keyId)}, this agent trusts key ${input.pinnedKeyId}`;
     return refuse(JobRefusalCode.JOB_BAD_SIGNATURE, `signature does not verify with the pinned key (${which})`);
   }
   if (job.deviceId !== input.deviceId) return refuse(JobRefusalCode.JOB_WRONG_DEVICE, `job is for device ${job.deviceId}, this is device ${input.deviceId}`);
@@ -102,18 +114,28 @@ export function checkJob(frame: Obj, input: JobCheckInput): JobCheck {
     return refuse(JobRefusalCode.JOB_WINDOW_TOO_LONG, `window of ${windowMs} ms must be above 0 and at most ${MAX_JOB_WINDOW_MS} ms (31 days)`, job);
   }
   if (input.nowMs < job.notBeforeMs - JOB_CLOCK_SKEW_MS) {
-    return refuse(JobRefusalCode.JOB_NOT_YET_VALID, `job may start at ${new Date(job.notBeforeMs).toISOString()}; agent time is ${new Date(input.nowMs).toISOString()}`, job);
+    return refuse(
+      JobRefusalCode.JOB_NOT_YET_VALID,
+      `job may start at ${new Date(job.notBeforeMs).toISOString()}; agent time is ${new Date(input.nowMs).toISOString()}`,
+      job,
+    );
   }
   if (input.nowMs > job.notAfterMs + JOB_CLOCK_SKEW_MS) {
-    return refuse(JobRefusalCode.JOB_EXPIRED, `job window ended at ${new Date(job.notAfterMs).toISOString()}; agent time is ${new Date(input.nowMs).toISOString()}`, job);
+    return refuse(
+      JobRefusalCode.JOB_EXPIRED,
+      `job window ended at ${new Date(job.notAfterMs).toISOString()}; agent time is ${new Date(input.nowMs).toISOString()}`,
+      job,
+    );
   }
   const nonceOwner = input.jobIdOfNonce(job.nonce);
   if (nonceOwner !== undefined) return refuse(JobRefusalCode.JOB_REPLAYED, `nonce already used by job ${nonceOwner}`, job);
   const { policy } = input;
-  if (policy.kind === 'invalid') return refuse(JobRefusalCode.JOB_LOCAL_POLICY_INVALID, `the machine's task setting is invalid, so every task is refused: ${policy.problem}`, job);
+  if (policy.kind === 'invalid')
+    return refuse(JobRefusalCode.JOB_LOCAL_POLICY_INVALID, `the machine's task setting is invalid, so every task is refused: ${policy.problem}`, job);
   if (policy.kind === 'set' && !policy.isEnabled) return refuse(JobRefusalCode.JOB_TASKS_DISABLED, 'tasks are switched off on this machine', job);
   const task = input.tasks.get(job.task);
-  if (!task) return refuse(JobRefusalCode.JOB_UNKNOWN_TASK, `this agent has no task "${job.task}"; it has ${[...input.tasks.keys()].join(', ') || 'none'}`, job);
+  if (!task)
+    return refuse(JobRefusalCode.JOB_UNKNOWN_TASK, `this agent has no task "${job.task}"; it has ${[...input.tasks.keys()].join(', ') || 'none'}`, job);
   if (policy.kind === 'set' && policy.allowedTasks && !policy.allowedTasks.includes(job.task)) {
     return refuse(JobRefusalCode.JOB_TASK_NOT_ALLOWED, `the machine's task setting allows only ${policy.allowedTasks.join(', ') || 'no task'}`, job);
   }

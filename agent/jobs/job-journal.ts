@@ -80,7 +80,12 @@ export function openJobJournal(opts: { dir: string; logger: Logger; nowMs: () =>
         ...e,
         isAcked: false,
         status: {
-          type: 'jobStatus', v: PROTOCOL_VERSION, jobId, state: 'failed', tsMs: now, code: JobFailureCode.JOB_INTERRUPTED,
+          type: 'jobStatus',
+          v: PROTOCOL_VERSION,
+          jobId,
+          state: 'failed',
+          tsMs: now,
+          code: JobFailureCode.JOB_INTERRUPTED,
           message: 'the agent stopped while this task ran; it was not started again (a job runs at most once) — check the machine',
         },
       });

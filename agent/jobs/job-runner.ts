@@ -163,7 +163,12 @@ export function createJobRunner(opts: JobRunnerOptions): JobRunner {
     const { job, task } = check;
     if (stopController.signal.aborted) return; // resent by the server after the restart
     if (!recordAndSend(job, status(job.jobId, 'running'))) {
-      opts.send(status(job.jobId, 'failed', { code: JobFailureCode.TASK_FAILED, message: 'the agent cannot write its job journal (disk full?); the task was not started' }));
+      opts.send(
+        status(job.jobId, 'failed', {
+          code: JobFailureCode.TASK_FAILED,
+          message: 'the agent cannot write its job journal (disk full?); the task was not started',
+        }),
+      );
       return;
     }
     logger.info({ jobId: job.jobId, task: job.task }, 'job started');

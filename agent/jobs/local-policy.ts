@@ -13,9 +13,7 @@ import { JOB_TASK_NAMES } from '../../shared/job-constants.js';
 
 /** What the setting allows. */
 export type LocalTaskPolicy =
-  | { kind: 'default' }
-  | { kind: 'set'; isEnabled: boolean; allowedTasks?: readonly string[] }
-  | { kind: 'invalid'; problem: string };
+  { kind: 'default' } | { kind: 'set'; isEnabled: boolean; allowedTasks?: readonly string[] } | { kind: 'invalid'; problem: string };
 
 /** Reads the task setting file; never throws. */
 export function readLocalTaskPolicy(file: string): LocalTaskPolicy {
@@ -43,7 +41,10 @@ export function readLocalTaskPolicy(file: string): LocalTaskPolicy {
   }
   const notInCatalogue = r.allowedTasks.filter((t) => !(JOB_TASK_NAMES as readonly string[]).includes(t as string));
   if (notInCatalogue.length > 0) {
-    return { kind: 'invalid', problem: `${file}: "allowedTasks" names unknown task(s) ${notInCatalogue.map((t) => `"${t}"`).join(', ')}; known: ${JOB_TASK_NAMES.join(', ')}` };
+    return {
+      kind: 'invalid',
+      problem: `${file}: "allowedTasks" names unknown task(s) ${notInCatalogue.map((t) => `"${t}"`).join(', ')}; known: ${JOB_TASK_NAMES.join(', ')}`,
+    };
   }
   return { kind: 'set', isEnabled: r.enabled, allowedTasks: r.allowedTasks as string[] };
 }

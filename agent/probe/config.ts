@@ -47,7 +47,8 @@ function checkProblem(c: unknown): string | undefined {
       if (!(SNMP_TEMPLATES as readonly unknown[]).includes(c.template)) return `template: one of ${SNMP_TEMPLATES.join(', ')}`;
       if (c.version === 'v2c') return isText(c.community, 1, 200) ? undefined : 'community: needed for v2c';
       if (c.version !== 'v3') return 'version: v2c or v3';
-      if (!isObject(c.v3) || !isText(c.v3.user, 1, 100) || !isText(c.v3.authKey, 8, 200) || !isText(c.v3.privKey, 8, 200)) return 'v3: needs user, authKey and privKey (8–200 characters)';
+      if (!isObject(c.v3) || !isText(c.v3.user, 1, 100) || !isText(c.v3.authKey, 8, 200) || !isText(c.v3.privKey, 8, 200))
+        return 'v3: needs user, authKey and privKey (8–200 characters)';
       if (c.v3.authProtocol !== undefined && !['sha', 'sha256', 'md5'].includes(c.v3.authProtocol as string)) return 'v3.authProtocol: sha, sha256 or md5';
       if (c.v3.privProtocol !== undefined && !['aes', 'des'].includes(c.v3.privProtocol as string)) return 'v3.privProtocol: aes or des';
       return undefined;

@@ -42,6 +42,10 @@ export async function runDnsCheck(check: DnsCheck): Promise<CheckOutcome> {
     : `${check.name} resolves${at} to ${list}, not to the expected ${check.expectAddress}`;
   return {
     result: { checkId: check.id, state: isExpected ? 'ok' : 'failed', message },
-    samples: [checkSample('check.isUp', check.id, isExpected ? 1 : 0), checkSample('dns.answerCount', check.id, addresses.length), checkSample('check.latencyMs', check.id, ms)],
+    samples: [
+      checkSample('check.isUp', check.id, isExpected ? 1 : 0),
+      checkSample('dns.answerCount', check.id, addresses.length),
+      checkSample('check.latencyMs', check.id, ms),
+    ],
   };
 }

@@ -64,7 +64,10 @@ export async function runHttpCheck(check: HttpCheck): Promise<CheckOutcome> {
   const maxRedirects = check.maxRedirects ?? 5;
   const min = check.expectStatusMin ?? 200;
   const max = check.expectStatusMax ?? 399;
-  const fail = (message: string): CheckOutcome => ({ result: { checkId: check.id, state: 'failed', message }, samples: [checkSample('check.isUp', check.id, 0)] });
+  const fail = (message: string): CheckOutcome => ({
+    result: { checkId: check.id, state: 'failed', message },
+    samples: [checkSample('check.isUp', check.id, 0)],
+  });
   let url = new URL(check.url);
   let redirects = 0;
   const started = performance.now();

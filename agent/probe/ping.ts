@@ -35,7 +35,8 @@ export function runSystemPing(command: string, host: string, count: number, time
       const code = (err as NodeJS.ErrnoException | null)?.code;
       if (code === 'ENOENT') return resolve({ kind: 'unavailable', reason: `no ${command} program on this probe` });
       const text = `${stderr}`.trim() || describeError(err);
-      if (/permitted|permission|socket|capabilit/i.test(text)) return resolve({ kind: 'unavailable', reason: `ICMP not allowed on this probe (${text.split('\n')[0]})` });
+      if (/permitted|permission|socket|capabilit/i.test(text))
+        return resolve({ kind: 'unavailable', reason: `ICMP not allowed on this probe (${text.split('\n')[0]})` });
       resolve({ kind: 'unavailable', reason: `ping failed: ${text.split('\n')[0]}` });
     });
   });
@@ -54,7 +55,11 @@ export async function runPingCheck(check: PingCheck, opts: PingOptions = {}): Pr
   if (run.kind === 'ran') {
     const lossPct = run.sent === 0 ? 100 : Math.round(((run.sent - run.received) / run.sent) * 1000) / 10;
     const isUp = run.received > 0;
-    const samples = [checkSample('check.isUp', check.id, isUp ? 1 : 0), checkSample('ping.lossPct', check.id, lossPct), checkSample('ping.isTcpFallback', check.id, 0)];
+    const samples = [
+      checkSample('check.isUp', check.id, isUp ? 1 : 0),
+      checkSample('ping.lossPct', check.id, lossPct),
+      checkSample('ping.isTcpFallback', check.id, 0),
+    ];
     if (run.avgMs !== null) samples.push(checkSample('ping.rttMs', check.id, roundMs(run.avgMs)), checkSample('check.latencyMs', check.id, roundMs(run.avgMs)));
     const message = isUp
       ? `${check.host} answers ping: ${run.received}/${run.sent} replies, ${lossPct}% loss${run.avgMs !== null ? `, ${roundMs(run.avgMs)} ms round trip` : ''}`
@@ -76,8 +81,13 @@ export async function runPingCheck(check: PingCheck, opts: PingOptions = {}): Pr
   }
   const lossPct = Math.round(((count - received) / count) * 1000) / 10;
   const isUp = received > 0;
-  const samples = [checkSample('check.isUp', check.id, isUp ? 1 : 0), checkSample('ping.lossPct', check.id, lossPct), checkSample('ping.isTcpFallback', check.id, 1)];
-  if (isUp) samples.push(checkSample('ping.rttMs', check.id, roundMs(totalMs / received)), checkSample('check.latencyMs', check.id, roundMs(totalMs / received)));
+  const samples = [
+    checkSample('check.isUp', check.id, isUp ? 1 : 0),
+    checkSample('ping.lossPct', check.id, lossPct),
+    checkSample('ping.isTcpFallback', check.id, 1),
+  ];
+  if (isUp)
+    samples.push(checkSample('ping.rttMs', check.id, roundMs(totalMs / received)), checkSample('check.latencyMs', check.id, roundMs(totalMs / received)));
   const how = `${run.reason}; measured a TCP connect to port ${port} instead`;
   const message = isUp
     ? `${check.host} answers: ${received}/${count} TCP connects, ${roundMs(totalMs / received)} ms (${how})`

@@ -29,6 +29,9 @@ export async function runCheck(check: ProbeCheck, opts: CheckOptions = {}): Prom
         return await runSnmpCheck(check);
     }
   } catch (err) {
-    return { result: { checkId: check.id, state: 'error', message: `the check could not run: ${describeError(err)}` }, samples: [checkSample('check.isUp', check.id, 0)] };
+    return {
+      result: { checkId: check.id, state: 'error', message: `the check could not run: ${describeError(err)}` },
+      samples: [checkSample('check.isUp', check.id, 0)],
+    };
   }
 }

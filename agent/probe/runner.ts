@@ -60,7 +60,12 @@ export function createProbeRunner(opts: ProbeRunnerOptions) {
     try {
       const outcomes = await Promise.all(s.target.checks.map((c) => withSlot(() => run(c))));
       if (isStopped || scheduled.get(s.target.deviceId) !== s) return;
-      opts.onReport(s.target.deviceId, tsMs, outcomes.flatMap((o) => o.samples), outcomes.map((o) => o.result));
+      opts.onReport(
+        s.target.deviceId,
+        tsMs,
+        outcomes.flatMap((o) => o.samples),
+        outcomes.map((o) => o.result),
+      );
     } catch (err) {
       opts.logger.error({ targetDeviceId: s.target.deviceId, err: (err as Error).message }, 'probe target run failed');
     } finally {
@@ -99,7 +104,8 @@ export function createProbeRunner(opts: ProbeRunnerOptions) {
         const spreadMs = Math.min(5_000, t.intervalMs / 10);
         start(s, targets.length > 1 ? Math.floor((spreadMs * i++) / targets.length) : 0);
       }
-      if (targets.length > 0) opts.logger.info({ targets: targets.length, checks: targets.reduce((n, t) => n + t.checks.length, 0) }, 'probe targets set by the server');
+      if (targets.length > 0)
+        opts.logger.info({ targets: targets.length, checks: targets.reduce((n, t) => n + t.checks.length, 0) }, 'probe targets set by the server');
     },
     /** Number of scheduled targets. */
     targetCount: (): number => scheduled.size,

@@ -37,8 +37,21 @@ const TONER_TYPES = new Set([3, 5, 6, 21]); // toner, ink, inkCartridge, tonerCa
 const HR_PRINTER_STATUS: Record<number, string> = { 1: 'other', 2: 'unknown', 3: 'idle', 4: 'printing', 5: 'warming up' };
 /** hrPrinterDetectedErrorState bits (RFC 2790), bit 0 = the first octet's high bit; true = an error, false = a warning. */
 const ERROR_BITS: [string, boolean][] = [
-  ['low paper', false], ['no paper', true], ['low toner', false], ['no toner', true], ['door open', true], ['jammed', true], ['offline', true], ['service requested', true],
-  ['input tray missing', true], ['output tray missing', true], ['marker supply missing', true], ['output near full', false], ['output full', true], ['input tray empty', true], ['overdue maintenance', false],
+  ['low paper', false],
+  ['no paper', true],
+  ['low toner', false],
+  ['no toner', true],
+  ['door open', true],
+  ['jammed', true],
+  ['offline', true],
+  ['service requested', true],
+  ['input tray missing', true],
+  ['output tray missing', true],
+  ['marker supply missing', true],
+  ['output near full', false],
+  ['output full', true],
+  ['input tray empty', true],
+  ['overdue maintenance', false],
 ];
 const UPS_BATTERY_STATUS: Record<number, string> = { 1: 'unknown', 2: 'normal', 3: 'low', 4: 'depleted' };
 const UPS_OUTPUT_SOURCE: Record<number, string> = { 1: 'other', 2: 'none', 3: 'mains', 4: 'bypass', 5: 'battery', 6: 'booster', 7: 'reducer' };
@@ -80,13 +93,19 @@ export function toRows(base: string, varbinds: readonly { oid: string; value: un
 const asInt = (v: unknown): number | undefined => (typeof v === 'number' && Number.isInteger(v) ? v : undefined);
 const asText = (v: unknown): string | undefined => (Buffer.isBuffer(v) ? v.toString('utf8').replace(/\0+$/, '').trim() : typeof v === 'string' ? v : undefined);
 /** A label value: lower case, safe characters, 1–60 chars. */
-const label = (text: string, fallback: string): string => text.toLowerCase().replace(/[^a-z0-9 ._-]+/g, '').trim().slice(0, 60) || fallback;
+const label = (text: string, fallback: string): string =>
+  text
+    .toLowerCase()
+    .replace(/[^a-z0-9 ._-]+/g, '')
+    .trim()
+    .slice(0, 60) || fallback;
 
 /** A level of `max`, or undefined for the MIB's "unknown" values (−1 other, −2 unknown, −3 some remaining). */
 function levelPct(what: string, level: unknown, max: unknown): number | undefined {
   const l = asInt(level);
   const m = asInt(max);
-  if (l === undefined || m === undefined) throw new MibRangeError(`${what}: level and capacity must be integers, got ${JSON.stringify(level)} of ${JSON.stringify(max)}`);
+  if (l === undefined || m === undefined)
+    throw new MibRangeError(`${what}: level and capacity must be integers, got ${JSON.stringify(level)} of ${JSON.stringify(max)}`);
   if (l < -3) throw new MibRangeError(`${what}: level ${l} is below −3, outside Printer-MIB's range`);
   if (m < -2 || m === 0) throw new MibRangeError(`${what}: capacity ${m} is outside Printer-MIB's range`);
   if (l < 0 || m < 0) return undefined;

@@ -17,14 +17,18 @@ function openSession(check: SnmpCheck, timeoutMs: number): Session {
   const options = { port: check.port ?? 161, timeout: timeoutMs, retries: 1 };
   if (check.version === 'v2c') return snmp.createSession(check.host, check.community ?? '', { ...options, version: snmp.Version2c });
   const u = check.v3!;
-  return snmp.createV3Session(check.host, {
-    name: u.user,
-    level: snmp.SecurityLevel.authPriv,
-    authProtocol: snmp.AuthProtocols[u.authProtocol ?? 'sha'],
-    authKey: u.authKey,
-    privProtocol: snmp.PrivProtocols[u.privProtocol ?? 'aes'],
-    privKey: u.privKey,
-  }, { ...options, version: snmp.Version3 });
+  return snmp.createV3Session(
+    check.host,
+    {
+      name: u.user,
+      level: snmp.SecurityLevel.authPriv,
+      authProtocol: snmp.AuthProtocols[u.authProtocol ?? 'sha'],
+      authKey: u.authKey,
+      privProtocol: snmp.PrivProtocols[u.privProtocol ?? 'aes'],
+      privKey: u.privKey,
+    },
+    { ...options, version: snmp.Version3 },
+  );
 }
 
 /** GET of scalars; missing ones (noSuchObject/Instance) are left out. */
@@ -42,10 +46,15 @@ function getScalars(session: Session, oids: string[]): Promise<Map<string, unkno
 function walk(session: Session, base: string): Promise<Varbind[]> {
   return new Promise((resolve, reject) => {
     const all: Varbind[] = [];
-    session.subtree(base, 20, (vbs) => {
-      for (const v of vbs) if (!snmp.isVarbindError(v)) all.push(v);
-      return all.length > 5_000; // a device that never ends its table
-    }, (err) => (err ? reject(err) : resolve(all)));
+    session.subtree(
+      base,
+      20,
+      (vbs) => {
+        for (const v of vbs) if (!snmp.isVarbindError(v)) all.push(v);
+        return all.length > 5_000; // a device that never ends its table
+      },
+      (err) => (err ? reject(err) : resolve(all)),
+    );
   });
 }
 
@@ -65,10 +74,22 @@ export function explainSnmpError(check: SnmpCheck, err: unknown): string {
 
 async function read(session: Session, check: SnmpCheck): Promise<TemplateReading> {
   if (check.template === 'ups') {
-    return readUps(await getScalars(session, [OID.upsBatteryStatus, OID.upsSecondsOnBattery, OID.upsEstimatedMinutesRemaining, OID.upsEstimatedChargeRemaining, OID.upsOutputSource]));
+    return readUps(
+      await getScalars(session, [
+        OID.upsBatteryStatus,
+        OID.upsSecondsOnBattery,
+        OID.upsEstimatedMinutesRemaining,
+        OID.upsEstimatedChargeRemaining,
+        OID.upsOutputSource,
+      ]),
+    );
   }
   const scalars = await getScalars(session, [OID.hrPrinterStatus, OID.hrPrinterDetectedErrorState, OID.prtMarkerLifeCount]);
-  const [supplies, colorants, inputs] = [await walk(session, OID.prtMarkerSupplies), await walk(session, OID.prtMarkerColorant), await walk(session, OID.prtInput)];
+  const [supplies, colorants, inputs] = [
+    await walk(session, OID.prtMarkerSupplies),
+    await walk(session, OID.prtMarkerColorant),
+    await walk(session, OID.prtInput),
+  ];
   return readPrinter(scalars, toRows(OID.prtMarkerSupplies, supplies), toRows(OID.prtMarkerColorant, colorants), toRows(OID.prtInput, inputs));
 }
 
@@ -89,9 +110,19 @@ export async function runSnmpCheck(check: SnmpCheck): Promise<CheckOutcome> {
   } catch (err) {
     if (err instanceof MibRangeError) {
       // It answered, but not sensibly: nothing of the reading is stored.
-      return { result: { checkId: check.id, state: 'error', message: `${check.template} at ${where} answered outside the MIB's range, nothing stored: ${err.message}` }, samples: [checkSample('check.isUp', check.id, 1)] };
+      return {
+        result: {
+          checkId: check.id,
+          state: 'error',
+          message: `${check.template} at ${where} answered outside the MIB's range, nothing stored: ${err.message}`,
+        },
+        samples: [checkSample('check.isUp', check.id, 1)],
+      };
     }
-    return { result: { checkId: check.id, state: 'failed', message: `${check.template} at ${where}: ${explainSnmpError(check, err)}` }, samples: [checkSample('check.isUp', check.id, 0)] };
+    return {
+      result: { checkId: check.id, state: 'failed', message: `${check.template} at ${where}: ${explainSnmpError(check, err)}` },
+      samples: [checkSample('check.isUp', check.id, 0)],
+    };
   } finally {
     session.close();
   }

@@ -66,7 +66,12 @@ function handshake(check: TlsCheck, timeoutMs: number): Promise<Shown> {
         const nameError = tls.checkServerIdentity(servername, cert);
         if (nameError) verifyError = `it is not issued for ${servername} (${nameError.message})`;
       }
-      resolve({ validToMs: Date.parse(cert.valid_to), subject: cert.subject?.CN ? String(cert.subject.CN) : servername, verifyError, handshakeMs: performance.now() - started });
+      resolve({
+        validToMs: Date.parse(cert.valid_to),
+        subject: cert.subject?.CN ? String(cert.subject.CN) : servername,
+        verifyError,
+        handshakeMs: performance.now() - started,
+      });
     });
     socket.once('error', (err) => {
       clearTimeout(timer);
@@ -83,12 +88,20 @@ export async function runTlsCheck(check: TlsCheck, nowMs = Date.now()): Promise<
   try {
     shown = await handshake(check, timeoutMs);
   } catch (err) {
-    return { result: { checkId: check.id, state: 'failed', message: `no TLS certificate from ${where}: ${describeError(err)}` }, samples: [checkSample('check.isUp', check.id, 0)] };
+    return {
+      result: { checkId: check.id, state: 'failed', message: `no TLS certificate from ${where}: ${describeError(err)}` },
+      samples: [checkSample('check.isUp', check.id, 0)],
+    };
   }
   const daysLeft = Math.floor(((shown.validToMs - nowMs) / DAY_MS) * 100) / 100;
   const isChainValid = shown.verifyError === undefined;
-  const expiry = daysLeft < 0 ? `expired ${Math.round(-daysLeft)} days ago` : `expires in ${Math.round(daysLeft)} days (${new Date(shown.validToMs).toISOString().slice(0, 10)})`;
-  const message = isChainValid ? `certificate of ${shown.subject} ${expiry}` : `certificate of ${shown.subject} ${expiry}; it does not verify: ${shown.verifyError}`;
+  const expiry =
+    daysLeft < 0
+      ? `expired ${Math.round(-daysLeft)} days ago`
+      : `expires in ${Math.round(daysLeft)} days (${new Date(shown.validToMs).toISOString().slice(0, 10)})`;
+  const message = isChainValid
+    ? `certificate of ${shown.subject} ${expiry}`
+    : `certificate of ${shown.subject} ${expiry}; it does not verify: ${shown.verifyError}`;
   return {
     result: { checkId: check.id, state: isChainValid && daysLeft >= 0 ? 'ok' : 'failed', message },
     samples: [

@@ -20,7 +20,8 @@ export function cleanupParamsProblem(params: Record<string, unknown>): string | 
   const extra = unknownKeysProblem(params, ['targets', 'olderThanDays']);
   if (extra) return extra;
   const t = params.targets;
-  if (!Array.isArray(t) || t.length < 1 || t.length > 3 || !t.every((x) => (TARGETS as readonly unknown[]).includes(x))) return 'targets must list 1–3 of "temp", "package-cache", "journal"';
+  if (!Array.isArray(t) || t.length < 1 || t.length > 3 || !t.every((x) => (TARGETS as readonly unknown[]).includes(x)))
+    return 'targets must list 1–3 of "temp", "package-cache", "journal"';
   if (new Set(t).size !== t.length) return 'targets must not repeat';
   const d = params.olderThanDays;
   if (d !== undefined && (typeof d !== 'number' || !Number.isInteger(d) || d < 1 || d > 365)) return 'olderThanDays must be an integer from 1 to 365';

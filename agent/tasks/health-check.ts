@@ -23,7 +23,10 @@ export function parseProcMounts(text: string): string[] {
 /** Unit names from `systemctl --failed --no-legend --plain` output. */
 export function parseFailedUnits(text: string): string[] {
   // Some systemd versions mark each line with "●" even with --plain.
-  return text.split('\n').map((l) => l.replace(/^\s*●?\s*/, '').split(/\s+/)[0] ?? '').filter((u) => u.length > 0);
+  return text
+    .split('\n')
+    .map((l) => l.replace(/^\s*●?\s*/, '').split(/\s+/)[0] ?? '')
+    .filter((u) => u.length > 0);
 }
 
 function mountsOf(platform: NodeJS.Platform): string[] {
@@ -64,7 +67,11 @@ export function createHealthCheckTask(platform: NodeJS.Platform = process.platfo
       const memoryUsedPct = Math.round((1 - os.freemem() / os.totalmem()) * 1000) / 10;
       const [load1 = 0] = os.loadavg();
       const uptimeSec = Math.round(os.uptime());
-      lines.push(`memory: ${memoryUsedPct} % used of ${(os.totalmem() / 1e9).toFixed(1)} GB`, `load (1 min): ${load1.toFixed(2)} on ${os.cpus().length} cores`, `up ${Math.floor(uptimeSec / 3600)} h`);
+      lines.push(
+        `memory: ${memoryUsedPct} % used of ${(os.totalmem() / 1e9).toFixed(1)} GB`,
+        `load (1 min): ${load1.toFixed(2)} on ${os.cpus().length} cores`,
+        `up ${Math.floor(uptimeSec / 3600)} h`,
+      );
       let failedUnits: string[] | undefined;
       if (platform === 'linux' && !ctx.signal.aborted) {
         try {

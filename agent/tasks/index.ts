@@ -13,7 +13,12 @@ import { createUpdatesInstallTask, createUpdatesScanTask, detectPackageManager }
 /** Every built-in task for this platform (the update tasks only where an update mechanism exists). */
 export async function defaultTasks(platform: NodeJS.Platform = process.platform, privilege: Privilege = defaultPrivilege()): Promise<Task[]> {
   const manager = await detectPackageManager(platform);
-  const tasks: Task[] = [createHealthCheckTask(platform), createServiceRestartTask(platform, privilege), createCleanupTask(platform, privilege), createRebootTask(platform, privilege)];
+  const tasks: Task[] = [
+    createHealthCheckTask(platform),
+    createServiceRestartTask(platform, privilege),
+    createCleanupTask(platform, privilege),
+    createRebootTask(platform, privilege),
+  ];
   if (manager) tasks.push(createUpdatesScanTask({ platform, privilege, manager }), createUpdatesInstallTask({ platform, privilege, manager }));
   return tasks;
 }

@@ -34,7 +34,10 @@ export function parseAptScan(text: string): PendingUpdate[] {
  * security advisories of `dnf -q updateinfo list --security`: `ADVISORY  Type/Sev  name-version.arch`.
  */
 export function parseDnfScan(checkUpdate: string, securityList: string): PendingUpdate[] {
-  const securityNevras = securityList.split('\n').map((l) => l.trim().split(/\s+/)[2]).filter((x): x is string => !!x);
+  const securityNevras = securityList
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/)[2])
+    .filter((x): x is string => !!x);
   const out: PendingUpdate[] = [];
   for (const line of checkUpdate.split('\n')) {
     if (/^(Obsoleting|Security:)/i.test(line)) break;
@@ -62,7 +65,11 @@ export function parseZypperScan(listUpdates: string): PendingUpdate[] {
 
 /** Needed security patches in `zypper -q list-patches --category security` (`repo | name | category | severity | … | needed | …`). */
 export function parseZypperSecurityPatches(text: string): string[] {
-  return text.split('\n').map((l) => l.split('|').map((c) => c.trim())).filter((c) => c.length >= 6 && /^security$/i.test(c[2] ?? '') && c.some((x) => /^needed$/i.test(x))).map((c) => c[1]!);
+  return text
+    .split('\n')
+    .map((l) => l.split('|').map((c) => c.trim()))
+    .filter((c) => c.length >= 6 && /^security$/i.test(c[2] ?? '') && c.some((x) => /^needed$/i.test(x)))
+    .map((c) => c[1]!);
 }
 
 /** The PowerShell that lists pending Windows updates as JSON (Windows Update Agent COM API). */
@@ -91,9 +98,11 @@ export function parseWindowsScan(text: string): PendingUpdate[] {
  */
 export function windowsInstallScript(scope: 'all' | 'security' | 'list', kbs: readonly string[] = []): string {
   const filter =
-    scope === 'all' ? '$true'
-    : scope === 'security' ? '(@($_.Categories | ForEach-Object { $_.Name }) -match "Security").Count -gt 0'
-    : `@(${kbs.map((k) => `'${k.replace(/^KB/i, '')}'`).join(',')}) -contains [string]$_.KBArticleIDs[0]`;
+    scope === 'all'
+      ? '$true'
+      : scope === 'security'
+        ? '(@($_.Categories | ForEach-Object { $_.Name }) -match "Security").Count -gt 0'
+        : `@(${kbs.map((k) => `'${k.replace(/^KB/i, '')}'`).join(',')}) -contains [string]$_.KBArticleIDs[0]`;
   return (
     '$ErrorActionPreference="Stop";$session=New-Object -ComObject Microsoft.Update.Session;' +
     '$r=$session.CreateUpdateSearcher().Search("IsInstalled=0 and IsHidden=0");' +
@@ -124,5 +133,7 @@ export function parseSoftwareUpdateScan(text: string): PendingUpdate[] {
 
 /** True when package-manager output says another process holds its lock (nothing was changed). */
 export function isLockBusy(output: string): boolean {
-  return /Could not get lock|Unable to acquire the dpkg frontend lock|is another process using it|Waiting for process with pid|System management is locked by the application/i.test(output);
+  return /Could not get lock|Unable to acquire the dpkg frontend lock|is another process using it|Waiting for process with pid|System management is locked by the application/i.test(
+    output,
+  );
 }

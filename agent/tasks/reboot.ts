@@ -20,15 +20,18 @@ export function rebootParamsProblem(params: Record<string, unknown>): string | u
   if (typeof d !== 'number' || !Number.isInteger(d) || d < 0 || d > 60) return 'delayMinutes must be an integer from 0 to 60';
   const m = params.message;
   // eslint-disable-next-line no-control-regex
-  if (m !== undefined && (typeof m !== 'string' || m.length < 1 || m.length > 200 || /[\0-\x1f]/.test(m))) return 'message must be 1–200 characters without control characters';
+  if (m !== undefined && (typeof m !== 'string' || m.length < 1 || m.length > 200 || /[\0-\x1f]/.test(m)))
+    return 'message must be 1–200 characters without control characters';
   return undefined;
 }
 
 /** Why a reboot at nowMs + delay is outside the window [notBeforeMs, notAfterMs], or undefined. */
 export function rebootWindowProblem(nowMs: number, delayMinutes: number, notBeforeMs: number, notAfterMs: number): string | undefined {
-  if (notAfterMs - notBeforeMs > MAX_REBOOT_WINDOW_MS) return `a reboot job's window must be at most 12 hours (the maintenance window); this one is ${Math.round((notAfterMs - notBeforeMs) / 3_600_000)} hours`;
+  if (notAfterMs - notBeforeMs > MAX_REBOOT_WINDOW_MS)
+    return `a reboot job's window must be at most 12 hours (the maintenance window); this one is ${Math.round((notAfterMs - notBeforeMs) / 3_600_000)} hours`;
   const atMs = nowMs + delayMinutes * 60_000;
-  if (atMs > notAfterMs) return `the reboot would happen at ${new Date(atMs).toISOString()}, after the maintenance window ends at ${new Date(notAfterMs).toISOString()}; not rebooted`;
+  if (atMs > notAfterMs)
+    return `the reboot would happen at ${new Date(atMs).toISOString()}, after the maintenance window ends at ${new Date(notAfterMs).toISOString()}; not rebooted`;
   return undefined;
 }
 
@@ -49,7 +52,13 @@ export function createRebootTask(platform: NodeJS.Platform, privilege: Privilege
           : platform === 'darwin'
             ? await runCommand('shutdown', ['-r', `+${delay}`], ctx.signal)
             : await runHelper(privilege, 'reboot', [String(delay)], ctx.signal);
-      if (r.exitCode !== 0) return { isOk: false, exitCode: r.exitCode, message: explainSudoRefusal(r.output) ?? `could not schedule the reboot (exit ${r.exitCode})`, output: r.output };
+      if (r.exitCode !== 0)
+        return {
+          isOk: false,
+          exitCode: r.exitCode,
+          message: explainSudoRefusal(r.output) ?? `could not schedule the reboot (exit ${r.exitCode})`,
+          output: r.output,
+        };
       const atMs = ctx.nowMs() + delay * 60_000;
       return { isOk: true, exitCode: 0, output: `${r.output}reboot scheduled for ${new Date(atMs).toISOString()}\n`, result: { rebootAtMs: atMs } };
     },

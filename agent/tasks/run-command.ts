@@ -59,7 +59,11 @@ export function runHelper(p: Privilege, verb: string, args: readonly string[], s
 
 /** A plain-words explanation when sudo refused (the installer did not set up maintenance). */
 export function explainSudoRefusal(output: string): string | undefined {
-  if (/sudo: (a password is required|a terminal is required)|is not allowed to execute|not in the sudoers file|sudo: command not found|no new privileges/i.test(output)) {
+  if (
+    /sudo: (a password is required|a terminal is required)|is not allowed to execute|not in the sudoers file|sudo: command not found|no new privileges/i.test(
+      output,
+    )
+  ) {
     return 'this machine does not allow the agent to run maintenance as root — reinstall with scripts/install/linux/install.sh (it installs the sudoers rule for the maintenance helper)';
   }
   return undefined;

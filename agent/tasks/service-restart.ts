@@ -24,12 +24,22 @@ export function createServiceRestartTask(platform: NodeJS.Platform, privilege: P
       const service = params.service as string;
       const r =
         platform === 'win32'
-          ? await runCommand('powershell.exe', ['-NoProfile', '-NonInteractive', '-Command', `Restart-Service -Name '${service}' -Force -ErrorAction Stop`], ctx.signal, process.env)
+          ? await runCommand(
+              'powershell.exe',
+              ['-NoProfile', '-NonInteractive', '-Command', `Restart-Service -Name '${service}' -Force -ErrorAction Stop`],
+              ctx.signal,
+              process.env,
+            )
           : platform === 'darwin'
             ? await runCommand('launchctl', ['kickstart', '-k', `system/${service}`], ctx.signal)
             : await runHelper(privilege, 'service-restart', [service], ctx.signal);
       if (r.exitCode === 0) return { isOk: true, exitCode: 0, output: r.output || `restarted ${service}\n`, result: { service } };
-      return { isOk: false, exitCode: r.exitCode, message: explainSudoRefusal(r.output) ?? `could not restart ${service} (exit ${r.exitCode})`, output: r.output };
+      return {
+        isOk: false,
+        exitCode: r.exitCode,
+        message: explainSudoRefusal(r.output) ?? `could not restart ${service} (exit ${r.exitCode})`,
+        output: r.output,
+      };
     },
   };
 }

@@ -7,8 +7,17 @@
  */
 import { runCommand, runHelper, explainSudoRefusal, type Privilege } from './run-command.js';
 import {
-  isLockBusy, parseAptScan, parseDnfScan, parseSoftwareUpdateScan, parseWindowsScan, parseZypperScan, parseZypperSecurityPatches,
-  windowsInstallScript, WINDOWS_SCAN_SCRIPT, type PackageManagerName, type PendingUpdate,
+  isLockBusy,
+  parseAptScan,
+  parseDnfScan,
+  parseSoftwareUpdateScan,
+  parseWindowsScan,
+  parseZypperScan,
+  parseZypperSecurityPatches,
+  windowsInstallScript,
+  WINDOWS_SCAN_SCRIPT,
+  type PackageManagerName,
+  type PendingUpdate,
 } from './package-managers.js';
 import { isSafeName, unknownKeysProblem, type Task, type TaskOutcome } from './types.js';
 
@@ -26,7 +35,11 @@ export async function detectPackageManager(platform: NodeJS.Platform): Promise<P
   if (platform === 'darwin') return 'softwareupdate';
   if (platform !== 'linux') return undefined;
   const ac = new AbortController();
-  for (const [name, file] of [['apt', 'apt-get'], ['dnf', 'dnf'], ['zypper', 'zypper']] as const) {
+  for (const [name, file] of [
+    ['apt', 'apt-get'],
+    ['dnf', 'dnf'],
+    ['zypper', 'zypper'],
+  ] as const) {
     try {
       const r = await runCommand(file, ['--version'], ac.signal);
       if (r.exitCode === 0) return name;
@@ -104,7 +117,12 @@ export function createUpdatesScanTask(o: UpdateTaskOptions): Task {
     async run(_params, ctx) {
       const scan = await scanUpdates(o, ctx.signal, true);
       const s = summary(scan);
-      return { isOk: true, exitCode: 0, output: `${scan.output}\n${s.pendingCount} update(s) pending, ${s.securityCount} for security\n`, result: { source: o.manager, ...s } };
+      return {
+        isOk: true,
+        exitCode: 0,
+        output: `${scan.output}\n${s.pendingCount} update(s) pending, ${s.securityCount} for security\n`,
+        result: { source: o.manager, ...s },
+      };
     },
   };
 }
@@ -118,7 +136,8 @@ export function installParamsProblem(params: Record<string, unknown>): string | 
   if (params.packages !== undefined) {
     if (!Array.isArray(params.packages) || params.packages.length < 1 || params.packages.length > 500) return 'packages must list 1–500 names';
     const bad = params.packages.find((n) => !isSafeName(n));
-    if (bad !== undefined) return `package name ${JSON.stringify(bad)} is not allowed (letters, digits and + . _ : @ ~ - only, starting with a letter or digit)`;
+    if (bad !== undefined)
+      return `package name ${JSON.stringify(bad)} is not allowed (letters, digits and + . _ : @ ~ - only, starting with a letter or digit)`;
   }
   return undefined;
 }
@@ -127,16 +146,30 @@ export function installParamsProblem(params: Record<string, unknown>): string | 
 export type InstallStep = { kind: 'helper'; verb: string; args: string[] } | { kind: 'program'; file: string; args: string[] };
 
 /** The install step for a scope, or a reason it cannot be done. `securityNames`: security updates found by the scan. */
-export function installStep(manager: PackageManagerName, scope: 'all' | 'security' | 'list', names: readonly string[], securityNames: readonly string[]): InstallStep | { nothing: string } | { impossible: string } {
+export function installStep(
+  manager: PackageManagerName,
+  scope: 'all' | 'security' | 'list',
+  names: readonly string[],
+  securityNames: readonly string[],
+): InstallStep | { nothing: string } | { impossible: string } {
   switch (manager) {
     case 'apt':
       if (scope === 'all') return { kind: 'helper', verb: 'apt-upgrade-all', args: [] };
-      if (scope === 'security') return securityNames.length === 0 ? { nothing: 'no security updates pending' } : { kind: 'helper', verb: 'apt-upgrade', args: [...securityNames] };
+      if (scope === 'security')
+        return securityNames.length === 0 ? { nothing: 'no security updates pending' } : { kind: 'helper', verb: 'apt-upgrade', args: [...securityNames] };
       return { kind: 'helper', verb: 'apt-upgrade', args: [...names] };
     case 'dnf':
-      return scope === 'all' ? { kind: 'helper', verb: 'dnf-upgrade-all', args: [] } : scope === 'security' ? { kind: 'helper', verb: 'dnf-upgrade-security', args: [] } : { kind: 'helper', verb: 'dnf-upgrade', args: [...names] };
+      return scope === 'all'
+        ? { kind: 'helper', verb: 'dnf-upgrade-all', args: [] }
+        : scope === 'security'
+          ? { kind: 'helper', verb: 'dnf-upgrade-security', args: [] }
+          : { kind: 'helper', verb: 'dnf-upgrade', args: [...names] };
     case 'zypper':
-      return scope === 'all' ? { kind: 'helper', verb: 'zypper-update-all', args: [] } : scope === 'security' ? { kind: 'helper', verb: 'zypper-patch-security', args: [] } : { kind: 'helper', verb: 'zypper-update', args: [...names] };
+      return scope === 'all'
+        ? { kind: 'helper', verb: 'zypper-update-all', args: [] }
+        : scope === 'security'
+          ? { kind: 'helper', verb: 'zypper-patch-security', args: [] }
+          : { kind: 'helper', verb: 'zypper-update', args: [...names] };
     case 'windows-update':
       return { kind: 'program', file: 'powershell.exe', args: ['-NoProfile', '-NonInteractive', '-Command', windowsInstallScript(scope, names)] };
     case 'softwareupdate':
@@ -156,16 +189,35 @@ export function createUpdatesInstallTask(o: UpdateTaskOptions): Task {
       const scope = params.scope as 'all' | 'security' | 'list';
       const names = (params.packages as string[] | undefined) ?? [];
       const before = await scanUpdates(o, ctx.signal, true);
-      const step = installStep(o.manager, scope, names, before.updates.filter((u) => u.isSecurity).map((u) => u.name));
+      const step = installStep(
+        o.manager,
+        scope,
+        names,
+        before.updates.filter((u) => u.isSecurity).map((u) => u.name),
+      );
       if ('impossible' in step) return { isOk: false, message: step.impossible, output: '' };
-      if ('nothing' in step) return { isOk: true, exitCode: 0, message: step.nothing, output: `${step.nothing}\n`, result: { installed: [], ...summary(before) } };
-      const r = step.kind === 'helper' ? await runHelper(o.privilege, step.verb, step.args, ctx.signal) : await runCommand(step.file, step.args, ctx.signal, process.env);
+      if ('nothing' in step)
+        return { isOk: true, exitCode: 0, message: step.nothing, output: `${step.nothing}\n`, result: { installed: [], ...summary(before) } };
+      const r =
+        step.kind === 'helper'
+          ? await runHelper(o.privilege, step.verb, step.args, ctx.signal)
+          : await runCommand(step.file, step.args, ctx.signal, process.env);
       let output = r.output;
       const after = await scanUpdates(o, ctx.signal, false).catch(() => undefined);
-      const installed = after ? before.updates.filter((u) => !after.updates.some((a) => a.name === u.name && a.toVersion === u.toVersion)).map((u) => u.name) : [];
+      const installed = after
+        ? before.updates.filter((u) => !after.updates.some((a) => a.name === u.name && a.toVersion === u.toVersion)).map((u) => u.name)
+        : [];
       const result: Record<string, unknown> = { installed, ...(after ? summary(after) : {}), ...(r.exitCode === 3010 ? { isRebootRequired: true } : {}) };
       if (r.exitCode === 0 || r.exitCode === 3010) return { isOk: true, exitCode: r.exitCode, output, result };
-      if (isLockBusy(output)) return { isOk: false, code: 'TASK_BUSY', exitCode: r.exitCode, message: 'the package manager is busy (another process holds its lock); nothing was changed — retried per policy', output, result };
+      if (isLockBusy(output))
+        return {
+          isOk: false,
+          code: 'TASK_BUSY',
+          exitCode: r.exitCode,
+          message: 'the package manager is busy (another process holds its lock); nothing was changed — retried per policy',
+          output,
+          result,
+        };
       const sudo = explainSudoRefusal(output);
       if (sudo) return { isOk: false, exitCode: r.exitCode, message: sudo, output, result };
       // Never leave the machine half-configured without saying so.
@@ -174,7 +226,13 @@ export function createUpdatesInstallTask(o: UpdateTaskOptions): Task {
         if (audit && audit.output.trim()) {
           output += `\n--- dpkg --audit ---\n${audit.output}`;
           result.needsAttention = true;
-          return { isOk: false, exitCode: r.exitCode, message: 'install failed and dpkg reports packages left unconfigured — a technician must finish it (dpkg --configure -a)', output, result };
+          return {
+            isOk: false,
+            exitCode: r.exitCode,
+            message: 'install failed and dpkg reports packages left unconfigured — a technician must finish it (dpkg --configure -a)',
+            output,
+            result,
+          };
         }
       }
       const clean = o.manager === 'apt' ? '; dpkg --audit reports nothing left half-configured' : '';

@@ -155,7 +155,11 @@ export function App({ api, live }: { api: Api; live: LiveClient }) {
 
   let content;
   if (session.status === 'loading') {
-    content = <div class="splash" aria-busy="true">Loading…</div>;
+    content = (
+      <div class="splash" aria-busy="true">
+        Loading…
+      </div>
+    );
   } else if (session.status === 'failed') {
     content = (
       <div class="splash" role="alert">
@@ -180,7 +184,15 @@ export function App({ api, live }: { api: Api; live: LiveClient }) {
       <button type="button" class="skip-link" onClick={() => document.getElementById('main')?.focus()}>
         Skip to content
       </button>
-      <TopBar user={user} theme={theme} onToggleTheme={toggleTheme} onLogout={logout} isNavOpen={isNavOpen} onToggleNav={() => setIsNavOpen((v) => !v)} isRestricted={mustEnrol} />
+      <TopBar
+        user={user}
+        theme={theme}
+        onToggleTheme={toggleTheme}
+        onLogout={logout}
+        isNavOpen={isNavOpen}
+        onToggleNav={() => setIsNavOpen((v) => !v)}
+        isRestricted={mustEnrol}
+      />
       <div class={user && !mustEnrol ? 'shell' : 'shell shell-anonymous'}>
         {user && !mustEnrol && <SideNav route={route} isOpen={isNavOpen} onClose={() => setIsNavOpen(false)} />}
         <main id="main" tabIndex={-1}>

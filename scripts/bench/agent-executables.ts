@@ -47,7 +47,10 @@ const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
 
 function cpuSec(pid: number): number {
   const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
+  const f = stat
+    .slice(stat.lastIndexOf(')') + 2)
+    .split(' ')
+    .map(Number);
   return (f[11]! + f[12]! + f[13]! + f[14]!) / clkTck;
 }
 function memKb(pid: number): { rssKb: number; hwmKb: number } {
@@ -80,7 +83,21 @@ function buildBun(dir: string): string | undefined {
   }
   const out = path.join(dir, 'quarkpulse-agent-bun');
   const { version } = JSON.parse(fs.readFileSync('package.json', 'utf8')) as { version: string };
-  execFileSync(bun, ['build', '--compile', '--minify', '--target=bun-linux-x64', '--define', `__QP_AGENT_VERSION__=${JSON.stringify(version)}`, 'agent/main.ts', '--outfile', out], { stdio: 'ignore' });
+  execFileSync(
+    bun,
+    [
+      'build',
+      '--compile',
+      '--minify',
+      '--target=bun-linux-x64',
+      '--define',
+      `__QP_AGENT_VERSION__=${JSON.stringify(version)}`,
+      'agent/main.ts',
+      '--outfile',
+      out,
+    ],
+    { stdio: 'ignore' },
+  );
   return out;
 }
 
@@ -109,7 +126,13 @@ async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qp-bench-exe-'));
   const nodeBytes = fs.statSync(process.execPath).size;
   const runtimes: Runtime[] = [
-    { name: 'bundle (node + .mjs, V8 flags)', file: BUNDLE, shipBytes: fs.statSync(BUNDLE).size + nodeBytes, cmd: process.execPath, prefix: [...V8_FLAGS, BUNDLE] },
+    {
+      name: 'bundle (node + .mjs, V8 flags)',
+      file: BUNDLE,
+      shipBytes: fs.statSync(BUNDLE).size + nodeBytes,
+      cmd: process.execPath,
+      prefix: [...V8_FLAGS, BUNDLE],
+    },
     { name: 'sea', file: SEA, shipBytes: fs.statSync(SEA).size, cmd: SEA, prefix: [] },
     { name: 'sea + NODE_OPTIONS V8 flags', file: SEA, shipBytes: fs.statSync(SEA).size, cmd: SEA, prefix: [], env: { NODE_OPTIONS: V8_FLAGS.join(' ') } },
   ];
@@ -118,11 +141,20 @@ async function main(): Promise<void> {
   else process.stderr.write('bun could not be fetched with npm pack; measuring without it\n');
 
   const children: ChildProcess[] = [];
-  const server = await createServer({ dataDir: path.join(dir, 'server'), adminPassword: 'bench-password-123', logger: pino({ level: 'silent' }), storageUpkeep: false });
+  const server = await createServer({
+    dataDir: path.join(dir, 'server'),
+    adminPassword: 'bench-password-123',
+    logger: pino({ level: 'silent' }),
+    storageUpkeep: false,
+  });
   try {
     await server.listen(0, '127.0.0.1');
     const base = server.url();
-    const login = await fetch(`${base}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'bench-password-123' }) });
+    const login = await fetch(`${base}/api/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: 'bench-password-123' }),
+    });
     const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
     const post = async (p: string, body: unknown) =>
       (await (await fetch(base + p, { method: 'POST', headers: { 'content-type': 'application/json', cookie }, body: JSON.stringify(body) })).json()) as any;
@@ -143,8 +175,15 @@ async function main(): Promise<void> {
       // land in a window this short for some runtimes and not others: off for all, on both ends.
       const settings = { intervalMs: INTERVAL_MS, collectors: { updates: false } };
       fs.writeFileSync(path.join(path.dirname(configPath), 'server-settings.json'), JSON.stringify(settings));
-      await fetch(`${base}/api/devices/${deviceId}/agent-config`, { method: 'PUT', headers: { 'content-type': 'application/json', cookie }, body: JSON.stringify(settings) });
-      const child = spawn(r.cmd, [...r.prefix, 'agent', 'run', '--config', configPath, '--log-level', 'warn'], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ...r.env } });
+      await fetch(`${base}/api/devices/${deviceId}/agent-config`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json', cookie },
+        body: JSON.stringify(settings),
+      });
+      const child = spawn(r.cmd, [...r.prefix, 'agent', 'run', '--config', configPath, '--log-level', 'warn'], {
+        stdio: ['ignore', 'ignore', 'inherit'],
+        env: { ...process.env, ...r.env },
+      });
       children.push(child);
       procs.push({ r, child, deviceId });
     }
@@ -152,7 +191,12 @@ async function main(): Promise<void> {
     const exporterPort = await freePort();
     const exporter = fs.existsSync(exporterBin) ? spawn(exporterBin, [`--web.listen-address=127.0.0.1:${exporterPort}`], { stdio: 'ignore' }) : undefined;
     if (exporter) children.push(exporter);
-    const scrape = () => (exporter ? fetch(`http://127.0.0.1:${exporterPort}/metrics`).then((x) => x.text()).catch(() => '') : Promise.resolve(''));
+    const scrape = () =>
+      exporter
+        ? fetch(`http://127.0.0.1:${exporterPort}/metrics`)
+            .then((x) => x.text())
+            .catch(() => '')
+        : Promise.resolve('');
 
     process.stderr.write(`${runtimes.length} runtimes enrolled; warm-up ${warmupSec} s, then ${seconds} s\n`);
     const warmEnd = Date.now() + warmupSec * 1000;
@@ -195,7 +239,13 @@ async function main(): Promise<void> {
     });
     const result = {
       when: new Date().toISOString(),
-      machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memGiB: round(os.totalmem() / 2 ** 30), node: process.version, loadAvg: os.loadavg().map((x) => round(x, 2)) },
+      machine: {
+        cpus: os.cpus().length,
+        cpuModel: os.cpus()[0]?.model,
+        memGiB: round(os.totalmem() / 2 ** 30),
+        node: process.version,
+        loadAvg: os.loadavg().map((x) => round(x, 2)),
+      },
       settings: { seconds, warmupSec, intervalMs: INTERVAL_MS, v8Flags: V8_FLAGS, bun: bun ? BUN_VERSION : null },
       nodeExporter: exporter ? { cpuMsPerScrape: round(exporterMsPerScrape, 2), scrapes } : null,
       runtimes: rows,

@@ -92,7 +92,8 @@ export async function benchAlertLatency(opts: AlertLatencyOptions): Promise<Aler
 }
 
 /** Markdown table header matching formatRow. */
-export const TABLE_HEADER = '| agents | reports/s | triggers measured | p50 ms | p95 ms | p99 ms | max ms | missed |\n|---:|---:|---:|---:|---:|---:|---:|---:|';
+export const TABLE_HEADER =
+  '| agents | reports/s | triggers measured | p50 ms | p95 ms | p99 ms | max ms | missed |\n|---:|---:|---:|---:|---:|---:|---:|---:|';
 
 /** One markdown table row of a result. */
 export function formatRow(r: AlertLatencyResult): string {

@@ -12,7 +12,8 @@ wss.on('listening', () => {
 wss.on('connection', (ws) => {
   ws.on('message', (data) => {
     const m = JSON.parse(data.toString()) as { type: string; seq?: number };
-    if (m.type === 'hello') ws.send(JSON.stringify({ type: 'welcome', v: 1, deviceId: 'x', serverVersion: 'bare', lastSeq: 0, config: { intervalMs: 10_000 } }));
+    if (m.type === 'hello')
+      ws.send(JSON.stringify({ type: 'welcome', v: 1, deviceId: 'x', serverVersion: 'bare', lastSeq: 0, config: { intervalMs: 10_000 } }));
     else ws.send(JSON.stringify({ type: 'ack', v: 1, seq: m.seq }));
   });
 });

@@ -14,7 +14,13 @@ export interface CapacityResult {
   ratio: number;
 }
 
-export async function benchCapacity(opts: { connections: number; seconds: number; window: number; password: string; log: (m: string) => void }): Promise<CapacityResult> {
+export async function benchCapacity(opts: {
+  connections: number;
+  seconds: number;
+  window: number;
+  password: string;
+  log: (m: string) => void;
+}): Promise<CapacityResult> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'qp-bench-capacity-'));
   const server = await startServerProcess({ dataDir, password: opts.password });
   let ours: CapacityResult['ours'];

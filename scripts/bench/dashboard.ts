@@ -50,7 +50,10 @@ function seedFleet(server: QuarkpulseServer, deviceCount: number, nowMs: number)
       const client = clients.create({ name: `Client ${String(c).padStart(4, '0')}`, contract, monthlyFee: 400, hourlyRate: 80 }, nowMs - 400 * DAY);
       for (let i = 0; i < perClient && c * perClient + i < deviceCount; i++) {
         const n = c * perClient + i;
-        const { device } = devices.enroll({ clientId: client.id, hostname: `host-${String(n).padStart(5, '0')}`, machineId: `bench-${n}`, deviceToken: generateToken('qpd') }, nowMs - 30 * DAY);
+        const { device } = devices.enroll(
+          { clientId: client.id, hostname: `host-${String(n).padStart(5, '0')}`, machineId: `bench-${n}`, deviceToken: generateToken('qpd') },
+          nowMs - 30 * DAY,
+        );
         const disk = 30 + ((n * 7) % 65);
         devices.recordLatest(device.id, nowMs - (n % 600) * 1000, {
           'cpu.loadPct': (n * 13) % 100,
@@ -59,9 +62,22 @@ function seedFleet(server: QuarkpulseServer, deviceCount: number, nowMs: number)
         });
         if (!chartDeviceId) chartDeviceId = device.id;
         if (n % 25 !== 0) continue;
-        const common = { ruleId: 'default-filesystem-full', ruleName: 'Filesystem almost full', ruleKind: 'threshold' as const, severity: n % 50 === 0 ? ('critical' as const) : ('warning' as const), deviceId: device.id, clientId: client.id, labelsJson: '{"mount":"/"}', value: disk, isInMaintenance: false, isFlapping: false, openedAtMs: nowMs - n * 1000 };
+        const common = {
+          ruleId: 'default-filesystem-full',
+          ruleName: 'Filesystem almost full',
+          ruleKind: 'threshold' as const,
+          severity: n % 50 === 0 ? ('critical' as const) : ('warning' as const),
+          deviceId: device.id,
+          clientId: client.id,
+          labelsJson: '{"mount":"/"}',
+          value: disk,
+          isInMaintenance: false,
+          isFlapping: false,
+          openedAtMs: nowMs - n * 1000,
+        };
         if (contract === 'monthly') alerting.alerts.insert({ ...common, id: generateId(), summary: `fs.usedPct mount=/ is ${disk} %`, isNotified: true });
-        else alerting.incidents.insert({ ...common, id: generateId(), source: 'rule', title: `Filesystem almost full: ${disk} %`, snapshot: {}, openedBy: null });
+        else
+          alerting.incidents.insert({ ...common, id: generateId(), source: 'rule', title: `Filesystem almost full: ${disk} %`, snapshot: {}, openedBy: null });
       }
     }
   })();
@@ -80,7 +96,7 @@ function seedHistory(server: QuarkpulseServer, deviceId: string, days: number, n
       values += metrics.insertReport(deviceId, ++seq, ts, [
         { name: 'cpu.loadPct', value: 30 + 20 * Math.sin(t / 3) + 5 * Math.sin(t * 7) },
         { name: 'mem.usedPct', value: 60 + 10 * Math.sin(t / 11) },
-        { name: 'fs.usedPct', labels: { mount: '/' }, value: 50 + (ts - (nowMs - days * DAY)) / (days * DAY) * 30 },
+        { name: 'fs.usedPct', labels: { mount: '/' }, value: 50 + ((ts - (nowMs - days * DAY)) / (days * DAY)) * 30 },
         { name: 'net.rxBytesPerSec', labels: { iface: 'eth0' }, value: 1e6 * (1 + Math.sin(t)) },
         { name: 'net.txBytesPerSec', labels: { iface: 'eth0' }, value: 4e5 * (1 + Math.cos(t)) },
       ]);
@@ -172,7 +188,11 @@ async function main(): Promise<void> {
     const seedHistoryMs = performance.now() - t0;
     console.log(`seeded ${deviceCount} devices in ${Math.round(seedFleetMs)} ms, ${values} values of ${days} days in ${Math.round(seedHistoryMs)} ms`);
 
-    const login = await fetch(`${baseUrl}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }) });
+    const login = await fetch(`${baseUrl}/api/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
+    });
     const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
 
     // Server side, in this process (warm: a second call each).
@@ -187,7 +207,9 @@ async function main(): Promise<void> {
     const metricQuery: number[] = [];
     for (let i = 0; i < 3; i++) {
       for (const name of ['cpu.loadPct', 'mem.usedPct', 'fs.usedPct', 'net.rxBytesPerSec', 'net.txBytesPerSec']) {
-        metricQuery.push((await timeHttp(`${baseUrl}/api/devices/${chartDeviceId}/metrics?name=${name}&from=${nowMs - days * DAY}&to=${nowMs}&points=560`, cookie)).ms);
+        metricQuery.push(
+          (await timeHttp(`${baseUrl}/api/devices/${chartDeviceId}/metrics?name=${name}&from=${nowMs - days * DAY}&to=${nowMs}&points=560`, cookie)).ms,
+        );
       }
     }
 

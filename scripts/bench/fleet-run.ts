@@ -145,13 +145,19 @@ export async function runFleet(opts: FleetRunOptions): Promise<FleetRunResult> {
   const windowSec = (performance.now() - w0) / 1000;
   const scrape = await (await fetch(`${server.url}/metrics`)).text();
   const gauge = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(scrape)?.[1] ?? NaN);
-  const eventLoop = { p50Ms: gauge('nodejs_eventloop_lag_p50_seconds') * 1000, p99Ms: gauge('nodejs_eventloop_lag_p99_seconds') * 1000, maxMs: gauge('nodejs_eventloop_lag_max_seconds') * 1000 };
+  const eventLoop = {
+    p50Ms: gauge('nodejs_eventloop_lag_p50_seconds') * 1000,
+    p99Ms: gauge('nodejs_eventloop_lag_p99_seconds') * 1000,
+    maxMs: gauge('nodejs_eventloop_lag_max_seconds') * 1000,
+  };
   const bucket = (le: string) => {
     const line = scrape.split('\n').find((l) => l.startsWith(`qp_ingest_commit_seconds_bucket{le="${le}"} `));
     return line ? Number(line.split(' ')[1]) : NaN;
   };
   const commits = { total: bucket('+Inf'), over50ms: bucket('+Inf') - bucket('0.05'), over250ms: bucket('+Inf') - bucket('0.25') };
-  const gcSeconds = [...scrape.matchAll(/^nodejs_gc_duration_seconds_sum\{kind="(\w+)"\} (\S+)$/gm)].map((m) => `${m[1]} ${Number(m[2]).toFixed(1)} s`).join(', ');
+  const gcSeconds = [...scrape.matchAll(/^nodejs_gc_duration_seconds_sum\{kind="(\w+)"\} (\S+)$/gm)]
+    .map((m) => `${m[1]} ${Number(m[2]).toFixed(1)} s`)
+    .join(', ');
   const p = proc.stop();
   const window = {
     seconds: windowSec,
@@ -166,7 +172,9 @@ export async function runFleet(opts: FleetRunOptions): Promise<FleetRunResult> {
     gcSecondsSinceStart: gcSeconds,
     commits,
   };
-  log(`window: ${Math.round(window.reportsPerSec)} reports/s, ${Math.round(window.valuesPerSec)} values/s, p50 ${window.latencyP50Ms} ms, p99 ${window.latencyP99Ms} ms, server CPU ${window.serverCpuPct.toFixed(0)} %, RSS ${(window.serverRssBytes / 2 ** 20).toFixed(0)} MiB, event loop p99 ${eventLoop.p99Ms.toFixed(0)} ms max ${eventLoop.maxMs.toFixed(0)} ms, GC ${gcSeconds}, commits ${commits.total} (${commits.over50ms} > 50 ms, ${commits.over250ms} > 250 ms)`);
+  log(
+    `window: ${Math.round(window.reportsPerSec)} reports/s, ${Math.round(window.valuesPerSec)} values/s, p50 ${window.latencyP50Ms} ms, p99 ${window.latencyP99Ms} ms, server CPU ${window.serverCpuPct.toFixed(0)} %, RSS ${(window.serverRssBytes / 2 ** 20).toFixed(0)} MiB, event loop p99 ${eventLoop.p99Ms.toFixed(0)} ms max ${eventLoop.maxMs.toFixed(0)} ms, GC ${gcSeconds}, commits ${commits.total} (${commits.over50ms} > 50 ms, ${commits.over250ms} > 250 ms)`,
+  );
 
   let storm: FleetRunResult['storm'] = null;
   if (opts.isStormEnabled) {
@@ -225,7 +233,14 @@ export async function runFleet(opts: FleetRunOptions): Promise<FleetRunResult> {
     secondsToConnectAll,
     window,
     api: {
-      fleetPageMs: { p50: median(fleetMs), max: Math.max(...fleetMs), serverP50: median(fleetServerMs), serverMax: Math.max(...fleetServerMs), devices: fleetDevices, bytes: fleetBytes },
+      fleetPageMs: {
+        p50: median(fleetMs),
+        max: Math.max(...fleetMs),
+        serverP50: median(fleetServerMs),
+        serverMax: Math.max(...fleetServerMs),
+        devices: fleetDevices,
+        bytes: fleetBytes,
+      },
       chart30dMs: chartMs.length
         ? { p50: median(chartMs), max: Math.max(...chartMs), serverP50: median(chartServerMs), serverMax: Math.max(...chartServerMs), points: chartPoints }
         : null,

@@ -48,7 +48,9 @@ export async function flood(opts: { wsUrl: string; tokens?: string[]; connection
       return new Promise<void>((resolve, reject) => {
         ws.once('error', reject);
         ws.on('open', () =>
-          ws.send(JSON.stringify({ type: 'hello', v: 1, agentVersion: 'flood', hostname: `flood-${i}`, streamId: `flood-${streamTag}-${i}`, intervalMs: 1_000 })),
+          ws.send(
+            JSON.stringify({ type: 'hello', v: 1, agentVersion: 'flood', hostname: `flood-${i}`, streamId: `flood-${streamTag}-${i}`, intervalMs: 1_000 }),
+          ),
         );
         ws.on('message', (data) => {
           const m = JSON.parse(data.toString()) as { type: string; seq?: number };

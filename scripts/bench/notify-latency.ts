@@ -70,7 +70,13 @@ export async function benchNotifyLatency(opts: NotifyLatencyOptions): Promise<No
     req.on('end', () => {
       const now = performance.now();
       const body = Buffer.concat(chunks).toString('utf8');
-      const problem = verifyWebhookSignature({ secret: SECRET, body, timestamp: req.headers['x-quarkpulse-timestamp'] as string, signature: req.headers['x-quarkpulse-signature'] as string, nowMs: Date.now() });
+      const problem = verifyWebhookSignature({
+        secret: SECRET,
+        body,
+        timestamp: req.headers['x-quarkpulse-timestamp'] as string,
+        signature: req.headers['x-quarkpulse-signature'] as string,
+        nowMs: Date.now(),
+      });
       if (problem) badSignatures++;
       const msg = JSON.parse(body) as { event: string; alert: { deviceId: string } | null };
       if (msg.event === 'alert.firing' && msg.alert) {
@@ -90,13 +96,30 @@ export async function benchNotifyLatency(opts: NotifyLatencyOptions): Promise<No
   try {
     const login = await httpJson(`${base}/api/login`, 'POST', { username: 'admin', password: ADMIN_PASSWORD });
     const cookie = { cookie: login.cookie! };
-    const channel = await httpJson(`${base}/api/channels`, 'POST', { type: 'webhook', name: 'Bench receiver', config: { url: receiverUrl, secret: SECRET } }, cookie);
+    const channel = await httpJson(
+      `${base}/api/channels`,
+      'POST',
+      { type: 'webhook', name: 'Bench receiver', config: { url: receiverUrl, secret: SECRET } },
+      cookie,
+    );
     if (channel.status !== 201) throw new Error(`channel: ${JSON.stringify(channel.json)}`);
-    const policy = await httpJson(`${base}/api/escalation-policies`, 'POST', { name: 'Bench', isDefault: true, levels: [{ afterMs: 0, targets: [{ type: 'channel', channelId: channel.json.id }] }] }, cookie);
+    const policy = await httpJson(
+      `${base}/api/escalation-policies`,
+      'POST',
+      { name: 'Bench', isDefault: true, levels: [{ afterMs: 0, targets: [{ type: 'channel', channelId: channel.json.id }] }] },
+      cookie,
+    );
     if (policy.status !== 201) throw new Error(`policy: ${JSON.stringify(policy.json)}`);
     const client = await httpJson(`${base}/api/clients`, 'POST', { name: 'Bench monthly', contract: 'monthly', monthlyFee: 500 }, cookie);
     const token = (await httpJson(`${base}/api/clients/${client.json.id}/enrollment-tokens`, 'POST', {}, cookie)).json.token as string;
-    const running = await startTriggerFleet({ base, port, tokens: [token], agents: opts.agents, intervalMs, triggerProbability: opts.triggerProbability ?? 0.02 });
+    const running = await startTriggerFleet({
+      base,
+      port,
+      tokens: [token],
+      agents: opts.agents,
+      intervalMs,
+      triggerProbability: opts.triggerProbability ?? 0.02,
+    });
     fleet = running;
 
     const { reportsPerSec } = await running.measure({ seconds, warmupMs: Math.max(2000, intervalMs * 2), drainMs: 2000 });
@@ -113,7 +136,8 @@ export async function benchNotifyLatency(opts: NotifyLatencyOptions): Promise<No
 }
 
 /** Markdown table header matching formatRow. */
-export const TABLE_HEADER = '| agents | reports/s | pages measured | p50 ms | p95 ms | p99 ms | max ms | missed | bad signatures |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|';
+export const TABLE_HEADER =
+  '| agents | reports/s | pages measured | p50 ms | p95 ms | p99 ms | max ms | missed | bad signatures |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|';
 
 /** One markdown table row of a result. */
 export function formatRow(r: NotifyLatencyResult): string {

@@ -47,12 +47,25 @@ async function runChild(firstPort: number): Promise<void> {
       }
     },
   });
-  runner.setTargets(Array.from({ length: targets }, (_, i) => ({
-    deviceId: `printer-${i}`,
-    kind: 'printer' as const,
-    intervalMs,
-    checks: [{ id: 'snmp', type: 'snmp' as const, host: '127.0.0.1', port: firstPort + i, template: 'printer' as const, version: 'v2c' as const, community: 'public', timeoutMs: 2_000 }],
-  })));
+  runner.setTargets(
+    Array.from({ length: targets }, (_, i) => ({
+      deviceId: `printer-${i}`,
+      kind: 'printer' as const,
+      intervalMs,
+      checks: [
+        {
+          id: 'snmp',
+          type: 'snmp' as const,
+          host: '127.0.0.1',
+          port: firstPort + i,
+          template: 'printer' as const,
+          version: 'v2c' as const,
+          community: 'public',
+          timeoutMs: 2_000,
+        },
+      ],
+    })),
+  );
   process.on('message', () => {
     runner.stop();
     process.send!({ reports, samples, states: Object.fromEntries(states), firstProblem }, () => process.exit(0));
@@ -70,17 +83,27 @@ async function main(): Promise<void> {
   const partners = Array.from({ length: Math.ceil(targets / PORTS_PER_SNMPD) }, (_, k) => {
     const conf = path.join(dir, `snmpd-${k}.conf`);
     const ports = Array.from({ length: Math.min(PORTS_PER_SNMPD, targets - k * PORTS_PER_SNMPD) }, (_, i) => firstPort + k * PORTS_PER_SNMPD + i);
-    fs.writeFileSync(conf, [
-      `agentaddress ${ports.map((p) => `udp:127.0.0.1:${p}`).join(',')}`,
-      'rocommunity public 127.0.0.1',
-      ...printerValues({ blackPct: 40 }).map(([oid, type, value]) => `override ${oid} ${type} ${typeof value === 'string' ? JSON.stringify(value) : value}`),
-      '',
-    ].join('\n'));
-    return spawn(snmpd, ['-f', '-Lo', '-C', '-c', conf], { env: { ...process.env, SNMP_PERSISTENT_DIR: path.join(dir, `persist-${k}`), MIBS: '' }, stdio: 'ignore' });
+    fs.writeFileSync(
+      conf,
+      [
+        `agentaddress ${ports.map((p) => `udp:127.0.0.1:${p}`).join(',')}`,
+        'rocommunity public 127.0.0.1',
+        ...printerValues({ blackPct: 40 }).map(([oid, type, value]) => `override ${oid} ${type} ${typeof value === 'string' ? JSON.stringify(value) : value}`),
+        '',
+      ].join('\n'),
+    );
+    return spawn(snmpd, ['-f', '-Lo', '-C', '-c', conf], {
+      env: { ...process.env, SNMP_PERSISTENT_DIR: path.join(dir, `persist-${k}`), MIBS: '' },
+      stdio: 'ignore',
+    });
   });
   await new Promise((r) => setTimeout(r, 2_000));
   const probeProcess = (n: number) =>
-    spawn(process.execPath, ['--import', 'tsx', new URL(import.meta.url).pathname, '--child', String(firstPort), '--targets', String(n), '--interval-ms', String(intervalMs)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    spawn(
+      process.execPath,
+      ['--import', 'tsx', new URL(import.meta.url).pathname, '--child', String(firstPort), '--targets', String(n), '--interval-ms', String(intervalMs)],
+      { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
+    );
   // Baseline in the same run: the same probe process (same loader and modules) with no targets.
   const floor = probeProcess(0);
   const child = probeProcess(targets);
@@ -98,17 +121,29 @@ async function main(): Promise<void> {
     child.send('stop');
   });
   floor.kill();
-  await Promise.all(partners.map((p) => new Promise((r) => {
-    p.once('exit', r);
-    p.kill();
-  })));
+  await Promise.all(
+    partners.map(
+      (p) =>
+        new Promise((r) => {
+          p.once('exit', r);
+          p.kill();
+        }),
+    ),
+  );
   fs.rmSync(dir, { recursive: true, force: true });
   const polls = counts.reports;
   const result = {
-    targets, intervalMs, seconds: probe.seconds, polls, samples: counts.samples, states: counts.states, firstProblem: counts.firstProblem,
+    targets,
+    intervalMs,
+    seconds: probe.seconds,
+    polls,
+    samples: counts.samples,
+    states: counts.states,
+    firstProblem: counts.firstProblem,
     probeCpuPct: Math.round(probe.cpuPct * 10) / 10,
-    probeCpuMsPerPoll: polls > 0 ? Math.round(((probe.cpuPct / 100) * probe.seconds * 1000 / polls) * 100) / 100 : null,
-    probeRssMb: Math.round(probe.rssBytes / 1e5) / 10, probePeakRssMb: Math.round(probe.peakRssBytes / 1e5) / 10,
+    probeCpuMsPerPoll: polls > 0 ? Math.round((((probe.cpuPct / 100) * probe.seconds * 1000) / polls) * 100) / 100 : null,
+    probeRssMb: Math.round(probe.rssBytes / 1e5) / 10,
+    probePeakRssMb: Math.round(probe.peakRssBytes / 1e5) / 10,
     idleProbeRssMb: Math.round(floorRss / 1e5) / 10,
     snmpdCpuPct: Math.round(partnerCpuPct * 10) / 10,
     snmpdProcesses: partners.length,

@@ -34,7 +34,8 @@ if (!process.send) process.stderr.write(`server listening on http://127.0.0.1:${
 let lastTick = performance.now();
 setInterval(() => {
   const now = performance.now();
-  if (now - lastTick > 600) process.stderr.write(`[server ${new Date().toISOString().slice(11, 23)}] event loop stalled ${Math.round(now - lastTick - 100)} ms\n`);
+  if (now - lastTick > 600)
+    process.stderr.write(`[server ${new Date().toISOString().slice(11, 23)}] event loop stalled ${Math.round(now - lastTick - 100)} ms\n`);
   lastTick = now;
 }, 100).unref();
 

@@ -16,10 +16,14 @@ export interface ServerProcess {
 }
 
 export function startServerProcess(opts: { dataDir: string; port?: number; password: string; logLevel?: string }): Promise<ServerProcess> {
-  const child = fork(childFile, ['--data', opts.dataDir, '--port', String(opts.port ?? 0), '--password', opts.password, '--log-level', opts.logLevel ?? 'warn'], {
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
+  const child = fork(
+    childFile,
+    ['--data', opts.dataDir, '--port', String(opts.port ?? 0), '--password', opts.password, '--log-level', opts.logLevel ?? 'warn'],
+    {
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    },
+  );
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('server did not start within 60 s')), 60_000);

@@ -59,7 +59,8 @@ export function generateHistory(opts: { dataDir: string; devices: number; days: 
   const client = clients.findByName('History') ?? clients.create({ name: 'History', contract: 'monthly' }, 0);
   const deviceIds = Array.from(
     { length: opts.devices },
-    (_, i) => devices.enroll({ clientId: client.id, hostname: `history-${i}`, machineId: `history-${i}`, deviceToken: `qpd_h${i}_${Math.random()}` }, 0).device.id,
+    (_, i) =>
+      devices.enroll({ clientId: client.id, hostname: `history-${i}`, machineId: `history-${i}`, deviceToken: `qpd_h${i}_${Math.random()}` }, 0).device.id,
   );
   const start = opts.nowMs - opts.days * DAY_MS;
   const end = opts.nowMs - 2 * 3_600_000;

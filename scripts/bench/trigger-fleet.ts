@@ -10,14 +10,30 @@ import WebSocket from 'ws';
 import { AGENT_WS_PATH, ENROLL_PATH } from '../../shared/protocol.js';
 
 /** A JSON request over node:http, optionally from a given local address. */
-export function httpJson(url: string, method: string, body: unknown, headers: Record<string, string> = {}, localAddress?: string): Promise<{ status: number; json: any; cookie?: string }> {
+export function httpJson(
+  url: string,
+  method: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+  localAddress?: string,
+): Promise<{ status: number; json: any; cookie?: string }> {
   return new Promise((resolve, reject) => {
     const data = body === undefined ? undefined : JSON.stringify(body);
-    const req = request(url, { method, localAddress, headers: { ...(data ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(data)) } : {}), ...headers } }, (res) => {
-      let text = '';
-      res.on('data', (c: Buffer) => (text += c.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, json: text ? JSON.parse(text) : undefined, cookie: res.headers['set-cookie']?.[0]?.split(';')[0] }));
-    });
+    const req = request(
+      url,
+      {
+        method,
+        localAddress,
+        headers: { ...(data ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(data)) } : {}), ...headers },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString()));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, json: text ? JSON.parse(text) : undefined, cookie: res.headers['set-cookie']?.[0]?.split(';')[0] }),
+        );
+      },
+    );
     req.on('error', reject);
     req.end(data);
   });
@@ -89,7 +105,13 @@ export async function startTriggerFleet(opts: TriggerFleetOptions): Promise<Trig
       const localAddress = `127.0.${Math.floor(i / 50 / 250)}.${2 + ((i / 50) % 250)}`;
       const enrolled = await Promise.all(
         batch.map((n) =>
-          httpJson(`${opts.base}${ENROLL_PATH}`, 'POST', { token: opts.tokens[n % opts.tokens.length], hostname: `bench-${n}`, machineId: `bench-machine-${n}` }, {}, localAddress),
+          httpJson(
+            `${opts.base}${ENROLL_PATH}`,
+            'POST',
+            { token: opts.tokens[n % opts.tokens.length], hostname: `bench-${n}`, machineId: `bench-machine-${n}` },
+            {},
+            localAddress,
+          ),
         ),
       );
       for (const e of enrolled) {
@@ -102,14 +124,26 @@ export async function startTriggerFleet(opts: TriggerFleetOptions): Promise<Trig
         devices.slice(i, i + 100).map(
           (d, k) =>
             new Promise<void>((resolve, reject) => {
-              const ws = new WebSocket(`ws://127.0.0.1:${opts.port}${AGENT_WS_PATH}`, { headers: { authorization: `Bearer ${d.token}` }, perMessageDeflate: false });
+              const ws = new WebSocket(`ws://127.0.0.1:${opts.port}${AGENT_WS_PATH}`, {
+                headers: { authorization: `Bearer ${d.token}` },
+                perMessageDeflate: false,
+              });
               sockets.push(ws);
               ws.once('error', reject);
               ws.on('message', (data) => {
                 if ((JSON.parse(data.toString()) as { type: string }).type === 'welcome') resolve();
               });
               ws.once('open', () => {
-                ws.send(JSON.stringify({ type: 'hello', v: 1, agentVersion: 'bench', hostname: `bench-${i + k}`, streamId: `bench-stream-${i + k}`, intervalMs: Math.max(1000, opts.intervalMs) }));
+                ws.send(
+                  JSON.stringify({
+                    type: 'hello',
+                    v: 1,
+                    agentVersion: 'bench',
+                    hostname: `bench-${i + k}`,
+                    streamId: `bench-stream-${i + k}`,
+                    intervalMs: Math.max(1000, opts.intervalMs),
+                  }),
+                );
               });
             }),
         ),

@@ -76,7 +76,10 @@ export async function benchWriter(opts: { devices: number; reportsPerDevice: num
   const clients = createClientStore(db);
   const devices = createDeviceStore(db);
   const client = clients.create({ name: 'bench', contract: 'monthly' }, 0);
-  const deviceIds = Array.from({ length: opts.devices }, (_, i) => devices.enroll({ clientId: client.id, hostname: `w${i}`, deviceToken: `qpd_w${i}_${Math.random()}` }, 0).device.id);
+  const deviceIds = Array.from(
+    { length: opts.devices },
+    (_, i) => devices.enroll({ clientId: client.id, hostname: `w${i}`, deviceToken: `qpd_w${i}_${Math.random()}` }, 0).device.id,
+  );
   const metrics = createMetricStore(db);
   const ingest = createIngest({ db, devices, metrics, logger: pino({ level: 'silent' }), now: () => Date.now(), maxBatch: opts.batchReports, maxDelayMs: 1 });
   const o0 = performance.now();

@@ -33,10 +33,36 @@ export function serverInventory(nowMs: number): InventorySections {
       { name: 'Microsoft Print to PDF', status: 'idle', hasError: false },
     ],
     disks: [
-      { device: '\\\\.\\PHYSICALDRIVE0', name: 'Samsung SSD 870 EVO', type: 'SSD', interfaceType: 'SATA', sizeBytes: 250 * GB, smartStatus: 'ok', temperatureCelsius: 34 },
-      { device: '\\\\.\\PHYSICALDRIVE1', name: 'WDC WD20EFRX', type: 'HD', interfaceType: 'SATA', sizeBytes: 2000 * GB, smartStatus: 'ok', temperatureCelsius: 38 },
+      {
+        device: '\\\\.\\PHYSICALDRIVE0',
+        name: 'Samsung SSD 870 EVO',
+        type: 'SSD',
+        interfaceType: 'SATA',
+        sizeBytes: 250 * GB,
+        smartStatus: 'ok',
+        temperatureCelsius: 34,
+      },
+      {
+        device: '\\\\.\\PHYSICALDRIVE1',
+        name: 'WDC WD20EFRX',
+        type: 'HD',
+        interfaceType: 'SATA',
+        sizeBytes: 2000 * GB,
+        smartStatus: 'ok',
+        temperatureCelsius: 38,
+      },
     ],
-    updates: { pendingCount: 4, securityCount: 2, source: 'windows-update', packages: ['2026-11 Cumulative Update for Windows Server 2022 (KB5046616)', 'Security Intelligence Update for Microsoft Defender', '.NET Framework 4.8.1 update', 'Servicing Stack Update'] },
+    updates: {
+      pendingCount: 4,
+      securityCount: 2,
+      source: 'windows-update',
+      packages: [
+        '2026-11 Cumulative Update for Windows Server 2022 (KB5046616)',
+        'Security Intelligence Update for Microsoft Defender',
+        '.NET Framework 4.8.1 update',
+        'Servicing Stack Update',
+      ],
+    },
     users: [{ user: 'marieke', terminal: 'RDP-Tcp#3', host: '192.168.1.24', loginAtMs: nowMs - 2 * 3_600_000 }],
   };
 }

@@ -16,7 +16,11 @@ export interface RawAgent {
 }
 
 /** Connects with a device credential, says hello and waits for welcome. */
-export async function connectRawAgent(baseUrl: string, deviceToken: string, hello: { hostname: string; intervalMs: number; facts?: SystemFacts }): Promise<RawAgent> {
+export async function connectRawAgent(
+  baseUrl: string,
+  deviceToken: string,
+  hello: { hostname: string; intervalMs: number; facts?: SystemFacts },
+): Promise<RawAgent> {
   const ws = new WebSocket(baseUrl.replace(/^http/, 'ws') + AGENT_WS_PATH, { headers: { authorization: `Bearer ${deviceToken}` } });
   const waiting = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
   let welcomed: () => void = () => {};
@@ -35,7 +39,17 @@ export async function connectRawAgent(baseUrl: string, deviceToken: string, hell
     ws.once('open', resolve);
     ws.once('error', reject);
   });
-  ws.send(JSON.stringify({ type: 'hello', v: 1, agentVersion: '0.1.0', hostname: hello.hostname, streamId: `demo-${randomBytes(6).toString('hex')}`, intervalMs: hello.intervalMs, facts: hello.facts }));
+  ws.send(
+    JSON.stringify({
+      type: 'hello',
+      v: 1,
+      agentVersion: '0.1.0',
+      hostname: hello.hostname,
+      streamId: `demo-${randomBytes(6).toString('hex')}`,
+      intervalMs: hello.intervalMs,
+      facts: hello.facts,
+    }),
+  );
   await welcome;
   let seq = 0;
   return {

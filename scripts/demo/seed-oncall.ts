@@ -37,7 +37,10 @@ function tomorrowEvening(nowMs: number, timeZone: string): number {
 /** Seeds on-call data through the REST API as admin. */
 export async function seedOnCall(server: QuarkpulseServer, baseUrl: string, adminPassword: string): Promise<OnCallHandles> {
   const nowMs = Date.now();
-  server.ctx.users.create({ username: 'joost', passwordHash: await hashPassword('joost-demo-password'), role: 'technician', email: 'joost@quarkpulse.example' }, nowMs - 90 * DAY);
+  server.ctx.users.create(
+    { username: 'joost', passwordHash: await hashPassword('joost-demo-password'), role: 'technician', email: 'joost@quarkpulse.example' },
+    nowMs - 90 * DAY,
+  );
   const admin = await session(baseUrl, 'admin', adminPassword);
   const users = (await admin('GET', '/api/users')) as { id: string; username: string }[];
   const id = (name: string) => users.find((u) => u.username === name)!.id;
@@ -46,10 +49,24 @@ export async function seedOnCall(server: QuarkpulseServer, baseUrl: string, admi
   const mail = await admin('POST', '/api/channels', {
     type: 'email',
     name: 'Mail relay',
-    config: { host: 'smtp.quarkpulse.example', port: 587, tls: 'required', from: 'Quarkpulse <alerts@quarkpulse.example>', auth: { user: 'quarkpulse', pass: 'demo-smtp-password' } },
+    config: {
+      host: 'smtp.quarkpulse.example',
+      port: 587,
+      tls: 'required',
+      from: 'Quarkpulse <alerts@quarkpulse.example>',
+      auth: { user: 'quarkpulse', pass: 'demo-smtp-password' },
+    },
   });
-  const slack = await admin('POST', '/api/channels', { type: 'slack', name: 'Slack #ops', config: { webhookUrl: 'https://hooks.slack.example/services/T0DEMO/B0DEMO/demo-token' } });
-  const hook = await admin('POST', '/api/channels', { type: 'webhook', name: 'Ticketing', config: { url: 'https://tickets.quarkpulse.example/hooks/quarkpulse', secret: 'demo-webhook-secret-0123456789' } });
+  const slack = await admin('POST', '/api/channels', {
+    type: 'slack',
+    name: 'Slack #ops',
+    config: { webhookUrl: 'https://hooks.slack.example/services/T0DEMO/B0DEMO/demo-token' },
+  });
+  const hook = await admin('POST', '/api/channels', {
+    type: 'webhook',
+    name: 'Ticketing',
+    config: { url: 'https://tickets.quarkpulse.example/hooks/quarkpulse', secret: 'demo-webhook-secret-0123456789' },
+  });
   await admin('POST', '/api/channels', { type: 'ntfy', name: 'Phone push', config: { serverUrl: 'https://ntfy.quarkpulse.example' }, isEnabled: false });
 
   for (const name of ['admin', 'tina', 'joost']) await admin('POST', `/api/users/${id(name)}/contacts`, { channelId: mail.id });
@@ -72,7 +89,12 @@ export async function seedOnCall(server: QuarkpulseServer, baseUrl: string, admi
     ],
   });
   const evening = tomorrowEvening(nowMs, 'Europe/Amsterdam');
-  await admin('POST', `/api/oncall/schedules/${schedule.id}/overrides`, { userId: id('admin'), startsAtMs: evening, endsAtMs: evening + 14 * HOUR, note: 'swap: joost at a client site' });
+  await admin('POST', `/api/oncall/schedules/${schedule.id}/overrides`, {
+    userId: id('admin'),
+    startsAtMs: evening,
+    endsAtMs: evening + 14 * HOUR,
+    note: 'swap: joost at a client site',
+  });
 
   const policy = await admin('POST', '/api/escalation-policies', {
     name: 'Standard',
@@ -80,8 +102,20 @@ export async function seedOnCall(server: QuarkpulseServer, baseUrl: string, admi
     repeat: 'until-acknowledged',
     repeatAfterMs: 30 * 60_000,
     levels: [
-      { afterMs: 0, targets: [{ type: 'schedule', scheduleId: schedule.id }, { type: 'channel', channelId: slack.id }] },
-      { afterMs: 15 * 60_000, targets: [{ type: 'role', role: 'admin' }, { type: 'channel', channelId: hook.id }] },
+      {
+        afterMs: 0,
+        targets: [
+          { type: 'schedule', scheduleId: schedule.id },
+          { type: 'channel', channelId: slack.id },
+        ],
+      },
+      {
+        afterMs: 15 * 60_000,
+        targets: [
+          { type: 'role', role: 'admin' },
+          { type: 'channel', channelId: hook.id },
+        ],
+      },
     ],
   });
   return { scheduleId: schedule.id, policyId: policy.id, channelIds: { mail: mail.id, slack: slack.id, hook: hook.id } };

@@ -52,23 +52,160 @@ const CLIENTS: DemoClient[] = [
   { name: 'Garage Visser', contract: 'break-fix', monthlyFee: 250, hourlyRate: 70, contact: 'Anouk Visser, 0495 555 014' },
 ];
 
-const winServer = (model: string): SystemFacts => ({ platform: 'win32', distro: 'Windows Server 2022 Standard', release: '10.0.20348', arch: 'x64', cpuModel: model, cpuCores: 8, memTotalBytes: 32 * GB, manufacturer: 'Dell Inc.', model: 'PowerEdge T150' });
-const winDesktop = (model: string): SystemFacts => ({ platform: 'win32', distro: 'Windows 11 Pro', release: '10.0.22631', arch: 'x64', cpuModel: model, cpuCores: 6, memTotalBytes: 16 * GB, manufacturer: 'HP', model: 'EliteDesk 800 G6' });
-const linux = (model: string): SystemFacts => ({ platform: 'linux', distro: 'Debian GNU/Linux 12 (bookworm)', release: '12', arch: 'x64', kernel: '6.1.0-18-amd64', cpuModel: model, cpuCores: 4, memTotalBytes: 8 * GB, manufacturer: 'Intel', model: 'NUC11TNHi5' });
+const winServer = (model: string): SystemFacts => ({
+  platform: 'win32',
+  distro: 'Windows Server 2022 Standard',
+  release: '10.0.20348',
+  arch: 'x64',
+  cpuModel: model,
+  cpuCores: 8,
+  memTotalBytes: 32 * GB,
+  manufacturer: 'Dell Inc.',
+  model: 'PowerEdge T150',
+});
+const winDesktop = (model: string): SystemFacts => ({
+  platform: 'win32',
+  distro: 'Windows 11 Pro',
+  release: '10.0.22631',
+  arch: 'x64',
+  cpuModel: model,
+  cpuCores: 6,
+  memTotalBytes: 16 * GB,
+  manufacturer: 'HP',
+  model: 'EliteDesk 800 G6',
+});
+const linux = (model: string): SystemFacts => ({
+  platform: 'linux',
+  distro: 'Debian GNU/Linux 12 (bookworm)',
+  release: '12',
+  arch: 'x64',
+  kernel: '6.1.0-18-amd64',
+  cpuModel: model,
+  cpuCores: 4,
+  memTotalBytes: 8 * GB,
+  manufacturer: 'Intel',
+  model: 'NUC11TNHi5',
+});
 
 const DEVICES: DemoDevice[] = [
-  { client: 'Jansen Accountants', hostname: 'jansen-srv01', role: 'server', cpu: 28, mem: 71, disks: [{ mount: 'C:', sizeGb: 240, pct: 58 }, { mount: 'D:', sizeGb: 2000, pct: 86 }], facts: winServer('Intel Xeon E-2336') },
-  { client: 'Jansen Accountants', hostname: 'jansen-pc01', role: 'desktop', cpu: 12, mem: 48, disks: [{ mount: 'C:', sizeGb: 512, pct: 41 }], facts: winDesktop('Intel Core i5-10500') },
-  { client: 'Jansen Accountants', hostname: 'jansen-pc02', role: 'desktop', cpu: 9, mem: 55, disks: [{ mount: 'C:', sizeGb: 512, pct: 63 }], facts: winDesktop('Intel Core i5-10500') },
-  { client: 'Jansen Accountants', hostname: 'jansen-laptop-marieke', role: 'laptop', cpu: 15, mem: 62, disks: [{ mount: 'C:', sizeGb: 256, pct: 77 }], facts: winDesktop('Intel Core i7-1165G7'), goesOffline: true },
-  { client: 'Huisartsenpraktijk Oost', hostname: 'oost-srv', role: 'server', cpu: 22, mem: 64, disks: [{ mount: '/', sizeGb: 120, pct: 44 }, { mount: '/srv/his', sizeGb: 500, pct: 78, growGbPerHour: 1.6 }], facts: linux('Intel Core i5-1135G7') },
-  { client: 'Huisartsenpraktijk Oost', hostname: 'oost-balie', role: 'desktop', cpu: 18, mem: 58, disks: [{ mount: 'C:', sizeGb: 256, pct: 52 }], facts: winDesktop('Intel Core i3-10100') },
-  { client: 'Huisartsenpraktijk Oost', hostname: 'oost-spreekkamer1', role: 'desktop', cpu: 11, mem: 47, disks: [{ mount: 'C:', sizeGb: 256, pct: 49 }], facts: winDesktop('Intel Core i3-10100') },
-  { client: 'Huisartsenpraktijk Oost', hostname: 'oost-spreekkamer2', role: 'desktop', cpu: 14, mem: 51, disks: [{ mount: 'C:', sizeGb: 256, pct: 84 }], facts: winDesktop('Intel Core i3-10100') },
-  { client: 'Bakkerij de Vries', hostname: 'devries-kassa', role: 'desktop', cpu: 21, mem: 66, disks: [{ mount: 'C:', sizeGb: 128, pct: 86 }], facts: winDesktop('Intel Celeron J4125') },
-  { client: 'Bakkerij de Vries', hostname: 'devries-kantoor', role: 'desktop', cpu: 8, mem: 39, disks: [{ mount: 'C:', sizeGb: 512, pct: 35 }], facts: winDesktop('Intel Core i5-8500') },
-  { client: 'Garage Visser', hostname: 'visser-werkplaats', role: 'desktop', cpu: 16, mem: 57, disks: [{ mount: 'C:', sizeGb: 256, pct: 71 }], facts: winDesktop('Intel Core i3-8100') },
-  { client: 'Garage Visser', hostname: 'visser-nas', role: 'server', cpu: 6, mem: 33, disks: [{ mount: '/', sizeGb: 32, pct: 38 }, { mount: '/volume1', sizeGb: 4000, pct: 61 }], facts: linux('Intel Celeron J4125') },
+  {
+    client: 'Jansen Accountants',
+    hostname: 'jansen-srv01',
+    role: 'server',
+    cpu: 28,
+    mem: 71,
+    disks: [
+      { mount: 'C:', sizeGb: 240, pct: 58 },
+      { mount: 'D:', sizeGb: 2000, pct: 86 },
+    ],
+    facts: winServer('Intel Xeon E-2336'),
+  },
+  {
+    client: 'Jansen Accountants',
+    hostname: 'jansen-pc01',
+    role: 'desktop',
+    cpu: 12,
+    mem: 48,
+    disks: [{ mount: 'C:', sizeGb: 512, pct: 41 }],
+    facts: winDesktop('Intel Core i5-10500'),
+  },
+  {
+    client: 'Jansen Accountants',
+    hostname: 'jansen-pc02',
+    role: 'desktop',
+    cpu: 9,
+    mem: 55,
+    disks: [{ mount: 'C:', sizeGb: 512, pct: 63 }],
+    facts: winDesktop('Intel Core i5-10500'),
+  },
+  {
+    client: 'Jansen Accountants',
+    hostname: 'jansen-laptop-marieke',
+    role: 'laptop',
+    cpu: 15,
+    mem: 62,
+    disks: [{ mount: 'C:', sizeGb: 256, pct: 77 }],
+    facts: winDesktop('Intel Core i7-1165G7'),
+    goesOffline: true,
+  },
+  {
+    client: 'Huisartsenpraktijk Oost',
+    hostname: 'oost-srv',
+    role: 'server',
+    cpu: 22,
+    mem: 64,
+    disks: [
+      { mount: '/', sizeGb: 120, pct: 44 },
+      { mount: '/srv/his', sizeGb: 500, pct: 78, growGbPerHour: 1.6 },
+    ],
+    facts: linux('Intel Core i5-1135G7'),
+  },
+  {
+    client: 'Huisartsenpraktijk Oost',
+    hostname: 'oost-balie',
+    role: 'desktop',
+    cpu: 18,
+    mem: 58,
+    disks: [{ mount: 'C:', sizeGb: 256, pct: 52 }],
+    facts: winDesktop('Intel Core i3-10100'),
+  },
+  {
+    client: 'Huisartsenpraktijk Oost',
+    hostname: 'oost-spreekkamer1',
+    role: 'desktop',
+    cpu: 11,
+    mem: 47,
+    disks: [{ mount: 'C:', sizeGb: 256, pct: 49 }],
+    facts: winDesktop('Intel Core i3-10100'),
+  },
+  {
+    client: 'Huisartsenpraktijk Oost',
+    hostname: 'oost-spreekkamer2',
+    role: 'desktop',
+    cpu: 14,
+    mem: 51,
+    disks: [{ mount: 'C:', sizeGb: 256, pct: 84 }],
+    facts: winDesktop('Intel Core i3-10100'),
+  },
+  {
+    client: 'Bakkerij de Vries',
+    hostname: 'devries-kassa',
+    role: 'desktop',
+    cpu: 21,
+    mem: 66,
+    disks: [{ mount: 'C:', sizeGb: 128, pct: 86 }],
+    facts: winDesktop('Intel Celeron J4125'),
+  },
+  {
+    client: 'Bakkerij de Vries',
+    hostname: 'devries-kantoor',
+    role: 'desktop',
+    cpu: 8,
+    mem: 39,
+    disks: [{ mount: 'C:', sizeGb: 512, pct: 35 }],
+    facts: winDesktop('Intel Core i5-8500'),
+  },
+  {
+    client: 'Garage Visser',
+    hostname: 'visser-werkplaats',
+    role: 'desktop',
+    cpu: 16,
+    mem: 57,
+    disks: [{ mount: 'C:', sizeGb: 256, pct: 71 }],
+    facts: winDesktop('Intel Core i3-8100'),
+  },
+  {
+    client: 'Garage Visser',
+    hostname: 'visser-nas',
+    role: 'server',
+    cpu: 6,
+    mem: 33,
+    disks: [
+      { mount: '/', sizeGb: 32, pct: 38 },
+      { mount: '/volume1', sizeGb: 4000, pct: 61 },
+    ],
+    facts: linux('Intel Celeron J4125'),
+  },
 ];
 
 /** A value that wanders smoothly around `base` (deterministic per device and time). */
@@ -120,11 +257,19 @@ export type Call = (method: string, path: string, body?: unknown) => Promise<any
 
 /** An API caller with its own session. */
 export async function session(baseUrl: string, username: string, password: string): Promise<Call> {
-  const login = await fetch(`${baseUrl}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+  const login = await fetch(`${baseUrl}/api/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
   if (!login.ok) throw new Error(`demo login as ${username} failed: ${login.status}`);
   const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
   return async (method, path, body) => {
-    const res = await fetch(baseUrl + path, { method, headers: { cookie, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const res = await fetch(baseUrl + path, {
+      method,
+      headers: { cookie, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     const text = await res.text();
     if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${text}`);
     return text ? JSON.parse(text) : undefined;
@@ -148,13 +293,21 @@ async function waitFor<T>(what: string, find: () => Promise<T | undefined>, time
  * Seeds a running server. `adminPassword` logs in as admin over REST; the clients are created
  * through the store with a creation date a year back, so the advisor has months to compare.
  */
-export async function seedDemo(server: QuarkpulseServer, baseUrl: string, adminPassword: string, opts: { historyHours?: number; liveIntervalMs?: number } = {}): Promise<DemoHandles> {
+export async function seedDemo(
+  server: QuarkpulseServer,
+  baseUrl: string,
+  adminPassword: string,
+  opts: { historyHours?: number; liveIntervalMs?: number } = {},
+): Promise<DemoHandles> {
   const historyHours = opts.historyHours ?? 6;
   const liveIntervalMs = opts.liveIntervalMs ?? 5_000;
   const { ctx } = server;
   const nowMs = Date.now();
   const admin = await session(baseUrl, 'admin', adminPassword);
-  ctx.users.create({ username: 'tina', passwordHash: await hashPassword('tina-demo-password'), role: 'technician', email: 'tina@quarkpulse.example' }, nowMs - 200 * DAY);
+  ctx.users.create(
+    { username: 'tina', passwordHash: await hashPassword('tina-demo-password'), role: 'technician', email: 'tina@quarkpulse.example' },
+    nowMs - 200 * DAY,
+  );
   ctx.users.create({ username: 'vera', passwordHash: await hashPassword('vera-demo-password'), role: 'viewer', email: null }, nowMs - 40 * DAY);
   const tina = await session(baseUrl, 'tina', 'tina-demo-password');
 
@@ -168,11 +321,17 @@ export async function seedDemo(server: QuarkpulseServer, baseUrl: string, adminP
   const deviceIds: Record<string, string> = {};
   const agents = new Map<string, RawAgent>();
   const tokens = new Map<string, string>();
-  for (const name of Object.keys(clientIds)) tokens.set(name, (await admin('POST', `/api/clients/${clientIds[name]}/enrollment-tokens`, { label: 'demo' })).token);
+  for (const name of Object.keys(clientIds))
+    tokens.set(name, (await admin('POST', `/api/clients/${clientIds[name]}/enrollment-tokens`, { label: 'demo' })).token);
   const stepMs = 2 * MIN;
   await Promise.all(
     DEVICES.map(async (d, i) => {
-      const enrolled = await admin('POST', '/api/enroll', { token: tokens.get(d.client), hostname: d.hostname, machineId: `demo-${d.hostname}`, facts: d.facts });
+      const enrolled = await admin('POST', '/api/enroll', {
+        token: tokens.get(d.client),
+        hostname: d.hostname,
+        machineId: `demo-${d.hostname}`,
+        facts: d.facts,
+      });
       deviceIds[d.hostname] = enrolled.deviceId;
       const agent = await connectRawAgent(baseUrl, enrolled.deviceToken, { hostname: d.hostname, intervalMs: liveIntervalMs, facts: d.facts });
       agents.set(d.hostname, agent);
@@ -205,7 +364,9 @@ export async function seedDemo(server: QuarkpulseServer, baseUrl: string, adminP
   const fullDisk = (rows: { id: string; ruleId: string }[]): { id: string } | undefined => rows.find((r) => r.ruleId === 'default-filesystem-full');
   const firing = await waitFor('the firing alert', async () => fullDisk(await admin('GET', `/api/alerts?device=${deviceIds['jansen-srv01']}&state=firing`)));
   await report('oost-spreekkamer2', { 'C:': 92.1 });
-  const toAck = await waitFor('the second alert', async () => fullDisk(await admin('GET', `/api/alerts?device=${deviceIds['oost-spreekkamer2']}&state=firing`)));
+  const toAck = await waitFor('the second alert', async () =>
+    fullDisk(await admin('GET', `/api/alerts?device=${deviceIds['oost-spreekkamer2']}&state=firing`)),
+  );
   await tina('POST', `/api/alerts/${toAck.id}/acknowledge`, { note: 'Cleaning up the Windows update cache' });
   await tina('POST', `/api/alerts/${toAck.id}/assign`, { assignee: 'tina' });
   await tina('POST', `/api/alerts/${toAck.id}/comments`, { text: 'Freed 9 GB; asking the practice to archive old scans.' });
@@ -216,16 +377,26 @@ export async function seedDemo(server: QuarkpulseServer, baseUrl: string, adminP
   const open = await waitFor('the open incident', async () => fullDisk(await admin('GET', `/api/incidents?device=${deviceIds['devries-kassa']}&state=open`)));
   await tina('POST', `/api/incidents/${open.id}/time-entries`, { minutes: 90, note: 'On site: cleared temp files, moved photo archive to the office PC' });
   // The workshop PC's disk holds a scratch folder that jumps: no forecasts there.
-  await admin('POST', '/api/rules', { overridesRuleId: 'default-filesystem-forecast', scope: { type: 'device', deviceId: deviceIds['visser-werkplaats'] }, isEnabled: false });
+  await admin('POST', '/api/rules', {
+    overridesRuleId: 'default-filesystem-forecast',
+    scope: { type: 'device', deviceId: deviceIds['visser-werkplaats'] },
+    isEnabled: false,
+  });
   await report('visser-werkplaats', { 'C:': 96.3 });
-  const toBill = await waitFor('the second incident', async () => fullDisk(await admin('GET', `/api/incidents?device=${deviceIds['visser-werkplaats']}&state=open`)));
+  const toBill = await waitFor('the second incident', async () =>
+    fullDisk(await admin('GET', `/api/incidents?device=${deviceIds['visser-werkplaats']}&state=open`)),
+  );
   await admin('POST', `/api/incidents/${toBill.id}/time-entries`, { minutes: 45, note: 'Remote session: removed old diagnostic logs' });
   await report('visser-werkplaats', { 'C:': 72.5 });
   await waitFor('the incident to close', async () => ((await admin('GET', `/api/incidents/${toBill.id}`)).state === 'closed' ? true : undefined));
   await admin('POST', `/api/incidents/${toBill.id}/bill`, {});
 
   // Earlier months of break-fix work, for billing history and the advisor chart.
-  const called = await tina('POST', '/api/incidents', { clientId: clientIds['Bakkerij de Vries'], title: 'Receipt printer at the till stops after a few tickets', severity: 'warning' });
+  const called = await tina('POST', '/api/incidents', {
+    clientId: clientIds['Bakkerij de Vries'],
+    title: 'Receipt printer at the till stops after a few tickets',
+    severity: 'warning',
+  });
   const monthsAgo = (n: number, day: number) => {
     const d = new Date(nowMs);
     d.setDate(1);
@@ -247,10 +418,32 @@ export async function seedDemo(server: QuarkpulseServer, baseUrl: string, adminP
   await tina('POST', `/api/incidents/${called.id}/close`, { note: 'Printer replaced under warranty' });
 
   // Maintenance, an override, and the laptop that went home.
-  await admin('POST', '/api/maintenance', { kind: 'recurring', name: 'Sunday patch night', scope: { type: 'client', clientId: clientIds['Jansen Accountants'] }, daysOfWeek: ['sun'], startTime: '02:00', endTime: '05:00' });
-  await admin('POST', '/api/maintenance', { kind: 'one-off', name: 'Server move to the new rack', scope: { type: 'device', deviceId: deviceIds['oost-srv'] }, startsAtMs: nowMs + 3 * DAY, endsAtMs: nowMs + 3 * DAY + 4 * HOUR });
-  await admin('POST', '/api/rules', { overridesRuleId: 'default-cpu-high', scope: { type: 'client', clientId: clientIds['Huisartsenpraktijk Oost'] }, threshold: 97, clearThreshold: 90 });
-  await admin('POST', '/api/rules', { overridesRuleId: 'default-offline', scope: { type: 'device', deviceId: deviceIds['visser-werkplaats'] }, isEnabled: false });
+  await admin('POST', '/api/maintenance', {
+    kind: 'recurring',
+    name: 'Sunday patch night',
+    scope: { type: 'client', clientId: clientIds['Jansen Accountants'] },
+    daysOfWeek: ['sun'],
+    startTime: '02:00',
+    endTime: '05:00',
+  });
+  await admin('POST', '/api/maintenance', {
+    kind: 'one-off',
+    name: 'Server move to the new rack',
+    scope: { type: 'device', deviceId: deviceIds['oost-srv'] },
+    startsAtMs: nowMs + 3 * DAY,
+    endsAtMs: nowMs + 3 * DAY + 4 * HOUR,
+  });
+  await admin('POST', '/api/rules', {
+    overridesRuleId: 'default-cpu-high',
+    scope: { type: 'client', clientId: clientIds['Huisartsenpraktijk Oost'] },
+    threshold: 97,
+    clearThreshold: 90,
+  });
+  await admin('POST', '/api/rules', {
+    overridesRuleId: 'default-offline',
+    scope: { type: 'device', deviceId: deviceIds['visser-werkplaats'] },
+    isEnabled: false,
+  });
   const offline = DEVICES.find((d) => d.goesOffline)!;
   await waitFor('the offline alert', async () => (await admin('GET', `/api/alerts?device=${deviceIds[offline.hostname]}&state=firing`))[0], 40_000);
 

@@ -31,7 +31,12 @@ interface Cache {
   credentials: SimCredential[];
 }
 
-function postJson(url: string, body: unknown, headers: Record<string, string>, localAddress?: string): Promise<{ status: number; json: any; setCookie?: string }> {
+function postJson(
+  url: string,
+  body: unknown,
+  headers: Record<string, string>,
+  localAddress?: string,
+): Promise<{ status: number; json: any; setCookie?: string }> {
   const data = JSON.stringify(body);
   const u = new URL(url);
   return new Promise((resolve, reject) => {

@@ -156,7 +156,8 @@ export function startFleet(opts: FleetOptions) {
         ),
       );
       for (const w of workers) if (w.child && w.child.exitCode === null) w.child.kill();
-      for (let i = 0; i < workers.length; i++) workers[i]!.last = { type: 'stats', stats: finals[i]!.stats, agents: workers[i]!.last?.agents ?? 0, readySinceMark: 0, ackedSinceMark: 0 };
+      for (let i = 0; i < workers.length; i++)
+        workers[i]!.last = { type: 'stats', stats: finals[i]!.stats, agents: workers[i]!.last?.agents ?? 0, readySinceMark: 0, ackedSinceMark: 0 };
       return { stats: snapshot(), agents: finals.flatMap((f) => f.agents) };
     },
   };

@@ -62,7 +62,8 @@ export class MachineModel {
     this.memUsed = Math.round((this.memTotal * (0.3 + r() * 0.4)) / 1024) * 1024;
     this.swapTotal = this.kind === 'server' ? 8 * GiB : 2 * GiB;
     this.swapUsed = Math.round((this.swapTotal * r() * 0.1) / 1024) * 1024;
-    const mounts = this.kind === 'server' ? ['/', '/var', '/data', '/backup'].slice(0, 2 + Math.floor(r() * 3)) : ['/', '/home'].slice(0, 1 + Math.floor(r() * 2));
+    const mounts =
+      this.kind === 'server' ? ['/', '/var', '/data', '/backup'].slice(0, 2 + Math.floor(r() * 3)) : ['/', '/home'].slice(0, 1 + Math.floor(r() * 2));
     // About one disk in fifty fills fast enough to trigger a disk-full forecast within days.
     this.disks = mounts.map((mount) => {
       const sizeBytes = (this.kind === 'server' ? 500 + Math.floor(r() * 3500) : 250 + Math.floor(r() * 750)) * GiB;

@@ -13,7 +13,12 @@ export function installScriptRoutes(artifacts: AgentArtifacts, serverUrl: () => 
   const r = Router();
   r.get('/install.sh', (_req, res) => {
     const m = artifacts.manifest();
-    const text = renderInstallSh({ serverUrl: serverUrl().replace(/\/+$/, ''), publicKey: m.signingKey.publicKey, artifacts: m.artifacts, serverVersion: m.serverVersion });
+    const text = renderInstallSh({
+      serverUrl: serverUrl().replace(/\/+$/, ''),
+      publicKey: m.signingKey.publicKey,
+      artifacts: m.artifacts,
+      serverVersion: m.serverVersion,
+    });
     res.set('cache-control', 'no-cache').type('text/x-shellscript; charset=utf-8').send(text);
   });
   return r;
@@ -36,7 +41,11 @@ export function agentDistRoutes(artifacts: AgentArtifacts): Router {
     const artifact = artifacts.find(version, platform);
     if (!artifact) {
       const have = artifacts.versions(platform);
-      throw new HttpError(404, 'ARTIFACT_NOT_FOUND', `this server has no agent ${version.slice(0, 50)} for ${platform}; ${have.length ? `available: ${have.join(', ')}` : 'no executables are installed on this server (npm run build:agent)'}`);
+      throw new HttpError(
+        404,
+        'ARTIFACT_NOT_FOUND',
+        `this server has no agent ${version.slice(0, 50)} for ${platform}; ${have.length ? `available: ${have.join(', ')}` : 'no executables are installed on this server (npm run build:agent)'}`,
+      );
     }
     res.set({
       'content-type': 'application/octet-stream',

@@ -37,7 +37,8 @@ function readBuildJson(dir: string, logger: Logger): BuildJson | undefined {
   try {
     raw = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') logger.warn({ file, err: (err as Error).message }, 'agent build.json unreadable; its executables are not served');
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+      logger.warn({ file, err: (err as Error).message }, 'agent build.json unreadable; its executables are not served');
     return undefined;
   }
   const b = raw as Partial<BuildJson>;
@@ -58,7 +59,10 @@ export function loadAgentArtifacts(opts: { dirs: readonly string[]; key: Signing
       const filePath = path.join(dir, path.basename(String(a.file)));
       const size = fs.statSync(filePath, { throwIfNoEntry: false })?.size;
       if (!isAgentPlatform(String(a.platform)) || typeof a.sha256 !== 'string' || !SHA256_RE.test(a.sha256) || size === undefined || size !== a.size) {
-        opts.logger.warn({ dir, platform: a.platform, file: a.file, size, expectedSize: a.size }, 'agent executable missing, unknown or not the size build.json says; not served');
+        opts.logger.warn(
+          { dir, platform: a.platform, file: a.file, size, expectedSize: a.size },
+          'agent executable missing, unknown or not the size build.json says; not served',
+        );
         continue;
       }
       const platform = a.platform as AgentPlatform;

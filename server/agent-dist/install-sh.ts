@@ -18,7 +18,8 @@ function q(s: string): string {
 
 /** The installer text for `serverUrl`, verifying with `publicKey` (base64 raw Ed25519). */
 export function renderInstallSh(opts: { serverUrl: string; publicKey: string; artifacts: readonly AgentArtifact[]; serverVersion: string }): string {
-  const linux = (p: string) => opts.artifacts.filter((a) => a.platform === p).find((a) => a.version === opts.serverVersion) ?? opts.artifacts.find((a) => a.platform === p);
+  const linux = (p: string) =>
+    opts.artifacts.filter((a) => a.platform === p).find((a) => a.version === opts.serverVersion) ?? opts.artifacts.find((a) => a.platform === p);
   const entry = (p: string) => {
     const a = linux(p);
     return a ? `${a.version} ${a.size} ${a.sha256} ${a.signature}` : '';

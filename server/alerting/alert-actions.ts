@@ -19,7 +19,14 @@ export interface Actor {
 }
 
 /** Builds the alert actions over the stores; `onChanged` hears of each committed change. */
-export function createAlertActions(deps: { db: Db; alerts: AlertStore; outbox: OutboxStore; users: UserStore; now: () => number; onChanged?: (alertId: string) => void }) {
+export function createAlertActions(deps: {
+  db: Db;
+  alerts: AlertStore;
+  outbox: OutboxStore;
+  users: UserStore;
+  now: () => number;
+  onChanged?: (alertId: string) => void;
+}) {
   const { db, alerts, outbox } = deps;
   const changed = (id: string): AlertDetail => {
     deps.onChanged?.(id);
@@ -38,7 +45,10 @@ export function createAlertActions(deps: { db: Db; alerts: AlertStore; outbox: O
     if (!done) throw new HttpError(409, 'ALERT_NOT_FIRING', `alert ${id} is ${before.state}; only a firing alert can be acknowledged`);
     alerts.addEvent(id, atMs, { id: actor.id, name: actor.username }, 'acknowledged', note);
     if (routeFollowUp({ target: 'alert', wasNotified: done.wasNotified })) {
-      outbox.enqueue({ kind: 'alert.acknowledged', alertId: id, payload: { ...buildAlertPayload(mustFind(id), 'alert.acknowledged', atMs, actor.username, note) } }, atMs);
+      outbox.enqueue(
+        { kind: 'alert.acknowledged', alertId: id, payload: { ...buildAlertPayload(mustFind(id), 'alert.acknowledged', atMs, actor.username, note) } },
+        atMs,
+      );
     }
   });
 
@@ -48,7 +58,10 @@ export function createAlertActions(deps: { db: Db; alerts: AlertStore; outbox: O
     if (!done) throw new HttpError(409, 'ALERT_ALREADY_RESOLVED', `alert ${id} is already resolved`);
     alerts.addEvent(id, atMs, { id: actor.id, name: actor.username }, 'resolved', note);
     if (routeFollowUp({ target: 'alert', wasNotified: done.wasNotified })) {
-      outbox.enqueue({ kind: 'alert.resolved', alertId: id, payload: { ...buildAlertPayload(mustFind(id), 'alert.resolved', atMs, actor.username, note) } }, atMs);
+      outbox.enqueue(
+        { kind: 'alert.resolved', alertId: id, payload: { ...buildAlertPayload(mustFind(id), 'alert.resolved', atMs, actor.username, note) } },
+        atMs,
+      );
     }
   });
 

@@ -28,7 +28,14 @@ export function localDate(ms: number, timezone: string): string {
 }
 
 /** Builds the incident actions over the stores; `onChanged` hears of each committed change. */
-export function createIncidentActions(deps: { db: Db; incidents: IncidentStore; clients: ClientStore; devices: DeviceStore; now: () => number; onChanged?: (incidentId: string) => void }) {
+export function createIncidentActions(deps: {
+  db: Db;
+  incidents: IncidentStore;
+  clients: ClientStore;
+  devices: DeviceStore;
+  now: () => number;
+  onChanged?: (incidentId: string) => void;
+}) {
   const { db, incidents } = deps;
   const changed = (id: string): void => deps.onChanged?.(id);
   const who = (a: Actor) => ({ id: a.id, name: a.username });
@@ -51,9 +58,22 @@ export function createIncidentActions(deps: { db: Db; incidents: IncidentStore; 
     }
     const id = generateId();
     incidents.insert({
-      id, source: 'manual', ruleId: null, ruleName: null, ruleKind: null, severity: input.severity, deviceId: input.deviceId ?? null,
-      clientId: client.id, labelsJson: '{}', title: input.title, value: null, snapshot, isInMaintenance: false, isFlapping: false,
-      openedAtMs: atMs, openedBy: actor.username,
+      id,
+      source: 'manual',
+      ruleId: null,
+      ruleName: null,
+      ruleKind: null,
+      severity: input.severity,
+      deviceId: input.deviceId ?? null,
+      clientId: client.id,
+      labelsJson: '{}',
+      title: input.title,
+      value: null,
+      snapshot,
+      isInMaintenance: false,
+      isFlapping: false,
+      openedAtMs: atMs,
+      openedBy: actor.username,
     });
     incidents.addEvent(id, atMs, who(actor), 'opened', input.title);
     return id;
@@ -61,7 +81,8 @@ export function createIncidentActions(deps: { db: Db; incidents: IncidentStore; 
 
   const close = db.transaction((id: string, actor: Actor, note: string | null, atMs: number) => {
     const i = mustFind(id);
-    if (!incidents.closeIfOpen(id, atMs, actor.username, 'manual')) throw new HttpError(409, 'INCIDENT_NOT_OPEN', `incident ${id} is ${i.state}; only an open incident can be closed`);
+    if (!incidents.closeIfOpen(id, atMs, actor.username, 'manual'))
+      throw new HttpError(409, 'INCIDENT_NOT_OPEN', `incident ${id} is ${i.state}; only an open incident can be closed`);
     incidents.addEvent(id, atMs, who(actor), 'closed', note);
   });
 
@@ -86,7 +107,13 @@ export function createIncidentActions(deps: { db: Db; incidents: IncidentStore; 
       createdAtMs: atMs,
     };
     incidents.addTimeEntry({ ...entry, createdBy: actor.username });
-    incidents.addEvent(id, atMs, who(actor), 'time-booked', `${entry.minutes} min by ${entry.technician} on ${entry.date}${entry.note ? `: ${entry.note}` : ''}`);
+    incidents.addEvent(
+      id,
+      atMs,
+      who(actor),
+      'time-booked',
+      `${entry.minutes} min by ${entry.technician} on ${entry.date}${entry.note ? `: ${entry.note}` : ''}`,
+    );
     return entry;
   });
 
@@ -104,7 +131,12 @@ export function createIncidentActions(deps: { db: Db; incidents: IncidentStore; 
     incidents.addEvent(id, atMs, who(actor), 'commented', text);
   });
 
-  const detail = (id: string): IncidentDetail => ({ ...mustFind(id), snapshot: incidents.snapshot(id), timeEntries: incidents.timeEntries(id), events: incidents.events(id) });
+  const detail = (id: string): IncidentDetail => ({
+    ...mustFind(id),
+    snapshot: incidents.snapshot(id),
+    timeEntries: incidents.timeEntries(id),
+    events: incidents.events(id),
+  });
 
   return {
     /** Opens a manual incident (the client called). */

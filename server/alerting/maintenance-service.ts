@@ -16,7 +16,13 @@ import type { RuleEngine } from './engine/engine.js';
 export const MAX_ONE_OFF_MS = 366 * 86_400_000;
 
 /** Builds the maintenance service. */
-export function createMaintenanceService(deps: { maintenance: MaintenanceStore; clients: ClientStore; devices: DeviceStore; engine: RuleEngine; now: () => number }) {
+export function createMaintenanceService(deps: {
+  maintenance: MaintenanceStore;
+  clients: ClientStore;
+  devices: DeviceStore;
+  engine: RuleEngine;
+  now: () => number;
+}) {
   const { maintenance } = deps;
 
   /** The time zone recurring windows of a scope are read in: its client's. */
@@ -33,17 +39,27 @@ export function createMaintenanceService(deps: { maintenance: MaintenanceStore; 
 
   function check(input: MaintenanceInput, selfId?: string): void {
     if (input.kind === 'one-off') {
-      if (input.endsAtMs <= input.startsAtMs) throw new HttpError(400, 'MAINTENANCE_INVERTED', `endsAtMs (${input.endsAtMs}) must be after startsAtMs (${input.startsAtMs})`);
-      if (input.endsAtMs - input.startsAtMs > MAX_ONE_OFF_MS) throw new HttpError(400, 'MAINTENANCE_TOO_LONG', 'a one-off window may last at most 366 days; disable the rule instead');
+      if (input.endsAtMs <= input.startsAtMs)
+        throw new HttpError(400, 'MAINTENANCE_INVERTED', `endsAtMs (${input.endsAtMs}) must be after startsAtMs (${input.startsAtMs})`);
+      if (input.endsAtMs - input.startsAtMs > MAX_ONE_OFF_MS)
+        throw new HttpError(400, 'MAINTENANCE_TOO_LONG', 'a one-off window may last at most 366 days; disable the rule instead');
     } else if (input.endTime <= input.startTime) {
-      throw new HttpError(400, 'MAINTENANCE_INVERTED', `endTime (${input.endTime}) must be after startTime (${input.startTime}); split a window that crosses midnight into two`);
+      throw new HttpError(
+        400,
+        'MAINTENANCE_INVERTED',
+        `endTime (${input.endTime}) must be after startTime (${input.startTime}); split a window that crosses midnight into two`,
+      );
     }
     const timezone = timezoneOf(input.scope);
     const spec = specOf(input);
     for (const other of maintenance.listAtScope(input.scope)) {
       if (other.id === selfId) continue;
       if (windowsOverlap(spec, other.spec, timezone)) {
-        throw new HttpError(400, 'MAINTENANCE_OVERLAP', `overlaps maintenance window "${other.input.name}" (${other.id}) of the same ${input.scope.type}; change or delete that one`);
+        throw new HttpError(
+          400,
+          'MAINTENANCE_OVERLAP',
+          `overlaps maintenance window "${other.input.name}" (${other.id}) of the same ${input.scope.type}; change or delete that one`,
+        );
       }
     }
   }
@@ -66,7 +82,8 @@ export function createMaintenanceService(deps: { maintenance: MaintenanceStore; 
         .list()
         .filter((w) => {
           if (filter.deviceId !== undefined) return w.deviceId === filter.deviceId;
-          if (filter.clientId !== undefined) return w.clientId === filter.clientId || (w.deviceId !== null && deps.devices.findById(w.deviceId)?.clientId === filter.clientId);
+          if (filter.clientId !== undefined)
+            return w.clientId === filter.clientId || (w.deviceId !== null && deps.devices.findById(w.deviceId)?.clientId === filter.clientId);
           return true;
         })
         .map(view);

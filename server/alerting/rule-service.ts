@@ -23,7 +23,20 @@ export interface RuleActor {
   role: Role;
 }
 
-const PARAM_FIELDS = ['metric', 'labels', 'op', 'threshold', 'clearThreshold', 'forMs', 'clearForMs', 'missedIntervals', 'horizonMs', 'clearHorizonMs', 'windowMs', 'minSpanMs'] as const;
+const PARAM_FIELDS = [
+  'metric',
+  'labels',
+  'op',
+  'threshold',
+  'clearThreshold',
+  'forMs',
+  'clearForMs',
+  'missedIntervals',
+  'horizonMs',
+  'clearHorizonMs',
+  'windowMs',
+  'minSpanMs',
+] as const;
 
 function paramFieldsOf(input: RuleInput): Partial<RuleInput> {
   const out: Partial<RuleInput> = {};
@@ -42,30 +55,47 @@ export function createRuleService(deps: { rules: RuleStore; clients: ClientStore
   }
 
   function checkScopeExists(scope: RuleScope): void {
-    if (scope.type === 'client' && !deps.clients.findById(scope.clientId)) throw new HttpError(400, 'CLIENT_NOT_FOUND', `scope.clientId: no client with id ${scope.clientId}`);
-    if (scope.type === 'device' && !deps.devices.findById(scope.deviceId)) throw new HttpError(400, 'DEVICE_NOT_FOUND', `scope.deviceId: no device with id ${scope.deviceId}`);
+    if (scope.type === 'client' && !deps.clients.findById(scope.clientId))
+      throw new HttpError(400, 'CLIENT_NOT_FOUND', `scope.clientId: no client with id ${scope.clientId}`);
+    if (scope.type === 'device' && !deps.devices.findById(scope.deviceId))
+      throw new HttpError(400, 'DEVICE_NOT_FOUND', `scope.deviceId: no device with id ${scope.deviceId}`);
   }
 
   function checkMayEdit(actor: RuleActor, scope: RuleScope): void {
-    if (scope.type === 'global' && actor.role !== 'admin') throw new HttpError(403, 'FORBIDDEN', 'changing global rules needs role admin; technicians may add client or device overrides');
+    if (scope.type === 'global' && actor.role !== 'admin')
+      throw new HttpError(403, 'FORBIDDEN', 'changing global rules needs role admin; technicians may add client or device overrides');
   }
 
   function checkOverride(target: Rule, scope: RuleScope, kind: string | undefined, metric: string | undefined, selfId?: string): void {
     if (target.overridesRuleId !== null) {
-      throw new HttpError(400, 'RULE_OVERRIDE_OF_OVERRIDE', `rule ${target.id} is itself an override; override its base rule ${target.overridesRuleId} instead`);
+      throw new HttpError(
+        400,
+        'RULE_OVERRIDE_OF_OVERRIDE',
+        `rule ${target.id} is itself an override; override its base rule ${target.overridesRuleId} instead`,
+      );
     }
     if (scopeRank(scope) <= scopeRank(target.scope)) {
-      throw new HttpError(400, 'RULE_OVERRIDE_SCOPE', `an override needs a narrower scope than the ${target.scope.type} rule it overrides (client or device for a global rule, device for a client rule)`);
+      throw new HttpError(
+        400,
+        'RULE_OVERRIDE_SCOPE',
+        `an override needs a narrower scope than the ${target.scope.type} rule it overrides (client or device for a global rule, device for a client rule)`,
+      );
     }
     if (target.scope.type === 'client' && scope.type === 'device' && deps.devices.findById(scope.deviceId)?.clientId !== target.scope.clientId) {
-      throw new HttpError(400, 'RULE_OVERRIDE_SCOPE', `device ${scope.deviceId} does not belong to client ${target.scope.clientId} that rule ${target.id} covers`);
+      throw new HttpError(
+        400,
+        'RULE_OVERRIDE_SCOPE',
+        `device ${scope.deviceId} does not belong to client ${target.scope.clientId} that rule ${target.id} covers`,
+      );
     }
-    if (kind !== undefined && kind !== target.kind) throw new HttpError(400, 'RULE_OVERRIDE_KIND_MISMATCH', `an override keeps the kind of the rule it overrides (${target.kind}); got ${kind}`);
+    if (kind !== undefined && kind !== target.kind)
+      throw new HttpError(400, 'RULE_OVERRIDE_KIND_MISMATCH', `an override keeps the kind of the rule it overrides (${target.kind}); got ${kind}`);
     if (metric !== undefined && target.kind !== 'offline' && metric !== target.metric) {
       throw new HttpError(400, 'RULE_OVERRIDE_METRIC_MISMATCH', `an override keeps the metric of the rule it overrides (${target.metric}); got ${metric}`);
     }
     const existing = rules.findOverrideAt(target.id, scope);
-    if (existing !== undefined && existing !== selfId) throw new HttpError(409, 'RULE_OVERRIDE_EXISTS', `rule ${target.id} already has an override for this scope: ${existing}; change that one`);
+    if (existing !== undefined && existing !== selfId)
+      throw new HttpError(409, 'RULE_OVERRIDE_EXISTS', `rule ${target.id} already has an override for this scope: ${existing}; change that one`);
   }
 
   function validated(merged: Partial<RuleInput>) {
@@ -84,13 +114,21 @@ export function createRuleService(deps: { rules: RuleStore; clients: ClientStore
       const scope: RuleScope = input.scope ?? { type: 'global' };
       checkMayEdit(actor, scope);
       const target = input.overridesRuleId ? rules.findById(input.overridesRuleId) : undefined;
-      if (input.overridesRuleId && !target) throw new HttpError(400, 'RULE_OVERRIDE_TARGET_NOT_FOUND', `overridesRuleId: no rule with id ${input.overridesRuleId}`);
+      if (input.overridesRuleId && !target)
+        throw new HttpError(400, 'RULE_OVERRIDE_TARGET_NOT_FOUND', `overridesRuleId: no rule with id ${input.overridesRuleId}`);
       checkScopeExists(scope);
       let fields: RuleFields;
       if (target) {
         checkOverride(target, scope, input.kind, input.metric);
         const params = validated({ ...paramsOf(target), ...paramFieldsOf(input), kind: target.kind });
-        fields = { name: input.name ?? target.name, severity: input.severity ?? target.severity, scope, overridesRuleId: target.id, isEnabled: input.isEnabled ?? true, params };
+        fields = {
+          name: input.name ?? target.name,
+          severity: input.severity ?? target.severity,
+          scope,
+          overridesRuleId: target.id,
+          isEnabled: input.isEnabled ?? true,
+          params,
+        };
       } else {
         if (input.name === undefined) throw new HttpError(400, 'RULE_MISSING_FIELD', 'a rule needs a name');
         const params = validated({ ...paramFieldsOf(input), kind: input.kind });
@@ -104,7 +142,8 @@ export function createRuleService(deps: { rules: RuleStore; clients: ClientStore
     update(id: string, patch: RuleInput, actor: RuleActor): Rule {
       const existing = mustFind(id);
       checkMayEdit(actor, existing.scope);
-      if (patch.kind !== undefined && patch.kind !== existing.kind) throw new HttpError(400, 'RULE_KIND_IMMUTABLE', `a rule's kind cannot change (${existing.kind}); create a new rule instead`);
+      if (patch.kind !== undefined && patch.kind !== existing.kind)
+        throw new HttpError(400, 'RULE_KIND_IMMUTABLE', `a rule's kind cannot change (${existing.kind}); create a new rule instead`);
       if (patch.overridesRuleId !== undefined && patch.overridesRuleId !== existing.overridesRuleId) {
         throw new HttpError(400, 'RULE_OVERRIDE_IMMUTABLE', 'overridesRuleId cannot change; delete this override and create another');
       }
@@ -112,7 +151,8 @@ export function createRuleService(deps: { rules: RuleStore; clients: ClientStore
       if (patch.scope !== undefined && JSON.stringify(patch.scope) !== JSON.stringify(existing.scope)) {
         checkMayEdit(actor, scope);
         if (existing.isDefault) throw new HttpError(400, 'RULE_DEFAULT_SCOPE', 'default rules stay global; override them per client or device instead');
-        if (existing.overridesRuleId === null && rules.countOverrides(id) > 0) throw new HttpError(409, 'RULE_HAS_OVERRIDES', `rule ${id} has overrides; its scope cannot change`);
+        if (existing.overridesRuleId === null && rules.countOverrides(id) > 0)
+          throw new HttpError(409, 'RULE_HAS_OVERRIDES', `rule ${id} has overrides; its scope cannot change`);
         checkScopeExists(scope);
       }
       if (existing.overridesRuleId !== null) checkOverride(mustFind(existing.overridesRuleId), scope, undefined, patch.metric, id);
@@ -122,7 +162,14 @@ export function createRuleService(deps: { rules: RuleStore; clients: ClientStore
       const params = validated({ ...paramsOf(existing), ...paramFieldsOf(patch), kind: existing.kind });
       const rule = rules.update(
         id,
-        { name: patch.name ?? existing.name, severity: patch.severity ?? existing.severity, scope, overridesRuleId: existing.overridesRuleId, isEnabled: patch.isEnabled ?? existing.isEnabled, params },
+        {
+          name: patch.name ?? existing.name,
+          severity: patch.severity ?? existing.severity,
+          scope,
+          overridesRuleId: existing.overridesRuleId,
+          isEnabled: patch.isEnabled ?? existing.isEnabled,
+          params,
+        },
         deps.now(),
         actor.username,
       );
@@ -133,7 +180,8 @@ export function createRuleService(deps: { rules: RuleStore; clients: ClientStore
     delete(id: string, actor: RuleActor): void {
       const existing = mustFind(id);
       checkMayEdit(actor, existing.scope);
-      if (existing.isDefault) throw new HttpError(409, 'RULE_IS_DEFAULT', `rule ${id} ships with the server; disable it (isEnabled: false) or override it instead`);
+      if (existing.isDefault)
+        throw new HttpError(409, 'RULE_IS_DEFAULT', `rule ${id} ships with the server; disable it (isEnabled: false) or override it instead`);
       rules.delete(id);
       deps.engine.reloadRules();
     },

@@ -116,7 +116,10 @@ export function validateRuleParams(input: Partial<RuleInput>): RuleValidation {
     const horizonMs = input.horizonMs;
     const clearHorizonMs = input.clearHorizonMs ?? Math.round(horizonMs * 1.5);
     if (clearHorizonMs < horizonMs) {
-      return fail('RULE_CLEAR_THRESHOLD_WRONG_SIDE', `clearHorizonMs (${clearHorizonMs}) must be at least horizonMs (${horizonMs}), or the forecast could never clear`);
+      return fail(
+        'RULE_CLEAR_THRESHOLD_WRONG_SIDE',
+        `clearHorizonMs (${clearHorizonMs}) must be at least horizonMs (${horizonMs}), or the forecast could never clear`,
+      );
     }
     const windowMs = input.windowMs ?? 6 * 60 * MIN;
     const minSpanMs = input.minSpanMs ?? Math.min(60 * MIN, windowMs);
@@ -137,15 +140,24 @@ export function validateRuleParams(input: Partial<RuleInput>): RuleValidation {
   const { op, threshold } = input;
   const clearThreshold = input.clearThreshold ?? threshold;
   if (metric.unit === 'percent') {
-    for (const [field, v] of [['threshold', threshold], ['clearThreshold', clearThreshold]] as const) {
+    for (const [field, v] of [
+      ['threshold', threshold],
+      ['clearThreshold', clearThreshold],
+    ] as const) {
       if (v < 0 || v > 100) return fail('RULE_THRESHOLD_OUT_OF_RANGE', `${field} of percentage metric "${metric.name}" must be 0–100; got ${v}`);
     }
   }
   if (op === 'above' && clearThreshold > threshold) {
-    return fail('RULE_CLEAR_THRESHOLD_WRONG_SIDE', `an "above" rule clears below its threshold: clearThreshold (${clearThreshold}) must be ≤ threshold (${threshold})`);
+    return fail(
+      'RULE_CLEAR_THRESHOLD_WRONG_SIDE',
+      `an "above" rule clears below its threshold: clearThreshold (${clearThreshold}) must be ≤ threshold (${threshold})`,
+    );
   }
   if (op === 'below' && clearThreshold < threshold) {
-    return fail('RULE_CLEAR_THRESHOLD_WRONG_SIDE', `a "below" rule clears above its threshold: clearThreshold (${clearThreshold}) must be ≥ threshold (${threshold})`);
+    return fail(
+      'RULE_CLEAR_THRESHOLD_WRONG_SIDE',
+      `a "below" rule clears above its threshold: clearThreshold (${clearThreshold}) must be ≥ threshold (${threshold})`,
+    );
   }
   return {
     ok: true,

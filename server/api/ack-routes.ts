@@ -67,7 +67,16 @@ export function ackRoutes(ctx: ApiContext): Router {
     if (!ackLinks.consume(token, claims)) throw new HttpError(410, 'ACK_LINK_USED', 'used');
     const actor = actorFor(claims);
     const a = alertActions.acknowledge(claims.alertId, actor, 'acknowledged with the link in a notification');
-    ctx.audit.record({ id: actor.id, name: actor.username }, { action: 'alert.acknowledge', entityType: 'alert', entityId: a.id, summary: `acknowledged alert "${a.ruleName}" on ${a.hostname} with the link in a notification`, detail: { via: 'ack-link' } });
+    ctx.audit.record(
+      { id: actor.id, name: actor.username },
+      {
+        action: 'alert.acknowledge',
+        entityType: 'alert',
+        entityId: a.id,
+        summary: `acknowledged alert "${a.ruleName}" on ${a.hostname} with the link in a notification`,
+        detail: { via: 'ack-link' },
+      },
+    );
     return a;
   });
 

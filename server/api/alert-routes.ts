@@ -32,7 +32,9 @@ export function alertRoutes(ctx: ApiContext): Router {
 
   r.get('/', (req, res) => {
     const q = parseInput(listQuerySchema, req.query, 'query');
-    res.json(alerts.list({ state: q.state, clientId: q.client, deviceId: q.device, severity: q.severity, ruleId: q.rule, fromMs: q.from, toMs: q.to, limit: q.limit }));
+    res.json(
+      alerts.list({ state: q.state, clientId: q.client, deviceId: q.device, severity: q.severity, ruleId: q.rule, fromMs: q.from, toMs: q.to, limit: q.limit }),
+    );
   });
 
   r.get('/:id', (req, res) => {
@@ -71,7 +73,13 @@ export function alertRoutes(ctx: ApiContext): Router {
     res.json(
       ctx.audit.audited(req, (record) => {
         const a = alertActions.assign(id, actor(req), assignee);
-        record({ action: 'alert.assign', entityType: 'alert', entityId: id, summary: `assigned alert ${what(a)} to ${assignee ?? 'nobody'}`, detail: { assignee } });
+        record({
+          action: 'alert.assign',
+          entityType: 'alert',
+          entityId: id,
+          summary: `assigned alert ${what(a)} to ${assignee ?? 'nobody'}`,
+          detail: { assignee },
+        });
         return a;
       }),
     );

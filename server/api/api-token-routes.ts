@@ -14,7 +14,10 @@ import type { ApiContext } from './context.js';
 
 const createSchema = z
   .object({
-    name: z.string().trim().regex(/^[A-Za-z0-9 ._@-]{2,80}$/, 'must be 2–80 letters, digits, spaces or . _ @ -'),
+    name: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9 ._@-]{2,80}$/, 'must be 2–80 letters, digits, spaces or . _ @ -'),
     role: z.enum(['admin', 'technician', 'viewer']),
     /** Lifetime in days; omitted = until revoked. */
     expiresInDays: z.number().int().min(1).max(3650).optional(),
@@ -36,10 +39,22 @@ export function apiTokenRoutes(ctx: ApiContext): Router {
     const now = ctx.now();
     const info = ctx.audit.audited(req, (record) => {
       const info = ctx.apiTokens.create(
-        { name: input.name, role: input.role, token, createdBy: req.user!.username, expiresAtMs: input.expiresInDays ? now + input.expiresInDays * 86_400_000 : null },
+        {
+          name: input.name,
+          role: input.role,
+          token,
+          createdBy: req.user!.username,
+          expiresAtMs: input.expiresInDays ? now + input.expiresInDays * 86_400_000 : null,
+        },
         now,
       );
-      record({ action: 'api-token.create', entityType: 'api-token', entityId: info.id, summary: `created API token "${info.name}" (${info.role})`, detail: { role: info.role, expiresAtMs: info.expiresAtMs } });
+      record({
+        action: 'api-token.create',
+        entityType: 'api-token',
+        entityId: info.id,
+        summary: `created API token "${info.name}" (${info.role})`,
+        detail: { role: info.role, expiresAtMs: info.expiresAtMs },
+      });
       return info;
     });
     ctx.logger.info({ tokenId: info.id, name: info.name, role: info.role, by: req.user!.username }, 'API token created');
@@ -47,14 +62,16 @@ export function apiTokenRoutes(ctx: ApiContext): Router {
     res.status(201).json({ ...info, token } satisfies ApiTokenCreated);
   });
 
-  const sessionUnlessSelf: RequestHandler = (req, res, next) => (req.apiToken?.id === String(req.params.id) ? next() : requireInteractiveSession(req, res, next));
+  const sessionUnlessSelf: RequestHandler = (req, res, next) =>
+    req.apiToken?.id === String(req.params.id) ? next() : requireInteractiveSession(req, res, next);
   r.delete('/:id', sessionUnlessSelf, admin, (req, res) => {
     const id = String(req.params.id);
     const before = ctx.apiTokens.findById(id);
     if (!before) throw new HttpError(404, 'API_TOKEN_NOT_FOUND', `no API token with id ${id}`);
     const info = ctx.audit.audited(req, (record) => {
       const info = ctx.apiTokens.revoke(id, ctx.now())!;
-      if (before.revokedAtMs === null) record({ action: 'api-token.revoke', entityType: 'api-token', entityId: id, summary: `revoked API token "${info.name}"` });
+      if (before.revokedAtMs === null)
+        record({ action: 'api-token.revoke', entityType: 'api-token', entityId: id, summary: `revoked API token "${info.name}"` });
       return info;
     });
     ctx.logger.info({ tokenId: id, by: req.user!.username }, 'API token revoked');

@@ -43,7 +43,12 @@ export interface AppOptions {
 
 /** Builds the express app with every route. `dashboardDir` holds the built dashboard (index.html + assets). */
 export function createApp(ctx: ApiContext, dashboardDir: string, opts: AppOptions = {}): express.Express {
-  return createHttpApp({ isTls: ctx.isTls, logger: ctx.logger, dashboardDir, metricsHandler: opts.metricsHandler, mountRoutes: (app) => {
+  return createHttpApp({
+    isTls: ctx.isTls,
+    logger: ctx.logger,
+    dashboardDir,
+    metricsHandler: opts.metricsHandler,
+    mountRoutes: (app) => {
       mountApiRoutes(app, ctx);
       if (opts.agentDist) app.use('/agent', opts.agentDist, notFound);
       if (opts.installScripts) app.use(opts.installScripts);

@@ -17,7 +17,10 @@ const loginSchema = z.object({ username: z.string().min(1).max(100), password: z
 const secondFactorSchema = z
   .object({ challenge: z.string().min(1).max(200), code: z.string().min(1).max(20).optional(), recoveryCode: z.string().min(1).max(40).optional() })
   .strict()
-  .refine((b) => (b.code === undefined) !== (b.recoveryCode === undefined), { message: 'give either code or recoveryCode', params: { code: 'VALIDATION_FAILED' } });
+  .refine((b) => (b.code === undefined) !== (b.recoveryCode === undefined), {
+    message: 'give either code or recoveryCode',
+    params: { code: 'VALIDATION_FAILED' },
+  });
 
 /** A hash to compare against when the user does not exist, so timing does not reveal usernames. */
 const DUMMY_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
@@ -25,7 +28,12 @@ const DUMMY_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAA
 /** The signed-in user as GET /api/me and the login answers show it. */
 function meOf(ctx: ApiContext, u: { id: string; username: string; role: SessionUser['role'] }): SessionUser {
   const isToken = u.id.startsWith('token:');
-  return { id: u.id, username: u.username, role: u.role, ...(isToken ? {} : { twoFactor: { isEnrolled: ctx.twoFactor.isEnrolled(u.id), isRequired: ctx.twoFactor.isRequiredFor(u.role) } }) };
+  return {
+    id: u.id,
+    username: u.username,
+    role: u.role,
+    ...(isToken ? {} : { twoFactor: { isEnrolled: ctx.twoFactor.isEnrolled(u.id), isRequired: ctx.twoFactor.isRequiredFor(u.role) } }),
+  };
 }
 
 export function authRoutes(ctx: ApiContext): Router {
@@ -57,7 +65,10 @@ export function authRoutes(ctx: ApiContext): Router {
       return;
     }
     startSession(res, ctx.users, found, ctx.now(), ctx.isTls);
-    ctx.audit.record({ id: found.id, name: found.username }, { action: 'login.success', entityType: 'user', entityId: found.id, summary: `${found.username} logged in`, detail: { remote } });
+    ctx.audit.record(
+      { id: found.id, name: found.username },
+      { action: 'login.success', entityType: 'user', entityId: found.id, summary: `${found.username} logged in`, detail: { remote } },
+    );
     ctx.logger.info({ userId: found.id, username: found.username }, 'user logged in');
     res.json(meOf(ctx, found));
   });
@@ -79,15 +90,41 @@ export function authRoutes(ctx: ApiContext): Router {
     }
     if (failure) {
       const left = ctx.twoFactor.challenges.fail(body.challenge);
-      ctx.audit.record({ id: user.id, name: user.username }, { action: 'login.second-factor-failure', entityType: 'user', entityId: user.id, summary: `wrong second factor for ${user.username}`, detail: { remote, method } });
+      ctx.audit.record(
+        { id: user.id, name: user.username },
+        {
+          action: 'login.second-factor-failure',
+          entityType: 'user',
+          entityId: user.id,
+          summary: `wrong second factor for ${user.username}`,
+          detail: { remote, method },
+        },
+      );
       if (left === 0) throw new HttpError(401, 'LOGIN_CHALLENGE_INVALID', `${failure.message}; too many tries: enter your password again`);
       throw failure;
     }
     ctx.twoFactor.challenges.end(body.challenge);
     startSession(res, ctx.users, user, ctx.now(), ctx.isTls);
-    ctx.audit.record({ id: user.id, name: user.username }, { action: 'login.success', entityType: 'user', entityId: user.id, summary: `${user.username} logged in (${method === 'totp' ? 'authenticator code' : 'recovery code'})`, detail: { remote, secondFactor: method } });
+    ctx.audit.record(
+      { id: user.id, name: user.username },
+      {
+        action: 'login.success',
+        entityType: 'user',
+        entityId: user.id,
+        summary: `${user.username} logged in (${method === 'totp' ? 'authenticator code' : 'recovery code'})`,
+        detail: { remote, secondFactor: method },
+      },
+    );
     if (method === 'recovery-code') {
-      ctx.audit.record({ id: user.id, name: user.username }, { action: 'two-factor.recovery-used', entityType: 'user', entityId: user.id, summary: `${user.username} used a recovery code (${ctx.twoFactor.recoveryCodesLeft(user.id)} left)` });
+      ctx.audit.record(
+        { id: user.id, name: user.username },
+        {
+          action: 'two-factor.recovery-used',
+          entityType: 'user',
+          entityId: user.id,
+          summary: `${user.username} used a recovery code (${ctx.twoFactor.recoveryCodesLeft(user.id)} left)`,
+        },
+      );
     }
     ctx.logger.info({ userId: user.id, username: user.username, secondFactor: method }, 'user logged in');
     res.json({ ...meOf(ctx, user), ...(method === 'recovery-code' ? { recoveryCodesLeft: ctx.twoFactor.recoveryCodesLeft(user.id) } : {}) });
@@ -95,7 +132,11 @@ export function authRoutes(ctx: ApiContext): Router {
 
   r.post('/logout', (req, res) => {
     const user = sessionUserFromRequest(req, ctx.users, ctx.now());
-    if (user) ctx.audit.record({ id: user.id, name: user.username }, { action: 'logout', entityType: 'user', entityId: user.id, summary: `${user.username} logged out` });
+    if (user)
+      ctx.audit.record(
+        { id: user.id, name: user.username },
+        { action: 'logout', entityType: 'user', entityId: user.id, summary: `${user.username} logged out` },
+      );
     endSession(req, res, ctx.users, ctx.isTls);
     res.status(204).end();
   });

@@ -27,7 +27,13 @@ export function channelRoutes(ctx: ApiContext): Router {
     const input = parseInput(channelInputSchema, req.body);
     const c = ctx.audit.audited(req, (record) => {
       const c = svc.create(input, req.user!.username);
-      record({ action: 'channel.create', entityType: 'channel', entityId: c.id, summary: `created ${c.type} channel "${c.name}"`, detail: { type: c.type, config: c.config, isEnabled: c.isEnabled } });
+      record({
+        action: 'channel.create',
+        entityType: 'channel',
+        entityId: c.id,
+        summary: `created ${c.type} channel "${c.name}"`,
+        detail: { type: c.type, config: c.config, isEnabled: c.isEnabled },
+      });
       return c;
     });
     res.status(201).json(c);
@@ -43,8 +49,16 @@ export function channelRoutes(ctx: ApiContext): Router {
       const after = svc.update(id, patch, req.user!.username);
       const changes = changedFields(before, after, ['name', 'isEnabled', 'config']);
       // A secret sent again masked compares equal; one replaced shows only as "changed".
-      if (patch.config !== undefined && changes.config === undefined && JSON.stringify(patch.config) !== JSON.stringify(before.config)) changes.config = { from: before.config, to: after.config };
-      if (Object.keys(changes).length > 0) record({ action: 'channel.update', entityType: 'channel', entityId: id, summary: `changed channel "${after.name}": ${Object.keys(changes).join(', ')}`, detail: { changes } });
+      if (patch.config !== undefined && changes.config === undefined && JSON.stringify(patch.config) !== JSON.stringify(before.config))
+        changes.config = { from: before.config, to: after.config };
+      if (Object.keys(changes).length > 0)
+        record({
+          action: 'channel.update',
+          entityType: 'channel',
+          entityId: id,
+          summary: `changed channel "${after.name}": ${Object.keys(changes).join(', ')}`,
+          detail: { changes },
+        });
       return after;
     });
     res.json(c);
@@ -65,11 +79,23 @@ export function channelRoutes(ctx: ApiContext): Router {
     // The send is awaited, so its entry is written after it (outcome included) rather than in one transaction.
     try {
       const result = await svc.test(id, req.user!, to);
-      ctx.audit.record(actorOf(req), { action: 'channel.test', entityType: 'channel', entityId: id, summary: `sent a test message through "${name}"`, detail: { ok: true, deliveryId: result.deliveryId } });
+      ctx.audit.record(actorOf(req), {
+        action: 'channel.test',
+        entityType: 'channel',
+        entityId: id,
+        summary: `sent a test message through "${name}"`,
+        detail: { ok: true, deliveryId: result.deliveryId },
+      });
       res.json(result);
     } catch (err) {
       if (err instanceof HttpError && err.code === 'CHANNEL_TEST_FAILED') {
-        ctx.audit.record(actorOf(req), { action: 'channel.test', entityType: 'channel', entityId: id, summary: `test message through "${name}" failed`, detail: { ok: false } });
+        ctx.audit.record(actorOf(req), {
+          action: 'channel.test',
+          entityType: 'channel',
+          entityId: id,
+          summary: `test message through "${name}" failed`,
+          detail: { ok: false },
+        });
       }
       throw err;
     }

@@ -23,9 +23,7 @@ import type { ApiContext } from './context.js';
 const month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month YYYY-MM');
 const clientId = z.string().min(1).max(64);
 
-const reportQuerySchema = z
-  .object({ client: clientId, month, lang: z.enum(LOCALES).optional(), format: z.enum(['html', 'pdf']).default('html') })
-  .strict();
+const reportQuerySchema = z.object({ client: clientId, month, lang: z.enum(LOCALES).optional(), format: z.enum(['html', 'pdf']).default('html') }).strict();
 const clientMonthSchema = z.object({ client: clientId, month }).strict();
 const archiveQuerySchema = z.object({ client: clientId }).strict();
 const allQuerySchema = z.object({ month }).strict();
@@ -40,10 +38,17 @@ const settingsSchema = z
   .strict();
 const alertTimeSchema = z
   .object({
-    minutes: z.number().int('minutes must be a whole number').min(1).max(24 * 60),
+    minutes: z
+      .number()
+      .int('minutes must be a whole number')
+      .min(1)
+      .max(24 * 60),
     technician: z.string().trim().min(1).max(100).optional(),
     note: z.string().max(2000).nullable().optional(),
-    date: z.string().refine((d) => parseLocalDate(d) !== undefined, 'must be a calendar date YYYY-MM-DD').optional(),
+    date: z
+      .string()
+      .refine((d) => parseLocalDate(d) !== undefined, 'must be a calendar date YYYY-MM-DD')
+      .optional(),
   })
   .strict();
 
@@ -76,8 +81,18 @@ export function clientReportRoutes(ctx: ApiContext): Router {
     const input = parseInput(clientMonthSchema, req.body);
     const client = mustClient(input.client);
     const outcome = await ctx.billing.reportScheduler.send(client.id, input.month);
-    ctx.audit.audited(req, (record) => record({ action: 'report.send', entityType: 'client', entityId: client.id, summary: `monthly report ${input.month} of ${client.name}: ${outcome.delivery}`, detail: outcome }));
-    res.status(outcome.delivery === 'failed' ? 502 : 201).json(outcome.delivery === 'failed' ? { error: { code: 'REPORT_NOT_SENT', message: outcome.detail ?? 'the report could not be sent' } } : outcome);
+    ctx.audit.audited(req, (record) =>
+      record({
+        action: 'report.send',
+        entityType: 'client',
+        entityId: client.id,
+        summary: `monthly report ${input.month} of ${client.name}: ${outcome.delivery}`,
+        detail: outcome,
+      }),
+    );
+    res
+      .status(outcome.delivery === 'failed' ? 502 : 201)
+      .json(outcome.delivery === 'failed' ? { error: { code: 'REPORT_NOT_SENT', message: outcome.detail ?? 'the report could not be sent' } } : outcome);
   });
 
   r.get('/client-report/archive', (req, res) => {
@@ -94,7 +109,18 @@ export function clientReportRoutes(ctx: ApiContext): Router {
   r.get('/billing.csv', (req, res) => {
     const q = parseInput(clientMonthSchema, req.query, 'query');
     const b = ctx.billing.reports.billing(q.client, q.month);
-    const rows = b.incidents.map((i) => [i.incidentId, i.title, i.state, new Date(i.openedAtMs).toISOString(), i.minutes, i.billedMinutes, i.hours, i.amount, b.currency, i.notes.join(' | ')]);
+    const rows = b.incidents.map((i) => [
+      i.incidentId,
+      i.title,
+      i.state,
+      new Date(i.openedAtMs).toISOString(),
+      i.minutes,
+      i.billedMinutes,
+      i.hours,
+      i.amount,
+      b.currency,
+      i.notes.join(' | '),
+    ]);
     rows.push(['total', '', '', '', b.totalMinutes, b.totalBilledMinutes, b.totalHours, b.totalAmount, b.currency, '']);
     res.type('text/csv').setHeader('content-disposition', `attachment; filename="billing-${q.month}.csv"`);
     res.send(toCsv(['incident_id', 'title', 'state', 'opened_at', 'booked_minutes', 'billed_minutes', 'billed_hours', 'amount', 'currency', 'notes'], rows));
@@ -105,7 +131,9 @@ export function clientReportRoutes(ctx: ApiContext): Router {
     const client = mustClient(q.client);
     const from = `${q.month}-01`;
     const to = lastDayOf(q.month);
-    const rows: (string | number | null)[][] = store.incidentEntries(client.id, from, to).map((e) => [e.date, 'incident', e.incidentId, e.technician, e.minutes, e.note]);
+    const rows: (string | number | null)[][] = store
+      .incidentEntries(client.id, from, to)
+      .map((e) => [e.date, 'incident', e.incidentId, e.technician, e.minutes, e.note]);
     for (const alertId of store.alertMinutes(client.id, from, to).keys()) {
       for (const e of store.alertTime(alertId)) if (e.date >= from && e.date <= to) rows.push([e.date, 'alert', alertId, e.technician, e.minutes, e.note]);
     }
@@ -150,7 +178,13 @@ export function clientReportRoutes(ctx: ApiContext): Router {
     const input = parseInput(settingsSchema, req.body);
     ctx.audit.audited(req, (record) => {
       store.saveSettings({ clientId: client.id, ...input });
-      record({ action: 'client.report-settings', entityType: 'client', entityId: client.id, summary: `report settings of ${client.name} changed`, detail: input });
+      record({
+        action: 'client.report-settings',
+        entityType: 'client',
+        entityId: client.id,
+        summary: `report settings of ${client.name} changed`,
+        detail: input,
+      });
     });
     res.json(store.settings(client.id));
   });
@@ -179,10 +213,24 @@ export function alertTimeRoutes(ctx: ApiContext): Router {
     const nowMs = ctx.now();
     const p = zonedParts(nowMs, timezone);
     const today = `${p.year}-${String(p.month).padStart(2, '0')}-${String(p.day).padStart(2, '0')}`;
-    const entry = { id: generateId(), alertId: alert.id, technician: input.technician ?? req.user!.username, minutes: input.minutes, note: input.note ?? null, date: input.date ?? today, createdAtMs: nowMs };
+    const entry = {
+      id: generateId(),
+      alertId: alert.id,
+      technician: input.technician ?? req.user!.username,
+      minutes: input.minutes,
+      note: input.note ?? null,
+      date: input.date ?? today,
+      createdAtMs: nowMs,
+    };
     ctx.audit.audited(req, (record) => {
       store.addAlertTime({ ...entry, createdBy: req.user!.username });
-      record({ action: 'alert.time-book', entityType: 'alert', entityId: alert.id, summary: `booked ${entry.minutes} min by ${entry.technician} on ${entry.date}`, detail: { entryId: entry.id, minutes: entry.minutes } });
+      record({
+        action: 'alert.time-book',
+        entityType: 'alert',
+        entityId: alert.id,
+        summary: `booked ${entry.minutes} min by ${entry.technician} on ${entry.date}`,
+        detail: { entryId: entry.id, minutes: entry.minutes },
+      });
     });
     res.status(201).json(entry);
   });
@@ -193,7 +241,13 @@ export function alertTimeRoutes(ctx: ApiContext): Router {
     if (!entry || entry.alertId !== alert.id) throw new HttpError(404, 'TIME_ENTRY_NOT_FOUND', `alert ${alert.id} has no time entry ${req.params.entryId}`);
     ctx.audit.audited(req, (record) => {
       store.deleteAlertTime(entry.id);
-      record({ action: 'alert.time-remove', entityType: 'alert', entityId: alert.id, summary: `removed time entry ${entry.id}`, detail: { entryId: entry.id } });
+      record({
+        action: 'alert.time-remove',
+        entityType: 'alert',
+        entityId: alert.id,
+        summary: `removed time entry ${entry.id}`,
+        detail: { entryId: entry.id },
+      });
     });
     res.status(204).end();
   });

@@ -19,7 +19,10 @@ export const clientInputSchema = z
     }),
     monthlyFee: z.number().finite().min(0).max(1e9).optional(),
     hourlyRate: z.number().finite().min(0).max(1e6).optional(),
-    currency: z.string().regex(/^[A-Z]{3}$/, 'must be a 3-letter ISO 4217 code such as EUR').optional(),
+    currency: z
+      .string()
+      .regex(/^[A-Z]{3}$/, 'must be a 3-letter ISO 4217 code such as EUR')
+      .optional(),
     timezone: z
       .string()
       .refine((tz) => {
@@ -39,7 +42,12 @@ const tokenInputSchema = z
   .object({
     label: z.string().max(200).optional(),
     /** Lifetime in hours; omitted = never expires (revoke it instead). */
-    expiresInHours: z.number().int().min(1).max(24 * 365).optional(),
+    expiresInHours: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 365)
+      .optional(),
   })
   .strict();
 
@@ -54,7 +62,13 @@ export function clientRoutes(ctx: ApiContext): Router {
     if (ctx.clients.findByName(input.name)) throw new HttpError(409, 'CLIENT_EXISTS', `a client named "${input.name}" already exists`);
     const created = ctx.audit.audited(req, (record) => {
       const c = ctx.clients.create(input, ctx.now());
-      record({ action: 'client.create', entityType: 'client', entityId: c.id, summary: `created client "${c.name}" (${c.contract})`, detail: { contract: c.contract, monthlyFee: c.monthlyFee, hourlyRate: c.hourlyRate, currency: c.currency } });
+      record({
+        action: 'client.create',
+        entityType: 'client',
+        entityId: c.id,
+        summary: `created client "${c.name}" (${c.contract})`,
+        detail: { contract: c.contract, monthlyFee: c.monthlyFee, hourlyRate: c.hourlyRate, currency: c.currency },
+      });
       return c;
     });
     res.status(201).json(created);
@@ -79,7 +93,13 @@ export function clientRoutes(ctx: ApiContext): Router {
       const changes = changedFields(before, after, ['name', 'contract', 'monthlyFee', 'hourlyRate', 'currency', 'timezone', 'contact']);
       if (Object.keys(changes).length > 0) {
         const contract = changes.contract ? `contract ${String(changes.contract.from)} → ${String(changes.contract.to)}` : null;
-        const summary = `changed client "${after.name}": ${contract ?? Object.keys(changes).join(', ')}${contract && Object.keys(changes).length > 1 ? ` (and ${Object.keys(changes).filter((k) => k !== 'contract').join(', ')})` : ''}`;
+        const summary = `changed client "${after.name}": ${contract ?? Object.keys(changes).join(', ')}${
+          contract && Object.keys(changes).length > 1
+            ? ` (and ${Object.keys(changes)
+                .filter((k) => k !== 'contract')
+                .join(', ')})`
+            : ''
+        }`;
         record({ action: 'client.update', entityType: 'client', entityId: id, summary, detail: { changes } });
       }
       return after;
@@ -96,7 +116,13 @@ export function clientRoutes(ctx: ApiContext): Router {
     try {
       ctx.audit.audited(req, (record) => {
         ctx.clients.delete(id);
-        record({ action: 'client.delete', entityType: 'client', entityId: id, summary: `deleted client "${before.name}"`, detail: { name: before.name, contract: before.contract } });
+        record({
+          action: 'client.delete',
+          entityType: 'client',
+          entityId: id,
+          summary: `deleted client "${before.name}"`,
+          detail: { name: before.name, contract: before.contract },
+        });
       });
     } catch (err) {
       if ((err as { code?: string }).code !== 'SQLITE_CONSTRAINT_FOREIGNKEY') throw err;
@@ -120,7 +146,13 @@ export function clientRoutes(ctx: ApiContext): Router {
         { label: input.label ?? null, expiresAtMs: input.expiresInHours ? now + input.expiresInHours * 3_600_000 : null },
         now,
       );
-      record({ action: 'enrollment-token.create', entityType: 'enrollment-token', entityId: info.id, summary: `created an enrollment token for client "${c.name}"${info.label ? ` (${info.label})` : ''}`, detail: { clientId: c.id, label: info.label, expiresAtMs: info.expiresAtMs } });
+      record({
+        action: 'enrollment-token.create',
+        entityType: 'enrollment-token',
+        entityId: info.id,
+        summary: `created an enrollment token for client "${c.name}"${info.label ? ` (${info.label})` : ''}`,
+        detail: { clientId: c.id, label: info.label, expiresAtMs: info.expiresAtMs },
+      });
       return info;
     });
     // The token is shown once; only its hash is kept.
@@ -146,7 +178,13 @@ export function clientRoutes(ctx: ApiContext): Router {
     const previous = ctx.settings.forClient(c.id);
     ctx.audit.audited(req, (record) => {
       ctx.settings.setForClient(c.id, config);
-      record({ action: 'client.agent-config', entityType: 'client', entityId: c.id, summary: `changed the agent settings of client "${c.name}"`, detail: { from: previous, to: config } });
+      record({
+        action: 'client.agent-config',
+        entityType: 'client',
+        entityId: c.id,
+        summary: `changed the agent settings of client "${c.name}"`,
+        detail: { from: previous, to: config },
+      });
     });
     // Every connected agent of the client gets its new effective config now; the others at their next welcome.
     const pushedTo = ctx.devices.idsOfClient(c.id).filter((id) => ctx.agents.refreshConfig(id)).length;

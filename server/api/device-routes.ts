@@ -77,7 +77,13 @@ export function deviceRoutes(ctx: ApiContext): Router {
     try {
       ctx.audit.audited(req, (record) => {
         ctx.devices.moveToClient(id, clientId);
-        record({ action: 'device.move', entityType: 'device', entityId: id, summary: `moved device ${device.hostname} to client "${ctx.clients.findById(clientId)!.name}"`, detail: { clientId: { from: device.clientId, to: clientId } } });
+        record({
+          action: 'device.move',
+          entityType: 'device',
+          entityId: id,
+          summary: `moved device ${device.hostname} to client "${ctx.clients.findById(clientId)!.name}"`,
+          detail: { clientId: { from: device.clientId, to: clientId } },
+        });
       });
     } catch (err) {
       if ((err as { code?: string }).code !== 'SQLITE_CONSTRAINT_UNIQUE') throw err;
@@ -112,7 +118,12 @@ export function deviceRoutes(ctx: ApiContext): Router {
   r.post('/:id/rotate-credential', act, async (req, res) => {
     const device = findDevice(String(req.params.id));
     // Recorded when asked for: the outcome (now or at the next connection) is in the device's state.
-    ctx.audit.record(actorOf(req), { action: 'device.rotate-credential', entityType: 'device', entityId: device.id, summary: `asked device ${device.hostname} to rotate its credential` });
+    ctx.audit.record(actorOf(req), {
+      action: 'device.rotate-credential',
+      entityType: 'device',
+      entityId: device.id,
+      summary: `asked device ${device.hostname} to rotate its credential`,
+    });
     const status = await ctx.agents.rotateCredential(device.id, ROTATION_WAIT_MS);
     ctx.logger.info({ deviceId: device.id, userId: req.user?.id, status }, 'device credential rotation');
     const after = findDevice(device.id);
@@ -136,7 +147,13 @@ export function deviceRoutes(ctx: ApiContext): Router {
     const previous = ctx.settings.forDevice(device.id).device;
     ctx.audit.audited(req, (record) => {
       ctx.settings.setForDevice(device.id, config);
-      record({ action: 'device.agent-config', entityType: 'device', entityId: device.id, summary: `changed the agent settings of device ${device.hostname}`, detail: { from: previous, to: config } });
+      record({
+        action: 'device.agent-config',
+        entityType: 'device',
+        entityId: device.id,
+        summary: `changed the agent settings of device ${device.hostname}`,
+        detail: { from: previous, to: config },
+      });
     });
     const isPushed = ctx.agents.refreshConfig(device.id);
     ctx.logger.info({ deviceId: device.id, userId: req.user?.id, isPushed }, 'device agent config changed');

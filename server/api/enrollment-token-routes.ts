@@ -10,7 +10,13 @@ export function enrollmentTokenRoutes(ctx: ApiContext): Router {
     const info = ctx.audit.audited(req, (record) => {
       const info = ctx.clients.revokeEnrollmentToken(String(req.params.id), ctx.now());
       if (!info) throw new HttpError(404, 'ENROLLMENT_TOKEN_NOT_FOUND', `no enrollment token with id ${String(req.params.id)}`);
-      record({ action: 'enrollment-token.revoke', entityType: 'enrollment-token', entityId: info.id, summary: `revoked enrollment token ${info.label ? `"${info.label}"` : info.id}`, detail: { clientId: info.clientId } });
+      record({
+        action: 'enrollment-token.revoke',
+        entityType: 'enrollment-token',
+        entityId: info.id,
+        summary: `revoked enrollment token ${info.label ? `"${info.label}"` : info.id}`,
+        detail: { clientId: info.clientId },
+      });
       return info;
     });
     // Devices enrolled with it keep their own credentials; only new enrollments are refused.

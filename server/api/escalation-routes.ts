@@ -19,7 +19,13 @@ export function escalationRoutes(ctx: ApiContext): Router {
     const input = parseInput(policyInputSchema, req.body);
     const p = ctx.audit.audited(req, (record) => {
       const p = svc.createPolicy(input, req.user!.username);
-      record({ action: 'escalation-policy.create', entityType: 'escalation-policy', entityId: p.id, summary: `created escalation policy "${p.name}"`, detail: { policy: input } });
+      record({
+        action: 'escalation-policy.create',
+        entityType: 'escalation-policy',
+        entityId: p.id,
+        summary: `created escalation policy "${p.name}"`,
+        detail: { policy: input },
+      });
       return p;
     });
     res.status(201).json(p);
@@ -34,7 +40,14 @@ export function escalationRoutes(ctx: ApiContext): Router {
       const before = svc.getPolicy(id);
       const after = svc.updatePolicy(id, patch, req.user!.username);
       const changes = changedFields(before, after, ['name', 'levels', 'repeat', 'repeatAfterMs', 'isDefault', 'clientIds']);
-      if (Object.keys(changes).length > 0) record({ action: 'escalation-policy.update', entityType: 'escalation-policy', entityId: id, summary: `changed escalation policy "${after.name}": ${Object.keys(changes).join(', ')}`, detail: { changes } });
+      if (Object.keys(changes).length > 0)
+        record({
+          action: 'escalation-policy.update',
+          entityType: 'escalation-policy',
+          entityId: id,
+          summary: `changed escalation policy "${after.name}": ${Object.keys(changes).join(', ')}`,
+          detail: { changes },
+        });
       return after;
     });
     res.json(p);

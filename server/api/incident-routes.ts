@@ -30,7 +30,11 @@ const openSchema = z
 
 const timeEntrySchema = z
   .object({
-    minutes: z.number().int('minutes must be a whole number').min(1).max(24 * 60),
+    minutes: z
+      .number()
+      .int('minutes must be a whole number')
+      .min(1)
+      .max(24 * 60),
     technician: z.string().trim().min(1).max(100).optional(),
     note: z.string().max(2000).nullable().optional(),
     date: z
@@ -59,7 +63,13 @@ export function incidentRoutes(ctx: ApiContext): Router {
     const input = parseInput(openSchema, req.body);
     const i = ctx.audit.audited(req, (record) => {
       const i = incidentActions.open(input, actor(req));
-      record({ action: 'incident.open', entityType: 'incident', entityId: i.id, summary: `opened incident "${i.title}"`, detail: { clientId: input.clientId, deviceId: input.deviceId ?? null, severity: input.severity } });
+      record({
+        action: 'incident.open',
+        entityType: 'incident',
+        entityId: i.id,
+        summary: `opened incident "${i.title}"`,
+        detail: { clientId: input.clientId, deviceId: input.deviceId ?? null, severity: input.severity },
+      });
       return i;
     });
     res.status(201).json(i);
@@ -87,7 +97,13 @@ export function incidentRoutes(ctx: ApiContext): Router {
     res.json(
       ctx.audit.audited(req, (record) => {
         const i = incidentActions.bill(id, actor(req));
-        record({ action: 'incident.bill', entityType: 'incident', entityId: id, summary: `billed incident "${i.title}" (${i.bookedMinutes} min)`, detail: { bookedMinutes: i.bookedMinutes } });
+        record({
+          action: 'incident.bill',
+          entityType: 'incident',
+          entityId: id,
+          summary: `billed incident "${i.title}" (${i.bookedMinutes} min)`,
+          detail: { bookedMinutes: i.bookedMinutes },
+        });
         return i;
       }),
     );
@@ -107,7 +123,13 @@ export function incidentRoutes(ctx: ApiContext): Router {
     const input = parseInput(timeEntrySchema, req.body);
     const entry = ctx.audit.audited(req, (record) => {
       const e = incidentActions.addTime(id, actor(req), input);
-      record({ action: 'incident.time-book', entityType: 'incident', entityId: id, summary: `booked ${e.minutes} min by ${e.technician} on ${e.date}`, detail: { entryId: e.id, minutes: e.minutes, technician: e.technician, date: e.date } });
+      record({
+        action: 'incident.time-book',
+        entityType: 'incident',
+        entityId: id,
+        summary: `booked ${e.minutes} min by ${e.technician} on ${e.date}`,
+        detail: { entryId: e.id, minutes: e.minutes, technician: e.technician, date: e.date },
+      });
       return e;
     });
     res.status(201).json(entry);

@@ -28,7 +28,13 @@ export function maintenanceRoutes(ctx: ApiContext): Router {
     const input = parseInput(maintenanceInputSchema, req.body);
     const w = ctx.audit.audited(req, (record) => {
       const w = service.create(input, req.user!.username);
-      record({ action: 'maintenance.create', entityType: 'maintenance', entityId: w.id, summary: `created maintenance window "${w.name}"`, detail: { window: input } });
+      record({
+        action: 'maintenance.create',
+        entityType: 'maintenance',
+        entityId: w.id,
+        summary: `created maintenance window "${w.name}"`,
+        detail: { window: input },
+      });
       return w;
     });
     res.status(201).json(w);
@@ -40,7 +46,13 @@ export function maintenanceRoutes(ctx: ApiContext): Router {
     const w = ctx.audit.audited(req, (record) => {
       const before = service.get(id);
       const after = service.replace(id, input);
-      record({ action: 'maintenance.update', entityType: 'maintenance', entityId: id, summary: `changed maintenance window "${after.name}"`, detail: { changes: changedFields(before, after, Object.keys(input)) } });
+      record({
+        action: 'maintenance.update',
+        entityType: 'maintenance',
+        entityId: id,
+        summary: `changed maintenance window "${after.name}"`,
+        detail: { changes: changedFields(before, after, Object.keys(input)) },
+      });
       return after;
     });
     res.json(w);

@@ -47,7 +47,13 @@ export function notificationRoutes(ctx: ApiContext): Router {
     res.json(
       ctx.audit.audited(req, (record) => {
         const after = ctx.notify.digest.update(s);
-        record({ action: 'digest.update', entityType: 'digest', entityId: null, summary: `changed the break-fix digest (${after.isEnabled ? 'on' : 'off'})`, detail: { changes: changedFields(before, after) } });
+        record({
+          action: 'digest.update',
+          entityType: 'digest',
+          entityId: null,
+          summary: `changed the break-fix digest (${after.isEnabled ? 'on' : 'off'})`,
+          detail: { changes: changedFields(before, after) },
+        });
         return after;
       }),
     );
@@ -63,7 +69,12 @@ export function notificationRoutes(ctx: ApiContext): Router {
     if (!d) throw new HttpError(404, 'DELIVERY_NOT_FOUND', `no delivery with id ${req.params.id}`);
     ctx.audit.audited(req, (record) => {
       if (!ctx.notify.retryDead(id)) throw new HttpError(409, 'DELIVERY_NOT_DEAD', `delivery ${id} is ${d.status}; only dead deliveries can be retried`);
-      record({ action: 'delivery.retry', entityType: 'delivery', entityId: String(id), summary: `queued dead delivery ${id} (${d.channelName} → ${d.recipient}) again` });
+      record({
+        action: 'delivery.retry',
+        entityType: 'delivery',
+        entityId: String(id),
+        summary: `queued dead delivery ${id} (${d.channelName} → ${d.recipient}) again`,
+      });
     });
     ctx.logger.info({ deliveryId: id, by: req.user!.username }, 'dead delivery queued again');
     res.json(deliveries.findById(id));

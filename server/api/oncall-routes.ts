@@ -29,7 +29,13 @@ export function onCallRoutes(ctx: ApiContext): Router {
     const me = ctx.users.findById(req.user!.id);
     if (!me) throw new HttpError(400, 'TEST_PAGE_UNREACHABLE', 'an API token has no contact points; sign in as a person to test your pages');
     const result = await ctx.notify.channelService.testPage(me);
-    ctx.audit.record(actorOf(req), { action: 'oncall.test-page', entityType: 'user', entityId: me.id, summary: `sent a test page to ${me.username} (${result.results.length} contact point${result.results.length === 1 ? '' : 's'})`, detail: { ok: result.ok } });
+    ctx.audit.record(actorOf(req), {
+      action: 'oncall.test-page',
+      entityType: 'user',
+      entityId: me.id,
+      summary: `sent a test page to ${me.username} (${result.results.length} contact point${result.results.length === 1 ? '' : 's'})`,
+      detail: { ok: result.ok },
+    });
     res.json(result);
   });
   r.get('/fallback', (_req, res) => {
@@ -39,7 +45,13 @@ export function onCallRoutes(ctx: ApiContext): Router {
     const input = parseInput(z.object({ target: targetSchema }).strict(), req.body);
     const answer = ctx.audit.audited(req, (record) => {
       const out = svc.setFallback(input.target);
-      record({ action: 'oncall.fallback', entityType: 'oncall', entityId: 'fallback', summary: `set the on-call fallback to ${input.target.type}`, detail: { target: input.target } });
+      record({
+        action: 'oncall.fallback',
+        entityType: 'oncall',
+        entityId: 'fallback',
+        summary: `set the on-call fallback to ${input.target.type}`,
+        detail: { target: input.target },
+      });
       return out;
     });
     res.json(answer);
@@ -51,7 +63,13 @@ export function onCallRoutes(ctx: ApiContext): Router {
     const input = parseInput(scheduleInputSchema, req.body);
     const s = ctx.audit.audited(req, (record) => {
       const s = svc.createSchedule(input, req.user!.username);
-      record({ action: 'schedule.create', entityType: 'schedule', entityId: s.id, summary: `created on-call schedule "${s.name}"`, detail: { schedule: input } });
+      record({
+        action: 'schedule.create',
+        entityType: 'schedule',
+        entityId: s.id,
+        summary: `created on-call schedule "${s.name}"`,
+        detail: { schedule: input },
+      });
       return s;
     });
     res.status(201).json(s);
@@ -66,7 +84,14 @@ export function onCallRoutes(ctx: ApiContext): Router {
       const before = svc.getSchedule(id);
       const after = svc.updateSchedule(id, patch, req.user!.username);
       const changes = changedFields(before, after, ['name', 'timezone', 'layers']);
-      if (Object.keys(changes).length > 0) record({ action: 'schedule.update', entityType: 'schedule', entityId: id, summary: `changed on-call schedule "${after.name}": ${Object.keys(changes).join(', ')}`, detail: { changes } });
+      if (Object.keys(changes).length > 0)
+        record({
+          action: 'schedule.update',
+          entityType: 'schedule',
+          entityId: id,
+          summary: `changed on-call schedule "${after.name}": ${Object.keys(changes).join(', ')}`,
+          detail: { changes },
+        });
       return after;
     });
     res.json(s);
@@ -93,7 +118,13 @@ export function onCallRoutes(ctx: ApiContext): Router {
     const o = ctx.audit.audited(req, (record) => {
       const o = svc.addOverride(id, input, req.user!.username);
       const who = ctx.users.findById(input.userId)?.username ?? input.userId;
-      record({ action: 'schedule.override-add', entityType: 'schedule', entityId: id, summary: `put ${who} on call in "${svc.getSchedule(id).name}" from ${new Date(input.startsAtMs).toISOString()} to ${new Date(input.endsAtMs).toISOString()}`, detail: { overrideId: o.id, ...input } });
+      record({
+        action: 'schedule.override-add',
+        entityType: 'schedule',
+        entityId: id,
+        summary: `put ${who} on call in "${svc.getSchedule(id).name}" from ${new Date(input.startsAtMs).toISOString()} to ${new Date(input.endsAtMs).toISOString()}`,
+        detail: { overrideId: o.id, ...input },
+      });
       return o;
     });
     res.status(201).json(o);
@@ -103,7 +134,13 @@ export function onCallRoutes(ctx: ApiContext): Router {
     const overrideId = String(req.params.overrideId);
     ctx.audit.audited(req, (record) => {
       svc.deleteOverride(id, overrideId);
-      record({ action: 'schedule.override-delete', entityType: 'schedule', entityId: id, summary: `removed an override from on-call schedule "${svc.getSchedule(id).name}"`, detail: { overrideId } });
+      record({
+        action: 'schedule.override-delete',
+        entityType: 'schedule',
+        entityId: id,
+        summary: `removed an override from on-call schedule "${svc.getSchedule(id).name}"`,
+        detail: { overrideId },
+      });
     });
     res.status(204).end();
   });

@@ -25,8 +25,14 @@ export function probeRoutes(ctx: ApiContext): Router {
   function checkProbe(probeDeviceId: string, clientId: string): void {
     const probe = ctx.devices.findById(probeDeviceId);
     if (!probe) throw new HttpError(400, 'PROBE_NOT_FOUND', `body.probeDeviceId: no device with id ${probeDeviceId}`);
-    if (probe.probeDeviceId !== null) throw new HttpError(400, 'PROBE_NOT_AN_AGENT', `body.probeDeviceId: ${probe.hostname} is a probed device; a probe must run the agent`);
-    if (probe.clientId !== clientId) throw new HttpError(400, 'PROBE_OTHER_CLIENT', `body.probeDeviceId: ${probe.hostname} belongs to another client; a probe checks only its own client's devices`);
+    if (probe.probeDeviceId !== null)
+      throw new HttpError(400, 'PROBE_NOT_AN_AGENT', `body.probeDeviceId: ${probe.hostname} is a probed device; a probe must run the agent`);
+    if (probe.clientId !== clientId)
+      throw new HttpError(
+        400,
+        'PROBE_OTHER_CLIENT',
+        `body.probeDeviceId: ${probe.hostname} belongs to another client; a probe checks only its own client's devices`,
+      );
     if (probe.isDisabled) throw new HttpError(400, 'PROBE_DISABLED', `body.probeDeviceId: ${probe.hostname} is disabled`);
   }
 
@@ -48,8 +54,10 @@ export function probeRoutes(ctx: ApiContext): Router {
   function checkCredentials(checks: readonly ProbeCheck[], stored: readonly string[]): void {
     checks.forEach((c, i) => {
       if (c.type !== 'snmp' || stored.includes(c.id)) return;
-      if (c.version === 'v2c' && c.community === undefined) throw new HttpError(400, 'SNMP_CREDENTIAL_MISSING', `body.checks.${i}.community: a v2c check needs its community`);
-      if (c.version === 'v3' && c.v3 === undefined) throw new HttpError(400, 'SNMP_CREDENTIAL_MISSING', `body.checks.${i}.v3: a v3 check needs its user, authKey and privKey`);
+      if (c.version === 'v2c' && c.community === undefined)
+        throw new HttpError(400, 'SNMP_CREDENTIAL_MISSING', `body.checks.${i}.community: a v2c check needs its community`);
+      if (c.version === 'v3' && c.v3 === undefined)
+        throw new HttpError(400, 'SNMP_CREDENTIAL_MISSING', `body.checks.${i}.v3: a v3 check needs its user, authKey and privKey`);
     });
   }
 
@@ -70,8 +78,24 @@ export function probeRoutes(ctx: ApiContext): Router {
     checkProbe(input.probeDeviceId, clientId);
     checkCredentials(input.checks, []);
     const id = ctx.audit.audited(req, (record) => {
-      const newId = ctx.probes.create({ clientId, name: input.name, kind: input.kind, probeDeviceId: input.probeDeviceId, intervalMs: input.intervalMs ?? DEFAULT_PROBE_INTERVAL_MS, checks: input.checks }, ctx.now());
-      record({ action: 'device.probed-create', entityType: 'device', entityId: newId, summary: `added ${input.kind} "${input.name}" to client "${client.name}", checked by probe ${input.probeDeviceId}`, detail: { checks: input.checks.map((c) => c.id) } });
+      const newId = ctx.probes.create(
+        {
+          clientId,
+          name: input.name,
+          kind: input.kind,
+          probeDeviceId: input.probeDeviceId,
+          intervalMs: input.intervalMs ?? DEFAULT_PROBE_INTERVAL_MS,
+          checks: input.checks,
+        },
+        ctx.now(),
+      );
+      record({
+        action: 'device.probed-create',
+        entityType: 'device',
+        entityId: newId,
+        summary: `added ${input.kind} "${input.name}" to client "${client.name}", checked by probe ${input.probeDeviceId}`,
+        detail: { checks: input.checks.map((c) => c.id) },
+      });
       return newId;
     });
     ctx.agents.refreshConfig(input.probeDeviceId);
@@ -86,12 +110,22 @@ export function probeRoutes(ctx: ApiContext): Router {
   r.put('/devices/:id/probe', act, (req, res) => {
     const current = findProbed(String(req.params.id));
     const patch = parseInput(updateProbedDeviceSchema, req.body);
-    const next = { probeDeviceId: patch.probeDeviceId ?? current.probeDeviceId, intervalMs: patch.intervalMs ?? current.intervalMs, checks: patch.checks ?? current.checks };
+    const next = {
+      probeDeviceId: patch.probeDeviceId ?? current.probeDeviceId,
+      intervalMs: patch.intervalMs ?? current.intervalMs,
+      checks: patch.checks ?? current.checks,
+    };
     if (patch.probeDeviceId !== undefined) checkProbe(patch.probeDeviceId, current.clientId);
     checkCredentials(next.checks, ctx.probes.credentialChecks(current.id));
     ctx.audit.audited(req, (record) => {
       ctx.probes.update(current.id, next);
-      record({ action: 'device.probed-update', entityType: 'device', entityId: current.id, summary: `changed the probe settings of ${current.hostname}`, detail: { probeDeviceId: { from: current.probeDeviceId, to: next.probeDeviceId }, checks: next.checks.map((c) => c.id) } });
+      record({
+        action: 'device.probed-update',
+        entityType: 'device',
+        entityId: current.id,
+        summary: `changed the probe settings of ${current.hostname}`,
+        detail: { probeDeviceId: { from: current.probeDeviceId, to: next.probeDeviceId }, checks: next.checks.map((c) => c.id) },
+      });
     });
     ctx.agents.refreshConfig(next.probeDeviceId);
     if (next.probeDeviceId !== current.probeDeviceId) ctx.agents.refreshConfig(current.probeDeviceId);

@@ -17,7 +17,12 @@ const adviceQuerySchema = z
     from: z.string().max(10),
     to: z.string().max(10),
     /** Minutes of work assumed per alert of a monthly client (they book no time). */
-    estimateMinutes: z.coerce.number().int().min(0).max(24 * 60).default(60),
+    estimateMinutes: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(24 * 60)
+      .default(60),
   })
   .strict();
 
@@ -26,7 +31,12 @@ const historyQuerySchema = z
     client: z.string().min(1).max(64),
     /** How many calendar months back, including the current one. */
     months: z.coerce.number().int().min(1).max(36).default(12),
-    estimateMinutes: z.coerce.number().int().min(0).max(24 * 60).default(60),
+    estimateMinutes: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(24 * 60)
+      .default(60),
   })
   .strict();
 

@@ -28,13 +28,15 @@ export function ruleRoutes(ctx: ApiContext): Router {
   r.get('/', (req, res) => {
     const q = parseInput(listQuerySchema, req.query, 'query');
     res.json(
-      service.list().filter(
-        (rule) =>
-          (q.kind === undefined || rule.kind === q.kind) &&
-          (q.scope === undefined || rule.scope.type === q.scope) &&
-          (q.client === undefined || (rule.scope.type === 'client' && rule.scope.clientId === q.client)) &&
-          (q.device === undefined || (rule.scope.type === 'device' && rule.scope.deviceId === q.device)),
-      ),
+      service
+        .list()
+        .filter(
+          (rule) =>
+            (q.kind === undefined || rule.kind === q.kind) &&
+            (q.scope === undefined || rule.scope.type === q.scope) &&
+            (q.client === undefined || (rule.scope.type === 'client' && rule.scope.clientId === q.client)) &&
+            (q.device === undefined || (rule.scope.type === 'device' && rule.scope.deviceId === q.device)),
+        ),
     );
   });
 
@@ -51,7 +53,13 @@ export function ruleRoutes(ctx: ApiContext): Router {
     const input = parseInput(ruleInputSchema, req.body);
     const rule = ctx.audit.audited(req, (record) => {
       const rule = service.create(input, actor(req));
-      record({ action: 'rule.create', entityType: 'rule', entityId: rule.id, summary: `created ${rule.scope.type} rule "${rule.name}" (${rule.kind})`, detail: { rule } });
+      record({
+        action: 'rule.create',
+        entityType: 'rule',
+        entityId: rule.id,
+        summary: `created ${rule.scope.type} rule "${rule.name}" (${rule.kind})`,
+        detail: { rule },
+      });
       return rule;
     });
     res.status(201).json(rule);
@@ -63,7 +71,11 @@ export function ruleRoutes(ctx: ApiContext): Router {
     const rule = ctx.audit.audited(req, (record) => {
       const before = service.get(id);
       const after = service.update(id, patch, actor(req));
-      const changes = changedFields(before, after, Object.keys({ ...before, ...after }).filter((k) => !UNAUDITED.has(k)));
+      const changes = changedFields(
+        before,
+        after,
+        Object.keys({ ...before, ...after }).filter((k) => !UNAUDITED.has(k)),
+      );
       const fields = Object.keys(changes);
       if (fields.length === 0) return after;
       const onlyEnabled = fields.length === 1 && changes.isEnabled !== undefined;

@@ -50,7 +50,10 @@ export function myTwoFactorRoutes(ctx: ApiContext): Router {
     const { code } = parseInput(codeSchema, req.body);
     const u = req.user!;
     const recoveryCodes = await tf.confirmEnrolment(u.id, code);
-    ctx.audit.record({ id: u.id, name: u.username }, { action: 'two-factor.enrol', entityType: 'user', entityId: u.id, summary: `${u.username} turned on two-factor login` });
+    ctx.audit.record(
+      { id: u.id, name: u.username },
+      { action: 'two-factor.enrol', entityType: 'user', entityId: u.id, summary: `${u.username} turned on two-factor login` },
+    );
     res.json({ recoveryCodes });
   });
 
@@ -60,7 +63,10 @@ export function myTwoFactorRoutes(ctx: ApiContext): Router {
     if (!tf.isEnrolled(u.id)) throw new HttpError(409, 'TWO_FACTOR_NOT_ENROLLED', 'two-factor login is off');
     await requireCurrentCode(ctx, u.id, code);
     const recoveryCodes = tf.regenerateRecoveryCodes(u.id);
-    ctx.audit.record({ id: u.id, name: u.username }, { action: 'two-factor.recovery-regenerate', entityType: 'user', entityId: u.id, summary: `${u.username} made new recovery codes` });
+    ctx.audit.record(
+      { id: u.id, name: u.username },
+      { action: 'two-factor.recovery-regenerate', entityType: 'user', entityId: u.id, summary: `${u.username} made new recovery codes` },
+    );
     res.json({ recoveryCodes });
   });
 
@@ -68,10 +74,14 @@ export function myTwoFactorRoutes(ctx: ApiContext): Router {
     const { code } = parseInput(codeSchema, req.body);
     const u = req.user!;
     if (!tf.isEnrolled(u.id)) throw new HttpError(409, 'TWO_FACTOR_NOT_ENROLLED', 'two-factor login is off');
-    if (tf.isRequiredFor(u.role)) throw new HttpError(409, 'TWO_FACTOR_REQUIRED', `two-factor login is required for the role ${u.role}; an admin can change that`);
+    if (tf.isRequiredFor(u.role))
+      throw new HttpError(409, 'TWO_FACTOR_REQUIRED', `two-factor login is required for the role ${u.role}; an admin can change that`);
     await requireCurrentCode(ctx, u.id, code);
     tf.disable(u.id);
-    ctx.audit.record({ id: u.id, name: u.username }, { action: 'two-factor.disable', entityType: 'user', entityId: u.id, summary: `${u.username} turned off two-factor login` });
+    ctx.audit.record(
+      { id: u.id, name: u.username },
+      { action: 'two-factor.disable', entityType: 'user', entityId: u.id, summary: `${u.username} turned off two-factor login` },
+    );
     res.status(204).end();
   });
   return r;
@@ -91,13 +101,16 @@ export function authAdminRoutes(ctx: ApiContext): Router {
     const u = req.user!;
     const before = ctx.twoFactor.policy();
     const after = ctx.twoFactor.setPolicy(requiredRoles, u.username);
-    ctx.audit.record({ id: u.id, name: u.username }, {
-      action: 'auth-settings.update',
-      entityType: 'auth-settings',
-      entityId: 'two-factor-policy',
-      summary: `two-factor login required for ${after.requiredRoles.length ? after.requiredRoles.join(', ') : 'nobody'}${after.isDefault ? ' (default)' : ''}`,
-      detail: { requiredRoles: { from: before.requiredRoles, to: after.requiredRoles } },
-    });
+    ctx.audit.record(
+      { id: u.id, name: u.username },
+      {
+        action: 'auth-settings.update',
+        entityType: 'auth-settings',
+        entityId: 'two-factor-policy',
+        summary: `two-factor login required for ${after.requiredRoles.length ? after.requiredRoles.join(', ') : 'nobody'}${after.isDefault ? ' (default)' : ''}`,
+        detail: { requiredRoles: { from: before.requiredRoles, to: after.requiredRoles } },
+      },
+    );
     res.json(after);
   });
 
@@ -106,7 +119,10 @@ export function authAdminRoutes(ctx: ApiContext): Router {
     if (!target) throw new HttpError(404, 'USER_NOT_FOUND', `no user with id ${String(req.params.id)}`);
     if (!ctx.twoFactor.disable(target.id)) throw new HttpError(409, 'TWO_FACTOR_NOT_ENROLLED', `${target.username} has no two-factor login`);
     const u = req.user!;
-    ctx.audit.record({ id: u.id, name: u.username }, { action: 'two-factor.disable', entityType: 'user', entityId: target.id, summary: `${u.username} turned off two-factor login of ${target.username}` });
+    ctx.audit.record(
+      { id: u.id, name: u.username },
+      { action: 'two-factor.disable', entityType: 'user', entityId: target.id, summary: `${u.username} turned off two-factor login of ${target.username}` },
+    );
     res.status(204).end();
   });
   return r;

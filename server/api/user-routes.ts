@@ -58,7 +58,12 @@ export function userRoutes(ctx: ApiContext): Router {
   /** Revokes (and audits) the live API tokens `user` created; inside the caller's transaction. */
   function revokeTokensOf(user: User, record: (input: AuditInput) => void, why: string): void {
     for (const t of ctx.apiTokens.revokeCreatedBy(user.username, ctx.now())) {
-      record({ action: 'api-token.revoke', entityType: 'api-token', entityId: t.id, summary: `revoked API token "${t.name}": its creator ${user.username} was ${why}` });
+      record({
+        action: 'api-token.revoke',
+        entityType: 'api-token',
+        entityId: t.id,
+        summary: `revoked API token "${t.name}": its creator ${user.username} was ${why}`,
+      });
     }
   }
 
@@ -76,7 +81,9 @@ export function userRoutes(ctx: ApiContext): Router {
     res.json(
       ctx.users
         .list()
-        .map((u) => (isAdmin ? { ...toAccount(u), contacts: people.person(u.id).contacts } : ({ id: u.id, username: u.username, role: u.role } satisfies UserAccount))),
+        .map((u) =>
+          isAdmin ? { ...toAccount(u), contacts: people.person(u.id).contacts } : ({ id: u.id, username: u.username, role: u.role } satisfies UserAccount),
+        ),
     );
   });
 
@@ -94,7 +101,13 @@ export function userRoutes(ctx: ApiContext): Router {
     const passwordHash = await hashPassword(input.password);
     const user = ctx.audit.audited(req, (record) => {
       const user = ctx.users.create({ username: input.username, role: input.role, email: input.email ?? null, passwordHash }, ctx.now());
-      record({ action: 'user.create', entityType: 'user', entityId: user.id, summary: `created user ${user.username} (${user.role})`, detail: { role: user.role, email: user.email } });
+      record({
+        action: 'user.create',
+        entityType: 'user',
+        entityId: user.id,
+        summary: `created user ${user.username} (${user.role})`,
+        detail: { role: user.role, email: user.email },
+      });
       return user;
     });
     ctx.logger.info({ userId: user.id, username: user.username, role: user.role, by: req.user!.username }, 'user created');
@@ -117,7 +130,14 @@ export function userRoutes(ctx: ApiContext): Router {
     const updated = ctx.audit.audited(req, (record) => {
       const updated = ctx.users.update(user.id, { role: patch.role, email: patch.email })!;
       const changes = changedFields(user, updated, ['role', 'email']);
-      if (Object.keys(changes).length > 0) record({ action: 'user.update', entityType: 'user', entityId: user.id, summary: `changed user ${user.username}: ${Object.keys(changes).join(', ')}`, detail: { changes } });
+      if (Object.keys(changes).length > 0)
+        record({
+          action: 'user.update',
+          entityType: 'user',
+          entityId: user.id,
+          summary: `changed user ${user.username}: ${Object.keys(changes).join(', ')}`,
+          detail: { changes },
+        });
       if (ROLE_RANK[updated.role] < ROLE_RANK[user.role]) revokeTokensOf(user, record, 'demoted');
       if (passwordHash !== undefined) {
         ctx.users.setPasswordHash(user.id, passwordHash);
@@ -156,7 +176,13 @@ export function userRoutes(ctx: ApiContext): Router {
     const input = parseInput(contactInputSchema, req.body);
     const contact = ctx.audit.audited(req, (record) => {
       const contact = people.addContact(id, input);
-      record({ action: 'user.contact-add', entityType: 'user', entityId: id, summary: `added a contact point for ${mustFind(id).username}`, detail: { contactId: contact.id, channelId: input.channelId } });
+      record({
+        action: 'user.contact-add',
+        entityType: 'user',
+        entityId: id,
+        summary: `added a contact point for ${mustFind(id).username}`,
+        detail: { contactId: contact.id, channelId: input.channelId },
+      });
       return contact;
     });
     res.status(201).json(contact);
@@ -167,7 +193,13 @@ export function userRoutes(ctx: ApiContext): Router {
     const contactId = String(req.params.contactId);
     ctx.audit.audited(req, (record) => {
       people.removeContact(id, contactId);
-      record({ action: 'user.contact-remove', entityType: 'user', entityId: id, summary: `removed a contact point of ${mustFind(id).username}`, detail: { contactId } });
+      record({
+        action: 'user.contact-remove',
+        entityType: 'user',
+        entityId: id,
+        summary: `removed a contact point of ${mustFind(id).username}`,
+        detail: { contactId },
+      });
     });
     res.status(204).end();
   });

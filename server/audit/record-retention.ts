@@ -30,7 +30,8 @@ export const MIN_AUDIT_RETENTION_MS = 183 * DAY_MS;
 
 /** Checks a policy; throws a message that says what to fix. */
 export function validateRecordRetention(p: RecordRetentionPolicy): RecordRetentionPolicy {
-  if (!Number.isFinite(p.deliveriesMs) || p.deliveriesMs < DAY_MS) throw new Error(`delivery retention must be at least 1 day (got ${p.deliveriesMs / DAY_MS} days)`);
+  if (!Number.isFinite(p.deliveriesMs) || p.deliveriesMs < DAY_MS)
+    throw new Error(`delivery retention must be at least 1 day (got ${p.deliveriesMs / DAY_MS} days)`);
   if (!Number.isFinite(p.auditMs) || p.auditMs < MIN_AUDIT_RETENTION_MS) {
     throw new Error(`audit log retention must be at least ${MIN_AUDIT_RETENTION_MS / DAY_MS} days, six months (got ${p.auditMs / DAY_MS} days)`);
   }
@@ -57,7 +58,9 @@ export function createRecordRetention(deps: { db: Db; audit: AuditLog; policy?: 
   const outbox = deps.db.prepare<[number, number]>(
     `DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE status IN ('dispatched', 'skipped') AND created_at_ms < ? ORDER BY id LIMIT ?)`,
   );
-  const sessions = deps.db.prepare<[number, number]>('DELETE FROM sessions WHERE token_hash IN (SELECT token_hash FROM sessions WHERE expires_at_ms <= ? LIMIT ?)');
+  const sessions = deps.db.prepare<[number, number]>(
+    'DELETE FROM sessions WHERE token_hash IN (SELECT token_hash FROM sessions WHERE expires_at_ms <= ? LIMIT ?)',
+  );
   const audit = deps.db.prepare<[number, number]>('DELETE FROM audit_log WHERE id IN (SELECT id FROM audit_log WHERE at_ms < ? ORDER BY id LIMIT ?)');
 
   const step = deps.db.transaction((nowMs: number): PruneCounts => {
@@ -71,7 +74,13 @@ export function createRecordRetention(deps: { db: Db; audit: AuditLog; policy?: 
     if (counts.audit > 0) {
       deps.audit.record(
         { id: null, name: 'retention' },
-        { action: 'retention.prune', entityType: 'audit-log', entityId: null, summary: `deleted ${counts.audit} audit entries older than ${policy.auditMs / DAY_MS} days`, detail: { ...counts, auditCutoffMs } },
+        {
+          action: 'retention.prune',
+          entityType: 'audit-log',
+          entityId: null,
+          summary: `deleted ${counts.audit} audit entries older than ${policy.auditMs / DAY_MS} days`,
+          detail: { ...counts, auditCutoffMs },
+        },
       );
     }
     return counts;
@@ -89,7 +98,13 @@ export type RecordRetention = ReturnType<typeof createRecordRetention>;
  * backlog lasts. Storage faults are handed to `onStorageFault` (one log line per fault there);
  * anything else is logged and the timer carries on.
  */
-export function startRecordRetention(opts: { retention: RecordRetention; now: () => number; logger: Logger; intervalMs?: number; onStorageFault?: (err: unknown) => void }) {
+export function startRecordRetention(opts: {
+  retention: RecordRetention;
+  now: () => number;
+  logger: Logger;
+  intervalMs?: number;
+  onStorageFault?: (err: unknown) => void;
+}) {
   const intervalMs = opts.intervalMs ?? 10 * 60_000;
   let timer: NodeJS.Timeout | undefined;
   const tick = () => {

@@ -36,7 +36,10 @@ function rewrite(db: Db, columns: readonly SealedColumn[], map: (value: string, 
   db.transaction(() => {
     for (const c of columns) {
       if (!tableExists(db, c.table)) continue;
-      const rows = db.prepare(`SELECT "${c.idColumn}" AS id, "${c.column}" AS value FROM "${c.table}" WHERE "${c.column}" IS NOT NULL`).all() as { id: string; value: string }[];
+      const rows = db.prepare(`SELECT "${c.idColumn}" AS id, "${c.column}" AS value FROM "${c.table}" WHERE "${c.column}" IS NOT NULL`).all() as {
+        id: string;
+        value: string;
+      }[];
       const put = db.prepare(`UPDATE "${c.table}" SET "${c.column}" = ? WHERE "${c.idColumn}" = ?`);
       for (const r of rows) {
         const next = map(r.value, c);
@@ -68,7 +71,9 @@ function scrubbing<T>(db: Db, fn: () => T): T {
 /** Seals plaintext values left from before sealing (run at every start; a no-op once done). */
 export function sealPlaintextColumns(db: Db, box: SecretBox, columns: readonly SealedColumn[] = SEALED_COLUMNS): number {
   const hasPlain = columns.some(
-    (c) => tableExists(db, c.table) && db.prepare(`SELECT 1 FROM "${c.table}" WHERE "${c.column}" IS NOT NULL AND "${c.column}" NOT LIKE 'enc1:%' LIMIT 1`).get() !== undefined,
+    (c) =>
+      tableExists(db, c.table) &&
+      db.prepare(`SELECT 1 FROM "${c.table}" WHERE "${c.column}" IS NOT NULL AND "${c.column}" NOT LIKE 'enc1:%' LIMIT 1`).get() !== undefined,
   );
   if (!hasPlain) return 0;
   return scrubbing(db, () => rewrite(db, columns, (v, c) => (isSealed(v) ? undefined : box.encryptSecret(v, c.purpose))));
@@ -76,7 +81,9 @@ export function sealPlaintextColumns(db: Db, box: SecretBox, columns: readonly S
 
 /** Re-seals every value with `to`'s current key (opening them with `from`); returns how many. */
 export function resealColumns(db: Db, from: SecretBox, to: SecretBox, columns: readonly SealedColumn[] = SEALED_COLUMNS): number {
-  return scrubbing(db, () => rewrite(db, columns, (v, c) => (isSealed(v) ? to.encryptSecret(from.decryptSecret(v, c.purpose), c.purpose) : to.encryptSecret(v, c.purpose))));
+  return scrubbing(db, () =>
+    rewrite(db, columns, (v, c) => (isSealed(v) ? to.encryptSecret(from.decryptSecret(v, c.purpose), c.purpose) : to.encryptSecret(v, c.purpose))),
+  );
 }
 
 /** How many sealed values use a key other than `keyId` (0 after a completed rotation). */
@@ -84,7 +91,11 @@ export function countSealedWithOtherKeys(db: Db, keyId: string, columns: readonl
   let n = 0;
   for (const c of columns) {
     if (!tableExists(db, c.table)) continue;
-    n += (db.prepare(`SELECT count(*) AS n FROM "${c.table}" WHERE "${c.column}" IS NOT NULL AND substr("${c.column}", 1, ?) <> ?`).get(`enc1:${keyId}:`.length, `enc1:${keyId}:`) as { n: number }).n;
+    n += (
+      db
+        .prepare(`SELECT count(*) AS n FROM "${c.table}" WHERE "${c.column}" IS NOT NULL AND substr("${c.column}", 1, ?) <> ?`)
+        .get(`enc1:${keyId}:`.length, `enc1:${keyId}:`) as { n: number }
+    ).n;
   }
   return n;
 }
@@ -95,7 +106,9 @@ export function unknownKeyIds(db: Db, box: SecretBox, columns: readonly SealedCo
   const used = new Set<string>();
   for (const c of columns) {
     if (!tableExists(db, c.table)) continue;
-    const rows = db.prepare(`SELECT DISTINCT substr("${c.column}", 6, instr(substr("${c.column}", 6), ':') - 1) AS kid FROM "${c.table}" WHERE "${c.column}" LIKE 'enc1:%'`).all() as { kid: string }[];
+    const rows = db
+      .prepare(`SELECT DISTINCT substr("${c.column}", 6, instr(substr("${c.column}", 6), ':') - 1) AS kid FROM "${c.table}" WHERE "${c.column}" LIKE 'enc1:%'`)
+      .all() as { kid: string }[];
     for (const r of rows) used.add(r.kid);
   }
   return [...used].filter((k) => !known.has(k));

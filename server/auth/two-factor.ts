@@ -112,7 +112,8 @@ export function createTwoFactor(deps: TwoFactorDeps) {
 
   function policy(): TwoFactorPolicy {
     const stored = deps.settings.get(POLICY_KEY)?.value as { requiredRoles?: Role[] } | undefined;
-    if (stored?.requiredRoles) return { requiredRoles: ALL_ROLES.filter((r) => stored.requiredRoles!.includes(r)), isDefault: false, publicUrl: deps.publicUrl ?? null };
+    if (stored?.requiredRoles)
+      return { requiredRoles: ALL_ROLES.filter((r) => stored.requiredRoles!.includes(r)), isDefault: false, publicUrl: deps.publicUrl ?? null };
     return { requiredRoles: isLoopbackUrl(deps.publicUrl) ? [] : ['admin'], isDefault: true, publicUrl: deps.publicUrl ?? null };
   }
 
@@ -170,7 +171,8 @@ export function createTwoFactor(deps: TwoFactorDeps) {
 
     /** Starts an enrolment: a new seed (sealed), its otpauth:// URI and a QR code of it (SVG). */
     async startEnrolment(user: Pick<User, 'id' | 'username'>): Promise<{ secret: string; otpauthUri: string; qrSvg: string }> {
-      if (isEnrolled(user.id)) throw new HttpError(409, 'TWO_FACTOR_ALREADY_ENROLLED', 'two-factor login is already on; turn it off first to enrol a new authenticator');
+      if (isEnrolled(user.id))
+        throw new HttpError(409, 'TWO_FACTOR_ALREADY_ENROLLED', 'two-factor login is already on; turn it off first to enrol a new authenticator');
       const secret = generateSecret();
       store.putPending(user.id, secrets.encryptSecret(secret, TOTP_PURPOSE), now());
       const otpauthUri = generateURI({ issuer, label: user.username, secret, period: TOTP_PERIOD_S });

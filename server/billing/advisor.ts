@@ -140,12 +140,17 @@ export function adviseContract(input: AdvisorInput): ContractAdvice {
 
   const months = monthsBetween(input.from, input.to);
   const monthlyAmount = roundMoney(client.monthlyFee * months);
-  const estimatedCount = inPeriod.filter((c) => c.source === 'alert' && c.ruleKind !== 'forecast' && c.severity !== 'info' && !input.alertsWithBookedTime?.has(c.id)).length;
+  const estimatedCount = inPeriod.filter(
+    (c) => c.source === 'alert' && c.ruleKind !== 'forecast' && c.severity !== 'info' && !input.alertsWithBookedTime?.has(c.id),
+  ).length;
   const estimatedMinutes = estimatedCount * input.estimateMinutes;
   const breakFixAmount = roundMoney(((input.bookedMinutes + estimatedMinutes) / 60) * client.hourlyRate);
   const range =
     estimatedMinutes > 0
-      ? { low: roundMoney(((input.bookedMinutes + estimatedMinutes / 2) / 60) * client.hourlyRate), high: roundMoney(((input.bookedMinutes + estimatedMinutes * 2) / 60) * client.hourlyRate) }
+      ? {
+          low: roundMoney(((input.bookedMinutes + estimatedMinutes / 2) / 60) * client.hourlyRate),
+          high: roundMoney(((input.bookedMinutes + estimatedMinutes * 2) / 60) * client.hourlyRate),
+        }
       : null;
 
   const bySeverity: Record<Severity, number> = { info: 0, warning: 0, critical: 0 };
@@ -193,7 +198,8 @@ export function adviseContract(input: AdvisorInput): ContractAdvice {
   if (estimatedCount > 0) assumptions.push(t('advisor.assumptionEstimate', { count: estimatedCount, minutes: input.estimateMinutes }));
   const signals: string[] = [];
   if (forecastsPrecedingIncidents > 0) signals.push(t('advisor.forecastsBeforeIncidents', { count: forecastsPrecedingIncidents }));
-  if (downtimeMinutes >= SIGNIFICANT_DOWNTIME_MIN) signals.push(t('advisor.downtime', { duration: t.duration(downtimeMinutes * 60_000), count: downtimeEvents }));
+  if (downtimeMinutes >= SIGNIFICANT_DOWNTIME_MIN)
+    signals.push(t('advisor.downtime', { duration: t.duration(downtimeMinutes * 60_000), count: downtimeEvents }));
   if (bySeverity.critical >= 3) signals.push(t('advisor.criticalProblems', { count: bySeverity.critical }));
   const amounts = { breakFix: money(breakFixAmount), monthly: money(monthlyAmount), difference: money(Math.abs(breakFixAmount - monthlyAmount)) };
 
@@ -217,9 +223,16 @@ export function adviseContract(input: AdvisorInput): ContractAdvice {
     reasons.push(t('advisor.breakFixLess', amounts));
     if (signals.length > 0) reasons.push(t('advisor.butNote', { signals: signals.join('; ') }));
   }
-  if (range && recommendation !== 'undecided' && recommendation !== 'insufficient-data') reasons.push(t('advisor.breakFixRange', { low: money(range.low), high: money(range.high) }));
+  if (range && recommendation !== 'undecided' && recommendation !== 'insufficient-data')
+    reasons.push(t('advisor.breakFixRange', { low: money(range.low), high: money(range.high) }));
   reasons.push(
-    t('advisor.problemsSummary', { count: problems.length, critical: bySeverity.critical, warning: bySeverity.warning, proactive: proactiveAlerts.length, isMonthly: client.contract === 'monthly' ? 'yes' : 'no' }),
+    t('advisor.problemsSummary', {
+      count: problems.length,
+      critical: bySeverity.critical,
+      warning: bySeverity.warning,
+      proactive: proactiveAlerts.length,
+      isMonthly: client.contract === 'monthly' ? 'yes' : 'no',
+    }),
   );
 
   const paid = client.contract === 'monthly' ? monthlyAmount : roundMoney((input.bookedMinutes / 60) * client.hourlyRate);

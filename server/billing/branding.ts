@@ -14,7 +14,8 @@ export function loadBranding(opts: { mspName?: string; logoFile?: string } = {})
     const type = LOGO_TYPES[path.extname(opts.logoFile).toLowerCase()];
     if (!type) throw new Error(`invalid setting QP_MSP_LOGO: ${opts.logoFile} must be a .png, .jpg or .svg file`);
     const bytes = readFileSync(opts.logoFile);
-    if (bytes.length > MAX_LOGO_BYTES) throw new Error(`invalid setting QP_MSP_LOGO: ${opts.logoFile} is ${bytes.length} bytes; at most ${MAX_LOGO_BYTES} fit in a report`);
+    if (bytes.length > MAX_LOGO_BYTES)
+      throw new Error(`invalid setting QP_MSP_LOGO: ${opts.logoFile} is ${bytes.length} bytes; at most ${MAX_LOGO_BYTES} fit in a report`);
     logoDataUrl = `data:${type};base64,${bytes.toString('base64')}`;
   }
   const branding: ReportBranding = { mspName: opts.mspName?.trim() || 'Quarkpulse', logoDataUrl };

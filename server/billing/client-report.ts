@@ -148,7 +148,14 @@ export function buildClientReport(input: ClientReportInput): ClientReport {
       const intervals = offlineByDevice.get(d.id) ?? [];
       const downMs = observedMs > 0 ? coveredMs(intervals, from, observedEnd) : 0;
       const outages = intervals.filter(([s, e]) => e > from && s < observedEnd).length;
-      return { deviceId: d.id, hostname: d.hostname, observedMs, downMs, outages, availabilityPct: observedMs > 0 ? round2(100 * (1 - downMs / observedMs)) : null };
+      return {
+        deviceId: d.id,
+        hostname: d.hostname,
+        observedMs,
+        downMs,
+        outages,
+        availabilityPct: observedMs > 0 ? round2(100 * (1 - downMs / observedMs)) : null,
+      };
     })
     .sort((a, b) => (a.availabilityPct ?? 101) - (b.availabilityPct ?? 101) || a.hostname.localeCompare(b.hostname));
   const observedTotal = devices.reduce((n, d) => n + d.observedMs, 0);
@@ -202,7 +209,11 @@ export function buildClientReport(input: ClientReportInput): ClientReport {
     },
     maintenance,
     coming: {
-      diskForecasts: openForecasts.map((c) => ({ hostname: c.hostname ?? (c.deviceId ? (hostnameOf.get(c.deviceId) ?? '') : ''), summary: c.summary, openedAtMs: c.openedAtMs })),
+      diskForecasts: openForecasts.map((c) => ({
+        hostname: c.hostname ?? (c.deviceId ? (hostnameOf.get(c.deviceId) ?? '') : ''),
+        summary: c.summary,
+        openedAtMs: c.openedAtMs,
+      })),
       pendingUpdates: input.devices
         .filter((d) => !d.isDisabled && (d.latest['updates.pendingCount'] ?? 0) > 0)
         .map((d) => ({ hostname: d.hostname, count: d.latest['updates.pendingCount']! }))

@@ -53,12 +53,30 @@ export function createClientReports(deps: ClientReportDeps) {
     const incidentMinutes = new Map(deps.incidents.minutesByIncident(client.id, from, to).map((r) => [r.incidentId, r.minutes]));
     const conditions: ReportCondition[] = [
       ...deps.alerts.list(window).map((a): ReportCondition => ({
-        source: 'alert', id: a.id, deviceId: a.deviceId, hostname: a.hostname, ruleKind: a.ruleKind, severity: a.severity, summary: a.summary,
-        openedAtMs: a.openedAtMs, acknowledgedAtMs: a.acknowledgedAtMs, closedAtMs: a.resolvedAtMs, bookedMinutes: alertMinutes.get(a.id) ?? 0,
+        source: 'alert',
+        id: a.id,
+        deviceId: a.deviceId,
+        hostname: a.hostname,
+        ruleKind: a.ruleKind,
+        severity: a.severity,
+        summary: a.summary,
+        openedAtMs: a.openedAtMs,
+        acknowledgedAtMs: a.acknowledgedAtMs,
+        closedAtMs: a.resolvedAtMs,
+        bookedMinutes: alertMinutes.get(a.id) ?? 0,
       })),
       ...deps.incidents.list(window).map((i): ReportCondition => ({
-        source: 'incident', id: i.id, deviceId: i.deviceId, hostname: i.hostname, ruleKind: i.ruleKind, severity: i.severity, summary: i.title,
-        openedAtMs: i.openedAtMs, acknowledgedAtMs: null, closedAtMs: i.closedAtMs, bookedMinutes: incidentMinutes.get(i.id) ?? 0,
+        source: 'incident',
+        id: i.id,
+        deviceId: i.deviceId,
+        hostname: i.hostname,
+        ruleKind: i.ruleKind,
+        severity: i.severity,
+        summary: i.title,
+        openedAtMs: i.openedAtMs,
+        acknowledgedAtMs: null,
+        closedAtMs: i.closedAtMs,
+        bookedMinutes: incidentMinutes.get(i.id) ?? 0,
       })),
     ];
     const devices = deps.devices

@@ -50,7 +50,9 @@ export function renderReportHtml(report: ClientReport, locale: Locale, branding:
   const period = isMonth ? t.month(report.month) : `${t.date(report.periodStartMs, tz)} – ${t.date(report.periodEndMs - 1, tz)}`;
   const money = (n: number) => t.money(n, report.currency);
   const parts: string[] = [];
-  parts.push(`<!doctype html><html lang="${locale}"><head><meta charset="utf-8"><title>${e(t('report.title'))} · ${e(report.clientName)} · ${e(period)}</title><style>${CSS}</style></head><body>`);
+  parts.push(
+    `<!doctype html><html lang="${locale}"><head><meta charset="utf-8"><title>${e(t('report.title'))} · ${e(report.clientName)} · ${e(period)}</title><style>${CSS}</style></head><body>`,
+  );
   parts.push('<header><div>');
   parts.push(`<h1>${e(t('report.title'))}</h1><div><b>${e(t('report.periodFor', { client: report.clientName, period }))}</b></div>`);
   parts.push(`<div class="muted">${e(t(report.contract === 'monthly' ? 'report.contract.monthly' : 'report.contract.breakFix'))}</div>`);
@@ -59,21 +61,34 @@ export function renderReportHtml(report: ClientReport, locale: Locale, branding:
   parts.push('</header>');
 
   if (!report.hasData) {
-    parts.push(`<p>${e(t('report.noData', { client: report.clientName, from: t.date(report.periodStartMs, tz), to: t.date(report.periodEndMs - 1, tz) }))}</p>`);
+    parts.push(
+      `<p>${e(t('report.noData', { client: report.clientName, from: t.date(report.periodStartMs, tz), to: t.date(report.periodEndMs - 1, tz) }))}</p>`,
+    );
   } else {
     const a = report.availability;
     const p = report.problems;
     parts.push(`<h2>${e(t('report.summary.heading'))}</h2><div class="kpis">`);
-    parts.push(`<div class="kpi"><span class="muted">${e(t('report.summary.availability'))}</span><b>${a.overallPct === null ? '–' : e(t.percent(a.overallPct, 2))}</b></div>`);
-    parts.push(`<div class="kpi"><b>${e(t.number(a.devices.filter((d) => d.observedMs > 0).length))}</b>${e(t('report.summary.devices', { count: a.devices.filter((d) => d.observedMs > 0).length }).replace(/^\S+\s/, ''))}</div>`);
+    parts.push(
+      `<div class="kpi"><span class="muted">${e(t('report.summary.availability'))}</span><b>${a.overallPct === null ? '–' : e(t.percent(a.overallPct, 2))}</b></div>`,
+    );
+    parts.push(
+      `<div class="kpi"><b>${e(t.number(a.devices.filter((d) => d.observedMs > 0).length))}</b>${e(t('report.summary.devices', { count: a.devices.filter((d) => d.observedMs > 0).length }).replace(/^\S+\s/, ''))}</div>`,
+    );
     parts.push(`<div class="kpi"><b>${e(t.number(p.total))}</b>${e(t('report.summary.problems', { count: p.total }).replace(/^\S+\s/, ''))}</div>`);
-    if (report.maintenance) parts.push(`<div class="kpi"><b>${e(t.number(report.maintenance.jobs))}</b>${e(t('report.summary.maintenance', { count: report.maintenance.jobs }).replace(/^\S+\s/, ''))}</div>`);
+    if (report.maintenance)
+      parts.push(
+        `<div class="kpi"><b>${e(t.number(report.maintenance.jobs))}</b>${e(t('report.summary.maintenance', { count: report.maintenance.jobs }).replace(/^\S+\s/, ''))}</div>`,
+      );
     parts.push('</div>');
 
-    parts.push(`<h2>${e(t('report.availability.heading'))}</h2><table><thead><tr><th>${e(t('report.availability.device'))}</th><th class="num">${e(t('report.availability.pct'))}</th><th class="num">${e(t('report.availability.down'))}</th><th class="num">${e(t('report.availability.outages'))}</th></tr></thead><tbody>`);
+    parts.push(
+      `<h2>${e(t('report.availability.heading'))}</h2><table><thead><tr><th>${e(t('report.availability.device'))}</th><th class="num">${e(t('report.availability.pct'))}</th><th class="num">${e(t('report.availability.down'))}</th><th class="num">${e(t('report.availability.outages'))}</th></tr></thead><tbody>`,
+    );
     for (const d of a.devices) {
       const pct = d.availabilityPct === null ? e(t('report.availability.notObserved')) : e(t.percent(d.availabilityPct, 2));
-      parts.push(`<tr><td>${e(d.hostname)}</td><td class="num">${pct}</td><td class="num">${d.downMs > 0 ? e(t.duration(d.downMs)) : '–'}</td><td class="num">${e(t.number(d.outages))}</td></tr>`);
+      parts.push(
+        `<tr><td>${e(d.hostname)}</td><td class="num">${pct}</td><td class="num">${d.downMs > 0 ? e(t.duration(d.downMs)) : '–'}</td><td class="num">${e(t.number(d.outages))}</td></tr>`,
+      );
     }
     parts.push('</tbody></table>');
 
@@ -84,11 +99,16 @@ export function renderReportHtml(report: ClientReport, locale: Locale, branding:
       if (p.mttaMs !== null) parts.push(`<tr><td>${e(t('report.problems.mtta'))}</td><td class="num">${e(t.duration(p.mttaMs))}</td></tr>`);
       if (p.mttrMs !== null) parts.push(`<tr><td>${e(t('report.problems.mttr'))}</td><td class="num">${e(t.duration(p.mttrMs))}</td></tr>`);
       parts.push(`<tr><td>${e(t('report.problems.booked'))}</td><td class="num">${e(t.duration(p.bookedMinutes * 60_000))}</td></tr>`);
-      parts.push(`<tr><td>${e(t('report.problems.cost'))}</td><td class="num">${report.contract === 'monthly' ? e(t('report.problems.included')) : e(money(p.billedAmount))}</td></tr>`);
+      parts.push(
+        `<tr><td>${e(t('report.problems.cost'))}</td><td class="num">${report.contract === 'monthly' ? e(t('report.problems.included')) : e(money(p.billedAmount))}</td></tr>`,
+      );
       parts.push('</tbody></table>');
-      parts.push(`<table><thead><tr><th>${e(t('report.problems.when'))}</th><th>${e(t('report.problems.what'))}</th><th>${e(t('report.problems.device'))}</th><th>${e(t('report.problems.handled'))}</th></tr></thead><tbody>`);
+      parts.push(
+        `<table><thead><tr><th>${e(t('report.problems.when'))}</th><th>${e(t('report.problems.what'))}</th><th>${e(t('report.problems.device'))}</th><th>${e(t('report.problems.handled'))}</th></tr></thead><tbody>`,
+      );
       for (const c of p.list) {
-        const handled = c.closedAtMs === null ? t('report.problems.open') : t('report.problems.resolvedAfter', { duration: t.duration(c.closedAtMs - c.openedAtMs) });
+        const handled =
+          c.closedAtMs === null ? t('report.problems.open') : t('report.problems.resolvedAfter', { duration: t.duration(c.closedAtMs - c.openedAtMs) });
         parts.push(
           `<tr><td>${e(t.dateTime(c.openedAtMs, tz))}</td><td><span class="sev-${c.severity}">${e(t(`report.problems.severity.${c.severity}`))}</span> ${e(c.summary)}</td><td>${e(c.hostname ?? '–')}</td><td>${e(handled)}${c.bookedMinutes > 0 ? ` · ${e(t.duration(c.bookedMinutes * 60_000))}` : ''}</td></tr>`,
         );
@@ -111,7 +131,11 @@ export function renderReportHtml(report: ClientReport, locale: Locale, branding:
     const items = [
       ...c.diskForecasts.map((f) => `${t('report.coming.disk')}: ${f.hostname} — ${f.summary}`),
       ...c.pendingUpdates.map((u) => t('report.coming.updates', { hostname: u.hostname, count: u.count })),
-      ...c.notSeenForAWeek.map((n) => (n.lastSeenMs === null ? t('report.coming.neverSeen', { hostname: n.hostname }) : t('report.coming.notSeen', { hostname: n.hostname, date: t.date(n.lastSeenMs, tz) }))),
+      ...c.notSeenForAWeek.map((n) =>
+        n.lastSeenMs === null
+          ? t('report.coming.neverSeen', { hostname: n.hostname })
+          : t('report.coming.notSeen', { hostname: n.hostname, date: t.date(n.lastSeenMs, tz) }),
+      ),
     ];
     parts.push(items.length === 0 ? `<p>${e(t('report.coming.nothing'))}</p>` : `<ul>${items.map((i) => `<li>${e(i)}</li>`).join('')}</ul>`);
   }
@@ -119,7 +143,9 @@ export function renderReportHtml(report: ClientReport, locale: Locale, branding:
   const adv = report.advice;
   parts.push(`<h2>${e(t('report.comparison.heading'))}</h2><table><tbody>`);
   parts.push(`<tr><td>${e(t('report.comparison.paid'))}</td><td class="num">${e(money(adv.paid))}</td></tr>`);
-  parts.push(`<tr><td>${e(t('report.comparison.alternative'))}</td><td class="num">${e(adv.breakFix.range && report.contract === 'monthly' ? `${money(adv.breakFix.range.low)} – ${money(adv.breakFix.range.high)}` : money(adv.alternative))}</td></tr>`);
+  parts.push(
+    `<tr><td>${e(t('report.comparison.alternative'))}</td><td class="num">${e(adv.breakFix.range && report.contract === 'monthly' ? `${money(adv.breakFix.range.low)} – ${money(adv.breakFix.range.high)}` : money(adv.alternative))}</td></tr>`,
+  );
   parts.push('</tbody></table>');
   const verdictKey = adv.recommendation === 'break-fix' ? 'report.comparison.verdict.breakFix' : (`report.comparison.verdict.${adv.recommendation}` as const);
   parts.push(`<p><b>${e(t(verdictKey))}</b></p><ul>${adv.reasons.map((r) => `<li>${e(r)}</li>`).join('')}</ul>`);

@@ -12,7 +12,16 @@ import { chromium } from 'playwright-core';
 export const DEFAULT_CHROMIUM_PATH = '/usr/bin/chromium';
 
 /** Flags chromium needs headless on a server without a network beyond loopback. */
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 /** A PDF render that failed even after its retry. */
 export class PdfRenderError extends Error {
@@ -39,7 +48,8 @@ async function renderOnce(html: string, executablePath: string, timeoutMs: numbe
 /** Renders `html` to a PDF; throws PdfRenderError with the reason when it cannot. */
 export async function renderPdf(html: string, opts: { chromiumPath?: string; timeoutMs?: number } = {}): Promise<Buffer> {
   const executablePath = opts.chromiumPath ?? process.env.QP_CHROMIUM_PATH ?? DEFAULT_CHROMIUM_PATH;
-  if (!existsSync(executablePath)) throw new PdfRenderError(`chromium is not installed at ${executablePath} (apt-get install chromium, or set QP_CHROMIUM_PATH)`);
+  if (!existsSync(executablePath))
+    throw new PdfRenderError(`chromium is not installed at ${executablePath} (apt-get install chromium, or set QP_CHROMIUM_PATH)`);
   let lastError = '';
   for (let attempt = 1; attempt <= 2; attempt++) {
     try {

@@ -67,7 +67,17 @@ export function createReportScheduler(deps: ReportSchedulerDeps) {
     const nowMs = deps.now();
     const archiveId = generateId();
     const archive = (delivery: 'sent' | 'no-contacts' | 'failed', detail: string | null, pdf: Buffer, sha256: string) => {
-      deps.clientReports.archive({ id: archiveId, clientId: client.id, month, language: settings.language, createdAtMs: nowMs, pdfSha256: sha256, pdf, delivery, detail });
+      deps.clientReports.archive({
+        id: archiveId,
+        clientId: client.id,
+        month,
+        language: settings.language,
+        createdAtMs: nowMs,
+        pdfSha256: sha256,
+        pdf,
+        delivery,
+        detail,
+      });
       return { delivery, detail, archiveId };
     };
     let rendered: { pdf: Buffer; sha256: string };
@@ -75,7 +85,10 @@ export function createReportScheduler(deps: ReportSchedulerDeps) {
       rendered = await deps.reports.pdf(client.id, month, settings.language);
     } catch (err) {
       const detail = (err as Error).message;
-      deps.logger.error({ clientId: client.id, client: client.name, month, err: detail }, `monthly report of ${client.name} for ${month} could not be rendered; not sent, will retry`);
+      deps.logger.error(
+        { clientId: client.id, client: client.name, month, err: detail },
+        `monthly report of ${client.name} for ${month} could not be rendered; not sent, will retry`,
+      );
       return archive('failed', detail, Buffer.alloc(0), '');
     }
     if (settings.reportContacts.length === 0) {
@@ -96,12 +109,42 @@ export function createReportScheduler(deps: ReportSchedulerDeps) {
       const idempotencyKey = `report:${archiveId}|${to}`;
       deps.deliveries.insert(
         {
-          idempotencyKey, outboxId: null, alertId: null, purpose: 'digest', kind: 'report', channelId: channel.id, channelType: channel.type, channelName: channel.name,
-          userId: null, recipient: `${client.name} <${to}>`, toAddress: to, mentions: [], destinationKey: `${channel.id}|${to}`, level: null,
+          idempotencyKey,
+          outboxId: null,
+          alertId: null,
+          purpose: 'digest',
+          kind: 'report',
+          channelId: channel.id,
+          channelType: channel.type,
+          channelName: channel.name,
+          userId: null,
+          recipient: `${client.name} <${to}>`,
+          toAddress: to,
+          mentions: [],
+          destinationKey: `${channel.id}|${to}`,
+          level: null,
           message: {
-            kind: 'report', idempotencyKey, severity: 'info', title: t('report.email.subject', { msp, period, client: client.name }), lines: body.split('\n'), facts: [], details: [],
-            ackUrl: null, viewUrl: null, to, mentions: [], level: null, alert: null, atMs: nowMs,
-            attachments: [{ filename: `${client.name} ${month}.pdf`.replace(/[\\/:*?"<>|]/g, '-'), contentType: 'application/pdf', contentBase64: rendered.pdf.toString('base64') }],
+            kind: 'report',
+            idempotencyKey,
+            severity: 'info',
+            title: t('report.email.subject', { msp, period, client: client.name }),
+            lines: body.split('\n'),
+            facts: [],
+            details: [],
+            ackUrl: null,
+            viewUrl: null,
+            to,
+            mentions: [],
+            level: null,
+            alert: null,
+            atMs: nowMs,
+            attachments: [
+              {
+                filename: `${client.name} ${month}.pdf`.replace(/[\\/:*?"<>|]/g, '-'),
+                contentType: 'application/pdf',
+                contentBase64: rendered.pdf.toString('base64'),
+              },
+            ],
           },
         },
         nowMs,

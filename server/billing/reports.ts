@@ -21,7 +21,14 @@ const DOWNTIME_LOOKBACK_MS = 31 * 86_400_000;
 const MAX_ROWS = 100_000;
 
 /** Builds the report functions over the stores. */
-export function createReports(deps: { clients: ClientStore; alerts: AlertStore; incidents: IncidentStore; devices: DeviceStore; clientReports: ClientReportStore; now: () => number }) {
+export function createReports(deps: {
+  clients: ClientStore;
+  alerts: AlertStore;
+  incidents: IncidentStore;
+  devices: DeviceStore;
+  clientReports: ClientReportStore;
+  now: () => number;
+}) {
   /**
    * Days the client has had devices reporting, from its first enrolled device up to the end of
    * the period (or now): the history the advisor can speak from. Not clipped to the period's
@@ -73,25 +80,49 @@ export function createReports(deps: { clients: ClientStore; alerts: AlertStore; 
 
       const window = { clientId: client.id, fromMs: periodStartMs - DOWNTIME_LOOKBACK_MS, toMs: periodEndMs, limit: MAX_ROWS };
       const conditions: ConditionRecord[] = [
-        ...deps.alerts.list(window).map(
-          (a): ConditionRecord => ({
-            source: 'alert', id: a.id, origin: 'rule', ruleName: a.ruleName, ruleKind: a.ruleKind, severity: a.severity, deviceId: a.deviceId,
-            hostname: a.hostname, summary: a.summary, openedAtMs: a.openedAtMs, closedAtMs: a.resolvedAtMs,
-          }),
-        ),
-        ...deps.incidents.list(window).map(
-          (i): ConditionRecord => ({
-            source: 'incident', id: i.id, origin: i.source, ruleName: i.ruleName ?? i.title, ruleKind: i.ruleKind, severity: i.severity,
-            deviceId: i.deviceId, hostname: i.hostname, summary: i.title, openedAtMs: i.openedAtMs, closedAtMs: i.closedAtMs,
-          }),
-        ),
+        ...deps.alerts.list(window).map((a): ConditionRecord => ({
+          source: 'alert',
+          id: a.id,
+          origin: 'rule',
+          ruleName: a.ruleName,
+          ruleKind: a.ruleKind,
+          severity: a.severity,
+          deviceId: a.deviceId,
+          hostname: a.hostname,
+          summary: a.summary,
+          openedAtMs: a.openedAtMs,
+          closedAtMs: a.resolvedAtMs,
+        })),
+        ...deps.incidents.list(window).map((i): ConditionRecord => ({
+          source: 'incident',
+          id: i.id,
+          origin: i.source,
+          ruleName: i.ruleName ?? i.title,
+          ruleKind: i.ruleKind,
+          severity: i.severity,
+          deviceId: i.deviceId,
+          hostname: i.hostname,
+          summary: i.title,
+          openedAtMs: i.openedAtMs,
+          closedAtMs: i.closedAtMs,
+        })),
       ];
       const alertMinutes = deps.clientReports.alertMinutes(client.id, from, to);
       const bookedMinutes =
         deps.incidents.minutesByIncident(client.id, from, to).reduce((n, r) => n + r.minutes, 0) + [...alertMinutes.values()].reduce((n, m) => n + m, 0);
       return adviseContract({
-        client, from, to, periodStartMs, periodEndMs, nowMs: deps.now(), bookedMinutes, conditions, estimateMinutes, locale,
-        alertsWithBookedTime: new Set(alertMinutes.keys()), observedDays: observedDays(client.id, periodEndMs),
+        client,
+        from,
+        to,
+        periodStartMs,
+        periodEndMs,
+        nowMs: deps.now(),
+        bookedMinutes,
+        conditions,
+        estimateMinutes,
+        locale,
+        alertsWithBookedTime: new Set(alertMinutes.keys()),
+        observedDays: observedDays(client.id, periodEndMs),
       });
     },
   };

@@ -85,7 +85,8 @@ export interface AgentGatewayOptions {
 }
 
 /** What the gateway asks of the maintenance-job module. */
-export interface GatewayJobHooks {  /** Stores a job status; true once durably stored (the agent then gets jobAck and stops resending). */
+export interface GatewayJobHooks {
+  /** Stores a job status; true once durably stored (the agent then gets jobAck and stops resending). */
   onStatus(deviceId: string, status: JobStatus): boolean;
   /** The device said hello: send it the jobs waiting for it. */
   onReady?(deviceId: string): void;
@@ -160,25 +161,28 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
   // Liveness: every connection is pinged once per interval, each at its own phase, rather than
   // all 15,000 at once (their pongs would come back in one burst and stall everything else).
   const pingIntervalMs = opts.pingIntervalMs ?? 30_000;
-  const pinger = setInterval(() => {
-    const nowMs = Date.now();
-    for (const c of connections.values()) {
-      // A paused socket is not read, so its pongs cannot arrive: not a sign of a dead peer.
-      if (c.ws.isPaused) {
-        c.isAlive = true;
-        continue;
+  const pinger = setInterval(
+    () => {
+      const nowMs = Date.now();
+      for (const c of connections.values()) {
+        // A paused socket is not read, so its pongs cannot arrive: not a sign of a dead peer.
+        if (c.ws.isPaused) {
+          c.isAlive = true;
+          continue;
+        }
+        if (nowMs < c.pingDueMs) continue;
+        if (!c.isAlive) {
+          logger.warn({ deviceId: c.device.id }, 'agent missed a pong; terminating connection');
+          c.ws.terminate();
+          continue;
+        }
+        c.isAlive = false;
+        c.pingDueMs = nowMs + pingIntervalMs;
+        c.ws.ping();
       }
-      if (nowMs < c.pingDueMs) continue;
-      if (!c.isAlive) {
-        logger.warn({ deviceId: c.device.id }, 'agent missed a pong; terminating connection');
-        c.ws.terminate();
-        continue;
-      }
-      c.isAlive = false;
-      c.pingDueMs = nowMs + pingIntervalMs;
-      c.ws.ping();
-    }
-  }, Math.min(1_000, pingIntervalMs));
+    },
+    Math.min(1_000, pingIntervalMs),
+  );
   pinger.unref();
 
   function send(ws: WebSocket, msg: ServerMessage): void {
@@ -186,7 +190,15 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
   }
 
   function sendError(ws: WebSocket, code: string, message: string, retryable: boolean, seq?: number, retryAfterMs?: number): void {
-    send(ws, { type: 'error', v: PROTOCOL_VERSION, code, message, retryable, ...(seq !== undefined ? { seq } : {}), ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
+    send(ws, {
+      type: 'error',
+      v: PROTOCOL_VERSION,
+      code,
+      message,
+      retryable,
+      ...(seq !== undefined ? { seq } : {}),
+      ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+    });
   }
 
   function sendStorageUnavailable(ws: WebSocket, seq?: number): void {
@@ -211,7 +223,14 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
       const seq = decoded?.ok ? (decoded.message.type === 'report' ? decoded.message.seq : undefined) : decoded?.seq;
       if (seq !== undefined) noteRefusedReport(conn.limit, seq);
       logger.warn({ deviceId: conn.device.id, retryAfterMs: verdict.retryAfterMs }, 'agent rate limited');
-      sendError(conn.ws, AgentErrorCode.RATE_LIMITED, `too many frames; wait ${verdict.retryAfterMs} ms, then resend${seq !== undefined ? ` from report ${seq}` : ''}`, true, seq, verdict.retryAfterMs);
+      sendError(
+        conn.ws,
+        AgentErrorCode.RATE_LIMITED,
+        `too many frames; wait ${verdict.retryAfterMs} ms, then resend${seq !== undefined ? ` from report ${seq}` : ''}`,
+        true,
+        seq,
+        verdict.retryAfterMs,
+      );
     }
     return false;
   }
@@ -306,22 +325,32 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
       conn.isSelfPaused = true;
       applyPause(conn);
     }
-    ingest.submit({ deviceId: device.id, streamId: conn.streamId, report: msg, receivedAtMs: opts.now(), connectionId: conn.id, ...(msg.targetDeviceId !== undefined ? { targetDeviceId: msg.targetDeviceId } : {}) }, (r) => {
-      conn.inFlight--;
-      if (conn.isSelfPaused && conn.inFlight <= maxInFlight / 2) {
-        conn.isSelfPaused = false;
-        applyPause(conn);
-      }
-      if (r.ok) {
-        send(ws, { type: 'ack', v: PROTOCOL_VERSION, seq });
-        return;
-      }
-      // Nothing later on this connection may be acked past an unstored report, so the agent
-      // must reconnect and replay from its spool. One refusal per connection is enough.
-      if (conn.isStorageRefused) return;
-      conn.isStorageRefused = true;
-      sendStorageUnavailable(ws, seq);
-    });
+    ingest.submit(
+      {
+        deviceId: device.id,
+        streamId: conn.streamId,
+        report: msg,
+        receivedAtMs: opts.now(),
+        connectionId: conn.id,
+        ...(msg.targetDeviceId !== undefined ? { targetDeviceId: msg.targetDeviceId } : {}),
+      },
+      (r) => {
+        conn.inFlight--;
+        if (conn.isSelfPaused && conn.inFlight <= maxInFlight / 2) {
+          conn.isSelfPaused = false;
+          applyPause(conn);
+        }
+        if (r.ok) {
+          send(ws, { type: 'ack', v: PROTOCOL_VERSION, seq });
+          return;
+        }
+        // Nothing later on this connection may be acked past an unstored report, so the agent
+        // must reconnect and replay from its spool. One refusal per connection is enough.
+        if (conn.isStorageRefused) return;
+        conn.isStorageRefused = true;
+        sendStorageUnavailable(ws, seq);
+      },
+    );
   }
 
   function wakeRotationWaiters(deviceId: string): void {
@@ -429,7 +458,13 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
       b.frames = taken.bucket;
       if (!taken.ok || isClosing) {
         const retryAfterMs = taken.ok ? 5_000 : taken.retryAfterMs;
-        const body = JSON.stringify({ error: { code: AgentErrorCode.RATE_LIMITED, message: isClosing ? 'server shutting down' : `too many connections; retry in ${retryAfterMs} ms`, retryAfterMs } });
+        const body = JSON.stringify({
+          error: {
+            code: AgentErrorCode.RATE_LIMITED,
+            message: isClosing ? 'server shutting down' : `too many connections; retry in ${retryAfterMs} ms`,
+            retryAfterMs,
+          },
+        });
         socket.end(
           `HTTP/1.1 ${isClosing ? '503 Service Unavailable' : '429 Too Many Requests'}\r\nContent-Type: application/json\r\nRetry-After: ${Math.ceil(retryAfterMs / 1000)}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
         );

@@ -59,7 +59,13 @@ export function fullBucket(capacity: number, nowMs: number): Bucket {
  * Takes `cost` tokens if the bucket (refilled up to `nowMs`) holds them; otherwise takes nothing
  * and says how long until it would hold max(cost, one second of refill), capped at the capacity.
  */
-export function takeTokens(b: Bucket, cost: number, capacity: number, perSec: number, nowMs: number): { bucket: Bucket; ok: true } | { bucket: Bucket; ok: false; retryAfterMs: number } {
+export function takeTokens(
+  b: Bucket,
+  cost: number,
+  capacity: number,
+  perSec: number,
+  nowMs: number,
+): { bucket: Bucket; ok: true } | { bucket: Bucket; ok: false; retryAfterMs: number } {
   const tokens = Math.min(capacity, b.tokens + (Math.max(0, nowMs - b.atMs) * perSec) / 1000);
   if (tokens >= cost) return { bucket: { tokens: tokens - cost, atMs: nowMs }, ok: true };
   const want = Math.min(capacity, Math.max(cost, perSec));

@@ -44,7 +44,12 @@ export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
 
 /** Options for http.createServer / https.createServer. */
 export function serverTimeoutOptions(l: ConnectionLimits) {
-  return { headersTimeout: l.headersTimeoutMs, requestTimeout: l.requestTimeoutMs, connectionsCheckingInterval: l.checkIntervalMs, handshakeTimeout: l.handshakeTimeoutMs };
+  return {
+    headersTimeout: l.headersTimeoutMs,
+    requestTimeout: l.requestTimeoutMs,
+    connectionsCheckingInterval: l.checkIntervalMs,
+    handshakeTimeout: l.handshakeTimeoutMs,
+  };
 }
 
 /** Counts sockets waiting for their first request, per remote address, and drops new ones above the caps (see above). */

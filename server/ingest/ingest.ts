@@ -42,7 +42,10 @@ export interface IngestItem {
 
 /** Refusal of a report that follows an unstored one of the same stream and connection. */
 export class StreamGapError extends Error {
-  constructor(readonly seq: number, readonly gapSeq: number) {
+  constructor(
+    readonly seq: number,
+    readonly gapSeq: number,
+  ) {
     super(`report ${seq} not stored: report ${gapSeq} of this stream was not stored and must be resent first`);
     this.name = 'StreamGapError';
   }

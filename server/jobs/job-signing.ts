@@ -51,7 +51,9 @@ function checkMode(file: string): void {
   if (process.platform === 'win32') return;
   const mode = fs.statSync(file).mode & 0o777;
   if ((mode & 0o077) !== 0) {
-    throw new Error(`job-signing key ${file} is readable by other users (mode ${mode.toString(8)}) — run \`chmod 600 ${file}\` (and consider the key exposed: rotate it, see docs/MAINTENANCE.md)`);
+    throw new Error(
+      `job-signing key ${file} is readable by other users (mode ${mode.toString(8)}) — run \`chmod 600 ${file}\` (and consider the key exposed: rotate it, see docs/MAINTENANCE.md)`,
+    );
   }
 }
 
@@ -81,7 +83,9 @@ export function loadOrCreateJobSigner(file: string): JobSigner {
     try {
       privateKey = createPrivateKey(fs.readFileSync(resolved));
     } catch (err) {
-      throw new Error(`job-signing key ${resolved} cannot be read as a PEM private key: ${(err as Error).message} — restore it from backup (agents trust only this key)`);
+      throw new Error(
+        `job-signing key ${resolved} cannot be read as a PEM private key: ${(err as Error).message} — restore it from backup (agents trust only this key)`,
+      );
     }
     if (privateKey.asymmetricKeyType !== 'ed25519') {
       throw new Error(`job-signing key ${resolved} is a ${privateKey.asymmetricKeyType ?? 'unknown'} key; it must be Ed25519`);

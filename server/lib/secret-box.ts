@@ -38,9 +38,7 @@ export interface SecretKey {
 const keyFileSchema = z
   .object({
     version: z.literal(1),
-    keys: z
-      .array(z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{4,32}$/), key: z.string(), createdAtMs: z.number().int() }).strict())
-      .min(1),
+    keys: z.array(z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{4,32}$/), key: z.string(), createdAtMs: z.number().int() }).strict()).min(1),
   })
   .strict();
 
@@ -79,7 +77,8 @@ export function readKeyFile(file: string): SecretKey[] {
   }
   return parsed.keys.map((k) => {
     const key = Buffer.from(k.key, 'base64url');
-    if (key.length !== KEY_BYTES) throw new Error(`the secret key file ${file} has a key (${k.id}) that is not ${KEY_BYTES} bytes; restore it from your backup`);
+    if (key.length !== KEY_BYTES)
+      throw new Error(`the secret key file ${file} has a key (${k.id}) that is not ${KEY_BYTES} bytes; restore it from your backup`);
     return { id: k.id, key, createdAtMs: k.createdAtMs };
   });
 }
@@ -87,7 +86,8 @@ export function readKeyFile(file: string): SecretKey[] {
 /** Writes a key file atomically (temp file, fsync, rename) with mode 0600. */
 export function writeKeyFile(file: string, keys: readonly SecretKey[]): void {
   mkdirSync(path.dirname(file), { recursive: true });
-  const body = JSON.stringify({ version: 1, keys: keys.map((k) => ({ id: k.id, key: k.key.toString('base64url'), createdAtMs: k.createdAtMs })) }, null, 2) + '\n';
+  const body =
+    JSON.stringify({ version: 1, keys: keys.map((k) => ({ id: k.id, key: k.key.toString('base64url'), createdAtMs: k.createdAtMs })) }, null, 2) + '\n';
   const tmp = `${file}.${process.pid}.tmp`;
   const fd = openSync(tmp, 'w', 0o600);
   try {
@@ -156,7 +156,8 @@ export function createSecretBox(keys: readonly SecretKey[], keyFile = '(in memor
     encryptSecret: (plain, purpose) => seal(keys[0]!, plain, purpose),
     decryptSecret(sealed, purpose) {
       const r = open(keys, sealed, purpose);
-      if (typeof r !== 'string') throw new SecretBoxError(`a sealed ${purpose} uses key ${r.missingKeyId}, which the key file ${keyFile} does not hold`, 'SECRET_KEY_UNKNOWN');
+      if (typeof r !== 'string')
+        throw new SecretBoxError(`a sealed ${purpose} uses key ${r.missingKeyId}, which the key file ${keyFile} does not hold`, 'SECRET_KEY_UNKNOWN');
       return r;
     },
   };
@@ -209,7 +210,11 @@ export function openSecretBox(file: string, nowMs: number): SecretBox & { create
     encryptSecret: (plain, purpose) => seal(fresh()[0]!, plain, purpose),
     decryptSecret(sealed, purpose) {
       const r = open(fresh(), sealed, purpose);
-      if (typeof r !== 'string') throw new SecretBoxError(`a sealed ${purpose} uses key ${r.missingKeyId}, which the key file ${file} does not hold (restore the key file from your backup)`, 'SECRET_KEY_UNKNOWN');
+      if (typeof r !== 'string')
+        throw new SecretBoxError(
+          `a sealed ${purpose} uses key ${r.missingKeyId}, which the key file ${file} does not hold (restore the key file from your backup)`,
+          'SECRET_KEY_UNKNOWN',
+        );
       return r;
     },
   };

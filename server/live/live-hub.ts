@@ -70,7 +70,11 @@ export function createLiveHub(opts: LiveHubOptions) {
     for (const v of viewers) if (v.ws.readyState === v.ws.OPEN) v.ws.send(frame);
   }
 
-  function flushRecords<T extends { deviceId: string | null }>(ids: Set<string>, load: ((ids: string[]) => T[]) | undefined, send: (rows: T[], isResync: boolean) => void): void {
+  function flushRecords<T extends { deviceId: string | null }>(
+    ids: Set<string>,
+    load: ((ids: string[]) => T[]) | undefined,
+    send: (rows: T[], isResync: boolean) => void,
+  ): void {
     if (ids.size === 0 || !load) return;
     const list = [...ids];
     ids.clear();
@@ -132,7 +136,9 @@ export function createLiveHub(opts: LiveHubOptions) {
       const refusal = opts.checkOrigin?.(req);
       if (refusal !== undefined) {
         const body = JSON.stringify({ error: { code: 'CSRF_REJECTED', message: refusal } });
-        socket.end(`HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+        socket.end(
+          `HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+        );
         return;
       }
       const auth = opts.authenticate(req);

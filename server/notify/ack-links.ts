@@ -32,7 +32,9 @@ function mac(secret: Buffer, body: string): Buffer {
 
 /** Signs claims into a token. Pure apart from the nonce. */
 export function signAckToken(secret: Buffer, claims: AckClaims): string {
-  const body = Buffer.from(JSON.stringify({ v: 1, a: claims.alertId, r: claims.recipient, e: claims.expiresAtMs, n: randomBytes(6).toString('base64url') })).toString('base64url');
+  const body = Buffer.from(
+    JSON.stringify({ v: 1, a: claims.alertId, r: claims.recipient, e: claims.expiresAtMs, n: randomBytes(6).toString('base64url') }),
+  ).toString('base64url');
   return `${body}.${mac(secret, body).toString('base64url')}`;
 }
 

@@ -81,7 +81,8 @@ export function createChannelService(deps: ChannelServiceDeps) {
 
     update(id: string, patch: Partial<ChannelInput>, by: string): ChannelView {
       const c = mustFind(id);
-      if (patch.type !== undefined && patch.type !== c.type) throw new HttpError(400, 'CHANNEL_TYPE_IMMUTABLE', `a channel's type cannot change (it is ${c.type}); create a new channel`);
+      if (patch.type !== undefined && patch.type !== c.type)
+        throw new HttpError(400, 'CHANNEL_TYPE_IMMUTABLE', `a channel's type cannot change (it is ${c.type}); create a new channel`);
       const name = patch.name ?? c.name;
       if (isNameTaken(name, id)) throw new HttpError(409, 'CHANNEL_EXISTS', `a channel named "${name}" already exists`);
       const config = patch.config === undefined ? c.config : checkConfig(c.type, registry.keepSecrets(c.type, patch.config, c.config));
@@ -91,7 +92,12 @@ export function createChannelService(deps: ChannelServiceDeps) {
     remove(id: string): void {
       mustFind(id);
       const users = deps.oncall.listPolicies().filter((p) => p.levels.some((l) => l.targets.some((t) => t.type === 'channel' && t.channelId === id)));
-      if (users.length > 0) throw new HttpError(409, 'CHANNEL_IN_USE', `escalation polic${users.length === 1 ? 'y' : 'ies'} ${users.map((p) => `"${p.name}"`).join(', ')} page${users.length === 1 ? 's' : ''} this channel; change them first`);
+      if (users.length > 0)
+        throw new HttpError(
+          409,
+          'CHANNEL_IN_USE',
+          `escalation polic${users.length === 1 ? 'y' : 'ies'} ${users.map((p) => `"${p.name}"`).join(', ')} page${users.length === 1 ? 's' : ''} this channel; change them first`,
+        );
       if (deps.settings.get<{ channelId?: string | null; isEnabled?: boolean }>('digest')?.channelId === id) {
         throw new HttpError(409, 'CHANNEL_IN_USE', 'the break-fix digest is sent through this channel; change the digest settings first');
       }
@@ -149,11 +155,20 @@ export function createChannelService(deps: ChannelServiceDeps) {
           level: null,
           message,
         },
-        { atMs, durationMs: Math.round(performance.now() - t0), httpStatus: outcome?.httpStatus ?? failure?.httpStatus ?? null, error: failure?.message ?? null },
+        {
+          atMs,
+          durationMs: Math.round(performance.now() - t0),
+          httpStatus: outcome?.httpStatus ?? failure?.httpStatus ?? null,
+          error: failure?.message ?? null,
+        },
         !failure,
       );
       if (failure) {
-        throw new HttpError(502, 'CHANNEL_TEST_FAILED', `${failure.message}${failure.isRetryable ? ' (temporary: retrying later may work)' : ' (will not work until the config or receiver changes)'}`);
+        throw new HttpError(
+          502,
+          'CHANNEL_TEST_FAILED',
+          `${failure.message}${failure.isRetryable ? ' (temporary: retrying later may work)' : ' (will not work until the config or receiver changes)'}`,
+        );
       }
       return { ok: true, deliveryId, httpStatus: outcome!.httpStatus, detail: outcome!.detail };
     },
@@ -165,7 +180,11 @@ export function createChannelService(deps: ChannelServiceDeps) {
     async testPage(actor: User): Promise<TestPageResult> {
       const r = deps.resolveUsers([actor.id]);
       if (r.destinations.length === 0) {
-        throw new HttpError(400, 'TEST_PAGE_UNREACHABLE', `a page would reach nobody: ${r.problems.join('; ') || `${actor.username} has no contact point`}. Add a contact point (or an e-mail address and an e-mail channel) first`);
+        throw new HttpError(
+          400,
+          'TEST_PAGE_UNREACHABLE',
+          `a page would reach nobody: ${r.problems.join('; ') || `${actor.username} has no contact point`}. Add a contact point (or an e-mail address and an e-mail channel) first`,
+        );
       }
       const atMs = deps.now();
       const results: TestPageResult['results'] = [];
@@ -173,7 +192,14 @@ export function createChannelService(deps: ChannelServiceDeps) {
         r.destinations.map(async (d) => {
           const impl = registry.get(d.channel.type)!;
           const idempotencyKey = `test-page:${actor.id}:${atMs}:${randomBytes(4).toString('hex')}|${d.destinationKey}`;
-          const message = buildTestPageMessage(actor.username, d.channel.name, { idempotencyKey, to: d.to, mentions: d.mentions, ackUrl: null, viewUrl: deps.baseUrl(), atMs });
+          const message = buildTestPageMessage(actor.username, d.channel.name, {
+            idempotencyKey,
+            to: d.to,
+            mentions: d.mentions,
+            ackUrl: null,
+            viewUrl: deps.baseUrl(),
+            atMs,
+          });
           const t0 = performance.now();
           let outcome: { httpStatus: number | null; detail: string | null } | undefined;
           let failure: ChannelError | undefined;
@@ -202,10 +228,24 @@ export function createChannelService(deps: ChannelServiceDeps) {
               level: null,
               message,
             },
-            { atMs, durationMs: Math.round(performance.now() - t0), httpStatus: outcome?.httpStatus ?? failure?.httpStatus ?? null, error: failure?.message ?? null },
+            {
+              atMs,
+              durationMs: Math.round(performance.now() - t0),
+              httpStatus: outcome?.httpStatus ?? failure?.httpStatus ?? null,
+              error: failure?.message ?? null,
+            },
             !failure,
           );
-          results.push({ deliveryId, channelName: d.channel.name, channelType: d.channel.type, recipient: d.recipient, ok: !failure, httpStatus: outcome?.httpStatus ?? failure?.httpStatus ?? null, detail: outcome?.detail ?? null, error: failure?.message ?? null });
+          results.push({
+            deliveryId,
+            channelName: d.channel.name,
+            channelType: d.channel.type,
+            recipient: d.recipient,
+            ok: !failure,
+            httpStatus: outcome?.httpStatus ?? failure?.httpStatus ?? null,
+            detail: outcome?.detail ?? null,
+            error: failure?.message ?? null,
+          });
         }),
       );
       results.sort((a, b) => a.channelName.localeCompare(b.channelName) || a.recipient.localeCompare(b.recipient));
@@ -231,7 +271,8 @@ export function createChannelService(deps: ChannelServiceDeps) {
       let handle: string | null = null;
       if (input.handle !== undefined && input.handle !== '') {
         const h = impl?.handleSchema.safeParse(input.handle);
-        if (!h?.success) throw new HttpError(400, 'CONTACT_HANDLE_INVALID', `handle: ${h?.error.issues[0]?.message ?? 'invalid'} (channel ${c.name} is ${c.type})`);
+        if (!h?.success)
+          throw new HttpError(400, 'CONTACT_HANDLE_INVALID', `handle: ${h?.error.issues[0]?.message ?? 'invalid'} (channel ${c.name} is ${c.type})`);
         handle = h.data;
       } else if (c.type === 'email' && !u.email) {
         throw new HttpError(400, 'CONTACT_HANDLE_INVALID', `handle: ${u.username} has no email address; give one as the handle`);

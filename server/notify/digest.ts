@@ -60,14 +60,18 @@ export function createDigest(deps: {
       return false;
     }
     const idempotencyKey = `digest:${localDate}|${channel.id}|${s.to}`;
-    const message = buildDigestMessage(incidents.reverse(), { fromMs, toMs: nowMs, localDate }, {
-      idempotencyKey,
-      to: s.to,
-      mentions: [],
-      ackUrl: null,
-      viewUrl: deps.baseUrl(),
-      atMs: nowMs,
-    });
+    const message = buildDigestMessage(
+      incidents.reverse(),
+      { fromMs, toMs: nowMs, localDate },
+      {
+        idempotencyKey,
+        to: s.to,
+        mentions: [],
+        ackUrl: null,
+        viewUrl: deps.baseUrl(),
+        atMs: nowMs,
+      },
+    );
     return deps.deliveries.insert(
       {
         idempotencyKey,

@@ -81,7 +81,19 @@ export function createDispatcher(deps: DispatcherDeps) {
   const { db, outbox, alerts, deliveries, escalations, resolver, ackLinks, logger } = deps;
   const viewUrl = (deviceId: string) => `${deps.baseUrl().replace(/\/+$/, '')}/#/devices/${encodeURIComponent(deviceId)}`;
 
-  function queue(d: Destination, base: { idempotencyKey: string; outboxId: number | null; alertId: string | null; purpose: 'page' | 'update' | 'dead-letter'; kind: MessageKind; level: number | null }, message: Parameters<DeliveryStore['insert']>[0]['message'], nowMs: number): boolean {
+  function queue(
+    d: Destination,
+    base: {
+      idempotencyKey: string;
+      outboxId: number | null;
+      alertId: string | null;
+      purpose: 'page' | 'update' | 'dead-letter';
+      kind: MessageKind;
+      level: number | null;
+    },
+    message: Parameters<DeliveryStore['insert']>[0]['message'],
+    nowMs: number,
+  ): boolean {
     return deliveries.insert(
       {
         ...base,
@@ -100,7 +112,14 @@ export function createDispatcher(deps: DispatcherDeps) {
   }
 
   /** Pages one step of an alert's ladder; a step that reaches nobody pages the fallback instead. */
-  function pageStep(payload: AlertNotificationPayload, jobKey: string, outboxId: number | null, e: EscalationRecord, step: EscalationStep, nowMs: number): void {
+  function pageStep(
+    payload: AlertNotificationPayload,
+    jobKey: string,
+    outboxId: number | null,
+    e: EscalationRecord,
+    step: EscalationStep,
+    nowMs: number,
+  ): void {
     const level = e.policy.levels[step.level];
     if (!level) return;
     const r = resolver.resolveTargets(level.targets, nowMs);
@@ -113,7 +132,11 @@ export function createDispatcher(deps: DispatcherDeps) {
       destinations = fallback.destinations;
       const who = destinations.map((d) => `${d.recipient} (${d.channel.type})`).join('; ');
       detail = `${UNROUTED_PREFIX}${label} reached nobody${why}; ${who ? `paged the fallback: ${who}` : `the fallback reached nobody too — ${fallback.problems.join('; ')}`}`;
-      if (destinations.length === 0) logger.error({ alertId: payload.alertId, level: step.level + 1, problems: [...new Set([...r.problems, ...fallback.problems])] }, 'alert reached nobody, not even the fallback');
+      if (destinations.length === 0)
+        logger.error(
+          { alertId: payload.alertId, level: step.level + 1, problems: [...new Set([...r.problems, ...fallback.problems])] },
+          'alert reached nobody, not even the fallback',
+        );
       else logger.warn({ alertId: payload.alertId, level: step.level + 1, problems: r.problems }, 'escalation step reached nobody; paged the fallback');
     }
     for (const d of destinations) {
@@ -121,7 +144,14 @@ export function createDispatcher(deps: DispatcherDeps) {
       const message = buildAlertMessage(
         payload,
         'alert.firing',
-        { idempotencyKey, to: d.to, mentions: d.mentions, ackUrl: ackLinks.create(payload.alertId, d.ackRecipient), viewUrl: viewUrl(payload.deviceId), atMs: nowMs },
+        {
+          idempotencyKey,
+          to: d.to,
+          mentions: d.mentions,
+          ackUrl: ackLinks.create(payload.alertId, d.ackRecipient),
+          viewUrl: viewUrl(payload.deviceId),
+          atMs: nowMs,
+        },
         step.level + 1,
       );
       if (destinations !== r.destinations) message.lines.splice(1, 0, `You get this as the fallback: ${label} of "${e.policy.name}" reached nobody${why}.`);
@@ -164,7 +194,14 @@ export function createDispatcher(deps: DispatcherDeps) {
       // A channel switched off since the page gets no follow-up (it would only dead-letter).
       if (!deps.channels.findById(p.channelId)?.isEnabled) continue;
       const idempotencyKey = `${job.idempotencyKey}|${p.destinationKey}`;
-      const message = buildAlertMessage(payload, job.kind, { idempotencyKey, to: p.toAddress, mentions: p.mentions, ackUrl: null, viewUrl: viewUrl(payload.deviceId), atMs: nowMs });
+      const message = buildAlertMessage(payload, job.kind, {
+        idempotencyKey,
+        to: p.toAddress,
+        mentions: p.mentions,
+        ackUrl: null,
+        viewUrl: viewUrl(payload.deviceId),
+        atMs: nowMs,
+      });
       deliveries.insert(
         {
           idempotencyKey,
@@ -213,19 +250,32 @@ export function createDispatcher(deps: DispatcherDeps) {
   });
 
   const raise = db.transaction((dead: ClaimedDelivery, error: string, nowMs: number): number => {
-    const admins = deps.users.list().filter((u) => u.role === 'admin').map((u) => u.id);
+    const admins = deps.users
+      .list()
+      .filter((u) => u.role === 'admin')
+      .map((u) => u.id);
     const r = resolver.resolveUsers(admins, ['email']);
     let n = 0;
     for (const d of r.destinations) {
       const idempotencyKey = `dead:${dead.id}|${d.destinationKey}`;
       const severity: Severity = dead.message.severity;
       const message = buildDeadLetterMessage(
-        { id: dead.id, title: dead.message.title, channelName: dead.channelName, channelType: dead.channelType, recipient: dead.recipient, attempts: dead.attempts, error, severity },
+        {
+          id: dead.id,
+          title: dead.message.title,
+          channelName: dead.channelName,
+          channelType: dead.channelType,
+          recipient: dead.recipient,
+          attempts: dead.attempts,
+          error,
+          severity,
+        },
         { idempotencyKey, to: d.to, mentions: [], ackUrl: null, viewUrl: `${deps.baseUrl().replace(/\/+$/, '')}/#/notifications`, atMs: nowMs },
       );
       if (queue(d, { idempotencyKey, outboxId: null, alertId: dead.alertId, purpose: 'dead-letter', kind: 'delivery.dead', level: null }, message, nowMs)) n++;
     }
-    if (r.destinations.length === 0) logger.error({ deliveryId: dead.id, problems: r.problems }, 'dead letter could not be raised: no admin reachable by email');
+    if (r.destinations.length === 0)
+      logger.error({ deliveryId: dead.id, problems: r.problems }, 'dead letter could not be raised: no admin reachable by email');
     return n;
   });
 

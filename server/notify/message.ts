@@ -56,7 +56,9 @@ export function buildAlertMessage(p: AlertNotificationPayload, kind: MessageKind
     { name: 'Opened', value: formatUtc(p.openedAtMs) },
     ...(level !== null ? [{ name: 'Escalation level', value: String(level) }] : []),
   ];
-  const labels = Object.entries(p.labels).map(([k, v]) => `${k}=${v}`).join(', ');
+  const labels = Object.entries(p.labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
   const details = [
     ...(metric !== null ? [{ name: 'Metric', value: metric }] : []),
     ...(labels ? [{ name: 'Labels', value: labels }] : []),
@@ -64,7 +66,22 @@ export function buildAlertMessage(p: AlertNotificationPayload, kind: MessageKind
     { name: 'Rule id', value: p.ruleId },
     { name: 'Alert id', value: p.alertId },
   ];
-  return { kind, idempotencyKey: a.idempotencyKey, severity: p.severity, title, lines, facts, details, ackUrl: a.ackUrl, viewUrl: a.viewUrl, to: a.to, mentions: a.mentions, level, alert: p, atMs: a.atMs };
+  return {
+    kind,
+    idempotencyKey: a.idempotencyKey,
+    severity: p.severity,
+    title,
+    lines,
+    facts,
+    details,
+    ackUrl: a.ackUrl,
+    viewUrl: a.viewUrl,
+    to: a.to,
+    mentions: a.mentions,
+    level,
+    alert: p,
+    atMs: a.atMs,
+  };
 }
 
 /** The notice to admins that a message finally failed. */
@@ -99,8 +116,15 @@ export function buildDeadLetterMessage(
 }
 
 /** The daily summary of new break-fix incidents for the service desk. Not a page. */
-export function buildDigestMessage(incidents: readonly Incident[], period: { fromMs: number; toMs: number; localDate: string }, a: Addressing): NotificationMessage {
-  const lines = [`${incidents.length} new break-fix incident${incidents.length === 1 ? '' : 's'} between ${formatUtc(period.fromMs)} and ${formatUtc(period.toMs)}.`, ''];
+export function buildDigestMessage(
+  incidents: readonly Incident[],
+  period: { fromMs: number; toMs: number; localDate: string },
+  a: Addressing,
+): NotificationMessage {
+  const lines = [
+    `${incidents.length} new break-fix incident${incidents.length === 1 ? '' : 's'} between ${formatUtc(period.fromMs)} and ${formatUtc(period.toMs)}.`,
+    '',
+  ];
   for (const i of incidents) {
     lines.push(`- ${i.clientName} / ${i.hostname ?? 'no device'}: ${i.title} (${i.severity}, ${i.state}, opened ${formatUtc(i.openedAtMs)})`);
   }

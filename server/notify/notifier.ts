@@ -137,8 +137,29 @@ export function createNotifier(opts: NotifierOptions) {
     escalations,
     ackLinks,
     digest,
-    channelService: createChannelService({ channels, registry, users: opts.users, oncall, deliveries, settings, fetch: fetchImpl, now, timeoutMs: retry.timeoutMs, baseUrl: opts.baseUrl, resolveUsers: (ids) => resolver.resolveUsers(ids) }),
-    onCallService: createOnCallService({ oncall, users: opts.users, clients: opts.clients, channels, registry, settings, now, isReachable: (id) => resolver.resolveUsers([id]).destinations.length > 0 }),
+    channelService: createChannelService({
+      channels,
+      registry,
+      users: opts.users,
+      oncall,
+      deliveries,
+      settings,
+      fetch: fetchImpl,
+      now,
+      timeoutMs: retry.timeoutMs,
+      baseUrl: opts.baseUrl,
+      resolveUsers: (ids) => resolver.resolveUsers(ids),
+    }),
+    onCallService: createOnCallService({
+      oncall,
+      users: opts.users,
+      clients: opts.clients,
+      channels,
+      registry,
+      settings,
+      now,
+      isReachable: (id) => resolver.resolveUsers([id]).destinations.length > 0,
+    }),
     /** Recovers deliveries interrupted by a crash and starts the ticker. */
     start(): void {
       if (ticker || isStopped) return;

@@ -88,7 +88,11 @@ export function createWorker(deps: WorkerDeps) {
     const t0 = performance.now();
     try {
       const res = await attempt(d);
-      deliveries.finish(d.id, { atMs, durationMs: Math.round(performance.now() - t0), httpStatus: res.httpStatus, error: null }, { type: 'sent', nowMs: deps.now() });
+      deliveries.finish(
+        d.id,
+        { atMs, durationMs: Math.round(performance.now() - t0), httpStatus: res.httpStatus, error: null },
+        { type: 'sent', nowMs: deps.now() },
+      );
       stats.sent++;
       return;
     } catch (err) {

@@ -75,7 +75,12 @@ export function levelProblems(targets: readonly EscalationTarget[], world: Cover
 }
 
 /** Gaps of a policy's first level in [fromMs, toMs), merged where the reasons stay the same. */
-export function findCoverageGaps(levels: readonly { targets: readonly EscalationTarget[] }[], world: CoverageWorld, fromMs: number, toMs: number): CoverageGap[] {
+export function findCoverageGaps(
+  levels: readonly { targets: readonly EscalationTarget[] }[],
+  world: CoverageWorld,
+  fromMs: number,
+  toMs: number,
+): CoverageGap[] {
   const first = levels[0];
   if (!first) return toMs > fromMs ? [{ startsAtMs: fromMs, endsAtMs: toMs, reasons: ['the policy has no levels'] }] : [];
   // Instants at which the answer may change: every shift boundary of every schedule it pages.

@@ -3,7 +3,18 @@
  * (time zones, real dates, users and targets that exist, levels in order) with one error code
  * per mistake, write, and answer who is on call.
  */
-import type { EscalationPolicy, EscalationTarget, OnCallGaps, OnCallNow, OnCallShift, PolicyInput, Schedule, ScheduleInput, ScheduleOverrideView, StoredLayer } from '../../shared/notify-types.js';
+import type {
+  EscalationPolicy,
+  EscalationTarget,
+  OnCallGaps,
+  OnCallNow,
+  OnCallShift,
+  PolicyInput,
+  Schedule,
+  ScheduleInput,
+  ScheduleOverrideView,
+  StoredLayer,
+} from '../../shared/notify-types.js';
 import { HttpError } from '../lib/errors.js';
 import { isValidTimezone, parseLocalDate } from '../time/zones.js';
 import type { ChannelStore } from '../store/channels.js';
@@ -53,7 +64,8 @@ export function createOnCallService(deps: {
 
   /** Checks a schedule and gives layers without a start date one that starts them now. */
   function checkSchedule(s: ScheduleInput, exceptId?: string): { name: string; timezone: string; layers: StoredLayer[] } {
-    if (!isValidTimezone(s.timezone)) throw new HttpError(400, 'SCHEDULE_TIMEZONE_INVALID', `timezone: "${s.timezone}" is not an IANA time zone such as Europe/Amsterdam`);
+    if (!isValidTimezone(s.timezone))
+      throw new HttpError(400, 'SCHEDULE_TIMEZONE_INVALID', `timezone: "${s.timezone}" is not an IANA time zone such as Europe/Amsterdam`);
     const layers = s.layers.map((l) => ({ ...l, startDate: l.startDate ?? startDateCoveringNow(s.timezone, l.handoffTime, deps.now()) }));
     layers.forEach((l, i) => {
       if (!parseLocalDate(l.startDate)) throw new HttpError(400, 'SCHEDULE_DATE_INVALID', `layers.${i}.startDate: ${l.startDate} is not a calendar date`);
@@ -67,13 +79,18 @@ export function createOnCallService(deps: {
   }
 
   function checkTarget(t: EscalationTarget, where: string): void {
-    if (t.type === 'schedule' && !oncall.findSchedule(t.scheduleId)) throw new HttpError(400, 'POLICY_TARGET_NOT_FOUND', `${where}: no schedule with id ${t.scheduleId}`);
+    if (t.type === 'schedule' && !oncall.findSchedule(t.scheduleId))
+      throw new HttpError(400, 'POLICY_TARGET_NOT_FOUND', `${where}: no schedule with id ${t.scheduleId}`);
     if (t.type === 'user' && !users.findById(t.userId)) throw new HttpError(400, 'POLICY_TARGET_NOT_FOUND', `${where}: no user with id ${t.userId}`);
     if (t.type === 'channel') {
       const c = deps.channels.findById(t.channelId);
       if (!c) throw new HttpError(400, 'POLICY_TARGET_NOT_FOUND', `${where}: no channel with id ${t.channelId}`);
       if (deps.registry.get(c.type)?.audience !== 'shared') {
-        throw new HttpError(400, 'POLICY_TARGET_INVALID', `${where}: channel "${c.name}" (${c.type}) addresses people, not a room; page users or schedules through it instead`);
+        throw new HttpError(
+          400,
+          'POLICY_TARGET_INVALID',
+          `${where}: channel "${c.name}" (${c.type}) addresses people, not a room; page users or schedules through it instead`,
+        );
       }
     }
   }
@@ -114,7 +131,12 @@ export function createOnCallService(deps: {
     deleteSchedule(id: string): void {
       mustFindSchedule(id);
       const using = oncall.listPolicies().filter((p) => p.levels.some((l) => l.targets.some((t) => t.type === 'schedule' && t.scheduleId === id)));
-      if (using.length > 0) throw new HttpError(409, 'SCHEDULE_IN_USE', `escalation polic${using.length === 1 ? 'y' : 'ies'} ${using.map((p) => `"${p.name}"`).join(', ')} page${using.length === 1 ? 's' : ''} this schedule; change them first`);
+      if (using.length > 0)
+        throw new HttpError(
+          409,
+          'SCHEDULE_IN_USE',
+          `escalation polic${using.length === 1 ? 'y' : 'ies'} ${using.map((p) => `"${p.name}"`).join(', ')} page${using.length === 1 ? 's' : ''} this schedule; change them first`,
+        );
       oncall.deleteSchedule(id);
     },
 
@@ -126,7 +148,8 @@ export function createOnCallService(deps: {
       mustFindSchedule(scheduleId);
       if (!users.findById(o.userId)) throw new HttpError(400, 'USER_NOT_FOUND', `userId: no user with id ${o.userId}`);
       if (o.endsAtMs <= o.startsAtMs) throw new HttpError(400, 'OVERRIDE_INVERTED', 'endsAtMs must be after startsAtMs');
-      if (o.endsAtMs - o.startsAtMs > MAX_OVERRIDE_MS) throw new HttpError(400, 'OVERRIDE_TOO_LONG', 'an override may last at most 31 days; change the rotation instead');
+      if (o.endsAtMs - o.startsAtMs > MAX_OVERRIDE_MS)
+        throw new HttpError(400, 'OVERRIDE_TOO_LONG', 'an override may last at most 31 days; change the rotation instead');
       if (o.endsAtMs <= deps.now()) throw new HttpError(400, 'OVERRIDE_IN_PAST', 'the override ends in the past');
       return oncall.addOverride({ scheduleId, userId: o.userId, startsAtMs: o.startsAtMs, endsAtMs: o.endsAtMs, note: o.note ?? null }, deps.now(), by);
     },
@@ -164,7 +187,12 @@ export function createOnCallService(deps: {
         schedules: new Map(oncall.listSchedules().map((s) => [s.id, { ...specOf(s, fromMs), name: s.name }])),
         reachableUserIds: new Set(all.filter((u) => deps.isReachable(u.id)).map((u) => u.id)),
         roleMembers: { admin: all.filter((u) => u.role === 'admin').map((u) => u.id), technician: all.filter((u) => u.role === 'technician').map((u) => u.id) },
-        usableChannelIds: new Set(deps.channels.list().filter((c) => c.isEnabled && deps.registry.get(c.type)?.audience === 'shared').map((c) => c.id)),
+        usableChannelIds: new Set(
+          deps.channels
+            .list()
+            .filter((c) => c.isEnabled && deps.registry.get(c.type)?.audience === 'shared')
+            .map((c) => c.id),
+        ),
         usernames: new Map(all.map((u) => [u.id, u.username])),
       };
       const inUse = oncall.listPolicies().filter((p) => p.isDefault || p.clientIds.length > 0);

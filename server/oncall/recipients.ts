@@ -75,7 +75,8 @@ export function createRecipientResolver(deps: { users: UserStore; channels: Chan
   }
 
   function collect(drafts: Map<string, Draft>, user: User, onlyTypes: readonly string[] | undefined, problems: string[]): void {
-    const usable = (c: ChannelRecord | undefined): c is ChannelRecord => !!c && c.isEnabled && !!registry.get(c.type) && (!onlyTypes || onlyTypes.includes(c.type));
+    const usable = (c: ChannelRecord | undefined): c is ChannelRecord =>
+      !!c && c.isEnabled && !!registry.get(c.type) && (!onlyTypes || onlyTypes.includes(c.type));
     let reached = 0;
     const add = (channel: ChannelRecord, to: string | null, mention: string | null) => {
       const shared = registry.get(channel.type)!.audience === 'shared';
@@ -109,8 +110,19 @@ export function createRecipientResolver(deps: { users: UserStore; channels: Chan
       for (const u of d.users) people.add(u.username);
       const names = d.users.map((u) => u.username).join(', ');
       const single = d.users.length === 1 ? d.users[0]! : undefined;
-      const recipient = registry.get(d.channel.type)!.audience === 'person' ? `${names || d.channel.name}${d.to ? ` <${d.to}>` : ''}` : `${d.channel.name}${names ? `: ${names}` : ''}`;
-      return { channel: d.channel, userId: single?.id ?? null, recipient, to: d.to, mentions: d.mentions, destinationKey, ackRecipient: single ? single.id : `channel:${d.channel.id}` };
+      const recipient =
+        registry.get(d.channel.type)!.audience === 'person'
+          ? `${names || d.channel.name}${d.to ? ` <${d.to}>` : ''}`
+          : `${d.channel.name}${names ? `: ${names}` : ''}`;
+      return {
+        channel: d.channel,
+        userId: single?.id ?? null,
+        recipient,
+        to: d.to,
+        mentions: d.mentions,
+        destinationKey,
+        ackRecipient: single ? single.id : `channel:${d.channel.id}`,
+      };
     });
     return { destinations, people: [...people], problems };
   }

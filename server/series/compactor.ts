@@ -64,10 +64,12 @@ function rowsToBlock(input: PointRow[]): { block: Block; valueCount: number } {
       if (!m) merged.set(r.ts, (m = new Map()));
       for (let k = 0; k < r.seriesIds.length; k++) m.set(r.seriesIds[k]!, r.values[k]!);
     }
-    rows = [...merged.keys()].sort((a, b) => a - b).map((ts) => {
-      const m = merged.get(ts)!;
-      return { ts, seriesIds: [...m.keys()], values: [...m.values()] };
-    });
+    rows = [...merged.keys()]
+      .sort((a, b) => a - b)
+      .map((ts) => {
+        const m = merged.get(ts)!;
+        return { ts, seriesIds: [...m.keys()], values: [...m.values()] };
+      });
   }
   const n = rows.length;
   const bySeries = new Map<number, { present: Uint8Array; vals: number[] }>();

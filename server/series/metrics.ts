@@ -15,15 +15,7 @@ import { createBlockTable, type BlockTableStore } from './blocks.js';
 import { decodeBlock } from './codec/block.js';
 import { countReportValues, decodeReport, encodeReport } from './codec/report.js';
 import { quantize, storedDecimals } from './quantize.js';
-import {
-  DEFAULT_RETENTION,
-  HOUR_MS,
-  MINUTE_MS,
-  RAW_WINDOW_MS,
-  ROLLUP_1H_WINDOW_MS,
-  validateRetention,
-  type RetentionPolicy,
-} from './retention-policy.js';
+import { DEFAULT_RETENTION, HOUR_MS, MINUTE_MS, RAW_WINDOW_MS, ROLLUP_1H_WINDOW_MS, validateRetention, type RetentionPolicy } from './retention-policy.js';
 
 /** Canonical JSON of a label set (sorted keys), the form stored in series.labels. */
 export function canonicalLabels(labels: Readonly<Record<string, string>> | undefined): string {
@@ -90,9 +82,7 @@ class Buckets {
 export function createMetricStore(db: Db, opts: MetricStoreOptions = {}) {
   const now = opts.now ?? (() => Date.now());
   const retention = validateRetention(opts.retention ?? DEFAULT_RETENTION);
-  const seriesId = db.prepare<[string, string, string], { id: number }>(
-    'SELECT id FROM series WHERE device_id = ? AND name = ? AND labels = ?',
-  );
+  const seriesId = db.prepare<[string, string, string], { id: number }>('SELECT id FROM series WHERE device_id = ? AND name = ? AND labels = ?');
   const insertSeries = db.prepare<[string, string, string]>('INSERT INTO series (device_id, name, labels) VALUES (?, ?, ?)');
   const seriesOfDevice = db.prepare<[string], { id: number; name: string; labels: string }>(
     'SELECT id, name, labels FROM series WHERE device_id = ? ORDER BY name, labels',

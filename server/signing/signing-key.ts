@@ -37,7 +37,8 @@ export class SigningKeyError extends Error {
 }
 
 function fromPrivate(file: string, privateKey: KeyObject, isNew: boolean): SigningKey {
-  if (privateKey.asymmetricKeyType !== 'ed25519') throw new SigningKeyError(`signing key ${file} is a ${privateKey.asymmetricKeyType} key; it must be Ed25519 — move it away and restart to make a new one`);
+  if (privateKey.asymmetricKeyType !== 'ed25519')
+    throw new SigningKeyError(`signing key ${file} is a ${privateKey.asymmetricKeyType} key; it must be Ed25519 — move it away and restart to make a new one`);
   const publicKey = publicKeyToBase64(createPublicKey(privateKey));
   const keyId = createHash('sha256').update(Buffer.from(publicKey, 'base64')).digest('hex').slice(0, 16);
   return {
@@ -86,7 +87,9 @@ export function loadOrCreateSigningKey(file: string): SigningKey {
   try {
     privateKey = createPrivateKey(fs.readFileSync(abs, 'utf8'));
   } catch (err) {
-    throw new SigningKeyError(`signing key ${abs} is not a PEM private key (${(err as Error).message}); restore it from your backup — agents pinned its public key`);
+    throw new SigningKeyError(
+      `signing key ${abs} is not a PEM private key (${(err as Error).message}); restore it from your backup — agents pinned its public key`,
+    );
   }
   return fromPrivate(abs, privateKey, false);
 }

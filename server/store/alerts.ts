@@ -131,9 +131,20 @@ export function createAlertStore(db: Db) {
        AND (@fromMs IS NULL OR a.opened_at_ms >= @fromMs) AND (@toMs IS NULL OR a.opened_at_ms < @toMs)
      ORDER BY a.opened_at_ms DESC, a.id LIMIT @limit`,
   );
-  const open = db.prepare<[], { id: string; rule_id: string; device_id: string; labels_json: string; state: AlertState; severity: Severity; is_notified: number; is_in_maintenance: number; opened_at_ms: number }>(
-    `SELECT id, rule_id, device_id, labels_json, state, severity, is_notified, is_in_maintenance, opened_at_ms FROM alerts WHERE state <> 'resolved'`,
-  );
+  const open = db.prepare<
+    [],
+    {
+      id: string;
+      rule_id: string;
+      device_id: string;
+      labels_json: string;
+      state: AlertState;
+      severity: Severity;
+      is_notified: number;
+      is_in_maintenance: number;
+      opened_at_ms: number;
+    }
+  >(`SELECT id, rule_id, device_id, labels_json, state, severity, is_notified, is_in_maintenance, opened_at_ms FROM alerts WHERE state <> 'resolved'`);
   const resolve = db.prepare<{ id: string; atMs: number; by: string; resolution: Closure }, { is_notified: number }>(
     `UPDATE alerts SET state = 'resolved', resolved_at_ms = @atMs, resolved_by = @by, resolution = @resolution
      WHERE id = @id AND state <> 'resolved' RETURNING is_notified`,
@@ -144,9 +155,7 @@ export function createAlertStore(db: Db) {
   );
   const markPaged = db.prepare<[string]>(`UPDATE alerts SET is_notified = 1 WHERE id = ? AND state = 'firing' AND is_notified = 0`);
   const setAssignee = db.prepare<[string | null, string]>('UPDATE alerts SET assignee_id = ? WHERE id = ?');
-  const insertEvent = db.prepare(
-    'INSERT INTO alert_events (alert_id, at_ms, actor_id, actor_name, action, detail) VALUES (?, ?, ?, ?, ?, ?)',
-  );
+  const insertEvent = db.prepare('INSERT INTO alert_events (alert_id, at_ms, actor_id, actor_name, action, detail) VALUES (?, ?, ?, ?, ?, ?)');
   const events = db.prepare<[string], { at_ms: number; actor_name: string; action: string; detail: string | null }>(
     'SELECT at_ms, actor_name, action, detail FROM alert_events WHERE alert_id = ? ORDER BY id',
   );

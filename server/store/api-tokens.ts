@@ -31,9 +31,7 @@ const TOUCH_GRANULARITY_MS = 60_000;
 
 /** Builds the API token statements once. */
 export function createApiTokenStore(db: Db) {
-  const insert = db.prepare(
-    'INSERT INTO api_tokens (id, name, token_hash, role, created_at_ms, created_by, expires_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)',
-  );
+  const insert = db.prepare('INSERT INTO api_tokens (id, name, token_hash, role, created_at_ms, created_by, expires_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)');
   const all = db.prepare<[], TokenRow>('SELECT * FROM api_tokens ORDER BY created_at_ms DESC, name');
   const byId = db.prepare<[string], TokenRow>('SELECT * FROM api_tokens WHERE id = ?');
   const byName = db.prepare<[string], TokenRow>('SELECT * FROM api_tokens WHERE name = ?');
@@ -42,7 +40,9 @@ export function createApiTokenStore(db: Db) {
   );
   const touch = db.prepare<[number, string, number]>('UPDATE api_tokens SET last_used_at_ms = ? WHERE id = ? AND coalesce(last_used_at_ms, 0) < ?');
   const revoke = db.prepare<[number, string]>('UPDATE api_tokens SET revoked_at_ms = coalesce(revoked_at_ms, ?) WHERE id = ?');
-  const liveOfCreator = db.prepare<[string], TokenRow>('SELECT * FROM api_tokens WHERE created_by = ? COLLATE NOCASE AND revoked_at_ms IS NULL ORDER BY created_at_ms');
+  const liveOfCreator = db.prepare<[string], TokenRow>(
+    'SELECT * FROM api_tokens WHERE created_by = ? COLLATE NOCASE AND revoked_at_ms IS NULL ORDER BY created_at_ms',
+  );
 
   return {
     /** Stores a new token by its hash; the caller shows the token once. */

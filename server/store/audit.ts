@@ -84,7 +84,13 @@ export function createAuditStore(db: Db) {
     },
     /** One page, newest first; `nextBefore` is null on the last page. */
     page(q: AuditQuery): { entries: AuditEntry[]; nextBefore: number | null } {
-      const rows = page.all({ before: q.beforeId ?? null, actor: q.actor ?? null, entityType: q.entityType ?? null, entityId: q.entityId ?? null, limit: q.limit + 1 });
+      const rows = page.all({
+        before: q.beforeId ?? null,
+        actor: q.actor ?? null,
+        entityType: q.entityType ?? null,
+        entityId: q.entityId ?? null,
+        limit: q.limit + 1,
+      });
       const entries = rows.slice(0, q.limit).map(toEntry);
       return { entries, nextBefore: rows.length > q.limit ? entries.at(-1)!.id : null };
     },

@@ -44,16 +44,18 @@ interface ContactRow {
   created_at_ms: number;
 }
 
-const toChannelWith = (box: SecretBox) => (r: ChannelRow): ChannelRecord => ({
-  id: r.id,
-  type: r.type,
-  name: r.name,
-  config: JSON.parse(box.decryptSecret(r.config_json, CHANNEL_CONFIG_PURPOSE)) as Record<string, unknown>,
-  isEnabled: r.is_enabled === 1,
-  createdAtMs: r.created_at_ms,
-  updatedAtMs: r.updated_at_ms,
-  updatedBy: r.updated_by,
-});
+const toChannelWith =
+  (box: SecretBox) =>
+  (r: ChannelRow): ChannelRecord => ({
+    id: r.id,
+    type: r.type,
+    name: r.name,
+    config: JSON.parse(box.decryptSecret(r.config_json, CHANNEL_CONFIG_PURPOSE)) as Record<string, unknown>,
+    isEnabled: r.is_enabled === 1,
+    createdAtMs: r.created_at_ms,
+    updatedAtMs: r.updated_at_ms,
+    updatedBy: r.updated_by,
+  });
 
 const toContact = (r: ContactRow): ContactPoint => ({
   id: r.id,
@@ -94,7 +96,12 @@ export function createChannelStore(db: Db, box: SecretBox) {
       insert.run({ id, type: input.type, name: input.name, configJson: sealConfig(input.config), isEnabled: input.isEnabled ? 1 : 0, nowMs, by });
       return toChannel(byId.get(id)!);
     },
-    update(id: string, input: { name: string; config: Record<string, unknown>; isEnabled: boolean }, nowMs: number, by: string | null): ChannelRecord | undefined {
+    update(
+      id: string,
+      input: { name: string; config: Record<string, unknown>; isEnabled: boolean },
+      nowMs: number,
+      by: string | null,
+    ): ChannelRecord | undefined {
       update.run({ id, name: input.name, configJson: sealConfig(input.config), isEnabled: input.isEnabled ? 1 : 0, nowMs, by });
       const r = byId.get(id);
       return r && toChannel(r);

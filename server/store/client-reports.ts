@@ -90,7 +90,15 @@ const toSettings = (r: SettingsRow): ClientReportSettings => ({
   minimumChargeMin: r.minimum_charge_min,
   internalCostRate: r.internal_cost_rate,
 });
-const toAlertTime = (r: AlertTimeRow): AlertTimeEntry => ({ id: r.id, alertId: r.alert_id, technician: r.technician, minutes: r.minutes, note: r.note, date: r.work_date, createdAtMs: r.created_at_ms });
+const toAlertTime = (r: AlertTimeRow): AlertTimeEntry => ({
+  id: r.id,
+  alertId: r.alert_id,
+  technician: r.technician,
+  minutes: r.minutes,
+  note: r.note,
+  date: r.work_date,
+  createdAtMs: r.created_at_ms,
+});
 const toArchived = (r: ArchiveRow): ArchivedReport => ({
   id: r.id,
   clientId: r.client_id,
@@ -122,7 +130,10 @@ export function createClientReportStore(db: Db) {
     `SELECT t.alert_id, sum(t.minutes) AS minutes FROM alert_time_entries t JOIN alerts a ON a.id = t.alert_id
       WHERE a.client_id = @clientId AND t.work_date >= @fromDate AND t.work_date <= @toDate GROUP BY t.alert_id`,
   );
-  const incidentEntries = db.prepare<{ clientId: string; fromDate: string; toDate: string }, { incident_id: string; minutes: number; technician: string; note: string | null; work_date: string }>(
+  const incidentEntries = db.prepare<
+    { clientId: string; fromDate: string; toDate: string },
+    { incident_id: string; minutes: number; technician: string; note: string | null; work_date: string }
+  >(
     `SELECT t.incident_id, t.minutes, t.technician, t.note, t.work_date FROM time_entries t JOIN incidents i ON i.id = t.incident_id
       WHERE i.client_id = @clientId AND t.work_date >= @fromDate AND t.work_date <= @toDate ORDER BY t.work_date, t.created_at_ms`,
   );
@@ -133,7 +144,9 @@ export function createClientReportStore(db: Db) {
     'SELECT id, client_id, month, language, created_at_ms, pdf_sha256, length(pdf) AS pdf_bytes, delivery, detail FROM client_reports WHERE client_id = ? ORDER BY created_at_ms DESC, rowid DESC LIMIT 120',
   );
   const archivePdf = db.prepare<[string], { pdf: Buffer } & ArchiveRow>('SELECT *, length(pdf) AS pdf_bytes FROM client_reports WHERE id = ?');
-  const hasMonth = db.prepare<[string, string], { n: number }>("SELECT count(*) AS n FROM client_reports WHERE client_id = ? AND month = ? AND delivery IN ('sent', 'no-contacts')");
+  const hasMonth = db.prepare<[string, string], { n: number }>(
+    "SELECT count(*) AS n FROM client_reports WHERE client_id = ? AND month = ? AND delivery IN ('sent', 'no-contacts')",
+  );
 
   return {
     /** The client's settings, defaults when none were saved. */
@@ -152,7 +165,16 @@ export function createClientReportStore(db: Db) {
       });
     },
     addAlertTime(e: AlertTimeEntry & { createdBy: string | null }): void {
-      insertAlertTime.run({ id: e.id, alert_id: e.alertId, technician: e.technician, minutes: e.minutes, note: e.note, work_date: e.date, created_at_ms: e.createdAtMs, created_by: e.createdBy });
+      insertAlertTime.run({
+        id: e.id,
+        alert_id: e.alertId,
+        technician: e.technician,
+        minutes: e.minutes,
+        note: e.note,
+        work_date: e.date,
+        created_at_ms: e.createdAtMs,
+        created_by: e.createdBy,
+      });
     },
     alertTime(alertId: string): AlertTimeEntry[] {
       return alertTimeOf.all(alertId).map(toAlertTime);
@@ -170,10 +192,22 @@ export function createClientReportStore(db: Db) {
     },
     /** Every incident time entry of a client within [fromDate, toDate], for rounding and CSV. */
     incidentEntries(clientId: string, fromDate: string, toDate: string) {
-      return incidentEntries.all({ clientId, fromDate, toDate }).map((r) => ({ incidentId: r.incident_id, minutes: r.minutes, technician: r.technician, note: r.note, date: r.work_date }));
+      return incidentEntries
+        .all({ clientId, fromDate, toDate })
+        .map((r) => ({ incidentId: r.incident_id, minutes: r.minutes, technician: r.technician, note: r.note, date: r.work_date }));
     },
     archive(a: Omit<ArchivedReport, 'pdfBytes'> & { pdf: Buffer }): void {
-      insertArchive.run({ id: a.id, client_id: a.clientId, month: a.month, language: a.language, created_at_ms: a.createdAtMs, pdf_sha256: a.pdfSha256, pdf: a.pdf, delivery: a.delivery, detail: a.detail });
+      insertArchive.run({
+        id: a.id,
+        client_id: a.clientId,
+        month: a.month,
+        language: a.language,
+        created_at_ms: a.createdAtMs,
+        pdf_sha256: a.pdfSha256,
+        pdf: a.pdf,
+        delivery: a.delivery,
+        detail: a.detail,
+      });
     },
     listArchive(clientId: string): ArchivedReport[] {
       return listArchive.all(clientId).map(toArchived);

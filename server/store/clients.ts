@@ -100,9 +100,7 @@ export function createClientStore(db: Db) {
        timezone = @timezone, contact = @contact WHERE id = @id`,
   );
   const remove = db.prepare<[string]>('DELETE FROM clients WHERE id = ?');
-  const insertToken = db.prepare(
-    'INSERT INTO enrollment_tokens (id, client_id, token_hash, label, created_at_ms, expires_at_ms) VALUES (?, ?, ?, ?, ?, ?)',
-  );
+  const insertToken = db.prepare('INSERT INTO enrollment_tokens (id, client_id, token_hash, label, created_at_ms, expires_at_ms) VALUES (?, ?, ?, ?, ?, ?)');
   const tokenByHash = db.prepare<[string], { id: string; client_id: string; expires_at_ms: number | null; revoked_at_ms: number | null }>(
     'SELECT id, client_id, expires_at_ms, revoked_at_ms FROM enrollment_tokens WHERE token_hash = ?',
   );

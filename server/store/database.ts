@@ -22,7 +22,9 @@ export interface Migration {
 
 /** Reads `NNN-name.sql` files in numeric order; gaps or duplicates are a build error. */
 export function loadMigrations(dir = migrationsDir): Migration[] {
-  const files = readdirSync(dir).filter((f) => /^\d{3}-[a-z0-9-]+\.sql$/.test(f)).sort();
+  const files = readdirSync(dir)
+    .filter((f) => /^\d{3}-[a-z0-9-]+\.sql$/.test(f))
+    .sort();
   return files.map((file, i) => {
     const version = Number(file.slice(0, 3));
     if (version !== i + 1) throw new Error(`migration ${file} is out of sequence: expected ${String(i + 1).padStart(3, '0')}-*.sql`);

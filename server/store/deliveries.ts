@@ -125,7 +125,9 @@ export function createDeliveryStore(db: Db) {
   const retry = db.prepare<{ id: number; nextAtMs: number; error: string }>(
     `UPDATE deliveries SET status = 'pending', next_attempt_at_ms = @nextAtMs, last_error = @error WHERE id = @id`,
   );
-  const dead = db.prepare<{ id: number; nowMs: number; error: string }>(`UPDATE deliveries SET status = 'dead', dead_at_ms = @nowMs, last_error = @error WHERE id = @id`);
+  const dead = db.prepare<{ id: number; nowMs: number; error: string }>(
+    `UPDATE deliveries SET status = 'dead', dead_at_ms = @nowMs, last_error = @error WHERE id = @id`,
+  );
   const insertAttempt = db.prepare(
     'INSERT INTO delivery_attempts (delivery_id, at_ms, duration_ms, outcome, http_status, error) VALUES (@id, @atMs, @durationMs, @outcome, @httpStatus, @error)',
   );
@@ -145,7 +147,13 @@ export function createDeliveryStore(db: Db) {
   const paged = db.prepare<[string], DeliveryRow>(`SELECT * FROM deliveries WHERE alert_id = ? AND purpose = 'page' AND channel_id IS NOT NULL ORDER BY id`);
   const counts = db.prepare<[], { status: DeliveryStatus; n: number }>('SELECT status, count(*) AS n FROM deliveries GROUP BY status');
 
-  const toAttempt = (r: AttemptRow): DeliveryAttempt => ({ atMs: r.at_ms, durationMs: r.duration_ms, outcome: r.outcome, httpStatus: r.http_status, error: r.error });
+  const toAttempt = (r: AttemptRow): DeliveryAttempt => ({
+    atMs: r.at_ms,
+    durationMs: r.duration_ms,
+    outcome: r.outcome,
+    httpStatus: r.http_status,
+    error: r.error,
+  });
   const toDelivery = (r: DeliveryRow): Delivery => ({
     id: r.id,
     idempotencyKey: r.idempotency_key,
@@ -183,7 +191,9 @@ export function createDeliveryStore(db: Db) {
     budgetFromMs: r.budget_from_ms,
   });
 
-  const queuedCount = db.prepare<[], { n: number }>("SELECT (SELECT count(*) FROM deliveries WHERE status IN ('pending', 'sending')) + (SELECT count(*) FROM outbox WHERE status = 'pending') AS n");
+  const queuedCount = db.prepare<[], { n: number }>(
+    "SELECT (SELECT count(*) FROM deliveries WHERE status IN ('pending', 'sending')) + (SELECT count(*) FROM outbox WHERE status = 'pending') AS n",
+  );
   return {
     /** Messages waiting to be sent: undispatched outbox jobs plus pending or sending deliveries. */
     countQueued(): number {
@@ -198,7 +208,9 @@ export function createDeliveryStore(db: Db) {
     insertFinished: db.transaction(
       (d: NewDelivery, attempt: { atMs: number; durationMs: number; httpStatus: number | null; error: string | null }, isSent: boolean): number => {
         const { message, mentions, ...rest } = d;
-        const id = Number(insert.run({ ...rest, mentionsJson: JSON.stringify(mentions), messageJson: JSON.stringify(message), nowMs: attempt.atMs }).lastInsertRowid);
+        const id = Number(
+          insert.run({ ...rest, mentionsJson: JSON.stringify(mentions), messageJson: JSON.stringify(message), nowMs: attempt.atMs }).lastInsertRowid,
+        );
         firstAttempt.run(id);
         insertAttempt.run({ id, ...attempt, outcome: isSent ? 'sent' : 'failed' });
         if (isSent) sent.run({ id, nowMs: attempt.atMs + attempt.durationMs });
@@ -230,7 +242,14 @@ export function createDeliveryStore(db: Db) {
     recoverInterrupted: db.transaction((nowMs: number): number => {
       const rows = interrupted.all();
       for (const { id } of rows) {
-        insertAttempt.run({ id, atMs: nowMs, durationMs: 0, outcome: 'interrupted', httpStatus: null, error: 'server stopped during the attempt; sending again' });
+        insertAttempt.run({
+          id,
+          atMs: nowMs,
+          durationMs: 0,
+          outcome: 'interrupted',
+          httpStatus: null,
+          error: 'server stopped during the attempt; sending again',
+        });
         reset.run(id);
       }
       return rows.length;

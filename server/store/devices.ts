@@ -109,9 +109,7 @@ export function createDeviceStore(db: Db) {
   // valid until the new one is first used (findByToken promotes it), so an enroll that fails after
   // the server answered (unwritable config, power cut) cannot lock out the running agent. It
   // replaces a rotation in progress, whose unconfirmed credential is dropped.
-  const rotate = db.prepare(
-    'UPDATE devices SET pending_token_hash = ?, hostname = ?, facts_json = ?, rotation_requested_at_ms = NULL WHERE id = ?',
-  );
+  const rotate = db.prepare('UPDATE devices SET pending_token_hash = ?, hostname = ?, facts_json = ?, rotation_requested_at_ms = NULL WHERE id = ?');
   const byPendingToken = db.prepare<[string], DeviceRow>('SELECT * FROM devices WHERE pending_token_hash = ?');
   const promotePending = db.prepare(
     `UPDATE devices SET token_hash = pending_token_hash, pending_token_hash = NULL, rotation_requested_at_ms = NULL,
@@ -135,13 +133,9 @@ export function createDeviceStore(db: Db) {
     .raw(true);
   const summaryById = db.prepare<[string], SummaryRow>(`SELECT ${SUMMARY_COLUMNS} FROM devices d JOIN clients c ON c.id = d.client_id WHERE d.id = ?`);
   const updateHello = db.prepare('UPDATE devices SET hostname = ?, agent_version = ?, facts_json = ?, interval_ms = ? WHERE id = ?');
-  const updateLatest = db.prepare(
-    'UPDATE devices SET last_seen_ms = ?, latest_json = ?, cpu_load_pct = ?, mem_used_pct = ?, disk_used_pct = ? WHERE id = ?',
-  );
+  const updateLatest = db.prepare('UPDATE devices SET last_seen_ms = ?, latest_json = ?, cpu_load_pct = ?, mem_used_pct = ?, disk_used_pct = ? WHERE id = ?');
   const updateClient = db.prepare('UPDATE devices SET client_id = ? WHERE id = ?');
-  const streamSeq = db.prepare<[string, string], { last_seq: number }>(
-    'SELECT last_seq FROM device_streams WHERE device_id = ? AND stream_id = ?',
-  );
+  const streamSeq = db.prepare<[string, string], { last_seq: number }>('SELECT last_seq FROM device_streams WHERE device_id = ? AND stream_id = ?');
   const upsertStream = db.prepare(
     `INSERT INTO device_streams (device_id, stream_id, last_seq) VALUES (?, ?, ?)
      ON CONFLICT (device_id, stream_id) DO UPDATE SET last_seq = excluded.last_seq`,
@@ -153,7 +147,10 @@ export function createDeviceStore(db: Db) {
      * machine (client + machineId) enrolling again keeps its device id and gets a new credential,
      * pending until its first use; the old one works until then.
      */
-    enroll(input: { clientId: string; hostname: string; machineId?: string; facts?: SystemFacts; deviceToken: string }, nowMs: number): { device: Device; isNew: boolean } {
+    enroll(
+      input: { clientId: string; hostname: string; machineId?: string; facts?: SystemFacts; deviceToken: string },
+      nowMs: number,
+    ): { device: Device; isNew: boolean } {
       const facts = JSON.stringify(input.facts ?? {});
       const existing = input.machineId ? byMachine.get(input.clientId, input.machineId) : undefined;
       if (existing) {

@@ -42,7 +42,9 @@ export function createEscalationStore(db: Db) {
     `INSERT OR IGNORE INTO escalations (alert_id, policy_id, policy_json, started_at_ms, next_check_at_ms) VALUES (@alertId, @policyId, @policyJson, @startedAtMs, @startedAtMs)`,
   );
   const byAlert = db.prepare<[string], EscalationRow>('SELECT * FROM escalations WHERE alert_id = ?');
-  const due = db.prepare<[number, number], EscalationRow>('SELECT * FROM escalations WHERE next_check_at_ms IS NOT NULL AND next_check_at_ms <= ? ORDER BY next_check_at_ms LIMIT ?');
+  const due = db.prepare<[number, number], EscalationRow>(
+    'SELECT * FROM escalations WHERE next_check_at_ms IS NOT NULL AND next_check_at_ms <= ? ORDER BY next_check_at_ms LIMIT ?',
+  );
   const nextDue = db.prepare<[], { at: number | null }>('SELECT min(next_check_at_ms) AS at FROM escalations WHERE next_check_at_ms IS NOT NULL');
   const progress = db.prepare<{ alertId: string; pagedJson: string; nextAtMs: number | null }>(
     'UPDATE escalations SET paged_steps_json = @pagedJson, next_check_at_ms = @nextAtMs WHERE alert_id = @alertId',

@@ -137,9 +137,7 @@ export function createIncidentStore(db: Db) {
   const bill = db.prepare<{ id: string; atMs: number; by: string }>(
     `UPDATE incidents SET state = 'billed', billed_at_ms = @atMs, billed_by = @by WHERE id = @id AND state = 'closed'`,
   );
-  const insertEvent = db.prepare(
-    'INSERT INTO incident_events (incident_id, at_ms, actor_id, actor_name, action, detail) VALUES (?, ?, ?, ?, ?, ?)',
-  );
+  const insertEvent = db.prepare('INSERT INTO incident_events (incident_id, at_ms, actor_id, actor_name, action, detail) VALUES (?, ?, ?, ?, ?, ?)');
   const events = db.prepare<[string], { at_ms: number; actor_name: string; action: string; detail: string | null }>(
     'SELECT at_ms, actor_name, action, detail FROM incident_events WHERE incident_id = ? ORDER BY id',
   );

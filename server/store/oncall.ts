@@ -173,7 +173,11 @@ export function createOnCallStore(db: Db) {
     deleteSchedule(id: string): void {
       deleteSchedule.run(id);
     },
-    addOverride(o: { scheduleId: string; userId: string; startsAtMs: number; endsAtMs: number; note: string | null }, nowMs: number, by: string | null): ScheduleOverrideView {
+    addOverride(
+      o: { scheduleId: string; userId: string; startsAtMs: number; endsAtMs: number; note: string | null },
+      nowMs: number,
+      by: string | null,
+    ): ScheduleOverrideView {
       const id = generateId();
       insertOverride.run({ id, ...o, nowMs, by });
       return toOverride(overrideById.get(id)!);

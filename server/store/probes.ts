@@ -103,7 +103,10 @@ export function createProbeStore(db: Db, box: SecretBox) {
 
   return {
     /** Creates a probed device of a client; returns its id. */
-    create(input: { clientId: string; name: string; kind: ProbedDeviceKind; probeDeviceId: string; intervalMs: number; checks: ProbeCheck[] }, nowMs: number): string {
+    create(
+      input: { clientId: string; name: string; kind: ProbedDeviceKind; probeDeviceId: string; intervalMs: number; checks: ProbeCheck[] },
+      nowMs: number,
+    ): string {
       const id = generateId();
       db.transaction(() => {
         insert.run(id, input.clientId, input.name, `probed:${id}`, nowMs, input.intervalMs, input.kind, input.probeDeviceId, '[]');
@@ -134,7 +137,10 @@ export function createProbeStore(db: Db, box: SecretBox) {
     },
     /** Ids of the checks that have a stored credential. */
     credentialChecks(id: string): string[] {
-      return secretsOf.all(id).map((r) => r.check_id).sort();
+      return secretsOf
+        .all(id)
+        .map((r) => r.check_id)
+        .sort();
     },
     /** What a probe is told to run (`config.probe`); undefined when it probes nothing. */
     configFor(probeDeviceId: string): ProbeConfig | undefined {

@@ -54,7 +54,19 @@ const toRule = (r: RuleRow): Rule =>
 
 /** The kind-specific part of a rule. */
 export function paramsOf(rule: Rule): RuleParams {
-  const { id: _i, name: _n, severity: _s, scope: _sc, overridesRuleId: _o, isEnabled: _e, isDefault: _d, createdAtMs: _c, updatedAtMs: _u, updatedBy: _b, ...params } = rule;
+  const {
+    id: _i,
+    name: _n,
+    severity: _s,
+    scope: _sc,
+    overridesRuleId: _o,
+    isEnabled: _e,
+    isDefault: _d,
+    createdAtMs: _c,
+    updatedAtMs: _u,
+    updatedBy: _b,
+    ...params
+  } = rule;
   return params as RuleParams;
 }
 

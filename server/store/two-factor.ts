@@ -28,20 +28,32 @@ export function createTwoFactorStore(db: Db) {
     `INSERT INTO user_totp (user_id, secret_sealed, confirmed_at_ms, last_time_step, created_at_ms) VALUES (?, ?, NULL, 0, ?)
      ON CONFLICT (user_id) DO UPDATE SET secret_sealed = excluded.secret_sealed, confirmed_at_ms = NULL, last_time_step = 0, created_at_ms = excluded.created_at_ms`,
   );
-  const confirm = db.prepare<[number, number, string]>('UPDATE user_totp SET confirmed_at_ms = ?, last_time_step = ? WHERE user_id = ? AND confirmed_at_ms IS NULL');
+  const confirm = db.prepare<[number, number, string]>(
+    'UPDATE user_totp SET confirmed_at_ms = ?, last_time_step = ? WHERE user_id = ? AND confirmed_at_ms IS NULL',
+  );
   // Only moves forward: two requests with the same code cannot both win.
   const advance = db.prepare<[number, string, number]>('UPDATE user_totp SET last_time_step = ? WHERE user_id = ? AND last_time_step < ?');
   const remove = db.prepare<[string]>('DELETE FROM user_totp WHERE user_id = ?');
   const removeCodes = db.prepare<[string]>('DELETE FROM user_recovery_codes WHERE user_id = ?');
   const insertCode = db.prepare<[string, string, number]>('INSERT INTO user_recovery_codes (user_id, code_hash, created_at_ms) VALUES (?, ?, ?)');
-  const useCode = db.prepare<[number, string, string]>('UPDATE user_recovery_codes SET used_at_ms = ? WHERE user_id = ? AND code_hash = ? AND used_at_ms IS NULL');
+  const useCode = db.prepare<[number, string, string]>(
+    'UPDATE user_recovery_codes SET used_at_ms = ? WHERE user_id = ? AND code_hash = ? AND used_at_ms IS NULL',
+  );
   const codesLeft = db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM user_recovery_codes WHERE user_id = ? AND used_at_ms IS NULL');
   const enrolledIds = db.prepare<[], { user_id: string }>('SELECT user_id FROM user_totp WHERE confirmed_at_ms IS NOT NULL');
 
   return {
     find(userId: string): TotpRecord | undefined {
       const r = get.get(userId);
-      return r && { userId: r.user_id, secretSealed: r.secret_sealed, confirmedAtMs: r.confirmed_at_ms, lastTimeStep: r.last_time_step, createdAtMs: r.created_at_ms };
+      return (
+        r && {
+          userId: r.user_id,
+          secretSealed: r.secret_sealed,
+          confirmedAtMs: r.confirmed_at_ms,
+          lastTimeStep: r.last_time_step,
+          createdAtMs: r.created_at_ms,
+        }
+      );
     },
     /** Starts (or restarts) an enrolment with a new sealed seed. */
     putPending(userId: string, secretSealed: string, nowMs: number): void {

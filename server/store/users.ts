@@ -37,9 +37,7 @@ const TOUCH_GRANULARITY_MS = 60_000;
 
 /** Builds the user and session statements once. */
 export function createUserStore(db: Db) {
-  const insert = db.prepare(
-    'INSERT INTO users (id, username, password_hash, role, email, created_at_ms) VALUES (?, ?, ?, ?, ?, ?)',
-  );
+  const insert = db.prepare('INSERT INTO users (id, username, password_hash, role, email, created_at_ms) VALUES (?, ?, ?, ?, ?, ?)');
   const byName = db.prepare<[string], UserRow>('SELECT * FROM users WHERE username = ?');
   const byId = db.prepare<[string], UserRow>('SELECT * FROM users WHERE id = ?');
   const all = db.prepare<[], UserRow>('SELECT * FROM users ORDER BY username COLLATE NOCASE');

@@ -12,8 +12,7 @@ import { zonedParts, zonedTimeToMs, type ZonedParts } from './zones.js';
 
 /** A window as the predicate needs it. Minutes are minutes of the local day (0–1440). */
 export type WindowSpec =
-  | { kind: 'one-off'; startsAtMs: number; endsAtMs: number }
-  | { kind: 'recurring'; days: readonly number[]; startMinute: number; endMinute: number };
+  { kind: 'one-off'; startsAtMs: number; endsAtMs: number } | { kind: 'recurring'; days: readonly number[]; startMinute: number; endMinute: number };
 
 /** True when any window covers `nowMs`. */
 export function isInMaintenance(windows: readonly WindowSpec[], nowMs: number, timezone: string): boolean {

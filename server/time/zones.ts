@@ -79,7 +79,12 @@ export function zonedTimeToMs(year: number, month: number, day: number, minuteOf
   const afterOffset = offsetMs(naive + 86_400_000, timezone);
   const candidates = [naive - beforeOffset, naive - afterOffset].filter((c) => {
     const p = zonedParts(c, timezone);
-    return p.year === wanted.getUTCFullYear() && p.month === wanted.getUTCMonth() + 1 && p.day === wanted.getUTCDate() && p.minuteOfDay === wanted.getUTCHours() * 60 + wanted.getUTCMinutes();
+    return (
+      p.year === wanted.getUTCFullYear() &&
+      p.month === wanted.getUTCMonth() + 1 &&
+      p.day === wanted.getUTCDate() &&
+      p.minuteOfDay === wanted.getUTCHours() * 60 + wanted.getUTCMinutes()
+    );
   });
   return candidates.length > 0 ? Math.min(...candidates) : naive - beforeOffset;
 }

@@ -87,11 +87,14 @@ export function createTranslator(locale: Locale): Translator {
   };
   Object.assign(t, {
     locale,
-    money: (amount: number, currency: string) => new Intl.NumberFormat(tag, { style: 'currency', currency, minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(amount),
+    money: (amount: number, currency: string) =>
+      new Intl.NumberFormat(tag, { style: 'currency', currency, minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(amount),
     number: (n: number, digits = 0) => new Intl.NumberFormat(tag, { maximumFractionDigits: digits }).format(n),
-    percent: (pct: number, digits = 1) => new Intl.NumberFormat(tag, { style: 'percent', minimumFractionDigits: digits, maximumFractionDigits: digits }).format(pct / 100),
+    percent: (pct: number, digits = 1) =>
+      new Intl.NumberFormat(tag, { style: 'percent', minimumFractionDigits: digits, maximumFractionDigits: digits }).format(pct / 100),
     month: (yyyyMm: string) => new Intl.DateTimeFormat(tag, { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(monthDate(yyyyMm)),
-    monthShort: (yyyyMm: string) => new Intl.DateTimeFormat(tag, { month: 'short', year: 'numeric', timeZone: 'UTC' }).format(monthDate(yyyyMm)).replace('.', ''),
+    monthShort: (yyyyMm: string) =>
+      new Intl.DateTimeFormat(tag, { month: 'short', year: 'numeric', timeZone: 'UTC' }).format(monthDate(yyyyMm)).replace('.', ''),
     date: (ms: number, timeZone: string) => new Intl.DateTimeFormat(tag, { day: 'numeric', month: 'short', year: 'numeric', timeZone }).format(ms),
     duration: (ms: number) => {
       if (ms > 0 && ms < 60_000) return t('duration.underMinute');
@@ -100,7 +103,8 @@ export function createTranslator(locale: Locale): Translator {
       if (minutes < 48 * 60) return t('duration.hoursMinutes', { h: Math.floor(minutes / 60), m: minutes % 60 });
       return t('duration.days', { n: Math.round(minutes / 1440) });
     },
-    dateTime: (ms: number, timeZone: string) => new Intl.DateTimeFormat(tag, { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone }).format(ms),
+    dateTime: (ms: number, timeZone: string) =>
+      new Intl.DateTimeFormat(tag, { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone }).format(ms),
   });
   return t;
 }

@@ -4,7 +4,8 @@
  */
 export const en = {
   // Contract advisor
-  'advisor.insufficientData': 'Not enough data yet: {days, plural, one {# day} other {# days}} with devices reporting, at least {minDays} needed for a verdict.',
+  'advisor.insufficientData':
+    'Not enough data yet: {days, plural, one {# day} other {# days}} with devices reporting, at least {minDays} needed for a verdict.',
   'advisor.noFee': 'No monthly fee is set for this client; set the monthly fee to compare the two models.',
   'advisor.noRate': 'No hourly rate is set for this client; set the hourly rate to compare the two models.',
   'advisor.breakFixMore': 'Break-fix would have cost {breakFix}, {difference} more than the monthly fees of {monthly}.',
@@ -12,7 +13,8 @@ export const en = {
   'advisor.breakFixLess': 'Break-fix would have cost {breakFix}, {difference} less than the monthly fees of {monthly}.',
   'advisor.breakFixRange': 'With estimated effort the break-fix cost lies between {low} and {high}.',
   'advisor.butNote': 'But note: {signals}.',
-  'advisor.forecastsBeforeIncidents': '{count, plural, one {# disk-full forecast} other {# disk-full forecasts}} came before a later problem on the same device',
+  'advisor.forecastsBeforeIncidents':
+    '{count, plural, one {# disk-full forecast} other {# disk-full forecasts}} came before a later problem on the same device',
   'advisor.downtime': 'devices were offline for {duration} in {count, plural, one {# outage} other {# outages}}',
   'advisor.criticalProblems': '{count, plural, one {# critical problem} other {# critical problems}} occurred',
   'advisor.problemsSummary':
@@ -74,7 +76,8 @@ export const en = {
   'report.comparison.verdict.insufficient-data': 'Not enough data for a comparison yet.',
   'report.footer': 'Availability counts the time each device was reachable while it was monitored in this period.',
   'report.email.subject': '{msp}: monthly report {period} for {client}',
-  'report.email.body': 'Dear {client},\n\nAttached is your monthly IT report for {period}: availability, the problems we detected and handled, maintenance done and what is coming.\n\nKind regards,\n{msp}',
+  'report.email.body':
+    'Dear {client},\n\nAttached is your monthly IT report for {period}: availability, the problems we detected and handled, maintenance done and what is coming.\n\nKind regards,\n{msp}',
   // Durations (used where a duration is written into a sentence)
   'duration.underMinute': 'less than a minute',
   'duration.minutes': '{n, plural, one {# minute} other {# minutes}}',

@@ -2,7 +2,8 @@
 import type { MessageKey } from './messages-en.js';
 
 export const nl: Record<MessageKey, string> = {
-  'advisor.insufficientData': 'Nog niet genoeg gegevens: {days, plural, one {# dag} other {# dagen}} met rapporterende apparaten, minstens {minDays} nodig voor een oordeel.',
+  'advisor.insufficientData':
+    'Nog niet genoeg gegevens: {days, plural, one {# dag} other {# dagen}} met rapporterende apparaten, minstens {minDays} nodig voor een oordeel.',
   'advisor.noFee': 'Voor deze klant is geen maandbedrag ingesteld; stel het maandbedrag in om de twee modellen te vergelijken.',
   'advisor.noRate': 'Voor deze klant is geen uurtarief ingesteld; stel het uurtarief in om de twee modellen te vergelijken.',
   'advisor.breakFixMore': 'Break-fix had {breakFix} gekost, {difference} meer dan de maandbedragen van {monthly}.',
@@ -10,7 +11,8 @@ export const nl: Record<MessageKey, string> = {
   'advisor.breakFixLess': 'Break-fix had {breakFix} gekost, {difference} minder dan de maandbedragen van {monthly}.',
   'advisor.breakFixRange': 'Met geschatte inzet ligt de break-fix-prijs tussen {low} en {high}.',
   'advisor.butNote': 'Let wel: {signals}.',
-  'advisor.forecastsBeforeIncidents': '{count, plural, one {# voorspelling van een volle schijf} other {# voorspellingen van een volle schijf}} ging vooraf aan een later probleem op hetzelfde apparaat',
+  'advisor.forecastsBeforeIncidents':
+    '{count, plural, one {# voorspelling van een volle schijf} other {# voorspellingen van een volle schijf}} ging vooraf aan een later probleem op hetzelfde apparaat',
   'advisor.downtime': 'apparaten waren {duration} offline in {count, plural, one {# storing} other {# storingen}}',
   'advisor.criticalProblems': 'er {count, plural, one {was # kritiek probleem} other {waren # kritieke problemen}}',
   'advisor.problemsSummary':
@@ -71,7 +73,8 @@ export const nl: Record<MessageKey, string> = {
   'report.comparison.verdict.insufficient-data': 'Nog niet genoeg gegevens voor een vergelijking.',
   'report.footer': 'Beschikbaarheid telt de tijd dat elk apparaat bereikbaar was terwijl het in deze periode werd bewaakt.',
   'report.email.subject': '{msp}: maandrapport {period} voor {client}',
-  'report.email.body': 'Beste {client},\n\nIn de bijlage vindt u uw IT-maandrapport over {period}: beschikbaarheid, de problemen die we vonden en oplosten, het uitgevoerde onderhoud en wat eraan komt.\n\nMet vriendelijke groet,\n{msp}',
+  'report.email.body':
+    'Beste {client},\n\nIn de bijlage vindt u uw IT-maandrapport over {period}: beschikbaarheid, de problemen die we vonden en oplosten, het uitgevoerde onderhoud en wat eraan komt.\n\nMet vriendelijke groet,\n{msp}',
   'duration.underMinute': 'minder dan een minuut',
   'duration.minutes': '{n, plural, one {# minuut} other {# minuten}}',
   'duration.hoursMinutes': '{h} u {m} min',

@@ -36,7 +36,13 @@ function countingCollector(): Collector {
   let n = 0;
   return { name: 'counter', init: async () => true, collect: async () => [{ name: 'proc.count', value: ++n }] };
 }
-const throwingCollector: Collector = { name: 'broken', init: async () => true, collect: async () => { throw new Error('sensor on fire'); } };
+const throwingCollector: Collector = {
+  name: 'broken',
+  init: async () => true,
+  collect: async () => {
+    throw new Error('sensor on fire');
+  },
+};
 
 async function startServer(port = 0): Promise<{ t: TestServer; api: ApiClient }> {
   // No compaction: stored reports stay where readHead sees them even across an hour boundary.
@@ -48,7 +54,11 @@ async function startServer(port = 0): Promise<{ t: TestServer; api: ApiClient }>
 
 function startAgent(
   cfg: { serverUrl: string; deviceId: string; deviceToken: string },
-  opts: { collectors?: Collector[] | ((s: { watchedServices: () => readonly string[] }) => Collector[]); intervalMs?: number; log?: ReturnType<typeof createTestLogger> } = {},
+  opts: {
+    collectors?: Collector[] | ((s: { watchedServices: () => readonly string[] }) => Collector[]);
+    intervalMs?: number;
+    log?: ReturnType<typeof createTestLogger>;
+  } = {},
 ): Agent {
   const configPath = path.join(dir, 'agent', 'agent.json');
   saveAgentConfig(configPath, { ...cfg, intervalMs: opts.intervalMs ?? 1_000 });
@@ -114,9 +124,17 @@ describe('agent against the real server', () => {
   it('pushes settings set on the server: welcome carries them, a PUT reaches the connected agent, device overrides client', async () => {
     const { api } = await startServer();
     const dev = await enrollTestDevice(api);
-    const clientPut = await api.put(`/api/clients/${dev.clientId}/agent-config`, { intervalMs: 2_000, watchedServices: ['ssh'], collectors: { printers: false } });
+    const clientPut = await api.put(`/api/clients/${dev.clientId}/agent-config`, {
+      intervalMs: 2_000,
+      watchedServices: ['ssh'],
+      collectors: { printers: false },
+    });
     expect(clientPut.status).toBe(200);
-    expect(clientPut.json).toEqual({ clientId: dev.clientId, config: { intervalMs: 2_000, watchedServices: ['ssh'], collectors: { printers: false } }, pushedTo: 0 });
+    expect(clientPut.json).toEqual({
+      clientId: dev.clientId,
+      config: { intervalMs: 2_000, watchedServices: ['ssh'], collectors: { printers: false } },
+      pushedTo: 0,
+    });
     const agent = startAgent({ serverUrl: t!.url, ...dev });
     await agent.start();
     await waitFor('welcome config applied', () => agent.settings.intervalMs === 2_000);
@@ -184,7 +202,10 @@ describe('agent against the real server', () => {
     await expect(WsTestClient.connect(wsUrl, { authorization: `Bearer ${dev.deviceToken}` })).rejects.toMatchObject({ statusCode: 401 });
     const before = storedCounts(t!, dev.deviceId).length;
     await waitFor('still reporting', () => storedCounts(t!, dev.deviceId).length > before + 1);
-    expect((await api.get(`/api/devices/${dev.deviceId}`)).json).toMatchObject({ isCredentialRotationPending: false, credentialRotatedAtMs: expect.any(Number) });
+    expect((await api.get(`/api/devices/${dev.deviceId}`)).json).toMatchObject({
+      isCredentialRotationPending: false,
+      credentialRotatedAtMs: expect.any(Number),
+    });
   });
 
   it('rotation for an offline device is pending (202) and delivered when the agent next connects', async () => {

@@ -24,7 +24,13 @@ afterEach(async () => {
 });
 
 const loadCollector: Collector = { name: 'fixed-load', init: async () => true, collect: async () => [{ name: 'load.avg1', value: 0.42 }] };
-const brokenCollector: Collector = { name: 'broken', init: async () => true, collect: async () => { throw new Error('boom'); } };
+const brokenCollector: Collector = {
+  name: 'broken',
+  init: async () => true,
+  collect: async () => {
+    throw new Error('boom');
+  },
+};
 
 function startAgent(intervalMs: number, log = createTestLogger()): Agent {
   const agent = createAgent({
@@ -45,7 +51,16 @@ describe('agent (collect → spool → connection)', () => {
     const agent = startAgent(60_000);
     await agent.start();
     await waitFor('first report', () => server.received.length === 1);
-    expect(server.received[0]!.report).toEqual({ type: 'report', v: 1, seq: 1, tsMs: NOW, metrics: [{ name: 'load.avg1', value: 0.42 }, { name: 'agent.droppedReports', value: 0 }] });
+    expect(server.received[0]!.report).toEqual({
+      type: 'report',
+      v: 1,
+      seq: 1,
+      tsMs: NOW,
+      metrics: [
+        { name: 'load.avg1', value: 0.42 },
+        { name: 'agent.droppedReports', value: 0 },
+      ],
+    });
     expect(server.hellos[0]).toMatchObject({ hostname: os.hostname(), intervalMs: 60_000 });
     expect(server.hellos[0]!.agentVersion).toMatch(/^\d+\.\d+\.\d+/);
     await agent.stop();

@@ -33,7 +33,8 @@ function startAgentProcess(configPath: string): ChildProcess {
   return child;
 }
 
-const exited = (c: ChildProcess) => new Promise<void>((resolve) => (c.exitCode !== null || c.signalCode !== null ? resolve() : c.once('exit', () => resolve())));
+const exited = (c: ChildProcess) =>
+  new Promise<void>((resolve) => (c.exitCode !== null || c.signalCode !== null ? resolve() : c.once('exit', () => resolve())));
 const reportLines = (stateDir: string) =>
   (fs.existsSync(path.join(stateDir, 'spool.jsonl')) ? fs.readFileSync(path.join(stateDir, 'spool.jsonl'), 'utf8') : '')
     .split('\n')
@@ -80,7 +81,8 @@ describe('single-file agent bundle', () => {
 
     t = await startTestServer({ dataDir: path.join(dir, 'server'), storageUpkeep: false }, port);
     const second = startAgentProcess(configPath);
-    const lastSeq = () => (t!.server.db.prepare('SELECT max(last_seq) AS n FROM device_streams WHERE device_id = ?').get(deviceId) as { n: number | null }).n ?? 0;
+    const lastSeq = () =>
+      (t!.server.db.prepare('SELECT max(last_seq) AS n FROM device_streams WHERE device_id = ?').get(deviceId) as { n: number | null }).n ?? 0;
     const lastSpooled = spooledSeqs[spooledSeqs.length - 1]!;
     await waitFor('spooled reports replayed and new ones stored', () => lastSeq() >= lastSpooled + 2, 20_000);
     second.kill('SIGTERM');

@@ -77,7 +77,10 @@ describe('loopback or not', () => {
 
 describe('agent enroll / run with a plain http:// server', () => {
   it('enroll refuses http:// to another machine before sending anything, exit 2 with what to do', async () => {
-    const r = await run(['agent', 'enroll', '--server', 'http://monitor.example.com', '--token', 'tok-0123456789', '--config', path.join(dir, 'a.json')], neverEnroll);
+    const r = await run(
+      ['agent', 'enroll', '--server', 'http://monitor.example.com', '--token', 'tok-0123456789', '--config', path.join(dir, 'a.json')],
+      neverEnroll,
+    );
     expect(r).toEqual({
       exitCode: 2,
       err:
@@ -93,7 +96,10 @@ describe('agent enroll / run with a plain http:// server', () => {
     expect(loadAgentConfig(local).allowInsecureHttp).toBeUndefined();
 
     const remote = path.join(dir, 'remote.json');
-    expect((await run(['agent', 'enroll', '--server', 'http://10.0.0.5:8080', '--token', 'tok-0123456789', '--config', remote, '--allow-insecure-http'], enrolled)).exitCode).toBe(0);
+    expect(
+      (await run(['agent', 'enroll', '--server', 'http://10.0.0.5:8080', '--token', 'tok-0123456789', '--config', remote, '--allow-insecure-http'], enrolled))
+        .exitCode,
+    ).toBe(0);
     expect(JSON.parse(fs.readFileSync(remote, 'utf8'))).toMatchObject({ serverUrl: 'http://10.0.0.5:8080', allowInsecureHttp: true });
     const created: string[] = [];
     expect((await run(['agent', 'run', '--config', remote], fakeAgent(created))).exitCode).toBe(0);

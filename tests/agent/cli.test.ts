@@ -39,7 +39,11 @@ describe('quarkpulse agent CLI', () => {
     [['--server', 'https://m.example.com', '--token-file', '/nonexistent/token'], /--token-file \/nonexistent\/token cannot be read \(ENOENT\)/],
     [['--server', 'https://m.example.com', '--token', 'tok-0123456789', '--ca', '/nonexistent/ca.pem'], /--ca \/nonexistent\/ca.pem cannot be read/],
   ])('enroll %j exits 2 with a message saying what to fix', async (flags, message) => {
-    const r = await run(['agent', 'enroll', ...flags], { enrollDevice: async () => { throw new Error('must not be called'); } });
+    const r = await run(['agent', 'enroll', ...flags], {
+      enrollDevice: async () => {
+        throw new Error('must not be called');
+      },
+    });
     expect(r.exitCode).toBe(2);
     expect(r.err).toMatch(message);
   });
@@ -55,7 +59,11 @@ describe('quarkpulse agent CLI', () => {
     });
     expect(r.exitCode).toBe(0);
     expect(calls[0]).toMatchObject({ serverUrl: 'https://m.example.com', token: 'tok-0123456789', hostname: os.hostname() });
-    expect(r.out).toEqual(['enrolled: device id dev-42', `config written to ${configPath}`, `start the agent with: quarkpulse agent run --config ${configPath}`]);
+    expect(r.out).toEqual([
+      'enrolled: device id dev-42',
+      `config written to ${configPath}`,
+      `start the agent with: quarkpulse agent run --config ${configPath}`,
+    ]);
     expect(fs.statSync(configPath).mode & 0o777).toBe(0o600);
     expect(loadAgentConfig(configPath)).toMatchObject({ serverUrl: 'https://m.example.com', deviceId: 'dev-42', deviceToken: 'secret-42' });
   });
@@ -67,10 +75,17 @@ describe('quarkpulse agent CLI', () => {
       return { deviceId: 'dev-1', deviceToken: 'secret-1', clientId: 'c' };
     };
     const configPath = path.join(dir, 'agent.json');
-    const fromEnv = await run(['agent', 'enroll', '--server', 'https://m.example.com', '--config', configPath], { enrollDevice, env: { QP_TOKEN: 'qpe_from_environment' } });
+    const fromEnv = await run(['agent', 'enroll', '--server', 'https://m.example.com', '--config', configPath], {
+      enrollDevice,
+      env: { QP_TOKEN: 'qpe_from_environment' },
+    });
     fs.writeFileSync(path.join(dir, 'token'), 'qpe_from_a_file_0001\n', { mode: 0o600 });
-    const fromFile = await run(['agent', 'enroll', '--server', 'https://m.example.com', '--token-file', path.join(dir, 'token'), '--config', configPath], { enrollDevice });
-    const fromArgv = await run(['agent', 'enroll', '--server', 'https://m.example.com', '--token', 'qpe_from_the_argv_01', '--config', configPath], { enrollDevice });
+    const fromFile = await run(['agent', 'enroll', '--server', 'https://m.example.com', '--token-file', path.join(dir, 'token'), '--config', configPath], {
+      enrollDevice,
+    });
+    const fromArgv = await run(['agent', 'enroll', '--server', 'https://m.example.com', '--token', 'qpe_from_the_argv_01', '--config', configPath], {
+      enrollDevice,
+    });
     expect(seen).toEqual(['qpe_from_environment', 'qpe_from_a_file_0001', 'qpe_from_the_argv_01']);
     expect([fromEnv.exitCode, fromFile.exitCode, fromArgv.exitCode]).toEqual([0, 0, 0]);
     expect(fromEnv.warnings).toEqual([]);
@@ -83,7 +98,9 @@ describe('quarkpulse agent CLI', () => {
   it('enroll failure exits 1 with the server code and message', async () => {
     const { EnrollError } = await import('../../agent/enroll.js');
     const r = await run(['agent', 'enroll', '--server', 'https://m.example.com', '--token', 'tok-0123456789', '--config', path.join(dir, 'a.json')], {
-      enrollDevice: async () => { throw new EnrollError('ENROLLMENT_TOKEN_INVALID', 'token expired', 401); },
+      enrollDevice: async () => {
+        throw new EnrollError('ENROLLMENT_TOKEN_INVALID', 'token expired', 401);
+      },
     });
     expect(r.exitCode).toBe(1);
     expect(r.err).toMatch('enrollment failed: ENROLLMENT_TOKEN_INVALID: token expired');

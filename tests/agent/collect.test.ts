@@ -34,10 +34,14 @@ describe('collection runner', () => {
     const { logger, lines } = createTestLogger();
     let calls = 0;
     const counted = (name: string, init: () => Promise<boolean>) =>
-      collector(name, async () => {
-        calls++;
-        return [];
-      }, init);
+      collector(
+        name,
+        async () => {
+          calls++;
+          return [];
+        },
+        init,
+      );
     const runner = await createCollectionRunner({
       collectors: [
         counted('no-battery', async () => false),
@@ -63,10 +67,12 @@ describe('collection runner', () => {
     const { logger, lines } = createTestLogger();
     let fail = true;
     const runner = await createCollectionRunner({
-      collectors: [collector('flaky', async () => {
-        if (fail) throw new Error('EIO');
-        return [{ name: 'proc.count', value: 10 }];
-      })],
+      collectors: [
+        collector('flaky', async () => {
+          if (fail) throw new Error('EIO');
+          return [{ name: 'proc.count', value: 10 }];
+        }),
+      ],
       logger,
       timeoutMs: 50,
     });
@@ -81,10 +87,12 @@ describe('collection runner', () => {
     const { logger } = createTestLogger();
     let calls = 0;
     const runner = await createCollectionRunner({
-      collectors: [collector('hangs', () => {
-        calls++;
-        return never();
-      })],
+      collectors: [
+        collector('hangs', () => {
+          calls++;
+          return never();
+        }),
+      ],
       logger,
       timeoutMs: 20,
     });
@@ -96,16 +104,22 @@ describe('collection runner', () => {
   it('drops invalid samples (NaN, unknown metric, wrong labels) and keeps the valid ones', async () => {
     const { logger, lines } = createTestLogger();
     const runner = await createCollectionRunner({
-      collectors: [collector('mixed', async () => [
-        { name: 'cpu.loadPct', value: Number.NaN },
-        { name: 'cpu.madeUp', value: 1 },
-        { name: 'fs.usedPct', value: 50 },
-        { name: 'fs.usedPct', labels: { mount: '/' }, value: 50 },
-      ])],
+      collectors: [
+        collector('mixed', async () => [
+          { name: 'cpu.loadPct', value: Number.NaN },
+          { name: 'cpu.madeUp', value: 1 },
+          { name: 'fs.usedPct', value: 50 },
+          { name: 'fs.usedPct', labels: { mount: '/' }, value: 50 },
+        ]),
+      ],
       logger,
       timeoutMs: 50,
     });
     expect((await runner.collectOnce()).samples).toEqual([{ name: 'fs.usedPct', labels: { mount: '/' }, value: 50 }]);
-    expect(lines.filter((l) => l.msg === 'collector produced an invalid sample; dropped').map((l) => l.metric)).toEqual(['cpu.loadPct', 'cpu.madeUp', 'fs.usedPct']);
+    expect(lines.filter((l) => l.msg === 'collector produced an invalid sample; dropped').map((l) => l.metric)).toEqual([
+      'cpu.loadPct',
+      'cpu.madeUp',
+      'fs.usedPct',
+    ]);
   });
 });

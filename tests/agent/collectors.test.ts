@@ -27,7 +27,7 @@ describe('collectors on this machine', () => {
     expect(names(samples)).toEqual(['cpu.coreLoadPct', 'cpu.loadPct']);
     const cores = samples.filter((s) => s.name === 'cpu.coreLoadPct').map((s) => s.labels?.core);
     expect(cores).toEqual(Array.from({ length: cores.length }, (_, i) => String(i)));
-    for (const s of samples) expect(s.value).toBeGreaterThanOrEqual(0), expect(s.value).toBeLessThanOrEqual(100);
+    for (const s of samples) (expect(s.value).toBeGreaterThanOrEqual(0), expect(s.value).toBeLessThanOrEqual(100));
   });
 
   it('memory: totals that add up', async () => {
@@ -113,16 +113,26 @@ describe('collector parsing and arithmetic', () => {
     let now = 0;
     let counters: IfaceCounters[] = [];
     const c = createNetworkCollector({ readCounters: async () => counters, nowMs: () => now });
-    counters = [{ iface: 'lo', rxBytes: 0, txBytes: 0 }, { iface: 'eth0', rxBytes: 1_000, txBytes: 500 }];
+    counters = [
+      { iface: 'lo', rxBytes: 0, txBytes: 0 },
+      { iface: 'eth0', rxBytes: 1_000, txBytes: 500 },
+    ];
     expect(await c.init()).toBe(true);
     now = 2_000;
-    counters = [{ iface: 'lo', rxBytes: 9_999, txBytes: 9_999 }, { iface: 'eth0', rxBytes: 5_000, txBytes: 1_500 }, { iface: 'wg0', rxBytes: 10, txBytes: 10 }];
+    counters = [
+      { iface: 'lo', rxBytes: 9_999, txBytes: 9_999 },
+      { iface: 'eth0', rxBytes: 5_000, txBytes: 1_500 },
+      { iface: 'wg0', rxBytes: 10, txBytes: 10 },
+    ];
     expect(await c.collect()).toEqual([
       { name: 'net.rxBytesPerSec', labels: { iface: 'eth0' }, value: 2_000 },
       { name: 'net.txBytesPerSec', labels: { iface: 'eth0' }, value: 500 },
     ]);
     now = 3_000;
-    counters = [{ iface: 'eth0', rxBytes: 10, txBytes: 1_600 }, { iface: 'wg0', rxBytes: 110, txBytes: 20 }];
+    counters = [
+      { iface: 'eth0', rxBytes: 10, txBytes: 1_600 },
+      { iface: 'wg0', rxBytes: 110, txBytes: 20 },
+    ];
     expect(await c.collect()).toEqual([
       { name: 'net.rxBytesPerSec', labels: { iface: 'wg0' }, value: 100 },
       { name: 'net.txBytesPerSec', labels: { iface: 'wg0' }, value: 10 },
@@ -163,7 +173,8 @@ describe('updates collector', () => {
 describe('services collector', () => {
   it('parses systemctl show blocks in argument order, with not-found units', async () => {
     const { parseSystemctlShow, systemdUnitName } = await import('../../agent/collectors/services.js');
-    const text = 'Id=nginx.service\nLoadState=loaded\nActiveState=active\nUnitFileState=enabled\n\nId=nope.service\nLoadState=not-found\nActiveState=inactive\nUnitFileState=\n';
+    const text =
+      'Id=nginx.service\nLoadState=loaded\nActiveState=active\nUnitFileState=enabled\n\nId=nope.service\nLoadState=not-found\nActiveState=inactive\nUnitFileState=\n';
     expect(parseSystemctlShow(text)).toEqual([
       { name: 'nginx.service', loadState: 'loaded', activeState: 'active', unitFileState: 'enabled' },
       { name: 'nope.service', loadState: 'not-found', activeState: 'inactive', unitFileState: '' },

@@ -21,7 +21,14 @@ function write(name: string, text: string): string {
 describe('agent config', () => {
   it('loads a valid file and applies defaults (interval 10 s, state dir and task setting next to the file, no pinned key)', () => {
     const file = write('agent.json', JSON.stringify(valid));
-    expect(loadAgentConfig(file)).toEqual({ ...valid, intervalMs: 10_000, stateDir: dir, caFile: undefined, jobSigningKey: undefined, tasksFile: path.join(dir, 'tasks.json') });
+    expect(loadAgentConfig(file)).toEqual({
+      ...valid,
+      intervalMs: 10_000,
+      stateDir: dir,
+      caFile: undefined,
+      jobSigningKey: undefined,
+      tasksFile: path.join(dir, 'tasks.json'),
+    });
   });
 
   it('refuses a pinned job-signing key in another form', () => {

@@ -221,14 +221,18 @@ describe('agent connection manager against a real ws server', () => {
     const httpServer = http.createServer();
     await new Promise<void>((r) => httpServer.listen(0, '127.0.0.1', r));
     const wss = new WebSocketServer({ server: httpServer });
-    wss.on('connection', (ws) => ws.on('message', () => ws.send(JSON.stringify({ type: 'welcome', v: 2, deviceId: 'd', serverVersion: '9', lastSeq: 0, config: { intervalMs: 10_000 } }))));
+    wss.on('connection', (ws) =>
+      ws.on('message', () => ws.send(JSON.stringify({ type: 'welcome', v: 2, deviceId: 'd', serverVersion: '9', lastSeq: 0, config: { intervalMs: 10_000 } }))),
+    );
     const closeCodes: number[] = [];
     wss.on('connection', (ws) => ws.on('close', (code) => closeCodes.push(code)));
     try {
       const port = (httpServer.address() as { port: number }).port;
       const c = connect({ serverUrl: `http://127.0.0.1:${port}` });
       await waitFor('backoff', () => c.state === 'backoff');
-      expect(log.lines.find((l) => l.level === 50)?.msg).toBe('server answered hello in a newer protocol: server speaks protocol v2; this agent speaks v1 — upgrade the agent');
+      expect(log.lines.find((l) => l.level === 50)?.msg).toBe(
+        'server answered hello in a newer protocol: server speaks protocol v2; this agent speaks v1 — upgrade the agent',
+      );
       expect(log.lines.find((l) => l.msg === 'agent connection closed; reconnecting after delay')).toMatchObject({ code: 4005, delayMs: 30_000 });
       await waitFor('server saw 4005', () => closeCodes.length === 1);
       expect(closeCodes).toEqual([4005]);

@@ -55,6 +55,9 @@ describe('enrollDevice', () => {
     const r = await receiver(200, {});
     await new Promise<void>((resolve) => server!.close(() => resolve()));
     server = undefined;
-    await expect(enrollDevice({ serverUrl: r.url, ...request })).rejects.toMatchObject({ code: 'NETWORK_ERROR', message: expect.stringMatching(/^cannot reach http:\/\/127\.0\.0\.1:\d+: .*ECONNREFUSED/) });
+    await expect(enrollDevice({ serverUrl: r.url, ...request })).rejects.toMatchObject({
+      code: 'NETWORK_ERROR',
+      message: expect.stringMatching(/^cannot reach http:\/\/127\.0\.0\.1:\d+: .*ECONNREFUSED/),
+    });
   });
 });

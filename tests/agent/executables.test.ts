@@ -63,7 +63,17 @@ describe('agent executables', () => {
       await waitFor('three reports stored', () => reports() >= 3, 30_000);
       const series = (t.server.db.prepare('SELECT DISTINCT name FROM series WHERE device_id = ?').all(deviceId) as { name: string }[]).map((s) => s.name);
       // One series of each per-cycle collector (systeminformation and /proc readers alike).
-      for (const name of ['cpu.loadPct', 'mem.usedBytes', 'swap.totalBytes', 'fs.usedBytes', 'net.rxBytesPerSec', 'load.avg1', 'proc.count', 'system.uptimeSec', 'users.loggedInCount']) {
+      for (const name of [
+        'cpu.loadPct',
+        'mem.usedBytes',
+        'swap.totalBytes',
+        'fs.usedBytes',
+        'net.rxBytesPerSec',
+        'load.avg1',
+        'proc.count',
+        'system.uptimeSec',
+        'users.loggedInCount',
+      ]) {
         expect(series).toContain(name);
       }
       const device = (await api.get(`/api/devices/${deviceId}`)).json;

@@ -26,18 +26,43 @@ describe('install scripts', () => {
 
   it('the Linux installer --dry-run creates a system user, installs root-owned code, enrolls as that user with its state dir, and writes a hardened unit', () => {
     const bundle = path.resolve('package.json'); // any existing file stands in for the bundle in a dry run
-    const out = execFileSync('bash', [path.join(dir, 'linux/install.sh'), '--dry-run', '--server', 'https://m.example.com', '--token', 'qpe_0123456789abcdef', '--bundle', bundle, '--node', process.execPath], { encoding: 'utf8' });
+    const out = execFileSync(
+      'bash',
+      [
+        path.join(dir, 'linux/install.sh'),
+        '--dry-run',
+        '--server',
+        'https://m.example.com',
+        '--token',
+        'qpe_0123456789abcdef',
+        '--bundle',
+        bundle,
+        '--node',
+        process.execPath,
+      ],
+      { encoding: 'utf8' },
+    );
     const steps = out.split('\n').filter((l) => l.startsWith('+ '));
     if (spawnSync('id', ['-u', 'quarkpulse']).status !== 0) {
-      expect(steps[0]).toBe('+ useradd --system --home-dir /var/lib/quarkpulse --no-create-home --shell /usr/sbin/nologin --comment Quarkpulse agent quarkpulse');
+      expect(steps[0]).toBe(
+        '+ useradd --system --home-dir /var/lib/quarkpulse --no-create-home --shell /usr/sbin/nologin --comment Quarkpulse agent quarkpulse',
+      );
     }
     expect(steps).toContain(`+ install -m 0644 -o root -g root ${bundle} /opt/quarkpulse/quarkpulse-agent.mjs`);
     expect(steps).toContain('+ install -d -m 0700 -o quarkpulse -g quarkpulse /etc/quarkpulse /var/lib/quarkpulse');
     expect(steps).toContain(
       `+ runuser -u quarkpulse -- ${process.execPath} /opt/quarkpulse/quarkpulse-agent.mjs agent enroll --server https://m.example.com --token qpe_0123456789abcdef --config /etc/quarkpulse/agent.json --state-dir /var/lib/quarkpulse`,
     );
-    expect(out).toContain(`ExecStart=${process.execPath} --max-semi-space-size=1 --max-old-space-size=32 --jitless /opt/quarkpulse/quarkpulse-agent.mjs agent run --config /etc/quarkpulse/agent.json`);
-    for (const line of ['User=quarkpulse', 'NoNewPrivileges=yes', 'ProtectSystem=strict', 'ReadWritePaths=/etc/quarkpulse /var/lib/quarkpulse', 'CapabilityBoundingSet=']) {
+    expect(out).toContain(
+      `ExecStart=${process.execPath} --max-semi-space-size=1 --max-old-space-size=32 --jitless /opt/quarkpulse/quarkpulse-agent.mjs agent run --config /etc/quarkpulse/agent.json`,
+    );
+    for (const line of [
+      'User=quarkpulse',
+      'NoNewPrivileges=yes',
+      'ProtectSystem=strict',
+      'ReadWritePaths=/etc/quarkpulse /var/lib/quarkpulse',
+      'CapabilityBoundingSet=',
+    ]) {
       expect(out).toContain(line);
     }
     expect(out).not.toContain('@NODE@');
@@ -51,15 +76,49 @@ describe('install scripts', () => {
       '+ install -d -m 0755 -o root -g root /etc/systemd/system/quarkpulse-agent.service.d',
       `+ install -m 0644 -o root -g root ${here}/maintenance.conf /etc/systemd/system/quarkpulse-agent.service.d/maintenance.conf`,
     ]);
-    const sudoers = fs.readFileSync(path.join(here, 'quarkpulse-agent.sudoers'), 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));
+    const sudoers = fs
+      .readFileSync(path.join(here, 'quarkpulse-agent.sudoers'), 'utf8')
+      .split('\n')
+      .filter((l) => l && !l.startsWith('#'));
     expect(sudoers).toEqual(['Defaults:quarkpulse !requiretty, env_reset', 'quarkpulse ALL=(root) NOPASSWD: /opt/quarkpulse/quarkpulse-maint-helper']);
-    const without = execFileSync('bash', [path.join(dir, 'linux/install.sh'), '--dry-run', '--no-maintenance', '--server', 'https://m.example.com', '--token', 'qpe_0123456789abcdef', '--bundle', bundle, '--node', process.execPath], { encoding: 'utf8' });
-    expect(without).toContain('+ rm -f /etc/sudoers.d/quarkpulse-agent /etc/systemd/system/quarkpulse-agent.service.d/maintenance.conf /opt/quarkpulse/quarkpulse-maint-helper');
+    const without = execFileSync(
+      'bash',
+      [
+        path.join(dir, 'linux/install.sh'),
+        '--dry-run',
+        '--no-maintenance',
+        '--server',
+        'https://m.example.com',
+        '--token',
+        'qpe_0123456789abcdef',
+        '--bundle',
+        bundle,
+        '--node',
+        process.execPath,
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(without).toContain(
+      '+ rm -f /etc/sudoers.d/quarkpulse-agent /etc/systemd/system/quarkpulse-agent.service.d/maintenance.conf /opt/quarkpulse/quarkpulse-maint-helper',
+    );
     expect(without).not.toContain('visudo');
   });
 
   it('the Linux installer refuses a first install without a token, saying what to pass', () => {
-    const r = spawnSync('bash', [path.join(dir, 'linux/install.sh'), '--dry-run', '--server', 'https://m.example.com', '--bundle', path.resolve('package.json'), '--node', process.execPath], { encoding: 'utf8' });
+    const r = spawnSync(
+      'bash',
+      [
+        path.join(dir, 'linux/install.sh'),
+        '--dry-run',
+        '--server',
+        'https://m.example.com',
+        '--bundle',
+        path.resolve('package.json'),
+        '--node',
+        process.execPath,
+      ],
+      { encoding: 'utf8' },
+    );
     if (fs.existsSync('/etc/quarkpulse/agent.json')) return; // an enrolled machine needs no token
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('--token is required for a first install');

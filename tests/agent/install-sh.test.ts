@@ -165,7 +165,9 @@ describe.skipIf(!isRoot)('install.sh (run as root; skipped only for a non-root t
     expect((await api.delete(`/api/enrollment-tokens/${tokenId}`)).status).toBe(200);
     const revoked = await runInstaller(url, { token });
     expect(revoked.code).toBe(1);
-    expect(revoked.stderr).toMatch(/^quarkpulse install: .*enrollment failed: ENROLLMENT_TOKEN_INVALID: enrollment token is unknown, expired or revoked; nothing was installed\n$/);
+    expect(revoked.stderr).toMatch(
+      /^quarkpulse install: .*enrollment failed: ENROLLMENT_TOKEN_INVALID: enrollment token is unknown, expired or revoked; nothing was installed\n$/,
+    );
 
     const script = await (await fetch(`${url}/install.sh`)).text();
     fs.writeFileSync(path.join(dir, 'install.sh'), script);
@@ -182,7 +184,11 @@ describe.skipIf(!isRoot)('install.sh (run as root; skipped only for a non-root t
       child.on('exit', (code) => resolve({ code: code ?? -1, stdout, stderr }));
     });
     expect(unreachable.code).toBe(1);
-    expect(unreachable.stderr).toMatch(new RegExp(`^quarkpulse install: cannot download ${url}/agent/download/\\S+/linux-x64: curl: \\(7\\) .* — is the server reachable from this machine\\?\\n$`));
+    expect(unreachable.stderr).toMatch(
+      new RegExp(
+        `^quarkpulse install: cannot download ${url}/agent/download/\\S+/linux-x64: curl: \\(7\\) .* — is the server reachable from this machine\\?\\n$`,
+      ),
+    );
     expect(filesUnder(root)).toEqual([]);
     expect(fs.existsSync(path.join(dir, 'hook.log'))).toBe(false);
   }, 120_000);
@@ -194,13 +200,18 @@ describe.skipIf(!isRoot)('install.sh (run as root; skipped only for a non-root t
     const bytes = Buffer.from('#!/bin/sh\necho genuine\n');
     fs.writeFileSync(path.join(build, 'quarkpulse-agent-linux-x64'), bytes);
     const sha256 = createHash('sha256').update(bytes).digest('hex');
-    fs.writeFileSync(path.join(build, 'build.json'), JSON.stringify({ version: '9.0.0', artifacts: [{ platform: 'linux-x64', file: 'quarkpulse-agent-linux-x64', size: bytes.length, sha256 }] }));
+    fs.writeFileSync(
+      path.join(build, 'build.json'),
+      JSON.stringify({ version: '9.0.0', artifacts: [{ platform: 'linux-x64', file: 'quarkpulse-agent-linux-x64', size: bytes.length, sha256 }] }),
+    );
     const { token } = await serverWithToken([build]);
     // Same size, one byte changed, after the server signed the genuine hash.
     fs.writeFileSync(path.join(build, 'quarkpulse-agent-linux-x64'), Buffer.from('#!/bin/sh\necho tampered\n').subarray(0, bytes.length));
     const out = await runInstaller(t!.url, { token });
     expect(out.code).toBe(1);
-    expect(out.stderr).toMatch(new RegExp(`^quarkpulse install: refused the download: sha256 [0-9a-f]{64}, the signed manifest says ${sha256}; nothing was installed\\n$`));
+    expect(out.stderr).toMatch(
+      new RegExp(`^quarkpulse install: refused the download: sha256 [0-9a-f]{64}, the signed manifest says ${sha256}; nothing was installed\\n$`),
+    );
     expect(filesUnder(path.join(dir, 'root'))).toEqual([]);
   });
 });

@@ -69,7 +69,9 @@ describe('TLS with a private CA', () => {
   it('enrollment over https uses the CA file', async () => {
     const httpsServer = https.createServer({ key, cert }, (req, res) => {
       req.resume();
-      req.on('end', () => res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ deviceId: 'd1', deviceToken: 't1', clientId: 'c1' })));
+      req.on('end', () =>
+        res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ deviceId: 'd1', deviceToken: 't1', clientId: 'c1' })),
+      );
     });
     await new Promise<void>((resolve) => httpsServer.listen(0, '127.0.0.1', resolve));
     try {

@@ -30,7 +30,18 @@ describe('hand-written agent checks agree with the zod schemas', () => {
 
   it.each<[string, unknown]>([
     ['welcome', { type: 'welcome', v: 1, deviceId: 'd', serverVersion: '1', lastSeq: 0, config: { intervalMs: 10_000 } }],
-    ['welcome with settings and a future field', { type: 'welcome', v: 1, deviceId: 'd', serverVersion: '1', lastSeq: 4, config: { intervalMs: 10_000, watchedServices: ['ssh'], collectors: { disks: false }, futureKnob: 1 }, motd: 'hi' }],
+    [
+      'welcome with settings and a future field',
+      {
+        type: 'welcome',
+        v: 1,
+        deviceId: 'd',
+        serverVersion: '1',
+        lastSeq: 4,
+        config: { intervalMs: 10_000, watchedServices: ['ssh'], collectors: { disks: false }, futureKnob: 1 },
+        motd: 'hi',
+      },
+    ],
     ['welcome with a bad interval', { type: 'welcome', v: 1, deviceId: 'd', serverVersion: '1', lastSeq: 0, config: { intervalMs: 10 } }],
     ['welcome with a negative lastSeq', { type: 'welcome', v: 1, deviceId: 'd', serverVersion: '1', lastSeq: -1, config: { intervalMs: 10_000 } }],
     ['ack', { type: 'ack', v: 1, seq: 2 }],
@@ -54,7 +65,14 @@ describe('hand-written agent checks agree with the zod schemas', () => {
   });
 
   it('config objects: the same verdict as agentConfigSchema', () => {
-    for (const c of [{ intervalMs: 1_000 }, { intervalMs: 999 }, { intervalMs: 5_000, collectors: { a: 'yes' } }, { intervalMs: 5_000, collectors: { a: true } }, null, []]) {
+    for (const c of [
+      { intervalMs: 1_000 },
+      { intervalMs: 999 },
+      { intervalMs: 5_000, collectors: { a: 'yes' } },
+      { intervalMs: 5_000, collectors: { a: true } },
+      null,
+      [],
+    ]) {
       expect(agentConfigProblem(c) === undefined, JSON.stringify(c)).toBe(agentConfigSchema.safeParse(c).success);
     }
   });

@@ -22,7 +22,12 @@ describe('fitLinearTrend', () => {
   });
   it('needs two distinct times', () => {
     expect(fitLinearTrend([{ tsMs: T0, value: 1 }])).toBeNull();
-    expect(fitLinearTrend([{ tsMs: T0, value: 1 }, { tsMs: T0, value: 2 }])).toBeNull();
+    expect(
+      fitLinearTrend([
+        { tsMs: T0, value: 1 },
+        { tsMs: T0, value: 2 },
+      ]),
+    ).toBeNull();
   });
 });
 

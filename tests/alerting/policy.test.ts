@@ -26,7 +26,10 @@ function run(rule: PolicyRule, steps: Step[], intervalMs = 10 * S) {
     const r = evaluate(state, input, rule, t * S);
     state = r.state;
     expect(state.condition.phase, `step ${i} (t=${t}s, ${JSON.stringify(what)}): phase`).toBe(phase);
-    expect(r.events.map((e) => (e.type === 'opened' && e.isFlapping ? 'opened(flapping)' : e.type)), `step ${i}: events`).toEqual(events);
+    expect(
+      r.events.map((e) => (e.type === 'opened' && e.isFlapping ? 'opened(flapping)' : e.type)),
+      `step ${i}: events`,
+    ).toEqual(events);
   });
   return state!;
 }
@@ -212,30 +215,48 @@ describe('forecast rule, step by step', () => {
   };
 
   it('needs enough history before predicting anything', () => {
-    const { state, events } = feed(undefined, [[0, 50], [0.25, 60], [0.5, 70]]);
+    const { state, events } = feed(undefined, [
+      [0, 50],
+      [0.25, 60],
+      [0.5, 70],
+    ]);
     expect(events).toEqual([]); // fast growth, but only 30 min of data
     expect(state.lastTimeToFullMs).toBeUndefined();
   });
 
   it('opens when the trend reaches the disk within the horizon and clears when growth stops', () => {
     // 1 GB in 6 h = 4 GB/day with 29 GB free → full in 7.25 days: just outside the horizon.
-    const slow = feed(undefined, Array.from({ length: 13 }, (_, i) => [i * 0.5, 70 + i / 12] as [number, number]));
+    const slow = feed(
+      undefined,
+      Array.from({ length: 13 }, (_, i) => [i * 0.5, 70 + i / 12] as [number, number]),
+    );
     expect(slow.events).toEqual([]);
     expect(slow.state.lastTimeToFullMs! / DAY).toBeCloseTo(7.25, 2);
     // 1 GB per hour with ~28 GB free: full in about a day.
-    const fast = feed(undefined, Array.from({ length: 7 }, (_, i) => [i * 0.5, 70 + i / 2] as [number, number]));
+    const fast = feed(
+      undefined,
+      Array.from({ length: 7 }, (_, i) => [i * 0.5, 70 + i / 2] as [number, number]),
+    );
     expect(fast.events).toEqual(['opened']);
     expect(fast.state.condition.phase).toBe('firing');
     expect(fast.state.lastTimeToFullMs! / HOUR).toBeCloseTo(27, 0);
     // Cleanup: usage drops and stays flat → the trend turns negative → cleared.
-    const after = feed(fast.state, [[3.5, 40], [4, 40], [4.5, 40], [5, 40]]);
+    const after = feed(fast.state, [
+      [3.5, 40],
+      [4, 40],
+      [4.5, 40],
+      [5, 40],
+    ]);
     expect(after.events).toEqual(['cleared']);
   });
 
   it('keeps a forecast open between the horizon and the clear horizon (hysteresis)', () => {
     // Opened at 1 GB/h with 27 GB free. Then the disk is enlarged: at the same growth, 8 days
     // to full is inside the band (7–10 days) and keeps it open; 11 days clears it.
-    const open = feed(undefined, Array.from({ length: 7 }, (_, i) => [i * 0.5, 70 + i / 2] as [number, number]));
+    const open = feed(
+      undefined,
+      Array.from({ length: 7 }, (_, i) => [i * 0.5, 70 + i / 2] as [number, number]),
+    );
     const sample = (h: number, gb: number, capacityGb: number, s: PolicyState) =>
       evaluate(s, { type: 'sample', value: gb * GB, tsMs: h * HOUR, labels: { mount: '/' }, capacity: capacityGb * GB }, rule, h * HOUR);
     const band = sample(3.5, 73.5, 73.5 + 8 * 24, open.state);
@@ -250,7 +271,12 @@ describe('forecast rule, step by step', () => {
     let state: PolicyState | undefined;
     let summary = '';
     for (let i = 0; i < 7; i++) {
-      const r = evaluate(state, { type: 'sample', value: (70 + i / 2) * GB, tsMs: i * 0.5 * HOUR, labels: { mount: '/' }, capacity: 100 * GB }, rule, i * 0.5 * HOUR);
+      const r = evaluate(
+        state,
+        { type: 'sample', value: (70 + i / 2) * GB, tsMs: i * 0.5 * HOUR, labels: { mount: '/' }, capacity: 100 * GB },
+        rule,
+        i * 0.5 * HOUR,
+      );
       state = r.state;
       summary = r.events[0]?.summary ?? summary;
     }

@@ -39,10 +39,39 @@ const rules = [cpu, cpuAcme, cpuOffAcmeDb, forecastOff, forecastOnBeta, onlyDb, 
 
 describe('resolveEffectiveRules', () => {
   const table: [string, { id: string; clientId: string }, [string, string][]][] = [
-    ['a device of another client gets the global rules', { id: 'x', clientId: 'other' }, [['cpu', 'cpu'], ['offline', 'offline']]],
-    ['a client override replaces the global rule', { id: 'web', clientId: 'acme' }, [['cpu', 'cpu@acme'], ['offline', 'offline']]],
-    ['a disabled device override removes the family; device rules add', { id: 'db', clientId: 'acme' }, [['db-only', 'db-only'], ['offline', 'offline']]],
-    ['a disabled base with an enabled client override applies to that client only', { id: 'b1', clientId: 'beta' }, [['cpu', 'cpu'], ['forecast', 'forecast@beta'], ['offline', 'offline']]],
+    [
+      'a device of another client gets the global rules',
+      { id: 'x', clientId: 'other' },
+      [
+        ['cpu', 'cpu'],
+        ['offline', 'offline'],
+      ],
+    ],
+    [
+      'a client override replaces the global rule',
+      { id: 'web', clientId: 'acme' },
+      [
+        ['cpu', 'cpu@acme'],
+        ['offline', 'offline'],
+      ],
+    ],
+    [
+      'a disabled device override removes the family; device rules add',
+      { id: 'db', clientId: 'acme' },
+      [
+        ['db-only', 'db-only'],
+        ['offline', 'offline'],
+      ],
+    ],
+    [
+      'a disabled base with an enabled client override applies to that client only',
+      { id: 'b1', clientId: 'beta' },
+      [
+        ['cpu', 'cpu'],
+        ['forecast', 'forecast@beta'],
+        ['offline', 'offline'],
+      ],
+    ],
   ];
   it.each(table)('%s', (_name, device, expected) => {
     const got = resolveEffectiveRules(rules, device).map((e) => [e.familyId, e.rule.id]);

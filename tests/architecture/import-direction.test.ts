@@ -35,6 +35,11 @@ describe('import direction (docs/ARCHITECTURE.md)', () => {
   });
 
   it('reads import, export … from, side-effect and dynamic imports', () => {
-    expect(importsOf("import a from './a.js';\nexport { b } from '../b.js';\nimport './c.js';\nawait import('./d.js');\nimport x from 'zod';")).toEqual(['./a.js', '../b.js', './c.js', './d.js']);
+    expect(importsOf("import a from './a.js';\nexport { b } from '../b.js';\nimport './c.js';\nawait import('./d.js');\nimport x from 'zod';")).toEqual([
+      './a.js',
+      '../b.js',
+      './c.js',
+      './d.js',
+    ]);
   });
 });

@@ -75,7 +75,14 @@ function condition(over: Partial<ConditionRecord>): ConditionRecord {
 
 function advise(over: Partial<AdvisorInput> & { contract?: 'monthly' | 'break-fix'; monthlyFee?: number; hourlyRate?: number }) {
   return adviseContract({
-    client: { id: 'c', name: 'Bakker', contract: over.contract ?? 'break-fix', monthlyFee: over.monthlyFee ?? 300, hourlyRate: over.hourlyRate ?? 90, currency: 'EUR' },
+    client: {
+      id: 'c',
+      name: 'Bakker',
+      contract: over.contract ?? 'break-fix',
+      monthlyFee: over.monthlyFee ?? 300,
+      hourlyRate: over.hourlyRate ?? 90,
+      currency: 'EUR',
+    },
     from: '2025-01-01',
     to: '2025-03-31',
     periodStartMs: START,
@@ -100,7 +107,11 @@ describe('adviseContract', () => {
     ['break-fix much cheaper, even with a forecast → break-fix', { bookedMinutes: 60, conditions: [forecast, diskFull] }, 'break-fix'],
     ['no monthly fee quoted → undecided', { monthlyFee: 0, bookedMinutes: 900 }, 'undecided'],
     ['monthly client with few alerts → break-fix would be cheaper', { contract: 'monthly', conditions: [condition({ source: 'alert' })] }, 'break-fix'], // 90 vs 900
-    ['monthly client with many alerts → monthly', { contract: 'monthly', conditions: Array.from({ length: 12 }, () => condition({ source: 'alert' })) }, 'monthly'], // 1080 vs 900
+    [
+      'monthly client with many alerts → monthly',
+      { contract: 'monthly', conditions: Array.from({ length: 12 }, () => condition({ source: 'alert' })) },
+      'monthly',
+    ], // 1080 vs 900
   ];
   it.each(table)('%s', (_name, input, recommendation) => {
     const a = advise(input);
@@ -135,7 +146,9 @@ describe('adviseContract', () => {
     expect(a.recommendation).toBe('insufficient-data');
     expect(a.observedDays).toBe(3);
     expect(a.reasons[0]).toBe('Not enough data yet: 3 days with devices reporting, at least 30 needed for a verdict.');
-    expect(advise({ contract: 'monthly', observedDays: 1 }).reasons[0]).toBe('Not enough data yet: 1 day with devices reporting, at least 30 needed for a verdict.');
+    expect(advise({ contract: 'monthly', observedDays: 1 }).reasons[0]).toBe(
+      'Not enough data yet: 1 day with devices reporting, at least 30 needed for a verdict.',
+    );
     expect(advise({ contract: 'monthly', observedDays: 30 }).recommendation).not.toBe('insufficient-data');
   });
 
@@ -149,12 +162,21 @@ describe('adviseContract', () => {
 
   it('counts booked time on alerts instead of estimating it', () => {
     const booked = condition({ id: 'a1', source: 'alert' });
-    const a = advise({ contract: 'monthly', bookedMinutes: 45, alertsWithBookedTime: new Set(['a1']), conditions: [booked, condition({ id: 'a2', source: 'alert' })] });
+    const a = advise({
+      contract: 'monthly',
+      bookedMinutes: 45,
+      alertsWithBookedTime: new Set(['a1']),
+      conditions: [booked, condition({ id: 'a2', source: 'alert' })],
+    });
     expect(a.breakFix).toMatchObject({ bookedMinutes: 45, estimatedMinutes: 60 });
   });
 
   it('estimates work for a monthly client, and says so', () => {
-    const a = advise({ contract: 'monthly', estimateMinutes: 30, conditions: [condition({ source: 'alert' }), condition({ source: 'alert', ruleKind: 'forecast' })] });
+    const a = advise({
+      contract: 'monthly',
+      estimateMinutes: 30,
+      conditions: [condition({ source: 'alert' }), condition({ source: 'alert', ruleKind: 'forecast' })],
+    });
     expect(a.breakFix).toMatchObject({ bookedMinutes: 0, estimatedMinutes: 30, amount: 45, range: { low: 22.5, high: 90 } });
     expect([a.paid, a.alternative]).toEqual([900, 45]);
     expect(a.assumptions).toContain('1 alert without booked time counted as 30 min of work each (an estimate: the range assumes half to twice that)');

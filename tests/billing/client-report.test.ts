@@ -39,7 +39,9 @@ describe('monthly client report', () => {
     t = await startTestServer({ clock, branding: { mspName: 'Quarkpulse IT' } });
     const api = new ApiClient(t.url);
     await api.login('admin', ADMIN_PASSWORD);
-    const client = (await api.post('/api/clients', { name: 'Jansen Accountants', contract: 'monthly', monthlyFee: 450, hourlyRate: 90, timezone: 'Europe/Amsterdam' })).json;
+    const client = (
+      await api.post('/api/clients', { name: 'Jansen Accountants', contract: 'monthly', monthlyFee: 450, hourlyRate: 90, timezone: 'Europe/Amsterdam' })
+    ).json;
     const token = (await api.post(`/api/clients/${client.id}/enrollment-tokens`, {})).json.token as string;
     const srv = (await api.post('/api/enroll', { token, hostname: 'jansen-srv01', machineId: 'm-srv01' })).json.deviceId as string;
     const pc = (await api.post('/api/enroll', { token, hostname: 'jansen-pc02', machineId: 'm-pc02' })).json.deviceId as string;
@@ -49,14 +51,36 @@ describe('monthly client report', () => {
     const alert = (deviceId: string, kind: 'offline' | 'threshold', summary: string, openedAtMs: number, ackAtMs: number | null, resolvedAtMs: number) => {
       const rule = ruleOf(kind);
       const id = generateId();
-      alerts.insert({ id, ruleId: rule.id, ruleName: rule.name, ruleKind: rule.kind, severity: 'critical', deviceId, clientId: client.id, labelsJson: '{}', summary, value: null, isInMaintenance: false, isFlapping: false, isNotified: true, openedAtMs });
+      alerts.insert({
+        id,
+        ruleId: rule.id,
+        ruleName: rule.name,
+        ruleKind: rule.kind,
+        severity: 'critical',
+        deviceId,
+        clientId: client.id,
+        labelsJson: '{}',
+        summary,
+        value: null,
+        isInMaintenance: false,
+        isFlapping: false,
+        isNotified: true,
+        openedAtMs,
+      });
       if (ackAtMs !== null) alerts.acknowledgeIfFiring(id, ackAtMs, 'admin');
       alerts.resolveIfOpen(id, resolvedAtMs, 'system', 'cleared');
       return id;
     };
     alert(srv, 'offline', 'jansen-srv01 is offline', at('2026-11-10T10:00:00Z'), at('2026-11-10T10:15:00Z'), at('2026-11-10T16:00:00Z'));
     alert(pc, 'offline', 'jansen-pc02 is offline', at('2026-10-31T22:00:00Z'), null, at('2026-11-01T01:00:00Z'));
-    const cpu = alert(pc, 'threshold', 'CPU at 97 % for 5 min on jansen-pc02', at('2026-11-20T08:00:00Z'), at('2026-11-20T08:05:00Z'), at('2026-11-20T09:00:00Z'));
+    const cpu = alert(
+      pc,
+      'threshold',
+      'CPU at 97 % for 5 min on jansen-pc02',
+      at('2026-11-20T08:00:00Z'),
+      at('2026-11-20T08:05:00Z'),
+      at('2026-11-20T09:00:00Z'),
+    );
 
     clock.set(at('2026-12-02T09:00:00Z'));
     await api.login('admin', ADMIN_PASSWORD);
@@ -115,10 +139,13 @@ describe('monthly client report', () => {
     t = await startTestServer({ clock });
     const api = new ApiClient(t.url);
     await api.login('admin', ADMIN_PASSWORD);
-    const client = (await api.post('/api/clients', { name: 'Nieuw BV', contract: 'monthly', monthlyFee: 300, hourlyRate: 80, timezone: 'Europe/Amsterdam' })).json;
+    const client = (await api.post('/api/clients', { name: 'Nieuw BV', contract: 'monthly', monthlyFee: 300, hourlyRate: 80, timezone: 'Europe/Amsterdam' }))
+      .json;
     const empty = t.server.ctx.billing.clientReports.build(client.id, '2026-11', 'en');
     expect(empty.hasData).toBe(false);
-    expect(t.server.ctx.billing.clientReports.html(client.id, '2026-11', 'en')).toContain('There is no data for this period: no device of Nieuw BV was monitored');
+    expect(t.server.ctx.billing.clientReports.html(client.id, '2026-11', 'en')).toContain(
+      'There is no data for this period: no device of Nieuw BV was monitored',
+    );
     const token = (await api.post(`/api/clients/${client.id}/enrollment-tokens`, {})).json.token as string;
     await api.post('/api/enroll', { token, hostname: 'nieuw-pc01', machineId: 'n1' });
     clock.set(at('2026-12-04T09:00:00Z'));
@@ -134,14 +161,31 @@ describe('monthly client report', () => {
     t = await startTestServer({ clock });
     const api = new ApiClient(t.url);
     await api.login('admin', ADMIN_PASSWORD);
-    const client = (await api.post('/api/clients', { name: 'Bakker, "de" Zoon', contract: 'break-fix', monthlyFee: 300, hourlyRate: 80, timezone: 'Europe/Amsterdam' })).json;
-    const put = await api.put(`/api/reports/client-settings/${client.id}`, { language: 'nl', reportContacts: ['eigenaar@bakker.example'], roundingIncrementMin: 15, minimumChargeMin: 30, internalCostRate: 40 });
+    const client = (
+      await api.post('/api/clients', { name: 'Bakker, "de" Zoon', contract: 'break-fix', monthlyFee: 300, hourlyRate: 80, timezone: 'Europe/Amsterdam' })
+    ).json;
+    const put = await api.put(`/api/reports/client-settings/${client.id}`, {
+      language: 'nl',
+      reportContacts: ['eigenaar@bakker.example'],
+      roundingIncrementMin: 15,
+      minimumChargeMin: 30,
+      internalCostRate: 40,
+    });
     expect(put.status, put.text).toBe(200);
-    const bad = await api.put(`/api/reports/client-settings/${client.id}`, { language: 'de', reportContacts: [], roundingIncrementMin: 0, minimumChargeMin: 0, internalCostRate: 0 });
+    const bad = await api.put(`/api/reports/client-settings/${client.id}`, {
+      language: 'de',
+      reportContacts: [],
+      roundingIncrementMin: 0,
+      minimumChargeMin: 0,
+      internalCostRate: 0,
+    });
     expect(bad.status).toBe(400);
     expect(bad.json.error.code).toBe('VALIDATION_FAILED');
     const inc = (await api.post('/api/incidents', { clientId: client.id, title: 'Printer jams' })).json;
-    for (const [minutes, note] of [[5, 'call, printer'], [20, '=SUM(A1) remote fix']] as const) {
+    for (const [minutes, note] of [
+      [5, 'call, printer'],
+      [20, '=SUM(A1) remote fix'],
+    ] as const) {
       const r = await api.post(`/api/incidents/${inc.id}/time-entries`, { minutes, note, date: '2026-11-03' });
       expect(r.status, r.text).toBe(201);
     }
@@ -155,8 +199,24 @@ describe('monthly client report', () => {
     expect(lines[1]).toBe(`${inc.id},Printer jams,open,2026-11-03T09:00:00.000Z,25,45,0.75,60,EUR,"call, printer | =SUM(A1) remote fix"`);
     expect(lines[2]).toBe('total,,,,25,45,0.75,60,EUR,');
     const entries = await api.get(`/api/reports/time-entries.csv?client=${client.id}&month=2026-11`);
-    expect(entries.text.split('\r\n').slice(0, 3)).toEqual(['date,on,id,technician,minutes,note', `2026-11-03,incident,${inc.id},admin,5,"call, printer"`, `2026-11-03,incident,${inc.id},admin,20,'=SUM(A1) remote fix`]);
+    expect(entries.text.split('\r\n').slice(0, 3)).toEqual([
+      'date,on,id,technician,minutes,note',
+      `2026-11-03,incident,${inc.id},admin,5,"call, printer"`,
+      `2026-11-03,incident,${inc.id},admin,20,'=SUM(A1) remote fix`,
+    ]);
     const all = (await api.get('/api/reports/billing-all?month=2026-11')).json;
-    expect(all.clients).toEqual([{ clientId: client.id, clientName: 'Bakker, "de" Zoon', contract: 'break-fix', currency: 'EUR', revenue: 60, effortMinutes: 25, effortCost: 16.67, profit: 43.33, billedMinutes: 45 }]);
+    expect(all.clients).toEqual([
+      {
+        clientId: client.id,
+        clientName: 'Bakker, "de" Zoon',
+        contract: 'break-fix',
+        currency: 'EUR',
+        revenue: 60,
+        effortMinutes: 25,
+        effortCost: 16.67,
+        profit: 43.33,
+        billedMinutes: 45,
+      },
+    ]);
   });
 });

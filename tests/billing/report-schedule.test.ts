@@ -53,13 +53,30 @@ describe('scheduled delivery', () => {
     t = await startTestServer({ clock, reportSchedule: false, branding: { mspName: 'Quarkpulse IT' } });
     const api = new ApiClient(t.url);
     await api.login('admin', ADMIN_PASSWORD);
-    const mail = await api.post('/api/channels', { type: 'email', name: 'Mail relay', config: { host: '127.0.0.1', port: smtp.port, tls: 'none', from: 'Quarkpulse <rapport@example.com>' } });
+    const mail = await api.post('/api/channels', {
+      type: 'email',
+      name: 'Mail relay',
+      config: { host: '127.0.0.1', port: smtp.port, tls: 'none', from: 'Quarkpulse <rapport@example.com>' },
+    });
     expect(mail.status, mail.text).toBe(201);
-    const jansen = (await api.post('/api/clients', { name: 'Jansen Accountants', contract: 'monthly', monthlyFee: 450, hourlyRate: 90, timezone: 'Europe/Amsterdam' })).json;
-    const silent = (await api.post('/api/clients', { name: 'Stil BV', contract: 'monthly', monthlyFee: 200, hourlyRate: 80, timezone: 'Europe/Amsterdam' })).json;
+    const jansen = (
+      await api.post('/api/clients', { name: 'Jansen Accountants', contract: 'monthly', monthlyFee: 450, hourlyRate: 90, timezone: 'Europe/Amsterdam' })
+    ).json;
+    const silent = (await api.post('/api/clients', { name: 'Stil BV', contract: 'monthly', monthlyFee: 200, hourlyRate: 80, timezone: 'Europe/Amsterdam' }))
+      .json;
     const token = (await api.post(`/api/clients/${jansen.id}/enrollment-tokens`, {})).json.token as string;
     await api.post('/api/enroll', { token, hostname: 'jansen-srv01', machineId: 'j1' });
-    expect((await api.put(`/api/reports/client-settings/${jansen.id}`, { language: 'nl', reportContacts: ['directie@jansen.example'], roundingIncrementMin: 15, minimumChargeMin: 0, internalCostRate: 0 })).status).toBe(200);
+    expect(
+      (
+        await api.put(`/api/reports/client-settings/${jansen.id}`, {
+          language: 'nl',
+          reportContacts: ['directie@jansen.example'],
+          roundingIncrementMin: 15,
+          minimumChargeMin: 0,
+          internalCostRate: 0,
+        })
+      ).status,
+    ).toBe(200);
 
     const scheduler = t.server.ctx.billing.reportScheduler;
     clock.set(at('2026-08-03T05:59:00Z'));
@@ -89,9 +106,15 @@ describe('scheduled delivery', () => {
     const archive = (await api.get(`/api/reports/client-report/archive?client=${jansen.id}`)).json;
     expect(archive.map((a: { month: string; delivery: string }) => [a.month, a.delivery])).toEqual([['2026-07', 'sent']]);
     const silentArchive = (await api.get(`/api/reports/client-report/archive?client=${silent.id}`)).json;
-    expect(silentArchive.map((a: { month: string; delivery: string; detail: string }) => [a.month, a.delivery, a.detail])).toEqual([['2026-07', 'no-contacts', 'no report contacts']]);
+    expect(silentArchive.map((a: { month: string; delivery: string; detail: string }) => [a.month, a.delivery, a.detail])).toEqual([
+      ['2026-07', 'no-contacts', 'no report contacts'],
+    ]);
     const archived = await fetch(`${t.url}/api/reports/client-report/archive/${archive[0].id}`, { headers: { cookie: api.cookie } });
-    expect(Buffer.from(await archived.arrayBuffer()).subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    expect(
+      Buffer.from(await archived.arrayBuffer())
+        .subarray(0, 5)
+        .toString('latin1'),
+    ).toBe('%PDF-');
 
     // Re-send by hand: a second mail with the same report.
     const again = await api.post('/api/reports/client-report/send', { client: jansen.id, month: '2026-07' });

@@ -24,7 +24,15 @@ describe('withGaps', () => {
 
 describe('linesFromResponses', () => {
   const net = CHART_DEFS.find((d) => d.id === 'net')!;
-  const res = (name: string, stepMs: number, series: MetricSeriesResponse['series']): MetricSeriesResponse => ({ deviceId: 'd1', name, fromMs: 0, toMs: 1000, stepMs, resolutionMs: 0, series });
+  const res = (name: string, stepMs: number, series: MetricSeriesResponse['series']): MetricSeriesResponse => ({
+    deviceId: 'd1',
+    name,
+    fromMs: 0,
+    toMs: 1000,
+    stepMs,
+    resolutionMs: 0,
+    series,
+  });
 
   it('labels each series, sorts lines by series key, and gaps at 3 × max(step, interval)', () => {
     const lines = linesFromResponses(
@@ -81,7 +89,19 @@ describe('trimBefore and countPoints', () => {
   });
 
   it('counts real points, not gaps', () => {
-    expect(countPoints([{ data: [{ x: 0, y: 1 }, { x: 1, y: Number.NaN }, { x: 2, y: 0 }] }, { data: [] }, { data: [{ x: 0, y: 3 }] }])).toBe(3);
+    expect(
+      countPoints([
+        {
+          data: [
+            { x: 0, y: 1 },
+            { x: 1, y: Number.NaN },
+            { x: 2, y: 0 },
+          ],
+        },
+        { data: [] },
+        { data: [{ x: 0, y: 3 }] },
+      ]),
+    ).toBe(3);
   });
 });
 

@@ -31,7 +31,15 @@ function device(over: Partial<DeviceSummary>): DeviceSummary {
 const fleet = [
   device({ id: 'a', hostname: 'srv10', clientId: 'c-jansen', clientName: 'Jansen Accountants', firingAlerts: 2, openAlerts: 3, worstSeverity: 'critical' }),
   device({ id: 'b', hostname: 'srv9', clientId: 'c-jansen', clientName: 'Jansen Accountants', isOnline: false }),
-  device({ id: 'c', hostname: 'pc-balie', clientId: 'c-bakker', clientName: 'bakkerij de Vries', contract: 'break-fix', openIncidents: 1, worstSeverity: 'warning' }),
+  device({
+    id: 'c',
+    hostname: 'pc-balie',
+    clientId: 'c-bakker',
+    clientName: 'bakkerij de Vries',
+    contract: 'break-fix',
+    openIncidents: 1,
+    worstSeverity: 'warning',
+  }),
   device({ id: 'd', hostname: 'NAS', clientId: 'c-bakker', clientName: 'bakkerij de Vries', contract: 'break-fix', isOnline: false }),
   device({ id: 'x7q2', hostname: 'laptop-1', clientId: 'c-zorg', clientName: 'Zorggroep Oost', openAlerts: 1 }),
 ];
@@ -46,8 +54,26 @@ const only = (f: Partial<FleetFilters>) => ({ ...NO_FILTERS, ...f });
 describe('buildFleetRows', () => {
   it('groups by client A–Z and hostnames A–Z, numbers compared as numbers, case ignored', () => {
     const { rows } = buildFleetRows(fleet, NO_FILTERS);
-    expect(shape(rows)).toEqual(['# bakkerij de Vries (1/2)', 'NAS', 'pc-balie', '# Jansen Accountants (1/2)', 'srv9', 'srv10', '# Zorggroep Oost (1/1)', 'laptop-1']);
-    expect(rows[3]).toEqual({ kind: 'group', clientId: 'c-jansen', clientName: 'Jansen Accountants', contract: 'monthly', total: 2, online: 1, firingAlerts: 2, openIncidents: 0 });
+    expect(shape(rows)).toEqual([
+      '# bakkerij de Vries (1/2)',
+      'NAS',
+      'pc-balie',
+      '# Jansen Accountants (1/2)',
+      'srv9',
+      'srv10',
+      '# Zorggroep Oost (1/1)',
+      'laptop-1',
+    ]);
+    expect(rows[3]).toEqual({
+      kind: 'group',
+      clientId: 'c-jansen',
+      clientName: 'Jansen Accountants',
+      contract: 'monthly',
+      total: 2,
+      online: 1,
+      firingAlerts: 2,
+      openIncidents: 0,
+    });
   });
 
   it('counts the whole fleet whatever the filters show', () => {
@@ -56,16 +82,28 @@ describe('buildFleetRows', () => {
   });
 
   const cases: [string, Partial<FleetFilters>, string[]][] = [
-    ['online only', { status: 'online' }, ['# bakkerij de Vries (1/1)', 'pc-balie', '# Jansen Accountants (1/1)', 'srv10', '# Zorggroep Oost (1/1)', 'laptop-1']],
+    [
+      'online only',
+      { status: 'online' },
+      ['# bakkerij de Vries (1/1)', 'pc-balie', '# Jansen Accountants (1/1)', 'srv10', '# Zorggroep Oost (1/1)', 'laptop-1'],
+    ],
     ['offline only', { status: 'offline' }, ['# bakkerij de Vries (0/1)', 'NAS', '# Jansen Accountants (0/1)', 'srv9']],
     ['break-fix only', { contract: 'break-fix' }, ['# bakkerij de Vries (1/2)', 'NAS', 'pc-balie']],
-    ['with problems', { isProblemsOnly: true }, ['# bakkerij de Vries (1/1)', 'pc-balie', '# Jansen Accountants (1/1)', 'srv10', '# Zorggroep Oost (1/1)', 'laptop-1']],
+    [
+      'with problems',
+      { isProblemsOnly: true },
+      ['# bakkerij de Vries (1/1)', 'pc-balie', '# Jansen Accountants (1/1)', 'srv10', '# Zorggroep Oost (1/1)', 'laptop-1'],
+    ],
     ['a hostname, any case, trimmed', { query: '  SRV1 ' }, ['# Jansen Accountants (1/1)', 'srv10']],
     ['a client name', { query: 'vries' }, ['# bakkerij de Vries (1/2)', 'NAS', 'pc-balie']],
     ['an exact device id, any case', { query: 'X7Q2' }, ['# Zorggroep Oost (1/1)', 'laptop-1']],
     ['a part of an id is not a match', { query: 'x7q' }, []],
     ['nothing matches', { query: 'nothing' }, []],
-    ['filters combine', { status: 'online', contract: 'monthly', isProblemsOnly: true }, ['# Jansen Accountants (1/1)', 'srv10', '# Zorggroep Oost (1/1)', 'laptop-1']],
+    [
+      'filters combine',
+      { status: 'online', contract: 'monthly', isProblemsOnly: true },
+      ['# Jansen Accountants (1/1)', 'srv10', '# Zorggroep Oost (1/1)', 'laptop-1'],
+    ],
   ];
   for (const [what, filters, expected] of cases) {
     it(`filters: ${what}`, () => {
@@ -76,7 +114,10 @@ describe('buildFleetRows', () => {
   }
 
   it('answers an empty fleet with no rows and zero counts', () => {
-    expect(buildFleetRows([], NO_FILTERS)).toEqual({ rows: [], counts: { total: 0, online: 0, offline: 0, shown: 0, withProblems: 0, firingAlerts: 0, openIncidents: 0 } });
+    expect(buildFleetRows([], NO_FILTERS)).toEqual({
+      rows: [],
+      counts: { total: 0, online: 0, offline: 0, shown: 0, withProblems: 0, firingAlerts: 0, openIncidents: 0 },
+    });
   });
 
   it('does not reorder the caller’s array', () => {

@@ -4,12 +4,7 @@
  * the test holds in any locale and checks the choice of unit and the rounding, which are ours.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  formatMonth,
-  formatRelative,
-  thisMonthIso,
-  todayIso,
-} from '../../dashboard/src/lib/format.js';
+import { formatMonth, formatRelative, thisMonthIso, todayIso } from '../../dashboard/src/lib/format.js';
 
 // Percentages, bytes, rates and durations come from shared/format.ts: tests/shared/format.test.ts.
 

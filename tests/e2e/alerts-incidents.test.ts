@@ -124,7 +124,10 @@ describe.runIf(hasBrowser())('alerts and incidents in a real browser', () => {
     await page.click('[data-testid=book-submit]');
     await page.waitForSelector('[data-testid=time-entry]');
     await expect.poll(() => page.textContent('[data-testid=booked-total]')).toBe('1 h 15 min');
-    expect((await admin.get(`/api/incidents/${incidentId}`)).json).toMatchObject({ bookedMinutes: 75, timeEntries: [{ minutes: 75, technician: 'admin', note: 'Cleared the temp folder on site' }] });
+    expect((await admin.get(`/api/incidents/${incidentId}`)).json).toMatchObject({
+      bookedMinutes: 75,
+      timeEntries: [{ minutes: 75, technician: 'admin', note: 'Cleared the temp folder on site' }],
+    });
     // The form empties after a booking: a second booking of 20 min is 20 min, not 1 h 20.
     expect([await page.inputValue('[data-testid=book-hours]'), await page.inputValue('[data-testid=book-minutes]')]).toEqual(['0', '0']);
     await page.fill('[data-testid=book-minutes]', '20');
@@ -133,7 +136,9 @@ describe.runIf(hasBrowser())('alerts and incidents in a real browser', () => {
     await expect.poll(() => page.textContent('[data-testid=booked-total]')).toBe('1 h 35 min');
     expect((await admin.get(`/api/incidents/${incidentId}`)).json.timeEntries.map((e: { minutes: number }) => e.minutes)).toEqual([75, 20]);
     await page.click('a[href="#/incidents"]');
-    await expect.poll(() => page.getAttribute(`[data-testid=incident-row][data-incident-id="${incidentId}"] [data-testid=booked-minutes]`, 'data-minutes')).toBe('95');
+    await expect
+      .poll(() => page.getAttribute(`[data-testid=incident-row][data-incident-id="${incidentId}"] [data-testid=booked-minutes]`, 'data-minutes'))
+      .toBe('95');
   });
 
   it('gives a viewer no way to acknowledge, and the API refuses one anyway', async () => {
@@ -160,7 +165,10 @@ describe.runIf(hasBrowser())('alerts and incidents in a real browser', () => {
       v: 1,
       tsMs: Date.now(),
       sections: {
-        services: [{ name: 'Spooler', isRunning: false, state: 'stopped', startMode: 'auto' }, { name: 'sshd', isRunning: true }],
+        services: [
+          { name: 'Spooler', isRunning: false, state: 'stopped', startMode: 'auto' },
+          { name: 'sshd', isRunning: true },
+        ],
         disks: [{ device: '/dev/sda', name: 'Samsung SSD 870', sizeBytes: 500_000_000_000, smartStatus: 'failing' }],
         processes: { byCpu: [{ pid: 42, name: 'backup.exe', cpuPct: 88, memBytes: 200_000_000 }], byMem: [] },
         updates: { pendingCount: 3, securityCount: 1, source: 'apt', packages: ['openssl', 'curl', 'tzdata'] },

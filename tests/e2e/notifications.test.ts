@@ -23,7 +23,11 @@ describe.runIf(hasBrowser())('dead letters in the dashboard', () => {
     const api = new ApiClient(t.url);
     await api.login();
     const hook = await api.post('/api/channels', { type: 'webhook', name: 'Ticketing', config: { url: http.url('/hook'), secret: 'hook-secret-0123456789' } });
-    await api.post('/api/escalation-policies', { name: 'Std', isDefault: true, levels: [{ afterMs: 0, targets: [{ type: 'channel', channelId: hook.json.id }] }] });
+    await api.post('/api/escalation-policies', {
+      name: 'Std',
+      isDefault: true,
+      levels: [{ afterMs: 0, targets: [{ type: 'channel', channelId: hook.json.id }] }],
+    });
     ({ agent } = await fireDiskAlert(t, api, { clientName: 'Jansen Accountants', hostname: 'jansen-srv' }));
     await t.server.ctx.notify.tick();
     browser = await launchBrowser();

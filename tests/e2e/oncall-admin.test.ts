@@ -117,7 +117,12 @@ describe.runIf(hasBrowser())('channels, on-call and device management in a real 
     await card.locator('[data-testid=override-row]').waitFor();
     expect(await card.locator('[data-testid=override-row]').textContent()).toContain('piet');
 
-    const overrides = (await admin.get(`/api/oncall/schedules/${scheduleId}/overrides`)).json as { userId: string; startsAtMs: number; endsAtMs: number; note: string }[];
+    const overrides = (await admin.get(`/api/oncall/schedules/${scheduleId}/overrides`)).json as {
+      userId: string;
+      startsAtMs: number;
+      endsAtMs: number;
+      note: string;
+    }[];
     expect(overrides).toHaveLength(1);
     expect(overrides[0]).toMatchObject({ userId: piet.id, note: 'swap for the dentist' });
     // The form's default: 18:00 to 08:00 the next morning, 14 h (in the browser's zone).
@@ -138,29 +143,44 @@ describe.runIf(hasBrowser())('channels, on-call and device management in a real 
     const page = await pageAs(viewer);
     await page.goto(`${t.url}/#/channels`);
     await page.waitForSelector('[data-testid=channel-row]');
-    for (const id of ['channel-new', 'channel-test', 'channel-edit', 'channel-delete', 'channel-enabled']) expect(await page.locator(`[data-testid=${id}]`).count(), id).toBe(0);
+    for (const id of ['channel-new', 'channel-test', 'channel-edit', 'channel-delete', 'channel-enabled'])
+      expect(await page.locator(`[data-testid=${id}]`).count(), id).toBe(0);
 
     await page.goto(`${t.url}/#/oncall`);
     await page.waitForSelector('[data-testid=override-row]');
-    for (const id of ['schedule-new', 'override-add', 'override-remove', 'schedule-edit', 'schedule-delete', 'policy-new']) expect(await page.locator(`[data-testid=${id}]`).count(), id).toBe(0);
+    for (const id of ['schedule-new', 'override-add', 'override-remove', 'schedule-edit', 'schedule-delete', 'policy-new'])
+      expect(await page.locator(`[data-testid=${id}]`).count(), id).toBe(0);
 
     await page.goto(`${t.url}/#/devices/${deviceId}`);
     await page.waitForSelector('[data-testid=agent-effective]');
-    for (const id of ['device-admin', 'device-enable', 'device-disable', 'device-rotate', 'agent-save']) expect(await page.locator(`[data-testid=${id}]`).count(), id).toBe(0);
+    for (const id of ['device-admin', 'device-enable', 'device-disable', 'device-rotate', 'agent-save'])
+      expect(await page.locator(`[data-testid=${id}]`).count(), id).toBe(0);
     expect(await page.locator('[data-testid=nav-audit]').count()).toBe(0);
   });
 
   it('pages through the audit log with filters, and says when the server has none', async () => {
     const page = await pageAs(admin);
     // A server without the audit module answers its generic 404 (stubbed, so this holds once it has one).
-    await page.route('**/api/audit?*', (route) => route.fulfill({ status: 404, json: { error: { code: 'NOT_FOUND', message: 'no route for GET /api/audit' } } }));
+    await page.route('**/api/audit?*', (route) =>
+      route.fulfill({ status: 404, json: { error: { code: 'NOT_FOUND', message: 'no route for GET /api/audit' } } }),
+    );
     await page.goto(`${t.url}/#/audit`);
     await page.waitForSelector('[data-testid=audit-missing]');
     expect(await page.textContent('[data-testid=audit-missing]')).toContain('Audit log not available on this server');
 
     await page.unroute('**/api/audit?*');
     const asked: URLSearchParams[] = [];
-    const entry = (n: number): AuditPage['entries'][number] => ({ id: 100 - n, atMs: Date.now() - n * 60_000, actorId: null, actorName: 'admin', action: 'device.disable', entityType: 'device', entityId: deviceId, summary: `change ${n}`, detail: n === 1 ? { reason: 'stolen laptop' } : {} });
+    const entry = (n: number): AuditPage['entries'][number] => ({
+      id: 100 - n,
+      atMs: Date.now() - n * 60_000,
+      actorId: null,
+      actorName: 'admin',
+      action: 'device.disable',
+      entityType: 'device',
+      entityId: deviceId,
+      summary: `change ${n}`,
+      detail: n === 1 ? { reason: 'stolen laptop' } : {},
+    });
     await page.route('**/api/audit?*', async (route) => {
       const q = new URL(route.request().url()).searchParams;
       asked.push(q);

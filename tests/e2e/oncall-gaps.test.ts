@@ -27,7 +27,15 @@ describe.runIf(hasBrowser())('on-call gaps in a real browser', () => {
     browser = await launchBrowser();
     const me = (await admin.get('/api/me')).json as { id: string };
     expect((await admin.request('PATCH', `/api/users/${me.id}`, { email: 'admin@example.com' })).status).toBe(200);
-    expect((await admin.post('/api/channels', { type: 'email', name: 'Mail', config: { host: '127.0.0.1', port: smtp.port, tls: 'none', from: 'alerts@example.com' } })).status).toBe(201);
+    expect(
+      (
+        await admin.post('/api/channels', {
+          type: 'email',
+          name: 'Mail',
+          config: { host: '127.0.0.1', port: smtp.port, tls: 'none', from: 'alerts@example.com' },
+        })
+      ).status,
+    ).toBe(201);
     await createUser(admin, 'piet', 'technician', 'piet@example.com');
   }, 60_000);
   afterAll(async () => {
@@ -63,15 +71,25 @@ describe.runIf(hasBrowser())('on-call gaps in a real browser', () => {
     // A schedule whose first handoff is tomorrow: nobody until then.
     const tomorrow = new Date(Date.now() + 86_400_000).toLocaleDateString('en-CA', { timeZone: 'Europe/Amsterdam' });
     const piet = (await admin.get('/api/users')).json.find((u: { username: string }) => u.username === 'piet');
-    const s = await admin.post('/api/oncall/schedules', { name: 'Later', timezone: 'Europe/Amsterdam', layers: [{ name: 'Weekly', userIds: [piet.id], startDate: tomorrow }] });
+    const s = await admin.post('/api/oncall/schedules', {
+      name: 'Later',
+      timezone: 'Europe/Amsterdam',
+      layers: [{ name: 'Weekly', userIds: [piet.id], startDate: tomorrow }],
+    });
     expect(s.status, s.text).toBe(201);
-    const p = await admin.post('/api/escalation-policies', { name: 'Standard', isDefault: true, levels: [{ afterMs: 0, targets: [{ type: 'schedule', scheduleId: s.json.id }] }] });
+    const p = await admin.post('/api/escalation-policies', {
+      name: 'Standard',
+      isDefault: true,
+      levels: [{ afterMs: 0, targets: [{ type: 'schedule', scheduleId: s.json.id }] }],
+    });
     expect(p.status, p.text).toBe(201);
 
     const page = await pageAt('#/oncall');
     const banner = page.locator('[data-testid=gap-banner]');
     await banner.waitFor({ timeout: 10_000 });
-    expect(await banner.textContent()).toMatch(/^On-call gap: Standard pages nobody \w{3} \d\d:\d\d–\w{3} 09:00 \(nobody is on call on schedule "Later"\)\. Alerts then go to the fallback\. Fix on the on-call page$/);
+    expect(await banner.textContent()).toMatch(
+      /^On-call gap: Standard pages nobody \w{3} \d\d:\d\d–\w{3} 09:00 \(nobody is on call on schedule "Later"\)\. Alerts then go to the fallback\. Fix on the on-call page$/,
+    );
     const gap = page.locator('[data-testid=gap-policy] [data-testid=gap]');
     await expect.poll(() => gap.count()).toBe(1);
     expect(await gap.textContent()).toMatch(/^\w{3} \d\d:\d\d–\w{3} 09:00: nobody — nobody is on call on schedule "Later"$/);

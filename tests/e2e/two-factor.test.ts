@@ -55,7 +55,9 @@ describe.runIf(hasBrowser())('two-factor login in a real browser', () => {
     expect(secret).toMatch(/^[A-Z2-7]{32}$/);
     await page.fill('[data-testid=two-factor-code]', '000000' === (await codeNow(secret)) ? '111111' : '000000');
     await page.click('[data-testid=two-factor-confirm]');
-    await expect.poll(() => page.textContent('[data-testid=two-factor-panel] [role=alert]')).toContain('that code is not right; type the 6 digits your authenticator app shows now');
+    await expect
+      .poll(() => page.textContent('[data-testid=two-factor-panel] [role=alert]'))
+      .toContain('that code is not right; type the 6 digits your authenticator app shows now');
     await page.fill('[data-testid=two-factor-code]', await codeNow(secret));
     await page.click('[data-testid=two-factor-confirm]');
     await page.waitForSelector('[data-testid=recovery-codes]');

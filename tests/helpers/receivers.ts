@@ -151,7 +151,13 @@ export async function startHttpReceiver(opts: { port?: number } = {}) {
         const chunks: Buffer[] = [];
         req.on('data', (c: Buffer) => chunks.push(c));
         req.on('end', () => {
-          const r: ReceivedRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), status: 0 };
+          const r: ReceivedRequest = {
+            method: req.method ?? '',
+            path: req.url ?? '',
+            headers: req.headers,
+            body: Buffer.concat(chunks).toString('utf8'),
+            status: 0,
+          };
           const answer = respond(r);
           if (answer === 'hang') {
             hanging.add(res);

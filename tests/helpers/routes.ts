@@ -27,7 +27,8 @@ function walk(stack: readonly LayerLike[], prefix: string, out: RouteInfo[]): vo
       const paths = Array.isArray(layer.route.path) ? layer.route.path : [layer.route.path];
       for (const p of paths) {
         if (typeof p !== 'string') continue; // regexp routes (the SPA fallback) are GET-only
-        for (const [method, isOn] of Object.entries(layer.route.methods)) if (isOn && method !== '_all') out.push({ method: method.toUpperCase(), path: join(prefix, p) });
+        for (const [method, isOn] of Object.entries(layer.route.methods))
+          if (isOn && method !== '_all') out.push({ method: method.toUpperCase(), path: join(prefix, p) });
       }
     } else if (Array.isArray(layer.handle?.stack)) {
       const mount = typeof layer.rawPath === 'string' ? layer.rawPath : '/';

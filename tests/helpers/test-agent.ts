@@ -13,7 +13,14 @@ export interface TestAgent {
 /** Connects with a device credential and says hello. */
 export async function startTestAgent(baseUrl: string, deviceToken: string, opts: { hostname?: string; intervalMs?: number } = {}): Promise<TestAgent> {
   const ws = await WsTestClient.connect(baseUrl.replace('http', 'ws') + AGENT_WS_PATH, { authorization: `Bearer ${deviceToken}` });
-  ws.send({ type: 'hello', v: 1, agentVersion: '0.1.0', hostname: opts.hostname ?? 'test-host', streamId: `stream-${Math.random().toString(36).slice(2, 10)}`, intervalMs: opts.intervalMs ?? 10_000 });
+  ws.send({
+    type: 'hello',
+    v: 1,
+    agentVersion: '0.1.0',
+    hostname: opts.hostname ?? 'test-host',
+    streamId: `stream-${Math.random().toString(36).slice(2, 10)}`,
+    intervalMs: opts.intervalMs ?? 10_000,
+  });
   await ws.next((m) => m.type === 'welcome');
   let seq = 0;
   return {

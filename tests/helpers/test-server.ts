@@ -102,5 +102,10 @@ export async function enrollTestDevice(
     ...(opts.machineId ? { machineId: opts.machineId } : {}),
   });
   if (enrolled.status !== 201 && enrolled.status !== 200) throw new Error(`enroll failed: ${enrolled.text}`);
-  return { clientId: client.id as string, deviceId: enrolled.json.deviceId as string, deviceToken: enrolled.json.deviceToken as string, enrollmentToken: tok.json.token as string };
+  return {
+    clientId: client.id as string,
+    deviceId: enrolled.json.deviceId as string,
+    deviceToken: enrolled.json.deviceToken as string,
+    enrollmentToken: tok.json.token as string,
+  };
 }

@@ -51,7 +51,11 @@ function envelope(over: Partial<JobEnvelope> = {}): JobEnvelope {
 function startAgent(opts: { pinned?: string | undefined; tasksFile?: string } = {}): Agent {
   const agent = createAgent({
     config: {
-      serverUrl: server.url(), deviceId: DEVICE, deviceToken: TOKEN, intervalMs: 60_000, stateDir: path.join(dir, 'agent'),
+      serverUrl: server.url(),
+      deviceId: DEVICE,
+      deviceToken: TOKEN,
+      intervalMs: 60_000,
+      stateDir: path.join(dir, 'agent'),
       jobSigningKey: 'pinned' in opts ? opts.pinned : signer.publicKey,
       tasksFile: opts.tasksFile ?? path.join(dir, 'tasks.json'),
     },
@@ -79,23 +83,74 @@ async function connected(agent: Agent): Promise<void> {
 
 function journalLines(): { jobId: string; status: JobStatus }[] {
   const file = path.join(dir, 'agent', 'jobs.jsonl');
-  return fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
+  return fs.existsSync(file)
+    ? fs
+        .readFileSync(file, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l))
+    : [];
 }
 
 describe('agent job checks: refused with a precise code, nothing run', () => {
   it.each<[string, string, () => JobMessage | Record<string, unknown>, RegExp]>([
-    ['signed with another key', 'JOB_BAD_SIGNATURE', () => loadOrCreateJobSigner(path.join(dir, 'other.pem')).signJob(envelope({ jobId: 'job_otherkey' })), /^signature does not verify with the pinned key \(signed by key [0-9a-f]{16}, this agent trusts key [0-9a-f]{16}\)$/],
-    ['altered after signing', 'JOB_BAD_SIGNATURE', () => {
-      const frame = signer.signJob(envelope({ jobId: 'job_altered' }));
-      return { ...frame, job: { ...frame.job, task: 'reboot', params: { delayMinutes: 0 } } };
-    }, /^signature does not verify with the pinned key \(the job was altered after signing\)$/],
-    ['for another device', 'JOB_WRONG_DEVICE', () => signer.signJob(envelope({ jobId: 'job_otherdev', deviceId: 'dev-2' })), /^job is for device dev-2, this is device dev-1$/],
-    ['expired', 'JOB_EXPIRED', () => signer.signJob(envelope({ jobId: 'job_expired', notBeforeMs: Date.now() - 7_200_000, notAfterMs: Date.now() - 3_600_000 })), /^job window ended at \d{4}-.*; agent time is \d{4}-/],
-    ['not yet valid', 'JOB_NOT_YET_VALID', () => signer.signJob(envelope({ jobId: 'job_early', notBeforeMs: Date.now() + 3_600_000, notAfterMs: Date.now() + 7_200_000 })), /^job may start at /],
-    ['a window over 31 days', 'JOB_WINDOW_TOO_LONG', () => signer.signJob(envelope({ jobId: 'job_longwin', notAfterMs: Date.now() + 40 * 86_400_000 })), /^window of \d+ ms must be above 0 and at most 2678400000 ms \(31 days\)$/],
-    ['an unknown task', 'JOB_UNKNOWN_TASK', () => signer.signJob(envelope({ jobId: 'job_shell', task: 'shell', params: { command: 'id' } })), /^this agent has no task "shell"; it has health\.check/],
-    ['bad parameters', 'JOB_INVALID_PARAMS', () => signer.signJob(envelope({ jobId: 'job_badparams', params: { verbose: true } })), /^health\.check: unknown parameter\(s\) "verbose"$/],
-    ['a malformed envelope', 'JOB_MALFORMED', () => ({ type: 'job', v: 1, job: { ...envelope({ jobId: 'job_malform' }), extra: 1 }, signature: 'x'.repeat(86), keyId: 'k' }), /^job: unknown field "extra"$/],
+    [
+      'signed with another key',
+      'JOB_BAD_SIGNATURE',
+      () => loadOrCreateJobSigner(path.join(dir, 'other.pem')).signJob(envelope({ jobId: 'job_otherkey' })),
+      /^signature does not verify with the pinned key \(signed by key [0-9a-f]{16}, this agent trusts key [0-9a-f]{16}\)$/,
+    ],
+    [
+      'altered after signing',
+      'JOB_BAD_SIGNATURE',
+      () => {
+        const frame = signer.signJob(envelope({ jobId: 'job_altered' }));
+        return { ...frame, job: { ...frame.job, task: 'reboot', params: { delayMinutes: 0 } } };
+      },
+      /^signature does not verify with the pinned key \(the job was altered after signing\)$/,
+    ],
+    [
+      'for another device',
+      'JOB_WRONG_DEVICE',
+      () => signer.signJob(envelope({ jobId: 'job_otherdev', deviceId: 'dev-2' })),
+      /^job is for device dev-2, this is device dev-1$/,
+    ],
+    [
+      'expired',
+      'JOB_EXPIRED',
+      () => signer.signJob(envelope({ jobId: 'job_expired', notBeforeMs: Date.now() - 7_200_000, notAfterMs: Date.now() - 3_600_000 })),
+      /^job window ended at \d{4}-.*; agent time is \d{4}-/,
+    ],
+    [
+      'not yet valid',
+      'JOB_NOT_YET_VALID',
+      () => signer.signJob(envelope({ jobId: 'job_early', notBeforeMs: Date.now() + 3_600_000, notAfterMs: Date.now() + 7_200_000 })),
+      /^job may start at /,
+    ],
+    [
+      'a window over 31 days',
+      'JOB_WINDOW_TOO_LONG',
+      () => signer.signJob(envelope({ jobId: 'job_longwin', notAfterMs: Date.now() + 40 * 86_400_000 })),
+      /^window of \d+ ms must be above 0 and at most 2678400000 ms \(31 days\)$/,
+    ],
+    [
+      'an unknown task',
+      'JOB_UNKNOWN_TASK',
+      () => signer.signJob(envelope({ jobId: 'job_shell', task: 'shell', params: { command: 'id' } })),
+      /^this agent has no task "shell"; it has health\.check/,
+    ],
+    [
+      'bad parameters',
+      'JOB_INVALID_PARAMS',
+      () => signer.signJob(envelope({ jobId: 'job_badparams', params: { verbose: true } })),
+      /^health\.check: unknown parameter\(s\) "verbose"$/,
+    ],
+    [
+      'a malformed envelope',
+      'JOB_MALFORMED',
+      () => ({ type: 'job', v: 1, job: { ...envelope({ jobId: 'job_malform' }), extra: 1 }, signature: 'x'.repeat(86), keyId: 'k' }),
+      /^job: unknown field "extra"$/,
+    ],
   ])('%s → %s', async (_what, code, makeFrame, message) => {
     server = await new ProtocolServer({ token: TOKEN }).listen();
     const agent = startAgent();
@@ -134,10 +189,20 @@ describe('agent job checks: refused with a precise code, nothing run', () => {
 
   it.each<[string, string | null, string, string]>([
     ['tasks switched off', '{ "enabled": false }', 'JOB_TASKS_DISABLED', 'tasks are switched off on this machine'],
-    ['a list without the task', '{ "enabled": true, "allowedTasks": ["updates.scan"] }', 'JOB_TASK_NOT_ALLOWED', "the machine's task setting allows only updates.scan"],
+    [
+      'a list without the task',
+      '{ "enabled": true, "allowedTasks": ["updates.scan"] }',
+      'JOB_TASK_NOT_ALLOWED',
+      "the machine's task setting allows only updates.scan",
+    ],
     ['a broken file', '{ "enabled": tru', 'JOB_LOCAL_POLICY_INVALID', "the machine's task setting is invalid, so every task is refused: "],
-    ['an unknown field', '{ "enabled": true, "allowAll": true }', 'JOB_LOCAL_POLICY_INVALID', "the machine's task setting is invalid, so every task is refused: "],
-  ])('the machine\'s task setting: %s → %s', async (_what, text, code, message) => {
+    [
+      'an unknown field',
+      '{ "enabled": true, "allowAll": true }',
+      'JOB_LOCAL_POLICY_INVALID',
+      "the machine's task setting is invalid, so every task is refused: ",
+    ],
+  ])("the machine's task setting: %s → %s", async (_what, text, code, message) => {
     server = await new ProtocolServer({ token: TOKEN }).listen();
     const tasksFile = path.join(dir, 'tasks.json');
     fs.writeFileSync(tasksFile, text!);
@@ -209,7 +274,14 @@ describe('agent jobs: run once, reported durably', () => {
     server = await new ProtocolServer({ token: TOKEN, jobSigningKey: signer.publicKey }).listen();
     const configPath = path.join(dir, 'agent.json');
     saveAgentConfig(configPath, { serverUrl: server.url(), deviceId: DEVICE, deviceToken: TOKEN, stateDir: path.join(dir, 'agent') });
-    const agent = createAgent({ config: loadAgentConfig(configPath), configPath, logger: createTestLogger().logger, collectors: [], connection: { backoff: { baseMs: 20, capMs: 200 } }, flushTimeoutMs: 100 });
+    const agent = createAgent({
+      config: loadAgentConfig(configPath),
+      configPath,
+      logger: createTestLogger().logger,
+      collectors: [],
+      connection: { backoff: { baseMs: 20, capMs: 200 } },
+      flushTimeoutMs: 100,
+    });
     agents.push(agent);
     await connected(agent);
     await waitFor('key pinned in the config file', () => loadAgentConfig(configPath).jobSigningKey === signer.publicKey);
@@ -222,7 +294,14 @@ describe('agent jobs: run once, reported durably', () => {
     const other = loadOrCreateJobSigner(path.join(dir, 'other.pem'));
     server = await new ProtocolServer({ token: TOKEN, jobSigningKey: other.publicKey }).listen();
     fs.writeFileSync(configPath, JSON.stringify({ ...JSON.parse(fs.readFileSync(configPath, 'utf8')), serverUrl: server.url() }));
-    const again = createAgent({ config: loadAgentConfig(configPath), configPath, logger: createTestLogger().logger, collectors: [], connection: { backoff: { baseMs: 20, capMs: 200 } }, flushTimeoutMs: 100 });
+    const again = createAgent({
+      config: loadAgentConfig(configPath),
+      configPath,
+      logger: createTestLogger().logger,
+      collectors: [],
+      connection: { backoff: { baseMs: 20, capMs: 200 } },
+      flushTimeoutMs: 100,
+    });
     agents.push(again);
     await connected(again);
     server.sendToAll(other.signJob(envelope({ jobId: 'job_swap' })));

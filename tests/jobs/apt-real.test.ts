@@ -43,7 +43,10 @@ function buildDeb(version: string): string {
   const root = path.join(dir, `build-${version}`);
   fs.mkdirSync(path.join(root, 'DEBIAN'), { recursive: true });
   fs.mkdirSync(path.join(root, 'usr/share/doc', PKG), { recursive: true });
-  fs.writeFileSync(path.join(root, 'DEBIAN/control'), `Package: ${PKG}\nVersion: ${version}\nArchitecture: all\nMaintainer: Quarkpulse tests <tests@localhost>\nDescription: test package for maintenance jobs\n`);
+  fs.writeFileSync(
+    path.join(root, 'DEBIAN/control'),
+    `Package: ${PKG}\nVersion: ${version}\nArchitecture: all\nMaintainer: Quarkpulse tests <tests@localhost>\nDescription: test package for maintenance jobs\n`,
+  );
   fs.writeFileSync(path.join(root, 'usr/share/doc', PKG, 'VERSION'), `${version}\n`);
   const deb = path.join(repo, `${PKG}_${version}_all.deb`);
   execFileSync('dpkg-deb', ['--root-owner-group', '--build', root, deb], { stdio: 'pipe' });
@@ -81,14 +84,17 @@ describe.skipIf(!isRoot || !hasTools)('real apt: scan and install through signed
     for (const d of ['repo', 'lists/partial', 'archives/partial', 'parts']) fs.mkdirSync(path.join(dir, d), { recursive: true });
     fs.writeFileSync(path.join(dir, 'sources.list'), `deb [trusted=yes] file:${repo} ./\n`);
     aptConfig = path.join(dir, 'apt.conf');
-    fs.writeFileSync(aptConfig, [
-      `Dir::Etc::SourceList "${dir}/sources.list";`,
-      `Dir::Etc::SourceParts "${dir}/parts";`,
-      `Dir::State::Lists "${dir}/lists";`,
-      `Dir::Cache::Archives "${dir}/archives";`,
-      'APT::Get::List-Cleanup "0";',
-      '',
-    ].join('\n'));
+    fs.writeFileSync(
+      aptConfig,
+      [
+        `Dir::Etc::SourceList "${dir}/sources.list";`,
+        `Dir::Etc::SourceParts "${dir}/parts";`,
+        `Dir::State::Lists "${dir}/lists";`,
+        `Dir::Cache::Archives "${dir}/archives";`,
+        'APT::Get::List-Cleanup "0";',
+        '',
+      ].join('\n'),
+    );
     execFileSync('dpkg', ['-i', buildDeb('1.0')], { stdio: 'pipe' });
     buildDeb('2.0');
     indexRepo();
@@ -96,10 +102,22 @@ describe.skipIf(!isRoot || !hasTools)('real apt: scan and install through signed
     signer = loadOrCreateJobSigner(path.join(dir, 'key.pem'));
     const privilege: Privilege = { helperPath: HELPER, isRoot: true, env: { APT_CONFIG: aptConfig } };
     agent = createAgent({
-      config: { serverUrl: server.url(), deviceId: 'dev-1', deviceToken: 'agent-token-0123456789', intervalMs: 60_000, stateDir: path.join(dir, 'state'), jobSigningKey: signer.publicKey, tasksFile: path.join(dir, 'tasks.json') },
+      config: {
+        serverUrl: server.url(),
+        deviceId: 'dev-1',
+        deviceToken: 'agent-token-0123456789',
+        intervalMs: 60_000,
+        stateDir: path.join(dir, 'state'),
+        jobSigningKey: signer.publicKey,
+        tasksFile: path.join(dir, 'tasks.json'),
+      },
       logger: createTestLogger().logger,
       collectors: [],
-      tasks: [createHealthCheckTask('linux'), createUpdatesScanTask({ platform: 'linux', privilege, manager: 'apt' }), createUpdatesInstallTask({ platform: 'linux', privilege, manager: 'apt' })],
+      tasks: [
+        createHealthCheckTask('linux'),
+        createUpdatesScanTask({ platform: 'linux', privilege, manager: 'apt' }),
+        createUpdatesInstallTask({ platform: 'linux', privilege, manager: 'apt' }),
+      ],
       connection: { backoff: { baseMs: 20, capMs: 200 } },
       flushTimeoutMs: 100,
     });
@@ -118,16 +136,29 @@ describe.skipIf(!isRoot || !hasTools)('real apt: scan and install through signed
     expect(installedVersion()).toBe('1.0');
     const s = await run('updates.scan', {});
     expect(s).toMatchObject({ state: 'done', exitCode: 0 });
-    expect(s.result).toMatchObject({ source: 'apt', pendingCount: 1, securityCount: 0, updates: [{ name: PKG, fromVersion: '1.0', toVersion: '2.0', isSecurity: false }] });
+    expect(s.result).toMatchObject({
+      source: 'apt',
+      pendingCount: 1,
+      securityCount: 0,
+      updates: [{ name: PKG, fromVersion: '1.0', toVersion: '2.0', isSecurity: false }],
+    });
   }, 120_000);
 
   it('updates.install with the dpkg lock held fails TASK_BUSY and changes nothing', async () => {
     // apt takes fcntl locks; python's lockf takes the same kind.
-    const holder: ChildProcess = spawn('python3', ['-c', "import fcntl,sys,time; f=open('/var/lib/dpkg/lock-frontend','w'); fcntl.lockf(f, fcntl.LOCK_EX); print('locked', flush=True); time.sleep(60)"], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const holder: ChildProcess = spawn(
+      'python3',
+      ['-c', "import fcntl,sys,time; f=open('/var/lib/dpkg/lock-frontend','w'); fcntl.lockf(f, fcntl.LOCK_EX); print('locked', flush=True); time.sleep(60)"],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     try {
       await new Promise<void>((resolve) => holder.stdout!.once('data', () => resolve()));
       const s = await run('updates.install', { scope: 'list', packages: [PKG] });
-      expect(s).toMatchObject({ state: 'failed', code: 'TASK_BUSY', message: 'the package manager is busy (another process holds its lock); nothing was changed — retried per policy' });
+      expect(s).toMatchObject({
+        state: 'failed',
+        code: 'TASK_BUSY',
+        message: 'the package manager is busy (another process holds its lock); nothing was changed — retried per policy',
+      });
       expect(s.output).toMatch(/Could not get lock|Unable to acquire the dpkg frontend lock/);
       expect(installedVersion()).toBe('1.0');
     } finally {

@@ -26,8 +26,13 @@ beforeEach(() => {
 afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 const job: JobEnvelope = {
-  jobId: 'job_0123456789', deviceId: 'dev-1', task: 'health.check', params: {},
-  notBeforeMs: 1_764_000_000_000, notAfterMs: 1_764_003_600_000, nonce: 'AAAAAAAAAAAAAAAAAAAAAA',
+  jobId: 'job_0123456789',
+  deviceId: 'dev-1',
+  task: 'health.check',
+  params: {},
+  notBeforeMs: 1_764_000_000_000,
+  notAfterMs: 1_764_003_600_000,
+  nonce: 'AAAAAAAAAAAAAAAAAAAAAA',
 };
 
 describe('canonical JSON', () => {
@@ -76,7 +81,9 @@ describe('job-signing key file', () => {
     expect(isJobSignatureValid(key, { ...frame.job, params: { x: 1 } }, frame.signature)).toBe(false);
     // A changed character inside the signature (the last one of 86 also holds 4 padding bits, so
     // changing its low bit may not change the signature at all).
-    expect(isJobSignatureValid(key, frame.job, frame.signature.slice(0, 10) + (frame.signature[10] === 'A' ? 'B' : 'A') + frame.signature.slice(11))).toBe(false);
+    expect(isJobSignatureValid(key, frame.job, frame.signature.slice(0, 10) + (frame.signature[10] === 'A' ? 'B' : 'A') + frame.signature.slice(11))).toBe(
+      false,
+    );
     expect(newJobNonce()).toMatch(/^[A-Za-z0-9_-]{22}$/);
   });
 });
@@ -110,8 +117,14 @@ describe('hand-written agent checks agree with the zod schemas', () => {
     ['jobAck', { type: 'jobAck', v: 1, jobId: 'job_0123456789', state: 'done' }],
     ['jobAck with an unknown state', { type: 'jobAck', v: 1, jobId: 'job_0123456789', state: 'queued' }],
     ['jobAck with a short id', { type: 'jobAck', v: 1, jobId: 'j', state: 'done' }],
-    ['welcome with a key', { type: 'welcome', v: 1, deviceId: 'd', serverVersion: '1', lastSeq: 0, config: { intervalMs: 10_000 }, jobSigningKey: 'ed25519:abc' }],
-    ['welcome with a key that is not a string', { type: 'welcome', v: 1, deviceId: 'd', serverVersion: '1', lastSeq: 0, config: { intervalMs: 10_000 }, jobSigningKey: 5 }],
+    [
+      'welcome with a key',
+      { type: 'welcome', v: 1, deviceId: 'd', serverVersion: '1', lastSeq: 0, config: { intervalMs: 10_000 }, jobSigningKey: 'ed25519:abc' },
+    ],
+    [
+      'welcome with a key that is not a string',
+      { type: 'welcome', v: 1, deviceId: 'd', serverVersion: '1', lastSeq: 0, config: { intervalMs: 10_000 }, jobSigningKey: 5 },
+    ],
   ])('server frame: %s', (_what, frame) => {
     const text = JSON.stringify(frame);
     const mine = decodeServerFrame(text);
@@ -120,7 +133,7 @@ describe('hand-written agent checks agree with the zod schemas', () => {
     if (mine.ok && theirs.ok) expect(mine.message).toEqual(theirs.message);
   });
 
-  it('a job frame passes the agent\'s outline check whole; the job runner checks every field', () => {
+  it("a job frame passes the agent's outline check whole; the job runner checks every field", () => {
     const frame = { type: 'job', v: 1, job: { ...job, extra: 1 }, signature: 's', keyId: 'k' };
     const mine = decodeServerFrame(JSON.stringify(frame));
     expect(mine).toEqual({ ok: true, message: frame });
@@ -128,7 +141,9 @@ describe('hand-written agent checks agree with the zod schemas', () => {
   });
 
   it('jobStatus frames are agent messages the server validates strictly', () => {
-    const ok = decodeAgentMessage(JSON.stringify({ type: 'jobStatus', v: 1, jobId: 'job_0123456789', state: 'done', tsMs: 1_764_000_000_000, exitCode: 0, output: 'x' }));
+    const ok = decodeAgentMessage(
+      JSON.stringify({ type: 'jobStatus', v: 1, jobId: 'job_0123456789', state: 'done', tsMs: 1_764_000_000_000, exitCode: 0, output: 'x' }),
+    );
     expect(ok.ok).toBe(true);
     const bad = decodeAgentMessage(JSON.stringify({ type: 'jobStatus', v: 1, jobId: 'job_0123456789', state: 'queued', tsMs: 1_764_000_000_000 }));
     expect(bad).toMatchObject({ ok: false, code: 'INVALID_MESSAGE' });
@@ -182,9 +197,18 @@ describe('job journal', () => {
 
 describe('health.check parsers', () => {
   it('keeps real filesystems from /proc/mounts and names failed units', () => {
-    const mounts = ['/dev/sda1 / ext4 rw 0 0', 'proc /proc proc rw 0 0', 'tmpfs /run tmpfs rw 0 0', '/dev/sdb1 /srv/my\\040data xfs rw 0 0', 'srv:/x /mnt nfs4 rw 0 0'].join('\n');
+    const mounts = [
+      '/dev/sda1 / ext4 rw 0 0',
+      'proc /proc proc rw 0 0',
+      'tmpfs /run tmpfs rw 0 0',
+      '/dev/sdb1 /srv/my\\040data xfs rw 0 0',
+      'srv:/x /mnt nfs4 rw 0 0',
+    ].join('\n');
     expect(parseProcMounts(mounts)).toEqual(['/', '/srv/my data']);
-    expect(parseFailedUnits('nginx.service loaded failed failed A high performance web server\n● cups.service loaded failed failed CUPS\n')).toEqual(['nginx.service', 'cups.service']);
+    expect(parseFailedUnits('nginx.service loaded failed failed A high performance web server\n● cups.service loaded failed failed CUPS\n')).toEqual([
+      'nginx.service',
+      'cups.service',
+    ]);
     expect(parseFailedUnits('')).toEqual([]);
   });
 });

@@ -10,7 +10,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isLockBusy, parseAptScan, parseDnfScan, parseSoftwareUpdateScan, parseWindowsScan, parseZypperScan, parseZypperSecurityPatches, windowsInstallScript } from '../../agent/tasks/package-managers.js';
+import {
+  isLockBusy,
+  parseAptScan,
+  parseDnfScan,
+  parseSoftwareUpdateScan,
+  parseWindowsScan,
+  parseZypperScan,
+  parseZypperSecurityPatches,
+  windowsInstallScript,
+} from '../../agent/tasks/package-managers.js';
 import { explainSudoRefusal, helperCommand } from '../../agent/tasks/run-command.js';
 import { serviceParamsProblem } from '../../agent/tasks/service-restart.js';
 import { installParamsProblem, installStep } from '../../agent/tasks/update-tasks.js';
@@ -47,8 +56,13 @@ describe('scan parsers on recorded output', () => {
   });
   it('Windows Update: KB ids, security from category or severity; one object or none', () => {
     const updates = parseWindowsScan(fixture('windows-scan.json'));
-    expect(updates.map((u) => [u.name, u.isSecurity])).toEqual([['KB5037771', true], ['KB4052623', false]]);
-    expect(parseWindowsScan('{"Title":"Driver","KB":[],"Severity":null,"Categories":["Drivers"]}')).toEqual([{ name: 'Driver', toVersion: 'Driver', isSecurity: false }]);
+    expect(updates.map((u) => [u.name, u.isSecurity])).toEqual([
+      ['KB5037771', true],
+      ['KB4052623', false],
+    ]);
+    expect(parseWindowsScan('{"Title":"Driver","KB":[],"Severity":null,"Categories":["Drivers"]}')).toEqual([
+      { name: 'Driver', toVersion: 'Driver', isSecurity: false },
+    ]);
     expect(parseWindowsScan('')).toEqual([]);
   });
   it('softwareupdate: labels and versions', () => {
@@ -76,7 +90,13 @@ describe('install command lines per scope', () => {
     ['zypper', 'all', [], [], { kind: 'helper', verb: 'zypper-update-all', args: [] }],
     ['zypper', 'security', [], [], { kind: 'helper', verb: 'zypper-patch-security', args: [] }],
     ['softwareupdate', 'all', [], [], { kind: 'program', file: 'softwareupdate', args: ['-i', '-a'] }],
-    ['softwareupdate', 'list', ['Safari17.5MontereyAuto-17.5'], [], { kind: 'program', file: 'softwareupdate', args: ['-i', '--', 'Safari17.5MontereyAuto-17.5'] }],
+    [
+      'softwareupdate',
+      'list',
+      ['Safari17.5MontereyAuto-17.5'],
+      [],
+      { kind: 'program', file: 'softwareupdate', args: ['-i', '--', 'Safari17.5MontereyAuto-17.5'] },
+    ],
     ['softwareupdate', 'security', [], [], { impossible: 'macOS softwareupdate cannot select security updates; use scope "all" or a list of labels' }],
   ])('%s %s', (manager, scope, names, security, want) => {
     expect(installStep(manager, scope, names, security)).toEqual(want);
@@ -92,8 +112,14 @@ describe('install command lines per scope', () => {
   });
 
   it('root steps: the helper directly as root, through sudo -n otherwise', () => {
-    expect(helperCommand({ helperPath: '/opt/quarkpulse/quarkpulse-maint-helper', isRoot: true }, 'apt-upgrade', ['x'])).toEqual({ file: '/opt/quarkpulse/quarkpulse-maint-helper', args: ['apt-upgrade', 'x'] });
-    expect(helperCommand({ helperPath: '/opt/quarkpulse/quarkpulse-maint-helper', isRoot: false }, 'apt-upgrade', ['x'])).toEqual({ file: 'sudo', args: ['-n', '/opt/quarkpulse/quarkpulse-maint-helper', 'apt-upgrade', 'x'] });
+    expect(helperCommand({ helperPath: '/opt/quarkpulse/quarkpulse-maint-helper', isRoot: true }, 'apt-upgrade', ['x'])).toEqual({
+      file: '/opt/quarkpulse/quarkpulse-maint-helper',
+      args: ['apt-upgrade', 'x'],
+    });
+    expect(helperCommand({ helperPath: '/opt/quarkpulse/quarkpulse-maint-helper', isRoot: false }, 'apt-upgrade', ['x'])).toEqual({
+      file: 'sudo',
+      args: ['-n', '/opt/quarkpulse/quarkpulse-maint-helper', 'apt-upgrade', 'x'],
+    });
     expect(explainSudoRefusal('sudo: a password is required')).toMatch(/^this machine does not allow the agent to run maintenance as root/);
   });
 });
@@ -128,8 +154,16 @@ describe('the maintenance helper (root door)', () => {
   const helper = (...args: string[]) => spawnSync('bash', [HELPER, ...args], { encoding: 'utf8' });
   it.each<[string, string[], string]>([
     ['an unknown verb', ['sh', '-c', 'id'], 'quarkpulse-maint-helper: unknown verb "sh"'],
-    ['an option as a package', ['apt-upgrade', '-oAPT::Update::Pre-Invoke::=id'], 'quarkpulse-maint-helper: refused name "-oAPT::Update::Pre-Invoke::=id" (letters, digits and + . _ : @ ~ - only, not starting with a sign)'],
-    ['shell syntax in a service', ['service-restart', 'x;id'], 'quarkpulse-maint-helper: refused name "x;id" (letters, digits and + . _ : @ ~ - only, not starting with a sign)'],
+    [
+      'an option as a package',
+      ['apt-upgrade', '-oAPT::Update::Pre-Invoke::=id'],
+      'quarkpulse-maint-helper: refused name "-oAPT::Update::Pre-Invoke::=id" (letters, digits and + . _ : @ ~ - only, not starting with a sign)',
+    ],
+    [
+      'shell syntax in a service',
+      ['service-restart', 'x;id'],
+      'quarkpulse-maint-helper: refused name "x;id" (letters, digits and + . _ : @ ~ - only, not starting with a sign)',
+    ],
     ['two services', ['service-restart', 'a', 'b'], 'quarkpulse-maint-helper: service-restart takes one name'],
     ['arguments to a fixed verb', ['apt-upgrade-all', 'extra'], 'quarkpulse-maint-helper: apt-upgrade-all takes no arguments'],
     ['no names', ['apt-upgrade'], 'quarkpulse-maint-helper: at least one name is required'],
@@ -148,7 +182,7 @@ describe('the maintenance helper (root door)', () => {
 });
 
 const hasSudo = spawnSync('sh', ['-c', 'command -v sudo && command -v visudo']).status === 0;
-describe.skipIf(process.getuid?.() !== 0 || !hasSudo)('sudo with the installer\'s rule, as a real unprivileged user', () => {
+describe.skipIf(process.getuid?.() !== 0 || !hasSudo)("sudo with the installer's rule, as a real unprivileged user", () => {
   const user = `qpst${process.pid % 100000}`;
   const optDir = '/opt/quarkpulse';
   const installedHelper = `${optDir}/quarkpulse-maint-helper`;
@@ -226,8 +260,12 @@ describe('cleanup and reboot', () => {
   it('reboots only inside the window, and only for a window of at most 12 hours', () => {
     const start = Date.UTC(2026, 11, 6, 1, 0);
     expect(rebootWindowProblem(start, 10, start, start + 3 * 3_600_000)).toBeUndefined();
-    expect(rebootWindowProblem(start + 175 * 60_000, 10, start, start + 3 * 3_600_000)).toBe('the reboot would happen at 2026-12-06T04:05:00.000Z, after the maintenance window ends at 2026-12-06T04:00:00.000Z; not rebooted');
-    expect(rebootWindowProblem(start, 0, start, start + 13 * 3_600_000)).toBe("a reboot job's window must be at most 12 hours (the maintenance window); this one is 13 hours");
+    expect(rebootWindowProblem(start + 175 * 60_000, 10, start, start + 3 * 3_600_000)).toBe(
+      'the reboot would happen at 2026-12-06T04:05:00.000Z, after the maintenance window ends at 2026-12-06T04:00:00.000Z; not rebooted',
+    );
+    expect(rebootWindowProblem(start, 0, start, start + 13 * 3_600_000)).toBe(
+      "a reboot job's window must be at most 12 hours (the maintenance window); this one is 13 hours",
+    );
   });
   it('reads freed bytes from journalctl and from the helper', () => {
     expect(parseJournalFreed('Vacuuming done, freed 1.5G of archived journals from /var/log/journal.')).toBe(Math.round(1.5 * 1024 ** 3));
@@ -244,7 +282,10 @@ describe('cleanup and reboot', () => {
       fs.writeFileSync(path.join(archives, 'b_2.0_all.deb'), Buffer.alloc(12_345));
       fs.writeFileSync(path.join(tmp, 'apt.conf'), `Dir::Cache::Archives "${archives}";\nDir::Cache "${tmp}";\n`);
       const task = createCleanupTask('linux', { helperPath: HELPER, isRoot: true, env: { APT_CONFIG: path.join(tmp, 'apt.conf') } }, [archives]);
-      const outcome = await task.run({ targets: ['package-cache'] }, { logger: pino({ level: 'silent' }), signal: new AbortController().signal, notBeforeMs: 0, notAfterMs: 0, nowMs: Date.now });
+      const outcome = await task.run(
+        { targets: ['package-cache'] },
+        { logger: pino({ level: 'silent' }), signal: new AbortController().signal, notBeforeMs: 0, notAfterMs: 0, nowMs: Date.now },
+      );
       expect(outcome).toMatchObject({ isOk: true, result: { bytesFreed: 42_345, bytesFreedByTarget: { 'package-cache': 42_345 } } });
       expect(outcome.output).toContain('freed 42345 bytes (0.0 MB)');
       expect(fs.readdirSync(archives).filter((f) => f.endsWith('.deb'))).toEqual([]);

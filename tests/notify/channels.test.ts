@@ -40,7 +40,14 @@ const payload: AlertNotificationPayload = {
 const page = buildAlertMessage(
   payload,
   'alert.firing',
-  { idempotencyKey: 'alert.firing:al1|0.1|ch1|*', to: null, mentions: ['U0PIET1', '@here'], ackUrl: 'https://qp.example.com/ack/abc.def', viewUrl: 'https://qp.example.com/#/devices/d1', atMs: OPENED + 600_000 },
+  {
+    idempotencyKey: 'alert.firing:al1|0.1|ch1|*',
+    to: null,
+    mentions: ['U0PIET1', '@here'],
+    ackUrl: 'https://qp.example.com/ack/abc.def',
+    viewUrl: 'https://qp.example.com/#/devices/d1',
+    atMs: OPENED + 600_000,
+  },
   2,
 );
 
@@ -72,7 +79,11 @@ describe('message texts', () => {
     expect([page.title, ...page.lines, ...page.facts.map((f) => `${f.name} ${f.value}`)].join('\n')).not.toMatch(/fs\.usedPct|mount=/);
   });
   it('follow-ups say who and when', () => {
-    const resolved = buildAlertMessage({ ...payload, kind: 'alert.resolved', state: 'resolved', actor: 'piet', note: 'archived logs', atMs: OPENED + 95 * 60_000 }, 'alert.resolved', { ...page, ackUrl: null });
+    const resolved = buildAlertMessage(
+      { ...payload, kind: 'alert.resolved', state: 'resolved', actor: 'piet', note: 'archived logs', atMs: OPENED + 95 * 60_000 },
+      'alert.resolved',
+      { ...page, ackUrl: null },
+    );
     expect([resolved.title, ...resolved.lines]).toEqual([
       '[RESOLVED] C: 97 % full on jansen-srv (Jansen & Zn <Accountants>)',
       'Resolved by piet at 2025-07-01 10:35 UTC.',
@@ -90,7 +101,10 @@ describe('payload builders', () => {
       { type: 'header', text: { type: 'plain_text', text: '[CRITICAL] C: 97 % full on jansen-srv (Jansen & Zn <Accountants>)', emoji: true } },
       {
         type: 'section',
-        text: { type: 'mrkdwn', text: 'C: 97 % full on jansen-srv (Jansen &amp; Zn &lt;Accountants&gt;), since 2025-07-01 09:00 UTC.\nEscalated to level 2: not acknowledged for 10 min.\nAcknowledge with the link in this message to stop escalation.\n<@U0PIET1> <!here>' },
+        text: {
+          type: 'mrkdwn',
+          text: 'C: 97 % full on jansen-srv (Jansen &amp; Zn &lt;Accountants&gt;), since 2025-07-01 09:00 UTC.\nEscalated to level 2: not acknowledged for 10 min.\nAcknowledge with the link in this message to stop escalation.\n<@U0PIET1> <!here>',
+        },
       },
       {
         type: 'section',
@@ -106,7 +120,12 @@ describe('payload builders', () => {
       },
       {
         type: 'context',
-        elements: [{ type: 'mrkdwn', text: 'Details: Metric `fs.usedPct` · Labels `mount=C:` · Raw value `97.123` · Rule id `default-filesystem-full` · Alert id `al1`' }],
+        elements: [
+          {
+            type: 'mrkdwn',
+            text: 'Details: Metric `fs.usedPct` · Labels `mount=C:` · Raw value `97.123` · Rule id `default-filesystem-full` · Alert id `al1`',
+          },
+        ],
       },
       {
         type: 'actions',
@@ -134,7 +153,13 @@ describe('payload builders', () => {
               { type: 'TextBlock', text: page.title, weight: 'Bolder', size: 'Medium', wrap: true, color: 'attention' },
               { type: 'TextBlock', text: page.lines.join('\n\n'), wrap: true },
               { type: 'FactSet', facts: page.facts.map((f) => ({ title: f.name, value: f.value })) },
-              { type: 'TextBlock', text: 'Details: Metric fs.usedPct · Labels mount=C: · Raw value 97.123 · Rule id default-filesystem-full · Alert id al1', wrap: true, isSubtle: true, size: 'Small' },
+              {
+                type: 'TextBlock',
+                text: 'Details: Metric fs.usedPct · Labels mount=C: · Raw value 97.123 · Rule id default-filesystem-full · Alert id al1',
+                wrap: true,
+                isSubtle: true,
+                size: 'Small',
+              },
               { type: 'TextBlock', text: 'Paged: U0PIET1, @here', wrap: true, isSubtle: true },
             ],
             actions: [
@@ -162,8 +187,13 @@ describe('payload builders', () => {
         authorization: 'Bearer tk_secret',
       },
     });
-    expect(buildNtfyRequest({ serverUrl: 'https://ntfy.sh' , topic: 'ops' }, { ...page, kind: 'alert.resolved', ackUrl: null }).headers).toMatchObject({ priority: '3', tags: 'white_check_mark' });
-    expect(() => buildNtfyRequest({ serverUrl: 'https://ntfy.sh' }, page)).toThrow(new ChannelError('no ntfy topic: set the channel topic or the contact point handle', false));
+    expect(buildNtfyRequest({ serverUrl: 'https://ntfy.sh', topic: 'ops' }, { ...page, kind: 'alert.resolved', ackUrl: null }).headers).toMatchObject({
+      priority: '3',
+      tags: 'white_check_mark',
+    });
+    expect(() => buildNtfyRequest({ serverUrl: 'https://ntfy.sh' }, page)).toThrow(
+      new ChannelError('no ntfy topic: set the channel topic or the contact point handle', false),
+    );
     expect(encodeHeaderValue('Schijf vol – café')).toBe(`=?UTF-8?B?${Buffer.from('Schijf vol – café').toString('base64')}?=`);
     expect(encodeHeaderValue('plain ascii')).toBe('plain ascii');
   });
@@ -194,7 +224,9 @@ describe('payload builders', () => {
       'Alert id: al1',
     ]);
     expect(mail.html).toContain('<h2>[CRITICAL] C: 97 % full on jansen-srv (Jansen &amp; Zn &lt;Accountants&gt;)</h2>');
-    expect(mail.html).toContain('<p style="color:#667085;font-size:12px">Details: Metric fs.usedPct · Labels mount=C: · Raw value 97.123 · Rule id default-filesystem-full · Alert id al1</p>');
+    expect(mail.html).toContain(
+      '<p style="color:#667085;font-size:12px">Details: Metric fs.usedPct · Labels mount=C: · Raw value 97.123 · Rule id default-filesystem-full · Alert id al1</p>',
+    );
     expect(mail.html).not.toContain('<Accountants>');
     expect(() => buildEmail(config, page)).toThrow('no email address for this recipient');
   });
@@ -205,7 +237,14 @@ describe('webhook signature', () => {
   const nowMs = Date.UTC(2025, 6, 1, 9, 0, 30);
   const req = buildWebhookRequest(config, page, nowMs);
   const verify = (over: Partial<Parameters<typeof verifyWebhookSignature>[0]> = {}) =>
-    verifyWebhookSignature({ secret: config.secret, body: req.body, timestamp: req.headers['x-quarkpulse-timestamp'], signature: req.headers['x-quarkpulse-signature'], nowMs, ...over });
+    verifyWebhookSignature({
+      secret: config.secret,
+      body: req.body,
+      timestamp: req.headers['x-quarkpulse-timestamp'],
+      signature: req.headers['x-quarkpulse-signature'],
+      nowMs,
+      ...over,
+    });
 
   it('is sha256=HMAC(secret, "<unix seconds>.<body>") with the idempotency key alongside', () => {
     expect(req.headers['x-quarkpulse-timestamp']).toBe(String(nowMs / 1000));
@@ -213,7 +252,14 @@ describe('webhook signature', () => {
     expect(req.headers['x-quarkpulse-signature']).toMatch(/^sha256=[0-9a-f]{64}$/);
     expect(req.headers['idempotency-key']).toBe(page.idempotencyKey);
     expect(JSON.parse(req.body)).toEqual(webhookChannel.buildPayload(config, page));
-    expect(JSON.parse(req.body)).toMatchObject({ version: 1, event: 'alert.firing', level: 2, mentions: ['U0PIET1', '@here'], alert: { alertId: 'al1', metric: 'fs.usedPct' }, details: page.details });
+    expect(JSON.parse(req.body)).toMatchObject({
+      version: 1,
+      event: 'alert.firing',
+      level: 2,
+      mentions: ['U0PIET1', '@here'],
+      alert: { alertId: 'al1', metric: 'fs.usedPct' },
+      details: page.details,
+    });
   });
   it.each([
     [{}, null],
@@ -254,7 +300,9 @@ describe('registry', () => {
     expect(stored.auth.pass).toBe('p4ss');
     expect(registry.keepSecrets('email', masked, stored)).toEqual(stored);
     expect(registry.keepSecrets('email', { ...masked, auth: { user: 'u2', pass: 'new' } }, stored)).toEqual({ ...stored, auth: { user: 'u2', pass: 'new' } });
-    expect(registry.keepSecrets('slack', {}, { webhookUrl: 'https://hooks.slack.com/services/T/B/x' })).toEqual({ webhookUrl: 'https://hooks.slack.com/services/T/B/x' });
+    expect(registry.keepSecrets('slack', {}, { webhookUrl: 'https://hooks.slack.com/services/T/B/x' })).toEqual({
+      webhookUrl: 'https://hooks.slack.com/services/T/B/x',
+    });
   });
 });
 

@@ -10,7 +10,15 @@ const NOW = Date.UTC(2025, 2, 4, 0, 30);
 const H = 3_600_000;
 const DAY = 24 * H;
 
-const layer = (over: Partial<RotationLayer> = {}): RotationLayer => ({ name: 'Weekly', userIds: ['piet', 'jan'], rotationDays: 7, startDate: '2025-03-04', handoffTime: '09:00', restrictions: [], ...over });
+const layer = (over: Partial<RotationLayer> = {}): RotationLayer => ({
+  name: 'Weekly',
+  userIds: ['piet', 'jan'],
+  rotationDays: 7,
+  startDate: '2025-03-04',
+  handoffTime: '09:00',
+  restrictions: [],
+  ...over,
+});
 const spec = (layers: RotationLayer[]): ScheduleSpec & { name: string } => ({ name: 'Primary', timezone: TZ, layers, overrides: [] });
 
 function world(over: Partial<CoverageWorld> = {}, schedule = spec([layer()])): CoverageWorld {
@@ -19,7 +27,11 @@ function world(over: Partial<CoverageWorld> = {}, schedule = spec([layer()])): C
     reachableUserIds: new Set(['piet', 'jan', 'anna']),
     roleMembers: { admin: ['anna'], technician: ['piet', 'jan'] },
     usableChannelIds: new Set(['room']),
-    usernames: new Map([['piet', 'piet'], ['jan', 'jan'], ['anna', 'anna']]),
+    usernames: new Map([
+      ['piet', 'piet'],
+      ['jan', 'jan'],
+      ['anna', 'anna'],
+    ]),
     ...over,
   };
 }
@@ -49,7 +61,12 @@ describe('findCoverageGaps over the coming 7 days', () => {
     findCoverageGaps([{ targets }], w, NOW, NOW + 7 * DAY).map((g) => `${local(g.startsAtMs)}–${local(g.endsAtMs)}: ${g.reasons.join('; ')}`);
 
   it.each<[string, EscalationTarget[], CoverageWorld, string[]]>([
-    ['a layer whose first handoff is later today leaves the night uncovered', [onSchedule], world(), ['Tue 01:30–Tue 09:00: nobody is on call on schedule "Primary"']],
+    [
+      'a layer whose first handoff is later today leaves the night uncovered',
+      [onSchedule],
+      world(),
+      ['Tue 01:30–Tue 09:00: nobody is on call on schedule "Primary"'],
+    ],
     ['a layer started now covers the whole week', [onSchedule], world({}, spec([layer({ startDate: '2025-03-03' })])), []],
     ['a second target on the same level covers the gap', [onSchedule, { type: 'role', role: 'admin' }], world(), []],
     ['a usable shared channel covers it', [onSchedule, { type: 'channel', channelId: 'room' }], world(), []],
@@ -67,7 +84,12 @@ describe('findCoverageGaps over the coming 7 days', () => {
     [
       'a nights-only layer leaves the working days open',
       [onSchedule],
-      world({}, spec([layer({ startDate: '2025-03-03', restrictions: [{ days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], startTime: '18:00', endTime: '08:00' }] })])),
+      world(
+        {},
+        spec([
+          layer({ startDate: '2025-03-03', restrictions: [{ days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], startTime: '18:00', endTime: '08:00' }] }),
+        ]),
+      ),
       [
         'Tue 08:00–Tue 18:00: nobody is on call on schedule "Primary"',
         'Wed 08:00–Wed 18:00: nobody is on call on schedule "Primary"',
@@ -78,8 +100,18 @@ describe('findCoverageGaps over the coming 7 days', () => {
         'Mon 08:00–Mon 18:00: nobody is on call on schedule "Primary"',
       ],
     ],
-    ['a user nobody can reach is a gap all week', [{ type: 'user', userId: 'piet' }], world({ reachableUserIds: new Set() }), ['Tue 01:30–Tue 01:30: piet has no way to be reached']],
-    ['a role without members', [{ type: 'role', role: 'admin' }], world({ roleMembers: { admin: [], technician: [] } }), ['Tue 01:30–Tue 01:30: nobody has the role admin']],
+    [
+      'a user nobody can reach is a gap all week',
+      [{ type: 'user', userId: 'piet' }],
+      world({ reachableUserIds: new Set() }),
+      ['Tue 01:30–Tue 01:30: piet has no way to be reached'],
+    ],
+    [
+      'a role without members',
+      [{ type: 'role', role: 'admin' }],
+      world({ roleMembers: { admin: [], technician: [] } }),
+      ['Tue 01:30–Tue 01:30: nobody has the role admin'],
+    ],
     ['a deleted schedule', [{ type: 'schedule', scheduleId: 'gone' }], world(), ['Tue 01:30–Tue 01:30: schedule gone no longer exists']],
     ['a switched-off room', [{ type: 'channel', channelId: 'off' }], world(), ['Tue 01:30–Tue 01:30: channel off is missing or switched off']],
   ])('%s', (_name, targets, w, expected) => {
@@ -87,7 +119,9 @@ describe('findCoverageGaps over the coming 7 days', () => {
   });
 
   it('gives exact instants and merges equal stretches; a policy without levels is one gap', () => {
-    expect(findCoverageGaps([{ targets: [onSchedule] }], world(), NOW, NOW + 7 * DAY)).toEqual([{ startsAtMs: NOW, endsAtMs: NOW + 7.5 * H, reasons: ['nobody is on call on schedule "Primary"'] }]);
+    expect(findCoverageGaps([{ targets: [onSchedule] }], world(), NOW, NOW + 7 * DAY)).toEqual([
+      { startsAtMs: NOW, endsAtMs: NOW + 7.5 * H, reasons: ['nobody is on call on schedule "Primary"'] },
+    ]);
     expect(findCoverageGaps([{ targets: [{ type: 'user', userId: 'piet' }] }], world({ reachableUserIds: new Set() }), NOW, NOW + 7 * DAY)).toEqual([
       { startsAtMs: NOW, endsAtMs: NOW + 7 * DAY, reasons: ['piet has no way to be reached'] },
     ]);

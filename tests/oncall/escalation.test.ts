@@ -4,7 +4,11 @@ import { cycleLengthMs, planEscalation, type PlanPolicy } from '../../server/onc
 
 const MIN = 60_000;
 // On-call now, backup after 10 min, all admins after 20 min; next pass 10 min after the last level.
-const ladder = (repeat: number | null): PlanPolicy => ({ levels: [{ afterMs: 0 }, { afterMs: 10 * MIN }, { afterMs: 20 * MIN }], repeat, repeatAfterMs: 10 * MIN });
+const ladder = (repeat: number | null): PlanPolicy => ({
+  levels: [{ afterMs: 0 }, { afterMs: 10 * MIN }, { afterMs: 20 * MIN }],
+  repeat,
+  repeatAfterMs: 10 * MIN,
+});
 const plan = (policy: PlanPolicy, atMin: number, paged: string[] = [], isStopped = false) => {
   const p = planEscalation(policy, { startedAtMs: 0, isStopped, pagedSteps: new Set(paged) }, atMin * MIN);
   return { due: p.due.map((s) => `${s.cycle}.${s.level}`), nextAtMin: p.nextAtMs === null ? null : p.nextAtMs / MIN };

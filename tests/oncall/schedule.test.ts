@@ -8,7 +8,14 @@ import { nextBoundary, onCallAt, onCallNowAndNext, shiftsBetween, shiftIndexAt, 
 const TZ = 'Europe/Amsterdam';
 const utc = (iso: string) => Date.parse(`${iso}Z`);
 
-const weekly: RotationLayer = { name: 'Weekly', userIds: ['anna', 'bram', 'cees'], rotationDays: 7, startDate: '2025-03-03', handoffTime: '09:00', restrictions: [] };
+const weekly: RotationLayer = {
+  name: 'Weekly',
+  userIds: ['anna', 'bram', 'cees'],
+  rotationDays: 7,
+  startDate: '2025-03-03',
+  handoffTime: '09:00',
+  restrictions: [],
+};
 const nights: RotationLayer = {
   name: 'Nights',
   userIds: ['nina', 'olaf'],
@@ -84,7 +91,9 @@ describe('shifts and now/next', () => {
   it('lists one Tuesday as consecutive shifts, merged where nothing changes', () => {
     const s = spec([weekly, nights], [{ userId: 'bram', startsAtMs: utc('2025-03-04T20:00'), endsAtMs: utc('2025-03-04T22:00') }]);
     const shifts = shiftsBetween(s, utc('2025-03-04T00:00'), utc('2025-03-05T00:00'));
-    expect(shifts.map((x) => [new Date(x.startsAtMs).toISOString().slice(11, 16), new Date(x.endsAtMs!).toISOString().slice(11, 16), x.userId, x.source])).toEqual([
+    expect(
+      shifts.map((x) => [new Date(x.startsAtMs).toISOString().slice(11, 16), new Date(x.endsAtMs!).toISOString().slice(11, 16), x.userId, x.source]),
+    ).toEqual([
       ['00:00', '07:00', 'nina', 'layer'],
       ['07:00', '17:00', 'anna', 'layer'],
       ['17:00', '20:00', 'nina', 'layer'],

@@ -56,7 +56,11 @@ describe('TCP check', () => {
 
     const shut = await closedPort();
     const closed = await runCheck({ id: 'smb', type: 'tcp', host: '127.0.0.1', port: shut });
-    expect(closed.result).toEqual({ checkId: 'smb', state: 'failed', message: `port ${shut} on 127.0.0.1 does not accept connections: connect ECONNREFUSED 127.0.0.1:${shut}` });
+    expect(closed.result).toEqual({
+      checkId: 'smb',
+      state: 'failed',
+      message: `port ${shut} on 127.0.0.1 does not accept connections: connect ECONNREFUSED 127.0.0.1:${shut}`,
+    });
     expect(closed.samples).toEqual([{ name: 'check.isUp', labels: { check: 'smb' }, value: 0 }]);
   });
 });
@@ -76,7 +80,9 @@ describe('ping check', () => {
     const r = await runCheck({ id: 'icmp', type: 'ping', host: '127.0.0.1', count: 2, fallbackPort: port }, { pingCommand: '/nonexistent/ping' });
     expect(r.result.state).toBe('ok');
     expect(r.result.message).toMatch(
-      new RegExp(`^127\\.0\\.0\\.1 answers: 2/2 TCP connects, [\\d.]+ ms \\(no /nonexistent/ping program on this probe; measured a TCP connect to port ${port} instead\\)$`),
+      new RegExp(
+        `^127\\.0\\.0\\.1 answers: 2/2 TCP connects, [\\d.]+ ms \\(no /nonexistent/ping program on this probe; measured a TCP connect to port ${port} instead\\)$`,
+      ),
     );
     expect(value(r.samples, 'ping.isTcpFallback')).toBe(1);
     const shut = await closedPort();
@@ -109,7 +115,12 @@ describe('HTTP check', () => {
     const ok = await runCheck({ id: 'site', type: 'http', url: `${base}/old`, keyword: 'Bakkerij' });
     expect(ok.result.state).toBe('ok');
     expect(ok.result.message).toMatch(new RegExp(`^${base}/old answers 200 after 1 redirect to ${base}/ in [\\d.]+ ms$`));
-    expect([value(ok.samples, 'check.isUp'), value(ok.samples, 'http.statusCode'), value(ok.samples, 'http.redirectCount'), value(ok.samples, 'http.hasKeyword')]).toEqual([1, 200, 1, 1]);
+    expect([
+      value(ok.samples, 'check.isUp'),
+      value(ok.samples, 'http.statusCode'),
+      value(ok.samples, 'http.redirectCount'),
+      value(ok.samples, 'http.hasKeyword'),
+    ]).toEqual([1, 200, 1, 1]);
 
     const noFollow = await runCheck({ id: 'site', type: 'http', url: `${base}/old`, maxRedirects: 0, expectStatusMin: 200, expectStatusMax: 299 });
     expect(noFollow.result).toEqual({ checkId: 'site', state: 'failed', message: `${base}/old: status 302, expected 200–299` });
@@ -122,14 +133,22 @@ describe('HTTP check', () => {
     expect(value(noKeyword.samples, 'http.hasKeyword')).toBe(0);
 
     const loop = await runCheck({ id: 'site', type: 'http', url: `${base}/loop`, maxRedirects: 3 });
-    expect(loop.result).toEqual({ checkId: 'site', state: 'failed', message: `${base}/loop after 3 redirects to ${base}/loop: still redirecting after 3 redirects (a redirect loop?)` });
+    expect(loop.result).toEqual({
+      checkId: 'site',
+      state: 'failed',
+      message: `${base}/loop after 3 redirects to ${base}/loop: still redirecting after 3 redirects (a redirect loop?)`,
+    });
   });
 
   it('HTTPS verifies the certificate: trusted with the extra CA, refused with the reason without it', async () => {
     const trusted = await runCheck({ id: 'site', type: 'http', url: `${tlsBase}/`, caPem: ca.caPem });
     expect(trusted.result.state).toBe('ok');
     const untrusted = await runCheck({ id: 'site', type: 'http', url: `${tlsBase}/` });
-    expect(untrusted.result).toEqual({ checkId: 'site', state: 'failed', message: `${tlsBase}/ did not answer: UNABLE_TO_VERIFY_LEAF_SIGNATURE: unable to verify the first certificate` });
+    expect(untrusted.result).toEqual({
+      checkId: 'site',
+      state: 'failed',
+      message: `${tlsBase}/ did not answer: UNABLE_TO_VERIFY_LEAF_SIGNATURE: unable to verify the first certificate`,
+    });
   });
 
   it('a server that does not answer fails with the reason', async () => {
@@ -153,7 +172,9 @@ describe('TLS certificate check', () => {
 
     const untrusted = await runCheck({ id: 'cert', type: 'tls', host: '127.0.0.1', port });
     expect(untrusted.result.state).toBe('failed');
-    expect(untrusted.result.message).toMatch(/^certificate of soon expires in 5 days \(\d{4}-\d\d-\d\d\); it does not verify: its issuer is not a trusted CA \(UNABLE_TO_VERIFY_LEAF_SIGNATURE\)$/);
+    expect(untrusted.result.message).toMatch(
+      /^certificate of soon expires in 5 days \(\d{4}-\d\d-\d\d\); it does not verify: its issuer is not a trusted CA \(UNABLE_TO_VERIFY_LEAF_SIGNATURE\)$/,
+    );
     expect(value(untrusted.samples, 'tls.certDaysLeft')).toBe(days);
     expect(value(untrusted.samples, 'tls.isChainValid')).toBe(0);
     expect(value(untrusted.samples, 'check.isUp')).toBe(1);
@@ -179,10 +200,18 @@ describe('DNS check', () => {
     expect(value(ok.samples, 'dns.answerCount')).toBe(1);
 
     const wrong = await runCheck({ id: 'dns', type: 'dns', name: 'printer.example.test', server: dns.address, expectAddress: '192.0.2.11' });
-    expect(wrong.result).toEqual({ checkId: 'dns', state: 'failed', message: `printer.example.test resolves at ${dns.address} to 192.0.2.10, not to the expected 192.0.2.11` });
+    expect(wrong.result).toEqual({
+      checkId: 'dns',
+      state: 'failed',
+      message: `printer.example.test resolves at ${dns.address} to 192.0.2.10, not to the expected 192.0.2.11`,
+    });
 
     const missing = await runCheck({ id: 'dns', type: 'dns', name: 'scanner.example.test', server: dns.address });
-    expect(missing.result).toEqual({ checkId: 'dns', state: 'failed', message: `scanner.example.test does not resolve at ${dns.address}: queryA ENOTFOUND scanner.example.test` });
+    expect(missing.result).toEqual({
+      checkId: 'dns',
+      state: 'failed',
+      message: `scanner.example.test does not resolve at ${dns.address}: queryA ENOTFOUND scanner.example.test`,
+    });
   });
 
   it('uses the system resolver without a server', async () => {

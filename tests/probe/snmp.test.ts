@@ -20,19 +20,44 @@ describe.runIf(hasSnmpd)('SNMP check against snmpd', () => {
   let ups: TestSnmpd;
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qp-snmp-'));
-    [printer, ups] = await Promise.all([startSnmpd(path.join(dir, 'printer'), printerValues({ blackPct: 40 })), startSnmpd(path.join(dir, 'ups'), upsValues({ onBattery: false, chargePct: 100 }))]);
+    [printer, ups] = await Promise.all([
+      startSnmpd(path.join(dir, 'printer'), printerValues({ blackPct: 40 })),
+      startSnmpd(path.join(dir, 'ups'), upsValues({ onBattery: false, chargePct: 100 })),
+    ]);
   }, 30_000);
   afterAll(async () => {
     await Promise.all([printer?.stop(), ups?.stop()]);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  const v2c = (port: number, template: 'printer' | 'ups', community = 'public') => ({ id: 'snmp', type: 'snmp' as const, host: '127.0.0.1', port, template, version: 'v2c' as const, community, timeoutMs: 500 });
-  const v3 = (port: number, authKey = V3_AUTH_KEY, user = 'qpuser') => ({ id: 'snmp', type: 'snmp' as const, host: '127.0.0.1', port, template: 'printer' as const, version: 'v3' as const, v3: { user, authKey, privKey: V3_PRIV_KEY }, timeoutMs: 500 });
+  const v2c = (port: number, template: 'printer' | 'ups', community = 'public') => ({
+    id: 'snmp',
+    type: 'snmp' as const,
+    host: '127.0.0.1',
+    port,
+    template,
+    version: 'v2c' as const,
+    community,
+    timeoutMs: 500,
+  });
+  const v3 = (port: number, authKey = V3_AUTH_KEY, user = 'qpuser') => ({
+    id: 'snmp',
+    type: 'snmp' as const,
+    host: '127.0.0.1',
+    port,
+    template: 'printer' as const,
+    version: 'v3' as const,
+    v3: { user, authKey, privKey: V3_PRIV_KEY },
+    timeoutMs: 500,
+  });
 
   it('reads toner per colour, the tray and the page counter (v2c)', async () => {
     const r = await runCheck(v2c(printer.port, 'printer'));
-    expect(r.result).toEqual({ checkId: 'snmp', state: 'ok', message: `printer at 127.0.0.1:${printer.port}: idle; black 40 %, cyan 80 %; paper tray 1 50 %; 12345 pages` });
+    expect(r.result).toEqual({
+      checkId: 'snmp',
+      state: 'ok',
+      message: `printer at 127.0.0.1:${printer.port}: idle; black 40 %, cyan 80 %; paper tray 1 50 %; 12345 pages`,
+    });
     expect(value(r.samples, 'printer.tonerPct{black}')).toBe(40);
     expect(value(r.samples, 'printer.tonerPct{cyan}')).toBe(80);
     expect(r.samples.filter((s) => s.name === 'printer.tonerPct')).toHaveLength(2); // the waste box is no toner
@@ -46,9 +71,17 @@ describe.runIf(hasSnmpd)('SNMP check against snmpd', () => {
     expect(ok.result.state).toBe('ok');
     expect(value(ok.samples, 'printer.tonerPct{black}')).toBe(40);
     const badKey = await runCheck(v3(printer.port, 'wrongpass99'));
-    expect(badKey.result).toEqual({ checkId: 'snmp', state: 'failed', message: `printer at 127.0.0.1:${printer.port}: SNMPv3 authentication failed — wrong auth key or protocol` });
+    expect(badKey.result).toEqual({
+      checkId: 'snmp',
+      state: 'failed',
+      message: `printer at 127.0.0.1:${printer.port}: SNMPv3 authentication failed — wrong auth key or protocol`,
+    });
     const badUser = await runCheck(v3(printer.port, V3_AUTH_KEY, 'nobody'));
-    expect(badUser.result).toEqual({ checkId: 'snmp', state: 'failed', message: `printer at 127.0.0.1:${printer.port}: SNMPv3 user "nobody" is not known to the device — wrong user name` });
+    expect(badUser.result).toEqual({
+      checkId: 'snmp',
+      state: 'failed',
+      message: `printer at 127.0.0.1:${printer.port}: SNMPv3 user "nobody" is not known to the device — wrong user name`,
+    });
   });
 
   it('a wrong v2c community is silence: "no answer — down or wrong community"', async () => {
@@ -60,7 +93,11 @@ describe.runIf(hasSnmpd)('SNMP check against snmpd', () => {
   it('printer error bits fail the check and set printer.hasError; values outside the MIB store nothing', async () => {
     await printer.setValues(printerValues({ blackPct: 40, errorState: '@' })); // 0x40: bit 1, no paper
     const jam = await runCheck(v2c(printer.port, 'printer'));
-    expect(jam.result).toEqual({ checkId: 'snmp', state: 'failed', message: `printer at 127.0.0.1:${printer.port}: idle; black 40 %, cyan 80 %; paper tray 1 50 %; 12345 pages; reports no paper` });
+    expect(jam.result).toEqual({
+      checkId: 'snmp',
+      state: 'failed',
+      message: `printer at 127.0.0.1:${printer.port}: idle; black 40 %, cyan 80 %; paper tray 1 50 %; 12345 pages; reports no paper`,
+    });
     expect(value(jam.samples, 'printer.hasError{printer}')).toBe(1);
 
     await printer.setValues(printerValues({ blackPct: 40, supplyLevel: 250 }));
@@ -76,14 +113,26 @@ describe.runIf(hasSnmpd)('SNMP check against snmpd', () => {
 
   it('reads a UPS on mains and on battery', async () => {
     const mains = await runCheck(v2c(ups.port, 'ups'));
-    expect(mains.result).toEqual({ checkId: 'snmp', state: 'ok', message: `ups at 127.0.0.1:${ups.port}: output from mains, battery normal 100 %, 42 min left` });
+    expect(mains.result).toEqual({
+      checkId: 'snmp',
+      state: 'ok',
+      message: `ups at 127.0.0.1:${ups.port}: output from mains, battery normal 100 %, 42 min left`,
+    });
     await ups.setValues(upsValues({ onBattery: true, chargePct: 63 }));
     const battery = await runCheck(v2c(ups.port, 'ups'));
-    expect(battery.result).toEqual({ checkId: 'snmp', state: 'failed', message: `ups at 127.0.0.1:${ups.port}: output from battery, battery normal 63 %, 42 min left; reports on battery for 120 s` });
-    expect([value(battery.samples, 'ups.isOnBattery'), value(battery.samples, 'ups.chargePct'), value(battery.samples, 'ups.runtimeSec')]).toEqual([1, 63, 2520]);
+    expect(battery.result).toEqual({
+      checkId: 'snmp',
+      state: 'failed',
+      message: `ups at 127.0.0.1:${ups.port}: output from battery, battery normal 63 %, 42 min left; reports on battery for 120 s`,
+    });
+    expect([value(battery.samples, 'ups.isOnBattery'), value(battery.samples, 'ups.chargePct'), value(battery.samples, 'ups.runtimeSec')]).toEqual([
+      1, 63, 2520,
+    ]);
     // A printer is no UPS: a clear error, nothing stored.
     const wrong = await runCheck(v2c(printer.port, 'ups'));
     expect(wrong.result.state).toBe('error');
-    expect(wrong.result.message).toBe(`ups at 127.0.0.1:${printer.port} answered outside the MIB's range, nothing stored: upsBatteryStatus is missing or not an integer: the device does not answer UPS-MIB`);
+    expect(wrong.result.message).toBe(
+      `ups at 127.0.0.1:${printer.port} answered outside the MIB's range, nothing stored: upsBatteryStatus is missing or not an integer: the device does not answer UPS-MIB`,
+    );
   });
 });

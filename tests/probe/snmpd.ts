@@ -37,16 +37,22 @@ export async function startSnmpd(dir: string, values: Override[]): Promise<TestS
   let child: ChildProcess | undefined;
   const conf = path.join(dir, 'snmpd.conf');
   const write = (v: Override[]) =>
-    fs.writeFileSync(conf, [
-      `agentaddress udp:127.0.0.1:${port}`,
-      'rocommunity public 127.0.0.1',
-      `createUser qpuser SHA "${V3_AUTH_KEY}" AES "${V3_PRIV_KEY}"`,
-      'rouser qpuser priv',
-      ...v.map(([oid, type, value]) => `override ${oid} ${type} ${typeof value === 'string' ? JSON.stringify(value) : value}`),
-      '',
-    ].join('\n'));
+    fs.writeFileSync(
+      conf,
+      [
+        `agentaddress udp:127.0.0.1:${port}`,
+        'rocommunity public 127.0.0.1',
+        `createUser qpuser SHA "${V3_AUTH_KEY}" AES "${V3_PRIV_KEY}"`,
+        'rouser qpuser priv',
+        ...v.map(([oid, type, value]) => `override ${oid} ${type} ${typeof value === 'string' ? JSON.stringify(value) : value}`),
+        '',
+      ].join('\n'),
+    );
   const start = async () => {
-    child = spawn(SNMPD, ['-f', '-Lo', '-C', '-c', conf], { env: { ...process.env, SNMP_PERSISTENT_DIR: path.join(dir, 'persist'), MIBS: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(SNMPD, ['-f', '-Lo', '-C', '-c', conf], {
+      env: { ...process.env, SNMP_PERSISTENT_DIR: path.join(dir, 'persist'), MIBS: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout!.on('data', (d) => (out += d));
     child.stderr!.on('data', (d) => (out += d));

@@ -69,7 +69,12 @@ describe('agent floods and slow clients', () => {
     for (let seq = 1; seq <= 60; seq++) f.send(report(seq));
     const refused = await f.next((m) => m.type === 'error');
     expect(refused).toEqual({
-      type: 'error', v: 1, code: 'RATE_LIMITED', seq: 19, retryable: true, retryAfterMs: expect.any(Number),
+      type: 'error',
+      v: 1,
+      code: 'RATE_LIMITED',
+      seq: 19,
+      retryable: true,
+      retryAfterMs: expect.any(Number),
       message: expect.stringMatching(/^too many frames; wait \d+ ms, then resend from report 19$/),
     });
     expect(refused.retryAfterMs).toBeGreaterThan(0);
@@ -84,7 +89,11 @@ describe('agent floods and slow clients', () => {
     // After the wait, a report past the refused one is refused again (it would be acked past 19).
     await new Promise((r) => setTimeout(r, refused.retryAfterMs + 50));
     f.send(report(25));
-    expect(await f.next((m) => m.type === 'error')).toMatchObject({ code: 'RATE_LIMITED', seq: 25, message: 'report 25 refused: report 19 was rate limited and must be sent first' });
+    expect(await f.next((m) => m.type === 'error')).toMatchObject({
+      code: 'RATE_LIMITED',
+      seq: 25,
+      message: 'report 25 refused: report 19 was rate limited and must be sent first',
+    });
     f.send(report(19));
     expect(await f.next((m) => m.type === 'ack' && m.seq === 19)).toEqual({ type: 'ack', v: 1, seq: 19 });
 
@@ -114,7 +123,12 @@ describe('agent floods and slow clients', () => {
     expect(await c.next((m) => m.type === 'ack')).toMatchObject({ seq: 1 });
     c.send(report(2, 600));
     const err = await c.next((m) => m.type === 'error');
-    expect(err).toMatchObject({ code: 'RATE_LIMITED', seq: 2, retryable: true, message: `too many values; wait ${err.retryAfterMs} ms, then resend from report 2` });
+    expect(err).toMatchObject({
+      code: 'RATE_LIMITED',
+      seq: 2,
+      retryable: true,
+      message: `too many values; wait ${err.retryAfterMs} ms, then resend from report 2`,
+    });
     // 600 wanted, about 400 held, refilling at 100/s.
     expect(err.retryAfterMs).toBeGreaterThan(1500);
     expect(err.retryAfterMs).toBeLessThanOrEqual(2000);
@@ -127,10 +141,12 @@ describe('agent floods and slow clients', () => {
     for (let i = 0; i < 3; i++) (await connect(dev.deviceToken)).ws.terminate();
     const err = await WsTestClient.connect(t.url.replace('http', 'ws') + AGENT_WS_PATH, { authorization: `Bearer ${dev.deviceToken}` }).catch((e) => e);
     expect(err.statusCode).toBe(429);
-    expect(JSON.parse(err.body)).toEqual({ error: { code: 'RATE_LIMITED', message: expect.stringMatching(/^too many connections; retry in \d+ ms$/), retryAfterMs: expect.any(Number) } });
+    expect(JSON.parse(err.body)).toEqual({
+      error: { code: 'RATE_LIMITED', message: expect.stringMatching(/^too many connections; retry in \d+ ms$/), retryAfterMs: expect.any(Number) },
+    });
   });
 
-  it('cuts sockets that never finish their headers, drops an address\'s sockets beyond its share, and still serves other addresses', async () => {
+  it("cuts sockets that never finish their headers, drops an address's sockets beyond its share, and still serves other addresses", async () => {
     await setup({ connectionLimits: { headersTimeoutMs: 400, requestTimeoutMs: 1_000, checkIntervalMs: 100, maxPending: 3 } });
     const { port } = new URL(t.url);
     const open = (partial: string, localAddress = '127.0.0.1') =>

@@ -21,11 +21,13 @@ let decoderCases = 0;
 
 /** A valid sample of any known metric, with the labels it needs. */
 const sampleArb = fc.constantFrom(...METRICS).chain((def) =>
-  fc.record({
-    name: fc.constant(def.name),
-    labels: def.labelKeys.length ? fc.constant(Object.fromEntries(def.labelKeys.map((k) => [k, `${k}-1`]))) : fc.constant(undefined),
-    value: fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e12, max: 1e12 }),
-  }).map((s) => (s.labels === undefined ? { name: s.name, value: s.value } : s)),
+  fc
+    .record({
+      name: fc.constant(def.name),
+      labels: def.labelKeys.length ? fc.constant(Object.fromEntries(def.labelKeys.map((k) => [k, `${k}-1`]))) : fc.constant(undefined),
+      value: fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e12, max: 1e12 }),
+    })
+    .map((s) => (s.labels === undefined ? { name: s.name, value: s.value } : s)),
 );
 
 /** A report whose seq the test fills in (so valid ones are acked in order). */
@@ -75,7 +77,10 @@ describe('agent protocol fuzzing', () => {
 
   beforeAll(async () => {
     // Flood limits are tested elsewhere; here every frame must be judged on its content.
-    t = await startTestServer({ ingestMaxDelayMs: 1, agentRateLimit: { burstFrames: 1e9, refillFramesPerSec: 1e9, burstValues: 1e12, refillValuesPerSec: 1e12, maxRefusedPerWait: 1e9 } });
+    t = await startTestServer({
+      ingestMaxDelayMs: 1,
+      agentRateLimit: { burstFrames: 1e9, refillFramesPerSec: 1e9, burstValues: 1e12, refillValuesPerSec: 1e12, maxRefusedPerWait: 1e9 },
+    });
     api = new ApiClient(t.url);
     await api.login();
     const a = await enrollTestDevice(api, { hostname: 'fuzzed' });
@@ -84,7 +89,10 @@ describe('agent protocol fuzzing', () => {
     const url = t.url.replace('http', 'ws') + AGENT_WS_PATH;
     fuzzed = await WsTestClient.connect(url, { authorization: `Bearer ${a.deviceToken}` });
     control = await WsTestClient.connect(url, { authorization: `Bearer ${b.deviceToken}` });
-    for (const [c, s] of [[fuzzed, STREAM], [control, 'stream-control-1']] as const) {
+    for (const [c, s] of [
+      [fuzzed, STREAM],
+      [control, 'stream-control-1'],
+    ] as const) {
       c.send({ type: 'hello', v: 1, agentVersion: 'fuzz', hostname: 'h', streamId: s, intervalMs: 10_000 });
       await c.next((m) => m.type === 'welcome');
     }
@@ -92,7 +100,9 @@ describe('agent protocol fuzzing', () => {
   afterAll(async () => {
     fuzzed?.ws.terminate();
     control?.ws.terminate();
-    console.info(`agent fuzz: ${cases} generated frames on the socket (${validAcked} of them valid reports, acked), ${decoderCases} strings through the decoder`);
+    console.info(
+      `agent fuzz: ${cases} generated frames on the socket (${validAcked} of them valid reports, acked), ${decoderCases} strings through the decoder`,
+    );
     await t?.close();
   });
 
@@ -151,7 +161,14 @@ describe('agent protocol fuzzing', () => {
   });
 
   it('answers JSON that is not an object with INVALID_MESSAGE', async () => {
-    const notObject = fc.oneof(fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null), fc.string(), fc.array(fc.jsonValue({ maxDepth: 2 }), { maxLength: 5 }));
+    const notObject = fc.oneof(
+      fc.integer(),
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+      fc.boolean(),
+      fc.constant(null),
+      fc.string(),
+      fc.array(fc.jsonValue({ maxDepth: 2 }), { maxLength: 5 }),
+    );
     await fc.assert(
       fc.asyncProperty(notObject, async (value) => {
         expectRefused(await answerTo(JSON.stringify(value)), 'INVALID_MESSAGE');
@@ -192,7 +209,9 @@ describe('agent protocol fuzzing', () => {
         if (valid) {
           // Interleave valid reports: acked in order.
           const seq = nextSeq++;
-          const a = await answerTo(JSON.stringify({ type: 'report', v: 1, seq, tsMs: BASE_TS + seq * 1000, metrics: [{ name: 'proc.count', value: seq }, ...body.metrics] }));
+          const a = await answerTo(
+            JSON.stringify({ type: 'report', v: 1, seq, tsMs: BASE_TS + seq * 1000, metrics: [{ name: 'proc.count', value: seq }, ...body.metrics] }),
+          );
           expect(a).toEqual({ type: 'ack', v: 1, seq });
           validAcked++;
           return;
@@ -267,6 +286,10 @@ describe('agent protocol fuzzing', () => {
     await controlStillServed();
     // The fuzzed connection survived everything above.
     const seq = nextSeq++;
-    expect(await answerTo(JSON.stringify({ type: 'report', v: 1, seq, tsMs: BASE_TS + seq * 1000, metrics: [{ name: 'proc.count', value: 1 }] }))).toEqual({ type: 'ack', v: 1, seq });
+    expect(await answerTo(JSON.stringify({ type: 'report', v: 1, seq, tsMs: BASE_TS + seq * 1000, metrics: [{ name: 'proc.count', value: 1 }] }))).toEqual({
+      type: 'ack',
+      v: 1,
+      seq,
+    });
   });
 });

@@ -32,8 +32,15 @@ describe('API tokens', () => {
     const created = await admin.post('/api/api-tokens', { name: 'backup script', role: 'technician' });
     expect(created.status).toBe(201);
     expect(created.json).toEqual({
-      id: expect.any(String), name: 'backup script', role: 'technician', createdAtMs: expect.any(Number), createdBy: 'admin',
-      expiresAtMs: null, revokedAtMs: null, lastUsedAtMs: null, token: expect.stringMatching(/^qpt_[A-Za-z0-9_-]{43}$/),
+      id: expect.any(String),
+      name: 'backup script',
+      role: 'technician',
+      createdAtMs: expect.any(Number),
+      createdBy: 'admin',
+      expiresAtMs: null,
+      revokedAtMs: null,
+      lastUsedAtMs: null,
+      token: expect.stringMatching(/^qpt_[A-Za-z0-9_-]{43}$/),
     });
     const token: string = created.json.token;
     const row = t!.server.db.prepare('SELECT * FROM api_tokens').get() as Record<string, unknown>;
@@ -45,7 +52,9 @@ describe('API tokens', () => {
     const client = await asToken(token, 'POST', '/api/clients', { name: 'Scripted', contract: 'monthly' });
     expect(client.status).toBe(201);
     // Technician role: no audit log; and no token, whatever its role, manages users.
-    expect((await asToken(token, 'POST', '/api/users', { username: 'x1', password: 'long-enough-1', role: 'viewer' })).json.error.code).toBe('SESSION_REQUIRED');
+    expect((await asToken(token, 'POST', '/api/users', { username: 'x1', password: 'long-enough-1', role: 'viewer' })).json.error.code).toBe(
+      'SESSION_REQUIRED',
+    );
     expect((await asToken(token, 'GET', '/api/audit')).status).toBe(403);
     // Its actions are audited under its name.
     const audit = (await admin.get('/api/audit?entityType=client')).json.entries;
@@ -86,7 +95,9 @@ describe('API tokens', () => {
       code: 'SESSION_REQUIRED',
       message: 'API tokens cannot change users, passwords, roles or tokens; log in as a person',
     });
-    expect((await asToken(tok.token, 'POST', '/api/me/password', { currentPassword: 'x', newPassword: 'yyyyyyyyyyyy' })).json.error.code).toBe('SESSION_REQUIRED');
+    expect((await asToken(tok.token, 'POST', '/api/me/password', { currentPassword: 'x', newPassword: 'yyyyyyyyyyyy' })).json.error.code).toBe(
+      'SESSION_REQUIRED',
+    );
     expect((await asToken(tok.token, 'GET', '/api/api-tokens')).status).toBe(200);
     const sibling = (await admin.post('/api/api-tokens', { name: 'sibling', role: 'viewer' })).json;
     expect((await asToken(tok.token, 'DELETE', `/api/api-tokens/${sibling.id}`)).json.error.code).toBe('SESSION_REQUIRED');

@@ -18,7 +18,10 @@ describe('audit log', () => {
     t = await startTestServer();
     admin = new ApiClient(t.url);
     await admin.login();
-    for (const [name, role] of [['tess', 'technician'], ['vic', 'viewer']] as const) {
+    for (const [name, role] of [
+      ['tess', 'technician'],
+      ['vic', 'viewer'],
+    ] as const) {
       expect((await admin.post('/api/users', { username: name, password: `${name}-password-1`, role })).status).toBe(201);
     }
     tech = new ApiClient(t.url);
@@ -66,12 +69,32 @@ describe('audit log', () => {
     // Rules: enable/disable get their own action, other edits are updates.
     await admin.request('PATCH', '/api/rules/default-offline', { isEnabled: false });
     await admin.request('PATCH', '/api/rules/default-offline', { isEnabled: true });
-    const rule = (await admin.post('/api/rules', { name: 'Hot CPU', kind: 'threshold', metric: 'cpu.loadPct', op: 'above', threshold: 95, forMs: 60_000, scope: { type: 'client', clientId: dev.clientId } })).json;
+    const rule = (
+      await admin.post('/api/rules', {
+        name: 'Hot CPU',
+        kind: 'threshold',
+        metric: 'cpu.loadPct',
+        op: 'above',
+        threshold: 95,
+        forMs: 60_000,
+        scope: { type: 'client', clientId: dev.clientId },
+      })
+    ).json;
     await admin.request('PATCH', `/api/rules/${rule.id}`, { threshold: 97 });
     await admin.delete(`/api/rules/${rule.id}`);
-    const mw = (await admin.post('/api/maintenance', { name: 'Patch night', kind: 'one-off', scope: { type: 'client', clientId: dev.clientId }, startsAtMs: Date.now() + 3_600_000, endsAtMs: Date.now() + 7_200_000 })).json;
+    const mw = (
+      await admin.post('/api/maintenance', {
+        name: 'Patch night',
+        kind: 'one-off',
+        scope: { type: 'client', clientId: dev.clientId },
+        startsAtMs: Date.now() + 3_600_000,
+        endsAtMs: Date.now() + 7_200_000,
+      })
+    ).json;
     await admin.delete(`/api/maintenance/${mw.id}`);
-    const ch = (await admin.post('/api/channels', { type: 'webhook', name: 'Ops hook', config: { url: 'http://127.0.0.1:9/hook', secret: 'hook-secret-0123456789' } })).json;
+    const ch = (
+      await admin.post('/api/channels', { type: 'webhook', name: 'Ops hook', config: { url: 'http://127.0.0.1:9/hook', secret: 'hook-secret-0123456789' } })
+    ).json;
     await admin.request('PATCH', `/api/channels/${ch.id}`, { config: { url: 'http://127.0.0.1:9/other', secret: 'another-secret-0123456789' } });
     const me = (await admin.get('/api/me')).json;
     const layer = { name: 'Weekly', userIds: [me.id], startDate: '2025-01-06', handoffTime: '09:00' };
@@ -87,20 +110,42 @@ describe('audit log', () => {
     const list = await entries('?limit=500');
     const actions = list.map((e) => e.action);
     for (const a of [
-      'enrollment-token.create', 'rule.disable', 'rule.enable', 'rule.create', 'rule.update', 'rule.delete', 'maintenance.create', 'maintenance.delete',
-      'channel.create', 'channel.update', 'schedule.create', 'api-token.create', 'api-token.revoke', 'device.disable', 'device.enable',
-      'user.create', 'user.password-reset', 'user.delete',
+      'enrollment-token.create',
+      'rule.disable',
+      'rule.enable',
+      'rule.create',
+      'rule.update',
+      'rule.delete',
+      'maintenance.create',
+      'maintenance.delete',
+      'channel.create',
+      'channel.update',
+      'schedule.create',
+      'api-token.create',
+      'api-token.revoke',
+      'device.disable',
+      'device.enable',
+      'user.create',
+      'user.password-reset',
+      'user.delete',
     ]) {
       expect(actions, a).toContain(a);
     }
-    expect(list.find((e) => e.action === 'rule.update')).toMatchObject({ summary: `changed rule "Hot CPU": threshold`, detail: { changes: { threshold: { from: 95, to: 97 } } } });
+    expect(list.find((e) => e.action === 'rule.update')).toMatchObject({
+      summary: `changed rule "Hot CPU": threshold`,
+      detail: { changes: { threshold: { from: 95, to: 97 } } },
+    });
     // Channel secrets never reach the log, not even in details.
     const dump = JSON.stringify(list);
     expect(dump).not.toContain('hook-secret-0123456789');
     expect(dump).not.toContain('another-secret-0123456789');
     expect(dump).not.toContain('temp-password');
     expect(dump).not.toContain(tok.token);
-    expect(list.find((e) => e.action === 'user.password-reset')).toMatchObject({ actorName: 'admin', entityId: user.id, summary: 'set a new password for temp' });
+    expect(list.find((e) => e.action === 'user.password-reset')).toMatchObject({
+      actorName: 'admin',
+      entityId: user.id,
+      summary: 'set a new password for temp',
+    });
   });
 
   it('records who acknowledged and resolved an alert, and who booked and billed time', async () => {

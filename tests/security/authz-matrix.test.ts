@@ -168,7 +168,14 @@ GET /install.sh public
  * Every route that changes a credential, a user's role or an API token. Each must be session-only
  * in POLICY, and the "admin by API token" test below attacks each with a real body.
  */
-const CREDENTIAL_ROUTES = ['POST /api/users', 'PATCH /api/users/:id', 'DELETE /api/users/:id', 'POST /api/me/password', 'POST /api/api-tokens', 'DELETE /api/api-tokens/:id'];
+const CREDENTIAL_ROUTES = [
+  'POST /api/users',
+  'PATCH /api/users/:id',
+  'DELETE /api/users/:id',
+  'POST /api/me/password',
+  'POST /api/api-tokens',
+  'DELETE /api/api-tokens/:id',
+];
 
 /** Bodies where an empty one would be refused for another reason than the caller's role. */
 const BODIES: Record<string, object> = {
@@ -227,13 +234,18 @@ describe('authorization matrix', () => {
       await c.login(username, username === 'admin' ? undefined : `${username}-password-1`);
       return c.cookie;
     };
-    const token = async (name: string, role: 'viewer' | 'technician' | 'admin') => (await admin.post('/api/api-tokens', { name, role })).json as { id: string; token: string };
+    const token = async (name: string, role: 'viewer' | 'technician' | 'admin') =>
+      (await admin.post('/api/api-tokens', { name, role })).json as { id: string; token: string };
     const cookies = { viewer: await session('vera', 'viewer'), technician: await session('tom', 'technician'), admin: await session('admin', 'admin') };
     const ended = new ApiClient(t.url);
     await ended.login('tom', 'tom-password-1');
     const endedCookie = ended.cookie;
     await ended.post('/api/logout');
-    const tokens = { viewer: await token('viewer-token', 'viewer'), technician: await token('tech-token', 'technician'), admin: await token('admin-token', 'admin') };
+    const tokens = {
+      viewer: await token('viewer-token', 'viewer'),
+      technician: await token('tech-token', 'technician'),
+      admin: await token('admin-token', 'admin'),
+    };
     const revoked = await token('revoked-token', 'admin');
     await admin.delete(`/api/api-tokens/${revoked.id}`);
 
@@ -262,7 +274,7 @@ describe('authorization matrix', () => {
     expect(POLICY.map(([m, p]) => `${m} ${p}`).sort()).toEqual(registered);
   });
 
-  it('requires a person\'s session on every route that changes credentials, roles or tokens', () => {
+  it("requires a person's session on every route that changes credentials, roles or tokens", () => {
     const policy = new Map(POLICY.map(([m, p, a]) => [`${m} ${p}`, a]));
     expect(CREDENTIAL_ROUTES.map((r) => [r, policy.get(r)])).toEqual(CREDENTIAL_ROUTES.map((r) => [r, expect.stringMatching(/^(session|.*-session)$/)]));
   });
@@ -271,7 +283,11 @@ describe('authorization matrix', () => {
     for (const p of principals.filter((x) => x.role !== null && !x.isToken)) {
       const client = new ApiClient(t.url);
       const me = (await client.request('GET', '/api/me', undefined, p.headers())).json;
-      for (const [method, url] of [['GET', `/api/users/${me.id}`], ['GET', `/api/users/${me.id}/contacts`], ['PATCH', `/api/users/${me.id}`]] as const) {
+      for (const [method, url] of [
+        ['GET', `/api/users/${me.id}`],
+        ['GET', `/api/users/${me.id}/contacts`],
+        ['PATCH', `/api/users/${me.id}`],
+      ] as const) {
         const r = await client.request(method, url, method === 'PATCH' ? {} : undefined, p.headers());
         checks++;
         expect(r.status, `${p.name} ${method} ${url}`).toBe(200);
@@ -290,7 +306,12 @@ describe('authorization matrix', () => {
       for (const r of ordered) {
         const access = policy.get(`${r.method} ${r.path}`)!;
         const key = `${r.method} ${r.path}`;
-        const res = await client.request(r.method, r.path.replace(/:(\w+)/g, 'placeholder-$1'), r.method === 'GET' ? undefined : (BODIES[key] ?? {}), p.headers());
+        const res = await client.request(
+          r.method,
+          r.path.replace(/:(\w+)/g, 'placeholder-$1'),
+          r.method === 'GET' ? undefined : (BODIES[key] ?? {}),
+          p.headers(),
+        );
         checks++;
         const exp = expected(access, p);
         const label = `${p.name} ${r.method} ${r.path}`;
@@ -305,7 +326,6 @@ describe('authorization matrix', () => {
     expect(checks).toBeGreaterThan(900);
     // ~960 sequential requests: ~20 s alone on the 2-core machine, more beside other test files.
   }, 120_000);
-
 });
 
 describe('admin by API token (a leaked admin token)', () => {
@@ -319,7 +339,8 @@ describe('admin by API token (a leaked admin token)', () => {
   afterAll(async () => {
     await t?.close();
   });
-  const asToken = (token: string) => (method: string, url: string, body?: unknown) => new ApiClient(t.url).request(method, url, body, { authorization: `Bearer ${token}` });
+  const asToken = (token: string) => (method: string, url: string, body?: unknown) =>
+    new ApiClient(t.url).request(method, url, body, { authorization: `Bearer ${token}` });
   const canLogin = async (username: string, password: string) => (await new ApiClient(t.url).post('/api/login', { username, password })).status === 200;
 
   it('changes no password, role, user or token on any credential route: 403 SESSION_REQUIRED, all attempts in flight at once', async () => {
@@ -343,7 +364,9 @@ describe('admin by API token (a leaked admin token)', () => {
     // Every credential route is attacked at least once.
     expect([...new Set(attacks.map((a) => a[0]))].sort()).toEqual([...CREDENTIAL_ROUTES].sort());
     const answers = await Promise.all(attacks.map(([, method, url, body]) => as(method, url, body)));
-    expect(answers.map((a, i) => `${attacks[i]![1]} ${attacks[i]![2]} → ${a.status} ${a.json?.error?.code}`)).toEqual(attacks.map(([, m, u]) => `${m} ${u} → 403 SESSION_REQUIRED`));
+    expect(answers.map((a, i) => `${attacks[i]![1]} ${attacks[i]![2]} → ${a.status} ${a.json?.error?.code}`)).toEqual(
+      attacks.map(([, m, u]) => `${m} ${u} → 403 SESSION_REQUIRED`),
+    );
     expect(answers[0]!.json.error.message).toBe('API tokens cannot change users, passwords, roles or tokens; log in as a person');
 
     // Nothing changed.
@@ -351,9 +374,20 @@ describe('admin by API token (a leaked admin token)', () => {
     expect(await canLogin('vera', 'vera-password-1')).toBe(true);
     expect(await canLogin('backdoor', 'backdoor-password-1')).toBe(false);
     const users = (await admin.get('/api/users')).json as { username: string; role: string; email: string | null }[];
-    expect(users.map((u) => [u.username, u.role, u.email])).toEqual(expect.arrayContaining([['admin', 'admin', null], ['tom', 'technician', null], ['vera', 'viewer', null]]));
+    expect(users.map((u) => [u.username, u.role, u.email])).toEqual(
+      expect.arrayContaining([
+        ['admin', 'admin', null],
+        ['tom', 'technician', null],
+        ['vera', 'viewer', null],
+      ]),
+    );
     expect(users).toHaveLength(3);
-    expect((await admin.get('/api/api-tokens')).json.map((x: { name: string; revokedAtMs: number | null }) => [x.name, x.revokedAtMs])).toEqual(expect.arrayContaining([['leaked', null], ['backup script', null]]));
+    expect((await admin.get('/api/api-tokens')).json.map((x: { name: string; revokedAtMs: number | null }) => [x.name, x.revokedAtMs])).toEqual(
+      expect.arrayContaining([
+        ['leaked', null],
+        ['backup script', null],
+      ]),
+    );
     expect((await asToken(other.token)('GET', '/api/me')).status).toBe(200);
 
     // What the token may still do to credentials: revoke itself.
@@ -386,7 +420,12 @@ describe('admin by API token (a leaked admin token)', () => {
 
     const audit = (await admin.get('/api/audit?limit=200')).json;
     const entries = audit.entries as { action: string; summary: string }[];
-    expect(entries.filter((e) => e.action === 'api-token.revoke' && e.summary.includes('its creator')).map((e) => e.summary).sort()).toEqual([
+    expect(
+      entries
+        .filter((e) => e.action === 'api-token.revoke' && e.summary.includes('its creator'))
+        .map((e) => e.summary)
+        .sort(),
+    ).toEqual([
       'revoked API token "alice admin": its creator alice was demoted',
       'revoked API token "alice viewer": its creator alice was demoted',
       'revoked API token "bob admin": its creator bob was deleted',
@@ -417,7 +456,7 @@ describe('devices and credentials', () => {
     return c;
   }
 
-  it('a device writes only its own data, even naming another device\'s stream, and reads nothing', async () => {
+  it("a device writes only its own data, even naming another device's stream, and reads nothing", async () => {
     const a = await enrollTestDevice(api, { hostname: 'a' });
     const b = await enrollTestDevice(api, { hostname: 'b' });
     const cb = await agent(b.deviceToken, 'stream-of-b-0001');

@@ -65,7 +65,9 @@ function askHealth(socket: net.Socket): Promise<string> {
 function healthFrom(port: number, localAddress: string): Promise<string> {
   return new Promise((resolve) => {
     let got = '';
-    const socket = net.connect({ port, host: '127.0.0.1', localAddress }, () => socket.write('GET /api/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'));
+    const socket = net.connect({ port, host: '127.0.0.1', localAddress }, () =>
+      socket.write('GET /api/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'),
+    );
     socket.on('data', (d) => (got += d.toString()));
     socket.on('error', () => {});
     socket.on('close', () => resolve(got.split('\r\n')[0] ?? ''));
@@ -112,7 +114,7 @@ describe('fair share of waiting sockets per remote address', () => {
     // Accepting 4,300 sockets keeps the 2-core machine busy for seconds beside other test files.
   }, 90_000);
 
-  it('gives a newcomer the busiest address\'s oldest slot when one address filled the whole cap', async () => {
+  it("gives a newcomer the busiest address's oldest slot when one address filled the whole cap", async () => {
     // The per-address share equal to the cap: the flood alone fills every slot.
     t = await startTestServer({ connectionLimits: { ...PATIENT, maxPending: 600, maxPendingPerAddress: 600 } });
     const port = Number(new URL(t.url).port);

@@ -45,7 +45,9 @@ describe('Origin check on the dashboard socket', () => {
       Promise.all(Array.from({ length: 5 }, () => upgrade({ cookie, origin: t.url }))),
       upgrade({ cookie }),
     ]);
-    expect(hostile).toEqual(foreign.map((origin) => ({ status: 403, body: { error: { code: 'CSRF_REJECTED', message: `cross-origin request from ${origin} refused` } } })));
+    expect(hostile).toEqual(
+      foreign.map((origin) => ({ status: 403, body: { error: { code: 'CSRF_REJECTED', message: `cross-origin request from ${origin} refused` } } })),
+    );
     expect(opaque).toEqual({ status: 403, body: { error: { code: 'CSRF_REJECTED', message: 'requests from an opaque origin are refused' } } });
     expect(garbage).toEqual({ status: 403, body: { error: { code: 'CSRF_REJECTED', message: 'Origin header is not a URL' } } });
     expect(own).toEqual(Array(5).fill({ status: 101, body: '' }));

@@ -32,7 +32,9 @@ describe('record retention', () => {
   });
 
   it('refuses an audit retention under six months, with what to fix', () => {
-    expect(() => validateRecordRetention({ deliveriesMs: 90 * DAY_MS, auditMs: 90 * DAY_MS })).toThrow('audit log retention must be at least 183 days, six months (got 90 days)');
+    expect(() => validateRecordRetention({ deliveriesMs: 90 * DAY_MS, auditMs: 90 * DAY_MS })).toThrow(
+      'audit log retention must be at least 183 days, six months (got 90 days)',
+    );
     expect(() => validateRecordRetention({ deliveriesMs: 0, auditMs: 400 * DAY_MS })).toThrow('delivery retention must be at least 1 day (got 0 days)');
   });
 
@@ -45,7 +47,8 @@ describe('record retention', () => {
     const count = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
     const api = new ApiClient(t.url);
     await api.login();
-    const hook = (await api.post('/api/channels', { type: 'webhook', name: 'Tickets', config: { url: http.url('/hook'), secret: 'a-webhook-secret-0123' } })).json;
+    const hook = (await api.post('/api/channels', { type: 'webhook', name: 'Tickets', config: { url: http.url('/hook'), secret: 'a-webhook-secret-0123' } }))
+      .json;
     const testSends = async (n: number) => {
       for (let i = 0; i < n; i++) expect((await api.post(`/api/channels/${hook.id}/test`, {})).json).toMatchObject({ ok: true });
     };
@@ -78,8 +81,14 @@ describe('record retention', () => {
     await api.login();
     await until(() => count('SELECT count(*) AS n FROM audit_log WHERE at_ms < ' + (t0 + DAY_MS)) === 0);
     expect(count('SELECT count(*) AS n FROM deliveries')).toBe(1);
-    const prune = ((await api.get('/api/audit?entityType=audit-log')).json.entries as { action: string; actorName: string; summary: string; detail: { audit: number } }[]).find((e) => e.action === 'retention.prune')!;
-    expect(prune).toMatchObject({ actorName: 'retention', summary: `deleted ${auditAtStart} audit entries older than 400 days`, detail: { audit: auditAtStart } });
+    const prune = (
+      (await api.get('/api/audit?entityType=audit-log')).json.entries as { action: string; actorName: string; summary: string; detail: { audit: number } }[]
+    ).find((e) => e.action === 'retention.prune')!;
+    expect(prune).toMatchObject({
+      actorName: 'retention',
+      summary: `deleted ${auditAtStart} audit entries older than 400 days`,
+      detail: { audit: auditAtStart },
+    });
     // Entries from day 30 on (371 days old) are kept.
     expect(count(`SELECT count(*) AS n FROM audit_log WHERE at_ms >= ${t0 + 30 * DAY_MS} AND at_ms < ${t0 + 31 * DAY_MS}`)).toBeGreaterThan(0);
   });
@@ -101,12 +110,12 @@ describe('audit export', () => {
     for (let i = 0; i < text.length; i++) {
       const ch = text[i]!;
       if (quoted) {
-        if (ch === '"' && text[i + 1] === '"') (cell += '"'), i++;
+        if (ch === '"' && text[i + 1] === '"') ((cell += '"'), i++);
         else if (ch === '"') quoted = false;
         else cell += ch;
       } else if (ch === '"') quoted = true;
-      else if (ch === ',') row.push(cell), (cell = '');
-      else if (ch === '\r' && text[i + 1] === '\n') row.push(cell), rows.push(row), (row = []), (cell = ''), i++;
+      else if (ch === ',') (row.push(cell), (cell = ''));
+      else if (ch === '\r' && text[i + 1] === '\n') (row.push(cell), rows.push(row), (row = []), (cell = ''), i++);
       else cell += ch;
     }
     return rows;
@@ -121,7 +130,11 @@ describe('audit export', () => {
     expect((await api.post('/api/clients', { name: hostile, contract: 'monthly' })).status).toBe(201);
     // More than two chunks of 1,000 rows.
     t.server.db.transaction(() => {
-      for (let i = 0; i < 2_345; i++) t!.server.ctx.audit.record({ id: 'u', name: 'bulk' }, { action: 'client.update', entityType: 'client', entityId: `c${i}`, summary: `bulk change ${i}` });
+      for (let i = 0; i < 2_345; i++)
+        t!.server.ctx.audit.record(
+          { id: 'u', name: 'bulk' },
+          { action: 'client.update', entityType: 'client', entityId: `c${i}`, summary: `bulk change ${i}` },
+        );
     })();
     const all = t.server.db.prepare('SELECT id FROM audit_log ORDER BY id').all() as { id: number }[];
 
@@ -129,7 +142,11 @@ describe('audit export', () => {
     const viewer = new ApiClient(t.url);
     await viewer.login('@evil', 'evil-password-1');
     // Both formats and a viewer's attempt at once.
-    const [csv, ndjson, refused] = await Promise.all([api.get('/api/audit/export?format=csv'), api.get('/api/audit/export?format=ndjson'), viewer.get('/api/audit/export?format=csv')]).catch((e) => {
+    const [csv, ndjson, refused] = await Promise.all([
+      api.get('/api/audit/export?format=csv'),
+      api.get('/api/audit/export?format=ndjson'),
+      viewer.get('/api/audit/export?format=csv'),
+    ]).catch((e) => {
       throw new Error(`${e}: ${JSON.stringify(log.lines())}`);
     });
     expect([refused.status, refused.json.error.code]).toEqual([403, 'FORBIDDEN']);
@@ -151,7 +168,10 @@ describe('audit export', () => {
     expect(body.flatMap((r) => r).filter((c) => /^[=+\-@]/.test(c))).toEqual([]);
 
     expect(ndjson.headers.get('content-type')).toBe('application/x-ndjson; charset=utf-8');
-    const lines = ndjson.text.trimEnd().split('\n').map((l) => JSON.parse(l));
+    const lines = ndjson.text
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.slice(0, all.length).map((e) => e.id)).toEqual(all.map((r) => r.id));
     const page = (await api.get('/api/audit?limit=5')).json.entries as { id: number }[];
     // The same entries as GET /api/audit, field for field.
@@ -160,7 +180,12 @@ describe('audit export', () => {
       if (fromExport) expect(fromExport).toEqual(e);
     }
     const exports = (await api.get('/api/audit?entityType=audit-log')).json.entries as { action: string; actorName: string; summary: string }[];
-    expect(exports.filter((e) => e.action === 'audit.export').map((e) => [e.actorName, e.summary]).sort()).toEqual([
+    expect(
+      exports
+        .filter((e) => e.action === 'audit.export')
+        .map((e) => [e.actorName, e.summary])
+        .sort(),
+    ).toEqual([
       ['admin', 'exported the audit log as CSV'],
       ['admin', 'exported the audit log as NDJSON'],
     ]);
@@ -173,7 +198,12 @@ describe('audit export', () => {
     const rows = t.server.db.prepare('SELECT id, at_ms FROM audit_log ORDER BY id').all() as { id: number; at_ms: number }[];
     const from = rows[0]!.at_ms;
     const r = await api.get(`/api/audit/export?format=ndjson&from=${from}&to=${from + 1}`);
-    expect(r.text.trimEnd().split('\n').map((l) => JSON.parse(l).id)).toEqual(rows.filter((x) => x.at_ms === from).map((x) => x.id));
+    expect(
+      r.text
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l).id),
+    ).toEqual(rows.filter((x) => x.at_ms === from).map((x) => x.id));
     const bad = await api.get('/api/audit/export?from=10&to=5');
     expect([bad.status, bad.json.error]).toEqual([400, { code: 'INVALID_RANGE', message: 'query: from must be before to' }]);
     const unknown = await api.get('/api/audit/export?format=xml');

@@ -32,7 +32,9 @@ describe('REST API fuzzing', () => {
     t = await startTestServer({ logger: log.logger });
     admin = new ApiClient(t.url);
     await admin.login();
-    routes = listRoutes(createApp(t.server.ctx, mkdtempSync(path.join(tmpdir(), 'qp-no-dashboard-')))).filter((r) => !SKIP.has(`${r.method} ${r.path}`) && r.path !== '/');
+    routes = listRoutes(createApp(t.server.ctx, mkdtempSync(path.join(tmpdir(), 'qp-no-dashboard-')))).filter(
+      (r) => !SKIP.has(`${r.method} ${r.path}`) && r.path !== '/',
+    );
   });
   afterAll(async () => {
     console.info(`REST fuzz: ${cases} generated requests over ${routes.length} routes`);
@@ -53,12 +55,33 @@ describe('REST API fuzzing', () => {
     fc.string({ minLength: 1, maxLength: 40 }).map(encodeURIComponent),
     fc.constant('a'.repeat(5_000)),
   );
-  const queryValue = fc.oneof(fc.string({ maxLength: 20 }), fc.constantFrom('1e999', '-1', 'NaN', '9007199254740993', '[]', '{}', ''), fc.integer().map(String));
-  const query = fc.dictionary(fc.constantFrom('limit', 'from', 'to', 'name', 'points', 'client', 'device', 'state', 'before', 'month', 'months', 'kind', 'x', '__proto__'), queryValue, { maxKeys: 4 });
+  const queryValue = fc.oneof(
+    fc.string({ maxLength: 20 }),
+    fc.constantFrom('1e999', '-1', 'NaN', '9007199254740993', '[]', '{}', ''),
+    fc.integer().map(String),
+  );
+  const query = fc.dictionary(
+    fc.constantFrom('limit', 'from', 'to', 'name', 'points', 'client', 'device', 'state', 'before', 'month', 'months', 'kind', 'x', '__proto__'),
+    queryValue,
+    { maxKeys: 4 },
+  );
   const body = fc.oneof(
     fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)),
-    fc.record({ name: fc.string(), contract: fc.string(), role: fc.string(), type: fc.string(), config: fc.jsonValue({ maxDepth: 2 }) }, { requiredKeys: [] }).map((v) => JSON.stringify(v)),
-    fc.constantFrom('{"limit": 1e999}', '{"minutes": -1e999}', '{"threshold": 1E400}', '{"a":', '{"__proto__": {"isAdmin": true}}', '{"constructor": {"prototype": {}}}', 'null', '"text"', '[]', ''),
+    fc
+      .record({ name: fc.string(), contract: fc.string(), role: fc.string(), type: fc.string(), config: fc.jsonValue({ maxDepth: 2 }) }, { requiredKeys: [] })
+      .map((v) => JSON.stringify(v)),
+    fc.constantFrom(
+      '{"limit": 1e999}',
+      '{"minutes": -1e999}',
+      '{"threshold": 1E400}',
+      '{"a":',
+      '{"__proto__": {"isAdmin": true}}',
+      '{"constructor": {"prototype": {}}}',
+      'null',
+      '"text"',
+      '[]',
+      '',
+    ),
     fc.string({ maxLength: 50 }),
   );
 
@@ -70,7 +93,12 @@ describe('REST API fuzzing', () => {
         const qs = new URLSearchParams(q).toString();
         const url = `${p}${qs ? `?${qs}` : ''}`;
         const hasBody = route.method !== 'GET' && route.method !== 'HEAD';
-        const r = await admin.request(route.method, url, hasBody ? b : undefined, hasBody ? { 'content-type': isJson ? 'application/json' : 'text/plain' } : {});
+        const r = await admin.request(
+          route.method,
+          url,
+          hasBody ? b : undefined,
+          hasBody ? { 'content-type': isJson ? 'application/json' : 'text/plain' } : {},
+        );
         expectWellFormed(r, `${route.method} ${url} ${hasBody ? b.slice(0, 100) : ''}`);
       }),
       { numRuns: 400 },
@@ -84,14 +112,99 @@ describe('REST API fuzzing', () => {
   // Near-valid bodies: the field names the API uses, with values of every kind, so validation
   // beyond the first level (refinements, cross-field checks) runs too.
   const FIELDS = [
-    'name', 'contract', 'monthlyFee', 'hourlyRate', 'currency', 'timezone', 'contact', 'type', 'config', 'url', 'webhookUrl', 'serverUrl', 'secret', 'host', 'port',
-    'topic', 'accessToken', 'from', 'tls', 'auth', 'user', 'pass', 'scope', 'clientId', 'deviceId', 'kind', 'metric', 'op', 'threshold', 'clearThreshold', 'forMs',
-    'labels', 'severity', 'isEnabled', 'overridesRuleId', 'startsAtMs', 'endsAtMs', 'days', 'startTime', 'endTime', 'layers', 'userIds', 'startDate', 'handoffTime',
-    'levels', 'afterMs', 'targets', 'repeat', 'isDefault', 'clientIds', 'minutes', 'date', 'note', 'text', 'assignee', 'title', 'role', 'username', 'password',
-    'email', 'handle', 'channelId', 'label', 'expiresInHours', 'expiresInDays', 'intervalMs', 'watchedServices', 'collectors', 'to',
+    'name',
+    'contract',
+    'monthlyFee',
+    'hourlyRate',
+    'currency',
+    'timezone',
+    'contact',
+    'type',
+    'config',
+    'url',
+    'webhookUrl',
+    'serverUrl',
+    'secret',
+    'host',
+    'port',
+    'topic',
+    'accessToken',
+    'from',
+    'tls',
+    'auth',
+    'user',
+    'pass',
+    'scope',
+    'clientId',
+    'deviceId',
+    'kind',
+    'metric',
+    'op',
+    'threshold',
+    'clearThreshold',
+    'forMs',
+    'labels',
+    'severity',
+    'isEnabled',
+    'overridesRuleId',
+    'startsAtMs',
+    'endsAtMs',
+    'days',
+    'startTime',
+    'endTime',
+    'layers',
+    'userIds',
+    'startDate',
+    'handoffTime',
+    'levels',
+    'afterMs',
+    'targets',
+    'repeat',
+    'isDefault',
+    'clientIds',
+    'minutes',
+    'date',
+    'note',
+    'text',
+    'assignee',
+    'title',
+    'role',
+    'username',
+    'password',
+    'email',
+    'handle',
+    'channelId',
+    'label',
+    'expiresInHours',
+    'expiresInDays',
+    'intervalMs',
+    'watchedServices',
+    'collectors',
+    'to',
   ] as const;
   const leaf = fc.oneof(
-    fc.constantFrom<unknown>('not a url', 'http://', 'https://u:p@127.0.0.1/x', 'ftp://x', 'Europe/Nowhere', '25:61', '2025-02-30', 'above', 'global', 'monthly', 'webhook', '', null, true, -1, 0, 1e308, 2 ** 53 + 1, [], {}),
+    fc.constantFrom<unknown>(
+      'not a url',
+      'http://',
+      'https://u:p@127.0.0.1/x',
+      'ftp://x',
+      'Europe/Nowhere',
+      '25:61',
+      '2025-02-30',
+      'above',
+      'global',
+      'monthly',
+      'webhook',
+      '',
+      null,
+      true,
+      -1,
+      0,
+      1e308,
+      2 ** 53 + 1,
+      [],
+      {},
+    ),
     fc.string({ maxLength: 30 }),
     fc.integer(),
     fc.double(),
@@ -117,8 +230,16 @@ describe('REST API fuzzing', () => {
 
   // Channel configs are validated by each channel type's own schema: aim at them directly.
   it('never answers 500 to generated channel configs', async () => {
-    const config = fc.dictionary(fc.constantFrom('url', 'webhookUrl', 'serverUrl', 'secret', 'host', 'port', 'topic', 'accessToken', 'from', 'tls', 'secure', 'auth', 'priority'), leaf, { maxKeys: 5 });
-    const channel = fc.record({ type: fc.constantFrom('webhook', 'slack', 'teams', 'ntfy', 'email', 'pager'), name: fc.string({ minLength: 1, maxLength: 20 }), config });
+    const config = fc.dictionary(
+      fc.constantFrom('url', 'webhookUrl', 'serverUrl', 'secret', 'host', 'port', 'topic', 'accessToken', 'from', 'tls', 'secure', 'auth', 'priority'),
+      leaf,
+      { maxKeys: 5 },
+    );
+    const channel = fc.record({
+      type: fc.constantFrom('webhook', 'slack', 'teams', 'ntfy', 'email', 'pager'),
+      name: fc.string({ minLength: 1, maxLength: 20 }),
+      config,
+    });
     await fc.assert(
       fc.asyncProperty(channel, async (c) => {
         cases++;

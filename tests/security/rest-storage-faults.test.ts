@@ -47,7 +47,13 @@ describe('REST writes during storage faults', () => {
           case 2:
             return api.request('PATCH', `/api/clients/${existing.id}`, { contact: `patched-${i}-${'c'.repeat(480)}` });
           default:
-            return api.post('/api/maintenance', { kind: 'one-off', name: `window-${i}-${'w'.repeat(100)}`, scope: { type: 'client', clientId: existing.id }, startsAtMs: day + i * 3_600_000, endsAtMs: day + i * 3_600_000 + 1_800_000 });
+            return api.post('/api/maintenance', {
+              kind: 'one-off',
+              name: `window-${i}-${'w'.repeat(100)}`,
+              scope: { type: 'client', clientId: existing.id },
+              startsAtMs: day + i * 3_600_000,
+              endsAtMs: day + i * 3_600_000 + 1_800_000,
+            });
         }
       });
       const answers = await Promise.all(writes);

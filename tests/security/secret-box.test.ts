@@ -19,13 +19,22 @@ describe('secret box', () => {
     expect(box.decryptSecret(a, 'channel-config')).toBe('smtp-pass-ü-✓');
     const refusals: [string, string, string][] = [
       ['another purpose', a, 'totp-secret'],
-      ['a flipped ciphertext byte', a.replace(/:([A-Za-z0-9_-])([A-Za-z0-9_-]*):([A-Za-z0-9_-]+)$/, (_m, c: string, rest: string, tag: string) => `:${c === 'A' ? 'B' : 'A'}${rest}:${tag}`), 'channel-config'],
+      [
+        'a flipped ciphertext byte',
+        a.replace(
+          /:([A-Za-z0-9_-])([A-Za-z0-9_-]*):([A-Za-z0-9_-]+)$/,
+          (_m, c: string, rest: string, tag: string) => `:${c === 'A' ? 'B' : 'A'}${rest}:${tag}`,
+        ),
+        'channel-config',
+      ],
       ['a missing part', a.split(':').slice(0, 4).join(':'), 'channel-config'],
     ];
     for (const [what, value, purpose] of refusals) {
       expect(() => box.decryptSecret(value, purpose), what).toThrow(SecretBoxError);
     }
-    expect(() => box.decryptSecret(a, 'totp-secret')).toThrow(`a sealed totp-secret does not open with key ${key.id} (tampered, or sealed for another purpose)`);
+    expect(() => box.decryptSecret(a, 'totp-secret')).toThrow(
+      `a sealed totp-secret does not open with key ${key.id} (tampered, or sealed for another purpose)`,
+    );
     expect(() => box.decryptSecret('{"plain":true}', 'channel-config')).toThrow('the value is not sealed');
     const other = createSecretBox([generateSecretKey(2)]);
     expect(() => other.decryptSecret(a, 'channel-config')).toThrow(new RegExp(`uses key ${key.id}, which the key file \\(in memory\\) does not hold`));

@@ -16,7 +16,10 @@ import { runCli } from '../helpers/run-cli.js';
 
 /** The raw bytes of the database and its WAL, as text. */
 function rawFiles(dataDir: string): string[] {
-  return ['quarkpulse.db', 'quarkpulse.db-wal'].map((f) => path.join(dataDir, f)).filter(existsSync).map((f) => readFileSync(f).toString('latin1'));
+  return ['quarkpulse.db', 'quarkpulse.db-wal']
+    .map((f) => path.join(dataDir, f))
+    .filter(existsSync)
+    .map((f) => readFileSync(f).toString('latin1'));
 }
 
 describe('secrets sealed at rest', () => {
@@ -44,7 +47,11 @@ describe('secrets sealed at rest', () => {
     // An older version stored the config as plain JSON.
     const old = openDatabase(dataDir);
     const oldConfig = { host: '127.0.0.1', port: smtp.port, tls: 'none', from: 'qp@example.com', auth: { user: 'relay', pass: 'old-plain-smtp-pass-777' } };
-    old.prepare("INSERT INTO channels (id, type, name, config_json, is_enabled, created_at_ms, updated_at_ms) VALUES ('ch-old', 'email', 'Old mail', ?, 1, 1, 1)").run(JSON.stringify(oldConfig));
+    old
+      .prepare(
+        "INSERT INTO channels (id, type, name, config_json, is_enabled, created_at_ms, updated_at_ms) VALUES ('ch-old', 'email', 'Old mail', ?, 1, 1, 1)",
+      )
+      .run(JSON.stringify(oldConfig));
     old.pragma('wal_checkpoint(TRUNCATE)');
     old.close();
     expect(rawFiles(dataDir).some((f) => f.includes('old-plain-smtp-pass-777'))).toBe(true); // the test can see a leak
@@ -75,7 +82,9 @@ describe('secrets sealed at rest', () => {
     // The database alone (another key file) does not start: it says which file to restore.
     const otherKey = path.join(tempDir(), 'elsewhere.key');
     await expect(startTestServer({ dataDir, secretKeyFile: otherKey })).rejects.toThrow(
-      new RegExp(`^the key file ${otherKey.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} does not hold key [A-Za-z0-9_-]+ that sealed secrets in this database; restore the key file from your backup \\(or point QP_SECRET_KEY_FILE at it\\)$`),
+      new RegExp(
+        `^the key file ${otherKey.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} does not hold key [A-Za-z0-9_-]+ that sealed secrets in this database; restore the key file from your backup \\(or point QP_SECRET_KEY_FILE at it\\)$`,
+      ),
     );
     // A key file others can read is refused.
     chmodSync(keyFile, 0o644);
@@ -96,8 +105,19 @@ describe('secrets sealed at rest', () => {
     t = await startTestServer({ dataDir });
     const admin = new ApiClient(t.url);
     await admin.login();
-    const hook = (await admin.post('/api/channels', { type: 'webhook', name: 'Hook', config: { url: http.url('/hook'), secret: 'rotate-me-hmac-secret-0001' } })).json;
-    for (let i = 0; i < 20; i++) expect((await admin.post('/api/channels', { type: 'ntfy', name: `Phones ${i}`, config: { serverUrl: http.url('/ntfy'), topic: `ops-${i}`, accessToken: `tk_rotation-token-${i}` } })).status).toBe(201);
+    const hook = (
+      await admin.post('/api/channels', { type: 'webhook', name: 'Hook', config: { url: http.url('/hook'), secret: 'rotate-me-hmac-secret-0001' } })
+    ).json;
+    for (let i = 0; i < 20; i++)
+      expect(
+        (
+          await admin.post('/api/channels', {
+            type: 'ntfy',
+            name: `Phones ${i}`,
+            config: { serverUrl: http.url('/ntfy'), topic: `ops-${i}`, accessToken: `tk_rotation-token-${i}` },
+          })
+        ).status,
+      ).toBe(201);
     const keyFile = path.join(dataDir, 'secret.key');
     const oldKeyId = JSON.parse(readFileSync(keyFile, 'utf8')).keys[0].id as string;
 
@@ -119,7 +139,9 @@ describe('secrets sealed at rest', () => {
     expect(ring).toHaveLength(1);
     const newKeyId = ring[0]!.id;
     expect(newKeyId).not.toBe(oldKeyId);
-    expect(r.stdout).toBe(`re-sealed 21 secrets with the new key ${newKeyId}; ${keyFile} holds only that key now. Back it up: database backups taken before this need the old key file.\n`);
+    expect(r.stdout).toBe(
+      `re-sealed 21 secrets with the new key ${newKeyId}; ${keyFile} holds only that key now. Back it up: database backups taken before this need the old key file.\n`,
+    );
     expect(statSync(keyFile).mode & 0o777).toBe(0o600);
     const rows = t.server.db.prepare('SELECT config_json FROM channels').all() as { config_json: string }[];
     expect(rows.every((x) => x.config_json.startsWith(`enc1:${newKeyId}:`))).toBe(true);
@@ -129,9 +151,16 @@ describe('secrets sealed at rest', () => {
     // The running server reads the new ring: sending and editing still work.
     expect((await admin.post(`/api/channels/${hook.id}/test`, {})).status).toBe(200);
     expect((await admin.request('PATCH', `/api/channels/${hook.id}`, { name: 'Hook 2' })).status).toBe(200);
-    expect((t.server.db.prepare('SELECT config_json FROM channels WHERE id = ?').get(hook.id) as { config_json: string }).config_json.startsWith(`enc1:${newKeyId}:`)).toBe(true);
+    expect(
+      (t.server.db.prepare('SELECT config_json FROM channels WHERE id = ?').get(hook.id) as { config_json: string }).config_json.startsWith(
+        `enc1:${newKeyId}:`,
+      ),
+    ).toBe(true);
     const audit = (await admin.get('/api/audit?limit=10')).json.entries as { action: string; actorName: string; summary: string }[];
-    expect(audit.find((e) => e.action === 'secrets.rotate-key')).toMatchObject({ actorName: 'command line on the server', summary: `secrets re-sealed with a new key (21 values); old key ${oldKeyId} dropped` });
+    expect(audit.find((e) => e.action === 'secrets.rotate-key')).toMatchObject({
+      actorName: 'command line on the server',
+      summary: `secrets re-sealed with a new key (21 values); old key ${oldKeyId} dropped`,
+    });
     for (const f of rawFiles(dataDir)) expect(f.includes('rotate-me-hmac-secret-0001')).toBe(false);
 
     // Without a key file there is nothing to rotate.

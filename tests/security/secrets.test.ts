@@ -62,7 +62,9 @@ describe('secrets at rest and in logs', () => {
     secrets.push(cred.deviceToken);
     // Refused upgrades with a wrong and an old credential are logged — without the credential.
     await WsTestClient.connect(t.url.replace('http', 'ws') + AGENT_WS_PATH, { authorization: `Bearer ${dev.deviceToken}` }).catch(() => undefined);
-    await WsTestClient.connect(t.url.replace('http', 'ws') + AGENT_WS_PATH, { authorization: 'Bearer qpd_guessed-credential-0123456789' }).catch(() => undefined);
+    await WsTestClient.connect(t.url.replace('http', 'ws') + AGENT_WS_PATH, { authorization: 'Bearer qpd_guessed-credential-0123456789' }).catch(
+      () => undefined,
+    );
     secrets.push('qpd_guessed-credential-0123456789');
 
     const tok = (await admin.post('/api/api-tokens', { name: 'script', role: 'viewer' })).json.token as string;
@@ -74,25 +76,50 @@ describe('secrets at rest and in logs', () => {
     // Channels: their secrets are stored (they are needed to send) but never shown or logged.
     const channelSecrets = ['webhook-hmac-secret-0123456789', 'the-real-smtp-password', 'tk_ntfy-access-token-0123'];
     const hook = (await admin.post('/api/channels', { type: 'webhook', name: 'Hook', config: { url: http.url('/hook'), secret: channelSecrets[0] } })).json;
-    const mail = (await admin.post('/api/channels', { type: 'email', name: 'Mail', config: { host: '127.0.0.1', port: smtp.port, tls: 'none', from: 'qp@example.com', auth: { user: 'relay', pass: 'wrong-smtp-password-9' } } })).json;
+    const mail = (
+      await admin.post('/api/channels', {
+        type: 'email',
+        name: 'Mail',
+        config: { host: '127.0.0.1', port: smtp.port, tls: 'none', from: 'qp@example.com', auth: { user: 'relay', pass: 'wrong-smtp-password-9' } },
+      })
+    ).json;
     channelSecrets.push('wrong-smtp-password-9');
-    const ntfy = (await admin.post('/api/channels', { type: 'ntfy', name: 'Phones', config: { serverUrl: http.url('/ntfy'), topic: 'ops', accessToken: channelSecrets[2] } })).json;
-    await admin.request('PATCH', `/api/channels/${mail.id}`, { config: { host: '127.0.0.1', port: smtp.port, tls: 'none', from: 'qp@example.com', auth: { user: 'relay', pass: channelSecrets[1] } } });
+    const ntfy = (
+      await admin.post('/api/channels', {
+        type: 'ntfy',
+        name: 'Phones',
+        config: { serverUrl: http.url('/ntfy'), topic: 'ops', accessToken: channelSecrets[2] },
+      })
+    ).json;
+    await admin.request('PATCH', `/api/channels/${mail.id}`, {
+      config: { host: '127.0.0.1', port: smtp.port, tls: 'none', from: 'qp@example.com', auth: { user: 'relay', pass: channelSecrets[1] } },
+    });
     expect((await admin.post(`/api/channels/${hook.id}/test`, {})).json.error.code).toBe('CHANNEL_TEST_FAILED');
     expect((await admin.post(`/api/channels/${ntfy.id}/test`, {})).json.error.code).toBe('CHANNEL_TEST_FAILED');
     expect((await admin.post(`/api/channels/${mail.id}/test`, { to: 'ops@example.com' })).status).toBe(200);
     // A password in a URL would be shown (URLs are not masked) and echoed in errors: refused.
-    const inUrl = await admin.post('/api/channels', { type: 'webhook', name: 'Basic', config: { url: 'http://bob:url-password-123@127.0.0.1:9/hook', secret: 'another-hmac-secret-0123' } });
+    const inUrl = await admin.post('/api/channels', {
+      type: 'webhook',
+      name: 'Basic',
+      config: { url: 'http://bob:url-password-123@127.0.0.1:9/hook', secret: 'another-hmac-secret-0123' },
+    });
     expect(inUrl.json.error).toEqual({ code: 'CHANNEL_CONFIG_INVALID', message: expect.stringContaining('must not contain user:password@') });
     channelSecrets.push('url-password-123');
-    const shown = JSON.stringify([(await admin.get('/api/channels')).json, (await admin.get('/api/notifications')).json, (await admin.get('/api/audit?limit=500')).json]);
+    const shown = JSON.stringify([
+      (await admin.get('/api/channels')).json,
+      (await admin.get('/api/notifications')).json,
+      (await admin.get('/api/audit?limit=500')).json,
+    ]);
     for (const s of channelSecrets) expect(shown, s).not.toContain(s);
 
     // At rest: no row holds a credential, and neither do the raw database and WAL files.
     const db = t.server.db;
     const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((r) => r.name);
     const rows = JSON.stringify(tables.map((name) => db.prepare(`SELECT * FROM "${name}"`).all()));
-    const files = ['quarkpulse.db', 'quarkpulse.db-wal'].map((f) => path.join(t!.dataDir, f)).filter(existsSync).map((f) => readFileSync(f).toString('latin1'));
+    const files = ['quarkpulse.db', 'quarkpulse.db-wal']
+      .map((f) => path.join(t!.dataDir, f))
+      .filter(existsSync)
+      .map((f) => readFileSync(f).toString('latin1'));
     for (const s of secrets) {
       expect(rows, `a row holds ${s}`).not.toContain(s);
       for (const f of files) expect(f.includes(s), `the database file holds ${s}`).toBe(false);

@@ -69,7 +69,15 @@ describe('SIGTERM on quarkpulse server', () => {
     await api.login('admin', PASSWORD);
     const hook = (await api.post('/api/channels', { type: 'webhook', name: 'Slow hook', config: { url: hookUrl, secret: 'sigterm-hook-secret-0123' } })).json;
     expect(hook.id).toEqual(expect.any(String));
-    expect((await api.post('/api/escalation-policies', { name: 'Hook', isDefault: true, levels: [{ afterMs: 0, targets: [{ type: 'channel', channelId: hook.id }] }] })).status).toBe(201);
+    expect(
+      (
+        await api.post('/api/escalation-policies', {
+          name: 'Hook',
+          isDefault: true,
+          levels: [{ afterMs: 0, targets: [{ type: 'channel', channelId: hook.id }] }],
+        })
+      ).status,
+    ).toBe(201);
 
     const baseTsMs = Date.now() - 3_600_000;
     const devices: string[] = [];
@@ -112,7 +120,9 @@ describe('SIGTERM on quarkpulse server', () => {
       for (const n of copies.values()) if (n > 1) duplicates += n - 1;
     }
     const deliveries = (await admin.get('/api/notifications')).json as { status: string; channelName: string }[];
-    console.info(`sigterm: exit 0 after ${shutdownMs} ms; ${acked} reports acked, ${ackedLost} lost, ${duplicates} stored twice; webhook deliveries ${deliveries.map((d) => d.status).join(',')}`);
+    console.info(
+      `sigterm: exit 0 after ${shutdownMs} ms; ${acked} reports acked, ${ackedLost} lost, ${duplicates} stored twice; webhook deliveries ${deliveries.map((d) => d.status).join(',')}`,
+    );
     expect({ ackedLost, duplicates }).toEqual({ ackedLost: 0, duplicates: 0 });
     expect(deliveries.filter((d) => d.channelName === 'Slow hook').map((d) => d.status)).toEqual(['sent']);
     expect(received).toBe(1);

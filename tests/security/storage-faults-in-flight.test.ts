@@ -41,7 +41,11 @@ async function enrollAgents(api: ApiClient, url: string, n: number, baseTsMs: nu
   for (let i = 0; i < n; i++) {
     const r = await api.post('/api/enroll', { token, hostname: `fault-${i}`, machineId: `fault-machine-${i}` });
     expect(r.status, r.text).toBe(201);
-    agents.push({ deviceId: r.json.deviceId, token: r.json.deviceToken, agent: createSpoolingAgent({ url, deviceId: r.json.deviceId, token: r.json.deviceToken, baseTsMs, ratePerSec: RATE_PER_AGENT }) });
+    agents.push({
+      deviceId: r.json.deviceId,
+      token: r.json.deviceToken,
+      agent: createSpoolingAgent({ url, deviceId: r.json.deviceId, token: r.json.deviceToken, baseTsMs, ratePerSec: RATE_PER_AGENT }),
+    });
   }
   return agents;
 }
@@ -74,7 +78,11 @@ async function checkEveryReport(api: ApiClient, agents: { deviceId: string; agen
 async function holdExclusiveLock(dbFile: string, holdMs: number) {
   const holder = spawn(
     process.execPath,
-    ['--input-type=module', '-e', `import Database from 'better-sqlite3'; const db = new Database(${JSON.stringify(dbFile)}); db.exec('BEGIN EXCLUSIVE'); console.log('locked'); setTimeout(() => { db.exec('ROLLBACK'); db.close(); }, ${holdMs});`],
+    [
+      '--input-type=module',
+      '-e',
+      `import Database from 'better-sqlite3'; const db = new Database(${JSON.stringify(dbFile)}); db.exec('BEGIN EXCLUSIVE'); console.log('locked'); setTimeout(() => { db.exec('ROLLBACK'); db.close(); }, ${holdMs});`,
+    ],
     { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const released = new Promise<void>((r) => holder.once('exit', () => r()));
@@ -106,47 +114,52 @@ describe('storage faults with many reports in flight', () => {
     for (const c of cleanups.splice(0).reverse()) await c();
   });
 
-  it('the outside reproduction: 6–10 sent while locked, 6 refused → welcome.lastSeq stays 5 and 6–10 are stored once on replay', { timeout: 150_000 }, async () => {
-    const { server, api, dbFile } = await startProcessServer(cleanups);
-    const baseTsMs = Date.now() - 3_600_000;
-    const { deviceId, token } = (await enrollAgents(api, server.url, 1, baseTsMs))[0]!;
-    const streamId = 'stream-outside-repro';
-    const report = (seq: number) => JSON.stringify({ type: 'report', v: 1, seq, tsMs: baseTsMs + seq * TS_STEP_MS, metrics: [{ name: 'cpu.loadPct', value: seq }] });
-    /** A raw connection that records what the server sent. */
-    const open = async () => {
-      const ws = new WebSocket(server.url.replace('http', 'ws') + AGENT_WS_PATH, { headers: { authorization: `Bearer ${token}` } });
-      cleanups.push(() => ws.terminate());
-      const frames: { type: string; seq?: number; lastSeq?: number; code?: string }[] = [];
-      const closed = new Promise<number>((r) => ws.once('close', (code) => r(code)));
-      ws.on('message', (d) => frames.push(JSON.parse(d.toString())));
-      await new Promise((r) => ws.once('open', r));
-      ws.send(JSON.stringify({ type: 'hello', v: 1, agentVersion: '0.1.0', hostname: 'repro', streamId, intervalMs: 10_000 }));
-      await waitUntil('welcome', () => frames.some((f) => f.type === 'welcome'), 30_000);
-      return { ws, frames, closed };
-    };
-    const first = await open();
-    for (let seq = 1; seq <= 5; seq++) first.ws.send(report(seq));
-    await waitUntil('acks 1–5', () => first.frames.filter((f) => f.type === 'ack').length === 5, 30_000);
-    // Locked for 8.5 s: the first write waits out the 5 s busy timeout and fails, the next one
-    // waits again and succeeds when the lock goes — the moment the old code stored 7–10.
-    const lock = await holdExclusiveLock(dbFile, 8_500);
-    cleanups.push(lock.kill);
-    for (let seq = 6; seq <= 10; seq++) {
-      first.ws.send(report(seq));
-      await sleep(100);
-    }
-    await lock.released;
-    expect(await first.closed).toBe(1013);
-    expect(first.frames.filter((f) => f.type === 'error').map((f) => [f.code, f.seq])).toEqual([['STORAGE_UNAVAILABLE', 6]]);
-    expect(first.frames.filter((f) => f.type === 'ack').map((f) => f.seq)).toEqual([1, 2, 3, 4, 5]);
+  it(
+    'the outside reproduction: 6–10 sent while locked, 6 refused → welcome.lastSeq stays 5 and 6–10 are stored once on replay',
+    { timeout: 150_000 },
+    async () => {
+      const { server, api, dbFile } = await startProcessServer(cleanups);
+      const baseTsMs = Date.now() - 3_600_000;
+      const { deviceId, token } = (await enrollAgents(api, server.url, 1, baseTsMs))[0]!;
+      const streamId = 'stream-outside-repro';
+      const report = (seq: number) =>
+        JSON.stringify({ type: 'report', v: 1, seq, tsMs: baseTsMs + seq * TS_STEP_MS, metrics: [{ name: 'cpu.loadPct', value: seq }] });
+      /** A raw connection that records what the server sent. */
+      const open = async () => {
+        const ws = new WebSocket(server.url.replace('http', 'ws') + AGENT_WS_PATH, { headers: { authorization: `Bearer ${token}` } });
+        cleanups.push(() => ws.terminate());
+        const frames: { type: string; seq?: number; lastSeq?: number; code?: string }[] = [];
+        const closed = new Promise<number>((r) => ws.once('close', (code) => r(code)));
+        ws.on('message', (d) => frames.push(JSON.parse(d.toString())));
+        await new Promise((r) => ws.once('open', r));
+        ws.send(JSON.stringify({ type: 'hello', v: 1, agentVersion: '0.1.0', hostname: 'repro', streamId, intervalMs: 10_000 }));
+        await waitUntil('welcome', () => frames.some((f) => f.type === 'welcome'), 30_000);
+        return { ws, frames, closed };
+      };
+      const first = await open();
+      for (let seq = 1; seq <= 5; seq++) first.ws.send(report(seq));
+      await waitUntil('acks 1–5', () => first.frames.filter((f) => f.type === 'ack').length === 5, 30_000);
+      // Locked for 8.5 s: the first write waits out the 5 s busy timeout and fails, the next one
+      // waits again and succeeds when the lock goes — the moment the old code stored 7–10.
+      const lock = await holdExclusiveLock(dbFile, 8_500);
+      cleanups.push(lock.kill);
+      for (let seq = 6; seq <= 10; seq++) {
+        first.ws.send(report(seq));
+        await sleep(100);
+      }
+      await lock.released;
+      expect(await first.closed).toBe(1013);
+      expect(first.frames.filter((f) => f.type === 'error').map((f) => [f.code, f.seq])).toEqual([['STORAGE_UNAVAILABLE', 6]]);
+      expect(first.frames.filter((f) => f.type === 'ack').map((f) => f.seq)).toEqual([1, 2, 3, 4, 5]);
 
-    const second = await open();
-    expect(second.frames.find((f) => f.type === 'welcome')!.lastSeq).toBe(5);
-    for (let seq = 6; seq <= 10; seq++) second.ws.send(report(seq));
-    await waitUntil('acks 6–10', () => second.frames.filter((f) => f.type === 'ack').length === 5, 30_000);
-    const copies = await storedCopies(api, deviceId, baseTsMs, 10);
-    expect([...copies.entries()].sort((x, y) => x[0] - y[0])).toEqual(Array.from({ length: 10 }, (_, i) => [i + 1, 1]));
-  });
+      const second = await open();
+      expect(second.frames.find((f) => f.type === 'welcome')!.lastSeq).toBe(5);
+      for (let seq = 6; seq <= 10; seq++) second.ws.send(report(seq));
+      await waitUntil('acks 6–10', () => second.frames.filter((f) => f.type === 'ack').length === 5, 30_000);
+      const copies = await storedCopies(api, deviceId, baseTsMs, 10);
+      expect([...copies.entries()].sort((x, y) => x[0] - y[0])).toEqual(Array.from({ length: 10 }, (_, i) => [i + 1, 1]));
+    },
+  );
 
   it('another process holds an exclusive lock past the busy timeout: every acked report stored once, none lost', { timeout: 120_000 }, async () => {
     const { server, api, dbFile } = await startProcessServer(cleanups);
@@ -164,7 +177,9 @@ describe('storage faults with many reports in flight', () => {
     await sleep(1_500);
 
     const r = await checkEveryReport(api, agents, baseTsMs);
-    console.info(`lock in flight: ${AGENTS} agents × ${RATE_PER_AGENT}/s, ${r.produced} reports produced, ${acked()} acked, ${r.refused} refused with STORAGE_UNAVAILABLE; acked lost ${r.ackedLost}, missing ${r.missing}, stored twice ${r.duplicates}`);
+    console.info(
+      `lock in flight: ${AGENTS} agents × ${RATE_PER_AGENT}/s, ${r.produced} reports produced, ${acked()} acked, ${r.refused} refused with STORAGE_UNAVAILABLE; acked lost ${r.ackedLost}, missing ${r.missing}, stored twice ${r.duplicates}`,
+    );
     expect({ ackedLost: r.ackedLost, missing: r.missing, duplicates: r.duplicates }).toEqual({ ackedLost: 0, missing: 0, duplicates: 0 });
     expect(r.refused).toBeGreaterThan(0);
   });
@@ -196,7 +211,9 @@ describe('storage faults with many reports in flight', () => {
     await sleep(1_500);
 
     const r = await checkEveryReport(api, agents, baseTsMs);
-    console.info(`disk full in flight: ${AGENTS} agents × ${RATE_PER_AGENT}/s, ${r.produced} reports produced, ${acked()} acked, ${r.refused} refused; acked lost ${r.ackedLost}, missing ${r.missing}, stored twice ${r.duplicates}`);
+    console.info(
+      `disk full in flight: ${AGENTS} agents × ${RATE_PER_AGENT}/s, ${r.produced} reports produced, ${acked()} acked, ${r.refused} refused; acked lost ${r.ackedLost}, missing ${r.missing}, stored twice ${r.duplicates}`,
+    );
     expect({ ackedLost: r.ackedLost, missing: r.missing, duplicates: r.duplicates }).toEqual({ ackedLost: 0, missing: 0, duplicates: 0 });
     expect(r.refused).toBeGreaterThan(0);
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');

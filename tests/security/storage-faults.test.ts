@@ -97,7 +97,10 @@ describe('storage faults', () => {
     // Every report stored once: 2 values each.
     expect(t.server.ctx.metrics.listSeries(dev.deviceId)).toHaveLength(6);
     expect(storageLines(log).map((l) => [l.level, l.msg])).toEqual([
-      [50, 'storage unavailable: the database is locked by another process (SQLITE_BUSY); ingest paused — reports are not acknowledged, agents keep them and resend, nothing is lost'],
+      [
+        50,
+        'storage unavailable: the database is locked by another process (SQLITE_BUSY); ingest paused — reports are not acknowledged, agents keep them and resend, nothing is lost',
+      ],
       [40, 'storage available again; ingest resumed'],
     ]);
     expect(log.lines().filter((l) => l.msg === 'ingest batch failed; reports not acknowledged')).toEqual([]);

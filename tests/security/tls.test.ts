@@ -35,7 +35,12 @@ function request(url: string, opts: { method?: string; headers?: Record<string, 
 }
 
 const login = (url: string, ca?: Buffer) =>
-  request(`${url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }), ca });
+  request(`${url}/api/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
+    ca,
+  });
 
 let dir: string;
 let ca: Buffer;

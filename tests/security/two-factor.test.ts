@@ -47,7 +47,10 @@ describe('two-factor login', () => {
   it('enrols with an authenticator, then logs in only after a code; a code is accepted once', async () => {
     const { clock, admin, codeAt } = await setup();
     expect((await admin.get('/api/me')).json.twoFactor).toEqual({ isEnrolled: false, isRequired: false });
-    expect((await admin.post('/api/me/two-factor/confirm', { code: '123456' })).json.error).toEqual({ code: 'TWO_FACTOR_NOT_STARTED', message: 'start the enrolment first: POST /api/me/two-factor/start' });
+    expect((await admin.post('/api/me/two-factor/confirm', { code: '123456' })).json.error).toEqual({
+      code: 'TWO_FACTOR_NOT_STARTED',
+      message: 'start the enrolment first: POST /api/me/two-factor/start',
+    });
 
     const start = await admin.post('/api/me/two-factor/start');
     expect(start.status).toBe(200);
@@ -57,20 +60,34 @@ describe('two-factor login', () => {
     expect(start.json.qrSvg).toMatch(/^<svg[^>]*>.*<\/svg>\s*$/s);
     const right = await codeAt(secret);
     const wrong = right === '000000' ? '111111' : '000000';
-    expect((await admin.post('/api/me/two-factor/confirm', { code: wrong })).json.error).toEqual({ code: 'TOTP_CODE_INVALID', message: 'that code is not right; type the 6 digits your authenticator app shows now' });
+    expect((await admin.post('/api/me/two-factor/confirm', { code: wrong })).json.error).toEqual({
+      code: 'TOTP_CODE_INVALID',
+      message: 'that code is not right; type the 6 digits your authenticator app shows now',
+    });
     const confirm = await admin.post('/api/me/two-factor/confirm', { code: right });
     expect(confirm.status).toBe(200);
     const codes = confirm.json.recoveryCodes as string[];
     expect(codes).toHaveLength(10);
     for (const c of codes) expect(c).toMatch(/^[a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4}$/);
     expect(new Set(codes).size).toBe(10);
-    expect((await admin.get('/api/me/two-factor')).json).toEqual({ isEnrolled: true, isRequired: false, isPending: false, enrolledAtMs: START_MS, recoveryCodesLeft: 10 });
+    expect((await admin.get('/api/me/two-factor')).json).toEqual({
+      isEnrolled: true,
+      isRequired: false,
+      isPending: false,
+      enrolledAtMs: START_MS,
+      recoveryCodesLeft: 10,
+    });
     expect((await admin.post('/api/me/two-factor/start')).json.error.code).toBe('TWO_FACTOR_ALREADY_ENROLLED');
 
     // Password right: no session yet, only a challenge.
     const first = await passwordStep();
     expect(first.r.status).toBe(200);
-    expect(first.r.json).toEqual({ secondFactorRequired: true, challenge: expect.stringMatching(/^qpc_/), expiresAtMs: START_MS + 5 * 60_000, methods: ['totp', 'recovery-code'] });
+    expect(first.r.json).toEqual({
+      secondFactorRequired: true,
+      challenge: expect.stringMatching(/^qpc_/),
+      expiresAtMs: START_MS + 5 * 60_000,
+      methods: ['totp', 'recovery-code'],
+    });
     expect(first.r.headers.get('set-cookie')).toBeNull();
     expect((await first.c.get('/api/me')).status).toBe(401);
     const challenge = first.r.json.challenge as string;
@@ -117,7 +134,10 @@ describe('two-factor login', () => {
     // The seed is sealed at rest; neither it nor a recovery code is in the database or WAL file.
     const row = t!.server.db.prepare('SELECT secret_sealed FROM user_totp').get() as { secret_sealed: string };
     expect(row.secret_sealed).toMatch(/^enc1:/);
-    const files = ['quarkpulse.db', 'quarkpulse.db-wal'].map((f) => path.join(t!.dataDir, f)).filter(existsSync).map((f) => readFileSync(f).toString('latin1'));
+    const files = ['quarkpulse.db', 'quarkpulse.db-wal']
+      .map((f) => path.join(t!.dataDir, f))
+      .filter(existsSync)
+      .map((f) => readFileSync(f).toString('latin1'));
     expect(files.length).toBeGreaterThan(0);
     for (const f of files) {
       expect(f.includes(secret)).toBe(false);
@@ -135,7 +155,10 @@ describe('two-factor login', () => {
     const { recoveryCodes } = await enrol(admin, codeAt);
 
     const one = await passwordStep();
-    const rec = await one.c.post('/api/login/second-factor', { challenge: one.r.json.challenge, recoveryCode: recoveryCodes[3]!.toUpperCase().replace(/-/g, ' ') });
+    const rec = await one.c.post('/api/login/second-factor', {
+      challenge: one.r.json.challenge,
+      recoveryCode: recoveryCodes[3]!.toUpperCase().replace(/-/g, ' '),
+    });
     expect(rec.status).toBe(200);
     expect(rec.json).toMatchObject({ username: 'admin', recoveryCodesLeft: 9 });
     expect((await one.c.get('/api/me')).status).toBe(200);
@@ -144,7 +167,9 @@ describe('two-factor login', () => {
       code: 'RECOVERY_CODE_INVALID',
       message: 'that recovery code is unknown or was used already',
     });
-    expect((await again.c.post('/api/login/second-factor', { challenge: again.r.json.challenge, code: '12345', recoveryCode: recoveryCodes[4] })).json.error).toEqual({
+    expect(
+      (await again.c.post('/api/login/second-factor', { challenge: again.r.json.challenge, code: '12345', recoveryCode: recoveryCodes[4] })).json.error,
+    ).toEqual({
       code: 'VALIDATION_FAILED',
       message: 'body: give either code or recoveryCode',
     });
@@ -152,19 +177,41 @@ describe('two-factor login', () => {
     // Five wrong codes end the challenge: the password must be typed again.
     const five = await passwordStep();
     const ch = five.r.json.challenge as string;
-    const right = await codeAt((t!.server.ctx.secrets.decryptSecret((t!.server.db.prepare('SELECT secret_sealed FROM user_totp').get() as { secret_sealed: string }).secret_sealed, 'totp-secret')));
+    const right = await codeAt(
+      t!.server.ctx.secrets.decryptSecret(
+        (t!.server.db.prepare('SELECT secret_sealed FROM user_totp').get() as { secret_sealed: string }).secret_sealed,
+        'totp-secret',
+      ),
+    );
     const wrong = right === '000000' ? '111111' : '000000';
     const answers = [];
     for (let i = 0; i < 5; i++) answers.push((await five.c.post('/api/login/second-factor', { challenge: ch, code: wrong })).json.error);
     expect(answers.slice(0, 4).map((e) => e.code)).toEqual(['TOTP_CODE_INVALID', 'TOTP_CODE_INVALID', 'TOTP_CODE_INVALID', 'TOTP_CODE_INVALID']);
-    expect(answers[4]).toEqual({ code: 'LOGIN_CHALLENGE_INVALID', message: 'that code is not right; type the 6 digits your authenticator app shows now; too many tries: enter your password again' });
+    expect(answers[4]).toEqual({
+      code: 'LOGIN_CHALLENGE_INVALID',
+      message: 'that code is not right; type the 6 digits your authenticator app shows now; too many tries: enter your password again',
+    });
     clock.advance(30_000);
-    expect((await five.c.post('/api/login/second-factor', { challenge: ch, code: await codeAt(t!.server.ctx.secrets.decryptSecret((t!.server.db.prepare('SELECT secret_sealed FROM user_totp').get() as { secret_sealed: string }).secret_sealed, 'totp-secret')) })).json.error.code).toBe('LOGIN_CHALLENGE_INVALID');
+    expect(
+      (
+        await five.c.post('/api/login/second-factor', {
+          challenge: ch,
+          code: await codeAt(
+            t!.server.ctx.secrets.decryptSecret(
+              (t!.server.db.prepare('SELECT secret_sealed FROM user_totp').get() as { secret_sealed: string }).secret_sealed,
+              'totp-secret',
+            ),
+          ),
+        })
+      ).json.error.code,
+    ).toBe('LOGIN_CHALLENGE_INVALID');
 
     // A challenge expires after five minutes.
     const slow = await passwordStep();
     clock.advance(5 * 60_000);
-    expect((await slow.c.post('/api/login/second-factor', { challenge: slow.r.json.challenge, recoveryCode: recoveryCodes[0] })).json.error.code).toBe('LOGIN_CHALLENGE_INVALID');
+    expect((await slow.c.post('/api/login/second-factor', { challenge: slow.r.json.challenge, recoveryCode: recoveryCodes[0] })).json.error.code).toBe(
+      'LOGIN_CHALLENGE_INVALID',
+    );
 
     // Guessing across fresh challenges from one address hits the rate limit (10 failures / 5 min).
     const statuses: number[] = [];
@@ -183,18 +230,32 @@ describe('two-factor login', () => {
   it('requires admins to enrol once the public URL is not loopback, and they can do nothing else first', async () => {
     const { codeAt, admin } = await setup({ publicUrl: 'https://monitor.example.com' });
     expect((await admin.get('/api/me')).json.twoFactor).toEqual({ isEnrolled: false, isRequired: true });
-    expect((await admin.get('/api/devices')).json.error).toEqual({ code: 'TWO_FACTOR_ENROLMENT_REQUIRED', message: 'your role requires two-factor login: set it up first (POST /api/me/two-factor/start)' });
-    expect((await admin.post('/api/users', { username: 'tess', password: 'tess-password-1', role: 'technician' })).json.error.code).toBe('TWO_FACTOR_ENROLMENT_REQUIRED');
+    expect((await admin.get('/api/devices')).json.error).toEqual({
+      code: 'TWO_FACTOR_ENROLMENT_REQUIRED',
+      message: 'your role requires two-factor login: set it up first (POST /api/me/two-factor/start)',
+    });
+    expect((await admin.post('/api/users', { username: 'tess', password: 'tess-password-1', role: 'technician' })).json.error.code).toBe(
+      'TWO_FACTOR_ENROLMENT_REQUIRED',
+    );
     expect((await admin.get('/api/auth/two-factor-policy')).json.error.code).toBe('TWO_FACTOR_ENROLMENT_REQUIRED');
-    const live = await WsTestClient.connect(t!.url.replace('http', 'ws') + LIVE_WS_PATH, { cookie: admin.cookie, origin: t!.url }).catch((e: { statusCode: number }) => e.statusCode);
+    const live = await WsTestClient.connect(t!.url.replace('http', 'ws') + LIVE_WS_PATH, { cookie: admin.cookie, origin: t!.url }).catch(
+      (e: { statusCode: number }) => e.statusCode,
+    );
     expect(live).toBe(401);
 
     const { secret } = await enrol(admin, codeAt);
     expect(secret).toMatch(/^[A-Z2-7]+$/);
     expect((await admin.get('/api/devices')).status).toBe(200);
-    expect((await admin.get('/api/auth/two-factor-policy')).json).toEqual({ requiredRoles: ['admin'], isDefault: true, publicUrl: 'https://monitor.example.com' });
+    expect((await admin.get('/api/auth/two-factor-policy')).json).toEqual({
+      requiredRoles: ['admin'],
+      isDefault: true,
+      publicUrl: 'https://monitor.example.com',
+    });
     // Required for the role: it cannot be turned off by its owner.
-    expect((await admin.post('/api/me/two-factor/disable', { code: '123456' })).json.error).toEqual({ code: 'TWO_FACTOR_REQUIRED', message: 'two-factor login is required for the role admin; an admin can change that' });
+    expect((await admin.post('/api/me/two-factor/disable', { code: '123456' })).json.error).toEqual({
+      code: 'TWO_FACTOR_REQUIRED',
+      message: 'two-factor login is required for the role admin; an admin can change that',
+    });
 
     // A technician is not required by default; the admin can change that per role.
     expect((await admin.post('/api/users', { username: 'tess', password: 'tess-password-1', role: 'technician' })).status).toBe(201);
@@ -206,7 +267,11 @@ describe('two-factor login', () => {
     expect((await tess.get('/api/devices')).json.error.code).toBe('TWO_FACTOR_ENROLMENT_REQUIRED');
     expect((await tess.get('/api/me')).json.twoFactor).toEqual({ isEnrolled: false, isRequired: true });
     expect((await tess.put('/api/auth/two-factor-policy', { requiredRoles: [] })).json.error.code).toBe('TWO_FACTOR_ENROLMENT_REQUIRED');
-    expect((await admin.put('/api/auth/two-factor-policy', { requiredRoles: null })).json).toEqual({ requiredRoles: ['admin'], isDefault: true, publicUrl: 'https://monitor.example.com' });
+    expect((await admin.put('/api/auth/two-factor-policy', { requiredRoles: null })).json).toEqual({
+      requiredRoles: ['admin'],
+      isDefault: true,
+      publicUrl: 'https://monitor.example.com',
+    });
     expect((await tess.get('/api/devices')).status).toBe(200);
     expect((await tess.put('/api/auth/two-factor-policy', { requiredRoles: [] })).json.error.code).toBe('FORBIDDEN');
 
@@ -221,7 +286,10 @@ describe('two-factor login', () => {
 
     // An admin resets a user's second factor (lost phone); it is audited.
     const tessId = (await tess.get('/api/me')).json.id as string;
-    expect((await admin.delete(`/api/auth/users/${tessId}/two-factor`)).json.error).toEqual({ code: 'TWO_FACTOR_NOT_ENROLLED', message: 'tess has no two-factor login' });
+    expect((await admin.delete(`/api/auth/users/${tessId}/two-factor`)).json.error).toEqual({
+      code: 'TWO_FACTOR_NOT_ENROLLED',
+      message: 'tess has no two-factor login',
+    });
     await enrol(tess, codeAt);
     expect((await admin.delete(`/api/auth/users/${tessId}/two-factor`)).status).toBe(204);
     expect((await tess.get('/api/me')).json.twoFactor).toEqual({ isEnrolled: false, isRequired: false });

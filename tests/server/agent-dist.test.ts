@@ -74,10 +74,14 @@ describe('signing key', () => {
     const file = path.join(dir, 'k.pem');
     loadOrCreateSigningKey(file);
     fs.chmodSync(file, 0o644);
-    expect(() => loadOrCreateSigningKey(file)).toThrow(new SigningKeyError(`signing key ${file} may be read by other users (mode 644); run: chmod 600 ${file}`));
+    expect(() => loadOrCreateSigningKey(file)).toThrow(
+      new SigningKeyError(`signing key ${file} may be read by other users (mode 644); run: chmod 600 ${file}`),
+    );
     fs.writeFileSync(file, 'not a key', { mode: 0o600 });
     fs.chmodSync(file, 0o600);
-    expect(() => loadOrCreateSigningKey(file)).toThrow(/^signing key .* is not a PEM private key \(.*\); restore it from your backup — agents pinned its public key$/);
+    expect(() => loadOrCreateSigningKey(file)).toThrow(
+      /^signing key .* is not a PEM private key \(.*\); restore it from your backup — agents pinned its public key$/,
+    );
   });
 
   it('signs per purpose: an artifact signature does not verify as anything else', () => {
@@ -126,7 +130,9 @@ describe('manifest and downloads', () => {
     const api = new ApiClient(t.url);
     expect(await api.get('/agent/download/1.2.3/darwin-arm64')).toMatchObject({
       status: 404,
-      json: { error: { code: 'PLATFORM_UNSUPPORTED', message: 'no agent is built for platform "darwin-arm64"; supported: linux-x64, linux-arm64, windows-x64' } },
+      json: {
+        error: { code: 'PLATFORM_UNSUPPORTED', message: 'no agent is built for platform "darwin-arm64"; supported: linux-x64, linux-arm64, windows-x64' },
+      },
     });
     expect(await api.get('/agent/download/9.9.9/linux-x64')).toMatchObject({
       status: 404,
@@ -134,7 +140,12 @@ describe('manifest and downloads', () => {
     });
     expect(await api.get('/agent/download/1.2.3/linux-arm64')).toMatchObject({
       status: 404,
-      json: { error: { code: 'ARTIFACT_NOT_FOUND', message: 'this server has no agent 1.2.3 for linux-arm64; no executables are installed on this server (npm run build:agent)' } },
+      json: {
+        error: {
+          code: 'ARTIFACT_NOT_FOUND',
+          message: 'this server has no agent 1.2.3 for linux-arm64; no executables are installed on this server (npm run build:agent)',
+        },
+      },
     });
     expect((await api.get('/agent/nothing-here')).status).toBe(404);
   });
@@ -167,11 +178,19 @@ describe('manifest and downloads', () => {
     const tampered = Buffer.from(bytes);
     tampered[0] = tampered[0]! ^ 1;
     fs.writeFileSync(file, tampered);
-    expect(verifyArtifactFile(file, claim, answer.signingKey!.publicKey)).toEqual({ ok: false, code: 'SHA256_MISMATCH', message: `sha256 of the download is ${sha(tampered)}, the manifest says ${claim.sha256}` });
+    expect(verifyArtifactFile(file, claim, answer.signingKey!.publicKey)).toEqual({
+      ok: false,
+      code: 'SHA256_MISMATCH',
+      message: `sha256 of the download is ${sha(tampered)}, the manifest says ${claim.sha256}`,
+    });
     // A forged manifest entry for the tampered bytes, signed by some other key, is refused too.
     const other = loadOrCreateSigningKey(path.join(dir, 'attacker.pem'));
     const forged = { ...claim, sha256: sha(tampered), signature: other.sign('agent-artifact', [claim.version, claim.platform, sha(tampered)]) };
-    expect(verifyArtifactFile(file, forged, answer.signingKey!.publicKey)).toEqual({ ok: false, code: 'SIGNATURE_INVALID', message: 'the signature of agent 1.2.3 for linux-x64 is not by the pinned server key' });
+    expect(verifyArtifactFile(file, forged, answer.signingKey!.publicKey)).toEqual({
+      ok: false,
+      code: 'SIGNATURE_INVALID',
+      message: 'the signature of agent 1.2.3 for linux-x64 is not by the pinned server key',
+    });
     expect(verifyArtifactFile(file, forged, undefined)).toMatchObject({ ok: false, code: 'NO_PINNED_KEY' });
   });
 });

@@ -47,10 +47,7 @@ describe('agent gateway', () => {
 
   it('stores the device credential and enrollment token only as hashes', async () => {
     const { deviceToken, enrollmentToken } = await enrollTestDevice(api);
-    const dump = JSON.stringify([
-      t.server.db.prepare('SELECT * FROM devices').all(),
-      t.server.db.prepare('SELECT * FROM enrollment_tokens').all(),
-    ]);
+    const dump = JSON.stringify([t.server.db.prepare('SELECT * FROM devices').all(), t.server.db.prepare('SELECT * FROM enrollment_tokens').all()]);
     expect(dump).not.toContain(deviceToken);
     expect(dump).not.toContain(enrollmentToken);
   });

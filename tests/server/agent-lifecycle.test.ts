@@ -37,8 +37,7 @@ describe('agent lifecycle API', () => {
     sockets.push(c);
     return c;
   }
-  const enroll = (token: string, machineId?: string, hostname = 'pc-01') =>
-    api.post('/api/enroll', { token, hostname, ...(machineId ? { machineId } : {}) });
+  const enroll = (token: string, machineId?: string, hostname = 'pc-01') => api.post('/api/enroll', { token, hostname, ...(machineId ? { machineId } : {}) });
   const deviceCount = () => (t.server.db.prepare('SELECT count(*) AS n FROM devices').get() as { n: number }).n;
 
   it('re-enrolling the same machine keeps one device, returns 200 with a new credential, and retires the old one once the new one is used', async () => {
@@ -60,7 +59,7 @@ describe('agent lifecycle API', () => {
     expect(deviceCount()).toBe(2);
   });
 
-  it('an `agent enroll` that fails after the server answered (unwritable config) leaves the running agent\'s credential working', async () => {
+  it("an `agent enroll` that fails after the server answered (unwritable config) leaves the running agent's credential working", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qp-two-phase-'));
     try {
       const client = (await api.post('/api/clients', { name: 'Two-phase', contract: 'monthly' })).json;
@@ -90,7 +89,7 @@ describe('agent lifecycle API', () => {
     }
   });
 
-  it('lists a client\'s enrollment tokens without secrets, with use counts; revoked and expired tokens are refused', async () => {
+  it("lists a client's enrollment tokens without secrets, with use counts; revoked and expired tokens are refused", async () => {
     const dev = await enrollTestDevice(api, { machineId: 'm-1' });
     const expiring = await api.post(`/api/clients/${dev.clientId}/enrollment-tokens`, { label: 'short', expiresInHours: 1 });
     const list = await api.get(`/api/clients/${dev.clientId}/enrollment-tokens`);
@@ -99,7 +98,14 @@ describe('agent lifecycle API', () => {
     expect(list.text).not.toContain(expiring.json.token);
     expect(list.json).toHaveLength(2);
     expect(list.json.find((x: { id: string }) => x.id === expiring.json.id)).toEqual({
-      id: expiring.json.id, clientId: dev.clientId, label: 'short', createdAtMs: nowMs, expiresAtMs: nowMs + 3_600_000, revokedAtMs: null, usedCount: 0, lastUsedAtMs: null,
+      id: expiring.json.id,
+      clientId: dev.clientId,
+      label: 'short',
+      createdAtMs: nowMs,
+      expiresAtMs: nowMs + 3_600_000,
+      revokedAtMs: null,
+      usedCount: 0,
+      lastUsedAtMs: null,
     });
     expect(list.json.find((x: { id: string }) => x.id !== expiring.json.id)).toMatchObject({ usedCount: 1, lastUsedAtMs: nowMs });
 
@@ -201,9 +207,14 @@ describe('agent lifecycle API', () => {
     c.send(hello);
     await c.next((m) => m.type === 'welcome');
     c.send({ type: 'inventory', v: 1, tsMs: nowMs, sections: { printers: [{ name: 'HP', status: 'stopped' }] } });
-    expect(await c.next((m) => m.type === 'error')).toMatchObject({ code: 'INVALID_MESSAGE', message: expect.stringMatching(/^sections\.printers\.0\.hasError: /) });
+    expect(await c.next((m) => m.type === 'error')).toMatchObject({
+      code: 'INVALID_MESSAGE',
+      message: expect.stringMatching(/^sections\.printers\.0\.hasError: /),
+    });
     c.send({
-      type: 'inventory', v: 1, tsMs: nowMs,
+      type: 'inventory',
+      v: 1,
+      tsMs: nowMs,
       sections: {
         printers: [{ name: 'HP', status: 'stopped', hasError: true, isDefault: true }],
         disks: [{ device: '/dev/sda', smartStatus: 'failing', sizeBytes: 1_000 }],
@@ -212,7 +223,10 @@ describe('agent lifecycle API', () => {
     });
     c.send({ type: 'inventory', v: 1, tsMs: nowMs + 1, sections: { users: [{ user: 'anna', terminal: 'pts/0' }] } });
     // A ping round trip: the frames before it are handled.
-    await new Promise<void>((resolve) => { c.ws.once('pong', () => resolve()); c.ws.ping(); });
+    await new Promise<void>((resolve) => {
+      c.ws.once('pong', () => resolve());
+      c.ws.ping();
+    });
     const detail = (await api.get(`/api/devices/${dev.deviceId}`)).json;
     expect(detail.inventory).toEqual({
       disks: { tsMs: nowMs, data: [{ device: '/dev/sda', smartStatus: 'failing', sizeBytes: 1_000 }] },

@@ -29,10 +29,45 @@ describe('client CLI', () => {
   }
 
   it('adds clients with their contract terms and lists them', async () => {
-    await run('client', 'add', '--name', 'Jansen Accountants', '--contract', 'monthly', '--monthly-fee', '450', '--timezone', 'Europe/Amsterdam', '--data', dir);
+    await run(
+      'client',
+      'add',
+      '--name',
+      'Jansen Accountants',
+      '--contract',
+      'monthly',
+      '--monthly-fee',
+      '450',
+      '--timezone',
+      'Europe/Amsterdam',
+      '--data',
+      dir,
+    );
     expect(out).toMatch(/^added client "Jansen Accountants" \(monthly\) with id \S+\n$/);
-    await run('client', 'add', '--name', 'Bakkerij de Vries', '--contract', 'break-fix', '--hourly-rate', '85.5', '--contact', 'piet@devries.nl', '--data', dir, '--json');
-    expect(JSON.parse(out)).toMatchObject({ name: 'Bakkerij de Vries', contract: 'break-fix', hourlyRate: 85.5, monthlyFee: 0, currency: 'EUR', timezone: 'UTC', contact: 'piet@devries.nl' });
+    await run(
+      'client',
+      'add',
+      '--name',
+      'Bakkerij de Vries',
+      '--contract',
+      'break-fix',
+      '--hourly-rate',
+      '85.5',
+      '--contact',
+      'piet@devries.nl',
+      '--data',
+      dir,
+      '--json',
+    );
+    expect(JSON.parse(out)).toMatchObject({
+      name: 'Bakkerij de Vries',
+      contract: 'break-fix',
+      hourlyRate: 85.5,
+      monthlyFee: 0,
+      currency: 'EUR',
+      timezone: 'UTC',
+      contact: 'piet@devries.nl',
+    });
 
     await run('client', 'list', '--data', dir);
     const lines = out.trimEnd().split('\n');
@@ -52,9 +87,17 @@ describe('client CLI', () => {
 
   const refusals: [string, string[], string][] = [
     ['an unknown contract', ['--name', 'X', '--contract', 'weekly'], 'error: --contract: contract must be "monthly" or "break-fix"\n'],
-    ['a fee that is not a number', ['--name', 'X', '--contract', 'monthly', '--monthly-fee', 'lots'], 'error: --monthly-fee: Invalid input: expected number, received NaN\n'],
+    [
+      'a fee that is not a number',
+      ['--name', 'X', '--contract', 'monthly', '--monthly-fee', 'lots'],
+      'error: --monthly-fee: Invalid input: expected number, received NaN\n',
+    ],
     ['a negative rate', ['--name', 'X', '--contract', 'break-fix', '--hourly-rate', '-5'], 'error: --hourly-rate: Too small: expected number to be >=0\n'],
-    ['an unknown time zone', ['--name', 'X', '--contract', 'monthly', '--timezone', 'Mars/Olympus'], 'error: --timezone: must be an IANA time zone such as Europe/Amsterdam\n'],
+    [
+      'an unknown time zone',
+      ['--name', 'X', '--contract', 'monthly', '--timezone', 'Mars/Olympus'],
+      'error: --timezone: must be an IANA time zone such as Europe/Amsterdam\n',
+    ],
     ['a missing contract', ['--name', 'X'], "error: required option '--contract <contract>' not specified\n"],
   ];
   it.each(refusals)('refuses %s and writes nothing', async (_name, args, message) => {

@@ -50,10 +50,22 @@ describe('live alerts, incidents and fleet health', () => {
     const opened = await live.next((m) => m.type === 'incidents');
     expect(opened).toMatchObject({ isResync: false, incidents: [{ deviceId: breakFix.deviceId, state: 'open', bookedMinutes: 0 }] });
     const colours = await live.next((m) => m.type === 'devices' && m.devices.some((d: { firingAlerts: number }) => d.firingAlerts > 0));
-    expect(colours.devices.find((d: { id: string }) => d.id === monthly.deviceId)).toMatchObject({ firingAlerts: 1, openAlerts: 1, openIncidents: 0, worstSeverity: 'critical' });
+    expect(colours.devices.find((d: { id: string }) => d.id === monthly.deviceId)).toMatchObject({
+      firingAlerts: 1,
+      openAlerts: 1,
+      openIncidents: 0,
+      worstSeverity: 'critical',
+    });
 
     const fleet = (await api.get('/api/devices')).json;
-    expect(fleet.map((d: { hostname: string; firingAlerts: number; openIncidents: number; worstSeverity: string | null }) => [d.hostname, d.firingAlerts, d.openIncidents, d.worstSeverity])).toEqual([
+    expect(
+      fleet.map((d: { hostname: string; firingAlerts: number; openIncidents: number; worstSeverity: string | null }) => [
+        d.hostname,
+        d.firingAlerts,
+        d.openIncidents,
+        d.worstSeverity,
+      ]),
+    ).toEqual([
       ['devries-pc', 0, 1, 'critical'],
       ['jansen-srv', 1, 0, 'critical'],
     ]);
@@ -61,7 +73,9 @@ describe('live alerts, incidents and fleet health', () => {
     // People act: the acknowledgement and the booked time reach every dashboard.
     await api.post(`/api/alerts/${fired.alerts[0].id}/acknowledge`, {});
     expect(await live.next((m) => m.type === 'alerts')).toMatchObject({ alerts: [{ id: fired.alerts[0].id, state: 'acknowledged', acknowledgedBy: 'admin' }] });
-    const acked = await live.next((m) => m.type === 'devices' && m.devices.some((d: { id: string; firingAlerts: number }) => d.id === monthly.deviceId && d.firingAlerts === 0));
+    const acked = await live.next(
+      (m) => m.type === 'devices' && m.devices.some((d: { id: string; firingAlerts: number }) => d.id === monthly.deviceId && d.firingAlerts === 0),
+    );
     expect(acked.devices.find((d: { id: string }) => d.id === monthly.deviceId)).toMatchObject({ firingAlerts: 0, openAlerts: 1, worstSeverity: 'critical' });
     await api.post(`/api/incidents/${opened.incidents[0].id}/time-entries`, { minutes: 45, note: 'cleaned up' });
     expect(await live.next((m) => m.type === 'incidents')).toMatchObject({ incidents: [{ id: opened.incidents[0].id, bookedMinutes: 45 }] });

@@ -18,7 +18,16 @@ describe('GET /metrics', () => {
     const c = await WsTestClient.connect(t.url.replace('http', 'ws') + AGENT_WS_PATH, { authorization: `Bearer ${dev.deviceToken}` });
     c.send({ type: 'hello', v: 1, agentVersion: '0.1.0', hostname: 'm', streamId: 'metrics-stream-1', intervalMs: 10_000 });
     await c.next((m) => m.type === 'welcome');
-    c.send({ type: 'report', v: 1, seq: 1, tsMs: Date.now(), metrics: [{ name: 'cpu.loadPct', value: 5 }, { name: 'mem.usedPct', value: 6 }] });
+    c.send({
+      type: 'report',
+      v: 1,
+      seq: 1,
+      tsMs: Date.now(),
+      metrics: [
+        { name: 'cpu.loadPct', value: 5 },
+        { name: 'mem.usedPct', value: 6 },
+      ],
+    });
     await c.next((m) => m.type === 'ack');
     const res = await fetch(`${t.url}/metrics`);
     expect(res.status).toBe(200);

@@ -49,9 +49,23 @@ describe('escalation and contract routing with an injected clock', () => {
     await createUser(api, 'anna', 'admin', 'anna@example.com');
     const admin = (await api.get('/api/users')).json.find((u: { username: string }) => u.username === 'admin');
     expect((await api.request('PATCH', `/api/users/${admin.id}`, { email: 'admin@example.com' })).status).toBe(200);
-    expect((await api.post('/api/channels', { type: 'email', name: 'Mail', config: { host: '127.0.0.1', port: smtp.port, tls: 'none', from: 'alerts@example.com' } })).status).toBe(201);
+    expect(
+      (
+        await api.post('/api/channels', {
+          type: 'email',
+          name: 'Mail',
+          config: { host: '127.0.0.1', port: smtp.port, tls: 'none', from: 'alerts@example.com' },
+        })
+      ).status,
+    ).toBe(201);
     const schedule = async (name: string, userId: string) =>
-      (await api.post('/api/oncall/schedules', { name, timezone: 'Europe/Amsterdam', layers: [{ name: 'Weekly', userIds: [userId], startDate: '2025-01-06' }] })).json.id as string;
+      (
+        await api.post('/api/oncall/schedules', {
+          name,
+          timezone: 'Europe/Amsterdam',
+          layers: [{ name: 'Weekly', userIds: [userId], startDate: '2025-01-06' }],
+        })
+      ).json.id as string;
     const primary = await schedule('Primary', piet.id);
     const backup = await schedule('Backup', jan.id);
     const created = await api.post('/api/escalation-policies', {
@@ -100,8 +114,15 @@ describe('escalation and contract routing with an injected clock', () => {
     expect(recipients()).toHaveLength(4);
     expect(smtp.to('admin@example.com')).toEqual([]);
     await api.login(); // the clock jumped 2 h: the session expired from idleness meanwhile
-    const audit = (await api.get(`/api/alerts/${alert!.id}`)).json.events.map((e: { actor: string; action: string; detail: string }) => `${e.actor} ${e.action} ${e.action === 'paged' ? e.detail : ''}`.trim());
-    expect(audit).toEqual(['system fired', 'system paged level 1: piet <piet@example.com> (email)', 'system paged level 2: jan <jan@example.com> (email)', 'jan acknowledged']);
+    const audit = (await api.get(`/api/alerts/${alert!.id}`)).json.events.map((e: { actor: string; action: string; detail: string }) =>
+      `${e.actor} ${e.action} ${e.action === 'paged' ? e.detail : ''}`.trim(),
+    );
+    expect(audit).toEqual([
+      'system fired',
+      'system paged level 1: piet <piet@example.com> (email)',
+      'system paged level 2: jan <jan@example.com> (email)',
+      'jan acknowledged',
+    ]);
   });
 
   it('pages all admins after 20 min, repeats the ladder, stops when the alert resolves and tells everyone paged', async () => {
@@ -125,16 +146,33 @@ describe('escalation and contract routing with an injected clock', () => {
     await at(45, t0);
     await at(50, t0);
     // One resolved mail per destination paged, none to anyone else, and no third admin page.
-    expect(recipients().slice(6).sort()).toEqual(['admin@example.com [RESOLVED]', 'anna@example.com [RESOLVED]', 'jan@example.com [RESOLVED]', 'piet@example.com [RESOLVED]']);
+    expect(recipients().slice(6).sort()).toEqual([
+      'admin@example.com [RESOLVED]',
+      'anna@example.com [RESOLVED]',
+      'jan@example.com [RESOLVED]',
+      'piet@example.com [RESOLVED]',
+    ]);
     expect(t.server.ctx.notify.escalations.find(alert!.id)).toMatchObject({ stopReason: 'resolved', nextCheckAtMs: null });
   });
 
   it('a break-fix client crossing the same threshold sends nothing at all', async () => {
     await setUp();
-    expect((await api.post('/api/channels', { type: 'webhook', name: 'Hook', config: { url: http.url('/hook'), secret: 'hook-secret-0123456789' } })).status).toBe(201);
+    expect(
+      (await api.post('/api/channels', { type: 'webhook', name: 'Hook', config: { url: http.url('/hook'), secret: 'hook-secret-0123456789' } })).status,
+    ).toBe(201);
     const policy = (await api.get('/api/escalation-policies')).json[0];
     const hook = (await api.get('/api/channels')).json.find((c: { name: string }) => c.name === 'Hook');
-    await api.request('PATCH', `/api/escalation-policies/${policy.id}`, { levels: [{ afterMs: 0, targets: [{ type: 'role', role: 'admin' }, { type: 'channel', channelId: hook.id }] }] });
+    await api.request('PATCH', `/api/escalation-policies/${policy.id}`, {
+      levels: [
+        {
+          afterMs: 0,
+          targets: [
+            { type: 'role', role: 'admin' },
+            { type: 'channel', channelId: hook.id },
+          ],
+        },
+      ],
+    });
 
     const t0 = clock.now();
     const { dev, agent, alert } = await fireDiskAlert(t, api, { clientName: 'Bakkerij de Vries', contract: 'break-fix', hostname: 'devries-pc' });
@@ -152,9 +190,21 @@ describe('escalation and contract routing with an injected clock', () => {
     await setUp();
     const mail = (await api.get('/api/channels')).json[0];
     expect((await api.get('/api/notifications/digest')).json).toEqual({ isEnabled: false, channelId: null, to: null, localTime: '08:00', timezone: 'UTC' });
-    const bad = await api.request('PUT', '/api/notifications/digest', { isEnabled: true, channelId: mail.id, to: null, localTime: '08:00', timezone: 'Europe/Amsterdam' });
+    const bad = await api.request('PUT', '/api/notifications/digest', {
+      isEnabled: true,
+      channelId: mail.id,
+      to: null,
+      localTime: '08:00',
+      timezone: 'Europe/Amsterdam',
+    });
     expect(bad.json.error.code).toBe('DIGEST_INCOMPLETE');
-    const set = await api.request('PUT', '/api/notifications/digest', { isEnabled: true, channelId: mail.id, to: 'servicedesk@example.com', localTime: '08:00', timezone: 'Europe/Amsterdam' });
+    const set = await api.request('PUT', '/api/notifications/digest', {
+      isEnabled: true,
+      channelId: mail.id,
+      to: 'servicedesk@example.com',
+      localTime: '08:00',
+      timezone: 'Europe/Amsterdam',
+    });
     expect(set.status, set.text).toBe(200);
 
     // 2025-07-01 05:00 UTC is 07:00 in Amsterdam: too early.
@@ -186,6 +236,9 @@ describe('escalation and contract routing with an injected clock', () => {
     expect((await api.post('/api/incidents', { clientId: dev.clientId, title: 'Client called: new laptop' })).status).toBe(201);
     clock.set(Date.UTC(2025, 6, 3, 6, 0));
     await t.server.ctx.notify.tick();
-    expect(smtp.to('servicedesk@example.com').map((m) => m.subject)).toEqual(['Break-fix digest 2025-07-01: 2 new incidents', 'Break-fix digest 2025-07-03: 1 new incident']);
+    expect(smtp.to('servicedesk@example.com').map((m) => m.subject)).toEqual([
+      'Break-fix digest 2025-07-01: 2 new incidents',
+      'Break-fix digest 2025-07-03: 1 new incident',
+    ]);
   });
 });

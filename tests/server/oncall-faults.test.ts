@@ -65,7 +65,11 @@ describe('delivery faults', () => {
       expect(r.status, r.text).toBe(201);
       ids.push(r.json.id);
     }
-    const policy = await api.post('/api/escalation-policies', { name: 'Hooks', isDefault: true, levels: [{ afterMs: 0, targets: ids.map((channelId) => ({ type: 'channel', channelId })) }] });
+    const policy = await api.post('/api/escalation-policies', {
+      name: 'Hooks',
+      isDefault: true,
+      levels: [{ afterMs: 0, targets: ids.map((channelId) => ({ type: 'channel', channelId })) }],
+    });
     expect(policy.status, policy.text).toBe(201);
     return ids;
   }
@@ -97,7 +101,11 @@ describe('delivery faults', () => {
     // Only the oldest message of the destination is tried while it is down; the rest wait their turn.
     const head = queued.at(-1);
     expect(head.attempts).toBeGreaterThanOrEqual(4);
-    expect(head.attemptLog.every((a: { outcome: string; error: string }) => a.outcome === 'retry' && a.error.startsWith('could not reach the receiver: ECONNREFUSED'))).toBe(true);
+    expect(
+      head.attemptLog.every(
+        (a: { outcome: string; error: string }) => a.outcome === 'retry' && a.error.startsWith('could not reach the receiver: ECONNREFUSED'),
+      ),
+    ).toBe(true);
     expect(queued.slice(0, 3).every((d: { attempts: number }) => d.attempts === 0)).toBe(true);
 
     await http.up();
@@ -154,7 +162,15 @@ describe('delivery faults', () => {
     await start({ notifyRetry: { maxAttempts: 3, timeoutMs: 300 } });
     const admin = (await api.get('/api/users')).json[0];
     await api.request('PATCH', `/api/users/${admin.id}`, { email: 'admin@example.com' });
-    expect((await api.post('/api/channels', { type: 'email', name: 'Mail', config: { host: '127.0.0.1', port: smtp.port, tls: 'none', from: 'alerts@example.com' } })).status).toBe(201);
+    expect(
+      (
+        await api.post('/api/channels', {
+          type: 'email',
+          name: 'Mail',
+          config: { host: '127.0.0.1', port: smtp.port, tls: 'none', from: 'alerts@example.com' },
+        })
+      ).status,
+    ).toBe(201);
     http.setRespond((r) => (r.path === '/gone' ? 410 : r.path === '/broken' ? 503 : r.path === '/slow' ? 'hang' : 200));
     await pageWebhooks(['/gone', '/broken', '/slow']);
     const t0 = clock.now();
@@ -163,13 +179,34 @@ describe('delivery faults', () => {
     await tickAt(t0);
 
     const byPath = async () => {
-      const list = (await api.get(`/api/notifications?alert=${alert!.id}&purpose=page`)).json as { channelName: string; status: string; attempts: number; lastError: string; nextAttemptAtMs: number | null; attemptLog: { outcome: string; httpStatus: number | null; error: string | null }[] }[];
+      const list = (await api.get(`/api/notifications?alert=${alert!.id}&purpose=page`)).json as {
+        channelName: string;
+        status: string;
+        attempts: number;
+        lastError: string;
+        nextAttemptAtMs: number | null;
+        attemptLog: { outcome: string; httpStatus: number | null; error: string | null }[];
+      }[];
       return Object.fromEntries(list.map((d) => [d.channelName.replace('Hook ', ''), d]));
     };
     let d = await byPath();
-    expect(d['/gone']).toMatchObject({ status: 'dead', attempts: 1, lastError: 'HTTP 410: refused with 410 (not retryable)', attemptLog: [{ outcome: 'failed', httpStatus: 410 }] });
-    expect(d['/broken']).toMatchObject({ status: 'pending', attempts: 1, nextAttemptAtMs: t0 + 2500, attemptLog: [{ outcome: 'retry', httpStatus: 503, error: 'HTTP 503: refused with 503' }] });
-    expect(d['/slow']).toMatchObject({ status: 'pending', attempts: 1, attemptLog: [{ outcome: 'retry', httpStatus: null, error: 'no answer within 300 ms' }] });
+    expect(d['/gone']).toMatchObject({
+      status: 'dead',
+      attempts: 1,
+      lastError: 'HTTP 410: refused with 410 (not retryable)',
+      attemptLog: [{ outcome: 'failed', httpStatus: 410 }],
+    });
+    expect(d['/broken']).toMatchObject({
+      status: 'pending',
+      attempts: 1,
+      nextAttemptAtMs: t0 + 2500,
+      attemptLog: [{ outcome: 'retry', httpStatus: 503, error: 'HTTP 503: refused with 503' }],
+    });
+    expect(d['/slow']).toMatchObject({
+      status: 'pending',
+      attempts: 1,
+      attemptLog: [{ outcome: 'retry', httpStatus: null, error: 'no answer within 300 ms' }],
+    });
     // Backoff with jitter 0.5: 2.5 s, then 5 s; the third failure uses up the budget of 3.
     await tickAt(t0 + 2499);
     expect((await byPath())['/broken']!.attempts).toBe(1);
@@ -205,7 +242,10 @@ describe('delivery faults', () => {
     await t.server.ctx.notify.tick();
     expect((await api.get(`/api/notifications/${goneId.id}`)).json).toMatchObject({ status: 'sent', attempts: 1 });
     expect(http.accepted('/gone')).toHaveLength(1);
-    expect((await api.post(`/api/notifications/${goneId.id}/retry`)).json.error).toEqual({ code: 'DELIVERY_NOT_DEAD', message: `delivery ${goneId.id} is sent; only dead deliveries can be retried` });
+    expect((await api.post(`/api/notifications/${goneId.id}/retry`)).json.error).toEqual({
+      code: 'DELIVERY_NOT_DEAD',
+      message: `delivery ${goneId.id} is sent; only dead deliveries can be retried`,
+    });
     expect((await api.post('/api/notifications/999999/retry')).json.error.code).toBe('DELIVERY_NOT_FOUND');
   });
 
@@ -214,7 +254,15 @@ describe('delivery faults', () => {
     const admin = (await api.get('/api/users')).json[0];
     await api.request('PATCH', `/api/users/${admin.id}`, { email: 'admin@example.com' });
     await smtp.close();
-    expect((await api.post('/api/channels', { type: 'email', name: 'Mail', config: { host: '127.0.0.1', port: smtp.port, tls: 'none', from: 'alerts@example.com' } })).status).toBe(201);
+    expect(
+      (
+        await api.post('/api/channels', {
+          type: 'email',
+          name: 'Mail',
+          config: { host: '127.0.0.1', port: smtp.port, tls: 'none', from: 'alerts@example.com' },
+        })
+      ).status,
+    ).toBe(201);
     smtp = await startSmtpReceiver(); // for afterEach; the channel points at the closed port
     http.setRespond(() => 500);
     await pageWebhooks(['/hook']);

@@ -44,12 +44,20 @@ describe('on-call gaps, fallback and test pages', () => {
   });
 
   async function mailChannel() {
-    const r = await api.post('/api/channels', { type: 'email', name: 'Mail', config: { host: '127.0.0.1', port: smtp.port, tls: 'none', from: 'alerts@example.com' } });
+    const r = await api.post('/api/channels', {
+      type: 'email',
+      name: 'Mail',
+      config: { host: '127.0.0.1', port: smtp.port, tls: 'none', from: 'alerts@example.com' },
+    });
     expect(r.status, r.text).toBe(201);
     return r.json.id as string;
   }
   async function policyOn(scheduleId: string) {
-    const r = await api.post('/api/escalation-policies', { name: 'Standard', isDefault: true, levels: [{ afterMs: 0, targets: [{ type: 'schedule', scheduleId }] }] });
+    const r = await api.post('/api/escalation-policies', {
+      name: 'Standard',
+      isDefault: true,
+      levels: [{ afterMs: 0, targets: [{ type: 'schedule', scheduleId }] }],
+    });
     expect(r.status, r.text).toBe(201);
     return r.json.id as string;
   }
@@ -75,13 +83,28 @@ describe('on-call gaps, fallback and test pages', () => {
     const admin = (await api.get('/api/users')).json.find((u: { username: string }) => u.username === 'admin');
     expect((await api.request('PATCH', `/api/users/${admin.id}`, { email: 'admin@example.com' })).status).toBe(200);
     const piet = await createUser(api, 'piet', 'technician', 'piet@example.com');
-    const s = await api.post('/api/oncall/schedules', { name: 'Primary', timezone: 'Europe/Amsterdam', layers: [{ name: 'Weekly', userIds: [piet.id], startDate: '2025-03-04' }] });
+    const s = await api.post('/api/oncall/schedules', {
+      name: 'Primary',
+      timezone: 'Europe/Amsterdam',
+      layers: [{ name: 'Weekly', userIds: [piet.id], startDate: '2025-03-04' }],
+    });
     expect(s.status, s.text).toBe(201);
     const policyId = await policyOn(s.json.id);
 
     const gaps = (await api.get('/api/oncall/gaps')).json;
-    expect(gaps.policies).toEqual([{ policyId, name: 'Standard', isDefault: true, clientIds: [], gaps: [{ startsAtMs: NOW, endsAtMs: NOW + 7.5 * H, reasons: ['nobody is on call on schedule "Primary"'] }] }]);
-    expect((await api.get('/api/oncall/gaps?days=40')).json.error).toEqual({ code: 'VALIDATION_FAILED', message: 'query.days: Too big: expected number to be <=31' });
+    expect(gaps.policies).toEqual([
+      {
+        policyId,
+        name: 'Standard',
+        isDefault: true,
+        clientIds: [],
+        gaps: [{ startsAtMs: NOW, endsAtMs: NOW + 7.5 * H, reasons: ['nobody is on call on schedule "Primary"'] }],
+      },
+    ]);
+    expect((await api.get('/api/oncall/gaps?days=40')).json.error).toEqual({
+      code: 'VALIDATION_FAILED',
+      message: 'query.days: Too big: expected number to be <=31',
+    });
 
     const { agent, alert } = await fireDiskAlert(t, api, { clientName: 'Jansen Accountants', hostname: 'jansen-srv' });
     agents.push(agent);
@@ -99,11 +122,21 @@ describe('on-call gaps, fallback and test pages', () => {
   it('a configured fallback contact replaces the admins; its target is checked', async () => {
     await mailChannel();
     const anna = await createUser(api, 'anna', 'technician', 'anna@example.com');
-    const s = await api.post('/api/oncall/schedules', { name: 'Primary', timezone: 'Europe/Amsterdam', layers: [{ name: 'Weekly', userIds: [anna.id], startDate: '2025-03-10' }] });
+    const s = await api.post('/api/oncall/schedules', {
+      name: 'Primary',
+      timezone: 'Europe/Amsterdam',
+      layers: [{ name: 'Weekly', userIds: [anna.id], startDate: '2025-03-10' }],
+    });
     await policyOn(s.json.id);
     expect((await api.get('/api/oncall/fallback')).json).toEqual({ target: { type: 'role', role: 'admin' }, isDefault: true });
-    expect((await api.request('PUT', '/api/oncall/fallback', { target: { type: 'user', userId: 'nobody-here' } })).json.error).toEqual({ code: 'POLICY_TARGET_NOT_FOUND', message: 'target: no user with id nobody-here' });
-    expect((await api.request('PUT', '/api/oncall/fallback', { target: { type: 'user', userId: anna.id } })).json).toEqual({ target: { type: 'user', userId: anna.id }, isDefault: false });
+    expect((await api.request('PUT', '/api/oncall/fallback', { target: { type: 'user', userId: 'nobody-here' } })).json.error).toEqual({
+      code: 'POLICY_TARGET_NOT_FOUND',
+      message: 'target: no user with id nobody-here',
+    });
+    expect((await api.request('PUT', '/api/oncall/fallback', { target: { type: 'user', userId: anna.id } })).json).toEqual({
+      target: { type: 'user', userId: anna.id },
+      isDefault: false,
+    });
     const { agent } = await fireDiskAlert(t, api, { clientName: 'Jansen Accountants', hostname: 'jansen-srv' });
     agents.push(agent);
     await t.server.ctx.notify.tick();
@@ -118,9 +151,13 @@ describe('on-call gaps, fallback and test pages', () => {
     await pietApi.login('piet', 'piet-password-1');
     expect((await pietApi.post('/api/oncall/test-page', {})).json.error).toEqual({
       code: 'TEST_PAGE_UNREACHABLE',
-      message: 'a page would reach nobody: piet has no contact point and no email address. Add a contact point (or an e-mail address and an e-mail channel) first',
+      message:
+        'a page would reach nobody: piet has no contact point and no email address. Add a contact point (or an e-mail address and an e-mail channel) first',
     });
-    for (const [channelId, handle] of [[mail, 'piet@example.com'], [ntfy, 'piet-phone']] as const) {
+    for (const [channelId, handle] of [
+      [mail, 'piet@example.com'],
+      [ntfy, 'piet-phone'],
+    ] as const) {
       const c = await api.post(`/api/users/${piet.id}/contacts`, { channelId, handle });
       expect(c.status, c.text).toBe(201);
     }

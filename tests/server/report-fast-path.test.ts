@@ -5,7 +5,11 @@ import { METRICS } from '../../shared/metrics.js';
 
 /** Samples that are valid, or broken in one of the ways agents (or attackers) break them. */
 const validSampleArb = fc
-  .record({ def: fc.constantFrom(...METRICS), labelValue: fc.string({ minLength: 1, maxLength: 20 }), value: fc.double({ noNaN: true, noDefaultInfinity: true }) })
+  .record({
+    def: fc.constantFrom(...METRICS),
+    labelValue: fc.string({ minLength: 1, maxLength: 20 }),
+    value: fc.double({ noNaN: true, noDefaultInfinity: true }),
+  })
   .map(({ def, labelValue, value }) => ({
     name: def.name,
     ...(def.labelKeys.length > 0 ? { labels: Object.fromEntries(def.labelKeys.map((k) => [k, labelValue])) } : {}),
@@ -13,33 +17,36 @@ const validSampleArb = fc
   }));
 const sampleArb = fc.oneof(
   { arbitrary: validSampleArb, weight: 30 },
-  fc.record({
-    def: fc.constantFrom(...METRICS),
-    labelValue: fc.oneof(fc.string({ minLength: 1, maxLength: 10 }), fc.constant(''), fc.string({ minLength: 199, maxLength: 202 })),
-    value: fc.oneof(fc.double(), fc.constant('1' as unknown as number)),
-    extraLabel: fc.boolean(),
-    dropLabels: fc.boolean(),
-    extraKey: fc.boolean(),
-    nullLabels: fc.boolean(),
-    // Keys that name prototype machinery; JSON.parse makes them own keys, as a hostile frame does.
-    protoKey: fc.option(fc.constantFrom('__proto__', 'constructor', 'prototype'), { nil: undefined }),
-  }).map(({ def, labelValue, value, extraLabel, dropLabels, extraKey, nullLabels, protoKey }) => {
-    const s: Record<string, unknown> = { name: def.name, value };
-    if (def.labelKeys.length > 0 && !dropLabels) s.labels = Object.fromEntries(def.labelKeys.map((k) => [k, labelValue]));
-    if (extraLabel) s.labels = { ...(s.labels as object), zone: 'x' };
-    if (extraKey) s.unit = 'pct';
-    if (nullLabels) s.labels = null;
-    if (protoKey) {
-      const labels = (s.labels && typeof s.labels === 'object' ? s.labels : {}) as object;
-      Object.defineProperty(labels, protoKey, { value: labelValue, enumerable: true, configurable: true, writable: true });
-      s.labels = labels;
-    }
-    return s;
-  }),
+  fc
+    .record({
+      def: fc.constantFrom(...METRICS),
+      labelValue: fc.oneof(fc.string({ minLength: 1, maxLength: 10 }), fc.constant(''), fc.string({ minLength: 199, maxLength: 202 })),
+      value: fc.oneof(fc.double(), fc.constant('1' as unknown as number)),
+      extraLabel: fc.boolean(),
+      dropLabels: fc.boolean(),
+      extraKey: fc.boolean(),
+      nullLabels: fc.boolean(),
+      // Keys that name prototype machinery; JSON.parse makes them own keys, as a hostile frame does.
+      protoKey: fc.option(fc.constantFrom('__proto__', 'constructor', 'prototype'), { nil: undefined }),
+    })
+    .map(({ def, labelValue, value, extraLabel, dropLabels, extraKey, nullLabels, protoKey }) => {
+      const s: Record<string, unknown> = { name: def.name, value };
+      if (def.labelKeys.length > 0 && !dropLabels) s.labels = Object.fromEntries(def.labelKeys.map((k) => [k, labelValue]));
+      if (extraLabel) s.labels = { ...(s.labels as object), zone: 'x' };
+      if (extraKey) s.unit = 'pct';
+      if (nullLabels) s.labels = null;
+      if (protoKey) {
+        const labels = (s.labels && typeof s.labels === 'object' ? s.labels : {}) as object;
+        Object.defineProperty(labels, protoKey, { value: labelValue, enumerable: true, configurable: true, writable: true });
+        s.labels = labels;
+      }
+      return s;
+    }),
   fc.record({ name: fc.string(), value: fc.double() }),
   fc.anything(),
 );
-const intish = (min: number, max: number) => fc.oneof({ arbitrary: fc.integer({ min, max }), weight: 10 }, fc.double(), fc.constant(2 ** 53), fc.constant(min - 1));
+const intish = (min: number, max: number) =>
+  fc.oneof({ arbitrary: fc.integer({ min, max }), weight: 10 }, fc.double(), fc.constant(2 ** 53), fc.constant(min - 1));
 
 const reportArb = fc
   .record({

@@ -128,10 +128,14 @@ describe('REST API', () => {
     const { request } = await import('node:http');
     const fetchRaw = (method: string, urlPath: string, body?: string) =>
       new Promise<{ encoding: string | undefined; status: number }>((resolve, reject) => {
-        const req = request(`${t.url}${urlPath}`, { method, headers: { cookie: api.cookie, 'accept-encoding': 'gzip', ...(body ? { 'content-type': 'application/json' } : {}) } }, (res) => {
-          res.resume();
-          res.on('end', () => resolve({ encoding: res.headers['content-encoding'], status: res.statusCode ?? 0 }));
-        });
+        const req = request(
+          `${t.url}${urlPath}`,
+          { method, headers: { cookie: api.cookie, 'accept-encoding': 'gzip', ...(body ? { 'content-type': 'application/json' } : {}) } },
+          (res) => {
+            res.resume();
+            res.on('end', () => resolve({ encoding: res.headers['content-encoding'], status: res.statusCode ?? 0 }));
+          },
+        );
         req.on('error', reject);
         req.end(body);
       });

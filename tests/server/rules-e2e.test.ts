@@ -41,11 +41,22 @@ describe('contract-aware alerting end to end', () => {
     await Promise.all([a.report(disk(96)), b.report(disk(96))]);
     const alerts = (await api.get(`/api/alerts?state=open&client=${monthly.clientId}`)).json;
     expect(alerts).toMatchObject([
-      { ruleId: 'default-filesystem-full', state: 'firing', severity: 'critical', deviceId: monthly.deviceId, hostname: 'jansen-srv', clientName: 'Jansen Accountants', isNotified: true, labels: { mount: '/' } },
+      {
+        ruleId: 'default-filesystem-full',
+        state: 'firing',
+        severity: 'critical',
+        deviceId: monthly.deviceId,
+        hostname: 'jansen-srv',
+        clientName: 'Jansen Accountants',
+        isNotified: true,
+        labels: { mount: '/' },
+      },
     ]);
     expect((await api.get(`/api/alerts?client=${breakFix.clientId}`)).json).toEqual([]);
     const incidents = (await api.get(`/api/incidents?client=${breakFix.clientId}`)).json;
-    expect(incidents).toMatchObject([{ source: 'rule', state: 'open', deviceId: breakFix.deviceId, hostname: 'devries-pc', ruleKind: 'threshold', severity: 'critical' }]);
+    expect(incidents).toMatchObject([
+      { source: 'rule', state: 'open', deviceId: breakFix.deviceId, hostname: 'devries-pc', ruleKind: 'threshold', severity: 'critical' },
+    ]);
     expect((await api.get(`/api/incidents?client=${monthly.clientId}`)).json).toEqual([]);
 
     const outbox = () => t.server.ctx.alerting.outbox.list();
@@ -81,8 +92,28 @@ describe('contract-aware alerting end to end', () => {
     expect(booked.json).toMatchObject({ technician: 'admin', minutes: 90, date: today });
     await api.post(`/api/incidents/${incidents[0].id}/time-entries`, { minutes: 45, technician: 'piet', date: today });
     const billing = (await api.get(`/api/reports/billing?client=${breakFix.clientId}&month=${month}`)).json;
-    expect(billing).toMatchObject({ clientName: 'Bakkerij de Vries', month, currency: 'EUR', hourlyRate: 90, totalMinutes: 135, totalHours: 2.25, totalAmount: 202.5 });
-    expect(billing.incidents).toEqual([{ incidentId: incidents[0].id, title: incidents[0].title, state: 'closed', openedAtMs: incidents[0].openedAtMs, minutes: 135, billedMinutes: 135, hours: 2.25, amount: 202.5, notes: ['cleared the disk, moved the archive'] }]);
+    expect(billing).toMatchObject({
+      clientName: 'Bakkerij de Vries',
+      month,
+      currency: 'EUR',
+      hourlyRate: 90,
+      totalMinutes: 135,
+      totalHours: 2.25,
+      totalAmount: 202.5,
+    });
+    expect(billing.incidents).toEqual([
+      {
+        incidentId: incidents[0].id,
+        title: incidents[0].title,
+        state: 'closed',
+        openedAtMs: incidents[0].openedAtMs,
+        minutes: 135,
+        billedMinutes: 135,
+        hours: 2.25,
+        amount: 202.5,
+        notes: ['cleared the disk, moved the archive'],
+      },
+    ]);
     expect((await api.post(`/api/incidents/${incidents[0].id}/bill`)).json).toMatchObject({ state: 'billed', bookedMinutes: 135 });
     expect((await api.get(`/api/reports/billing?client=${breakFix.clientId}&month=${month}`)).json.incidents[0].state).toBe('billed');
 

@@ -32,7 +32,15 @@ describe('rule engine', () => {
   const clock = { now: () => nowMs };
 
   function build(): Alerting {
-    const a = createAlerting({ db, users: createUserStore(db), clients, devices, logger: pino({ level: 'silent' }), now: clock.now, tickIntervalMs: 3_600_000 });
+    const a = createAlerting({
+      db,
+      users: createUserStore(db),
+      clients,
+      devices,
+      logger: pino({ level: 'silent' }),
+      now: clock.now,
+      tickIntervalMs: 3_600_000,
+    });
     a.engine.start();
     return a;
   }
@@ -77,7 +85,10 @@ describe('rule engine', () => {
   const cpu = (pct: number): Sample => ({ name: 'cpu.loadPct', value: pct });
   const advance = (ms: number) => (nowMs += ms);
 
-  const alertRows = () => db.prepare('SELECT id, state, rule_id, is_in_maintenance, is_notified, is_flapping, resolution, summary FROM alerts ORDER BY opened_at_ms, rowid').all() as any[];
+  const alertRows = () =>
+    db
+      .prepare('SELECT id, state, rule_id, is_in_maintenance, is_notified, is_flapping, resolution, summary FROM alerts ORDER BY opened_at_ms, rowid')
+      .all() as any[];
   const incidentRows = () => db.prepare('SELECT id, state, closure, snapshot_json, title FROM incidents ORDER BY opened_at_ms, rowid').all() as any[];
   const outboxKinds = () => (db.prepare('SELECT kind FROM outbox ORDER BY id').all() as { kind: string }[]).map((r) => r.kind);
 
@@ -116,8 +127,12 @@ describe('rule engine', () => {
     report(deviceId, [fs(96, '/'), fs(98, '/data')]);
     expect(alertRows()).toHaveLength(2);
     expect(() =>
-      db.prepare(`INSERT INTO alerts (id, rule_id, rule_name, rule_kind, severity, device_id, client_id, labels_json, state, summary, opened_at_ms)
-        SELECT 'dup', rule_id, rule_name, rule_kind, severity, device_id, client_id, labels_json, 'firing', summary, 0 FROM alerts LIMIT 1`).run(),
+      db
+        .prepare(
+          `INSERT INTO alerts (id, rule_id, rule_name, rule_kind, severity, device_id, client_id, labels_json, state, summary, opened_at_ms)
+        SELECT 'dup', rule_id, rule_name, rule_kind, severity, device_id, client_id, labels_json, 'firing', summary, 0 FROM alerts LIMIT 1`,
+        )
+        .run(),
     ).toThrow(/UNIQUE/);
   });
 
@@ -156,7 +171,10 @@ describe('rule engine', () => {
   it('records alerts in maintenance without paging, and sends no "resolved" when they clear', () => {
     const { deviceId, clientId } = device('monthly');
     // Tuesday 2025-07-01 12:00–14:00 Amsterdam = 10:00–12:00 UTC.
-    alerting.maintenanceService.create({ kind: 'recurring', name: 'Patch Tuesday', scope: { type: 'client', clientId }, daysOfWeek: ['tue'], startTime: '12:00', endTime: '14:00' }, 'admin');
+    alerting.maintenanceService.create(
+      { kind: 'recurring', name: 'Patch Tuesday', scope: { type: 'client', clientId }, daysOfWeek: ['tue'], startTime: '12:00', endTime: '14:00' },
+      'admin',
+    );
     report(deviceId, [fs(95)]);
     expect(alertRows()).toMatchObject([{ state: 'firing', is_in_maintenance: 1, is_notified: 0 }]);
     advance(60_000);
@@ -175,7 +193,10 @@ describe('rule engine', () => {
         alerting.engine.tick();
       }
     };
-    alerting.maintenanceService.create({ kind: 'one-off', name: 'Server move', scope: { type: 'device', deviceId }, startsAtMs: T0 - 60_000, endsAtMs: T0 + 600_000 }, 'admin');
+    alerting.maintenanceService.create(
+      { kind: 'one-off', name: 'Server move', scope: { type: 'device', deviceId }, startsAtMs: T0 - 60_000, endsAtMs: T0 + 600_000 },
+      'admin',
+    );
     report(deviceId, [fs(95, '/'), fs(96, '/data')]);
     expect(alertRows().map((a) => a.is_notified)).toEqual([0, 0]);
     keepReporting(610_000, [fs(95, '/'), fs(96, '/data')]); // window over
@@ -248,7 +269,10 @@ describe('rule engine', () => {
     const { deviceId, clientId } = device('break-fix');
     report(deviceId, [fs(95)]);
     expect(incidentRows()).toMatchObject([{ state: 'open' }]);
-    alerting.ruleService.create({ overridesRuleId: 'default-filesystem-full', scope: { type: 'client', clientId }, isEnabled: false }, { username: 'tech', role: 'technician' });
+    alerting.ruleService.create(
+      { overridesRuleId: 'default-filesystem-full', scope: { type: 'client', clientId }, isEnabled: false },
+      { username: 'tech', role: 'technician' },
+    );
     expect(incidentRows()).toMatchObject([{ state: 'closed', closure: 'rule-removed' }]);
     report(deviceId, [fs(99)]);
     expect(incidentRows()).toHaveLength(1);
@@ -281,7 +305,10 @@ describe('rule engine', () => {
   it('uses a client override instead of the global rule', () => {
     const a = device('monthly', 'Strict');
     const b = device('monthly', 'Relaxed');
-    alerting.ruleService.create({ overridesRuleId: 'default-filesystem-full', scope: { type: 'client', clientId: b.clientId }, threshold: 97, clearThreshold: 95 }, { username: 'tech', role: 'technician' });
+    alerting.ruleService.create(
+      { overridesRuleId: 'default-filesystem-full', scope: { type: 'client', clientId: b.clientId }, threshold: 97, clearThreshold: 95 },
+      { username: 'tech', role: 'technician' },
+    );
     report(a.deviceId, [fs(96)]);
     report(b.deviceId, [fs(96)]);
     expect(alertRows()).toHaveLength(1);

@@ -30,7 +30,10 @@ describe('user CLI: getting back in', () => {
 
     // The password on the command line is refused: it would stay in the shell history.
     const argv = await runCli(['user', 'reset-password', 'admin', 'new-admin-password-1', '--data', dir]);
-    expect([argv.code, argv.stderr]).toEqual([1, "error: too many arguments for 'reset-password'. Expected 1 argument but got 2.\n(run with --help for usage)\n"]);
+    expect([argv.code, argv.stderr]).toEqual([
+      1,
+      "error: too many arguments for 'reset-password'. Expected 1 argument but got 2.\n(run with --help for usage)\n",
+    ]);
     const unknown = await runCli(['user', 'reset-password', 'nobody', '--data', dir], { stdin: 'whatever-password-1\n' });
     expect([unknown.code, unknown.stderr]).toEqual([1, `error: no user named "nobody" in ${dir}\n(run with --help for usage)\n`]);
     const short = path.join(dir, 'short.txt');
@@ -52,7 +55,11 @@ describe('user CLI: getting back in', () => {
     expect((await runCli(['user', 'reset-password', 'admin', '--password-file', file, '--data', dir])).code).toBe(0);
 
     const off = await runCli(['user', 'disable-2fa', 'admin', '--data', dir]);
-    expect([off.code, off.stdout, off.stderr]).toEqual([0, 'two-factor login turned off for "admin"; they log in with their password (and must enrol again if their role requires it)\n', '']);
+    expect([off.code, off.stdout, off.stderr]).toEqual([
+      0,
+      'two-factor login turned off for "admin"; they log in with their password (and must enrol again if their role requires it)\n',
+      '',
+    ]);
     const back = new ApiClient(t.url);
     const login = await back.post('/api/login', { username: 'admin', password: 'from-a-file-password-2' });
     expect(login.json).toMatchObject({ username: 'admin', twoFactor: { isEnrolled: false } });

@@ -38,8 +38,18 @@ describe('users, passwords and sessions', () => {
     const refusals: [object, number, string, string][] = [
       [{ username: 'TINA', password: 'another-password', role: 'viewer' }, 409, 'USER_EXISTS', 'a user named "TINA" already exists'],
       [{ username: 'short', password: 'short', role: 'viewer' }, 400, 'PASSWORD_TOO_SHORT', 'body.password: a password needs at least 10 characters'],
-      [{ username: 'xy', password: 'long-enough-pw', role: 'owner' }, 400, 'VALIDATION_FAILED', 'body.role: Invalid option: expected one of "admin"|"technician"|"viewer"'],
-      [{ username: 'has space', password: 'long-enough-pw', role: 'viewer' }, 400, 'VALIDATION_FAILED', 'body.username: must be 2–50 letters, digits or . _ @ -'],
+      [
+        { username: 'xy', password: 'long-enough-pw', role: 'owner' },
+        400,
+        'VALIDATION_FAILED',
+        'body.role: Invalid option: expected one of "admin"|"technician"|"viewer"',
+      ],
+      [
+        { username: 'has space', password: 'long-enough-pw', role: 'viewer' },
+        400,
+        'VALIDATION_FAILED',
+        'body.username: must be 2–50 letters, digits or . _ @ -',
+      ],
     ];
     for (const [body, status, code, message] of refusals) {
       const r = await admin.post('/api/users', body);
@@ -54,7 +64,10 @@ describe('users, passwords and sessions', () => {
 
     const me = (await admin.get('/api/me')).json;
     const demoteSelf = await admin.request('PATCH', `/api/users/${me.id}`, { role: 'technician' });
-    expect([demoteSelf.status, demoteSelf.json.error]).toEqual([409, { code: 'LAST_ADMIN', message: 'admin is the only admin; make someone else admin first' }]);
+    expect([demoteSelf.status, demoteSelf.json.error]).toEqual([
+      409,
+      { code: 'LAST_ADMIN', message: 'admin is the only admin; make someone else admin first' },
+    ]);
     const deleteSelf = await admin.request('DELETE', `/api/users/${me.id}`);
     expect([deleteSelf.status, deleteSelf.json.error.code]).toEqual([409, 'CANNOT_DELETE_SELF']);
 
@@ -73,7 +86,11 @@ describe('users, passwords and sessions', () => {
     ]);
     const needsAdmin = 'this action needs role admin';
     const notYours = "only admin may change another user's settings";
-    for (const [method, path, message] of [['POST', '/api/users', needsAdmin], ['PATCH', '/api/users/x', notYours], ['DELETE', '/api/users/x', needsAdmin]] as const) {
+    for (const [method, path, message] of [
+      ['POST', '/api/users', needsAdmin],
+      ['PATCH', '/api/users/x', notYours],
+      ['DELETE', '/api/users/x', needsAdmin],
+    ] as const) {
       const r = await tom.request(method, path, { username: 'eve', password: 'eve-password-1', role: 'admin' });
       expect([r.status, r.json.error]).toEqual([403, { code: 'FORBIDDEN', message }]);
     }
@@ -92,7 +109,10 @@ describe('users, passwords and sessions', () => {
     await phone.login('tom', 'tom-password-1');
 
     const wrong = await laptop.post('/api/me/password', { currentPassword: 'not-it-at-all', newPassword: 'tom-password-2' });
-    expect([wrong.status, wrong.json.error]).toEqual([400, { code: 'CURRENT_PASSWORD_WRONG', message: 'body.currentPassword: that is not your current password' }]);
+    expect([wrong.status, wrong.json.error]).toEqual([
+      400,
+      { code: 'CURRENT_PASSWORD_WRONG', message: 'body.currentPassword: that is not your current password' },
+    ]);
     const short = await laptop.post('/api/me/password', { currentPassword: 'tom-password-1', newPassword: 'tom2' });
     expect(short.json.error).toEqual({ code: 'PASSWORD_TOO_SHORT', message: 'body.newPassword: a password needs at least 10 characters' });
 

@@ -75,7 +75,15 @@ describe('metric labels', () => {
   it('parses series keys and labels a snapshot in the metric list order', () => {
     expect(parseSeriesKey('fs.usedPct{mount=C:}')).toEqual({ name: 'fs.usedPct', labels: { mount: 'C:' } });
     expect(parseSeriesKey('cpu.loadPct')).toEqual({ name: 'cpu.loadPct', labels: {} });
-    expect(labelSnapshot({ 'agent.droppedReports': 0, 'fs.usedPct{mount=D:}': 40, 'cpu.coreLoadPct{core=1}': 12, 'fs.usedPct{mount=C:}': 95.2, 'cpu.loadPct': 50.18 })).toEqual([
+    expect(
+      labelSnapshot({
+        'agent.droppedReports': 0,
+        'fs.usedPct{mount=D:}': 40,
+        'cpu.coreLoadPct{core=1}': 12,
+        'fs.usedPct{mount=C:}': 95.2,
+        'cpu.loadPct': 50.18,
+      }),
+    ).toEqual([
       { key: 'cpu.loadPct', label: 'CPU load', value: '50 %' },
       { key: 'cpu.coreLoadPct{core=1}', label: 'CPU core 1 load', value: '12 %' },
       { key: 'fs.usedPct{mount=C:}', label: 'C: used', value: '95 %' },

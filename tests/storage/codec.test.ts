@@ -11,7 +11,11 @@ const finite = fc.double({ noNaN: true, noDefaultInfinity: true }).map((v) => (v
 const metricLike = fc.oneof(
   fc.array(finite, { maxLength: 50 }),
   fc
-    .tuple(fc.integer({ min: 0, max: 6 }), fc.double({ min: -1e6, max: 1e6, noNaN: true }), fc.array(fc.double({ min: -50, max: 50, noNaN: true }), { maxLength: 400 }))
+    .tuple(
+      fc.integer({ min: 0, max: 6 }),
+      fc.double({ min: -1e6, max: 1e6, noNaN: true }),
+      fc.array(fc.double({ min: -50, max: 50, noNaN: true }), { maxLength: 400 }),
+    )
     .map(([d, start, steps]) => {
       let v = start;
       return steps.map((s) => quantize((v += s), d));
@@ -42,9 +46,12 @@ describe('storage encodings', () => {
   });
 
   it('a column decodes to exactly the numbers encoded (any finite doubles)', () => {
-    fc.assert(fc.property(metricLike, (values) => {
+    fc.assert(
+      fc.property(metricLike, (values) => {
         expect(roundTripColumn(values)).toEqual(values);
-      }), { numRuns: 500 });
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('finds the fewest decimals that represent every value', () => {
@@ -77,14 +84,16 @@ describe('storage encodings', () => {
       .map(([tsList, ids, columnCount, seed]): Block => {
         const timestamps = tsList.sort((a, b) => a - b);
         let s = seed;
-        const rnd = () => ((s = (s * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+        const rnd = () => (s = (s * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
         const series = ids
           .sort((a, b) => a - b)
           .map((seriesId) => {
             const isFull = rnd() < 0.5;
             const present = isFull ? null : Uint8Array.from(timestamps, () => (rnd() < 0.7 ? 1 : 0));
             const k = present ? present.reduce((a, b) => a + b, 0) : timestamps.length;
-            const columns = Array.from({ length: columnCount }, () => Array.from({ length: k }, () => (rnd() < 0.5 ? quantize(rnd() * 1000, 2) : rnd() * 1e12)));
+            const columns = Array.from({ length: columnCount }, () =>
+              Array.from({ length: k }, () => (rnd() < 0.5 ? quantize(rnd() * 1000, 2) : rnd() * 1e12)),
+            );
             return { seriesId, present, columns };
           });
         return { columnCount, timestamps, series };
@@ -103,11 +112,15 @@ describe('storage encodings', () => {
 
   it('a report row round-trips', () => {
     fc.assert(
-      fc.property(fc.uniqueArray(fc.integer({ min: 1, max: 2 ** 40 }), { maxLength: 100 }), fc.array(finite, { minLength: 100, maxLength: 100 }), (ids, vals) => {
-        ids.sort((a, b) => a - b);
-        const values = vals.slice(0, ids.length);
-        expect(decodeReport(encodeReport(ids, values))).toEqual({ seriesIds: ids, values });
-      }),
+      fc.property(
+        fc.uniqueArray(fc.integer({ min: 1, max: 2 ** 40 }), { maxLength: 100 }),
+        fc.array(finite, { minLength: 100, maxLength: 100 }),
+        (ids, vals) => {
+          ids.sort((a, b) => a - b);
+          const values = vals.slice(0, ids.length);
+          expect(decodeReport(encodeReport(ids, values))).toEqual({ seriesIds: ids, values });
+        },
+      ),
     );
   });
 

@@ -34,8 +34,20 @@ describe('zoned time', () => {
 describe('isInMaintenance', () => {
   const table: [string, WindowSpec[], string, string, boolean][] = [
     ['no windows', [], '2025-07-13T00:30:00Z', AMS, false],
-    ['one-off: inside', [{ kind: 'one-off', startsAtMs: Date.parse('2025-07-01T10:00:00Z'), endsAtMs: Date.parse('2025-07-01T12:00:00Z') }], '2025-07-01T11:59:59Z', AMS, true],
-    ['one-off: end is exclusive', [{ kind: 'one-off', startsAtMs: Date.parse('2025-07-01T10:00:00Z'), endsAtMs: Date.parse('2025-07-01T12:00:00Z') }], '2025-07-01T12:00:00Z', AMS, false],
+    [
+      'one-off: inside',
+      [{ kind: 'one-off', startsAtMs: Date.parse('2025-07-01T10:00:00Z'), endsAtMs: Date.parse('2025-07-01T12:00:00Z') }],
+      '2025-07-01T11:59:59Z',
+      AMS,
+      true,
+    ],
+    [
+      'one-off: end is exclusive',
+      [{ kind: 'one-off', startsAtMs: Date.parse('2025-07-01T10:00:00Z'), endsAtMs: Date.parse('2025-07-01T12:00:00Z') }],
+      '2025-07-01T12:00:00Z',
+      AMS,
+      false,
+    ],
     ['recurring, summer: Sunday 02:30 local is 00:30 UTC', [sunday2to4], '2025-07-13T00:30:00Z', AMS, true],
     ['recurring, summer: Sunday 02:30 UTC is 04:30 local', [sunday2to4], '2025-07-13T02:30:00Z', AMS, false],
     ['recurring, winter: Sunday 02:30 local is 01:30 UTC', [sunday2to4], '2025-01-12T01:30:00Z', AMS, true],
@@ -68,7 +80,12 @@ describe('windowsOverlap', () => {
   });
 
   it('lists recurring occurrences in a range', () => {
-    const occ = recurringOccurrences(sunday2to4 as Extract<WindowSpec, { kind: 'recurring' }>, Date.parse('2025-03-23T00:00Z'), Date.parse('2025-04-07T00:00Z'), AMS);
+    const occ = recurringOccurrences(
+      sunday2to4 as Extract<WindowSpec, { kind: 'recurring' }>,
+      Date.parse('2025-03-23T00:00Z'),
+      Date.parse('2025-04-07T00:00Z'),
+      AMS,
+    );
     expect(occ.map(([s, e]) => [new Date(s).toISOString(), new Date(e).toISOString()])).toEqual([
       ['2025-03-23T01:00:00.000Z', '2025-03-23T03:00:00.000Z'], // winter time
       ['2025-03-30T01:00:00.000Z', '2025-03-30T02:00:00.000Z'], // DST night: 02:00–03:00 does not exist

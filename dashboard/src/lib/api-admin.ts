@@ -32,7 +32,8 @@ export interface AdminApi {
 
 /** The agent-management endpoints over `request`. */
 export function createAdminApi(request: RequestFn): AdminApi {
-  const call = async <T>(method: Parameters<RequestFn>[0], path: string, body?: unknown, signal?: AbortSignal) => (await request<T>(method, path, body, { signal })).body;
+  const call = async <T>(method: Parameters<RequestFn>[0], path: string, body?: unknown, signal?: AbortSignal) =>
+    (await request<T>(method, path, body, { signal })).body;
   const device = (id: string) => `/api/devices/${enc(id)}`;
   return {
     listEnrollmentTokens: (clientId) => call('GET', `/api/clients/${enc(clientId)}/enrollment-tokens`),
@@ -52,6 +53,11 @@ export function createAdminApi(request: RequestFn): AdminApi {
     moveDevice: (deviceId, clientId) => call('PATCH', device(deviceId), { clientId }),
 
     listAudit: (q, signal) =>
-      call('GET', `/api/audit${query({ limit: q.limit, before: q.before, actor: q.actor, entityType: q.entityType, entityId: q.entityId })}`, undefined, signal),
+      call(
+        'GET',
+        `/api/audit${query({ limit: q.limit, before: q.before, actor: q.actor, entityType: q.entityType, entityId: q.entityId })}`,
+        undefined,
+        signal,
+      ),
   };
 }

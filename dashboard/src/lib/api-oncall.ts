@@ -82,7 +82,8 @@ export interface OnCallApi {
 
 /** The on-call endpoints over `request`. */
 export function createOnCallApi(request: RequestFn): OnCallApi {
-  const call = async <T>(method: Parameters<RequestFn>[0], path: string, body?: unknown, signal?: AbortSignal) => (await request<T>(method, path, body, { signal })).body;
+  const call = async <T>(method: Parameters<RequestFn>[0], path: string, body?: unknown, signal?: AbortSignal) =>
+    (await request<T>(method, path, body, { signal })).body;
   const schedule = (id: string) => `/api/oncall/schedules/${enc(id)}`;
   return {
     listChannels: () => call('GET', '/api/channels'),

@@ -24,7 +24,8 @@ export function isLoginChallenge(answer: SessionUser | LoginChallenge): answer i
 
 /** The two-factor endpoints over `request`. */
 export function createTwoFactorApi(request: RequestFn): TwoFactorApi {
-  const call = async <T>(method: Parameters<RequestFn>[0], path: string, body?: unknown, isLogin = false) => (await request<T>(method, path, body, { isLogin })).body;
+  const call = async <T>(method: Parameters<RequestFn>[0], path: string, body?: unknown, isLogin = false) =>
+    (await request<T>(method, path, body, { isLogin })).body;
   return {
     loginSecondFactor: (challenge, factor) => call('POST', '/api/login/second-factor', { challenge, ...factor }, true),
     getTwoFactor: () => call('GET', '/api/me/two-factor'),

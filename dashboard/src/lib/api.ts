@@ -40,7 +40,6 @@ import { createRequest, enc, query, type Method } from './api-request.js';
 
 export { ApiError, describeError } from './api-request.js';
 
-
 /** Query for one metric's downsampled series. */
 export interface MetricQuery {
   deviceId: string;
@@ -141,7 +140,6 @@ export interface Api extends OnCallApi, AdminApi, TwoFactorApi {
 export interface ApiOptions {
   fetch?: typeof fetch;
 }
-
 
 /** Builds the API client. */
 export function createApi(options: ApiOptions = {}): Api {

@@ -33,6 +33,12 @@ export function lazyView<P extends object>(load: () => Promise<ComponentType<P>>
         </div>
       );
     }
-    return View ? <View {...props} /> : <div class="splash" aria-busy="true">Loading…</div>;
+    return View ? (
+      <View {...props} />
+    ) : (
+      <div class="splash" aria-busy="true">
+        Loading…
+      </div>
+    );
   };
 }

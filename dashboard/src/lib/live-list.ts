@@ -20,7 +20,12 @@ export interface LiveList<T> {
 
 const newestFirst = (a: { openedAtMs: number; id: string }, b: { openedAtMs: number; id: string }) => b.openedAtMs - a.openedAtMs || a.id.localeCompare(b.id);
 
-function useLiveList<T extends Alert | Incident>(kind: 'alerts' | 'incidents', load: () => Promise<T[]>, belongs: (row: T) => boolean, deps: readonly unknown[]): LiveList<T> {
+function useLiveList<T extends Alert | Incident>(
+  kind: 'alerts' | 'incidents',
+  load: () => Promise<T[]>,
+  belongs: (row: T) => boolean,
+  deps: readonly unknown[],
+): LiveList<T> {
   const { live } = useApp();
   const byId = useRef(new Map<string, T>());
   const [rows, setRows] = useState<T[]>([]);

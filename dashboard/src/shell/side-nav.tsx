@@ -13,8 +13,16 @@ const LIST_LIMIT = 500;
 /** Live counts for the nav badges. */
 function useNavCounts(): Record<'firingAlerts' | 'openIncidents', number | null> {
   const { api } = useApp();
-  const firing = useLiveAlerts(() => api.listAlerts({ state: 'firing', limit: LIST_LIMIT }), (a) => a.state === 'firing', [api]);
-  const open = useLiveIncidents(() => api.listIncidents({ state: 'open', limit: LIST_LIMIT }), (i) => i.state === 'open', [api]);
+  const firing = useLiveAlerts(
+    () => api.listAlerts({ state: 'firing', limit: LIST_LIMIT }),
+    (a) => a.state === 'firing',
+    [api],
+  );
+  const open = useLiveIncidents(
+    () => api.listIncidents({ state: 'open', limit: LIST_LIMIT }),
+    (i) => i.state === 'open',
+    [api],
+  );
   return {
     firingAlerts: firing.status === 'ready' ? firing.rows.length : null,
     openIncidents: open.status === 'ready' ? open.rows.length : null,
@@ -57,7 +65,11 @@ export function SideNav({ route, isOpen, onClose }: Props) {
                   </svg>
                   <span class="nav-label">{item.label}</span>
                   {count !== null && count > 0 && (
-                    <span class={`nav-badge nav-badge-${item.id}`} data-testid={`nav-count-${item.id}`} aria-label={`${count >= LIST_LIMIT ? `${LIST_LIMIT} or more` : count} ${item.badge === 'firingAlerts' ? 'firing' : 'open'}`}>
+                    <span
+                      class={`nav-badge nav-badge-${item.id}`}
+                      data-testid={`nav-count-${item.id}`}
+                      aria-label={`${count >= LIST_LIMIT ? `${LIST_LIMIT} or more` : count} ${item.badge === 'firingAlerts' ? 'firing' : 'open'}`}
+                    >
                       {count >= LIST_LIMIT ? `${LIST_LIMIT}+` : count}
                     </span>
                   )}

@@ -36,7 +36,10 @@ export function AgentSettingsForm({ own, baseline, baselineName, canEdit, onSave
   const build = (): AgentSettings => {
     const settings: AgentSettings = {};
     if (seconds.trim() !== '') settings.intervalMs = Math.round(Number(seconds) * 1000);
-    const list = services.split(/[\n,]/).map((s) => s.trim()).filter(Boolean);
+    const list = services
+      .split(/[\n,]/)
+      .map((s) => s.trim())
+      .filter(Boolean);
     if (list.length > 0) settings.watchedServices = list;
     const collectors: Partial<Record<AgentCollectorName, boolean>> = {};
     for (const n of AGENT_COLLECTOR_NAMES) if (switches[n] !== (isOn(baseline, n) ?? true)) collectors[n] = switches[n]!;
@@ -58,20 +61,38 @@ export function AgentSettingsForm({ own, baseline, baselineName, canEdit, onSave
       data-testid={testId}
     >
       <Field label="Report every (seconds)" hint={`empty = ${inheritedInterval}`}>
-        <input type="number" min={1} max={3600} step="any" inputMode="decimal" disabled={!canEdit} value={seconds} onInput={(e) => setSeconds(e.currentTarget.value)} data-testid="agent-interval" />
+        <input
+          type="number"
+          min={1}
+          max={3600}
+          step="any"
+          inputMode="decimal"
+          disabled={!canEdit}
+          value={seconds}
+          onInput={(e) => setSeconds(e.currentTarget.value)}
+          data-testid="agent-interval"
+        />
       </Field>
       <Field
         wide
         label="Watched services"
         hint={`one per line: systemd units on Linux, service names on Windows${baseline.watchedServices?.length ? `; empty = ${baselineName}'s: ${baseline.watchedServices.join(', ')}` : ''}`}
       >
-        <textarea rows={3} disabled={!canEdit} value={services} onInput={(e) => setServices(e.currentTarget.value)} placeholder={baseline.watchedServices?.join('\n') ?? 'e.g. Spooler'} data-testid="agent-services" />
+        <textarea
+          rows={3}
+          disabled={!canEdit}
+          value={services}
+          onInput={(e) => setServices(e.currentTarget.value)}
+          placeholder={baseline.watchedServices?.join('\n') ?? 'e.g. Spooler'}
+          data-testid="agent-services"
+        />
       </Field>
       <fieldset class="field field-wide collectors">
         <legend>Collectors that run</legend>
         {AGENT_COLLECTOR_NAMES.map((n) => (
           <label key={n} class="check">
-            <input type="checkbox" disabled={!canEdit} checked={switches[n]} onChange={(e) => setSwitches((s) => ({ ...s, [n]: e.currentTarget.checked }))} /> {n}
+            <input type="checkbox" disabled={!canEdit} checked={switches[n]} onChange={(e) => setSwitches((s) => ({ ...s, [n]: e.currentTarget.checked }))} />{' '}
+            {n}
           </label>
         ))}
       </fieldset>
@@ -80,7 +101,12 @@ export function AgentSettingsForm({ own, baseline, baselineName, canEdit, onSave
           <button type="submit" class="btn btn-primary" disabled={action.isBusy} data-testid="agent-save">
             Save settings
           </button>
-          <button type="button" class="btn btn-quiet" disabled={action.isBusy} onClick={() => window.confirm(`Clear these settings? ${baselineName[0]!.toUpperCase()}${baselineName.slice(1)}'s apply again.`) && save({})}>
+          <button
+            type="button"
+            class="btn btn-quiet"
+            disabled={action.isBusy}
+            onClick={() => window.confirm(`Clear these settings? ${baselineName[0]!.toUpperCase()}${baselineName.slice(1)}'s apply again.`) && save({})}
+          >
             Clear
           </button>
         </div>

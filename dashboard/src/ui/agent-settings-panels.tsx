@@ -17,7 +17,12 @@ export function describeAgentConfig(c: AgentConfig): string {
     .filter(([, on]) => on === false)
     .map(([n]) => n);
   // No list from the server means the agent keeps its own (from its config file or defaults).
-  const services = c.watchedServices === undefined ? "the agent's own service list" : c.watchedServices.length ? `watches ${c.watchedServices.join(', ')}` : 'no watched services';
+  const services =
+    c.watchedServices === undefined
+      ? "the agent's own service list"
+      : c.watchedServices.length
+        ? `watches ${c.watchedServices.join(', ')}`
+        : 'no watched services';
   return [`every ${c.intervalMs / 1000} s`, services, off.length ? `off: ${off.join(', ')}` : 'all collectors on'].join(' · ');
 }
 
@@ -26,7 +31,11 @@ export function describeSettings(s: AgentSettings): string {
   const off = Object.entries(s.collectors ?? {})
     .filter(([, on]) => on === false)
     .map(([n]) => n);
-  const parts = [s.intervalMs !== undefined ? `every ${s.intervalMs / 1000} s` : '', s.watchedServices?.length ? `watches ${s.watchedServices.join(', ')}` : '', off.length ? `off: ${off.join(', ')}` : ''].filter(Boolean);
+  const parts = [
+    s.intervalMs !== undefined ? `every ${s.intervalMs / 1000} s` : '',
+    s.watchedServices?.length ? `watches ${s.watchedServices.join(', ')}` : '',
+    off.length ? `off: ${off.join(', ')}` : '',
+  ].filter(Boolean);
   return parts.length > 0 ? parts.join(' · ') : 'Nothing set: each agent uses its own interval and runs every collector';
 }
 
@@ -45,7 +54,19 @@ function SettingsLoadState({ status, error }: { status: 'loading' | 'ready' | 'e
 }
 
 /** The folded panel: what applies in the summary; the form and, after a save, what became of it inside. */
-function SettingsFold({ testId, summary, canAct, message, children }: { testId: string; summary: ComponentChildren; canAct: boolean; message: string; children: ComponentChildren }) {
+function SettingsFold({
+  testId,
+  summary,
+  canAct,
+  message,
+  children,
+}: {
+  testId: string;
+  summary: ComponentChildren;
+  canAct: boolean;
+  message: string;
+  children: ComponentChildren;
+}) {
   return (
     <details class="panel disclosure settings-fold" data-testid={testId}>
       <summary>
@@ -78,7 +99,9 @@ export function ClientAgentSettings({ clientId }: { clientId: string }) {
           const answer = await api.putClientAgentConfig(clientId, settings);
           setVersion((v) => v + 1);
           const n = answer.pushedTo ?? 0;
-          setMessage(`Saved. ${n === 0 ? 'No agent of this client is connected; each gets the settings when it connects.' : `Sent to ${n} connected agent${n === 1 ? '' : 's'} now; the others get them when they connect.`}`);
+          setMessage(
+            `Saved. ${n === 0 ? 'No agent of this client is connected; each gets the settings when it connects.' : `Sent to ${n} connected agent${n === 1 ? '' : 's'} now; the others get them when they connect.`}`,
+          );
         }}
       />
     </SettingsFold>

@@ -19,7 +19,7 @@ export function AlertRow({ alert: a, nowMs, onChanged, isDeviceShown = true }: P
   const { api } = useApp();
   const { canAct } = usePermissions();
   const action = useAction();
-  const since = a.state === 'resolved' ? a.resolvedAtMs ?? a.openedAtMs : a.openedAtMs;
+  const since = a.state === 'resolved' ? (a.resolvedAtMs ?? a.openedAtMs) : a.openedAtMs;
 
   return (
     <li class={`record-row sev-row-${a.severity} is-${a.state}`} data-testid="alert-row" data-alert-id={a.id} data-state={a.state}>
@@ -72,7 +72,13 @@ export function AlertRow({ alert: a, nowMs, onChanged, isDeviceShown = true }: P
                 Acknowledge
               </button>
             )}
-            <button type="button" class="btn btn-small" disabled={action.isBusy} onClick={() => action.run(async () => onChanged(await api.resolveAlert(a.id)))} data-testid="resolve-button">
+            <button
+              type="button"
+              class="btn btn-small"
+              disabled={action.isBusy}
+              onClick={() => action.run(async () => onChanged(await api.resolveAlert(a.id)))}
+              data-testid="resolve-button"
+            >
               Resolve
             </button>
           </div>

@@ -21,7 +21,17 @@ const handleHints: Record<string, string> = {
 const defaultHandle: Record<string, string> = { email: 'the account’s e-mail', ntfy: 'the channel’s topic' };
 
 /** Edits a user's e-mail address (PATCH /api/users/:id { email }). */
-export function EmailEditor({ userId, email, label, onSaved }: { userId: string; email: string | null; label: string; onSaved?: (email: string | null) => void }) {
+export function EmailEditor({
+  userId,
+  email,
+  label,
+  onSaved,
+}: {
+  userId: string;
+  email: string | null;
+  label: string;
+  onSaved?: (email: string | null) => void;
+}) {
   const { api } = useApp();
   const action = useAction();
   const [value, setValue] = useState(email ?? '');
@@ -40,7 +50,15 @@ export function EmailEditor({ userId, email, label, onSaved }: { userId: string;
         });
       }}
     >
-      <input type="email" maxLength={320} aria-label={label} placeholder="name@example.com" value={value} onInput={(e) => setValue(e.currentTarget.value)} data-testid="email-input" />
+      <input
+        type="email"
+        maxLength={320}
+        aria-label={label}
+        placeholder="name@example.com"
+        value={value}
+        onInput={(e) => setValue(e.currentTarget.value)}
+        data-testid="email-input"
+      />
       <button type="submit" class="btn btn-small" disabled={action.isBusy || !isChanged} data-testid="email-save">
         {!value.trim() && saved ? 'Clear e-mail' : 'Save e-mail'}
       </button>
@@ -67,7 +85,14 @@ function AddContact({ userId, channels, onAdded }: { userId: string; channels: C
       }}
       data-testid="contact-form"
     >
-      <select class="select" required aria-label="Channel" value={channelId} onChange={(e) => setChannelId(e.currentTarget.value)} data-testid="contact-channel">
+      <select
+        class="select"
+        required
+        aria-label="Channel"
+        value={channelId}
+        onChange={(e) => setChannelId(e.currentTarget.value)}
+        data-testid="contact-channel"
+      >
         <option value="">Add a channel…</option>
         {channels.map((c) => (
           <option key={c.id} value={c.id}>
@@ -75,7 +100,14 @@ function AddContact({ userId, channels, onAdded }: { userId: string; channels: C
           </option>
         ))}
       </select>
-      <input aria-label="Handle" maxLength={320} placeholder={channel ? (handleHints[channel.type] ?? 'handle') : 'handle'} value={handle} onInput={(e) => setHandle(e.currentTarget.value)} data-testid="contact-handle" />
+      <input
+        aria-label="Handle"
+        maxLength={320}
+        placeholder={channel ? (handleHints[channel.type] ?? 'handle') : 'handle'}
+        value={handle}
+        onInput={(e) => setHandle(e.currentTarget.value)}
+        data-testid="contact-handle"
+      />
       <button type="submit" class="btn btn-small" disabled={action.isBusy || !channelId} data-testid="contact-add">
         Add
       </button>
@@ -105,7 +137,8 @@ export function ContactPoints({ userId, username, canEdit, isSelf = false }: { u
           {list.map((c) => (
             <li key={c.id} data-testid="contact-row">
               <span>
-                <strong>{c.channelName}</strong> <span class="muted">({c.channelType})</span> {c.handle ?? <span class="muted">{defaultHandle[c.channelType] ?? 'no handle'}</span>}
+                <strong>{c.channelName}</strong> <span class="muted">({c.channelType})</span>{' '}
+                {c.handle ?? <span class="muted">{defaultHandle[c.channelType] ?? 'no handle'}</span>}
               </span>
               {canEdit && (
                 <button
@@ -130,7 +163,11 @@ export function ContactPoints({ userId, username, canEdit, isSelf = false }: { u
             There are no channels yet; create one under <a href="#/channels">Channels</a>.
           </p>
         ) : (
-          <AddContact userId={userId} channels={channels.data.filter((ch) => !list.some((c) => c.channelId === ch.id && c.handle === null))} onAdded={(c) => contacts.setData([...list, c])} />
+          <AddContact
+            userId={userId}
+            channels={channels.data.filter((ch) => !list.some((c) => c.channelId === ch.id && c.handle === null))}
+            onAdded={(c) => contacts.setData([...list, c])}
+          />
         ))}
     </div>
   );

@@ -125,11 +125,7 @@ export function FleetList({ rows, nowMs }: { rows: FleetRow[]; nowMs: number }) 
     >
       <div class="fleet-window" style={{ transform: `translateY(${window_.start * rowHeightPx}px)` }}>
         {visible.map((row) =>
-          row.kind === 'group' ? (
-            <GroupRow key={`g:${row.clientId}`} row={row} />
-          ) : (
-            <DeviceRow key={row.device.id} device={row.device} nowMs={nowMs} />
-          ),
+          row.kind === 'group' ? <GroupRow key={`g:${row.clientId}`} row={row} /> : <DeviceRow key={row.device.id} device={row.device} nowMs={nowMs} />,
         )}
       </div>
     </div>

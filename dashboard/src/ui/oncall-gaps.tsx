@@ -31,8 +31,9 @@ export function GapBanner() {
   const more = gapCount(gaps.data) - 1;
   return (
     <div class="gap-banner" role="status" data-testid="gap-banner">
-      <strong>On-call gap:</strong> {first.name} pages nobody {formatGapSpan(g.startsAtMs, g.endsAtMs)} ({g.reasons.join('; ')}){more > 0 ? ` and ${more} more time${more === 1 ? '' : 's'} this week` : ''}.
-      Alerts then go to the fallback. <a href="#/oncall">Fix on the on-call page</a>
+      <strong>On-call gap:</strong> {first.name} pages nobody {formatGapSpan(g.startsAtMs, g.endsAtMs)} ({g.reasons.join('; ')})
+      {more > 0 ? ` and ${more} more time${more === 1 ? '' : 's'} this week` : ''}. Alerts then go to the fallback.{' '}
+      <a href="#/oncall">Fix on the on-call page</a>
     </div>
   );
 }
@@ -52,7 +53,9 @@ export function GapsPanel() {
         </p>
       ) : (
         <>
-          <p class="muted">In these times the first level pages nobody; the alert goes to the fallback (the admins unless another fallback is set) and is marked “unrouted”.</p>
+          <p class="muted">
+            In these times the first level pages nobody; the alert goes to the fallback (the admins unless another fallback is set) and is marked “unrouted”.
+          </p>
           <ul class="gap-list">
             {gaps.data.policies
               .filter((p) => p.gaps.length > 0)

@@ -4,7 +4,17 @@ import type { AlertState, AuditEvent, IncidentState, Severity } from '../../../s
 import { formatDayMonthTime, formatFullTime } from '../lib/format.js';
 
 /** A page title with optional subtitle and actions on the right. */
-export function PageHead({ title, subtitle, children, titleId }: { title: ComponentChildren; subtitle?: ComponentChildren; children?: ComponentChildren; titleId?: string }) {
+export function PageHead({
+  title,
+  subtitle,
+  children,
+  titleId,
+}: {
+  title: ComponentChildren;
+  subtitle?: ComponentChildren;
+  children?: ComponentChildren;
+  titleId?: string;
+}) {
   return (
     <div class="page-head">
       <div class="page-title">

@@ -63,7 +63,15 @@ export function createEngineCache(stores: { rules: RuleStore; maintenance: Maint
       if (!d) {
         const row = stores.devices.findById(id);
         if (!row) return undefined;
-        d = { id, clientId: row.clientId, intervalMs: row.intervalMs, isDisabled: row.isDisabled, lastReportAtMs: null, latest: null, probeDeviceId: row.probeDeviceId };
+        d = {
+          id,
+          clientId: row.clientId,
+          intervalMs: row.intervalMs,
+          isDisabled: row.isDisabled,
+          lastReportAtMs: null,
+          latest: null,
+          probeDeviceId: row.probeDeviceId,
+        };
         devices.set(id, d);
       }
       return d;
@@ -78,7 +86,15 @@ export function createEngineCache(stores: { rules: RuleStore; maintenance: Maint
      */
     loadDevices(nowMs: number): void {
       for (const s of stores.devices.listSummaries(() => false)) {
-        devices.set(s.id, { id: s.id, clientId: s.clientId, intervalMs: s.intervalMs, isDisabled: s.isDisabled, lastReportAtMs: s.lastSeenMs === null ? null : nowMs, latest: null, probeDeviceId: s.probeDeviceId ?? null });
+        devices.set(s.id, {
+          id: s.id,
+          clientId: s.clientId,
+          intervalMs: s.intervalMs,
+          isDisabled: s.isDisabled,
+          lastReportAtMs: s.lastSeenMs === null ? null : nowMs,
+          latest: null,
+          probeDeviceId: s.probeDeviceId ?? null,
+        });
       }
     },
     /** Re-reads a device's client, interval and status; false if it no longer exists. */

@@ -89,7 +89,10 @@ export function createEffectWriter(deps: { db: Db; alerts: AlertStore; incidents
       const note = e.route.shouldNotify ? 'notification queued' : e.route.isInMaintenance ? 'in maintenance: not paged' : 'not paged';
       alerts.addEvent(e.id, e.atMs, SYSTEM_ACTOR, 'fired', `${e.summary} (${note}${e.isFlapping ? ', flapping' : ''})`);
       if (e.route.shouldNotify) {
-        outbox.enqueue({ kind: 'alert.firing', alertId: e.id, payload: { ...buildAlertPayload(alerts.findById(e.id)!, 'alert.firing', e.atMs, 'system') } }, e.atMs);
+        outbox.enqueue(
+          { kind: 'alert.firing', alertId: e.id, payload: { ...buildAlertPayload(alerts.findById(e.id)!, 'alert.firing', e.atMs, 'system') } },
+          e.atMs,
+        );
       }
       return { type: 'alert.opened', id: e.id, deviceId: e.deviceId, isNotified: e.route.shouldNotify, atMs: e.atMs };
     }
@@ -120,7 +123,10 @@ export function createEffectWriter(deps: { db: Db; alerts: AlertStore; incidents
       if (!closed) return undefined; // resolved by hand earlier
       alerts.addEvent(e.id, e.atMs, SYSTEM_ACTOR, 'resolved', e.resolution === 'cleared' ? e.summary : 'rule no longer applies');
       if (routeFollowUp({ target: 'alert', wasNotified: closed.wasNotified })) {
-        outbox.enqueue({ kind: 'alert.resolved', alertId: e.id, payload: { ...buildAlertPayload(alerts.findById(e.id)!, 'alert.resolved', e.atMs, 'system') } }, e.atMs);
+        outbox.enqueue(
+          { kind: 'alert.resolved', alertId: e.id, payload: { ...buildAlertPayload(alerts.findById(e.id)!, 'alert.resolved', e.atMs, 'system') } },
+          e.atMs,
+        );
       }
       return { type: 'alert.resolved', id: e.id, atMs: e.atMs };
     }
@@ -131,7 +137,10 @@ export function createEffectWriter(deps: { db: Db; alerts: AlertStore; incidents
     }
     if (!alerts.markPaged(e.id)) return undefined; // acknowledged or resolved meanwhile
     alerts.addEvent(e.id, e.atMs, SYSTEM_ACTOR, 'paged', 'maintenance window over and the condition persists');
-    outbox.enqueue({ kind: 'alert.firing', alertId: e.id, payload: { ...buildAlertPayload(alerts.findById(e.id)!, 'alert.firing', e.atMs, 'system') } }, e.atMs);
+    outbox.enqueue(
+      { kind: 'alert.firing', alertId: e.id, payload: { ...buildAlertPayload(alerts.findById(e.id)!, 'alert.firing', e.atMs, 'system') } },
+      e.atMs,
+    );
     return { type: 'alert.paged', id: e.id, atMs: e.atMs };
   }
 

@@ -102,7 +102,16 @@ export function createRuleEngine(opts: RuleEngineOptions) {
   }
 
   /** Evaluates one input for one condition and records what follows in the batch. */
-  function step(batch: Batch, rule: Rule, familyId: string, d: DeviceInfo, labelsJson: string, labels: Record<string, string>, input: PolicyInput, nowMs: number): void {
+  function step(
+    batch: Batch,
+    rule: Rule,
+    familyId: string,
+    d: DeviceInfo,
+    labelsJson: string,
+    labels: Record<string, string>,
+    input: PolicyInput,
+    nowMs: number,
+  ): void {
     const key = keyOf(familyId, d.id, labelsJson);
     const before = currentEntry(batch, key);
     stats.evaluations++;
@@ -114,8 +123,21 @@ export function createRuleEngine(opts: RuleEngineOptions) {
         const route = routeOpened({ contract: fleet.client(d.clientId).contract, severity: rule.severity, isInMaintenance: fleet.isInMaintenance(d, ev.atMs) });
         const id = generateId();
         batch.effects.push({
-          type: 'open', key, id, route, ruleId: familyId, ruleName: rule.name, ruleKind: rule.kind, severity: rule.severity,
-          deviceId: d.id, clientId: d.clientId, labelsJson, summary: ev.summary, value: ev.value, isFlapping: ev.isFlapping, atMs: ev.atMs,
+          type: 'open',
+          key,
+          id,
+          route,
+          ruleId: familyId,
+          ruleName: rule.name,
+          ruleKind: rule.kind,
+          severity: rule.severity,
+          deviceId: d.id,
+          clientId: d.clientId,
+          labelsJson,
+          summary: ev.summary,
+          value: ev.value,
+          isFlapping: ev.isFlapping,
+          atMs: ev.atMs,
           snapshot: route.target === 'incident' ? (d.latest ?? opts.devices.findById(d.id)?.latest ?? {}) : {},
         });
         if (route.target === 'alert' && route.isInMaintenance && rule.severity !== 'info') batch.held.set(id, { key, severity: rule.severity });
@@ -177,7 +199,16 @@ export function createRuleEngine(opts: RuleEngineOptions) {
       const effective = d ? fleet.rulesFor(d).all.find((x) => x.familyId === e.familyId) : undefined;
       const stillApplies = effective && (effective.rule.kind === 'offline' || labelsMatch(effective.rule.labels, e.policy.labels));
       if (stillApplies) continue;
-      if (e.record) batch.effects.push({ type: 'close', key, target: e.record.target, id: e.record.id, atMs: nowMs, summary: 'rule no longer applies', resolution: 'rule-removed' });
+      if (e.record)
+        batch.effects.push({
+          type: 'close',
+          key,
+          target: e.record.target,
+          id: e.record.id,
+          atMs: nowMs,
+          summary: 'rule no longer applies',
+          resolution: 'rule-removed',
+        });
       batch.entries.set(key, null);
     }
   }
@@ -191,7 +222,8 @@ export function createRuleEngine(opts: RuleEngineOptions) {
     };
     for (const a of opts.alerts.listOpen()) {
       restore(a.ruleId, a.deviceId, a.labelsJson, a.openedAtMs, { target: 'alert', id: a.id });
-      if (a.state === 'firing' && a.isInMaintenance && !a.isNotified && a.severity !== 'info') held.set(a.id, { key: keyOf(a.ruleId, a.deviceId, a.labelsJson), severity: a.severity });
+      if (a.state === 'firing' && a.isInMaintenance && !a.isNotified && a.severity !== 'info')
+        held.set(a.id, { key: keyOf(a.ruleId, a.deviceId, a.labelsJson), severity: a.severity });
     }
     for (const i of opts.incidents.listOpenFromRules()) restore(i.ruleId, i.deviceId, i.labelsJson, i.openedAtMs, { target: 'incident', id: i.id });
     fleet.loadDevices(nowMs);
@@ -217,7 +249,8 @@ export function createRuleEngine(opts: RuleEngineOptions) {
         const labelsJson = canonicalLabels(sample.labels);
         for (const { familyId, rule } of matching) {
           if (rule.kind === 'offline' || !labelsMatch(rule.labels, labels)) continue;
-          const capacity = rule.kind === 'forecast' && rule.metric === 'fs.usedBytes' ? (s.latest[formatSeriesKey('fs.sizeBytes', sample.labels)] ?? null) : null;
+          const capacity =
+            rule.kind === 'forecast' && rule.metric === 'fs.usedBytes' ? (s.latest[formatSeriesKey('fs.sizeBytes', sample.labels)] ?? null) : null;
           step(batch, rule, familyId, d, labelsJson, labels, { type: 'sample', value: sample.value, tsMs: s.report.tsMs, labels, capacity }, nowMs);
         }
       }

@@ -57,9 +57,7 @@ export interface ConditionTiming {
 }
 
 /** What the machine reports; the engine turns it into alert/incident changes. */
-export type ConditionEvent =
-  | { type: 'opened'; atMs: number; isFlapping: boolean }
-  | { type: 'cleared'; atMs: number; openedAtMs: number };
+export type ConditionEvent = { type: 'opened'; atMs: number; isFlapping: boolean } | { type: 'cleared'; atMs: number; openedAtMs: number };
 
 /** Flap damping settings. */
 export const FLAP_DAMPING = {

@@ -41,7 +41,16 @@ export const DEFAULT_RULES: readonly DefaultRule[] = [
     id: 'default-filesystem-forecast',
     name: 'Filesystem predicted full within 7 days',
     severity: 'warning',
-    params: { kind: 'forecast', metric: 'fs.usedBytes', labels: {}, horizonMs: 7 * DAY, clearHorizonMs: 10 * DAY, windowMs: 6 * HOUR, minSpanMs: HOUR, forMs: 0 },
+    params: {
+      kind: 'forecast',
+      metric: 'fs.usedBytes',
+      labels: {},
+      horizonMs: 7 * DAY,
+      clearHorizonMs: 10 * DAY,
+      windowMs: 6 * HOUR,
+      minSpanMs: HOUR,
+      forMs: 0,
+    },
   },
   {
     id: 'default-offline',

@@ -5,7 +5,6 @@
 import type { Alert, OutboxKind } from '../../../shared/alert-types.js';
 import type { AlertNotificationPayload } from '../../../shared/notification-message.js';
 
-
 /** Builds the payload of a notification about `alert`. */
 export function buildAlertPayload(alert: Alert, kind: OutboxKind, atMs: number, actor: string, note: string | null = null): AlertNotificationPayload {
   return {

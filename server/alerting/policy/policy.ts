@@ -102,11 +102,10 @@ export function evaluate(state: PolicyState | undefined, input: PolicyInput, rul
 
   const step = stepCondition(s.condition, signal, timingOf(rule, input), nowMs);
   const next: PolicyState = step.state === s.condition ? s : { ...s, condition: step.state };
-  const events = step.events.map(
-    (e): PolicyEvent =>
-      e.type === 'opened'
-        ? { type: 'opened', atMs: e.atMs, value: eventValue(rule, next), isFlapping: e.isFlapping, summary: describeOpened(rule, next, input) }
-        : { type: 'cleared', atMs: e.atMs, value: eventValue(rule, next), isFlapping: false, summary: describeCleared(rule, next), openedAtMs: e.openedAtMs },
+  const events = step.events.map((e): PolicyEvent =>
+    e.type === 'opened'
+      ? { type: 'opened', atMs: e.atMs, value: eventValue(rule, next), isFlapping: e.isFlapping, summary: describeOpened(rule, next, input) }
+      : { type: 'cleared', atMs: e.atMs, value: eventValue(rule, next), isFlapping: false, summary: describeCleared(rule, next), openedAtMs: e.openedAtMs },
   );
   return { state: next, events };
 }
@@ -165,7 +164,12 @@ function describeOpened(rule: PolicyRule, s: PolicyState, input: PolicyInput): s
     case 'forecast': {
       const ttf = s.lastTimeToFullMs;
       const capacity = rule.metric === 'fs.usedPct' ? 100 : input.type === 'sample' ? input.capacity : null;
-      const now = v === null ? labelMetric(rule.metric, s.labels) : capacity ? describeReading('fs.usedPct', s.labels, (v / capacity) * 100) : describeReading(rule.metric, s.labels, v);
+      const now =
+        v === null
+          ? labelMetric(rule.metric, s.labels)
+          : capacity
+            ? describeReading('fs.usedPct', s.labels, (v / capacity) * 100)
+            : describeReading(rule.metric, s.labels, v);
       return `${now}, full in ${ttf == null ? 'an unknown time' : formatApproxDuration(ttf)}`;
     }
     case 'service-down':
@@ -180,7 +184,9 @@ function describeOpened(rule: PolicyRule, s: PolicyState, input: PolicyInput): s
 function describeCleared(rule: PolicyRule, s: PolicyState): string {
   switch (rule.kind) {
     case 'threshold':
-      return s.lastValue === null ? `${labelMetric(rule.metric, s.labels)} back to normal` : `Back to normal: ${describeReading(rule.metric, s.labels, s.lastValue)}`;
+      return s.lastValue === null
+        ? `${labelMetric(rule.metric, s.labels)} back to normal`
+        : `Back to normal: ${describeReading(rule.metric, s.labels, s.lastValue)}`;
     case 'offline':
       return 'Reporting again';
     case 'forecast':

@@ -60,11 +60,5 @@ export function shouldPageAfterMaintenance(input: {
   isInMaintenanceNow: boolean;
   wasInMaintenanceGraceAgo: boolean;
 }): boolean {
-  return (
-    input.state === 'firing' &&
-    input.severity !== 'info' &&
-    !input.wasNotified &&
-    !input.isInMaintenanceNow &&
-    !input.wasInMaintenanceGraceAgo
-  );
+  return input.state === 'firing' && input.severity !== 'info' && !input.wasNotified && !input.isInMaintenanceNow && !input.wasInMaintenanceGraceAgo;
 }

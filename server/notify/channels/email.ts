@@ -24,12 +24,18 @@ const configSchema = z
     port: z.number({ error: 'port must be a number 1–65535' }).int().min(1, 'port must be 1–65535').max(65535, 'port must be 1–65535').optional(),
     secure: z.boolean().default(false),
     tls: z.enum(['required', 'opportunistic', 'none'], { error: 'tls must be "required", "opportunistic" or "none"' }).default('required'),
-    auth: z.object({ user: z.string().min(1).max(500), pass: z.string().min(1).max(500) }).strict().optional(),
+    auth: z
+      .object({ user: z.string().min(1).max(500), pass: z.string().min(1).max(500) })
+      .strict()
+      .optional(),
     /** Sender, "Quarkpulse <alerts@example.com>" or a bare address. */
     from: z
       .string({ error: 'from is required, e.g. "Quarkpulse <alerts@example.com>"' })
       .trim()
-      .regex(/^(?:[^<>@]*<[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+)$/, 'from must be an address such as "Quarkpulse <alerts@example.com>"'),
+      .regex(
+        /^(?:[^<>@]*<[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+)$/,
+        'from must be an address such as "Quarkpulse <alerts@example.com>"',
+      ),
   })
   .strict()
   .refine((c) => !(c.secure && c.tls === 'none'), { path: ['tls'], message: 'tls "none" contradicts secure: true' });
@@ -47,7 +53,9 @@ function buildHtml(message: NotificationMessage): string {
   const facts = message.facts.map((f) => `<tr><th align="left">${escapeHtml(f.name)}</th><td>${escapeHtml(f.value)}</td></tr>`).join('');
   const details = message.details.map((f) => `${escapeHtml(f.name)} ${escapeHtml(f.value)}`).join(' · ');
   const buttons = [
-    message.ackUrl ? `<a href="${escapeHtml(message.ackUrl)}" style="padding:8px 14px;background:#b42318;color:#fff;text-decoration:none;border-radius:4px">Acknowledge</a>` : '',
+    message.ackUrl
+      ? `<a href="${escapeHtml(message.ackUrl)}" style="padding:8px 14px;background:#b42318;color:#fff;text-decoration:none;border-radius:4px">Acknowledge</a>`
+      : '',
     message.viewUrl ? `<a href="${escapeHtml(message.viewUrl)}">Open in Quarkpulse</a>` : '',
   ].filter(Boolean);
   return [

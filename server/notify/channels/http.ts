@@ -63,11 +63,9 @@ export async function postHttp(ctx: SendContext, url: string, body: string, head
  * An http(s) URL in a channel config. No `user:password@`: fetch refuses such URLs, and the
  * password would show in the (unmasked) URL field and in error messages.
  */
-export const httpUrlSchema = z
-  .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
-  .refine((u) => {
-    // zod runs this even when the URL check above failed; that one already says what is wrong.
-    if (!URL.canParse(u)) return true;
-    const url = new URL(u);
-    return url.username === '' && url.password === '';
-  }, 'must not contain user:password@ (put credentials in the channel\'s secret fields, or in the URL path the receiver gives you)');
+export const httpUrlSchema = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).refine((u) => {
+  // zod runs this even when the URL check above failed; that one already says what is wrong.
+  if (!URL.canParse(u)) return true;
+  const url = new URL(u);
+  return url.username === '' && url.password === '';
+}, "must not contain user:password@ (put credentials in the channel's secret fields, or in the URL path the receiver gives you)");

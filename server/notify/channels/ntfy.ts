@@ -8,7 +8,10 @@ import { z } from 'zod';
 import { httpUrlSchema, postHttp } from './http.js';
 import { ChannelError, defineChannel, type NotificationMessage } from './types.js';
 
-const topicSchema = z.string().trim().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be an ntfy topic: 1–64 letters, digits, - or _');
+const topicSchema = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be an ntfy topic: 1–64 letters, digits, - or _');
 
 const configSchema = z
   .object({

@@ -18,8 +18,7 @@ export const MASK = '••••••••';
 
 /** Result of validating a channel config. */
 export type ConfigCheck =
-  | { ok: true; config: Record<string, unknown> }
-  | { ok: false; code: 'CHANNEL_TYPE_UNKNOWN' | 'CHANNEL_CONFIG_INVALID'; message: string };
+  { ok: true; config: Record<string, unknown> } | { ok: false; code: 'CHANNEL_TYPE_UNKNOWN' | 'CHANNEL_CONFIG_INVALID'; message: string };
 
 function getPath(obj: Record<string, unknown>, path: string): unknown {
   return path.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), obj);

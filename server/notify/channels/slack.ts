@@ -27,10 +27,18 @@ function buildBody(message: NotificationMessage) {
     { type: 'section', text: { type: 'mrkdwn', text: (body + mentions).slice(0, 3000) || ' ' } },
   ];
   if (message.facts.length > 0) {
-    blocks.push({ type: 'section', fields: message.facts.slice(0, 10).map((f) => ({ type: 'mrkdwn', text: `*${escapeSlack(f.name)}*\n${escapeSlack(f.value)}` })) });
+    blocks.push({
+      type: 'section',
+      fields: message.facts.slice(0, 10).map((f) => ({ type: 'mrkdwn', text: `*${escapeSlack(f.name)}*\n${escapeSlack(f.value)}` })),
+    });
   }
   if (message.details.length > 0) {
-    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `Details: ${message.details.map((f) => `${escapeSlack(f.name)} \`${escapeSlack(f.value)}\``).join(' · ')}`.slice(0, 3000) }] });
+    blocks.push({
+      type: 'context',
+      elements: [
+        { type: 'mrkdwn', text: `Details: ${message.details.map((f) => `${escapeSlack(f.name)} \`${escapeSlack(f.value)}\``).join(' · ')}`.slice(0, 3000) },
+      ],
+    });
   }
   const buttons: unknown[] = [];
   if (message.ackUrl) buttons.push({ type: 'button', text: { type: 'plain_text', text: 'Acknowledge' }, style: 'primary', url: message.ackUrl });
@@ -45,7 +53,10 @@ export const slackChannel = defineChannel<SlackConfig>({
   audience: 'shared',
   configSchema,
   secretFields: ['webhookUrl'],
-  handleSchema: z.string().trim().regex(/^([UW][A-Z0-9]{2,20}|@here|@channel)$/, 'must be a Slack member id such as U012AB3CD, or @here / @channel'),
+  handleSchema: z
+    .string()
+    .trim()
+    .regex(/^([UW][A-Z0-9]{2,20}|@here|@channel)$/, 'must be a Slack member id such as U012AB3CD, or @here / @channel'),
   buildPayload: (_config, message) => buildBody(message),
   send: (config, message, ctx) =>
     postHttp(ctx, config.webhookUrl, JSON.stringify(buildBody(message)), { 'content-type': 'application/json', 'idempotency-key': message.idempotencyKey }),

@@ -22,7 +22,13 @@ function buildBody(message: NotificationMessage) {
   ];
   if (message.facts.length > 0) body.push({ type: 'FactSet', facts: message.facts.map((f) => ({ title: f.name, value: f.value })) });
   if (message.details.length > 0) {
-    body.push({ type: 'TextBlock', text: `Details: ${message.details.map((f) => `${f.name} ${f.value}`).join(' · ')}`, wrap: true, isSubtle: true, size: 'Small' });
+    body.push({
+      type: 'TextBlock',
+      text: `Details: ${message.details.map((f) => `${f.name} ${f.value}`).join(' · ')}`,
+      wrap: true,
+      isSubtle: true,
+      size: 'Small',
+    });
   }
   if (message.mentions.length > 0) body.push({ type: 'TextBlock', text: `Paged: ${message.mentions.join(', ')}`, wrap: true, isSubtle: true });
   const actions: unknown[] = [];
@@ -34,7 +40,13 @@ function buildBody(message: NotificationMessage) {
       {
         contentType: 'application/vnd.microsoft.card.adaptive',
         contentUrl: null,
-        content: { $schema: 'http://adaptivecards.io/schemas/adaptive-card.json', type: 'AdaptiveCard', version: '1.4', body, ...(actions.length > 0 ? { actions } : {}) },
+        content: {
+          $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+          type: 'AdaptiveCard',
+          version: '1.4',
+          body,
+          ...(actions.length > 0 ? { actions } : {}),
+        },
       },
     ],
   };

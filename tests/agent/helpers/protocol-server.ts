@@ -88,10 +88,15 @@ export class ProtocolServer {
 
   /** Resolves after a ping/pong round trip with every agent: frames the agent sent earlier have arrived. */
   async roundTrip(): Promise<void> {
-    await Promise.all([...this.sockets].map((ws) => new Promise<void>((resolve) => {
-      ws.once('pong', () => resolve());
-      ws.ping();
-    })));
+    await Promise.all(
+      [...this.sockets].map(
+        (ws) =>
+          new Promise<void>((resolve) => {
+            ws.once('pong', () => resolve());
+            ws.ping();
+          }),
+      ),
+    );
   }
 
   /** Closes every agent socket with a code. */
@@ -117,7 +122,9 @@ export class ProtocolServer {
     ws.on('message', (data) => {
       const decoded = decodeAgentMessage(data.toString());
       if (!decoded.ok) {
-        ws.send(JSON.stringify({ type: 'error', v: 1, code: decoded.code, message: decoded.message, retryable: false, ...(decoded.seq ? { seq: decoded.seq } : {}) }));
+        ws.send(
+          JSON.stringify({ type: 'error', v: 1, code: decoded.code, message: decoded.message, retryable: false, ...(decoded.seq ? { seq: decoded.seq } : {}) }),
+        );
         return;
       }
       const msg = decoded.message;
@@ -125,11 +132,17 @@ export class ProtocolServer {
         this.hellos.push(msg);
         this.streamOf.set(ws, msg.streamId);
         const lastSeq = this.lastSeq.get(msg.streamId) ?? 0;
-        ws.send(JSON.stringify({
-          type: 'welcome', v: PROTOCOL_VERSION, deviceId: 'dev-1', serverVersion: 'test', lastSeq,
-          config: { intervalMs: this.opts.intervalMs ?? msg.intervalMs },
-          ...(this.opts.jobSigningKey ? { jobSigningKey: this.opts.jobSigningKey } : {}),
-        }));
+        ws.send(
+          JSON.stringify({
+            type: 'welcome',
+            v: PROTOCOL_VERSION,
+            deviceId: 'dev-1',
+            serverVersion: 'test',
+            lastSeq,
+            config: { intervalMs: this.opts.intervalMs ?? msg.intervalMs },
+            ...(this.opts.jobSigningKey ? { jobSigningKey: this.opts.jobSigningKey } : {}),
+          }),
+        );
         return;
       }
       if (msg.type !== 'report') {

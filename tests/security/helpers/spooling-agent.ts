@@ -49,7 +49,16 @@ export function createSpoolingAgent(opts: SpoolingAgentOptions) {
   const errors = new Map<string, number>();
 
   const frame = (seq: number, attempt: number) =>
-    JSON.stringify({ type: 'report', v: 1, seq, tsMs: opts.baseTsMs + seq * TS_STEP_MS + Math.min(attempt, TS_STEP_MS - 1), metrics: [{ name: 'cpu.loadPct', value: seq % 100 }, { name: 'mem.usedPct', value: 50 }] });
+    JSON.stringify({
+      type: 'report',
+      v: 1,
+      seq,
+      tsMs: opts.baseTsMs + seq * TS_STEP_MS + Math.min(attempt, TS_STEP_MS - 1),
+      metrics: [
+        { name: 'cpu.loadPct', value: seq % 100 },
+        { name: 'mem.usedPct', value: 50 },
+      ],
+    });
 
   function sendMore(): void {
     if (!isReady || !ws || ws.readyState !== WebSocket.OPEN) return;

@@ -63,17 +63,45 @@ export function AccountView() {
       >
         <h2 class="form-title">Change password</h2>
         <Field label="Current password" wide>
-          <input type="password" required autoComplete="current-password" value={current} onInput={(e) => setCurrent(e.currentTarget.value)} data-testid="current-password" />
+          <input
+            type="password"
+            required
+            autoComplete="current-password"
+            value={current}
+            onInput={(e) => setCurrent(e.currentTarget.value)}
+            data-testid="current-password"
+          />
         </Field>
         <Field label="New password" hint="at least 10 characters" wide>
-          <input type="password" required minLength={10} autoComplete="new-password" value={next} onInput={(e) => setNext(e.currentTarget.value)} data-testid="new-password" />
+          <input
+            type="password"
+            required
+            minLength={10}
+            autoComplete="new-password"
+            value={next}
+            onInput={(e) => setNext(e.currentTarget.value)}
+            data-testid="new-password"
+          />
         </Field>
         <Field label="New password again" wide>
-          <input type="password" required autoComplete="new-password" value={repeat} onInput={(e) => setRepeat(e.currentTarget.value)} aria-invalid={mismatch} data-testid="repeat-password" />
+          <input
+            type="password"
+            required
+            autoComplete="new-password"
+            value={repeat}
+            onInput={(e) => setRepeat(e.currentTarget.value)}
+            aria-invalid={mismatch}
+            data-testid="repeat-password"
+          />
         </Field>
         {mismatch && <p class="form-error">The two new passwords differ.</p>}
         <div class="button-row">
-          <button type="submit" class="btn btn-primary" disabled={action.isBusy || !current || next.length < 10 || next !== repeat} data-testid="change-password">
+          <button
+            type="submit"
+            class="btn btn-primary"
+            disabled={action.isBusy || !current || next.length < 10 || next !== repeat}
+            data-testid="change-password"
+          >
             Change password
           </button>
         </div>

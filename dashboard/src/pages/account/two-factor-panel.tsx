@@ -15,8 +15,8 @@ function RecoveryCodes({ codes, onDone }: { codes: string[]; onDone: () => void 
   return (
     <div class="recovery-codes" data-testid="recovery-codes">
       <p>
-        <strong>Save these recovery codes now</strong> (print them or keep them in your password manager). Each signs you in once when you do not have your phone.
-        They are not shown again.
+        <strong>Save these recovery codes now</strong> (print them or keep them in your password manager). Each signs you in once when you do not have your
+        phone. They are not shown again.
       </p>
       <ol class="code-list">
         {codes.map((c) => (
@@ -62,9 +62,18 @@ export function TwoFactorPanel({ onEnrolled }: { onEnrolled?: () => void }) {
   } else if (!s.isEnrolled && !enrolment) {
     body = (
       <>
-        <p class="muted">{s.isRequired ? 'Your role must sign in with a second factor.' : 'Recommended for everyone who can reach client machines.'} You need an authenticator app (Microsoft or Google Authenticator, 1Password, Bitwarden, FreeOTP, …).</p>
+        <p class="muted">
+          {s.isRequired ? 'Your role must sign in with a second factor.' : 'Recommended for everyone who can reach client machines.'} You need an authenticator
+          app (Microsoft or Google Authenticator, 1Password, Bitwarden, FreeOTP, …).
+        </p>
         <div class="button-row">
-          <button type="button" class="btn btn-primary" disabled={action.isBusy} onClick={() => void action.run(async () => setEnrolment(await api.startTwoFactor()))} data-testid="two-factor-start">
+          <button
+            type="button"
+            class="btn btn-primary"
+            disabled={action.isBusy}
+            onClick={() => void action.run(async () => setEnrolment(await api.startTwoFactor()))}
+            data-testid="two-factor-start"
+          >
             Set up two-factor login
           </button>
         </div>
@@ -87,12 +96,21 @@ export function TwoFactorPanel({ onEnrolled }: { onEnrolled?: () => void }) {
       >
         <p class="field-wide">1. Scan this code with your authenticator app.</p>
         {/* SVG made by the server from the otpauth URI (npm qrcode); no script, no external reference. */}
-        <div class="qr field-wide" role="img" aria-label="QR code for your authenticator app" dangerouslySetInnerHTML={{ __html: enrolment.qrSvg }} data-testid="two-factor-qr" />
+        <div
+          class="qr field-wide"
+          role="img"
+          aria-label="QR code for your authenticator app"
+          dangerouslySetInnerHTML={{ __html: enrolment.qrSvg }}
+          data-testid="two-factor-qr"
+        />
         <p class="field-wide muted">
           Cannot scan?{' '}
           {isShowingSecret ? (
             <>
-              Type this key: <code class="secret-key" data-testid="two-factor-secret">{enrolment.secret.match(/.{1,4}/g)!.join(' ')}</code>
+              Type this key:{' '}
+              <code class="secret-key" data-testid="two-factor-secret">
+                {enrolment.secret.match(/.{1,4}/g)!.join(' ')}
+              </code>
             </>
           ) : (
             <button type="button" class="btn btn-quiet btn-small" onClick={() => setIsShowingSecret(true)} data-testid="two-factor-show-secret">
@@ -101,7 +119,15 @@ export function TwoFactorPanel({ onEnrolled }: { onEnrolled?: () => void }) {
           )}
         </p>
         <Field label="2. Type the 6-digit code it shows" wide>
-          <input inputMode="numeric" autoComplete="one-time-code" maxLength={7} required value={code} onInput={(e) => setCode(e.currentTarget.value)} data-testid="two-factor-code" />
+          <input
+            inputMode="numeric"
+            autoComplete="one-time-code"
+            maxLength={7}
+            required
+            value={code}
+            onInput={(e) => setCode(e.currentTarget.value)}
+            data-testid="two-factor-code"
+          />
         </Field>
         <div class="button-row">
           <button type="submit" class="btn btn-primary" disabled={action.isBusy || code.replace(/\s/g, '').length !== 6} data-testid="two-factor-confirm">
@@ -120,14 +146,43 @@ export function TwoFactorPanel({ onEnrolled }: { onEnrolled?: () => void }) {
           <strong>On</strong> — {s.recoveryCodesLeft} of 10 recovery codes left.{s.isRequired ? ' Your role requires it.' : ''}
         </p>
         <Field label="Code from your app (to change anything here)" wide>
-          <input inputMode="numeric" autoComplete="one-time-code" maxLength={7} value={code} onInput={(e) => setCode(e.currentTarget.value)} data-testid="two-factor-current-code" />
+          <input
+            inputMode="numeric"
+            autoComplete="one-time-code"
+            maxLength={7}
+            value={code}
+            onInput={(e) => setCode(e.currentTarget.value)}
+            data-testid="two-factor-current-code"
+          />
         </Field>
         <div class="button-row">
-          <button type="button" class="btn" disabled={action.isBusy || code.length < 6} onClick={() => void action.run(async () => { const r = await api.newRecoveryCodes(code.replace(/\s/g, '')); setCode(''); setCodes(r.recoveryCodes); })}>
+          <button
+            type="button"
+            class="btn"
+            disabled={action.isBusy || code.length < 6}
+            onClick={() =>
+              void action.run(async () => {
+                const r = await api.newRecoveryCodes(code.replace(/\s/g, ''));
+                setCode('');
+                setCodes(r.recoveryCodes);
+              })
+            }
+          >
             New recovery codes
           </button>
           {!s.isRequired && (
-            <button type="button" class="btn btn-danger" disabled={action.isBusy || code.length < 6} onClick={() => void action.run(async () => { await api.disableTwoFactor(code.replace(/\s/g, '')); setCode(''); status.reload(); })}>
+            <button
+              type="button"
+              class="btn btn-danger"
+              disabled={action.isBusy || code.length < 6}
+              onClick={() =>
+                void action.run(async () => {
+                  await api.disableTwoFactor(code.replace(/\s/g, ''));
+                  setCode('');
+                  status.reload();
+                })
+              }
+            >
               Turn off
             </button>
           )}
@@ -149,7 +204,11 @@ export function TwoFactorPanel({ onEnrolled }: { onEnrolled?: () => void }) {
 export function TwoFactorRequiredView({ onEnrolled }: { onEnrolled: () => void }) {
   return (
     <section aria-labelledby="account-title" data-testid="two-factor-required">
-      <PageHead title="Set up two-factor login" titleId="account-title" subtitle="Your role must sign in with a code from an authenticator app. The dashboard opens once it is set up." />
+      <PageHead
+        title="Set up two-factor login"
+        titleId="account-title"
+        subtitle="Your role must sign in with a code from an authenticator app. The dashboard opens once it is set up."
+      />
       <TwoFactorPanel onEnrolled={onEnrolled} />
     </section>
   );

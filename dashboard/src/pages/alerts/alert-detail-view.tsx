@@ -14,14 +14,53 @@ function Facts({ alert: a }: { alert: AlertDetail }) {
     ['Device', <a href={deviceHref(a.deviceId)}>{a.hostname}</a>],
     ['Client', a.clientName],
     ['Rule', a.ruleName],
-    [a.metric ? labelMetric(a.metric, a.labels) : 'Value', a.value === null ? '–' : a.metric ? formatMetricValue(a.metric, a.value) : String(Math.round(a.value * 10) / 10)],
+    [
+      a.metric ? labelMetric(a.metric, a.labels) : 'Value',
+      a.value === null ? '–' : a.metric ? formatMetricValue(a.metric, a.value) : String(Math.round(a.value * 10) / 10),
+    ],
     ['Opened', <Time ms={a.openedAtMs} />],
-    ['Acknowledged', a.acknowledgedAtMs ? <><Time ms={a.acknowledgedAtMs} /> by {a.acknowledgedBy ?? '?'}</> : '–'],
-    ['Resolved', a.resolvedAtMs ? <><Time ms={a.resolvedAtMs} /> ({a.resolution === 'cleared' ? 'cleared by itself' : a.resolution === 'manual' ? `by ${a.resolvedBy ?? '?'}` : 'rule removed'})</> : '–'],
-    ['Paged', a.isUnrouted ? <span data-testid="unrouted">unrouted: its escalation reached nobody, the fallback was paged</span> : a.isNotified ? 'yes' : a.isInMaintenance ? 'no (maintenance window)' : 'no'],
+    [
+      'Acknowledged',
+      a.acknowledgedAtMs ? (
+        <>
+          <Time ms={a.acknowledgedAtMs} /> by {a.acknowledgedBy ?? '?'}
+        </>
+      ) : (
+        '–'
+      ),
+    ],
+    [
+      'Resolved',
+      a.resolvedAtMs ? (
+        <>
+          <Time ms={a.resolvedAtMs} /> (
+          {a.resolution === 'cleared' ? 'cleared by itself' : a.resolution === 'manual' ? `by ${a.resolvedBy ?? '?'}` : 'rule removed'})
+        </>
+      ) : (
+        '–'
+      ),
+    ],
+    [
+      'Paged',
+      a.isUnrouted ? (
+        <span data-testid="unrouted">unrouted: its escalation reached nobody, the fallback was paged</span>
+      ) : a.isNotified ? (
+        'yes'
+      ) : a.isInMaintenance ? (
+        'no (maintenance window)'
+      ) : (
+        'no'
+      ),
+    ],
     ['Assignee', a.assignee ?? 'nobody'],
   ];
-  if (Object.keys(a.labels).length > 0) rows.splice(3, 0, ['Labels', Object.entries(a.labels).map(([k, v]) => `${k}=${v}`).join(', ')]);
+  if (Object.keys(a.labels).length > 0)
+    rows.splice(3, 0, [
+      'Labels',
+      Object.entries(a.labels)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(', '),
+    ]);
   return (
     <dl class="facts" data-testid="alert-facts">
       {rows.map(([label, value]) => (
@@ -59,7 +98,13 @@ function Actions({ alert: a, onChanged }: { alert: AlertDetail; onChanged: (a: A
           <h2>Handle</h2>
           <label class="field">
             <span>Note (optional)</span>
-            <input value={note} onInput={(e) => setNote(e.currentTarget.value)} placeholder="What you found or did" maxLength={2000} data-testid="action-note" />
+            <input
+              value={note}
+              onInput={(e) => setNote(e.currentTarget.value)}
+              placeholder="What you found or did"
+              maxLength={2000}
+              data-testid="action-note"
+            />
           </label>
           <div class="button-row">
             {a.state === 'firing' && (

@@ -37,7 +37,11 @@ export function AlertsView({ state }: { state: string | null }) {
   const nowMs = useNow(30_000);
   const [query, setQuery] = useState('');
   const [severity, setSeverity] = useState<Severity | 'all'>('all');
-  const open = useLiveAlerts(() => api.listAlerts({ state: 'open', limit: 1000 }), (a) => a.state !== 'resolved', [api]);
+  const open = useLiveAlerts(
+    () => api.listAlerts({ state: 'open', limit: 1000 }),
+    (a) => a.state !== 'resolved',
+    [api],
+  );
   const isResolvedTab = tab === 'resolved';
   const resolved = useLiveAlerts(
     () => (isResolvedTab ? api.listAlerts({ state: 'resolved', limit: 200 }) : Promise.resolve([])),
@@ -48,8 +52,9 @@ export function AlertsView({ state }: { state: string | null }) {
 
   const counts = useMemo(() => {
     const c = { firing: 0, acknowledged: 0 };
-    for (const a of open.rows) if (a.state === 'firing') c.firing++;
-    else c.acknowledged++;
+    for (const a of open.rows)
+      if (a.state === 'firing') c.firing++;
+      else c.acknowledged++;
     return c;
   }, [open.rows]);
   const q = query.trim().toLowerCase();
@@ -67,10 +72,22 @@ export function AlertsView({ state }: { state: string | null }) {
       <TabLinks
         label="Alert state"
         current={tab}
-        tabs={TABS.map((t) => ({ id: t.id, label: t.label, href: href('/alerts', { state: t.id === 'firing' ? null : t.id }), count: t.id === 'resolved' ? undefined : counts[t.id] }))}
+        tabs={TABS.map((t) => ({
+          id: t.id,
+          label: t.label,
+          href: href('/alerts', { state: t.id === 'firing' ? null : t.id }),
+          count: t.id === 'resolved' ? undefined : counts[t.id],
+        }))}
       />
       <div class="toolbar">
-        <input type="search" class="search" placeholder="Search device, client, rule…" aria-label="Search alerts" value={query} onInput={(e) => setQuery(e.currentTarget.value)} />
+        <input
+          type="search"
+          class="search"
+          placeholder="Search device, client, rule…"
+          aria-label="Search alerts"
+          value={query}
+          onInput={(e) => setQuery(e.currentTarget.value)}
+        />
         <select class="select" aria-label="Severity" value={severity} onChange={(e) => setSeverity(e.currentTarget.value as Severity | 'all')}>
           <option value="all">All severities</option>
           <option value="critical">Critical</option>

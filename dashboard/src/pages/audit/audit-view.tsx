@@ -22,7 +22,8 @@ export interface AuditFilters {
   entityId: string;
 }
 
-type State = { status: 'loading' } | { status: 'missing' } | { status: 'error'; message: string } | { status: 'ready'; entries: AuditEntry[]; nextBefore: number | null };
+type State =
+  { status: 'loading' } | { status: 'missing' } | { status: 'error'; message: string } | { status: 'ready'; entries: AuditEntry[]; nextBefore: number | null };
 
 function Detail({ detail }: { detail: Record<string, unknown> }) {
   const rows = Object.entries(detail);
@@ -113,7 +114,11 @@ export function AuditView({ filters }: { filters: AuditFilters }) {
 
   return (
     <section aria-labelledby="audit-title" data-testid="audit-page">
-      <PageHead title="Audit log" titleId="audit-title" subtitle="Every change to clients, devices, people, channels and on-call, with who made it. Newest first." />
+      <PageHead
+        title="Audit log"
+        titleId="audit-title"
+        subtitle="Every change to clients, devices, people, channels and on-call, with who made it. Newest first."
+      />
       <form
         class="toolbar audit-filters"
         onSubmit={(e) => {
@@ -132,7 +137,12 @@ export function AuditView({ filters }: { filters: AuditFilters }) {
           </select>
         </Field>
         <Field label="Record type">
-          <select class="select" value={draft.entityType} onChange={(e) => apply({ ...draft, entityType: e.currentTarget.value })} data-testid="audit-entity-type">
+          <select
+            class="select"
+            value={draft.entityType}
+            onChange={(e) => apply({ ...draft, entityType: e.currentTarget.value })}
+            data-testid="audit-entity-type"
+          >
             <option value="">Any</option>
             {[...new Set([...ENTITY_TYPES, draft.entityType].filter(Boolean))].map((t) => (
               <option key={t} value={t}>
@@ -142,7 +152,14 @@ export function AuditView({ filters }: { filters: AuditFilters }) {
           </select>
         </Field>
         <Field label="Record id">
-          <input type="search" value={draft.entityId} onInput={(e) => setDraft({ ...draft, entityId: e.currentTarget.value })} onBlur={() => draft.entityId !== filters.entityId && apply(draft)} placeholder="any" data-testid="audit-entity-id" />
+          <input
+            type="search"
+            value={draft.entityId}
+            onInput={(e) => setDraft({ ...draft, entityId: e.currentTarget.value })}
+            onBlur={() => draft.entityId !== filters.entityId && apply(draft)}
+            placeholder="any"
+            data-testid="audit-entity-id"
+          />
         </Field>
       </form>
       {state.status === 'loading' ? (
@@ -151,7 +168,10 @@ export function AuditView({ filters }: { filters: AuditFilters }) {
         </div>
       ) : state.status === 'missing' ? (
         <EmptyState title="Audit log not available on this server" testId="audit-missing">
-          <p>This server has no audit log yet (GET /api/audit answered 404). It comes with a server update; nothing is lost meanwhile in the alert and incident timelines.</p>
+          <p>
+            This server has no audit log yet (GET /api/audit answered 404). It comes with a server update; nothing is lost meanwhile in the alert and incident
+            timelines.
+          </p>
         </EmptyState>
       ) : state.status === 'error' ? (
         <ErrorNote message={`Could not load the audit log: ${state.message}`} />

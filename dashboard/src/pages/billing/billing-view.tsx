@@ -26,65 +26,65 @@ function Report({ report, onChanged }: { report: BillingReport; onChanged: () =>
   return (
     <>
       <div class="table-wrap">
-      <table class="table billing" data-testid="billing-table">
-        <thead>
-          <tr>
-            <th scope="col">Incident</th>
-            <th scope="col" class="hide-narrow">
-              Opened
-            </th>
-            <th scope="col">State</th>
-            <th scope="col" class="num">
-              Time
-            </th>
-            <th scope="col" class="num">
-              Amount
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {report.incidents.map((r) => (
-            <tr key={r.incidentId}>
-              <td>
-                <a href={incidentHref(r.incidentId)}>{r.title}</a>
-              </td>
-              <td class="nowrap hide-narrow">{formatDate(r.openedAtMs)}</td>
-              <td>
-                <StateBadge state={r.state} />
-                {canAct && r.state === 'closed' && (
-                  <button
-                    type="button"
-                    class="btn btn-quiet btn-small"
-                    disabled={action.isBusy}
-                    onClick={() =>
-                      action.run(async () => {
-                        await api.billIncident(r.incidentId);
-                        onChanged();
-                      })
-                    }
-                  >
-                    Mark billed
-                  </button>
-                )}
-              </td>
-              <td class="num">{formatMinutes(r.minutes)}</td>
-              <td class="num">{formatMoney(r.amount, report.currency)}</td>
+        <table class="table billing" data-testid="billing-table">
+          <thead>
+            <tr>
+              <th scope="col">Incident</th>
+              <th scope="col" class="hide-narrow">
+                Opened
+              </th>
+              <th scope="col">State</th>
+              <th scope="col" class="num">
+                Time
+              </th>
+              <th scope="col" class="num">
+                Amount
+              </th>
             </tr>
-          ))}
-        </tbody>
-        <tfoot>
-          <tr>
-            <th scope="row" colSpan={2}>
-              Total at {formatMoney(report.hourlyRate, report.currency)} per hour
-            </th>
-            <td class="hide-narrow" />
-            <td class="num">{formatMinutes(report.totalMinutes)}</td>
-            <td class="num" data-testid="billing-total">
-              {formatMoney(report.totalAmount, report.currency)}
-            </td>
-          </tr>
-        </tfoot>
-      </table>
+          </thead>
+          <tbody>
+            {report.incidents.map((r) => (
+              <tr key={r.incidentId}>
+                <td>
+                  <a href={incidentHref(r.incidentId)}>{r.title}</a>
+                </td>
+                <td class="nowrap hide-narrow">{formatDate(r.openedAtMs)}</td>
+                <td>
+                  <StateBadge state={r.state} />
+                  {canAct && r.state === 'closed' && (
+                    <button
+                      type="button"
+                      class="btn btn-quiet btn-small"
+                      disabled={action.isBusy}
+                      onClick={() =>
+                        action.run(async () => {
+                          await api.billIncident(r.incidentId);
+                          onChanged();
+                        })
+                      }
+                    >
+                      Mark billed
+                    </button>
+                  )}
+                </td>
+                <td class="num">{formatMinutes(r.minutes)}</td>
+                <td class="num">{formatMoney(r.amount, report.currency)}</td>
+              </tr>
+            ))}
+          </tbody>
+          <tfoot>
+            <tr>
+              <th scope="row" colSpan={2}>
+                Total at {formatMoney(report.hourlyRate, report.currency)} per hour
+              </th>
+              <td class="hide-narrow" />
+              <td class="num">{formatMinutes(report.totalMinutes)}</td>
+              <td class="num" data-testid="billing-total">
+                {formatMoney(report.totalAmount, report.currency)}
+              </td>
+            </tr>
+          </tfoot>
+        </table>
       </div>
       <ErrorNote message={action.error} />
     </>
@@ -126,16 +126,28 @@ export function BillingView({ clientId, month }: { clientId: string | null; mont
               </select>
             </Field>
             <Field label="Month">
-              <input type="month" value={selectedMonth} max={thisMonthIso()} onInput={(e) => e.currentTarget.value && go(selected, e.currentTarget.value)} data-testid="billing-month" />
+              <input
+                type="month"
+                value={selectedMonth}
+                max={thisMonthIso()}
+                onInput={(e) => e.currentTarget.value && go(selected, e.currentTarget.value)}
+                data-testid="billing-month"
+              />
             </Field>
           </div>
           {client && (
             <p class="billing-terms">
               <ContractBadge contract={client.contract} /> {client.name}: {formatMoney(client.hourlyRate, client.currency)} per hour
-              {client.contract === 'monthly' && <> · monthly fee {formatMoney(client.monthlyFee, client.currency)} (incidents are only booked for break-fix work)</>}
+              {client.contract === 'monthly' && (
+                <> · monthly fee {formatMoney(client.monthlyFee, client.currency)} (incidents are only booked for break-fix work)</>
+              )}
             </p>
           )}
-          {report.data ? <Report report={report.data} onChanged={report.reload} /> : <LoadState status={report.status} error={report.error} onRetry={report.reload} what="the billing report" />}
+          {report.data ? (
+            <Report report={report.data} onChanged={report.reload} />
+          ) : (
+            <LoadState status={report.status} error={report.error} onRetry={report.reload} what="the billing report" />
+          )}
         </>
       )}
     </section>

@@ -19,7 +19,13 @@ export interface ConfigField {
 const FIELDS: Record<string, ConfigField[]> = {
   webhook: [
     { path: 'url', label: 'URL', kind: 'url', isRequired: true, placeholder: 'https://tickets.example.com/hooks/quarkpulse' },
-    { path: 'secret', label: 'Signing secret', kind: 'text', isRequired: true, hint: 'at least 16 characters; the receiver checks the X-Quarkpulse-Signature HMAC with it' },
+    {
+      path: 'secret',
+      label: 'Signing secret',
+      kind: 'text',
+      isRequired: true,
+      hint: 'at least 16 characters; the receiver checks the X-Quarkpulse-Signature HMAC with it',
+    },
   ],
   slack: [{ path: 'webhookUrl', label: 'Incoming webhook URL', kind: 'url', isRequired: true, placeholder: 'https://hooks.slack.com/services/…' }],
   teams: [{ path: 'webhookUrl', label: 'Workflow webhook URL', kind: 'url', isRequired: true, placeholder: 'https://…logic.azure.com/workflows/…' }],

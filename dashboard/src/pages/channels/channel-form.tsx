@@ -21,7 +21,21 @@ interface Props {
   onCancel?: () => void;
 }
 
-function ConfigInput({ field, value, isSecret, isInvalid, stored, onChange }: { field: ConfigField; value: string | boolean; isSecret: boolean; isInvalid: boolean; stored: string; onChange: (v: string | boolean) => void }) {
+function ConfigInput({
+  field,
+  value,
+  isSecret,
+  isInvalid,
+  stored,
+  onChange,
+}: {
+  field: ConfigField;
+  value: string | boolean;
+  isSecret: boolean;
+  isInvalid: boolean;
+  stored: string;
+  onChange: (v: string | boolean) => void;
+}) {
   const common = { 'aria-invalid': isInvalid || undefined, 'data-testid': `channel-config-${field.path}` };
   if (field.kind === 'boolean') {
     return (

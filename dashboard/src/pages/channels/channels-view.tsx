@@ -40,7 +40,14 @@ function TestPanel({ channel, audience }: { channel: ChannelView; audience: Chan
           onInput={(e) => setTo(e.currentTarget.value)}
         />
       )}
-      <button type="button" class="btn btn-small" disabled={action.isBusy || !channel.isEnabled} onClick={send} data-testid="channel-test" title={channel.isEnabled ? undefined : 'Switch the channel on first'}>
+      <button
+        type="button"
+        class="btn btn-small"
+        disabled={action.isBusy || !channel.isEnabled}
+        onClick={send}
+        data-testid="channel-test"
+        title={channel.isEnabled ? undefined : 'Switch the channel on first'}
+      >
         {action.isBusy ? 'Sending…' : 'Send test'}
       </button>
       {result && (
@@ -54,7 +61,17 @@ function TestPanel({ channel, audience }: { channel: ChannelView; audience: Chan
   );
 }
 
-function ChannelCard({ channel, types, onChanged, onRemoved }: { channel: ChannelView; types: ChannelTypeInfo[]; onChanged: (c: ChannelView) => void; onRemoved: () => void }) {
+function ChannelCard({
+  channel,
+  types,
+  onChanged,
+  onRemoved,
+}: {
+  channel: ChannelView;
+  types: ChannelTypeInfo[];
+  onChanged: (c: ChannelView) => void;
+  onRemoved: () => void;
+}) {
   const { api } = useApp();
   const { canAct } = usePermissions();
   const action = useAction();
@@ -158,7 +175,13 @@ export function ChannelsView() {
       ) : (
         <ul class="card-list" data-testid="channel-list">
           {list.map((c) => (
-            <ChannelCard key={c.id} channel={c} types={types.data ?? []} onChanged={replace} onRemoved={() => channels.setData(list.filter((x) => x.id !== c.id))} />
+            <ChannelCard
+              key={c.id}
+              channel={c}
+              types={types.data ?? []}
+              onChanged={replace}
+              onRemoved={() => channels.setData(list.filter((x) => x.id !== c.id))}
+            />
           ))}
         </ul>
       )}

@@ -3,7 +3,19 @@
  * have) against what break-fix hours cost (or would have), as bars, with the running totals as
  * lines; then the advisor's recommendation and its reasons for the whole period.
  */
-import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip, type ChartConfiguration } from 'chart.js';
+import {
+  BarController,
+  BarElement,
+  CategoryScale,
+  Chart,
+  Legend,
+  LinearScale,
+  LineController,
+  LineElement,
+  PointElement,
+  Tooltip,
+  type ChartConfiguration,
+} from 'chart.js';
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { ClientInfo } from '../../../../shared/api-types.js';
 import type { ContractAdvice, ContractHistory } from '../../../../shared/alert-types.js';
@@ -40,10 +52,47 @@ function buildConfig(history: ContractHistory): ChartConfiguration<'bar' | 'line
     data: {
       labels: months.map((m) => formatMonthShort(m.month)),
       datasets: [
-        { type: 'bar', label: 'Monthly contract', data: months.map((m) => m.monthlyAmount), backgroundColor: withAlpha(monthly, 0.75), borderRadius: 3, yAxisID: 'y', order: 2 },
-        { type: 'bar', label: 'Break-fix', data: months.map((m) => m.breakFixAmount), backgroundColor: withAlpha(breakFix, 0.75), borderRadius: 3, yAxisID: 'y', order: 2 },
-        { type: 'line', label: 'Monthly, running total', data: cumulative(months.map((m) => m.monthlyAmount)), borderColor: monthly, backgroundColor: monthly, borderWidth: 2, pointRadius: 2, yAxisID: 'total', order: 1 },
-        { type: 'line', label: 'Break-fix, running total', data: cumulative(months.map((m) => m.breakFixAmount)), borderColor: breakFix, backgroundColor: breakFix, borderDash: [5, 4], borderWidth: 2, pointRadius: 2, yAxisID: 'total', order: 1 },
+        {
+          type: 'bar',
+          label: 'Monthly contract',
+          data: months.map((m) => m.monthlyAmount),
+          backgroundColor: withAlpha(monthly, 0.75),
+          borderRadius: 3,
+          yAxisID: 'y',
+          order: 2,
+        },
+        {
+          type: 'bar',
+          label: 'Break-fix',
+          data: months.map((m) => m.breakFixAmount),
+          backgroundColor: withAlpha(breakFix, 0.75),
+          borderRadius: 3,
+          yAxisID: 'y',
+          order: 2,
+        },
+        {
+          type: 'line',
+          label: 'Monthly, running total',
+          data: cumulative(months.map((m) => m.monthlyAmount)),
+          borderColor: monthly,
+          backgroundColor: monthly,
+          borderWidth: 2,
+          pointRadius: 2,
+          yAxisID: 'total',
+          order: 1,
+        },
+        {
+          type: 'line',
+          label: 'Break-fix, running total',
+          data: cumulative(months.map((m) => m.breakFixAmount)),
+          borderColor: breakFix,
+          backgroundColor: breakFix,
+          borderDash: [5, 4],
+          borderWidth: 2,
+          pointRadius: 2,
+          yAxisID: 'total',
+          order: 1,
+        },
       ],
     },
     options: {
@@ -53,11 +102,28 @@ function buildConfig(history: ContractHistory): ChartConfiguration<'bar' | 'line
       interaction: { mode: 'index', intersect: false },
       scales: {
         x: { grid: { display: false }, ticks: { color: text, font: { size: 11 } }, border: { color: grid } },
-        y: { beginAtZero: true, position: 'left', title: { display: !isNarrow, text: 'per month', color: text }, grid: { color: grid }, border: { display: false }, ticks: { color: text, maxTicksLimit: 5, font: { size: 11 }, callback: (v) => axisMoney(Number(v)) } },
-        total: { beginAtZero: true, position: 'right', title: { display: !isNarrow, text: 'running total', color: text }, grid: { display: false }, border: { display: false }, ticks: { color: text, maxTicksLimit: 5, font: { size: 11 }, callback: (v) => axisMoney(Number(v)) } },
+        y: {
+          beginAtZero: true,
+          position: 'left',
+          title: { display: !isNarrow, text: 'per month', color: text },
+          grid: { color: grid },
+          border: { display: false },
+          ticks: { color: text, maxTicksLimit: 5, font: { size: 11 }, callback: (v) => axisMoney(Number(v)) },
+        },
+        total: {
+          beginAtZero: true,
+          position: 'right',
+          title: { display: !isNarrow, text: 'running total', color: text },
+          grid: { display: false },
+          border: { display: false },
+          ticks: { color: text, maxTicksLimit: 5, font: { size: 11 }, callback: (v) => axisMoney(Number(v)) },
+        },
       },
       plugins: {
-        legend: { position: 'bottom', labels: { color: text, boxWidth: 12, boxHeight: 8, font: { size: 11 }, sort: (a, b) => (a.datasetIndex ?? 0) - (b.datasetIndex ?? 0) } },
+        legend: {
+          position: 'bottom',
+          labels: { color: text, boxWidth: 12, boxHeight: 8, font: { size: 11 }, sort: (a, b) => (a.datasetIndex ?? 0) - (b.datasetIndex ?? 0) },
+        },
         tooltip: {
           callbacks: {
             title: (items) => (items[0] ? formatMonth(months[items[0].dataIndex]!.month) : ''),
@@ -83,7 +149,11 @@ function AdvisorChart({ history }: { history: ContractHistory }) {
         <span class="chart-title">Monthly contract vs break-fix, per month</span>
       </figcaption>
       <div class="chart-body tall">
-        <canvas ref={canvasRef} role="img" aria-label={`Bar chart of ${history.months.length} months; ${last ? `${formatMonth(last.month)}: monthly ${formatMoney(last.monthlyAmount, history.currency)}, break-fix ${formatMoney(last.breakFixAmount, history.currency)}` : ''}`} />
+        <canvas
+          ref={canvasRef}
+          role="img"
+          aria-label={`Bar chart of ${history.months.length} months; ${last ? `${formatMonth(last.month)}: monthly ${formatMoney(last.monthlyAmount, history.currency)}, break-fix ${formatMoney(last.breakFixAmount, history.currency)}` : ''}`}
+        />
       </div>
     </figure>
   );
@@ -142,7 +212,8 @@ export function AdvisorPanel({ client }: { client: ClientInfo }) {
             <div>
               <dt>Time</dt>
               <dd>
-                {formatMinutes(a.breakFix.bookedMinutes)} booked{a.breakFix.estimatedMinutes > 0 && <>, {formatMinutes(a.breakFix.estimatedMinutes)} estimated</>}
+                {formatMinutes(a.breakFix.bookedMinutes)} booked
+                {a.breakFix.estimatedMinutes > 0 && <>, {formatMinutes(a.breakFix.estimatedMinutes)} estimated</>}
               </dd>
             </div>
             <div>

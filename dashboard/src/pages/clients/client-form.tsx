@@ -58,13 +58,27 @@ export function ClientForm({ client, submitLabel, onSubmit, onCancel }: Props) {
       <fieldset class="field field-wide radio-group">
         <legend>Contract</legend>
         <label class="radio">
-          <input type="radio" name="contract" value="monthly" checked={contract === 'monthly'} onChange={() => setContract('monthly')} data-testid="contract-monthly" />
+          <input
+            type="radio"
+            name="contract"
+            value="monthly"
+            checked={contract === 'monthly'}
+            onChange={() => setContract('monthly')}
+            data-testid="contract-monthly"
+          />
           <span>
             <strong>Monthly</strong> — fixed fee; problems raise alerts and page the on-call technician
           </span>
         </label>
         <label class="radio">
-          <input type="radio" name="contract" value="break-fix" checked={contract === 'break-fix'} onChange={() => setContract('break-fix')} data-testid="contract-break-fix" />
+          <input
+            type="radio"
+            name="contract"
+            value="break-fix"
+            checked={contract === 'break-fix'}
+            onChange={() => setContract('break-fix')}
+            data-testid="contract-break-fix"
+          />
           <span>
             <strong>Break-fix</strong> — hours × rate; problems are logged as incidents, nobody is paged
           </span>

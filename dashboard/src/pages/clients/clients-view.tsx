@@ -40,7 +40,11 @@ export function ClientsView() {
 
   return (
     <section aria-labelledby="clients-title" data-testid="clients-page">
-      <PageHead title="Clients" titleId="clients-title" subtitle="Each client’s contract decides what a problem becomes: an alert that pages, or a billable incident.">
+      <PageHead
+        title="Clients"
+        titleId="clients-title"
+        subtitle="Each client’s contract decides what a problem becomes: an alert that pages, or a billable incident."
+      >
         {canAct && !isAdding && (
           <button type="button" class="btn btn-primary" onClick={() => setIsAdding(true)} data-testid="add-client">
             Add client
@@ -76,10 +80,12 @@ export function ClientsView() {
                   <a href={clientHref(c.id)}>{c.name}</a> <ContractBadge contract={c.contract} />
                 </p>
                 <p class="card-meta">
-                  {c.contract === 'monthly' ? <span>{formatMoney(c.monthlyFee, c.currency)} / month</span> : <span>{formatMoney(c.hourlyRate, c.currency)} / hour</span>}
-                  <span>
-                    {s ? `${s.devices} device${s.devices === 1 ? '' : 's'}, ${s.online} online` : devices.data ? 'no devices yet' : ''}
-                  </span>
+                  {c.contract === 'monthly' ? (
+                    <span>{formatMoney(c.monthlyFee, c.currency)} / month</span>
+                  ) : (
+                    <span>{formatMoney(c.hourlyRate, c.currency)} / hour</span>
+                  )}
+                  <span>{s ? `${s.devices} device${s.devices === 1 ? '' : 's'}, ${s.online} online` : devices.data ? 'no devices yet' : ''}</span>
                   {s && <ProblemCounts firing={s.firing} acknowledged={0} incidents={s.incidents} />}
                 </p>
               </li>

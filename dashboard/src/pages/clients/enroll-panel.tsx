@@ -60,12 +60,12 @@ export function EnrollPanel({ client, onCreated }: { client: ClientInfo; onCreat
       {created && sets && (
         <div class="token-result" data-testid="token-result">
           <p class="notice">
-            Copy these now: the token is shown only once{created.expiresAtMs ? ` and works until ${formatFullTime(created.expiresAtMs)}` : ''}. Each machine that enrolls with it
-            becomes a device of <strong>{client.name}</strong>.
+            Copy these now: the token is shown only once{created.expiresAtMs ? ` and works until ${formatFullTime(created.expiresAtMs)}` : ''}. Each machine
+            that enrolls with it becomes a device of <strong>{client.name}</strong>.
           </p>
           <p class="muted">
-            The services run the one-file agent: build it once with <code>npm run build:agent</code> ({AGENT_BUNDLE}) and copy it together with <code>scripts/install/</code> to the
-            machine. Node.js 20 or newer must be installed there.
+            The services run the one-file agent: build it once with <code>npm run build:agent</code> ({AGENT_BUNDLE}) and copy it together with{' '}
+            <code>scripts/install/</code> to the machine. Node.js 20 or newer must be installed there.
           </p>
           {sets.map((set) => (
             <div key={set.id} class="command-set">

@@ -23,7 +23,11 @@ export function EnrollmentTokens({ tokens }: { tokens: Loaded<EnrollmentToken[]>
   if (tokens.data.length === 0) {
     return (
       <EmptyState title="No enrollment tokens" testId="tokens-empty">
-        <p>{canAct ? 'Create one below to install the agent on this client’s machines.' : 'A technician creates one to install the agent on this client’s machines.'}</p>
+        <p>
+          {canAct
+            ? 'Create one below to install the agent on this client’s machines.'
+            : 'A technician creates one to install the agent on this client’s machines.'}
+        </p>
       </EmptyState>
     );
   }
@@ -35,8 +39,7 @@ export function EnrollmentTokens({ tokens }: { tokens: Loaded<EnrollmentToken[]>
           return (
             <li key={t.id} class={`is-${status}`} data-testid="token-row" data-token-id={t.id} data-status={status}>
               <span>
-                <span class="token-label">{t.label ?? 'Unlabelled token'}</span>{' '}
-                <span class={`tag${status === 'active' ? ' tag-ok' : ''}`}>{status}</span>
+                <span class="token-label">{t.label ?? 'Unlabelled token'}</span> <span class={`tag${status === 'active' ? ' tag-ok' : ''}`}>{status}</span>
                 <br />
                 <span class="muted">
                   created <Time ms={t.createdAtMs} />
@@ -51,7 +54,12 @@ export function EnrollmentTokens({ tokens }: { tokens: Loaded<EnrollmentToken[]>
                   ) : (
                     ', never expires'
                   )}
-                  {' · '}used {t.usedCount}×{t.lastUsedAtMs !== null && <>, last <Time ms={t.lastUsedAtMs} /></>}
+                  {' · '}used {t.usedCount}×
+                  {t.lastUsedAtMs !== null && (
+                    <>
+                      , last <Time ms={t.lastUsedAtMs} />
+                    </>
+                  )}
                 </span>
               </span>
               {canAct && status === 'active' && (

@@ -16,15 +16,22 @@ function RotationNote({ device, result }: { device: DeviceDetail; result: Creden
   if (result?.status === 'rotated') {
     return (
       <p class="notice" role="status" data-testid="rotation-result" data-status="rotated">
-        Rotated: the agent stored its new credential{result.rotatedAtMs !== null && <> at <Time ms={result.rotatedAtMs} /></>} and the old one no longer works.
+        Rotated: the agent stored its new credential
+        {result.rotatedAtMs !== null && (
+          <>
+            {' '}
+            at <Time ms={result.rotatedAtMs} />
+          </>
+        )}{' '}
+        and the old one no longer works.
       </p>
     );
   }
   if (result?.status === 'pending' || device.isCredentialRotationPending) {
     return (
       <p class="notice" role="status" data-testid="rotation-result" data-status="pending">
-        Pending: the agent {result ? 'is offline or did not confirm within 10 s' : 'has not confirmed yet'}; it gets the new credential when it next connects, and until then
-        its old one still works. If that one may have leaked, disable the device instead.
+        Pending: the agent {result ? 'is offline or did not confirm within 10 s' : 'has not confirmed yet'}; it gets the new credential when it next connects,
+        and until then its old one still works. If that one may have leaked, disable the device instead.
       </p>
     );
   }
@@ -53,7 +60,13 @@ export function DeviceAdmin({ device, onChanged }: { device: DeviceDetail; onCha
     <div class="panel device-actions" data-testid="device-admin">
       <div class="button-row">
         {device.isDisabled ? (
-          <button type="button" class="btn" disabled={action.isBusy} onClick={() => action.run(async () => onChanged(await api.enableDevice(device.id)))} data-testid="device-enable">
+          <button
+            type="button"
+            class="btn"
+            disabled={action.isBusy}
+            onClick={() => action.run(async () => onChanged(await api.enableDevice(device.id)))}
+            data-testid="device-enable"
+          >
             Enable device
           </button>
         ) : (
@@ -97,14 +110,26 @@ export function DeviceAdmin({ device, onChanged }: { device: DeviceDetail; onCha
         onSubmit={(e) => {
           e.preventDefault();
           const to = others.find((c) => c.id === targetClient);
-          if (!to || !window.confirm(`Move ${device.hostname} to ${to.name}? Its open alerts and incidents stay with ${device.clientName}; ${to.name}'s contract and rules apply from now on.`)) return;
+          if (
+            !to ||
+            !window.confirm(
+              `Move ${device.hostname} to ${to.name}? Its open alerts and incidents stay with ${device.clientName}; ${to.name}'s contract and rules apply from now on.`,
+            )
+          )
+            return;
           void action.run(async () => {
             onChanged(await api.moveDevice(device.id, to.id));
             setTargetClient('');
           });
         }}
       >
-        <select class="select" aria-label="Move to client" value={targetClient} onChange={(e) => setTargetClient(e.currentTarget.value)} data-testid="device-move-client">
+        <select
+          class="select"
+          aria-label="Move to client"
+          value={targetClient}
+          onChange={(e) => setTargetClient(e.currentTarget.value)}
+          data-testid="device-move-client"
+        >
           <option value="">Move to another client…</option>
           {others.map((c) => (
             <option key={c.id} value={c.id}>

@@ -62,7 +62,10 @@ export function DeviceInventory({ inventory: inv, nowMs }: { inventory: Inventor
               <li key={s.name} class={s.isRunning ? '' : 'is-bad'}>
                 <span class={`status-dot ${s.isRunning ? 'status-online' : 'status-offline'}`} aria-hidden="true" />
                 <span class="inv-name">{s.name}</span>
-                <span class="muted">{s.isRunning ? 'running' : s.state || 'stopped'}{s.startMode ? ` · ${s.startMode}` : ''}</span>
+                <span class="muted">
+                  {s.isRunning ? 'running' : s.state || 'stopped'}
+                  {s.startMode ? ` · ${s.startMode}` : ''}
+                </span>
               </li>
             ))}
           </ul>
@@ -84,7 +87,10 @@ export function DeviceInventory({ inventory: inv, nowMs }: { inventory: Inventor
                   {p.name}
                   {p.isDefault && <span class="tag">default</span>}
                 </span>
-                <span class="muted">{p.status}{p.model ? ` · ${p.model}` : ''}</span>
+                <span class="muted">
+                  {p.status}
+                  {p.model ? ` · ${p.model}` : ''}
+                </span>
               </li>
             ))}
           </ul>
@@ -101,7 +107,9 @@ export function DeviceInventory({ inventory: inv, nowMs }: { inventory: Inventor
                   {d.name && <span class="muted"> {d.name}</span>}
                 </span>
                 <span class="muted">
-                  {[d.type, d.sizeBytes !== null ? formatBytes(d.sizeBytes) : '', d.temperatureCelsius !== null ? `${Math.round(d.temperatureCelsius)} °C` : ''].filter(Boolean).join(' · ')}
+                  {[d.type, d.sizeBytes !== null ? formatBytes(d.sizeBytes) : '', d.temperatureCelsius !== null ? `${Math.round(d.temperatureCelsius)} °C` : '']
+                    .filter(Boolean)
+                    .join(' · ')}
                 </span>
               </li>
             ))}
@@ -115,7 +123,12 @@ export function DeviceInventory({ inventory: inv, nowMs }: { inventory: Inventor
             {inv.updates.info.securityCount !== null && <>, {inv.updates.info.securityCount} security</>}
             {inv.updates.info.source && <span class="muted"> ({inv.updates.info.source})</span>}
           </p>
-          {inv.updates.info.packages.length > 0 && <p class="muted inv-packages">{inv.updates.info.packages.slice(0, 12).join(', ')}{inv.updates.info.packages.length > 12 ? ' …' : ''}</p>}
+          {inv.updates.info.packages.length > 0 && (
+            <p class="muted inv-packages">
+              {inv.updates.info.packages.slice(0, 12).join(', ')}
+              {inv.updates.info.packages.length > 12 ? ' …' : ''}
+            </p>
+          )}
         </Section>
       )}
       {inv.users && inv.users.rows.length > 0 && (

@@ -13,8 +13,16 @@ type Entry = { kind: 'alert'; at: number; alert: Alert } | { kind: 'incident'; a
 
 export function DeviceProblems({ deviceId, nowMs }: { deviceId: string; nowMs: number }) {
   const { api } = useApp();
-  const alerts = useLiveAlerts(() => api.listAlerts({ device: deviceId, limit: 50 }), (a) => a.deviceId === deviceId, [api, deviceId]);
-  const incidents = useLiveIncidents(() => api.listIncidents({ device: deviceId, limit: 50 }), (i) => i.deviceId === deviceId, [api, deviceId]);
+  const alerts = useLiveAlerts(
+    () => api.listAlerts({ device: deviceId, limit: 50 }),
+    (a) => a.deviceId === deviceId,
+    [api, deviceId],
+  );
+  const incidents = useLiveIncidents(
+    () => api.listIncidents({ device: deviceId, limit: 50 }),
+    (i) => i.deviceId === deviceId,
+    [api, deviceId],
+  );
   const entries: Entry[] = [
     ...alerts.rows.map((a): Entry => ({ kind: 'alert', at: a.openedAtMs, alert: a })),
     ...incidents.rows.map((i): Entry => ({ kind: 'incident', at: i.openedAtMs, incident: i })),

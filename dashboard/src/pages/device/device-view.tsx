@@ -94,7 +94,12 @@ export function DeviceView({ deviceId }: { deviceId: string }) {
       </div>
     );
   }
-  if (!device) return <div class="splash" aria-busy="true">Loading device…</div>;
+  if (!device)
+    return (
+      <div class="splash" aria-busy="true">
+        Loading device…
+      </div>
+    );
 
   const range = RANGES.find((r) => r.id === rangeId) ?? RANGES[0];
   const selectRange = (id: RangeId) => {

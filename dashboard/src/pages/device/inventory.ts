@@ -73,7 +73,10 @@ export function readInventory(detail: Pick<DeviceDetail, 'inventory'> | null): I
         }
       : null,
     printers: printers
-      ? { tsMs: printers.tsMs, rows: printers.data.map((p) => ({ name: p.name, status: p.status, hasError: p.hasError, isDefault: p.isDefault ?? false, model: p.model ?? '' })) }
+      ? {
+          tsMs: printers.tsMs,
+          rows: printers.data.map((p) => ({ name: p.name, status: p.status, hasError: p.hasError, isDefault: p.isDefault ?? false, model: p.model ?? '' })),
+        }
       : null,
     disks: disks
       ? {
@@ -91,7 +94,12 @@ export function readInventory(detail: Pick<DeviceDetail, 'inventory'> | null): I
     updates: updates
       ? {
           tsMs: updates.tsMs,
-          info: { pendingCount: updates.data.pendingCount, securityCount: updates.data.securityCount ?? null, source: updates.data.source, packages: updates.data.packages ?? [] },
+          info: {
+            pendingCount: updates.data.pendingCount,
+            securityCount: updates.data.securityCount ?? null,
+            source: updates.data.source,
+            packages: updates.data.packages ?? [],
+          },
         }
       : null,
     users: users

@@ -14,7 +14,10 @@ export function FleetEmpty() {
           </p>
         </li>
         <li>
-          <p>On the Linux machine, paste this line with the token in place of &lt;token&gt;; the client page shows it with the token filled in, and the Windows and macOS installers:</p>
+          <p>
+            On the Linux machine, paste this line with the token in place of &lt;token&gt;; the client page shows it with the token filled in, and the Windows
+            and macOS installers:
+          </p>
           <CopyCommand command={oneLine!} testId="enroll-command" />
         </li>
       </ol>

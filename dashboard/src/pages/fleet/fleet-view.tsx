@@ -27,7 +27,11 @@ export function FleetView() {
   const set = (patch: Partial<FleetFilters>) => setFilters((f) => ({ ...f, ...patch }));
 
   if (fleet.status === 'loading' && fleet.devices.length === 0) {
-    return <div class="splash" aria-busy="true">Loading devices…</div>;
+    return (
+      <div class="splash" aria-busy="true">
+        Loading devices…
+      </div>
+    );
   }
   if (fleet.status === 'error') {
     return (
@@ -73,7 +77,13 @@ export function FleetView() {
         />
         <div class="segmented" role="group" aria-label="Show devices">
           {statusFilters.map((f) => (
-            <button key={f.value} type="button" aria-pressed={filters.status === f.value} onClick={() => set({ status: f.value })} data-testid={`filter-${f.value}`}>
+            <button
+              key={f.value}
+              type="button"
+              aria-pressed={filters.status === f.value}
+              onClick={() => set({ status: f.value })}
+              data-testid={`filter-${f.value}`}
+            >
               {f.label}
             </button>
           ))}
@@ -92,7 +102,12 @@ export function FleetView() {
           ))}
         </select>
         <label class="check">
-          <input type="checkbox" checked={filters.isProblemsOnly} onChange={(e) => set({ isProblemsOnly: e.currentTarget.checked })} data-testid="filter-problems" />
+          <input
+            type="checkbox"
+            checked={filters.isProblemsOnly}
+            onChange={(e) => set({ isProblemsOnly: e.currentTarget.checked })}
+            data-testid="filter-problems"
+          />
           With problems ({counts.withProblems})
         </label>
       </div>

@@ -18,7 +18,8 @@ import './incidents.css';
 /** The device's latest values when the incident opened, with the charts' labels; ids under Details. */
 function Snapshot({ snapshot }: { snapshot: Record<string, number> }) {
   const rows = labelSnapshot(snapshot);
-  if (rows.length === 0) return <p class="muted">No metrics were recorded with this incident (opened by hand without a device, or before the device reported).</p>;
+  if (rows.length === 0)
+    return <p class="muted">No metrics were recorded with this incident (opened by hand without a device, or before the device reported).</p>;
   return (
     <>
       <table class="table snapshot" data-testid="snapshot">
@@ -77,10 +78,28 @@ function BookTimeForm({ incident, onBooked }: { incident: IncidentDetail; onBook
     <form class="panel form-grid" onSubmit={submit} data-testid="book-time-form">
       <h3 class="form-title">Book time</h3>
       <Field label="Hours">
-        <input type="number" min={0} max={24} step={1} inputMode="numeric" value={hours} onInput={(e) => setHours(e.currentTarget.value)} data-testid="book-hours" />
+        <input
+          type="number"
+          min={0}
+          max={24}
+          step={1}
+          inputMode="numeric"
+          value={hours}
+          onInput={(e) => setHours(e.currentTarget.value)}
+          data-testid="book-hours"
+        />
       </Field>
       <Field label="Minutes">
-        <input type="number" min={0} max={59} step={5} inputMode="numeric" value={minutes} onInput={(e) => setMinutes(e.currentTarget.value)} data-testid="book-minutes" />
+        <input
+          type="number"
+          min={0}
+          max={59}
+          step={5}
+          inputMode="numeric"
+          value={minutes}
+          onInput={(e) => setMinutes(e.currentTarget.value)}
+          data-testid="book-minutes"
+        />
       </Field>
       <Field label="Date" hint="The day the work was done">
         <input type="date" required value={date} max={todayIso()} onInput={(e) => setDate(e.currentTarget.value)} />
@@ -101,7 +120,12 @@ function BookTimeForm({ incident, onBooked }: { incident: IncidentDetail; onBook
 function TimeEntries({ incident: i, canEdit, onChanged }: { incident: IncidentDetail; canEdit: boolean; onChanged: () => void }) {
   const { api } = useApp();
   const action = useAction();
-  if (i.timeEntries.length === 0) return <p class="muted" data-testid="no-time">No time booked yet.</p>;
+  if (i.timeEntries.length === 0)
+    return (
+      <p class="muted" data-testid="no-time">
+        No time booked yet.
+      </p>
+    );
   return (
     <>
       <ul class="entries" data-testid="time-entries">
@@ -153,12 +177,24 @@ function StateActions({ incident: i, onChanged }: { incident: IncidentDetail; on
     <div class="panel">
       <div class="button-row">
         {i.state === 'open' && (
-          <button type="button" class="btn" disabled={action.isBusy} onClick={() => action.run(async () => onChanged(await api.closeIncident(i.id)))} data-testid="close-button">
+          <button
+            type="button"
+            class="btn"
+            disabled={action.isBusy}
+            onClick={() => action.run(async () => onChanged(await api.closeIncident(i.id)))}
+            data-testid="close-button"
+          >
             Close incident
           </button>
         )}
         {i.state === 'closed' && (
-          <button type="button" class="btn btn-primary" disabled={action.isBusy} onClick={() => action.run(async () => onChanged(await api.billIncident(i.id)))} data-testid="bill-button">
+          <button
+            type="button"
+            class="btn btn-primary"
+            disabled={action.isBusy}
+            onClick={() => action.run(async () => onChanged(await api.billIncident(i.id)))}
+            data-testid="bill-button"
+          >
             Mark billed
           </button>
         )}
@@ -186,7 +222,17 @@ export function IncidentDetailView({ incidentId }: { incidentId: string }) {
     ['Device', i.deviceId && i.hostname ? <a href={deviceHref(i.deviceId)}>{i.hostname}</a> : '–'],
     ['Source', i.source === 'manual' ? 'client called' : `rule: ${i.ruleName ?? '?'}`],
     ['Opened', <Time ms={i.openedAtMs} />],
-    ['Closed', i.closedAtMs ? <><Time ms={i.closedAtMs} />{i.closure === 'cleared' ? ' (cleared by itself)' : ''}</> : '–'],
+    [
+      'Closed',
+      i.closedAtMs ? (
+        <>
+          <Time ms={i.closedAtMs} />
+          {i.closure === 'cleared' ? ' (cleared by itself)' : ''}
+        </>
+      ) : (
+        '–'
+      ),
+    ],
     ['Billed', i.billedAtMs ? <Time ms={i.billedAtMs} /> : '–'],
     ['Booked', formatMinutes(i.bookedMinutes)],
   ];

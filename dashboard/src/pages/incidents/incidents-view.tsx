@@ -19,7 +19,10 @@ const TABS: { id: IncidentState; label: string }[] = [
 ];
 
 const emptyText: Record<IncidentState, [string, string]> = {
-  open: ['No open incidents', 'When a break-fix client’s device crosses a rule, an incident is logged here (nobody is paged). Log a call below when a client phones in.'],
+  open: [
+    'No open incidents',
+    'When a break-fix client’s device crosses a rule, an incident is logged here (nobody is paged). Log a call below when a client phones in.',
+  ],
   closed: ['No closed incidents waiting for billing', 'Closed incidents with their booked time wait here until they are billed.'],
   billed: ['Nothing billed yet', 'Incidents marked billed are kept here; see Billing for the monthly totals.'],
 };
@@ -79,8 +82,16 @@ export function IncidentsView({ state }: { state: string | null }) {
   const tab: IncidentState = TABS.find((t) => t.id === state)?.id ?? 'open';
   const nowMs = useNow(30_000);
   const [query, setQuery] = useState('');
-  const open = useLiveIncidents(() => api.listIncidents({ state: 'open', limit: 1000 }), (i) => i.state === 'open', [api]);
-  const closed = useLiveIncidents(() => api.listIncidents({ state: 'closed', limit: 1000 }), (i) => i.state === 'closed', [api]);
+  const open = useLiveIncidents(
+    () => api.listIncidents({ state: 'open', limit: 1000 }),
+    (i) => i.state === 'open',
+    [api],
+  );
+  const closed = useLiveIncidents(
+    () => api.listIncidents({ state: 'closed', limit: 1000 }),
+    (i) => i.state === 'closed',
+    [api],
+  );
   const isBilledTab = tab === 'billed';
   const billed = useLiveIncidents(
     () => (isBilledTab ? api.listIncidents({ state: 'billed', limit: 200 }) : Promise.resolve([])),
@@ -111,7 +122,14 @@ export function IncidentsView({ state }: { state: string | null }) {
       />
       {canAct && clients.data && <LogCallForm clients={clients.data} />}
       <div class="toolbar">
-        <input type="search" class="search" placeholder="Search title, client, device…" aria-label="Search incidents" value={query} onInput={(e) => setQuery(e.currentTarget.value)} />
+        <input
+          type="search"
+          class="search"
+          placeholder="Search title, client, device…"
+          aria-label="Search incidents"
+          value={query}
+          onInput={(e) => setQuery(e.currentTarget.value)}
+        />
       </div>
       {list.status !== 'ready' ? (
         <LoadState status={list.status} error={list.error} onRetry={list.reload} what="incidents" />

@@ -8,7 +8,17 @@ import type { SessionUser } from '../../../../shared/api-types.js';
 import { ApiError, describeError } from '../../lib/api.js';
 import { useApp } from '../../lib/app-context.js';
 
-export function SecondFactorForm({ challenge, username, onLogin, onRestart }: { challenge: string; username: string; onLogin: (user: SessionUser) => void; onRestart: () => void }) {
+export function SecondFactorForm({
+  challenge,
+  username,
+  onLogin,
+  onRestart,
+}: {
+  challenge: string;
+  username: string;
+  onLogin: (user: SessionUser) => void;
+  onRestart: () => void;
+}) {
   const { api } = useApp();
   const [isRecovery, setIsRecovery] = useState(false);
   const [value, setValue] = useState('');
@@ -34,14 +44,41 @@ export function SecondFactorForm({ challenge, username, onLogin, onRestart }: { 
     <form class="login-card" onSubmit={submit} data-testid="second-factor-form">
       <h1 id="login-title">Two-factor sign-in</h1>
       <p class="muted">
-        {isRecovery ? `Type one of the recovery codes you saved for ${username}. Each works once.` : `Open your authenticator app and type the 6-digit code for Quarkpulse (${username}).`}
+        {isRecovery
+          ? `Type one of the recovery codes you saved for ${username}. Each works once.`
+          : `Open your authenticator app and type the 6-digit code for Quarkpulse (${username}).`}
       </p>
       <label class="field">
         <span>{isRecovery ? 'Recovery code' : 'Code'}</span>
         {isRecovery ? (
-          <input key="recovery" name="recovery-code" autoComplete="off" autoCapitalize="none" spellcheck={false} required autoFocus placeholder="xxxx-xxxx-xxxx-xxxx" value={value} onInput={(e) => setValue(e.currentTarget.value)} data-testid="recovery-code" />
+          <input
+            key="recovery"
+            name="recovery-code"
+            autoComplete="off"
+            autoCapitalize="none"
+            spellcheck={false}
+            required
+            autoFocus
+            placeholder="xxxx-xxxx-xxxx-xxxx"
+            value={value}
+            onInput={(e) => setValue(e.currentTarget.value)}
+            data-testid="recovery-code"
+          />
         ) : (
-          <input key="code" name="code" inputMode="numeric" autoComplete="one-time-code" pattern="[0-9 ]{6,7}" maxLength={7} required autoFocus placeholder="123456" value={value} onInput={(e) => setValue(e.currentTarget.value)} data-testid="totp-code" />
+          <input
+            key="code"
+            name="code"
+            inputMode="numeric"
+            autoComplete="one-time-code"
+            pattern="[0-9 ]{6,7}"
+            maxLength={7}
+            required
+            autoFocus
+            placeholder="123456"
+            value={value}
+            onInput={(e) => setValue(e.currentTarget.value)}
+            data-testid="totp-code"
+          />
         )}
       </label>
       {error && (
@@ -59,7 +96,16 @@ export function SecondFactorForm({ challenge, username, onLogin, onRestart }: { 
         </button>
       )}
       <div class="login-links">
-        <button type="button" class="btn btn-quiet btn-small" onClick={() => { setIsRecovery((v) => !v); setValue(''); setError(null); }} data-testid="toggle-recovery">
+        <button
+          type="button"
+          class="btn btn-quiet btn-small"
+          onClick={() => {
+            setIsRecovery((v) => !v);
+            setValue('');
+            setError(null);
+          }}
+          data-testid="toggle-recovery"
+        >
           {isRecovery ? 'Use the authenticator app instead' : 'Lost your phone? Use a recovery code'}
         </button>
         <button type="button" class="btn btn-quiet btn-small" onClick={onRestart}>

@@ -23,7 +23,15 @@ function scheduleText(w: MaintenanceWindow): string {
 /** `2026-03-14T02:00` (datetime-local, viewer's zone) → ms. */
 const localInputToMs = (v: string) => new Date(v).getTime();
 
-function NewWindowForm({ clients, devices, onCreated }: { clients: { id: string; name: string }[]; devices: { id: string; hostname: string }[]; onCreated: () => void }) {
+function NewWindowForm({
+  clients,
+  devices,
+  onCreated,
+}: {
+  clients: { id: string; name: string }[];
+  devices: { id: string; hostname: string }[];
+  onCreated: () => void;
+}) {
   const { api } = useApp();
   const action = useAction();
   const [kind, setKind] = useState<'one-off' | 'recurring'>('recurring');
@@ -143,7 +151,11 @@ export function MaintenanceView() {
 
   return (
     <section aria-labelledby="mw-title" data-testid="maintenance-page">
-      <PageHead title="Maintenance windows" titleId="mw-title" subtitle="Problems during a window are recorded but nobody is paged; an alert still firing afterwards pages then." />
+      <PageHead
+        title="Maintenance windows"
+        titleId="mw-title"
+        subtitle="Problems during a window are recorded but nobody is paged; an alert still firing afterwards pages then."
+      />
       {canAct && clients.data && <NewWindowForm clients={clients.data} devices={devices.data ?? []} onCreated={windows.reload} />}
       <ErrorNote message={action.error} />
       {!windows.data ? (
@@ -175,7 +187,9 @@ export function MaintenanceView() {
                   type="button"
                   class="btn btn-small btn-quiet card-action"
                   disabled={action.isBusy}
-                  onClick={() => window.confirm(`Delete the window “${w.name}”?`) && action.run(async () => (await api.deleteMaintenance(w.id), windows.reload()))}
+                  onClick={() =>
+                    window.confirm(`Delete the window “${w.name}”?`) && action.run(async () => (await api.deleteMaintenance(w.id), windows.reload()))
+                  }
                 >
                   Delete
                 </button>

@@ -56,7 +56,13 @@ export function NotificationsView() {
       <div class="toolbar">
         <div class="segmented" role="group" aria-label="Show notifications">
           {filters.map((f) => (
-            <button key={f.label} type="button" aria-pressed={status === f.value} onClick={() => setStatus(f.value)} data-testid={`notifications-${f.value ?? 'all'}`}>
+            <button
+              key={f.label}
+              type="button"
+              aria-pressed={status === f.value}
+              onClick={() => setStatus(f.value)}
+              data-testid={`notifications-${f.value ?? 'all'}`}
+            >
               {f.label}
             </button>
           ))}
@@ -68,7 +74,9 @@ export function NotificationsView() {
         </p>
       )}
       {rows === null ? (
-        <div class="splash" aria-busy="true">Loading…</div>
+        <div class="splash" aria-busy="true">
+          Loading…
+        </div>
       ) : rows.length === 0 ? (
         <p class="no-match" data-testid="notifications-empty">
           {status === 'dead' ? 'No dead letters: every message was delivered or is still being tried.' : 'Nothing here.'}
@@ -82,7 +90,11 @@ export function NotificationsView() {
               <th scope="col">Channel → recipient</th>
               <th scope="col">Status</th>
               <th scope="col">Last error</th>
-              {canRetry && <th scope="col" class="sr-only">Actions</th>}
+              {canRetry && (
+                <th scope="col" class="sr-only">
+                  Actions
+                </th>
+              )}
             </tr>
           </thead>
           <tbody>
@@ -91,14 +103,21 @@ export function NotificationsView() {
                 <td title={formatFullTime(d.createdAtMs)}>{formatDayMonthTime(d.createdAtMs)}</td>
                 <td>
                   {d.title}
-                  <span class="muted"> · {d.purpose}{d.level ? ` L${d.level}` : ''}</span>
+                  <span class="muted">
+                    {' '}
+                    · {d.purpose}
+                    {d.level ? ` L${d.level}` : ''}
+                  </span>
                 </td>
                 <td>
                   {d.channelName} ({d.channelType}) → {d.recipient}
                 </td>
                 <td>
                   <span class="delivery-status">{d.status}</span>
-                  <span class="muted"> · {d.attempts} attempt{d.attempts === 1 ? '' : 's'}</span>
+                  <span class="muted">
+                    {' '}
+                    · {d.attempts} attempt{d.attempts === 1 ? '' : 's'}
+                  </span>
                 </td>
                 <td class="delivery-error">{d.lastError ?? ''}</td>
                 {canRetry && (

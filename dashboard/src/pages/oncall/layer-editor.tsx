@@ -80,13 +80,30 @@ export function LayerEditor({ index, layer, users, onChange, onRemove }: Props) 
                   <span class="member-name">
                     <span class="muted">{i + 1}.</span> {name(id)}
                   </span>
-                  <button type="button" class="btn btn-small btn-quiet" disabled={i === 0} onClick={() => set({ userIds: move(layer.userIds, i, i - 1) })} aria-label={`Move ${name(id)} up`}>
+                  <button
+                    type="button"
+                    class="btn btn-small btn-quiet"
+                    disabled={i === 0}
+                    onClick={() => set({ userIds: move(layer.userIds, i, i - 1) })}
+                    aria-label={`Move ${name(id)} up`}
+                  >
                     ↑
                   </button>
-                  <button type="button" class="btn btn-small btn-quiet" disabled={i === layer.userIds.length - 1} onClick={() => set({ userIds: move(layer.userIds, i, i + 1) })} aria-label={`Move ${name(id)} down`}>
+                  <button
+                    type="button"
+                    class="btn btn-small btn-quiet"
+                    disabled={i === layer.userIds.length - 1}
+                    onClick={() => set({ userIds: move(layer.userIds, i, i + 1) })}
+                    aria-label={`Move ${name(id)} down`}
+                  >
                     ↓
                   </button>
-                  <button type="button" class="btn btn-small btn-quiet" onClick={() => set({ userIds: layer.userIds.filter((x) => x !== id) })} aria-label={`Remove ${name(id)}`}>
+                  <button
+                    type="button"
+                    class="btn btn-small btn-quiet"
+                    onClick={() => set({ userIds: layer.userIds.filter((x) => x !== id) })}
+                    aria-label={`Remove ${name(id)}`}
+                  >
                     Remove
                   </button>
                 </li>

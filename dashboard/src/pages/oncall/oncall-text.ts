@@ -72,4 +72,3 @@ export function nextNight(nowMs: number): { startsAtMs: number; endsAtMs: number
   end.setHours(8, 0, 0, 0);
   return { startsAtMs: start.getTime(), endsAtMs: end.getTime() };
 }
-

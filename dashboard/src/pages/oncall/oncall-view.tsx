@@ -28,7 +28,13 @@ function NowPanel({ now }: { now: OnCallNow }) {
             {s.current.source === 'override' && <span class="tag tag-active">override</span>}
           </p>
           <p class="muted">
-            {s.current.endsAtMs === null ? 'no change within 60 days' : <>until <Time ms={s.current.endsAtMs} /></>}
+            {s.current.endsAtMs === null ? (
+              'no change within 60 days'
+            ) : (
+              <>
+                until <Time ms={s.current.endsAtMs} />
+              </>
+            )}
             {s.next && (
               <>
                 {' · next '}
@@ -96,7 +102,10 @@ export function OnCallView() {
           <LoadState status={schedules.status} error={schedules.error} onRetry={schedules.reload} what="schedules" />
         ) : schedules.data.length === 0 ? (
           <EmptyState title="No schedules yet" testId="schedules-empty">
-            <p>A schedule says who is on call when: a weekly rotation of technicians, a night layer, and overrides for swaps. Escalation policies page “whoever is on call”.</p>
+            <p>
+              A schedule says who is on call when: a weekly rotation of technicians, a night layer, and overrides for swaps. Escalation policies page “whoever
+              is on call”.
+            </p>
           </EmptyState>
         ) : (
           <ul class="card-list stack" data-testid="schedule-list">
@@ -119,7 +128,10 @@ export function OnCallView() {
           <LoadState status={policies.status} error={policies.error} onRetry={policies.reload} what="escalation policies" />
         ) : policies.data.length === 0 ? (
           <EmptyState title="No escalation policies" testId="policies-empty">
-            <p>Without one, a firing alert pages nobody. Make one the default: level 1 pages whoever is on call, level 2 someone else if nobody acknowledges in time.</p>
+            <p>
+              Without one, a firing alert pages nobody. Make one the default: level 1 pages whoever is on call, level 2 someone else if nobody acknowledges in
+              time.
+            </p>
           </EmptyState>
         ) : (
           <ul class="card-list stack" data-testid="policy-list">

@@ -33,7 +33,12 @@ export function OverrideForm({ schedule, users, onAdded, onCancel }: Props) {
   const submit = (e: Event) => {
     e.preventDefault();
     void action.run(async () => {
-      await api.addOverride(schedule.id, { userId, startsAtMs: fromLocalInput(starts), endsAtMs: fromLocalInput(ends), ...(note.trim() ? { note: note.trim() } : {}) });
+      await api.addOverride(schedule.id, {
+        userId,
+        startsAtMs: fromLocalInput(starts),
+        endsAtMs: fromLocalInput(ends),
+        ...(note.trim() ? { note: note.trim() } : {}),
+      });
       onAdded();
     });
   };
@@ -60,7 +65,13 @@ export function OverrideForm({ schedule, users, onAdded, onCancel }: Props) {
         <input type="datetime-local" required value={ends} onInput={(e) => setEnds(e.currentTarget.value)} data-testid="override-ends" />
       </Field>
       <Field label="Note (optional)">
-        <input maxLength={500} value={note} onInput={(e) => setNote(e.currentTarget.value)} placeholder="e.g. swap with a colleague" data-testid="override-note" />
+        <input
+          maxLength={500}
+          value={note}
+          onInput={(e) => setNote(e.currentTarget.value)}
+          placeholder="e.g. swap with a colleague"
+          data-testid="override-note"
+        />
       </Field>
       <FormActions submitLabel="Add override" isDisabled={action.isBusy || !userId || !starts || !ends} testId="override-save" onCancel={onCancel} />
       <ErrorNote message={action.error} testId="override-error" />

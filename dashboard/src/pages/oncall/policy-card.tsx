@@ -15,7 +15,19 @@ function repeatText(p: EscalationPolicy): string {
   return `Then starts over ${p.repeat === 1 ? 'once' : `${p.repeat} times`}, ${pause} after the last level.`;
 }
 
-export function PolicyCard({ policy: p, names, choices, onChanged, onRemoved }: { policy: EscalationPolicy; names: Names; choices: TargetChoices; onChanged: () => void; onRemoved: () => void }) {
+export function PolicyCard({
+  policy: p,
+  names,
+  choices,
+  onChanged,
+  onRemoved,
+}: {
+  policy: EscalationPolicy;
+  names: Names;
+  choices: TargetChoices;
+  onChanged: () => void;
+  onRemoved: () => void;
+}) {
   const { api } = useApp();
   const { canAct } = usePermissions();
   const action = useAction();
@@ -35,7 +47,15 @@ export function PolicyCard({ policy: p, names, choices, onChanged, onRemoved }: 
       <h3 class="card-title">
         {p.name} {p.isDefault && <span class="tag tag-active">default</span>}
       </h3>
-      <p class="card-meta">{p.isDefault ? (clientNames.length > 0 ? `Default, and for ${clientNames.join(', ')}` : 'For every client without its own policy') : clientNames.length > 0 ? `For ${clientNames.join(', ')}` : 'Not used by any client yet'}</p>
+      <p class="card-meta">
+        {p.isDefault
+          ? clientNames.length > 0
+            ? `Default, and for ${clientNames.join(', ')}`
+            : 'For every client without its own policy'
+          : clientNames.length > 0
+            ? `For ${clientNames.join(', ')}`
+            : 'Not used by any client yet'}
+      </p>
       <ol class="level-list">
         {p.levels.map((l, i) => (
           <li key={i} class="level">

@@ -40,7 +40,19 @@ function defaultTarget(type: EscalationTarget['type'], c: TargetChoices): Escala
   }
 }
 
-function TargetRow({ target, choices, label, onChange, onRemove }: { target: EscalationTarget; choices: TargetChoices; label: string; onChange: (t: EscalationTarget) => void; onRemove?: () => void }) {
+function TargetRow({
+  target,
+  choices,
+  label,
+  onChange,
+  onRemove,
+}: {
+  target: EscalationTarget;
+  choices: TargetChoices;
+  label: string;
+  onChange: (t: EscalationTarget) => void;
+  onRemove?: () => void;
+}) {
   const options: { id: string; name: string }[] =
     target.type === 'schedule'
       ? choices.schedules.map((s) => ({ id: s.id, name: s.name }))
@@ -52,12 +64,24 @@ function TargetRow({ target, choices, label, onChange, onRemove }: { target: Esc
               { id: 'admin', name: 'every admin' },
               { id: 'technician', name: 'every technician' },
             ];
-  const value = target.type === 'schedule' ? target.scheduleId : target.type === 'user' ? target.userId : target.type === 'channel' ? target.channelId : target.role;
+  const value =
+    target.type === 'schedule' ? target.scheduleId : target.type === 'user' ? target.userId : target.type === 'channel' ? target.channelId : target.role;
   const pick = (id: string): EscalationTarget =>
-    target.type === 'schedule' ? { type: 'schedule', scheduleId: id } : target.type === 'user' ? { type: 'user', userId: id } : target.type === 'channel' ? { type: 'channel', channelId: id } : { type: 'role', role: id as 'admin' | 'technician' };
+    target.type === 'schedule'
+      ? { type: 'schedule', scheduleId: id }
+      : target.type === 'user'
+        ? { type: 'user', userId: id }
+        : target.type === 'channel'
+          ? { type: 'channel', channelId: id }
+          : { type: 'role', role: id as 'admin' | 'technician' };
   return (
     <div class="target-row">
-      <select class="select" aria-label={`${label}: kind`} value={target.type} onChange={(e) => onChange(defaultTarget(e.currentTarget.value as EscalationTarget['type'], choices))}>
+      <select
+        class="select"
+        aria-label={`${label}: kind`}
+        value={target.type}
+        onChange={(e) => onChange(defaultTarget(e.currentTarget.value as EscalationTarget['type'], choices))}
+      >
         <option value="schedule">On call of</option>
         <option value="user">Person</option>
         <option value="role">Role</option>
@@ -80,12 +104,24 @@ function TargetRow({ target, choices, label, onChange, onRemove }: { target: Esc
   );
 }
 
-export function PolicyForm({ policy, choices, onSaved, onCancel }: { policy?: EscalationPolicy; choices: TargetChoices; onSaved: (p: EscalationPolicy) => void; onCancel?: () => void }) {
+export function PolicyForm({
+  policy,
+  choices,
+  onSaved,
+  onCancel,
+}: {
+  policy?: EscalationPolicy;
+  choices: TargetChoices;
+  onSaved: (p: EscalationPolicy) => void;
+  onCancel?: () => void;
+}) {
   const { api } = useApp();
   const action = useAction();
   const [name, setName] = useState(policy?.name ?? '');
   const [levels, setLevels] = useState<Level[]>(() =>
-    policy ? policy.levels.map((l) => ({ afterMin: String(l.afterMs / MIN), targets: [...l.targets] })) : [{ afterMin: '0', targets: [defaultTarget('schedule', choices)] }],
+    policy
+      ? policy.levels.map((l) => ({ afterMin: String(l.afterMs / MIN), targets: [...l.targets] }))
+      : [{ afterMin: '0', targets: [defaultTarget('schedule', choices)] }],
   );
   const [repeat, setRepeat] = useState(policy ? String(policy.repeat) : '0');
   const [repeatAfterMin, setRepeatAfterMin] = useState(String((policy?.repeatAfterMs ?? 600_000) / MIN));
@@ -116,7 +152,17 @@ export function PolicyForm({ policy, choices, onSaved, onCancel }: { policy?: Es
           <li key={i} class="level-edit" data-testid="level-editor">
             <label class="inline-field">
               Level {i + 1}, after{' '}
-              <input type="number" min={0} max={10080} step="any" required class="minutes" value={l.afterMin} onInput={(e) => setLevel(i, { afterMin: e.currentTarget.value })} /> min
+              <input
+                type="number"
+                min={0}
+                max={10080}
+                step="any"
+                required
+                class="minutes"
+                value={l.afterMin}
+                onInput={(e) => setLevel(i, { afterMin: e.currentTarget.value })}
+              />{' '}
+              min
             </label>
             {l.targets.map((t, k) => (
               <TargetRow
@@ -146,7 +192,9 @@ export function PolicyForm({ policy, choices, onSaved, onCancel }: { policy?: Es
           <button
             type="button"
             class="btn btn-quiet"
-            onClick={() => setLevels((all) => [...all, { afterMin: String(Number(all.at(-1)?.afterMin ?? 0) + 10), targets: [defaultTarget('role', choices)] }])}
+            onClick={() =>
+              setLevels((all) => [...all, { afterMin: String(Number(all.at(-1)?.afterMin ?? 0) + 10), targets: [defaultTarget('role', choices)] }])
+            }
           >
             Add a level
           </button>
@@ -162,10 +210,19 @@ export function PolicyForm({ policy, choices, onSaved, onCancel }: { policy?: Es
         </select>
       </Field>
       <Field label="Pause before repeating" hint="minutes (≥ 1)">
-        <input type="number" min={1} step="any" required value={repeatAfterMin} disabled={repeat === '0'} onInput={(e) => setRepeatAfterMin(e.currentTarget.value)} />
+        <input
+          type="number"
+          min={1}
+          step="any"
+          required
+          value={repeatAfterMin}
+          disabled={repeat === '0'}
+          onInput={(e) => setRepeatAfterMin(e.currentTarget.value)}
+        />
       </Field>
       <label class="check wrap field-wide">
-        <input type="checkbox" checked={isDefault} onChange={(e) => setIsDefault(e.currentTarget.checked)} /> Default for every client without a policy of its own
+        <input type="checkbox" checked={isDefault} onChange={(e) => setIsDefault(e.currentTarget.checked)} /> Default for every client without a policy of its
+        own
       </label>
       {choices.clients.length > 0 && (
         <fieldset class="field field-wide client-picks">
@@ -174,7 +231,12 @@ export function PolicyForm({ policy, choices, onSaved, onCancel }: { policy?: Es
             .filter((c) => c.contract === 'monthly' || clientIds.includes(c.id))
             .map((c) => (
               <label key={c.id} class="check">
-                <input type="checkbox" checked={clientIds.includes(c.id)} onChange={(e) => setClientIds((ids) => (e.currentTarget.checked ? [...ids, c.id] : ids.filter((x) => x !== c.id)))} /> {c.name}
+                <input
+                  type="checkbox"
+                  checked={clientIds.includes(c.id)}
+                  onChange={(e) => setClientIds((ids) => (e.currentTarget.checked ? [...ids, c.id] : ids.filter((x) => x !== c.id)))}
+                />{' '}
+                {c.name}
               </label>
             ))}
         </fieldset>

@@ -126,7 +126,9 @@ export function ScheduleCard({ schedule: s, users, onChanged, onRemoved, onOverr
           ))}
         </ul>
       )}
-      {mode === 'override' && <OverrideForm schedule={s} users={users} onCancel={() => setMode('view')} onAdded={() => (setMode('view'), overridesChanged())} />}
+      {mode === 'override' && (
+        <OverrideForm schedule={s} users={users} onCancel={() => setMode('view')} onAdded={() => (setMode('view'), overridesChanged())} />
+      )}
 
       <details class="shifts">
         <summary>Next 7 days</summary>

@@ -23,7 +23,14 @@ interface Props {
 
 // No start date by default: the server starts the layer now (its first person is on call at
 // once) instead of at the next handoff, which left "nobody until 09:00" after a night setup.
-const newLayer = (n: number): Layer => ({ name: n === 0 ? 'Weekly rotation' : `Layer ${n + 1}`, userIds: [], rotationDays: 7, startDate: '', handoffTime: '09:00', restrictions: [] });
+const newLayer = (n: number): Layer => ({
+  name: n === 0 ? 'Weekly rotation' : `Layer ${n + 1}`,
+  userIds: [],
+  rotationDays: 7,
+  startDate: '',
+  handoffTime: '09:00',
+  restrictions: [],
+});
 
 let zones: string[] | null = null;
 /** Every IANA zone the browser knows, for the time zone suggestions (computed once). */
@@ -37,12 +44,19 @@ export function ScheduleForm({ schedule, users, onSaved, onCancel }: Props) {
   const action = useAction();
   const [name, setName] = useState(schedule?.name ?? '');
   const [timezone, setTimezone] = useState(schedule?.timezone ?? viewerTimeZone());
-  const [layers, setLayers] = useState<Layer[]>(() => schedule?.layers.map((l) => ({ ...l, userIds: [...l.userIds], restrictions: l.restrictions.map((r) => ({ ...r, days: [...r.days] })) })) ?? [newLayer(0)]);
+  const [layers, setLayers] = useState<Layer[]>(
+    () =>
+      schedule?.layers.map((l) => ({ ...l, userIds: [...l.userIds], restrictions: l.restrictions.map((r) => ({ ...r, days: [...r.days] })) })) ?? [newLayer(0)],
+  );
   const listId = `tz-${schedule?.id ?? 'new'}`;
 
   const submit = (e: Event) => {
     e.preventDefault();
-    const input: ScheduleInput = { name: name.trim(), timezone: timezone.trim(), layers: layers.map(({ startDate, ...l }) => ({ ...l, name: l.name.trim(), ...(startDate ? { startDate } : {}) })) };
+    const input: ScheduleInput = {
+      name: name.trim(),
+      timezone: timezone.trim(),
+      layers: layers.map(({ startDate, ...l }) => ({ ...l, name: l.name.trim(), ...(startDate ? { startDate } : {}) })),
+    };
     void action.run(async () => onSaved(schedule ? await api.updateSchedule(schedule.id, input) : await api.createSchedule(input)));
   };
 
@@ -77,7 +91,12 @@ export function ScheduleForm({ schedule, users, onSaved, onCancel }: Props) {
         )}
         <span class="muted">Where layers overlap, the lower one wins.</span>
       </div>
-      <FormActions submitLabel={schedule ? 'Save schedule' : 'Create schedule'} isDisabled={action.isBusy || layers.some((l) => l.userIds.length === 0)} testId="schedule-save" onCancel={onCancel} />
+      <FormActions
+        submitLabel={schedule ? 'Save schedule' : 'Create schedule'}
+        isDisabled={action.isBusy || layers.some((l) => l.userIds.length === 0)}
+        testId="schedule-save"
+        onCancel={onCancel}
+      />
       <ErrorNote message={action.error} testId="schedule-form-error" />
     </form>
   );

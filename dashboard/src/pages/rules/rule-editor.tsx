@@ -108,7 +108,12 @@ export function RuleEditor({ rule, mode, clients, devices, onSave, onCancel }: P
         <>
           <p class="field-wide muted">An override replaces this rule for one client or device and inherits every number you leave unchanged.</p>
           <Field label="For">
-            <select class="select" value={scopeType} onChange={(e) => (setScopeType(e.currentTarget.value as 'client' | 'device'), setScopeId(''))} disabled={rule.scope.type === 'client'}>
+            <select
+              class="select"
+              value={scopeType}
+              onChange={(e) => (setScopeType(e.currentTarget.value as 'client' | 'device'), setScopeId(''))}
+              disabled={rule.scope.type === 'client'}
+            >
               {rule.scope.type === 'global' && <option value="client">a client</option>}
               <option value="device">a device</option>
             </select>
@@ -155,7 +160,12 @@ export function RuleEditor({ rule, mode, clients, devices, onSave, onCancel }: P
           <option value="info">Info (recorded, never pages)</option>
         </select>
       </Field>
-      <FormActions submitLabel={mode === 'override' ? 'Create override' : 'Save'} isDisabled={action.isBusy || (mode === 'override' && !scopeId)} testId="rule-save" onCancel={onCancel} />
+      <FormActions
+        submitLabel={mode === 'override' ? 'Create override' : 'Save'}
+        isDisabled={action.isBusy || (mode === 'override' && !scopeId)}
+        testId="rule-save"
+        onCancel={onCancel}
+      />
       <ErrorNote message={action.error} />
     </form>
   );

@@ -21,7 +21,19 @@ interface Group {
   rules: Rule[];
 }
 
-function RuleItem({ rule, base, clients, devices, onChanged }: { rule: Rule; base: Rule | undefined; clients: ClientInfo[]; devices: DeviceSummary[]; onChanged: () => void }) {
+function RuleItem({
+  rule,
+  base,
+  clients,
+  devices,
+  onChanged,
+}: {
+  rule: Rule;
+  base: Rule | undefined;
+  clients: ClientInfo[];
+  devices: DeviceSummary[];
+  onChanged: () => void;
+}) {
   const { api } = useApp();
   const { canAct, isAdmin } = usePermissions();
   const action = useAction();
@@ -137,9 +149,20 @@ export function RulesView() {
 
   return (
     <section aria-labelledby="rules-title" data-testid="rules-page">
-      <PageHead title="Rules" titleId="rules-title" subtitle="What raises an alert (monthly clients) or logs an incident (break-fix). The most specific rule of a family wins: device, then client, then all devices." />
+      <PageHead
+        title="Rules"
+        titleId="rules-title"
+        subtitle="What raises an alert (monthly clients) or logs an incident (break-fix). The most specific rule of a family wins: device, then client, then all devices."
+      />
       <div class="toolbar">
-        <input type="search" class="search" placeholder="Search rules…" aria-label="Search rules" value={query} onInput={(e) => setQuery(e.currentTarget.value)} />
+        <input
+          type="search"
+          class="search"
+          placeholder="Search rules…"
+          aria-label="Search rules"
+          value={query}
+          onInput={(e) => setQuery(e.currentTarget.value)}
+        />
       </div>
       {!rules.data ? (
         <LoadState status={rules.status} error={rules.error} onRetry={rules.reload} what="rules" />
@@ -151,7 +174,14 @@ export function RulesView() {
             <h2 class="group-title">{g.title}</h2>
             <ul class="rule-list">
               {g.rules.map((r) => (
-                <RuleItem key={r.id} rule={r} base={r.overridesRuleId ? byId.get(r.overridesRuleId) : undefined} clients={clients.data ?? []} devices={devices.data ?? []} onChanged={rules.reload} />
+                <RuleItem
+                  key={r.id}
+                  rule={r}
+                  base={r.overridesRuleId ? byId.get(r.overridesRuleId) : undefined}
+                  clients={clients.data ?? []}
+                  devices={devices.data ?? []}
+                  onChanged={rules.reload}
+                />
               ))}
             </ul>
           </section>

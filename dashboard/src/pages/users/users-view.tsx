@@ -110,7 +110,9 @@ function UserRow({ user, isSelf, onChanged }: { user: UserAccount; isSelf: boole
             type="button"
             class="btn btn-small btn-quiet"
             disabled={action.isBusy}
-            onClick={() => window.confirm(`Remove ${user.username}? Their sessions end at once.`) && action.run(async () => (await api.deleteUser(user.id), onChanged()))}
+            onClick={() =>
+              window.confirm(`Remove ${user.username}? Their sessions end at once.`) && action.run(async () => (await api.deleteUser(user.id), onChanged()))
+            }
           >
             Remove
           </button>
@@ -128,7 +130,14 @@ function UserRow({ user, isSelf, onChanged }: { user: UserAccount; isSelf: boole
             });
           }}
         >
-          <input type="password" autoComplete="new-password" aria-label={`New password for ${user.username}`} placeholder="New password (10+ characters)" value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
+          <input
+            type="password"
+            autoComplete="new-password"
+            aria-label={`New password for ${user.username}`}
+            placeholder="New password (10+ characters)"
+            value={password}
+            onInput={(e) => setPassword(e.currentTarget.value)}
+          />
           <button type="submit" class="btn btn-small" disabled={action.isBusy || password.length < 10}>
             Set password
           </button>
