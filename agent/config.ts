@@ -182,18 +182,24 @@ export function loadAgentConfig(configPath: string): AgentFileConfig {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
-      throw new Error(`agent config ${file} does not exist — run \`quarkpulse agent enroll --server URL --token T\` first, or pass --config PATH`);
+      throw new Error(`agent config ${file} does not exist — run \`quarkpulse agent enroll --server URL --token T\` first, or pass --config PATH`, {
+        cause: err,
+      });
     }
     if (code === 'EACCES') {
-      throw new Error(`agent config ${file} is not readable by this user — run the agent as the user that enrolled it (root for /etc/quarkpulse)`);
+      throw new Error(`agent config ${file} is not readable by this user — run the agent as the user that enrolled it (root for /etc/quarkpulse)`, {
+        cause: err,
+      });
     }
-    throw new Error(`agent config ${file} cannot be read: ${(err as Error).message}`);
+    throw new Error(`agent config ${file} cannot be read: ${(err as Error).message}`, { cause: err });
   }
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (err) {
-    throw new Error(`agent config ${file} is not valid JSON: ${describeJsonError(text, err as Error)} — fix the file or re-run \`quarkpulse agent enroll\``);
+    throw new Error(`agent config ${file} is not valid JSON: ${describeJsonError(text, err as Error)} — fix the file or re-run \`quarkpulse agent enroll\``, {
+      cause: err,
+    });
   }
   const checked = checkAgentConfigFile(raw);
   if (!checked.ok) throw new Error(`agent config ${file} is invalid: ${checked.problems.join('; ')}`);

@@ -87,7 +87,7 @@ export function resolveServerSettings(
   try {
     recordRetention = validateRecordRetention({ deliveriesMs: r.data.retentionDeliveriesDays * DAY_MS, auditMs: r.data.retentionAuditDays * DAY_MS });
   } catch (err) {
-    throw new Error(`invalid setting QP_RETENTION_DELIVERIES_DAYS / QP_RETENTION_AUDIT_DAYS: ${(err as Error).message}`);
+    throw new Error(`invalid setting QP_RETENTION_DELIVERIES_DAYS / QP_RETENTION_AUDIT_DAYS: ${(err as Error).message}`, { cause: err });
   }
   return { ...r.data, retention, recordRetention };
 }

@@ -168,7 +168,7 @@ function readTls(tls: { certFile: string; keyFile: string }): { cert: Buffer; ke
     try {
       return readFileSync(file);
     } catch (err) {
-      throw new Error(`cannot read the TLS ${what} ${file}: ${(err as Error).message} — check QP_TLS_CERT / QP_TLS_KEY`);
+      throw new Error(`cannot read the TLS ${what} ${file}: ${(err as Error).message} — check QP_TLS_CERT / QP_TLS_KEY`, { cause: err });
     }
   };
   return { cert: read(tls.certFile, 'certificate'), key: read(tls.keyFile, 'key') };

@@ -58,7 +58,7 @@ export function openJobJournal(opts: { dir: string; logger: Logger; nowMs: () =>
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`job journal ${file} cannot be read: ${(err as Error).message}`);
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`job journal ${file} cannot be read: ${(err as Error).message}`, { cause: err });
   }
   let badLines = 0;
   for (const line of text.split('\n')) {

@@ -19,7 +19,7 @@ export function rebootParamsProblem(params: Record<string, unknown>): string | u
   const d = params.delayMinutes;
   if (typeof d !== 'number' || !Number.isInteger(d) || d < 0 || d > 60) return 'delayMinutes must be an integer from 0 to 60';
   const m = params.message;
-  // eslint-disable-next-line no-control-regex
+
   if (m !== undefined && (typeof m !== 'string' || m.length < 1 || m.length > 200 || /[\0-\x1f]/.test(m)))
     return 'message must be 1–200 characters without control characters';
   return undefined;

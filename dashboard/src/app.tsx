@@ -132,6 +132,7 @@ export function App({ api, live }: { api: Api; live: LiveClient }) {
 
   // A page change closes the phone menu and moves focus to the new page for screen readers.
   const routeKey = window.location.hash;
+  const routePath = routeKey.split('?')[0];
   const isFirstRoute = useRef(true);
   useEffect(() => {
     setIsNavOpen(false);
@@ -141,7 +142,7 @@ export function App({ api, live }: { api: Api; live: LiveClient }) {
     }
     document.getElementById('main')?.focus({ preventScroll: true });
     window.scrollTo(0, 0);
-  }, [routeKey.split('?')[0]]);
+  }, [routePath]);
 
   const logout = async () => {
     try {

@@ -30,15 +30,13 @@ export function enrollRoutes(ctx: ApiContext): Router {
     // The agent pins these keys at enrollment: from then on it runs only jobs signed by the job key
     // and installs only executables signed by the artifact key.
     const signingKey = ctx.signingKey ? { algorithm: 'Ed25519' as const, publicKey: ctx.signingKey.publicKey, keyId: ctx.signingKey.keyId } : undefined;
-    res
-      .status(isNew ? 201 : 200)
-      .json({
-        deviceId: device.id,
-        deviceToken,
-        clientId: resolved.clientId,
-        jobSigningKey: ctx.jobSigner.publicKey,
-        ...(signingKey ? { signingKey } : {}),
-      } satisfies EnrollResponse);
+    res.status(isNew ? 201 : 200).json({
+      deviceId: device.id,
+      deviceToken,
+      clientId: resolved.clientId,
+      jobSigningKey: ctx.jobSigner.publicKey,
+      ...(signingKey ? { signingKey } : {}),
+    } satisfies EnrollResponse);
   });
   return r;
 }

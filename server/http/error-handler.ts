@@ -43,14 +43,12 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     if (fault) {
       logger.warn({ code: fault.code, method: req.method, path: req.path }, `request refused: ${fault.description}`);
       res.setHeader('Retry-After', String(STORAGE_RETRY_AFTER_S));
-      res
-        .status(503)
-        .json({
-          error: {
-            code: 'STORAGE_UNAVAILABLE',
-            message: `the server cannot store changes right now (${fault.description}); nothing was changed, try again later`,
-          },
-        });
+      res.status(503).json({
+        error: {
+          code: 'STORAGE_UNAVAILABLE',
+          message: `the server cannot store changes right now (${fault.description}); nothing was changed, try again later`,
+        },
+      });
       return;
     }
     logger.error({ err, method: req.method, path: req.path }, 'unhandled error in request');

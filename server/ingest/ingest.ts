@@ -128,7 +128,7 @@ export function createIngest(opts: IngestOptions) {
   const maxBatch = opts.maxBatch ?? 500;
   const highWater = opts.highWaterReports ?? 10_000;
   const lowWater = Math.floor(highWater / 2);
-  let queue: { item: IngestItem; done: (r: IngestResult) => void }[] = [];
+  const queue: { item: IngestItem; done: (r: IngestResult) => void }[] = [];
   let timer: NodeJS.Timeout | undefined;
   let isWriting = false;
   let isUnderPressure = false;

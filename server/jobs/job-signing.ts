@@ -85,6 +85,7 @@ export function loadOrCreateJobSigner(file: string): JobSigner {
     } catch (err) {
       throw new Error(
         `job-signing key ${resolved} cannot be read as a PEM private key: ${(err as Error).message} — restore it from backup (agents trust only this key)`,
+        { cause: err },
       );
     }
     if (privateKey.asymmetricKeyType !== 'ed25519') {

@@ -20,7 +20,8 @@ export function openSecretBox(keyFile: string): SecretBox {
   try {
     key = Buffer.from(fs.readFileSync(keyFile, 'utf8').trim(), 'base64');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`cannot read the probe secrets key ${keyFile}: ${(err as Error).message}`);
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+      throw new Error(`cannot read the probe secrets key ${keyFile}: ${(err as Error).message}`, { cause: err });
     key = randomBytes(32);
     fs.writeFileSync(keyFile, `${key.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
   }

@@ -64,7 +64,7 @@ export function readKeyFile(file: string): SecretKey[] {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new Error(`cannot read the secret key file ${file}: ${(err as Error).message}`);
+    throw new Error(`cannot read the secret key file ${file}: ${(err as Error).message}`, { cause: err });
   }
   if (process.platform !== 'win32' && (statSync(file).mode & 0o077) !== 0) {
     throw new Error(`the secret key file ${file} is readable by other users; run: chmod 600 ${file}`);
@@ -182,7 +182,7 @@ export function openSecretBox(file: string, nowMs: number): SecretBox & { create
   try {
     stamp = stampOf();
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`cannot read the secret key file ${file}: ${(err as Error).message}`);
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`cannot read the secret key file ${file}: ${(err as Error).message}`, { cause: err });
     writeKeyFile(file, [generateSecretKey(nowMs)]);
     created = true;
     stamp = stampOf();

@@ -49,7 +49,7 @@ export function migrate(db: Db, migrations = loadMigrations()): number[] {
     try {
       run();
     } catch (err) {
-      throw new Error(`migration ${m.name} failed: ${(err as Error).message}`);
+      throw new Error(`migration ${m.name} failed: ${(err as Error).message}`, { cause: err });
     }
     applied.push(m.version);
   }

@@ -27,7 +27,10 @@ describe('collectors on this machine', () => {
     expect(names(samples)).toEqual(['cpu.coreLoadPct', 'cpu.loadPct']);
     const cores = samples.filter((s) => s.name === 'cpu.coreLoadPct').map((s) => s.labels?.core);
     expect(cores).toEqual(Array.from({ length: cores.length }, (_, i) => String(i)));
-    for (const s of samples) (expect(s.value).toBeGreaterThanOrEqual(0), expect(s.value).toBeLessThanOrEqual(100));
+    for (const s of samples) {
+      expect(s.value).toBeGreaterThanOrEqual(0);
+      expect(s.value).toBeLessThanOrEqual(100);
+    }
   });
 
   it('memory: totals that add up', async () => {

@@ -39,12 +39,15 @@ export function SideNav({ route, isOpen, onClose }: Props) {
   const permissions = usePermissions();
   const counts = useNavCounts();
   const navRef = useRef<HTMLElement>(null);
+  // The latest onClose without re-binding the key handler on every render.
+  const onCloseRef = useRef(onClose);
+  onCloseRef.current = onClose;
 
   useEffect(() => {
     if (!isOpen) return;
     navRef.current?.querySelector<HTMLElement>('a')?.focus();
     const onKey = (ev: KeyboardEvent) => {
-      if (ev.key === 'Escape') onClose();
+      if (ev.key === 'Escape') onCloseRef.current();
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);

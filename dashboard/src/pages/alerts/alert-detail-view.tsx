@@ -164,8 +164,9 @@ export function AlertDetailView({ alertId }: { alertId: string }) {
   const { api, live } = useApp();
   const { canAct } = usePermissions();
   const alert = useLoad(() => api.getAlert(alertId), [api, alertId]);
+  const reloadAlert = alert.reload;
   // Someone else acted (or the condition cleared): read the alert again, with its new events.
-  useEffect(() => live.on('alerts', (m) => (m.isResync || m.alerts.some((a) => a.id === alertId)) && alert.reload()), [live, alertId]);
+  useEffect(() => live.on('alerts', (m) => (m.isResync || m.alerts.some((a) => a.id === alertId)) && reloadAlert()), [live, alertId, reloadAlert]);
 
   if (!alert.data) return <LoadState status={alert.status} error={alert.error} onRetry={alert.reload} what="this alert" />;
   const a = alert.data;

@@ -86,6 +86,8 @@ export function AuditView({ filters }: { filters: AuditFilters }) {
       },
     );
     return () => ac.abort();
+    // `key` stands for the filters' values: the object itself is new on every render.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [api, key, isAdmin]);
 
   if (!isAdmin) {

@@ -98,7 +98,11 @@ export function BillingView({ clientId, month }: { clientId: string | null; mont
   const selected = clientId ?? sorted[0]?.id ?? null;
   const selectedMonth = month && /^\d{4}-\d{2}$/.test(month) ? month : thisMonthIso();
   const report = useLoad(() => (selected ? api.billing(selected, selectedMonth) : Promise.resolve(null)), [api, selected, selectedMonth]);
-  useEffect(() => live.on('incidents', (m) => (m.isResync || m.incidents.some((i) => i.clientId === selected)) && report.reload()), [live, selected]);
+  const reloadReport = report.reload;
+  useEffect(
+    () => live.on('incidents', (m) => (m.isResync || m.incidents.some((i) => i.clientId === selected)) && reloadReport()),
+    [live, selected, reloadReport],
+  );
   const go = (client: string | null, m: string) => navigate(href('/billing', { client, month: m }), true);
   const client = sorted.find((c) => c.id === selected);
 

@@ -170,7 +170,8 @@ export function AdvisorPanel({ client }: { client: ClientInfo }) {
   const { api, live } = useApp();
   const [months, setMonths] = useState(12);
   const history = useLoad(() => api.contractHistory(client.id, months), [api, client.id, client.contract, client.monthlyFee, client.hourlyRate, months]);
-  useEffect(() => live.on('incidents', (m) => m.incidents.some((i) => i.clientId === client.id) && history.reload()), [live, client.id]);
+  const reloadHistory = history.reload;
+  useEffect(() => live.on('incidents', (m) => m.incidents.some((i) => i.clientId === client.id) && reloadHistory()), [live, client.id, reloadHistory]);
 
   if (!history.data) return <LoadState status={history.status} error={history.error} onRetry={history.reload} what="the advisor" />;
   const h = history.data;

@@ -125,6 +125,8 @@ export function MetricChart({ deviceId, def, rangeMs, intervalMs, bus }: Props) 
       },
     );
     return () => ac.abort();
+    // setLines/applySamples are re-made each render but read only refs and the props listed here.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [api, deviceId, def, rangeMs, intervalMs]);
 
   useEffect(
@@ -134,6 +136,8 @@ export function MetricChart({ deviceId, def, rangeMs, intervalMs, bus }: Props) 
         if (isLoadingRef.current) bufferRef.current.push(msg);
         else if (chart) applySamples(chart, [msg]);
       }),
+    // applySamples is re-made each render but reads only refs and the props listed here.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
     [bus, def, rangeMs, intervalMs],
   );
 

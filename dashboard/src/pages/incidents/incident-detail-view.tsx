@@ -213,7 +213,11 @@ export function IncidentDetailView({ incidentId }: { incidentId: string }) {
   const { api, live } = useApp();
   const { canAct } = usePermissions();
   const incident = useLoad(() => api.getIncident(incidentId), [api, incidentId]);
-  useEffect(() => live.on('incidents', (m) => (m.isResync || m.incidents.some((i) => i.id === incidentId)) && incident.reload()), [live, incidentId]);
+  const reloadIncident = incident.reload;
+  useEffect(
+    () => live.on('incidents', (m) => (m.isResync || m.incidents.some((i) => i.id === incidentId)) && reloadIncident()),
+    [live, incidentId, reloadIncident],
+  );
 
   if (!incident.data) return <LoadState status={incident.status} error={incident.error} onRetry={incident.reload} what="this incident" />;
   const i = incident.data;
