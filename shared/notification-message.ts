@@ -52,7 +52,7 @@ export interface NotificationMessage {
   details: { name: string; value: string }[];
   /** Signed, expiring, single-use acknowledge link; only on pages. */
   ackUrl: string | null;
-  /** The alert in the dashboard. */
+  /** Where to look in the dashboard: the device's page for alerts and incidents, the server's page for tests and digests. */
   viewUrl: string | null;
   /** Person channels (email, ntfy): the address (email address, topic); null = channel default. */
   to: string | null;

@@ -38,7 +38,7 @@ describe('agent simulator', () => {
     fleet.mark();
     expect(await fleet.waitFor((s) => s.ackedSinceMark === 3, 15_000, 100)).toBe(true);
     const final = await fleet.stop();
-    expect(final.stats.errors).toBeGreaterThanOrEqual(0);
+    // Connection errors while the server is down are expected; what counts is that nothing was refused.
     expect(final.stats.rejected).toBe(0);
     expect(final.agents).toHaveLength(3);
     for (const a of final.agents) {
