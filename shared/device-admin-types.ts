@@ -3,8 +3,10 @@
  * settings and credential rotation (docs/API.md, "Clients" and "Devices"). Types only, so the
  * dashboard can import this file. Times are ms since the Unix epoch.
  */
-import type { AgentCollectorName } from './protocol-constants.js';
-import type { AgentConfig } from './protocol.js';
+import type { AgentConfig, AgentSettings } from './protocol.js';
+
+/** A partial agent config kept on the server for a client or a device; absent fields inherit. */
+export type { AgentSettings };
 
 /** GET /api/clients/:id/enrollment-tokens (newest first) and DELETE /api/enrollment-tokens/:id: never the secret. */
 export interface EnrollmentToken {
@@ -18,16 +20,6 @@ export interface EnrollmentToken {
   /** Enrollments with it, re-enrollments included. */
   usedCount: number;
   lastUsedAtMs: number | null;
-}
-
-/** A partial agent config kept on the server for a client or a device; absent fields inherit. */
-export interface AgentSettings {
-  /** Collection interval, ms (1,000–3,600,000). */
-  intervalMs?: number;
-  /** Services whose state the agent reports (systemd units, Windows service names). */
-  watchedServices?: string[];
-  /** Collector switches; a collector left out keeps running. */
-  collectors?: Partial<Record<AgentCollectorName, boolean>>;
 }
 
 /** GET and PUT /api/clients/:id/agent-config. */

@@ -21,6 +21,7 @@ import { checkResultSchema, probeConfigSchema } from './probe.js';
 import { reportProblem } from './report-check.js';
 import { jobAckSchema, jobMessageSchema, jobStatusSchema } from './jobs.js';
 import {
+  AGENT_COLLECTOR_NAMES,
   AGENT_MESSAGE_TYPES,
   AgentErrorCode,
   PROTOCOL_VERSION,
@@ -294,18 +295,43 @@ export type AgentMessage = z.infer<typeof agentMessageSchema>;
  * deployed agents must keep working (they ignore what they do not know).
  */
 
+/** Collection interval, ms: the agent's own (hello), a pushed one (config) and a stored setting. */
+const intervalMsSchema = z.number().int().min(1_000).max(3_600_000);
+const MAX_WATCHED_SERVICES = 200;
+const serviceName = z.string().min(1).max(200);
+
 /** Settings the server pushes to the agent. */
 export const agentConfigSchema = z.object({
   /** Collection interval, ms. */
-  intervalMs: z.number().int().min(1_000).max(3_600_000),
+  intervalMs: intervalMsSchema,
   /** Services whose state the agent reports (service.isRunning{service} and inventory.services). Absent: keep the current list. */
-  watchedServices: z.array(z.string().min(1).max(200)).max(200).optional(),
+  watchedServices: z.array(serviceName).max(MAX_WATCHED_SERVICES).optional(),
   /** Collector switches by name; a missing name keeps its default (on). */
   collectors: z.record(z.string(), z.boolean()).optional(),
   /** Site probe: the devices this agent checks for the server (shared/probe.ts). Absent or no targets: no probing. */
   probe: probeConfigSchema.optional(),
 });
 export type AgentConfig = z.infer<typeof agentConfigSchema>;
+
+/**
+ * Agent settings kept on the server for a client or a device (REST PUT …/agent-config, stored as
+ * JSON): a partial agent config, strict (typos are errors), service names trimmed and collector
+ * names limited to the collectors this version has. server/store/agent-settings.ts merges them
+ * into the config pushed to an agent.
+ */
+export const agentSettingsSchema = z
+  .object({
+    intervalMs: intervalMsSchema,
+    /** Services whose state the agent reports (systemd units, Windows service names). */
+    watchedServices: z.array(serviceName.trim()).max(MAX_WATCHED_SERVICES),
+    /** Collector switches; a collector left out keeps running. */
+    collectors: z.record(z.string(), z.boolean()).refine((m) => Object.keys(m).every((k) => (AGENT_COLLECTOR_NAMES as readonly string[]).includes(k)), {
+      message: `collector names must be among: ${AGENT_COLLECTOR_NAMES.join(', ')}`,
+    }),
+  })
+  .partial()
+  .strict();
+export type AgentSettings = z.infer<typeof agentSettingsSchema>;
 
 /** Server → agent: answer to hello. */
 export const welcomeSchema = z.object({

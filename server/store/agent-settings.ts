@@ -4,24 +4,10 @@
  * field: device, then client, then what the agent itself announced (its interval in hello).
  * `collectors` merges per collector name; `watchedServices` is one list (device replaces client).
  */
-import { z } from 'zod';
-import { AGENT_COLLECTOR_NAMES, type AgentConfig } from '../../shared/protocol.js';
+import { agentSettingsSchema, type AgentConfig, type AgentSettings } from '../../shared/protocol.js';
 import type { Db } from './database.js';
 
-/** A partial agent config as stored and as PUT over REST (strict: typos are errors). */
-export const agentSettingsSchema = z
-  .object({
-    intervalMs: z.number().int().min(1_000).max(3_600_000).optional(),
-    watchedServices: z.array(z.string().trim().min(1).max(200)).max(200).optional(),
-    collectors: z
-      .record(z.string(), z.boolean())
-      .refine((m) => Object.keys(m).every((k) => (AGENT_COLLECTOR_NAMES as readonly string[]).includes(k)), {
-        message: `collector names must be among: ${AGENT_COLLECTOR_NAMES.join(', ')}`,
-      })
-      .optional(),
-  })
-  .strict();
-export type AgentSettings = z.infer<typeof agentSettingsSchema>;
+export { agentSettingsSchema, type AgentSettings };
 
 /** Merges settings layers (later wins) over the agent's own interval into the config to push. */
 export function effectiveAgentConfig(agentIntervalMs: number, ...layers: AgentSettings[]): AgentConfig {
