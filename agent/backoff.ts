@@ -1,8 +1,9 @@
 /**
- * Reconnect delays: exponential backoff with "full jitter" (AWS architecture blog, 2015). Spreading
- * every delay over [0, ceiling) keeps thousands of agents from reconnecting in lockstep after a
- * server restart, which plain exponential backoff would do.
+ * Reconnect delays: full-jitter exponential backoff (shared/backoff.ts) with the agent's two
+ * additions — a jittered near-cap delay for refusals, and the attempt to resume from after losing an
+ * established connection.
  */
+import { fullJitterDelayMs } from '../shared/backoff.js';
 
 /** Backoff parameters; times in ms. */
 export interface BackoffOptions {
@@ -16,11 +17,7 @@ export interface BackoffOptions {
 
 /** Delay before reconnect attempt `attempt` (0-based): random(0, min(capMs, baseMs * 2^attempt)), whole ms. */
 export function backoffDelayMs(attempt: number, opts: BackoffOptions): number {
-  const random = opts.random ?? Math.random;
-  const safeAttempt = Number.isFinite(attempt) && attempt > 0 ? Math.floor(attempt) : 0;
-  // 2 ** 1100 is Infinity, which Math.min handles; no overflow guard needed beyond that.
-  const ceilingMs = Math.min(opts.capMs, opts.baseMs * 2 ** safeAttempt);
-  return Math.floor(random() * ceilingMs);
+  return fullJitterDelayMs(attempt, opts.baseMs, opts.capMs, opts.random ?? Math.random);
 }
 
 /**

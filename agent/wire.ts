@@ -4,8 +4,7 @@
  * costs about 10 MB of resident memory, a quarter of the agent's budget. tests/agent/wire.test.ts
  * holds these checks to the schemas.
  */
-import { findMetric } from '../shared/metrics.js';
-import { AgentErrorCode, MAX_SAMPLES_PER_REPORT, PROTOCOL_VERSION, SERVER_MESSAGE_TYPES } from '../shared/protocol-constants.js';
+import { AgentErrorCode, PROTOCOL_VERSION, SERVER_MESSAGE_TYPES } from '../shared/protocol-constants.js';
 import type { AgentConfig, DecodeResult, Report, Sample, ServerMessage, SystemFacts } from '../shared/protocol.js';
 import { pickProbeConfig, probeConfigProblem } from './probe/config.js';
 import { JOB_AGENT_STATES, type JobAgentState } from '../shared/job-constants.js';
@@ -17,48 +16,7 @@ const isObject = (v: unknown): v is Obj => typeof v === 'object' && v !== null &
 const isInt = (v: unknown, min: number, max = Number.MAX_SAFE_INTEGER): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= min && v <= max;
 const isString = (v: unknown, min = 0, max = Infinity): v is string => typeof v === 'string' && v.length >= min && v.length <= max;
 
-/** Why a sample would be refused, or undefined. */
-export function sampleProblem(s: unknown): string | undefined {
-  if (!isObject(s)) return 'sample must be an object';
-  if (!isString(s.name, 1, 100)) return 'name must be a string of 1–100 characters';
-  const def = findMetric(s.name);
-  if (!def) return `unknown metric "${s.name}"`;
-  if (typeof s.value !== 'number' || !Number.isFinite(s.value)) return 'value must be a finite number';
-  for (const k of Object.keys(s)) if (k !== 'name' && k !== 'labels' && k !== 'value') return `unknown field "${k}"`;
-  if (s.labels !== undefined && !isObject(s.labels)) return 'labels must be an object';
-  const labels = (s.labels ?? {}) as Obj;
-  const keys = Object.keys(labels);
-  if (keys.length !== def.labelKeys.length || !def.labelKeys.every((k) => typeof labels[k] === 'string')) {
-    return `metric "${s.name}" needs labels [${[...def.labelKeys].sort().join(',')}] but got [${keys.sort().join(',')}]`;
-  }
-  for (const k of keys) if (!isString(labels[k], 1, 200)) return `label ${k} must be 1–200 characters`;
-  return undefined;
-}
-
-/** Why a spooled line is not a valid report frame, or undefined (same rules as reportSchema). */
-export function reportProblem(raw: unknown): string | undefined {
-  if (!isObject(raw)) return 'not an object';
-  if (raw.type !== 'report') return 'type: must be "report"';
-  if (raw.v !== PROTOCOL_VERSION) return `v: must be ${PROTOCOL_VERSION}`;
-  if (!isInt(raw.seq, 1)) return 'seq: must be an integer ≥ 1';
-  if (!isInt(raw.tsMs, 946_684_800_000, 32_503_680_000_000)) return 'tsMs: must be an integer time in ms between 2000 and 3000';
-  if (!Array.isArray(raw.metrics) || raw.metrics.length > MAX_SAMPLES_PER_REPORT) return `metrics: must be a list of at most ${MAX_SAMPLES_PER_REPORT} samples`;
-  for (const k of Object.keys(raw)) if (!['type', 'v', 'seq', 'tsMs', 'metrics', 'targetDeviceId', 'checks'].includes(k)) return `unknown field "${k}"`;
-  if (raw.targetDeviceId !== undefined && !isString(raw.targetDeviceId, 1, 100)) return 'targetDeviceId: must be a device id of 1–100 characters';
-  if (raw.checks !== undefined) {
-    if (raw.targetDeviceId === undefined) return 'checks: only a report with targetDeviceId carries check outcomes';
-    if (!Array.isArray(raw.checks) || raw.checks.length > 50) return 'checks: must be a list of at most 50 outcomes';
-    for (const c of raw.checks as unknown[]) {
-      if (!isObject(c) || !isString(c.checkId, 1, 40) || !['ok', 'failed', 'error'].includes(c.state as string) || !isString(c.message, 0, 500))
-        return 'checks: each needs checkId, state (ok, failed, error) and message';
-    }
-  }
-  for (let i = 0; i < raw.metrics.length; i++) {
-    const problem = sampleProblem(raw.metrics[i]);
-    if (problem) return `metrics.${i}: ${problem}`;
-  }
-  return undefined;
-}
+export { reportProblem, sampleProblem } from '../shared/report-check.js';
 
 /** A report already checked by reportProblem. */
 export type CheckedReport = Report & { metrics: Sample[] };

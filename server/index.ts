@@ -50,6 +50,7 @@ import { createApp } from './api/app.js';
 import type { ApiContext } from './api/context.js';
 import { VERSION } from './version.js';
 import { keyFilePath, openSecretBox } from './lib/secret-box.js';
+import { refuseUpgrade } from './lib/raw-http.js';
 import { resealLegacyProbeSecrets, sealPlaintextColumns, unknownKeyIds } from './auth/sealed-columns.js';
 import { createTwoFactor } from './auth/two-factor.js';
 import { createTwoFactorStore } from './store/two-factor.js';
@@ -418,7 +419,7 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
     const pathname = new URL(req.url ?? '/', 'http://x').pathname;
     if (pathname === AGENT_WS_PATH) gateway.handleUpgrade(req, socket, head);
     else if (pathname === LIVE_WS_PATH) hub.handleUpgrade(req, socket, head);
-    else socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    else refuseUpgrade(socket, 404);
   });
 
   let isClosed = false;

@@ -18,6 +18,7 @@
 import { z } from 'zod';
 import { findMetric } from './metrics.js';
 import { checkResultSchema, probeConfigSchema } from './probe.js';
+import { reportProblem } from './report-check.js';
 import { jobAckSchema, jobMessageSchema, jobStatusSchema } from './jobs.js';
 import {
   AGENT_MESSAGE_TYPES,
@@ -400,53 +401,13 @@ export const enrollResponseSchema = z.object({
 });
 export type EnrollResponse = z.infer<typeof enrollResponseSchema>;
 
-const REPORT_KEYS = new Set(['type', 'v', 'seq', 'tsMs', 'metrics']);
-const SAMPLE_KEYS = new Set(['name', 'labels', 'value']);
-
-function isPlainObject(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
-}
-
 /**
- * The report schema above as straight-line checks, for the hot path: 15,000 agents send a
- * report every 10 s and zod's general machinery (and the copy it returns) was a quarter of the
- * server's CPU. Returns true only for frames `reportSchema` accepts unchanged (a property test
- * holds it to that); anything else goes through zod, which gives the precise error.
+ * True only for frames `reportSchema` accepts unchanged (shared/report-check.ts, the zod-free
+ * check both the server's hot path and the agent use); anything else goes through zod, which
+ * gives the precise error code.
  */
 export function isValidReportFast(obj: Record<string, unknown>): boolean {
-  if (obj.type !== 'report' || obj.v !== PROTOCOL_VERSION) return false;
-  for (const k in obj) if (!REPORT_KEYS.has(k)) return false;
-  const { seq, tsMs, metrics } = obj;
-  if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1) return false;
-  if (typeof tsMs !== 'number' || !Number.isSafeInteger(tsMs) || tsMs < 946_684_800_000 || tsMs > 32_503_680_000_000) return false;
-  if (!Array.isArray(metrics) || metrics.length > MAX_SAMPLES_PER_REPORT) return false;
-  for (const s of metrics as unknown[]) {
-    if (!isPlainObject(s)) return false;
-    let keyCount = 0;
-    for (const k in s) {
-      if (!SAMPLE_KEYS.has(k)) return false;
-      keyCount++;
-    }
-    const { name, value, labels } = s;
-    if (typeof name !== 'string' || name.length < 1 || name.length > 100) return false;
-    if (typeof value !== 'number' || !Number.isFinite(value)) return false;
-    const def = findMetric(name);
-    if (!def) return false;
-    if (labels === undefined) {
-      if (keyCount !== 2 || def.labelKeys.length !== 0) return false;
-      continue;
-    }
-    if (!isPlainObject(labels) || Object.getPrototypeOf(labels) !== Object.prototype) return false;
-    let labelCount = 0;
-    for (const k in labels) {
-      const lv = labels[k];
-      if (k.length < 1 || k.length > 40 || typeof lv !== 'string' || lv.length < 1 || lv.length > 200) return false;
-      if (!def.labelKeys.includes(k)) return false;
-      labelCount++;
-    }
-    if (labelCount !== def.labelKeys.length) return false;
-  }
-  return true;
+  return reportProblem(obj) === undefined;
 }
 
 /** Result of decoding one text frame: the message, or a precise error to send back. */

@@ -7,6 +7,7 @@ import { requireRole } from '../auth/sessions.js';
 import { generateToken } from '../lib/secrets.js';
 import { agentSettingsSchema } from '../store/agent-settings.js';
 import { changedFields } from '../audit/audit-log.js';
+import { isValidTimezone } from '../time/zones.js';
 import type { ApiContext } from './context.js';
 
 /** Fields of a client; shared by create and (later) update. */
@@ -23,17 +24,7 @@ export const clientInputSchema = z
       .string()
       .regex(/^[A-Z]{3}$/, 'must be a 3-letter ISO 4217 code such as EUR')
       .optional(),
-    timezone: z
-      .string()
-      .refine((tz) => {
-        try {
-          new Intl.DateTimeFormat('en', { timeZone: tz });
-          return true;
-        } catch {
-          return false;
-        }
-      }, 'must be an IANA time zone such as Europe/Amsterdam')
-      .optional(),
+    timezone: z.string().refine(isValidTimezone, 'must be an IANA time zone such as Europe/Amsterdam').optional(),
     contact: z.string().max(500).nullable().optional(),
   })
   .strict();

@@ -43,6 +43,7 @@ import type { ProbeStore } from '../store/probes.js';
 import { generateToken } from '../lib/secrets.js';
 import type { JobMessage, JobStatus } from '../../shared/jobs.js';
 import { storageFaultOf } from '../store/faults.js';
+import { refuseUpgrade } from '../lib/raw-http.js';
 import {
   DEFAULT_AGENT_RATE_LIMIT,
   admitFrame,
@@ -446,10 +447,7 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
       if (!device || device.isDisabled) {
         const reason = !token ? 'missing bearer token' : !device ? 'unknown device credential' : 'device is disabled';
         logger.warn({ remote: req.socket.remoteAddress, reason }, 'agent upgrade refused');
-        const body = JSON.stringify({ error: { code: AgentErrorCode.AGENT_UNAUTHORIZED, message: reason } });
-        socket.end(
-          `HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-        );
+        refuseUpgrade(socket, 401, { code: AgentErrorCode.AGENT_UNAUTHORIZED, message: reason });
         return;
       }
       // Reconnecting costs a frame, so a reconnect loop is a flood too.
@@ -458,15 +456,15 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
       b.frames = taken.bucket;
       if (!taken.ok || isClosing) {
         const retryAfterMs = taken.ok ? 5_000 : taken.retryAfterMs;
-        const body = JSON.stringify({
-          error: {
+        refuseUpgrade(
+          socket,
+          isClosing ? 503 : 429,
+          {
             code: AgentErrorCode.RATE_LIMITED,
             message: isClosing ? 'server shutting down' : `too many connections; retry in ${retryAfterMs} ms`,
             retryAfterMs,
           },
-        });
-        socket.end(
-          `HTTP/1.1 ${isClosing ? '503 Service Unavailable' : '429 Too Many Requests'}\r\nContent-Type: application/json\r\nRetry-After: ${Math.ceil(retryAfterMs / 1000)}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+          { 'Retry-After': String(Math.ceil(retryAfterMs / 1000)) },
         );
         return;
       }

@@ -21,6 +21,7 @@ import { LIVE_CLOSE_SESSION_ENDED, liveClientMessageSchema, type LiveServerMessa
 import type { Sample } from '../../shared/protocol.js';
 import type { User } from '../store/users.js';
 import type { RecordsChanged } from '../alerting/index.js';
+import { refuseUpgrade } from '../lib/raw-http.js';
 
 /** An authenticated dashboard: who, and whether the session behind the socket still holds. */
 export interface LiveViewerAuth {
@@ -135,15 +136,12 @@ export function createLiveHub(opts: LiveHubOptions) {
     handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
       const refusal = opts.checkOrigin?.(req);
       if (refusal !== undefined) {
-        const body = JSON.stringify({ error: { code: 'CSRF_REJECTED', message: refusal } });
-        socket.end(
-          `HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-        );
+        refuseUpgrade(socket, 403, { code: 'CSRF_REJECTED', message: refusal });
         return;
       }
       const auth = opts.authenticate(req);
       if (!auth) {
-        socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        refuseUpgrade(socket, 401);
         return;
       }
       wss.handleUpgrade(req, socket, head, (ws) => {

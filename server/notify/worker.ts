@@ -19,6 +19,7 @@ import type { ChannelStore } from '../store/channels.js';
 import type { ClaimedDelivery, DeliveryStore } from '../store/deliveries.js';
 import type { ChannelRegistry } from './channels/registry.js';
 import { ChannelError } from './channels/types.js';
+import { fullJitterDelayMs } from '../../shared/backoff.js';
 
 /** How hard the worker tries. */
 export interface RetryPolicy {
@@ -45,10 +46,9 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   timeoutMs: 10_000,
 };
 
-/** Full jitter: uniform in [0, min(max, base × 2^(attempt−1))], at least minDelayMs. Pure given `random`. */
+/** Full jitter (shared/backoff.ts) over 1-based attempts: uniform in [0, min(max, base × 2^(attempt−1))], at least minDelayMs. */
 export function backoffDelayMs(attempt: number, policy: Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs' | 'minDelayMs'>, random: () => number): number {
-  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, attempt - 1));
-  return Math.max(policy.minDelayMs, Math.floor(random() * ceiling));
+  return Math.max(policy.minDelayMs, fullJitterDelayMs(attempt - 1, policy.baseDelayMs, policy.maxDelayMs, random));
 }
 
 /** What the worker is built from. */

@@ -133,7 +133,7 @@ export function ContactPoints({ userId, username, canEdit, isSelf = false }: { u
           No contact points: {isSelf ? 'you are' : `${username} is`} paged on no channel yet.
         </p>
       ) : (
-        <ul class="contact-list">
+        <ul class="row-list contact-list">
           {list.map((c) => (
             <li key={c.id} data-testid="contact-row">
               <span>

@@ -33,7 +33,7 @@ export function EnrollmentTokens({ tokens }: { tokens: Loaded<EnrollmentToken[]>
   }
   return (
     <>
-      <ul class="token-list panel" data-testid="token-list">
+      <ul class="row-list token-list panel" data-testid="token-list">
         {tokens.data.map((t) => {
           const status = statusOf(t, nowMs);
           return (

@@ -103,7 +103,7 @@ export function ScheduleCard({ schedule: s, users, onChanged, onRemoved, onOverr
           None. Someone swapping a shift adds one here.
         </p>
       ) : (
-        <ul class="override-list" data-testid="override-list">
+        <ul class="row-list override-list" data-testid="override-list">
           {overrides.data.map((o) => (
             <li key={o.id} data-testid="override-row">
               <span>
