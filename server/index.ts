@@ -27,7 +27,7 @@ import { createAgentSettingsStore } from './store/agent-settings.js';
 import { createInventoryStore } from './store/inventory.js';
 import { createProbeStore } from './store/probes.js';
 import { withProbeConfig } from './probe/probe-config.js';
-import { openSecretBox as openProbeSecretBox } from './lib/probe-secret-box.js';
+import { LEGACY_PROBE_KEY_FILE, openLegacyProbeKey, probeCredentialBox } from './lib/probe-secret-box.js';
 import { startCheckpointer } from './store/checkpointer.js';
 import { createRecordRetention, startRecordRetention, type RecordRetentionPolicy } from './audit/record-retention.js';
 import { createIngest, type IngestOptions } from './ingest/ingest.js';
@@ -51,7 +51,7 @@ import type { ApiContext } from './api/context.js';
 import { VERSION } from './version.js';
 import { keyFilePath, openSecretBox } from './lib/secret-box.js';
 import { refuseUpgrade } from './lib/raw-http.js';
-import { sealPlaintextColumns, unknownKeyIds } from './auth/sealed-columns.js';
+import { resealLegacyProbeSecrets, sealPlaintextColumns, unknownKeyIds } from './auth/sealed-columns.js';
 import { createTwoFactor } from './auth/two-factor.js';
 import { createTwoFactorStore } from './store/two-factor.js';
 import { createAuthSettingsStore } from './store/auth-settings.js';
@@ -194,6 +194,10 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
       `the key file ${secrets.keyFile} does not hold key ${missingKeys.join(', ')} that sealed secrets in this database; restore the key file from your backup (or point QP_SECRET_KEY_FILE at it)`,
     );
   }
+  const legacyProbeKey = path.join(opts.dataDir, LEGACY_PROBE_KEY_FILE);
+  const resealedProbe = resealLegacyProbeSecrets(db, secrets, openLegacyProbeKey(legacyProbeKey), legacyProbeKey);
+  if (resealedProbe > 0)
+    logger.info({ values: resealedProbe, oldKeyFile: legacyProbeKey }, 'SNMP credentials moved to the key ring; the old probe key file is no longer used');
   const sealedNow = sealPlaintextColumns(db, secrets);
   if (sealedNow > 0) logger.info({ values: sealedNow }, 'sealed secrets stored in plain text by an older version');
   if (jobSigner.isNew) logger.info({ file: jobSigner.file, keyId: jobSigner.keyId }, 'generated the job-signing key (back it up; agents trust only this key)');
@@ -209,8 +213,8 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
   const retention = createRetention({ metrics, now });
   const settings = createAgentSettingsStore(db);
   const inventory = createInventoryStore(db);
-  // The key lives beside the database, never in it (server/lib/probe-secret-box.ts).
-  const probes = createProbeStore(db, openProbeSecretBox(path.join(opts.dataDir, 'probe-secrets.key')));
+  // Sealed by the key ring under their own purpose (server/lib/probe-secret-box.ts).
+  const probes = createProbeStore(db, probeCredentialBox(secrets));
   const apiTokens = createApiTokenStore(db);
   const audit = createAuditLog({ db, now });
   const twoFactor = createTwoFactor({ store: createTwoFactorStore(db), settings: createAuthSettingsStore(db), secrets, now, publicUrl: opts.publicUrl });

@@ -10,7 +10,9 @@ import type { Command } from 'commander';
 import { openDatabase } from './store/database.js';
 import { createAuditLog } from './audit/audit-log.js';
 import { createSecretBox, generateSecretKey, keyFilePath, readKeyFile, writeKeyFile } from './lib/secret-box.js';
-import { countSealedWithOtherKeys, resealColumns, unknownKeyIds } from './auth/sealed-columns.js';
+import { countSealedWithOtherKeys, resealColumns, resealLegacyProbeSecrets, unknownKeyIds } from './auth/sealed-columns.js';
+import { LEGACY_PROBE_KEY_FILE, openLegacyProbeKey } from './lib/probe-secret-box.js';
+import path from 'node:path';
 import { CLI_ACTOR } from './user-cli.js';
 import { systemClock } from './time/clock.js';
 
@@ -24,7 +26,9 @@ function write(cmd: Command, text: string): void {
 
 /** Registers `secrets rotate-key` on the top-level program. */
 export function registerSecretsCommands(program: Command): void {
-  const secrets = program.command('secrets').description('the key that seals channel passwords, TOTP seeds and other secrets in the database');
+  const secrets = program
+    .command('secrets')
+    .description('the key that seals channel passwords, TOTP seeds, SNMP credentials and other secrets in the database');
   secrets
     .command('rotate-key')
     .description('make a new key, re-seal every secret with it and drop the old key (the server may keep running)')
@@ -49,6 +53,13 @@ export function registerSecretsCommands(program: Command): void {
             `error: the database holds secrets sealed with key ${missing.join(', ')}, which ${file} does not hold; nothing changed`,
             'quarkpulse.keyUnknown',
           );
+        // SNMP credentials of a version before the ring join it first, so the rotation covers them.
+        const legacyProbeKey = path.join(dataDir, LEGACY_PROBE_KEY_FILE);
+        try {
+          resealLegacyProbeSecrets(db, oldBox, openLegacyProbeKey(legacyProbeKey), legacyProbeKey);
+        } catch (err) {
+          fail(`error: ${(err as Error).message}; nothing changed`, 'quarkpulse.keyUnknown');
+        }
         const fresh = generateSecretKey(systemClock.now());
         writeKeyFile(file, [fresh, ...old]);
         await sleep(PICKUP_PAUSE_MS);

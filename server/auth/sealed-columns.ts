@@ -5,24 +5,30 @@
  */
 import type { Db } from '../store/database.js';
 import { isSealed, type SecretBox } from '../lib/secret-box.js';
+import { LEGACY_PROBE_PREFIX, PROBE_CREDENTIAL_PURPOSE } from '../lib/probe-secret-box.js';
 
 /** A column of sealed values. */
 export interface SealedColumn {
   table: string;
-  /** The row's key column. */
-  idColumn: string;
+  /** The row's key columns (more than one for a composite primary key). */
+  idColumns: readonly string[];
   column: string;
   /** GCM additional data of the values (a value sealed for one column does not open as another's). */
   purpose: string;
 }
 
-/** The columns; the SNMP credentials of the site probe add theirs here. */
+/** The columns. */
 export const SEALED_COLUMNS: readonly SealedColumn[] = [
   // The whole channel config: SMTP passwords, webhook signing keys, Slack/Teams webhook URLs
   // (the URL is the credential there), ntfy tokens.
-  { table: 'channels', idColumn: 'id', column: 'config_json', purpose: 'channel-config' },
-  { table: 'user_totp', idColumn: 'user_id', column: 'secret_sealed', purpose: 'totp-secret' },
-  { table: 'auth_settings', idColumn: 'key', column: 'secret_sealed', purpose: 'auth-setting' },
+  { table: 'channels', idColumns: ['id'], column: 'config_json', purpose: 'channel-config' },
+  { table: 'user_totp', idColumns: ['user_id'], column: 'secret_sealed', purpose: 'totp-secret' },
+  // Sign-in settings that hold a secret (the OIDC client secret).
+  { table: 'auth_settings', idColumns: ['key'], column: 'secret_sealed', purpose: 'auth-setting' },
+  // The HMAC key of acknowledge links (migration 016 moved it out of the plain value column).
+  { table: 'notify_settings', idColumns: ['key'], column: 'secret_sealed', purpose: 'notify-setting' },
+  // SNMP communities and v3 keys of the site probe.
+  { table: 'probe_secrets', idColumns: ['device_id', 'check_id'], column: 'sealed', purpose: PROBE_CREDENTIAL_PURPOSE },
 ];
 
 function tableExists(db: Db, table: string): boolean {
@@ -36,15 +42,14 @@ function rewrite(db: Db, columns: readonly SealedColumn[], map: (value: string, 
   db.transaction(() => {
     for (const c of columns) {
       if (!tableExists(db, c.table)) continue;
-      const rows = db.prepare(`SELECT "${c.idColumn}" AS id, "${c.column}" AS value FROM "${c.table}" WHERE "${c.column}" IS NOT NULL`).all() as {
-        id: string;
-        value: string;
-      }[];
-      const put = db.prepare(`UPDATE "${c.table}" SET "${c.column}" = ? WHERE "${c.idColumn}" = ?`);
+      const ids = c.idColumns.map((k, i) => `"${k}" AS id${i}`).join(', ');
+      const rows = db.prepare(`SELECT ${ids}, "${c.column}" AS value FROM "${c.table}" WHERE "${c.column}" IS NOT NULL`).all() as Record<string, string>[];
+      const where = c.idColumns.map((k) => `"${k}" = ?`).join(' AND ');
+      const put = db.prepare(`UPDATE "${c.table}" SET "${c.column}" = ? WHERE ${where}`);
       for (const r of rows) {
-        const next = map(r.value, c);
+        const next = map(r.value!, c);
         if (next !== undefined && next !== r.value) {
-          put.run(next, r.id);
+          put.run(next, ...c.idColumns.map((_, i) => r[`id${i}`]));
           changed++;
         }
       }
@@ -66,6 +71,23 @@ function scrubbing<T>(db: Db, fn: () => T): T {
     db.pragma(`secure_delete = ${before ? 'ON' : 'OFF'}`);
     db.pragma('wal_checkpoint(TRUNCATE)');
   }
+}
+
+/**
+ * Re-seals probe credentials sealed with the pre-ring probe key (`v1:`) into the ring, so that
+ * rotation covers them; run at start before `sealPlaintextColumns`. A `v1:` value without its old
+ * key file is an error that says which file to restore. Returns how many were re-sealed.
+ */
+export function resealLegacyProbeSecrets(db: Db, box: SecretBox, openLegacy: ((sealed: string) => string) | undefined, legacyKeyFile: string): number {
+  const column = SEALED_COLUMNS.find((c) => c.table === 'probe_secrets')!;
+  if (!tableExists(db, column.table)) return 0;
+  const legacy = db.prepare(`SELECT 1 FROM probe_secrets WHERE substr(sealed, 1, ?) = ? LIMIT 1`).get(LEGACY_PROBE_PREFIX.length, LEGACY_PROBE_PREFIX);
+  if (legacy === undefined) return 0;
+  if (!openLegacy)
+    throw new Error(
+      `the database holds SNMP credentials sealed with the old probe key ${legacyKeyFile}, which does not exist; restore that file from your backup`,
+    );
+  return scrubbing(db, () => rewrite(db, [column], (v, c) => (v.startsWith(LEGACY_PROBE_PREFIX) ? box.encryptSecret(openLegacy(v), c.purpose) : undefined)));
 }
 
 /** Seals plaintext values left from before sealing (run at every start; a no-op once done). */

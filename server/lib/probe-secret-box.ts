@@ -1,44 +1,55 @@
 /**
- * Encryption at rest for probe credentials (SNMP communities, v3 keys): AES-256-GCM with a random
- * 96-bit IV per value and a 256-bit key kept in a file beside the database (mode 0600), never in
- * it, so a copy of the database alone reveals no credential. Sealed text: `v1:<base64 iv|tag|data>`.
- * One small module so a shared secrets module can replace it (same seal/open shape).
+ * Encryption at rest for probe credentials (SNMP communities, v3 keys). They are sealed by the
+ * server's key ring (server/lib/secret-box.ts, AES-256-GCM, key file outside the database) under
+ * their own purpose, "probe-credential": a value sealed for another column does not open here,
+ * and `quarkpulse secrets rotate-key` re-seals them with every other secret.
+ *
+ * Versions before that sealed them with a separate single key (`<data dir>/probe-secrets.key`,
+ * text `v1:<base64 iv|tag|data>`); `openLegacyProbeKey` reads that key once so the server can
+ * re-seal those values into the ring at start (server/auth/sealed-columns.ts).
  */
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createDecipheriv } from 'node:crypto';
 import fs from 'node:fs';
+import type { SecretBox as KeyRing } from './secret-box.js';
+
+/** GCM additional data of a sealed probe credential. */
+export const PROBE_CREDENTIAL_PURPOSE = 'probe-credential';
+/** File name of the pre-ring probe key in the data directory. */
+export const LEGACY_PROBE_KEY_FILE = 'probe-secrets.key';
+/** Prefix of values sealed with the pre-ring probe key. */
+export const LEGACY_PROBE_PREFIX = 'v1:';
 
 /** Seals and opens short secrets. */
 export interface SecretBox {
   seal(plain: string): string;
-  /** Throws when the text was not sealed with this key (wrong key file, tampering). */
+  /** Throws when the text was not sealed by this ring (missing key, tampering, other purpose). */
   open(sealed: string): string;
 }
 
-/** Opens the key file, creating it (0600) with a fresh random key when it does not exist. */
-export function openSecretBox(keyFile: string): SecretBox {
+/** The probe store's box over the server's key ring. */
+export function probeCredentialBox(ring: KeyRing): SecretBox {
+  return {
+    seal: (plain) => ring.encryptSecret(plain, PROBE_CREDENTIAL_PURPOSE),
+    open: (sealed) => ring.decryptSecret(sealed, PROBE_CREDENTIAL_PURPOSE),
+  };
+}
+
+/** Opener of `v1:` values under the pre-ring key file; undefined when the file does not exist. */
+export function openLegacyProbeKey(keyFile: string): ((sealed: string) => string) | undefined {
   let key: Buffer;
   try {
     key = Buffer.from(fs.readFileSync(keyFile, 'utf8').trim(), 'base64');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
-      throw new Error(`cannot read the probe secrets key ${keyFile}: ${(err as Error).message}`, { cause: err });
-    key = randomBytes(32);
-    fs.writeFileSync(keyFile, `${key.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new Error(`cannot read the old probe secrets key ${keyFile}: ${(err as Error).message}`, { cause: err });
   }
-  if (key.length !== 32) throw new Error(`the probe secrets key ${keyFile} must hold 32 bytes in base64; restore it from backup (sealed credentials need it)`);
-  return {
-    seal(plain) {
-      const iv = randomBytes(12);
-      const cipher = createCipheriv('aes-256-gcm', key, iv);
-      const data = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
-      return `v1:${Buffer.concat([iv, cipher.getAuthTag(), data]).toString('base64')}`;
-    },
-    open(sealed) {
-      if (!sealed.startsWith('v1:')) throw new Error('not a sealed value');
-      const raw = Buffer.from(sealed.slice(3), 'base64');
-      const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12));
-      decipher.setAuthTag(raw.subarray(12, 28));
-      return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
-    },
+  if (key.length !== 32)
+    throw new Error(`the old probe secrets key ${keyFile} must hold 32 bytes in base64; restore it from backup (sealed credentials need it)`);
+  return (sealed) => {
+    if (!sealed.startsWith(LEGACY_PROBE_PREFIX)) throw new Error('not a value sealed with the old probe key');
+    const raw = Buffer.from(sealed.slice(LEGACY_PROBE_PREFIX.length), 'base64');
+    const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12));
+    decipher.setAuthTag(raw.subarray(12, 28));
+    return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
   };
 }

@@ -1,8 +1,9 @@
 /**
  * Acknowledge links: each page carries a URL that acknowledges its alert without logging in.
  * The token is the credential, so it is signed (HMAC-SHA256 with a server secret generated on
- * first start and kept in the database, never logged), names its alert and recipient, expires,
- * and works once (its hash is stored when used).
+ * first start, kept in the database sealed with the key file outside it, never logged), names
+ * its alert and recipient, expires, and works once (its hash is stored when used). A stolen
+ * database file alone cannot forge a link.
  *
  *   token = base64url(JSON { v: 1, a: alertId, r: recipient, e: expiresAtMs, n: nonce })
  *           "." base64url(HMAC(secret, "qp-ack." + first part))
@@ -59,7 +60,10 @@ export function verifyAckToken(secret: Buffer, token: string, nowMs: number): { 
 /** Links over the server's secret and the used-links table. */
 export function createAckLinks(deps: { db: Db; settings: NotifySettingsStore; now: () => number; baseUrl: () => string; ttlMs?: number }) {
   const { db } = deps;
-  const secret = Buffer.from(deps.settings.getOrInit('ack_link_secret', randomBytes(32).toString('base64url')), 'base64url');
+  const secret = Buffer.from(
+    deps.settings.getOrInitSecret('ack_link_secret', () => randomBytes(32).toString('base64url')),
+    'base64url',
+  );
   const ttlMs = deps.ttlMs ?? ACK_LINK_TTL_MS;
   const isUsed = db.prepare<[string], { used_at_ms: number }>('SELECT used_at_ms FROM ack_links_used WHERE token_hash = ?');
   const markUsed = db.prepare('INSERT OR IGNORE INTO ack_links_used (token_hash, alert_id, used_at_ms, expires_at_ms) VALUES (?, ?, ?, ?)');

@@ -67,7 +67,7 @@ export function createNotifier(opts: NotifierOptions) {
   const oncall = createOnCallStore(db);
   const deliveries = createDeliveryStore(db);
   const escalations = createEscalationStore(db);
-  const settings = createNotifySettingsStore(db);
+  const settings = createNotifySettingsStore(db, opts.secrets);
   const ackLinks = createAckLinks({ db, settings, now, baseUrl: opts.baseUrl, ttlMs: opts.ackLinkTtlMs });
   const resolver = createRecipientResolver({ users: opts.users, channels, oncall, registry });
   const dispatcher = createDispatcher({

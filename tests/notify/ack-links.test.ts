@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createAckLinks, signAckToken, verifyAckToken } from '../../server/notify/ack-links.js';
 import { openDatabase, type Db } from '../../server/store/database.js';
 import { createNotifySettingsStore } from '../../server/store/notify-settings.js';
+import { createSecretBox, generateSecretKey } from '../../server/lib/secret-box.js';
 
 const secret = randomBytes(32);
 const claims = { alertId: 'al1', recipient: 'user-1', expiresAtMs: 2_000 };
@@ -42,7 +43,9 @@ describe('ack links', () => {
     dir = mkdtempSync(path.join(tmpdir(), 'qp-ack-'));
     db = openDatabase(dir);
     let now = 1_000;
-    const make = () => createAckLinks({ db, settings: createNotifySettingsStore(db), now: () => now, baseUrl: () => 'https://qp.example.com/', ttlMs: 60_000 });
+    const box = createSecretBox([generateSecretKey(0)]);
+    const make = () =>
+      createAckLinks({ db, settings: createNotifySettingsStore(db, box), now: () => now, baseUrl: () => 'https://qp.example.com/', ttlMs: 60_000 });
     const url = make().create('al1', 'user-1');
     expect(url).toMatch(/^https:\/\/qp\.example\.com\/ack\/[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$/);
     const token = url.split('/ack/')[1]!;
@@ -54,5 +57,30 @@ describe('ack links', () => {
     expect(links.consume(token, { alertId: 'al1', recipient: 'user-1', expiresAtMs: 61_000 })).toBe(false);
     now = 61_000;
     expect(links.check(make().create('al1', 'user-1').split('/ack/')[1]!)).toMatchObject({ ok: true });
+    // The key is sealed at rest, never in the plain value column.
+    const row = db.prepare("SELECT value, secret_sealed FROM notify_settings WHERE key = 'ack_link_secret'").get() as { value: string; secret_sealed: string };
+    expect(row.value).toBe('null');
+    expect(row.secret_sealed).toMatch(/^enc1:/);
+  });
+
+  it('keep links sent before migration 016 working once the key is sealed', () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'qp-ack-'));
+    db = openDatabase(dir);
+    // As an older version stored it: the key as plain JSON in value.
+    const old = randomBytes(32);
+    db.prepare("UPDATE notify_settings SET value = ?, secret_sealed = NULL WHERE key = 'ack_link_secret'").run(JSON.stringify(old.toString('base64url')));
+    db.prepare("INSERT OR IGNORE INTO notify_settings (key, value) VALUES ('ack_link_secret', ?)").run(JSON.stringify(old.toString('base64url')));
+    db.prepare("UPDATE notify_settings SET secret_sealed = json_extract(value, '$'), value = 'null' WHERE key = 'ack_link_secret'").run();
+    const token = signAckToken(old, { alertId: 'al9', recipient: 'user-2', expiresAtMs: 50_000 });
+    const links = createAckLinks({
+      db,
+      settings: createNotifySettingsStore(db, createSecretBox([generateSecretKey(0)])),
+      now: () => 1_000,
+      baseUrl: () => 'https://qp.example.com',
+    });
+    expect(links.check(token)).toEqual({ ok: true, claims: { alertId: 'al9', recipient: 'user-2', expiresAtMs: 50_000 } });
+    const sealed = (db.prepare("SELECT secret_sealed FROM notify_settings WHERE key = 'ack_link_secret'").get() as { secret_sealed: string }).secret_sealed;
+    expect(sealed).toMatch(/^enc1:/);
+    expect(sealed).not.toContain(old.toString('base64url'));
   });
 });

@@ -306,7 +306,7 @@ describe('site probe end to end', () => {
         ]);
         expect(pa.json.credentialChecks).toEqual(['snmp']);
         const sealed = t.server.db.prepare('SELECT sealed FROM probe_secrets WHERE device_id = ?').get(a) as { sealed: string };
-        expect(sealed.sealed).toMatch(/^v1:[A-Za-z0-9+/=]+$/);
+        expect(sealed.sealed).toMatch(/^enc1:[A-Za-z0-9_-]+:/);
         expect(JSON.stringify(t.server.db.prepare('SELECT * FROM devices WHERE id = ?').get(a))).not.toContain('kantoor-ro');
         const missing = await api.post(`/api/clients/${monthly.clientId}/probed-devices`, {
           name: 'x',

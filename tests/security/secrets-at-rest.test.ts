@@ -140,11 +140,15 @@ describe('secrets sealed at rest', () => {
     const newKeyId = ring[0]!.id;
     expect(newKeyId).not.toBe(oldKeyId);
     expect(r.stdout).toBe(
-      `re-sealed 21 secrets with the new key ${newKeyId}; ${keyFile} holds only that key now. Back it up: database backups taken before this need the old key file.\n`,
+      `re-sealed 22 secrets with the new key ${newKeyId}; ${keyFile} holds only that key now. Back it up: database backups taken before this need the old key file.\n`,
     );
     expect(statSync(keyFile).mode & 0o777).toBe(0o600);
     const rows = t.server.db.prepare('SELECT config_json FROM channels').all() as { config_json: string }[];
     expect(rows.every((x) => x.config_json.startsWith(`enc1:${newKeyId}:`))).toBe(true);
+    // 21 channels and the ack-link key.
+    expect(
+      (t.server.db.prepare("SELECT secret_sealed FROM notify_settings WHERE key = 'ack_link_secret'").get() as { secret_sealed: string }).secret_sealed,
+    ).toMatch(`enc1:${newKeyId}:`);
     expect(sends.length).toBeGreaterThan(0);
     expect(sends.every((s) => s === 200)).toBe(true);
 
@@ -159,7 +163,7 @@ describe('secrets sealed at rest', () => {
     const audit = (await admin.get('/api/audit?limit=10')).json.entries as { action: string; actorName: string; summary: string }[];
     expect(audit.find((e) => e.action === 'secrets.rotate-key')).toMatchObject({
       actorName: 'command line on the server',
-      summary: `secrets re-sealed with a new key (21 values); old key ${oldKeyId} dropped`,
+      summary: `secrets re-sealed with a new key (22 values); old key ${oldKeyId} dropped`,
     });
     for (const f of rawFiles(dataDir)) expect(f.includes('rotate-me-hmac-secret-0001')).toBe(false);
 
