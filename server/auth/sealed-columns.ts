@@ -25,7 +25,7 @@ export const SEALED_COLUMNS: readonly SealedColumn[] = [
   { table: 'user_totp', idColumns: ['user_id'], column: 'secret_sealed', purpose: 'totp-secret' },
   // Sign-in settings that hold a secret (the OIDC client secret).
   { table: 'auth_settings', idColumns: ['key'], column: 'secret_sealed', purpose: 'auth-setting' },
-  // The HMAC key of acknowledge links (migration 016 moved it out of the plain value column).
+  // The HMAC key of acknowledge links (migration 011 moved it out of the plain value column).
   { table: 'notify_settings', idColumns: ['key'], column: 'secret_sealed', purpose: 'notify-setting' },
   // SNMP communities and v3 keys of the site probe.
   { table: 'probe_secrets', idColumns: ['device_id', 'check_id'], column: 'sealed', purpose: PROBE_CREDENTIAL_PURPOSE },

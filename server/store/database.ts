@@ -20,20 +20,14 @@ export interface Migration {
   sql: string;
 }
 
-/**
- * Reads `NNN-name.sql` files in numeric order; a duplicate number is a build error. Numbers are
- * handed out to parallel branches ahead of their merge, so a branch may lack a lower one for a
- * while; a released tree has them all.
- */
+/** Reads `NNN-name.sql` files in numeric order; gaps or duplicates are a build error. */
 export function loadMigrations(dir = migrationsDir): Migration[] {
   const files = readdirSync(dir)
     .filter((f) => /^\d{3}-[a-z0-9-]+\.sql$/.test(f))
     .sort();
-  let previous = 0;
-  return files.map((file) => {
+  return files.map((file, i) => {
     const version = Number(file.slice(0, 3));
-    if (version <= previous) throw new Error(`migration ${file} is out of sequence: its number is used twice or is 000`);
-    previous = version;
+    if (version !== i + 1) throw new Error(`migration ${file} is out of sequence: expected ${String(i + 1).padStart(3, '0')}-*.sql`);
     return { version, name: file, sql: readFileSync(path.join(dir, file), 'utf8') };
   });
 }

@@ -63,7 +63,7 @@ describe('ack links', () => {
     expect(row.secret_sealed).toMatch(/^enc1:/);
   });
 
-  it('keep links sent before migration 016 working once the key is sealed', () => {
+  it('keep links sent before migration 011 working once the key is sealed', () => {
     dir = mkdtempSync(path.join(tmpdir(), 'qp-ack-'));
     db = openDatabase(dir);
     // As an older version stored it: the key as plain JSON in value.
