@@ -161,7 +161,7 @@ describe('storage faults with many reports in flight', () => {
     },
   );
 
-  it('another process holds an exclusive lock past the busy timeout: every acked report stored once, none lost', { timeout: 120_000 }, async () => {
+  it('another process holds an exclusive lock past the busy timeout: every acked report stored once, none lost', { timeout: 180_000 }, async () => {
     const { server, api, dbFile } = await startProcessServer(cleanups);
     const baseTsMs = Date.now() - 3_600_000;
     const agents = await enrollAgents(api, server.url, AGENTS, baseTsMs);
@@ -171,10 +171,16 @@ describe('storage faults with many reports in flight', () => {
     await waitUntil('acks flowing', () => acked() >= 200, 15_000);
 
     // A second process takes the write lock for 8.5 s (the server waits 5 s per write attempt).
-    const lock = await holdExclusiveLock(dbFile, 8_500);
-    cleanups.push(lock.kill);
-    await lock.released;
-    await sleep(1_500);
+    // On a loaded machine (a full CI run on two cores) one lock once went by without a write
+    // meeting it; the fault must happen for the check to mean anything, so lock again, at most
+    // three times, until some report was refused.
+    const refusedSoFar = () => agents.reduce((n, { agent }) => n + (agent.stats().errors.STORAGE_UNAVAILABLE ?? 0), 0);
+    for (let attempt = 0; attempt < 3 && refusedSoFar() === 0; attempt++) {
+      const lock = await holdExclusiveLock(dbFile, 8_500);
+      cleanups.push(lock.kill);
+      await lock.released;
+      await sleep(1_500);
+    }
 
     const r = await checkEveryReport(api, agents, baseTsMs);
     console.info(
