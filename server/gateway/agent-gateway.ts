@@ -26,21 +26,12 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
-import {
-  AgentErrorCode,
-  CloseCode,
-  MAX_FRAME_BYTES,
-  PROTOCOL_VERSION,
-  decodeAgentMessage,
-  type AgentConfig,
-  type ServerMessage,
-} from '../../shared/protocol.js';
+import { AgentErrorCode, CloseCode, MAX_FRAME_BYTES, PROTOCOL_VERSION, decodeAgentMessage, type AgentConfig } from '../../shared/protocol.js';
 import type { Device, DeviceStore } from '../store/devices.js';
 import type { AgentSettingsStore } from '../store/agent-settings.js';
 import type { InventoryStore } from '../store/inventory.js';
 import type { Ingest } from '../ingest/ingest.js';
 import type { ProbeStore } from '../store/probes.js';
-import { generateToken } from '../lib/secrets.js';
 import type { JobMessage, JobStatus } from '../../shared/jobs.js';
 import { storageFaultOf } from '../store/faults.js';
 import { refuseUpgrade } from '../lib/raw-http.js';
@@ -53,12 +44,13 @@ import {
   noteRefusedReport,
   takeTokens,
   type AgentRateLimitPolicy,
-  type ConnectionLimitState,
   type DeviceBuckets,
 } from './agent-rate-limit.js';
+import { sendErrorFrame as sendError, sendFrame as send, type Connection } from './connection.js';
+import { startLiveness } from './liveness.js';
+import { createCredentialRotation } from './credential-rotation.js';
 
-/** Outcome of a credential rotation request. */
-export type RotationOutcome = 'rotated' | 'pending';
+export type { RotationOutcome } from './credential-rotation.js';
 
 /** Options of the gateway. */
 export interface AgentGatewayOptions {
@@ -67,7 +59,12 @@ export interface AgentGatewayOptions {
   inventory: InventoryStore;
   ingest: Ingest;
   logger: Logger;
+  /** The data clock: timestamps that are stored (received-at, rotation, credential checks). */
   now: () => number;
+  /** The timer clock (monotonic ms) of rate-limit buckets and liveness pings; default performance.now. */
+  timerNow?: () => number;
+  /** [0, 1), for the ping phase of each connection; default Math.random. */
+  random?: () => number;
   serverVersion: string;
   helloTimeoutMs?: number;
   pingIntervalMs?: number;
@@ -93,32 +90,6 @@ export interface GatewayJobHooks {
   onReady?(deviceId: string): void;
 }
 
-interface Connection {
-  ws: WebSocket;
-  device: Device;
-  streamId: string | null;
-  /** The interval the agent announced in hello (its own setting), the fallback of the effective config. */
-  helloIntervalMs: number;
-  isAlive: boolean;
-  connectedAtMs: number;
-  /** A credential frame was sent and its credentialAck has not arrived. */
-  isCredentialInFlight: boolean;
-  /** Reports submitted to ingest and not yet committed. */
-  inFlight: number;
-  /** Paused because of its own in-flight reports (the global pause is separate). */
-  isSelfPaused: boolean;
-  /** When the next liveness ping is due (wall clock, ms). */
-  pingDueMs: number;
-  /** Flood control of this connection (its device's buckets are shared across connections). */
-  limit: ConnectionLimitState;
-  /** Closed for ignoring the rate limit; frames still in the pipe are dropped. */
-  isEvicted: boolean;
-  /** Increasing per connection; ingest refuses a connection's reports behind its first unstored one. */
-  id: number;
-  /** A report of this connection could not be stored: later ones are neither submitted nor acked. */
-  isStorageRefused: boolean;
-}
-
 /** Reads the bearer token from an upgrade request. */
 function bearerToken(req: IncomingMessage): string | undefined {
   const h = req.headers.authorization;
@@ -132,8 +103,8 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
   const helloTimeoutMs = opts.helloTimeoutMs ?? 10_000;
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
   const connections = new Map<string, Connection>();
-  /** REST requests waiting for a device's credentialAck. */
-  const rotationWaiters = new Map<string, Set<() => void>>();
+  const timerNow = opts.timerNow ?? (() => performance.now());
+  const rotation = createCredentialRotation({ devices, logger, now: opts.now });
   const maxInFlight = opts.maxInFlightPerConnection ?? 32;
   let isGloballyPaused = false;
   let pauses = 0;
@@ -144,7 +115,7 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
   const bucketsOf = (deviceId: string): DeviceBuckets => {
     let b = buckets.get(deviceId);
     if (!b) {
-      const nowMs = Date.now();
+      const nowMs = timerNow();
       b = { frames: fullBucket(policy.burstFrames, nowMs), values: fullBucket(policy.burstValues, nowMs) };
       buckets.set(deviceId, b);
     }
@@ -159,48 +130,13 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
     } else if (!shouldPause && c.ws.isPaused) c.ws.resume();
   }
 
-  // Liveness: every connection is pinged once per interval, each at its own phase, rather than
-  // all 15,000 at once (their pongs would come back in one burst and stall everything else).
-  const pingIntervalMs = opts.pingIntervalMs ?? 30_000;
-  const pinger = setInterval(
-    () => {
-      const nowMs = Date.now();
-      for (const c of connections.values()) {
-        // A paused socket is not read, so its pongs cannot arrive: not a sign of a dead peer.
-        if (c.ws.isPaused) {
-          c.isAlive = true;
-          continue;
-        }
-        if (nowMs < c.pingDueMs) continue;
-        if (!c.isAlive) {
-          logger.warn({ deviceId: c.device.id }, 'agent missed a pong; terminating connection');
-          c.ws.terminate();
-          continue;
-        }
-        c.isAlive = false;
-        c.pingDueMs = nowMs + pingIntervalMs;
-        c.ws.ping();
-      }
-    },
-    Math.min(1_000, pingIntervalMs),
-  );
-  pinger.unref();
-
-  function send(ws: WebSocket, msg: ServerMessage): void {
-    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg));
-  }
-
-  function sendError(ws: WebSocket, code: string, message: string, retryable: boolean, seq?: number, retryAfterMs?: number): void {
-    send(ws, {
-      type: 'error',
-      v: PROTOCOL_VERSION,
-      code,
-      message,
-      retryable,
-      ...(seq !== undefined ? { seq } : {}),
-      ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
-    });
-  }
+  const liveness = startLiveness({
+    connections: () => connections.values(),
+    intervalMs: opts.pingIntervalMs ?? 30_000,
+    timerNow,
+    random: opts.random ?? Math.random,
+    logger,
+  });
 
   function sendStorageUnavailable(ws: WebSocket, seq?: number): void {
     sendError(ws, AgentErrorCode.STORAGE_UNAVAILABLE, 'the server could not store this report; it will be accepted again after reconnecting', true, seq);
@@ -210,7 +146,7 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
   /** Flood control before a frame is parsed; false when the frame must not be handled. */
   function isFrameAdmitted(conn: Connection, data: RawData, isBinary: boolean): boolean {
     if (conn.isEvicted) return false;
-    const verdict = admitFrame(bucketsOf(conn.device.id), conn.limit, policy, Date.now());
+    const verdict = admitFrame(bucketsOf(conn.device.id), conn.limit, policy, timerNow());
     if (verdict.kind === 'handle') return true;
     if (verdict.kind === 'close') {
       conn.isEvicted = true;
@@ -268,7 +204,7 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
       });
       opts.onPresence?.(device.id, true);
       // A rotation asked for while the agent was away is delivered now.
-      if (devices.findById(device.id)?.rotationRequestedAtMs != null) deliverCredential(conn);
+      if (devices.findById(device.id)?.rotationRequestedAtMs != null) rotation.deliver(conn);
       opts.jobs?.onReady?.(device.id);
       return;
     }
@@ -287,20 +223,14 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
       return;
     }
     if (msg.type === 'credentialAck') {
-      conn.isCredentialInFlight = false;
-      if (!devices.promotePendingToken(device.id, opts.now())) {
-        sendError(ws, AgentErrorCode.NO_PENDING_CREDENTIAL, 'no credential rotation is pending for this device', false);
-        return;
-      }
-      logger.info({ deviceId: device.id }, 'device credential rotated; the old credential no longer works');
-      wakeRotationWaiters(device.id);
+      if (!rotation.acknowledge(conn)) sendError(ws, AgentErrorCode.NO_PENDING_CREDENTIAL, 'no credential rotation is pending for this device', false);
       return;
     }
     const seq = msg.seq;
     // After a refused report nothing on this connection is stored or acked (the agent replays
     // from welcome.lastSeq on its next connection); the refusal was already sent.
     if (conn.isStorageRefused) return;
-    const admitted = admitReport(bucketsOf(device.id), conn.limit, policy, seq, msg.metrics.length, Date.now());
+    const admitted = admitReport(bucketsOf(device.id), conn.limit, policy, seq, msg.metrics.length, timerNow());
     if (!admitted.ok) {
       const message = admitted.isOutOfOrder
         ? `report ${seq} refused: report ${conn.limit.refusedSeq} was rate limited and must be sent first`
@@ -354,23 +284,6 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
     );
   }
 
-  function wakeRotationWaiters(deviceId: string): void {
-    for (const wake of rotationWaiters.get(deviceId) ?? []) wake();
-    rotationWaiters.delete(deviceId);
-  }
-
-  // Generates a fresh credential, keeps only its hash as pending, and sends it over the
-  // authenticated socket. Nothing in plaintext is ever stored, so an offline device gets a new one
-  // generated at its next connection instead.
-  function deliverCredential(conn: Connection): void {
-    if (conn.isCredentialInFlight) return;
-    const deviceToken = generateToken('qpd');
-    devices.setPendingToken(conn.device.id, deviceToken);
-    conn.isCredentialInFlight = true;
-    send(conn.ws, { type: 'credential', v: PROTOCOL_VERSION, deviceToken });
-    logger.info({ deviceId: conn.device.id }, 'sent a rotated device credential; waiting for the agent to persist it');
-  }
-
   let lastConnectionId = 0;
 
   function onConnection(ws: WebSocket, device: Device): void {
@@ -386,7 +299,7 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
       isCredentialInFlight: false,
       inFlight: 0,
       isSelfPaused: false,
-      pingDueMs: Date.now() + Math.random() * pingIntervalMs,
+      pingDueMs: liveness.firstPingDueMs(),
       limit: freshConnectionLimit(),
       isEvicted: false,
       id: ++lastConnectionId,
@@ -452,7 +365,7 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
       }
       // Reconnecting costs a frame, so a reconnect loop is a flood too.
       const b = bucketsOf(device.id);
-      const taken = takeTokens(b.frames, 1, policy.burstFrames, policy.refillFramesPerSec, Date.now());
+      const taken = takeTokens(b.frames, 1, policy.burstFrames, policy.refillFramesPerSec, timerNow());
       b.frames = taken.bucket;
       if (!taken.ok || isClosing) {
         const retryAfterMs = taken.ok ? 5_000 : taken.retryAfterMs;
@@ -468,8 +381,7 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
         );
         return;
       }
-      // Authenticated with a pending rotated credential (its ack was lost): the rotation is complete.
-      if (device.rotationRequestedAtMs === null && rotationWaiters.has(device.id)) wakeRotationWaiters(device.id);
+      rotation.completedByUpgrade(device.id, device.rotationRequestedAtMs);
       wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, device));
     },
     /** True while a device has an open agent connection that said hello. */
@@ -481,7 +393,6 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
       return connections.size;
     },
     pushConfig,
-    /** Recomputes a connected device's effective config and pushes it; false if it is not connected. */
     /** Sends a signed job frame to a device that said hello; false if it is not connected. */
     sendJob(deviceId: string, frame: JobMessage): boolean {
       const c = connections.get(deviceId);
@@ -489,6 +400,7 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
       send(c.ws, frame);
       return true;
     },
+    /** Recomputes a connected device's effective config and pushes it; false if it is not connected. */
     refreshConfig(deviceId: string): boolean {
       const c = connections.get(deviceId);
       if (!c || c.streamId === null) return false;
@@ -519,31 +431,14 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
      * Not connected: 'pending', and the credential is delivered at the next connection. The old
      * credential keeps working until the agent confirms, so a rotation never locks an agent out.
      */
-    rotateCredential(deviceId: string, waitMs: number): Promise<RotationOutcome> {
-      devices.requestRotation(deviceId, opts.now());
+    rotateCredential(deviceId: string, waitMs: number) {
       const c = connections.get(deviceId);
-      if (!c || c.streamId === null) return Promise.resolve('pending');
-      return new Promise((resolve) => {
-        const waiters = rotationWaiters.get(deviceId) ?? new Set();
-        rotationWaiters.set(deviceId, waiters);
-        const wake = () => {
-          clearTimeout(timer);
-          waiters.delete(wake);
-          resolve('rotated');
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(wake);
-          resolve('pending');
-        }, waitMs);
-        waiters.add(wake);
-        // A credential already in flight (sent at hello) is the one whose ack we wait for.
-        deliverCredential(c);
-      });
+      return rotation.rotate(deviceId, c && c.streamId !== null ? c : undefined, waitMs);
     },
     /** Closes every agent connection with 1001 (server going away); frames arriving after this are ignored. */
     close(): void {
       isClosing = true;
-      clearInterval(pinger);
+      liveness.stop();
       for (const c of connections.values()) c.ws.close(CloseCode.GOING_AWAY, 'server shutting down');
       wss.close();
     },
