@@ -14,7 +14,7 @@ import { registerServerCommands } from '../server/cli.js';
 import { registerClientCommands } from '../server/client-cli.js';
 import { registerUserCommands } from '../server/user-cli.js';
 import { registerSecretsCommands } from '../server/secrets-cli.js';
-import { VERSION } from '../server/version.js';
+import { VERSION } from '../server/lib/version.js';
 import { startLocalStack } from './local-stack.js';
 
 const program = new Command()

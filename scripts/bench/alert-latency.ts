@@ -72,7 +72,7 @@ export async function benchAlertLatency(opts: AlertLatencyOptions): Promise<Aler
 
     // The clock stops when the engine reports the committed alert/incident (with its outbox row).
     const latencies: number[] = [];
-    const unsubscribe = server.ctx.alerting.engine.subscribe((changes: EngineChange[]) => {
+    const unsubscribe = server.ctx.alerting.engine.onChanges((changes: EngineChange[]) => {
       const now = performance.now();
       for (const c of changes) {
         if (c.type !== 'alert.opened' && c.type !== 'incident.opened') continue;

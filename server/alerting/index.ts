@@ -18,6 +18,7 @@ import { createAlertStore } from '../store/alerts.js';
 import { createIncidentStore } from '../store/incidents.js';
 import { createMaintenanceStore } from '../store/maintenance.js';
 import { createOutboxStore } from '../store/outbox.js';
+import { createListeners } from '../lib/listeners.js';
 import { DEFAULT_RULES } from './policy/defaults.js';
 import { createRuleEngine } from './engine/engine.js';
 import { createRuleService } from './rule-service.js';
@@ -35,8 +36,6 @@ export interface AlertingOptions {
   now: () => number;
   /** How often the engine checks time-based conditions, ms (default 5 s). */
   tickIntervalMs?: number;
-  /** Told after a commit which alerts and incidents changed (engine or people); for live views. */
-  onRecordsChanged?: (change: RecordsChanged) => void;
 }
 
 /** Alerts and incidents whose stored rows changed. */
@@ -56,19 +55,16 @@ export function createAlerting(opts: AlertingOptions) {
   const seeded = rules.seedDefaults(DEFAULT_RULES, now());
   if (seeded > 0) logger.info({ seeded }, 'default rules added');
   const engine = createRuleEngine({ db, rules, alerts, incidents, maintenance, outbox, clients, devices, logger, now, tickIntervalMs: opts.tickIntervalMs });
-  const onChanged = (change: RecordsChanged) => {
-    try {
-      opts.onRecordsChanged?.(change);
-    } catch (err) {
-      logger.error({ err }, 'records-changed listener failed');
-    }
-  };
-  engine.subscribe((changes) => {
+  const recordsChanged = createListeners<[RecordsChanged]>((err) => logger.error({ err }, 'records-changed listener failed'));
+  const onChanged = (change: RecordsChanged) => recordsChanged.emit(change);
+  engine.onChanges((changes) => {
     const alertIds = changes.filter((c) => c.type.startsWith('alert.')).map((c) => c.id);
     const incidentIds = changes.filter((c) => c.type.startsWith('incident.')).map((c) => c.id);
     onChanged({ alertIds, incidentIds });
   });
   return {
+    /** Subscribes to alerts and incidents whose rows changed (engine or people), after the commit; for live views. */
+    onRecordsChanged: (listener: (change: RecordsChanged) => void) => recordsChanged.add(listener),
     rules,
     alerts,
     incidents,

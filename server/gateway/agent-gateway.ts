@@ -46,6 +46,7 @@ import {
   type AgentRateLimitPolicy,
   type DeviceBuckets,
 } from './agent-rate-limit.js';
+import { createListeners } from '../lib/listeners.js';
 import { sendErrorFrame as sendError, sendFrame as send, type Connection } from './connection.js';
 import { startLiveness } from './liveness.js';
 import { createCredentialRotation } from './credential-rotation.js';
@@ -68,8 +69,6 @@ export interface AgentGatewayOptions {
   serverVersion: string;
   helloTimeoutMs?: number;
   pingIntervalMs?: number;
-  /** Called when a device connects or disconnects (for live status). */
-  onPresence?: (deviceId: string, isConnected: boolean) => void;
   /** Reports of one connection that may wait for their commit before it stops being read. */
   maxInFlightPerConnection?: number;
   /** Flood limits per device (agent-rate-limit.ts); defaults suit real agents. */
@@ -100,6 +99,7 @@ function bearerToken(req: IncomingMessage): string | undefined {
 /** Creates the gateway; wire `handleUpgrade` to the HTTP server's upgrade event for AGENT_WS_PATH. */
 export function createAgentGateway(opts: AgentGatewayOptions) {
   const { devices, ingest, logger } = opts;
+  const presenceListeners = createListeners<[deviceId: string, isConnected: boolean]>((err) => logger.error({ err }, 'presence listener failed'));
   const helloTimeoutMs = opts.helloTimeoutMs ?? 10_000;
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
   const connections = new Map<string, Connection>();
@@ -202,7 +202,7 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
         config,
         ...(opts.jobSigningKey ? { jobSigningKey: opts.jobSigningKey } : {}),
       });
-      opts.onPresence?.(device.id, true);
+      presenceListeners.emit(device.id, true);
       // A rotation asked for while the agent was away is delivered now.
       if (devices.findById(device.id)?.rotationRequestedAtMs != null) rotation.deliver(conn);
       opts.jobs?.onReady?.(device.id);
@@ -215,7 +215,7 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
     if (msg.type === 'inventory') {
       opts.inventory.save(device.id, msg.tsMs, opts.now(), msg.sections);
       if (msg.sections.facts) devices.recordFacts(device.id, msg.sections.facts);
-      opts.onPresence?.(device.id, true);
+      presenceListeners.emit(device.id, true);
       return;
     }
     if (msg.type === 'jobStatus') {
@@ -337,7 +337,7 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
       clearTimeout(helloTimer);
       if (connections.get(device.id) === conn) {
         connections.delete(device.id);
-        opts.onPresence?.(device.id, false);
+        presenceListeners.emit(device.id, false);
       }
       logger.debug({ deviceId: device.id, code }, 'agent disconnected');
     });
@@ -353,6 +353,8 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
   }
 
   return {
+    /** Subscribes to devices connecting and disconnecting (live status, offline rules); returns the unsubscribe function. */
+    onPresence: (listener: (deviceId: string, isConnected: boolean) => void) => presenceListeners.add(listener),
     /** Authenticates and upgrades an agent connection, or answers 401 and drops it. */
     handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
       const token = bearerToken(req);

@@ -19,6 +19,7 @@ import { formatSeriesKey } from '../../shared/metrics.js';
 import type { Db } from '../store/database.js';
 import type { DeviceStore } from '../store/devices.js';
 import type { MetricStore } from '../series/index.js';
+import { createListeners } from '../lib/listeners.js';
 import { createStorageHealth } from './storage-health.js';
 
 /** One report waiting to be stored. */
@@ -108,10 +109,6 @@ export interface IngestOptions {
   maxBatch?: number;
   /** Queue length at which the writer asks the gateway to stop reading. */
   highWaterReports?: number;
-  onCommitted?: (reports: StoredReport[]) => void;
-  /** Called when the writer goes over the high-water mark (true) or back under half (false). */
-  onPressure?: (isUnderPressure: boolean) => void;
-  onBatch?: (info: BatchInfo) => void;
   /**
    * Awaited before each batch is written. Tests inject a delay here to play a slow disk; the
    * server leaves it unset (batches are then written synchronously).
@@ -122,6 +119,9 @@ export interface IngestOptions {
 /** Creates the batching writer. */
 export function createIngest(opts: IngestOptions) {
   const { db, devices, metrics, logger } = opts;
+  const committedListeners = createListeners<[StoredReport[]]>((err) => logger.error({ err }, 'post-commit listener failed'));
+  const pressureListeners = createListeners<[boolean]>((err) => logger.error({ err }, 'ingest pressure listener failed'));
+  const batchListeners = createListeners<[BatchInfo]>((err) => logger.error({ err }, 'ingest batch listener failed'));
   const maxDelayMs = Math.min(opts.maxDelayMs ?? 50, 100);
   // 500: after a stall the backlog is written in several short transactions, with socket I/O
   // (acks, reads) in between, instead of one that holds the event loop for most of a second.
@@ -221,11 +221,11 @@ export function createIngest(opts: IngestOptions) {
       isUnderPressure = true;
       stats.pressureEvents++;
       logger.warn({ queued: queue.length, highWater }, 'ingest writer behind; pausing agent reads');
-      opts.onPressure?.(true);
+      pressureListeners.emit(true);
     } else if (isUnderPressure && queue.length <= lowWater) {
       isUnderPressure = false;
       logger.info({ queued: queue.length }, 'ingest writer caught up; resuming agent reads');
-      opts.onPressure?.(false);
+      pressureListeners.emit(false);
     }
   }
 
@@ -285,14 +285,8 @@ export function createIngest(opts: IngestOptions) {
       b.done({ ok: true, isDuplicate: r.isDuplicate });
     });
     updatePressure();
-    opts.onBatch?.({ reports: batch.length, values, commitMs, queueLatenciesMs });
-    if (stored.length > 0 && opts.onCommitted) {
-      try {
-        opts.onCommitted(stored);
-      } catch (err) {
-        logger.error({ err }, 'post-commit handler failed');
-      }
-    }
+    batchListeners.emit({ reports: batch.length, values, commitMs, queueLatenciesMs });
+    if (stored.length > 0) committedListeners.emit(stored);
   }
 
   function flush(): void {
@@ -330,6 +324,12 @@ export function createIngest(opts: IngestOptions) {
   }
 
   return {
+    /** Subscribes to the reports of each commit (duplicates left out); returns the unsubscribe function. */
+    onCommitted: (listener: (reports: StoredReport[]) => void) => committedListeners.add(listener),
+    /** Subscribes to the writer going over the high-water mark (true) or back under half (false). */
+    onPressure: (listener: (isUnderPressure: boolean) => void) => pressureListeners.add(listener),
+    /** Subscribes to each batch's figures (for /metrics). */
+    onBatch: (listener: (info: BatchInfo) => void) => batchListeners.add(listener),
     /** Queues a report; `done` is called once it is committed (or failed). */
     submit(item: IngestItem, done: (r: IngestResult) => void): void {
       queue.push({ item, done });

@@ -21,10 +21,11 @@ export const SERVER_LAYERS: readonly (readonly string[])[] = [
   ['server/billing'],
   ['server/oncall'],
   ['server/notify'],
-  ['server/jobs'],
+  ['server/jobs', 'server/probe'],
   ['server/gateway', 'server/live', 'server/metrics', 'server/agent-dist'],
   ['server/http'],
   ['server/api'],
+  ['server/compose'],
   ['server'],
   ['bin'],
 ];

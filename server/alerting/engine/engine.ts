@@ -29,6 +29,7 @@ import { evaluate, type PolicyInput, type PolicyState } from '../policy/policy.j
 import { routeOpened, shouldPageAfterMaintenance, MAINTENANCE_GRACE_MS } from '../policy/routing.js';
 import { labelsMatch } from '../policy/rule-index.js';
 import { createEngineCache, type DeviceInfo } from './engine-cache.js';
+import { createListeners } from '../../lib/listeners.js';
 import { createEffectWriter, type Effect, type EngineChange } from './engine-writer.js';
 
 export type { EngineChange } from './engine-writer.js';
@@ -88,7 +89,7 @@ export function createRuleEngine(opts: RuleEngineOptions) {
   /** Keys of entries whose phase is pending or clearing: the ones a tick can move. */
   const timed = new Set<string>();
   const held = new Map<string, HeldAlert>();
-  const listeners = new Set<(changes: EngineChange[]) => void>();
+  const changeListeners = createListeners<[EngineChange[]]>((err) => logger.error({ err }, 'rule engine listener failed'));
   let ticker: NodeJS.Timeout | undefined;
   const stats = { evaluations: 0, transitions: 0, batches: 0, failedBatches: 0 };
 
@@ -179,15 +180,7 @@ export function createRuleEngine(opts: RuleEngineOptions) {
     }
     for (const [id, h] of batch.held) if (!outcome.failedKeys.has(h.key)) held.set(id, h);
     for (const e of batch.effects) if (e.type !== 'open') held.delete(e.id);
-    if (outcome.changes.length > 0) {
-      for (const l of listeners) {
-        try {
-          l(outcome.changes);
-        } catch (err) {
-          logger.error({ err }, 'rule engine listener failed');
-        }
-      }
-    }
+    if (outcome.changes.length > 0) changeListeners.emit(outcome.changes);
   }
 
   /** Closes open conditions whose rule no longer applies to their device (rule or device changed). */
@@ -358,10 +351,7 @@ export function createRuleEngine(opts: RuleEngineOptions) {
       commit(batch);
     },
     /** Subscribes to committed changes; returns the unsubscribe function. */
-    subscribe(listener: (changes: EngineChange[]) => void): () => void {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
+    onChanges: (listener: (changes: EngineChange[]) => void) => changeListeners.add(listener),
     /** Figures for /metrics and tests. */
     stats() {
       return { ...stats, conditions: entries.size, openConditions: [...entries.values()].filter((e) => e.record).length, held: held.size };

@@ -2,8 +2,8 @@
 import { readFileSync } from 'node:fs';
 
 function findVersion(): string {
-  // Works from the source tree (server/) and from the build (dist/server/).
-  for (const rel of ['../package.json', '../../package.json']) {
+  // Works from the source tree (server/lib/) and from the build (dist/server/lib/).
+  for (const rel of ['../../package.json', '../../../package.json']) {
     try {
       const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { name?: string; version?: string };
       if (pkg.name === 'quarkpulse-monitor' && pkg.version) return pkg.version;

@@ -1,0 +1,50 @@
+/**
+ * The agents' path: the group-commit writer and the agents' WebSocket gateway in front of it, and
+ * what "online" means for a device (its own socket, or its site probe's). Subscriptions between
+ * these and the other paths are made by the composition root (server/index.ts).
+ */
+import type { Logger } from 'pino';
+import type { Device } from '../store/devices.js';
+import { createIngest } from '../ingest/ingest.js';
+import { createAgentGateway } from '../gateway/agent-gateway.js';
+import { withProbeConfig } from '../probe/probe-config.js';
+import { VERSION } from '../lib/version.js';
+import type { Storage } from './storage.js';
+import type { ServerOptions } from './options.js';
+
+/** Builds ingest and the gateway; the gateway is paused by the root when ingest is behind. */
+export function createAgentPath(storage: Storage, opts: ServerOptions, logger: Logger, now: () => number) {
+  const { db, devices, metrics, settings, probes, inventory, jobSigner } = storage;
+  const ingest = createIngest({
+    db,
+    devices,
+    metrics,
+    logger,
+    now,
+    maxDelayMs: opts.ingestMaxDelayMs,
+    maxBatch: opts.ingestMaxBatch,
+    highWaterReports: opts.ingestHighWaterReports,
+    beforeBatch: opts.ingestBeforeBatch,
+  });
+  const gateway = createAgentGateway({
+    devices,
+    settings: withProbeConfig(settings, probes),
+    probes,
+    inventory,
+    ingest,
+    logger,
+    now,
+    serverVersion: VERSION,
+    jobSigningKey: jobSigner.publicKey,
+    helloTimeoutMs: opts.agentHelloTimeoutMs,
+    maxInFlightPerConnection: opts.maxInFlightPerConnection,
+    rateLimit: opts.agentRateLimit,
+  });
+  // A probed device is online while its probe is connected and reports it (site probe).
+  const isOnline = (d: Device): boolean =>
+    gateway.isConnected(d.probeDeviceId ?? d.id) && (d.lastSeenMs === null ? d.probeDeviceId === null : now() - d.lastSeenMs <= 3 * d.intervalMs + 5_000);
+  const isStatusUnknown = (d: Device): boolean => d.probeDeviceId !== null && !gateway.isConnected(d.probeDeviceId);
+  return { ingest, gateway, isOnline, isStatusUnknown };
+}
+
+export type AgentPath = ReturnType<typeof createAgentPath>;
