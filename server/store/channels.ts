@@ -3,7 +3,7 @@
  * unmasked) and the contact points that tie people to them. The config is sealed at rest
  * (server/lib/secret-box.ts): the database file alone holds no SMTP password or webhook URL.
  */
-import type { ContactPoint } from '../../shared/notify-types.js';
+import type { ChannelView, ContactPoint } from '../../shared/notify-types.js';
 import type { Db } from './database.js';
 import { generateId } from '../lib/secrets.js';
 import type { SecretBox } from '../lib/secret-box.js';
@@ -11,17 +11,8 @@ import type { SecretBox } from '../lib/secret-box.js';
 /** GCM purpose of sealed channel configs (server/auth/sealed-columns.ts). */
 export const CHANNEL_CONFIG_PURPOSE = 'channel-config';
 
-/** A stored channel. */
-export interface ChannelRecord {
-  id: string;
-  type: string;
-  name: string;
-  config: Record<string, unknown>;
-  isEnabled: boolean;
-  createdAtMs: number;
-  updatedAtMs: number;
-  updatedBy: string | null;
-}
+/** A stored channel: the API's shape (ChannelView), with its config unmasked. */
+export type ChannelRecord = ChannelView;
 
 interface ChannelRow {
   id: string;

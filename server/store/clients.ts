@@ -1,31 +1,13 @@
 /** Clients (the MSP's customers), their contract, and their enrollment tokens. */
-import type { ContractType } from '../../shared/api-types.js';
+import type { ClientInfo, ClientInput, ContractType } from '../../shared/api-types.js';
 import type { Db } from './database.js';
 import { generateId, hashToken } from '../lib/secrets.js';
 
-/** A client and its contract terms. Money is in `currency` units. */
-export interface Client {
-  id: string;
-  name: string;
-  contract: ContractType;
-  monthlyFee: number;
-  hourlyRate: number;
-  currency: string;
-  timezone: string;
-  contact: string | null;
-  createdAtMs: number;
-}
+/** A client and its contract terms, the same shape the API answers (ClientInfo). */
+export type Client = ClientInfo;
 
-/** Fields a caller sets when creating a client. */
-export interface NewClient {
-  name: string;
-  contract: ContractType;
-  monthlyFee?: number;
-  hourlyRate?: number;
-  currency?: string;
-  timezone?: string;
-  contact?: string | null;
-}
+/** Fields a caller sets when creating a client (the POST /api/clients body). */
+export type NewClient = ClientInput;
 
 interface ClientRow {
   id: string;
