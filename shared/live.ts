@@ -60,6 +60,15 @@ export interface LiveIncidentsMessage {
   isResync: boolean;
 }
 
+/**
+ * Server → dashboard: the subscription in effect from now on. Sent in answer to every valid
+ * `subscribe`; samples of these devices committed after this message reach the dashboard.
+ */
+export interface LiveSubscribedMessage {
+  type: 'subscribed';
+  deviceIds: string[];
+}
+
 /** Server → dashboard: a frame from the dashboard was refused. */
 export interface LiveErrorMessage {
   type: 'error';
@@ -68,7 +77,7 @@ export interface LiveErrorMessage {
 }
 
 /** Every message the server may push to a dashboard. */
-export type LiveServerMessage = LiveSamplesMessage | LiveDevicesMessage | LiveAlertsMessage | LiveIncidentsMessage | LiveErrorMessage;
+export type LiveServerMessage = LiveSubscribedMessage | LiveSamplesMessage | LiveDevicesMessage | LiveAlertsMessage | LiveIncidentsMessage | LiveErrorMessage;
 
 // Compile-time check that the zod-free constants the dashboard uses list every message type.
 type MissingType = Exclude<LiveServerMessage['type'], (typeof LIVE_SERVER_MESSAGE_TYPES)[number]>;

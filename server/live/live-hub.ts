@@ -160,6 +160,7 @@ export function createLiveHub(opts: LiveHubOptions) {
             return;
           }
           viewer.deviceIds = new Set(r.data.deviceIds);
+          sendTo(viewer, { type: 'subscribed', deviceIds: [...viewer.deviceIds] });
         });
         ws.on('error', (err) => logger.warn({ err }, 'dashboard socket error'));
         ws.on('close', () => viewers.delete(viewer));

@@ -64,6 +64,8 @@ describe.runIf(hasBrowser())('dashboard in a real browser', () => {
     await row.waitFor({ timeout: 10_000 });
     await expect.poll(() => row.getAttribute('data-online'), { timeout: 10_000 }).toBe('true');
     await row.click();
+    // The server acknowledges the page's subscription before samples stream to it.
+    await page.locator(`[data-testid=device-page][data-device-id="${deviceId}"][data-streaming=true]`).waitFor({ timeout: 10_000 });
     const cpu = page.locator('[data-testid=chart][data-metric="cpu.loadPct"]');
     await cpu.waitFor({ timeout: 10_000 });
     const pointsNow = async () => Number(await cpu.getAttribute('data-points'));

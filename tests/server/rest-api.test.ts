@@ -163,8 +163,9 @@ describe('REST API', () => {
     await expect(WsTestClient.connect(liveUrl)).rejects.toMatchObject({ statusCode: 401 });
     const live = await WsTestClient.connect(liveUrl, { cookie: api.cookie });
     sockets.push(live);
-    live.send({ type: 'subscribe', deviceIds: [deviceId] });
-    await new Promise((r) => setTimeout(r, 50));
+    live.send({ type: 'subscribe', deviceIds: [deviceId, deviceId] });
+    // The acknowledgement says the subscription holds: no sleep before the report.
+    expect(await live.next((m) => m.type === 'subscribed')).toEqual({ type: 'subscribed', deviceIds: [deviceId] });
     agent.send({ type: 'report', v: 1, seq: 2, tsMs: Date.now(), metrics: [{ name: 'cpu.loadPct', value: 77 }] });
     const msg = await live.next((m) => m.type === 'samples');
     expect(msg).toMatchObject({ type: 'samples', deviceId, metrics: [{ name: 'cpu.loadPct', value: 77 }] });

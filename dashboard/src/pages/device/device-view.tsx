@@ -45,6 +45,8 @@ export function DeviceView({ deviceId }: { deviceId: string }) {
   const [error, setError] = useState<ApiError | Error | null>(null);
   const [rangeId, setRangeId] = useState<RangeId>(readRange);
   const bus = useMemo(createSampleBus, [deviceId]);
+  // True once the server acknowledged the subscription to this device (samples stream from then on).
+  const [isStreaming, setIsStreaming] = useState(false);
   const nowMs = useNow(15_000);
 
   useEffect(() => {
@@ -59,6 +61,8 @@ export function DeviceView({ deviceId }: { deviceId: string }) {
   }, [api, deviceId]);
 
   useEffect(() => {
+    setIsStreaming(false);
+    const offSubscribed = live.on('subscribed', (msg) => setIsStreaming(msg.deviceIds.includes(deviceId)));
     live.subscribe([deviceId]);
     const offSamples = live.on('samples', (msg) => {
       if (msg.deviceId !== deviceId) return;
@@ -75,6 +79,7 @@ export function DeviceView({ deviceId }: { deviceId: string }) {
       if (summary) setDevice((d) => (d ? { ...d, ...summary } : d));
     });
     return () => {
+      offSubscribed();
       offSamples();
       offDevices();
       live.subscribe([]);
@@ -113,7 +118,7 @@ export function DeviceView({ deviceId }: { deviceId: string }) {
   const statusText = device.isDisabled ? 'Disabled' : device.isOnline ? 'Online' : 'Offline';
 
   return (
-    <article class="device" data-testid="device-page" data-device-id={device.id}>
+    <article class="device" data-testid="device-page" data-device-id={device.id} data-streaming={String(isStreaming)}>
       <nav class="crumbs" aria-label="Breadcrumb">
         <a href="#/">Fleet</a>
         <span aria-hidden="true">/</span>
