@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { SEVERITIES } from '../../shared/alert-types.js';
 import { parseInput } from '../lib/errors.js';
 import { requireRole } from '../auth/sessions.js';
+import { actorOf } from '../audit/audit-log.js';
 import type { ApiContext } from './context.js';
 
 const listQuerySchema = z
@@ -47,7 +48,7 @@ export function alertRoutes(ctx: ApiContext): Router {
     const { note } = parseInput(noteSchema, req.body ?? {});
     const id = String(req.params.id);
     res.json(
-      ctx.audit.audited(req, (record) => {
+      ctx.audit.audited(actorOf(req), (record) => {
         const a = alertActions.acknowledge(id, actor(req), note ?? null);
         record({ action: 'alert.acknowledge', entityType: 'alert', entityId: id, summary: `acknowledged alert ${what(a)}`, detail: { note: note ?? null } });
         return a;
@@ -59,7 +60,7 @@ export function alertRoutes(ctx: ApiContext): Router {
     const { note } = parseInput(noteSchema, req.body ?? {});
     const id = String(req.params.id);
     res.json(
-      ctx.audit.audited(req, (record) => {
+      ctx.audit.audited(actorOf(req), (record) => {
         const a = alertActions.resolve(id, actor(req), note ?? null);
         record({ action: 'alert.resolve', entityType: 'alert', entityId: id, summary: `resolved alert ${what(a)}`, detail: { note: note ?? null } });
         return a;
@@ -71,7 +72,7 @@ export function alertRoutes(ctx: ApiContext): Router {
     const { assignee } = parseInput(assignSchema, req.body);
     const id = String(req.params.id);
     res.json(
-      ctx.audit.audited(req, (record) => {
+      ctx.audit.audited(actorOf(req), (record) => {
         const a = alertActions.assign(id, actor(req), assignee);
         record({
           action: 'alert.assign',

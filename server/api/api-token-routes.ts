@@ -10,6 +10,7 @@ import type { ApiTokenCreated } from '../../shared/api-types.js';
 import { HttpError, parseInput } from '../lib/errors.js';
 import { API_TOKEN_PREFIX, requireInteractiveSession, requireRole } from '../auth/sessions.js';
 import { generateToken } from '../lib/secrets.js';
+import { actorOf } from '../audit/audit-log.js';
 import type { ApiContext } from './context.js';
 
 const createSchema = z
@@ -37,7 +38,7 @@ export function apiTokenRoutes(ctx: ApiContext): Router {
     if (ctx.apiTokens.findByName(input.name)) throw new HttpError(409, 'API_TOKEN_EXISTS', `an API token named "${input.name}" already exists`);
     const token = generateToken(API_TOKEN_PREFIX);
     const now = ctx.now();
-    const info = ctx.audit.audited(req, (record) => {
+    const info = ctx.audit.audited(actorOf(req), (record) => {
       const info = ctx.apiTokens.create(
         {
           name: input.name,
@@ -68,7 +69,7 @@ export function apiTokenRoutes(ctx: ApiContext): Router {
     const id = String(req.params.id);
     const before = ctx.apiTokens.findById(id);
     if (!before) throw new HttpError(404, 'API_TOKEN_NOT_FOUND', `no API token with id ${id}`);
-    const info = ctx.audit.audited(req, (record) => {
+    const info = ctx.audit.audited(actorOf(req), (record) => {
       const info = ctx.apiTokens.revoke(id, ctx.now())!;
       if (before.revokedAtMs === null)
         record({ action: 'api-token.revoke', entityType: 'api-token', entityId: id, summary: `revoked API token "${info.name}"` });

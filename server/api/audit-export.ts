@@ -10,6 +10,7 @@ import type { Request, Response } from 'express';
 import { z } from 'zod';
 import type { AuditEntry } from '../../shared/api-types.js';
 import { parseInput } from '../lib/errors.js';
+import { actorOf } from '../audit/audit-log.js';
 import type { ApiContext } from './context.js';
 
 const CHUNK_ROWS = 1_000;
@@ -63,7 +64,7 @@ export function auditExportHandler(ctx: ApiContext) {
     const fromMs = q.from ?? 0;
     const toMs = q.to ?? ctx.now() + 1;
     // Recorded first: who took a copy of the log, and which part.
-    ctx.audit.audited(req, (record) =>
+    ctx.audit.audited(actorOf(req), (record) =>
       record({
         action: 'audit.export',
         entityType: 'audit-log',

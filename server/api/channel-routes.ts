@@ -25,7 +25,7 @@ export function channelRoutes(ctx: ApiContext): Router {
   // Views are masked (server/notify/channels/registry.ts), so audit details never hold a secret.
   r.post('/', edit, (req, res) => {
     const input = parseInput(channelInputSchema, req.body);
-    const c = ctx.audit.audited(req, (record) => {
+    const c = ctx.audit.audited(actorOf(req), (record) => {
       const c = svc.create(input, req.user!.username);
       record({
         action: 'channel.create',
@@ -44,7 +44,7 @@ export function channelRoutes(ctx: ApiContext): Router {
   r.patch('/:id', edit, (req, res) => {
     const id = String(req.params.id);
     const patch = parsePatch(channelInputSchema, req.body);
-    const c = ctx.audit.audited(req, (record) => {
+    const c = ctx.audit.audited(actorOf(req), (record) => {
       const before = svc.get(id);
       const after = svc.update(id, patch, req.user!.username);
       const changes = changedFields(before, after, ['name', 'isEnabled', 'config']);
@@ -65,7 +65,7 @@ export function channelRoutes(ctx: ApiContext): Router {
   });
   r.delete('/:id', edit, (req, res) => {
     const id = String(req.params.id);
-    ctx.audit.audited(req, (record) => {
+    ctx.audit.audited(actorOf(req), (record) => {
       const before = svc.get(id);
       svc.remove(id);
       record({ action: 'channel.delete', entityType: 'channel', entityId: id, summary: `deleted ${before.type} channel "${before.name}"` });

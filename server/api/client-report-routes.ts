@@ -18,6 +18,7 @@ import { requireRole } from '../auth/sessions.js';
 import { parseLocalDate, zonedParts } from '../time/zones.js';
 import { toCsv } from '../billing/billing-rules.js';
 import { lastDayOf } from '../billing/report-data.js';
+import { actorOf } from '../audit/audit-log.js';
 import type { ApiContext } from './context.js';
 
 const month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month YYYY-MM');
@@ -81,7 +82,7 @@ export function clientReportRoutes(ctx: ApiContext): Router {
     const input = parseInput(clientMonthSchema, req.body);
     const client = mustClient(input.client);
     const outcome = await ctx.billing.reportScheduler.send(client.id, input.month);
-    ctx.audit.audited(req, (record) =>
+    ctx.audit.audited(actorOf(req), (record) =>
       record({
         action: 'report.send',
         entityType: 'client',
@@ -176,7 +177,7 @@ export function clientReportRoutes(ctx: ApiContext): Router {
   r.put('/client-settings/:clientId', act, (req, res) => {
     const client = mustClient(String(req.params.clientId));
     const input = parseInput(settingsSchema, req.body);
-    ctx.audit.audited(req, (record) => {
+    ctx.audit.audited(actorOf(req), (record) => {
       store.saveSettings({ clientId: client.id, ...input });
       record({
         action: 'client.report-settings',
@@ -222,7 +223,7 @@ export function alertTimeRoutes(ctx: ApiContext): Router {
       date: input.date ?? today,
       createdAtMs: nowMs,
     };
-    ctx.audit.audited(req, (record) => {
+    ctx.audit.audited(actorOf(req), (record) => {
       store.addAlertTime({ ...entry, createdBy: req.user!.username });
       record({
         action: 'alert.time-book',
@@ -239,7 +240,7 @@ export function alertTimeRoutes(ctx: ApiContext): Router {
     const alert = mustAlert(String(req.params.id));
     const entry = store.findAlertTime(String(req.params.entryId));
     if (!entry || entry.alertId !== alert.id) throw new HttpError(404, 'TIME_ENTRY_NOT_FOUND', `alert ${alert.id} has no time entry ${req.params.entryId}`);
-    ctx.audit.audited(req, (record) => {
+    ctx.audit.audited(actorOf(req), (record) => {
       store.deleteAlertTime(entry.id);
       record({
         action: 'alert.time-remove',

@@ -6,7 +6,7 @@ import { HttpError, parseInput } from '../lib/errors.js';
 import { requireRole } from '../auth/sessions.js';
 import { generateToken } from '../lib/secrets.js';
 import { agentSettingsSchema } from '../store/agent-settings.js';
-import { changedFields } from '../audit/audit-log.js';
+import { changedFields, actorOf } from '../audit/audit-log.js';
 import { isValidTimezone } from '../time/zones.js';
 import type { ApiContext } from './context.js';
 
@@ -51,7 +51,7 @@ export function clientRoutes(ctx: ApiContext): Router {
   r.post('/', requireRole('admin', 'technician'), (req, res) => {
     const input = parseInput(clientInputSchema, req.body);
     if (ctx.clients.findByName(input.name)) throw new HttpError(409, 'CLIENT_EXISTS', `a client named "${input.name}" already exists`);
-    const created = ctx.audit.audited(req, (record) => {
+    const created = ctx.audit.audited(actorOf(req), (record) => {
       const c = ctx.clients.create(input, ctx.now());
       record({
         action: 'client.create',
@@ -79,7 +79,7 @@ export function clientRoutes(ctx: ApiContext): Router {
     const patch = parseInput(clientInputSchema.partial(), req.body);
     const sameName = patch.name === undefined ? undefined : ctx.clients.findByName(patch.name);
     if (sameName && sameName.id !== id) throw new HttpError(409, 'CLIENT_EXISTS', `a client named "${patch.name}" already exists`);
-    const updated = ctx.audit.audited(req, (record) => {
+    const updated = ctx.audit.audited(actorOf(req), (record) => {
       const after = ctx.clients.update(id, patch)!;
       const changes = changedFields(before, after, ['name', 'contract', 'monthlyFee', 'hourlyRate', 'currency', 'timezone', 'contact']);
       if (Object.keys(changes).length > 0) {
@@ -105,7 +105,7 @@ export function clientRoutes(ctx: ApiContext): Router {
     const before = ctx.clients.findById(id);
     if (!before) throw new HttpError(404, 'CLIENT_NOT_FOUND', `no client with id ${id}`);
     try {
-      ctx.audit.audited(req, (record) => {
+      ctx.audit.audited(actorOf(req), (record) => {
         ctx.clients.delete(id);
         record({
           action: 'client.delete',
@@ -130,7 +130,7 @@ export function clientRoutes(ctx: ApiContext): Router {
     const input = parseInput(tokenInputSchema, req.body ?? {});
     const now = ctx.now();
     const token = generateToken('qpe');
-    const info = ctx.audit.audited(req, (record) => {
+    const info = ctx.audit.audited(actorOf(req), (record) => {
       const info = ctx.clients.addEnrollmentToken(
         c.id,
         token,
@@ -167,7 +167,7 @@ export function clientRoutes(ctx: ApiContext): Router {
     if (!c) throw new HttpError(404, 'CLIENT_NOT_FOUND', `no client with id ${String(req.params.id)}`);
     const config = parseInput(agentSettingsSchema, req.body);
     const previous = ctx.settings.forClient(c.id);
-    ctx.audit.audited(req, (record) => {
+    ctx.audit.audited(actorOf(req), (record) => {
       ctx.settings.setForClient(c.id, config);
       record({
         action: 'client.agent-config',

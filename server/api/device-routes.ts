@@ -75,7 +75,7 @@ export function deviceRoutes(ctx: ApiContext): Router {
     const { clientId } = parseInput(deviceChangeSchema, req.body);
     if (!ctx.clients.findById(clientId)) throw new HttpError(400, 'CLIENT_NOT_FOUND', `body.clientId: no client with id ${clientId}`);
     try {
-      ctx.audit.audited(req, (record) => {
+      ctx.audit.audited(actorOf(req), (record) => {
         ctx.devices.moveToClient(id, clientId);
         record({
           action: 'device.move',
@@ -96,7 +96,7 @@ export function deviceRoutes(ctx: ApiContext): Router {
 
   r.post('/:id/disable', act, (req, res) => {
     const device = findDevice(String(req.params.id));
-    ctx.audit.audited(req, (record) => {
+    ctx.audit.audited(actorOf(req), (record) => {
       ctx.devices.setDisabled(device.id, true, ctx.now());
       record({ action: 'device.disable', entityType: 'device', entityId: device.id, summary: `disabled device ${device.hostname}` });
     });
@@ -107,7 +107,7 @@ export function deviceRoutes(ctx: ApiContext): Router {
 
   r.post('/:id/enable', act, (req, res) => {
     const device = findDevice(String(req.params.id));
-    ctx.audit.audited(req, (record) => {
+    ctx.audit.audited(actorOf(req), (record) => {
       ctx.devices.setDisabled(device.id, false, ctx.now());
       record({ action: 'device.enable', entityType: 'device', entityId: device.id, summary: `enabled device ${device.hostname}` });
     });
@@ -145,7 +145,7 @@ export function deviceRoutes(ctx: ApiContext): Router {
     const device = findDevice(String(req.params.id));
     const config = parseInput(agentSettingsSchema, req.body);
     const previous = ctx.settings.forDevice(device.id).device;
-    ctx.audit.audited(req, (record) => {
+    ctx.audit.audited(actorOf(req), (record) => {
       ctx.settings.setForDevice(device.id, config);
       record({
         action: 'device.agent-config',

@@ -2,12 +2,13 @@
 import { Router } from 'express';
 import { HttpError } from '../lib/errors.js';
 import { requireRole } from '../auth/sessions.js';
+import { actorOf } from '../audit/audit-log.js';
 import type { ApiContext } from './context.js';
 
 export function enrollmentTokenRoutes(ctx: ApiContext): Router {
   const r = Router();
   r.delete('/:id', requireRole('admin', 'technician'), (req, res) => {
-    const info = ctx.audit.audited(req, (record) => {
+    const info = ctx.audit.audited(actorOf(req), (record) => {
       const info = ctx.clients.revokeEnrollmentToken(String(req.params.id), ctx.now());
       if (!info) throw new HttpError(404, 'ENROLLMENT_TOKEN_NOT_FOUND', `no enrollment token with id ${String(req.params.id)}`);
       record({

@@ -3,7 +3,7 @@ import { Router } from 'express';
 import { policyInputSchema } from '../../shared/notify-types.js';
 import { parseInput, parsePatch } from '../lib/errors.js';
 import { requireRole } from '../auth/sessions.js';
-import { changedFields } from '../audit/audit-log.js';
+import { changedFields, actorOf } from '../audit/audit-log.js';
 import type { ApiContext } from './context.js';
 
 /** Routes under /api/escalation-policies. Viewers read; technicians and admins change. */
@@ -17,7 +17,7 @@ export function escalationRoutes(ctx: ApiContext): Router {
   });
   r.post('/', edit, (req, res) => {
     const input = parseInput(policyInputSchema, req.body);
-    const p = ctx.audit.audited(req, (record) => {
+    const p = ctx.audit.audited(actorOf(req), (record) => {
       const p = svc.createPolicy(input, req.user!.username);
       record({
         action: 'escalation-policy.create',
@@ -36,7 +36,7 @@ export function escalationRoutes(ctx: ApiContext): Router {
   r.patch('/:id', edit, (req, res) => {
     const id = String(req.params.id);
     const patch = parsePatch(policyInputSchema, req.body);
-    const p = ctx.audit.audited(req, (record) => {
+    const p = ctx.audit.audited(actorOf(req), (record) => {
       const before = svc.getPolicy(id);
       const after = svc.updatePolicy(id, patch, req.user!.username);
       const changes = changedFields(before, after, ['name', 'levels', 'repeat', 'repeatAfterMs', 'isDefault', 'clientIds']);
@@ -54,7 +54,7 @@ export function escalationRoutes(ctx: ApiContext): Router {
   });
   r.delete('/:id', edit, (req, res) => {
     const id = String(req.params.id);
-    ctx.audit.audited(req, (record) => {
+    ctx.audit.audited(actorOf(req), (record) => {
       const before = svc.getPolicy(id);
       svc.deletePolicy(id);
       record({ action: 'escalation-policy.delete', entityType: 'escalation-policy', entityId: id, summary: `deleted escalation policy "${before.name}"` });

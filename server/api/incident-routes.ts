@@ -5,6 +5,7 @@ import { SEVERITIES } from '../../shared/alert-types.js';
 import { parseInput } from '../lib/errors.js';
 import { requireRole } from '../auth/sessions.js';
 import { parseLocalDate } from '../time/zones.js';
+import { actorOf } from '../audit/audit-log.js';
 import type { ApiContext } from './context.js';
 
 const listQuerySchema = z
@@ -61,7 +62,7 @@ export function incidentRoutes(ctx: ApiContext): Router {
 
   r.post('/', act, (req, res) => {
     const input = parseInput(openSchema, req.body);
-    const i = ctx.audit.audited(req, (record) => {
+    const i = ctx.audit.audited(actorOf(req), (record) => {
       const i = incidentActions.open(input, actor(req));
       record({
         action: 'incident.open',
@@ -83,7 +84,7 @@ export function incidentRoutes(ctx: ApiContext): Router {
     const { note } = parseInput(noteSchema, req.body ?? {});
     const id = String(req.params.id);
     res.json(
-      ctx.audit.audited(req, (record) => {
+      ctx.audit.audited(actorOf(req), (record) => {
         const i = incidentActions.close(id, actor(req), note ?? null);
         record({ action: 'incident.close', entityType: 'incident', entityId: id, summary: `closed incident "${i.title}"`, detail: { note: note ?? null } });
         return i;
@@ -95,7 +96,7 @@ export function incidentRoutes(ctx: ApiContext): Router {
     parseInput(z.object({}).strict(), req.body ?? {});
     const id = String(req.params.id);
     res.json(
-      ctx.audit.audited(req, (record) => {
+      ctx.audit.audited(actorOf(req), (record) => {
         const i = incidentActions.bill(id, actor(req));
         record({
           action: 'incident.bill',
@@ -121,7 +122,7 @@ export function incidentRoutes(ctx: ApiContext): Router {
   r.post('/:id/time-entries', act, (req, res) => {
     const id = String(req.params.id);
     const input = parseInput(timeEntrySchema, req.body);
-    const entry = ctx.audit.audited(req, (record) => {
+    const entry = ctx.audit.audited(actorOf(req), (record) => {
       const e = incidentActions.addTime(id, actor(req), input);
       record({
         action: 'incident.time-book',
@@ -138,7 +139,7 @@ export function incidentRoutes(ctx: ApiContext): Router {
   r.delete('/:id/time-entries/:entryId', act, (req, res) => {
     const id = String(req.params.id);
     const entryId = String(req.params.entryId);
-    ctx.audit.audited(req, (record) => {
+    ctx.audit.audited(actorOf(req), (record) => {
       incidentActions.removeTime(id, entryId, actor(req));
       record({ action: 'incident.time-remove', entityType: 'incident', entityId: id, summary: `removed time entry ${entryId}`, detail: { entryId } });
     });

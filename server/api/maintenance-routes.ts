@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { maintenanceInputSchema } from '../../shared/alert-types.js';
 import { parseInput } from '../lib/errors.js';
 import { requireRole } from '../auth/sessions.js';
-import { changedFields } from '../audit/audit-log.js';
+import { changedFields, actorOf } from '../audit/audit-log.js';
 import type { ApiContext } from './context.js';
 
 const listQuerySchema = z.object({ client: z.string().max(64).optional(), device: z.string().max(64).optional() }).strict();
@@ -26,7 +26,7 @@ export function maintenanceRoutes(ctx: ApiContext): Router {
 
   r.post('/', act, (req, res) => {
     const input = parseInput(maintenanceInputSchema, req.body);
-    const w = ctx.audit.audited(req, (record) => {
+    const w = ctx.audit.audited(actorOf(req), (record) => {
       const w = service.create(input, req.user!.username);
       record({
         action: 'maintenance.create',
@@ -43,7 +43,7 @@ export function maintenanceRoutes(ctx: ApiContext): Router {
   r.put('/:id', act, (req, res) => {
     const id = String(req.params.id);
     const input = parseInput(maintenanceInputSchema, req.body);
-    const w = ctx.audit.audited(req, (record) => {
+    const w = ctx.audit.audited(actorOf(req), (record) => {
       const before = service.get(id);
       const after = service.replace(id, input);
       record({
@@ -60,7 +60,7 @@ export function maintenanceRoutes(ctx: ApiContext): Router {
 
   r.delete('/:id', act, (req, res) => {
     const id = String(req.params.id);
-    ctx.audit.audited(req, (record) => {
+    ctx.audit.audited(actorOf(req), (record) => {
       const before = service.get(id);
       service.delete(id);
       record({ action: 'maintenance.delete', entityType: 'maintenance', entityId: id, summary: `deleted maintenance window "${before.name}"` });

@@ -8,7 +8,7 @@ import { digestSettingsSchema } from '../../shared/notify-types.js';
 import { HttpError, parseInput } from '../lib/errors.js';
 import { requireRole } from '../auth/sessions.js';
 import { isValidTimezone } from '../time/zones.js';
-import { changedFields } from '../audit/audit-log.js';
+import { changedFields, actorOf } from '../audit/audit-log.js';
 import type { ApiContext } from './context.js';
 
 const listQuerySchema = z
@@ -45,7 +45,7 @@ export function notificationRoutes(ctx: ApiContext): Router {
     if (s.isEnabled && (s.channelId === null || s.to === null)) throw new HttpError(400, 'DIGEST_INCOMPLETE', 'an enabled digest needs channelId and to');
     const before = ctx.notify.digest.settings();
     res.json(
-      ctx.audit.audited(req, (record) => {
+      ctx.audit.audited(actorOf(req), (record) => {
         const after = ctx.notify.digest.update(s);
         record({
           action: 'digest.update',
@@ -67,7 +67,7 @@ export function notificationRoutes(ctx: ApiContext): Router {
     const id = Number(req.params.id);
     const d = deliveries.findById(id);
     if (!d) throw new HttpError(404, 'DELIVERY_NOT_FOUND', `no delivery with id ${req.params.id}`);
-    ctx.audit.audited(req, (record) => {
+    ctx.audit.audited(actorOf(req), (record) => {
       if (!ctx.notify.retryDead(id)) throw new HttpError(409, 'DELIVERY_NOT_DEAD', `delivery ${id} is ${d.status}; only dead deliveries can be retried`);
       record({
         action: 'delivery.retry',

@@ -43,7 +43,7 @@ export function onCallRoutes(ctx: ApiContext): Router {
   });
   r.put('/fallback', requireRole('admin'), (req, res) => {
     const input = parseInput(z.object({ target: targetSchema }).strict(), req.body);
-    const answer = ctx.audit.audited(req, (record) => {
+    const answer = ctx.audit.audited(actorOf(req), (record) => {
       const out = svc.setFallback(input.target);
       record({
         action: 'oncall.fallback',
@@ -61,7 +61,7 @@ export function onCallRoutes(ctx: ApiContext): Router {
   });
   r.post('/schedules', edit, (req, res) => {
     const input = parseInput(scheduleInputSchema, req.body);
-    const s = ctx.audit.audited(req, (record) => {
+    const s = ctx.audit.audited(actorOf(req), (record) => {
       const s = svc.createSchedule(input, req.user!.username);
       record({
         action: 'schedule.create',
@@ -80,7 +80,7 @@ export function onCallRoutes(ctx: ApiContext): Router {
   r.patch('/schedules/:id', edit, (req, res) => {
     const id = String(req.params.id);
     const patch = parsePatch(scheduleInputSchema, req.body);
-    const s = ctx.audit.audited(req, (record) => {
+    const s = ctx.audit.audited(actorOf(req), (record) => {
       const before = svc.getSchedule(id);
       const after = svc.updateSchedule(id, patch, req.user!.username);
       const changes = changedFields(before, after, ['name', 'timezone', 'layers']);
@@ -98,7 +98,7 @@ export function onCallRoutes(ctx: ApiContext): Router {
   });
   r.delete('/schedules/:id', edit, (req, res) => {
     const id = String(req.params.id);
-    ctx.audit.audited(req, (record) => {
+    ctx.audit.audited(actorOf(req), (record) => {
       const before = svc.getSchedule(id);
       svc.deleteSchedule(id);
       record({ action: 'schedule.delete', entityType: 'schedule', entityId: id, summary: `deleted on-call schedule "${before.name}"` });
@@ -115,7 +115,7 @@ export function onCallRoutes(ctx: ApiContext): Router {
   r.post('/schedules/:id/overrides', edit, (req, res) => {
     const id = String(req.params.id);
     const input = parseInput(overrideInputSchema, req.body);
-    const o = ctx.audit.audited(req, (record) => {
+    const o = ctx.audit.audited(actorOf(req), (record) => {
       const o = svc.addOverride(id, input, req.user!.username);
       const who = ctx.users.findById(input.userId)?.username ?? input.userId;
       record({
@@ -132,7 +132,7 @@ export function onCallRoutes(ctx: ApiContext): Router {
   r.delete('/schedules/:id/overrides/:overrideId', edit, (req, res) => {
     const id = String(req.params.id);
     const overrideId = String(req.params.overrideId);
-    ctx.audit.audited(req, (record) => {
+    ctx.audit.audited(actorOf(req), (record) => {
       svc.deleteOverride(id, overrideId);
       record({
         action: 'schedule.override-delete',

@@ -12,6 +12,7 @@ import { createProbedDeviceSchema, updateProbedDeviceSchema, type ProbeCheck, ty
 import { HttpError, parseInput } from '../lib/errors.js';
 import { requireRole } from '../auth/sessions.js';
 import type { ProbedDevice } from '../store/probes.js';
+import { actorOf } from '../audit/audit-log.js';
 import type { ApiContext } from './context.js';
 
 /** Default check interval of a probed device, ms. */
@@ -77,7 +78,7 @@ export function probeRoutes(ctx: ApiContext): Router {
     const input = parseInput(createProbedDeviceSchema, req.body);
     checkProbe(input.probeDeviceId, clientId);
     checkCredentials(input.checks, []);
-    const id = ctx.audit.audited(req, (record) => {
+    const id = ctx.audit.audited(actorOf(req), (record) => {
       const newId = ctx.probes.create(
         {
           clientId,
@@ -117,7 +118,7 @@ export function probeRoutes(ctx: ApiContext): Router {
     };
     if (patch.probeDeviceId !== undefined) checkProbe(patch.probeDeviceId, current.clientId);
     checkCredentials(next.checks, ctx.probes.credentialChecks(current.id));
-    ctx.audit.audited(req, (record) => {
+    ctx.audit.audited(actorOf(req), (record) => {
       ctx.probes.update(current.id, next);
       record({
         action: 'device.probed-update',

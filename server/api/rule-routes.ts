@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { ruleInputSchema } from '../../shared/alert-types.js';
 import { parseInput } from '../lib/errors.js';
 import { requireRole } from '../auth/sessions.js';
-import { changedFields } from '../audit/audit-log.js';
+import { changedFields, actorOf } from '../audit/audit-log.js';
 import type { ApiContext } from './context.js';
 
 /** Bookkeeping fields that change with every write; not worth an audit line. */
@@ -51,7 +51,7 @@ export function ruleRoutes(ctx: ApiContext): Router {
 
   r.post('/', requireRole('admin', 'technician'), (req, res) => {
     const input = parseInput(ruleInputSchema, req.body);
-    const rule = ctx.audit.audited(req, (record) => {
+    const rule = ctx.audit.audited(actorOf(req), (record) => {
       const rule = service.create(input, actor(req));
       record({
         action: 'rule.create',
@@ -68,7 +68,7 @@ export function ruleRoutes(ctx: ApiContext): Router {
   r.patch('/:id', requireRole('admin', 'technician'), (req, res) => {
     const id = String(req.params.id);
     const patch = parseInput(ruleInputSchema, req.body);
-    const rule = ctx.audit.audited(req, (record) => {
+    const rule = ctx.audit.audited(actorOf(req), (record) => {
       const before = service.get(id);
       const after = service.update(id, patch, actor(req));
       const changes = changedFields(
@@ -93,7 +93,7 @@ export function ruleRoutes(ctx: ApiContext): Router {
 
   r.delete('/:id', requireRole('admin', 'technician'), (req, res) => {
     const id = String(req.params.id);
-    ctx.audit.audited(req, (record) => {
+    ctx.audit.audited(actorOf(req), (record) => {
       const before = service.get(id);
       service.delete(id, actor(req));
       record({ action: 'rule.delete', entityType: 'rule', entityId: id, summary: `deleted rule "${before.name}"`, detail: { rule: before } });

@@ -17,7 +17,7 @@ import { HttpError, parseInput } from '../lib/errors.js';
 import { hashPassword, verifyPassword } from '../lib/secrets.js';
 import { MIN_PASSWORD_LENGTH } from '../auth/bootstrap.js';
 import { requireInteractiveSession, requireRole, sessionTokenFromRequest } from '../auth/sessions.js';
-import { changedFields, type AuditInput } from '../audit/audit-log.js';
+import { changedFields, type AuditInput, actorOf } from '../audit/audit-log.js';
 import type { User } from '../store/users.js';
 import { passwordLimiter } from '../http/rate-limits.js';
 import type { ApiContext } from './context.js';
@@ -99,7 +99,7 @@ export function userRoutes(ctx: ApiContext): Router {
     checkPasswordLength(input.password, 'body.password');
     if (ctx.users.findForLogin(input.username)) throw new HttpError(409, 'USER_EXISTS', `a user named "${input.username}" already exists`);
     const passwordHash = await hashPassword(input.password);
-    const user = ctx.audit.audited(req, (record) => {
+    const user = ctx.audit.audited(actorOf(req), (record) => {
       const user = ctx.users.create({ username: input.username, role: input.role, email: input.email ?? null, passwordHash }, ctx.now());
       record({
         action: 'user.create',
@@ -127,7 +127,7 @@ export function userRoutes(ctx: ApiContext): Router {
       throw new HttpError(409, 'LAST_ADMIN', `${user.username} is the only admin; make someone else admin first`);
     }
     const passwordHash = patch.password === undefined ? undefined : await hashPassword(patch.password);
-    const updated = ctx.audit.audited(req, (record) => {
+    const updated = ctx.audit.audited(actorOf(req), (record) => {
       const updated = ctx.users.update(user.id, { role: patch.role, email: patch.email })!;
       const changes = changedFields(user, updated, ['role', 'email']);
       if (Object.keys(changes).length > 0)
@@ -155,7 +155,7 @@ export function userRoutes(ctx: ApiContext): Router {
     const user = mustFind(String(req.params.id));
     if (user.id === req.user!.id) throw new HttpError(409, 'CANNOT_DELETE_SELF', 'you cannot delete your own account; ask another admin');
     if (user.role === 'admin' && ctx.users.countAdmins() === 1) throw new HttpError(409, 'LAST_ADMIN', `${user.username} is the only admin`);
-    ctx.audit.audited(req, (record) => {
+    ctx.audit.audited(actorOf(req), (record) => {
       revokeTokensOf(user, record, 'deleted');
       ctx.users.delete(user.id);
       record({ action: 'user.delete', entityType: 'user', entityId: user.id, summary: `deleted user ${user.username} (${user.role})` });
@@ -174,7 +174,7 @@ export function userRoutes(ctx: ApiContext): Router {
     const id = String(req.params.id);
     mayEdit(req, id, ['admin', 'technician']);
     const input = parseInput(contactInputSchema, req.body);
-    const contact = ctx.audit.audited(req, (record) => {
+    const contact = ctx.audit.audited(actorOf(req), (record) => {
       const contact = people.addContact(id, input);
       record({
         action: 'user.contact-add',
@@ -191,7 +191,7 @@ export function userRoutes(ctx: ApiContext): Router {
     const id = String(req.params.id);
     mayEdit(req, id, ['admin', 'technician']);
     const contactId = String(req.params.contactId);
-    ctx.audit.audited(req, (record) => {
+    ctx.audit.audited(actorOf(req), (record) => {
       people.removeContact(id, contactId);
       record({
         action: 'user.contact-remove',
@@ -219,7 +219,7 @@ export function accountRoutes(ctx: ApiContext): Router {
     }
     checkPasswordLength(newPassword, 'body.newPassword');
     const passwordHash = await hashPassword(newPassword);
-    const ended = ctx.audit.audited(req, (record) => {
+    const ended = ctx.audit.audited(actorOf(req), (record) => {
       ctx.users.setPasswordHash(me.id, passwordHash);
       record({ action: 'user.password-change', entityType: 'user', entityId: me.id, summary: `${me.username} changed their password` });
       return ctx.users.deleteSessionsOfUser(me.id, sessionTokenFromRequest(req));

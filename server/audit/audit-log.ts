@@ -1,10 +1,10 @@
 /**
- * The audit log: one helper the routes call to record who changed what. A change and its entry
+ * The audit log: one helper the services call to record who changed what (the REST routes and the CLIs go through the same services, so both are audited). A change and its entry
  * are written in one transaction (`audited`), so there is never a change without its entry nor an
  * entry for a change that rolled back. Details carry changed fields as { from, to } and never a
  * secret: passwords, tokens and channel secrets are left out or masked by the caller.
  *
- *   route ─ audited(req, record ⇒ { change …; record(entry) }) ─▶ BEGIN; change; INSERT audit_log; COMMIT
+ *   service ─ audited(actor, record ⇒ { change …; record(entry) }) ─▶ BEGIN; change; INSERT audit_log; COMMIT
  *   GET /api/audit (admins) ─▶ page(newest first, cursor `before`)
  */
 import type { IncomingMessage } from 'node:http';
@@ -49,8 +49,7 @@ export function createAuditLog(deps: { db: Db; now: () => number }) {
      * Runs `change` in a transaction; the entries it records commit with it or not at all.
      * `change` must be synchronous (better-sqlite3 transactions cannot span an await).
      */
-    audited<T>(req: Request, change: (record: (input: AuditInput) => void) => T): T {
-      const actor = actorOf(req);
+    audited<T>(actor: AuditActor, change: (record: (input: AuditInput) => void) => T): T {
       return deps.db.transaction(() => change((input) => void record(actor, input)))();
     },
     page: (q: AuditQuery) => store.page(q),
