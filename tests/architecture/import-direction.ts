@@ -14,6 +14,7 @@ export const SERVER_LAYERS: readonly (readonly string[])[] = [
   ['server/store'],
   ['server/series'],
   ['server/audit', 'server/auth'],
+  ['server/accounts', 'server/fleet'],
   ['server/ingest'],
   ['server/alerting/policy'],
   ['server/alerting/engine'],
