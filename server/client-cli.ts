@@ -1,12 +1,17 @@
 /**
  * CLI glue for `quarkpulse client add|list`: scripted client setup straight on the SQLite file in
  * the data directory (works while the server runs: WAL plus a busy timeout). Input goes through
- * the same zod schema as POST /api/clients, so both answer the same mistakes the same way.
+ * the same zod schema and the same client service as POST /api/clients, so both answer the same
+ * mistakes the same way and both write the same audit entry (the CLI's as "command line on the server").
  */
 import type { Command } from 'commander';
-import { clientInputSchema } from './api/client-routes.js';
 import { openDatabase } from './store/database.js';
 import { createClientStore, type Client } from './store/clients.js';
+import { createAgentSettingsStore } from './store/agent-settings.js';
+import { createAuditLog } from './audit/audit-log.js';
+import { clientInputSchema, createClientService } from './fleet/client-service.js';
+import { HttpError } from './lib/errors.js';
+import { CLI_ACTOR } from './user-cli.js';
 import { systemClock } from './time/clock.js';
 
 interface AddFlags {
@@ -97,12 +102,20 @@ export function registerClientCommands(program: Command): void {
       }
       const db = openDatabase(dataDirOf(flags));
       try {
-        const clients = createClientStore(db);
-        if (clients.findByName(parsed.data.name)) {
-          cmd.error(`error: a client named "${parsed.data.name}" already exists`, { exitCode: 1, code: 'quarkpulse.clientExists' });
+        const service = createClientService({
+          clients: createClientStore(db),
+          settings: createAgentSettingsStore(db),
+          audit: createAuditLog({ db, now: systemClock.now }),
+          now: systemClock.now,
+        });
+        let c: Client;
+        try {
+          c = service.create(CLI_ACTOR, parsed.data);
+        } catch (err) {
+          if (!(err instanceof HttpError) || err.code !== 'CLIENT_EXISTS') throw err;
+          cmd.error(`error: ${err.message}`, { exitCode: 1, code: 'quarkpulse.clientExists' });
           return;
         }
-        const c = clients.create(parsed.data, systemClock.now());
         write(cmd, flags.json ? `${JSON.stringify(c, null, 2)}\n` : `added client "${c.name}" (${c.contract}) with id ${c.id}\n`);
       } finally {
         db.close();

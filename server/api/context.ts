@@ -19,6 +19,7 @@ import type { TwoFactor } from '../auth/two-factor.js';
 import type { ProbeStore } from '../store/probes.js';
 import type { JobSigner } from '../jobs/job-signing.js';
 import type { SigningKey } from '../signing/signing-key.js';
+import type { Fleet } from '../fleet/index.js';
 
 /** What routes may ask of live agent connections (implemented by the agent gateway). */
 export interface AgentControl {
@@ -32,6 +33,8 @@ export interface AgentControl {
 
 export interface ApiContext {
   db: Db;
+  /** Clients, enrollment tokens, devices and probed devices: changes with their audit entries (server/fleet/). */
+  fleet: Fleet;
   users: UserStore;
   clients: ClientStore;
   devices: DeviceStore;

@@ -8,7 +8,6 @@ import { HttpError, parseInput } from '../lib/errors.js';
 import { requireRole } from '../auth/sessions.js';
 import { withHealth } from '../store/device-health.js';
 import { agentSettingsSchema, effectiveAgentConfig } from '../store/agent-settings.js';
-import type { Device } from '../store/devices.js';
 import { actorOf } from '../audit/audit-log.js';
 import type { ApiContext } from './context.js';
 
@@ -33,12 +32,8 @@ const metricsQuerySchema = z
 export function deviceRoutes(ctx: ApiContext): Router {
   const r = Router();
   const act = requireRole('admin', 'technician');
-
-  function findDevice(id: string): Device {
-    const device = ctx.devices.findById(id);
-    if (!device) throw new HttpError(404, 'DEVICE_NOT_FOUND', `no device with id ${id}`);
-    return device;
-  }
+  const service = ctx.fleet.devices;
+  const findDevice = (id: string) => service.get(id);
 
   r.get('/', (_req, res) => {
     const started = performance.now();
@@ -66,64 +61,33 @@ export function deviceRoutes(ctx: ApiContext): Router {
     res.json(detail);
   });
 
-  // Moving a device: conditions already open stay with the old client's alert/incident; the new
-  // client's contract and rules apply from now on.
+  // Moving a device (server/fleet/device-service.ts): open conditions stay with the old client.
   r.patch('/:id', requireRole('admin', 'technician'), (req, res) => {
     const id = String(req.params.id);
-    const device = ctx.devices.findById(id);
-    if (!device) throw new HttpError(404, 'DEVICE_NOT_FOUND', `no device with id ${id}`);
+    const device = service.get(id);
     const { clientId } = parseInput(deviceChangeSchema, req.body);
-    if (!ctx.clients.findById(clientId)) throw new HttpError(400, 'CLIENT_NOT_FOUND', `body.clientId: no client with id ${clientId}`);
-    try {
-      ctx.audit.audited(actorOf(req), (record) => {
-        ctx.devices.moveToClient(id, clientId);
-        record({
-          action: 'device.move',
-          entityType: 'device',
-          entityId: id,
-          summary: `moved device ${device.hostname} to client "${ctx.clients.findById(clientId)!.name}"`,
-          detail: { clientId: { from: device.clientId, to: clientId } },
-        });
-      });
-    } catch (err) {
-      if ((err as { code?: string }).code !== 'SQLITE_CONSTRAINT_UNIQUE') throw err;
-      throw new HttpError(409, 'DEVICE_MACHINE_CONFLICT', `client ${clientId} already has a device enrolled from the same machine`);
-    }
+    service.moveToClient(actorOf(req), id, clientId);
     ctx.alerting.engine.refreshDevice(id);
     ctx.logger.info({ deviceId: id, from: device.clientId, to: clientId, by: req.user!.username }, 'device moved');
     res.json(withHealth(ctx.devices.summary(id, ctx.isOnline, ctx.isStatusUnknown)!, ctx.deviceHealth.openByDevice()));
   });
 
   r.post('/:id/disable', act, (req, res) => {
-    const device = findDevice(String(req.params.id));
-    ctx.audit.audited(actorOf(req), (record) => {
-      ctx.devices.setDisabled(device.id, true, ctx.now());
-      record({ action: 'device.disable', entityType: 'device', entityId: device.id, summary: `disabled device ${device.hostname}` });
-    });
+    const device = service.setDisabled(actorOf(req), String(req.params.id), true);
     const wasConnected = ctx.agents.disconnect(device.id, CloseCode.UNAUTHORIZED, 'device disabled');
     ctx.logger.warn({ deviceId: device.id, userId: req.user?.id, wasConnected }, 'device disabled');
     res.json(withHealth(ctx.devices.summary(device.id, ctx.isOnline, ctx.isStatusUnknown)!, ctx.deviceHealth.openByDevice()));
   });
 
   r.post('/:id/enable', act, (req, res) => {
-    const device = findDevice(String(req.params.id));
-    ctx.audit.audited(actorOf(req), (record) => {
-      ctx.devices.setDisabled(device.id, false, ctx.now());
-      record({ action: 'device.enable', entityType: 'device', entityId: device.id, summary: `enabled device ${device.hostname}` });
-    });
+    const device = service.setDisabled(actorOf(req), String(req.params.id), false);
     ctx.logger.info({ deviceId: device.id, userId: req.user?.id }, 'device enabled');
     res.json(withHealth(ctx.devices.summary(device.id, ctx.isOnline, ctx.isStatusUnknown)!, ctx.deviceHealth.openByDevice()));
   });
 
   r.post('/:id/rotate-credential', act, async (req, res) => {
-    const device = findDevice(String(req.params.id));
     // Recorded when asked for: the outcome (now or at the next connection) is in the device's state.
-    ctx.audit.record(actorOf(req), {
-      action: 'device.rotate-credential',
-      entityType: 'device',
-      entityId: device.id,
-      summary: `asked device ${device.hostname} to rotate its credential`,
-    });
+    const device = service.recordRotationRequest(actorOf(req), String(req.params.id));
     const status = await ctx.agents.rotateCredential(device.id, ROTATION_WAIT_MS);
     ctx.logger.info({ deviceId: device.id, userId: req.user?.id, status }, 'device credential rotation');
     const after = findDevice(device.id);
@@ -144,17 +108,7 @@ export function deviceRoutes(ctx: ApiContext): Router {
   r.put('/:id/agent-config', act, (req, res) => {
     const device = findDevice(String(req.params.id));
     const config = parseInput(agentSettingsSchema, req.body);
-    const previous = ctx.settings.forDevice(device.id).device;
-    ctx.audit.audited(actorOf(req), (record) => {
-      ctx.settings.setForDevice(device.id, config);
-      record({
-        action: 'device.agent-config',
-        entityType: 'device',
-        entityId: device.id,
-        summary: `changed the agent settings of device ${device.hostname}`,
-        detail: { from: previous, to: config },
-      });
-    });
+    service.setAgentConfig(actorOf(req), device.id, config);
     const isPushed = ctx.agents.refreshConfig(device.id);
     ctx.logger.info({ deviceId: device.id, userId: req.user?.id, isPushed }, 'device agent config changed');
     const { client } = ctx.settings.forDevice(device.id);

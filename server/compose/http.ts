@@ -21,6 +21,7 @@ import { DEFAULT_CONNECTION_LIMITS, guardPendingConnections, serverTimeoutOption
 import { refuseUpgrade } from '../lib/raw-http.js';
 import { createApp } from '../api/app.js';
 import type { ApiContext } from '../api/context.js';
+import { createFleet } from '../fleet/index.js';
 import type { Alerting } from '../alerting/index.js';
 import type { createNotifyPath } from './notify.js';
 import type { AgentPath } from './agents.js';
@@ -119,8 +120,17 @@ export function attachWeb(parts: WebParts, opts: ServerOptions, logger: Logger, 
     openIncidents: () => alerting.incidents.countOpen(),
     ...opts.metricSources,
   });
+  const fleet = createFleet({
+    clients: storage.clients,
+    devices,
+    settings: storage.settings,
+    probes: storage.probes,
+    audit: storage.audit,
+    now,
+  });
   const ctx: ApiContext = {
     db: storage.db,
+    fleet,
     users,
     clients: storage.clients,
     devices,

@@ -10,7 +10,7 @@
  */
 import { createDecipheriv } from 'node:crypto';
 import fs from 'node:fs';
-import type { SecretBox as KeyRing } from './secret-box.js';
+import type { SecretBox } from './secret-box.js';
 
 /** GCM additional data of a sealed probe credential. */
 export const PROBE_CREDENTIAL_PURPOSE = 'probe-credential';
@@ -19,15 +19,15 @@ export const LEGACY_PROBE_KEY_FILE = 'probe-secrets.key';
 /** Prefix of values sealed with the pre-ring probe key. */
 export const LEGACY_PROBE_PREFIX = 'v1:';
 
-/** Seals and opens short secrets. */
-export interface SecretBox {
+/** Seals and opens short secrets of one purpose (the probe store's view of the key ring). */
+export interface PurposeBox {
   seal(plain: string): string;
   /** Throws when the text was not sealed by this ring (missing key, tampering, other purpose). */
   open(sealed: string): string;
 }
 
 /** The probe store's box over the server's key ring. */
-export function probeCredentialBox(ring: KeyRing): SecretBox {
+export function probeCredentialBox(ring: SecretBox): PurposeBox {
   return {
     seal: (plain) => ring.encryptSecret(plain, PROBE_CREDENTIAL_PURPOSE),
     open: (sealed) => ring.decryptSecret(sealed, PROBE_CREDENTIAL_PURPOSE),

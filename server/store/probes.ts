@@ -7,7 +7,7 @@
 import type { CheckResult, ProbeCheck, ProbeConfig, ProbedDeviceKind } from '../../shared/probe.js';
 import type { Db } from './database.js';
 import { generateId } from '../lib/secrets.js';
-import type { SecretBox } from '../lib/probe-secret-box.js';
+import type { PurposeBox } from '../lib/probe-secret-box.js';
 
 /** The write-only fields of a check (SNMP credentials). */
 const SECRET_FIELDS = ['community', 'v3'] as const;
@@ -55,7 +55,7 @@ const toProbed = (r: ProbedRow): ProbedDevice => ({
 });
 
 /** Builds the probe statements once; credentials are sealed with `box`. */
-export function createProbeStore(db: Db, box: SecretBox) {
+export function createProbeStore(db: Db, box: PurposeBox) {
   const putSecret = db.prepare(
     `INSERT INTO probe_secrets (device_id, check_id, sealed) VALUES (?, ?, ?)
      ON CONFLICT (device_id, check_id) DO UPDATE SET sealed = excluded.sealed`,

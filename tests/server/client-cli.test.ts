@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { registerClientCommands } from '../../server/client-cli.js';
 import { openDatabase } from '../../server/store/database.js';
 import { createClientStore } from '../../server/store/clients.js';
+import { createAuditLog } from '../../server/audit/audit-log.js';
 
 describe('client CLI', () => {
   let dir: string;
@@ -113,6 +114,23 @@ describe('client CLI', () => {
     const e = (await run('client', 'add', '--name', 'visser', '--contract', 'break-fix', '--data', dir).catch((x: unknown) => x)) as CommanderError;
     expect(e.exitCode).toBe(1);
     expect(err).toBe('error: a client named "visser" already exists\n');
+  });
+
+  it('audits a client added on the command line like one added over the API', async () => {
+    await run('client', 'add', '--name', 'Smit Installatie', '--contract', 'monthly', '--monthly-fee', '300', '--data', dir, '--json');
+    const created = JSON.parse(out) as { id: string };
+    const db = openDatabase(dir);
+    const [entry] = createAuditLog({ db, now: Date.now }).page({ limit: 10 }).entries;
+    db.close();
+    expect(entry).toMatchObject({
+      actorId: null,
+      actorName: 'command line on the server',
+      action: 'client.create',
+      entityType: 'client',
+      entityId: created.id,
+      summary: 'created client "Smit Installatie" (monthly)',
+      detail: { contract: 'monthly', monthlyFee: 300 },
+    });
   });
 
   it('has help for each subcommand', async () => {

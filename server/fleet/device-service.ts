@@ -1,0 +1,107 @@
+/**
+ * Devices as technicians change them: move to another client, disable and enable, ask for a
+ * credential rotation, and per-device agent settings. Each change writes its audit entry in the
+ * same transaction, whoever asks. What a change means for a live connection (disconnect, push the
+ * new config, rotate over the socket) is the caller's: the service only knows the database.
+ *
+ *   route ─▶ service(actor, …) ─▶ BEGIN; store change; audit entry; COMMIT ─▶ route: live effects
+ */
+import type { AgentSettings } from '../../shared/protocol.js';
+import { HttpError } from '../lib/errors.js';
+import type { ClientStore } from '../store/clients.js';
+import type { Device, DeviceStore } from '../store/devices.js';
+import type { AgentSettingsStore } from '../store/agent-settings.js';
+import type { AuditActor, AuditLog } from '../audit/audit-log.js';
+
+export interface DeviceServiceDeps {
+  devices: DeviceStore;
+  clients: ClientStore;
+  settings: AgentSettingsStore;
+  audit: AuditLog;
+  now: () => number;
+}
+
+/** Builds the device service over its stores and the audit log. */
+export function createDeviceService(deps: DeviceServiceDeps) {
+  const { devices, audit } = deps;
+
+  function get(id: string): Device {
+    const device = devices.findById(id);
+    if (!device) throw new HttpError(404, 'DEVICE_NOT_FOUND', `no device with id ${id}`);
+    return device;
+  }
+
+  return {
+    get,
+
+    /**
+     * Moves a device to another client: conditions already open stay with the old client's
+     * alert/incident; the new client's contract and rules apply from now on.
+     */
+    moveToClient(actor: AuditActor, id: string, clientId: string): void {
+      const device = get(id);
+      const client = deps.clients.findById(clientId);
+      if (!client) throw new HttpError(400, 'CLIENT_NOT_FOUND', `body.clientId: no client with id ${clientId}`);
+      try {
+        audit.audited(actor, (record) => {
+          devices.moveToClient(id, clientId);
+          record({
+            action: 'device.move',
+            entityType: 'device',
+            entityId: id,
+            summary: `moved device ${device.hostname} to client "${client.name}"`,
+            detail: { clientId: { from: device.clientId, to: clientId } },
+          });
+        });
+      } catch (err) {
+        if ((err as { code?: string }).code !== 'SQLITE_CONSTRAINT_UNIQUE') throw err;
+        throw new HttpError(409, 'DEVICE_MACHINE_CONFLICT', `client ${clientId} already has a device enrolled from the same machine`);
+      }
+    },
+
+    /** Disables (refuses its agent) or enables a device. */
+    setDisabled(actor: AuditActor, id: string, isDisabled: boolean): Device {
+      const device = get(id);
+      audit.audited(actor, (record) => {
+        devices.setDisabled(device.id, isDisabled, deps.now());
+        record({
+          action: isDisabled ? 'device.disable' : 'device.enable',
+          entityType: 'device',
+          entityId: device.id,
+          summary: `${isDisabled ? 'disabled' : 'enabled'} device ${device.hostname}`,
+        });
+      });
+      return device;
+    },
+
+    /** Records that someone asked for a credential rotation; the outcome is in the device's state. */
+    recordRotationRequest(actor: AuditActor, id: string): Device {
+      const device = get(id);
+      audit.record(actor, {
+        action: 'device.rotate-credential',
+        entityType: 'device',
+        entityId: device.id,
+        summary: `asked device ${device.hostname} to rotate its credential`,
+      });
+      return device;
+    },
+
+    /** Replaces a device's own agent settings (they win over the client's). */
+    setAgentConfig(actor: AuditActor, id: string, config: AgentSettings): Device {
+      const device = get(id);
+      const previous = deps.settings.forDevice(device.id).device;
+      audit.audited(actor, (record) => {
+        deps.settings.setForDevice(device.id, config);
+        record({
+          action: 'device.agent-config',
+          entityType: 'device',
+          entityId: device.id,
+          summary: `changed the agent settings of device ${device.hostname}`,
+          detail: { from: previous, to: config },
+        });
+      });
+      return device;
+    },
+  };
+}
+export type DeviceService = ReturnType<typeof createDeviceService>;

@@ -1,0 +1,36 @@
+/**
+ * The fleet's administration services (clients, enrollment tokens, devices, probed devices), used
+ * by the REST routes and the CLI alike; each change is audited in its own transaction.
+ */
+import type { ClientStore } from '../store/clients.js';
+import type { DeviceStore } from '../store/devices.js';
+import type { AgentSettingsStore } from '../store/agent-settings.js';
+import type { ProbeStore } from '../store/probes.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import { createClientService } from './client-service.js';
+import { createDeviceService } from './device-service.js';
+import { createProbedDeviceService } from './probed-device-service.js';
+
+export { clientInputSchema, enrollmentTokenInputSchema } from './client-service.js';
+export type { ClientService } from './client-service.js';
+export type { DeviceService } from './device-service.js';
+export type { ProbedDeviceService } from './probed-device-service.js';
+
+export interface FleetDeps {
+  clients: ClientStore;
+  devices: DeviceStore;
+  settings: AgentSettingsStore;
+  probes: ProbeStore;
+  audit: AuditLog;
+  now: () => number;
+}
+
+/** Builds the fleet services. */
+export function createFleet(deps: FleetDeps) {
+  return {
+    clients: createClientService(deps),
+    devices: createDeviceService(deps),
+    probed: createProbedDeviceService(deps),
+  };
+}
+export type Fleet = ReturnType<typeof createFleet>;
