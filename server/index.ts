@@ -61,7 +61,7 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
   const { db, users, clients, devices, probes } = storage;
 
   // 2. The paths, each from the ones below it.
-  const alerting = createAlerting({ db, users, clients, devices, logger, now, tickIntervalMs: opts.ruleTickIntervalMs });
+  const alerting = createAlerting({ db, users, clients, devices, logger, audit: storage.audit, now, tickIntervalMs: opts.ruleTickIntervalMs });
   const agents = createAgentPath(storage, opts, logger, now);
   const { ingest, gateway } = agents;
   const upkeep = startStorageUpkeep(storage, ingest, opts, logger, now);

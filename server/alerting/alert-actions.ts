@@ -1,7 +1,8 @@
 /**
  * What people do to alerts: acknowledge, resolve, assign, comment. Each action is one
- * transaction that changes the alert, records who did it and when, and (for acknowledge and
- * resolve of an alert that paged) queues the follow-up notification.
+ * transaction that changes the alert, records who did it and when (the alert's own events and,
+ * for acknowledge, resolve and assign, the audit log), and (for acknowledge and resolve of an
+ * alert that paged) queues the follow-up notification. Listeners hear of it after the commit.
  */
 import type { Alert, AlertDetail } from '../../shared/alert-types.js';
 import type { Db } from '../store/database.js';
@@ -9,6 +10,7 @@ import type { AlertStore } from '../store/alerts.js';
 import type { OutboxStore } from '../store/outbox.js';
 import type { UserStore } from '../store/users.js';
 import { HttpError } from '../lib/errors.js';
+import type { AuditLog } from '../audit/audit-log.js';
 import { buildAlertPayload } from './policy/notification-payload.js';
 import { routeFollowUp } from './policy/routing.js';
 
@@ -18,16 +20,23 @@ export interface Actor {
   username: string;
 }
 
+/** How an acknowledgement arrived: in the dashboard/API, or with the link in a notification. */
+export type AckVia = 'api' | 'ack-link';
+
+const what = (a: { ruleName: string; hostname: string }) => `"${a.ruleName}" on ${a.hostname}`;
+
 /** Builds the alert actions over the stores; `onChanged` hears of each committed change. */
 export function createAlertActions(deps: {
   db: Db;
   alerts: AlertStore;
   outbox: OutboxStore;
   users: UserStore;
+  audit: AuditLog;
   now: () => number;
   onChanged?: (alertId: string) => void;
 }) {
-  const { db, alerts, outbox } = deps;
+  const { db, alerts, outbox, audit } = deps;
+  const auditActor = (actor: Actor) => ({ id: actor.id, name: actor.username });
   const changed = (id: string): AlertDetail => {
     deps.onChanged?.(id);
     return detail(id);
@@ -86,18 +95,44 @@ export function createAlertActions(deps: {
 
   return {
     /** firing → acknowledged; 409 ALERT_NOT_FIRING otherwise. */
-    acknowledge(id: string, actor: Actor, note: string | null = null): AlertDetail {
-      acknowledge(id, actor, note, deps.now());
+    acknowledge(id: string, actor: Actor, note: string | null = null, via: AckVia = 'api'): AlertDetail {
+      audit.audited(auditActor(actor), (record) => {
+        acknowledge(id, actor, note, deps.now());
+        const a = mustFind(id);
+        record(
+          via === 'ack-link'
+            ? {
+                action: 'alert.acknowledge',
+                entityType: 'alert',
+                entityId: id,
+                summary: `acknowledged alert ${what(a)} with the link in a notification`,
+                detail: { via: 'ack-link' },
+              }
+            : { action: 'alert.acknowledge', entityType: 'alert', entityId: id, summary: `acknowledged alert ${what(a)}`, detail: { note } },
+        );
+      });
       return changed(id);
     },
     /** firing|acknowledged → resolved by hand; 409 ALERT_ALREADY_RESOLVED otherwise. */
     resolve(id: string, actor: Actor, note: string | null): AlertDetail {
-      resolve(id, actor, note, deps.now());
+      audit.audited(auditActor(actor), (record) => {
+        resolve(id, actor, note, deps.now());
+        record({ action: 'alert.resolve', entityType: 'alert', entityId: id, summary: `resolved alert ${what(mustFind(id))}`, detail: { note } });
+      });
       return changed(id);
     },
     /** Sets (or clears, with null) who works on the alert. */
     assign(id: string, actor: Actor, username: string | null): AlertDetail {
-      assign(id, actor, username, deps.now());
+      audit.audited(auditActor(actor), (record) => {
+        assign(id, actor, username, deps.now());
+        record({
+          action: 'alert.assign',
+          entityType: 'alert',
+          entityId: id,
+          summary: `assigned alert ${what(mustFind(id))} to ${username ?? 'nobody'}`,
+          detail: { assignee: username },
+        });
+      });
       return changed(id);
     },
     comment(id: string, actor: Actor, text: string): AlertDetail {

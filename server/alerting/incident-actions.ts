@@ -1,7 +1,8 @@
 /**
  * What people do to incidents: open one when a client calls, close, book and remove time, mark
- * billed, comment. Each action is one transaction recording who did it and when. Incidents never
- * queue notifications.
+ * billed, comment. Each action is one transaction recording who did it and when (the incident's
+ * events and, except for comments, the audit log); listeners hear of it after the commit.
+ * Incidents never queue notifications.
  */
 import type { IncidentDetail, Severity, TimeEntry } from '../../shared/alert-types.js';
 import type { Db } from '../store/database.js';
@@ -9,6 +10,7 @@ import type { IncidentStore } from '../store/incidents.js';
 import type { ClientStore } from '../store/clients.js';
 import type { DeviceStore } from '../store/devices.js';
 import { HttpError } from '../lib/errors.js';
+import type { AuditLog } from '../audit/audit-log.js';
 import { generateId } from '../lib/secrets.js';
 import { zonedParts } from '../time/zones.js';
 import type { Actor } from './alert-actions.js';
@@ -33,10 +35,11 @@ export function createIncidentActions(deps: {
   incidents: IncidentStore;
   clients: ClientStore;
   devices: DeviceStore;
+  audit: AuditLog;
   now: () => number;
   onChanged?: (incidentId: string) => void;
 }) {
-  const { db, incidents } = deps;
+  const { db, incidents, audit } = deps;
   const changed = (id: string): void => deps.onChanged?.(id);
   const who = (a: Actor) => ({ id: a.id, name: a.username });
 
@@ -141,30 +144,66 @@ export function createIncidentActions(deps: {
   return {
     /** Opens a manual incident (the client called). */
     open(input: { clientId: string; deviceId?: string; title: string; severity: Severity }, actor: Actor): IncidentDetail {
-      const id = open(input, actor, deps.now());
+      const id = audit.audited(who(actor), (record) => {
+        const id = open(input, actor, deps.now());
+        record({
+          action: 'incident.open',
+          entityType: 'incident',
+          entityId: id,
+          summary: `opened incident "${input.title}"`,
+          detail: { clientId: input.clientId, deviceId: input.deviceId ?? null, severity: input.severity },
+        });
+        return id;
+      });
       changed(id);
       return detail(id);
     },
     /** open → closed by hand; 409 INCIDENT_NOT_OPEN otherwise. */
     close(id: string, actor: Actor, note: string | null): IncidentDetail {
-      close(id, actor, note, deps.now());
+      audit.audited(who(actor), (record) => {
+        close(id, actor, note, deps.now());
+        record({ action: 'incident.close', entityType: 'incident', entityId: id, summary: `closed incident "${mustFind(id).title}"`, detail: { note } });
+      });
       changed(id);
       return detail(id);
     },
     /** closed → billed; 409 INCIDENT_NOT_CLOSED / INCIDENT_ALREADY_BILLED otherwise. */
     bill(id: string, actor: Actor): IncidentDetail {
-      bill(id, actor, deps.now());
+      audit.audited(who(actor), (record) => {
+        bill(id, actor, deps.now());
+        const i = mustFind(id);
+        record({
+          action: 'incident.bill',
+          entityType: 'incident',
+          entityId: id,
+          summary: `billed incident "${i.title}" (${i.bookedMinutes} min)`,
+          detail: { bookedMinutes: i.bookedMinutes },
+        });
+      });
       changed(id);
       return detail(id);
     },
     /** Books time; 409 INCIDENT_BILLED once billed. */
     addTime(id: string, actor: Actor, input: TimeEntryInput): TimeEntry {
-      const entry = addTime(id, actor, input, deps.now());
+      const entry = audit.audited(who(actor), (record) => {
+        const e = addTime(id, actor, input, deps.now());
+        record({
+          action: 'incident.time-book',
+          entityType: 'incident',
+          entityId: id,
+          summary: `booked ${e.minutes} min by ${e.technician} on ${e.date}`,
+          detail: { entryId: e.id, minutes: e.minutes, technician: e.technician, date: e.date },
+        });
+        return e;
+      });
       changed(id);
       return entry;
     },
     removeTime(id: string, entryId: string, actor: Actor): void {
-      removeTime(id, entryId, actor, deps.now());
+      audit.audited(who(actor), (record) => {
+        removeTime(id, entryId, actor, deps.now());
+        record({ action: 'incident.time-remove', entityType: 'incident', entityId: id, summary: `removed time entry ${entryId}`, detail: { entryId } });
+      });
       changed(id);
     },
     comment(id: string, actor: Actor, text: string): IncidentDetail {

@@ -21,6 +21,7 @@ import { createOutboxStore } from '../store/outbox.js';
 import { createListeners } from '../lib/listeners.js';
 import { DEFAULT_RULES } from './policy/defaults.js';
 import { createRuleEngine } from './engine/engine.js';
+import type { AuditLog } from '../audit/audit-log.js';
 import { createRuleService } from './rule-service.js';
 import { createMaintenanceService } from './maintenance-service.js';
 import { createAlertActions } from './alert-actions.js';
@@ -33,6 +34,8 @@ export interface AlertingOptions {
   clients: ClientStore;
   devices: DeviceStore;
   logger: Logger;
+  /** Who changed what: the actions and services record their own entries. */
+  audit: AuditLog;
   now: () => number;
   /** How often the engine checks time-based conditions, ms (default 5 s). */
   tickIntervalMs?: number;
@@ -46,7 +49,7 @@ export interface RecordsChanged {
 
 /** Builds the alerting stores, engine and services, and seeds the default rules. */
 export function createAlerting(opts: AlertingOptions) {
-  const { db, users, clients, devices, logger, now } = opts;
+  const { db, users, clients, devices, logger, audit, now } = opts;
   const rules = createRuleStore(db);
   const alerts = createAlertStore(db);
   const incidents = createIncidentStore(db);
@@ -71,10 +74,10 @@ export function createAlerting(opts: AlertingOptions) {
     maintenance,
     outbox,
     engine,
-    ruleService: createRuleService({ rules, clients, devices, engine, now }),
-    maintenanceService: createMaintenanceService({ maintenance, clients, devices, engine, now }),
-    alertActions: createAlertActions({ db, alerts, outbox, users, now, onChanged: (id) => onChanged({ alertIds: [id] }) }),
-    incidentActions: createIncidentActions({ db, incidents, clients, devices, now, onChanged: (id) => onChanged({ incidentIds: [id] }) }),
+    ruleService: createRuleService({ rules, clients, devices, engine, audit, now }),
+    maintenanceService: createMaintenanceService({ maintenance, clients, devices, engine, audit, now }),
+    alertActions: createAlertActions({ db, alerts, outbox, users, audit, now, onChanged: (id) => onChanged({ alertIds: [id] }) }),
+    incidentActions: createIncidentActions({ db, incidents, clients, devices, audit, now, onChanged: (id) => onChanged({ incidentIds: [id] }) }),
   };
 }
 export type Alerting = ReturnType<typeof createAlerting>;

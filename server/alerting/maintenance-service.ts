@@ -2,13 +2,16 @@
  * Creating, replacing and deleting maintenance windows: the scope must exist, the window must
  * not be inverted or absurdly long, and it must not overlap another window of the same scope
  * (overlaps make "which window suppressed this?" unanswerable). Nothing is written unless every
- * check passed; the engine re-reads the windows after a change.
+ * check passed; a change and its audit entry commit together, and the engine re-reads the
+ * windows after the commit.
  */
 import type { MaintenanceInput, MaintenanceWindow } from '../../shared/alert-types.js';
 import type { ClientStore } from '../store/clients.js';
 import type { DeviceStore } from '../store/devices.js';
 import { specOf, type MaintenanceStore, type StoredWindow } from '../store/maintenance.js';
 import { HttpError } from '../lib/errors.js';
+import { changedFields, type AuditLog } from '../audit/audit-log.js';
+import type { Actor } from './alert-actions.js';
 import { isInMaintenance, windowsOverlap } from '../time/windows.js';
 import type { RuleEngine } from './engine/engine.js';
 
@@ -21,9 +24,11 @@ export function createMaintenanceService(deps: {
   clients: ClientStore;
   devices: DeviceStore;
   engine: RuleEngine;
+  audit: AuditLog;
   now: () => number;
 }) {
-  const { maintenance } = deps;
+  const { maintenance, audit } = deps;
+  const who = (actor: Actor) => ({ id: actor.id, name: actor.username });
 
   /** The time zone recurring windows of a scope are read in: its client's. */
   function timezoneOf(scope: MaintenanceInput['scope']): string {
@@ -91,22 +96,45 @@ export function createMaintenanceService(deps: {
     get(id: string): MaintenanceWindow {
       return view(mustFind(id));
     },
-    create(input: MaintenanceInput, by: string): MaintenanceWindow {
+    create(input: MaintenanceInput, actor: Actor): MaintenanceWindow {
       check(input);
-      const w = maintenance.create(input, deps.now(), by);
+      const w = audit.audited(who(actor), (record) => {
+        const w = maintenance.create(input, deps.now(), actor.username);
+        record({
+          action: 'maintenance.create',
+          entityType: 'maintenance',
+          entityId: w.id,
+          summary: `created maintenance window "${w.input.name}"`,
+          detail: { window: input },
+        });
+        return w;
+      });
       deps.engine.reloadMaintenance();
       return view(w);
     },
-    replace(id: string, input: MaintenanceInput): MaintenanceWindow {
-      mustFind(id);
+    replace(id: string, input: MaintenanceInput, actor: Actor): MaintenanceWindow {
+      const before = view(mustFind(id));
       check(input, id);
-      const w = maintenance.replace(id, input);
+      const w = audit.audited(who(actor), (record) => {
+        const w = maintenance.replace(id, input);
+        record({
+          action: 'maintenance.update',
+          entityType: 'maintenance',
+          entityId: id,
+          summary: `changed maintenance window "${w.input.name}"`,
+          detail: { changes: changedFields(before, view(w), Object.keys(input)) },
+        });
+        return w;
+      });
       deps.engine.reloadMaintenance();
       return view(w);
     },
-    delete(id: string): void {
-      mustFind(id);
-      maintenance.delete(id);
+    delete(id: string, actor: Actor): void {
+      const before = mustFind(id);
+      audit.audited(who(actor), (record) => {
+        maintenance.delete(id);
+        record({ action: 'maintenance.delete', entityType: 'maintenance', entityId: id, summary: `deleted maintenance window "${before.input.name}"` });
+      });
       deps.engine.reloadMaintenance();
     },
   };

@@ -1,8 +1,8 @@
 /**
  * Creating, changing and deleting rules: the checks that need the database (scope targets exist,
  * overrides are narrower than what they override, one override per scope), then the pure
- * parameter validation, then one write and an engine reload. Nothing is written unless every
- * check passed.
+ * parameter validation, then one write with its audit entry (one transaction) and, after the
+ * commit, an engine reload. Nothing is written unless every check passed.
  *
  * Who may edit: admins edit everything; technicians edit client- and device-scoped rules
  * (including overrides of global rules), not global ones.
@@ -13,15 +13,20 @@ import type { ClientStore } from '../store/clients.js';
 import type { DeviceStore } from '../store/devices.js';
 import { paramsOf, type RuleFields, type RuleStore } from '../store/rules.js';
 import { HttpError } from '../lib/errors.js';
+import { changedFields, type AuditLog } from '../audit/audit-log.js';
 import { validateRuleParams } from './rule-validation.js';
 import { resolveEffectiveRules, scopeRank } from './policy/rule-index.js';
 import type { RuleEngine } from './engine/engine.js';
 
 /** Who is changing rules. */
 export interface RuleActor {
+  id: string | null;
   username: string;
   role: Role;
 }
+
+/** Bookkeeping fields that change with every write; not worth an audit line. */
+const UNAUDITED = new Set(['updatedAtMs', 'updatedBy', 'createdAtMs']);
 
 const PARAM_FIELDS = [
   'metric',
@@ -45,8 +50,16 @@ function paramFieldsOf(input: RuleInput): Partial<RuleInput> {
 }
 
 /** Builds the rule service. */
-export function createRuleService(deps: { rules: RuleStore; clients: ClientStore; devices: DeviceStore; engine: RuleEngine; now: () => number }) {
-  const { rules } = deps;
+export function createRuleService(deps: {
+  rules: RuleStore;
+  clients: ClientStore;
+  devices: DeviceStore;
+  engine: RuleEngine;
+  audit: AuditLog;
+  now: () => number;
+}) {
+  const { rules, audit } = deps;
+  const who = (actor: RuleActor) => ({ id: actor.id, name: actor.username });
 
   function mustFind(id: string): Rule {
     const r = rules.findById(id);
@@ -134,7 +147,17 @@ export function createRuleService(deps: { rules: RuleStore; clients: ClientStore
         const params = validated({ ...paramFieldsOf(input), kind: input.kind });
         fields = { name: input.name, severity: input.severity ?? 'warning', scope, overridesRuleId: null, isEnabled: input.isEnabled ?? true, params };
       }
-      const rule = rules.create(fields, deps.now(), actor.username);
+      const rule = audit.audited(who(actor), (record) => {
+        const rule = rules.create(fields, deps.now(), actor.username);
+        record({
+          action: 'rule.create',
+          entityType: 'rule',
+          entityId: rule.id,
+          summary: `created ${rule.scope.type} rule "${rule.name}" (${rule.kind})`,
+          detail: { rule },
+        });
+        return rule;
+      });
       deps.engine.reloadRules();
       return rule;
     },
@@ -160,19 +183,37 @@ export function createRuleService(deps: { rules: RuleStore; clients: ClientStore
         throw new HttpError(409, 'RULE_HAS_OVERRIDES', `rule ${id} has overrides; its metric cannot change`);
       }
       const params = validated({ ...paramsOf(existing), ...paramFieldsOf(patch), kind: existing.kind });
-      const rule = rules.update(
-        id,
-        {
-          name: patch.name ?? existing.name,
-          severity: patch.severity ?? existing.severity,
-          scope,
-          overridesRuleId: existing.overridesRuleId,
-          isEnabled: patch.isEnabled ?? existing.isEnabled,
-          params,
-        },
-        deps.now(),
-        actor.username,
-      );
+      const rule = audit.audited(who(actor), (record) => {
+        const after = rules.update(
+          id,
+          {
+            name: patch.name ?? existing.name,
+            severity: patch.severity ?? existing.severity,
+            scope,
+            overridesRuleId: existing.overridesRuleId,
+            isEnabled: patch.isEnabled ?? existing.isEnabled,
+            params,
+          },
+          deps.now(),
+          actor.username,
+        );
+        const changes = changedFields(
+          existing,
+          after,
+          Object.keys({ ...existing, ...after }).filter((k) => !UNAUDITED.has(k)),
+        );
+        const fields = Object.keys(changes);
+        if (fields.length === 0) return after;
+        const onlyEnabled = fields.length === 1 && changes.isEnabled !== undefined;
+        record({
+          action: onlyEnabled ? (after.isEnabled ? 'rule.enable' : 'rule.disable') : 'rule.update',
+          entityType: 'rule',
+          entityId: id,
+          summary: onlyEnabled ? `${after.isEnabled ? 'enabled' : 'disabled'} rule "${after.name}"` : `changed rule "${after.name}": ${fields.join(', ')}`,
+          detail: { changes },
+        });
+        return after;
+      });
       deps.engine.reloadRules();
       return rule;
     },
@@ -182,7 +223,10 @@ export function createRuleService(deps: { rules: RuleStore; clients: ClientStore
       checkMayEdit(actor, existing.scope);
       if (existing.isDefault)
         throw new HttpError(409, 'RULE_IS_DEFAULT', `rule ${id} ships with the server; disable it (isEnabled: false) or override it instead`);
-      rules.delete(id);
+      audit.audited(who(actor), (record) => {
+        rules.delete(id);
+        record({ action: 'rule.delete', entityType: 'rule', entityId: id, summary: `deleted rule "${existing.name}"`, detail: { rule: existing } });
+      });
       deps.engine.reloadRules();
     },
     /** The rule each family resolves to for one device. */

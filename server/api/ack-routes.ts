@@ -66,17 +66,7 @@ export function ackRoutes(ctx: ApiContext): Router {
   const acknowledge = ctx.db.transaction((token: string, claims: AckClaims) => {
     if (!ackLinks.consume(token, claims)) throw new HttpError(410, 'ACK_LINK_USED', 'used');
     const actor = actorFor(claims);
-    const a = alertActions.acknowledge(claims.alertId, actor, 'acknowledged with the link in a notification');
-    ctx.audit.record(
-      { id: actor.id, name: actor.username },
-      {
-        action: 'alert.acknowledge',
-        entityType: 'alert',
-        entityId: a.id,
-        summary: `acknowledged alert "${a.ruleName}" on ${a.hostname} with the link in a notification`,
-        detail: { via: 'ack-link' },
-      },
-    );
+    const a = alertActions.acknowledge(claims.alertId, actor, 'acknowledged with the link in a notification', 'ack-link');
     return a;
   });
 

@@ -1,10 +1,9 @@
-/** /api/alerts: list and filter, read one with its audit trail, acknowledge, resolve, assign, comment. */
+/** /api/alerts: list and filter, read one with its audit trail, acknowledge, resolve, assign, comment (server/alerting/alert-actions.ts). */
 import { Router } from 'express';
 import { z } from 'zod';
 import { SEVERITIES } from '../../shared/alert-types.js';
 import { parseInput } from '../lib/errors.js';
 import { requireRole } from '../auth/sessions.js';
-import { actorOf } from '../audit/audit-log.js';
 import type { ApiContext } from './context.js';
 
 const listQuerySchema = z
@@ -42,48 +41,19 @@ export function alertRoutes(ctx: ApiContext): Router {
     res.json(alertActions.detail(req.params.id));
   });
 
-  const what = (a: { ruleName: string; hostname: string }) => `"${a.ruleName}" on ${a.hostname}`;
-
   r.post('/:id/acknowledge', act, (req, res) => {
     const { note } = parseInput(noteSchema, req.body ?? {});
-    const id = String(req.params.id);
-    res.json(
-      ctx.audit.audited(actorOf(req), (record) => {
-        const a = alertActions.acknowledge(id, actor(req), note ?? null);
-        record({ action: 'alert.acknowledge', entityType: 'alert', entityId: id, summary: `acknowledged alert ${what(a)}`, detail: { note: note ?? null } });
-        return a;
-      }),
-    );
+    res.json(alertActions.acknowledge(String(req.params.id), actor(req), note ?? null));
   });
 
   r.post('/:id/resolve', act, (req, res) => {
     const { note } = parseInput(noteSchema, req.body ?? {});
-    const id = String(req.params.id);
-    res.json(
-      ctx.audit.audited(actorOf(req), (record) => {
-        const a = alertActions.resolve(id, actor(req), note ?? null);
-        record({ action: 'alert.resolve', entityType: 'alert', entityId: id, summary: `resolved alert ${what(a)}`, detail: { note: note ?? null } });
-        return a;
-      }),
-    );
+    res.json(alertActions.resolve(String(req.params.id), actor(req), note ?? null));
   });
 
   r.post('/:id/assign', act, (req, res) => {
     const { assignee } = parseInput(assignSchema, req.body);
-    const id = String(req.params.id);
-    res.json(
-      ctx.audit.audited(actorOf(req), (record) => {
-        const a = alertActions.assign(id, actor(req), assignee);
-        record({
-          action: 'alert.assign',
-          entityType: 'alert',
-          entityId: id,
-          summary: `assigned alert ${what(a)} to ${assignee ?? 'nobody'}`,
-          detail: { assignee },
-        });
-        return a;
-      }),
-    );
+    res.json(alertActions.assign(String(req.params.id), actor(req), assignee));
   });
 
   r.post('/:id/comments', act, (req, res) => {

@@ -5,7 +5,6 @@ import { SEVERITIES } from '../../shared/alert-types.js';
 import { parseInput } from '../lib/errors.js';
 import { requireRole } from '../auth/sessions.js';
 import { parseLocalDate } from '../time/zones.js';
-import { actorOf } from '../audit/audit-log.js';
 import type { ApiContext } from './context.js';
 
 const listQuerySchema = z
@@ -62,18 +61,7 @@ export function incidentRoutes(ctx: ApiContext): Router {
 
   r.post('/', act, (req, res) => {
     const input = parseInput(openSchema, req.body);
-    const i = ctx.audit.audited(actorOf(req), (record) => {
-      const i = incidentActions.open(input, actor(req));
-      record({
-        action: 'incident.open',
-        entityType: 'incident',
-        entityId: i.id,
-        summary: `opened incident "${i.title}"`,
-        detail: { clientId: input.clientId, deviceId: input.deviceId ?? null, severity: input.severity },
-      });
-      return i;
-    });
-    res.status(201).json(i);
+    res.status(201).json(incidentActions.open(input, actor(req)));
   });
 
   r.get('/:id', (req, res) => {
@@ -82,32 +70,12 @@ export function incidentRoutes(ctx: ApiContext): Router {
 
   r.post('/:id/close', act, (req, res) => {
     const { note } = parseInput(noteSchema, req.body ?? {});
-    const id = String(req.params.id);
-    res.json(
-      ctx.audit.audited(actorOf(req), (record) => {
-        const i = incidentActions.close(id, actor(req), note ?? null);
-        record({ action: 'incident.close', entityType: 'incident', entityId: id, summary: `closed incident "${i.title}"`, detail: { note: note ?? null } });
-        return i;
-      }),
-    );
+    res.json(incidentActions.close(String(req.params.id), actor(req), note ?? null));
   });
 
   r.post('/:id/bill', act, (req, res) => {
     parseInput(z.object({}).strict(), req.body ?? {});
-    const id = String(req.params.id);
-    res.json(
-      ctx.audit.audited(actorOf(req), (record) => {
-        const i = incidentActions.bill(id, actor(req));
-        record({
-          action: 'incident.bill',
-          entityType: 'incident',
-          entityId: id,
-          summary: `billed incident "${i.title}" (${i.bookedMinutes} min)`,
-          detail: { bookedMinutes: i.bookedMinutes },
-        });
-        return i;
-      }),
-    );
+    res.json(incidentActions.bill(String(req.params.id), actor(req)));
   });
 
   r.post('/:id/comments', act, (req, res) => {
@@ -120,29 +88,12 @@ export function incidentRoutes(ctx: ApiContext): Router {
   });
 
   r.post('/:id/time-entries', act, (req, res) => {
-    const id = String(req.params.id);
     const input = parseInput(timeEntrySchema, req.body);
-    const entry = ctx.audit.audited(actorOf(req), (record) => {
-      const e = incidentActions.addTime(id, actor(req), input);
-      record({
-        action: 'incident.time-book',
-        entityType: 'incident',
-        entityId: id,
-        summary: `booked ${e.minutes} min by ${e.technician} on ${e.date}`,
-        detail: { entryId: e.id, minutes: e.minutes, technician: e.technician, date: e.date },
-      });
-      return e;
-    });
-    res.status(201).json(entry);
+    res.status(201).json(incidentActions.addTime(String(req.params.id), actor(req), input));
   });
 
   r.delete('/:id/time-entries/:entryId', act, (req, res) => {
-    const id = String(req.params.id);
-    const entryId = String(req.params.entryId);
-    ctx.audit.audited(actorOf(req), (record) => {
-      incidentActions.removeTime(id, entryId, actor(req));
-      record({ action: 'incident.time-remove', entityType: 'incident', entityId: id, summary: `removed time entry ${entryId}`, detail: { entryId } });
-    });
+    incidentActions.removeTime(String(req.params.id), String(req.params.entryId), actor(req));
     res.status(204).end();
   });
   return r;

@@ -3,6 +3,7 @@
  * would after a commit, and time is driven by the test (ticks for offline, `for` windows and
  * maintenance). Each test asserts the rows the engine committed.
  */
+import { createAuditLog } from '../../server/audit/audit-log.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -38,6 +39,7 @@ describe('rule engine', () => {
       clients,
       devices,
       logger: pino({ level: 'silent' }),
+      audit: createAuditLog({ db, now: clock.now }),
       now: clock.now,
       tickIntervalMs: 3_600_000,
     });
@@ -173,7 +175,7 @@ describe('rule engine', () => {
     // Tuesday 2025-07-01 12:00–14:00 Amsterdam = 10:00–12:00 UTC.
     alerting.maintenanceService.create(
       { kind: 'recurring', name: 'Patch Tuesday', scope: { type: 'client', clientId }, daysOfWeek: ['tue'], startTime: '12:00', endTime: '14:00' },
-      'admin',
+      { id: 'u-admin', username: 'admin' },
     );
     report(deviceId, [fs(95)]);
     expect(alertRows()).toMatchObject([{ state: 'firing', is_in_maintenance: 1, is_notified: 0 }]);
@@ -195,7 +197,7 @@ describe('rule engine', () => {
     };
     alerting.maintenanceService.create(
       { kind: 'one-off', name: 'Server move', scope: { type: 'device', deviceId }, startsAtMs: T0 - 60_000, endsAtMs: T0 + 600_000 },
-      'admin',
+      { id: 'u-admin', username: 'admin' },
     );
     report(deviceId, [fs(95, '/'), fs(96, '/data')]);
     expect(alertRows().map((a) => a.is_notified)).toEqual([0, 0]);
@@ -271,7 +273,7 @@ describe('rule engine', () => {
     expect(incidentRows()).toMatchObject([{ state: 'open' }]);
     alerting.ruleService.create(
       { overridesRuleId: 'default-filesystem-full', scope: { type: 'client', clientId }, isEnabled: false },
-      { username: 'tech', role: 'technician' },
+      { id: null, username: 'tech', role: 'technician' },
     );
     expect(incidentRows()).toMatchObject([{ state: 'closed', closure: 'rule-removed' }]);
     report(deviceId, [fs(99)]);
@@ -282,7 +284,7 @@ describe('rule engine', () => {
     const { deviceId, clientId } = device('monthly', 'Old owner');
     alerting.ruleService.create(
       { name: 'Old owner CPU', kind: 'threshold', metric: 'cpu.loadPct', op: 'above', threshold: 50, scope: { type: 'client', clientId } },
-      { username: 'tech', role: 'technician' },
+      { id: null, username: 'tech', role: 'technician' },
     );
     report(deviceId, [fs(95), cpu(70)]);
     expect(alertRows().map((a) => a.state)).toEqual(['firing', 'firing']);
@@ -307,7 +309,7 @@ describe('rule engine', () => {
     const b = device('monthly', 'Relaxed');
     alerting.ruleService.create(
       { overridesRuleId: 'default-filesystem-full', scope: { type: 'client', clientId: b.clientId }, threshold: 97, clearThreshold: 95 },
-      { username: 'tech', role: 'technician' },
+      { id: null, username: 'tech', role: 'technician' },
     );
     report(a.deviceId, [fs(96)]);
     report(b.deviceId, [fs(96)]);
