@@ -12,7 +12,7 @@ import type { DeviceStore } from '../store/devices.js';
 import { HttpError } from '../lib/errors.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import { generateId } from '../lib/secrets.js';
-import { zonedParts } from '../time/zones.js';
+import { localDate } from '../time/zones.js';
 import type { Actor } from './alert-actions.js';
 
 /** A new time entry; technician defaults to the actor, date to today in the client's time zone. */
@@ -21,12 +21,6 @@ export interface TimeEntryInput {
   technician?: string;
   note?: string | null;
   date?: string;
-}
-
-/** Today's local date (YYYY-MM-DD) in a time zone. */
-export function localDate(ms: number, timezone: string): string {
-  const p = zonedParts(ms, timezone);
-  return `${p.year}-${String(p.month).padStart(2, '0')}-${String(p.day).padStart(2, '0')}`;
 }
 
 /** Builds the incident actions over the stores; `onChanged` hears of each committed change. */

@@ -12,14 +12,14 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { LOCALES } from '../../shared/i18n/index.js';
-import { generateId } from '../lib/secrets.js';
 import { HttpError, parseInput } from '../lib/errors.js';
 import { requireRole } from '../auth/sessions.js';
-import { parseLocalDate, zonedParts } from '../time/zones.js';
+import { parseLocalDate } from '../time/zones.js';
 import { toCsv } from '../billing/billing-rules.js';
 import { lastDayOf } from '../billing/report-data.js';
-import { actorOf } from '../audit/audit-log.js';
 import type { ApiContext } from './context.js';
+
+const actor = (req: { user?: { id: string; username: string } }) => ({ id: req.user!.id, username: req.user!.username });
 
 const month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month YYYY-MM');
 const clientId = z.string().min(1).max(64);
@@ -58,6 +58,7 @@ export function clientReportRoutes(ctx: ApiContext): Router {
   const r = Router();
   const act = requireRole('admin', 'technician');
   const store = ctx.billing.clientReportStore;
+  const service = ctx.billing.reportService;
   const { clientReports } = ctx.billing;
   const mustClient = (id: string) => {
     const c = ctx.clients.findById(id);
@@ -81,16 +82,7 @@ export function clientReportRoutes(ctx: ApiContext): Router {
   r.post('/client-report/send', act, async (req, res) => {
     const input = parseInput(clientMonthSchema, req.body);
     const client = mustClient(input.client);
-    const outcome = await ctx.billing.reportScheduler.send(client.id, input.month);
-    ctx.audit.audited(actorOf(req), (record) =>
-      record({
-        action: 'report.send',
-        entityType: 'client',
-        entityId: client.id,
-        summary: `monthly report ${input.month} of ${client.name}: ${outcome.delivery}`,
-        detail: outcome,
-      }),
-    );
+    const outcome = await service.send(actor(req), client, input.month);
     res
       .status(outcome.delivery === 'failed' ? 502 : 201)
       .json(outcome.delivery === 'failed' ? { error: { code: 'REPORT_NOT_SENT', message: outcome.detail ?? 'the report could not be sent' } } : outcome);
@@ -177,16 +169,7 @@ export function clientReportRoutes(ctx: ApiContext): Router {
   r.put('/client-settings/:clientId', act, (req, res) => {
     const client = mustClient(String(req.params.clientId));
     const input = parseInput(settingsSchema, req.body);
-    ctx.audit.audited(actorOf(req), (record) => {
-      store.saveSettings({ clientId: client.id, ...input });
-      record({
-        action: 'client.report-settings',
-        entityType: 'client',
-        entityId: client.id,
-        summary: `report settings of ${client.name} changed`,
-        detail: input,
-      });
-    });
+    service.saveSettings(actor(req), client, input);
     res.json(store.settings(client.id));
   });
   return r;
@@ -197,6 +180,7 @@ export function alertTimeRoutes(ctx: ApiContext): Router {
   const r = Router();
   const act = requireRole('admin', 'technician');
   const store = ctx.billing.clientReportStore;
+  const service = ctx.billing.reportService;
   const mustAlert = (id: string) => {
     const a = ctx.alerting.alerts.findById(id);
     if (!a) throw new HttpError(404, 'ALERT_NOT_FOUND', `no alert with id ${id}`);
@@ -211,45 +195,13 @@ export function alertTimeRoutes(ctx: ApiContext): Router {
     const alert = mustAlert(String(req.params.id));
     const input = parseInput(alertTimeSchema, req.body);
     const timezone = ctx.clients.findById(alert.clientId)?.timezone ?? 'UTC';
-    const nowMs = ctx.now();
-    const p = zonedParts(nowMs, timezone);
-    const today = `${p.year}-${String(p.month).padStart(2, '0')}-${String(p.day).padStart(2, '0')}`;
-    const entry = {
-      id: generateId(),
-      alertId: alert.id,
-      technician: input.technician ?? req.user!.username,
-      minutes: input.minutes,
-      note: input.note ?? null,
-      date: input.date ?? today,
-      createdAtMs: nowMs,
-    };
-    ctx.audit.audited(actorOf(req), (record) => {
-      store.addAlertTime({ ...entry, createdBy: req.user!.username });
-      record({
-        action: 'alert.time-book',
-        entityType: 'alert',
-        entityId: alert.id,
-        summary: `booked ${entry.minutes} min by ${entry.technician} on ${entry.date}`,
-        detail: { entryId: entry.id, minutes: entry.minutes },
-      });
-    });
+    const entry = service.addAlertTime(actor(req), alert, timezone, input);
     res.status(201).json(entry);
   });
 
   r.delete('/:id/time-entries/:entryId', act, (req, res) => {
     const alert = mustAlert(String(req.params.id));
-    const entry = store.findAlertTime(String(req.params.entryId));
-    if (!entry || entry.alertId !== alert.id) throw new HttpError(404, 'TIME_ENTRY_NOT_FOUND', `alert ${alert.id} has no time entry ${req.params.entryId}`);
-    ctx.audit.audited(actorOf(req), (record) => {
-      store.deleteAlertTime(entry.id);
-      record({
-        action: 'alert.time-remove',
-        entityType: 'alert',
-        entityId: alert.id,
-        summary: `removed time entry ${entry.id}`,
-        detail: { entryId: entry.id },
-      });
-    });
+    service.removeAlertTime(actor(req), alert, String(req.params.entryId));
     res.status(204).end();
   });
   return r;

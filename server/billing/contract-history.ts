@@ -6,7 +6,7 @@
 import type { ContractHistory, ContractHistoryMonth } from '../../shared/alert-types.js';
 import type { ClientStore } from '../store/clients.js';
 import { HttpError } from '../lib/errors.js';
-import { localDate } from '../alerting/incident-actions.js';
+import { localDate } from '../time/zones.js';
 import type { Reports } from './reports.js';
 
 /** The last `count` months up to the one containing `today` (YYYY-MM-DD), oldest first, not before `earliest`. */

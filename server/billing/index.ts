@@ -16,6 +16,8 @@ import { createReports } from './reports.js';
 import { createContractHistory } from './contract-history.js';
 import { createClientReports } from './report-data.js';
 import { createReportScheduler } from './report-scheduler.js';
+import { createReportService } from './report-service.js';
+import type { AuditLog } from '../audit/audit-log.js';
 import type { ReportBranding } from './report-html.js';
 
 export interface BillingDeps {
@@ -28,6 +30,7 @@ export interface BillingDeps {
   channels: ChannelStore;
   deliveries: DeliveryStore;
   logger: Logger;
+  audit: AuditLog;
   now: () => number;
   branding: () => ReportBranding;
   chromiumPath?: string;
@@ -38,13 +41,16 @@ export function createBilling(deps: BillingDeps) {
   const clientReportStore = createClientReportStore(deps.db);
   const reports = createReports({ ...deps, clientReports: clientReportStore });
   const clientReports = createClientReports({ ...deps, clientReports: clientReportStore, reports });
+  const reportScheduler = createReportScheduler({ ...deps, clientReports: clientReportStore, reports: clientReports });
   return {
     reports,
     contractHistory: createContractHistory({ clients: deps.clients, reports, now: deps.now }),
     /** Report settings, time on alerts, the report archive. */
     clientReportStore,
     clientReports,
-    reportScheduler: createReportScheduler({ ...deps, clientReports: clientReportStore, reports: clientReports }),
+    reportScheduler,
+    /** Report sends, report settings and time on alerts, each with its audit entry. */
+    reportService: createReportService({ store: clientReportStore, scheduler: reportScheduler, audit: deps.audit, now: deps.now }),
   };
 }
 export type Billing = ReturnType<typeof createBilling>;

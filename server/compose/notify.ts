@@ -37,6 +37,7 @@ export function createNotifyPath(storage: Storage, alerting: Alerting, baseUrl: 
     channels: notify.channels,
     deliveries: notify.deliveries,
     logger,
+    audit: storage.audit,
     now,
     branding: loadBranding(opts.branding),
     chromiumPath: opts.chromiumPath,

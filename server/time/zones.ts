@@ -109,3 +109,9 @@ export function parseLocalTime(text: string): number {
 export function formatLocalTime(minuteOfDay: number): string {
   return `${String(Math.floor(minuteOfDay / 60)).padStart(2, '0')}:${String(minuteOfDay % 60).padStart(2, '0')}`;
 }
+
+/** The local calendar date (YYYY-MM-DD) of an instant in a time zone. */
+export function localDate(ms: number, timezone: string): string {
+  const p = zonedParts(ms, timezone);
+  return `${p.year}-${String(p.month).padStart(2, '0')}-${String(p.day).padStart(2, '0')}`;
+}
