@@ -52,6 +52,16 @@ export function createAuditLog(deps: { db: Db; now: () => number }) {
     audited<T>(actor: AuditActor, change: (record: (input: AuditInput) => void) => T): T {
       return deps.db.transaction(() => change((input) => void record(actor, input)))();
     },
+    /** Records that someone takes a copy of the log (before the first row leaves). */
+    recordExport(actor: AuditActor, format: string, fromMs: number, toMs: number): void {
+      record(actor, {
+        action: 'audit.export',
+        entityType: 'audit-log',
+        entityId: null,
+        summary: `exported the audit log as ${format.toUpperCase()}`,
+        detail: { format, fromMs, toMs },
+      });
+    },
     page: (q: AuditQuery) => store.page(q),
     /** Oldest first, after `afterId`, within [fromMs, toMs): one chunk of an export. */
     chunk: (afterId: number, fromMs: number, toMs: number, limit: number) => store.chunk(afterId, fromMs, toMs, limit),
