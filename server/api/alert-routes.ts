@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { SEVERITIES } from '../../shared/alert-types.js';
 import { parseInput } from '../lib/errors.js';
 import { requireRole } from '../auth/sessions.js';
+import { actorOfRequest } from './actor.js';
 import type { ApiContext } from './context.js';
 
 const listQuerySchema = z
@@ -28,7 +29,6 @@ export function alertRoutes(ctx: ApiContext): Router {
   const r = Router();
   const { alerts, alertActions } = ctx.alerting;
   const act = requireRole('admin', 'technician');
-  const actor = (req: { user?: { id: string; username: string } }) => ({ id: req.user!.id, username: req.user!.username });
 
   r.get('/', (req, res) => {
     const q = parseInput(listQuerySchema, req.query, 'query');
@@ -43,22 +43,22 @@ export function alertRoutes(ctx: ApiContext): Router {
 
   r.post('/:id/acknowledge', act, (req, res) => {
     const { note } = parseInput(noteSchema, req.body ?? {});
-    res.json(alertActions.acknowledge(String(req.params.id), actor(req), note ?? null));
+    res.json(alertActions.acknowledge(String(req.params.id), actorOfRequest(req), note ?? null));
   });
 
   r.post('/:id/resolve', act, (req, res) => {
     const { note } = parseInput(noteSchema, req.body ?? {});
-    res.json(alertActions.resolve(String(req.params.id), actor(req), note ?? null));
+    res.json(alertActions.resolve(String(req.params.id), actorOfRequest(req), note ?? null));
   });
 
   r.post('/:id/assign', act, (req, res) => {
     const { assignee } = parseInput(assignSchema, req.body);
-    res.json(alertActions.assign(String(req.params.id), actor(req), assignee));
+    res.json(alertActions.assign(String(req.params.id), actorOfRequest(req), assignee));
   });
 
   r.post('/:id/comments', act, (req, res) => {
     const { text } = parseInput(commentSchema, req.body);
-    res.status(201).json(alertActions.comment(String(req.params.id), actor(req), text));
+    res.status(201).json(alertActions.comment(String(req.params.id), actorOfRequest(req), text));
   });
   return r;
 }

@@ -17,9 +17,8 @@ import { requireRole } from '../auth/sessions.js';
 import { parseLocalDate } from '../time/zones.js';
 import { toCsv } from '../billing/billing-rules.js';
 import { lastDayOf } from '../billing/report-data.js';
+import { actorOfRequest } from './actor.js';
 import type { ApiContext } from './context.js';
-
-const actor = (req: { user?: { id: string; username: string } }) => ({ id: req.user!.id, username: req.user!.username });
 
 const month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month YYYY-MM');
 const clientId = z.string().min(1).max(64);
@@ -82,7 +81,7 @@ export function clientReportRoutes(ctx: ApiContext): Router {
   r.post('/client-report/send', act, async (req, res) => {
     const input = parseInput(clientMonthSchema, req.body);
     const client = mustClient(input.client);
-    const outcome = await service.send(actor(req), client, input.month);
+    const outcome = await service.send(actorOfRequest(req), client, input.month);
     res
       .status(outcome.delivery === 'failed' ? 502 : 201)
       .json(outcome.delivery === 'failed' ? { error: { code: 'REPORT_NOT_SENT', message: outcome.detail ?? 'the report could not be sent' } } : outcome);
@@ -169,7 +168,7 @@ export function clientReportRoutes(ctx: ApiContext): Router {
   r.put('/client-settings/:clientId', act, (req, res) => {
     const client = mustClient(String(req.params.clientId));
     const input = parseInput(settingsSchema, req.body);
-    service.saveSettings(actor(req), client, input);
+    service.saveSettings(actorOfRequest(req), client, input);
     res.json(store.settings(client.id));
   });
   return r;
@@ -195,13 +194,13 @@ export function alertTimeRoutes(ctx: ApiContext): Router {
     const alert = mustAlert(String(req.params.id));
     const input = parseInput(alertTimeSchema, req.body);
     const timezone = ctx.clients.findById(alert.clientId)?.timezone ?? 'UTC';
-    const entry = service.addAlertTime(actor(req), alert, timezone, input);
+    const entry = service.addAlertTime(actorOfRequest(req), alert, timezone, input);
     res.status(201).json(entry);
   });
 
   r.delete('/:id/time-entries/:entryId', act, (req, res) => {
     const alert = mustAlert(String(req.params.id));
-    service.removeAlertTime(actor(req), alert, String(req.params.entryId));
+    service.removeAlertTime(actorOfRequest(req), alert, String(req.params.entryId));
     res.status(204).end();
   });
   return r;

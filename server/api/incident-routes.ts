@@ -5,6 +5,7 @@ import { SEVERITIES } from '../../shared/alert-types.js';
 import { parseInput } from '../lib/errors.js';
 import { requireRole } from '../auth/sessions.js';
 import { parseLocalDate } from '../time/zones.js';
+import { actorOfRequest } from './actor.js';
 import type { ApiContext } from './context.js';
 
 const listQuerySchema = z
@@ -52,7 +53,6 @@ export function incidentRoutes(ctx: ApiContext): Router {
   const r = Router();
   const { incidents, incidentActions } = ctx.alerting;
   const act = requireRole('admin', 'technician');
-  const actor = (req: { user?: { id: string; username: string } }) => ({ id: req.user!.id, username: req.user!.username });
 
   r.get('/', (req, res) => {
     const q = parseInput(listQuerySchema, req.query, 'query');
@@ -61,7 +61,7 @@ export function incidentRoutes(ctx: ApiContext): Router {
 
   r.post('/', act, (req, res) => {
     const input = parseInput(openSchema, req.body);
-    res.status(201).json(incidentActions.open(input, actor(req)));
+    res.status(201).json(incidentActions.open(input, actorOfRequest(req)));
   });
 
   r.get('/:id', (req, res) => {
@@ -70,17 +70,17 @@ export function incidentRoutes(ctx: ApiContext): Router {
 
   r.post('/:id/close', act, (req, res) => {
     const { note } = parseInput(noteSchema, req.body ?? {});
-    res.json(incidentActions.close(String(req.params.id), actor(req), note ?? null));
+    res.json(incidentActions.close(String(req.params.id), actorOfRequest(req), note ?? null));
   });
 
   r.post('/:id/bill', act, (req, res) => {
     parseInput(z.object({}).strict(), req.body ?? {});
-    res.json(incidentActions.bill(String(req.params.id), actor(req)));
+    res.json(incidentActions.bill(String(req.params.id), actorOfRequest(req)));
   });
 
   r.post('/:id/comments', act, (req, res) => {
     const { text } = parseInput(commentSchema, req.body);
-    res.status(201).json(incidentActions.comment(String(req.params.id), actor(req), text));
+    res.status(201).json(incidentActions.comment(String(req.params.id), actorOfRequest(req), text));
   });
 
   r.get('/:id/time-entries', (req, res) => {
@@ -89,11 +89,11 @@ export function incidentRoutes(ctx: ApiContext): Router {
 
   r.post('/:id/time-entries', act, (req, res) => {
     const input = parseInput(timeEntrySchema, req.body);
-    res.status(201).json(incidentActions.addTime(String(req.params.id), actor(req), input));
+    res.status(201).json(incidentActions.addTime(String(req.params.id), actorOfRequest(req), input));
   });
 
   r.delete('/:id/time-entries/:entryId', act, (req, res) => {
-    incidentActions.removeTime(String(req.params.id), String(req.params.entryId), actor(req));
+    incidentActions.removeTime(String(req.params.id), String(req.params.entryId), actorOfRequest(req));
     res.status(204).end();
   });
   return r;

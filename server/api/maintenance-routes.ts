@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { maintenanceInputSchema } from '../../shared/alert-types.js';
 import { parseInput } from '../lib/errors.js';
 import { requireRole } from '../auth/sessions.js';
+import { actorOfRequest } from './actor.js';
 import type { ApiContext } from './context.js';
 
 const listQuerySchema = z.object({ client: z.string().max(64).optional(), device: z.string().max(64).optional() }).strict();
@@ -13,7 +14,6 @@ export function maintenanceRoutes(ctx: ApiContext): Router {
   const r = Router();
   const service = ctx.alerting.maintenanceService;
   const act = requireRole('admin', 'technician');
-  const actor = (req: { user?: { id: string; username: string } }) => ({ id: req.user!.id, username: req.user!.username });
 
   r.get('/', (req, res) => {
     const q = parseInput(listQuerySchema, req.query, 'query');
@@ -26,16 +26,16 @@ export function maintenanceRoutes(ctx: ApiContext): Router {
 
   r.post('/', act, (req, res) => {
     const input = parseInput(maintenanceInputSchema, req.body);
-    res.status(201).json(service.create(input, actor(req)));
+    res.status(201).json(service.create(input, actorOfRequest(req)));
   });
 
   r.put('/:id', act, (req, res) => {
     const input = parseInput(maintenanceInputSchema, req.body);
-    res.json(service.replace(String(req.params.id), input, actor(req)));
+    res.json(service.replace(String(req.params.id), input, actorOfRequest(req)));
   });
 
   r.delete('/:id', act, (req, res) => {
-    service.delete(String(req.params.id), actor(req));
+    service.delete(String(req.params.id), actorOfRequest(req));
     res.status(204).end();
   });
   return r;

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { ruleInputSchema } from '../../shared/alert-types.js';
 import { parseInput } from '../lib/errors.js';
 import { requireRole } from '../auth/sessions.js';
+import { actorOfRequest } from './actor.js';
 import type { ApiContext } from './context.js';
 
 const listQuerySchema = z
@@ -19,11 +20,6 @@ const listQuerySchema = z
 export function ruleRoutes(ctx: ApiContext): Router {
   const r = Router();
   const service = ctx.alerting.ruleService;
-  const actor = (req: { user?: { id: string; username: string; role: 'admin' | 'technician' | 'viewer' } }) => ({
-    id: req.user!.id,
-    username: req.user!.username,
-    role: req.user!.role,
-  });
 
   r.get('/', (req, res) => {
     const q = parseInput(listQuerySchema, req.query, 'query');
@@ -51,16 +47,16 @@ export function ruleRoutes(ctx: ApiContext): Router {
 
   r.post('/', requireRole('admin', 'technician'), (req, res) => {
     const input = parseInput(ruleInputSchema, req.body);
-    res.status(201).json(service.create(input, actor(req)));
+    res.status(201).json(service.create(input, actorOfRequest(req)));
   });
 
   r.patch('/:id', requireRole('admin', 'technician'), (req, res) => {
     const patch = parseInput(ruleInputSchema, req.body);
-    res.json(service.update(String(req.params.id), patch, actor(req)));
+    res.json(service.update(String(req.params.id), patch, actorOfRequest(req)));
   });
 
   r.delete('/:id', requireRole('admin', 'technician'), (req, res) => {
-    service.delete(String(req.params.id), actor(req));
+    service.delete(String(req.params.id), actorOfRequest(req));
     res.status(204).end();
   });
   return r;

@@ -19,6 +19,7 @@ export function createNotifyPath(storage: Storage, alerting: Alerting, baseUrl: 
     clients,
     alerting,
     logger,
+    audit: storage.audit,
     now,
     secrets,
     baseUrl,

@@ -10,6 +10,7 @@
  *              → start sending due deliveries (up to 16 in flight, one per destination; each
  *                finished send claims the next)
  */
+import type { AuditLog } from '../audit/audit-log.js';
 import type { Logger } from 'pino';
 import type { Db } from '../store/database.js';
 import type { SecretBox } from '../lib/secret-box.js';
@@ -39,6 +40,8 @@ export interface NotifierOptions {
   clients: ClientStore;
   alerting: Alerting;
   logger: Logger;
+  /** Who changed what: the on-call and channel services record their own entries. */
+  audit: AuditLog;
   now: () => number;
   /** Seals channel configs at rest (server/lib/secret-box.ts). */
   secrets: SecretBox;
@@ -157,6 +160,7 @@ export function createNotifier(opts: NotifierOptions) {
       channels,
       registry,
       settings,
+      audit: opts.audit,
       now,
       isReachable: (id) => resolver.resolveUsers([id]).destinations.length > 0,
     }),

@@ -16,6 +16,7 @@ import type {
   StoredLayer,
 } from '../../shared/notify-types.js';
 import { HttpError } from '../lib/errors.js';
+import { changedFields, type AuditLog } from '../audit/audit-log.js';
 import { isValidTimezone, parseLocalDate } from '../time/zones.js';
 import type { ChannelStore } from '../store/channels.js';
 import type { ClientStore } from '../store/clients.js';
@@ -36,7 +37,13 @@ export const FALLBACK_SETTING = 'oncall.fallback';
 /** Longest override, ms: overrides are for swaps, not for replacing a rotation. */
 export const MAX_OVERRIDE_MS = 31 * 86_400_000;
 
-/** Builds the on-call service. */
+/** Who changes on-call settings: the audit actor, and the name stored as the row's author. */
+export interface OnCallActor {
+  id: string | null;
+  username: string;
+}
+
+/** Builds the on-call service; each change writes its audit entry in the same transaction. */
 export function createOnCallService(deps: {
   oncall: OnCallStore;
   users: UserStore;
@@ -44,11 +51,13 @@ export function createOnCallService(deps: {
   channels: ChannelStore;
   registry: ChannelAudiences;
   settings: NotifySettingsStore;
+  audit: AuditLog;
   now: () => number;
   /** True when a page to this user would reach a channel (the recipient resolver decides). */
   isReachable: (userId: string) => boolean;
 }) {
-  const { oncall, users } = deps;
+  const { oncall, users, audit } = deps;
+  const who = (a: OnCallActor) => ({ id: a.id, name: a.username });
 
   function mustFindSchedule(id: string): Schedule {
     const s = oncall.findSchedule(id);
@@ -120,16 +129,39 @@ export function createOnCallService(deps: {
   return {
     listSchedules: () => oncall.listSchedules(),
     getSchedule: (id: string) => mustFindSchedule(id),
-    createSchedule(input: ScheduleInput, by: string): Schedule {
-      return oncall.createSchedule(checkSchedule(input), deps.now(), by);
+    createSchedule(input: ScheduleInput, actor: OnCallActor): Schedule {
+      const checked = checkSchedule(input);
+      return audit.audited(who(actor), (record) => {
+        const s = oncall.createSchedule(checked, deps.now(), actor.username);
+        record({
+          action: 'schedule.create',
+          entityType: 'schedule',
+          entityId: s.id,
+          summary: `created on-call schedule "${s.name}"`,
+          detail: { schedule: input },
+        });
+        return s;
+      });
     },
-    updateSchedule(id: string, patch: Partial<ScheduleInput>, by: string): Schedule {
-      const s = mustFindSchedule(id);
-      const next: ScheduleInput = { name: patch.name ?? s.name, timezone: patch.timezone ?? s.timezone, layers: patch.layers ?? s.layers };
-      return oncall.updateSchedule(id, checkSchedule(next, id), deps.now(), by);
+    updateSchedule(id: string, patch: Partial<ScheduleInput>, actor: OnCallActor): Schedule {
+      const before = mustFindSchedule(id);
+      const next = checkSchedule({ name: patch.name ?? before.name, timezone: patch.timezone ?? before.timezone, layers: patch.layers ?? before.layers }, id);
+      return audit.audited(who(actor), (record) => {
+        const after = oncall.updateSchedule(id, next, deps.now(), actor.username);
+        const changes = changedFields(before, after, ['name', 'timezone', 'layers']);
+        if (Object.keys(changes).length > 0)
+          record({
+            action: 'schedule.update',
+            entityType: 'schedule',
+            entityId: id,
+            summary: `changed on-call schedule "${after.name}": ${Object.keys(changes).join(', ')}`,
+            detail: { changes },
+          });
+        return after;
+      });
     },
-    deleteSchedule(id: string): void {
-      mustFindSchedule(id);
+    deleteSchedule(id: string, actor: OnCallActor): void {
+      const before = mustFindSchedule(id);
       const using = oncall.listPolicies().filter((p) => p.levels.some((l) => l.targets.some((t) => t.type === 'schedule' && t.scheduleId === id)));
       if (using.length > 0)
         throw new HttpError(
@@ -137,26 +169,54 @@ export function createOnCallService(deps: {
           'SCHEDULE_IN_USE',
           `escalation polic${using.length === 1 ? 'y' : 'ies'} ${using.map((p) => `"${p.name}"`).join(', ')} page${using.length === 1 ? 's' : ''} this schedule; change them first`,
         );
-      oncall.deleteSchedule(id);
+      audit.audited(who(actor), (record) => {
+        oncall.deleteSchedule(id);
+        record({ action: 'schedule.delete', entityType: 'schedule', entityId: id, summary: `deleted on-call schedule "${before.name}"` });
+      });
     },
 
     listOverrides: (scheduleId: string): ScheduleOverrideView[] => {
       mustFindSchedule(scheduleId);
       return oncall.overridesOf(scheduleId, deps.now());
     },
-    addOverride(scheduleId: string, o: { userId: string; startsAtMs: number; endsAtMs: number; note?: string }, by: string): ScheduleOverrideView {
-      mustFindSchedule(scheduleId);
-      if (!users.findById(o.userId)) throw new HttpError(400, 'USER_NOT_FOUND', `userId: no user with id ${o.userId}`);
+    addOverride(scheduleId: string, o: { userId: string; startsAtMs: number; endsAtMs: number; note?: string }, actor: OnCallActor): ScheduleOverrideView {
+      const schedule = mustFindSchedule(scheduleId);
+      const person = users.findById(o.userId);
+      if (!person) throw new HttpError(400, 'USER_NOT_FOUND', `userId: no user with id ${o.userId}`);
       if (o.endsAtMs <= o.startsAtMs) throw new HttpError(400, 'OVERRIDE_INVERTED', 'endsAtMs must be after startsAtMs');
       if (o.endsAtMs - o.startsAtMs > MAX_OVERRIDE_MS)
         throw new HttpError(400, 'OVERRIDE_TOO_LONG', 'an override may last at most 31 days; change the rotation instead');
       if (o.endsAtMs <= deps.now()) throw new HttpError(400, 'OVERRIDE_IN_PAST', 'the override ends in the past');
-      return oncall.addOverride({ scheduleId, userId: o.userId, startsAtMs: o.startsAtMs, endsAtMs: o.endsAtMs, note: o.note ?? null }, deps.now(), by);
+      return audit.audited(who(actor), (record) => {
+        const added = oncall.addOverride(
+          { scheduleId, userId: o.userId, startsAtMs: o.startsAtMs, endsAtMs: o.endsAtMs, note: o.note ?? null },
+          deps.now(),
+          actor.username,
+        );
+        record({
+          action: 'schedule.override-add',
+          entityType: 'schedule',
+          entityId: scheduleId,
+          summary: `put ${person.username} on call in "${schedule.name}" from ${new Date(o.startsAtMs).toISOString()} to ${new Date(o.endsAtMs).toISOString()}`,
+          detail: { overrideId: added.id, ...o },
+        });
+        return added;
+      });
     },
-    deleteOverride(scheduleId: string, overrideId: string): void {
+    deleteOverride(scheduleId: string, overrideId: string, actor: OnCallActor): void {
       const o = oncall.findOverride(overrideId);
       if (!o || o.scheduleId !== scheduleId) throw new HttpError(404, 'OVERRIDE_NOT_FOUND', `no override ${overrideId} on schedule ${scheduleId}`);
-      oncall.deleteOverride(overrideId);
+      const schedule = mustFindSchedule(scheduleId);
+      audit.audited(who(actor), (record) => {
+        oncall.deleteOverride(overrideId);
+        record({
+          action: 'schedule.override-delete',
+          entityType: 'schedule',
+          entityId: scheduleId,
+          summary: `removed an override from on-call schedule "${schedule.name}"`,
+          detail: { overrideId },
+        });
+      });
     },
 
     /** Who is on call now and next, per schedule. */
@@ -208,19 +268,38 @@ export function createOnCallService(deps: {
       const target = deps.settings.get<EscalationTarget>(FALLBACK_SETTING);
       return target ? { target, isDefault: false } : { target: { type: 'role', role: 'admin' }, isDefault: true };
     },
-    setFallback(target: EscalationTarget): { target: EscalationTarget; isDefault: boolean } {
+    setFallback(target: EscalationTarget, actor: OnCallActor): { target: EscalationTarget; isDefault: boolean } {
       checkTarget(target, 'target');
-      deps.settings.set(FALLBACK_SETTING, target);
+      audit.audited(who(actor), (record) => {
+        deps.settings.set(FALLBACK_SETTING, target);
+        record({
+          action: 'oncall.fallback',
+          entityType: 'oncall',
+          entityId: 'fallback',
+          summary: `set the on-call fallback to ${target.type}`,
+          detail: { target },
+        });
+      });
       return { target, isDefault: false };
     },
 
     listPolicies: () => oncall.listPolicies(),
     getPolicy: (id: string) => mustFindPolicy(id),
-    createPolicy(input: PolicyInput, by: string): EscalationPolicy {
+    createPolicy(input: PolicyInput, actor: OnCallActor): EscalationPolicy {
       checkPolicy(input);
-      return oncall.createPolicy(input, deps.now(), by);
+      return audit.audited(who(actor), (record) => {
+        const p = oncall.createPolicy(input, deps.now(), actor.username);
+        record({
+          action: 'escalation-policy.create',
+          entityType: 'escalation-policy',
+          entityId: p.id,
+          summary: `created escalation policy "${p.name}"`,
+          detail: { policy: input },
+        });
+        return p;
+      });
     },
-    updatePolicy(id: string, patch: Partial<PolicyInput>, by: string): EscalationPolicy {
+    updatePolicy(id: string, patch: Partial<PolicyInput>, actor: OnCallActor): EscalationPolicy {
       const p = mustFindPolicy(id);
       const next: PolicyInput = {
         name: patch.name ?? p.name,
@@ -231,11 +310,26 @@ export function createOnCallService(deps: {
         clientIds: patch.clientIds ?? p.clientIds,
       };
       checkPolicy(next, id);
-      return oncall.updatePolicy(id, next, deps.now(), by);
+      return audit.audited(who(actor), (record) => {
+        const after = oncall.updatePolicy(id, next, deps.now(), actor.username);
+        const changes = changedFields(p, after, ['name', 'levels', 'repeat', 'repeatAfterMs', 'isDefault', 'clientIds']);
+        if (Object.keys(changes).length > 0)
+          record({
+            action: 'escalation-policy.update',
+            entityType: 'escalation-policy',
+            entityId: id,
+            summary: `changed escalation policy "${after.name}": ${Object.keys(changes).join(', ')}`,
+            detail: { changes },
+          });
+        return after;
+      });
     },
-    deletePolicy(id: string): void {
-      mustFindPolicy(id);
-      oncall.deletePolicy(id);
+    deletePolicy(id: string, actor: OnCallActor): void {
+      const before = mustFindPolicy(id);
+      audit.audited(who(actor), (record) => {
+        oncall.deletePolicy(id);
+        record({ action: 'escalation-policy.delete', entityType: 'escalation-policy', entityId: id, summary: `deleted escalation policy "${before.name}"` });
+      });
     },
   };
 }
