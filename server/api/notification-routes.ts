@@ -7,8 +7,7 @@ import { z } from 'zod';
 import { digestSettingsSchema } from '../../shared/notify-types.js';
 import { HttpError, parseInput } from '../lib/errors.js';
 import { requireRole } from '../auth/sessions.js';
-import { isValidTimezone } from '../time/zones.js';
-import { changedFields, actorOf } from '../audit/audit-log.js';
+import { actorOf } from '../audit/audit-log.js';
 import type { ApiContext } from './context.js';
 
 const listQuerySchema = z
@@ -37,26 +36,7 @@ export function notificationRoutes(ctx: ApiContext): Router {
   });
   r.put('/digest', requireRole('admin'), (req, res) => {
     const s = parseInput(digestSettingsSchema, req.body);
-    if (!isValidTimezone(s.timezone)) throw new HttpError(400, 'DIGEST_TIMEZONE_INVALID', `timezone: "${s.timezone}" is not an IANA time zone`);
-    if (s.channelId !== null) {
-      const c = ctx.notify.channels.findById(s.channelId);
-      if (!c || c.type !== 'email') throw new HttpError(400, 'DIGEST_CHANNEL_INVALID', `channelId: ${s.channelId} is not an email channel`);
-    }
-    if (s.isEnabled && (s.channelId === null || s.to === null)) throw new HttpError(400, 'DIGEST_INCOMPLETE', 'an enabled digest needs channelId and to');
-    const before = ctx.notify.digest.settings();
-    res.json(
-      ctx.audit.audited(actorOf(req), (record) => {
-        const after = ctx.notify.digest.update(s);
-        record({
-          action: 'digest.update',
-          entityType: 'digest',
-          entityId: null,
-          summary: `changed the break-fix digest (${after.isEnabled ? 'on' : 'off'})`,
-          detail: { changes: changedFields(before, after) },
-        });
-        return after;
-      }),
-    );
+    res.json(ctx.notify.digest.update(s, actorOf(req)));
   });
   r.get('/:id', (req, res) => {
     const d = deliveries.findById(Number(req.params.id));
@@ -65,17 +45,7 @@ export function notificationRoutes(ctx: ApiContext): Router {
   });
   r.post('/:id/retry', requireRole('admin', 'technician'), (req, res) => {
     const id = Number(req.params.id);
-    const d = deliveries.findById(id);
-    if (!d) throw new HttpError(404, 'DELIVERY_NOT_FOUND', `no delivery with id ${req.params.id}`);
-    ctx.audit.audited(actorOf(req), (record) => {
-      if (!ctx.notify.retryDead(id)) throw new HttpError(409, 'DELIVERY_NOT_DEAD', `delivery ${id} is ${d.status}; only dead deliveries can be retried`);
-      record({
-        action: 'delivery.retry',
-        entityType: 'delivery',
-        entityId: String(id),
-        summary: `queued dead delivery ${id} (${d.channelName} → ${d.recipient}) again`,
-      });
-    });
+    ctx.notify.retryDead(id, actorOf(req));
     ctx.logger.info({ deliveryId: id, by: req.user!.username }, 'dead delivery queued again');
     res.json(deliveries.findById(id));
   });

@@ -4,7 +4,6 @@ import { z } from 'zod';
 import { overrideInputSchema, scheduleInputSchema, targetSchema } from '../../shared/notify-types.js';
 import { HttpError, parseInput, parsePatch } from '../lib/errors.js';
 import { requireRole } from '../auth/sessions.js';
-import { actorOf } from '../audit/audit-log.js';
 import { actorOfRequest } from './actor.js';
 import type { ApiContext } from './context.js';
 
@@ -30,13 +29,6 @@ export function onCallRoutes(ctx: ApiContext): Router {
     const me = ctx.users.findById(req.user!.id);
     if (!me) throw new HttpError(400, 'TEST_PAGE_UNREACHABLE', 'an API token has no contact points; sign in as a person to test your pages');
     const result = await ctx.notify.channelService.testPage(me);
-    ctx.audit.record(actorOf(req), {
-      action: 'oncall.test-page',
-      entityType: 'user',
-      entityId: me.id,
-      summary: `sent a test page to ${me.username} (${result.results.length} contact point${result.results.length === 1 ? '' : 's'})`,
-      detail: { ok: result.ok },
-    });
     res.json(result);
   });
   r.get('/fallback', (_req, res) => {

@@ -2,11 +2,14 @@
  * What the REST routes do with channels and people: validate (each mistake its own code),
  * keep secrets (masked on the way out, kept on update when sent back masked), send a test
  * message directly (not queued, so the answer says whether it worked), and manage contact points.
+ * Channel changes write their audit entry in the same transaction; a test send, which is awaited,
+ * is recorded after it with its outcome.
  */
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { ChannelInput, ChannelTestResult, ChannelTypeInfo, ChannelView, Person, TestPageResult } from '../../shared/notify-types.js';
 import { HttpError } from '../lib/errors.js';
+import { changedFields, type AuditLog } from '../audit/audit-log.js';
 import type { ChannelRecord, ChannelStore } from '../store/channels.js';
 import type { DeliveryStore } from '../store/deliveries.js';
 import type { OnCallStore } from '../store/oncall.js';
@@ -25,6 +28,7 @@ export interface ChannelServiceDeps {
   oncall: OnCallStore;
   deliveries: DeliveryStore;
   settings: NotifySettingsStore;
+  audit: AuditLog;
   fetch: typeof fetch;
   now: () => number;
   timeoutMs: number;
@@ -35,7 +39,8 @@ export interface ChannelServiceDeps {
 
 /** Builds the channel and people service. */
 export function createChannelService(deps: ChannelServiceDeps) {
-  const { channels, registry, users } = deps;
+  const { channels, registry, users, audit } = deps;
+  const who = (a: { id: string | null; username: string }) => ({ id: a.id, name: a.username });
 
   const view = (c: ChannelRecord): ChannelView => ({ ...c, config: registry.maskConfig(c.type, c.config) });
 
@@ -73,24 +78,51 @@ export function createChannelService(deps: ChannelServiceDeps) {
     /** The channel types with a short description. */
     types: (): ChannelTypeInfo[] => registry.list().map((c) => ({ type: c.type, label: c.label, audience: c.audience, secretFields: [...c.secretFields] })),
 
-    create(input: ChannelInput, by: string): ChannelView {
+    /** Creates a channel. Views are masked, so audit details never hold a secret. */
+    create(input: ChannelInput, actor: { id: string | null; username: string }): ChannelView {
       const config = checkConfig(input.type, input.config);
       if (isNameTaken(input.name)) throw new HttpError(409, 'CHANNEL_EXISTS', `a channel named "${input.name}" already exists`);
-      return view(channels.create({ type: input.type, name: input.name, config, isEnabled: input.isEnabled ?? true }, deps.now(), by));
+      return audit.audited(who(actor), (record) => {
+        const c = view(channels.create({ type: input.type, name: input.name, config, isEnabled: input.isEnabled ?? true }, deps.now(), actor.username));
+        record({
+          action: 'channel.create',
+          entityType: 'channel',
+          entityId: c.id,
+          summary: `created ${c.type} channel "${c.name}"`,
+          detail: { type: c.type, config: c.config, isEnabled: c.isEnabled },
+        });
+        return c;
+      });
     },
 
-    update(id: string, patch: Partial<ChannelInput>, by: string): ChannelView {
+    update(id: string, patch: Partial<ChannelInput>, actor: { id: string | null; username: string }): ChannelView {
       const c = mustFind(id);
       if (patch.type !== undefined && patch.type !== c.type)
         throw new HttpError(400, 'CHANNEL_TYPE_IMMUTABLE', `a channel's type cannot change (it is ${c.type}); create a new channel`);
       const name = patch.name ?? c.name;
       if (isNameTaken(name, id)) throw new HttpError(409, 'CHANNEL_EXISTS', `a channel named "${name}" already exists`);
       const config = patch.config === undefined ? c.config : checkConfig(c.type, registry.keepSecrets(c.type, patch.config, c.config));
-      return view(channels.update(id, { name, config, isEnabled: patch.isEnabled ?? c.isEnabled }, deps.now(), by)!);
+      const before = view(c);
+      return audit.audited(who(actor), (record) => {
+        const after = view(channels.update(id, { name, config, isEnabled: patch.isEnabled ?? c.isEnabled }, deps.now(), actor.username)!);
+        const changes = changedFields(before, after, ['name', 'isEnabled', 'config']);
+        // A secret sent again masked compares equal; one replaced shows only as "changed".
+        if (patch.config !== undefined && changes.config === undefined && JSON.stringify(patch.config) !== JSON.stringify(before.config))
+          changes.config = { from: before.config, to: after.config };
+        if (Object.keys(changes).length > 0)
+          record({
+            action: 'channel.update',
+            entityType: 'channel',
+            entityId: id,
+            summary: `changed channel "${after.name}": ${Object.keys(changes).join(', ')}`,
+            detail: { changes },
+          });
+        return after;
+      });
     },
 
-    remove(id: string): void {
-      mustFind(id);
+    remove(id: string, actor: { id: string | null; username: string }): void {
+      const before = mustFind(id);
       const users = deps.oncall.listPolicies().filter((p) => p.levels.some((l) => l.targets.some((t) => t.type === 'channel' && t.channelId === id)));
       if (users.length > 0)
         throw new HttpError(
@@ -101,7 +133,10 @@ export function createChannelService(deps: ChannelServiceDeps) {
       if (deps.settings.get<{ channelId?: string | null; isEnabled?: boolean }>('digest')?.channelId === id) {
         throw new HttpError(409, 'CHANNEL_IN_USE', 'the break-fix digest is sent through this channel; change the digest settings first');
       }
-      channels.delete(id);
+      audit.audited(who(actor), (record) => {
+        channels.delete(id);
+        record({ action: 'channel.delete', entityType: 'channel', entityId: id, summary: `deleted ${before.type} channel "${before.name}"` });
+      });
     },
 
     /**
@@ -163,6 +198,13 @@ export function createChannelService(deps: ChannelServiceDeps) {
         },
         !failure,
       );
+      audit.record(who(actor), {
+        action: 'channel.test',
+        entityType: 'channel',
+        entityId: id,
+        summary: failure ? `test message through "${c.name}" failed` : `sent a test message through "${c.name}"`,
+        detail: failure ? { ok: false } : { ok: true, deliveryId },
+      });
       if (failure) {
         throw new HttpError(
           502,
@@ -249,7 +291,15 @@ export function createChannelService(deps: ChannelServiceDeps) {
         }),
       );
       results.sort((a, b) => a.channelName.localeCompare(b.channelName) || a.recipient.localeCompare(b.recipient));
-      return { ok: results.every((x) => x.ok), results, problems: r.problems };
+      const ok = results.every((x) => x.ok);
+      audit.record(who(actor), {
+        action: 'oncall.test-page',
+        entityType: 'user',
+        entityId: actor.id,
+        summary: `sent a test page to ${actor.username} (${results.length} contact point${results.length === 1 ? '' : 's'})`,
+        detail: { ok },
+      });
+      return { ok, results, problems: r.problems };
     },
 
     /** Users with their contact points. */

@@ -11,7 +11,9 @@ import type { ClientStore } from '../store/clients.js';
 import type { DeliveryStore } from '../store/deliveries.js';
 import type { IncidentStore } from '../store/incidents.js';
 import type { NotifySettingsStore } from '../store/notify-settings.js';
-import { parseLocalTime, zonedParts } from '../time/zones.js';
+import { isValidTimezone, parseLocalTime, zonedParts } from '../time/zones.js';
+import { HttpError } from '../lib/errors.js';
+import { changedFields, type AuditActor, type AuditLog } from '../audit/audit-log.js';
 import { buildDigestMessage } from './message.js';
 
 export const DEFAULT_DIGEST: DigestSettings = { isEnabled: false, channelId: null, to: null, localTime: '08:00', timezone: 'UTC' };
@@ -32,6 +34,7 @@ export function createDigest(deps: {
   clients: ClientStore;
   channels: ChannelStore;
   deliveries: DeliveryStore;
+  audit: AuditLog;
   logger: Logger;
   baseUrl: () => string;
 }) {
@@ -96,10 +99,28 @@ export function createDigest(deps: {
 
   return {
     settings: get,
-    /** Replaces the digest settings (validated by the caller). */
-    update(next: DigestSettings): DigestSettings {
-      settings.set('digest', next);
-      return get();
+    /** Replaces the digest settings (each mistake its own code), with its audit entry. */
+    update(next: DigestSettings, actor: AuditActor): DigestSettings {
+      if (!isValidTimezone(next.timezone)) throw new HttpError(400, 'DIGEST_TIMEZONE_INVALID', `timezone: "${next.timezone}" is not an IANA time zone`);
+      if (next.channelId !== null) {
+        const c = deps.channels.findById(next.channelId);
+        if (!c || c.type !== 'email') throw new HttpError(400, 'DIGEST_CHANNEL_INVALID', `channelId: ${next.channelId} is not an email channel`);
+      }
+      if (next.isEnabled && (next.channelId === null || next.to === null))
+        throw new HttpError(400, 'DIGEST_INCOMPLETE', 'an enabled digest needs channelId and to');
+      const before = get();
+      return deps.audit.audited(actor, (record) => {
+        settings.set('digest', next);
+        const after = get();
+        record({
+          action: 'digest.update',
+          entityType: 'digest',
+          entityId: null,
+          summary: `changed the break-fix digest (${after.isEnabled ? 'on' : 'off'})`,
+          detail: { changes: changedFields(before, after) },
+        });
+        return after;
+      });
     },
     /** Queues today's digest when it is due; true when one was queued. */
     maybeQueue(nowMs: number): boolean {

@@ -10,7 +10,8 @@
  *              → start sending due deliveries (up to 16 in flight, one per destination; each
  *                finished send claims the next)
  */
-import type { AuditLog } from '../audit/audit-log.js';
+import type { AuditActor, AuditLog } from '../audit/audit-log.js';
+import { HttpError } from '../lib/errors.js';
 import type { Logger } from 'pino';
 import type { Db } from '../store/database.js';
 import type { SecretBox } from '../lib/secret-box.js';
@@ -101,7 +102,17 @@ export function createNotifier(opts: NotifierOptions) {
       if (dispatcher.raiseDeadLetter(d, error, nowMs) > 0) kick();
     },
   });
-  const digest = createDigest({ db, settings, incidents: opts.alerting.incidents, clients: opts.clients, channels, deliveries, logger, baseUrl: opts.baseUrl });
+  const digest = createDigest({
+    db,
+    settings,
+    incidents: opts.alerting.incidents,
+    clients: opts.clients,
+    channels,
+    deliveries,
+    audit: opts.audit,
+    logger,
+    baseUrl: opts.baseUrl,
+  });
 
   let ticker: NodeJS.Timeout | undefined;
   let isStopped = false;
@@ -147,6 +158,7 @@ export function createNotifier(opts: NotifierOptions) {
       oncall,
       deliveries,
       settings,
+      audit: opts.audit,
       fetch: fetchImpl,
       now,
       timeoutMs: retry.timeoutMs,
@@ -187,11 +199,20 @@ export function createNotifier(opts: NotifierOptions) {
     kick,
     /** Runs one tick (dispatch, escalate, digest, send) and resolves when it is done. Tests drive time with it. */
     tick,
-    /** Re-queues a dead delivery; false if it is not dead. */
-    retryDead(id: number): boolean {
-      const ok = deliveries.revive(id, now());
-      if (ok) kick();
-      return ok;
+    /** Re-queues a dead delivery, with its audit entry; 404 / 409 DELIVERY_NOT_DEAD otherwise. */
+    retryDead(id: number, actor: AuditActor): void {
+      const d = deliveries.findById(id);
+      if (!d) throw new HttpError(404, 'DELIVERY_NOT_FOUND', `no delivery with id ${id}`);
+      opts.audit.audited(actor, (record) => {
+        if (!deliveries.revive(id, now())) throw new HttpError(409, 'DELIVERY_NOT_DEAD', `delivery ${id} is ${d.status}; only dead deliveries can be retried`);
+        record({
+          action: 'delivery.retry',
+          entityType: 'delivery',
+          entityId: String(id),
+          summary: `queued dead delivery ${id} (${d.channelName} → ${d.recipient}) again`,
+        });
+      });
+      kick();
     },
     stats: () => ({ ...worker.stats(), ...deliveries.counts() }),
   };
