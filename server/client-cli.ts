@@ -11,7 +11,7 @@ import { createAgentSettingsStore } from './store/agent-settings.js';
 import { createAuditLog } from './audit/audit-log.js';
 import { clientInputSchema, createClientService } from './fleet/client-service.js';
 import { HttpError } from './lib/errors.js';
-import { CLI_ACTOR } from './user-cli.js';
+import { CLI_ACTOR } from './accounts/user-service.js';
 import { systemClock } from './time/clock.js';
 
 interface AddFlags {

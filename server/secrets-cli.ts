@@ -13,7 +13,7 @@ import { createSecretBox, generateSecretKey, keyFilePath, readKeyFile, writeKeyF
 import { countSealedWithOtherKeys, resealColumns, resealLegacyProbeSecrets, unknownKeyIds } from './auth/sealed-columns.js';
 import { LEGACY_PROBE_KEY_FILE, openLegacyProbeKey } from './lib/probe-secret-box.js';
 import path from 'node:path';
-import { CLI_ACTOR } from './user-cli.js';
+import { CLI_ACTOR } from './accounts/user-service.js';
 import { systemClock } from './time/clock.js';
 
 /** How long running servers get to notice the new key before values are re-sealed, ms. */

@@ -12,13 +12,25 @@ import type { Command } from 'commander';
 import { openDatabase, type Db } from './store/database.js';
 import { createUserStore, type User } from './store/users.js';
 import { createTwoFactorStore } from './store/two-factor.js';
+import { createApiTokenStore } from './store/api-tokens.js';
+import { createUserService } from './accounts/user-service.js';
 import { createAuditLog } from './audit/audit-log.js';
 import { hashPassword } from './lib/secrets.js';
 import { MIN_PASSWORD_LENGTH } from './auth/bootstrap.js';
 import { systemClock } from './time/clock.js';
 
-/** How the CLI appears in the audit log. */
-export const CLI_ACTOR = { id: null, name: 'command line on the server' } as const;
+export { CLI_ACTOR } from './accounts/user-service.js';
+
+/** The user service on the data directory's database (its entries name the command line). */
+function servicesOn(db: Db) {
+  return createUserService({
+    users: createUserStore(db),
+    apiTokens: createApiTokenStore(db),
+    twoFactor: createTwoFactorStore(db),
+    audit: createAuditLog({ db, now: systemClock.now }),
+    now: systemClock.now,
+  });
+}
 
 const DATA_OPTION = ['-d, --data <dir>', 'data directory holding quarkpulse.db (env QP_DATA_DIR, default ./data)'] as const;
 
@@ -105,22 +117,7 @@ export function registerUserCommands(program: Command): void {
       if (password.length < MIN_PASSWORD_LENGTH)
         fail(`error: the password must be at least ${MIN_PASSWORD_LENGTH} characters; nothing changed`, 'quarkpulse.passwordTooShort');
       const hash = await hashPassword(password);
-      const ended = withUser(dataDir, name, fail, (db, u) => {
-        const users = createUserStore(db);
-        const audit = createAuditLog({ db, now: systemClock.now });
-        return db.transaction(() => {
-          users.setPasswordHash(u.id, hash);
-          const n = users.deleteSessionsOfUser(u.id);
-          audit.record(CLI_ACTOR, {
-            action: 'user.password-reset',
-            entityType: 'user',
-            entityId: u.id,
-            summary: `password of ${u.username} reset on the server's command line`,
-            detail: { sessionsEnded: n },
-          });
-          return n;
-        })();
-      });
+      const ended = withUser(dataDir, name, fail, (db, u) => servicesOn(db).resetPasswordOnServer(u, hash));
       write(cmd, `new password set for "${name}"; ${ended} session${ended === 1 ? '' : 's'} ended\n`);
     });
 
@@ -131,20 +128,7 @@ export function registerUserCommands(program: Command): void {
     .option(...DATA_OPTION)
     .action((name: string, flags: { data?: string }, cmd: Command) => {
       const fail = (msg: string, code: string): never => cmd.error(msg, { exitCode: 1, code });
-      const result = withUser(dataDirOf(flags), name, fail, (db, u) => {
-        const audit = createAuditLog({ db, now: systemClock.now });
-        return db.transaction(() => {
-          if (!createTwoFactorStore(db).remove(u.id)) return undefined;
-          const n = createUserStore(db).deleteSessionsOfUser(u.id);
-          audit.record(CLI_ACTOR, {
-            action: 'two-factor.disable',
-            entityType: 'user',
-            entityId: u.id,
-            summary: `two-factor login of ${u.username} turned off on the server's command line`,
-          });
-          return n;
-        })();
-      });
+      const result = withUser(dataDirOf(flags), name, fail, (db, u) => servicesOn(db).disableTwoFactorOnServer(u));
       if (result === undefined) fail(`error: "${name}" has no two-factor login; nothing changed`, 'quarkpulse.twoFactorNotEnrolled');
       write(cmd, `two-factor login turned off for "${name}"; they log in with their password (and must enrol again if their role requires it)\n`);
     });

@@ -20,6 +20,7 @@ import type { ProbeStore } from '../store/probes.js';
 import type { JobSigner } from '../jobs/job-signing.js';
 import type { SigningKey } from '../signing/signing-key.js';
 import type { Fleet } from '../fleet/index.js';
+import type { UserService } from '../accounts/user-service.js';
 
 /** What routes may ask of live agent connections (implemented by the agent gateway). */
 export interface AgentControl {
@@ -35,6 +36,8 @@ export interface ApiContext {
   db: Db;
   /** Clients, enrollment tokens, devices and probed devices: changes with their audit entries (server/fleet/). */
   fleet: Fleet;
+  /** User accounts: changes with their audit entries (server/accounts/). */
+  userService: UserService;
   users: UserStore;
   clients: ClientStore;
   devices: DeviceStore;

@@ -22,6 +22,8 @@ import { refuseUpgrade } from '../lib/raw-http.js';
 import { createApp } from '../api/app.js';
 import type { ApiContext } from '../api/context.js';
 import { createFleet } from '../fleet/index.js';
+import { createUserService } from '../accounts/user-service.js';
+import { createTwoFactorStore } from '../store/two-factor.js';
 import type { Alerting } from '../alerting/index.js';
 import type { createNotifyPath } from './notify.js';
 import type { AgentPath } from './agents.js';
@@ -128,9 +130,17 @@ export function attachWeb(parts: WebParts, opts: ServerOptions, logger: Logger, 
     audit: storage.audit,
     now,
   });
+  const userService = createUserService({
+    users,
+    apiTokens: storage.apiTokens,
+    twoFactor: createTwoFactorStore(storage.db),
+    audit: storage.audit,
+    now,
+  });
   const ctx: ApiContext = {
     db: storage.db,
     fleet,
+    userService,
     users,
     clients: storage.clients,
     devices,

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { ChannelInput, ChannelTestResult, ChannelTypeInfo, ChannelView, Person, TestPageResult } from '../../shared/notify-types.js';
 import { HttpError } from '../lib/errors.js';
-import { changedFields, type AuditLog } from '../audit/audit-log.js';
+import { changedFields, type AuditActor, type AuditLog } from '../audit/audit-log.js';
 import type { ChannelRecord, ChannelStore } from '../store/channels.js';
 import type { DeliveryStore } from '../store/deliveries.js';
 import type { OnCallStore } from '../store/oncall.js';
@@ -313,7 +313,7 @@ export function createChannelService(deps: ChannelServiceDeps) {
       users.setEmail(id, email);
       return person(id);
     },
-    addContact(userId: string, input: { channelId: string; handle?: string }) {
+    addContact(userId: string, input: { channelId: string; handle?: string }, actor: AuditActor) {
       const u = mustFindUser(userId);
       const c = channels.findById(input.channelId);
       if (!c) throw new HttpError(400, 'CONTACT_CHANNEL_NOT_FOUND', `no channel with id ${input.channelId}`);
@@ -330,16 +330,36 @@ export function createChannelService(deps: ChannelServiceDeps) {
         throw new HttpError(400, 'CONTACT_HANDLE_INVALID', `handle: channel ${c.name} has no default topic; give the person's topic as the handle`);
       }
       try {
-        return channels.addContact(userId, c.id, handle, deps.now());
+        return audit.audited(actor, (record) => {
+          const contact = channels.addContact(userId, c.id, handle, deps.now());
+          record({
+            action: 'user.contact-add',
+            entityType: 'user',
+            entityId: userId,
+            summary: `added a contact point for ${u.username}`,
+            detail: { contactId: contact.id, channelId: input.channelId },
+          });
+          return contact;
+        });
       } catch (err) {
         if ((err as { code?: string }).code !== 'SQLITE_CONSTRAINT_UNIQUE') throw err;
         throw new HttpError(409, 'CONTACT_EXISTS', `${u.username} already has this contact point`);
       }
     },
-    removeContact(userId: string, contactId: string): void {
+    removeContact(userId: string, contactId: string, actor: AuditActor): void {
+      const u = mustFindUser(userId);
       const cp = channels.findContact(contactId);
       if (!cp || cp.userId !== userId) throw new HttpError(404, 'CONTACT_NOT_FOUND', `no contact point ${contactId} for user ${userId}`);
-      channels.deleteContact(contactId);
+      audit.audited(actor, (record) => {
+        channels.deleteContact(contactId);
+        record({
+          action: 'user.contact-remove',
+          entityType: 'user',
+          entityId: userId,
+          summary: `removed a contact point of ${u.username}`,
+          detail: { contactId },
+        });
+      });
     },
   };
 }
