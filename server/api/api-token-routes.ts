@@ -7,9 +7,8 @@
 import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
 import type { ApiTokenCreated } from '../../shared/api-types.js';
-import { HttpError, parseInput } from '../lib/errors.js';
-import { API_TOKEN_PREFIX, requireInteractiveSession, requireRole } from '../auth/sessions.js';
-import { generateToken } from '../lib/secrets.js';
+import { parseInput } from '../lib/errors.js';
+import { requireInteractiveSession, requireRole } from '../auth/sessions.js';
 import { actorOf } from '../audit/audit-log.js';
 import type { ApiContext } from './context.js';
 
@@ -35,46 +34,17 @@ export function apiTokenRoutes(ctx: ApiContext): Router {
 
   r.post('/', requireInteractiveSession, admin, (req, res) => {
     const input = parseInput(createSchema, req.body);
-    if (ctx.apiTokens.findByName(input.name)) throw new HttpError(409, 'API_TOKEN_EXISTS', `an API token named "${input.name}" already exists`);
-    const token = generateToken(API_TOKEN_PREFIX);
-    const now = ctx.now();
-    const info = ctx.audit.audited(actorOf(req), (record) => {
-      const info = ctx.apiTokens.create(
-        {
-          name: input.name,
-          role: input.role,
-          token,
-          createdBy: req.user!.username,
-          expiresAtMs: input.expiresInDays ? now + input.expiresInDays * 86_400_000 : null,
-        },
-        now,
-      );
-      record({
-        action: 'api-token.create',
-        entityType: 'api-token',
-        entityId: info.id,
-        summary: `created API token "${info.name}" (${info.role})`,
-        detail: { role: info.role, expiresAtMs: info.expiresAtMs },
-      });
-      return info;
-    });
+    const info = ctx.apiTokenService.create(actorOf(req), req.user!.username, input);
     ctx.logger.info({ tokenId: info.id, name: info.name, role: info.role, by: req.user!.username }, 'API token created');
     // Shown once; only the hash is kept.
-    res.status(201).json({ ...info, token } satisfies ApiTokenCreated);
+    res.status(201).json(info satisfies ApiTokenCreated);
   });
 
   const sessionUnlessSelf: RequestHandler = (req, res, next) =>
     req.apiToken?.id === String(req.params.id) ? next() : requireInteractiveSession(req, res, next);
   r.delete('/:id', sessionUnlessSelf, admin, (req, res) => {
     const id = String(req.params.id);
-    const before = ctx.apiTokens.findById(id);
-    if (!before) throw new HttpError(404, 'API_TOKEN_NOT_FOUND', `no API token with id ${id}`);
-    const info = ctx.audit.audited(actorOf(req), (record) => {
-      const info = ctx.apiTokens.revoke(id, ctx.now())!;
-      if (before.revokedAtMs === null)
-        record({ action: 'api-token.revoke', entityType: 'api-token', entityId: id, summary: `revoked API token "${info.name}"` });
-      return info;
-    });
+    const info = ctx.apiTokenService.revoke(actorOf(req), id);
     ctx.logger.info({ tokenId: id, by: req.user!.username }, 'API token revoked');
     res.json(info);
   });

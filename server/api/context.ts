@@ -21,6 +21,7 @@ import type { JobSigner } from '../jobs/job-signing.js';
 import type { SigningKey } from '../signing/signing-key.js';
 import type { Fleet } from '../fleet/index.js';
 import type { UserService } from '../accounts/user-service.js';
+import type { ApiTokenService } from '../accounts/api-token-service.js';
 
 /** What routes may ask of live agent connections (implemented by the agent gateway). */
 export interface AgentControl {
@@ -38,6 +39,8 @@ export interface ApiContext {
   fleet: Fleet;
   /** User accounts: changes with their audit entries (server/accounts/). */
   userService: UserService;
+  /** API tokens: create and revoke with their audit entries. */
+  apiTokenService: ApiTokenService;
   users: UserStore;
   clients: ClientStore;
   devices: DeviceStore;

@@ -23,6 +23,7 @@ import { createApp } from '../api/app.js';
 import type { ApiContext } from '../api/context.js';
 import { createFleet } from '../fleet/index.js';
 import { createUserService } from '../accounts/user-service.js';
+import { createApiTokenService } from '../accounts/api-token-service.js';
 import { createTwoFactorStore } from '../store/two-factor.js';
 import type { Alerting } from '../alerting/index.js';
 import type { createNotifyPath } from './notify.js';
@@ -141,6 +142,7 @@ export function attachWeb(parts: WebParts, opts: ServerOptions, logger: Logger, 
     db: storage.db,
     fleet,
     userService,
+    apiTokenService: createApiTokenService({ apiTokens: storage.apiTokens, audit: storage.audit, now }),
     users,
     clients: storage.clients,
     devices,
