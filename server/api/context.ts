@@ -22,6 +22,7 @@ import type { SigningKey } from '../signing/signing-key.js';
 import type { Fleet } from '../fleet/index.js';
 import type { UserService } from '../accounts/user-service.js';
 import type { ApiTokenService } from '../accounts/api-token-service.js';
+import type { TwoFactorService } from '../accounts/two-factor-service.js';
 
 /** What routes may ask of live agent connections (implemented by the agent gateway). */
 export interface AgentControl {
@@ -41,6 +42,8 @@ export interface ApiContext {
   userService: UserService;
   /** API tokens: create and revoke with their audit entries. */
   apiTokenService: ApiTokenService;
+  /** Two-factor enrolment, recovery codes and policy, with their audit entries. */
+  twoFactorService: TwoFactorService;
   users: UserStore;
   clients: ClientStore;
   devices: DeviceStore;

@@ -2,6 +2,7 @@
  * Two-factor login for the signed-in person (/api/me/two-factor) and its policy for admins
  * (/api/auth). Sessions only: an API token can neither enrol, nor turn it off, nor change who must
  * use it. Turning it off or making new recovery codes takes a current code (a fresh second factor).
+ * The changes and their audit entries are server/accounts/two-factor-service.ts's.
  */
 import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
@@ -24,16 +25,11 @@ export function twoFactorGate(ctx: ApiContext): RequestHandler {
   };
 }
 
-async function requireCurrentCode(ctx: ApiContext, userId: string, code: string): Promise<void> {
-  const r = await ctx.twoFactor.verifyLoginCode(userId, code);
-  if (r === 'reused') throw new HttpError(400, 'TOTP_CODE_REUSED', 'that code was used already; wait for the next one');
-  if (r !== 'ok') throw new HttpError(400, 'TOTP_CODE_INVALID', 'that code is not right; type the 6 digits your authenticator app shows now');
-}
-
 /** /api/me/two-factor: status, enrol, confirm, new recovery codes, turn off. */
 export function myTwoFactorRoutes(ctx: ApiContext): Router {
   const r = Router();
   const tf = ctx.twoFactor;
+  const service = ctx.twoFactorService;
   const limiter = passwordLimiter('too many wrong codes; wait a few minutes and try again');
   r.use(requireInteractiveSession);
 
@@ -48,40 +44,17 @@ export function myTwoFactorRoutes(ctx: ApiContext): Router {
 
   r.post('/confirm', limiter, async (req, res) => {
     const { code } = parseInput(codeSchema, req.body);
-    const u = req.user!;
-    const recoveryCodes = await tf.confirmEnrolment(u.id, code);
-    ctx.audit.record(
-      { id: u.id, name: u.username },
-      { action: 'two-factor.enrol', entityType: 'user', entityId: u.id, summary: `${u.username} turned on two-factor login` },
-    );
-    res.json({ recoveryCodes });
+    res.json({ recoveryCodes: await service.confirm(req.user!, code) });
   });
 
   r.post('/recovery-codes', limiter, async (req, res) => {
     const { code } = parseInput(codeSchema, req.body);
-    const u = req.user!;
-    if (!tf.isEnrolled(u.id)) throw new HttpError(409, 'TWO_FACTOR_NOT_ENROLLED', 'two-factor login is off');
-    await requireCurrentCode(ctx, u.id, code);
-    const recoveryCodes = tf.regenerateRecoveryCodes(u.id);
-    ctx.audit.record(
-      { id: u.id, name: u.username },
-      { action: 'two-factor.recovery-regenerate', entityType: 'user', entityId: u.id, summary: `${u.username} made new recovery codes` },
-    );
-    res.json({ recoveryCodes });
+    res.json({ recoveryCodes: await service.regenerateRecoveryCodes(req.user!, code) });
   });
 
   r.post('/disable', limiter, async (req, res) => {
     const { code } = parseInput(codeSchema, req.body);
-    const u = req.user!;
-    if (!tf.isEnrolled(u.id)) throw new HttpError(409, 'TWO_FACTOR_NOT_ENROLLED', 'two-factor login is off');
-    if (tf.isRequiredFor(u.role))
-      throw new HttpError(409, 'TWO_FACTOR_REQUIRED', `two-factor login is required for the role ${u.role}; an admin can change that`);
-    await requireCurrentCode(ctx, u.id, code);
-    tf.disable(u.id);
-    ctx.audit.record(
-      { id: u.id, name: u.username },
-      { action: 'two-factor.disable', entityType: 'user', entityId: u.id, summary: `${u.username} turned off two-factor login` },
-    );
+    await service.disableOwn(req.user!, code);
     res.status(204).end();
   });
   return r;
@@ -91,6 +64,7 @@ export function myTwoFactorRoutes(ctx: ApiContext): Router {
 export function authAdminRoutes(ctx: ApiContext): Router {
   const r = Router();
   r.use(requireInteractiveSession, requireRole('admin'));
+  const service = ctx.twoFactorService;
 
   r.get('/two-factor-policy', (_req, res) => {
     res.json(ctx.twoFactor.policy());
@@ -98,31 +72,11 @@ export function authAdminRoutes(ctx: ApiContext): Router {
 
   r.put('/two-factor-policy', (req, res) => {
     const { requiredRoles } = parseInput(policySchema, req.body);
-    const u = req.user!;
-    const before = ctx.twoFactor.policy();
-    const after = ctx.twoFactor.setPolicy(requiredRoles, u.username);
-    ctx.audit.record(
-      { id: u.id, name: u.username },
-      {
-        action: 'auth-settings.update',
-        entityType: 'auth-settings',
-        entityId: 'two-factor-policy',
-        summary: `two-factor login required for ${after.requiredRoles.length ? after.requiredRoles.join(', ') : 'nobody'}${after.isDefault ? ' (default)' : ''}`,
-        detail: { requiredRoles: { from: before.requiredRoles, to: after.requiredRoles } },
-      },
-    );
-    res.json(after);
+    res.json(service.setPolicy(req.user!, requiredRoles));
   });
 
   r.delete('/users/:id/two-factor', (req, res) => {
-    const target = ctx.users.findById(String(req.params.id));
-    if (!target) throw new HttpError(404, 'USER_NOT_FOUND', `no user with id ${String(req.params.id)}`);
-    if (!ctx.twoFactor.disable(target.id)) throw new HttpError(409, 'TWO_FACTOR_NOT_ENROLLED', `${target.username} has no two-factor login`);
-    const u = req.user!;
-    ctx.audit.record(
-      { id: u.id, name: u.username },
-      { action: 'two-factor.disable', entityType: 'user', entityId: target.id, summary: `${u.username} turned off two-factor login of ${target.username}` },
-    );
+    service.disableFor(req.user!, String(req.params.id));
     res.status(204).end();
   });
   return r;

@@ -24,6 +24,7 @@ import type { ApiContext } from '../api/context.js';
 import { createFleet } from '../fleet/index.js';
 import { createUserService } from '../accounts/user-service.js';
 import { createApiTokenService } from '../accounts/api-token-service.js';
+import { createTwoFactorService } from '../accounts/two-factor-service.js';
 import { createTwoFactorStore } from '../store/two-factor.js';
 import type { Alerting } from '../alerting/index.js';
 import type { createNotifyPath } from './notify.js';
@@ -142,6 +143,7 @@ export function attachWeb(parts: WebParts, opts: ServerOptions, logger: Logger, 
     db: storage.db,
     fleet,
     userService,
+    twoFactorService: createTwoFactorService({ twoFactor, users, audit: storage.audit }),
     apiTokenService: createApiTokenService({ apiTokens: storage.apiTokens, audit: storage.audit, now }),
     users,
     clients: storage.clients,
