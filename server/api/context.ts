@@ -23,6 +23,7 @@ import type { Fleet } from '../fleet/index.js';
 import type { UserService } from '../accounts/user-service.js';
 import type { ApiTokenService } from '../accounts/api-token-service.js';
 import type { TwoFactorService } from '../accounts/two-factor-service.js';
+import type { LoginService } from '../accounts/login-service.js';
 
 /** What routes may ask of live agent connections (implemented by the agent gateway). */
 export interface AgentControl {
@@ -44,6 +45,8 @@ export interface ApiContext {
   apiTokenService: ApiTokenService;
   /** Two-factor enrolment, recovery codes and policy, with their audit entries. */
   twoFactorService: TwoFactorService;
+  /** Password and second-factor checks and logout, with their audit entries. */
+  loginService: LoginService;
   users: UserStore;
   clients: ClientStore;
   devices: DeviceStore;

@@ -25,6 +25,7 @@ import { createFleet } from '../fleet/index.js';
 import { createUserService } from '../accounts/user-service.js';
 import { createApiTokenService } from '../accounts/api-token-service.js';
 import { createTwoFactorService } from '../accounts/two-factor-service.js';
+import { createLoginService } from '../accounts/login-service.js';
 import { createTwoFactorStore } from '../store/two-factor.js';
 import type { Alerting } from '../alerting/index.js';
 import type { createNotifyPath } from './notify.js';
@@ -143,6 +144,7 @@ export function attachWeb(parts: WebParts, opts: ServerOptions, logger: Logger, 
     db: storage.db,
     fleet,
     userService,
+    loginService: createLoginService({ users, twoFactor, audit: storage.audit }),
     twoFactorService: createTwoFactorService({ twoFactor, users, audit: storage.audit }),
     apiTokenService: createApiTokenService({ apiTokens: storage.apiTokens, audit: storage.audit, now }),
     users,
