@@ -1,12 +1,13 @@
 /**
  * The dashboard's live socket (LIVE_WS_PATH on the page's own host, authenticated by the session
- * cookie at the upgrade). It reconnects with exponential backoff and jitter, re-sends the current
+ * cookie at the upgrade). It reconnects with exponential backoff and full jitter (shared/backoff.ts), re-sends the current
  * subscription after every reconnect, and hands each server message to the listeners of its type.
  */
 import type { LiveClientMessage, LiveServerMessage } from '../../../shared/live.js';
 // shared/paths.ts and shared/live-constants.ts have no zod import, so this keeps zod out of the bundle.
 import { LIVE_CLOSE_SESSION_ENDED, LIVE_SERVER_MESSAGE_TYPES } from '../../../shared/live-constants.js';
 import { LIVE_WS_PATH } from '../../../shared/paths.js';
+import { fullJitterDelayMs } from '../../../shared/backoff.js';
 
 /** Connection state, for the status pill in the top bar. */
 export type LiveState = 'idle' | 'connecting' | 'open' | 'reconnecting';
@@ -83,8 +84,8 @@ export function createLiveClient(options: LiveOptions = {}): LiveClient {
 
   function scheduleReconnect(): void {
     setState('reconnecting');
-    const ceiling = Math.min(maxDelayMs, minDelayMs * 2 ** attempt);
-    const delayMs = ceiling / 2 + Math.random() * (ceiling / 2);
+    // The same full jitter as the agent and the notify worker, never sooner than a quarter second.
+    const delayMs = Math.max(250, fullJitterDelayMs(attempt, minDelayMs, maxDelayMs, Math.random));
     attempt += 1;
     retryTimer = setTimeout(connect, delayMs);
   }
