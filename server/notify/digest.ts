@@ -11,7 +11,7 @@ import type { ClientStore } from '../store/clients.js';
 import type { DeliveryStore } from '../store/deliveries.js';
 import type { IncidentStore } from '../store/incidents.js';
 import type { NotifySettingsStore } from '../store/notify-settings.js';
-import { isValidTimezone, parseLocalTime, zonedParts } from '../time/zones.js';
+import { isValidTimezone, localDate, parseLocalTime, zonedParts } from '../time/zones.js';
 import { HttpError } from '../lib/errors.js';
 import { changedFields, type AuditActor, type AuditLog } from '../audit/audit-log.js';
 import { buildDigestMessage } from './message.js';
@@ -46,10 +46,10 @@ export function createDigest(deps: {
     if (!s.isEnabled || !s.channelId || !s.to) return false;
     const p = zonedParts(nowMs, s.timezone);
     if (p.minuteOfDay < parseLocalTime(s.localTime)) return false;
-    const localDate = `${p.year}-${String(p.month).padStart(2, '0')}-${String(p.day).padStart(2, '0')}`;
+    const today = localDate(nowMs, s.timezone);
     const state = settings.get<DigestState>('digest_state') ?? { lastDate: null, lastToMs: null };
-    if (state.lastDate === localDate) return false;
-    settings.set('digest_state', { lastDate: localDate, lastToMs: nowMs } satisfies DigestState);
+    if (state.lastDate === today) return false;
+    settings.set('digest_state', { lastDate: today, lastToMs: nowMs } satisfies DigestState);
     const fromMs = state.lastToMs ?? nowMs - 24 * 3_600_000;
     const isBreakFix = new Map<string, boolean>();
     const incidents = deps.incidents.list({ fromMs, toMs: nowMs, limit: 1000 }).filter((i) => {
@@ -62,10 +62,10 @@ export function createDigest(deps: {
       deps.logger.error({ channelId: s.channelId }, 'digest channel is missing or not an email channel; digest skipped');
       return false;
     }
-    const idempotencyKey = `digest:${localDate}|${channel.id}|${s.to}`;
+    const idempotencyKey = `digest:${today}|${channel.id}|${s.to}`;
     const message = buildDigestMessage(
       incidents.reverse(),
-      { fromMs, toMs: nowMs, localDate },
+      { fromMs, toMs: nowMs, localDate: today },
       {
         idempotencyKey,
         to: s.to,
