@@ -10,7 +10,7 @@ import type { AlertStore } from '../store/alerts.js';
 import type { OutboxStore } from '../store/outbox.js';
 import type { UserStore } from '../store/users.js';
 import { HttpError } from '../lib/errors.js';
-import type { AuditLog } from '../audit/audit-log.js';
+import { auditActorOf, type AuditLog } from '../audit/audit-log.js';
 import { buildAlertPayload } from './policy/notification-payload.js';
 import { routeFollowUp } from './policy/routing.js';
 
@@ -36,7 +36,6 @@ export function createAlertActions(deps: {
   onChanged?: (alertId: string) => void;
 }) {
   const { db, alerts, outbox, audit } = deps;
-  const auditActor = (actor: Actor) => ({ id: actor.id, name: actor.username });
   const changed = (id: string): AlertDetail => {
     deps.onChanged?.(id);
     return detail(id);
@@ -96,7 +95,7 @@ export function createAlertActions(deps: {
   return {
     /** firing → acknowledged; 409 ALERT_NOT_FIRING otherwise. */
     acknowledge(id: string, actor: Actor, note: string | null = null, via: AckVia = 'api'): AlertDetail {
-      audit.audited(auditActor(actor), (record) => {
+      audit.audited(auditActorOf(actor), (record) => {
         acknowledge(id, actor, note, deps.now());
         const a = mustFind(id);
         record(
@@ -115,7 +114,7 @@ export function createAlertActions(deps: {
     },
     /** firing|acknowledged → resolved by hand; 409 ALERT_ALREADY_RESOLVED otherwise. */
     resolve(id: string, actor: Actor, note: string | null): AlertDetail {
-      audit.audited(auditActor(actor), (record) => {
+      audit.audited(auditActorOf(actor), (record) => {
         resolve(id, actor, note, deps.now());
         record({ action: 'alert.resolve', entityType: 'alert', entityId: id, summary: `resolved alert ${what(mustFind(id))}`, detail: { note } });
       });
@@ -123,7 +122,7 @@ export function createAlertActions(deps: {
     },
     /** Sets (or clears, with null) who works on the alert. */
     assign(id: string, actor: Actor, username: string | null): AlertDetail {
-      audit.audited(auditActor(actor), (record) => {
+      audit.audited(auditActorOf(actor), (record) => {
         assign(id, actor, username, deps.now());
         record({
           action: 'alert.assign',

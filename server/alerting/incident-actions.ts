@@ -10,7 +10,7 @@ import type { IncidentStore } from '../store/incidents.js';
 import type { ClientStore } from '../store/clients.js';
 import type { DeviceStore } from '../store/devices.js';
 import { HttpError } from '../lib/errors.js';
-import type { AuditLog } from '../audit/audit-log.js';
+import { auditActorOf, type AuditLog } from '../audit/audit-log.js';
 import { generateId } from '../lib/secrets.js';
 import { localDate } from '../time/zones.js';
 import type { Actor } from './alert-actions.js';
@@ -35,7 +35,7 @@ export function createIncidentActions(deps: {
 }) {
   const { db, incidents, audit } = deps;
   const changed = (id: string): void => deps.onChanged?.(id);
-  const who = (a: Actor) => ({ id: a.id, name: a.username });
+  const who = auditActorOf;
 
   function mustFind(id: string) {
     const i = incidents.findById(id);

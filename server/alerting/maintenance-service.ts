@@ -10,7 +10,7 @@ import type { ClientStore } from '../store/clients.js';
 import type { DeviceStore } from '../store/devices.js';
 import { specOf, type MaintenanceStore, type StoredWindow } from '../store/maintenance.js';
 import { HttpError } from '../lib/errors.js';
-import { changedFields, type AuditLog } from '../audit/audit-log.js';
+import { auditActorOf, changedFields, type AuditLog } from '../audit/audit-log.js';
 import type { Actor } from './alert-actions.js';
 import { isInMaintenance, windowsOverlap } from '../time/windows.js';
 import type { RuleEngine } from './engine/engine.js';
@@ -28,7 +28,7 @@ export function createMaintenanceService(deps: {
   now: () => number;
 }) {
   const { maintenance, audit } = deps;
-  const who = (actor: Actor) => ({ id: actor.id, name: actor.username });
+  const who = auditActorOf;
 
   /** The time zone recurring windows of a scope are read in: its client's. */
   function timezoneOf(scope: MaintenanceInput['scope']): string {

@@ -13,7 +13,7 @@ import type { ClientStore } from '../store/clients.js';
 import type { DeviceStore } from '../store/devices.js';
 import { paramsOf, type RuleFields, type RuleStore } from '../store/rules.js';
 import { HttpError } from '../lib/errors.js';
-import { changedFields, type AuditLog } from '../audit/audit-log.js';
+import { auditActorOf, changedFields, type AuditLog } from '../audit/audit-log.js';
 import { validateRuleParams } from './rule-validation.js';
 import { resolveEffectiveRules, scopeRank } from './policy/rule-index.js';
 import type { RuleEngine } from './engine/engine.js';
@@ -59,7 +59,7 @@ export function createRuleService(deps: {
   now: () => number;
 }) {
   const { rules, audit } = deps;
-  const who = (actor: RuleActor) => ({ id: actor.id, name: actor.username });
+  const who = auditActorOf;
 
   function mustFind(id: string): Rule {
     const r = rules.findById(id);

@@ -14,6 +14,15 @@ import { createAuditStore, type AuditActor, type AuditInput, type AuditQuery } f
 
 export type { AuditActor, AuditInput } from '../store/audit.js';
 
+/** The person acting, as the services take them: an id (null for the command line) and a name. */
+export interface AuditPerson {
+  id: string | null;
+  username: string;
+}
+
+/** A person as the audit log names them. */
+export const auditActorOf = (p: AuditPerson): AuditActor & { name: string } => ({ id: p.id, name: p.username });
+
 /** The actor of an authenticated request: the user, or the API token's stand-in. */
 export function actorOf(req: Request): AuditActor {
   return req.user ? { id: req.user.id, name: req.user.username } : { id: null, name: null };

@@ -12,14 +12,8 @@ import { HttpError } from '../lib/errors.js';
 import { localDate } from '../time/zones.js';
 import type { Client } from '../store/clients.js';
 import type { AlertTimeEntry, ClientReportSettings, ClientReportStore } from '../store/client-reports.js';
-import type { AuditActor, AuditLog } from '../audit/audit-log.js';
+import { auditActorOf, type AuditLog, type AuditPerson } from '../audit/audit-log.js';
 import type { ReportScheduler } from './report-scheduler.js';
-
-/** Who acts: the audit actor and the name a time entry defaults to. */
-export interface ReportActor {
-  id: string | null;
-  username: string;
-}
 
 /** A new time entry on an alert: technician defaults to the actor, date to today in the client's zone. */
 export interface AlertTimeInput {
@@ -31,11 +25,11 @@ export interface AlertTimeInput {
 
 export function createReportService(deps: { store: ClientReportStore; scheduler: ReportScheduler; audit: AuditLog; now: () => number }) {
   const { store, audit } = deps;
-  const who = (a: ReportActor): AuditActor => ({ id: a.id, name: a.username });
+  const who = auditActorOf;
 
   return {
     /** Sends (or queues) a month's report to the client's contacts now; recorded with its outcome. */
-    async send(actor: ReportActor, client: Client, month: string) {
+    async send(actor: AuditPerson, client: Client, month: string) {
       const outcome = await deps.scheduler.send(client.id, month);
       audit.record(who(actor), {
         action: 'report.send',
@@ -48,7 +42,7 @@ export function createReportService(deps: { store: ClientReportStore; scheduler:
     },
 
     /** Replaces the client's report settings (language, contacts, rounding, cost rate). */
-    saveSettings(actor: ReportActor, client: Client, input: Omit<ClientReportSettings, 'clientId'>): void {
+    saveSettings(actor: AuditPerson, client: Client, input: Omit<ClientReportSettings, 'clientId'>): void {
       audit.audited(who(actor), (record) => {
         store.saveSettings({ clientId: client.id, ...input });
         record({
@@ -62,7 +56,7 @@ export function createReportService(deps: { store: ClientReportStore; scheduler:
     },
 
     /** Books time on an alert. */
-    addAlertTime(actor: ReportActor, alert: Alert, timezone: string, input: AlertTimeInput): AlertTimeEntry {
+    addAlertTime(actor: AuditPerson, alert: Alert, timezone: string, input: AlertTimeInput): AlertTimeEntry {
       const nowMs = deps.now();
       const entry: AlertTimeEntry = {
         id: generateId(),
@@ -87,7 +81,7 @@ export function createReportService(deps: { store: ClientReportStore; scheduler:
     },
 
     /** Removes a time entry of an alert; 404 TIME_ENTRY_NOT_FOUND when the alert has no such entry. */
-    removeAlertTime(actor: ReportActor, alert: Alert, entryId: string): void {
+    removeAlertTime(actor: AuditPerson, alert: Alert, entryId: string): void {
       const entry = store.findAlertTime(entryId);
       if (!entry || entry.alertId !== alert.id) throw new HttpError(404, 'TIME_ENTRY_NOT_FOUND', `alert ${alert.id} has no time entry ${entryId}`);
       audit.audited(who(actor), (record) => {

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { ChannelInput, ChannelTestResult, ChannelTypeInfo, ChannelView, Person, TestPageResult } from '../../shared/notify-types.js';
 import { HttpError } from '../lib/errors.js';
-import { changedFields, type AuditActor, type AuditLog } from '../audit/audit-log.js';
+import { auditActorOf, changedFields, type AuditActor, type AuditLog, type AuditPerson } from '../audit/audit-log.js';
 import type { ChannelRecord, ChannelStore } from '../store/channels.js';
 import type { DeliveryStore } from '../store/deliveries.js';
 import type { OnCallStore } from '../store/oncall.js';
@@ -40,7 +40,7 @@ export interface ChannelServiceDeps {
 /** Builds the channel and people service. */
 export function createChannelService(deps: ChannelServiceDeps) {
   const { channels, registry, users, audit } = deps;
-  const who = (a: { id: string | null; username: string }) => ({ id: a.id, name: a.username });
+  const who = auditActorOf;
 
   const view = (c: ChannelRecord): ChannelView => ({ ...c, config: registry.maskConfig(c.type, c.config) });
 
@@ -79,7 +79,7 @@ export function createChannelService(deps: ChannelServiceDeps) {
     types: (): ChannelTypeInfo[] => registry.list().map((c) => ({ type: c.type, label: c.label, audience: c.audience, secretFields: [...c.secretFields] })),
 
     /** Creates a channel. Views are masked, so audit details never hold a secret. */
-    create(input: ChannelInput, actor: { id: string | null; username: string }): ChannelView {
+    create(input: ChannelInput, actor: AuditPerson): ChannelView {
       const config = checkConfig(input.type, input.config);
       if (isNameTaken(input.name)) throw new HttpError(409, 'CHANNEL_EXISTS', `a channel named "${input.name}" already exists`);
       return audit.audited(who(actor), (record) => {
@@ -95,7 +95,7 @@ export function createChannelService(deps: ChannelServiceDeps) {
       });
     },
 
-    update(id: string, patch: Partial<ChannelInput>, actor: { id: string | null; username: string }): ChannelView {
+    update(id: string, patch: Partial<ChannelInput>, actor: AuditPerson): ChannelView {
       const c = mustFind(id);
       if (patch.type !== undefined && patch.type !== c.type)
         throw new HttpError(400, 'CHANNEL_TYPE_IMMUTABLE', `a channel's type cannot change (it is ${c.type}); create a new channel`);
@@ -121,7 +121,7 @@ export function createChannelService(deps: ChannelServiceDeps) {
       });
     },
 
-    remove(id: string, actor: { id: string | null; username: string }): void {
+    remove(id: string, actor: AuditPerson): void {
       const before = mustFind(id);
       const users = deps.oncall.listPolicies().filter((p) => p.levels.some((l) => l.targets.some((t) => t.type === 'channel' && t.channelId === id)));
       if (users.length > 0)

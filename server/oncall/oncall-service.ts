@@ -16,7 +16,7 @@ import type {
   StoredLayer,
 } from '../../shared/notify-types.js';
 import { HttpError } from '../lib/errors.js';
-import { changedFields, type AuditLog } from '../audit/audit-log.js';
+import { auditActorOf, changedFields, type AuditLog, type AuditPerson } from '../audit/audit-log.js';
 import { isValidTimezone, parseLocalDate } from '../time/zones.js';
 import type { ChannelStore } from '../store/channels.js';
 import type { ClientStore } from '../store/clients.js';
@@ -37,12 +37,6 @@ export const FALLBACK_SETTING = 'oncall.fallback';
 /** Longest override, ms: overrides are for swaps, not for replacing a rotation. */
 export const MAX_OVERRIDE_MS = 31 * 86_400_000;
 
-/** Who changes on-call settings: the audit actor, and the name stored as the row's author. */
-export interface OnCallActor {
-  id: string | null;
-  username: string;
-}
-
 /** Builds the on-call service; each change writes its audit entry in the same transaction. */
 export function createOnCallService(deps: {
   oncall: OnCallStore;
@@ -57,7 +51,7 @@ export function createOnCallService(deps: {
   isReachable: (userId: string) => boolean;
 }) {
   const { oncall, users, audit } = deps;
-  const who = (a: OnCallActor) => ({ id: a.id, name: a.username });
+  const who = auditActorOf;
 
   function mustFindSchedule(id: string): Schedule {
     const s = oncall.findSchedule(id);
@@ -129,7 +123,7 @@ export function createOnCallService(deps: {
   return {
     listSchedules: () => oncall.listSchedules(),
     getSchedule: (id: string) => mustFindSchedule(id),
-    createSchedule(input: ScheduleInput, actor: OnCallActor): Schedule {
+    createSchedule(input: ScheduleInput, actor: AuditPerson): Schedule {
       const checked = checkSchedule(input);
       return audit.audited(who(actor), (record) => {
         const s = oncall.createSchedule(checked, deps.now(), actor.username);
@@ -143,7 +137,7 @@ export function createOnCallService(deps: {
         return s;
       });
     },
-    updateSchedule(id: string, patch: Partial<ScheduleInput>, actor: OnCallActor): Schedule {
+    updateSchedule(id: string, patch: Partial<ScheduleInput>, actor: AuditPerson): Schedule {
       const before = mustFindSchedule(id);
       const next = checkSchedule({ name: patch.name ?? before.name, timezone: patch.timezone ?? before.timezone, layers: patch.layers ?? before.layers }, id);
       return audit.audited(who(actor), (record) => {
@@ -160,7 +154,7 @@ export function createOnCallService(deps: {
         return after;
       });
     },
-    deleteSchedule(id: string, actor: OnCallActor): void {
+    deleteSchedule(id: string, actor: AuditPerson): void {
       const before = mustFindSchedule(id);
       const using = oncall.listPolicies().filter((p) => p.levels.some((l) => l.targets.some((t) => t.type === 'schedule' && t.scheduleId === id)));
       if (using.length > 0)
@@ -179,7 +173,7 @@ export function createOnCallService(deps: {
       mustFindSchedule(scheduleId);
       return oncall.overridesOf(scheduleId, deps.now());
     },
-    addOverride(scheduleId: string, o: { userId: string; startsAtMs: number; endsAtMs: number; note?: string }, actor: OnCallActor): ScheduleOverrideView {
+    addOverride(scheduleId: string, o: { userId: string; startsAtMs: number; endsAtMs: number; note?: string }, actor: AuditPerson): ScheduleOverrideView {
       const schedule = mustFindSchedule(scheduleId);
       const person = users.findById(o.userId);
       if (!person) throw new HttpError(400, 'USER_NOT_FOUND', `userId: no user with id ${o.userId}`);
@@ -203,7 +197,7 @@ export function createOnCallService(deps: {
         return added;
       });
     },
-    deleteOverride(scheduleId: string, overrideId: string, actor: OnCallActor): void {
+    deleteOverride(scheduleId: string, overrideId: string, actor: AuditPerson): void {
       const o = oncall.findOverride(overrideId);
       if (!o || o.scheduleId !== scheduleId) throw new HttpError(404, 'OVERRIDE_NOT_FOUND', `no override ${overrideId} on schedule ${scheduleId}`);
       const schedule = mustFindSchedule(scheduleId);
@@ -268,7 +262,7 @@ export function createOnCallService(deps: {
       const target = deps.settings.get<EscalationTarget>(FALLBACK_SETTING);
       return target ? { target, isDefault: false } : { target: { type: 'role', role: 'admin' }, isDefault: true };
     },
-    setFallback(target: EscalationTarget, actor: OnCallActor): { target: EscalationTarget; isDefault: boolean } {
+    setFallback(target: EscalationTarget, actor: AuditPerson): { target: EscalationTarget; isDefault: boolean } {
       checkTarget(target, 'target');
       audit.audited(who(actor), (record) => {
         deps.settings.set(FALLBACK_SETTING, target);
@@ -285,7 +279,7 @@ export function createOnCallService(deps: {
 
     listPolicies: () => oncall.listPolicies(),
     getPolicy: (id: string) => mustFindPolicy(id),
-    createPolicy(input: PolicyInput, actor: OnCallActor): EscalationPolicy {
+    createPolicy(input: PolicyInput, actor: AuditPerson): EscalationPolicy {
       checkPolicy(input);
       return audit.audited(who(actor), (record) => {
         const p = oncall.createPolicy(input, deps.now(), actor.username);
@@ -299,7 +293,7 @@ export function createOnCallService(deps: {
         return p;
       });
     },
-    updatePolicy(id: string, patch: Partial<PolicyInput>, actor: OnCallActor): EscalationPolicy {
+    updatePolicy(id: string, patch: Partial<PolicyInput>, actor: AuditPerson): EscalationPolicy {
       const p = mustFindPolicy(id);
       const next: PolicyInput = {
         name: patch.name ?? p.name,
@@ -324,7 +318,7 @@ export function createOnCallService(deps: {
         return after;
       });
     },
-    deletePolicy(id: string, actor: OnCallActor): void {
+    deletePolicy(id: string, actor: AuditPerson): void {
       const before = mustFindPolicy(id);
       audit.audited(who(actor), (record) => {
         oncall.deletePolicy(id);
