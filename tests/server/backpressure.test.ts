@@ -97,7 +97,10 @@ describe('back-pressure', () => {
     for (let seq = 1; seq <= 50; seq++) c.send(report(seq));
     expect(await waitUntil(() => t.server.gateway.flowStats().pausedConnections === 1, 5_000)).toBe(true);
     expect(t.server.gateway.flowStats().isPaused).toBe(false);
-    expect(t.server.ingest.stats().queued).toBeLessThan(50);
+    // Frames already read when the socket pauses are still handled (ws emits what it buffered), so
+    // how many are queued depends on how the burst was split into reads (under load: all 50, which
+    // made a `queued < 50` check flaky). None is stored or acknowledged while the writer is held.
+    expect(t.server.ingest.stats().reportsStored).toBe(0);
     release();
     gate = Promise.resolve();
     expect(await c.next((m) => m.type === 'ack' && m.seq === 50, 20_000)).toMatchObject({ seq: 50 });
