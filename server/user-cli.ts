@@ -19,8 +19,6 @@ import { hashPassword } from './lib/secrets.js';
 import { MIN_PASSWORD_LENGTH } from './auth/bootstrap.js';
 import { systemClock } from './time/clock.js';
 
-export { CLI_ACTOR } from './accounts/user-service.js';
-
 /** The user service on the data directory's database (its entries name the command line). */
 function servicesOn(db: Db) {
   return createUserService({

@@ -12,7 +12,7 @@ import { HttpError } from '../lib/errors.js';
 import { verifyPassword } from '../lib/secrets.js';
 import type { TwoFactor } from '../auth/two-factor.js';
 import type { User, UserStore } from '../store/users.js';
-import type { AuditLog } from '../audit/audit-log.js';
+import { auditActorOf, type AuditLog } from '../audit/audit-log.js';
 
 /** A hash to compare against when the user does not exist, so timing does not reveal usernames. */
 const DUMMY_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
@@ -21,7 +21,7 @@ export type PasswordStep = { kind: 'ok'; user: User } | { kind: 'challenge'; use
 
 export function createLoginService(deps: { users: UserStore; twoFactor: TwoFactor; audit: AuditLog }) {
   const { users, twoFactor: tf, audit } = deps;
-  const who = (u: User) => ({ id: u.id, name: u.username });
+  const who = auditActorOf;
 
   return {
     /** The password step; 401 INVALID_CREDENTIALS (recorded) when the name or password is wrong. */

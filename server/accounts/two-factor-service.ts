@@ -8,13 +8,13 @@
 import { HttpError } from '../lib/errors.js';
 import type { TwoFactor, TwoFactorPolicy } from '../auth/two-factor.js';
 import type { Role, User, UserStore } from '../store/users.js';
-import type { AuditLog } from '../audit/audit-log.js';
+import { auditActorOf, type AuditLog } from '../audit/audit-log.js';
 
 type Person = Pick<User, 'id' | 'username' | 'role'>;
 
 export function createTwoFactorService(deps: { twoFactor: TwoFactor; users: UserStore; audit: AuditLog }) {
   const { twoFactor: tf, audit } = deps;
-  const who = (u: Person) => ({ id: u.id, name: u.username });
+  const who = auditActorOf;
 
   /** A fresh second factor: 400 TOTP_CODE_REUSED / TOTP_CODE_INVALID otherwise. */
   async function requireCurrentCode(userId: string, code: string): Promise<void> {
