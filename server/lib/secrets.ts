@@ -11,9 +11,17 @@ export function generateToken(prefix: string): string {
   return `${prefix}_${randomBytes(32).toString('base64url')}`;
 }
 
-/** A short random id for rows (URL-safe, 16 chars). */
+/**
+ * A short random id for rows (URL-safe, 16 chars, 96 bits). It never starts with `-` or `_`: an
+ * id that starts with `-` is read as an option by the CLI (`quarkpulse client show -Fx…`) and is
+ * prefixed with `'` by the CSV export's formula guard, so the first character is redrawn until it
+ * is a letter or digit (2 of 64 values; about one draw in 32 is repeated).
+ */
 export function generateId(): string {
-  return randomBytes(12).toString('base64url');
+  for (;;) {
+    const id = randomBytes(12).toString('base64url');
+    if (id[0] !== '-' && id[0] !== '_') return id;
+  }
 }
 
 /** SHA-256 of a high-entropy token, hex. */
