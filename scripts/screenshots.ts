@@ -35,10 +35,22 @@ interface Shot {
   prepare?: (page: Page) => Promise<void>;
   themes?: ('light' | 'dark')[];
   viewports?: ('desktop' | 'phone')[];
+  /** Taken signed out (the login page). */
+  isSignedOut?: boolean;
+  /** Answers for API paths, for states the demo server is not in (single sign-on needs a provider). */
+  fakeApi?: Record<string, unknown>;
 }
 
 const SHOTS: Shot[] = [
-  { name: 'login', hash: () => '#/login', ready: '[data-testid=login-form]' },
+  { name: 'login', hash: () => '#/login', ready: '[data-testid=login-form]', isSignedOut: true },
+  {
+    // Single sign-on on, passwords only for break-glass admins.
+    name: 'login-sso',
+    hash: () => '#/login',
+    ready: '[data-testid=login-sso]',
+    isSignedOut: true,
+    fakeApi: { '/api/sign-in-methods': { password: 'break-glass', sso: { displayName: 'Microsoft', startUrl: '/auth/sso/start' } } },
+  },
   { name: 'fleet', hash: () => '#/', ready: '[data-testid=device-row]', themes: ['light', 'dark'] },
   {
     name: 'device',
@@ -89,6 +101,28 @@ const SHOTS: Shot[] = [
   },
   { name: 'channels', hash: () => '#/channels', ready: '[data-testid=channel-row]', isFullPage: true },
   { name: 'users', hash: () => '#/users', ready: '[data-testid=user-row]', isFullPage: true },
+  {
+    // The single sign-on panel filled in for Microsoft Entra ID (not saved: the demo has no provider).
+    name: 'users-sso',
+    hash: () => '#/users',
+    ready: '[data-testid=user-row]',
+    isFullPage: true,
+    prepare: async (page) => {
+      await page.click('[data-testid=sso-panel] > summary');
+      await page.check('[data-testid=sso-enabled]');
+      await page.fill('[data-testid=sso-name]', 'Microsoft');
+      await page.fill('[data-testid=sso-issuer]', 'https://login.microsoftonline.com/4d7e2c1a-93b5-4f0e-8a61-2b9c7d3e5f10/v2.0');
+      await page.fill('[data-testid=sso-client-id]', '8c1f5a2e-6b47-4d93-b0e8-71a4c9d2f356');
+      await page.fill('[data-testid=sso-client-secret]', 'example-secret');
+      await page.fill('[data-testid=sso-role-claim]', 'roles');
+      await page.fill('[data-testid=sso-admin-groups]', 'Quarkpulse.Admin');
+      await page.fill('[data-testid=sso-technician-groups]', 'Quarkpulse.Technician');
+      await page.fill('[data-testid=sso-viewer-groups]', 'Quarkpulse.Viewer');
+      await page.selectOption('[data-testid=sso-password-sign-in]', 'break-glass');
+      await page.fill('[data-testid=sso-break-glass]', 'admin');
+      await page.evaluate('document.activeElement.blur(); window.scrollTo(0, 0)');
+    },
+  },
   { name: 'account', hash: () => '#/account', ready: '[data-testid=password-form]' },
   {
     name: 'menu',
@@ -151,11 +185,13 @@ async function capture(browser: Browser, baseUrl: string, handles: DemoHandles, 
       page.on('pageerror', (err) => console.error(`page error: ${err.message}`));
       page.on('console', (msg) => msg.type() === 'error' && console.error(`console: ${msg.text()}`));
       for (const shot of shots) {
-        if (shot.name === 'login') {
+        if (shot.isSignedOut) {
           await page.goto(`${baseUrl}/#/login`);
+          await page.evaluate(`fetch('/api/logout', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })`);
         } else if (!(await page.$('[data-testid=side-nav]'))) {
           await signIn(page, baseUrl);
         }
+        for (const [apiPath, json] of Object.entries(shot.fakeApi ?? {})) await page.route(`${baseUrl}${apiPath}`, (route) => route.fulfill({ json }));
         await page.goto(`${baseUrl}/${shot.hash(handles)}`);
         await page.waitForSelector(shot.ready, { timeout: 15_000 });
         await page.waitForTimeout(shot.settleMs ?? 150);
@@ -165,7 +201,11 @@ async function capture(browser: Browser, baseUrl: string, handles: DemoHandles, 
         const file = path.join(outDir, `${shot.name}-${viewportName}${theme === 'dark' ? '-dark' : ''}.png`);
         await page.screenshot({ path: file, fullPage: shot.isFullPage ?? false });
         written.push(path.relative(repoDir, file));
-        if (shot.name === 'login') await signIn(page, baseUrl);
+        if (shot.fakeApi) {
+          await page.unrouteAll();
+          await page.reload();
+        }
+        if (shot.isSignedOut) await signIn(page, baseUrl);
       }
       await context.close();
     }

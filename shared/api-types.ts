@@ -99,6 +99,52 @@ export interface SessionUser {
   role: UserRole;
   /** Two-factor state (GET /api/me): enrolled, and whether the user's role requires it. */
   twoFactor?: { isEnrolled: boolean; isRequired: boolean };
+  /** How this session signed in: a password here, or single sign-on (the identity provider then owns the second factor). */
+  signInMethod?: 'password' | 'sso';
+}
+
+/** GET /api/sign-in-methods (public): what the login page offers. */
+export interface SignInMethods {
+  /** 'everyone': anyone with a password may use it; 'break-glass': only the listed emergency admins. */
+  password: 'everyone' | 'break-glass';
+  /** Single sign-on, when it is on: the button's name and where it starts. */
+  sso: { displayName: string; startUrl: string } | null;
+}
+
+/** Role names of the identity provider's claim that give each Quarkpulse role. */
+export interface SsoRoleMap {
+  admin: string[];
+  technician: string[];
+  viewer: string[];
+}
+
+/** Single sign-on (OIDC) settings as GET /api/auth/sso answers them; the client secret is never returned. */
+export interface SsoSettingsView {
+  isEnabled: boolean;
+  /** The provider's name on the login button ("Microsoft", "Google", "Authentik"…). */
+  displayName: string;
+  /** The OpenID provider's issuer URL (its /.well-known/openid-configuration is read from there). */
+  issuer: string;
+  clientId: string;
+  /** True when a client secret is stored (it is sealed and never shown again). */
+  hasClientSecret: boolean;
+  /** Scopes asked for; always includes openid. */
+  scopes: string[];
+  /** Claim that holds the user's groups or roles; a dotted path reaches into objects (Keycloak: realm_access.roles). */
+  roleClaim: string;
+  roleMap: SsoRoleMap;
+  /** Role for a person whose claim matches none of the map; null refuses them. */
+  defaultRole: 'technician' | 'viewer' | null;
+  /** Claim that names a new user (made on their first sign-in). */
+  usernameClaim: 'preferred_username' | 'email' | 'upn' | 'sub';
+  /** Who may still sign in with a password. */
+  passwordSignIn: 'everyone' | 'break-glass';
+  /** Admins who may sign in with a password when passwordSignIn is 'break-glass'. */
+  breakGlassUsernames: string[];
+  /** Where the provider sends people back: register this redirect URI at the provider. */
+  redirectUri: string;
+  updatedAtMs: number | null;
+  updatedBy: string | null;
 }
 
 /** POST /api/login answer when two-factor login is on: no session yet, only this challenge. */
@@ -187,6 +233,7 @@ export const AUDIT_ACTIONS = [
   'user.update',
   'user.password-reset',
   'user.password-change',
+  'user.link-sso',
   'user.delete',
   'user.contact-add',
   'user.contact-remove',

@@ -19,15 +19,44 @@ const DUMMY_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAA
 
 export type PasswordStep = { kind: 'ok'; user: User } | { kind: 'challenge'; user: User; challenge: string; expiresAtMs: number };
 
-export function createLoginService(deps: { users: UserStore; twoFactor: TwoFactor; audit: AuditLog }) {
+export interface LoginServiceDeps {
+  users: UserStore;
+  twoFactor: TwoFactor;
+  audit: AuditLog;
+  /**
+   * Single sign-on's say on passwords: false when password sign-in is limited to break-glass
+   * admins and `username` is not one; `provider` names the way in instead.
+   */
+  passwordSignIn?: { isAllowed(username: string): boolean; provider(): string };
+}
+
+export function createLoginService(deps: LoginServiceDeps) {
   const { users, twoFactor: tf, audit } = deps;
   const who = auditActorOf;
 
   return {
     /** The password step; 401 INVALID_CREDENTIALS (recorded) when the name or password is wrong. */
     async checkPassword(username: string, password: string, remote: string | null): Promise<PasswordStep> {
+      // Refused the same way for every name that is not a break-glass admin, before the password
+      // is looked at, so the answer says nothing about the account or the password.
+      if (deps.passwordSignIn && !deps.passwordSignIn.isAllowed(username)) {
+        audit.record(
+          { id: null, name: null },
+          {
+            action: 'login.failure',
+            entityType: 'user',
+            entityId: null,
+            summary: 'refused a password sign-in: only single sign-on is allowed',
+            detail: { remote },
+          },
+        );
+        throw new HttpError(403, 'PASSWORD_SIGN_IN_OFF', `password sign-in is turned off here; use “Sign in with ${deps.passwordSignIn.provider()}”`);
+      }
       const found = users.findForLogin(username);
-      const isValid = await verifyPassword(password, found?.passwordHash ?? DUMMY_HASH);
+      // A user who signs in only through the identity provider has no password hash: compare
+      // against the dummy, so the answer takes as long as for a wrong password.
+      const hash = found?.passwordHash.startsWith('scrypt$') ? found.passwordHash : DUMMY_HASH;
+      const isValid = (await verifyPassword(password, hash)) && hash !== DUMMY_HASH;
       if (!found || !isValid) {
         audit.record(found ? { id: found.id, name: found.username } : { id: null, name: null }, {
           action: 'login.failure',

@@ -28,6 +28,7 @@ import { apiTokenRoutes } from './api-token-routes.js';
 import { auditRoutes } from './audit-routes.js';
 import { authAdminRoutes, myTwoFactorRoutes, twoFactorGate } from './two-factor-routes.js';
 import { probeRoutes } from './probe-routes.js';
+import { signInMethodRoutes, ssoAdminRoutes, ssoFlowRoutes } from './sso-routes.js';
 import { notFound } from '../http/error-handler.js';
 import { createHttpApp } from '../http/app.js';
 
@@ -63,12 +64,15 @@ export function mountApiRoutes(app: express.Express, ctx: ApiContext): void {
   });
   app.use('/api', csrfGuard);
   app.use('/api', authRoutes(ctx));
+  app.use('/api', signInMethodRoutes(ctx));
+  app.use(ssoFlowRoutes(ctx));
   app.use(ENROLL_PATH, enrollRoutes(ctx));
 
   // Two-factor enrolment comes before the gate that sends an unenrolled user there.
   app.use('/api/me/two-factor', requireSession(ctx.users, ctx.now, ctx.apiTokens), myTwoFactorRoutes(ctx));
   const session = [requireSession(ctx.users, ctx.now, ctx.apiTokens), twoFactorGate(ctx)];
   app.use('/api/auth', session, authAdminRoutes(ctx));
+  app.use('/api/auth', session, ssoAdminRoutes(ctx));
   app.use('/api/clients', session, clientRoutes(ctx));
   app.use('/api/devices', session, deviceRoutes(ctx));
   app.use('/api/rules', session, ruleRoutes(ctx));

@@ -23,13 +23,15 @@ const secondFactorSchema = z
   });
 
 /** The signed-in user as GET /api/me and the login answers show it. */
-function meOf(ctx: ApiContext, u: { id: string; username: string; role: SessionUser['role'] }): SessionUser {
+function meOf(ctx: ApiContext, u: { id: string; username: string; role: SessionUser['role'] }, method: SessionUser['signInMethod'] = 'password'): SessionUser {
   const isToken = u.id.startsWith('token:');
+  // After single sign-on the provider did the second factor: ours is not required.
+  const isRequired = method !== 'sso' && ctx.twoFactor.isRequiredFor(u.role);
   return {
     id: u.id,
     username: u.username,
     role: u.role,
-    ...(isToken ? {} : { twoFactor: { isEnrolled: ctx.twoFactor.isEnrolled(u.id), isRequired: ctx.twoFactor.isRequiredFor(u.role) } }),
+    ...(isToken ? {} : { twoFactor: { isEnrolled: ctx.twoFactor.isEnrolled(u.id), isRequired }, signInMethod: method }),
   };
 }
 
@@ -72,7 +74,7 @@ export function authRoutes(ctx: ApiContext): Router {
   });
 
   r.get('/me', requireSession(ctx.users, ctx.now, ctx.apiTokens), (req, res) => {
-    res.json(meOf(ctx, req.user!));
+    res.json(meOf(ctx, req.user!, req.sessionMethod));
   });
   return r;
 }

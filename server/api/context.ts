@@ -24,6 +24,7 @@ import type { UserService } from '../accounts/user-service.js';
 import type { ApiTokenService } from '../accounts/api-token-service.js';
 import type { TwoFactorService } from '../accounts/two-factor-service.js';
 import type { LoginService } from '../accounts/login-service.js';
+import type { SsoService } from '../accounts/sso-service.js';
 
 /** What routes may ask of live agent connections (implemented by the agent gateway). */
 export interface AgentControl {
@@ -47,6 +48,10 @@ export interface ApiContext {
   twoFactorService: TwoFactorService;
   /** Password and second-factor checks and logout, with their audit entries. */
   loginService: LoginService;
+  /** Single sign-on (OIDC): settings, sign-in methods, the end of a sign-in (server/accounts/sso-service.ts). */
+  sso: SsoService;
+  /** Where people reach the server: the public URL when set, else the listen address. */
+  baseUrl: () => string;
   users: UserStore;
   clients: ClientStore;
   devices: DeviceStore;

@@ -18,7 +18,8 @@ const policySchema = z.object({ requiredRoles: z.array(roleSchema).max(3).nullab
 /** Refuses everything but enrolment to a user whose role requires two-factor login and who has not enrolled (403). */
 export function twoFactorGate(ctx: ApiContext): RequestHandler {
   return (req, _res, next) => {
-    if (req.user && !req.apiToken && ctx.twoFactor.mustEnrol(req.user)) {
+    // A single sign-on session had its second factor at the identity provider.
+    if (req.user && !req.apiToken && req.sessionMethod !== 'sso' && ctx.twoFactor.mustEnrol(req.user)) {
       throw new HttpError(403, 'TWO_FACTOR_ENROLMENT_REQUIRED', 'your role requires two-factor login: set it up first (POST /api/me/two-factor/start)');
     }
     next();

@@ -12,7 +12,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Request, RequestHandler, Response } from 'express';
 import { parse as parseCookie, serialize as serializeCookie } from 'cookie';
-import type { SessionPolicy, User, UserStore, Role } from '../store/users.js';
+import type { SessionMethod, SessionPolicy, SessionUserRecord, User, UserStore, Role } from '../store/users.js';
 import type { ApiTokenInfo } from '../../shared/api-types.js';
 import type { ApiTokenStore } from '../store/api-tokens.js';
 import { HttpError } from '../lib/errors.js';
@@ -30,6 +30,8 @@ declare module 'express-serve-static-core' {
   interface Request {
     /** The authenticated user, set by requireSession (for an API token: a stand-in named after it). */
     user?: User;
+    /** How the request's session signed in (unset for an API token). */
+    sessionMethod?: SessionMethod;
     /** The API token the request was authenticated with, if it was not a session. */
     apiToken?: ApiTokenInfo;
   }
@@ -42,16 +44,16 @@ export function sessionTokenFromRequest(req: IncomingMessage): string | undefine
 }
 
 /** Reads the session user from a request's cookie header, if the session is valid (and keeps it alive). */
-export function sessionUserFromRequest(req: IncomingMessage, users: UserStore, nowMs: number): User | undefined {
+export function sessionUserFromRequest(req: IncomingMessage, users: UserStore, nowMs: number): SessionUserRecord | undefined {
   const token = sessionTokenFromRequest(req);
   return token ? users.findSessionUser(token, nowMs, SESSION_POLICY) : undefined;
 }
 
 /** Starts a session for `user` and sets its cookie. */
-export function startSession(res: Response, users: UserStore, user: User, nowMs: number, isSecure: boolean): void {
+export function startSession(res: Response, users: UserStore, user: User, nowMs: number, isSecure: boolean, method: SessionMethod = 'password'): void {
   const token = generateToken('qps');
-  users.createSession(token, user.id, nowMs, SESSION_POLICY);
-  res.setHeader(
+  users.createSession(token, user.id, nowMs, SESSION_POLICY, method);
+  res.append(
     'Set-Cookie',
     serializeCookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure: isSecure, path: '/', maxAge: SESSION_TTL_MS / 1000 }),
   );
@@ -96,7 +98,9 @@ export function requireSession(users: UserStore, now: () => number, apiTokens?: 
     }
     const user = sessionUserFromRequest(req, users, now());
     if (!user) throw new HttpError(401, 'UNAUTHENTICATED', 'log in first: POST /api/login');
-    req.user = user;
+    const { sessionMethod, ...plain } = user;
+    req.user = plain;
+    req.sessionMethod = sessionMethod;
     next();
   };
 }

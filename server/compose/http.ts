@@ -26,6 +26,10 @@ import { createUserService } from '../accounts/user-service.js';
 import { createApiTokenService } from '../accounts/api-token-service.js';
 import { createTwoFactorService } from '../accounts/two-factor-service.js';
 import { createLoginService } from '../accounts/login-service.js';
+import { createSsoService } from '../accounts/sso-service.js';
+import { createSsoClient } from '../auth/sso.js';
+import { createAuthSettingsStore } from '../store/auth-settings.js';
+import { createUserIdentityStore } from '../store/user-identities.js';
 import { createTwoFactorStore } from '../store/two-factor.js';
 import type { Alerting } from '../alerting/index.js';
 import type { createNotifyPath } from './notify.js';
@@ -99,7 +103,7 @@ export function attachWeb(parts: WebParts, opts: ServerOptions, logger: Logger, 
     authenticate: (req) => {
       const token = sessionTokenFromRequest(req);
       const user = token ? users.findSessionUser(token, now(), SESSION_POLICY) : undefined;
-      if (user && twoFactor.mustEnrol(user)) return undefined;
+      if (user && user.sessionMethod !== 'sso' && twoFactor.mustEnrol(user)) return undefined;
       return user && token ? { user, isSessionValid: () => users.findSessionUser(token, now(), SESSION_POLICY) !== undefined } : undefined;
     },
     summarize: (ids) => {
@@ -140,11 +144,29 @@ export function attachWeb(parts: WebParts, opts: ServerOptions, logger: Logger, 
     audit: storage.audit,
     now,
   });
+  const sso = createSsoService({
+    settings: createAuthSettingsStore(storage.db),
+    secrets: storage.secrets,
+    users,
+    identities: createUserIdentityStore(storage.db),
+    userService,
+    audit: storage.audit,
+    client: createSsoClient({ secrets: storage.secrets, now }),
+    now,
+    baseUrl: listener.baseUrl,
+  });
   const ctx: ApiContext = {
     db: storage.db,
     fleet,
     userService,
-    loginService: createLoginService({ users, twoFactor, audit: storage.audit }),
+    sso,
+    baseUrl: listener.baseUrl,
+    loginService: createLoginService({
+      users,
+      twoFactor,
+      audit: storage.audit,
+      passwordSignIn: { isAllowed: (name) => sso.isPasswordSignInAllowed(name), provider: () => sso.displayName() },
+    }),
     twoFactorService: createTwoFactorService({ twoFactor, users, audit: storage.audit }),
     apiTokenService: createApiTokenService({ apiTokens: storage.apiTokens, audit: storage.audit, now }),
     users,

@@ -18,9 +18,9 @@ export function createAuthSettingsStore(db: Db) {
   );
   return {
     /** The stored value (parsed JSON) and sealed secret of `key`, if set. */
-    get(key: string): { value: unknown; secretSealed: string | null } | undefined {
+    get(key: string): { value: unknown; secretSealed: string | null; updatedAtMs: number; updatedBy: string | null } | undefined {
       const r = get.get(key);
-      return r && { value: JSON.parse(r.value_json) as unknown, secretSealed: r.secret_sealed };
+      return r && { value: JSON.parse(r.value_json) as unknown, secretSealed: r.secret_sealed, updatedAtMs: r.updated_at_ms, updatedBy: r.updated_by };
     },
     put(key: string, value: unknown, secretSealed: string | null, nowMs: number, by: string | null): void {
       put.run({ key, valueJson: JSON.stringify(value), secretSealed, nowMs, by });

@@ -13,6 +13,15 @@ export interface User {
   createdAtMs: number;
 }
 
+/** How a session was started: a password here (and our second factor), or the identity provider (SSO). */
+export type SessionMethod = 'password' | 'sso';
+
+/** The password hash of a user who signs in only through the identity provider: no password matches it. */
+export const NO_PASSWORD_HASH = '!sso-only';
+
+/** A session's user, with how the session was started. */
+export type SessionUserRecord = User & { sessionMethod: SessionMethod };
+
 /** How long sessions live: an absolute cap and an idle timeout, ms. */
 export interface SessionPolicy {
   /** A session ends this long after login, whatever happens. */
@@ -47,9 +56,9 @@ export function createUserStore(db: Db) {
   const update = db.prepare<{ id: string; role: Role; email: string | null }>('UPDATE users SET role = @role, email = @email WHERE id = @id');
   const updatePassword = db.prepare<[string, string]>('UPDATE users SET password_hash = ? WHERE id = ?');
   const remove = db.prepare<[string]>('DELETE FROM users WHERE id = ?');
-  const insertSession = db.prepare('INSERT INTO sessions (token_hash, user_id, created_at_ms, expires_at_ms) VALUES (?, ?, ?, ?)');
-  const sessionUser = db.prepare<[string, number], UserRow>(
-    'SELECT u.* FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at_ms > ?',
+  const insertSession = db.prepare('INSERT INTO sessions (token_hash, user_id, created_at_ms, expires_at_ms, method) VALUES (?, ?, ?, ?, ?)');
+  const sessionUser = db.prepare<[string, number], UserRow & { session_method: SessionMethod }>(
+    'SELECT u.*, s.method AS session_method FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at_ms > ?',
   );
   // expires_at_ms is the earlier of the absolute cap and the idle deadline; a request moves the
   // idle deadline forward (never past the cap), at most once a minute.
@@ -114,16 +123,16 @@ export function createUserStore(db: Db) {
       return remove.run(id).changes === 1;
     },
     /** Stores a session by the hash of its token; it starts with the idle deadline. */
-    createSession(token: string, userId: string, nowMs: number, policy: SessionPolicy): void {
+    createSession(token: string, userId: string, nowMs: number, policy: SessionPolicy, method: SessionMethod = 'password'): void {
       deleteExpired.run(nowMs);
-      insertSession.run(hashToken(token), userId, nowMs, nowMs + Math.min(policy.idleMs, policy.maxAgeMs));
+      insertSession.run(hashToken(token), userId, nowMs, nowMs + Math.min(policy.idleMs, policy.maxAgeMs), method);
     },
-    /** The user owning an unexpired session token; moves its idle deadline forward. */
-    findSessionUser(token: string, nowMs: number, policy?: SessionPolicy): User | undefined {
+    /** The user owning an unexpired session token (with how it signed in); moves its idle deadline forward. */
+    findSessionUser(token: string, nowMs: number, policy?: SessionPolicy): SessionUserRecord | undefined {
       const hash = hashToken(token);
       const r = sessionUser.get(hash, nowMs);
       if (r && policy) touchSession.run({ hash, nowMs, maxAgeMs: policy.maxAgeMs, idleMs: policy.idleMs, granularityMs: TOUCH_GRANULARITY_MS });
-      return r && toUser(r);
+      return r && { ...toUser(r), sessionMethod: r.session_method };
     },
     deleteSession(token: string): void {
       deleteSession.run(hashToken(token));

@@ -155,6 +155,11 @@ POST /api/me/two-factor/disable session
 GET /api/auth/two-factor-policy admin-session
 PUT /api/auth/two-factor-policy admin-session
 DELETE /api/auth/users/:id/two-factor admin-session
+GET /api/auth/sso admin-session
+PUT /api/auth/sso admin-session
+GET /api/sign-in-methods public
+GET /auth/sso/start public
+GET /auth/sso/callback public
 GET /agent/signing-key public
 GET /agent/manifest.json public
 GET /agent/download/:version/:platform public
@@ -175,6 +180,8 @@ const CREDENTIAL_ROUTES = [
   'POST /api/me/password',
   'POST /api/api-tokens',
   'DELETE /api/api-tokens/:id',
+  // Single sign-on decides who can sign in and with which role.
+  'PUT /api/auth/sso',
 ];
 
 /** Bodies where an empty one would be refused for another reason than the caller's role. */
@@ -360,6 +367,21 @@ describe('admin by API token (a leaked admin token)', () => {
       ['POST /api/me/password', 'POST', '/api/me/password', { currentPassword: 'x', newPassword: 'attacker-password-1' }],
       ['POST /api/api-tokens', 'POST', '/api/api-tokens', { name: 'forever', role: 'admin' }],
       ['DELETE /api/api-tokens/:id', 'DELETE', `/api/api-tokens/${other.id}`, undefined],
+      // Point single sign-on at the attacker's provider, where everyone is an admin.
+      [
+        'PUT /api/auth/sso',
+        'PUT',
+        '/api/auth/sso',
+        {
+          isEnabled: true,
+          displayName: 'Office 365',
+          issuer: 'https://idp.evil.example',
+          clientId: 'x',
+          clientSecret: 'y',
+          roleMap: { admin: [], technician: [], viewer: [] },
+          defaultRole: 'technician',
+        },
+      ],
     ];
     // Every credential route is attacked at least once.
     expect([...new Set(attacks.map((a) => a[0]))].sort()).toEqual([...CREDENTIAL_ROUTES].sort());
@@ -389,6 +411,7 @@ describe('admin by API token (a leaked admin token)', () => {
       ]),
     );
     expect((await asToken(other.token)('GET', '/api/me')).status).toBe(200);
+    expect((await new ApiClient(t.url).get('/api/sign-in-methods')).json.sso).toBeNull();
 
     // What the token may still do to credentials: revoke itself.
     expect((await as('DELETE', `/api/api-tokens/${leaked.id}`)).json).toMatchObject({ id: leaked.id, revokedAtMs: expect.any(Number) });

@@ -102,7 +102,13 @@ describe('two-factor login', () => {
     const fresh = await codeAt(secret);
     const ok = await first.c.post('/api/login/second-factor', { challenge, code: fresh });
     expect(ok.status).toBe(200);
-    expect(ok.json).toEqual({ id: expect.any(String), username: 'admin', role: 'admin', twoFactor: { isEnrolled: true, isRequired: false } });
+    expect(ok.json).toEqual({
+      id: expect.any(String),
+      username: 'admin',
+      role: 'admin',
+      twoFactor: { isEnrolled: true, isRequired: false },
+      signInMethod: 'password',
+    });
     expect((await first.c.get('/api/me')).status).toBe(200);
     // The challenge is spent with the login.
     expect((await new ApiClient(t!.url).post('/api/login/second-factor', { challenge, code: fresh })).json.error.code).toBe('LOGIN_CHALLENGE_INVALID');

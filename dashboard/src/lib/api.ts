@@ -35,6 +35,7 @@ import type {
 } from '../../../shared/alert-types.js';
 import { createTwoFactorApi, type TwoFactorApi } from './api-two-factor.js';
 import { createAdminApi, type AdminApi } from './api-admin.js';
+import { createSsoApi, type SsoApi } from './api-sso.js';
 import { createOnCallApi, type OnCallApi } from './api-oncall.js';
 import { createRequest, enc, query, type Method } from './api-request.js';
 
@@ -75,7 +76,7 @@ export interface TimeEntryInput {
 }
 
 /** The typed endpoints the dashboard uses. */
-export interface Api extends OnCallApi, AdminApi, TwoFactorApi {
+export interface Api extends OnCallApi, AdminApi, TwoFactorApi, SsoApi {
   getMe(): Promise<SessionUser>;
   /** A session, or (two-factor login on) a challenge for loginSecondFactor. */
   login(username: string, password: string): Promise<SessionUser | LoginChallenge>;
@@ -156,6 +157,7 @@ export function createApi(options: ApiOptions = {}): Api {
     ...createOnCallApi(transport),
     ...createAdminApi(transport),
     ...createTwoFactorApi(transport),
+    ...createSsoApi(transport),
     getMe: () => get('/api/me'),
     login: (username, password) => request<SessionUser | LoginChallenge>('POST', '/api/login', { username, password }, { isLogin: true }),
     logout: () => post('/api/logout'),

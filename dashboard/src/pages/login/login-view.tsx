@@ -1,22 +1,41 @@
 /**
  * Login screen: POST /api/login, showing the server's own error message when it refuses; with
- * two-factor login on, the second step follows (second-factor-form.tsx).
+ * two-factor login on, the second step follows (second-factor-form.tsx). With single sign-on on,
+ * a "Sign in with …" button leads to the identity provider; a refused sign-in comes back here
+ * as `?sso_error=CODE&sso_message=…`, shown once and then taken off the address bar. When
+ * password sign-in is limited to break-glass admins the password form folds away under a link.
  */
-import { useState } from 'preact/hooks';
-import type { SessionUser } from '../../../../shared/api-types.js';
+import { useEffect, useState } from 'preact/hooks';
+import type { SessionUser, SignInMethods } from '../../../../shared/api-types.js';
 import { ApiError, describeError } from '../../lib/api.js';
 import { useApp } from '../../lib/app-context.js';
 import { isLoginChallenge } from '../../lib/api-two-factor.js';
 import { SecondFactorForm } from './second-factor-form.js';
 import './login.css';
 
+/** A refused single sign-on, from the address the server sent the browser back to; removed from it. */
+function takeSsoError(): { code: string; message: string } | null {
+  const q = new URLSearchParams(window.location.search);
+  const code = q.get('sso_error');
+  if (!code) return null;
+  window.history.replaceState(null, '', `${window.location.pathname}${window.location.hash}`);
+  return { code, message: q.get('sso_message') ?? 'single sign-on failed' };
+}
+
 export function LoginView({ onLogin }: { onLogin: (user: SessionUser) => void }) {
   const { api } = useApp();
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<{ code: string; message: string } | null>(null);
+  const [error, setError] = useState<{ code: string; message: string } | null>(takeSsoError);
   const [isBusy, setIsBusy] = useState(false);
   const [challenge, setChallenge] = useState<string | null>(null);
+  const [methods, setMethods] = useState<SignInMethods | null>(null);
+  const [isShowingPassword, setIsShowingPassword] = useState(false);
+  useEffect(() => {
+    // An older server without single sign-on answers 404: the password form alone.
+    api.getSignInMethods().then(setMethods, () => setMethods({ password: 'everyone', sso: null }));
+  }, [api]);
+  const isPasswordFolded = methods?.sso != null && methods.password === 'break-glass' && !isShowingPassword;
 
   const submit = async (ev: Event) => {
     ev.preventDefault();
@@ -48,6 +67,36 @@ export function LoginView({ onLogin }: { onLogin: (user: SessionUser) => void })
       <form class="login-card" onSubmit={submit} data-testid="login-form">
         <h1 id="login-title">Sign in</h1>
         <p class="muted">Quarkpulse Monitor — technician dashboard</p>
+        {methods?.sso && (
+          <>
+            <a class="btn btn-primary login-sso" href={methods.sso.startUrl} data-testid="login-sso">
+              Sign in with {methods.sso.displayName}
+            </a>
+            {!isPasswordFolded && <p class="login-or muted">or with your username and password</p>}
+          </>
+        )}
+        {isPasswordFolded ? (
+          <>
+            {error && (
+              <p class="form-error" role="alert" data-testid="login-error" data-code={error.code}>
+                {error.message}
+              </p>
+            )}
+            <button type="button" class="btn btn-quiet btn-small" onClick={() => setIsShowingPassword(true)} data-testid="login-break-glass">
+              Emergency sign-in with a password (break-glass admins only)
+            </button>
+          </>
+        ) : (
+          passwordFields()
+        )}
+      </form>
+    </section>
+  );
+
+  // Called, not mounted as a component: a component made in render would remount (and lose focus) at every key.
+  function passwordFields() {
+    return (
+      <>
         <label class="field">
           <span>Username</span>
           <input
@@ -79,10 +128,10 @@ export function LoginView({ onLogin }: { onLogin: (user: SessionUser) => void })
             {error.message}
           </p>
         )}
-        <button type="submit" class="btn btn-primary" disabled={isBusy || !username || !password} data-testid="login-submit">
+        <button type="submit" class={methods?.sso ? 'btn' : 'btn btn-primary'} disabled={isBusy || !username || !password} data-testid="login-submit">
           {isBusy ? 'Signing in…' : 'Sign in'}
         </button>
-      </form>
-    </section>
-  );
+      </>
+    );
+  }
 }

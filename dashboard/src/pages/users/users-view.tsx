@@ -9,6 +9,7 @@ import { formatDate } from '../../lib/format.js';
 import { useAction, useLoad } from '../../lib/hooks.js';
 import { ContactPoints, EmailEditor } from '../../ui/contact-points.js';
 import { EmptyState, ErrorNote, Field, LoadState, PageHead } from '../../ui/ui.js';
+import { SsoPanel } from './sso-panel.js';
 import './users.css';
 
 const roles: { value: UserRole; label: string; hint: string }[] = [
@@ -170,6 +171,7 @@ export function UsersView() {
     <section aria-labelledby="users-title" data-testid="users-page">
       <PageHead title="Users" titleId="users-title" subtitle="Passwords are stored as scrypt hashes. A reset or removal ends that user's sessions." />
       <NewUserForm onCreated={users.reload} />
+      <SsoPanel />
       {!users.data ? (
         <LoadState status={users.status} error={users.error} onRetry={users.reload} what="users" />
       ) : (
