@@ -253,7 +253,7 @@ export const maintenanceInputSchema = z.discriminatedUnion('kind', [
       daysOfWeek: z.array(z.enum(WEEKDAYS)).min(1).max(7),
       /** Local start time in the client's time zone, HH:MM. */
       startTime: localTime,
-      /** Local end time, HH:MM, after startTime (split windows that cross midnight in two). */
+      /** Local end time, HH:MM; at or before startTime the window ends the next day (22:00–04:00). */
       endTime: localTime,
     })
     .strict(),

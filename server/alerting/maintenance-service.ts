@@ -48,11 +48,13 @@ export function createMaintenanceService(deps: {
         throw new HttpError(400, 'MAINTENANCE_INVERTED', `endsAtMs (${input.endsAtMs}) must be after startsAtMs (${input.startsAtMs})`);
       if (input.endsAtMs - input.startsAtMs > MAX_ONE_OFF_MS)
         throw new HttpError(400, 'MAINTENANCE_TOO_LONG', 'a one-off window may last at most 366 days; disable the rule instead');
-    } else if (input.endTime <= input.startTime) {
+    } else if (input.startTime === '24:00') {
+      throw new HttpError(400, 'VALIDATION_FAILED', 'body.startTime: a window starts at 00:00–23:59; 24:00 is only an end');
+    } else if (input.endTime === input.startTime) {
       throw new HttpError(
         400,
-        'MAINTENANCE_INVERTED',
-        `endTime (${input.endTime}) must be after startTime (${input.startTime}); split a window that crosses midnight into two`,
+        'MAINTENANCE_EMPTY',
+        `endTime (${input.endTime}) equals startTime: give the end; an end before the start (22:00–04:00) runs into the next day`,
       );
     }
     const timezone = timezoneOf(input.scope);

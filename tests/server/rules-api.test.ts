@@ -220,7 +220,7 @@ describe('rules, clients, maintenance, alerts and incidents over REST', () => {
   });
 
   describe('/api/maintenance', () => {
-    it('creates windows in the client time zone and refuses inverted and overlapping ones', async () => {
+    it('creates windows in the client time zone and refuses empty, inverted and overlapping ones', async () => {
       const c = (await api.post('/api/clients', { name: 'Visser', contract: 'monthly', timezone: 'Europe/Amsterdam' })).json;
       const sunday = {
         kind: 'recurring',
@@ -236,9 +236,16 @@ describe('rules, clients, maintenance, alerts and incidents over REST', () => {
 
       const refusals: [object, string, string][] = [
         [
-          { ...sunday, startTime: '04:00', endTime: '02:00' },
-          'MAINTENANCE_INVERTED',
-          'endTime (02:00) must be after startTime (04:00); split a window that crosses midnight into two',
+          { ...sunday, startTime: '04:00', endTime: '04:00' },
+          'MAINTENANCE_EMPTY',
+          'endTime (04:00) equals startTime: give the end; an end before the start (22:00–04:00) runs into the next day',
+        ],
+        [{ ...sunday, startTime: '24:00', endTime: '02:00' }, 'VALIDATION_FAILED', 'body.startTime: a window starts at 00:00–23:59; 24:00 is only an end'],
+        // Saturday 23:00 → Sunday 02:30 reaches into Sunday 02:00–04:00.
+        [
+          { ...sunday, name: 'Saturday night', daysOfWeek: ['sat'], startTime: '23:00', endTime: '02:30' },
+          'MAINTENANCE_OVERLAP',
+          `overlaps maintenance window "Sunday patches" (${created.json.id}) of the same client; change or delete that one`,
         ],
         [
           { kind: 'one-off', name: 'x', scope: { type: 'client', clientId: c.id }, startsAtMs: 2_000_000, endsAtMs: 1_000_000 },

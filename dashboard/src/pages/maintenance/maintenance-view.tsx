@@ -17,7 +17,9 @@ const WEEKDAYS = Object.keys(dayNames) as Weekday[];
 
 function scheduleText(w: MaintenanceWindow): string {
   if (w.kind === 'one-off') return `${formatDayMonthTime(w.startsAtMs)} – ${formatDayMonthTime(w.endsAtMs)}`;
-  return `Every ${w.daysOfWeek.map((d) => dayNames[d]).join(', ')} ${w.startTime}–${w.endTime} (${w.timezone})`;
+  // An end at or before the start is the next morning (a patch night, 22:00–04:00).
+  const nextDay = w.endTime <= w.startTime ? ' the next day' : '';
+  return `Every ${w.daysOfWeek.map((d) => dayNames[d]).join(', ')} ${w.startTime}–${w.endTime}${nextDay} (${w.timezone})`;
 }
 
 /** `2026-03-14T02:00` (datetime-local, viewer's zone) → ms. */
@@ -119,7 +121,10 @@ function NewWindowForm({
             <Field label="From" hint="client's time zone">
               <input type="time" required value={startTime} onInput={(e) => setStartTime(e.currentTarget.value)} />
             </Field>
-            <Field label="Until" hint="split windows across midnight in two">
+            <Field
+              label="Until"
+              hint={endTime && endTime <= startTime ? 'the next day (runs across midnight)' : 'the same day; an earlier time means the next day'}
+            >
               <input type="time" required value={endTime} onInput={(e) => setEndTime(e.currentTarget.value)} />
             </Field>
           </>
