@@ -21,6 +21,12 @@ const SECRET_KEYS = [
   'accessToken',
   'webhookUrl',
   'pass',
+  // Channel secrets of Telegram, Pushover, Twilio and MessageBird; the OIDC client secret.
+  'botToken',
+  'appToken',
+  'authToken',
+  'accessKey',
+  'clientSecret',
 ];
 
 /** pino redact paths: credentials in headers, and secret-named fields at the top and one or two levels down. */

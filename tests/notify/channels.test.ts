@@ -276,12 +276,17 @@ describe('webhook signature', () => {
 
 describe('registry', () => {
   const registry = createChannelRegistry();
-  it('lists the five built-in types and refuses a type registered twice', () => {
-    expect(registry.types()).toEqual(['email', 'webhook', 'slack', 'teams', 'ntfy']);
+  it('lists the ten built-in types and refuses a type registered twice', () => {
+    expect(registry.types()).toEqual(['email', 'webhook', 'slack', 'teams', 'ntfy', 'telegram', 'pushover', 'discord', 'twilio', 'messagebird']);
     expect(() => createChannelRegistry([...BUILTIN_CHANNELS, webhookChannel])).toThrow('notification channel type "webhook" is registered twice');
   });
   it.each([
-    ['fax', {}, 'CHANNEL_TYPE_UNKNOWN', 'unknown channel type "fax"; known: email, webhook, slack, teams, ntfy'],
+    [
+      'fax',
+      {},
+      'CHANNEL_TYPE_UNKNOWN',
+      'unknown channel type "fax"; known: email, webhook, slack, teams, ntfy, telegram, pushover, discord, twilio, messagebird',
+    ],
     ['email', {}, 'CHANNEL_CONFIG_INVALID', 'config.host: SMTP host is required'],
     ['email', { host: 'h', from: 'a@example.com', port: 70000 }, 'CHANNEL_CONFIG_INVALID', 'config.port: port must be 1–65535'],
     ['email', { host: 'h', from: 'a@example.com', tls: 'maybe' }, 'CHANNEL_CONFIG_INVALID', 'config.tls: tls must be "required", "opportunistic" or "none"'],

@@ -37,8 +37,31 @@ function describeNetworkError(err: unknown, timeoutMs: number): string {
   return `could not reach the receiver: ${cause ?? e.message ?? String(err)}`;
 }
 
+/** How a receiver's answer is read beyond its status. */
+export interface AnswerReading {
+  /** A wait the receiver asked for in its body (Telegram's and Discord's `retry_after`), ms. */
+  retryAfterMs?: (body: string) => number | null;
+  /** The receiver's own words for a failure (its error JSON), instead of the raw body. */
+  describeError?: (body: string) => string | null;
+}
+
+/** `JSON.parse` that answers undefined instead of throwing. */
+export function parseJsonOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
 /** POSTs `body` to `url`; resolves on 2xx, throws a classified ChannelError otherwise. */
-export async function postHttp(ctx: SendContext, url: string, body: string, headers: Record<string, string>): Promise<SendOutcome> {
+export async function postHttp(
+  ctx: SendContext,
+  url: string,
+  body: string,
+  headers: Record<string, string>,
+  reading: AnswerReading = {},
+): Promise<SendOutcome> {
   let res: Response;
   try {
     res = await ctx.fetch(url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(ctx.timeoutMs) });
@@ -52,11 +75,13 @@ export async function postHttp(ctx: SendContext, url: string, body: string, head
     // The status decides; a body cut short adds nothing.
   }
   if (res.status >= 200 && res.status < 300) return { httpStatus: res.status, detail: text ? trim(text) : null };
-  const detail = text ? `: ${trim(text)}` : '';
+  const said = text ? (reading.describeError?.(text) ?? null) : null;
+  const detail = said ? `: ${trim(said)}` : text ? `: ${trim(text)}` : '';
   if (res.status >= 300 && res.status < 400) {
     throw new ChannelError(`HTTP ${res.status} redirect to ${res.headers.get('location') ?? '?'} (not followed; configure the final URL)`, false, res.status);
   }
-  throw new ChannelError(`HTTP ${res.status}${detail}`, isRetryableStatus(res.status), res.status, parseRetryAfter(res.headers.get('retry-after'), ctx.nowMs));
+  const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'), ctx.nowMs) ?? (text ? (reading.retryAfterMs?.(text) ?? null) : null);
+  throw new ChannelError(`HTTP ${res.status}${detail}`, isRetryableStatus(res.status), res.status, retryAfterMs);
 }
 
 /**

@@ -3,7 +3,12 @@
  * error and throws at startup. Also here: config validation with precise errors, and masking of
  * secret config fields for API answers.
  */
+import { discordChannel } from './discord.js';
 import { emailChannel } from './email.js';
+import { messageBirdChannel } from './messagebird.js';
+import { pushoverChannel } from './pushover.js';
+import { telegramChannel } from './telegram.js';
+import { twilioChannel } from './twilio.js';
 import { ntfyChannel } from './ntfy.js';
 import { slackChannel } from './slack.js';
 import { teamsChannel } from './teams.js';
@@ -11,7 +16,18 @@ import type { AnyChannel } from './types.js';
 import { webhookChannel } from './webhook.js';
 
 /** Every built-in channel type. */
-export const BUILTIN_CHANNELS: readonly AnyChannel[] = [emailChannel, webhookChannel, slackChannel, teamsChannel, ntfyChannel];
+export const BUILTIN_CHANNELS: readonly AnyChannel[] = [
+  emailChannel,
+  webhookChannel,
+  slackChannel,
+  teamsChannel,
+  ntfyChannel,
+  telegramChannel,
+  pushoverChannel,
+  discordChannel,
+  twilioChannel,
+  messageBirdChannel,
+];
 
 /** How a secret is shown: never in full. URLs keep their origin so people can tell them apart. */
 export const MASK = '••••••••';

@@ -12,6 +12,8 @@ export interface ConfigField {
   kind: 'text' | 'url' | 'number' | 'boolean' | 'select';
   isRequired?: boolean;
   options?: { value: string; label: string }[];
+  /** A select whose values are numbers in the config (Pushover's priority). */
+  isNumeric?: boolean;
   placeholder?: string;
   hint?: string;
 }
@@ -33,6 +35,40 @@ const FIELDS: Record<string, ConfigField[]> = {
     { path: 'serverUrl', label: 'Server', kind: 'url', placeholder: 'https://ntfy.sh', hint: 'empty = https://ntfy.sh' },
     { path: 'topic', label: 'Default topic', kind: 'text', hint: 'for people whose contact point names none' },
     { path: 'accessToken', label: 'Access token', kind: 'text', hint: 'for protected topics' },
+  ],
+  telegram: [
+    { path: 'botToken', label: 'Bot token', kind: 'text', isRequired: true, hint: 'from @BotFather, 123456789:AA…' },
+    { path: 'chatId', label: 'Default chat id', kind: 'text', hint: 'for people whose contact point names none; -100… for a group' },
+    { path: 'apiBaseUrl', label: 'Bot API server', kind: 'url', placeholder: 'https://api.telegram.org', hint: 'empty = Telegram' },
+  ],
+  pushover: [
+    { path: 'appToken', label: 'Application token', kind: 'text', isRequired: true },
+    { path: 'userKey', label: 'Default user or group key', kind: 'text', hint: 'for people whose contact point names none' },
+    {
+      path: 'criticalPriority',
+      label: 'Critical pages',
+      kind: 'select',
+      isNumeric: true,
+      options: [
+        { value: '1', label: 'high priority' },
+        { value: '2', label: 'emergency (repeat until acknowledged)' },
+      ],
+    },
+    { path: 'apiBaseUrl', label: 'API server', kind: 'url', placeholder: 'https://api.pushover.net', hint: 'empty = Pushover' },
+  ],
+  discord: [{ path: 'webhookUrl', label: 'Channel webhook URL', kind: 'url', isRequired: true, placeholder: 'https://discord.com/api/webhooks/…' }],
+  twilio: [
+    { path: 'accountSid', label: 'Account SID', kind: 'text', isRequired: true, placeholder: 'AC…' },
+    { path: 'authToken', label: 'Auth token', kind: 'text', isRequired: true },
+    { path: 'from', label: 'From', kind: 'text', isRequired: true, hint: 'a Twilio number (+31…), a sender name (≤ 11) or a Messaging Service SID (MG…)' },
+    { path: 'to', label: 'Default number', kind: 'text', placeholder: '+31612345678', hint: 'for people whose contact point names none' },
+    { path: 'apiBaseUrl', label: 'API server', kind: 'url', placeholder: 'https://api.twilio.com', hint: 'empty = Twilio' },
+  ],
+  messagebird: [
+    { path: 'accessKey', label: 'Access key', kind: 'text', isRequired: true },
+    { path: 'originator', label: 'Sender', kind: 'text', isRequired: true, hint: 'a number or a name of at most 11 letters' },
+    { path: 'to', label: 'Default number', kind: 'text', placeholder: '+31612345678', hint: 'for people whose contact point names none' },
+    { path: 'apiBaseUrl', label: 'API server', kind: 'url', placeholder: 'https://rest.messagebird.com', hint: 'empty = MessageBird' },
   ],
   email: [
     { path: 'host', label: 'SMTP host', kind: 'text', isRequired: true, placeholder: 'smtp.example.com' },
@@ -105,7 +141,7 @@ export function configOf(fields: ConfigField[], values: FormValues): Record<stri
     }
     const text = typeof v === 'string' ? v.trim() : '';
     if (text === '') continue;
-    setPath(config, f.path, f.kind === 'number' && Number.isFinite(Number(text)) ? Number(text) : text);
+    setPath(config, f.path, (f.kind === 'number' || f.isNumeric) && Number.isFinite(Number(text)) ? Number(text) : text);
   }
   return config;
 }
