@@ -59,6 +59,7 @@ export async function startServerFromSettings(flags: ServerFlags): Promise<{ ser
     recordRetention: settings.recordRetention,
     signingKeyFile: settings.signingKeyFile,
     agentArtifactDirs: settings.agentArtifactDirs,
+    heartbeat: settings.heartbeatUrl ? { url: settings.heartbeatUrl, intervalMs: settings.heartbeatIntervalS * 1000 } : undefined,
   });
   const port = await server.listen(settings.port, settings.host);
   logger.info({ port, dataDir: settings.dataDir, isTls: settings.tls !== undefined }, 'server listening');

@@ -2,7 +2,7 @@
  * Server settings from flags and environment (QP_PORT, QP_DATA_DIR, QP_ADMIN_PASSWORD,
  * QP_LOG_LEVEL, QP_PUBLIC_URL, QP_TLS_CERT, QP_TLS_KEY, QP_METRICS_TOKEN, QP_JOB_SIGNING_KEY_FILE, QP_RETENTION_RAW_DAYS,
  * QP_RETENTION_1M_DAYS, QP_RETENTION_1H_DAYS, QP_RETENTION_DELIVERIES_DAYS, QP_RETENTION_AUDIT_DAYS,
- * QP_SECRET_KEY_FILE, QP_MSP_NAME, QP_MSP_LOGO, QP_CHROMIUM_PATH, QP_SIGNING_KEY_FILE, QP_AGENT_DIST_DIRS), validated with zod. A bad value throws a message
+ * QP_SECRET_KEY_FILE, QP_HEARTBEAT_URL, QP_HEARTBEAT_INTERVAL_S, QP_MSP_NAME, QP_MSP_LOGO, QP_CHROMIUM_PATH, QP_SIGNING_KEY_FILE, QP_AGENT_DIST_DIRS), validated with zod. A bad value throws a message
  * that says what to fix.
  */
 import { z } from 'zod';
@@ -26,6 +26,16 @@ const settingsSchema = z.object({
   retentionRawDays: days('QP_RETENTION_RAW_DAYS'),
   retention1mDays: days('QP_RETENTION_1M_DAYS'),
   retention1hDays: days('QP_RETENTION_1H_DAYS'),
+  /** Dead man's switch: GET this URL every heartbeatIntervalS (healthchecks.io and the like). */
+  heartbeatUrl: z
+    .url({ protocol: /^https?$/, error: 'QP_HEARTBEAT_URL must be an http(s) URL such as https://hc-ping.com/<uuid>' })
+    .refine((u) => !URL.canParse(u) || (new URL(u).username === '' && new URL(u).password === ''), 'QP_HEARTBEAT_URL must not contain user:password@')
+    .optional(),
+  heartbeatIntervalS: z.coerce
+    .number({ error: 'QP_HEARTBEAT_INTERVAL_S must be a number of seconds' })
+    .int('QP_HEARTBEAT_INTERVAL_S must be whole seconds')
+    .min(1, 'QP_HEARTBEAT_INTERVAL_S must be 1–3600 seconds')
+    .max(3600, 'QP_HEARTBEAT_INTERVAL_S must be 1–3600 seconds'),
   /** Key file sealing secrets at rest; default <data dir>/secret.key. */
   secretKeyFile: z.string().min(1).optional(),
   /** The MSP's name and logo on client reports. */
@@ -66,6 +76,8 @@ export function resolveServerSettings(
     retention1mDays: env.QP_RETENTION_1M_DAYS ?? DEFAULT_RETENTION.rollup1mMs / DAY_MS,
     retention1hDays: env.QP_RETENTION_1H_DAYS ?? DEFAULT_RETENTION.rollup1hMs / DAY_MS,
     secretKeyFile: env.QP_SECRET_KEY_FILE || undefined,
+    heartbeatUrl: env.QP_HEARTBEAT_URL || undefined,
+    heartbeatIntervalS: env.QP_HEARTBEAT_INTERVAL_S ?? 60,
     mspName: env.QP_MSP_NAME || undefined,
     mspLogo: env.QP_MSP_LOGO || undefined,
     chromiumPath: env.QP_CHROMIUM_PATH || undefined,

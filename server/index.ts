@@ -26,6 +26,7 @@ import { openStorage, startStorageUpkeep } from './compose/storage.js';
 import { createAgentPath } from './compose/agents.js';
 import { createNotifyPath } from './compose/notify.js';
 import { attachWeb, createListener } from './compose/http.js';
+import { createHeartbeat, type Heartbeat } from './notify/heartbeat.js';
 
 export type { ServerOptions } from './compose/options.js';
 
@@ -46,6 +47,8 @@ export interface QuarkpulseServer {
   ingest: Ingest;
   gateway: AgentGateway;
   compactor: Compactor;
+  /** The outbound heartbeat, when one is configured. */
+  heartbeat: Heartbeat | undefined;
 }
 
 /** Builds a server from its parts. */
@@ -95,6 +98,7 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
   if (opts.reportSchedule !== false) billing.reportScheduler.start();
 
   const { http } = listener;
+  const heartbeat = opts.heartbeat && createHeartbeat({ ...opts.heartbeat, logger, fetch: opts.fetch, now });
   let isClosed = false;
   return {
     generatedAdminPassword: storage.generatedAdminPassword,
@@ -104,6 +108,7 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
     ingest,
     gateway,
     compactor: storage.compactor,
+    heartbeat,
     listen(port, host = '0.0.0.0') {
       return new Promise((resolve, reject) => {
         http.once('error', reject);
@@ -112,6 +117,8 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
           http.off('error', reject);
           // Delivery starts once links in messages can point at a listening server.
           notify.start();
+          // The outside watcher hears from us once we can take agents and people.
+          heartbeat?.start();
           resolve((http.address() as AddressInfo).port);
         });
       });
@@ -120,6 +127,8 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
     async close() {
       if (isClosed) return;
       isClosed = true;
+      // The pings stop first: a server shutting down is no longer watching.
+      await heartbeat?.stop();
       upkeep.stopUpkeep();
       // Stop accepting, then commit what is queued while the agents' sockets are still open, so
       // their acks go out before the close frames (anything unacked is replayed, never lost).

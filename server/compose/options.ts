@@ -34,6 +34,8 @@ export interface ServerOptions {
   ruleTickIntervalMs?: number;
   /** URL people reach this server at, for links in notifications (QP_PUBLIC_URL); default the listen address. */
   publicUrl?: string;
+  /** Outbound heartbeat (dead man's switch): GET `url` every `intervalMs` (server/notify/heartbeat.ts). */
+  heartbeat?: { url: string; intervalMs: number; retryDelayMs?: number };
   /** HTTP client of the webhook-like channels; default the global fetch. */
   fetch?: typeof fetch;
   /** Notification channel types; default email, webhook, Slack, Teams, ntfy. */
