@@ -215,7 +215,7 @@ describe('on-call delivery to every channel type', () => {
     const bad = async (body: unknown) => (await api.post('/api/channels', body)).json.error;
     expect(await bad({ type: 'pager', name: 'x', config: {} })).toEqual({
       code: 'CHANNEL_TYPE_UNKNOWN',
-      message: 'unknown channel type "pager"; known: email, webhook, slack, teams, ntfy',
+      message: 'unknown channel type "pager"; known: email, webhook, slack, teams, ntfy, telegram, pushover, discord, twilio, messagebird',
     });
     expect(await bad({ type: 'email', name: 'x', config: { from: 'a@example.com' } })).toEqual({
       code: 'CHANNEL_CONFIG_INVALID',
