@@ -11,6 +11,7 @@
  * admin group there demotes them here (and revokes their API tokens) the next time they sign in.
  */
 import type { SignInMethods, SsoSettingsView } from '../../shared/api-types.js';
+import { USERNAME_PATTERN } from '../../shared/username.js';
 import { HttpError } from '../lib/errors.js';
 import type { SecretBox } from '../lib/secret-box.js';
 import type { AuthSettingsStore } from '../store/auth-settings.js';
@@ -32,8 +33,6 @@ import {
 import type { UserService } from './user-service.js';
 
 type Person = Pick<User, 'id' | 'username' | 'role'>;
-
-const USERNAME = /^[A-Za-z0-9._@-]{2,50}$/;
 
 const UNSET: SsoSettings = {
   isEnabled: false,
@@ -187,7 +186,7 @@ export function createSsoService(deps: SsoServiceDeps) {
       if (!user) {
         const raw = id.claims[s.usernameClaim];
         const username = typeof raw === 'string' ? raw.trim() : '';
-        if (!USERNAME.test(username))
+        if (!USERNAME_PATTERN.test(username))
           refuse(
             undefined,
             'SSO_USERNAME_INVALID',

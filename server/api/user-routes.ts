@@ -13,6 +13,7 @@ import { Router, type Request } from 'express';
 import { z } from 'zod';
 import type { UserAccount } from '../../shared/api-types.js';
 import { contactInputSchema } from '../../shared/notify-types.js';
+import { usernameSchema } from '../../shared/username.js';
 import { HttpError, parseInput } from '../lib/errors.js';
 import { requireInteractiveSession, requireRole, sessionTokenFromRequest } from '../auth/sessions.js';
 import { actorOf } from '../audit/audit-log.js';
@@ -21,10 +22,6 @@ import { passwordLimiter } from '../http/rate-limits.js';
 import type { ApiContext } from './context.js';
 
 const roleSchema = z.enum(['admin', 'technician', 'viewer']);
-const usernameSchema = z
-  .string()
-  .trim()
-  .regex(/^[A-Za-z0-9._@-]{2,50}$/, 'must be 2–50 letters, digits or . _ @ -');
 const emailSchema = z.email({ error: 'must be an email address' }).max(320).nullable();
 /** Length is checked separately, so a short password gets its own code. */
 const passwordSchema = z.string().max(1000);

@@ -16,6 +16,7 @@
 import * as oidc from 'openid-client';
 import { z } from 'zod';
 import type { SsoRoleMap, SsoSettingsView } from '../../shared/api-types.js';
+import { usernameSchema } from '../../shared/username.js';
 import { HttpError } from '../lib/errors.js';
 import type { SecretBox } from '../lib/secret-box.js';
 import type { Role } from '../store/users.js';
@@ -37,10 +38,6 @@ export const SSO_START_PATH = '/auth/sso/start';
 /** Seconds an HTTP request to the provider may take. */
 const PROVIDER_TIMEOUT_S = 10;
 
-const usernameSchema = z
-  .string()
-  .trim()
-  .regex(/^[A-Za-z0-9._@-]{2,50}$/, 'must be 2–50 letters, digits or . _ @ -');
 const roleNameSchema = z.string().trim().min(1).max(200);
 const roleListSchema = z.array(roleNameSchema).max(50);
 

@@ -6,7 +6,7 @@
  * server refuses to start and says which file to restore, changing nothing.
  */
 import { createCipheriv, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -15,16 +15,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createServer } from '../../server/index.js';
 import { ADMIN_PASSWORD, ApiClient, enrollTestDevice, startTestServer, type TestServer } from '../helpers/test-server.js';
 import { runCli } from '../helpers/run-cli.js';
+import { rawDatabaseFiles } from '../helpers/raw-db.js';
 
 const COMMUNITY = 'kantoor-ro-7731';
 const V3 = { user: 'monitor', authProtocol: 'sha', authKey: 'auth-key-5512-abc', privProtocol: 'aes', privKey: 'priv-key-9043-xyz' } as const;
-
-function rawFiles(dataDir: string): string[] {
-  return ['quarkpulse.db', 'quarkpulse.db-wal']
-    .map((f) => path.join(dataDir, f))
-    .filter(existsSync)
-    .map((f) => readFileSync(f).toString('latin1'));
-}
 
 /** A value as the pre-ring probe store sealed it: `v1:` + base64(iv | tag | ciphertext), AES-256-GCM. */
 function sealLegacy(key: Buffer, plain: string): string {
@@ -87,7 +81,7 @@ describe('SNMP credentials at rest', () => {
     await t!.close();
     t = await startTestServer({ dataDir });
     expect(toldToProbe(probe.deviceId)).toEqual({ community: COMMUNITY, v3: V3 });
-    for (const f of rawFiles(dataDir)) for (const s of [COMMUNITY, V3.authKey, V3.privKey]) expect(f.includes(s), s).toBe(false);
+    for (const f of rawDatabaseFiles(dataDir)) for (const s of [COMMUNITY, V3.authKey, V3.privKey]) expect(f.includes(s), s).toBe(false);
   }, 120_000);
 
   it('re-seals values of the old probe key into the ring at start, and refuses to start without that key', async () => {

@@ -5,7 +5,7 @@
  * `quarkpulse secrets rotate-key` (the real CLI, in a child process) re-seals everything under a
  * new key while the server keeps running and sending.
  */
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -13,15 +13,9 @@ import { openDatabase } from '../../server/store/database.js';
 import { startHttpReceiver, startSmtpReceiver, type HttpReceiver, type SmtpReceiver } from '../helpers/receivers.js';
 import { ApiClient, startTestServer, type TestServer } from '../helpers/test-server.js';
 import { runCli } from '../helpers/run-cli.js';
+import { rawDatabaseFiles } from '../helpers/raw-db.js';
 
 /** The raw bytes of the database and its WAL, as text. */
-function rawFiles(dataDir: string): string[] {
-  return ['quarkpulse.db', 'quarkpulse.db-wal']
-    .map((f) => path.join(dataDir, f))
-    .filter(existsSync)
-    .map((f) => readFileSync(f).toString('latin1'));
-}
-
 describe('secrets sealed at rest', () => {
   let t: TestServer | undefined;
   let smtp: SmtpReceiver | undefined;
@@ -54,7 +48,7 @@ describe('secrets sealed at rest', () => {
       .run(JSON.stringify(oldConfig));
     old.pragma('wal_checkpoint(TRUNCATE)');
     old.close();
-    expect(rawFiles(dataDir).some((f) => f.includes('old-plain-smtp-pass-777'))).toBe(true); // the test can see a leak
+    expect(rawDatabaseFiles(dataDir).some((f) => f.includes('old-plain-smtp-pass-777'))).toBe(true); // the test can see a leak
 
     t = await startTestServer({ dataDir });
     const keyFile = path.join(dataDir, 'secret.key');
@@ -74,10 +68,10 @@ describe('secrets sealed at rest', () => {
     expect(stored).toHaveLength(3);
     for (const r of stored) expect(r.config_json).toMatch(/^enc1:[A-Za-z0-9_-]+:[A-Za-z0-9_-]+:[A-Za-z0-9_-]+:[A-Za-z0-9_-]+$/);
     // While the server runs (the WAL full of fresh pages) and after it closed.
-    for (const f of rawFiles(dataDir)) for (const s of plain) expect(f.includes(s), s).toBe(false);
+    for (const f of rawDatabaseFiles(dataDir)) for (const s of plain) expect(f.includes(s), s).toBe(false);
     await t.close();
     t = undefined;
-    for (const f of rawFiles(dataDir)) for (const s of plain) expect(f.includes(s), s).toBe(false);
+    for (const f of rawDatabaseFiles(dataDir)) for (const s of plain) expect(f.includes(s), s).toBe(false);
 
     // The database alone (another key file) does not start: it says which file to restore.
     const otherKey = path.join(tempDir(), 'elsewhere.key');
@@ -165,7 +159,7 @@ describe('secrets sealed at rest', () => {
       actorName: 'command line on the server',
       summary: `secrets re-sealed with a new key (22 values); old key ${oldKeyId} dropped`,
     });
-    for (const f of rawFiles(dataDir)) expect(f.includes('rotate-me-hmac-secret-0001')).toBe(false);
+    for (const f of rawDatabaseFiles(dataDir)) expect(f.includes('rotate-me-hmac-secret-0001')).toBe(false);
 
     // Without a key file there is nothing to rotate.
     const empty = tempDir();

@@ -6,18 +6,10 @@
  * verified e-mail only, password sign-in limited to a break-glass admin, the client secret
  * sealed and write-only, and settings an API token cannot change.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ADMIN_PASSWORD, ApiClient, startTestServer, type TestServer } from '../helpers/test-server.js';
 import { signInWithSso, startOidcProvider, type TestOidcProvider } from '../helpers/oidc-provider.js';
-
-function rawFiles(dataDir: string): string[] {
-  return ['quarkpulse.db', 'quarkpulse.db-wal']
-    .map((f) => path.join(dataDir, f))
-    .filter(existsSync)
-    .map((f) => readFileSync(f).toString('latin1'));
-}
+import { rawDatabaseFiles } from '../helpers/raw-db.js';
 
 const roleMap = { admin: ['qp-admins'], technician: ['qp-techs'], viewer: ['qp-readers'] };
 
@@ -67,7 +59,7 @@ describe('single sign-on with OpenID Connect', () => {
     const view = (await admin.get('/api/auth/sso')).json;
     expect(view).toMatchObject({ isEnabled: true, hasClientSecret: true, redirectUri: `${t!.url}/auth/sso/callback`, updatedBy: 'admin' });
     expect(JSON.stringify(view)).not.toContain(idp!.clientSecret);
-    for (const f of rawFiles(t!.dataDir)) expect(f.includes(idp!.clientSecret)).toBe(false);
+    for (const f of rawDatabaseFiles(t!.dataDir)) expect(f.includes(idp!.clientSecret)).toBe(false);
     expect((await new ApiClient(t!.url).get('/api/sign-in-methods')).json).toEqual({
       password: 'everyone',
       sso: { displayName: 'Authentik', startUrl: '/auth/sso/start' },

@@ -10,13 +10,13 @@
 import { z } from 'zod';
 import { httpUrlSchema, parseJsonOrUndefined, postHttp } from './http.js';
 import { defineChannel, type NotificationMessage } from './types.js';
+import { truncate } from '../../../shared/format.js';
 
 const configSchema = z.object({ webhookUrl: httpUrlSchema }).strict();
 export type DiscordConfig = z.infer<typeof configSchema>;
 
 const COLOURS = { critical: 0xd92d20, warning: 0xf79009, info: 0x2e90fa } as const;
 const GREEN = 0x12b76a;
-const cut = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 
 /** Discord markdown: escape what would format. */
 export function escapeDiscord(text: string): string {
@@ -31,16 +31,16 @@ export function buildDiscordBody(message: NotificationMessage) {
   const description = [...message.lines.map(escapeDiscord), ...(links.length > 0 ? ['', links.join(' · ')] : [])].join('\n');
   const users = message.mentions.filter((m) => /^\d{5,25}$/.test(m));
   const embed: Record<string, unknown> = {
-    title: cut(message.title, 256),
-    description: cut(description, 4096),
+    title: truncate(message.title, 256),
+    description: truncate(description, 4096),
     color: message.kind === 'alert.resolved' ? GREEN : COLOURS[message.severity],
-    fields: message.facts.slice(0, 25).map((f) => ({ name: cut(f.name, 256), value: cut(f.value, 1024) || '-', inline: true })),
+    fields: message.facts.slice(0, 25).map((f) => ({ name: truncate(f.name, 256), value: truncate(f.value, 1024) || '-', inline: true })),
     timestamp: new Date(message.atMs).toISOString(),
   };
   if (message.viewUrl) embed.url = message.viewUrl;
-  if (message.details.length > 0) embed.footer = { text: cut(message.details.map((d) => `${d.name} ${d.value}`).join(' · '), 2048) };
+  if (message.details.length > 0) embed.footer = { text: truncate(message.details.map((d) => `${d.name} ${d.value}`).join(' · '), 2048) };
   return {
-    content: cut(users.length > 0 ? `${users.map((u) => `<@${u}>`).join(' ')} ${message.title}` : message.title, 2000),
+    content: truncate(users.length > 0 ? `${users.map((u) => `<@${u}>`).join(' ')} ${message.title}` : message.title, 2000),
     embeds: [embed],
     allowed_mentions: { parse: [] as string[], users },
   };

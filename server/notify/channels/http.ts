@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { ChannelError, type SendContext, type SendOutcome } from './types.js';
+import { truncate } from '../../../shared/format.js';
 
 const MAX_DETAIL_CHARS = 300;
 
@@ -27,7 +28,7 @@ export function isRetryableStatus(status: number): boolean {
 
 function trim(text: string): string {
   const oneLine = text.replace(/\s+/g, ' ').trim();
-  return oneLine.length > MAX_DETAIL_CHARS ? `${oneLine.slice(0, MAX_DETAIL_CHARS)}…` : oneLine;
+  return truncate(oneLine, MAX_DETAIL_CHARS + 1);
 }
 
 function describeNetworkError(err: unknown, timeoutMs: number): string {

@@ -10,6 +10,7 @@
 import { z } from 'zod';
 import { httpUrlSchema, parseJsonOrUndefined, postHttp } from './http.js';
 import { ChannelError, defineChannel, type NotificationMessage } from './types.js';
+import { truncate } from '../../../shared/format.js';
 
 const keySchema = z
   .string()
@@ -30,8 +31,6 @@ const configSchema = z
   .strict();
 export type PushoverConfig = z.infer<typeof configSchema>;
 
-const cut = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
-
 function priorityOf(config: PushoverConfig, message: NotificationMessage): number {
   const isPage = message.kind === 'alert.firing' || message.kind === 'delivery.dead' || (message.kind === 'test' && message.severity === 'critical');
   if (!isPage) return -1;
@@ -48,8 +47,8 @@ export function buildPushoverForm(config: PushoverConfig, message: NotificationM
   const form: Record<string, string> = {
     token: config.appToken,
     user,
-    title: cut(message.title, 250),
-    message: cut(lines.join('\n'), 1024),
+    title: truncate(message.title, 250),
+    message: truncate(lines.join('\n'), 1024),
     priority: String(priority),
     timestamp: String(Math.floor(message.atMs / 1000)),
   };

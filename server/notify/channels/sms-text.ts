@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { NotificationMessage } from './types.js';
+import { truncate } from '../../../shared/format.js';
 
 /** A phone number in E.164: + and 7–15 digits. */
 export const e164Schema = z
@@ -17,6 +18,6 @@ const MAX_TITLE = 200;
 
 /** The SMS text of `message`. */
 export function smsText(message: NotificationMessage): string {
-  const title = message.title.length > MAX_TITLE ? `${message.title.slice(0, MAX_TITLE - 1)}…` : message.title;
+  const title = truncate(message.title, MAX_TITLE);
   return message.ackUrl ? `${title}\nAcknowledge: ${message.ackUrl}` : title;
 }

@@ -11,6 +11,7 @@
 import { z } from 'zod';
 import { httpUrlSchema, parseJsonOrUndefined, postHttp } from './http.js';
 import { ChannelError, defineChannel, type NotificationMessage } from './types.js';
+import { truncate } from '../../../shared/format.js';
 
 const chatIdSchema = z
   .string()
@@ -55,8 +56,7 @@ export function buildTelegramRequest(config: TelegramConfig, message: Notificati
     if (isHttps(url)) buttons.push({ text, url });
     else if (url) parts.push(`${text}: ${escapeTelegramHtml(url)}`);
   }
-  let text = parts.join('\n');
-  if (text.length > MAX_TEXT) text = `${text.slice(0, MAX_TEXT - 1)}…`;
+  const text = truncate(parts.join('\n'), MAX_TEXT);
   const body: Record<string, unknown> = {
     chat_id: /^-?\d+$/.test(chatId) ? Number(chatId) : chatId,
     text,
