@@ -153,6 +153,13 @@ export interface Alert {
   isNotified: boolean;
   /** Its routing reached nobody (empty level, nobody on call, no contact point): the fallback was paged. */
   isUnrouted: boolean;
+  /** The outage (alert group) it belongs to, and how many alerts that group has (1 = alone). */
+  groupId: string | null;
+  groupSize: number;
+  /** It leads its group (paged, carries the escalation); false for members folded into it. */
+  isGroupLeader: boolean;
+  /** Held back, not paged: the device it depends on is down (docs/GROUPING.md). */
+  isSuppressed: boolean;
   openedAtMs: number;
   acknowledgedAtMs: number | null;
   acknowledgedBy: string | null;
@@ -385,4 +392,17 @@ export interface ContractHistory {
   months: ContractHistoryMonth[];
   /** The advisor over the whole period the months cover. */
   advice: ContractAdvice;
+}
+
+/** An alert group (one outage) as the grouping policy sees it (docs/GROUPING.md). */
+export interface AlertGroupFacts {
+  id: string;
+  clientId: string;
+  ruleId: string;
+  state: 'firing' | 'acknowledged' | 'resolved';
+  /** The alert that paged and carries the group's escalation. */
+  leaderAlertId: string;
+  lastJoinedAtMs: number;
+  /** Every member, leader included; open = firing or acknowledged. */
+  members: readonly { alertId: string; deviceId: string; isOpen: boolean }[];
 }

@@ -66,6 +66,8 @@ export interface DeviceDetail extends DeviceSummary {
   isCredentialRotationPending?: boolean;
   /** When the agent last confirmed a rotated credential. */
   credentialRotatedAtMs?: number | null;
+  /** The device this one depends on (router, firewall): while it is down, this one's alerts do not page. */
+  parentDeviceId?: string | null;
 }
 
 /** One bucket of a downsampled series: the bucket's time and its min/avg/max. */
@@ -246,6 +248,7 @@ export const AUDIT_ACTIONS = [
   'enrollment-token.create',
   'enrollment-token.revoke',
   'device.move',
+  'device.parent',
   'device.disable',
   'device.enable',
   'device.rotate-credential',
@@ -290,6 +293,7 @@ export const AUDIT_ACTIONS = [
   'auth-settings.update',
   'secrets.rotate-key',
   'oncall.fallback',
+  'oncall.grouping',
   'oncall.test-page',
   'alert.time-book',
   'alert.time-remove',

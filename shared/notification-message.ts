@@ -33,6 +33,20 @@ export interface AlertNotificationPayload {
   note: string | null;
 }
 
+/** One outage as a message tells it: alerts of one client and rule that fired together. */
+export interface AlertGroupSummary {
+  id: string;
+  clientName: string;
+  ruleName: string;
+  /** Members still open (firing or acknowledged) and all members, leader included. */
+  openCount: number;
+  memberCount: number;
+  /** Devices the client has, for "4 of 4 devices offline". */
+  deviceCount: number;
+  /** The members, at most 100 (memberCount says how many there are). */
+  devices: { alertId: string; deviceId: string; hostname: string; state: Alert['state']; summary: string }[];
+}
+
 /** What a message is about. */
 export type MessageKind = 'alert.firing' | 'alert.acknowledged' | 'alert.resolved' | 'delivery.dead' | 'digest' | 'report' | 'test';
 
@@ -60,8 +74,10 @@ export interface NotificationMessage {
   mentions: string[];
   /** Escalation level (1 = first) of a page, else null. */
   level: number | null;
-  /** The alert this is about, if any. */
+  /** The alert this is about, if any (for a group: the alert that leads it). */
   alert: AlertNotificationPayload | null;
+  /** A page or follow-up about a group of alerts (one outage): who is in it. */
+  group?: AlertGroupSummary;
   /** When the message was made, ms. */
   atMs: number;
   /** Files sent along where the channel can (e-mail): the monthly client report's PDF. */

@@ -8,6 +8,7 @@ import type { Alert, AlertDetail } from '../../shared/alert-types.js';
 import type { Db } from '../store/database.js';
 import type { AlertStore } from '../store/alerts.js';
 import type { OutboxStore } from '../store/outbox.js';
+import type { AlertGroupStore } from '../store/alert-groups.js';
 import type { UserStore } from '../store/users.js';
 import { HttpError } from '../lib/errors.js';
 import { auditActorOf, type AuditLog } from '../audit/audit-log.js';
@@ -29,15 +30,17 @@ const what = (a: { ruleName: string; hostname: string }) => `"${a.ruleName}" on 
 export function createAlertActions(deps: {
   db: Db;
   alerts: AlertStore;
+  /** Acknowledging the alert that leads a group acknowledges the group's other alerts too. */
+  alertGroups: AlertGroupStore;
   outbox: OutboxStore;
   users: UserStore;
   audit: AuditLog;
   now: () => number;
-  onChanged?: (alertId: string) => void;
+  onChanged?: (alertIds: string[]) => void;
 }) {
   const { db, alerts, outbox, audit } = deps;
-  const changed = (id: string): AlertDetail => {
-    deps.onChanged?.(id);
+  const changed = (id: string, also: readonly string[] = []): AlertDetail => {
+    deps.onChanged?.([id, ...also]);
     return detail(id);
   };
 
@@ -47,10 +50,10 @@ export function createAlertActions(deps: {
     return a;
   }
 
-  const acknowledge = db.transaction((id: string, actor: Actor, note: string | null, atMs: number) => {
-    const before = mustFind(id);
+  /** Acknowledges one firing alert with its event and follow-up; false when it was not firing. */
+  function acknowledgeOne(id: string, actor: Actor, note: string | null, atMs: number): boolean {
     const done = alerts.acknowledgeIfFiring(id, atMs, actor.username);
-    if (!done) throw new HttpError(409, 'ALERT_NOT_FIRING', `alert ${id} is ${before.state}; only a firing alert can be acknowledged`);
+    if (!done) return false;
     alerts.addEvent(id, atMs, { id: actor.id, name: actor.username }, 'acknowledged', note);
     if (routeFollowUp({ target: 'alert', wasNotified: done.wasNotified })) {
       outbox.enqueue(
@@ -58,6 +61,21 @@ export function createAlertActions(deps: {
         atMs,
       );
     }
+    return true;
+  }
+
+  /** Returns the other alerts acknowledged with it (the rest of its group, if it leads one). */
+  const acknowledge = db.transaction((id: string, actor: Actor, note: string | null, atMs: number): string[] => {
+    const before = mustFind(id);
+    if (!acknowledgeOne(id, actor, note, atMs))
+      throw new HttpError(409, 'ALERT_NOT_FIRING', `alert ${id} is ${before.state}; only a firing alert can be acknowledged`);
+    const group = deps.alertGroups.ofAlert(id);
+    if (!group || group.leaderAlertId !== id || group.state !== 'firing') return [];
+    const n = group.members.length;
+    return group.members
+      .filter((m) => m.alertId !== id && m.isOpen)
+      .filter((m) => acknowledgeOne(m.alertId, actor, `with its group (${n} alerts)${note ? `: ${note}` : ''}`, atMs))
+      .map((m) => m.alertId);
   });
 
   const resolve = db.transaction((id: string, actor: Actor, note: string | null, atMs: number) => {
@@ -95,22 +113,30 @@ export function createAlertActions(deps: {
   return {
     /** firing → acknowledged; 409 ALERT_NOT_FIRING otherwise. */
     acknowledge(id: string, actor: Actor, note: string | null = null, via: AckVia = 'api'): AlertDetail {
+      let withGroup: string[] = [];
       audit.audited(auditActorOf(actor), (record) => {
-        acknowledge(id, actor, note, deps.now());
+        withGroup = acknowledge(id, actor, note, deps.now());
         const a = mustFind(id);
+        const group = withGroup.length > 0 ? ` and the ${withGroup.length} other alert${withGroup.length === 1 ? '' : 's'} of its group` : '';
         record(
           via === 'ack-link'
             ? {
                 action: 'alert.acknowledge',
                 entityType: 'alert',
                 entityId: id,
-                summary: `acknowledged alert ${what(a)} with the link in a notification`,
-                detail: { via: 'ack-link' },
+                summary: `acknowledged alert ${what(a)}${group} with the link in a notification`,
+                detail: { via: 'ack-link', group: withGroup },
               }
-            : { action: 'alert.acknowledge', entityType: 'alert', entityId: id, summary: `acknowledged alert ${what(a)}`, detail: { note } },
+            : {
+                action: 'alert.acknowledge',
+                entityType: 'alert',
+                entityId: id,
+                summary: `acknowledged alert ${what(a)}${group}`,
+                detail: { note, group: withGroup },
+              },
         );
       });
-      return changed(id);
+      return changed(id, withGroup);
     },
     /** firing|acknowledged → resolved by hand; 409 ALERT_ALREADY_RESOLVED otherwise. */
     resolve(id: string, actor: Actor, note: string | null): AlertDetail {

@@ -18,6 +18,7 @@ import { createAlertStore } from '../store/alerts.js';
 import { createIncidentStore } from '../store/incidents.js';
 import { createMaintenanceStore } from '../store/maintenance.js';
 import { createOutboxStore } from '../store/outbox.js';
+import { createAlertGroupStore } from '../store/alert-groups.js';
 import { createListeners } from '../lib/listeners.js';
 import { DEFAULT_RULES } from './policy/defaults.js';
 import { createRuleEngine } from './engine/engine.js';
@@ -55,6 +56,7 @@ export function createAlerting(opts: AlertingOptions) {
   const incidents = createIncidentStore(db);
   const maintenance = createMaintenanceStore(db);
   const outbox = createOutboxStore(db);
+  const alertGroups = createAlertGroupStore(db);
   const seeded = rules.seedDefaults(DEFAULT_RULES, now());
   if (seeded > 0) logger.info({ seeded }, 'default rules added');
   const engine = createRuleEngine({ db, rules, alerts, incidents, maintenance, outbox, clients, devices, logger, now, tickIntervalMs: opts.tickIntervalMs });
@@ -73,10 +75,11 @@ export function createAlerting(opts: AlertingOptions) {
     incidents,
     maintenance,
     outbox,
+    alertGroups,
     engine,
     ruleService: createRuleService({ rules, clients, devices, engine, audit, now }),
     maintenanceService: createMaintenanceService({ maintenance, clients, devices, engine, audit, now }),
-    alertActions: createAlertActions({ db, alerts, outbox, users, audit, now, onChanged: (id) => onChanged({ alertIds: [id] }) }),
+    alertActions: createAlertActions({ db, alerts, alertGroups, outbox, users, audit, now, onChanged: (ids) => onChanged({ alertIds: ids }) }),
     incidentActions: createIncidentActions({ db, incidents, clients, devices, audit, now, onChanged: (id) => onChanged({ incidentIds: [id] }) }),
   };
 }

@@ -57,8 +57,16 @@ export function deviceRoutes(ctx: ApiContext): Router {
       inventory: ctx.inventory.get(device.id),
       isCredentialRotationPending: device.rotationRequestedAtMs !== null,
       credentialRotatedAtMs: device.credentialRotatedAtMs,
+      parentDeviceId: device.parentDeviceId,
     };
     res.json(detail);
+  });
+
+  // Device dependencies: while the parent is down, this device's alerts are recorded, not paged.
+  r.put('/:id/parent', requireRole('admin', 'technician'), (req, res) => {
+    const { parentDeviceId } = parseInput(z.object({ parentDeviceId: z.string().min(1).max(64).nullable() }).strict(), req.body);
+    const d = service.setParent(actorOf(req), String(req.params.id), parentDeviceId);
+    res.json({ id: d.id, parentDeviceId: d.parentDeviceId });
   });
 
   // Moving a device (server/fleet/device-service.ts): open conditions stay with the old client.

@@ -38,6 +38,13 @@ export function onCallRoutes(ctx: ApiContext): Router {
     const input = parseInput(z.object({ target: targetSchema }).strict(), req.body);
     res.json(svc.setFallback(input.target, actorOfRequest(req)));
   });
+  r.get('/grouping', (_req, res) => {
+    res.json(svc.getGrouping());
+  });
+  r.put('/grouping', requireRole('admin'), (req, res) => {
+    const input = parseInput(z.object({ windowSeconds: z.number().int().min(0).max(600) }).strict(), req.body);
+    res.json(svc.setGrouping(input.windowSeconds, actorOfRequest(req)));
+  });
   r.get('/schedules', (_req, res) => {
     res.json(svc.listSchedules());
   });

@@ -59,6 +59,46 @@ export function createDeviceService(deps: DeviceServiceDeps) {
       }
     },
 
+    /**
+     * Sets the device this one depends on (the client's router or firewall), or clears it with
+     * null. The parent must belong to the same client and may not depend on this one, however
+     * far up.
+     */
+    setParent(actor: AuditActor, id: string, parentId: string | null): Device {
+      const device = get(id);
+      const parent = parentId === null ? null : devices.findById(parentId);
+      if (parentId !== null) {
+        if (!parent) throw new HttpError(400, 'DEVICE_NOT_FOUND', `body.parentDeviceId: no device with id ${parentId}`);
+        if (parent.clientId !== device.clientId)
+          throw new HttpError(
+            400,
+            'PARENT_OTHER_CLIENT',
+            `body.parentDeviceId: ${parent.hostname} belongs to another client; a device can only depend on one of its own client`,
+          );
+        const seen = new Set<string>([id]);
+        for (let p: Device | undefined = parent; p; p = p.parentDeviceId ? devices.findById(p.parentDeviceId) : undefined) {
+          if (seen.has(p.id))
+            throw new HttpError(
+              400,
+              'DEPENDENCY_CYCLE',
+              `body.parentDeviceId: ${parent.hostname} depends on ${device.hostname} already; dependencies cannot go in a circle`,
+            );
+          seen.add(p.id);
+        }
+      }
+      audit.audited(actor, (record) => {
+        devices.setParent(id, parentId);
+        record({
+          action: 'device.parent',
+          entityType: 'device',
+          entityId: id,
+          summary: parent ? `made device ${device.hostname} depend on ${parent.hostname}` : `removed the dependency of device ${device.hostname}`,
+          detail: { parentDeviceId: { from: device.parentDeviceId, to: parentId } },
+        });
+      });
+      return get(id);
+    },
+
     /** Disables (refuses its agent) or enables a device. */
     setDisabled(actor: AuditActor, id: string, isDisabled: boolean): Device {
       const device = get(id);

@@ -2,9 +2,14 @@
  * The synchronous half of the pipeline, each call one SQLite transaction:
  *
  *   outbox job (from the rules engine)
- *     alert.firing        ─▶ mute (alert no longer firing?) ─▶ start escalation ─▶ page level 1
+ *     alert.firing        ─▶ mute (alert no longer firing?) ─▶ group (pure, policy/grouping.ts):
+ *                              parent down ─▶ record, no page (paged later if still open when it is back)
+ *                              joins a group ─▶ record; the group's follow-up names it
+ *                              leads ─▶ start escalation ─▶ page level 1 at once
  *     alert.acknowledged  ─▶ stop escalation ─▶ tell every destination that was paged
  *     alert.resolved      ─▶ stop escalation ─▶ tell every destination that was paged
+ *                           (a group member: folded into the group; the last one resolves the group)
+ *   group follow-up due   ─▶ one page to everyone paged for the group, naming all its members
  *   escalation due        ─▶ mute ─▶ plan (pure) ─▶ page the due levels ─▶ next check
  *   delivery dead         ─▶ notice to the admins by email (never escalates, never raised again)
  *
@@ -17,18 +22,23 @@ import type { EscalationPolicy, EscalationTarget } from '../../shared/notify-typ
 import type { Db } from '../store/database.js';
 import type { AlertStore } from '../store/alerts.js';
 import type { OutboxJob, OutboxStore } from '../store/outbox.js';
-import type { DeliveryStore, ClaimedDelivery } from '../store/deliveries.js';
+import type { DeliveryStore, ClaimedDelivery, PagedDestination } from '../store/deliveries.js';
 import type { EscalationRecord, EscalationStore } from '../store/escalations.js';
 import type { OnCallStore } from '../store/oncall.js';
 import type { ChannelStore } from '../store/channels.js';
 import type { UserStore } from '../store/users.js';
+import type { AlertGroup, AlertGroupStore } from '../store/alert-groups.js';
+import type { Alert } from '../../shared/alert-types.js';
+import type { AlertGroupSummary } from '../../shared/notification-message.js';
+import { decideClosing, decideFiring, followUpAtAfterJoin, DEFAULT_GROUP_WINDOW_MS, DEPENDENCY_RELEASE_GRACE_MS } from '../alerting/policy/grouping.js';
+import { generateId } from '../lib/secrets.js';
 import { buildAlertPayload } from '../alerting/policy/notification-payload.js';
 import type { AlertNotificationPayload } from '../../shared/notification-message.js';
 import { SYSTEM_ACTOR } from '../alerting/engine/engine-writer.js';
 import type { AckLinks } from './ack-links.js';
 import type { MessageKind } from './channels/types.js';
 import { planEscalation, stepKey, type EscalationStep } from '../oncall/escalation.js';
-import { buildAlertMessage, buildDeadLetterMessage } from './message.js';
+import { buildAlertMessage, buildDeadLetterMessage, buildGroupMessage, formatUtc } from './message.js';
 import { IMPLICIT_LEVELS, IMPLICIT_POLICY_NAME } from '../oncall/oncall-service.js';
 import type { Destination, RecipientResolver } from '../oncall/recipients.js';
 
@@ -59,6 +69,10 @@ export interface DispatcherDeps {
   baseUrl: () => string;
   /** Who is paged when a step reaches nobody (default: every admin). */
   fallbackTarget?: () => EscalationTarget;
+  /** Alert groups (one page per outage) and dependency suppressions. */
+  groups: AlertGroupStore;
+  /** The grouping window, ms (0 = grouping off); default 60 s. */
+  groupWindowMs?: () => number;
 }
 
 /** An alert whose routing reached nobody and went to the fallback: its 'paged' event starts so. */
@@ -111,6 +125,31 @@ export function createDispatcher(deps: DispatcherDeps) {
     );
   }
 
+  /** Queues a message to a destination that was paged before (follow-ups, group messages). */
+  function queueToPaged(
+    p: PagedDestination,
+    base: { idempotencyKey: string; outboxId: number | null; alertId: string; purpose: 'page' | 'update'; kind: MessageKind },
+    message: Parameters<DeliveryStore['insert']>[0]['message'],
+    nowMs: number,
+  ): void {
+    deliveries.insert(
+      {
+        ...base,
+        channelId: p.channelId,
+        channelType: p.channelType,
+        channelName: p.channelName,
+        userId: p.userId,
+        recipient: p.recipient,
+        toAddress: p.toAddress,
+        mentions: p.mentions,
+        destinationKey: p.destinationKey,
+        level: null,
+        message,
+      },
+      nowMs,
+    );
+  }
+
   /** Pages one step of an alert's ladder; a step that reaches nobody pages the fallback instead. */
   function pageStep(
     payload: AlertNotificationPayload,
@@ -139,9 +178,13 @@ export function createDispatcher(deps: DispatcherDeps) {
         );
       else logger.warn({ alertId: payload.alertId, level: step.level + 1, problems: r.problems }, 'escalation step reached nobody; paged the fallback');
     }
+    // An escalation of an outage pages with the group's words: every device, not just the first.
+    const group = step.level > 0 || step.cycle > 0 ? groups().ofAlert(payload.alertId) : undefined;
+    const leader = group && group.members.length > 1 ? alerts.findById(payload.alertId) : undefined;
+    const summary = group && leader ? summarize(group, leader) : undefined;
     for (const d of destinations) {
       const idempotencyKey = `${jobKey}|${stepKey(step)}|${d.destinationKey}`;
-      const message = buildAlertMessage(
+      let message = buildAlertMessage(
         payload,
         'alert.firing',
         {
@@ -154,6 +197,14 @@ export function createDispatcher(deps: DispatcherDeps) {
         },
         step.level + 1,
       );
+      if (summary && group && leader) {
+        const escalated = message.lines.find((l) => l.startsWith('Escalated to level'));
+        message = {
+          ...buildGroupMessage(summary, payload, 'alert.firing', { ...message, openedAtMs: group.openedAtMs, isOffline: leader.ruleKind === 'offline' }),
+          level: step.level + 1,
+        };
+        if (escalated) message.lines.splice(1, 0, escalated);
+      }
       if (destinations !== r.destinations) message.lines.splice(1, 0, `You get this as the fallback: ${label} of "${e.policy.name}" reached nobody${why}.`);
       queue(d, { idempotencyKey, outboxId, alertId: payload.alertId, purpose: 'page', kind: 'alert.firing', level: step.level + 1 }, message, nowMs);
     }
@@ -173,21 +224,207 @@ export function createDispatcher(deps: DispatcherDeps) {
     escalations.progress(e.alertId, [...e.pagedSteps, ...plan.due.map(stepKey)], plan.nextAtMs);
   }
 
+  const windowMs = () => deps.groupWindowMs?.() ?? DEFAULT_GROUP_WINDOW_MS;
+  /** Groups opened by the batch being dispatched: members that arrive in the same batch go into the first page. */
+  const formedThisBatch = new Set<string>();
+
+  /**
+   * A group that gained members in the batch that opened it (one engine tick saw ten devices go
+   * offline): its first page, not yet sent, becomes the group's page. Nothing waited for this.
+   */
+  function foldIntoFirstPage(groupId: string, nowMs: number): void {
+    const g = groups().find(groupId);
+    if (!g || g.members.length < 2) return;
+    const leader = alerts.findById(g.leaderAlertId);
+    if (!leader) return;
+    const summary = summarize(g, leader);
+    const payload = buildAlertPayload(leader, 'alert.firing', g.openedAtMs, 'system');
+    let rewritten = 0;
+    for (const page of deliveries.unsentPages(leader.id)) {
+      const m = page.message;
+      const message = buildGroupMessage(summary, payload, 'alert.firing', {
+        idempotencyKey: m.idempotencyKey,
+        to: m.to,
+        mentions: m.mentions,
+        ackUrl: m.ackUrl,
+        viewUrl: m.viewUrl,
+        atMs: m.atMs,
+        openedAtMs: g.openedAtMs,
+        isOffline: leader.ruleKind === 'offline',
+      });
+      message.level = m.level;
+      if (deliveries.rewriteUnsent(page.id, message)) rewritten++;
+    }
+    if (rewritten > 0) {
+      groups().markAnnounced(g.id, g.members.length, nowMs);
+      alerts.addEvent(leader.id, nowMs, SYSTEM_ACTOR, 'paged', `one page for ${g.members.length} alerts of this outage (they fired together)`);
+    }
+  }
+
+  /** Starts the escalation of an alert that leads (or is alone): level 1 pages at once. */
+  function startPaging(alert: Alert, startedAtMs: number, nowMs: number, outboxId: number | null): string | null {
+    const policy = deps.oncall.policyFor(alert.clientId);
+    const snapshot = policy ? { name: policy.name, levels: policy.levels, repeat: policy.repeat, repeatAfterMs: policy.repeatAfterMs } : IMPLICIT_POLICY;
+    escalations.start({ alertId: alert.id, policyId: policy?.id ?? null, policy: snapshot, startedAtMs });
+    advance(escalations.find(alert.id)!, nowMs, outboxId);
+    return policy ? null : 'no escalation policy configured: paged all admins';
+  }
+
+  /** A firing alert: held back by a parent that is down, folded into an outage, or paged. */
+  function route(alert: Alert, firedAtMs: number, nowMs: number, outboxId: number | null): Handled {
+    const { groups } = deps;
+    const parent = groups.parentOf(alert.deviceId);
+    const decision = decideFiring(
+      {
+        alertId: alert.id,
+        clientId: alert.clientId,
+        ruleId: alert.ruleId,
+        deviceId: alert.deviceId,
+        firedAtMs,
+        parent: parent ? { ...parent, isDown: groups.isDown(parent.deviceId) } : null,
+      },
+      groups.openFor(alert.clientId, alert.ruleId),
+      windowMs(),
+    );
+    if (decision.action === 'suppress') {
+      groups.suppress(alert.id, decision.parentDeviceId, nowMs);
+      alerts.addEvent(
+        alert.id,
+        nowMs,
+        SYSTEM_ACTOR,
+        'suppressed',
+        `not paged: ${alert.hostname} depends on ${decision.parentHostname}, which is down; it pages if still open when ${decision.parentHostname} is back`,
+      );
+      return { status: 'skipped', note: `suppressed: depends on ${decision.parentHostname}, which is down` };
+    }
+    if (decision.action === 'join') {
+      const g = groups.find(decision.groupId)!;
+      groups.join(g.id, alert.id, firedAtMs, followUpAtAfterJoin(g, firedAtMs, windowMs()));
+      const leader = alerts.findById(g.leaderAlertId);
+      alerts.addEvent(
+        alert.id,
+        nowMs,
+        SYSTEM_ACTOR,
+        'grouped',
+        `joined the outage paged for ${leader?.hostname ?? 'another device'}: one follow-up names every device, not one page each`,
+      );
+      return { status: 'dispatched', note: `grouped with alert ${g.leaderAlertId}` };
+    }
+    const groupId = generateId();
+    groups.create({ id: groupId, clientId: alert.clientId, ruleId: alert.ruleId, leaderAlertId: alert.id, atMs: firedAtMs });
+    formedThisBatch.add(groupId);
+    return { status: 'dispatched', note: startPaging(alert, Math.min(nowMs, firedAtMs), nowMs, outboxId) };
+  }
+
   function handleFiring(job: OutboxJob, nowMs: number): Handled {
     const alert = job.alertId ? alerts.findById(job.alertId) : undefined;
     if (!alert) return { status: 'skipped', note: 'alert no longer exists' };
     if (alert.state !== 'firing') return { status: 'skipped', note: `alert was ${alert.state} before it was paged` };
-    const policy = deps.oncall.policyFor(alert.clientId);
-    const snapshot = policy ? { name: policy.name, levels: policy.levels, repeat: policy.repeat, repeatAfterMs: policy.repeatAfterMs } : IMPLICIT_POLICY;
     const payload = job.payload as unknown as AlertNotificationPayload;
-    escalations.start({ alertId: alert.id, policyId: policy?.id ?? null, policy: snapshot, startedAtMs: Math.min(nowMs, payload.atMs ?? nowMs) });
-    advance(escalations.find(alert.id)!, nowMs, job.id);
-    return { status: 'dispatched', note: policy ? null : 'no escalation policy configured: paged all admins' };
+    return route(alert, Math.min(nowMs, payload.atMs ?? nowMs), nowMs, job.id);
+  }
+
+  /** Everyone paged for any alert of the group, once each. */
+  function groupDestinations(g: AlertGroup): PagedDestination[] {
+    const byKey = new Map<string, PagedDestination>();
+    for (const m of g.members) for (const p of deliveries.pagedDestinations(m.alertId)) if (!byKey.has(p.destinationKey)) byKey.set(p.destinationKey, p);
+    return [...byKey.values()].filter((p) => deps.channels.findById(p.channelId)?.isEnabled);
+  }
+
+  function summarize(g: AlertGroup, leader: Alert): AlertGroupSummary {
+    const members = groups().members(g.id);
+    return {
+      id: g.id,
+      clientName: leader.clientName,
+      ruleName: leader.ruleName,
+      openCount: members.filter((m) => m.state !== 'resolved').length,
+      memberCount: members.length,
+      deviceCount: groups().clientDeviceCount(g.clientId),
+      devices: members.slice(0, 100).map((m) => ({ alertId: m.alertId, deviceId: m.deviceId, hostname: m.hostname, state: m.state, summary: m.summary })),
+    };
+  }
+  const groups = () => deps.groups;
+
+  /** One message about the group to everyone paged for it. */
+  function tellGroup(
+    g: AlertGroup,
+    kind: 'alert.firing' | 'alert.acknowledged' | 'alert.resolved',
+    keyBase: string,
+    nowMs: number,
+    outboxId: number | null,
+    actor?: string,
+  ): number {
+    const leader = alerts.findById(g.leaderAlertId);
+    if (!leader) return 0;
+    const summary = summarize(g, leader);
+    const payload = buildAlertPayload(leader, kind, nowMs, actor ?? 'system');
+    const destinations = groupDestinations(g);
+    for (const p of destinations) {
+      const idempotencyKey = `${keyBase}|${p.destinationKey}`;
+      const ackRecipient = p.userId ?? `channel:${p.channelId}`;
+      const message = buildGroupMessage(summary, payload, kind, {
+        idempotencyKey,
+        to: p.toAddress,
+        mentions: p.mentions,
+        ackUrl: kind === 'alert.firing' ? ackLinks.create(leader.id, ackRecipient) : null,
+        viewUrl: `${deps.baseUrl().replace(/\/+$/, '')}/#/alerts?client=${encodeURIComponent(g.clientId)}`,
+        atMs: nowMs,
+        openedAtMs: g.openedAtMs,
+        actor,
+        isOffline: leader.ruleKind === 'offline',
+      });
+      queueToPaged(p, { idempotencyKey, outboxId, alertId: leader.id, purpose: kind === 'alert.firing' ? 'page' : 'update', kind }, message, nowMs);
+    }
+    return destinations.length;
+  }
+
+  /** The follow-up page of each group whose window is over and that has members not yet named. */
+  function followUpGroups(nowMs: number): number {
+    const due = groups().dueFollowUps(nowMs);
+    for (const g of due) {
+      const sent = tellGroup(g, 'alert.firing', `group:${g.id}|follow-up:${g.followUps + 1}`, nowMs, null);
+      groups().markAnnounced(g.id, g.members.length, nowMs);
+      alerts.addEvent(
+        g.leaderAlertId,
+        nowMs,
+        SYSTEM_ACTOR,
+        'paged',
+        `group follow-up: ${g.members.length} alerts of this outage, to ${sent} destination${sent === 1 ? '' : 's'} already paged`,
+      );
+    }
+    return due.length;
   }
 
   function handleFollowUp(job: OutboxJob, nowMs: number): Handled {
     if (!job.alertId) return { status: 'skipped', note: 'no alert' };
-    escalations.stop(job.alertId, nowMs, job.kind === 'alert.acknowledged' ? 'acknowledged' : 'resolved');
+    const kind = job.kind === 'alert.acknowledged' ? 'acknowledged' : 'resolved';
+    const group = groups().ofAlert(job.alertId);
+    const decision = decideClosing(group, job.alertId, kind);
+    const released = kind === 'resolved' ? releaseChildren(job.alertId, nowMs) : null;
+    if (group && decision.action !== 'alone') {
+      escalations.stop(job.alertId, nowMs, kind);
+      if (decision.action === 'fold') {
+        if (decision.handOverTo && escalations.reassign(job.alertId, decision.handOverTo)) {
+          escalations.progress(decision.handOverTo, escalations.find(decision.handOverTo)!.pagedSteps, nowMs);
+        }
+        if (decision.handOverTo) groups().setLeader(group.id, decision.handOverTo);
+        return { status: 'dispatched', note: `folded into its group (${group.members.length} alerts)` };
+      }
+      escalations.stop(group.leaderAlertId, nowMs, kind);
+      groups().setState(group.id, decision.action === 'resolve-group' ? 'resolved' : 'acknowledged', nowMs);
+      const payload = job.payload as unknown as AlertNotificationPayload;
+      const sent = tellGroup(
+        group,
+        job.kind === 'alert.acknowledged' ? 'alert.acknowledged' : 'alert.resolved',
+        job.idempotencyKey,
+        nowMs,
+        job.id,
+        payload.actor,
+      );
+      return { status: 'dispatched', note: sent === 0 ? 'nobody had been paged' : `told the group's ${sent} destinations` };
+    }
+    if (group) groups().setState(group.id, kind, nowMs);
+    escalations.stop(job.alertId, nowMs, kind);
     const payload = job.payload as unknown as AlertNotificationPayload;
     const paged = deliveries.pagedDestinations(job.alertId);
     for (const p of paged) {
@@ -202,31 +439,48 @@ export function createDispatcher(deps: DispatcherDeps) {
         viewUrl: viewUrl(payload.deviceId),
         atMs: nowMs,
       });
-      deliveries.insert(
-        {
-          idempotencyKey,
-          outboxId: job.id,
-          alertId: job.alertId,
-          purpose: 'update',
-          kind: job.kind,
-          channelId: p.channelId,
-          channelType: p.channelType,
-          channelName: p.channelName,
-          userId: p.userId,
-          recipient: p.recipient,
-          toAddress: p.toAddress,
-          mentions: p.mentions,
-          destinationKey: p.destinationKey,
-          level: null,
-          message,
-        },
-        nowMs,
-      );
+      if (released && released.total > 0) message.lines.push(released.line);
+      queueToPaged(p, { idempotencyKey, outboxId: job.id, alertId: job.alertId, purpose: 'update', kind: job.kind }, message, nowMs);
     }
     return { status: 'dispatched', note: paged.length === 0 ? 'nobody had been paged' : null };
   }
 
+  /**
+   * When a device's offline alert resolves, the alerts held back because it was down are
+   * released after a grace period (their agents reconnect meanwhile); those still firing then
+   * page, grouped as any others.
+   */
+  function releaseChildren(alertId: string, nowMs: number): { total: number; line: string } | null {
+    const parentAlert = alerts.findById(alertId);
+    if (!parentAlert || parentAlert.ruleKind !== 'offline' || groups().isDown(parentAlert.deviceId)) return null;
+    const held = groups().suppressedBy(parentAlert.deviceId);
+    if (held.length === 0) return null;
+    const releaseAtMs = nowMs + DEPENDENCY_RELEASE_GRACE_MS;
+    groups().scheduleRelease(parentAlert.deviceId, releaseAtMs);
+    const n = held.length;
+    return {
+      total: n,
+      line: `${n} alert${n === 1 ? '' : 's'} of devices behind ${parentAlert.hostname} ${n === 1 ? 'was' : 'were'} not paged while it was down; any still open at ${formatUtc(releaseAtMs)} page then.`,
+    };
+  }
+
+  /** Held alerts whose grace is over: those still firing page now (unless the parent is down again). */
+  function releaseDue(nowMs: number): number {
+    const due = groups().dueReleases(nowMs);
+    for (const h of due) {
+      if (groups().isDown(h.parentDeviceId)) {
+        groups().holdAgain(h.alertId);
+        continue;
+      }
+      groups().release(h.alertId, nowMs);
+      const child = h.state === 'firing' ? alerts.findById(h.alertId) : undefined;
+      if (child) route(child, nowMs, nowMs, null);
+    }
+    return due.length;
+  }
+
   const dispatchBatch = db.transaction((nowMs: number, limit: number): number => {
+    formedThisBatch.clear();
     const jobs = outbox.due(nowMs, limit);
     for (const job of jobs) {
       let handled: Handled;
@@ -240,13 +494,22 @@ export function createDispatcher(deps: DispatcherDeps) {
       }
       outbox.finish(job.id, handled.status, handled.note);
     }
+    for (const groupId of formedThisBatch) {
+      try {
+        db.transaction(() => foldIntoFirstPage(groupId, nowMs))();
+      } catch (err) {
+        // The lone first pages stand; the group's follow-up names the rest.
+        logger.error({ err, groupId }, 'could not fold a new group into its first page');
+      }
+    }
+    formedThisBatch.clear();
     return jobs.length;
   });
 
   const escalateBatch = db.transaction((nowMs: number): number => {
     const due = escalations.due(nowMs);
     for (const e of due) advance(e, nowMs);
-    return due.length;
+    return due.length + followUpGroups(nowMs) + releaseDue(nowMs);
   });
 
   const raise = db.transaction((dead: ClaimedDelivery, error: string, nowMs: number): number => {

@@ -5,7 +5,7 @@
 import type { Incident, Severity } from '../../shared/alert-types.js';
 import { formatDuration } from '../../shared/format.js';
 import { formatMetricValue, labelMetric } from '../../shared/metric-labels.js';
-import type { AlertNotificationPayload } from '../../shared/notification-message.js';
+import type { AlertGroupSummary, AlertNotificationPayload } from '../../shared/notification-message.js';
 import type { MessageKind, NotificationMessage } from './channels/types.js';
 
 /** "2025-07-01 09:05 UTC". */
@@ -80,6 +80,77 @@ export function buildAlertMessage(p: AlertNotificationPayload, kind: MessageKind
     mentions: a.mentions,
     level,
     alert: p,
+    atMs: a.atMs,
+  };
+}
+
+/** How many members a group message names one by one; the rest is a count. */
+export const GROUP_LINES = 20;
+
+/** "4 of 4 devices offline" for offline rules, `"Disk almost full" on 4 devices` otherwise. */
+function groupHeadline(g: AlertGroupSummary, isOffline: boolean): string {
+  const n = g.openCount;
+  const devices = `${n} device${n === 1 ? '' : 's'}`;
+  return isOffline ? `${n} of ${g.deviceCount} devices offline` : `"${g.ruleName}" on ${devices}`;
+}
+
+/**
+ * A page or follow-up about a group of alerts: one outage. `leader` is the payload of the
+ * alert that leads it (its severity, rule and ack link stand for the group).
+ */
+export function buildGroupMessage(
+  g: AlertGroupSummary,
+  leader: AlertNotificationPayload,
+  kind: 'alert.firing' | 'alert.acknowledged' | 'alert.resolved',
+  a: Addressing & { openedAtMs: number; actor?: string; isOffline: boolean },
+): NotificationMessage {
+  const isOffline = a.isOffline;
+  const headline = groupHeadline(g, isOffline);
+  let title: string;
+  const lines: string[] = [];
+  if (kind === 'alert.firing') {
+    title = `[${leader.severity.toUpperCase()}] ${g.clientName}: ${headline}${isOffline && g.openCount > 1 ? ' — site or network down?' : ''}`;
+    lines.push(
+      `${g.openCount} alert${g.openCount === 1 ? '' : 's'} of "${g.ruleName}" at ${g.clientName} since ${formatUtc(a.openedAtMs)}; they are one group: one page, not one each.`,
+    );
+  } else if (kind === 'alert.acknowledged') {
+    title = `[ACKNOWLEDGED] ${g.clientName}: ${headline}`;
+    lines.push(`Acknowledged by ${a.actor ?? leader.actor} at ${formatUtc(a.atMs)}; paging has stopped for all ${g.memberCount} alerts of the group.`);
+  } else {
+    title = isOffline
+      ? `[RESOLVED] ${g.clientName}: all ${g.memberCount} devices back online`
+      : `[RESOLVED] ${g.clientName}: "${g.ruleName}" cleared on all ${g.memberCount} devices`;
+    lines.push(`The last of them cleared at ${formatUtc(a.atMs)}; the group was open for ${formatDuration(Math.max(0, a.atMs - a.openedAtMs))}.`);
+  }
+  lines.push('');
+  for (const d of g.devices.slice(0, GROUP_LINES))
+    lines.push(`- ${d.hostname}: ${d.summary}${kind === 'alert.firing' && d.state === 'resolved' ? ' (cleared)' : ''}`);
+  if (g.memberCount > GROUP_LINES) lines.push(`…and ${g.memberCount - GROUP_LINES} more.`);
+  if (kind === 'alert.firing' && a.ackUrl) lines.push('', 'Acknowledge with the link in this message to stop escalation for the whole group.');
+  return {
+    kind,
+    idempotencyKey: a.idempotencyKey,
+    severity: leader.severity,
+    title,
+    lines,
+    facts: [
+      { name: 'Client', value: g.clientName },
+      { name: 'Rule', value: g.ruleName },
+      { name: 'Devices', value: isOffline ? `${g.openCount} of ${g.deviceCount} offline` : `${g.openCount} open of ${g.memberCount}` },
+      { name: 'Opened', value: formatUtc(a.openedAtMs) },
+    ],
+    details: [
+      { name: 'Group id', value: g.id },
+      { name: 'Rule id', value: leader.ruleId },
+      { name: 'Leading alert id', value: leader.alertId },
+    ],
+    ackUrl: a.ackUrl,
+    viewUrl: a.viewUrl,
+    to: a.to,
+    mentions: a.mentions,
+    level: null,
+    alert: leader,
+    group: g,
     atMs: a.atMs,
   };
 }

@@ -31,7 +31,8 @@ import { createDispatcher } from './dispatcher.js';
 import { createWorker, DEFAULT_RETRY_POLICY, type RetryPolicy } from './worker.js';
 import { createDigest } from './digest.js';
 import { createChannelService } from './channel-service.js';
-import { createOnCallService, FALLBACK_SETTING } from '../oncall/oncall-service.js';
+import { createOnCallService, FALLBACK_SETTING, GROUP_WINDOW_SETTING } from '../oncall/oncall-service.js';
+import { DEFAULT_GROUP_WINDOW_MS } from '../alerting/policy/grouping.js';
 import type { EscalationTarget } from '../../shared/notify-types.js';
 
 /** What the notifier is built from. */
@@ -88,6 +89,8 @@ export function createNotifier(opts: NotifierOptions) {
     logger,
     baseUrl: opts.baseUrl,
     fallbackTarget: () => settings.get<EscalationTarget>(FALLBACK_SETTING) ?? { type: 'role', role: 'admin' },
+    groups: opts.alerting.alertGroups,
+    groupWindowMs: () => settings.get<number>(GROUP_WINDOW_SETTING) ?? DEFAULT_GROUP_WINDOW_MS,
   });
   const worker = createWorker({
     deliveries,

@@ -16,6 +16,7 @@ import type {
   StoredLayer,
 } from '../../shared/notify-types.js';
 import { HttpError } from '../lib/errors.js';
+import { DEFAULT_GROUP_WINDOW_MS, MAX_GROUP_WINDOW_MS } from '../alerting/policy/grouping.js';
 import { auditActorOf, changedFields, type AuditLog, type AuditPerson } from '../audit/audit-log.js';
 import { isValidTimezone, parseLocalDate } from '../time/zones.js';
 import type { ChannelStore } from '../store/channels.js';
@@ -33,6 +34,8 @@ export const IMPLICIT_LEVELS: { afterMs: number; targets: EscalationTarget[] }[]
 
 /** Settings key of the fallback target (an EscalationTarget); absent = every admin. */
 export const FALLBACK_SETTING = 'oncall.fallback';
+/** The notify setting holding the grouping window (one page per outage), ms. */
+export const GROUP_WINDOW_SETTING = 'oncall.groupWindowMs';
 
 /** Longest override, ms: overrides are for swaps, not for replacing a rotation. */
 export const MAX_OVERRIDE_MS = 31 * 86_400_000;
@@ -275,6 +278,31 @@ export function createOnCallService(deps: {
         });
       });
       return { target, isDefault: false };
+    },
+
+    /** How long after an outage's last alert another of the same client and rule joins it, seconds. */
+    getGrouping(): { windowSeconds: number; isDefault: boolean } {
+      const ms = deps.settings.get<number>(GROUP_WINDOW_SETTING);
+      return ms === undefined ? { windowSeconds: DEFAULT_GROUP_WINDOW_MS / 1000, isDefault: true } : { windowSeconds: ms / 1000, isDefault: false };
+    },
+    setGrouping(windowSeconds: number, actor: AuditPerson): { windowSeconds: number; isDefault: boolean } {
+      if (!Number.isInteger(windowSeconds) || windowSeconds < 0 || windowSeconds * 1000 > MAX_GROUP_WINDOW_MS)
+        throw new HttpError(
+          400,
+          'INVALID_GROUP_WINDOW',
+          `windowSeconds must be a whole number from 0 (grouping off) to ${MAX_GROUP_WINDOW_MS / 1000}; got ${windowSeconds}`,
+        );
+      audit.audited(who(actor), (record) => {
+        deps.settings.set(GROUP_WINDOW_SETTING, windowSeconds * 1000);
+        record({
+          action: 'oncall.grouping',
+          entityType: 'oncall',
+          entityId: 'grouping',
+          summary: windowSeconds === 0 ? 'turned alert grouping off' : `set the alert grouping window to ${windowSeconds} s`,
+          detail: { windowSeconds },
+        });
+      });
+      return { windowSeconds, isDefault: false };
     },
 
     listPolicies: () => oncall.listPolicies(),

@@ -50,7 +50,7 @@ export interface AlertFilter {
 }
 
 /** What the audit trail records. */
-export type AlertAction = 'fired' | 'paged' | 'acknowledged' | 'resolved' | 'assigned' | 'commented';
+export type AlertAction = 'fired' | 'paged' | 'grouped' | 'suppressed' | 'acknowledged' | 'resolved' | 'assigned' | 'commented';
 
 interface AlertRow {
   id: string;
@@ -79,6 +79,10 @@ interface AlertRow {
   assignee: string | null;
   metric: string | null;
   is_unrouted: number;
+  group_id: string | null;
+  group_size: number;
+  leader_alert_id: string | null;
+  is_suppressed: number;
 }
 
 const toAlert = (r: AlertRow): Alert => ({
@@ -100,6 +104,10 @@ const toAlert = (r: AlertRow): Alert => ({
   isFlapping: r.is_flapping === 1,
   isNotified: r.is_notified === 1,
   isUnrouted: r.is_unrouted === 1,
+  groupId: r.group_id,
+  groupSize: r.group_size,
+  isGroupLeader: r.group_id !== null && r.leader_alert_id === r.id,
+  isSuppressed: r.is_suppressed === 1,
   openedAtMs: r.opened_at_ms,
   acknowledgedAtMs: r.acknowledged_at_ms,
   acknowledgedBy: r.acknowledged_by,
@@ -111,9 +119,12 @@ const toAlert = (r: AlertRow): Alert => ({
 
 const SELECT = `SELECT a.*, d.hostname, c.name AS client_name, u.username AS assignee, json_extract(r.params_json, '$.metric') AS metric,
     -- Unrouted: a page that reached nobody went to the fallback (see UNROUTED_PREFIX).
-    EXISTS (SELECT 1 FROM alert_events e WHERE e.alert_id = a.id AND e.action = 'paged' AND e.detail LIKE 'unrouted: %') AS is_unrouted
+    EXISTS (SELECT 1 FROM alert_events e WHERE e.alert_id = a.id AND e.action = 'paged' AND e.detail LIKE 'unrouted: %') AS is_unrouted,
+    gm.group_id, g.leader_alert_id, CASE WHEN gm.group_id IS NULL THEN 1 ELSE (SELECT count(*) FROM alert_group_members m WHERE m.group_id = gm.group_id) END AS group_size,
+    EXISTS (SELECT 1 FROM alert_suppressions s WHERE s.alert_id = a.id AND s.released_at_ms IS NULL) AS is_suppressed
   FROM alerts a JOIN devices d ON d.id = a.device_id JOIN clients c ON c.id = a.client_id
-  LEFT JOIN users u ON u.id = a.assignee_id LEFT JOIN rules r ON r.id = a.rule_id`;
+  LEFT JOIN users u ON u.id = a.assignee_id LEFT JOIN rules r ON r.id = a.rule_id
+  LEFT JOIN alert_group_members gm ON gm.alert_id = a.id LEFT JOIN alert_groups g ON g.id = gm.group_id`;
 
 /** Builds the alert statements once. */
 export function createAlertStore(db: Db) {

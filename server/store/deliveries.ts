@@ -144,6 +144,10 @@ export function createDeliveryStore(db: Db) {
   const revive = db.prepare<{ id: number; nowMs: number }>(
     `UPDATE deliveries SET status = 'pending', next_attempt_at_ms = @nowMs, budget_from_ms = @nowMs, dead_at_ms = NULL, attempts = 0 WHERE id = @id AND status = 'dead'`,
   );
+  const unsentPages = db.prepare<[string], { id: number; message_json: string }>(
+    "SELECT id, message_json FROM deliveries WHERE alert_id = ? AND purpose = 'page' AND status = 'pending' AND attempts = 0 ORDER BY id",
+  );
+  const rewrite = db.prepare<[string, number]>("UPDATE deliveries SET message_json = ? WHERE id = ? AND status = 'pending' AND attempts = 0");
   const paged = db.prepare<[string], DeliveryRow>(`SELECT * FROM deliveries WHERE alert_id = ? AND purpose = 'page' AND channel_id IS NOT NULL ORDER BY id`);
   const counts = db.prepare<[], { status: DeliveryStatus; n: number }>('SELECT status, count(*) AS n FROM deliveries GROUP BY status');
 
@@ -256,6 +260,14 @@ export function createDeliveryStore(db: Db) {
     }),
     list(f: DeliveryFilter): Delivery[] {
       return list.all({ status: f.status ?? null, alertId: f.alertId ?? null, purpose: f.purpose ?? null, limit: f.limit }).map(toDelivery);
+    },
+    /** Pages of an alert not yet tried: a group that formed in the same batch rewrites them. */
+    unsentPages(alertId: string): { id: number; message: NotificationMessage }[] {
+      return unsentPages.all(alertId).map((r) => ({ id: r.id, message: JSON.parse(r.message_json) as NotificationMessage }));
+    },
+    /** Replaces the message of a delivery not yet tried; false once sending started. */
+    rewriteUnsent(id: number, message: NotificationMessage): boolean {
+      return rewrite.run(JSON.stringify(message), id).changes === 1;
     },
     findById(id: number): Delivery | undefined {
       const r = byId.get(id);

@@ -29,6 +29,8 @@ export interface Device {
   kind: DeviceKind;
   /** The agent device that checks this probed device; null for agent devices. */
   probeDeviceId: string | null;
+  /** The device this one depends on (the client's router or firewall): while it is down, this one's alerts do not page. */
+  parentDeviceId: string | null;
 }
 
 interface DeviceRow {
@@ -48,6 +50,7 @@ interface DeviceRow {
   credential_rotated_at_ms: number | null;
   kind: DeviceKind;
   probe_device_id: string | null;
+  parent_device_id?: string | null;
 }
 
 /** Columns of the fleet list query, in order. */
@@ -87,6 +90,7 @@ const toDevice = (r: DeviceRow): Device => ({
   credentialRotatedAtMs: r.credential_rotated_at_ms,
   kind: r.kind,
   probeDeviceId: r.probe_device_id,
+  parentDeviceId: r.parent_device_id ?? null,
 });
 
 /** The fullest filesystem's used percentage among latest values, or null. */
@@ -135,6 +139,9 @@ export function createDeviceStore(db: Db) {
   const updateHello = db.prepare('UPDATE devices SET hostname = ?, agent_version = ?, facts_json = ?, interval_ms = ? WHERE id = ?');
   const updateLatest = db.prepare('UPDATE devices SET last_seen_ms = ?, latest_json = ?, cpu_load_pct = ?, mem_used_pct = ?, disk_used_pct = ? WHERE id = ?');
   const updateClient = db.prepare('UPDATE devices SET client_id = ? WHERE id = ?');
+  // Dependencies never cross clients: a move drops the device's parent and its children's link to it.
+  const dropLinks = db.prepare<[string, string]>('UPDATE devices SET parent_device_id = NULL WHERE id = ? OR parent_device_id = ?');
+  const setParent = db.prepare<[string | null, string]>('UPDATE devices SET parent_device_id = ? WHERE id = ?');
   const streamSeq = db.prepare<[string, string], { last_seq: number }>('SELECT last_seq FROM device_streams WHERE device_id = ? AND stream_id = ?');
   const upsertStream = db.prepare(
     `INSERT INTO device_streams (device_id, stream_id, last_seq) VALUES (?, ?, ?)
@@ -240,6 +247,7 @@ export function createDeviceStore(db: Db) {
           credentialRotatedAtMs: null,
           kind,
           probeDeviceId,
+          parentDeviceId: null,
         };
         out.push({
           ...probeFields(device, isUnknown),
@@ -280,6 +288,11 @@ export function createDeviceStore(db: Db) {
     /** Moves a device to another client (its alerts and incidents stay with the old one). */
     moveToClient(id: string, clientId: string): void {
       updateClient.run(clientId, id);
+      dropLinks.run(id, id);
+    },
+    /** Sets (or clears) the device this one depends on; the caller checks client and cycles. */
+    setParent(id: string, parentId: string | null): void {
+      setParent.run(parentId, id);
     },
     /** Records what the agent said in hello. */
     recordHello(id: string, hello: { hostname: string; agentVersion: string; facts?: SystemFacts; intervalMs: number }): void {

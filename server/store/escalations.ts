@@ -53,7 +53,17 @@ export function createEscalationStore(db: Db) {
     'UPDATE escalations SET stopped_at_ms = @atMs, stop_reason = @reason, next_check_at_ms = NULL WHERE alert_id = @alertId AND stopped_at_ms IS NULL',
   );
 
+  const reassign = db.prepare<[string, string]>('UPDATE escalations SET alert_id = ? WHERE alert_id = ?');
+
   return {
+    /**
+     * Hands an escalation to another alert (the next open member of a group whose leader
+     * cleared), keeping its steps and clock; false when `from` had none or `to` has one.
+     */
+    reassign(from: string, to: string): boolean {
+      if (byAlert.get(to)) return false;
+      return reassign.run(to, from).changes === 1;
+    },
     /** Starts an escalation; false when the alert already has one. */
     start(e: { alertId: string; policyId: string | null; policy: EscalationRecord['policy']; startedAtMs: number }): boolean {
       return insert.run({ alertId: e.alertId, policyId: e.policyId, policyJson: JSON.stringify(e.policy), startedAtMs: e.startedAtMs }).changes === 1;

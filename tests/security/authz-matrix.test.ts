@@ -52,6 +52,7 @@ POST /api/devices/:id/enable act
 POST /api/devices/:id/rotate-credential act
 GET /api/devices/:id/agent-config any
 PUT /api/devices/:id/agent-config act
+PUT /api/devices/:id/parent act
 GET /api/devices/:id/metrics any
 POST /api/clients/:id/probed-devices act
 GET /api/devices/:id/probe any
@@ -117,6 +118,8 @@ GET /api/oncall/now any
 GET /api/oncall/gaps any
 GET /api/oncall/fallback any
 PUT /api/oncall/fallback admin
+GET /api/oncall/grouping any
+PUT /api/oncall/grouping admin
 POST /api/oncall/test-page any
 GET /api/oncall/schedules any
 POST /api/oncall/schedules act

@@ -31,6 +31,16 @@ export function AlertRow({ alert: a, nowMs, onChanged, isDeviceShown = true }: P
           </a>
           {a.isFlapping && <span class="tag">flapping</span>}
           {a.isInMaintenance && <span class="tag">maintenance</span>}
+          {a.groupSize > 1 && (
+            <span class="tag tag-group" title={a.isGroupLeader ? 'It paged for the whole outage' : 'Folded into the page of its outage'} data-testid="grouped">
+              {a.isGroupLeader ? `outage of ${a.groupSize}` : `in an outage of ${a.groupSize}`}
+            </span>
+          )}
+          {a.isSuppressed && (
+            <span class="tag" title="Not paged: the device it depends on is down" data-testid="suppressed">
+              held: parent down
+            </span>
+          )}
           {a.isUnrouted && (
             <span class="tag tag-unrouted" title="Its escalation reached nobody; the fallback was paged" data-testid="unrouted">
               unrouted

@@ -46,6 +46,8 @@ export interface WebhookBody {
   facts: NotificationMessage['facts'];
   details: NotificationMessage['details'];
   alert: NotificationMessage['alert'];
+  /** Set on pages and follow-ups about a group of alerts (one outage), else null. */
+  group: NonNullable<NotificationMessage['group']> | null;
 }
 
 /** `sha256=<hex>` over "<timestamp>.<body>". */
@@ -87,6 +89,7 @@ function buildBody(message: NotificationMessage): WebhookBody {
     facts: message.facts,
     details: message.details,
     alert: message.alert,
+    group: message.group ?? null,
   };
 }
 

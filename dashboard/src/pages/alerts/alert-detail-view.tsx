@@ -44,8 +44,16 @@ function Facts({ alert: a }: { alert: AlertDetail }) {
       'Paged',
       a.isUnrouted ? (
         <span data-testid="unrouted">unrouted: its escalation reached nobody, the fallback was paged</span>
+      ) : a.isSuppressed ? (
+        'no: the device it depends on is down; it pages if still open when that device is back'
+      ) : a.groupSize > 1 && !a.isGroupLeader ? (
+        `with its outage: one page for ${a.groupSize} alerts`
       ) : a.isNotified ? (
-        'yes'
+        a.groupSize > 1 ? (
+          `yes, for the whole outage of ${a.groupSize} alerts`
+        ) : (
+          'yes'
+        )
       ) : a.isInMaintenance ? (
         'no (maintenance window)'
       ) : (
