@@ -12,6 +12,7 @@
  */
 import { benchAlertLatency, type AlertLatencyResult } from './bench/alert-latency.js';
 import { benchNotifyLatency } from './bench/notify-latency.js';
+import { benchOutagePages, type OutagePagesResult } from './bench/outage-pages.js';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -116,18 +117,21 @@ async function main(): Promise<void> {
   }
   let alerts: AlertLatency | undefined;
   let pages: AlertLatency | undefined;
+  let outage: OutagePagesResult | undefined;
   if (sections.has('alerts')) {
     const latencyRun = { agents: Math.min(agents, 1000), seconds: Math.min(n('seconds'), 60) };
     log('alert latency (triggering sample → alert + outbox row committed)');
     alerts = await benchAlertLatency(latencyRun);
     log('notification latency (triggering sample → signed webhook received on loopback)');
     pages = await benchNotifyLatency(latencyRun);
+    log('one page per outage (lone-alert latency with grouping off / on; pages for a 10-device outage)');
+    outage = await benchOutagePages({ trials: 40, devices: 10 });
   }
   if (!f.keep) rmSync(dataDir, { recursive: true, force: true });
   else log(`kept data in ${dataDir}`);
 
   machine.loadAvgEnd = loadavg()[0]!.toFixed(2);
-  const results = { machine, writer, capacity, history, fleet, alerts, pages };
+  const results = { machine, writer, capacity, history, fleet, alerts, pages, outage };
   mkdirSync(path.dirname(f.out), { recursive: true });
   writeFileSync(f.out, JSON.stringify(results, null, 2));
   process.stdout.write(renderTable(results));
@@ -148,8 +152,9 @@ function renderTable(r: {
   fleet?: FleetRunResult;
   alerts?: AlertLatency;
   pages?: AlertLatency;
+  outage?: OutagePagesResult;
 }): string {
-  const { writer: w, capacity: c, history: h, fleet: fl, alerts: a, pages: pg } = r;
+  const { writer: w, capacity: c, history: h, fleet: fl, alerts: a, pages: pg, outage: og } = r;
   const rows: [string, string, string, string][] = [];
   if (fl) {
     rows.push([
@@ -259,6 +264,20 @@ function renderTable(r: {
       'p95 < 2 s',
       `${pg.samples} pages, ${pg.agents} agents`,
     ]);
+  if (og) {
+    rows.push([
+      'first page of an outage p50 / p95, grouping on (sample → webhook)',
+      `${fmt(og.lone.on.p50Ms)} / ${fmt(og.lone.on.p95Ms)} ms${ok(og.lone.on.p95Ms <= og.lone.off.p95Ms * 1.25 + 5)}`,
+      'as fast as grouping off',
+      `grouping off in the same run: ${fmt(og.lone.off.p50Ms)} / ${fmt(og.lone.off.p95Ms)} ms; ${og.lone.on.samples} + ${og.lone.off.samples} pages`,
+    ]);
+    rows.push([
+      `pages / resolutions for a ${og.outage.on.devices}-device outage, grouping on`,
+      `${og.outage.on.pages} / ${og.outage.on.resolutions}${ok(og.outage.on.pages <= 2 && og.outage.on.resolutions === 1)}`,
+      '1 page (+ ≤ 1 follow-up), 1 resolution',
+      `grouping off: ${og.outage.off.pages} / ${og.outage.off.resolutions}; first page ${fmt(og.outage.on.firstPageMs ?? 0)} ms after the sockets closed (off: ${fmt(og.outage.off.firstPageMs ?? 0)} ms)`,
+    ]);
+  }
   const m = r.machine;
   const head = `\n**${m.date}** — ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node}, SQLite ${m.sqlite}; flags: \`${m.flags}\`; load average ${m.loadAvgStart} at start, ${m.loadAvgEnd} at end\n\n`;
   return head + '| figure | measured | target | baseline / note |\n|---|---|---|---|\n' + rows.map((x) => `| ${x.join(' | ')} |`).join('\n') + '\n';

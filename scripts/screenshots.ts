@@ -62,6 +62,17 @@ const SHOTS: Shot[] = [
   },
   { name: 'alerts', hash: () => '#/alerts', ready: '[data-testid=alert-row]', isFullPage: true },
   { name: 'alert', hash: (h) => `#/alerts/${h.acknowledgedAlertId}`, ready: '[data-testid=timeline]', isFullPage: true },
+  // One page per outage: the dentist's line dropped, three devices offline, one group.
+  {
+    name: 'alerts-grouped',
+    hash: () => '#/alerts',
+    ready: '[data-testid=grouped]',
+    isFullPage: true,
+    prepare: async (page) => {
+      await page.fill('input[placeholder^="Search device"]', 'Tandarts');
+      await page.waitForTimeout(200);
+    },
+  },
   { name: 'incidents', hash: () => '#/incidents', ready: '[data-testid=incident-row]', isFullPage: true },
   { name: 'incident', hash: (h) => `#/incidents/${h.openIncidentId}`, ready: '[data-testid=snapshot]', isFullPage: true },
   { name: 'billing', hash: (h) => `#/billing?client=${h.clientIds['Bakkerij de Vries']}`, ready: '[data-testid=billing-table]', isFullPage: true },

@@ -21,7 +21,7 @@ import { pathToFileURL } from 'node:url';
 import { pino } from 'pino';
 import { createServer } from '../../server/index.js';
 import type { EngineChange } from '../../server/alerting/engine/engine.js';
-import { httpJson, startTriggerFleet, summarize, type TriggerFleet } from './trigger-fleet.js';
+import { httpJson, numberFlag, startTriggerFleet, summarize, type TriggerFleet } from './trigger-fleet.js';
 
 /** Options of one run. */
 export interface AlertLatencyOptions {
@@ -100,15 +100,11 @@ export function formatRow(r: AlertLatencyResult): string {
   return `| ${r.agents} | ${r.reportsPerSec} | ${r.samples} | ${r.p50Ms} | ${r.p95Ms} | ${r.p99Ms} | ${r.maxMs} | ${r.missed} |`;
 }
 
-function flag(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i === -1) return fallback;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name} needs a positive number`);
-  return v;
-}
-
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
-  const result = await benchAlertLatency({ agents: flag('agents', 200), seconds: flag('seconds', 30), intervalMs: flag('interval-ms', 1000) });
+  const result = await benchAlertLatency({
+    agents: numberFlag('agents', 200),
+    seconds: numberFlag('seconds', 30),
+    intervalMs: numberFlag('interval-ms', 1000),
+  });
   process.stdout.write(`${TABLE_HEADER}\n${formatRow(result)}\n`);
 }

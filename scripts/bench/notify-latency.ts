@@ -14,16 +14,12 @@
  * server and receiver share one event loop, so the figures are an upper bound for the server.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer as createHttpServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { pino } from 'pino';
 import { createServer } from '../../server/index.js';
-import { verifyWebhookSignature } from '../../server/notify/channels/webhook.js';
-import { httpJson, startTriggerFleet, summarize, type TriggerFleet } from './trigger-fleet.js';
+import { httpJson, numberFlag, pageWebhookAtOnce, startSignedReceiver, startTriggerFleet, summarize, type TriggerFleet } from './trigger-fleet.js';
 
 /** Options of one run. */
 export interface NotifyLatencyOptions {
@@ -64,30 +60,13 @@ export async function benchNotifyLatency(opts: NotifyLatencyOptions): Promise<No
   let fleet: TriggerFleet | undefined;
 
   // The receiver: checks the signature, then stops the clock for the device's trigger.
-  const receiver = createHttpServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const now = performance.now();
-      const body = Buffer.concat(chunks).toString('utf8');
-      const problem = verifyWebhookSignature({
-        secret: SECRET,
-        body,
-        timestamp: req.headers['x-quarkpulse-timestamp'] as string,
-        signature: req.headers['x-quarkpulse-signature'] as string,
-        nowMs: Date.now(),
-      });
-      if (problem) badSignatures++;
-      const msg = JSON.parse(body) as { event: string; alert: { deviceId: string } | null };
-      if (msg.event === 'alert.firing' && msg.alert) {
-        const t0 = fleet?.takeTrigger(msg.alert.deviceId);
-        if (t0 !== undefined) latencies.push(now - t0);
-      }
-      res.writeHead(204).end();
-    });
+  const receiver = await startSignedReceiver(SECRET, (msg: { event: string; alert: { deviceId: string } | null }, now, problem) => {
+    if (problem) badSignatures++;
+    if (msg.event === 'alert.firing' && msg.alert) {
+      const t0 = fleet?.takeTrigger(msg.alert.deviceId);
+      if (t0 !== undefined) latencies.push(now - t0);
+    }
   });
-  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
-  const receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
 
   const dataDir = mkdtempSync(path.join(tmpdir(), 'qp-bench-notify-'));
   const server = await createServer({ dataDir, adminPassword: ADMIN_PASSWORD, logger: pino({ level: 'silent' }) });
@@ -96,20 +75,12 @@ export async function benchNotifyLatency(opts: NotifyLatencyOptions): Promise<No
   try {
     const login = await httpJson(`${base}/api/login`, 'POST', { username: 'admin', password: ADMIN_PASSWORD });
     const cookie = { cookie: login.cookie! };
-    const channel = await httpJson(
-      `${base}/api/channels`,
-      'POST',
-      { type: 'webhook', name: 'Bench receiver', config: { url: receiverUrl, secret: SECRET } },
-      cookie,
-    );
-    if (channel.status !== 201) throw new Error(`channel: ${JSON.stringify(channel.json)}`);
-    const policy = await httpJson(
-      `${base}/api/escalation-policies`,
-      'POST',
-      { name: 'Bench', isDefault: true, levels: [{ afterMs: 0, targets: [{ type: 'channel', channelId: channel.json.id }] }] },
-      cookie,
-    );
-    if (policy.status !== 201) throw new Error(`policy: ${JSON.stringify(policy.json)}`);
+    await pageWebhookAtOnce(base, cookie, receiver.url, SECRET);
+    // The triggers are independent problems of one client and rule: grouping would fold most of
+    // them into one outage. Their latency is measured with grouping off; outage-pages.ts
+    // measures grouping on against off in the same run.
+    const grouping = await httpJson(`${base}/api/oncall/grouping`, 'PUT', { windowSeconds: 0 }, cookie);
+    if (grouping.status !== 200) throw new Error(`grouping: ${JSON.stringify(grouping.json)}`);
     const client = await httpJson(`${base}/api/clients`, 'POST', { name: 'Bench monthly', contract: 'monthly', monthlyFee: 500 }, cookie);
     const token = (await httpJson(`${base}/api/clients/${client.json.id}/enrollment-tokens`, 'POST', {}, cookie)).json.token as string;
     const running = await startTriggerFleet({
@@ -127,10 +98,7 @@ export async function benchNotifyLatency(opts: NotifyLatencyOptions): Promise<No
   } finally {
     fleet?.close();
     await server.close();
-    await new Promise<void>((r) => {
-      receiver.close(() => r());
-      receiver.closeAllConnections();
-    });
+    await receiver.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
@@ -144,15 +112,11 @@ export function formatRow(r: NotifyLatencyResult): string {
   return `| ${r.agents} | ${r.reportsPerSec} | ${r.samples} | ${r.p50Ms} | ${r.p95Ms} | ${r.p99Ms} | ${r.maxMs} | ${r.missed} | ${r.badSignatures} |`;
 }
 
-function flag(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i === -1) return fallback;
-  const v = Number(process.argv[i + 1]);
-  if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name} needs a positive number`);
-  return v;
-}
-
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
-  const result = await benchNotifyLatency({ agents: flag('agents', 200), seconds: flag('seconds', 30), intervalMs: flag('interval-ms', 1000) });
+  const result = await benchNotifyLatency({
+    agents: numberFlag('agents', 200),
+    seconds: numberFlag('seconds', 30),
+    intervalMs: numberFlag('interval-ms', 1000),
+  });
   process.stdout.write(`${TABLE_HEADER}\n${formatRow(result)}\n`);
 }

@@ -4,10 +4,12 @@
  * "filesystem > 90 %" rule. The caller stops the clock where its figure ends (an alert row, a
  * received page) with `takeTrigger(deviceId)`.
  */
-import { request } from 'node:http';
+import { createServer as createHttpServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import { AGENT_WS_PATH, ENROLL_PATH } from '../../shared/protocol.js';
+import { verifyWebhookSignature } from '../../server/notify/channels/webhook.js';
 
 /** A JSON request over node:http, optionally from a given local address. */
 export function httpJson(
@@ -201,4 +203,61 @@ export async function startTriggerFleet(opts: TriggerFleetOptions): Promise<Trig
     reportsSent: () => reports,
     close,
   };
+}
+
+/** A positive number from `--name N` on the command line, or the fallback. */
+export function numberFlag(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i === -1) return fallback;
+  const v = Number(process.argv[i + 1]);
+  if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name} needs a positive number`);
+  return v;
+}
+
+/** A loopback receiver of signed webhooks: checks each signature, then hands the parsed body over with its arrival time. */
+export async function startSignedReceiver(
+  secret: string,
+  onMessage: (body: any, arrivedAt: number, signatureProblem: string | null) => void,
+): Promise<{ url: string; server: Server; close(): Promise<void> }> {
+  const server = createHttpServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const arrivedAt = performance.now();
+      const body = Buffer.concat(chunks).toString('utf8');
+      const problem = verifyWebhookSignature({
+        secret,
+        body,
+        timestamp: req.headers['x-quarkpulse-timestamp'] as string,
+        signature: req.headers['x-quarkpulse-signature'] as string,
+        nowMs: Date.now(),
+      });
+      onMessage(JSON.parse(body), arrivedAt, problem);
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
+    server,
+    close: () =>
+      new Promise<void>((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/** Makes a signed webhook channel and a default policy that pages it at once; returns the channel id. */
+export async function pageWebhookAtOnce(base: string, cookie: Record<string, string>, url: string, secret: string): Promise<string> {
+  const channel = await httpJson(`${base}/api/channels`, 'POST', { type: 'webhook', name: 'Bench receiver', config: { url, secret } }, cookie);
+  if (channel.status !== 201) throw new Error(`channel: ${JSON.stringify(channel.json)}`);
+  const policy = await httpJson(
+    `${base}/api/escalation-policies`,
+    'POST',
+    { name: 'Bench', isDefault: true, levels: [{ afterMs: 0, targets: [{ type: 'channel', channelId: channel.json.id }] }] },
+    cookie,
+  );
+  if (policy.status !== 201) throw new Error(`policy: ${JSON.stringify(policy.json)}`);
+  return channel.json.id as string;
 }

@@ -50,6 +50,8 @@ const CLIENTS: DemoClient[] = [
   { name: 'Huisartsenpraktijk Oost', contract: 'monthly', monthlyFee: 600, hourlyRate: 90, contact: 'dr. P. de Boer, 030 555 0199' },
   { name: 'Bakkerij de Vries', contract: 'break-fix', monthlyFee: 350, hourlyRate: 75, contact: 'Henk de Vries, 06 5555 0123' },
   { name: 'Garage Visser', contract: 'break-fix', monthlyFee: 250, hourlyRate: 70, contact: 'Anouk Visser, 0495 555 014' },
+  // Its internet line drops during the demo: three devices offline at once, one page (docs/GROUPING.md).
+  { name: 'Tandartspraktijk Smit', contract: 'monthly', monthlyFee: 300, hourlyRate: 85, contact: 'Sanne Smit, 010 555 0177' },
 ];
 
 const winServer = (model: string): SystemFacts => ({
@@ -87,7 +89,21 @@ const linux = (model: string): SystemFacts => ({
   model: 'NUC11TNHi5',
 });
 
+const smitDesktop = (client: string, hostname: string, cpu: number, mem: number, pct: number): DemoDevice => ({
+  client,
+  hostname,
+  role: 'desktop',
+  cpu,
+  mem,
+  disks: [{ mount: 'C:', sizeGb: 256, pct }],
+  facts: winDesktop('Intel Core i3-10100'),
+  goesOffline: true,
+});
+
 const DEVICES: DemoDevice[] = [
+  smitDesktop('Tandartspraktijk Smit', 'smit-balie', 14, 52, 48),
+  smitDesktop('Tandartspraktijk Smit', 'smit-behandel1', 9, 44, 37),
+  smitDesktop('Tandartspraktijk Smit', 'smit-behandel2', 11, 47, 39),
   {
     client: 'Jansen Accountants',
     hostname: 'jansen-srv01',
@@ -444,8 +460,13 @@ export async function seedDemo(
     scope: { type: 'device', deviceId: deviceIds['visser-werkplaats'] },
     isEnabled: false,
   });
-  const offline = DEVICES.find((d) => d.goesOffline)!;
-  await waitFor('the offline alert', async () => (await admin('GET', `/api/alerts?device=${deviceIds[offline.hostname]}&state=firing`))[0], 40_000);
+  for (const offline of DEVICES.filter((d) => d.goesOffline)) {
+    await waitFor(
+      `the offline alert of ${offline.hostname}`,
+      async () => (await admin('GET', `/api/alerts?device=${deviceIds[offline.hostname]}&state=firing`))[0],
+      40_000,
+    );
+  }
 
   return {
     clientIds,

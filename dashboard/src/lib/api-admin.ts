@@ -25,6 +25,8 @@ export interface AdminApi {
   rotateCredential(deviceId: string): Promise<CredentialRotation>;
   /** Moves a device to another client; its open problems stay with the old one. */
   moveDevice(deviceId: string, clientId: string): Promise<DeviceSummary>;
+  /** Sets (or clears, with null) the device this one depends on: while that one is down, this one's alerts do not page. */
+  setDeviceParent(deviceId: string, parentDeviceId: string | null): Promise<{ id: string; parentDeviceId: string | null }>;
 
   /** One page of the audit log, newest first. */
   listAudit(q: AuditQuery, signal?: AbortSignal): Promise<AuditPage>;
@@ -51,6 +53,7 @@ export function createAdminApi(request: RequestFn): AdminApi {
       return { ...answer.body, status: answer.status === 202 ? 'pending' : answer.body.status };
     },
     moveDevice: (deviceId, clientId) => call('PATCH', device(deviceId), { clientId }),
+    setDeviceParent: (deviceId, parentDeviceId) => call('PUT', `${device(deviceId)}/parent`, { parentDeviceId }),
 
     listAudit: (q, signal) =>
       call(

@@ -74,6 +74,9 @@ export interface OnCallApi {
   addOverride(scheduleId: string, input: OverrideBody): Promise<ScheduleOverrideView>;
   deleteOverride(scheduleId: string, overrideId: string): Promise<void>;
 
+  /** The grouping window: alerts of one client and rule within it are one page (0 = off). */
+  getGrouping(): Promise<{ windowSeconds: number; isDefault: boolean }>;
+  setGrouping(windowSeconds: number): Promise<{ windowSeconds: number; isDefault: boolean }>;
   listPolicies(): Promise<EscalationPolicy[]>;
   createPolicy(input: PolicyInput): Promise<EscalationPolicy>;
   updatePolicy(id: string, patch: Partial<PolicyInput>): Promise<EscalationPolicy>;
@@ -102,6 +105,8 @@ export function createOnCallApi(request: RequestFn): OnCallApi {
     onCallNow: (signal) => call('GET', '/api/oncall/now', undefined, signal),
     onCallGaps: () => call('GET', '/api/oncall/gaps'),
     testPage: () => call('POST', '/api/oncall/test-page', {}),
+    getGrouping: () => call('GET', '/api/oncall/grouping'),
+    setGrouping: (windowSeconds) => call('PUT', '/api/oncall/grouping', { windowSeconds }),
     listSchedules: () => call('GET', '/api/oncall/schedules'),
     createSchedule: (input) => call('POST', '/api/oncall/schedules', input),
     updateSchedule: (id, patch) => call('PATCH', schedule(id), patch),

@@ -32,8 +32,13 @@ export function AlertRow({ alert: a, nowMs, onChanged, isDeviceShown = true }: P
           {a.isFlapping && <span class="tag">flapping</span>}
           {a.isInMaintenance && <span class="tag">maintenance</span>}
           {a.groupSize > 1 && (
-            <span class="tag tag-group" title={a.isGroupLeader ? 'It paged for the whole outage' : 'Folded into the page of its outage'} data-testid="grouped">
-              {a.isGroupLeader ? `outage of ${a.groupSize}` : `in an outage of ${a.groupSize}`}
+            <span
+              class="tag tag-group"
+              title={a.isGroupLeader ? 'It paged once for the whole group' : 'Folded into the page of its group: no page of its own'}
+              data-testid="grouped"
+            >
+              {a.ruleKind === 'offline' ? 'outage' : 'group'} of {a.groupSize}
+              {a.isGroupLeader ? ', paged' : ''}
             </span>
           )}
           {a.isSuppressed && (

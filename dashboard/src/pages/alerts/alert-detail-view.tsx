@@ -47,10 +47,10 @@ function Facts({ alert: a }: { alert: AlertDetail }) {
       ) : a.isSuppressed ? (
         'no: the device it depends on is down; it pages if still open when that device is back'
       ) : a.groupSize > 1 && !a.isGroupLeader ? (
-        `with its outage: one page for ${a.groupSize} alerts`
+        `with its group: one page for ${a.groupSize} alerts`
       ) : a.isNotified ? (
         a.groupSize > 1 ? (
-          `yes, for the whole outage of ${a.groupSize} alerts`
+          `yes, once for its group of ${a.groupSize} alerts`
         ) : (
           'yes'
         )

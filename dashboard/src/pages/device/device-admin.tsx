@@ -53,8 +53,11 @@ export function DeviceAdmin({ device, onChanged }: { device: DeviceDetail; onCha
   const [isRotating, setIsRotating] = useState(false);
   const [targetClient, setTargetClient] = useState('');
   const clients = useLoad(() => (canAct ? api.listClients() : Promise.resolve([])), [api, canAct]);
+  const fleet = useLoad(() => (canAct ? api.listDevices() : Promise.resolve([])), [api, canAct]);
+  const [parentId, setParentId] = useState<string | null>(device.parentDeviceId ?? null);
   if (!canAct) return null;
   const others = (clients.data ?? []).filter((c) => c.id !== device.clientId);
+  const siblings = (fleet.data ?? []).filter((d) => d.clientId === device.clientId && d.id !== device.id).sort((a, b) => a.hostname.localeCompare(b.hostname));
 
   return (
     <div class="panel device-actions" data-testid="device-admin">
@@ -141,6 +144,31 @@ export function DeviceAdmin({ device, onChanged }: { device: DeviceDetail; onCha
           Move
         </button>
       </form>
+      <label class="button-row">
+        <span>Depends on</span>
+        <select
+          class="select"
+          value={parentId ?? ''}
+          title="While that device (the client's router or firewall) is down, this one's alerts are recorded but do not page"
+          onChange={(e) => {
+            const next = e.currentTarget.value || null;
+            void action.run(async () => setParentId((await api.setDeviceParent(device.id, next)).parentDeviceId));
+          }}
+          data-testid="device-parent"
+        >
+          <option value="">nothing (pages on its own)</option>
+          {siblings.map((d) => (
+            <option key={d.id} value={d.id}>
+              {d.hostname}
+            </option>
+          ))}
+        </select>
+      </label>
+      {parentId && (
+        <p class="muted">
+          While {siblings.find((d) => d.id === parentId)?.hostname ?? 'that device'} is down, this device's alerts are recorded but do not page.
+        </p>
+      )}
       <ErrorNote message={action.error} testId="device-admin-error" />
     </div>
   );

@@ -10,6 +10,7 @@ import { useLoad } from '../../lib/hooks.js';
 import type { Names } from './oncall-text.js';
 import { GapsPanel } from '../../ui/oncall-gaps.js';
 import { PolicyCard } from './policy-card.js';
+import { GroupingPanel } from './grouping-panel.js';
 import { PolicyForm, type TargetChoices } from './policy-form.js';
 import { ScheduleCard } from './schedule-card.js';
 import { ScheduleForm } from './schedule-form.js';
@@ -118,6 +119,7 @@ export function OnCallView() {
 
       <section class="section" aria-labelledby="policies-title">
         <h2 id="policies-title">Escalation policies</h2>
+        <GroupingPanel />
         {canAct && users.data && schedules.data && (
           <details class="panel disclosure">
             <summary data-testid="policy-new">New escalation policy</summary>
