@@ -73,6 +73,27 @@ const SHOTS: Shot[] = [
       await page.waitForTimeout(200);
     },
   },
+  {
+    // The server's own health failing (answers as GET /api/system/checks gives them).
+    name: 'self-check-banner',
+    hash: () => '#/alerts',
+    ready: '[data-testid=self-check-banner]',
+    fakeApi: {
+      '/api/system/checks': {
+        isEnabled: true,
+        checks: [
+          {
+            id: 'disk',
+            status: 'critical',
+            summary: 'Disk nearly full: 4.1 GB free of 100 GB (4.1 %) under /var/lib/quarkpulse (limit 10 % free)',
+            sinceMs: Date.now() - 720_000,
+          },
+          { id: 'backup', status: 'warning', summary: 'Backup old: the newest in /backup/quarkpulse is 3 d old (limit 2 d)', sinceMs: Date.now() - 3_600_000 },
+          { id: 'ingest', status: 'ok', summary: 'Reports are stored as they come', sinceMs: Date.now() - 86_400_000 },
+        ],
+      },
+    },
+  },
   { name: 'incidents', hash: () => '#/incidents', ready: '[data-testid=incident-row]', isFullPage: true },
   { name: 'incident', hash: (h) => `#/incidents/${h.openIncidentId}`, ready: '[data-testid=snapshot]', isFullPage: true },
   { name: 'billing', hash: (h) => `#/billing?client=${h.clientIds['Bakkerij de Vries']}`, ready: '[data-testid=billing-table]', isFullPage: true },

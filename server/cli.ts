@@ -60,6 +60,14 @@ export async function startServerFromSettings(flags: ServerFlags): Promise<{ ser
     signingKeyFile: settings.signingKeyFile,
     agentArtifactDirs: settings.agentArtifactDirs,
     heartbeat: settings.heartbeatUrl ? { url: settings.heartbeatUrl, intervalMs: settings.heartbeatIntervalS * 1000 } : undefined,
+    selfChecks: {
+      backupDir: settings.backupDir,
+      limits: {
+        backupMaxAgeMs: settings.backupMaxAgeDays * 86_400_000,
+        databaseMaxBytes: settings.databaseMaxGb * 1e9,
+        diskMinFreePct: settings.diskMinFreePct,
+      },
+    },
   });
   const port = await server.listen(settings.port, settings.host);
   logger.info({ port, dataDir: settings.dataDir, isTls: settings.tls !== undefined }, 'server listening');

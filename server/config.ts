@@ -2,7 +2,8 @@
  * Server settings from flags and environment (QP_PORT, QP_DATA_DIR, QP_ADMIN_PASSWORD,
  * QP_LOG_LEVEL, QP_PUBLIC_URL, QP_TLS_CERT, QP_TLS_KEY, QP_METRICS_TOKEN, QP_JOB_SIGNING_KEY_FILE, QP_RETENTION_RAW_DAYS,
  * QP_RETENTION_1M_DAYS, QP_RETENTION_1H_DAYS, QP_RETENTION_DELIVERIES_DAYS, QP_RETENTION_AUDIT_DAYS,
- * QP_SECRET_KEY_FILE, QP_HEARTBEAT_URL, QP_HEARTBEAT_INTERVAL_S, QP_MSP_NAME, QP_MSP_LOGO, QP_CHROMIUM_PATH, QP_SIGNING_KEY_FILE, QP_AGENT_DIST_DIRS), validated with zod. A bad value throws a message
+ * QP_SECRET_KEY_FILE, QP_HEARTBEAT_URL, QP_HEARTBEAT_INTERVAL_S, QP_MSP_NAME, QP_MSP_LOGO, QP_CHROMIUM_PATH, QP_SIGNING_KEY_FILE, QP_AGENT_DIST_DIRS, QP_BACKUP_DIR,
+ * QP_BACKUP_MAX_AGE_DAYS, QP_DB_MAX_GB, QP_DISK_MIN_FREE_PCT), validated with zod. A bad value throws a message
  * that says what to fix.
  */
 import { z } from 'zod';
@@ -47,6 +48,14 @@ const settingsSchema = z.object({
   retentionAuditDays: days('QP_RETENTION_AUDIT_DAYS'),
   /** Ed25519 signing key file, outside the database (server/signing/). */
   signingKeyFile: z.string().min(1).optional(),
+  /** Self-checks (server/notify/self-checks.ts): where backups go and how old the newest may be. */
+  backupDir: z.string().min(1).optional(),
+  backupMaxAgeDays: days('QP_BACKUP_MAX_AGE_DAYS').max(365, 'QP_BACKUP_MAX_AGE_DAYS must be at most 365 days'),
+  databaseMaxGb: z.coerce.number({ error: 'QP_DB_MAX_GB must be a number of gigabytes' }).positive('QP_DB_MAX_GB must be more than 0 GB'),
+  diskMinFreePct: z.coerce
+    .number({ error: 'QP_DISK_MIN_FREE_PCT must be a percentage' })
+    .min(1, 'QP_DISK_MIN_FREE_PCT must be 1–50 %')
+    .max(50, 'QP_DISK_MIN_FREE_PCT must be 1–50 %'),
   /** Directories holding agent executables and their build.json. */
   agentArtifactDirs: z.array(z.string().min(1, 'QP_AGENT_DIST_DIRS must not hold an empty path')).optional(),
 });
@@ -85,6 +94,10 @@ export function resolveServerSettings(
     retentionAuditDays: env.QP_RETENTION_AUDIT_DAYS ?? DEFAULT_RECORD_RETENTION.auditMs / DAY_MS,
     signingKeyFile: env.QP_SIGNING_KEY_FILE || undefined,
     agentArtifactDirs: env.QP_AGENT_DIST_DIRS ? env.QP_AGENT_DIST_DIRS.split(':') : undefined,
+    backupDir: env.QP_BACKUP_DIR || undefined,
+    backupMaxAgeDays: env.QP_BACKUP_MAX_AGE_DAYS ?? 2,
+    databaseMaxGb: env.QP_DB_MAX_GB ?? 20,
+    diskMinFreePct: env.QP_DISK_MIN_FREE_PCT ?? 10,
   });
   if (!r.success) {
     const issue = r.error.issues[0]!;

@@ -68,7 +68,7 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
   const agents = createAgentPath(storage, opts, logger, now);
   const { ingest, gateway } = agents;
   const upkeep = startStorageUpkeep(storage, ingest, opts, logger, now);
-  const out = createNotifyPath(storage, alerting, listener.baseUrl, opts, logger, now);
+  const out = createNotifyPath(storage, alerting, agents, listener.baseUrl, opts, logger, now);
   const { notify, billing } = out;
   const { hub, serverMetrics, ctx } = attachWeb({ storage, agents, alerting, out, listener }, opts, logger, now);
 

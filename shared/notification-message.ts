@@ -48,7 +48,17 @@ export interface AlertGroupSummary {
 }
 
 /** What a message is about. */
-export type MessageKind = 'alert.firing' | 'alert.acknowledged' | 'alert.resolved' | 'delivery.dead' | 'digest' | 'report' | 'test';
+export type MessageKind =
+  | 'alert.firing'
+  | 'alert.acknowledged'
+  | 'alert.resolved'
+  | 'delivery.dead'
+  | 'digest'
+  | 'report'
+  | 'test'
+  /** A self-check of the server itself went bad (disk nearly full, notifications stuck…), and its all-clear. */
+  | 'server.failing'
+  | 'server.ok';
 
 /** One message, ready for any channel to render. Built by the server's notify message builder. */
 export interface NotificationMessage {

@@ -23,6 +23,7 @@ import { TwoFactorRequiredView } from './pages/account/two-factor-panel.js';
 import { MaintenanceView } from './pages/maintenance/maintenance-view.js';
 import { NotificationsView } from './pages/notifications/notifications-view.js';
 import { GapBanner } from './ui/oncall-gaps.js';
+import { SelfCheckBanner } from './ui/self-check-banner.js';
 import { OnCallView } from './pages/oncall/oncall-view.js';
 import { RulesView } from './pages/rules/rules-view.js';
 import { SideNav } from './shell/side-nav.js';
@@ -197,6 +198,7 @@ export function App({ api, live }: { api: Api; live: LiveClient }) {
       <div class={user && !mustEnrol ? 'shell' : 'shell shell-anonymous'}>
         {user && !mustEnrol && <SideNav route={route} isOpen={isNavOpen} onClose={() => setIsNavOpen(false)} />}
         <main id="main" tabIndex={-1}>
+          {user && !mustEnrol && <SelfCheckBanner key={`checks-${route.name}`} />}
           {user && <GapBanner key={route.name} />}
           {content}
         </main>

@@ -25,6 +25,7 @@ import { ackRoutes } from './ack-routes.js';
 import { accountRoutes, userRoutes } from './user-routes.js';
 import { enrollmentTokenRoutes } from './enrollment-token-routes.js';
 import { apiTokenRoutes } from './api-token-routes.js';
+import { systemRoutes } from './system-routes.js';
 import { auditRoutes } from './audit-routes.js';
 import { authAdminRoutes, myTwoFactorRoutes, twoFactorGate } from './two-factor-routes.js';
 import { probeRoutes } from './probe-routes.js';
@@ -91,6 +92,7 @@ export function mountApiRoutes(app: express.Express, ctx: ApiContext): void {
   app.use('/api/enrollment-tokens', session, enrollmentTokenRoutes(ctx));
   app.use('/api/api-tokens', session, apiTokenRoutes(ctx));
   app.use('/api/audit', session, auditRoutes(ctx));
+  app.use('/api/system', session, systemRoutes(ctx));
   app.use('/api', session, probeRoutes(ctx));
   app.use('/api', notFound);
   // Acknowledge links from pages: HTML, no session (the signed single-use token is the credential).

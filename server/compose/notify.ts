@@ -9,9 +9,18 @@ import { loadBranding } from '../billing/branding.js';
 import type { Alerting } from '../alerting/index.js';
 import type { Storage } from './storage.js';
 import type { ServerOptions } from './options.js';
+import type { AgentPath } from './agents.js';
 
 /** Builds the notifier (started by the root once the server listens) and billing with its report scheduler (not started). */
-export function createNotifyPath(storage: Storage, alerting: Alerting, baseUrl: () => string, opts: ServerOptions, logger: Logger, now: () => number) {
+export function createNotifyPath(
+  storage: Storage,
+  alerting: Alerting,
+  agents: AgentPath,
+  baseUrl: () => string,
+  opts: ServerOptions,
+  logger: Logger,
+  now: () => number,
+) {
   const { db, users, clients, devices, secrets } = storage;
   const notify = createNotifier({
     db,
@@ -28,6 +37,15 @@ export function createNotifyPath(storage: Storage, alerting: Alerting, baseUrl: 
     tickIntervalMs: opts.notifyTickIntervalMs,
     retry: opts.notifyRetry,
     random: opts.random,
+    selfChecks: opts.selfChecks,
+    ingestFacts: () => {
+      const last = agents.ingest.stats().lastCommitAtMs;
+      return {
+        connectedAgents: agents.gateway.connectionCount(),
+        shortestIntervalMs: agents.gateway.shortestIntervalMs(),
+        lastCommitMs: last > 0 ? last : null,
+      };
+    },
   });
   const billing = createBilling({
     db,

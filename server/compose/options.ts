@@ -1,4 +1,5 @@
 /** What createServer (server/index.ts) can be told; read by every wiring path of server/compose/. */
+import type { SelfCheckOptions } from '../notify/self-checks.js';
 import type { Logger } from 'pino';
 import type { Clock } from '../time/clock.js';
 import type { RetentionPolicy, StorageUpkeepOptions } from '../series/index.js';
@@ -34,6 +35,8 @@ export interface ServerOptions {
   ruleTickIntervalMs?: number;
   /** URL people reach this server at, for links in notifications (QP_PUBLIC_URL); default the listen address. */
   publicUrl?: string;
+  /** The server's own health checks, paged to the admins (server/notify/self-checks.ts); false turns them off. */
+  selfChecks?: SelfCheckOptions | false;
   /** Outbound heartbeat (dead man's switch): GET `url` every `intervalMs` (server/notify/heartbeat.ts). */
   heartbeat?: { url: string; intervalMs: number; retryDelayMs?: number };
   /** HTTP client of the webhook-like channels; default the global fetch. */

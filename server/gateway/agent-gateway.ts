@@ -394,6 +394,12 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
     connectionCount(): number {
       return connections.size;
     },
+    /** The shortest report interval among open connections, ms, or null without any. */
+    shortestIntervalMs(): number | null {
+      let min: number | null = null;
+      for (const c of connections.values()) if (min === null || c.helloIntervalMs < min) min = c.helloIntervalMs;
+      return min;
+    },
     pushConfig,
     /** Sends a signed job frame to a device that said hello; false if it is not connected. */
     sendJob(deviceId: string, frame: JobMessage): boolean {

@@ -84,6 +84,8 @@ export interface IngestStats {
   maxQueued: number;
   lastBatchSize: number;
   lastCommitMs: number;
+  /** When ingest last committed reports (clock ms), 0 before the first commit. */
+  lastCommitAtMs: number;
   /** Times the writer went over the high-water mark. */
   pressureEvents: number;
 }
@@ -143,6 +145,7 @@ export function createIngest(opts: IngestOptions) {
     maxQueued: 0,
     lastBatchSize: 0,
     lastCommitMs: 0,
+    lastCommitAtMs: 0,
     pressureEvents: 0,
   };
   /** Per device: stream seq and latest values, loaded lazily and only updated after a commit. */
@@ -264,6 +267,7 @@ export function createIngest(opts: IngestOptions) {
     stats.batches++;
     stats.lastBatchSize = batch.length;
     stats.lastCommitMs = commitMs;
+    stats.lastCommitAtMs = committedAt;
     const stored: StoredReport[] = [];
     const queueLatenciesMs: number[] = [];
     let values = 0;

@@ -18,7 +18,7 @@ import type { User, UserStore } from '../store/users.js';
 import type { ChannelRegistry } from './channels/registry.js';
 import { ChannelError } from './channels/types.js';
 import { buildTestMessage, buildTestPageMessage } from './message.js';
-import type { Resolution } from '../oncall/recipients.js';
+import { deliveryTarget, type Resolution } from '../oncall/recipients.js';
 
 /** What the service is built from. */
 export interface ChannelServiceDeps {
@@ -259,14 +259,7 @@ export function createChannelService(deps: ChannelServiceDeps) {
               alertId: null,
               purpose: 'test',
               kind: 'test',
-              channelId: d.channel.id,
-              channelType: d.channel.type,
-              channelName: d.channel.name,
-              userId: d.userId,
-              recipient: d.recipient,
-              toAddress: d.to,
-              mentions: d.mentions,
-              destinationKey: d.destinationKey,
+              ...deliveryTarget(d),
               level: null,
               message,
             },

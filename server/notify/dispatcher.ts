@@ -40,7 +40,7 @@ import type { MessageKind } from './channels/types.js';
 import { planEscalation, stepKey, type EscalationStep } from '../oncall/escalation.js';
 import { buildAlertMessage, buildDeadLetterMessage, buildGroupMessage, formatUtc } from './message.js';
 import { IMPLICIT_LEVELS, IMPLICIT_POLICY_NAME } from '../oncall/oncall-service.js';
-import type { Destination, RecipientResolver } from '../oncall/recipients.js';
+import { deliveryTarget, type Destination, type RecipientResolver } from '../oncall/recipients.js';
 
 /** Used when no policy is configured: page every admin once. */
 export const IMPLICIT_POLICY: EscalationRecord['policy'] = {
@@ -111,14 +111,7 @@ export function createDispatcher(deps: DispatcherDeps) {
     return deliveries.insert(
       {
         ...base,
-        channelId: d.channel.id,
-        channelType: d.channel.type,
-        channelName: d.channel.name,
-        userId: d.userId,
-        recipient: d.recipient,
-        toAddress: d.to,
-        mentions: d.mentions,
-        destinationKey: d.destinationKey,
+        ...deliveryTarget(d),
         message,
       },
       nowMs,

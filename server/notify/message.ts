@@ -23,6 +23,11 @@ export interface Addressing {
   atMs: number;
 }
 
+/** The tail of a message about no alert: nothing to acknowledge, no escalation level. */
+function notAboutAnAlert(a: Addressing, mentions: string[] = a.mentions) {
+  return { ackUrl: null, viewUrl: a.viewUrl, to: a.to, mentions, level: null, alert: null, atMs: a.atMs };
+}
+
 /** A page (alert.firing) or follow-up (acknowledged, resolved) about an alert. */
 export function buildAlertMessage(p: AlertNotificationPayload, kind: MessageKind, a: Addressing, level: number | null = null): NotificationMessage {
   const where = `on ${p.hostname} (${p.clientName})`;
@@ -176,13 +181,36 @@ export function buildDeadLetterMessage(
       { name: 'Recipient', value: dead.recipient },
     ],
     details: [{ name: 'Retry', value: `POST /api/notifications/${dead.id}/retry` }],
-    ackUrl: null,
-    viewUrl: a.viewUrl,
-    to: a.to,
-    mentions: [],
-    level: null,
-    alert: null,
-    atMs: a.atMs,
+    ...notAboutAnAlert(a, []),
+  };
+}
+
+/** A self-check of the server changed: it went bad (a page to the admins) or is ok again. */
+export function buildSelfCheckMessage(
+  check: { id: string; status: 'ok' | 'warning' | 'critical'; summary: string; sinceMs: number; previous: 'ok' | 'warning' | 'critical' | null },
+  a: Addressing,
+): NotificationMessage {
+  const isOk = check.status === 'ok';
+  const lines = isOk
+    ? [`${check.summary}.`, `It was ${check.previous ?? 'failing'} until ${formatUtc(check.sinceMs)}.`]
+    : [
+        `${check.summary}.`,
+        `Quarkpulse checks itself every minute; this has been ${check.status} since ${formatUtc(check.sinceMs)}. You are told again when it changes or clears.`,
+        'Alerts of your clients may not reach anyone until it is fixed (docs/OPERATIONS.md, "Self-checks").',
+      ];
+  return {
+    kind: isOk ? 'server.ok' : 'server.failing',
+    idempotencyKey: a.idempotencyKey,
+    severity: check.status === 'ok' ? 'info' : check.status,
+    title: isOk ? `[SERVER OK] ${check.summary}` : `[SERVER ${check.status.toUpperCase()}] ${check.summary}`,
+    lines,
+    facts: [
+      { name: 'Check', value: check.id },
+      { name: 'Status', value: check.status },
+      { name: 'Since', value: formatUtc(check.sinceMs) },
+    ],
+    details: [{ name: 'API', value: 'GET /api/system/checks' }],
+    ...notAboutAnAlert(a),
   };
 }
 
@@ -210,13 +238,7 @@ export function buildDigestMessage(
     lines,
     facts: [...byClient].map(([name, n]) => ({ name, value: String(n) })),
     details: [],
-    ackUrl: null,
-    viewUrl: a.viewUrl,
-    to: a.to,
-    mentions: [],
-    level: null,
-    alert: null,
-    atMs: a.atMs,
+    ...notAboutAnAlert(a, []),
   };
 }
 
@@ -230,13 +252,7 @@ export function buildTestMessage(channelName: string, by: string, a: Addressing)
     lines: [`${by} sent this test from Quarkpulse Monitor at ${formatUtc(a.atMs)}. If you can read it, the channel "${channelName}" works.`],
     facts: [{ name: 'Channel', value: channelName }],
     details: [],
-    ackUrl: null,
-    viewUrl: a.viewUrl,
-    to: a.to,
-    mentions: a.mentions,
-    level: null,
-    alert: null,
-    atMs: a.atMs,
+    ...notAboutAnAlert(a),
   };
 }
 
@@ -256,12 +272,6 @@ export function buildTestPageMessage(username: string, channelName: string, a: A
       { name: 'Channel', value: channelName },
     ],
     details: [],
-    ackUrl: null,
-    viewUrl: a.viewUrl,
-    to: a.to,
-    mentions: a.mentions,
-    level: null,
-    alert: null,
-    atMs: a.atMs,
+    ...notAboutAnAlert(a),
   };
 }

@@ -30,6 +30,8 @@ import { createRecipientResolver } from '../oncall/recipients.js';
 import { createDispatcher } from './dispatcher.js';
 import { createWorker, DEFAULT_RETRY_POLICY, type RetryPolicy } from './worker.js';
 import { createDigest } from './digest.js';
+import { createSelfChecks, type SelfCheckOptions } from './self-checks.js';
+import { createSelfCheckStore } from '../store/self-checks.js';
 import { createChannelService } from './channel-service.js';
 import { createOnCallService, FALLBACK_SETTING, GROUP_WINDOW_SETTING } from '../oncall/oncall-service.js';
 import { DEFAULT_GROUP_WINDOW_MS } from '../alerting/policy/grouping.js';
@@ -60,6 +62,10 @@ export interface NotifierOptions {
   retry?: Partial<RetryPolicy>;
   /** Lifetime of acknowledge links, ms (default 24 h). */
   ackLinkTtlMs?: number;
+  /** The server's own health checks (self-checks.ts); false turns them off. */
+  selfChecks?: SelfCheckOptions | false;
+  /** Connected agents and the last ingest commit, for the ingest self-check. */
+  ingestFacts?: () => { connectedAgents: number; shortestIntervalMs: number | null; lastCommitMs: number | null };
 }
 
 /** Builds the notifier; call start() once, stop() before closing the database. */
@@ -117,6 +123,24 @@ export function createNotifier(opts: NotifierOptions) {
     baseUrl: opts.baseUrl,
   });
 
+  const selfChecks =
+    opts.selfChecks === false
+      ? undefined
+      : createSelfChecks({
+          db,
+          store: createSelfCheckStore(db),
+          outbox: opts.alerting.outbox,
+          deliveries,
+          users: opts.users,
+          resolver,
+          logger,
+          now,
+          baseUrl: opts.baseUrl,
+          ingest: opts.ingestFacts ?? (() => ({ connectedAgents: 0, shortestIntervalMs: null, lastCommitMs: null })),
+          kick: () => kick(),
+          options: opts.selfChecks,
+        });
+
   let ticker: NodeJS.Timeout | undefined;
   let isStopped = false;
   let isKickScheduled = false;
@@ -154,6 +178,8 @@ export function createNotifier(opts: NotifierOptions) {
     escalations,
     ackLinks,
     digest,
+    /** The server's own health checks, when on. */
+    selfChecks,
     channelService: createChannelService({
       channels,
       registry,
@@ -189,6 +215,7 @@ export function createNotifier(opts: NotifierOptions) {
         tick().catch((err: unknown) => logger.error({ err }, 'notification tick failed'));
       }, opts.tickIntervalMs ?? 1_000);
       ticker.unref();
+      selfChecks?.start();
       kick();
     },
     /** Stops the ticker and waits for sends in flight. */
@@ -196,6 +223,7 @@ export function createNotifier(opts: NotifierOptions) {
       if (ticker) clearInterval(ticker);
       ticker = undefined;
       isStopped = true;
+      selfChecks?.stop();
       await worker.stop();
     },
     /** Asks for a tick as soon as possible (after an engine change or an acknowledgement). */

@@ -172,3 +172,17 @@ export function createRecipientResolver(deps: { users: UserStore; channels: Chan
   };
 }
 export type RecipientResolver = ReturnType<typeof createRecipientResolver>;
+
+/** The columns a delivery row takes from its destination (channel, person, address). */
+export function deliveryTarget(d: Destination) {
+  return {
+    channelId: d.channel.id,
+    channelType: d.channel.type,
+    channelName: d.channel.name,
+    userId: d.userId,
+    recipient: d.recipient,
+    toAddress: d.to,
+    mentions: d.mentions,
+    destinationKey: d.destinationKey,
+  };
+}

@@ -144,6 +144,10 @@ export function createDeliveryStore(db: Db) {
   const revive = db.prepare<{ id: number; nowMs: number }>(
     `UPDATE deliveries SET status = 'pending', next_attempt_at_ms = @nowMs, budget_from_ms = @nowMs, dead_at_ms = NULL, attempts = 0 WHERE id = @id AND status = 'dead'`,
   );
+  const oldestRetrying = db.prepare<[], { at: number | null }>(
+    "SELECT min(budget_from_ms) AS at FROM deliveries WHERE status IN ('pending', 'sending') AND attempts > 0",
+  );
+  const deadSince = db.prepare<[number], { n: number }>("SELECT count(*) AS n FROM deliveries WHERE status = 'dead' AND dead_at_ms >= ? AND purpose <> 'test'");
   const unsentPages = db.prepare<[string], { id: number; message_json: string }>(
     "SELECT id, message_json FROM deliveries WHERE alert_id = ? AND purpose = 'page' AND status = 'pending' AND attempts = 0 ORDER BY id",
   );
@@ -260,6 +264,14 @@ export function createDeliveryStore(db: Db) {
     }),
     list(f: DeliveryFilter): Delivery[] {
       return list.all({ status: f.status ?? null, alertId: f.alertId ?? null, purpose: f.purpose ?? null, limit: f.limit }).map(toDelivery);
+    },
+    /** Start of the retry budget of the oldest delivery still being retried, or null (the self-check's "failing"). */
+    oldestRetryingMs(): number | null {
+      return oldestRetrying.get()?.at ?? null;
+    },
+    /** Deliveries given up since `ms` (channel tests not counted). */
+    deadSince(ms: number): number {
+      return deadSince.get(ms)?.n ?? 0;
     },
     /** Pages of an alert not yet tried: a group that formed in the same batch rewrites them. */
     unsentPages(alertId: string): { id: number; message: NotificationMessage }[] {

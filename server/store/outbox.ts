@@ -59,12 +59,17 @@ export function createOutboxStore(db: Db) {
     `SELECT * FROM outbox WHERE (@status IS NULL OR status = @status) AND (@alertId IS NULL OR alert_id = @alertId) ORDER BY id LIMIT @limit`,
   );
 
+  const oldestPending = db.prepare<[], { at: number | null }>("SELECT min(created_at_ms) AS at FROM outbox WHERE status = 'pending'");
   const due = db.prepare<[number, number], OutboxRow>(`SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at_ms <= ? ORDER BY id LIMIT ?`);
   const finish = db.prepare<{ id: number; status: string; note: string | null }>(
     `UPDATE outbox SET status = @status, attempts = attempts + 1, last_error = @note WHERE id = @id AND status = 'pending'`,
   );
 
   return {
+    /** Creation time of the oldest job not yet dispatched, or null (the self-check's "stuck"). */
+    oldestPendingMs(): number | null {
+      return oldestPending.get()?.at ?? null;
+    },
     /** Pending jobs that are due, oldest first (the on-call dispatcher turns them into deliveries). */
     due(nowMs: number, limit: number): OutboxJob[] {
       return due.all(nowMs, limit).map(toJob);

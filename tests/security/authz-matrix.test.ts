@@ -119,6 +119,8 @@ GET /api/oncall/gaps any
 GET /api/oncall/fallback any
 PUT /api/oncall/fallback admin
 GET /api/oncall/grouping any
+GET /api/system/checks admin
+POST /api/system/checks/run admin
 PUT /api/oncall/grouping admin
 POST /api/oncall/test-page any
 GET /api/oncall/schedules any

@@ -61,6 +61,8 @@ export interface OnCallApi {
   onCallNow(signal?: AbortSignal): Promise<OnCallNow>;
   /** Gaps of every policy in use over the coming 7 days. */
   onCallGaps(): Promise<OnCallGaps>;
+  /** The server's own health checks (admins only). */
+  systemChecks(): Promise<{ isEnabled: boolean; checks: { id: string; status: 'ok' | 'warning' | 'critical'; summary: string; sinceMs: number }[] }>;
   /** A real test page to the signed-in user through every contact point. */
   testPage(): Promise<TestPageResult>;
   listSchedules(): Promise<Schedule[]>;
@@ -104,6 +106,7 @@ export function createOnCallApi(request: RequestFn): OnCallApi {
 
     onCallNow: (signal) => call('GET', '/api/oncall/now', undefined, signal),
     onCallGaps: () => call('GET', '/api/oncall/gaps'),
+    systemChecks: () => call('GET', '/api/system/checks'),
     testPage: () => call('POST', '/api/oncall/test-page', {}),
     getGrouping: () => call('GET', '/api/oncall/grouping'),
     setGrouping: (windowSeconds) => call('PUT', '/api/oncall/grouping', { windowSeconds }),

@@ -33,7 +33,7 @@ export function buildDiscordBody(message: NotificationMessage) {
   const embed: Record<string, unknown> = {
     title: truncate(message.title, 256),
     description: truncate(description, 4096),
-    color: message.kind === 'alert.resolved' ? GREEN : COLOURS[message.severity],
+    color: message.kind === 'alert.resolved' || message.kind === 'server.ok' ? GREEN : COLOURS[message.severity],
     fields: message.facts.slice(0, 25).map((f) => ({ name: truncate(f.name, 256), value: truncate(f.value, 1024) || '-', inline: true })),
     timestamp: new Date(message.atMs).toISOString(),
   };

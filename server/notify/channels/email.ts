@@ -82,7 +82,8 @@ export function buildEmail(config: EmailConfig, message: NotificationMessage) {
     html: buildHtml(message),
     messageId: messageId(message.idempotencyKey),
     ...(message.alert ? { references: `<alert-${message.alert.alertId}@quarkpulse.invalid>` } : {}),
-    priority: message.kind === 'alert.firing' && message.severity === 'critical' ? ('high' as const) : ('normal' as const),
+    priority:
+      (message.kind === 'alert.firing' || message.kind === 'server.failing') && message.severity === 'critical' ? ('high' as const) : ('normal' as const),
     headers: { 'X-Quarkpulse-Idempotency-Key': message.idempotencyKey, 'X-Quarkpulse-Event': message.kind },
     ...(message.attachments?.length
       ? { attachments: message.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, content: Buffer.from(a.contentBase64, 'base64') })) }

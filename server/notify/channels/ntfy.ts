@@ -32,11 +32,17 @@ const TAGS: Record<NotificationMessage['kind'], string> = {
   digest: 'clipboard',
   report: 'page_facing_up',
   test: 'test_tube',
+  'server.failing': 'warning',
+  'server.ok': 'white_check_mark',
 };
 
 function priority(message: NotificationMessage): string {
   // A test page (critical "test") rings like a real page: that is what it tests.
-  const isPageLike = message.kind === 'alert.firing' || message.kind === 'delivery.dead' || (message.kind === 'test' && message.severity === 'critical');
+  const isPageLike =
+    message.kind === 'alert.firing' ||
+    message.kind === 'delivery.dead' ||
+    message.kind === 'server.failing' ||
+    (message.kind === 'test' && message.severity === 'critical');
   if (!isPageLike) return '3';
   return message.severity === 'critical' ? '5' : message.severity === 'warning' ? '4' : '3';
 }

@@ -32,7 +32,11 @@ const configSchema = z
 export type PushoverConfig = z.infer<typeof configSchema>;
 
 function priorityOf(config: PushoverConfig, message: NotificationMessage): number {
-  const isPage = message.kind === 'alert.firing' || message.kind === 'delivery.dead' || (message.kind === 'test' && message.severity === 'critical');
+  const isPage =
+    message.kind === 'alert.firing' ||
+    message.kind === 'delivery.dead' ||
+    message.kind === 'server.failing' ||
+    (message.kind === 'test' && message.severity === 'critical');
   if (!isPage) return -1;
   return message.severity === 'critical' ? config.criticalPriority : message.severity === 'warning' ? 0 : -1;
 }

@@ -15,7 +15,7 @@ export type TeamsConfig = z.infer<typeof configSchema>;
 const COLOR: Record<string, string> = { critical: 'attention', warning: 'warning', info: 'default' };
 
 function buildBody(message: NotificationMessage) {
-  const isGood = message.kind === 'alert.resolved';
+  const isGood = message.kind === 'alert.resolved' || message.kind === 'server.ok';
   const body: unknown[] = [
     { type: 'TextBlock', text: message.title, weight: 'Bolder', size: 'Medium', wrap: true, color: isGood ? 'good' : (COLOR[message.severity] ?? 'default') },
     { type: 'TextBlock', text: message.lines.join('\n\n'), wrap: true },
