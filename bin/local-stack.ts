@@ -13,7 +13,7 @@ import { enrollDevice } from '../agent/enroll.js';
 import { collectSystemFacts, readHostname, readMachineId } from '../agent/facts.js';
 import { generateToken } from '../server/lib/secrets.js';
 import { resolveServerSettings } from '../server/config.js';
-import { announceAdminPassword, closeOnSignals } from '../server/cli.js';
+import { announceSetup, closeOnSignals } from '../server/cli.js';
 import { createServer, type QuarkpulseServer } from '../server/index.js';
 
 /** The client the local agent is enrolled under. */
@@ -46,7 +46,7 @@ export async function startLocalAgent(server: QuarkpulseServer, port: number, da
 }
 
 /** Runs server + local agent until SIGINT/SIGTERM. */
-export async function startLocalStack(flags: { port?: string; data?: string; agent?: boolean }): Promise<void> {
+export async function startLocalStack(flags: { port?: string; data?: string; agent?: boolean; publicUrl?: string }): Promise<void> {
   const settings = resolveServerSettings(flags, process.env);
   if (settings.tls)
     process.stderr.write('  Note: `quarkpulse start` serves plain HTTP for trying things out; QP_TLS_CERT/QP_TLS_KEY apply to `quarkpulse server`.\n');
@@ -63,8 +63,9 @@ export async function startLocalStack(flags: { port?: string; data?: string; age
     flags.agent === false ? undefined : await startLocalAgent(server, port, settings.dataDir, settings.logLevel === 'info' ? 'warn' : settings.logLevel);
   process.stderr.write(`\n  Quarkpulse Monitor is running: http://localhost:${port}\n`);
   if (agent) process.stderr.write(`  A local agent reports this machine under the client "${LOCAL_CLIENT_NAME}".\n`);
-  if (!server.generatedAdminPassword) process.stderr.write('  Log in as admin.\n');
-  announceAdminPassword(server.generatedAdminPassword);
+  const setupUrl = server.setupUrl()?.replace(/^http:\/\/127\.0\.0\.1:/, 'http://localhost:');
+  if (!setupUrl) process.stderr.write('  Log in as admin.\n');
+  announceSetup(setupUrl);
   closeOnSignals(
     async () => {
       await agent?.stop();

@@ -29,7 +29,8 @@ program
   .option('-p, --port <port>', 'port to listen on (env QP_PORT, default 8080)')
   .option('-d, --data <dir>', 'data directory (env QP_DATA_DIR, default ./data)')
   .option('--no-agent', 'do not start the local agent')
-  .action(async (flags: { port?: string; data?: string; agent?: boolean }) => {
+  .option('--public-url <url>', 'where people reach the server, for links in notifications (env QP_PUBLIC_URL; else the one chosen at setup)')
+  .action(async (flags: { port?: string; data?: string; agent?: boolean; publicUrl?: string }) => {
     await startLocalStack(flags);
   });
 registerServerCommands(program);

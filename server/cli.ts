@@ -5,10 +5,10 @@ import { resolveServerSettings } from './config.js';
 import { createServer, type QuarkpulseServer } from './index.js';
 
 /** Prints the first-start admin password once, where a human will see it. */
-export function announceAdminPassword(password: string | undefined): void {
-  if (!password) return;
+export function announceSetup(setupUrl: string | undefined): void {
+  if (!setupUrl) return;
   process.stderr.write(
-    `\n  First start: created user "admin" with password\n\n      ${password}\n\n  It is shown only this once. Set QP_ADMIN_PASSWORD before the first start to choose it.\n\n`,
+    `\n  First start: open this address in your browser to choose the admin password, the public URL\n  and the e-mail server (the code in it works until setup is done; a restart makes a new one):\n\n      ${setupUrl}\n\n  For a headless install set QP_ADMIN_PASSWORD (and QP_PUBLIC_URL) before the first start instead.\n\n`,
   );
 }
 
@@ -38,6 +38,7 @@ export interface ServerFlags {
   data?: string;
   tlsCert?: string;
   tlsKey?: string;
+  publicUrl?: string;
 }
 
 /** Starts a server from settings and prints where it is. */
@@ -71,7 +72,7 @@ export async function startServerFromSettings(flags: ServerFlags): Promise<{ ser
   });
   const port = await server.listen(settings.port, settings.host);
   logger.info({ port, dataDir: settings.dataDir, isTls: settings.tls !== undefined }, 'server listening');
-  announceAdminPassword(server.generatedAdminPassword);
+  announceSetup(server.setupUrl());
   return { server, port };
 }
 
@@ -85,6 +86,10 @@ export function registerServerCommands(program: Command): void {
     .option('-d, --data <dir>', 'data directory holding quarkpulse.db (env QP_DATA_DIR, default ./data)')
     .option('--tls-cert <file>', 'PEM certificate (chain) to serve HTTPS and wss:// (env QP_TLS_CERT; needs --tls-key)')
     .option('--tls-key <file>', 'PEM private key of --tls-cert (env QP_TLS_KEY)')
+    .option(
+      '--public-url <url>',
+      'where people reach the server, for links in notifications and install commands (env QP_PUBLIC_URL; else the one chosen at setup)',
+    )
     .action(async (flags: ServerFlags) => {
       const { server, port } = await startServerFromSettings(flags);
       process.stderr.write(`Quarkpulse server on ${server.url().startsWith('https') ? 'https' : 'http'}://localhost:${port}\n`);

@@ -7,6 +7,7 @@
  * that says what to fix.
  */
 import { z } from 'zod';
+import { parsePublicUrl } from './lib/public-url.js';
 import { DAY_MS, DEFAULT_RETENTION, validateRetention, type RetentionPolicy } from './series/index.js';
 import { DEFAULT_RECORD_RETENTION, validateRecordRetention, type RecordRetentionPolicy } from './audit/record-retention.js';
 
@@ -19,7 +20,15 @@ const settingsSchema = z.object({
   adminPassword: z.string().min(10, 'QP_ADMIN_PASSWORD must be at least 10 characters').optional(),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   /** Where people reach the server; links in notifications (acknowledge, open) use it. */
-  publicUrl: z.url({ protocol: /^https?$/, error: 'QP_PUBLIC_URL must be an http(s) URL such as https://monitor.example.com' }).optional(),
+  publicUrl: z
+    .string()
+    .transform((raw, ctx) => {
+      const r = parsePublicUrl(raw);
+      if ('url' in r) return r.url;
+      ctx.addIssue({ code: 'custom', message: `--public-url / QP_PUBLIC_URL: ${r.error}` });
+      return z.NEVER;
+    })
+    .optional(),
   /** PEM certificate chain and key: with both, the server speaks HTTPS and wss:// only. */
   tls: z.object({ certFile: z.string().min(1), keyFile: z.string().min(1) }).optional(),
   metricsToken: z.string().min(16, 'QP_METRICS_TOKEN must be at least 16 characters').optional(),
@@ -63,7 +72,7 @@ export type ServerSettings = z.infer<typeof settingsSchema> & { retention: Reten
 
 /** Merges flags over environment over defaults and validates the result. */
 export function resolveServerSettings(
-  flags: { port?: string; host?: string; data?: string; tlsCert?: string; tlsKey?: string },
+  flags: { port?: string; host?: string; data?: string; tlsCert?: string; tlsKey?: string; publicUrl?: string },
   env: NodeJS.ProcessEnv,
 ): ServerSettings {
   const certFile = flags.tlsCert ?? (env.QP_TLS_CERT || undefined);
@@ -77,7 +86,7 @@ export function resolveServerSettings(
     dataDir: flags.data ?? env.QP_DATA_DIR ?? './data',
     adminPassword: env.QP_ADMIN_PASSWORD || undefined,
     logLevel: env.QP_LOG_LEVEL ?? 'info',
-    publicUrl: env.QP_PUBLIC_URL || undefined,
+    publicUrl: flags.publicUrl ?? (env.QP_PUBLIC_URL || undefined),
     tls: certFile && keyFile ? { certFile, keyFile } : undefined,
     metricsToken: env.QP_METRICS_TOKEN || undefined,
     jobSigningKeyFile: env.QP_JOB_SIGNING_KEY_FILE || undefined,

@@ -27,6 +27,7 @@ import { createAgentPath } from './compose/agents.js';
 import { createNotifyPath } from './compose/notify.js';
 import { attachWeb, createListener } from './compose/http.js';
 import { createHeartbeat, type Heartbeat } from './notify/heartbeat.js';
+import { isSetupPending } from './auth/bootstrap.js';
 
 export type { ServerOptions } from './compose/options.js';
 
@@ -38,8 +39,10 @@ export interface QuarkpulseServer {
   close(): Promise<void>;
   /** Base URL once listening, e.g. http://127.0.0.1:8080 (https:// with TLS). */
   url(): string;
-  /** The admin password generated on first start, if one was generated. */
-  generatedAdminPassword: string | undefined;
+  /** On a first start without QP_ADMIN_PASSWORD: the one-time code of the setup page (print it once). */
+  setupCode: string | undefined;
+  /** The setup page's address with its code, while setup is pending (the code is in the fragment: never sent to a server log). */
+  setupUrl(): string | undefined;
   db: Db;
   ctx: ApiContext;
   http: Server;
@@ -62,6 +65,7 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
   const listener = createListener(opts, logger);
   const storage = await openStorage(opts, logger, now);
   const { db, users, clients, devices, probes } = storage;
+  listener.usePublicUrl(storage.publicUrl);
 
   // 2. The paths, each from the ones below it.
   const alerting = createAlerting({ db, users, clients, devices, logger, audit: storage.audit, now, tickIntervalMs: opts.ruleTickIntervalMs });
@@ -101,7 +105,9 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
   const heartbeat = opts.heartbeat && createHeartbeat({ ...opts.heartbeat, logger, fetch: opts.fetch, now });
   let isClosed = false;
   return {
-    generatedAdminPassword: storage.generatedAdminPassword,
+    setupCode: storage.setupCode,
+    setupUrl: () =>
+      storage.setupCode && isSetupPending(storage.serverSettings) ? `${listener.baseUrl()}/#/setup?code=${encodeURIComponent(storage.setupCode)}` : undefined,
     db,
     ctx,
     http,
@@ -119,6 +125,7 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
           notify.start();
           // The outside watcher hears from us once we can take agents and people.
           heartbeat?.start();
+          ctx.setup.warnIfLinksLocal(listener.baseUrl());
           resolve((http.address() as AddressInfo).port);
         });
       });

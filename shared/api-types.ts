@@ -294,6 +294,8 @@ export const AUDIT_ACTIONS = [
   'secrets.rotate-key',
   'oncall.fallback',
   'oncall.grouping',
+  'server.setup',
+  'server.public-url',
   'oncall.test-page',
   'alert.time-book',
   'alert.time-remove',

@@ -19,11 +19,13 @@ import { FleetView } from './pages/fleet/fleet-view.js';
 import { IncidentDetailView } from './pages/incidents/incident-detail-view.js';
 import { IncidentsView } from './pages/incidents/incidents-view.js';
 import { LoginView } from './pages/login/login-view.js';
+import { SetupView } from './pages/setup/setup-view.js';
 import { TwoFactorRequiredView } from './pages/account/two-factor-panel.js';
 import { MaintenanceView } from './pages/maintenance/maintenance-view.js';
 import { NotificationsView } from './pages/notifications/notifications-view.js';
 import { GapBanner } from './ui/oncall-gaps.js';
 import { SelfCheckBanner } from './ui/self-check-banner.js';
+import { PublicUrlBanner } from './ui/public-url.js';
 import { OnCallView } from './pages/oncall/oncall-view.js';
 import { RulesView } from './pages/rules/rules-view.js';
 import { SideNav } from './shell/side-nav.js';
@@ -43,6 +45,7 @@ function Page({ route }: { route: Route }) {
   switch (route.name) {
     case 'fleet':
     case 'login':
+    case 'setup':
       return <FleetView />;
     case 'device':
       return <DeviceView key={route.deviceId} deviceId={route.deviceId} />;
@@ -109,6 +112,14 @@ export function App({ api, live }: { api: Api; live: LiveClient }) {
   };
 
   useEffect(loadSession, [api]);
+  // A fresh server waits for its setup: anyone arriving is sent to the setup page.
+  const [isSetupNeeded, setIsSetupNeeded] = useState(false);
+  useEffect(() => {
+    api.getSetup().then(
+      (s) => setIsSetupNeeded(s.isNeeded),
+      () => setIsSetupNeeded(false),
+    );
+  }, [api]);
   useEffect(() => api.onUnauthorized(() => setSession({ status: 'anonymous' })), [api]);
   useEffect(() => live.onSessionEnded(() => setSession({ status: 'anonymous' })), [live]);
 
@@ -123,13 +134,15 @@ export function App({ api, live }: { api: Api; live: LiveClient }) {
 
   // Keep the URL honest: #/login while anonymous, and back to where the user was after login.
   useEffect(() => {
-    if (session.status === 'anonymous' && route.name !== 'login') {
+    if (session.status === 'anonymous' && isSetupNeeded && route.name !== 'setup') {
+      navigate('#/setup', true);
+    } else if (session.status === 'anonymous' && route.name !== 'login' && route.name !== 'setup') {
       returnTo.current = window.location.hash && window.location.hash !== '#/login' ? window.location.hash : '#/';
       navigate('#/login', true);
-    } else if (session.status === 'user' && route.name === 'login') {
+    } else if (session.status === 'user' && (route.name === 'login' || route.name === 'setup')) {
       navigate(returnTo.current, true);
     }
-  }, [session.status, route.name]);
+  }, [session.status, route.name, isSetupNeeded]);
 
   // A page change closes the phone menu and moves focus to the new page for screen readers.
   const routeKey = window.location.hash;
@@ -171,6 +184,17 @@ export function App({ api, live }: { api: Api; live: LiveClient }) {
         </button>
       </div>
     );
+  } else if (session.status === 'anonymous' && route.name === 'setup') {
+    content = (
+      <SetupView
+        code={route.code}
+        onDone={(me) => {
+          setIsSetupNeeded(false);
+          returnTo.current = '#/';
+          setSession({ status: 'user', user: me });
+        }}
+      />
+    );
   } else if (session.status === 'anonymous') {
     content = <LoginView onLogin={(me) => setSession({ status: 'user', user: me })} />;
   } else if (mustEnrol) {
@@ -199,6 +223,7 @@ export function App({ api, live }: { api: Api; live: LiveClient }) {
         {user && !mustEnrol && <SideNav route={route} isOpen={isNavOpen} onClose={() => setIsNavOpen(false)} />}
         <main id="main" tabIndex={-1}>
           {user && !mustEnrol && <SelfCheckBanner key={`checks-${route.name}`} />}
+          {user && !mustEnrol && <PublicUrlBanner key={`url-${route.name}`} />}
           {user && <GapBanner key={route.name} />}
           {content}
         </main>

@@ -26,6 +26,7 @@ import { accountRoutes, userRoutes } from './user-routes.js';
 import { enrollmentTokenRoutes } from './enrollment-token-routes.js';
 import { apiTokenRoutes } from './api-token-routes.js';
 import { systemRoutes } from './system-routes.js';
+import { settingsRoutes, setupRoutes } from './setup-routes.js';
 import { auditRoutes } from './audit-routes.js';
 import { authAdminRoutes, myTwoFactorRoutes, twoFactorGate } from './two-factor-routes.js';
 import { probeRoutes } from './probe-routes.js';
@@ -66,6 +67,7 @@ export function mountApiRoutes(app: express.Express, ctx: ApiContext): void {
   app.use('/api', csrfGuard);
   app.use('/api', authRoutes(ctx));
   app.use('/api', signInMethodRoutes(ctx));
+  app.use('/api/setup', setupRoutes(ctx));
   app.use(ssoFlowRoutes(ctx));
   app.use(ENROLL_PATH, enrollRoutes(ctx));
 
@@ -93,6 +95,7 @@ export function mountApiRoutes(app: express.Express, ctx: ApiContext): void {
   app.use('/api/api-tokens', session, apiTokenRoutes(ctx));
   app.use('/api/audit', session, auditRoutes(ctx));
   app.use('/api/system', session, systemRoutes(ctx));
+  app.use('/api/settings', session, settingsRoutes(ctx));
   app.use('/api', session, probeRoutes(ctx));
   app.use('/api', notFound);
   // Acknowledge links from pages: HTML, no session (the signed single-use token is the credential).

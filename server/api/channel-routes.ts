@@ -23,7 +23,9 @@ export function channelRoutes(ctx: ApiContext): Router {
   });
   r.post('/', edit, (req, res) => {
     const input = parseInput(channelInputSchema, req.body);
-    res.status(201).json(svc.create(input, actorOfRequest(req)));
+    const created = svc.create(input, actorOfRequest(req));
+    ctx.setup.warnIfLinksLocal(ctx.baseUrl());
+    res.status(201).json(created);
   });
   r.get('/:id', (req, res) => {
     res.json(svc.get(req.params.id));

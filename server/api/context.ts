@@ -19,6 +19,7 @@ import type { TwoFactor } from '../auth/two-factor.js';
 import type { ProbeStore } from '../store/probes.js';
 import type { JobSigner } from '../jobs/job-signing.js';
 import type { SigningKey } from '../signing/signing-key.js';
+import type { SetupService } from '../setup/setup-service.js';
 import type { Fleet } from '../fleet/index.js';
 import type { UserService } from '../accounts/user-service.js';
 import type { ApiTokenService } from '../accounts/api-token-service.js';
@@ -40,6 +41,8 @@ export interface ApiContext {
   db: Db;
   /** Clients, enrollment tokens, devices and probed devices: changes with their audit entries (server/fleet/). */
   fleet: Fleet;
+  /** First-start setup and the public URL (server/setup/). */
+  setup: SetupService;
   /** User accounts: changes with their audit entries (server/accounts/). */
   userService: UserService;
   /** API tokens: create and revoke with their audit entries. */

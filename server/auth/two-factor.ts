@@ -70,8 +70,8 @@ export interface TwoFactorDeps {
   settings: AuthSettingsStore;
   secrets: SecretBox;
   now: () => number;
-  /** The public URL (QP_PUBLIC_URL); undefined means a local trial. */
-  publicUrl: string | undefined;
+  /** The public URL (--public-url / QP_PUBLIC_URL, else the one set up); undefined means a local trial. */
+  publicUrl: () => string | undefined;
   /** Issuer shown in authenticator apps. */
   issuer?: string;
 }
@@ -113,8 +113,9 @@ export function createTwoFactor(deps: TwoFactorDeps) {
   function policy(): TwoFactorPolicy {
     const stored = deps.settings.get(POLICY_KEY)?.value as { requiredRoles?: Role[] } | undefined;
     if (stored?.requiredRoles)
-      return { requiredRoles: ALL_ROLES.filter((r) => stored.requiredRoles!.includes(r)), isDefault: false, publicUrl: deps.publicUrl ?? null };
-    return { requiredRoles: isLoopbackUrl(deps.publicUrl) ? [] : ['admin'], isDefault: true, publicUrl: deps.publicUrl ?? null };
+      return { requiredRoles: ALL_ROLES.filter((r) => stored.requiredRoles!.includes(r)), isDefault: false, publicUrl: deps.publicUrl() ?? null };
+    const publicUrl = deps.publicUrl();
+    return { requiredRoles: isLoopbackUrl(publicUrl) ? [] : ['admin'], isDefault: true, publicUrl: publicUrl ?? null };
   }
 
   const isEnrolled = (userId: string): boolean => store.find(userId)?.confirmedAtMs != null;

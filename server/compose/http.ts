@@ -3,6 +3,7 @@
  * dashboard files, /metrics, agent downloads and the WebSocket upgrade routing. The listener is made
  * first (without a handler) so every link builder can ask for its URL; the app is attached last.
  */
+import { createSetupService } from '../setup/setup-service.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -74,11 +75,23 @@ export function createListener(opts: ServerOptions, logger: Logger) {
     const host = a.family === 'IPv6' ? `[${a.address === '::' ? '::1' : a.address}]` : a.address === '0.0.0.0' ? '127.0.0.1' : a.address;
     return `${servesTls ? 'https' : 'http'}://${host}:${a.port}`;
   };
+  // The public URL: --public-url / QP_PUBLIC_URL, else the one stored at setup (known once storage is open).
+  let publicUrl = (): string | undefined => opts.publicUrl;
   /** Where people reach us: the public URL when set, else the listen address. */
-  const baseUrl = (): string => opts.publicUrl ?? (http.listening ? url() : 'http://localhost');
-  // Browsers are on https when we serve TLS or when the public URL (a TLS-terminating proxy) is https.
-  const isTls = servesTls || /^https:/i.test(opts.publicUrl ?? '');
-  return { http, url, baseUrl, isTls };
+  const baseUrl = (): string => publicUrl() ?? (http.listening ? url() : 'http://localhost');
+  return {
+    http,
+    url,
+    baseUrl,
+    /** Reads the public URL from here on (storage's: flag/env over the stored one). */
+    usePublicUrl(get: () => string | undefined): void {
+      publicUrl = get;
+    },
+    /** Browsers are on https when we serve TLS or when the public URL (a TLS-terminating proxy) is https; read at startup. */
+    get isTls(): boolean {
+      return servesTls || /^https:/i.test(publicUrl() ?? '');
+    },
+  };
 }
 
 export type Listener = ReturnType<typeof createListener>;
@@ -155,9 +168,22 @@ export function attachWeb(parts: WebParts, opts: ServerOptions, logger: Logger, 
     now,
     baseUrl: listener.baseUrl,
   });
+  const setup = createSetupService({
+    db: storage.db,
+    users,
+    settings: storage.serverSettings,
+    audit: storage.audit,
+    fleet,
+    notify,
+    logger,
+    now,
+    publicUrlOverride: opts.publicUrl,
+    resolve: opts.resolveHost,
+  });
   const ctx: ApiContext = {
     db: storage.db,
     fleet,
+    setup,
     userService,
     sso,
     baseUrl: listener.baseUrl,

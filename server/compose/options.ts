@@ -35,6 +35,8 @@ export interface ServerOptions {
   ruleTickIntervalMs?: number;
   /** URL people reach this server at, for links in notifications (QP_PUBLIC_URL); default the listen address. */
   publicUrl?: string;
+  /** Host name lookup for the public URL's "does not resolve" warning; default DNS (tests pass their own). */
+  resolveHost?: (host: string) => Promise<unknown>;
   /** The server's own health checks, paged to the admins (server/notify/self-checks.ts); false turns them off. */
   selfChecks?: SelfCheckOptions | false;
   /** Outbound heartbeat (dead man's switch): GET `url` every `intervalMs` (server/notify/heartbeat.ts). */

@@ -25,6 +25,7 @@ import { createRecordRetention, startRecordRetention } from '../audit/record-ret
 import { resealLegacyProbeSecrets, sealPlaintextColumns, unknownKeyIds } from '../auth/sealed-columns.js';
 import { createTwoFactor } from '../auth/two-factor.js';
 import { bootstrapAdmin } from '../auth/bootstrap.js';
+import { createServerSettingsStore } from '../store/server-settings.js';
 import type { Ingest } from '../ingest/ingest.js';
 import { DEFAULT_JOB_KEY_FILE, loadOrCreateJobSigner } from '../jobs/job-signing.js';
 import { loadOrCreateSigningKey } from '../signing/signing-key.js';
@@ -55,8 +56,11 @@ export async function openStorage(opts: ServerOptions, logger: Logger, now: () =
   if (signingKey.isNew) logger.info({ file: signingKey.file, keyId: signingKey.keyId }, 'signing key created; back it up apart from the database');
   const users = createUserStore(db);
   const metrics = createMetricStore(db, { now, retention: opts.retention });
-  const twoFactor = createTwoFactor({ store: createTwoFactorStore(db), settings: createAuthSettingsStore(db), secrets, now, publicUrl: opts.publicUrl });
-  const generatedAdminPassword = await bootstrapAdmin(users, opts.adminPassword, now());
+  const serverSettings = createServerSettingsStore(db);
+  /** Where people reach the server: --public-url / QP_PUBLIC_URL over the one chosen at setup. */
+  const publicUrl = (): string | undefined => opts.publicUrl ?? serverSettings.get('publicUrl');
+  const twoFactor = createTwoFactor({ store: createTwoFactorStore(db), settings: createAuthSettingsStore(db), secrets, now, publicUrl });
+  const { setupCode } = await bootstrapAdmin(users, serverSettings, opts.adminPassword, now());
   return {
     db,
     secrets,
@@ -76,8 +80,10 @@ export async function openStorage(opts: ServerOptions, logger: Logger, now: () =
     audit: createAuditLog({ db, now }),
     twoFactor,
     deviceHealth: createDeviceHealthQuery(db),
-    /** The admin password generated on first start, if one was generated. */
-    generatedAdminPassword,
+    serverSettings,
+    publicUrl,
+    /** On a first start without QP_ADMIN_PASSWORD: the one-time code of the setup page. */
+    setupCode,
   };
 }
 

@@ -216,6 +216,26 @@ export function createChannelService(deps: ChannelServiceDeps) {
     },
 
     /**
+     * Sends a test message through a channel that is not saved yet (the setup page's e-mail
+     * server, before there is any user): the config is checked as `create` would, nothing is
+     * stored. 400 CHANNEL_CONFIG_INVALID, or 502 CHANNEL_TEST_FAILED with the receiver's answer.
+     */
+    async testDraft(type: string, rawConfig: unknown, to: string | null, by: string): Promise<{ ok: true; httpStatus: number | null; detail: string | null }> {
+      const config = checkConfig(type, rawConfig);
+      const impl = registry.get(type)!;
+      const atMs = deps.now();
+      const idempotencyKey = `test:draft:${atMs}:${randomBytes(4).toString('hex')}`;
+      const message = buildTestMessage(`new ${impl.label} channel`, by, { idempotencyKey, to, mentions: [], ackUrl: null, viewUrl: deps.baseUrl(), atMs });
+      try {
+        const outcome = await impl.send(config, message, { fetch: deps.fetch, nowMs: atMs, timeoutMs: deps.timeoutMs });
+        return { ok: true, httpStatus: outcome.httpStatus, detail: outcome.detail };
+      } catch (err) {
+        const failure = err instanceof ChannelError ? err : new ChannelError((err as Error).message, true);
+        throw new HttpError(502, 'CHANNEL_TEST_FAILED', failure.message);
+      }
+    },
+
+    /**
      * "Page me now": a real test page, sent at once through every contact point a page to
      * `actor` would use (the same resolution as an alert), each recorded as a 'test' delivery.
      */

@@ -22,6 +22,7 @@ export const SERVER_LAYERS: readonly (readonly string[])[] = [
   ['server/billing'],
   ['server/oncall'],
   ['server/notify'],
+  ['server/setup'],
   ['server/jobs', 'server/probe'],
   ['server/gateway', 'server/live', 'server/metrics', 'server/agent-dist'],
   ['server/http'],

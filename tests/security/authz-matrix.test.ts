@@ -35,6 +35,10 @@ POST /api/login public
 POST /api/logout public
 GET /api/me any
 POST /api/enroll public
+GET /api/setup public
+POST /api/setup/check public
+POST /api/setup/test-email public
+POST /api/setup public
 GET /api/clients any
 POST /api/clients act
 GET /api/clients/:id any
@@ -120,6 +124,9 @@ GET /api/oncall/fallback any
 PUT /api/oncall/fallback admin
 GET /api/oncall/grouping any
 GET /api/system/checks admin
+GET /api/settings/public-url any
+POST /api/settings/public-url/check admin
+PUT /api/settings/public-url admin
 POST /api/system/checks/run admin
 PUT /api/oncall/grouping admin
 POST /api/oncall/test-page any

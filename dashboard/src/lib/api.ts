@@ -36,6 +36,7 @@ import type {
 import { createTwoFactorApi, type TwoFactorApi } from './api-two-factor.js';
 import { createAdminApi, type AdminApi } from './api-admin.js';
 import { createSsoApi, type SsoApi } from './api-sso.js';
+import { createSetupApi, type SetupApi } from './api-setup.js';
 import { createOnCallApi, type OnCallApi } from './api-oncall.js';
 import { createRequest, enc, query, type Method } from './api-request.js';
 
@@ -76,7 +77,7 @@ export interface TimeEntryInput {
 }
 
 /** The typed endpoints the dashboard uses. */
-export interface Api extends OnCallApi, AdminApi, TwoFactorApi, SsoApi {
+export interface Api extends OnCallApi, AdminApi, TwoFactorApi, SsoApi, SetupApi {
   getMe(): Promise<SessionUser>;
   /** A session, or (two-factor login on) a challenge for loginSecondFactor. */
   login(username: string, password: string): Promise<SessionUser | LoginChallenge>;
@@ -158,6 +159,7 @@ export function createApi(options: ApiOptions = {}): Api {
     ...createAdminApi(transport),
     ...createTwoFactorApi(transport),
     ...createSsoApi(transport),
+    ...createSetupApi(transport),
     getMe: () => get('/api/me'),
     login: (username, password) => request<SessionUser | LoginChallenge>('POST', '/api/login', { username, password }, { isLogin: true }),
     logout: () => post('/api/logout'),

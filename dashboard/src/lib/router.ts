@@ -24,6 +24,7 @@ export type Route =
   | { name: 'account' }
   | { name: 'notifications' }
   | { name: 'login' }
+  | { name: 'setup'; code: string | null }
   | { name: 'not-found'; path: string };
 
 type Params = { path: string[]; query: URLSearchParams };
@@ -48,6 +49,7 @@ const patterns: [string, (p: Params) => Route][] = [
   ['/account', () => ({ name: 'account' })],
   ['/notifications', () => ({ name: 'notifications' })],
   ['/login', () => ({ name: 'login' })],
+  ['/setup', (p) => ({ name: 'setup', code: p.query.get('code') })],
 ];
 
 function matchPattern(pattern: string, segments: string[]): string[] | null {

@@ -9,6 +9,7 @@ import { usePermissions, useApp } from '../../lib/app-context.js';
 import { describeConfig } from './channel-fields.js';
 import { useAction, useLoad } from '../../lib/hooks.js';
 import { ChannelForm } from './channel-form.js';
+import { PublicUrlPanel } from '../../ui/public-url.js';
 import { EmptyState, ErrorNote, LoadState, PageHead, Time } from '../../ui/ui.js';
 import { DeleteButton, EditButton } from '../../ui/card-buttons.js';
 import './channels.css';
@@ -153,6 +154,7 @@ export function ChannelsView() {
         titleId="channels-title"
         subtitle="Where pages go. Escalation policies page people (through their contact points) or post into shared rooms. Secrets are stored on the server and never shown again."
       />
+      <PublicUrlPanel />
       {canAct && types.data && (
         <details class="panel disclosure" open={channels.status === 'ready' && list.length === 0}>
           <summary data-testid="channel-new">New channel</summary>
