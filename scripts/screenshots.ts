@@ -76,7 +76,7 @@ const SHOTS: Shot[] = [
   {
     // The server's own health failing (answers as GET /api/system/checks gives them).
     name: 'self-check-banner',
-    hash: () => '#/alerts',
+    hash: () => '#/maintenance',
     ready: '[data-testid=self-check-banner]',
     fakeApi: {
       '/api/system/checks': {

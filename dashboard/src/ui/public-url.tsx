@@ -61,7 +61,7 @@ export function PublicUrlPanel() {
           }}
         >
           <input
-            class="input"
+            class="input public-url-input"
             type="url"
             aria-label="Public URL"
             value={draft ?? d.publicUrl}
