@@ -25,6 +25,9 @@ const VIEWER_MAY: Record<string, string> = {
   'POST /api/enroll': 'agents enroll with a token, not a session',
   'POST /ack/:token': 'the signed single-use token in a page is the credential, not a session',
   'POST /api/oncall/test-page': 'paging themselves, to test their own contact points',
+  'POST /api/setup/check': 'the one-time setup code is the credential, not a session (done here: 409 SETUP_DONE)',
+  'POST /api/setup/test-email': 'the one-time setup code is the credential, not a session',
+  'POST /api/setup': 'the one-time setup code is the credential, not a session',
 };
 
 describe('viewer role', () => {

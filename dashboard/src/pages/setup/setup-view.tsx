@@ -11,7 +11,6 @@ import type { SetupStatus } from '../../../../shared/setup-types.js';
 import { describeError } from '../../lib/api.js';
 import { useApp } from '../../lib/app-context.js';
 import { ErrorNote } from '../../ui/ui.js';
-import '../login/login.css';
 import './setup.css';
 
 type Security = 'starttls' | 'tls' | 'none';
