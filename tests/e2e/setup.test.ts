@@ -102,6 +102,16 @@ describe.runIf(hasBrowser())('first-start setup in a real browser', () => {
     const audit = (await api.get('/api/audit?limit=20')).json.entries.map((e: { action: string }) => e.action);
     expect(audit).toEqual(expect.arrayContaining(['user.create', 'server.setup', 'client.create', 'channel.create']));
 
+    // Install commands shown in the dashboard start with the public URL, not the browser's origin.
+    const clientId = ((await api.get('/api/clients')).json as { id: string; name: string }[]).find((c) => c.name === 'Jansen Accountants')!.id;
+    const clientPage = await context.newPage();
+    await clientPage.goto(`${t.url}/#/clients/${clientId}`);
+    await clientPage.click('[data-testid=create-token]');
+    await clientPage.waitForSelector('[data-testid=token-result]');
+    const commands = await clientPage.textContent('[data-testid=token-result]');
+    expect(commands).toContain(`curl -fsSL ${publicUrl}/install.sh`);
+    expect(commands).not.toContain(t.url);
+
     // An alert of the client set up: the mail to the admin links to the public URL, and the link works.
     const fired = await fireDiskAlert(t, api, { clientName: 'Jansen Accountants' });
     agent = fired.agent;

@@ -2,6 +2,7 @@
  * Creates an enrollment token for a client and shows, once, the commands that install an agent
  * with it: the one-line Linux install first, then the service installers of a release tree.
  */
+import { usePublicUrl } from '../../lib/public-url.js';
 import { useState } from 'preact/hooks';
 import type { ClientInfo, EnrollmentTokenCreated } from '../../../../shared/api-types.js';
 import { useApp } from '../../lib/app-context.js';
@@ -24,7 +25,8 @@ export function EnrollPanel({ client, onCreated }: { client: ClientInfo; onCreat
   const [label, setLabel] = useState('');
   const [hours, setHours] = useState(24 * 7);
   const [created, setCreated] = useState<EnrollmentTokenCreated | null>(null);
-  const sets = created ? installCommands(window.location.origin, created.token) : null;
+  const publicUrl = usePublicUrl();
+  const sets = created ? installCommands(publicUrl, created.token) : null;
 
   return (
     <div class="panel" data-testid="enroll-panel">

@@ -1,9 +1,10 @@
 /** What a fresh install shows instead of an empty table: how to enroll the first agent. */
 import { commandSet } from '../../lib/install-commands.js';
+import { usePublicUrl } from '../../lib/public-url.js';
 import { CopyCommand } from '../../ui/copy-command.js';
 
 export function FleetEmpty() {
-  const [oneLine] = commandSet(window.location.origin, '<token>', 'linux').commands;
+  const [oneLine] = commandSet(usePublicUrl(), '<token>', 'linux').commands;
   return (
     <section class="empty-state" data-testid="fleet-empty" aria-labelledby="empty-title">
       <h2 id="empty-title">No agents yet — here is how to install one</h2>
