@@ -28,6 +28,8 @@ import { createNotifyPath } from './compose/notify.js';
 import { attachWeb, createListener } from './compose/http.js';
 import { createHeartbeat, type Heartbeat } from './notify/heartbeat.js';
 import { isSetupPending } from './auth/bootstrap.js';
+import { createJobService, type JobService } from './jobs/job-service.js';
+import { createJobStore } from './store/jobs.js';
 
 export type { ServerOptions } from './compose/options.js';
 
@@ -69,12 +71,31 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
 
   // 2. The paths, each from the ones below it.
   const alerting = createAlerting({ db, users, clients, devices, logger, audit: storage.audit, now, tickIntervalMs: opts.ruleTickIntervalMs });
-  const agents = createAgentPath(storage, opts, logger, now);
+  // The gateway hands job statuses to the job service, which sends through the gateway: built in
+  // that order, joined here.
+  let jobService: JobService | undefined;
+  const agents = createAgentPath(storage, opts, logger, now, {
+    onStatus: (deviceId, status) => jobService?.onStatus(deviceId, status) ?? false,
+    onReady: (deviceId) => jobService?.onReady(deviceId),
+  });
   const { ingest, gateway } = agents;
   const upkeep = startStorageUpkeep(storage, ingest, opts, logger, now);
   const out = createNotifyPath(storage, alerting, agents, listener.baseUrl, opts, logger, now);
   const { notify, billing } = out;
-  const { hub, serverMetrics, ctx } = attachWeb({ storage, agents, alerting, out, listener }, opts, logger, now);
+  jobService = createJobService({
+    db,
+    jobs: createJobStore(db),
+    devices,
+    clients,
+    incidents: alerting.incidents,
+    audit: storage.audit,
+    signer: storage.jobSigner,
+    logger,
+    now,
+    sendJob: (deviceId, frame) => gateway.sendJob(deviceId, frame),
+  });
+  const jobs = jobService;
+  const { hub, serverMetrics, ctx } = attachWeb({ storage, agents, alerting, out, listener, jobs }, opts, logger, now);
 
   // 3. Who tells whom: every arrow of the diagram above, in the order each event is handled.
   ingest.onPressure((isUnder) => gateway.setPaused(isUnder));
@@ -99,6 +120,7 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
 
   // 4. Timers start once everything they tell is listening.
   alerting.engine.start();
+  jobs.start();
   if (opts.reportSchedule !== false) billing.reportScheduler.start();
 
   const { http } = listener;
@@ -147,6 +169,7 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
       await httpClosed;
       ingest.flushAll();
       alerting.engine.stop();
+      jobs.stop();
       await billing.reportScheduler.stop();
       // Let sends in flight record their outcome; anything still queued is sent after the next start.
       await notify.stop();

@@ -302,6 +302,8 @@ export const AUDIT_ACTIONS = [
   'client.report-settings',
   'report.send',
   'audit.export',
+  'job.create',
+  'job.result',
   'retention.prune',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -20,6 +20,7 @@ import type { ProbeStore } from '../store/probes.js';
 import type { JobSigner } from '../jobs/job-signing.js';
 import type { SigningKey } from '../signing/signing-key.js';
 import type { SetupService } from '../setup/setup-service.js';
+import type { JobService } from '../jobs/job-service.js';
 import type { Fleet } from '../fleet/index.js';
 import type { UserService } from '../accounts/user-service.js';
 import type { ApiTokenService } from '../accounts/api-token-service.js';
@@ -43,6 +44,8 @@ export interface ApiContext {
   fleet: Fleet;
   /** First-start setup and the public URL (server/setup/). */
   setup: SetupService;
+  /** Maintenance jobs on devices (server/jobs/job-service.ts). */
+  jobs: JobService;
   /** User accounts: changes with their audit entries (server/accounts/). */
   userService: UserService;
   /** API tokens: create and revoke with their audit entries. */

@@ -6,14 +6,14 @@
 import type { Logger } from 'pino';
 import type { Device } from '../store/devices.js';
 import { createIngest } from '../ingest/ingest.js';
-import { createAgentGateway } from '../gateway/agent-gateway.js';
+import { createAgentGateway, type GatewayJobHooks } from '../gateway/agent-gateway.js';
 import { withProbeConfig } from '../probe/probe-config.js';
 import { VERSION } from '../lib/version.js';
 import type { Storage } from './storage.js';
 import type { ServerOptions } from './options.js';
 
 /** Builds ingest and the gateway; the gateway is paused by the root when ingest is behind. */
-export function createAgentPath(storage: Storage, opts: ServerOptions, logger: Logger, now: () => number) {
+export function createAgentPath(storage: Storage, opts: ServerOptions, logger: Logger, now: () => number, jobs?: GatewayJobHooks) {
   const { db, devices, metrics, settings, probes, inventory, jobSigner } = storage;
   const ingest = createIngest({
     db,
@@ -39,6 +39,7 @@ export function createAgentPath(storage: Storage, opts: ServerOptions, logger: L
     helloTimeoutMs: opts.agentHelloTimeoutMs,
     maxInFlightPerConnection: opts.maxInFlightPerConnection,
     rateLimit: opts.agentRateLimit,
+    jobs,
   });
   // A probed device is online while its probe is connected and reports it (site probe).
   const isOnline = (d: Device): boolean =>

@@ -3,6 +3,7 @@
  * dashboard files, /metrics, agent downloads and the WebSocket upgrade routing. The listener is made
  * first (without a handler) so every link builder can ask for its URL; the app is attached last.
  */
+import type { JobService } from '../jobs/job-service.js';
 import { createSetupService } from '../setup/setup-service.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -102,6 +103,7 @@ interface WebParts {
   alerting: Alerting;
   out: ReturnType<typeof createNotifyPath>;
   listener: Listener;
+  jobs: JobService;
 }
 
 /** Builds the live hub, /metrics and the REST app, and attaches them (and the upgrade routing) to the listener. */
@@ -184,6 +186,7 @@ export function attachWeb(parts: WebParts, opts: ServerOptions, logger: Logger, 
     db: storage.db,
     fleet,
     setup,
+    jobs: parts.jobs,
     userService,
     sso,
     baseUrl: listener.baseUrl,

@@ -23,7 +23,7 @@ import { loadAgentArtifacts } from '../../server/agent-dist/artifacts.js';
 import { ADMIN_PASSWORD, ApiClient, enrollTestDevice, startTestServer, type TestServer } from '../helpers/test-server.js';
 import { WsTestClient } from '../helpers/ws-client.js';
 
-type Access = 'public' | 'any' | 'act' | 'admin' | 'admin-session' | 'session' | 'self-or-admin' | 'self-or-admin-session' | 'self-or-tech';
+type Access = 'public' | 'any' | 'act' | 'act-session' | 'admin' | 'admin-session' | 'session' | 'self-or-admin' | 'self-or-admin-session' | 'self-or-tech';
 
 /**
  * Who may call what. `act` = admin or technician; `session` and `*-session` = a person's session:
@@ -124,6 +124,9 @@ GET /api/oncall/fallback any
 PUT /api/oncall/fallback admin
 GET /api/oncall/grouping any
 GET /api/system/checks admin
+GET /api/jobs any
+GET /api/jobs/:id any
+POST /api/jobs act-session
 GET /api/settings/public-url any
 POST /api/settings/public-url/check admin
 PUT /api/settings/public-url admin
@@ -226,6 +229,8 @@ function expected(access: Access, p: Principal): 'allowed' | 401 | 403 {
       return p.role === 'admin' ? 'allowed' : 403;
     case 'admin-session':
       return p.role === 'admin' && !p.isToken ? 'allowed' : 403;
+    case 'act-session':
+      return isAct && !p.isToken ? 'allowed' : 403;
     case 'self-or-admin-session':
       return p.role === 'admin' && !p.isToken ? 'allowed' : 403;
     case 'session':

@@ -1,0 +1,52 @@
+/**
+ * /api/jobs: maintenance tasks on devices (server/jobs/job-service.ts). Everyone signed in reads;
+ * running a task needs a person (no API token), the technician or admin role, and that person's
+ * second factor: a stolen dashboard session alone runs nothing on a client machine.
+ */
+import { Router } from 'express';
+import { z } from 'zod';
+import { HttpError, parseInput } from '../lib/errors.js';
+import { requireInteractiveSession, requireRole } from '../auth/sessions.js';
+import { attemptLimiter } from '../http/rate-limits.js';
+import { JOB_STATES } from '../../shared/job-constants.js';
+import { jobRequestSchema } from '../jobs/job-service.js';
+import type { ApiContext } from './context.js';
+
+const listQuery = z
+  .object({
+    device: z.string().max(64).optional(),
+    client: z.string().max(64).optional(),
+    state: z.enum(JOB_STATES).optional(),
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
+  })
+  .strict();
+
+/** Routes under /api/jobs. */
+export function jobRoutes(ctx: ApiContext): Router {
+  const r = Router();
+  const codeLimiter = attemptLimiter({
+    windowMs: 5 * 60_000,
+    limit: 10,
+    message: 'too many wrong codes; wait a few minutes and try again',
+    isFailuresOnly: true,
+  });
+  r.get('/', (req, res) => {
+    const q = parseInput(listQuery, req.query, 'query');
+    res.json(ctx.jobs.list({ deviceId: q.device, clientId: q.client, state: q.state, limit: q.limit }));
+  });
+  r.get('/:id', (req, res) => {
+    res.json(ctx.jobs.get(String(req.params.id)));
+  });
+  r.post('/', requireInteractiveSession, requireRole('admin', 'technician'), codeLimiter, async (req, res) => {
+    const input = parseInput(jobRequestSchema, req.body);
+    const user = req.user!;
+    if (!ctx.twoFactor.status(user).isEnrolled)
+      throw new HttpError(403, 'SECOND_FACTOR_REQUIRED', 'running a task on client machines needs two-factor login: set it up on your account page first');
+    if (!input.code) throw new HttpError(403, 'SECOND_FACTOR_REQUIRED', 'code: give the 6-digit code of your authenticator app to run a task');
+    const check = await ctx.twoFactor.verifyLoginCode(user.id, input.code);
+    if (check === 'reused') throw new HttpError(403, 'SECOND_FACTOR_REUSED', 'code: this code was used already; wait for the next one');
+    if (check !== 'ok') throw new HttpError(403, 'SECOND_FACTOR_WRONG', 'code: wrong code');
+    res.status(201).json(ctx.jobs.create({ id: user.id, name: user.username }, input));
+  });
+  return r;
+}

@@ -1,0 +1,184 @@
+/**
+ * Maintenance jobs end to end on a real server and a real agent (its journal in a temp dir, the
+ * real health.check task): a technician's request over REST, checked, signed with the server's
+ * key file, sent to the connected agent, run once, its result stored and audited. Running a task
+ * needs a person with a second factor (TOTP from otplib, as an authenticator app makes it); bad
+ * requests are refused with precise codes and nothing is made; a job for an offline device waits
+ * for it and runs once when it connects, also across agent restarts; one whose window passes first
+ * expires and never runs; break-fix devices need an incident.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { generate } from 'otplib';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createAgent, type Agent } from '../../agent/index.js';
+import { ApiClient, enrollTestDevice, startTestServer, type TestServer } from '../helpers/test-server.js';
+import { manualClock } from '../helpers/receivers.js';
+import { createUser } from '../helpers/oncall-setup.js';
+import { createTestLogger } from '../agent/helpers/test-logger.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('maintenance jobs through the server', () => {
+  let t: TestServer;
+  let api: ApiClient;
+  let dir: string;
+  let clock: ReturnType<typeof manualClock>;
+  let secret: string;
+  const agents: Agent[] = [];
+
+  beforeEach(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qp-job-server-'));
+    clock = manualClock(Date.now());
+    t = await startTestServer({ clock });
+    api = new ApiClient(t.url);
+    await api.login();
+    const start = await api.post('/api/me/two-factor/start');
+    secret = start.json.secret as string;
+    expect((await api.post('/api/me/two-factor/confirm', { code: await code() })).status).toBe(200);
+    clock.advance(30_000);
+  });
+  afterEach(async () => {
+    for (const a of agents.splice(0)) await a.stop();
+    await t.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** A fresh second factor: each code is accepted once, so every request moves the clock a step. */
+  async function code(): Promise<string> {
+    clock.advance(30_000);
+    return generate({ secret, epoch: Math.floor(clock.now() / 1000) });
+  }
+  async function device(clientName = 'Jansen Accountants', contract: 'monthly' | 'break-fix' = 'monthly', hostname = 'jansen-srv01') {
+    return enrollTestDevice(api, { clientName, contract, hostname, machineId: `${hostname}-machine` });
+  }
+  function agentFor(dev: { deviceId: string; deviceToken: string }, name = 'a'): Agent {
+    const agent = createAgent({
+      config: {
+        serverUrl: t.url,
+        deviceId: dev.deviceId,
+        deviceToken: dev.deviceToken,
+        intervalMs: 60_000,
+        stateDir: path.join(dir, name),
+        tasksFile: path.join(dir, `${name}-tasks.json`),
+      },
+      logger: createTestLogger().logger,
+      collectors: [],
+      connection: { backoff: { baseMs: 20, capMs: 200 } },
+      flushTimeoutMs: 100,
+    });
+    agents.push(agent);
+    return agent;
+  }
+  async function until(what: string, pred: () => Promise<boolean>, ms = 20_000) {
+    const end = Date.now() + ms;
+    while (Date.now() < end) {
+      if (await pred()) return;
+      await sleep(50);
+    }
+    throw new Error(`timed out waiting for ${what}`);
+  }
+  const job = async (id: string) =>
+    (await api.get(`/api/jobs/${id}`)).json as { state: string; result: Record<string, unknown> | null; sentAtMs: number | null };
+  const results = async () =>
+    ((await api.get('/api/audit?limit=200')).json.entries as { action: string; summary: string }[])
+      .filter((e) => e.action === 'job.result')
+      .map((e) => e.summary);
+
+  it('runs a health check on a connected agent once, with its result stored and audited', async () => {
+    const dev = await device();
+    const agent = agentFor(dev);
+    await agent.start();
+    await until('the agent to connect', async () => t.server.gateway.isConnected(dev.deviceId));
+
+    const created = await api.post('/api/jobs', { deviceIds: [dev.deviceId], task: 'health.check', notBeforeMs: Date.now() - 1_000, code: await code() });
+    expect(created.status, created.text).toBe(201);
+    const id = created.json[0].id as string;
+    expect(created.json[0]).toMatchObject({ task: 'health.check', deviceId: dev.deviceId, createdBy: 'admin' });
+    await until('the job to finish', async () => ['done', 'failed', 'refused'].includes((await job(id)).state));
+    const done = await job(id);
+    expect(done.state).toBe('done');
+    expect(done.result).toMatchObject({ filesystems: expect.any(Array) });
+    expect(await results()).toEqual([expect.stringMatching(/^health\.check on \S+: done in \d+\.\d s$/)]);
+    const audit = ((await api.get('/api/audit?limit=50')).json.entries as { action: string; summary: string }[]).find((e) => e.action === 'job.create')!;
+    expect(audit.summary).toBe('asked for health.check on jansen-srv01');
+
+    // A reconnect does not run it again.
+    await agent.stop();
+    agents.pop();
+    const again = agentFor(dev);
+    await again.start();
+    await until('the agent to reconnect', async () => t.server.gateway.isConnected(dev.deviceId));
+    await sleep(500);
+    expect(await results()).toHaveLength(1);
+  });
+
+  it('refuses what it must with precise codes, and makes nothing', async () => {
+    const dev = await device();
+    const bf = await device('Bakkerij de Vries', 'break-fix', 'devries-kassa');
+    const refusals: [Record<string, unknown>, number, string, string][] = [
+      [{ deviceIds: [dev.deviceId], task: 'health.check' }, 403, 'SECOND_FACTOR_REQUIRED', 'give the 6-digit code'],
+      [{ deviceIds: [dev.deviceId], task: 'health.check', code: '000000' }, 403, 'SECOND_FACTOR_WRONG', 'wrong code'],
+      [{ deviceIds: [dev.deviceId], task: 'shell', code: 'fresh' }, 400, 'JOB_TASK_UNKNOWN', 'is not in the catalogue'],
+      [{ deviceIds: [dev.deviceId], task: 'service.restart', params: { service: 'x; rm -rf /' }, code: 'fresh' }, 400, 'JOB_PARAMS_INVALID', 'params.service:'],
+      [{ deviceIds: [dev.deviceId], task: 'cleanup', params: { targets: ['temp'], extra: 1 }, code: 'fresh' }, 400, 'JOB_PARAMS_INVALID', 'params:'],
+      [
+        { deviceIds: [dev.deviceId], task: 'health.check', notAfterMs: Date.now() - 1, notBeforeMs: Date.now() - 10_000, code: 'fresh' },
+        400,
+        'JOB_WINDOW_INVALID',
+        'in the past',
+      ],
+      [{ deviceIds: ['no-such-device'], task: 'health.check', code: 'fresh' }, 404, 'DEVICE_NOT_FOUND', 'no device with id no-such-device'],
+      [{ deviceIds: [bf.deviceId], task: 'health.check', code: 'fresh' }, 400, 'INCIDENT_REQUIRED', 'break-fix client "Bakkerij de Vries"'],
+    ];
+    for (const [body, status, errorCode, text] of refusals) {
+      const r = await api.post('/api/jobs', { ...body, ...(body.code === 'fresh' ? { code: await code() } : {}) });
+      expect([r.status, r.json.error.code], JSON.stringify(body)).toEqual([status, errorCode]);
+      expect(r.json.error.message).toContain(text);
+    }
+    // A technician without two-factor login, and a viewer, run nothing either.
+    await createUser(api, 'piet', 'technician', null);
+    await createUser(api, 'vera', 'viewer', null);
+    const piet = new ApiClient(t.url);
+    await piet.login('piet', 'piet-password-1');
+    expect((await piet.post('/api/jobs', { deviceIds: [dev.deviceId], task: 'health.check' })).json.error.code).toBe('SECOND_FACTOR_REQUIRED');
+    const vera = new ApiClient(t.url);
+    await vera.login('vera', 'vera-password-1');
+    expect((await vera.post('/api/jobs', { deviceIds: [dev.deviceId], task: 'health.check' })).status).toBe(403);
+    expect((await api.get('/api/jobs')).json).toEqual([]);
+  });
+
+  it('a job for an offline device waits and runs once when it connects; one whose window passes expires', async () => {
+    const dev = await device();
+    const waiting = await api.post('/api/jobs', { deviceIds: [dev.deviceId], task: 'health.check', notBeforeMs: Date.now() - 1_000, code: await code() });
+    expect(waiting.status, waiting.text).toBe(201);
+    const id = waiting.json[0].id as string;
+    expect(await job(id)).toMatchObject({ state: 'queued', sentAtMs: null });
+    const short = await api.post('/api/jobs', {
+      deviceIds: [dev.deviceId],
+      task: 'health.check',
+      notBeforeMs: Date.now() - 1_000,
+      notAfterMs: clock.now() + 60_000,
+      code: await code(),
+    });
+    const shortId = short.json[0].id as string;
+    clock.advance(61_000);
+    expect(t.server.ctx.jobs.expireDue()).toBe(1);
+    expect((await job(shortId)).state).toBe('expired');
+
+    const agent = agentFor(dev);
+    await agent.start();
+    await until('the waiting job to finish', async () => (await job(id)).state === 'done');
+    await sleep(300);
+    expect((await job(shortId)).state).toBe('expired');
+    expect(await results()).toHaveLength(1);
+    // An agent restart (same journal) and a server-side resend do not run it twice.
+    await agent.stop();
+    agents.pop();
+    await agentFor(dev).start();
+    await until('the agent to reconnect', async () => t.server.gateway.isConnected(dev.deviceId));
+    await sleep(500);
+    expect(await results()).toHaveLength(1);
+  });
+});
