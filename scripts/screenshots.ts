@@ -60,6 +60,17 @@ const SHOTS: Shot[] = [
     isFullPage: true,
     themes: ['light', 'dark'],
   },
+  {
+    // The device's maintenance: a health check and an update scan a technician ran.
+    name: 'device-jobs',
+    hash: (h) => `#/devices/${h.deviceIds['jansen-srv01']}`,
+    ready: '[data-testid=job-row][data-state=done]',
+    prepare: async (page) => {
+      await page.locator('#device-jobs-title').scrollIntoViewIfNeeded();
+      await page.evaluate("document.getElementById('device-jobs-title').scrollIntoView({ block: 'start' }); window.scrollBy(0, -72)");
+      await page.waitForTimeout(400);
+    },
+  },
   { name: 'alerts', hash: () => '#/alerts', ready: '[data-testid=alert-row]', isFullPage: true },
   { name: 'alert', hash: (h) => `#/alerts/${h.acknowledgedAlertId}`, ready: '[data-testid=timeline]', isFullPage: true },
   // One page per outage: the dentist's line dropped, three devices offline, one group.
@@ -261,6 +272,22 @@ async function captureReport(server: Awaited<ReturnType<typeof createServer>>, h
   return out;
 }
 
+/**
+ * Two finished jobs on jansen-srv01. The demo's agents are raw protocol clients that do not run
+ * tasks, so their statuses are handed to the job service as an agent would send them.
+ */
+function seedJobs(server: Awaited<ReturnType<typeof createServer>>, h: DemoHandles): void {
+  const deviceId = h.deviceIds['jansen-srv01']!;
+  const actor = { id: null, name: 'tina' };
+  const at = Date.now();
+  const [scan] = server.ctx.jobs.create(actor, { deviceIds: [deviceId], task: 'updates.scan', params: {}, notBeforeMs: at - 1_000 });
+  const [check] = server.ctx.jobs.create(actor, { deviceIds: [deviceId], task: 'health.check', params: {}, notBeforeMs: at - 1_000 });
+  const status = (jobId: string, durationMs: number, result: Record<string, unknown>) =>
+    server.ctx.jobs.onStatus(deviceId, { type: 'jobStatus', v: 1, jobId, state: 'done', tsMs: Date.now(), exitCode: 0, durationMs, result });
+  status(scan!.id, 8_400, { source: 'windows-update', pendingCount: 4, securityCount: 2, updates: [] });
+  status(check!.id, 1_200, { problems: ['D: 93 % full'], filesystems: [] });
+}
+
 /** The first-start setup page of a fresh server (no QP_ADMIN_PASSWORD), partly filled in, desktop and phone. */
 async function captureSetup(browser: Browser): Promise<string[]> {
   const dir = mkdtempSync(path.join(tmpdir(), 'qp-screenshots-setup-'));
@@ -313,6 +340,7 @@ async function main(): Promise<void> {
     // demo keeps plain cookies), and no two-factor step for the demo admin.
     server.ctx.twoFactor.setPolicy([], 'admin');
     await server.ctx.setup.setPublicUrl('https://monitor.quarkpulse.nl', { id: 'demo', username: 'admin' });
+    seedJobs(server, handles);
     browser = await launchBrowser();
     const written = await capture(browser, server.url(), handles, only);
     if (!only || only.has('setup')) written.push(...(await captureSetup(browser)));

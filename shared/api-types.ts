@@ -350,3 +350,31 @@ export interface ApiTokenInfo {
 export interface ApiTokenCreated extends ApiTokenInfo {
   token: string;
 }
+
+/** A maintenance job of one device (GET /api/jobs; docs/MAINTENANCE.md "Running a task"). */
+export interface JobView {
+  id: string;
+  deviceId: string;
+  clientId: string;
+  task: string;
+  params: Record<string, unknown>;
+  notBeforeMs: number;
+  notAfterMs: number;
+  /** The envelope's one-time value (signed with it). */
+  nonce: string;
+  incidentId: string | null;
+  state: 'queued' | 'sent' | 'running' | 'done' | 'failed' | 'refused' | 'expired';
+  createdAtMs: number;
+  createdBy: string;
+  sentAtMs: number | null;
+  startedAtMs: number | null;
+  finishedAtMs: number | null;
+  code: string | null;
+  message: string | null;
+  exitCode: number | null;
+  durationMs: number | null;
+  output: string | null;
+  outputBytes: number | null;
+  outputSha256: string | null;
+  result: Record<string, unknown> | null;
+}

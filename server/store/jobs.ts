@@ -1,33 +1,10 @@
 /** Maintenance jobs as stored (migration 017). State changes are conditional updates: a late or repeated status never moves a job backwards. */
 import type { JobState } from '../../shared/job-constants.js';
+import type { JobView } from '../../shared/api-types.js';
 import type { Db } from './database.js';
 
-/** One job of one device. */
-export interface JobRecord {
-  id: string;
-  deviceId: string;
-  clientId: string;
-  task: string;
-  params: Record<string, unknown>;
-  notBeforeMs: number;
-  notAfterMs: number;
-  nonce: string;
-  incidentId: string | null;
-  state: JobState;
-  createdAtMs: number;
-  createdBy: string;
-  sentAtMs: number | null;
-  startedAtMs: number | null;
-  finishedAtMs: number | null;
-  code: string | null;
-  message: string | null;
-  exitCode: number | null;
-  durationMs: number | null;
-  output: string | null;
-  outputBytes: number | null;
-  outputSha256: string | null;
-  result: Record<string, unknown> | null;
-}
+/** One job of one device, as the API shows it. */
+export type JobRecord = JobView;
 
 interface Row {
   id: string;

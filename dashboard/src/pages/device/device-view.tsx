@@ -19,6 +19,7 @@ import { clientHref } from '../../lib/router.js';
 import { DeviceAgentSettings } from '../../ui/agent-settings-panels.js';
 import { ContractBadge, StatusDot } from '../../ui/contract-badge.js';
 import { DeviceAdmin } from './device-admin.js';
+import { DeviceJobs } from './device-jobs.js';
 import { DeviceFacts } from './device-facts.js';
 import { DeviceInventory } from './device-inventory.js';
 import { DeviceProblems } from './device-problems.js';
@@ -167,6 +168,12 @@ export function DeviceView({ deviceId }: { deviceId: string }) {
           <DeviceInventory inventory={inventory} nowMs={nowMs} />
         </section>
       )}
+      {device.kind === undefined || device.kind === 'agent' ? (
+        <section class="section" aria-labelledby="device-jobs-title">
+          <h2 id="device-jobs-title">Maintenance</h2>
+          <DeviceJobs device={device} />
+        </section>
+      ) : null}
       <section class="section" aria-labelledby="device-agent-title">
         <h2 id="device-agent-title">Agent settings</h2>
         <DeviceAgentSettings deviceId={device.id} />
