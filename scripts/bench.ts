@@ -13,6 +13,7 @@
 import { benchAlertLatency, type AlertLatencyResult } from './bench/alert-latency.js';
 import { benchNotifyLatency } from './bench/notify-latency.js';
 import { benchOutagePages, type OutagePagesResult } from './bench/outage-pages.js';
+import { benchJobFanout, type JobFanoutResult } from './bench/job-fanout.js';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -56,7 +57,7 @@ if (f.help) {
 const log = (m: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${m}\n`);
 const n = (k: keyof typeof f) => Number(f[k]);
 const agents = n('agents');
-const sections = new Set((f.only ?? 'writer,capacity,storage,fleet,alerts').split(','));
+const sections = new Set((f.only ?? 'writer,capacity,storage,fleet,alerts,jobs').split(','));
 const password = 'bench-admin-password';
 
 type AlertLatency = Pick<AlertLatencyResult, 'agents' | 'samples' | 'p50Ms' | 'p95Ms'>;
@@ -127,11 +128,16 @@ async function main(): Promise<void> {
     log('one page per outage (lone-alert latency with grouping off / on; pages for a 10-device outage)');
     outage = await benchOutagePages({ trials: 40, devices: 10 });
   }
+  let jobs: JobFanoutResult | undefined;
+  if (sections.has('jobs')) {
+    log('job fan-out: one request for a task on 5,000 agents, until every agent holds its signed job');
+    jobs = await benchJobFanout({ agents: 5_000 });
+  }
   if (!f.keep) rmSync(dataDir, { recursive: true, force: true });
   else log(`kept data in ${dataDir}`);
 
   machine.loadAvgEnd = loadavg()[0]!.toFixed(2);
-  const results = { machine, writer, capacity, history, fleet, alerts, pages, outage };
+  const results = { machine, writer, capacity, history, fleet, alerts, pages, outage, jobs };
   mkdirSync(path.dirname(f.out), { recursive: true });
   writeFileSync(f.out, JSON.stringify(results, null, 2));
   process.stdout.write(renderTable(results));
@@ -153,8 +159,9 @@ function renderTable(r: {
   alerts?: AlertLatency;
   pages?: AlertLatency;
   outage?: OutagePagesResult;
+  jobs?: JobFanoutResult;
 }): string {
-  const { writer: w, capacity: c, history: h, fleet: fl, alerts: a, pages: pg, outage: og } = r;
+  const { writer: w, capacity: c, history: h, fleet: fl, alerts: a, pages: pg, outage: og, jobs: jb } = r;
   const rows: [string, string, string, string][] = [];
   if (fl) {
     rows.push([
@@ -278,6 +285,13 @@ function renderTable(r: {
       `grouping off: ${og.outage.off.pages} / ${og.outage.off.resolutions}; first page ${fmt(og.outage.on.firstPageMs ?? 0)} ms after the sockets closed (off: ${fmt(og.outage.off.firstPageMs ?? 0)} ms)`,
     ]);
   }
+  if (jb)
+    rows.push([
+      `job fan-out to ${fmt(jb.agents)} agents (request → all hold a valid signed job)`,
+      `${fmt(jb.allReceivedMs)} ms (p50 ${fmt(jb.p50ReceivedMs)}), server CPU ${jb.serverCpuSec} s${ok(jb.missing === 0 && jb.badSignatures === 0)}`,
+      'all, none bad',
+      `request ${fmt(jb.requestMs)} ms; bare signing of the same envelopes ${fmt(jb.bareSignMs)} ms; missing ${jb.missing}, bad signatures ${jb.badSignatures}`,
+    ]);
   const m = r.machine;
   const head = `\n**${m.date}** — ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node}, SQLite ${m.sqlite}; flags: \`${m.flags}\`; load average ${m.loadAvgStart} at start, ${m.loadAvgEnd} at end\n\n`;
   return head + '| figure | measured | target | baseline / note |\n|---|---|---|---|\n' + rows.map((x) => `| ${x.join(' | ')} |`).join('\n') + '\n';
