@@ -71,6 +71,16 @@ const SHOTS: Shot[] = [
       await page.waitForTimeout(400);
     },
   },
+  {
+    // A client's patch compliance, from the jobs' results.
+    name: 'client-compliance',
+    hash: (h) => `#/clients/${h.clientIds['Jansen Accountants']}`,
+    ready: '[data-testid=compliance-row]',
+    prepare: async (page) => {
+      await page.evaluate("document.getElementById('client-compliance-title').scrollIntoView({ block: 'start' }); window.scrollBy(0, -72)");
+      await page.waitForTimeout(300);
+    },
+  },
   { name: 'alerts', hash: () => '#/alerts', ready: '[data-testid=alert-row]', isFullPage: true },
   { name: 'alert', hash: (h) => `#/alerts/${h.acknowledgedAlertId}`, ready: '[data-testid=timeline]', isFullPage: true },
   // One page per outage: the dentist's line dropped, three devices offline, one group.

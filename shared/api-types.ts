@@ -378,3 +378,28 @@ export interface JobView {
   outputSha256: string | null;
   result: Record<string, unknown> | null;
 }
+
+/** Patch compliance of one agent device (GET /api/jobs/compliance). */
+export interface DeviceCompliance {
+  deviceId: string;
+  hostname: string;
+  clientId: string;
+  clientName: string;
+  /** From the last update scan that ran (null: never scanned). */
+  pendingUpdates: number | null;
+  securityUpdates: number | null;
+  lastScanAtMs: number | null;
+  /** The last update install's outcome, and when one last succeeded. */
+  lastInstallState: 'done' | 'failed' | 'refused' | 'expired' | null;
+  lastInstallOkAtMs: number | null;
+  /** Jobs of any task that failed or were refused in the last 30 days. */
+  failedJobs30d: number;
+  /** ok: scanned within 7 days, no security update pending, nothing failed; else what is wrong. */
+  status: 'ok' | 'not-scanned' | 'security-pending' | 'failing';
+}
+
+/** GET /api/jobs/compliance. */
+export interface ComplianceReport {
+  devices: DeviceCompliance[];
+  totals: { devices: number; ok: number; notScanned: number; securityPending: number; failing: number };
+}

@@ -34,6 +34,10 @@ export function jobRoutes(ctx: ApiContext): Router {
     const q = parseInput(listQuery, req.query, 'query');
     res.json(ctx.jobs.list({ deviceId: q.device, clientId: q.client, state: q.state, limit: q.limit }));
   });
+  r.get('/compliance', (req, res) => {
+    const q = parseInput(z.object({ client: z.string().max(64).optional() }).strict(), req.query, 'query');
+    res.json(ctx.jobs.compliance(q.client ?? null));
+  });
   r.get('/:id', (req, res) => {
     res.json(ctx.jobs.get(String(req.params.id)));
   });

@@ -19,6 +19,7 @@ import type { AuditActor, AuditLog } from '../audit/audit-log.js';
 import { HttpError } from '../lib/errors.js';
 import { generateId } from '../lib/secrets.js';
 import type { ClientStore } from '../store/clients.js';
+import type { ComplianceReport, DeviceCompliance } from '../../shared/api-types.js';
 import type { Db } from '../store/database.js';
 import type { DeviceStore } from '../store/devices.js';
 import type { IncidentStore } from '../store/incidents.js';
@@ -196,6 +197,45 @@ export function createJobService(deps: JobServiceDeps) {
       return j;
     },
     list: (f: { deviceId?: string; clientId?: string; state?: string; limit: number }) => jobs.list(f),
+
+    /** Patch compliance per agent device, of one client or all (docs/MAINTENANCE.md). */
+    compliance(clientId: string | null): ComplianceReport {
+      const nowMs = deps.now();
+      const devicesOut: DeviceCompliance[] = jobs.compliance(clientId, nowMs - 30 * 86_400_000).map((r) => {
+        const base = {
+          deviceId: r.device_id,
+          hostname: r.hostname,
+          clientId: r.client_id,
+          clientName: r.client_name,
+          pendingUpdates: r.scan_pending,
+          securityUpdates: r.scan_security,
+          lastScanAtMs: r.last_scan_at_ms,
+          lastInstallState: r.last_install_state as DeviceCompliance['lastInstallState'],
+          lastInstallOkAtMs: r.last_install_ok_at_ms,
+          failedJobs30d: r.failed_recent,
+        };
+        const status: DeviceCompliance['status'] =
+          r.failed_recent > 0 || r.last_install_state === 'failed' || r.last_install_state === 'refused'
+            ? 'failing'
+            : r.last_scan_at_ms === null || nowMs - r.last_scan_at_ms > 7 * 86_400_000
+              ? 'not-scanned'
+              : (r.scan_security ?? 0) > 0
+                ? 'security-pending'
+                : 'ok';
+        return { ...base, status };
+      });
+      const count = (s: DeviceCompliance['status']) => devicesOut.filter((d) => d.status === s).length;
+      return {
+        devices: devicesOut,
+        totals: {
+          devices: devicesOut.length,
+          ok: count('ok'),
+          notScanned: count('not-scanned'),
+          securityPending: count('security-pending'),
+          failing: count('failing'),
+        },
+      };
+    },
 
     /** The device said hello: its open jobs go out (again). */
     onReady(deviceId: string): void {

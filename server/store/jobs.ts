@@ -64,6 +64,20 @@ export type JobOutcome = Pick<JobRecord, 'code' | 'message' | 'exitCode' | 'dura
   atMs: number;
 };
 
+/** One device's patch compliance as the query returns it. */
+export interface ComplianceRow {
+  device_id: string;
+  hostname: string;
+  client_id: string;
+  client_name: string;
+  last_scan_at_ms: number | null;
+  scan_pending: number | null;
+  scan_security: number | null;
+  last_install_state: string | null;
+  last_install_ok_at_ms: number | null;
+  failed_recent: number;
+}
+
 /** Builds the statements once. */
 export function createJobStore(db: Db) {
   const insert = db.prepare(
@@ -93,7 +107,22 @@ export function createJobStore(db: Db) {
   const expire = db.prepare<[number, number], { id: string }>(
     "UPDATE jobs SET state = 'expired', finished_at_ms = ? WHERE state IN ('queued', 'sent') AND not_after_ms <= ? RETURNING id",
   );
+  const compliance = db.prepare<{ clientId: string | null; sinceMs: number }, ComplianceRow>(
+    `SELECT d.id AS device_id, d.hostname, d.client_id, c.name AS client_name,
+       (SELECT max(finished_at_ms) FROM jobs j WHERE j.device_id = d.id AND j.task = 'updates.scan' AND j.state = 'done') AS last_scan_at_ms,
+       (SELECT json_extract(result_json, '$.pendingCount') FROM jobs j WHERE j.device_id = d.id AND j.task = 'updates.scan' AND j.state = 'done' ORDER BY finished_at_ms DESC LIMIT 1) AS scan_pending,
+       (SELECT json_extract(result_json, '$.securityCount') FROM jobs j WHERE j.device_id = d.id AND j.task = 'updates.scan' AND j.state = 'done' ORDER BY finished_at_ms DESC LIMIT 1) AS scan_security,
+       (SELECT state FROM jobs j WHERE j.device_id = d.id AND j.task = 'updates.install' AND j.state IN ('done', 'failed', 'refused', 'expired') ORDER BY coalesce(finished_at_ms, created_at_ms) DESC LIMIT 1) AS last_install_state,
+       (SELECT max(finished_at_ms) FROM jobs j WHERE j.device_id = d.id AND j.task = 'updates.install' AND j.state = 'done') AS last_install_ok_at_ms,
+       (SELECT count(*) FROM jobs j WHERE j.device_id = d.id AND j.state IN ('failed', 'refused') AND j.finished_at_ms >= @sinceMs) AS failed_recent
+     FROM devices d JOIN clients c ON c.id = d.client_id
+     WHERE d.kind = 'agent' AND (@clientId IS NULL OR d.client_id = @clientId) ORDER BY c.name, d.hostname`,
+  );
   return {
+    /** Patch compliance per agent device: the last scan's counts, the last install, failures since `sinceMs`. */
+    compliance(clientId: string | null, sinceMs: number): ComplianceRow[] {
+      return compliance.all({ clientId, sinceMs });
+    },
     insert(j: {
       id: string;
       deviceId: string;

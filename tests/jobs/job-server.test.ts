@@ -181,4 +181,32 @@ describe('maintenance jobs through the server', () => {
     await sleep(500);
     expect(await results()).toHaveLength(1);
   });
+
+  it('reports patch compliance per device from the results of its jobs', async () => {
+    const ids: string[] = [];
+    for (const h of ['jansen-pc01', 'jansen-pc02', 'jansen-pc03', 'jansen-pc04']) ids.push((await device('Jansen Accountants', 'monthly', h)).deviceId);
+    const svc = t.server.ctx.jobs;
+    // Statuses as an agent sends them (the wire path is the other tests'); the service stores them.
+    const finish = (deviceId: string, task: string, params: Record<string, unknown>, state: 'done' | 'failed', result: Record<string, unknown> = {}) => {
+      const [j] = svc.create({ id: null, name: 'admin' }, { deviceIds: [deviceId], task, params, notBeforeMs: Date.now() - 1_000 });
+      expect(svc.onStatus(deviceId, { type: 'jobStatus', v: 1, jobId: j!.id, state, tsMs: Date.now(), exitCode: state === 'done' ? 0 : 100, result })).toBe(
+        true,
+      );
+    };
+    finish(ids[0]!, 'updates.scan', {}, 'done', { pendingCount: 4, securityCount: 0 });
+    finish(ids[1]!, 'updates.scan', {}, 'done', { pendingCount: 6, securityCount: 2 });
+    finish(ids[2]!, 'updates.scan', {}, 'done', { pendingCount: 1, securityCount: 1 });
+    finish(ids[2]!, 'updates.install', { scope: 'security' }, 'failed');
+    const report = (await api.get('/api/jobs/compliance')).json as {
+      devices: { hostname: string; status: string; pendingUpdates: number | null; lastInstallState: string | null }[];
+      totals: Record<string, number>;
+    };
+    expect(report.devices.map((d) => `${d.hostname} ${d.status} ${d.pendingUpdates} ${d.lastInstallState}`)).toEqual([
+      'jansen-pc01 ok 4 null',
+      'jansen-pc02 security-pending 6 null',
+      'jansen-pc03 failing 1 failed',
+      'jansen-pc04 not-scanned null null',
+    ]);
+    expect(report.totals).toEqual({ devices: 4, ok: 1, notScanned: 1, securityPending: 1, failing: 1 });
+  });
 });

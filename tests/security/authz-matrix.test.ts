@@ -125,6 +125,7 @@ PUT /api/oncall/fallback admin
 GET /api/oncall/grouping any
 GET /api/system/checks admin
 GET /api/jobs any
+GET /api/jobs/compliance any
 GET /api/jobs/:id any
 POST /api/jobs act-session
 GET /api/settings/public-url any

@@ -3,7 +3,7 @@
  * disabling, moving and re-keying devices (docs/API.md, "Clients" and "Devices"), and the audit
  * log (shared/audit-types.ts; answered 404 by servers without it).
  */
-import type { DeviceSummary, JobView } from '../../../shared/api-types.js';
+import type { ComplianceReport, DeviceSummary, JobView } from '../../../shared/api-types.js';
 import type { AuditPage, AuditQuery } from '../../../shared/audit-types.js';
 import type { AgentSettings, ClientAgentConfig, CredentialRotation, DeviceAgentConfig, EnrollmentToken } from '../../../shared/device-admin-types.js';
 import { enc, query, type RequestFn } from './api-request.js';
@@ -28,6 +28,8 @@ export interface AdminApi {
   /** Sets (or clears, with null) the device this one depends on: while that one is down, this one's alerts do not page. */
   setDeviceParent(deviceId: string, parentDeviceId: string | null): Promise<{ id: string; parentDeviceId: string | null }>;
 
+  /** Patch compliance per agent device, of one client. */
+  getCompliance(clientId: string): Promise<ComplianceReport>;
   /** Maintenance jobs of a device, newest first. */
   listJobs(deviceId: string): Promise<JobView[]>;
   /** Runs a catalogue task on devices; `code` is the caller's current second factor. */
@@ -60,6 +62,7 @@ export function createAdminApi(request: RequestFn): AdminApi {
     moveDevice: (deviceId, clientId) => call('PATCH', device(deviceId), { clientId }),
     setDeviceParent: (deviceId, parentDeviceId) => call('PUT', `${device(deviceId)}/parent`, { parentDeviceId }),
 
+    getCompliance: (clientId) => call('GET', `/api/jobs/compliance?client=${enc(clientId)}`),
     listJobs: (deviceId) => call('GET', `/api/jobs?device=${enc(deviceId)}&limit=20`),
     createJob: (body) => call('POST', '/api/jobs', body),
 

@@ -14,6 +14,7 @@ import { ClientForm } from './client-form.js';
 import { ContractBadge, StatusDot } from '../../ui/contract-badge.js';
 import { ClientAgentSettings } from '../../ui/agent-settings-panels.js';
 import { EnrollPanel } from './enroll-panel.js';
+import { ClientCompliance } from './client-compliance.js';
 import { EnrollmentTokens } from './enrollment-tokens.js';
 import { ProblemCounts } from '../../ui/fleet-list.js';
 import { EmptyState, ErrorNote, LoadState, PageHead } from '../../ui/ui.js';
@@ -125,6 +126,8 @@ export function ClientDetailView({ clientId }: { clientId: string }) {
           </ul>
         )}
       </section>
+
+      <ClientCompliance clientId={c.id} />
 
       <section class="section" aria-labelledby="client-enroll">
         <h2 id="client-enroll">Install the agent</h2>
