@@ -25,6 +25,7 @@ import type { DeviceStore } from '../store/devices.js';
 import type { IncidentStore } from '../store/incidents.js';
 import type { JobRecord, JobStore } from '../store/jobs.js';
 import { newJobNonce, type JobSigner } from './job-signing.js';
+import { localDate } from '../time/zones.js';
 
 /** Body of POST /api/jobs. */
 export const jobRequestSchema = z
@@ -66,7 +67,7 @@ export interface JobServiceDeps {
   expireIntervalMs?: number;
 }
 
-const SYSTEM: AuditActor = { id: null, name: 'system' };
+const SYSTEM = { id: null, name: 'system' } satisfies AuditActor;
 
 /** Builds the job service; start() its expiry ticker, stop() before the database closes. */
 export function createJobService(deps: JobServiceDeps) {
@@ -106,6 +107,32 @@ export function createJobService(deps: JobServiceDeps) {
       }
     })();
     if (list.length > 0) setImmediate(() => deliverSoon(list));
+  }
+
+  /**
+   * Break-fix work is billed by the hour: a job run for an incident books its time there (the
+   * run time rounded up to whole minutes, at least one, under the technician who asked; they
+   * can correct it), and a failure is written into the incident's trail.
+   */
+  function bookOnIncident(j: JobRecord, s: JobStatus, hostname: string, atMs: number): void {
+    const incident = deps.incidents.findById(j.incidentId!);
+    if (!incident || incident.state === 'billed') return;
+    const minutes = Math.max(1, Math.ceil((s.durationMs ?? 0) / 60_000));
+    const timezone = deps.clients.findById(incident.clientId)?.timezone ?? 'UTC';
+    const note = `maintenance: ${j.task} on ${hostname} (${s.state}${s.code ? `, ${s.code}` : ''})`;
+    deps.incidents.addTimeEntry({
+      id: generateId(),
+      incidentId: incident.id,
+      technician: j.createdBy,
+      minutes,
+      note,
+      date: localDate(atMs, timezone),
+      createdAtMs: atMs,
+      createdBy: 'system',
+    });
+    deps.incidents.addEvent(incident.id, atMs, SYSTEM, 'time-booked', `${minutes} min by ${j.createdBy}: ${note}`);
+    if (s.state !== 'done')
+      deps.incidents.addEvent(incident.id, atMs, SYSTEM, 'commented', `${j.task} on ${hostname} ${s.state}${s.message ? `: ${s.message}` : ''}`);
   }
 
   function checkRequest(input: JobRequest, nowMs: number) {
@@ -269,6 +296,7 @@ export function createJobService(deps: JobServiceDeps) {
           result: (s.result as Record<string, unknown> | undefined) ?? null,
         });
         if (!changed) return;
+        if (j.incidentId) bookOnIncident(j, s, device?.hostname ?? deviceId, atMs);
         audit.record(SYSTEM, {
           action: 'job.result',
           entityType: 'job',

@@ -209,4 +209,27 @@ describe('maintenance jobs through the server', () => {
     ]);
     expect(report.totals).toEqual({ devices: 4, ok: 1, notScanned: 1, securityPending: 1, failing: 1 });
   });
+
+  it('a break-fix task runs for an incident and books its time there', async () => {
+    const bf = await device('Bakkerij de Vries', 'break-fix', 'devries-kassa');
+    const incident = await api.post('/api/incidents', { clientId: bf.clientId, deviceId: bf.deviceId, title: 'Till PC slow', severity: 'warning' });
+    expect(incident.status, incident.text).toBe(201);
+    await agentFor(bf, 'bf').start();
+    await until('the agent to connect', async () => t.server.gateway.isConnected(bf.deviceId));
+    const created = await api.post('/api/jobs', {
+      deviceIds: [bf.deviceId],
+      task: 'health.check',
+      incidentId: incident.json.id,
+      notBeforeMs: Date.now() - 1_000,
+      code: await code(),
+    });
+    expect(created.status, created.text).toBe(201);
+    await until('the job to finish', async () => (await job(created.json[0].id)).state === 'done');
+    const entries = (await api.get(`/api/incidents/${incident.json.id}/time-entries`)).json as { minutes: number; technician: string; note: string }[];
+    expect(entries).toEqual([
+      expect.objectContaining({ minutes: 1, technician: 'admin', note: expect.stringMatching(/^maintenance: health\.check on \S+ \(done\)$/) }),
+    ]);
+    const trail = ((await api.get(`/api/incidents/${incident.json.id}`)).json.events as { action: string }[]).map((e) => e.action);
+    expect(trail).toContain('time-booked');
+  });
 });
