@@ -93,6 +93,7 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
     logger,
     now,
     sendJob: (deviceId, frame) => gateway.sendJob(deviceId, frame),
+    onResult: (deviceId, task, failed) => alerting.engine.onServerSamples(deviceId, [{ name: 'maintenance.failed', labels: { task }, value: failed ? 1 : 0 }]),
   });
   const jobs = jobService;
   const { hub, serverMetrics, ctx } = attachWeb({ storage, agents, alerting, out, listener, jobs }, opts, logger, now);

@@ -47,6 +47,10 @@ const texts: Record<string, MetricText> = {
   'agent.droppedReports': { label: () => 'Reports dropped by the agent', reading: (_l, v) => `${v} reports dropped by the agent` },
   // Site probe (agentless checks and SNMP).
   'check.isUp': { label: (l) => `Check ${l.check ?? '?'} up` },
+  'maintenance.failed': {
+    label: (l) => `Maintenance task ${l.task ?? '?'} failing`,
+    reading: (l, v) => (v === 'yes' ? `Maintenance task ${l.task ?? '?'} failed` : `Maintenance task ${l.task ?? '?'} succeeds again`),
+  },
   'check.latencyMs': { label: (l) => `Check ${l.check ?? '?'} response time` },
   'ping.rttMs': { label: (l) => `Ping ${l.check ?? '?'} round trip` },
   'ping.lossPct': { label: (l) => `Ping ${l.check ?? '?'} loss`, reading: (l, v) => `Ping ${l.check ?? '?'} loses ${v}` },

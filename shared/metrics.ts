@@ -47,6 +47,13 @@ const defs = [
   { name: 'updates.pendingCount', unit: 'count', labelKeys: [], description: 'OS updates waiting to be installed' },
   { name: 'users.loggedInCount', unit: 'count', labelKeys: [], description: 'Users logged in' },
   { name: 'agent.droppedReports', unit: 'count', labelKeys: [], description: 'Reports the agent dropped because its spool was full (since install)' },
+  // Set by the server from maintenance job results (docs/MAINTENANCE.md), not reported by agents.
+  {
+    name: 'maintenance.failed',
+    unit: 'boolean',
+    labelKeys: ['task'],
+    description: '1 after a maintenance task failed or was refused on the device, 0 once it succeeds again',
+  },
   // Site probe: agentless checks of a probed device (printer, UPS, switch, website …), one series per check.
   { name: 'check.isUp', unit: 'boolean', labelKeys: ['check'], description: '1 while an agentless check succeeds, else 0 (probed devices)' },
   { name: 'check.latencyMs', unit: 'milliseconds', labelKeys: ['check'], description: 'Time an agentless check took to get its answer' },

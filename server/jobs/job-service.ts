@@ -65,6 +65,12 @@ export interface JobServiceDeps {
   sendJob: (deviceId: string, frame: JobMessage) => boolean;
   /** How often jobs past their window are expired, ms (default 60 s). */
   expireIntervalMs?: number;
+  /**
+   * A job ended: `failed` says whether it failed or was refused. The root feeds it to the rules
+   * as maintenance.failed{task}, so failed maintenance alerts (monthly) or opens an incident
+   * (break-fix) like any condition, and clears when the task succeeds again.
+   */
+  onResult?: (deviceId: string, task: string, failed: boolean) => void;
 }
 
 const SYSTEM = { id: null, name: 'system' } satisfies AuditActor;
@@ -282,6 +288,7 @@ export function createJobService(deps: JobServiceDeps) {
         return true;
       }
       const device = devices.findById(deviceId);
+      let ended = false;
       db.transaction(() => {
         const changed = jobs.finish(j.id, deviceId, {
           state: s.state as 'done' | 'failed' | 'refused',
@@ -296,6 +303,7 @@ export function createJobService(deps: JobServiceDeps) {
           result: (s.result as Record<string, unknown> | undefined) ?? null,
         });
         if (!changed) return;
+        ended = true;
         if (j.incidentId) bookOnIncident(j, s, device?.hostname ?? deviceId, atMs);
         audit.record(SYSTEM, {
           action: 'job.result',
@@ -305,6 +313,7 @@ export function createJobService(deps: JobServiceDeps) {
           detail: { state: s.state, code: s.code ?? null, exitCode: s.exitCode ?? null, outputSha256: s.outputSha256 ?? null, requestedBy: j.createdBy },
         });
       })();
+      if (ended) deps.onResult?.(deviceId, j.task, s.state !== 'done');
       return true;
     },
 

@@ -232,4 +232,40 @@ describe('maintenance jobs through the server', () => {
     const trail = ((await api.get(`/api/incidents/${incident.json.id}`)).json.events as { action: string }[]).map((e) => e.action);
     expect(trail).toContain('time-booked');
   });
+
+  it('failed maintenance raises an alert (monthly) or an incident (break-fix) through the rules, and clears on success', async () => {
+    const monthly = await device('Jansen Accountants', 'monthly', 'jansen-srv02');
+    const bf = await device('Garage Visser', 'break-fix', 'visser-werkplaats');
+    const incident = (await api.post('/api/incidents', { clientId: bf.clientId, deviceId: bf.deviceId, title: 'Updates', severity: 'warning' })).json;
+    const svc = t.server.ctx.jobs;
+    // Statuses as an agent sends them (the wire path is the first tests').
+    const run = (deviceId: string, state: 'done' | 'failed', incidentId?: string) => {
+      const [j] = svc.create(
+        { id: null, name: 'admin' },
+        { deviceIds: [deviceId], task: 'updates.install', params: { scope: 'security' }, notBeforeMs: Date.now() - 1_000, incidentId },
+      );
+      svc.onStatus(deviceId, {
+        type: 'jobStatus',
+        v: 1,
+        jobId: j!.id,
+        state,
+        tsMs: Date.now(),
+        exitCode: state === 'done' ? 0 : 100,
+        ...(state === 'failed' ? { code: 'TASK_FAILED', message: 'apt-get exited with 100' } : {}),
+      });
+    };
+    run(monthly.deviceId, 'failed');
+    const alerts = (await api.get(`/api/alerts?device=${monthly.deviceId}&state=open`)).json as { ruleName: string; summary: string; id: string }[];
+    expect(alerts.map((a) => `${a.ruleName}: ${a.summary}`)).toEqual(['Maintenance failed: Maintenance task updates.install failed']);
+    run(monthly.deviceId, 'done');
+    expect((await api.get(`/api/alerts/${alerts[0]!.id}`)).json.state).toBe('resolved');
+
+    run(bf.deviceId, 'failed', incident.id);
+    const incidents = (await api.get(`/api/incidents?device=${bf.deviceId}&state=open`)).json as { title: string; source: string }[];
+    expect(incidents.map((i) => `${i.source}: ${i.title}`).sort()).toEqual([
+      'manual: Updates',
+      'rule: Maintenance failed: Maintenance task updates.install failed',
+    ]);
+    expect((await api.get(`/api/alerts?device=${bf.deviceId}`)).json).toEqual([]); // break-fix never pages
+  });
 });

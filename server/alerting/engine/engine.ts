@@ -235,20 +235,30 @@ export function createRuleEngine(opts: RuleEngineOptions) {
         const key = keyOf(familyId, d.id, '{}');
         if (currentEntry(batch, key)) step(batch, rule, familyId, d, '{}', {}, { type: 'report' }, nowMs);
       }
-      for (const sample of s.report.metrics) {
-        const matching = idx.byMetric.get(sample.name);
-        if (!matching) continue;
-        const labels = sample.labels ?? {};
-        const labelsJson = canonicalLabels(sample.labels);
-        for (const { familyId, rule } of matching) {
-          if (rule.kind === 'offline' || !labelsMatch(rule.labels, labels)) continue;
-          const capacity =
-            rule.kind === 'forecast' && rule.metric === 'fs.usedBytes' ? (s.latest[formatSeriesKey('fs.sizeBytes', sample.labels)] ?? null) : null;
-          step(batch, rule, familyId, d, labelsJson, labels, { type: 'sample', value: sample.value, tsMs: s.report.tsMs, labels, capacity }, nowMs);
-        }
-      }
+      for (const sample of s.report.metrics) evaluateSample(batch, d, idx, sample, s.report.tsMs, s.latest, nowMs);
     }
     commit(batch);
+  }
+
+  /** One sample against the rules of its metric (and labels). */
+  function evaluateSample(
+    batch: ReturnType<typeof newBatch>,
+    d: NonNullable<ReturnType<typeof fleet.device>>,
+    idx: ReturnType<typeof fleet.rulesFor>,
+    sample: { name: string; labels?: Record<string, string>; value: number },
+    tsMs: number,
+    latest: Record<string, number>,
+    nowMs: number,
+  ): void {
+    const matching = idx.byMetric.get(sample.name);
+    if (!matching) return;
+    const labels = sample.labels ?? {};
+    const labelsJson = canonicalLabels(sample.labels);
+    for (const { familyId, rule } of matching) {
+      if (rule.kind === 'offline' || !labelsMatch(rule.labels, labels)) continue;
+      const capacity = rule.kind === 'forecast' && rule.metric === 'fs.usedBytes' ? (latest[formatSeriesKey('fs.sizeBytes', sample.labels)] ?? null) : null;
+      step(batch, rule, familyId, d, labelsJson, labels, { type: 'sample', value: sample.value, tsMs, labels, capacity }, nowMs);
+    }
   }
 
   function tick(): void {
@@ -320,6 +330,19 @@ export function createRuleEngine(opts: RuleEngineOptions) {
     /** Evaluates stored reports; wire to ingest's onCommitted. */
     onReportsCommitted(stored: readonly StoredReport[]): void {
       evaluateReports(stored);
+    },
+    /**
+     * Samples the server itself measured for a device (maintenance.failed from job results):
+     * rules evaluate them as reported ones, without touching the device's latest values.
+     */
+    onServerSamples(deviceId: string, samples: readonly { name: string; labels?: Record<string, string>; value: number }[]): void {
+      const d = fleet.device(deviceId);
+      if (!d) return;
+      const nowMs = opts.now();
+      const batch = newBatch();
+      const idx = fleet.rulesFor(d);
+      for (const sample of samples) evaluateSample(batch, d, idx, sample, nowMs, d.latest ?? {}, nowMs);
+      commit(batch);
     },
     /** Refreshes a device's interval and status when its agent connects (after hello). */
     onPresence(deviceId: string, isConnected: boolean): void {

@@ -82,6 +82,13 @@ export const DEFAULT_RULES: readonly DefaultRule[] = [
     severity: 'critical',
     params: { kind: 'smart-failing', metric: 'smart.isFailing', labels: {}, forMs: 0, clearForMs: 0 },
   },
+  // Maintenance (docs/MAINTENANCE.md): the server sets maintenance.failed from job results.
+  {
+    id: 'default-maintenance-failed',
+    name: 'Maintenance failed',
+    severity: 'warning',
+    params: { kind: 'threshold', metric: 'maintenance.failed', labels: {}, op: 'above', threshold: 0.5, clearThreshold: 0.5, forMs: 0, clearForMs: 0 },
+  },
   // Site probe (docs/SITE-PROBE.md): agentless checks of printers, UPSes, switches, websites.
   {
     id: 'default-check-failing',
