@@ -30,6 +30,8 @@ import { createHeartbeat, type Heartbeat } from './notify/heartbeat.js';
 import { isSetupPending } from './auth/bootstrap.js';
 import { createJobService, type JobService } from './jobs/job-service.js';
 import { createJobStore } from './store/jobs.js';
+import { createPolicyService } from './jobs/policy-service.js';
+import { createMaintenancePolicyStore } from './store/maintenance-policies.js';
 
 export type { ServerOptions } from './compose/options.js';
 
@@ -96,7 +98,17 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
     onResult: (deviceId, task, failed) => alerting.engine.onServerSamples(deviceId, [{ name: 'maintenance.failed', labels: { task }, value: failed ? 1 : 0 }]),
   });
   const jobs = jobService;
-  const { hub, serverMetrics, ctx } = attachWeb({ storage, agents, alerting, out, listener, jobs }, opts, logger, now);
+  const policies = createPolicyService({
+    policies: createMaintenancePolicyStore(db),
+    maintenance: alerting.maintenance,
+    clients,
+    devices,
+    jobs,
+    audit: storage.audit,
+    logger,
+    now,
+  });
+  const { hub, serverMetrics, ctx } = attachWeb({ storage, agents, alerting, out, listener, jobs, policies }, opts, logger, now);
 
   // 3. Who tells whom: every arrow of the diagram above, in the order each event is handled.
   ingest.onPressure((isUnder) => gateway.setPaused(isUnder));
@@ -122,6 +134,7 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
   // 4. Timers start once everything they tell is listening.
   alerting.engine.start();
   jobs.start();
+  policies.start();
   if (opts.reportSchedule !== false) billing.reportScheduler.start();
 
   const { http } = listener;
@@ -171,6 +184,7 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
       ingest.flushAll();
       alerting.engine.stop();
       jobs.stop();
+      policies.stop();
       await billing.reportScheduler.stop();
       // Let sends in flight record their outcome; anything still queued is sent after the next start.
       await notify.stop();

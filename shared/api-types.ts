@@ -304,6 +304,9 @@ export const AUDIT_ACTIONS = [
   'audit.export',
   'job.create',
   'job.result',
+  'maintenance-policy.create',
+  'maintenance-policy.delete',
+  'maintenance-policy.run',
   'retention.prune',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -27,6 +27,7 @@ import { enrollmentTokenRoutes } from './enrollment-token-routes.js';
 import { apiTokenRoutes } from './api-token-routes.js';
 import { systemRoutes } from './system-routes.js';
 import { jobRoutes } from './job-routes.js';
+import { policyRoutes } from './policy-routes.js';
 import { settingsRoutes, setupRoutes } from './setup-routes.js';
 import { auditRoutes } from './audit-routes.js';
 import { authAdminRoutes, myTwoFactorRoutes, twoFactorGate } from './two-factor-routes.js';
@@ -97,6 +98,7 @@ export function mountApiRoutes(app: express.Express, ctx: ApiContext): void {
   app.use('/api/audit', session, auditRoutes(ctx));
   app.use('/api/system', session, systemRoutes(ctx));
   app.use('/api/jobs', session, jobRoutes(ctx));
+  app.use('/api/maintenance-policies', session, policyRoutes(ctx));
   app.use('/api/settings', session, settingsRoutes(ctx));
   app.use('/api', session, probeRoutes(ctx));
   app.use('/api', notFound);

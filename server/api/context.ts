@@ -21,6 +21,7 @@ import type { JobSigner } from '../jobs/job-signing.js';
 import type { SigningKey } from '../signing/signing-key.js';
 import type { SetupService } from '../setup/setup-service.js';
 import type { JobService } from '../jobs/job-service.js';
+import type { PolicyService } from '../jobs/policy-service.js';
 import type { Fleet } from '../fleet/index.js';
 import type { UserService } from '../accounts/user-service.js';
 import type { ApiTokenService } from '../accounts/api-token-service.js';
@@ -46,6 +47,8 @@ export interface ApiContext {
   setup: SetupService;
   /** Maintenance jobs on devices (server/jobs/job-service.ts). */
   jobs: JobService;
+  /** Scheduled maintenance of monthly clients (server/jobs/policy-service.ts). */
+  policies: PolicyService;
   /** User accounts: changes with their audit entries (server/accounts/). */
   userService: UserService;
   /** API tokens: create and revoke with their audit entries. */

@@ -11,6 +11,7 @@ import { attemptLimiter } from '../http/rate-limits.js';
 import { JOB_STATES } from '../../shared/job-constants.js';
 import { jobRequestSchema } from '../jobs/job-service.js';
 import type { ApiContext } from './context.js';
+import type { Role } from '../store/users.js';
 
 const listQuery = z
   .object({
@@ -20,6 +21,19 @@ const listQuery = z
     limit: z.coerce.number().int().min(1).max(1000).default(100),
   })
   .strict();
+
+/**
+ * The person's second factor, given with the request: 403 SECOND_FACTOR_REQUIRED without
+ * two-factor login or without a code, SECOND_FACTOR_REUSED / SECOND_FACTOR_WRONG otherwise.
+ */
+export async function checkSecondFactor(ctx: ApiContext, user: { id: string; role: Role }, code: string | undefined, what: string): Promise<void> {
+  if (!ctx.twoFactor.status(user).isEnrolled)
+    throw new HttpError(403, 'SECOND_FACTOR_REQUIRED', `to ${what} on client machines you need two-factor login: set it up on your account page first`);
+  if (!code) throw new HttpError(403, 'SECOND_FACTOR_REQUIRED', `code: give the 6-digit code of your authenticator app to ${what}`);
+  const check = await ctx.twoFactor.verifyLoginCode(user.id, code);
+  if (check === 'reused') throw new HttpError(403, 'SECOND_FACTOR_REUSED', 'code: this code was used already; wait for the next one');
+  if (check !== 'ok') throw new HttpError(403, 'SECOND_FACTOR_WRONG', 'code: wrong code');
+}
 
 /** Routes under /api/jobs. */
 export function jobRoutes(ctx: ApiContext): Router {
@@ -44,12 +58,7 @@ export function jobRoutes(ctx: ApiContext): Router {
   r.post('/', requireInteractiveSession, requireRole('admin', 'technician'), codeLimiter, async (req, res) => {
     const input = parseInput(jobRequestSchema, req.body);
     const user = req.user!;
-    if (!ctx.twoFactor.status(user).isEnrolled)
-      throw new HttpError(403, 'SECOND_FACTOR_REQUIRED', 'running a task on client machines needs two-factor login: set it up on your account page first');
-    if (!input.code) throw new HttpError(403, 'SECOND_FACTOR_REQUIRED', 'code: give the 6-digit code of your authenticator app to run a task');
-    const check = await ctx.twoFactor.verifyLoginCode(user.id, input.code);
-    if (check === 'reused') throw new HttpError(403, 'SECOND_FACTOR_REUSED', 'code: this code was used already; wait for the next one');
-    if (check !== 'ok') throw new HttpError(403, 'SECOND_FACTOR_WRONG', 'code: wrong code');
+    await checkSecondFactor(ctx, user, input.code, 'run a task');
     res.status(201).json(ctx.jobs.create({ id: user.id, name: user.username }, input));
   });
   return r;

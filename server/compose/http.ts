@@ -4,6 +4,7 @@
  * first (without a handler) so every link builder can ask for its URL; the app is attached last.
  */
 import type { JobService } from '../jobs/job-service.js';
+import type { PolicyService } from '../jobs/policy-service.js';
 import { createSetupService } from '../setup/setup-service.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -104,6 +105,7 @@ interface WebParts {
   out: ReturnType<typeof createNotifyPath>;
   listener: Listener;
   jobs: JobService;
+  policies: PolicyService;
 }
 
 /** Builds the live hub, /metrics and the REST app, and attaches them (and the upgrade routing) to the listener. */
@@ -187,6 +189,7 @@ export function attachWeb(parts: WebParts, opts: ServerOptions, logger: Logger, 
     fleet,
     setup,
     jobs: parts.jobs,
+    policies: parts.policies,
     userService,
     sso,
     baseUrl: listener.baseUrl,

@@ -44,6 +44,19 @@ export const jobRequestSchema = z
   .strict();
 export type JobRequest = z.infer<typeof jobRequestSchema>;
 
+/** A task of the catalogue with valid parameters, or 400 JOB_TASK_UNKNOWN / JOB_PARAMS_INVALID. */
+export function checkTask(taskName: string, rawParams: unknown): { task: JobTaskName; params: Record<string, unknown> } {
+  if (!(JOB_TASK_NAMES as readonly string[]).includes(taskName))
+    throw new HttpError(400, 'JOB_TASK_UNKNOWN', `task: "${taskName}" is not in the catalogue (${JOB_TASK_NAMES.join(', ')})`);
+  const task = taskName as JobTaskName;
+  const params = taskParamsSchemas[task].safeParse(rawParams);
+  if (!params.success) {
+    const issue = params.error.issues[0]!;
+    throw new HttpError(400, 'JOB_PARAMS_INVALID', `params${issue.path.length ? `.${issue.path.join('.')}` : ''}: ${issue.message}`);
+  }
+  return { task, params: params.data as Record<string, unknown> };
+}
+
 /** Jobs signed and sent per event-loop turn. */
 const DELIVERY_SLICE = 250;
 
@@ -142,14 +155,7 @@ export function createJobService(deps: JobServiceDeps) {
   }
 
   function checkRequest(input: JobRequest, nowMs: number) {
-    if (!(JOB_TASK_NAMES as readonly string[]).includes(input.task))
-      throw new HttpError(400, 'JOB_TASK_UNKNOWN', `task: "${input.task}" is not in the catalogue (${JOB_TASK_NAMES.join(', ')})`);
-    const task = input.task as JobTaskName;
-    const params = taskParamsSchemas[task].safeParse(input.params);
-    if (!params.success) {
-      const issue = params.error.issues[0]!;
-      throw new HttpError(400, 'JOB_PARAMS_INVALID', `params${issue.path.length ? `.${issue.path.join('.')}` : ''}: ${issue.message}`);
-    }
+    const { task, params } = checkTask(input.task, input.params);
     const notBeforeMs = input.notBeforeMs ?? nowMs;
     const notAfterMs = input.notAfterMs ?? notBeforeMs + DEFAULT_JOB_WINDOW_MS;
     if (notAfterMs <= notBeforeMs) throw new HttpError(400, 'JOB_WINDOW_INVALID', 'notAfterMs must be after notBeforeMs');
@@ -177,7 +183,7 @@ export function createJobService(deps: JobServiceDeps) {
       }
       return d;
     });
-    return { task, params: params.data as Record<string, unknown>, notBeforeMs, notAfterMs, targets };
+    return { task, params, notBeforeMs, notAfterMs, targets };
   }
 
   return {

@@ -128,6 +128,10 @@ GET /api/jobs any
 GET /api/jobs/compliance any
 GET /api/jobs/:id any
 POST /api/jobs act-session
+GET /api/maintenance-policies any
+GET /api/maintenance-policies/:id any
+POST /api/maintenance-policies act-session
+DELETE /api/maintenance-policies/:id act
 GET /api/settings/public-url any
 POST /api/settings/public-url/check admin
 PUT /api/settings/public-url admin

@@ -1,0 +1,139 @@
+/**
+ * Maintenance policies on a real server with an injected clock: "security updates every patch
+ * night (01:00–04:00 Europe/Amsterdam), the pilot PC first, the rest a day later". The task runs
+ * at each occurrence of the client's maintenance window, jobs valid until it ends; the rest run
+ * only if no pilot job failed (else they are held, and the audit log says why); break-fix
+ * clients get no policies; making one needs the second factor. Job statuses are handed to the
+ * job service as an agent sends them (the wire path is job-server.test.ts's).
+ */
+import { generate } from 'otplib';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ApiClient, enrollTestDevice, startTestServer, type TestServer } from '../helpers/test-server.js';
+import { manualClock } from '../helpers/receivers.js';
+
+const HOUR = 3_600_000;
+// Monday 7 December 2026, 01:30 in Amsterdam (CET, UTC+1).
+const MONDAY_0130 = Date.UTC(2026, 11, 7, 0, 30);
+
+describe('maintenance policies', () => {
+  let t: TestServer;
+  let api: ApiClient;
+  let secret: string;
+  const clock = manualClock(MONDAY_0130 - 2 * HOUR);
+
+  beforeEach(async () => {
+    clock.set(MONDAY_0130 - 2 * HOUR);
+    t = await startTestServer({ clock, ruleTickIntervalMs: 3_600_000, notifyTickIntervalMs: 3_600_000 });
+    api = new ApiClient(t.url);
+    await api.login();
+    secret = (await api.post('/api/me/two-factor/start')).json.secret as string;
+    expect((await api.post('/api/me/two-factor/confirm', { code: await totp() })).status).toBe(200);
+  });
+  afterEach(async () => {
+    await t.close();
+  });
+
+  async function totp(): Promise<string> {
+    clock.advance(30_000);
+    return generate({ secret, epoch: Math.floor(clock.now() / 1000) });
+  }
+  async function client(name: string, contract: 'monthly' | 'break-fix') {
+    const c = await api.post('/api/clients', { name, contract, monthlyFee: 400, hourlyRate: 85, timezone: 'Europe/Amsterdam' });
+    expect(c.status, c.text).toBe(201);
+    return c.json.id as string;
+  }
+  async function patchNight(clientId: string) {
+    const w = await api.post('/api/maintenance', {
+      kind: 'recurring',
+      name: 'Patch night',
+      scope: { type: 'client', clientId },
+      daysOfWeek: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'],
+      startTime: '01:00',
+      endTime: '04:00',
+    });
+    expect(w.status, w.text).toBe(201);
+    return w.json.id as string;
+  }
+  // Read through the service: the clock jumps days, past the session's lifetime.
+  const jobs = async () => t.server.ctx.jobs.list({ limit: 100 }).reverse();
+  const finish = (deviceId: string, jobId: string, state: 'done' | 'failed') =>
+    t.server.ctx.jobs.onStatus(deviceId, { type: 'jobStatus', v: 1, jobId, state, tsMs: clock.now(), exitCode: state === 'done' ? 0 : 100 });
+  async function at(ms: number) {
+    clock.set(ms);
+    t.server.ctx.policies.tick();
+  }
+
+  it('runs the pilot ring in the window, the rest a day later, and holds the rest when a pilot fails', async () => {
+    const jansen = await client('Jansen Accountants', 'monthly');
+    const devs: string[] = [];
+    for (const h of ['jansen-pc01', 'jansen-pc02', 'jansen-pc03'])
+      devs.push((await enrollTestDevice(api, { clientName: 'Jansen Accountants', hostname: h, machineId: h })).deviceId);
+    const windowId = await patchNight(jansen);
+    const created = await api.post('/api/maintenance-policies', {
+      clientId: jansen,
+      name: 'Security updates',
+      task: 'updates.install',
+      params: { scope: 'security' },
+      windowId,
+      pilotDeviceIds: [devs[0]],
+      ringDelayDays: 1,
+      code: await totp(),
+    });
+    expect(created.status, created.text).toBe(201);
+
+    await at(MONDAY_0130 - HOUR); // 00:30: outside the window
+    expect(await jobs()).toEqual([]);
+    await at(MONDAY_0130); // 01:30 Monday: the pilot
+    let all = await jobs();
+    expect(all.map((j) => [j.deviceId, j.createdBy])).toEqual([[devs[0], 'policy "Security updates"']]);
+    expect(all[0]!.notAfterMs).toBe(MONDAY_0130 + 2.5 * HOUR); // the window ends at 04:00
+    await at(MONDAY_0130 + HOUR); // the same night: nothing more
+    expect(await jobs()).toHaveLength(1);
+    finish(devs[0]!, all[0]!.id, 'done');
+
+    await at(MONDAY_0130 + 24 * HOUR); // Tuesday night: the rest
+    all = await jobs();
+    expect(
+      all
+        .slice(1)
+        .map((j) => j.deviceId)
+        .sort(),
+    ).toEqual([devs[1], devs[2]].sort());
+
+    await at(MONDAY_0130 + 48 * HOUR); // Wednesday night: the pilot again, and it fails
+    all = await jobs();
+    expect(all.slice(3).map((j) => j.deviceId)).toEqual([devs[0]]);
+    finish(devs[0]!, all[3]!.id, 'failed');
+    await at(MONDAY_0130 + 72 * HOUR); // Thursday night: the rest are held
+    expect(await jobs()).toHaveLength(4);
+    const audit = t.server.db.prepare("SELECT action, summary FROM audit_log WHERE action LIKE 'maintenance-policy.%' ORDER BY id DESC").all() as {
+      action: string;
+      summary: string;
+    }[];
+    expect(audit.map((e) => `${e.action}: ${e.summary}`)).toEqual([
+      'maintenance-policy.run: held the rest (2 devices): 1 pilot job failed',
+      'maintenance-policy.create: created maintenance policy "Security updates" for "Jansen Accountants": updates.install in window "Patch night"',
+    ]);
+  });
+
+  it('refuses what cannot work, with precise codes', async () => {
+    const jansen = await client('Jansen Accountants', 'monthly');
+    const bakker = await client('Bakkerij de Vries', 'break-fix');
+    const windowId = await patchNight(jansen);
+    const otherWindow = await patchNight(bakker);
+    const base = { clientId: jansen, name: 'Nightly', task: 'updates.scan', windowId };
+    const refusals: [Record<string, unknown>, number, string][] = [
+      [{}, 403, 'SECOND_FACTOR_REQUIRED'],
+      [{ clientId: bakker, windowId: otherWindow, code: 'fresh' }, 400, 'POLICY_MONTHLY_ONLY'],
+      [{ windowId: otherWindow, code: 'fresh' }, 400, 'POLICY_WINDOW_INVALID'],
+      [{ ringDelayDays: 2, code: 'fresh' }, 400, 'POLICY_RING_INVALID'],
+      [{ task: 'shell', code: 'fresh' }, 400, 'JOB_TASK_UNKNOWN'],
+      [{ pilotDeviceIds: ['nope'], code: 'fresh' }, 400, 'POLICY_DEVICE_INVALID'],
+    ];
+    for (const [over, status, code] of refusals) {
+      const r = await api.post('/api/maintenance-policies', { ...base, ...over, ...(over.code === 'fresh' ? { code: await totp() } : {}) });
+      expect([r.status, r.json.error.code], JSON.stringify(over)).toEqual([status, code]);
+    }
+    expect((await api.get('/api/maintenance-policies')).json).toEqual([]);
+  });
+});
