@@ -72,6 +72,16 @@ const SHOTS: Shot[] = [
     },
   },
   {
+    // A monthly client's scheduled maintenance, in its patch night, in two rings.
+    name: 'client-maintenance',
+    hash: (h) => `#/clients/${h.clientIds['Jansen Accountants']}`,
+    ready: '[data-testid=policy-row]',
+    prepare: async (page) => {
+      await page.evaluate("document.getElementById('client-policies-title').scrollIntoView({ block: 'start' }); window.scrollBy(0, -72)");
+      await page.waitForTimeout(300);
+    },
+  },
+  {
     // A client's patch compliance, from the jobs' results.
     name: 'client-compliance',
     hash: (h) => `#/clients/${h.clientIds['Jansen Accountants']}`,
@@ -296,6 +306,19 @@ function seedJobs(server: Awaited<ReturnType<typeof createServer>>, h: DemoHandl
     server.ctx.jobs.onStatus(deviceId, { type: 'jobStatus', v: 1, jobId, state: 'done', tsMs: Date.now(), exitCode: 0, durationMs, result });
   status(scan!.id, 8_400, { source: 'windows-update', pendingCount: 4, securityCount: 2, updates: [] });
   status(check!.id, 1_200, { problems: ['D: 93 % full'], filesystems: [] });
+  // Security updates every Sunday patch night: the server first, the PCs a week later.
+  const patchNight = server.ctx.alerting.maintenance.list().find((w) => w.input.name === 'Sunday patch night')!;
+  server.ctx.policies.create(actor, {
+    clientId: h.clientIds['Jansen Accountants']!,
+    name: 'Security updates',
+    task: 'updates.install',
+    params: { scope: 'security' },
+    windowId: patchNight.id,
+    pilotDeviceIds: [deviceId],
+    ringDelayDays: 7,
+    excludedDeviceIds: [],
+    isEnabled: true,
+  });
 }
 
 /** The first-start setup page of a fresh server (no QP_ADMIN_PASSWORD), partly filled in, desktop and phone. */

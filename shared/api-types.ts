@@ -406,3 +406,24 @@ export interface ComplianceReport {
   devices: DeviceCompliance[];
   totals: { devices: number; ok: number; notScanned: number; securityPending: number; failing: number };
 }
+
+/** A maintenance policy (GET /api/maintenance-policies; docs/MAINTENANCE.md "Policies"). */
+export interface MaintenancePolicyView {
+  id: string;
+  clientId: string;
+  name: string;
+  task: string;
+  params: Record<string, unknown>;
+  /** The client's recurring maintenance window it runs in. */
+  windowId: string;
+  pilotDeviceIds: string[];
+  ringDelayDays: number;
+  excludedDeviceIds: string[];
+  isEnabled: boolean;
+  createdAtMs: number;
+  createdBy: string;
+  /** The occurrence last run (its start), the pilot run the rest wait for, and from when they may run. */
+  lastRunStartMs: number | null;
+  pilotRunStartMs: number | null;
+  restDueAfterMs: number | null;
+}

@@ -1,24 +1,9 @@
 /** Maintenance policies as stored (migration 018). */
 import type { Db } from './database.js';
+import type { MaintenancePolicyView } from '../../shared/api-types.js';
 
-/** One policy. */
-export interface MaintenancePolicy {
-  id: string;
-  clientId: string;
-  name: string;
-  task: string;
-  params: Record<string, unknown>;
-  windowId: string;
-  pilotDeviceIds: string[];
-  ringDelayDays: number;
-  excludedDeviceIds: string[];
-  isEnabled: boolean;
-  createdAtMs: number;
-  createdBy: string;
-  lastRunStartMs: number | null;
-  pilotRunStartMs: number | null;
-  restDueAfterMs: number | null;
-}
+/** One policy, as the API shows it. */
+export type MaintenancePolicy = MaintenancePolicyView;
 
 interface Row {
   id: string;

@@ -10,8 +10,8 @@ import path from 'node:path';
 import { generate } from 'otplib';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAgent, type Agent } from '../../agent/index.js';
-import { createTestLogger } from '../agent/helpers/test-logger.js';
+import type { Agent } from '../../agent/index.js';
+import { signedInPage, startJobAgent } from '../helpers/job-agent.js';
 import { manualClock } from '../helpers/receivers.js';
 import { ApiClient, enrollTestDevice, startTestServer, type TestServer } from '../helpers/test-server.js';
 import { hasBrowser, launchBrowser } from './browser.js';
@@ -36,21 +36,7 @@ describe.runIf(hasBrowser())('maintenance jobs in a real browser', () => {
     expect((await api.post('/api/me/two-factor/confirm', { code: await generate({ secret, epoch: Math.floor(clock.now() / 1000) }) })).status).toBe(200);
     const dev = await enrollTestDevice(api, { clientName: 'Jansen Accountants', hostname: 'jansen-srv01', machineId: 'jansen-srv01' });
     deviceId = dev.deviceId;
-    agent = createAgent({
-      config: {
-        serverUrl: t.url,
-        deviceId,
-        deviceToken: dev.deviceToken,
-        intervalMs: 60_000,
-        stateDir: path.join(dir, 'agent'),
-        tasksFile: path.join(dir, 'tasks.json'),
-      },
-      logger: createTestLogger().logger,
-      collectors: [],
-      connection: { backoff: { baseMs: 20, capMs: 200 } },
-      flushTimeoutMs: 100,
-    });
-    await agent.start();
+    agent = await startJobAgent(t.url, dev, dir);
     browser = await launchBrowser();
   }, 60_000);
   afterAll(async () => {
@@ -61,11 +47,8 @@ describe.runIf(hasBrowser())('maintenance jobs in a real browser', () => {
   });
 
   it('runs a health check from the device page and shows its result live', async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB' });
-    const [name, value] = api.cookie.split('=') as [string, string];
-    await context.addCookies([{ name, value, url: t.url }]);
-    const page = await context.newPage();
-    await page.goto(`${t.url}/#/devices/${deviceId}`);
+    const page = await signedInPage(browser, api, t.url, `#/devices/${deviceId}`);
+    const context = page.context();
     await page.waitForSelector('[data-testid=device-jobs]');
     await page.waitForSelector('[data-testid=jobs-empty]');
 

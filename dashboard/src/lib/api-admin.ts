@@ -3,7 +3,7 @@
  * disabling, moving and re-keying devices (docs/API.md, "Clients" and "Devices"), and the audit
  * log (shared/audit-types.ts; answered 404 by servers without it).
  */
-import type { ComplianceReport, DeviceSummary, JobView } from '../../../shared/api-types.js';
+import type { ComplianceReport, DeviceSummary, JobView, MaintenancePolicyView } from '../../../shared/api-types.js';
 import type { AuditPage, AuditQuery } from '../../../shared/audit-types.js';
 import type { AgentSettings, ClientAgentConfig, CredentialRotation, DeviceAgentConfig, EnrollmentToken } from '../../../shared/device-admin-types.js';
 import { enc, query, type RequestFn } from './api-request.js';
@@ -30,6 +30,13 @@ export interface AdminApi {
 
   /** Patch compliance per agent device, of one client. */
   getCompliance(clientId: string): Promise<ComplianceReport>;
+  /** Maintenance policies of a client. */
+  listMaintenancePolicies(clientId: string): Promise<MaintenancePolicyView[]>;
+  /** Schedules a task in one of the client's maintenance windows; `code` is the caller's second factor. */
+  createMaintenancePolicy(
+    body: Pick<MaintenancePolicyView, 'clientId' | 'name' | 'task' | 'params' | 'windowId' | 'pilotDeviceIds' | 'ringDelayDays'> & { code: string },
+  ): Promise<MaintenancePolicyView>;
+  deleteMaintenancePolicy(id: string): Promise<void>;
   /** Maintenance jobs of a device, newest first. */
   listJobs(deviceId: string): Promise<JobView[]>;
   /** Runs a catalogue task on devices; `code` is the caller's current second factor. */
@@ -62,6 +69,11 @@ export function createAdminApi(request: RequestFn): AdminApi {
     moveDevice: (deviceId, clientId) => call('PATCH', device(deviceId), { clientId }),
     setDeviceParent: (deviceId, parentDeviceId) => call('PUT', `${device(deviceId)}/parent`, { parentDeviceId }),
 
+    listMaintenancePolicies: (clientId) => call('GET', `/api/maintenance-policies?client=${enc(clientId)}`),
+    createMaintenancePolicy: (body) => call('POST', '/api/maintenance-policies', body),
+    deleteMaintenancePolicy: async (id) => {
+      await call('DELETE', `/api/maintenance-policies/${enc(id)}`);
+    },
     getCompliance: (clientId) => call('GET', `/api/jobs/compliance?client=${enc(clientId)}`),
     listJobs: (deviceId) => call('GET', `/api/jobs?device=${enc(deviceId)}&limit=20`),
     createJob: (body) => call('POST', '/api/jobs', body),

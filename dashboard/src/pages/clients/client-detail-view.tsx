@@ -15,6 +15,7 @@ import { ContractBadge, StatusDot } from '../../ui/contract-badge.js';
 import { ClientAgentSettings } from '../../ui/agent-settings-panels.js';
 import { EnrollPanel } from './enroll-panel.js';
 import { ClientCompliance } from './client-compliance.js';
+import { ClientPolicies } from './client-policies.js';
 import { EnrollmentTokens } from './enrollment-tokens.js';
 import { ProblemCounts } from '../../ui/fleet-list.js';
 import { EmptyState, ErrorNote, LoadState, PageHead } from '../../ui/ui.js';
@@ -128,6 +129,7 @@ export function ClientDetailView({ clientId }: { clientId: string }) {
       </section>
 
       <ClientCompliance clientId={c.id} />
+      <ClientPolicies client={c} />
 
       <section class="section" aria-labelledby="client-enroll">
         <h2 id="client-enroll">Install the agent</h2>

@@ -1,23 +1,15 @@
 /**
  * Maintenance on one device (technicians and admins run, everyone reads): a task of the fixed
  * catalogue, confirmed with the person's own second factor, and the device's jobs with their state,
- * refreshed every 2 s while one is open. Break-fix devices run tasks only for an open incident.
+ * refreshed every 2 s while one is open and every 10 s otherwise. Break-fix devices run tasks only for an open incident.
  */
 import { useEffect, useState } from 'preact/hooks';
 import type { DeviceDetail, JobView } from '../../../../shared/api-types.js';
 import { useApp, usePermissions } from '../../lib/app-context.js';
 import { useAction, useLoad } from '../../lib/hooks.js';
-import { ErrorNote, Time } from '../../ui/ui.js';
-
-const TASKS = [
-  { task: 'health.check', label: 'Health check (disks, memory, failed services)' },
-  { task: 'updates.scan', label: 'Scan for updates' },
-  { task: 'updates.install', label: 'Install updates' },
-  { task: 'service.restart', label: 'Restart a service' },
-  { task: 'cleanup', label: 'Clean temporary files and caches' },
-  { task: 'reboot', label: 'Reboot' },
-] as const;
-type Task = (typeof TASKS)[number]['task'];
+import { Time } from '../../ui/ui.js';
+import { ConfirmWithCode } from '../../ui/confirm-with-code.js';
+import { TASKS, type Task } from '../../lib/maintenance-tasks.js';
 
 const STATE_WORDS: Record<JobView['state'], string> = {
   queued: 'waiting for the device',
@@ -54,9 +46,9 @@ export function DeviceJobs({ device }: { device: DeviceDetail }) {
   const [incidentId, setIncidentId] = useState('');
   const [code, setCode] = useState('');
   const isOpen = (jobs.data ?? []).some((j) => j.state === 'queued' || j.state === 'sent' || j.state === 'running');
+  // Every 2 s while a job is open; every 10 s otherwise, so jobs a schedule makes show up too.
   useEffect(() => {
-    if (!isOpen) return;
-    const t = setInterval(jobs.reload, 2_000);
+    const t = setInterval(jobs.reload, isOpen ? 2_000 : 10_000);
     return () => clearInterval(t);
   }, [isOpen, jobs.reload]);
 
@@ -72,7 +64,7 @@ export function DeviceJobs({ device }: { device: DeviceDetail }) {
             : {};
 
   return (
-    <div class="panel device-jobs" data-testid="device-jobs">
+    <div class="panel maintenance-panel" data-testid="device-jobs">
       {canAct && (
         <form
           class="job-form"
@@ -123,25 +115,9 @@ export function DeviceJobs({ device }: { device: DeviceDetail }) {
               </select>
             </label>
           )}
-          <label class="field">
-            <span>Authenticator code</span>
-            <input
-              inputMode="numeric"
-              autoComplete="one-time-code"
-              pattern="[0-9]{6}"
-              maxLength={6}
-              value={code}
-              onInput={(e) => setCode(e.currentTarget.value)}
-              required
-              data-testid="job-code"
-            />
-          </label>
-          <div class="button-row">
-            <button type="submit" class="btn btn-primary" disabled={action.isBusy || code.trim().length !== 6} data-testid="job-run">
-              Run on {device.hostname}
-            </button>
-          </div>
-          <ErrorNote message={action.error} testId="job-error" />
+          <ConfirmWithCode code={code} onCode={setCode} isBusy={action.isBusy} error={action.error} testId="job" buttonTestId="job-run">
+            Run on {device.hostname}
+          </ConfirmWithCode>
         </form>
       )}
       {(jobs.data ?? []).length === 0 ? (

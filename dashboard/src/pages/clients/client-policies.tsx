@@ -1,0 +1,163 @@
+/**
+ * Scheduled maintenance of a monthly client (docs/MAINTENANCE.md, "Policies"): a task that runs
+ * at every occurrence of one of the client's recurring maintenance windows, optionally the pilot
+ * device first and the rest days later. Making one needs the person's second factor; break-fix
+ * clients get no schedule (their tasks run for an incident, from the device page).
+ */
+import { useState } from 'preact/hooks';
+import type { ClientInfo } from '../../../../shared/api-types.js';
+import { useApp, usePermissions } from '../../lib/app-context.js';
+import { useAction, useLoad } from '../../lib/hooks.js';
+import { TASKS, taskLabel, type Task } from '../../lib/maintenance-tasks.js';
+import { Time } from '../../ui/ui.js';
+import { ConfirmWithCode } from '../../ui/confirm-with-code.js';
+
+const PARAMS: Partial<Record<Task, Record<string, unknown>>> = {
+  'updates.install': { scope: 'security' },
+  cleanup: { targets: ['temp', 'package-cache'] },
+  reboot: { delayMinutes: 5 },
+};
+
+export function ClientPolicies({ client }: { client: ClientInfo }) {
+  const { api } = useApp();
+  const { canAct } = usePermissions();
+  const policies = useLoad(() => api.listMaintenancePolicies(client.id), [api, client.id]);
+  const windows = useLoad(() => api.listMaintenance(), [api]);
+  const devices = useLoad(() => api.listDevices(), [api]);
+  const action = useAction();
+  const [name, setName] = useState('');
+  const [task, setTask] = useState<Task>('updates.install');
+  const [windowId, setWindowId] = useState('');
+  const [pilot, setPilot] = useState('');
+  const [days, setDays] = useState('0');
+  const [code, setCode] = useState('');
+  const own = (windows.data ?? []).filter((w) => w.kind === 'recurring' && w.scope.type === 'client' && w.scope.clientId === client.id);
+  const machines = (devices.data ?? []).filter((d) => d.clientId === client.id && (d.kind === undefined || d.kind === 'agent'));
+  const windowName = (id: string) => own.find((w) => w.id === id)?.name ?? 'a maintenance window';
+
+  return (
+    <section class="section" aria-labelledby="client-policies-title">
+      <h2 id="client-policies-title">Scheduled maintenance</h2>
+      <div class="panel maintenance-panel" data-testid="client-policies">
+        {client.contract === 'break-fix' ? (
+          <p class="muted">Break-fix client: no schedule. A task runs for one of its incidents, from the device page, and books its time there.</p>
+        ) : (
+          <>
+            {(policies.data ?? []).length === 0 ? (
+              <p class="muted">Nothing scheduled. A policy runs a task at every occurrence of one of the client's maintenance windows.</p>
+            ) : (
+              <ul class="job-list" data-testid="policy-list">
+                {(policies.data ?? []).map((p) => (
+                  <li key={p.id} class="job-row" data-testid="policy-row">
+                    <p>
+                      <strong>{p.name}</strong>: {taskLabel(p.task)} in “{windowName(p.windowId)}”
+                      {p.pilotDeviceIds.length > 0 && p.ringDelayDays > 0
+                        ? `, pilot first, the rest ${p.ringDelayDays} day${p.ringDelayDays === 1 ? '' : 's'} later if it went well`
+                        : ', all machines at once'}
+                    </p>
+                    <p class="muted">
+                      by {p.createdBy}
+                      {p.lastRunStartMs && (
+                        <>
+                          , last run <Time ms={p.lastRunStartMs} />
+                        </>
+                      )}
+                      {canAct && (
+                        <button
+                          type="button"
+                          class="btn btn-quiet btn-small"
+                          onClick={() =>
+                            window.confirm(`Delete the policy "${p.name}"? Jobs it already made still run.`) &&
+                            void action.run(async () => {
+                              await api.deleteMaintenancePolicy(p.id);
+                              policies.reload();
+                            })
+                          }
+                        >
+                          Delete
+                        </button>
+                      )}
+                    </p>
+                  </li>
+                ))}
+              </ul>
+            )}
+            {canAct &&
+              (own.length === 0 ? (
+                <p class="muted">
+                  Add a recurring maintenance window for this client first (<a href="#/maintenance">Maintenance</a>): scheduled tasks run inside it.
+                </p>
+              ) : (
+                <form
+                  class="job-form"
+                  onSubmit={(e) => {
+                    e.preventDefault();
+                    void action.run(async () => {
+                      await api.createMaintenancePolicy({
+                        clientId: client.id,
+                        name: name.trim() || taskLabel(task),
+                        task,
+                        params: PARAMS[task] ?? {},
+                        windowId: windowId || own[0]!.id,
+                        pilotDeviceIds: pilot ? [pilot] : [],
+                        ringDelayDays: pilot ? Number(days) : 0,
+                        code: code.trim(),
+                      });
+                      setCode('');
+                      setName('');
+                      policies.reload();
+                    });
+                  }}
+                >
+                  <label class="field">
+                    <span>Name</span>
+                    <input value={name} onInput={(e) => setName(e.currentTarget.value)} placeholder="Security updates" data-testid="policy-name" />
+                  </label>
+                  <label class="field">
+                    <span>Task</span>
+                    <select class="select" value={task} onChange={(e) => setTask(e.currentTarget.value as Task)} data-testid="policy-task">
+                      {TASKS.filter((t) => t.task !== 'service.restart').map((t) => (
+                        <option key={t.task} value={t.task}>
+                          {t.label}
+                        </option>
+                      ))}
+                    </select>
+                  </label>
+                  <label class="field">
+                    <span>In window</span>
+                    <select class="select" value={windowId || own[0]!.id} onChange={(e) => setWindowId(e.currentTarget.value)} data-testid="policy-window">
+                      {own.map((w) => (
+                        <option key={w.id} value={w.id}>
+                          {w.name}
+                        </option>
+                      ))}
+                    </select>
+                  </label>
+                  <label class="field">
+                    <span>Pilot machine first</span>
+                    <select class="select" value={pilot} onChange={(e) => setPilot(e.currentTarget.value)} data-testid="policy-pilot">
+                      <option value="">none: all at once</option>
+                      {machines.map((d) => (
+                        <option key={d.id} value={d.id}>
+                          {d.hostname}
+                        </option>
+                      ))}
+                    </select>
+                  </label>
+                  {pilot && (
+                    <label class="field">
+                      <span>The rest after (days)</span>
+                      <input type="number" min={1} max={30} value={days} onInput={(e) => setDays(e.currentTarget.value)} />
+                    </label>
+                  )}
+                  <ConfirmWithCode code={code} onCode={setCode} isBusy={action.isBusy} error={action.error} testId="policy" buttonTestId="policy-create">
+                    Schedule
+                  </ConfirmWithCode>
+                </form>
+              ))}
+          </>
+        )}
+      </div>
+    </section>
+  );
+}
