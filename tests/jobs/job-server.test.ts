@@ -268,4 +268,30 @@ describe('maintenance jobs through the server', () => {
     ]);
     expect((await api.get(`/api/alerts?device=${bf.deviceId}`)).json).toEqual([]); // break-fix never pages
   });
+
+  it('a job made before a server restart runs once after it', async () => {
+    const dev = await device();
+    const waiting = await api.post('/api/jobs', { deviceIds: [dev.deviceId], task: 'health.check', notBeforeMs: Date.now() - 1_000, code: await code() });
+    expect(waiting.status, waiting.text).toBe(201);
+    const id = waiting.json[0].id as string;
+    // The server stops with the job queued and starts again on the same data.
+    const dataDir = t.dataDir;
+    const port = Number(new URL(t.url).port);
+    await t.server.close();
+    t = await startTestServer({ clock, dataDir }, port);
+    expect(t.server.ctx.jobs.get(id).state).toBe('queued');
+    const agent = agentFor(dev, 'restart');
+    await agent.start();
+    await until('the job to finish after the restart', async () => t.server.ctx.jobs.get(id).state === 'done');
+    await agent.stop();
+    agents.pop();
+    await agentFor(dev, 'restart').start();
+    await until('the agent to reconnect', async () => t.server.gateway.isConnected(dev.deviceId));
+    await sleep(500);
+    const results = t.server.db.prepare("SELECT count(*) AS n FROM audit_log WHERE action = 'job.result' AND entity_id = ?").get(id) as { n: number };
+    expect(results.n).toBe(1);
+    await t.close();
+    t = await startTestServer(); // afterEach closes this one; the restarted data dir goes here
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
 });
