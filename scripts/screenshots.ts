@@ -317,6 +317,7 @@ function seedJobs(server: Awaited<ReturnType<typeof createServer>>, h: DemoHandl
     pilotDeviceIds: [deviceId],
     ringDelayDays: 7,
     excludedDeviceIds: [],
+    holdOthersDays: null,
     isEnabled: true,
   });
 }

@@ -14,7 +14,7 @@
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { JOB_TASK_NAMES, MAX_JOB_WINDOW_MS, type JobTaskName } from '../../shared/job-constants.js';
-import { taskParamsSchemas, type JobMessage, type JobStatus } from '../../shared/jobs.js';
+import { safeNameSchema, taskParamsSchemas, type JobMessage, type JobStatus } from '../../shared/jobs.js';
 import type { AuditActor, AuditLog } from '../audit/audit-log.js';
 import { HttpError } from '../lib/errors.js';
 import { generateId } from '../lib/secrets.js';
@@ -126,6 +126,16 @@ export function createJobService(deps: JobServiceDeps) {
       }
     })();
     if (list.length > 0) setImmediate(() => deliverSoon(list));
+  }
+
+  /** Remembers which updates a scan found, for policies that hold non-security updates a while. */
+  function recordScan(deviceId: string, result: Record<string, unknown> | undefined, atMs: number): void {
+    const listed = Array.isArray(result?.updates) ? (result.updates as unknown[]) : [];
+    const updates = listed
+      .map((u) => u as { name?: unknown; isSecurity?: unknown })
+      .filter((u) => typeof u.name === 'string' && safeNameSchema.safeParse(u.name).success)
+      .map((u) => ({ name: u.name as string, isSecurity: u.isSecurity === true }));
+    jobs.recordSightings(deviceId, updates, atMs);
   }
 
   /**
@@ -310,6 +320,7 @@ export function createJobService(deps: JobServiceDeps) {
         });
         if (!changed) return;
         ended = true;
+        if (j.task === 'updates.scan' && s.state === 'done') recordScan(deviceId, s.result, atMs);
         if (j.incidentId) bookOnIncident(j, s, device?.hostname ?? deviceId, atMs);
         audit.record(SYSTEM, {
           action: 'job.result',
@@ -322,6 +333,9 @@ export function createJobService(deps: JobServiceDeps) {
       if (ended) deps.onResult?.(deviceId, j.task, s.state !== 'done');
       return true;
     },
+
+    /** Updates a device may install now under a hold of non-security updates (see recordScan). */
+    approvedUpdates: (deviceId: string, heldUntilMs: number) => jobs.approvedUpdates(deviceId, heldUntilMs),
 
     /** Expires jobs whose window passed before they ran; returns how many. */
     expireDue(): number {

@@ -4,7 +4,9 @@
  * already); at every occurrence of that window the task runs on the client's agents, each job
  * valid until the window ends. With rings, the pilot devices run first and the rest at the first
  * occurrence `ringDelayDays` later, and only if no pilot job of that run failed, was refused or
- * expired (else the rest are held and the trail says why).
+ * expired (else the rest are held and the trail says why). An update policy may hold non-security
+ * updates: each device then installs every security update its scans found, and the others once
+ * a scan first saw them `holdOthersDays` ago ("auto-approve security, hold others N days").
  *
  *   ticker (1 min) ─▶ each enabled policy: now inside an occurrence not yet run?
  *                        ─▶ ring 2 due and pilots fine ─▶ jobs for the rest
@@ -40,6 +42,8 @@ export const policyInputSchema = z
     /** Days between the pilot ring and the rest (0: everyone at once). */
     ringDelayDays: z.number().int().min(0).max(30).default(0),
     excludedDeviceIds: z.array(id).max(5_000).default([]),
+    /** updates.install: security updates at once, the others once first seen this many days ago. */
+    holdOthersDays: z.number().int().min(1).max(90).nullable().default(null),
     isEnabled: z.boolean().default(true),
     /** The caller's second factor. */
     code: z.string().max(20).optional(),
@@ -84,9 +88,21 @@ export function createPolicyService(deps: PolicyServiceDeps) {
     if (deviceIds.length === 0) return 0;
     const actor = { id: null, name: `policy "${p.name}"` };
     try {
-      const created = deps.jobs.create(actor, { deviceIds, task: p.task, params: p.params, notBeforeMs: nowMs, notAfterMs: occurrence[1] });
-      for (const j of created) policies.tagJob(j.id, p.id, occurrence[0]);
-      return created.length;
+      // With a hold, each device installs its own list: every security update, the others once old enough.
+      const batches: { deviceIds: string[]; params: Record<string, unknown> }[] =
+        p.holdOthersDays === null
+          ? [{ deviceIds, params: p.params }]
+          : deviceIds
+              .map((d) => ({ deviceIds: [d], packages: deps.jobs.approvedUpdates(d, nowMs - p.holdOthersDays! * DAY_MS) }))
+              .filter((b) => b.packages.length > 0)
+              .map((b) => ({ deviceIds: b.deviceIds, params: { scope: 'list', packages: b.packages } }));
+      let n = 0;
+      for (const b of batches) {
+        const created = deps.jobs.create(actor, { deviceIds: b.deviceIds, task: p.task, params: b.params, notBeforeMs: nowMs, notAfterMs: occurrence[1] });
+        for (const j of created) policies.tagJob(j.id, p.id, occurrence[0]);
+        n += created.length;
+      }
+      return n;
     } catch (err) {
       logger.error({ err, policyId: p.id, ring }, 'maintenance policy could not make its jobs');
       audit.record(actor, {
@@ -153,6 +169,8 @@ export function createPolicyService(deps: PolicyServiceDeps) {
         const device = deps.devices.findById(d);
         if (!device || device.clientId !== client.id) throw new HttpError(400, 'POLICY_DEVICE_INVALID', `no device ${d} of "${client.name}"`);
       }
+      if (input.holdOthersDays !== null && task !== 'updates.install')
+        throw new HttpError(400, 'POLICY_HOLD_INVALID', 'holdOthersDays applies to updates.install only: it chooses which updates each device installs');
       if (input.ringDelayDays > 0 && input.pilotDeviceIds.length === 0)
         throw new HttpError(400, 'POLICY_RING_INVALID', 'ringDelayDays needs pilot devices: they run first, the rest that many days later');
       return audit.audited(actor, (record) => {
@@ -167,6 +185,7 @@ export function createPolicyService(deps: PolicyServiceDeps) {
           pilotDeviceIds: input.pilotDeviceIds,
           ringDelayDays: input.ringDelayDays,
           excludedDeviceIds: input.excludedDeviceIds,
+          holdOthersDays: input.holdOthersDays,
           isEnabled: input.isEnabled,
           createdAtMs: deps.now(),
           createdBy: actor.name,

@@ -118,7 +118,26 @@ export function createJobStore(db: Db) {
      FROM devices d JOIN clients c ON c.id = d.client_id
      WHERE d.kind = 'agent' AND (@clientId IS NULL OR d.client_id = @clientId) ORDER BY c.name, d.hostname`,
   );
+  const sight = db.prepare<[string, string, number, number, number]>(
+    `INSERT INTO update_sightings (device_id, name, is_security, first_seen_ms, last_seen_ms) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (device_id, name) DO UPDATE SET is_security = excluded.is_security, last_seen_ms = excluded.last_seen_ms`,
+  );
+  const forget = db.prepare<[string, number]>('DELETE FROM update_sightings WHERE device_id = ? AND last_seen_ms < ?');
+  const approved = db.prepare<[string, number], { name: string }>(
+    'SELECT name FROM update_sightings WHERE device_id = ? AND (is_security = 1 OR first_seen_ms <= ?) ORDER BY is_security DESC, name LIMIT 500',
+  );
   return {
+    /** A scan's pending updates: new ones are first seen now, ones it no longer lists are forgotten. */
+    recordSightings(deviceId: string, updates: readonly { name: string; isSecurity: boolean }[], atMs: number): void {
+      db.transaction(() => {
+        for (const u of updates) sight.run(deviceId, u.name, u.isSecurity ? 1 : 0, atMs, atMs);
+        forget.run(deviceId, atMs);
+      })();
+    },
+    /** Updates to install now: every security one, the others once first seen at or before `heldUntilMs`. */
+    approvedUpdates(deviceId: string, heldUntilMs: number): string[] {
+      return approved.all(deviceId, heldUntilMs).map((r) => r.name);
+    },
     /** Patch compliance per agent device: the last scan's counts, the last install, failures since `sinceMs`. */
     compliance(clientId: string | null, sinceMs: number): ComplianceRow[] {
       return compliance.all({ clientId, sinceMs });

@@ -15,6 +15,7 @@ interface Row {
   pilot_device_ids_json: string;
   ring_delay_days: number;
   excluded_device_ids_json: string;
+  hold_others_days: number | null;
   is_enabled: number;
   created_at_ms: number;
   created_by: string;
@@ -33,6 +34,7 @@ const toPolicy = (r: Row): MaintenancePolicy => ({
   pilotDeviceIds: JSON.parse(r.pilot_device_ids_json) as string[],
   ringDelayDays: r.ring_delay_days,
   excludedDeviceIds: JSON.parse(r.excluded_device_ids_json) as string[],
+  holdOthersDays: r.hold_others_days,
   isEnabled: r.is_enabled === 1,
   createdAtMs: r.created_at_ms,
   createdBy: r.created_by,
@@ -44,8 +46,9 @@ const toPolicy = (r: Row): MaintenancePolicy => ({
 /** Builds the statements once. */
 export function createMaintenancePolicyStore(db: Db) {
   const insert = db.prepare(
-    `INSERT INTO maintenance_policies (id, client_id, name, task, params_json, window_id, pilot_device_ids_json, ring_delay_days, excluded_device_ids_json, is_enabled, created_at_ms, created_by)
-     VALUES (@id, @clientId, @name, @task, @paramsJson, @windowId, @pilotJson, @ringDelayDays, @excludedJson, @isEnabled, @createdAtMs, @createdBy)`,
+    `INSERT INTO maintenance_policies (id, client_id, name, task, params_json, window_id, pilot_device_ids_json, ring_delay_days, excluded_device_ids_json,
+       hold_others_days, is_enabled, created_at_ms, created_by)
+     VALUES (@id, @clientId, @name, @task, @paramsJson, @windowId, @pilotJson, @ringDelayDays, @excludedJson, @holdOthersDays, @isEnabled, @createdAtMs, @createdBy)`,
   );
   const byId = db.prepare<[string], Row>('SELECT * FROM maintenance_policies WHERE id = ?');
   const list = db.prepare<{ clientId: string | null }, Row>(

@@ -136,4 +136,58 @@ describe('maintenance policies', () => {
     }
     expect((await api.get('/api/maintenance-policies')).json).toEqual([]);
   });
+
+  it('auto-approves security updates and holds the others N days', async () => {
+    const jansen = await client('Jansen Accountants', 'monthly');
+    const deviceId = (await enrollTestDevice(api, { clientName: 'Jansen Accountants', hostname: 'jansen-pc01', machineId: 'jansen-pc01' })).deviceId;
+    const windowId = await patchNight(jansen);
+    const svc = t.server.ctx.jobs;
+    const scan = (updates: { name: string; isSecurity: boolean }[]) => {
+      const [j] = svc.create({ id: null, name: 'admin' }, { deviceIds: [deviceId], task: 'updates.scan', params: {}, notBeforeMs: clock.now() - 1_000 });
+      svc.onStatus(deviceId, { type: 'jobStatus', v: 1, jobId: j!.id, state: 'done', tsMs: clock.now(), result: { pendingCount: updates.length, updates } });
+    };
+    const holdOnHealth = await api.post('/api/maintenance-policies', {
+      clientId: jansen,
+      name: 'x',
+      task: 'health.check',
+      windowId,
+      holdOthersDays: 3,
+      code: await totp(),
+    });
+    expect(holdOnHealth.json.error.code).toBe('POLICY_HOLD_INVALID');
+    const created = await api.post('/api/maintenance-policies', {
+      clientId: jansen,
+      name: 'Updates',
+      task: 'updates.install',
+      params: { scope: 'security' },
+      windowId,
+      holdOthersDays: 3,
+      code: await totp(),
+    });
+    expect(created.status, created.text).toBe(201);
+    const installs = () =>
+      svc
+        .list({ limit: 100 })
+        .filter((j) => j.task === 'updates.install')
+        .reverse()
+        .map((j) => j.params);
+
+    clock.set(MONDAY_0130 - 1.5 * HOUR); // Monday 00:00: a scan finds a security fix and a feature update
+    scan([
+      { name: 'openssl', isSecurity: true },
+      { name: 'vim', isSecurity: false },
+    ]);
+    await at(MONDAY_0130); // Monday night: the security fix only
+    expect(installs()).toEqual([{ scope: 'list', packages: ['openssl'] }]);
+    clock.set(MONDAY_0130 + 22.5 * HOUR); // Tuesday 00:00: openssl is in; vim still pending
+    scan([{ name: 'vim', isSecurity: false }]);
+    await at(MONDAY_0130 + 24 * HOUR); // Tuesday night: vim is held (seen 1 day ago)
+    await at(MONDAY_0130 + 48 * HOUR); // Wednesday night: still held (2 days)
+    expect(installs()).toHaveLength(1);
+    await at(MONDAY_0130 + 72 * HOUR); // Thursday night: 3 days out, installed
+    expect(installs()).toEqual([
+      { scope: 'list', packages: ['openssl'] },
+      { scope: 'list', packages: ['vim'] },
+    ]);
+  });
 });

@@ -34,7 +34,9 @@ export interface AdminApi {
   listMaintenancePolicies(clientId: string): Promise<MaintenancePolicyView[]>;
   /** Schedules a task in one of the client's maintenance windows; `code` is the caller's second factor. */
   createMaintenancePolicy(
-    body: Pick<MaintenancePolicyView, 'clientId' | 'name' | 'task' | 'params' | 'windowId' | 'pilotDeviceIds' | 'ringDelayDays'> & { code: string },
+    body: Pick<MaintenancePolicyView, 'clientId' | 'name' | 'task' | 'params' | 'windowId' | 'pilotDeviceIds' | 'ringDelayDays' | 'holdOthersDays'> & {
+      code: string;
+    },
   ): Promise<MaintenancePolicyView>;
   deleteMaintenancePolicy(id: string): Promise<void>;
   /** Maintenance jobs of a device, newest first. */

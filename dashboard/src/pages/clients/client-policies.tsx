@@ -30,6 +30,7 @@ export function ClientPolicies({ client }: { client: ClientInfo }) {
   const [windowId, setWindowId] = useState('');
   const [pilot, setPilot] = useState('');
   const [days, setDays] = useState('0');
+  const [hold, setHold] = useState('');
   const [code, setCode] = useState('');
   const own = (windows.data ?? []).filter((w) => w.kind === 'recurring' && w.scope.type === 'client' && w.scope.clientId === client.id);
   const machines = (devices.data ?? []).filter((d) => d.clientId === client.id && (d.kind === undefined || d.kind === 'agent'));
@@ -54,6 +55,7 @@ export function ClientPolicies({ client }: { client: ClientInfo }) {
                       {p.pilotDeviceIds.length > 0 && p.ringDelayDays > 0
                         ? `, pilot first, the rest ${p.ringDelayDays} day${p.ringDelayDays === 1 ? '' : 's'} later if it went well`
                         : ', all machines at once'}
+                      {p.holdOthersDays !== null && `; security updates at once, others after ${p.holdOthersDays} day${p.holdOthersDays === 1 ? '' : 's'}`}
                     </p>
                     <p class="muted">
                       by {p.createdBy}
@@ -101,6 +103,7 @@ export function ClientPolicies({ client }: { client: ClientInfo }) {
                         windowId: windowId || own[0]!.id,
                         pilotDeviceIds: pilot ? [pilot] : [],
                         ringDelayDays: pilot ? Number(days) : 0,
+                        holdOthersDays: task === 'updates.install' && hold ? Number(hold) : null,
                         code: code.trim(),
                       });
                       setCode('');
@@ -144,6 +147,20 @@ export function ClientPolicies({ client }: { client: ClientInfo }) {
                       ))}
                     </select>
                   </label>
+                  {task === 'updates.install' && (
+                    <label class="field">
+                      <span>Hold non-security updates (days)</span>
+                      <input
+                        type="number"
+                        min={1}
+                        max={90}
+                        value={hold}
+                        onInput={(e) => setHold(e.currentTarget.value)}
+                        placeholder="none"
+                        data-testid="policy-hold"
+                      />
+                    </label>
+                  )}
                   {pilot && (
                     <label class="field">
                       <span>The rest after (days)</span>
