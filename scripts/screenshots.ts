@@ -318,6 +318,7 @@ function seedJobs(server: Awaited<ReturnType<typeof createServer>>, h: DemoHandl
     ringDelayDays: 7,
     excludedDeviceIds: [],
     holdOthersDays: null,
+    deviceParams: {},
     isEnabled: true,
   });
 }

@@ -419,6 +419,8 @@ export interface MaintenancePolicyView {
   pilotDeviceIds: string[];
   ringDelayDays: number;
   excludedDeviceIds: string[];
+  /** Device overrides: other task parameters for these devices. */
+  deviceParams: Record<string, Record<string, unknown>>;
   /** updates.install only: security updates at once, the others once a scan first saw them this many days ago (null: as params say). */
   holdOthersDays: number | null;
   isEnabled: boolean;

@@ -42,6 +42,8 @@ export const policyInputSchema = z
     /** Days between the pilot ring and the rest (0: everyone at once). */
     ringDelayDays: z.number().int().min(0).max(30).default(0),
     excludedDeviceIds: z.array(id).max(5_000).default([]),
+    /** Device overrides: other parameters of the task for these devices. */
+    deviceParams: z.record(id, z.record(z.string(), z.unknown())).default({}),
     /** updates.install: security updates at once, the others once first seen this many days ago. */
     holdOthersDays: z.number().int().min(1).max(90).nullable().default(null),
     isEnabled: z.boolean().default(true),
@@ -89,9 +91,18 @@ export function createPolicyService(deps: PolicyServiceDeps) {
     const actor = { id: null, name: `policy "${p.name}"` };
     try {
       // With a hold, each device installs its own list: every security update, the others once old enough.
+      // Without a hold: one job request per distinct parameters (a device override makes its own).
+      const byParams = new Map<string, { deviceIds: string[]; params: Record<string, unknown> }>();
+      for (const d of deviceIds) {
+        const params = p.deviceParams[d] ?? p.params;
+        const key = JSON.stringify(params);
+        const b = byParams.get(key) ?? { deviceIds: [], params };
+        b.deviceIds.push(d);
+        byParams.set(key, b);
+      }
       const batches: { deviceIds: string[]; params: Record<string, unknown> }[] =
         p.holdOthersDays === null
-          ? [{ deviceIds, params: p.params }]
+          ? [...byParams.values()]
           : deviceIds
               .map((d) => ({ deviceIds: [d], packages: deps.jobs.approvedUpdates(d, nowMs - p.holdOthersDays! * DAY_MS) }))
               .filter((b) => b.packages.length > 0)
@@ -165,7 +176,15 @@ export function createPolicyService(deps: PolicyServiceDeps) {
           'POLICY_WINDOW_INVALID',
           `windowId: choose a recurring maintenance window of "${client.name}"; the task runs at each of its occurrences`,
         );
-      for (const d of [...input.pilotDeviceIds, ...input.excludedDeviceIds]) {
+      const deviceParams: Record<string, Record<string, unknown>> = {};
+      for (const [d, raw] of Object.entries(input.deviceParams)) {
+        try {
+          deviceParams[d] = checkTask(task, raw).params;
+        } catch (err) {
+          throw new HttpError(400, 'JOB_PARAMS_INVALID', `deviceParams.${d}: ${(err as Error).message}`);
+        }
+      }
+      for (const d of [...input.pilotDeviceIds, ...input.excludedDeviceIds, ...Object.keys(deviceParams)]) {
         const device = deps.devices.findById(d);
         if (!device || device.clientId !== client.id) throw new HttpError(400, 'POLICY_DEVICE_INVALID', `no device ${d} of "${client.name}"`);
       }
@@ -186,6 +205,7 @@ export function createPolicyService(deps: PolicyServiceDeps) {
           ringDelayDays: input.ringDelayDays,
           excludedDeviceIds: input.excludedDeviceIds,
           holdOthersDays: input.holdOthersDays,
+          deviceParams,
           isEnabled: input.isEnabled,
           createdAtMs: deps.now(),
           createdBy: actor.name,

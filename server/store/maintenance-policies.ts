@@ -16,6 +16,7 @@ interface Row {
   ring_delay_days: number;
   excluded_device_ids_json: string;
   hold_others_days: number | null;
+  device_params_json: string;
   is_enabled: number;
   created_at_ms: number;
   created_by: string;
@@ -35,6 +36,7 @@ const toPolicy = (r: Row): MaintenancePolicy => ({
   ringDelayDays: r.ring_delay_days,
   excludedDeviceIds: JSON.parse(r.excluded_device_ids_json) as string[],
   holdOthersDays: r.hold_others_days,
+  deviceParams: JSON.parse(r.device_params_json) as Record<string, Record<string, unknown>>,
   isEnabled: r.is_enabled === 1,
   createdAtMs: r.created_at_ms,
   createdBy: r.created_by,
@@ -47,8 +49,9 @@ const toPolicy = (r: Row): MaintenancePolicy => ({
 export function createMaintenancePolicyStore(db: Db) {
   const insert = db.prepare(
     `INSERT INTO maintenance_policies (id, client_id, name, task, params_json, window_id, pilot_device_ids_json, ring_delay_days, excluded_device_ids_json,
-       hold_others_days, is_enabled, created_at_ms, created_by)
-     VALUES (@id, @clientId, @name, @task, @paramsJson, @windowId, @pilotJson, @ringDelayDays, @excludedJson, @holdOthersDays, @isEnabled, @createdAtMs, @createdBy)`,
+       hold_others_days, device_params_json, is_enabled, created_at_ms, created_by)
+     VALUES (@id, @clientId, @name, @task, @paramsJson, @windowId, @pilotJson, @ringDelayDays, @excludedJson, @holdOthersDays, @deviceParamsJson, @isEnabled,
+       @createdAtMs, @createdBy)`,
   );
   const byId = db.prepare<[string], Row>('SELECT * FROM maintenance_policies WHERE id = ?');
   const list = db.prepare<{ clientId: string | null }, Row>(
@@ -70,6 +73,7 @@ export function createMaintenancePolicyStore(db: Db) {
         paramsJson: JSON.stringify(p.params),
         pilotJson: JSON.stringify(p.pilotDeviceIds),
         excludedJson: JSON.stringify(p.excludedDeviceIds),
+        deviceParamsJson: JSON.stringify(p.deviceParams),
         isEnabled: p.isEnabled ? 1 : 0,
       });
     },

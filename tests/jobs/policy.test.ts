@@ -190,4 +190,42 @@ describe('maintenance policies', () => {
       { scope: 'list', packages: ['vim'] },
     ]);
   });
+
+  it('gives a device its own parameters when the policy overrides them', async () => {
+    const jansen = await client('Jansen Accountants', 'monthly');
+    const devs: string[] = [];
+    for (const h of ['jansen-srv01', 'jansen-pc01'])
+      devs.push((await enrollTestDevice(api, { clientName: 'Jansen Accountants', hostname: h, machineId: h })).deviceId);
+    const windowId = await patchNight(jansen);
+    const bad = await api.post('/api/maintenance-policies', {
+      clientId: jansen,
+      name: 'Clean-up',
+      task: 'cleanup',
+      params: { targets: ['temp'] },
+      windowId,
+      deviceParams: { [devs[0]!]: { targets: ['everything'] } },
+      code: await totp(),
+    });
+    expect([bad.status, bad.json.error.code]).toEqual([400, 'JOB_PARAMS_INVALID']);
+    expect(bad.json.error.message).toContain(`deviceParams.${devs[0]}: params.targets.0:`);
+    const ok = await api.post('/api/maintenance-policies', {
+      clientId: jansen,
+      name: 'Clean-up',
+      task: 'cleanup',
+      params: { targets: ['temp'] },
+      windowId,
+      deviceParams: { [devs[0]!]: { targets: ['temp', 'journal'], olderThanDays: 30 } },
+      code: await totp(),
+    });
+    expect(ok.status, ok.text).toBe(201);
+    await at(MONDAY_0130);
+    const made = t.server.ctx.jobs.list({ limit: 10 }).map((j) => [j.deviceId, j.params]);
+    expect(made).toEqual(
+      expect.arrayContaining([
+        [devs[0], { targets: ['temp', 'journal'], olderThanDays: 30 }],
+        [devs[1], { targets: ['temp'] }],
+      ]),
+    );
+    expect(made).toHaveLength(2);
+  });
 });

@@ -11,3 +11,7 @@ CREATE TABLE update_sightings (
 ) WITHOUT ROWID;
 
 ALTER TABLE maintenance_policies ADD COLUMN hold_others_days INTEGER;
+
+-- Device overrides of a policy: other parameters for some of its devices (e.g. the server installs
+-- security updates only while the PCs take all), as a JSON object keyed by device id.
+ALTER TABLE maintenance_policies ADD COLUMN device_params_json TEXT NOT NULL DEFAULT '{}';
