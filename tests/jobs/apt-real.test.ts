@@ -18,6 +18,9 @@ import type { Privilege } from '../../agent/tasks/run-command.js';
 import { loadOrCreateJobSigner, newJobNonce, type JobSigner } from '../../server/jobs/job-signing.js';
 import type { JobStatus } from '../../shared/jobs.js';
 import { ProtocolServer, waitFor } from '../agent/helpers/protocol-server.js';
+import { ApiClient, enrollTestDevice, startTestServer } from '../helpers/test-server.js';
+import { manualClock } from '../helpers/receivers.js';
+import { generate } from 'otplib';
 import { createTestLogger } from '../agent/helpers/test-logger.js';
 
 const PKG = 'qp-maint-test';
@@ -177,4 +180,74 @@ describe.skipIf(!isRoot || !hasTools)('real apt: scan and install through signed
     const after = await run('updates.scan', {});
     expect(after.result).toMatchObject({ pendingCount: 0, updates: [] });
   }, 120_000);
+
+  it('through the real server: a scan, an install and patch compliance that shows both', async () => {
+    // Version 3.0 in the repository; 2.0 is installed by the test above.
+    buildDeb('3.0');
+    indexRepo();
+    // Each second factor is accepted once: the server's clock moves a time step for every request.
+    const clock = manualClock(Date.now());
+    const t = await startTestServer({ clock });
+    const realAgentDir = fs.mkdtempSync(path.join(os.tmpdir(), 'qp-apt-server-'));
+    let realAgent: Agent | undefined;
+    try {
+      const api = new ApiClient(t.url);
+      await api.login();
+      const secret = (await api.post('/api/me/two-factor/start')).json.secret as string;
+      expect((await api.post('/api/me/two-factor/confirm', { code: await generate({ secret, epoch: Math.floor(clock.now() / 1000) }) })).status).toBe(200);
+      const code = () => {
+        clock.advance(31_000);
+        return generate({ secret, epoch: Math.floor(clock.now() / 1000) });
+      };
+      const dev = await enrollTestDevice(api, { clientName: 'Jansen Accountants', hostname: 'jansen-srv01', machineId: 'jansen-srv01-apt' });
+      const privilege: Privilege = { helperPath: HELPER, isRoot: true, env: { APT_CONFIG: aptConfig } };
+      realAgent = createAgent({
+        config: {
+          serverUrl: t.url,
+          deviceId: dev.deviceId,
+          deviceToken: dev.deviceToken,
+          intervalMs: 60_000,
+          stateDir: path.join(realAgentDir, 'state'),
+          tasksFile: path.join(realAgentDir, 'tasks.json'),
+        },
+        logger: createTestLogger().logger,
+        collectors: [],
+        tasks: [
+          createUpdatesScanTask({ platform: 'linux', privilege, manager: 'apt' }),
+          createUpdatesInstallTask({ platform: 'linux', privilege, manager: 'apt' }),
+        ],
+        connection: { backoff: { baseMs: 20, capMs: 200 } },
+        flushTimeoutMs: 100,
+      });
+      await realAgent.start();
+      await waitFor('the agent to connect', () => t.server.gateway.isConnected(dev.deviceId));
+      const runJob = async (task: string, params: Record<string, unknown>) => {
+        const r = await api.post('/api/jobs', { deviceIds: [dev.deviceId], task, params, notBeforeMs: Date.now() - 1_000, code: await code() });
+        expect(r.status, r.text).toBe(201);
+        const id = r.json[0].id as string;
+        await waitFor(`${task} to finish`, () => ['done', 'failed', 'refused'].includes(t.server.ctx.jobs.get(id).state), 120_000);
+        return t.server.ctx.jobs.get(id);
+      };
+      const compliance = async () =>
+        ((await api.get(`/api/jobs/compliance?client=${dev.clientId}`)).json as { devices: Record<string, unknown>[] }).devices[0]!;
+
+      expect((await runJob('updates.scan', {})).state).toBe('done');
+      expect(await compliance()).toMatchObject({ pendingUpdates: 1, securityUpdates: 0, lastInstallState: null, status: 'ok' });
+      const install = await runJob('updates.install', { scope: 'list', packages: [PKG] });
+      expect(install).toMatchObject({ state: 'done', exitCode: 0 });
+      expect(installedVersion()).toBe('3.0');
+      expect((await runJob('updates.scan', {})).state).toBe('done');
+      expect(await compliance()).toMatchObject({
+        pendingUpdates: 0,
+        lastInstallState: 'done',
+        lastInstallOkAtMs: expect.any(Number),
+        failedJobs30d: 0,
+        status: 'ok',
+      });
+    } finally {
+      await realAgent?.stop();
+      await t.close();
+      fs.rmSync(realAgentDir, { recursive: true, force: true });
+    }
+  }, 180_000);
 });
