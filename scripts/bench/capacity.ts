@@ -36,7 +36,9 @@ export async function benchCapacity(opts: {
     });
     const p = proc.stop();
     ours = { ...r, serverCpuPct: p.cpuPct, serverRssBytes: p.peakRssBytes };
-    opts.log(`capacity (ours): ${Math.round(r.reportsPerSec)} reports/s, ${Math.round(r.valuesPerSec)} values/s, server CPU ${p.cpuPct.toFixed(0)} %`);
+    opts.log(
+      `capacity (ours): ${Math.round(r.reportsPerSec)} reports/s, ${Math.round(r.valuesPerSec)} values/s, server CPU ${p.cpuPct.toFixed(0)} %, RATE_LIMITED honoured ${r.rateLimited} times`,
+    );
   } finally {
     await server.stop();
     rmSync(dataDir, { recursive: true, force: true });

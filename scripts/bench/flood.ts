@@ -17,6 +17,8 @@ export interface FloodResult {
   values: number;
   reportsPerSec: number;
   valuesPerSec: number;
+  /** RATE_LIMITED answers honoured (waited retryAfterMs, resent from the refused report). */
+  rateLimited: number;
 }
 
 /** Floods `url` from `connections` sockets (tokens: one per socket, or none for the bare server). */
@@ -26,12 +28,16 @@ export async function flood(opts: { wsUrl: string; tokens?: string[]; connection
   let values = 0;
   let isCounting = false;
   let isRunning = true;
+  let rateLimited = 0;
   const streamTag = Date.now().toString(36);
   await Promise.all(
     Array.from({ length: opts.connections }, (_, i) => {
       const model = new MachineModel(10_000 + i);
       let seq = 0;
       const sizes = new Map<number, number>();
+      // Reports sent and not yet acked, to resend after a RATE_LIMITED (the server stored none of them).
+      const unacked = new Map<number, string>();
+      let isWaiting = false;
       const ws = new WebSocket(opts.wsUrl, {
         headers: opts.tokens ? { authorization: `Bearer ${opts.tokens[i]}` } : {},
         perMessageDeflate: false,
@@ -39,11 +45,13 @@ export async function flood(opts: { wsUrl: string; tokens?: string[]; connection
       });
       sockets.push(ws);
       const sendOne = () => {
-        if (!isRunning || ws.readyState !== ws.OPEN) return;
+        if (!isRunning || isWaiting || ws.readyState !== ws.OPEN) return;
         const metrics = model.next(10_000);
         seq++;
         sizes.set(seq, metrics.length);
-        ws.send(JSON.stringify({ type: 'report', v: 1, seq, tsMs: Date.now(), metrics }));
+        const frame = JSON.stringify({ type: 'report', v: 1, seq, tsMs: Date.now(), metrics });
+        unacked.set(seq, frame);
+        ws.send(frame);
       };
       return new Promise<void>((resolve, reject) => {
         ws.once('error', reject);
@@ -53,18 +61,32 @@ export async function flood(opts: { wsUrl: string; tokens?: string[]; connection
           ),
         );
         ws.on('message', (data) => {
-          const m = JSON.parse(data.toString()) as { type: string; seq?: number };
+          const m = JSON.parse(data.toString()) as { type: string; seq?: number; code?: string; retryAfterMs?: number };
           if (m.type === 'welcome') {
             resolve();
             for (let k = 0; k < opts.window; k++) sendOne();
           } else if (m.type === 'ack') {
-            const n = sizes.get(m.seq!) ?? 0;
-            sizes.delete(m.seq!);
-            if (isCounting) {
-              reports++;
-              values += n;
+            // Acks are cumulative: everything up to m.seq is stored.
+            for (const s of [...unacked.keys()]) {
+              if (s > m.seq!) continue;
+              unacked.delete(s);
+              const n = sizes.get(s) ?? 0;
+              sizes.delete(s);
+              if (isCounting) {
+                reports++;
+                values += n;
+              }
+              sendOne();
             }
-            sendOne();
+          } else if (m.type === 'error' && m.code === 'RATE_LIMITED' && !isWaiting) {
+            // As the protocol asks: send nothing for retryAfterMs, then resend from the refused report.
+            rateLimited++;
+            isWaiting = true;
+            setTimeout(() => {
+              isWaiting = false;
+              if (!isRunning || ws.readyState !== ws.OPEN) return;
+              for (const [s, frame] of [...unacked].sort((a, b) => a[0] - b[0])) if (s >= (m.seq ?? 0)) ws.send(frame);
+            }, m.retryAfterMs ?? 1_000);
           }
         });
       });
@@ -79,7 +101,7 @@ export async function flood(opts: { wsUrl: string; tokens?: string[]; connection
   const seconds = (performance.now() - t0) / 1000;
   isRunning = false;
   for (const ws of sockets) ws.terminate();
-  return { connections: opts.connections, seconds, reports, values, reportsPerSec: reports / seconds, valuesPerSec: values / seconds };
+  return { connections: opts.connections, seconds, reports, values, reportsPerSec: reports / seconds, valuesPerSec: values / seconds, rateLimited };
 }
 
 /** Starts the bare ws receiver in its own process; returns its URL and a stop function. */
