@@ -41,6 +41,12 @@ interface Shot {
   fakeApi?: Record<string, unknown>;
 }
 
+/** Scrolls a section's heading to the top, just under the sticky top bar, and lets it settle. */
+async function scrollToHeading(page: Page, headingId: string): Promise<void> {
+  await page.evaluate(`document.getElementById('${headingId}').scrollIntoView({ block: 'start' }); window.scrollBy(0, -72)`);
+  await page.waitForTimeout(400);
+}
+
 const SHOTS: Shot[] = [
   { name: 'login', hash: () => '#/login', ready: '[data-testid=login-form]', isSignedOut: true },
   {
@@ -65,31 +71,21 @@ const SHOTS: Shot[] = [
     name: 'device-jobs',
     hash: (h) => `#/devices/${h.deviceIds['jansen-srv01']}`,
     ready: '[data-testid=job-row][data-state=done]',
-    prepare: async (page) => {
-      await page.locator('#device-jobs-title').scrollIntoViewIfNeeded();
-      await page.evaluate("document.getElementById('device-jobs-title').scrollIntoView({ block: 'start' }); window.scrollBy(0, -72)");
-      await page.waitForTimeout(400);
-    },
+    prepare: (page) => scrollToHeading(page, 'device-jobs-title'),
   },
   {
     // A monthly client's scheduled maintenance, in its patch night, in two rings.
     name: 'client-maintenance',
     hash: (h) => `#/clients/${h.clientIds['Jansen Accountants']}`,
     ready: '[data-testid=policy-row]',
-    prepare: async (page) => {
-      await page.evaluate("document.getElementById('client-policies-title').scrollIntoView({ block: 'start' }); window.scrollBy(0, -72)");
-      await page.waitForTimeout(300);
-    },
+    prepare: (page) => scrollToHeading(page, 'client-policies-title'),
   },
   {
     // A client's patch compliance, from the jobs' results.
     name: 'client-compliance',
     hash: (h) => `#/clients/${h.clientIds['Jansen Accountants']}`,
     ready: '[data-testid=compliance-row]',
-    prepare: async (page) => {
-      await page.evaluate("document.getElementById('client-compliance-title').scrollIntoView({ block: 'start' }); window.scrollBy(0, -72)");
-      await page.waitForTimeout(300);
-    },
+    prepare: (page) => scrollToHeading(page, 'client-compliance-title'),
   },
   { name: 'alerts', hash: () => '#/alerts', ready: '[data-testid=alert-row]', isFullPage: true },
   { name: 'alert', hash: (h) => `#/alerts/${h.acknowledgedAlertId}`, ready: '[data-testid=timeline]', isFullPage: true },

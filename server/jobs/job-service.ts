@@ -57,6 +57,22 @@ export function checkTask(taskName: string, rawParams: unknown): { task: JobTask
   return { task, params: params.data as Record<string, unknown> };
 }
 
+/** The fields of a job row just inserted, before anything happened to it. */
+const NEW_JOB = {
+  state: 'queued',
+  sentAtMs: null,
+  startedAtMs: null,
+  finishedAtMs: null,
+  code: null,
+  message: null,
+  exitCode: null,
+  durationMs: null,
+  output: null,
+  outputBytes: null,
+  outputSha256: null,
+  result: null,
+} as const satisfies Partial<JobRecord>;
+
 /** Jobs signed and sent per event-loop turn. */
 const DELIVERY_SLICE = 250;
 
@@ -202,10 +218,9 @@ export function createJobService(deps: JobServiceDeps) {
       const nowMs = deps.now();
       const c = checkRequest(input, nowMs);
       const created = audit.audited(actor, (record) => {
-        const rows = c.targets.map((d) => {
-          const id = `job_${generateId()}`;
-          jobs.insert({
-            id,
+        const rows = c.targets.map((d): JobRecord => {
+          const job = {
+            id: `job_${generateId()}`,
             deviceId: d.id,
             clientId: d.clientId,
             task: c.task,
@@ -216,8 +231,10 @@ export function createJobService(deps: JobServiceDeps) {
             incidentId: input.incidentId ?? null,
             createdAtMs: nowMs,
             createdBy: actor.name,
-          });
-          return jobs.find(id)!;
+          };
+          jobs.insert(job);
+          // What the row now holds, without reading each of up to 5,000 rows back.
+          return { ...job, ...NEW_JOB };
         });
         const names = c.targets.map((d) => d.hostname);
         record({

@@ -92,7 +92,7 @@ const toPlan = (p: Pick<EscalationPolicy, 'levels' | 'repeat' | 'repeatAfterMs'>
 
 /** Builds the dispatcher. */
 export function createDispatcher(deps: DispatcherDeps) {
-  const { db, outbox, alerts, deliveries, escalations, resolver, ackLinks, logger } = deps;
+  const { db, outbox, alerts, deliveries, escalations, resolver, ackLinks, logger, groups } = deps;
   const viewUrl = (deviceId: string) => `${deps.baseUrl().replace(/\/+$/, '')}/#/devices/${encodeURIComponent(deviceId)}`;
 
   function queue(
@@ -172,7 +172,7 @@ export function createDispatcher(deps: DispatcherDeps) {
       else logger.warn({ alertId: payload.alertId, level: step.level + 1, problems: r.problems }, 'escalation step reached nobody; paged the fallback');
     }
     // An escalation of an outage pages with the group's words: every device, not just the first.
-    const group = step.level > 0 || step.cycle > 0 ? groups().ofAlert(payload.alertId) : undefined;
+    const group = step.level > 0 || step.cycle > 0 ? groups.ofAlert(payload.alertId) : undefined;
     const leader = group && group.members.length > 1 ? alerts.findById(payload.alertId) : undefined;
     const summary = group && leader ? summarize(group, leader) : undefined;
     for (const d of destinations) {
@@ -226,7 +226,7 @@ export function createDispatcher(deps: DispatcherDeps) {
    * offline): its first page, not yet sent, becomes the group's page. Nothing waited for this.
    */
   function foldIntoFirstPage(groupId: string, nowMs: number): void {
-    const g = groups().find(groupId);
+    const g = groups.find(groupId);
     if (!g || g.members.length < 2) return;
     const leader = alerts.findById(g.leaderAlertId);
     if (!leader) return;
@@ -249,7 +249,7 @@ export function createDispatcher(deps: DispatcherDeps) {
       if (deliveries.rewriteUnsent(page.id, message)) rewritten++;
     }
     if (rewritten > 0) {
-      groups().markAnnounced(g.id, g.members.length, nowMs);
+      groups.markAnnounced(g.id, g.members.length, nowMs);
       alerts.addEvent(leader.id, nowMs, SYSTEM_ACTOR, 'paged', `one page for ${g.members.length} alerts of this outage (they fired together)`);
     }
   }
@@ -265,7 +265,6 @@ export function createDispatcher(deps: DispatcherDeps) {
 
   /** A firing alert: held back by a parent that is down, folded into an outage, or paged. */
   function route(alert: Alert, firedAtMs: number, nowMs: number, outboxId: number | null): Handled {
-    const { groups } = deps;
     const parent = groups.parentOf(alert.deviceId);
     const decision = decideFiring(
       {
@@ -325,18 +324,17 @@ export function createDispatcher(deps: DispatcherDeps) {
   }
 
   function summarize(g: AlertGroup, leader: Alert): AlertGroupSummary {
-    const members = groups().members(g.id);
+    const members = groups.members(g.id);
     return {
       id: g.id,
       clientName: leader.clientName,
       ruleName: leader.ruleName,
       openCount: members.filter((m) => m.state !== 'resolved').length,
       memberCount: members.length,
-      deviceCount: groups().clientDeviceCount(g.clientId),
+      deviceCount: groups.clientDeviceCount(g.clientId),
       devices: members.slice(0, 100).map((m) => ({ alertId: m.alertId, deviceId: m.deviceId, hostname: m.hostname, state: m.state, summary: m.summary })),
     };
   }
-  const groups = () => deps.groups;
 
   /** One message about the group to everyone paged for it. */
   function tellGroup(
@@ -373,10 +371,10 @@ export function createDispatcher(deps: DispatcherDeps) {
 
   /** The follow-up page of each group whose window is over and that has members not yet named. */
   function followUpGroups(nowMs: number): number {
-    const due = groups().dueFollowUps(nowMs);
+    const due = groups.dueFollowUps(nowMs);
     for (const g of due) {
       const sent = tellGroup(g, 'alert.firing', `group:${g.id}|follow-up:${g.followUps + 1}`, nowMs, null);
-      groups().markAnnounced(g.id, g.members.length, nowMs);
+      groups.markAnnounced(g.id, g.members.length, nowMs);
       alerts.addEvent(
         g.leaderAlertId,
         nowMs,
@@ -391,7 +389,7 @@ export function createDispatcher(deps: DispatcherDeps) {
   function handleFollowUp(job: OutboxJob, nowMs: number): Handled {
     if (!job.alertId) return { status: 'skipped', note: 'no alert' };
     const kind = job.kind === 'alert.acknowledged' ? 'acknowledged' : 'resolved';
-    const group = groups().ofAlert(job.alertId);
+    const group = groups.ofAlert(job.alertId);
     const decision = decideClosing(group, job.alertId, kind);
     const released = kind === 'resolved' ? releaseChildren(job.alertId, nowMs) : null;
     if (group && decision.action !== 'alone') {
@@ -400,11 +398,11 @@ export function createDispatcher(deps: DispatcherDeps) {
         if (decision.handOverTo && escalations.reassign(job.alertId, decision.handOverTo)) {
           escalations.progress(decision.handOverTo, escalations.find(decision.handOverTo)!.pagedSteps, nowMs);
         }
-        if (decision.handOverTo) groups().setLeader(group.id, decision.handOverTo);
+        if (decision.handOverTo) groups.setLeader(group.id, decision.handOverTo);
         return { status: 'dispatched', note: `folded into its group (${group.members.length} alerts)` };
       }
       escalations.stop(group.leaderAlertId, nowMs, kind);
-      groups().setState(group.id, decision.action === 'resolve-group' ? 'resolved' : 'acknowledged', nowMs);
+      groups.setState(group.id, decision.action === 'resolve-group' ? 'resolved' : 'acknowledged', nowMs);
       const payload = job.payload as unknown as AlertNotificationPayload;
       const sent = tellGroup(
         group,
@@ -416,7 +414,7 @@ export function createDispatcher(deps: DispatcherDeps) {
       );
       return { status: 'dispatched', note: sent === 0 ? 'nobody had been paged' : `told the group's ${sent} destinations` };
     }
-    if (group) groups().setState(group.id, kind, nowMs);
+    if (group) groups.setState(group.id, kind, nowMs);
     escalations.stop(job.alertId, nowMs, kind);
     const payload = job.payload as unknown as AlertNotificationPayload;
     const paged = deliveries.pagedDestinations(job.alertId);
@@ -445,11 +443,11 @@ export function createDispatcher(deps: DispatcherDeps) {
    */
   function releaseChildren(alertId: string, nowMs: number): { total: number; line: string } | null {
     const parentAlert = alerts.findById(alertId);
-    if (!parentAlert || parentAlert.ruleKind !== 'offline' || groups().isDown(parentAlert.deviceId)) return null;
-    const held = groups().suppressedBy(parentAlert.deviceId);
+    if (!parentAlert || parentAlert.ruleKind !== 'offline' || groups.isDown(parentAlert.deviceId)) return null;
+    const held = groups.suppressedBy(parentAlert.deviceId);
     if (held.length === 0) return null;
     const releaseAtMs = nowMs + DEPENDENCY_RELEASE_GRACE_MS;
-    groups().scheduleRelease(parentAlert.deviceId, releaseAtMs);
+    groups.scheduleRelease(parentAlert.deviceId, releaseAtMs);
     const n = held.length;
     return {
       total: n,
@@ -459,13 +457,13 @@ export function createDispatcher(deps: DispatcherDeps) {
 
   /** Held alerts whose grace is over: those still firing page now (unless the parent is down again). */
   function releaseDue(nowMs: number): number {
-    const due = groups().dueReleases(nowMs);
+    const due = groups.dueReleases(nowMs);
     for (const h of due) {
-      if (groups().isDown(h.parentDeviceId)) {
-        groups().holdAgain(h.alertId);
+      if (groups.isDown(h.parentDeviceId)) {
+        groups.holdAgain(h.alertId);
         continue;
       }
-      groups().release(h.alertId, nowMs);
+      groups.release(h.alertId, nowMs);
       const child = h.state === 'firing' ? alerts.findById(h.alertId) : undefined;
       if (child) route(child, nowMs, nowMs, null);
     }

@@ -135,8 +135,13 @@ export function createSelfChecks(deps: SelfCheckDeps) {
       const was = before.get(result.id);
       const told = was?.notifiedStatus ?? undefined;
       if (!shouldNotify(told, result.status)) continue;
-      const now = store.list().find((c) => c.id === result.id)!;
-      queued += tell(now, told ?? null, nowMs);
+      // `since` moves only when the status changed (the store's rule).
+      const sinceMs = was && was.status === result.status ? was.sinceMs : nowMs;
+      queued += tell(
+        { id: result.id, status: result.status, summary: result.summary, sinceMs, checkedAtMs: nowMs, notifiedStatus: told ?? null },
+        told ?? null,
+        nowMs,
+      );
       store.markNotified(result.id, result.status);
       if (result.status !== 'ok') logger.warn({ check: result.id, status: result.status }, result.summary);
       else logger.info({ check: result.id }, `self-check ok again: ${result.summary}`);

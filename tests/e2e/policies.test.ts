@@ -11,7 +11,7 @@ import { generate } from 'otplib';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Agent } from '../../agent/index.js';
-import { signedInPage, startJobAgent } from '../helpers/job-agent.js';
+import { enrolSecondFactor, signedInPage, startJobAgent } from '../helpers/job-agent.js';
 import { ApiClient, enrollTestDevice, startTestServer, type TestServer } from '../helpers/test-server.js';
 import { hasBrowser, launchBrowser } from './browser.js';
 
@@ -31,8 +31,7 @@ describe.runIf(hasBrowser())('maintenance policies in a real browser', () => {
     t = await startTestServer();
     api = new ApiClient(t.url);
     await api.login();
-    secret = (await api.post('/api/me/two-factor/start')).json.secret as string;
-    expect((await api.post('/api/me/two-factor/confirm', { code: await generate({ secret }) })).status).toBe(200);
+    secret = await enrolSecondFactor(api);
     dev = await enrollTestDevice(api, { clientName: 'Jansen Accountants', hostname: 'jansen-srv01', machineId: 'jansen-srv01' });
     // The client's patch window is on now (the client's zone is UTC).
     const w = await api.post('/api/maintenance', {

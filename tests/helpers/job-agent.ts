@@ -1,8 +1,14 @@
-/** A real agent that runs maintenance jobs (its journal in `dir`), and a browser page signed in as an ApiClient. */
+/**
+ * For the maintenance tests: a real agent that runs jobs (its journal in `dir`), a browser page
+ * signed in as an ApiClient, and two-factor login set up for the signed-in user (running a task
+ * needs it).
+ */
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { createAgent, type Agent } from '../../agent/index.js';
 import { createTestLogger } from '../agent/helpers/test-logger.js';
+import { generate } from 'otplib';
+import { expect } from 'vitest';
 import type { ApiClient } from './test-server.js';
 
 /** Starts a real agent for an enrolled device: no collectors, quick reconnects, its own state dir. */
@@ -33,4 +39,15 @@ export async function signedInPage(browser: Browser, api: ApiClient, baseUrl: st
   const page = await context.newPage();
   await page.goto(`${baseUrl}/${hash}`);
   return page;
+}
+
+/**
+ * Sets up two-factor login for `api`'s user with the code of `atMs` (the server's clock) and
+ * returns the secret. That time step's code is then used: the next request needs a later one.
+ */
+export async function enrolSecondFactor(api: ApiClient, atMs: number = Date.now()): Promise<string> {
+  const secret = (await api.post('/api/me/two-factor/start')).json.secret as string;
+  const confirmed = await api.post('/api/me/two-factor/confirm', { code: await generate({ secret, epoch: Math.floor(atMs / 1000) }) });
+  expect(confirmed.status, confirmed.text).toBe(200);
+  return secret;
 }

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { generate } from 'otplib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAgent, type Agent } from '../../agent/index.js';
+import { enrolSecondFactor } from '../helpers/job-agent.js';
 import { ApiClient, enrollTestDevice, startTestServer, type TestServer } from '../helpers/test-server.js';
 import { manualClock } from '../helpers/receivers.js';
 import { createUser } from '../helpers/oncall-setup.js';
@@ -34,9 +35,8 @@ describe('maintenance jobs through the server', () => {
     t = await startTestServer({ clock });
     api = new ApiClient(t.url);
     await api.login();
-    const start = await api.post('/api/me/two-factor/start');
-    secret = start.json.secret as string;
-    expect((await api.post('/api/me/two-factor/confirm', { code: await code() })).status).toBe(200);
+    clock.advance(30_000);
+    secret = await enrolSecondFactor(api, clock.now());
     clock.advance(30_000);
   });
   afterEach(async () => {
