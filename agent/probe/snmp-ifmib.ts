@@ -251,6 +251,7 @@ const list = (names: string[], max = 5): string =>
 export function readNetwork(poll: NetworkPoll, previous: NetworkMemory | undefined, nowMs: number): { reading: TemplateReading; memory: NetworkMemory } {
   if (poll.sysUpTime === undefined) throw new MibRangeError('sysUpTime is missing: the device does not answer SNMPv2-MIB');
   const uptimeTicks = uint32('sysUpTime', poll.sysUpTime, [SnmpType.TimeTicks]);
+  const uptime = (ticks: number) => formatDuration(Math.floor(ticks / 100) * 1000);
   if (poll.ifRows.size === 0) throw new MibRangeError('the device answers SNMP but lists no interfaces (IF-MIB ifTable is empty)');
   const total = poll.ifNumber && poll.ifNumber.type === SnmpType.Integer && typeof poll.ifNumber.value === 'number' ? poll.ifNumber.value : poll.ifRows.size;
 
@@ -278,15 +279,19 @@ export function readNetwork(poll: NetworkPoll, previous: NetworkMemory | undefin
   let notPresent = 0;
   for (const i of interfaces) {
     const labels = { interface: i.label };
-    if (i.admin !== 1) adminDown++;
-    else if (i.oper === 6)
-      notPresent++; // an empty module slot or SFP cage: not down, not up
-    else {
-      const isUp = i.oper === 1 || i.oper === 5; // dormant: waiting for a call (dial-on-demand), not broken
-      samples.push({ name: 'if.isUp', labels, value: isUp ? 1 : 0 });
-      if (isUp) up++;
-      else down.push(`${i.label}${i.alias ? ` "${i.alias.slice(0, 40)}"` : ''}${i.oper === 2 ? '' : ` (${IF_OPER_STATUS[i.oper]})`}`);
+    // Only administratively up ports count: a port shut down is meant to be down and carries nothing.
+    if (i.admin !== 1) {
+      adminDown++;
+      continue;
     }
+    if (i.oper === 6) {
+      notPresent++; // an empty module slot or SFP cage: not down, not up
+      continue;
+    }
+    const isUp = i.oper === 1 || i.oper === 5; // dormant: waiting for a call (dial-on-demand), not broken
+    samples.push({ name: 'if.isUp', labels, value: isUp ? 1 : 0 });
+    if (isUp) up++;
+    else down.push(`${i.label}${i.alias ? ` "${i.alias.slice(0, 40)}"` : ''}${i.oper === 2 ? '' : ` (${IF_OPER_STATUS[i.oper]})`}`);
     if (!hasRates) continue;
     const r = rates(i, previous!.interfaces.get(i.index), elapsedMs / 1000);
     if (r.inBps !== undefined) samples.push({ name: 'if.inBps', labels, value: r.inBps });
@@ -297,11 +302,11 @@ export function readNetwork(poll: NetworkPoll, previous: NetworkMemory | undefin
   const parts = [
     `${interfaces.length < total ? `first ${interfaces.length} of ${total}` : interfaces.length} interfaces: ${up} up, ${down.length} down` +
       `${adminDown > 0 ? `, ${adminDown} shut down` : ''}${notPresent > 0 ? `, ${notPresent} not present` : ''}`,
-    `up for ${formatDuration(uptimeTicks * 10)}`,
+    `up for ${uptime(uptimeTicks)}`,
   ];
   if (previous === undefined) parts.push('throughput from the next poll');
   const problems = [
-    ...(rebooted ? [`a restart (sysUpTime went back from ${formatDuration(previous!.uptimeTicks * 10)} to ${formatDuration(uptimeTicks * 10)})`] : []),
+    ...(rebooted ? [`a restart (sysUpTime went back from ${uptime(previous!.uptimeTicks)} to ${uptime(uptimeTicks)})`] : []),
     ...(down.length > 0 ? [`${down.length === 1 ? 'interface' : 'interfaces'} down: ${list(down)}`] : []),
   ];
   const memory: NetworkMemory = {

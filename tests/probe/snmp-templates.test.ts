@@ -5,17 +5,7 @@
  * the strict OID validation of the check schema and of the agent's own config check.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  IF,
-  IFX,
-  SnmpType,
-  counterDelta,
-  isRestart,
-  readNetwork,
-  type NetworkPoll,
-  type TypedRows,
-  type TypedVarbind,
-} from '../../agent/probe/snmp-ifmib.js';
+import { IF, IFX, SnmpType, counterDelta, isRestart, readNetwork, type NetworkPoll, type TypedRows, type TypedVarbind } from '../../agent/probe/snmp-ifmib.js';
 import { readOids } from '../../agent/probe/snmp-oids.js';
 import { MibRangeError } from '../../agent/probe/snmp-templates.js';
 import { probeConfigProblem } from '../../agent/probe/config.js';
@@ -157,10 +147,24 @@ describe('network template: interfaces', () => {
 describe('network template: rates between polls', () => {
   it('64-bit counters: bits per second and errors per minute', () => {
     const r = twoPolls(
-      poll(100_000, [{ index: 1, name: 'wan', hcIn: 5n * 10n ** 12n, hcOut: 10n, inErrors: 7, outErrors: 1, highSpeed: 1000 }]),
-      poll(101_000, [{ index: 1, name: 'wan', hcIn: 5n * 10n ** 12n + 12_500_000n, hcOut: 1_260n, inErrors: 10, outErrors: 4, highSpeed: 1000 }]),
+      poll(100_000, [
+        { index: 1, name: 'wan', hcIn: 5n * 10n ** 12n, hcOut: 10n, inErrors: 7, outErrors: 1, highSpeed: 1000 },
+        { index: 2, name: 'spare', admin: 2, oper: 2, hcIn: 0n, hcOut: 0n },
+      ]),
+      poll(101_000, [
+        { index: 1, name: 'wan', hcIn: 5n * 10n ** 12n + 12_500_000n, hcOut: 1_260n, inErrors: 10, outErrors: 4, highSpeed: 1000 },
+        { index: 2, name: 'spare', admin: 2, oper: 2, hcIn: 100n, hcOut: 0n },
+      ]),
     );
-    expect(r.values).toMatchObject({ 'if.inBps{wan}': 10_000_000, 'if.outBps{wan}': 1_000, 'if.errorsPerMin{wan}': 36, 'snmp.rebooted': 0 });
+    // A port shut down reports nothing at all, not even its throughput.
+    expect(r.values).toEqual({
+      'snmp.uptimeSec': 1010,
+      'snmp.rebooted': 0,
+      'if.isUp{wan}': 1,
+      'if.inBps{wan}': 10_000_000,
+      'if.outBps{wan}': 1_000,
+      'if.errorsPerMin{wan}': 36,
+    });
     expect(r.summary).not.toContain('next poll');
   });
 
