@@ -1,0 +1,147 @@
+/**
+ * A switch end to end: the real agent as the probe of a monthly client, the real server (SQLite
+ * file, real ws), Debian's snmpd serving this machine's IF-MIB with a veth pair in it. The far end
+ * of the pair goes down: after the rule's 2 minutes (the server's clock is moved on, so the test
+ * does not wait them out) `default-interface-down` alerts; the port comes back and it resolves.
+ * snmpd restarts: `default-device-rebooted` fires on that poll and resolves on the next.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Collector } from '../../agent/collectors/types.js';
+import { loadAgentConfig, saveAgentConfig } from '../../agent/config.js';
+import { createAgent, type Agent } from '../../agent/index.js';
+import { ApiClient, enrollTestDevice, startTestServer, type TestServer } from '../helpers/test-server.js';
+import { createTestLogger } from '../agent/helpers/test-logger.js';
+import { SNMPD, makeLinkPair, startSnmpd, type LinkPair, type TestSnmpd } from './snmpd.js';
+
+const hasSnmpd = SNMPD !== undefined || process.env.CI === 'true';
+
+async function until<T>(what: string, read: () => Promise<T>, isDone: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await read();
+    if (isDone(v)) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(v)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const idle: Collector = { name: 'idle', init: async () => true, collect: async () => [{ name: 'cpu.loadPct', value: 5 }] };
+type Alert = { id: string; ruleId: string; severity: string; deviceId: string; labels: Record<string, string>; state: string; summary?: string };
+
+describe.runIf(hasSnmpd)('a switch end to end', () => {
+  let dir: string;
+  let t: TestServer;
+  let api: ApiClient;
+  let snmpd: TestSnmpd;
+  let link: LinkPair | undefined;
+  let agent: Agent | undefined;
+  /** The server's clock runs this far ahead of the wall clock. */
+  let aheadMs = 0;
+
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qp-network-e2e-'));
+    link = makeLinkPair(`qe${process.pid % 1_000_000}`);
+    snmpd = await startSnmpd(path.join(dir, 'snmpd'), []);
+    // Rules are evaluated as each report is committed; no ticker, so moving the clock on cannot
+    // make a `for` window stale or the probe look offline between two reports.
+    t = await startTestServer({
+      dataDir: path.join(dir, 'server'),
+      storageUpkeep: false,
+      ruleTickIntervalMs: 3_600_000,
+      clock: { now: () => Date.now() + aheadMs },
+    });
+    api = new ApiClient(t.url);
+    await api.login();
+  }, 30_000);
+  afterAll(async () => {
+    await agent?.stop();
+    await t?.close();
+    await snmpd?.stop();
+    link?.remove();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a port going down alerts the monthly client after 2 min and resolves when it is back; a restart alerts once and resolves', async (ctx) => {
+    if (!link) return ctx.skip(); // no root or no veth links on this machine
+    link.setUp('a', true);
+    link.setUp('b', true);
+    const monthly = await enrollTestDevice(api, { clientName: 'Jansen Accountants', contract: 'monthly', hostname: 'jansen-pc' });
+    const configPath = path.join(dir, 'agent', 'agent.json');
+    saveAgentConfig(configPath, { serverUrl: t.url, ...monthly, intervalMs: 60_000 });
+    agent = createAgent({
+      config: loadAgentConfig(configPath),
+      configPath,
+      logger: createTestLogger().logger,
+      collectors: [idle],
+      connection: { backoff: { baseMs: 50, capMs: 400 }, reconnectSpreadMs: 200 },
+      flushTimeoutMs: 1_000,
+    });
+    await agent.start();
+
+    const created = await api.post(`/api/clients/${monthly.clientId}/probed-devices`, {
+      name: 'jansen-switch',
+      kind: 'switch',
+      probeDeviceId: monthly.deviceId,
+      intervalMs: 1_000,
+      checks: [{ id: 'snmp', type: 'snmp', host: '127.0.0.1', port: snmpd.port, template: 'network', version: 'v2c', community: 'public', timeoutMs: 1_000 }],
+    });
+    expect(created.status).toBe(201);
+    const sw = created.json.deviceId as string;
+    const isUp = `if.isUp{interface=${link.a}}`;
+    const device = () => api.get(`/api/devices/${sw}`);
+    const alerts = async () => (await api.get(`/api/alerts?client=${monthly.clientId}`)).json as Alert[];
+
+    const up = await until('the port up', device, (r) => r.json.latest[isUp] === 1);
+    expect(up.json).toMatchObject({ kind: 'switch', isOnline: true, hostname: 'jansen-switch' });
+    expect(up.json.latest['if.isUp{interface=lo}']).toBe(1);
+    expect(up.json.latest[`if.isUp{interface=${link.b}}`]).toBe(1);
+
+    // The far end goes down: the port is down, the rule waits its 2 minutes.
+    link.setUp('b', false);
+    const down = await until('the port down', device, (r) => r.json.latest[isUp] === 0);
+    expect(down.json.latest[`if.isUp{interface=${link.b}}`]).toBe(1); // the last value before it was shut down; no new ones
+    const result = await until(
+      'the failed check',
+      () => api.get(`/api/devices/${sw}/probe`),
+      (r) => r.json.results[0]?.state === 'failed',
+    );
+    expect(result.json.results[0].message).toMatch(new RegExp(`; reports interfaces? down: (.*, )?${link.a}( \\(.*\\))?(,|$)`));
+    expect((await alerts()).filter((a) => a.ruleId === 'default-interface-down')).toEqual([]);
+
+    aheadMs += 2 * 60_000 + 1_000;
+    const fired = await until('the interface-down alert', alerts, (list) => list.some((a) => a.ruleId === 'default-interface-down'));
+    expect(fired.filter((a) => a.ruleId === 'default-interface-down')).toMatchObject([
+      { deviceId: sw, severity: 'warning', labels: { interface: link.a }, state: 'firing' },
+    ]);
+    // The port shut down at the far end (admin down) raised nothing; nor did the probe (no offline alert).
+    expect(fired.map((a) => a.ruleId)).toEqual(['default-interface-down']);
+    const alertId = fired[0]!.id;
+    const detail = (await api.get(`/api/alerts/${alertId}`)).json;
+    expect(JSON.stringify(detail)).toContain(`Interface ${link.a} down`);
+
+    link.setUp('b', true);
+    await until(
+      'the alert resolved',
+      () => api.get(`/api/alerts/${alertId}`),
+      (r) => r.json.state === 'resolved',
+    );
+
+    // snmpd restarts: its sysUpTime starts again.
+    await snmpd.restart();
+    const rebooted = await until('the reboot alert, resolved on the next poll', alerts, (list) =>
+      list.some((a) => a.ruleId === 'default-device-rebooted' && a.state === 'resolved'),
+    );
+    expect(rebooted.filter((a) => a.ruleId === 'default-device-rebooted')).toMatchObject([{ deviceId: sw, severity: 'warning', labels: {} }]);
+    await t.server.ctx.notify.tick();
+    const rebootId = rebooted.find((a) => a.ruleId === 'default-device-rebooted')!.id;
+    expect(
+      t.server.ctx.alerting.outbox
+        .list()
+        .filter((j) => j.alertId === rebootId)
+        .map((j) => j.kind),
+    ).toEqual(['alert.firing', 'alert.resolved']);
+  }, 60_000);
+});
