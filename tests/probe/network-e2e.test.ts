@@ -81,12 +81,47 @@ describe.runIf(hasSnmpd)('a switch end to end', () => {
     });
     await agent.start();
 
+    const oidsCheck = {
+      id: 'oids',
+      type: 'snmp',
+      host: '127.0.0.1',
+      port: snmpd.port,
+      template: 'oids',
+      version: 'v2c',
+      community: 'public',
+      timeoutMs: 1_000,
+    };
+    const refused = await api.post(`/api/clients/${monthly.clientId}/probed-devices`, {
+      name: 'x',
+      kind: 'firewall',
+      probeDeviceId: monthly.deviceId,
+      checks: [
+        {
+          ...oidsCheck,
+          oids: [
+            { oid: '1.3.6.1.2.1.1.3.0', name: 'uptime' },
+            { oid: '.1.3.6.1', name: 'bad' },
+          ],
+        },
+      ],
+    });
+    expect(refused.json).toEqual({
+      error: {
+        code: 'VALIDATION_FAILED',
+        message:
+          'body.checks.0.oids.1.oid: ".1.3.6.1" is no dotted numeric OID: digits separated by single dots, starting 0, 1 or 2, no leading dot or zeros (e.g. 1.3.6.1.2.1.1.3.0)',
+      },
+    });
+
     const created = await api.post(`/api/clients/${monthly.clientId}/probed-devices`, {
       name: 'jansen-switch',
       kind: 'switch',
       probeDeviceId: monthly.deviceId,
       intervalMs: 1_000,
-      checks: [{ id: 'snmp', type: 'snmp', host: '127.0.0.1', port: snmpd.port, template: 'network', version: 'v2c', community: 'public', timeoutMs: 1_000 }],
+      checks: [
+        { id: 'snmp', type: 'snmp', host: '127.0.0.1', port: snmpd.port, template: 'network', version: 'v2c', community: 'public', timeoutMs: 1_000 },
+        { ...oidsCheck, oids: [{ oid: '1.3.6.1.2.1.1.3.0', name: 'uptime' }] },
+      ],
     });
     expect(created.status).toBe(201);
     const sw = created.json.deviceId as string;
@@ -98,17 +133,22 @@ describe.runIf(hasSnmpd)('a switch end to end', () => {
     expect(up.json).toMatchObject({ kind: 'switch', isOnline: true, hostname: 'jansen-switch' });
     expect(up.json.latest['if.isUp{interface=lo}']).toBe(1);
     expect(up.json.latest[`if.isUp{interface=${link.b}}`]).toBe(1);
+    // The oids check went through the server's config push and the agent's own config check too.
+    const named = await until('the named OID', device, (r) => r.json.latest['snmp.value{oid=uptime}'] !== undefined);
+    expect(named.json.latest['snmp.value{oid=uptime}']).toBeGreaterThanOrEqual(0);
 
     // The far end goes down: the port is down, the rule waits its 2 minutes.
     link.setUp('b', false);
     const down = await until('the port down', device, (r) => r.json.latest[isUp] === 0);
     expect(down.json.latest[`if.isUp{interface=${link.b}}`]).toBe(1); // the last value before it was shut down; no new ones
+    const failedResult = (r: { json: { results: { checkId: string; state: string; message: string }[] } }) =>
+      r.json.results.find((x) => x.checkId === 'snmp' && x.state === 'failed');
     const result = await until(
       'the failed check',
       () => api.get(`/api/devices/${sw}/probe`),
-      (r) => r.json.results[0]?.state === 'failed',
+      (r) => failedResult(r) !== undefined,
     );
-    expect(result.json.results[0].message).toMatch(new RegExp(`; reports interfaces? down: (.*, )?${link.a}( \\(.*\\))?(,|$)`));
+    expect(failedResult(result)!.message).toMatch(new RegExp(`; reports interfaces? down: (.*, )?${link.a}( \\(.*\\))?(,|$)`));
     expect((await alerts()).filter((a) => a.ruleId === 'default-interface-down')).toEqual([]);
 
     aheadMs += 2 * 60_000 + 1_000;
