@@ -78,7 +78,7 @@ const defs = [
     name: 'if.isUp',
     unit: 'boolean',
     labelKeys: ['interface'],
-    description: '1 while an administratively up interface is up (ifOperStatus), else 0 (SNMP IF-MIB)',
+    description: '1 while an administratively up interface is up (ifOperStatus), else 0; once 1 when a down port is shut down (SNMP IF-MIB)',
   },
   {
     name: 'if.inBps',

@@ -75,6 +75,8 @@ export interface NetworkMemory {
   atMs: number;
   uptimeTicks: number;
   interfaces: Map<string, InterfaceCounters>;
+  /** Interfaces this poll reported down (if.isUp 0), by ifIndex, with their label. */
+  downLabels: Map<string, string>;
 }
 
 /** The answers of one poll. */
@@ -274,6 +276,8 @@ export function readNetwork(poll: NetworkPoll, previous: NetworkMemory | undefin
     { name: 'snmp.rebooted', value: rebooted ? 1 : 0 },
   ];
   const down: string[] = [];
+  const downLabels = new Map<string, string>();
+  const reported = new Set<string>();
   let up = 0;
   let adminDown = 0;
   let notPresent = 0;
@@ -290,6 +294,8 @@ export function readNetwork(poll: NetworkPoll, previous: NetworkMemory | undefin
     }
     const isUp = i.oper === 1 || i.oper === 5; // dormant: waiting for a call (dial-on-demand), not broken
     samples.push({ name: 'if.isUp', labels, value: isUp ? 1 : 0 });
+    reported.add(i.index);
+    if (!isUp) downLabels.set(i.index, i.label);
     if (isUp) up++;
     else down.push(`${i.label}${i.alias ? ` "${i.alias.slice(0, 40)}"` : ''}${i.oper === 2 ? '' : ` (${IF_OPER_STATUS[i.oper]})`}`);
     if (!hasRates) continue;
@@ -297,6 +303,12 @@ export function readNetwork(poll: NetworkPoll, previous: NetworkMemory | undefin
     if (r.inBps !== undefined) samples.push({ name: 'if.inBps', labels, value: r.inBps });
     if (r.outBps !== undefined) samples.push({ name: 'if.outBps', labels, value: r.outBps });
     if (r.errorsPerMin !== undefined) samples.push({ name: 'if.errorsPerMin', labels, value: r.errorsPerMin });
+  }
+
+  // A port that was down and is now shut down, not present or gone is no longer failing: one
+  // last if.isUp 1, or its open alert would wait for a sample that never comes.
+  for (const [index, label] of previous?.downLabels ?? []) {
+    if (!reported.has(index)) samples.push({ name: 'if.isUp', labels: { interface: label }, value: 1 });
   }
 
   const parts = [
@@ -313,6 +325,7 @@ export function readNetwork(poll: NetworkPoll, previous: NetworkMemory | undefin
     atMs: nowMs,
     uptimeTicks,
     interfaces: new Map(interfaces.flatMap((i) => (i.counters ? [[i.index, i.counters] as const] : []))),
+    downLabels,
   };
   return { reading: { samples, summary: parts.join('; '), problems }, memory };
 }

@@ -133,6 +133,9 @@ describe.runIf(hasSnmpd)('a switch end to end', () => {
     expect(up.json).toMatchObject({ kind: 'switch', isOnline: true, hostname: 'jansen-switch' });
     expect(up.json.latest['if.isUp{interface=lo}']).toBe(1);
     expect(up.json.latest[`if.isUp{interface=${link.b}}`]).toBe(1);
+    // The probe keeps each target's counters between polls: rates from the second poll on.
+    const rated = await until('a throughput on lo', device, (r) => r.json.latest['if.inBps{interface=lo}'] !== undefined);
+    expect(rated.json.latest['if.inBps{interface=lo}']).toBeGreaterThanOrEqual(0);
     // The oids check went through the server's config push and the agent's own config check too.
     const named = await until('the named OID', device, (r) => r.json.latest['snmp.value{oid=uptime}'] !== undefined);
     expect(named.json.latest['snmp.value{oid=uptime}']).toBeGreaterThanOrEqual(0);

@@ -133,6 +133,16 @@ describe.runIf(hasSnmpd)('network and oids templates against snmpd', () => {
     expect(r.result.state).toBe('failed');
     expect(r.result.message).toMatch(new RegExp(`; reports interfaces? down: (.*, )?${link.a}( \\((down|lower layer down)\\))?(,|$)`));
     expect(r.result.message).toMatch(/ down(, \d+ shut down)?; up for /);
+
+    // The technician shuts the down port: one last isUp 1 (its alert resolves), then nothing.
+    link.setUp('a', false);
+    const shut = await until(
+      `${link.a} shut down`,
+      () => runCheck(net(snmpd.port), {}, memory),
+      (x) => values(x)[`if.isUp{${link!.a}}`] !== 0,
+    );
+    expect(values(shut)[`if.isUp{${link.a}}`]).toBe(1);
+    expect(values(await runCheck(net(snmpd.port), {}, memory))[`if.isUp{${link.a}}`]).toBeUndefined();
   }, 60_000);
 
   it('snmpd restarted: snmp.rebooted 1 on that poll only, with no rates over the restart', async () => {

@@ -121,6 +121,40 @@ describe('network template: interfaces', () => {
     expect(r.reading.samples.find((s) => s.name === 'if.isUp')?.labels).toEqual({ interface: label });
   });
 
+  it('a port that was down and is then shut down or removed sends if.isUp 1 once, so its alert can resolve', () => {
+    const a = readNetwork(
+      poll(0, [
+        { index: 1, name: 'p1', oper: 2 },
+        { index: 2, name: 'p2', oper: 2 },
+        { index: 3, name: 'p3', oper: 2 },
+      ]),
+      undefined,
+      0,
+    );
+    const b = readNetwork(
+      poll(100, [
+        { index: 1, name: 'p1', admin: 2, oper: 2 },
+        { index: 3, name: 'p3', oper: 2 },
+      ]),
+      a.memory,
+      1_000,
+    );
+    expect(b.reading.samples.filter((s) => s.name === 'if.isUp')).toEqual([
+      { name: 'if.isUp', labels: { interface: 'p3' }, value: 0 },
+      { name: 'if.isUp', labels: { interface: 'p1' }, value: 1 },
+      { name: 'if.isUp', labels: { interface: 'p2' }, value: 1 },
+    ]);
+    const c = readNetwork(
+      poll(200, [
+        { index: 1, name: 'p1', admin: 2, oper: 2 },
+        { index: 3, name: 'p3', oper: 2 },
+      ]),
+      b.memory,
+      2_000,
+    );
+    expect(c.reading.samples.filter((s) => s.name === 'if.isUp')).toEqual([{ name: 'if.isUp', labels: { interface: 'p3' }, value: 0 }]);
+  });
+
   it('two ports of the same name get their ifIndex', () => {
     const r = readNetwork(
       poll(0, [
