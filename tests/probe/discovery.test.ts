@@ -271,6 +271,10 @@ describe.skipIf(!SNMPD)('discovery against real snmpd', () => {
       expect(listed.found.find((f: { address: string }) => f.address === '127.0.0.2')).toMatchObject({ deviceId: printerId, deviceName: 'printer-reception' });
       const again = await api.post(`/api/discovery-scans/${scanId}/found/127.0.0.2/adopt`, {});
       expect([again.status, again.json.error.code]).toEqual([409, 'ALREADY_MONITORED']);
+      // A kind chosen by the technician picks its template: a switch is read with IF-MIB.
+      const asSwitch = await api.post(`/api/discovery-scans/${scanId}/found/127.0.0.3/adopt`, { kind: 'switch', name: 'core-switch' });
+      expect(asSwitch.status).toBe(201);
+      expect((await api.get(`/api/devices/${asSwitch.json.deviceId}/probe`)).json).toMatchObject({ kind: 'switch', checks: [{ template: 'network' }] });
       const nothing = await api.post(`/api/discovery-scans/${scanId}/found/127.0.0.5/adopt`, {});
       expect([nothing.status, nothing.json.error.code]).toEqual([404, 'FOUND_DEVICE_NOT_FOUND']);
 
