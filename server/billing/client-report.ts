@@ -54,7 +54,7 @@ export interface ClientReportInput {
   billedAmount: number;
   advice: ContractAdvice;
   /** Maintenance jobs that finished in the period, when the maintenance work exists. */
-  maintenance?: readonly { task: string; deviceId: string; hostname: string; isSuccess: boolean; finishedAtMs: number }[];
+  maintenance?: readonly { task: string; deviceId: string; hostname: string; isSuccess: boolean; finishedAtMs: number; updatesInstalled?: number }[];
 }
 
 export interface DeviceAvailability {
@@ -95,7 +95,7 @@ export interface ClientReport {
     billedAmount: number;
     list: ReportCondition[];
   };
-  maintenance: { jobs: number; succeeded: number; failed: number; byTask: { task: string; count: number }[] } | null;
+  maintenance: { jobs: number; succeeded: number; failed: number; updatesInstalled: number; byTask: { task: string; count: number }[] } | null;
   coming: {
     diskForecasts: { hostname: string; summary: string; openedAtMs: number }[];
     pendingUpdates: { hostname: string; count: number }[];
@@ -175,6 +175,7 @@ export function buildClientReport(input: ClientReportInput): ClientReport {
           jobs: input.maintenance!.length,
           succeeded: input.maintenance!.filter((j) => j.isSuccess).length,
           failed: input.maintenance!.filter((j) => !j.isSuccess).length,
+          updatesInstalled: input.maintenance!.reduce((n, j) => n + (j.isSuccess ? (j.updatesInstalled ?? 0) : 0), 0),
           byTask: [...byTask].map(([task, count]) => ({ task, count })).sort((a, b) => b.count - a.count || a.task.localeCompare(b.task)),
         };
       })()
