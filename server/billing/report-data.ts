@@ -85,7 +85,15 @@ export function createClientReports(deps: ClientReportDeps) {
     const devices = deps.devices
       .idsOfClient(client.id)
       .map((id) => deps.devices.findById(id)!)
-      .map((d) => ({ id: d.id, hostname: d.hostname, enrolledAtMs: d.enrolledAtMs, lastSeenMs: d.lastSeenMs, isDisabled: d.isDisabled, latest: d.latest }));
+      .map((d) => ({
+        id: d.id,
+        hostname: d.hostname,
+        enrolledAtMs: d.enrolledAtMs,
+        lastSeenMs: d.lastSeenMs,
+        isDisabled: d.isDisabled,
+        latest: d.latest,
+        facts: d.facts,
+      }));
     const billing = deps.reports.billing(client.id, month);
     return buildClientReport({
       client,

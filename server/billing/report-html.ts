@@ -151,6 +151,15 @@ export function renderReportHtml(report: ClientReport, locale: Locale, branding:
           ? t('report.coming.neverSeen', { hostname: n.hostname })
           : t('report.coming.notSeen', { hostname: n.hostname, date: t.date(n.lastSeenMs, tz) }),
       ),
+      ...c.ageing.map((a) =>
+        a.kind === 'old-hardware'
+          ? t('report.coming.oldHardware', { hostname: a.hostname, year: String(a.year), years: a.years })
+          : t(a.kind === 'os-unsupported' ? 'report.coming.osUnsupported' : 'report.coming.osEnding', {
+              hostname: a.hostname,
+              os: a.os,
+              date: t.date(Date.parse(`${a.endsOn}T12:00:00Z`), tz),
+            }),
+      ),
     ];
     parts.push(items.length === 0 ? `<p>${e(t('report.coming.nothing'))}</p>` : `<ul>${items.map((i) => `<li>${e(i)}</li>`).join('')}</ul>`);
   }

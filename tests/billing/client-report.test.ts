@@ -167,6 +167,25 @@ describe('monthly client report', () => {
     expect(nl).toContain('<li>Installaties van updates: 2</li>');
     expect(nl).toContain('3 updates geïnstalleerd');
     expect(nl).not.toContain('updates.install');
+
+    // What is coming: a Windows 10 PC out of security updates, on hardware from 2018 (its agent's facts).
+    const token = (await api.post(`/api/clients/${client.id}/enrollment-tokens`, {})).json.token as string;
+    const enrolled = await api.post('/api/enroll', {
+      token,
+      hostname: 'jansen-pc07',
+      machineId: 'm-pc07',
+      facts: { distro: 'Microsoft Windows 10 Pro', release: '10.0.19045', biosDate: '2018-06-12' },
+    });
+    expect(enrolled.status, enrolled.text).toBe(201);
+    expect(t!.server.ctx.billing.clientReports.build(client.id, '2026-11', 'en').coming.ageing).toEqual([
+      { hostname: 'jansen-pc07', kind: 'os-unsupported', os: 'Windows 10', endsOn: '2025-10-14' },
+      { hostname: 'jansen-pc07', kind: 'old-hardware', year: 2018, years: 8 },
+    ]);
+    const comingEn = (await api.get(`/api/reports/client-report?client=${client.id}&month=2026-11&format=html&lang=en`)).text;
+    expect(comingEn).toContain('jansen-pc07: Windows 10 has had no security updates since 14 Oct 2025; upgrade or replace it');
+    expect(comingEn).toContain('jansen-pc07: hardware from 2018 (8 years old); plan its replacement');
+    const comingNl = (await api.get(`/api/reports/client-report?client=${client.id}&month=2026-11&format=html&lang=nl`)).text;
+    expect(comingNl).toContain('jansen-pc07: Windows 10 krijgt sinds 14 okt 2025 geen beveiligingsupdates meer; upgraden of vervangen');
   });
 
   it('prints the same figures to a real PDF, in Dutch', { timeout: 90_000 }, async () => {
