@@ -38,9 +38,7 @@ const toLink = (r: Row): StatusLink => ({
 
 /** Builds the statements once. */
 export function createStatusLinkStore(db: Db) {
-  const insert = db.prepare(
-    'INSERT INTO status_links (id, client_id, token_hash, label, show_hostnames, created_ms, created_by) VALUES (?, ?, ?, ?, ?, ?, ?)',
-  );
+  const insert = db.prepare('INSERT INTO status_links (id, client_id, token_hash, label, show_hostnames, created_ms, created_by) VALUES (?, ?, ?, ?, ?, ?, ?)');
   const COLUMNS = 'id, client_id, label, show_hostnames, created_ms, created_by, revoked_ms';
   const byId = db.prepare<[string], Row>(`SELECT ${COLUMNS} FROM status_links WHERE id = ?`);
   const byToken = db.prepare<[string], Row>(`SELECT ${COLUMNS} FROM status_links WHERE token_hash = ? AND revoked_ms IS NULL`);
