@@ -83,6 +83,8 @@ export interface Api extends OnCallApi, AdminApi, TwoFactorApi, SsoApi, SetupApi
   login(username: string, password: string): Promise<SessionUser | LoginChallenge>;
   logout(): Promise<void>;
   changePassword(currentPassword: string, newPassword: string): Promise<void>;
+  /** PUT /api/me/locale: the signed-in user's dashboard language (null: follow the browser). */
+  setLocale(locale: 'en' | 'nl' | null): Promise<{ locale: 'en' | 'nl' | null }>;
 
   listDevices(): Promise<DeviceSummary[]>;
   getDevice(id: string): Promise<DeviceDetail>;
@@ -164,6 +166,7 @@ export function createApi(options: ApiOptions = {}): Api {
     login: (username, password) => request<SessionUser | LoginChallenge>('POST', '/api/login', { username, password }, { isLogin: true }),
     logout: () => post('/api/logout'),
     changePassword: (currentPassword, newPassword) => post('/api/me/password', { currentPassword, newPassword }),
+    setLocale: (locale) => request('PUT', '/api/me/locale', { locale }),
 
     listDevices: () => get('/api/devices'),
     getDevice: (id) => get(`/api/devices/${enc(id)}`),

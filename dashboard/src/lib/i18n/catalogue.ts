@@ -1,0 +1,24 @@
+/**
+ * Every catalogue of the dashboard, merged: one file pair per area (<area>-en.ts, <area>-nl.ts)
+ * so that pages change their own texts without touching anyone else's. The English files are the
+ * reference; each Dutch file is typed to have exactly the keys of its English one.
+ */
+import type { Locale } from '../../../../shared/i18n/index.js';
+import { commonEn } from './common-en.js';
+import { commonNl } from './common-nl.js';
+import { accountEn } from './account-en.js';
+import { accountNl } from './account-nl.js';
+
+const en = {
+  ...commonEn,
+  ...accountEn,
+};
+
+export type DashKey = keyof typeof en;
+
+const nl: Record<DashKey, string> = {
+  ...commonNl,
+  ...accountNl,
+};
+
+export const CATALOGUES: Record<Locale, Record<DashKey, string>> = { en, nl };
