@@ -6,11 +6,17 @@
 import type { Locale } from '../../../../shared/i18n/index.js';
 import { commonEn } from './common-en.js';
 import { commonNl } from './common-nl.js';
+import { fleetEn } from './fleet-en.js';
+import { fleetNl } from './fleet-nl.js';
+import { loginEn } from './login-en.js';
+import { loginNl } from './login-nl.js';
 import { accountEn } from './account-en.js';
 import { accountNl } from './account-nl.js';
 
 const en = {
   ...commonEn,
+  ...fleetEn,
+  ...loginEn,
   ...accountEn,
 };
 
@@ -18,6 +24,8 @@ export type DashKey = keyof typeof en;
 
 const nl: Record<DashKey, string> = {
   ...commonNl,
+  ...fleetNl,
+  ...loginNl,
   ...accountNl,
 };
 
