@@ -112,6 +112,11 @@ export function formatNumber(n: number, digits = 0): string {
   return cached(`n${digits}`, (l) => new Intl.NumberFormat(l, { maximumFractionDigits: digits })).format(n);
 }
 
+/** A number with exactly `digits` decimals (`8.4`, `8,4`), without thousands separators. */
+export function formatFixed(n: number, digits: number): string {
+  return cached(`f${digits}`, (l) => new Intl.NumberFormat(l, { minimumFractionDigits: digits, maximumFractionDigits: digits, useGrouping: false })).format(n);
+}
+
 const dateOnly = () => cached('d', (l) => new Intl.DateTimeFormat(l, { day: 'numeric', month: 'short', year: 'numeric' }));
 const monthYear = () => cached('my', (l) => new Intl.DateTimeFormat(l, { month: 'long', year: 'numeric', timeZone: 'UTC' }));
 const monthShort = () => cached('ms', (l) => new Intl.DateTimeFormat(l, { month: 'short', year: '2-digit', timeZone: 'UTC' }));

@@ -6,6 +6,10 @@
 import type { Locale } from '../../../../shared/i18n/index.js';
 import { commonEn } from './common-en.js';
 import { commonNl } from './common-nl.js';
+import { metricEn } from './metric-en.js';
+import { metricNl } from './metric-nl.js';
+import { deviceEn } from './device-en.js';
+import { deviceNl } from './device-nl.js';
 import { fleetEn } from './fleet-en.js';
 import { fleetNl } from './fleet-nl.js';
 import { loginEn } from './login-en.js';
@@ -15,6 +19,8 @@ import { accountNl } from './account-nl.js';
 
 const en = {
   ...commonEn,
+  ...metricEn,
+  ...deviceEn,
   ...fleetEn,
   ...loginEn,
   ...accountEn,
@@ -24,6 +30,8 @@ export type DashKey = keyof typeof en;
 
 const nl: Record<DashKey, string> = {
   ...commonNl,
+  ...metricNl,
+  ...deviceNl,
   ...fleetNl,
   ...loginNl,
   ...accountNl,
