@@ -6,6 +6,10 @@
 import type { Locale } from '../../../../shared/i18n/index.js';
 import { commonEn } from './common-en.js';
 import { commonNl } from './common-nl.js';
+import { incidentsEn } from './incidents-en.js';
+import { incidentsNl } from './incidents-nl.js';
+import { alertsEn } from './alerts-en.js';
+import { alertsNl } from './alerts-nl.js';
 import { metricEn } from './metric-en.js';
 import { metricNl } from './metric-nl.js';
 import { deviceEn } from './device-en.js';
@@ -19,6 +23,8 @@ import { accountNl } from './account-nl.js';
 
 const en = {
   ...commonEn,
+  ...incidentsEn,
+  ...alertsEn,
   ...metricEn,
   ...deviceEn,
   ...fleetEn,
@@ -30,6 +36,8 @@ export type DashKey = keyof typeof en;
 
 const nl: Record<DashKey, string> = {
   ...commonNl,
+  ...incidentsNl,
+  ...alertsNl,
   ...metricNl,
   ...deviceNl,
   ...fleetNl,
