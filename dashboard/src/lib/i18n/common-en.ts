@@ -142,4 +142,24 @@ export const commonEn = {
   'agent.save': 'Save settings',
   'agent.clearConfirm': "Clear these settings? {from, select, client {The client} other {The agent}}'s apply again.",
   'agent.clear': 'Clear',
+  'gaps.banner':
+    '<b>On-call gap:</b> {policy} pages nobody {span} ({reasons}){more, plural, =0 {} one { and # more time this week} other { and # more times this week}}. Alerts then go to the fallback.',
+  'gaps.fix': 'Fix on the on-call page',
+  'gaps.title': 'Gaps in the coming 7 days',
+  'gaps.none': 'Every escalation policy in use reaches someone at every moment of the coming week.',
+  'gaps.intro':
+    'In these times the first level pages nobody; the alert goes to the fallback (the admins unless another fallback is set) and is marked “unrouted”.',
+  'gaps.default': 'default',
+  'gaps.nobody': '{span}: nobody',
+  'selfCheck.title': '{status, select, critical {Server problem:} other {Server warning:}}',
+  'selfCheck.since': '(since {time})',
+  'publicUrl.banner': "<b>Links in notifications point at {url}:</b> only this machine opens that address, not a technician's phone.",
+  'publicUrl.changeFlag': 'Change --public-url / QP_PUBLIC_URL on the server.',
+  'publicUrl.set': 'Set the public URL',
+  'publicUrl.label': 'Public URL:',
+  'publicUrl.source':
+    '({source, select, flag {set by --public-url / QP_PUBLIC_URL} setup {chosen at setup or here} other {none set: the address the server listens on}})',
+  'publicUrl.explain': 'Every link in notifications (acknowledge, open the device) and every install command starts with it.',
+  'publicUrl.input': 'Public URL',
+  'publicUrl.save': 'Save',
 };

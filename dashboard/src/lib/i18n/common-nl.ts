@@ -153,4 +153,24 @@ export const commonNl: Record<keyof typeof commonEn, string> = {
   'agent.save': 'Instellingen opslaan',
   'agent.clearConfirm': 'Deze instellingen wissen? Dan gelden weer die van {from, select, client {de klant} other {de agent}}.',
   'agent.clear': 'Wissen',
+  'gaps.banner':
+    '<b>Gat in de dienst:</b> {policy} roept niemand op {span} ({reasons}){more, plural, =0 {} one { en nog # keer deze week} other { en nog # keer deze week}}. Meldingen gaan dan naar de reserve.',
+  'gaps.fix': 'Oplossen op de dienstpagina',
+  'gaps.title': 'Gaten in de komende 7 dagen',
+  'gaps.none': 'Elk escalatiebeleid dat in gebruik is bereikt de komende week op elk moment iemand.',
+  'gaps.intro':
+    'Op deze tijden roept het eerste niveau niemand op; de melding gaat naar de reserve (de beheerders, tenzij een andere reserve is ingesteld) en krijgt het label “niet gerouteerd”.',
+  'gaps.default': 'standaard',
+  'gaps.nobody': '{span}: niemand',
+  'selfCheck.title': '{status, select, critical {Probleem met de server:} other {Waarschuwing van de server:}}',
+  'selfCheck.since': '(sinds {time})',
+  'publicUrl.banner': '<b>Links in notificaties wijzen naar {url}:</b> alleen deze machine opent dat adres, niet de telefoon van een technicus.',
+  'publicUrl.changeFlag': 'Wijzig --public-url / QP_PUBLIC_URL op de server.',
+  'publicUrl.set': 'Stel de publieke URL in',
+  'publicUrl.label': 'Publieke URL:',
+  'publicUrl.source':
+    '({source, select, flag {ingesteld met --public-url / QP_PUBLIC_URL} setup {gekozen bij de installatie of hier} other {niet ingesteld: het adres waarop de server luistert}})',
+  'publicUrl.explain': 'Elke link in notificaties (bevestigen, apparaat openen) en elk installatiecommando begint hiermee.',
+  'publicUrl.input': 'Publieke URL',
+  'publicUrl.save': 'Opslaan',
 };
