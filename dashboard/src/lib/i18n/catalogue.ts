@@ -6,6 +6,8 @@
 import type { Locale } from '../../../../shared/i18n/index.js';
 import { commonEn } from './common-en.js';
 import { commonNl } from './common-nl.js';
+import { clientsEn } from './clients-en.js';
+import { clientsNl } from './clients-nl.js';
 import { incidentsEn } from './incidents-en.js';
 import { incidentsNl } from './incidents-nl.js';
 import { alertsEn } from './alerts-en.js';
@@ -23,6 +25,7 @@ import { accountNl } from './account-nl.js';
 
 const en = {
   ...commonEn,
+  ...clientsEn,
   ...incidentsEn,
   ...alertsEn,
   ...metricEn,
@@ -36,6 +39,7 @@ export type DashKey = keyof typeof en;
 
 const nl: Record<DashKey, string> = {
   ...commonNl,
+  ...clientsNl,
   ...incidentsNl,
   ...alertsNl,
   ...metricNl,
