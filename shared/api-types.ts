@@ -257,6 +257,8 @@ export const AUDIT_ACTIONS = [
   'device.agent-config',
   'device.probed-create',
   'device.probed-update',
+  'discovery.scan-start',
+  'discovery.scan-cancel',
   'rule.create',
   'rule.update',
   'rule.enable',

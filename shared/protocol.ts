@@ -20,6 +20,7 @@ import { findMetric } from './metrics.js';
 import { checkResultSchema, probeConfigSchema } from './probe.js';
 import { reportProblem } from './report-check.js';
 import { jobAckSchema, jobMessageSchema, jobStatusSchema } from './jobs.js';
+import { discoveryResultSchema } from './discovery.js';
 import {
   AGENT_COLLECTOR_NAMES,
   AGENT_MESSAGE_TYPES,
@@ -286,7 +287,14 @@ export const credentialAckSchema = z
 export type CredentialAck = z.infer<typeof credentialAckSchema>;
 
 /** Every message an agent may send. */
-export const agentMessageSchema = z.discriminatedUnion('type', [helloSchema, reportSchema, inventorySchema, credentialAckSchema, jobStatusSchema]);
+export const agentMessageSchema = z.discriminatedUnion('type', [
+  helloSchema,
+  reportSchema,
+  inventorySchema,
+  credentialAckSchema,
+  jobStatusSchema,
+  discoveryResultSchema,
+]);
 
 export type AgentMessage = z.infer<typeof agentMessageSchema>;
 

@@ -14,7 +14,7 @@ import type { ServerOptions } from './options.js';
 
 /** Builds ingest and the gateway; the gateway is paused by the root when ingest is behind. */
 export function createAgentPath(storage: Storage, opts: ServerOptions, logger: Logger, now: () => number, jobs?: GatewayJobHooks) {
-  const { db, devices, metrics, settings, probes, inventory, jobSigner } = storage;
+  const { db, devices, metrics, settings, probes, discovery, inventory, jobSigner } = storage;
   const ingest = createIngest({
     db,
     devices,
@@ -28,7 +28,7 @@ export function createAgentPath(storage: Storage, opts: ServerOptions, logger: L
   });
   const gateway = createAgentGateway({
     devices,
-    settings: withProbeConfig(settings, probes),
+    settings: withProbeConfig(settings, probes, discovery),
     probes,
     inventory,
     ingest,
@@ -40,6 +40,14 @@ export function createAgentPath(storage: Storage, opts: ServerOptions, logger: L
     maxInFlightPerConnection: opts.maxInFlightPerConnection,
     rateLimit: opts.agentRateLimit,
     jobs,
+    discovery: {
+      // A scan's last frame drops it from the probe's config.
+      onResult: (deviceId, msg) => {
+        const outcome = discovery.recordResult(deviceId, msg.scanId, msg.scanned, msg.found, msg.isDone, now());
+        if (outcome === 'finished') gateway.refreshConfig(deviceId);
+        return outcome !== 'unknown';
+      },
+    },
   });
   // A probed device is online while its probe is connected and reports it (site probe).
   const isOnline = (d: Device): boolean =>

@@ -33,6 +33,7 @@ import type { InventoryStore } from '../store/inventory.js';
 import type { Ingest } from '../ingest/ingest.js';
 import type { ProbeStore } from '../store/probes.js';
 import type { JobMessage, JobStatus } from '../../shared/jobs.js';
+import type { DiscoveryResult } from '../../shared/discovery.js';
 import { storageFaultOf } from '../store/faults.js';
 import { refuseUpgrade } from '../lib/raw-http.js';
 import {
@@ -79,6 +80,8 @@ export interface AgentGatewayOptions {
   jobSigningKey?: string;
   /** Maintenance jobs (server/jobs/): status handling and delivery after hello. */
   jobs?: GatewayJobHooks;
+  /** Site probe discovery: stores a scan's frame; false when the scan is not running on this agent. */
+  discovery?: { onResult(deviceId: string, msg: DiscoveryResult): boolean };
 }
 
 /** What the gateway asks of the maintenance-job module. */
@@ -220,6 +223,16 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
     }
     if (msg.type === 'jobStatus') {
       if (opts.jobs?.onStatus(device.id, msg)) send(ws, { type: 'jobAck', v: PROTOCOL_VERSION, jobId: msg.jobId, state: msg.state });
+      return;
+    }
+    if (msg.type === 'discoveryResult') {
+      if (!opts.discovery?.onResult(device.id, msg))
+        sendError(
+          ws,
+          AgentErrorCode.DISCOVERY_SCAN_UNKNOWN,
+          `scan ${msg.scanId} is not running on this agent (finished, cancelled or another probe's); stop it`,
+          false,
+        );
       return;
     }
     if (msg.type === 'credentialAck') {
