@@ -6,6 +6,10 @@
 import type { Locale } from '../../../../shared/i18n/index.js';
 import { commonEn } from './common-en.js';
 import { commonNl } from './common-nl.js';
+import { rulesEn } from './rules-en.js';
+import { rulesNl } from './rules-nl.js';
+import { billingEn } from './billing-en.js';
+import { billingNl } from './billing-nl.js';
 import { clientsEn } from './clients-en.js';
 import { clientsNl } from './clients-nl.js';
 import { incidentsEn } from './incidents-en.js';
@@ -25,6 +29,8 @@ import { accountNl } from './account-nl.js';
 
 const en = {
   ...commonEn,
+  ...rulesEn,
+  ...billingEn,
   ...clientsEn,
   ...incidentsEn,
   ...alertsEn,
@@ -39,6 +45,8 @@ export type DashKey = keyof typeof en;
 
 const nl: Record<DashKey, string> = {
   ...commonNl,
+  ...rulesNl,
+  ...billingNl,
   ...clientsNl,
   ...incidentsNl,
   ...alertsNl,
