@@ -6,6 +6,10 @@
 import type { Locale } from '../../../../shared/i18n/index.js';
 import { commonEn } from './common-en.js';
 import { commonNl } from './common-nl.js';
+import { oncallEn } from './oncall-en.js';
+import { oncallNl } from './oncall-nl.js';
+import { maintenanceEn } from './maintenance-en.js';
+import { maintenanceNl } from './maintenance-nl.js';
 import { rulesEn } from './rules-en.js';
 import { rulesNl } from './rules-nl.js';
 import { billingEn } from './billing-en.js';
@@ -29,6 +33,8 @@ import { accountNl } from './account-nl.js';
 
 const en = {
   ...commonEn,
+  ...oncallEn,
+  ...maintenanceEn,
   ...rulesEn,
   ...billingEn,
   ...clientsEn,
@@ -45,6 +51,8 @@ export type DashKey = keyof typeof en;
 
 const nl: Record<DashKey, string> = {
   ...commonNl,
+  ...oncallNl,
+  ...maintenanceNl,
   ...rulesNl,
   ...billingNl,
   ...clientsNl,
