@@ -6,6 +6,8 @@
 import type { Locale } from '../../../../shared/i18n/index.js';
 import { commonEn } from './common-en.js';
 import { commonNl } from './common-nl.js';
+import { channelsEn } from './channels-en.js';
+import { channelsNl } from './channels-nl.js';
 import { oncallEn } from './oncall-en.js';
 import { oncallNl } from './oncall-nl.js';
 import { maintenanceEn } from './maintenance-en.js';
@@ -33,6 +35,7 @@ import { accountNl } from './account-nl.js';
 
 const en = {
   ...commonEn,
+  ...channelsEn,
   ...oncallEn,
   ...maintenanceEn,
   ...rulesEn,
@@ -51,6 +54,7 @@ export type DashKey = keyof typeof en;
 
 const nl: Record<DashKey, string> = {
   ...commonNl,
+  ...channelsNl,
   ...oncallNl,
   ...maintenanceNl,
   ...rulesNl,
