@@ -6,6 +6,12 @@
 import type { Locale } from '../../../../shared/i18n/index.js';
 import { commonEn } from './common-en.js';
 import { commonNl } from './common-nl.js';
+import { auditEn } from './audit-en.js';
+import { auditNl } from './audit-nl.js';
+import { usersEn } from './users-en.js';
+import { usersNl } from './users-nl.js';
+import { notificationsEn } from './notifications-en.js';
+import { notificationsNl } from './notifications-nl.js';
 import { channelsEn } from './channels-en.js';
 import { channelsNl } from './channels-nl.js';
 import { oncallEn } from './oncall-en.js';
@@ -35,6 +41,9 @@ import { accountNl } from './account-nl.js';
 
 const en = {
   ...commonEn,
+  ...auditEn,
+  ...usersEn,
+  ...notificationsEn,
   ...channelsEn,
   ...oncallEn,
   ...maintenanceEn,
@@ -54,6 +63,9 @@ export type DashKey = keyof typeof en;
 
 const nl: Record<DashKey, string> = {
   ...commonNl,
+  ...auditNl,
+  ...usersNl,
+  ...notificationsNl,
   ...channelsNl,
   ...oncallNl,
   ...maintenanceNl,
