@@ -6,6 +6,8 @@
 import type { Locale } from '../../../../shared/i18n/index.js';
 import { commonEn } from './common-en.js';
 import { commonNl } from './common-nl.js';
+import { setupEn } from './setup-en.js';
+import { setupNl } from './setup-nl.js';
 import { auditEn } from './audit-en.js';
 import { auditNl } from './audit-nl.js';
 import { usersEn } from './users-en.js';
@@ -41,6 +43,7 @@ import { accountNl } from './account-nl.js';
 
 const en = {
   ...commonEn,
+  ...setupEn,
   ...auditEn,
   ...usersEn,
   ...notificationsEn,
@@ -63,6 +66,7 @@ export type DashKey = keyof typeof en;
 
 const nl: Record<DashKey, string> = {
   ...commonNl,
+  ...setupNl,
   ...auditNl,
   ...usersNl,
   ...notificationsNl,
