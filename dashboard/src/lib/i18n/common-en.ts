@@ -162,4 +162,21 @@ export const commonEn = {
   'publicUrl.explain': 'Every link in notifications (acknowledge, open the device) and every install command starts with it.',
   'publicUrl.input': 'Public URL',
   'publicUrl.save': 'Save',
+  'lazy.failed': 'Could not load this page: {error}',
+  'lazy.reload': 'Reload',
+  'copy.label': 'Copy: {command}',
+  'copy.copied': 'Copied',
+  'copy.copy': 'Copy',
+  'net.unreachable': 'Cannot reach the Quarkpulse server. Check your connection.',
+  'install.linux.title': 'Linux (x64, arm64): one line',
+  'install.linux.note':
+    'Downloads the agent executable from this server (no Node.js needed), checks its sha256 and signature, installs it as a service running as the user quarkpulse, enrolls and starts it. Run it again to upgrade; add "-s -- --uninstall" to remove.',
+  'install.linux-release.title': 'Linux service from a release tree (systemd)',
+  'install.linux-release.note':
+    'Runs as the system user quarkpulse. The script finds the bundle in dist/agent/ of the same release (or next to itself; else --bundle FILE). Add --ca ca.pem for a private CA, --dry-run to see the steps.',
+  'install.windows.title': 'Windows service from a release tree (elevated PowerShell)',
+  'install.windows.note':
+    'Runs as LocalService (-RunAsSystem for the Windows Update count). Without -Bundle the script looks for quarkpulse-agent.mjs next to itself. Add -Ca C:\\path\\ca.pem for a private CA.',
+  'install.macos.title': 'macOS service from a release tree (launchd)',
+  'install.macos.note': 'Runs as the hidden user _quarkpulse. Same --bundle, --ca and --dry-run options as on Linux.',
 };

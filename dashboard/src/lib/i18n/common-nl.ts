@@ -173,4 +173,21 @@ export const commonNl: Record<keyof typeof commonEn, string> = {
   'publicUrl.explain': 'Elke link in notificaties (bevestigen, apparaat openen) en elk installatiecommando begint hiermee.',
   'publicUrl.input': 'Publieke URL',
   'publicUrl.save': 'Opslaan',
+  'lazy.failed': 'Kon deze pagina niet laden: {error}',
+  'lazy.reload': 'Opnieuw laden',
+  'copy.label': 'Kopiëren: {command}',
+  'copy.copied': 'Gekopieerd',
+  'copy.copy': 'Kopiëren',
+  'net.unreachable': 'Kan de Quarkpulse-server niet bereiken. Controleer je verbinding.',
+  'install.linux.title': 'Linux (x64, arm64): één regel',
+  'install.linux.note':
+    'Downloadt het agentprogramma van deze server (geen Node.js nodig), controleert de sha256 en de handtekening, installeert het als service onder de gebruiker quarkpulse, schrijft het in en start het. Nogmaals uitvoeren werkt bij; voeg "-s -- --uninstall" toe om te verwijderen.',
+  'install.linux-release.title': 'Linux-service uit een release (systemd)',
+  'install.linux-release.note':
+    'Draait als systeemgebruiker quarkpulse. Het script vindt de bundel in dist/agent/ van dezelfde release (of ernaast; anders --bundle BESTAND). Voeg --ca ca.pem toe voor een eigen CA, --dry-run om de stappen te zien.',
+  'install.windows.title': 'Windows-service uit een release (PowerShell als beheerder)',
+  'install.windows.note':
+    'Draait als LocalService (-RunAsSystem voor het aantal Windows-updates). Zonder -Bundle zoekt het script quarkpulse-agent.mjs naast zichzelf. Voeg -Ca C:\\path\\ca.pem toe voor een eigen CA.',
+  'install.macos.title': 'macOS-service uit een release (launchd)',
+  'install.macos.note': 'Draait als de verborgen gebruiker _quarkpulse. Dezelfde opties --bundle, --ca en --dry-run als op Linux.',
 };

@@ -21,6 +21,9 @@ const lifetimes: { hours: number; label: DashKey }[] = [
   { hours: 0, label: 'enroll.never' },
 ];
 
+/** Command sets whose title and note the catalogue has (install.<id>.title / .note). */
+const INSTALL_IDS = ['linux', 'linux-release', 'windows', 'macos'];
+
 export function EnrollPanel({ client, onCreated }: { client: ClientInfo; onCreated?: () => void }) {
   const { api } = useApp();
   const t = useT();
@@ -79,11 +82,11 @@ export function EnrollPanel({ client, onCreated }: { client: ClientInfo; onCreat
           </p>
           {sets.map((set) => (
             <div key={set.id} class="command-set">
-              <h3>{set.title}</h3>
+              <h3>{INSTALL_IDS.includes(set.id) ? t(`install.${set.id}.title` as DashKey) : set.title}</h3>
               {set.commands.map((c, i) => (
                 <CopyCommand key={c} command={c} testId={i === 0 ? `install-${set.id}` : undefined} />
               ))}
-              <p class="muted">{set.note}</p>
+              <p class="muted">{INSTALL_IDS.includes(set.id) ? t(`install.${set.id}.note` as DashKey) : set.note}</p>
             </div>
           ))}
           <p class="muted">{t('enroll.after')}</p>
