@@ -128,7 +128,7 @@ export interface Api extends OnCallApi, AdminApi, TwoFactorApi, SsoApi, SetupApi
   deleteMaintenance(id: string): Promise<void>;
 
   billing(clientId: string, month: string): Promise<BillingReport>;
-  contractHistory(clientId: string, months: number): Promise<ContractHistory>;
+  contractHistory(clientId: string, months: number, lang?: 'en' | 'nl'): Promise<ContractHistory>;
 
   listUsers(): Promise<UserAccount[]>;
   createUser(input: { username: string; password: string; role: UserRole; email?: string | null }): Promise<UserAccount>;
@@ -217,7 +217,7 @@ export function createApi(options: ApiOptions = {}): Api {
     deleteMaintenance: (id) => request('DELETE', `/api/maintenance/${enc(id)}`),
 
     billing: (clientId, month) => get(`/api/reports/billing${query({ client: clientId, month })}`),
-    contractHistory: (clientId, months) => get(`/api/reports/contract-history${query({ client: clientId, months })}`),
+    contractHistory: (clientId, months, lang) => get(`/api/reports/contract-history${query({ client: clientId, months, lang })}`),
 
     listUsers: () => get('/api/users'),
     createUser: (input) => post('/api/users', input),

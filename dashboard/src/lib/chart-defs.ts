@@ -2,10 +2,9 @@
  * Which charts a device page shows and which metric series feed each one. A chart's `id` is its
  * stable `data-metric` attribute (tests and bookmarks rely on it).
  */
-import { formatCelsius } from '../../../shared/format.js';
 import { labelMetric } from '../../../shared/metric-labels.js';
 import { formatSeriesKey, type MetricName, type MetricUnit } from '../../../shared/metrics.js';
-import { formatPct, formatRate } from './format.js';
+import { formatCelsius, formatPct, formatRate } from './format.js';
 import { activeT, type DashKey } from './i18n/index.js';
 
 /**

@@ -2,7 +2,7 @@
  * Display helpers: numbers with units, relative and absolute times in the viewer's timezone, in
  * the dashboard's language (lib/i18n: English keeps the browser's English region, Dutch is nl-NL).
  */
-import { formatBytes as bytes, formatDuration as duration, formatPct as pct, formatRate as rate } from '../../../shared/format.js';
+import { formatBytes as bytes, formatCelsius as celsius, formatDuration as duration, formatPct as pct, formatRate as rate } from '../../../shared/format.js';
 import { activeT } from './i18n/index.js';
 
 const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
@@ -86,6 +86,11 @@ export function formatRelative(tsMs: number | null, nowMs: number): string {
 const isDutch = () => activeT().locale === 'nl';
 const decimalComma = (s: string) => (isDutch() ? s.replace(/(\d)\.(\d)/g, '$1,$2') : s);
 
+/** A number text from the shared formatters (`93.4 %`) with the language's decimal mark (`93,4 %`). */
+export function localDecimals(text: string): string {
+  return decimalComma(text);
+}
+
 /** `97 %`, `9,5 %` in Dutch. */
 export function formatPct(value: number | null | undefined): string {
   return decimalComma(pct(value));
@@ -99,6 +104,11 @@ export function formatBytes(value: number): string {
 /** `1.2 MB/s` / `1,2 MB/s`. */
 export function formatRate(bytesPerSec: number): string {
   return decimalComma(rate(bytesPerSec));
+}
+
+/** `71.5 °C` / `71,5 °C`. */
+export function formatCelsius(value: number): string {
+  return decimalComma(celsius(value));
 }
 
 /** `1 h 30 min` / `1 u 30 min`, `7 d`. */

@@ -9,6 +9,7 @@ import { ErrorNote, LoadState, PageHead, ReadOnlyNote, SeverityBadge, StateBadge
 import { CommentForm } from '../../ui/comment-form.js';
 import { formatMetricValue } from '../../../../shared/metric-labels.js';
 import { metricLabel } from '../../lib/chart-defs.js';
+import { localDecimals } from '../../lib/format.js';
 import { useT } from '../../lib/i18n/index.js';
 import { Msg } from '../../lib/i18n/msg.js';
 
@@ -20,7 +21,7 @@ function Facts({ alert: a }: { alert: AlertDetail }) {
     [t('alert.rule'), a.ruleName],
     [
       a.metric ? metricLabel(a.metric, a.labels) : t('alert.value'),
-      a.value === null ? '–' : a.metric ? formatMetricValue(a.metric, a.value) : String(Math.round(a.value * 10) / 10),
+      a.value === null ? '–' : localDecimals(a.metric ? formatMetricValue(a.metric, a.value) : String(Math.round(a.value * 10) / 10)),
     ],
     [t('alert.opened'), <Time ms={a.openedAtMs} />],
     [

@@ -173,10 +173,13 @@ function AdvisorChart({ history }: { history: ContractHistory }) {
 }
 
 export function AdvisorPanel({ client }: { client: ClientInfo }) {
-  const { api, live } = useApp();
+  const { api, live, locale } = useApp();
   const t = useT();
   const [months, setMonths] = useState(12);
-  const history = useLoad(() => api.contractHistory(client.id, months), [api, client.id, client.contract, client.monthlyFee, client.hourlyRate, months]);
+  const history = useLoad(
+    () => api.contractHistory(client.id, months, locale),
+    [api, client.id, client.contract, client.monthlyFee, client.hourlyRate, months, locale],
+  );
   const reloadHistory = history.reload;
   useEffect(() => live.on('incidents', (m) => m.incidents.some((i) => i.clientId === client.id) && reloadHistory()), [live, client.id, reloadHistory]);
 

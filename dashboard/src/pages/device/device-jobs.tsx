@@ -9,7 +9,7 @@ import { useApp, usePermissions } from '../../lib/app-context.js';
 import { useAction, useLoad } from '../../lib/hooks.js';
 import { Time } from '../../ui/ui.js';
 import { ConfirmWithCode } from '../../ui/confirm-with-code.js';
-import { TASKS, type Task } from '../../lib/maintenance-tasks.js';
+import { TASKS, taskLabel, type Task } from '../../lib/maintenance-tasks.js';
 import { activeT, useT } from '../../lib/i18n/index.js';
 import { formatFixed } from '../../lib/format.js';
 
@@ -123,7 +123,7 @@ export function DeviceJobs({ device }: { device: DeviceDetail }) {
           {(jobs.data ?? []).map((j) => (
             <li key={j.id} class="job-row" data-testid="job-row" data-state={j.state} data-task={j.task}>
               <p>
-                <strong>{j.task}</strong> <span class={`tag job-${j.state}`}>{t(`jobs.state.${j.state}`)}</span>{' '}
+                <strong title={j.task}>{taskLabel(j.task)}</strong> <span class={`tag job-${j.state}`}>{t(`jobs.state.${j.state}`)}</span>{' '}
                 <span class="muted">
                   {t('jobs.by', { who: j.createdBy })}, <Time ms={j.createdAtMs} />
                   {j.durationMs !== null && t('jobs.took', { seconds: formatFixed(j.durationMs / 1000, 1) })}
