@@ -11,6 +11,11 @@
  *   firing → actief          snooze → sluimeren           break-fix → break-fix (per uur)
  *   monthly contract → maandcontract   booked time → geboekte tijd
  *   sign in → inloggen       two-factor login → tweestapsverificatie
+ *   rule override → uitzondering   on-call override (swap) → vervanging   schedule → rooster
+ *   escalation policy → escalatiebeleid   page (a person) → oproepen   contact point → contactpunt
+ *   dead letter → onbestelbaar   enrollment token → inschrijftoken   credential → sleutel
+ *   admin → beheerder   technician → technicus   viewer → kijker
+ * The full list with notes is in docs/I18N.md.
  */
 import type { commonEn } from './common-en.js';
 
