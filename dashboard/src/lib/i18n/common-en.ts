@@ -179,4 +179,6 @@ export const commonEn = {
     'Runs as LocalService (-RunAsSystem for the Windows Update count). Without -Bundle the script looks for quarkpulse-agent.mjs next to itself. Add -Ca C:\\path\\ca.pem for a private CA.',
   'install.macos.title': 'macOS service from a release tree (launchd)',
   'install.macos.note': 'Runs as the hidden user _quarkpulse. Same --bundle, --ca and --dry-run options as on Linux.',
+  'load.probeChecks': "the probe's checks",
+  'load.discovery': 'discovery scans',
 };

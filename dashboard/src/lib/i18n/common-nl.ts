@@ -195,4 +195,6 @@ export const commonNl: Record<keyof typeof commonEn, string> = {
     'Draait als LocalService (-RunAsSystem voor het aantal Windows-updates). Zonder -Bundle zoekt het script quarkpulse-agent.mjs naast zichzelf. Voeg -Ca C:\\path\\ca.pem toe voor een eigen CA.',
   'install.macos.title': 'macOS-service uit een release (launchd)',
   'install.macos.note': 'Draait als de verborgen gebruiker _quarkpulse. Dezelfde opties --bundle, --ca en --dry-run als op Linux.',
+  'load.probeChecks': 'de controles van de probe',
+  'load.discovery': 'netwerkscans',
 };

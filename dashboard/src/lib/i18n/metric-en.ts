@@ -34,4 +34,7 @@ export const metricEn = {
   'metric.load.avg15': 'Load average (15 min)',
   'metric.swap.totalBytes': 'Swap size',
   'metric.swap.usedBytes': 'Swap used',
+  'chart.toner': 'Toner and ink left',
+  'chart.paper': 'Paper left',
+  'chart.upsCharge': 'Battery charge',
 };

@@ -36,4 +36,7 @@ export const metricNl: Record<keyof typeof metricEn, string> = {
   'metric.load.avg15': 'Gemiddelde belasting (15 min)',
   'metric.swap.totalBytes': 'Swapgrootte',
   'metric.swap.usedBytes': 'Swap in gebruik',
+  'chart.toner': 'Toner en inkt over',
+  'chart.paper': 'Papier over',
+  'chart.upsCharge': 'Accu geladen',
 };

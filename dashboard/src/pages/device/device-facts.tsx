@@ -10,6 +10,8 @@ function formatFact(key: string, value: string | number): string {
   return String(value);
 }
 
+const PROBED_KINDS: string[] = ['printer', 'ups', 'switch', 'firewall', 'nas', 'website'];
+
 /** Facts in a fixed order (known ones first), plus uptime, agent version and enrolment time. */
 export function factRows(device: DeviceDetail): [label: string, value: string][] {
   const keys = Object.keys(device.facts).sort((a, b) => {
@@ -21,6 +23,13 @@ export function factRows(device: DeviceDetail): [label: string, value: string][]
   const rows: [string, string][] = keys.map((k) => [factOrder.includes(k) ? t(`fact.${k}` as DashKey) : k, formatFact(k, device.facts[k]!)]);
   const uptimeSec = device.latest['system.uptimeSec'];
   if (uptimeSec !== undefined) rows.push([t('fact.uptime'), formatDuration(uptimeSec * 1000)]);
+  if (device.kind !== undefined && device.kind !== 'agent') {
+    // A probed device runs no agent: what it is, and how often its probe checks it.
+    rows.push([t('fact.kind'), PROBED_KINDS.includes(device.kind) ? t(`fact.kind.${device.kind}` as DashKey) : device.kind]);
+    rows.push([t('fact.checkedEvery'), formatDuration(device.intervalMs)]);
+    rows.push([t('fact.added'), formatDayMonthTime(device.enrolledAtMs)]);
+    return rows;
+  }
   rows.push([t('fact.agent'), device.agentVersion ?? t('fact.unknown')]);
   rows.push([t('fact.interval'), formatDuration(device.intervalMs)]);
   rows.push([t('fact.enrolled'), formatDayMonthTime(device.enrolledAtMs)]);

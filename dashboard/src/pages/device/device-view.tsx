@@ -25,6 +25,7 @@ import { DeviceInventory } from './device-inventory.js';
 import { DeviceProblems } from './device-problems.js';
 import { ProblemCounts } from '../../ui/fleet-list.js';
 import { MetricChart } from './metric-chart.js';
+import { ProbePanel } from './probe-panel.js';
 import './device.css';
 import { useT } from '../../lib/i18n/index.js';
 
@@ -89,7 +90,7 @@ export function DeviceView({ deviceId }: { deviceId: string }) {
     };
   }, [live, deviceId, bus]);
 
-  const charts = useMemo(() => chartsForSeries(device?.series ?? []), [device?.series]);
+  const charts = useMemo(() => chartsForSeries(device?.series ?? [], device?.kind !== undefined && device.kind !== 'agent'), [device?.series, device?.kind]);
   const inventory = useMemo(() => readInventory(device), [device]);
 
   if (error) {
@@ -118,7 +119,8 @@ export function DeviceView({ deviceId }: { deviceId: string }) {
       // storage blocked: the choice lasts for this page only
     }
   };
-  const status = device.isDisabled ? 'disabled' : device.isOnline ? 'online' : 'offline';
+  const isProbed = device.kind !== undefined && device.kind !== 'agent';
+  const status = device.isDisabled ? 'disabled' : device.isOnline ? 'online' : device.isStatusUnknown ? 'unknown' : 'offline';
   const statusText = t(`device.${status}`);
 
   return (
@@ -156,6 +158,14 @@ export function DeviceView({ deviceId }: { deviceId: string }) {
         </div>
       </header>
       <DeviceFacts device={device} />
+      {isProbed && (
+        <section class="section" aria-labelledby="device-probe-title">
+          <h2 id="device-probe-title">
+            {t(device.kind === 'printer' ? 'device.section.printer' : device.kind === 'ups' ? 'device.section.ups' : 'device.section.checks')}
+          </h2>
+          <ProbePanel device={device} />
+        </section>
+      )}
       <section class="charts" aria-label={t('device.metrics')}>
         {charts.map((def) => (
           <MetricChart key={def.id} deviceId={device.id} def={def} rangeMs={range.ms} intervalMs={device.intervalMs} bus={bus} />
@@ -171,16 +181,18 @@ export function DeviceView({ deviceId }: { deviceId: string }) {
           <DeviceInventory inventory={inventory} nowMs={nowMs} />
         </section>
       )}
-      {device.kind === undefined || device.kind === 'agent' ? (
+      {!isProbed && (
         <section class="section" aria-labelledby="device-jobs-title">
           <h2 id="device-jobs-title">{t('device.section.maintenance')}</h2>
           <DeviceJobs device={device} />
         </section>
-      ) : null}
-      <section class="section" aria-labelledby="device-agent-title">
-        <h2 id="device-agent-title">{t('device.section.agent')}</h2>
-        <DeviceAgentSettings deviceId={device.id} />
-      </section>
+      )}
+      {!isProbed && (
+        <section class="section" aria-labelledby="device-agent-title">
+          <h2 id="device-agent-title">{t('device.section.agent')}</h2>
+          <DeviceAgentSettings deviceId={device.id} />
+        </section>
+      )}
       {canAct && (
         <section class="section" aria-labelledby="device-manage-title">
           <h2 id="device-manage-title">{t('device.section.manage')}</h2>
