@@ -120,6 +120,13 @@ export function App({ api, live }: { api: Api; live: LiveClient }) {
     [api],
   );
   const services = useMemo<AppServices>(() => ({ api, live, theme, user, locale, setLocale }), [api, live, theme, user, locale, setLocale]);
+  // Remember a signed-in user's choice in this browser, so the login page after a logout speaks it.
+  const userLocale = user?.locale;
+  useEffect(() => {
+    if (userLocale === undefined) return;
+    storeLocale(userLocale);
+    setLocalChoice(userLocale);
+  }, [userLocale]);
 
   const loadSession = () => {
     setSession({ status: 'loading' });

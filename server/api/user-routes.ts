@@ -113,11 +113,6 @@ export function userRoutes(ctx: ApiContext): Router {
     people.removeContact(id, contactId, actorOf(req));
     res.status(204).end();
   });
-
-  r.put('/locale', requireInteractiveSession, (req: Request, res) => {
-    const { locale } = parseInput(localeSchema, req.body);
-    res.json({ locale: ctx.userService.setOwnLocale(req.user!.id, locale) });
-  });
   return r;
 }
 

@@ -138,6 +138,14 @@ describe.runIf(hasBrowser())('the dashboard in Dutch', () => {
   it('switches to English on the account page and keeps it after a reload', async () => {
     const page = await context.newPage();
     await page.goto(`${server.url()}/#/account`);
+    if (
+      (await page.waitForSelector('[data-testid=login-form], [data-testid=side-nav]', { state: 'attached' }).then((el) => el.getAttribute('data-testid'))) ===
+      'login-form'
+    ) {
+      await page.fill('[data-testid=login-username]', 'admin');
+      await page.fill('[data-testid=login-password]', ADMIN_PASSWORD);
+      await page.click('[data-testid=login-submit]');
+    }
     await page.waitForSelector('[data-testid=account-locale]');
     expect(await page.textContent('[data-testid=nav-fleet]')).toContain('Apparaten');
     await page.selectOption('[data-testid=account-locale]', 'en');
@@ -152,6 +160,10 @@ describe.runIf(hasBrowser())('the dashboard in Dutch', () => {
     await page.waitForSelector('[data-testid=account-locale]');
     await page.selectOption('[data-testid=account-locale]', '');
     await expect.poll(() => page.textContent('[data-testid=nav-fleet]')).toContain('Apparaten');
+    // Signed out, the login page speaks the last choice of this browser (here: the browser's own).
+    await page.click('[data-testid=logout]');
+    await page.waitForSelector('[data-testid=login-form]');
+    expect(await page.textContent('[data-testid=login-form] h1')).toBe('Inloggen');
     await page.close();
   }, 60_000);
 
