@@ -256,6 +256,8 @@ export const AUDIT_ACTIONS = [
   'device.rotate-credential',
   'device.agent-config',
   'device.probed-create',
+  'status-link.create',
+  'status-link.revoke',
   'device.probed-update',
   'discovery.scan-start',
   'discovery.scan-cancel',
