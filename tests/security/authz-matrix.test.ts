@@ -127,6 +127,7 @@ GET /api/users/:id/contacts self-or-tech
 POST /api/users/:id/contacts self-or-tech
 DELETE /api/users/:id/contacts/:contactId self-or-tech
 POST /api/me/password session
+PUT /api/me/locale session
 GET /api/oncall/now any
 GET /api/oncall/gaps any
 GET /api/oncall/fallback any
