@@ -7,7 +7,6 @@
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signedInPage } from '../helpers/job-agent.js';
 import { startSmtpReceiver, type SmtpReceiver } from '../helpers/receivers.js';
 import { ApiClient, enrollTestDevice, startTestServer, type TestServer } from '../helpers/test-server.js';
 import { hasBrowser, launchBrowser } from './browser.js';
