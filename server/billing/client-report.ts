@@ -36,6 +36,10 @@ export interface ReportCondition {
   ruleKind: string | null;
   severity: 'info' | 'warning' | 'critical';
   summary: string;
+  /** The rule's metric, the labels and the value that opened it: the report words it in the client's language. */
+  metric?: string | null;
+  labels?: Readonly<Record<string, string>>;
+  value?: number | null;
   openedAtMs: number;
   acknowledgedAtMs: number | null;
   closedAtMs: number | null;
@@ -100,7 +104,7 @@ export interface ClientReport {
   };
   maintenance: { jobs: number; succeeded: number; failed: number; updatesInstalled: number; byTask: { task: string; count: number }[] } | null;
   coming: {
-    diskForecasts: { hostname: string; summary: string; openedAtMs: number }[];
+    diskForecasts: { hostname: string; summary: string; openedAtMs: number; mount: string | null }[];
     pendingUpdates: { hostname: string; count: number }[];
     notSeenForAWeek: { hostname: string; lastSeenMs: number | null }[];
     /** Operating systems past or near their end of security updates; hardware of 5 years and more. */
@@ -219,6 +223,7 @@ export function buildClientReport(input: ClientReportInput): ClientReport {
         hostname: c.hostname ?? (c.deviceId ? (hostnameOf.get(c.deviceId) ?? '') : ''),
         summary: c.summary,
         openedAtMs: c.openedAtMs,
+        mount: c.labels?.mount ?? null,
       })),
       pendingUpdates: input.devices
         .filter((d) => !d.isDisabled && (d.latest['updates.pendingCount'] ?? 0) > 0)

@@ -6,6 +6,7 @@
  */
 import { createTranslator, type Locale, type MessageKey } from '../../shared/i18n/index.js';
 import type { ClientReport } from './client-report.js';
+import { problemText } from './problem-text.js';
 
 /** Who sends the report: the MSP's name and, optionally, its logo. */
 export interface ReportBranding {
@@ -124,7 +125,7 @@ export function renderReportHtml(report: ClientReport, locale: Locale, branding:
         const handled =
           c.closedAtMs === null ? t('report.problems.open') : t('report.problems.resolvedAfter', { duration: t.duration(c.closedAtMs - c.openedAtMs) });
         parts.push(
-          `<tr><td>${e(t.dateTime(c.openedAtMs, tz))}</td><td><span class="sev-${c.severity}">${e(t(`report.problems.severity.${c.severity}`))}</span> ${e(c.summary)}</td><td>${e(c.hostname ?? '–')}</td><td>${e(handled)}${c.bookedMinutes > 0 ? ` · ${e(t.duration(c.bookedMinutes * 60_000))}` : ''}</td></tr>`,
+          `<tr><td>${e(t.dateTime(c.openedAtMs, tz))}</td><td><span class="sev-${c.severity}">${e(t(`report.problems.severity.${c.severity}`))}</span> ${e(problemText(t, { ruleKind: c.ruleKind, metric: c.metric ?? null, labels: c.labels ?? {}, value: c.value ?? null, summary: c.summary }))}</td><td>${e(c.hostname ?? '–')}</td><td>${e(handled)}${c.bookedMinutes > 0 ? ` · ${e(t.duration(c.bookedMinutes * 60_000))}` : ''}</td></tr>`,
         );
       }
       parts.push('</tbody></table>');
@@ -144,7 +145,12 @@ export function renderReportHtml(report: ClientReport, locale: Locale, branding:
     parts.push(`<h2>${e(t('report.coming.heading'))}</h2>`);
     const c = report.coming;
     const items = [
-      ...c.diskForecasts.map((f) => `${t('report.coming.disk')}: ${f.hostname} — ${f.summary}`),
+      // The forecast's own words are the server's English; other languages name the disk only.
+      ...c.diskForecasts.map((f) =>
+        locale === 'en'
+          ? `${t('report.coming.disk')}: ${f.hostname} — ${f.summary}`
+          : `${t('report.coming.disk')}: ${f.hostname}${f.mount ? ` (${f.mount})` : ''}`,
+      ),
       ...c.pendingUpdates.map((u) => t('report.coming.updates', { hostname: u.hostname, count: u.count })),
       ...c.notSeenForAWeek.map((n) =>
         n.lastSeenMs === null
