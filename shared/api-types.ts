@@ -253,6 +253,7 @@ export const AUDIT_ACTIONS = [
   'device.enable',
   'device.rotate-credential',
   'device.agent-config',
+  'agent-update.policy',
   'device.probed-create',
   'device.probed-update',
   'rule.create',

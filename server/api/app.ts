@@ -32,6 +32,7 @@ import { settingsRoutes, setupRoutes } from './setup-routes.js';
 import { auditRoutes } from './audit-routes.js';
 import { authAdminRoutes, myTwoFactorRoutes, twoFactorGate } from './two-factor-routes.js';
 import { probeRoutes } from './probe-routes.js';
+import { agentUpdateRoutes } from './agent-update-routes.js';
 import { signInMethodRoutes, ssoAdminRoutes, ssoFlowRoutes } from './sso-routes.js';
 import { notFound } from '../http/error-handler.js';
 import { createHttpApp } from '../http/app.js';
@@ -80,6 +81,7 @@ export function mountApiRoutes(app: express.Express, ctx: ApiContext): void {
   app.use('/api/auth', session, ssoAdminRoutes(ctx));
   app.use('/api/clients', session, clientRoutes(ctx));
   app.use('/api/devices', session, deviceRoutes(ctx));
+  app.use('/api/agent-updates', session, agentUpdateRoutes(ctx));
   app.use('/api/rules', session, ruleRoutes(ctx));
   app.use('/api/alerts', session, alertRoutes(ctx));
   app.use('/api/alerts', session, alertTimeRoutes(ctx));

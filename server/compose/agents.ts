@@ -8,13 +8,14 @@ import type { Device } from '../store/devices.js';
 import { createIngest } from '../ingest/ingest.js';
 import { createAgentGateway, type GatewayJobHooks } from '../gateway/agent-gateway.js';
 import { withProbeConfig } from '../probe/probe-config.js';
+import { withUpdateConfig } from '../store/agent-updates.js';
 import { VERSION } from '../lib/version.js';
 import type { Storage } from './storage.js';
 import type { ServerOptions } from './options.js';
 
 /** Builds ingest and the gateway; the gateway is paused by the root when ingest is behind. */
 export function createAgentPath(storage: Storage, opts: ServerOptions, logger: Logger, now: () => number, jobs?: GatewayJobHooks) {
-  const { db, devices, metrics, settings, probes, inventory, jobSigner } = storage;
+  const { db, devices, metrics, settings, probes, inventory, jobSigner, agentUpdates } = storage;
   const ingest = createIngest({
     db,
     devices,
@@ -28,7 +29,9 @@ export function createAgentPath(storage: Storage, opts: ServerOptions, logger: L
   });
   const gateway = createAgentGateway({
     devices,
-    settings: withProbeConfig(settings, probes),
+    // Welcome and config frames carry the probe targets and the wanted agent version.
+    settings: withUpdateConfig(withProbeConfig(settings, probes), agentUpdates),
+    updates: agentUpdates,
     probes,
     inventory,
     ingest,

@@ -11,6 +11,8 @@ import { createClientStore } from '../store/clients.js';
 import { createDeviceStore } from '../store/devices.js';
 import { createCompactor, createMetricStore, createRetention, createStorageUpkeep } from '../series/index.js';
 import { createAgentSettingsStore } from '../store/agent-settings.js';
+import { createAgentUpdateStore } from '../store/agent-updates.js';
+import { VERSION } from '../lib/version.js';
 import { createInventoryStore } from '../store/inventory.js';
 import { createProbeStore } from '../store/probes.js';
 import { createApiTokenStore } from '../store/api-tokens.js';
@@ -73,6 +75,7 @@ export async function openStorage(opts: ServerOptions, logger: Logger, now: () =
     compactor: createCompactor({ db, metrics, now }),
     retention: createRetention({ metrics, now }),
     settings: createAgentSettingsStore(db),
+    agentUpdates: createAgentUpdateStore(db, VERSION),
     inventory: createInventoryStore(db),
     // Sealed by the key ring under their own purpose (server/lib/probe-secret-box.ts).
     probes: createProbeStore(db, probeCredentialBox(secrets)),

@@ -33,6 +33,7 @@ import type { InventoryStore } from '../store/inventory.js';
 import type { Ingest } from '../ingest/ingest.js';
 import type { ProbeStore } from '../store/probes.js';
 import type { JobMessage, JobStatus } from '../../shared/jobs.js';
+import type { UpdateStatus } from '../../shared/protocol.js';
 import { storageFaultOf } from '../store/faults.js';
 import { refuseUpgrade } from '../lib/raw-http.js';
 import {
@@ -79,6 +80,8 @@ export interface AgentGatewayOptions {
   jobSigningKey?: string;
   /** Maintenance jobs (server/jobs/): status handling and delivery after hello. */
   jobs?: GatewayJobHooks;
+  /** Self-update: where an agent's updateStatus frames go (server/store/agent-updates.ts). */
+  updates?: { recordStatus(deviceId: string, status: UpdateStatus, receivedAtMs: number): void };
 }
 
 /** What the gateway asks of the maintenance-job module. */
@@ -189,7 +192,8 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
     if (msg.type === 'hello') {
       conn.streamId = msg.streamId;
       conn.helloIntervalMs = msg.intervalMs;
-      const config: AgentConfig = opts.settings.effective(device.id, msg.intervalMs);
+      conn.agentVersion = msg.agentVersion;
+      const config: AgentConfig = effectiveFor(conn);
       // The interval the agent will actually use decides when it counts as offline. Written with
       // the next ingest batch rather than in a commit of its own (reconnect storms).
       ingest.recordHello(device.id, { ...msg, intervalMs: config.intervalMs });
@@ -220,6 +224,11 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
     }
     if (msg.type === 'jobStatus') {
       if (opts.jobs?.onStatus(device.id, msg)) send(ws, { type: 'jobAck', v: PROTOCOL_VERSION, jobId: msg.jobId, state: msg.state });
+      return;
+    }
+    if (msg.type === 'updateStatus') {
+      logger.info({ deviceId: device.id, version: msg.version, state: msg.state, code: msg.code, reason: msg.message }, 'agent update status');
+      opts.updates?.recordStatus(device.id, msg, opts.now());
       return;
     }
     if (msg.type === 'credentialAck') {
@@ -286,6 +295,14 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
 
   let lastConnectionId = 0;
 
+  // The effective config of a connection; an update is announced only to an agent that runs another version.
+  function effectiveFor(conn: Connection): AgentConfig {
+    const config = opts.settings.effective(conn.device.id, conn.helloIntervalMs);
+    if (config.update === undefined || config.update.version !== conn.agentVersion) return config;
+    const { update: _current, ...rest } = config;
+    return rest;
+  }
+
   function onConnection(ws: WebSocket, device: Device): void {
     const previous = connections.get(device.id);
     if (previous) previous.ws.close(CloseCode.REPLACED, 'replaced by a newer connection');
@@ -294,6 +311,7 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
       device,
       streamId: null,
       helloIntervalMs: device.intervalMs,
+      agentVersion: null,
       isAlive: true,
       connectedAtMs: opts.now(),
       isCredentialInFlight: false,
@@ -412,7 +430,7 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
     refreshConfig(deviceId: string): boolean {
       const c = connections.get(deviceId);
       if (!c || c.streamId === null) return false;
-      return pushConfig(deviceId, opts.settings.effective(deviceId, c.helloIntervalMs));
+      return pushConfig(deviceId, effectiveFor(c));
     },
     /** Stops (true) or resumes (false) reading every agent socket; wired to ingest pressure. */
     setPaused(isPaused: boolean): void {

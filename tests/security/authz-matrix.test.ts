@@ -56,6 +56,8 @@ POST /api/devices/:id/enable act
 POST /api/devices/:id/rotate-credential act
 GET /api/devices/:id/agent-config any
 PUT /api/devices/:id/agent-config act
+GET /api/agent-updates any
+PUT /api/agent-updates/policy admin
 PUT /api/devices/:id/parent act
 GET /api/devices/:id/metrics any
 POST /api/clients/:id/probed-devices act
