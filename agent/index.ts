@@ -26,6 +26,7 @@ import { createJobRunner, type JobRunner } from './jobs/job-runner.js';
 import { defaultTasks } from './tasks/index.js';
 import type { Task } from './tasks/types.js';
 import path from 'node:path';
+import { createUpdater, type Updater, type UpdaterOptions } from './self-update.js';
 
 /** Wall clock source (ms since epoch); tests pass a fixed one. */
 export interface Clock {
@@ -53,6 +54,8 @@ export interface AgentOptions {
   readonly probe?: Pick<ProbeRunnerOptions, 'maxConcurrent' | 'checkOptions' | 'run'>;
   /** Maintenance task catalogue; default every built-in task (agent/tasks/). */
   readonly tasks?: readonly Task[];
+  /** Self-update (agent/self-update.ts); absent: the agent never replaces itself (in-process uses, tests). */
+  readonly selfUpdate?: Pick<UpdaterOptions, 'executable' | 'onStaged' | 'isTrial' | 'retryAfterMs' | 'platform'>;
 }
 
 /** A running agent. */
@@ -86,6 +89,7 @@ export function createAgent(opts: AgentOptions): Agent {
   let journal: JobJournal | undefined;
   let jobs: JobRunner | undefined;
   let pinnedKey = config.jobSigningKey;
+  let updater: Updater | undefined;
   let isKeyMismatchLogged = false;
 
   // Trust on first use for agents enrolled before the server had a key; a pinned key is never
@@ -172,6 +176,8 @@ export function createAgent(opts: AgentOptions): Agent {
       ...(next.probe ? { probe: next.probe } : {}),
     };
     probe?.setTargets(settings.probe?.targets ?? []);
+    // Not remembered with the settings: only a live server decides that an update is wanted.
+    updater?.onConfig(next.update?.version);
     if (JSON.stringify(settings) !== JSON.stringify(previous)) {
       logger.info(
         { intervalMs: settings.intervalMs, watchedServices: settings.watchedServices, collectors: settings.collectors },
@@ -223,6 +229,19 @@ export function createAgent(opts: AgentOptions): Agent {
         nowMs: () => clock.now(),
         send: (status) => connection?.send(status) ?? false,
       });
+      if (opts.selfUpdate) {
+        updater = createUpdater({
+          ...opts.selfUpdate,
+          serverUrl: config.serverUrl,
+          caFile: config.caFile,
+          stateDir: config.stateDir,
+          pinnedKey: config.signingPublicKey,
+          agentVersion: AGENT_VERSION,
+          logger,
+          now: () => clock.now(),
+          send: (status) => connection?.send(status) ?? false,
+        });
+      }
       connection = createConnection({
         serverUrl: config.serverUrl,
         deviceToken: config.deviceToken,
@@ -258,6 +277,7 @@ export function createAgent(opts: AgentOptions): Agent {
       probe.setTargets(settings.probe?.targets ?? []);
       connection.on('welcome', (welcome) => {
         considerWelcomeKey(welcome.jobSigningKey);
+        updater?.onWelcome();
         // A new connection knows nothing yet: send every section.
         sentInventory = new Map();
         sendInventory();
@@ -271,6 +291,7 @@ export function createAgent(opts: AgentOptions): Agent {
       if (stopped) return;
       stopped = true;
       clearTimeout(timer);
+      updater?.stop();
       probe?.stop();
       await cycle; // the report being collected still reaches the spool
       await jobs?.stop();

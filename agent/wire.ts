@@ -33,6 +33,9 @@ export function agentConfigProblem(raw: unknown): string | undefined {
   if (raw.collectors !== undefined && (!isObject(raw.collectors) || !Object.values(raw.collectors).every((b) => typeof b === 'boolean'))) {
     return 'config.collectors: must map collector names to true or false';
   }
+  if (raw.update !== undefined && (!isObject(raw.update) || !isString(raw.update.version, 1, 50))) {
+    return 'config.update.version: must be a version string of 1–50 characters';
+  }
   if (raw.probe !== undefined) return probeConfigProblem(raw.probe);
   return undefined;
 }
@@ -43,6 +46,7 @@ function pickConfig(raw: Obj): AgentConfig {
     ...(raw.watchedServices !== undefined ? { watchedServices: [...(raw.watchedServices as string[])] } : {}),
     ...(raw.collectors !== undefined ? { collectors: { ...(raw.collectors as Record<string, boolean>) } } : {}),
     ...(raw.probe !== undefined ? { probe: pickProbeConfig(raw.probe) } : {}),
+    ...(isObject(raw.update) ? { update: { version: raw.update.version as string } } : {}),
   };
 }
 

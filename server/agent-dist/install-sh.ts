@@ -146,10 +146,12 @@ fi
 if [ -z "$ROOT" ] && ! id -u "$AGENT_USER" >/dev/null 2>&1; then
   useradd --system --home-dir /var/lib/quarkpulse --no-create-home --shell /usr/sbin/nologin --comment "Quarkpulse agent" "$AGENT_USER"
 fi
-install -d -m 0755 "$BIN_DIR" "$(dirname "$UNIT")"
+install -d -m 0755 "$(dirname "$UNIT")"
+# The agent user may rename a verified new version into this directory (self-update, docs/DEPLOYMENT.md §6).
+install -d -m 0755 -o "$AGENT_USER" "$BIN_DIR"
 install -d -m 0700 -o "$AGENT_USER" "$CONFIG_DIR" "$STATE_DIR"
 if [ "$upgrade" = 1 ]; then service stop; fi
-# Root-owned code the agent cannot rewrite; renamed into place, so a power cut leaves the old file or the new one.
+# Renamed into place, so a power cut leaves the old file or the new one, never half of one.
 cp "$work/agent" "$BIN.new" && chmod 0755 "$BIN.new" && mv -f "$BIN.new" "$BIN"
 if [ "$upgrade" = 0 ]; then
   install -m 0600 -o "$AGENT_USER" "$work/agent.json" "$CONFIG"
@@ -170,7 +172,7 @@ NoNewPrivileges=yes
 ProtectSystem=strict
 ProtectHome=yes
 PrivateTmp=yes
-ReadWritePaths=/etc/quarkpulse /var/lib/quarkpulse
+ReadWritePaths=/etc/quarkpulse /var/lib/quarkpulse /opt/quarkpulse/bin
 CapabilityBoundingSet=
 
 [Install]
