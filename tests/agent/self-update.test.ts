@@ -157,4 +157,34 @@ describe('agent self-update (linux-x64 executables, run directly)', () => {
     const state = JSON.parse(fs.readFileSync(path.join(dir, 'etc', 'update.json'), 'utf8')) as { phase: string; toVersion: string };
     expect(state).toMatchObject({ phase: 'confirmed', fromVersion: A, toVersion: B });
   });
+
+  it('under a service manager: A exits 75 once B connected, and the manager starts B', async () => {
+    // A second machine at A; a shell loop restarts the agent whenever it exits, like Restart=always.
+    const home = path.join(dir, 'second');
+    fs.mkdirSync(path.join(home, 'opt'), { recursive: true });
+    const exe2 = path.join(home, 'opt', 'quarkpulse-agent');
+    fs.copyFileSync(path.join(dir, A, 'bin', 'quarkpulse-agent-linux-x64'), exe2);
+    fs.chmodSync(exe2, 0o755);
+    const client = (await api.post('/api/clients', { name: 'Service', contract: 'monthly' })).json;
+    const token = (await api.post(`/api/clients/${client.id}/enrollment-tokens`, {})).json.token;
+    const env = { PATH: pathWithoutNode(), HOME: home, LANG: 'C' };
+    const configPath = path.join(home, 'etc', 'agent.json');
+    await run(exe2, ['agent', 'enroll', '--server', t.url, '--config', configPath], { env: { ...env, QP_TOKEN: token } });
+    const id = (JSON.parse(fs.readFileSync(configPath, 'utf8')) as { deviceId: string }).deviceId;
+    const exits = path.join(home, 'exits.log');
+    const manager = spawn('sh', ['-c', `while :; do "$EXE" agent run --config "$CONFIG" --log-level warn; echo "exit $?" >> "$EXITS"; sleep 0.2; done`], {
+      env: { ...env, EXE: exe2, CONFIG: configPath, EXITS: exits, INVOCATION_ID: 'test-unit' },
+      stdio: 'ignore',
+      detached: true,
+    });
+    try {
+      const version = () => (t.server.db.prepare('SELECT agent_version FROM devices WHERE id = ?').get(id) as { agent_version: string | null }).agent_version;
+      await waitFor('B runs under the manager', () => version() === B && fs.existsSync(exits), 60_000);
+      expect(fs.readFileSync(exits, 'utf8')).toBe('exit 75\n'); // A asked for the restart once; B keeps running
+      expect(sha256(exe2)).toBe(shaB);
+      expect(sha256(`${exe2}.previous`)).toBe(shaA);
+    } finally {
+      process.kill(-manager.pid!, 'SIGKILL');
+    }
+  });
 });
