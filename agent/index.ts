@@ -19,6 +19,7 @@ import { loadServerSettings, saveServerSettings } from './server-settings.js';
 import { loadSi } from './si.js';
 import { openSpool, type Spool } from './spool.js';
 import { createProbeRunner, type ProbeRunner, type ProbeRunnerOptions } from './probe/runner.js';
+import { createDiscoveryRunner, type DiscoveryRunner, type DiscoveryRunnerOptions } from './probe/discovery.js';
 import { AGENT_VERSION } from './version.js';
 import { JOB_SIGNING_KEY_PATTERN, pinJobSigningKey } from './config.js';
 import { openJobJournal, type JobJournal } from './jobs/job-journal.js';
@@ -52,6 +53,8 @@ export interface AgentOptions {
   readonly platform?: NodeJS.Platform;
   /** Site probe tuning (concurrency, check options); the targets come from the server. */
   readonly probe?: Pick<ProbeRunnerOptions, 'maxConcurrent' | 'checkOptions' | 'run'>;
+  /** Site probe discovery: tests inject the per-address query and the progress interval. */
+  readonly discovery?: Pick<DiscoveryRunnerOptions, 'query' | 'progressEveryMs'>;
   /** Maintenance task catalogue; default every built-in task (agent/tasks/). */
   readonly tasks?: readonly Task[];
   /** Self-update (agent/self-update.ts); absent: the agent never replaces itself (in-process uses, tests). */
@@ -86,6 +89,7 @@ export function createAgent(opts: AgentOptions): Agent {
   let inventoryTsMs = 0;
   let sentInventory = new Map<string, string>();
   let probe: ProbeRunner | undefined;
+  let discovery: DiscoveryRunner | undefined;
   let journal: JobJournal | undefined;
   let jobs: JobRunner | undefined;
   let pinnedKey = config.jobSigningKey;
@@ -178,6 +182,7 @@ export function createAgent(opts: AgentOptions): Agent {
     probe?.setTargets(settings.probe?.targets ?? []);
     // Not remembered with the settings: only a live server decides that an update is wanted.
     updater?.onConfig(next.update?.version);
+    discovery?.setScans(settings.probe?.scans ?? []);
     if (JSON.stringify(settings) !== JSON.stringify(previous)) {
       logger.info(
         { intervalMs: settings.intervalMs, watchedServices: settings.watchedServices, collectors: settings.collectors },
@@ -275,7 +280,11 @@ export function createAgent(opts: AgentOptions): Agent {
         },
       });
       probe.setTargets(settings.probe?.targets ?? []);
+      // Discovery scans: frames go out at once when connected (latest-state, not spooled).
+      discovery = createDiscoveryRunner({ logger, send: (frame) => connection?.send(frame) ?? false, ...opts.discovery });
+      discovery.setScans(settings.probe?.scans ?? []);
       connection.on('welcome', (welcome) => {
+        discovery?.resend();
         considerWelcomeKey(welcome.jobSigningKey);
         updater?.onWelcome();
         // A new connection knows nothing yet: send every section.
@@ -293,6 +302,7 @@ export function createAgent(opts: AgentOptions): Agent {
       clearTimeout(timer);
       updater?.stop();
       probe?.stop();
+      discovery?.stop();
       await cycle; // the report being collected still reaches the spool
       await jobs?.stop();
       await connection?.drain(opts.flushTimeoutMs ?? 3_000);

@@ -256,6 +256,8 @@ export const AUDIT_ACTIONS = [
   'agent-update.policy',
   'device.probed-create',
   'device.probed-update',
+  'discovery.scan-start',
+  'discovery.scan-cancel',
   'rule.create',
   'rule.update',
   'rule.enable',

@@ -8,6 +8,7 @@
 import { z } from 'zod';
 
 import { MAX_CHECKS_PER_TARGET, MAX_TARGETS_PER_PROBE, PROBED_DEVICE_KINDS, SNMP_TEMPLATES, type ProbedDeviceKind } from './probe-constants.js';
+import { MAX_RUNNING_SCANS_PER_PROBE, MAX_SCAN_RANGES, MAX_SCAN_RATE_PER_SEC } from './discovery-constants.js';
 
 export * from './probe-constants.js';
 
@@ -129,8 +130,25 @@ export const probeTargetSchema = z.object({
 });
 export type ProbeTarget = z.infer<typeof probeTargetSchema>;
 
-/** `config.probe`: everything a probe runs. Absent or no targets: the agent is no probe. */
-export const probeConfigSchema = z.object({ targets: z.array(probeTargetSchema).max(MAX_TARGETS_PER_PROBE) });
+/** A discovery scan pushed to its probe (shared/discovery.ts): SNMP GET of sysDescr per address, paced. */
+export const discoveryScanConfigSchema = z.object({
+  scanId: z.string().min(1).max(100),
+  ranges: z.array(z.string().min(1).max(50)).min(1).max(MAX_SCAN_RANGES),
+  port,
+  version: z.enum(['v2c', 'v3']),
+  community: secret.optional(),
+  v3: snmpV3UserSchema.optional(),
+  ratePerSec: z.number().int().min(1).max(MAX_SCAN_RATE_PER_SEC),
+  timeoutMs,
+});
+export type DiscoveryScanConfig = z.infer<typeof discoveryScanConfigSchema>;
+
+/** `config.probe`: everything a probe runs. Absent, or no targets and no scans: the agent is no probe. */
+export const probeConfigSchema = z.object({
+  targets: z.array(probeTargetSchema).max(MAX_TARGETS_PER_PROBE),
+  /** Discovery scans to run (each once); absent: none. */
+  scans: z.array(discoveryScanConfigSchema).max(MAX_RUNNING_SCANS_PER_PROBE).optional(),
+});
 export type ProbeConfig = z.infer<typeof probeConfigSchema>;
 
 /** How a check ended: `ok`, `failed` (the device answered wrongly or not at all), or `error` (the check could not run). */

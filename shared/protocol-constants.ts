@@ -42,6 +42,8 @@ export const AgentErrorCode = {
   RATE_LIMITED: 'RATE_LIMITED',
   /** A report's targetDeviceId is not a probed device assigned to this agent (site probe). */
   PROBE_TARGET_FORBIDDEN: 'PROBE_TARGET_FORBIDDEN',
+  /** A discoveryResult names a scan that is not running on this agent (finished, cancelled or another probe's). */
+  DISCOVERY_SCAN_UNKNOWN: 'DISCOVERY_SCAN_UNKNOWN',
 } as const;
 export type AgentErrorCode = (typeof AgentErrorCode)[keyof typeof AgentErrorCode];
 
@@ -95,7 +97,7 @@ export const INVENTORY_SECTIONS = ['services', 'processes', 'printers', 'disks',
 export type InventorySectionName = (typeof INVENTORY_SECTIONS)[number];
 
 /** The `type` values an agent may send. */
-export const AGENT_MESSAGE_TYPES = ['hello', 'report', 'inventory', 'credentialAck', 'jobStatus', 'updateStatus'] as const;
+export const AGENT_MESSAGE_TYPES = ['hello', 'report', 'inventory', 'credentialAck', 'jobStatus', 'discoveryResult', 'updateStatus'] as const;
 /** The `type` values a server may send. */
 export const SERVER_MESSAGE_TYPES = ['welcome', 'ack', 'error', 'config', 'credential', 'job', 'jobAck'] as const;
 

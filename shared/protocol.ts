@@ -20,6 +20,7 @@ import { findMetric } from './metrics.js';
 import { checkResultSchema, probeConfigSchema } from './probe.js';
 import { reportProblem } from './report-check.js';
 import { jobAckSchema, jobMessageSchema, jobStatusSchema } from './jobs.js';
+import { discoveryResultSchema } from './discovery.js';
 import {
   AGENT_COLLECTOR_NAMES,
   AGENT_UPDATE_STATES,
@@ -315,6 +316,7 @@ export const agentMessageSchema = z.discriminatedUnion('type', [
   credentialAckSchema,
   jobStatusSchema,
   updateStatusSchema,
+  discoveryResultSchema,
 ]);
 
 export type AgentMessage = z.infer<typeof agentMessageSchema>;

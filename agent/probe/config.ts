@@ -5,6 +5,8 @@
  */
 import { MAX_CHECKS_PER_TARGET, MAX_TARGETS_PER_PROBE, PROBE_CHECK_TYPES, PROBED_DEVICE_KINDS, SNMP_TEMPLATES } from '../../shared/probe-constants.js';
 import type { ProbeConfig } from '../../shared/probe.js';
+import { MAX_RUNNING_SCANS_PER_PROBE, MAX_SCAN_ADDRESSES, MAX_SCAN_RANGES, MAX_SCAN_RATE_PER_SEC } from '../../shared/discovery-constants.js';
+import { checkScanRanges } from '../../shared/ipv4-ranges.js';
 
 type Obj = Record<string, unknown>;
 const isObject = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -77,6 +79,35 @@ export function probeConfigProblem(raw: unknown): string | undefined {
       const problem = checkProblem(t.checks[j]);
       if (problem) return `${at}.checks.${j}.${problem}`;
     }
+  }
+  return raw.scans === undefined ? undefined : scansProblem(raw.scans);
+}
+
+/** Why `config.probe.scans` (discovery scans) is unusable, or undefined. */
+function scansProblem(scans: unknown): string | undefined {
+  if (!Array.isArray(scans) || scans.length > MAX_RUNNING_SCANS_PER_PROBE) return `config.probe.scans: a list of at most ${MAX_RUNNING_SCANS_PER_PROBE}`;
+  for (let i = 0; i < scans.length; i++) {
+    const s: unknown = scans[i];
+    const at = `config.probe.scans.${i}`;
+    if (!isObject(s)) return `${at}: must be an object`;
+    if (!isText(s.scanId, 1, 100)) return `${at}.scanId: must be a scan id`;
+    if (!Array.isArray(s.ranges) || s.ranges.length === 0 || s.ranges.length > MAX_SCAN_RANGES) return `${at}.ranges: a list of 1–${MAX_SCAN_RANGES} ranges`;
+    const checked = s.ranges.every((r) => typeof r === 'string') ? checkScanRanges(s.ranges as string[], MAX_SCAN_ADDRESSES) : undefined;
+    if (!checked) return `${at}.ranges: must be strings`;
+    if ('problem' in checked) return `${at}.ranges.${checked.index}: ${checked.problem}`;
+    if (!isInt(s.port, 1, 65_535)) return `${at}.port: a port 1–65535`;
+    if (!isInt(s.ratePerSec, 1, MAX_SCAN_RATE_PER_SEC)) return `${at}.ratePerSec: an integer 1–${MAX_SCAN_RATE_PER_SEC}`;
+    if (!isInt(s.timeoutMs, 100, 30_000)) return `${at}.timeoutMs: an integer 100–30000`;
+    const credential = checkProblem({
+      id: 'scan',
+      type: 'snmp',
+      host: '127.0.0.1',
+      template: SNMP_TEMPLATES[0],
+      version: s.version,
+      community: s.community,
+      v3: s.v3,
+    });
+    if (credential) return `${at}.${credential}`;
   }
   return undefined;
 }

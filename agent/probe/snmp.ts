@@ -13,12 +13,13 @@ import { DEFAULT_CHECK_TIMEOUT_MS, checkSample, describeError, roundMs, type Che
 
 type SnmpCheck = Extract<ProbeCheck, { type: 'snmp' }>;
 
-function openSession(check: SnmpCheck, timeoutMs: number): Session {
-  const options = { port: check.port ?? 161, timeout: timeoutMs, retries: 1 };
-  if (check.version === 'v2c') return snmp.createSession(check.host, check.community ?? '', { ...options, version: snmp.Version2c });
-  const u = check.v3!;
+/** An SNMP session to one device: v2c with its community, or v3 with auth + priv. */
+export function openSnmpSession(target: Pick<SnmpCheck, 'host' | 'port' | 'version' | 'community' | 'v3'>, timeoutMs: number, retries = 1): Session {
+  const options = { port: target.port ?? 161, timeout: timeoutMs, retries };
+  if (target.version === 'v2c') return snmp.createSession(target.host, target.community ?? '', { ...options, version: snmp.Version2c });
+  const u = target.v3!;
   return snmp.createV3Session(
-    check.host,
+    target.host,
     {
       name: u.user,
       level: snmp.SecurityLevel.authPriv,
@@ -97,7 +98,7 @@ async function read(session: Session, check: SnmpCheck): Promise<TemplateReading
 export async function runSnmpCheck(check: SnmpCheck): Promise<CheckOutcome> {
   const timeoutMs = check.timeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS;
   const where = `${check.host}:${check.port ?? 161}`;
-  const session = openSession(check, timeoutMs);
+  const session = openSnmpSession(check, timeoutMs);
   session.on('error', () => {}); // socket errors also reach the pending request's callback
   const started = performance.now();
   try {

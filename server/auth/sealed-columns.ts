@@ -6,6 +6,7 @@
 import type { Db } from '../store/database.js';
 import { isSealed, type SecretBox } from '../lib/secret-box.js';
 import { LEGACY_PROBE_PREFIX, PROBE_CREDENTIAL_PURPOSE } from '../lib/probe-secret-box.js';
+import { DISCOVERY_CREDENTIAL_PURPOSE } from '../store/discovery.js';
 
 /** A column of sealed values. */
 export interface SealedColumn {
@@ -29,6 +30,8 @@ export const SEALED_COLUMNS: readonly SealedColumn[] = [
   { table: 'notify_settings', idColumns: ['key'], column: 'secret_sealed', purpose: 'notify-setting' },
   // SNMP communities and v3 keys of the site probe.
   { table: 'probe_secrets', idColumns: ['device_id', 'check_id'], column: 'sealed', purpose: PROBE_CREDENTIAL_PURPOSE },
+  // The SNMP credential of a discovery scan.
+  { table: 'discovery_scans', idColumns: ['id'], column: 'credential_sealed', purpose: DISCOVERY_CREDENTIAL_PURPOSE },
 ];
 
 function tableExists(db: Db, table: string): boolean {

@@ -15,7 +15,7 @@ import type { ServerOptions } from './options.js';
 
 /** Builds ingest and the gateway; the gateway is paused by the root when ingest is behind. */
 export function createAgentPath(storage: Storage, opts: ServerOptions, logger: Logger, now: () => number, jobs?: GatewayJobHooks) {
-  const { db, devices, metrics, settings, probes, inventory, jobSigner, agentUpdates } = storage;
+  const { db, devices, metrics, settings, probes, discovery, inventory, jobSigner, agentUpdates } = storage;
   const ingest = createIngest({
     db,
     devices,
@@ -29,8 +29,8 @@ export function createAgentPath(storage: Storage, opts: ServerOptions, logger: L
   });
   const gateway = createAgentGateway({
     devices,
-    // Welcome and config frames carry the probe targets and the wanted agent version.
-    settings: withUpdateConfig(withProbeConfig(settings, probes), agentUpdates),
+    // Welcome and config frames carry the probe targets (and scans) and the wanted agent version.
+    settings: withUpdateConfig(withProbeConfig(settings, probes, discovery), agentUpdates),
     updates: agentUpdates,
     probes,
     inventory,
@@ -43,6 +43,14 @@ export function createAgentPath(storage: Storage, opts: ServerOptions, logger: L
     maxInFlightPerConnection: opts.maxInFlightPerConnection,
     rateLimit: opts.agentRateLimit,
     jobs,
+    discovery: {
+      // A scan's last frame drops it from the probe's config.
+      onResult: (deviceId, msg) => {
+        const outcome = discovery.recordResult(deviceId, msg.scanId, msg.scanned, msg.found, msg.isDone, now());
+        if (outcome === 'finished') gateway.refreshConfig(deviceId);
+        return outcome !== 'unknown';
+      },
+    },
   });
   // A probed device is online while its probe is connected and reports it (site probe).
   const isOnline = (d: Device): boolean =>

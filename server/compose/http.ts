@@ -152,6 +152,7 @@ export function attachWeb(parts: WebParts, opts: ServerOptions, logger: Logger, 
     devices,
     settings: storage.settings,
     probes: storage.probes,
+    discovery: storage.discovery,
     audit: storage.audit,
     now,
   });

@@ -20,7 +20,8 @@ import { createTwoFactorStore } from '../store/two-factor.js';
 import { createAuthSettingsStore } from '../store/auth-settings.js';
 import { createDeviceHealthQuery } from '../store/device-health.js';
 import { startCheckpointer } from '../store/checkpointer.js';
-import { LEGACY_PROBE_KEY_FILE, openLegacyProbeKey, probeCredentialBox } from '../lib/probe-secret-box.js';
+import { LEGACY_PROBE_KEY_FILE, openLegacyProbeKey, probeCredentialBox, purposeBox } from '../lib/probe-secret-box.js';
+import { createDiscoveryStore, DISCOVERY_CREDENTIAL_PURPOSE } from '../store/discovery.js';
 import { keyFilePath, openSecretBox } from '../lib/secret-box.js';
 import { createAuditLog } from '../audit/audit-log.js';
 import { createRecordRetention, startRecordRetention } from '../audit/record-retention.js';
@@ -79,6 +80,8 @@ export async function openStorage(opts: ServerOptions, logger: Logger, now: () =
     inventory: createInventoryStore(db),
     // Sealed by the key ring under their own purpose (server/lib/probe-secret-box.ts).
     probes: createProbeStore(db, probeCredentialBox(secrets)),
+    // Discovery scans' SNMP credentials, sealed under their own purpose.
+    discovery: createDiscoveryStore(db, purposeBox(secrets, DISCOVERY_CREDENTIAL_PURPOSE)),
     apiTokens: createApiTokenStore(db),
     audit: createAuditLog({ db, now }),
     twoFactor,

@@ -24,23 +24,29 @@ export interface ProbedDeviceServiceDeps {
   now: () => number;
 }
 
+/** Why a device cannot be a probe of the client (it must be an enabled agent device of the same client), or undefined. */
+export function probeProblem(devices: Pick<DeviceStore, 'findById'>, probeDeviceId: string, clientId: string): HttpError | undefined {
+  const probe = devices.findById(probeDeviceId);
+  if (!probe) return new HttpError(400, 'PROBE_NOT_FOUND', `body.probeDeviceId: no device with id ${probeDeviceId}`);
+  if (probe.probeDeviceId !== null)
+    return new HttpError(400, 'PROBE_NOT_AN_AGENT', `body.probeDeviceId: ${probe.hostname} is a probed device; a probe must run the agent`);
+  if (probe.clientId !== clientId)
+    return new HttpError(
+      400,
+      'PROBE_OTHER_CLIENT',
+      `body.probeDeviceId: ${probe.hostname} belongs to another client; a probe checks only its own client's devices`,
+    );
+  if (probe.isDisabled) return new HttpError(400, 'PROBE_DISABLED', `body.probeDeviceId: ${probe.hostname} is disabled`);
+  return undefined;
+}
+
 /** Builds the probed-device service over its stores and the audit log. */
 export function createProbedDeviceService(deps: ProbedDeviceServiceDeps) {
   const { probes, devices, audit } = deps;
 
-  /** The probe must be an enabled agent device of the same client. */
   function checkProbe(probeDeviceId: string, clientId: string): void {
-    const probe = devices.findById(probeDeviceId);
-    if (!probe) throw new HttpError(400, 'PROBE_NOT_FOUND', `body.probeDeviceId: no device with id ${probeDeviceId}`);
-    if (probe.probeDeviceId !== null)
-      throw new HttpError(400, 'PROBE_NOT_AN_AGENT', `body.probeDeviceId: ${probe.hostname} is a probed device; a probe must run the agent`);
-    if (probe.clientId !== clientId)
-      throw new HttpError(
-        400,
-        'PROBE_OTHER_CLIENT',
-        `body.probeDeviceId: ${probe.hostname} belongs to another client; a probe checks only its own client's devices`,
-      );
-    if (probe.isDisabled) throw new HttpError(400, 'PROBE_DISABLED', `body.probeDeviceId: ${probe.hostname} is disabled`);
+    const problem = probeProblem(devices, probeDeviceId, clientId);
+    if (problem) throw problem;
   }
 
   /** Every SNMP check needs its credential, given now or stored before. */

@@ -34,6 +34,7 @@ import type { Ingest } from '../ingest/ingest.js';
 import type { ProbeStore } from '../store/probes.js';
 import type { JobMessage, JobStatus } from '../../shared/jobs.js';
 import type { UpdateStatus } from '../../shared/protocol.js';
+import type { DiscoveryResult } from '../../shared/discovery.js';
 import { storageFaultOf } from '../store/faults.js';
 import { refuseUpgrade } from '../lib/raw-http.js';
 import {
@@ -82,6 +83,8 @@ export interface AgentGatewayOptions {
   jobs?: GatewayJobHooks;
   /** Self-update: where an agent's updateStatus frames go (server/store/agent-updates.ts). */
   updates?: { recordStatus(deviceId: string, status: UpdateStatus, receivedAtMs: number): void };
+  /** Site probe discovery: stores a scan's frame; false when the scan is not running on this agent. */
+  discovery?: { onResult(deviceId: string, msg: DiscoveryResult): boolean };
 }
 
 /** What the gateway asks of the maintenance-job module. */
@@ -229,6 +232,16 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
     if (msg.type === 'updateStatus') {
       logger.info({ deviceId: device.id, version: msg.version, state: msg.state, code: msg.code, reason: msg.message }, 'agent update status');
       opts.updates?.recordStatus(device.id, msg, opts.now());
+      return;
+    }
+    if (msg.type === 'discoveryResult') {
+      if (!opts.discovery?.onResult(device.id, msg))
+        sendError(
+          ws,
+          AgentErrorCode.DISCOVERY_SCAN_UNKNOWN,
+          `scan ${msg.scanId} is not running on this agent (finished, cancelled or another probe's); stop it`,
+          false,
+        );
       return;
     }
     if (msg.type === 'credentialAck') {

@@ -26,12 +26,17 @@ export interface PurposeBox {
   open(sealed: string): string;
 }
 
+/** A box over the server's key ring for one purpose. */
+export function purposeBox(ring: SecretBox, purpose: string): PurposeBox {
+  return {
+    seal: (plain) => ring.encryptSecret(plain, purpose),
+    open: (sealed) => ring.decryptSecret(sealed, purpose),
+  };
+}
+
 /** The probe store's box over the server's key ring. */
 export function probeCredentialBox(ring: SecretBox): PurposeBox {
-  return {
-    seal: (plain) => ring.encryptSecret(plain, PROBE_CREDENTIAL_PURPOSE),
-    open: (sealed) => ring.decryptSecret(sealed, PROBE_CREDENTIAL_PURPOSE),
-  };
+  return purposeBox(ring, PROBE_CREDENTIAL_PURPOSE);
 }
 
 /** Opener of `v1:` values under the pre-ring key file; undefined when the file does not exist. */

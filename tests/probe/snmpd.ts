@@ -30,18 +30,25 @@ async function freeUdpPort(): Promise<number> {
 }
 
 /** Starts snmpd with community `public`, v3 user `qpuser` (SHA/AES, keys below) and `values`. */
-export async function startSnmpd(dir: string, values: Override[]): Promise<TestSnmpd> {
+export async function startSnmpd(
+  dir: string,
+  values: Override[],
+  opts: { address?: string; port?: number; sysDescr?: string; sysName?: string } = {},
+): Promise<TestSnmpd> {
   if (!SNMPD) throw new Error('snmpd is not installed: apt-get install snmpd');
   fs.mkdirSync(dir, { recursive: true });
-  const port = await freeUdpPort();
+  const address = opts.address ?? '127.0.0.1';
+  const port = opts.port ?? (await freeUdpPort());
   let child: ChildProcess | undefined;
   const conf = path.join(dir, 'snmpd.conf');
   const write = (v: Override[]) =>
     fs.writeFileSync(
       conf,
       [
-        `agentaddress udp:127.0.0.1:${port}`,
-        'rocommunity public 127.0.0.1',
+        `agentaddress udp:${address}:${port}`,
+        'rocommunity public 127.0.0.0/8',
+        ...(opts.sysDescr ? [`sysdescr ${opts.sysDescr}`] : []),
+        ...(opts.sysName ? [`sysname ${opts.sysName}`] : []),
         `createUser qpuser SHA "${V3_AUTH_KEY}" AES "${V3_PRIV_KEY}"`,
         'rouser qpuser priv',
         ...v.map(([oid, type, value]) => `override ${oid} ${type} ${typeof value === 'string' ? JSON.stringify(value) : value}`),
@@ -59,7 +66,7 @@ export async function startSnmpd(dir: string, values: Override[]): Promise<TestS
     // Ready once it answers a GET of sysUpTime.
     const deadline = Date.now() + 10_000;
     for (;;) {
-      if (await answers(port)) return;
+      if (await answers(address, port)) return;
       if (Date.now() > deadline || child.exitCode !== null) throw new Error(`snmpd did not start: ${out}`);
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -90,7 +97,7 @@ export const V3_AUTH_KEY = 'authpass123';
 export const V3_PRIV_KEY = 'privpass123';
 
 /** One SNMPv2c GET of sysUpTime.0 (community public) answered within 300 ms. */
-async function answers(port: number): Promise<boolean> {
+async function answers(address: string, port: number): Promise<boolean> {
   // GetRequest, version 2c, community "public", request id 1, sysUpTime.0
   const oid = Buffer.from([0x06, 0x08, 0x2b, 0x06, 0x01, 0x02, 0x01, 0x01, 0x03, 0x00]);
   const varbind = Buffer.concat([Buffer.from([0x30, oid.length + 2]), oid, Buffer.from([0x05, 0x00])]);
@@ -107,7 +114,7 @@ async function answers(port: number): Promise<boolean> {
         clearTimeout(timer);
         resolve(true);
       });
-      s.send(msg, port, '127.0.0.1');
+      s.send(msg, port, address);
     });
   } finally {
     s.close();

@@ -63,6 +63,11 @@ GET /api/devices/:id/metrics any
 POST /api/clients/:id/probed-devices act
 GET /api/devices/:id/probe any
 PUT /api/devices/:id/probe act
+POST /api/clients/:id/discovery-scans act
+GET /api/clients/:id/discovery-scans any
+GET /api/discovery-scans/:id any
+DELETE /api/discovery-scans/:id act
+POST /api/discovery-scans/:id/found/:address/adopt act
 GET /api/rules any
 GET /api/rules/effective any
 GET /api/rules/:id any

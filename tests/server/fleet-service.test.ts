@@ -13,7 +13,8 @@ import { createAgentSettingsStore } from '../../server/store/agent-settings.js';
 import { createProbeStore } from '../../server/store/probes.js';
 import { createAuditLog, type AuditActor } from '../../server/audit/audit-log.js';
 import { createSecretBox, generateSecretKey } from '../../server/lib/secret-box.js';
-import { probeCredentialBox } from '../../server/lib/probe-secret-box.js';
+import { probeCredentialBox, purposeBox } from '../../server/lib/probe-secret-box.js';
+import { createDiscoveryStore, DISCOVERY_CREDENTIAL_PURPOSE } from '../../server/store/discovery.js';
 import { createFleet, type Fleet } from '../../server/fleet/index.js';
 import { HttpError } from '../../server/lib/errors.js';
 
@@ -35,6 +36,7 @@ describe('fleet services', () => {
       devices: createDeviceStore(db),
       settings: createAgentSettingsStore(db),
       probes: createProbeStore(db, probeCredentialBox(createSecretBox([generateSecretKey(T0)]))),
+      discovery: createDiscoveryStore(db, purposeBox(createSecretBox([generateSecretKey(T0)]), DISCOVERY_CREDENTIAL_PURPOSE)),
       audit,
       now: () => T0,
     });
