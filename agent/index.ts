@@ -8,7 +8,7 @@
  */
 import type { Logger } from 'pino';
 import { INVENTORY_SECTIONS, PROTOCOL_VERSION } from '../shared/protocol-constants.js';
-import type { AgentConfig, InventorySections } from '../shared/protocol.js';
+import type { AgentConfig, InventorySections, Welcome } from '../shared/protocol.js';
 import { buildReport } from './build-report.js';
 import { createCollectionRunner, type CollectionRunner } from './collect.js';
 import { defaultCollectors, type Collector } from './collectors/index.js';
@@ -21,7 +21,8 @@ import { openSpool, type Spool } from './spool.js';
 import { createProbeRunner, type ProbeRunner, type ProbeRunnerOptions } from './probe/runner.js';
 import { createDiscoveryRunner, type DiscoveryRunner, type DiscoveryRunnerOptions } from './probe/discovery.js';
 import { AGENT_VERSION } from './version.js';
-import { JOB_SIGNING_KEY_PATTERN, pinJobSigningKey } from './config.js';
+import { JOB_SIGNING_KEY_PATTERN, isSigningPublicKey, pinJobSigningKey, pinSigningPublicKey } from './config.js';
+import { isEndorsedBy, jobKeyFormOf } from './jobs/job-signature.js';
 import { openJobJournal, type JobJournal } from './jobs/job-journal.js';
 import { createJobRunner, type JobRunner } from './jobs/job-runner.js';
 import { defaultTasks } from './tasks/index.js';
@@ -93,12 +94,16 @@ export function createAgent(opts: AgentOptions): Agent {
   let journal: JobJournal | undefined;
   let jobs: JobRunner | undefined;
   let pinnedKey = config.jobSigningKey;
+  // The server's one key, pinned at enrollment (or endorsed by the pinned job key): it checks executables and jobs.
+  let signingPublicKey = config.signingPublicKey;
   let updater: Updater | undefined;
   let isKeyMismatchLogged = false;
 
   // Trust on first use for agents enrolled before the server had a key; a pinned key is never
   // replaced from the network (docs/MAINTENANCE.md: rotation).
-  function considerWelcomeKey(key: string | undefined): void {
+  function considerWelcomeKey(key: string | undefined, endorsement: Welcome['signingKeyEndorsement']): void {
+    if (signingPublicKey !== undefined) return; // jobs are checked with the one key; the job key does not matter
+    if (endorsement && pinnedKey !== undefined) return considerEndorsement(pinnedKey, endorsement);
     if (key === undefined || key === pinnedKey) return;
     if (pinnedKey !== undefined) {
       if (!isKeyMismatchLogged)
@@ -119,6 +124,23 @@ export function createAgent(opts: AgentOptions): Agent {
       logger.info({ jobSigningKey: key, isPersisted: opts.configPath !== undefined }, "pinned the server's job-signing key");
     } catch (err) {
       logger.error({ err: (err as Error).message }, 'could not pin the job-signing key; jobs are refused until it is pinned');
+    }
+  }
+
+  // An agent that pinned only the job key (enrolled before the server had one key) takes the one
+  // key when the pinned job key signed it: trust moves only along a signature by what it trusts.
+  function considerEndorsement(jobKey: string, e: NonNullable<Welcome['signingKeyEndorsement']>): void {
+    if (!isSigningPublicKey(e.publicKey) || !isEndorsedBy(jobKey, e.publicKey, e.signature)) {
+      if (!isKeyMismatchLogged) logger.error({ offered: e.publicKey }, "the server's signing key is not signed by the pinned job-signing key; not pinned");
+      isKeyMismatchLogged = true;
+      return;
+    }
+    try {
+      if (opts.configPath) pinSigningPublicKey(opts.configPath, e.publicKey);
+      signingPublicKey = e.publicKey;
+      logger.info({ signingPublicKey: e.publicKey, isPersisted: opts.configPath !== undefined }, "pinned the server's signing key, signed by the pinned job-signing key");
+    } catch (err) {
+      logger.error({ err: (err as Error).message }, 'could not pin the signing key');
     }
   }
 
@@ -228,7 +250,7 @@ export function createAgent(opts: AgentOptions): Agent {
         deviceId: config.deviceId,
         journal,
         tasks: opts.tasks ?? (await defaultTasks(platform)),
-        pinnedKey: () => pinnedKey,
+        pinnedKey: () => (signingPublicKey !== undefined ? jobKeyFormOf(signingPublicKey) : pinnedKey),
         tasksFile: config.tasksFile ?? path.join(config.stateDir, 'tasks.json'),
         logger,
         nowMs: () => clock.now(),
@@ -240,7 +262,7 @@ export function createAgent(opts: AgentOptions): Agent {
           serverUrl: config.serverUrl,
           caFile: config.caFile,
           stateDir: config.stateDir,
-          pinnedKey: config.signingPublicKey,
+          pinnedKey: () => signingPublicKey,
           agentVersion: AGENT_VERSION,
           logger,
           now: () => clock.now(),
@@ -285,7 +307,7 @@ export function createAgent(opts: AgentOptions): Agent {
       discovery.setScans(settings.probe?.scans ?? []);
       connection.on('welcome', (welcome) => {
         discovery?.resend();
-        considerWelcomeKey(welcome.jobSigningKey);
+        considerWelcomeKey(welcome.jobSigningKey, welcome.signingKeyEndorsement);
         updater?.onWelcome();
         // A new connection knows nothing yet: send every section.
         sentInventory = new Map();

@@ -193,8 +193,8 @@ export interface UpdaterOptions {
   readonly serverUrl: string;
   readonly caFile?: string | undefined;
   readonly stateDir: string;
-  /** The key pinned at enrollment (agent.json signingPublicKey). */
-  readonly pinnedKey: string | undefined;
+  /** The key pinned at enrollment (agent.json signingPublicKey), read when a download is checked. */
+  readonly pinnedKey: () => string | undefined;
   readonly agentVersion: string;
   /** The executable to replace; undefined when this agent cannot replace itself (run as a script under node). */
   readonly executable: string | undefined;
@@ -259,7 +259,7 @@ export function createUpdater(opts: UpdaterOptions) {
     const url = joinServerUrl(opts.serverUrl, `/agent/download/${encodeURIComponent(version)}/${encodeURIComponent(platform)}`);
     try {
       await download(url, opts.caFile, file, claim.size, opts.downloadTimeoutMs ?? 600_000);
-      const check = verifyArtifactFile(file, claim, opts.pinnedKey);
+      const check = verifyArtifactFile(file, claim, opts.pinnedKey());
       if (!check.ok) throw new UpdateError(check.code, check.message);
     } catch (err) {
       fs.rmSync(file, { force: true });

@@ -58,6 +58,12 @@ function serverFrameProblem(o: Obj): string | undefined {
       if (!isString(o.serverVersion)) return 'serverVersion: must be a string';
       if (!isInt(o.lastSeq, 0)) return 'lastSeq: must be an integer ≥ 0';
       if (o.jobSigningKey !== undefined && !isString(o.jobSigningKey, 0, 100)) return 'jobSigningKey: must be a string of at most 100 characters';
+      if (
+        o.signingKeyEndorsement !== undefined &&
+        (!isObject(o.signingKeyEndorsement) || !isString(o.signingKeyEndorsement.publicKey, 1, 100) || !isString(o.signingKeyEndorsement.signature, 1, 100))
+      ) {
+        return 'signingKeyEndorsement: must be { publicKey, signature } strings of at most 100 characters';
+      }
       return agentConfigProblem(o.config);
     case 'ack':
       return isInt(o.seq, 1) ? undefined : 'seq: must be an integer ≥ 1';
@@ -94,6 +100,9 @@ function toServerMessage(o: Obj): ServerMessage {
         lastSeq: o.lastSeq as number,
         config: pickConfig(o.config as Obj),
         ...(o.jobSigningKey !== undefined ? { jobSigningKey: o.jobSigningKey as string } : {}),
+        ...(isObject(o.signingKeyEndorsement)
+          ? { signingKeyEndorsement: { publicKey: o.signingKeyEndorsement.publicKey as string, signature: o.signingKeyEndorsement.signature as string } }
+          : {}),
       };
     case 'ack':
       return { type: 'ack', v, seq: o.seq as number };

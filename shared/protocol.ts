@@ -377,6 +377,13 @@ export const welcomeSchema = z.object({
   config: agentConfigSchema,
   /** The server's job-signing public key (JOB_KEY_PREFIX + base64url of the raw 32 bytes); pinned if the agent has none. */
   jobSigningKey: z.string().max(100).optional(),
+  /**
+   * Only from a server that still has the job key of an older installation: the server's one key
+   * (base64 raw Ed25519) and the job key's signature (base64url) over
+   * signingMessage('signing-key-endorsement', [publicKey]). An agent that pinned only the job key
+   * checks it with that key and pins `publicKey` as its signing key.
+   */
+  signingKeyEndorsement: z.object({ publicKey: z.string().max(100), signature: z.string().max(100) }).optional(),
 });
 export type Welcome = z.infer<typeof welcomeSchema>;
 

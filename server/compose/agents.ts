@@ -39,6 +39,7 @@ export function createAgentPath(storage: Storage, opts: ServerOptions, logger: L
     now,
     serverVersion: VERSION,
     jobSigningKey: jobSigner.publicKey,
+    signingKeyEndorsement: storage.signingKeyEndorsement,
     helloTimeoutMs: opts.agentHelloTimeoutMs,
     maxInFlightPerConnection: opts.maxInFlightPerConnection,
     rateLimit: opts.agentRateLimit,

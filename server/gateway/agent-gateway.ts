@@ -79,6 +79,8 @@ export interface AgentGatewayOptions {
   probes?: Pick<ProbeStore, 'find' | 'saveResults'>;
   /** The job-signing public key, sent in every welcome (an agent without a pinned key pins it once). */
   jobSigningKey?: string;
+  /** With a legacy job key: the server's one key endorsed by it, sent in every welcome (PROTOCOL.md §8.1). */
+  signingKeyEndorsement?: { publicKey: string; signature: string };
   /** Maintenance jobs (server/jobs/): status handling and delivery after hello. */
   jobs?: GatewayJobHooks;
   /** Self-update: where an agent's updateStatus frames go (server/store/agent-updates.ts). */
@@ -208,6 +210,7 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
         lastSeq: ingest.lastSeq(device.id, msg.streamId),
         config,
         ...(opts.jobSigningKey ? { jobSigningKey: opts.jobSigningKey } : {}),
+        ...(opts.signingKeyEndorsement ? { signingKeyEndorsement: opts.signingKeyEndorsement } : {}),
       });
       presenceListeners.emit(device.id, true);
       // A rotation asked for while the agent was away is delivered now.
