@@ -26,6 +26,7 @@ import {
   type StagedUpdate,
 } from './self-update.js';
 import { AGENT_VERSION } from './version.js';
+import { verifyArtifactFile } from './artifact-verify.js';
 
 /** Exit code for bad flags or a bad config file (1 is left for runtime failures). */
 export const EXIT_USAGE = 2;
@@ -176,6 +177,44 @@ export function registerAgentCommands(program: Command, deps: Partial<AgentCliDe
           const msg = err instanceof EnrollError ? `enrollment failed: ${err.code}: ${err.message}` : `enrollment failed: ${(err as Error).message}`;
           return cmd.error(msg, { exitCode: 1, code: 'quarkpulse.enrollFailed' });
         }
+      },
+    );
+
+  agent
+    .command('verify-artifact')
+    .description(
+      'check a downloaded agent executable against its manifest entry with the signing key pinned in the config (exit 0 when it may be installed, 1 when refused)',
+    )
+    .option('--config <path>', `agent config with the pinned key (default: ${defaultAgentConfigPath()})`)
+    .requiredOption('--file <file>', 'the downloaded executable')
+    .requiredOption('--artifact-version <version>', 'version of the manifest entry')
+    .requiredOption('--platform <platform>', 'platform of the manifest entry, e.g. windows-x64')
+    .requiredOption('--size <bytes>', 'size of the manifest entry, bytes')
+    .requiredOption('--sha256 <hex>', 'sha256 of the manifest entry')
+    .requiredOption('--signature <base64>', 'signature of the manifest entry')
+    .action(
+      (opts: { config?: string; file: string; artifactVersion: string; platform: string; size: string; sha256: string; signature: string }, cmd: Command) => {
+        let config: AgentFileConfig;
+        try {
+          config = loadAgentConfig(path.resolve(opts.config ?? defaultAgentConfigPath()));
+        } catch (err) {
+          return cmd.error((err as Error).message, { exitCode: EXIT_USAGE, code: 'quarkpulse.config' });
+        }
+        const size = Number(opts.size);
+        if (!Number.isSafeInteger(size) || size < 0)
+          return cmd.error('--size must be a whole number of bytes', { exitCode: EXIT_USAGE, code: 'quarkpulse.usage' });
+        let check: ReturnType<typeof verifyArtifactFile>;
+        try {
+          check = verifyArtifactFile(
+            opts.file,
+            { version: opts.artifactVersion, platform: opts.platform, size, sha256: opts.sha256, signature: opts.signature },
+            config.signingPublicKey,
+          );
+        } catch (err) {
+          return cmd.error(`cannot read ${opts.file}: ${(err as Error).message}`, { exitCode: 1, code: 'quarkpulse.verify' });
+        }
+        if (!check.ok) return cmd.error(`${check.code}: ${check.message}`, { exitCode: 1, code: 'quarkpulse.verify' });
+        d.print(`verified: agent ${opts.artifactVersion} for ${opts.platform}, signed by the pinned key`);
       },
     );
 

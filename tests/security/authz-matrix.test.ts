@@ -191,6 +191,7 @@ GET /agent/signing-key public
 GET /agent/manifest.json public
 GET /agent/download/:version/:platform public
 GET /install.sh public
+GET /install.ps1 public
 `
   .trim()
   .split('\n')

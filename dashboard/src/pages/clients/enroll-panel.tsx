@@ -1,6 +1,6 @@
 /**
  * Creates an enrollment token for a client and shows, once, the commands that install an agent
- * with it: the one-line Linux install first, then the service installers of a release tree.
+ * with it: the one-line Linux and Windows installs first, then the service installers of a release tree.
  */
 import { usePublicUrl } from '../../lib/public-url.js';
 import { useState } from 'preact/hooks';
@@ -66,7 +66,7 @@ export function EnrollPanel({ client, onCreated }: { client: ClientInfo; onCreat
             that enrolls with it becomes a device of <strong>{client.name}</strong>.
           </p>
           <p class="muted">
-            The services run the one-file agent: build it once with <code>npm run build:agent</code> ({AGENT_BUNDLE}) and copy it together with{' '}
+            The release-tree services run the one-file agent: build it once with <code>npm run build:agent</code> ({AGENT_BUNDLE}) and copy it together with{' '}
             <code>scripts/install/</code> to the machine. Node.js 20 or newer must be installed there.
           </p>
           {sets.map((set) => (
