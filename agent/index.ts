@@ -28,7 +28,7 @@ import { createJobRunner, type JobRunner } from './jobs/job-runner.js';
 import { defaultTasks } from './tasks/index.js';
 import type { Task } from './tasks/types.js';
 import path from 'node:path';
-import { createUpdater, type Updater, type UpdaterOptions } from './self-update.js';
+import { agentPlatform, createUpdater, type Updater, type UpdaterOptions } from './self-update.js';
 
 /** Wall clock source (ms since epoch); tests pass a fixed one. */
 export interface Clock {
@@ -277,6 +277,7 @@ export function createAgent(opts: AgentOptions): Agent {
         logger,
         // The interval of the config file: the server's fallback when it manages none itself.
         hello: () => ({ agentVersion: AGENT_VERSION, hostname, intervalMs: config.intervalMs, facts }),
+        identity: { deviceId: config.deviceId, hostname, platform: agentPlatform(platform) },
         onConfig: applyConfig,
         onJob: (frame) => jobs!.onJob(frame as unknown as Record<string, unknown>),
         onJobAck: (ack) => jobs!.onAck(ack.jobId, ack.state),

@@ -29,10 +29,11 @@ export function renderInstallPs1(opts: { serverUrl: string; artifacts: readonly 
 # In an elevated PowerShell (Run as administrator), Windows PowerShell 5.1 or PowerShell 7:
 #   $env:QP_TOKEN = 'qpe_...'; irm ${u}/install.ps1 | iex                                install or upgrade
 #   & ([scriptblock]::Create((irm ${u}/install.ps1))) -TokenFile C:\\path\\token.txt
+#   & ([scriptblock]::Create((irm ${u}/install.ps1))) -Reenroll                           enroll again (restored server; QP_TOKEN set)
 #   & ([scriptblock]::Create((irm ${u}/install.ps1))) -Uninstall                          remove everything
 #
 # The token comes from QP_TOKEN or -TokenFile, never from the command line (the process list shows it).
-param([string]$TokenFile, [switch]$Uninstall, [string]$Token)
+param([string]$TokenFile, [switch]$Uninstall, [switch]$Reenroll, [string]$Token)
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
 
@@ -81,8 +82,10 @@ if ($env:PROCESSOR_ARCHITECTURE -ne 'AMD64' -and $env:PROCESSOR_ARCHITEW6432 -ne
 if (-not $ArtVersion) { Fail 'this server has no agent executable for windows-x64 (npm run build:agent on the server)' }
 
 $upgrade = Test-Path $ConfigFile
+# -Reenroll: a server restored from an older backup does not know this machine; enroll it again.
+$enroll = (-not $upgrade) -or $Reenroll
 $enrollToken = $null
-if (-not $upgrade) {
+if ($enroll) {
   $enrollToken = $env:QP_TOKEN
   if ($TokenFile) {
     if (-not (Test-Path -LiteralPath $TokenFile)) { Fail "-TokenFile $TokenFile cannot be read" }
@@ -113,7 +116,8 @@ try {
     # The installed agent checks the signature with the key it pinned at enrollment.
     $check = & $Exe agent verify-artifact --config $ConfigFile --file $download --artifact-version $ArtVersion --platform windows-x64 --size $ArtSize --sha256 $ArtSha256 --signature $ArtSignature 2>&1
     if ($LASTEXITCODE -ne 0) { Fail "refused the download: $(($check | Select-Object -Last 1)); nothing was installed" }
-  } else {
+  }
+  if ($enroll) {
     # A first install enrolls from the temp dir: if the server refuses, nothing has been changed yet.
     # The token reaches the agent in its environment, never on its command line.
     $env:QP_TOKEN = $enrollToken
@@ -136,7 +140,7 @@ try {
   # Copied beside it and renamed over it: a power cut leaves the old file or the new one.
   Copy-Item -Force -LiteralPath $download -Destination "$Exe.new"
   Move-Item -Force -LiteralPath "$Exe.new" -Destination $Exe
-  if (-not $upgrade) { Move-Item -Force -LiteralPath (Join-Path $work 'agent.json') -Destination $ConfigFile }
+  if ($enroll) { Move-Item -Force -LiteralPath (Join-Path $work 'agent.json') -Destination $ConfigFile }
 
   # The service host: a tiny ServiceBase (compiled by the .NET Framework every Windows has) that
   # runs the agent and starts it again when it exits (exit 75 after a self-update starts the new one).

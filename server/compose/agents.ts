@@ -32,6 +32,7 @@ export function createAgentPath(storage: Storage, opts: ServerOptions, logger: L
     // Welcome and config frames carry the probe targets (and scans) and the wanted agent version.
     settings: withUpdateConfig(withProbeConfig(settings, probes, discovery), agentUpdates),
     updates: agentUpdates,
+    refused: storage.refusedAgents,
     probes,
     inventory,
     ingest,

@@ -20,6 +20,7 @@ import { withHealth } from '../store/device-health.js';
 import { SESSION_POLICY, crossOriginRefusal, sessionTokenFromRequest } from '../auth/sessions.js';
 import { loadAgentArtifacts } from '../agent-dist/artifacts.js';
 import { createAgentUpdateService } from '../fleet/agent-update-service.js';
+import { createRefusedAgentService } from '../fleet/refused-agent-service.js';
 import { agentDistRoutes, installScriptRoutes } from '../agent-dist/agent-dist-routes.js';
 import { DEFAULT_CONNECTION_LIMITS, guardPendingConnections, serverTimeoutOptions, type ConnectionLimits } from '../http/connection-guard.js';
 import { refuseUpgrade } from '../lib/raw-http.js';
@@ -190,6 +191,7 @@ export function attachWeb(parts: WebParts, opts: ServerOptions, logger: Logger, 
   const ctx: ApiContext = {
     db: storage.db,
     fleet,
+    refusedAgents: createRefusedAgentService({ refused: storage.refusedAgents, audit: storage.audit }),
     agentUpdates: createAgentUpdateService({
       updates: storage.agentUpdates,
       clients: storage.clients,

@@ -12,6 +12,7 @@ import { createDeviceStore } from '../store/devices.js';
 import { createCompactor, createMetricStore, createRetention, createStorageUpkeep } from '../series/index.js';
 import { createAgentSettingsStore } from '../store/agent-settings.js';
 import { createAgentUpdateStore } from '../store/agent-updates.js';
+import { createRefusedAgentStore } from '../store/refused-agents.js';
 import { VERSION } from '../lib/version.js';
 import { createInventoryStore } from '../store/inventory.js';
 import { createProbeStore } from '../store/probes.js';
@@ -85,6 +86,7 @@ export async function openStorage(opts: ServerOptions, logger: Logger, now: () =
     retention: createRetention({ metrics, now }),
     settings: createAgentSettingsStore(db),
     agentUpdates: createAgentUpdateStore(db, VERSION),
+    refusedAgents: createRefusedAgentStore(db),
     inventory: createInventoryStore(db),
     // Sealed by the key ring under their own purpose (server/lib/probe-secret-box.ts).
     probes: createProbeStore(db, probeCredentialBox(secrets)),

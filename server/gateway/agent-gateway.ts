@@ -37,6 +37,8 @@ import type { UpdateStatus } from '../../shared/protocol.js';
 import type { DiscoveryResult } from '../../shared/discovery.js';
 import { storageFaultOf } from '../store/faults.js';
 import { refuseUpgrade } from '../lib/raw-http.js';
+import { hashToken } from '../lib/secrets.js';
+import type { RefusedAgentStore } from '../store/refused-agents.js';
 import {
   DEFAULT_AGENT_RATE_LIMIT,
   admitFrame,
@@ -83,6 +85,8 @@ export interface AgentGatewayOptions {
   signingKeyEndorsement?: { publicKey: string; signature: string };
   /** Maintenance jobs (server/jobs/): status handling and delivery after hello. */
   jobs?: GatewayJobHooks;
+  /** Agents refused for a credential this database does not know (server/store/refused-agents.ts). */
+  refused?: Pick<RefusedAgentStore, 'record' | 'settledBy'>;
   /** Self-update: where an agent's updateStatus frames go (server/store/agent-updates.ts). */
   updates?: { recordStatus(deviceId: string, status: UpdateStatus, receivedAtMs: number): void };
   /** Site probe discovery: stores a scan's frame; false when the scan is not running on this agent. */
@@ -311,6 +315,34 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
 
   let lastConnectionId = 0;
 
+  // What a refused agent claims about itself (headers, unverified), for the re-enrollment list.
+  function noteRefused(req: IncomingMessage, token: string): void {
+    if (!opts.refused || token.length > 200) return;
+    const header = (name: string, re: RegExp, max: number): string | undefined => {
+      const raw = req.headers[name];
+      if (typeof raw !== 'string') return undefined;
+      let value: string;
+      try {
+        value = decodeURIComponent(raw);
+      } catch {
+        return undefined;
+      }
+      return value.length <= max && re.test(value) ? value : undefined;
+    };
+    try {
+      opts.refused.record({
+        tokenHash: hashToken(token),
+        deviceId: header('x-quarkpulse-device-id', /^[A-Za-z0-9_-]+$/, 64),
+        hostname: header('x-quarkpulse-hostname', /^[\x21-\x7e\u00a0-\uffff][\x20-\x7e\u00a0-\uffff]*$/, 255),
+        platform: header('x-quarkpulse-platform', /^[a-z0-9-]+$/, 40),
+        remoteIp: req.socket.remoteAddress,
+        atMs: opts.now(),
+      });
+    } catch (err) {
+      logger.warn({ err }, 'could not record a refused agent credential');
+    }
+  }
+
   // The effective config of a connection; an update is announced only to an agent that runs another version.
   function effectiveFor(conn: Connection): AgentConfig {
     const config = opts.settings.effective(conn.device.id, conn.helloIntervalMs);
@@ -396,6 +428,7 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
       if (!device || device.isDisabled) {
         const reason = !token ? 'missing bearer token' : !device ? 'unknown device credential' : 'device is disabled';
         logger.warn({ remote: req.socket.remoteAddress, reason }, 'agent upgrade refused');
+        if (token && !device) noteRefused(req, token);
         refuseUpgrade(socket, 401, { code: AgentErrorCode.AGENT_UNAUTHORIZED, message: reason });
         return;
       }
@@ -418,6 +451,11 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
         return;
       }
       rotation.completedByUpgrade(device.id, device.rotationRequestedAtMs);
+      try {
+        opts.refused?.settledBy(device.id, device.hostname);
+      } catch (err) {
+        logger.warn({ err, deviceId: device.id }, 'could not clear the refused-credential entry of a device');
+      }
       wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, device));
     },
     /** True while a device has an open agent connection that said hello. */

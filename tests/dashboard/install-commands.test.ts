@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { AGENT_BUNDLE, commandSet, installCommands, powerShellString, shellWord } from '../../dashboard/src/lib/install-commands.js';
+import { AGENT_BUNDLE, commandSet, installCommands, powerShellString, reenrollCommand, shellWord } from '../../dashboard/src/lib/install-commands.js';
 
 const shells = ['/bin/sh', '/bin/bash', '/usr/bin/zsh'].filter((s) => existsSync(s));
 
@@ -111,4 +111,31 @@ describe('installCommands', () => {
     const [line] = commandSet("https://x/o'b", "t'k $x", 'linux').commands;
     expect(line).toBe("curl -fsSL 'https://x/o'\\''b/install.sh' | sudo QP_TOKEN='t'\\''k $x' sh");
   });
+});
+
+describe('reenrollCommand', () => {
+  it('gives install.sh --reenroll, or install.ps1 -Reenroll for a Windows agent, with the token in the environment', () => {
+    expect(reenrollCommand('https://monitor.example.nl/', 'qpe_x1', 'linux-x64')).toBe(
+      'curl -fsSL https://monitor.example.nl/install.sh | sudo QP_TOKEN=qpe_x1 sh -s -- --reenroll',
+    );
+    expect(reenrollCommand('https://monitor.example.nl', 'qpe_x1', null)).toBe(
+      'curl -fsSL https://monitor.example.nl/install.sh | sudo QP_TOKEN=qpe_x1 sh -s -- --reenroll',
+    );
+    expect(reenrollCommand('https://monitor.example.nl', 'qpe_x1', 'windows-x64')).toBe(
+      "$env:QP_TOKEN = 'qpe_x1'; & ([scriptblock]::Create((irm 'https://monitor.example.nl/install.ps1'))) -Reenroll",
+    );
+    expect(reenrollCommand("https://x/o'b", "t'k", 'windows-x64')).toBe(
+      "$env:QP_TOKEN = 't''k'; & ([scriptblock]::Create((irm 'https://x/o''b/install.ps1'))) -Reenroll",
+    );
+  });
+
+  for (const shell of shells) {
+    it(`passes an odd token to install.sh unchanged in ${shell}`, () => {
+      const line = reenrollCommand('https://x', "t'k $x", 'linux-arm64');
+      const env = execFileSync(shell, ['-c', line.replace(/^curl .*\| sudo /, '').replace(' sh -s -- --reenroll', ' sh -c \'printf %s "$QP_TOKEN"\'')], {
+        encoding: 'utf8',
+      });
+      expect(env).toBe("t'k $x");
+    });
+  }
 });

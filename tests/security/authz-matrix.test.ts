@@ -58,6 +58,8 @@ GET /api/devices/:id/agent-config any
 PUT /api/devices/:id/agent-config act
 GET /api/agent-updates any
 PUT /api/agent-updates/policy admin
+GET /api/refused-agents any
+DELETE /api/refused-agents/:id act
 PUT /api/devices/:id/parent act
 GET /api/devices/:id/metrics any
 POST /api/clients/:id/probed-devices act

@@ -82,3 +82,16 @@ export function commandSet(serverUrl: string, token: string, id: string): Comman
   if (!set) throw new Error(`no install command set "${id}"`);
   return set;
 }
+
+/**
+ * The one line that enrolls an installed agent again (a machine this server refused after a
+ * restore from an older backup): install.sh --reenroll, or install.ps1 -Reenroll on Windows.
+ * `platform` is what the agent said (linux-x64, windows-x64, …); unknown gives the Linux line.
+ */
+export function reenrollCommand(serverUrl: string, token: string, platform: string | null): string {
+  const base = serverUrl.replace(/\/+$/, '');
+  if (platform?.startsWith('windows')) {
+    return `$env:QP_TOKEN = ${powerShellString(token)}; & ([scriptblock]::Create((irm ${powerShellString(`${base}/install.ps1`)}))) -Reenroll`;
+  }
+  return `curl -fsSL ${shellWord(`${base}/install.sh`)} | sudo QP_TOKEN=${shellWord(token)} sh -s -- --reenroll`;
+}
