@@ -14,6 +14,8 @@ import { benchAlertLatency, type AlertLatencyResult } from './bench/alert-latenc
 import { benchNotifyLatency } from './bench/notify-latency.js';
 import { benchOutagePages, type OutagePagesResult } from './bench/outage-pages.js';
 import { benchJobFanout, type JobFanoutResult } from './bench/job-fanout.js';
+import { benchClientReport, type ClientReportBenchResult } from './bench/client-report.js';
+import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -57,7 +59,7 @@ if (f.help) {
 const log = (m: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${m}\n`);
 const n = (k: keyof typeof f) => Number(f[k]);
 const agents = n('agents');
-const sections = new Set((f.only ?? 'writer,capacity,storage,fleet,alerts,jobs').split(','));
+const sections = new Set((f.only ?? 'writer,capacity,storage,fleet,alerts,jobs,probe,report').split(','));
 const password = 'bench-admin-password';
 
 type AlertLatency = Pick<AlertLatencyResult, 'agents' | 'samples' | 'p50Ms' | 'p95Ms'>;
@@ -133,15 +135,67 @@ async function main(): Promise<void> {
     log('job fan-out: one request for a task on 5,000 agents, until every agent holds its signed job');
     jobs = await benchJobFanout({ agents: 5_000 });
   }
+  let probe: ProbeBenchResult | undefined;
+  if (sections.has('probe')) {
+    log('site probe: one probe polling 500 SNMP printers (Debian snmpd) at 60 s; its CPU and RSS beside an idle probe');
+    probe = await benchProbe();
+    log(
+      `site probe: ${probe.probeCpuPct} % of a core, ${probe.probeCpuMsPerPoll} ms CPU per poll, RSS ${probe.probeRssMb} MB (idle ${probe.idleProbeRssMb} MB)`,
+    );
+  }
+  let report: ClientReportBenchResult | undefined;
+  if (sections.has('report')) {
+    log('client report: one client with 200 devices, its month gathered, rendered to HTML and printed to PDF by chromium');
+    report = await benchClientReport({ devices: 200 });
+    log(`client report: HTML ${report.htmlMs} ms, PDF ${report.pdfMs} ms (${report.pdfPages} pages); chromium printing one line ${report.bareChromiumMs} ms`);
+  }
   if (!f.keep) rmSync(dataDir, { recursive: true, force: true });
   else log(`kept data in ${dataDir}`);
 
   machine.loadAvgEnd = loadavg()[0]!.toFixed(2);
-  const results = { machine, writer, capacity, history, fleet, alerts, pages, outage, jobs };
+  const results = { machine, writer, capacity, history, fleet, alerts, pages, outage, jobs, probe, report };
   mkdirSync(path.dirname(f.out), { recursive: true });
   writeFileSync(f.out, JSON.stringify(results, null, 2));
   process.stdout.write(renderTable(results));
   log(`wrote ${f.out}`);
+}
+
+interface ProbeBenchResult {
+  targets: number;
+  intervalMs: number;
+  seconds: number;
+  polls: number;
+  states: Record<string, number>;
+  probeCpuPct: number;
+  probeCpuMsPerPoll: number | null;
+  probeRssMb: number;
+  idleProbeRssMb: number;
+  snmpdCpuPct: number;
+  snmpdProcesses: number;
+}
+
+/** The site-probe bench (scripts/bench/probe-snmp.ts) in its own process, so its CPU and RSS are its own. */
+function benchProbe(): Promise<ProbeBenchResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.join(path.dirname(new URL(import.meta.url).pathname), 'bench', 'probe-snmp.ts'), '--targets', '500', '--seconds', '65'],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      if (code !== 0) return reject(new Error(`the site-probe bench exited with ${code}`));
+      try {
+        resolve(JSON.parse(out) as ProbeBenchResult);
+      } catch (err) {
+        reject(new Error(`the site-probe bench printed no result: ${(err as Error).message}`));
+      }
+    });
+  });
 }
 
 const fmt = (v: number | undefined | null, digits = 0) =>
@@ -160,8 +214,10 @@ function renderTable(r: {
   pages?: AlertLatency;
   outage?: OutagePagesResult;
   jobs?: JobFanoutResult;
+  probe?: ProbeBenchResult;
+  report?: ClientReportBenchResult;
 }): string {
-  const { writer: w, capacity: c, history: h, fleet: fl, alerts: a, pages: pg, outage: og, jobs: jb } = r;
+  const { writer: w, capacity: c, history: h, fleet: fl, alerts: a, pages: pg, outage: og, jobs: jb, probe: pr, report: rp } = r;
   const rows: [string, string, string, string][] = [];
   if (fl) {
     rows.push([
@@ -291,6 +347,20 @@ function renderTable(r: {
       `${fmt(jb.allReceivedMs)} ms (p50 ${fmt(jb.p50ReceivedMs)}), server CPU ${jb.serverCpuSec} s${ok(jb.missing === 0 && jb.badSignatures === 0)}`,
       'all, none bad',
       `request ${fmt(jb.requestMs)} ms; bare signing of the same envelopes ${fmt(jb.bareSignMs)} ms; missing ${jb.missing}, bad signatures ${jb.badSignatures}`,
+    ]);
+  if (pr)
+    rows.push([
+      `site probe polling ${fmt(pr.targets)} SNMP printers every ${fmt(pr.intervalMs / 1000)} s`,
+      `${pr.probeCpuPct} % of a core (${pr.probeCpuMsPerPoll} ms CPU per poll), RSS ${pr.probeRssMb} MB${ok(pr.polls >= pr.targets && (pr.states.ok ?? 0) === pr.polls)}`,
+      'every printer polled, all ok',
+      `idle probe process ${pr.idleProbeRssMb} MB; ${fmt(pr.polls)} polls in ${fmt(pr.seconds)} s; snmpd (${pr.snmpdProcesses} processes) ${pr.snmpdCpuPct} %`,
+    ]);
+  if (rp)
+    rows.push([
+      `client report for ${fmt(rp.devices)} devices and ${fmt(rp.alerts)} problems (gather + HTML + PDF)`,
+      `HTML ${fmt(rp.htmlMs)} ms, PDF ${fmt(rp.pdfMs)} ms (${rp.pdfPages ?? '?'} pages, ${fmt(rp.pdfBytes / 1024)} KiB)`,
+      '',
+      `chromium printing one line ${fmt(rp.bareChromiumMs)} ms; printing the rendered HTML alone ${fmt(rp.printOnlyMs)} ms; figures alone ${fmt(rp.buildMs)} ms`,
     ]);
   const m = r.machine;
   const head = `\n**${m.date}** — ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node}, SQLite ${m.sqlite}; flags: \`${m.flags}\`; load average ${m.loadAvgStart} at start, ${m.loadAvgEnd} at end\n\n`;

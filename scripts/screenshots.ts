@@ -15,7 +15,9 @@ import { pino } from 'pino';
 import type { Browser, Page } from 'playwright-core';
 import { createServer } from '../server/index.js';
 import { launchBrowser } from '../tests/e2e/browser.js';
-import { seedDemo, type DemoHandles } from './demo/seed.js';
+import { seedDemo, session, type DemoHandles } from './demo/seed.js';
+import { createAgent } from '../agent/index.js';
+import { SNMPD, printerValues, startSnmpd, upsValues } from '../tests/probe/snmpd.js';
 import { seedOnCall } from './demo/seed-oncall.js';
 
 const ADMIN_PASSWORD = 'demo-admin-password';
@@ -40,6 +42,9 @@ interface Shot {
   /** Answers for API paths, for states the demo server is not in (single sign-on needs a provider). */
   fakeApi?: Record<string, unknown>;
 }
+
+/** Shots of the site probe: they need Debian's snmpd to play the printer. */
+const SITE_PROBE_SHOTS = ['client-discovery', 'printer'];
 
 /** Scrolls a section's heading to the top, just under the sticky top bar, and lets it settle. */
 async function scrollToHeading(page: Page, headingId: string): Promise<void> {
@@ -86,6 +91,21 @@ const SHOTS: Shot[] = [
     hash: (h) => `#/clients/${h.clientIds['Jansen Accountants']}`,
     ready: '[data-testid=compliance-row]',
     prepare: (page) => scrollToHeading(page, 'client-compliance-title'),
+  },
+  {
+    // Network discovery on a client's page: a finished scan, the printer monitored, the UPS not yet.
+    name: 'client-discovery',
+    hash: (h) => `#/clients/${h.clientIds['Jansen Accountants']}`,
+    ready: '[data-testid=found-device-link]',
+    prepare: (page) => scrollToHeading(page, 'client-discovery'),
+  },
+  {
+    // A network printer found by discovery: toner per colour, paper, page count, its SNMP check.
+    name: 'printer',
+    hash: (h) => `#/devices/${h.deviceIds['printer-reception']}`,
+    ready: '[data-testid=toner-level][data-supply=cyan]',
+    settleMs: 400,
+    isFullPage: true,
   },
   { name: 'alerts', hash: () => '#/alerts', ready: '[data-testid=alert-row]', isFullPage: true },
   { name: 'alert', hash: (h) => `#/alerts/${h.acknowledgedAlertId}`, ready: '[data-testid=timeline]', isFullPage: true },
@@ -234,7 +254,11 @@ async function capture(browser: Browser, baseUrl: string, handles: DemoHandles, 
   for (const [viewportName, viewport] of Object.entries(VIEWPORTS) as [keyof typeof VIEWPORTS, (typeof VIEWPORTS)[keyof typeof VIEWPORTS]][]) {
     for (const theme of ['light', 'dark'] as const) {
       const shots = SHOTS.filter(
-        (s) => (s.themes ?? ['light']).includes(theme) && (s.viewports ?? ['desktop', 'phone']).includes(viewportName) && (!only || only.has(s.name)),
+        (s) =>
+          (s.themes ?? ['light']).includes(theme) &&
+          (s.viewports ?? ['desktop', 'phone']).includes(viewportName) &&
+          (!only || only.has(s.name)) &&
+          (SNMPD !== undefined || !SITE_PROBE_SHOTS.includes(s.name)),
       );
       if (shots.length === 0) continue;
       const context = await browser.newContext({ viewport, deviceScaleFactor: 1, colorScheme: theme, timezoneId: 'Europe/Amsterdam', locale: 'en-GB' });
@@ -319,6 +343,62 @@ function seedJobs(server: Awaited<ReturnType<typeof createServer>>, h: DemoHandl
   });
 }
 
+/**
+ * The site probe as it runs at a client: a real agent on a machine of Jansen Accountants is the
+ * probe, Debian's snmpd plays a colour printer (127.0.0.2) and a UPS (127.0.0.3), a discovery
+ * scan finds both, and the printer is adopted. Without snmpd the two shots are skipped.
+ */
+async function seedSiteProbe(server: Awaited<ReturnType<typeof createServer>>, h: DemoHandles, dir: string): Promise<() => Promise<void>> {
+  if (!SNMPD) {
+    console.warn('snmpd is not installed: the discovery and printer screenshots are skipped');
+    return async () => {};
+  }
+  const admin = await session(server.url(), 'admin', ADMIN_PASSWORD);
+  const clientId = h.clientIds['Jansen Accountants']!;
+  const { token } = await admin('POST', `/api/clients/${clientId}/enrollment-tokens`, { label: 'probe' });
+  const probe = await admin('POST', '/api/enroll', { token, hostname: 'jansen-nuc', machineId: 'demo-jansen-nuc' });
+  const printer = await startSnmpd(path.join(dir, 'printer'), printerValues({ blackPct: 62, cyanPct: 8 }), {
+    address: '127.0.0.2',
+    sysDescr: 'HP Color LaserJet Pro MFP M479fdw',
+    sysName: 'printer-reception',
+  });
+  const ups = await startSnmpd(
+    path.join(dir, 'ups'),
+    [...upsValues({ onBattery: false, chargePct: 100 }), ['.1.3.6.1.2.1.33.1.1.2.0', 'octet_str', 'Smart-UPS 1500']],
+    {
+      address: '127.0.0.3',
+      port: printer.port,
+      sysDescr: 'APC Web/SNMP Management Card (MB:v4.1.0 PF:v6.8.2 AN1:apc_hw05_aos_682.bin)',
+      sysName: 'ups-serverroom',
+    },
+  );
+  const agent = createAgent({
+    config: { serverUrl: server.url(), deviceId: probe.deviceId, deviceToken: probe.deviceToken, intervalMs: 60_000, stateDir: path.join(dir, 'agent') },
+    logger: pino({ level: 'warn' }),
+    collectors: [],
+  });
+  await agent.start();
+  const scan = await admin('POST', `/api/clients/${clientId}/discovery-scans`, {
+    probeDeviceId: probe.deviceId,
+    ranges: ['127.0.0.0/29'],
+    port: printer.port,
+    version: 'v2c',
+    community: 'public',
+    ratePerSec: 50,
+  });
+  for (let i = 0; (await admin('GET', `/api/discovery-scans/${scan.id}`)).state === 'running'; i++) {
+    if (i > 100) throw new Error('the demo discovery scan did not finish');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const adopted = await admin('POST', `/api/discovery-scans/${scan.id}/found/127.0.0.2/adopt`, {});
+  h.deviceIds['printer-reception'] = adopted.deviceId;
+  return async () => {
+    await agent.stop();
+    await printer.stop();
+    await ups.stop();
+  };
+}
+
 /** The first-start setup page of a fresh server (no QP_ADMIN_PASSWORD), partly filled in, desktop and phone. */
 async function captureSetup(browser: Browser): Promise<string[]> {
   const dir = mkdtempSync(path.join(tmpdir(), 'qp-screenshots-setup-'));
@@ -362,6 +442,7 @@ async function main(): Promise<void> {
   await server.listen(0, '127.0.0.1');
   let browser: Browser | undefined;
   let handles: DemoHandles | undefined;
+  let stopProbe: (() => Promise<void>) | undefined;
   try {
     const started = Date.now();
     handles = await seedDemo(server, server.url(), ADMIN_PASSWORD);
@@ -372,6 +453,7 @@ async function main(): Promise<void> {
     server.ctx.twoFactor.setPolicy([], 'admin');
     await server.ctx.setup.setPublicUrl('https://monitor.quarkpulse.nl', { id: 'demo', username: 'admin' });
     seedJobs(server, handles);
+    stopProbe = await seedSiteProbe(server, handles, dataDir);
     browser = await launchBrowser();
     const written = await capture(browser, server.url(), handles, only);
     if (!only || only.has('setup')) written.push(...(await captureSetup(browser)));
@@ -379,6 +461,7 @@ async function main(): Promise<void> {
     console.log(`wrote ${written.length} screenshots:\n  ${written.join('\n  ')}`);
   } finally {
     await browser?.close();
+    await stopProbe?.();
     handles?.stop();
     await server.close();
     rmSync(dataDir, { recursive: true, force: true });

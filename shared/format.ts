@@ -31,6 +31,21 @@ export function formatRate(bytesPerSec: number): string {
   return `${formatBytes(bytesPerSec)}/s`;
 }
 
+const bitUnits = ['bit/s', 'kbit/s', 'Mbit/s', 'Gbit/s', 'Tbit/s'];
+
+/** `940 Mbit/s`, `1.5 kbit/s`, `0 bit/s` (decimal units, as links are sold). */
+export function formatBitRate(bitsPerSec: number): string {
+  let v = Math.abs(bitsPerSec);
+  let i = 0;
+  while (v >= 1000 && i < bitUnits.length - 1) {
+    v /= 1000;
+    i += 1;
+  }
+  const sign = bitsPerSec < 0 ? '-' : '';
+  const digits = v >= 100 || i === 0 ? String(Math.round(v)) : trimDecimal(v);
+  return `${sign}${digits} ${bitUnits[i]}`;
+}
+
 /** `71 °C`; one decimal when it has one (`71.5 °C`). */
 export function formatCelsius(value: number): string {
   return `${trimDecimal(value)} °C`;

@@ -3,7 +3,7 @@
  * tables, and the server's alert titles and bodies. One table, so a page says "C: 93 % full"
  * and the chart beside it says "C: used". Metric ids (`fs.usedPct`) stay in details sections.
  */
-import { formatBytes, formatCelsius, formatDuration, formatNumber, formatPct, formatRate } from './format.js';
+import { formatBitRate, formatBytes, formatCelsius, formatDuration, formatNumber, formatPct, formatRate } from './format.js';
 import { findMetric } from './metrics.js';
 
 type Labels = Readonly<Record<string, string>>;
@@ -68,6 +68,19 @@ const texts: Record<string, MetricText> = {
   'ups.runtimeSec': { label: () => 'UPS runtime left' },
   'ups.isBatteryLow': { label: () => 'UPS battery low' },
   'dns.answerCount': { label: (l) => `DNS ${l.check ?? '?'} answers` },
+  'if.isUp': {
+    label: (l) => `Interface ${l.interface ?? '?'} up`,
+    reading: (l, v) => `Interface ${l.interface ?? '?'} ${v === 'yes' ? 'up' : 'down'}`,
+  },
+  'if.inBps': { label: (l) => `${l.interface ?? '?'} ↓ in`, reading: (l, v) => `${l.interface ?? '?'} receiving ${v}` },
+  'if.outBps': { label: (l) => `${l.interface ?? '?'} ↑ out`, reading: (l, v) => `${l.interface ?? '?'} sending ${v}` },
+  'if.errorsPerMin': { label: (l) => `${l.interface ?? '?'} errors per minute`, reading: (l, v) => `${l.interface ?? '?'} ${v} errors per minute` },
+  'snmp.uptimeSec': { label: () => 'Device uptime', reading: (_l, v) => `Up for ${v}` },
+  'snmp.rebooted': {
+    label: () => 'Device restarted',
+    reading: (_l, v) => (v === 'yes' ? 'The device restarted (its uptime went back)' : 'No restart since the last poll'),
+  },
+  'snmp.value': { label: (l) => `SNMP ${l.oid ?? '?'}` },
 };
 
 /** The label people read for metric `name` with these labels; the id itself for unknown names. */
@@ -84,6 +97,8 @@ export function formatMetricValue(name: string, value: number): string {
       return formatBytes(value);
     case 'bytesPerSec':
       return formatRate(value);
+    case 'bitsPerSec':
+      return formatBitRate(value);
     case 'seconds':
       return formatDuration(value * 1000);
     case 'celsius':

@@ -8,7 +8,7 @@
  */
 
 /** How a metric's value is shown and checked. */
-export type MetricUnit = 'percent' | 'bytes' | 'bytesPerSec' | 'seconds' | 'celsius' | 'count' | 'boolean' | 'ratio' | 'milliseconds' | 'days';
+export type MetricUnit = 'percent' | 'bytes' | 'bytesPerSec' | 'bitsPerSec' | 'seconds' | 'celsius' | 'count' | 'boolean' | 'ratio' | 'milliseconds' | 'days';
 
 /** Static description of one metric name. */
 export interface MetricDefinition {
@@ -73,6 +73,30 @@ const defs = [
   { name: 'ups.runtimeSec', unit: 'seconds', labelKeys: [], description: 'UPS runtime left on battery (SNMP UPS-MIB)' },
   { name: 'ups.isBatteryLow', unit: 'boolean', labelKeys: [], description: '1 while the UPS reports its battery low or depleted (SNMP UPS-MIB)' },
   { name: 'dns.answerCount', unit: 'count', labelKeys: ['check'], description: 'Addresses the name resolved to' },
+  // SNMP `network` template (IF-MIB, SNMPv2-MIB): switches, firewalls, routers; one series per interface.
+  {
+    name: 'if.isUp',
+    unit: 'boolean',
+    labelKeys: ['interface'],
+    description: '1 while an administratively up interface is up (ifOperStatus), else 0; once 1 when a down port is shut down (SNMP IF-MIB)',
+  },
+  {
+    name: 'if.inBps',
+    unit: 'bitsPerSec',
+    labelKeys: ['interface'],
+    description: 'Bits per second received on an interface, from its octet counters (SNMP IF-MIB)',
+  },
+  {
+    name: 'if.outBps',
+    unit: 'bitsPerSec',
+    labelKeys: ['interface'],
+    description: 'Bits per second sent on an interface, from its octet counters (SNMP IF-MIB)',
+  },
+  { name: 'if.errorsPerMin', unit: 'ratio', labelKeys: ['interface'], description: 'Receive plus transmit errors per minute on an interface (SNMP IF-MIB)' },
+  { name: 'snmp.uptimeSec', unit: 'seconds', labelKeys: [], description: "Seconds since the device's SNMP agent started (sysUpTime)" },
+  { name: 'snmp.rebooted', unit: 'boolean', labelKeys: [], description: '1 on the poll where sysUpTime went back (the device restarted), else 0' },
+  // SNMP `oids` template: any numeric OID, named by the technician.
+  { name: 'snmp.value', unit: 'count', labelKeys: ['oid'], description: 'A numeric SNMP value read by the oids template; `oid` is the name given to the OID' },
 ] as const satisfies readonly MetricDefinition[];
 
 /** Every metric name an agent may report. */

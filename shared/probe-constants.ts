@@ -18,5 +18,27 @@ export const MAX_CHECKS_PER_TARGET = 20;
 export const MAX_TARGETS_PER_PROBE = 2_000;
 
 /** SNMP templates: what a check reads (docs/SITE-PROBE.md lists the OIDs). */
-export const SNMP_TEMPLATES = ['printer', 'ups'] as const;
+export const SNMP_TEMPLATES = ['printer', 'ups', 'network', 'oids'] as const;
 export type SnmpTemplate = (typeof SNMP_TEMPLATES)[number];
+
+/** Most OIDs one `oids` check reads. */
+export const MAX_SNMP_OIDS = 32;
+/** Most arcs (numbers) in one OID, and most characters of its dotted form. */
+export const MAX_OID_ARCS = 64;
+export const MAX_OID_LENGTH = 400;
+/** An OID in dotted numeric form: 1.3.6.1.2.1.1.3.0 (no leading dot, no leading zeros). */
+export const OID_PATTERN = /^[0-2](\.(0|[1-9][0-9]{0,9}))+$/;
+/** The name of an OID in an `oids` check; it becomes the `oid` label of `snmp.value`. */
+export const OID_NAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,39}$/;
+/** Why `oid` is not a usable OID, or undefined. Shared by the REST schema and the agent's config check. */
+export function oidProblem(oid: unknown): string | undefined {
+  if (typeof oid !== 'string' || oid.length === 0) return 'an OID in dotted numbers, e.g. 1.3.6.1.2.1.1.3.0';
+  if (oid.length > MAX_OID_LENGTH) return `at most ${MAX_OID_LENGTH} characters`;
+  if (!OID_PATTERN.test(oid))
+    return `"${oid.slice(0, 60)}" is no dotted numeric OID: digits separated by single dots, starting 0, 1 or 2, no leading dot or zeros (e.g. 1.3.6.1.2.1.1.3.0)`;
+  const arcs = oid.split('.');
+  if (arcs.length > MAX_OID_ARCS) return `at most ${MAX_OID_ARCS} numbers`;
+  if (arcs.some((a) => Number(a) > 4_294_967_295)) return 'each number at most 4294967295';
+  if (Number(arcs[0]) < 2 && Number(arcs[1]) > 39) return `the second number is at most 39 under ${arcs[0]}`;
+  return undefined;
+}

@@ -7,7 +7,16 @@
  */
 import { z } from 'zod';
 
-import { MAX_CHECKS_PER_TARGET, MAX_TARGETS_PER_PROBE, PROBED_DEVICE_KINDS, SNMP_TEMPLATES, type ProbedDeviceKind } from './probe-constants.js';
+import {
+  MAX_CHECKS_PER_TARGET,
+  MAX_SNMP_OIDS,
+  MAX_TARGETS_PER_PROBE,
+  OID_NAME_PATTERN,
+  PROBED_DEVICE_KINDS,
+  SNMP_TEMPLATES,
+  oidProblem,
+  type ProbedDeviceKind,
+} from './probe-constants.js';
 import { MAX_RUNNING_SCANS_PER_PROBE, MAX_SCAN_RANGES, MAX_SCAN_RATE_PER_SEC } from './discovery-constants.js';
 
 export * from './probe-constants.js';
@@ -85,6 +94,17 @@ export const snmpV3UserSchema = z
     privKey: z.string().min(8).max(200),
   })
   .strict();
+/** One OID of an `oids` check: the dotted OID and the name it is stored under (`snmp.value{oid=<name>}`). */
+export const snmpOidSchema = z
+  .object({
+    oid: z.string().superRefine((oid, ctx) => {
+      const problem = oidProblem(oid);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
+    name: z.string().regex(OID_NAME_PATTERN, 'a name of 1–40 lower-case letters, digits, ., - and _ (it becomes the oid label)'),
+  })
+  .strict();
+
 /**
  * SNMP v2c or v3 (auth + priv) read with a template. `community` and `v3` are write-only: the API
  * stores them encrypted and answers `hasCredential` instead; only the probe receives them.
@@ -99,8 +119,22 @@ export const snmpCheckSchema = z
     version: z.enum(['v2c', 'v3']),
     community: secret.optional(),
     v3: snmpV3UserSchema.optional(),
+    /** The OIDs of the `oids` template (and only of it). */
+    oids: z.array(snmpOidSchema).min(1).max(MAX_SNMP_OIDS, `at most ${MAX_SNMP_OIDS} OIDs`).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((c, ctx) => {
+    if (c.template === 'oids' && c.oids === undefined)
+      ctx.addIssue({ code: 'custom', path: ['oids'], message: 'the oids template needs a list of { oid, name }' });
+    if (c.template !== 'oids' && c.oids !== undefined)
+      ctx.addIssue({ code: 'custom', path: ['oids'], message: `only the oids template reads a list of OIDs; the ${c.template} template has its own` });
+    const names = new Set<string>();
+    c.oids?.forEach((o, i) => {
+      if (names.has(o.name))
+        ctx.addIssue({ code: 'custom', path: ['oids', i, 'name'], message: `name "${o.name}" is used twice; each OID needs its own name` });
+      names.add(o.name);
+    });
+  });
 
 /** One agentless check. */
 export const probeCheckSchema = z.discriminatedUnion('type', [

@@ -3,7 +3,16 @@
  * schemas; the agent does not load zod). A target or check this agent cannot run makes the whole
  * config frame unusable, with the path of the offending field in the message.
  */
-import { MAX_CHECKS_PER_TARGET, MAX_TARGETS_PER_PROBE, PROBE_CHECK_TYPES, PROBED_DEVICE_KINDS, SNMP_TEMPLATES } from '../../shared/probe-constants.js';
+import {
+  MAX_CHECKS_PER_TARGET,
+  MAX_SNMP_OIDS,
+  MAX_TARGETS_PER_PROBE,
+  OID_NAME_PATTERN,
+  PROBE_CHECK_TYPES,
+  PROBED_DEVICE_KINDS,
+  SNMP_TEMPLATES,
+  oidProblem,
+} from '../../shared/probe-constants.js';
 import type { ProbeConfig } from '../../shared/probe.js';
 import { MAX_RUNNING_SCANS_PER_PROBE, MAX_SCAN_ADDRESSES, MAX_SCAN_RANGES, MAX_SCAN_RATE_PER_SEC } from '../../shared/discovery-constants.js';
 import { checkScanRanges } from '../../shared/ipv4-ranges.js';
@@ -14,6 +23,23 @@ const isInt = (v: unknown, min: number, max: number): v is number => typeof v ==
 const isText = (v: unknown, min: number, max: number): v is string => typeof v === 'string' && v.length >= min && v.length <= max;
 const HOST = /^[A-Za-z0-9.:_-]{1,253}$/;
 const CHECK_ID = /^[a-z0-9][a-z0-9_-]{0,39}$/;
+
+/** The OID list of an `oids` check (and only of it). */
+function oidsProblem(template: unknown, oids: unknown): string | undefined {
+  if (template !== 'oids') return 'oids: only the oids template reads a list of OIDs';
+  if (!Array.isArray(oids) || oids.length < 1 || oids.length > MAX_SNMP_OIDS) return `oids: a list of 1–${MAX_SNMP_OIDS} { oid, name }`;
+  const names = new Set<unknown>();
+  for (let k = 0; k < oids.length; k++) {
+    const o: unknown = oids[k];
+    if (!isObject(o)) return `oids.${k}: must be an object { oid, name }`;
+    const problem = oidProblem(o.oid);
+    if (problem) return `oids.${k}.oid: ${problem}`;
+    if (typeof o.name !== 'string' || !OID_NAME_PATTERN.test(o.name)) return `oids.${k}.name: 1–40 lower-case letters, digits, ., - and _`;
+    if (names.has(o.name)) return `oids.${k}.name: "${o.name}" is used twice`;
+    names.add(o.name);
+  }
+  return undefined;
+}
 
 function checkProblem(c: unknown): string | undefined {
   if (!isObject(c)) return 'must be an object';
@@ -47,6 +73,10 @@ function checkProblem(c: unknown): string | undefined {
       if (!hostOk) return 'host: a host name or IP address';
       if (c.port !== undefined && !isInt(c.port, 1, 65_535)) return 'port: a port 1–65535';
       if (!(SNMP_TEMPLATES as readonly unknown[]).includes(c.template)) return `template: one of ${SNMP_TEMPLATES.join(', ')}`;
+      if (c.template === 'oids' || c.oids !== undefined) {
+        const problem = oidsProblem(c.template, c.oids);
+        if (problem) return problem;
+      }
       if (c.version === 'v2c') return isText(c.community, 1, 200) ? undefined : 'community: needed for v2c';
       if (c.version !== 'v3') return 'version: v2c or v3';
       if (!isObject(c.v3) || !isText(c.v3.user, 1, 100) || !isText(c.v3.authKey, 8, 200) || !isText(c.v3.privKey, 8, 200))

@@ -6,13 +6,27 @@ import { runPingCheck, type PingOptions } from './ping.js';
 import { runTcpCheck } from './tcp.js';
 import { runTlsCheck } from './tls.js';
 import { runSnmpCheck } from './snmp.js';
-import { describeError, checkSample, type CheckOutcome } from './types.js';
+import { truncate } from '../../shared/format.js';
+import { describeError, checkSample, type CheckMemory, type CheckOutcome } from './types.js';
 
 /** Options of the checks (tests change the ping program). */
 export type CheckOptions = PingOptions;
 
-/** Runs a check; a fault inside a check becomes state 'error', never a throw. */
-export async function runCheck(check: ProbeCheck, opts: CheckOptions = {}): Promise<CheckOutcome> {
+/** Longest check message a report carries (shared/report-check.ts). */
+const MAX_MESSAGE = 500;
+
+/**
+ * Runs a check; a fault inside a check becomes state 'error', never a throw. `memory` is what
+ * the checks of this target keep between runs (the runner passes the target's; without it every
+ * run is a first one). The message is cut to what a report may carry.
+ */
+export async function runCheck(check: ProbeCheck, opts: CheckOptions = {}, memory?: CheckMemory): Promise<CheckOutcome> {
+  const outcome = await runUncut(check, opts, memory);
+  if (outcome.result.message.length > MAX_MESSAGE) outcome.result.message = truncate(outcome.result.message, MAX_MESSAGE);
+  return outcome;
+}
+
+async function runUncut(check: ProbeCheck, opts: CheckOptions, memory: CheckMemory | undefined): Promise<CheckOutcome> {
   try {
     switch (check.type) {
       case 'ping':
@@ -26,7 +40,7 @@ export async function runCheck(check: ProbeCheck, opts: CheckOptions = {}): Prom
       case 'dns':
         return await runDnsCheck(check);
       case 'snmp':
-        return await runSnmpCheck(check);
+        return await runSnmpCheck(check, memory);
     }
   } catch (err) {
     return {

@@ -11,7 +11,7 @@ import type { Logger } from 'pino';
 import type { Sample } from '../../shared/protocol.js';
 import type { CheckResult, ProbeTarget } from '../../shared/probe.js';
 import { runCheck, type CheckOptions } from './run-check.js';
-import type { CheckOutcome } from './types.js';
+import type { CheckMemory, CheckOutcome } from './types.js';
 
 /** Options of the runner. */
 export interface ProbeRunnerOptions {
@@ -21,8 +21,8 @@ export interface ProbeRunnerOptions {
   now?: () => number;
   maxConcurrent?: number;
   checkOptions?: CheckOptions;
-  /** Runs the checks (tests and the bench inject one); default runCheck. */
-  run?: (check: ProbeTarget['checks'][number]) => Promise<CheckOutcome>;
+  /** Runs the checks (tests and the bench inject one); default runCheck. `memory` is the target's. */
+  run?: (check: ProbeTarget['checks'][number], memory: CheckMemory) => Promise<CheckOutcome>;
 }
 
 interface Scheduled {
@@ -36,8 +36,10 @@ interface Scheduled {
 export function createProbeRunner(opts: ProbeRunnerOptions) {
   const now = opts.now ?? (() => Date.now());
   const maxConcurrent = opts.maxConcurrent ?? 32;
-  const run = opts.run ?? ((c) => runCheck(c, opts.checkOptions));
+  const run = opts.run ?? ((c, memory) => runCheck(c, opts.checkOptions, memory));
   const scheduled = new Map<string, Scheduled>();
+  /** Per target, what its checks keep between runs (counters for rates); kept while the target's settings change. */
+  const memories = new Map<string, CheckMemory>();
   let active = 0;
   const waiting: (() => void)[] = [];
   let isStopped = false;
@@ -58,7 +60,9 @@ export function createProbeRunner(opts: ProbeRunnerOptions) {
     s.isRunning = true;
     const tsMs = now();
     try {
-      const outcomes = await Promise.all(s.target.checks.map((c) => withSlot(() => run(c))));
+      let memory = memories.get(s.target.deviceId);
+      if (!memory) memories.set(s.target.deviceId, (memory = new Map()));
+      const outcomes = await Promise.all(s.target.checks.map((c) => withSlot(() => run(c, memory))));
       if (isStopped || scheduled.get(s.target.deviceId) !== s) return;
       opts.onReport(
         s.target.deviceId,
@@ -95,6 +99,7 @@ export function createProbeRunner(opts: ProbeRunnerOptions) {
           scheduled.delete(id);
         }
       }
+      for (const id of memories.keys()) if (!next.has(id)) memories.delete(id);
       let i = 0;
       for (const t of targets) {
         if (scheduled.has(t.deviceId) || t.checks.length === 0) continue;
@@ -114,6 +119,7 @@ export function createProbeRunner(opts: ProbeRunnerOptions) {
       isStopped = true;
       for (const s of scheduled.values()) clearTimeout(s.timer);
       scheduled.clear();
+      memories.clear();
     },
   };
 }

@@ -4,12 +4,16 @@
  *   - v2c silence: "no answer — down or wrong community" (SNMP cannot tell them apart);
  *   - v3 wrong user or keys: said as such (the agent answers with a USM report or fails to decrypt);
  *   - garbage or values outside the MIB: a check error, nothing of the reading stored.
+ * The network template needs the counters of the previous poll for its rates: it keeps them in
+ * the target's check memory (the runner holds one per probed device).
  */
 import snmp from 'net-snmp';
 import type { Session, Varbind } from 'net-snmp';
 import type { ProbeCheck } from '../../shared/probe.js';
+import { IF, IF_OID, IFX, MAX_INTERFACES, readNetwork, toTypedRows, type NetworkMemory, type TypedVarbind } from './snmp-ifmib.js';
+import { readOids, type OidAnswer } from './snmp-oids.js';
 import { MibRangeError, OID, readPrinter, readUps, toRows, type TemplateReading } from './snmp-templates.js';
-import { DEFAULT_CHECK_TIMEOUT_MS, checkSample, describeError, roundMs, type CheckOutcome } from './types.js';
+import { DEFAULT_CHECK_TIMEOUT_MS, checkSample, describeError, roundMs, type CheckMemory, type CheckOutcome } from './types.js';
 
 type SnmpCheck = Extract<ProbeCheck, { type: 'snmp' }>;
 
@@ -44,19 +48,78 @@ function getScalars(session: Session, oids: string[]): Promise<Map<string, unkno
   });
 }
 
-function walk(session: Session, base: string): Promise<Varbind[]> {
+/** Missing-value types of a varbind (RFC 3416), in words. */
+const MISSING: Record<number, string> = {
+  128: 'is not known to the device (noSuchObject)',
+  129: 'has no such instance on the device (noSuchInstance)',
+  130: 'is past the end of the device’s MIB (endOfMibView)',
+};
+
+/** GET of `oids` in groups of 16 (small devices refuse large requests), each with its varbind or why there is none. */
+async function getEach(session: Session, oids: { oid: string; name: string }[]): Promise<OidAnswer[]> {
+  const out: OidAnswer[] = [];
+  for (let i = 0; i < oids.length; i += 16) {
+    const group = oids.slice(i, i + 16);
+    const varbinds = await new Promise<Varbind[]>((resolve, reject) =>
+      session.get(
+        group.map((o) => o.oid),
+        (err, vbs) => (err ? reject(err) : resolve(vbs)),
+      ),
+    );
+    group.forEach((o, k) => {
+      const v = varbinds[k];
+      if (!v || snmp.isVarbindError(v)) out.push({ ...o, missing: v ? (MISSING[v.type] ?? snmp.varbindError(v)) : 'was not answered' });
+      else out.push({ ...o, varbind: { oid: v.oid, type: v.type, value: v.value } });
+    });
+  }
+  return out;
+}
+
+/** The varbinds under `base` (GETBULK), at most `max` of them (a device that never ends its table). */
+function walk(session: Session, base: string, max = 5_000): Promise<Varbind[]> {
   return new Promise((resolve, reject) => {
     const all: Varbind[] = [];
     session.subtree(
       base,
       20,
       (vbs) => {
-        for (const v of vbs) if (!snmp.isVarbindError(v)) all.push(v);
-        return all.length > 5_000; // a device that never ends its table
+        for (const v of vbs) if (!snmp.isVarbindError(v) && all.length < max) all.push(v);
+        return all.length >= max;
       },
       (err) => (err ? reject(err) : resolve(all)),
     );
   });
+}
+
+/** The columns of a table under `entry`, each walked on its own and capped at `maxRows`. */
+async function walkColumns(session: Session, entry: string, columns: readonly number[], maxRows: number): Promise<TypedVarbind[]> {
+  const all: TypedVarbind[] = [];
+  for (const c of columns) for (const v of await walk(session, `${entry}.${c}`, maxRows)) all.push({ oid: v.oid, type: v.type, value: v.value });
+  return all;
+}
+
+/** What the network template keeps per check between polls, for this device address. */
+interface NetworkState {
+  where: string;
+  memory: NetworkMemory;
+}
+
+async function readNetworkCheck(session: Session, check: SnmpCheck, where: string, memory: CheckMemory | undefined): Promise<TemplateReading> {
+  const scalars = await new Promise<Varbind[]>((resolve, reject) =>
+    session.get([IF_OID.sysUpTime, IF_OID.ifNumber], (err, vbs) => (err ? reject(err) : resolve(vbs))),
+  );
+  const typed = (v: Varbind | undefined): TypedVarbind | undefined => (v && !snmp.isVarbindError(v) ? { oid: v.oid, type: v.type, value: v.value } : undefined);
+  const ifRows = toTypedRows(IF_OID.ifEntry, await walkColumns(session, IF_OID.ifEntry, Object.values(IF), MAX_INTERFACES));
+  const ifxRows = toTypedRows(IF_OID.ifXEntry, await walkColumns(session, IF_OID.ifXEntry, Object.values(IFX), MAX_INTERFACES));
+  const key = `snmp-network:${check.id}`;
+  const kept = memory?.get(key) as NetworkState | undefined;
+  const { reading, memory: next } = readNetwork(
+    { sysUpTime: typed(scalars[0]), ifNumber: typed(scalars[1]), ifRows, ifxRows },
+    kept?.where === where ? kept.memory : undefined, // another device now: start over
+    performance.now(),
+  );
+  memory?.set(key, { where, memory: next } satisfies NetworkState);
+  return reading;
 }
 
 /** Why the request failed, in the words the technician needs. */
@@ -73,7 +136,9 @@ export function explainSnmpError(check: SnmpCheck, err: unknown): string {
   return `SNMP error: ${describeError(err)}`;
 }
 
-async function read(session: Session, check: SnmpCheck): Promise<TemplateReading> {
+async function read(session: Session, check: SnmpCheck, where: string, memory: CheckMemory | undefined): Promise<TemplateReading> {
+  if (check.template === 'network') return readNetworkCheck(session, check, where, memory);
+  if (check.template === 'oids') return readOids(await getEach(session, check.oids ?? []));
   if (check.template === 'ups') {
     return readUps(
       await getScalars(session, [
@@ -94,15 +159,15 @@ async function read(session: Session, check: SnmpCheck): Promise<TemplateReading
   return readPrinter(scalars, toRows(OID.prtMarkerSupplies, supplies), toRows(OID.prtMarkerColorant, colorants), toRows(OID.prtInput, inputs));
 }
 
-/** Runs an SNMP check. */
-export async function runSnmpCheck(check: SnmpCheck): Promise<CheckOutcome> {
+/** Runs an SNMP check; `memory` keeps what the network template needs from one poll to the next. */
+export async function runSnmpCheck(check: SnmpCheck, memory?: CheckMemory): Promise<CheckOutcome> {
   const timeoutMs = check.timeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS;
   const where = `${check.host}:${check.port ?? 161}`;
   const session = openSnmpSession(check, timeoutMs);
   session.on('error', () => {}); // socket errors also reach the pending request's callback
   const started = performance.now();
   try {
-    const reading = await read(session, check);
+    const reading = await read(session, check, `${check.host}:${check.port ?? 161}/${check.version}`, memory);
     const ms = roundMs(performance.now() - started);
     const samples = [checkSample('check.isUp', check.id, 1), checkSample('check.latencyMs', check.id, ms), ...reading.samples];
     const state = reading.problems.length > 0 ? 'failed' : 'ok';

@@ -11,6 +11,12 @@ export interface CheckOutcome {
   samples: Sample[];
 }
 
+/**
+ * What checks of one probed device keep from one run to the next (the network template's
+ * counters for its rates, the last sysUpTime), keyed by the check. The runner holds one per target.
+ */
+export type CheckMemory = Map<string, unknown>;
+
 /** Default time a check may take, ms. */
 export const DEFAULT_CHECK_TIMEOUT_MS = 5_000;
 

@@ -13,6 +13,7 @@ export const STORED_DECIMALS: Readonly<Record<MetricUnit, number>> = {
   celsius: 1,
   bytes: 0,
   bytesPerSec: 0,
+  bitsPerSec: 0,
   seconds: 0,
   count: 0,
   boolean: 0,

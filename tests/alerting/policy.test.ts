@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { evaluate, thresholdSignal, type PolicyInput, type PolicyRule, type PolicyState } from '../../server/alerting/policy/policy.js';
 import { FLAP_DAMPING, type Phase } from '../../server/alerting/policy/condition.js';
+import { DEFAULT_RULES } from '../../server/alerting/policy/defaults.js';
 
 const S = 1000;
 const MIN = 60 * S;
@@ -281,5 +282,34 @@ describe('forecast rule, step by step', () => {
       summary = r.events[0]?.summary ?? summary;
     }
     expect(summary).toBe('/ 71 % full, full in about 29 hours');
+  });
+});
+
+describe('default rules of switches and firewalls (SNMP network template)', () => {
+  const rule = (id: string) => {
+    const d = DEFAULT_RULES.find((r) => r.id === id)!;
+    return { name: d.name, ...d.params } as PolicyRule;
+  };
+  it('interface down: a port back within 2 min does not page; down for 2 min fires; up clears at once', () => {
+    run(
+      rule('default-interface-down'),
+      [
+        [0, 0, 'pending', []],
+        [60, 0, 'pending', []],
+        [90, 1, 'ok', []],
+        [100, 0, 'pending', []],
+        [160, 0, 'pending', []],
+        [220, 0, 'firing', ['opened']],
+        [280, 1, 'ok', ['cleared']],
+      ],
+      60 * S,
+    );
+  });
+  it('device rebooted: fires on the poll that saw the restart and resolves on the next', () => {
+    run(rule('default-device-rebooted'), [
+      [0, 0, 'ok', []],
+      [60, 1, 'firing', ['opened']],
+      [120, 0, 'ok', ['cleared']],
+    ]);
   });
 });

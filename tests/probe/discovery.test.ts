@@ -18,6 +18,7 @@ import { loadAgentConfig, saveAgentConfig } from '../../agent/config.js';
 import { createAgent, type Agent } from '../../agent/index.js';
 import { ApiClient, enrollTestDevice, startTestServer, type TestServer } from '../helpers/test-server.js';
 import { startTestAgent } from '../helpers/test-agent.js';
+import { rawDatabaseFiles } from '../helpers/raw-db.js';
 import { createTestLogger } from '../agent/helpers/test-logger.js';
 import { SNMPD, V3_AUTH_KEY, V3_PRIV_KEY, printerValues, startSnmpd, upsValues, type TestSnmpd } from './snmpd.js';
 
@@ -216,6 +217,17 @@ describe.skipIf(!SNMPD)('discovery against real snmpd', () => {
       );
       expect((await api.get(`/api/clients/${site.clientId}/discovery-scans`)).json.scans).toEqual([]);
 
+      // A scan's community is sealed at rest: not in the database file or its WAL, not in the API.
+      const secret = 'qp-community-7f3a91';
+      const sealed = await api.post(`/api/clients/${site.clientId}/discovery-scans`, { ...base, community: secret, ranges: ['127.0.3.1'] });
+      expect(sealed.status).toBe(201);
+      for (const f of rawDatabaseFiles(t.dataDir)) expect(f.includes(secret)).toBe(false);
+      expect(JSON.stringify((await api.get(`/api/clients/${site.clientId}/discovery-scans`)).json)).not.toContain(secret);
+      await untilApi(
+        () => api.get(`/api/discovery-scans/${sealed.json.id}`),
+        (r) => r.json.state === 'done',
+      );
+
       const started = await api.post(`/api/clients/${site.clientId}/discovery-scans`, { ...base, ranges: ['127.0.0.0/29'], ratePerSec: 50 });
       expect(started.status).toBe(201);
       expect(started.json).toMatchObject({ state: 'running', total: 6, ranges: ['127.0.0.0/29'], version: 'v2c' });
@@ -255,10 +267,14 @@ describe.skipIf(!SNMPD)('discovery against real snmpd', () => {
       expect(withToner.json.latest['printer.tonerPct{supply=cyan}']).toBe(80);
 
       // The list now names the device; a second adoption is refused.
-      const listed = (await api.get(`/api/clients/${site.clientId}/discovery-scans`)).json.scans[0];
+      const listed = (await api.get(`/api/clients/${site.clientId}/discovery-scans`)).json.scans.find((s: { id: string }) => s.id === scanId);
       expect(listed.found.find((f: { address: string }) => f.address === '127.0.0.2')).toMatchObject({ deviceId: printerId, deviceName: 'printer-reception' });
       const again = await api.post(`/api/discovery-scans/${scanId}/found/127.0.0.2/adopt`, {});
       expect([again.status, again.json.error.code]).toEqual([409, 'ALREADY_MONITORED']);
+      // A kind chosen by the technician picks its template: a switch is read with IF-MIB.
+      const asSwitch = await api.post(`/api/discovery-scans/${scanId}/found/127.0.0.3/adopt`, { kind: 'switch', name: 'core-switch' });
+      expect(asSwitch.status).toBe(201);
+      expect((await api.get(`/api/devices/${asSwitch.json.deviceId}/probe`)).json).toMatchObject({ kind: 'switch', checks: [{ template: 'network' }] });
       const nothing = await api.post(`/api/discovery-scans/${scanId}/found/127.0.0.5/adopt`, {});
       expect([nothing.status, nothing.json.error.code]).toEqual([404, 'FOUND_DEVICE_NOT_FOUND']);
 

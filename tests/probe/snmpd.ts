@@ -2,9 +2,11 @@
  * Debian's snmpd as a throw-away test partner: started by the test on a free loopback UDP port
  * with its own config (-C: no system config) and persistent dir, serving Printer-MIB / UPS-MIB
  * values through `override` lines. `setValues` rewrites them and restarts snmpd on the same port
- * (a printer whose toner went down); `stop` makes the device fall silent.
+ * (a printer whose toner went down); `restart` restarts it as it is (sysUpTime, snmpd's own
+ * uptime, starts again: a rebooted switch); `stop` makes the device fall silent. Without overrides
+ * it serves the machine's real IF-MIB (lo, eth0 …); `makeLinkPair` adds a veth pair to it.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -18,6 +20,7 @@ export type Override = [oid: string, type: string, value: string | number];
 export interface TestSnmpd {
   port: number;
   setValues(values: Override[]): Promise<void>;
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -89,7 +92,43 @@ export async function startSnmpd(
       write(v);
       await start();
     },
+    async restart() {
+      await stop();
+      await start();
+    },
     stop,
+  };
+}
+
+/**
+ * A veth pair `<name>a` ↔ `<name>b` (needs root and iproute2; the sandbox kernel has no dummy
+ * links, veth it has). Taking `b` down leaves `a` administratively up with its carrier gone:
+ * a cable pulled at the far end. Undefined where links cannot be made.
+ */
+export interface LinkPair {
+  a: string;
+  b: string;
+  setUp(which: 'a' | 'b', isUp: boolean): void;
+  remove(): void;
+}
+export function makeLinkPair(name: string): LinkPair | undefined {
+  const ip = (...args: string[]) => execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const pair = { a: `${name}a`, b: `${name}b` };
+  try {
+    ip('link', 'add', pair.a, 'type', 'veth', 'peer', 'name', pair.b);
+  } catch {
+    return undefined;
+  }
+  return {
+    ...pair,
+    setUp: (which, isUp) => ip('link', 'set', pair[which], isUp ? 'up' : 'down'),
+    remove: () => {
+      try {
+        ip('link', 'del', pair.a); // takes its peer with it
+      } catch {
+        // already gone
+      }
+    },
   };
 }
 

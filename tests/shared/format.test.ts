@@ -1,6 +1,6 @@
 /** The one formatter and the metric label table, as tables. */
 import { describe, expect, it } from 'vitest';
-import { formatApproxDuration, formatBytes, formatCelsius, formatDuration, formatPct, formatRate } from '../../shared/format.js';
+import { formatApproxDuration, formatBitRate, formatBytes, formatCelsius, formatDuration, formatPct, formatRate } from '../../shared/format.js';
 import { describeReading, formatMetricValue, labelMetric, labelSnapshot, parseSeriesKey } from '../../shared/metric-labels.js';
 import { METRICS } from '../../shared/metrics.js';
 
@@ -47,6 +47,10 @@ describe('numbers with units', () => {
     [formatBytes(2_000_000_000_000), '2 TB'],
     [formatBytes(-1_500_000), '-1.5 MB'],
     [formatRate(1_250_000), '1.3 MB/s'],
+    [formatBitRate(0), '0 bit/s'],
+    [formatBitRate(940_000_000), '940 Mbit/s'],
+    [formatBitRate(1_500), '1.5 kbit/s'],
+    [formatBitRate(10_000_000_000), '10 Gbit/s'],
     [formatCelsius(71), '71 °C'],
     [formatCelsius(71.46), '71.5 °C'],
   ])('%s = %s', (actual, expected) => expect(actual).toBe(expected));
@@ -54,7 +58,10 @@ describe('numbers with units', () => {
 
 describe('metric labels', () => {
   it('every metric an agent may report has a label that is not its id', () => {
-    for (const m of METRICS) expect(labelMetric(m.name, { mount: 'C:', iface: 'eth0', core: '0', service: 'x', printer: 'p', disk: 'sda' })).not.toBe(m.name);
+    for (const m of METRICS)
+      expect(labelMetric(m.name, { mount: 'C:', iface: 'eth0', core: '0', service: 'x', printer: 'p', disk: 'sda', interface: 'Gi1/0/1', oid: 'x' })).not.toBe(
+        m.name,
+      );
   });
   it.each([
     ['cpu.loadPct', {}, 97.2, 'CPU load', '97 %', 'CPU at 97 %'],
@@ -66,6 +73,10 @@ describe('metric labels', () => {
     ['system.uptimeSec', {}, 3 * 86_400 + 4 * 3600, 'Uptime', '3 d 4 h', 'Up for 3 d 4 h'],
     ['service.isRunning', { service: 'Spooler' }, 0, 'Service Spooler running', 'no', 'Service Spooler running: no'],
     ['agent.droppedReports', {}, 3, 'Reports dropped by the agent', '3', '3 reports dropped by the agent'],
+    ['if.isUp', { interface: 'Gi1/0/7' }, 0, 'Interface Gi1/0/7 up', 'no', 'Interface Gi1/0/7 down'],
+    ['if.inBps', { interface: 'wan' }, 2.5e7, 'wan ↓ in', '25 Mbit/s', 'wan receiving 25 Mbit/s'],
+    ['snmp.rebooted', {}, 1, 'Device restarted', 'yes', 'The device restarted (its uptime went back)'],
+    ['snmp.value', { oid: 'sessions' }, 1234, 'SNMP sessions', '1234', 'SNMP sessions at 1234'],
     ['made.up', {}, 1.234, 'made.up', '1.23', 'made.up at 1.23'],
   ])('%s %j %d → %s / %s / %s', (name, labels, value, label, text, reading) => {
     expect(labelMetric(name, labels)).toBe(label);

@@ -6,6 +6,8 @@
 import type { ComplianceReport, DeviceSummary, JobView, MaintenancePolicyView, RefusedAgent } from '../../../shared/api-types.js';
 import type { AuditPage, AuditQuery } from '../../../shared/audit-types.js';
 import type { AgentSettings, ClientAgentConfig, CredentialRotation, DeviceAgentConfig, EnrollmentToken } from '../../../shared/device-admin-types.js';
+import type { AdoptDiscovered, CreateDiscoveryScan, DiscoveryScanInfo } from '../../../shared/discovery.js';
+import type { ProbedDeviceInfo } from '../../../shared/probe.js';
 import { enc, query, type RequestFn } from './api-request.js';
 
 /** Endpoints for managing agents and reading the audit log. */
@@ -33,6 +35,15 @@ export interface AdminApi {
 
   /** Patch compliance per agent device, of one client. */
   getCompliance(clientId: string): Promise<ComplianceReport>;
+
+  /** Site probe: a probed device's probe, checks and the latest outcome of each. */
+  getProbe(deviceId: string, signal?: AbortSignal): Promise<ProbedDeviceInfo>;
+  /** Discovery scans of a client, newest first, with what they found. */
+  listDiscoveryScans(clientId: string, signal?: AbortSignal): Promise<DiscoveryScanInfo[]>;
+  startDiscoveryScan(clientId: string, body: CreateDiscoveryScan): Promise<DiscoveryScanInfo>;
+  cancelDiscoveryScan(scanId: string): Promise<DiscoveryScanInfo>;
+  /** Makes a found device a probed device of the client; answers the new device's id. */
+  adoptDiscovered(scanId: string, address: string, body: AdoptDiscovered): Promise<{ deviceId: string }>;
   /** Maintenance policies of a client. */
   listMaintenancePolicies(clientId: string): Promise<MaintenancePolicyView[]>;
   /** Schedules a task in one of the client's maintenance windows; `code` is the caller's second factor. */
@@ -82,6 +93,12 @@ export function createAdminApi(request: RequestFn): AdminApi {
       await call('DELETE', `/api/maintenance-policies/${enc(id)}`);
     },
     getCompliance: (clientId) => call('GET', `/api/jobs/compliance?client=${enc(clientId)}`),
+    getProbe: (deviceId, signal) => call('GET', `${device(deviceId)}/probe`, undefined, signal),
+    listDiscoveryScans: async (clientId, signal) =>
+      (await call<{ scans: DiscoveryScanInfo[] }>('GET', `/api/clients/${enc(clientId)}/discovery-scans`, undefined, signal)).scans,
+    startDiscoveryScan: (clientId, body) => call('POST', `/api/clients/${enc(clientId)}/discovery-scans`, body),
+    cancelDiscoveryScan: (scanId) => call('DELETE', `/api/discovery-scans/${enc(scanId)}`),
+    adoptDiscovered: (scanId, address, body) => call('POST', `/api/discovery-scans/${enc(scanId)}/found/${enc(address)}/adopt`, body),
     listJobs: (deviceId) => call('GET', `/api/jobs?device=${enc(deviceId)}&limit=20`),
     createJob: (body) => call('POST', '/api/jobs', body),
 

@@ -45,12 +45,31 @@ export const CHART_DEFS: readonly ChartDef[] = [
     isOptional: true,
     labelOf: (n, l) => labelMetric(n, l),
   },
+  // Site probe: what a probed printer or UPS reports.
+  {
+    id: 'printer.tonerPct',
+    title: 'Toner and ink left',
+    unit: 'percent',
+    metrics: ['printer.tonerPct'],
+    isOptional: true,
+    labelOf: (n, l) => labelMetric(n, l),
+  },
+  {
+    id: 'printer.paperLevelPct',
+    title: 'Paper left',
+    unit: 'percent',
+    metrics: ['printer.paperLevelPct'],
+    isOptional: true,
+    labelOf: (n, l) => labelMetric(n, l),
+  },
+  { id: 'ups.chargePct', title: 'Battery charge', unit: 'percent', metrics: ['ups.chargePct'], isOptional: true, labelOf: (n, l) => labelMetric(n, l) },
 ];
 
 /** The charts for a device with these series. */
-export function chartsForSeries(series: readonly { name: string }[]): ChartDef[] {
+export function chartsForSeries(series: readonly { name: string }[], isProbed = false): ChartDef[] {
   const names = new Set(series.map((s) => s.name));
-  return CHART_DEFS.filter((def) => !def.isOptional || def.metrics.some((m) => names.has(m)));
+  // A probed device (printer, UPS …) has no CPU or memory: only the charts it has data for.
+  return CHART_DEFS.filter((def) => (!def.isOptional && !isProbed) || def.metrics.some((m) => names.has(m)));
 }
 
 /** Series key of one line in a chart (same as the server's series key). */

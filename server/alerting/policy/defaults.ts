@@ -126,4 +126,20 @@ export const DEFAULT_RULES: readonly DefaultRule[] = [
     severity: 'critical',
     params: { kind: 'threshold', metric: 'ups.isOnBattery', labels: {}, op: 'above', threshold: 0.5, clearThreshold: 0.5, forMs: 0, clearForMs: 0 },
   },
+  // Switches and firewalls (SNMP network template). Warning, not critical: on an access switch a
+  // port goes down whenever a PC is switched off; 2 min so a flapping port or a reboot of the
+  // device behind it does not page at once. Only administratively up ports report if.isUp.
+  {
+    id: 'default-interface-down',
+    name: 'Interface down',
+    severity: 'warning',
+    params: { kind: 'threshold', metric: 'if.isUp', labels: {}, op: 'below', threshold: 0.5, clearThreshold: 0.5, forMs: 2 * MIN, clearForMs: 0 },
+  },
+  // snmp.rebooted is 1 on one poll only, so the alert resolves on the next poll: a notice, not a state.
+  {
+    id: 'default-device-rebooted',
+    name: 'Device rebooted',
+    severity: 'warning',
+    params: { kind: 'threshold', metric: 'snmp.rebooted', labels: {}, op: 'above', threshold: 0.5, clearThreshold: 0.5, forMs: 0, clearForMs: 0 },
+  },
 ];

@@ -14,6 +14,7 @@ import { ClientForm } from './client-form.js';
 import { ContractBadge, StatusDot } from '../../ui/contract-badge.js';
 import { ClientAgentSettings } from '../../ui/agent-settings-panels.js';
 import { EnrollPanel } from './enroll-panel.js';
+import { DiscoveryPanel } from './discovery-panel.js';
 import { ClientCompliance } from './client-compliance.js';
 import { ClientPolicies } from './client-policies.js';
 import { EnrollmentTokens } from './enrollment-tokens.js';
@@ -117,15 +118,21 @@ export function ClientDetailView({ clientId }: { clientId: string }) {
               <li key={d.id} class={`card health-${d.worstSeverity ?? 'ok'}`}>
                 <p class="card-title">
                   <StatusDot isOnline={d.isOnline} isDisabled={d.isDisabled} /> <a href={deviceHref(d.id)}>{d.hostname}</a>
+                  {d.kind && d.kind !== 'agent' && <span class="kind-tag">{d.kind === 'ups' || d.kind === 'nas' ? d.kind.toUpperCase() : d.kind}</span>}
                 </p>
                 <p class="card-meta">
-                  <span>last seen {formatRelative(d.lastSeenMs, nowMs)}</span>
+                  <span>{d.isStatusUnknown ? 'state unknown: its probe is offline' : `last seen ${formatRelative(d.lastSeenMs, nowMs)}`}</span>
                   <ProblemCounts firing={d.firingAlerts} acknowledged={d.openAlerts - d.firingAlerts} incidents={d.openIncidents} />
                 </p>
               </li>
             ))}
           </ul>
         )}
+      </section>
+
+      <section class="section" aria-labelledby="client-discovery">
+        <h2 id="client-discovery">Network devices</h2>
+        <DiscoveryPanel clientId={c.id} devices={devices.data ?? []} />
       </section>
 
       <ClientCompliance clientId={c.id} />

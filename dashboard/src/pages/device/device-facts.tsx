@@ -22,6 +22,15 @@ function formatFact(key: string, value: string | number): string {
   return String(value);
 }
 
+const PROBED_KIND_TEXT: Record<string, string> = {
+  printer: 'Network printer',
+  ups: 'UPS',
+  switch: 'Switch',
+  firewall: 'Firewall',
+  nas: 'NAS',
+  website: 'Website',
+};
+
 /** Facts in a fixed order (known ones first), plus uptime, agent version and enrolment time. */
 export function factRows(device: DeviceDetail): [label: string, value: string][] {
   const keys = Object.keys(device.facts).sort((a, b) => {
@@ -32,6 +41,13 @@ export function factRows(device: DeviceDetail): [label: string, value: string][]
   const rows: [string, string][] = keys.map((k) => [factLabels[k] ?? k, formatFact(k, device.facts[k]!)]);
   const uptimeSec = device.latest['system.uptimeSec'];
   if (uptimeSec !== undefined) rows.push(['Uptime', formatDuration(uptimeSec * 1000)]);
+  if (device.kind !== undefined && device.kind !== 'agent') {
+    // A probed device runs no agent: what it is, and how often its probe checks it.
+    rows.push(['Kind', PROBED_KIND_TEXT[device.kind] ?? device.kind]);
+    rows.push(['Checked every', formatDuration(device.intervalMs)]);
+    rows.push(['Added', formatDayMonthTime(device.enrolledAtMs)]);
+    return rows;
+  }
   rows.push(['Agent', device.agentVersion ?? 'unknown']);
   rows.push(['Report interval', formatDuration(device.intervalMs)]);
   rows.push(['Enrolled', formatDayMonthTime(device.enrolledAtMs)]);

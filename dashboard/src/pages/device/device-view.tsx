@@ -25,6 +25,7 @@ import { DeviceInventory } from './device-inventory.js';
 import { DeviceProblems } from './device-problems.js';
 import { ProblemCounts } from '../../ui/fleet-list.js';
 import { MetricChart } from './metric-chart.js';
+import { ProbePanel } from './probe-panel.js';
 import './device.css';
 
 const rangeKey = 'qp.range';
@@ -87,7 +88,7 @@ export function DeviceView({ deviceId }: { deviceId: string }) {
     };
   }, [live, deviceId, bus]);
 
-  const charts = useMemo(() => chartsForSeries(device?.series ?? []), [device?.series]);
+  const charts = useMemo(() => chartsForSeries(device?.series ?? [], device?.kind !== undefined && device.kind !== 'agent'), [device?.series, device?.kind]);
   const inventory = useMemo(() => readInventory(device), [device]);
 
   if (error) {
@@ -116,7 +117,8 @@ export function DeviceView({ deviceId }: { deviceId: string }) {
       // storage blocked: the choice lasts for this page only
     }
   };
-  const statusText = device.isDisabled ? 'Disabled' : device.isOnline ? 'Online' : 'Offline';
+  const isProbed = device.kind !== undefined && device.kind !== 'agent';
+  const statusText = device.isDisabled ? 'Disabled' : device.isOnline ? 'Online' : device.isStatusUnknown ? 'Unknown' : 'Offline';
 
   return (
     <article class="device" data-testid="device-page" data-device-id={device.id} data-streaming={String(isStreaming)}>
@@ -153,6 +155,12 @@ export function DeviceView({ deviceId }: { deviceId: string }) {
         </div>
       </header>
       <DeviceFacts device={device} />
+      {isProbed && (
+        <section class="section" aria-labelledby="device-probe-title">
+          <h2 id="device-probe-title">{device.kind === 'printer' ? 'Printer' : device.kind === 'ups' ? 'UPS' : 'Checks'}</h2>
+          <ProbePanel device={device} />
+        </section>
+      )}
       <section class="charts" aria-label="Metrics">
         {charts.map((def) => (
           <MetricChart key={def.id} deviceId={device.id} def={def} rangeMs={range.ms} intervalMs={device.intervalMs} bus={bus} />
@@ -168,16 +176,18 @@ export function DeviceView({ deviceId }: { deviceId: string }) {
           <DeviceInventory inventory={inventory} nowMs={nowMs} />
         </section>
       )}
-      {device.kind === undefined || device.kind === 'agent' ? (
+      {!isProbed && (
         <section class="section" aria-labelledby="device-jobs-title">
           <h2 id="device-jobs-title">Maintenance</h2>
           <DeviceJobs device={device} />
         </section>
-      ) : null}
-      <section class="section" aria-labelledby="device-agent-title">
-        <h2 id="device-agent-title">Agent settings</h2>
-        <DeviceAgentSettings deviceId={device.id} />
-      </section>
+      )}
+      {!isProbed && (
+        <section class="section" aria-labelledby="device-agent-title">
+          <h2 id="device-agent-title">Agent settings</h2>
+          <DeviceAgentSettings deviceId={device.id} />
+        </section>
+      )}
       {canAct && (
         <section class="section" aria-labelledby="device-manage-title">
           <h2 id="device-manage-title">Manage device</h2>

@@ -14,6 +14,8 @@ export function unitSuffix(metric: string): string {
       return ' B';
     case 'bytesPerSec':
       return ' B/s';
+    case 'bitsPerSec':
+      return ' bit/s';
     case 'seconds':
       return ' s';
     default:
