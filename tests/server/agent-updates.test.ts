@@ -13,6 +13,7 @@ import { ApiClient, enrollTestDevice, startTestServer, type TestServer } from '.
 import { WsTestClient } from '../helpers/ws-client.js';
 import { createUser } from '../helpers/oncall-setup.js';
 import { VERSION } from '../../server/lib/version.js';
+import { runCli } from '../helpers/run-cli.js';
 
 let t: TestServer | undefined;
 let dir: string;
@@ -126,4 +127,30 @@ describe('agent update policies', () => {
     expect((await tech.put('/api/agent-updates/policy', { scope: 'fleet', mode: 'hold' })).status).toBe(403);
     expect((await tech.get('/api/agent-updates')).status).toBe(200);
   });
+
+  it('quarkpulse agent-updates set|list on the data directory: the same checks and audit as the API', async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qp-updates-'));
+    const data = path.join(dir, 'data');
+    const build = fakeBuild(dir, '2.0.0');
+    t = await startTestServer({ dataDir: data, agentArtifactDirs: [build] });
+    const api = new ApiClient(t.url);
+    await api.login();
+    const dev = await enrollTestDevice(api, { clientName: 'Pilot', hostname: 'pilot-pc' });
+    const env = { QP_AGENT_DIST_DIRS: build };
+    const set = await runCli(
+      ['agent-updates', 'set', '--data', data, '--scope', 'client', '--id', dev.clientId, '--mode', 'version', '--agent-version', '2.0.0'],
+      { env },
+    );
+    expect(set).toMatchObject({ code: 0, stdout: `agent update policy of client ${dev.clientId}: version 2.0.0 (agents get it at their next connection)\n` });
+    const refused = await runCli(['agent-updates', 'set', '--data', data, '--scope', 'fleet', '--mode', 'version', '--agent-version', '9.9.9'], { env });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('this server has no agent executable of version 9.9.9; available: 2.0.0');
+    const bad = await runCli(['agent-updates', 'set', '--data', data, '--scope', 'planet', '--mode', 'hold'], { env });
+    expect(bad.code).toBe(2);
+    const list = await runCli(['agent-updates', 'list', '--data', data], { env });
+    expect(list.stdout).toContain(`policy client ${dev.clientId}: version 2.0.0`);
+    expect(list.stdout).toMatch(/pilot-pc {2}- → 2\.0\.0 {2}unknown/);
+    const audit = (await api.get('/api/audit?limit=5')).json.entries.map((e: { action: string; actorName: string }) => `${e.action} by ${e.actorName}`);
+    expect(audit[0]).toMatch(/^agent-update\.policy by /);
+  }, 60_000);
 });
