@@ -138,7 +138,10 @@ export function createAgent(opts: AgentOptions): Agent {
     try {
       if (opts.configPath) pinSigningPublicKey(opts.configPath, e.publicKey);
       signingPublicKey = e.publicKey;
-      logger.info({ signingPublicKey: e.publicKey, isPersisted: opts.configPath !== undefined }, "pinned the server's signing key, signed by the pinned job-signing key");
+      logger.info(
+        { signingPublicKey: e.publicKey, isPersisted: opts.configPath !== undefined },
+        "pinned the server's signing key, signed by the pinned job-signing key",
+      );
     } catch (err) {
       logger.error({ err: (err as Error).message }, 'could not pin the signing key');
     }

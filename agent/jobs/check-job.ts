@@ -110,10 +110,9 @@ export function checkJob(frame: Obj, input: JobCheckInput): JobCheck {
   // The frame's own signature, or one of alsoSignedBy (an installation moving to one key signs with both).
   const signatures = [{ keyId: frame.keyId, signature: frame.signature as string }, ...((frame.alsoSignedBy as { keyId: string; signature: string }[]) ?? [])];
   if (!signatures.some((s) => isJobSignatureValid(input.pinnedKey!, job, s.signature))) {
-    const which =
-      signatures.some((s) => s.keyId === input.pinnedKeyId)
-        ? 'the job was altered after signing'
-        : `signed by key ${signatures.map((s) => String(s.keyId)).join(' and ')}, this agent trusts key ${input.pinnedKeyId}`;
+    const which = signatures.some((s) => s.keyId === input.pinnedKeyId)
+      ? 'the job was altered after signing'
+      : `signed by key ${signatures.map((s) => String(s.keyId)).join(' and ')}, this agent trusts key ${input.pinnedKeyId}`;
     return refuse(JobRefusalCode.JOB_BAD_SIGNATURE, `signature does not verify with the pinned key (${which})`);
   }
   if (job.deviceId !== input.deviceId) return refuse(JobRefusalCode.JOB_WRONG_DEVICE, `job is for device ${job.deviceId}, this is device ${input.deviceId}`);

@@ -75,7 +75,8 @@ describe('one signing key', () => {
     const api = new ApiClient(t.url);
     await api.login();
     const enrolled = await api.post('/api/enroll', {
-      token: (await api.post(`/api/clients/${(await api.post('/api/clients', { name: 'One', contract: 'monthly' })).json.id}/enrollment-tokens`, {})).json.token,
+      token: (await api.post(`/api/clients/${(await api.post('/api/clients', { name: 'One', contract: 'monthly' })).json.id}/enrollment-tokens`, {})).json
+        .token,
       hostname: 'one-pc',
     });
     // Both pins of the enrollment answer are the one key.
@@ -83,7 +84,15 @@ describe('one signing key', () => {
     expect(enrolled.json.jobSigningKey).toBe(jobKeyFormOf(key.publicKey));
 
     // The purpose is the first line of what is signed: an artifact signature is no job signature, and back.
-    const job = { jobId: 'job_purpose1', deviceId: 'd', task: 'reboot', params: { delayMinutes: 0 }, notBeforeMs: 1e12, notAfterMs: 1e12 + 1, nonce: newJobNonce() };
+    const job = {
+      jobId: 'job_purpose1',
+      deviceId: 'd',
+      task: 'reboot',
+      params: { delayMinutes: 0 },
+      notBeforeMs: 1e12,
+      notAfterMs: 1e12 + 1,
+      nonce: newJobNonce(),
+    };
     const jobSig = key.signJob(job);
     const artifact = { version: '1.0.0', platform: 'linux-x64', sha256: 'a'.repeat(64) };
     const artifactSig = key.sign('agent-artifact', [artifact.version, artifact.platform, artifact.sha256]);
@@ -105,7 +114,10 @@ describe('one signing key', () => {
       jobSigningKey: enrolled.json.jobSigningKey,
     });
     startAgent(configPath);
-    await until('connected', () => t!.server.ctx.agents && (t!.server.ctx.agents as unknown as { isConnected(id: string): boolean }).isConnected(enrolled.json.deviceId));
+    await until(
+      'connected',
+      () => t!.server.ctx.agents && (t!.server.ctx.agents as unknown as { isConnected(id: string): boolean }).isConnected(enrolled.json.deviceId),
+    );
     expect((await runHealthCheck(enrolled.json.deviceId)).state).toBe('done');
   });
 
@@ -140,7 +152,15 @@ describe('one signing key', () => {
     expect(t.server.ctx.jobSigner.publicKey).toBe(legacy.publicKey);
 
     // A job frame: the old key's signature first (what already-deployed agents check), the one key's beside it.
-    const envelope = { jobId: 'job_frame001', deviceId: old.deviceId, task: 'health.check', params: {}, notBeforeMs: Date.now(), notAfterMs: Date.now() + 60_000, nonce: newJobNonce() };
+    const envelope = {
+      jobId: 'job_frame001',
+      deviceId: old.deviceId,
+      task: 'health.check',
+      params: {},
+      notBeforeMs: Date.now(),
+      notAfterMs: Date.now() + 60_000,
+      nonce: newJobNonce(),
+    };
     const frame = t.server.ctx.jobSigner.signJob(envelope);
     expect(isJobSignatureValid(parsePinnedKey(legacy.publicKey), envelope, frame.signature)).toBe(true);
     expect(frame.keyId).toBe(legacy.keyId);
