@@ -250,6 +250,9 @@ export function registerAgentCommands(program: Command, deps: Partial<AgentCliDe
       let trialChild: ChildProcess | undefined;
       let running: ReturnType<typeof d.createAgent>;
       const confirmTimeoutMs = Number(d.env.QP_UPDATE_CONFIRM_TIMEOUT_MS) || 120_000;
+      // QP_UPDATE_JITTER_MS: the longest random wait before a download (default 10 min; 0 for a small fleet or a test).
+      const jitter =
+        d.env.QP_UPDATE_JITTER_MS !== undefined && Number.isFinite(Number(d.env.QP_UPDATE_JITTER_MS)) ? { jitterMs: Number(d.env.QP_UPDATE_JITTER_MS) } : {};
 
       // A verified executable is ready: stop, swap it in, start it on trial, keep it or go back.
       const install = async (staged: StagedUpdate) => {
@@ -307,6 +310,7 @@ export function registerAgentCommands(program: Command, deps: Partial<AgentCliDe
           selfUpdate: {
             executable,
             isTrial,
+            ...jitter,
             onStaged: (staged) => void install(staged).catch((err: Error) => logger.error({ err: err.message }, 'agent update failed')),
           },
         });

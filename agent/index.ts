@@ -59,7 +59,7 @@ export interface AgentOptions {
   /** Maintenance task catalogue; default every built-in task (agent/tasks/). */
   readonly tasks?: readonly Task[];
   /** Self-update (agent/self-update.ts); absent: the agent never replaces itself (in-process uses, tests). */
-  readonly selfUpdate?: Pick<UpdaterOptions, 'executable' | 'onStaged' | 'isTrial' | 'retryAfterMs' | 'platform'>;
+  readonly selfUpdate?: Pick<UpdaterOptions, 'executable' | 'onStaged' | 'isTrial' | 'retryAfterMs' | 'platform' | 'jitterMs'>;
 }
 
 /** A running agent. */

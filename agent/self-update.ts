@@ -36,6 +36,8 @@ export const EXIT_RESTART = 75;
 /** Environment variable set for a trial child. */
 export const TRIAL_ENV = 'QP_UPDATE_TRIAL';
 const STATE_FILE = 'update.json';
+/** Failures the server or the network may cause for a while: tried again sooner. */
+const TRANSIENT_CODES = new Set(['MANIFEST_UNAVAILABLE', 'DOWNLOAD_FAILED']);
 
 /** The platform name of executables (shared/agent-dist.ts AGENT_PLATFORMS). */
 export function agentPlatform(platform: NodeJS.Platform = process.platform, arch: string = process.arch): string {
@@ -201,8 +203,14 @@ export interface UpdaterOptions {
   readonly logger: Logger;
   readonly platform?: string;
   readonly now?: () => number;
-  /** A failed version is tried again after this long, ms. Default 6 h. */
+  /** A refused or rolled-back version is tried again after this long, ms. Default 6 h. */
   readonly retryAfterMs?: number;
+  /** After a failure the server may be to blame for (unreachable, busy): tried again after this long, ms. Default 15 min. */
+  readonly transientRetryAfterMs?: number;
+  /** Waits a random time up to this before downloading, so a fleet does not fetch at once, ms. Default 10 min. */
+  readonly jitterMs?: number;
+  /** [0, 1); default Math.random. */
+  readonly random?: () => number;
   /** Download time limit, ms. Default 10 min. */
   readonly downloadTimeoutMs?: number;
   /** Called with a verified executable, ready to swap in. */
@@ -226,6 +234,11 @@ export function createUpdater(opts: UpdaterOptions) {
   const now = opts.now ?? (() => Date.now());
   const platform = opts.platform ?? agentPlatform();
   const retryAfterMs = opts.retryAfterMs ?? 6 * 3_600_000;
+  const transientRetryAfterMs = opts.transientRetryAfterMs ?? 15 * 60_000;
+  const jitterMs = opts.jitterMs ?? 10 * 60_000;
+  const random = opts.random ?? Math.random;
+  let jitterTimer: NodeJS.Timeout | undefined;
+  let latestWanted: string | undefined;
   let busy = false;
   let stopped = false;
   let isUnsupportedLogged = false;
@@ -282,29 +295,45 @@ export function createUpdater(opts: UpdaterOptions) {
     opts.onStaged({ version, file, executable: exe });
   }
 
-  return {
-    /** A config from the server (welcome or config frame). */
-    onConfig(wanted: string | undefined): void {
-      if (wanted === undefined || wanted === opts.agentVersion || busy || stopped || opts.isTrial) return;
-      const last = readUpdateState(opts.stateDir).last;
-      if (last?.version === wanted && last.state === 'failed' && now() - last.tsMs < retryAfterMs) return;
-      const exe = opts.executable;
-      if (!exe) {
-        if (!isUnsupportedLogged)
-          logger.warn({ wanted }, 'the server wants another agent version, but this agent runs as a script under node and cannot replace itself');
-        isUnsupportedLogged = true;
-        fail(
-          wanted,
-          'UPDATE_UNSUPPORTED',
-          'this agent runs as a script under node and cannot replace itself; install the self-contained executable (install.sh)',
-        );
+  function consider(wanted: string | undefined): void {
+    latestWanted = wanted;
+    if (wanted === undefined || wanted === opts.agentVersion || busy || stopped || opts.isTrial) return;
+    const last = readUpdateState(opts.stateDir).last;
+    const wait = last?.code !== undefined && TRANSIENT_CODES.has(last.code) ? transientRetryAfterMs : retryAfterMs;
+    if (last?.version === wanted && last.state === 'failed' && now() - last.tsMs < wait) return;
+    const exe = opts.executable;
+    if (!exe) {
+      if (!isUnsupportedLogged)
+        logger.warn({ wanted }, 'the server wants another agent version, but this agent runs as a script under node and cannot replace itself');
+      isUnsupportedLogged = true;
+      fail(
+        wanted,
+        'UPDATE_UNSUPPORTED',
+        'this agent runs as a script under node and cannot replace itself; install the self-contained executable (install.sh)',
+      );
+      return;
+    }
+    busy = true;
+    // Spread over jitterMs: every agent of a fleet gets the new wanted version at the same moment.
+    const delayMs = Math.floor(random() * jitterMs);
+    logger.info({ wanted, delayMs }, `the server wants agent ${wanted}; downloading it in ${Math.round(delayMs / 1000)} s`);
+    jitterTimer = setTimeout(() => {
+      // The server may have changed its mind meanwhile (a hold, another version): ask again then.
+      if (stopped || latestWanted !== wanted) {
+        busy = false;
+        if (!stopped) consider(latestWanted);
         return;
       }
-      busy = true;
       stage(wanted, exe)
         .catch((err: Error) => fail(wanted, err instanceof UpdateError ? err.code : 'UPDATE_FAILED', err.message))
         .finally(() => (busy = false));
-    },
+    }, delayMs);
+    jitterTimer.unref();
+  }
+
+  return {
+    /** A config from the server (welcome or config frame). */
+    onConfig: consider,
     /** After each welcome: the new version confirms its trial; the latest failure is told to the server. */
     onWelcome(): void {
       const state = readUpdateState(opts.stateDir);
@@ -317,6 +346,7 @@ export function createUpdater(opts: UpdaterOptions) {
     },
     stop(): void {
       stopped = true;
+      clearTimeout(jitterTimer);
     },
   };
 }
@@ -353,9 +383,10 @@ export function restorePrevious(exe: string): boolean {
   const prev = previousOf(exe);
   if (!fs.existsSync(prev)) return false;
   if (process.platform === 'win32' && fs.existsSync(exe)) {
-    const old = `${exe}.old`;
-    fs.rmSync(old, { force: true });
-    fs.renameSync(exe, old);
+    // The running old version's image is `<exe>.old`: the failed one goes to a name of its own.
+    const failed = `${exe}.failed`;
+    fs.rmSync(failed, { force: true });
+    fs.renameSync(exe, failed);
   }
   fs.renameSync(prev, exe);
   fsyncDir(path.dirname(exe));

@@ -97,7 +97,7 @@ beforeAll(async () => {
 
   // Its own process group, so the test can stop whatever the agent became.
   agent = spawn(exe, ['agent', 'run', '--config', configPath, '--log-level', 'info'], {
-    env: { ...env, QP_RESTART_MODE: 'reexec', QP_UPDATE_CONFIRM_TIMEOUT_MS: '60000' },
+    env: { ...env, QP_RESTART_MODE: 'reexec', QP_UPDATE_CONFIRM_TIMEOUT_MS: '60000', QP_UPDATE_JITTER_MS: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
@@ -173,7 +173,7 @@ describe('agent self-update (linux-x64 executables, run directly)', () => {
     const id = (JSON.parse(fs.readFileSync(configPath, 'utf8')) as { deviceId: string }).deviceId;
     const exits = path.join(home, 'exits.log');
     const manager = spawn('sh', ['-c', `while :; do "$EXE" agent run --config "$CONFIG" --log-level warn; echo "exit $?" >> "$EXITS"; sleep 0.2; done`], {
-      env: { ...env, EXE: exe2, CONFIG: configPath, EXITS: exits, INVOCATION_ID: 'test-unit' },
+      env: { ...env, EXE: exe2, CONFIG: configPath, EXITS: exits, INVOCATION_ID: 'test-unit', QP_UPDATE_JITTER_MS: '0' },
       stdio: 'ignore',
       detached: true,
     });
