@@ -33,22 +33,25 @@ export function RefusedAgentsPanel() {
           <p class="muted">
             Device id {r.deviceId ?? 'unknown'}
             {r.isKnownDevice ? ' (known here: its credential changed after the backup)' : ''} · from {r.remoteIp ?? 'unknown address'} · last tried{' '}
-            {formatRelative(r.lastSeenMs, nowMs)} · {r.attempts} attempts
+            {formatRelative(r.lastSeenMs, nowMs)} · {r.attempts === 1 ? '1 attempt' : `${r.attempts} attempts`}
           </p>
           <CopyCommand command={reenrollCommand(publicUrl, 'qpe_…', r.platform)} />
-          <button
-            type="button"
-            class="btn"
-            disabled={action.isBusy}
-            onClick={() =>
-              void action.run(async () => {
-                await api.dismissRefusedAgent(r.id);
-                refused.reload();
-              })
-            }
-          >
-            Dismiss
-          </button>
+          <div class="button-row">
+            <button
+              type="button"
+              class="btn"
+              data-testid="dismiss-refused"
+              disabled={action.isBusy}
+              onClick={() =>
+                void action.run(async () => {
+                  await api.dismissRefusedAgent(r.id);
+                  refused.reload();
+                })
+              }
+            >
+              Dismiss
+            </button>
+          </div>
         </div>
       ))}
     </div>
