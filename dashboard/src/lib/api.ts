@@ -35,6 +35,7 @@ import type {
 } from '../../../shared/alert-types.js';
 import { createTwoFactorApi, type TwoFactorApi } from './api-two-factor.js';
 import { createAdminApi, type AdminApi } from './api-admin.js';
+import { createReportsApi, type ReportsApi } from './api-reports.js';
 import { createSsoApi, type SsoApi } from './api-sso.js';
 import { createSetupApi, type SetupApi } from './api-setup.js';
 import { createOnCallApi, type OnCallApi } from './api-oncall.js';
@@ -77,7 +78,7 @@ export interface TimeEntryInput {
 }
 
 /** The typed endpoints the dashboard uses. */
-export interface Api extends OnCallApi, AdminApi, TwoFactorApi, SsoApi, SetupApi {
+export interface Api extends OnCallApi, AdminApi, TwoFactorApi, SsoApi, SetupApi, ReportsApi {
   getMe(): Promise<SessionUser>;
   /** A session, or (two-factor login on) a challenge for loginSecondFactor. */
   login(username: string, password: string): Promise<SessionUser | LoginChallenge>;
@@ -159,6 +160,7 @@ export function createApi(options: ApiOptions = {}): Api {
   return {
     ...createOnCallApi(transport),
     ...createAdminApi(transport),
+    ...createReportsApi(transport),
     ...createTwoFactorApi(transport),
     ...createSsoApi(transport),
     ...createSetupApi(transport),

@@ -40,6 +40,8 @@ import { loginEn } from './login-en.js';
 import { loginNl } from './login-nl.js';
 import { accountEn } from './account-en.js';
 import { accountNl } from './account-nl.js';
+import { reportsEn } from './reports-en.js';
+import { reportsNl } from './reports-nl.js';
 
 const en = {
   ...commonEn,
@@ -60,6 +62,7 @@ const en = {
   ...fleetEn,
   ...loginEn,
   ...accountEn,
+  ...reportsEn,
 };
 
 export type DashKey = keyof typeof en;
@@ -83,6 +86,7 @@ const nl: Record<DashKey, string> = {
   ...fleetNl,
   ...loginNl,
   ...accountNl,
+  ...reportsNl,
 };
 
 export const CATALOGUES: Record<Locale, Record<DashKey, string>> = { en, nl };

@@ -11,6 +11,7 @@ import { href, incidentHref, navigate } from '../../lib/router.js';
 import { ContractBadge } from '../../ui/contract-badge.js';
 import { EmptyState, ErrorNote, Field, LoadState, PageHead, StateBadge } from '../../ui/ui.js';
 import './billing.css';
+import { csvUrl } from '../../lib/api-reports.js';
 import { useT } from '../../lib/i18n/index.js';
 import { Msg } from '../../lib/i18n/msg.js';
 
@@ -94,6 +95,51 @@ function Report({ report, onChanged }: { report: BillingReport; onChanged: () =>
   );
 }
 
+/** Every client in one month: revenue, effort booked, what that effort cost and the profit. */
+function AllClients({ month }: { month: string }) {
+  const { api } = useApp();
+  const t = useT();
+  const all = useLoad(() => api.billingAll(month), [api, month]);
+  return (
+    <section class="section" aria-labelledby="billing-all-title">
+      <h2 id="billing-all-title">{t('all.title', { month: formatMonth(month) })}</h2>
+      <p class="muted section-lead">{t('all.lead')}</p>
+      {!all.data ? (
+        <LoadState status={all.status} error={all.error} onRetry={all.reload} what={t('load.billing')} />
+      ) : (
+        <div class="table-wrap">
+          <table class="table" data-testid="billing-all">
+            <thead>
+              <tr>
+                <th>{t('all.client')}</th>
+                <th class="num">{t('all.revenue')}</th>
+                <th class="num">{t('all.effort')}</th>
+                <th class="num">{t('all.effortCost')}</th>
+                <th class="num">{t('all.profit')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {all.data.clients.map((c) => (
+                <tr key={c.clientId} data-testid="billing-all-row">
+                  <td>
+                    <a href={href('/billing', { client: c.clientId, month })}>{c.clientName}</a> <ContractBadge contract={c.contract} />
+                  </td>
+                  <td class="num">{formatMoney(c.revenue, c.currency)}</td>
+                  <td class="num">{formatMinutes(c.effortMinutes)}</td>
+                  <td class="num">{c.profit === null ? '–' : formatMoney(c.effortCost, c.currency)}</td>
+                  <td class="num" data-sign={c.profit === null ? 'none' : c.profit < 0 ? 'loss' : 'profit'}>
+                    {c.profit === null ? <span class="muted">{t('all.noRate')}</span> : formatMoney(c.profit, c.currency)}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
+
 export function BillingView({ clientId, month }: { clientId: string | null; month: string | null }) {
   const { api, live } = useApp();
   const t = useT();
@@ -154,6 +200,18 @@ export function BillingView({ clientId, month }: { clientId: string | null; mont
           ) : (
             <LoadState status={report.status} error={report.error} onRetry={report.reload} what={t('load.billing')} />
           )}
+          {client && (
+            <p class="button-row billing-exports" data-testid="billing-exports">
+              <span class="muted">{t('all.exports', { client: client.name })}:</span>
+              <a class="btn btn-small" href={csvUrl('billing', client.id, selectedMonth)} download data-testid="billing-csv">
+                {t('all.billingCsv')}
+              </a>
+              <a class="btn btn-small" href={csvUrl('time-entries', client.id, selectedMonth)} download data-testid="time-csv">
+                {t('all.timeCsv')}
+              </a>
+            </p>
+          )}
+          <AllClients month={selectedMonth} />
         </>
       )}
     </section>

@@ -15,6 +15,8 @@ import { ContractBadge, StatusDot } from '../../ui/contract-badge.js';
 import { ClientAgentSettings } from '../../ui/agent-settings-panels.js';
 import { EnrollPanel } from './enroll-panel.js';
 import { DiscoveryPanel } from './discovery-panel.js';
+import { ReportPanel } from './report-panel.js';
+import { StatusLinksPanel } from './status-links-panel.js';
 import { ClientCompliance } from './client-compliance.js';
 import { ClientPolicies } from './client-policies.js';
 import { EnrollmentTokens } from './enrollment-tokens.js';
@@ -150,6 +152,16 @@ export function ClientDetailView({ clientId }: { clientId: string }) {
         <h2 id="client-agent">{t('client.agent')}</h2>
         <p class="muted section-lead">{t('client.agentLead', { name: c.name })}</p>
         <ClientAgentSettings clientId={c.id} />
+      </section>
+
+      <section class="section" aria-labelledby="client-report">
+        <h2 id="client-report">{t('report.title')}</h2>
+        <ReportPanel client={c} />
+      </section>
+
+      <section class="section" aria-labelledby="client-status-links">
+        <h2 id="client-status-links">{t('statusLink.title')}</h2>
+        <StatusLinksPanel client={c} />
       </section>
 
       <section class="section" aria-labelledby="client-advisor">
