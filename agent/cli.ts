@@ -11,6 +11,22 @@ import { EnrollError, enrollDevice } from './enroll.js';
 import { collectSystemFacts, readHostname, readMachineId } from './facts.js';
 import { createAgent } from './index.js';
 import { enrollCleartextProblem, runCleartextProblem } from './cleartext.js';
+import { spawn, type ChildProcess } from 'node:child_process';
+import {
+  EXIT_RESTART,
+  TRIAL_ENV,
+  detectRestartMode,
+  ownExecutable,
+  recordFailedUpdate,
+  recoverInterruptedUpdate,
+  restorePrevious,
+  runTrial,
+  stopChild,
+  swapIn,
+  type StagedUpdate,
+} from './self-update.js';
+import { AGENT_VERSION } from './version.js';
+import { verifyArtifactFile } from './artifact-verify.js';
 
 /** Exit code for bad flags or a bad config file (1 is left for runtime failures). */
 export const EXIT_USAGE = 2;
@@ -27,6 +43,10 @@ export interface AgentCliDeps {
   readonly warn: (line: string) => void;
   /** Environment (QP_TOKEN). */
   readonly env: NodeJS.ProcessEnv;
+  /** The command line (process.argv): a self-update starts the new executable with the same arguments. */
+  readonly argv: readonly string[];
+  /** The executable a self-update replaces (agent/self-update.ts ownExecutable). */
+  readonly ownExecutable: () => Promise<string | undefined>;
 }
 
 /** Printed when the token came in argv, where `ps` and shell history show it. */
@@ -103,6 +123,8 @@ export function registerAgentCommands(program: Command, deps: Partial<AgentCliDe
     exit: (code) => process.exit(code),
     warn: (line) => process.stderr.write(`${line}\n`),
     env: process.env,
+    argv: process.argv,
+    ownExecutable,
     ...deps,
   };
   const agent = program.command('agent').description('run or enroll the monitoring agent on this machine');
@@ -159,6 +181,44 @@ export function registerAgentCommands(program: Command, deps: Partial<AgentCliDe
     );
 
   agent
+    .command('verify-artifact')
+    .description(
+      'check a downloaded agent executable against its manifest entry with the signing key pinned in the config (exit 0 when it may be installed, 1 when refused)',
+    )
+    .option('--config <path>', `agent config with the pinned key (default: ${defaultAgentConfigPath()})`)
+    .requiredOption('--file <file>', 'the downloaded executable')
+    .requiredOption('--artifact-version <version>', 'version of the manifest entry')
+    .requiredOption('--platform <platform>', 'platform of the manifest entry, e.g. windows-x64')
+    .requiredOption('--size <bytes>', 'size of the manifest entry, bytes')
+    .requiredOption('--sha256 <hex>', 'sha256 of the manifest entry')
+    .requiredOption('--signature <base64>', 'signature of the manifest entry')
+    .action(
+      (opts: { config?: string; file: string; artifactVersion: string; platform: string; size: string; sha256: string; signature: string }, cmd: Command) => {
+        let config: AgentFileConfig;
+        try {
+          config = loadAgentConfig(path.resolve(opts.config ?? defaultAgentConfigPath()));
+        } catch (err) {
+          return cmd.error((err as Error).message, { exitCode: EXIT_USAGE, code: 'quarkpulse.config' });
+        }
+        const size = Number(opts.size);
+        if (!Number.isSafeInteger(size) || size < 0)
+          return cmd.error('--size must be a whole number of bytes', { exitCode: EXIT_USAGE, code: 'quarkpulse.usage' });
+        let check: ReturnType<typeof verifyArtifactFile>;
+        try {
+          check = verifyArtifactFile(
+            opts.file,
+            { version: opts.artifactVersion, platform: opts.platform, size, sha256: opts.sha256, signature: opts.signature },
+            config.signingPublicKey,
+          );
+        } catch (err) {
+          return cmd.error(`cannot read ${opts.file}: ${(err as Error).message}`, { exitCode: 1, code: 'quarkpulse.verify' });
+        }
+        if (!check.ok) return cmd.error(`${check.code}: ${check.message}`, { exitCode: 1, code: 'quarkpulse.verify' });
+        d.print(`verified: agent ${opts.artifactVersion} for ${opts.platform}, signed by the pinned key`);
+      },
+    );
+
+  agent
     .command('run')
     .description('collect metrics and stream them to the server until SIGINT/SIGTERM')
     .option('--config <path>', `agent config written by enroll (default: ${defaultAgentConfigPath()})`)
@@ -177,13 +237,97 @@ export function registerAgentCommands(program: Command, deps: Partial<AgentCliDe
       const cleartext = runCleartextProblem(configPath, config.serverUrl, opts.allowInsecureHttp === true || config.allowInsecureHttp === true);
       if (cleartext) return cmd.error(cleartext, { exitCode: EXIT_USAGE, code: 'quarkpulse.insecureHttp' });
       const logger = d.createLogger(opts.logLevel);
-      const running = d.createAgent({ config, logger, configPath });
+      const executable = await d.ownExecutable();
+      const isTrial = d.env[TRIAL_ENV] !== undefined;
+      const restartMode = detectRestartMode(d.env);
+      // The same command line again: how the new executable (or the restored one) is started.
+      const args = d.argv.slice(2);
+      if (recoverInterruptedUpdate({ stateDir: config.stateDir, executable, agentVersion: AGENT_VERSION, isTrial, logger }) === 'relaunch' && executable) {
+        if (restartMode === 'reexec') spawn(executable, args, { stdio: 'inherit', env: d.env }).unref();
+        return d.exit(restartMode === 'service' ? EXIT_RESTART : 0);
+      }
       let stopping = false;
+      let trialChild: ChildProcess | undefined;
+      let running: ReturnType<typeof d.createAgent>;
+      const confirmTimeoutMs = Number(d.env.QP_UPDATE_CONFIRM_TIMEOUT_MS) || 120_000;
+      // QP_UPDATE_JITTER_MS: the longest random wait before a download (default 10 min; 0 for a small fleet or a test).
+      const jitter =
+        d.env.QP_UPDATE_JITTER_MS !== undefined && Number.isFinite(Number(d.env.QP_UPDATE_JITTER_MS)) ? { jitterMs: Number(d.env.QP_UPDATE_JITTER_MS) } : {};
+
+      // A verified executable is ready: stop, swap it in, start it on trial, keep it or go back.
+      const install = async (staged: StagedUpdate) => {
+        if (stopping) return;
+        await running.stop();
+        if (stopping) return;
+        try {
+          swapIn(staged, config.stateDir, AGENT_VERSION, Date.now() + confirmTimeoutMs);
+        } catch (err) {
+          fs.rmSync(staged.file, { force: true });
+          recordFailedUpdate(
+            config.stateDir,
+            staged.version,
+            'SWAP_FAILED',
+            `could not put agent ${staged.version} in place: ${(err as Error).message}`,
+            Date.now(),
+          );
+          logger.error({ err: (err as Error).message }, 'could not put the new agent executable in place; keeping this version');
+          return startAgent();
+        }
+        logger.info(
+          { version: staged.version, timeoutMs: confirmTimeoutMs },
+          `starting agent ${staged.version}; it must connect within ${Math.round(confirmTimeoutMs / 1000)} s`,
+        );
+        const outcome = await runTrial({
+          executable: staged.executable,
+          args,
+          stateDir: config.stateDir,
+          version: staged.version,
+          timeoutMs: confirmTimeoutMs,
+          logger,
+        });
+        if (outcome.ok) {
+          trialChild = outcome.child;
+          if (restartMode === 'service') {
+            // The service manager starts the new executable (Restart= in the unit, or the Windows service host).
+            await stopChild(outcome.child);
+            logger.info({ version: staged.version }, `agent ${staged.version} connected; restarting through the service manager`);
+            return d.exit(EXIT_RESTART);
+          }
+          logger.info({ version: staged.version, pid: outcome.child.pid }, `agent ${staged.version} connected and goes on as process ${outcome.child.pid}`);
+          outcome.child.unref();
+          return d.exit(0);
+        }
+        restorePrevious(staged.executable);
+        recordFailedUpdate(config.stateDir, staged.version, outcome.code, outcome.message, Date.now());
+        logger.error({ version: staged.version, code: outcome.code, reason: outcome.message }, 'agent update rolled back');
+        if (!stopping) startAgent();
+      };
+      const makeAgent = () =>
+        d.createAgent({
+          config,
+          logger,
+          configPath,
+          selfUpdate: {
+            executable,
+            isTrial,
+            ...jitter,
+            onStaged: (staged) => void install(staged).catch((err: Error) => logger.error({ err: err.message }, 'agent update failed')),
+          },
+        });
+      const startAgent = (): void => {
+        running = makeAgent();
+        running.start().catch((err: Error) => {
+          logger.fatal({ err: err.message }, 'agent failed to start');
+          d.warn(`agent failed to start: ${err.message}`);
+          d.exit(1);
+        });
+      };
       const shutdown = (signal: NodeJS.Signals) => {
         if (stopping) return; // a second signal while stopping is ignored; stop() is bounded
         stopping = true;
         logger.info({ signal }, 'stopping agent');
-        running.stop().then(
+        const child = trialChild;
+        (child ? stopChild(child) : running.stop()).then(
           () => d.exit(0),
           (err: Error) => {
             logger.error({ err: err.message }, 'agent stop failed');
@@ -193,6 +337,7 @@ export function registerAgentCommands(program: Command, deps: Partial<AgentCliDe
       };
       process.once('SIGINT', shutdown);
       process.once('SIGTERM', shutdown);
+      running = makeAgent();
       try {
         await running.start();
       } catch (err) {

@@ -233,6 +233,15 @@ export function pinJobSigningKey(configPath: string, jobSigningKey: string): voi
   writeConfigFile(file, checkedOrThrow({ ...raw, jobSigningKey }, `agent config ${file}`));
 }
 
+/** Pins the server's signing key (base64) in the config file; refuses when one is pinned already. */
+export function pinSigningPublicKey(configPath: string, signingPublicKey: string): void {
+  const file = path.resolve(configPath);
+  loadAgentConfig(file);
+  const raw = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+  if (raw.signingPublicKey !== undefined) throw new Error(`agent config ${file} already pins a signing key`);
+  writeConfigFile(file, checkedOrThrow({ ...raw, signingPublicKey }, `agent config ${file}`));
+}
+
 // Temp file (0600), fsync, rename, chmod: a crash leaves the old file or the new one, never half,
 // and an existing file with looser permissions is tightened.
 function writeConfigFile(file: string, body: unknown): void {

@@ -74,6 +74,8 @@ export interface ConnectionOptions {
   readonly onJobAck?: (ack: JobAck) => void;
   /** After losing an established connection, reconnects spread over about this long. Default 30 s (≤ cap). */
   readonly reconnectSpreadMs?: number;
+  /** Sent as headers of the upgrade, so a server that refuses the credential can say which machine it was. */
+  readonly identity?: { deviceId: string; hostname: string; platform: string };
   /** Give up on a server that does not answer hello with welcome within this long. Default 30 s. */
   readonly welcomeTimeoutMs?: number;
   /** Reconnect delays. Default base 1 s, cap 60 s. */
@@ -163,7 +165,18 @@ export function createConnection(opts: ConnectionOptions): Connection {
     sentUpToSeq = 0;
     ignoredKinds = new Set();
     const socket = new WebSocket(url, {
-      headers: { Authorization: `Bearer ${offeredToken()}` },
+      headers: {
+        Authorization: `Bearer ${offeredToken()}`,
+        // Told before the credential is checked, so a server restored from an older backup can list
+        // this machine as needing re-enrollment (PROTOCOL.md §3). Claims only: never trusted.
+        ...(opts.identity
+          ? {
+              'X-Quarkpulse-Device-Id': encodeURIComponent(opts.identity.deviceId).slice(0, 100),
+              'X-Quarkpulse-Hostname': encodeURIComponent(opts.identity.hostname).slice(0, 255),
+              'X-Quarkpulse-Platform': opts.identity.platform.slice(0, 40),
+            }
+          : {}),
+      },
       maxPayload: MAX_FRAME_BYTES,
       handshakeTimeout: opts.handshakeTimeoutMs ?? 15_000,
       // Reports are a few KB every few seconds; compression would cost more CPU and memory than it saves.

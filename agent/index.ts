@@ -8,7 +8,7 @@
  */
 import type { Logger } from 'pino';
 import { INVENTORY_SECTIONS, PROTOCOL_VERSION } from '../shared/protocol-constants.js';
-import type { AgentConfig, InventorySections } from '../shared/protocol.js';
+import type { AgentConfig, InventorySections, Welcome } from '../shared/protocol.js';
 import { buildReport } from './build-report.js';
 import { createCollectionRunner, type CollectionRunner } from './collect.js';
 import { defaultCollectors, type Collector } from './collectors/index.js';
@@ -21,12 +21,14 @@ import { openSpool, type Spool } from './spool.js';
 import { createProbeRunner, type ProbeRunner, type ProbeRunnerOptions } from './probe/runner.js';
 import { createDiscoveryRunner, type DiscoveryRunner, type DiscoveryRunnerOptions } from './probe/discovery.js';
 import { AGENT_VERSION } from './version.js';
-import { JOB_SIGNING_KEY_PATTERN, pinJobSigningKey } from './config.js';
+import { JOB_SIGNING_KEY_PATTERN, isSigningPublicKey, pinJobSigningKey, pinSigningPublicKey } from './config.js';
+import { isEndorsedBy, jobKeyFormOf } from './jobs/job-signature.js';
 import { openJobJournal, type JobJournal } from './jobs/job-journal.js';
 import { createJobRunner, type JobRunner } from './jobs/job-runner.js';
 import { defaultTasks } from './tasks/index.js';
 import type { Task } from './tasks/types.js';
 import path from 'node:path';
+import { agentPlatform, createUpdater, type Updater, type UpdaterOptions } from './self-update.js';
 
 /** Wall clock source (ms since epoch); tests pass a fixed one. */
 export interface Clock {
@@ -56,6 +58,8 @@ export interface AgentOptions {
   readonly discovery?: Pick<DiscoveryRunnerOptions, 'query' | 'progressEveryMs'>;
   /** Maintenance task catalogue; default every built-in task (agent/tasks/). */
   readonly tasks?: readonly Task[];
+  /** Self-update (agent/self-update.ts); absent: the agent never replaces itself (in-process uses, tests). */
+  readonly selfUpdate?: Pick<UpdaterOptions, 'executable' | 'onStaged' | 'isTrial' | 'retryAfterMs' | 'platform' | 'jitterMs'>;
 }
 
 /** A running agent. */
@@ -90,11 +94,16 @@ export function createAgent(opts: AgentOptions): Agent {
   let journal: JobJournal | undefined;
   let jobs: JobRunner | undefined;
   let pinnedKey = config.jobSigningKey;
+  // The server's one key, pinned at enrollment (or endorsed by the pinned job key): it checks executables and jobs.
+  let signingPublicKey = config.signingPublicKey;
+  let updater: Updater | undefined;
   let isKeyMismatchLogged = false;
 
   // Trust on first use for agents enrolled before the server had a key; a pinned key is never
   // replaced from the network (docs/MAINTENANCE.md: rotation).
-  function considerWelcomeKey(key: string | undefined): void {
+  function considerWelcomeKey(key: string | undefined, endorsement: Welcome['signingKeyEndorsement']): void {
+    if (signingPublicKey !== undefined) return; // jobs are checked with the one key; the job key does not matter
+    if (endorsement && pinnedKey !== undefined) return considerEndorsement(pinnedKey, endorsement);
     if (key === undefined || key === pinnedKey) return;
     if (pinnedKey !== undefined) {
       if (!isKeyMismatchLogged)
@@ -115,6 +124,26 @@ export function createAgent(opts: AgentOptions): Agent {
       logger.info({ jobSigningKey: key, isPersisted: opts.configPath !== undefined }, "pinned the server's job-signing key");
     } catch (err) {
       logger.error({ err: (err as Error).message }, 'could not pin the job-signing key; jobs are refused until it is pinned');
+    }
+  }
+
+  // An agent that pinned only the job key (enrolled before the server had one key) takes the one
+  // key when the pinned job key signed it: trust moves only along a signature by what it trusts.
+  function considerEndorsement(jobKey: string, e: NonNullable<Welcome['signingKeyEndorsement']>): void {
+    if (!isSigningPublicKey(e.publicKey) || !isEndorsedBy(jobKey, e.publicKey, e.signature)) {
+      if (!isKeyMismatchLogged) logger.error({ offered: e.publicKey }, "the server's signing key is not signed by the pinned job-signing key; not pinned");
+      isKeyMismatchLogged = true;
+      return;
+    }
+    try {
+      if (opts.configPath) pinSigningPublicKey(opts.configPath, e.publicKey);
+      signingPublicKey = e.publicKey;
+      logger.info(
+        { signingPublicKey: e.publicKey, isPersisted: opts.configPath !== undefined },
+        "pinned the server's signing key, signed by the pinned job-signing key",
+      );
+    } catch (err) {
+      logger.error({ err: (err as Error).message }, 'could not pin the signing key');
     }
   }
 
@@ -176,6 +205,8 @@ export function createAgent(opts: AgentOptions): Agent {
       ...(next.probe ? { probe: next.probe } : {}),
     };
     probe?.setTargets(settings.probe?.targets ?? []);
+    // Not remembered with the settings: only a live server decides that an update is wanted.
+    updater?.onConfig(next.update?.version);
     discovery?.setScans(settings.probe?.scans ?? []);
     if (JSON.stringify(settings) !== JSON.stringify(previous)) {
       logger.info(
@@ -222,12 +253,25 @@ export function createAgent(opts: AgentOptions): Agent {
         deviceId: config.deviceId,
         journal,
         tasks: opts.tasks ?? (await defaultTasks(platform)),
-        pinnedKey: () => pinnedKey,
+        pinnedKey: () => (signingPublicKey !== undefined ? jobKeyFormOf(signingPublicKey) : pinnedKey),
         tasksFile: config.tasksFile ?? path.join(config.stateDir, 'tasks.json'),
         logger,
         nowMs: () => clock.now(),
         send: (status) => connection?.send(status) ?? false,
       });
+      if (opts.selfUpdate) {
+        updater = createUpdater({
+          ...opts.selfUpdate,
+          serverUrl: config.serverUrl,
+          caFile: config.caFile,
+          stateDir: config.stateDir,
+          pinnedKey: () => signingPublicKey,
+          agentVersion: AGENT_VERSION,
+          logger,
+          now: () => clock.now(),
+          send: (status) => connection?.send(status) ?? false,
+        });
+      }
       connection = createConnection({
         serverUrl: config.serverUrl,
         deviceToken: config.deviceToken,
@@ -236,6 +280,7 @@ export function createAgent(opts: AgentOptions): Agent {
         logger,
         // The interval of the config file: the server's fallback when it manages none itself.
         hello: () => ({ agentVersion: AGENT_VERSION, hostname, intervalMs: config.intervalMs, facts }),
+        identity: { deviceId: config.deviceId, hostname, platform: agentPlatform(platform) },
         onConfig: applyConfig,
         onJob: (frame) => jobs!.onJob(frame as unknown as Record<string, unknown>),
         onJobAck: (ack) => jobs!.onAck(ack.jobId, ack.state),
@@ -266,7 +311,8 @@ export function createAgent(opts: AgentOptions): Agent {
       discovery.setScans(settings.probe?.scans ?? []);
       connection.on('welcome', (welcome) => {
         discovery?.resend();
-        considerWelcomeKey(welcome.jobSigningKey);
+        considerWelcomeKey(welcome.jobSigningKey, welcome.signingKeyEndorsement);
+        updater?.onWelcome();
         // A new connection knows nothing yet: send every section.
         sentInventory = new Map();
         sendInventory();
@@ -280,6 +326,7 @@ export function createAgent(opts: AgentOptions): Agent {
       if (stopped) return;
       stopped = true;
       clearTimeout(timer);
+      updater?.stop();
       probe?.stop();
       discovery?.stop();
       await cycle; // the report being collected still reaches the spool

@@ -33,6 +33,9 @@ export function agentConfigProblem(raw: unknown): string | undefined {
   if (raw.collectors !== undefined && (!isObject(raw.collectors) || !Object.values(raw.collectors).every((b) => typeof b === 'boolean'))) {
     return 'config.collectors: must map collector names to true or false';
   }
+  if (raw.update !== undefined && (!isObject(raw.update) || !isString(raw.update.version, 1, 50))) {
+    return 'config.update.version: must be a version string of 1–50 characters';
+  }
   if (raw.probe !== undefined) return probeConfigProblem(raw.probe);
   return undefined;
 }
@@ -43,6 +46,7 @@ function pickConfig(raw: Obj): AgentConfig {
     ...(raw.watchedServices !== undefined ? { watchedServices: [...(raw.watchedServices as string[])] } : {}),
     ...(raw.collectors !== undefined ? { collectors: { ...(raw.collectors as Record<string, boolean>) } } : {}),
     ...(raw.probe !== undefined ? { probe: pickProbeConfig(raw.probe) } : {}),
+    ...(isObject(raw.update) ? { update: { version: raw.update.version as string } } : {}),
   };
 }
 
@@ -54,6 +58,12 @@ function serverFrameProblem(o: Obj): string | undefined {
       if (!isString(o.serverVersion)) return 'serverVersion: must be a string';
       if (!isInt(o.lastSeq, 0)) return 'lastSeq: must be an integer ≥ 0';
       if (o.jobSigningKey !== undefined && !isString(o.jobSigningKey, 0, 100)) return 'jobSigningKey: must be a string of at most 100 characters';
+      if (
+        o.signingKeyEndorsement !== undefined &&
+        (!isObject(o.signingKeyEndorsement) || !isString(o.signingKeyEndorsement.publicKey, 1, 100) || !isString(o.signingKeyEndorsement.signature, 1, 100))
+      ) {
+        return 'signingKeyEndorsement: must be { publicKey, signature } strings of at most 100 characters';
+      }
       return agentConfigProblem(o.config);
     case 'ack':
       return isInt(o.seq, 1) ? undefined : 'seq: must be an integer ≥ 1';
@@ -90,6 +100,9 @@ function toServerMessage(o: Obj): ServerMessage {
         lastSeq: o.lastSeq as number,
         config: pickConfig(o.config as Obj),
         ...(o.jobSigningKey !== undefined ? { jobSigningKey: o.jobSigningKey as string } : {}),
+        ...(isObject(o.signingKeyEndorsement)
+          ? { signingKeyEndorsement: { publicKey: o.signingKeyEndorsement.publicKey as string, signature: o.signingKeyEndorsement.signature as string } }
+          : {}),
       };
     case 'ack':
       return { type: 'ack', v, seq: o.seq as number };

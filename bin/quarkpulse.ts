@@ -12,6 +12,7 @@ import { Command } from 'commander';
 import { registerAgentCommands } from '../agent/cli.js';
 import { registerServerCommands } from '../server/cli.js';
 import { registerClientCommands } from '../server/client-cli.js';
+import { registerAgentUpdateCommands } from '../server/agent-update-cli.js';
 import { registerUserCommands } from '../server/user-cli.js';
 import { registerSecretsCommands } from '../server/secrets-cli.js';
 import { VERSION } from '../server/lib/version.js';
@@ -35,6 +36,7 @@ program
   });
 registerServerCommands(program);
 registerClientCommands(program);
+registerAgentUpdateCommands(program);
 registerAgentCommands(program);
 registerUserCommands(program);
 registerSecretsCommands(program);

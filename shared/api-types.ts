@@ -255,6 +255,8 @@ export const AUDIT_ACTIONS = [
   'device.enable',
   'device.rotate-credential',
   'device.agent-config',
+  'agent-update.policy',
+  'refused-agent.dismiss',
   'device.probed-create',
   'status-link.create',
   'status-link.revoke',
@@ -436,4 +438,21 @@ export interface MaintenancePolicyView {
   lastRunStartMs: number | null;
   pilotRunStartMs: number | null;
   restDueAfterMs: number | null;
+}
+
+/** GET /api/refused-agents: a machine refused for a credential this server does not know (docs/OPERATIONS.md §9). */
+export interface RefusedAgent {
+  /** First 16 hex digits of the refused credential's SHA-256. */
+  id: string;
+  /** What the agent claimed in its upgrade (unverified). */
+  deviceId: string | null;
+  hostname: string | null;
+  /** linux-x64, linux-arm64, windows-x64, … */
+  platform: string | null;
+  remoteIp: string | null;
+  firstSeenMs: number;
+  lastSeenMs: number;
+  attempts: number;
+  /** The claimed device id is in this database (its credential changed after the backup). */
+  isKnownDevice: boolean;
 }

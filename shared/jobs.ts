@@ -96,6 +96,11 @@ export const jobMessageSchema = z.object({
   signature: z.string().min(80).max(100),
   /** Fingerprint of the signing key (see keyIdOf), so a mismatch says which key signed. */
   keyId: z.string().min(1).max(64),
+  /** More signatures of the same bytes by other keys (an installation moving to one key); an agent accepts the job when any verifies with its pinned key. */
+  alsoSignedBy: z
+    .array(z.object({ keyId: z.string().min(1).max(64), signature: z.string().min(80).max(100) }))
+    .max(4)
+    .optional(),
 });
 export type JobMessage = z.infer<typeof jobMessageSchema>;
 

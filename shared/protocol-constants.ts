@@ -97,6 +97,10 @@ export const INVENTORY_SECTIONS = ['services', 'processes', 'printers', 'disks',
 export type InventorySectionName = (typeof INVENTORY_SECTIONS)[number];
 
 /** The `type` values an agent may send. */
-export const AGENT_MESSAGE_TYPES = ['hello', 'report', 'inventory', 'credentialAck', 'jobStatus', 'discoveryResult'] as const;
+export const AGENT_MESSAGE_TYPES = ['hello', 'report', 'inventory', 'credentialAck', 'jobStatus', 'discoveryResult', 'updateStatus'] as const;
 /** The `type` values a server may send. */
 export const SERVER_MESSAGE_TYPES = ['welcome', 'ack', 'error', 'config', 'credential', 'job', 'jobAck'] as const;
+
+/** What an agent says about a self-update in an `updateStatus` frame (docs/PROTOCOL.md §4.9). */
+export const AGENT_UPDATE_STATES = ['installing', 'failed'] as const;
+export type AgentUpdateState = (typeof AGENT_UPDATE_STATES)[number];

@@ -23,6 +23,7 @@ import { jobAckSchema, jobMessageSchema, jobStatusSchema } from './jobs.js';
 import { discoveryResultSchema } from './discovery.js';
 import {
   AGENT_COLLECTOR_NAMES,
+  AGENT_UPDATE_STATES,
   AGENT_MESSAGE_TYPES,
   AgentErrorCode,
   PROTOCOL_VERSION,
@@ -291,6 +292,27 @@ export const credentialAckSchema = z
   .strict();
 export type CredentialAck = z.infer<typeof credentialAckSchema>;
 
+/**
+ * Agent → server: how a self-update to `version` is going (the server wanted it in config.update).
+ * `installing`: verified and swapped, the new version is starting; `failed`: refused or rolled
+ * back, `code` and `message` say why. The agent sends its latest status after every welcome.
+ */
+export const updateStatusSchema = z
+  .object({
+    type: z.literal('updateStatus'),
+    v: version,
+    version: z.string().min(1).max(50),
+    state: z.enum(AGENT_UPDATE_STATES),
+    code: z
+      .string()
+      .regex(/^[A-Z0-9_]{1,64}$/)
+      .optional(),
+    message: z.string().max(500).optional(),
+    tsMs: z.number().int().min(946_684_800_000).max(32_503_680_000_000),
+  })
+  .strict();
+export type UpdateStatus = z.infer<typeof updateStatusSchema>;
+
 /** Every message an agent may send. */
 export const agentMessageSchema = z.discriminatedUnion('type', [
   helloSchema,
@@ -298,6 +320,7 @@ export const agentMessageSchema = z.discriminatedUnion('type', [
   inventorySchema,
   credentialAckSchema,
   jobStatusSchema,
+  updateStatusSchema,
   discoveryResultSchema,
 ]);
 
@@ -323,6 +346,8 @@ export const agentConfigSchema = z.object({
   collectors: z.record(z.string(), z.boolean()).optional(),
   /** Site probe: the devices this agent checks for the server (shared/probe.ts). Absent or no targets: no probing. */
   probe: probeConfigSchema.optional(),
+  /** Self-update: the agent version the server wants this device to run. Absent: keep the running version. */
+  update: z.object({ version: z.string().min(1).max(50) }).optional(),
 });
 export type AgentConfig = z.infer<typeof agentConfigSchema>;
 
@@ -357,6 +382,13 @@ export const welcomeSchema = z.object({
   config: agentConfigSchema,
   /** The server's job-signing public key (JOB_KEY_PREFIX + base64url of the raw 32 bytes); pinned if the agent has none. */
   jobSigningKey: z.string().max(100).optional(),
+  /**
+   * Only from a server that still has the job key of an older installation: the server's one key
+   * (base64 raw Ed25519) and the job key's signature (base64url) over
+   * signingMessage('signing-key-endorsement', [publicKey]). An agent that pinned only the job key
+   * checks it with that key and pins `publicKey` as its signing key.
+   */
+  signingKeyEndorsement: z.object({ publicKey: z.string().max(100), signature: z.string().max(100) }).optional(),
 });
 export type Welcome = z.infer<typeof welcomeSchema>;
 

@@ -50,6 +50,13 @@ export function jobFrameProblem(frame: Obj): string | undefined {
   if (typeof frame.signature !== 'string' || frame.signature.length < 80 || frame.signature.length > 100)
     return 'signature: must be a string of 80–100 characters';
   if (typeof frame.keyId !== 'string' || frame.keyId.length < 1 || frame.keyId.length > 64) return 'keyId: must be a string of 1–64 characters';
+  const also = frame.alsoSignedBy;
+  if (
+    also !== undefined &&
+    (!Array.isArray(also) || also.length > 4 || !also.every((x) => isObject(x) && typeof x.signature === 'string' && typeof x.keyId === 'string'))
+  ) {
+    return 'alsoSignedBy: must be a list of at most 4 { keyId, signature }';
+  }
   return jobEnvelopeProblem(frame.job);
 }
 
@@ -100,11 +107,12 @@ export function checkJob(frame: Obj, input: JobCheckInput): JobCheck {
       JobRefusalCode.JOB_NO_PINNED_KEY,
       'this agent has no pinned job-signing key, so it runs no jobs (re-enroll, or set jobSigningKey in the agent config)',
     );
-  if (!isJobSignatureValid(input.pinnedKey, job, frame.signature as string)) {
-    const which =
-      frame.keyId === input.pinnedKeyId
-        ? 'the job was altered after signing'
-        : `signed by key ${String(frame.keyId)}, this agent trusts key ${input.pinnedKeyId}`;
+  // The frame's own signature, or one of alsoSignedBy (an installation moving to one key signs with both).
+  const signatures = [{ keyId: frame.keyId, signature: frame.signature as string }, ...((frame.alsoSignedBy as { keyId: string; signature: string }[]) ?? [])];
+  if (!signatures.some((s) => isJobSignatureValid(input.pinnedKey!, job, s.signature))) {
+    const which = signatures.some((s) => s.keyId === input.pinnedKeyId)
+      ? 'the job was altered after signing'
+      : `signed by key ${signatures.map((s) => String(s.keyId)).join(' and ')}, this agent trusts key ${input.pinnedKeyId}`;
     return refuse(JobRefusalCode.JOB_BAD_SIGNATURE, `signature does not verify with the pinned key (${which})`);
   }
   if (job.deviceId !== input.deviceId) return refuse(JobRefusalCode.JOB_WRONG_DEVICE, `job is for device ${job.deviceId}, this is device ${input.deviceId}`);

@@ -2,6 +2,7 @@
 import { createHash, createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { jobSigningBytes } from '../../shared/canonical-json.js';
 import { JOB_KEY_PREFIX } from '../../shared/job-constants.js';
+import { signingMessage } from '../signing.js';
 
 /** The KeyObject of a pinned key string (`ed25519:` + base64url); throws on another form. */
 export function parsePinnedKey(pinned: string): KeyObject {
@@ -24,4 +25,19 @@ export function isJobSignatureValid(key: KeyObject, job: unknown, signature: str
 /** Fingerprint of a pinned key string, as the server's keyIdOf computes it (first 16 hex of SHA-256). */
 export function pinnedKeyIdOf(pinned: string): string {
   return createHash('sha256').update(pinned).digest('hex').slice(0, 16);
+}
+
+/** The pinned job-key form (`ed25519:` + base64url) of a base64 raw public key (the one signing key). */
+export function jobKeyFormOf(rawBase64: string): string {
+  return JOB_KEY_PREFIX + Buffer.from(rawBase64, 'base64').toString('base64url');
+}
+
+/** True when the pinned job key signed "the server's one key is `publicKey`" (welcome.signingKeyEndorsement). */
+export function isEndorsedBy(pinnedJobKey: string, publicKey: string, signature: string): boolean {
+  if (!/^[A-Za-z0-9_-]{86}$/.test(signature)) return false;
+  try {
+    return verify(null, signingMessage('signing-key-endorsement', [publicKey]), parsePinnedKey(pinnedJobKey), Buffer.from(signature, 'base64url'));
+  } catch {
+    return false;
+  }
 }

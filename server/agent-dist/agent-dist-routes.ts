@@ -7,8 +7,9 @@ import { AGENT_PLATFORMS, isAgentPlatform } from '../../shared/agent-dist.js';
 import { HttpError } from '../lib/errors.js';
 import type { AgentArtifacts } from './artifacts.js';
 import { renderInstallSh } from './install-sh.js';
+import { renderInstallPs1 } from './install-ps1.js';
 
-/** GET /install.sh, generated for the URL agents reach this server at (QP_PUBLIC_URL). */
+/** GET /install.sh and GET /install.ps1, generated for the URL agents reach this server at (QP_PUBLIC_URL). */
 export function installScriptRoutes(artifacts: AgentArtifacts, serverUrl: () => string): Router {
   const r = Router();
   r.get('/install.sh', (_req, res) => {
@@ -20,6 +21,11 @@ export function installScriptRoutes(artifacts: AgentArtifacts, serverUrl: () => 
       serverVersion: m.serverVersion,
     });
     res.set('cache-control', 'no-cache').type('text/x-shellscript; charset=utf-8').send(text);
+  });
+  r.get('/install.ps1', (_req, res) => {
+    const m = artifacts.manifest();
+    const text = renderInstallPs1({ serverUrl: serverUrl().replace(/\/+$/, ''), artifacts: m.artifacts, serverVersion: m.serverVersion });
+    res.set('cache-control', 'no-cache').type('text/plain; charset=utf-8').send(text);
   });
   return r;
 }

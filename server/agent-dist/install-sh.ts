@@ -29,6 +29,7 @@ export function renderInstallSh(opts: { serverUrl: string; publicKey: string; ar
 #
 #   curl -fsSL ${opts.serverUrl}/install.sh | sudo QP_TOKEN=qpe_... sh      install or upgrade
 #   curl -fsSL ${opts.serverUrl}/install.sh | sudo sh -s -- --token-file FILE
+#   curl -fsSL ${opts.serverUrl}/install.sh | sudo QP_TOKEN=qpe_... sh -s -- --reenroll   enroll again (restored server)
 #   curl -fsSL ${opts.serverUrl}/install.sh | sudo sh -s -- --uninstall     remove everything
 #
 # The token comes from QP_TOKEN or --token-file, never from the command line (ps shows it).
@@ -52,14 +53,15 @@ UNIT="$ROOT/etc/systemd/system/$SERVICE.service"
 
 fail() { echo "quarkpulse install: $*" >&2; exit 1; }
 
-token_file='' uninstall=0
+token_file='' uninstall=0 reenroll=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --token-file) [ $# -ge 2 ] || fail "--token-file needs a file name"; token_file=$2; shift 2 ;;
     --uninstall) uninstall=1; shift ;;
+    --reenroll) reenroll=1; shift ;;
     --token|--token=*) fail "--token is not accepted (the process list would show it); use: sudo QP_TOKEN=qpe_... sh, or --token-file FILE" ;;
     -h|--help) sed -n '2,9p' "$0" 2>/dev/null || true; exit 0 ;;
-    *) fail "unknown option $1 (options: --token-file FILE, --uninstall)" ;;
+    *) fail "unknown option $1 (options: --token-file FILE, --reenroll, --uninstall)" ;;
   esac
 done
 
@@ -95,10 +97,13 @@ esac
 set -- $art
 version=$1 size=$2 sha256=$3 signature=$4
 
-upgrade=0
+upgrade=0 enroll=1
 if [ -f "$CONFIG" ]; then
   upgrade=1
-else
+  # --reenroll: a server restored from an older backup does not know this machine; enroll it again.
+  [ "$reenroll" = 1 ] || enroll=0
+fi
+if [ "$enroll" = 1 ]; then
   token=\${QP_TOKEN:-}
   if [ -n "$token_file" ]; then
     [ -r "$token_file" ] || fail "--token-file $token_file cannot be read"
@@ -136,8 +141,8 @@ openssl pkeyutl -verify -pubin -inkey "$work/key.pem" -rawin -in "$work/message"
   || fail "refused the download: its signature is not by the server key this machine trusts; nothing was installed"
 chmod 0755 "$work/agent"
 
-# A first install enrolls from the temp dir: if the server refuses, nothing has been changed yet.
-if [ "$upgrade" = 0 ]; then
+# A first install (or --reenroll) enrolls from the temp dir: if the server refuses, nothing has been changed yet.
+if [ "$enroll" = 1 ]; then
   if ! QP_TOKEN=$token "$work/agent" agent enroll --server "$QP_SERVER" --config "$work/agent.json" --state-dir "$STATE_DIR" > "$work/enroll.out" 2>&1; then
     fail "$(grep -v -e '^warning' -e '^(run with' "$work/enroll.out" | tail -n 1); nothing was installed"
   fi
@@ -146,13 +151,15 @@ fi
 if [ -z "$ROOT" ] && ! id -u "$AGENT_USER" >/dev/null 2>&1; then
   useradd --system --home-dir /var/lib/quarkpulse --no-create-home --shell /usr/sbin/nologin --comment "Quarkpulse agent" "$AGENT_USER"
 fi
-install -d -m 0755 "$BIN_DIR" "$(dirname "$UNIT")"
+install -d -m 0755 "$(dirname "$UNIT")"
+# The agent user may rename a verified new version into this directory (self-update, docs/DEPLOYMENT.md §6).
+install -d -m 0755 -o "$AGENT_USER" "$BIN_DIR"
 install -d -m 0700 -o "$AGENT_USER" "$CONFIG_DIR" "$STATE_DIR"
 if [ "$upgrade" = 1 ]; then service stop; fi
-# Root-owned code the agent cannot rewrite; renamed into place, so a power cut leaves the old file or the new one.
+# Renamed into place, so a power cut leaves the old file or the new one, never half of one.
 cp "$work/agent" "$BIN.new" && chmod 0755 "$BIN.new" && mv -f "$BIN.new" "$BIN"
-if [ "$upgrade" = 0 ]; then
-  install -m 0600 -o "$AGENT_USER" "$work/agent.json" "$CONFIG"
+if [ "$enroll" = 1 ]; then
+  install -m 0600 -o "$AGENT_USER" "$work/agent.json" "$CONFIG.new" && mv -f "$CONFIG.new" "$CONFIG"
 fi
 cat > "$UNIT.new" <<UNIT_EOF
 [Unit]
@@ -170,7 +177,7 @@ NoNewPrivileges=yes
 ProtectSystem=strict
 ProtectHome=yes
 PrivateTmp=yes
-ReadWritePaths=/etc/quarkpulse /var/lib/quarkpulse
+ReadWritePaths=/etc/quarkpulse /var/lib/quarkpulse /opt/quarkpulse/bin
 CapabilityBoundingSet=
 
 [Install]
@@ -178,6 +185,7 @@ WantedBy=multi-user.target
 UNIT_EOF
 mv -f "$UNIT.new" "$UNIT"
 if [ "$upgrade" = 1 ]; then service restart; else service start; fi
-if [ "$upgrade" = 1 ]; then echo "quarkpulse agent upgraded to $version ($platform)"; else echo "quarkpulse agent $version installed ($platform), enrolled and started"; fi
+if [ "$reenroll" = 1 ] && [ "$upgrade" = 1 ]; then echo "quarkpulse agent $version re-enrolled and restarted ($platform)"
+elif [ "$upgrade" = 1 ]; then echo "quarkpulse agent upgraded to $version ($platform)"; else echo "quarkpulse agent $version installed ($platform), enrolled and started"; fi
 `;
 }

@@ -32,6 +32,8 @@ import { settingsRoutes, setupRoutes } from './setup-routes.js';
 import { auditRoutes } from './audit-routes.js';
 import { authAdminRoutes, myTwoFactorRoutes, twoFactorGate } from './two-factor-routes.js';
 import { probeRoutes } from './probe-routes.js';
+import { agentUpdateRoutes } from './agent-update-routes.js';
+import { refusedAgentRoutes } from './refused-agent-routes.js';
 import { discoveryRoutes } from './discovery-routes.js';
 import { statusLinkRoutes, statusPageRoutes } from './status-link-routes.js';
 import { signInMethodRoutes, ssoAdminRoutes, ssoFlowRoutes } from './sso-routes.js';
@@ -82,6 +84,8 @@ export function mountApiRoutes(app: express.Express, ctx: ApiContext): void {
   app.use('/api/auth', session, ssoAdminRoutes(ctx));
   app.use('/api/clients', session, clientRoutes(ctx));
   app.use('/api/devices', session, deviceRoutes(ctx));
+  app.use('/api/agent-updates', session, agentUpdateRoutes(ctx));
+  app.use('/api/refused-agents', session, refusedAgentRoutes(ctx));
   app.use('/api/rules', session, ruleRoutes(ctx));
   app.use('/api/alerts', session, alertRoutes(ctx));
   app.use('/api/alerts', session, alertTimeRoutes(ctx));

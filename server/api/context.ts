@@ -23,6 +23,8 @@ import type { SetupService } from '../setup/setup-service.js';
 import type { JobService } from '../jobs/job-service.js';
 import type { PolicyService } from '../jobs/policy-service.js';
 import type { Fleet } from '../fleet/index.js';
+import type { AgentUpdateService } from '../fleet/agent-update-service.js';
+import type { RefusedAgentService } from '../fleet/refused-agent-service.js';
 import type { UserService } from '../accounts/user-service.js';
 import type { ApiTokenService } from '../accounts/api-token-service.js';
 import type { TwoFactorService } from '../accounts/two-factor-service.js';
@@ -43,6 +45,10 @@ export interface ApiContext {
   db: Db;
   /** Clients, enrollment tokens, devices and probed devices: changes with their audit entries (server/fleet/). */
   fleet: Fleet;
+  /** Agent self-update: wanted versions, policies and each device's update state (server/fleet/agent-update-service.ts). */
+  agentUpdates: AgentUpdateService;
+  /** Machines refused for a credential this database does not know (server/fleet/refused-agent-service.ts). */
+  refusedAgents: RefusedAgentService;
   /** First-start setup and the public URL (server/setup/). */
   setup: SetupService;
   /** Maintenance jobs on devices (server/jobs/job-service.ts). */

@@ -8,13 +8,14 @@ import type { Device } from '../store/devices.js';
 import { createIngest } from '../ingest/ingest.js';
 import { createAgentGateway, type GatewayJobHooks } from '../gateway/agent-gateway.js';
 import { withProbeConfig } from '../probe/probe-config.js';
+import { withUpdateConfig } from '../store/agent-updates.js';
 import { VERSION } from '../lib/version.js';
 import type { Storage } from './storage.js';
 import type { ServerOptions } from './options.js';
 
 /** Builds ingest and the gateway; the gateway is paused by the root when ingest is behind. */
 export function createAgentPath(storage: Storage, opts: ServerOptions, logger: Logger, now: () => number, jobs?: GatewayJobHooks) {
-  const { db, devices, metrics, settings, probes, discovery, inventory, jobSigner } = storage;
+  const { db, devices, metrics, settings, probes, discovery, inventory, jobSigner, agentUpdates } = storage;
   const ingest = createIngest({
     db,
     devices,
@@ -28,7 +29,10 @@ export function createAgentPath(storage: Storage, opts: ServerOptions, logger: L
   });
   const gateway = createAgentGateway({
     devices,
-    settings: withProbeConfig(settings, probes, discovery),
+    // Welcome and config frames carry the probe targets (and scans) and the wanted agent version.
+    settings: withUpdateConfig(withProbeConfig(settings, probes, discovery), agentUpdates),
+    updates: agentUpdates,
+    refused: storage.refusedAgents,
     probes,
     inventory,
     ingest,
@@ -36,6 +40,7 @@ export function createAgentPath(storage: Storage, opts: ServerOptions, logger: L
     now,
     serverVersion: VERSION,
     jobSigningKey: jobSigner.publicKey,
+    signingKeyEndorsement: storage.signingKeyEndorsement,
     helloTimeoutMs: opts.agentHelloTimeoutMs,
     maxInFlightPerConnection: opts.maxInFlightPerConnection,
     rateLimit: opts.agentRateLimit,

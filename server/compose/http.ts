@@ -19,6 +19,8 @@ import { createServerMetrics, metricsHandler } from '../metrics/prometheus.js';
 import { withHealth } from '../store/device-health.js';
 import { SESSION_POLICY, crossOriginRefusal, sessionTokenFromRequest } from '../auth/sessions.js';
 import { loadAgentArtifacts } from '../agent-dist/artifacts.js';
+import { createAgentUpdateService } from '../fleet/agent-update-service.js';
+import { createRefusedAgentService } from '../fleet/refused-agent-service.js';
 import { agentDistRoutes, installScriptRoutes } from '../agent-dist/agent-dist-routes.js';
 import { DEFAULT_CONNECTION_LIMITS, guardPendingConnections, serverTimeoutOptions, type ConnectionLimits } from '../http/connection-guard.js';
 import { refuseUpgrade } from '../lib/raw-http.js';
@@ -185,9 +187,19 @@ export function attachWeb(parts: WebParts, opts: ServerOptions, logger: Logger, 
     publicUrlOverride: opts.publicUrl,
     resolve: opts.resolveHost,
   });
+  const agentArtifacts = loadAgentArtifacts({ dirs: opts.agentArtifactDirs ?? [defaultAgentArtifactDir()], key: signingKey, serverVersion: VERSION, logger });
   const ctx: ApiContext = {
     db: storage.db,
     fleet,
+    refusedAgents: createRefusedAgentService({ refused: storage.refusedAgents, audit: storage.audit }),
+    agentUpdates: createAgentUpdateService({
+      updates: storage.agentUpdates,
+      clients: storage.clients,
+      devices,
+      audit: storage.audit,
+      now,
+      availableVersions: () => agentArtifacts.manifest().artifacts.map((a) => a.version),
+    }),
     setup,
     jobs: parts.jobs,
     policies: parts.policies,
@@ -227,7 +239,6 @@ export function attachWeb(parts: WebParts, opts: ServerOptions, logger: Logger, 
     jobSigner: storage.jobSigner,
     signingKey,
   };
-  const agentArtifacts = loadAgentArtifacts({ dirs: opts.agentArtifactDirs ?? [defaultAgentArtifactDir()], key: signingKey, serverVersion: VERSION, logger });
   const app = createApp(ctx, opts.dashboardDir ?? defaultDashboardDir(), {
     metricsHandler: metricsHandler(serverMetrics, opts.metricsToken),
     agentDist: agentDistRoutes(agentArtifacts),

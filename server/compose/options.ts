@@ -81,7 +81,7 @@ export interface ServerOptions {
   connectionLimits?: Partial<ConnectionLimits>;
   /** Key file sealing secrets at rest (QP_SECRET_KEY_FILE); default `<dataDir>/secret.key`, created at first start. */
   secretKeyFile?: string;
-  /** The job-signing key file (QP_JOB_SIGNING_KEY_FILE); default job-signing-key.pem in dataDir, generated at first start. */
+  /** An older installation's separate job key (QP_JOB_SIGNING_KEY_FILE; default job-signing-key.pem in dataDir): used beside the signing key while it exists, never made. */
   jobSigningKeyFile?: string;
   /** The Ed25519 signing key file (QP_SIGNING_KEY_FILE); default `<dataDir>/signing-key.pem`, made on first start. */
   signingKeyFile?: string;

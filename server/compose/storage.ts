@@ -11,6 +11,9 @@ import { createClientStore } from '../store/clients.js';
 import { createDeviceStore } from '../store/devices.js';
 import { createCompactor, createMetricStore, createRetention, createStorageUpkeep } from '../series/index.js';
 import { createAgentSettingsStore } from '../store/agent-settings.js';
+import { createAgentUpdateStore } from '../store/agent-updates.js';
+import { createRefusedAgentStore } from '../store/refused-agents.js';
+import { VERSION } from '../lib/version.js';
 import { createInventoryStore } from '../store/inventory.js';
 import { createProbeStore } from '../store/probes.js';
 import { createApiTokenStore } from '../store/api-tokens.js';
@@ -28,13 +31,17 @@ import { createTwoFactor } from '../auth/two-factor.js';
 import { bootstrapAdmin } from '../auth/bootstrap.js';
 import { createServerSettingsStore } from '../store/server-settings.js';
 import type { Ingest } from '../ingest/ingest.js';
-import { DEFAULT_JOB_KEY_FILE, loadOrCreateJobSigner } from '../jobs/job-signing.js';
+import { DEFAULT_JOB_KEY_FILE, jobSignerFromKey, loadLegacyJobSigner, signingKeyEndorsement } from '../jobs/job-signing.js';
 import { loadOrCreateSigningKey } from '../signing/signing-key.js';
 import type { ServerOptions } from './options.js';
 
 /** Opens the database and its keys, and builds the stores. Throws (with the path) when a key file does not fit the database. */
 export async function openStorage(opts: ServerOptions, logger: Logger, now: () => number) {
-  const jobSigner = loadOrCreateJobSigner(opts.jobSigningKeyFile ?? path.join(opts.dataDir, DEFAULT_JOB_KEY_FILE));
+  // The server's one key, outside the database on purpose: a copy of the database alone cannot sign (docs/SECURITY.md).
+  const signingKey = loadOrCreateSigningKey(opts.signingKeyFile ?? path.join(opts.dataDir, 'signing-key.pem'));
+  // An older installation's separate job key: still signs jobs for the agents that pinned it, while its file exists.
+  const legacyJobKey = loadLegacyJobSigner(opts.jobSigningKeyFile ?? path.join(opts.dataDir, DEFAULT_JOB_KEY_FILE));
+  const jobSigner = jobSignerFromKey(signingKey, legacyJobKey);
   const db = openDatabase(opts.dataDir);
   const secrets = openSecretBox(keyFilePath(opts.dataDir, opts.secretKeyFile), now());
   if (secrets.created) logger.info({ keyFile: secrets.keyFile }, 'created the key file that seals secrets at rest; back it up with the database');
@@ -51,9 +58,11 @@ export async function openStorage(opts: ServerOptions, logger: Logger, now: () =
     logger.info({ values: resealedProbe, oldKeyFile: legacyProbeKey }, 'SNMP credentials moved to the key ring; the old probe key file is no longer used');
   const sealedNow = sealPlaintextColumns(db, secrets);
   if (sealedNow > 0) logger.info({ values: sealedNow }, 'sealed secrets stored in plain text by an older version');
-  if (jobSigner.isNew) logger.info({ file: jobSigner.file, keyId: jobSigner.keyId }, 'generated the job-signing key (back it up; agents trust only this key)');
-  // Outside the database on purpose: a copy of the database alone cannot sign (docs/SECURITY.md).
-  const signingKey = loadOrCreateSigningKey(opts.signingKeyFile ?? path.join(opts.dataDir, 'signing-key.pem'));
+  if (legacyJobKey)
+    logger.info(
+      { file: legacyJobKey.file, keyId: legacyJobKey.keyId },
+      'the job key of an older installation signs jobs too, for agents that pinned it; remove the file once every agent runs 0.2 or later',
+    );
   if (signingKey.isNew) logger.info({ file: signingKey.file, keyId: signingKey.keyId }, 'signing key created; back it up apart from the database');
   const users = createUserStore(db);
   const metrics = createMetricStore(db, { now, retention: opts.retention });
@@ -67,6 +76,8 @@ export async function openStorage(opts: ServerOptions, logger: Logger, now: () =
     secrets,
     jobSigner,
     signingKey,
+    /** With a legacy job key: the one key, endorsed by it, for agents that pinned only the job key. */
+    signingKeyEndorsement: signingKeyEndorsement(signingKey, legacyJobKey),
     users,
     clients: createClientStore(db),
     devices: createDeviceStore(db),
@@ -74,6 +85,8 @@ export async function openStorage(opts: ServerOptions, logger: Logger, now: () =
     compactor: createCompactor({ db, metrics, now }),
     retention: createRetention({ metrics, now }),
     settings: createAgentSettingsStore(db),
+    agentUpdates: createAgentUpdateStore(db, VERSION),
+    refusedAgents: createRefusedAgentStore(db),
     inventory: createInventoryStore(db),
     // Sealed by the key ring under their own purpose (server/lib/probe-secret-box.ts).
     probes: createProbeStore(db, probeCredentialBox(secrets)),

@@ -33,9 +33,12 @@ import type { InventoryStore } from '../store/inventory.js';
 import type { Ingest } from '../ingest/ingest.js';
 import type { ProbeStore } from '../store/probes.js';
 import type { JobMessage, JobStatus } from '../../shared/jobs.js';
+import type { UpdateStatus } from '../../shared/protocol.js';
 import type { DiscoveryResult } from '../../shared/discovery.js';
 import { storageFaultOf } from '../store/faults.js';
 import { refuseUpgrade } from '../lib/raw-http.js';
+import { hashToken } from '../lib/secrets.js';
+import type { RefusedAgentStore } from '../store/refused-agents.js';
 import {
   DEFAULT_AGENT_RATE_LIMIT,
   admitFrame,
@@ -78,8 +81,14 @@ export interface AgentGatewayOptions {
   probes?: Pick<ProbeStore, 'find' | 'saveResults'>;
   /** The job-signing public key, sent in every welcome (an agent without a pinned key pins it once). */
   jobSigningKey?: string;
+  /** With a legacy job key: the server's one key endorsed by it, sent in every welcome (PROTOCOL.md §8.1). */
+  signingKeyEndorsement?: { publicKey: string; signature: string };
   /** Maintenance jobs (server/jobs/): status handling and delivery after hello. */
   jobs?: GatewayJobHooks;
+  /** Agents refused for a credential this database does not know (server/store/refused-agents.ts). */
+  refused?: Pick<RefusedAgentStore, 'record' | 'settledBy'>;
+  /** Self-update: where an agent's updateStatus frames go (server/store/agent-updates.ts). */
+  updates?: { recordStatus(deviceId: string, status: UpdateStatus, receivedAtMs: number): void };
   /** Site probe discovery: stores a scan's frame; false when the scan is not running on this agent. */
   discovery?: { onResult(deviceId: string, msg: DiscoveryResult): boolean };
 }
@@ -192,7 +201,8 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
     if (msg.type === 'hello') {
       conn.streamId = msg.streamId;
       conn.helloIntervalMs = msg.intervalMs;
-      const config: AgentConfig = opts.settings.effective(device.id, msg.intervalMs);
+      conn.agentVersion = msg.agentVersion;
+      const config: AgentConfig = effectiveFor(conn);
       // The interval the agent will actually use decides when it counts as offline. Written with
       // the next ingest batch rather than in a commit of its own (reconnect storms).
       ingest.recordHello(device.id, { ...msg, intervalMs: config.intervalMs });
@@ -204,6 +214,7 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
         lastSeq: ingest.lastSeq(device.id, msg.streamId),
         config,
         ...(opts.jobSigningKey ? { jobSigningKey: opts.jobSigningKey } : {}),
+        ...(opts.signingKeyEndorsement ? { signingKeyEndorsement: opts.signingKeyEndorsement } : {}),
       });
       presenceListeners.emit(device.id, true);
       // A rotation asked for while the agent was away is delivered now.
@@ -223,6 +234,11 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
     }
     if (msg.type === 'jobStatus') {
       if (opts.jobs?.onStatus(device.id, msg)) send(ws, { type: 'jobAck', v: PROTOCOL_VERSION, jobId: msg.jobId, state: msg.state });
+      return;
+    }
+    if (msg.type === 'updateStatus') {
+      logger.info({ deviceId: device.id, version: msg.version, state: msg.state, code: msg.code, reason: msg.message }, 'agent update status');
+      opts.updates?.recordStatus(device.id, msg, opts.now());
       return;
     }
     if (msg.type === 'discoveryResult') {
@@ -299,6 +315,42 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
 
   let lastConnectionId = 0;
 
+  // What a refused agent claims about itself (headers, unverified), for the re-enrollment list.
+  function noteRefused(req: IncomingMessage, token: string): void {
+    if (!opts.refused || token.length > 200) return;
+    const header = (name: string, re: RegExp, max: number): string | undefined => {
+      const raw = req.headers[name];
+      if (typeof raw !== 'string') return undefined;
+      let value: string;
+      try {
+        value = decodeURIComponent(raw);
+      } catch {
+        return undefined;
+      }
+      return value.length <= max && re.test(value) ? value : undefined;
+    };
+    try {
+      opts.refused.record({
+        tokenHash: hashToken(token),
+        deviceId: header('x-quarkpulse-device-id', /^[A-Za-z0-9_-]+$/, 64),
+        hostname: header('x-quarkpulse-hostname', /^[\x21-\x7e\u00a0-\uffff][\x20-\x7e\u00a0-\uffff]*$/, 255),
+        platform: header('x-quarkpulse-platform', /^[a-z0-9-]+$/, 40),
+        remoteIp: req.socket.remoteAddress,
+        atMs: opts.now(),
+      });
+    } catch (err) {
+      logger.warn({ err }, 'could not record a refused agent credential');
+    }
+  }
+
+  // The effective config of a connection; an update is announced only to an agent that runs another version.
+  function effectiveFor(conn: Connection): AgentConfig {
+    const config = opts.settings.effective(conn.device.id, conn.helloIntervalMs);
+    if (config.update === undefined || config.update.version !== conn.agentVersion) return config;
+    const { update: _current, ...rest } = config;
+    return rest;
+  }
+
   function onConnection(ws: WebSocket, device: Device): void {
     const previous = connections.get(device.id);
     if (previous) previous.ws.close(CloseCode.REPLACED, 'replaced by a newer connection');
@@ -307,6 +359,7 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
       device,
       streamId: null,
       helloIntervalMs: device.intervalMs,
+      agentVersion: null,
       isAlive: true,
       connectedAtMs: opts.now(),
       isCredentialInFlight: false,
@@ -375,6 +428,7 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
       if (!device || device.isDisabled) {
         const reason = !token ? 'missing bearer token' : !device ? 'unknown device credential' : 'device is disabled';
         logger.warn({ remote: req.socket.remoteAddress, reason }, 'agent upgrade refused');
+        if (token && !device) noteRefused(req, token);
         refuseUpgrade(socket, 401, { code: AgentErrorCode.AGENT_UNAUTHORIZED, message: reason });
         return;
       }
@@ -397,6 +451,11 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
         return;
       }
       rotation.completedByUpgrade(device.id, device.rotationRequestedAtMs);
+      try {
+        opts.refused?.settledBy(device.id, device.hostname);
+      } catch (err) {
+        logger.warn({ err, deviceId: device.id }, 'could not clear the refused-credential entry of a device');
+      }
       wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, device));
     },
     /** True while a device has an open agent connection that said hello. */
@@ -425,7 +484,7 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
     refreshConfig(deviceId: string): boolean {
       const c = connections.get(deviceId);
       if (!c || c.streamId === null) return false;
-      return pushConfig(deviceId, opts.settings.effective(deviceId, c.helloIntervalMs));
+      return pushConfig(deviceId, effectiveFor(c));
     },
     /** Stops (true) or resumes (false) reading every agent socket; wired to ingest pressure. */
     setPaused(isPaused: boolean): void {

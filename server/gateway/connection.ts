@@ -14,6 +14,8 @@ export interface Connection {
   streamId: string | null;
   /** The interval the agent announced in hello (its own setting), the fallback of the effective config. */
   helloIntervalMs: number;
+  /** The version the agent said in hello (null before hello). */
+  agentVersion: string | null;
   isAlive: boolean;
   connectedAtMs: number;
   /** A credential frame was sent and its credentialAck has not arrived. */

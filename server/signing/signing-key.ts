@@ -4,6 +4,10 @@
  * Whoever holds only a copy of the database can read every row but cannot sign an agent
  * executable or a job that agents accept (docs/SECURITY.md, "Signing key").
  *
+ * It is the server's one key: it signs agent executables (`sign('agent-artifact', …)`) and
+ * maintenance jobs (`signJob`); each message starts with its purpose, so no signature of one kind
+ * verifies as the other (tests/server/one-signing-key.test.ts).
+ *
  * Reuse: `loadOrCreateSigningKey(file)` → `key.sign(purpose, fields)`; agents and tests check with
  * `verifySignature` (server/signing/signing-message.ts, re-exported here; the agent has its own copy in agent/signing.ts). Give each use its own purpose.
  */
@@ -11,6 +15,8 @@ import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sig
 import fs from 'node:fs';
 import path from 'node:path';
 import { publicKeyToBase64, signingMessage, type SigningPurpose } from './signing-message.js';
+import { jobSigningBytes } from '../../shared/canonical-json.js';
+import type { JobEnvelope } from '../../shared/jobs.js';
 
 export { artifactSigningMessage, signingMessage, verifySignature, SIGNATURE_ALGORITHM } from './signing-message.js';
 
@@ -26,6 +32,11 @@ export interface SigningKey {
   readonly isNew: boolean;
   /** base64 Ed25519 signature of signingMessage(purpose, fields). */
   sign(purpose: SigningPurpose, fields: readonly string[]): string;
+  /**
+   * base64url Ed25519 signature of a maintenance job: the bytes `quarkpulse-job-v1` LF canonical
+   * JSON (shared/canonical-json.ts), whose first line names the purpose like every other message.
+   */
+  signJob(job: JobEnvelope): string;
 }
 
 /** The key file has the wrong form or permissions; the message says what to do. */
@@ -47,6 +58,7 @@ function fromPrivate(file: string, privateKey: KeyObject, isNew: boolean): Signi
     file,
     isNew,
     sign: (purpose, fields) => sign(null, signingMessage(purpose, fields), privateKey).toString('base64'),
+    signJob: (job) => sign(null, jobSigningBytes(job), privateKey).toString('base64url'),
   };
 }
 

@@ -6,7 +6,7 @@
  * --uninstall removes everything. Failures (no root, no token, revoked token, unreachable server,
  * tampered download) exit 1 with a precise message and leave the temp root empty.
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,6 +15,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, startTestServer, type TestServer } from '../helpers/test-server.js';
 import { buildAgentExecutables } from '../helpers/agent-executables.js';
 import { waitFor } from './helpers/protocol-server.js';
+import { reenrollCommand } from '../../dashboard/src/lib/install-commands.js';
 
 const isRoot = process.getuid?.() === 0;
 const BUILD_DIR = path.resolve('dist/agent/bin');
@@ -144,6 +145,53 @@ describe.skipIf(!isRoot)('install.sh (run as root; skipped only for a non-root t
       'stop quarkpulse-agent',
       'remove quarkpulse-agent',
     ]);
+  }, 180_000);
+
+  it('after a restore from a backup older than the install, lists the agent as needing re-enrollment; the shown line brings it back', async () => {
+    freshDir();
+    const { api, token } = await serverWithToken([BUILD_DIR]);
+    const port = Number(new URL(t!.url).port);
+    const dataDir = path.join(dir, 'server');
+    // Yesterday's backup: the client and its token, no device yet.
+    await t!.server.db.backup(path.join(dir, 'backup.db'));
+    expect((await runInstaller(t!.url, { token })).code).toBe(0);
+    const configFile = path.join(dir, 'root/etc/quarkpulse/agent.json');
+    const { deviceId } = JSON.parse(fs.readFileSync(configFile, 'utf8')) as { deviceId: string };
+    await waitFor(
+      'the installed agent is connected',
+      () => (t!.server.ctx.agents as unknown as { isConnected(id: string): boolean }).isConnected(deviceId),
+      30_000,
+    );
+
+    // Restore (OPERATIONS.md §9): stop, put the backup in place, start on the same address.
+    await t!.close();
+    for (const f of fs.readdirSync(dataDir)) if (f.startsWith('quarkpulse.db')) fs.rmSync(path.join(dataDir, f));
+    fs.copyFileSync(path.join(dir, 'backup.db'), path.join(dataDir, 'quarkpulse.db'));
+    t = await startTestServer({ dataDir, storageUpkeep: false, agentArtifactDirs: [BUILD_DIR] }, port);
+    const restored = new ApiClient(t.url);
+    await restored.login();
+    // The agent's next start (here at once, instead of after its backoff) is refused: listed with what it said.
+    execFileSync(path.join(dir, 'service-hook.sh'), ['restart', 'quarkpulse-agent']);
+    let listed: { id: string; deviceId: string; hostname: string; platform: string; remoteIp: string; isKnownDevice: boolean }[] = [];
+    for (let i = 0; i < 200 && listed.length === 0; i++) {
+      listed = (await restored.get('/api/refused-agents')).json;
+      if (listed.length === 0) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(listed).toMatchObject([{ deviceId, hostname: os.hostname(), platform: 'linux-x64', isKnownDevice: false }]);
+    expect(listed[0]!.remoteIp).toMatch(/127\.0\.0\.1$/);
+
+    // The line the dashboard shows for it, run as shown (QP_TOKEN in the environment).
+    const line = reenrollCommand(t.url, token, listed[0]!.platform);
+    expect(line).toBe(`curl -fsSL ${t.url}/install.sh | sudo QP_TOKEN=${token} sh -s -- --reenroll`);
+    const fixed = await runInstaller(t.url, { token, args: ['--reenroll'] });
+    expect(fixed.stderr).toBe('');
+    expect(fixed.stdout).toMatch(/^quarkpulse agent \S+ re-enrolled and restarted \(linux-x64\)\n$/);
+    const again = JSON.parse(fs.readFileSync(configFile, 'utf8')) as { deviceId: string };
+    const reports = () => (t!.server.db.prepare('SELECT count(*) AS n FROM head_reports WHERE device_id = ?').get(again.deviceId) as { n: number }).n;
+    await waitFor('a report to the restored server', () => reports() >= 1, 30_000);
+    // Connected with its new credential: no longer on the list.
+    expect((await restored.get('/api/refused-agents')).json).toEqual([]);
+    expect((await api.get('/api/health')).status).toBe(200);
   }, 180_000);
 
   it('refuses without root, without a token, with a revoked token and against an unreachable server, changing nothing', async () => {

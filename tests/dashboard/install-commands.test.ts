@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { AGENT_BUNDLE, commandSet, installCommands, powerShellString, shellWord } from '../../dashboard/src/lib/install-commands.js';
+import { AGENT_BUNDLE, commandSet, installCommands, powerShellString, reenrollCommand, shellWord } from '../../dashboard/src/lib/install-commands.js';
 
 const shells = ['/bin/sh', '/bin/bash', '/usr/bin/zsh'].filter((s) => existsSync(s));
 
@@ -67,16 +67,18 @@ describe('installCommands', () => {
   const server = 'https://monitor.example.nl';
   const token = 'qpe_AbC-123_xyz';
 
-  it('offers the four sets in order, with the documented commands for ordinary values', () => {
+  it('offers the five sets in order, with the documented commands for ordinary values', () => {
     const sets = installCommands(server, token);
-    expect(sets.map((s) => s.id)).toEqual(['linux', 'linux-release', 'windows', 'macos']);
+    expect(sets.map((s) => s.id)).toEqual(['linux', 'windows', 'linux-release', 'windows-release', 'macos']);
     // No npx line: there is no such npm package, and the name is free for anyone to claim.
     expect(sets.flatMap((s) => s.commands).some((c) => c.includes('npx'))).toBe(false);
     expect(commandSet(server, token, 'linux').commands).toEqual([`curl -fsSL ${server}/install.sh | sudo QP_TOKEN=${token} sh`]);
     expect(commandSet(`${server}/`, token, 'linux').commands).toEqual([`curl -fsSL ${server}/install.sh | sudo QP_TOKEN=${token} sh`]);
     expect(commandSet(server, token, 'linux-release').commands).toEqual([`sudo scripts/install/linux/install.sh --server ${server} --token ${token}`]);
     expect(commandSet(server, token, 'macos').commands).toEqual([`sudo scripts/install/macos/install.sh --server ${server} --token ${token}`]);
-    expect(commandSet(server, token, 'windows').commands).toEqual([
+    expect(commandSet(server, token, 'windows').commands).toEqual([`$env:QP_TOKEN = '${token}'; irm '${server}/install.ps1' | iex`]);
+    expect(commandSet(`${server}/`, token, 'windows').commands).toEqual([`$env:QP_TOKEN = '${token}'; irm '${server}/install.ps1' | iex`]);
+    expect(commandSet(server, token, 'windows-release').commands).toEqual([
       `powershell -ExecutionPolicy Bypass -File .\\scripts\\install\\windows\\install.ps1 -Server '${server}' -Token '${token}' -Bundle .\\dist\\agent\\quarkpulse-agent.mjs`,
     ]);
     expect(AGENT_BUNDLE).toBe('dist/agent/quarkpulse-agent.mjs');
@@ -99,12 +101,41 @@ describe('installCommands', () => {
   }
 
   it('quotes odd values in the PowerShell commands', () => {
-    const [windows] = commandSet("http://[::1]:8080/o'b", 'qpe_x', 'windows').commands;
-    expect(windows).toContain(" -Server 'http://[::1]:8080/o''b' -Token 'qpe_x' ");
+    const [release] = commandSet("http://[::1]:8080/o'b", 'qpe_x', 'windows-release').commands;
+    expect(release).toContain(" -Server 'http://[::1]:8080/o''b' -Token 'qpe_x' ");
+    const [line] = commandSet("http://[::1]:8080/o'b", "t'k $x", 'windows').commands;
+    expect(line).toBe("$env:QP_TOKEN = 't''k $x'; irm 'http://[::1]:8080/o''b/install.ps1' | iex");
   });
 
   it('quotes an odd token and server in the one-line Linux install', () => {
     const [line] = commandSet("https://x/o'b", "t'k $x", 'linux').commands;
     expect(line).toBe("curl -fsSL 'https://x/o'\\''b/install.sh' | sudo QP_TOKEN='t'\\''k $x' sh");
   });
+});
+
+describe('reenrollCommand', () => {
+  it('gives install.sh --reenroll, or install.ps1 -Reenroll for a Windows agent, with the token in the environment', () => {
+    expect(reenrollCommand('https://monitor.example.nl/', 'qpe_x1', 'linux-x64')).toBe(
+      'curl -fsSL https://monitor.example.nl/install.sh | sudo QP_TOKEN=qpe_x1 sh -s -- --reenroll',
+    );
+    expect(reenrollCommand('https://monitor.example.nl', 'qpe_x1', null)).toBe(
+      'curl -fsSL https://monitor.example.nl/install.sh | sudo QP_TOKEN=qpe_x1 sh -s -- --reenroll',
+    );
+    expect(reenrollCommand('https://monitor.example.nl', 'qpe_x1', 'windows-x64')).toBe(
+      "$env:QP_TOKEN = 'qpe_x1'; & ([scriptblock]::Create((irm 'https://monitor.example.nl/install.ps1'))) -Reenroll",
+    );
+    expect(reenrollCommand("https://x/o'b", "t'k", 'windows-x64')).toBe(
+      "$env:QP_TOKEN = 't''k'; & ([scriptblock]::Create((irm 'https://x/o''b/install.ps1'))) -Reenroll",
+    );
+  });
+
+  for (const shell of shells) {
+    it(`passes an odd token to install.sh unchanged in ${shell}`, () => {
+      const line = reenrollCommand('https://x', "t'k $x", 'linux-arm64');
+      const env = execFileSync(shell, ['-c', line.replace(/^curl .*\| sudo /, '').replace(' sh -s -- --reenroll', ' sh -c \'printf %s "$QP_TOKEN"\'')], {
+        encoding: 'utf8',
+      });
+      expect(env).toBe("t'k $x");
+    });
+  }
 });

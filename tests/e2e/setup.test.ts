@@ -110,6 +110,7 @@ describe.runIf(hasBrowser())('first-start setup in a real browser', () => {
     await clientPage.waitForSelector('[data-testid=token-result]');
     const commands = await clientPage.textContent('[data-testid=token-result]');
     expect(commands).toContain(`curl -fsSL ${publicUrl}/install.sh`);
+    expect(commands).toContain(`irm '${publicUrl}/install.ps1' | iex`);
     expect(commands).not.toContain(t.url);
 
     // An alert of the client set up: the mail to the admin links to the public URL, and the link works.

@@ -56,6 +56,10 @@ POST /api/devices/:id/enable act
 POST /api/devices/:id/rotate-credential act
 GET /api/devices/:id/agent-config any
 PUT /api/devices/:id/agent-config act
+GET /api/agent-updates any
+PUT /api/agent-updates/policy admin
+GET /api/refused-agents any
+DELETE /api/refused-agents/:id act
 PUT /api/devices/:id/parent act
 GET /api/devices/:id/metrics any
 POST /api/clients/:id/probed-devices act
@@ -194,6 +198,7 @@ GET /agent/signing-key public
 GET /agent/manifest.json public
 GET /agent/download/:version/:platform public
 GET /install.sh public
+GET /install.ps1 public
 `
   .trim()
   .split('\n')

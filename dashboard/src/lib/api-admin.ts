@@ -3,7 +3,7 @@
  * disabling, moving and re-keying devices (docs/API.md, "Clients" and "Devices"), and the audit
  * log (shared/audit-types.ts; answered 404 by servers without it).
  */
-import type { ComplianceReport, DeviceSummary, JobView, MaintenancePolicyView } from '../../../shared/api-types.js';
+import type { ComplianceReport, DeviceSummary, JobView, MaintenancePolicyView, RefusedAgent } from '../../../shared/api-types.js';
 import type { AuditPage, AuditQuery } from '../../../shared/audit-types.js';
 import type { AgentSettings, ClientAgentConfig, CredentialRotation, DeviceAgentConfig, EnrollmentToken } from '../../../shared/device-admin-types.js';
 import type { AdoptDiscovered, CreateDiscoveryScan, DiscoveryScanInfo } from '../../../shared/discovery.js';
@@ -12,6 +12,9 @@ import { enc, query, type RequestFn } from './api-request.js';
 
 /** Endpoints for managing agents and reading the audit log. */
 export interface AdminApi {
+  /** Machines refused for a credential this server does not know (after a restore), newest first. */
+  listRefusedAgents(): Promise<RefusedAgent[]>;
+  dismissRefusedAgent(id: string): Promise<void>;
   /** A client's enrollment tokens, newest first (never the secret). */
   listEnrollmentTokens(clientId: string): Promise<EnrollmentToken[]>;
   revokeEnrollmentToken(tokenId: string): Promise<EnrollmentToken>;
@@ -65,6 +68,8 @@ export function createAdminApi(request: RequestFn): AdminApi {
     (await request<T>(method, path, body, { signal })).body;
   const device = (id: string) => `/api/devices/${enc(id)}`;
   return {
+    listRefusedAgents: () => call('GET', '/api/refused-agents'),
+    dismissRefusedAgent: (id) => call('DELETE', `/api/refused-agents/${enc(id)}`),
     listEnrollmentTokens: (clientId) => call('GET', `/api/clients/${enc(clientId)}/enrollment-tokens`),
     revokeEnrollmentToken: (tokenId) => call('DELETE', `/api/enrollment-tokens/${enc(tokenId)}`),
     getClientAgentConfig: (clientId) => call('GET', `/api/clients/${enc(clientId)}/agent-config`),

@@ -2,7 +2,7 @@
  * The copy-paste commands that enroll and start an agent with a fresh enrollment token: on Linux
  * one line that fetches this server's install.sh (it downloads the self-contained executable,
  * checks its sha256 and signature, installs the service, enrolls and starts; the token travels in
- * the environment, not in argv), and the packaged installers of a release tree
+ * the environment, not in argv), the same for Windows with install.ps1, and the packaged installers of a release tree
  * (scripts/install/<os>/) for Windows and macOS, which run the single-file bundle as a service.
  */
 
@@ -48,13 +48,19 @@ export function installCommands(serverUrl: string, token: string): CommandSet[] 
       note: 'Downloads the agent executable from this server (no Node.js needed), checks its sha256 and signature, installs it as a service running as the user quarkpulse, enrolls and starts it. Run it again to upgrade; add "-s -- --uninstall" to remove.',
     },
     {
+      id: 'windows',
+      title: 'Windows (x64): one line in an elevated PowerShell',
+      commands: [`$env:QP_TOKEN = ${ps.token}; irm ${powerShellString(`${serverUrl.replace(/\/+$/, '')}/install.ps1`)} | iex`],
+      note: 'Downloads the agent executable from this server, checks its size and sha256 (and on an upgrade its signature, with the installed agent), installs it as a service running as LocalService, enrolls and starts it. Run it again to upgrade; run it with -Uninstall to remove.',
+    },
+    {
       id: 'linux-release',
       title: 'Linux service from a release tree (systemd)',
       commands: [`sudo scripts/install/linux/install.sh --server ${sh.server} --token ${sh.token}`],
       note: 'Runs as the system user quarkpulse. The script finds the bundle in dist/agent/ of the same release (or next to itself; else --bundle FILE). Add --ca ca.pem for a private CA, --dry-run to see the steps.',
     },
     {
-      id: 'windows',
+      id: 'windows-release',
       title: 'Windows service from a release tree (elevated PowerShell)',
       commands: [
         `powershell -ExecutionPolicy Bypass -File .\\scripts\\install\\windows\\install.ps1 -Server ${ps.server} -Token ${ps.token} -Bundle .\\dist\\agent\\quarkpulse-agent.mjs`,
@@ -75,4 +81,17 @@ export function commandSet(serverUrl: string, token: string, id: string): Comman
   const set = installCommands(serverUrl, token).find((s) => s.id === id);
   if (!set) throw new Error(`no install command set "${id}"`);
   return set;
+}
+
+/**
+ * The one line that enrolls an installed agent again (a machine this server refused after a
+ * restore from an older backup): install.sh --reenroll, or install.ps1 -Reenroll on Windows.
+ * `platform` is what the agent said (linux-x64, windows-x64, …); unknown gives the Linux line.
+ */
+export function reenrollCommand(serverUrl: string, token: string, platform: string | null): string {
+  const base = serverUrl.replace(/\/+$/, '');
+  if (platform?.startsWith('windows')) {
+    return `$env:QP_TOKEN = ${powerShellString(token)}; & ([scriptblock]::Create((irm ${powerShellString(`${base}/install.ps1`)}))) -Reenroll`;
+  }
+  return `curl -fsSL ${shellWord(`${base}/install.sh`)} | sudo QP_TOKEN=${shellWord(token)} sh -s -- --reenroll`;
 }

@@ -88,6 +88,8 @@ public class QuarkpulseService : ServiceBase {
     while (!stopping) {
       try {
         var psi = new ProcessStartInfo(node, args) { UseShellExecute = false, CreateNoWindow = true };
+        // Tells the agent a service manager restarts it (self-update: exit 75 starts the new version).
+        psi.EnvironmentVariables["QP_SERVICE_MANAGER"] = "windows-service";
         child = Process.Start(psi);
         child.WaitForExit();
       } catch (Exception e) { EventLog.WriteEntry("Application", "Quarkpulse agent: " + e.Message, EventLogEntryType.Error); }

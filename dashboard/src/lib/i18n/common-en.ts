@@ -174,8 +174,8 @@ export const commonEn = {
   'install.linux-release.title': 'Linux service from a release tree (systemd)',
   'install.linux-release.note':
     'Runs as the system user quarkpulse. The script finds the bundle in dist/agent/ of the same release (or next to itself; else --bundle FILE). Add --ca ca.pem for a private CA, --dry-run to see the steps.',
-  'install.windows.title': 'Windows service from a release tree (elevated PowerShell)',
-  'install.windows.note':
+  'install.windows-release.title': 'Windows service from a release tree (elevated PowerShell)',
+  'install.windows-release.note':
     'Runs as LocalService (-RunAsSystem for the Windows Update count). Without -Bundle the script looks for quarkpulse-agent.mjs next to itself. Add -Ca C:\\path\\ca.pem for a private CA.',
   'install.macos.title': 'macOS service from a release tree (launchd)',
   'install.macos.note': 'Runs as the hidden user _quarkpulse. Same --bundle, --ca and --dry-run options as on Linux.',

@@ -190,8 +190,8 @@ export const commonNl: Record<keyof typeof commonEn, string> = {
   'install.linux-release.title': 'Linux-service uit een release (systemd)',
   'install.linux-release.note':
     'Draait als systeemgebruiker quarkpulse. Het script vindt de bundel in dist/agent/ van dezelfde release (of ernaast; anders --bundle BESTAND). Voeg --ca ca.pem toe voor een eigen CA, --dry-run om de stappen te zien.',
-  'install.windows.title': 'Windows-service uit een release (PowerShell als beheerder)',
-  'install.windows.note':
+  'install.windows-release.title': 'Windows-service uit een release (PowerShell als beheerder)',
+  'install.windows-release.note':
     'Draait als LocalService (-RunAsSystem voor het aantal Windows-updates). Zonder -Bundle zoekt het script quarkpulse-agent.mjs naast zichzelf. Voeg -Ca C:\\path\\ca.pem toe voor een eigen CA.',
   'install.macos.title': 'macOS-service uit een release (launchd)',
   'install.macos.note': 'Draait als de verborgen gebruiker _quarkpulse. Dezelfde opties --bundle, --ca en --dry-run als op Linux.',

@@ -1,6 +1,6 @@
 /**
  * Creates an enrollment token for a client and shows, once, the commands that install an agent
- * with it: the one-line Linux install first, then the service installers of a release tree.
+ * with it: the one-line Linux and Windows installs first, then the service installers of a release tree.
  */
 import { usePublicUrl } from '../../lib/public-url.js';
 import { useState } from 'preact/hooks';
@@ -22,7 +22,8 @@ const lifetimes: { hours: number; label: DashKey }[] = [
 ];
 
 /** Command sets whose title and note the catalogue has (install.<id>.title / .note). */
-const INSTALL_IDS = ['linux', 'linux-release', 'windows', 'macos'];
+// Sets with catalogue texts; the others (the Windows one-liner, new) show their English title and note.
+const INSTALL_IDS = ['linux', 'linux-release', 'windows-release', 'macos'];
 
 export function EnrollPanel({ client, onCreated }: { client: ClientInfo; onCreated?: () => void }) {
   const { api } = useApp();

@@ -4,6 +4,7 @@ import type { ContractType } from '../../../../shared/api-types.js';
 import { buildFleetRows, NO_FILTERS, useFleet, type FleetFilters, type FleetStatusFilter } from '../../lib/fleet-data.js';
 import { useNow } from '../../lib/hooks.js';
 import { FleetEmpty } from './fleet-empty.js';
+import { RefusedAgentsPanel } from './refused-agents-panel.js';
 import { FleetList } from '../../ui/fleet-list.js';
 import './fleet.css';
 import { useT, type DashKey } from '../../lib/i18n/index.js';
@@ -45,7 +46,13 @@ export function FleetView() {
       </div>
     );
   }
-  if (fleet.devices.length === 0) return <FleetEmpty />;
+  if (fleet.devices.length === 0)
+    return (
+      <>
+        <RefusedAgentsPanel />
+        <FleetEmpty />
+      </>
+    );
 
   return (
     <section class="fleet" aria-labelledby="fleet-title">
@@ -67,6 +74,7 @@ export function FleetView() {
           )}
         </p>
       </div>
+      <RefusedAgentsPanel />
       <div class="toolbar">
         <input
           type="search"
