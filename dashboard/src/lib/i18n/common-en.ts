@@ -177,6 +177,18 @@ export const commonEn = {
   'install.windows-release.title': 'Windows service from a release tree (elevated PowerShell)',
   'install.windows-release.note':
     'Runs as LocalService (-RunAsSystem for the Windows Update count). Without -Bundle the script looks for quarkpulse-agent.mjs next to itself. Add -Ca C:\\path\\ca.pem for a private CA.',
+  'install.windows.title': 'Windows (x64): one line in an elevated PowerShell',
+  'install.windows.note':
+    'Downloads the agent executable from this server, checks its size and sha256 (and on an upgrade its signature, with the installed agent), installs it as a service running as LocalService, enrolls and starts it. Run it again to upgrade; run it with -Uninstall to remove.',
+  'refused.title': 'Agents that need re-enrollment ({count})',
+  'refused.lead':
+    'These machines connect with a credential this server does not know, for example because the database was restored from a backup older than their enrollment. Create an enrollment token on the client’s page and run the line on each machine with that token in place of qpe_….',
+  'refused.unknownHost': 'unknown host',
+  'refused.details':
+    'Device id {deviceId}{isKnown, select, yes { (known here: its credential changed after the backup)} other {}} · from {address} · last tried {time} · {attempts, plural, one {# attempt} other {# attempts}}',
+  'refused.unknown': 'unknown',
+  'refused.unknownAddress': 'unknown address',
+  'refused.dismiss': 'Dismiss',
   'install.macos.title': 'macOS service from a release tree (launchd)',
   'install.macos.note': 'Runs as the hidden user _quarkpulse. Same --bundle, --ca and --dry-run options as on Linux.',
   'load.probeChecks': "the probe's checks",

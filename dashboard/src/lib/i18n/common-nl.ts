@@ -193,6 +193,18 @@ export const commonNl: Record<keyof typeof commonEn, string> = {
   'install.windows-release.title': 'Windows-service uit een release (PowerShell als beheerder)',
   'install.windows-release.note':
     'Draait als LocalService (-RunAsSystem voor het aantal Windows-updates). Zonder -Bundle zoekt het script quarkpulse-agent.mjs naast zichzelf. Voeg -Ca C:\\path\\ca.pem toe voor een eigen CA.',
+  'install.windows.title': 'Windows (x64): één regel in PowerShell als beheerder',
+  'install.windows.note':
+    'Downloadt de agent van deze server, controleert de grootte en sha256 (en bij een upgrade de handtekening, met de geïnstalleerde agent), installeert hem als service onder LocalService, meldt hem aan en start hem. Nogmaals uitvoeren werkt hem bij; met -Uninstall verwijdert u hem.',
+  'refused.title': 'Agents die opnieuw aangemeld moeten worden ({count})',
+  'refused.lead':
+    'Deze machines maken verbinding met een sleutel die deze server niet kent, bijvoorbeeld omdat de database is teruggezet uit een back-up van vóór hun aanmelding. Maak een aanmeldtoken op de klantpagina en voer op elke machine de regel uit, met dat token in plaats van qpe_….',
+  'refused.unknownHost': 'onbekende host',
+  'refused.details':
+    'Apparaat-id {deviceId}{isKnown, select, yes { (hier bekend: de sleutel is na de back-up veranderd)} other {}} · vanaf {address} · laatste poging {time} · {attempts, plural, one {# poging} other {# pogingen}}',
+  'refused.unknown': 'onbekend',
+  'refused.unknownAddress': 'onbekend adres',
+  'refused.dismiss': 'Verbergen',
   'install.macos.title': 'macOS-service uit een release (launchd)',
   'install.macos.note': 'Draait als de verborgen gebruiker _quarkpulse. Dezelfde opties --bundle, --ca en --dry-run als op Linux.',
   'load.probeChecks': 'de controles van de probe',

@@ -22,8 +22,7 @@ const lifetimes: { hours: number; label: DashKey }[] = [
 ];
 
 /** Command sets whose title and note the catalogue has (install.<id>.title / .note). */
-// Sets with catalogue texts; the others (the Windows one-liner, new) show their English title and note.
-const INSTALL_IDS = ['linux', 'linux-release', 'windows-release', 'macos'];
+const INSTALL_IDS = ['linux', 'windows', 'linux-release', 'windows-release', 'macos'];
 
 export function EnrollPanel({ client, onCreated }: { client: ClientInfo; onCreated?: () => void }) {
   const { api } = useApp();

@@ -9,9 +9,11 @@ import { useAction, useLoad, useNow } from '../../lib/hooks.js';
 import { reenrollCommand } from '../../lib/install-commands.js';
 import { usePublicUrl } from '../../lib/public-url.js';
 import { CopyCommand } from '../../ui/copy-command.js';
+import { useT } from '../../lib/i18n/index.js';
 
 export function RefusedAgentsPanel() {
   const { api } = useApp();
+  const t = useT();
   const refused = useLoad(() => api.listRefusedAgents(), []);
   const action = useAction();
   const publicUrl = usePublicUrl();
@@ -20,20 +22,21 @@ export function RefusedAgentsPanel() {
   if (list.length === 0) return null;
   return (
     <div class="panel refused-agents" data-testid="refused-agents">
-      <h2>Agents that need re-enrollment ({list.length})</h2>
-      <p class="muted">
-        These machines connect with a credential this server does not know, for example because the database was restored from a backup older than their
-        enrollment. Create an enrollment token on the client's page and run the line on each machine with that token in place of qpe_….
-      </p>
+      <h2>{t('refused.title', { count: list.length })}</h2>
+      <p class="muted">{t('refused.lead')}</p>
       {list.map((r) => (
         <div key={r.id} class="command-set" data-testid="refused-agent">
           <h3>
-            {r.hostname ?? 'unknown host'} <span class="muted">{r.platform ?? ''}</span>
+            {r.hostname ?? t('refused.unknownHost')} <span class="muted">{r.platform ?? ''}</span>
           </h3>
           <p class="muted">
-            Device id {r.deviceId ?? 'unknown'}
-            {r.isKnownDevice ? ' (known here: its credential changed after the backup)' : ''} · from {r.remoteIp ?? 'unknown address'} · last tried{' '}
-            {formatRelative(r.lastSeenMs, nowMs)} · {r.attempts === 1 ? '1 attempt' : `${r.attempts} attempts`}
+            {t('refused.details', {
+              deviceId: r.deviceId ?? t('refused.unknown'),
+              isKnown: r.isKnownDevice ? 'yes' : 'no',
+              address: r.remoteIp ?? t('refused.unknownAddress'),
+              time: formatRelative(r.lastSeenMs, nowMs),
+              attempts: r.attempts,
+            })}
           </p>
           <CopyCommand command={reenrollCommand(publicUrl, 'qpe_…', r.platform)} />
           <div class="button-row">
@@ -49,7 +52,7 @@ export function RefusedAgentsPanel() {
                 })
               }
             >
-              Dismiss
+              {t('refused.dismiss')}
             </button>
           </div>
         </div>
