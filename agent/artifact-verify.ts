@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import { artifactSigningMessage, verifySignature } from './signing.js';
+import { artifactSigningMessage, verifySignature } from '../shared/node/signing-message.js';
 
 /** Why a file was refused. */
 export type ArtifactRefusal = 'SIZE_MISMATCH' | 'SHA256_MISMATCH' | 'SIGNATURE_INVALID' | 'NO_PINNED_KEY';

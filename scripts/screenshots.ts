@@ -110,6 +110,40 @@ const SHOTS: Shot[] = [
     settleMs: 400,
     isFullPage: true,
   },
+  {
+    // The client's monthly report: preview, send now, settings, and the archive with last month's.
+    name: 'client-report',
+    hash: (h) => `#/clients/${h.clientIds['Jansen Accountants']}`,
+    ready: '[data-testid=archive-row]',
+    prepare: (page) => scrollToHeading(page, 'client-report'),
+  },
+  {
+    // Its read-only status links, one without host names for the shop screen.
+    name: 'client-status-links',
+    hash: (h) => `#/clients/${h.clientIds['Jansen Accountants']}`,
+    ready: '[data-testid=status-link-row]',
+    prepare: (page) => scrollToHeading(page, 'client-status-links'),
+  },
+  {
+    // What the client sees at the status link: no login, no host names.
+    name: 'status-page',
+    hash: (h) => h.statusPath!,
+    ready: '[data-testid=status-summary]',
+    isSignedOut: true,
+    isFullPage: true,
+  },
+  {
+    // Install the agent: a fresh enrollment token and the one line per OS.
+    name: 'client-enroll',
+    hash: (h) => `#/clients/${h.clientIds['Jansen Accountants']}`,
+    ready: '[data-testid=create-token]',
+    prepare: async (page) => {
+      await page.click('[data-testid=create-token]');
+      await page.waitForSelector('[data-testid=token-result]');
+      await scrollToHeading(page, 'client-enroll');
+    },
+    isFullPage: false,
+  },
   { name: 'alerts', hash: () => '#/alerts', ready: '[data-testid=alert-row]', isFullPage: true },
   { name: 'alert', hash: (h) => `#/alerts/${h.acknowledgedAlertId}`, ready: '[data-testid=timeline]', isFullPage: true },
   // One page per outage: the dentist's line dropped, three devices offline, one group.
@@ -374,6 +408,24 @@ async function captureReport(server: Awaited<ReturnType<typeof createServer>>, h
  * Two finished jobs on jansen-srv01. The demo's agents are raw protocol clients that do not run
  * tasks, so their statuses are handed to the job service as an agent would send them.
  */
+/**
+ * Last month's report of Jansen Accountants sent (rendered, archived, queued to its contact), and
+ * a status link without host names for its shop screen.
+ */
+async function seedReports(server: Awaited<ReturnType<typeof createServer>>, h: DemoHandles): Promise<void> {
+  const actor = { id: null, name: 'tina' };
+  const clientId = h.clientIds['Jansen Accountants']!;
+  const client = server.ctx.clients.findById(clientId)!;
+  const person = { id: 'demo', username: 'tina' };
+  const { clientId: _id, ...settings } = server.ctx.billing.clientReportStore.settings(clientId);
+  server.ctx.billing.reportService.saveSettings(person, client, { ...settings, reportContacts: ['directie@jansen-accountants.nl'], internalCostRate: 45 });
+  const now = new Date();
+  const last = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1)).toISOString().slice(0, 7);
+  await server.ctx.billing.reportService.send(person, client, last);
+  const { token } = server.ctx.billing.statusLinks.create(actor, clientId, { showHostnames: false, label: 'Scherm bij de receptie' });
+  h.statusPath = `status/${token}`;
+}
+
 function seedJobs(server: Awaited<ReturnType<typeof createServer>>, h: DemoHandles): void {
   const deviceId = h.deviceIds['jansen-srv01']!;
   const actor = { id: null, name: 'tina' };
@@ -511,6 +563,7 @@ async function main(): Promise<void> {
     server.ctx.twoFactor.setPolicy([], 'admin');
     await server.ctx.setup.setPublicUrl('https://monitor.quarkpulse.nl', { id: 'demo', username: 'admin' });
     seedJobs(server, handles);
+    await seedReports(server, handles);
     stopProbe = await seedSiteProbe(server, handles, dataDir);
     browser = await launchBrowser();
     const written = await capture(browser, server.url(), handles, only);

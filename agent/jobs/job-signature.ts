@@ -2,7 +2,7 @@
 import { createHash, createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { jobSigningBytes } from '../../shared/canonical-json.js';
 import { JOB_KEY_PREFIX } from '../../shared/job-constants.js';
-import { signingMessage } from '../signing.js';
+import { signingMessage } from '../../shared/node/signing-message.js';
 
 /** The KeyObject of a pinned key string (`ed25519:` + base64url); throws on another form. */
 export function parsePinnedKey(pinned: string): KeyObject {

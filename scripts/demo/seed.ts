@@ -258,6 +258,8 @@ function samplesAt(d: DemoDevice, seed: number, tsMs: number, nowMs: number, ove
 /** What the seeding made, for screenshots and tests to find their way. */
 export interface DemoHandles {
   clientIds: Record<string, string>;
+  /** The path of a status link (screenshots), once one was made. */
+  statusPath?: string;
   deviceIds: Record<string, string>;
   /** Ids of a few notable records. */
   firingAlertId: string;

@@ -14,7 +14,7 @@ import { JOB_KEY_PREFIX } from '../../shared/job-constants.js';
 import type { JobEnvelope, JobMessage } from '../../shared/jobs.js';
 import { PROTOCOL_VERSION } from '../../shared/protocol-constants.js';
 import type { SigningKey } from '../signing/signing-key.js';
-import { signingMessage } from '../signing/signing-message.js';
+import { signingMessage } from '../../shared/node/signing-message.js';
 
 /** File name of the key in the data dir when no path is configured. */
 export const DEFAULT_JOB_KEY_FILE = 'job-signing-key.pem';

@@ -9,16 +9,16 @@
  * verifies as the other (tests/server/one-signing-key.test.ts).
  *
  * Reuse: `loadOrCreateSigningKey(file)` → `key.sign(purpose, fields)`; agents and tests check with
- * `verifySignature` (server/signing/signing-message.ts, re-exported here; the agent has its own copy in agent/signing.ts). Give each use its own purpose.
+ * `verifySignature` (shared/node/signing-message.ts, which the agent verifies with; re-exported here). Give each use its own purpose.
  */
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { publicKeyToBase64, signingMessage, type SigningPurpose } from './signing-message.js';
+import { publicKeyToBase64, signingMessage, type SigningPurpose } from '../../shared/node/signing-message.js';
 import { jobSigningBytes } from '../../shared/canonical-json.js';
 import type { JobEnvelope } from '../../shared/jobs.js';
 
-export { artifactSigningMessage, signingMessage, verifySignature, SIGNATURE_ALGORITHM } from './signing-message.js';
+export { artifactSigningMessage, signingMessage, verifySignature, SIGNATURE_ALGORITHM } from '../../shared/node/signing-message.js';
 
 /** A loaded signing key. The private half never leaves this object. */
 export interface SigningKey {

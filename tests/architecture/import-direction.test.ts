@@ -23,6 +23,8 @@ describe('import direction (docs/ARCHITECTURE.md)', () => {
       ['server/gateway/agent-gateway.ts', "import type { LiveHub } from '../live/live-hub.js';"],
       ['server/ingest/ingest.ts', "import { createMetricStore } from '../series/metrics.js';\nimport type { MetricStore } from '../series/index.js';"],
       ['server/api/app.ts', "import { createHttpApp } from '../http/app.js';\nimport { x } from '../../shared/protocol.js';"],
+      ['dashboard/src/lib/api.ts', "import { verifySignature } from '../../../shared/node/signing-message.js';"],
+      ['agent/artifact-verify.ts', "import { verifySignature } from '../shared/node/signing-message.js';"],
     ]);
     expect(formatViolations(checkSources(sources)).split('\n')).toEqual([
       'server/store/devices.ts → ../alerting/engine/engine.js (server/alerting/engine/ is above server/store/)',
@@ -31,6 +33,7 @@ describe('import direction (docs/ARCHITECTURE.md)', () => {
       'agent/connection.ts → ../server/store/database.js (agent/ may import only shared/)',
       'server/gateway/agent-gateway.ts → ../live/live-hub.js (server/gateway/ and server/live/ are siblings in one layer)',
       'server/ingest/ingest.ts → ../series/metrics.js (server/series/ is imported through its entry, server/series/index.js)',
+      'dashboard/src/lib/api.ts → ../../../shared/node/signing-message.js (shared/node/ runs only in Node; the dashboard cannot import it)',
     ]);
   });
 

@@ -48,6 +48,8 @@ export function whyNot(from: string, to: string): string | undefined {
   const a = folderOf(from);
   const b = folderOf(to);
   if (!a || !b || a === b) return undefined;
+  // shared/node/ runs only in Node (node:crypto): the agent and the server share it, the browser cannot.
+  if (a === 'dashboard/src' && to.startsWith('shared/node/')) return 'shared/node/ runs only in Node; the dashboard cannot import it';
   if (SEPARATE_PROGRAMS.includes(a)) return b === 'shared' ? undefined : `${a}/ may import only shared/`;
   // bin/ is the command that starts either program.
   if (SEPARATE_PROGRAMS.includes(b)) return a === 'bin' ? undefined : `${b}/ is a separate program`;

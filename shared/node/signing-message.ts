@@ -1,7 +1,7 @@
 /**
- * The agent's copy of server/signing/signing-message.ts (the agent imports only itself and
- * shared/, and shared/ is also compiled for the browser, which has no node:crypto); the two are
- * held together by tests/server/agent-dist.test.ts, where the agent verifies what the server signed.
+ * One definition for both programs: the server signs with it and the agent verifies with it.
+ * `shared/node/` holds what only Node runs (node:crypto); the dashboard never imports it (its
+ * tsconfig leaves the folder out, and tests/architecture/import-direction.test.ts refuses it).
  *
  * Ed25519 signatures over a canonical message, used by the server (which signs) and the agent
  * (which verifies with the key it pinned at enrollment). Every signed thing names its purpose in
