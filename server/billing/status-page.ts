@@ -57,7 +57,9 @@ table { width: 100%; border-collapse: collapse; background: #fff; border: 1px so
 th, td { padding: 9px 12px; text-align: left; border-top: 1px solid #eef0f3; }
 th { border-top: 0; font-size: 12px; text-transform: uppercase; letter-spacing: .03em; color: #6b7280; background: #fafafa; }
 td.num, th.num { text-align: right; white-space: nowrap; }
-.state { font-weight: 600; white-space: nowrap; }
+.state { font-weight: 600; }
+td:first-child { white-space: nowrap; }
+@media (max-width: 480px) { th, td { padding: 8px; } main { padding: 16px 10px 32px; } }
 .state-ok { color: #15803d; } .state-problem, .state-offline { color: #b91c1c; } .state-unknown { color: #b45309; }
 footer { margin-top: 18px; }
 `;

@@ -125,7 +125,7 @@ function AllClients({ month }: { month: string }) {
                     <a href={href('/billing', { client: c.clientId, month })}>{c.clientName}</a> <ContractBadge contract={c.contract} />
                   </td>
                   <td class="num">{formatMoney(c.revenue, c.currency)}</td>
-                  <td class="num">{formatMinutes(c.effortMinutes)}</td>
+                  <td class="num">{c.effortMinutes === 0 ? '–' : formatMinutes(c.effortMinutes)}</td>
                   <td class="num">{c.profit === null ? '–' : formatMoney(c.effortCost, c.currency)}</td>
                   <td class="num" data-sign={c.profit === null ? 'none' : c.profit < 0 ? 'loss' : 'profit'}>
                     {c.profit === null ? <span class="muted">{t('all.noRate')}</span> : formatMoney(c.profit, c.currency)}

@@ -51,7 +51,7 @@ export function StatusLinksPanel({ client }: { client: ClientInfo }) {
             <Field label={t('statusLink.label')}>
               <input value={label} maxLength={100} onInput={(e) => setLabel((e.target as HTMLInputElement).value)} data-testid="status-link-label" />
             </Field>
-            <label class="check field-wide">
+            <label class="check wrap field-wide">
               <input type="checkbox" checked={showHostnames} onChange={(e) => setShowHostnames(e.currentTarget.checked)} data-testid="status-link-hostnames" />
               <span>{t('statusLink.showHostnames')}</span>
             </label>
