@@ -34,7 +34,7 @@ describe.runIf(hasBrowser())('first-start setup in a real browser', () => {
     await smtp?.close();
   });
 
-  it('sets the password, public URL, time zone, first client and mail server; alert links use the URL and work', async () => {
+  it('sets the password, public URL, time zone, first client and mail server; alert links use the URL and work', { timeout: 90_000 }, async () => {
     const code = t.server.setupCode!;
     expect(code).toMatch(/^[\w-]{20,}$/);
     expect(t.server.setupUrl()).toBe(`${t.url}/#/setup?code=${code}`);
