@@ -81,10 +81,10 @@ async function main(): Promise<void> {
 
   let writer: WriterResult | undefined;
   if (sections.has('writer')) {
-    log('writer: bare better-sqlite3 insert loop vs our ingest, same rows');
+    log('writer: our ingest vs bare better-sqlite3 loops (our own rows; one row per value), same reports, 3 runs each');
     writer = await benchWriter({ devices: n('writer-devices'), reportsPerDevice: n('writer-reports'), batchReports: n('writer-batch') });
     log(
-      `writer: bare ${Math.round(writer.bare.valuesPerSec)} values/s, ours ${Math.round(writer.ours.valuesPerSec)} values/s (${(writer.ratio * 100).toFixed(0)} %)`,
+      `writer: ours ${Math.round(writer.ours.valuesPerSec)} values/s; bare loop of our rows ${Math.round(writer.bareOwnRows.valuesPerSec)} (${(writer.ratioOwnRows * 100).toFixed(0)} %); bare one row per value ${Math.round(writer.bare.valuesPerSec)} (${(writer.ratio * 100).toFixed(0)} %)`,
     );
   }
   let capacity: CapacityResult | undefined;
@@ -254,11 +254,18 @@ function renderTable(r: {
     ]);
   }
   if (w) {
+    const range = (x: [number, number]) => `${fmt(x[0])}–${fmt(x[1])}`;
     rows.push([
-      'writer, values/s (same rows, same transaction size)',
-      `${fmt(w.ours.valuesPerSec)}${ok(w.ratio >= 0.3)}`,
+      'writer, values/s vs a bare loop of OUR rows (head row per report + device/stream rows, pre-encoded)',
+      `${fmt(w.ours.valuesPerSec)} (${range(w.ours.valuesPerSecRange)})${ok(w.ratioOwnRows >= 0.3)}`,
       '≥ 30 % of bare insert loop',
-      `bare better-sqlite3 loop: ${fmt(w.bare.valuesPerSec)} → ${pct(w.ratio)}`,
+      `bare loop: ${fmt(w.bareOwnRows.valuesPerSec)} (${range(w.bareOwnRows.valuesPerSecRange)}) → ${pct(w.ratioOwnRows)} (${pct(w.ratioOwnRowsRange[0])}–${pct(w.ratioOwnRowsRange[1])} per run); same transaction size, ${w.ours.runs} runs each`,
+    ]);
+    rows.push([
+      'writer vs a bare loop writing one row PER VALUE (~30× our rows; flattering, kept for history)',
+      fmt(w.ours.valuesPerSec),
+      '',
+      `naive samples loop: ${fmt(w.bare.valuesPerSec)} (${range(w.bare.valuesPerSecRange)}) → ${pct(w.ratio)}`,
     ]);
   }
   if (h) {
