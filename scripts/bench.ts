@@ -24,6 +24,8 @@ import { benchWriter, type WriterResult } from './bench/writer.js';
 import { benchCapacity, type CapacityResult } from './bench/capacity.js';
 import { generateHistory, type HistoryResult } from './bench/storage.js';
 import { runFleet, type FleetRunResult } from './bench/fleet-run.js';
+import { benchStoragePeers, type StoragePeersResult } from './bench/storage-peers.js';
+import { benchIngestPeers, type IngestPeersResult } from './bench/ingest-peers.js';
 
 const { values: f } = parseArgs({
   options: {
@@ -41,6 +43,11 @@ const { values: f } = parseArgs({
     'flood-seconds': { type: 'string', default: '15' },
     'flood-window': { type: 'string', default: '8' },
     'no-storm': { type: 'boolean', default: false },
+    'peer-devices': { type: 'string', default: '5' },
+    'ingest-runs': { type: 'string', default: '2' },
+    'ingest-fixed-rate': { type: 'string', default: '1500' },
+    'peer-days': { type: 'string', default: '7' },
+    'peer-jitter-ms': { type: 'string', default: '40' },
     only: { type: 'string' },
     out: { type: 'string', default: '.bench/results.json' },
     keep: { type: 'boolean', default: false },
@@ -58,7 +65,9 @@ if (f.help) {
 const log = (m: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${m}\n`);
 const n = (k: keyof typeof f) => Number(f[k]);
 const agents = n('agents');
-const sections = new Set((f.only ?? 'writer,capacity,storage,fleet,alerts,jobs,probe').split(','));
+const ALL_SECTIONS = ['writer', 'capacity', 'ingest-peers', 'storage', 'storage-peers', 'fleet', 'alerts', 'jobs', 'probe'];
+const sections = new Set((f.only ?? ALL_SECTIONS.join(',')).split(','));
+for (const s of sections) if (!ALL_SECTIONS.includes(s)) throw new Error(`--only: unknown section "${s}" (sections: ${ALL_SECTIONS.join(', ')})`);
 const password = 'bench-admin-password';
 
 type AlertLatency = Pick<AlertLatencyResult, 'agents' | 'samples' | 'p50Ms' | 'p95Ms'>;
@@ -92,6 +101,22 @@ async function main(): Promise<void> {
     log('capacity: flood the full pipeline and a bare ws receive loop');
     capacity = await benchCapacity({ connections: n('flood-connections'), seconds: n('flood-seconds'), window: n('flood-window'), password, log });
   }
+  let ingestPeers: IngestPeersResult | undefined;
+  if (sections.has('ingest-peers')) {
+    log(
+      `ingest peers: server CPU per million samples, ours (flood, ${f['flood-connections']} connections) vs VictoriaMetrics' import API, ${f['ingest-runs']} runs each; then ours at a fixed ${f['ingest-fixed-rate']} reports/s`,
+    );
+    ingestPeers = await benchIngestPeers({
+      connections: n('flood-connections'),
+      seconds: n('flood-seconds'),
+      window: n('flood-window'),
+      runs: n('ingest-runs'),
+      password,
+      fixedReportsPerSec: n('ingest-fixed-rate'),
+      loadAvg: () => loadavg()[0]!.toFixed(2),
+      log,
+    });
+  }
   const dataDir = mkdtempSync(path.join(tmpdir(), 'qp-bench-fleet-'));
   let history: HistoryResult | undefined;
   if (sections.has('storage')) {
@@ -100,6 +125,14 @@ async function main(): Promise<void> {
     log(
       `storage: raw ${history.rawBytesPerValue.toFixed(2)} B/value, rollups ${history.rollupBytesPerRawValue.toFixed(2)} B per raw value, file ${history.fileBytesPerValue.toFixed(2)} B/value`,
     );
+  }
+  let storagePeers: (StoragePeersResult & { loadAvg: string }) | undefined;
+  if (sections.has('storage-peers')) {
+    log(
+      `storage peers: ${f['peer-devices']} devices × ${f['peer-days']} days, stored by us, by Prometheus TSDB (promtool) and by VictoriaMetrics (import API), exact and quantised`,
+    );
+    const r = await benchStoragePeers({ devices: n('peer-devices'), days: n('peer-days'), jitterMs: n('peer-jitter-ms'), log });
+    storagePeers = { ...r, loadAvg: loadavg()[0]!.toFixed(2) };
   }
   let fleet: FleetRunResult | undefined;
   if (sections.has('fleet')) {
@@ -146,7 +179,7 @@ async function main(): Promise<void> {
   else log(`kept data in ${dataDir}`);
 
   machine.loadAvgEnd = loadavg()[0]!.toFixed(2);
-  const results = { machine, writer, capacity, history, fleet, alerts, pages, outage, jobs, probe };
+  const results = { machine, writer, capacity, ingestPeers, history, storagePeers, fleet, alerts, pages, outage, jobs, probe };
   mkdirSync(path.dirname(f.out), { recursive: true });
   writeFileSync(f.out, JSON.stringify(results, null, 2));
   process.stdout.write(renderTable(results));
@@ -208,6 +241,8 @@ function renderTable(r: {
   outage?: OutagePagesResult;
   jobs?: JobFanoutResult;
   probe?: ProbeBenchResult;
+  storagePeers?: StoragePeersResult & { loadAvg: string };
+  ingestPeers?: IngestPeersResult;
 }): string {
   const { writer: w, capacity: c, history: h, fleet: fl, alerts: a, pages: pg, outage: og, jobs: jb, probe: pr } = r;
   const rows: [string, string, string, string][] = [];
@@ -355,8 +390,92 @@ function renderTable(r: {
       `idle probe process ${pr.idleProbeRssMb} MB; ${fmt(pr.polls)} polls in ${fmt(pr.seconds)} s; snmpd (${pr.snmpdProcesses} processes) ${pr.snmpdCpuPct} %`,
     ]);
   const m = r.machine;
+  const peerTable = renderPeerTable(r);
   const head = `\n**${m.date}** — ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node}, SQLite ${m.sqlite}; flags: \`${m.flags}\`; load average ${m.loadAvgStart} at start, ${m.loadAvgEnd} at end\n\n`;
-  return head + '| figure | measured | target | baseline / note |\n|---|---|---|---|\n' + rows.map((x) => `| ${x.join(' | ')} |`).join('\n') + '\n';
+  const main =
+    rows.length === 0
+      ? ''
+      : '| figure | measured | target | baseline / note |\n|---|---|---|---|\n' + rows.map((x) => `| ${x.join(' | ')} |`).join('\n') + '\n';
+  return head + main + peerTable;
+}
+
+/** Our figure beside a peer's, measured in the same run: figure | ours | peer | peer's figure | ratio ours/peer | load average. */
+function renderPeerTable(r: { storagePeers?: StoragePeersResult & { loadAvg: string }; ingestPeers?: IngestPeersResult }): string {
+  const rows: [string, string, string, string, string, string][] = [];
+  const ratio = (ours: number, peer: number) => `${(ours / peer).toFixed(2)}×`;
+  const ip = r.ingestPeers;
+  if (ip) {
+    const runs = (xs: { cpuSecPerMillionSamples: number }[]) => xs.map((x) => fmt(x.cpuSecPerMillionSamples, 2)).join(', ');
+    rows.push([
+      `server CPU-s per million samples ingested (${ip.runs} runs each, ${ip.seconds} s windows)`,
+      `${fmt(ip.oursCpuSecPerMillion, 2)} (runs: ${runs(ip.ours)}; flood, ${ip.connections} ws connections)`,
+      'VictoriaMetrics /api/v1/import, batched JSON lines',
+      `${fmt(ip.vmCpuSecPerMillion, 2)} (runs: ${runs(ip.victoriaMetrics)})`,
+      `${ratio(ip.oursCpuSecPerMillion, ip.vmCpuSecPerMillion)} (${fmt(ip.ratioRange[0], 2)}–${fmt(ip.ratioRange[1], 2)})`,
+      ip.loadAvg.slice(0, -1).join(', '),
+    ]);
+    const fx = ip.fixedLoad;
+    rows.push([
+      `sample → ack p50 / p99 at a fixed ${fmt(fx.offeredReportsPerSec)} reports/s (${fmt(fx.valuesPerSec)} values/s, ${fx.connections} connections)`,
+      `${fmt(fx.latencyP50Ms)} / ${fmt(fx.latencyP99Ms)} ms; ${fmt(fx.reportsPerSec)} reports/s acked, server ${fmt(fx.serverCpuPct)} % of a core`,
+      '(no peer: VictoriaMetrics acks before its data is durable)',
+      '',
+      '',
+      ip.loadAvg[ip.loadAvg.length - 1]!,
+    ]);
+  }
+  const sp = r.storagePeers;
+  if (sp) {
+    const o = sp.ours.rawAndIndexBytesPerSample;
+    const note = `${fmt(sp.samples)} samples, ${sp.series} series, ${sp.devices} devices × ${sp.days} d, timers drift 0–${sp.jitterMs} ms`;
+    const b = (x: number) => `${fmt(x, 2)} B`;
+    rows.push([
+      `storage B/sample, raw + series index (${note})`,
+      b(o),
+      'Prometheus TSDB, exact float64',
+      b(sp.prometheus.exact.bytesPerSample),
+      ratio(o, sp.prometheus.exact.bytesPerSample),
+      sp.loadAvg,
+    ]);
+    rows.push([
+      '',
+      '',
+      'Prometheus TSDB, our quantised values',
+      b(sp.prometheus.quantised.bytesPerSample),
+      ratio(o, sp.prometheus.quantised.bytesPerSample),
+      sp.loadAvg,
+    ]);
+    rows.push([
+      '',
+      '',
+      'VictoriaMetrics, exact float64',
+      b(sp.victoriaMetrics.exact.bytesPerSample),
+      ratio(o, sp.victoriaMetrics.exact.bytesPerSample),
+      sp.loadAvg,
+    ]);
+    rows.push([
+      '',
+      '',
+      'VictoriaMetrics, our quantised values',
+      b(sp.victoriaMetrics.quantised.bytesPerSample),
+      ratio(o, sp.victoriaMetrics.quantised.bytesPerSample),
+      sp.loadAvg,
+    ]);
+    rows.push([
+      'storage B/sample, our whole file (rollups included): used pages / on disk / after VACUUM',
+      `${b(sp.ours.usedPagesBytesPerSample)} / ${b(sp.ours.fileBytesPerSample)} / ${b(sp.ours.fileAfterVacuumBytesPerSample)}`,
+      'VictoriaMetrics, exact (no rollups)',
+      b(sp.victoriaMetrics.exact.bytesPerSample),
+      ratio(sp.ours.fileAfterVacuumBytesPerSample, sp.victoriaMetrics.exact.bytesPerSample),
+      sp.loadAvg,
+    ]);
+  }
+  if (rows.length === 0) return '';
+  return (
+    '\n**Against peers, same run** (ratio = ours / peer; for bytes and CPU lower is better)\n\n| figure | ours | peer | peer | ratio | load avg |\n|---|---|---|---|---|---|\n' +
+    rows.map((x) => `| ${x.join(' | ')} |`).join('\n') +
+    '\n'
+  );
 }
 
 main().then(
