@@ -5,17 +5,21 @@
  *   npm run bench -- --agents 1000 --seconds 60          # quick
  *   npm run bench -- --agents 15000 --seconds 180        # the full run (docs/BENCHMARKS.md)
  *
- * Sections (scripts/bench/*.ts): writer vs bare better-sqlite3 insert loop; pipeline capacity vs
- * bare ws receive loop; storage bytes/value on generated history; the live fleet (agents,
- * rates, latency, server RSS/CPU, fleet page and 30-day chart under load); reconnect storm and
- * loss check; alert latency when scripts/bench/alert-latency.ts exists.
+ * Sections (scripts/bench/*.ts; pick with --only a,b): writer (vs bare better-sqlite3 loops: our
+ * own rows, and one row per value); capacity (pipeline vs bare ws receive loop); ingest-peers
+ * (server CPU per million samples vs VictoriaMetrics' import API, p50/p99 at a fixed load);
+ * storage (bytes/value on generated history); storage-peers (one data set stored by us,
+ * Prometheus TSDB and VictoriaMetrics, exact and quantised); fleet (agents, rates, latency,
+ * server RSS/CPU, fleet page and 30-day chart under load, reconnect storm, loss check); alerts;
+ * jobs; probe; agent (our agent beside node_exporter and zabbix_agent2). Peers are Debian
+ * packages run on 127.0.0.1 with temp data dirs; a peer that cannot start fails the run.
  */
 import { benchAlertLatency, type AlertLatencyResult } from './bench/alert-latency.js';
 import { benchNotifyLatency } from './bench/notify-latency.js';
 import { benchOutagePages, type OutagePagesResult } from './bench/outage-pages.js';
 import { benchJobFanout, type JobFanoutResult } from './bench/job-fanout.js';
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -45,6 +49,7 @@ const { values: f } = parseArgs({
     'no-storm': { type: 'boolean', default: false },
     'peer-devices': { type: 'string', default: '5' },
     'ingest-runs': { type: 'string', default: '2' },
+    'agent-minutes': { type: 'string', default: '2' },
     'ingest-fixed-rate': { type: 'string', default: '1500' },
     'peer-days': { type: 'string', default: '7' },
     'peer-jitter-ms': { type: 'string', default: '40' },
@@ -65,7 +70,7 @@ if (f.help) {
 const log = (m: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${m}\n`);
 const n = (k: keyof typeof f) => Number(f[k]);
 const agents = n('agents');
-const ALL_SECTIONS = ['writer', 'capacity', 'ingest-peers', 'storage', 'storage-peers', 'fleet', 'alerts', 'jobs', 'probe'];
+const ALL_SECTIONS = ['writer', 'capacity', 'ingest-peers', 'storage', 'storage-peers', 'fleet', 'alerts', 'jobs', 'probe', 'agent'];
 const sections = new Set((f.only ?? ALL_SECTIONS.join(',')).split(','));
 for (const s of sections) if (!ALL_SECTIONS.includes(s)) throw new Error(`--only: unknown section "${s}" (sections: ${ALL_SECTIONS.join(', ')})`);
 const password = 'bench-admin-password';
@@ -175,11 +180,21 @@ async function main(): Promise<void> {
       `site probe: ${probe.probeCpuPct} % of a core, ${probe.probeCpuMsPerPoll} ms CPU per poll, RSS ${probe.probeRssMb} MB (idle ${probe.idleProbeRssMb} MB)`,
     );
   }
+  let agent: AgentPeersResult | undefined;
+  if (sections.has('agent')) {
+    log(
+      `agent: our agent over wss:// beside node_exporter (default and matched collectors) and zabbix_agent2, all every 10 s, ${f['agent-minutes']} min window`,
+    );
+    agent = await benchAgentPeers(n('agent-minutes'));
+    log(
+      `agent: ${agent.agent.cpuMsPerCycleWithChildren} ms CPU per cycle, RSS ${agent.agent.rssMbMedian} MB; node_exporter ${agent.nodeExporter.cpuMsPerScrape} ms per scrape`,
+    );
+  }
   if (!f.keep) rmSync(dataDir, { recursive: true, force: true });
   else log(`kept data in ${dataDir}`);
 
   machine.loadAvgEnd = loadavg()[0]!.toFixed(2);
-  const results = { machine, writer, capacity, ingestPeers, history, storagePeers, fleet, alerts, pages, outage, jobs, probe };
+  const results = { machine, writer, capacity, ingestPeers, history, storagePeers, fleet, alerts, pages, outage, jobs, probe, agent };
   mkdirSync(path.dirname(f.out), { recursive: true });
   writeFileSync(f.out, JSON.stringify(results, null, 2));
   process.stdout.write(renderTable(results));
@@ -198,6 +213,33 @@ interface ProbeBenchResult {
   idleProbeRssMb: number;
   snmpdCpuPct: number;
   snmpdProcesses: number;
+}
+
+/** What scripts/bench-agent.ts writes (the parts the table shows). */
+interface AgentPeersResult {
+  loadAvg: string;
+  settings: { minutes: number };
+  agent: { rssMbMedian: number; cpuMsPerCycleWithChildren: number; cycles: number };
+  nodeExporter: { rssMbMedian: number; cpuMsPerScrape: number; scrapes: number };
+  nodeExporterMatched: { rssMbMedian: number; cpuMsPerScrape: number; collectors: string[] };
+  zabbixAgent2: { rssMbMedian?: number; cpuMsPerPoll?: number; items?: number; unavailable?: string };
+}
+
+/** The agent bench (scripts/bench-agent.ts) in its own process, after building the agent bundle if it is missing. */
+async function benchAgentPeers(minutes: number): Promise<AgentPeersResult> {
+  const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+  const run = (args: string[]) =>
+    new Promise<void>((resolve, reject) => {
+      const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+      child.once('error', reject);
+      child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${args.join(' ')} exited with ${code}`))));
+    });
+  if (!existsSync(path.join(root, 'dist/agent/quarkpulse-agent.mjs'))) await run(['scripts/build-agent.mjs']);
+  const out = path.join(mkdtempSync(path.join(tmpdir(), 'qp-bench-agent-json-')), 'agent.json');
+  await run(['--import', 'tsx', 'scripts/bench-agent.ts', '--minutes', String(minutes), '--warmup-sec', '30', '--out', out]);
+  const r = JSON.parse(readFileSync(out, 'utf8')) as AgentPeersResult;
+  rmSync(path.dirname(out), { recursive: true, force: true });
+  return { ...r, loadAvg: loadavg()[0]!.toFixed(2) };
 }
 
 /** The site-probe bench (scripts/bench/probe-snmp.ts) in its own process, so its CPU and RSS are its own. */
@@ -243,6 +285,7 @@ function renderTable(r: {
   probe?: ProbeBenchResult;
   storagePeers?: StoragePeersResult & { loadAvg: string };
   ingestPeers?: IngestPeersResult;
+  agent?: AgentPeersResult;
 }): string {
   const { writer: w, capacity: c, history: h, fleet: fl, alerts: a, pages: pg, outage: og, jobs: jb, probe: pr } = r;
   const rows: [string, string, string, string][] = [];
@@ -400,7 +443,7 @@ function renderTable(r: {
 }
 
 /** Our figure beside a peer's, measured in the same run: figure | ours | peer | peer's figure | ratio ours/peer | load average. */
-function renderPeerTable(r: { storagePeers?: StoragePeersResult & { loadAvg: string }; ingestPeers?: IngestPeersResult }): string {
+function renderPeerTable(r: { storagePeers?: StoragePeersResult & { loadAvg: string }; ingestPeers?: IngestPeersResult; agent?: AgentPeersResult }): string {
   const rows: [string, string, string, string, string, string][] = [];
   const ratio = (ours: number, peer: number) => `${(ours / peer).toFixed(2)}×`;
   const ip = r.ingestPeers;
@@ -469,6 +512,47 @@ function renderPeerTable(r: { storagePeers?: StoragePeersResult & { loadAvg: str
       ratio(sp.ours.fileAfterVacuumBytesPerSample, sp.victoriaMetrics.exact.bytesPerSample),
       sp.loadAvg,
     ]);
+  }
+  const ag = r.agent;
+  if (ag) {
+    const a = ag.agent;
+    const what = `our agent, wss://, 10 s interval (${fmt(a.cycles)} cycles, ${ag.settings.minutes} min)`;
+    const z = ag.zabbixAgent2;
+    rows.push([
+      `agent CPU ms per cycle / scrape, ${what}`,
+      fmt(a.cpuMsPerCycleWithChildren, 2),
+      'node_exporter, default collectors',
+      fmt(ag.nodeExporter.cpuMsPerScrape, 2),
+      ratio(a.cpuMsPerCycleWithChildren, ag.nodeExporter.cpuMsPerScrape),
+      ag.loadAvg,
+    ]);
+    rows.push([
+      '',
+      '',
+      `node_exporter, matched collectors (${ag.nodeExporterMatched.collectors.join(', ')})`,
+      fmt(ag.nodeExporterMatched.cpuMsPerScrape, 2),
+      ratio(a.cpuMsPerCycleWithChildren, ag.nodeExporterMatched.cpuMsPerScrape),
+      ag.loadAvg,
+    ]);
+    if (z.cpuMsPerPoll !== undefined)
+      rows.push([
+        '',
+        '',
+        `zabbix_agent2, ${z.items} matching passive items per poll`,
+        fmt(z.cpuMsPerPoll, 2),
+        ratio(a.cpuMsPerCycleWithChildren, z.cpuMsPerPoll),
+        ag.loadAvg,
+      ]);
+    else rows.push(['', '', 'zabbix_agent2', z.unavailable ?? 'not available', '', ag.loadAvg]);
+    rows.push([
+      'agent RSS median, MB',
+      fmt(a.rssMbMedian, 1),
+      'node_exporter default / matched',
+      `${fmt(ag.nodeExporter.rssMbMedian, 1)} / ${fmt(ag.nodeExporterMatched.rssMbMedian, 1)}`,
+      ratio(a.rssMbMedian, ag.nodeExporter.rssMbMedian),
+      ag.loadAvg,
+    ]);
+    if (z.rssMbMedian !== undefined) rows.push(['', '', 'zabbix_agent2', fmt(z.rssMbMedian, 1), ratio(a.rssMbMedian, z.rssMbMedian), ag.loadAvg]);
   }
   if (rows.length === 0) return '';
   return (
