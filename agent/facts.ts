@@ -16,6 +16,21 @@ async function readText(file: string): Promise<string | undefined> {
   return (await readFile(file, 'utf8').catch(() => undefined))?.trim();
 }
 
+/**
+ * A firmware date as YYYY-MM-DD, from the DMI form MM/DD/YYYY (Linux `bios_date`) or an ISO date
+ * (systeminformation's `bios().releaseDate`); undefined for anything else or an impossible date.
+ */
+export function firmwareDate(raw: string | undefined): string | undefined {
+  const t = raw?.trim() ?? '';
+  const dmi = /^(\d{2})\/(\d{2})\/(\d{4})$/.exec(t);
+  const iso = /^(\d{4})-(\d{2})-(\d{2})/.exec(t);
+  const [y, m, d] = dmi ? [dmi[3], dmi[1], dmi[2]] : iso ? [iso[1], iso[2], iso[3]] : [];
+  if (!y || !m || !d) return undefined;
+  const date = new Date(Date.UTC(Number(y), Number(m) - 1, Number(d)));
+  if (date.getUTCMonth() !== Number(m) - 1 || Number(y) < 1990) return undefined;
+  return `${y}-${m}-${d}`;
+}
+
 /** KEY=value pairs of /etc/os-release (quotes removed). */
 export function parseOsRelease(content: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -44,12 +59,18 @@ async function candidateLinux(): Promise<Record<string, unknown>> {
     manufacturer: text(await dmi('sys_vendor'), 200),
     model: text(await dmi('product_name'), 200),
     serial: text(await dmi('product_serial'), 200),
+    biosDate: firmwareDate(await dmi('bios_date')),
   };
 }
 
 async function candidatePortable(): Promise<Record<string, unknown>> {
   const si = await loadSi();
-  const [osInfo, cpu, system] = await Promise.all([si.osInfo().catch(() => undefined), si.cpu().catch(() => undefined), si.system().catch(() => undefined)]);
+  const [osInfo, cpu, system, bios] = await Promise.all([
+    si.osInfo().catch(() => undefined),
+    si.cpu().catch(() => undefined),
+    si.system().catch(() => undefined),
+    si.bios().catch(() => undefined),
+  ]);
   return {
     platform: text(osInfo?.platform ?? process.platform, 50),
     distro: text(osInfo?.distro, 200),
@@ -62,6 +83,7 @@ async function candidatePortable(): Promise<Record<string, unknown>> {
     manufacturer: text(system?.manufacturer, 200),
     model: text(system?.model, 200),
     serial: text(system?.serial, 200),
+    biosDate: firmwareDate(bios?.releaseDate),
   };
 }
 

@@ -155,6 +155,7 @@ export function cleanFacts(candidate: Record<string, unknown>): SystemFacts {
     if (max !== undefined && isString(value, 0, max)) out[key] = value;
     else if (key === 'cpuCores' && isInt(value, 1, 4096)) out[key] = value;
     else if (key === 'memTotalBytes' && isInt(value, 0)) out[key] = value;
+    else if (key === 'biosDate' && typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value)) out[key] = value;
   }
   return out as SystemFacts;
 }

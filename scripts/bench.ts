@@ -18,6 +18,7 @@ import { benchAlertLatency, type AlertLatencyResult } from './bench/alert-latenc
 import { benchNotifyLatency } from './bench/notify-latency.js';
 import { benchOutagePages, type OutagePagesResult } from './bench/outage-pages.js';
 import { benchJobFanout, type JobFanoutResult } from './bench/job-fanout.js';
+import { benchClientReport, type ClientReportBenchResult } from './bench/client-report.js';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
@@ -70,7 +71,7 @@ if (f.help) {
 const log = (m: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${m}\n`);
 const n = (k: keyof typeof f) => Number(f[k]);
 const agents = n('agents');
-const ALL_SECTIONS = ['writer', 'capacity', 'ingest-peers', 'storage', 'storage-peers', 'fleet', 'alerts', 'jobs', 'probe', 'agent'];
+const ALL_SECTIONS = ['writer', 'capacity', 'ingest-peers', 'storage', 'storage-peers', 'fleet', 'alerts', 'jobs', 'probe', 'report', 'agent'];
 const sections = new Set((f.only ?? ALL_SECTIONS.join(',')).split(','));
 for (const s of sections) if (!ALL_SECTIONS.includes(s)) throw new Error(`--only: unknown section "${s}" (sections: ${ALL_SECTIONS.join(', ')})`);
 const password = 'bench-admin-password';
@@ -180,6 +181,12 @@ async function main(): Promise<void> {
       `site probe: ${probe.probeCpuPct} % of a core, ${probe.probeCpuMsPerPoll} ms CPU per poll, RSS ${probe.probeRssMb} MB (idle ${probe.idleProbeRssMb} MB)`,
     );
   }
+  let report: ClientReportBenchResult | undefined;
+  if (sections.has('report')) {
+    log('client report: one client with 200 devices, its month gathered, rendered to HTML and printed to PDF by chromium');
+    report = await benchClientReport({ devices: 200 });
+    log(`client report: HTML ${report.htmlMs} ms, PDF ${report.pdfMs} ms (${report.pdfPages} pages); chromium printing one line ${report.bareChromiumMs} ms`);
+  }
   let agent: AgentPeersResult | undefined;
   if (sections.has('agent')) {
     log(
@@ -194,7 +201,7 @@ async function main(): Promise<void> {
   else log(`kept data in ${dataDir}`);
 
   machine.loadAvgEnd = loadavg()[0]!.toFixed(2);
-  const results = { machine, writer, capacity, ingestPeers, history, storagePeers, fleet, alerts, pages, outage, jobs, probe, agent };
+  const results = { machine, writer, capacity, ingestPeers, history, storagePeers, fleet, alerts, pages, outage, jobs, probe, report, agent };
   mkdirSync(path.dirname(f.out), { recursive: true });
   writeFileSync(f.out, JSON.stringify(results, null, 2));
   process.stdout.write(renderTable(results));
@@ -286,8 +293,9 @@ function renderTable(r: {
   storagePeers?: StoragePeersResult & { loadAvg: string };
   ingestPeers?: IngestPeersResult;
   agent?: AgentPeersResult;
+  report?: ClientReportBenchResult;
 }): string {
-  const { writer: w, capacity: c, history: h, fleet: fl, alerts: a, pages: pg, outage: og, jobs: jb, probe: pr } = r;
+  const { writer: w, capacity: c, history: h, fleet: fl, alerts: a, pages: pg, outage: og, jobs: jb, probe: pr, report: rp } = r;
   const rows: [string, string, string, string][] = [];
   if (fl) {
     rows.push([
@@ -431,6 +439,13 @@ function renderTable(r: {
       `${pr.probeCpuPct} % of a core (${pr.probeCpuMsPerPoll} ms CPU per poll), RSS ${pr.probeRssMb} MB${ok(pr.polls >= pr.targets && (pr.states.ok ?? 0) === pr.polls)}`,
       'every printer polled, all ok',
       `idle probe process ${pr.idleProbeRssMb} MB; ${fmt(pr.polls)} polls in ${fmt(pr.seconds)} s; snmpd (${pr.snmpdProcesses} processes) ${pr.snmpdCpuPct} %`,
+    ]);
+  if (rp)
+    rows.push([
+      `client report for ${fmt(rp.devices)} devices and ${fmt(rp.alerts)} problems (gather + HTML + PDF)`,
+      `HTML ${fmt(rp.htmlMs)} ms, PDF ${fmt(rp.pdfMs)} ms (${rp.pdfPages ?? '?'} pages, ${fmt(rp.pdfBytes / 1024)} KiB)`,
+      '',
+      `chromium printing one line ${fmt(rp.bareChromiumMs)} ms; printing the rendered HTML alone ${fmt(rp.printOnlyMs)} ms; figures alone ${fmt(rp.buildMs)} ms`,
     ]);
   const m = r.machine;
   const peerTable = renderPeerTable(r);

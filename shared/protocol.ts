@@ -116,6 +116,11 @@ export const systemFactsSchema = z
     manufacturer: z.string().max(200).optional(),
     model: z.string().max(200).optional(),
     serial: z.string().max(200).optional(),
+    /** Release date of the machine's firmware (BIOS/UEFI), YYYY-MM-DD: the best age of the hardware an agent can read. */
+    biosDate: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/)
+      .optional(),
   })
   .strict();
 export type SystemFacts = z.infer<typeof systemFactsSchema>;

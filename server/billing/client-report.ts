@@ -11,6 +11,7 @@
  * availability weighs devices by their observed time. Offline time comes from the offline
  * conditions (alerts for monthly clients, incidents for break-fix) overlapping the period.
  */
+import { ageingNotes, type AgeingNote } from './ageing.js';
 import type { ContractAdvice } from '../../shared/alert-types.js';
 
 /** A device as the report sees it. */
@@ -22,6 +23,8 @@ export interface ReportDevice {
   isDisabled: boolean;
   /** Latest value per series key (updates.pendingCount, fs.usedPct{mount=…}). */
   latest: Record<string, number>;
+  /** Facts the agent reported (distro, release, biosDate …), for ageing machines. */
+  facts?: Readonly<Record<string, string | number>>;
 }
 
 /** An alert or incident of the client, with how it was handled. */
@@ -54,7 +57,7 @@ export interface ClientReportInput {
   billedAmount: number;
   advice: ContractAdvice;
   /** Maintenance jobs that finished in the period, when the maintenance work exists. */
-  maintenance?: readonly { task: string; deviceId: string; hostname: string; isSuccess: boolean; finishedAtMs: number }[];
+  maintenance?: readonly { task: string; deviceId: string; hostname: string; isSuccess: boolean; finishedAtMs: number; updatesInstalled?: number }[];
 }
 
 export interface DeviceAvailability {
@@ -95,11 +98,13 @@ export interface ClientReport {
     billedAmount: number;
     list: ReportCondition[];
   };
-  maintenance: { jobs: number; succeeded: number; failed: number; byTask: { task: string; count: number }[] } | null;
+  maintenance: { jobs: number; succeeded: number; failed: number; updatesInstalled: number; byTask: { task: string; count: number }[] } | null;
   coming: {
     diskForecasts: { hostname: string; summary: string; openedAtMs: number }[];
     pendingUpdates: { hostname: string; count: number }[];
     notSeenForAWeek: { hostname: string; lastSeenMs: number | null }[];
+    /** Operating systems past or near their end of security updates; hardware of 5 years and more. */
+    ageing: AgeingNote[];
   };
   advice: ContractAdvice;
 }
@@ -175,6 +180,7 @@ export function buildClientReport(input: ClientReportInput): ClientReport {
           jobs: input.maintenance!.length,
           succeeded: input.maintenance!.filter((j) => j.isSuccess).length,
           failed: input.maintenance!.filter((j) => !j.isSuccess).length,
+          updatesInstalled: input.maintenance!.reduce((n, j) => n + (j.isSuccess ? (j.updatesInstalled ?? 0) : 0), 0),
           byTask: [...byTask].map(([task, count]) => ({ task, count })).sort((a, b) => b.count - a.count || a.task.localeCompare(b.task)),
         };
       })()
@@ -221,6 +227,10 @@ export function buildClientReport(input: ClientReportInput): ClientReport {
       notSeenForAWeek: input.devices
         .filter((d) => !d.isDisabled && (d.lastSeenMs === null || nowMs - d.lastSeenMs > WEEK_MS))
         .map((d) => ({ hostname: d.hostname, lastSeenMs: d.lastSeenMs })),
+      ageing: ageingNotes(
+        input.devices.map((d) => ({ hostname: d.hostname, isDisabled: d.isDisabled, facts: d.facts ?? {} })),
+        periodEndMs,
+      ),
     },
     advice: input.advice,
   };

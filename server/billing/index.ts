@@ -12,6 +12,7 @@ import type { DeviceStore } from '../store/devices.js';
 import type { ChannelStore } from '../store/channels.js';
 import type { DeliveryStore } from '../store/deliveries.js';
 import { createClientReportStore } from '../store/client-reports.js';
+import { createJobStore } from '../store/jobs.js';
 import { createReports } from './reports.js';
 import { createContractHistory } from './contract-history.js';
 import { createClientReports } from './report-data.js';
@@ -40,7 +41,8 @@ export interface BillingDeps {
 export function createBilling(deps: BillingDeps) {
   const clientReportStore = createClientReportStore(deps.db);
   const reports = createReports({ ...deps, clientReports: clientReportStore });
-  const clientReports = createClientReports({ ...deps, clientReports: clientReportStore, reports });
+  // The maintenance jobs that finished in a report's month (server/jobs/ writes them).
+  const clientReports = createClientReports({ ...deps, clientReports: clientReportStore, reports, jobs: createJobStore(deps.db) });
   const reportScheduler = createReportScheduler({ ...deps, clientReports: clientReportStore, reports: clientReports });
   return {
     reports,

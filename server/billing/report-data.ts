@@ -9,6 +9,7 @@ import type { ClientStore } from '../store/clients.js';
 import type { DeviceStore } from '../store/devices.js';
 import type { IncidentStore } from '../store/incidents.js';
 import type { ClientReportStore } from '../store/client-reports.js';
+import type { JobStore } from '../store/jobs.js';
 import { HttpError } from '../lib/errors.js';
 import { zonedTimeToMs } from '../time/zones.js';
 import type { Reports } from './reports.js';
@@ -27,6 +28,8 @@ export interface ClientReportDeps {
   incidents: IncidentStore;
   clientReports: ClientReportStore;
   reports: Reports;
+  /** Finished maintenance jobs; without it the report says maintenance is not recorded. */
+  jobs?: Pick<JobStore, 'finishedOfClient'>;
   now: () => number;
   branding: () => ReportBranding;
   chromiumPath?: string;
@@ -82,7 +85,15 @@ export function createClientReports(deps: ClientReportDeps) {
     const devices = deps.devices
       .idsOfClient(client.id)
       .map((id) => deps.devices.findById(id)!)
-      .map((d) => ({ id: d.id, hostname: d.hostname, enrolledAtMs: d.enrolledAtMs, lastSeenMs: d.lastSeenMs, isDisabled: d.isDisabled, latest: d.latest }));
+      .map((d) => ({
+        id: d.id,
+        hostname: d.hostname,
+        enrolledAtMs: d.enrolledAtMs,
+        lastSeenMs: d.lastSeenMs,
+        isDisabled: d.isDisabled,
+        latest: d.latest,
+        facts: d.facts,
+      }));
     const billing = deps.reports.billing(client.id, month);
     return buildClientReport({
       client,
@@ -92,6 +103,7 @@ export function createClientReports(deps: ClientReportDeps) {
       nowMs: deps.now(),
       devices,
       conditions,
+      ...(deps.jobs ? { maintenance: deps.jobs.finishedOfClient(client.id, periodStartMs, periodEndMs) } : {}),
       billedAmount: client.contract === 'break-fix' ? billing.totalAmount : 0,
       advice: deps.reports.contractAdvice(client.id, from, to, 60, locale),
     });

@@ -4,7 +4,7 @@
  * loads nothing from outside (styles inline, the logo as a data: URL), so printing needs no
  * network and the PDF looks like the preview.
  */
-import { createTranslator, type Locale } from '../../shared/i18n/index.js';
+import { createTranslator, type Locale, type MessageKey } from '../../shared/i18n/index.js';
 import type { ClientReport } from './client-report.js';
 
 /** Who sends the report: the MSP's name and, optionally, its logo. */
@@ -12,6 +12,20 @@ export interface ReportBranding {
   mspName: string;
   /** A data: URL (image/png, image/svg+xml, image/jpeg), or null. */
   logoDataUrl: string | null;
+}
+
+const TASK_KEYS = {
+  'health.check': 'report.maintenance.task.health.check',
+  'updates.scan': 'report.maintenance.task.updates.scan',
+  'updates.install': 'report.maintenance.task.updates.install',
+  'service.restart': 'report.maintenance.task.service.restart',
+  cleanup: 'report.maintenance.task.cleanup',
+  reboot: 'report.maintenance.task.reboot',
+} as const satisfies Record<string, MessageKey>;
+
+/** The catalogue key naming a maintenance task for the client. */
+function taskKey(task: string): MessageKey {
+  return (TASK_KEYS as Record<string, MessageKey>)[task] ?? 'report.maintenance.task.other';
 }
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -122,8 +136,9 @@ export function renderReportHtml(report: ClientReport, locale: Locale, branding:
     else if (m.jobs === 0) parts.push(`<p>${e(t('report.maintenance.none'))}</p>`);
     else {
       parts.push(`<p>${e(t('report.maintenance.summary', { jobs: m.jobs, succeeded: m.succeeded, failed: m.failed }))}</p><ul>`);
-      for (const b of m.byTask) parts.push(`<li>${e(b.task)}: ${e(t.number(b.count))}</li>`);
+      for (const b of m.byTask) parts.push(`<li>${e(t(taskKey(b.task)))}: ${e(t.number(b.count))}</li>`);
       parts.push('</ul>');
+      if (m.updatesInstalled > 0) parts.push(`<p>${e(t('report.maintenance.updatesInstalled', { count: m.updatesInstalled }))}</p>`);
     }
 
     parts.push(`<h2>${e(t('report.coming.heading'))}</h2>`);
@@ -135,6 +150,15 @@ export function renderReportHtml(report: ClientReport, locale: Locale, branding:
         n.lastSeenMs === null
           ? t('report.coming.neverSeen', { hostname: n.hostname })
           : t('report.coming.notSeen', { hostname: n.hostname, date: t.date(n.lastSeenMs, tz) }),
+      ),
+      ...c.ageing.map((a) =>
+        a.kind === 'old-hardware'
+          ? t('report.coming.oldHardware', { hostname: a.hostname, year: String(a.year), years: a.years })
+          : t(a.kind === 'os-unsupported' ? 'report.coming.osUnsupported' : 'report.coming.osEnding', {
+              hostname: a.hostname,
+              os: a.os,
+              date: t.date(Date.parse(`${a.endsOn}T12:00:00Z`), tz),
+            }),
       ),
     ];
     parts.push(items.length === 0 ? `<p>${e(t('report.coming.nothing'))}</p>` : `<ul>${items.map((i) => `<li>${e(i)}</li>`).join('')}</ul>`);

@@ -118,6 +118,16 @@ export function createJobStore(db: Db) {
      FROM devices d JOIN clients c ON c.id = d.client_id
      WHERE d.kind = 'agent' AND (@clientId IS NULL OR d.client_id = @clientId) ORDER BY c.name, d.hostname`,
   );
+  const finishedOfClient = db.prepare<
+    [string, number, number],
+    { task: string; device_id: string; hostname: string; state: string; finished_at_ms: number; installed: number | null }
+  >(
+    `SELECT j.task, j.device_id, d.hostname, j.state, j.finished_at_ms,
+       CASE WHEN j.task = 'updates.install' AND j.state = 'done' THEN json_array_length(j.result_json, '$.installed') END AS installed
+     FROM jobs j JOIN devices d ON d.id = j.device_id
+     WHERE j.client_id = ? AND j.state IN ('done', 'failed', 'refused') AND j.finished_at_ms >= ? AND j.finished_at_ms < ?
+     ORDER BY j.finished_at_ms`,
+  );
   const sight = db.prepare<[string, string, number, number, number]>(
     `INSERT INTO update_sightings (device_id, name, is_security, first_seen_ms, last_seen_ms) VALUES (?, ?, ?, ?, ?)
      ON CONFLICT (device_id, name) DO UPDATE SET is_security = excluded.is_security, last_seen_ms = excluded.last_seen_ms`,
@@ -127,6 +137,21 @@ export function createJobStore(db: Db) {
     'SELECT name FROM update_sightings WHERE device_id = ? AND (is_security = 1 OR first_seen_ms <= ?) ORDER BY is_security DESC, name LIMIT 500',
   );
   return {
+    /** Jobs of a client that ended in [fromMs, toMs) with an outcome (done, failed, refused), for its report. */
+    finishedOfClient(
+      clientId: string,
+      fromMs: number,
+      toMs: number,
+    ): { task: string; deviceId: string; hostname: string; isSuccess: boolean; finishedAtMs: number; updatesInstalled: number }[] {
+      return finishedOfClient.all(clientId, fromMs, toMs).map((r) => ({
+        task: r.task,
+        deviceId: r.device_id,
+        hostname: r.hostname,
+        isSuccess: r.state === 'done',
+        finishedAtMs: r.finished_at_ms,
+        updatesInstalled: r.installed ?? 0,
+      }));
+    },
     /** A scan's pending updates: new ones are first seen now, ones it no longer lists are forgotten. */
     recordSightings(deviceId: string, updates: readonly { name: string; isSecurity: boolean }[], atMs: number): void {
       db.transaction(() => {

@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateId } from '../../server/lib/secrets.js';
+import { createJobStore } from '../../server/store/jobs.js';
 import { ADMIN_PASSWORD, ApiClient, startTestServer, type TestServer } from '../helpers/test-server.js';
 import { manualClock } from '../helpers/receivers.js';
 import { hasBrowser } from '../e2e/browser.js';
@@ -108,6 +109,83 @@ describe('monthly client report', () => {
     expect(r.text).toContain('December 2026'.replace('December', 'November'));
     // The advice has 31+ days of data: a verdict, not "not enough data".
     expect(report.advice.recommendation).not.toBe('insufficient-data');
+  });
+
+  it('counts the maintenance jobs that finished in the month, by task, and the updates they installed', { timeout: 60_000 }, async () => {
+    const { api, client, srv, pc } = await seedNovember();
+    const jobs = createJobStore(t!.server.db);
+    const job = (deviceId: string, task: string, state: 'done' | 'failed', atIso: string, result: Record<string, unknown> | null = null) => {
+      const id = generateId();
+      jobs.insert({
+        id,
+        deviceId,
+        clientId: client.id,
+        task,
+        params: {},
+        notBeforeMs: at(atIso) - MIN,
+        notAfterMs: at(atIso) + MIN,
+        nonce: id,
+        incidentId: null,
+        createdAtMs: at(atIso) - MIN,
+        createdBy: 'admin',
+      });
+      const outcome = {
+        code: null,
+        message: null,
+        exitCode: state === 'done' ? 0 : 1,
+        durationMs: 1_000,
+        output: '',
+        outputBytes: 0,
+        outputSha256: null,
+        result,
+      };
+      expect(jobs.finish(id, deviceId, { ...outcome, state, atMs: at(atIso) })).toBe(true);
+    };
+    job(srv, 'updates.install', 'done', '2026-11-08T02:00:00Z', { installed: ['KB5044284', 'KB5044033', 'KB890830'] });
+    job(pc, 'updates.install', 'failed', '2026-11-08T02:30:00Z');
+    job(srv, 'health.check', 'done', '2026-11-15T02:00:00Z');
+    // Outside the month (the client's time zone): 23:30Z on 31 Oct is 1 Nov 00:30 in Amsterdam, in; 23:30Z on 30 Nov is December, out.
+    job(pc, 'cleanup', 'done', '2026-10-31T23:30:00Z');
+    job(pc, 'health.check', 'done', '2026-11-30T23:30:00Z');
+    const report = t!.server.ctx.billing.clientReports.build(client.id, '2026-11', 'en');
+    expect(report.maintenance).toEqual({
+      jobs: 4,
+      succeeded: 3,
+      failed: 1,
+      updatesInstalled: 3,
+      byTask: [
+        { task: 'updates.install', count: 2 },
+        { task: 'cleanup', count: 1 },
+        { task: 'health.check', count: 1 },
+      ],
+    });
+    const en = (await api.get(`/api/reports/client-report?client=${client.id}&month=2026-11&format=html&lang=en`)).text;
+    expect(en).toContain('4 jobs: 3 succeeded, 1 failed');
+    expect(en).toContain('<li>Update installations: 2</li>');
+    expect(en).toContain('3 updates installed');
+    const nl = (await api.get(`/api/reports/client-report?client=${client.id}&month=2026-11&format=html&lang=nl`)).text;
+    expect(nl).toContain('<li>Installaties van updates: 2</li>');
+    expect(nl).toContain('3 updates geïnstalleerd');
+    expect(nl).not.toContain('updates.install');
+
+    // What is coming: a Windows 10 PC out of security updates, on hardware from 2018 (its agent's facts).
+    const token = (await api.post(`/api/clients/${client.id}/enrollment-tokens`, {})).json.token as string;
+    const enrolled = await api.post('/api/enroll', {
+      token,
+      hostname: 'jansen-pc07',
+      machineId: 'm-pc07',
+      facts: { distro: 'Microsoft Windows 10 Pro', release: '10.0.19045', biosDate: '2018-06-12' },
+    });
+    expect(enrolled.status, enrolled.text).toBe(201);
+    expect(t!.server.ctx.billing.clientReports.build(client.id, '2026-11', 'en').coming.ageing).toEqual([
+      { hostname: 'jansen-pc07', kind: 'os-unsupported', os: 'Windows 10', endsOn: '2025-10-14' },
+      { hostname: 'jansen-pc07', kind: 'old-hardware', year: 2018, years: 8 },
+    ]);
+    const comingEn = (await api.get(`/api/reports/client-report?client=${client.id}&month=2026-11&format=html&lang=en`)).text;
+    expect(comingEn).toContain('jansen-pc07: Windows 10 has had no security updates since 14 Oct 2025; upgrade or replace it');
+    expect(comingEn).toContain('jansen-pc07: hardware from 2018 (8 years old); plan its replacement');
+    const comingNl = (await api.get(`/api/reports/client-report?client=${client.id}&month=2026-11&format=html&lang=nl`)).text;
+    expect(comingNl).toContain('jansen-pc07: Windows 10 krijgt sinds 14 okt 2025 geen beveiligingsupdates meer; upgraden of vervangen');
   });
 
   it('prints the same figures to a real PDF, in Dutch', { timeout: 90_000 }, async () => {
