@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: measures the numbers of DESIGN.md §5 on this machine, each beside a baseline
+ * `npm run bench`: measures the product's target numbers on this machine, each beside a baseline
  * measured in the same run, prints a markdown table and writes JSON (default .bench/results.json).
  *
  *   npm run bench -- --agents 1000 --seconds 60          # quick
