@@ -1,6 +1,7 @@
 /**
  * Screenshots of every main dashboard page at desktop (1280×800) and phone (390×844) width, in
- * light theme (plus the fleet, device and on-call pages in dark), into docs/screenshots/. A real
+ * light theme (plus the fleet, device and on-call pages in dark), into docs/screenshots/; the
+ * `-nl` shots show the dashboard in Dutch (a browser whose language is nl-NL). A real
  * server with seeded demo data (scripts/demo/seed.ts, then seed-oncall.ts) and Debian's
  * chromium; the dashboard must be built (npm run screenshots builds it first).
  *
@@ -39,12 +40,14 @@ interface Shot {
   viewports?: ('desktop' | 'phone')[];
   /** Taken signed out (the login page). */
   isSignedOut?: boolean;
+  /** The browser's language: `nl` shows the dashboard in Dutch (the name then ends in `-nl`). */
+  lang?: 'nl';
   /** Answers for API paths, for states the demo server is not in (single sign-on needs a provider). */
   fakeApi?: Record<string, unknown>;
 }
 
 /** Shots of the site probe: they need Debian's snmpd to play the printer. */
-const SITE_PROBE_SHOTS = ['client-discovery', 'printer'];
+const SITE_PROBE_SHOTS = ['client-discovery', 'printer', 'client-discovery-nl', 'printer-nl'];
 
 /** Scrolls a section's heading to the top, just under the sticky top bar, and lets it settle. */
 async function scrollToHeading(page: Page, headingId: string): Promise<void> {
@@ -213,6 +216,55 @@ const SHOTS: Shot[] = [
       await page.waitForTimeout(250);
     },
   },
+  // The dashboard in Dutch: a browser whose first language is nl-NL, nothing chosen on the account page.
+  { name: 'login-nl', lang: 'nl', hash: () => '#/login', ready: '[data-testid=login-form]', isSignedOut: true },
+  { name: 'fleet-nl', lang: 'nl', hash: () => '#/', ready: '[data-testid=device-row]' },
+  {
+    name: 'device-nl',
+    lang: 'nl',
+    hash: (h) => `#/devices/${h.deviceIds['jansen-srv01']}`,
+    ready: '[data-testid=chart][data-points]:not([data-points="0"])',
+    settleMs: 600,
+    isFullPage: true,
+  },
+  { name: 'alerts-nl', lang: 'nl', hash: () => '#/alerts', ready: '[data-testid=alert-row]', isFullPage: true },
+  { name: 'incident-nl', lang: 'nl', hash: (h) => `#/incidents/${h.openIncidentId}`, ready: '[data-testid=snapshot]', isFullPage: true },
+  {
+    name: 'client-nl',
+    lang: 'nl',
+    hash: (h) => `#/clients/${h.clientIds['Jansen Accountants']}`,
+    ready: '[data-testid=advisor-chart]',
+    settleMs: 400,
+    isFullPage: true,
+  },
+  { name: 'oncall-nl', lang: 'nl', hash: () => '#/oncall', ready: '[data-testid=override-row]', isFullPage: true },
+  {
+    name: 'client-discovery-nl',
+    lang: 'nl',
+    hash: (h) => `#/clients/${h.clientIds['Jansen Accountants']}`,
+    ready: '[data-testid=found-device-link]',
+    prepare: (page) => scrollToHeading(page, 'client-discovery'),
+  },
+  {
+    name: 'printer-nl',
+    lang: 'nl',
+    hash: (h) => `#/devices/${h.deviceIds['printer-reception']}`,
+    ready: '[data-testid=toner-level][data-supply=cyan]',
+    settleMs: 400,
+    isFullPage: true,
+  },
+  { name: 'account-nl', lang: 'nl', hash: () => '#/account', ready: '[data-testid=password-form]', isFullPage: true },
+  {
+    name: 'menu-nl',
+    lang: 'nl',
+    hash: () => '#/alerts',
+    ready: '[data-testid=alert-row]',
+    viewports: ['phone'],
+    prepare: async (page) => {
+      await page.click('[data-testid=menu-toggle]');
+      await page.waitForTimeout(250);
+    },
+  },
 ];
 
 /**
@@ -252,16 +304,22 @@ async function signIn(page: Page, baseUrl: string): Promise<void> {
 async function capture(browser: Browser, baseUrl: string, handles: DemoHandles, only: Set<string> | null): Promise<string[]> {
   const written: string[] = [];
   for (const [viewportName, viewport] of Object.entries(VIEWPORTS) as [keyof typeof VIEWPORTS, (typeof VIEWPORTS)[keyof typeof VIEWPORTS]][]) {
-    for (const theme of ['light', 'dark'] as const) {
+    for (const [theme, lang] of [
+      ['light', 'en'],
+      ['dark', 'en'],
+      ['light', 'nl'],
+    ] as const) {
       const shots = SHOTS.filter(
         (s) =>
+          (s.lang ?? 'en') === lang &&
           (s.themes ?? ['light']).includes(theme) &&
           (s.viewports ?? ['desktop', 'phone']).includes(viewportName) &&
           (!only || only.has(s.name)) &&
           (SNMPD !== undefined || !SITE_PROBE_SHOTS.includes(s.name)),
       );
       if (shots.length === 0) continue;
-      const context = await browser.newContext({ viewport, deviceScaleFactor: 1, colorScheme: theme, timezoneId: 'Europe/Amsterdam', locale: 'en-GB' });
+      const locale = lang === 'nl' ? 'nl-NL' : 'en-GB';
+      const context = await browser.newContext({ viewport, deviceScaleFactor: 1, colorScheme: theme, timezoneId: 'Europe/Amsterdam', locale });
       // Runs in the page: the chosen theme and the 24 h chart range, as if the user had picked them.
       await context.addInitScript(`localStorage.setItem('qp.theme', '${theme}'); localStorage.setItem('qp.range', '24h');`);
       const page = await context.newPage();

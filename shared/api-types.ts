@@ -103,6 +103,8 @@ export interface SessionUser {
   twoFactor?: { isEnrolled: boolean; isRequired: boolean };
   /** How this session signed in: a password here, or single sign-on (the identity provider then owns the second factor). */
   signInMethod?: 'password' | 'sso';
+  /** The dashboard language the user chose on the account page; null follows the browser (absent for an API token). */
+  locale?: 'en' | 'nl' | null;
 }
 
 /** GET /api/sign-in-methods (public): what the login page offers. */
@@ -254,6 +256,8 @@ export const AUDIT_ACTIONS = [
   'device.rotate-credential',
   'device.agent-config',
   'device.probed-create',
+  'status-link.create',
+  'status-link.revoke',
   'device.probed-update',
   'discovery.scan-start',
   'discovery.scan-cancel',

@@ -35,6 +35,8 @@ import { lazyView } from './lib/lazy.js';
 import type { LiveClient } from './lib/live.js';
 import { navigate, useRoute, type Route } from './lib/router.js';
 import { useTheme } from './lib/theme.js';
+import { browserLocale, I18nContext, setActiveLocale, storedLocale, storeLocale, translatorFor, useT, type Locale } from './lib/i18n/index.js';
+import { Msg } from './lib/i18n/msg.js';
 
 const DeviceView = lazyView(() => import('./pages/device/device-view.js').then((m) => m.DeviceView));
 
@@ -80,15 +82,20 @@ function Page({ route }: { route: Route }) {
     case 'notifications':
       return <NotificationsView />;
     case 'not-found':
-      return (
-        <div class="splash">
-          <h1>Page not found</h1>
-          <p>
-            There is nothing at <code>{route.path}</code>. <a href="#/">Back to the fleet</a>
-          </p>
-        </div>
-      );
+      return <NotFound path={route.path} />;
   }
+}
+
+function NotFound({ path }: { path: string }) {
+  const t = useT();
+  return (
+    <div class="splash">
+      <h1>{t('app.notFound.title')}</h1>
+      <p>
+        <Msg k="app.notFound.body" values={{ path: <code>{path}</code> }} /> <a href="#/">{t('app.notFound.back')}</a>
+      </p>
+    </div>
+  );
 }
 
 export function App({ api, live }: { api: Api; live: LiveClient }) {
@@ -98,7 +105,28 @@ export function App({ api, live }: { api: Api; live: LiveClient }) {
   const route = useRoute();
   const returnTo = useRef('#/');
   const user = session.status === 'user' ? session.user : null;
-  const services = useMemo<AppServices>(() => ({ api, live, theme, user }), [api, live, theme, user]);
+  // The language: the user's choice, else this browser's last choice, else the browser's languages.
+  const [localChoice, setLocalChoice] = useState<Locale | null>(storedLocale);
+  const locale: Locale = user?.locale ?? localChoice ?? browserLocale();
+  setActiveLocale(locale);
+  const t = translatorFor(locale);
+  const setLocale = useMemo(
+    () => async (next: Locale | null) => {
+      const saved = await api.setLocale(next);
+      storeLocale(saved.locale);
+      setLocalChoice(saved.locale);
+      setSession((s) => (s.status === 'user' ? { status: 'user', user: { ...s.user, locale: saved.locale } } : s));
+    },
+    [api],
+  );
+  const services = useMemo<AppServices>(() => ({ api, live, theme, user, locale, setLocale }), [api, live, theme, user, locale, setLocale]);
+  // Remember a signed-in user's choice in this browser, so the login page after a logout speaks it.
+  const userLocale = user?.locale;
+  useEffect(() => {
+    if (userLocale === undefined) return;
+    storeLocale(userLocale);
+    setLocalChoice(userLocale);
+  }, [userLocale]);
 
   const loadSession = () => {
     setSession({ status: 'loading' });
@@ -172,7 +200,7 @@ export function App({ api, live }: { api: Api; live: LiveClient }) {
   if (session.status === 'loading') {
     content = (
       <div class="splash" aria-busy="true">
-        Loading…
+        {t('app.loading')}
       </div>
     );
   } else if (session.status === 'failed') {
@@ -180,7 +208,7 @@ export function App({ api, live }: { api: Api; live: LiveClient }) {
       <div class="splash" role="alert">
         <p>{session.message}</p>
         <button type="button" class="btn" onClick={loadSession}>
-          Try again
+          {t('app.tryAgain')}
         </button>
       </div>
     );
@@ -205,29 +233,31 @@ export function App({ api, live }: { api: Api; live: LiveClient }) {
   }
 
   return (
-    <AppContext.Provider value={services}>
-      {/* A button, not an anchor: `#main` would be taken for a route by the hash router. */}
-      <button type="button" class="skip-link" onClick={() => document.getElementById('main')?.focus()}>
-        Skip to content
-      </button>
-      <TopBar
-        user={user}
-        theme={theme}
-        onToggleTheme={toggleTheme}
-        onLogout={logout}
-        isNavOpen={isNavOpen}
-        onToggleNav={() => setIsNavOpen((v) => !v)}
-        isRestricted={mustEnrol}
-      />
-      <div class={user && !mustEnrol ? 'shell' : 'shell shell-anonymous'}>
-        {user && !mustEnrol && <SideNav route={route} isOpen={isNavOpen} onClose={() => setIsNavOpen(false)} />}
-        <main id="main" tabIndex={-1}>
-          {user && !mustEnrol && <SelfCheckBanner key={`checks-${route.name}`} />}
-          {user && !mustEnrol && <PublicUrlBanner key={`url-${route.name}`} />}
-          {user && <GapBanner key={route.name} />}
-          {content}
-        </main>
-      </div>
-    </AppContext.Provider>
+    <I18nContext.Provider value={t}>
+      <AppContext.Provider value={services} key={locale}>
+        {/* A button, not an anchor: `#main` would be taken for a route by the hash router. */}
+        <button type="button" class="skip-link" onClick={() => document.getElementById('main')?.focus()}>
+          {t('app.skipToContent')}
+        </button>
+        <TopBar
+          user={user}
+          theme={theme}
+          onToggleTheme={toggleTheme}
+          onLogout={logout}
+          isNavOpen={isNavOpen}
+          onToggleNav={() => setIsNavOpen((v) => !v)}
+          isRestricted={mustEnrol}
+        />
+        <div class={user && !mustEnrol ? 'shell' : 'shell shell-anonymous'}>
+          {user && !mustEnrol && <SideNav route={route} isOpen={isNavOpen} onClose={() => setIsNavOpen(false)} />}
+          <main id="main" tabIndex={-1}>
+            {user && !mustEnrol && <SelfCheckBanner key={`checks-${route.name}`} />}
+            {user && !mustEnrol && <PublicUrlBanner key={`url-${route.name}`} />}
+            {user && <GapBanner key={route.name} />}
+            {content}
+          </main>
+        </div>
+      </AppContext.Provider>
+    </I18nContext.Provider>
   );
 }

@@ -141,6 +141,24 @@ export function createUserService(deps: UserServiceDeps) {
       });
     },
 
+    /** A user picks their dashboard language (null: follow the browser). Audited when it changes. */
+    setOwnLocale(userId: string, locale: 'en' | 'nl' | null): 'en' | 'nl' | null {
+      const me = get(userId);
+      const before = users.getLocale(me.id);
+      if (before === locale) return locale;
+      return audit.audited({ id: me.id, name: me.username }, (record) => {
+        users.setLocale(me.id, locale);
+        record({
+          action: 'user.update',
+          entityType: 'user',
+          entityId: me.id,
+          summary: `${me.username} changed their language: ${before ?? 'browser'} → ${locale ?? 'browser'}`,
+          detail: { changes: { locale: { from: before, to: locale } } },
+        });
+        return locale;
+      });
+    },
+
     /** `quarkpulse user reset-password`: a new password, every session ended. Answers how many ended. */
     resetPasswordOnServer(user: User, passwordHash: string): number {
       return audit.audited(CLI_ACTOR, (record) => {

@@ -33,6 +33,7 @@ import { auditRoutes } from './audit-routes.js';
 import { authAdminRoutes, myTwoFactorRoutes, twoFactorGate } from './two-factor-routes.js';
 import { probeRoutes } from './probe-routes.js';
 import { discoveryRoutes } from './discovery-routes.js';
+import { statusLinkRoutes, statusPageRoutes } from './status-link-routes.js';
 import { signInMethodRoutes, ssoAdminRoutes, ssoFlowRoutes } from './sso-routes.js';
 import { notFound } from '../http/error-handler.js';
 import { createHttpApp } from '../http/app.js';
@@ -103,7 +104,9 @@ export function mountApiRoutes(app: express.Express, ctx: ApiContext): void {
   app.use('/api/settings', session, settingsRoutes(ctx));
   app.use('/api', session, probeRoutes(ctx));
   app.use('/api', session, discoveryRoutes(ctx));
+  app.use('/api', session, statusLinkRoutes(ctx));
   app.use('/api', notFound);
   // Acknowledge links from pages: HTML, no session (the signed single-use token is the credential).
   app.use('/ack', ackRoutes(ctx));
+  app.use(statusPageRoutes(ctx));
 }

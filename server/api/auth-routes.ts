@@ -31,7 +31,7 @@ function meOf(ctx: ApiContext, u: { id: string; username: string; role: SessionU
     id: u.id,
     username: u.username,
     role: u.role,
-    ...(isToken ? {} : { twoFactor: { isEnrolled: ctx.twoFactor.isEnrolled(u.id), isRequired }, signInMethod: method }),
+    ...(isToken ? {} : { twoFactor: { isEnrolled: ctx.twoFactor.isEnrolled(u.id), isRequired }, signInMethod: method, locale: ctx.users.getLocale(u.id) }),
   };
 }
 

@@ -23,6 +23,8 @@ const adviceQuerySchema = z
       .min(0)
       .max(24 * 60)
       .default(60),
+    /** Language of the reasons and assumptions (the dashboard sends its own). */
+    lang: z.enum(['en', 'nl']).default('en'),
   })
   .strict();
 
@@ -37,6 +39,7 @@ const historyQuerySchema = z
       .min(0)
       .max(24 * 60)
       .default(60),
+    lang: z.enum(['en', 'nl']).default('en'),
   })
   .strict();
 
@@ -52,12 +55,12 @@ export function reportRoutes(ctx: ApiContext): Router {
 
   r.get('/contract-advice', (req, res) => {
     const q = parseInput(adviceQuerySchema, req.query, 'query');
-    res.json(reports.contractAdvice(q.client, q.from, q.to, q.estimateMinutes));
+    res.json(reports.contractAdvice(q.client, q.from, q.to, q.estimateMinutes, q.lang));
   });
 
   r.get('/contract-history', (req, res) => {
     const q = parseInput(historyQuerySchema, req.query, 'query');
-    res.json(history(q.client, q.months, q.estimateMinutes));
+    res.json(history(q.client, q.months, q.estimateMinutes, q.lang));
   });
   return r;
 }

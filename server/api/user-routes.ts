@@ -116,7 +116,9 @@ export function userRoutes(ctx: ApiContext): Router {
   return r;
 }
 
-/** POST /api/me/password under /api/me (after requireSession). Rate-limited like login. */
+const localeSchema = z.object({ locale: z.enum(['en', 'nl']).nullable() }).strict();
+
+/** POST /api/me/password (rate-limited like login) and PUT /api/me/locale under /api/me (after requireSession). */
 export function accountRoutes(ctx: ApiContext): Router {
   const r = Router();
   const limiter = passwordLimiter('too many failed attempts; wait a few minutes and try again');
@@ -127,6 +129,11 @@ export function accountRoutes(ctx: ApiContext): Router {
     const ended = await ctx.userService.changeOwnPassword(me.id, currentPassword, newPassword, sessionTokenFromRequest(req));
     ctx.logger.info({ userId: me.id, endedSessions: ended }, 'password changed');
     res.status(204).end();
+  });
+
+  r.put('/locale', requireInteractiveSession, (req: Request, res) => {
+    const { locale } = parseInput(localeSchema, req.body);
+    res.json({ locale: ctx.userService.setOwnLocale(req.user!.id, locale) });
   });
   return r;
 }

@@ -8,6 +8,7 @@ import type { ClientStore } from '../store/clients.js';
 import { HttpError } from '../lib/errors.js';
 import { localDate } from '../time/zones.js';
 import type { Reports } from './reports.js';
+import type { Locale } from '../../shared/i18n/index.js';
 
 /** The last `count` months up to the one containing `today` (YYYY-MM-DD), oldest first, not before `earliest`. */
 export function monthRanges(today: string, earliest: string, count: number): { month: string; from: string; to: string }[] {
@@ -29,7 +30,7 @@ export function monthRanges(today: string, earliest: string, count: number): { m
 
 /** Builds the history over the reports. */
 export function createContractHistory(deps: { clients: ClientStore; reports: Reports; now: () => number }) {
-  return (clientId: string, months: number, estimateMinutes: number): ContractHistory => {
+  return (clientId: string, months: number, estimateMinutes: number, locale: Locale = 'en'): ContractHistory => {
     const client = deps.clients.findById(clientId);
     if (!client) throw new HttpError(404, 'CLIENT_NOT_FOUND', `no client with id ${clientId}`);
     const nowMs = deps.now();
@@ -49,7 +50,7 @@ export function createContractHistory(deps: { clients: ClientStore; reports: Rep
         problems: a.incidents.count,
       };
     });
-    const advice = deps.reports.contractAdvice(client.id, ranges[0]!.from, today, estimateMinutes);
+    const advice = deps.reports.contractAdvice(client.id, ranges[0]!.from, today, estimateMinutes, locale);
     return { clientId: client.id, clientName: client.name, contract: client.contract, currency: client.currency, months: rows, advice };
   };
 }

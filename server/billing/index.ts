@@ -13,6 +13,8 @@ import type { ChannelStore } from '../store/channels.js';
 import type { DeliveryStore } from '../store/deliveries.js';
 import { createClientReportStore } from '../store/client-reports.js';
 import { createJobStore } from '../store/jobs.js';
+import { createStatusLinkStore } from '../store/status-links.js';
+import { createStatusLinkService, type StatusLinkServiceDeps } from './status-link-service.js';
 import { createReports } from './reports.js';
 import { createContractHistory } from './contract-history.js';
 import { createClientReports } from './report-data.js';
@@ -35,6 +37,8 @@ export interface BillingDeps {
   now: () => number;
   branding: () => ReportBranding;
   chromiumPath?: string;
+  /** What "online" means and the open problems per device, for status links. */
+  presence: Pick<StatusLinkServiceDeps, 'isOnline' | 'isStatusUnknown' | 'health'>;
 }
 
 /** Builds the reports, the contract history and the client reports over the stores. */
@@ -53,6 +57,18 @@ export function createBilling(deps: BillingDeps) {
     reportScheduler,
     /** Report sends, report settings and time on alerts, each with its audit entry. */
     reportService: createReportService({ store: clientReportStore, scheduler: reportScheduler, audit: deps.audit, now: deps.now }),
+    /** Read-only status links per client, made and revoked with an audit entry. */
+    statusLinks: createStatusLinkService({
+      links: createStatusLinkStore(deps.db),
+      clients: deps.clients,
+      devices: deps.devices,
+      settings: clientReportStore,
+      reports: clientReports,
+      ...deps.presence,
+      mspName: () => deps.branding().mspName,
+      audit: deps.audit,
+      now: deps.now,
+    }),
   };
 }
 export type Billing = ReturnType<typeof createBilling>;

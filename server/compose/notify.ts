@@ -60,6 +60,8 @@ export function createNotifyPath(
     now,
     branding: loadBranding(opts.branding),
     chromiumPath: opts.chromiumPath,
+    // Status links show each device's state now, as the fleet does.
+    presence: { isOnline: agents.isOnline, isStatusUnknown: agents.isStatusUnknown, health: () => storage.deviceHealth.openByDevice() },
   });
   return { notify, billing };
 }

@@ -54,6 +54,8 @@ export function createUserStore(db: Db) {
   const setEmail = db.prepare<[string | null, string]>('UPDATE users SET email = ? WHERE id = ?');
   const countAdmins = db.prepare<[], { n: number }>("SELECT count(*) AS n FROM users WHERE role = 'admin'");
   const update = db.prepare<{ id: string; role: Role; email: string | null }>('UPDATE users SET role = @role, email = @email WHERE id = @id');
+  const localeOf = db.prepare<[string], { locale: string | null }>('SELECT locale FROM users WHERE id = ?');
+  const updateLocale = db.prepare<[string | null, string]>('UPDATE users SET locale = ? WHERE id = ?');
   const updatePassword = db.prepare<[string, string]>('UPDATE users SET password_hash = ? WHERE id = ?');
   const remove = db.prepare<[string]>('DELETE FROM users WHERE id = ?');
   const insertSession = db.prepare('INSERT INTO sessions (token_hash, user_id, created_at_ms, expires_at_ms, method) VALUES (?, ?, ?, ?, ?)');
@@ -113,6 +115,15 @@ export function createUserStore(db: Db) {
       if (!u) return undefined;
       update.run({ id, role: patch.role ?? u.role, email: patch.email === undefined ? u.email : patch.email });
       return toUser(byId.get(id)!);
+    },
+    /** The dashboard language the user chose; null when they follow their browser. */
+    getLocale(id: string): 'en' | 'nl' | null {
+      const l = localeOf.get(id)?.locale;
+      return l === 'en' || l === 'nl' ? l : null;
+    },
+    /** Sets (or clears, null) the user's dashboard language. */
+    setLocale(id: string, locale: 'en' | 'nl' | null): void {
+      updateLocale.run(locale, id);
     },
     /** Stores a new password hash. */
     setPasswordHash(id: string, passwordHash: string): void {

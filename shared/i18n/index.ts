@@ -43,9 +43,11 @@ export function pickLocale(preferred: readonly string[] | string | undefined, fa
 export type MessageValues = Record<string, string | number | Date>;
 
 /** A translator for one language: call it with a key, and format numbers, money and dates. */
-export interface Translator {
-  (key: MessageKey, values?: MessageValues): string;
+export interface Translator<K extends string = MessageKey> {
+  (key: K, values?: MessageValues): string;
   readonly locale: Locale;
+  /** The BCP 47 tag Intl formats with ("nl-NL", "en-GB"). */
+  readonly intlTag: string;
   /** Money with the currency's symbol and thousands separators ("€ 1.234,50", "€1,234.50"). */
   money(amount: number, currency: string): string;
   /** A plain number with thousands separators and at most `digits` decimals. */
@@ -60,33 +62,49 @@ export interface Translator {
   date(ms: number, timeZone: string): string;
   /** Date and time in the given time zone. */
   dateTime(ms: number, timeZone: string): string;
-  /** A duration in words: "45 minutes", "2 h 5 min", "3 days". */
+  /** A duration in words: "45 minutes", "2 h 5 min", "3 days" (needs the duration.* keys). */
   duration(ms: number): string;
 }
 
 const cache = new Map<string, IntlMessageFormat>();
 
-/** Builds (and caches) the translator for `locale`. */
+/** Builds (and caches) the translator for `locale` over the client-facing catalogues. */
 export function createTranslator(locale: Locale): Translator {
-  const tag = INTL_TAG[locale];
-  const catalogue = CATALOGUES[locale];
-  const t = ((key: MessageKey, values?: MessageValues): string => {
-    const source = catalogue[key] ?? en[key];
+  return createCatalogueTranslator<MessageKey>(locale, CATALOGUES, 'reports');
+}
+
+/**
+ * A translator over any pair of typed catalogues (the dashboard has its own). `name` keeps the
+ * compiled-message cache of one set apart from another's; `intlTag` overrides the BCP 47 tag
+ * (the dashboard in English follows the browser's region, e.g. en-US).
+ */
+export function createCatalogueTranslator<K extends string>(
+  locale: Locale,
+  catalogues: Record<Locale, Record<K, string>>,
+  name: string,
+  intlTag?: string,
+): Translator<K> {
+  const tag = intlTag ?? INTL_TAG[locale];
+  const catalogue = catalogues[locale];
+  const t = ((key: K, values?: MessageValues): string => {
+    const source = catalogue[key] ?? catalogues.en[key];
     if (source === undefined) return `[${key}]`;
-    const cacheKey = `${locale}\u0000${key}`;
+    const cacheKey = `${name}\u0000${tag}\u0000${locale}\u0000${key}`;
     let fmt = cache.get(cacheKey);
     if (!fmt) {
       fmt = new IntlMessageFormat(source, tag);
       cache.set(cacheKey, fmt);
     }
     return String(fmt.format(values));
-  }) as Translator;
+  }) as Translator<K>;
+  const tr = t as unknown as (key: string, values?: MessageValues) => string;
   const monthDate = (yyyyMm: string) => {
     const [y, m] = yyyyMm.split('-').map(Number) as [number, number];
     return new Date(Date.UTC(y, m - 1, 15));
   };
   Object.assign(t, {
     locale,
+    intlTag: tag,
     money: (amount: number, currency: string) =>
       new Intl.NumberFormat(tag, { style: 'currency', currency, minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(amount),
     number: (n: number, digits = 0) => new Intl.NumberFormat(tag, { maximumFractionDigits: digits }).format(n),
@@ -97,11 +115,11 @@ export function createTranslator(locale: Locale): Translator {
       new Intl.DateTimeFormat(tag, { month: 'short', year: 'numeric', timeZone: 'UTC' }).format(monthDate(yyyyMm)).replace('.', ''),
     date: (ms: number, timeZone: string) => new Intl.DateTimeFormat(tag, { day: 'numeric', month: 'short', year: 'numeric', timeZone }).format(ms),
     duration: (ms: number) => {
-      if (ms > 0 && ms < 60_000) return t('duration.underMinute');
+      if (ms > 0 && ms < 60_000) return tr('duration.underMinute');
       const minutes = Math.round(ms / 60_000);
-      if (minutes < 60) return t('duration.minutes', { n: minutes });
-      if (minutes < 48 * 60) return t('duration.hoursMinutes', { h: Math.floor(minutes / 60), m: minutes % 60 });
-      return t('duration.days', { n: Math.round(minutes / 1440) });
+      if (minutes < 60) return tr('duration.minutes', { n: minutes });
+      if (minutes < 48 * 60) return tr('duration.hoursMinutes', { h: Math.floor(minutes / 60), m: minutes % 60 });
+      return tr('duration.days', { n: Math.round(minutes / 1440) });
     },
     dateTime: (ms: number, timeZone: string) =>
       new Intl.DateTimeFormat(tag, { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone }).format(ms),

@@ -66,6 +66,10 @@ GET /api/clients/:id/discovery-scans any
 GET /api/discovery-scans/:id any
 DELETE /api/discovery-scans/:id act
 POST /api/discovery-scans/:id/found/:address/adopt act
+POST /api/clients/:id/status-links act
+GET /api/clients/:id/status-links any
+DELETE /api/status-links/:id act
+GET /status/:token public
 GET /api/rules any
 GET /api/rules/effective any
 GET /api/rules/:id any
@@ -123,6 +127,7 @@ GET /api/users/:id/contacts self-or-tech
 POST /api/users/:id/contacts self-or-tech
 DELETE /api/users/:id/contacts/:contactId self-or-tech
 POST /api/me/password session
+PUT /api/me/locale session
 GET /api/oncall/now any
 GET /api/oncall/gaps any
 GET /api/oncall/fallback any

@@ -108,6 +108,7 @@ describe('two-factor login', () => {
       role: 'admin',
       twoFactor: { isEnrolled: true, isRequired: false },
       signInMethod: 'password',
+      locale: null,
     });
     expect((await first.c.get('/api/me')).status).toBe(200);
     // The challenge is spent with the login.

@@ -17,6 +17,7 @@ const VIEWER_MAY: Record<string, string> = {
   'POST /api/login': 'signing in',
   'POST /api/logout': 'signing out',
   'POST /api/me/password': 'changing their own password',
+  'PUT /api/me/locale': 'choosing their own dashboard language',
   'POST /api/login/second-factor': 'signing in with a second factor',
   'POST /api/me/two-factor/start': 'setting up their own two-factor login',
   'POST /api/me/two-factor/confirm': 'setting up their own two-factor login',

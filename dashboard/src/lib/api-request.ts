@@ -5,6 +5,7 @@
  * the server (together with Origin) uses as its CSRF check.
  */
 import type { ApiErrorBody } from '../../../shared/api-types.js';
+import { activeT } from './i18n/index.js';
 
 /** A failed API call: HTTP status plus the server's error code and message. */
 export class ApiError extends Error {
@@ -84,7 +85,7 @@ export function createRequest(doFetch: typeof fetch, onUnauthorized: () => void)
       });
     } catch (err) {
       if ((err as Error).name === 'AbortError') throw err;
-      throw new ApiError(0, 'NETWORK_ERROR', 'Cannot reach the Quarkpulse server. Check your connection.');
+      throw new ApiError(0, 'NETWORK_ERROR', activeT()('net.unreachable'));
     }
     if (!res.ok) {
       const error = await readError(res);

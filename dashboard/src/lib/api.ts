@@ -83,6 +83,8 @@ export interface Api extends OnCallApi, AdminApi, TwoFactorApi, SsoApi, SetupApi
   login(username: string, password: string): Promise<SessionUser | LoginChallenge>;
   logout(): Promise<void>;
   changePassword(currentPassword: string, newPassword: string): Promise<void>;
+  /** PUT /api/me/locale: the signed-in user's dashboard language (null: follow the browser). */
+  setLocale(locale: 'en' | 'nl' | null): Promise<{ locale: 'en' | 'nl' | null }>;
 
   listDevices(): Promise<DeviceSummary[]>;
   getDevice(id: string): Promise<DeviceDetail>;
@@ -126,7 +128,7 @@ export interface Api extends OnCallApi, AdminApi, TwoFactorApi, SsoApi, SetupApi
   deleteMaintenance(id: string): Promise<void>;
 
   billing(clientId: string, month: string): Promise<BillingReport>;
-  contractHistory(clientId: string, months: number): Promise<ContractHistory>;
+  contractHistory(clientId: string, months: number, lang?: 'en' | 'nl'): Promise<ContractHistory>;
 
   listUsers(): Promise<UserAccount[]>;
   createUser(input: { username: string; password: string; role: UserRole; email?: string | null }): Promise<UserAccount>;
@@ -164,6 +166,7 @@ export function createApi(options: ApiOptions = {}): Api {
     login: (username, password) => request<SessionUser | LoginChallenge>('POST', '/api/login', { username, password }, { isLogin: true }),
     logout: () => post('/api/logout'),
     changePassword: (currentPassword, newPassword) => post('/api/me/password', { currentPassword, newPassword }),
+    setLocale: (locale) => request('PUT', '/api/me/locale', { locale }),
 
     listDevices: () => get('/api/devices'),
     getDevice: (id) => get(`/api/devices/${enc(id)}`),
@@ -214,7 +217,7 @@ export function createApi(options: ApiOptions = {}): Api {
     deleteMaintenance: (id) => request('DELETE', `/api/maintenance/${enc(id)}`),
 
     billing: (clientId, month) => get(`/api/reports/billing${query({ client: clientId, month })}`),
-    contractHistory: (clientId, months) => get(`/api/reports/contract-history${query({ client: clientId, months })}`),
+    contractHistory: (clientId, months, lang) => get(`/api/reports/contract-history${query({ client: clientId, months, lang })}`),
 
     listUsers: () => get('/api/users'),
     createUser: (input) => post('/api/users', input),

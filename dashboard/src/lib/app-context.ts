@@ -5,6 +5,7 @@ import type { SessionUser } from '../../../shared/api-types.js';
 import type { Api } from './api.js';
 import type { LiveClient } from './live.js';
 import type { Theme } from './theme.js';
+import type { Locale } from './i18n/index.js';
 
 export interface AppServices {
   api: Api;
@@ -12,6 +13,10 @@ export interface AppServices {
   theme: Theme;
   /** The signed-in user; null on the login screen. */
   user: SessionUser | null;
+  /** The language the dashboard shows (the user's choice, else the browser's). */
+  locale: Locale;
+  /** Stores the signed-in user's language (null: follow the browser) and switches to it. */
+  setLocale: (locale: Locale | null) => Promise<void>;
 }
 
 export const AppContext = createContext<AppServices | null>(null);

@@ -2,14 +2,26 @@
  * Which charts a device page shows and which metric series feed each one. A chart's `id` is its
  * stable `data-metric` attribute (tests and bookmarks rely on it).
  */
-import { formatCelsius } from '../../../shared/format.js';
 import { labelMetric } from '../../../shared/metric-labels.js';
 import { formatSeriesKey, type MetricName, type MetricUnit } from '../../../shared/metrics.js';
-import { formatPct, formatRate } from './format.js';
+import { formatCelsius, formatPct, formatRate } from './format.js';
+import { activeT, type DashKey } from './i18n/index.js';
+
+/**
+ * A metric's name where people read it, in the active language: the shared English table, or
+ * the Dutch text of metric.<name> (with the series' labels as arguments) when there is one.
+ */
+export function metricLabel(name: string, labels: Readonly<Record<string, string>>): string {
+  const t = activeT();
+  const key = `metric.${name}` as DashKey;
+  if (t.locale === 'en' || t(key, { ...labels }) === `[${key}]`) return labelMetric(name, labels);
+  return t(key, { mount: '?', iface: '?', core: '?', ...labels });
+}
 
 export interface ChartDef {
   id: string;
-  title: string;
+  /** The title's key in lib/i18n. */
+  title: DashKey;
   unit: Extract<MetricUnit, 'percent' | 'bytesPerSec' | 'celsius'>;
   metrics: readonly MetricName[];
   /** Shown only when the device has reported one of `metrics`. */
@@ -19,50 +31,50 @@ export interface ChartDef {
 }
 
 export const CHART_DEFS: readonly ChartDef[] = [
-  { id: 'cpu.loadPct', title: 'CPU load', unit: 'percent', metrics: ['cpu.loadPct'], isOptional: false, labelOf: (n, l) => labelMetric(n, l) },
-  { id: 'mem.usedPct', title: 'Memory used', unit: 'percent', metrics: ['mem.usedPct'], isOptional: false, labelOf: (n, l) => labelMetric(n, l) },
+  { id: 'cpu.loadPct', title: 'chart.cpu', unit: 'percent', metrics: ['cpu.loadPct'], isOptional: false, labelOf: (n, l) => metricLabel(n, l) },
+  { id: 'mem.usedPct', title: 'chart.mem', unit: 'percent', metrics: ['mem.usedPct'], isOptional: false, labelOf: (n, l) => metricLabel(n, l) },
   {
     id: 'fs.usedPct',
-    title: 'Filesystems used',
+    title: 'chart.fs',
     unit: 'percent',
     metrics: ['fs.usedPct'],
     isOptional: false,
-    labelOf: (n, l) => labelMetric(n, l),
+    labelOf: (n, l) => metricLabel(n, l),
   },
   {
     id: 'net',
-    title: 'Network',
+    title: 'chart.net',
     unit: 'bytesPerSec',
     metrics: ['net.rxBytesPerSec', 'net.txBytesPerSec'],
     isOptional: false,
-    labelOf: (n, l) => labelMetric(n, l),
+    labelOf: (n, l) => metricLabel(n, l),
   },
   {
     id: 'temp.cpuCelsius',
-    title: 'CPU temperature',
+    title: 'chart.temp',
     unit: 'celsius',
     metrics: ['temp.cpuCelsius'],
     isOptional: true,
-    labelOf: (n, l) => labelMetric(n, l),
+    labelOf: (n, l) => metricLabel(n, l),
   },
   // Site probe: what a probed printer or UPS reports.
   {
     id: 'printer.tonerPct',
-    title: 'Toner and ink left',
+    title: 'chart.toner',
     unit: 'percent',
     metrics: ['printer.tonerPct'],
     isOptional: true,
-    labelOf: (n, l) => labelMetric(n, l),
+    labelOf: (n, l) => metricLabel(n, l),
   },
   {
     id: 'printer.paperLevelPct',
-    title: 'Paper left',
+    title: 'chart.paper',
     unit: 'percent',
     metrics: ['printer.paperLevelPct'],
     isOptional: true,
-    labelOf: (n, l) => labelMetric(n, l),
+    labelOf: (n, l) => metricLabel(n, l),
   },
-  { id: 'ups.chargePct', title: 'Battery charge', unit: 'percent', metrics: ['ups.chargePct'], isOptional: true, labelOf: (n, l) => labelMetric(n, l) },
+  { id: 'ups.chargePct', title: 'chart.upsCharge', unit: 'percent', metrics: ['ups.chargePct'], isOptional: true, labelOf: (n, l) => metricLabel(n, l) },
 ];
 
 /** The charts for a device with these series. */
@@ -93,9 +105,9 @@ export function formatAxisValue(unit: ChartDef['unit'], value: number): string {
 
 /** Chart time ranges offered on the device page. */
 export const RANGES = [
-  { id: '1h', label: '1 h', ms: 3_600_000 },
-  { id: '24h', label: '24 h', ms: 86_400_000 },
-  { id: '7d', label: '7 d', ms: 7 * 86_400_000 },
-  { id: '30d', label: '30 d', ms: 30 * 86_400_000 },
-] as const;
+  { id: '1h', label: 'range.1h', ms: 3_600_000 },
+  { id: '24h', label: 'range.24h', ms: 86_400_000 },
+  { id: '7d', label: 'range.7d', ms: 7 * 86_400_000 },
+  { id: '30d', label: 'range.30d', ms: 30 * 86_400_000 },
+] as const satisfies readonly { id: string; label: DashKey; ms: number }[];
 export type RangeId = (typeof RANGES)[number]['id'];

@@ -4,6 +4,7 @@
  */
 import type { ComponentType } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
+import { activeT } from './i18n/index.js';
 
 /** A component that renders `load`'s component once its chunk has arrived. */
 export function lazyView<P extends object>(load: () => Promise<ComponentType<P>>): ComponentType<P> {
@@ -26,9 +27,9 @@ export function lazyView<P extends object>(load: () => Promise<ComponentType<P>>
     if (error) {
       return (
         <div class="splash" role="alert">
-          <p>Could not load this page: {error}</p>
+          <p>{activeT()('lazy.failed', { error })}</p>
           <button type="button" class="btn" onClick={() => location.reload()}>
-            Reload
+            {activeT()('lazy.reload')}
           </button>
         </div>
       );
@@ -37,7 +38,7 @@ export function lazyView<P extends object>(load: () => Promise<ComponentType<P>>
       <View {...props} />
     ) : (
       <div class="splash" aria-busy="true">
-        Loading…
+        {activeT()('app.loading')}
       </div>
     );
   };

@@ -6,6 +6,7 @@ import { useEffect, useRef } from 'preact/hooks';
 import { usePermissions, useApp } from '../lib/app-context.js';
 import { useLiveAlerts, useLiveIncidents } from '../lib/live-list.js';
 import { NAV_ITEMS } from './nav.js';
+import { useT } from '../lib/i18n/index.js';
 import type { Route } from '../lib/router.js';
 
 const LIST_LIMIT = 500;
@@ -36,6 +37,7 @@ interface Props {
 }
 
 export function SideNav({ route, isOpen, onClose }: Props) {
+  const t = useT();
   const permissions = usePermissions();
   const counts = useNavCounts();
   const navRef = useRef<HTMLElement>(null);
@@ -56,7 +58,7 @@ export function SideNav({ route, isOpen, onClose }: Props) {
   return (
     <>
       {isOpen && <div class="nav-scrim" onClick={onClose} aria-hidden="true" />}
-      <nav ref={navRef} id="side-nav" class={`side-nav${isOpen ? ' is-open' : ''}`} aria-label="Pages" data-testid="side-nav">
+      <nav ref={navRef} id="side-nav" class={`side-nav${isOpen ? ' is-open' : ''}`} aria-label={t('nav.pages')} data-testid="side-nav">
         <ul>
           {NAV_ITEMS.filter((item) => item.isVisible?.(permissions) ?? true).map((item) => {
             const count = item.badge ? counts[item.badge] : null;
@@ -66,12 +68,16 @@ export function SideNav({ route, isOpen, onClose }: Props) {
                   <svg viewBox="0 0 24 24" aria-hidden="true">
                     <path d={item.icon} />
                   </svg>
-                  <span class="nav-label">{item.label}</span>
+                  <span class="nav-label">{t(item.label)}</span>
                   {count !== null && count > 0 && (
                     <span
                       class={`nav-badge nav-badge-${item.id}`}
                       data-testid={`nav-count-${item.id}`}
-                      aria-label={`${count >= LIST_LIMIT ? `${LIST_LIMIT} or more` : count} ${item.badge === 'firingAlerts' ? 'firing' : 'open'}`}
+                      aria-label={t(count >= LIST_LIMIT ? 'nav.badgeMany' : 'nav.badge', {
+                        count,
+                        limit: LIST_LIMIT,
+                        kind: item.badge === 'firingAlerts' ? 'firing' : 'open',
+                      })}
                     >
                       {count >= LIST_LIMIT ? `${LIST_LIMIT}+` : count}
                     </span>

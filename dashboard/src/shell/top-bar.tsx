@@ -4,12 +4,13 @@ import type { SessionUser } from '../../../shared/api-types.js';
 import { useApp } from '../lib/app-context.js';
 import type { LiveState } from '../lib/live.js';
 import type { Theme } from '../lib/theme.js';
+import { useT, type DashKey } from '../lib/i18n/index.js';
 
-const liveLabels: Record<LiveState, string> = {
-  idle: 'Connecting…',
-  connecting: 'Connecting…',
-  open: 'Live',
-  reconnecting: 'Reconnecting…',
+const liveLabels: Record<LiveState, DashKey> = {
+  idle: 'topBar.connecting',
+  connecting: 'topBar.connecting',
+  open: 'topBar.live',
+  reconnecting: 'topBar.reconnecting',
 };
 
 interface Props {
@@ -25,6 +26,7 @@ interface Props {
 
 export function TopBar({ user, theme, onToggleTheme, onLogout, isNavOpen, onToggleNav, isRestricted = false }: Props) {
   const { live } = useApp();
+  const t = useT();
   const [liveState, setLiveState] = useState<LiveState>(live.state);
   useEffect(() => {
     setLiveState(live.state);
@@ -38,7 +40,7 @@ export function TopBar({ user, theme, onToggleTheme, onLogout, isNavOpen, onTogg
           <button
             type="button"
             class="icon-btn menu-btn"
-            aria-label={isNavOpen ? 'Close menu' : 'Open menu'}
+            aria-label={isNavOpen ? t('topBar.closeMenu') : t('topBar.openMenu')}
             aria-expanded={isNavOpen}
             aria-controls="side-nav"
             onClick={onToggleNav}
@@ -49,7 +51,7 @@ export function TopBar({ user, theme, onToggleTheme, onLogout, isNavOpen, onTogg
             </svg>
           </button>
         )}
-        <a class="brand" href="#/" aria-label="Quarkpulse Monitor — fleet">
+        <a class="brand" href="#/" aria-label={t('topBar.brandLabel')}>
           <svg class="brand-mark" viewBox="0 0 32 32" aria-hidden="true">
             <rect width="32" height="32" rx="7" />
             <path d="M5 17h6l3-8 4 15 3-7h6" />
@@ -59,17 +61,17 @@ export function TopBar({ user, theme, onToggleTheme, onLogout, isNavOpen, onTogg
       </div>
       <div class="top-bar-end">
         {user && !isRestricted && (
-          <span class={`live-pill live-${liveState}`} data-testid="live-state" title="Live updates over WebSocket">
+          <span class={`live-pill live-${liveState}`} data-testid="live-state" title={t('topBar.liveTitle')}>
             <span class="live-dot" aria-hidden="true" />
-            {liveLabels[liveState]}
+            {t(liveLabels[liveState])}
           </span>
         )}
         <button
           type="button"
           class="icon-btn"
           onClick={onToggleTheme}
-          aria-label={theme === 'dark' ? 'Switch to light theme' : 'Switch to dark theme'}
-          title={theme === 'dark' ? 'Light theme' : 'Dark theme'}
+          aria-label={theme === 'dark' ? t('topBar.toLight') : t('topBar.toDark')}
+          title={theme === 'dark' ? t('topBar.lightTheme') : t('topBar.darkTheme')}
           data-testid="theme-toggle"
         >
           {theme === 'dark' ? (
@@ -85,12 +87,17 @@ export function TopBar({ user, theme, onToggleTheme, onLogout, isNavOpen, onTogg
         </button>
         {user && (
           <>
-            <a class="user-name" href="#/account" data-testid="current-user" title={`Signed in as ${user.username} (${user.role})`}>
+            <a
+              class="user-name"
+              href="#/account"
+              data-testid="current-user"
+              title={t('topBar.signedInAs', { username: user.username, role: t(`role.${user.role}`) })}
+            >
               {user.username}
-              {user.role === 'viewer' && <span class="role-tag">viewer</span>}
+              {user.role === 'viewer' && <span class="role-tag">{t('topBar.viewer')}</span>}
             </a>
             <button type="button" class="btn btn-quiet" onClick={onLogout} data-testid="logout">
-              Log out
+              {t('topBar.logout')}
             </button>
           </>
         )}

@@ -9,14 +9,16 @@ import { AGENT_COLLECTOR_NAMES, type AgentCollectorName } from '../../../shared/
 import type { AgentSettings } from '../../../shared/device-admin-types.js';
 import { useAction } from '../lib/hooks.js';
 import { ErrorNote, Field } from './ui.js';
+import { useT } from '../lib/i18n/index.js';
+import { formatNumber } from '../lib/format.js';
 
 interface Props {
   /** The settings stored at this level. */
   own: AgentSettings;
   /** What applies where this level sets nothing ({} for a client). */
   baseline: AgentSettings;
-  /** Where the baseline comes from, e.g. "the client" or "the agent". */
-  baselineName: string;
+  /** Where the baseline comes from: the client (for a device) or the agent's defaults (for a client). */
+  baselineOf: 'client' | 'agent';
   canEdit: boolean;
   /** Saves the settings (the caller says who got them). */
   onSave: (settings: AgentSettings) => Promise<unknown>;
@@ -25,7 +27,8 @@ interface Props {
 
 const isOn = (s: AgentSettings, name: AgentCollectorName): boolean | undefined => s.collectors?.[name];
 
-export function AgentSettingsForm({ own, baseline, baselineName, canEdit, onSave, testId }: Props) {
+export function AgentSettingsForm({ own, baseline, baselineOf, canEdit, onSave, testId }: Props) {
+  const t = useT();
   const action = useAction();
   const [seconds, setSeconds] = useState(own.intervalMs !== undefined ? String(own.intervalMs / 1000) : '');
   const [services, setServices] = useState((own.watchedServices ?? []).join('\n'));
@@ -49,7 +52,10 @@ export function AgentSettingsForm({ own, baseline, baselineName, canEdit, onSave
   const save = (settings: AgentSettings) => {
     void action.run(() => onSave(settings));
   };
-  const inheritedInterval = baseline.intervalMs !== undefined ? `${baseline.intervalMs / 1000} s from ${baselineName}` : "the agent's own interval";
+  const inheritedInterval =
+    baseline.intervalMs !== undefined
+      ? t('agent.inheritedFrom', { seconds: formatNumber(baseline.intervalMs / 1000, 3), from: baselineOf })
+      : t('agent.ownInterval');
 
   return (
     <form
@@ -60,7 +66,7 @@ export function AgentSettingsForm({ own, baseline, baselineName, canEdit, onSave
       }}
       data-testid={testId}
     >
-      <Field label="Report every (seconds)" hint={`empty = ${inheritedInterval}`}>
+      <Field label={t('agent.interval')} hint={t('agent.intervalHint', { inherited: inheritedInterval })}>
         <input
           type="number"
           min={1}
@@ -75,20 +81,24 @@ export function AgentSettingsForm({ own, baseline, baselineName, canEdit, onSave
       </Field>
       <Field
         wide
-        label="Watched services"
-        hint={`one per line: systemd units on Linux, service names on Windows${baseline.watchedServices?.length ? `; empty = ${baselineName}'s: ${baseline.watchedServices.join(', ')}` : ''}`}
+        label={t('agent.services')}
+        hint={
+          baseline.watchedServices?.length
+            ? t('agent.servicesHintInherited', { from: baselineOf, list: baseline.watchedServices.join(', ') })
+            : t('agent.servicesHint')
+        }
       >
         <textarea
           rows={3}
           disabled={!canEdit}
           value={services}
           onInput={(e) => setServices(e.currentTarget.value)}
-          placeholder={baseline.watchedServices?.join('\n') ?? 'e.g. Spooler'}
+          placeholder={baseline.watchedServices?.join('\n') ?? t('agent.servicesPlaceholder')}
           data-testid="agent-services"
         />
       </Field>
       <fieldset class="field field-wide collectors">
-        <legend>Collectors that run</legend>
+        <legend>{t('agent.collectors')}</legend>
         {AGENT_COLLECTOR_NAMES.map((n) => (
           <label key={n} class="check">
             <input type="checkbox" disabled={!canEdit} checked={switches[n]} onChange={(e) => setSwitches((s) => ({ ...s, [n]: e.currentTarget.checked }))} />{' '}
@@ -99,15 +109,15 @@ export function AgentSettingsForm({ own, baseline, baselineName, canEdit, onSave
       {canEdit && (
         <div class="button-row">
           <button type="submit" class="btn btn-primary" disabled={action.isBusy} data-testid="agent-save">
-            Save settings
+            {t('agent.save')}
           </button>
           <button
             type="button"
             class="btn btn-quiet"
             disabled={action.isBusy}
-            onClick={() => window.confirm(`Clear these settings? ${baselineName[0]!.toUpperCase()}${baselineName.slice(1)}'s apply again.`) && save({})}
+            onClick={() => window.confirm(t('agent.clearConfirm', { from: baselineOf })) && save({})}
           >
-            Clear
+            {t('agent.clear')}
           </button>
         </div>
       )}

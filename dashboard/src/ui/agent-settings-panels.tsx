@@ -10,33 +10,41 @@ import type { AgentConfig } from '../../../shared/protocol.js';
 import { usePermissions, useApp } from '../lib/app-context.js';
 import { useLoad } from '../lib/hooks.js';
 import { AgentSettingsForm } from './agent-settings-form.js';
+import { activeT, useT } from '../lib/i18n/index.js';
+import { formatNumber } from '../lib/format.js';
 
 /** `every 30 s · watches Spooler, sshd · off: updates, printers`. */
 export function describeAgentConfig(c: AgentConfig): string {
+  const t = activeT();
   const off = Object.entries(c.collectors ?? {})
     .filter(([, on]) => on === false)
     .map(([n]) => n);
   // No list from the server means the agent keeps its own (from its config file or defaults).
   const services =
     c.watchedServices === undefined
-      ? "the agent's own service list"
+      ? t('agent.ownServices')
       : c.watchedServices.length
-        ? `watches ${c.watchedServices.join(', ')}`
-        : 'no watched services';
-  return [`every ${c.intervalMs / 1000} s`, services, off.length ? `off: ${off.join(', ')}` : 'all collectors on'].join(' · ');
+        ? t('agent.watches', { list: c.watchedServices.join(', ') })
+        : t('agent.noServices');
+  return [
+    t('agent.every', { seconds: formatNumber(c.intervalMs / 1000, 3) }),
+    services,
+    off.length ? t('agent.off', { list: off.join(', ') }) : t('agent.allOn'),
+  ].join(' · ');
 }
 
 /** What a client's own settings say, e.g. `every 30 s · watches Spooler`; a sentence when empty. */
 export function describeSettings(s: AgentSettings): string {
+  const t = activeT();
   const off = Object.entries(s.collectors ?? {})
     .filter(([, on]) => on === false)
     .map(([n]) => n);
   const parts = [
-    s.intervalMs !== undefined ? `every ${s.intervalMs / 1000} s` : '',
-    s.watchedServices?.length ? `watches ${s.watchedServices.join(', ')}` : '',
-    off.length ? `off: ${off.join(', ')}` : '',
+    s.intervalMs !== undefined ? t('agent.every', { seconds: formatNumber(s.intervalMs / 1000, 3) }) : '',
+    s.watchedServices?.length ? t('agent.watches', { list: s.watchedServices.join(', ') }) : '',
+    off.length ? t('agent.off', { list: off.join(', ') }) : '',
   ].filter(Boolean);
-  return parts.length > 0 ? parts.join(' · ') : 'Nothing set: each agent uses its own interval and runs every collector';
+  return parts.length > 0 ? parts.join(' · ') : t('agent.nothingSet');
 }
 
 function SavedNote({ message }: { message: string }) {
@@ -50,7 +58,8 @@ function SavedNote({ message }: { message: string }) {
 
 /** While the settings load (or when they could not), one line instead of the panel. */
 function SettingsLoadState({ status, error }: { status: 'loading' | 'ready' | 'error'; error: string }) {
-  return <p class="muted">{status === 'error' ? `Could not load the agent settings: ${error}` : 'Loading agent settings…'}</p>;
+  const t = useT();
+  return <p class="muted">{status === 'error' ? t('agent.loadFailed', { error }) : t('agent.loading')}</p>;
 }
 
 /** The folded panel: what applies in the summary; the form and, after a save, what became of it inside. */
@@ -67,11 +76,12 @@ function SettingsFold({
   message: string;
   children: ComponentChildren;
 }) {
+  const t = useT();
   return (
     <details class="panel disclosure settings-fold" data-testid={testId}>
       <summary>
         {summary}
-        <span class="fold-action">{canAct ? 'Change' : 'Details'}</span>
+        <span class="fold-action">{canAct ? t('agent.change') : t('agent.details')}</span>
       </summary>
       {children}
       <SavedNote message={message} />
@@ -92,16 +102,14 @@ export function ClientAgentSettings({ clientId }: { clientId: string }) {
         key={version}
         own={loaded.data.config}
         baseline={{}}
-        baselineName="the agent"
+        baselineOf="agent"
         canEdit={canAct}
         testId="client-agent-settings"
         onSave={async (settings) => {
           const answer = await api.putClientAgentConfig(clientId, settings);
           setVersion((v) => v + 1);
           const n = answer.pushedTo ?? 0;
-          setMessage(
-            `Saved. ${n === 0 ? 'No agent of this client is connected; each gets the settings when it connects.' : `Sent to ${n} connected agent${n === 1 ? '' : 's'} now; the others get them when they connect.`}`,
-          );
+          setMessage(activeT()('agent.savedClient', { count: n }));
         }}
       />
     </SettingsFold>
@@ -117,7 +125,7 @@ export function DeviceAgentSettings({ deviceId }: { deviceId: string }) {
   if (!loaded.data) return <SettingsLoadState status={loaded.status} error={loaded.error} />;
   const summary = (
     <span class="effective" data-testid="agent-effective">
-      Runs with: {describeAgentConfig(loaded.data.effective)}
+      {activeT()('agent.runsWith', { settings: describeAgentConfig(loaded.data.effective) })}
     </span>
   );
   return (
@@ -126,12 +134,12 @@ export function DeviceAgentSettings({ deviceId }: { deviceId: string }) {
         key={version}
         own={loaded.data.config}
         baseline={loaded.data.clientConfig}
-        baselineName="the client"
+        baselineOf="client"
         canEdit={canAct}
         testId="device-agent-settings"
         onSave={async (settings) => {
           const answer = await api.putDeviceAgentConfig(deviceId, settings);
-          setMessage(`Saved. ${answer.isPushed ? 'The agent has the new settings now.' : 'The agent gets them when it next connects.'}`);
+          setMessage(activeT()('agent.savedDevice', { pushed: answer.isPushed ? 'yes' : 'no' }));
           setVersion((v) => v + 1);
         }}
       />

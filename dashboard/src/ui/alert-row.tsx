@@ -5,6 +5,7 @@ import { formatFullTime, formatRelative } from '../lib/format.js';
 import { useAction } from '../lib/hooks.js';
 import { alertHref, deviceHref } from '../lib/router.js';
 import { SeverityBadge, StateBadge } from './ui.js';
+import { useT } from '../lib/i18n/index.js';
 
 interface Props {
   alert: Alert;
@@ -17,6 +18,7 @@ interface Props {
 
 export function AlertRow({ alert: a, nowMs, onChanged, isDeviceShown = true }: Props) {
   const { api } = useApp();
+  const t = useT();
   const { canAct } = usePermissions();
   const action = useAction();
   const since = a.state === 'resolved' ? (a.resolvedAtMs ?? a.openedAtMs) : a.openedAtMs;
@@ -29,26 +31,21 @@ export function AlertRow({ alert: a, nowMs, onChanged, isDeviceShown = true }: P
           <a href={alertHref(a.id)} class="record-link">
             {a.ruleName}
           </a>
-          {a.isFlapping && <span class="tag">flapping</span>}
-          {a.isInMaintenance && <span class="tag">maintenance</span>}
+          {a.isFlapping && <span class="tag">{t('alertRow.flapping')}</span>}
+          {a.isInMaintenance && <span class="tag">{t('alertRow.maintenance')}</span>}
           {a.groupSize > 1 && (
-            <span
-              class="tag tag-group"
-              title={a.isGroupLeader ? 'It paged once for the whole group' : 'Folded into the page of its group: no page of its own'}
-              data-testid="grouped"
-            >
-              {a.ruleKind === 'offline' ? 'outage' : 'group'} of {a.groupSize}
-              {a.isGroupLeader ? ', paged' : ''}
+            <span class="tag tag-group" title={a.isGroupLeader ? t('alertRow.groupLeaderTitle') : t('alertRow.groupMemberTitle')} data-testid="grouped">
+              {t('alertRow.group', { kind: a.ruleKind === 'offline' ? 'outage' : 'group', size: a.groupSize, leader: a.isGroupLeader ? 'yes' : 'no' })}
             </span>
           )}
           {a.isSuppressed && (
-            <span class="tag" title="Not paged: the device it depends on is down" data-testid="suppressed">
-              held: parent down
+            <span class="tag" title={t('alertRow.suppressedTitle')} data-testid="suppressed">
+              {t('alertRow.suppressed')}
             </span>
           )}
           {a.isUnrouted && (
-            <span class="tag tag-unrouted" title="Its escalation reached nobody; the fallback was paged" data-testid="unrouted">
-              unrouted
+            <span class="tag tag-unrouted" title={t('alertRow.unroutedTitle')} data-testid="unrouted">
+              {t('alertRow.unrouted')}
             </span>
           )}
         </p>
@@ -61,9 +58,9 @@ export function AlertRow({ alert: a, nowMs, onChanged, isDeviceShown = true }: P
             </>
           )}
           <span title={formatFullTime(since)}>
-            {a.state === 'resolved' ? 'resolved' : 'since'} {formatRelative(since, nowMs)}
+            {t(a.state === 'resolved' ? 'alertRow.resolvedAgo' : 'alertRow.since', { when: formatRelative(since, nowMs) })}
           </span>
-          {a.state === 'acknowledged' && a.acknowledgedBy && <span>ack by {a.acknowledgedBy}</span>}
+          {a.state === 'acknowledged' && a.acknowledgedBy && <span>{t('alertRow.ackBy', { who: a.acknowledgedBy })}</span>}
           {a.assignee && <span data-testid="assignee">→ {a.assignee}</span>}
         </p>
         {action.error && (
@@ -84,7 +81,7 @@ export function AlertRow({ alert: a, nowMs, onChanged, isDeviceShown = true }: P
                 onClick={() => action.run(async () => onChanged(await api.acknowledgeAlert(a.id)))}
                 data-testid="ack-button"
               >
-                Acknowledge
+                {t('alertRow.acknowledge')}
               </button>
             )}
             <button
@@ -94,7 +91,7 @@ export function AlertRow({ alert: a, nowMs, onChanged, isDeviceShown = true }: P
               onClick={() => action.run(async () => onChanged(await api.resolveAlert(a.id)))}
               data-testid="resolve-button"
             >
-              Resolve
+              {t('alertRow.resolve')}
             </button>
           </div>
         )}

@@ -1,5 +1,6 @@
 /** The comment box of an alert or incident page; clears itself once the comment is saved. */
 import { useState } from 'preact/hooks';
+import { useT } from '../lib/i18n/index.js';
 
 interface Props {
   /** Saves the comment; resolves true when it was saved (useAction's run does exactly that). */
@@ -11,6 +12,7 @@ interface Props {
 }
 
 export function CommentForm({ submit, isBusy, formClass, heading }: Props) {
+  const t = useT();
   const [comment, setComment] = useState('');
   return (
     <form
@@ -22,12 +24,12 @@ export function CommentForm({ submit, isBusy, formClass, heading }: Props) {
     >
       {heading && <h2>{heading}</h2>}
       <label class="field">
-        <span>Comment</span>
+        <span>{t('comment.label')}</span>
         <textarea rows={2} maxLength={5000} value={comment} onInput={(e) => setComment(e.currentTarget.value)} data-testid="comment-input" />
       </label>
       <div class="button-row">
         <button type="submit" class="btn" disabled={isBusy || !comment.trim()} data-testid="comment-button">
-          Add comment
+          {t('comment.add')}
         </button>
       </div>
     </form>

@@ -5,6 +5,7 @@
  */
 import type { ComponentChildren } from 'preact';
 import { ErrorNote } from './ui.js';
+import { useT } from '../lib/i18n/index.js';
 
 export function ConfirmWithCode(props: {
   code: string;
@@ -16,10 +17,11 @@ export function ConfirmWithCode(props: {
   buttonTestId: string;
   children: ComponentChildren;
 }) {
+  const t = useT();
   return (
     <>
       <label class="field">
-        <span>Authenticator code</span>
+        <span>{t('confirm.code')}</span>
         <input
           inputMode="numeric"
           autoComplete="one-time-code"

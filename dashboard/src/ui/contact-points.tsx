@@ -8,17 +8,19 @@ import type { ChannelView, ContactPoint } from '../../../shared/notify-types.js'
 import { useApp } from '../lib/app-context.js';
 import { useAction, useLoad } from '../lib/hooks.js';
 import { ErrorNote } from './ui.js';
+import { useT, type DashKey } from '../lib/i18n/index.js';
+import { Msg } from '../lib/i18n/msg.js';
 
-const handleHints: Record<string, string> = {
-  email: 'address (empty = their e-mail)',
-  ntfy: 'their topic (empty = the channel’s)',
-  slack: 'member id, e.g. U012AB3CD',
-  teams: 'name to mention',
-  webhook: 'name to mention',
+const handleHints: Record<string, DashKey> = {
+  email: 'contacts.hint.email',
+  ntfy: 'contacts.hint.ntfy',
+  slack: 'contacts.hint.slack',
+  teams: 'contacts.hint.teams',
+  webhook: 'contacts.hint.webhook',
 };
 
 /** What a contact point without a handle uses. */
-const defaultHandle: Record<string, string> = { email: 'the account’s e-mail', ntfy: 'the channel’s topic' };
+const defaultHandle: Record<string, DashKey> = { email: 'contacts.default.email', ntfy: 'contacts.default.ntfy' };
 
 /** Edits a user's e-mail address (PATCH /api/users/:id { email }). */
 export function EmailEditor({
@@ -33,6 +35,7 @@ export function EmailEditor({
   onSaved?: (email: string | null) => void;
 }) {
   const { api } = useApp();
+  const t = useT();
   const action = useAction();
   const [value, setValue] = useState(email ?? '');
   const [saved, setSaved] = useState(email ?? '');
@@ -60,7 +63,7 @@ export function EmailEditor({
         data-testid="email-input"
       />
       <button type="submit" class="btn btn-small" disabled={action.isBusy || !isChanged} data-testid="email-save">
-        {!value.trim() && saved ? 'Clear e-mail' : 'Save e-mail'}
+        {!value.trim() && saved ? t('contacts.clearEmail') : t('contacts.saveEmail')}
       </button>
       <ErrorNote message={action.error} />
     </form>
@@ -69,6 +72,7 @@ export function EmailEditor({
 
 function AddContact({ userId, channels, onAdded }: { userId: string; channels: ChannelView[]; onAdded: (c: ContactPoint) => void }) {
   const { api } = useApp();
+  const t = useT();
   const action = useAction();
   const [channelId, setChannelId] = useState('');
   const [handle, setHandle] = useState('');
@@ -88,12 +92,12 @@ function AddContact({ userId, channels, onAdded }: { userId: string; channels: C
       <select
         class="select"
         required
-        aria-label="Channel"
+        aria-label={t('contacts.channel')}
         value={channelId}
         onChange={(e) => setChannelId(e.currentTarget.value)}
         data-testid="contact-channel"
       >
-        <option value="">Add a channel…</option>
+        <option value="">{t('contacts.addChannel')}</option>
         {channels.map((c) => (
           <option key={c.id} value={c.id}>
             {c.name} ({c.type})
@@ -101,15 +105,15 @@ function AddContact({ userId, channels, onAdded }: { userId: string; channels: C
         ))}
       </select>
       <input
-        aria-label="Handle"
+        aria-label={t('contacts.handle')}
         maxLength={320}
-        placeholder={channel ? (handleHints[channel.type] ?? 'handle') : 'handle'}
+        placeholder={t((channel && handleHints[channel.type]) || 'contacts.handlePlaceholder')}
         value={handle}
         onInput={(e) => setHandle(e.currentTarget.value)}
         data-testid="contact-handle"
       />
       <button type="submit" class="btn btn-small" disabled={action.isBusy || !channelId} data-testid="contact-add">
-        Add
+        {t('contacts.add')}
       </button>
       <ErrorNote message={action.error} testId="contact-error" />
     </form>
@@ -119,6 +123,7 @@ function AddContact({ userId, channels, onAdded }: { userId: string; channels: C
 /** A user's contact points; `canEdit` shows add and remove. */
 export function ContactPoints({ userId, username, canEdit, isSelf = false }: { userId: string; username: string; canEdit: boolean; isSelf?: boolean }) {
   const { api } = useApp();
+  const t = useT();
   const contacts = useLoad(() => api.listContacts(userId), [api, userId]);
   const channels = useLoad(() => api.listChannels(), [api]);
   const action = useAction();
@@ -127,10 +132,10 @@ export function ContactPoints({ userId, username, canEdit, isSelf = false }: { u
   return (
     <div class="contacts" data-testid="contact-points">
       {!contacts.data ? (
-        <p class="muted">{contacts.status === 'error' ? contacts.error : 'Loading contact points…'}</p>
+        <p class="muted">{contacts.status === 'error' ? contacts.error : t('contacts.loading')}</p>
       ) : list.length === 0 ? (
         <p class="muted" data-testid="contacts-empty">
-          No contact points: {isSelf ? 'you are' : `${username} is`} paged on no channel yet.
+          {t('contacts.empty', { isSelf: isSelf ? 'yes' : 'no', username })}
         </p>
       ) : (
         <ul class="row-list contact-list">
@@ -138,17 +143,17 @@ export function ContactPoints({ userId, username, canEdit, isSelf = false }: { u
             <li key={c.id} data-testid="contact-row">
               <span>
                 <strong>{c.channelName}</strong> <span class="muted">({c.channelType})</span>{' '}
-                {c.handle ?? <span class="muted">{defaultHandle[c.channelType] ?? 'no handle'}</span>}
+                {c.handle ?? <span class="muted">{t(defaultHandle[c.channelType] ?? 'contacts.noHandle')}</span>}
               </span>
               {canEdit && (
                 <button
                   type="button"
                   class="btn btn-small btn-quiet"
                   disabled={action.isBusy}
-                  aria-label={`Remove ${c.channelName} from ${username}`}
+                  aria-label={t('contacts.removeLabel', { channel: c.channelName, username })}
                   onClick={() => action.run(async () => (await api.removeContact(userId, c.id), contacts.setData(list.filter((x) => x.id !== c.id))))}
                 >
-                  Remove
+                  {t('contacts.remove')}
                 </button>
               )}
             </li>
@@ -160,7 +165,7 @@ export function ContactPoints({ userId, username, canEdit, isSelf = false }: { u
         channels.data &&
         (channels.data.length === 0 ? (
           <p class="muted">
-            There are no channels yet; create one under <a href="#/channels">Channels</a>.
+            <Msg k="contacts.noChannels" values={{ link: <a href="#/channels">{t('nav.channels')}</a> }} />
           </p>
         ) : (
           <AddContact

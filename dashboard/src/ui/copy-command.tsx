@@ -1,6 +1,7 @@
 /** A shell command shown in monospace with a copy button. */
 import { Fragment } from 'preact';
 import { useState } from 'preact/hooks';
+import { activeT } from '../lib/i18n/index.js';
 
 export function CopyCommand({ command, testId }: { command: string; testId?: string }) {
   const [copied, setCopied] = useState(false);
@@ -25,8 +26,8 @@ export function CopyCommand({ command, testId }: { command: string; testId?: str
           </Fragment>
         ))}
       </code>
-      <button type="button" class="btn btn-quiet btn-small" onClick={copy} aria-label={`Copy: ${command}`}>
-        {copied ? 'Copied' : 'Copy'}
+      <button type="button" class="btn btn-quiet btn-small" onClick={copy} aria-label={activeT()('copy.label', { command })}>
+        {copied ? activeT()('copy.copied') : activeT()('copy.copy')}
       </button>
     </div>
   );

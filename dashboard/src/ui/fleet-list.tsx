@@ -10,16 +10,18 @@ import { useMediaQuery } from '../lib/hooks.js';
 import { deviceHref } from '../lib/router.js';
 import { ContractBadge, StatusDot } from './contract-badge.js';
 import { UsageBar } from './usage-bar.js';
+import { activeT, useT } from '../lib/i18n/index.js';
 
 const OVERSCAN_ROWS = 12;
 
 /** `2 alerts · 1 incident`, for a row's accessible name and tooltip. */
 function describeProblems(firing: number, acknowledged: number, incidents: number): string {
+  const t = activeT();
   const parts: string[] = [];
-  if (firing > 0) parts.push(`${firing} firing alert${firing === 1 ? '' : 's'}`);
-  if (acknowledged > 0) parts.push(`${acknowledged} acknowledged`);
-  if (incidents > 0) parts.push(`${incidents} open incident${incidents === 1 ? '' : 's'}`);
-  return parts.length > 0 ? parts.join(', ') : 'no open problems';
+  if (firing > 0) parts.push(t('problems.firing', { count: firing }));
+  if (acknowledged > 0) parts.push(t('problems.acknowledged', { count: acknowledged }));
+  if (incidents > 0) parts.push(t('problems.incidents', { count: incidents }));
+  return parts.length > 0 ? parts.join(', ') : t('problems.none');
 }
 
 /** Small counters of a device's (or client's) open problems. */
@@ -48,6 +50,7 @@ export function ProblemCounts({ firing, acknowledged, incidents }: { firing: num
 }
 
 function DeviceRow({ device, nowMs }: { device: DeviceSummary; nowMs: number }) {
+  const t = useT();
   const health = device.worstSeverity ?? 'ok';
   return (
     <a
@@ -64,13 +67,13 @@ function DeviceRow({ device, nowMs }: { device: DeviceSummary; nowMs: number }) 
       </span>
       <span class="device-usage">
         <UsageBar label="CPU" pct={device.cpuLoadPct} />
-        <UsageBar label="Mem" pct={device.memUsedPct} />
-        <UsageBar label="Disk" pct={device.diskUsedPct} />
+        <UsageBar label={t('fleet.row.mem')} pct={device.memUsedPct} />
+        <UsageBar label={t('fleet.head.disk')} pct={device.diskUsedPct} />
       </span>
       <span class="device-problems">
         <ProblemCounts firing={device.firingAlerts} acknowledged={device.openAlerts - device.firingAlerts} incidents={device.openIncidents} />
       </span>
-      <span class="device-seen" title={device.lastSeenMs === null ? 'No report yet' : formatFullTime(device.lastSeenMs)} data-testid="last-seen">
+      <span class="device-seen" title={device.lastSeenMs === null ? t('fleet.row.noReport') : formatFullTime(device.lastSeenMs)} data-testid="last-seen">
         {formatRelative(device.lastSeenMs, nowMs)}
       </span>
     </a>
@@ -78,14 +81,13 @@ function DeviceRow({ device, nowMs }: { device: DeviceSummary; nowMs: number }) 
 }
 
 function GroupRow({ row }: { row: Extract<FleetRow, { kind: 'group' }> }) {
+  const t = useT();
   return (
     <div class="group-row" data-testid="client-group" data-client-id={row.clientId}>
       <h2 class="group-name">{row.clientName}</h2>
       <ContractBadge contract={row.contract} />
       <ProblemCounts firing={row.firingAlerts} acknowledged={0} incidents={row.openIncidents} />
-      <span class="group-count">
-        {row.total} {row.total === 1 ? 'device' : 'devices'} · {row.online} online
-      </span>
+      <span class="group-count">{t('fleet.group.count', { total: row.total, online: row.online })}</span>
     </div>
   );
 }

@@ -1,5 +1,6 @@
 /** The footer of an edit form: the primary submit button and, when the form can be left, Cancel. */
 import type { ComponentChildren } from 'preact';
+import { useT } from '../lib/i18n/index.js';
 
 interface Props {
   /** Text of the submit button. */
@@ -13,6 +14,7 @@ interface Props {
 }
 
 export function FormActions({ submitLabel, isDisabled, testId, onCancel }: Props) {
+  const t = useT();
   return (
     <div class="button-row">
       <button type="submit" class="btn btn-primary" disabled={isDisabled} data-testid={testId}>
@@ -20,7 +22,7 @@ export function FormActions({ submitLabel, isDisabled, testId, onCancel }: Props
       </button>
       {onCancel && (
         <button type="button" class="btn btn-quiet" onClick={onCancel}>
-          Cancel
+          {t('form.cancel')}
         </button>
       )}
     </div>

@@ -6,15 +6,18 @@
 import type { OnCallGaps } from '../../../shared/notify-types.js';
 import { useApp } from '../lib/app-context.js';
 import { useLoad } from '../lib/hooks.js';
+import { activeT, useT } from '../lib/i18n/index.js';
+import { Msg } from '../lib/i18n/msg.js';
 
-const dayTime = new Intl.DateTimeFormat(undefined, { weekday: 'short', hour: '2-digit', minute: '2-digit' });
-const timeOnly = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+const tagOf = () => (activeT().locale === 'en' ? undefined : activeT().intlTag);
+const dayTime = () => new Intl.DateTimeFormat(tagOf(), { weekday: 'short', hour: '2-digit', minute: '2-digit' });
+const timeOnly = () => new Intl.DateTimeFormat(tagOf(), { hour: '2-digit', minute: '2-digit' });
 const dayKey = new Intl.DateTimeFormat('en-CA', { year: 'numeric', month: '2-digit', day: '2-digit' });
 
 /** `Tue 01:30–09:00`, or `Tue 18:00–Wed 08:00` across a day, in the viewer's time zone. */
 export function formatGapSpan(startsAtMs: number, endsAtMs: number): string {
   const sameDay = dayKey.format(startsAtMs) === dayKey.format(endsAtMs);
-  return `${dayTime.format(startsAtMs)}–${sameDay ? timeOnly.format(endsAtMs) : dayTime.format(endsAtMs)}`;
+  return `${dayTime().format(startsAtMs)}–${sameDay ? timeOnly().format(endsAtMs) : dayTime().format(endsAtMs)}`;
 }
 
 function gapCount(gaps: OnCallGaps): number {
@@ -24,6 +27,7 @@ function gapCount(gaps: OnCallGaps): number {
 /** The banner above every page while some policy has a gap. */
 export function GapBanner() {
   const { api } = useApp();
+  const t = useT();
   const gaps = useLoad(() => api.onCallGaps(), [api]);
   if (!gaps.data || gapCount(gaps.data) === 0) return null;
   const first = gaps.data.policies.find((p) => p.gaps.length > 0)!;
@@ -31,9 +35,17 @@ export function GapBanner() {
   const more = gapCount(gaps.data) - 1;
   return (
     <div class="gap-banner" role="status" data-testid="gap-banner">
-      <strong>On-call gap:</strong> {first.name} pages nobody {formatGapSpan(g.startsAtMs, g.endsAtMs)} ({g.reasons.join('; ')})
-      {more > 0 ? ` and ${more} more time${more === 1 ? '' : 's'} this week` : ''}. Alerts then go to the fallback.{' '}
-      <a href="#/oncall">Fix on the on-call page</a>
+      <Msg
+        k="gaps.banner"
+        values={{
+          policy: first.name,
+          span: formatGapSpan(g.startsAtMs, g.endsAtMs),
+          reasons: g.reasons.join('; '),
+          more,
+          b: (text) => <strong>{text}</strong>,
+        }}
+      />{' '}
+      <a href="#/oncall">{t('gaps.fix')}</a>
     </div>
   );
 }
@@ -41,21 +53,20 @@ export function GapBanner() {
 /** Every gap per policy in use, for the on-call page. */
 export function GapsPanel() {
   const { api } = useApp();
+  const t = useT();
   const gaps = useLoad(() => api.onCallGaps(), [api]);
   if (!gaps.data) return null;
   const total = gapCount(gaps.data);
   return (
     <section class="section" aria-labelledby="gaps-title" data-testid="gaps-panel">
-      <h2 id="gaps-title">Gaps in the coming 7 days</h2>
+      <h2 id="gaps-title">{t('gaps.title')}</h2>
       {total === 0 ? (
         <p class="muted" data-testid="gaps-none">
-          Every escalation policy in use reaches someone at every moment of the coming week.
+          {t('gaps.none')}
         </p>
       ) : (
         <>
-          <p class="muted">
-            In these times the first level pages nobody; the alert goes to the fallback (the admins unless another fallback is set) and is marked “unrouted”.
-          </p>
+          <p class="muted">{t('gaps.intro')}</p>
           <ul class="gap-list">
             {gaps.data.policies
               .filter((p) => p.gaps.length > 0)
@@ -63,12 +74,13 @@ export function GapsPanel() {
                 <li key={p.policyId ?? 'implicit'} class="panel gap-policy" data-testid="gap-policy">
                   <p class="gap-policy-name">
                     <strong>{p.name}</strong>
-                    {p.isDefault && <span class="tag">default</span>}
+                    {p.isDefault && <span class="tag">{t('gaps.default')}</span>}
                   </p>
                   <ul>
                     {p.gaps.map((g) => (
                       <li key={g.startsAtMs} data-testid="gap">
-                        <strong>{formatGapSpan(g.startsAtMs, g.endsAtMs)}: nobody</strong> <span class="muted">— {g.reasons.join('; ')}</span>
+                        <strong>{t('gaps.nobody', { span: formatGapSpan(g.startsAtMs, g.endsAtMs) })}</strong>{' '}
+                        <span class="muted">— {g.reasons.join('; ')}</span>
                       </li>
                     ))}
                   </ul>

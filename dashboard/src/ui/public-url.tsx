@@ -8,16 +8,19 @@ import { useState } from 'preact/hooks';
 import { useApp, usePermissions } from '../lib/app-context.js';
 import { useAction, useLoad } from '../lib/hooks.js';
 import { ErrorNote } from './ui.js';
+import { useT } from '../lib/i18n/index.js';
+import { Msg } from '../lib/i18n/msg.js';
 
 /** Above every page while links in messages would point at this machine only. */
 export function PublicUrlBanner() {
   const { api } = useApp();
+  const t = useT();
   const info = useLoad(() => api.getPublicUrl(), [api]);
   if (!info.data || !info.data.isLoopback || !info.data.hasChannels) return null;
   return (
     <div class="gap-banner" role="status" data-testid="public-url-banner">
-      <strong>Links in notifications point at {info.data.publicUrl}:</strong> only this machine opens that address, not a technician's phone.{' '}
-      {info.data.source === 'flag' ? 'Change --public-url / QP_PUBLIC_URL on the server.' : <a href="#/channels">Set the public URL</a>}
+      <Msg k="publicUrl.banner" values={{ url: info.data.publicUrl, b: (text) => <strong>{text}</strong> }} />{' '}
+      {info.data.source === 'flag' ? t('publicUrl.changeFlag') : <a href="#/channels">{t('publicUrl.set')}</a>}
     </div>
   );
 }
@@ -25,6 +28,7 @@ export function PublicUrlBanner() {
 /** The Channels page's panel: the URL in force, where it comes from, and (admins) a change. */
 export function PublicUrlPanel() {
   const { api } = useApp();
+  const t = useT();
   const { isAdmin } = usePermissions();
   const info = useLoad(() => api.getPublicUrl(), [api]);
   const action = useAction();
@@ -35,18 +39,10 @@ export function PublicUrlPanel() {
   return (
     <div class="panel" data-testid="public-url-panel">
       <p>
-        <strong>Public URL:</strong> <code data-testid="public-url">{d.publicUrl}</code>{' '}
-        <span class="muted">
-          (
-          {d.source === 'flag'
-            ? 'set by --public-url / QP_PUBLIC_URL'
-            : d.source === 'setup'
-              ? 'chosen at setup or here'
-              : 'none set: the address the server listens on'}
-          )
-        </span>
+        <strong>{t('publicUrl.label')}</strong> <code data-testid="public-url">{d.publicUrl}</code>{' '}
+        <span class="muted">{t('publicUrl.source', { source: d.source === 'flag' || d.source === 'setup' ? d.source : 'none' })}</span>
       </p>
-      <p class="muted">Every link in notifications (acknowledge, open the device) and every install command starts with it.</p>
+      <p class="muted">{t('publicUrl.explain')}</p>
       {isAdmin && d.source !== 'flag' && (
         <form
           class="button-row"
@@ -63,13 +59,13 @@ export function PublicUrlPanel() {
           <input
             class="input public-url-input"
             type="url"
-            aria-label="Public URL"
+            aria-label={t('publicUrl.input')}
             value={draft ?? d.publicUrl}
             onInput={(e) => setDraft(e.currentTarget.value)}
             data-testid="public-url-input"
           />
           <button type="submit" class="btn" disabled={action.isBusy || draft === null} data-testid="public-url-save">
-            Save
+            {t('publicUrl.save')}
           </button>
         </form>
       )}

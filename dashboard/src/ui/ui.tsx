@@ -2,6 +2,7 @@
 import type { ComponentChildren } from 'preact';
 import type { AlertState, AuditEvent, IncidentState, Severity } from '../../../shared/alert-types.js';
 import { formatDayMonthTime, formatFullTime } from '../lib/format.js';
+import { useT, type DashKey } from '../lib/i18n/index.js';
 
 /** A page title with optional subtitle and actions on the right. */
 export function PageHead({
@@ -50,29 +51,20 @@ export function TabLinks({ label, tabs, current }: { label: string; tabs: { id: 
   );
 }
 
-const severityLabels: Record<Severity, string> = { critical: 'Critical', warning: 'Warning', info: 'Info' };
-
 export function SeverityBadge({ severity }: { severity: Severity }) {
+  const t = useT();
   return (
     <span class={`sev sev-${severity}`} data-severity={severity}>
-      {severityLabels[severity]}
+      {t(`severity.${severity}`)}
     </span>
   );
 }
 
-const stateLabels: Record<AlertState | IncidentState, string> = {
-  firing: 'Firing',
-  acknowledged: 'Acknowledged',
-  resolved: 'Resolved',
-  open: 'Open',
-  closed: 'Closed',
-  billed: 'Billed',
-};
-
 export function StateBadge({ state }: { state: AlertState | IncidentState }) {
+  const t = useT();
   return (
     <span class={`state state-${state}`} data-testid="state-badge" data-state={state}>
-      {stateLabels[state]}
+      {t(`state.${state}`)}
     </span>
   );
 }
@@ -89,22 +81,21 @@ export function ErrorNote({ message, testId }: { message: string; testId?: strin
 
 /** Loading / failed placeholder for a page or section. */
 export function LoadState({ status, error, onRetry, what }: { status: 'loading' | 'ready' | 'error'; error: string; onRetry?: () => void; what: string }) {
+  const t = useT();
   if (status === 'loading') {
     return (
       <div class="splash" aria-busy="true">
-        Loading {what}…
+        {t('load.loading', { what })}
       </div>
     );
   }
   if (status === 'error') {
     return (
       <div class="splash" role="alert">
-        <p>
-          Could not load {what}: {error}
-        </p>
+        <p>{t('load.failed', { what, error })}</p>
         {onRetry && (
           <button type="button" class="btn" onClick={onRetry}>
-            Try again
+            {t('app.tryAgain')}
           </button>
         )}
       </div>
@@ -124,23 +115,24 @@ export function Field({ label, hint, children, wide }: { label: string; hint?: s
   );
 }
 
-const actionLabels: Record<string, string> = {
-  fired: 'Fired',
-  paged: 'Paged',
-  acknowledged: 'Acknowledged',
-  resolved: 'Resolved',
-  assigned: 'Assigned',
-  commented: 'Comment',
-  opened: 'Opened',
-  closed: 'Closed',
-  billed: 'Billed',
-  'time-booked': 'Time booked',
-  'time-removed': 'Time removed',
-};
+const TIMELINE_ACTIONS = new Set([
+  'fired',
+  'paged',
+  'acknowledged',
+  'resolved',
+  'assigned',
+  'commented',
+  'opened',
+  'closed',
+  'billed',
+  'time-booked',
+  'time-removed',
+]);
 
 /** The audit trail of an alert or incident, oldest first. */
 export function Timeline({ events }: { events: readonly AuditEvent[] }) {
-  if (events.length === 0) return <p class="muted">Nothing recorded yet.</p>;
+  const t = useT();
+  if (events.length === 0) return <p class="muted">{t('timeline.empty')}</p>;
   return (
     <ol class="timeline" data-testid="timeline">
       {events.map((e, i) => (
@@ -148,7 +140,8 @@ export function Timeline({ events }: { events: readonly AuditEvent[] }) {
           <span class="tl-dot" aria-hidden="true" />
           <div class="tl-body">
             <p class="tl-head">
-              <strong>{actionLabels[e.action] ?? e.action}</strong> <span class="muted">by {e.actor}</span>{' '}
+              <strong>{TIMELINE_ACTIONS.has(e.action) ? t(`timeline.${e.action}` as DashKey) : e.action}</strong>{' '}
+              <span class="muted">{t('timeline.by', { actor: e.actor })}</span>{' '}
               <time class="muted" dateTime={new Date(e.atMs).toISOString()} title={formatFullTime(e.atMs)}>
                 {formatDayMonthTime(e.atMs)}
               </time>
@@ -163,9 +156,10 @@ export function Timeline({ events }: { events: readonly AuditEvent[] }) {
 
 /** Shown to viewers where others see action buttons. */
 export function ReadOnlyNote() {
+  const t = useT();
   return (
     <p class="read-only-note" data-testid="read-only-note">
-      You have read-only access (viewer).
+      {t('readOnly')}
     </p>
   );
 }

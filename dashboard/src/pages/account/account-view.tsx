@@ -10,38 +10,76 @@ import { ContactPoints, EmailEditor } from '../../ui/contact-points.js';
 import { TestPageButton } from '../../ui/test-page.js';
 import { ErrorNote, Field, PageHead } from '../../ui/ui.js';
 import './account.css';
+import { browserLocale, isLocale, LOCALES, useT } from '../../lib/i18n/index.js';
 
-const roleText = {
-  admin: 'Admin: everything, including users and global rules.',
-  technician: 'Technician: handles alerts and incidents, manages clients, rules and maintenance windows.',
-  viewer: 'Viewer: reads everything, changes nothing.',
-} as const;
+/** Nederlands/English, or as the browser says (null); saved on the server for this user. */
+function LanguagePanel() {
+  const { locale, setLocale, user } = useApp();
+  const t = useT();
+  const action = useAction();
+  const choice = user?.locale ?? '';
+  return (
+    <section class="panel narrow-panel" aria-labelledby="language-title" data-testid="language-panel">
+      <h2 id="language-title">{t('account.language.title')}</h2>
+      <p class="muted">{t('account.language.intro')}</p>
+      <Field label={t('account.language.label')}>
+        <select
+          class="select"
+          value={choice}
+          disabled={action.isBusy}
+          onChange={(e) => {
+            const v = e.currentTarget.value;
+            void action.run(() => setLocale(isLocale(v) ? v : null));
+          }}
+          data-testid="account-locale"
+        >
+          <option value="">{t('account.language.browser', { language: t(`language.${browserLocale()}`) })}</option>
+          {LOCALES.map((l) => (
+            <option key={l} value={l} lang={l}>
+              {t(`language.${l}`)}
+            </option>
+          ))}
+        </select>
+      </Field>
+      <ErrorNote message={action.error} />
+      <span hidden data-testid="active-locale">
+        {locale}
+      </span>
+    </section>
+  );
+}
 
 export function AccountView() {
   const { api, user } = useApp();
+  const t = useT();
   const action = useAction();
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
   const [repeat, setRepeat] = useState('');
   const [isDone, setIsDone] = useState(false);
   const mismatch = repeat.length > 0 && repeat !== next;
-  const me = useLoad(() => (user ? api.getPerson(user.id) : Promise.reject(new Error('not signed in'))), [api, user?.id]);
+  const me = useLoad(() => (user ? api.getPerson(user.id) : Promise.reject(new Error(t('account.notSignedIn')))), [api, user?.id]);
 
   return (
     <section aria-labelledby="account-title" data-testid="account-page">
-      <PageHead title="Account" titleId="account-title" subtitle={user ? `Signed in as ${user.username}. ${roleText[user.role]}` : undefined} />
+      <PageHead
+        title={t('account.title')}
+        titleId="account-title"
+        subtitle={user ? t('account.subtitle', { username: user.username, role: user.role }) : undefined}
+      />
+      <LanguagePanel />
       {user && (
         <section class="panel narrow-panel" aria-labelledby="paging-title" data-testid="my-contacts">
-          <h2 id="paging-title">How you are paged</h2>
-          <p class="muted">Escalation policies reach you through these. An e-mail contact point without an address uses your e-mail.</p>
+          <h2 id="paging-title">{t('account.paging.title')}</h2>
+          <p class="muted">{t('account.paging.intro')}</p>
           {me.data ? (
             <>
-              <EmailEditor userId={user.id} email={me.data.email} label="Your e-mail" />
+              <EmailEditor userId={user.id} email={me.data.email} label={t('account.paging.email')} />
               <ContactPoints userId={user.id} username={user.username} canEdit isSelf />
               <TestPageButton />
             </>
           ) : (
-            <p class="muted">{me.status === 'error' ? me.error : 'Loading…'}</p>
+            <p class="muted">{me.status === 'error' ? me.error : t('app.loading')}</p>
           )}
         </section>
       )}
@@ -61,8 +99,8 @@ export function AccountView() {
         }}
         data-testid="password-form"
       >
-        <h2 class="form-title">Change password</h2>
-        <Field label="Current password" wide>
+        <h2 class="form-title">{t('account.password.title')}</h2>
+        <Field label={t('account.password.current')} wide>
           <input
             type="password"
             required
@@ -72,7 +110,7 @@ export function AccountView() {
             data-testid="current-password"
           />
         </Field>
-        <Field label="New password" hint="at least 10 characters" wide>
+        <Field label={t('account.password.new')} hint={t('account.password.newHint')} wide>
           <input
             type="password"
             required
@@ -83,7 +121,7 @@ export function AccountView() {
             data-testid="new-password"
           />
         </Field>
-        <Field label="New password again" wide>
+        <Field label={t('account.password.repeat')} wide>
           <input
             type="password"
             required
@@ -94,7 +132,7 @@ export function AccountView() {
             data-testid="repeat-password"
           />
         </Field>
-        {mismatch && <p class="form-error">The two new passwords differ.</p>}
+        {mismatch && <p class="form-error">{t('account.password.mismatch')}</p>}
         <div class="button-row">
           <button
             type="submit"
@@ -102,13 +140,13 @@ export function AccountView() {
             disabled={action.isBusy || !current || next.length < 10 || next !== repeat}
             data-testid="change-password"
           >
-            Change password
+            {t('account.password.submit')}
           </button>
         </div>
         <ErrorNote message={action.error} />
         {isDone && (
           <p class="notice" role="status" data-testid="password-changed">
-            Password changed. Your other sessions have been signed out.
+            {t('account.password.done')}
           </p>
         )}
       </form>

@@ -10,13 +10,15 @@ import { useApp } from '../../lib/app-context.js';
 import { useAction, useLoad } from '../../lib/hooks.js';
 import { ErrorNote, Field, PageHead } from '../../ui/ui.js';
 import './account.css';
+import { useT } from '../../lib/i18n/index.js';
+import { Msg } from '../../lib/i18n/msg.js';
 
 function RecoveryCodes({ codes, onDone }: { codes: string[]; onDone: () => void }) {
+  const t = useT();
   return (
     <div class="recovery-codes" data-testid="recovery-codes">
       <p>
-        <strong>Save these recovery codes now</strong> (print them or keep them in your password manager). Each signs you in once when you do not have your
-        phone. They are not shown again.
+        <Msg k="twoFactor.saveCodes" values={{ b: (text) => <strong>{text}</strong> }} />
       </p>
       <ol class="code-list">
         {codes.map((c) => (
@@ -27,10 +29,10 @@ function RecoveryCodes({ codes, onDone }: { codes: string[]; onDone: () => void 
       </ol>
       <div class="button-row">
         <button type="button" class="btn" onClick={() => void navigator.clipboard?.writeText(codes.join('\n'))}>
-          Copy
+          {t('twoFactor.copy')}
         </button>
         <button type="button" class="btn btn-primary" onClick={onDone} data-testid="recovery-codes-saved">
-          I have saved them
+          {t('twoFactor.saved')}
         </button>
       </div>
     </div>
@@ -40,6 +42,7 @@ function RecoveryCodes({ codes, onDone }: { codes: string[]; onDone: () => void 
 /** The panel on the account page (and, alone, the forced enrolment page). */
 export function TwoFactorPanel({ onEnrolled }: { onEnrolled?: () => void }) {
   const { api, user } = useApp();
+  const t = useT();
   const status = useLoad(() => api.getTwoFactor(), [api]);
   const action = useAction();
   const [enrolment, setEnrolment] = useState<TwoFactorEnrolment | null>(null);
@@ -58,13 +61,12 @@ export function TwoFactorPanel({ onEnrolled }: { onEnrolled?: () => void }) {
   if (codes) {
     body = <RecoveryCodes codes={codes} onDone={finish} />;
   } else if (!s) {
-    body = <p class="muted">{status.status === 'error' ? status.error : 'Loading…'}</p>;
+    body = <p class="muted">{status.status === 'error' ? status.error : t('app.loading')}</p>;
   } else if (!s.isEnrolled && !enrolment) {
     body = (
       <>
         <p class="muted">
-          {s.isRequired ? 'Your role must sign in with a second factor.' : 'Recommended for everyone who can reach client machines.'} You need an authenticator
-          app (Microsoft or Google Authenticator, 1Password, Bitwarden, FreeOTP, …).
+          {s.isRequired ? t('twoFactor.required') : t('twoFactor.recommended')} {t('twoFactor.needApp')}
         </p>
         <div class="button-row">
           <button
@@ -74,7 +76,7 @@ export function TwoFactorPanel({ onEnrolled }: { onEnrolled?: () => void }) {
             onClick={() => void action.run(async () => setEnrolment(await api.startTwoFactor()))}
             data-testid="two-factor-start"
           >
-            Set up two-factor login
+            {t('twoFactor.setUp')}
           </button>
         </div>
       </>
@@ -94,31 +96,31 @@ export function TwoFactorPanel({ onEnrolled }: { onEnrolled?: () => void }) {
         }}
         data-testid="two-factor-enrol"
       >
-        <p class="field-wide">1. Scan this code with your authenticator app.</p>
+        <p class="field-wide">{t('twoFactor.scan')}</p>
         {/* SVG made by the server from the otpauth URI (npm qrcode); no script, no external reference. */}
         <div
           class="qr field-wide"
           role="img"
-          aria-label="QR code for your authenticator app"
+          aria-label={t('twoFactor.qrLabel')}
           dangerouslySetInnerHTML={{ __html: enrolment.qrSvg }}
           data-testid="two-factor-qr"
         />
         <p class="field-wide muted">
-          Cannot scan?{' '}
+          {t('twoFactor.cannotScan')}{' '}
           {isShowingSecret ? (
             <>
-              Type this key:{' '}
+              {t('twoFactor.typeKey')}{' '}
               <code class="secret-key" data-testid="two-factor-secret">
                 {enrolment.secret.match(/.{1,4}/g)!.join(' ')}
               </code>
             </>
           ) : (
             <button type="button" class="btn btn-quiet btn-small" onClick={() => setIsShowingSecret(true)} data-testid="two-factor-show-secret">
-              Show the key to type in
+              {t('twoFactor.showKey')}
             </button>
           )}
         </p>
-        <Field label="2. Type the 6-digit code it shows" wide>
+        <Field label={t('twoFactor.codeLabel')} wide>
           <input
             inputMode="numeric"
             autoComplete="one-time-code"
@@ -131,10 +133,10 @@ export function TwoFactorPanel({ onEnrolled }: { onEnrolled?: () => void }) {
         </Field>
         <div class="button-row">
           <button type="submit" class="btn btn-primary" disabled={action.isBusy || code.replace(/\s/g, '').length !== 6} data-testid="two-factor-confirm">
-            Turn on
+            {t('twoFactor.turnOn')}
           </button>
           <button type="button" class="btn" onClick={() => setEnrolment(null)}>
-            Cancel
+            {t('twoFactor.cancel')}
           </button>
         </div>
       </form>
@@ -143,9 +145,10 @@ export function TwoFactorPanel({ onEnrolled }: { onEnrolled?: () => void }) {
     body = (
       <form class="form-grid" onSubmit={(e) => e.preventDefault()} data-testid="two-factor-on">
         <p class="field-wide">
-          <strong>On</strong> — {s.recoveryCodesLeft} of 10 recovery codes left.{s.isRequired ? ' Your role requires it.' : ''}
+          <Msg k="twoFactor.on" values={{ left: s.recoveryCodesLeft, b: (text) => <strong>{text}</strong> }} />
+          {s.isRequired ? ` ${t('twoFactor.roleRequires')}` : ''}
         </p>
-        <Field label="Code from your app (to change anything here)" wide>
+        <Field label={t('twoFactor.currentCode')} wide>
           <input
             inputMode="numeric"
             autoComplete="one-time-code"
@@ -168,7 +171,7 @@ export function TwoFactorPanel({ onEnrolled }: { onEnrolled?: () => void }) {
               })
             }
           >
-            New recovery codes
+            {t('twoFactor.newCodes')}
           </button>
           {!s.isRequired && (
             <button
@@ -183,7 +186,7 @@ export function TwoFactorPanel({ onEnrolled }: { onEnrolled?: () => void }) {
                 })
               }
             >
-              Turn off
+              {t('twoFactor.turnOff')}
             </button>
           )}
         </div>
@@ -193,7 +196,7 @@ export function TwoFactorPanel({ onEnrolled }: { onEnrolled?: () => void }) {
 
   return (
     <section class="panel narrow-panel" aria-labelledby="two-factor-title" data-testid="two-factor-panel">
-      <h2 id="two-factor-title">Two-factor login{user ? ` for ${user.username}` : ''}</h2>
+      <h2 id="two-factor-title">{user ? t('twoFactor.titleFor', { username: user.username }) : t('twoFactor.title')}</h2>
       {body}
       <ErrorNote message={action.error} />
     </section>
@@ -202,13 +205,10 @@ export function TwoFactorPanel({ onEnrolled }: { onEnrolled?: () => void }) {
 
 /** The only page for a user who must set up two-factor login first. */
 export function TwoFactorRequiredView({ onEnrolled }: { onEnrolled: () => void }) {
+  const t = useT();
   return (
     <section aria-labelledby="account-title" data-testid="two-factor-required">
-      <PageHead
-        title="Set up two-factor login"
-        titleId="account-title"
-        subtitle="Your role must sign in with a code from an authenticator app. The dashboard opens once it is set up."
-      />
+      <PageHead title={t('twoFactor.requiredTitle')} titleId="account-title" subtitle={t('twoFactor.requiredSubtitle')} />
       <TwoFactorPanel onEnrolled={onEnrolled} />
     </section>
   );

@@ -7,64 +7,67 @@ import { useAction, useLoad } from '../../lib/hooks.js';
 import { deviceHref } from '../../lib/router.js';
 import { ErrorNote, LoadState, PageHead, ReadOnlyNote, SeverityBadge, StateBadge, Time, Timeline } from '../../ui/ui.js';
 import { CommentForm } from '../../ui/comment-form.js';
-import { formatMetricValue, labelMetric } from '../../../../shared/metric-labels.js';
+import { formatMetricValue } from '../../../../shared/metric-labels.js';
+import { metricLabel } from '../../lib/chart-defs.js';
+import { localDecimals } from '../../lib/format.js';
+import { useT } from '../../lib/i18n/index.js';
+import { Msg } from '../../lib/i18n/msg.js';
 
 function Facts({ alert: a }: { alert: AlertDetail }) {
+  const t = useT();
   const rows: [string, ComponentChildren][] = [
-    ['Device', <a href={deviceHref(a.deviceId)}>{a.hostname}</a>],
-    ['Client', a.clientName],
-    ['Rule', a.ruleName],
+    [t('alert.device'), <a href={deviceHref(a.deviceId)}>{a.hostname}</a>],
+    [t('alert.client'), a.clientName],
+    [t('alert.rule'), a.ruleName],
     [
-      a.metric ? labelMetric(a.metric, a.labels) : 'Value',
-      a.value === null ? '–' : a.metric ? formatMetricValue(a.metric, a.value) : String(Math.round(a.value * 10) / 10),
+      a.metric ? metricLabel(a.metric, a.labels) : t('alert.value'),
+      a.value === null ? '–' : localDecimals(a.metric ? formatMetricValue(a.metric, a.value) : String(Math.round(a.value * 10) / 10)),
     ],
-    ['Opened', <Time ms={a.openedAtMs} />],
+    [t('alert.opened'), <Time ms={a.openedAtMs} />],
     [
-      'Acknowledged',
-      a.acknowledgedAtMs ? (
-        <>
-          <Time ms={a.acknowledgedAtMs} /> by {a.acknowledgedBy ?? '?'}
-        </>
-      ) : (
-        '–'
-      ),
+      t('alert.acknowledged'),
+      a.acknowledgedAtMs ? <Msg k="alert.byWhom" values={{ time: <Time ms={a.acknowledgedAtMs} />, who: a.acknowledgedBy ?? '?' }} /> : '–',
     ],
     [
-      'Resolved',
+      t('alert.resolved'),
       a.resolvedAtMs ? (
-        <>
-          <Time ms={a.resolvedAtMs} /> (
-          {a.resolution === 'cleared' ? 'cleared by itself' : a.resolution === 'manual' ? `by ${a.resolvedBy ?? '?'}` : 'rule removed'})
-        </>
+        <Msg
+          k="alert.resolution"
+          values={{
+            time: <Time ms={a.resolvedAtMs} />,
+            how: a.resolution === 'cleared' || a.resolution === 'manual' ? a.resolution : 'removed',
+            who: a.resolvedBy ?? '?',
+          }}
+        />
       ) : (
         '–'
       ),
     ],
     [
-      'Paged',
+      t('alert.paged'),
       a.isUnrouted ? (
-        <span data-testid="unrouted">unrouted: its escalation reached nobody, the fallback was paged</span>
+        <span data-testid="unrouted">{t('alert.paged.unrouted')}</span>
       ) : a.isSuppressed ? (
-        'no: the device it depends on is down; it pages if still open when that device is back'
+        t('alert.paged.suppressed')
       ) : a.groupSize > 1 && !a.isGroupLeader ? (
-        `with its group: one page for ${a.groupSize} alerts`
+        t('alert.paged.withGroup', { size: a.groupSize })
       ) : a.isNotified ? (
         a.groupSize > 1 ? (
-          `yes, once for its group of ${a.groupSize} alerts`
+          t('alert.paged.onceForGroup', { size: a.groupSize })
         ) : (
-          'yes'
+          t('alert.paged.yes')
         )
       ) : a.isInMaintenance ? (
-        'no (maintenance window)'
+        t('alert.paged.maintenance')
       ) : (
-        'no'
+        t('alert.paged.no')
       ),
     ],
-    ['Assignee', a.assignee ?? 'nobody'],
+    [t('alert.assignee'), a.assignee ?? t('alert.nobody')],
   ];
   if (Object.keys(a.labels).length > 0)
     rows.splice(3, 0, [
-      'Labels',
+      t('alert.labels'),
       Object.entries(a.labels)
         .map(([k, v]) => `${k}=${v}`)
         .join(', '),
@@ -83,6 +86,7 @@ function Facts({ alert: a }: { alert: AlertDetail }) {
 
 function Actions({ alert: a, onChanged }: { alert: AlertDetail; onChanged: (a: AlertDetail) => void }) {
   const { api } = useApp();
+  const t = useT();
   const action = useAction();
   const [note, setNote] = useState('');
   const users = useLoad((signal) => api.get<{ username: string }[]>('/api/users', signal), [api]);
@@ -103,13 +107,13 @@ function Actions({ alert: a, onChanged }: { alert: AlertDetail; onChanged: (a: A
             void action.run(async () => done(await api.resolveAlert(a.id, note.trim() || undefined)));
           }}
         >
-          <h2>Handle</h2>
+          <h2>{t('alert.handle')}</h2>
           <label class="field">
-            <span>Note (optional)</span>
+            <span>{t('alert.note')}</span>
             <input
               value={note}
               onInput={(e) => setNote(e.currentTarget.value)}
-              placeholder="What you found or did"
+              placeholder={t('alert.notePlaceholder')}
               maxLength={2000}
               data-testid="action-note"
             />
@@ -123,11 +127,11 @@ function Actions({ alert: a, onChanged }: { alert: AlertDetail; onChanged: (a: A
                 onClick={() => action.run(async () => done(await api.acknowledgeAlert(a.id, note.trim() || undefined)))}
                 data-testid="ack-button"
               >
-                Acknowledge
+                {t('alertRow.acknowledge')}
               </button>
             )}
             <button type="submit" class="btn" disabled={action.isBusy} data-testid="resolve-button">
-              Resolve
+              {t('alertRow.resolve')}
             </button>
           </div>
         </form>
@@ -139,11 +143,11 @@ function Actions({ alert: a, onChanged }: { alert: AlertDetail; onChanged: (a: A
           void action.run(async () => onChanged(await api.assignAlert(a.id, assignee || null)));
         }}
       >
-        <h2>Assign</h2>
+        <h2>{t('alert.assign')}</h2>
         <label class="field">
-          <span>Technician</span>
+          <span>{t('alert.technician')}</span>
           <select class="select" value={assignee} onChange={(e) => setAssignee(e.currentTarget.value)} data-testid="assign-select">
-            <option value="">Nobody</option>
+            <option value="">{t('alert.nobodyOption')}</option>
             {(users.data ?? []).map((u) => (
               <option key={u.username} value={u.username}>
                 {u.username}
@@ -153,13 +157,13 @@ function Actions({ alert: a, onChanged }: { alert: AlertDetail; onChanged: (a: A
         </label>
         <div class="button-row">
           <button type="submit" class="btn" disabled={action.isBusy || assignee === (a.assignee ?? '')} data-testid="assign-button">
-            Assign
+            {t('alert.assign')}
           </button>
         </div>
       </form>
       <CommentForm
         formClass="panel"
-        heading="Comment"
+        heading={t('alert.comment')}
         isBusy={action.isBusy}
         submit={(text) => action.run(async () => onChanged(await api.commentAlert(a.id, text)))}
       />
@@ -170,18 +174,19 @@ function Actions({ alert: a, onChanged }: { alert: AlertDetail; onChanged: (a: A
 
 export function AlertDetailView({ alertId }: { alertId: string }) {
   const { api, live } = useApp();
+  const t = useT();
   const { canAct } = usePermissions();
   const alert = useLoad(() => api.getAlert(alertId), [api, alertId]);
   const reloadAlert = alert.reload;
   // Someone else acted (or the condition cleared): read the alert again, with its new events.
   useEffect(() => live.on('alerts', (m) => (m.isResync || m.alerts.some((a) => a.id === alertId)) && reloadAlert()), [live, alertId, reloadAlert]);
 
-  if (!alert.data) return <LoadState status={alert.status} error={alert.error} onRetry={alert.reload} what="this alert" />;
+  if (!alert.data) return <LoadState status={alert.status} error={alert.error} onRetry={alert.reload} what={t('load.thisAlert')} />;
   const a = alert.data;
   return (
     <article class="record-page" data-testid="alert-page" data-alert-id={a.id} data-state={a.state}>
-      <nav class="crumbs" aria-label="Breadcrumb">
-        <a href="#/alerts">Alerts</a>
+      <nav class="crumbs" aria-label={t('device.breadcrumb')}>
+        <a href="#/alerts">{t('nav.alerts')}</a>
         <span aria-hidden="true">/</span>
         <span>{a.hostname}</span>
       </nav>
@@ -198,7 +203,7 @@ export function AlertDetailView({ alertId }: { alertId: string }) {
       <Facts alert={a} />
       {canAct ? <Actions alert={a} onChanged={alert.setData} /> : <ReadOnlyNote />}
       <section class="section" aria-labelledby="alert-timeline">
-        <h2 id="alert-timeline">Timeline</h2>
+        <h2 id="alert-timeline">{t('alert.timeline')}</h2>
         <Timeline events={a.events} />
       </section>
     </article>

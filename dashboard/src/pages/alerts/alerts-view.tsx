@@ -12,17 +12,18 @@ import { href } from '../../lib/router.js';
 import { AlertRow } from '../../ui/alert-row.js';
 import { OnCallNow } from './on-call-now.js';
 import { EmptyState, LoadState, PageHead, TabLinks } from '../../ui/ui.js';
+import { useT, type DashKey } from '../../lib/i18n/index.js';
 
-const TABS: { id: AlertState; label: string }[] = [
-  { id: 'firing', label: 'Firing' },
-  { id: 'acknowledged', label: 'Acknowledged' },
-  { id: 'resolved', label: 'Resolved' },
+const TABS: { id: AlertState; label: DashKey }[] = [
+  { id: 'firing', label: 'alerts.tab.firing' },
+  { id: 'acknowledged', label: 'alerts.tab.acknowledged' },
+  { id: 'resolved', label: 'alerts.tab.resolved' },
 ];
 
-const emptyText: Record<AlertState, [string, string]> = {
-  firing: ['Nothing is firing', 'When a monthly client’s device crosses a rule, its alert appears here at once and pages the on-call technician.'],
-  acknowledged: ['No acknowledged alerts', 'Alerts someone is working on show here until they resolve.'],
-  resolved: ['No resolved alerts yet', 'Alerts that cleared or were resolved by hand are kept here.'],
+const emptyText: Record<AlertState, [DashKey, DashKey]> = {
+  firing: ['alerts.empty.firing', 'alerts.empty.firingBody'],
+  acknowledged: ['alerts.empty.acknowledged', 'alerts.empty.acknowledgedBody'],
+  resolved: ['alerts.empty.resolved', 'alerts.empty.resolvedBody'],
 };
 
 function matches(a: Alert, q: string, severity: Severity | 'all'): boolean {
@@ -33,7 +34,8 @@ function matches(a: Alert, q: string, severity: Severity | 'all'): boolean {
 
 export function AlertsView({ state }: { state: string | null }) {
   const { api } = useApp();
-  const tab: AlertState = TABS.find((t) => t.id === state)?.id ?? 'firing';
+  const t = useT();
+  const tab: AlertState = TABS.find((x) => x.id === state)?.id ?? 'firing';
   const nowMs = useNow(30_000);
   const [query, setQuery] = useState('');
   const [severity, setSeverity] = useState<Severity | 'all'>('all');
@@ -66,43 +68,43 @@ export function AlertsView({ state }: { state: string | null }) {
 
   return (
     <section aria-labelledby="alerts-title" data-testid="alerts-page">
-      <PageHead title="Alerts" titleId="alerts-title" subtitle="Monthly-contract clients: problems that page the on-call technician.">
+      <PageHead title={t('alerts.title')} titleId="alerts-title" subtitle={t('alerts.subtitle')}>
         <OnCallNow />
       </PageHead>
       <TabLinks
-        label="Alert state"
+        label={t('alerts.stateLabel')}
         current={tab}
-        tabs={TABS.map((t) => ({
-          id: t.id,
-          label: t.label,
-          href: href('/alerts', { state: t.id === 'firing' ? null : t.id }),
-          count: t.id === 'resolved' ? undefined : counts[t.id],
+        tabs={TABS.map((x) => ({
+          id: x.id,
+          label: t(x.label),
+          href: href('/alerts', { state: x.id === 'firing' ? null : x.id }),
+          count: x.id === 'resolved' ? undefined : counts[x.id],
         }))}
       />
       <div class="toolbar">
         <input
           type="search"
           class="search"
-          placeholder="Search device, client, rule…"
-          aria-label="Search alerts"
+          placeholder={t('alerts.search')}
+          aria-label={t('alerts.searchLabel')}
           value={query}
           onInput={(e) => setQuery(e.currentTarget.value)}
         />
-        <select class="select" aria-label="Severity" value={severity} onChange={(e) => setSeverity(e.currentTarget.value as Severity | 'all')}>
-          <option value="all">All severities</option>
-          <option value="critical">Critical</option>
-          <option value="warning">Warning</option>
-          <option value="info">Info</option>
+        <select class="select" aria-label={t('alerts.severity')} value={severity} onChange={(e) => setSeverity(e.currentTarget.value as Severity | 'all')}>
+          <option value="all">{t('alerts.allSeverities')}</option>
+          <option value="critical">{t('severity.critical')}</option>
+          <option value="warning">{t('severity.warning')}</option>
+          <option value="info">{t('severity.info')}</option>
         </select>
       </div>
       {list.status !== 'ready' ? (
-        <LoadState status={list.status} error={list.error} onRetry={list.reload} what="alerts" />
+        <LoadState status={list.status} error={list.error} onRetry={list.reload} what={t('load.alerts')} />
       ) : rows.length === 0 ? (
         q || severity !== 'all' ? (
-          <EmptyState title="No alerts match these filters" testId="alerts-empty" />
+          <EmptyState title={t('alerts.noMatch')} testId="alerts-empty" />
         ) : (
-          <EmptyState title={emptyText[tab][0]} testId="alerts-empty">
-            <p>{emptyText[tab][1]}</p>
+          <EmptyState title={t(emptyText[tab][0])} testId="alerts-empty">
+            <p>{t(emptyText[tab][1])}</p>
           </EmptyState>
         )
       ) : (

@@ -12,6 +12,7 @@ import { useLoad } from '../../lib/hooks.js';
 import { href, navigate } from '../../lib/router.js';
 import { EmptyState, ErrorNote, Field, PageHead, Time } from '../../ui/ui.js';
 import './audit.css';
+import { useT } from '../../lib/i18n/index.js';
 
 const PAGE_SIZE = 50;
 const ENTITY_TYPES = ['client', 'device', 'enrollment-token', 'user', 'channel', 'schedule', 'policy', 'rule', 'maintenance', 'alert', 'incident', 'api-token'];
@@ -26,11 +27,12 @@ type State =
   { status: 'loading' } | { status: 'missing' } | { status: 'error'; message: string } | { status: 'ready'; entries: AuditEntry[]; nextBefore: number | null };
 
 function Detail({ detail }: { detail: Record<string, unknown> }) {
+  const t = useT();
   const rows = Object.entries(detail);
   if (rows.length === 0) return null;
   return (
     <details class="audit-detail">
-      <summary>Details</summary>
+      <summary>{t('audit.details')}</summary>
       <dl>
         {rows.map(([k, v]) => (
           <div key={k}>
@@ -44,6 +46,7 @@ function Detail({ detail }: { detail: Record<string, unknown> }) {
 }
 
 function EntryRow({ entry: e }: { entry: AuditEntry }) {
+  const t = useT();
   return (
     <li class="audit-row" data-testid="audit-row">
       <span class="audit-time">
@@ -51,10 +54,10 @@ function EntryRow({ entry: e }: { entry: AuditEntry }) {
       </span>
       <div class="audit-main">
         <p>
-          <strong>{e.actorName ?? 'unknown'}</strong> {e.summary}
+          <strong>{e.actorName ?? t('audit.unknown')}</strong> {e.summary}
         </p>
         <p class="muted audit-meta">
-          <code>{e.action}</code> · {e.entityType}
+          <code>{e.action}</code> · {t('audit.entity', { type: e.entityType.replace(/-/g, '_'), raw: e.entityType })}
           {e.entityId && <> {e.entityId}</>}
         </p>
         {e.detail && <Detail detail={e.detail} />}
@@ -65,6 +68,7 @@ function EntryRow({ entry: e }: { entry: AuditEntry }) {
 
 export function AuditView({ filters }: { filters: AuditFilters }) {
   const { api } = useApp();
+  const t = useT();
   const { isAdmin } = usePermissions();
   const users = useLoad(() => (isAdmin ? api.listUsers() : Promise.resolve([])), [api, isAdmin]);
   const [draft, setDraft] = useState(filters);
@@ -92,8 +96,8 @@ export function AuditView({ filters }: { filters: AuditFilters }) {
 
   if (!isAdmin) {
     return (
-      <EmptyState title="Only admins read the audit log">
-        <p>Ask an admin who changed a setting.</p>
+      <EmptyState title={t('audit.onlyAdmins')}>
+        <p>{t('audit.onlyAdminsBody')}</p>
       </EmptyState>
     );
   }
@@ -116,11 +120,7 @@ export function AuditView({ filters }: { filters: AuditFilters }) {
 
   return (
     <section aria-labelledby="audit-title" data-testid="audit-page">
-      <PageHead
-        title="Audit log"
-        titleId="audit-title"
-        subtitle="Every change to clients, devices, people, channels and on-call, with who made it. Newest first."
-      />
+      <PageHead title={t('audit.title')} titleId="audit-title" subtitle={t('audit.subtitle')} />
       <form
         class="toolbar audit-filters"
         onSubmit={(e) => {
@@ -128,9 +128,9 @@ export function AuditView({ filters }: { filters: AuditFilters }) {
           apply(draft);
         }}
       >
-        <Field label="Person">
+        <Field label={t('audit.person')}>
           <select class="select" value={draft.actor} onChange={(e) => apply({ ...draft, actor: e.currentTarget.value })} data-testid="audit-actor">
-            <option value="">Anyone</option>
+            <option value="">{t('audit.anyone')}</option>
             {(users.data ?? []).map((u) => (
               <option key={u.id} value={u.id}>
                 {u.username}
@@ -138,47 +138,44 @@ export function AuditView({ filters }: { filters: AuditFilters }) {
             ))}
           </select>
         </Field>
-        <Field label="Record type">
+        <Field label={t('audit.recordType')}>
           <select
             class="select"
             value={draft.entityType}
             onChange={(e) => apply({ ...draft, entityType: e.currentTarget.value })}
             data-testid="audit-entity-type"
           >
-            <option value="">Any</option>
-            {[...new Set([...ENTITY_TYPES, draft.entityType].filter(Boolean))].map((t) => (
-              <option key={t} value={t}>
-                {t}
+            <option value="">{t('audit.any')}</option>
+            {[...new Set([...ENTITY_TYPES, draft.entityType].filter(Boolean))].map((type) => (
+              <option key={type} value={type}>
+                {t('audit.entity', { type: type.replace(/-/g, '_'), raw: type })}
               </option>
             ))}
           </select>
         </Field>
-        <Field label="Record id">
+        <Field label={t('audit.recordId')}>
           <input
             type="search"
             value={draft.entityId}
             onInput={(e) => setDraft({ ...draft, entityId: e.currentTarget.value })}
             onBlur={() => draft.entityId !== filters.entityId && apply(draft)}
-            placeholder="any"
+            placeholder={t('audit.anyPlaceholder')}
             data-testid="audit-entity-id"
           />
         </Field>
       </form>
       {state.status === 'loading' ? (
         <div class="splash" aria-busy="true">
-          Loading the audit log…
+          {t('audit.loading')}
         </div>
       ) : state.status === 'missing' ? (
-        <EmptyState title="Audit log not available on this server" testId="audit-missing">
-          <p>
-            This server has no audit log yet (GET /api/audit answered 404). It comes with a server update; nothing is lost meanwhile in the alert and incident
-            timelines.
-          </p>
+        <EmptyState title={t('audit.missing')} testId="audit-missing">
+          <p>{t('audit.missingBody')}</p>
         </EmptyState>
       ) : state.status === 'error' ? (
-        <ErrorNote message={`Could not load the audit log: ${state.message}`} />
+        <ErrorNote message={t('audit.loadFailed', { error: state.message })} />
       ) : state.entries.length === 0 ? (
-        <EmptyState title={isFiltered ? 'Nothing recorded for these filters' : 'Nothing recorded yet'} testId="audit-empty" />
+        <EmptyState title={isFiltered ? t('audit.emptyFiltered') : t('audit.empty')} testId="audit-empty" />
       ) : (
         <>
           <ol class="audit-list" data-testid="audit-list">
@@ -189,11 +186,11 @@ export function AuditView({ filters }: { filters: AuditFilters }) {
           {state.nextBefore !== null ? (
             <div class="button-row load-more">
               <button type="button" class="btn" disabled={isMoreBusy} onClick={loadMore} data-testid="audit-more">
-                {isMoreBusy ? 'Loading…' : 'Load more'}
+                {isMoreBusy ? t('audit.loadingMore') : t('audit.more')}
               </button>
             </div>
           ) : (
-            <p class="muted load-more">That is everything{isFiltered ? ' for these filters' : ''}.</p>
+            <p class="muted load-more">{t('audit.everything', { filtered: isFiltered ? 'yes' : 'no' })}</p>
           )}
           <ErrorNote message={moreError} />
         </>

@@ -11,15 +11,18 @@ import { href, incidentHref, navigate } from '../../lib/router.js';
 import { ContractBadge } from '../../ui/contract-badge.js';
 import { EmptyState, ErrorNote, Field, LoadState, PageHead, StateBadge } from '../../ui/ui.js';
 import './billing.css';
+import { useT } from '../../lib/i18n/index.js';
+import { Msg } from '../../lib/i18n/msg.js';
 
 function Report({ report, onChanged }: { report: BillingReport; onChanged: () => void }) {
   const { api } = useApp();
+  const t = useT();
   const { canAct } = usePermissions();
   const action = useAction();
   if (report.incidents.length === 0) {
     return (
-      <EmptyState title={`No time booked for ${report.clientName} in ${formatMonth(report.month)}`} testId="billing-empty">
-        <p>Time booked on an incident counts in the month it was worked (its date), at the client’s hourly rate.</p>
+      <EmptyState title={t('billing.empty', { client: report.clientName, month: formatMonth(report.month) })} testId="billing-empty">
+        <p>{t('billing.emptyBody')}</p>
       </EmptyState>
     );
   }
@@ -29,16 +32,16 @@ function Report({ report, onChanged }: { report: BillingReport; onChanged: () =>
         <table class="table billing" data-testid="billing-table">
           <thead>
             <tr>
-              <th scope="col">Incident</th>
+              <th scope="col">{t('billing.incident')}</th>
               <th scope="col" class="hide-narrow">
-                Opened
+                {t('billing.opened')}
               </th>
-              <th scope="col">State</th>
+              <th scope="col">{t('billing.state')}</th>
               <th scope="col" class="num">
-                Time
+                {t('billing.time')}
               </th>
               <th scope="col" class="num">
-                Amount
+                {t('billing.amount')}
               </th>
             </tr>
           </thead>
@@ -63,7 +66,7 @@ function Report({ report, onChanged }: { report: BillingReport; onChanged: () =>
                         })
                       }
                     >
-                      Mark billed
+                      {t('billing.markBilled')}
                     </button>
                   )}
                 </td>
@@ -75,7 +78,7 @@ function Report({ report, onChanged }: { report: BillingReport; onChanged: () =>
           <tfoot>
             <tr>
               <th scope="row" colSpan={2}>
-                Total at {formatMoney(report.hourlyRate, report.currency)} per hour
+                {t('billing.total', { rate: formatMoney(report.hourlyRate, report.currency) })}
               </th>
               <td class="hide-narrow" />
               <td class="num">{formatMinutes(report.totalMinutes)}</td>
@@ -93,6 +96,7 @@ function Report({ report, onChanged }: { report: BillingReport; onChanged: () =>
 
 export function BillingView({ clientId, month }: { clientId: string | null; month: string | null }) {
   const { api, live } = useApp();
+  const t = useT();
   const clients = useLoad(() => api.listClients(), [api]);
   const sorted = [...(clients.data ?? [])].sort((a, b) => (a.contract === b.contract ? a.name.localeCompare(b.name) : a.contract === 'break-fix' ? -1 : 1));
   const selected = clientId ?? sorted[0]?.id ?? null;
@@ -108,28 +112,28 @@ export function BillingView({ clientId, month }: { clientId: string | null; mont
 
   return (
     <section aria-labelledby="billing-title" data-testid="billing-page">
-      <PageHead title="Billing" titleId="billing-title" subtitle="Booked time per client and month, at the client’s hourly rate." />
+      <PageHead title={t('billing.title')} titleId="billing-title" subtitle={t('billing.subtitle')} />
       {clients.status !== 'ready' ? (
-        <LoadState status={clients.status} error={clients.error} onRetry={clients.reload} what="clients" />
+        <LoadState status={clients.status} error={clients.error} onRetry={clients.reload} what={t('load.clients')} />
       ) : sorted.length === 0 ? (
-        <EmptyState title="No clients yet">
+        <EmptyState title={t('billing.noClients')}>
           <p>
-            <a href="#/clients">Add a client</a> first; its incidents and booked time show up here.
+            <Msg k="billing.noClientsBody" values={{ link: <a href="#/clients">{t('billing.addClient')}</a> }} />
           </p>
         </EmptyState>
       ) : (
         <>
           <div class="toolbar">
-            <Field label="Client">
+            <Field label={t('billing.client')}>
               <select class="select" value={selected ?? ''} onChange={(e) => go(e.currentTarget.value, selectedMonth)} data-testid="billing-client">
                 {sorted.map((c) => (
                   <option key={c.id} value={c.id}>
-                    {c.name} ({c.contract === 'monthly' ? 'monthly' : 'break-fix'})
+                    {t('billing.clientOption', { name: c.name, contract: c.contract })}
                   </option>
                 ))}
               </select>
             </Field>
-            <Field label="Month">
+            <Field label={t('billing.month')}>
               <input
                 type="month"
                 value={selectedMonth}
@@ -141,16 +145,14 @@ export function BillingView({ clientId, month }: { clientId: string | null; mont
           </div>
           {client && (
             <p class="billing-terms">
-              <ContractBadge contract={client.contract} /> {client.name}: {formatMoney(client.hourlyRate, client.currency)} per hour
-              {client.contract === 'monthly' && (
-                <> · monthly fee {formatMoney(client.monthlyFee, client.currency)} (incidents are only booked for break-fix work)</>
-              )}
+              <ContractBadge contract={client.contract} /> {t('billing.terms', { client: client.name, rate: formatMoney(client.hourlyRate, client.currency) })}
+              {client.contract === 'monthly' && t('billing.monthlyFee', { fee: formatMoney(client.monthlyFee, client.currency) })}
             </p>
           )}
           {report.data ? (
             <Report report={report.data} onChanged={report.reload} />
           ) : (
-            <LoadState status={report.status} error={report.error} onRetry={report.reload} what="the billing report" />
+            <LoadState status={report.status} error={report.error} onRetry={report.reload} what={t('load.billing')} />
           )}
         </>
       )}

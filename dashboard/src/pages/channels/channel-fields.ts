@@ -5,6 +5,8 @@
  * server (GET /api/channels/types); a type this table does not know is edited as raw JSON.
  */
 
+import { activeT, type DashKey } from '../../lib/i18n/index.js';
+
 export interface ConfigField {
   /** Dotted path in `config`, e.g. "auth.pass". */
   path: string;
@@ -90,9 +92,18 @@ const FIELDS: Record<string, ConfigField[]> = {
   ],
 };
 
-/** The form fields of a channel type, or null when the dashboard does not know the type. */
+/** The form fields of a channel type in the active language, or null when the dashboard does not know the type. */
 export function fieldsOf(type: string): ConfigField[] | null {
-  return FIELDS[type] ?? null;
+  const fields = FIELDS[type];
+  if (!fields) return null;
+  const t = activeT();
+  const key = (k: string) => `chf.${type}.${k}` as DashKey;
+  return fields.map((f) => ({
+    ...f,
+    label: t(key(f.path)),
+    ...(f.hint ? { hint: t(key(`${f.path}.hint`)) } : {}),
+    ...(f.options ? { options: f.options.map((o) => ({ ...o, label: t(key(`${f.path}.${o.value}`)) })) } : {}),
+  }));
 }
 
 /** Form values: text as typed, booleans as booleans. */

@@ -12,6 +12,7 @@ import { configOf, fieldOfError, fieldsOf, valuesOf, type ConfigField, type Form
 import { useAction } from '../../lib/hooks.js';
 import { ErrorNote, Field } from '../../ui/ui.js';
 import { FormActions } from '../../ui/form-actions.js';
+import { useT } from '../../lib/i18n/index.js';
 
 interface Props {
   types: ChannelTypeInfo[];
@@ -36,6 +37,7 @@ function ConfigInput({
   stored: string;
   onChange: (v: string | boolean) => void;
 }) {
+  const t = useT();
   const common = { 'aria-invalid': isInvalid || undefined, 'data-testid': `channel-config-${field.path}` };
   if (field.kind === 'boolean') {
     return (
@@ -44,9 +46,9 @@ function ConfigInput({
       </label>
     );
   }
-  const hint = isSecret && stored ? `stored: ${stored} — leave empty to keep it` : field.hint;
+  const hint = isSecret && stored ? t('chform.stored', { value: stored }) : field.hint;
   return (
-    <Field label={`${field.label}${field.isRequired ? '' : ' (optional)'}`} hint={hint} wide={field.kind === 'url'}>
+    <Field label={field.isRequired ? field.label : t('chform.optional', { label: field.label })} hint={hint} wide={field.kind === 'url'}>
       {field.kind === 'select' ? (
         <select class="select" value={String(value) || field.options?.[0]?.value} onChange={(e) => onChange(e.currentTarget.value)} {...common}>
           {field.options?.map((o) => (
@@ -74,9 +76,10 @@ function ConfigInput({
 
 export function ChannelForm({ types, channel, onSaved, onCancel }: Props) {
   const { api } = useApp();
+  const t = useT();
   const action = useAction();
   const [type, setType] = useState(channel?.type ?? types[0]?.type ?? 'webhook');
-  const info = types.find((t) => t.type === type);
+  const info = types.find((x) => x.type === type);
   const secretFields = info?.secretFields ?? [];
   const fields = fieldsOf(type);
   const [name, setName] = useState(channel?.name ?? '');
@@ -100,7 +103,7 @@ export function ChannelForm({ types, channel, onSaved, onCancel }: Props) {
         try {
           config = JSON.parse(rawJson) as Record<string, unknown>;
         } catch {
-          throw new Error('The config is not valid JSON.');
+          throw new Error(t('chform.badJson'));
         }
       }
       const saved = isEdit ? await api.updateChannel(channel.id, { name: name.trim(), config }) : await api.createChannel({ type, name: name.trim(), config });
@@ -110,14 +113,21 @@ export function ChannelForm({ types, channel, onSaved, onCancel }: Props) {
 
   return (
     <form class="form-grid wide-cells" onSubmit={submit} noValidate data-testid="channel-form">
-      <Field label="Name">
-        <input required maxLength={200} value={name} onInput={(e) => setName(e.currentTarget.value)} placeholder="Slack #ops" data-testid="channel-name" />
+      <Field label={t('chform.name')}>
+        <input
+          required
+          maxLength={200}
+          value={name}
+          onInput={(e) => setName(e.currentTarget.value)}
+          placeholder={t('chform.namePlaceholder')}
+          data-testid="channel-name"
+        />
       </Field>
-      <Field label="Type" hint={info ? (info.audience === 'person' ? 'one message per person paged' : 'one message into a shared room') : undefined}>
+      <Field label={t('chform.type')} hint={info ? (info.audience === 'person' ? t('chform.person') : t('chform.shared')) : undefined}>
         <select class="select" value={type} disabled={isEdit} onChange={(e) => pickType(e.currentTarget.value)} data-testid="channel-type">
-          {types.map((t) => (
-            <option key={t.type} value={t.type}>
-              {t.label}
+          {types.map((x) => (
+            <option key={x.type} value={x.type}>
+              {x.label}
             </option>
           ))}
         </select>
@@ -135,11 +145,11 @@ export function ChannelForm({ types, channel, onSaved, onCancel }: Props) {
           />
         ))
       ) : (
-        <Field label="Config (JSON)" hint="this dashboard has no form for this type; the server checks the fields" wide>
+        <Field label={t('chform.json')} hint={t('chform.jsonHint')} wide>
           <textarea rows={5} value={rawJson} onInput={(e) => setRawJson(e.currentTarget.value)} aria-invalid={badField !== null || undefined} />
         </Field>
       )}
-      <FormActions submitLabel={isEdit ? 'Save' : 'Create channel'} isDisabled={action.isBusy} testId="channel-save" onCancel={onCancel} />
+      <FormActions submitLabel={isEdit ? t('chform.save') : t('chform.create')} isDisabled={action.isBusy} testId="channel-save" onCancel={onCancel} />
       <ErrorNote message={action.error} testId="channel-form-error" />
     </form>
   );

@@ -13,16 +13,20 @@ import { PublicUrlPanel } from '../../ui/public-url.js';
 import { EmptyState, ErrorNote, LoadState, PageHead, Time } from '../../ui/ui.js';
 import { DeleteButton, EditButton } from '../../ui/card-buttons.js';
 import './channels.css';
+import { activeT, useT } from '../../lib/i18n/index.js';
+import { Msg } from '../../lib/i18n/msg.js';
 
 /** What an empty "to" means for a person channel's test. */
 function testPlaceholder(channel: ChannelView): string {
-  if (channel.type === 'email') return 'to: your own address';
+  const t = activeT();
+  if (channel.type === 'email') return t('ch.toOwn');
   const topic = channel.config.topic;
-  return typeof topic === 'string' ? `to: ${topic} (the default topic)` : 'to: a topic (required)';
+  return typeof topic === 'string' ? t('ch.toTopic', { topic }) : t('ch.toRequired');
 }
 
 function TestPanel({ channel, audience }: { channel: ChannelView; audience: ChannelTypeInfo['audience'] | undefined }) {
   const { api } = useApp();
+  const t = useT();
   const action = useAction();
   const [to, setTo] = useState('');
   const [result, setResult] = useState<ChannelTestResult | null>(null);
@@ -35,7 +39,7 @@ function TestPanel({ channel, audience }: { channel: ChannelView; audience: Chan
       {audience === 'person' && channel.isEnabled && (
         <input
           class="channel-test-to"
-          aria-label={`Send the test of ${channel.name} to`}
+          aria-label={t('ch.testTo', { name: channel.name })}
           placeholder={testPlaceholder(channel)}
           value={to}
           onInput={(e) => setTo(e.currentTarget.value)}
@@ -47,13 +51,14 @@ function TestPanel({ channel, audience }: { channel: ChannelView; audience: Chan
         disabled={action.isBusy || !channel.isEnabled}
         onClick={send}
         data-testid="channel-test"
-        title={channel.isEnabled ? undefined : 'Switch the channel on first'}
+        title={channel.isEnabled ? undefined : t('ch.switchOn')}
       >
-        {action.isBusy ? 'Sending…' : 'Send test'}
+        {action.isBusy ? t('ch.sending') : t('ch.sendTest')}
       </button>
       {result && (
         <p class="test-result is-ok" role="status" data-testid="channel-test-result">
-          Delivered{result.httpStatus !== null ? ` — HTTP ${result.httpStatus}` : ''}
+          {t('ch.delivered')}
+          {result.httpStatus !== null ? ` — HTTP ${result.httpStatus}` : ''}
           {result.detail ? `: ${result.detail}` : ''}
         </p>
       )}
@@ -74,23 +79,24 @@ function ChannelCard({
   onRemoved: () => void;
 }) {
   const { api } = useApp();
+  const t = useT();
   const { canAct } = usePermissions();
   const action = useAction();
   const [isEditing, setIsEditing] = useState(false);
-  const info = types.find((t) => t.type === channel.type);
+  const info = types.find((x) => x.type === channel.type);
   const summary = describeConfig(channel.type, channel.config);
 
   return (
     <li class={`card${channel.isEnabled ? '' : ' is-off'}`} data-testid="channel-row" data-channel-id={channel.id} data-channel-name={channel.name}>
       <p class="card-title">
         <strong>{channel.name}</strong> <span class="tag">{info?.label ?? channel.type}</span>
-        {!channel.isEnabled && <span class="tag">off</span>}
+        {!channel.isEnabled && <span class="tag">{t('ch.off')}</span>}
       </p>
       {summary && <p class="channel-config">{summary}</p>}
       <p class="card-meta">
         <span>
-          changed <Time ms={channel.updatedAtMs} />
-          {channel.updatedBy ? ` by ${channel.updatedBy}` : ''}
+          <Msg k="ch.changed" values={{ time: <Time ms={channel.updatedAtMs} /> }} />
+          {channel.updatedBy ? t('ch.by', { who: channel.updatedBy }) : ''}
         </span>
       </p>
       {canAct && !isEditing && (
@@ -102,18 +108,18 @@ function ChannelCard({
                 role="switch"
                 checked={channel.isEnabled}
                 disabled={action.isBusy}
-                aria-label={`${channel.name} on`}
+                aria-label={t('ch.onLabel', { name: channel.name })}
                 onChange={(e) => {
                   const isEnabled = e.currentTarget.checked;
                   void action.run(async () => onChanged(await api.updateChannel(channel.id, { isEnabled })));
                 }}
                 data-testid="channel-enabled"
               />
-              <span>{channel.isEnabled ? 'On' : 'Off'}</span>
+              <span>{channel.isEnabled ? t('ch.on') : t('ch.offSwitch')}</span>
             </label>
             <EditButton onClick={() => setIsEditing(true)} testId="channel-edit" />
             <DeleteButton
-              question={`Delete the channel “${channel.name}”? Contact points on it go with it.`}
+              question={t('ch.deleteConfirm', { name: channel.name })}
               isDisabled={action.isBusy}
               onDelete={() => action.run(async () => (await api.deleteChannel(channel.id), onRemoved()))}
               testId="channel-delete"
@@ -140,6 +146,7 @@ function ChannelCard({
 
 export function ChannelsView() {
   const { api } = useApp();
+  const t = useT();
   const { canAct } = usePermissions();
   const channels = useLoad(() => api.listChannels(), [api]);
   const types = useLoad(() => api.listChannelTypes(), [api]);
@@ -149,15 +156,11 @@ export function ChannelsView() {
 
   return (
     <section aria-labelledby="channels-title" data-testid="channels-page">
-      <PageHead
-        title="Channels"
-        titleId="channels-title"
-        subtitle="Where pages go. Escalation policies page people (through their contact points) or post into shared rooms. Secrets are stored on the server and never shown again."
-      />
+      <PageHead title={t('ch.title')} titleId="channels-title" subtitle={t('ch.subtitle')} />
       <PublicUrlPanel />
       {canAct && types.data && (
         <details class="panel disclosure" open={channels.status === 'ready' && list.length === 0}>
-          <summary data-testid="channel-new">New channel</summary>
+          <summary data-testid="channel-new">{t('ch.new')}</summary>
           <ChannelForm
             key={formKey}
             types={types.data}
@@ -169,10 +172,10 @@ export function ChannelsView() {
         </details>
       )}
       {!channels.data ? (
-        <LoadState status={channels.status} error={channels.error} onRetry={channels.reload} what="channels" />
+        <LoadState status={channels.status} error={channels.error} onRetry={channels.reload} what={t('load.channels')} />
       ) : list.length === 0 ? (
-        <EmptyState title="No channels yet" testId="channels-empty">
-          <p>Nobody can be paged until there is one. Start with e-mail (your SMTP relay) or a Slack or Teams room; add ntfy for push to phones.</p>
+        <EmptyState title={t('ch.empty')} testId="channels-empty">
+          <p>{t('ch.emptyBody')}</p>
         </EmptyState>
       ) : (
         <ul class="card-list" data-testid="channel-list">

@@ -18,7 +18,7 @@ import {
 } from 'chart.js';
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { ClientInfo } from '../../../../shared/api-types.js';
-import type { ContractAdvice, ContractHistory } from '../../../../shared/alert-types.js';
+import type { ContractHistory } from '../../../../shared/alert-types.js';
 import { useApp } from '../../lib/app-context.js';
 import { withAlpha } from '../../lib/chart-colors.js';
 import { formatIsoDate, formatMinutes, formatMoney, formatMoneyCompact, formatMonth, formatMonthShort } from '../../lib/format.js';
@@ -26,6 +26,8 @@ import { useLoad } from '../../lib/hooks.js';
 import { cssVar } from '../../lib/theme.js';
 import { ContractBadge } from '../../ui/contract-badge.js';
 import { EmptyState, LoadState } from '../../ui/ui.js';
+import { activeT, useT } from '../../lib/i18n/index.js';
+import { formatNumber } from '../../lib/format.js';
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, LineController, LineElement, PointElement, Tooltip, Legend);
 
@@ -39,6 +41,7 @@ function cumulative(values: readonly number[]): number[] {
 }
 
 function buildConfig(history: ContractHistory): ChartConfiguration<'bar' | 'line', number[], string> {
+  const t = activeT();
   const monthly = cssVar('--monthly') || '#1d4ed8';
   const breakFix = cssVar('--breakfix') || '#9a3412';
   const text = cssVar('--muted') || '#888';
@@ -54,7 +57,7 @@ function buildConfig(history: ContractHistory): ChartConfiguration<'bar' | 'line
       datasets: [
         {
           type: 'bar',
-          label: 'Monthly contract',
+          label: t('advisor.monthly'),
           data: months.map((m) => m.monthlyAmount),
           backgroundColor: withAlpha(monthly, 0.75),
           borderRadius: 3,
@@ -63,7 +66,7 @@ function buildConfig(history: ContractHistory): ChartConfiguration<'bar' | 'line
         },
         {
           type: 'bar',
-          label: 'Break-fix',
+          label: t('advisor.breakFix'),
           data: months.map((m) => m.breakFixAmount),
           backgroundColor: withAlpha(breakFix, 0.75),
           borderRadius: 3,
@@ -72,7 +75,7 @@ function buildConfig(history: ContractHistory): ChartConfiguration<'bar' | 'line
         },
         {
           type: 'line',
-          label: 'Monthly, running total',
+          label: t('advisor.monthlyTotal'),
           data: cumulative(months.map((m) => m.monthlyAmount)),
           borderColor: monthly,
           backgroundColor: monthly,
@@ -83,7 +86,7 @@ function buildConfig(history: ContractHistory): ChartConfiguration<'bar' | 'line
         },
         {
           type: 'line',
-          label: 'Break-fix, running total',
+          label: t('advisor.breakFixTotal'),
           data: cumulative(months.map((m) => m.breakFixAmount)),
           borderColor: breakFix,
           backgroundColor: breakFix,
@@ -105,7 +108,7 @@ function buildConfig(history: ContractHistory): ChartConfiguration<'bar' | 'line
         y: {
           beginAtZero: true,
           position: 'left',
-          title: { display: !isNarrow, text: 'per month', color: text },
+          title: { display: !isNarrow, text: t('advisor.perMonth'), color: text },
           grid: { color: grid },
           border: { display: false },
           ticks: { color: text, maxTicksLimit: 5, font: { size: 11 }, callback: (v) => axisMoney(Number(v)) },
@@ -113,7 +116,7 @@ function buildConfig(history: ContractHistory): ChartConfiguration<'bar' | 'line
         total: {
           beginAtZero: true,
           position: 'right',
-          title: { display: !isNarrow, text: 'running total', color: text },
+          title: { display: !isNarrow, text: t('advisor.runningTotal'), color: text },
           grid: { display: false },
           border: { display: false },
           ticks: { color: text, maxTicksLimit: 5, font: { size: 11 }, callback: (v) => axisMoney(Number(v)) },
@@ -137,6 +140,7 @@ function buildConfig(history: ContractHistory): ChartConfiguration<'bar' | 'line
 
 function AdvisorChart({ history }: { history: ContractHistory }) {
   const { theme } = useApp();
+  const t = useT();
   const canvasRef = useRef<HTMLCanvasElement>(null);
   useLayoutEffect(() => {
     const chart = new Chart(canvasRef.current!, buildConfig(history)) as AdvisorChart;
@@ -146,82 +150,87 @@ function AdvisorChart({ history }: { history: ContractHistory }) {
   return (
     <figure class="chart-card advisor-chart" data-testid="advisor-chart" data-months={history.months.length}>
       <figcaption class="chart-head">
-        <span class="chart-title">Monthly contract vs break-fix, per month</span>
+        <span class="chart-title">{t('advisor.chartTitle')}</span>
       </figcaption>
       <div class="chart-body tall">
         <canvas
           ref={canvasRef}
           role="img"
-          aria-label={`Bar chart of ${history.months.length} months; ${last ? `${formatMonth(last.month)}: monthly ${formatMoney(last.monthlyAmount, history.currency)}, break-fix ${formatMoney(last.breakFixAmount, history.currency)}` : ''}`}
+          aria-label={t('advisor.chartLabel', {
+            count: history.months.length,
+            last: last
+              ? t('advisor.chartLast', {
+                  month: formatMonth(last.month),
+                  monthly: formatMoney(last.monthlyAmount, history.currency),
+                  breakFix: formatMoney(last.breakFixAmount, history.currency),
+                })
+              : '',
+          })}
         />
       </div>
     </figure>
   );
 }
 
-const verdicts: Record<ContractAdvice['recommendation'], string> = {
-  monthly: 'The monthly contract is the better fit',
-  'break-fix': 'Break-fix is the better fit',
-  undecided: 'No recommendation yet',
-  'insufficient-data': 'Not enough data for a verdict yet',
-};
-
 export function AdvisorPanel({ client }: { client: ClientInfo }) {
-  const { api, live } = useApp();
+  const { api, live, locale } = useApp();
+  const t = useT();
   const [months, setMonths] = useState(12);
-  const history = useLoad(() => api.contractHistory(client.id, months), [api, client.id, client.contract, client.monthlyFee, client.hourlyRate, months]);
+  const history = useLoad(
+    () => api.contractHistory(client.id, months, locale),
+    [api, client.id, client.contract, client.monthlyFee, client.hourlyRate, months, locale],
+  );
   const reloadHistory = history.reload;
   useEffect(() => live.on('incidents', (m) => m.incidents.some((i) => i.clientId === client.id) && reloadHistory()), [live, client.id, reloadHistory]);
 
-  if (!history.data) return <LoadState status={history.status} error={history.error} onRetry={history.reload} what="the advisor" />;
+  if (!history.data) return <LoadState status={history.status} error={history.error} onRetry={history.reload} what={t('load.advisor')} />;
   const h = history.data;
   const a = h.advice;
   const isEmpty = h.months.every((m) => m.monthlyAmount === 0 && m.breakFixAmount === 0);
   return (
     <div class="advisor" data-testid="advisor">
       <div class="toolbar">
-        <div class="segmented" role="group" aria-label="Period">
+        <div class="segmented" role="group" aria-label={t('advisor.period')}>
           {PERIODS.map((n) => (
             <button key={n} type="button" aria-pressed={months === n} onClick={() => setMonths(n)}>
-              {n} months
+              {t('advisor.months', { count: n })}
             </button>
           ))}
         </div>
       </div>
       <div class={isEmpty ? 'advisor-grid is-empty' : 'advisor-grid'}>
         {isEmpty ? (
-          <EmptyState title="Nothing to compare yet">
-            <p>Set a monthly fee and an hourly rate for {client.name}; booked time and alerts fill the chart month by month.</p>
+          <EmptyState title={t('advisor.empty')}>
+            <p>{t('advisor.emptyBody', { name: client.name })}</p>
           </EmptyState>
         ) : (
           <AdvisorChart history={h} />
         )}
         <div class={`verdict verdict-${a.recommendation}`} data-testid="advisor-verdict" data-recommendation={a.recommendation}>
-          <p class="verdict-title">{verdicts[a.recommendation]}</p>
+          <p class="verdict-title">{t(`advisor.verdict.${a.recommendation}`)}</p>
           <p class="muted">
-            {formatIsoDate(a.from)} – {formatIsoDate(a.to)} ({Math.round(a.months * 10) / 10} months) · now <ContractBadge contract={a.contract} />
+            {t('advisor.range', { from: formatIsoDate(a.from), to: formatIsoDate(a.to), months: formatNumber(a.months, 1) })}{' '}
+            <ContractBadge contract={a.contract} />
           </p>
           <dl class="verdict-figures">
             <div>
-              <dt>Monthly contract</dt>
+              <dt>{t('advisor.monthly')}</dt>
               <dd>{formatMoney(a.monthly.amount, a.currency)}</dd>
             </div>
             <div>
-              <dt>Break-fix</dt>
+              <dt>{t('advisor.breakFix')}</dt>
               <dd>{formatMoney(a.breakFix.amount, a.currency)}</dd>
             </div>
             <div>
-              <dt>Time</dt>
+              <dt>{t('advisor.time')}</dt>
               <dd>
-                {formatMinutes(a.breakFix.bookedMinutes)} booked
-                {a.breakFix.estimatedMinutes > 0 && <>, {formatMinutes(a.breakFix.estimatedMinutes)} estimated</>}
+                {t('advisor.booked', { time: formatMinutes(a.breakFix.bookedMinutes) })}
+                {a.breakFix.estimatedMinutes > 0 && t('advisor.estimated', { time: formatMinutes(a.breakFix.estimatedMinutes) })}
               </dd>
             </div>
             <div>
-              <dt>Caught early</dt>
-              <dd>
-                {a.proactiveAlerts.length} proactive alert{a.proactiveAlerts.length === 1 ? '' : 's'}
-              </dd>
+              <dt>{t('advisor.caughtEarly')}</dt>
+              <dd>{t('advisor.proactive', { count: a.proactiveAlerts.length })}</dd>
             </div>
           </dl>
           <ul class="reasons">
@@ -230,7 +239,7 @@ export function AdvisorPanel({ client }: { client: ClientInfo }) {
             ))}
           </ul>
           <details class="assumptions">
-            <summary>Assumptions</summary>
+            <summary>{t('advisor.assumptions')}</summary>
             <ul>
               {a.assumptions.map((r) => (
                 <li key={r}>{r}</li>

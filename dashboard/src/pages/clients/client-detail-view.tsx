@@ -21,11 +21,13 @@ import { EnrollmentTokens } from './enrollment-tokens.js';
 import { ProblemCounts } from '../../ui/fleet-list.js';
 import { EmptyState, ErrorNote, LoadState, PageHead } from '../../ui/ui.js';
 import './clients.css';
+import { useT } from '../../lib/i18n/index.js';
 
 const AdvisorPanel = lazyView(() => import('./advisor-panel.js').then((m) => m.AdvisorPanel));
 
 export function ClientDetailView({ clientId }: { clientId: string }) {
   const { api } = useApp();
+  const t = useT();
   const { canAct, isAdmin } = usePermissions();
   const client = useLoad(() => api.getClient(clientId), [api, clientId]);
   const devices = useLoad(() => api.listDevices().then((all) => all.filter((d) => d.clientId === clientId)), [api, clientId]);
@@ -34,31 +36,31 @@ export function ClientDetailView({ clientId }: { clientId: string }) {
   const remove = useAction();
   const nowMs = useNow(30_000);
 
-  if (!client.data) return <LoadState status={client.status} error={client.error} onRetry={client.reload} what="this client" />;
+  if (!client.data) return <LoadState status={client.status} error={client.error} onRetry={client.reload} what={t('load.thisClient')} />;
   const c = client.data;
   const terms: [string, ComponentChildren][] = [
-    ['Contract', <ContractBadge contract={c.contract} />],
-    ['Monthly fee', formatMoney(c.monthlyFee, c.currency)],
-    ['Hourly rate', formatMoney(c.hourlyRate, c.currency)],
-    ['Time zone', c.timezone],
-    ['Contact', c.contact ?? '–'],
-    ['Client since', formatDate(c.createdAtMs)],
+    [t('client.contract'), <ContractBadge contract={c.contract} />],
+    [t('client.fee'), formatMoney(c.monthlyFee, c.currency)],
+    [t('client.rate'), formatMoney(c.hourlyRate, c.currency)],
+    [t('client.timezone'), c.timezone],
+    [t('client.contact'), c.contact ?? '–'],
+    [t('client.since'), formatDate(c.createdAtMs)],
   ];
 
   return (
     <article class="record-page" data-testid="client-page" data-client-id={c.id}>
-      <nav class="crumbs" aria-label="Breadcrumb">
-        <a href="#/clients">Clients</a>
+      <nav class="crumbs" aria-label={t('device.breadcrumb')}>
+        <a href="#/clients">{t('nav.clients')}</a>
         <span aria-hidden="true">/</span>
         <span>{c.name}</span>
       </nav>
       <PageHead title={c.name}>
         <a class="btn btn-quiet" href={href('/billing', { client: c.id })}>
-          Billing
+          {t('client.billing')}
         </a>
         {canAct && !isEditing && (
           <button type="button" class="btn" onClick={() => setIsEditing(true)} data-testid="edit-client">
-            Edit
+            {t('client.edit')}
           </button>
         )}
         {isAdmin && (
@@ -67,31 +69,31 @@ export function ClientDetailView({ clientId }: { clientId: string }) {
             class="btn btn-danger"
             disabled={remove.isBusy}
             onClick={() => {
-              if (!window.confirm(`Delete the client ${c.name}? This works only while it has no devices and no history.`)) return;
+              if (!window.confirm(t('client.deleteConfirm', { name: c.name }))) return;
               void remove.run(async () => {
                 await api.deleteClient(c.id);
                 navigate('#/clients');
               });
             }}
           >
-            Delete
+            {t('client.delete')}
           </button>
         )}
       </PageHead>
       <ErrorNote message={remove.error} />
       {isEditing ? (
         <div class="panel">
-          <h2>Edit {c.name}</h2>
+          <h2>{t('client.editTitle', { name: c.name })}</h2>
           <ClientForm
             client={c}
-            submitLabel="Save"
+            submitLabel={t('client.save')}
             onCancel={() => setIsEditing(false)}
             onSubmit={async (input) => {
               client.setData(await api.updateClient(c.id, input));
               setIsEditing(false);
             }}
           />
-          <p class="muted">A contract change applies to problems that open after it; open alerts and incidents keep their route.</p>
+          <p class="muted">{t('client.contractChange')}</p>
         </div>
       ) : (
         <dl class="facts" data-testid="client-terms">
@@ -105,12 +107,12 @@ export function ClientDetailView({ clientId }: { clientId: string }) {
       )}
 
       <section class="section" aria-labelledby="client-devices">
-        <h2 id="client-devices">Devices</h2>
+        <h2 id="client-devices">{t('client.devices')}</h2>
         {!devices.data ? (
-          <LoadState status={devices.status} error={devices.error} onRetry={devices.reload} what="devices" />
+          <LoadState status={devices.status} error={devices.error} onRetry={devices.reload} what={t('load.devices')} />
         ) : devices.data.length === 0 ? (
-          <EmptyState title="No devices yet">
-            <p>Create an enrollment token below and run the commands on each machine of {c.name}.</p>
+          <EmptyState title={t('client.noDevices')}>
+            <p>{t('client.noDevicesBody', { name: c.name })}</p>
           </EmptyState>
         ) : (
           <ul class="card-list compact" data-testid="client-devices">
@@ -121,7 +123,7 @@ export function ClientDetailView({ clientId }: { clientId: string }) {
                   {d.kind && d.kind !== 'agent' && <span class="kind-tag">{d.kind === 'ups' || d.kind === 'nas' ? d.kind.toUpperCase() : d.kind}</span>}
                 </p>
                 <p class="card-meta">
-                  <span>{d.isStatusUnknown ? 'state unknown: its probe is offline' : `last seen ${formatRelative(d.lastSeenMs, nowMs)}`}</span>
+                  <span>{d.isStatusUnknown ? t('client.statusUnknown') : t('client.lastSeen', { when: formatRelative(d.lastSeenMs, nowMs) })}</span>
                   <ProblemCounts firing={d.firingAlerts} acknowledged={d.openAlerts - d.firingAlerts} incidents={d.openIncidents} />
                 </p>
               </li>
@@ -131,7 +133,7 @@ export function ClientDetailView({ clientId }: { clientId: string }) {
       </section>
 
       <section class="section" aria-labelledby="client-discovery">
-        <h2 id="client-discovery">Network devices</h2>
+        <h2 id="client-discovery">{t('client.networkDevices')}</h2>
         <DiscoveryPanel clientId={c.id} devices={devices.data ?? []} />
       </section>
 
@@ -139,19 +141,19 @@ export function ClientDetailView({ clientId }: { clientId: string }) {
       <ClientPolicies client={c} />
 
       <section class="section" aria-labelledby="client-enroll">
-        <h2 id="client-enroll">Install the agent</h2>
+        <h2 id="client-enroll">{t('client.install')}</h2>
         <EnrollmentTokens tokens={tokens} />
         {canAct && <EnrollPanel client={c} onCreated={tokens.reload} />}
       </section>
 
       <section class="section" aria-labelledby="client-agent">
-        <h2 id="client-agent">Agent settings</h2>
-        <p class="muted section-lead">For every machine of {c.name}; a device can override them on its own page.</p>
+        <h2 id="client-agent">{t('client.agent')}</h2>
+        <p class="muted section-lead">{t('client.agentLead', { name: c.name })}</p>
         <ClientAgentSettings clientId={c.id} />
       </section>
 
       <section class="section" aria-labelledby="client-advisor">
-        <h2 id="client-advisor">Contract advisor</h2>
+        <h2 id="client-advisor">{t('client.advisor')}</h2>
         <AdvisorPanel client={c} />
       </section>
     </article>

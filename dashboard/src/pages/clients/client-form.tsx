@@ -5,6 +5,8 @@ import { viewerTimeZone } from '../../lib/format.js';
 import { useAction } from '../../lib/hooks.js';
 import { ErrorNote, Field } from '../../ui/ui.js';
 import { FormActions } from '../../ui/form-actions.js';
+import { useT } from '../../lib/i18n/index.js';
+import { Msg } from '../../lib/i18n/msg.js';
 
 /** IANA zones the browser knows, with UTC first (supportedValuesOf lists only geographic zones). */
 const zones: string[] = (() => {
@@ -24,6 +26,7 @@ interface Props {
 }
 
 export function ClientForm({ client, submitLabel, onSubmit, onCancel }: Props) {
+  const t = useT();
   const action = useAction();
   const [name, setName] = useState(client?.name ?? '');
   const [contract, setContract] = useState<ContractType>(client?.contract ?? 'monthly');
@@ -52,11 +55,11 @@ export function ClientForm({ client, submitLabel, onSubmit, onCancel }: Props) {
 
   return (
     <form class="form-grid" onSubmit={submit} data-testid="client-form">
-      <Field label="Name" wide>
+      <Field label={t('clientForm.name')} wide>
         <input required maxLength={200} value={name} onInput={(e) => setName(e.currentTarget.value)} data-testid="client-name" />
       </Field>
       <fieldset class="field field-wide radio-group">
-        <legend>Contract</legend>
+        <legend>{t('clientForm.contract')}</legend>
         <label class="radio">
           <input
             type="radio"
@@ -67,7 +70,7 @@ export function ClientForm({ client, submitLabel, onSubmit, onCancel }: Props) {
             data-testid="contract-monthly"
           />
           <span>
-            <strong>Monthly</strong> — fixed fee; problems raise alerts and page the on-call technician
+            <Msg k="clientForm.monthly" values={{ b: (text) => <strong>{text}</strong> }} />
           </span>
         </label>
         <label class="radio">
@@ -80,20 +83,20 @@ export function ClientForm({ client, submitLabel, onSubmit, onCancel }: Props) {
             data-testid="contract-break-fix"
           />
           <span>
-            <strong>Break-fix</strong> — hours × rate; problems are logged as incidents, nobody is paged
+            <Msg k="clientForm.breakFix" values={{ b: (text) => <strong>{text}</strong> }} />
           </span>
         </label>
       </fieldset>
-      <Field label="Monthly fee" hint={`${currency} per month`}>
+      <Field label={t('clientForm.fee')} hint={t('clientForm.feeHint', { currency })}>
         <input type="number" min={0} step="0.01" inputMode="decimal" value={fee} onInput={(e) => setFee(e.currentTarget.value)} data-testid="client-fee" />
       </Field>
-      <Field label="Hourly rate" hint={`${currency} per hour`}>
+      <Field label={t('clientForm.rate')} hint={t('clientForm.rateHint', { currency })}>
         <input type="number" min={0} step="0.01" inputMode="decimal" value={rate} onInput={(e) => setRate(e.currentTarget.value)} data-testid="client-rate" />
       </Field>
-      <Field label="Currency" hint="ISO code, e.g. EUR">
+      <Field label={t('clientForm.currency')} hint={t('clientForm.currencyHint')}>
         <input required pattern="[A-Za-z]{3}" maxLength={3} value={currency} onInput={(e) => setCurrency(e.currentTarget.value)} />
       </Field>
-      <Field label="Time zone" hint="Maintenance times and billing dates use it">
+      <Field label={t('clientForm.timezone')} hint={t('clientForm.timezoneHint')}>
         <select class="select" value={timezone} onChange={(e) => setTimezone(e.currentTarget.value)}>
           {zoneOptions.map((z) => (
             <option key={z} value={z}>
@@ -102,8 +105,8 @@ export function ClientForm({ client, submitLabel, onSubmit, onCancel }: Props) {
           ))}
         </select>
       </Field>
-      <Field label="Contact" wide>
-        <input maxLength={500} value={contact} onInput={(e) => setContact(e.currentTarget.value)} placeholder="Name, phone, e-mail" />
+      <Field label={t('clientForm.contact')} wide>
+        <input maxLength={500} value={contact} onInput={(e) => setContact(e.currentTarget.value)} placeholder={t('clientForm.contactPlaceholder')} />
       </Field>
       <FormActions submitLabel={submitLabel} isDisabled={action.isBusy || !name.trim()} testId="client-submit" onCancel={onCancel} />
       <ErrorNote message={action.error} />

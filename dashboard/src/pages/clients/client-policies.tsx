@@ -11,6 +11,8 @@ import { useAction, useLoad } from '../../lib/hooks.js';
 import { TASKS, taskLabel, type Task } from '../../lib/maintenance-tasks.js';
 import { Time } from '../../ui/ui.js';
 import { ConfirmWithCode } from '../../ui/confirm-with-code.js';
+import { useT } from '../../lib/i18n/index.js';
+import { Msg } from '../../lib/i18n/msg.js';
 
 const PARAMS: Partial<Record<Task, Record<string, unknown>>> = {
   'updates.install': { scope: 'security' },
@@ -20,6 +22,7 @@ const PARAMS: Partial<Record<Task, Record<string, unknown>>> = {
 
 export function ClientPolicies({ client }: { client: ClientInfo }) {
   const { api } = useApp();
+  const t = useT();
   const { canAct } = usePermissions();
   const policies = useLoad(() => api.listMaintenancePolicies(client.id), [api, client.id]);
   const windows = useLoad(() => api.listMaintenance(), [api]);
@@ -34,49 +37,43 @@ export function ClientPolicies({ client }: { client: ClientInfo }) {
   const [code, setCode] = useState('');
   const own = (windows.data ?? []).filter((w) => w.kind === 'recurring' && w.scope.type === 'client' && w.scope.clientId === client.id);
   const machines = (devices.data ?? []).filter((d) => d.clientId === client.id && (d.kind === undefined || d.kind === 'agent'));
-  const windowName = (id: string) => own.find((w) => w.id === id)?.name ?? 'a maintenance window';
+  const windowName = (id: string) => own.find((w) => w.id === id)?.name ?? t('policies.aWindow');
 
   return (
     <section class="section" aria-labelledby="client-policies-title">
-      <h2 id="client-policies-title">Scheduled maintenance</h2>
+      <h2 id="client-policies-title">{t('policies.title')}</h2>
       <div class="panel maintenance-panel" data-testid="client-policies">
         {client.contract === 'break-fix' ? (
-          <p class="muted">Break-fix client: no schedule. A task runs for one of its incidents, from the device page, and books its time there.</p>
+          <p class="muted">{t('policies.breakFix')}</p>
         ) : (
           <>
             {(policies.data ?? []).length === 0 ? (
-              <p class="muted">Nothing scheduled. A policy runs a task at every occurrence of one of the client's maintenance windows.</p>
+              <p class="muted">{t('policies.none')}</p>
             ) : (
               <ul class="job-list" data-testid="policy-list">
                 {(policies.data ?? []).map((p) => (
                   <li key={p.id} class="job-row" data-testid="policy-row">
                     <p>
-                      <strong>{p.name}</strong>: {taskLabel(p.task)} in “{windowName(p.windowId)}”
-                      {p.pilotDeviceIds.length > 0 && p.ringDelayDays > 0
-                        ? `, pilot first, the rest ${p.ringDelayDays} day${p.ringDelayDays === 1 ? '' : 's'} later if it went well`
-                        : ', all machines at once'}
-                      {p.holdOthersDays !== null && `; security updates at once, others after ${p.holdOthersDays} day${p.holdOthersDays === 1 ? '' : 's'}`}
+                      <strong>{p.name}</strong>: {t('policies.row', { task: taskLabel(p.task), window: windowName(p.windowId) })}
+                      {p.pilotDeviceIds.length > 0 && p.ringDelayDays > 0 ? t('policies.pilot', { days: p.ringDelayDays }) : t('policies.allAtOnce')}
+                      {p.holdOthersDays !== null && t('policies.hold', { days: p.holdOthersDays })}
                     </p>
                     <p class="muted">
-                      by {p.createdBy}
-                      {p.lastRunStartMs && (
-                        <>
-                          , last run <Time ms={p.lastRunStartMs} />
-                        </>
-                      )}
+                      {t('policies.by', { who: p.createdBy })}
+                      {p.lastRunStartMs && <Msg k="policies.lastRun" values={{ time: <Time ms={p.lastRunStartMs} /> }} />}
                       {canAct && (
                         <button
                           type="button"
                           class="btn btn-quiet btn-small"
                           onClick={() =>
-                            window.confirm(`Delete the policy "${p.name}"? Jobs it already made still run.`) &&
+                            window.confirm(t('policies.deleteConfirm', { name: p.name })) &&
                             void action.run(async () => {
                               await api.deleteMaintenancePolicy(p.id);
                               policies.reload();
                             })
                           }
                         >
-                          Delete
+                          {t('policies.delete')}
                         </button>
                       )}
                     </p>
@@ -87,7 +84,7 @@ export function ClientPolicies({ client }: { client: ClientInfo }) {
             {canAct &&
               (own.length === 0 ? (
                 <p class="muted">
-                  Add a recurring maintenance window for this client first (<a href="#/maintenance">Maintenance</a>): scheduled tasks run inside it.
+                  <Msg k="policies.needWindow" values={{ link: <a href="#/maintenance">{t('nav.maintenance')}</a> }} />
                 </p>
               ) : (
                 <form
@@ -113,21 +110,21 @@ export function ClientPolicies({ client }: { client: ClientInfo }) {
                   }}
                 >
                   <label class="field">
-                    <span>Name</span>
-                    <input value={name} onInput={(e) => setName(e.currentTarget.value)} placeholder="Security updates" data-testid="policy-name" />
+                    <span>{t('policies.name')}</span>
+                    <input value={name} onInput={(e) => setName(e.currentTarget.value)} placeholder={t('policies.namePlaceholder')} data-testid="policy-name" />
                   </label>
                   <label class="field">
-                    <span>Task</span>
+                    <span>{t('policies.task')}</span>
                     <select class="select" value={task} onChange={(e) => setTask(e.currentTarget.value as Task)} data-testid="policy-task">
-                      {TASKS.filter((t) => t.task !== 'service.restart').map((t) => (
-                        <option key={t.task} value={t.task}>
-                          {t.label}
+                      {TASKS.filter((k) => k.task !== 'service.restart').map((k) => (
+                        <option key={k.task} value={k.task}>
+                          {t(k.label)}
                         </option>
                       ))}
                     </select>
                   </label>
                   <label class="field">
-                    <span>In window</span>
+                    <span>{t('policies.inWindow')}</span>
                     <select class="select" value={windowId || own[0]!.id} onChange={(e) => setWindowId(e.currentTarget.value)} data-testid="policy-window">
                       {own.map((w) => (
                         <option key={w.id} value={w.id}>
@@ -137,9 +134,9 @@ export function ClientPolicies({ client }: { client: ClientInfo }) {
                     </select>
                   </label>
                   <label class="field">
-                    <span>Pilot machine first</span>
+                    <span>{t('policies.pilotMachine')}</span>
                     <select class="select" value={pilot} onChange={(e) => setPilot(e.currentTarget.value)} data-testid="policy-pilot">
-                      <option value="">none: all at once</option>
+                      <option value="">{t('policies.noPilot')}</option>
                       {machines.map((d) => (
                         <option key={d.id} value={d.id}>
                           {d.hostname}
@@ -149,26 +146,26 @@ export function ClientPolicies({ client }: { client: ClientInfo }) {
                   </label>
                   {task === 'updates.install' && (
                     <label class="field">
-                      <span>Hold non-security updates (days)</span>
+                      <span>{t('policies.holdDays')}</span>
                       <input
                         type="number"
                         min={1}
                         max={90}
                         value={hold}
                         onInput={(e) => setHold(e.currentTarget.value)}
-                        placeholder="none"
+                        placeholder={t('policies.holdPlaceholder')}
                         data-testid="policy-hold"
                       />
                     </label>
                   )}
                   {pilot && (
                     <label class="field">
-                      <span>The rest after (days)</span>
+                      <span>{t('policies.restAfter')}</span>
                       <input type="number" min={1} max={30} value={days} onInput={(e) => setDays(e.currentTarget.value)} />
                     </label>
                   )}
                   <ConfirmWithCode code={code} onCode={setCode} isBusy={action.isBusy} error={action.error} testId="policy" buttonTestId="policy-create">
-                    Schedule
+                    {t('policies.schedule')}
                   </ConfirmWithCode>
                 </form>
               ))}

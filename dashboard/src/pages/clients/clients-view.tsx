@@ -9,6 +9,7 @@ import { ClientForm } from './client-form.js';
 import { ContractBadge } from '../../ui/contract-badge.js';
 import { ProblemCounts } from '../../ui/fleet-list.js';
 import { EmptyState, LoadState, PageHead } from '../../ui/ui.js';
+import { useT } from '../../lib/i18n/index.js';
 
 interface ClientStats {
   devices: number;
@@ -32,6 +33,7 @@ function statsByClient(devices: readonly DeviceSummary[]): Map<string, ClientSta
 
 export function ClientsView() {
   const { api } = useApp();
+  const t = useT();
   const { canAct } = usePermissions();
   const clients = useLoad(() => api.listClients(), [api]);
   const devices = useLoad(() => api.listDevices(), [api]);
@@ -40,22 +42,18 @@ export function ClientsView() {
 
   return (
     <section aria-labelledby="clients-title" data-testid="clients-page">
-      <PageHead
-        title="Clients"
-        titleId="clients-title"
-        subtitle="Each client’s contract decides what a problem becomes: an alert that pages, or a billable incident."
-      >
+      <PageHead title={t('clients.title')} titleId="clients-title" subtitle={t('clients.subtitle')}>
         {canAct && !isAdding && (
           <button type="button" class="btn btn-primary" onClick={() => setIsAdding(true)} data-testid="add-client">
-            Add client
+            {t('clients.add')}
           </button>
         )}
       </PageHead>
       {isAdding && (
         <div class="panel">
-          <h2>New client</h2>
+          <h2>{t('clients.new')}</h2>
           <ClientForm
-            submitLabel="Create client"
+            submitLabel={t('clients.create')}
             onCancel={() => setIsAdding(false)}
             onSubmit={async (input) => {
               const created = await api.createClient(input);
@@ -65,10 +63,10 @@ export function ClientsView() {
         </div>
       )}
       {!clients.data ? (
-        <LoadState status={clients.status} error={clients.error} onRetry={clients.reload} what="clients" />
+        <LoadState status={clients.status} error={clients.error} onRetry={clients.reload} what={t('load.clients')} />
       ) : clients.data.length === 0 ? (
-        <EmptyState title="No clients yet" testId="clients-empty">
-          <p>Add the companies you support. Then create an enrollment token for each and install the agent on their machines.</p>
+        <EmptyState title={t('clients.empty')} testId="clients-empty">
+          <p>{t('clients.emptyBody')}</p>
         </EmptyState>
       ) : (
         <ul class="card-list" data-testid="client-list">
@@ -81,11 +79,11 @@ export function ClientsView() {
                 </p>
                 <p class="card-meta">
                   {c.contract === 'monthly' ? (
-                    <span>{formatMoney(c.monthlyFee, c.currency)} / month</span>
+                    <span>{t('clients.perMonth', { amount: formatMoney(c.monthlyFee, c.currency) })}</span>
                   ) : (
-                    <span>{formatMoney(c.hourlyRate, c.currency)} / hour</span>
+                    <span>{t('clients.perHour', { amount: formatMoney(c.hourlyRate, c.currency) })}</span>
                   )}
-                  <span>{s ? `${s.devices} device${s.devices === 1 ? '' : 's'}, ${s.online} online` : devices.data ? 'no devices yet' : ''}</span>
+                  <span>{s ? t('clients.devices', { count: s.devices, online: s.online }) : devices.data ? t('clients.noDevices') : ''}</span>
                   {s && <ProblemCounts firing={s.firing} acknowledged={0} incidents={s.incidents} />}
                 </p>
               </li>

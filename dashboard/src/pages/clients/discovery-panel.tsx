@@ -16,27 +16,18 @@ import { useLoad } from '../../lib/hooks.js';
 import { deviceHref } from '../../lib/router.js';
 import { ErrorNote, Field, LoadState } from '../../ui/ui.js';
 import { FormActions } from '../../ui/form-actions.js';
+import { activeT, useT, type DashKey } from '../../lib/i18n/index.js';
 
-const KIND_TEXT: Record<ProbedDeviceKind, string> = {
-  printer: 'Printer',
-  ups: 'UPS',
-  switch: 'Switch',
-  firewall: 'Firewall',
-  nas: 'NAS',
-  website: 'Website',
-};
+const kindText = (k: ProbedDeviceKind | '' | undefined): string | undefined =>
+  k && (PROBED_DEVICE_KINDS as readonly string[]).includes(k) ? activeT()(`disc.kind.${k}` as DashKey) : undefined;
 const ADOPTABLE = PROBED_DEVICE_KINDS.filter((k) => k !== 'website');
 
 /** One line on where a scan stands. */
 export function scanStatusText(s: Pick<DiscoveryScanInfo, 'state' | 'scanned' | 'total' | 'found'>): string {
-  const found = `${s.found.length} ${s.found.length === 1 ? 'device' : 'devices'} found`;
-  const words: Record<ScanState, string> = {
-    running: `Scanning: ${s.scanned} of ${s.total} addresses, ${found}`,
-    done: `Done: ${s.total} addresses scanned, ${found}`,
-    cancelled: `Cancelled after ${s.scanned} of ${s.total} addresses, ${found}`,
-    expired: `Stopped: the probe did not finish in time (${s.scanned} of ${s.total} addresses), ${found}`,
-  };
-  return words[s.state];
+  const t = activeT();
+  const found = t('disc.found', { count: s.found.length });
+  const key: Record<ScanState, DashKey> = { running: 'disc.running', done: 'disc.done', cancelled: 'disc.cancelled', expired: 'disc.expired' };
+  return t(key[s.state], { scanned: s.scanned, total: s.total, found });
 }
 
 /** Ranges as typed: separated by commas, spaces or new lines. */
@@ -49,6 +40,7 @@ export function splitRanges(text: string): string[] {
 
 function ScanForm({ clientId, probes, onStarted }: { clientId: string; probes: DeviceSummary[]; onStarted: () => void }) {
   const { api } = useApp();
+  const t = useT();
   const [probeId, setProbeId] = useState(probes.find((p) => p.isOnline)?.id ?? probes[0]?.id ?? '');
   const [ranges, setRanges] = useState('');
   const [version, setVersion] = useState<'v2c' | 'v3'>('v2c');
@@ -86,17 +78,17 @@ function ScanForm({ clientId, probes, onStarted }: { clientId: string; probes: D
   return (
     <form class="panel discovery-form" onSubmit={submit} data-testid="discovery-form">
       <div class="form-grid">
-        <Field label="Probe" hint="A machine of this client on the network to scan; it needs UDP 161 to the devices.">
+        <Field label={t('disc.probe')} hint={t('disc.probeHint')}>
           <select value={probeId} onChange={(e) => setProbeId((e.target as HTMLSelectElement).value)} data-testid="discovery-probe">
             {probes.map((p) => (
               <option key={p.id} value={p.id}>
                 {p.hostname}
-                {p.isOnline ? '' : ' (offline)'}
+                {p.isOnline ? '' : t('disc.offline')}
               </option>
             ))}
           </select>
         </Field>
-        <Field label="Addresses" hint="Private ranges only, e.g. 192.168.1.0/24 or 10.0.5.20; at most 1,024 addresses.">
+        <Field label={t('disc.addresses')} hint={t('disc.addressesHint')}>
           <input
             value={ranges}
             onInput={(e) => setRanges((e.target as HTMLInputElement).value)}
@@ -105,14 +97,14 @@ function ScanForm({ clientId, probes, onStarted }: { clientId: string; probes: D
             data-testid="discovery-ranges"
           />
         </Field>
-        <Field label="SNMP version">
+        <Field label={t('disc.version')}>
           <select value={version} onChange={(e) => setVersion((e.target as HTMLSelectElement).value as 'v2c' | 'v3')} data-testid="discovery-version">
-            <option value="v2c">v2c (community)</option>
-            <option value="v3">v3 (user, authentication and privacy)</option>
+            <option value="v2c">{t('disc.v2c')}</option>
+            <option value="v3">{t('disc.v3')}</option>
           </select>
         </Field>
         {version === 'v2c' ? (
-          <Field label="Community" hint="The read-only community of the devices; stored encrypted, never shown again.">
+          <Field label={t('disc.community')} hint={t('disc.communityHint')}>
             <input
               type="password"
               value={community}
@@ -123,32 +115,33 @@ function ScanForm({ clientId, probes, onStarted }: { clientId: string; probes: D
           </Field>
         ) : (
           <>
-            <Field label="v3 user">
+            <Field label={t('disc.v3user')}>
               <input value={v3.user} onInput={(e) => setV3({ ...v3, user: (e.target as HTMLInputElement).value })} autocomplete="off" />
             </Field>
-            <Field label="Authentication key (SHA)">
+            <Field label={t('disc.authKey')}>
               <input type="password" value={v3.authKey} onInput={(e) => setV3({ ...v3, authKey: (e.target as HTMLInputElement).value })} autocomplete="off" />
             </Field>
-            <Field label="Privacy key (AES)">
+            <Field label={t('disc.privKey')}>
               <input type="password" value={v3.privKey} onInput={(e) => setV3({ ...v3, privKey: (e.target as HTMLInputElement).value })} autocomplete="off" />
             </Field>
           </>
         )}
-        <Field label="UDP port" hint="161 unless the devices answer SNMP on another port.">
+        <Field label={t('disc.port')} hint={t('disc.portHint')}>
           <input type="number" min={1} max={65535} value={port} onInput={(e) => setPort((e.target as HTMLInputElement).value)} data-testid="discovery-port" />
         </Field>
-        <Field label="Speed" hint="Addresses asked per second (1–100); lower it for slow links.">
+        <Field label={t('disc.speed')} hint={t('disc.speedHint')}>
           <input type="number" min={1} max={100} value={rate} onInput={(e) => setRate((e.target as HTMLInputElement).value)} />
         </Field>
       </div>
       {error && <ErrorNote message={error} testId="discovery-error" />}
-      <FormActions submitLabel={isBusy ? 'Starting…' : 'Scan the network'} isDisabled={isBusy || !isComplete} testId="discovery-start" />
+      <FormActions submitLabel={isBusy ? t('disc.starting') : t('disc.scan')} isDisabled={isBusy || !isComplete} testId="discovery-start" />
     </form>
   );
 }
 
 function FoundRow({ scanId, f, canAct, onAdopted }: { scanId: string; f: DiscoveryScanInfo['found'][number]; canAct: boolean; onAdopted: () => void }) {
   const { api } = useApp();
+  const t = useT();
   const [kind, setKind] = useState<ProbedDeviceKind | ''>(f.kindGuess ?? '');
   const [isBusy, setIsBusy] = useState(false);
   const [error, setError] = useState('');
@@ -167,22 +160,22 @@ function FoundRow({ scanId, f, canAct, onAdopted }: { scanId: string; f: Discove
   return (
     <tr data-testid="found-row" data-address={f.address}>
       <td class="mono">{f.address}</td>
-      <td>{f.sysName ?? <span class="muted">no name</span>}</td>
+      <td>{f.sysName ?? <span class="muted">{t('disc.noName')}</span>}</td>
       <td class="found-descr">{f.sysDescr}</td>
       <td>
         {f.deviceId ? (
-          (KIND_TEXT[(f.kindGuess ?? kind) as ProbedDeviceKind] ?? '–')
+          (kindText(f.kindGuess ?? kind) ?? '–')
         ) : (
           <select
             value={kind}
             onChange={(e) => setKind((e.target as HTMLSelectElement).value as ProbedDeviceKind)}
-            aria-label={`Kind of ${f.address}`}
+            aria-label={t('disc.kindOf', { address: f.address })}
             disabled={!canAct}
           >
-            {!f.kindGuess && <option value="">Choose…</option>}
+            {!f.kindGuess && <option value="">{t('disc.choose')}</option>}
             {ADOPTABLE.map((k) => (
               <option key={k} value={k}>
-                {KIND_TEXT[k]}
+                {kindText(k)}
               </option>
             ))}
           </select>
@@ -191,11 +184,11 @@ function FoundRow({ scanId, f, canAct, onAdopted }: { scanId: string; f: Discove
       <td>
         {f.deviceId ? (
           <a href={deviceHref(f.deviceId)} data-testid="found-device-link">
-            Monitored as {f.deviceName}
+            {t('disc.monitored', { name: f.deviceName ?? '' })}
           </a>
         ) : canAct ? (
           <button type="button" class="btn btn-small" disabled={isBusy || !kind} onClick={adopt} data-testid="found-adopt">
-            {isBusy ? 'Adding…' : 'Monitor it'}
+            {isBusy ? t('disc.adding') : t('disc.monitor')}
           </button>
         ) : null}
         {error && <ErrorNote message={error} />}
@@ -206,6 +199,7 @@ function FoundRow({ scanId, f, canAct, onAdopted }: { scanId: string; f: Discove
 
 function ScanCard({ scan, canAct, onChanged }: { scan: DiscoveryScanInfo; canAct: boolean; onChanged: () => void }) {
   const { api } = useApp();
+  const t = useT();
   const [error, setError] = useState('');
   const nowMs = Date.now();
   const cancel = async () => {
@@ -223,20 +217,20 @@ function ScanCard({ scan, canAct, onChanged }: { scan: DiscoveryScanInfo; canAct
         <strong>{scan.ranges.join(', ')}</strong>
         <span class="muted">
           {' '}
-          · probe {scan.probeHostname ?? scan.probeDeviceId} · SNMP {scan.version} · started {formatRelative(scan.createdAtMs, nowMs)}
-          {scan.requestedBy ? ` by ${scan.requestedBy}` : ''}
+          {t('disc.meta', { probe: scan.probeHostname ?? scan.probeDeviceId, version: scan.version, when: formatRelative(scan.createdAtMs, nowMs) })}
+          {scan.requestedBy ? t('disc.by', { who: scan.requestedBy }) : ''}
         </span>
       </p>
       <p class="scan-status" data-testid="discovery-status">
         {scanStatusText(scan)}
         {scan.state === 'running' && canAct && (
           <button type="button" class="btn btn-quiet btn-small" onClick={cancel}>
-            Cancel
+            {t('disc.cancel')}
           </button>
         )}
       </p>
       {scan.state === 'running' && (
-        <div class="scan-progress" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct} aria-label="Scan progress">
+        <div class="scan-progress" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct} aria-label={t('disc.progress')}>
           <span style={{ width: `${pct}%` }} />
         </div>
       )}
@@ -246,10 +240,10 @@ function ScanCard({ scan, canAct, onChanged }: { scan: DiscoveryScanInfo; canAct
           <table class="table found-table" data-testid="found-table">
             <thead>
               <tr>
-                <th>Address</th>
-                <th>Name</th>
-                <th>Description (sysDescr)</th>
-                <th>Kind</th>
+                <th>{t('disc.address')}</th>
+                <th>{t('disc.name')}</th>
+                <th>{t('disc.descr')}</th>
+                <th>{t('disc.kind')}</th>
                 <th />
               </tr>
             </thead>
@@ -267,6 +261,7 @@ function ScanCard({ scan, canAct, onChanged }: { scan: DiscoveryScanInfo; canAct
 
 export function DiscoveryPanel({ clientId, devices }: { clientId: string; devices: readonly DeviceSummary[] }) {
   const { api } = useApp();
+  const t = useT();
   const { canAct } = usePermissions();
   const scans = useLoad((signal) => api.listDiscoveryScans(clientId, signal), [api, clientId]);
   const isRunning = scans.data?.some((s) => s.state === 'running') ?? false;
@@ -279,18 +274,10 @@ export function DiscoveryPanel({ clientId, devices }: { clientId: string; device
   const probes = devices.filter((d) => (d.kind === undefined || d.kind === 'agent') && !d.isDisabled);
   return (
     <div data-testid="discovery-panel">
-      <p class="muted section-lead">
-        Find printers, UPSes, switches and other SNMP devices on this client's network. One of the client's own machines asks each address; nothing outside its
-        private network is scanned.
-      </p>
-      {canAct &&
-        (probes.length === 0 ? (
-          <p class="muted">Install the agent on a machine of this client first: it becomes the probe that scans.</p>
-        ) : (
-          <ScanForm clientId={clientId} probes={probes} onStarted={reload} />
-        ))}
+      <p class="muted section-lead">{t('disc.intro')}</p>
+      {canAct && (probes.length === 0 ? <p class="muted">{t('disc.needAgent')}</p> : <ScanForm clientId={clientId} probes={probes} onStarted={reload} />)}
       {!scans.data ? (
-        <LoadState status={scans.status} error={scans.error} onRetry={reload} what="discovery scans" />
+        <LoadState status={scans.status} error={scans.error} onRetry={reload} what={t('load.discovery')} />
       ) : (
         scans.data.slice(0, 5).map((s) => <ScanCard key={s.id} scan={s} canAct={canAct} onChanged={reload} />)
       )}

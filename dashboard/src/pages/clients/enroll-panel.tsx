@@ -11,16 +11,22 @@ import { useAction } from '../../lib/hooks.js';
 import { AGENT_BUNDLE, installCommands } from '../../lib/install-commands.js';
 import { CopyCommand } from '../../ui/copy-command.js';
 import { ErrorNote, Field } from '../../ui/ui.js';
+import { useT, type DashKey } from '../../lib/i18n/index.js';
+import { Msg } from '../../lib/i18n/msg.js';
 
-const lifetimes = [
-  { hours: 24, label: '24 hours' },
-  { hours: 24 * 7, label: '7 days' },
-  { hours: 24 * 30, label: '30 days' },
-  { hours: 0, label: 'No expiry (revoke it instead)' },
+const lifetimes: { hours: number; label: DashKey }[] = [
+  { hours: 24, label: 'enroll.24h' },
+  { hours: 24 * 7, label: 'enroll.7d' },
+  { hours: 24 * 30, label: 'enroll.30d' },
+  { hours: 0, label: 'enroll.never' },
 ];
+
+/** Command sets whose title and note the catalogue has (install.<id>.title / .note). */
+const INSTALL_IDS = ['linux', 'linux-release', 'windows', 'macos'];
 
 export function EnrollPanel({ client, onCreated }: { client: ClientInfo; onCreated?: () => void }) {
   const { api } = useApp();
+  const t = useT();
   const action = useAction();
   const [label, setLabel] = useState('');
   const [hours, setHours] = useState(24 * 7);
@@ -40,21 +46,21 @@ export function EnrollPanel({ client, onCreated }: { client: ClientInfo; onCreat
           });
         }}
       >
-        <Field label="Label (optional)" wide>
-          <input maxLength={200} value={label} onInput={(e) => setLabel(e.currentTarget.value)} placeholder="Office PCs" />
+        <Field label={t('enroll.label')} wide>
+          <input maxLength={200} value={label} onInput={(e) => setLabel(e.currentTarget.value)} placeholder={t('enroll.labelPlaceholder')} />
         </Field>
-        <Field label="Valid for">
+        <Field label={t('enroll.validFor')}>
           <select class="select" value={hours} onChange={(e) => setHours(Number(e.currentTarget.value))}>
             {lifetimes.map((l) => (
               <option key={l.hours} value={l.hours}>
-                {l.label}
+                {t(l.label)}
               </option>
             ))}
           </select>
         </Field>
         <div class="button-row">
           <button type="submit" class="btn btn-primary" disabled={action.isBusy} data-testid="create-token">
-            Create enrollment token
+            {t('enroll.create')}
           </button>
         </div>
         <ErrorNote message={action.error} />
@@ -62,23 +68,28 @@ export function EnrollPanel({ client, onCreated }: { client: ClientInfo; onCreat
       {created && sets && (
         <div class="token-result" data-testid="token-result">
           <p class="notice">
-            Copy these now: the token is shown only once{created.expiresAtMs ? ` and works until ${formatFullTime(created.expiresAtMs)}` : ''}. Each machine
-            that enrolls with it becomes a device of <strong>{client.name}</strong>.
+            <Msg
+              k="enroll.copyNow"
+              values={{
+                until: created.expiresAtMs ? t('enroll.until', { time: formatFullTime(created.expiresAtMs) }) : '',
+                client: client.name,
+                b: (text) => <strong>{text}</strong>,
+              }}
+            />
           </p>
           <p class="muted">
-            The services run the one-file agent: build it once with <code>npm run build:agent</code> ({AGENT_BUNDLE}) and copy it together with{' '}
-            <code>scripts/install/</code> to the machine. Node.js 20 or newer must be installed there.
+            <Msg k="enroll.bundle" values={{ build: <code>npm run build:agent</code>, bundle: AGENT_BUNDLE, dir: <code>scripts/install/</code> }} />
           </p>
           {sets.map((set) => (
             <div key={set.id} class="command-set">
-              <h3>{set.title}</h3>
+              <h3>{INSTALL_IDS.includes(set.id) ? t(`install.${set.id}.title` as DashKey) : set.title}</h3>
               {set.commands.map((c, i) => (
                 <CopyCommand key={c} command={c} testId={i === 0 ? `install-${set.id}` : undefined} />
               ))}
-              <p class="muted">{set.note}</p>
+              <p class="muted">{INSTALL_IDS.includes(set.id) ? t(`install.${set.id}.note` as DashKey) : set.note}</p>
             </div>
           ))}
-          <p class="muted">The agent stores its own credential after enrolling; the token is not needed again.</p>
+          <p class="muted">{t('enroll.after')}</p>
         </div>
       )}
     </div>

@@ -7,59 +7,51 @@ import type { EnrollmentToken } from '../../../../shared/device-admin-types.js';
 import { usePermissions, useApp } from '../../lib/app-context.js';
 import { useAction, type Loaded } from '../../lib/hooks.js';
 import { EmptyState, ErrorNote, Time } from '../../ui/ui.js';
+import { useT } from '../../lib/i18n/index.js';
+import { Msg } from '../../lib/i18n/msg.js';
 
-function statusOf(t: EnrollmentToken, nowMs: number): 'revoked' | 'expired' | 'active' {
-  if (t.revokedAtMs !== null) return 'revoked';
-  if (t.expiresAtMs !== null && t.expiresAtMs <= nowMs) return 'expired';
+function statusOf(tok: EnrollmentToken, nowMs: number): 'revoked' | 'expired' | 'active' {
+  if (tok.revokedAtMs !== null) return 'revoked';
+  if (tok.expiresAtMs !== null && tok.expiresAtMs <= nowMs) return 'expired';
   return 'active';
 }
 
 export function EnrollmentTokens({ tokens }: { tokens: Loaded<EnrollmentToken[]> }) {
   const { api } = useApp();
+  const t = useT();
   const { canAct } = usePermissions();
   const action = useAction();
   const nowMs = Date.now();
-  if (!tokens.data) return <p class="muted">{tokens.status === 'error' ? `Could not load the tokens: ${tokens.error}` : 'Loading tokens…'}</p>;
+  if (!tokens.data) return <p class="muted">{tokens.status === 'error' ? t('tokens.loadFailed', { error: tokens.error }) : t('tokens.loading')}</p>;
   if (tokens.data.length === 0) {
     return (
-      <EmptyState title="No enrollment tokens" testId="tokens-empty">
-        <p>
-          {canAct
-            ? 'Create one below to install the agent on this client’s machines.'
-            : 'A technician creates one to install the agent on this client’s machines.'}
-        </p>
+      <EmptyState title={t('tokens.empty')} testId="tokens-empty">
+        <p>{canAct ? t('tokens.emptyAct') : t('tokens.emptyRead')}</p>
       </EmptyState>
     );
   }
   return (
     <>
       <ul class="row-list token-list panel" data-testid="token-list">
-        {tokens.data.map((t) => {
-          const status = statusOf(t, nowMs);
+        {tokens.data.map((tok) => {
+          const status = statusOf(tok, nowMs);
           return (
-            <li key={t.id} class={`is-${status}`} data-testid="token-row" data-token-id={t.id} data-status={status}>
+            <li key={tok.id} class={`is-${status}`} data-testid="token-row" data-token-id={tok.id} data-status={status}>
               <span>
-                <span class="token-label">{t.label ?? 'Unlabelled token'}</span> <span class={`tag${status === 'active' ? ' tag-ok' : ''}`}>{status}</span>
+                <span class="token-label">{tok.label ?? t('tokens.unlabelled')}</span>{' '}
+                <span class={`tag${status === 'active' ? ' tag-ok' : ''}`}>{t('tokens.status', { status })}</span>
                 <br />
                 <span class="muted">
-                  created <Time ms={t.createdAtMs} />
-                  {status === 'revoked' && t.revokedAtMs !== null ? (
-                    <>
-                      , revoked <Time ms={t.revokedAtMs} />
-                    </>
-                  ) : t.expiresAtMs !== null ? (
-                    <>
-                      , {status === 'expired' ? 'expired' : 'expires'} <Time ms={t.expiresAtMs} />
-                    </>
+                  <Msg k="tokens.created" values={{ time: <Time ms={tok.createdAtMs} /> }} />
+                  {status === 'revoked' && tok.revokedAtMs !== null ? (
+                    <Msg k="tokens.revoked" values={{ time: <Time ms={tok.revokedAtMs} /> }} />
+                  ) : tok.expiresAtMs !== null ? (
+                    <Msg k={status === 'expired' ? 'tokens.expired' : 'tokens.expires'} values={{ time: <Time ms={tok.expiresAtMs} /> }} />
                   ) : (
-                    ', never expires'
+                    t('tokens.never')
                   )}
-                  {' · '}used {t.usedCount}×
-                  {t.lastUsedAtMs !== null && (
-                    <>
-                      , last <Time ms={t.lastUsedAtMs} />
-                    </>
-                  )}
+                  {t('tokens.used', { count: tok.usedCount })}
+                  {tok.lastUsedAtMs !== null && <Msg k="tokens.last" values={{ time: <Time ms={tok.lastUsedAtMs} /> }} />}
                 </span>
               </span>
               {canAct && status === 'active' && (
@@ -69,14 +61,14 @@ export function EnrollmentTokens({ tokens }: { tokens: Loaded<EnrollmentToken[]>
                   disabled={action.isBusy}
                   data-testid="token-revoke"
                   onClick={() =>
-                    window.confirm(`Revoke “${t.label ?? 'this token'}”? New machines can no longer enroll with it; enrolled ones keep working.`) &&
+                    window.confirm(t('tokens.revokeConfirm', { label: tok.label ?? t('tokens.thisToken') })) &&
                     action.run(async () => {
-                      const revoked = await api.revokeEnrollmentToken(t.id);
-                      tokens.setData(tokens.data!.map((x) => (x.id === t.id ? revoked : x)));
+                      const revoked = await api.revokeEnrollmentToken(tok.id);
+                      tokens.setData(tokens.data!.map((x) => (x.id === tok.id ? revoked : x)));
                     })
                   }
                 >
-                  Revoke
+                  {t('tokens.revoke')}
                 </button>
               )}
             </li>

@@ -11,34 +11,32 @@ import { usePermissions, useApp } from '../../lib/app-context.js';
 import { useAction, useLoad } from '../../lib/hooks.js';
 import { href } from '../../lib/router.js';
 import { ErrorNote, Time } from '../../ui/ui.js';
+import { useT } from '../../lib/i18n/index.js';
+import { Msg } from '../../lib/i18n/msg.js';
 
 function RotationNote({ device, result }: { device: DeviceDetail; result: CredentialRotation | null }) {
+  const t = useT();
   if (result?.status === 'rotated') {
     return (
       <p class="notice" role="status" data-testid="rotation-result" data-status="rotated">
-        Rotated: the agent stored its new credential
-        {result.rotatedAtMs !== null && (
-          <>
-            {' '}
-            at <Time ms={result.rotatedAtMs} />
-          </>
-        )}{' '}
-        and the old one no longer works.
+        <Msg
+          k="admin.rotated"
+          values={{ at: result.rotatedAtMs !== null ? <Msg k="admin.rotatedAt" values={{ time: <Time ms={result.rotatedAtMs} /> }} /> : '' }}
+        />
       </p>
     );
   }
   if (result?.status === 'pending' || device.isCredentialRotationPending) {
     return (
       <p class="notice" role="status" data-testid="rotation-result" data-status="pending">
-        Pending: the agent {result ? 'is offline or did not confirm within 10 s' : 'has not confirmed yet'}; it gets the new credential when it next connects,
-        and until then its old one still works. If that one may have leaked, disable the device instead.
+        {t('admin.pending', { why: result ? 'offline' : 'unconfirmed' })}
       </p>
     );
   }
   if (device.credentialRotatedAtMs) {
     return (
       <p class="muted">
-        Credential last rotated <Time ms={device.credentialRotatedAtMs} />.
+        <Msg k="admin.lastRotated" values={{ time: <Time ms={device.credentialRotatedAtMs} /> }} />
       </p>
     );
   }
@@ -47,6 +45,7 @@ function RotationNote({ device, result }: { device: DeviceDetail; result: Creden
 
 export function DeviceAdmin({ device, onChanged }: { device: DeviceDetail; onChanged: (summary: DeviceSummary) => void }) {
   const { api } = useApp();
+  const t = useT();
   const { canAct, isAdmin } = usePermissions();
   const action = useAction();
   const [rotation, setRotation] = useState<CredentialRotation | null>(null);
@@ -70,7 +69,7 @@ export function DeviceAdmin({ device, onChanged }: { device: DeviceDetail; onCha
             onClick={() => action.run(async () => onChanged(await api.enableDevice(device.id)))}
             data-testid="device-enable"
           >
-            Enable device
+            {t('admin.enable')}
           </button>
         ) : (
           <button
@@ -78,19 +77,18 @@ export function DeviceAdmin({ device, onChanged }: { device: DeviceDetail; onCha
             class="btn btn-danger"
             disabled={action.isBusy}
             onClick={() =>
-              window.confirm(`Disable ${device.hostname}? Its agent is disconnected now and refused until you enable it again; its data stays.`) &&
-              action.run(async () => onChanged(await api.disableDevice(device.id)))
+              window.confirm(t('admin.disableConfirm', { hostname: device.hostname })) && action.run(async () => onChanged(await api.disableDevice(device.id)))
             }
             data-testid="device-disable"
           >
-            Disable device
+            {t('admin.disable')}
           </button>
         )}
         <button
           type="button"
           class="btn"
           disabled={action.isBusy || device.isDisabled}
-          title={device.isDisabled ? 'Enable the device first' : undefined}
+          title={device.isDisabled ? t('admin.enableFirst') : undefined}
           onClick={() => {
             setRotation(null);
             setIsRotating(true);
@@ -98,28 +96,22 @@ export function DeviceAdmin({ device, onChanged }: { device: DeviceDetail; onCha
           }}
           data-testid="device-rotate"
         >
-          {isRotating ? 'Rotating… (up to 10 s)' : 'Rotate credential'}
+          {isRotating ? t('admin.rotating') : t('admin.rotate')}
         </button>
         {isAdmin && (
           <a class="btn btn-quiet" href={href('/audit', { entityType: 'device', entityId: device.id })}>
-            Audit log
+            {t('admin.audit')}
           </a>
         )}
       </div>
-      {device.isDisabled && <p class="muted">Disabled: the agent is refused and the machine cannot enroll again until the device is enabled.</p>}
+      {device.isDisabled && <p class="muted">{t('admin.disabledNote')}</p>}
       <RotationNote device={device} result={rotation} />
       <form
         class="button-row"
         onSubmit={(e) => {
           e.preventDefault();
           const to = others.find((c) => c.id === targetClient);
-          if (
-            !to ||
-            !window.confirm(
-              `Move ${device.hostname} to ${to.name}? Its open alerts and incidents stay with ${device.clientName}; ${to.name}'s contract and rules apply from now on.`,
-            )
-          )
-            return;
+          if (!to || !window.confirm(t('admin.moveConfirm', { hostname: device.hostname, to: to.name, from: device.clientName }))) return;
           void action.run(async () => {
             onChanged(await api.moveDevice(device.id, to.id));
             setTargetClient('');
@@ -128,35 +120,35 @@ export function DeviceAdmin({ device, onChanged }: { device: DeviceDetail; onCha
       >
         <select
           class="select"
-          aria-label="Move to client"
+          aria-label={t('admin.moveLabel')}
           value={targetClient}
           onChange={(e) => setTargetClient(e.currentTarget.value)}
           data-testid="device-move-client"
         >
-          <option value="">Move to another client…</option>
+          <option value="">{t('admin.moveChoose')}</option>
           {others.map((c) => (
             <option key={c.id} value={c.id}>
-              {c.name} ({c.contract})
+              {t('admin.contract', { name: c.name, contract: c.contract })}
             </option>
           ))}
         </select>
         <button type="submit" class="btn" disabled={action.isBusy || !targetClient} data-testid="device-move">
-          Move
+          {t('admin.move')}
         </button>
       </form>
       <label class="button-row">
-        <span>Depends on</span>
+        <span>{t('admin.dependsOn')}</span>
         <select
           class="select"
           value={parentId ?? ''}
-          title="While that device (the client's router or firewall) is down, this one's alerts are recorded but do not page"
+          title={t('admin.dependsTitle')}
           onChange={(e) => {
             const next = e.currentTarget.value || null;
             void action.run(async () => setParentId((await api.setDeviceParent(device.id, next)).parentDeviceId));
           }}
           data-testid="device-parent"
         >
-          <option value="">nothing (pages on its own)</option>
+          <option value="">{t('admin.nothing')}</option>
           {siblings.map((d) => (
             <option key={d.id} value={d.id}>
               {d.hostname}
@@ -164,11 +156,7 @@ export function DeviceAdmin({ device, onChanged }: { device: DeviceDetail; onCha
           ))}
         </select>
       </label>
-      {parentId && (
-        <p class="muted">
-          While {siblings.find((d) => d.id === parentId)?.hostname ?? 'that device'} is down, this device's alerts are recorded but do not page.
-        </p>
-      )}
+      {parentId && <p class="muted">{t('admin.whileDown', { parent: siblings.find((d) => d.id === parentId)?.hostname ?? t('admin.thatDevice') })}</p>}
       <ErrorNote message={action.error} testId="device-admin-error" />
     </div>
   );

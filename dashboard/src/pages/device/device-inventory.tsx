@@ -6,6 +6,8 @@
 import type { ComponentChildren } from 'preact';
 import { formatBytes, formatFullTime, formatPct, formatRelative } from '../../lib/format.js';
 import type { InventoryView, ProcessRow } from './inventory.js';
+import { useT } from '../../lib/i18n/index.js';
+import { Msg } from '../../lib/i18n/msg.js';
 
 function Section({ title, tsMs, nowMs, children, testId }: { title: string; tsMs: number; nowMs: number; children: ComponentChildren; testId: string }) {
   return (
@@ -24,18 +26,19 @@ function Section({ title, tsMs, nowMs, children, testId }: { title: string; tsMs
 }
 
 function ProcessTable({ rows, caption }: { rows: ProcessRow[]; caption: string }) {
+  const t = useT();
   if (rows.length === 0) return null;
   return (
     <table class="table compact">
       <caption>{caption}</caption>
       <thead>
         <tr>
-          <th scope="col">Process</th>
+          <th scope="col">{t('inv.process')}</th>
           <th scope="col" class="num">
-            CPU
+            {t('inv.cpu')}
           </th>
           <th scope="col" class="num">
-            Memory
+            {t('inv.memory')}
           </th>
         </tr>
       </thead>
@@ -53,17 +56,18 @@ function ProcessTable({ rows, caption }: { rows: ProcessRow[]; caption: string }
 }
 
 export function DeviceInventory({ inventory: inv, nowMs }: { inventory: InventoryView; nowMs: number }) {
+  const t = useT();
   return (
     <div class="inventory" data-testid="device-inventory">
       {inv.services && inv.services.rows.length > 0 && (
-        <Section title="Services" tsMs={inv.services.tsMs} nowMs={nowMs} testId="inv-services">
+        <Section title={t('inv.services')} tsMs={inv.services.tsMs} nowMs={nowMs} testId="inv-services">
           <ul class="inv-list">
             {inv.services.rows.map((s) => (
               <li key={s.name} class={s.isRunning ? '' : 'is-bad'}>
                 <span class={`status-dot ${s.isRunning ? 'status-online' : 'status-offline'}`} aria-hidden="true" />
                 <span class="inv-name">{s.name}</span>
                 <span class="muted">
-                  {s.isRunning ? 'running' : s.state || 'stopped'}
+                  {s.isRunning ? t('inv.running') : s.state || t('inv.stopped')}
                   {s.startMode ? ` · ${s.startMode}` : ''}
                 </span>
               </li>
@@ -72,20 +76,20 @@ export function DeviceInventory({ inventory: inv, nowMs }: { inventory: Inventor
         </Section>
       )}
       {inv.processes && (inv.processes.byCpu.length > 0 || inv.processes.byMem.length > 0) && (
-        <Section title="Top processes" tsMs={inv.processes.tsMs} nowMs={nowMs} testId="inv-processes">
-          <ProcessTable rows={inv.processes.byCpu} caption="By CPU" />
-          <ProcessTable rows={inv.processes.byMem} caption="By memory" />
+        <Section title={t('inv.topProcesses')} tsMs={inv.processes.tsMs} nowMs={nowMs} testId="inv-processes">
+          <ProcessTable rows={inv.processes.byCpu} caption={t('inv.byCpu')} />
+          <ProcessTable rows={inv.processes.byMem} caption={t('inv.byMemory')} />
         </Section>
       )}
       {inv.printers && inv.printers.rows.length > 0 && (
-        <Section title="Printers" tsMs={inv.printers.tsMs} nowMs={nowMs} testId="inv-printers">
+        <Section title={t('inv.printers')} tsMs={inv.printers.tsMs} nowMs={nowMs} testId="inv-printers">
           <ul class="inv-list">
             {inv.printers.rows.map((p) => (
               <li key={p.name} class={p.hasError ? 'is-bad' : ''}>
                 <span class={`status-dot ${p.hasError ? 'status-offline' : 'status-online'}`} aria-hidden="true" />
                 <span class="inv-name">
                   {p.name}
-                  {p.isDefault && <span class="tag">default</span>}
+                  {p.isDefault && <span class="tag">{t('inv.default')}</span>}
                 </span>
                 <span class="muted">
                   {p.status}
@@ -97,11 +101,11 @@ export function DeviceInventory({ inventory: inv, nowMs }: { inventory: Inventor
         </Section>
       )}
       {inv.disks && inv.disks.rows.length > 0 && (
-        <Section title="Disks" tsMs={inv.disks.tsMs} nowMs={nowMs} testId="inv-disks">
+        <Section title={t('inv.disks')} tsMs={inv.disks.tsMs} nowMs={nowMs} testId="inv-disks">
           <ul class="inv-list">
             {inv.disks.rows.map((d) => (
               <li key={d.device} class={d.smartStatus === 'failing' ? 'is-bad' : ''}>
-                <span class={`smart smart-${d.smartStatus}`}>SMART {d.smartStatus}</span>
+                <span class={`smart smart-${d.smartStatus}`}>{t('inv.smart', { status: d.smartStatus })}</span>
                 <span class="inv-name">
                   {d.device}
                   {d.name && <span class="muted"> {d.name}</span>}
@@ -117,10 +121,10 @@ export function DeviceInventory({ inventory: inv, nowMs }: { inventory: Inventor
         </Section>
       )}
       {inv.updates && (
-        <Section title="Updates" tsMs={inv.updates.tsMs} nowMs={nowMs} testId="inv-updates">
+        <Section title={t('inv.updates')} tsMs={inv.updates.tsMs} nowMs={nowMs} testId="inv-updates">
           <p>
-            <strong>{inv.updates.info.pendingCount}</strong> pending
-            {inv.updates.info.securityCount !== null && <>, {inv.updates.info.securityCount} security</>}
+            <Msg k="inv.pending" values={{ count: inv.updates.info.pendingCount, b: (text) => <strong>{text}</strong> }} />
+            {inv.updates.info.securityCount !== null && t('inv.security', { count: inv.updates.info.securityCount })}
             {inv.updates.info.source && <span class="muted"> ({inv.updates.info.source})</span>}
           </p>
           {inv.updates.info.packages.length > 0 && (
@@ -132,12 +136,14 @@ export function DeviceInventory({ inventory: inv, nowMs }: { inventory: Inventor
         </Section>
       )}
       {inv.users && inv.users.rows.length > 0 && (
-        <Section title="Signed in" tsMs={inv.users.tsMs} nowMs={nowMs} testId="inv-users">
+        <Section title={t('inv.signedIn')} tsMs={inv.users.tsMs} nowMs={nowMs} testId="inv-users">
           <ul class="inv-list">
             {inv.users.rows.map((u, i) => (
               <li key={i}>
                 <span class="inv-name">{u.user}</span>
-                <span class="muted">{[u.terminal, u.host, u.loginAtMs ? `since ${formatRelative(u.loginAtMs, nowMs)}` : ''].filter(Boolean).join(' · ')}</span>
+                <span class="muted">
+                  {[u.terminal, u.host, u.loginAtMs ? t('inv.since', { when: formatRelative(u.loginAtMs, nowMs) }) : ''].filter(Boolean).join(' · ')}
+                </span>
               </li>
             ))}
           </ul>

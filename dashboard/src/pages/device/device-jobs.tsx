@@ -9,30 +9,24 @@ import { useApp, usePermissions } from '../../lib/app-context.js';
 import { useAction, useLoad } from '../../lib/hooks.js';
 import { Time } from '../../ui/ui.js';
 import { ConfirmWithCode } from '../../ui/confirm-with-code.js';
-import { TASKS, type Task } from '../../lib/maintenance-tasks.js';
-
-const STATE_WORDS: Record<JobView['state'], string> = {
-  queued: 'waiting for the device',
-  sent: 'sent',
-  running: 'running',
-  done: 'done',
-  failed: 'failed',
-  refused: 'refused by the agent',
-  expired: 'expired before the device took it',
-};
+import { TASKS, taskLabel, type Task } from '../../lib/maintenance-tasks.js';
+import { activeT, useT } from '../../lib/i18n/index.js';
+import { formatFixed } from '../../lib/format.js';
 
 function resultLine(j: JobView): string {
+  const t = activeT();
   if (j.state === 'refused' || j.state === 'failed') return `${j.code ?? ''}${j.message ? `: ${j.message}` : ''}`;
   const r = j.result;
   if (!r) return '';
-  if (Array.isArray(r.problems)) return r.problems.length === 0 ? 'no problems found' : (r.problems as string[]).join('; ');
-  if (typeof r.pendingCount === 'number') return `${r.pendingCount} updates pending, ${String(r.securityCount ?? 0)} security`;
-  if (typeof r.bytesFreed === 'number') return `${Math.round(r.bytesFreed / 1e6)} MB freed`;
+  if (Array.isArray(r.problems)) return r.problems.length === 0 ? t('jobs.noProblems') : (r.problems as string[]).join('; ');
+  if (typeof r.pendingCount === 'number') return t('jobs.updatesResult', { pending: r.pendingCount, security: String(r.securityCount ?? 0) });
+  if (typeof r.bytesFreed === 'number') return t('jobs.freed', { mb: Math.round(r.bytesFreed / 1e6) });
   return '';
 }
 
 export function DeviceJobs({ device }: { device: DeviceDetail }) {
   const { api } = useApp();
+  const t = useT();
   const { canAct } = usePermissions();
   const jobs = useLoad(() => api.listJobs(device.id), [api, device.id]);
   const incidents = useLoad(
@@ -48,8 +42,8 @@ export function DeviceJobs({ device }: { device: DeviceDetail }) {
   const isOpen = (jobs.data ?? []).some((j) => j.state === 'queued' || j.state === 'sent' || j.state === 'running');
   // Every 2 s while a job is open; every 10 s otherwise, so jobs a schedule makes show up too.
   useEffect(() => {
-    const t = setInterval(jobs.reload, isOpen ? 2_000 : 10_000);
-    return () => clearInterval(t);
+    const timer = setInterval(jobs.reload, isOpen ? 2_000 : 10_000);
+    return () => clearInterval(timer);
   }, [isOpen, jobs.reload]);
 
   const params = (): Record<string, unknown> =>
@@ -78,35 +72,35 @@ export function DeviceJobs({ device }: { device: DeviceDetail }) {
           }}
         >
           <label class="field">
-            <span>Task</span>
+            <span>{t('jobs.task')}</span>
             <select class="select" value={task} onChange={(e) => setTask(e.currentTarget.value as Task)} data-testid="job-task">
-              {TASKS.map((t) => (
-                <option key={t.task} value={t.task}>
-                  {t.label}
+              {TASKS.map((k) => (
+                <option key={k.task} value={k.task}>
+                  {t(k.label)}
                 </option>
               ))}
             </select>
           </label>
           {task === 'updates.install' && (
             <label class="field">
-              <span>Which</span>
+              <span>{t('jobs.which')}</span>
               <select class="select" value={scope} onChange={(e) => setScope(e.currentTarget.value as 'security' | 'all')}>
-                <option value="security">Security updates</option>
-                <option value="all">All updates</option>
+                <option value="security">{t('jobs.security')}</option>
+                <option value="all">{t('jobs.all')}</option>
               </select>
             </label>
           )}
           {task === 'service.restart' && (
             <label class="field">
-              <span>Service</span>
+              <span>{t('jobs.service')}</span>
               <input value={service} onInput={(e) => setService(e.currentTarget.value)} placeholder="Spooler" required />
             </label>
           )}
           {device.contract === 'break-fix' && (
             <label class="field">
-              <span>For incident</span>
+              <span>{t('jobs.forIncident')}</span>
               <select class="select" value={incidentId} onChange={(e) => setIncidentId(e.currentTarget.value)} required data-testid="job-incident">
-                <option value="">choose an open incident…</option>
+                <option value="">{t('jobs.chooseIncident')}</option>
                 {(incidents.data ?? []).map((i) => (
                   <option key={i.id} value={i.id}>
                     {i.title}
@@ -116,23 +110,23 @@ export function DeviceJobs({ device }: { device: DeviceDetail }) {
             </label>
           )}
           <ConfirmWithCode code={code} onCode={setCode} isBusy={action.isBusy} error={action.error} testId="job" buttonTestId="job-run">
-            Run on {device.hostname}
+            {t('jobs.run', { hostname: device.hostname })}
           </ConfirmWithCode>
         </form>
       )}
       {(jobs.data ?? []).length === 0 ? (
         <p class="muted" data-testid="jobs-empty">
-          No maintenance jobs yet. Tasks come from a fixed catalogue; each is signed by the server and checked by the agent before it runs.
+          {t('jobs.empty')}
         </p>
       ) : (
         <ul class="job-list" data-testid="job-list">
           {(jobs.data ?? []).map((j) => (
             <li key={j.id} class="job-row" data-testid="job-row" data-state={j.state} data-task={j.task}>
               <p>
-                <strong>{j.task}</strong> <span class={`tag job-${j.state}`}>{STATE_WORDS[j.state]}</span>{' '}
+                <strong title={j.task}>{taskLabel(j.task)}</strong> <span class={`tag job-${j.state}`}>{t(`jobs.state.${j.state}`)}</span>{' '}
                 <span class="muted">
-                  by {j.createdBy}, <Time ms={j.createdAtMs} />
-                  {j.durationMs !== null && `, took ${(j.durationMs / 1000).toFixed(1)} s`}
+                  {t('jobs.by', { who: j.createdBy })}, <Time ms={j.createdAtMs} />
+                  {j.durationMs !== null && t('jobs.took', { seconds: formatFixed(j.durationMs / 1000, 1) })}
                 </span>
               </p>
               {resultLine(j) && (
@@ -142,7 +136,7 @@ export function DeviceJobs({ device }: { device: DeviceDetail }) {
               )}
               {j.output && (
                 <details>
-                  <summary>Output ({j.outputBytes ?? j.output.length} bytes)</summary>
+                  <summary>{t('jobs.output', { bytes: j.outputBytes ?? j.output.length })}</summary>
                   <pre class="job-output">{j.output}</pre>
                 </details>
               )}

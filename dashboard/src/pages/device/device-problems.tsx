@@ -8,11 +8,13 @@ import { useLiveAlerts, useLiveIncidents } from '../../lib/live-list.js';
 import { AlertRow } from '../../ui/alert-row.js';
 import { IncidentRow } from '../../ui/incident-row.js';
 import { EmptyState } from '../../ui/ui.js';
+import { useT } from '../../lib/i18n/index.js';
 
 type Entry = { kind: 'alert'; at: number; alert: Alert } | { kind: 'incident'; at: number; incident: Incident };
 
 export function DeviceProblems({ deviceId, nowMs }: { deviceId: string; nowMs: number }) {
   const { api } = useApp();
+  const t = useT();
   const alerts = useLiveAlerts(
     () => api.listAlerts({ device: deviceId, limit: 50 }),
     (a) => a.deviceId === deviceId,
@@ -28,12 +30,12 @@ export function DeviceProblems({ deviceId, nowMs }: { deviceId: string; nowMs: n
     ...incidents.rows.map((i): Entry => ({ kind: 'incident', at: i.openedAtMs, incident: i })),
   ].sort((x, y) => y.at - x.at);
 
-  if (alerts.status === 'loading' || incidents.status === 'loading') return <p class="muted">Loading alerts and incidents…</p>;
+  if (alerts.status === 'loading' || incidents.status === 'loading') return <p class="muted">{t('device.problems.loading')}</p>;
   if (alerts.status === 'error' || incidents.status === 'error') return <p class="form-error">{alerts.error || incidents.error}</p>;
   if (entries.length === 0) {
     return (
-      <EmptyState title="No alerts or incidents on this device" testId="device-problems-empty">
-        <p>Problems the rules find here show up at once: alerts for monthly clients, incidents for break-fix clients.</p>
+      <EmptyState title={t('device.problems.empty')} testId="device-problems-empty">
+        <p>{t('device.problems.emptyBody')}</p>
       </EmptyState>
     );
   }

@@ -27,6 +27,7 @@ import { ProblemCounts } from '../../ui/fleet-list.js';
 import { MetricChart } from './metric-chart.js';
 import { ProbePanel } from './probe-panel.js';
 import './device.css';
+import { useT } from '../../lib/i18n/index.js';
 
 const rangeKey = 'qp.range';
 
@@ -42,6 +43,7 @@ function readRange(): RangeId {
 
 export function DeviceView({ deviceId }: { deviceId: string }) {
   const { api, live } = useApp();
+  const t = useT();
   const { canAct } = usePermissions();
   const [device, setDevice] = useState<DeviceDetail | null>(null);
   const [error, setError] = useState<ApiError | Error | null>(null);
@@ -95,16 +97,16 @@ export function DeviceView({ deviceId }: { deviceId: string }) {
     const isMissing = error instanceof ApiError && error.status === 404;
     return (
       <div class="splash" role="alert" data-testid="device-error">
-        <h1>{isMissing ? 'Device not found' : 'Could not load this device'}</h1>
+        <h1>{isMissing ? t('device.notFound') : t('device.loadFailed')}</h1>
         <p>{error.message}</p>
-        <a href="#/">Back to the fleet</a>
+        <a href="#/">{t('app.notFound.back')}</a>
       </div>
     );
   }
   if (!device)
     return (
       <div class="splash" aria-busy="true">
-        Loading device…
+        {t('device.loading')}
       </div>
     );
 
@@ -118,12 +120,13 @@ export function DeviceView({ deviceId }: { deviceId: string }) {
     }
   };
   const isProbed = device.kind !== undefined && device.kind !== 'agent';
-  const statusText = device.isDisabled ? 'Disabled' : device.isOnline ? 'Online' : device.isStatusUnknown ? 'Unknown' : 'Offline';
+  const status = device.isDisabled ? 'disabled' : device.isOnline ? 'online' : device.isStatusUnknown ? 'unknown' : 'offline';
+  const statusText = t(`device.${status}`);
 
   return (
     <article class="device" data-testid="device-page" data-device-id={device.id} data-streaming={String(isStreaming)}>
-      <nav class="crumbs" aria-label="Breadcrumb">
-        <a href="#/">Fleet</a>
+      <nav class="crumbs" aria-label={t('device.breadcrumb')}>
+        <a href="#/">{t('nav.fleet')}</a>
         <span aria-hidden="true">/</span>
         <a href={clientHref(device.clientId)}>{device.clientName}</a>
       </nav>
@@ -134,22 +137,22 @@ export function DeviceView({ deviceId }: { deviceId: string }) {
             {device.hostname}
           </h1>
           <p class="device-meta">
-            <span class="status-text" data-state={statusText.toLowerCase()} data-testid="device-status">
+            <span class="status-text" data-state={status} data-testid="device-status">
               {statusText}
             </span>
             <span>
               {device.clientName} <ContractBadge contract={device.contract} />
             </span>
-            <span title={device.lastSeenMs === null ? 'No report yet' : formatFullTime(device.lastSeenMs)}>
-              Last seen {formatRelative(device.lastSeenMs, nowMs)}
+            <span title={device.lastSeenMs === null ? t('fleet.row.noReport') : formatFullTime(device.lastSeenMs)}>
+              {t('device.lastSeen', { when: formatRelative(device.lastSeenMs, nowMs) })}
             </span>
             <ProblemCounts firing={device.firingAlerts} acknowledged={device.openAlerts - device.firingAlerts} incidents={device.openIncidents} />
           </p>
         </div>
-        <div class="segmented range-buttons" role="group" aria-label="Time range">
+        <div class="segmented range-buttons" role="group" aria-label={t('device.timeRange')}>
           {RANGES.map((r) => (
             <button key={r.id} type="button" aria-pressed={r.id === rangeId} onClick={() => selectRange(r.id)} data-testid={`range-${r.id}`}>
-              {r.label}
+              {t(r.label)}
             </button>
           ))}
         </div>
@@ -157,40 +160,42 @@ export function DeviceView({ deviceId }: { deviceId: string }) {
       <DeviceFacts device={device} />
       {isProbed && (
         <section class="section" aria-labelledby="device-probe-title">
-          <h2 id="device-probe-title">{device.kind === 'printer' ? 'Printer' : device.kind === 'ups' ? 'UPS' : 'Checks'}</h2>
+          <h2 id="device-probe-title">
+            {t(device.kind === 'printer' ? 'device.section.printer' : device.kind === 'ups' ? 'device.section.ups' : 'device.section.checks')}
+          </h2>
           <ProbePanel device={device} />
         </section>
       )}
-      <section class="charts" aria-label="Metrics">
+      <section class="charts" aria-label={t('device.metrics')}>
         {charts.map((def) => (
           <MetricChart key={def.id} deviceId={device.id} def={def} rangeMs={range.ms} intervalMs={device.intervalMs} bus={bus} />
         ))}
       </section>
       <section class="section" aria-labelledby="device-problems-title">
-        <h2 id="device-problems-title">Alerts and incidents</h2>
+        <h2 id="device-problems-title">{t('device.section.problems')}</h2>
         <DeviceProblems deviceId={device.id} nowMs={nowMs} />
       </section>
       {inventory && (
         <section class="section" aria-labelledby="device-inventory-title">
-          <h2 id="device-inventory-title">Inventory</h2>
+          <h2 id="device-inventory-title">{t('device.section.inventory')}</h2>
           <DeviceInventory inventory={inventory} nowMs={nowMs} />
         </section>
       )}
       {!isProbed && (
         <section class="section" aria-labelledby="device-jobs-title">
-          <h2 id="device-jobs-title">Maintenance</h2>
+          <h2 id="device-jobs-title">{t('device.section.maintenance')}</h2>
           <DeviceJobs device={device} />
         </section>
       )}
       {!isProbed && (
         <section class="section" aria-labelledby="device-agent-title">
-          <h2 id="device-agent-title">Agent settings</h2>
+          <h2 id="device-agent-title">{t('device.section.agent')}</h2>
           <DeviceAgentSettings deviceId={device.id} />
         </section>
       )}
       {canAct && (
         <section class="section" aria-labelledby="device-manage-title">
-          <h2 id="device-manage-title">Manage device</h2>
+          <h2 id="device-manage-title">{t('device.section.manage')}</h2>
           <DeviceAdmin device={device} onChanged={(summary) => setDevice((d) => (d ? { ...d, ...summary } : d))} />
         </section>
       )}

@@ -11,6 +11,7 @@ import { countPoints, insertPoint, linesFromResponses, trimBefore, type SeriesLi
 import { formatValue, seriesKey, type ChartDef } from '../../lib/chart-defs.js';
 import { applyChartTheme, buildChartConfig, Chart, styleDataset, type LineChart } from '../../lib/chart-setup.js';
 import type { SampleBus } from '../../lib/sample-bus.js';
+import { useT } from '../../lib/i18n/index.js';
 
 interface Props {
   deviceId: string;
@@ -24,6 +25,7 @@ type Dataset = LineChart['data']['datasets'][number];
 
 export function MetricChart({ deviceId, def, rangeMs, intervalMs, bus }: Props) {
   const { api, theme } = useApp();
+  const t = useT();
   const wrapRef = useRef<HTMLDivElement>(null);
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const chartRef = useRef<LineChart | null>(null);
@@ -145,20 +147,20 @@ export function MetricChart({ deviceId, def, rangeMs, intervalMs, bus }: Props) 
     <figure class="chart-card" data-testid="chart" data-metric={def.id} data-points={pointCount} aria-labelledby={`chart-${def.id}`}>
       <figcaption class="chart-head">
         <span class="chart-title" id={`chart-${def.id}`}>
-          {def.title}
+          {t(def.title)}
         </span>
         {latest !== null && <span class="chart-latest">{formatValue(def.unit, latest)}</span>}
       </figcaption>
       <div class="chart-body" ref={wrapRef}>
-        <canvas ref={canvasRef} data-metric={def.id} role="img" aria-label={`${def.title} chart`} />
+        <canvas ref={canvasRef} data-metric={def.id} role="img" aria-label={t('chart.label', { title: t(def.title) })} />
         {status === 'error' ? (
           <p class="chart-overlay chart-error" role="alert">
             {error}
           </p>
         ) : status === 'loading' && pointCount === 0 ? (
-          <p class="chart-overlay">Loading…</p>
+          <p class="chart-overlay">{t('chart.loading')}</p>
         ) : status === 'ready' && pointCount === 0 ? (
-          <p class="chart-overlay">No data in this range</p>
+          <p class="chart-overlay">{t('chart.noData')}</p>
         ) : null}
       </div>
     </figure>

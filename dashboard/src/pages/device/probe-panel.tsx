@@ -8,15 +8,17 @@ import type { DeviceDetail } from '../../../../shared/api-types.js';
 import { parseSeriesKey } from '../../../../shared/metric-labels.js';
 import type { CheckState, ProbedDeviceInfo } from '../../../../shared/probe.js';
 import { useApp } from '../../lib/app-context.js';
-import { formatRelative } from '../../lib/format.js';
+import { formatDuration, formatNumber, formatRelative } from '../../lib/format.js';
 import { useLoad } from '../../lib/hooks.js';
 import { deviceHref } from '../../lib/router.js';
 import { UsageBar } from '../../ui/usage-bar.js';
 import { LoadState } from '../../ui/ui.js';
 import { useEffect } from 'preact/hooks';
+import { useT, type DashKey } from '../../lib/i18n/index.js';
+import { Msg } from '../../lib/i18n/msg.js';
 
-const STATE_TEXT: Record<CheckState, string> = { ok: 'OK', failed: 'Failing', error: 'Cannot check' };
-const CHECK_TYPE: Record<string, string> = { ping: 'Ping', tcp: 'TCP port', http: 'Website', tls: 'Certificate', dns: 'DNS', snmp: 'SNMP' };
+const STATE_TEXT: Record<CheckState, DashKey> = { ok: 'probe.state.ok', failed: 'probe.state.failed', error: 'probe.state.error' };
+const CHECK_TYPES = ['ping', 'tcp', 'http', 'tls', 'dns', 'snmp'];
 
 /** Latest values of one metric by one label: `printer.tonerPct` by `supply` → [["black", 40], …]. */
 export function byLabel(latest: Readonly<Record<string, number>>, metric: string, label: string): [string, number][] {
@@ -28,11 +30,11 @@ export function byLabel(latest: Readonly<Record<string, number>>, metric: string
   return out.sort((a, b) => a[0].localeCompare(b[0]));
 }
 
-/** "60 s", "5 min", "1 h". */
+/** "60 s", "5 min", "1 h" ("1 u" in Dutch). */
 function formatInterval(ms: number): string {
   if (ms < 60_000) return `${Math.round(ms / 1_000)} s`;
   if (ms < 3_600_000) return `${Math.round(ms / 60_000)} min`;
-  return `${Math.round(ms / 3_600_000)} h`;
+  return formatDuration(Math.round(ms / 3_600_000) * 3_600_000);
 }
 
 function checkTarget(c: ProbedDeviceInfo['checks'][number]): string {
@@ -44,15 +46,16 @@ function checkTarget(c: ProbedDeviceInfo['checks'][number]): string {
 }
 
 function PrinterLevels({ latest }: { latest: Readonly<Record<string, number>> }) {
+  const t = useT();
   const toner = byLabel(latest, 'printer.tonerPct', 'supply');
   const paper = byLabel(latest, 'printer.paperLevelPct', 'tray');
   const pages = latest['printer.pageCount'];
-  if (toner.length === 0 && paper.length === 0 && pages === undefined) return <p class="muted">No supply levels reported yet.</p>;
+  if (toner.length === 0 && paper.length === 0 && pages === undefined) return <p class="muted">{t('probe.noSupplies')}</p>;
   return (
     <div class="probe-levels" data-testid="printer-levels">
       {toner.length > 0 && (
         <div>
-          <h3>Toner and ink</h3>
+          <h3>{t('probe.toner')}</h3>
           <ul class="level-list">
             {toner.map(([supply, pct]) => (
               <li key={supply} data-testid="toner-level" data-supply={supply}>
@@ -66,7 +69,7 @@ function PrinterLevels({ latest }: { latest: Readonly<Record<string, number>> })
       )}
       {paper.length > 0 && (
         <div>
-          <h3>Paper</h3>
+          <h3>{t('probe.paper')}</h3>
           <ul class="level-list">
             {paper.map(([tray, pct]) => (
               <li key={tray} data-testid="paper-level">
@@ -79,7 +82,7 @@ function PrinterLevels({ latest }: { latest: Readonly<Record<string, number>> })
       )}
       {pages !== undefined && (
         <p class="muted" data-testid="page-count">
-          {pages.toLocaleString('en-GB')} pages printed in all
+          {t('probe.pages', { count: t.locale === 'en' ? pages.toLocaleString('en-GB') : formatNumber(pages) })}
         </p>
       )}
     </div>
@@ -87,20 +90,21 @@ function PrinterLevels({ latest }: { latest: Readonly<Record<string, number>> })
 }
 
 function UpsLevels({ latest }: { latest: Readonly<Record<string, number>> }) {
+  const t = useT();
   const charge = latest['ups.chargePct'];
   const runtime = latest['ups.runtimeSec'];
   const onBattery = latest['ups.isOnBattery'];
-  if (charge === undefined && runtime === undefined) return <p class="muted">No battery figures reported yet.</p>;
+  if (charge === undefined && runtime === undefined) return <p class="muted">{t('probe.noBattery')}</p>;
   return (
     <div class="probe-levels" data-testid="ups-levels">
       <p>
-        <strong>{onBattery === 1 ? 'On battery' : onBattery === 0 ? 'On mains power' : 'Power source unknown'}</strong>
-        {runtime !== undefined && ` · about ${Math.round(runtime / 60)} min of runtime left`}
+        <strong>{onBattery === 1 ? t('probe.onBattery') : onBattery === 0 ? t('probe.onMains') : t('probe.powerUnknown')}</strong>
+        {runtime !== undefined && t('probe.runtime', { minutes: Math.round(runtime / 60) })}
       </p>
       {charge !== undefined && (
         <p class="level-list">
-          <span class="level-name">Battery charge</span>
-          <UsageBar label="Battery charge" pct={charge} isRemaining />
+          <span class="level-name">{t('probe.charge')}</span>
+          <UsageBar label={t('probe.charge')} pct={charge} isRemaining />
         </p>
       )}
     </div>
@@ -109,6 +113,7 @@ function UpsLevels({ latest }: { latest: Readonly<Record<string, number>> }) {
 
 export function ProbePanel({ device }: { device: DeviceDetail }) {
   const { api } = useApp();
+  const t = useT();
   const probe = useLoad((signal) => api.getProbe(device.id, signal), [api, device.id]);
   const { reload } = probe;
   useEffect(() => {
@@ -116,31 +121,33 @@ export function ProbePanel({ device }: { device: DeviceDetail }) {
     return () => clearInterval(timer);
   }, [reload]);
   const p = probe.data;
-  if (!p) return <LoadState status={probe.status} error={probe.error} onRetry={probe.reload} what="the probe's checks" />;
+  if (!p) return <LoadState status={probe.status} error={probe.error} onRetry={probe.reload} what={t('load.probeChecks')} />;
   const results = new Map(p.results.map((r) => [r.checkId, r]));
   const nowMs = Date.now();
   return (
     <div class="probe-panel" data-testid="probe-panel">
       <p class="section-lead">
-        Checked every {formatInterval(p.intervalMs)} by the probe <a href={deviceHref(p.probeDeviceId)}>{p.probeHostname ?? p.probeDeviceId}</a>, a machine of
-        the same client on its network.
+        <Msg
+          k="probe.checkedBy"
+          values={{ interval: formatInterval(p.intervalMs), probe: <a href={deviceHref(p.probeDeviceId)}>{p.probeHostname ?? p.probeDeviceId}</a> }}
+        />
       </p>
       {!p.isProbeOnline && (
         <p class="notice probe-offline" role="status" data-testid="probe-offline">
-          The probe is offline, so nobody knows this device's state right now. It is shown as unknown, not as down, until the probe reports again.
+          {t('probe.offline')}
         </p>
       )}
       {device.kind === 'printer' && <PrinterLevels latest={device.latest} />}
       {device.kind === 'ups' && <UpsLevels latest={device.latest} />}
-      <h3>Checks</h3>
+      <h3>{t('probe.checks')}</h3>
       <ul class="check-list" data-testid="probe-checks">
         {p.checks.map((c) => {
           const r = results.get(c.id);
           return (
             <li key={c.id} data-state={r?.state ?? 'pending'} data-testid="probe-check">
               <p class="check-head">
-                <span class="check-state">{r ? STATE_TEXT[r.state] : 'Not run yet'}</span>
-                <strong>{CHECK_TYPE[c.type] ?? c.type}</strong> <span class="muted">{checkTarget(c)}</span>
+                <span class="check-state">{r ? t(STATE_TEXT[r.state]) : t('probe.notRun')}</span>
+                <strong>{CHECK_TYPES.includes(c.type) ? t(`probe.type.${c.type}` as DashKey) : c.type}</strong> <span class="muted">{checkTarget(c)}</span>
               </p>
               {r && (
                 <p class="check-message">

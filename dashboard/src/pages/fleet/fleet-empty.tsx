@@ -2,27 +2,27 @@
 import { commandSet } from '../../lib/install-commands.js';
 import { usePublicUrl } from '../../lib/public-url.js';
 import { CopyCommand } from '../../ui/copy-command.js';
+import { useT } from '../../lib/i18n/index.js';
+import { Msg } from '../../lib/i18n/msg.js';
 
 export function FleetEmpty() {
+  const t = useT();
   const [oneLine] = commandSet(usePublicUrl(), '<token>', 'linux').commands;
   return (
     <section class="empty-state" data-testid="fleet-empty" aria-labelledby="empty-title">
-      <h2 id="empty-title">No agents yet — here is how to install one</h2>
+      <h2 id="empty-title">{t('fleet.empty.title')}</h2>
       <ol class="steps">
         <li>
           <p>
-            On <a href="#/clients">Clients</a>, add the client the machine belongs to and create an enrollment token for it.
+            <Msg k="fleet.empty.step1" values={{ clients: <a href="#/clients">{t('nav.clients')}</a> }} />
           </p>
         </li>
         <li>
-          <p>
-            On the Linux machine, paste this line with the token in place of &lt;token&gt;; the client page shows it with the token filled in, and the Windows
-            and macOS installers:
-          </p>
+          <p>{t('fleet.empty.step2', { token: '<token>' })}</p>
           <CopyCommand command={oneLine!} testId="enroll-command" />
         </li>
       </ol>
-      <p class="muted">The device appears here, live, within seconds of its first report.</p>
+      <p class="muted">{t('fleet.empty.after')}</p>
     </section>
   );
 }

@@ -6,21 +6,23 @@ import { useNow } from '../../lib/hooks.js';
 import { FleetEmpty } from './fleet-empty.js';
 import { FleetList } from '../../ui/fleet-list.js';
 import './fleet.css';
+import { useT, type DashKey } from '../../lib/i18n/index.js';
 
-const statusFilters: { value: FleetStatusFilter; label: string }[] = [
-  { value: 'all', label: 'All' },
-  { value: 'online', label: 'Online' },
-  { value: 'offline', label: 'Offline' },
+const statusFilters: { value: FleetStatusFilter; label: DashKey }[] = [
+  { value: 'all', label: 'fleet.all' },
+  { value: 'online', label: 'fleet.online' },
+  { value: 'offline', label: 'fleet.offline' },
 ];
 
-const contractFilters: { value: ContractType | 'all'; label: string }[] = [
-  { value: 'all', label: 'All contracts' },
-  { value: 'monthly', label: 'Monthly' },
-  { value: 'break-fix', label: 'Break-fix' },
+const contractFilters: { value: ContractType | 'all'; label: DashKey }[] = [
+  { value: 'all', label: 'fleet.allContracts' },
+  { value: 'monthly', label: 'fleet.monthly' },
+  { value: 'break-fix', label: 'fleet.breakFix' },
 ];
 
 export function FleetView() {
   const fleet = useFleet();
+  const t = useT();
   const [filters, setFilters] = useState<FleetFilters>(NO_FILTERS);
   const nowMs = useNow(15_000);
   const { rows, counts } = useMemo(() => buildFleetRows(fleet.devices, filters), [fleet.devices, filters]);
@@ -29,16 +31,16 @@ export function FleetView() {
   if (fleet.status === 'loading' && fleet.devices.length === 0) {
     return (
       <div class="splash" aria-busy="true">
-        Loading devices…
+        {t('fleet.loading')}
       </div>
     );
   }
   if (fleet.status === 'error') {
     return (
       <div class="splash" role="alert" data-testid="fleet-error">
-        <p>Could not load the fleet: {fleet.error}</p>
+        <p>{t('fleet.loadFailed', { error: fleet.error })}</p>
         <button type="button" class="btn" onClick={fleet.reload}>
-          Try again
+          {t('app.tryAgain')}
         </button>
       </div>
     );
@@ -48,19 +50,19 @@ export function FleetView() {
   return (
     <section class="fleet" aria-labelledby="fleet-title">
       <div class="page-head">
-        <h1 id="fleet-title">Fleet</h1>
+        <h1 id="fleet-title">{t('fleet.title')}</h1>
         <p class="fleet-counts" data-testid="fleet-counts">
-          <span>{counts.total} devices</span>
-          <span class="count-online">{counts.online} online</span>
-          <span class={counts.offline > 0 ? 'count-offline' : ''}>{counts.offline} offline</span>
+          <span>{t('fleet.countDevices', { count: counts.total })}</span>
+          <span class="count-online">{t('fleet.countOnline', { count: counts.online })}</span>
+          <span class={counts.offline > 0 ? 'count-offline' : ''}>{t('fleet.countOffline', { count: counts.offline })}</span>
           {counts.firingAlerts > 0 && (
             <a class="count-firing" href="#/alerts">
-              {counts.firingAlerts} firing
+              {t('fleet.countFiring', { count: counts.firingAlerts })}
             </a>
           )}
           {counts.openIncidents > 0 && (
             <a class="count-incidents" href="#/incidents">
-              {counts.openIncidents} open incidents
+              {t('fleet.countIncidents', { count: counts.openIncidents })}
             </a>
           )}
         </p>
@@ -69,13 +71,13 @@ export function FleetView() {
         <input
           type="search"
           class="search"
-          placeholder="Search hostname or client…"
-          aria-label="Search devices by hostname or client"
+          placeholder={t('fleet.searchPlaceholder')}
+          aria-label={t('fleet.searchLabel')}
           value={filters.query}
           onInput={(e) => set({ query: e.currentTarget.value })}
           data-testid="fleet-search"
         />
-        <div class="segmented" role="group" aria-label="Show devices">
+        <div class="segmented" role="group" aria-label={t('fleet.show')}>
           {statusFilters.map((f) => (
             <button
               key={f.value}
@@ -84,20 +86,20 @@ export function FleetView() {
               onClick={() => set({ status: f.value })}
               data-testid={`filter-${f.value}`}
             >
-              {f.label}
+              {t(f.label)}
             </button>
           ))}
         </div>
         <select
           class="select"
-          aria-label="Contract"
+          aria-label={t('fleet.contract')}
           value={filters.contract}
           onChange={(e) => set({ contract: e.currentTarget.value as FleetFilters['contract'] })}
           data-testid="filter-contract"
         >
           {contractFilters.map((f) => (
             <option key={f.value} value={f.value}>
-              {f.label}
+              {t(f.label)}
             </option>
           ))}
         </select>
@@ -108,31 +110,31 @@ export function FleetView() {
             onChange={(e) => set({ isProblemsOnly: e.currentTarget.checked })}
             data-testid="filter-problems"
           />
-          With problems ({counts.withProblems})
+          {t('fleet.withProblems', { count: counts.withProblems })}
         </label>
       </div>
       <div class="fleet-head" aria-hidden="true">
-        <span>Device</span>
+        <span>{t('fleet.head.device')}</span>
         <span class="fleet-head-usage">
-          <span>CPU</span>
-          <span>Memory</span>
-          <span>Disk</span>
+          <span>{t('fleet.head.cpu')}</span>
+          <span>{t('fleet.head.memory')}</span>
+          <span>{t('fleet.head.disk')}</span>
         </span>
-        <span>Problems</span>
-        <span>Last seen</span>
+        <span>{t('fleet.head.problems')}</span>
+        <span>{t('fleet.head.lastSeen')}</span>
       </div>
       {counts.shown === 0 ? (
         <p class="no-match" data-testid="fleet-no-match">
-          No devices match {filters.query ? <>“{filters.query}”</> : 'these filters'}.{' '}
+          {filters.query ? t('fleet.noMatchQuery', { query: filters.query }) : t('fleet.noMatch')}{' '}
           <button type="button" class="btn btn-quiet btn-small" onClick={() => setFilters(NO_FILTERS)}>
-            Clear filters
+            {t('fleet.clearFilters')}
           </button>
         </p>
       ) : (
         <FleetList rows={rows} nowMs={nowMs} />
       )}
       <p class="sr-only" aria-live="polite">
-        {counts.shown} of {counts.total} devices shown
+        {t('fleet.shown', { shown: counts.shown, total: counts.total })}
       </p>
     </section>
   );

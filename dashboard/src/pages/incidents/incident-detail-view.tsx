@@ -14,20 +14,21 @@ import { deviceHref, href } from '../../lib/router.js';
 import { ErrorNote, Field, LoadState, PageHead, ReadOnlyNote, SeverityBadge, StateBadge, Time, Timeline } from '../../ui/ui.js';
 import { CommentForm } from '../../ui/comment-form.js';
 import './incidents.css';
+import { useT } from '../../lib/i18n/index.js';
 
 /** The device's latest values when the incident opened, with the charts' labels; ids under Details. */
 function Snapshot({ snapshot }: { snapshot: Record<string, number> }) {
+  const t = useT();
   const rows = labelSnapshot(snapshot);
-  if (rows.length === 0)
-    return <p class="muted">No metrics were recorded with this incident (opened by hand without a device, or before the device reported).</p>;
+  if (rows.length === 0) return <p class="muted">{t('incident.noMetrics')}</p>;
   return (
     <>
       <table class="table snapshot" data-testid="snapshot">
         <thead>
           <tr>
-            <th scope="col">Metric</th>
+            <th scope="col">{t('incident.metric')}</th>
             <th scope="col" class="num">
-              Value at opening
+              {t('incident.valueAtOpening')}
             </th>
           </tr>
         </thead>
@@ -41,7 +42,7 @@ function Snapshot({ snapshot }: { snapshot: Record<string, number> }) {
         </tbody>
       </table>
       <details class="muted" data-testid="snapshot-details">
-        <summary>Details: metric ids</summary>
+        <summary>{t('incident.metricIds')}</summary>
         <ul>
           {rows.map((r) => (
             <li key={r.key}>
@@ -56,6 +57,7 @@ function Snapshot({ snapshot }: { snapshot: Record<string, number> }) {
 
 function BookTimeForm({ incident, onBooked }: { incident: IncidentDetail; onBooked: () => void }) {
   const { api } = useApp();
+  const t = useT();
   const action = useAction();
   const [hours, setHours] = useState('0');
   const [minutes, setMinutes] = useState('30');
@@ -76,8 +78,8 @@ function BookTimeForm({ incident, onBooked }: { incident: IncidentDetail; onBook
   };
   return (
     <form class="panel form-grid" onSubmit={submit} data-testid="book-time-form">
-      <h3 class="form-title">Book time</h3>
-      <Field label="Hours">
+      <h3 class="form-title">{t('incident.bookTime')}</h3>
+      <Field label={t('incident.hours')}>
         <input
           type="number"
           min={0}
@@ -89,7 +91,7 @@ function BookTimeForm({ incident, onBooked }: { incident: IncidentDetail; onBook
           data-testid="book-hours"
         />
       </Field>
-      <Field label="Minutes">
+      <Field label={t('incident.minutes')}>
         <input
           type="number"
           min={0}
@@ -101,15 +103,21 @@ function BookTimeForm({ incident, onBooked }: { incident: IncidentDetail; onBook
           data-testid="book-minutes"
         />
       </Field>
-      <Field label="Date" hint="The day the work was done">
+      <Field label={t('incident.date')} hint={t('incident.dateHint')}>
         <input type="date" required value={date} max={todayIso()} onInput={(e) => setDate(e.currentTarget.value)} />
       </Field>
-      <Field label="Note" wide>
-        <input maxLength={2000} value={note} onInput={(e) => setNote(e.currentTarget.value)} placeholder="What you did" data-testid="book-note" />
+      <Field label={t('incident.note')} wide>
+        <input
+          maxLength={2000}
+          value={note}
+          onInput={(e) => setNote(e.currentTarget.value)}
+          placeholder={t('incident.notePlaceholder')}
+          data-testid="book-note"
+        />
       </Field>
       <div class="button-row">
         <button type="submit" class="btn btn-primary" disabled={action.isBusy || total < 1 || total > 1440} data-testid="book-submit">
-          Book {total >= 1 ? formatMinutes(total) : 'time'}
+          {total >= 1 ? t('incident.bookAmount', { amount: formatMinutes(total) }) : t('incident.bookTimeButton')}
         </button>
       </div>
       <ErrorNote message={action.error} />
@@ -119,41 +127,42 @@ function BookTimeForm({ incident, onBooked }: { incident: IncidentDetail; onBook
 
 function TimeEntries({ incident: i, canEdit, onChanged }: { incident: IncidentDetail; canEdit: boolean; onChanged: () => void }) {
   const { api } = useApp();
+  const t = useT();
   const action = useAction();
   if (i.timeEntries.length === 0)
     return (
       <p class="muted" data-testid="no-time">
-        No time booked yet.
+        {t('incident.noTime')}
       </p>
     );
   return (
     <>
       <ul class="entries" data-testid="time-entries">
-        {i.timeEntries.map((t) => (
-          <li key={t.id} class="entry" data-testid="time-entry">
+        {i.timeEntries.map((e) => (
+          <li key={e.id} class="entry" data-testid="time-entry">
             <p class="entry-head">
-              <strong class="entry-minutes">{formatMinutes(t.minutes)}</strong>
+              <strong class="entry-minutes">{formatMinutes(e.minutes)}</strong>
               <span class="muted">
-                {formatIsoDate(t.date)} · {t.technician}
+                {formatIsoDate(e.date)} · {e.technician}
               </span>
               {canEdit && (
                 <button
                   type="button"
                   class="btn btn-quiet btn-small entry-remove"
-                  aria-label={`Remove ${formatMinutes(t.minutes)} by ${t.technician} on ${t.date}`}
+                  aria-label={t('incident.removeEntry', { amount: formatMinutes(e.minutes), who: e.technician, date: e.date })}
                   disabled={action.isBusy}
                   onClick={() =>
                     action.run(async () => {
-                      await api.removeTime(i.id, t.id);
+                      await api.removeTime(i.id, e.id);
                       onChanged();
                     })
                   }
                 >
-                  Remove
+                  {t('incident.remove')}
                 </button>
               )}
             </p>
-            {t.note && <p class="entry-note">{t.note}</p>}
+            {e.note && <p class="entry-note">{e.note}</p>}
           </li>
         ))}
         <li class="entry entry-total">
@@ -161,7 +170,7 @@ function TimeEntries({ incident: i, canEdit, onChanged }: { incident: IncidentDe
             <strong class="entry-minutes" data-testid="booked-total">
               {formatMinutes(i.bookedMinutes)}
             </strong>
-            <span class="muted">in total</span>
+            <span class="muted">{t('incident.inTotal')}</span>
           </p>
         </li>
       </ul>
@@ -172,6 +181,7 @@ function TimeEntries({ incident: i, canEdit, onChanged }: { incident: IncidentDe
 
 function StateActions({ incident: i, onChanged }: { incident: IncidentDetail; onChanged: (i: IncidentDetail) => void }) {
   const { api } = useApp();
+  const t = useT();
   const action = useAction();
   return (
     <div class="panel">
@@ -184,7 +194,7 @@ function StateActions({ incident: i, onChanged }: { incident: IncidentDetail; on
             onClick={() => action.run(async () => onChanged(await api.closeIncident(i.id)))}
             data-testid="close-button"
           >
-            Close incident
+            {t('incident.close')}
           </button>
         )}
         {i.state === 'closed' && (
@@ -195,7 +205,7 @@ function StateActions({ incident: i, onChanged }: { incident: IncidentDetail; on
             onClick={() => action.run(async () => onChanged(await api.billIncident(i.id)))}
             data-testid="bill-button"
           >
-            Mark billed
+            {t('incident.markBilled')}
           </button>
         )}
       </div>
@@ -211,6 +221,7 @@ function StateActions({ incident: i, onChanged }: { incident: IncidentDetail; on
 
 export function IncidentDetailView({ incidentId }: { incidentId: string }) {
   const { api, live } = useApp();
+  const t = useT();
   const { canAct } = usePermissions();
   const incident = useLoad(() => api.getIncident(incidentId), [api, incidentId]);
   const reloadIncident = incident.reload;
@@ -219,33 +230,33 @@ export function IncidentDetailView({ incidentId }: { incidentId: string }) {
     [live, incidentId, reloadIncident],
   );
 
-  if (!incident.data) return <LoadState status={incident.status} error={incident.error} onRetry={incident.reload} what="this incident" />;
+  if (!incident.data) return <LoadState status={incident.status} error={incident.error} onRetry={incident.reload} what={t('load.thisIncident')} />;
   const i = incident.data;
   const facts: [string, ComponentChildren][] = [
-    ['Client', i.clientName],
-    ['Device', i.deviceId && i.hostname ? <a href={deviceHref(i.deviceId)}>{i.hostname}</a> : '–'],
-    ['Source', i.source === 'manual' ? 'client called' : `rule: ${i.ruleName ?? '?'}`],
-    ['Opened', <Time ms={i.openedAtMs} />],
+    [t('incident.client'), i.clientName],
+    [t('incident.device'), i.deviceId && i.hostname ? <a href={deviceHref(i.deviceId)}>{i.hostname}</a> : '–'],
+    [t('incident.source'), i.source === 'manual' ? t('incident.clientCalled') : t('incident.rule', { rule: i.ruleName ?? '?' })],
+    [t('incident.opened'), <Time ms={i.openedAtMs} />],
     [
-      'Closed',
+      t('incident.closed'),
       i.closedAtMs ? (
         <>
           <Time ms={i.closedAtMs} />
-          {i.closure === 'cleared' ? ' (cleared by itself)' : ''}
+          {i.closure === 'cleared' ? t('incident.clearedItself') : ''}
         </>
       ) : (
         '–'
       ),
     ],
-    ['Billed', i.billedAtMs ? <Time ms={i.billedAtMs} /> : '–'],
-    ['Booked', formatMinutes(i.bookedMinutes)],
+    [t('incident.billed'), i.billedAtMs ? <Time ms={i.billedAtMs} /> : '–'],
+    [t('incident.booked'), formatMinutes(i.bookedMinutes)],
   ];
   const month = i.openedAtMs ? todayIso(i.openedAtMs).slice(0, 7) : null;
 
   return (
     <article class="record-page" data-testid="incident-page" data-incident-id={i.id} data-state={i.state}>
-      <nav class="crumbs" aria-label="Breadcrumb">
-        <a href="#/incidents">Incidents</a>
+      <nav class="crumbs" aria-label={t('device.breadcrumb')}>
+        <a href="#/incidents">{t('nav.incidents')}</a>
         <span aria-hidden="true">/</span>
         <span>{i.clientName}</span>
       </nav>
@@ -258,7 +269,7 @@ export function IncidentDetailView({ incidentId }: { incidentId: string }) {
       >
         <StateBadge state={i.state} />
         <a class="btn btn-quiet btn-small" href={href('/billing', { client: i.clientId, month })}>
-          Billing for {i.clientName}
+          {t('incident.billingFor', { client: i.clientName })}
         </a>
       </PageHead>
       <dl class="facts">
@@ -271,19 +282,19 @@ export function IncidentDetailView({ incidentId }: { incidentId: string }) {
       </dl>
       <div class="two-col">
         <section class="section" aria-labelledby="snapshot-title">
-          <h2 id="snapshot-title">Metrics at opening</h2>
+          <h2 id="snapshot-title">{t('incident.metricsAtOpening')}</h2>
           <Snapshot snapshot={i.snapshot} />
         </section>
         <section class="section" aria-labelledby="time-title">
-          <h2 id="time-title">Time</h2>
+          <h2 id="time-title">{t('incident.time')}</h2>
           <TimeEntries incident={i} canEdit={canAct && i.state !== 'billed'} onChanged={incident.reload} />
           {canAct && i.state !== 'billed' && <BookTimeForm incident={i} onBooked={incident.reload} />}
-          {i.state === 'billed' && <p class="muted">Billed incidents keep their time as invoiced.</p>}
+          {i.state === 'billed' && <p class="muted">{t('incident.billedNote')}</p>}
         </section>
       </div>
       {canAct ? <StateActions incident={i} onChanged={incident.setData} /> : <ReadOnlyNote />}
       <section class="section" aria-labelledby="incident-timeline">
-        <h2 id="incident-timeline">Timeline</h2>
+        <h2 id="incident-timeline">{t('incident.timeline')}</h2>
         <Timeline events={i.events} />
       </section>
     </article>

@@ -11,25 +11,24 @@ import { useLiveIncidents } from '../../lib/live-list.js';
 import { href, incidentHref, navigate } from '../../lib/router.js';
 import { IncidentRow } from '../../ui/incident-row.js';
 import { EmptyState, ErrorNote, Field, LoadState, PageHead, TabLinks } from '../../ui/ui.js';
+import { useT, type DashKey } from '../../lib/i18n/index.js';
 
-const TABS: { id: IncidentState; label: string }[] = [
-  { id: 'open', label: 'Open' },
-  { id: 'closed', label: 'Closed' },
-  { id: 'billed', label: 'Billed' },
+const TABS: { id: IncidentState; label: DashKey }[] = [
+  { id: 'open', label: 'incidents.tab.open' },
+  { id: 'closed', label: 'incidents.tab.closed' },
+  { id: 'billed', label: 'incidents.tab.billed' },
 ];
 
-const emptyText: Record<IncidentState, [string, string]> = {
-  open: [
-    'No open incidents',
-    'When a break-fix client’s device crosses a rule, an incident is logged here (nobody is paged). Log a call below when a client phones in.',
-  ],
-  closed: ['No closed incidents waiting for billing', 'Closed incidents with their booked time wait here until they are billed.'],
-  billed: ['Nothing billed yet', 'Incidents marked billed are kept here; see Billing for the monthly totals.'],
+const emptyText: Record<IncidentState, [DashKey, DashKey]> = {
+  open: ['incidents.empty.open', 'incidents.empty.openBody'],
+  closed: ['incidents.empty.closed', 'incidents.empty.closedBody'],
+  billed: ['incidents.empty.billed', 'incidents.empty.billedBody'],
 };
 
 /** "A client called": opens a manual incident and goes to it. */
 function LogCallForm({ clients }: { clients: ClientInfo[] }) {
   const { api } = useApp();
+  const t = useT();
   const action = useAction();
   const [clientId, setClientId] = useState('');
   const [title, setTitle] = useState('');
@@ -43,11 +42,11 @@ function LogCallForm({ clients }: { clients: ClientInfo[] }) {
   };
   return (
     <details class="panel disclosure">
-      <summary>Log a call</summary>
+      <summary>{t('incidents.logCall')}</summary>
       <form class="form-grid" onSubmit={submit}>
-        <Field label="Client">
+        <Field label={t('incidents.client')}>
           <select class="select" required value={clientId} onChange={(e) => setClientId(e.currentTarget.value)}>
-            <option value="">Choose…</option>
+            <option value="">{t('incidents.choose')}</option>
             {clients.map((c) => (
               <option key={c.id} value={c.id}>
                 {c.name}
@@ -55,19 +54,19 @@ function LogCallForm({ clients }: { clients: ClientInfo[] }) {
             ))}
           </select>
         </Field>
-        <Field label="What is wrong" wide>
-          <input required maxLength={500} value={title} onInput={(e) => setTitle(e.currentTarget.value)} placeholder="Printer on the 2nd floor jams" />
+        <Field label={t('incidents.whatIsWrong')} wide>
+          <input required maxLength={500} value={title} onInput={(e) => setTitle(e.currentTarget.value)} placeholder={t('incidents.whatPlaceholder')} />
         </Field>
-        <Field label="Severity">
+        <Field label={t('incidents.severity')}>
           <select class="select" value={severity} onChange={(e) => setSeverity(e.currentTarget.value as Severity)}>
-            <option value="warning">Warning</option>
-            <option value="critical">Critical</option>
-            <option value="info">Info</option>
+            <option value="warning">{t('severity.warning')}</option>
+            <option value="critical">{t('severity.critical')}</option>
+            <option value="info">{t('severity.info')}</option>
           </select>
         </Field>
         <div class="button-row">
           <button type="submit" class="btn btn-primary" disabled={action.isBusy || !clientId || !title.trim()}>
-            Open incident
+            {t('incidents.open')}
           </button>
         </div>
         <ErrorNote message={action.error} />
@@ -78,8 +77,9 @@ function LogCallForm({ clients }: { clients: ClientInfo[] }) {
 
 export function IncidentsView({ state }: { state: string | null }) {
   const { api } = useApp();
+  const t = useT();
   const { canAct } = usePermissions();
-  const tab: IncidentState = TABS.find((t) => t.id === state)?.id ?? 'open';
+  const tab: IncidentState = TABS.find((x) => x.id === state)?.id ?? 'open';
   const nowMs = useNow(30_000);
   const [query, setQuery] = useState('');
   const open = useLiveIncidents(
@@ -105,19 +105,19 @@ export function IncidentsView({ state }: { state: string | null }) {
 
   return (
     <section aria-labelledby="incidents-title" data-testid="incidents-page">
-      <PageHead title="Incidents" titleId="incidents-title" subtitle="Break-fix clients: problems are logged, never paged; book time and bill it.">
+      <PageHead title={t('incidents.title')} titleId="incidents-title" subtitle={t('incidents.subtitle')}>
         <a class="btn" href="#/billing">
-          Billing
+          {t('incidents.billing')}
         </a>
       </PageHead>
       <TabLinks
-        label="Incident state"
+        label={t('incidents.stateLabel')}
         current={tab}
-        tabs={TABS.map((t) => ({
-          id: t.id,
-          label: t.label,
-          href: href('/incidents', { state: t.id === 'open' ? null : t.id }),
-          count: t.id === 'open' ? open.rows.length : t.id === 'closed' ? closed.rows.length : undefined,
+        tabs={TABS.map((x) => ({
+          id: x.id,
+          label: t(x.label),
+          href: href('/incidents', { state: x.id === 'open' ? null : x.id }),
+          count: x.id === 'open' ? open.rows.length : x.id === 'closed' ? closed.rows.length : undefined,
         }))}
       />
       {canAct && clients.data && <LogCallForm clients={clients.data} />}
@@ -125,20 +125,20 @@ export function IncidentsView({ state }: { state: string | null }) {
         <input
           type="search"
           class="search"
-          placeholder="Search title, client, device…"
-          aria-label="Search incidents"
+          placeholder={t('incidents.search')}
+          aria-label={t('incidents.searchLabel')}
           value={query}
           onInput={(e) => setQuery(e.currentTarget.value)}
         />
       </div>
       {list.status !== 'ready' ? (
-        <LoadState status={list.status} error={list.error} onRetry={list.reload} what="incidents" />
+        <LoadState status={list.status} error={list.error} onRetry={list.reload} what={t('load.incidents')} />
       ) : rows.length === 0 ? (
         q ? (
-          <EmptyState title="No incidents match this search" testId="incidents-empty" />
+          <EmptyState title={t('incidents.noMatch')} testId="incidents-empty" />
         ) : (
-          <EmptyState title={emptyText[tab][0]} testId="incidents-empty">
-            <p>{emptyText[tab][1]}</p>
+          <EmptyState title={t(emptyText[tab][0])} testId="incidents-empty">
+            <p>{t(emptyText[tab][1])}</p>
           </EmptyState>
         )
       ) : (

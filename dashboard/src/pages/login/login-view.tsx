@@ -12,6 +12,7 @@ import { useApp } from '../../lib/app-context.js';
 import { isLoginChallenge } from '../../lib/api-two-factor.js';
 import { SecondFactorForm } from './second-factor-form.js';
 import './login.css';
+import { activeT, useT } from '../../lib/i18n/index.js';
 
 /** A refused single sign-on, from the address the server sent the browser back to; removed from it. */
 function takeSsoError(): { code: string; message: string } | null {
@@ -19,11 +20,12 @@ function takeSsoError(): { code: string; message: string } | null {
   const code = q.get('sso_error');
   if (!code) return null;
   window.history.replaceState(null, '', `${window.location.pathname}${window.location.hash}`);
-  return { code, message: q.get('sso_message') ?? 'single sign-on failed' };
+  return { code, message: q.get('sso_message') ?? activeT()('login.ssoFailed') };
 }
 
 export function LoginView({ onLogin }: { onLogin: (user: SessionUser) => void }) {
   const { api } = useApp();
+  const t = useT();
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [error, setError] = useState<{ code: string; message: string } | null>(takeSsoError);
@@ -65,14 +67,14 @@ export function LoginView({ onLogin }: { onLogin: (user: SessionUser) => void })
   return (
     <section class="login" aria-labelledby="login-title">
       <form class="login-card" onSubmit={submit} data-testid="login-form">
-        <h1 id="login-title">Sign in</h1>
-        <p class="muted">Quarkpulse Monitor — technician dashboard</p>
+        <h1 id="login-title">{t('login.title')}</h1>
+        <p class="muted">{t('login.subtitle')}</p>
         {methods?.sso && (
           <>
             <a class="btn btn-primary login-sso" href={methods.sso.startUrl} data-testid="login-sso">
-              Sign in with {methods.sso.displayName}
+              {t('login.withSso', { provider: methods.sso.displayName })}
             </a>
-            {!isPasswordFolded && <p class="login-or muted">or with your username and password</p>}
+            {!isPasswordFolded && <p class="login-or muted">{t('login.or')}</p>}
           </>
         )}
         {isPasswordFolded ? (
@@ -83,7 +85,7 @@ export function LoginView({ onLogin }: { onLogin: (user: SessionUser) => void })
               </p>
             )}
             <button type="button" class="btn btn-quiet btn-small" onClick={() => setIsShowingPassword(true)} data-testid="login-break-glass">
-              Emergency sign-in with a password (break-glass admins only)
+              {t('login.breakGlass')}
             </button>
           </>
         ) : (
@@ -98,7 +100,7 @@ export function LoginView({ onLogin }: { onLogin: (user: SessionUser) => void })
     return (
       <>
         <label class="field">
-          <span>Username</span>
+          <span>{t('login.username')}</span>
           <input
             name="username"
             autoComplete="username"
@@ -112,7 +114,7 @@ export function LoginView({ onLogin }: { onLogin: (user: SessionUser) => void })
           />
         </label>
         <label class="field">
-          <span>Password</span>
+          <span>{t('login.password')}</span>
           <input
             name="password"
             type="password"
@@ -129,7 +131,7 @@ export function LoginView({ onLogin }: { onLogin: (user: SessionUser) => void })
           </p>
         )}
         <button type="submit" class={methods?.sso ? 'btn' : 'btn btn-primary'} disabled={isBusy || !username || !password} data-testid="login-submit">
-          {isBusy ? 'Signing in…' : 'Sign in'}
+          {isBusy ? t('login.signingIn') : t('login.submit')}
         </button>
       </>
     );

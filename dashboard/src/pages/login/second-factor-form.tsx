@@ -7,6 +7,7 @@ import { useState } from 'preact/hooks';
 import type { SessionUser } from '../../../../shared/api-types.js';
 import { ApiError, describeError } from '../../lib/api.js';
 import { useApp } from '../../lib/app-context.js';
+import { useT } from '../../lib/i18n/index.js';
 
 export function SecondFactorForm({
   challenge,
@@ -20,6 +21,7 @@ export function SecondFactorForm({
   onRestart: () => void;
 }) {
   const { api } = useApp();
+  const t = useT();
   const [isRecovery, setIsRecovery] = useState(false);
   const [value, setValue] = useState('');
   const [error, setError] = useState<{ code: string; message: string } | null>(null);
@@ -42,14 +44,10 @@ export function SecondFactorForm({
 
   return (
     <form class="login-card" onSubmit={submit} data-testid="second-factor-form">
-      <h1 id="login-title">Two-factor sign-in</h1>
-      <p class="muted">
-        {isRecovery
-          ? `Type one of the recovery codes you saved for ${username}. Each works once.`
-          : `Open your authenticator app and type the 6-digit code for Quarkpulse (${username}).`}
-      </p>
+      <h1 id="login-title">{t('login.2fa.title')}</h1>
+      <p class="muted">{isRecovery ? t('login.2fa.recoveryIntro', { username }) : t('login.2fa.codeIntro', { username })}</p>
       <label class="field">
-        <span>{isRecovery ? 'Recovery code' : 'Code'}</span>
+        <span>{isRecovery ? t('login.2fa.recoveryCode') : t('login.2fa.code')}</span>
         {isRecovery ? (
           <input
             key="recovery"
@@ -88,11 +86,11 @@ export function SecondFactorForm({
       )}
       {isChallengeGone ? (
         <button type="button" class="btn btn-primary" onClick={onRestart} data-testid="login-restart">
-          Enter your password again
+          {t('login.2fa.again')}
         </button>
       ) : (
         <button type="submit" class="btn btn-primary" disabled={isBusy || !value.trim()} data-testid="second-factor-submit">
-          {isBusy ? 'Checking…' : 'Sign in'}
+          {isBusy ? t('login.2fa.checking') : t('login.submit')}
         </button>
       )}
       <div class="login-links">
@@ -106,10 +104,10 @@ export function SecondFactorForm({
           }}
           data-testid="toggle-recovery"
         >
-          {isRecovery ? 'Use the authenticator app instead' : 'Lost your phone? Use a recovery code'}
+          {isRecovery ? t('login.2fa.useApp') : t('login.2fa.useRecovery')}
         </button>
         <button type="button" class="btn btn-quiet btn-small" onClick={onRestart}>
-          Sign in as someone else
+          {t('login.2fa.someoneElse')}
         </button>
       </div>
     </form>

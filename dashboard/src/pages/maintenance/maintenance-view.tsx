@@ -10,16 +10,22 @@ import { formatDayMonthTime, formatFullTime, viewerTimeZone } from '../../lib/fo
 import { useAction, useLoad } from '../../lib/hooks.js';
 import { clientHref, deviceHref } from '../../lib/router.js';
 import { EmptyState, ErrorNote, Field, LoadState, PageHead } from '../../ui/ui.js';
+import { activeT, useT } from '../../lib/i18n/index.js';
 
-const dayNames: Record<Weekday, string> = { sun: 'Sun', mon: 'Mon', tue: 'Tue', wed: 'Wed', thu: 'Thu', fri: 'Fri', sat: 'Sat' };
 // The same order as shared WEEKDAYS; not imported from there because that module pulls in zod.
-const WEEKDAYS = Object.keys(dayNames) as Weekday[];
+const WEEKDAYS: Weekday[] = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+const dayName = (d: Weekday) => activeT()(`day.${d}`);
 
 function scheduleText(w: MaintenanceWindow): string {
   if (w.kind === 'one-off') return `${formatDayMonthTime(w.startsAtMs)} – ${formatDayMonthTime(w.endsAtMs)}`;
   // An end at or before the start is the next morning (a patch night, 22:00–04:00).
-  const nextDay = w.endTime <= w.startTime ? ' the next day' : '';
-  return `Every ${w.daysOfWeek.map((d) => dayNames[d]).join(', ')} ${w.startTime}–${w.endTime}${nextDay} (${w.timezone})`;
+  return activeT()('mw.every', {
+    days: w.daysOfWeek.map(dayName).join(', '),
+    from: w.startTime,
+    to: w.endTime,
+    nextDay: w.endTime <= w.startTime ? 'yes' : 'no',
+    zone: w.timezone,
+  });
 }
 
 /** `2026-03-14T02:00` (datetime-local, viewer's zone) → ms. */
@@ -35,6 +41,7 @@ function NewWindowForm({
   onCreated: () => void;
 }) {
   const { api } = useApp();
+  const t = useT();
   const action = useAction();
   const [kind, setKind] = useState<'one-off' | 'recurring'>('recurring');
   const [name, setName] = useState('');
@@ -62,20 +69,20 @@ function NewWindowForm({
 
   return (
     <details class="panel disclosure">
-      <summary>New maintenance window</summary>
+      <summary>{t('mw.new')}</summary>
       <form class="form-grid" onSubmit={submit} data-testid="maintenance-form">
-        <Field label="Name" wide>
-          <input required maxLength={200} value={name} onInput={(e) => setName(e.currentTarget.value)} placeholder="Sunday patches" />
+        <Field label={t('mw.name')} wide>
+          <input required maxLength={200} value={name} onInput={(e) => setName(e.currentTarget.value)} placeholder={t('mw.namePlaceholder')} />
         </Field>
-        <Field label="Covers">
+        <Field label={t('mw.covers')}>
           <select class="select" value={scopeType} onChange={(e) => (setScopeType(e.currentTarget.value as 'client' | 'device'), setScopeId(''))}>
-            <option value="client">a client (all its devices)</option>
-            <option value="device">one device</option>
+            <option value="client">{t('mw.aClient')}</option>
+            <option value="device">{t('mw.oneDevice')}</option>
           </select>
         </Field>
-        <Field label={scopeType === 'client' ? 'Client' : 'Device'}>
+        <Field label={scopeType === 'client' ? t('mw.client') : t('mw.device')}>
           <select class="select" required value={scopeId} onChange={(e) => setScopeId(e.currentTarget.value)}>
-            <option value="">Choose…</option>
+            <option value="">{t('mw.choose')}</option>
             {scopeType === 'client'
               ? clients.map((c) => (
                   <option key={c.id} value={c.id}>
@@ -90,48 +97,45 @@ function NewWindowForm({
           </select>
         </Field>
         <fieldset class="field field-wide radio-group inline">
-          <legend>When</legend>
+          <legend>{t('mw.when')}</legend>
           <label class="radio">
-            <input type="radio" name="mw-kind" checked={kind === 'recurring'} onChange={() => setKind('recurring')} /> Every week
+            <input type="radio" name="mw-kind" checked={kind === 'recurring'} onChange={() => setKind('recurring')} /> {t('mw.everyWeek')}
           </label>
           <label class="radio">
-            <input type="radio" name="mw-kind" checked={kind === 'one-off'} onChange={() => setKind('one-off')} /> Once
+            <input type="radio" name="mw-kind" checked={kind === 'one-off'} onChange={() => setKind('one-off')} /> {t('mw.once')}
           </label>
         </fieldset>
         {kind === 'one-off' ? (
           <>
-            <Field label="Starts" hint={viewerTimeZone()}>
+            <Field label={t('mw.starts')} hint={viewerTimeZone()}>
               <input type="datetime-local" required value={starts} onInput={(e) => setStarts(e.currentTarget.value)} />
             </Field>
-            <Field label="Ends" hint={viewerTimeZone()}>
+            <Field label={t('mw.ends')} hint={viewerTimeZone()}>
               <input type="datetime-local" required value={ends} onInput={(e) => setEnds(e.currentTarget.value)} />
             </Field>
           </>
         ) : (
           <>
             <fieldset class="field field-wide days">
-              <legend>Days</legend>
+              <legend>{t('mw.days')}</legend>
               {WEEKDAYS.map((d) => (
                 <label key={d} class="day">
                   <input type="checkbox" checked={days.includes(d)} onChange={() => toggleDay(d)} />
-                  {dayNames[d]}
+                  {dayName(d)}
                 </label>
               ))}
             </fieldset>
-            <Field label="From" hint="client's time zone">
+            <Field label={t('mw.from')} hint={t('mw.fromHint')}>
               <input type="time" required value={startTime} onInput={(e) => setStartTime(e.currentTarget.value)} />
             </Field>
-            <Field
-              label="Until"
-              hint={endTime && endTime <= startTime ? 'the next day (runs across midnight)' : 'the same day; an earlier time means the next day'}
-            >
+            <Field label={t('mw.until')} hint={endTime && endTime <= startTime ? t('mw.untilNextDay') : t('mw.untilSameDay')}>
               <input type="time" required value={endTime} onInput={(e) => setEndTime(e.currentTarget.value)} />
             </Field>
           </>
         )}
         <div class="button-row">
           <button type="submit" class="btn btn-primary" disabled={action.isBusy || !scopeId || !name.trim() || (kind === 'recurring' && days.length === 0)}>
-            Create window
+            {t('mw.create')}
           </button>
         </div>
         <ErrorNote message={action.error} />
@@ -142,6 +146,7 @@ function NewWindowForm({
 
 export function MaintenanceView() {
   const { api } = useApp();
+  const t = useT();
   const { canAct } = usePermissions();
   const windows = useLoad(() => api.listMaintenance(), [api]);
   const clients = useLoad(() => api.listClients(), [api]);
@@ -156,36 +161,32 @@ export function MaintenanceView() {
 
   return (
     <section aria-labelledby="mw-title" data-testid="maintenance-page">
-      <PageHead
-        title="Maintenance windows"
-        titleId="mw-title"
-        subtitle="Problems during a window are recorded but nobody is paged; an alert still firing afterwards pages then."
-      />
+      <PageHead title={t('mw.title')} titleId="mw-title" subtitle={t('mw.subtitle')} />
       {canAct && clients.data && <NewWindowForm clients={clients.data} devices={devices.data ?? []} onCreated={windows.reload} />}
       <ErrorNote message={action.error} />
       {!windows.data ? (
-        <LoadState status={windows.status} error={windows.error} onRetry={windows.reload} what="maintenance windows" />
+        <LoadState status={windows.status} error={windows.error} onRetry={windows.reload} what={t('load.maintenance')} />
       ) : windows.data.length === 0 ? (
-        <EmptyState title="No maintenance windows" testId="maintenance-empty">
-          <p>Add one for planned work (patch nights, a server move) so it does not wake the on-call technician.</p>
+        <EmptyState title={t('mw.empty')} testId="maintenance-empty">
+          <p>{t('mw.emptyBody')}</p>
         </EmptyState>
       ) : (
         <ul class="card-list" data-testid="maintenance-list">
           {windows.data.map((w) => (
             <li key={w.id} class={`card${w.isActiveNow ? ' is-active' : ''}`} data-testid="maintenance-row">
               <p class="card-title">
-                <strong>{w.name}</strong> {w.isActiveNow && <span class="tag tag-active">active now</span>}
+                <strong>{w.name}</strong> {w.isActiveNow && <span class="tag tag-active">{t('mw.activeNow')}</span>}
               </p>
               <p class="card-meta">
                 <span>
                   {w.scope.type === 'client' ? (
-                    <a href={clientHref(w.scope.clientId)}>{names.get(w.scope.clientId) ?? 'client'}</a>
+                    <a href={clientHref(w.scope.clientId)}>{names.get(w.scope.clientId) ?? t('mw.clientFallback')}</a>
                   ) : (
-                    <a href={deviceHref(w.scope.deviceId)}>{names.get(w.scope.deviceId) ?? 'device'}</a>
+                    <a href={deviceHref(w.scope.deviceId)}>{names.get(w.scope.deviceId) ?? t('mw.deviceFallback')}</a>
                   )}
                 </span>
                 <span>{scheduleText(w)}</span>
-                <span title={formatFullTime(w.createdAtMs)}>by {w.createdBy ?? 'system'}</span>
+                <span title={formatFullTime(w.createdAtMs)}>{t('mw.by', { who: w.createdBy ?? t('mw.system') })}</span>
               </p>
               {canAct && (
                 <button
@@ -193,10 +194,10 @@ export function MaintenanceView() {
                   class="btn btn-small btn-quiet card-action"
                   disabled={action.isBusy}
                   onClick={() =>
-                    window.confirm(`Delete the window “${w.name}”?`) && action.run(async () => (await api.deleteMaintenance(w.id), windows.reload()))
+                    window.confirm(t('mw.deleteConfirm', { name: w.name })) && action.run(async () => (await api.deleteMaintenance(w.id), windows.reload()))
                   }
                 >
-                  Delete
+                  {t('mw.delete')}
                 </button>
               )}
             </li>

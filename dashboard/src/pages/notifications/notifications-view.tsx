@@ -8,16 +8,18 @@ import { describeError } from '../../lib/api.js';
 import { useApp, usePermissions } from '../../lib/app-context.js';
 import { formatDayMonthTime, formatFullTime } from '../../lib/format.js';
 import './notifications.css';
+import { useT, type DashKey } from '../../lib/i18n/index.js';
 
-const filters: { value: DeliveryStatus | undefined; label: string }[] = [
-  { value: 'dead', label: 'Dead letters' },
-  { value: 'pending', label: 'Queued' },
-  { value: 'sent', label: 'Sent' },
-  { value: undefined, label: 'All' },
+const filters: { value: DeliveryStatus | undefined; label: DashKey }[] = [
+  { value: 'dead', label: 'notif.dead' },
+  { value: 'pending', label: 'notif.queued' },
+  { value: 'sent', label: 'notif.sent' },
+  { value: undefined, label: 'notif.all' },
 ];
 
 export function NotificationsView() {
   const { api } = useApp();
+  const t = useT();
   const canRetry = usePermissions().canAct;
   const [status, setStatus] = useState<DeliveryStatus | undefined>('dead');
   const [rows, setRows] = useState<Delivery[] | null>(null);
@@ -50,11 +52,11 @@ export function NotificationsView() {
   return (
     <section class="notifications" aria-labelledby="notifications-title">
       <div class="page-head">
-        <h1 id="notifications-title">Notifications</h1>
-        <p class="muted">Messages to the people on call. A dead letter could not be delivered; the admins were told by email.</p>
+        <h1 id="notifications-title">{t('notif.title')}</h1>
+        <p class="muted">{t('notif.subtitle')}</p>
       </div>
       <div class="toolbar">
-        <div class="segmented" role="group" aria-label="Show notifications">
+        <div class="segmented" role="group" aria-label={t('notif.show')}>
           {filters.map((f) => (
             <button
               key={f.label}
@@ -63,7 +65,7 @@ export function NotificationsView() {
               onClick={() => setStatus(f.value)}
               data-testid={`notifications-${f.value ?? 'all'}`}
             >
-              {f.label}
+              {t(f.label)}
             </button>
           ))}
         </div>
@@ -75,24 +77,24 @@ export function NotificationsView() {
       )}
       {rows === null ? (
         <div class="splash" aria-busy="true">
-          Loading…
+          {t('notif.loading')}
         </div>
       ) : rows.length === 0 ? (
         <p class="no-match" data-testid="notifications-empty">
-          {status === 'dead' ? 'No dead letters: every message was delivered or is still being tried.' : 'Nothing here.'}
+          {status === 'dead' ? t('notif.noDead') : t('notif.nothing')}
         </p>
       ) : (
         <table class="delivery-table" data-testid="notifications-table">
           <thead>
             <tr>
-              <th scope="col">When</th>
-              <th scope="col">Message</th>
-              <th scope="col">Channel → recipient</th>
-              <th scope="col">Status</th>
-              <th scope="col">Last error</th>
+              <th scope="col">{t('notif.when')}</th>
+              <th scope="col">{t('notif.message')}</th>
+              <th scope="col">{t('notif.channel')}</th>
+              <th scope="col">{t('notif.status')}</th>
+              <th scope="col">{t('notif.lastError')}</th>
               {canRetry && (
                 <th scope="col" class="sr-only">
-                  Actions
+                  {t('notif.actions')}
                 </th>
               )}
             </tr>
@@ -105,7 +107,7 @@ export function NotificationsView() {
                   {d.title}
                   <span class="muted">
                     {' '}
-                    · {d.purpose}
+                    · {t('notif.purpose', { purpose: d.purpose.replace(/-/g, '_'), raw: d.purpose })}
                     {d.level ? ` L${d.level}` : ''}
                   </span>
                 </td>
@@ -113,18 +115,15 @@ export function NotificationsView() {
                   {d.channelName} ({d.channelType}) → {d.recipient}
                 </td>
                 <td>
-                  <span class="delivery-status">{d.status}</span>
-                  <span class="muted">
-                    {' '}
-                    · {d.attempts} attempt{d.attempts === 1 ? '' : 's'}
-                  </span>
+                  <span class="delivery-status">{t('notif.state', { status: d.status })}</span>
+                  <span class="muted"> {t('notif.attempts', { count: d.attempts })}</span>
                 </td>
                 <td class="delivery-error">{d.lastError ?? ''}</td>
                 {canRetry && (
                   <td>
                     {d.status === 'dead' && (
                       <button type="button" class="btn btn-small" onClick={() => retry(d.id)} data-testid={`retry-${d.id}`}>
-                        Retry
+                        {t('notif.retry')}
                       </button>
                     )}
                   </td>

@@ -6,9 +6,11 @@ import { useState } from 'preact/hooks';
 import { useApp, usePermissions } from '../../lib/app-context.js';
 import { useAction, useLoad } from '../../lib/hooks.js';
 import { ErrorNote } from '../../ui/ui.js';
+import { useT } from '../../lib/i18n/index.js';
 
 export function GroupingPanel() {
   const { api } = useApp();
+  const t = useT();
   const { isAdmin } = usePermissions();
   const grouping = useLoad(() => api.getGrouping(), [api]);
   const action = useAction();
@@ -19,11 +21,7 @@ export function GroupingPanel() {
   return (
     <div class="panel" data-testid="grouping-panel">
       <p>
-        <strong>One page per outage.</strong>{' '}
-        {seconds === 0
-          ? 'Grouping is off: every alert pages on its own.'
-          : `When devices of one client raise the same alert within ${seconds} s of each other, the first pages at once and the rest follow in one message, not one page each.`}{' '}
-        While a device's parent (set on the device page) is down, its alerts do not page.
+        <strong>{t('grouping.title')}</strong> {seconds === 0 ? t('grouping.off') : t('grouping.on', { seconds })} {t('grouping.parent')}
       </p>
       {isAdmin && (
         <form
@@ -37,7 +35,7 @@ export function GroupingPanel() {
           }}
         >
           <label class="button-row">
-            <span>Window (s, 0 = off)</span>
+            <span>{t('grouping.window')}</span>
             <input
               class="input"
               type="number"
@@ -50,7 +48,7 @@ export function GroupingPanel() {
             />
           </label>
           <button type="submit" class="btn" disabled={action.isBusy || draft === null} data-testid="grouping-save">
-            Save
+            {t('grouping.save')}
           </button>
         </form>
       )}

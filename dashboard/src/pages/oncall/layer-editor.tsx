@@ -4,8 +4,9 @@
  */
 import type { UserAccount } from '../../../../shared/api-types.js';
 import type { Weekday } from '../../../../shared/alert-types.js';
-import { DAY_NAMES, WEEK, type Layer, type Restriction } from './oncall-text.js';
+import { dayName, WEEK, type Layer, type Restriction } from './oncall-text.js';
 import { Field } from '../../ui/ui.js';
+import { useT } from '../../lib/i18n/index.js';
 
 interface Props {
   index: number;
@@ -23,6 +24,7 @@ function move<T>(list: T[], from: number, to: number): T[] {
 }
 
 function RestrictionRow({ r, label, onChange, onRemove }: { r: Restriction; label: string; onChange: (r: Restriction) => void; onRemove: () => void }) {
+  const t = useT();
   const toggle = (d: Weekday) => onChange({ ...r, days: r.days.includes(d) ? r.days.filter((x) => x !== d) : [...r.days, d] });
   return (
     <fieldset class="restriction field-wide">
@@ -31,48 +33,49 @@ function RestrictionRow({ r, label, onChange, onRemove }: { r: Restriction; labe
         {WEEK.map((d) => (
           <label key={d} class="day">
             <input type="checkbox" checked={r.days.includes(d)} onChange={() => toggle(d)} />
-            {DAY_NAMES[d]}
+            {dayName(d)}
           </label>
         ))}
       </div>
       <label class="inline-field">
-        from <input type="time" required value={r.startTime} onInput={(e) => onChange({ ...r, startTime: e.currentTarget.value })} />
+        {t('layer.from')} <input type="time" required value={r.startTime} onInput={(e) => onChange({ ...r, startTime: e.currentTarget.value })} />
       </label>
       <label class="inline-field">
-        until <input type="time" required value={r.endTime} onInput={(e) => onChange({ ...r, endTime: e.currentTarget.value })} />
+        {t('layer.until')} <input type="time" required value={r.endTime} onInput={(e) => onChange({ ...r, endTime: e.currentTarget.value })} />
       </label>
-      <button type="button" class="btn btn-small btn-quiet" onClick={onRemove} aria-label={`Remove ${label}`}>
-        Remove
+      <button type="button" class="btn btn-small btn-quiet" onClick={onRemove} aria-label={t('layer.removeLabel', { what: label })}>
+        {t('layer.remove')}
       </button>
     </fieldset>
   );
 }
 
 export function LayerEditor({ index, layer, users, onChange, onRemove }: Props) {
+  const t = useT();
   const name = (id: string) => users.find((u) => u.id === id)?.username ?? id;
   const set = (patch: Partial<Layer>) => onChange({ ...layer, ...patch });
   const addable = users.filter((u) => !layer.userIds.includes(u.id));
 
   return (
     <fieldset class="layer-editor field-wide" data-testid="layer-editor">
-      <legend>Layer {index + 1}</legend>
+      <legend>{t('layer.legend', { n: index + 1 })}</legend>
       <div class="form-grid">
-        <Field label="Layer name">
+        <Field label={t('layer.name')}>
           <input required maxLength={100} value={layer.name} onInput={(e) => set({ name: e.currentTarget.value })} />
         </Field>
-        <Field label="Shift length" hint="days; 7 = weekly">
+        <Field label={t('layer.shift')} hint={t('layer.shiftHint')}>
           <input type="number" min={1} max={28} required value={layer.rotationDays} onInput={(e) => set({ rotationDays: Number(e.currentTarget.value) })} />
         </Field>
-        <Field label="First handoff" hint="empty: starts now">
+        <Field label={t('layer.firstHandoff')} hint={t('layer.firstHandoffHint')}>
           <input type="date" value={layer.startDate} onInput={(e) => set({ startDate: e.currentTarget.value })} data-testid="layer-start-date" />
         </Field>
-        <Field label="Handoff time" hint="schedule's time zone">
+        <Field label={t('layer.handoffTime')} hint={t('layer.handoffHint')}>
           <input type="time" required value={layer.handoffTime} onInput={(e) => set({ handoffTime: e.currentTarget.value })} />
         </Field>
         <div class="field field-wide">
-          <span>Rotation, in order</span>
+          <span>{t('layer.rotation')}</span>
           {layer.userIds.length === 0 ? (
-            <p class="muted">Add at least one person.</p>
+            <p class="muted">{t('layer.addOne')}</p>
           ) : (
             <ol class="member-list">
               {layer.userIds.map((id, i) => (
@@ -85,7 +88,7 @@ export function LayerEditor({ index, layer, users, onChange, onRemove }: Props) 
                     class="btn btn-small btn-quiet"
                     disabled={i === 0}
                     onClick={() => set({ userIds: move(layer.userIds, i, i - 1) })}
-                    aria-label={`Move ${name(id)} up`}
+                    aria-label={t('layer.moveUp', { name: name(id) })}
                   >
                     ↑
                   </button>
@@ -94,7 +97,7 @@ export function LayerEditor({ index, layer, users, onChange, onRemove }: Props) 
                     class="btn btn-small btn-quiet"
                     disabled={i === layer.userIds.length - 1}
                     onClick={() => set({ userIds: move(layer.userIds, i, i + 1) })}
-                    aria-label={`Move ${name(id)} down`}
+                    aria-label={t('layer.moveDown', { name: name(id) })}
                   >
                     ↓
                   </button>
@@ -102,9 +105,9 @@ export function LayerEditor({ index, layer, users, onChange, onRemove }: Props) 
                     type="button"
                     class="btn btn-small btn-quiet"
                     onClick={() => set({ userIds: layer.userIds.filter((x) => x !== id) })}
-                    aria-label={`Remove ${name(id)}`}
+                    aria-label={t('layer.removeLabel', { what: name(id) })}
                   >
-                    Remove
+                    {t('layer.remove')}
                   </button>
                 </li>
               ))}
@@ -113,7 +116,7 @@ export function LayerEditor({ index, layer, users, onChange, onRemove }: Props) 
           {addable.length > 0 && (
             <select
               class="select member-add"
-              aria-label={`Add a person to layer ${index + 1}`}
+              aria-label={t('layer.addLabel', { n: index + 1 })}
               value=""
               onChange={(e) => {
                 const id = e.currentTarget.value;
@@ -121,7 +124,7 @@ export function LayerEditor({ index, layer, users, onChange, onRemove }: Props) 
               }}
               data-testid="layer-add-member"
             >
-              <option value="">Add a person…</option>
+              <option value="">{t('layer.addPerson')}</option>
               {addable.map((u) => (
                 <option key={u.id} value={u.id}>
                   {u.username}
@@ -131,13 +134,13 @@ export function LayerEditor({ index, layer, users, onChange, onRemove }: Props) 
           )}
         </div>
         <div class="field field-wide">
-          <span>Applies</span>
-          {layer.restrictions.length === 0 && <p class="muted">Around the clock.</p>}
+          <span>{t('layer.applies')}</span>
+          {layer.restrictions.length === 0 && <p class="muted">{t('layer.allDay')}</p>}
           {layer.restrictions.map((r, i) => (
             <RestrictionRow
               key={i}
               r={r}
-              label={`hours ${i + 1} of layer ${index + 1}`}
+              label={t('layer.hoursLabel', { i: i + 1, n: index + 1 })}
               onChange={(next) => set({ restrictions: layer.restrictions.map((x, k) => (k === i ? next : x)) })}
               onRemove={() => set({ restrictions: layer.restrictions.filter((_, k) => k !== i) })}
             />
@@ -147,13 +150,13 @@ export function LayerEditor({ index, layer, users, onChange, onRemove }: Props) 
             class="btn btn-small btn-quiet add-row"
             onClick={() => set({ restrictions: [...layer.restrictions, { days: ['mon', 'tue', 'wed', 'thu', 'fri'], startTime: '18:00', endTime: '08:00' }] })}
           >
-            Limit to certain hours…
+            {t('layer.limit')}
           </button>
         </div>
       </div>
       {onRemove && (
         <button type="button" class="btn btn-small btn-quiet" onClick={onRemove}>
-          Remove layer {index + 1}
+          {t('layer.removeLayer', { n: index + 1 })}
         </button>
       )}
     </fieldset>

@@ -2,8 +2,10 @@
 import type { Weekday } from '../../../../shared/alert-types.js';
 import type { EscalationTarget, Schedule } from '../../../../shared/notify-types.js';
 import { formatDuration } from '../../lib/format.js';
+import { activeT } from '../../lib/i18n/index.js';
 
-export const DAY_NAMES: Record<Weekday, string> = { sun: 'Sun', mon: 'Mon', tue: 'Tue', wed: 'Wed', thu: 'Thu', fri: 'Fri', sat: 'Sat' };
+/** A weekday's short name in the active language (`Mon` / `ma`). */
+export const dayName = (d: Weekday): string => activeT()(`day.${d}`);
 /** Monday first, as rotas are read; the values are the shared weekday keys. */
 export const WEEK: Weekday[] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 
@@ -18,36 +20,39 @@ export interface Names {
 }
 
 /** `On call: Primary`, `piet`, `every admin`, `#ops (Slack)`. */
-export function describeTarget(t: EscalationTarget, names: Names): string {
-  switch (t.type) {
+export function describeTarget(target: EscalationTarget, names: Names): string {
+  const t = activeT();
+  switch (target.type) {
     case 'schedule':
-      return `on call: ${names.schedules.get(t.scheduleId) ?? 'a deleted schedule'}`;
+      return t('target.schedule', { name: names.schedules.get(target.scheduleId) ?? t('target.deletedSchedule') });
     case 'user':
-      return names.users.get(t.userId) ?? 'a removed user';
+      return names.users.get(target.userId) ?? t('target.removedUser');
     case 'role':
-      return `every ${t.role}`;
+      return t('target.role', { role: t(`role.${target.role}`) });
     case 'channel':
-      return `channel ${names.channels.get(t.channelId) ?? '(deleted)'}`;
+      return t('target.channel', { name: names.channels.get(target.channelId) ?? t('target.deleted') });
   }
 }
 
 /** `at once`, `after 10 min`, `after 1 h 30 min`. */
 export function describeDelay(ms: number): string {
-  if (ms <= 0) return 'at once';
-  return `after ${formatDuration(ms)}`;
+  if (ms <= 0) return activeT()('delay.atOnce');
+  return activeT()('delay.after', { duration: formatDuration(ms) });
 }
 
 /** `Mon–Fri 18:00–08:00` style text of one restriction. */
 export function describeRestriction(r: Restriction): string {
   const days = WEEK.filter((d) => r.days.includes(d));
   const isRun = days.length > 2 && WEEK.indexOf(days.at(-1)!) - WEEK.indexOf(days[0]!) === days.length - 1;
-  const dayText = days.length === 7 ? 'every day' : isRun ? `${DAY_NAMES[days[0]!]}–${DAY_NAMES[days.at(-1)!]}` : days.map((d) => DAY_NAMES[d]).join(', ');
+  const dayText =
+    days.length === 7 ? activeT()('restriction.everyDay') : isRun ? `${dayName(days[0]!)}–${dayName(days.at(-1)!)}` : days.map(dayName).join(', ');
   return `${dayText} ${r.startTime}–${r.endTime}`;
 }
 
 /** `weekly`, `daily`, `every 14 days`. */
 export function describeRotation(days: number): string {
-  return days === 7 ? 'weekly' : days === 1 ? 'daily' : `every ${days} days`;
+  const t = activeT();
+  return days === 7 ? t('rotation.weekly') : days === 1 ? t('rotation.daily') : t('rotation.every', { days });
 }
 
 /** ms → the value of an `<input type="datetime-local">` in the viewer's time zone. */

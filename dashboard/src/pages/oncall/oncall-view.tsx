@@ -16,8 +16,11 @@ import { ScheduleCard } from './schedule-card.js';
 import { ScheduleForm } from './schedule-form.js';
 import { EmptyState, LoadState, PageHead, Time } from '../../ui/ui.js';
 import './oncall.css';
+import { useT } from '../../lib/i18n/index.js';
+import { Msg } from '../../lib/i18n/msg.js';
 
 function NowPanel({ now }: { now: OnCallNow }) {
+  const t = useT();
   if (now.schedules.length === 0) return null;
   return (
     <ul class="now-list" data-testid="oncall-now-list">
@@ -25,23 +28,12 @@ function NowPanel({ now }: { now: OnCallNow }) {
         <li key={s.scheduleId} class="now-card" data-testid="oncall-now" data-schedule-id={s.scheduleId}>
           <p class="now-schedule">{s.name}</p>
           <p class="now-person">
-            <strong data-testid="oncall-now-person">{s.current.username ?? 'Nobody'}</strong>
-            {s.current.source === 'override' && <span class="tag tag-active">override</span>}
+            <strong data-testid="oncall-now-person">{s.current.username ?? t('oncall.nobody')}</strong>
+            {s.current.source === 'override' && <span class="tag tag-active">{t('oncall.override')}</span>}
           </p>
           <p class="muted">
-            {s.current.endsAtMs === null ? (
-              'no change within 60 days'
-            ) : (
-              <>
-                until <Time ms={s.current.endsAtMs} />
-              </>
-            )}
-            {s.next && (
-              <>
-                {' · next '}
-                <strong>{s.next.username ?? 'nobody'}</strong>
-              </>
-            )}
+            {s.current.endsAtMs === null ? t('oncall.noChange') : <Msg k="oncall.until" values={{ time: <Time ms={s.current.endsAtMs} /> }} />}
+            {s.next && <Msg k="oncall.next" values={{ name: <strong>{s.next.username ?? t('oncall.nobodyLower')}</strong> }} />}
           </p>
         </li>
       ))}
@@ -51,6 +43,7 @@ function NowPanel({ now }: { now: OnCallNow }) {
 
 export function OnCallView() {
   const { api } = useApp();
+  const t = useT();
   const { canAct } = usePermissions();
   const now = useLoad((signal) => api.onCallNow(signal), [api]);
   const schedules = useLoad(() => api.listSchedules(), [api]);
@@ -71,7 +64,7 @@ export function OnCallView() {
     }),
     [users.data, schedules.data, channels.data],
   );
-  const shared = new Set((types.data ?? []).filter((t) => t.audience === 'shared').map((t) => t.type));
+  const shared = new Set((types.data ?? []).filter((x) => x.audience === 'shared').map((x) => x.type));
   const choices: TargetChoices = {
     schedules: schedules.data ?? [],
     users: people,
@@ -87,26 +80,23 @@ export function OnCallView() {
 
   return (
     <section aria-labelledby="oncall-title" data-testid="oncall-page">
-      <PageHead title="On-call" titleId="oncall-title" subtitle="Who gets paged for monthly clients' alerts, and in which order when nobody acknowledges." />
+      <PageHead title={t('oncall.title')} titleId="oncall-title" subtitle={t('oncall.subtitle')} />
       {now.data && <NowPanel now={now.data} />}
       <GapsPanel key={gapsKey} />
 
       <section class="section" aria-labelledby="schedules-title">
-        <h2 id="schedules-title">Schedules</h2>
+        <h2 id="schedules-title">{t('oncall.schedules')}</h2>
         {canAct && users.data && (
           <details class="panel disclosure">
-            <summary data-testid="schedule-new">New schedule</summary>
+            <summary data-testid="schedule-new">{t('oncall.newSchedule')}</summary>
             <ScheduleForm key={scheduleFormKey} users={people} onSaved={() => (setScheduleFormKey((k) => k + 1), changed())} />
           </details>
         )}
         {!schedules.data ? (
-          <LoadState status={schedules.status} error={schedules.error} onRetry={schedules.reload} what="schedules" />
+          <LoadState status={schedules.status} error={schedules.error} onRetry={schedules.reload} what={t('load.schedules')} />
         ) : schedules.data.length === 0 ? (
-          <EmptyState title="No schedules yet" testId="schedules-empty">
-            <p>
-              A schedule says who is on call when: a weekly rotation of technicians, a night layer, and overrides for swaps. Escalation policies page “whoever
-              is on call”.
-            </p>
+          <EmptyState title={t('oncall.noSchedules')} testId="schedules-empty">
+            <p>{t('oncall.noSchedulesBody')}</p>
           </EmptyState>
         ) : (
           <ul class="card-list stack" data-testid="schedule-list">
@@ -118,22 +108,19 @@ export function OnCallView() {
       </section>
 
       <section class="section" aria-labelledby="policies-title">
-        <h2 id="policies-title">Escalation policies</h2>
+        <h2 id="policies-title">{t('oncall.policies')}</h2>
         <GroupingPanel />
         {canAct && users.data && schedules.data && (
           <details class="panel disclosure">
-            <summary data-testid="policy-new">New escalation policy</summary>
+            <summary data-testid="policy-new">{t('oncall.newPolicy')}</summary>
             <PolicyForm key={policyFormKey} choices={choices} onSaved={() => (setPolicyFormKey((k) => k + 1), policies.reload(), setGapsKey((k) => k + 1))} />
           </details>
         )}
         {!policies.data ? (
-          <LoadState status={policies.status} error={policies.error} onRetry={policies.reload} what="escalation policies" />
+          <LoadState status={policies.status} error={policies.error} onRetry={policies.reload} what={t('load.policies')} />
         ) : policies.data.length === 0 ? (
-          <EmptyState title="No escalation policies" testId="policies-empty">
-            <p>
-              Without one, a firing alert pages nobody. Make one the default: level 1 pages whoever is on call, level 2 someone else if nobody acknowledges in
-              time.
-            </p>
+          <EmptyState title={t('oncall.noPolicies')} testId="policies-empty">
+            <p>{t('oncall.noPoliciesBody')}</p>
           </EmptyState>
         ) : (
           <ul class="card-list stack" data-testid="policy-list">

@@ -12,6 +12,7 @@ import { useAction } from '../../lib/hooks.js';
 import { fromLocalInput, nextNight, toLocalInput } from './oncall-text.js';
 import { ErrorNote, Field } from '../../ui/ui.js';
 import { FormActions } from '../../ui/form-actions.js';
+import { useT } from '../../lib/i18n/index.js';
 
 interface Props {
   schedule: Schedule;
@@ -22,6 +23,7 @@ interface Props {
 
 export function OverrideForm({ schedule, users, onAdded, onCancel }: Props) {
   const { api, user } = useApp();
+  const t = useT();
   const action = useAction();
   const night = nextNight(Date.now());
   const [userId, setUserId] = useState(users.some((u) => u.id === user?.id) ? user!.id : (users[0]?.id ?? ''));
@@ -46,34 +48,37 @@ export function OverrideForm({ schedule, users, onAdded, onCancel }: Props) {
   return (
     <form class="form-grid wide-cells override-form" onSubmit={submit} data-testid="override-form">
       <p class="field-wide muted">
-        Who covers {schedule.name}, and when{zone !== schedule.timezone ? ` (your time, ${zone}; the schedule runs in ${schedule.timezone})` : ` (${zone})`}.
+        {t('overrideForm.who', {
+          name: schedule.name,
+          zone: zone !== schedule.timezone ? t('overrideForm.zoneDiffers', { zone, scheduleZone: schedule.timezone }) : t('overrideForm.zone', { zone }),
+        })}
       </p>
-      <Field label="Person">
+      <Field label={t('overrideForm.person')}>
         <select class="select" required value={userId} onChange={(e) => setUserId(e.currentTarget.value)} data-testid="override-user">
           {users.map((u) => (
             <option key={u.id} value={u.id}>
               {u.username}
-              {u.id === user?.id ? ' (you)' : ''}
+              {u.id === user?.id ? t('overrideForm.you') : ''}
             </option>
           ))}
         </select>
       </Field>
-      <Field label="From">
+      <Field label={t('overrideForm.from')}>
         <input type="datetime-local" required value={starts} onInput={(e) => setStarts(e.currentTarget.value)} data-testid="override-starts" />
       </Field>
-      <Field label="Until">
+      <Field label={t('overrideForm.until')}>
         <input type="datetime-local" required value={ends} onInput={(e) => setEnds(e.currentTarget.value)} data-testid="override-ends" />
       </Field>
-      <Field label="Note (optional)">
+      <Field label={t('overrideForm.note')}>
         <input
           maxLength={500}
           value={note}
           onInput={(e) => setNote(e.currentTarget.value)}
-          placeholder="e.g. swap with a colleague"
+          placeholder={t('overrideForm.notePlaceholder')}
           data-testid="override-note"
         />
       </Field>
-      <FormActions submitLabel="Add override" isDisabled={action.isBusy || !userId || !starts || !ends} testId="override-save" onCancel={onCancel} />
+      <FormActions submitLabel={t('overrideForm.add')} isDisabled={action.isBusy || !userId || !starts || !ends} testId="override-save" onCancel={onCancel} />
       <ErrorNote message={action.error} testId="override-error" />
     </form>
   );

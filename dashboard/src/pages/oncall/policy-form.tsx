@@ -11,6 +11,7 @@ import { useApp } from '../../lib/app-context.js';
 import { useAction } from '../../lib/hooks.js';
 import { ErrorNote, Field } from '../../ui/ui.js';
 import { FormActions } from '../../ui/form-actions.js';
+import { useT } from '../../lib/i18n/index.js';
 
 /** What a target can point at. Channels: shared rooms only (Slack, Teams, webhook). */
 export interface TargetChoices {
@@ -53,6 +54,7 @@ function TargetRow({
   onChange: (t: EscalationTarget) => void;
   onRemove?: () => void;
 }) {
+  const t = useT();
   const options: { id: string; name: string }[] =
     target.type === 'schedule'
       ? choices.schedules.map((s) => ({ id: s.id, name: s.name }))
@@ -61,8 +63,8 @@ function TargetRow({
         : target.type === 'channel'
           ? choices.rooms.map((r) => ({ id: r.id, name: r.name }))
           : [
-              { id: 'admin', name: 'every admin' },
-              { id: 'technician', name: 'every technician' },
+              { id: 'admin', name: t('pform.everyAdmin') },
+              { id: 'technician', name: t('pform.everyTech') },
             ];
   const value =
     target.type === 'schedule' ? target.scheduleId : target.type === 'user' ? target.userId : target.type === 'channel' ? target.channelId : target.role;
@@ -78,17 +80,17 @@ function TargetRow({
     <div class="target-row">
       <select
         class="select"
-        aria-label={`${label}: kind`}
+        aria-label={t('pform.kind', { label })}
         value={target.type}
         onChange={(e) => onChange(defaultTarget(e.currentTarget.value as EscalationTarget['type'], choices))}
       >
-        <option value="schedule">On call of</option>
-        <option value="user">Person</option>
-        <option value="role">Role</option>
-        <option value="channel">Room</option>
+        <option value="schedule">{t('pform.onCallOf')}</option>
+        <option value="user">{t('pform.person')}</option>
+        <option value="role">{t('pform.role')}</option>
+        <option value="channel">{t('pform.room')}</option>
       </select>
       <select class="select" aria-label={label} required value={value} onChange={(e) => onChange(pick(e.currentTarget.value))}>
-        {options.length === 0 && <option value="">(none yet)</option>}
+        {options.length === 0 && <option value="">{t('pform.noneYet')}</option>}
         {options.map((o) => (
           <option key={o.id} value={o.id}>
             {o.name}
@@ -96,7 +98,7 @@ function TargetRow({
         ))}
       </select>
       {onRemove && (
-        <button type="button" class="btn btn-small btn-quiet" onClick={onRemove} aria-label={`Remove ${label}`}>
+        <button type="button" class="btn btn-small btn-quiet" onClick={onRemove} aria-label={t('pform.remove', { label })}>
           ×
         </button>
       )}
@@ -116,6 +118,7 @@ export function PolicyForm({
   onCancel?: () => void;
 }) {
   const { api } = useApp();
+  const t = useT();
   const action = useAction();
   const [name, setName] = useState(policy?.name ?? '');
   const [levels, setLevels] = useState<Level[]>(() =>
@@ -144,14 +147,21 @@ export function PolicyForm({
 
   return (
     <form class="form-grid policy-form" onSubmit={submit} data-testid="policy-form">
-      <Field label="Name">
-        <input required maxLength={200} value={name} onInput={(e) => setName(e.currentTarget.value)} placeholder="Standard" data-testid="policy-name" />
+      <Field label={t('pform.name')}>
+        <input
+          required
+          maxLength={200}
+          value={name}
+          onInput={(e) => setName(e.currentTarget.value)}
+          placeholder={t('pform.namePlaceholder')}
+          data-testid="policy-name"
+        />
       </Field>
       <ol class="level-list field-wide">
         {levels.map((l, i) => (
           <li key={i} class="level-edit" data-testid="level-editor">
             <label class="inline-field">
-              Level {i + 1}, after{' '}
+              {t('pform.levelAfter', { n: i + 1 })}{' '}
               <input
                 type="number"
                 min={0}
@@ -162,25 +172,25 @@ export function PolicyForm({
                 value={l.afterMin}
                 onInput={(e) => setLevel(i, { afterMin: e.currentTarget.value })}
               />{' '}
-              min
+              {t('pform.min')}
             </label>
-            {l.targets.map((t, k) => (
+            {l.targets.map((x, k) => (
               <TargetRow
                 key={k}
-                target={t}
+                target={x}
                 choices={choices}
-                label={`level ${i + 1} target ${k + 1}`}
+                label={t('pform.targetLabel', { n: i + 1, k: k + 1 })}
                 onChange={(next) => setLevel(i, { targets: l.targets.map((x, j) => (j === k ? next : x)) })}
                 onRemove={l.targets.length > 1 ? () => setLevel(i, { targets: l.targets.filter((_, j) => j !== k) }) : undefined}
               />
             ))}
             <div class="button-row">
               <button type="button" class="btn btn-small btn-quiet" onClick={() => setLevel(i, { targets: [...l.targets, defaultTarget('user', choices)] })}>
-                Add target
+                {t('pform.addTarget')}
               </button>
               {levels.length > 1 && (
                 <button type="button" class="btn btn-small btn-quiet" onClick={() => setLevels((all) => all.filter((_, k) => k !== i))}>
-                  Remove level {i + 1}
+                  {t('pform.removeLevel', { n: i + 1 })}
                 </button>
               )}
             </div>
@@ -196,20 +206,20 @@ export function PolicyForm({
               setLevels((all) => [...all, { afterMin: String(Number(all.at(-1)?.afterMin ?? 0) + 10), targets: [defaultTarget('role', choices)] }])
             }
           >
-            Add a level
+            {t('pform.addLevel')}
           </button>
         )}
       </div>
-      <Field label="Then">
+      <Field label={t('pform.then')}>
         <select class="select" value={repeat} onChange={(e) => setRepeat(e.currentTarget.value)}>
-          <option value="0">stop</option>
-          <option value="1">repeat once</option>
-          <option value="2">repeat twice</option>
-          <option value="until-acknowledged">repeat until acknowledged</option>
-          {!['0', '1', '2', 'until-acknowledged'].includes(repeat) && <option value={repeat}>repeat {repeat} times</option>}
+          <option value="0">{t('pform.stop')}</option>
+          <option value="1">{t('pform.once')}</option>
+          <option value="2">{t('pform.twice')}</option>
+          <option value="until-acknowledged">{t('pform.untilAck')}</option>
+          {!['0', '1', '2', 'until-acknowledged'].includes(repeat) && <option value={repeat}>{t('pform.times', { count: repeat })}</option>}
         </select>
       </Field>
-      <Field label="Pause before repeating" hint="minutes (≥ 1)">
+      <Field label={t('pform.pause')} hint={t('pform.pauseHint')}>
         <input
           type="number"
           min={1}
@@ -221,12 +231,11 @@ export function PolicyForm({
         />
       </Field>
       <label class="check wrap field-wide">
-        <input type="checkbox" checked={isDefault} onChange={(e) => setIsDefault(e.currentTarget.checked)} /> Default for every client without a policy of its
-        own
+        <input type="checkbox" checked={isDefault} onChange={(e) => setIsDefault(e.currentTarget.checked)} /> {t('pform.default')}
       </label>
       {choices.clients.length > 0 && (
         <fieldset class="field field-wide client-picks">
-          <legend>Clients that use this policy</legend>
+          <legend>{t('pform.clients')}</legend>
           {choices.clients
             .filter((c) => c.contract === 'monthly' || clientIds.includes(c.id))
             .map((c) => (
@@ -241,7 +250,7 @@ export function PolicyForm({
             ))}
         </fieldset>
       )}
-      <FormActions submitLabel={policy ? 'Save policy' : 'Create policy'} isDisabled={action.isBusy} testId="policy-save" onCancel={onCancel} />
+      <FormActions submitLabel={policy ? t('pform.save') : t('pform.create')} isDisabled={action.isBusy} testId="policy-save" onCancel={onCancel} />
       <ErrorNote message={action.error} testId="policy-form-error" />
     </form>
   );

@@ -14,6 +14,8 @@ import { OverrideForm } from './override-form.js';
 import { ScheduleForm } from './schedule-form.js';
 import { ErrorNote, Time } from '../../ui/ui.js';
 import { DeleteButton, EditButton } from '../../ui/card-buttons.js';
+import { useT } from '../../lib/i18n/index.js';
+import { Msg } from '../../lib/i18n/msg.js';
 
 const WEEK_MS = 7 * 86_400_000;
 const MAX_SHIFTS = 10;
@@ -28,7 +30,8 @@ interface Props {
 }
 
 function ShiftList({ shifts }: { shifts: OnCallShift[] }) {
-  if (shifts.length === 0) return <p class="muted">Nobody is scheduled this week.</p>;
+  const t = useT();
+  if (shifts.length === 0) return <p class="muted">{t('card.nobodyWeek')}</p>;
   return (
     <ol class="shift-list" data-testid="shift-list">
       {shifts.slice(0, MAX_SHIFTS).map((s) => (
@@ -36,8 +39,8 @@ function ShiftList({ shifts }: { shifts: OnCallShift[] }) {
           <span class="shift-when">
             <Time ms={s.startsAtMs} />
           </span>
-          <strong>{s.username ?? 'nobody'}</strong>
-          <span class="muted">{s.source === 'override' ? 'override' : (s.layer ?? '')}</span>
+          <strong>{s.username ?? t('card.nobody')}</strong>
+          <span class="muted">{s.source === 'override' ? t('card.override') : (s.layer ?? '')}</span>
         </li>
       ))}
     </ol>
@@ -46,6 +49,7 @@ function ShiftList({ shifts }: { shifts: OnCallShift[] }) {
 
 export function ScheduleCard({ schedule: s, users, onChanged, onRemoved, onOverridesChanged }: Props) {
   const { api } = useApp();
+  const t = useT();
   const { canAct } = usePermissions();
   const action = useAction();
   const [mode, setMode] = useState<'view' | 'edit' | 'override'>('view');
@@ -54,7 +58,7 @@ export function ScheduleCard({ schedule: s, users, onChanged, onRemoved, onOverr
     const fromMs = Date.now();
     return api.listShifts(s.id, fromMs, fromMs + WEEK_MS);
   }, [api, s]);
-  const name = (id: string) => users.find((u) => u.id === id)?.username ?? 'a removed user';
+  const name = (id: string) => users.find((u) => u.id === id)?.username ?? t('card.removedUser');
   const overridesChanged = () => {
     overrides.reload();
     shifts.reload();
@@ -64,7 +68,7 @@ export function ScheduleCard({ schedule: s, users, onChanged, onRemoved, onOverr
   if (mode === 'edit') {
     return (
       <li class="card schedule" data-testid="schedule-row" data-schedule-id={s.id}>
-        <h3 class="card-title">Edit {s.name}</h3>
+        <h3 class="card-title">{t('card.edit', { name: s.name })}</h3>
         <ScheduleForm schedule={s} users={users} onCancel={() => setMode('view')} onSaved={(next) => (setMode('view'), onChanged(next))} />
       </li>
     );
@@ -81,7 +85,10 @@ export function ScheduleCard({ schedule: s, users, onChanged, onRemoved, onOverr
             <p>
               <strong>{l.name}</strong>{' '}
               <span class="muted">
-                {describeRotation(l.rotationDays)}, handoff {l.handoffTime} from <span class="nowrap">{formatIsoDate(l.startDate)}</span>
+                <Msg
+                  k="card.layer"
+                  values={{ rotation: describeRotation(l.rotationDays), time: l.handoffTime, date: <span class="nowrap">{formatIsoDate(l.startDate)}</span> }}
+                />
                 {l.restrictions.map((r, k) => (
                   <span key={k} class="nowrap">
                     {' · '}
@@ -95,12 +102,12 @@ export function ScheduleCard({ schedule: s, users, onChanged, onRemoved, onOverr
         ))}
       </ul>
 
-      <h4 class="sub-title">Overrides</h4>
+      <h4 class="sub-title">{t('card.overrides')}</h4>
       {overrides.data === undefined ? (
-        <p class="muted">{overrides.status === 'error' ? overrides.error : 'Loading…'}</p>
+        <p class="muted">{overrides.status === 'error' ? overrides.error : t('card.loading')}</p>
       ) : overrides.data.length === 0 ? (
         <p class="muted" data-testid="overrides-empty">
-          None. Someone swapping a shift adds one here.
+          {t('card.noOverrides')}
         </p>
       ) : (
         <ul class="row-list override-list" data-testid="override-list">
@@ -115,11 +122,11 @@ export function ScheduleCard({ schedule: s, users, onChanged, onRemoved, onOverr
                   type="button"
                   class="btn btn-small btn-quiet"
                   disabled={action.isBusy}
-                  aria-label={`Remove the override of ${o.username} from ${formatDayMonthTime(o.startsAtMs)}`}
+                  aria-label={t('card.removeOverride', { name: o.username, time: formatDayMonthTime(o.startsAtMs) })}
                   onClick={() => action.run(async () => (await api.deleteOverride(s.id, o.id), overridesChanged()))}
                   data-testid="override-remove"
                 >
-                  Remove
+                  {t('card.remove')}
                 </button>
               )}
             </li>
@@ -131,18 +138,18 @@ export function ScheduleCard({ schedule: s, users, onChanged, onRemoved, onOverr
       )}
 
       <details class="shifts">
-        <summary>Next 7 days</summary>
-        {shifts.data ? <ShiftList shifts={shifts.data} /> : <p class="muted">{shifts.status === 'error' ? shifts.error : 'Loading…'}</p>}
+        <summary>{t('card.next7')}</summary>
+        {shifts.data ? <ShiftList shifts={shifts.data} /> : <p class="muted">{shifts.status === 'error' ? shifts.error : t('card.loading')}</p>}
       </details>
 
       {canAct && mode === 'view' && (
         <div class="card-controls">
           <button type="button" class="btn btn-small" onClick={() => setMode('override')} data-testid="override-add">
-            Add override…
+            {t('card.addOverride')}
           </button>
           <EditButton onClick={() => setMode('edit')} testId="schedule-edit" />
           <DeleteButton
-            question={`Delete the schedule “${s.name}” and its overrides?`}
+            question={t('card.deleteConfirm', { name: s.name })}
             isDisabled={action.isBusy}
             onDelete={() => action.run(async () => (await api.deleteSchedule(s.id), onRemoved()))}
             testId="schedule-delete"

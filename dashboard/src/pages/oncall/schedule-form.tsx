@@ -13,6 +13,7 @@ import type { Layer } from './oncall-text.js';
 import { LayerEditor } from './layer-editor.js';
 import { ErrorNote, Field } from '../../ui/ui.js';
 import { FormActions } from '../../ui/form-actions.js';
+import { activeT, useT } from '../../lib/i18n/index.js';
 
 interface Props {
   schedule?: Schedule;
@@ -24,7 +25,7 @@ interface Props {
 // No start date by default: the server starts the layer now (its first person is on call at
 // once) instead of at the next handoff, which left "nobody until 09:00" after a night setup.
 const newLayer = (n: number): Layer => ({
-  name: n === 0 ? 'Weekly rotation' : `Layer ${n + 1}`,
+  name: n === 0 ? activeT()('schedule.weekly') : activeT()('schedule.layerN', { n: n + 1 }),
   userIds: [],
   rotationDays: 7,
   startDate: '',
@@ -41,6 +42,7 @@ function timeZones(): string[] {
 
 export function ScheduleForm({ schedule, users, onSaved, onCancel }: Props) {
   const { api } = useApp();
+  const t = useT();
   const action = useAction();
   const [name, setName] = useState(schedule?.name ?? '');
   const [timezone, setTimezone] = useState(schedule?.timezone ?? viewerTimeZone());
@@ -62,10 +64,17 @@ export function ScheduleForm({ schedule, users, onSaved, onCancel }: Props) {
 
   return (
     <form class="form-grid wide-cells schedule-form" onSubmit={submit} data-testid="schedule-form">
-      <Field label="Name">
-        <input required maxLength={200} value={name} onInput={(e) => setName(e.currentTarget.value)} placeholder="Primary" data-testid="schedule-name" />
+      <Field label={t('schedule.name')}>
+        <input
+          required
+          maxLength={200}
+          value={name}
+          onInput={(e) => setName(e.currentTarget.value)}
+          placeholder={t('schedule.namePlaceholder')}
+          data-testid="schedule-name"
+        />
       </Field>
-      <Field label="Time zone" hint="handoff times and hours are read in it">
+      <Field label={t('schedule.timezone')} hint={t('schedule.timezoneHint')}>
         <input required list={listId} value={timezone} onInput={(e) => setTimezone(e.currentTarget.value)} autoComplete="off" spellcheck={false} />
         <datalist id={listId}>
           {timeZones().map((z) => (
@@ -86,13 +95,13 @@ export function ScheduleForm({ schedule, users, onSaved, onCancel }: Props) {
       <div class="button-row">
         {layers.length < 10 && (
           <button type="button" class="btn btn-quiet" onClick={() => setLayers((all) => [...all, newLayer(all.length)])}>
-            Add a layer
+            {t('schedule.addLayer')}
           </button>
         )}
-        <span class="muted">Where layers overlap, the lower one wins.</span>
+        <span class="muted">{t('schedule.overlap')}</span>
       </div>
       <FormActions
-        submitLabel={schedule ? 'Save schedule' : 'Create schedule'}
+        submitLabel={schedule ? t('schedule.save') : t('schedule.create')}
         isDisabled={action.isBusy || layers.some((l) => l.userIds.length === 0)}
         testId="schedule-save"
         onCancel={onCancel}

@@ -10,6 +10,7 @@ import { useAction } from '../../lib/hooks.js';
 import { unitSuffix } from './rule-text.js';
 import { ErrorNote, Field } from '../../ui/ui.js';
 import { FormActions } from '../../ui/form-actions.js';
+import { activeT, useT } from '../../lib/i18n/index.js';
 
 const MAX_DEVICE_CHOICES = 100;
 const MIN = 60_000;
@@ -25,28 +26,30 @@ interface NumberField {
 }
 
 function fieldsOf(rule: Rule): NumberField[] {
+  const t = activeT();
+  const minutes = t('ruleEd.minutes');
   switch (rule.kind) {
     case 'threshold': {
-      const u = unitSuffix(rule.metric).trim() || 'value';
+      const u = unitSuffix(rule.metric).trim() || t('ruleEd.value');
       return [
-        { key: 'threshold', label: `Fires ${rule.op}`, unit: u, scale: 1 },
-        { key: 'clearThreshold', label: 'Clears at', unit: u, scale: 1 },
-        { key: 'forMs', label: 'For at least', unit: 'minutes', scale: MIN },
-        { key: 'clearForMs', label: 'Clear for', unit: 'minutes', scale: MIN },
+        { key: 'threshold', label: t('ruleEd.fires', { op: rule.op }), unit: u, scale: 1 },
+        { key: 'clearThreshold', label: t('ruleEd.clearsAt'), unit: u, scale: 1 },
+        { key: 'forMs', label: t('ruleEd.forAtLeast'), unit: minutes, scale: MIN },
+        { key: 'clearForMs', label: t('ruleEd.clearFor'), unit: minutes, scale: MIN },
       ];
     }
     case 'offline':
-      return [{ key: 'missedIntervals', label: 'Missed reports', unit: 'intervals', scale: 1 }];
+      return [{ key: 'missedIntervals', label: t('ruleEd.missed'), unit: t('ruleEd.intervals'), scale: 1 }];
     case 'forecast':
       return [
-        { key: 'horizonMs', label: 'Full within', unit: 'days', scale: DAY },
-        { key: 'clearHorizonMs', label: 'Clears beyond', unit: 'days', scale: DAY },
-        { key: 'windowMs', label: 'Trend over', unit: 'hours', scale: HOUR },
+        { key: 'horizonMs', label: t('ruleEd.fullWithin'), unit: t('ruleEd.days'), scale: DAY },
+        { key: 'clearHorizonMs', label: t('ruleEd.clearsBeyond'), unit: t('ruleEd.days'), scale: DAY },
+        { key: 'windowMs', label: t('ruleEd.trendOver'), unit: t('ruleEd.hours'), scale: HOUR },
       ];
     default:
       return [
-        { key: 'forMs', label: 'For at least', unit: 'minutes', scale: MIN },
-        { key: 'clearForMs', label: 'Clear for', unit: 'minutes', scale: MIN },
+        { key: 'forMs', label: t('ruleEd.forAtLeast'), unit: minutes, scale: MIN },
+        { key: 'clearForMs', label: t('ruleEd.clearFor'), unit: minutes, scale: MIN },
       ];
   }
 }
@@ -67,6 +70,7 @@ interface Props {
 }
 
 export function RuleEditor({ rule, mode, clients, devices, onSave, onCancel }: Props) {
+  const t = useT();
   const action = useAction();
   const fields = fieldsOf(rule);
   const [values, setValues] = useState<Record<string, string>>(() =>
@@ -106,26 +110,26 @@ export function RuleEditor({ rule, mode, clients, devices, onSave, onCancel }: P
     <form class="form-grid rule-editor" onSubmit={submit} data-testid="rule-editor">
       {mode === 'override' ? (
         <>
-          <p class="field-wide muted">An override replaces this rule for one client or device and inherits every number you leave unchanged.</p>
-          <Field label="For">
+          <p class="field-wide muted">{t('ruleEd.overrideIntro')}</p>
+          <Field label={t('ruleEd.for')}>
             <select
               class="select"
               value={scopeType}
               onChange={(e) => (setScopeType(e.currentTarget.value as 'client' | 'device'), setScopeId(''))}
               disabled={rule.scope.type === 'client'}
             >
-              {rule.scope.type === 'global' && <option value="client">a client</option>}
-              <option value="device">a device</option>
+              {rule.scope.type === 'global' && <option value="client">{t('ruleEd.aClient')}</option>}
+              <option value="device">{t('ruleEd.aDevice')}</option>
             </select>
           </Field>
           {scopeType === 'device' && devices.length > MAX_DEVICE_CHOICES && (
-            <Field label="Find device" hint={`${eligible.length} match${eligible.length === 1 ? '' : 'es'}`}>
-              <input type="search" value={deviceQuery} onInput={(e) => setDeviceQuery(e.currentTarget.value)} placeholder="Hostname…" />
+            <Field label={t('ruleEd.findDevice')} hint={t('ruleEd.matches', { count: eligible.length })}>
+              <input type="search" value={deviceQuery} onInput={(e) => setDeviceQuery(e.currentTarget.value)} placeholder={t('ruleEd.hostname')} />
             </Field>
           )}
-          <Field label={scopeType === 'client' ? 'Client' : 'Device'}>
+          <Field label={scopeType === 'client' ? t('ruleEd.client') : t('ruleEd.device')}>
             <select class="select" required value={scopeId} onChange={(e) => setScopeId(e.currentTarget.value)} data-testid="override-target">
-              <option value="">Choose…</option>
+              <option value="">{t('ruleEd.choose')}</option>
               {scopeChoices.map((c) => (
                 <option key={c.id} value={c.id}>
                   {c.label}
@@ -136,7 +140,7 @@ export function RuleEditor({ rule, mode, clients, devices, onSave, onCancel }: P
         </>
       ) : (
         rule.overridesRuleId === null && (
-          <Field label="Name" wide>
+          <Field label={t('ruleEd.name')} wide>
             <input required maxLength={200} value={name} onInput={(e) => setName(e.currentTarget.value)} />
           </Field>
         )
@@ -153,15 +157,15 @@ export function RuleEditor({ rule, mode, clients, devices, onSave, onCancel }: P
           />
         </Field>
       ))}
-      <Field label="Severity">
+      <Field label={t('ruleEd.severity')}>
         <select class="select" value={severity} onChange={(e) => setSeverity(e.currentTarget.value as Severity)}>
-          <option value="critical">Critical</option>
-          <option value="warning">Warning</option>
-          <option value="info">Info (recorded, never pages)</option>
+          <option value="critical">{t('severity.critical')}</option>
+          <option value="warning">{t('severity.warning')}</option>
+          <option value="info">{t('ruleEd.infoNeverPages')}</option>
         </select>
       </Field>
       <FormActions
-        submitLabel={mode === 'override' ? 'Create override' : 'Save'}
+        submitLabel={mode === 'override' ? t('ruleEd.createOverride') : t('ruleEd.save')}
         isDisabled={action.isBusy || (mode === 'override' && !scopeId)}
         testId="rule-save"
         onCancel={onCancel}

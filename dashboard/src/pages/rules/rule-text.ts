@@ -2,6 +2,9 @@
 import type { Rule, RuleScope } from '../../../../shared/alert-types.js';
 import { findMetric } from '../../../../shared/metrics.js';
 import { formatRuleDuration } from '../../lib/format.js';
+import { activeT } from '../../lib/i18n/index.js';
+import { metricLabel } from '../../lib/chart-defs.js';
+import { formatNumber } from '../../lib/format.js';
 
 /** `%`, ` °C`, ` B` … after a threshold of this metric. */
 export function unitSuffix(metric: string): string {
@@ -28,25 +31,46 @@ function labelText(labels: Record<string, string>): string {
   return entries.length === 0 ? '' : ` (${entries.map(([k, v]) => `${k}=${v}`).join(', ')})`;
 }
 
+/** Labels the metric's own name shows ("C: used"), so not repeated after it. */
+const NAMED_LABELS = ['mount', 'iface', 'core'];
+
 /** What makes the rule fire and clear, e.g. `cpu.loadPct above 90% for 5 min; clears at 80%`. */
 export function describeCondition(r: Rule): string {
+  const t = activeT();
+  const num = (n: number) => formatNumber(n, 2);
+  const when = (forMs: number) => (forMs > 0 ? t('rule.for', { duration: formatRuleDuration(forMs) }) : t('rule.atOnce'));
+  const own: Record<string, string> = 'labels' in r ? r.labels : {};
+  const labels = labelText(Object.fromEntries(Object.entries(own).filter(([k]) => !NAMED_LABELS.includes(k))));
+  const subject = (metric: string) => metricLabel(metric, { mount: t('rule.anyMount'), iface: t('rule.anyIface'), core: t('rule.anyCore'), ...own });
   switch (r.kind) {
     case 'threshold': {
       const u = unitSuffix(r.metric);
-      const clear = r.clearThreshold === r.threshold ? '' : `; clears at ${r.clearThreshold}${u}`;
-      const hold = r.clearForMs > 0 ? ` (held ${formatRuleDuration(r.clearForMs)})` : '';
-      return `${r.metric}${labelText(r.labels)} ${r.op} ${r.threshold}${u} ${r.forMs > 0 ? `for ${formatRuleDuration(r.forMs)}` : 'at once'}${clear}${hold}`;
+      return t('rule.threshold', {
+        metric: subject(r.metric),
+        labels,
+        op: r.op,
+        value: `${num(r.threshold)}${u}`,
+        when: when(r.forMs),
+        clear: r.clearThreshold === r.threshold ? '' : t('rule.clears', { value: `${num(r.clearThreshold)}${u}` }),
+        hold: r.clearForMs > 0 ? t('rule.held', { duration: formatRuleDuration(r.clearForMs) }) : '',
+      });
     }
     case 'offline':
-      return `no report for ${r.missedIntervals} report interval${r.missedIntervals === 1 ? '' : 's'}`;
+      return t('rule.offline', { count: r.missedIntervals });
     case 'forecast':
-      return `${r.metric}${labelText(r.labels)} predicted full within ${formatRuleDuration(r.horizonMs)} (trend over ${formatRuleDuration(r.windowMs)}); clears beyond ${formatRuleDuration(r.clearHorizonMs)}`;
+      return t('rule.forecast', {
+        metric: subject(r.metric),
+        labels,
+        horizon: formatRuleDuration(r.horizonMs),
+        window: formatRuleDuration(r.windowMs),
+        clear: formatRuleDuration(r.clearHorizonMs),
+      });
     case 'service-down':
-      return `a watched service${labelText(r.labels)} not running ${r.forMs > 0 ? `for ${formatRuleDuration(r.forMs)}` : 'at once'}`;
+      return t('rule.serviceDown', { labels, when: when(r.forMs) });
     case 'printer-error':
-      return `a printer${labelText(r.labels)} reporting an error ${r.forMs > 0 ? `for ${formatRuleDuration(r.forMs)}` : 'at once'}`;
+      return t('rule.printerError', { labels, when: when(r.forMs) });
     case 'smart-failing':
-      return `a disk${labelText(r.labels)} failing its SMART check ${r.forMs > 0 ? `for ${formatRuleDuration(r.forMs)}` : 'at once'}`;
+      return t('rule.smartFailing', { labels, when: when(r.forMs) });
   }
 }
 

@@ -14,6 +14,8 @@ import { clientHref, deviceHref } from '../../lib/router.js';
 import { RuleEditor } from './rule-editor.js';
 import { EmptyState, ErrorNote, LoadState, PageHead, SeverityBadge } from '../../ui/ui.js';
 import './rules.css';
+import { useT } from '../../lib/i18n/index.js';
+import { Msg } from '../../lib/i18n/msg.js';
 
 interface Group {
   key: string;
@@ -35,6 +37,7 @@ function RuleItem({
   onChanged: () => void;
 }) {
   const { api } = useApp();
+  const t = useT();
   const { canAct, isAdmin } = usePermissions();
   const action = useAction();
   const [mode, setMode] = useState<'view' | 'edit' | 'override'>('view');
@@ -51,14 +54,14 @@ function RuleItem({
       <div class="rule-main">
         <p class="rule-name">
           <SeverityBadge severity={rule.severity} /> <strong>{rule.name}</strong>
-          {rule.isDefault && <span class="tag">default</span>}
-          {base && <span class="tag">overrides “{base.name}”</span>}
+          {rule.isDefault && <span class="tag">{t('rules.default')}</span>}
+          {base && <span class="tag">{t('rules.overrides', { name: base.name })}</span>}
         </p>
         <p class="rule-condition">{describeCondition(rule)}</p>
         <ErrorNote message={action.error} />
       </div>
       <div class="rule-side">
-        <label class="switch" title={mayEdit ? undefined : 'Changing global rules needs an admin; add an override instead'}>
+        <label class="switch" title={mayEdit ? undefined : t('rules.needAdmin')}>
           <input
             type="checkbox"
             role="switch"
@@ -73,16 +76,16 @@ function RuleItem({
             }}
             data-testid="rule-enabled"
           />
-          <span>{rule.isEnabled ? 'On' : 'Off'}</span>
+          <span>{rule.isEnabled ? t('rules.on') : t('rules.off')}</span>
         </label>
         {mayEdit && mode === 'view' && (
           <button type="button" class="btn btn-small" onClick={() => setMode('edit')} data-testid="rule-edit">
-            Edit
+            {t('rules.edit')}
           </button>
         )}
         {canAct && mode === 'view' && rule.overridesRuleId === null && rule.scope.type !== 'device' && (
           <button type="button" class="btn btn-small btn-quiet" onClick={() => setMode('override')} data-testid="rule-override">
-            Override…
+            {t('rules.override')}
           </button>
         )}
         {mayEdit && mode === 'view' && !rule.isDefault && (
@@ -91,14 +94,14 @@ function RuleItem({
             class="btn btn-small btn-quiet"
             disabled={action.isBusy}
             onClick={() => {
-              if (!window.confirm(`Delete the rule “${rule.name}”${rule.overridesRuleId ? ' (the base rule applies again)' : ''}?`)) return;
+              if (!window.confirm(t('rules.deleteConfirm', { name: rule.name, base: rule.overridesRuleId ? 'yes' : 'no' }))) return;
               void action.run(async () => {
                 await api.deleteRule(rule.id);
                 onChanged();
               });
             }}
           >
-            Delete
+            {t('rules.delete')}
           </button>
         )}
       </div>
@@ -109,6 +112,7 @@ function RuleItem({
 
 export function RulesView() {
   const { api } = useApp();
+  const t = useT();
   const rules = useLoad(() => api.listRules(), [api]);
   const clients = useLoad(() => api.listClients(), [api]);
   const devices = useLoad(() => api.listDevices(), [api]);
@@ -127,15 +131,11 @@ export function RulesView() {
       if (!g) {
         const title =
           r.scope.type === 'global' ? (
-            'All devices'
+            t('rules.allDevices')
           ) : r.scope.type === 'client' ? (
-            <>
-              Client <a href={clientHref(r.scope.clientId)}>{clientName.get(r.scope.clientId) ?? r.scope.clientId}</a>
-            </>
+            <Msg k="rules.client" values={{ name: <a href={clientHref(r.scope.clientId)}>{clientName.get(r.scope.clientId) ?? r.scope.clientId}</a> }} />
           ) : (
-            <>
-              Device <a href={deviceHref(r.scope.deviceId)}>{hostname.get(r.scope.deviceId) ?? r.scope.deviceId}</a>
-            </>
+            <Msg k="rules.device" values={{ name: <a href={deviceHref(r.scope.deviceId)}>{hostname.get(r.scope.deviceId) ?? r.scope.deviceId}</a> }} />
           );
         g = { key, title, rules: [] };
         byScope.set(key, g);
@@ -144,30 +144,26 @@ export function RulesView() {
     }
     const rank = (k: string) => (k === 'global' ? 0 : k.startsWith('client:') ? 1 : 2);
     return [...byScope.values()].sort((a, b) => rank(a.key) - rank(b.key) || String(a.key).localeCompare(String(b.key)));
-  }, [rules.data, clients.data, devices.data, query]);
+  }, [rules.data, clients.data, devices.data, query, t]);
   const byId = useMemo(() => new Map((rules.data ?? []).map((r) => [r.id, r])), [rules.data]);
 
   return (
     <section aria-labelledby="rules-title" data-testid="rules-page">
-      <PageHead
-        title="Rules"
-        titleId="rules-title"
-        subtitle="What raises an alert (monthly clients) or logs an incident (break-fix). The most specific rule of a family wins: device, then client, then all devices."
-      />
+      <PageHead title={t('rules.title')} titleId="rules-title" subtitle={t('rules.subtitle')} />
       <div class="toolbar">
         <input
           type="search"
           class="search"
-          placeholder="Search rules…"
-          aria-label="Search rules"
+          placeholder={t('rules.search')}
+          aria-label={t('rules.searchLabel')}
           value={query}
           onInput={(e) => setQuery(e.currentTarget.value)}
         />
       </div>
       {!rules.data ? (
-        <LoadState status={rules.status} error={rules.error} onRetry={rules.reload} what="rules" />
+        <LoadState status={rules.status} error={rules.error} onRetry={rules.reload} what={t('load.rules')} />
       ) : groups.length === 0 ? (
-        <EmptyState title={query ? 'No rules match this search' : 'No rules'} />
+        <EmptyState title={query ? t('rules.noMatch') : t('rules.none')} />
       ) : (
         groups.map((g) => (
           <section key={g.key} class="rule-group" aria-label={typeof g.title === 'string' ? g.title : undefined}>

@@ -12,6 +12,7 @@ import { describeError } from '../../lib/api.js';
 import { useApp } from '../../lib/app-context.js';
 import { ErrorNote } from '../../ui/ui.js';
 import './setup.css';
+import { useT } from '../../lib/i18n/index.js';
 
 type Security = 'starttls' | 'tls' | 'none';
 
@@ -34,6 +35,7 @@ function emailConfig(f: { host: string; port: string; security: Security; user: 
 
 export function SetupView({ code: codeFromUrl, onDone }: { code: string | null; onDone: (me: SessionUser) => void }) {
   const { api } = useApp();
+  const t = useT();
   const [status, setStatus] = useState<SetupStatus | null>(null);
   const [loadError, setLoadError] = useState('');
   const [code, setCode] = useState(codeFromUrl ?? '');
@@ -63,7 +65,7 @@ export function SetupView({ code: codeFromUrl, onDone }: { code: string | null; 
   // The server's verdict on the URL (and the code), a moment after typing stops.
   useEffect(() => {
     if (!status?.isNeeded || !code) return;
-    const t = setTimeout(() => {
+    const timer = setTimeout(() => {
       api.checkSetup(code, effectiveUrl).then(
         (r) => {
           setUrlError('');
@@ -75,19 +77,19 @@ export function SetupView({ code: codeFromUrl, onDone }: { code: string | null; 
         },
       );
     }, 400);
-    return () => clearTimeout(t);
+    return () => clearTimeout(timer);
   }, [api, status, code, effectiveUrl]);
 
   if (loadError) return <ErrorNote message={loadError} testId="setup-load-error" />;
-  if (!status) return <div class="splash">Loading…</div>;
+  if (!status) return <div class="splash">{t('setup.loading')}</div>;
   if (!status.isNeeded) {
     return (
       <section class="login" aria-labelledby="setup-title">
         <div class="login-card" data-testid="setup-done">
-          <h1 id="setup-title">Setup is done</h1>
-          <p>This server is set up already. Sign in with your account.</p>
+          <h1 id="setup-title">{t('setup.doneTitle')}</h1>
+          <p>{t('setup.doneBody')}</p>
           <a class="btn btn-primary" href="#/login">
-            Sign in
+            {t('setup.signIn')}
           </a>
         </div>
       </section>
@@ -95,13 +97,13 @@ export function SetupView({ code: codeFromUrl, onDone }: { code: string | null; 
   }
 
   const isMail = mail.host.trim() !== '';
-  const passwordProblem = password && password.length < 10 ? 'at least 10 characters' : repeat && repeat !== password ? 'the two passwords differ' : '';
+  const passwordProblem = password && password.length < 10 ? t('setup.pwShort') : repeat && repeat !== password ? t('setup.pwDiffer') : '';
 
   async function testMail() {
     setMailTest(null);
     try {
       const r = await api.testSetupEmail(code, emailConfig(mail), adminEmail.trim());
-      setMailTest({ ok: true, text: `Sent to ${adminEmail.trim()}${r.detail ? ` — the server answered: ${r.detail}` : ''}. Check the inbox.` });
+      setMailTest({ ok: true, text: t('setup.mailSent', { to: adminEmail.trim(), detail: r.detail ? t('setup.mailDetail', { detail: r.detail }) : '' }) });
     } catch (err) {
       setMailTest({ ok: false, text: describeError(err) });
     }
@@ -133,25 +135,25 @@ export function SetupView({ code: codeFromUrl, onDone }: { code: string | null; 
   return (
     <section class="setup" aria-labelledby="setup-title">
       <form class="login-card setup-card" onSubmit={submit} data-testid="setup-form">
-        <h1 id="setup-title">Set up Quarkpulse</h1>
-        <p class="muted">Once, on the first start. You can change all of this later.</p>
+        <h1 id="setup-title">{t('setup.title')}</h1>
+        <p class="muted">{t('setup.subtitle')}</p>
 
         {!codeFromUrl && (
           <label class="field">
-            <span>Setup code</span>
+            <span>{t('setup.code')}</span>
             <input value={code} onInput={(e) => setCode(e.currentTarget.value.trim())} required autoComplete="off" data-testid="setup-code" />
-            <small class="muted">The server printed an address with this code when it started; opening that address fills it in.</small>
+            <small class="muted">{t('setup.codeHint')}</small>
           </label>
         )}
 
         <fieldset class="setup-section">
-          <legend>Administrator</legend>
+          <legend>{t('setup.admin')}</legend>
           <label class="field">
-            <span>Username</span>
+            <span>{t('setup.username')}</span>
             <input value={username} onInput={(e) => setUsername(e.currentTarget.value)} required autoComplete="username" data-testid="setup-username" />
           </label>
           <label class="field">
-            <span>Password</span>
+            <span>{t('setup.password')}</span>
             <input
               type="password"
               value={password}
@@ -163,7 +165,7 @@ export function SetupView({ code: codeFromUrl, onDone }: { code: string | null; 
             />
           </label>
           <label class="field">
-            <span>Password again</span>
+            <span>{t('setup.passwordAgain')}</span>
             <input
               type="password"
               value={repeat}
@@ -173,17 +175,17 @@ export function SetupView({ code: codeFromUrl, onDone }: { code: string | null; 
               data-testid="setup-password-repeat"
             />
           </label>
-          {passwordProblem && <p class="form-error">Password: {passwordProblem}.</p>}
+          {passwordProblem && <p class="form-error">{t('setup.passwordProblem', { problem: passwordProblem })}</p>}
           <label class="field">
-            <span>Your e-mail address (alerts reach you here)</span>
+            <span>{t('setup.email')}</span>
             <input type="email" value={adminEmail} onInput={(e) => setAdminEmail(e.currentTarget.value)} autoComplete="email" data-testid="setup-admin-email" />
           </label>
         </fieldset>
 
         <fieldset class="setup-section">
-          <legend>Where technicians reach this server</legend>
+          <legend>{t('setup.where')}</legend>
           <label class="field">
-            <span>Public URL</span>
+            <span>{t('setup.publicUrl')}</span>
             <input
               type="url"
               value={effectiveUrl}
@@ -192,11 +194,7 @@ export function SetupView({ code: codeFromUrl, onDone }: { code: string | null; 
               required
               data-testid="setup-public-url"
             />
-            <small class="muted">
-              {status.publicUrlOverride
-                ? 'Set by --public-url / QP_PUBLIC_URL on the server.'
-                : 'Every link in alert mails (acknowledge, open the device) and every install command starts with it. Use the address a phone outside the office opens.'}
-            </small>
+            <small class="muted">{status.publicUrlOverride ? t('setup.urlFlag') : t('setup.urlHint')}</small>
           </label>
           {urlError && (
             <p class="form-error" role="alert" data-testid="setup-url-error">
@@ -209,7 +207,7 @@ export function SetupView({ code: codeFromUrl, onDone }: { code: string | null; 
             </p>
           ))}
           <label class="field">
-            <span>Time zone (new clients and schedules start with it)</span>
+            <span>{t('setup.timezone')}</span>
             <select class="select" value={timezone} onChange={(e) => setTimezone(e.currentTarget.value)} data-testid="setup-timezone">
               {allZones.map((z) => (
                 <option key={z} value={z}>
@@ -221,37 +219,36 @@ export function SetupView({ code: codeFromUrl, onDone }: { code: string | null; 
         </fieldset>
 
         <fieldset class="setup-section">
-          <legend>First client (optional)</legend>
+          <legend>{t('setup.firstClient')}</legend>
           <label class="field">
-            <span>Name</span>
+            <span>{t('setup.clientName')}</span>
             <input value={clientName} onInput={(e) => setClientName(e.currentTarget.value)} placeholder="Jansen Accountants" data-testid="setup-client-name" />
           </label>
-          <div class="button-row" role="radiogroup" aria-label="Contract">
+          <div class="button-row" role="radiogroup" aria-label={t('setup.contract')}>
             <label>
-              <input type="radio" name="contract" checked={contract === 'monthly'} onChange={() => setContract('monthly')} /> Monthly (fixed fee: alerts page)
+              <input type="radio" name="contract" checked={contract === 'monthly'} onChange={() => setContract('monthly')} /> {t('setup.monthly')}
             </label>
             <label>
-              <input type="radio" name="contract" checked={contract === 'break-fix'} onChange={() => setContract('break-fix')} /> Break-fix (per hour: incidents
-              only)
+              <input type="radio" name="contract" checked={contract === 'break-fix'} onChange={() => setContract('break-fix')} /> {t('setup.breakFix')}
             </label>
           </div>
           <div class="setup-pair">
             <label class="field">
-              <span>Monthly fee (€)</span>
+              <span>{t('setup.fee')}</span>
               <input type="number" min={0} step="0.01" value={fee} onInput={(e) => setFee(e.currentTarget.value)} />
             </label>
             <label class="field">
-              <span>Hourly rate (€)</span>
+              <span>{t('setup.rate')}</span>
               <input type="number" min={0} step="0.01" value={rate} onInput={(e) => setRate(e.currentTarget.value)} />
             </label>
           </div>
         </fieldset>
 
         <fieldset class="setup-section">
-          <legend>E-mail server for alerts (optional)</legend>
+          <legend>{t('setup.mail')}</legend>
           <div class="setup-pair">
             <label class="field">
-              <span>SMTP host</span>
+              <span>{t('setup.smtpHost')}</span>
               <input
                 value={mail.host}
                 onInput={(e) => setMail({ ...mail, host: e.currentTarget.value })}
@@ -260,7 +257,7 @@ export function SetupView({ code: codeFromUrl, onDone }: { code: string | null; 
               />
             </label>
             <label class="field">
-              <span>Port</span>
+              <span>{t('setup.port')}</span>
               <input
                 type="number"
                 min={1}
@@ -273,30 +270,30 @@ export function SetupView({ code: codeFromUrl, onDone }: { code: string | null; 
             </label>
           </div>
           <label class="field">
-            <span>Security</span>
+            <span>{t('setup.security')}</span>
             <select
               class="select"
               value={mail.security}
               onChange={(e) => setMail({ ...mail, security: e.currentTarget.value as Security })}
               data-testid="setup-smtp-security"
             >
-              <option value="starttls">STARTTLS (port 587)</option>
-              <option value="tls">TLS (port 465)</option>
-              <option value="none">None (a relay on a trusted network only)</option>
+              <option value="starttls">{t('setup.starttls')}</option>
+              <option value="tls">{t('setup.tls')}</option>
+              <option value="none">{t('setup.none')}</option>
             </select>
           </label>
           <div class="setup-pair">
             <label class="field">
-              <span>Username</span>
+              <span>{t('setup.username')}</span>
               <input value={mail.user} onInput={(e) => setMail({ ...mail, user: e.currentTarget.value })} autoComplete="off" />
             </label>
             <label class="field">
-              <span>Password</span>
+              <span>{t('setup.password')}</span>
               <input type="password" value={mail.pass} onInput={(e) => setMail({ ...mail, pass: e.currentTarget.value })} autoComplete="off" />
             </label>
           </div>
           <label class="field">
-            <span>Sender</span>
+            <span>{t('setup.sender')}</span>
             <input
               value={mail.from}
               onInput={(e) => setMail({ ...mail, from: e.currentTarget.value })}
@@ -306,7 +303,7 @@ export function SetupView({ code: codeFromUrl, onDone }: { code: string | null; 
           </label>
           <div class="button-row">
             <button type="button" class="btn" disabled={!isMail || !adminEmail.trim() || !code} onClick={() => void testMail()} data-testid="setup-smtp-test">
-              Send a test e-mail to {adminEmail.trim() || 'your address'}
+              {t('setup.test', { to: adminEmail.trim() || t('setup.yourAddress') })}
             </button>
           </div>
           {mailTest && (
@@ -327,7 +324,7 @@ export function SetupView({ code: codeFromUrl, onDone }: { code: string | null; 
           disabled={isBusy || !code || !!passwordProblem || !password || password !== repeat}
           data-testid="setup-submit"
         >
-          {isBusy ? 'Setting up…' : 'Finish setup'}
+          {isBusy ? t('setup.settingUp') : t('setup.finish')}
         </button>
       </form>
     </section>

@@ -12,6 +12,7 @@ import { useAction, useLoad } from '../../lib/hooks.js';
 import { CopyCommand } from '../../ui/copy-command.js';
 import { FormActions } from '../../ui/form-actions.js';
 import { ErrorNote, Field, LoadState } from '../../ui/ui.js';
+import { useT } from '../../lib/i18n/index.js';
 
 /** "a, b  c" → ["a", "b", "c"]. */
 const words = (text: string, separator: RegExp) =>
@@ -75,6 +76,7 @@ function inputOf(d: Draft): SsoSettingsInput {
 
 export function SsoPanel() {
   const { api } = useApp();
+  const t = useT();
   const loaded = useLoad(() => api.getSso(), [api]);
   const action = useAction();
   const [draft, setDraft] = useState<Draft | null>(null);
@@ -86,9 +88,9 @@ export function SsoPanel() {
 
   return (
     <details class="panel disclosure" data-testid="sso-panel">
-      <summary>Single sign-on (OpenID Connect)</summary>
+      <summary>{t('sso.title')}</summary>
       {!loaded.data || !draft ? (
-        <LoadState status={loaded.status} error={loaded.error} onRetry={loaded.reload} what="single sign-on settings" />
+        <LoadState status={loaded.status} error={loaded.error} onRetry={loaded.reload} what={t('load.sso')} />
       ) : (
         <form
           class="form-grid wide-cells"
@@ -102,21 +104,18 @@ export function SsoPanel() {
           }}
           data-testid="sso-form"
         >
-          <p class="muted field-wide">
-            People sign in with your identity provider (Microsoft Entra ID, Google, Authentik, Keycloak…) and get their role from its groups. Register this
-            redirect URI at the provider:
-          </p>
+          <p class="muted field-wide">{t('sso.intro')}</p>
           <div class="field-wide">
             <CopyCommand command={loaded.data.redirectUri} testId="sso-redirect-uri" />
           </div>
           <label class="check field-wide">
             <input type="checkbox" checked={draft.isEnabled} onChange={(e) => set('isEnabled', e.currentTarget.checked)} data-testid="sso-enabled" />
-            <span>Single sign-on is on</span>
+            <span>{t('sso.on')}</span>
           </label>
-          <Field label="Name on the button" hint="“Sign in with …”">
+          <Field label={t('sso.buttonName')} hint={t('sso.buttonHint')}>
             <input required maxLength={60} value={draft.displayName} onInput={(e) => set('displayName', e.currentTarget.value)} data-testid="sso-name" />
           </Field>
-          <Field label="Issuer URL" hint="https; the provider’s /.well-known/openid-configuration is read from it" wide>
+          <Field label={t('sso.issuer')} hint={t('sso.issuerHint')} wide>
             <input
               required
               type="url"
@@ -126,10 +125,10 @@ export function SsoPanel() {
               data-testid="sso-issuer"
             />
           </Field>
-          <Field label="Client ID">
+          <Field label={t('sso.clientId')}>
             <input required autoComplete="off" value={draft.clientId} onInput={(e) => set('clientId', e.currentTarget.value)} data-testid="sso-client-id" />
           </Field>
-          <Field label="Client secret" hint={loaded.data.hasClientSecret ? 'stored (never shown); type a new one to replace it' : 'none stored'}>
+          <Field label={t('sso.secret')} hint={loaded.data.hasClientSecret ? t('sso.secretStored') : t('sso.secretNone')}>
             <input
               type="password"
               autoComplete="new-password"
@@ -138,29 +137,29 @@ export function SsoPanel() {
               data-testid="sso-client-secret"
             />
           </Field>
-          <Field label="Scopes" hint="separated by spaces; openid is always asked; add groups where the provider needs it for the role claim">
+          <Field label={t('sso.scopes')} hint={t('sso.scopesHint')}>
             <input value={draft.scopes} onInput={(e) => set('scopes', e.currentTarget.value)} data-testid="sso-scopes" />
           </Field>
-          <Field label="Role claim" hint="groups, roles, or a path such as realm_access.roles">
+          <Field label={t('sso.roleClaim')} hint={t('sso.roleClaimHint')}>
             <input required value={draft.roleClaim} onInput={(e) => set('roleClaim', e.currentTarget.value)} data-testid="sso-role-claim" />
           </Field>
-          <Field label="Admin groups" hint="comma-separated names or ids in that claim">
+          <Field label={t('sso.adminGroups')} hint={t('sso.adminGroupsHint')}>
             <input value={draft.admin} onInput={(e) => set('admin', e.currentTarget.value)} data-testid="sso-admin-groups" />
           </Field>
-          <Field label="Technician groups">
+          <Field label={t('sso.techGroups')}>
             <input value={draft.technician} onInput={(e) => set('technician', e.currentTarget.value)} data-testid="sso-technician-groups" />
           </Field>
-          <Field label="Viewer groups">
+          <Field label={t('sso.viewerGroups')}>
             <input value={draft.viewer} onInput={(e) => set('viewer', e.currentTarget.value)} data-testid="sso-viewer-groups" />
           </Field>
-          <Field label="Anyone else" hint="a person in none of those groups">
+          <Field label={t('sso.anyone')} hint={t('sso.anyoneHint')}>
             <select class="select" value={draft.defaultRole} onChange={(e) => set('defaultRole', e.currentTarget.value as Draft['defaultRole'])}>
-              <option value="">is refused</option>
-              <option value="viewer">becomes a viewer</option>
-              <option value="technician">becomes a technician</option>
+              <option value="">{t('sso.refused')}</option>
+              <option value="viewer">{t('sso.becomesViewer')}</option>
+              <option value="technician">{t('sso.becomesTech')}</option>
             </select>
           </Field>
-          <Field label="Username from" hint="for people signing in the first time">
+          <Field label={t('sso.usernameFrom')} hint={t('sso.usernameHint')}>
             <select class="select" value={draft.usernameClaim} onChange={(e) => set('usernameClaim', e.currentTarget.value as Draft['usernameClaim'])}>
               <option value="preferred_username">preferred_username</option>
               <option value="email">email</option>
@@ -168,33 +167,31 @@ export function SsoPanel() {
               <option value="sub">sub</option>
             </select>
           </Field>
-          <Field label="Password sign-in">
+          <Field label={t('sso.passwordSignIn')}>
             <select
               class="select"
               value={draft.passwordSignIn}
               onChange={(e) => set('passwordSignIn', e.currentTarget.value as Draft['passwordSignIn'])}
               data-testid="sso-password-sign-in"
             >
-              <option value="everyone">for everyone with a password</option>
-              <option value="break-glass">only for break-glass admins</option>
+              <option value="everyone">{t('sso.everyone')}</option>
+              <option value="break-glass">{t('sso.breakGlassOnly')}</option>
             </select>
           </Field>
           {draft.passwordSignIn === 'break-glass' && (
-            <Field label="Break-glass admins" hint="usernames; for when the provider is down">
+            <Field label={t('sso.breakGlass')} hint={t('sso.breakGlassHint')}>
               <input value={draft.breakGlass} onInput={(e) => set('breakGlass', e.currentTarget.value)} data-testid="sso-break-glass" />
             </Field>
           )}
           <div class="field-wide">
-            <FormActions submitLabel={action.isBusy ? 'Saving…' : 'Save single sign-on'} isDisabled={action.isBusy} testId="sso-save" />
+            <FormActions submitLabel={action.isBusy ? t('sso.saving') : t('sso.save')} isDisabled={action.isBusy} testId="sso-save" />
             {savedAt !== null && !action.error && (
               <p class="muted" role="status" data-testid="sso-saved">
-                Saved. {loaded.data.isEnabled ? `The login page shows “Sign in with ${loaded.data.displayName}”.` : 'Single sign-on is off.'}
+                {t('sso.saved', { on: loaded.data.isEnabled ? 'yes' : 'no', name: loaded.data.displayName })}
               </p>
             )}
             {loaded.data.updatedAtMs !== null && (
-              <p class="muted">
-                Last changed {formatDate(loaded.data.updatedAtMs)} by {loaded.data.updatedBy ?? 'the server'}.
-              </p>
+              <p class="muted">{t('sso.lastChanged', { date: formatDate(loaded.data.updatedAtMs), who: loaded.data.updatedBy ?? t('sso.theServer') })}</p>
             )}
             <ErrorNote message={action.error} testId="sso-error" />
           </div>

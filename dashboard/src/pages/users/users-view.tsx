@@ -11,15 +11,14 @@ import { ContactPoints, EmailEditor } from '../../ui/contact-points.js';
 import { EmptyState, ErrorNote, Field, LoadState, PageHead } from '../../ui/ui.js';
 import { SsoPanel } from './sso-panel.js';
 import './users.css';
+import { useT } from '../../lib/i18n/index.js';
+import { Msg } from '../../lib/i18n/msg.js';
 
-const roles: { value: UserRole; label: string; hint: string }[] = [
-  { value: 'technician', label: 'Technician', hint: 'handles alerts and incidents, manages clients, rules and maintenance' },
-  { value: 'viewer', label: 'Viewer', hint: 'reads everything, changes nothing' },
-  { value: 'admin', label: 'Admin', hint: 'everything, plus users and global rules' },
-];
+const roles: UserRole[] = ['technician', 'viewer', 'admin'];
 
 function NewUserForm({ onCreated }: { onCreated: () => void }) {
   const { api } = useApp();
+  const t = useT();
   const action = useAction();
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
@@ -27,7 +26,7 @@ function NewUserForm({ onCreated }: { onCreated: () => void }) {
   const [email, setEmail] = useState('');
   return (
     <details class="panel disclosure">
-      <summary>Add user</summary>
+      <summary>{t('users.add')}</summary>
       <form
         class="form-grid"
         onSubmit={(e) => {
@@ -42,28 +41,28 @@ function NewUserForm({ onCreated }: { onCreated: () => void }) {
         }}
         data-testid="user-form"
       >
-        <Field label="Username">
+        <Field label={t('users.username')}>
           <input required autoComplete="off" maxLength={100} value={username} onInput={(e) => setUsername(e.currentTarget.value)} />
         </Field>
-        <Field label="Initial password" hint="at least 10 characters; they can change it">
+        <Field label={t('users.initialPassword')} hint={t('users.initialHint')}>
           <input type="password" required autoComplete="new-password" minLength={10} value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
         </Field>
-        <Field label="Role">
+        <Field label={t('users.role')}>
           <select class="select" value={role} onChange={(e) => setRole(e.currentTarget.value as UserRole)}>
             {roles.map((r) => (
-              <option key={r.value} value={r.value}>
-                {r.label}
+              <option key={r} value={r}>
+                {t(`users.role.${r}`)}
               </option>
             ))}
           </select>
         </Field>
-        <Field label="E-mail (optional)">
+        <Field label={t('users.email')}>
           <input type="email" maxLength={200} value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
         </Field>
-        <p class="field-wide muted">{roles.find((r) => r.value === role)?.hint}</p>
+        <p class="field-wide muted">{t(`users.role.${role}.hint`)}</p>
         <div class="button-row">
           <button type="submit" class="btn btn-primary" disabled={action.isBusy || !username.trim() || password.length < 10}>
-            Add user
+            {t('users.add')}
           </button>
         </div>
         <ErrorNote message={action.error} />
@@ -74,22 +73,23 @@ function NewUserForm({ onCreated }: { onCreated: () => void }) {
 
 function UserRow({ user, isSelf, onChanged }: { user: UserAccount; isSelf: boolean; onChanged: () => void }) {
   const { api } = useApp();
+  const t = useT();
   const action = useAction();
   const [isResetting, setIsResetting] = useState(false);
   const [password, setPassword] = useState('');
   return (
     <li class="card user-card" data-testid="user-row" data-username={user.username}>
       <p class="card-title">
-        <strong>{user.username}</strong> {isSelf && <span class="tag">you</span>}
+        <strong>{user.username}</strong> {isSelf && <span class="tag">{t('users.you')}</span>}
       </p>
       <p class="card-meta">
         {user.email && <span>{user.email}</span>}
-        {user.createdAtMs !== undefined && <span>since {formatDate(user.createdAtMs)}</span>}
+        {user.createdAtMs !== undefined && <span>{t('users.since', { date: formatDate(user.createdAtMs) })}</span>}
       </p>
       <div class="card-controls">
         <select
           class="select"
-          aria-label={`Role of ${user.username}`}
+          aria-label={t('users.roleOf', { name: user.username })}
           value={user.role}
           disabled={action.isBusy}
           onChange={(e) => {
@@ -98,13 +98,13 @@ function UserRow({ user, isSelf, onChanged }: { user: UserAccount; isSelf: boole
           }}
         >
           {roles.map((r) => (
-            <option key={r.value} value={r.value}>
-              {r.label}
+            <option key={r} value={r}>
+              {t(`users.role.${r}`)}
             </option>
           ))}
         </select>
         <button type="button" class="btn btn-small btn-quiet" onClick={() => setIsResetting((v) => !v)}>
-          Reset password
+          {t('users.reset')}
         </button>
         {!isSelf && (
           <button
@@ -112,10 +112,10 @@ function UserRow({ user, isSelf, onChanged }: { user: UserAccount; isSelf: boole
             class="btn btn-small btn-quiet"
             disabled={action.isBusy}
             onClick={() =>
-              window.confirm(`Remove ${user.username}? Their sessions end at once.`) && action.run(async () => (await api.deleteUser(user.id), onChanged()))
+              window.confirm(t('users.removeConfirm', { name: user.username })) && action.run(async () => (await api.deleteUser(user.id), onChanged()))
             }
           >
-            Remove
+            {t('users.remove')}
           </button>
         )}
       </div>
@@ -134,19 +134,19 @@ function UserRow({ user, isSelf, onChanged }: { user: UserAccount; isSelf: boole
           <input
             type="password"
             autoComplete="new-password"
-            aria-label={`New password for ${user.username}`}
-            placeholder="New password (10+ characters)"
+            aria-label={t('users.newPasswordFor', { name: user.username })}
+            placeholder={t('users.newPasswordPlaceholder')}
             value={password}
             onInput={(e) => setPassword(e.currentTarget.value)}
           />
           <button type="submit" class="btn btn-small" disabled={action.isBusy || password.length < 10}>
-            Set password
+            {t('users.setPassword')}
           </button>
         </form>
       )}
       <details class="user-contacts">
-        <summary data-testid="user-contacts-toggle">E-mail and contact points</summary>
-        <EmailEditor userId={user.id} email={user.email ?? null} label={`E-mail of ${user.username}`} onSaved={onChanged} />
+        <summary data-testid="user-contacts-toggle">{t('users.contacts')}</summary>
+        <EmailEditor userId={user.id} email={user.email ?? null} label={t('users.emailOf', { name: user.username })} onSaved={onChanged} />
         <ContactPoints userId={user.id} username={user.username} canEdit />
       </details>
       <ErrorNote message={action.error} />
@@ -156,24 +156,25 @@ function UserRow({ user, isSelf, onChanged }: { user: UserAccount; isSelf: boole
 
 export function UsersView() {
   const { api, user } = useApp();
+  const t = useT();
   const { isAdmin } = usePermissions();
   const users = useLoad(() => api.listUsers(), [api]);
   if (!isAdmin) {
     return (
-      <EmptyState title="Only admins manage users">
+      <EmptyState title={t('users.onlyAdmins')}>
         <p>
-          Ask an admin to add colleagues or change roles. You can change your own password under <a href="#/account">Account</a>.
+          <Msg k="users.onlyAdminsBody" values={{ link: <a href="#/account">{t('nav.account')}</a> }} />
         </p>
       </EmptyState>
     );
   }
   return (
     <section aria-labelledby="users-title" data-testid="users-page">
-      <PageHead title="Users" titleId="users-title" subtitle="Passwords are stored as scrypt hashes. A reset or removal ends that user's sessions." />
+      <PageHead title={t('users.title')} titleId="users-title" subtitle={t('users.subtitle')} />
       <NewUserForm onCreated={users.reload} />
       <SsoPanel />
       {!users.data ? (
-        <LoadState status={users.status} error={users.error} onRetry={users.reload} what="users" />
+        <LoadState status={users.status} error={users.error} onRetry={users.reload} what={t('load.users')} />
       ) : (
         <ul class="card-list" data-testid="user-list">
           {users.data.map((u) => (

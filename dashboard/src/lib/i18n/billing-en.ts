@@ -1,0 +1,22 @@
+/** English texts: the billing page (the reference for billing-nl.ts). */
+export const billingEn = {
+  'billing.empty': 'No time booked for {client} in {month}',
+  'billing.emptyBody': 'Time booked on an incident counts in the month it was worked (its date), at the client’s hourly rate.',
+  'billing.incident': 'Incident',
+  'billing.opened': 'Opened',
+  'billing.state': 'State',
+  'billing.time': 'Time',
+  'billing.amount': 'Amount',
+  'billing.markBilled': 'Mark billed',
+  'billing.total': 'Total at {rate} per hour',
+  'billing.title': 'Billing',
+  'billing.subtitle': 'Booked time per client and month, at the client’s hourly rate.',
+  'billing.noClients': 'No clients yet',
+  'billing.noClientsBody': '{link} first; its incidents and booked time show up here.',
+  'billing.addClient': 'Add a client',
+  'billing.client': 'Client',
+  'billing.clientOption': '{name} ({contract, select, monthly {monthly} other {break-fix}})',
+  'billing.month': 'Month',
+  'billing.terms': '{client}: {rate} per hour',
+  'billing.monthlyFee': ' · monthly fee {fee} (incidents are only booked for break-fix work)',
+};

@@ -1,0 +1,23 @@
+/** English texts: the login page (the reference for login-nl.ts). */
+export const loginEn = {
+  'login.ssoFailed': 'single sign-on failed',
+  'login.title': 'Sign in',
+  'login.subtitle': 'Quarkpulse Monitor — technician dashboard',
+  'login.withSso': 'Sign in with {provider}',
+  'login.or': 'or with your username and password',
+  'login.breakGlass': 'Emergency sign-in with a password (break-glass admins only)',
+  'login.username': 'Username',
+  'login.password': 'Password',
+  'login.signingIn': 'Signing in…',
+  'login.submit': 'Sign in',
+  'login.2fa.title': 'Two-factor sign-in',
+  'login.2fa.recoveryIntro': 'Type one of the recovery codes you saved for {username}. Each works once.',
+  'login.2fa.codeIntro': 'Open your authenticator app and type the 6-digit code for Quarkpulse ({username}).',
+  'login.2fa.recoveryCode': 'Recovery code',
+  'login.2fa.code': 'Code',
+  'login.2fa.again': 'Enter your password again',
+  'login.2fa.checking': 'Checking…',
+  'login.2fa.useApp': 'Use the authenticator app instead',
+  'login.2fa.useRecovery': 'Lost your phone? Use a recovery code',
+  'login.2fa.someoneElse': 'Sign in as someone else',
+};

@@ -1,0 +1,23 @@
+/** English texts: the notifications page (the reference for notifications-nl.ts). */
+export const notificationsEn = {
+  'notif.dead': 'Dead letters',
+  'notif.queued': 'Queued',
+  'notif.sent': 'Sent',
+  'notif.all': 'All',
+  'notif.title': 'Notifications',
+  'notif.subtitle': 'Messages to the people on call. A dead letter could not be delivered; the admins were told by email.',
+  'notif.show': 'Show notifications',
+  'notif.loading': 'Loading…',
+  'notif.noDead': 'No dead letters: every message was delivered or is still being tried.',
+  'notif.nothing': 'Nothing here.',
+  'notif.when': 'When',
+  'notif.message': 'Message',
+  'notif.channel': 'Channel → recipient',
+  'notif.status': 'Status',
+  'notif.lastError': 'Last error',
+  'notif.actions': 'Actions',
+  'notif.purpose': '{purpose, select, page {page} update {update} dead_letter {dead letter} digest {digest} test {test} other {{raw}}}',
+  'notif.state': '{status, select, pending {pending} sending {sending} sent {sent} dead {dead} other {{status}}}',
+  'notif.attempts': ' · {count} attempt{count, plural, one {} other {s}}',
+  'notif.retry': 'Retry',
+};
