@@ -94,10 +94,13 @@ async function main(): Promise<void> {
   };
   log(`machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, node ${machine.node}`);
 
-  let writer: WriterResult | undefined;
+  let writer: (WriterResult & { loadAvg?: string }) | undefined;
   if (sections.has('writer')) {
     log('writer: our ingest vs bare better-sqlite3 loops (our own rows; one row per value), same reports, 3 runs each');
-    writer = await benchWriter({ devices: n('writer-devices'), reportsPerDevice: n('writer-reports'), batchReports: n('writer-batch') });
+    writer = {
+      ...(await benchWriter({ devices: n('writer-devices'), reportsPerDevice: n('writer-reports'), batchReports: n('writer-batch') })),
+      loadAvg: loadavg()[0]!.toFixed(2),
+    };
     log(
       `writer: ours ${Math.round(writer.ours.valuesPerSec)} values/s; bare loop of our rows ${Math.round(writer.bareOwnRows.valuesPerSec)} (${(writer.ratioOwnRows * 100).toFixed(0)} %); bare one row per value ${Math.round(writer.bare.valuesPerSec)} (${(writer.ratio * 100).toFixed(0)} %)`,
     );
@@ -458,9 +461,26 @@ function renderTable(r: {
 }
 
 /** Our figure beside a peer's, measured in the same run: figure | ours | peer | peer's figure | ratio ours/peer | load average. */
-function renderPeerTable(r: { storagePeers?: StoragePeersResult & { loadAvg: string }; ingestPeers?: IngestPeersResult; agent?: AgentPeersResult }): string {
+function renderPeerTable(r: {
+  writer?: WriterResult & { loadAvg?: string };
+  storagePeers?: StoragePeersResult & { loadAvg: string };
+  ingestPeers?: IngestPeersResult;
+  agent?: AgentPeersResult;
+}): string {
   const rows: [string, string, string, string, string, string][] = [];
   const ratio = (ours: number, peer: number) => `${(ours / peer).toFixed(2)}×`;
+  const wr = r.writer;
+  if (wr) {
+    rows.push([
+      `writer values/s (${fmt(wr.reports)} reports, ${wr.batchReports} per transaction, median of ${wr.ours.runs})`,
+      fmt(wr.ours.valuesPerSec),
+      'bare better-sqlite3 loop writing our own rows',
+      fmt(wr.bareOwnRows.valuesPerSec),
+      `${fmt(wr.ratioOwnRows, 2)}× (${fmt(wr.ratioOwnRowsRange[0], 2)}–${fmt(wr.ratioOwnRowsRange[1], 2)})`,
+      wr.loadAvg ?? '',
+    ]);
+    rows.push(['', '', 'bare loop, one row per value (~30× our rows)', fmt(wr.bare.valuesPerSec), `${fmt(wr.ratio, 2)}×`, wr.loadAvg ?? '']);
+  }
   const ip = r.ingestPeers;
   if (ip) {
     const runs = (xs: { cpuSecPerMillionSamples: number }[]) => xs.map((x) => fmt(x.cpuSecPerMillionSamples, 2)).join(', ');
@@ -522,9 +542,9 @@ function renderPeerTable(r: { storagePeers?: StoragePeersResult & { loadAvg: str
     rows.push([
       'storage B/sample, our whole file (rollups included): used pages / on disk / after VACUUM',
       `${b(sp.ours.usedPagesBytesPerSample)} / ${b(sp.ours.fileBytesPerSample)} / ${b(sp.ours.fileAfterVacuumBytesPerSample)}`,
-      'VictoriaMetrics, exact (no rollups)',
-      b(sp.victoriaMetrics.exact.bytesPerSample),
-      ratio(sp.ours.fileAfterVacuumBytesPerSample, sp.victoriaMetrics.exact.bytesPerSample),
+      'VictoriaMetrics, our quantised values (it keeps no rollups)',
+      b(sp.victoriaMetrics.quantised.bytesPerSample),
+      `${ratio(sp.ours.fileAfterVacuumBytesPerSample, sp.victoriaMetrics.quantised.bytesPerSample)} after VACUUM, ${ratio(sp.ours.fileBytesPerSample, sp.victoriaMetrics.quantised.bytesPerSample)} on disk`,
       sp.loadAvg,
     ]);
   }
