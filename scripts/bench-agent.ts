@@ -1,7 +1,10 @@
 /**
  * Agent footprint benchmark (`npm run bench:agent -- --minutes 3`): the bundled agent
- * (dist/agent/quarkpulse-agent.mjs) reporting every 10 s to a real server, side by side in the
- * same run with Debian's prometheus-node-exporter scraped every 10 s. For both processes it reads
+ * (dist/agent/quarkpulse-agent.mjs) reporting every 10 s over wss:// (a throw-away private CA, as
+ * a real install with its own CA) to a real server, side by side in the same run with Debian's
+ * prometheus-node-exporter twice — default collectors, and only the collectors matching what our
+ * agent collects — scraped every 10 s, and Debian's zabbix_agent2 asked for the matching items
+ * (passive checks) every 10 s. For every process it reads
  * /proc/<pid>/stat (CPU ticks, own + waited-for children) and /proc/<pid>/status (VmRSS, VmHWM)
  * and reports CPU per collection cycle / per scrape, RSS, and the ratios against DESIGN.md §5:
  * agent RSS ≤ 45 MB, agent CPU per cycle ≤ 0.5 × node_exporter's CPU per scrape.
@@ -13,11 +16,73 @@
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
 import fs from 'node:fs';
+import https from 'node:https';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import { createServer } from '../server/index.js';
+import { makePrivateCa } from '../tests/agent/helpers/private-ca.js';
+
+/** node_exporter collectors matching the agent's: cpu, memory + swap, filesystems, network, load, processes, uptime/boot, host. */
+const MATCHED_COLLECTORS = ['cpu', 'meminfo', 'filesystem', 'netdev', 'loadavg', 'processes', 'stat', 'time', 'uname'];
+/** zabbix_agent2 passive items matching the agent's report (one TCP request each, like a Zabbix server's poller). */
+const ZABBIX_ITEMS = [
+  'system.cpu.util',
+  'system.cpu.load[all,avg1]',
+  'system.cpu.load[all,avg5]',
+  'system.cpu.load[all,avg15]',
+  'vm.memory.size[total]',
+  'vm.memory.size[available]',
+  'system.swap.size[,total]',
+  'system.swap.size[,free]',
+  'vfs.fs.size[/,total]',
+  'vfs.fs.size[/,used]',
+  'vfs.fs.size[/,pused]',
+  'net.if.in[lo]',
+  'net.if.out[lo]',
+  'proc.num[]',
+  'system.uptime',
+  'system.users.num',
+];
+
+/** One Zabbix passive check: ZBXD header + key, answer with the same header. */
+function zabbixGet(port: number, key: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect(port, '127.0.0.1');
+    const chunks: Buffer[] = [];
+    sock.on('connect', () => {
+      const body = Buffer.from(key);
+      const head = Buffer.alloc(13);
+      head.write('ZBXD', 0, 'latin1');
+      head[4] = 1;
+      head.writeUInt32LE(body.length, 5);
+      sock.end(Buffer.concat([head, body]));
+    });
+    sock.on('data', (d) => chunks.push(d));
+    sock.on('error', reject);
+    sock.on('close', () => {
+      const all = Buffer.concat(chunks);
+      if (all.length < 13 || all.toString('latin1', 0, 4) !== 'ZBXD') return reject(new Error(`zabbix_agent2: no answer to ${key}`));
+      resolve(all.subarray(13).toString());
+    });
+  });
+}
+
+function ensureZabbixAgent2(): string | undefined {
+  const bin = '/usr/sbin/zabbix_agent2';
+  if (fs.existsSync(bin)) return bin;
+  process.stderr.write('zabbix_agent2 missing; installing zabbix-agent2 with apt-get\n');
+  try {
+    execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'zabbix-agent2'], {
+      stdio: 'inherit',
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
+  } catch {
+    return undefined;
+  }
+  return fs.existsSync(bin) ? bin : undefined;
+}
 
 /** V8 flags the install scripts start the agent with (see docs/OPERATIONS.md). */
 export const AGENT_NODE_FLAGS = ['--max-semi-space-size=1', '--max-old-space-size=32', '--jitless'];
@@ -80,14 +145,45 @@ function ensureNodeExporter(): string {
   return bin;
 }
 
-async function api(base: string, cookie: string, method: string, p: string, body?: unknown) {
-  const res = await fetch(base + p, {
-    method,
-    headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
+/** Admin API call; over https:// it trusts the bench's private CA (`ca`). */
+async function freePortBelow32768(): Promise<number> {
+  for (let i = 0, port = 20_000 + Math.floor(Math.random() * 10_000); i < 200; i++, port++) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const srv = net.createServer();
+      srv.once('error', () => resolve(false));
+      srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+    });
+    if (ok) return port;
+  }
+  throw new Error('no free port in 20000–30200 for zabbix_agent2');
+}
+
+async function api(base: string, cookie: string, method: string, p: string, body?: unknown, ca?: string) {
+  const data = body === undefined ? undefined : JSON.stringify(body);
+  const res = await new Promise<{ status: number; text: string; setCookie?: string }>((resolve, reject) => {
+    const req = https.request(
+      base + p,
+      {
+        method,
+        ca,
+        headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}), ...(data ? { 'content-length': Buffer.byteLength(data) } : {}) },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (d) => (text += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text, setCookie: res.headers['set-cookie']?.[0] }));
+      },
+    );
+    req.on('error', reject);
+    req.end(data);
   });
-  const setCookie = res.headers.get('set-cookie');
-  return { status: res.status, json: (await res.json().catch(() => undefined)) as any, cookie: setCookie?.split(';')[0] ?? cookie };
+  let json: any;
+  try {
+    json = JSON.parse(res.text);
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, json, cookie: res.setCookie?.split(';')[0] ?? cookie };
 }
 
 const median = (xs: number[]) => {
@@ -100,18 +196,38 @@ async function main(): Promise<void> {
   if (!fs.existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing; run npm run build:agent first (npm run bench:agent does)`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qp-bench-agent-'));
   const children: ChildProcess[] = [];
-  const server = await createServer({ dataDir: path.join(dir, 'server'), adminPassword: 'bench-password-123', logger: pino({ level: 'silent' }) });
+  const ca = makePrivateCa(dir);
+  const server = await createServer({
+    dataDir: path.join(dir, 'server'),
+    adminPassword: 'bench-password-123',
+    logger: pino({ level: 'silent' }),
+    tls: { certFile: ca.certFile, keyFile: ca.keyFile },
+  });
   try {
     await server.listen(0, '127.0.0.1');
     const base = server.url();
-    let r = await api(base, '', 'POST', '/api/login', { username: 'admin', password: 'bench-password-123' });
+    const caPem = fs.readFileSync(ca.caFile, 'utf8');
+    let r = await api(base, '', 'POST', '/api/login', { username: 'admin', password: 'bench-password-123' }, caPem);
     const cookie = r.cookie;
-    r = await api(base, cookie, 'POST', '/api/clients', { name: 'Bench', contract: 'monthly' });
+    r = await api(base, cookie, 'POST', '/api/clients', { name: 'Bench', contract: 'monthly' }, caPem);
     const clientId = r.json.id as string;
-    r = await api(base, cookie, 'POST', `/api/clients/${clientId}/enrollment-tokens`, { expiresInHours: 1 });
+    r = await api(base, cookie, 'POST', `/api/clients/${clientId}/enrollment-tokens`, { expiresInHours: 1 }, caPem);
     const configPath = path.join(dir, 'agent', 'agent.json');
     // Not execFileSync: the server answering the enrollment runs in this very process.
-    await promisify(execFile)(process.execPath, [BUNDLE, 'agent', 'enroll', '--server', base, '--token', r.json.token, '--config', configPath]);
+    if (!base.startsWith('https://')) throw new Error(`the bench server should listen with TLS, got ${base}`);
+    await promisify(execFile)(process.execPath, [
+      BUNDLE,
+      'agent',
+      'enroll',
+      '--server',
+      base,
+      '--token',
+      r.json.token,
+      '--config',
+      configPath,
+      '--ca',
+      ca.caFile,
+    ]);
 
     const agent = spawn(process.execPath, [...nodeFlags, BUNDLE, 'agent', 'run', '--config', configPath, '--log-level', 'warn'], {
       stdio: ['ignore', 'ignore', 'inherit'],
@@ -129,10 +245,56 @@ async function main(): Promise<void> {
     const exporterPort = await freePort();
     const exporter = spawn(ensureNodeExporter(), [`--web.listen-address=127.0.0.1:${exporterPort}`], { stdio: ['ignore', 'ignore', 'ignore'] });
     children.push(exporter);
+    const matchedPort = await freePort();
+    const matched = spawn(
+      ensureNodeExporter(),
+      [`--web.listen-address=127.0.0.1:${matchedPort}`, '--collector.disable-defaults', ...MATCHED_COLLECTORS.map((c) => `--collector.${c}`)],
+      { stdio: ['ignore', 'ignore', 'ignore'] },
+    );
+    children.push(matched);
+    const zabbixBin = ensureZabbixAgent2();
+    let zabbix: ChildProcess | undefined;
+    // zabbix_agent2 accepts ListenPort 1024–32767 only: the first free one from a random start.
+    const zabbixPort = await freePortBelow32768();
+    if (zabbixBin) {
+      const conf = path.join(dir, 'zabbix_agent2.conf');
+      fs.writeFileSync(
+        conf,
+        [
+          'Server=127.0.0.1',
+          'ServerActive=',
+          `ListenPort=${zabbixPort}`,
+          'ListenIP=127.0.0.1',
+          'Hostname=bench',
+          'LogType=console',
+          'LogFile=/dev/null',
+          `PidFile=${path.join(dir, 'zabbix_agent2.pid')}`,
+          `ControlSocket=${path.join(dir, 'zabbix_agent2.sock')}`,
+          '',
+        ].join('\n'),
+      );
+      zabbix = spawn(zabbixBin, ['-c', conf, '-f'], { stdio: ['ignore', 'ignore', 'inherit'] });
+      children.push(zabbix);
+    }
 
-    const scrape = async () => {
-      const res = await fetch(`http://127.0.0.1:${exporterPort}/metrics`);
+    const scrapeOne = async (port: number) => {
+      const res = await fetch(`http://127.0.0.1:${port}/metrics`);
       return (await res.text()).length;
+    };
+    let matchedBytes = 0;
+    const zabbixFailures: string[] = [];
+    const scrape = async () => {
+      const [bytes, m] = await Promise.all([
+        scrapeOne(exporterPort),
+        scrapeOne(matchedPort),
+        zabbix
+          ? Promise.all(
+              ZABBIX_ITEMS.map((k) => zabbixGet(zabbixPort, k).then((v) => (v.startsWith('ZBX_NOTSUPPORTED') ? zabbixFailures.push(`${k}: ${v}`) : 0))),
+            )
+          : undefined,
+      ]);
+      matchedBytes = m;
+      return bytes;
     };
     process.stderr.write(
       `agent pid ${agent.pid} (node ${nodeFlags.join(' ')}), node_exporter pid ${exporter.pid} on :${exporterPort}; warm-up ${warmupSec} s, then ${minutes} min\n`,
@@ -144,8 +306,15 @@ async function main(): Promise<void> {
       await sleep(INTERVAL_MS);
     }
 
+    // The peers must answer before the window starts: a peer that does not is a failed run.
+    await scrape();
+    zabbixFailures.length = 0;
     const agentCpu0 = cpuSec(agent.pid!);
     const exporterCpu0 = cpuSec(exporter.pid!);
+    const matchedCpu0 = cpuSec(matched.pid!);
+    const zabbixCpu0 = zabbix ? cpuSec(zabbix.pid!) : undefined;
+    const matchedRssKb: number[] = [];
+    const zabbixRssKb: number[] = [];
     const t0 = Date.now();
     const agentRssKb: number[] = [];
     const exporterRssKb: number[] = [];
@@ -157,11 +326,15 @@ async function main(): Promise<void> {
       scrapes++;
       agentRssKb.push(memKb(agent.pid!).rssKb);
       exporterRssKb.push(memKb(exporter.pid!).rssKb);
+      matchedRssKb.push(memKb(matched.pid!).rssKb);
+      if (zabbix) zabbixRssKb.push(memKb(zabbix.pid!).rssKb);
       await sleep(INTERVAL_MS);
     }
     const elapsedSec = (Date.now() - t0) / 1000;
     const agentCpu1 = cpuSec(agent.pid!);
     const exporterCpu1 = cpuSec(exporter.pid!);
+    const matchedCpu1 = cpuSec(matched.pid!);
+    const zabbixCpu1 = zabbix ? cpuSec(zabbix.pid!) : undefined;
     const agentHwmKb = memKb(agent.pid!).hwmKb;
     const floorRssKb = memKb(floor.pid!).rssKb;
     const bareRssKb = memKb(bare.pid!).rssKb;
@@ -176,6 +349,8 @@ async function main(): Promise<void> {
     const agentOwnMsPerCycle = ((agentCpu1.own - agentCpu0.own) * 1000) / cycles;
     const agentAllMsPerCycle = ((agentCpu1.withChildren - agentCpu0.withChildren) * 1000) / cycles;
     const exporterMsPerScrape = ((exporterCpu1.withChildren - exporterCpu0.withChildren) * 1000) / scrapes;
+    const matchedMsPerScrape = ((matchedCpu1.withChildren - matchedCpu0.withChildren) * 1000) / scrapes;
+    const zabbixMsPerPoll = zabbixCpu0 && zabbixCpu1 ? ((zabbixCpu1.withChildren - zabbixCpu0.withChildren) * 1000) / scrapes : NaN;
     const result = {
       when: new Date().toISOString(),
       machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, node: process.version, clkTck },
@@ -204,7 +379,24 @@ async function main(): Promise<void> {
         scrapes,
         scrapeBytes,
       },
+      nodeExporterMatched: {
+        collectors: MATCHED_COLLECTORS,
+        rssMbMedian: round(median(matchedRssKb) / 1024),
+        cpuMsPerScrape: round(matchedMsPerScrape),
+        scrapeBytes: matchedBytes,
+      },
+      zabbixAgent2: zabbix
+        ? {
+            items: ZABBIX_ITEMS.length,
+            notSupported: [...new Set(zabbixFailures)],
+            rssMbMedian: round(median(zabbixRssKb) / 1024),
+            cpuMsPerPoll: round(zabbixMsPerPoll),
+          }
+        : { unavailable: 'the Debian package zabbix-agent2 could not be installed here' },
       ratios: {
+        agentCpuToMatchedExporter: round(agentAllMsPerCycle / matchedMsPerScrape, 3),
+        agentCpuToZabbixAgent2: zabbix ? round(agentAllMsPerCycle / zabbixMsPerPoll, 3) : null,
+        agentRssToZabbixAgent2Rss: zabbix ? round(median(agentRssKb) / median(zabbixRssKb), 2) : null,
         agentCpuPerCycleToExporterCpuPerScrape: round(agentOwnMsPerCycle / exporterMsPerScrape, 3),
         agentCpuWithChildrenToExporter: round(agentAllMsPerCycle / exporterMsPerScrape, 3),
         agentRssToExporterRss: round(median(agentRssKb) / median(exporterRssKb), 2),
@@ -229,6 +421,10 @@ async function main(): Promise<void> {
         `| CPU per cycle / scrape, ms | ${a.cpuMsPerCycle} (with child processes ${a.cpuMsPerCycleWithChildren}) | ${e.cpuMsPerScrape} | ${q.agentCpuPerCycleToExporterCpuPerScrape} (${q.agentCpuWithChildrenToExporter}) | ≤ 0.5: ${result.targets.isCpuMet ? 'met' : 'NOT met'} |`,
         `| floor: idle node 20 / idle node 20 with https+tls loaded, same flags, MB | ${result.nodeFloor.bareNodeRssMb} / ${result.nodeFloor.nodeWithTlsRssMb} | | agent − floor: ${result.nodeFloor.agentAboveFloorMb} MB | |`,
         `| CPU during start-up and warm-up (${warmupSec} s, first run of every collector, with children), ms | ${a.warmupCpuMsWithChildren} | | | |`,
+        `| node_exporter, matched collectors only (${MATCHED_COLLECTORS.join(', ')}): RSS median MB / CPU per scrape ms | | ${result.nodeExporterMatched.rssMbMedian} / ${result.nodeExporterMatched.cpuMsPerScrape} | CPU ${q.agentCpuToMatchedExporter} | |`,
+        'cpuMsPerPoll' in result.zabbixAgent2
+          ? `| zabbix_agent2, ${ZABBIX_ITEMS.length} matching passive items every 10 s: RSS median MB / CPU per poll ms | | ${result.zabbixAgent2.rssMbMedian} / ${result.zabbixAgent2.cpuMsPerPoll} | RSS ${q.agentRssToZabbixAgent2Rss}, CPU ${q.agentCpuToZabbixAgent2} | |`
+          : '| zabbix_agent2 | | not available here | | |',
         `| cycles / scrapes measured | ${a.cycles} (${a.reportsStored} reports stored in all) | ${e.scrapes} (${e.scrapeBytes} bytes each) | | |`,
         '',
         `JSON: ${outFile}`,

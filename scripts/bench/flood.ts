@@ -19,16 +19,37 @@ export interface FloodResult {
   valuesPerSec: number;
   /** RATE_LIMITED answers honoured (waited retryAfterMs, resent from the refused report). */
   rateLimited: number;
+  /** Sample → ack of the reports acked in the window (send time to the ack covering it), ms. */
+  latencyP50Ms: number;
+  latencyP99Ms: number;
 }
 
+const percentile = (sorted: number[], p: number) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!);
+
 /** Floods `url` from `connections` sockets (tokens: one per socket, or none for the bare server). */
-export async function flood(opts: { wsUrl: string; tokens?: string[]; connections: number; seconds: number; window: number }): Promise<FloodResult> {
+export async function flood(opts: {
+  wsUrl: string;
+  tokens?: string[];
+  connections: number;
+  seconds: number;
+  window: number;
+  /**
+   * Fixed offered load instead of as-fast-as-acks: each connection sends one report every
+   * `paceMs` (at most `window` unacked; a RATE_LIMITED pause still applies), staggered.
+   */
+  paceMs?: number;
+  /** Called when the counted window starts and ends (e.g. to read the server's CPU). */
+  onWindowStart?: () => void;
+  onWindowEnd?: () => void;
+}): Promise<FloodResult> {
   const sockets: WebSocket[] = [];
   let reports = 0;
   let values = 0;
   let isCounting = false;
   let isRunning = true;
   let rateLimited = 0;
+  const latencies: number[] = [];
+  const timers: NodeJS.Timeout[] = [];
   const streamTag = Date.now().toString(36);
   await Promise.all(
     Array.from({ length: opts.connections }, (_, i) => {
@@ -37,6 +58,7 @@ export async function flood(opts: { wsUrl: string; tokens?: string[]; connection
       const sizes = new Map<number, number>();
       // Reports sent and not yet acked, to resend after a RATE_LIMITED (the server stored none of them).
       const unacked = new Map<number, string>();
+      const sentAt = new Map<number, number>();
       let isWaiting = false;
       const ws = new WebSocket(opts.wsUrl, {
         headers: opts.tokens ? { authorization: `Bearer ${opts.tokens[i]}` } : {},
@@ -46,11 +68,13 @@ export async function flood(opts: { wsUrl: string; tokens?: string[]; connection
       sockets.push(ws);
       const sendOne = () => {
         if (!isRunning || isWaiting || ws.readyState !== ws.OPEN) return;
+        if (opts.paceMs && unacked.size >= opts.window) return;
         const metrics = model.next(10_000);
         seq++;
         sizes.set(seq, metrics.length);
         const frame = JSON.stringify({ type: 'report', v: 1, seq, tsMs: Date.now(), metrics });
         unacked.set(seq, frame);
+        sentAt.set(seq, performance.now());
         ws.send(frame);
       };
       return new Promise<void>((resolve, reject) => {
@@ -64,7 +88,10 @@ export async function flood(opts: { wsUrl: string; tokens?: string[]; connection
           const m = JSON.parse(data.toString()) as { type: string; seq?: number; code?: string; retryAfterMs?: number };
           if (m.type === 'welcome') {
             resolve();
-            for (let k = 0; k < opts.window; k++) sendOne();
+            if (opts.paceMs) {
+              const paceMs = opts.paceMs;
+              timers.push(setTimeout(() => isRunning && timers.push(setInterval(sendOne, paceMs)), Math.random() * paceMs));
+            } else for (let k = 0; k < opts.window; k++) sendOne();
           } else if (m.type === 'ack') {
             // Acks are cumulative: everything up to m.seq is stored.
             for (const s of [...unacked.keys()]) {
@@ -72,11 +99,14 @@ export async function flood(opts: { wsUrl: string; tokens?: string[]; connection
               unacked.delete(s);
               const n = sizes.get(s) ?? 0;
               sizes.delete(s);
+              const t = sentAt.get(s);
+              sentAt.delete(s);
               if (isCounting) {
                 reports++;
                 values += n;
+                if (t !== undefined) latencies.push(performance.now() - t);
               }
-              sendOne();
+              if (!opts.paceMs) sendOne();
             }
           } else if (m.type === 'error' && m.code === 'RATE_LIMITED' && !isWaiting) {
             // As the protocol asks: send nothing for retryAfterMs, then resend from the refused report.
@@ -94,14 +124,28 @@ export async function flood(opts: { wsUrl: string; tokens?: string[]; connection
   );
   // Warm up for 2 s, then count.
   await new Promise((r) => setTimeout(r, 2_000));
+  opts.onWindowStart?.();
   isCounting = true;
   const t0 = performance.now();
   await new Promise((r) => setTimeout(r, opts.seconds * 1000));
   isCounting = false;
   const seconds = (performance.now() - t0) / 1000;
+  opts.onWindowEnd?.();
   isRunning = false;
+  for (const t of timers) clearInterval(t);
   for (const ws of sockets) ws.terminate();
-  return { connections: opts.connections, seconds, reports, values, reportsPerSec: reports / seconds, valuesPerSec: values / seconds, rateLimited };
+  latencies.sort((a, b) => a - b);
+  return {
+    connections: opts.connections,
+    seconds,
+    reports,
+    values,
+    reportsPerSec: reports / seconds,
+    valuesPerSec: values / seconds,
+    rateLimited,
+    latencyP50Ms: percentile(latencies, 0.5),
+    latencyP99Ms: percentile(latencies, 0.99),
+  };
 }
 
 /** Starts the bare ws receiver in its own process; returns its URL and a stop function. */

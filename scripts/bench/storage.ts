@@ -5,6 +5,7 @@
  * so every byte of b-tree overhead, page slack and row headers is counted, not just payloads.
  */
 import type Database from 'better-sqlite3';
+import type { Sample } from '../../shared/protocol.js';
 import { openDatabase } from '../../server/store/database.js';
 import { createClientStore } from '../../server/store/clients.js';
 import { createDeviceStore } from '../../server/store/devices.js';
@@ -48,7 +49,16 @@ export interface HistoryResult {
  * that time, and measures the result. Raw retention is stretched for the generation so the
  * whole history is there to measure; a server started on it later prunes by its own policy.
  */
-export function generateHistory(opts: { dataDir: string; devices: number; days: number; nowMs: number }): HistoryResult {
+export function generateHistory(opts: {
+  dataDir: string;
+  devices: number;
+  days: number;
+  nowMs: number;
+  /** Sees every report as generated (the storage-peers section stores the same samples in peers). */
+  onReport?: (device: number, tsMs: number, samples: readonly Sample[]) => void;
+  /** Timer drift of each report in ms, 0..jitterMs (default 40; 0 = perfectly regular timestamps). */
+  jitterMs?: number;
+}): HistoryResult {
   const db = openDatabase(opts.dataDir);
   const clients = createClientStore(db);
   const devices = createDeviceStore(db);
@@ -66,13 +76,16 @@ export function generateHistory(opts: { dataDir: string; devices: number; days: 
   const end = opts.nowMs - 2 * 3_600_000;
   const g0 = performance.now();
   let reports = 0;
-  const insertDay = db.transaction((deviceId: string, model: MachineModel, from: number, to: number, seq0: number) => {
+  const jitterMs = opts.jitterMs ?? 40;
+  const insertDay = db.transaction((device: number, deviceId: string, model: MachineModel, from: number, to: number, seq0: number) => {
     let seq = seq0;
     let last = from;
     for (let t = from; t < to; t += 10_000) {
       // Timers drift: a collector fires a few ms late, differently each time.
-      const ts = t + Math.floor(Math.random() * 40);
-      metrics.insertReport(deviceId, ++seq, ts, model.next(ts - last));
+      const ts = t + Math.floor(Math.random() * jitterMs);
+      const samples = model.next(ts - last);
+      metrics.insertReport(deviceId, ++seq, ts, samples);
+      opts.onReport?.(device, ts, samples);
       last = ts;
     }
     return seq;
@@ -82,7 +95,7 @@ export function generateHistory(opts: { dataDir: string; devices: number; days: 
     let seq = 0;
     for (let t = start; t < end; t += DAY_MS) {
       const before = seq;
-      seq = insertDay(deviceId, model, t, Math.min(end, t + DAY_MS), seq);
+      seq = insertDay(i, deviceId, model, t, Math.min(end, t + DAY_MS), seq);
       reports += seq - before;
     }
   });

@@ -70,6 +70,12 @@ export interface TriggerFleetOptions {
   intervalMs: number;
   /** Chance per report that an idle agent sends a triggering sample while measuring. */
   triggerProbability: number;
+  /**
+   * Time from the source: the value crosses at a moment uniformly spread over the interval after a
+   * report, and the agent sends it with its next scheduled report, as a real agent does; the clock
+   * starts at the crossing, not at the send.
+   */
+  isFromSource?: boolean;
 }
 
 /** A running fleet: start measuring, stop the clock per device, and close everything. */
@@ -155,8 +161,34 @@ export async function startTriggerFleet(opts: TriggerFleetOptions): Promise<Trig
     devices.forEach((d, n) => {
       const ws = sockets[n]!;
       let seq = 0;
+      /** Source mode: when the value crossed (waiting for the next report), or undefined. */
+      let crossedAt: number | undefined;
+      let isCrossingScheduled = false;
       const send = () => {
         if (ws.readyState !== ws.OPEN) return;
+        if (opts.isFromSource) {
+          const crossed = crossedAt;
+          crossedAt = undefined;
+          if (!isCrossingScheduled && crossed === undefined && isMeasuring && !sentAt.has(d.id) && Math.random() < opts.triggerProbability) {
+            isCrossingScheduled = true;
+            timers.push(
+              setTimeout(() => {
+                isCrossingScheduled = false;
+                if (isMeasuring) crossedAt = performance.now();
+              }, Math.random() * opts.intervalMs),
+            );
+          }
+          const metrics: { name: string; labels?: Record<string, string>; value: number }[] = [
+            { name: 'cpu.loadPct', value: 20 + Math.random() * 30 },
+            { name: 'mem.usedPct', value: 40 + Math.random() * 20 },
+            { name: 'fs.usedPct', labels: { mount: '/' }, value: 55 },
+          ];
+          if (crossed !== undefined) metrics.push({ name: 'fs.usedPct', labels: { mount: `/bench-${triggers++}` }, value: 95 });
+          ws.send(JSON.stringify({ type: 'report', v: 1, seq: ++seq, tsMs: Date.now(), metrics }));
+          if (crossed !== undefined) sentAt.set(d.id, crossed);
+          reports++;
+          return;
+        }
         const metrics: { name: string; labels?: Record<string, string>; value: number }[] = [
           { name: 'cpu.loadPct', value: 20 + Math.random() * 30 },
           { name: 'mem.usedPct', value: 40 + Math.random() * 20 },
