@@ -456,3 +456,16 @@ export interface RefusedAgent {
   /** The claimed device id is in this database (its credential changed after the backup). */
   isKnownDevice: boolean;
 }
+
+/** A monthly client report made for sending (GET /api/reports/client-report/archive). */
+export interface ArchivedReport {
+  id: string;
+  clientId: string;
+  month: string;
+  language: 'en' | 'nl';
+  createdAtMs: number;
+  pdfSha256: string;
+  pdfBytes: number;
+  delivery: 'sent' | 'no-contacts' | 'failed';
+  detail: string | null;
+}

@@ -40,18 +40,9 @@ export interface AlertTimeEntry {
   createdAtMs: number;
 }
 
-/** One archived report. */
-export interface ArchivedReport {
-  id: string;
-  clientId: string;
-  month: string;
-  language: Locale;
-  createdAtMs: number;
-  pdfSha256: string;
-  pdfBytes: number;
-  delivery: 'sent' | 'no-contacts' | 'failed';
-  detail: string | null;
-}
+/** One archived report: the shape the API answers (shared/api-types.ts). */
+export type { ArchivedReport } from '../../shared/api-types.js';
+import type { ArchivedReport } from '../../shared/api-types.js';
 
 interface SettingsRow {
   client_id: string;

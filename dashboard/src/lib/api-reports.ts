@@ -3,7 +3,10 @@
  * reports, sending one now, the all-clients month (revenue, effort, profit), and read-only status
  * links (docs/API.md, docs/REPORTS.md). Preview and exports are plain links (reportUrl, csvUrl).
  */
+import type { ArchivedReport } from '../../../shared/api-types.js';
 import type { Locale } from '../../../shared/i18n/index.js';
+
+export type { ArchivedReport } from '../../../shared/api-types.js';
 import { enc, type RequestFn } from './api-request.js';
 
 /** GET/PUT /api/reports/client-settings/:clientId. */
@@ -13,19 +16,6 @@ export interface ReportSettings {
   roundingIncrementMin: number;
   minimumChargeMin: number;
   internalCostRate: number;
-}
-
-/** A report that was made for sending (the monthly run, or "Send now"). */
-export interface ArchivedReport {
-  id: string;
-  clientId: string;
-  month: string;
-  language: Locale;
-  createdAtMs: number;
-  pdfSha256: string;
-  pdfBytes: number;
-  delivery: 'sent' | 'no-contacts' | 'failed';
-  detail: string | null;
 }
 
 /** One client in GET /api/reports/billing-all. */
