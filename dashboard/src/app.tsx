@@ -143,10 +143,23 @@ export function App({ api, live }: { api: Api; live: LiveClient }) {
   // A fresh server waits for its setup: anyone arriving is sent to the setup page.
   const [isSetupNeeded, setIsSetupNeeded] = useState(false);
   useEffect(() => {
-    api.getSetup().then(
-      (s) => setIsSetupNeeded(s.isNeeded),
-      () => setIsSetupNeeded(false),
-    );
+    // One failed request (a busy server, a dropped connection) must not leave a fresh server's
+    // visitor on a login page nobody can use: ask again, a little later each time.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let isGone = false;
+    const ask = (attempt: number) => {
+      api.getSetup().then(
+        (s) => !isGone && setIsSetupNeeded(s.isNeeded),
+        () => {
+          if (!isGone && attempt < 6) timer = setTimeout(() => ask(attempt + 1), 500 * 2 ** attempt);
+        },
+      );
+    };
+    ask(0);
+    return () => {
+      isGone = true;
+      clearTimeout(timer);
+    };
   }, [api]);
   useEffect(() => api.onUnauthorized(() => setSession({ status: 'anonymous' })), [api]);
   useEffect(() => live.onSessionEnded(() => setSession({ status: 'anonymous' })), [live]);

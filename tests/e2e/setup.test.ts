@@ -12,7 +12,7 @@ import { ackLinkIn, fireDiskAlert } from '../helpers/oncall-setup.js';
 import { startSmtpReceiver, type SmtpReceiver } from '../helpers/receivers.js';
 import type { TestAgent } from '../helpers/test-agent.js';
 import { ApiClient, startTestServer, type TestServer } from '../helpers/test-server.js';
-import { hasBrowser, launchBrowser } from './browser.js';
+import { hasBrowser, launchBrowser, watchPage } from './browser.js';
 
 const PASSWORD = 'a-long-setup-password';
 
@@ -34,6 +34,19 @@ describe.runIf(hasBrowser())('first-start setup in a real browser', () => {
     await smtp?.close();
   });
 
+  it('still leads to setup when the first question to the server is lost', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    let dropped = 0;
+    // The real server, one lost answer: the first GET /api/setup never arrives.
+    await page.route('**/api/setup', (route) => (route.request().method() === 'GET' && dropped++ === 0 ? route.abort('connectionreset') : route.continue()));
+    await page.goto(`${t.url}/#/alerts`);
+    await watchPage(page).waitFor('[data-testid=setup-form]');
+    expect(dropped).toBeGreaterThanOrEqual(2);
+    expect(new URL(page.url()).hash).toBe('#/setup');
+    await context.close();
+  });
+
   it('sets the password, public URL, time zone, first client and mail server; alert links use the URL and work', { timeout: 90_000 }, async () => {
     const code = t.server.setupCode!;
     expect(code).toMatch(/^[\w-]{20,}$/);
@@ -43,9 +56,10 @@ describe.runIf(hasBrowser())('first-start setup in a real browser', () => {
 
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB', timezoneId: 'Europe/Amsterdam' });
     const page = await context.newPage();
+    const watched = watchPage(page);
     // Any address of a fresh server leads to setup; without the code the page asks for it.
     await page.goto(`${t.url}/#/clients`);
-    await page.waitForSelector('[data-testid=setup-form]');
+    await watched.waitFor('[data-testid=setup-form]');
     expect(new URL(page.url()).hash).toBe('#/setup');
     await page.fill('[data-testid=setup-code]', 'not-the-code');
     await page.waitForSelector('[data-testid=setup-url-error]');
@@ -53,7 +67,7 @@ describe.runIf(hasBrowser())('first-start setup in a real browser', () => {
 
     await page.goto(`${t.url}/#/setup?code=${encodeURIComponent(code)}`);
     await page.reload();
-    await page.waitForSelector('[data-testid=setup-form]');
+    await watched.waitFor('[data-testid=setup-form]');
     expect(await page.locator('[data-testid=setup-code]').count()).toBe(0);
     await page.fill('[data-testid=setup-password]', PASSWORD);
     await page.fill('[data-testid=setup-password-repeat]', PASSWORD);

@@ -10,7 +10,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manualClock } from '../helpers/receivers.js';
 import { ADMIN_PASSWORD, ApiClient, startTestServer, type TestServer } from '../helpers/test-server.js';
-import { hasBrowser, launchBrowser } from './browser.js';
+import { hasBrowser, launchBrowser, watchPage } from './browser.js';
 
 describe.runIf(hasBrowser())('two-factor login in a real browser', () => {
   let t: TestServer;
@@ -64,7 +64,7 @@ describe.runIf(hasBrowser())('two-factor login in a real browser', () => {
     const codes = await page.locator('[data-testid=recovery-codes] code').allTextContents();
     expect(codes).toHaveLength(10);
     await page.click('[data-testid=recovery-codes-saved]');
-    await page.waitForSelector('[data-testid=side-nav]', { timeout: 10_000 });
+    await watchPage(page).waitFor('[data-testid=side-nav]');
     expect(await page.locator('[data-testid=two-factor-required]').count()).toBe(0);
 
     // Sign in again: password, then the code of the next step.
@@ -87,10 +87,11 @@ describe.runIf(hasBrowser())('two-factor login in a real browser', () => {
     await page.click('[data-testid=second-factor-submit]');
     await page.waitForSelector('[data-testid=second-factor-form]', { state: 'detached' });
     // Signed in (the menu is there), then a fresh load of the account page.
-    await page.waitForSelector('[data-testid=side-nav]', { timeout: 30_000 });
+    const watched = watchPage(page);
+    await watched.waitFor('[data-testid=side-nav]');
     await page.goto(`${t.url}/#/account`);
     await page.reload();
-    await page.waitForSelector('[data-testid=two-factor-on]', { timeout: 30_000 });
+    await watched.waitFor('[data-testid=two-factor-on]');
     await expect.poll(() => page.textContent('[data-testid=two-factor-on]')).toContain('9 of 10 recovery codes left');
 
     await logout(page);
