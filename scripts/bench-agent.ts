@@ -6,7 +6,7 @@
  * agent collects — scraped every 10 s, and Debian's zabbix_agent2 asked for the matching items
  * (passive checks) every 10 s. For every process it reads
  * /proc/<pid>/stat (CPU ticks, own + waited-for children) and /proc/<pid>/status (VmRSS, VmHWM)
- * and reports CPU per collection cycle / per scrape, RSS, and the ratios against DESIGN.md §5:
+ * and reports CPU per collection cycle / per scrape, RSS, and the ratios against the targets:
  * agent RSS ≤ 45 MB, agent CPU per cycle ≤ 0.5 × node_exporter's CPU per scrape.
  *
  * Flags: --minutes N (measured time, default 3), --warmup-sec N (default 40),
@@ -89,6 +89,8 @@ export const AGENT_NODE_FLAGS = ['--max-semi-space-size=1', '--max-old-space-siz
 
 const INTERVAL_MS = 10_000;
 const BUNDLE = path.resolve('dist/agent/quarkpulse-agent.mjs');
+/** The self-contained executable (Node SEA) that install.sh ships for this platform. */
+const EXECUTABLE = path.resolve(`dist/agent/bin/quarkpulse-agent-linux-${process.arch === 'arm64' ? 'arm64' : 'x64'}`);
 
 function flag(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -194,6 +196,7 @@ const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** di
 
 async function main(): Promise<void> {
   if (!fs.existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing; run npm run build:agent first (npm run bench:agent does)`);
+  if (!fs.existsSync(EXECUTABLE)) throw new Error(`${EXECUTABLE} is missing; run npm run build:agent first (npm run bench:agent does)`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qp-bench-agent-'));
   const children: ChildProcess[] = [];
   const ca = makePrivateCa(dir);
@@ -215,24 +218,29 @@ async function main(): Promise<void> {
     const configPath = path.join(dir, 'agent', 'agent.json');
     // Not execFileSync: the server answering the enrollment runs in this very process.
     if (!base.startsWith('https://')) throw new Error(`the bench server should listen with TLS, got ${base}`);
-    await promisify(execFile)(process.execPath, [
-      BUNDLE,
-      'agent',
-      'enroll',
-      '--server',
-      base,
-      '--token',
-      r.json.token,
-      '--config',
-      configPath,
-      '--ca',
-      ca.caFile,
-    ]);
+    // The token goes in the environment, as the install scripts pass it (never in argv).
+    const enroll = (bin: string[], token: string, config: string) =>
+      promisify(execFile)(bin[0]!, [...bin.slice(1), 'agent', 'enroll', '--server', base, '--config', config, '--ca', ca.caFile], {
+        env: { ...process.env, QP_TOKEN: token },
+      });
+    await enroll([process.execPath, BUNDLE], r.json.token, configPath);
+    // The executable runs in the same minutes as the bundle, as a device of a second client (in
+    // the same client this machine's id would make it the same device, enrolled again).
+    r = await api(base, cookie, 'POST', '/api/clients', { name: 'Bench executable', contract: 'monthly' }, caPem);
+    r = await api(base, cookie, 'POST', `/api/clients/${r.json.id as string}/enrollment-tokens`, { expiresInHours: 1 }, caPem);
+    const exeConfigPath = path.join(dir, 'agent-exe', 'agent.json');
+    await enroll([EXECUTABLE], r.json.token, exeConfigPath);
 
     const agent = spawn(process.execPath, [...nodeFlags, BUNDLE, 'agent', 'run', '--config', configPath, '--log-level', 'warn'], {
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     children.push(agent);
+    // As installed: the executable with the same V8 flags, through NODE_OPTIONS (a SEA reads them there).
+    const exe = spawn(EXECUTABLE, ['agent', 'run', '--config', exeConfigPath, '--log-level', 'warn'], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, NODE_OPTIONS: nodeFlags.join(' ') },
+    });
+    children.push(exe);
     // The floor: an idle node with the modules any WebSocket-over-TLS client loads, same flags.
     const floor = spawn(
       process.execPath,
@@ -310,6 +318,8 @@ async function main(): Promise<void> {
     await scrape();
     zabbixFailures.length = 0;
     const agentCpu0 = cpuSec(agent.pid!);
+    const exeCpu0 = cpuSec(exe.pid!);
+    const exeRssKb: number[] = [];
     const exporterCpu0 = cpuSec(exporter.pid!);
     const matchedCpu0 = cpuSec(matched.pid!);
     const zabbixCpu0 = zabbix ? cpuSec(zabbix.pid!) : undefined;
@@ -325,6 +335,7 @@ async function main(): Promise<void> {
       scrapeBytes = await scrape();
       scrapes++;
       agentRssKb.push(memKb(agent.pid!).rssKb);
+      exeRssKb.push(memKb(exe.pid!).rssKb);
       exporterRssKb.push(memKb(exporter.pid!).rssKb);
       matchedRssKb.push(memKb(matched.pid!).rssKb);
       if (zabbix) zabbixRssKb.push(memKb(zabbix.pid!).rssKb);
@@ -332,6 +343,8 @@ async function main(): Promise<void> {
     }
     const elapsedSec = (Date.now() - t0) / 1000;
     const agentCpu1 = cpuSec(agent.pid!);
+    const exeCpu1 = cpuSec(exe.pid!);
+    const exeHwmKb = memKb(exe.pid!).hwmKb;
     const exporterCpu1 = cpuSec(exporter.pid!);
     const matchedCpu1 = cpuSec(matched.pid!);
     const zabbixCpu1 = zabbix ? cpuSec(zabbix.pid!) : undefined;
@@ -346,6 +359,8 @@ async function main(): Promise<void> {
     // A run in which the agent never got a report stored measured nothing: fail loudly.
     if (reportsStored === 0) throw new Error('the agent stored no report during the run; its figures would mean nothing');
 
+    const exeDevices = (server.db.prepare('SELECT count(*) AS n FROM devices').get() as { n: number }).n;
+    if (exeDevices < 2) throw new Error('the executable did not enroll as a second device; its figures would mean nothing');
     const agentOwnMsPerCycle = ((agentCpu1.own - agentCpu0.own) * 1000) / cycles;
     const agentAllMsPerCycle = ((agentCpu1.withChildren - agentCpu0.withChildren) * 1000) / cycles;
     const exporterMsPerScrape = ((exporterCpu1.withChildren - exporterCpu0.withChildren) * 1000) / scrapes;
@@ -366,6 +381,15 @@ async function main(): Promise<void> {
         // Everything before the measured window: start, init, and the first run of every slow
         // collector (processes, disks, updates, facts), child processes included.
         warmupCpuMsWithChildren: round(agentCpu0.withChildren * 1000),
+      },
+      executable: {
+        path: path.relative(process.cwd(), EXECUTABLE),
+        sizeMb: round(fs.statSync(EXECUTABLE).size / 1024 / 1024, 1),
+        bundleSizeMb: round(fs.statSync(BUNDLE).size / 1024 / 1024, 1),
+        rssMbMedian: round(median(exeRssKb) / 1024),
+        rssMbMax: round(Math.max(...exeRssKb) / 1024),
+        peakRssMb: round(exeHwmKb / 1024),
+        cpuMsPerCycleWithChildren: round(((exeCpu1.withChildren - exeCpu0.withChildren) * 1000) / cycles),
       },
       nodeFloor: {
         bareNodeRssMb: round(bareRssKb / 1024),
@@ -419,6 +443,7 @@ async function main(): Promise<void> {
         '|---|---|---|---|---|',
         `| RSS median / max, MB | ${a.rssMbMedian} / ${a.rssMbMax} (peak ${a.peakRssMb}) | ${e.rssMbMedian} / ${e.rssMbMax} | ${q.agentRssToExporterRss} | agent ≤ 45 MB: ${result.targets.isRssMet ? 'met' : 'NOT met'} |`,
         `| CPU per cycle / scrape, ms | ${a.cpuMsPerCycle} (with child processes ${a.cpuMsPerCycleWithChildren}) | ${e.cpuMsPerScrape} | ${q.agentCpuPerCycleToExporterCpuPerScrape} (${q.agentCpuWithChildrenToExporter}) | ≤ 0.5: ${result.targets.isCpuMet ? 'met' : 'NOT met'} |`,
+        `| executable (${result.executable.path}, Node SEA, same flags): size MB / RSS median / max MB / CPU per cycle with children ms | ${result.executable.sizeMb} (bundle ${result.executable.bundleSizeMb} + node) / ${result.executable.rssMbMedian} / ${result.executable.rssMbMax} / ${result.executable.cpuMsPerCycleWithChildren} | | | |`,
         `| floor: idle node 20 / idle node 20 with https+tls loaded, same flags, MB | ${result.nodeFloor.bareNodeRssMb} / ${result.nodeFloor.nodeWithTlsRssMb} | | agent − floor: ${result.nodeFloor.agentAboveFloorMb} MB | |`,
         `| CPU during start-up and warm-up (${warmupSec} s, first run of every collector, with children), ms | ${a.warmupCpuMsWithChildren} | | | |`,
         `| node_exporter, matched collectors only (${MATCHED_COLLECTORS.join(', ')}): RSS median MB / CPU per scrape ms | | ${result.nodeExporterMatched.rssMbMedian} / ${result.nodeExporterMatched.cpuMsPerScrape} | CPU ${q.agentCpuToMatchedExporter} | |`,
