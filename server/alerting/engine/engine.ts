@@ -379,8 +379,7 @@ export function createRuleEngine(opts: RuleEngineOptions) {
     },
     /** The rules that apply to a device now (from the engine's cache); [] for an unknown device. */
     effectiveRulesFor(deviceId: string): readonly EffectiveRule[] {
-      const d = fleet.device(deviceId);
-      return d ? fleet.rulesFor(d).all : [];
+      return fleet.effectiveRulesOf(deviceId);
     },
     /**
      * Subscribes to changes of which rules apply: after a rule change (deviceId undefined: any
