@@ -43,6 +43,14 @@ export interface CollectionRunner {
   setSwitches(switches: Readonly<Record<string, boolean>>): void;
   /** Runs every due, switched-on collector in parallel and returns all valid samples and inventory. */
   collectOnce(): Promise<CollectionResult>;
+  /** Metric names the active, switched-on collectors can watch (Collector.watchable). */
+  watchableMetrics(): ReadonlySet<string>;
+  /**
+   * Reads the watched `metrics` now through the collectors' cheap watch(): only collectors that
+   * have one of them run, each at most once at a time and under `timeoutMs`; only valid samples
+   * of those metrics come back. A failure is logged once and costs only that collector's samples.
+   */
+  watchOnce(metrics: ReadonlySet<string>, timeoutMs: number): Promise<Sample[]>;
 }
 
 class TimeoutError extends Error {}
@@ -162,9 +170,41 @@ export async function createCollectionRunner(opts: CollectionRunnerOptions): Pro
     return false;
   }
 
+  const watchBusy = new Set<string>();
+  const watchFailing = new Set<string>();
+  const watchers = (metrics: ReadonlySet<string>) =>
+    opts.collectors.filter((c) => c.watch && states.get(c) === 'active' && isOn(c) && c.watchable?.some((m) => metrics.has(m)));
+
+  async function watchOne(c: Collector, metrics: ReadonlySet<string>, watchTimeoutMs: number): Promise<Sample[]> {
+    if (watchBusy.has(c.name)) return [];
+    watchBusy.add(c.name);
+    const raw = Promise.resolve().then(() => c.watch!());
+    raw.finally(() => watchBusy.delete(c.name)).catch(() => undefined);
+    try {
+      const out = await withTimeout(raw, watchTimeoutMs);
+      if (watchFailing.delete(c.name)) logger.info({ collector: c.name }, 'watch recovered');
+      return out.filter((s) => metrics.has(s.name) && isValid(c.name, s));
+    } catch (err) {
+      if (!watchFailing.has(c.name))
+        logger.warn({ collector: c.name, ...errorFields(err) }, 'watch read failed; watched values of this collector wait for the report');
+      watchFailing.add(c.name);
+      return [];
+    }
+  }
+
   await initSwitchedOn();
 
   return {
+    watchableMetrics() {
+      const out = new Set<string>();
+      for (const c of opts.collectors) if (c.watch && states.get(c) === 'active' && isOn(c)) for (const m of c.watchable ?? []) out.add(m);
+      return out;
+    },
+    async watchOnce(metrics, watchTimeoutMs) {
+      const out: Sample[] = [];
+      for (const samples of await Promise.all(watchers(metrics).map((c) => watchOne(c, metrics, watchTimeoutMs)))) out.push(...samples);
+      return out;
+    },
     get activeCollectors() {
       return opts.collectors.filter((c) => states.get(c) === 'active').map((c) => c.name);
     },

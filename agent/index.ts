@@ -21,6 +21,7 @@ import { openSpool, type Spool } from './spool.js';
 import { createProbeRunner, type ProbeRunner, type ProbeRunnerOptions } from './probe/runner.js';
 import { createDiscoveryRunner, type DiscoveryRunner, type DiscoveryRunnerOptions } from './probe/discovery.js';
 import { AGENT_VERSION } from './version.js';
+import { createWatcher, type Watcher, type WatchStats } from './watch.js';
 import { JOB_SIGNING_KEY_PATTERN, isSigningPublicKey, pinJobSigningKey, pinSigningPublicKey } from './config.js';
 import { isEndorsedBy, jobKeyFormOf } from './jobs/job-signature.js';
 import { openJobJournal, type JobJournal } from './jobs/job-journal.js';
@@ -71,6 +72,8 @@ export interface Agent {
   readonly state: ConnectionState;
   /** The settings in force (interval, watched services, switches). */
   readonly settings: AgentConfig;
+  /** The watch between reports (config.watch): thresholds, rounds, early reports. */
+  readonly watch: WatchStats;
 }
 
 /** Wires collectors, spool and connection; nothing runs until start(). */
@@ -97,6 +100,7 @@ export function createAgent(opts: AgentOptions): Agent {
   // The server's one key, pinned at enrollment (or endorsed by the pinned job key): it checks executables and jobs.
   let signingPublicKey = config.signingPublicKey;
   let updater: Updater | undefined;
+  let watcher: Watcher | undefined;
   let isKeyMismatchLogged = false;
 
   // Trust on first use for agents enrolled before the server had a key; a pinned key is never
@@ -155,6 +159,7 @@ export function createAgent(opts: AgentOptions): Agent {
     const report = buildReport(spool!.allocateSeq(), tsMs, samples, logger);
     spool!.append(report);
     connection!.sendPending();
+    watcher?.noteReported(report.metrics);
     if (Object.keys(sections).length > 0) {
       Object.assign(inventory, sections);
       inventoryTsMs = tsMs;
@@ -207,6 +212,8 @@ export function createAgent(opts: AgentOptions): Agent {
     probe?.setTargets(settings.probe?.targets ?? []);
     // Not remembered with the settings: only a live server decides that an update is wanted.
     updater?.onConfig(next.update?.version);
+    // Always the complete list; not remembered: only a connected server's rules are worth watching.
+    watcher?.apply(next.watch);
     discovery?.setScans(settings.probe?.scans ?? []);
     if (JSON.stringify(settings) !== JSON.stringify(previous)) {
       logger.info(
@@ -234,6 +241,9 @@ export function createAgent(opts: AgentOptions): Agent {
     },
     get settings() {
       return settings;
+    },
+    get watch() {
+      return watcher?.stats ?? { thresholds: 0, ticks: 0, earlyReports: 0, heldBack: 0 };
     },
     async start() {
       if (spool) throw new Error('agent already started');
@@ -272,6 +282,19 @@ export function createAgent(opts: AgentOptions): Agent {
           send: (status) => connection?.send(status) ?? false,
         });
       }
+      const activeRunner = runner;
+      watcher = createWatcher({
+        logger,
+        read: (metrics) => activeRunner.watchOnce(metrics, 900),
+        isActive: () => connection?.state === 'ready',
+        // An early report is an ordinary one: next seq, spooled first, acknowledged.
+        report: (samples) => {
+          if (stopped || !spool) return;
+          const report = buildReport(spool.allocateSeq(), clock.now(), samples, logger);
+          spool.append(report);
+          connection?.sendPending();
+        },
+      });
       connection = createConnection({
         serverUrl: config.serverUrl,
         deviceToken: config.deviceToken,
@@ -326,6 +349,7 @@ export function createAgent(opts: AgentOptions): Agent {
       if (stopped) return;
       stopped = true;
       clearTimeout(timer);
+      watcher?.stop();
       updater?.stop();
       probe?.stop();
       discovery?.stop();

@@ -47,6 +47,8 @@ function pickConfig(raw: Obj): AgentConfig {
     ...(raw.collectors !== undefined ? { collectors: { ...(raw.collectors as Record<string, boolean>) } } : {}),
     ...(raw.probe !== undefined ? { probe: pickProbeConfig(raw.probe) } : {}),
     ...(isObject(raw.update) ? { update: { version: raw.update.version as string } } : {}),
+    // Checked by agent/watch.ts, which ignores only a bad list (and says why), not the whole config.
+    ...(raw.watch !== undefined ? { watch: raw.watch as AgentConfig['watch'] } : {}),
   };
 }
 

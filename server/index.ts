@@ -76,10 +76,17 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
   // The gateway hands job statuses to the job service, which sends through the gateway: built in
   // that order, joined here.
   let jobService: JobService | undefined;
-  const agents = createAgentPath(storage, opts, logger, now, {
-    onStatus: (deviceId, status) => jobService?.onStatus(deviceId, status) ?? false,
-    onReady: (deviceId) => jobService?.onReady(deviceId),
-  });
+  const agents = createAgentPath(
+    storage,
+    opts,
+    logger,
+    now,
+    {
+      onStatus: (deviceId, status) => jobService?.onStatus(deviceId, status) ?? false,
+      onReady: (deviceId) => jobService?.onReady(deviceId),
+    },
+    alerting.watch,
+  );
   const { ingest, gateway } = agents;
   const upkeep = startStorageUpkeep(storage, ingest, opts, logger, now);
   const out = createNotifyPath(storage, alerting, agents, listener.baseUrl, opts, logger, now);
@@ -126,6 +133,13 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
     // Sockets still close while the server shuts down, after the database is closed.
     if (db.open) for (const t of probes.listOfProbe(id)) hub.markDeviceChanged(t.id);
     alerting.engine.onPresence(id, isConnected);
+    if (!isConnected) alerting.watch.forget(id);
+  });
+  // Rules changed (or a device moved): agents whose watched thresholds changed get a new config.
+  alerting.engine.onRuleSetChanged((deviceId) => {
+    for (const id of deviceId !== undefined ? [deviceId] : gateway.connectedDeviceIds()) {
+      if (gateway.isConnected(id) && alerting.watch.hasChanged(id)) gateway.refreshConfig(id);
+    }
   });
   alerting.onRecordsChanged((c) => hub.markRecordsChanged(c));
   // A committed alert change pages within milliseconds instead of waiting for the next tick.

@@ -104,3 +104,24 @@ export const SERVER_MESSAGE_TYPES = ['welcome', 'ack', 'error', 'config', 'crede
 /** What an agent says about a self-update in an `updateStatus` frame (docs/PROTOCOL.md §4.9). */
 export const AGENT_UPDATE_STATES = ['installing', 'failed'] as const;
 export type AgentUpdateState = (typeof AGENT_UPDATE_STATES)[number];
+
+/**
+ * Watch (config.watch, docs/PROTOCOL.md §4.6.3): the metrics a server may ask an agent to sample
+ * every second between reports, so a threshold crossing is reported at once instead of at the
+ * next interval. Cheap to read on every platform; a rule on any other metric waits for the report.
+ */
+export const WATCHABLE_METRICS = ['cpu.loadPct', 'mem.usedPct', 'fs.usedPct'] as const;
+export type WatchableMetric = (typeof WATCHABLE_METRICS)[number];
+/** Most thresholds one `config.watch` may list. */
+export const MAX_WATCH_THRESHOLDS = 100;
+/** How the agent samples watched metrics and how often it may report early because of them. */
+export const WATCH_LIMITS = {
+  /** Sampling period of the watched metrics, ms. */
+  tickMs: 1_000,
+  /** Least time between two early reports, ms. */
+  minGapMs: 1_000,
+  /** Most early reports in any 60 s. */
+  maxPerMinute: 10,
+} as const;
+/** What the agent logs when a `config.watch` is unusable (it then watches nothing and applies the rest of the config). */
+export const WATCH_INVALID = 'WATCH_INVALID';

@@ -28,7 +28,9 @@ import {
   AgentErrorCode,
   PROTOCOL_VERSION,
   MAX_SAMPLES_PER_REPORT,
+  MAX_WATCH_THRESHOLDS,
   SERVER_MESSAGE_TYPES,
+  WATCHABLE_METRICS,
   type InventorySectionName,
 } from './protocol-constants.js';
 
@@ -336,6 +338,33 @@ const intervalMsSchema = z.number().int().min(1_000).max(3_600_000);
 const MAX_WATCHED_SERVICES = 200;
 const serviceName = z.string().min(1).max(200);
 
+/**
+ * One threshold the agent watches (config.watch): the simple part of a threshold rule. The agent
+ * reports early when a matching sample goes beyond `threshold` (above: >, below: <) while the
+ * server last saw it on the clear side, or comes back to `clearThreshold` (above: ≤, below: ≥)
+ * while the server last saw it beyond.
+ */
+export const watchThresholdSchema = z
+  .object({
+    metric: z.enum(WATCHABLE_METRICS),
+    /** Label values a sample must have (e.g. { mount: "/" }); absent or {}: every series of the metric. */
+    labels: z.record(labelKey, labelValue).optional(),
+    op: z.enum(['above', 'below']),
+    threshold: finite,
+    clearThreshold: finite,
+  })
+  .refine((t) => (t.op === 'above' ? t.clearThreshold <= t.threshold : t.clearThreshold >= t.threshold), {
+    message: 'clearThreshold must be on the clear side of threshold (≤ for above, ≥ for below)',
+    path: ['clearThreshold'],
+  });
+export type WatchThreshold = z.infer<typeof watchThresholdSchema>;
+
+/** What the agent samples every second between reports; absent or no thresholds: nothing. */
+export const watchConfigSchema = z.object({
+  thresholds: z.array(watchThresholdSchema).max(MAX_WATCH_THRESHOLDS),
+});
+export type WatchConfig = z.infer<typeof watchConfigSchema>;
+
 /** Settings the server pushes to the agent. */
 export const agentConfigSchema = z.object({
   /** Collection interval, ms. */
@@ -348,6 +377,11 @@ export const agentConfigSchema = z.object({
   probe: probeConfigSchema.optional(),
   /** Self-update: the agent version the server wants this device to run. Absent: keep the running version. */
   update: z.object({ version: z.string().min(1).max(50) }).optional(),
+  /**
+   * Thresholds to watch between reports (early reports on a crossing). Always the complete list;
+   * absent (an older server) or empty: the agent watches nothing and reports on its interval only.
+   */
+  watch: watchConfigSchema.optional(),
 });
 export type AgentConfig = z.infer<typeof agentConfigSchema>;
 

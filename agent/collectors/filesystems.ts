@@ -129,14 +129,52 @@ async function readPortable(): Promise<Sample[]> {
   return out;
 }
 
-/** fs.sizeBytes / fs.usedBytes / fs.usedPct per mount (label `mount`). */
+/** fs.usedPct of one mount from statfs, as pushFilesystem computes it; undefined when it has no size. */
+async function usedPctOf(mount: string): Promise<number | undefined> {
+  const s = await statfs(mount);
+  const used = (s.blocks - s.bfree) * s.bsize;
+  const usable = used + s.bavail * s.bsize;
+  return s.blocks > 0 && usable > 0 ? clampPct((used / usable) * 100) : undefined;
+}
+
+/**
+ * fs.sizeBytes / fs.usedBytes / fs.usedPct per mount (label `mount`). The watch reads fs.usedPct
+ * with one statfs per mount the last collect() reported (no mount table, no `df`); a new mount
+ * is watched from the report after it appeared.
+ */
 export function createFilesystemsCollector(platform: NodeJS.Platform = process.platform): Collector {
-  const read = platform === 'linux' ? createLinuxReader() : readPortable;
+  const readAll = platform === 'linux' ? createLinuxReader() : readPortable;
+  let mounts: string[] = [];
+  const read = async (): Promise<Sample[]> => {
+    const out = await readAll();
+    mounts = out.filter((s) => s.name === 'fs.usedPct').map((s) => s.labels!.mount!);
+    return out;
+  };
+  const watching = new Set<string>();
   return {
     name: 'filesystems',
     async init() {
       return (await read()).length > 0;
     },
     collect: read,
+    watchable: ['fs.usedPct'],
+    async watch() {
+      const out: Sample[] = [];
+      await Promise.all(
+        mounts.map(async (mount) => {
+          // A statfs that hangs (a dying disk) is not stacked up once per second.
+          if (watching.has(mount)) return;
+          watching.add(mount);
+          try {
+            pushSample(out, 'fs.usedPct', await usedPctOf(mount), { mount });
+          } catch {
+            // Unmounted since the last report.
+          } finally {
+            watching.delete(mount);
+          }
+        }),
+      );
+      return out;
+    },
   };
 }

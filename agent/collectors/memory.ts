@@ -41,8 +41,13 @@ async function readPortable(): Promise<MemInfo> {
  */
 export function createMemoryCollector(platform: NodeJS.Platform = process.platform): Collector {
   const read = platform === 'linux' ? readLinux : readPortable;
+  const usedPctOf = (m: MemInfo): Sample[] => (m.total > 0 ? [{ name: 'mem.usedPct', value: clampPct(((m.total - m.available) / m.total) * 100) }] : []);
   return {
     name: 'memory',
+    watchable: ['mem.usedPct'],
+    async watch() {
+      return usedPctOf(await read());
+    },
     async init() {
       return (await read()).total > 0;
     },

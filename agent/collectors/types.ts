@@ -24,6 +24,17 @@ export interface Collector {
   readonly timeoutMs?: number;
   init(): Promise<boolean>;
   collect(): Promise<Sample[] | CollectorOutput>;
+  /**
+   * Metrics this collector can read cheaply enough to sample every second between reports
+   * (config.watch, agent/watch.ts); absent: none.
+   */
+  readonly watchable?: readonly MetricName[];
+  /**
+   * Reads only the `watchable` metrics, now, cheaply (no child process; /proc on Linux). Called
+   * once per second while the server asks to watch one of them, never otherwise; keeps its own
+   * baseline, so it does not disturb what collect() reports.
+   */
+  watch?(): Promise<Sample[]>;
 }
 
 /** Longest label value the protocol accepts (shared/protocol.ts labelValue). */

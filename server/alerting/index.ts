@@ -14,6 +14,7 @@ import type { UserStore } from '../store/users.js';
 import type { ClientStore } from '../store/clients.js';
 import type { DeviceStore } from '../store/devices.js';
 import { createRuleStore } from '../store/rules.js';
+import { createWatchConfig } from './watch-config.js';
 import { createAlertStore } from '../store/alerts.js';
 import { createIncidentStore } from '../store/incidents.js';
 import { createMaintenanceStore } from '../store/maintenance.js';
@@ -77,6 +78,8 @@ export function createAlerting(opts: AlertingOptions) {
     outbox,
     alertGroups,
     engine,
+    /** The thresholds each device's agent watches between reports (welcome/config `watch`). */
+    watch: createWatchConfig(engine, logger),
     ruleService: createRuleService({ rules, clients, devices, engine, audit, now }),
     maintenanceService: createMaintenanceService({ maintenance, clients, devices, engine, audit, now }),
     alertActions: createAlertActions({ db, alerts, alertGroups, outbox, users, audit, now, onChanged: (ids) => onChanged({ alertIds: ids }) }),

@@ -10,11 +10,19 @@ import { createAgentGateway, type GatewayJobHooks } from '../gateway/agent-gatew
 import { withProbeConfig } from '../probe/probe-config.js';
 import { withUpdateConfig } from '../store/agent-updates.js';
 import { VERSION } from '../lib/version.js';
+import type { WatchConfigSource } from '../alerting/watch-config.js';
 import type { Storage } from './storage.js';
 import type { ServerOptions } from './options.js';
 
 /** Builds ingest and the gateway; the gateway is paused by the root when ingest is behind. */
-export function createAgentPath(storage: Storage, opts: ServerOptions, logger: Logger, now: () => number, jobs?: GatewayJobHooks) {
+export function createAgentPath(
+  storage: Storage,
+  opts: ServerOptions,
+  logger: Logger,
+  now: () => number,
+  jobs?: GatewayJobHooks,
+  watch?: Pick<WatchConfigSource, 'wrap'>,
+) {
   const { db, devices, metrics, settings, probes, discovery, inventory, jobSigner, agentUpdates } = storage;
   const ingest = createIngest({
     db,
@@ -29,8 +37,8 @@ export function createAgentPath(storage: Storage, opts: ServerOptions, logger: L
   });
   const gateway = createAgentGateway({
     devices,
-    // Welcome and config frames carry the probe targets (and scans) and the wanted agent version.
-    settings: withUpdateConfig(withProbeConfig(settings, probes, discovery), agentUpdates),
+    // Welcome and config frames carry the watched thresholds, the probe targets (and scans) and the wanted agent version.
+    settings: withUpdateConfig(withProbeConfig(watch ? watch.wrap(settings) : settings, probes, discovery), agentUpdates),
     updates: agentUpdates,
     refused: storage.refusedAgents,
     probes,

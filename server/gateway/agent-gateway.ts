@@ -462,6 +462,12 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
     isConnected(deviceId: string): boolean {
       return connections.get(deviceId)?.streamId != null;
     },
+    /** Ids of the devices with an open agent connection that said hello. */
+    connectedDeviceIds(): string[] {
+      const ids: string[] = [];
+      for (const [id, c] of connections) if (c.streamId !== null) ids.push(id);
+      return ids;
+    },
     /** Number of open agent connections. */
     connectionCount(): number {
       return connections.size;

@@ -243,10 +243,18 @@ describe('agent lifecycle API', () => {
     expect((await api.put(`/api/devices/${dev.deviceId}/agent-config`, { collectors: { updates: false } })).status).toBe(200);
     const c = await connect(dev.deviceToken);
     c.send(hello);
-    expect((await c.next((m) => m.type === 'welcome')).config).toEqual({ intervalMs: 30_000, collectors: { updates: false } });
+    const welcomeConfig = (await c.next((m) => m.type === 'welcome')).config;
+    expect(welcomeConfig).toEqual({ intervalMs: 30_000, collectors: { updates: false }, watch: expect.any(Object) });
+    // The default rules' simple thresholds on watchable metrics (config.watch).
+    expect(welcomeConfig.watch.thresholds.map((t: { metric: string }) => t.metric)).toEqual(['cpu.loadPct', 'fs.usedPct', 'mem.usedPct']);
     const put = await api.put(`/api/clients/${dev.clientId}/agent-config`, { intervalMs: 60_000, watchedServices: ['Spooler'] });
     expect(put.json.pushedTo).toBe(1);
-    expect((await c.next((m) => m.type === 'config')).config).toEqual({ intervalMs: 60_000, watchedServices: ['Spooler'], collectors: { updates: false } });
+    expect((await c.next((m) => m.type === 'config')).config).toEqual({
+      intervalMs: 60_000,
+      watchedServices: ['Spooler'],
+      collectors: { updates: false },
+      watch: welcomeConfig.watch,
+    });
     const got = await api.get(`/api/devices/${dev.deviceId}/agent-config`);
     expect(got.json).toEqual({
       deviceId: dev.deviceId,

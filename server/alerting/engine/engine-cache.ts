@@ -123,6 +123,16 @@ export function createEngineCache(stores: { rules: RuleStore; maintenance: Maint
       }
       return idx;
     },
+    /**
+     * The effective rules of a device without adding it to the view (a device the engine has not
+     * seen yet must enter it only through its own reports and ticks).
+     */
+    effectiveRulesOf(id: string): DeviceRuleIndex['all'] {
+      const d = devices.get(id);
+      if (d) return this.rulesFor(d).all;
+      const row = stores.devices.findById(id);
+      return row ? resolveEffectiveRules(rules, { id, clientId: row.clientId }) : [];
+    },
     /** Re-reads the rules. */
     loadRules(): void {
       rules = stores.rules.list();

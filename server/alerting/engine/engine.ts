@@ -11,7 +11,7 @@
  *   after-maintenance)─┘
  */
 import type { Logger } from 'pino';
-import type { Rule, Severity } from '../../../shared/alert-types.js';
+import type { EffectiveRule, Rule, Severity } from '../../../shared/alert-types.js';
 import { formatSeriesKey } from '../../../shared/metrics.js';
 import type { StoredReport } from '../../ingest/ingest.js';
 import type { Db } from '../../store/database.js';
@@ -90,6 +90,8 @@ export function createRuleEngine(opts: RuleEngineOptions) {
   const timed = new Set<string>();
   const held = new Map<string, HeldAlert>();
   const changeListeners = createListeners<[EngineChange[]]>((err) => logger.error({ err }, 'rule engine listener failed'));
+  // Which rules apply changed: for every device (undefined) or one that moved to another client.
+  const ruleSetListeners = createListeners<[string | undefined]>((err) => logger.error({ err }, 'rule engine listener failed'));
   let ticker: NodeJS.Timeout | undefined;
   const stats = { evaluations: 0, transitions: 0, batches: 0, failedBatches: 0 };
 
@@ -357,6 +359,7 @@ export function createRuleEngine(opts: RuleEngineOptions) {
       const batch = newBatch();
       reconcile(batch);
       commit(batch);
+      ruleSetListeners.emit(undefined);
     },
     /** Re-reads maintenance windows after a change. */
     reloadMaintenance(): void {
@@ -372,7 +375,17 @@ export function createRuleEngine(opts: RuleEngineOptions) {
       const batch = newBatch();
       reconcile(batch, deviceId);
       commit(batch);
+      ruleSetListeners.emit(deviceId);
     },
+    /** The rules that apply to a device now (from the engine's cache); [] for an unknown device. */
+    effectiveRulesFor(deviceId: string): readonly EffectiveRule[] {
+      return fleet.effectiveRulesOf(deviceId);
+    },
+    /**
+     * Subscribes to changes of which rules apply: after a rule change (deviceId undefined: any
+     * device may be affected) or after a device moved (its id). Returns the unsubscribe function.
+     */
+    onRuleSetChanged: (listener: (deviceId: string | undefined) => void) => ruleSetListeners.add(listener),
     /** Subscribes to committed changes; returns the unsubscribe function. */
     onChanges: (listener: (changes: EngineChange[]) => void) => changeListeners.add(listener),
     /** Figures for /metrics and tests. */
