@@ -7,7 +7,9 @@
  * report — what every agent did before the watch. Each agent's value is a knob the bench sets:
  * at a random moment it goes from 40 % to 95 % (the clock starts), the alert on the server's
  * rule (above 70 %, no hold time) opens (the clock stops when the engine reports the committed
- * alert), then the value goes back to 40 % and the alert resolves before the next crossing.
+ * alert, and again when the signed webhook of its page arrives at a receiver on loopback — the
+ * same end point as Prometheus + Alertmanager's in alert-peers.ts), then the value goes back to
+ * 40 % and the alert resolves before the next crossing.
  *
  * A second part measures what the watch costs on the agent: the CPU time of one watch() round
  * of the real built-in collectors (cpu, memory, filesystems) on this machine — the watch runs one
@@ -28,7 +30,7 @@ import { createAgent, type Agent } from '../../agent/index.js';
 import type { EngineChange } from '../../server/alerting/engine/engine.js';
 import { FLAP_DAMPING } from '../../server/alerting/policy/condition.js';
 import { createServer } from '../../server/index.js';
-import { httpJson, numberFlag, summarize } from './trigger-fleet.js';
+import { httpJson, numberFlag, pageWebhookAtOnce, startSignedReceiver, summarize } from './trigger-fleet.js';
 
 /** Latency figures of one mode. */
 export interface WatchModeResult {
@@ -47,6 +49,11 @@ export interface WatchLatencyResult {
   intervalMs: number;
   withWatch: WatchModeResult;
   withoutWatch: WatchModeResult;
+  /** From the crossing to the signed webhook received on loopback (the page), watch on / off. */
+  pageWithWatch: WatchModeResult;
+  pageWithoutWatch: WatchModeResult;
+  /** Webhooks whose signature did not verify (must be 0). */
+  badSignatures: number;
   /** Early reports the watching agents sent (one per crossing and one per clear expected). */
   earlyReports: number;
   /** CPU time of one watch() round of the built-in cpu, memory and filesystem collectors, ms. */
@@ -56,6 +63,7 @@ export interface WatchLatencyResult {
 }
 
 const ADMIN_PASSWORD = 'bench-admin-password';
+const SECRET = 'bench-webhook-secret-0123456789';
 const INTERVAL_MS = 10_000;
 /** A crossing whose alert has not opened after this long counts as missed. */
 const WAIT_MS = 3 * INTERVAL_MS;
@@ -91,6 +99,16 @@ export async function benchWatchLatency(opts: { agents?: number; crossings?: num
   // A third open within the flap window marks the condition flapping, which holds its clear for
   // minutes: each agent crosses at most twice, so more agents give more crossings.
   if (crossings >= FLAP_DAMPING.maxOpens) throw new Error(`--crossings must be below ${FLAP_DAMPING.maxOpens} (flap damping)`);
+  // The page: the first signed alert.firing webhook naming the device stops its page clock.
+  const pageWaiters = new Map<string, (t: number) => void>();
+  let badSignatures = 0;
+  const receiver = await startSignedReceiver(SECRET, (msg: { event: string; alert: { deviceId: string } | null }, now, problem) => {
+    if (problem) badSignatures++;
+    if (msg.event !== 'alert.firing' || !msg.alert) return;
+    const w = pageWaiters.get(msg.alert.deviceId);
+    pageWaiters.delete(msg.alert.deviceId);
+    w?.(now);
+  });
   const dataDir = mkdtempSync(path.join(tmpdir(), 'qp-bench-watch-'));
   const server = await createServer({ dataDir, adminPassword: ADMIN_PASSWORD, logger: pino({ level: 'silent' }) });
   const port = await server.listen(0, '127.0.0.1');
@@ -99,6 +117,10 @@ export async function benchWatchLatency(opts: { agents?: number; crossings?: num
   try {
     const login = await httpJson(`${base}/api/login`, 'POST', { username: 'admin', password: ADMIN_PASSWORD });
     const cookie = { cookie: login.cookie! };
+    await pageWebhookAtOnce(base, cookie, receiver.url, SECRET);
+    // Crossings of different devices are independent problems: page each one (grouping off).
+    const grouping = await httpJson(`${base}/api/oncall/grouping`, 'PUT', { windowSeconds: 0 }, cookie);
+    if (grouping.status !== 200) throw new Error(`grouping: ${JSON.stringify(grouping.json)}`);
     const client = await httpJson(`${base}/api/clients`, 'POST', { name: 'Bench watch', contract: 'monthly', monthlyFee: 500, hourlyRate: 90 }, cookie);
     if (client.status !== 201) throw new Error(`client: ${JSON.stringify(client.json)}`);
     const rule = await httpJson(
@@ -155,8 +177,22 @@ export async function benchWatchLatency(opts: { agents?: number; crossings?: num
 
     const logger = pino({ level: 'silent' });
     const modes = [
-      { canWatch: true, latencies: [] as number[], missed: 0, knobs: [] as { knob: { value: number }; deviceId: string; agent: Agent }[] },
-      { canWatch: false, latencies: [] as number[], missed: 0, knobs: [] as { knob: { value: number }; deviceId: string; agent: Agent }[] },
+      {
+        canWatch: true,
+        latencies: [] as number[],
+        pages: [] as number[],
+        pagesMissed: 0,
+        missed: 0,
+        knobs: [] as { knob: { value: number }; deviceId: string; agent: Agent }[],
+      },
+      {
+        canWatch: false,
+        latencies: [] as number[],
+        pages: [] as number[],
+        pagesMissed: 0,
+        missed: 0,
+        knobs: [] as { knob: { value: number }; deviceId: string; agent: Agent }[],
+      },
     ];
     let n = 0;
     for (const mode of modes) {
@@ -186,11 +222,20 @@ export async function benchWatchLatency(opts: { agents?: number; crossings?: num
           for (let i = 0; i < crossings; i++) {
             await sleep(Math.random() * INTERVAL_MS);
             const opened = until(deviceId, 'alert.opened');
+            const paged = new Promise<number | undefined>((resolve) => {
+              const timer = setTimeout(() => resolve(undefined), WAIT_MS);
+              pageWaiters.set(deviceId, (t) => {
+                clearTimeout(timer);
+                resolve(t);
+              });
+            });
             knob.value = 95;
             const t0 = performance.now();
-            const t1 = await opened;
+            const [t1, t2] = await Promise.all([opened, paged]);
             if (t1 === undefined) mode.missed++;
             else mode.latencies.push(t1 - t0);
+            if (t2 === undefined) mode.pagesMissed++;
+            else mode.pages.push(t2 - t0);
             const resolved = until(deviceId, 'alert.resolved');
             knob.value = 40;
             if ((await resolved) === undefined) throw new Error(`the alert of ${deviceId} did not resolve within ${WAIT_MS / 1000} s`);
@@ -200,16 +245,19 @@ export async function benchWatchLatency(opts: { agents?: number; crossings?: num
     );
     unsubscribe();
     const earlyReports = modes[0]!.knobs.reduce((sum, k) => sum + k.agent.watch.earlyReports, 0);
-    const figures = (m: (typeof modes)[number]): WatchModeResult => {
-      const s = summarize(m.latencies);
-      return { crossings: s.samples, p50Ms: s.p50Ms, p95Ms: s.p95Ms, p99Ms: s.p99Ms, maxMs: s.maxMs, missed: m.missed };
+    const figures = (latencies: number[], missed: number): WatchModeResult => {
+      const s = summarize(latencies);
+      return { crossings: s.samples, p50Ms: s.p50Ms, p95Ms: s.p95Ms, p99Ms: s.p99Ms, maxMs: s.maxMs, missed };
     };
     const watchRoundCpuMs = await measureWatchRound();
     return {
       agentsPerMode: perMode,
       intervalMs: INTERVAL_MS,
-      withWatch: figures(modes[0]!),
-      withoutWatch: figures(modes[1]!),
+      withWatch: figures(modes[0]!.latencies, modes[0]!.missed),
+      withoutWatch: figures(modes[1]!.latencies, modes[1]!.missed),
+      pageWithWatch: figures(modes[0]!.pages, modes[0]!.pagesMissed),
+      pageWithoutWatch: figures(modes[1]!.pages, modes[1]!.pagesMissed),
+      badSignatures,
       earlyReports,
       watchRoundCpuMs: Math.round(watchRoundCpuMs * 1000) / 1000,
       watchCpuPct: Math.round((watchRoundCpuMs / 1000) * 100 * 1000) / 1000,
@@ -217,6 +265,7 @@ export async function benchWatchLatency(opts: { agents?: number; crossings?: num
   } finally {
     for (const a of agents) await a.stop();
     await server.close();
+    await receiver.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
