@@ -7,6 +7,7 @@
  *   client add|list  clients and contracts, for scripted setups
  *   user reset-password|disable-2fa   getting back in, on the server machine
  *   secrets rotate-key                a new key for the secrets sealed in the database
+ *   db vacuum        one-time rebuild of an older installation's database file (server stopped)
  */
 import { Command } from 'commander';
 import { registerAgentCommands } from '../agent/cli.js';
@@ -15,6 +16,7 @@ import { registerClientCommands } from '../server/client-cli.js';
 import { registerAgentUpdateCommands } from '../server/agent-update-cli.js';
 import { registerUserCommands } from '../server/user-cli.js';
 import { registerSecretsCommands } from '../server/secrets-cli.js';
+import { registerDbCommands } from '../server/db-cli.js';
 import { VERSION } from '../server/lib/version.js';
 import { startLocalStack } from './local-stack.js';
 
@@ -40,6 +42,7 @@ registerAgentUpdateCommands(program);
 registerAgentCommands(program);
 registerUserCommands(program);
 registerSecretsCommands(program);
+registerDbCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`quarkpulse: ${(err as Error).message}\n`);

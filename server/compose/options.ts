@@ -65,8 +65,10 @@ export interface ServerOptions {
   maxInFlightPerConnection?: number;
   /** Test hook: awaited before each ingest batch (plays a slow disk). */
   ingestBeforeBatch?: IngestOptions['beforeBatch'];
-  /** Storage upkeep (compaction, retention) timing, or false to not run it (tests that drive it themselves). */
-  storageUpkeep?: Partial<Pick<StorageUpkeepOptions, 'intervalMs' | 'budgetMs' | 'batchWindows' | 'pruneDevices' | 'pruneEveryTicks'>> | false;
+  /** Storage upkeep (compaction, retention, giving free pages back) timing, or false to not run it (tests that drive it themselves). */
+  storageUpkeep?:
+    | Partial<Pick<StorageUpkeepOptions, 'intervalMs' | 'budgetMs' | 'batchWindows' | 'pruneDevices' | 'pruneEveryTicks' | 'vacuumPages' | 'vacuumAbovePages'>>
+    | false;
   /** How long finished deliveries and the audit log are kept (server/store/record-retention.ts). */
   recordRetention?: RecordRetentionPolicy;
   /** How often old records are pruned, ms (default 10 min). */

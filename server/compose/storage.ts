@@ -21,6 +21,7 @@ import { createTwoFactorStore } from '../store/two-factor.js';
 import { createAuthSettingsStore } from '../store/auth-settings.js';
 import { createDeviceHealthQuery } from '../store/device-health.js';
 import { startCheckpointer } from '../store/checkpointer.js';
+import { autoVacuumMode, pageStats } from '../store/vacuum.js';
 import { LEGACY_PROBE_KEY_FILE, openLegacyProbeKey, probeCredentialBox, purposeBox } from '../lib/probe-secret-box.js';
 import { createDiscoveryStore, DISCOVERY_CREDENTIAL_PURPOSE } from '../store/discovery.js';
 import { keyFilePath, openSecretBox } from '../lib/secret-box.js';
@@ -43,6 +44,13 @@ export async function openStorage(opts: ServerOptions, logger: Logger, now: () =
   const legacyJobKey = loadLegacyJobSigner(opts.jobSigningKeyFile ?? path.join(opts.dataDir, DEFAULT_JOB_KEY_FILE));
   const jobSigner = jobSignerFromKey(signingKey, legacyJobKey);
   const db = openDatabase(opts.dataDir);
+  if (autoVacuumMode(db) === 'none') {
+    const pages = pageStats(db);
+    logger.warn(
+      { file: db.name, freePages: pages.freePages, freePct: Math.round(1000 * pages.freeFraction) / 10, freeBytes: pages.freePages * pages.pageSize },
+      'this database was made by an older version without auto_vacuum, so space freed by compaction and retention stays in the file; stop the server and run `quarkpulse db vacuum` once (docs/OPERATIONS.md)',
+    );
+  }
   const secrets = openSecretBox(keyFilePath(opts.dataDir, opts.secretKeyFile), now());
   if (secrets.created) logger.info({ keyFile: secrets.keyFile }, 'created the key file that seals secrets at rest; back it up with the database');
   const missingKeys = unknownKeyIds(db, secrets);

@@ -12,6 +12,7 @@ import { readdirSync, statfsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Db } from '../store/database.js';
+import { autoVacuumMode, pageStats } from '../store/vacuum.js';
 import type { DeliveryStore } from '../store/deliveries.js';
 import type { OutboxStore } from '../store/outbox.js';
 import type { SelfCheckStore, StoredSelfCheck } from '../store/self-checks.js';
@@ -90,6 +91,7 @@ export function createSelfChecks(deps: SelfCheckDeps) {
       lastIngestCommitMs: ingest.lastCommitMs,
       disk,
       databaseBytes: size(db.name) + size(`${db.name}-wal`),
+      databasePages: { freeFraction: pageStats(db).freeFraction, canReclaim: autoVacuumMode(db) === 'incremental' },
       backup: deps.options?.backupDir ? { dir: deps.options.backupDir, newestMs: newestFileMs(deps.options.backupDir) } : null,
     };
   }

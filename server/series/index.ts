@@ -11,5 +11,5 @@
 export { canonicalLabels, createMetricStore, type MetricStore, type MetricStoreOptions, type Resolution } from './metrics.js';
 export { createCompactor, type Compactor, type CompactorOptions } from './compactor.js';
 export { createRetention, type Retention, type RetentionOptions } from './retention.js';
-export { createStorageUpkeep, type StorageUpkeep, type StorageUpkeepOptions } from './storage-upkeep.js';
+export { createStorageUpkeep, DEFAULT_VACUUM_ABOVE_PAGES, DEFAULT_VACUUM_PAGES, type StorageUpkeep, type StorageUpkeepOptions } from './storage-upkeep.js';
 export { DAY_MS, DEFAULT_RETENTION, validateRetention, type RetentionPolicy } from './retention-policy.js';

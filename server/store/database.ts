@@ -3,6 +3,11 @@
  * numbered migrations applied in order, each in its own transaction, tracked by PRAGMA
  * user_version. A migration that fails rolls back and throws: the server does not start on a
  * half-migrated database.
+ *
+ * A new file is created with `auto_vacuum = INCREMENTAL` (before its first table: SQLite fixes
+ * the mode then), so the storage upkeep can give the pages compaction and retention free back to
+ * the file system (vacuum.ts). A file made by an older version keeps `NONE` until
+ * `quarkpulse db vacuum` rebuilds it.
  */
 import Database from 'better-sqlite3';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
@@ -60,6 +65,8 @@ export function migrate(db: Db, migrations = loadMigrations()): number[] {
 export function openDatabase(dataDir: string): Db {
   mkdirSync(dataDir, { recursive: true });
   const db = new Database(path.join(dataDir, 'quarkpulse.db'));
+  // Only an empty file takes the mode; on an existing one the pragma would merely ask the next VACUUM for it.
+  if ((db.pragma('page_count', { simple: true }) as number) === 0) db.pragma('auto_vacuum = INCREMENTAL');
   db.pragma('journal_mode = WAL');
   // FULL: an acknowledged report must survive a power cut, not just a process crash. Group
   // commit keeps this to a few fsyncs per second.

@@ -101,6 +101,23 @@ describe('evaluateSelfChecks', () => {
     if (summary) expect(c.summary).toBe(summary);
   });
 
+  it('names the free pages of the database file, and the one-time vacuum when the file cannot give them back', () => {
+    expect(check({ databasePages: { freeFraction: 0.004, canReclaim: true } }, 'database')!.summary).toBe(
+      'Database: 3 GB (limit 20 GB), 0.4 % of it free pages',
+    );
+    const old = check({ databasePages: { freeFraction: 0.62, canReclaim: false } }, 'database')!;
+    expect([old.status, old.summary]).toEqual([
+      'ok',
+      'Database: 3 GB (limit 20 GB), 62 % of it free pages; stop the server and run `quarkpulse db vacuum` to give them back',
+    ]);
+    expect(check({ databaseBytes: 25 * GB, databasePages: { freeFraction: 0.62, canReclaim: false } }, 'database')!.summary).toBe(
+      'Database large: 25 GB (limit 20 GB), 62 % of it free pages; stop the server and run `quarkpulse db vacuum` to give them back; check metric retention (docs/STORAGE.md)',
+    );
+    expect(check({ databaseBytes: 25 * GB, databasePages: { freeFraction: 0.3, canReclaim: true } }, 'database')!.summary).toBe(
+      'Database large: 25 GB (limit 20 GB); check metric retention (docs/STORAGE.md)',
+    );
+  });
+
   it('takes its limits from the caller', () => {
     expect(
       evaluateSelfChecks({ ...healthy, databaseBytes: 2 * GB }, { ...DEFAULT_SELF_CHECK_LIMITS, databaseMaxBytes: GB }).find((c) => c.id === 'database')!
