@@ -295,10 +295,11 @@ describe('the install.ps1 Ed25519 verifier (C# under Mono)', () => {
       expect(ok).toBe(true);
       return m;
     });
-    // The first includes JIT and the static constructor; the machine is shared, so the bound is loose.
-    console.log(
-      `C# Ed25519 verify under mono: first ${ms[0]} ms, then median ${[...ms.slice(1)].sort((a, b) => a - b)[4]} ms; 10 verifies in one mono process ${wallMs.toFixed(0)} ms wall`,
-    );
-    for (const m of ms) expect(m).toBeLessThan(1000);
+    // The first includes JIT and the static constructor. The machine is shared (2 cores, several
+    // test runs at once), so the bounds are loose: unloaded, one verify takes about 7 ms.
+    const median = [...ms.slice(1)].sort((a, b) => a - b)[4]!;
+    console.log(`C# Ed25519 verify under mono: first ${ms[0]} ms, then median ${median} ms; 10 verifies in one mono process ${wallMs.toFixed(0)} ms wall`);
+    expect(median).toBeLessThan(1000);
+    for (const m of ms) expect(m).toBeLessThan(5000);
   });
 });
