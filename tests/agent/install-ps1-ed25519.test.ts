@@ -19,7 +19,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { artifactSigningMessage } from '../../shared/node/signing-message.js';
+import { artifactSigningMessage } from '../../server/signing/signing-key.js';
 import { ED25519_VERIFY_CSHARP, ED25519_VERIFY_TYPE } from '../../server/agent-dist/ed25519-verify-cs.js';
 import { ApiClient, startTestServer, type TestServer } from '../helpers/test-server.js';
 
