@@ -24,7 +24,12 @@ export function installScriptRoutes(artifacts: AgentArtifacts, serverUrl: () => 
   });
   r.get('/install.ps1', (_req, res) => {
     const m = artifacts.manifest();
-    const text = renderInstallPs1({ serverUrl: serverUrl().replace(/\/+$/, ''), artifacts: m.artifacts, serverVersion: m.serverVersion });
+    const text = renderInstallPs1({
+      serverUrl: serverUrl().replace(/\/+$/, ''),
+      publicKey: m.signingKey.publicKey,
+      artifacts: m.artifacts,
+      serverVersion: m.serverVersion,
+    });
     res.set('cache-control', 'no-cache').type('text/plain; charset=utf-8').send(text);
   });
   return r;

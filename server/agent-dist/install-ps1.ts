@@ -1,26 +1,33 @@
 /**
  * GET /install.ps1: the Windows installer, generated for this server's public URL with the signed
- * manifest entry of the windows-x64 executable written into it (docs/DEPLOYMENT.md §7). Like
- * install.sh it checks everything in a temp directory first (administrator, platform, token,
- * download, size, sha256, enrollment), so a failure leaves the machine as it was; re-running it
- * upgrades in place; `-Uninstall` removes everything.
+ * manifest entry of the windows-x64 executable and the server's Ed25519 public key written into it
+ * (docs/DEPLOYMENT.md §7). Like install.sh it checks everything in a temp directory first
+ * (administrator, platform, token, download, size, sha256, Ed25519 signature, enrollment), so a
+ * failure leaves the machine as it was; re-running it upgrades in place; `-Uninstall` removes
+ * everything.
  *
  * The Ed25519 signature: neither Windows PowerShell 5.1 (.NET Framework) nor PowerShell 7 (.NET)
- * has an Ed25519 verifier, and a downloaded binary checking itself proves nothing. So on an
- * upgrade the agent already installed — trusted code with the key it pinned at enrollment —
- * verifies the download (`agent verify-artifact`) before anything is replaced; on a first install
- * the script checks size and sha256 against the entry it carries, whose authenticity is that of
- * the HTTPS download of the script itself. Later self-updates are verified in full by the agent.
+ * has an Ed25519 verifier, so the script compiles a small verify-only one with Add-Type
+ * (ed25519-verify-cs.ts, the same text the tests compile with Mono) and checks the download with
+ * the key it carries — on an upgrade with the key the installed agent pinned, which the installed
+ * agent also checks (`agent verify-artifact`) — before anything runs. After a first enrollment it
+ * refuses an agent that pinned another key than the one it carries. Where that key's trust comes
+ * from (the HTTPS download of the script): the generated comment and docs/SECURITY.md.
+ *
+ * Not run here: there is no Windows or PowerShell on this project's machines (Debian has no
+ * `pwsh`); tests/agent/install-ps1.test.ts checks the text, tests/agent/install-ps1-ed25519.test.ts
+ * the C# under Mono.
  */
 import type { AgentArtifact } from '../../shared/agent-dist.js';
+import { ED25519_VERIFY_CSHARP, ED25519_VERIFY_TYPE } from './ed25519-verify-cs.js';
 
 /** A PowerShell single-quoted string (a `'` inside is doubled). */
 function psq(s: string): string {
   return `'${s.replace(/['\u2018\u2019\u201A\u201B]/g, '$&$&')}'`;
 }
 
-/** The installer text for `serverUrl`. */
-export function renderInstallPs1(opts: { serverUrl: string; artifacts: readonly AgentArtifact[]; serverVersion: string }): string {
+/** The installer text for `serverUrl`, pinning `publicKey` (base64 raw Ed25519, as GET /agent/signing-key). */
+export function renderInstallPs1(opts: { serverUrl: string; publicKey: string; artifacts: readonly AgentArtifact[]; serverVersion: string }): string {
   const windows = opts.artifacts.filter((a) => a.platform === 'windows-x64');
   const a = windows.find((x) => x.version === opts.serverVersion) ?? windows[0];
   const u = opts.serverUrl;
@@ -33,6 +40,15 @@ export function renderInstallPs1(opts: { serverUrl: string; artifacts: readonly 
 #   & ([scriptblock]::Create((irm ${u}/install.ps1))) -Uninstall                          remove everything
 #
 # The token comes from QP_TOKEN or -TokenFile, never from the command line (the process list shows it).
+#
+# Nothing runs unless it is signed. $QpPublicKey below is this server's Ed25519 signing key (the one
+# GET /agent/signing-key serves; its private half is a file on the server, outside the database).
+# The download is refused unless its signature over (version, platform, sha256) verifies with that
+# key (on an upgrade: with the key the installed agent pinned), checked here by a small C# verifier
+# compiled with Add-Type, before anything on this machine is replaced or started; and a first
+# enrollment is refused when the agent pinned another key. That key is only as trustworthy as the
+# HTTPS download of this script: whoever can change the script can change the key, so fetch it
+# with https:// from your server's own address, never over plain http.
 param([string]$TokenFile, [switch]$Uninstall, [switch]$Reenroll, [string]$Token)
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
@@ -42,6 +58,7 @@ $ArtVersion = ${psq(a?.version ?? '')}
 $ArtSize = ${a ? String(a.size) : '0'}
 $ArtSha256 = ${psq(a?.sha256 ?? '')}
 $ArtSignature = ${psq(a?.signature ?? '')}
+$QpPublicKey = ${psq(opts.publicKey)}
 
 $ServiceName = 'QuarkpulseAgent'
 $ProgramDir = Join-Path $env:ProgramFiles 'Quarkpulse'
@@ -52,6 +69,10 @@ $Exe = Join-Path $BinDir 'quarkpulse-agent.exe'
 $ConfigFile = Join-Path $DataDir 'agent.json'
 $StateDir = Join-Path $DataDir 'state'
 $HostExe = Join-Path $ProgramDir 'quarkpulse-service.exe'
+
+# Ed25519 verification (RFC 8032 section 5.1.7), verify only: .NET has none built in.
+$Ed25519Source = @'
+${ED25519_VERIFY_CSHARP}'@
 
 function Fail([string]$Message) {
   [Console]::Error.WriteLine("quarkpulse install: $Message")
@@ -85,6 +106,13 @@ $upgrade = Test-Path $ConfigFile
 # -Reenroll: a server restored from an older backup does not know this machine; enroll it again.
 $enroll = (-not $upgrade) -or $Reenroll
 $enrollToken = $null
+# The key the download must be signed by: an upgrade uses the one the agent pinned at enrollment (as install.sh).
+$verifyKey = $QpPublicKey
+if ($upgrade) {
+  $pinned = $null
+  try { $pinned = (Get-Content -Raw -LiteralPath $ConfigFile | ConvertFrom-Json).signingPublicKey } catch { $pinned = $null }
+  if ($pinned) { $verifyKey = $pinned }
+}
 if ($enroll) {
   $enrollToken = $env:QP_TOKEN
   if ($TokenFile) {
@@ -111,6 +139,19 @@ try {
   if ($gotSize -ne $ArtSize) { Fail "refused the download: $gotSize bytes, the signed manifest says $ArtSize; nothing was installed" }
   $gotSha = (Get-FileHash -Algorithm SHA256 -LiteralPath $download).Hash.ToLowerInvariant()
   if ($gotSha -ne $ArtSha256) { Fail "refused the download: sha256 $gotSha, the signed manifest says $ArtSha256; nothing was installed" }
+  # The signature over (version, platform, sha256 of the downloaded file), before the file runs.
+  try {
+    if (-not ('${ED25519_VERIFY_TYPE}' -as [type])) {
+      # PowerShell 7 references all of .NET by default; Windows PowerShell 5.1 needs System.Numerics named.
+      if ($PSVersionTable.PSEdition -eq 'Core') { Add-Type -TypeDefinition $Ed25519Source -Language CSharp }
+      else { Add-Type -TypeDefinition $Ed25519Source -Language CSharp -ReferencedAssemblies 'System.Numerics' }
+    }
+  } catch {
+    Fail "cannot compile the signature check (Add-Type: $($_.Exception.Message)); nothing was installed"
+  }
+  if (-not [${ED25519_VERIFY_TYPE}]::VerifyArtifact($verifyKey, $ArtVersion, 'windows-x64', $gotSha, $ArtSignature)) {
+    Fail "refused the download: the signature does not match the server's signing key; nothing was installed"
+  }
 
   if ($upgrade) {
     # The installed agent checks the signature with the key it pinned at enrollment.
@@ -128,6 +169,11 @@ try {
       Remove-Item Env:\\QP_TOKEN -ErrorAction SilentlyContinue
     }
     if ($code -ne 0) { Fail "$(($out | Where-Object { "$_" -notmatch '^warning' } | Select-Object -Last 1)); nothing was installed" }
+    # The agent pinned the key the server at $QpServer answered with; it must be the key this script
+    # verified with, or later updates and jobs would be checked against a key of somebody else.
+    $enrolledKey = $null
+    try { $enrolledKey = (Get-Content -Raw -LiteralPath (Join-Path $work 'agent.json') | ConvertFrom-Json).signingPublicKey } catch { $enrolledKey = $null }
+    if ($enrolledKey -cne $QpPublicKey) { Fail "refused the enrollment: $QpServer gave the agent another signing key than this script carries; nothing was installed" }
   }
 
   New-Item -ItemType Directory -Force -Path $ProgramDir, $DataDir, $BinDir, $StateDir | Out-Null

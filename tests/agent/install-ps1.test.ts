@@ -1,11 +1,12 @@
 /**
  * GET /install.ps1, the Windows one-line installer. PowerShell does not run here (Debian has no
  * `pwsh` package; the test checks the script's syntax with it when one is installed), so this
- * holds what can be held on Linux: the generated text (this server's URL and the signed entry of
- * the windows-x64 executable, the token only ever in the environment, -Token refused, every
- * refusal before anything is installed), and — with a real linux-x64 build — the
- * `agent verify-artifact` command the installed agent runs on an upgrade to check the download
- * with the key it pinned.
+ * holds what can be held on Linux: the generated text (this server's URL, its signing key and the
+ * signed entry of the windows-x64 executable, the token only ever in the environment, -Token
+ * refused, every refusal — the Ed25519 signature included — before anything is installed), and —
+ * with a real linux-x64 build — the `agent verify-artifact` command the installed agent runs on an
+ * upgrade to check the download with the key it pinned. The C# Ed25519 verifier the script
+ * compiles is compiled and run under Mono in install-ps1-ed25519.test.ts.
  */
 import { execFile, execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -70,6 +71,7 @@ describe('GET /install.ps1', () => {
     expect(script).toContain(`$ArtSize = ${windowsBytes.length}`);
     expect(script).toContain(`$ArtSha256 = '${sha(windowsBytes)}'`);
     expect(script).toContain(`$ArtSignature = '${entry.signature}'`);
+    expect(script).toContain(`$QpPublicKey = '${manifest.signingKey.publicKey}'`);
     expect(verifySignature(manifest.signingKey.publicKey, artifactSigningMessage(entry), entry.signature)).toBe(true);
     expect(script).toContain('$url = "$QpServer/agent/download/$ArtVersion/windows-x64"');
   });
@@ -95,7 +97,7 @@ describe('GET /install.ps1', () => {
     ]);
   });
 
-  it('refuses everything before touching the machine: checks, download, size, sha256, signature on upgrade, enrollment', () => {
+  it('refuses everything before touching the machine: checks, download, size, sha256, signature, enrollment, the pinned key', () => {
     const at = (s: string) => {
       const i = script.indexOf(s);
       expect(i, s).toBeGreaterThan(0);
@@ -109,11 +111,20 @@ describe('GET /install.ps1', () => {
       'Invoke-WebRequest -UseBasicParsing -MaximumRedirection 0',
       'the signed manifest says $ArtSize; nothing was installed',
       'the signed manifest says $ArtSha256; nothing was installed',
+      "Add-Type -TypeDefinition $Ed25519Source -Language CSharp -ReferencedAssemblies 'System.Numerics'",
+      "[QuarkpulseEd25519]::VerifyArtifact($verifyKey, $ArtVersion, 'windows-x64', $gotSha, $ArtSignature)",
+      "refused the download: the signature does not match the server's signing key; nothing was installed",
       '& $Exe agent verify-artifact --config $ConfigFile --file $download',
       '& $download agent enroll --server $QpServer --config (Join-Path $work',
+      'if ($enrolledKey -cne $QpPublicKey) { Fail "refused the enrollment:',
     ]) {
       expect(at(check)).toBeLessThan(firstChange);
     }
+    // The signature is checked before the downloaded file is first started (enrollment), on a first install too.
+    expect(at('[QuarkpulseEd25519]::VerifyArtifact(')).toBeLessThan(at('& $download agent enroll'));
+    expect(at('[QuarkpulseEd25519]::VerifyArtifact(')).toBeGreaterThan(at('if ($gotSha -ne $ArtSha256)'));
+    // An upgrade verifies with the key the installed agent pinned, as install.sh does.
+    expect(script).toContain('try { $pinned = (Get-Content -Raw -LiteralPath $ConfigFile | ConvertFrom-Json).signingPublicKey }');
     // Renamed into place; the old executable is never half overwritten.
     expect(at('Move-Item -Force -LiteralPath "$Exe.new" -Destination $Exe')).toBeGreaterThan(firstChange);
     expect(script).toContain('if ($Uninstall) {');

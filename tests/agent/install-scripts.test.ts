@@ -1,6 +1,7 @@
 /**
- * The install scripts: shell syntax and shellcheck for every .sh, and the Linux installer's
- * --dry-run (which prints each step instead of doing it) for a first install and an upgrade.
+ * The install scripts: shell syntax and shellcheck for every .sh, the Linux installer's
+ * --dry-run (which prints each step instead of doing it) for a first install and an upgrade, and
+ * the text of the Windows release-tree installer (no PowerShell here to run it).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -122,5 +123,33 @@ describe('install scripts', () => {
     if (fs.existsSync('/etc/quarkpulse/agent.json')) return; // an enrolled machine needs no token
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('--token is required for a first install');
+  });
+
+  it('the Windows release-tree installer takes the token from QP_TOKEN or -TokenFile, refuses -Token and never puts it in argv', () => {
+    const ps1 = fs.readFileSync(path.join(dir, 'windows/install.ps1'), 'utf8');
+    expect(ps1).toContain("if ($Token) { Fail '-Token is not accepted (other users and audit logs see the command line)");
+    expect(ps1).not.toMatch(/--token\b/);
+    expect(ps1).toContain("$env:QP_TOKEN = 'qpe_...'; .\\install.ps1 -Server https://monitor.example.com");
+    expect(ps1).toContain('.\\install.ps1 -Server https://monitor.example.com -TokenFile C:\\path\\token.txt');
+    // The agent is started without the token; it finds it in QP_TOKEN, which is removed afterwards.
+    const enroll = ps1.split('\n').filter((l) => l.includes('agent enroll'));
+    expect(enroll.map((l) => l.trim())).toEqual([
+      "& $Node (Join-Path $ProgramDir 'quarkpulse-agent.mjs') agent enroll --server $Server --config $ConfigFile --state-dir $StateDir @caArgs",
+    ]);
+    // Every line of code (after the help block) that touches the token.
+    const code = ps1.slice(ps1.indexOf('#>')).split('\n');
+    const uses = code.filter((l) => /QP_TOKEN|\$enrollToken|\$TokenFile/.test(l) && !l.trim().startsWith('#'));
+    expect(uses.map((l) => l.trim())).toEqual([
+      '[string]$TokenFile,',
+      "if ($Token) { Fail '-Token is not accepted (other users and audit logs see the command line); set $env:QP_TOKEN = ''qpe_...'' first, or use -TokenFile FILE' }",
+      '$enrollToken = $null',
+      '$enrollToken = $env:QP_TOKEN',
+      'if ($TokenFile) {',
+      'if (-not (Test-Path -LiteralPath $TokenFile)) { Fail "-TokenFile $TokenFile cannot be read" }',
+      '$enrollToken = (Get-Content -Raw -LiteralPath $TokenFile).Trim()',
+      "if (-not $enrollToken) { Fail \"an enrollment token is required for a first install: run `$env:QP_TOKEN = 'qpe_...' first (the client's token from the dashboard), or use -TokenFile FILE\" }",
+      '$env:QP_TOKEN = $enrollToken',
+      'Remove-Item Env:\\QP_TOKEN -ErrorAction SilentlyContinue',
+    ]);
   });
 });

@@ -3,7 +3,8 @@
  * one line that fetches this server's install.sh (it downloads the self-contained executable,
  * checks its sha256 and signature, installs the service, enrolls and starts; the token travels in
  * the environment, not in argv), the same for Windows with install.ps1, and the packaged installers of a release tree
- * (scripts/install/<os>/) for Windows and macOS, which run the single-file bundle as a service.
+ * (scripts/install/<os>/) for Windows and macOS, which run the single-file bundle as a service. The
+ * Windows release-tree line sets QP_TOKEN too: that installer refuses -Token (argv is visible to other users).
  */
 
 /** One titled set of commands. */
@@ -51,7 +52,7 @@ export function installCommands(serverUrl: string, token: string): CommandSet[] 
       id: 'windows',
       title: 'Windows (x64): one line in an elevated PowerShell',
       commands: [`$env:QP_TOKEN = ${ps.token}; irm ${powerShellString(`${serverUrl.replace(/\/+$/, '')}/install.ps1`)} | iex`],
-      note: 'Downloads the agent executable from this server, checks its size and sha256 (and on an upgrade its signature, with the installed agent), installs it as a service running as LocalService, enrolls and starts it. Run it again to upgrade; run it with -Uninstall to remove.',
+      note: 'Downloads the agent executable from this server, checks its size, sha256 and Ed25519 signature (with the key of this server, which the script carries) before it runs, installs it as a service running as LocalService, enrolls and starts it. Run it again to upgrade; run it with -Uninstall to remove.',
     },
     {
       id: 'linux-release',
@@ -63,7 +64,7 @@ export function installCommands(serverUrl: string, token: string): CommandSet[] 
       id: 'windows-release',
       title: 'Windows service from a release tree (elevated PowerShell)',
       commands: [
-        `powershell -ExecutionPolicy Bypass -File .\\scripts\\install\\windows\\install.ps1 -Server ${ps.server} -Token ${ps.token} -Bundle .\\dist\\agent\\quarkpulse-agent.mjs`,
+        `$env:QP_TOKEN = ${ps.token}; powershell -ExecutionPolicy Bypass -File .\\scripts\\install\\windows\\install.ps1 -Server ${ps.server} -Bundle .\\dist\\agent\\quarkpulse-agent.mjs`,
       ],
       note: 'Runs as LocalService (-RunAsSystem for the Windows Update count). Without -Bundle the script looks for quarkpulse-agent.mjs next to itself. Add -Ca C:\\path\\ca.pem for a private CA.',
     },

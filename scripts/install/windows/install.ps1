@@ -14,13 +14,33 @@
   own) unless -RunAsSystem is given; the Windows Update count needs LocalSystem on some editions.
   The config (with the device credential) is readable only by that account and Administrators.
 
+  The enrollment token (first install only) is read from the QP_TOKEN environment variable or
+  from -TokenFile, and reaches the agent in its environment, never on a command line: every user
+  of the machine can read any process's command line (Get-CimInstance Win32_Process), and
+  process-creation auditing (event 4688), EDR and RMM tools record them. -Token is refused.
+
+  Not run on Windows by this project's tests (there is no Windows or PowerShell on its machines);
+  try it on a test machine first.
+
+.PARAMETER Server
+  The server's URL, e.g. https://monitor.example.com (first install).
+
+.PARAMETER TokenFile
+  A file holding the enrollment token alone (first install), instead of $env:QP_TOKEN.
+
+.PARAMETER Token
+  Refused: a token on the command line is visible to other users and kept in audit logs; set
+  $env:QP_TOKEN or use -TokenFile.
+
 .EXAMPLE
-  .\install.ps1 -Server https://monitor.example.com -Token qpe_... [-Ca C:\path\ca.pem]
+  $env:QP_TOKEN = 'qpe_...'; .\install.ps1 -Server https://monitor.example.com [-Ca C:\path\ca.pem]
+  .\install.ps1 -Server https://monitor.example.com -TokenFile C:\path\token.txt
   .\install.ps1 -Upgrade -Bundle .\quarkpulse-agent.mjs
 #>
 [CmdletBinding()]
 param(
   [string]$Server,
+  [string]$TokenFile,
   [string]$Token,
   [string]$Ca,
   [string]$Bundle = (Join-Path $PSScriptRoot 'quarkpulse-agent.mjs'),
@@ -40,13 +60,24 @@ function Fail([string]$Message) { Write-Error "install.ps1: $Message"; exit 2 }
 
 $principal = New-Object Security.Principal.WindowsPrincipal([Security.Principal.WindowsIdentity]::GetCurrent())
 if (-not $principal.IsInRole([Security.Principal.WindowsBuiltInRole]::Administrator)) { Fail 'run from an elevated PowerShell (Run as administrator)' }
+# Refused rather than warned about: by the time a warning shows, the token is in the process list
+# and the audit logs, and a warning scrolls past in an RMM job while the next run repeats it.
+if ($Token) { Fail '-Token is not accepted (other users and audit logs see the command line); set $env:QP_TOKEN = ''qpe_...'' first, or use -TokenFile FILE' }
 if (-not (Test-Path $Bundle)) { Fail "agent bundle $Bundle not found; pass -Bundle path\to\quarkpulse-agent.mjs" }
 if (-not $Node) { Fail 'node.exe not found; install Node.js 20 or newer, or pass -Node path\to\node.exe' }
 $major = [int](& $Node -p 'process.versions.node.split(".")[0]')
 if ($major -lt 20) { Fail "Node.js $major is too old; the agent needs 20 or newer" }
-if (-not $Upgrade -and -not (Test-Path $ConfigFile)) {
+$enrollToken = $null
+# A machine without a config enrolls (with -Upgrade too: there is nothing to upgrade yet).
+if (-not (Test-Path $ConfigFile)) {
   if (-not $Server) { Fail '-Server is required for a first install, e.g. -Server https://monitor.example.com' }
-  if (-not $Token) { Fail '-Token is required for a first install (the client''s enrollment token)' }
+  $enrollToken = $env:QP_TOKEN
+  if ($TokenFile) {
+    if (-not (Test-Path -LiteralPath $TokenFile)) { Fail "-TokenFile $TokenFile cannot be read" }
+    # Get-Content reads what Windows PowerShell's "> file" writes (UTF-16) as well as UTF-8.
+    $enrollToken = (Get-Content -Raw -LiteralPath $TokenFile).Trim()
+  }
+  if (-not $enrollToken) { Fail "an enrollment token is required for a first install: run `$env:QP_TOKEN = 'qpe_...' first (the client's token from the dashboard), or use -TokenFile FILE" }
 }
 
 # 1. Code under Program Files (Administrators write, everyone reads); data under ProgramData.
@@ -61,9 +92,16 @@ if ($Ca) {
 }
 
 # 2. Enroll once (as Administrator; the ACL below hands the config to the service account).
+#    The token goes to the agent in its environment (QP_TOKEN), never on its command line.
 if (-not (Test-Path $ConfigFile)) {
-  & $Node (Join-Path $ProgramDir 'quarkpulse-agent.mjs') agent enroll --server $Server --token $Token --config $ConfigFile --state-dir $StateDir @caArgs
-  if ($LASTEXITCODE -ne 0) { Fail "enrollment failed (exit $LASTEXITCODE); see the message above" }
+  $env:QP_TOKEN = $enrollToken
+  try {
+    & $Node (Join-Path $ProgramDir 'quarkpulse-agent.mjs') agent enroll --server $Server --config $ConfigFile --state-dir $StateDir @caArgs
+    $code = $LASTEXITCODE
+  } finally {
+    Remove-Item Env:\QP_TOKEN -ErrorAction SilentlyContinue
+  }
+  if ($code -ne 0) { Fail "enrollment failed (exit $code); see the message above" }
 }
 
 # 3. Only the service account and Administrators may read the data dir (it holds the credential);

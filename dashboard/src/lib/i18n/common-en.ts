@@ -179,7 +179,7 @@ export const commonEn = {
     'Runs as LocalService (-RunAsSystem for the Windows Update count). Without -Bundle the script looks for quarkpulse-agent.mjs next to itself. Add -Ca C:\\path\\ca.pem for a private CA.',
   'install.windows.title': 'Windows (x64): one line in an elevated PowerShell',
   'install.windows.note':
-    'Downloads the agent executable from this server, checks its size and sha256 (and on an upgrade its signature, with the installed agent), installs it as a service running as LocalService, enrolls and starts it. Run it again to upgrade; run it with -Uninstall to remove.',
+    'Downloads the agent executable from this server, checks its size, sha256 and Ed25519 signature (with the key of this server, which the script carries) before it runs, installs it as a service running as LocalService, enrolls and starts it. Run it again to upgrade; run it with -Uninstall to remove.',
   'refused.title': 'Agents that need re-enrollment ({count})',
   'refused.lead':
     'These machines connect with a credential this server does not know, for example because the database was restored from a backup older than their enrollment. Create an enrollment token on the client’s page and run the line on each machine with that token in place of qpe_….',

@@ -195,7 +195,7 @@ export const commonNl: Record<keyof typeof commonEn, string> = {
     'Draait als LocalService (-RunAsSystem voor het aantal Windows-updates). Zonder -Bundle zoekt het script quarkpulse-agent.mjs naast zichzelf. Voeg -Ca C:\\path\\ca.pem toe voor een eigen CA.',
   'install.windows.title': 'Windows (x64): één regel in PowerShell als beheerder',
   'install.windows.note':
-    'Downloadt de agent van deze server, controleert de grootte en sha256 (en bij een upgrade de handtekening, met de geïnstalleerde agent), installeert hem als service onder LocalService, meldt hem aan en start hem. Nogmaals uitvoeren werkt hem bij; met -Uninstall verwijdert u hem.',
+    'Downloadt de agent van deze server, controleert de grootte, sha256 en Ed25519-handtekening (met de sleutel van deze server, die het script meebrengt) voordat hij draait, installeert hem als service onder LocalService, meldt hem aan en start hem. Nogmaals uitvoeren werkt hem bij; met -Uninstall verwijdert u hem.',
   'refused.title': 'Agents die opnieuw aangemeld moeten worden ({count})',
   'refused.lead':
     'Deze machines maken verbinding met een sleutel die deze server niet kent, bijvoorbeeld omdat de database is teruggezet uit een back-up van vóór hun aanmelding. Maak een aanmeldtoken op de klantpagina en voer op elke machine de regel uit, met dat token in plaats van qpe_….',
