@@ -401,10 +401,23 @@ describe('site probe end to end', () => {
           state: 'failed',
           message: `printer at 127.0.0.1:${printerA.port}: no answer — down or wrong community`,
         });
-        expect((await api.get(`/api/devices/${a}`)).json).toMatchObject({
+        // Its probe keeps reporting it (last seen stays fresh), but a printer that does not answer is not online.
+        const silent = (await api.get(`/api/devices/${a}`)).json;
+        expect(silent).toMatchObject({
+          isOnline: false,
           isStatusUnknown: false,
           latest: expect.objectContaining({ 'check.isUp{check=snmp}': 0 }),
         });
+        expect(Date.now() - silent.lastSeenMs).toBeLessThan(3_000);
+        expect((await api.get('/api/devices')).json.find((d: { id: string }) => d.id === a)).toMatchObject({ isOnline: false, isStatusUnknown: false });
+        // It answers again: online again.
+        await printerA.restart();
+        await until(
+          'printer online again',
+          () => api.get(`/api/devices/${a}`),
+          (r) => r.json.isOnline === true,
+        );
+        expect((await api.get('/api/devices')).json.find((d: { id: string }) => d.id === a)).toMatchObject({ isOnline: true });
       } finally {
         for (const s of snmpds) await s.stop();
       }
