@@ -122,6 +122,26 @@ async function readNetworkCheck(session: Session, check: SnmpCheck, where: strin
   return reading;
 }
 
+const isTimeout = (err: unknown) => (err as { name?: string } | null)?.name === 'RequestTimedOutError';
+
+/**
+ * Remembers the size of the last datagram that was no SNMP message. net-snmp drops such an
+ * answer (it emits the parse error on the session and the request then times out), which would
+ * otherwise read as silence. Socket errors also reach the pending request's callback.
+ */
+export function watchForGarbage(session: Session): { bytes: number | undefined } {
+  const seen: { bytes: number | undefined } = { bytes: undefined };
+  let parsing: number | undefined;
+  const socket = (session as unknown as { dgram?: NodeJS.EventEmitter }).dgram;
+  // Around net-snmp's own message listener, which emits a parse error synchronously.
+  socket?.prependListener('message', (buf: Buffer) => (parsing = buf.length));
+  socket?.on('message', () => (parsing = undefined));
+  session.on('error', () => {
+    if (parsing !== undefined) seen.bytes = parsing;
+  });
+  return seen;
+}
+
 /** Why the request failed, in the words the technician needs. */
 export function explainSnmpError(check: SnmpCheck, err: unknown): string {
   const e = err as { name?: string; message?: string };
@@ -164,7 +184,7 @@ export async function runSnmpCheck(check: SnmpCheck, memory?: CheckMemory): Prom
   const timeoutMs = check.timeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS;
   const where = `${check.host}:${check.port ?? 161}`;
   const session = openSnmpSession(check, timeoutMs);
-  session.on('error', () => {}); // socket errors also reach the pending request's callback
+  const garbage = watchForGarbage(session);
   const started = performance.now();
   try {
     const reading = await read(session, check, `${check.host}:${check.port ?? 161}/${check.version}`, memory);
@@ -183,6 +203,17 @@ export async function runSnmpCheck(check: SnmpCheck, memory?: CheckMemory): Prom
           message: `${check.template} at ${where} answered outside the MIB's range, nothing stored: ${err.message}`,
         },
         samples: [checkSample('check.isUp', check.id, 1)],
+      };
+    }
+    if (isTimeout(err) && garbage.bytes !== undefined) {
+      // Something answered on the port, but not in SNMP: not silence, and not a wrong community.
+      return {
+        result: {
+          checkId: check.id,
+          state: 'error',
+          message: `${check.template} at ${where} answered with something that is not SNMP (${garbage.bytes} bytes)`,
+        },
+        samples: [checkSample('check.isUp', check.id, 0)],
       };
     }
     return {
