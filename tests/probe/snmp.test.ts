@@ -42,14 +42,14 @@ describe.runIf(hasSnmpd)('SNMP check against snmpd', () => {
     community,
     timeoutMs: 500,
   });
-  const v3 = (port: number, authKey = V3_AUTH_KEY, user = 'qpuser') => ({
+  const v3 = (port: number, authKey = V3_AUTH_KEY, user = 'qpuser', privKey = V3_PRIV_KEY) => ({
     id: 'snmp',
     type: 'snmp' as const,
     host: '127.0.0.1',
     port,
     template: 'printer' as const,
     version: 'v3' as const,
-    v3: { user, authKey, privKey: V3_PRIV_KEY },
+    v3: { user, authKey, privKey },
     timeoutMs: 500,
   });
 
@@ -84,6 +84,27 @@ describe.runIf(hasSnmpd)('SNMP check against snmpd', () => {
       state: 'failed',
       message: `printer at 127.0.0.1:${printer.port}: SNMPv3 user "nobody" is not known to the device — wrong user name`,
     });
+    // snmpd drops a request it cannot decrypt without a report; it did answer the discovery.
+    const badPriv = await runCheck(v3(printer.port, V3_AUTH_KEY, 'qpuser', 'wrongpriv99'));
+    expect(badPriv.result).toEqual({
+      checkId: 'snmp',
+      state: 'failed',
+      message: `printer at 127.0.0.1:${printer.port}: SNMPv3 answered discovery but not the encrypted request — wrong privacy key or privacy protocol`,
+    });
+    const badPrivProtocol = await runCheck({
+      ...v3(printer.port),
+      v3: { user: 'qpuser', authKey: V3_AUTH_KEY, privKey: V3_PRIV_KEY, privProtocol: 'des' as const },
+    });
+    // Node's OpenSSL 3 has no DES: said as such, not as an OpenSSL code.
+    expect(badPrivProtocol.result.message).toBe(
+      `printer at 127.0.0.1:${printer.port}: this probe cannot encrypt with DES (its OpenSSL no longer offers it) — use AES on the device`,
+    );
+    expect(badPriv.samples).toEqual([{ name: 'check.isUp', labels: { check: 'snmp' }, value: 0 }]);
+  });
+
+  it('v3 against a port where nothing listens is silence, not a wrong key', async () => {
+    const silent = await runCheck({ ...v3(1), timeoutMs: 300 });
+    expect(silent.result.message).toBe('printer at 127.0.0.1:1: no answer — down, unreachable or not speaking SNMPv3');
   });
 
   it('a wrong v2c community is silence: "no answer — down or wrong community"', async () => {
