@@ -7,6 +7,7 @@
 import type { DiscoveryScanConfig } from '../../shared/probe.js';
 import type { DiscoveryKindGuess, DiscoveryRefusal, FoundDevice, ScanState } from '../../shared/discovery-constants.js';
 import type { Db } from './database.js';
+import { isScannedAddress } from '../../shared/ipv4-ranges.js';
 import { generateId } from '../lib/secrets.js';
 import type { PurposeBox } from '../lib/probe-secret-box.js';
 
@@ -209,7 +210,10 @@ export function createDiscoveryStore(db: Db, box: PurposeBox) {
     recordResult(probeDeviceId: string, scanId: string, scanned: number, found: readonly FoundDevice[], isDone: boolean, nowMs: number): ScanResultOutcome {
       const scan = byId.get(scanId);
       if (!scan || scan.probe_device_id !== probeDeviceId || scan.state !== 'running') return 'unknown';
-      record(scanId, Math.min(scanned, scan.address_count), found, isDone, nowMs);
+      // Only addresses the scan asked: a probe cannot slip in devices of ranges nobody gave it.
+      const ranges = JSON.parse(scan.ranges_json) as string[];
+      const inside = found.filter((f) => isScannedAddress(f.address, ranges));
+      record(scanId, Math.min(scanned, scan.address_count), inside, isDone, nowMs);
       return isDone ? 'finished' : 'recorded';
     },
     /** Stops a running scan at a person's request; false when it was not running. */

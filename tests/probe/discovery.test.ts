@@ -362,9 +362,33 @@ describe.skipIf(!SNMPD)('discovery against real snmpd', () => {
       const before = (await api.get(`/api/discovery-scans/${scanId}`)).json.scanned;
       raw.ws.send({ type: 'discoveryResult', v: 1, scanId, scanned: 200, total: 254, found: [{ address: '127.0.2.9', sysDescr: 'x' }], isDone: true });
       const err = await raw.ws.next((m) => m.type === 'error');
+      raw.close();
       expect(err).toMatchObject({ code: 'DISCOVERY_SCAN_UNKNOWN', retryable: false });
       const after = (await api.get(`/api/discovery-scans/${scanId}`)).json;
       expect([after.scanned, after.found.length, after.state]).toEqual([before, 0, 'cancelled']);
+    });
+
+    it('keeps only found devices inside the scan’s ranges', async () => {
+      const site = await enrollTestDevice(api, { clientName: 'Jansen Accountants', contract: 'monthly', hostname: 'jansen-pc' });
+      // No real probe: a raw agent answers the scan, with addresses nobody asked it to scan.
+      const raw = await startTestAgent(t.url, site.deviceToken);
+      const started = await api.post(`/api/clients/${site.clientId}/discovery-scans`, {
+        probeDeviceId: site.deviceId,
+        version: 'v2c',
+        community: 'public',
+        ranges: ['192.168.10.0/30', '10.1.2.3'],
+      });
+      expect(started.status).toBe(201);
+      const found = ['192.168.10.1', '192.168.10.2', '192.168.10.3', '192.168.10.4', '10.1.2.3', '10.1.2.4', '8.8.8.8', '192.168.10.0'].map((address) => ({
+        address,
+        sysDescr: 'x',
+      }));
+      raw.ws.send({ type: 'discoveryResult', v: 1, scanId: started.json.id, scanned: 3, total: 3, found, isDone: true });
+      const done = await untilApi(
+        () => api.get(`/api/discovery-scans/${started.json.id}`),
+        (r) => r.json.state === 'done',
+      );
+      expect(done.json.found.map((f: { address: string }) => f.address).sort()).toEqual(['10.1.2.3', '192.168.10.1', '192.168.10.2']);
       raw.close();
     });
   });
