@@ -80,6 +80,10 @@ describe.runIf(hasBrowser() && SNMPD)('network discovery in a real browser', () 
     await page.waitForSelector('[data-testid=probe-check][data-state=ok]');
     expect(await page.textContent('[data-testid=probe-check]')).toContain('printer at 127.0.0.2');
     const printerId = (await page.getAttribute('[data-testid=device-page]', 'data-device-id'))!;
+    // It runs no agent: no credential to rotate, and it stays with its probe's client.
+    await page.waitForSelector('[data-testid=device-disable]');
+    expect(await page.locator('[data-testid=device-rotate]').count()).toBe(0);
+    expect(await page.locator('[data-testid=device-move-client]').count()).toBe(0);
 
     // In the fleet: its kind where an agent has CPU, memory and disk bars.
     await page.goto(`${t.url}/#/`);
