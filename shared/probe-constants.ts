@@ -35,9 +35,15 @@ export function isReachable(checks: readonly { id: string; type: ProbeCheckType 
   return hasReachability ? false : undefined;
 }
 
-/** Most checks on one probed device, and probed devices per probe. */
+/**
+ * Most checks on one probed device, and probed devices per probe. Each target's round is one
+ * report frame, and the gateway lets an agent send 20 frames/s sustained
+ * (server/gateway/agent-rate-limit.ts): a probe's targets may use PROBE_REPORTS_PER_SEC of that
+ * (the rest is its own reports, pings and discovery frames): 1,080 targets at 60 s, hence 1,000.
+ */
 export const MAX_CHECKS_PER_TARGET = 20;
-export const MAX_TARGETS_PER_PROBE = 2_000;
+export const MAX_TARGETS_PER_PROBE = 1_000;
+export const PROBE_REPORTS_PER_SEC = 18;
 
 /** SNMP templates: what a check reads (docs/SITE-PROBE.md lists the OIDs). */
 export const SNMP_TEMPLATES = ['printer', 'ups', 'network', 'oids'] as const;

@@ -64,4 +64,29 @@ describe('moving a probe or a probed device to another client', () => {
     // Within its own client a probed device is not moved: no refusal.
     expect((await move(printer, probe.clientId)).status).toBe(200);
   });
+
+  it('a probe takes no more targets than its reports may carry (18 a second: 1,000 at 60 s)', async () => {
+    const probe = await enrollTestDevice(api, { clientName: 'Jansen Accountants', hostname: 'jansen-srv01' });
+    const add = (name: string, intervalMs: number) =>
+      api.post(`/api/clients/${probe.clientId}/probed-devices`, {
+        name,
+        kind: 'website',
+        probeDeviceId: probe.deviceId,
+        intervalMs,
+        checks: [{ id: 'tcp', type: 'tcp', host: '127.0.0.1', port: 443 }],
+      });
+    for (let i = 0; i < 17; i++) expect((await add(`site-${i}`, 1_000)).status).toBe(201);
+    const last = (await add('site-17', 2_000)).json.deviceId as string; // 17.5 a second
+    const over = await add('site-18', 1_000);
+    expect(over.status).toBe(409);
+    expect(over.json.error).toEqual({
+      code: 'PROBE_FULL',
+      message: 'body.intervalMs: this probe would send 18.5 reports a second, more than the 18 an agent may; use a longer interval or another probe',
+    });
+    expect((await add('site-18', 2_000)).status).toBe(201); // 18 a second: fits
+    // A shorter interval that would not fit is refused too; a longer one is fine.
+    const faster = await api.put(`/api/devices/${last}/probe`, { intervalMs: 1_000 });
+    expect([faster.status, faster.json.error.code]).toEqual([409, 'PROBE_FULL']);
+    expect((await api.put(`/api/devices/${last}/probe`, { intervalMs: 60_000 })).status).toBe(200);
+  });
 });
