@@ -20,7 +20,10 @@ export interface DeviceSummary {
   clientId: string;
   clientName: string;
   contract: ContractType;
-  /** true while the agent's socket is connected and it reported within 3 intervals. */
+  /**
+   * true while the agent's socket is connected and it reported within 3 intervals; for a probed
+   * device: its probe's socket, and one of its reachability checks (snmp, ping, tcp, http) is up.
+   */
   isOnline: boolean;
   lastSeenMs: number | null;
   intervalMs: number;

@@ -21,13 +21,24 @@ export const MAX_SYS_DESCR_CHARS = 500;
 export const DISCOVERY_KIND_GUESSES = ['printer', 'ups', 'switch', 'firewall', 'nas'] as const satisfies readonly ProbedDeviceKind[];
 export type DiscoveryKindGuess = (typeof DISCOVERY_KIND_GUESSES)[number];
 
+/**
+ * Why a device that answers SNMPv3 refused the scan's credential: it reported an unknown user
+ * name or a wrong digest (auth key or protocol), or it answered the engine discovery but not the
+ * encrypted request (privacy key or protocol).
+ */
+export const DISCOVERY_REFUSALS = ['unknown-user', 'wrong-auth', 'wrong-privacy'] as const;
+export type DiscoveryRefusal = (typeof DISCOVERY_REFUSALS)[number];
+
 /** A device that answered a scan. */
 export interface FoundDevice {
   address: string;
+  /** Empty for a device that refused the credential (nothing could be read). */
   sysDescr: string;
   sysName?: string;
   sysObjectId?: string;
   kindGuess?: DiscoveryKindGuess;
+  /** It answers SNMPv3 but refuses this credential: listed, not adoptable with it. */
+  refusal?: DiscoveryRefusal;
 }
 
 /** States of a scan: running on the probe, done, given up after its time limit, or cancelled by a person. */

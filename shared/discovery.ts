@@ -13,6 +13,7 @@ import { snmpV3UserSchema } from './probe.js';
 import { PROBED_DEVICE_KINDS } from './probe-constants.js';
 import {
   DISCOVERY_KIND_GUESSES,
+  DISCOVERY_REFUSALS,
   MAX_FOUND_PER_FRAME,
   MAX_SCAN_ADDRESSES,
   MAX_SCAN_RANGES,
@@ -77,6 +78,7 @@ export const foundDeviceSchema = z
       .regex(/^[0-9]+(\.[0-9]+)*$/)
       .optional(),
     kindGuess: z.enum(DISCOVERY_KIND_GUESSES).optional(),
+    refusal: z.enum(DISCOVERY_REFUSALS).optional(),
   })
   .strict();
 

@@ -101,6 +101,18 @@ export function checkScanRanges(
   return { ranges, addressCount };
 }
 
+/** True when `address` is one a scan of `ranges` tries (a block's network and broadcast addresses are not). */
+export function isScannedAddress(address: string, ranges: readonly string[]): boolean {
+  const n = parseIpv4(address);
+  if (n === undefined) return false;
+  return ranges.some((text) => {
+    const r = parseIpv4Range(text);
+    if (typeof r === 'string') return false;
+    const skipEnds = r.last - r.first + 1 >= 4;
+    return n >= r.first + (skipEnds ? 1 : 0) && n <= r.last - (skipEnds ? 1 : 0);
+  });
+}
+
 /** Every address a scan tries, in order. */
 export function* addressesOf(ranges: readonly Ipv4Range[]): Generator<string> {
   for (const r of ranges) {

@@ -31,6 +31,11 @@ export interface AlertNotificationPayload {
   actor: string;
   /** A comment given with the change (manual resolve), if any. */
   note: string | null;
+  /**
+   * Site probe: the device is the probe of these probed devices (at most 20 names, `count` says
+   * how many), whose state is unknown while it is away. Only on offline alerts of a probe.
+   */
+  probeOf?: { count: number; hostnames: string[] };
 }
 
 /** One outage as a message tells it: alerts of one client and rule that fired together. */

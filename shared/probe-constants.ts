@@ -13,9 +13,37 @@ export type ProbedDeviceKind = (typeof PROBED_DEVICE_KINDS)[number];
 export const PROBE_CHECK_TYPES = ['ping', 'tcp', 'http', 'tls', 'dns', 'snmp'] as const;
 export type ProbeCheckType = (typeof PROBE_CHECK_TYPES)[number];
 
-/** Most checks on one probed device, and probed devices per probe. */
+/**
+ * Checks that tell whether a probed device answers at all: a probed device is online only while
+ * one of them is up (a silent printer keeps being reported, with `check.isUp` 0). TLS and DNS
+ * checks are about a certificate or a name, not about the device answering.
+ */
+export const REACHABILITY_CHECK_TYPES: readonly ProbeCheckType[] = ['snmp', 'ping', 'tcp', 'http'];
+
+/**
+ * Whether a probed device answers, from its checks and its latest values: true when one of its
+ * reachability checks has `check.isUp` 1, false when it has such checks and none is up,
+ * undefined when it has none (then being reported is all that is known).
+ */
+export function isReachable(checks: readonly { id: string; type: ProbeCheckType }[], latest: Readonly<Record<string, number>>): boolean | undefined {
+  let hasReachability = false;
+  for (const c of checks) {
+    if (!REACHABILITY_CHECK_TYPES.includes(c.type)) continue;
+    hasReachability = true;
+    if (latest[`check.isUp{check=${c.id}}`] === 1) return true;
+  }
+  return hasReachability ? false : undefined;
+}
+
+/**
+ * Most checks on one probed device, and probed devices per probe. Each target's round is one
+ * report frame, and the gateway lets an agent send 20 frames/s sustained
+ * (server/gateway/agent-rate-limit.ts): a probe's targets may use PROBE_REPORTS_PER_SEC of that
+ * (the rest is its own reports, pings and discovery frames): 1,080 targets at 60 s, hence 1,000.
+ */
 export const MAX_CHECKS_PER_TARGET = 20;
-export const MAX_TARGETS_PER_PROBE = 2_000;
+export const MAX_TARGETS_PER_PROBE = 1_000;
+export const PROBE_REPORTS_PER_SEC = 18;
 
 /** SNMP templates: what a check reads (docs/SITE-PROBE.md lists the OIDs). */
 export const SNMP_TEMPLATES = ['printer', 'ups', 'network', 'oids'] as const;

@@ -12,10 +12,16 @@
 import snmp from 'net-snmp';
 import type { Logger } from 'pino';
 import { addressesOf, parseIpv4Range, rangeSize, type Ipv4Range } from '../../shared/ipv4-ranges.js';
-import { MAX_FOUND_PER_FRAME, MAX_SYS_DESCR_CHARS, type DiscoveryKindGuess, type FoundDevice } from '../../shared/discovery-constants.js';
+import {
+  MAX_FOUND_PER_FRAME,
+  MAX_SYS_DESCR_CHARS,
+  type DiscoveryKindGuess,
+  type DiscoveryRefusal,
+  type FoundDevice,
+} from '../../shared/discovery-constants.js';
 import type { DiscoveryScanConfig } from '../../shared/probe.js';
 import { PROTOCOL_VERSION } from '../../shared/protocol-constants.js';
-import { openSnmpSession } from './snmp.js';
+import { hasLearnedEngineId, openSnmpSession } from './snmp.js';
 
 /** The frame this runner sends (shared/discovery.ts discoveryResultSchema). */
 export interface DiscoveryFrame {
@@ -61,7 +67,22 @@ function text(value: unknown, max: number): string | undefined {
   return s.length > max ? `${s.slice(0, max - 1)}…` : s;
 }
 
-/** One address: what it answered, or undefined for silence (or an SNMP refusal). */
+/**
+ * Why an SNMPv3 device refused the credential, from the request's error: a USM report (unknown
+ * user, wrong digest), or a timeout after the engine discovery was answered (it cannot decrypt
+ * the request); undefined for anything else (silence, v2c).
+ */
+export function refusalOf(err: unknown, isEngineKnown: boolean): DiscoveryRefusal | undefined {
+  const e = err as { name?: string; message?: string } | null;
+  const text = `${e?.name ?? ''} ${e?.message ?? ''}`;
+  if (/Unknown User Name|usmStatsUnknownUserNames/i.test(text)) return 'unknown-user';
+  if (/Wrong Digest|usmStatsWrongDigests/i.test(text)) return 'wrong-auth';
+  if (/Decryption Error|usmStatsDecryptionErrors/i.test(text)) return 'wrong-privacy';
+  if (e?.name === 'RequestTimedOutError' && isEngineKnown) return 'wrong-privacy';
+  return undefined;
+}
+
+/** One address: what it answered, a v3 device that refused the credential, or undefined for silence. */
 export async function querySnmp(address: string, scan: DiscoveryScanConfig): Promise<FoundDevice | undefined> {
   // No retry: silence is the common answer of a scan, and the pace already spreads the requests.
   const session = openSnmpSession({ host: address, port: scan.port, version: scan.version, community: scan.community, v3: scan.v3 }, scan.timeoutMs, 0);
@@ -85,8 +106,10 @@ export async function querySnmp(address: string, scan: DiscoveryScanConfig): Pro
       ...(typeof oid === 'string' && /^[0-9]+(\.[0-9]+)*$/.test(oid) && oid.length <= 200 ? { sysObjectId: oid } : {}),
       ...(kindGuess ? { kindGuess } : {}),
     };
-  } catch {
-    return undefined;
+  } catch (err) {
+    // A v3 device that refuses this credential is there: listed, so the technician knows.
+    const refusal = scan.version === 'v3' ? refusalOf(err, hasLearnedEngineId(session)) : undefined;
+    return refusal ? { address, sysDescr: '', refusal } : undefined;
   } finally {
     session.close();
   }

@@ -1,6 +1,7 @@
 /**
  * Ping check. ICMP needs raw sockets, which Node cannot open, so the probe runs the system's
- * `ping` (iputils: setuid or file capabilities give it ICMP). Where there is no ping or it may
+ * `ping` (iputils: setuid or file capabilities give it ICMP; on Windows ping.exe, whose flags and
+ * output differ and whose words follow the system language). Where there is no ping or it may
  * not send ICMP, the check measures a TCP connect to `fallbackPort` instead and says so, in its
  * message and as ping.isTcpFallback = 1 (the dashboard shows "TCP connect, ICMP not allowed").
  */
@@ -25,20 +26,57 @@ export function parsePingOutput(text: string): { sent: number; received: number;
   return { sent: Number(counts[1]), received: Number(counts[2]), avgMs: rtt ? Number(rtt[1]) : null };
 }
 
-/** Runs `ping` once with `count` packets. */
-export function runSystemPing(command: string, host: string, count: number, timeoutMs: number): Promise<PingRun> {
+/**
+ * Parses Windows ping.exe output, in any language, by its numbers: a reply line carries `TTL=`
+ * and its round trip as `time=12ms`, `tijd=12 ms` or `time<1ms` (taken as 0.5 ms); the summary
+ * line has three counts (`Sent = 3, Received = 2, Lost = 1`, `verzonden = 3, ontvangen = 2,
+ * verloren = 1`), the first of which is what was sent. "Destination host unreachable" counts as
+ * received in that summary but is no reply: only TTL lines are. Undefined without a summary.
+ */
+export function parseWindowsPingOutput(text: string): { sent: number; received: number; avgMs: number | null } | undefined {
+  let sent: number | undefined;
+  const rtts: number[] = [];
+  for (const line of text.split(/\r?\n/)) {
+    if (/\bTTL=\d+/i.test(line)) {
+      const rtt = /[=<]\s*(\d+(?:[.,]\d+)?)\s*ms\b/i.exec(line);
+      const ms = rtt ? Number(rtt[1]!.replace(',', '.')) : NaN;
+      rtts.push(rtt && line.includes(`<${rtt[1]}`) ? ms / 2 : ms);
+      continue;
+    }
+    const counts = /=\s*(\d+)\s*,[^=]*=\s*(\d+)\s*,[^=]*=\s*(\d+)/.exec(line);
+    if (counts && sent === undefined) sent = Number(counts[1]);
+  }
+  if (sent === undefined) return undefined;
+  const timed = rtts.filter((n) => !Number.isNaN(n));
+  return { sent, received: rtts.length, avgMs: timed.length > 0 ? timed.reduce((a, b) => a + b, 0) / timed.length : null };
+}
+
+/** The ping command line of a platform: iputils' flags, or ping.exe's (`-n count -w ms`). */
+export function pingArgs(platform: NodeJS.Platform, host: string, count: number, timeoutMs: number): string[] {
+  if (platform === 'win32') return ['-n', String(count), '-w', String(Math.max(1, Math.round(timeoutMs))), host];
   const waitSec = String(Math.max(1, Math.ceil(timeoutMs / 1000)));
+  return ['-n', '-c', String(count), '-i', '0.2', '-W', waitSec, '--', host];
+}
+
+/** Runs `ping` once with `count` packets. */
+export function runSystemPing(command: string, host: string, count: number, timeoutMs: number, platform: NodeJS.Platform = process.platform): Promise<PingRun> {
   return new Promise((resolve) => {
-    execFile(command, ['-n', '-c', String(count), '-i', '0.2', '-W', waitSec, '--', host], { timeout: timeoutMs + count * 1_000 }, (err, stdout, stderr) => {
-      const parsed = parsePingOutput(stdout);
-      if (parsed) return resolve({ kind: 'ran', ...parsed });
-      const code = (err as NodeJS.ErrnoException | null)?.code;
-      if (code === 'ENOENT') return resolve({ kind: 'unavailable', reason: `no ${command} program on this probe` });
-      const text = `${stderr}`.trim() || describeError(err);
-      if (/permitted|permission|socket|capabilit/i.test(text))
-        return resolve({ kind: 'unavailable', reason: `ICMP not allowed on this probe (${text.split('\n')[0]})` });
-      resolve({ kind: 'unavailable', reason: `ping failed: ${text.split('\n')[0]}` });
-    });
+    // ping.exe waits up to -w per packet, one after the other.
+    execFile(
+      command,
+      pingArgs(platform, host, count, timeoutMs),
+      { timeout: timeoutMs * (platform === 'win32' ? count : 1) + count * 1_000 },
+      (err, stdout, stderr) => {
+        const parsed = platform === 'win32' ? parseWindowsPingOutput(stdout) : parsePingOutput(stdout);
+        if (parsed) return resolve({ kind: 'ran', ...parsed });
+        const code = (err as NodeJS.ErrnoException | null)?.code;
+        if (code === 'ENOENT') return resolve({ kind: 'unavailable', reason: `no ${command} program on this probe` });
+        const text = `${stderr}`.trim() || describeError(err);
+        if (/permitted|permission|socket|capabilit/i.test(text))
+          return resolve({ kind: 'unavailable', reason: `ICMP not allowed on this probe (${text.split('\n')[0]})` });
+        resolve({ kind: 'unavailable', reason: `ping failed: ${text.split('\n')[0]}` });
+      },
+    );
   });
 }
 

@@ -122,16 +122,55 @@ async function readNetworkCheck(session: Session, check: SnmpCheck, where: strin
   return reading;
 }
 
-/** Why the request failed, in the words the technician needs. */
-export function explainSnmpError(check: SnmpCheck, err: unknown): string {
+const isTimeout = (err: unknown) => (err as { name?: string } | null)?.name === 'RequestTimedOutError';
+
+/**
+ * Remembers the size of the last datagram that was no SNMP message. net-snmp drops such an
+ * answer (it emits the parse error on the session and the request then times out), which would
+ * otherwise read as silence. Socket errors also reach the pending request's callback.
+ */
+export function watchForGarbage(session: Session): { bytes: number | undefined } {
+  const seen: { bytes: number | undefined } = { bytes: undefined };
+  let parsing: number | undefined;
+  const socket = (session as unknown as { dgram?: NodeJS.EventEmitter }).dgram;
+  // Around net-snmp's own message listener, which emits a parse error synchronously.
+  socket?.prependListener('message', (buf: Buffer) => (parsing = buf.length));
+  socket?.on('message', () => (parsing = undefined));
+  session.on('error', () => {
+    if (parsing !== undefined) seen.bytes = parsing;
+  });
+  return seen;
+}
+
+/**
+ * True once an SNMPv3 session learned the device's engine ID: the device answered the discovery
+ * request (RFC 3414 §4), so it is up and speaks SNMPv3.
+ */
+export function hasLearnedEngineId(session: Session): boolean {
+  const params = (session as unknown as { msgSecurityParameters?: { msgAuthoritativeEngineID?: Buffer | string } }).msgSecurityParameters;
+  return (params?.msgAuthoritativeEngineID?.length ?? 0) > 0;
+}
+
+/**
+ * Why the request failed, in the words the technician needs. `isEngineKnown`: the v3 discovery
+ * was answered. A wrong user name or auth key gets a USM report back, but a request the device
+ * cannot decrypt (wrong privacy key or protocol) is dropped without one (snmpd counts it in
+ * usmStatsDecryptionErrors): after a answered discovery, that timeout means the privacy key.
+ */
+export function explainSnmpError(check: SnmpCheck, err: unknown, isEngineKnown = false): string {
   const e = err as { name?: string; message?: string };
   const text = `${e?.name ?? ''} ${e?.message ?? String(err)}`;
   if (e?.name === 'RequestTimedOutError') {
-    return check.version === 'v2c' ? 'no answer — down or wrong community' : 'no answer — down, unreachable or not speaking SNMPv3';
+    if (check.version === 'v2c') return 'no answer — down or wrong community';
+    return isEngineKnown
+      ? 'SNMPv3 answered discovery but not the encrypted request — wrong privacy key or privacy protocol'
+      : 'no answer — down, unreachable or not speaking SNMPv3';
   }
   if (/unknown ?user|usmStatsUnknownUserNames/i.test(text)) return `SNMPv3 user "${check.v3?.user}" is not known to the device — wrong user name`;
   if (/wrong ?digest|usmStatsWrongDigests|authentication|EAuthFailure/i.test(text)) return 'SNMPv3 authentication failed — wrong auth key or protocol';
   if (/decrypt|usmStatsDecryptionErrors|ECouldNotDecrypt/i.test(text)) return 'SNMPv3 decryption failed — wrong privacy key or protocol';
+  if (/ERR_OSSL_EVP_UNSUPPORTED|unsupported/i.test(text) && check.v3?.privProtocol === 'des')
+    return 'this probe cannot encrypt with DES (its OpenSSL no longer offers it) — use AES on the device';
   if (/not ?in ?time ?window|ENotInTimeWindow/i.test(text)) return 'SNMPv3 time window error — the device clock or engine boots changed; try again';
   return `SNMP error: ${describeError(err)}`;
 }
@@ -164,7 +203,7 @@ export async function runSnmpCheck(check: SnmpCheck, memory?: CheckMemory): Prom
   const timeoutMs = check.timeoutMs ?? DEFAULT_CHECK_TIMEOUT_MS;
   const where = `${check.host}:${check.port ?? 161}`;
   const session = openSnmpSession(check, timeoutMs);
-  session.on('error', () => {}); // socket errors also reach the pending request's callback
+  const garbage = watchForGarbage(session);
   const started = performance.now();
   try {
     const reading = await read(session, check, `${check.host}:${check.port ?? 161}/${check.version}`, memory);
@@ -185,8 +224,19 @@ export async function runSnmpCheck(check: SnmpCheck, memory?: CheckMemory): Prom
         samples: [checkSample('check.isUp', check.id, 1)],
       };
     }
+    if (isTimeout(err) && garbage.bytes !== undefined) {
+      // Something answered on the port, but not in SNMP: not silence, and not a wrong community.
+      return {
+        result: {
+          checkId: check.id,
+          state: 'error',
+          message: `${check.template} at ${where} answered with something that is not SNMP (${garbage.bytes} bytes)`,
+        },
+        samples: [checkSample('check.isUp', check.id, 0)],
+      };
+    }
     return {
-      result: { checkId: check.id, state: 'failed', message: `${check.template} at ${where}: ${explainSnmpError(check, err)}` },
+      result: { checkId: check.id, state: 'failed', message: `${check.template} at ${where}: ${explainSnmpError(check, err, hasLearnedEngineId(session))}` },
       samples: [checkSample('check.isUp', check.id, 0)],
     };
   } finally {

@@ -10,6 +10,9 @@
  * time is the part of the period after the device was enrolled and before now. Overall
  * availability weighs devices by their observed time. Offline time comes from the offline
  * conditions (alerts for monthly clients, incidents for break-fix) overlapping the period.
+ * A probed device (printer, UPS, website) has no offline rule: its down time is its default
+ * "check failing" condition, and while its probe was offline its state was unknown — that time
+ * is neither down nor observed.
  */
 import { ageingNotes, type AgeingNote } from './ageing.js';
 import type { ContractAdvice } from '../../shared/alert-types.js';
@@ -25,6 +28,8 @@ export interface ReportDevice {
   latest: Record<string, number>;
   /** Facts the agent reported (distro, release, biosDate …), for ageing machines. */
   facts?: Readonly<Record<string, string | number>>;
+  /** Site probe: the agent device that checks this probed device (printer, UPS, website …). */
+  probeDeviceId?: string | null;
 }
 
 /** An alert or incident of the client, with how it was handled. */
@@ -34,6 +39,8 @@ export interface ReportCondition {
   deviceId: string | null;
   hostname: string | null;
   ruleKind: string | null;
+  /** The rule that opened it (`default-check-failing` is a probed device's down time). */
+  ruleId?: string | null;
   severity: 'info' | 'warning' | 'critical';
   summary: string;
   /** The rule's metric, the labels and the value that opened it: the report words it in the client's language. */
@@ -135,6 +142,27 @@ export function coveredMs(intervals: readonly (readonly [number, number])[], fro
   return total;
 }
 
+/** The default rule a probed device's failing check opens (server/alerting/policy/defaults.ts). */
+const CHECK_FAILING_RULE = 'default-check-failing';
+
+/** The parts of the [start, end) intervals `from` outside every interval of `minus`. */
+function subtractIntervals(from: readonly (readonly [number, number])[], minus: readonly (readonly [number, number])[]): [number, number][] {
+  let parts = from.map(([s, e]) => [s, e] as [number, number]);
+  for (const [ms, me] of minus) {
+    parts = parts.flatMap(([s, e]): [number, number][] =>
+      me <= s || ms >= e
+        ? [[s, e]]
+        : (
+            [
+              [s, ms],
+              [me, e],
+            ] as [number, number][]
+          ).filter(([a, b]) => b > a),
+    );
+  }
+  return parts;
+}
+
 const mean = (xs: number[]): number | null => (xs.length === 0 ? null : Math.round(xs.reduce((a, b) => a + b, 0) / xs.length));
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
@@ -143,19 +171,26 @@ export function buildClientReport(input: ClientReportInput): ClientReport {
   const { periodStartMs, periodEndMs, nowMs } = input;
   const observedEnd = Math.min(periodEndMs, nowMs);
   const offlineByDevice = new Map<string, [number, number][]>();
+  const checkFailingByDevice = new Map<string, [number, number][]>();
   for (const c of input.conditions) {
-    if (c.ruleKind !== 'offline' || c.deviceId === null) continue;
-    const list = offlineByDevice.get(c.deviceId) ?? [];
+    if (c.deviceId === null) continue;
+    const byDevice = c.ruleKind === 'offline' ? offlineByDevice : c.ruleId === CHECK_FAILING_RULE ? checkFailingByDevice : undefined;
+    if (!byDevice) continue;
+    const list = byDevice.get(c.deviceId) ?? [];
     list.push([c.openedAtMs, c.closedAtMs ?? nowMs]);
-    offlineByDevice.set(c.deviceId, list);
+    byDevice.set(c.deviceId, list);
   }
 
   const devices: DeviceAvailability[] = input.devices
     .map((d) => {
       const from = Math.max(periodStartMs, d.enrolledAtMs);
-      const observedMs = Math.max(0, observedEnd - from);
-      const intervals = offlineByDevice.get(d.id) ?? [];
-      const downMs = observedMs > 0 ? coveredMs(intervals, from, observedEnd) : 0;
+      const isProbed = d.probeDeviceId !== undefined && d.probeDeviceId !== null;
+      // A probed device: down while a check fails, unknown (not observed) while its probe was offline.
+      const unknown = isProbed ? (offlineByDevice.get(d.probeDeviceId!) ?? []) : [];
+      const failing = isProbed ? subtractIntervals(checkFailingByDevice.get(d.id) ?? [], unknown) : [];
+      const observedMs = Math.max(0, observedEnd - from - (unknown.length > 0 ? coveredMs(unknown, from, observedEnd) : 0));
+      const intervals = [...(offlineByDevice.get(d.id) ?? []), ...failing];
+      const downMs = observedMs > 0 ? Math.min(observedMs, coveredMs(intervals, from, observedEnd)) : 0;
       const outages = intervals.filter(([s, e]) => e > from && s < observedEnd).length;
       return {
         deviceId: d.id,

@@ -61,6 +61,7 @@ export function createClientReports(deps: ClientReportDeps) {
         deviceId: a.deviceId,
         hostname: a.hostname,
         ruleKind: a.ruleKind,
+        ruleId: a.ruleId,
         severity: a.severity,
         summary: a.summary,
         metric: a.metric,
@@ -77,6 +78,7 @@ export function createClientReports(deps: ClientReportDeps) {
         deviceId: i.deviceId,
         hostname: i.hostname,
         ruleKind: i.ruleKind,
+        ruleId: i.ruleId,
         severity: i.severity,
         summary: i.title,
         metric: null,
@@ -99,6 +101,7 @@ export function createClientReports(deps: ClientReportDeps) {
         isDisabled: d.isDisabled,
         latest: d.latest,
         facts: d.facts,
+        probeDeviceId: d.probeDeviceId,
       }));
     const billing = deps.reports.billing(client.id, month);
     return buildClientReport({

@@ -10,6 +10,7 @@ import { createAgentGateway, type GatewayJobHooks } from '../gateway/agent-gatew
 import { withProbeConfig } from '../probe/probe-config.js';
 import { withUpdateConfig } from '../store/agent-updates.js';
 import { VERSION } from '../lib/version.js';
+import { isReachable } from '../../shared/probe-constants.js';
 import type { WatchConfigSource } from '../alerting/watch-config.js';
 import type { Storage } from './storage.js';
 import type { ServerOptions } from './options.js';
@@ -62,9 +63,27 @@ export function createAgentPath(
       },
     },
   });
-  // A probed device is online while its probe is connected and reports it (site probe).
+  // A probed device answers when one of its reachability checks (snmp, ping, tcp, http) is up
+  // in its latest values: its probe keeps reporting a silent printer, with check.isUp 0, so a
+  // fresh last-seen time alone would keep it "online". Worked out again only when a report came
+  // (last-seen moved) or its checks changed; the fleet list's device rows carry no latest values.
+  const reachability = new Map<string, { lastSeenMs: number | null; checks: string; isReachable: boolean | undefined }>();
+  const isAnswering = (d: Device): boolean => {
+    const probed = probes.find(d.id);
+    if (!probed) return true;
+    const checks = JSON.stringify(probed.checks.map((c) => [c.id, c.type]));
+    const cached = reachability.get(d.id);
+    if (cached && cached.lastSeenMs === d.lastSeenMs && cached.checks === checks) return cached.isReachable !== false;
+    const latest = devices.findById(d.id)?.latest ?? {};
+    const entry = { lastSeenMs: d.lastSeenMs, checks, isReachable: isReachable(probed.checks, latest) };
+    reachability.set(d.id, entry);
+    return entry.isReachable !== false;
+  };
+  // A probed device is online while its probe is connected, reports it, and it answers (site probe).
   const isOnline = (d: Device): boolean =>
-    gateway.isConnected(d.probeDeviceId ?? d.id) && (d.lastSeenMs === null ? d.probeDeviceId === null : now() - d.lastSeenMs <= 3 * d.intervalMs + 5_000);
+    gateway.isConnected(d.probeDeviceId ?? d.id) &&
+    (d.lastSeenMs === null ? d.probeDeviceId === null : now() - d.lastSeenMs <= 3 * d.intervalMs + 5_000) &&
+    (d.probeDeviceId === null || isAnswering(d));
   const isStatusUnknown = (d: Device): boolean => d.probeDeviceId !== null && !gateway.isConnected(d.probeDeviceId);
   return { ingest, gateway, isOnline, isStatusUnknown };
 }

@@ -32,6 +32,7 @@ export function createNotifyPath(
     now,
     secrets,
     baseUrl,
+    probedDevicesOf: (deviceId) => storage.probes.listOfProbe(deviceId).map((p) => p.hostname),
     fetch: opts.fetch,
     channelTypes: opts.channelTypes,
     tickIntervalMs: opts.notifyTickIntervalMs,

@@ -11,12 +11,15 @@ import { HttpError } from '../lib/errors.js';
 import type { ClientStore } from '../store/clients.js';
 import type { Device, DeviceStore } from '../store/devices.js';
 import type { AgentSettingsStore } from '../store/agent-settings.js';
+import type { ProbeStore } from '../store/probes.js';
 import type { AuditActor, AuditLog } from '../audit/audit-log.js';
 
 export interface DeviceServiceDeps {
   devices: DeviceStore;
   clients: ClientStore;
   settings: AgentSettingsStore;
+  /** Site probe: a probe and its probed devices belong to one client. */
+  probes: Pick<ProbeStore, 'targetNamesOf'>;
   audit: AuditLog;
   now: () => number;
 }
@@ -31,6 +34,27 @@ export function createDeviceService(deps: DeviceServiceDeps) {
     return device;
   }
 
+  /** A probe checks only its own client's devices: neither a probe with targets nor a probed device moves alone. */
+  function checkSameClientRule(device: Device): void {
+    if (device.probeDeviceId !== null) {
+      const probe = devices.findById(device.probeDeviceId);
+      throw new HttpError(
+        409,
+        'PROBED_DEVICE_MOVE',
+        `${device.hostname} is checked by the site probe ${probe?.hostname ?? device.probeDeviceId} of its client, and a probe checks only its own client's devices; add it to the other client with one of that client's probes instead`,
+      );
+    }
+    const targets = deps.probes.targetNamesOf(device.id);
+    if (targets.length > 0) {
+      const names = `${targets.slice(0, 3).join(', ')}${targets.length > 3 ? ', …' : ''}`;
+      throw new HttpError(
+        409,
+        'PROBE_HAS_TARGETS',
+        `${device.hostname} is the site probe of ${targets.length} device${targets.length === 1 ? '' : 's'} of its client (${names}); give them another probe of the client first (PUT /api/devices/:id/probe)`,
+      );
+    }
+  }
+
   return {
     get,
 
@@ -42,6 +66,7 @@ export function createDeviceService(deps: DeviceServiceDeps) {
       const device = get(id);
       const client = deps.clients.findById(clientId);
       if (!client) throw new HttpError(400, 'CLIENT_NOT_FOUND', `body.clientId: no client with id ${clientId}`);
+      if (clientId !== device.clientId) checkSameClientRule(device);
       try {
         audit.audited(actor, (record) => {
           devices.moveToClient(id, clientId);

@@ -99,6 +99,7 @@ export function createDiscoveryService(deps: DiscoveryServiceDeps) {
           ...(f.sysName !== undefined ? { sysName: f.sysName } : {}),
           ...(f.sysObjectId !== undefined ? { sysObjectId: f.sysObjectId } : {}),
           ...(f.kindGuess !== undefined ? { kindGuess: f.kindGuess } : {}),
+          ...(f.refusal !== undefined ? { refusal: f.refusal } : {}),
           foundAtMs: f.foundAtMs,
           deviceId: same?.id ?? null,
           deviceName: same?.name ?? null,
@@ -189,6 +190,12 @@ export function createDiscoveryService(deps: DiscoveryServiceDeps) {
       if (!found) throw new HttpError(404, 'FOUND_DEVICE_NOT_FOUND', `scan ${scanId} found nothing at ${address}`);
       const already = found.adoptedDeviceId ?? watchedAddresses(s.clientId).get(address)?.id;
       if (already) throw new HttpError(409, 'ALREADY_MONITORED', `${address} is already monitored as device ${already}`);
+      if (found.refusal)
+        throw new HttpError(
+          409,
+          'CREDENTIAL_REFUSED',
+          `${address} answers SNMPv3 but refuses this scan's credential (${found.refusal}); scan again with the right one`,
+        );
       const kind = input.kind ?? found.kindGuess;
       if (!kind) throw new HttpError(400, 'KIND_NEEDED', `body.kind: say what kind of device ${address} is (printer, ups, switch, firewall, nas)`);
       const credential = discovery.credentialOf(scanId)!;

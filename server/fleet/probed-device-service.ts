@@ -6,7 +6,7 @@
  *
  *   route ─▶ create / update(actor, …) ─▶ BEGIN; probes row; audit entry; COMMIT ─▶ { probes to refresh }
  */
-import type { CreateProbedDevice, ProbeCheck, UpdateProbedDevice } from '../../shared/probe.js';
+import { MAX_TARGETS_PER_PROBE, PROBE_REPORTS_PER_SEC, type CreateProbedDevice, type ProbeCheck, type UpdateProbedDevice } from '../../shared/probe.js';
 import { HttpError } from '../lib/errors.js';
 import type { ClientStore } from '../store/clients.js';
 import type { DeviceStore } from '../store/devices.js';
@@ -49,6 +49,23 @@ export function createProbedDeviceService(deps: ProbedDeviceServiceDeps) {
     if (problem) throw problem;
   }
 
+  /**
+   * A probe's targets fit what the gateway lets it send (one report per target round, at most
+   * PROBE_REPORTS_PER_SEC sustained) and the config an agent accepts (MAX_TARGETS_PER_PROBE).
+   */
+  function checkCapacity(probeDeviceId: string, intervalMs: number, exceptId?: string): void {
+    const others = probes.listOfProbe(probeDeviceId).filter((p) => p.id !== exceptId);
+    if (others.length + 1 > MAX_TARGETS_PER_PROBE)
+      throw new HttpError(409, 'PROBE_FULL', `body.probeDeviceId: this probe already checks ${others.length} devices, the most one probe may check`);
+    const perSec = others.reduce((n, p) => n + 1_000 / p.intervalMs, 1_000 / intervalMs);
+    if (perSec > PROBE_REPORTS_PER_SEC)
+      throw new HttpError(
+        409,
+        'PROBE_FULL',
+        `body.intervalMs: this probe would send ${Math.round(perSec * 10) / 10} reports a second, more than the ${PROBE_REPORTS_PER_SEC} an agent may; use a longer interval or another probe`,
+      );
+  }
+
   /** Every SNMP check needs its credential, given now or stored before. */
   function checkCredentials(checks: readonly ProbeCheck[], stored: readonly string[]): void {
     checks.forEach((c, i) => {
@@ -78,6 +95,7 @@ export function createProbedDeviceService(deps: ProbedDeviceServiceDeps) {
       if (!client) throw new HttpError(404, 'CLIENT_NOT_FOUND', `no client with id ${clientId}`);
       checkProbe(input.probeDeviceId, clientId);
       checkCredentials(input.checks, []);
+      checkCapacity(input.probeDeviceId, input.intervalMs ?? DEFAULT_PROBE_INTERVAL_MS);
       return audit.audited(actor, (record) => {
         const id = probes.create(
           {
@@ -111,6 +129,7 @@ export function createProbedDeviceService(deps: ProbedDeviceServiceDeps) {
       };
       if (patch.probeDeviceId !== undefined) checkProbe(patch.probeDeviceId, current.clientId);
       checkCredentials(next.checks, probes.credentialChecks(current.id));
+      if (next.probeDeviceId !== current.probeDeviceId || next.intervalMs < current.intervalMs) checkCapacity(next.probeDeviceId, next.intervalMs, current.id);
       audit.audited(actor, (record) => {
         probes.update(current.id, next);
         record({

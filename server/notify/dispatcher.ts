@@ -73,6 +73,8 @@ export interface DispatcherDeps {
   groups: AlertGroupStore;
   /** The grouping window, ms (0 = grouping off); default 60 s. */
   groupWindowMs?: () => number;
+  /** Site probe: the hostnames of the probed devices a device checks (none for most). */
+  probedDevicesOf?: (deviceId: string) => string[];
 }
 
 /** An alert whose routing reached nobody and went to the fallback: its 'paged' event starts so. */
@@ -94,6 +96,13 @@ const toPlan = (p: Pick<EscalationPolicy, 'levels' | 'repeat' | 'repeatAfterMs'>
 export function createDispatcher(deps: DispatcherDeps) {
   const { db, outbox, alerts, deliveries, escalations, resolver, ackLinks, logger, groups } = deps;
   const viewUrl = (deviceId: string) => `${deps.baseUrl().replace(/\/+$/, '')}/#/devices/${encodeURIComponent(deviceId)}`;
+  /** An offline alert of a site probe says so: its probed devices are unknown until it is back. */
+  const withProbeRole = (payload: AlertNotificationPayload): AlertNotificationPayload => {
+    if (payload.metric !== null || !deps.probedDevicesOf || payload.probeOf) return payload;
+    if (alerts.findById(payload.alertId)?.ruleKind !== 'offline') return payload;
+    const hostnames = deps.probedDevicesOf(payload.deviceId);
+    return hostnames.length === 0 ? payload : { ...payload, probeOf: { count: hostnames.length, hostnames: hostnames.slice(0, 20) } };
+  };
 
   function queue(
     d: Destination,
@@ -145,7 +154,7 @@ export function createDispatcher(deps: DispatcherDeps) {
 
   /** Pages one step of an alert's ladder; a step that reaches nobody pages the fallback instead. */
   function pageStep(
-    payload: AlertNotificationPayload,
+    alertPayload: AlertNotificationPayload,
     jobKey: string,
     outboxId: number | null,
     e: EscalationRecord,
@@ -154,6 +163,7 @@ export function createDispatcher(deps: DispatcherDeps) {
   ): void {
     const level = e.policy.levels[step.level];
     if (!level) return;
+    const payload = withProbeRole(alertPayload);
     const r = resolver.resolveTargets(level.targets, nowMs);
     const label = `level ${step.level + 1}${step.cycle > 0 ? `, repeat ${step.cycle}` : ''}`;
     const why = r.problems.length > 0 ? ` — ${r.problems.join('; ')}` : '';
@@ -416,7 +426,7 @@ export function createDispatcher(deps: DispatcherDeps) {
     }
     if (group) groups.setState(group.id, kind, nowMs);
     escalations.stop(job.alertId, nowMs, kind);
-    const payload = job.payload as unknown as AlertNotificationPayload;
+    const payload = withProbeRole(job.payload as unknown as AlertNotificationPayload);
     const paged = deliveries.pagedDestinations(job.alertId);
     for (const p of paged) {
       // A channel switched off since the page gets no follow-up (it would only dead-letter).

@@ -28,6 +28,19 @@ function notAboutAnAlert(a: Addressing, mentions: string[] = a.mentions) {
   return { ackUrl: null, viewUrl: a.viewUrl, to: a.to, mentions, level: null, alert: null, atMs: a.atMs };
 }
 
+/** How many probed devices a page names; the rest is "…". */
+export const PROBE_NAMES = 3;
+
+/** "This device is the site probe of 3 devices (printer-reception, ups-1, …); their state is unknown until it is back." */
+export function probeRoleLine(probeOf: { count: number; hostnames: string[] }, kind: MessageKind): string {
+  const names = probeOf.hostnames.slice(0, PROBE_NAMES);
+  const list = `${names.join(', ')}${probeOf.count > names.length ? ', …' : ''}`;
+  const devices = `${probeOf.count} device${probeOf.count === 1 ? '' : 's'} (${list})`;
+  return kind === 'alert.resolved'
+    ? `This device is the site probe of ${devices}; they are checked again.`
+    : `This device is the site probe of ${devices}; their state is unknown until it is back.`;
+}
+
 /** A page (alert.firing) or follow-up (acknowledged, resolved) about an alert. */
 export function buildAlertMessage(p: AlertNotificationPayload, kind: MessageKind, a: Addressing, level: number | null = null): NotificationMessage {
   const where = `on ${p.hostname} (${p.clientName})`;
@@ -49,6 +62,7 @@ export function buildAlertMessage(p: AlertNotificationPayload, kind: MessageKind
     if (p.isFlapping) lines.push('This problem is flapping: it opened 3 times within 15 minutes.');
     if (a.ackUrl) lines.push('Acknowledge with the link in this message to stop escalation.');
   }
+  if (p.probeOf && p.probeOf.count > 0 && kind !== 'alert.acknowledged') lines.splice(1, 0, probeRoleLine(p.probeOf, kind));
   // Payloads queued before the metric was carried have none: their value is then only a detail.
   const metric = p.metric ?? null;
   const reading = p.value !== null && metric !== null ? formatMetricValue(metric, p.value) : null;
@@ -60,6 +74,7 @@ export function buildAlertMessage(p: AlertNotificationPayload, kind: MessageKind
     ...(reading !== null && metric !== null ? [{ name: labelMetric(metric, p.labels), value: reading }] : []),
     { name: 'Opened', value: formatUtc(p.openedAtMs) },
     ...(level !== null ? [{ name: 'Escalation level', value: String(level) }] : []),
+    ...(p.probeOf && p.probeOf.count > 0 ? [{ name: 'Site probe of', value: `${p.probeOf.count} device${p.probeOf.count === 1 ? '' : 's'}` }] : []),
   ];
   const labels = Object.entries(p.labels)
     .map(([k, v]) => `${k}=${v}`)

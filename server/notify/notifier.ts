@@ -51,6 +51,8 @@ export interface NotifierOptions {
   secrets: SecretBox;
   /** Base URL people reach the server at (ack links, dashboard links). */
   baseUrl: () => string;
+  /** Site probe: the hostnames of the probed devices a device checks, named in its offline pages. */
+  probedDevicesOf?: (deviceId: string) => string[];
   /** Channel types; default the built-in five. */
   channelTypes?: readonly AnyChannel[];
   /** HTTP for webhook-like channels; default the global fetch. */
@@ -97,6 +99,7 @@ export function createNotifier(opts: NotifierOptions) {
     fallbackTarget: () => settings.get<EscalationTarget>(FALLBACK_SETTING) ?? { type: 'role', role: 'admin' },
     groups: opts.alerting.alertGroups,
     groupWindowMs: () => settings.get<number>(GROUP_WINDOW_SETTING) ?? DEFAULT_GROUP_WINDOW_MS,
+    probedDevicesOf: opts.probedDevicesOf,
   });
   const worker = createWorker({
     deliveries,

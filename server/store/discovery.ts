@@ -5,8 +5,9 @@
  * credentials and is only opened for the probe's config and for the checks of adopted devices.
  */
 import type { DiscoveryScanConfig } from '../../shared/probe.js';
-import type { DiscoveryKindGuess, FoundDevice, ScanState } from '../../shared/discovery-constants.js';
+import type { DiscoveryKindGuess, DiscoveryRefusal, FoundDevice, ScanState } from '../../shared/discovery-constants.js';
 import type { Db } from './database.js';
+import { isScannedAddress } from '../../shared/ipv4-ranges.js';
 import { generateId } from '../lib/secrets.js';
 import type { PurposeBox } from '../lib/probe-secret-box.js';
 
@@ -68,7 +69,8 @@ interface FoundRow {
   sys_descr: string;
   sys_name: string | null;
   sys_object_id: string | null;
-  kind_guess: DiscoveryKindGuess | null;
+  /** The kind guess, or `refused:<why>` for a v3 device that refused the credential (see REFUSED). */
+  kind_guess: string | null;
   found_ms: number;
   adopted_device_id: string | null;
 }
@@ -90,13 +92,23 @@ const toScan = (r: ScanRow): DiscoveryScan => ({
   deadlineMs: r.deadline_ms,
   finishedAtMs: r.finished_ms,
 });
+/**
+ * A refused device has no kind to guess (nothing could be read), so its refusal is kept in the
+ * kind_guess column as `refused:<why>` rather than in a column of its own.
+ */
+const REFUSED = 'refused:';
+const kindColumn = (f: FoundDevice): string | null => (f.refusal ? `${REFUSED}${f.refusal}` : (f.kindGuess ?? null));
 const toFound = (r: FoundRow): DiscoveredDevice => ({
   scanId: r.scan_id,
   address: r.address,
   sysDescr: r.sys_descr,
   ...(r.sys_name !== null ? { sysName: r.sys_name } : {}),
   ...(r.sys_object_id !== null ? { sysObjectId: r.sys_object_id } : {}),
-  ...(r.kind_guess !== null ? { kindGuess: r.kind_guess } : {}),
+  ...(r.kind_guess === null
+    ? {}
+    : r.kind_guess.startsWith(REFUSED)
+      ? { refusal: r.kind_guess.slice(REFUSED.length) as DiscoveryRefusal }
+      : { kindGuess: r.kind_guess as DiscoveryKindGuess }),
   foundAtMs: r.found_ms,
   adoptedDeviceId: r.adopted_device_id,
 });
@@ -132,7 +144,7 @@ export function createDiscoveryStore(db: Db, box: PurposeBox) {
   const adopt = db.prepare('UPDATE discovered_devices SET adopted_device_id = ? WHERE scan_id = ? AND address = ?');
 
   const record = db.transaction((scanId: string, scanned: number, found: readonly FoundDevice[], isDone: boolean, nowMs: number) => {
-    for (const f of found) upsertFound.run(scanId, f.address, f.sysDescr, f.sysName ?? null, f.sysObjectId ?? null, f.kindGuess ?? null, nowMs);
+    for (const f of found) upsertFound.run(scanId, f.address, f.sysDescr, f.sysName ?? null, f.sysObjectId ?? null, kindColumn(f), nowMs);
     setProgress.run(scanned, scanId);
     if (isDone) finish.run('done', nowMs, scanId);
   });
@@ -198,7 +210,10 @@ export function createDiscoveryStore(db: Db, box: PurposeBox) {
     recordResult(probeDeviceId: string, scanId: string, scanned: number, found: readonly FoundDevice[], isDone: boolean, nowMs: number): ScanResultOutcome {
       const scan = byId.get(scanId);
       if (!scan || scan.probe_device_id !== probeDeviceId || scan.state !== 'running') return 'unknown';
-      record(scanId, Math.min(scanned, scan.address_count), found, isDone, nowMs);
+      // Only addresses the scan asked: a probe cannot slip in devices of ranges nobody gave it.
+      const ranges = JSON.parse(scan.ranges_json) as string[];
+      const inside = found.filter((f) => isScannedAddress(f.address, ranges));
+      record(scanId, Math.min(scanned, scan.address_count), inside, isDone, nowMs);
       return isDone ? 'finished' : 'recorded';
     },
     /** Stops a running scan at a person's request; false when it was not running. */

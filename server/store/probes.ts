@@ -87,6 +87,7 @@ export function createProbeStore(db: Db, box: PurposeBox) {
   const COLUMNS = 'id, client_id, hostname, kind, probe_device_id, interval_ms, probe_checks_json';
   const byId = db.prepare<[string], ProbedRow>(`SELECT ${COLUMNS} FROM devices WHERE id = ? AND probe_device_id IS NOT NULL`);
   const ofProbe = db.prepare<[string], ProbedRow>(`SELECT ${COLUMNS} FROM devices WHERE probe_device_id = ? AND is_disabled = 0 ORDER BY hostname`);
+  const allOfProbe = db.prepare<[string], { hostname: string }>('SELECT hostname FROM devices WHERE probe_device_id = ? ORDER BY hostname');
   const update = db.prepare('UPDATE devices SET probe_device_id = ?, interval_ms = ?, probe_checks_json = ? WHERE id = ?');
   const upsertResult = db.prepare(
     `INSERT INTO probe_check_results (device_id, check_id, ts_ms, state, message) VALUES (?, ?, ?, ?, ?)
@@ -118,6 +119,10 @@ export function createProbeStore(db: Db, box: PurposeBox) {
     find(id: string): ProbedDevice | undefined {
       const r = byId.get(id);
       return r && toProbed(r);
+    },
+    /** Hostnames of every probed device assigned to a probe, disabled ones too. */
+    targetNamesOf(probeDeviceId: string): string[] {
+      return allOfProbe.all(probeDeviceId).map((r) => r.hostname);
     },
     /** The enabled probed devices a probe checks. */
     listOfProbe(probeDeviceId: string): ProbedDevice[] {

@@ -1,7 +1,7 @@
 /** The fleet page's rows: filters, client groups in name order, and the counts above the list. */
 import { describe, expect, it } from 'vitest';
 import type { DeviceSummary } from '../../shared/api-types.js';
-import { buildFleetRows, hasProblems, NO_FILTERS, type FleetFilters, type FleetRow } from '../../dashboard/src/lib/fleet-data.js';
+import { buildFleetRows, hasProblems, isUnknown, NO_FILTERS, type FleetFilters, type FleetRow } from '../../dashboard/src/lib/fleet-data.js';
 
 let n = 0;
 function device(over: Partial<DeviceSummary>): DeviceSummary {
@@ -78,7 +78,7 @@ describe('buildFleetRows', () => {
 
   it('counts the whole fleet whatever the filters show', () => {
     const { counts } = buildFleetRows(fleet, only({ status: 'offline' }));
-    expect(counts).toEqual({ total: 5, online: 3, offline: 2, shown: 2, withProblems: 3, firingAlerts: 2, openIncidents: 1 });
+    expect(counts).toEqual({ total: 5, online: 3, offline: 2, unknown: 0, shown: 2, withProblems: 3, firingAlerts: 2, openIncidents: 1 });
   });
 
   const cases: [string, Partial<FleetFilters>, string[]][] = [
@@ -116,7 +116,7 @@ describe('buildFleetRows', () => {
   it('answers an empty fleet with no rows and zero counts', () => {
     expect(buildFleetRows([], NO_FILTERS)).toEqual({
       rows: [],
-      counts: { total: 0, online: 0, offline: 0, shown: 0, withProblems: 0, firingAlerts: 0, openIncidents: 0 },
+      counts: { total: 0, online: 0, offline: 0, unknown: 0, shown: 0, withProblems: 0, firingAlerts: 0, openIncidents: 0 },
     });
   });
 
@@ -124,6 +124,36 @@ describe('buildFleetRows', () => {
     const input = [...fleet];
     buildFleetRows(input, NO_FILTERS);
     expect(input.map((d) => d.id)).toEqual(['a', 'b', 'c', 'd', 'x7q2']);
+  });
+});
+
+describe('probed devices whose probe is away', () => {
+  // The probe (an agent) went offline: its printer and UPS are unknown, not down; a probed
+  // device of a connected probe that stopped answering is offline; a disabled one is neither.
+  const site = [
+    device({ id: 'probe', hostname: 'jansen-srv01', isOnline: false }),
+    device({ id: 'p1', hostname: 'printer-reception', kind: 'printer', probeDeviceId: 'probe', isOnline: false, isStatusUnknown: true }),
+    device({ id: 'p2', hostname: 'ups-1', kind: 'ups', probeDeviceId: 'probe', isOnline: false, isStatusUnknown: true }),
+    device({ id: 'p3', hostname: 'switch-1', kind: 'switch', probeDeviceId: 'other', isOnline: false, isStatusUnknown: false }),
+    device({ id: 'p4', hostname: 'website', kind: 'website', probeDeviceId: 'other', isOnline: true, isStatusUnknown: false }),
+    device({ id: 'p5', hostname: 'old-nas', kind: 'nas', probeDeviceId: 'probe', isOnline: false, isStatusUnknown: true, isDisabled: true }),
+  ];
+
+  it('counts them as unknown, apart from offline', () => {
+    const { counts } = buildFleetRows(site, NO_FILTERS);
+    expect(counts).toMatchObject({ total: 6, online: 1, offline: 3, unknown: 2 });
+    expect(isUnknown(site[1]!)).toBe(true);
+    expect(isUnknown(site[5]!)).toBe(false);
+  });
+
+  it('leaves them out of "offline" and shows them under "unknown"', () => {
+    const hosts = (status: FleetFilters['status']) =>
+      buildFleetRows(site, only({ status }))
+        .rows.filter((r) => r.kind === 'device')
+        .map((r) => (r.kind === 'device' ? r.device.hostname : ''));
+    expect(hosts('offline')).toEqual(['jansen-srv01', 'old-nas', 'switch-1']);
+    expect(hosts('unknown')).toEqual(['printer-reception', 'ups-1']);
+    expect(hosts('online')).toEqual(['website']);
   });
 });
 

@@ -79,6 +79,34 @@ describe.runIf(hasBrowser() && SNMPD)('network discovery in a real browser', () 
     expect(await page.textContent('[data-testid=page-count]')).toContain('12,345 pages');
     await page.waitForSelector('[data-testid=probe-check][data-state=ok]');
     expect(await page.textContent('[data-testid=probe-check]')).toContain('printer at 127.0.0.2');
+    const printerId = (await page.getAttribute('[data-testid=device-page]', 'data-device-id'))!;
+    // It runs no agent: no credential to rotate, and it stays with its probe's client.
+    await page.waitForSelector('[data-testid=device-disable]');
+    expect(await page.locator('[data-testid=device-rotate]').count()).toBe(0);
+    expect(await page.locator('[data-testid=device-move-client]').count()).toBe(0);
+
+    // In the fleet: its kind where an agent has CPU, memory and disk bars.
+    await page.goto(`${t.url}/#/`);
+    const fleetRow = page.locator(`[data-testid=device-row][data-device-id="${printerId}"]`);
+    await page.waitForSelector(`[data-testid=device-row][data-device-id="${printerId}"][data-state=online]`);
+    expect(await fleetRow.locator('[data-testid=device-kind]').textContent()).toBe('Printer');
+    expect(await fleetRow.locator('.usage').count()).toBe(0);
+    expect(await page.locator('[data-testid=count-unknown]').count()).toBe(0);
+
+    // The probe goes away: the printer is unknown (grey, said in words), not offline, and counted apart.
+    await agent.stop();
+    await page.waitForSelector(`[data-testid=device-row][data-device-id="${printerId}"][data-state=unknown]`, { timeout: 20_000 });
+    expect(await fleetRow.locator('.status-dot').getAttribute('aria-label')).toBe('status unknown: its probe is offline');
+    expect(await fleetRow.locator('[data-testid=device-kind]').textContent()).toBe('Printerprobe offline');
+    expect(await page.textContent('[data-testid=count-unknown]')).toBe('1 unknown (probe offline)');
+    expect(await page.textContent('[data-testid=fleet-counts]')).toContain('1 offline'); // the probe itself
+    await page.click('[data-testid=filter-unknown]');
+    expect(await page.locator('[data-testid=device-row]').count()).toBe(1);
+    await page.click('[data-testid=filter-offline]');
+    expect(await page.locator(`[data-testid=device-row][data-device-id="${printerId}"]`).count()).toBe(0);
+    await page.goto(`${t.url}/#/devices/${printerId}`);
+    await page.waitForSelector('[data-testid=device-status][data-state=unknown]');
+    expect(await page.getAttribute('[data-testid=device-hostname] .status-dot', 'data-state')).toBe('unknown');
     await page.context().close();
   });
 });

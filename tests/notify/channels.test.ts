@@ -52,6 +52,31 @@ const page = buildAlertMessage(
 );
 
 describe('message texts', () => {
+  it('an offline page of a site probe names its probed devices, whose state is unknown', () => {
+    const offline: AlertNotificationPayload = {
+      ...payload,
+      ruleId: 'default-offline',
+      ruleName: 'Device offline',
+      metric: null,
+      summary: 'offline',
+      labels: {},
+      value: null,
+      probeOf: { count: 4, hostnames: ['printer-reception', 'switch-1', 'ups-1', 'website'] },
+    };
+    const a = { idempotencyKey: 'k', to: null, mentions: [], ackUrl: null, viewUrl: null, atMs: OPENED };
+    const m = buildAlertMessage(offline, 'alert.firing', a);
+    expect(m.lines[1]).toBe('This device is the site probe of 4 devices (printer-reception, switch-1, ups-1, …); their state is unknown until it is back.');
+    expect(m.facts).toContainEqual({ name: 'Site probe of', value: '4 devices' });
+    expect(buildAlertMessage(offline, 'alert.resolved', a).lines[1]).toBe(
+      'This device is the site probe of 4 devices (printer-reception, switch-1, ups-1, …); they are checked again.',
+    );
+    expect(buildAlertMessage(offline, 'alert.acknowledged', a).lines.join('\n')).not.toContain('site probe');
+    expect(buildAlertMessage({ ...offline, probeOf: { count: 1, hostnames: ['ups-1'] } }, 'alert.firing', a).lines[1]).toBe(
+      'This device is the site probe of 1 device (ups-1); their state is unknown until it is back.',
+    );
+    expect(buildAlertMessage({ ...offline, probeOf: undefined }, 'alert.firing', a).lines.join('\n')).not.toContain('site probe');
+  });
+
   it('a level-2 page says it escalated and how to stop it', () => {
     expect(page.title).toBe('[CRITICAL] C: 97 % full on jansen-srv (Jansen & Zn <Accountants>)');
     expect(page.lines).toEqual([

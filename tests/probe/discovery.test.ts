@@ -133,10 +133,28 @@ describe.skipIf(!SNMPD)('discovery against real snmpd', () => {
     runner.stop();
   });
 
-  it('v3 with the right keys answers; a wrong community or v3 key finds nothing', async () => {
+  it('v3 with the right keys answers; a device refusing the v3 credential is listed as such; a wrong community finds nothing', async () => {
     const v3 = { user: 'qpuser', authProtocol: 'sha' as const, authKey: V3_AUTH_KEY, privProtocol: 'aes' as const, privKey: V3_PRIV_KEY };
     expect(await querySnmp('127.0.0.2', scanOf({ version: 'v3', v3 }))).toMatchObject({ sysName: 'printer-reception' });
-    expect(await querySnmp('127.0.0.2', scanOf({ version: 'v3', v3: { ...v3, authKey: 'wrongpass99' } }))).toBeUndefined();
+    // snmpd answers a wrong auth key with "Wrong Digest", an unknown user with "Unknown User Name"
+    // and drops what it cannot decrypt after answering the engine discovery.
+    expect(await querySnmp('127.0.0.2', scanOf({ version: 'v3', v3: { ...v3, authKey: 'wrongpass99' } }))).toEqual({
+      address: '127.0.0.2',
+      sysDescr: '',
+      refusal: 'wrong-auth',
+    });
+    expect(await querySnmp('127.0.0.2', scanOf({ version: 'v3', v3: { ...v3, user: 'nobody' } }))).toEqual({
+      address: '127.0.0.2',
+      sysDescr: '',
+      refusal: 'unknown-user',
+    });
+    expect(await querySnmp('127.0.0.2', scanOf({ version: 'v3', v3: { ...v3, privKey: 'wrongpriv99' } }))).toEqual({
+      address: '127.0.0.2',
+      sysDescr: '',
+      refusal: 'wrong-privacy',
+    });
+    // Silence stays silence: nothing listens on 127.0.0.4.
+    expect(await querySnmp('127.0.0.4', scanOf({ version: 'v3', v3 }))).toBeUndefined();
     expect(await querySnmp('127.0.0.2', scanOf({ community: 'private' }))).toBeUndefined();
   });
 
@@ -284,6 +302,31 @@ describe.skipIf(!SNMPD)('discovery against real snmpd', () => {
       expect(actions).toEqual(expect.arrayContaining(['discovery.scan-start', 'device.probed-create']));
     });
 
+    it('a v3 scan with a wrong auth key lists the printer as refusing the credential, not adoptable', async () => {
+      const site = await enrollTestDevice(api, { clientName: 'Jansen Accountants', contract: 'monthly', hostname: 'jansen-pc' });
+      await startProbe(site).start();
+      await untilApi(
+        () => api.get(`/api/devices/${site.deviceId}`),
+        (r) => r.json.isOnline === true,
+      );
+      const started = await api.post(`/api/clients/${site.clientId}/discovery-scans`, {
+        probeDeviceId: site.deviceId,
+        version: 'v3',
+        v3: { user: 'qpuser', authKey: 'wrongpass99', privKey: V3_PRIV_KEY },
+        port,
+        ranges: ['127.0.0.2'],
+      });
+      expect(started.status).toBe(201);
+      const done = await untilApi(
+        () => api.get(`/api/discovery-scans/${started.json.id}`),
+        (r) => r.json.state === 'done',
+      );
+      expect(done.json.found).toMatchObject([{ address: '127.0.0.2', sysDescr: '', refusal: 'wrong-auth', deviceId: null }]);
+      expect(done.json.found[0].kindGuess).toBeUndefined();
+      const adopt = await api.post(`/api/discovery-scans/${started.json.id}/found/127.0.0.2/adopt`, { kind: 'printer' });
+      expect([adopt.status, adopt.json.error.code]).toEqual([409, 'CREDENTIAL_REFUSED']);
+    });
+
     it('a cancelled scan stops on the probe, and a frame for a scan that is not running is refused', async () => {
       const site = await enrollTestDevice(api, { clientName: 'Jansen Accountants', contract: 'monthly', hostname: 'jansen-pc' });
       await startProbe(site).start();
@@ -319,9 +362,33 @@ describe.skipIf(!SNMPD)('discovery against real snmpd', () => {
       const before = (await api.get(`/api/discovery-scans/${scanId}`)).json.scanned;
       raw.ws.send({ type: 'discoveryResult', v: 1, scanId, scanned: 200, total: 254, found: [{ address: '127.0.2.9', sysDescr: 'x' }], isDone: true });
       const err = await raw.ws.next((m) => m.type === 'error');
+      raw.close();
       expect(err).toMatchObject({ code: 'DISCOVERY_SCAN_UNKNOWN', retryable: false });
       const after = (await api.get(`/api/discovery-scans/${scanId}`)).json;
       expect([after.scanned, after.found.length, after.state]).toEqual([before, 0, 'cancelled']);
+    });
+
+    it('keeps only found devices inside the scan’s ranges', async () => {
+      const site = await enrollTestDevice(api, { clientName: 'Jansen Accountants', contract: 'monthly', hostname: 'jansen-pc' });
+      // No real probe: a raw agent answers the scan, with addresses nobody asked it to scan.
+      const raw = await startTestAgent(t.url, site.deviceToken);
+      const started = await api.post(`/api/clients/${site.clientId}/discovery-scans`, {
+        probeDeviceId: site.deviceId,
+        version: 'v2c',
+        community: 'public',
+        ranges: ['192.168.10.0/30', '10.1.2.3'],
+      });
+      expect(started.status).toBe(201);
+      const found = ['192.168.10.1', '192.168.10.2', '192.168.10.3', '192.168.10.4', '10.1.2.3', '10.1.2.4', '8.8.8.8', '192.168.10.0'].map((address) => ({
+        address,
+        sysDescr: 'x',
+      }));
+      raw.ws.send({ type: 'discoveryResult', v: 1, scanId: started.json.id, scanned: 3, total: 3, found, isDone: true });
+      const done = await untilApi(
+        () => api.get(`/api/discovery-scans/${started.json.id}`),
+        (r) => r.json.state === 'done',
+      );
+      expect(done.json.found.map((f: { address: string }) => f.address).sort()).toEqual(['10.1.2.3', '192.168.10.1', '192.168.10.2']);
       raw.close();
     });
   });

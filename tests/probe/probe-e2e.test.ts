@@ -83,6 +83,20 @@ describe('site probe end to end', () => {
     const cert = ca.issue('shop', 5);
     const tlsPort = await listen(https.createServer({ cert: cert.certPem, key: cert.keyPem }, (_q, s) => s.end()));
 
+    // Pages go to a webhook, so what they say can be read.
+    const hookPort = await listen(http.createServer((q, s) => void q.resume().on('end', () => s.writeHead(200).end())));
+    const hook = await api.post('/api/channels', {
+      type: 'webhook',
+      name: 'On-call',
+      config: { url: `http://127.0.0.1:${hookPort}/hook`, secret: 'hook-secret-0123456789' },
+    });
+    expect(hook.status).toBe(201);
+    await api.post('/api/escalation-policies', {
+      name: 'Std',
+      isDefault: true,
+      levels: [{ afterMs: 0, targets: [{ type: 'channel', channelId: hook.json.id }] }],
+    });
+
     const monthly = await enrollTestDevice(api, { clientName: 'Jansen Accountants', contract: 'monthly', hostname: 'jansen-pc' });
     const breakFix = await enrollTestDevice(api, { clientName: 'Bakkerij de Vries', contract: 'break-fix', hostname: 'devries-pc' });
     const probeA = startProbeAgent('jansen', monthly);
@@ -262,6 +276,17 @@ describe('site probe end to end', () => {
       .list()
       .filter((j) => j.kind === 'alert.firing' && j.alertId !== failingId && !certAlerts.json.some((c: { id: string }) => c.id === j.alertId));
     expect(pagesSinceStop.map((j) => j.alertId)).toEqual([offlineId]);
+    // The one page says the device is the site probe of the website, whose state is unknown.
+    const pages = t.server.db.prepare("SELECT alert_id, message_json FROM deliveries WHERE purpose = 'page' AND kind = 'alert.firing' ORDER BY id").all() as {
+      alert_id: string;
+      message_json: string;
+    }[];
+    const earlier = new Set([failingId, ...certAlerts.json.map((c: { id: string }) => c.id)]);
+    const sincePages = pages.filter((d) => !earlier.has(d.alert_id));
+    expect(sincePages.map((d) => d.alert_id)).toEqual([offlineId]);
+    const message = JSON.parse(sincePages[0]!.message_json) as { lines: string[]; alert: { probeOf?: unknown } };
+    expect(message.lines).toContain('This device is the site probe of 1 device (jansen-website); their state is unknown until it is back.');
+    expect(message.alert.probeOf).toEqual({ count: 1, hostnames: ['jansen-website'] });
     // The break-fix probe is still there: its website is known.
     expect((await api.get(`/api/devices/${b}`)).json).toMatchObject({ isOnline: true, isStatusUnknown: false });
   }, 40_000);
@@ -401,10 +426,23 @@ describe('site probe end to end', () => {
           state: 'failed',
           message: `printer at 127.0.0.1:${printerA.port}: no answer — down or wrong community`,
         });
-        expect((await api.get(`/api/devices/${a}`)).json).toMatchObject({
+        // Its probe keeps reporting it (last seen stays fresh), but a printer that does not answer is not online.
+        const silent = (await api.get(`/api/devices/${a}`)).json;
+        expect(silent).toMatchObject({
+          isOnline: false,
           isStatusUnknown: false,
           latest: expect.objectContaining({ 'check.isUp{check=snmp}': 0 }),
         });
+        expect(Date.now() - silent.lastSeenMs).toBeLessThan(3_000);
+        expect((await api.get('/api/devices')).json.find((d: { id: string }) => d.id === a)).toMatchObject({ isOnline: false, isStatusUnknown: false });
+        // It answers again: online again.
+        await printerA.restart();
+        await until(
+          'printer online again',
+          () => api.get(`/api/devices/${a}`),
+          (r) => r.json.isOnline === true,
+        );
+        expect((await api.get('/api/devices')).json.find((d: { id: string }) => d.id === a)).toMatchObject({ isOnline: true });
       } finally {
         for (const s of snmpds) await s.stop();
       }

@@ -3,7 +3,9 @@
  * config): Printer-MIB toner per colour, paper tray and page counter, printer error bits, UPS-MIB
  * on battery and charge, v3 with auth + priv and wrong keys, v2c silence, values outside the MIB.
  */
+import dgram from 'node:dgram';
 import fs from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -40,14 +42,14 @@ describe.runIf(hasSnmpd)('SNMP check against snmpd', () => {
     community,
     timeoutMs: 500,
   });
-  const v3 = (port: number, authKey = V3_AUTH_KEY, user = 'qpuser') => ({
+  const v3 = (port: number, authKey = V3_AUTH_KEY, user = 'qpuser', privKey = V3_PRIV_KEY) => ({
     id: 'snmp',
     type: 'snmp' as const,
     host: '127.0.0.1',
     port,
     template: 'printer' as const,
     version: 'v3' as const,
-    v3: { user, authKey, privKey: V3_PRIV_KEY },
+    v3: { user, authKey, privKey },
     timeoutMs: 500,
   });
 
@@ -82,6 +84,27 @@ describe.runIf(hasSnmpd)('SNMP check against snmpd', () => {
       state: 'failed',
       message: `printer at 127.0.0.1:${printer.port}: SNMPv3 user "nobody" is not known to the device — wrong user name`,
     });
+    // snmpd drops a request it cannot decrypt without a report; it did answer the discovery.
+    const badPriv = await runCheck(v3(printer.port, V3_AUTH_KEY, 'qpuser', 'wrongpriv99'));
+    expect(badPriv.result).toEqual({
+      checkId: 'snmp',
+      state: 'failed',
+      message: `printer at 127.0.0.1:${printer.port}: SNMPv3 answered discovery but not the encrypted request — wrong privacy key or privacy protocol`,
+    });
+    const badPrivProtocol = await runCheck({
+      ...v3(printer.port),
+      v3: { user: 'qpuser', authKey: V3_AUTH_KEY, privKey: V3_PRIV_KEY, privProtocol: 'des' as const },
+    });
+    // Node's OpenSSL 3 has no DES: said as such, not as an OpenSSL code.
+    expect(badPrivProtocol.result.message).toBe(
+      `printer at 127.0.0.1:${printer.port}: this probe cannot encrypt with DES (its OpenSSL no longer offers it) — use AES on the device`,
+    );
+    expect(badPriv.samples).toEqual([{ name: 'check.isUp', labels: { check: 'snmp' }, value: 0 }]);
+  });
+
+  it('v3 against a port where nothing listens is silence, not a wrong key', async () => {
+    const silent = await runCheck({ ...v3(1), timeoutMs: 300 });
+    expect(silent.result.message).toBe('printer at 127.0.0.1:1: no answer — down, unreachable or not speaking SNMPv3');
   });
 
   it('a wrong v2c community is silence: "no answer — down or wrong community"', async () => {
@@ -134,5 +157,31 @@ describe.runIf(hasSnmpd)('SNMP check against snmpd', () => {
     expect(wrong.result.message).toBe(
       `ups at 127.0.0.1:${printer.port} answered outside the MIB's range, nothing stored: upsBatteryStatus is missing or not an integer: the device does not answer UPS-MIB`,
     );
+  });
+});
+
+describe('SNMP check against a UDP responder that answers garbage', () => {
+  it('says it answered with something that is not SNMP, not "no answer", for v2c and v3', async () => {
+    const socket = dgram.createSocket('udp4');
+    socket.on('message', (_m, r) => socket.send(Buffer.from('this is not SNMP at all \x30\x82\xff'), r.port, r.address));
+    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+    const { port } = socket.address() as AddressInfo;
+    try {
+      const base = { id: 'snmp', type: 'snmp' as const, host: '127.0.0.1', port, template: 'printer' as const, timeoutMs: 300 };
+      for (const check of [
+        { ...base, version: 'v2c' as const, community: 'public' },
+        { ...base, version: 'v3' as const, v3: { user: 'qpuser', authKey: 'authpass123', privKey: 'privpass123' } },
+      ]) {
+        const r = await runCheck(check);
+        expect(r.result).toEqual({
+          checkId: 'snmp',
+          state: 'error',
+          message: `printer at 127.0.0.1:${port} answered with something that is not SNMP (29 bytes)`,
+        });
+        expect(r.samples).toEqual([{ name: 'check.isUp', labels: { check: 'snmp' }, value: 0 }]);
+      }
+    } finally {
+      socket.close();
+    }
   });
 });

@@ -8,7 +8,8 @@ import type { ContractType, DeviceSummary } from '../../../shared/api-types.js';
 import { useApp } from './app-context.js';
 import { loadUnlessCancelled } from './hooks.js';
 
-export type FleetStatusFilter = 'all' | 'online' | 'offline';
+/** `offline` leaves out probed devices whose probe is away: they are `unknown`, not down. */
+export type FleetStatusFilter = 'all' | 'online' | 'offline' | 'unknown';
 
 /** What the fleet page shows. */
 export interface FleetFilters {
@@ -30,11 +31,18 @@ export interface FleetCounts {
   total: number;
   online: number;
   offline: number;
+  /** Probed devices whose site probe is offline: neither online nor offline. */
+  unknown: number;
   shown: number;
   /** Devices with an open alert or incident. */
   withProblems: number;
   firingAlerts: number;
   openIncidents: number;
+}
+
+/** Probed devices whose probe is away (a disabled device is neither). */
+export function isUnknown(d: DeviceSummary): boolean {
+  return !d.isOnline && !d.isDisabled && d.isStatusUnknown === true;
 }
 
 /** True when the device has an open alert or incident. */
@@ -93,17 +101,21 @@ function matchesQuery(d: DeviceSummary, q: string): boolean {
 export function buildFleetRows(devices: readonly DeviceSummary[], filters: FleetFilters): { rows: FleetRow[]; counts: FleetCounts } {
   const q = filters.query.trim().toLowerCase();
   let online = 0;
+  let unknown = 0;
   let withProblems = 0;
   let firingAlerts = 0;
   let openIncidents = 0;
   const groups = new Map<string, DeviceSummary[]>();
   for (const d of devices) {
+    const isUnknownNow = isUnknown(d);
     if (d.isOnline) online += 1;
+    if (isUnknownNow) unknown += 1;
     if (hasProblems(d)) withProblems += 1;
     firingAlerts += d.firingAlerts;
     openIncidents += d.openIncidents;
     if (filters.status === 'online' && !d.isOnline) continue;
-    if (filters.status === 'offline' && d.isOnline) continue;
+    if (filters.status === 'offline' && (d.isOnline || isUnknownNow)) continue;
+    if (filters.status === 'unknown' && !isUnknownNow) continue;
     if (filters.contract !== 'all' && d.contract !== filters.contract) continue;
     if (filters.isProblemsOnly && !hasProblems(d)) continue;
     if (q && !matchesQuery(d, q)) continue;
@@ -139,5 +151,8 @@ export function buildFleetRows(devices: readonly DeviceSummary[], filters: Fleet
     for (const device of list) rows.push({ kind: 'device', device });
     shown += list.length;
   }
-  return { rows, counts: { total: devices.length, online, offline: devices.length - online, shown, withProblems, firingAlerts, openIncidents } };
+  return {
+    rows,
+    counts: { total: devices.length, online, offline: devices.length - online - unknown, unknown, shown, withProblems, firingAlerts, openIncidents },
+  };
 }

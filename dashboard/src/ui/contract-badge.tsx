@@ -16,9 +16,17 @@ export function ContractBadge({ contract }: { contract: ContractType }) {
   );
 }
 
-/** Online / offline / disabled dot with a text alternative. */
-export function StatusDot({ isOnline, isDisabled }: { isOnline: boolean; isDisabled: boolean }) {
+/**
+ * Online / offline / unknown / disabled dot with a text alternative. Unknown (grey): a probed
+ * device whose site probe is offline, so nobody knows whether it is up.
+ */
+export function StatusDot({ isOnline, isDisabled, isUnknown = false }: { isOnline: boolean; isDisabled: boolean; isUnknown?: boolean }) {
   const t = useT();
-  const state = isDisabled ? 'disabled' : isOnline ? 'online' : 'offline';
+  const state = deviceState({ isOnline, isDisabled, isStatusUnknown: isUnknown });
   return <span class={`status-dot status-${state}`} role="img" aria-label={t(`status.${state}`)} title={t(`status.${state}`)} data-state={state} />;
+}
+
+/** A device's state as the dot and the status text show it. */
+export function deviceState(d: { isOnline: boolean; isDisabled: boolean; isStatusUnknown?: boolean }): 'online' | 'offline' | 'unknown' | 'disabled' {
+  return d.isDisabled ? 'disabled' : d.isOnline ? 'online' : d.isStatusUnknown ? 'unknown' : 'offline';
 }

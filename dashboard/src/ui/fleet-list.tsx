@@ -8,7 +8,8 @@ import type { FleetRow } from '../lib/fleet-data.js';
 import { formatFullTime, formatRelative } from '../lib/format.js';
 import { useMediaQuery } from '../lib/hooks.js';
 import { deviceHref } from '../lib/router.js';
-import { ContractBadge, StatusDot } from './contract-badge.js';
+import { ContractBadge, deviceState, StatusDot } from './contract-badge.js';
+import { KindTag } from './kind-tag.js';
 import { UsageBar } from './usage-bar.js';
 import { activeT, useT } from '../lib/i18n/index.js';
 
@@ -52,24 +53,35 @@ export function ProblemCounts({ firing, acknowledged, incidents }: { firing: num
 function DeviceRow({ device, nowMs }: { device: DeviceSummary; nowMs: number }) {
   const t = useT();
   const health = device.worstSeverity ?? 'ok';
+  const state = deviceState(device);
+  // A probed device (printer, UPS, website …) has no CPU, memory or disk: its kind instead.
+  const isProbed = device.kind !== undefined && device.kind !== 'agent';
   return (
     <a
-      class={`device-row health-${health}${device.isOnline ? '' : ' is-offline'}`}
+      class={`device-row health-${health}${state === 'unknown' ? ' is-unknown' : device.isOnline ? '' : ' is-offline'}`}
       href={deviceHref(device.id)}
       data-testid="device-row"
       data-device-id={device.id}
       data-online={String(device.isOnline)}
+      data-state={state}
       data-health={health}
     >
       <span class="device-host">
-        <StatusDot isOnline={device.isOnline} isDisabled={device.isDisabled} />
+        <StatusDot isOnline={device.isOnline} isDisabled={device.isDisabled} isUnknown={device.isStatusUnknown} />
         <span class="device-hostname">{device.hostname}</span>
       </span>
-      <span class="device-usage">
-        <UsageBar label="CPU" pct={device.cpuLoadPct} />
-        <UsageBar label={t('fleet.row.mem')} pct={device.memUsedPct} />
-        <UsageBar label={t('fleet.head.disk')} pct={device.diskUsedPct} />
-      </span>
+      {isProbed ? (
+        <span class="device-usage device-probed" data-testid="device-kind">
+          <KindTag kind={device.kind!} />
+          {state === 'unknown' && <span class="device-unknown">{t('fleet.row.unknown')}</span>}
+        </span>
+      ) : (
+        <span class="device-usage">
+          <UsageBar label="CPU" pct={device.cpuLoadPct} />
+          <UsageBar label={t('fleet.row.mem')} pct={device.memUsedPct} />
+          <UsageBar label={t('fleet.head.disk')} pct={device.diskUsedPct} />
+        </span>
+      )}
       <span class="device-problems">
         <ProblemCounts firing={device.firingAlerts} acknowledged={device.openAlerts - device.firingAlerts} incidents={device.openIncidents} />
       </span>

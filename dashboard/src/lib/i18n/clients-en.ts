@@ -185,6 +185,8 @@ export const clientsEn = {
   'disc.name': 'Name',
   'disc.descr': 'Description (sysDescr)',
   'disc.kind': 'Kind',
+  'disc.refused':
+    'Answers SNMPv3 but refuses this credential — {why, select, unknown_user {unknown user name} wrong_auth {wrong auth key or protocol} other {wrong privacy key or protocol}}. Scan again with the right one.',
   'disc.intro':
     "Find printers, UPSes, switches and other SNMP devices on this client's network. One of the client's own machines asks each address; nothing outside its private network is scanned.",
   'disc.needAgent': 'Install the agent on a machine of this client first: it becomes the probe that scans.',

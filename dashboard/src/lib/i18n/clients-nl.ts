@@ -188,6 +188,8 @@ export const clientsNl: Record<keyof typeof clientsEn, string> = {
   'disc.name': 'Naam',
   'disc.descr': 'Beschrijving (sysDescr)',
   'disc.kind': 'Soort',
+  'disc.refused':
+    'Antwoordt op SNMPv3 maar weigert deze inloggegevens — {why, select, unknown_user {onbekende gebruikersnaam} wrong_auth {verkeerde auth-sleutel of -protocol} other {verkeerde privacysleutel of -protocol}}. Scan opnieuw met de juiste.',
   'disc.intro':
     'Zoek printers, UPS’en, switches en andere SNMP-apparaten op het netwerk van deze klant. Een eigen machine van de klant vraagt elk adres na; buiten het privénetwerk wordt niets gescand.',
   'disc.needAgent': 'Installeer eerst de agent op een machine van deze klant: die wordt de probe die scant.',

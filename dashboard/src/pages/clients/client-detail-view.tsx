@@ -12,6 +12,7 @@ import { lazyView } from '../../lib/lazy.js';
 import { deviceHref, href, navigate } from '../../lib/router.js';
 import { ClientForm } from './client-form.js';
 import { ContractBadge, StatusDot } from '../../ui/contract-badge.js';
+import { KindTag } from '../../ui/kind-tag.js';
 import { ClientAgentSettings } from '../../ui/agent-settings-panels.js';
 import { EnrollPanel } from './enroll-panel.js';
 import { DiscoveryPanel } from './discovery-panel.js';
@@ -121,8 +122,8 @@ export function ClientDetailView({ clientId }: { clientId: string }) {
             {devices.data.map((d) => (
               <li key={d.id} class={`card health-${d.worstSeverity ?? 'ok'}`}>
                 <p class="card-title">
-                  <StatusDot isOnline={d.isOnline} isDisabled={d.isDisabled} /> <a href={deviceHref(d.id)}>{d.hostname}</a>
-                  {d.kind && d.kind !== 'agent' && <span class="kind-tag">{d.kind === 'ups' || d.kind === 'nas' ? d.kind.toUpperCase() : d.kind}</span>}
+                  <StatusDot isOnline={d.isOnline} isDisabled={d.isDisabled} isUnknown={d.isStatusUnknown} /> <a href={deviceHref(d.id)}>{d.hostname}</a>
+                  {d.kind && <KindTag kind={d.kind} />}
                 </p>
                 <p class="card-meta">
                   <span>{d.isStatusUnknown ? t('client.statusUnknown') : t('client.lastSeen', { when: formatRelative(d.lastSeenMs, nowMs) })}</span>

@@ -161,9 +161,19 @@ function FoundRow({ scanId, f, canAct, onAdopted }: { scanId: string; f: Discove
     <tr data-testid="found-row" data-address={f.address}>
       <td class="mono">{f.address}</td>
       <td>{f.sysName ?? <span class="muted">{t('disc.noName')}</span>}</td>
-      <td class="found-descr">{f.sysDescr}</td>
+      <td class="found-descr">
+        {f.refusal ? (
+          <span class="found-refused" data-testid="found-refused">
+            {t('disc.refused', { why: f.refusal.replace(/-/g, '_') })}
+          </span>
+        ) : (
+          f.sysDescr
+        )}
+      </td>
       <td>
-        {f.deviceId ? (
+        {f.refusal ? (
+          '–'
+        ) : f.deviceId ? (
           (kindText(f.kindGuess ?? kind) ?? '–')
         ) : (
           <select
@@ -186,7 +196,7 @@ function FoundRow({ scanId, f, canAct, onAdopted }: { scanId: string; f: Discove
           <a href={deviceHref(f.deviceId)} data-testid="found-device-link">
             {t('disc.monitored', { name: f.deviceName ?? '' })}
           </a>
-        ) : canAct ? (
+        ) : canAct && !f.refusal ? (
           <button type="button" class="btn btn-small" disabled={isBusy || !kind} onClick={adopt} data-testid="found-adopt">
             {isBusy ? t('disc.adding') : t('disc.monitor')}
           </button>

@@ -55,6 +55,9 @@ export function DeviceAdmin({ device, onChanged }: { device: DeviceDetail; onCha
   const fleet = useLoad(() => (canAct ? api.listDevices() : Promise.resolve([])), [api, canAct]);
   const [parentId, setParentId] = useState<string | null>(device.parentDeviceId ?? null);
   if (!canAct) return null;
+  // A probed device (printer, UPS, website) runs no agent: no credential to rotate, and it stays
+  // with its probe's client (the server refuses moving it).
+  const isProbed = device.kind !== undefined && device.kind !== 'agent';
   const others = (clients.data ?? []).filter((c) => c.id !== device.clientId);
   const siblings = (fleet.data ?? []).filter((d) => d.clientId === device.clientId && d.id !== device.id).sort((a, b) => a.hostname.localeCompare(b.hostname));
 
@@ -84,20 +87,22 @@ export function DeviceAdmin({ device, onChanged }: { device: DeviceDetail; onCha
             {t('admin.disable')}
           </button>
         )}
-        <button
-          type="button"
-          class="btn"
-          disabled={action.isBusy || device.isDisabled}
-          title={device.isDisabled ? t('admin.enableFirst') : undefined}
-          onClick={() => {
-            setRotation(null);
-            setIsRotating(true);
-            void action.run(async () => setRotation(await api.rotateCredential(device.id))).finally(() => setIsRotating(false));
-          }}
-          data-testid="device-rotate"
-        >
-          {isRotating ? t('admin.rotating') : t('admin.rotate')}
-        </button>
+        {!isProbed && (
+          <button
+            type="button"
+            class="btn"
+            disabled={action.isBusy || device.isDisabled}
+            title={device.isDisabled ? t('admin.enableFirst') : undefined}
+            onClick={() => {
+              setRotation(null);
+              setIsRotating(true);
+              void action.run(async () => setRotation(await api.rotateCredential(device.id))).finally(() => setIsRotating(false));
+            }}
+            data-testid="device-rotate"
+          >
+            {isRotating ? t('admin.rotating') : t('admin.rotate')}
+          </button>
+        )}
         {isAdmin && (
           <a class="btn btn-quiet" href={href('/audit', { entityType: 'device', entityId: device.id })}>
             {t('admin.audit')}
@@ -105,37 +110,39 @@ export function DeviceAdmin({ device, onChanged }: { device: DeviceDetail; onCha
         )}
       </div>
       {device.isDisabled && <p class="muted">{t('admin.disabledNote')}</p>}
-      <RotationNote device={device} result={rotation} />
-      <form
-        class="button-row"
-        onSubmit={(e) => {
-          e.preventDefault();
-          const to = others.find((c) => c.id === targetClient);
-          if (!to || !window.confirm(t('admin.moveConfirm', { hostname: device.hostname, to: to.name, from: device.clientName }))) return;
-          void action.run(async () => {
-            onChanged(await api.moveDevice(device.id, to.id));
-            setTargetClient('');
-          });
-        }}
-      >
-        <select
-          class="select"
-          aria-label={t('admin.moveLabel')}
-          value={targetClient}
-          onChange={(e) => setTargetClient(e.currentTarget.value)}
-          data-testid="device-move-client"
+      {!isProbed && <RotationNote device={device} result={rotation} />}
+      {!isProbed && (
+        <form
+          class="button-row"
+          onSubmit={(e) => {
+            e.preventDefault();
+            const to = others.find((c) => c.id === targetClient);
+            if (!to || !window.confirm(t('admin.moveConfirm', { hostname: device.hostname, to: to.name, from: device.clientName }))) return;
+            void action.run(async () => {
+              onChanged(await api.moveDevice(device.id, to.id));
+              setTargetClient('');
+            });
+          }}
         >
-          <option value="">{t('admin.moveChoose')}</option>
-          {others.map((c) => (
-            <option key={c.id} value={c.id}>
-              {t('admin.contract', { name: c.name, contract: c.contract })}
-            </option>
-          ))}
-        </select>
-        <button type="submit" class="btn" disabled={action.isBusy || !targetClient} data-testid="device-move">
-          {t('admin.move')}
-        </button>
-      </form>
+          <select
+            class="select"
+            aria-label={t('admin.moveLabel')}
+            value={targetClient}
+            onChange={(e) => setTargetClient(e.currentTarget.value)}
+            data-testid="device-move-client"
+          >
+            <option value="">{t('admin.moveChoose')}</option>
+            {others.map((c) => (
+              <option key={c.id} value={c.id}>
+                {t('admin.contract', { name: c.name, contract: c.contract })}
+              </option>
+            ))}
+          </select>
+          <button type="submit" class="btn" disabled={action.isBusy || !targetClient} data-testid="device-move">
+            {t('admin.move')}
+          </button>
+        </form>
+      )}
       <label class="button-row">
         <span>{t('admin.dependsOn')}</span>
         <select

@@ -17,7 +17,7 @@ import { createSampleBus } from '../../lib/sample-bus.js';
 import { readInventory } from './inventory.js';
 import { clientHref } from '../../lib/router.js';
 import { DeviceAgentSettings } from '../../ui/agent-settings-panels.js';
-import { ContractBadge, StatusDot } from '../../ui/contract-badge.js';
+import { ContractBadge, deviceState, StatusDot } from '../../ui/contract-badge.js';
 import { DeviceAdmin } from './device-admin.js';
 import { DeviceJobs } from './device-jobs.js';
 import { DeviceFacts } from './device-facts.js';
@@ -120,7 +120,7 @@ export function DeviceView({ deviceId }: { deviceId: string }) {
     }
   };
   const isProbed = device.kind !== undefined && device.kind !== 'agent';
-  const status = device.isDisabled ? 'disabled' : device.isOnline ? 'online' : device.isStatusUnknown ? 'unknown' : 'offline';
+  const status = deviceState(device);
   const statusText = t(`device.${status}`);
 
   return (
@@ -133,7 +133,7 @@ export function DeviceView({ deviceId }: { deviceId: string }) {
       <header class="device-head">
         <div class="device-title">
           <h1 data-testid="device-hostname">
-            <StatusDot isOnline={device.isOnline} isDisabled={device.isDisabled} />
+            <StatusDot isOnline={device.isOnline} isDisabled={device.isDisabled} isUnknown={device.isStatusUnknown} />
             {device.hostname}
           </h1>
           <p class="device-meta">

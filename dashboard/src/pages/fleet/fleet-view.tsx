@@ -13,6 +13,7 @@ const statusFilters: { value: FleetStatusFilter; label: DashKey }[] = [
   { value: 'all', label: 'fleet.all' },
   { value: 'online', label: 'fleet.online' },
   { value: 'offline', label: 'fleet.offline' },
+  { value: 'unknown', label: 'fleet.unknown' },
 ];
 
 const contractFilters: { value: ContractType | 'all'; label: DashKey }[] = [
@@ -62,6 +63,11 @@ export function FleetView() {
           <span>{t('fleet.countDevices', { count: counts.total })}</span>
           <span class="count-online">{t('fleet.countOnline', { count: counts.online })}</span>
           <span class={counts.offline > 0 ? 'count-offline' : ''}>{t('fleet.countOffline', { count: counts.offline })}</span>
+          {counts.unknown > 0 && (
+            <span class="count-unknown" data-testid="count-unknown">
+              {t('fleet.countUnknown', { count: counts.unknown })}
+            </span>
+          )}
           {counts.firingAlerts > 0 && (
             <a class="count-firing" href="#/alerts">
               {t('fleet.countFiring', { count: counts.firingAlerts })}
@@ -86,17 +92,20 @@ export function FleetView() {
           data-testid="fleet-search"
         />
         <div class="segmented" role="group" aria-label={t('fleet.show')}>
-          {statusFilters.map((f) => (
-            <button
-              key={f.value}
-              type="button"
-              aria-pressed={filters.status === f.value}
-              onClick={() => set({ status: f.value })}
-              data-testid={`filter-${f.value}`}
-            >
-              {t(f.label)}
-            </button>
-          ))}
+          {/* "Unknown" only where there is something to show (probed devices whose probe is away). */}
+          {statusFilters
+            .filter((f) => f.value !== 'unknown' || counts.unknown > 0 || filters.status === 'unknown')
+            .map((f) => (
+              <button
+                key={f.value}
+                type="button"
+                aria-pressed={filters.status === f.value}
+                onClick={() => set({ status: f.value })}
+                data-testid={`filter-${f.value}`}
+              >
+                {t(f.label)}
+              </button>
+            ))}
         </div>
         <select
           class="select"
