@@ -16,6 +16,8 @@
  */
 import { benchAlertLatency, type AlertLatencyResult } from './bench/alert-latency.js';
 import { benchWatchLatency, type WatchLatencyResult } from './bench/watch-latency.js';
+import { installPeerPackages } from './bench/install-peers.js';
+import { benchPrometheusAlertLatencies, type PrometheusAlertLatencyResult } from './bench/alert-peers.js';
 import { benchNotifyLatency } from './bench/notify-latency.js';
 import { benchOutagePages, type OutagePagesResult } from './bench/outage-pages.js';
 import { benchJobFanout, type JobFanoutResult } from './bench/job-fanout.js';
@@ -80,6 +82,7 @@ const password = 'bench-admin-password';
 type AlertLatency = Pick<AlertLatencyResult, 'agents' | 'samples' | 'p50Ms' | 'p95Ms'>;
 
 async function main(): Promise<void> {
+  installPeerPackages(sections, log);
   const started = new Date();
   const machine = {
     date: started.toISOString(),
@@ -162,15 +165,25 @@ async function main(): Promise<void> {
   }
   let alerts: AlertLatency | undefined;
   let alertsFromSource: (WatchLatencyResult & { loadAvg: string }) | undefined;
+  let alertPeers: PrometheusAlertLatencyResult[] | undefined;
   let pages: AlertLatency | undefined;
   let outage: OutagePagesResult | undefined;
   if (sections.has('alerts')) {
     const latencyRun = { agents: Math.min(agents, 1000), seconds: Math.min(n('seconds'), 60) };
     log('alert latency (triggering sample → alert + outbox row committed)');
     alerts = await benchAlertLatency(latencyRun);
-    log('alert latency from the source: real agents, 10 s reports, watch on and off in the same run (20 + 20 agents)');
-    const w = await benchWatchLatency({ agents: 20, crossings: 2 });
+    log(
+      'alert latency from the source: real agents, 10 s reports, watch on and off (20 + 20 agents), beside Prometheus + Alertmanager (defaults and aggressive, 20 targets each) in the same minutes',
+    );
+    // The peers wait minutes on their own timers and use little CPU, so they run beside ours.
+    const [w, peers] = await Promise.all([
+      benchWatchLatency({ agents: 20, crossings: 2 }),
+      benchPrometheusAlertLatencies(['default', 'aggressive'], { targets: 20, log }),
+    ]);
     alertsFromSource = { ...w, loadAvg: loadavg()[0]!.toFixed(2) };
+    alertPeers = peers;
+    for (const peer of peers)
+      log(`alert latency from the source, Prometheus + Alertmanager ${peer.setting}: p50 ${peer.webhook.p50Ms} / p95 ${peer.webhook.p95Ms} ms to the webhook`);
     log(
       `alert latency from the source: watch p50 ${w.withWatch.p50Ms} / p95 ${w.withWatch.p95Ms} ms, without p50 ${w.withoutWatch.p50Ms} / p95 ${w.withoutWatch.p95Ms} ms`,
     );
@@ -212,7 +225,24 @@ async function main(): Promise<void> {
   else log(`kept data in ${dataDir}`);
 
   machine.loadAvgEnd = loadavg()[0]!.toFixed(2);
-  const results = { machine, writer, capacity, ingestPeers, history, storagePeers, fleet, alerts, alertsFromSource, pages, outage, jobs, probe, report, agent };
+  const results = {
+    machine,
+    writer,
+    capacity,
+    ingestPeers,
+    history,
+    storagePeers,
+    fleet,
+    alerts,
+    alertsFromSource,
+    alertPeers,
+    pages,
+    outage,
+    jobs,
+    probe,
+    report,
+    agent,
+  };
   mkdirSync(path.dirname(f.out), { recursive: true });
   writeFileSync(f.out, JSON.stringify(results, null, 2));
   process.stdout.write(renderTable(results));
@@ -298,6 +328,7 @@ function renderTable(r: {
   fleet?: FleetRunResult;
   alerts?: AlertLatency;
   alertsFromSource?: WatchLatencyResult & { loadAvg: string };
+  alertPeers?: PrometheusAlertLatencyResult[];
   pages?: AlertLatency;
   outage?: OutagePagesResult;
   jobs?: JobFanoutResult;
@@ -496,6 +527,8 @@ function renderPeerTable(r: {
   storagePeers?: StoragePeersResult & { loadAvg: string };
   ingestPeers?: IngestPeersResult;
   agent?: AgentPeersResult;
+  alertsFromSource?: WatchLatencyResult & { loadAvg: string };
+  alertPeers?: PrometheusAlertLatencyResult[];
 }): string {
   const rows: [string, string, string, string, string, string][] = [];
   const ratio = (ours: number, peer: number) => `${(ours / peer).toFixed(2)}×`;
@@ -618,6 +651,22 @@ function renderPeerTable(r: {
       ag.loadAvg,
     ]);
     if (z.rssMbMedian !== undefined) rows.push(['', '', 'zabbix_agent2', fmt(z.rssMbMedian, 1), ratio(a.rssMbMedian, z.rssMbMedian), ag.loadAvg]);
+  }
+  const w = r.alertsFromSource;
+  if (w && r.alertPeers) {
+    let first = true;
+    for (const peer of r.alertPeers) {
+      const e = peer.effective;
+      rows.push([
+        first ? `page latency p95 from the crossing at the source → webhook received (10 s reports, watch on; p50 ${fmt(w.pageWithWatch.p50Ms)} ms)` : '',
+        first ? `${fmt(w.pageWithWatch.p95Ms)} ms` : '',
+        `Prometheus ${peer.prometheusVersion} + Alertmanager ${peer.alertmanagerVersion}, ${peer.setting} (scrape ${e.scrapeInterval}, eval ${e.evaluationInterval}, group_wait ${e.groupWait}; p50 ${fmt(peer.webhook.p50Ms)} ms, ${peer.webhook.missed} missed)`,
+        `${fmt(peer.webhook.p95Ms)} ms`,
+        ratio(w.pageWithWatch.p95Ms, peer.webhook.p95Ms),
+        `${peer.loadAvgStart.toFixed(2)} → ${peer.loadAvgEnd.toFixed(2)}`,
+      ]);
+      first = false;
+    }
   }
   if (rows.length === 0) return '';
   return (
