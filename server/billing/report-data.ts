@@ -17,8 +17,6 @@ import { buildClientReport, type ClientReport, type ReportCondition } from './cl
 import { renderReportHtml, type ReportBranding } from './report-html.js';
 import { renderPdf } from './report-pdf.js';
 
-/** Offline conditions that opened this long before a month still count toward its downtime. */
-const LOOKBACK_MS = 31 * 86_400_000;
 const MAX_ROWS = 100_000;
 
 export interface ClientReportDeps {
@@ -51,11 +49,26 @@ export function createClientReports(deps: ClientReportDeps) {
     const periodEndMs = zonedTimeToMs(m === 12 ? y + 1 : y, m === 12 ? 1 : m + 1, 1, 0, client.timezone);
     const from = `${month}-01`;
     const to = lastDayOf(month);
-    const window = { clientId: client.id, fromMs: periodStartMs - LOOKBACK_MS, toMs: periodEndMs, limit: MAX_ROWS };
+    // Every condition overlapping the period: opened before its end and not closed before its
+    // start — an outage that began months ago and is still open counts in full.
+    const window = { clientId: client.id, toMs: periodEndMs, overlapsFromMs: periodStartMs, limit: MAX_ROWS };
     const alertMinutes = deps.clientReports.alertMinutes(client.id, from, to);
     const incidentMinutes = new Map(deps.incidents.minutesByIncident(client.id, from, to).map((r) => [r.incidentId, r.minutes]));
+    const alerts = deps.alerts.list(window);
+    const incidents = deps.incidents.list(window);
+    // Time booked in the period on a condition that closed before it still counts as the period's effort.
+    const alertIds = new Set(alerts.map((a) => a.id));
+    const incidentIds = new Set(incidents.map((i) => i.id));
+    for (const id of alertMinutes.keys()) {
+      const a = alertIds.has(id) ? undefined : deps.alerts.findById(id);
+      if (a) alerts.push(a);
+    }
+    for (const id of incidentMinutes.keys()) {
+      const i = incidentIds.has(id) ? undefined : deps.incidents.findById(id);
+      if (i) incidents.push(i);
+    }
     const conditions: ReportCondition[] = [
-      ...deps.alerts.list(window).map((a): ReportCondition => ({
+      ...alerts.map((a): ReportCondition => ({
         source: 'alert',
         id: a.id,
         deviceId: a.deviceId,
@@ -71,7 +84,7 @@ export function createClientReports(deps: ClientReportDeps) {
         closedAtMs: a.resolvedAtMs,
         bookedMinutes: alertMinutes.get(a.id) ?? 0,
       })),
-      ...deps.incidents.list(window).map((i): ReportCondition => ({
+      ...incidents.map((i): ReportCondition => ({
         source: 'incident',
         id: i.id,
         deviceId: i.deviceId,

@@ -15,8 +15,6 @@ import { parseLocalDate, zonedTimeToMs } from '../time/zones.js';
 
 /** Longest period the advisor compares, days. */
 export const MAX_ADVICE_DAYS = 3 * 366;
-/** Offline conditions that opened this long before a period still count toward its downtime. */
-const DOWNTIME_LOOKBACK_MS = 31 * 86_400_000;
 /** Most alerts or incidents one report reads. */
 const MAX_ROWS = 100_000;
 
@@ -78,7 +76,9 @@ export function createReports(deps: {
       const periodEndMs = zonedTimeToMs(t.year, t.month, t.day + 1, 0, client.timezone);
       if (periodEndMs - periodStartMs > MAX_ADVICE_DAYS * 86_400_000) throw new HttpError(400, 'INVALID_RANGE', 'a period may span at most 3 years');
 
-      const window = { clientId: client.id, fromMs: periodStartMs - DOWNTIME_LOOKBACK_MS, toMs: periodEndMs, limit: MAX_ROWS };
+      // Every condition overlapping the period (opened before its end, not closed before its start):
+      // an outage that began long before the period and is still open counts as downtime in full.
+      const window = { clientId: client.id, toMs: periodEndMs, overlapsFromMs: periodStartMs, limit: MAX_ROWS };
       const conditions: ConditionRecord[] = [
         ...deps.alerts.list(window).map((a): ConditionRecord => ({
           source: 'alert',

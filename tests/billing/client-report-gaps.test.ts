@@ -1,0 +1,67 @@
+/**
+ * Gaps an audit found in the client report and the advisor, each against a real server over a
+ * real SQLite file:
+ *   - an outage that began long before the period and is still open counts in full;
+ *   - the contract comparison bills break-fix time with the client's rounding, as the bill does;
+ *   - "days with devices reporting" counts from the first report, not from enrolment.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { generateId } from '../../server/lib/secrets.js';
+import { ADMIN_PASSWORD, ApiClient, startTestServer, type TestServer } from '../helpers/test-server.js';
+import { manualClock } from '../helpers/receivers.js';
+
+const DAY = 86_400_000;
+const at = (iso: string) => Date.parse(iso);
+
+describe('client report gaps', () => {
+  let t: TestServer | undefined;
+  afterEach(async () => {
+    await t?.close();
+    t = undefined;
+  });
+
+  async function start(startIso: string) {
+    const clock = manualClock(at(startIso));
+    t = await startTestServer({ clock, reportSchedule: false });
+    const api = new ApiClient(t.url);
+    await api.login('admin', ADMIN_PASSWORD);
+    return { clock, api, server: t.server };
+  }
+
+  it('a device offline since 40 days before the month, still open, was down all month', { timeout: 60_000 }, async () => {
+    const { clock, api, server } = await start('2026-09-01T09:00:00Z');
+    const client = (
+      await api.post('/api/clients', { name: 'Visser Transport', contract: 'monthly', monthlyFee: 400, hourlyRate: 90, timezone: 'Europe/Amsterdam' })
+    ).json;
+    const token = (await api.post(`/api/clients/${client.id}/enrollment-tokens`, {})).json.token as string;
+    const device = (await api.post('/api/enroll', { token, hostname: 'visser-nas', machineId: 'v-nas' })).json.deviceId as string;
+    const rule = server.ctx.alerting.rules.list().find((r) => r.kind === 'offline')!;
+    // November in Amsterdam starts 2026-10-31T23:00Z; 40 days before that the NAS went offline, and it still is.
+    server.ctx.alerting.alerts.insert({
+      id: generateId(),
+      ruleId: rule.id,
+      ruleName: rule.name,
+      ruleKind: rule.kind,
+      severity: 'critical',
+      deviceId: device,
+      clientId: client.id,
+      labelsJson: '{}',
+      summary: 'visser-nas is offline',
+      value: null,
+      isInMaintenance: false,
+      isFlapping: false,
+      isNotified: true,
+      openedAtMs: at('2026-10-31T23:00:00Z') - 40 * DAY,
+    });
+
+    clock.set(at('2026-12-02T09:00:00Z'));
+    await api.login('admin', ADMIN_PASSWORD);
+    const report = server.ctx.billing.clientReports.build(client.id, '2026-11', 'en');
+    expect(report.availability.overallPct).toBe(0);
+    expect(report.availability.devices.map((d) => [d.hostname, d.availabilityPct, d.downMs / DAY, d.outages])).toEqual([['visser-nas', 0, 30, 1]]);
+    const advice = await api.get(`/api/reports/contract-advice?client=${client.id}&from=2026-11-01&to=2026-11-30`);
+    expect(advice.status, advice.text).toBe(200);
+    expect(advice.json.downtime).toEqual({ events: 1, minutes: 30 * 24 * 60 });
+    expect(report.advice.downtime).toEqual({ events: 1, minutes: 30 * 24 * 60 });
+  });
+});
