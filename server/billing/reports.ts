@@ -11,6 +11,7 @@ import type { ClientReportStore } from '../store/client-reports.js';
 import type { Locale } from '../../shared/i18n/index.js';
 import { HttpError } from '../lib/errors.js';
 import { adviseContract, buildBillingReport, type ConditionRecord } from './advisor.js';
+import { billedIncidentMinutes, type RoundingRules } from './billing-rules.js';
 import { parseLocalDate, zonedTimeToMs } from '../time/zones.js';
 
 /** Longest period the advisor compares, days. */
@@ -110,6 +111,15 @@ export function createReports(deps: {
       const alertMinutes = deps.clientReports.alertMinutes(client.id, from, to);
       const bookedMinutes =
         deps.incidents.minutesByIncident(client.id, from, to).reduce((n, r) => n + r.minutes, 0) + [...alertMinutes.values()].reduce((n, m) => n + m, 0);
+      // Billed as the bill bills it (billing() above): each entry rounded, each incident (or alert) at least the minimum.
+      const settings = deps.clientReports.settings(client.id);
+      const rounding: RoundingRules = { incrementMin: settings.roundingIncrementMin, minimumMin: settings.minimumChargeMin };
+      const entriesOf = new Map<string, number[]>();
+      for (const e of deps.clientReports.incidentEntries(client.id, from, to))
+        entriesOf.set(`i:${e.incidentId}`, [...(entriesOf.get(`i:${e.incidentId}`) ?? []), e.minutes]);
+      for (const e of deps.clientReports.alertEntries(client.id, from, to))
+        entriesOf.set(`a:${e.alertId}`, [...(entriesOf.get(`a:${e.alertId}`) ?? []), e.minutes]);
+      const billedMinutes = [...entriesOf.values()].reduce((n, minutes) => n + billedIncidentMinutes(minutes, rounding), 0);
       return adviseContract({
         client,
         from,
@@ -118,6 +128,8 @@ export function createReports(deps: {
         periodEndMs,
         nowMs: deps.now(),
         bookedMinutes,
+        billedMinutes,
+        rounding,
         conditions,
         estimateMinutes,
         locale,

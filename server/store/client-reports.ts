@@ -121,6 +121,10 @@ export function createClientReportStore(db: Db) {
     `SELECT t.alert_id, sum(t.minutes) AS minutes FROM alert_time_entries t JOIN alerts a ON a.id = t.alert_id
       WHERE a.client_id = @clientId AND t.work_date >= @fromDate AND t.work_date <= @toDate GROUP BY t.alert_id`,
   );
+  const alertEntries = db.prepare<{ clientId: string; fromDate: string; toDate: string }, { alert_id: string; minutes: number }>(
+    `SELECT t.alert_id, t.minutes FROM alert_time_entries t JOIN alerts a ON a.id = t.alert_id
+      WHERE a.client_id = @clientId AND t.work_date >= @fromDate AND t.work_date <= @toDate ORDER BY t.work_date, t.created_at_ms`,
+  );
   const incidentEntries = db.prepare<
     { clientId: string; fromDate: string; toDate: string },
     { incident_id: string; minutes: number; technician: string; note: string | null; work_date: string }
@@ -180,6 +184,10 @@ export function createClientReportStore(db: Db) {
     /** Minutes booked per alert of a client on work dates within [fromDate, toDate]. */
     alertMinutes(clientId: string, fromDate: string, toDate: string): Map<string, number> {
       return new Map(alertMinutes.all({ clientId, fromDate, toDate }).map((r) => [r.alert_id, r.minutes]));
+    },
+    /** Every alert time entry of a client within [fromDate, toDate], for rounding. */
+    alertEntries(clientId: string, fromDate: string, toDate: string): { alertId: string; minutes: number }[] {
+      return alertEntries.all({ clientId, fromDate, toDate }).map((r) => ({ alertId: r.alert_id, minutes: r.minutes }));
     },
     /** Every incident time entry of a client within [fromDate, toDate], for rounding and CSV. */
     incidentEntries(clientId: string, fromDate: string, toDate: string) {

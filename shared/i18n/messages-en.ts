@@ -21,6 +21,8 @@ export const en = {
     '{count, plural, =0 {No problems} one {# problem} other {# problems}} in the period ({critical} critical, {warning} warning); {proactive, plural, =0 {no proactive alerts} one {# proactive alert} other {# proactive alerts}} {isMonthly, select, yes {raised} other {a monthly contract would have raised}}.',
   'advisor.assumptionMonths': '{months} months from {from} to {to}; monthly amount = {fee} × {months}',
   'advisor.assumptionRate': 'break-fix amount = booked time × {rate} per hour',
+  'advisor.assumptionRounding':
+    'booked time is billed as the bill does: each entry rounded up to {increment, plural, one {# minute} other {# minutes}}{minimum, plural, =0 {} one {, at least # minute per incident} other {, at least # minutes per incident}}',
   'advisor.assumptionEstimate':
     '{count, plural, one {# alert} other {# alerts}} without booked time counted as {minutes} min of work each (an estimate: the range assumes half to twice that)',
   // Client report

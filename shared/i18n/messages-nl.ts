@@ -19,6 +19,8 @@ export const nl: Record<MessageKey, string> = {
     '{count, plural, =0 {Geen problemen} one {# probleem} other {# problemen}} in de periode ({critical} kritiek, {warning} waarschuwing); {proactive, plural, =0 {geen proactieve meldingen} one {# proactieve melding} other {# proactieve meldingen}} {isMonthly, select, yes {gegeven} other {die een maandcontract had gegeven}}.',
   'advisor.assumptionMonths': '{months} maanden van {from} tot {to}; maandbedrag = {fee} × {months}',
   'advisor.assumptionRate': 'break-fix-bedrag = geboekte tijd × {rate} per uur',
+  'advisor.assumptionRounding':
+    'geboekte tijd telt zoals op de factuur: elke boeking naar boven afgerond op {increment, plural, one {# minuut} other {# minuten}}{minimum, plural, =0 {} one {, minimaal # minuut per incident} other {, minimaal # minuten per incident}}',
   'advisor.assumptionEstimate':
     '{count, plural, one {# melding} other {# meldingen}} zonder geboekte tijd geteld als {minutes} min werk per stuk (een schatting: de bandbreedte gaat uit van de helft tot het dubbele)',
   'report.title': 'Maandrapport',

@@ -64,4 +64,33 @@ describe('client report gaps', () => {
     expect(advice.json.downtime).toEqual({ events: 1, minutes: 30 * 24 * 60 });
     expect(report.advice.downtime).toEqual({ events: 1, minutes: 30 * 24 * 60 });
   });
+
+  it('"paid under your contract" and "billed for this time" are one amount, with the client rounding', { timeout: 60_000 }, async () => {
+    const { clock, api, server } = await start('2026-09-01T09:00:00Z');
+    const client = (
+      await api.post('/api/clients', { name: 'Bakker Installatie', contract: 'break-fix', monthlyFee: 300, hourlyRate: 80, timezone: 'Europe/Amsterdam' })
+    ).json;
+    const settings = { language: 'en', reportContacts: [], roundingIncrementMin: 15, minimumChargeMin: 60, internalCostRate: 0 };
+    expect((await api.put(`/api/reports/client-settings/${client.id}`, settings)).status).toBe(200);
+    const token = (await api.post(`/api/clients/${client.id}/enrollment-tokens`, {})).json.token as string;
+    await api.post('/api/enroll', { token, hostname: 'bakker-pc01', machineId: 'b-pc01' });
+    clock.set(at('2026-11-03T09:00:00Z'));
+    await api.login('admin', ADMIN_PASSWORD);
+    const inc = (await api.post('/api/incidents', { clientId: client.id, title: 'Printer jams', severity: 'warning' })).json;
+    for (const minutes of [5, 20]) expect((await api.post(`/api/incidents/${inc.id}/time-entries`, { minutes, date: '2026-11-03' })).status).toBe(201);
+
+    clock.set(at('2026-12-02T09:00:00Z'));
+    await api.login('admin', ADMIN_PASSWORD);
+    // 5 → 15, 20 → 30: 45 min, below the 60 min minimum → 60 min × €80/h = €80 (unrounded 25 min would be €33.33).
+    const report = server.ctx.billing.clientReports.build(client.id, '2026-11', 'en');
+    expect(report.problems.billedAmount).toBe(80);
+    expect(report.advice.paid).toBe(80);
+    expect(report.advice.breakFix).toMatchObject({ bookedMinutes: 25, billedMinutes: 60, amount: 80 });
+    const html = (await api.get(`/api/reports/client-report?client=${client.id}&month=2026-11&format=html&lang=en`)).text;
+    expect(html).toContain('Billed for this time</td><td class="num">€80.00');
+    expect(html).toContain('Paid under your contract</td><td class="num">€80.00');
+    const advice = (await api.get(`/api/reports/contract-advice?client=${client.id}&from=2026-11-01&to=2026-11-30`)).json;
+    expect([advice.paid, advice.breakFix.amount]).toEqual([80, 80]);
+    expect(advice.assumptions).toContain('booked time is billed as the bill does: each entry rounded up to 15 minutes, at least 60 minutes per incident');
+  });
 });
