@@ -139,6 +139,10 @@ export function createClientReportStore(db: Db) {
     'SELECT id, client_id, month, language, created_at_ms, pdf_sha256, length(pdf) AS pdf_bytes, delivery, detail FROM client_reports WHERE client_id = ? ORDER BY created_at_ms DESC, rowid DESC LIMIT 120',
   );
   const archivePdf = db.prepare<[string], { pdf: Buffer } & ArchiveRow>('SELECT *, length(pdf) AS pdf_bytes FROM client_reports WHERE id = ?');
+  const doneOfMonth = db.prepare<[string, string], ArchiveRow>(
+    `SELECT id, client_id, month, language, created_at_ms, pdf_sha256, length(pdf) AS pdf_bytes, delivery, detail FROM client_reports
+      WHERE client_id = ? AND month = ? AND delivery IN ('sent', 'no-contacts') ORDER BY created_at_ms, rowid LIMIT 1`,
+  );
   const hasMonth = db.prepare<[string, string], { n: number }>(
     "SELECT count(*) AS n FROM client_reports WHERE client_id = ? AND month = ? AND delivery IN ('sent', 'no-contacts')",
   );
@@ -214,6 +218,11 @@ export function createClientReportStore(db: Db) {
     archivedPdf(id: string): { report: ArchivedReport; pdf: Buffer } | undefined {
       const r = archivePdf.get(id);
       return r ? { report: toArchived(r), pdf: r.pdf } : undefined;
+    },
+    /** The first archive row that sent the month's report (or found nobody to send to), if any. */
+    doneOfMonth(clientId: string, month: string): ArchivedReport | undefined {
+      const r = doneOfMonth.get(clientId, month);
+      return r ? toArchived(r) : undefined;
     },
     /** True when the month's report was already sent (or found nobody to send to). */
     isMonthDone(clientId: string, month: string): boolean {
