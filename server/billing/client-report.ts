@@ -49,8 +49,11 @@ export interface ReportCondition {
 
 export interface ClientReportInput {
   client: { id: string; name: string; contract: 'monthly' | 'break-fix'; currency: string; hourlyRate: number; monthlyFee: number; timezone: string };
-  /** The month, YYYY-MM (a free period is rendered from its start and end instead). */
-  month: string;
+  /** The month, YYYY-MM, or null for a free period (rendered from its start and end instead). */
+  month: string | null;
+  /** The period as local dates in the client's time zone: first day, and the day after the last. */
+  from: string;
+  to: string;
   periodStartMs: number;
   periodEndMs: number;
   nowMs: number;
@@ -80,7 +83,11 @@ export interface ClientReport {
   contract: 'monthly' | 'break-fix';
   currency: string;
   timezone: string;
-  month: string;
+  /** YYYY-MM for a calendar month; null for a free period. */
+  month: string | null;
+  /** First local day of the period and the day after its last (YYYY-MM-DD, inclusive-exclusive). */
+  from: string;
+  to: string;
   periodStartMs: number;
   periodEndMs: number;
   generatedAtMs: number;
@@ -199,6 +206,8 @@ export function buildClientReport(input: ClientReportInput): ClientReport {
     currency: input.client.currency,
     timezone: input.client.timezone,
     month: input.month,
+    from: input.from,
+    to: input.to,
     periodStartMs,
     periodEndMs,
     generatedAtMs: nowMs,

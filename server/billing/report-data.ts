@@ -1,6 +1,7 @@
 /**
- * Gathers one client's monthly report from the stores and hands it to the pure builder
- * (client-report.ts); renders it to HTML (report-html.ts) and PDF (report-pdf.ts).
+ * Gathers one client's report — a calendar month, or any period of whole days — from the stores
+ * and hands it to the pure builder (client-report.ts); renders it to HTML (report-html.ts) and PDF
+ * (report-pdf.ts). Periods are local calendar dates in the client's time zone.
  */
 import { createHash } from 'node:crypto';
 import type { Locale } from '../../shared/i18n/index.js';
@@ -11,7 +12,7 @@ import type { IncidentStore } from '../store/incidents.js';
 import type { ClientReportStore } from '../store/client-reports.js';
 import type { JobStore } from '../store/jobs.js';
 import { HttpError } from '../lib/errors.js';
-import { zonedTimeToMs } from '../time/zones.js';
+import { parseLocalDate, zonedTimeToMs } from '../time/zones.js';
 import type { Reports } from './reports.js';
 import { buildClientReport, type ClientReport, type ReportCondition } from './client-report.js';
 import { renderReportHtml, type ReportBranding } from './report-html.js';
@@ -33,6 +34,36 @@ export interface ClientReportDeps {
   chromiumPath?: string;
 }
 
+/**
+ * What a report covers: a calendar month (YYYY-MM), or the local days from `from` up to, not
+ * including, `to` (YYYY-MM-DD each; the route checks from < to and at most MAX_PERIOD_DAYS).
+ */
+export type ReportPeriod = string | { from: string; to: string };
+
+/** Longest free period a report covers, days. */
+export const MAX_PERIOD_DAYS = 366;
+
+/** The calendar date `days` after a YYYY-MM-DD date (negative: before). */
+export function addDays(date: string, days: number): string {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
+}
+
+/** Whole days from one YYYY-MM-DD date to another. */
+export function daysBetween(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
+}
+
+/** The period as local dates: first day, first day after it (exclusive), last day (inclusive), and the month when it is one. */
+export function periodDates(period: ReportPeriod): { month: string | null; from: string; toExclusive: string; toInclusive: string } {
+  if (typeof period === 'string') {
+    const [y, m] = period.split('-').map(Number) as [number, number];
+    const next = m === 12 ? `${y + 1}-01-01` : `${y}-${String(m + 1).padStart(2, '0')}-01`;
+    return { month: period, from: `${period}-01`, toExclusive: next, toInclusive: lastDayOf(period) };
+  }
+  return { month: null, from: period.from, toExclusive: period.to, toInclusive: addDays(period.to, -1) };
+}
+
 /** The last calendar day of a month YYYY-MM, as YYYY-MM-DD. */
 export function lastDayOf(month: string): string {
   const [y, m] = month.split('-').map(Number) as [number, number];
@@ -41,14 +72,14 @@ export function lastDayOf(month: string): string {
 
 /** Builds the report service. */
 export function createClientReports(deps: ClientReportDeps) {
-  function build(clientId: string, month: string, locale: Locale): ClientReport {
+  function build(clientId: string, period: ReportPeriod, locale: Locale): ClientReport {
     const client = deps.clients.findById(clientId);
     if (!client) throw new HttpError(404, 'CLIENT_NOT_FOUND', `no client with id ${clientId}`);
-    const [y, m] = month.split('-').map(Number) as [number, number];
-    const periodStartMs = zonedTimeToMs(y, m, 1, 0, client.timezone);
-    const periodEndMs = zonedTimeToMs(m === 12 ? y + 1 : y, m === 12 ? 1 : m + 1, 1, 0, client.timezone);
-    const from = `${month}-01`;
-    const to = lastDayOf(month);
+    const { month, from, toExclusive, toInclusive: to } = periodDates(period);
+    const start = parseLocalDate(from)!;
+    const end = parseLocalDate(toExclusive)!;
+    const periodStartMs = zonedTimeToMs(start.year, start.month, start.day, 0, client.timezone);
+    const periodEndMs = zonedTimeToMs(end.year, end.month, end.day, 0, client.timezone);
     // Every condition overlapping the period: opened before its end and not closed before its
     // start — an outage that began months ago and is still open counts in full.
     const window = { clientId: client.id, toMs: periodEndMs, overlapsFromMs: periodStartMs, limit: MAX_ROWS };
@@ -113,10 +144,12 @@ export function createClientReports(deps: ClientReportDeps) {
         latest: d.latest,
         facts: d.facts,
       }));
-    const billing = deps.reports.billing(client.id, month);
+    const billing = deps.reports.billingBetween(client.id, from, to);
     return buildClientReport({
       client,
       month,
+      from,
+      to: toExclusive,
       periodStartMs,
       periodEndMs,
       nowMs: deps.now(),
@@ -132,12 +165,12 @@ export function createClientReports(deps: ClientReportDeps) {
     /** The report's figures. */
     build,
     /** The report as a printable HTML page. */
-    html(clientId: string, month: string, locale: Locale): string {
-      return renderReportHtml(build(clientId, month, locale), locale, deps.branding());
+    html(clientId: string, period: ReportPeriod, locale: Locale): string {
+      return renderReportHtml(build(clientId, period, locale), locale, deps.branding());
     },
     /** The report as a PDF, with its hash. */
-    async pdf(clientId: string, month: string, locale: Locale): Promise<{ pdf: Buffer; sha256: string; report: ClientReport }> {
-      const report = build(clientId, month, locale);
+    async pdf(clientId: string, period: ReportPeriod, locale: Locale): Promise<{ pdf: Buffer; sha256: string; report: ClientReport }> {
+      const report = build(clientId, period, locale);
       const pdf = await renderPdf(renderReportHtml(report, locale, deps.branding()), { chromiumPath: deps.chromiumPath });
       return { pdf, sha256: createHash('sha256').update(pdf).digest('hex'), report };
     },

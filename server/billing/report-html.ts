@@ -61,15 +61,15 @@ export function renderReportHtml(report: ClientReport, locale: Locale, branding:
   const t = createTranslator(locale);
   const e = escapeHtml;
   const tz = report.timezone;
-  const isMonth = /^\d{4}-\d{2}$/.test(report.month);
-  const period = isMonth ? t.month(report.month) : `${t.date(report.periodStartMs, tz)} – ${t.date(report.periodEndMs - 1, tz)}`;
+  const period = report.month !== null ? t.month(report.month) : `${t.date(report.periodStartMs, tz)} – ${t.date(report.periodEndMs - 1, tz)}`;
+  const title = t(report.month !== null ? 'report.title' : 'report.titlePeriod');
   const money = (n: number) => t.money(n, report.currency);
   const parts: string[] = [];
   parts.push(
-    `<!doctype html><html lang="${locale}"><head><meta charset="utf-8"><title>${e(t('report.title'))} · ${e(report.clientName)} · ${e(period)}</title><style>${CSS}</style></head><body>`,
+    `<!doctype html><html lang="${locale}"><head><meta charset="utf-8"><title>${e(title)} · ${e(report.clientName)} · ${e(period)}</title><style>${CSS}</style></head><body>`,
   );
   parts.push('<header><div>');
-  parts.push(`<h1>${e(t('report.title'))}</h1><div><b>${e(t('report.periodFor', { client: report.clientName, period }))}</b></div>`);
+  parts.push(`<h1>${e(title)}</h1><div><b>${e(t('report.periodFor', { client: report.clientName, period }))}</b></div>`);
   parts.push(`<div class="muted">${e(t(report.contract === 'monthly' ? 'report.contract.monthly' : 'report.contract.breakFix'))}</div>`);
   parts.push('</div>');
   parts.push(branding.logoDataUrl ? `<img src="${e(branding.logoDataUrl)}" alt="${e(branding.mspName)}">` : `<div><b>${e(branding.mspName)}</b></div>`);

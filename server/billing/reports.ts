@@ -48,23 +48,32 @@ export function createReports(deps: {
     return c;
   }
 
+  /** Billed hours × rate per incident for time booked on the local dates [from, to], with the client's rounding. */
+  function billingOf(clientId: string, label: string, from: string, to: string): BillingReport {
+    const client = mustFindClient(clientId);
+    const settings = deps.clientReports.settings(client.id);
+    const byIncident = new Map<string, { minutes: number[]; notes: string[] }>();
+    for (const e of deps.clientReports.incidentEntries(client.id, from, to)) {
+      const row = byIncident.get(e.incidentId) ?? { minutes: [], notes: [] };
+      row.minutes.push(e.minutes);
+      if (e.note) row.notes.push(e.note);
+      byIncident.set(e.incidentId, row);
+    }
+    const rows = [...byIncident].map(([incidentId, r]) => {
+      const i = deps.incidents.findById(incidentId)!;
+      return { incidentId, title: i.title, state: i.state, openedAtMs: i.openedAtMs, entryMinutes: r.minutes, notes: r.notes };
+    });
+    return buildBillingReport(client, label, rows, { incrementMin: settings.roundingIncrementMin, minimumMin: settings.minimumChargeMin });
+  }
+
   return {
     /** Billed hours × rate per incident for time booked in `month` (YYYY-MM), with the client's rounding. */
     billing(clientId: string, month: string): BillingReport {
-      const client = mustFindClient(clientId);
-      const settings = deps.clientReports.settings(client.id);
-      const byIncident = new Map<string, { minutes: number[]; notes: string[] }>();
-      for (const e of deps.clientReports.incidentEntries(client.id, `${month}-01`, `${month}-31`)) {
-        const row = byIncident.get(e.incidentId) ?? { minutes: [], notes: [] };
-        row.minutes.push(e.minutes);
-        if (e.note) row.notes.push(e.note);
-        byIncident.set(e.incidentId, row);
-      }
-      const rows = [...byIncident].map(([incidentId, r]) => {
-        const i = deps.incidents.findById(incidentId)!;
-        return { incidentId, title: i.title, state: i.state, openedAtMs: i.openedAtMs, entryMinutes: r.minutes, notes: r.notes };
-      });
-      return buildBillingReport(client, month, rows, { incrementMin: settings.roundingIncrementMin, minimumMin: settings.minimumChargeMin });
+      return billingOf(clientId, month, `${month}-01`, `${month}-31`);
+    },
+    /** The same for time booked on the local dates [from, to] (inclusive), labelled `label` (default "from/to"). */
+    billingBetween(clientId: string, from: string, to: string, label = `${from}/${to}`): BillingReport {
+      return billingOf(clientId, label, from, to);
     },
     /** Compares the two contract models for [from, to] (inclusive local dates). */
     contractAdvice(clientId: string, from: string, to: string, estimateMinutes: number, locale: Locale = 'en'): ContractAdvice {

@@ -27,6 +27,7 @@ export const en = {
     '{count, plural, one {# alert} other {# alerts}} without booked time counted as {minutes} min of work each (an estimate: the range assumes half to twice that)',
   // Client report
   'report.title': 'Monthly report',
+  'report.titlePeriod': 'IT report',
   'report.periodFor': '{client} · {period}',
   'report.generated': 'Generated {date} by {msp}',
   'report.contract.monthly': 'Monthly contract (proactive monitoring and maintenance)',

@@ -24,6 +24,7 @@ export const nl: Record<MessageKey, string> = {
   'advisor.assumptionEstimate':
     '{count, plural, one {# melding} other {# meldingen}} zonder geboekte tijd geteld als {minutes} min werk per stuk (een schatting: de bandbreedte gaat uit van de helft tot het dubbele)',
   'report.title': 'Maandrapport',
+  'report.titlePeriod': 'IT-rapport',
   'report.periodFor': '{client} · {period}',
   'report.generated': 'Gemaakt op {date} door {msp}',
   'report.contract.monthly': 'Maandelijkse IT-dienstverlening (proactief beheer en onderhoud)',
