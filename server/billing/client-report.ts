@@ -25,6 +25,11 @@ export interface ReportDevice {
   latest: Record<string, number>;
   /** Facts the agent reported (distro, release, biosDate …), for ageing machines. */
   facts?: Readonly<Record<string, string | number>>;
+  /**
+   * Pending updates as the last scan or inventory counted them, with how many are for security
+   * (null where the platform does not tell); without it, updates.pendingCount of `latest`.
+   */
+  updates?: { pending: number; security: number | null };
 }
 
 /** An alert or incident of the client, with how it was handled. */
@@ -112,7 +117,8 @@ export interface ClientReport {
   maintenance: { jobs: number; succeeded: number; failed: number; updatesInstalled: number; byTask: { task: string; count: number }[] } | null;
   coming: {
     diskForecasts: { hostname: string; summary: string; openedAtMs: number; mount: string | null }[];
-    pendingUpdates: { hostname: string; count: number }[];
+    /** Devices with updates waiting; `security` of them are security updates (null: not known). */
+    pendingUpdates: { hostname: string; count: number; security: number | null }[];
     notSeenForAWeek: { hostname: string; lastSeenMs: number | null }[];
     /** Operating systems past or near their end of security updates; hardware of 5 years and more. */
     ageing: AgeingNote[];
@@ -235,9 +241,14 @@ export function buildClientReport(input: ClientReportInput): ClientReport {
         mount: c.labels?.mount ?? null,
       })),
       pendingUpdates: input.devices
-        .filter((d) => !d.isDisabled && (d.latest['updates.pendingCount'] ?? 0) > 0)
-        .map((d) => ({ hostname: d.hostname, count: d.latest['updates.pendingCount']! }))
-        .sort((a, b) => b.count - a.count),
+        .filter((d) => !d.isDisabled)
+        .map((d) => {
+          const u = d.updates ?? { pending: d.latest['updates.pendingCount'] ?? 0, security: null };
+          // A count of security updates above the pending one (two sources) is still all pending.
+          return { hostname: d.hostname, count: Math.max(u.pending, u.security ?? 0), security: u.security };
+        })
+        .filter((u) => u.count > 0)
+        .sort((a, b) => (b.security ?? 0) - (a.security ?? 0) || b.count - a.count || a.hostname.localeCompare(b.hostname)),
       notSeenForAWeek: input.devices
         .filter((d) => !d.isDisabled && (d.lastSeenMs === null || nowMs - d.lastSeenMs > WEEK_MS))
         .map((d) => ({ hostname: d.hostname, lastSeenMs: d.lastSeenMs })),

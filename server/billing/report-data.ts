@@ -11,10 +11,11 @@ import type { DeviceStore } from '../store/devices.js';
 import type { IncidentStore } from '../store/incidents.js';
 import type { ClientReportStore } from '../store/client-reports.js';
 import type { JobStore } from '../store/jobs.js';
+import type { InventoryStore } from '../store/inventory.js';
 import { HttpError } from '../lib/errors.js';
 import { parseLocalDate, zonedTimeToMs } from '../time/zones.js';
 import type { Reports } from './reports.js';
-import { buildClientReport, type ClientReport, type ReportCondition } from './client-report.js';
+import { buildClientReport, type ClientReport, type ReportCondition, type ReportDevice } from './client-report.js';
 import { renderReportHtml, type ReportBranding } from './report-html.js';
 import { renderPdf } from './report-pdf.js';
 
@@ -27,8 +28,10 @@ export interface ClientReportDeps {
   incidents: IncidentStore;
   clientReports: ClientReportStore;
   reports: Reports;
-  /** Finished maintenance jobs; without it the report says maintenance is not recorded. */
-  jobs?: Pick<JobStore, 'finishedOfClient'>;
+  /** Finished maintenance jobs (and the last update scan's counts); without it the report says maintenance is not recorded. */
+  jobs?: Pick<JobStore, 'finishedOfClient' | 'compliance'>;
+  /** The agents' latest inventory: its updates section counts pending security updates where the platform tells. */
+  inventory?: Pick<InventoryStore, 'get'>;
   now: () => number;
   branding: () => ReportBranding;
   chromiumPath?: string;
@@ -72,6 +75,27 @@ export function lastDayOf(month: string): string {
 
 /** Builds the report service. */
 export function createClientReports(deps: ClientReportDeps) {
+  /**
+   * Pending updates of a device and how many are for security: from whichever is newer, the last
+   * update scan (a maintenance job) or the agent's inventory; the pending count alone from the
+   * updates.pendingCount series when neither says.
+   */
+  function pendingUpdatesOf(
+    deviceId: string,
+    latest: Record<string, number>,
+    scan: { last_scan_at_ms: number | null; scan_pending: number | null; scan_security: number | null } | undefined,
+  ): ReportDevice['updates'] {
+    const candidates: { atMs: number; pending: number; security: number | null }[] = [];
+    if (scan?.last_scan_at_ms != null && scan.scan_pending !== null)
+      candidates.push({ atMs: scan.last_scan_at_ms, pending: scan.scan_pending, security: scan.scan_security });
+    const inv = deps.inventory?.get(deviceId).updates;
+    if (inv) candidates.push({ atMs: inv.tsMs, pending: inv.data.pendingCount, security: inv.data.securityCount ?? null });
+    const newest = candidates.sort((a, b) => b.atMs - a.atMs)[0];
+    if (newest) return { pending: newest.pending, security: newest.security };
+    const pending = latest['updates.pendingCount'];
+    return pending === undefined ? undefined : { pending, security: null };
+  }
+
   function build(clientId: string, period: ReportPeriod, locale: Locale): ClientReport {
     const client = deps.clients.findById(clientId);
     if (!client) throw new HttpError(404, 'CLIENT_NOT_FOUND', `no client with id ${clientId}`);
@@ -132,6 +156,7 @@ export function createClientReports(deps: ClientReportDeps) {
         bookedMinutes: incidentMinutes.get(i.id) ?? 0,
       })),
     ];
+    const lastScans = new Map((deps.jobs?.compliance(client.id, deps.now()) ?? []).map((r) => [r.device_id, r]));
     const devices = deps.devices
       .idsOfClient(client.id)
       .map((id) => deps.devices.findById(id)!)
@@ -143,6 +168,7 @@ export function createClientReports(deps: ClientReportDeps) {
         isDisabled: d.isDisabled,
         latest: d.latest,
         facts: d.facts,
+        updates: pendingUpdatesOf(d.id, d.latest, lastScans.get(d.id)),
       }));
     const billing = deps.reports.billingBetween(client.id, from, to);
     return buildClientReport({

@@ -151,7 +151,11 @@ export function renderReportHtml(report: ClientReport, locale: Locale, branding:
           ? `${t('report.coming.disk')}: ${f.hostname} — ${f.summary}`
           : `${t('report.coming.disk')}: ${f.hostname}${f.mount ? ` (${f.mount})` : ''}`,
       ),
-      ...c.pendingUpdates.map((u) => t('report.coming.updates', { hostname: u.hostname, count: u.count })),
+      ...c.pendingUpdates.map((u) =>
+        u.security !== null && u.security > 0
+          ? t('report.coming.securityUpdates', { hostname: u.hostname, count: u.security, others: u.count - u.security })
+          : t('report.coming.updates', { hostname: u.hostname, count: u.count }),
+      ),
       ...c.notSeenForAWeek.map((n) =>
         n.lastSeenMs === null
           ? t('report.coming.neverSeen', { hostname: n.hostname })

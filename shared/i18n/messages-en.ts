@@ -94,6 +94,8 @@ export const en = {
   'report.coming.nothing': 'Nothing needs attention soon.',
   'report.coming.disk': 'Disk predicted full',
   'report.coming.updates': '{hostname}: {count, plural, one {# update} other {# updates}} waiting to be installed',
+  'report.coming.securityUpdates':
+    '{hostname}: {count, plural, one {# security update} other {# security updates}} pending{others, plural, =0 {} one {, and # other update} other {, and # other updates}}',
   'report.coming.notSeen': '{hostname}: not seen since {date}',
   'report.coming.neverSeen': '{hostname}: never reported',
   'report.coming.osUnsupported': '{hostname}: {os} has had no security updates since {date}; upgrade or replace it',

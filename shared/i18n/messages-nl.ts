@@ -90,7 +90,9 @@ export const nl: Record<MessageKey, string> = {
   'report.coming.heading': 'Wat eraan komt',
   'report.coming.nothing': 'Er vraagt binnenkort niets om aandacht.',
   'report.coming.disk': 'Schijf binnenkort vol',
-  'report.coming.updates': '{hostname}: {count, plural, one {# update} other {# updates}} wacht op installatie',
+  'report.coming.updates': '{hostname}: {count, plural, one {# update wacht} other {# updates wachten}} op installatie',
+  'report.coming.securityUpdates':
+    '{hostname}: {count, plural, one {# beveiligingsupdate wacht} other {# beveiligingsupdates wachten}} op installatie{others, plural, =0 {} one {, en # andere update} other {, en # andere updates}}',
   'report.coming.notSeen': '{hostname}: niet meer gezien sinds {date}',
   'report.coming.neverSeen': '{hostname}: heeft nog nooit gerapporteerd',
   'report.coming.osUnsupported': '{hostname}: {os} krijgt sinds {date} geen beveiligingsupdates meer; upgraden of vervangen',

@@ -189,6 +189,41 @@ describe('monthly client report', () => {
     expect(comingNl).toContain('jansen-pc07: Windows 10 krijgt sinds 14 okt 2025 geen beveiligingsupdates meer; upgraden of vervangen');
   });
 
+  it('what is coming: pending security updates and a device not seen for a week', { timeout: 60_000 }, async () => {
+    const { api, client, srv, pc } = await seedNovember();
+    const deviceStore = t!.server.ctx.devices;
+    const jobs = createJobStore(t!.server.db);
+    const scanId = generateId();
+    const scanAt = at('2026-11-30T02:00:00Z');
+    jobs.insert({
+      id: scanId,
+      deviceId: srv,
+      clientId: client.id,
+      task: 'updates.scan',
+      params: {},
+      notBeforeMs: scanAt - MIN,
+      notAfterMs: scanAt + MIN,
+      nonce: scanId,
+      incidentId: null,
+      createdAtMs: scanAt - MIN,
+      createdBy: 'admin',
+    });
+    const outcome = { code: null, message: null, exitCode: 0, durationMs: 1_000, output: '', outputBytes: 0, outputSha256: null };
+    expect(jobs.finish(scanId, srv, { ...outcome, result: { pendingCount: 7, securityCount: 3 }, state: 'done', atMs: scanAt })).toBe(true);
+    deviceStore.recordLatest(srv, at('2026-12-02T08:59:00Z'), { 'updates.pendingCount': 7 });
+    deviceStore.recordLatest(pc, at('2026-11-20T09:00:00Z'), {});
+
+    const report = t!.server.ctx.billing.clientReports.build(client.id, '2026-11', 'en');
+    expect(report.coming.pendingUpdates).toEqual([{ hostname: 'jansen-srv01', count: 7, security: 3 }]);
+    expect(report.coming.notSeenForAWeek).toEqual([{ hostname: 'jansen-pc02', lastSeenMs: at('2026-11-20T09:00:00Z') }]);
+    const en = (await api.get(`/api/reports/client-report?client=${client.id}&month=2026-11&format=html&lang=en`)).text;
+    expect(en).toContain('<li>jansen-srv01: 3 security updates pending, and 4 other updates</li>');
+    expect(en).toContain('<li>jansen-pc02: not seen since 20 Nov 2026</li>');
+    const nl = (await api.get(`/api/reports/client-report?client=${client.id}&month=2026-11&format=html&lang=nl`)).text;
+    expect(nl).toContain('<li>jansen-srv01: 3 beveiligingsupdates wachten op installatie, en 4 andere updates</li>');
+    expect(nl).toContain('<li>jansen-pc02: niet meer gezien sinds 20 nov 2026</li>');
+  });
+
   it('prints the same figures to a real PDF, in Dutch', { timeout: 90_000 }, async () => {
     if (!hasBrowser()) return;
     expect(existsSync('/usr/bin/pdftotext'), 'pdftotext (poppler-utils) is needed; .ci/run installs it').toBe(true);
