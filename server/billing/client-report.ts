@@ -12,6 +12,7 @@
  * conditions (alerts for monthly clients, incidents for break-fix) overlapping the period.
  */
 import { ageingNotes, type AgeingNote } from './ageing.js';
+import { forecastTimeToFullMs } from './problem-text.js';
 import type { ContractAdvice } from '../../shared/alert-types.js';
 
 /** A device as the report sees it. */
@@ -116,7 +117,8 @@ export interface ClientReport {
   };
   maintenance: { jobs: number; succeeded: number; failed: number; updatesInstalled: number; byTask: { task: string; count: number }[] } | null;
   coming: {
-    diskForecasts: { hostname: string; summary: string; openedAtMs: number; mount: string | null }[];
+    /** Open disk-full forecasts; `timeToFullMs` is what the forecast gave the disk when it opened (null: not known). */
+    diskForecasts: { hostname: string; summary: string; openedAtMs: number; mount: string | null; timeToFullMs: number | null }[];
     /** Devices with updates waiting; `security` of them are security updates (null: not known). */
     pendingUpdates: { hostname: string; count: number; security: number | null }[];
     notSeenForAWeek: { hostname: string; lastSeenMs: number | null }[];
@@ -239,6 +241,7 @@ export function buildClientReport(input: ClientReportInput): ClientReport {
         summary: c.summary,
         openedAtMs: c.openedAtMs,
         mount: c.labels?.mount ?? null,
+        timeToFullMs: forecastTimeToFullMs(c.summary),
       })),
       pendingUpdates: input.devices
         .filter((d) => !d.isDisabled)

@@ -29,6 +29,14 @@ function taskKey(task: string): MessageKey {
   return (TASK_KEYS as Record<string, MessageKey>)[task] ?? 'report.maintenance.task.other';
 }
 
+/** An approximate duration in words, as a forecast gives it: "3 days", "5 hours", "40 minutes". */
+function approxDuration(t: ReturnType<typeof createTranslator>, ms: number): string {
+  if (ms < 60_000) return t('duration.underMinute');
+  if (ms < 3_600_000) return t('duration.minutes', { n: Math.round(ms / 60_000) });
+  if (ms < 2 * 86_400_000) return t('duration.hours', { n: Math.round(ms / 3_600_000) });
+  return t('duration.days', { n: Math.round(ms / 86_400_000) });
+}
+
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 /** Escapes text for HTML content and attribute values. */
 export const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
@@ -145,11 +153,17 @@ export function renderReportHtml(report: ClientReport, locale: Locale, branding:
     parts.push(`<h2>${e(t('report.coming.heading'))}</h2>`);
     const c = report.coming;
     const items = [
-      // The forecast's own words are the server's English; other languages name the disk only.
+      // Worded in the client's language from the forecast: the disk, and the time it gave the disk.
       ...c.diskForecasts.map((f) =>
-        locale === 'en'
-          ? `${t('report.coming.disk')}: ${f.hostname} — ${f.summary}`
-          : `${t('report.coming.disk')}: ${f.hostname}${f.mount ? ` (${f.mount})` : ''}`,
+        f.timeToFullMs === null
+          ? `${t('report.coming.disk')}: ${f.hostname}${f.mount ? ` (${f.mount})` : ''}`
+          : t('report.coming.diskFullIn', {
+              hostname: f.hostname,
+              hasMount: f.mount ? 'yes' : 'no',
+              mount: f.mount ?? '',
+              duration: approxDuration(t, f.timeToFullMs),
+              date: t.date(f.openedAtMs, tz),
+            }),
       ),
       ...c.pendingUpdates.map((u) =>
         u.security !== null && u.security > 0

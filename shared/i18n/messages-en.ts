@@ -93,6 +93,7 @@ export const en = {
   'report.coming.heading': 'What is coming',
   'report.coming.nothing': 'Nothing needs attention soon.',
   'report.coming.disk': 'Disk predicted full',
+  'report.coming.diskFullIn': 'Disk predicted full: {hostname}{hasMount, select, yes { ({mount})} other {}}, full in about {duration} (forecast of {date})',
   'report.coming.updates': '{hostname}: {count, plural, one {# update} other {# updates}} waiting to be installed',
   'report.coming.securityUpdates':
     '{hostname}: {count, plural, one {# security update} other {# security updates}} pending{others, plural, =0 {} one {, and # other update} other {, and # other updates}}',
@@ -116,6 +117,7 @@ export const en = {
   'duration.underMinute': 'less than a minute',
   'duration.minutes': '{n, plural, one {# minute} other {# minutes}}',
   'duration.hoursMinutes': '{h} h {m} min',
+  'duration.hours': '{n, plural, one {# hour} other {# hours}}',
   'duration.days': '{n, plural, one {# day} other {# days}}',
   'status.title': 'Status of {client}',
   'status.updated': 'Updated {time}; this page refreshes every minute.',

@@ -90,6 +90,8 @@ export const nl: Record<MessageKey, string> = {
   'report.coming.heading': 'Wat eraan komt',
   'report.coming.nothing': 'Er vraagt binnenkort niets om aandacht.',
   'report.coming.disk': 'Schijf binnenkort vol',
+  'report.coming.diskFullIn':
+    'Schijf binnenkort vol: {hostname}{hasMount, select, yes { ({mount})} other {}}, vol over ongeveer {duration} (voorspelling van {date})',
   'report.coming.updates': '{hostname}: {count, plural, one {# update wacht} other {# updates wachten}} op installatie',
   'report.coming.securityUpdates':
     '{hostname}: {count, plural, one {# beveiligingsupdate wacht} other {# beveiligingsupdates wachten}} op installatie{others, plural, =0 {} one {, en # andere update} other {, en # andere updates}}',
@@ -112,6 +114,7 @@ export const nl: Record<MessageKey, string> = {
   'duration.underMinute': 'minder dan een minuut',
   'duration.minutes': '{n, plural, one {# minuut} other {# minuten}}',
   'duration.hoursMinutes': '{h} u {m} min',
+  'duration.hours': '{n, plural, one {# uur} other {# uur}}',
   'duration.days': '{n, plural, one {# dag} other {# dagen}}',
   'status.title': 'Status van {client}',
   'status.updated': 'Bijgewerkt {time}; deze pagina ververst elke minuut.',

@@ -189,7 +189,7 @@ describe('monthly client report', () => {
     expect(comingNl).toContain('jansen-pc07: Windows 10 krijgt sinds 14 okt 2025 geen beveiligingsupdates meer; upgraden of vervangen');
   });
 
-  it('what is coming: pending security updates and a device not seen for a week', { timeout: 60_000 }, async () => {
+  it('what is coming: a disk predicted full, pending security updates, a device not seen for a week', { timeout: 60_000 }, async () => {
     const { api, client, srv, pc } = await seedNovember();
     const deviceStore = t!.server.ctx.devices;
     const jobs = createJobStore(t!.server.db);
@@ -211,6 +211,24 @@ describe('monthly client report', () => {
     const outcome = { code: null, message: null, exitCode: 0, durationMs: 1_000, output: '', outputBytes: 0, outputSha256: null };
     expect(jobs.finish(scanId, srv, { ...outcome, result: { pendingCount: 7, securityCount: 3 }, state: 'done', atMs: scanAt })).toBe(true);
     deviceStore.recordLatest(srv, at('2026-12-02T08:59:00Z'), { 'updates.pendingCount': 7 });
+    // A disk-full forecast on srv01, still open: the report gives the time it gave the disk, in either language.
+    const forecast = t!.server.ctx.alerting.rules.list().find((r) => r.kind === 'forecast')!;
+    t!.server.ctx.alerting.alerts.insert({
+      id: generateId(),
+      ruleId: forecast.id,
+      ruleName: forecast.name,
+      ruleKind: forecast.kind,
+      severity: 'warning',
+      deviceId: srv,
+      clientId: client.id,
+      labelsJson: JSON.stringify({ mount: 'C:' }),
+      summary: 'Disk C: at 91 % used, full in about 3 days',
+      value: 91,
+      isInMaintenance: false,
+      isFlapping: false,
+      isNotified: true,
+      openedAtMs: at('2026-11-29T10:00:00Z'),
+    });
     deviceStore.recordLatest(pc, at('2026-11-20T09:00:00Z'), {});
 
     const report = t!.server.ctx.billing.clientReports.build(client.id, '2026-11', 'en');
@@ -219,9 +237,11 @@ describe('monthly client report', () => {
     const en = (await api.get(`/api/reports/client-report?client=${client.id}&month=2026-11&format=html&lang=en`)).text;
     expect(en).toContain('<li>jansen-srv01: 3 security updates pending, and 4 other updates</li>');
     expect(en).toContain('<li>jansen-pc02: not seen since 20 Nov 2026</li>');
+    expect(en).toContain('<li>Disk predicted full: jansen-srv01 (C:), full in about 3 days (forecast of 29 Nov 2026)</li>');
     const nl = (await api.get(`/api/reports/client-report?client=${client.id}&month=2026-11&format=html&lang=nl`)).text;
     expect(nl).toContain('<li>jansen-srv01: 3 beveiligingsupdates wachten op installatie, en 4 andere updates</li>');
     expect(nl).toContain('<li>jansen-pc02: niet meer gezien sinds 20 nov 2026</li>');
+    expect(nl).toContain('<li>Schijf binnenkort vol: jansen-srv01 (C:), vol over ongeveer 3 dagen (voorspelling van 29 nov 2026)</li>');
   });
 
   it('prints the same figures to a real PDF, in Dutch', { timeout: 90_000 }, async () => {

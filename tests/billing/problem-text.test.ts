@@ -1,7 +1,7 @@
 /** Problems worded in the report's language from what they are; English keeps the server's words. */
 import { describe, expect, it } from 'vitest';
 import { createTranslator } from '../../shared/i18n/index.js';
-import { problemText, type ProblemFacts } from '../../server/billing/problem-text.js';
+import { forecastTimeToFullMs, problemText, type ProblemFacts } from '../../server/billing/problem-text.js';
 
 const nl = createTranslator('nl');
 const en = createTranslator('en');
@@ -30,5 +30,18 @@ describe('problem words for the client report', () => {
 
   it('an English report keeps the words the technician saw', () => {
     expect(problemText(en, p({ ruleKind: 'offline', summary: 'jansen-srv01 is offline' }))).toBe('jansen-srv01 is offline');
+  });
+});
+
+describe('forecastTimeToFullMs', () => {
+  it.each([
+    ['Disk C: at 91 % used, full in about 3 days', 3 * 86_400_000],
+    ['Disk / at 97 % used, full in about 1 hour', 3_600_000],
+    ['Disk / at 99 % used, full in about 40 minutes', 40 * 60_000],
+    ['Disk / at 99.9 % used, full in less than a minute', 0],
+    ['Disk / at 80 % used, full in an unknown time', null],
+    ['Schijf vol', null],
+  ])('%s → %s', (summary, ms) => {
+    expect(forecastTimeToFullMs(summary)).toBe(ms);
   });
 });
