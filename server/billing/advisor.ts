@@ -207,7 +207,7 @@ export function adviseContract(input: AdvisorInput): ContractAdvice {
 
   const reasons: string[] = [];
   const assumptions: string[] = [
-    t('advisor.assumptionMonths', { months: t.number(months, 3), from: input.from, to: input.to, fee: money(client.monthlyFee) }),
+    t('advisor.assumptionMonths', { months: t.number(months, 3), monthCount: months, from: input.from, to: input.to, fee: money(client.monthlyFee) }),
     t('advisor.assumptionRate', { rate: money(client.hourlyRate) }),
   ];
   if (rounding.incrementMin > 1 || rounding.minimumMin > 0)

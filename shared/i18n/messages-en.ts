@@ -18,8 +18,8 @@ export const en = {
   'advisor.downtime': 'devices were offline for {duration} in {count, plural, one {# outage} other {# outages}}',
   'advisor.criticalProblems': '{count, plural, one {# critical problem} other {# critical problems}} occurred',
   'advisor.problemsSummary':
-    '{count, plural, =0 {No problems} one {# problem} other {# problems}} in the period ({critical} critical, {warning} warning); {proactive, plural, =0 {no proactive alerts} one {# proactive alert} other {# proactive alerts}} {isMonthly, select, yes {raised} other {a monthly contract would have raised}}.',
-  'advisor.assumptionMonths': '{months} months from {from} to {to}; monthly amount = {fee} × {months}',
+    '{count, plural, =0 {No problems} one {# problem} other {# problems}} in the period ({critical} critical, {warning, plural, one {# warning} other {# warnings}}); {proactive, plural, =0 {no proactive alerts} one {# proactive alert} other {# proactive alerts}} {isMonthly, select, yes {raised} other {a monthly contract would have raised}}.',
+  'advisor.assumptionMonths': '{monthCount, plural, one {{months} month} other {{months} months}} from {from} to {to}; monthly amount = {fee} × {months}',
   'advisor.assumptionRate': 'break-fix amount = booked time × {rate} per hour',
   'advisor.assumptionRounding':
     'booked time is billed as the bill does: each entry rounded up to {increment, plural, one {# minute} other {# minutes}}{minimum, plural, =0 {} one {, at least # minute per incident} other {, at least # minutes per incident}}',
@@ -101,7 +101,7 @@ export const en = {
   'report.coming.neverSeen': '{hostname}: never reported',
   'report.coming.osUnsupported': '{hostname}: {os} has had no security updates since {date}; upgrade or replace it',
   'report.coming.osEnding': '{hostname}: {os} gets its last security updates on {date}; plan the upgrade',
-  'report.coming.oldHardware': '{hostname}: hardware from {year} ({years} years old); plan its replacement',
+  'report.coming.oldHardware': '{hostname}: hardware from {year} ({years, plural, one {# year} other {# years}} old); plan its replacement',
   'report.comparison.heading': 'Contract comparison',
   'report.comparison.paid': 'Paid under your contract',
   'report.comparison.alternative': 'Under the other model',

@@ -12,12 +12,12 @@ export const nl: Record<MessageKey, string> = {
   'advisor.breakFixRange': 'Met geschatte inzet ligt de break-fix-prijs tussen {low} en {high}.',
   'advisor.butNote': 'Let wel: {signals}.',
   'advisor.forecastsBeforeIncidents':
-    '{count, plural, one {# voorspelling van een volle schijf} other {# voorspellingen van een volle schijf}} ging vooraf aan een later probleem op hetzelfde apparaat',
+    '{count, plural, one {# voorspelling van een volle schijf ging} other {# voorspellingen van een volle schijf gingen}} vooraf aan een later probleem op hetzelfde apparaat',
   'advisor.downtime': 'apparaten waren {duration} offline in {count, plural, one {# storing} other {# storingen}}',
   'advisor.criticalProblems': 'er {count, plural, one {was # kritiek probleem} other {waren # kritieke problemen}}',
   'advisor.problemsSummary':
-    '{count, plural, =0 {Geen problemen} one {# probleem} other {# problemen}} in de periode ({critical} kritiek, {warning} waarschuwing); {proactive, plural, =0 {geen proactieve meldingen} one {# proactieve melding} other {# proactieve meldingen}} {isMonthly, select, yes {gegeven} other {die een maandcontract had gegeven}}.',
-  'advisor.assumptionMonths': '{months} maanden van {from} tot {to}; maandbedrag = {fee} × {months}',
+    '{count, plural, =0 {Geen problemen} one {# probleem} other {# problemen}} in de periode ({critical} kritiek, {warning, plural, one {# waarschuwing} other {# waarschuwingen}}); {proactive, plural, =0 {geen proactieve meldingen} one {# proactieve melding} other {# proactieve meldingen}} {isMonthly, select, yes {gegeven} other {die een maandcontract had gegeven}}.',
+  'advisor.assumptionMonths': '{monthCount, plural, one {{months} maand} other {{months} maanden}} van {from} tot {to}; maandbedrag = {fee} × {months}',
   'advisor.assumptionRate': 'break-fix-bedrag = geboekte tijd × {rate} per uur',
   'advisor.assumptionRounding':
     'geboekte tijd telt zoals op de factuur: elke boeking naar boven afgerond op {increment, plural, one {# minuut} other {# minuten}}{minimum, plural, =0 {} one {, minimaal # minuut per incident} other {, minimaal # minuten per incident}}',
