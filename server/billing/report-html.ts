@@ -46,7 +46,8 @@ const CSS = `
 * { box-sizing: border-box; }
 body { font-family: "DejaVu Sans", "Liberation Sans", Arial, sans-serif; color: #1d2330; font-size: 10.5pt; line-height: 1.45; margin: 0; }
 header { display: flex; justify-content: space-between; align-items: flex-start; border-bottom: 2px solid #2457c5; padding-bottom: 8px; margin-bottom: 14px; }
-header img { max-height: 44px; max-width: 180px; }
+header img { max-height: 44px; max-width: 180px; display: block; margin-left: auto; }
+header .msp { text-align: right; }
 h1 { font-size: 19pt; margin: 0 0 2px; color: #2457c5; }
 h2 { font-size: 13pt; margin: 18px 0 6px; border-bottom: 1px solid #d5dbe6; padding-bottom: 3px; break-after: avoid; }
 .muted { color: #5b6475; }
@@ -80,7 +81,8 @@ export function renderReportHtml(report: ClientReport, locale: Locale, branding:
   parts.push(`<h1>${e(title)}</h1><div><b>${e(t('report.periodFor', { client: report.clientName, period }))}</b></div>`);
   parts.push(`<div class="muted">${e(t(report.contract === 'monthly' ? 'report.contract.monthly' : 'report.contract.breakFix'))}</div>`);
   parts.push('</div>');
-  parts.push(branding.logoDataUrl ? `<img src="${e(branding.logoDataUrl)}" alt="${e(branding.mspName)}">` : `<div><b>${e(branding.mspName)}</b></div>`);
+  // The MSP by name in the header, under its logo when it has one (alt text alone is not read on paper).
+  parts.push(`<div class="msp">${branding.logoDataUrl ? `<img src="${e(branding.logoDataUrl)}" alt="">` : ''}<b>${e(branding.mspName)}</b></div>`);
   parts.push('</header>');
 
   if (!report.hasData) {

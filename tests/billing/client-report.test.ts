@@ -35,9 +35,9 @@ describe('monthly client report', () => {
     for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
   });
 
-  async function seedNovember() {
+  async function seedNovember(branding: { mspName?: string; logoFile?: string } = { mspName: 'Quarkpulse IT' }) {
     const clock = manualClock(at('2026-10-15T09:00:00Z'));
-    t = await startTestServer({ clock, branding: { mspName: 'Quarkpulse IT' } });
+    t = await startTestServer({ clock, branding });
     const api = new ApiClient(t.url);
     await api.login('admin', ADMIN_PASSWORD);
     const client = (
@@ -271,6 +271,26 @@ describe('monthly client report', () => {
     expect(text).toContain('CPU-belasting hoog');
     expect(text).not.toContain('is offline');
     expect(text).not.toContain('CPU at 97 %');
+  });
+
+  it('shows the MSP name beside its logo in the header, on the page and in the PDF', { timeout: 90_000 }, async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'qp-logo-'));
+    dirs.push(dir);
+    // A 1×1 PNG.
+    const logo = path.join(dir, 'logo.png');
+    writeFileSync(logo, Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64'));
+    const { api, client } = await seedNovember({ mspName: 'De Vries ICT', logoFile: logo });
+    const html = (await api.get(`/api/reports/client-report?client=${client.id}&month=2026-11&format=html&lang=en`)).text;
+    const header = html.slice(html.indexOf('<header>'), html.indexOf('</header>'));
+    expect(header).toContain('src="data:image/png;base64,');
+    expect(header).toContain('<b>De Vries ICT</b>');
+    if (!hasBrowser()) return;
+    const res = await fetch(`${t!.url}/api/reports/client-report?client=${client.id}&month=2026-11&format=pdf&lang=en`, { headers: { cookie: api.cookie } });
+    expect(res.status).toBe(200);
+    writeFileSync(path.join(dir, 'r.pdf'), Buffer.from(await res.arrayBuffer()));
+    const text = execFileSync('pdftotext', [path.join(dir, 'r.pdf'), '-'], { encoding: 'utf8' });
+    // In the header, before the first section — not only in the footer's "Generated … by".
+    expect(text.slice(0, text.indexOf('Summary'))).toContain('De Vries ICT');
   });
 
   it('a client of 3 days gets "not enough data", and a period without devices says so', { timeout: 60_000 }, async () => {
