@@ -51,6 +51,8 @@ export interface ReportCondition {
   closedAtMs: number | null;
   /** Minutes booked on it with a work date in the period. */
   bookedMinutes: number;
+  /** The notes of those time entries (what was done), in booking order. */
+  notes?: readonly string[];
 }
 
 export interface ClientReportInput {

@@ -109,6 +109,13 @@ export function createClientReports(deps: ClientReportDeps) {
     const window = { clientId: client.id, toMs: periodEndMs, overlapsFromMs: periodStartMs, limit: MAX_ROWS };
     const alertMinutes = deps.clientReports.alertMinutes(client.id, from, to);
     const incidentMinutes = new Map(deps.incidents.minutesByIncident(client.id, from, to).map((r) => [r.incidentId, r.minutes]));
+    // What was done: the notes of the time booked in the period, per alert and per incident.
+    const notesOf = new Map<string, string[]>();
+    const addNote = (key: string, note: string | null) => {
+      if (note) notesOf.set(key, [...(notesOf.get(key) ?? []), note]);
+    };
+    for (const e of deps.clientReports.alertEntries(client.id, from, to)) addNote(`alert:${e.alertId}`, e.note);
+    for (const e of deps.clientReports.incidentEntries(client.id, from, to)) addNote(`incident:${e.incidentId}`, e.note);
     const alerts = deps.alerts.list(window);
     const incidents = deps.incidents.list(window);
     // Time booked in the period on a condition that closed before it still counts as the period's effort.
@@ -138,6 +145,7 @@ export function createClientReports(deps: ClientReportDeps) {
         acknowledgedAtMs: a.acknowledgedAtMs,
         closedAtMs: a.resolvedAtMs,
         bookedMinutes: alertMinutes.get(a.id) ?? 0,
+        notes: notesOf.get(`alert:${a.id}`) ?? [],
       })),
       ...incidents.map((i): ReportCondition => ({
         source: 'incident',
@@ -154,6 +162,7 @@ export function createClientReports(deps: ClientReportDeps) {
         acknowledgedAtMs: null,
         closedAtMs: i.closedAtMs,
         bookedMinutes: incidentMinutes.get(i.id) ?? 0,
+        notes: notesOf.get(`incident:${i.id}`) ?? [],
       })),
     ];
     const lastScans = new Map((deps.jobs?.compliance(client.id, deps.now()) ?? []).map((r) => [r.device_id, r]));

@@ -62,6 +62,7 @@ tr { break-inside: avoid; }
 .sev-critical { color: #b42318; font-weight: 600; }
 .sev-warning { color: #a15c07; }
 ul { margin: 4px 0; padding-left: 18px; }
+.note { color: #5b6475; font-size: 9pt; }
 footer { margin-top: 18px; font-size: 8.5pt; color: #5b6475; }
 `;
 
@@ -135,7 +136,7 @@ export function renderReportHtml(report: ClientReport, locale: Locale, branding:
         const handled =
           c.closedAtMs === null ? t('report.problems.open') : t('report.problems.resolvedAfter', { duration: t.duration(c.closedAtMs - c.openedAtMs) });
         parts.push(
-          `<tr><td>${e(t.dateTime(c.openedAtMs, tz))}</td><td><span class="sev-${c.severity}">${e(t(`report.problems.severity.${c.severity}`))}</span> ${e(problemText(t, { ruleKind: c.ruleKind, metric: c.metric ?? null, labels: c.labels ?? {}, value: c.value ?? null, summary: c.summary }))}</td><td>${e(c.hostname ?? '–')}</td><td>${e(handled)}${c.bookedMinutes > 0 ? ` · ${e(t.duration(c.bookedMinutes * 60_000))}` : ''}</td></tr>`,
+          `<tr><td>${e(t.dateTime(c.openedAtMs, tz))}</td><td><span class="sev-${c.severity}">${e(t(`report.problems.severity.${c.severity}`))}</span> ${e(problemText(t, { ruleKind: c.ruleKind, metric: c.metric ?? null, labels: c.labels ?? {}, value: c.value ?? null, summary: c.summary }))}</td><td>${e(c.hostname ?? '–')}</td><td>${e(handled)}${c.bookedMinutes > 0 ? ` · ${e(t.duration(c.bookedMinutes * 60_000))}` : ''}${(c.notes ?? []).map((n) => `<div class="note">${e(n)}</div>`).join('')}</td></tr>`,
         );
       }
       parts.push('</tbody></table>');

@@ -121,8 +121,8 @@ export function createClientReportStore(db: Db) {
     `SELECT t.alert_id, sum(t.minutes) AS minutes FROM alert_time_entries t JOIN alerts a ON a.id = t.alert_id
       WHERE a.client_id = @clientId AND t.work_date >= @fromDate AND t.work_date <= @toDate GROUP BY t.alert_id`,
   );
-  const alertEntries = db.prepare<{ clientId: string; fromDate: string; toDate: string }, { alert_id: string; minutes: number }>(
-    `SELECT t.alert_id, t.minutes FROM alert_time_entries t JOIN alerts a ON a.id = t.alert_id
+  const alertEntries = db.prepare<{ clientId: string; fromDate: string; toDate: string }, { alert_id: string; minutes: number; note: string | null }>(
+    `SELECT t.alert_id, t.minutes, t.note FROM alert_time_entries t JOIN alerts a ON a.id = t.alert_id
       WHERE a.client_id = @clientId AND t.work_date >= @fromDate AND t.work_date <= @toDate ORDER BY t.work_date, t.created_at_ms`,
   );
   const incidentEntries = db.prepare<
@@ -189,9 +189,9 @@ export function createClientReportStore(db: Db) {
     alertMinutes(clientId: string, fromDate: string, toDate: string): Map<string, number> {
       return new Map(alertMinutes.all({ clientId, fromDate, toDate }).map((r) => [r.alert_id, r.minutes]));
     },
-    /** Every alert time entry of a client within [fromDate, toDate], for rounding. */
-    alertEntries(clientId: string, fromDate: string, toDate: string): { alertId: string; minutes: number }[] {
-      return alertEntries.all({ clientId, fromDate, toDate }).map((r) => ({ alertId: r.alert_id, minutes: r.minutes }));
+    /** Every alert time entry of a client within [fromDate, toDate], for rounding and the report's notes. */
+    alertEntries(clientId: string, fromDate: string, toDate: string): { alertId: string; minutes: number; note: string | null }[] {
+      return alertEntries.all({ clientId, fromDate, toDate }).map((r) => ({ alertId: r.alert_id, minutes: r.minutes, note: r.note }));
     },
     /** Every incident time entry of a client within [fromDate, toDate], for rounding and CSV. */
     incidentEntries(clientId: string, fromDate: string, toDate: string) {

@@ -11,6 +11,10 @@
  *   srv01 availability 1 − 360/43,200 = 99.17 %; pc02 1 − 120/43,200 = 99.72 %
  *   overall 1 − 480/86,400 = 99.44 %; problems in the period: 2 (both critical)
  *   MTTA (15 + 5) / 2 = 10 min; MTTR (360 + 60) / 2 = 210 min = 3 h 30 min
+ *
+ * And "Bakker Installatie" (break-fix, €80/h, 15-minute increments, at least 60 min per incident):
+ *   incident "Printer jams" opened 12 Nov 09:00Z, closed 12 Nov 11:00Z; booked 50 + 20 min
+ *   billed 60 + 30 = 90 min = 1.5 h × €80 = €120
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -84,11 +88,31 @@ describe('monthly client report', () => {
       at('2026-11-20T09:00:00Z'),
     );
 
+    const bakker = (
+      await api.post('/api/clients', { name: 'Bakker Installatie', contract: 'break-fix', monthlyFee: 300, hourlyRate: 80, timezone: 'Europe/Amsterdam' })
+    ).json;
+    const bakkerSettings = { language: 'nl', reportContacts: [], roundingIncrementMin: 15, minimumChargeMin: 60, internalCostRate: 0 };
+    expect((await api.put(`/api/reports/client-settings/${bakker.id}`, bakkerSettings)).status).toBe(200);
+    const bakkerToken = (await api.post(`/api/clients/${bakker.id}/enrollment-tokens`, {})).json.token as string;
+    await api.post('/api/enroll', { token: bakkerToken, hostname: 'bakker-pc01', machineId: 'b-pc01' });
+    clock.set(at('2026-11-12T09:00:00Z'));
+    await api.login('admin', ADMIN_PASSWORD);
+    const jam = (await api.post('/api/incidents', { clientId: bakker.id, title: 'Printer jams', severity: 'warning' })).json;
+    for (const [minutes, note] of [
+      [50, 'replaced the fuser unit'],
+      [20, 'checked the print queue remotely'],
+    ] as const)
+      expect((await api.post(`/api/incidents/${jam.id}/time-entries`, { minutes, note, date: '2026-11-12' })).status).toBe(201);
+    clock.set(at('2026-11-12T11:00:00Z'));
+    await api.login('admin', ADMIN_PASSWORD);
+    const closed = await api.post(`/api/incidents/${jam.id}/close`, {});
+    expect(closed.status, closed.text).toBeLessThan(300);
+
     clock.set(at('2026-12-02T09:00:00Z'));
     await api.login('admin', ADMIN_PASSWORD);
     const booked = await api.post(`/api/alerts/${cpu}/time-entries`, { minutes: 45, note: 'killed a runaway backup job', date: '2026-11-20' });
     expect(booked.status, booked.text).toBe(201);
-    return { api, client, srv, pc };
+    return { api, client, srv, pc, bakker };
   }
 
   it('computes availability, MTTA/MTTR and booked time as computed by hand', { timeout: 60_000 }, async () => {
@@ -108,6 +132,8 @@ describe('monthly client report', () => {
     expect(r.text).toContain('Average time to acknowledge</td><td class="num">10 minutes');
     expect(r.text).toContain('Average time to resolve</td><td class="num">3 h 30 min');
     expect(r.text).toContain('December 2026'.replace('December', 'November'));
+    // What was done: the note of the time booked on the CPU alert.
+    expect(r.text).toContain('resolved after 1 h 0 min · 45 minutes<div class="note">killed a runaway backup job</div>');
     // The advice has 31+ days of data: a verdict, not "not enough data".
     expect(report.advice.recommendation).not.toBe('insufficient-data');
   });
@@ -269,6 +295,7 @@ describe('monthly client report', () => {
     // The problems in Dutch, from what they are, not the server's English words.
     expect(text).toMatch(/kritiek Niet bereikbaar\s+jansen-\s+opgelost na 6 u 0 min\s+11:00\s+\(offline\)/);
     expect(text).toContain('CPU-belasting hoog');
+    expect(text).toContain('killed a runaway backup job');
     expect(text).not.toContain('is offline');
     expect(text).not.toContain('CPU at 97 %');
   });
@@ -291,6 +318,33 @@ describe('monthly client report', () => {
     const text = execFileSync('pdftotext', [path.join(dir, 'r.pdf'), '-'], { encoding: 'utf8' });
     // In the header, before the first section — not only in the footer's "Generated … by".
     expect(text.slice(0, text.indexOf('Summary'))).toContain('De Vries ICT');
+  });
+
+  it('bills a break-fix incident with the client rounding and shows its notes, on the page and in the PDF', { timeout: 90_000 }, async () => {
+    const { api, bakker } = await seedNovember();
+    const report = t!.server.ctx.billing.clientReports.build(bakker.id, '2026-11', 'nl');
+    expect(report.problems).toMatchObject({ total: 1, incidents: 1, bookedMinutes: 70, billedAmount: 120, mttrMs: 120 * MIN });
+    expect(report.problems.list.map((c) => [c.summary, c.bookedMinutes, c.notes])).toEqual([
+      ['Printer jams', 70, ['replaced the fuser unit', 'checked the print queue remotely']],
+    ]);
+    expect(report.advice.paid).toBe(120);
+    const en = (await api.get(`/api/reports/client-report?client=${bakker.id}&month=2026-11&format=html&lang=en`)).text;
+    expect(en).toContain('Billed for this time</td><td class="num">€120.00');
+    expect(en).toContain('Paid under your contract</td><td class="num">€120.00');
+    expect(en).toContain(
+      'resolved after 2 h 0 min · 1 h 10 min<div class="note">replaced the fuser unit</div><div class="note">checked the print queue remotely</div>',
+    );
+    if (!hasBrowser()) return;
+    const res = await fetch(`${t!.url}/api/reports/client-report?client=${bakker.id}&month=2026-11&format=pdf&lang=nl`, { headers: { cookie: api.cookie } });
+    expect(res.status).toBe(200);
+    const dir = mkdtempSync(path.join(tmpdir(), 'qp-bakker-'));
+    dirs.push(dir);
+    writeFileSync(path.join(dir, 'r.pdf'), Buffer.from(await res.arrayBuffer()));
+    const text = execFileSync('pdftotext', ['-layout', path.join(dir, 'r.pdf'), '-'], { encoding: 'utf8' }).replace(/\u00a0/g, ' ');
+    expect(text).toMatch(/Gefactureerd voor deze tijd\s+€ 120,00/);
+    expect(text).toMatch(/Betaald onder uw contract\s+€ 120,00/);
+    expect(text).toContain('replaced the fuser unit');
+    expect(text).toContain('checked the print queue remotely');
   });
 
   it('a client of 3 days gets "not enough data", and a period without devices says so', { timeout: 60_000 }, async () => {
