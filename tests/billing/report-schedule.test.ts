@@ -185,4 +185,23 @@ describe('scheduled delivery', () => {
     const audit = (await api.get(`/api/audit?entityType=client&entityId=${jansen.id}`)).json;
     expect(JSON.stringify(audit)).toContain('monthly report 2026-07 of Jansen Accountants: sent');
   });
+
+  it('a PDF that cannot be rendered is archived as failed with the reason, never mailed, and tried at most 3 times', { timeout: 90_000 }, async () => {
+    // A "browser" that exits at once.
+    const { api, jansen, server } = await jansenWithContacts(['directie@jansen.example'], { chromiumPath: '/bin/false' });
+    const { reportScheduler: scheduler, clientReportStore: store } = server.ctx.billing;
+    for (let i = 0; i < 5; i++) await scheduler.tick();
+    const reason =
+      'the PDF could not be rendered (2 attempts): chromium at /bin/false did not start or closed at once (is it a working chromium? set QP_CHROMIUM_PATH): Target page, context or browser has been closed';
+    expect(store.listArchive(jansen.id).map((a) => [a.month, a.delivery, a.detail, a.pdfBytes])).toEqual(
+      Array.from({ length: 3 }, () => ['2026-07', 'failed', reason, 0]),
+    );
+    expect(reportDeliveries(server)).toEqual([]);
+    // A send by hand says why, and sends nothing either.
+    const byHand = await api.post('/api/reports/client-report/send', { client: jansen.id, month: '2026-07' });
+    expect([byHand.status, byHand.json.error]).toEqual([502, { code: 'REPORT_NOT_SENT', message: reason }]);
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(smtp!.mails).toEqual([]);
+    expect(reportDeliveries(server)).toEqual([]);
+  });
 });
