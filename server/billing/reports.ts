@@ -29,17 +29,18 @@ export function createReports(deps: {
   now: () => number;
 }) {
   /**
-   * Days the client has had devices reporting, from its first enrolled device up to the end of
-   * the period (or now): the history the advisor can speak from. Not clipped to the period's
-   * start, so a 28-day February of a client monitored for a year still gets a verdict.
+   * Days the client has had devices reporting, from the first report of its first device up to
+   * the end of the period (or now): the history the advisor can speak from. A device enrolled but
+   * never heard from adds nothing. Not clipped to the period's start, so a 28-day February of a
+   * client monitored for a year still gets a verdict.
    */
   function observedDays(clientId: string, endMs: number): number {
-    const enrolled = deps.devices
+    const firstReports = deps.devices
       .idsOfClient(clientId)
-      .map((id) => deps.devices.findById(id)?.enrolledAtMs)
-      .filter((ms): ms is number => ms !== undefined);
-    if (enrolled.length === 0) return 0;
-    return Math.max(0, (Math.min(endMs, deps.now()) - Math.min(...enrolled)) / 86_400_000);
+      .map((id) => deps.devices.firstReportMs(id))
+      .filter((ms): ms is number => ms !== null);
+    if (firstReports.length === 0) return 0;
+    return Math.max(0, (Math.min(endMs, deps.now()) - Math.min(...firstReports)) / 86_400_000);
   }
 
   function mustFindClient(id: string): Client {

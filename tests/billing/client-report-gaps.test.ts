@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { generateId } from '../../server/lib/secrets.js';
 import { ADMIN_PASSWORD, ApiClient, startTestServer, type TestServer } from '../helpers/test-server.js';
 import { manualClock } from '../helpers/receivers.js';
+import { startTestAgent } from '../helpers/test-agent.js';
 
 const DAY = 86_400_000;
 const at = (iso: string) => Date.parse(iso);
@@ -92,5 +93,35 @@ describe('client report gaps', () => {
     const advice = (await api.get(`/api/reports/contract-advice?client=${client.id}&from=2026-11-01&to=2026-11-30`)).json;
     expect([advice.paid, advice.breakFix.amount]).toEqual([80, 80]);
     expect(advice.assumptions).toContain('booked time is billed as the bill does: each entry rounded up to 15 minutes, at least 60 minutes per incident');
+  });
+
+  it('"days with devices reporting" count from the first report, not from enrolment', { timeout: 60_000 }, async () => {
+    const { clock, api } = await start('2026-10-23T09:00:00Z');
+    const client = (
+      await api.post('/api/clients', { name: 'Stil Kantoor', contract: 'monthly', monthlyFee: 300, hourlyRate: 80, timezone: 'Europe/Amsterdam' })
+    ).json;
+    const token = (await api.post(`/api/clients/${client.id}/enrollment-tokens`, {})).json.token as string;
+    await api.post('/api/enroll', { token, hostname: 'stil-pc01', machineId: 's1' });
+    const late = (await api.post('/api/enroll', { token, hostname: 'stil-pc02', machineId: 's2' })).json;
+    const advice = async () => {
+      await api.login('admin', ADMIN_PASSWORD);
+      const r = await api.get(`/api/reports/contract-advice?client=${client.id}&from=2026-11-01&to=2026-11-30`);
+      expect(r.status, r.text).toBe(200);
+      return r.json;
+    };
+    // Enrolled 40 days ago, never reported: no data yet.
+    clock.set(at('2026-12-02T09:00:00Z'));
+    const none = await advice();
+    expect([none.recommendation, none.observedDays]).toEqual(['insufficient-data', 0]);
+    expect(none.reasons[0]).toBe('Not enough data yet: 0 days with devices reporting, at least 30 needed for a verdict.');
+    // The second device first reported on 22 Nov, 40 days after its enrolment: 8 days up to the end of November.
+    clock.set(at('2026-11-22T09:00:00Z'));
+    const agent = await startTestAgent(t!.url, late.deviceToken as string, { hostname: 'stil-pc02' });
+    await agent.report([{ name: 'cpu.loadPct', value: 5 }], clock.now());
+    agent.close();
+    clock.set(at('2026-12-02T09:00:00Z'));
+    const some = await advice();
+    expect([some.recommendation, some.observedDays]).toEqual(['insufficient-data', 8]);
+    expect(some.reasons[0]).toBe('Not enough data yet: 8 days with devices reporting, at least 30 needed for a verdict.');
   });
 });

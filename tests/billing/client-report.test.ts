@@ -26,6 +26,7 @@ import { createJobStore } from '../../server/store/jobs.js';
 import { ADMIN_PASSWORD, ApiClient, startTestServer, type TestServer } from '../helpers/test-server.js';
 import { manualClock } from '../helpers/receivers.js';
 import { hasBrowser } from '../e2e/browser.js';
+import { startTestAgent } from '../helpers/test-agent.js';
 
 const MIN = 60_000;
 const at = (iso: string) => Date.parse(iso);
@@ -48,8 +49,18 @@ describe('monthly client report', () => {
       await api.post('/api/clients', { name: 'Jansen Accountants', contract: 'monthly', monthlyFee: 450, hourlyRate: 90, timezone: 'Europe/Amsterdam' })
     ).json;
     const token = (await api.post(`/api/clients/${client.id}/enrollment-tokens`, {})).json.token as string;
-    const srv = (await api.post('/api/enroll', { token, hostname: 'jansen-srv01', machineId: 'm-srv01' })).json.deviceId as string;
-    const pc = (await api.post('/api/enroll', { token, hostname: 'jansen-pc02', machineId: 'm-pc02' })).json.deviceId as string;
+    const srvEnrolled = (await api.post('/api/enroll', { token, hostname: 'jansen-srv01', machineId: 'm-srv01' })).json;
+    const pcEnrolled = (await api.post('/api/enroll', { token, hostname: 'jansen-pc02', machineId: 'm-pc02' })).json;
+    const [srv, pc] = [srvEnrolled.deviceId as string, pcEnrolled.deviceId as string];
+    // Both report once on 15 Oct: the advisor counts its days from a device's first report.
+    for (const [enrolled, hostname] of [
+      [srvEnrolled, 'jansen-srv01'],
+      [pcEnrolled, 'jansen-pc02'],
+    ] as const) {
+      const agent = await startTestAgent(t.url, enrolled.deviceToken as string, { hostname });
+      await agent.report([{ name: 'cpu.loadPct', value: 5 }], clock.now());
+      agent.close();
+    }
 
     const { alerts, rules } = t.server.ctx.alerting;
     // The CPU rule for the threshold alert, so the report can word it as what it is.
@@ -360,7 +371,10 @@ describe('monthly client report', () => {
       'There is no data for this period: no device of Nieuw BV was monitored',
     );
     const token = (await api.post(`/api/clients/${client.id}/enrollment-tokens`, {})).json.token as string;
-    await api.post('/api/enroll', { token, hostname: 'nieuw-pc01', machineId: 'n1' });
+    const enrolled = (await api.post('/api/enroll', { token, hostname: 'nieuw-pc01', machineId: 'n1' })).json;
+    const agent = await startTestAgent(t.url, enrolled.deviceToken as string, { hostname: 'nieuw-pc01' });
+    await agent.report([{ name: 'cpu.loadPct', value: 5 }], clock.now());
+    agent.close();
     clock.set(at('2026-12-04T09:00:00Z'));
     await api.login('admin', ADMIN_PASSWORD);
     const a = await api.get(`/api/reports/contract-advice?client=${client.id}&from=2026-12-01&to=2026-12-31`);
