@@ -343,8 +343,10 @@ export interface ContractAdvice {
   monthly: { fee: number; amount: number };
   breakFix: {
     hourlyRate: number;
-    /** Minutes booked on incidents in the period. */
+    /** Minutes booked on incidents (and alerts) in the period. */
     bookedMinutes: number;
+    /** The booked minutes as billed, after the client's rounding (increment, minimum per incident). */
+    billedMinutes: number;
     /** Minutes assumed for conditions without booked time (monthly clients book none). */
     estimatedMinutes: number;
     amount: number;

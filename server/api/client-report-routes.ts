@@ -1,6 +1,7 @@
 /**
  * Client reports and billing exports under /api/reports, time on alerts under /api/alerts:
- *   GET  /api/reports/client-report?client=&month=&lang=&format=html|pdf   the monthly report
+ *   GET  /api/reports/client-report?client=&month=&lang=&format=html|pdf|json   the monthly report
+ *   GET  /api/reports/client-report?client=&from=&to=&lang=&format=…           any period [from, to)
  *   GET  /api/reports/client-report/archive?client=                        reports sent before
  *   GET  /api/reports/client-report/archive/:id                            one archived PDF
  *   GET  /api/reports/billing.csv?client=&month=                           billing report as CSV
@@ -16,14 +17,40 @@ import { HttpError, parseInput } from '../lib/errors.js';
 import { requireRole } from '../auth/sessions.js';
 import { parseLocalDate } from '../time/zones.js';
 import { toCsv } from '../billing/billing-rules.js';
-import { lastDayOf } from '../billing/report-data.js';
+import { daysBetween, lastDayOf, MAX_PERIOD_DAYS, type ReportPeriod } from '../billing/report-data.js';
 import { actorOfRequest } from './actor.js';
 import type { ApiContext } from './context.js';
 
 const month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month YYYY-MM');
 const clientId = z.string().min(1).max(64);
 
-const reportQuerySchema = z.object({ client: clientId, month, lang: z.enum(LOCALES).optional(), format: z.enum(['html', 'pdf']).default('html') }).strict();
+const localDate = z.string().refine((d) => parseLocalDate(d) !== undefined, 'must be a calendar date YYYY-MM-DD');
+/**
+ * A report covers a month (`month=YYYY-MM`) or the local days [from, to) in the client's time
+ * zone (`from=YYYY-MM-DD&to=YYYY-MM-DD`, `to` not included), at most MAX_PERIOD_DAYS long.
+ */
+const reportQuerySchema = z
+  .object({
+    client: clientId,
+    month: month.optional(),
+    from: localDate.optional(),
+    to: localDate.optional(),
+    lang: z.enum(LOCALES).optional(),
+    format: z.enum(['html', 'pdf', 'json']).default('html'),
+  })
+  .strict()
+  .superRefine((q, ctx) => {
+    const fail = (code: string, message: string) => ctx.addIssue({ code: 'custom', message, params: { code } });
+    if (q.month !== undefined && (q.from !== undefined || q.to !== undefined))
+      return fail('PERIOD_AMBIGUOUS', 'give either month=YYYY-MM or from=YYYY-MM-DD&to=YYYY-MM-DD, not both');
+    if (q.month !== undefined) return;
+    if (q.from === undefined && q.to === undefined) return fail('PERIOD_REQUIRED', 'give month=YYYY-MM or from=YYYY-MM-DD&to=YYYY-MM-DD');
+    if (q.from === undefined || q.to === undefined)
+      return fail('INVALID_PERIOD', `${q.from === undefined ? 'from' : 'to'} is missing: from and to go together`);
+    if (q.from >= q.to) return fail('INVALID_PERIOD', `from (${q.from}) must be before to (${q.to}); to is the first day not included`);
+    const days = daysBetween(q.from, q.to);
+    if (days > MAX_PERIOD_DAYS) return fail('PERIOD_TOO_LONG', `a report covers at most ${MAX_PERIOD_DAYS} days; ${q.from} to ${q.to} is ${days} days`);
+  });
 const clientMonthSchema = z.object({ client: clientId, month }).strict();
 const archiveQuerySchema = z.object({ client: clientId }).strict();
 const allQuerySchema = z.object({ month }).strict();
@@ -67,14 +94,20 @@ export function clientReportRoutes(ctx: ApiContext): Router {
 
   r.get('/client-report', async (req, res) => {
     const q = parseInput(reportQuerySchema, req.query, 'query');
-    const lang = q.lang ?? store.settings(mustClient(q.client).id).language;
+    const client = mustClient(q.client);
+    const lang = q.lang ?? store.settings(client.id).language;
+    const period: ReportPeriod = q.month ?? { from: q.from!, to: q.to! };
     if (q.format === 'html') {
-      res.type('html').send(clientReports.html(q.client, q.month, lang));
+      res.type('html').send(clientReports.html(client.id, period, lang));
       return;
     }
-    const { pdf } = await clientReports.pdf(q.client, q.month, lang);
-    const client = mustClient(q.client);
-    res.type('application/pdf').setHeader('content-disposition', `inline; filename="${encodeURIComponent(`${client.name}-${q.month}.pdf`)}"`);
+    if (q.format === 'json') {
+      res.json(clientReports.build(client.id, period, lang));
+      return;
+    }
+    const { pdf } = await clientReports.pdf(client.id, period, lang);
+    const name = `${client.name}-${q.month ?? `${q.from}_${q.to}`}.pdf`;
+    res.type('application/pdf').setHeader('content-disposition', `inline; filename="${encodeURIComponent(name)}"`);
     res.send(pdf);
   });
 

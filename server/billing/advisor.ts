@@ -4,8 +4,11 @@
  * recommendation with its reasons. The rules (docs/RULES.md, "Contract advisor"):
  *
  *   monthly amount   = monthlyFee × months (calendar months, partial months pro rata)
- *   break-fix amount = (booked minutes + estimated minutes) / 60 × hourlyRate, where estimated
- *                      minutes = estimateMinutes × alerts of a monthly client (they book no time)
+ *   break-fix amount = (billed minutes + estimated minutes) / 60 × hourlyRate, where billed
+ *                      minutes are the booked ones after the client's rounding (each entry up to
+ *                      the increment, at least the minimum per incident: billing-rules.ts — the
+ *                      same figure the bill shows) and estimated minutes = estimateMinutes ×
+ *                      alerts of a monthly client without booked time, each rounded the same way
  *   recommendation   no fee or no rate                          → undecided
  *                    break-fix ≥ monthly                        → monthly (cheaper or equal, predictable)
  *                    break-fix cheaper by ≤ 25 % and monitoring
@@ -118,6 +121,13 @@ export interface AdvisorInput {
   nowMs: number;
   /** Minutes booked on the client's incidents and alerts with a work date in the period. */
   bookedMinutes: number;
+  /**
+   * The booked minutes as billed: each entry rounded up to the client's increment, each incident
+   * (or alert) at least the minimum charge. Defaults to bookedMinutes (no rounding).
+   */
+  billedMinutes?: number;
+  /** The client's rounding, applied to each estimated alert as to an incident (default none). */
+  rounding?: RoundingRules;
   /** Alerts with time booked on them: their effort is known, not estimated. */
   alertsWithBookedTime?: ReadonlySet<string>;
   /** Alerts and incidents that opened in the period (and offline ones overlapping it). */
@@ -144,12 +154,17 @@ export function adviseContract(input: AdvisorInput): ContractAdvice {
     (c) => c.source === 'alert' && c.ruleKind !== 'forecast' && c.severity !== 'info' && !input.alertsWithBookedTime?.has(c.id),
   ).length;
   const estimatedMinutes = estimatedCount * input.estimateMinutes;
-  const breakFixAmount = roundMoney(((input.bookedMinutes + estimatedMinutes) / 60) * client.hourlyRate);
+  const rounding = input.rounding ?? { incrementMin: 1, minimumMin: 0 };
+  const billedMinutes = input.billedMinutes ?? input.bookedMinutes;
+  // An estimated alert would have been an incident under break-fix: billed with the same rounding.
+  const estimatedBilled = (perAlert: number) => estimatedCount * billedIncidentMinutes([perAlert], rounding);
+  const amountOf = (minutes: number) => roundMoney((minutes / 60) * client.hourlyRate);
+  const breakFixAmount = amountOf(billedMinutes + estimatedBilled(input.estimateMinutes));
   const range =
     estimatedMinutes > 0
       ? {
-          low: roundMoney(((input.bookedMinutes + estimatedMinutes / 2) / 60) * client.hourlyRate),
-          high: roundMoney(((input.bookedMinutes + estimatedMinutes * 2) / 60) * client.hourlyRate),
+          low: amountOf(billedMinutes + estimatedBilled(input.estimateMinutes / 2)),
+          high: amountOf(billedMinutes + estimatedBilled(input.estimateMinutes * 2)),
         }
       : null;
 
@@ -192,9 +207,11 @@ export function adviseContract(input: AdvisorInput): ContractAdvice {
 
   const reasons: string[] = [];
   const assumptions: string[] = [
-    t('advisor.assumptionMonths', { months: t.number(months, 3), from: input.from, to: input.to, fee: money(client.monthlyFee) }),
+    t('advisor.assumptionMonths', { months: t.number(months, 3), monthCount: months, from: input.from, to: input.to, fee: money(client.monthlyFee) }),
     t('advisor.assumptionRate', { rate: money(client.hourlyRate) }),
   ];
+  if (rounding.incrementMin > 1 || rounding.minimumMin > 0)
+    assumptions.push(t('advisor.assumptionRounding', { increment: rounding.incrementMin, minimum: rounding.minimumMin }));
   if (estimatedCount > 0) assumptions.push(t('advisor.assumptionEstimate', { count: estimatedCount, minutes: input.estimateMinutes }));
   const signals: string[] = [];
   if (forecastsPrecedingIncidents > 0) signals.push(t('advisor.forecastsBeforeIncidents', { count: forecastsPrecedingIncidents }));
@@ -235,7 +252,8 @@ export function adviseContract(input: AdvisorInput): ContractAdvice {
     }),
   );
 
-  const paid = client.contract === 'monthly' ? monthlyAmount : roundMoney((input.bookedMinutes / 60) * client.hourlyRate);
+  // Break-fix pays the billed time: the same rounding as the bill, so the report shows one amount.
+  const paid = client.contract === 'monthly' ? monthlyAmount : amountOf(billedMinutes);
   return {
     clientId: client.id,
     clientName: client.name,
@@ -245,7 +263,7 @@ export function adviseContract(input: AdvisorInput): ContractAdvice {
     to: input.to,
     months,
     monthly: { fee: client.monthlyFee, amount: monthlyAmount },
-    breakFix: { hourlyRate: client.hourlyRate, bookedMinutes: input.bookedMinutes, estimatedMinutes, amount: breakFixAmount, range },
+    breakFix: { hourlyRate: client.hourlyRate, bookedMinutes: input.bookedMinutes, billedMinutes, estimatedMinutes, amount: breakFixAmount, range },
     observedDays: Math.floor(input.observedDays),
     paid,
     alternative: client.contract === 'monthly' ? breakFixAmount : monthlyAmount,

@@ -15,6 +15,7 @@
  * is neither down nor observed.
  */
 import { ageingNotes, type AgeingNote } from './ageing.js';
+import { forecastTimeToFullMs } from './problem-text.js';
 import type { ContractAdvice } from '../../shared/alert-types.js';
 
 /** A device as the report sees it. */
@@ -30,6 +31,11 @@ export interface ReportDevice {
   facts?: Readonly<Record<string, string | number>>;
   /** Site probe: the agent device that checks this probed device (printer, UPS, website …). */
   probeDeviceId?: string | null;
+  /**
+   * Pending updates as the last scan or inventory counted them, with how many are for security
+   * (null where the platform does not tell); without it, updates.pendingCount of `latest`.
+   */
+  updates?: { pending: number; security: number | null };
 }
 
 /** An alert or incident of the client, with how it was handled. */
@@ -52,12 +58,17 @@ export interface ReportCondition {
   closedAtMs: number | null;
   /** Minutes booked on it with a work date in the period. */
   bookedMinutes: number;
+  /** The notes of those time entries (what was done), in booking order. */
+  notes?: readonly string[];
 }
 
 export interface ClientReportInput {
   client: { id: string; name: string; contract: 'monthly' | 'break-fix'; currency: string; hourlyRate: number; monthlyFee: number; timezone: string };
-  /** The month, YYYY-MM (a free period is rendered from its start and end instead). */
-  month: string;
+  /** The month, YYYY-MM, or null for a free period (rendered from its start and end instead). */
+  month: string | null;
+  /** The period as local dates in the client's time zone: first day, and the day after the last. */
+  from: string;
+  to: string;
   periodStartMs: number;
   periodEndMs: number;
   nowMs: number;
@@ -87,7 +98,11 @@ export interface ClientReport {
   contract: 'monthly' | 'break-fix';
   currency: string;
   timezone: string;
-  month: string;
+  /** YYYY-MM for a calendar month; null for a free period. */
+  month: string | null;
+  /** First local day of the period and the day after its last (YYYY-MM-DD, inclusive-exclusive). */
+  from: string;
+  to: string;
   periodStartMs: number;
   periodEndMs: number;
   generatedAtMs: number;
@@ -111,8 +126,10 @@ export interface ClientReport {
   };
   maintenance: { jobs: number; succeeded: number; failed: number; updatesInstalled: number; byTask: { task: string; count: number }[] } | null;
   coming: {
-    diskForecasts: { hostname: string; summary: string; openedAtMs: number; mount: string | null }[];
-    pendingUpdates: { hostname: string; count: number }[];
+    /** Open disk-full forecasts; `timeToFullMs` is what the forecast gave the disk when it opened (null: not known). */
+    diskForecasts: { hostname: string; summary: string; openedAtMs: number; mount: string | null; timeToFullMs: number | null }[];
+    /** Devices with updates waiting; `security` of them are security updates (null: not known). */
+    pendingUpdates: { hostname: string; count: number; security: number | null }[];
     notSeenForAWeek: { hostname: string; lastSeenMs: number | null }[];
     /** Operating systems past or near their end of security updates; hardware of 5 years and more. */
     ageing: AgeingNote[];
@@ -234,6 +251,8 @@ export function buildClientReport(input: ClientReportInput): ClientReport {
     currency: input.client.currency,
     timezone: input.client.timezone,
     month: input.month,
+    from: input.from,
+    to: input.to,
     periodStartMs,
     periodEndMs,
     generatedAtMs: nowMs,
@@ -259,11 +278,17 @@ export function buildClientReport(input: ClientReportInput): ClientReport {
         summary: c.summary,
         openedAtMs: c.openedAtMs,
         mount: c.labels?.mount ?? null,
+        timeToFullMs: forecastTimeToFullMs(c.summary),
       })),
       pendingUpdates: input.devices
-        .filter((d) => !d.isDisabled && (d.latest['updates.pendingCount'] ?? 0) > 0)
-        .map((d) => ({ hostname: d.hostname, count: d.latest['updates.pendingCount']! }))
-        .sort((a, b) => b.count - a.count),
+        .filter((d) => !d.isDisabled)
+        .map((d) => {
+          const u = d.updates ?? { pending: d.latest['updates.pendingCount'] ?? 0, security: null };
+          // A count of security updates above the pending one (two sources) is still all pending.
+          return { hostname: d.hostname, count: Math.max(u.pending, u.security ?? 0), security: u.security };
+        })
+        .filter((u) => u.count > 0)
+        .sort((a, b) => (b.security ?? 0) - (a.security ?? 0) || b.count - a.count || a.hostname.localeCompare(b.hostname)),
       notSeenForAWeek: input.devices
         .filter((d) => !d.isDisabled && (d.lastSeenMs === null || nowMs - d.lastSeenMs > WEEK_MS))
         .map((d) => ({ hostname: d.hostname, lastSeenMs: d.lastSeenMs })),

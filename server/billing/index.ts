@@ -13,6 +13,7 @@ import type { ChannelStore } from '../store/channels.js';
 import type { DeliveryStore } from '../store/deliveries.js';
 import { createClientReportStore } from '../store/client-reports.js';
 import { createJobStore } from '../store/jobs.js';
+import { createInventoryStore } from '../store/inventory.js';
 import { createStatusLinkStore } from '../store/status-links.js';
 import { createStatusLinkService, type StatusLinkServiceDeps } from './status-link-service.js';
 import { createReports } from './reports.js';
@@ -46,7 +47,13 @@ export function createBilling(deps: BillingDeps) {
   const clientReportStore = createClientReportStore(deps.db);
   const reports = createReports({ ...deps, clientReports: clientReportStore });
   // The maintenance jobs that finished in a report's month (server/jobs/ writes them).
-  const clientReports = createClientReports({ ...deps, clientReports: clientReportStore, reports, jobs: createJobStore(deps.db) });
+  const clientReports = createClientReports({
+    ...deps,
+    clientReports: clientReportStore,
+    reports,
+    jobs: createJobStore(deps.db),
+    inventory: createInventoryStore(deps.db),
+  });
   const reportScheduler = createReportScheduler({ ...deps, clientReports: clientReportStore, reports: clientReports });
   return {
     reports,

@@ -65,3 +65,15 @@ export function problemText(t: Translator, p: ProblemFacts): string {
       return p.summary;
   }
 }
+
+/**
+ * How long a disk-full forecast gave the disk when it opened, from the words the server wrote
+ * then (shared/format.ts formatApproxDuration: "…, full in about 3 days", "full in less than a
+ * minute"); null when it does not say (an unknown time, an older wording).
+ */
+export function forecastTimeToFullMs(summary: string): number | null {
+  if (/full in less than a minute/.test(summary)) return 0;
+  const m = /full in about (\d+) (minute|hour|day)s?\b/.exec(summary);
+  if (!m) return null;
+  return Number(m[1]) * { minute: 60_000, hour: 3_600_000, day: 86_400_000 }[m[2] as 'minute' | 'hour' | 'day'];
+}

@@ -29,6 +29,14 @@ function taskKey(task: string): MessageKey {
   return (TASK_KEYS as Record<string, MessageKey>)[task] ?? 'report.maintenance.task.other';
 }
 
+/** An approximate duration in words, as a forecast gives it: "3 days", "5 hours", "40 minutes". */
+function approxDuration(t: ReturnType<typeof createTranslator>, ms: number): string {
+  if (ms < 60_000) return t('duration.underMinute');
+  if (ms < 3_600_000) return t('duration.minutes', { n: Math.round(ms / 60_000) });
+  if (ms < 2 * 86_400_000) return t('duration.hours', { n: Math.round(ms / 3_600_000) });
+  return t('duration.days', { n: Math.round(ms / 86_400_000) });
+}
+
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 /** Escapes text for HTML content and attribute values. */
 export const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
@@ -38,7 +46,8 @@ const CSS = `
 * { box-sizing: border-box; }
 body { font-family: "DejaVu Sans", "Liberation Sans", Arial, sans-serif; color: #1d2330; font-size: 10.5pt; line-height: 1.45; margin: 0; }
 header { display: flex; justify-content: space-between; align-items: flex-start; border-bottom: 2px solid #2457c5; padding-bottom: 8px; margin-bottom: 14px; }
-header img { max-height: 44px; max-width: 180px; }
+header img { max-height: 44px; max-width: 180px; display: block; margin-left: auto; }
+header .msp { text-align: right; }
 h1 { font-size: 19pt; margin: 0 0 2px; color: #2457c5; }
 h2 { font-size: 13pt; margin: 18px 0 6px; border-bottom: 1px solid #d5dbe6; padding-bottom: 3px; break-after: avoid; }
 .muted { color: #5b6475; }
@@ -53,6 +62,7 @@ tr { break-inside: avoid; }
 .sev-critical { color: #b42318; font-weight: 600; }
 .sev-warning { color: #a15c07; }
 ul { margin: 4px 0; padding-left: 18px; }
+.note { color: #5b6475; font-size: 9pt; }
 footer { margin-top: 18px; font-size: 8.5pt; color: #5b6475; }
 `;
 
@@ -61,18 +71,19 @@ export function renderReportHtml(report: ClientReport, locale: Locale, branding:
   const t = createTranslator(locale);
   const e = escapeHtml;
   const tz = report.timezone;
-  const isMonth = /^\d{4}-\d{2}$/.test(report.month);
-  const period = isMonth ? t.month(report.month) : `${t.date(report.periodStartMs, tz)} – ${t.date(report.periodEndMs - 1, tz)}`;
+  const period = report.month !== null ? t.month(report.month) : `${t.date(report.periodStartMs, tz)} – ${t.date(report.periodEndMs - 1, tz)}`;
+  const title = t(report.month !== null ? 'report.title' : 'report.titlePeriod');
   const money = (n: number) => t.money(n, report.currency);
   const parts: string[] = [];
   parts.push(
-    `<!doctype html><html lang="${locale}"><head><meta charset="utf-8"><title>${e(t('report.title'))} · ${e(report.clientName)} · ${e(period)}</title><style>${CSS}</style></head><body>`,
+    `<!doctype html><html lang="${locale}"><head><meta charset="utf-8"><title>${e(title)} · ${e(report.clientName)} · ${e(period)}</title><style>${CSS}</style></head><body>`,
   );
   parts.push('<header><div>');
-  parts.push(`<h1>${e(t('report.title'))}</h1><div><b>${e(t('report.periodFor', { client: report.clientName, period }))}</b></div>`);
+  parts.push(`<h1>${e(title)}</h1><div><b>${e(t('report.periodFor', { client: report.clientName, period }))}</b></div>`);
   parts.push(`<div class="muted">${e(t(report.contract === 'monthly' ? 'report.contract.monthly' : 'report.contract.breakFix'))}</div>`);
   parts.push('</div>');
-  parts.push(branding.logoDataUrl ? `<img src="${e(branding.logoDataUrl)}" alt="${e(branding.mspName)}">` : `<div><b>${e(branding.mspName)}</b></div>`);
+  // The MSP by name in the header, under its logo when it has one (alt text alone is not read on paper).
+  parts.push(`<div class="msp">${branding.logoDataUrl ? `<img src="${e(branding.logoDataUrl)}" alt="">` : ''}<b>${e(branding.mspName)}</b></div>`);
   parts.push('</header>');
 
   if (!report.hasData) {
@@ -125,7 +136,7 @@ export function renderReportHtml(report: ClientReport, locale: Locale, branding:
         const handled =
           c.closedAtMs === null ? t('report.problems.open') : t('report.problems.resolvedAfter', { duration: t.duration(c.closedAtMs - c.openedAtMs) });
         parts.push(
-          `<tr><td>${e(t.dateTime(c.openedAtMs, tz))}</td><td><span class="sev-${c.severity}">${e(t(`report.problems.severity.${c.severity}`))}</span> ${e(problemText(t, { ruleKind: c.ruleKind, metric: c.metric ?? null, labels: c.labels ?? {}, value: c.value ?? null, summary: c.summary }))}</td><td>${e(c.hostname ?? '–')}</td><td>${e(handled)}${c.bookedMinutes > 0 ? ` · ${e(t.duration(c.bookedMinutes * 60_000))}` : ''}</td></tr>`,
+          `<tr><td>${e(t.dateTime(c.openedAtMs, tz))}</td><td><span class="sev-${c.severity}">${e(t(`report.problems.severity.${c.severity}`))}</span> ${e(problemText(t, { ruleKind: c.ruleKind, metric: c.metric ?? null, labels: c.labels ?? {}, value: c.value ?? null, summary: c.summary }))}</td><td>${e(c.hostname ?? '–')}</td><td>${e(handled)}${c.bookedMinutes > 0 ? ` · ${e(t.duration(c.bookedMinutes * 60_000))}` : ''}${(c.notes ?? []).map((n) => `<div class="note">${e(n)}</div>`).join('')}</td></tr>`,
         );
       }
       parts.push('</tbody></table>');
@@ -145,13 +156,23 @@ export function renderReportHtml(report: ClientReport, locale: Locale, branding:
     parts.push(`<h2>${e(t('report.coming.heading'))}</h2>`);
     const c = report.coming;
     const items = [
-      // The forecast's own words are the server's English; other languages name the disk only.
+      // Worded in the client's language from the forecast: the disk, and the time it gave the disk.
       ...c.diskForecasts.map((f) =>
-        locale === 'en'
-          ? `${t('report.coming.disk')}: ${f.hostname} — ${f.summary}`
-          : `${t('report.coming.disk')}: ${f.hostname}${f.mount ? ` (${f.mount})` : ''}`,
+        f.timeToFullMs === null
+          ? `${t('report.coming.disk')}: ${f.hostname}${f.mount ? ` (${f.mount})` : ''}`
+          : t('report.coming.diskFullIn', {
+              hostname: f.hostname,
+              hasMount: f.mount ? 'yes' : 'no',
+              mount: f.mount ?? '',
+              duration: approxDuration(t, f.timeToFullMs),
+              date: t.date(f.openedAtMs, tz),
+            }),
       ),
-      ...c.pendingUpdates.map((u) => t('report.coming.updates', { hostname: u.hostname, count: u.count })),
+      ...c.pendingUpdates.map((u) =>
+        u.security !== null && u.security > 0
+          ? t('report.coming.securityUpdates', { hostname: u.hostname, count: u.security, others: u.count - u.security })
+          : t('report.coming.updates', { hostname: u.hostname, count: u.count }),
+      ),
       ...c.notSeenForAWeek.map((n) =>
         n.lastSeenMs === null
           ? t('report.coming.neverSeen', { hostname: n.hostname })

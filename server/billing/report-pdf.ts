@@ -45,19 +45,35 @@ async function renderOnce(html: string, executablePath: string, timeoutMs: numbe
   }
 }
 
+/**
+ * Why a render failed, in words a technician can act on: playwright's messages name its own calls
+ * ("browserType.launch: Target page, context or browser has been closed").
+ */
+export function plainRenderError(message: string, executablePath: string, timeoutMs: number): string {
+  const first = (message.split('\n')[0] ?? message).trim();
+  const text = first.replace(/^[a-zA-Z]+\.[a-zA-Z]+: /, '');
+  if (/^browserType\.launch: /.test(first))
+    return /Timeout \d+ms exceeded/.test(text)
+      ? `chromium at ${executablePath} did not start within ${Math.round(timeoutMs / 1000)} s`
+      : `chromium at ${executablePath} did not start or closed at once (is it a working chromium? set QP_CHROMIUM_PATH): ${text}`;
+  if (/Timeout \d+ms exceeded/.test(text)) return `chromium took longer than ${Math.round(timeoutMs / 1000)} s to print the page`;
+  return text;
+}
+
 /** Renders `html` to a PDF; throws PdfRenderError with the reason when it cannot. */
 export async function renderPdf(html: string, opts: { chromiumPath?: string; timeoutMs?: number } = {}): Promise<Buffer> {
   const executablePath = opts.chromiumPath ?? process.env.QP_CHROMIUM_PATH ?? DEFAULT_CHROMIUM_PATH;
   if (!existsSync(executablePath))
     throw new PdfRenderError(`chromium is not installed at ${executablePath} (apt-get install chromium, or set QP_CHROMIUM_PATH)`);
+  const timeoutMs = opts.timeoutMs ?? 30_000;
   let lastError = '';
   for (let attempt = 1; attempt <= 2; attempt++) {
     try {
-      const pdf = await renderOnce(html, executablePath, opts.timeoutMs ?? 30_000);
+      const pdf = await renderOnce(html, executablePath, timeoutMs);
       if (pdf.subarray(0, 5).toString('latin1') !== '%PDF-') throw new Error('chromium returned something that is not a PDF');
       return pdf;
     } catch (err) {
-      lastError = (err as Error).message.split('\n')[0] ?? String(err);
+      lastError = plainRenderError(err instanceof Error ? err.message : String(err), executablePath, timeoutMs);
     }
   }
   throw new PdfRenderError(`the PDF could not be rendered (2 attempts): ${lastError}`);

@@ -8,11 +8,17 @@
  *   no e-mail channel      → archived as 'failed' with the reason, tried again next tick
  *   PDF render fails       → archived as 'failed' with the reason, tried again next tick (at most
  *                            MAX_RENDER_FAILURES per client and month); a broken PDF is never sent
+ *
+ * The archive row and the deliveries of one send are written in one transaction: a crash leaves
+ * both or neither. A scheduled send is keyed by (client, month, address), so a second run for the
+ * same month — another process, a retried tick — cannot queue the report twice; a re-send by hand
+ * (the dashboard's "send again", audited by report-service.ts) is keyed by its own archive row.
  */
 import type { Logger } from 'pino';
 import { createTranslator } from '../../shared/i18n/index.js';
 import { generateId } from '../lib/secrets.js';
 import type { ChannelStore } from '../store/channels.js';
+import type { Db } from '../store/database.js';
 import type { ClientStore } from '../store/clients.js';
 import type { ClientReportStore } from '../store/client-reports.js';
 import type { DeliveryStore } from '../store/deliveries.js';
@@ -43,6 +49,8 @@ export function dueReportMonth(nowMs: number, timezone: string): string | null {
 }
 
 export interface ReportSchedulerDeps {
+  /** For the one transaction that writes a send's archive row and its deliveries. */
+  db: Db;
   clients: ClientStore;
   clientReports: ClientReportStore;
   reports: ClientReports;
@@ -59,8 +67,16 @@ export function createReportScheduler(deps: ReportSchedulerDeps) {
   let running: Promise<void> | null = null;
   let timer: NodeJS.Timeout | undefined;
 
-  /** Renders, archives and queues one client's report for `month`; what happened. */
-  async function send(clientId: string, month: string): Promise<{ delivery: 'sent' | 'no-contacts' | 'failed'; detail: string | null; archiveId: string }> {
+  /**
+   * Renders, archives and queues one client's report for `month`; what happened. `scheduled`
+   * (the monthly run) sends at most once per client, month and address; otherwise (by hand) it
+   * is a new send each time.
+   */
+  async function send(
+    clientId: string,
+    month: string,
+    opts: { scheduled?: boolean } = {},
+  ): Promise<{ delivery: 'sent' | 'no-contacts' | 'failed'; detail: string | null; archiveId: string }> {
     const client = deps.clients.findById(clientId);
     if (!client) throw new Error(`no client with id ${clientId}`);
     const settings = deps.clientReports.settings(client.id);
@@ -105,9 +121,9 @@ export function createReportScheduler(deps: ReportSchedulerDeps) {
     const period = t.month(month);
     const msp = deps.branding().mspName;
     const body = t('report.email.body', { client: client.name, period, msp });
-    for (const to of settings.reportContacts) {
-      const idempotencyKey = `report:${archiveId}|${to}`;
-      deps.deliveries.insert(
+    const queue = (to: string): boolean => {
+      const idempotencyKey = opts.scheduled ? `report:${client.id}|${month}|${to}` : `report:${client.id}|${month}|${to}|resend:${archiveId}`;
+      return deps.deliveries.insert(
         {
           idempotencyKey,
           outboxId: null,
@@ -149,9 +165,20 @@ export function createReportScheduler(deps: ReportSchedulerDeps) {
         },
         nowMs,
       );
-    }
-    deps.logger.info({ clientId: client.id, month, contacts: settings.reportContacts.length }, `monthly report of ${client.name} for ${month} queued`);
-    return archive('sent', `queued for ${settings.reportContacts.join(', ')}`, rendered.pdf, rendered.sha256);
+    };
+    // Archive row and deliveries together: a crash between them can neither lose the send nor
+    // leave mails queued without the archive row that marks the month done.
+    const outcome = deps.db.transaction(() => {
+      const done = opts.scheduled ? deps.clientReports.doneOfMonth(client.id, month) : undefined;
+      if (done) return { delivery: done.delivery, detail: done.detail, archiveId: done.id, queued: 0 };
+      const queued = settings.reportContacts.filter(queue).length;
+      return { ...archive('sent', `queued for ${settings.reportContacts.join(', ')}`, rendered.pdf, rendered.sha256), queued };
+    })();
+    deps.logger.info(
+      { clientId: client.id, month, contacts: settings.reportContacts.length, queued: outcome.queued },
+      outcome.queued > 0 ? `monthly report of ${client.name} for ${month} queued` : `monthly report of ${client.name} for ${month} was queued before`,
+    );
+    return { delivery: outcome.delivery, detail: outcome.detail, archiveId: outcome.archiveId };
   }
 
   return {
@@ -165,7 +192,7 @@ export function createReportScheduler(deps: ReportSchedulerDeps) {
           if (!month || deps.clientReports.isMonthDone(client.id, month)) continue;
           const key = `${client.id}|${month}`;
           if ((failures.get(key) ?? 0) >= MAX_RENDER_FAILURES) continue;
-          const r = await send(client.id, month);
+          const r = await send(client.id, month, { scheduled: true });
           if (r.delivery === 'failed') failures.set(key, (failures.get(key) ?? 0) + 1);
         }
       })()

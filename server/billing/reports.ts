@@ -11,12 +11,11 @@ import type { ClientReportStore } from '../store/client-reports.js';
 import type { Locale } from '../../shared/i18n/index.js';
 import { HttpError } from '../lib/errors.js';
 import { adviseContract, buildBillingReport, type ConditionRecord } from './advisor.js';
+import { billedIncidentMinutes, type RoundingRules } from './billing-rules.js';
 import { parseLocalDate, zonedTimeToMs } from '../time/zones.js';
 
 /** Longest period the advisor compares, days. */
 export const MAX_ADVICE_DAYS = 3 * 366;
-/** Offline conditions that opened this long before a period still count toward its downtime. */
-const DOWNTIME_LOOKBACK_MS = 31 * 86_400_000;
 /** Most alerts or incidents one report reads. */
 const MAX_ROWS = 100_000;
 
@@ -30,17 +29,18 @@ export function createReports(deps: {
   now: () => number;
 }) {
   /**
-   * Days the client has had devices reporting, from its first enrolled device up to the end of
-   * the period (or now): the history the advisor can speak from. Not clipped to the period's
-   * start, so a 28-day February of a client monitored for a year still gets a verdict.
+   * Days the client has had devices reporting, from the first report of its first device up to
+   * the end of the period (or now): the history the advisor can speak from. A device enrolled but
+   * never heard from adds nothing. Not clipped to the period's start, so a 28-day February of a
+   * client monitored for a year still gets a verdict.
    */
   function observedDays(clientId: string, endMs: number): number {
-    const enrolled = deps.devices
+    const firstReports = deps.devices
       .idsOfClient(clientId)
-      .map((id) => deps.devices.findById(id)?.enrolledAtMs)
-      .filter((ms): ms is number => ms !== undefined);
-    if (enrolled.length === 0) return 0;
-    return Math.max(0, (Math.min(endMs, deps.now()) - Math.min(...enrolled)) / 86_400_000);
+      .map((id) => deps.devices.firstReportMs(id))
+      .filter((ms): ms is number => ms !== null);
+    if (firstReports.length === 0) return 0;
+    return Math.max(0, (Math.min(endMs, deps.now()) - Math.min(...firstReports)) / 86_400_000);
   }
 
   function mustFindClient(id: string): Client {
@@ -49,23 +49,32 @@ export function createReports(deps: {
     return c;
   }
 
+  /** Billed hours × rate per incident for time booked on the local dates [from, to], with the client's rounding. */
+  function billingOf(clientId: string, label: string, from: string, to: string): BillingReport {
+    const client = mustFindClient(clientId);
+    const settings = deps.clientReports.settings(client.id);
+    const byIncident = new Map<string, { minutes: number[]; notes: string[] }>();
+    for (const e of deps.clientReports.incidentEntries(client.id, from, to)) {
+      const row = byIncident.get(e.incidentId) ?? { minutes: [], notes: [] };
+      row.minutes.push(e.minutes);
+      if (e.note) row.notes.push(e.note);
+      byIncident.set(e.incidentId, row);
+    }
+    const rows = [...byIncident].map(([incidentId, r]) => {
+      const i = deps.incidents.findById(incidentId)!;
+      return { incidentId, title: i.title, state: i.state, openedAtMs: i.openedAtMs, entryMinutes: r.minutes, notes: r.notes };
+    });
+    return buildBillingReport(client, label, rows, { incrementMin: settings.roundingIncrementMin, minimumMin: settings.minimumChargeMin });
+  }
+
   return {
     /** Billed hours × rate per incident for time booked in `month` (YYYY-MM), with the client's rounding. */
     billing(clientId: string, month: string): BillingReport {
-      const client = mustFindClient(clientId);
-      const settings = deps.clientReports.settings(client.id);
-      const byIncident = new Map<string, { minutes: number[]; notes: string[] }>();
-      for (const e of deps.clientReports.incidentEntries(client.id, `${month}-01`, `${month}-31`)) {
-        const row = byIncident.get(e.incidentId) ?? { minutes: [], notes: [] };
-        row.minutes.push(e.minutes);
-        if (e.note) row.notes.push(e.note);
-        byIncident.set(e.incidentId, row);
-      }
-      const rows = [...byIncident].map(([incidentId, r]) => {
-        const i = deps.incidents.findById(incidentId)!;
-        return { incidentId, title: i.title, state: i.state, openedAtMs: i.openedAtMs, entryMinutes: r.minutes, notes: r.notes };
-      });
-      return buildBillingReport(client, month, rows, { incrementMin: settings.roundingIncrementMin, minimumMin: settings.minimumChargeMin });
+      return billingOf(clientId, month, `${month}-01`, `${month}-31`);
+    },
+    /** The same for time booked on the local dates [from, to] (inclusive), labelled `label` (default "from/to"). */
+    billingBetween(clientId: string, from: string, to: string, label = `${from}/${to}`): BillingReport {
+      return billingOf(clientId, label, from, to);
     },
     /** Compares the two contract models for [from, to] (inclusive local dates). */
     contractAdvice(clientId: string, from: string, to: string, estimateMinutes: number, locale: Locale = 'en'): ContractAdvice {
@@ -78,7 +87,9 @@ export function createReports(deps: {
       const periodEndMs = zonedTimeToMs(t.year, t.month, t.day + 1, 0, client.timezone);
       if (periodEndMs - periodStartMs > MAX_ADVICE_DAYS * 86_400_000) throw new HttpError(400, 'INVALID_RANGE', 'a period may span at most 3 years');
 
-      const window = { clientId: client.id, fromMs: periodStartMs - DOWNTIME_LOOKBACK_MS, toMs: periodEndMs, limit: MAX_ROWS };
+      // Every condition overlapping the period (opened before its end, not closed before its start):
+      // an outage that began long before the period and is still open counts as downtime in full.
+      const window = { clientId: client.id, toMs: periodEndMs, overlapsFromMs: periodStartMs, limit: MAX_ROWS };
       const conditions: ConditionRecord[] = [
         ...deps.alerts.list(window).map((a): ConditionRecord => ({
           source: 'alert',
@@ -110,6 +121,15 @@ export function createReports(deps: {
       const alertMinutes = deps.clientReports.alertMinutes(client.id, from, to);
       const bookedMinutes =
         deps.incidents.minutesByIncident(client.id, from, to).reduce((n, r) => n + r.minutes, 0) + [...alertMinutes.values()].reduce((n, m) => n + m, 0);
+      // Billed as the bill bills it (billing() above): each entry rounded, each incident (or alert) at least the minimum.
+      const settings = deps.clientReports.settings(client.id);
+      const rounding: RoundingRules = { incrementMin: settings.roundingIncrementMin, minimumMin: settings.minimumChargeMin };
+      const entriesOf = new Map<string, number[]>();
+      for (const e of deps.clientReports.incidentEntries(client.id, from, to))
+        entriesOf.set(`i:${e.incidentId}`, [...(entriesOf.get(`i:${e.incidentId}`) ?? []), e.minutes]);
+      for (const e of deps.clientReports.alertEntries(client.id, from, to))
+        entriesOf.set(`a:${e.alertId}`, [...(entriesOf.get(`a:${e.alertId}`) ?? []), e.minutes]);
+      const billedMinutes = [...entriesOf.values()].reduce((n, minutes) => n + billedIncidentMinutes(minutes, rounding), 0);
       return adviseContract({
         client,
         from,
@@ -118,6 +138,8 @@ export function createReports(deps: {
         periodEndMs,
         nowMs: deps.now(),
         bookedMinutes,
+        billedMinutes,
+        rounding,
         conditions,
         estimateMinutes,
         locale,

@@ -46,6 +46,8 @@ export interface AlertFilter {
   ruleId?: string;
   fromMs?: number;
   toMs?: number;
+  /** Only alerts still open at this time or resolved after it (with toMs: those overlapping [overlapsFromMs, toMs)). */
+  overlapsFromMs?: number;
   limit: number;
 }
 
@@ -140,6 +142,7 @@ export function createAlertStore(db: Db) {
        AND (@clientId IS NULL OR a.client_id = @clientId) AND (@deviceId IS NULL OR a.device_id = @deviceId)
        AND (@severity IS NULL OR a.severity = @severity) AND (@ruleId IS NULL OR a.rule_id = @ruleId)
        AND (@fromMs IS NULL OR a.opened_at_ms >= @fromMs) AND (@toMs IS NULL OR a.opened_at_ms < @toMs)
+       AND (@overlapsFromMs IS NULL OR a.resolved_at_ms IS NULL OR a.resolved_at_ms > @overlapsFromMs)
      ORDER BY a.opened_at_ms DESC, a.id LIMIT @limit`,
   );
   const open = db.prepare<
@@ -194,6 +197,7 @@ export function createAlertStore(db: Db) {
           ruleId: f.ruleId ?? null,
           fromMs: f.fromMs ?? null,
           toMs: f.toMs ?? null,
+          overlapsFromMs: f.overlapsFromMs ?? null,
           limit: f.limit,
         })
         .map(toAlert);

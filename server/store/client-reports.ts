@@ -121,6 +121,10 @@ export function createClientReportStore(db: Db) {
     `SELECT t.alert_id, sum(t.minutes) AS minutes FROM alert_time_entries t JOIN alerts a ON a.id = t.alert_id
       WHERE a.client_id = @clientId AND t.work_date >= @fromDate AND t.work_date <= @toDate GROUP BY t.alert_id`,
   );
+  const alertEntries = db.prepare<{ clientId: string; fromDate: string; toDate: string }, { alert_id: string; minutes: number; note: string | null }>(
+    `SELECT t.alert_id, t.minutes, t.note FROM alert_time_entries t JOIN alerts a ON a.id = t.alert_id
+      WHERE a.client_id = @clientId AND t.work_date >= @fromDate AND t.work_date <= @toDate ORDER BY t.work_date, t.created_at_ms`,
+  );
   const incidentEntries = db.prepare<
     { clientId: string; fromDate: string; toDate: string },
     { incident_id: string; minutes: number; technician: string; note: string | null; work_date: string }
@@ -135,6 +139,10 @@ export function createClientReportStore(db: Db) {
     'SELECT id, client_id, month, language, created_at_ms, pdf_sha256, length(pdf) AS pdf_bytes, delivery, detail FROM client_reports WHERE client_id = ? ORDER BY created_at_ms DESC, rowid DESC LIMIT 120',
   );
   const archivePdf = db.prepare<[string], { pdf: Buffer } & ArchiveRow>('SELECT *, length(pdf) AS pdf_bytes FROM client_reports WHERE id = ?');
+  const doneOfMonth = db.prepare<[string, string], ArchiveRow>(
+    `SELECT id, client_id, month, language, created_at_ms, pdf_sha256, length(pdf) AS pdf_bytes, delivery, detail FROM client_reports
+      WHERE client_id = ? AND month = ? AND delivery IN ('sent', 'no-contacts') ORDER BY created_at_ms, rowid LIMIT 1`,
+  );
   const hasMonth = db.prepare<[string, string], { n: number }>(
     "SELECT count(*) AS n FROM client_reports WHERE client_id = ? AND month = ? AND delivery IN ('sent', 'no-contacts')",
   );
@@ -181,6 +189,10 @@ export function createClientReportStore(db: Db) {
     alertMinutes(clientId: string, fromDate: string, toDate: string): Map<string, number> {
       return new Map(alertMinutes.all({ clientId, fromDate, toDate }).map((r) => [r.alert_id, r.minutes]));
     },
+    /** Every alert time entry of a client within [fromDate, toDate], for rounding and the report's notes. */
+    alertEntries(clientId: string, fromDate: string, toDate: string): { alertId: string; minutes: number; note: string | null }[] {
+      return alertEntries.all({ clientId, fromDate, toDate }).map((r) => ({ alertId: r.alert_id, minutes: r.minutes, note: r.note }));
+    },
     /** Every incident time entry of a client within [fromDate, toDate], for rounding and CSV. */
     incidentEntries(clientId: string, fromDate: string, toDate: string) {
       return incidentEntries
@@ -206,6 +218,11 @@ export function createClientReportStore(db: Db) {
     archivedPdf(id: string): { report: ArchivedReport; pdf: Buffer } | undefined {
       const r = archivePdf.get(id);
       return r ? { report: toArchived(r), pdf: r.pdf } : undefined;
+    },
+    /** The first archive row that sent the month's report (or found nobody to send to), if any. */
+    doneOfMonth(clientId: string, month: string): ArchivedReport | undefined {
+      const r = doneOfMonth.get(clientId, month);
+      return r ? toArchived(r) : undefined;
     },
     /** True when the month's report was already sent (or found nobody to send to). */
     isMonthDone(clientId: string, month: string): boolean {

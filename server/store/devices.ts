@@ -137,6 +137,16 @@ export function createDeviceStore(db: Db) {
     .raw(true);
   const summaryById = db.prepare<[string], SummaryRow>(`SELECT ${SUMMARY_COLUMNS} FROM devices d JOIN clients c ON c.id = d.client_id WHERE d.id = ?`);
   const updateHello = db.prepare('UPDATE devices SET hostname = ?, agent_version = ?, facts_json = ?, interval_ms = ? WHERE id = ?');
+  // The oldest stored report of a device: the head rows and blocks of the series engine (each
+  // table's primary key starts with device_id, so each min() is one index seek).
+  const firstReport = db.prepare<{ id: string }, { ms: number | null }>(
+    `SELECT min(ms) AS ms FROM (
+       SELECT min(ts_ms) AS ms FROM head_reports WHERE device_id = @id
+       UNION ALL SELECT min(start_ms) FROM raw_blocks WHERE device_id = @id
+       UNION ALL SELECT min(start_ms) FROM rollup_1m_blocks WHERE device_id = @id
+       UNION ALL SELECT min(start_ms) FROM rollup_1h_blocks WHERE device_id = @id)`,
+  );
+  const lastSeenOf = db.prepare<[string], { last_seen_ms: number | null }>('SELECT last_seen_ms FROM devices WHERE id = ?');
   const updateLatest = db.prepare('UPDATE devices SET last_seen_ms = ?, latest_json = ?, cpu_load_pct = ?, mem_used_pct = ?, disk_used_pct = ? WHERE id = ?');
   const updateClient = db.prepare('UPDATE devices SET client_id = ? WHERE id = ?');
   // Dependencies never cross clients: a move drops the device's parent and its children's link to it.
@@ -299,6 +309,16 @@ export function createDeviceStore(db: Db) {
       updateHello.run(hello.hostname, hello.agentVersion, JSON.stringify(hello.facts ?? {}), hello.intervalMs, id);
     },
     /** Stores last-seen time and the latest values; call inside the ingest transaction. */
+    /**
+     * When the device first reported, as far as stored data tells (the 1-hour rollups are kept
+     * two years by default), else when it was last seen; null when it never reported.
+     */
+    firstReportMs(id: string): number | null {
+      const stored = firstReport.get({ id })?.ms ?? null;
+      const lastSeen = lastSeenOf.get(id)?.last_seen_ms ?? null;
+      if (stored === null) return lastSeen;
+      return lastSeen === null ? stored : Math.min(stored, lastSeen);
+    },
     recordLatest(id: string, lastSeenMs: number, latest: Record<string, number>): void {
       updateLatest.run(lastSeenMs, JSON.stringify(latest), latest['cpu.loadPct'] ?? null, latest['mem.usedPct'] ?? null, maxDiskUsedPct(latest), id);
     },

@@ -33,6 +33,8 @@ export interface IncidentFilter {
   severity?: Severity;
   fromMs?: number;
   toMs?: number;
+  /** Only incidents still open at this time or closed after it (with toMs: those overlapping [overlapsFromMs, toMs)). */
+  overlapsFromMs?: number;
   limit: number;
 }
 
@@ -126,6 +128,7 @@ export function createIncidentStore(db: Db) {
     `${SELECT} WHERE (@state IS NULL OR i.state = @state) AND (@clientId IS NULL OR i.client_id = @clientId)
        AND (@deviceId IS NULL OR i.device_id = @deviceId) AND (@severity IS NULL OR i.severity = @severity)
        AND (@fromMs IS NULL OR i.opened_at_ms >= @fromMs) AND (@toMs IS NULL OR i.opened_at_ms < @toMs)
+       AND (@overlapsFromMs IS NULL OR i.closed_at_ms IS NULL OR i.closed_at_ms > @overlapsFromMs)
      ORDER BY i.opened_at_ms DESC, i.id LIMIT @limit`,
   );
   const openFromRules = db.prepare<[], { id: string; rule_id: string; device_id: string; labels_json: string; opened_at_ms: number }>(
@@ -181,6 +184,7 @@ export function createIncidentStore(db: Db) {
           severity: f.severity ?? null,
           fromMs: f.fromMs ?? null,
           toMs: f.toMs ?? null,
+          overlapsFromMs: f.overlapsFromMs ?? null,
           limit: f.limit,
         })
         .map(toIncident);

@@ -18,13 +18,16 @@ export const en = {
   'advisor.downtime': 'devices were offline for {duration} in {count, plural, one {# outage} other {# outages}}',
   'advisor.criticalProblems': '{count, plural, one {# critical problem} other {# critical problems}} occurred',
   'advisor.problemsSummary':
-    '{count, plural, =0 {No problems} one {# problem} other {# problems}} in the period ({critical} critical, {warning} warning); {proactive, plural, =0 {no proactive alerts} one {# proactive alert} other {# proactive alerts}} {isMonthly, select, yes {raised} other {a monthly contract would have raised}}.',
-  'advisor.assumptionMonths': '{months} months from {from} to {to}; monthly amount = {fee} × {months}',
+    '{count, plural, =0 {No problems} one {# problem} other {# problems}} in the period ({critical} critical, {warning, plural, one {# warning} other {# warnings}}); {proactive, plural, =0 {no proactive alerts} one {# proactive alert} other {# proactive alerts}} {isMonthly, select, yes {raised} other {a monthly contract would have raised}}.',
+  'advisor.assumptionMonths': '{monthCount, plural, one {{months} month} other {{months} months}} from {from} to {to}; monthly amount = {fee} × {months}',
   'advisor.assumptionRate': 'break-fix amount = booked time × {rate} per hour',
+  'advisor.assumptionRounding':
+    'booked time is billed as the bill does: each entry rounded up to {increment, plural, one {# minute} other {# minutes}}{minimum, plural, =0 {} one {, at least # minute per incident} other {, at least # minutes per incident}}',
   'advisor.assumptionEstimate':
     '{count, plural, one {# alert} other {# alerts}} without booked time counted as {minutes} min of work each (an estimate: the range assumes half to twice that)',
   // Client report
   'report.title': 'Monthly report',
+  'report.titlePeriod': 'IT report',
   'report.periodFor': '{client} · {period}',
   'report.generated': 'Generated {date} by {msp}',
   'report.contract.monthly': 'Monthly contract (proactive monitoring and maintenance)',
@@ -90,12 +93,15 @@ export const en = {
   'report.coming.heading': 'What is coming',
   'report.coming.nothing': 'Nothing needs attention soon.',
   'report.coming.disk': 'Disk predicted full',
+  'report.coming.diskFullIn': 'Disk predicted full: {hostname}{hasMount, select, yes { ({mount})} other {}}, full in about {duration} (forecast of {date})',
   'report.coming.updates': '{hostname}: {count, plural, one {# update} other {# updates}} waiting to be installed',
+  'report.coming.securityUpdates':
+    '{hostname}: {count, plural, one {# security update} other {# security updates}} pending{others, plural, =0 {} one {, and # other update} other {, and # other updates}}',
   'report.coming.notSeen': '{hostname}: not seen since {date}',
   'report.coming.neverSeen': '{hostname}: never reported',
   'report.coming.osUnsupported': '{hostname}: {os} has had no security updates since {date}; upgrade or replace it',
   'report.coming.osEnding': '{hostname}: {os} gets its last security updates on {date}; plan the upgrade',
-  'report.coming.oldHardware': '{hostname}: hardware from {year} ({years} years old); plan its replacement',
+  'report.coming.oldHardware': '{hostname}: hardware from {year} ({years, plural, one {# year} other {# years}} old); plan its replacement',
   'report.comparison.heading': 'Contract comparison',
   'report.comparison.paid': 'Paid under your contract',
   'report.comparison.alternative': 'Under the other model',
@@ -111,6 +117,7 @@ export const en = {
   'duration.underMinute': 'less than a minute',
   'duration.minutes': '{n, plural, one {# minute} other {# minutes}}',
   'duration.hoursMinutes': '{h} h {m} min',
+  'duration.hours': '{n, plural, one {# hour} other {# hours}}',
   'duration.days': '{n, plural, one {# day} other {# days}}',
   'status.title': 'Status of {client}',
   'status.updated': 'Updated {time}; this page refreshes every minute.',

@@ -12,16 +12,19 @@ export const nl: Record<MessageKey, string> = {
   'advisor.breakFixRange': 'Met geschatte inzet ligt de break-fix-prijs tussen {low} en {high}.',
   'advisor.butNote': 'Let wel: {signals}.',
   'advisor.forecastsBeforeIncidents':
-    '{count, plural, one {# voorspelling van een volle schijf} other {# voorspellingen van een volle schijf}} ging vooraf aan een later probleem op hetzelfde apparaat',
+    '{count, plural, one {# voorspelling van een volle schijf ging} other {# voorspellingen van een volle schijf gingen}} vooraf aan een later probleem op hetzelfde apparaat',
   'advisor.downtime': 'apparaten waren {duration} offline in {count, plural, one {# storing} other {# storingen}}',
   'advisor.criticalProblems': 'er {count, plural, one {was # kritiek probleem} other {waren # kritieke problemen}}',
   'advisor.problemsSummary':
-    '{count, plural, =0 {Geen problemen} one {# probleem} other {# problemen}} in de periode ({critical} kritiek, {warning} waarschuwing); {proactive, plural, =0 {geen proactieve meldingen} one {# proactieve melding} other {# proactieve meldingen}} {isMonthly, select, yes {gegeven} other {die een maandcontract had gegeven}}.',
-  'advisor.assumptionMonths': '{months} maanden van {from} tot {to}; maandbedrag = {fee} × {months}',
+    '{count, plural, =0 {Geen problemen} one {# probleem} other {# problemen}} in de periode ({critical} kritiek, {warning, plural, one {# waarschuwing} other {# waarschuwingen}}); {proactive, plural, =0 {geen proactieve meldingen} one {# proactieve melding} other {# proactieve meldingen}} {isMonthly, select, yes {gegeven} other {die een maandcontract had gegeven}}.',
+  'advisor.assumptionMonths': '{monthCount, plural, one {{months} maand} other {{months} maanden}} van {from} tot {to}; maandbedrag = {fee} × {months}',
   'advisor.assumptionRate': 'break-fix-bedrag = geboekte tijd × {rate} per uur',
+  'advisor.assumptionRounding':
+    'geboekte tijd telt zoals op de factuur: elke boeking naar boven afgerond op {increment, plural, one {# minuut} other {# minuten}}{minimum, plural, =0 {} one {, minimaal # minuut per incident} other {, minimaal # minuten per incident}}',
   'advisor.assumptionEstimate':
     '{count, plural, one {# melding} other {# meldingen}} zonder geboekte tijd geteld als {minutes} min werk per stuk (een schatting: de bandbreedte gaat uit van de helft tot het dubbele)',
   'report.title': 'Maandrapport',
+  'report.titlePeriod': 'IT-rapport',
   'report.periodFor': '{client} · {period}',
   'report.generated': 'Gemaakt op {date} door {msp}',
   'report.contract.monthly': 'Maandelijkse IT-dienstverlening (proactief beheer en onderhoud)',
@@ -87,7 +90,11 @@ export const nl: Record<MessageKey, string> = {
   'report.coming.heading': 'Wat eraan komt',
   'report.coming.nothing': 'Er vraagt binnenkort niets om aandacht.',
   'report.coming.disk': 'Schijf binnenkort vol',
-  'report.coming.updates': '{hostname}: {count, plural, one {# update} other {# updates}} wacht op installatie',
+  'report.coming.diskFullIn':
+    'Schijf binnenkort vol: {hostname}{hasMount, select, yes { ({mount})} other {}}, vol over ongeveer {duration} (voorspelling van {date})',
+  'report.coming.updates': '{hostname}: {count, plural, one {# update wacht} other {# updates wachten}} op installatie',
+  'report.coming.securityUpdates':
+    '{hostname}: {count, plural, one {# beveiligingsupdate wacht} other {# beveiligingsupdates wachten}} op installatie{others, plural, =0 {} one {, en # andere update} other {, en # andere updates}}',
   'report.coming.notSeen': '{hostname}: niet meer gezien sinds {date}',
   'report.coming.neverSeen': '{hostname}: heeft nog nooit gerapporteerd',
   'report.coming.osUnsupported': '{hostname}: {os} krijgt sinds {date} geen beveiligingsupdates meer; upgraden of vervangen',
@@ -107,6 +114,7 @@ export const nl: Record<MessageKey, string> = {
   'duration.underMinute': 'minder dan een minuut',
   'duration.minutes': '{n, plural, one {# minuut} other {# minuten}}',
   'duration.hoursMinutes': '{h} u {m} min',
+  'duration.hours': '{n, plural, one {# uur} other {# uur}}',
   'duration.days': '{n, plural, one {# dag} other {# dagen}}',
   'status.title': 'Status van {client}',
   'status.updated': 'Bijgewerkt {time}; deze pagina ververst elke minuut.',

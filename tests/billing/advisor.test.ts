@@ -126,7 +126,7 @@ describe('adviseContract', () => {
     const a = advise({ bookedMinutes: 500, conditions: [forecast, diskFull, offline, manual] });
     expect(a.months).toBe(3);
     expect(a.monthly).toEqual({ fee: 300, amount: 900 });
-    expect(a.breakFix).toEqual({ hourlyRate: 90, bookedMinutes: 500, estimatedMinutes: 0, amount: 750, range: null });
+    expect(a.breakFix).toEqual({ hourlyRate: 90, bookedMinutes: 500, billedMinutes: 500, estimatedMinutes: 0, amount: 750, range: null });
     expect([a.paid, a.alternative]).toEqual([750, 900]);
     expect(a.incidents).toEqual({ count: 2, bySeverity: { info: 0, warning: 1, critical: 1 } }); // disk full + manual; forecast is not a problem
     expect(a.downtime).toEqual({ events: 1, minutes: 300 }); // clipped to the period

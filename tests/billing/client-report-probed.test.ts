@@ -48,6 +48,8 @@ function report(conditions: ReportCondition[]) {
   const input: ClientReportInput = {
     client: { id: 'c1', name: 'Jansen Accountants', contract: 'monthly', currency: 'EUR', hourlyRate: 90, monthlyFee: 450, timezone: 'UTC' },
     month: '2026-12',
+    from: '2026-12-01',
+    to: '2027-01-01',
     periodStartMs: at('2026-12-01T00:00:00Z'),
     periodEndMs: at('2026-12-31T00:00:00Z'),
     nowMs: at('2027-01-02T00:00:00Z'),

@@ -11,6 +11,10 @@
  *   srv01 availability 1 − 360/43,200 = 99.17 %; pc02 1 − 120/43,200 = 99.72 %
  *   overall 1 − 480/86,400 = 99.44 %; problems in the period: 2 (both critical)
  *   MTTA (15 + 5) / 2 = 10 min; MTTR (360 + 60) / 2 = 210 min = 3 h 30 min
+ *
+ * And "Bakker Installatie" (break-fix, €80/h, 15-minute increments, at least 60 min per incident):
+ *   incident "Printer jams" opened 12 Nov 09:00Z, closed 12 Nov 11:00Z; booked 50 + 20 min
+ *   billed 60 + 30 = 90 min = 1.5 h × €80 = €120
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,6 +26,7 @@ import { createJobStore } from '../../server/store/jobs.js';
 import { ADMIN_PASSWORD, ApiClient, startTestServer, type TestServer } from '../helpers/test-server.js';
 import { manualClock } from '../helpers/receivers.js';
 import { hasBrowser } from '../e2e/browser.js';
+import { startTestAgent } from '../helpers/test-agent.js';
 
 const MIN = 60_000;
 const at = (iso: string) => Date.parse(iso);
@@ -35,17 +40,27 @@ describe('monthly client report', () => {
     for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
   });
 
-  async function seedNovember() {
+  async function seedNovember(branding: { mspName?: string; logoFile?: string } = { mspName: 'Quarkpulse IT' }) {
     const clock = manualClock(at('2026-10-15T09:00:00Z'));
-    t = await startTestServer({ clock, branding: { mspName: 'Quarkpulse IT' } });
+    t = await startTestServer({ clock, branding });
     const api = new ApiClient(t.url);
     await api.login('admin', ADMIN_PASSWORD);
     const client = (
       await api.post('/api/clients', { name: 'Jansen Accountants', contract: 'monthly', monthlyFee: 450, hourlyRate: 90, timezone: 'Europe/Amsterdam' })
     ).json;
     const token = (await api.post(`/api/clients/${client.id}/enrollment-tokens`, {})).json.token as string;
-    const srv = (await api.post('/api/enroll', { token, hostname: 'jansen-srv01', machineId: 'm-srv01' })).json.deviceId as string;
-    const pc = (await api.post('/api/enroll', { token, hostname: 'jansen-pc02', machineId: 'm-pc02' })).json.deviceId as string;
+    const srvEnrolled = (await api.post('/api/enroll', { token, hostname: 'jansen-srv01', machineId: 'm-srv01' })).json;
+    const pcEnrolled = (await api.post('/api/enroll', { token, hostname: 'jansen-pc02', machineId: 'm-pc02' })).json;
+    const [srv, pc] = [srvEnrolled.deviceId as string, pcEnrolled.deviceId as string];
+    // Both report once on 15 Oct: the advisor counts its days from a device's first report.
+    for (const [enrolled, hostname] of [
+      [srvEnrolled, 'jansen-srv01'],
+      [pcEnrolled, 'jansen-pc02'],
+    ] as const) {
+      const agent = await startTestAgent(t.url, enrolled.deviceToken as string, { hostname });
+      await agent.report([{ name: 'cpu.loadPct', value: 5 }], clock.now());
+      agent.close();
+    }
 
     const { alerts, rules } = t.server.ctx.alerting;
     // The CPU rule for the threshold alert, so the report can word it as what it is.
@@ -84,11 +99,31 @@ describe('monthly client report', () => {
       at('2026-11-20T09:00:00Z'),
     );
 
+    const bakker = (
+      await api.post('/api/clients', { name: 'Bakker Installatie', contract: 'break-fix', monthlyFee: 300, hourlyRate: 80, timezone: 'Europe/Amsterdam' })
+    ).json;
+    const bakkerSettings = { language: 'nl', reportContacts: [], roundingIncrementMin: 15, minimumChargeMin: 60, internalCostRate: 0 };
+    expect((await api.put(`/api/reports/client-settings/${bakker.id}`, bakkerSettings)).status).toBe(200);
+    const bakkerToken = (await api.post(`/api/clients/${bakker.id}/enrollment-tokens`, {})).json.token as string;
+    await api.post('/api/enroll', { token: bakkerToken, hostname: 'bakker-pc01', machineId: 'b-pc01' });
+    clock.set(at('2026-11-12T09:00:00Z'));
+    await api.login('admin', ADMIN_PASSWORD);
+    const jam = (await api.post('/api/incidents', { clientId: bakker.id, title: 'Printer jams', severity: 'warning' })).json;
+    for (const [minutes, note] of [
+      [50, 'replaced the fuser unit'],
+      [20, 'checked the print queue remotely'],
+    ] as const)
+      expect((await api.post(`/api/incidents/${jam.id}/time-entries`, { minutes, note, date: '2026-11-12' })).status).toBe(201);
+    clock.set(at('2026-11-12T11:00:00Z'));
+    await api.login('admin', ADMIN_PASSWORD);
+    const closed = await api.post(`/api/incidents/${jam.id}/close`, {});
+    expect(closed.status, closed.text).toBeLessThan(300);
+
     clock.set(at('2026-12-02T09:00:00Z'));
     await api.login('admin', ADMIN_PASSWORD);
     const booked = await api.post(`/api/alerts/${cpu}/time-entries`, { minutes: 45, note: 'killed a runaway backup job', date: '2026-11-20' });
     expect(booked.status, booked.text).toBe(201);
-    return { api, client, srv, pc };
+    return { api, client, srv, pc, bakker };
   }
 
   it('computes availability, MTTA/MTTR and booked time as computed by hand', { timeout: 60_000 }, async () => {
@@ -108,6 +143,8 @@ describe('monthly client report', () => {
     expect(r.text).toContain('Average time to acknowledge</td><td class="num">10 minutes');
     expect(r.text).toContain('Average time to resolve</td><td class="num">3 h 30 min');
     expect(r.text).toContain('December 2026'.replace('December', 'November'));
+    // What was done: the note of the time booked on the CPU alert.
+    expect(r.text).toContain('resolved after 1 h 0 min · 45 minutes<div class="note">killed a runaway backup job</div>');
     // The advice has 31+ days of data: a verdict, not "not enough data".
     expect(report.advice.recommendation).not.toBe('insufficient-data');
   });
@@ -189,6 +226,61 @@ describe('monthly client report', () => {
     expect(comingNl).toContain('jansen-pc07: Windows 10 krijgt sinds 14 okt 2025 geen beveiligingsupdates meer; upgraden of vervangen');
   });
 
+  it('what is coming: a disk predicted full, pending security updates, a device not seen for a week', { timeout: 60_000 }, async () => {
+    const { api, client, srv, pc } = await seedNovember();
+    const deviceStore = t!.server.ctx.devices;
+    const jobs = createJobStore(t!.server.db);
+    const scanId = generateId();
+    const scanAt = at('2026-11-30T02:00:00Z');
+    jobs.insert({
+      id: scanId,
+      deviceId: srv,
+      clientId: client.id,
+      task: 'updates.scan',
+      params: {},
+      notBeforeMs: scanAt - MIN,
+      notAfterMs: scanAt + MIN,
+      nonce: scanId,
+      incidentId: null,
+      createdAtMs: scanAt - MIN,
+      createdBy: 'admin',
+    });
+    const outcome = { code: null, message: null, exitCode: 0, durationMs: 1_000, output: '', outputBytes: 0, outputSha256: null };
+    expect(jobs.finish(scanId, srv, { ...outcome, result: { pendingCount: 7, securityCount: 3 }, state: 'done', atMs: scanAt })).toBe(true);
+    deviceStore.recordLatest(srv, at('2026-12-02T08:59:00Z'), { 'updates.pendingCount': 7 });
+    // A disk-full forecast on srv01, still open: the report gives the time it gave the disk, in either language.
+    const forecast = t!.server.ctx.alerting.rules.list().find((r) => r.kind === 'forecast')!;
+    t!.server.ctx.alerting.alerts.insert({
+      id: generateId(),
+      ruleId: forecast.id,
+      ruleName: forecast.name,
+      ruleKind: forecast.kind,
+      severity: 'warning',
+      deviceId: srv,
+      clientId: client.id,
+      labelsJson: JSON.stringify({ mount: 'C:' }),
+      summary: 'Disk C: at 91 % used, full in about 3 days',
+      value: 91,
+      isInMaintenance: false,
+      isFlapping: false,
+      isNotified: true,
+      openedAtMs: at('2026-11-29T10:00:00Z'),
+    });
+    deviceStore.recordLatest(pc, at('2026-11-20T09:00:00Z'), {});
+
+    const report = t!.server.ctx.billing.clientReports.build(client.id, '2026-11', 'en');
+    expect(report.coming.pendingUpdates).toEqual([{ hostname: 'jansen-srv01', count: 7, security: 3 }]);
+    expect(report.coming.notSeenForAWeek).toEqual([{ hostname: 'jansen-pc02', lastSeenMs: at('2026-11-20T09:00:00Z') }]);
+    const en = (await api.get(`/api/reports/client-report?client=${client.id}&month=2026-11&format=html&lang=en`)).text;
+    expect(en).toContain('<li>jansen-srv01: 3 security updates pending, and 4 other updates</li>');
+    expect(en).toContain('<li>jansen-pc02: not seen since 20 Nov 2026</li>');
+    expect(en).toContain('<li>Disk predicted full: jansen-srv01 (C:), full in about 3 days (forecast of 29 Nov 2026)</li>');
+    const nl = (await api.get(`/api/reports/client-report?client=${client.id}&month=2026-11&format=html&lang=nl`)).text;
+    expect(nl).toContain('<li>jansen-srv01: 3 beveiligingsupdates wachten op installatie, en 4 andere updates</li>');
+    expect(nl).toContain('<li>jansen-pc02: niet meer gezien sinds 20 nov 2026</li>');
+    expect(nl).toContain('<li>Schijf binnenkort vol: jansen-srv01 (C:), vol over ongeveer 3 dagen (voorspelling van 29 nov 2026)</li>');
+  });
+
   it('prints the same figures to a real PDF, in Dutch', { timeout: 90_000 }, async () => {
     if (!hasBrowser()) return;
     expect(existsSync('/usr/bin/pdftotext'), 'pdftotext (poppler-utils) is needed; .ci/run installs it').toBe(true);
@@ -214,8 +306,56 @@ describe('monthly client report', () => {
     // The problems in Dutch, from what they are, not the server's English words.
     expect(text).toMatch(/kritiek Niet bereikbaar\s+jansen-\s+opgelost na 6 u 0 min\s+11:00\s+\(offline\)/);
     expect(text).toContain('CPU-belasting hoog');
+    expect(text).toContain('killed a runaway backup job');
     expect(text).not.toContain('is offline');
     expect(text).not.toContain('CPU at 97 %');
+  });
+
+  it('shows the MSP name beside its logo in the header, on the page and in the PDF', { timeout: 90_000 }, async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'qp-logo-'));
+    dirs.push(dir);
+    // A 1×1 PNG.
+    const logo = path.join(dir, 'logo.png');
+    writeFileSync(logo, Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64'));
+    const { api, client } = await seedNovember({ mspName: 'De Vries ICT', logoFile: logo });
+    const html = (await api.get(`/api/reports/client-report?client=${client.id}&month=2026-11&format=html&lang=en`)).text;
+    const header = html.slice(html.indexOf('<header>'), html.indexOf('</header>'));
+    expect(header).toContain('src="data:image/png;base64,');
+    expect(header).toContain('<b>De Vries ICT</b>');
+    if (!hasBrowser()) return;
+    const res = await fetch(`${t!.url}/api/reports/client-report?client=${client.id}&month=2026-11&format=pdf&lang=en`, { headers: { cookie: api.cookie } });
+    expect(res.status).toBe(200);
+    writeFileSync(path.join(dir, 'r.pdf'), Buffer.from(await res.arrayBuffer()));
+    const text = execFileSync('pdftotext', [path.join(dir, 'r.pdf'), '-'], { encoding: 'utf8' });
+    // In the header, before the first section — not only in the footer's "Generated … by".
+    expect(text.slice(0, text.indexOf('Summary'))).toContain('De Vries ICT');
+  });
+
+  it('bills a break-fix incident with the client rounding and shows its notes, on the page and in the PDF', { timeout: 90_000 }, async () => {
+    const { api, bakker } = await seedNovember();
+    const report = t!.server.ctx.billing.clientReports.build(bakker.id, '2026-11', 'nl');
+    expect(report.problems).toMatchObject({ total: 1, incidents: 1, bookedMinutes: 70, billedAmount: 120, mttrMs: 120 * MIN });
+    expect(report.problems.list.map((c) => [c.summary, c.bookedMinutes, c.notes])).toEqual([
+      ['Printer jams', 70, ['replaced the fuser unit', 'checked the print queue remotely']],
+    ]);
+    expect(report.advice.paid).toBe(120);
+    const en = (await api.get(`/api/reports/client-report?client=${bakker.id}&month=2026-11&format=html&lang=en`)).text;
+    expect(en).toContain('Billed for this time</td><td class="num">€120.00');
+    expect(en).toContain('Paid under your contract</td><td class="num">€120.00');
+    expect(en).toContain(
+      'resolved after 2 h 0 min · 1 h 10 min<div class="note">replaced the fuser unit</div><div class="note">checked the print queue remotely</div>',
+    );
+    if (!hasBrowser()) return;
+    const res = await fetch(`${t!.url}/api/reports/client-report?client=${bakker.id}&month=2026-11&format=pdf&lang=nl`, { headers: { cookie: api.cookie } });
+    expect(res.status).toBe(200);
+    const dir = mkdtempSync(path.join(tmpdir(), 'qp-bakker-'));
+    dirs.push(dir);
+    writeFileSync(path.join(dir, 'r.pdf'), Buffer.from(await res.arrayBuffer()));
+    const text = execFileSync('pdftotext', ['-layout', path.join(dir, 'r.pdf'), '-'], { encoding: 'utf8' }).replace(/\u00a0/g, ' ');
+    expect(text).toMatch(/Gefactureerd voor deze tijd\s+€ 120,00/);
+    expect(text).toMatch(/Betaald onder uw contract\s+€ 120,00/);
+    expect(text).toContain('replaced the fuser unit');
+    expect(text).toContain('checked the print queue remotely');
   });
 
   it('a client of 3 days gets "not enough data", and a period without devices says so', { timeout: 60_000 }, async () => {
@@ -231,7 +371,10 @@ describe('monthly client report', () => {
       'There is no data for this period: no device of Nieuw BV was monitored',
     );
     const token = (await api.post(`/api/clients/${client.id}/enrollment-tokens`, {})).json.token as string;
-    await api.post('/api/enroll', { token, hostname: 'nieuw-pc01', machineId: 'n1' });
+    const enrolled = (await api.post('/api/enroll', { token, hostname: 'nieuw-pc01', machineId: 'n1' })).json;
+    const agent = await startTestAgent(t.url, enrolled.deviceToken as string, { hostname: 'nieuw-pc01' });
+    await agent.report([{ name: 'cpu.loadPct', value: 5 }], clock.now());
+    agent.close();
     clock.set(at('2026-12-04T09:00:00Z'));
     await api.login('admin', ADMIN_PASSWORD);
     const a = await api.get(`/api/reports/contract-advice?client=${client.id}&from=2026-12-01&to=2026-12-31`);

@@ -122,4 +122,86 @@ describe('scheduled delivery', () => {
     await smtp.waitFor(2, 20_000);
     expect(smtp.mails).toHaveLength(2);
   });
+
+  /** A server at 2026-06-15 with a mail channel to `smtp` and Jansen (Dutch, the given contacts, one device). */
+  async function jansenWithContacts(contacts: string[], opts: { chromiumPath?: string } = {}) {
+    smtp = await startSmtpReceiver();
+    const clock = manualClock(at('2026-06-15T09:00:00Z'));
+    t = await startTestServer({ clock, reportSchedule: false, branding: { mspName: 'Quarkpulse IT' }, ...opts });
+    const api = new ApiClient(t.url);
+    await api.login('admin', ADMIN_PASSWORD);
+    const mail = await api.post('/api/channels', {
+      type: 'email',
+      name: 'Mail relay',
+      config: { host: '127.0.0.1', port: smtp.port, tls: 'none', from: 'Quarkpulse <rapport@example.com>' },
+    });
+    expect(mail.status, mail.text).toBe(201);
+    const jansen = (
+      await api.post('/api/clients', { name: 'Jansen Accountants', contract: 'monthly', monthlyFee: 450, hourlyRate: 90, timezone: 'Europe/Amsterdam' })
+    ).json;
+    const token = (await api.post(`/api/clients/${jansen.id}/enrollment-tokens`, {})).json.token as string;
+    await api.post('/api/enroll', { token, hostname: 'jansen-srv01', machineId: 'j1' });
+    const settings = { language: 'nl', reportContacts: contacts, roundingIncrementMin: 1, minimumChargeMin: 0, internalCostRate: 0 };
+    expect((await api.put(`/api/reports/client-settings/${jansen.id}`, settings)).status).toBe(200);
+    clock.set(at('2026-08-03T06:01:00Z'));
+    await api.login('admin', ADMIN_PASSWORD);
+    return { api, jansen, server: t.server };
+  }
+  const reportDeliveries = (server: TestServer['server']) =>
+    server.db.prepare('SELECT idempotency_key AS key, to_address AS "to" FROM deliveries WHERE kind = \'report\' ORDER BY to_address').all() as {
+      key: string;
+      to: string;
+    }[];
+
+  it('a crash between archive and queue, and a second scheduled run, still send once per contact', { timeout: 120_000 }, async () => {
+    if (!hasBrowser()) return;
+    const contacts = ['directie@jansen.example', 'it@jansen.example'];
+    const { api, jansen, server } = await jansenWithContacts(contacts);
+    const { reportScheduler: scheduler, clientReportStore: store } = server.ctx.billing;
+
+    // The process "dies" while writing the archive row, after the deliveries were inserted.
+    const archive = store.archive;
+    store.archive = () => {
+      throw new Error('simulated crash while archiving');
+    };
+    await scheduler.tick();
+    store.archive = archive;
+    expect(reportDeliveries(server), 'the deliveries rolled back with the archive row').toEqual([]);
+    expect(store.listArchive(jansen.id)).toEqual([]);
+
+    await scheduler.tick(); // the next run sends the month
+    // A second scheduler for the same month (another process, a retried run) past the "done" check.
+    expect((await scheduler.send(jansen.id, '2026-07', { scheduled: true })).delivery).toBe('sent');
+    expect(reportDeliveries(server)).toEqual(contacts.map((to) => ({ key: `report:${jansen.id}|2026-07|${to}`, to })));
+    await smtp!.waitFor(2, 20_000);
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(smtp!.mails.map((m) => m.to).sort()).toEqual(contacts.map((c) => [c]));
+    expect(store.listArchive(jansen.id).map((a) => a.delivery)).toEqual(['sent']);
+
+    // A re-send by hand is a distinct, audited send.
+    const again = await api.post('/api/reports/client-report/send', { client: jansen.id, month: '2026-07' });
+    expect(again.status, again.text).toBe(201);
+    await smtp!.waitFor(4, 20_000);
+    const audit = (await api.get(`/api/audit?entityType=client&entityId=${jansen.id}`)).json;
+    expect(JSON.stringify(audit)).toContain('monthly report 2026-07 of Jansen Accountants: sent');
+  });
+
+  it('a PDF that cannot be rendered is archived as failed with the reason, never mailed, and tried at most 3 times', { timeout: 90_000 }, async () => {
+    // A "browser" that exits at once.
+    const { api, jansen, server } = await jansenWithContacts(['directie@jansen.example'], { chromiumPath: '/bin/false' });
+    const { reportScheduler: scheduler, clientReportStore: store } = server.ctx.billing;
+    for (let i = 0; i < 5; i++) await scheduler.tick();
+    const reason =
+      'the PDF could not be rendered (2 attempts): chromium at /bin/false did not start or closed at once (is it a working chromium? set QP_CHROMIUM_PATH): Target page, context or browser has been closed';
+    expect(store.listArchive(jansen.id).map((a) => [a.month, a.delivery, a.detail, a.pdfBytes])).toEqual(
+      Array.from({ length: 3 }, () => ['2026-07', 'failed', reason, 0]),
+    );
+    expect(reportDeliveries(server)).toEqual([]);
+    // A send by hand says why, and sends nothing either.
+    const byHand = await api.post('/api/reports/client-report/send', { client: jansen.id, month: '2026-07' });
+    expect([byHand.status, byHand.json.error]).toEqual([502, { code: 'REPORT_NOT_SENT', message: reason }]);
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(smtp!.mails).toEqual([]);
+    expect(reportDeliveries(server)).toEqual([]);
+  });
 });

@@ -117,8 +117,14 @@ describe('contract-aware alerting end to end', () => {
     expect((await api.post(`/api/incidents/${incidents[0].id}/bill`)).json).toMatchObject({ state: 'billed', bookedMinutes: 135 });
     expect((await api.get(`/api/reports/billing?client=${breakFix.clientId}&month=${month}`)).json.incidents[0].state).toBe('billed');
 
-    // The advisor speaks only after 30 days of data: this client's devices have reported for 40.
-    t.server.db.prepare('UPDATE devices SET enrolled_at_ms = ? WHERE client_id = ?').run(Date.now() - 40 * 86_400_000, breakFix.clientId);
+    // The advisor speaks only after 30 days of data (counted from a device's first report): this
+    // client's devices have reported for 40 — an empty 1-hour rollup block 40 days old says so.
+    const fortyDaysAgo = Date.now() - 40 * 86_400_000;
+    t.server.db
+      .prepare(
+        "INSERT INTO rollup_1h_blocks (device_id, start_ms, end_ms, point_count, value_count, payload) SELECT id, ?, ?, 0, 0, x'' FROM devices WHERE client_id = ?",
+      )
+      .run(fortyDaysAgo, fortyDaysAgo + 3_600_000, breakFix.clientId);
     // The advisor: 135 min × 90 = 202.50 against a 500 monthly fee for the month.
     const [y, m] = month.split('-').map(Number) as [number, number];
     const last = new Date(Date.UTC(y, m, 0)).getUTCDate();
