@@ -243,6 +243,7 @@ export const AUDIT_ACTIONS = [
   'client.agent-config',
   'enrollment-token.create',
   'enrollment-token.revoke',
+  'device.enroll',
   'device.move',
   'device.parent',
   'device.disable',
