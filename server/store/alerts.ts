@@ -6,23 +6,12 @@
 import type { Alert, AlertState, AuditEvent, Closure, RuleKind, Severity } from '../../shared/alert-types.js';
 import type { Db } from './database.js';
 
+/** Fields an alert and an incident both take from the condition that opened them. */
+export type OpenedConditionKey =
+  'id' | 'ruleId' | 'ruleName' | 'ruleKind' | 'severity' | 'deviceId' | 'clientId' | 'value' | 'isInMaintenance' | 'isFlapping' | 'openedAtMs';
+
 /** Fields of a new alert. labelsJson must be canonical (see canonicalLabels). */
-export type NewAlert = Pick<
-  Alert,
-  | 'id'
-  | 'ruleId'
-  | 'ruleName'
-  | 'ruleKind'
-  | 'severity'
-  | 'deviceId'
-  | 'clientId'
-  | 'summary'
-  | 'value'
-  | 'isInMaintenance'
-  | 'isFlapping'
-  | 'isNotified'
-  | 'openedAtMs'
-> & { labelsJson: string };
+export type NewAlert = Pick<Alert, OpenedConditionKey | 'summary' | 'isNotified'> & { labelsJson: string };
 
 /** An open alert as the engine rebuilds its state from. */
 export type OpenAlertRow = Pick<Alert, 'id' | 'ruleId' | 'deviceId' | 'state' | 'severity' | 'isNotified' | 'isInMaintenance' | 'openedAtMs'> & {

@@ -4,24 +4,10 @@
  */
 import type { AuditEvent, Closure, Incident, IncidentDetail, IncidentState, RuleKind, Severity, TimeEntry } from '../../shared/alert-types.js';
 import type { Db } from './database.js';
+import type { OpenedConditionKey } from './alerts.js';
 
 /** Fields of a new incident. labelsJson must be canonical (see canonicalLabels). */
-export type NewIncident = Pick<
-  Incident,
-  | 'id'
-  | 'source'
-  | 'ruleId'
-  | 'ruleName'
-  | 'ruleKind'
-  | 'severity'
-  | 'deviceId'
-  | 'clientId'
-  | 'title'
-  | 'value'
-  | 'isInMaintenance'
-  | 'isFlapping'
-  | 'openedAtMs'
-> &
+export type NewIncident = Pick<Incident, OpenedConditionKey | 'source' | 'title'> &
   Pick<IncidentDetail, 'snapshot'> & { labelsJson: string; openedBy: string | null };
 
 /** Filters of GET /api/incidents. */
