@@ -16,8 +16,6 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
       // Control characters are matched on purpose where input is validated.
       'no-control-regex': 'off',
-      // Forward references in the composition root are read (in closures) before their one assignment.
-      'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
     },
   },
   {

@@ -5,6 +5,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { AGENT_CONFIG_LIMITS } from '../shared/protocol-constants.js';
+
 /** The config file as stored: stateDir is optional on disk and defaults to the file's directory. */
 export interface AgentConfigFileBody {
   /** Base URL of the server, e.g. https://monitor.example.com (a path prefix behind a proxy is kept). */
@@ -81,8 +83,9 @@ export function checkAgentConfigFile(raw: unknown): { ok: true; body: AgentConfi
     else if (typeof r[key] !== 'string' || r[key] === '') problems.push(`field "${key}" must not be empty`);
   }
   const interval = r.intervalMs ?? 10_000;
-  if (typeof interval !== 'number' || !Number.isInteger(interval) || interval < 1_000 || interval > 3_600_000) {
-    problems.push('field "intervalMs" must be an integer from 1000 to 3600000 (ms)');
+  const { minIntervalMs, maxIntervalMs } = AGENT_CONFIG_LIMITS;
+  if (typeof interval !== 'number' || !Number.isInteger(interval) || interval < minIntervalMs || interval > maxIntervalMs) {
+    problems.push(`field "intervalMs" must be an integer from ${minIntervalMs} to ${maxIntervalMs} (ms)`);
   }
   if (r.jobSigningKey !== undefined && (typeof r.jobSigningKey !== 'string' || !JOB_SIGNING_KEY_PATTERN.test(r.jobSigningKey))) {
     problems.push('field "jobSigningKey" must look like "ed25519:" followed by 43 base64url characters (the server\'s job-signing public key)');

@@ -7,20 +7,22 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { AgentConfig } from '../shared/protocol.js';
+import { AGENT_CONFIG_LIMITS } from '../shared/protocol-constants.js';
 import { probeConfigProblem } from './probe/config.js';
 
 const FILE = 'server-settings.json';
 
 function isStringArray(v: unknown): v is string[] {
-  return Array.isArray(v) && v.every((s) => typeof s === 'string' && s.length > 0 && s.length <= 200);
+  return Array.isArray(v) && v.every((s) => typeof s === 'string' && s.length > 0 && s.length <= AGENT_CONFIG_LIMITS.maxServiceNameChars);
 }
 
 /** Checks the file's shape by hand (no zod on the agent's start path); the problem, or undefined. */
 function problemOf(raw: unknown): string | undefined {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return 'not a JSON object';
   const r = raw as Record<string, unknown>;
-  if (!Number.isInteger(r.intervalMs) || (r.intervalMs as number) < 1_000 || (r.intervalMs as number) > 3_600_000) {
-    return 'field "intervalMs" must be an integer 1000–3600000';
+  const { minIntervalMs, maxIntervalMs } = AGENT_CONFIG_LIMITS;
+  if (!Number.isInteger(r.intervalMs) || (r.intervalMs as number) < minIntervalMs || (r.intervalMs as number) > maxIntervalMs) {
+    return `field "intervalMs" must be an integer ${minIntervalMs}–${maxIntervalMs}`;
   }
   if (r.watchedServices !== undefined && !isStringArray(r.watchedServices)) return 'field "watchedServices" must be a list of names';
   if (

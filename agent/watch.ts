@@ -19,7 +19,7 @@
  * reads — while the list is empty, which is what an older server (no `watch`) means.
  *
  * No zod on the agent: the list is checked by hand here (watchConfigProblem) against
- * shared/protocol.ts watchConfigSchema; tests/agent/watch.test.ts holds the two to the same verdicts.
+ * shared/protocol.ts watchConfigSchema; tests/agent/wire.test.ts holds the two to the same verdicts.
  */
 import type { Logger } from 'pino';
 import { MAX_WATCH_THRESHOLDS, WATCHABLE_METRICS, WATCH_INVALID, WATCH_LIMITS } from '../shared/protocol-constants.js';

@@ -4,7 +4,7 @@
  * costs about 10 MB of resident memory, a quarter of the agent's budget. tests/agent/wire.test.ts
  * holds these checks to the schemas.
  */
-import { AgentErrorCode, PROTOCOL_VERSION, SERVER_MESSAGE_TYPES } from '../shared/protocol-constants.js';
+import { AGENT_CONFIG_LIMITS, AgentErrorCode, PROTOCOL_VERSION, SERVER_MESSAGE_TYPES } from '../shared/protocol-constants.js';
 import type { AgentConfig, DecodeResult, Report, Sample, ServerMessage, SystemFacts } from '../shared/protocol.js';
 import { pickProbeConfig, probeConfigProblem } from './probe/config.js';
 import { JOB_AGENT_STATES, type JobAgentState } from '../shared/job-constants.js';
@@ -24,17 +24,22 @@ export type CheckedReport = Report & { metrics: Sample[] };
 /** Why a pushed config is unusable, or undefined (agentConfigSchema; unknown keys are ignored). */
 export function agentConfigProblem(raw: unknown): string | undefined {
   if (!isObject(raw)) return 'config: must be an object';
-  if (!isInt(raw.intervalMs, 1_000, 3_600_000)) return 'config.intervalMs: must be an integer 1000–3600000';
+  const { minIntervalMs, maxIntervalMs, maxWatchedServices, maxServiceNameChars, maxVersionChars } = AGENT_CONFIG_LIMITS;
+  if (!isInt(raw.intervalMs, minIntervalMs, maxIntervalMs)) return `config.intervalMs: must be an integer ${minIntervalMs}–${maxIntervalMs}`;
   if (raw.watchedServices !== undefined) {
-    if (!Array.isArray(raw.watchedServices) || raw.watchedServices.length > 200 || !raw.watchedServices.every((n) => isString(n, 1, 200))) {
-      return 'config.watchedServices: must be a list of at most 200 names of 1–200 characters';
+    if (
+      !Array.isArray(raw.watchedServices) ||
+      raw.watchedServices.length > maxWatchedServices ||
+      !raw.watchedServices.every((n) => isString(n, 1, maxServiceNameChars))
+    ) {
+      return `config.watchedServices: must be a list of at most ${maxWatchedServices} names of 1–${maxServiceNameChars} characters`;
     }
   }
   if (raw.collectors !== undefined && (!isObject(raw.collectors) || !Object.values(raw.collectors).every((b) => typeof b === 'boolean'))) {
     return 'config.collectors: must map collector names to true or false';
   }
-  if (raw.update !== undefined && (!isObject(raw.update) || !isString(raw.update.version, 1, 50))) {
-    return 'config.update.version: must be a version string of 1–50 characters';
+  if (raw.update !== undefined && (!isObject(raw.update) || !isString(raw.update.version, 1, maxVersionChars))) {
+    return `config.update.version: must be a version string of 1–${maxVersionChars} characters`;
   }
   if (raw.probe !== undefined) return probeConfigProblem(raw.probe);
   return undefined;

@@ -28,10 +28,7 @@ import { createNotifyPath } from './compose/notify.js';
 import { attachWeb, createListener } from './compose/http.js';
 import { createHeartbeat, type Heartbeat } from './notify/heartbeat.js';
 import { isSetupPending } from './auth/bootstrap.js';
-import { createJobService, type JobService } from './jobs/job-service.js';
-import { createJobStore } from './store/jobs.js';
-import { createPolicyService } from './jobs/policy-service.js';
-import { createMaintenancePolicyStore } from './store/maintenance-policies.js';
+import { createJobsPath } from './compose/jobs.js';
 
 export type { ServerOptions } from './compose/options.js';
 
@@ -73,52 +70,18 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
 
   // 2. The paths, each from the ones below it.
   const alerting = createAlerting({ db, users, clients, devices, logger, audit: storage.audit, now, tickIntervalMs: opts.ruleTickIntervalMs });
-  // The gateway hands job statuses to the job service, which sends through the gateway: built in
-  // that order, joined here.
-  let jobService: JobService | undefined;
-  const agents = createAgentPath(
-    storage,
-    opts,
-    logger,
-    now,
-    {
-      onStatus: (deviceId, status) => jobService?.onStatus(deviceId, status) ?? false,
-      onReady: (deviceId) => jobService?.onReady(deviceId),
-    },
-    alerting.watch,
-  );
+  const agents = createAgentPath(storage, opts, logger, now, alerting.watch);
   const { ingest, gateway } = agents;
   const upkeep = startStorageUpkeep(storage, ingest, opts, logger, now);
   const out = createNotifyPath(storage, alerting, agents, listener.baseUrl, opts, logger, now);
   const { notify, billing } = out;
-  jobService = createJobService({
-    db,
-    jobs: createJobStore(db),
-    devices,
-    clients,
-    incidents: alerting.incidents,
-    audit: storage.audit,
-    signer: storage.jobSigner,
-    logger,
-    now,
-    sendJob: (deviceId, frame) => gateway.sendJob(deviceId, frame),
-    onResult: (deviceId, task, failed) => alerting.engine.onServerSamples(deviceId, [{ name: 'maintenance.failed', labels: { task }, value: failed ? 1 : 0 }]),
-  });
-  const jobs = jobService;
-  const policies = createPolicyService({
-    policies: createMaintenancePolicyStore(db),
-    maintenance: alerting.maintenance,
-    clients,
-    devices,
-    jobs,
-    audit: storage.audit,
-    logger,
-    now,
-  });
+  const { jobs, policies } = createJobsPath(storage, alerting, agents, logger, now);
   const { hub, serverMetrics, ctx } = attachWeb({ storage, agents, alerting, out, listener, jobs, policies }, opts, logger, now);
 
   // 3. Who tells whom: every arrow of the diagram above, in the order each event is handled.
   ingest.onPressure((isUnder) => gateway.setPaused(isUnder));
+  // A locked or full database during upkeep is ingest's storage health to report (one mechanism).
+  upkeep.onStorageFault((err, during) => ingest.noteWriteFailed(err, { during }));
   ingest.onBatch((info) => serverMetrics.observeBatch(info));
   ingest.onCommitted((stored) => {
     for (const s of stored) {
@@ -141,6 +104,12 @@ export async function createServer(opts: ServerOptions): Promise<QuarkpulseServe
       if (gateway.isConnected(id) && alerting.watch.hasChanged(id)) gateway.refreshConfig(id);
     }
   });
+  // Job statuses and hellos go to the job service, which answers through the gateway.
+  gateway.attachJobs(jobs);
+  // An ended job is a sample for the rules: failed maintenance alerts or opens an incident.
+  jobs.onResult((deviceId, task, failed) =>
+    alerting.engine.onServerSamples(deviceId, [{ name: 'maintenance.failed', labels: { task }, value: failed ? 1 : 0 }]),
+  );
   alerting.onRecordsChanged((c) => hub.markRecordsChanged(c));
   // A committed alert change pages within milliseconds instead of waiting for the next tick.
   alerting.engine.onChanges(() => notify.kick());

@@ -4,6 +4,8 @@
  */
 import type { InventorySection, InventorySections } from './protocol.js';
 import type { DeviceKind } from './probe.js';
+import type { Locale } from './i18n/index.js';
+import type { EnrollmentToken } from './device-admin-types.js';
 
 /** Contract models a client can have. */
 export type ContractType = 'monthly' | 'break-fix';
@@ -221,15 +223,7 @@ export interface ClientInput {
 }
 
 /** POST /api/clients/:id/enrollment-tokens answer; `token` is shown only here. */
-export interface EnrollmentTokenCreated {
-  id: string;
-  clientId: string;
-  label: string | null;
-  createdAtMs: number;
-  expiresAtMs: number | null;
-  revokedAtMs: number | null;
-  token: string;
-}
+export type EnrollmentTokenCreated = EnrollmentToken & { token: string };
 
 /** Every action the audit log records, as `entity.verb`. */
 export const AUDIT_ACTIONS = [
@@ -252,6 +246,7 @@ export const AUDIT_ACTIONS = [
   'client.agent-config',
   'enrollment-token.create',
   'enrollment-token.revoke',
+  'device.enroll',
   'device.move',
   'device.parent',
   'device.disable',
@@ -471,4 +466,28 @@ export interface ArchivedReport {
   pdfBytes: number;
   delivery: 'sent' | 'no-contacts' | 'failed';
   detail: string | null;
+}
+
+/** GET/PUT /api/reports/client-settings/:clientId: how a client's reports are written and sent, and how its time is billed. */
+export interface ReportSettings {
+  language: Locale;
+  /** E-mail addresses that receive the monthly report. */
+  reportContacts: string[];
+  /** Each time entry is rounded up to a multiple of this, minutes (1 = no rounding). */
+  roundingIncrementMin: number;
+  /** Least billed time per incident, minutes (0 = none). */
+  minimumChargeMin: number;
+  /** What an hour of the MSP's effort costs it, for profitability of monthly contracts. */
+  internalCostRate: number;
+}
+
+/** A read-only status link of a client (GET /api/clients/:id/status-links), never its token. */
+export interface StatusLink {
+  id: string;
+  clientId: string;
+  label: string | null;
+  showHostnames: boolean;
+  createdAtMs: number;
+  createdBy: string | null;
+  revokedAtMs: number | null;
 }

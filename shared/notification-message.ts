@@ -81,7 +81,10 @@ export interface NotificationMessage {
   details: { name: string; value: string }[];
   /** Signed, expiring, single-use acknowledge link; only on pages. */
   ackUrl: string | null;
-  /** Where to look in the dashboard: the device's page for alerts and incidents, the server's page for tests and digests. */
+  /**
+   * Where to look in the dashboard: the device's page for alerts and incidents, the client's alert
+   * list for a group page (an outage of several devices), the server's page for tests and digests.
+   */
   viewUrl: string | null;
   /** Person channels (email, ntfy): the address (email address, topic); null = channel default. */
   to: string | null;

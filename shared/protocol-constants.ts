@@ -102,6 +102,22 @@ export const AGENT_MESSAGE_TYPES = ['hello', 'report', 'inventory', 'credentialA
 export const SERVER_MESSAGE_TYPES = ['welcome', 'ack', 'error', 'config', 'credential', 'job', 'jobAck'] as const;
 
 /** What an agent says about a self-update in an `updateStatus` frame (docs/PROTOCOL.md §4.9). */
+/**
+ * Limits of the agent settings (config.intervalMs, config.watchedServices, config.update): the
+ * one place that shared/protocol.ts agentConfigSchema and agentSettingsSchema and the agent's
+ * hand-written checks (agent/wire.ts, agent/server-settings.ts) read them from.
+ */
+export const AGENT_CONFIG_LIMITS = {
+  /** Collection interval, ms. */
+  minIntervalMs: 1_000,
+  maxIntervalMs: 3_600_000,
+  /** Most services one watchedServices list may name, and the length of one name. */
+  maxWatchedServices: 200,
+  maxServiceNameChars: 200,
+  /** Length of the agent version an update asks for. */
+  maxVersionChars: 50,
+} as const;
+
 export const AGENT_UPDATE_STATES = ['installing', 'failed'] as const;
 export type AgentUpdateState = (typeof AGENT_UPDATE_STATES)[number];
 

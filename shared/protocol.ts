@@ -23,6 +23,7 @@ import { jobAckSchema, jobMessageSchema, jobStatusSchema } from './jobs.js';
 import { discoveryResultSchema } from './discovery.js';
 import {
   AGENT_COLLECTOR_NAMES,
+  AGENT_CONFIG_LIMITS,
   AGENT_UPDATE_STATES,
   AGENT_MESSAGE_TYPES,
   AgentErrorCode,
@@ -144,7 +145,7 @@ export const helloSchema = z
       .min(8)
       .max(64)
       .regex(/^[A-Za-z0-9_-]+$/),
-    intervalMs: z.number().int().min(1_000).max(3_600_000),
+    intervalMs: z.number().int().min(AGENT_CONFIG_LIMITS.minIntervalMs).max(AGENT_CONFIG_LIMITS.maxIntervalMs),
     facts: systemFactsSchema.optional(),
   })
   .strict();
@@ -334,9 +335,8 @@ export type AgentMessage = z.infer<typeof agentMessageSchema>;
  */
 
 /** Collection interval, ms: the agent's own (hello), a pushed one (config) and a stored setting. */
-const intervalMsSchema = z.number().int().min(1_000).max(3_600_000);
-const MAX_WATCHED_SERVICES = 200;
-const serviceName = z.string().min(1).max(200);
+const intervalMsSchema = z.number().int().min(AGENT_CONFIG_LIMITS.minIntervalMs).max(AGENT_CONFIG_LIMITS.maxIntervalMs);
+const serviceName = z.string().min(1).max(AGENT_CONFIG_LIMITS.maxServiceNameChars);
 
 /**
  * One threshold the agent watches (config.watch): the simple part of a threshold rule. The agent
@@ -370,13 +370,13 @@ export const agentConfigSchema = z.object({
   /** Collection interval, ms. */
   intervalMs: intervalMsSchema,
   /** Services whose state the agent reports (service.isRunning{service} and inventory.services). Absent: keep the current list. */
-  watchedServices: z.array(serviceName).max(MAX_WATCHED_SERVICES).optional(),
+  watchedServices: z.array(serviceName).max(AGENT_CONFIG_LIMITS.maxWatchedServices).optional(),
   /** Collector switches by name; a missing name keeps its default (on). */
   collectors: z.record(z.string(), z.boolean()).optional(),
   /** Site probe: the devices this agent checks for the server (shared/probe.ts). Absent or no targets: no probing. */
   probe: probeConfigSchema.optional(),
   /** Self-update: the agent version the server wants this device to run. Absent: keep the running version. */
-  update: z.object({ version: z.string().min(1).max(50) }).optional(),
+  update: z.object({ version: z.string().min(1).max(AGENT_CONFIG_LIMITS.maxVersionChars) }).optional(),
   /**
    * Thresholds to watch between reports (early reports on a crossing). Always the complete list;
    * absent (an older server) or empty: the agent watches nothing and reports on its interval only.
@@ -395,7 +395,7 @@ export const agentSettingsSchema = z
   .object({
     intervalMs: intervalMsSchema,
     /** Services whose state the agent reports (systemd units, Windows service names). */
-    watchedServices: z.array(serviceName.trim()).max(MAX_WATCHED_SERVICES),
+    watchedServices: z.array(serviceName.trim()).max(AGENT_CONFIG_LIMITS.maxWatchedServices),
     /** Collector switches; a collector left out keeps running. */
     collectors: z.record(z.string(), z.boolean()).refine((m) => Object.keys(m).every((k) => (AGENT_COLLECTOR_NAMES as readonly string[]).includes(k)), {
       message: `collector names must be among: ${AGENT_COLLECTOR_NAMES.join(', ')}`,

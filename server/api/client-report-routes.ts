@@ -16,6 +16,7 @@ import { LOCALES } from '../../shared/i18n/index.js';
 import { HttpError, parseInput } from '../lib/errors.js';
 import { requireRole } from '../auth/sessions.js';
 import { parseLocalDate } from '../time/zones.js';
+import { timeEntryInputSchema as alertTimeSchema } from './time-entry-input.js';
 import { toCsv } from '../billing/billing-rules.js';
 import { daysBetween, lastDayOf, MAX_PERIOD_DAYS, type ReportPeriod } from '../billing/report-data.js';
 import { actorOfRequest } from './actor.js';
@@ -61,21 +62,6 @@ const settingsSchema = z
     roundingIncrementMin: z.number().int().min(1).max(240),
     minimumChargeMin: z.number().int().min(0).max(480),
     internalCostRate: z.number().min(0).max(100_000),
-  })
-  .strict();
-const alertTimeSchema = z
-  .object({
-    minutes: z
-      .number()
-      .int('minutes must be a whole number')
-      .min(1)
-      .max(24 * 60),
-    technician: z.string().trim().min(1).max(100).optional(),
-    note: z.string().max(2000).nullable().optional(),
-    date: z
-      .string()
-      .refine((d) => parseLocalDate(d) !== undefined, 'must be a calendar date YYYY-MM-DD')
-      .optional(),
   })
   .strict();
 

@@ -4,8 +4,8 @@ import { z } from 'zod';
 import { SEVERITIES } from '../../shared/alert-types.js';
 import { parseInput } from '../lib/errors.js';
 import { requireRole } from '../auth/sessions.js';
-import { parseLocalDate } from '../time/zones.js';
 import { actorOfRequest } from './actor.js';
+import { timeEntryInputSchema } from './time-entry-input.js';
 import type { ApiContext } from './context.js';
 
 const listQuerySchema = z
@@ -26,22 +26,6 @@ const openSchema = z
     deviceId: z.string().min(1).max(64).optional(),
     title: z.string().trim().min(1).max(500),
     severity: z.enum(SEVERITIES).default('warning'),
-  })
-  .strict();
-
-const timeEntrySchema = z
-  .object({
-    minutes: z
-      .number()
-      .int('minutes must be a whole number')
-      .min(1)
-      .max(24 * 60),
-    technician: z.string().trim().min(1).max(100).optional(),
-    note: z.string().max(2000).nullable().optional(),
-    date: z
-      .string()
-      .refine((d) => parseLocalDate(d) !== undefined, 'must be a calendar date YYYY-MM-DD')
-      .optional(),
   })
   .strict();
 
@@ -88,7 +72,7 @@ export function incidentRoutes(ctx: ApiContext): Router {
   });
 
   r.post('/:id/time-entries', act, (req, res) => {
-    const input = parseInput(timeEntrySchema, req.body);
+    const input = parseInput(timeEntryInputSchema, req.body);
     res.status(201).json(incidentActions.addTime(String(req.params.id), actorOfRequest(req), input));
   });
 

@@ -14,6 +14,7 @@ import type { Logger } from 'pino';
 import type { Db } from '../store/database.js';
 import { DAY_MS } from '../series/index.js';
 import { storageFaultOf } from '../store/faults.js';
+import { createListeners } from '../lib/listeners.js';
 import type { AuditLog } from './audit-log.js';
 
 /** How long finished records are kept, ms. */
@@ -95,17 +96,12 @@ export type RecordRetention = ReturnType<typeof createRecordRetention>;
 
 /**
  * Runs the pruning every `intervalMs` (default 10 min) until stopped, batch after batch while a
- * backlog lasts. Storage faults are handed to `onStorageFault` (one log line per fault there);
- * anything else is logged and the timer carries on.
+ * backlog lasts. Storage faults go to the `onStorageFault` listeners when there are any (one log
+ * line per fault there); anything else is logged and the timer carries on.
  */
-export function startRecordRetention(opts: {
-  retention: RecordRetention;
-  now: () => number;
-  logger: Logger;
-  intervalMs?: number;
-  onStorageFault?: (err: unknown) => void;
-}) {
+export function startRecordRetention(opts: { retention: RecordRetention; now: () => number; logger: Logger; intervalMs?: number }) {
   const intervalMs = opts.intervalMs ?? 10 * 60_000;
+  const faultListeners = createListeners<[err: unknown]>((err) => opts.logger.error({ err }, 'storage fault listener failed'));
   let timer: NodeJS.Timeout | undefined;
   const tick = () => {
     let isBacklog = false;
@@ -115,7 +111,7 @@ export function startRecordRetention(opts: {
       if (total > 0) opts.logger.info({ ...c }, 'retention: pruned old records');
       isBacklog = Math.max(c.deliveries, c.outbox, c.sessions, c.audit) > 0;
     } catch (err) {
-      if (storageFaultOf(err) && opts.onStorageFault) opts.onStorageFault(err);
+      if (storageFaultOf(err) && faultListeners.size > 0) faultListeners.emit(err);
       else opts.logger.error({ err }, 'retention of records failed');
     }
     timer = setTimeout(tick, isBacklog ? Math.min(1_000, intervalMs) : intervalMs);
@@ -124,6 +120,8 @@ export function startRecordRetention(opts: {
   timer = setTimeout(tick, Math.min(5_000, intervalMs));
   timer.unref();
   return {
+    /** Subscribes to storage faults (locked database, disk full); returns the unsubscribe function. */
+    onStorageFault: (listener: (err: unknown) => void) => faultListeners.add(listener),
     stop(): void {
       if (timer) clearTimeout(timer);
       timer = undefined;

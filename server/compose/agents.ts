@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import type { Device } from '../store/devices.js';
 import { createIngest } from '../ingest/ingest.js';
-import { createAgentGateway, type GatewayJobHooks } from '../gateway/agent-gateway.js';
+import { createAgentGateway } from '../gateway/agent-gateway.js';
 import { withProbeConfig } from '../probe/probe-config.js';
 import { withUpdateConfig } from '../store/agent-updates.js';
 import { VERSION } from '../lib/version.js';
@@ -16,14 +16,7 @@ import type { Storage } from './storage.js';
 import type { ServerOptions } from './options.js';
 
 /** Builds ingest and the gateway; the gateway is paused by the root when ingest is behind. */
-export function createAgentPath(
-  storage: Storage,
-  opts: ServerOptions,
-  logger: Logger,
-  now: () => number,
-  jobs?: GatewayJobHooks,
-  watch?: Pick<WatchConfigSource, 'wrap'>,
-) {
+export function createAgentPath(storage: Storage, opts: ServerOptions, logger: Logger, now: () => number, watch?: Pick<WatchConfigSource, 'wrap'>) {
   const { db, devices, metrics, settings, probes, discovery, inventory, jobSigner, agentUpdates } = storage;
   const ingest = createIngest({
     db,
@@ -53,7 +46,6 @@ export function createAgentPath(
     helloTimeoutMs: opts.agentHelloTimeoutMs,
     maxInFlightPerConnection: opts.maxInFlightPerConnection,
     rateLimit: opts.agentRateLimit,
-    jobs,
     discovery: {
       // A scan's last frame drops it from the probe's config.
       onResult: (deviceId, msg) => {

@@ -115,8 +115,9 @@ export type Storage = Awaited<ReturnType<typeof openStorage>>;
 
 /**
  * Starts what keeps the database in shape: compaction and retention of the series (paused while
- * ingest is behind), pruning of old records, and WAL checkpoints. A fault in any of them is told to
- * ingest's storage health, so agents get STORAGE_UNAVAILABLE rather than silent loss.
+ * ingest is behind), pruning of old records, and WAL checkpoints. A storage fault in any of them
+ * goes to the `onStorageFault` listeners, which the root points at ingest's storage health, so
+ * agents get STORAGE_UNAVAILABLE rather than silent loss.
  */
 export function startStorageUpkeep(
   storage: Storage,
@@ -124,7 +125,11 @@ export function startStorageUpkeep(
   opts: ServerOptions,
   logger: Logger,
   now: () => number,
-): { stopUpkeep(): void; stopCheckpointer(): Promise<void> } {
+): {
+  onStorageFault(listener: (err: unknown, during: 'storage upkeep' | 'record retention') => void): () => void;
+  stopUpkeep(): void;
+  stopCheckpointer(): Promise<void>;
+} {
   const { db, compactor, retention, audit } = storage;
   const upkeep =
     opts.storageUpkeep === false
@@ -136,7 +141,6 @@ export function startStorageUpkeep(
           logger,
           now,
           isBusy: () => ingest.isUnderPressure(),
-          onStorageFault: (err) => ingest.noteWriteFailed(err, { during: 'storage upkeep' }),
           ...opts.storageUpkeep,
         });
   upkeep?.start();
@@ -145,10 +149,18 @@ export function startStorageUpkeep(
     now,
     logger,
     intervalMs: opts.recordRetentionIntervalMs,
-    onStorageFault: (err) => ingest.noteWriteFailed(err, { during: 'record retention' }),
   });
   const stopCheckpointer = startCheckpointer(db, logger);
   return {
+    /** Subscribes to storage faults of the series upkeep and the record pruner, with which one it was; returns the unsubscribe function. */
+    onStorageFault(listener) {
+      const offUpkeep = upkeep?.onStorageFault((err) => listener(err, 'storage upkeep'));
+      const offPruner = recordPruner.onStorageFault((err) => listener(err, 'record retention'));
+      return () => {
+        offUpkeep?.();
+        offPruner();
+      };
+    },
     /** Stops compaction, retention and record pruning (first thing on close). */
     stopUpkeep() {
       upkeep?.stop();

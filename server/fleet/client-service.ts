@@ -14,7 +14,8 @@ import type { ContractType, EnrollmentTokenCreated } from '../../shared/api-type
 import { HttpError } from '../lib/errors.js';
 import { generateToken } from '../lib/secrets.js';
 import { isValidTimezone } from '../time/zones.js';
-import type { ClientStore, Client, EnrollmentTokenInfo, NewClient } from '../store/clients.js';
+import type { ClientStore, Client, NewClient } from '../store/clients.js';
+import type { EnrollmentToken } from '../../shared/device-admin-types.js';
 import type { AgentSettings } from '../../shared/protocol.js';
 import type { AgentSettingsStore } from '../store/agent-settings.js';
 import { changedFields, type AuditActor, type AuditLog } from '../audit/audit-log.js';
@@ -167,7 +168,7 @@ export function createClientService(deps: ClientServiceDeps) {
     },
 
     /** Revokes an enrollment token; devices enrolled with it keep their own credentials. */
-    revokeEnrollmentToken(actor: AuditActor, tokenId: string): EnrollmentTokenInfo {
+    revokeEnrollmentToken(actor: AuditActor, tokenId: string): EnrollmentToken {
       return audit.audited(actor, (record) => {
         const info = clients.revokeEnrollmentToken(tokenId, deps.now());
         if (!info) throw new HttpError(404, 'ENROLLMENT_TOKEN_NOT_FOUND', `no enrollment token with id ${tokenId}`);

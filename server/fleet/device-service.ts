@@ -6,8 +6,9 @@
  *
  *   route ─▶ service(actor, …) ─▶ BEGIN; store change; audit entry; COMMIT ─▶ route: live effects
  */
-import type { AgentSettings } from '../../shared/protocol.js';
+import { AgentErrorCode, type AgentSettings, type EnrollRequest } from '../../shared/protocol.js';
 import { HttpError } from '../lib/errors.js';
+import { generateToken } from '../lib/secrets.js';
 import type { ClientStore } from '../store/clients.js';
 import type { Device, DeviceStore } from '../store/devices.js';
 import type { AgentSettingsStore } from '../store/agent-settings.js';
@@ -54,9 +55,45 @@ export function createDeviceService(deps: DeviceServiceDeps) {
       );
     }
   }
+  /** The enrolling agent as an actor in the audit log: no user (the entry names the token it brought). */
+  const ENROLLMENT = { id: null, name: 'agent enrollment' } satisfies AuditActor;
 
   return {
     get,
+
+    /**
+     * Exchanges an enrollment token for a device credential: a new device, or the same one again
+     * when the machine enrolled before (a disabled one must be enabled first). The token's use,
+     * the device and the audit entry commit together. The plain device token is in the answer only.
+     */
+    enroll(input: EnrollRequest): { device: Device; isNew: boolean; clientId: string; deviceToken: string } {
+      const now = deps.now();
+      const resolved = deps.clients.resolveEnrollmentToken(input.token, now);
+      if (!resolved) {
+        throw new HttpError(401, AgentErrorCode.ENROLLMENT_TOKEN_INVALID, 'enrollment token is unknown, expired or revoked');
+      }
+      const machine = input.machineId ? devices.findByMachine(resolved.clientId, input.machineId) : undefined;
+      if (machine?.isDisabled) {
+        throw new HttpError(403, AgentErrorCode.DEVICE_DISABLED, `device ${machine.id} (${machine.hostname}) is disabled; enable it before enrolling it again`);
+      }
+      const deviceToken = generateToken('qpd');
+      const { device, isNew } = audit.audited(ENROLLMENT, (record) => {
+        deps.clients.markEnrollmentTokenUsed(resolved.tokenId, now);
+        const enrolled = devices.enroll(
+          { clientId: resolved.clientId, hostname: input.hostname, machineId: input.machineId, facts: input.facts, deviceToken },
+          now,
+        );
+        record({
+          action: 'device.enroll',
+          entityType: 'device',
+          entityId: enrolled.device.id,
+          summary: `${enrolled.isNew ? 'enrolled' : 're-enrolled'} device ${input.hostname} with enrollment token ${resolved.tokenId}`,
+          detail: { clientId: resolved.clientId, tokenId: resolved.tokenId, isNew: enrolled.isNew },
+        });
+        return enrolled;
+      });
+      return { device, isNew, clientId: resolved.clientId, deviceToken };
+    },
 
     /**
      * Moves a device to another client: conditions already open stay with the old client's

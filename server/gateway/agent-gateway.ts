@@ -83,8 +83,6 @@ export interface AgentGatewayOptions {
   jobSigningKey?: string;
   /** With a legacy job key: the server's one key endorsed by it, sent in every welcome (PROTOCOL.md §8.1). */
   signingKeyEndorsement?: { publicKey: string; signature: string };
-  /** Maintenance jobs (server/jobs/): status handling and delivery after hello. */
-  jobs?: GatewayJobHooks;
   /** Agents refused for a credential this database does not know (server/store/refused-agents.ts). */
   refused?: Pick<RefusedAgentStore, 'record' | 'settledBy'>;
   /** Self-update: where an agent's updateStatus frames go (server/store/agent-updates.ts). */
@@ -93,7 +91,7 @@ export interface AgentGatewayOptions {
   discovery?: { onResult(deviceId: string, msg: DiscoveryResult): boolean };
 }
 
-/** What the gateway asks of the maintenance-job module. */
+/** What the gateway asks of the maintenance-job module (attached by the composition root: attachJobs). */
 export interface GatewayJobHooks {
   /** Stores a job status; true once durably stored (the agent then gets jobAck and stops resending). */
   onStatus(deviceId: string, status: JobStatus): boolean;
@@ -124,6 +122,8 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
   /** Per device, kept across reconnects so reconnecting does not refill them. */
   const buckets = new Map<string, DeviceBuckets>();
   let isClosing = false;
+  /** Maintenance jobs (server/jobs/): status handling and delivery after hello; none until attached. */
+  let jobHooks: GatewayJobHooks | undefined;
   const bucketsOf = (deviceId: string): DeviceBuckets => {
     let b = buckets.get(deviceId);
     if (!b) {
@@ -219,7 +219,7 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
       presenceListeners.emit(device.id, true);
       // A rotation asked for while the agent was away is delivered now.
       if (devices.findById(device.id)?.rotationRequestedAtMs != null) rotation.deliver(conn);
-      opts.jobs?.onReady?.(device.id);
+      jobHooks?.onReady?.(device.id);
       return;
     }
     if (conn.streamId === null) {
@@ -233,7 +233,7 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
       return;
     }
     if (msg.type === 'jobStatus') {
-      if (opts.jobs?.onStatus(device.id, msg)) send(ws, { type: 'jobAck', v: PROTOCOL_VERSION, jobId: msg.jobId, state: msg.state });
+      if (jobHooks?.onStatus(device.id, msg)) send(ws, { type: 'jobAck', v: PROTOCOL_VERSION, jobId: msg.jobId, state: msg.state });
       return;
     }
     if (msg.type === 'updateStatus') {
@@ -421,6 +421,13 @@ export function createAgentGateway(opts: AgentGatewayOptions) {
   return {
     /** Subscribes to devices connecting and disconnecting (live status, offline rules); returns the unsubscribe function. */
     onPresence: (listener: (deviceId: string, isConnected: boolean) => void) => presenceListeners.add(listener),
+    /** Hands job statuses and hellos to the job service (the one handler; a status is acked only once it stores it); returns the detach function. */
+    attachJobs(hooks: GatewayJobHooks): () => void {
+      jobHooks = hooks;
+      return () => {
+        if (jobHooks === hooks) jobHooks = undefined;
+      };
+    },
     /** Authenticates and upgrades an agent connection, or answers 401 and drops it. */
     handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
       const token = bearerToken(req);

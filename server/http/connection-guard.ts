@@ -53,7 +53,18 @@ export function serverTimeoutOptions(l: ConnectionLimits) {
 }
 
 /** Counts sockets waiting for their first request, per remote address, and drops new ones above the caps (see above). */
-export function guardPendingConnections(server: Server, opts: { maxPending: number; maxPendingPerAddress?: number; isTls: boolean; logger: Logger }) {
+export function guardPendingConnections(
+  server: Server,
+  opts: {
+    maxPending: number;
+    maxPendingPerAddress?: number;
+    isTls: boolean;
+    logger: Logger;
+    /** The timer clock (monotonic ms) of the warning's throttle; default performance.now. */
+    timerNow?: () => number;
+  },
+) {
+  const timerNow = opts.timerNow ?? (() => performance.now());
   const perAddressCap = Math.min(opts.maxPendingPerAddress ?? opts.maxPending, opts.maxPending);
   /** Waiting sockets per remote address, oldest first (a Set keeps insertion order). */
   const byAddress = new Map<string, Set<Socket>>();
@@ -61,11 +72,13 @@ export function guardPendingConnections(server: Server, opts: { maxPending: numb
   let pending = 0;
   let refused = 0;
   let evicted = 0;
-  let lastWarnMs = 0;
+  /** When the last warning was logged (timer clock); at most one every 10 s. */
+  let lastWarnMs: number | undefined;
 
   function warn(address: string, reason: string): void {
-    if (Date.now() - lastWarnMs <= 10_000) return;
-    lastWarnMs = Date.now();
+    const nowMs = timerNow();
+    if (lastWarnMs !== undefined && nowMs - lastWarnMs <= 10_000) return;
+    lastWarnMs = nowMs;
     opts.logger.warn({ pending, refused, evicted, address, maxPending: opts.maxPending, maxPendingPerAddress: perAddressCap }, reason);
   }
 

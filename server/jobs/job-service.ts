@@ -18,6 +18,7 @@ import { safeNameSchema, taskParamsSchemas, type JobMessage, type JobStatus } fr
 import type { AuditActor, AuditLog } from '../audit/audit-log.js';
 import { HttpError } from '../lib/errors.js';
 import { generateId } from '../lib/secrets.js';
+import { createListeners } from '../lib/listeners.js';
 import type { ClientStore } from '../store/clients.js';
 import type { ComplianceReport, DeviceCompliance } from '../../shared/api-types.js';
 import type { Db } from '../store/database.js';
@@ -94,12 +95,6 @@ export interface JobServiceDeps {
   sendJob: (deviceId: string, frame: JobMessage) => boolean;
   /** How often jobs past their window are expired, ms (default 60 s). */
   expireIntervalMs?: number;
-  /**
-   * A job ended: `failed` says whether it failed or was refused. The root feeds it to the rules
-   * as maintenance.failed{task}, so failed maintenance alerts (monthly) or opens an incident
-   * (break-fix) like any condition, and clears when the task succeeds again.
-   */
-  onResult?: (deviceId: string, task: string, failed: boolean) => void;
 }
 
 const SYSTEM = { id: null, name: 'system' } satisfies AuditActor;
@@ -107,6 +102,7 @@ const SYSTEM = { id: null, name: 'system' } satisfies AuditActor;
 /** Builds the job service; start() its expiry ticker, stop() before the database closes. */
 export function createJobService(deps: JobServiceDeps) {
   const { db, jobs, devices, audit, logger } = deps;
+  const resultListeners = createListeners<[deviceId: string, task: string, failed: boolean]>((err) => logger.error({ err }, 'job result listener failed'));
   let timer: NodeJS.Timeout | undefined;
 
   function deliver(j: JobRecord, nowMs: number): boolean {
@@ -213,6 +209,14 @@ export function createJobService(deps: JobServiceDeps) {
   }
 
   return {
+    /**
+     * Subscribes to ended jobs (`failed`: it failed or was refused); returns the unsubscribe
+     * function. The root feeds them to the rules as maintenance.failed{task}, so failed
+     * maintenance alerts (monthly) or opens an incident (break-fix) like any condition, and clears
+     * when the task succeeds again.
+     */
+    onResult: (listener: (deviceId: string, task: string, failed: boolean) => void) => resultListeners.add(listener),
+
     /** Creates one job per device and sends those whose device is connected. */
     create(actor: AuditActor & { name: string }, input: JobRequest): JobRecord[] {
       const nowMs = deps.now();
@@ -347,7 +351,7 @@ export function createJobService(deps: JobServiceDeps) {
           detail: { state: s.state, code: s.code ?? null, exitCode: s.exitCode ?? null, outputSha256: s.outputSha256 ?? null, requestedBy: j.createdBy },
         });
       })();
-      if (ended) deps.onResult?.(deviceId, j.task, s.state !== 'done');
+      if (ended) resultListeners.emit(deviceId, j.task, s.state !== 'done');
       return true;
     },
 

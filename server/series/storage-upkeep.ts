@@ -30,6 +30,7 @@ import { autoVacuumMode, incrementalVacuum } from '../store/vacuum.js';
 export const DEFAULT_VACUUM_PAGES = 512;
 /** Reclaiming starts once the free list holds more than this many pages (4 MiB at 4 KiB pages), then runs until it is empty. */
 export const DEFAULT_VACUUM_ABOVE_PAGES = 1024;
+import { createListeners } from '../lib/listeners.js';
 
 export interface StorageUpkeepOptions {
   db: Db;
@@ -47,8 +48,6 @@ export interface StorageUpkeepOptions {
   pruneDevices?: number;
   /** Prune every this many ticks. */
   pruneEveryTicks?: number;
-  /** Told about storage faults (locked database, disk full) instead of logging them here. */
-  onStorageFault?: (err: unknown) => void;
   /** Skips a tick while this says the writer is under pressure (ingest first). */
   isBusy?: () => boolean;
   /** Free pages released per incremental-vacuum step (one per tick at most). */
@@ -80,6 +79,7 @@ export function createStorageUpkeep(opts: StorageUpkeepOptions) {
   let lastTickMs = 0;
   const compactBatch = opts.db.transaction((n: number) => opts.compactor.step(n));
   const pruneBatch = opts.db.transaction((n: number) => opts.retention.step(n));
+  const faultListeners = createListeners<[err: unknown]>((err) => opts.logger.error({ err }, 'storage fault listener failed'));
 
   /** Set while upkeep keeps failing, so a long fault (locked database) is one log line, not one a tick. */
   let failingSinceMs: number | null = null;
@@ -102,7 +102,7 @@ export function createStorageUpkeep(opts: StorageUpkeepOptions) {
       }
     } catch (err) {
       // A locked or full database is ingest's fault to report (once per fault, one mechanism).
-      if (opts.onStorageFault && storageFaultOf(err)) opts.onStorageFault(err);
+      if (faultListeners.size > 0 && storageFaultOf(err)) faultListeners.emit(err);
       else if (failingSinceMs === null) {
         failingSinceMs = opts.now();
         opts.logger.warn({ err }, 'storage maintenance failed; will retry');
@@ -137,6 +137,8 @@ export function createStorageUpkeep(opts: StorageUpkeepOptions) {
   }
 
   return {
+    /** Subscribes to storage faults (locked database, disk full), which are then told there instead of logged here; returns the unsubscribe function. */
+    onStorageFault: (listener: (err: unknown) => void) => faultListeners.add(listener),
     start(): void {
       if (isRunning) return;
       isRunning = true;

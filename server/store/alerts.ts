@@ -6,36 +6,17 @@
 import type { Alert, AlertState, AuditEvent, Closure, RuleKind, Severity } from '../../shared/alert-types.js';
 import type { Db } from './database.js';
 
+/** Fields an alert and an incident both take from the condition that opened them. */
+export type OpenedConditionKey =
+  'id' | 'ruleId' | 'ruleName' | 'ruleKind' | 'severity' | 'deviceId' | 'clientId' | 'value' | 'isInMaintenance' | 'isFlapping' | 'openedAtMs';
+
 /** Fields of a new alert. labelsJson must be canonical (see canonicalLabels). */
-export interface NewAlert {
-  id: string;
-  ruleId: string;
-  ruleName: string;
-  ruleKind: RuleKind;
-  severity: Severity;
-  deviceId: string;
-  clientId: string;
-  labelsJson: string;
-  summary: string;
-  value: number | null;
-  isInMaintenance: boolean;
-  isFlapping: boolean;
-  isNotified: boolean;
-  openedAtMs: number;
-}
+export type NewAlert = Pick<Alert, OpenedConditionKey | 'summary' | 'isNotified'> & { labelsJson: string };
 
 /** An open alert as the engine rebuilds its state from. */
-export interface OpenAlertRow {
-  id: string;
-  ruleId: string;
-  deviceId: string;
+export type OpenAlertRow = Pick<Alert, 'id' | 'ruleId' | 'deviceId' | 'state' | 'severity' | 'isNotified' | 'isInMaintenance' | 'openedAtMs'> & {
   labelsJson: string;
-  state: AlertState;
-  severity: Severity;
-  isNotified: boolean;
-  isInMaintenance: boolean;
-  openedAtMs: number;
-}
+};
 
 /** Filters of GET /api/alerts. */
 export interface AlertFilter {

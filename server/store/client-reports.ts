@@ -3,24 +3,14 @@
  * rounding), time booked on alerts (effort on monthly clients, not billed) and the archive of
  * rendered monthly reports. Statements are prepared once.
  */
+import type { ReportSettings } from '../../shared/api-types.js';
 import type { Locale } from '../../shared/i18n/index.js';
 import type { Db } from './database.js';
 
 /** How a client's reports are written and sent, and how its time is billed. */
-export interface ClientReportSettings {
-  clientId: string;
-  language: Locale;
-  /** E-mail addresses that receive the monthly report. */
-  reportContacts: string[];
-  /** Each time entry is rounded up to a multiple of this, minutes (1 = no rounding). */
-  roundingIncrementMin: number;
-  /** Least billed time per incident, minutes (0 = none). */
-  minimumChargeMin: number;
-  /** What an hour of the MSP's effort costs it, for profitability of monthly contracts. */
-  internalCostRate: number;
-}
+export type ClientReportSettings = ReportSettings & { clientId: string };
 
-export const DEFAULT_REPORT_SETTINGS: Omit<ClientReportSettings, 'clientId'> = {
+export const DEFAULT_REPORT_SETTINGS: ReportSettings = {
   language: 'nl',
   reportContacts: [],
   roundingIncrementMin: 1,

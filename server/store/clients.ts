@@ -1,5 +1,6 @@
 /** Clients (the MSP's customers), their contract, and their enrollment tokens. */
 import type { ClientInfo, ClientInput, ContractType } from '../../shared/api-types.js';
+import type { EnrollmentToken } from '../../shared/device-admin-types.js';
 import type { Db } from './database.js';
 import { generateId, hashToken } from '../lib/secrets.js';
 
@@ -33,19 +34,6 @@ const toClient = (r: ClientRow): Client => ({
   createdAtMs: r.created_at_ms,
 });
 
-/** An enrollment token as listed (the secret itself is never stored). */
-export interface EnrollmentTokenInfo {
-  id: string;
-  clientId: string;
-  label: string | null;
-  createdAtMs: number;
-  expiresAtMs: number | null;
-  revokedAtMs: number | null;
-  /** How many enrollments used it (re-enrollments included). */
-  usedCount: number;
-  lastUsedAtMs: number | null;
-}
-
 interface TokenRow {
   id: string;
   client_id: string;
@@ -57,7 +45,7 @@ interface TokenRow {
   last_used_at_ms: number | null;
 }
 
-const toTokenInfo = (r: TokenRow): EnrollmentTokenInfo => ({
+const toTokenInfo = (r: TokenRow): EnrollmentToken => ({
   id: r.id,
   clientId: r.client_id,
   label: r.label,
@@ -141,21 +129,21 @@ export function createClientStore(db: Db) {
       remove.run(id);
     },
     /** Stores the hash of a new enrollment token for a client. */
-    addEnrollmentToken(clientId: string, token: string, opts: { label?: string | null; expiresAtMs?: number | null }, nowMs: number): EnrollmentTokenInfo {
+    addEnrollmentToken(clientId: string, token: string, opts: { label?: string | null; expiresAtMs?: number | null }, nowMs: number): EnrollmentToken {
       const id = generateId();
       insertToken.run(id, clientId, hashToken(token), opts.label ?? null, nowMs, opts.expiresAtMs ?? null);
       return toTokenInfo(tokenById.get(id)!);
     },
     /** A client's enrollment tokens, newest first (never the secret). */
-    listEnrollmentTokens(clientId: string): EnrollmentTokenInfo[] {
+    listEnrollmentTokens(clientId: string): EnrollmentToken[] {
       return tokensOfClient.all(clientId).map(toTokenInfo);
     },
-    findEnrollmentToken(id: string): EnrollmentTokenInfo | undefined {
+    findEnrollmentToken(id: string): EnrollmentToken | undefined {
       const r = tokenById.get(id);
       return r && toTokenInfo(r);
     },
     /** Revokes a token (idempotent: the first revocation time is kept). */
-    revokeEnrollmentToken(id: string, nowMs: number): EnrollmentTokenInfo | undefined {
+    revokeEnrollmentToken(id: string, nowMs: number): EnrollmentToken | undefined {
       revokeToken.run(nowMs, id);
       const r = tokenById.get(id);
       return r && toTokenInfo(r);

@@ -2,28 +2,13 @@
  * Incidents (conditions of break-fix clients, and problems a client called in), their audit
  * trail and billable time entries. Incidents never produce notifications.
  */
-import type { AuditEvent, Closure, Incident, IncidentState, RuleKind, Severity, TimeEntry } from '../../shared/alert-types.js';
+import type { AuditEvent, Closure, Incident, IncidentDetail, IncidentState, RuleKind, Severity, TimeEntry } from '../../shared/alert-types.js';
 import type { Db } from './database.js';
+import type { OpenedConditionKey } from './alerts.js';
 
 /** Fields of a new incident. labelsJson must be canonical (see canonicalLabels). */
-export interface NewIncident {
-  id: string;
-  source: 'rule' | 'manual';
-  ruleId: string | null;
-  ruleName: string | null;
-  ruleKind: RuleKind | null;
-  severity: Severity;
-  deviceId: string | null;
-  clientId: string;
-  labelsJson: string;
-  title: string;
-  value: number | null;
-  snapshot: Record<string, number>;
-  isInMaintenance: boolean;
-  isFlapping: boolean;
-  openedAtMs: number;
-  openedBy: string | null;
-}
+export type NewIncident = Pick<Incident, OpenedConditionKey | 'source' | 'title'> &
+  Pick<IncidentDetail, 'snapshot'> & { labelsJson: string; openedBy: string | null };
 
 /** Filters of GET /api/incidents. */
 export interface IncidentFilter {

@@ -2,19 +2,11 @@
  * Read-only status links of clients (migration 021). The token itself is shown once when the link
  * is made; only its SHA-256 is kept, so a copy of the database opens no status page.
  */
+import type { StatusLink } from '../../shared/api-types.js';
 import type { Db } from './database.js';
 import { generateId } from '../lib/secrets.js';
 
-/** A status link, without its token. */
-export interface StatusLink {
-  id: string;
-  clientId: string;
-  label: string | null;
-  showHostnames: boolean;
-  createdAtMs: number;
-  createdBy: string | null;
-  revokedAtMs: number | null;
-}
+export type { StatusLink };
 
 interface Row {
   id: string;

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { agentConfigProblem, cleanFacts, decodeServerFrame, reportProblem } from '../../agent/wire.js';
 import { checkAgentConfigFile } from '../../agent/config.js';
+import { watchConfigProblem } from '../../agent/watch.js';
 import { agentConfigSchema, decodeServerMessage, reportSchema, systemFactsSchema } from '../../shared/protocol.js';
 
 const report = { type: 'report', v: 1, seq: 3, tsMs: 1_764_000_000_000, metrics: [{ name: 'fs.usedPct', labels: { mount: '/' }, value: 40 }] };
@@ -65,15 +66,46 @@ describe('hand-written agent checks agree with the zod schemas', () => {
   });
 
   it('config objects: the same verdict as agentConfigSchema', () => {
+    const names = (n: number, length = 8) => Array.from({ length: n }, (_, i) => String(i).padStart(length, 's'));
+    const threshold = { metric: 'cpu.loadPct', op: 'above', threshold: 90, clearThreshold: 80 };
     for (const c of [
       { intervalMs: 1_000 },
       { intervalMs: 999 },
+      { intervalMs: 3_600_000 },
+      { intervalMs: 3_600_001 },
+      { intervalMs: 1_500.5 },
       { intervalMs: 5_000, collectors: { a: 'yes' } },
       { intervalMs: 5_000, collectors: { a: true } },
+      { intervalMs: 5_000, watchedServices: [] },
+      { intervalMs: 5_000, watchedServices: names(200) },
+      { intervalMs: 5_000, watchedServices: names(201) },
+      { intervalMs: 5_000, watchedServices: [''] },
+      { intervalMs: 5_000, watchedServices: names(1, 200) },
+      { intervalMs: 5_000, watchedServices: names(1, 201) },
+      { intervalMs: 5_000, watchedServices: 'sshd' },
+      { intervalMs: 5_000, watchedServices: [7] },
+      { intervalMs: 5_000, update: { version: '1.2.3' } },
+      { intervalMs: 5_000, update: { version: 'v'.repeat(50) } },
+      { intervalMs: 5_000, update: { version: 'v'.repeat(51) } },
+      { intervalMs: 5_000, update: { version: '' } },
+      { intervalMs: 5_000, update: {} },
+      { intervalMs: 5_000, update: '1.2.3' },
+      { intervalMs: 5_000, watch: { thresholds: [] } },
+      { intervalMs: 5_000, watch: { thresholds: [threshold, { ...threshold, metric: 'fs.usedPct', labels: { mount: '/' } }] } },
+      { intervalMs: 5_000, watch: { thresholds: Array.from({ length: 101 }, () => threshold) } },
+      { intervalMs: 5_000, watch: { thresholds: [{ ...threshold, metric: 'net.rxBytes' }] } },
+      { intervalMs: 5_000, watch: { thresholds: [{ ...threshold, clearThreshold: 95 }] } },
+      { intervalMs: 5_000, watch: { thresholds: [{ ...threshold, op: 'sideways' }] } },
+      { intervalMs: 5_000, watch: {} },
+      { intervalMs: 5_000, watch: [] },
       null,
       [],
     ]) {
-      expect(agentConfigProblem(c) === undefined, JSON.stringify(c)).toBe(agentConfigSchema.safeParse(c).success);
+      // The frame check leaves config.watch to agent/watch.ts (a bad list is ignored, not the
+      // whole config); together the two give the schema's verdict.
+      const watch = (c as { watch?: unknown } | null)?.watch;
+      const agentVerdict = agentConfigProblem(c) === undefined && (watch === undefined || watchConfigProblem(watch) === undefined);
+      expect(agentVerdict, JSON.stringify(c)).toBe(agentConfigSchema.safeParse(c).success);
     }
   });
 

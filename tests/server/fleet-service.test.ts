@@ -77,6 +77,36 @@ describe('fleet services', () => {
     expect(createDeviceStore(db).findById(a.id)!.clientId).toBe(c.id);
   });
 
+  it('enrolls a device with its token use and audit entry in one transaction, and re-enrolls the same machine', () => {
+    const c = fleet.clients.create(anna, { name: 'Smit', contract: 'monthly' });
+    const { token, id: tokenId } = fleet.clients.createEnrollmentToken(anna, c.id, { label: 'office' });
+    const first = fleet.devices.enroll({ token, hostname: 'smit-pc', machineId: 'm-9' });
+    expect(first).toMatchObject({ isNew: true, clientId: c.id });
+    expect(first.deviceToken).toMatch(/^qpd_/);
+    const again = fleet.devices.enroll({ token, hostname: 'smit-pc', machineId: 'm-9' });
+    expect(again).toMatchObject({ isNew: false, clientId: c.id });
+    expect(again.device.id).toBe(first.device.id);
+    expect(createClientStore(db).findEnrollmentToken(tokenId)!.usedCount).toBe(2);
+    const enrolled = entries().filter((e) => e.action === 'device.enroll');
+    expect(enrolled.map((e) => [e.actorName, e.entityId, e.summary])).toEqual([
+      ['agent enrollment', first.device.id, `enrolled device smit-pc with enrollment token ${tokenId}`],
+      ['agent enrollment', first.device.id, `re-enrolled device smit-pc with enrollment token ${tokenId}`],
+    ]);
+    expect(JSON.stringify(entries())).not.toContain(first.deviceToken);
+
+    // A disabled machine and an unknown token are refused, with nothing written.
+    fleet.devices.setDisabled(anna, first.device.id, true);
+    const before = entries().length;
+    expect(() => fleet.devices.enroll({ token, hostname: 'smit-pc', machineId: 'm-9' })).toThrow(
+      expect.objectContaining({ status: 403, code: 'DEVICE_DISABLED' }),
+    );
+    expect(() => fleet.devices.enroll({ token: 'qpe_not-a-token', hostname: 'x' })).toThrow(
+      expect.objectContaining({ status: 401, code: 'ENROLLMENT_TOKEN_INVALID' }),
+    );
+    expect(entries().length).toBe(before);
+    expect(createClientStore(db).findEnrollmentToken(tokenId)!.usedCount).toBe(2);
+  });
+
   it('records enrollment tokens and device changes, never the token itself', () => {
     const c = fleet.clients.create(anna, { name: 'De Vries', contract: 'monthly' });
     const created = fleet.clients.createEnrollmentToken(anna, c.id, { label: 'office', expiresInHours: 24 });

@@ -3,20 +3,11 @@
  * reports, sending one now, the all-clients month (revenue, effort, profit), and read-only status
  * links (docs/API.md, docs/REPORTS.md). Preview and exports are plain links (reportUrl, csvUrl).
  */
-import type { ArchivedReport } from '../../../shared/api-types.js';
+import type { ArchivedReport, ReportSettings, StatusLink } from '../../../shared/api-types.js';
 import type { Locale } from '../../../shared/i18n/index.js';
 
-export type { ArchivedReport } from '../../../shared/api-types.js';
+export type { ArchivedReport, ReportSettings, StatusLink } from '../../../shared/api-types.js';
 import { enc, type RequestFn } from './api-request.js';
-
-/** GET/PUT /api/reports/client-settings/:clientId. */
-export interface ReportSettings {
-  language: Locale;
-  reportContacts: string[];
-  roundingIncrementMin: number;
-  minimumChargeMin: number;
-  internalCostRate: number;
-}
 
 /** One client in GET /api/reports/billing-all. */
 export interface ClientMonth {
@@ -32,17 +23,6 @@ export interface ClientMonth {
   billedMinutes: number;
 }
 
-/** A read-only status link (never its token). */
-export interface StatusLinkView {
-  id: string;
-  clientId: string;
-  label: string | null;
-  showHostnames: boolean;
-  createdAtMs: number;
-  createdBy: string | null;
-  revokedAtMs: number | null;
-}
-
 export interface ReportsApi {
   getReportSettings(clientId: string): Promise<ReportSettings>;
   putReportSettings(clientId: string, settings: ReportSettings): Promise<ReportSettings>;
@@ -50,10 +30,10 @@ export interface ReportsApi {
   /** Renders, archives and e-mails a month's report to the client's report contacts now. */
   sendReport(clientId: string, month: string): Promise<{ delivery: ArchivedReport['delivery']; detail?: string | null }>;
   billingAll(month: string): Promise<{ month: string; clients: ClientMonth[] }>;
-  listStatusLinks(clientId: string): Promise<StatusLinkView[]>;
+  listStatusLinks(clientId: string): Promise<StatusLink[]>;
   /** The URL (with its token) is in this answer only. */
-  createStatusLink(clientId: string, body: { showHostnames: boolean; label?: string }): Promise<StatusLinkView & { url: string }>;
-  revokeStatusLink(id: string): Promise<StatusLinkView>;
+  createStatusLink(clientId: string, body: { showHostnames: boolean; label?: string }): Promise<StatusLink & { url: string }>;
+  revokeStatusLink(id: string): Promise<StatusLink>;
 }
 
 /** The report page of a month, as the client gets it: `format` html (preview) or pdf. */
@@ -74,7 +54,7 @@ export function createReportsApi(request: RequestFn): ReportsApi {
     listReportArchive: (clientId) => call('GET', `/api/reports/client-report/archive?client=${enc(clientId)}`),
     sendReport: (clientId, month) => call('POST', '/api/reports/client-report/send', { client: clientId, month }),
     billingAll: (month) => call('GET', `/api/reports/billing-all?month=${enc(month)}`),
-    listStatusLinks: async (clientId) => (await call<{ links: StatusLinkView[] }>('GET', `/api/clients/${enc(clientId)}/status-links`)).links,
+    listStatusLinks: async (clientId) => (await call<{ links: StatusLink[] }>('GET', `/api/clients/${enc(clientId)}/status-links`)).links,
     createStatusLink: (clientId, body) => call('POST', `/api/clients/${enc(clientId)}/status-links`, body),
     revokeStatusLink: (id) => call('DELETE', `/api/status-links/${enc(id)}`),
   };

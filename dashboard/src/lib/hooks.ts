@@ -48,7 +48,7 @@ export function useLoad<T>(load: (signal: AbortSignal) => Promise<T>, deps: read
       (err: unknown) => !ac.signal.aborted && setState((s) => ({ status: 'error', data: s.data, error: describeError(err) })),
     );
     return () => ac.abort();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- the caller's deps stand for what `load` reads; `load` itself is new on every render
   }, [...deps, generation]);
   const reload = useCallback(() => setGeneration((n) => n + 1), []);
   const setData = useCallback((data: T) => setState({ status: 'ready', data, error: '' }), []);

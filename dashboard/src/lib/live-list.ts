@@ -46,7 +46,7 @@ function useLiveList<T extends Alert | Incident>(
     byId.current = new Map();
     setRows([]);
     setStatus('loading');
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- the caller's deps name the list; a new list must forget the old rows
   }, deps);
 
   useEffect(
@@ -63,7 +63,7 @@ function useLiveList<T extends Alert | Incident>(
           setStatus('error');
         },
       ),
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- the caller's deps stand for what `load` reads; publish reads only refs
     [...deps, generation],
   );
 
@@ -79,7 +79,7 @@ function useLiveList<T extends Alert | Incident>(
     return kind === 'alerts'
       ? live.on('alerts', (m) => onRows(m.alerts as unknown as T[], m.isResync))
       : live.on('incidents', (m) => onRows(m.incidents as unknown as T[], m.isResync));
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- put and publish are re-made each render but read only refs and setters
   }, [live, kind]);
 
   return {

@@ -6,10 +6,10 @@
  */
 import type { Logger } from 'pino';
 import type { Db } from '../../store/database.js';
-import type { AlertStore } from '../../store/alerts.js';
-import type { IncidentStore } from '../../store/incidents.js';
+import type { AlertStore, NewAlert } from '../../store/alerts.js';
+import type { IncidentStore, NewIncident } from '../../store/incidents.js';
 import type { OutboxStore } from '../../store/outbox.js';
-import type { Closure, RuleKind, Severity } from '../../../shared/alert-types.js';
+import type { Closure } from '../../../shared/alert-types.js';
 import { buildAlertPayload } from '../policy/notification-payload.js';
 import { routeFollowUp, type OpenRoute } from '../policy/routing.js';
 
@@ -17,24 +17,16 @@ import { routeFollowUp, type OpenRoute } from '../policy/routing.js';
 export const SYSTEM_ACTOR = { id: null, name: 'system' } as const;
 
 /** A new alert or incident to write. */
-export interface OpenEffect {
-  type: 'open';
-  key: string;
-  id: string;
-  route: OpenRoute;
-  ruleId: string;
-  ruleName: string;
-  ruleKind: RuleKind;
-  severity: Severity;
-  deviceId: string;
-  clientId: string;
-  labelsJson: string;
-  summary: string;
-  value: number | null;
-  isFlapping: boolean;
-  atMs: number;
-  snapshot: Record<string, number>;
-}
+export type OpenEffect = Pick<
+  NewAlert,
+  'id' | 'ruleId' | 'ruleName' | 'ruleKind' | 'severity' | 'deviceId' | 'clientId' | 'labelsJson' | 'summary' | 'value' | 'isFlapping'
+> &
+  Pick<NewIncident, 'snapshot'> & {
+    type: 'open';
+    key: string;
+    route: OpenRoute;
+    atMs: number;
+  };
 
 /** An alert or incident to close. */
 export interface CloseEffect {

@@ -267,7 +267,7 @@ export function createRuleEngine(opts: RuleEngineOptions) {
     const nowMs = opts.now();
     const batch = newBatch();
     for (const d of fleet.allDevices()) {
-      // Probed devices have no offline rule of their own (fleet-view.ts, DeviceInfo.probeDeviceId).
+      // Probed devices have no offline rule of their own (engine-cache.ts, DeviceInfo.probeDeviceId).
       if (d.lastReportAtMs === null || d.isDisabled || d.probeDeviceId !== null) continue;
       const silentMs = nowMs - d.lastReportAtMs;
       for (const { familyId, rule } of fleet.rulesFor(d).offline) {

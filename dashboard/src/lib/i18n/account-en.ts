@@ -37,7 +37,6 @@ export const accountEn = {
   'twoFactor.showKey': 'Show the key to type in',
   'twoFactor.codeLabel': '2. Type the 6-digit code it shows',
   'twoFactor.turnOn': 'Turn on',
-  'twoFactor.cancel': 'Cancel',
   'twoFactor.on': '<b>On</b> — {left} of 10 recovery codes left.',
   'twoFactor.roleRequires': 'Your role requires it.',
   'twoFactor.currentCode': 'Code from your app (to change anything here)',

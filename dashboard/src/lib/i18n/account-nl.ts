@@ -39,7 +39,6 @@ export const accountNl: Record<keyof typeof accountEn, string> = {
   'twoFactor.showKey': 'Toon de sleutel om in te typen',
   'twoFactor.codeLabel': '2. Typ de 6-cijferige code die de app toont',
   'twoFactor.turnOn': 'Aanzetten',
-  'twoFactor.cancel': 'Annuleren',
   'twoFactor.on': '<b>Aan</b> — nog {left} van de 10 herstelcodes over.',
   'twoFactor.roleRequires': 'Jouw rol vereist het.',
   'twoFactor.currentCode': 'Code uit je app (om hier iets te wijzigen)',

@@ -12,6 +12,7 @@ import { ErrorNote, Field, PageHead } from '../../ui/ui.js';
 import './account.css';
 import { useT } from '../../lib/i18n/index.js';
 import { Msg } from '../../lib/i18n/msg.js';
+import { FormActions } from '../../ui/form-actions.js';
 
 function RecoveryCodes({ codes, onDone }: { codes: string[]; onDone: () => void }) {
   const t = useT();
@@ -131,14 +132,12 @@ export function TwoFactorPanel({ onEnrolled }: { onEnrolled?: () => void }) {
             data-testid="two-factor-code"
           />
         </Field>
-        <div class="button-row">
-          <button type="submit" class="btn btn-primary" disabled={action.isBusy || code.replace(/\s/g, '').length !== 6} data-testid="two-factor-confirm">
-            {t('twoFactor.turnOn')}
-          </button>
-          <button type="button" class="btn" onClick={() => setEnrolment(null)}>
-            {t('twoFactor.cancel')}
-          </button>
-        </div>
+        <FormActions
+          submitLabel={t('twoFactor.turnOn')}
+          isDisabled={action.isBusy || code.replace(/\s/g, '').length !== 6}
+          testId="two-factor-confirm"
+          onCancel={() => setEnrolment(null)}
+        />
       </form>
     );
   } else {

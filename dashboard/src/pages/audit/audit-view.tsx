@@ -90,8 +90,7 @@ export function AuditView({ filters }: { filters: AuditFilters }) {
       },
     );
     return () => ac.abort();
-    // `key` stands for the filters' values: the object itself is new on every render.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- `key` stands for the filters' values: the object itself is new on every render
   }, [api, key, isAdmin]);
 
   if (!isAdmin) {

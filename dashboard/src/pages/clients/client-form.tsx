@@ -2,21 +2,12 @@
 import { useState } from 'preact/hooks';
 import type { ClientInfo, ClientInput, ContractType } from '../../../../shared/api-types.js';
 import { viewerTimeZone } from '../../lib/format.js';
+import { timeZones } from '../../lib/time-zones.js';
 import { useAction } from '../../lib/hooks.js';
 import { ErrorNote, Field } from '../../ui/ui.js';
 import { FormActions } from '../../ui/form-actions.js';
 import { useT } from '../../lib/i18n/index.js';
 import { Msg } from '../../lib/i18n/msg.js';
-
-/** IANA zones the browser knows, with UTC first (supportedValuesOf lists only geographic zones). */
-const zones: string[] = (() => {
-  try {
-    const list = (Intl as unknown as { supportedValuesOf(k: string): string[] }).supportedValuesOf('timeZone');
-    return ['UTC', ...list.filter((z) => z !== 'UTC')];
-  } catch {
-    return ['UTC', 'Europe/Amsterdam', 'Europe/Brussels', 'Europe/London'];
-  }
-})();
 
 interface Props {
   client?: ClientInfo;
@@ -33,6 +24,7 @@ export function ClientForm({ client, submitLabel, onSubmit, onCancel }: Props) {
   const [fee, setFee] = useState(String(client?.monthlyFee ?? ''));
   const [rate, setRate] = useState(String(client?.hourlyRate ?? ''));
   const [currency, setCurrency] = useState(client?.currency ?? 'EUR');
+  const zones = timeZones();
   const [timezone, setTimezone] = useState(client?.timezone ?? (zones.includes(viewerTimeZone()) ? viewerTimeZone() : 'UTC'));
   // A stored zone this browser does not list still shows (and is kept) rather than a blank select.
   const zoneOptions = zones.includes(timezone) ? zones : [timezone, ...zones];

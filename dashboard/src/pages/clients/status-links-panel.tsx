@@ -11,6 +11,7 @@ import { useLoad } from '../../lib/hooks.js';
 import { useT } from '../../lib/i18n/index.js';
 import { CopyCommand } from '../../ui/copy-command.js';
 import { ErrorNote, Field, LoadState } from '../../ui/ui.js';
+import { FormActions } from '../../ui/form-actions.js';
 
 export function StatusLinksPanel({ client }: { client: ClientInfo }) {
   const { api } = useApp();
@@ -56,11 +57,7 @@ export function StatusLinksPanel({ client }: { client: ClientInfo }) {
               <span>{t('statusLink.showHostnames')}</span>
             </label>
           </div>
-          <div class="button-row">
-            <button type="submit" class="btn btn-primary" data-testid="status-link-create">
-              {t('statusLink.create')}
-            </button>
-          </div>
+          <FormActions submitLabel={t('statusLink.create')} isDisabled={false} testId="status-link-create" />
           {created && (
             <div class="notice" role="status" data-testid="status-link-url">
               <p>{t('statusLink.created')}</p>

@@ -127,8 +127,7 @@ export function MetricChart({ deviceId, def, rangeMs, intervalMs, bus }: Props) 
       },
     );
     return () => ac.abort();
-    // setLines/applySamples are re-made each render but read only refs and the props listed here.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- setLines/applySamples are re-made each render but read only refs and the props listed here
   }, [api, deviceId, def, rangeMs, intervalMs]);
 
   useEffect(
@@ -138,8 +137,7 @@ export function MetricChart({ deviceId, def, rangeMs, intervalMs, bus }: Props) 
         if (isLoadingRef.current) bufferRef.current.push(msg);
         else if (chart) applySamples(chart, [msg]);
       }),
-    // applySamples is re-made each render but reads only refs and the props listed here.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- applySamples is re-made each render but reads only refs and the props listed here
     [bus, def, rangeMs, intervalMs],
   );
 

@@ -12,6 +12,7 @@ import { href, incidentHref, navigate } from '../../lib/router.js';
 import { IncidentRow } from '../../ui/incident-row.js';
 import { EmptyState, ErrorNote, Field, LoadState, PageHead, TabLinks } from '../../ui/ui.js';
 import { useT, type DashKey } from '../../lib/i18n/index.js';
+import { FormActions } from '../../ui/form-actions.js';
 
 const TABS: { id: IncidentState; label: DashKey }[] = [
   { id: 'open', label: 'incidents.tab.open' },
@@ -64,11 +65,7 @@ function LogCallForm({ clients }: { clients: ClientInfo[] }) {
             <option value="info">{t('severity.info')}</option>
           </select>
         </Field>
-        <div class="button-row">
-          <button type="submit" class="btn btn-primary" disabled={action.isBusy || !clientId || !title.trim()}>
-            {t('incidents.open')}
-          </button>
-        </div>
+        <FormActions submitLabel={t('incidents.open')} isDisabled={action.isBusy || !clientId || !title.trim()} />
         <ErrorNote message={action.error} />
       </form>
     </details>

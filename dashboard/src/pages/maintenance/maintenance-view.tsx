@@ -11,6 +11,7 @@ import { useAction, useLoad } from '../../lib/hooks.js';
 import { clientHref, deviceHref } from '../../lib/router.js';
 import { EmptyState, ErrorNote, Field, LoadState, PageHead } from '../../ui/ui.js';
 import { activeT, useT } from '../../lib/i18n/index.js';
+import { FormActions } from '../../ui/form-actions.js';
 
 // The same order as shared WEEKDAYS; not imported from there because that module pulls in zod.
 const WEEKDAYS: Weekday[] = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
@@ -133,11 +134,7 @@ function NewWindowForm({
             </Field>
           </>
         )}
-        <div class="button-row">
-          <button type="submit" class="btn btn-primary" disabled={action.isBusy || !scopeId || !name.trim() || (kind === 'recurring' && days.length === 0)}>
-            {t('mw.create')}
-          </button>
-        </div>
+        <FormActions submitLabel={t('mw.create')} isDisabled={action.isBusy || !scopeId || !name.trim() || (kind === 'recurring' && days.length === 0)} />
         <ErrorNote message={action.error} />
       </form>
     </details>

@@ -8,6 +8,7 @@ import type { UserAccount } from '../../../../shared/api-types.js';
 import type { Schedule, ScheduleInput } from '../../../../shared/notify-types.js';
 import { useApp } from '../../lib/app-context.js';
 import { viewerTimeZone } from '../../lib/format.js';
+import { timeZones } from '../../lib/time-zones.js';
 import { useAction } from '../../lib/hooks.js';
 import type { Layer } from './oncall-text.js';
 import { LayerEditor } from './layer-editor.js';
@@ -32,13 +33,6 @@ const newLayer = (n: number): Layer => ({
   handoffTime: '09:00',
   restrictions: [],
 });
-
-let zones: string[] | null = null;
-/** Every IANA zone the browser knows, for the time zone suggestions (computed once). */
-function timeZones(): string[] {
-  zones ??= typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
-  return zones;
-}
 
 export function ScheduleForm({ schedule, users, onSaved, onCancel }: Props) {
   const { api } = useApp();

@@ -5,7 +5,7 @@
  * the e-mail server with a test send. Only the holder of the one-time code the server printed at
  * its start can finish it; afterwards the page says setup is done.
  */
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { SessionUser } from '../../../../shared/api-types.js';
 import type { SetupStatus } from '../../../../shared/setup-types.js';
 import { describeError } from '../../lib/api.js';
@@ -13,13 +13,9 @@ import { useApp } from '../../lib/app-context.js';
 import { ErrorNote } from '../../ui/ui.js';
 import './setup.css';
 import { useT } from '../../lib/i18n/index.js';
+import { timeZones } from '../../lib/time-zones.js';
 
 type Security = 'starttls' | 'tls' | 'none';
-
-const zones = (): string[] => {
-  const intl = Intl as unknown as { supportedValuesOf?: (key: string) => string[] };
-  return intl.supportedValuesOf ? intl.supportedValuesOf('timeZone') : ['UTC', 'Europe/Amsterdam'];
-};
 
 /** The e-mail channel config the server's email channel expects. */
 function emailConfig(f: { host: string; port: string; security: Security; user: string; pass: string; from: string }): Record<string, unknown> {
@@ -55,7 +51,7 @@ export function SetupView({ code: codeFromUrl, onDone }: { code: string | null; 
   const [mailTest, setMailTest] = useState<{ ok: boolean; text: string } | null>(null);
   const [isBusy, setIsBusy] = useState(false);
   const [error, setError] = useState('');
-  const allZones = useMemo(zones, []);
+  const allZones = timeZones();
 
   useEffect(() => {
     api.getSetup().then(setStatus, (err: unknown) => setLoadError(describeError(err)));

@@ -13,6 +13,7 @@ import { SsoPanel } from './sso-panel.js';
 import './users.css';
 import { useT } from '../../lib/i18n/index.js';
 import { Msg } from '../../lib/i18n/msg.js';
+import { FormActions } from '../../ui/form-actions.js';
 
 const roles: UserRole[] = ['technician', 'viewer', 'admin'];
 
@@ -60,11 +61,7 @@ function NewUserForm({ onCreated }: { onCreated: () => void }) {
           <input type="email" maxLength={200} value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
         </Field>
         <p class="field-wide muted">{t(`users.role.${role}.hint`)}</p>
-        <div class="button-row">
-          <button type="submit" class="btn btn-primary" disabled={action.isBusy || !username.trim() || password.length < 10}>
-            {t('users.add')}
-          </button>
-        </div>
+        <FormActions submitLabel={t('users.add')} isDisabled={action.isBusy || !username.trim() || password.length < 10} />
         <ErrorNote message={action.error} />
       </form>
     </details>
