@@ -5,6 +5,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -29,20 +30,11 @@ describe('install scripts', () => {
     const bundle = path.resolve('package.json'); // any existing file stands in for the bundle in a dry run
     const out = execFileSync(
       'bash',
-      [
-        path.join(dir, 'linux/install.sh'),
-        '--dry-run',
-        '--server',
-        'https://m.example.com',
-        '--token',
-        'qpe_0123456789abcdef',
-        '--bundle',
-        bundle,
-        '--node',
-        process.execPath,
-      ],
-      { encoding: 'utf8' },
+      [path.join(dir, 'linux/install.sh'), '--dry-run', '--server', 'https://m.example.com', '--bundle', bundle, '--node', process.execPath],
+      { encoding: 'utf8', env: { ...process.env, QP_TOKEN: 'qpe_0123456789abcdef' } },
     );
+    // The token never appears in a step (a command line): the agent reads it from a 0600 file.
+    expect(out).not.toContain('qpe_0123456789abcdef');
     const steps = out.split('\n').filter((l) => l.startsWith('+ '));
     if (spawnSync('id', ['-u', 'quarkpulse']).status !== 0) {
       expect(steps[0]).toBe(
@@ -52,8 +44,10 @@ describe('install scripts', () => {
     expect(steps).toContain(`+ install -m 0644 -o root -g root ${bundle} /opt/quarkpulse/quarkpulse-agent.mjs`);
     expect(steps).toContain('+ install -d -m 0700 -o quarkpulse -g quarkpulse /etc/quarkpulse /var/lib/quarkpulse');
     expect(steps).toContain(
-      `+ runuser -u quarkpulse -- ${process.execPath} /opt/quarkpulse/quarkpulse-agent.mjs agent enroll --server https://m.example.com --token qpe_0123456789abcdef --config /etc/quarkpulse/agent.json --state-dir /var/lib/quarkpulse`,
+      `+ runuser -u quarkpulse -- ${process.execPath} /opt/quarkpulse/quarkpulse-agent.mjs agent enroll --server https://m.example.com --token-file /etc/quarkpulse/.enroll-token --config /etc/quarkpulse/agent.json --state-dir /var/lib/quarkpulse`,
     );
+    expect(out).toContain('+ write /etc/quarkpulse/.enroll-token (0600, owner quarkpulse): the enrollment token');
+    expect(steps).toContain('+ rm -f /etc/quarkpulse/.enroll-token');
     expect(out).toContain(
       `ExecStart=${process.execPath} --max-semi-space-size=1 --max-old-space-size=32 --jitless /opt/quarkpulse/quarkpulse-agent.mjs agent run --config /etc/quarkpulse/agent.json`,
     );
@@ -90,14 +84,12 @@ describe('install scripts', () => {
         '--no-maintenance',
         '--server',
         'https://m.example.com',
-        '--token',
-        'qpe_0123456789abcdef',
         '--bundle',
         bundle,
         '--node',
         process.execPath,
       ],
-      { encoding: 'utf8' },
+      { encoding: 'utf8', env: { ...process.env, QP_TOKEN: 'qpe_0123456789abcdef' } },
     );
     expect(without).toContain(
       '+ rm -f /etc/sudoers.d/quarkpulse-agent /etc/systemd/system/quarkpulse-agent.service.d/maintenance.conf /opt/quarkpulse/quarkpulse-maint-helper',
@@ -122,7 +114,35 @@ describe('install scripts', () => {
     );
     if (fs.existsSync('/etc/quarkpulse/agent.json')) return; // an enrolled machine needs no token
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain('--token is required for a first install');
+    expect(r.stderr).toContain('an enrollment token is required for a first install: set QP_TOKEN');
+  });
+
+  it.each(['linux/install.sh', 'macos/install.sh'])('%s refuses --token (argv is visible to other users) and reads --token-file', (script) => {
+    const base = [
+      path.join(dir, script),
+      '--dry-run',
+      '--server',
+      'https://m.example.com',
+      '--bundle',
+      path.resolve('package.json'),
+      '--node',
+      process.execPath,
+    ];
+    const env = { ...process.env };
+    delete env.QP_TOKEN;
+    const refused = spawnSync('bash', [...base, '--token', 'qpe_0123456789abcdef'], { encoding: 'utf8', env });
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toContain('--token is not accepted (other users see the command line): set QP_TOKEN=qpe_… or use --token-file FILE');
+    const missing = spawnSync('bash', [...base, '--token-file', '/nonexistent/token'], { encoding: 'utf8', env });
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toContain('--token-file /nonexistent/token cannot be read');
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'qp-token-')), 'token');
+    fs.writeFileSync(file, 'qpe_0123456789abcdef\n', { mode: 0o600 });
+    const fromFile = spawnSync('bash', [...base, '--token-file', file], { encoding: 'utf8', env });
+    if (fs.existsSync('/etc/quarkpulse/agent.json') || fs.existsSync('/Library/Application Support/Quarkpulse/agent.json')) return;
+    expect(fromFile.stderr).not.toContain('token is required');
+    expect(fromFile.stdout).toContain('agent enroll --server https://m.example.com --token-file ');
+    expect(fromFile.stdout).not.toContain('qpe_0123456789abcdef');
   });
 
   it('the Windows release-tree installer takes the token from QP_TOKEN or -TokenFile, refuses -Token and never puts it in argv', () => {

@@ -74,8 +74,8 @@ describe('installCommands', () => {
     expect(sets.flatMap((s) => s.commands).some((c) => c.includes('npx'))).toBe(false);
     expect(commandSet(server, token, 'linux').commands).toEqual([`curl -fsSL ${server}/install.sh | sudo QP_TOKEN=${token} sh`]);
     expect(commandSet(`${server}/`, token, 'linux').commands).toEqual([`curl -fsSL ${server}/install.sh | sudo QP_TOKEN=${token} sh`]);
-    expect(commandSet(server, token, 'linux-release').commands).toEqual([`sudo scripts/install/linux/install.sh --server ${server} --token ${token}`]);
-    expect(commandSet(server, token, 'macos').commands).toEqual([`sudo scripts/install/macos/install.sh --server ${server} --token ${token}`]);
+    expect(commandSet(server, token, 'linux-release').commands).toEqual([`sudo QP_TOKEN=${token} scripts/install/linux/install.sh --server ${server}`]);
+    expect(commandSet(server, token, 'macos').commands).toEqual([`sudo QP_TOKEN=${token} scripts/install/macos/install.sh --server ${server}`]);
     expect(commandSet(server, token, 'windows').commands).toEqual([`$env:QP_TOKEN = '${token}'; irm '${server}/install.ps1' | iex`]);
     expect(commandSet(`${server}/`, token, 'windows').commands).toEqual([`$env:QP_TOKEN = '${token}'; irm '${server}/install.ps1' | iex`]);
     expect(commandSet(server, token, 'windows-release').commands).toEqual([
@@ -88,13 +88,18 @@ describe('installCommands', () => {
     expect(() => commandSet(server, token, 'beos')).toThrow('no install command set "beos"');
   });
 
-  const programs = { 'linux-release': 'sudo scripts/install/linux/install.sh', macos: 'sudo scripts/install/macos/install.sh' } as const;
+  const programs = { 'linux-release': 'scripts/install/linux/install.sh', macos: 'scripts/install/macos/install.sh' } as const;
   for (const shell of shells) {
     for (const [what, value] of odd) {
-      it(`passes a server URL with ${what} unchanged in ${shell}`, () => {
+      it(`passes a server URL with ${what} and the token in QP_TOKEN unchanged in ${shell}`, () => {
         for (const [id, program] of Object.entries(programs)) {
           const [command] = commandSet(value, "tok'en $x", id).commands;
-          expect(argsAfter(shell, command!, program)).toEqual(['--server', value, '--token', "tok'en $x"]);
+          // `sudo QP_TOKEN=… program args`: the same words with a function standing in for the program.
+          expect(command!.startsWith('sudo QP_TOKEN=')).toBe(true);
+          expect(command).toContain(` ${program} `);
+          const script = `f() { printf '%s\\0' "$QP_TOKEN" "$@"; }; ${command!.slice('sudo '.length).replace(` ${program} `, ' f ')}`;
+          const out = execFileSync(shell, ['-c', script], { encoding: 'utf8', cwd: '/' });
+          expect(out.split('\0').slice(0, -1)).toEqual(["tok'en $x", '--server', value]);
         }
       });
     }

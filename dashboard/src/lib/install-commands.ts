@@ -3,8 +3,8 @@
  * one line that fetches this server's install.sh (it downloads the self-contained executable,
  * checks its sha256 and signature, installs the service, enrolls and starts; the token travels in
  * the environment, not in argv), the same for Windows with install.ps1, and the packaged installers of a release tree
- * (scripts/install/<os>/) for Windows and macOS, which run the single-file bundle as a service. The
- * Windows release-tree line sets QP_TOKEN too: that installer refuses -Token (argv is visible to other users).
+ * (scripts/install/<os>/) for Linux, Windows and macOS, which run the single-file bundle as a service. The
+ * release-tree lines pass the token in QP_TOKEN too: every installer refuses --token / -Token (argv is visible to other users).
  */
 
 /** One titled set of commands. */
@@ -57,7 +57,7 @@ export function installCommands(serverUrl: string, token: string): CommandSet[] 
     {
       id: 'linux-release',
       title: 'Linux service from a release tree (systemd)',
-      commands: [`sudo scripts/install/linux/install.sh --server ${sh.server} --token ${sh.token}`],
+      commands: [`sudo QP_TOKEN=${sh.token} scripts/install/linux/install.sh --server ${sh.server}`],
       note: 'Runs as the system user quarkpulse. The script finds the bundle in dist/agent/ of the same release (or next to itself; else --bundle FILE). Add --ca ca.pem for a private CA, --dry-run to see the steps.',
     },
     {
@@ -71,7 +71,7 @@ export function installCommands(serverUrl: string, token: string): CommandSet[] 
     {
       id: 'macos',
       title: 'macOS service from a release tree (launchd)',
-      commands: [`sudo scripts/install/macos/install.sh --server ${sh.server} --token ${sh.token}`],
+      commands: [`sudo QP_TOKEN=${sh.token} scripts/install/macos/install.sh --server ${sh.server}`],
       note: 'Runs as the hidden user _quarkpulse. Same --bundle, --ca and --dry-run options as on Linux.',
     },
   ];

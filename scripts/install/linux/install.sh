@@ -2,9 +2,13 @@
 # Installs (or upgrades) the Quarkpulse agent as a systemd service running as the unprivileged
 # system user "quarkpulse". See docs/OPERATIONS.md.
 #
-#   sudo ./install.sh --server https://monitor.example.com --token qpe_… [--ca ca.pem]
+#   sudo QP_TOKEN=qpe_… ./install.sh --server https://monitor.example.com [--ca ca.pem]
+#   sudo ./install.sh --server https://monitor.example.com --token-file FILE
 #   sudo ./install.sh --upgrade                     # new bundle, same enrollment
-#   ./install.sh --dry-run --server … --token …     # print every step, change nothing
+#   QP_TOKEN=… ./install.sh --dry-run --server …   # print every step, change nothing
+#
+# The enrollment token comes from QP_TOKEN or a file, never from the command line (other users
+# see a process's arguments); the agent reads it from a 0600 file only its user can read.
 #
 # Options: --bundle FILE (default: ../../../dist/agent/quarkpulse-agent.mjs next to this script,
 # or ./quarkpulse-agent.mjs), --node FILE (default: node on PATH, must be 20+), --no-maintenance
@@ -19,15 +23,16 @@ STATE_DIR=/var/lib/quarkpulse
 UNIT_FILE=/etc/systemd/system/${SERVICE}.service
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
-server='' token='' ca='' bundle='' node_bin='' dry_run=0 upgrade=0 maintenance=1
+server='' token=${QP_TOKEN:-} token_file='' ca='' bundle='' node_bin='' dry_run=0 upgrade=0 maintenance=1
 
 die() { echo "install.sh: $*" >&2; exit 2; }
-usage() { sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 
 while [ $# -gt 0 ]; do
   case "$1" in
     --server) server=${2:-}; shift 2 ;;
-    --token) token=${2:-}; shift 2 ;;
+    --token) die "--token is not accepted (other users see the command line): set QP_TOKEN=qpe_… or use --token-file FILE" ;;
+    --token-file) token_file=${2:-}; shift 2 ;;
     --ca) ca=${2:-}; shift 2 ;;
     --bundle) bundle=${2:-}; shift 2 ;;
     --node) node_bin=${2:-}; shift 2 ;;
@@ -38,6 +43,10 @@ while [ $# -gt 0 ]; do
     *) die "unknown option $1 (try --help)" ;;
   esac
 done
+if [ -n "$token_file" ]; then
+  [ -r "$token_file" ] || die "--token-file $token_file cannot be read"
+  token=$(tr -d ' \t\r\n' < "$token_file")
+fi
 
 # Every change goes through run: --dry-run prints it instead.
 run() {
@@ -59,10 +68,10 @@ node_major=$("$node_bin" -p 'process.versions.node.split(".")[0]')
 [ "$node_major" -ge 20 ] || die "Node.js $node_major is too old; the agent needs 20 or newer"
 
 if [ "$upgrade" = 1 ]; then
-  [ -f "$CONFIG_DIR/agent.json" ] || [ "$dry_run" = 1 ] || die "--upgrade: $CONFIG_DIR/agent.json does not exist; install with --server and --token first"
+  [ -f "$CONFIG_DIR/agent.json" ] || [ "$dry_run" = 1 ] || die "--upgrade: $CONFIG_DIR/agent.json does not exist; install with --server and QP_TOKEN first"
 elif [ ! -f "$CONFIG_DIR/agent.json" ]; then
   [ -n "$server" ] || die "--server is required for a first install (e.g. --server https://monitor.example.com)"
-  [ -n "$token" ] || die "--token is required for a first install (the client's enrollment token)"
+  [ -n "$token" ] || die "an enrollment token is required for a first install: set QP_TOKEN=qpe_… (the client's token from the dashboard) or use --token-file FILE"
 fi
 [ -z "$ca" ] || [ -r "$ca" ] || die "--ca $ca cannot be read"
 [ "$dry_run" = 1 ] || [ "$(id -u)" = 0 ] || die "run as root (sudo), or use --dry-run to see the steps"
@@ -85,8 +94,18 @@ fi
 
 # 3. Enroll once, as the agent's user, so the config (0600, it holds the credential) is its own.
 if [ ! -f "$CONFIG_DIR/agent.json" ] && [ "$upgrade" = 0 ]; then
+  # The token goes to the agent in a file only its user can read, removed right after.
+  token_tmp=$CONFIG_DIR/.enroll-token
+  if [ "$dry_run" = 1 ]; then
+    printf '+ write %s (0600, owner %s): the enrollment token\n' "$token_tmp" "$AGENT_USER"
+  else
+    trap 'rm -f "$token_tmp"' EXIT # also when the enrollment fails
+    (umask 077 && printf '%s\n' "$token" > "$token_tmp")
+    chown "$AGENT_USER" "$token_tmp"
+  fi
   run runuser -u "$AGENT_USER" -- "$node_bin" "$PREFIX/quarkpulse-agent.mjs" agent enroll \
-    --server "$server" --token "$token" --config "$CONFIG_DIR/agent.json" --state-dir "$STATE_DIR" "${ca_args[@]}"
+    --server "$server" --token-file "$token_tmp" --config "$CONFIG_DIR/agent.json" --state-dir "$STATE_DIR" "${ca_args[@]}"
+  run rm -f "$token_tmp"
 fi
 if [ "$dry_run" = 0 ]; then
   chown "$AGENT_USER:$AGENT_USER" "$CONFIG_DIR/agent.json"

@@ -2,9 +2,13 @@
 # Installs (or upgrades) the Quarkpulse agent as a launchd daemon running as the hidden system
 # user _quarkpulse. See docs/OPERATIONS.md.
 #
-#   sudo ./install.sh --server https://monitor.example.com --token qpe_… [--ca ca.pem]
+#   sudo QP_TOKEN=qpe_… ./install.sh --server https://monitor.example.com [--ca ca.pem]
+#   sudo ./install.sh --server https://monitor.example.com --token-file FILE
 #   sudo ./install.sh --upgrade
-#   ./install.sh --dry-run --server … --token …     # print every step, change nothing
+#   QP_TOKEN=… ./install.sh --dry-run --server …   # print every step, change nothing
+#
+# The enrollment token comes from QP_TOKEN or a file, never from the command line (other users
+# see a process's arguments); the agent reads it from a 0600 file only its user can read.
 #
 # Options: --bundle FILE, --node FILE (default: node on PATH, must be 20+).
 set -euo pipefail
@@ -17,21 +21,26 @@ LOG_DIR=/Library/Logs/Quarkpulse
 PLIST=/Library/LaunchDaemons/$LABEL.plist
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
-server='' token='' ca='' bundle='' node_bin='' dry_run=0 upgrade=0
+server='' token=${QP_TOKEN:-} token_file='' ca='' bundle='' node_bin='' dry_run=0 upgrade=0
 die() { echo "install.sh: $*" >&2; exit 2; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --server) server=${2:-}; shift 2 ;;
-    --token) token=${2:-}; shift 2 ;;
+    --token) die "--token is not accepted (other users see the command line): set QP_TOKEN=qpe_… or use --token-file FILE" ;;
+    --token-file) token_file=${2:-}; shift 2 ;;
     --ca) ca=${2:-}; shift 2 ;;
     --bundle) bundle=${2:-}; shift 2 ;;
     --node) node_bin=${2:-}; shift 2 ;;
     --upgrade) upgrade=1; shift ;;
     --dry-run) dry_run=1; shift ;;
-    -h|--help) sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown option $1 (try --help)" ;;
   esac
 done
+if [ -n "$token_file" ]; then
+  [ -r "$token_file" ] || die "--token-file $token_file cannot be read"
+  token=$(tr -d ' \t\r\n' < "$token_file")
+fi
 run() {
   if [ "$dry_run" = 1 ]; then printf '+ %s\n' "$*"; else "$@"; fi
 }
@@ -48,7 +57,7 @@ node_major=$("$node_bin" -p 'process.versions.node.split(".")[0]')
 [ "$node_major" -ge 20 ] || die "Node.js $node_major is too old; the agent needs 20 or newer"
 if [ "$upgrade" = 0 ] && [ ! -f "$DATA_DIR/agent.json" ]; then
   [ -n "$server" ] || die "--server is required for a first install"
-  [ -n "$token" ] || die "--token is required for a first install"
+  [ -n "$token" ] || die "an enrollment token is required for a first install: set QP_TOKEN=qpe_… (the client's token from the dashboard) or use --token-file FILE"
 fi
 [ -z "$ca" ] || [ -r "$ca" ] || die "--ca $ca cannot be read"
 [ "$dry_run" = 1 ] || [ "$(id -u)" = 0 ] || die "run with sudo, or use --dry-run to see the steps"
@@ -80,8 +89,18 @@ fi
 
 # 3. Enroll once, as the agent user, so the 0600 config is its own.
 if [ ! -f "$DATA_DIR/agent.json" ] && [ "$upgrade" = 0 ]; then
+  # The token goes to the agent in a file only its user can read, removed right after.
+  token_tmp=$DATA_DIR/.enroll-token
+  if [ "$dry_run" = 1 ]; then
+    printf '+ write %s (0600, owner %s): the enrollment token\n' "$token_tmp" "$AGENT_USER"
+  else
+    trap 'rm -f "$token_tmp"' EXIT # also when the enrollment fails
+    (umask 077 && printf '%s\n' "$token" > "$token_tmp")
+    chown "$AGENT_USER" "$token_tmp"
+  fi
   run sudo -u "$AGENT_USER" "$node_bin" "$PREFIX/quarkpulse-agent.mjs" agent enroll \
-    --server "$server" --token "$token" --config "$DATA_DIR/agent.json" --state-dir "$DATA_DIR/state" "${ca_args[@]}"
+    --server "$server" --token-file "$token_tmp" --config "$DATA_DIR/agent.json" --state-dir "$DATA_DIR/state" "${ca_args[@]}"
+  run rm -f "$token_tmp"
 fi
 
 # 4. The launchd daemon.
