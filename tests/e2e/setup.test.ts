@@ -75,7 +75,8 @@ describe.runIf(hasBrowser())('first-start setup in a real browser', () => {
     // Pre-filled with the browser's address; the server warns about a loopback one.
     expect(await page.inputValue('[data-testid=setup-public-url]')).toBe(t.url);
     await page.fill('[data-testid=setup-public-url]', publicUrl);
-    await page.waitForSelector('[data-testid=setup-url-warning]');
+    // The pre-filled address has its own loopback warning: wait for the one about the typed URL.
+    await page.locator('[data-testid=setup-url-warning]', { hasText: 'localhost is' }).waitFor();
     expect(await page.textContent('[data-testid=setup-url-warning]')).toBe(
       'localhost is this machine only (loopback): links in alert mails and install commands will not open on a phone or another PC',
     );
