@@ -67,6 +67,10 @@ export const alertsEn = {
   'alert.technician': 'Technician',
   'alert.nobodyOption': 'Nobody',
   'alert.comment': 'Comment',
+  'alert.time': 'Time spent',
+  'alert.timeWhat': 'the booked time',
+  'alert.timeNotBilled':
+    'Time on an alert is not billed: the monthly fee covers it. It measures the effort behind the contract, for the contract advisor and the client report.',
   'alert.timeline': 'Timeline',
   'onCallNow.nobody': 'nobody',
   'onCallNow.title': 'On call now:',

@@ -70,6 +70,10 @@ export const alertsNl: Record<keyof typeof alertsEn, string> = {
   'alert.technician': 'Technicus',
   'alert.nobodyOption': 'Niemand',
   'alert.comment': 'Opmerking',
+  'alert.time': 'Bestede tijd',
+  'alert.timeWhat': 'de geboekte tijd',
+  'alert.timeNotBilled':
+    'Tijd op een melding wordt niet gefactureerd: de maandprijs dekt die. Ze meet de inzet achter het contract, voor het contractadvies en het klantrapport.',
   'alert.timeline': 'Tijdlijn',
   'onCallNow.nobody': 'niemand',
   'onCallNow.title': 'Nu van dienst:',
