@@ -129,7 +129,7 @@ export function formatFixed(n: number, digits: number): string {
 
 const dateOnly = () => cached('d', (l) => new Intl.DateTimeFormat(l, { day: 'numeric', month: 'short', year: 'numeric' }));
 const monthYear = () => cached('my', (l) => new Intl.DateTimeFormat(l, { month: 'long', year: 'numeric', timeZone: 'UTC' }));
-const monthShort = () => cached('ms', (l) => new Intl.DateTimeFormat(l, { month: 'short', year: '2-digit', timeZone: 'UTC' }));
+const monthShort = () => cached('ms', (l) => new Intl.DateTimeFormat(l, { month: 'short', year: 'numeric', timeZone: 'UTC' }));
 
 /** `12 Mar 2026` */
 export function formatDate(tsMs: number): string {
@@ -148,7 +148,7 @@ export function formatMonth(month: string): string {
   return monthYear().format(Date.UTC(y, m - 1, 1));
 }
 
-/** `YYYY-MM` → `Mar 26` (chart axes). */
+/** `YYYY-MM` → `Mar 2026` (chart axes): a two-digit year reads as a day ("Dec 26"). */
 export function formatMonthShort(month: string): string {
   const [y, m] = month.split('-').map(Number) as [number, number];
   return monthShort().format(Date.UTC(y, m - 1, 1));
