@@ -12,8 +12,16 @@ import { ContractBadge } from '../../ui/contract-badge.js';
 import { EmptyState, ErrorNote, Field, LoadState, PageHead, StateBadge } from '../../ui/ui.js';
 import './billing.css';
 import { csvUrl } from '../../lib/api-reports.js';
-import { useT } from '../../lib/i18n/index.js';
+import { activeT, useT } from '../../lib/i18n/index.js';
 import { Msg } from '../../lib/i18n/msg.js';
+
+/** The client's rounding in words: "each entry rounded up to 15 min, at least 30 min per incident". */
+function roundingRule({ incrementMin, minimumMin }: BillingReport['rounding']): string {
+  return activeT()('billing.rounding', {
+    increment: incrementMin > 1 ? formatMinutes(incrementMin) : 'none',
+    minimum: minimumMin > 0 ? formatMinutes(minimumMin) : 'none',
+  });
+}
 
 function Report({ report, onChanged }: { report: BillingReport; onChanged: () => void }) {
   const { api } = useApp();
@@ -38,8 +46,11 @@ function Report({ report, onChanged }: { report: BillingReport; onChanged: () =>
                 {t('billing.opened')}
               </th>
               <th scope="col">{t('billing.state')}</th>
-              <th scope="col" class="num">
+              <th scope="col" class="num hide-narrow">
                 {t('billing.time')}
+              </th>
+              <th scope="col" class="num">
+                {t('billing.billed')}
               </th>
               <th scope="col" class="num">
                 {t('billing.amount')}
@@ -48,9 +59,16 @@ function Report({ report, onChanged }: { report: BillingReport; onChanged: () =>
           </thead>
           <tbody>
             {report.incidents.map((r) => (
-              <tr key={r.incidentId}>
+              <tr key={r.incidentId} data-testid="billing-row" data-incident-id={r.incidentId}>
                 <td>
                   <a href={incidentHref(r.incidentId)}>{r.title}</a>
+                  {r.notes.length > 0 && (
+                    <ul class="billing-notes" aria-label={t('billing.notes')} data-testid="billing-notes">
+                      {r.notes.map((n, k) => (
+                        <li key={k}>{n}</li>
+                      ))}
+                    </ul>
+                  )}
                 </td>
                 <td class="nowrap hide-narrow">{formatDate(r.openedAtMs)}</td>
                 <td>
@@ -71,7 +89,12 @@ function Report({ report, onChanged }: { report: BillingReport; onChanged: () =>
                     </button>
                   )}
                 </td>
-                <td class="num">{formatMinutes(r.minutes)}</td>
+                <td class="num hide-narrow" data-testid="billing-booked">
+                  {formatMinutes(r.minutes)}
+                </td>
+                <td class="num" data-testid="billing-billed">
+                  {formatMinutes(r.billedMinutes)}
+                </td>
                 <td class="num">{formatMoney(r.amount, report.currency)}</td>
               </tr>
             ))}
@@ -82,7 +105,10 @@ function Report({ report, onChanged }: { report: BillingReport; onChanged: () =>
                 {t('billing.total', { rate: formatMoney(report.hourlyRate, report.currency) })}
               </th>
               <td class="hide-narrow" />
-              <td class="num">{formatMinutes(report.totalMinutes)}</td>
+              <td class="num hide-narrow">{formatMinutes(report.totalMinutes)}</td>
+              <td class="num" data-testid="billing-billed-total">
+                {formatMinutes(report.totalBilledMinutes)}
+              </td>
               <td class="num" data-testid="billing-total">
                 {formatMoney(report.totalAmount, report.currency)}
               </td>
@@ -90,6 +116,9 @@ function Report({ report, onChanged }: { report: BillingReport; onChanged: () =>
           </tfoot>
         </table>
       </div>
+      <p class="billing-rounding muted" data-testid="billing-rounding">
+        {roundingRule(report.rounding)}
+      </p>
       <ErrorNote message={action.error} />
     </>
   );
