@@ -165,6 +165,22 @@ export function thisMonthIso(nowMs = Date.now()): string {
   return todayIso(nowMs).slice(0, 7);
 }
 
+/** The calendar day `days` after a `YYYY-MM-DD` date (negative: before), across months and years. */
+export function addDays(date: string, days: number): string {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  const next = new Date(Date.UTC(y, m - 1, d + days));
+  return next.toISOString().slice(0, 10);
+}
+
+/** Calendar days from `from` to `to` (`YYYY-MM-DD`; 1 from a day to the next). */
+export function daysBetween(from: string, to: string): number {
+  const ms = (date: string) => {
+    const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+    return Date.UTC(y, m - 1, d);
+  };
+  return Math.round((ms(to) - ms(from)) / 86_400_000);
+}
+
 /** `1 h 30 min`, `45 min`, `2 h`. */
 export function formatMinutes(minutes: number): string {
   return formatDuration(minutes * 60_000);
