@@ -73,6 +73,8 @@ describe.runIf(hasBrowser())('client report, status link and all clients in a re
     expect(smtp.mails[0]!.raw).toContain('application/pdf');
     await page.waitForSelector('[data-testid=archive-row][data-delivery=sent]');
     expect(await page.textContent('[data-testid=archive-row]')).toContain('verstuurd');
+    // The server stores "queued for …" in English; the Dutch dashboard words it again.
+    expect(await page.textContent('[data-testid=archive-row]')).toContain('in de wachtrij voor directie@bakkerijdevries.nl');
 
     // A status link without host names: shown once, opens signed out, gone once revoked.
     await page.click('[data-testid=status-link-hostnames]');

@@ -36,6 +36,8 @@ export const reportsEn = {
   'report.archiveMade': 'Made',
   'report.archiveResult': 'Result',
   'report.archiveSize': 'PDF',
+  'report.queuedFor': 'queued for {contacts}',
+  'report.noContactsDetail': 'no report contacts',
   'report.delivery.sent': 'sent',
   'report.delivery.no-contacts': 'not sent: no contacts',
   'report.delivery.failed': 'failed',

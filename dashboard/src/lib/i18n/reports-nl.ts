@@ -38,6 +38,8 @@ export const reportsNl: Record<keyof typeof reportsEn, string> = {
   'report.archiveMade': 'Gemaakt',
   'report.archiveResult': 'Resultaat',
   'report.archiveSize': 'PDF',
+  'report.queuedFor': 'in de wachtrij voor {contacts}',
+  'report.noContactsDetail': 'geen rapportcontacten',
   'report.delivery.sent': 'verstuurd',
   'report.delivery.no-contacts': 'niet verstuurd: geen contacten',
   'report.delivery.failed': 'mislukt',

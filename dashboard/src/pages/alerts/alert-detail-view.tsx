@@ -12,6 +12,7 @@ import { metricLabel } from '../../lib/chart-defs.js';
 import { localDecimals } from '../../lib/format.js';
 import { useT } from '../../lib/i18n/index.js';
 import { Msg } from '../../lib/i18n/msg.js';
+import { problemSummary, ruleTitle } from '../../lib/problem-text.js';
 import { BookTimeForm, TimeEntryList } from '../../ui/time-entries.js';
 
 function Facts({ alert: a }: { alert: AlertDetail }) {
@@ -19,7 +20,7 @@ function Facts({ alert: a }: { alert: AlertDetail }) {
   const rows: [string, ComponentChildren][] = [
     [t('alert.device'), <a href={deviceHref(a.deviceId)}>{a.hostname}</a>],
     [t('alert.client'), a.clientName],
-    [t('alert.rule'), a.ruleName],
+    [t('alert.rule'), ruleTitle(a.ruleName)],
     [
       a.metric ? metricLabel(a.metric, a.labels) : t('alert.value'),
       a.value === null ? '–' : localDecimals(a.metric ? formatMetricValue(a.metric, a.value) : String(Math.round(a.value * 10) / 10)),
@@ -221,10 +222,10 @@ export function AlertDetailView({ alertId }: { alertId: string }) {
       <PageHead
         title={
           <>
-            <SeverityBadge severity={a.severity} /> {a.ruleName}
+            <SeverityBadge severity={a.severity} /> {ruleTitle(a.ruleName)}
           </>
         }
-        subtitle={a.summary}
+        subtitle={problemSummary(a)}
       >
         <StateBadge state={a.state} />
       </PageHead>

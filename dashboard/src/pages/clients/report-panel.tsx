@@ -14,6 +14,7 @@ import { useApp, usePermissions } from '../../lib/app-context.js';
 import { addDays, formatMonth, thisMonthIso, todayIso } from '../../lib/format.js';
 import { useLoad } from '../../lib/hooks.js';
 import { useT } from '../../lib/i18n/index.js';
+import { archiveDetail } from './report-archive.js';
 import { FormActions } from '../../ui/form-actions.js';
 import { ErrorNote, Field, LoadState, Time } from '../../ui/ui.js';
 
@@ -241,7 +242,7 @@ export function ReportPanel({ client }: { client: ClientInfo }) {
                   </td>
                   <td>
                     {t(`report.delivery.${a.delivery}`)}
-                    {a.detail && <span class="muted"> · {a.detail}</span>}
+                    {a.detail && <span class="muted"> · {archiveDetail(a)}</span>}
                   </td>
                   <td>
                     <a href={`/api/reports/client-report/archive/${encodeURIComponent(a.id)}`} target="_blank" rel="noopener">

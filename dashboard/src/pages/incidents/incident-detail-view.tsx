@@ -15,6 +15,7 @@ import { ErrorNote, LoadState, PageHead, ReadOnlyNote, SeverityBadge, StateBadge
 import { CommentForm } from '../../ui/comment-form.js';
 import { BookTimeForm, TimeEntryList } from '../../ui/time-entries.js';
 import { useT } from '../../lib/i18n/index.js';
+import { incidentTitle, ruleTitle } from '../../lib/problem-text.js';
 
 /** The device's latest values when the incident opened, with the charts' labels; ids under Details. */
 function Snapshot({ snapshot }: { snapshot: Record<string, number> }) {
@@ -111,7 +112,7 @@ export function IncidentDetailView({ incidentId }: { incidentId: string }) {
   const facts: [string, ComponentChildren][] = [
     [t('incident.client'), i.clientName],
     [t('incident.device'), i.deviceId && i.hostname ? <a href={deviceHref(i.deviceId)}>{i.hostname}</a> : '–'],
-    [t('incident.source'), i.source === 'manual' ? t('incident.clientCalled') : t('incident.rule', { rule: i.ruleName ?? '?' })],
+    [t('incident.source'), i.source === 'manual' ? t('incident.clientCalled') : t('incident.rule', { rule: i.ruleName ? ruleTitle(i.ruleName) : '?' })],
     [t('incident.opened'), <Time ms={i.openedAtMs} />],
     [
       t('incident.closed'),
@@ -139,7 +140,7 @@ export function IncidentDetailView({ incidentId }: { incidentId: string }) {
       <PageHead
         title={
           <>
-            <SeverityBadge severity={i.severity} /> {i.title}
+            <SeverityBadge severity={i.severity} /> {incidentTitle(i)}
           </>
         }
       >
