@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_RULES } from '../../server/alerting/policy/defaults.js';
 import { setActiveLocale } from '../../dashboard/src/lib/i18n/index.js';
-import { DEFAULT_RULE_NAMES, alertWords, incidentTitle, problemSummary, ruleTitle } from '../../dashboard/src/lib/problem-text.js';
+import { DEFAULT_RULE_NAMES, alertWords, incidentTitle, incidentTitleText, problemSummary, ruleTitle } from '../../dashboard/src/lib/problem-text.js';
 
 const nbsp = (s: string) => s.replace(/\u00a0|\u202f/g, ' ');
 const base = { ruleName: null, labels: {}, value: null, metric: null };
@@ -51,10 +51,13 @@ describe('problem words', () => {
     setActiveLocale('nl');
     expect(
       nbsp(problemSummary({ ...base, ruleKind: 'threshold', metric: 'fs.usedPct', labels: { mount: '/data' }, value: 97, summary: 'Disk /data at 97 %' })),
-    ).toBe('/data in gebruik: 97 %');
+    ).toBe('Schijf /data 97 % in gebruik');
     expect(problemSummary({ ...base, ruleName: 'CPU load high', ruleKind: 'threshold', value: 97, summary: 'CPU load at 97 % for 5 min' })).toMatch(
-      /: 97\s?% gedurende 5 min$/,
+      /^CPU-belasting 97\s?% gedurende 5 min$/,
     );
+    expect(
+      nbsp(problemSummary({ ...base, ruleKind: 'threshold', metric: 'printer.tonerPct', labels: { supply: 'cyan' }, value: 8, summary: 'Toner cyan at 8 %' })),
+    ).toBe('Toner cyan bijna op: nog 8 %');
     expect(problemSummary({ ...base, ruleKind: 'threshold', metric: 'ups.isOnBattery', value: 1, summary: 'UPS on battery' })).toBe(
       'De UPS draait op de batterij',
     );
@@ -70,7 +73,7 @@ describe('problem words', () => {
         value: 1,
         summary: 'Disk / at 80 %, full in about 3 days',
       }),
-    ).toBe('/ in gebruik, vol over ongeveer 3 dagen');
+    ).toBe('Schijf / vol over ongeveer 3 dagen');
     // A threshold the table does not know keeps the English words.
     expect(problemSummary({ ...base, ruleKind: 'threshold', metric: 'custom.thing', value: 3, summary: 'custom.thing at 3' })).toBe('custom.thing at 3');
   });
@@ -90,5 +93,11 @@ describe('problem words', () => {
     expect(incidentTitle({ source: 'manual', ruleName: null, ruleKind: null, labels: {}, value: null, title: 'Kassa doet het niet' })).toBe(
       'Kassa doet het niet',
     );
+  });
+
+  it('words the rule name of an incident title known only as text', () => {
+    setActiveLocale('nl');
+    expect(incidentTitleText('Filesystem almost full: C: 95 % full')).toBe('Bestandssysteem bijna vol: C: 95 % full');
+    expect(incidentTitleText('Kassa: start niet')).toBe('Kassa: start niet');
   });
 });

@@ -44,6 +44,17 @@ const STATE_METRICS: Readonly<Record<string, DashKey>> = {
   'snmp.rebooted': 'problem.state.rebooted',
 };
 
+/** Readings of the default rules' metrics, worded as the client report words them. */
+const READING_METRICS: Readonly<Record<string, DashKey>> = {
+  'cpu.loadPct': 'problem.reading.cpu',
+  'mem.usedPct': 'problem.reading.memory',
+  'fs.usedPct': 'problem.reading.disk',
+  'temp.cpuCelsius': 'problem.reading.temperature',
+  'printer.tonerPct': 'problem.reading.toner',
+  'ups.chargePct': 'problem.reading.upsCharge',
+  'tls.certDaysLeft': 'problem.reading.certDays',
+};
+
 const isDutch = () => activeT().locale !== 'en';
 
 /** An English duration of the server ("1 h 5 min", "16 s") in the dashboard's words. */
@@ -100,7 +111,8 @@ export function problemSummary(p: ProblemFacts): string {
       const m = /, full in (.+)$/.exec(p.summary);
       const when = m ? approx(m[1]!) : null;
       if (!metric || !when) return p.summary;
-      return t('problem.forecast', { what: metricLabel(metric === 'fs.usedBytes' ? 'fs.usedPct' : metric, l), when });
+      if (metric.startsWith('fs.')) return t('problem.forecastDisk', { mount: l.mount ?? first, when });
+      return t('problem.forecast', { what: metricLabel(metric, l), when });
     }
     case 'threshold': {
       if (!metric) return p.summary;
@@ -108,13 +120,14 @@ export function problemSummary(p: ProblemFacts): string {
       if (state) return t(state, { check: '', interface: '', task: '', ...l, name: l.interface ?? l.check ?? l.task ?? first });
       // A metric without Dutch words (a custom one) keeps the server's English words.
       const label = `metric.${metric}` as DashKey;
-      if (p.value === null || t(label, { ...l }) === `[${label}]`) return p.summary;
+      if (p.value === null || (!READING_METRICS[metric] && t(label, { ...l }) === `[${label}]`)) return p.summary;
       const sustained = / for ([^,]+)$/.exec(p.summary);
-      return t('problem.reading', {
-        what: metricLabel(metric, l),
-        value: localDecimals(formatMetricValue(metric, p.value)),
-        for: sustained ? duration(sustained[1]!) : 'none',
-      });
+      const value = localDecimals(formatMetricValue(metric, p.value));
+      const known = READING_METRICS[metric];
+      const reading = known
+        ? t(known, { mount: '?', supply: '?', ...l, value, days: Math.round(p.value) })
+        : t('problem.reading.any', { what: metricLabel(metric, l), value });
+      return t('problem.reading', { reading, for: sustained ? duration(sustained[1]!) : 'none' });
     }
     default:
       return p.summary;
@@ -131,4 +144,15 @@ export function incidentTitle(i: Pick<Incident, 'source' | 'ruleName' | 'ruleKin
   if (i.source !== 'rule' || !i.ruleName || !i.title.startsWith(`${i.ruleName}: `) || !isDutch()) return i.title;
   const summary = i.title.slice(i.ruleName.length + 2);
   return `${ruleTitle(i.ruleName)}: ${problemSummary({ ruleName: i.ruleName, ruleKind: i.ruleKind, metric: null, labels: i.labels, value: i.value, summary })}`;
+}
+
+/**
+ * A rule incident's title where only the text is known (the billing report): the default rule's
+ * name before the colon in the dashboard's language, the rest as the server wrote it.
+ */
+export function incidentTitleText(title: string): string {
+  if (!isDutch()) return title;
+  const at = title.indexOf(': ');
+  const name = at > 0 ? title.slice(0, at) : '';
+  return DEFAULT_RULE_NAMES[name] ? `${ruleTitle(name)}${title.slice(at)}` : title;
 }

@@ -106,7 +106,16 @@ export const alertsEn = {
   'problem.printerError': 'Printer {printer} reports an error (jam, paper or offline)',
   'problem.smartFailing': 'Disk {disk} fails its SMART self-assessment',
   'problem.forecast': '{what}, full in {when}',
-  'problem.reading': '{what}: {value}{for, select, none {} other { for {for}}}',
   'problem.approx':
     '{unit, select, unknown {an unknown time} lessThanMinute {less than a minute} minute {{count, plural, one {about # minute} other {about # minutes}}} hour {{count, plural, one {about # hour} other {about # hours}}} other {{count, plural, one {about # day} other {about # days}}}}',
+  'problem.reading': '{reading}{for, select, none {} other { for {for}}}',
+  'problem.reading.any': '{what}: {value}',
+  'problem.reading.cpu': 'CPU load {value}',
+  'problem.reading.memory': 'Memory {value} in use',
+  'problem.reading.disk': 'Disk {mount} {value} in use',
+  'problem.reading.temperature': 'CPU temperature {value}',
+  'problem.reading.toner': 'Toner {supply} low: {value} left',
+  'problem.reading.upsCharge': 'UPS battery at {value}',
+  'problem.reading.certDays': 'Certificate expires in {days, plural, one {# day} other {# days}}',
+  'problem.forecastDisk': 'Disk {mount} full in {when}',
 };

@@ -109,7 +109,16 @@ export const alertsNl: Record<keyof typeof alertsEn, string> = {
   'problem.printerError': 'Printer {printer} meldt een fout (papierstoring, papier op of offline)',
   'problem.smartFailing': 'Schijf {disk} faalt de SMART-zelftest',
   'problem.forecast': '{what}, vol over {when}',
-  'problem.reading': '{what}: {value}{for, select, none {} other { gedurende {for}}}',
   'problem.approx':
     '{unit, select, unknown {onbekende tijd} lessThanMinute {minder dan een minuut} minute {{count, plural, one {ongeveer # minuut} other {ongeveer # minuten}}} hour {{count, plural, one {ongeveer # uur} other {ongeveer # uur}}} other {{count, plural, one {ongeveer # dag} other {ongeveer # dagen}}}}',
+  'problem.reading': '{reading}{for, select, none {} other { gedurende {for}}}',
+  'problem.reading.any': '{what}: {value}',
+  'problem.reading.cpu': 'CPU-belasting {value}',
+  'problem.reading.memory': 'Geheugen {value} in gebruik',
+  'problem.reading.disk': 'Schijf {mount} {value} in gebruik',
+  'problem.reading.temperature': 'CPU-temperatuur {value}',
+  'problem.reading.toner': 'Toner {supply} bijna op: nog {value}',
+  'problem.reading.upsCharge': 'UPS-accu op {value}',
+  'problem.reading.certDays': 'Certificaat verloopt over {days, plural, one {# dag} other {# dagen}}',
+  'problem.forecastDisk': 'Schijf {mount} vol over {when}',
 };

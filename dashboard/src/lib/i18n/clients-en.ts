@@ -136,7 +136,7 @@ export const clientsEn = {
   'advisor.amountRange': '{low} – {high}',
   'advisor.rangeNote': 'estimated: {amount} with {time} of assumed work; the range takes half to twice that',
   'advisor.time': 'Time',
-  'advisor.booked': '{time} booked',
+  'advisor.booked': '{booked, select, none {nothing booked} other {{time} booked}}',
   'advisor.estimated': ', {time} estimated',
   'advisor.caughtEarly': 'Caught early',
   'advisor.proactive': '{count} proactive alert{count, plural, one {} other {s}}',

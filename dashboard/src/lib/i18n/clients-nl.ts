@@ -139,7 +139,7 @@ export const clientsNl: Record<keyof typeof clientsEn, string> = {
   'advisor.amountRange': '{low} – {high}',
   'advisor.rangeNote': 'geschat: {amount} met {time} aangenomen werk; de marge rekent met de helft tot het dubbele daarvan',
   'advisor.time': 'Tijd',
-  'advisor.booked': '{time} geboekt',
+  'advisor.booked': '{booked, select, none {niets geboekt} other {{time} geboekt}}',
   'advisor.estimated': ', {time} geschat',
   'advisor.caughtEarly': 'Vroeg ontdekt',
   'advisor.proactive': '{count, plural, one {# proactieve melding} other {# proactieve meldingen}}',

@@ -14,6 +14,7 @@ import './billing.css';
 import { csvUrl } from '../../lib/api-reports.js';
 import { activeT, useT } from '../../lib/i18n/index.js';
 import { Msg } from '../../lib/i18n/msg.js';
+import { incidentTitleText } from '../../lib/problem-text.js';
 
 /** The client's rounding in words: "each entry rounded up to 15 min, at least 30 min per incident". */
 function roundingRule({ incrementMin, minimumMin }: BillingReport['rounding']): string {
@@ -61,7 +62,7 @@ function Report({ report, onChanged }: { report: BillingReport; onChanged: () =>
             {report.incidents.map((r) => (
               <tr key={r.incidentId} data-testid="billing-row" data-incident-id={r.incidentId}>
                 <td>
-                  <a href={incidentHref(r.incidentId)}>{r.title}</a>
+                  <a href={incidentHref(r.incidentId)}>{incidentTitleText(r.title)}</a>
                   {r.notes.length > 0 && (
                     <ul class="billing-notes" aria-label={t('billing.notes')} data-testid="billing-notes">
                       {r.notes.map((n, k) => (

@@ -228,7 +228,7 @@ export function AdvisorPanel({ client }: { client: ClientInfo }) {
             <div>
               <dt>{t('advisor.time')}</dt>
               <dd>
-                {t('advisor.booked', { time: formatMinutes(a.breakFix.bookedMinutes) })}
+                {t('advisor.booked', { booked: a.breakFix.bookedMinutes > 0 ? 'some' : 'none', time: formatMinutes(a.breakFix.bookedMinutes) })}
                 {a.breakFix.estimatedMinutes > 0 && t('advisor.estimated', { time: formatMinutes(a.breakFix.estimatedMinutes) })}
               </dd>
             </div>
