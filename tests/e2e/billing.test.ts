@@ -84,6 +84,9 @@ describe.runIf(hasBrowser())('billing page in a real browser', () => {
     const p = await page({ width: 390, height: 844 });
     expect(await p.isVisible(`[data-testid=billing-row][data-incident-id="${longId}"] [data-testid=billing-billed]`)).toBe(true);
     expect(await p.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+    // The table itself fits too (its wrapper would scroll): the amount is not cut off.
+    const table = (await p.locator('[data-testid=billing-table]').boundingBox())!;
+    expect(table.x + table.width).toBeLessThanOrEqual(390);
     await p.context().close();
   });
 });

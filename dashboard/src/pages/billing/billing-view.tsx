@@ -46,7 +46,9 @@ function Report({ report, onChanged }: { report: BillingReport; onChanged: () =>
               <th scope="col" class="hide-narrow">
                 {t('billing.opened')}
               </th>
-              <th scope="col">{t('billing.state')}</th>
+              <th scope="col" class="hide-narrow">
+                {t('billing.state')}
+              </th>
               <th scope="col" class="num hide-narrow">
                 {t('billing.time')}
               </th>
@@ -63,6 +65,10 @@ function Report({ report, onChanged }: { report: BillingReport; onChanged: () =>
               <tr key={r.incidentId} data-testid="billing-row" data-incident-id={r.incidentId}>
                 <td>
                   <a href={incidentHref(r.incidentId)}>{incidentTitleText(r.title)}</a>
+                  {/* On a phone the state column is hidden: the badge goes beside the title. */}
+                  <span class="billing-state-inline">
+                    <StateBadge state={r.state} />
+                  </span>
                   {r.notes.length > 0 && (
                     <ul class="billing-notes" aria-label={t('billing.notes')} data-testid="billing-notes">
                       {r.notes.map((n, k) => (
@@ -72,7 +78,7 @@ function Report({ report, onChanged }: { report: BillingReport; onChanged: () =>
                   )}
                 </td>
                 <td class="nowrap hide-narrow">{formatDate(r.openedAtMs)}</td>
-                <td>
+                <td class="hide-narrow">
                   <StateBadge state={r.state} />
                   {canAct && r.state === 'closed' && (
                     <button
@@ -102,9 +108,8 @@ function Report({ report, onChanged }: { report: BillingReport; onChanged: () =>
           </tbody>
           <tfoot>
             <tr>
-              <th scope="row" colSpan={2}>
-                {t('billing.total', { rate: formatMoney(report.hourlyRate, report.currency) })}
-              </th>
+              <th scope="row">{t('billing.total', { rate: formatMoney(report.hourlyRate, report.currency) })}</th>
+              <td class="hide-narrow" />
               <td class="hide-narrow" />
               <td class="num hide-narrow">{formatMinutes(report.totalMinutes)}</td>
               <td class="num" data-testid="billing-billed-total">
