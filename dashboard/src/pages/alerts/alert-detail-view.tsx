@@ -183,7 +183,7 @@ function AlertTime({ alert: a, canEdit }: { alert: AlertDetail; canEdit: boolean
   return (
     <section class="section" aria-labelledby="alert-time-title" data-testid="alert-time">
       <h2 id="alert-time-title">{t('alert.time')}</h2>
-      <p class="muted" data-testid="alert-time-not-billed">
+      <p class="muted section-lead" data-testid="alert-time-not-billed">
         {t('alert.timeNotBilled')}
       </p>
       {entries.data ? (
