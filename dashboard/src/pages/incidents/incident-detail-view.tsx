@@ -6,9 +6,10 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect } from 'preact/hooks';
 import type { IncidentDetail } from '../../../../shared/alert-types.js';
-import { labelSnapshot } from '../../../../shared/metric-labels.js';
+import { labelSnapshot, parseSeriesKey } from '../../../../shared/metric-labels.js';
+import { metricLabel } from '../../lib/chart-defs.js';
 import { usePermissions, useApp } from '../../lib/app-context.js';
-import { formatMinutes, todayIso } from '../../lib/format.js';
+import { formatMinutes, localDecimals, todayIso } from '../../lib/format.js';
 import { useAction, useLoad } from '../../lib/hooks.js';
 import { deviceHref, href } from '../../lib/router.js';
 import { ErrorNote, LoadState, PageHead, ReadOnlyNote, SeverityBadge, StateBadge, Time, Timeline } from '../../ui/ui.js';
@@ -20,7 +21,11 @@ import { incidentTitle, ruleTitle } from '../../lib/problem-text.js';
 /** The device's latest values when the incident opened, with the charts' labels; ids under Details. */
 function Snapshot({ snapshot }: { snapshot: Record<string, number> }) {
   const t = useT();
-  const rows = labelSnapshot(snapshot);
+  // The shared labels are English: each row's metric is named again in the dashboard's language.
+  const rows = labelSnapshot(snapshot).map((r) => {
+    const { name, labels } = parseSeriesKey(r.key);
+    return { ...r, label: metricLabel(name, labels), value: localDecimals(r.value) };
+  });
   if (rows.length === 0) return <p class="muted">{t('incident.noMetrics')}</p>;
   return (
     <>
