@@ -271,6 +271,33 @@ const SHOTS: Shot[] = [
     settleMs: 400,
     isFullPage: true,
   },
+  {
+    // The alert page in Dutch: its words from the rule, and effort booked on it (not billed).
+    name: 'alert-time-nl',
+    lang: 'nl',
+    hash: (h) => `#/alerts/${h.acknowledgedAlertId}`,
+    ready: '[data-testid=alert-time]',
+    prepare: async (page) => {
+      await page.evaluate(bookAlertTime(page.url().split('/').pop()!));
+      await page.reload();
+      await page.waitForSelector('[data-testid=alert-time] [data-testid=time-entry]');
+      await scrollToHeading(page, 'alert-time-title');
+    },
+  },
+  {
+    name: 'billing-nl',
+    lang: 'nl',
+    hash: (h) => `#/billing?client=${h.clientIds['Bakkerij de Vries']}`,
+    ready: '[data-testid=billing-table]',
+    isFullPage: true,
+  },
+  {
+    name: 'client-report-nl',
+    lang: 'nl',
+    hash: (h) => `#/clients/${h.clientIds['Jansen Accountants']}`,
+    ready: '[data-testid=archive-row]',
+    prepare: (page) => scrollToHeading(page, 'client-report'),
+  },
   { name: 'oncall-nl', lang: 'nl', hash: () => '#/oncall', ready: '[data-testid=override-row]', isFullPage: true },
   {
     name: 'client-discovery-nl',
@@ -300,6 +327,15 @@ const SHOTS: Shot[] = [
     },
   },
 ];
+
+/** Runs in the page (signed in): 25 minutes of effort on the alert, once. A string, as CREATE_GAP_DEMO below. */
+const bookAlertTime = (alertId: string) => `(async () => {
+  const url = '/api/alerts/${alertId}/time-entries';
+  const headers = { accept: 'application/json', 'content-type': 'application/json' };
+  const entries = await (await fetch(url, { headers })).json();
+  if (entries.length > 0) return;
+  await fetch(url, { method: 'POST', headers, body: JSON.stringify({ minutes: 25, note: 'Oude back-ups van D: naar de NAS verplaatst' }) });
+})()`;
 
 /**
  * Runs in the page (signed in): a schedule starting next Saturday and a client policy paging it.
@@ -422,6 +458,11 @@ async function seedReports(server: Awaited<ReturnType<typeof createServer>>, h: 
   const now = new Date();
   const last = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1)).toISOString().slice(0, 7);
   await server.ctx.billing.reportService.send(person, client, last);
+  // The break-fix client bills each entry rounded up to 15 minutes, at least 30 per incident.
+  const bakkerij = server.ctx.clients.findById(h.clientIds['Bakkerij de Vries']!)!;
+  const { clientId: _b, ...bakkerijSettings } = server.ctx.billing.clientReportStore.settings(bakkerij.id);
+  server.ctx.billing.reportService.saveSettings(person, bakkerij, { ...bakkerijSettings, roundingIncrementMin: 15, minimumChargeMin: 30 });
+
   const { token } = server.ctx.billing.statusLinks.create(actor, clientId, { showHostnames: false, label: 'Scherm bij de receptie' });
   h.statusPath = `status/${token}`;
 }

@@ -4,7 +4,8 @@
  * the test holds in any locale and checks the choice of unit and the rounding, which are ours.
  */
 import { describe, expect, it } from 'vitest';
-import { formatMonth, formatRelative, thisMonthIso, todayIso } from '../../dashboard/src/lib/format.js';
+import { formatMonth, formatMonthShort, formatRelative, thisMonthIso, todayIso } from '../../dashboard/src/lib/format.js';
+import { setActiveLocale } from '../../dashboard/src/lib/i18n/index.js';
 
 // Percentages, bytes, rates and durations come from shared/format.ts: tests/shared/format.test.ts.
 
@@ -40,5 +41,20 @@ describe('calendar helpers', () => {
   it('names a month without a time-zone shift into the previous one', () => {
     expect(formatMonth('2026-01')).toContain('2026');
     expect(formatMonth('2026-01')).toBe(new Intl.DateTimeFormat(undefined, { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(Date.UTC(2026, 0, 1)));
+  });
+
+  it('labels a chart month with the whole year, which cannot be read as a day', () => {
+    try {
+      setActiveLocale('en');
+      const en = formatMonthShort('2026-12');
+      expect(en).toContain('2026');
+      expect(en).toBe(new Intl.DateTimeFormat(undefined, { month: 'short', year: 'numeric', timeZone: 'UTC' }).format(Date.UTC(2026, 11, 1)));
+      expect(en).not.toMatch(/\b26\b/);
+      setActiveLocale('nl');
+      expect(formatMonthShort('2026-12')).toBe('dec 2026');
+      expect(formatMonthShort('2027-01')).toBe('jan 2027');
+    } finally {
+      setActiveLocale('en');
+    }
   });
 });

@@ -2,8 +2,8 @@
  * Browser end-to-end on the alerting pages: a real server, raw protocol agents crossing the
  * default "filesystem > 90 %" rule (an alert for the monthly client, an incident for the
  * break-fix one), and chromium. A technician acknowledges (and a second dashboard sees it move
- * live), books time on the incident; a viewer finds no button and the API refuses it too. Every
- * page is checked for Content-Security-Policy violations.
+ * live), books time on the incident and effort (not billed) on an alert; a viewer finds no
+ * button and the API refuses it too. Every page is checked for Content-Security-Policy violations.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -139,6 +139,28 @@ describe.runIf(hasBrowser())('alerts and incidents in a real browser', () => {
     await expect
       .poll(() => page.getAttribute(`[data-testid=incident-row][data-incident-id="${incidentId}"] [data-testid=booked-minutes]`, 'data-minutes'))
       .toBe('95');
+  });
+
+  it('books effort on an alert (not billed), lists it and removes it', async () => {
+    const page = await pageAs(admin);
+    await page.goto(`${t.url}/#/alerts/${alertToAck}`);
+    await page.waitForSelector('[data-testid=alert-time] [data-testid=no-time]');
+    expect(await page.textContent('[data-testid=alert-time-not-billed]')).toContain('not billed');
+    await page.fill('[data-testid=alert-time] [data-testid=book-hours]', '0');
+    await page.fill('[data-testid=alert-time] [data-testid=book-minutes]', '20');
+    await page.fill('[data-testid=alert-time] [data-testid=book-note]', 'Moved old backups off the disk');
+    await page.click('[data-testid=alert-time] [data-testid=book-submit]');
+    await page.waitForSelector('[data-testid=alert-time] [data-testid=time-entry]');
+    expect(await page.textContent('[data-testid=alert-time] [data-testid=time-entry]')).toContain('Moved old backups off the disk');
+    expect(await page.textContent('[data-testid=alert-time] [data-testid=booked-total]')).toBe('20 min');
+    expect((await admin.get(`/api/alerts/${alertToAck}/time-entries`)).json).toMatchObject([
+      { minutes: 20, technician: 'admin', note: 'Moved old backups off the disk', alertId: alertToAck },
+    ]);
+    // The form starts empty again, as on an incident.
+    expect([await page.inputValue('[data-testid=book-hours]'), await page.inputValue('[data-testid=book-minutes]')]).toEqual(['0', '0']);
+    await page.click('[data-testid=alert-time] [data-testid=time-entry-remove]');
+    await page.waitForSelector('[data-testid=alert-time] [data-testid=no-time]');
+    expect((await admin.get(`/api/alerts/${alertToAck}/time-entries`)).json).toEqual([]);
   });
 
   it('gives a viewer no way to acknowledge, and the API refuses one anyway', async () => {

@@ -8,8 +8,8 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { vi } from 'vitest';
 
 // A browser test drives a whole page through many steps; on a busy two-core CI machine (other test
-// files, other browsers) one step can take seconds. Every file that launches a browser imports this;
-// so does scripts/screenshots.ts, outside vitest, where there is no test config to set.
+// files, other browsers) one step can take seconds. Every file that launches a browser imports this.
+// Only under vitest: scripts/screenshots.ts imports launchBrowser too, and setConfig throws outside a run.
 if (process.env.VITEST) vi.setConfig({ testTimeout: 90_000, hookTimeout: 60_000 });
 
 export const CHROMIUM_PATH = process.env.QP_CHROMIUM_PATH ?? '/usr/bin/chromium';

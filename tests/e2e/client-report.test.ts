@@ -47,6 +47,20 @@ describe.runIf(hasBrowser())('client report, status link and all clients in a re
     await page.waitForSelector('[data-testid=report-settings]');
     expect(await page.textContent('[data-testid=report-panel]')).toContain('Geen rapportcontacten');
 
+    // A custom period: the last day picked is included, so the link's `to` is the day after.
+    expect(await page.getAttribute('[data-testid=report-preview]', 'href')).toMatch(/&month=\d{4}-\d{2}&format=html$/);
+    await page.click('[data-testid=report-kind-custom]');
+    await page.fill('[data-testid=report-from]', '2026-03-01');
+    await page.fill('[data-testid=report-to]', '2026-03-31');
+    expect(await page.getAttribute('[data-testid=report-pdf]', 'href')).toBe(
+      `/api/reports/client-report?client=${dev.clientId}&from=2026-03-01&to=2026-04-01&format=pdf`,
+    );
+    expect(await page.textContent('[data-testid=report-panel]')).toContain('Laatste dag (telt mee)');
+    await page.fill('[data-testid=report-to]', '2026-02-01');
+    expect(await page.textContent('[data-testid=report-period-problem]')).toBe('De laatste dag ligt vóór de eerste dag.');
+    expect(await page.getAttribute('[data-testid=report-pdf]', 'href')).toBeNull();
+    await page.click('[data-testid=report-kind-month]');
+
     await page.fill('[data-testid=report-contacts]', 'directie@bakkerijdevries.nl');
     await page.fill('[data-testid=report-cost-rate]', '40');
     await page.click('[data-testid=report-save]');
@@ -59,6 +73,8 @@ describe.runIf(hasBrowser())('client report, status link and all clients in a re
     expect(smtp.mails[0]!.raw).toContain('application/pdf');
     await page.waitForSelector('[data-testid=archive-row][data-delivery=sent]');
     expect(await page.textContent('[data-testid=archive-row]')).toContain('verstuurd');
+    // The server stores "queued for …" in English; the Dutch dashboard words it again.
+    expect(await page.textContent('[data-testid=archive-row]')).toContain('in de wachtrij voor directie@bakkerijdevries.nl');
 
     // A status link without host names: shown once, opens signed out, gone once revoked.
     await page.click('[data-testid=status-link-hostnames]');

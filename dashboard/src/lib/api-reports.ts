@@ -36,9 +36,20 @@ export interface ReportsApi {
   revokeStatusLink(id: string): Promise<StatusLink>;
 }
 
-/** The report page of a month, as the client gets it: `format` html (preview) or pdf. */
-export function reportUrl(clientId: string, month: string, format: 'html' | 'pdf', lang?: Locale): string {
-  return `/api/reports/client-report?client=${enc(clientId)}&month=${enc(month)}&format=${format}${lang ? `&lang=${lang}` : ''}`;
+/**
+ * What a report covers: a month `YYYY-MM`, or the local days from `from` up to `to` in the
+ * client's time zone, `to` not included (the API's convention: a period that ends on 31 March
+ * has `to` = 1 April).
+ */
+export type ReportPeriod = string | { from: string; to: string };
+
+/** At most this many days in a report of a free period (the server refuses longer ones). */
+export const MAX_REPORT_DAYS = 366;
+
+/** The report page as the client gets it, of a month or a free period: `format` html (preview) or pdf. */
+export function reportUrl(clientId: string, period: ReportPeriod, format: 'html' | 'pdf', lang?: Locale): string {
+  const span = typeof period === 'string' ? `month=${enc(period)}` : `from=${enc(period.from)}&to=${enc(period.to)}`;
+  return `/api/reports/client-report?client=${enc(clientId)}&${span}&format=${format}${lang ? `&lang=${lang}` : ''}`;
 }
 
 /** A CSV export of a client's month: the billing report or every time entry. */

@@ -5,7 +5,7 @@
  * the server (together with Origin) uses as its CSRF check.
  */
 import type { ApiErrorBody } from '../../../shared/api-types.js';
-import { activeT } from './i18n/index.js';
+import { activeT, type DashKey } from './i18n/index.js';
 
 /** A failed API call: HTTP status plus the server's error code and message. */
 export class ApiError extends Error {
@@ -98,9 +98,58 @@ export function createRequest(doFetch: typeof fetch, onUnauthorized: () => void)
   };
 }
 
-/** Message for any thrown value, for showing in the UI. */
+/**
+ * The server's error codes with a text in the dashboard's catalogue. The server's own message is
+ * English and may name ids and fields; in Dutch the code's text is shown instead. Codes not listed
+ * here keep the server's words (a validation failure names the field, in English).
+ */
+export const ERROR_TEXTS: Readonly<Record<string, DashKey>> = {
+  INVALID_CREDENTIALS: 'apiError.invalidCredentials',
+  UNAUTHENTICATED: 'apiError.unauthenticated',
+  LOGIN_CHALLENGE_INVALID: 'apiError.loginChallenge',
+  TOTP_CODE_INVALID: 'apiError.totpInvalid',
+  TOTP_CODE_REUSED: 'apiError.totpReused',
+  SECOND_FACTOR_WRONG: 'apiError.totpInvalid',
+  SECOND_FACTOR_REUSED: 'apiError.totpReused',
+  RECOVERY_CODE_INVALID: 'apiError.recoveryInvalid',
+  CURRENT_PASSWORD_WRONG: 'apiError.currentPasswordWrong',
+  FORBIDDEN: 'apiError.forbidden',
+  CSRF_REJECTED: 'apiError.csrf',
+  ALERT_NOT_FOUND: 'apiError.alertNotFound',
+  INCIDENT_NOT_FOUND: 'apiError.incidentNotFound',
+  CLIENT_NOT_FOUND: 'apiError.clientNotFound',
+  DEVICE_NOT_FOUND: 'apiError.deviceNotFound',
+  RULE_NOT_FOUND: 'apiError.ruleNotFound',
+  USER_NOT_FOUND: 'apiError.userNotFound',
+  TIME_ENTRY_NOT_FOUND: 'apiError.timeEntryNotFound',
+  REPORT_NOT_FOUND: 'apiError.reportNotFound',
+  STATUS_LINK_NOT_FOUND: 'apiError.statusLinkNotFound',
+  STATUS_LINK_LIMIT: 'apiError.statusLinkLimit',
+  INCIDENT_BILLED: 'apiError.incidentBilled',
+  ALERT_ALREADY_RESOLVED: 'apiError.alertResolved',
+  ALERT_NOT_FIRING: 'apiError.alertNotFiring',
+  CANNOT_DELETE_SELF: 'apiError.deleteSelf',
+  RULE_DEFAULT_SCOPE: 'apiError.ruleDefaultScope',
+  MAINTENANCE_TOO_LONG: 'apiError.maintenanceTooLong',
+  OVERRIDE_TOO_LONG: 'apiError.overrideTooLong',
+  OVERRIDE_IN_PAST: 'apiError.overrideInPast',
+  PAYLOAD_TOO_LARGE: 'apiError.tooLarge',
+  STORAGE_UNAVAILABLE: 'apiError.storage',
+  INTERNAL: 'apiError.internal',
+  TOO_MANY_ATTEMPTS: 'apiError.rateLimited',
+};
+
+/** Message for any thrown value, for showing in the UI (in the dashboard's language where the code is known). */
 export function describeError(err: unknown): string {
-  if (err instanceof ApiError) return err.message;
+  if (err instanceof ApiError) {
+    const t = activeT();
+    if (t.locale === 'en') return err.message;
+    const key = ERROR_TEXTS[err.code];
+    if (key) return t(key);
+    if (err.code === 'VALIDATION_FAILED' || err.code === 'INVALID_JSON' || err.code === 'BAD_REQUEST')
+      return t('apiError.invalidInput', { detail: err.message });
+    return err.message;
+  }
   if (err instanceof Error) return err.message;
   return String(err);
 }

@@ -77,6 +77,9 @@ export interface TimeEntryInput {
   technician?: string;
 }
 
+/** Time booked on an alert: effort on a monthly contract, never billed (docs/REPORTS.md). */
+export type AlertTimeEntry = Omit<TimeEntry, 'incidentId'> & { alertId: string };
+
 /** The typed endpoints the dashboard uses. */
 export interface Api extends OnCallApi, AdminApi, TwoFactorApi, SsoApi, SetupApi, ReportsApi {
   getMe(): Promise<SessionUser>;
@@ -108,6 +111,9 @@ export interface Api extends OnCallApi, AdminApi, TwoFactorApi, SsoApi, SetupApi
   resolveAlert(id: string, note?: string): Promise<AlertDetail>;
   assignAlert(id: string, assignee: string | null): Promise<AlertDetail>;
   commentAlert(id: string, text: string): Promise<AlertDetail>;
+  listAlertTime(id: string, signal?: AbortSignal): Promise<AlertTimeEntry[]>;
+  bookAlertTime(id: string, input: TimeEntryInput): Promise<AlertTimeEntry>;
+  removeAlertTime(id: string, entryId: string): Promise<void>;
 
   listIncidents(query?: IncidentQuery): Promise<Incident[]>;
   getIncident(id: string): Promise<IncidentDetail>;
@@ -198,6 +204,9 @@ export function createApi(options: ApiOptions = {}): Api {
     resolveAlert: (id, note) => post(`/api/alerts/${enc(id)}/resolve`, note ? { note } : {}),
     assignAlert: (id, assignee) => post(`/api/alerts/${enc(id)}/assign`, { assignee }),
     commentAlert: (id, text) => post(`/api/alerts/${enc(id)}/comments`, { text }),
+    listAlertTime: (id, signal) => get(`/api/alerts/${enc(id)}/time-entries`, signal),
+    bookAlertTime: (id, input) => post(`/api/alerts/${enc(id)}/time-entries`, input),
+    removeAlertTime: (id, entryId) => request('DELETE', `/api/alerts/${enc(id)}/time-entries/${enc(entryId)}`),
 
     listIncidents: (q = {}) => get(`/api/incidents${query({ state: q.state, client: q.client, device: q.device, limit: q.limit ?? 500 })}`),
     getIncident: (id) => get(`/api/incidents/${enc(id)}`),

@@ -129,7 +129,7 @@ export function formatFixed(n: number, digits: number): string {
 
 const dateOnly = () => cached('d', (l) => new Intl.DateTimeFormat(l, { day: 'numeric', month: 'short', year: 'numeric' }));
 const monthYear = () => cached('my', (l) => new Intl.DateTimeFormat(l, { month: 'long', year: 'numeric', timeZone: 'UTC' }));
-const monthShort = () => cached('ms', (l) => new Intl.DateTimeFormat(l, { month: 'short', year: '2-digit', timeZone: 'UTC' }));
+const monthShort = () => cached('ms', (l) => new Intl.DateTimeFormat(l, { month: 'short', year: 'numeric', timeZone: 'UTC' }));
 
 /** `12 Mar 2026` */
 export function formatDate(tsMs: number): string {
@@ -148,7 +148,7 @@ export function formatMonth(month: string): string {
   return monthYear().format(Date.UTC(y, m - 1, 1));
 }
 
-/** `YYYY-MM` → `Mar 26` (chart axes). */
+/** `YYYY-MM` → `Mar 2026` (chart axes): a two-digit year reads as a day ("Dec 26"). */
 export function formatMonthShort(month: string): string {
   const [y, m] = month.split('-').map(Number) as [number, number];
   return monthShort().format(Date.UTC(y, m - 1, 1));
@@ -163,6 +163,22 @@ export function todayIso(nowMs = Date.now()): string {
 /** This month in the viewer's time zone, `YYYY-MM`. */
 export function thisMonthIso(nowMs = Date.now()): string {
   return todayIso(nowMs).slice(0, 7);
+}
+
+/** The calendar day `days` after a `YYYY-MM-DD` date (negative: before), across months and years. */
+export function addDays(date: string, days: number): string {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  const next = new Date(Date.UTC(y, m - 1, d + days));
+  return next.toISOString().slice(0, 10);
+}
+
+/** Calendar days from `from` to `to` (`YYYY-MM-DD`; 1 from a day to the next). */
+export function daysBetween(from: string, to: string): number {
+  const ms = (date: string) => {
+    const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+    return Date.UTC(y, m - 1, d);
+  };
+  return Math.round((ms(to) - ms(from)) / 86_400_000);
 }
 
 /** `1 h 30 min`, `45 min`, `2 h`. */

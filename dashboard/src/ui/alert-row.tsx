@@ -6,6 +6,7 @@ import { useAction } from '../lib/hooks.js';
 import { alertHref, deviceHref } from '../lib/router.js';
 import { SeverityBadge, StateBadge } from './ui.js';
 import { useT } from '../lib/i18n/index.js';
+import { problemSummary, ruleTitle } from '../lib/problem-text.js';
 
 interface Props {
   alert: Alert;
@@ -29,7 +30,7 @@ export function AlertRow({ alert: a, nowMs, onChanged, isDeviceShown = true }: P
         <p class="record-title">
           <SeverityBadge severity={a.severity} />
           <a href={alertHref(a.id)} class="record-link">
-            {a.ruleName}
+            {ruleTitle(a.ruleName)}
           </a>
           {a.isFlapping && <span class="tag">{t('alertRow.flapping')}</span>}
           {a.isInMaintenance && <span class="tag">{t('alertRow.maintenance')}</span>}
@@ -49,7 +50,7 @@ export function AlertRow({ alert: a, nowMs, onChanged, isDeviceShown = true }: P
             </span>
           )}
         </p>
-        <p class="record-summary">{a.summary}</p>
+        <p class="record-summary">{problemSummary(a)}</p>
         <p class="record-meta">
           {isDeviceShown && (
             <>

@@ -4,6 +4,7 @@ import { formatFullTime, formatMinutes, formatRelative } from '../lib/format.js'
 import { deviceHref, incidentHref } from '../lib/router.js';
 import { SeverityBadge, StateBadge } from './ui.js';
 import { useT } from '../lib/i18n/index.js';
+import { incidentTitle } from '../lib/problem-text.js';
 
 export function IncidentRow({ incident: i, nowMs, isDeviceShown = true }: { incident: Incident; nowMs: number; isDeviceShown?: boolean }) {
   const t = useT();
@@ -13,7 +14,7 @@ export function IncidentRow({ incident: i, nowMs, isDeviceShown = true }: { inci
         <p class="record-title">
           <SeverityBadge severity={i.severity} />
           <a href={incidentHref(i.id)} class="record-link">
-            {i.title}
+            {incidentTitle(i)}
           </a>
           {i.source === 'manual' && <span class="tag">{t('incidentRow.calledIn')}</span>}
         </p>

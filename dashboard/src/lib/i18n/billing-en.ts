@@ -5,7 +5,11 @@ export const billingEn = {
   'billing.incident': 'Incident',
   'billing.opened': 'Opened',
   'billing.state': 'State',
-  'billing.time': 'Time',
+  'billing.time': 'Booked',
+  'billing.billed': 'Billed',
+  'billing.notes': 'Notes of the time entries',
+  'billing.rounding':
+    'Billed time: {increment, select, none {as booked} other {each time entry rounded up to {increment}}}{minimum, select, none {} other {, at least {minimum} per incident}}; the amount is billed time × the hourly rate.',
   'billing.amount': 'Amount',
   'billing.markBilled': 'Mark billed',
   'billing.total': 'Total at {rate} per hour',

@@ -7,7 +7,11 @@ export const billingNl: Record<keyof typeof billingEn, string> = {
   'billing.incident': 'Storing',
   'billing.opened': 'Geopend',
   'billing.state': 'Status',
-  'billing.time': 'Tijd',
+  'billing.time': 'Geboekt',
+  'billing.billed': 'Gefactureerd',
+  'billing.notes': 'Notities bij de geboekte tijd',
+  'billing.rounding':
+    'Gefactureerde tijd: {increment, select, none {zoals geboekt} other {elke boeking naar boven afgerond op {increment}}}{minimum, select, none {} other {, minimaal {minimum} per storing}}; het bedrag is gefactureerde tijd × het uurtarief.',
   'billing.amount': 'Bedrag',
   'billing.markBilled': 'Als gefactureerd markeren',
   'billing.total': 'Totaal tegen {rate} per uur',

@@ -12,13 +12,15 @@ import { metricLabel } from '../../lib/chart-defs.js';
 import { localDecimals } from '../../lib/format.js';
 import { useT } from '../../lib/i18n/index.js';
 import { Msg } from '../../lib/i18n/msg.js';
+import { problemSummary, ruleTitle } from '../../lib/problem-text.js';
+import { BookTimeForm, TimeEntryList } from '../../ui/time-entries.js';
 
 function Facts({ alert: a }: { alert: AlertDetail }) {
   const t = useT();
   const rows: [string, ComponentChildren][] = [
     [t('alert.device'), <a href={deviceHref(a.deviceId)}>{a.hostname}</a>],
     [t('alert.client'), a.clientName],
-    [t('alert.rule'), a.ruleName],
+    [t('alert.rule'), ruleTitle(a.ruleName)],
     [
       a.metric ? metricLabel(a.metric, a.labels) : t('alert.value'),
       a.value === null ? '–' : localDecimals(a.metric ? formatMetricValue(a.metric, a.value) : String(Math.round(a.value * 10) / 10)),
@@ -172,6 +174,33 @@ function Actions({ alert: a, onChanged }: { alert: AlertDetail; onChanged: (a: A
   );
 }
 
+/** Time spent on the alert: effort on a monthly contract, measured but not billed. */
+function AlertTime({ alert: a, canEdit }: { alert: AlertDetail; canEdit: boolean }) {
+  const { api } = useApp();
+  const t = useT();
+  const entries = useLoad((signal) => api.listAlertTime(a.id, signal), [api, a.id]);
+  const list = entries.data ?? [];
+  return (
+    <section class="section" aria-labelledby="alert-time-title" data-testid="alert-time">
+      <h2 id="alert-time-title">{t('alert.time')}</h2>
+      <p class="muted section-lead" data-testid="alert-time-not-billed">
+        {t('alert.timeNotBilled')}
+      </p>
+      {entries.data ? (
+        <TimeEntryList
+          entries={list}
+          totalMinutes={list.reduce((sum, e) => sum + e.minutes, 0)}
+          remove={canEdit ? (entryId) => api.removeAlertTime(a.id, entryId) : undefined}
+          onChanged={entries.reload}
+        />
+      ) : (
+        <LoadState status={entries.status} error={entries.error} onRetry={entries.reload} what={t('alert.timeWhat')} />
+      )}
+      {canEdit && <BookTimeForm book={(input) => api.bookAlertTime(a.id, input)} onBooked={entries.reload} />}
+    </section>
+  );
+}
+
 export function AlertDetailView({ alertId }: { alertId: string }) {
   const { api, live } = useApp();
   const t = useT();
@@ -193,15 +222,16 @@ export function AlertDetailView({ alertId }: { alertId: string }) {
       <PageHead
         title={
           <>
-            <SeverityBadge severity={a.severity} /> {a.ruleName}
+            <SeverityBadge severity={a.severity} /> {ruleTitle(a.ruleName)}
           </>
         }
-        subtitle={a.summary}
+        subtitle={problemSummary(a)}
       >
         <StateBadge state={a.state} />
       </PageHead>
       <Facts alert={a} />
       {canAct ? <Actions alert={a} onChanged={alert.setData} /> : <ReadOnlyNote />}
+      <AlertTime alert={a} canEdit={canAct} />
       <section class="section" aria-labelledby="alert-timeline">
         <h2 id="alert-timeline">{t('alert.timeline')}</h2>
         <Timeline events={a.events} />

@@ -4,6 +4,7 @@
  * acknowledged on another screen moves tabs here within a second.
  */
 import { useMemo, useState } from 'preact/hooks';
+import { alertWords } from '../../lib/problem-text.js';
 import type { Alert, AlertState, Severity } from '../../../../shared/alert-types.js';
 import { useApp } from '../../lib/app-context.js';
 import { useNow } from '../../lib/hooks.js';
@@ -29,7 +30,9 @@ const emptyText: Record<AlertState, [DashKey, DashKey]> = {
 function matches(a: Alert, q: string, severity: Severity | 'all'): boolean {
   if (severity !== 'all' && a.severity !== severity) return false;
   if (!q) return true;
-  return [a.hostname, a.clientName, a.ruleName, a.summary, a.assignee ?? ''].some((s) => s.toLowerCase().includes(q));
+  // The words as shown (Dutch in a Dutch dashboard) and the server's, so either finds the alert.
+  const { title, summary } = alertWords(a);
+  return [a.hostname, a.clientName, a.ruleName, a.summary, title, summary, a.assignee ?? ''].some((s) => s.toLowerCase().includes(q));
 }
 
 export function AlertsView({ state }: { state: string | null }) {

@@ -12,8 +12,17 @@ import { ContractBadge } from '../../ui/contract-badge.js';
 import { EmptyState, ErrorNote, Field, LoadState, PageHead, StateBadge } from '../../ui/ui.js';
 import './billing.css';
 import { csvUrl } from '../../lib/api-reports.js';
-import { useT } from '../../lib/i18n/index.js';
+import { activeT, useT } from '../../lib/i18n/index.js';
 import { Msg } from '../../lib/i18n/msg.js';
+import { incidentTitleText } from '../../lib/problem-text.js';
+
+/** The client's rounding in words: "each entry rounded up to 15 min, at least 30 min per incident". */
+function roundingRule({ incrementMin, minimumMin }: BillingReport['rounding']): string {
+  return activeT()('billing.rounding', {
+    increment: incrementMin > 1 ? formatMinutes(incrementMin) : 'none',
+    minimum: minimumMin > 0 ? formatMinutes(minimumMin) : 'none',
+  });
+}
 
 function Report({ report, onChanged }: { report: BillingReport; onChanged: () => void }) {
   const { api } = useApp();
@@ -37,9 +46,14 @@ function Report({ report, onChanged }: { report: BillingReport; onChanged: () =>
               <th scope="col" class="hide-narrow">
                 {t('billing.opened')}
               </th>
-              <th scope="col">{t('billing.state')}</th>
-              <th scope="col" class="num">
+              <th scope="col" class="hide-narrow">
+                {t('billing.state')}
+              </th>
+              <th scope="col" class="num hide-narrow">
                 {t('billing.time')}
+              </th>
+              <th scope="col" class="num">
+                {t('billing.billed')}
               </th>
               <th scope="col" class="num">
                 {t('billing.amount')}
@@ -48,12 +62,23 @@ function Report({ report, onChanged }: { report: BillingReport; onChanged: () =>
           </thead>
           <tbody>
             {report.incidents.map((r) => (
-              <tr key={r.incidentId}>
+              <tr key={r.incidentId} data-testid="billing-row" data-incident-id={r.incidentId}>
                 <td>
-                  <a href={incidentHref(r.incidentId)}>{r.title}</a>
+                  <a href={incidentHref(r.incidentId)}>{incidentTitleText(r.title)}</a>
+                  {/* On a phone the state column is hidden: the badge goes beside the title. */}
+                  <span class="billing-state-inline">
+                    <StateBadge state={r.state} />
+                  </span>
+                  {r.notes.length > 0 && (
+                    <ul class="billing-notes" aria-label={t('billing.notes')} data-testid="billing-notes">
+                      {r.notes.map((n, k) => (
+                        <li key={k}>{n}</li>
+                      ))}
+                    </ul>
+                  )}
                 </td>
                 <td class="nowrap hide-narrow">{formatDate(r.openedAtMs)}</td>
-                <td>
+                <td class="hide-narrow">
                   <StateBadge state={r.state} />
                   {canAct && r.state === 'closed' && (
                     <button
@@ -71,18 +96,25 @@ function Report({ report, onChanged }: { report: BillingReport; onChanged: () =>
                     </button>
                   )}
                 </td>
-                <td class="num">{formatMinutes(r.minutes)}</td>
+                <td class="num hide-narrow" data-testid="billing-booked">
+                  {formatMinutes(r.minutes)}
+                </td>
+                <td class="num" data-testid="billing-billed">
+                  {formatMinutes(r.billedMinutes)}
+                </td>
                 <td class="num">{formatMoney(r.amount, report.currency)}</td>
               </tr>
             ))}
           </tbody>
           <tfoot>
             <tr>
-              <th scope="row" colSpan={2}>
-                {t('billing.total', { rate: formatMoney(report.hourlyRate, report.currency) })}
-              </th>
+              <th scope="row">{t('billing.total', { rate: formatMoney(report.hourlyRate, report.currency) })}</th>
               <td class="hide-narrow" />
-              <td class="num">{formatMinutes(report.totalMinutes)}</td>
+              <td class="hide-narrow" />
+              <td class="num hide-narrow">{formatMinutes(report.totalMinutes)}</td>
+              <td class="num" data-testid="billing-billed-total">
+                {formatMinutes(report.totalBilledMinutes)}
+              </td>
               <td class="num" data-testid="billing-total">
                 {formatMoney(report.totalAmount, report.currency)}
               </td>
@@ -90,6 +122,9 @@ function Report({ report, onChanged }: { report: BillingReport; onChanged: () =>
           </tfoot>
         </table>
       </div>
+      <p class="billing-rounding muted" data-testid="billing-rounding">
+        {roundingRule(report.rounding)}
+      </p>
       <ErrorNote message={action.error} />
     </>
   );

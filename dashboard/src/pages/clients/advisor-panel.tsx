@@ -27,7 +27,7 @@ import { cssVar } from '../../lib/theme.js';
 import { ContractBadge } from '../../ui/contract-badge.js';
 import { EmptyState, LoadState } from '../../ui/ui.js';
 import { activeT, useT } from '../../lib/i18n/index.js';
-import { formatNumber } from '../../lib/format.js';
+import { breakFixFigure } from './advisor-text.js';
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, LineController, LineElement, PointElement, Tooltip, Legend);
 
@@ -186,6 +186,7 @@ export function AdvisorPanel({ client }: { client: ClientInfo }) {
   if (!history.data) return <LoadState status={history.status} error={history.error} onRetry={history.reload} what={t('load.advisor')} />;
   const h = history.data;
   const a = h.advice;
+  const breakFix = breakFixFigure(a);
   const isEmpty = h.months.every((m) => m.monthlyAmount === 0 && m.breakFixAmount === 0);
   return (
     <div class="advisor" data-testid="advisor">
@@ -209,7 +210,7 @@ export function AdvisorPanel({ client }: { client: ClientInfo }) {
         <div class={`verdict verdict-${a.recommendation}`} data-testid="advisor-verdict" data-recommendation={a.recommendation}>
           <p class="verdict-title">{t(`advisor.verdict.${a.recommendation}`)}</p>
           <p class="muted">
-            {t('advisor.range', { from: formatIsoDate(a.from), to: formatIsoDate(a.to), months: formatNumber(a.months, 1) })}{' '}
+            {t('advisor.range', { from: formatIsoDate(a.from), to: formatIsoDate(a.to), months: Math.round(a.months * 10) / 10 })}{' '}
             <ContractBadge contract={a.contract} />
           </p>
           <dl class="verdict-figures">
@@ -219,12 +220,15 @@ export function AdvisorPanel({ client }: { client: ClientInfo }) {
             </div>
             <div>
               <dt>{t('advisor.breakFix')}</dt>
-              <dd>{formatMoney(a.breakFix.amount, a.currency)}</dd>
+              <dd data-testid="advisor-breakfix" data-estimated={breakFix.isEstimated}>
+                {breakFix.amount}
+                {breakFix.note && <small class="verdict-note">{breakFix.note}</small>}
+              </dd>
             </div>
             <div>
               <dt>{t('advisor.time')}</dt>
               <dd>
-                {t('advisor.booked', { time: formatMinutes(a.breakFix.bookedMinutes) })}
+                {t('advisor.booked', { booked: a.breakFix.bookedMinutes > 0 ? 'some' : 'none', time: formatMinutes(a.breakFix.bookedMinutes) })}
                 {a.breakFix.estimatedMinutes > 0 && t('advisor.estimated', { time: formatMinutes(a.breakFix.estimatedMinutes) })}
               </dd>
             </div>

@@ -1,5 +1,6 @@
 /**
- * The client's monthly report on its page: preview any month (HTML in a new tab, or the PDF),
+ * The client's monthly report on its page: preview any month or any period of days (HTML in a
+ * new tab, or the PDF),
  * send it now to the report contacts, change the report settings (language, contacts, rounding,
  * minimum charge, internal cost rate), and the archive of reports made for sending with their
  * outcome and PDF.
@@ -7,11 +8,13 @@
 import { useState } from 'preact/hooks';
 import type { ClientInfo } from '../../../../shared/api-types.js';
 import { describeError } from '../../lib/api.js';
-import { reportUrl, type ReportSettings } from '../../lib/api-reports.js';
+import { MAX_REPORT_DAYS, reportUrl, type ReportPeriod, type ReportSettings } from '../../lib/api-reports.js';
+import { customPeriod } from './report-period.js';
 import { useApp, usePermissions } from '../../lib/app-context.js';
-import { formatMonth, thisMonthIso } from '../../lib/format.js';
+import { addDays, formatMonth, thisMonthIso, todayIso } from '../../lib/format.js';
 import { useLoad } from '../../lib/hooks.js';
 import { useT } from '../../lib/i18n/index.js';
+import { archiveDetail } from './report-archive.js';
 import { FormActions } from '../../ui/form-actions.js';
 import { ErrorNote, Field, LoadState, Time } from '../../ui/ui.js';
 
@@ -117,6 +120,11 @@ export function ReportPanel({ client }: { client: ClientInfo }) {
   const t = useT();
   const { canAct } = usePermissions();
   const [month, setMonth] = useState(previousMonth(thisMonthIso()));
+  const [isCustom, setIsCustom] = useState(false);
+  const [first, setFirst] = useState(`${previousMonth(thisMonthIso())}-01`);
+  const [last, setLast] = useState(() => addDays(`${thisMonthIso()}-01`, -1));
+  const custom = isCustom ? customPeriod(first, last) : null;
+  const period: ReportPeriod | null = !custom ? month : 'period' in custom ? custom.period : null;
   const settings = useLoad(() => api.getReportSettings(client.id), [api, client.id]);
   const archive = useLoad(() => api.listReportArchive(client.id), [api, client.id]);
   const [send, setSend] = useState<{ isBusy: boolean; message: string; error: string }>({ isBusy: false, message: '', error: '' });
@@ -136,28 +144,66 @@ export function ReportPanel({ client }: { client: ClientInfo }) {
     <div data-testid="report-panel">
       <p class="muted section-lead">{t('report.lead', { client: client.name })}</p>
       <div class="panel report-actions">
-        <Field label={t('report.month')}>
-          <input
-            type="month"
-            value={month}
-            max={thisMonthIso()}
-            onInput={(e) => setMonth((e.target as HTMLInputElement).value || month)}
-            data-testid="report-month"
-          />
-        </Field>
+        <div class="segmented" role="group" aria-label={t('report.periodKind')}>
+          <button type="button" aria-pressed={!isCustom} onClick={() => setIsCustom(false)} data-testid="report-kind-month">
+            {t('report.periodMonth')}
+          </button>
+          <button type="button" aria-pressed={isCustom} onClick={() => setIsCustom(true)} data-testid="report-kind-custom">
+            {t('report.periodCustom')}
+          </button>
+        </div>
+        {isCustom ? (
+          <>
+            <Field label={t('report.from')}>
+              <input type="date" value={first} max={todayIso()} onInput={(e) => setFirst((e.target as HTMLInputElement).value)} data-testid="report-from" />
+            </Field>
+            <Field label={t('report.toIncluded')}>
+              <input type="date" value={last} max={todayIso()} onInput={(e) => setLast((e.target as HTMLInputElement).value)} data-testid="report-to" />
+            </Field>
+          </>
+        ) : (
+          <Field label={t('report.month')}>
+            <input
+              type="month"
+              value={month}
+              max={thisMonthIso()}
+              onInput={(e) => setMonth((e.target as HTMLInputElement).value || month)}
+              data-testid="report-month"
+            />
+          </Field>
+        )}
         <div class="button-row">
-          <a class="btn" href={reportUrl(client.id, month, 'html')} target="_blank" rel="noopener" data-testid="report-preview">
-            {t('report.preview')}
-          </a>
-          <a class="btn" href={reportUrl(client.id, month, 'pdf')} target="_blank" rel="noopener" data-testid="report-pdf">
-            {t('report.pdf')}
-          </a>
-          {canAct && (
+          {period ? (
+            <>
+              <a class="btn" href={reportUrl(client.id, period, 'html')} target="_blank" rel="noopener" data-testid="report-preview">
+                {t('report.preview')}
+              </a>
+              <a class="btn" href={reportUrl(client.id, period, 'pdf')} target="_blank" rel="noopener" data-testid="report-pdf">
+                {t('report.pdf')}
+              </a>
+            </>
+          ) : (
+            <>
+              <button type="button" class="btn" disabled data-testid="report-preview">
+                {t('report.preview')}
+              </button>
+              <button type="button" class="btn" disabled data-testid="report-pdf">
+                {t('report.pdf')}
+              </button>
+            </>
+          )}
+          {canAct && !isCustom && (
             <button type="button" class="btn btn-primary" disabled={send.isBusy} onClick={sendNow} data-testid="report-send">
               {send.isBusy ? t('report.sending') : t('report.send')}
             </button>
           )}
         </div>
+        {custom && 'problem' in custom && (
+          <p class="muted" data-testid="report-period-problem">
+            {t(`report.period.${custom.problem}`, { max: MAX_REPORT_DAYS })}
+          </p>
+        )}
+        {isCustom && <p class="muted">{t('report.customNote')}</p>}
         {send.message && (
           <p class="notice" role="status" data-testid="report-send-result">
             {send.message}
@@ -196,7 +242,7 @@ export function ReportPanel({ client }: { client: ClientInfo }) {
                   </td>
                   <td>
                     {t(`report.delivery.${a.delivery}`)}
-                    {a.detail && <span class="muted"> · {a.detail}</span>}
+                    {a.detail && <span class="muted"> · {archiveDetail(a)}</span>}
                   </td>
                   <td>
                     <a href={`/api/reports/client-report/archive/${encodeURIComponent(a.id)}`} target="_blank" rel="noopener">

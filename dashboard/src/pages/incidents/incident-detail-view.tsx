@@ -4,22 +4,28 @@
  * comments and the audit trail. Follows live changes.
  */
 import type { ComponentChildren } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect } from 'preact/hooks';
 import type { IncidentDetail } from '../../../../shared/alert-types.js';
-import { labelSnapshot } from '../../../../shared/metric-labels.js';
+import { labelSnapshot, parseSeriesKey } from '../../../../shared/metric-labels.js';
+import { metricLabel } from '../../lib/chart-defs.js';
 import { usePermissions, useApp } from '../../lib/app-context.js';
-import { formatIsoDate, formatMinutes, todayIso } from '../../lib/format.js';
+import { formatMinutes, localDecimals, todayIso } from '../../lib/format.js';
 import { useAction, useLoad } from '../../lib/hooks.js';
 import { deviceHref, href } from '../../lib/router.js';
-import { ErrorNote, Field, LoadState, PageHead, ReadOnlyNote, SeverityBadge, StateBadge, Time, Timeline } from '../../ui/ui.js';
+import { ErrorNote, LoadState, PageHead, ReadOnlyNote, SeverityBadge, StateBadge, Time, Timeline } from '../../ui/ui.js';
 import { CommentForm } from '../../ui/comment-form.js';
-import './incidents.css';
+import { BookTimeForm, TimeEntryList } from '../../ui/time-entries.js';
 import { useT } from '../../lib/i18n/index.js';
+import { incidentTitle, ruleTitle } from '../../lib/problem-text.js';
 
 /** The device's latest values when the incident opened, with the charts' labels; ids under Details. */
 function Snapshot({ snapshot }: { snapshot: Record<string, number> }) {
   const t = useT();
-  const rows = labelSnapshot(snapshot);
+  // The shared labels are English: each row's metric is named again in the dashboard's language.
+  const rows = labelSnapshot(snapshot).map((r) => {
+    const { name, labels } = parseSeriesKey(r.key);
+    return { ...r, label: metricLabel(name, labels), value: localDecimals(r.value) };
+  });
   if (rows.length === 0) return <p class="muted">{t('incident.noMetrics')}</p>;
   return (
     <>
@@ -51,130 +57,6 @@ function Snapshot({ snapshot }: { snapshot: Record<string, number> }) {
           ))}
         </ul>
       </details>
-    </>
-  );
-}
-
-function BookTimeForm({ incident, onBooked }: { incident: IncidentDetail; onBooked: () => void }) {
-  const { api } = useApp();
-  const t = useT();
-  const action = useAction();
-  const [hours, setHours] = useState('0');
-  const [minutes, setMinutes] = useState('30');
-  const [note, setNote] = useState('');
-  const [date, setDate] = useState(todayIso);
-  const total = (Number(hours) || 0) * 60 + (Number(minutes) || 0);
-  const submit = (e: Event) => {
-    e.preventDefault();
-    void action.run(async () => {
-      await api.bookTime(incident.id, { minutes: Math.round(total), note: note.trim() || null, date });
-      // A booking is one piece of work: the next one starts from empty fields, or a later
-      // "20 minutes" typed into the minutes field would book the previous hours too.
-      setHours('0');
-      setMinutes('0');
-      setNote('');
-      onBooked();
-    });
-  };
-  return (
-    <form class="panel form-grid" onSubmit={submit} data-testid="book-time-form">
-      <h3 class="form-title">{t('incident.bookTime')}</h3>
-      <Field label={t('incident.hours')}>
-        <input
-          type="number"
-          min={0}
-          max={24}
-          step={1}
-          inputMode="numeric"
-          value={hours}
-          onInput={(e) => setHours(e.currentTarget.value)}
-          data-testid="book-hours"
-        />
-      </Field>
-      <Field label={t('incident.minutes')}>
-        <input
-          type="number"
-          min={0}
-          max={59}
-          step={5}
-          inputMode="numeric"
-          value={minutes}
-          onInput={(e) => setMinutes(e.currentTarget.value)}
-          data-testid="book-minutes"
-        />
-      </Field>
-      <Field label={t('incident.date')} hint={t('incident.dateHint')}>
-        <input type="date" required value={date} max={todayIso()} onInput={(e) => setDate(e.currentTarget.value)} />
-      </Field>
-      <Field label={t('incident.note')} wide>
-        <input
-          maxLength={2000}
-          value={note}
-          onInput={(e) => setNote(e.currentTarget.value)}
-          placeholder={t('incident.notePlaceholder')}
-          data-testid="book-note"
-        />
-      </Field>
-      <div class="button-row">
-        <button type="submit" class="btn btn-primary" disabled={action.isBusy || total < 1 || total > 1440} data-testid="book-submit">
-          {total >= 1 ? t('incident.bookAmount', { amount: formatMinutes(total) }) : t('incident.bookTimeButton')}
-        </button>
-      </div>
-      <ErrorNote message={action.error} />
-    </form>
-  );
-}
-
-function TimeEntries({ incident: i, canEdit, onChanged }: { incident: IncidentDetail; canEdit: boolean; onChanged: () => void }) {
-  const { api } = useApp();
-  const t = useT();
-  const action = useAction();
-  if (i.timeEntries.length === 0)
-    return (
-      <p class="muted" data-testid="no-time">
-        {t('incident.noTime')}
-      </p>
-    );
-  return (
-    <>
-      <ul class="entries" data-testid="time-entries">
-        {i.timeEntries.map((e) => (
-          <li key={e.id} class="entry" data-testid="time-entry">
-            <p class="entry-head">
-              <strong class="entry-minutes">{formatMinutes(e.minutes)}</strong>
-              <span class="muted">
-                {formatIsoDate(e.date)} · {e.technician}
-              </span>
-              {canEdit && (
-                <button
-                  type="button"
-                  class="btn btn-quiet btn-small entry-remove"
-                  aria-label={t('incident.removeEntry', { amount: formatMinutes(e.minutes), who: e.technician, date: e.date })}
-                  disabled={action.isBusy}
-                  onClick={() =>
-                    action.run(async () => {
-                      await api.removeTime(i.id, e.id);
-                      onChanged();
-                    })
-                  }
-                >
-                  {t('incident.remove')}
-                </button>
-              )}
-            </p>
-            {e.note && <p class="entry-note">{e.note}</p>}
-          </li>
-        ))}
-        <li class="entry entry-total">
-          <p class="entry-head">
-            <strong class="entry-minutes" data-testid="booked-total">
-              {formatMinutes(i.bookedMinutes)}
-            </strong>
-            <span class="muted">{t('incident.inTotal')}</span>
-          </p>
-        </li>
-      </ul>
-      <ErrorNote message={action.error} />
     </>
   );
 }
@@ -235,7 +117,7 @@ export function IncidentDetailView({ incidentId }: { incidentId: string }) {
   const facts: [string, ComponentChildren][] = [
     [t('incident.client'), i.clientName],
     [t('incident.device'), i.deviceId && i.hostname ? <a href={deviceHref(i.deviceId)}>{i.hostname}</a> : '–'],
-    [t('incident.source'), i.source === 'manual' ? t('incident.clientCalled') : t('incident.rule', { rule: i.ruleName ?? '?' })],
+    [t('incident.source'), i.source === 'manual' ? t('incident.clientCalled') : t('incident.rule', { rule: i.ruleName ? ruleTitle(i.ruleName) : '?' })],
     [t('incident.opened'), <Time ms={i.openedAtMs} />],
     [
       t('incident.closed'),
@@ -263,7 +145,7 @@ export function IncidentDetailView({ incidentId }: { incidentId: string }) {
       <PageHead
         title={
           <>
-            <SeverityBadge severity={i.severity} /> {i.title}
+            <SeverityBadge severity={i.severity} /> {incidentTitle(i)}
           </>
         }
       >
@@ -287,8 +169,13 @@ export function IncidentDetailView({ incidentId }: { incidentId: string }) {
         </section>
         <section class="section" aria-labelledby="time-title">
           <h2 id="time-title">{t('incident.time')}</h2>
-          <TimeEntries incident={i} canEdit={canAct && i.state !== 'billed'} onChanged={incident.reload} />
-          {canAct && i.state !== 'billed' && <BookTimeForm incident={i} onBooked={incident.reload} />}
+          <TimeEntryList
+            entries={i.timeEntries}
+            totalMinutes={i.bookedMinutes}
+            remove={canAct && i.state !== 'billed' ? (entryId) => api.removeTime(i.id, entryId) : undefined}
+            onChanged={incident.reload}
+          />
+          {canAct && i.state !== 'billed' && <BookTimeForm book={(input) => api.bookTime(i.id, input)} onBooked={incident.reload} />}
           {i.state === 'billed' && <p class="muted">{t('incident.billedNote')}</p>}
         </section>
       </div>
