@@ -1,7 +1,8 @@
 /**
  * The self-contained agent executables (`npm run build:agent`), built in this test run: the
  * linux-x64 one runs as a child whose PATH has no node, enrolls against a real server and reports;
- * the linux-arm64 and windows-x64 ones (which cannot run here) carry the injected blob.
+ * the linux-arm64 and windows-x64 ones carry the injected blob (windows-exe-wine.test.ts also runs
+ * the windows-x64 one under Wine).
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
