@@ -130,3 +130,56 @@ export function formatSeriesKey(name: string, labels?: Readonly<Record<string, s
   if (keys.length === 0) return name;
   return `${name}{${keys.map((k) => `${k}=${labels[k]}`).join(',')}}`;
 }
+
+/** What the hot path needs of one series of a one-label metric, built once per label value. */
+interface OneLabelSeries {
+  /** formatSeriesKey of it: `fs.usedPct{mount=/}`. */
+  key: string;
+  /** Its labels as canonical JSON (sorted keys): `{"mount":"/"}`. */
+  labelsJson: string;
+}
+
+/** Per one-label metric: its label key and, per label value seen, its series. */
+const oneLabel = new Map<string, { labelKey: string; byValue: Map<string, OneLabelSeries> }>(
+  defs.flatMap((d) => (d.labelKeys.length === 1 ? [[d.name, { labelKey: d.labelKeys[0], byValue: new Map<string, OneLabelSeries>() }] as const] : [])),
+);
+let oneLabelCount = 0;
+/** Distinct series kept before the memo starts afresh (label values come from agents). */
+const MAX_MEMO_SERIES = 200_000;
+
+/**
+ * The series of a sample the protocol accepted (its labels hold exactly its metric's label keys,
+ * shared/report-check.ts) when its metric has one label key, looked up by name and label value
+ * instead of built per sample (labels are null-prototype objects, slow to enumerate); undefined
+ * for any other sample.
+ */
+function oneLabelSeriesOf(name: string, labels: Readonly<Record<string, string>>): OneLabelSeries | undefined {
+  const memo = oneLabel.get(name);
+  if (memo === undefined) return undefined;
+  const value = labels[memo.labelKey];
+  if (typeof value !== 'string') return undefined;
+  let series = memo.byValue.get(value);
+  if (series === undefined) {
+    if (++oneLabelCount > MAX_MEMO_SERIES) {
+      for (const m of oneLabel.values()) m.byValue.clear();
+      oneLabelCount = 1;
+    }
+    series = { key: `${name}{${memo.labelKey}=${value}}`, labelsJson: JSON.stringify({ [memo.labelKey]: value }) };
+    memo.byValue.set(value, series);
+  }
+  return series;
+}
+
+/** formatSeriesKey of a sample the protocol accepted, without building it for every sample. */
+export function seriesKeyOf(name: string, labels?: Readonly<Record<string, string>>): string {
+  if (!labels) return name;
+  return oneLabelSeriesOf(name, labels)?.key ?? formatSeriesKey(name, labels);
+}
+
+/**
+ * The canonical label JSON (sorted keys, as series.labels stores it) of a sample the protocol
+ * accepted with one label; undefined for other samples (the caller formats those).
+ */
+export function oneLabelJsonOf(name: string, labels?: Readonly<Record<string, string>>): string | undefined {
+  return labels ? oneLabelSeriesOf(name, labels)?.labelsJson : undefined;
+}

@@ -48,9 +48,20 @@ export interface IngestPeersResult {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const promName = (s: string) => s.replace(/[^a-zA-Z0-9_]/g, '_');
 
-async function oursRun(opts: { connections: number; seconds: number; window: number; password: string; paceMs?: number }) {
+/** One flood against our server in its own process: its CPU per million samples over the window. */
+export async function oursRun(opts: {
+  connections: number;
+  seconds: number;
+  window: number;
+  password: string;
+  paceMs?: number;
+  /** Another checkout's scripts/bench/server-child.ts, for A/B runs; default this checkout's. */
+  serverChildFile?: string;
+  /** Extra node flags for the server process (e.g. --cpu-prof). */
+  serverNodeArgs?: string[];
+}) {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'qp-bench-ingest-'));
-  const server = await startServerProcess({ dataDir, password: opts.password });
+  const server = await startServerProcess({ dataDir, password: opts.password, childFile: opts.serverChildFile, nodeArgs: opts.serverNodeArgs });
   try {
     const creds = await enrollFleet({ serverUrl: server.url, username: 'admin', password: opts.password, count: opts.connections });
     let c0 = 0;

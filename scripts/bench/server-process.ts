@@ -15,12 +15,21 @@ export interface ServerProcess {
   kill(): Promise<void>;
 }
 
-export function startServerProcess(opts: { dataDir: string; port?: number; password: string; logLevel?: string }): Promise<ServerProcess> {
+export function startServerProcess(opts: {
+  dataDir: string;
+  port?: number;
+  password: string;
+  logLevel?: string;
+  /** Another checkout's server-child.ts (A/B against a baseline commit); default this one. */
+  childFile?: string;
+  /** Extra node flags for the server process (e.g. --cpu-prof). */
+  nodeArgs?: string[];
+}): Promise<ServerProcess> {
   const child = fork(
-    childFile,
+    opts.childFile ?? childFile,
     ['--data', opts.dataDir, '--port', String(opts.port ?? 0), '--password', opts.password, '--log-level', opts.logLevel ?? 'warn'],
     {
-      execArgv: ['--import', 'tsx'],
+      execArgv: [...(opts.nodeArgs ?? []), '--import', 'tsx'],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     },
   );

@@ -15,7 +15,7 @@
  */
 import type { Logger } from 'pino';
 import type { Hello, Report } from '../../shared/protocol.js';
-import { formatSeriesKey } from '../../shared/metrics.js';
+import { seriesKeyOf } from '../../shared/metrics.js';
 import type { Db } from '../store/database.js';
 import type { DeviceStore } from '../store/devices.js';
 import type { MetricStore } from '../series/index.js';
@@ -203,7 +203,7 @@ export function createIngest(opts: IngestOptions) {
       seqs.set(streamKey, item.report.seq);
       const prev = latests.get(owner)?.latest ?? latestCache.get(owner) ?? devices.findById(owner)?.latest ?? {};
       const latest = { ...prev };
-      for (const s of item.report.metrics) latest[s.labels ? formatSeriesKey(s.name, s.labels) : s.name] = s.value;
+      for (const s of item.report.metrics) latest[seriesKeyOf(s.name, s.labels)] = s.value;
       const seen = latests.get(owner);
       // A replayed old report updates the series it carries but not last-seen time.
       latests.set(owner, { tsMs: Math.max(seen?.tsMs ?? 0, item.report.tsMs), latest });

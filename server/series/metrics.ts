@@ -8,7 +8,7 @@
  *   query(points) ─▶ 1 h rollups | 1 min rollups | raw, plus head rows not yet compacted
  */
 import type { MetricPoint } from '../../shared/api-types.js';
-import { formatSeriesKey } from '../../shared/metrics.js';
+import { oneLabelJsonOf, seriesKeyOf } from '../../shared/metrics.js';
 import type { Sample } from '../../shared/protocol.js';
 import type { Db } from '../store/database.js';
 import { createBlockTable, type BlockTableStore } from './blocks.js';
@@ -106,13 +106,17 @@ export function createMetricStore(db: Db, opts: MetricStoreOptions = {}) {
   const cache = new Map<string, Map<string, SeriesInfo>>();
   const decimalsById = new Map<number, number>();
 
-  function resolveSeries(deviceId: string, sample: Sample): SeriesInfo {
+  function seriesOf(deviceId: string): Map<string, SeriesInfo> {
     let byKey = cache.get(deviceId);
     if (!byKey) cache.set(deviceId, (byKey = new Map()));
-    const key = sample.labels ? formatSeriesKey(sample.name, sample.labels) : sample.name;
+    return byKey;
+  }
+
+  function resolveSeries(deviceId: string, byKey: Map<string, SeriesInfo>, sample: Sample): SeriesInfo {
+    const key = seriesKeyOf(sample.name, sample.labels);
     let info = byKey.get(key);
     if (info) return info;
-    const labels = canonicalLabels(sample.labels);
+    const labels = oneLabelJsonOf(sample.name, sample.labels) ?? canonicalLabels(sample.labels);
     const id = seriesId.get(deviceId, sample.name, labels)?.id ?? Number(insertSeries.run(deviceId, sample.name, labels).lastInsertRowid);
     info = { id, decimals: storedDecimals(sample.name) };
     byKey.set(key, info);
@@ -154,8 +158,9 @@ export function createMetricStore(db: Db, opts: MetricStoreOptions = {}) {
     insertReport(deviceId: string, seq: number, tsMs: number, samples: readonly Sample[]): number {
       if (tsMs < now() - retention.rawMs) return 0;
       const byId = new Map<number, number>();
+      const byKey = seriesOf(deviceId);
       for (const s of samples) {
-        const info = resolveSeries(deviceId, s);
+        const info = resolveSeries(deviceId, byKey, s);
         byId.set(info.id, quantize(s.value, info.decimals));
       }
       const ids = [...byId.keys()].sort((a, b) => a - b);

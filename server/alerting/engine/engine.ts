@@ -12,7 +12,7 @@
  */
 import type { Logger } from 'pino';
 import type { EffectiveRule, Rule, Severity } from '../../../shared/alert-types.js';
-import { formatSeriesKey } from '../../../shared/metrics.js';
+import { oneLabelJsonOf, seriesKeyOf } from '../../../shared/metrics.js';
 import type { StoredReport } from '../../ingest/ingest.js';
 import type { Db } from '../../store/database.js';
 import type { ClientStore } from '../../store/clients.js';
@@ -255,10 +255,10 @@ export function createRuleEngine(opts: RuleEngineOptions) {
     const matching = idx.byMetric.get(sample.name);
     if (!matching) return;
     const labels = sample.labels ?? {};
-    const labelsJson = canonicalLabels(sample.labels);
+    const labelsJson = oneLabelJsonOf(sample.name, sample.labels) ?? canonicalLabels(sample.labels);
     for (const { familyId, rule } of matching) {
       if (rule.kind === 'offline' || !labelsMatch(rule.labels, labels)) continue;
-      const capacity = rule.kind === 'forecast' && rule.metric === 'fs.usedBytes' ? (latest[formatSeriesKey('fs.sizeBytes', sample.labels)] ?? null) : null;
+      const capacity = rule.kind === 'forecast' && rule.metric === 'fs.usedBytes' ? (latest[seriesKeyOf('fs.sizeBytes', sample.labels)] ?? null) : null;
       step(batch, rule, familyId, d, labelsJson, labels, { type: 'sample', value: sample.value, tsMs, labels, capacity }, nowMs);
     }
   }
