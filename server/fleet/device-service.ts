@@ -55,6 +55,7 @@ export function createDeviceService(deps: DeviceServiceDeps) {
       );
     }
   }
+
   /** The enrolling agent as an actor in the audit log: no user (the entry names the token it brought). */
   const ENROLLMENT = { id: null, name: 'agent enrollment' } satisfies AuditActor;
 

@@ -18,6 +18,7 @@ import type { Compactor } from './compactor.js';
 import type { Retention } from './retention.js';
 import { storageFaultOf } from '../store/faults.js';
 import { autoVacuumMode, incrementalVacuum } from '../store/vacuum.js';
+import { createListeners } from '../lib/listeners.js';
 
 /**
  * Free pages released per step: 512 (2 MiB at 4 KiB pages). Measured on the storage bench's
@@ -30,7 +31,6 @@ import { autoVacuumMode, incrementalVacuum } from '../store/vacuum.js';
 export const DEFAULT_VACUUM_PAGES = 512;
 /** Reclaiming starts once the free list holds more than this many pages (4 MiB at 4 KiB pages), then runs until it is empty. */
 export const DEFAULT_VACUUM_ABOVE_PAGES = 1024;
-import { createListeners } from '../lib/listeners.js';
 
 export interface StorageUpkeepOptions {
   db: Db;

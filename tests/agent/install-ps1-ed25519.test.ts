@@ -22,6 +22,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { artifactSigningMessage } from '../../server/signing/signing-key.js';
 import { ED25519_VERIFY_CSHARP, ED25519_VERIFY_TYPE } from '../../server/agent-dist/ed25519-verify-cs.js';
 import { ApiClient, startTestServer, type TestServer } from '../helpers/test-server.js';
+import { writeWindowsBuild } from './windows-build-fixture.js';
 
 const hasMono = spawnSync('mcs', ['--version']).status === 0 && spawnSync('mono', ['--version']).status === 0;
 const inCi = process.env.CI === 'true';
@@ -110,16 +111,7 @@ const windowsBytes = Buffer.from('MZ not really windows, but signed by the serve
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qp-ps1-ed25519-'));
-  const build = path.join(dir, 'build');
-  fs.mkdirSync(build);
-  fs.writeFileSync(path.join(build, 'quarkpulse-agent-windows-x64.exe'), windowsBytes);
-  fs.writeFileSync(
-    path.join(build, 'build.json'),
-    JSON.stringify({
-      version: '3.1.4',
-      artifacts: [{ platform: 'windows-x64', file: 'quarkpulse-agent-windows-x64.exe', size: windowsBytes.length, sha256: sha(windowsBytes) }],
-    }),
-  );
+  const build = writeWindowsBuild(dir, windowsBytes);
   t = await startTestServer({ dataDir: path.join(dir, 'data'), agentArtifactDirs: [build], publicUrl: 'https://monitor.example.nl' });
   script = await (await fetch(`${t.url}/install.ps1`)).text();
   const api = new ApiClient(t.url);

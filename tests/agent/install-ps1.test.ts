@@ -16,6 +16,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, startTestServer, type TestServer } from '../helpers/test-server.js';
+import { writeWindowsBuild } from './windows-build-fixture.js';
 import { artifactSigningMessage, verifySignature } from '../../server/signing/signing-key.js';
 import { saveAgentConfig } from '../../agent/config.js';
 
@@ -37,16 +38,7 @@ const windowsBytes = Buffer.from('MZ not really windows, but signed');
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'qp-install-ps1-'));
-  const build = path.join(dir, 'build');
-  fs.mkdirSync(build);
-  fs.writeFileSync(path.join(build, 'quarkpulse-agent-windows-x64.exe'), windowsBytes);
-  fs.writeFileSync(
-    path.join(build, 'build.json'),
-    JSON.stringify({
-      version: '3.1.4',
-      artifacts: [{ platform: 'windows-x64', file: 'quarkpulse-agent-windows-x64.exe', size: windowsBytes.length, sha256: sha(windowsBytes) }],
-    }),
-  );
+  const build = writeWindowsBuild(dir, windowsBytes);
   t = await startTestServer({ dataDir: path.join(dir, 'data'), agentArtifactDirs: [build], publicUrl: 'https://monitor.example.nl' });
   const res = await fetch(`${t.url}/install.ps1`);
   expect(res.status).toBe(200);
